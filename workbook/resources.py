@@ -1,0 +1,33 @@
+"""Where the files that ship with the package are: templates, the problem bank, editions.
+
+In an installed wheel they sit inside the package (``workbook/templates`` ...); in a source
+checkout or an editable install they sit beside it, at the top of the repository.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _folder(name: str) -> Path:
+    for candidate in (_PACKAGE / name, _PACKAGE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"the package's {name}/ folder is missing; reinstall workbook")
+
+
+def templates_dir() -> Path:
+    """The built-in Jinja templates and the print stylesheet."""
+    return _folder("templates")
+
+
+def problems_dir() -> Path:
+    """The built-in problem bank: one TOML file per family."""
+    return _folder("problems")
+
+
+def editions_dir() -> Path:
+    """The editions that ship, among them the default workbook."""
+    return _folder("editions")
