@@ -1,0 +1,148 @@
+"""Printers for the step engine's rule trees: text for the terminal, JSON records, and
+segments (text + LaTeX) for the printed solutions. They only read the trees."""
+
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+
+from workbook import steps as S
+from workbook.steps import Rule
+
+_U = sp.Symbol("u", real=True)
+
+
+def latex(expr: sp.Expr) -> str:
+    """LaTeX as printed in the workbook."""
+    return sp.latex(expr, ln_notation=True)
+
+
+def text(expr: sp.Expr) -> str:
+    """SymPy syntax, which the expression language also reads."""
+    return sp.sstr(expr)
+
+
+def _show_u(rule: Rule, expr: sp.Expr) -> sp.Expr:
+    """Name the chain rule's dummy variable plainly as u."""
+    return expr.xreplace({rule.var: _U}) if isinstance(rule.var, sp.Dummy) else expr
+
+
+def _d(var: sp.Symbol) -> str:
+    name = "u" if isinstance(var, sp.Dummy) else latex(var)
+    return r"\frac{d}{d%s}" % name
+
+
+def _identity(rule: Rule) -> str:
+    """The rule's identity with this step's own pieces, in LaTeX."""
+    d = _d(rule.var)
+    expr, result = _show_u(rule, rule.expr), _show_u(rule, rule.result)
+    return r"%s\left[%s\right] = %s" % (d, latex(expr), latex(result))
+
+
+def say(rule: Rule) -> list[dict]:
+    """What a step does, in words and inline math, for the printed solution."""
+    t = lambda s: {"text": s}  # noqa: E731
+    m = lambda s: {"math": s}  # noqa: E731
+    if isinstance(rule, S.ConstantRule):
+        return [t("A constant has derivative 0.")]
+    if isinstance(rule, S.VariableRule):
+        return [t("The derivative of the variable itself is 1.")]
+    if isinstance(rule, S.SumRule):
+        return [t("Differentiate term by term: "), m(r"(f + g)' = f' + g'"), t(".")]
+    if isinstance(rule, S.ConstantMultipleRule):
+        return [t("Keep the constant factor "), m(latex(rule.const)), t(" and differentiate the rest: "),
+                m(r"(c\,f)' = c\,f'"), t(".")]
+    if isinstance(rule, S.ProductRule):
+        names = ", ".join(latex(f) for f in rule.factors)
+        return [t("Product rule, "), m(r"(fg)' = f'g + fg'"), t(", with factors "), m(names), t(".")]
+    if isinstance(rule, S.QuotientRule):
+        return [t("Quotient rule, "), m(r"\left(\frac{f}{g}\right)' = \frac{f'g - fg'}{g^{2}}"),
+                t(", with "), m("f = " + latex(rule.numerator)), t(" and "), m("g = " + latex(rule.denominator)),
+                t(".")]
+    if isinstance(rule, S.ChainRule):
+        outer = rule.outer
+        return [t("Chain rule with "), m("u = " + latex(rule.inner_expr)), t(": the outer function gives "),
+                m(_identity(outer)), t(", then multiply by "), m(r"\frac{du}{d%s}" % latex(rule.var)), t(".")]
+    if isinstance(rule, S.SqrtRule):
+        return [t("Square root as a power: "), m(r"\frac{d}{dx}\sqrt{x} = \frac{1}{2\sqrt{x}}"), t(".")]
+    if isinstance(rule, S.PowerRule):
+        return [t("Power rule: "), m(r"\frac{d}{dx}x^{n} = n\,x^{n-1}"), t(" with "), m("n = " + latex(rule.exponent)),
+                t(".")]
+    if isinstance(rule, S.ExponentialRule):
+        if rule.base == sp.E:
+            return [t("The exponential is its own derivative: "), m(r"\frac{d}{dx}e^{x} = e^{x}"), t(".")]
+        return [t("Exponential with base "), m(latex(rule.base)), t(": "), m(r"\frac{d}{dx}a^{x} = a^{x}\ln a"), t(".")]
+    if isinstance(rule, S.GeneralPowerRule):
+        return [t("Variable base and exponent: write "), m(r"f^{g} = e^{g \ln f}"), t(", so "),
+                m(r"\left(f^{g}\right)' = f^{g}\left(g' \ln f + \frac{g f'}{f}\right)"), t(".")]
+    if isinstance(rule, S.MaxMinRule):
+        return [t("The larger (or smaller) argument is the one that changes the value; "
+                  "the unit step H picks it, and the derivative is undefined where the arguments tie.")]
+    if isinstance(rule, S.FunctionRule):
+        return [t(rule.title + ": "), m(_identity(rule)), t(".")]
+    return [t(rule.title + ".")]
+
+
+def display_steps(trees: list[Rule], var: sp.Symbol) -> list[dict]:
+    """Flat steps for the solutions book: depth, rule title, words, and the step's claim."""
+    out = []
+    for order, tree in enumerate(trees, start=1):
+        if len(trees) > 1:
+            out.append({"depth": 0, "rule": f"Derivative number {order}",
+                        "say": [{"text": "Differentiate "}, {"math": latex(tree.expr)}, {"text": "."}],
+                        "math": ""})
+        for depth, rule in S.walk(tree):
+            out.append({"depth": depth, "rule": rule.title, "say": say(rule), "math": _identity(rule)})
+    return out
+
+
+def json_steps(trees: list[Rule]) -> list[dict]:
+    """Steps as checkable claims: d/d(variable) of ``expression`` is ``derivative``."""
+    out = []
+    for tree in trees:
+        for _, rule in S.walk(tree):
+            out.append({"rule": rule.key, "expression": text(rule.expr), "derivative": text(rule.result),
+                        "text": sentence(rule)})
+    return out
+
+
+def sentence(rule: Rule) -> str:
+    """One line of plain text for the terminal."""
+    words = "".join(seg.get("text", "") or _plain(seg["math"]) for seg in say(rule))
+    return words
+
+
+def _plain(tex: str) -> str:
+    """A readable plain-text rendering of a small LaTeX fragment (for terminal output)."""
+    out = tex.replace(r"\left", "").replace(r"\right", "").replace(r"\,", " ")
+    out = re.sub(r"\\frac\{d\}\{d(\w+)\}", r"d/d\1 ", out)
+    out = re.sub(r"\^\{([^{}]*)\}", lambda m: "^" + _group(m[1]), out)
+    for _ in range(3):  # innermost fractions first
+        out = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: f"{_group(m[1])}/{_group(m[2])}", out)
+    out = re.sub(r"\\operatorname\{(\w+)\}", r"\1", out)
+    out = re.sub(r"\\(sigma)\b", "σ", out)
+    out = re.sub(r"\\([A-Za-z]+)", r"\1", out)
+    return out.replace("{", "").replace("}", "")
+
+
+def _group(s: str) -> str:
+    s = s.strip()
+    return s if re.fullmatch(r"[\w.]+", s) else f"({s})"
+
+
+def text_steps(trees: list[Rule]) -> list[str]:
+    """Indented lines for ``workbook solve`` in the terminal."""
+    lines = []
+    for order, tree in enumerate(trees, start=1):
+        if len(trees) > 1:
+            lines.append(f"Derivative number {order}:")
+        for depth, rule in S.walk(tree):
+            claim = f"d/d{rule.var} [{_pretty(rule.expr)}] = {_pretty(rule.result)}"
+            lines.append("  " * depth + f"{rule.title}: {claim}")
+            lines.append("  " * depth + "    " + sentence(rule))
+    return lines
+
+
+def _pretty(expr: sp.Expr) -> str:
+    return text(expr).replace("**", "^")

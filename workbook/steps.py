@@ -1,0 +1,482 @@
+"""Differentiation rules as data.
+
+``derive(expr, x)`` returns a tree of rule records, one small class per calculus rule,
+chosen by a table keyed on the head of the expression. Each record's docstring is the
+identity it applies and its ``eval()`` rebuilds the derivative from its sub-steps, so the
+tree *is* the worked solution; printers (``workbook.explain``) walk it separately.
+
+The engine's result is checked against ``sympy.diff`` (``check_against_sympy``) for every
+problem; it is never assumed to agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable, ClassVar
+
+import sympy as sp
+
+from workbook.functions import relu, sigmoid, softplus
+
+
+class StepError(ValueError):
+    """The engine has no rule for an expression."""
+
+
+@dataclass(eq=False)
+class Rule:
+    """A differentiation step: d/d(var) of ``expr``."""
+
+    expr: sp.Expr
+    var: sp.Symbol
+    key: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+
+    def eval(self) -> sp.Expr:
+        raise NotImplementedError
+
+    @cached_property
+    def result(self) -> sp.Expr:
+        return self.eval()
+
+    def children(self) -> list[Rule]:
+        return []
+
+
+@dataclass(eq=False)
+class ConstantRule(Rule):
+    """d/dx c -> 0"""
+
+    key: ClassVar[str] = "constant"
+    title: ClassVar[str] = "Constant rule"
+
+    def eval(self):
+        return sp.S.Zero
+
+
+@dataclass(eq=False)
+class VariableRule(Rule):
+    """d/dx x -> 1"""
+
+    key: ClassVar[str] = "variable"
+    title: ClassVar[str] = "Variable rule"
+
+    def eval(self):
+        return sp.S.One
+
+
+@dataclass(eq=False)
+class SumRule(Rule):
+    """d/dx (f + g) -> f' + g'"""
+
+    terms: list[Rule] = field(default_factory=list)
+    key: ClassVar[str] = "sum"
+    title: ClassVar[str] = "Sum rule"
+
+    def eval(self):
+        return sp.Add(*[t.result for t in self.terms])
+
+    def children(self):
+        return self.terms
+
+
+@dataclass(eq=False)
+class ConstantMultipleRule(Rule):
+    """d/dx c*f -> c*f'"""
+
+    const: sp.Expr = sp.S.One
+    inner: Rule | None = None
+    key: ClassVar[str] = "constant_multiple"
+    title: ClassVar[str] = "Constant multiple rule"
+
+    def eval(self):
+        return self.const * self.inner.result
+
+    def children(self):
+        return [self.inner]
+
+
+@dataclass(eq=False)
+class ProductRule(Rule):
+    """d/dx (f*g) -> f'*g + f*g'"""
+
+    factors: list[sp.Expr] = field(default_factory=list)
+    steps: list[Rule] = field(default_factory=list)
+    key: ClassVar[str] = "product"
+    title: ClassVar[str] = "Product rule"
+
+    def eval(self):
+        terms = []
+        for i, step in enumerate(self.steps):
+            others = [f for j, f in enumerate(self.factors) if j != i]
+            terms.append(sp.Mul(step.result, *others))
+        return sp.Add(*terms)
+
+    def children(self):
+        return self.steps
+
+
+@dataclass(eq=False)
+class QuotientRule(Rule):
+    """d/dx (f/g) -> (f'*g - f*g') / g^2"""
+
+    numerator: sp.Expr = sp.S.One
+    denominator: sp.Expr = sp.S.One
+    num_step: Rule | None = None
+    den_step: Rule | None = None
+    key: ClassVar[str] = "quotient"
+    title: ClassVar[str] = "Quotient rule"
+
+    def eval(self):
+        f, g = self.numerator, self.denominator
+        return (self.num_step.result * g - f * self.den_step.result) / g**2
+
+    def children(self):
+        return [self.num_step, self.den_step]
+
+
+@dataclass(eq=False)
+class PowerRule(Rule):
+    """d/dx x^n -> n*x^(n-1), for any real constant n"""
+
+    exponent: sp.Expr = sp.S.One
+    key: ClassVar[str] = "power"
+    title: ClassVar[str] = "Power rule"
+
+    def eval(self):
+        return self.exponent * self.var ** (self.exponent - 1)
+
+
+@dataclass(eq=False)
+class SqrtRule(PowerRule):
+    """d/dx sqrt(x) -> 1/(2*sqrt(x))"""
+
+    key: ClassVar[str] = "sqrt"
+    title: ClassVar[str] = "Square-root rule"
+
+
+@dataclass(eq=False)
+class ExponentialRule(Rule):
+    """d/dx a^x -> a^x * ln(a)   (for a = e: d/dx e^x -> e^x)"""
+
+    base: sp.Expr = sp.E
+    key: ClassVar[str] = "exponential"
+    title: ClassVar[str] = "Exponential rule"
+
+    def eval(self):
+        return self.expr * sp.log(self.base) if self.base != sp.E else self.expr
+
+
+@dataclass(eq=False)
+class GeneralPowerRule(Rule):
+    """d/dx f^g -> f^g * (g'*ln(f) + g*f'/f)   (logarithmic differentiation)"""
+
+    base: sp.Expr = sp.S.One
+    exponent: sp.Expr = sp.S.One
+    base_step: Rule | None = None
+    exp_step: Rule | None = None
+    key: ClassVar[str] = "general_power"
+    title: ClassVar[str] = "Logarithmic differentiation"
+
+    def eval(self):
+        f, g = self.base, self.exponent
+        return self.expr * (self.exp_step.result * sp.log(f) + g * self.base_step.result / f)
+
+    def children(self):
+        return [self.base_step, self.exp_step]
+
+
+@dataclass(eq=False)
+class FunctionRule(Rule):
+    """d/dx F(x) -> F'(x), for a function F in the table OUTER"""
+
+    name: str = ""
+
+    @property
+    def key(self):  # type: ignore[override]
+        return self.name
+
+    @property
+    def title(self):  # type: ignore[override]
+        return OUTER[self.name][0]
+
+    def eval(self):
+        return OUTER[self.name][1](self.var, *self.expr.args[1:])
+
+
+@dataclass(eq=False)
+class MaxMinRule(Rule):
+    """d/dx max(f, g) -> f'*H(f - g) + g'*H(g - f)   (min: the steps flip); undefined where f = g"""
+
+    steps: list[Rule] = field(default_factory=list)
+    key: ClassVar[str] = "max_min"
+    title: ClassVar[str] = "Max/min rule"
+
+    def eval(self):
+        return sp.Add(*[s.result * self.selector(i) for i, s in enumerate(self.steps)])
+
+    def selector(self, i: int) -> sp.Expr:
+        """The unit step that is 1 where argument i is the one selected."""
+        args = self.expr.args
+        rest = [a for j, a in enumerate(args) if j != i]
+        other = rest[0] if len(rest) == 1 else type(self.expr)(*rest)
+        if isinstance(self.expr, sp.Max):
+            return sp.Heaviside(args[i] - other)
+        return sp.Heaviside(other - args[i])
+
+    def children(self):
+        return self.steps
+
+
+@dataclass(eq=False)
+class ChainRule(Rule):
+    """d/dx f(g(x)) -> f'(g(x)) * g'(x)"""
+
+    u: sp.Symbol | None = None
+    inner_expr: sp.Expr = sp.S.Zero
+    outer: Rule | None = None
+    inner: Rule | None = None
+    key: ClassVar[str] = "chain"
+    title: ClassVar[str] = "Chain rule"
+
+    def eval(self):
+        return self.outer.result.xreplace({self.u: self.inner_expr}) * self.inner.result
+
+    def children(self):
+        return [self.inner]
+
+
+# The outer derivatives of the functions in the language: name -> (title, F'(u), identity).
+def _d(title: str, fn: Callable[..., sp.Expr]) -> tuple[str, Callable[..., sp.Expr]]:
+    return (title, fn)
+
+
+OUTER: dict[str, tuple[str, Callable[..., sp.Expr]]] = {
+    "exp": _d("Exponential rule", lambda u: sp.exp(u)),
+    "log": _d("Logarithm rule", lambda u: 1 / u),
+    "sin": _d("Sine rule", lambda u: sp.cos(u)),
+    "cos": _d("Cosine rule", lambda u: -sp.sin(u)),
+    "tan": _d("Tangent rule", lambda u: sp.sec(u) ** 2),
+    "sec": _d("Secant rule", lambda u: sp.sec(u) * sp.tan(u)),
+    "csc": _d("Cosecant rule", lambda u: -sp.csc(u) * sp.cot(u)),
+    "cot": _d("Cotangent rule", lambda u: -sp.csc(u) ** 2),
+    "asin": _d("Inverse sine rule", lambda u: 1 / sp.sqrt(1 - u**2)),
+    "acos": _d("Inverse cosine rule", lambda u: -1 / sp.sqrt(1 - u**2)),
+    "atan": _d("Inverse tangent rule", lambda u: 1 / (1 + u**2)),
+    "acot": _d("Inverse cotangent rule", lambda u: -1 / (1 + u**2)),
+    "asec": _d("Inverse secant rule", lambda u: 1 / (sp.Abs(u) * sp.sqrt(u**2 - 1))),
+    "acsc": _d("Inverse cosecant rule", lambda u: -1 / (sp.Abs(u) * sp.sqrt(u**2 - 1))),
+    "sinh": _d("Hyperbolic sine rule", lambda u: sp.cosh(u)),
+    "cosh": _d("Hyperbolic cosine rule", lambda u: sp.sinh(u)),
+    "tanh": _d("Hyperbolic tangent rule", lambda u: 1 - sp.tanh(u) ** 2),
+    "sech": _d("Hyperbolic secant rule", lambda u: -sp.sech(u) * sp.tanh(u)),
+    "csch": _d("Hyperbolic cosecant rule", lambda u: -sp.csch(u) * sp.coth(u)),
+    "coth": _d("Hyperbolic cotangent rule", lambda u: 1 - sp.coth(u) ** 2),
+    "asinh": _d("Inverse hyperbolic sine rule", lambda u: 1 / sp.sqrt(u**2 + 1)),
+    "acosh": _d("Inverse hyperbolic cosine rule", lambda u: 1 / (sp.sqrt(u - 1) * sp.sqrt(u + 1))),
+    "atanh": _d("Inverse hyperbolic tangent rule", lambda u: 1 / (1 - u**2)),
+    "acoth": _d("Inverse hyperbolic cotangent rule", lambda u: 1 / (1 - u**2)),
+    "asech": _d("Inverse hyperbolic secant rule", lambda u: -1 / (u * sp.sqrt(1 - u**2))),
+    "acsch": _d("Inverse hyperbolic cosecant rule", lambda u: -1 / (sp.Abs(u) * sp.sqrt(u**2 + 1))),
+    "erf": _d("Error function rule", lambda u: 2 / sp.sqrt(sp.pi) * sp.exp(-(u**2))),
+    "sigmoid": _d("Sigmoid rule", lambda u: sigmoid(u) * (1 - sigmoid(u))),
+    "softplus": _d("Softplus rule", lambda u: sigmoid(u)),
+    "relu": _d("ReLU rule", lambda u: sp.Heaviside(u, 0)),
+    "Abs": _d("Absolute value rule", lambda u: sp.sign(u)),
+    "sign": _d("Sign rule", lambda u: 2 * sp.DiracDelta(u)),
+    "Heaviside": _d("Unit step rule", lambda u, *h0: sp.DiracDelta(u)),
+    "DiracDelta": _d("Delta rule", lambda u, *k: sp.DiracDelta(u, (k[0] if k else 0) + 1)),
+}
+
+_FUNCTION_CLASSES = {
+    sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.sec, sp.csc, sp.cot, sp.asin, sp.acos, sp.atan,
+    sp.acot, sp.asec, sp.acsc, sp.sinh, sp.cosh, sp.tanh, sp.sech, sp.csch, sp.coth, sp.asinh,
+    sp.acosh, sp.atanh, sp.acoth, sp.asech, sp.acsch, sp.erf, sigmoid, softplus, relu, sp.Abs,
+    sp.sign, sp.Heaviside, sp.DiracDelta,
+}
+
+
+def derive(expr: sp.Expr, var: sp.Symbol) -> Rule:
+    """The rule tree for d/d(var) of expr."""
+    if not expr.has(var):
+        return ConstantRule(expr, var)
+    if expr == var:
+        return VariableRule(expr, var)
+    handler = _HANDLERS.get(expr.func) or (_function if expr.func in _FUNCTION_CLASSES else None)
+    if handler is None:
+        raise StepError(f"no differentiation rule for {expr.func.__name__}")
+    return handler(expr, var)
+
+
+def _chain(expr: sp.Expr, var: sp.Symbol, inner: sp.Expr, make_outer: Callable) -> Rule:
+    """Apply an outer rule directly when its argument is the variable, else by the chain rule."""
+    if inner == var:
+        return make_outer(expr, var)
+    u = sp.Dummy("u", real=True)
+    outer = make_outer(expr.xreplace({inner: u}), u)
+    return ChainRule(expr, var, u=u, inner_expr=inner, outer=outer, inner=derive(inner, var))
+
+
+def _function(expr, var):
+    if any(a.has(var) for a in expr.args[1:]):
+        raise StepError(f"{expr.func.__name__} depends on {var} through more than its first argument")
+    name = expr.func.__name__
+
+    def outer(e, v):
+        return FunctionRule(e, v, name=name)
+
+    return _chain(expr, var, expr.args[0], outer)
+
+
+def _add(expr, var):
+    return SumRule(expr, var, terms=[derive(t, var) for t in expr.as_ordered_terms()])
+
+
+def _mul(expr, var):
+    const, rest = expr.as_independent(var, as_Add=False)
+    if const != 1:
+        return ConstantMultipleRule(expr, var, const=const, inner=derive(rest, var))
+    factors = list(expr.as_ordered_factors())
+    den = [f for f in factors if f.is_Pow and f.exp.is_number and f.exp.is_negative]
+    num = [f for f in factors if f not in den]
+    if den and num:
+        numerator = sp.Mul(*num)
+        denominator = sp.Mul(*[f.base ** (-f.exp) for f in den])
+        return QuotientRule(expr, var, numerator=numerator, denominator=denominator,
+                            num_step=derive(numerator, var), den_step=derive(denominator, var))
+    return ProductRule(expr, var, factors=factors, steps=[derive(f, var) for f in factors])
+
+
+def _pow(expr, var):
+    base, exponent = expr.args
+    if not exponent.has(var):
+        rule = SqrtRule if exponent == sp.S.Half else PowerRule
+
+        def outer(e, v):
+            return rule(e, v, exponent=exponent)
+
+        return _chain(expr, var, base, outer)
+    if not base.has(var):
+
+        def outer(e, v):
+            return ExponentialRule(e, v, base=base)
+
+        return _chain(expr, var, exponent, outer)
+    return GeneralPowerRule(expr, var, base=base, exponent=exponent,
+                            base_step=derive(base, var), exp_step=derive(exponent, var))
+
+
+def _exp(expr, var):
+    def outer(e, v):
+        return ExponentialRule(e, v, base=sp.E)
+
+    return _chain(expr, var, expr.args[0], outer)
+
+
+def _max_min(expr, var):
+    return MaxMinRule(expr, var, steps=[derive(a, var) for a in expr.args])
+
+
+_HANDLERS: dict[type, Callable[[sp.Expr, sp.Symbol], Rule]] = {
+    sp.Add: _add,
+    sp.Mul: _mul,
+    sp.Pow: _pow,
+    sp.exp: _exp,
+    sp.Max: _max_min,
+    sp.Min: _max_min,
+}
+
+
+def walk(rule: Rule, depth: int = 0):
+    """Yield (depth, rule) for the tree in reading order, parents before children."""
+    yield depth, rule
+    for child in rule.children():
+        yield from walk(child, depth + 1)
+
+
+# ---------------------------------------------------------------- clean answers
+
+
+def tidy(expr: sp.Expr) -> sp.Expr:
+    """A clean form of ``expr``: the simplest of a few cheap rewrites, never ``simplify``.
+
+    Function applications are first replaced by placeholder symbols so that ``cancel`` and
+    ``factor`` see a rational function (measured 40-500x faster than working on the
+    functions themselves); the shortest candidate by operation count wins, ties keeping
+    the earlier (less rewritten) form.
+    """
+    expr = sp.sympify(expr)
+    if expr.is_Atom:
+        return expr
+    apps = sorted(expr.atoms(sp.Function), key=sp.count_ops, reverse=True)
+    holders = {f: sp.Dummy(f"h{i}") for i, f in enumerate(apps)}
+    back = {d: f for f, d in holders.items()}
+    flat = expr.xreplace(holders)
+    candidates = [expr, sp.factor_terms(expr)]
+    if holders:  # group by the function applications: e^x ((1 - 4x^2) sin x^2 + ...)
+        grouped = sp.collect(sp.expand(flat), list(holders.values()))
+        candidates.append(sp.factor_terms(grouped).xreplace(back))
+    for rewrite in (lambda e: sp.cancel(sp.together(e)), sp.factor):
+        try:
+            candidates.append(sp.factor_terms(rewrite(flat)).xreplace(back))
+        except (sp.PolynomialError, sp.GeneratorsNeeded, NotImplementedError):
+            continue
+    return min(candidates, key=_cost)
+
+
+def _cost(expr: sp.Expr) -> tuple[int, int]:
+    return (sp.count_ops(expr), len(sp.srepr(expr)))
+
+
+# ---------------------------------------------------------------- checking the engine
+
+
+def differentiate(expr: sp.Expr, var: sp.Symbol, order: int = 1) -> tuple[list[Rule], sp.Expr]:
+    """The rule trees for each order in turn, and the tidy final derivative.
+
+    Each order differentiates the tidy form of the previous one, as a learner would.
+    """
+    trees, current = [], expr
+    for _ in range(order):
+        tree = derive(current, var)
+        trees.append(tree)
+        current = tidy(tree.result)
+    return trees, current
+
+
+def check_against_sympy(expr: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr) -> None:
+    """Raise StepError unless ``answer`` equals ``sympy.diff(expr, var, order)``."""
+    expected = sp.diff(expr, var, order)
+    if not equal(answer, expected):
+        raise StepError(f"step engine gave {answer}, sympy.diff gives {expected}")
+
+
+_PROBES = [sp.Rational(p) for p in ("0.3719", "-0.6131", "1.2417", "-1.8823", "2.5311",
+                                     "0.0917", "-2.9377", "3.7103", "1.6181", "-1.1327")]
+
+
+def equal(a: sp.Expr, b: sp.Expr) -> bool:
+    """Whether a and b are the same function: exactly after expansion, else at probe points.
+
+    The probe comparison is done at 30 digits wherever both sides are real and finite; the
+    expressions must agree at every such point, and at least three points must be usable.
+    """
+    diff = a - b
+    if diff == 0 or sp.expand(diff) == 0:
+        return True
+    symbols = sorted(diff.free_symbols, key=lambda s: s.name)
+    usable = 0
+    for i in range(len(_PROBES)):
+        subs = {s: _PROBES[(i + 3 * k) % len(_PROBES)] for k, s in enumerate(symbols)}
+        va, vb = (sp.N(e.xreplace(subs), 30) for e in (a, b))
+        if not (_finite_real(va) and _finite_real(vb)):
+            continue
+        usable += 1
+        if abs(va - vb) > sp.Float("1e-20", 30) * max(1, abs(va), abs(vb)):
+            return False
+    return usable >= 3
+
+
+def _finite_real(v: sp.Expr) -> bool:
+    return v.is_number and v.is_real is True and v.is_finite is True

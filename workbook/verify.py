@@ -1,0 +1,136 @@
+"""Independent numeric checks with NumPy.
+
+A symbolic derivative is compared with a derivative measured from the *original* function
+alone, at points spread over its domain: the complex-step derivative where the function is
+analytic (exact to rounding), otherwise central differences with Richardson extrapolation,
+taken at two step sizes whose disagreement marks a point as unusable (a kink, a jump or a
+cliff nearby). Too few usable points is a failure, never a pass.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import sympy as sp
+
+from workbook.functions import NUMPY_FUNCTIONS
+
+MIN_POINTS = 5
+_NOT_ANALYTIC = (sp.Abs, sp.sign, sp.Max, sp.Min, sp.Heaviside, sp.DiracDelta, sp.erf)
+_NUMPY = [
+    {
+        **NUMPY_FUNCTIONS,
+        "erf": np.vectorize(math.erf, otypes=[float]),
+        "DiracDelta": lambda x, *k: np.where(x == 0, np.inf, 0.0),
+    },
+    "numpy",
+]
+
+
+class VerifyError(ValueError):
+    """An answer failed its independent check."""
+
+
+@dataclass
+class Check:
+    """What a check did, for the manifest."""
+
+    method: str
+    points: int
+    max_error: float
+
+    def record(self) -> dict:
+        return asdict(self)
+
+
+def numeric(expr: sp.Expr, variables: list[sp.Symbol]):
+    """A NumPy function of ``variables`` for a parsed SymPy expression (never raw text)."""
+    return sp.lambdify(variables, expr, modules=_NUMPY)
+
+
+def sample_points(lo: float, hi: float, n: int = 16) -> np.ndarray:
+    """n points spread over (lo, hi), off the round numbers where functions misbehave."""
+    k = np.arange(n)
+    return lo + (hi - lo) * ((0.1234 + k * 0.6180339887) % 1.0)
+
+
+def _eval(f, x: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        try:
+            y = np.asarray(f(x), dtype=complex if np.iscomplexobj(x) else float)
+        except (ZeroDivisionError, OverflowError, ValueError, TypeError):
+            return np.full(x.shape, np.nan)
+    return np.broadcast_to(y, x.shape).copy()
+
+
+def _complex_step(f, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    h = 1e-20 * np.maximum(1.0, np.abs(x))
+    d = _eval(f, x + 1j * h).imag / h
+    return d, np.zeros_like(d)
+
+
+def _central(f, x: np.ndarray, order: int, h: np.ndarray) -> np.ndarray:
+    total = np.zeros_like(x)
+    for k in range(order + 1):
+        total = total + (-1) ** k * math.comb(order, k) * _eval(f, x + (order / 2 - k) * h)
+    return total / h**order
+
+
+def _richardson(f, x: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
+    """Derivative estimate and its error estimate (difference between two step sizes)."""
+    base = {1: 2e-3, 2: 1e-2, 3: 3e-2}.get(order, 5e-2) * np.maximum(1.0, np.abs(x))
+
+    def extrapolated(h):
+        return (4 * _central(f, x, order, h / 2) - _central(f, x, order, h)) / 3
+
+    a, b = extrapolated(base), extrapolated(base / 2)
+    return b, np.abs(a - b)
+
+
+def derivative_at(function: sp.Expr, var: sp.Symbol, order: int, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
+    """Numeric d^order/dvar^order of ``function`` at x, its error estimate and the method."""
+    f = numeric(function, [var])
+    if order == 1 and not function.has(*_NOT_ANALYTIC):
+        d, err = _complex_step(f, x)
+        return d, err, "complex-step"
+    d, err = _richardson(f, x, order)
+    return d, err, "central-difference"
+
+
+def check_derivative(function: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr, *,
+                     domain: tuple[float, float] = (-3.0, 3.0), rtol: float = 1e-6) -> Check:
+    """Raise VerifyError unless ``answer`` matches the measured derivative of ``function``."""
+    x = sample_points(*domain)
+    f_vals = _eval(numeric(function, [var]), x)
+    claimed = _eval(numeric(answer, [var]), x)
+    measured, err, method = derivative_at(function, var, order, x)
+    scale = np.maximum(1.0, np.abs(measured))  # never from the claim: a wrong answer must not widen it
+    tol = (rtol if method == "complex-step" else 1e-5) * scale
+    usable = np.isfinite(f_vals) & np.isfinite(claimed) & np.isfinite(measured) & (err <= tol)
+    if usable.sum() < MIN_POINTS:
+        raise VerifyError(f"only {int(usable.sum())} usable points in {domain} (need {MIN_POINTS})")
+    bad = usable & (np.abs(claimed - measured) > tol)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise VerifyError(f"at {var} = {x[i]:.6g} the answer gives {claimed[i]:.10g} "
+                          f"but the function's slope measures {measured[i]:.10g}")
+    error = float(np.max(np.abs(claimed - measured)[usable] / scale[usable]))
+    return Check(method=method, points=int(usable.sum()), max_error=error)
+
+
+def check_value_at(function: sp.Expr, var: sp.Symbol, order: int, at: float, value: float, *,
+                   rtol: float = 1e-6) -> Check:
+    """Raise VerifyError unless the derivative of ``function`` at ``at`` measures ``value``."""
+    x = np.array([float(at)])
+    if not np.isfinite(_eval(numeric(function, [var]), x)).all():
+        raise VerifyError(f"the function is undefined at {var} = {at}")
+    measured, err, method = derivative_at(function, var, order, x)
+    scale = max(1.0, abs(float(measured[0])))
+    tol = (rtol if method == "complex-step" else 1e-5) * scale
+    if not (np.isfinite(measured[0]) and err[0] <= tol):
+        raise VerifyError(f"the derivative cannot be measured at {var} = {at}")
+    if abs(measured[0] - value) > tol:
+        raise VerifyError(f"at {var} = {at} the answer is {value:.10g} but the slope measures {measured[0]:.10g}")
+    return Check(method=method, points=1, max_error=float(abs(measured[0] - value) / scale))
