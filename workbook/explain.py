@@ -48,6 +48,8 @@ def say(rule: Rule) -> list[dict]:
         return [t("A constant has derivative 0.")]
     if isinstance(rule, S.VariableRule):
         return [t("The derivative of the variable itself is 1.")]
+    if isinstance(rule, S.LinearRule):
+        return [t("A linear function has a constant slope: "), m(r"\frac{d}{dx}(a x + b) = a"), t(".")]
     if isinstance(rule, S.SumRule):
         return [t("Differentiate term by term: "), m(r"(f + g)' = f' + g'"), t(".")]
     if isinstance(rule, S.ConstantMultipleRule):
@@ -62,7 +64,7 @@ def say(rule: Rule) -> list[dict]:
                 t(".")]
     if isinstance(rule, S.ChainRule):
         outer = rule.outer
-        return [t("Chain rule with "), m("u = " + latex(rule.inner_expr)), t(": the outer function gives "),
+        return [t("Chain rule with "), m("u = " + latex(rule.inner_expr)), t(": the " + outer.title[0].lower() + outer.title[1:] + " gives "),
                 m(_identity(outer)), t(", then multiply by "), m(r"\frac{du}{d%s}" % latex(rule.var)), t(".")]
     if isinstance(rule, S.SqrtRule):
         return [t("Square root as a power: "), m(r"\frac{d}{dx}\sqrt{x} = \frac{1}{2\sqrt{x}}"), t(".")]
@@ -109,11 +111,11 @@ def json_steps(trees: list[Rule]) -> list[dict]:
 
 def sentence(rule: Rule) -> str:
     """One line of plain text for the terminal."""
-    words = "".join(seg.get("text", "") or _plain(seg["math"]) for seg in say(rule))
+    words = "".join(seg.get("text", "") or plain_tex(seg["math"]) for seg in say(rule))
     return words
 
 
-def _plain(tex: str) -> str:
+def plain_tex(tex: str) -> str:
     """A readable plain-text rendering of a small LaTeX fragment (for terminal output)."""
     out = tex.replace(r"\left", "").replace(r"\right", "").replace(r"\,", " ")
     out = re.sub(r"\\frac\{d\}\{d(\w+)\}", r"d/d\1 ", out)

@@ -82,6 +82,17 @@ class SumRule(Rule):
 
 
 @dataclass(eq=False)
+class LinearRule(Rule):
+    """d/dx (a*x + b) -> a"""
+
+    key: ClassVar[str] = "linear"
+    title: ClassVar[str] = "Linear rule"
+
+    def eval(self):
+        return sp.expand(self.expr).coeff(self.var, 1)
+
+
+@dataclass(eq=False)
 class ConstantMultipleRule(Rule):
     """d/dx c*f -> c*f'"""
 
@@ -330,6 +341,8 @@ def _function(expr, var):
 
 
 def _add(expr, var):
+    if expr.is_polynomial(var) and sp.degree(expr, var) == 1:
+        return LinearRule(expr, var)
     return SumRule(expr, var, terms=[derive(t, var) for t in expr.as_ordered_terms()])
 
 

@@ -56,7 +56,7 @@ def sample_points(lo: float, hi: float, n: int = 16) -> np.ndarray:
     return lo + (hi - lo) * ((0.1234 + k * 0.6180339887) % 1.0)
 
 
-def _eval(f, x: np.ndarray) -> np.ndarray:
+def evaluate(f, x: np.ndarray) -> np.ndarray:
     with np.errstate(all="ignore"):
         try:
             y = np.asarray(f(x), dtype=complex if np.iscomplexobj(x) else float)
@@ -67,14 +67,14 @@ def _eval(f, x: np.ndarray) -> np.ndarray:
 
 def _complex_step(f, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     h = 1e-20 * np.maximum(1.0, np.abs(x))
-    d = _eval(f, x + 1j * h).imag / h
+    d = evaluate(f, x + 1j * h).imag / h
     return d, np.zeros_like(d)
 
 
 def _central(f, x: np.ndarray, order: int, h: np.ndarray) -> np.ndarray:
     total = np.zeros_like(x)
     for k in range(order + 1):
-        total = total + (-1) ** k * math.comb(order, k) * _eval(f, x + (order / 2 - k) * h)
+        total = total + (-1) ** k * math.comb(order, k) * evaluate(f, x + (order / 2 - k) * h)
     return total / h**order
 
 
@@ -103,8 +103,8 @@ def check_derivative(function: sp.Expr, var: sp.Symbol, order: int, answer: sp.E
                      domain: tuple[float, float] = (-3.0, 3.0), rtol: float = 1e-6) -> Check:
     """Raise VerifyError unless ``answer`` matches the measured derivative of ``function``."""
     x = sample_points(*domain)
-    f_vals = _eval(numeric(function, [var]), x)
-    claimed = _eval(numeric(answer, [var]), x)
+    f_vals = evaluate(numeric(function, [var]), x)
+    claimed = evaluate(numeric(answer, [var]), x)
     measured, err, method = derivative_at(function, var, order, x)
     scale = np.maximum(1.0, np.abs(measured))  # never from the claim: a wrong answer must not widen it
     tol = (rtol if method == "complex-step" else 1e-5) * scale
@@ -124,7 +124,7 @@ def check_value_at(function: sp.Expr, var: sp.Symbol, order: int, at: float, val
                    rtol: float = 1e-6) -> Check:
     """Raise VerifyError unless the derivative of ``function`` at ``at`` measures ``value``."""
     x = np.array([float(at)])
-    if not np.isfinite(_eval(numeric(function, [var]), x)).all():
+    if not np.isfinite(evaluate(numeric(function, [var]), x)).all():
         raise VerifyError(f"the function is undefined at {var} = {at}")
     measured, err, method = derivative_at(function, var, order, x)
     scale = max(1.0, abs(float(measured[0])))

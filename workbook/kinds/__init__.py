@@ -1,0 +1,8 @@
+"""One module per kind of problem; each turns (family, params, rng) into a checked record."""
+
+from __future__ import annotations
+
+from workbook.kinds import derivative
+
+#: kind name -> generate(family, params, rng) -> record fields
+GENERATORS = {"derivative": derivative.generate}

@@ -1,0 +1,44 @@
+"""Shared fixtures: a small edition and a built copy of it, made once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1704067200")
+
+SMALL_EDITION = """
+title = "Test Sheet"
+subtitle = "A small edition for the tests"
+slug = "test-sheet"
+seed = 7
+paper = "Letter"
+
+[[sections]]
+title = "Warm-up"
+intro = "Two quick ones."
+families = ["power-polynomial", "chain-two-levels"]
+count = 2
+
+[[sections]]
+title = "Tangents"
+families = ["tangent-line", "derivative-at-point"]
+count = 2
+"""
+
+
+@pytest.fixture(scope="session")
+def small_edition(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("edition") / "small.toml"
+    path.write_text(SMALL_EDITION, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def built_small(small_edition, tmp_path_factory):
+    from workbook.build import build
+
+    out_root = tmp_path_factory.mktemp("build")
+    return build(small_edition, out_root=out_root)

@@ -1,0 +1,113 @@
+"""The CLI through click's CliRunner: build, list, bad input, and an edition that survives a failure."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from workbook.cli import main
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_list_shows_every_family_with_a_sample():
+    from workbook.bank import load_bank
+
+    result = run("list")
+    assert result.exit_code == 0, result.output
+    for family_id in load_bank():
+        assert family_id in result.output
+    assert result.output.count("e.g.") == len(load_bank())
+    assert "difficulty" in result.output
+
+
+def test_list_by_topic():
+    result = run("list", "--topic", "chain-rule")
+    assert result.exit_code == 0 and "chain-two-levels" in result.output and "trig " not in result.output
+    assert run("list", "--topic", "nope").exit_code == 2
+
+
+def test_build_outputs(built_small):
+    out = built_small.out_dir
+    for name in ("worksheet", "answers", "solutions"):
+        assert (out / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+        assert (out / f"{name}.html").read_text().lstrip().lower().startswith("<!doctype html")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["edition"]["seed"] == 7
+    assert len(manifest["problems"]) == 4
+    for p in manifest["problems"]:
+        assert p["check"]["type"] == "derivative" and p["check"]["answer"]
+    assert "sympy" in manifest["dependencies"]
+
+
+def test_bad_edition_reports_everything_and_keeps_the_previous_build(tmp_path, small_edition):
+    out_root = tmp_path / "build"
+    assert run("build", str(small_edition), "--out", str(out_root), "-q").exit_code == 0
+    before = {p.name: p.read_bytes() for p in (out_root / "test-sheet").iterdir() if p.is_file()}
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(small_edition.read_text().replace('paper = "Letter"', 'paper = "A5"\ncolour = "red"')
+                   .replace("count = 2", "count = 500", 1))
+    result = run("build", str(bad), "--out", str(out_root))
+    assert result.exit_code == 2
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 3, errors
+    assert all(line.startswith(f"error: {bad}: ") for line in errors)
+    joined = "\n".join(errors)
+    assert "paper" in joined and "colour: unknown key" in joined and "sections[0].count" in joined
+    assert "Traceback" not in result.output + result.stderr
+    after = {p.name: p.read_bytes() for p in (out_root / "test-sheet").iterdir() if p.is_file()}
+    assert after == before
+
+
+def test_unknown_family_and_topic_are_reported(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "T"\n[[sections]]\ntitle = "A"\nfamilies = ["nope"]\n'
+                   '[[sections]]\ntitle = "B"\ntopic = "no-such-topic"\n')
+    result = run("build", str(bad), "--out", str(tmp_path / "b"))
+    assert result.exit_code == 2
+    assert "sections[0].families[0]: unknown family 'nope'" in result.stderr
+    assert "sections[1].topic: no family has topic 'no-such-topic'" in result.stderr
+
+
+def test_malformed_toml(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "T\n')
+    result = run("build", str(bad), "--out", str(tmp_path / "b"))
+    assert result.exit_code == 2 and "not valid TOML" in result.stderr
+
+
+def test_broken_family_file_is_reported_with_path_and_field(tmp_path):
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    (folder / "broken.toml").write_text(
+        'id = "broken"\ntitle = "B"\ntopic = "t"\ndifficulty = 5\nkind = "derivative"\n'
+        'expression = "__import__(\'os\')"\n[params]\na = { int = [3, 1] }\n')
+    result = run("list", "--bank", str(folder))
+    assert result.exit_code == 2
+    assert f"{folder / 'broken.toml'}: difficulty" in result.stderr
+    assert "params.a" in result.stderr
+
+
+def test_bad_family_expression_is_reported(tmp_path):
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    (folder / "bad-expr.toml").write_text(
+        'id = "bad-expr"\ntitle = "B"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\n'
+        'expression = "().__class__"\n')
+    result = run("list", "--bank", str(folder))
+    assert result.exit_code == 2
+    assert f"{folder / 'bad-expr.toml'}: expression: " in result.stderr
+
+
+def test_seed_override_changes_the_problems(tmp_path, small_edition):
+    a = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--seed", "1", "-q")
+    b = run("build", str(small_edition), "--out", str(tmp_path / "b"), "--seed", "2", "-q")
+    assert a.exit_code == b.exit_code == 0
+    ma = json.loads((tmp_path / "a" / "test-sheet" / "manifest.json").read_text())
+    mb = json.loads((tmp_path / "b" / "test-sheet" / "manifest.json").read_text())
+    assert ma["edition"]["seed"] == 1 and mb["edition"]["seed"] == 2
+    assert [p["check"] for p in ma["problems"]] != [p["check"] for p in mb["problems"]]

@@ -1,0 +1,41 @@
+"""The docs cannot drift: generated reference pages are current, every command and family is documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbook import docs
+from workbook.bank import load_bank
+from workbook.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_generated_reference_pages_are_current():
+    for name, make in docs.PAGES.items():
+        on_disk = (ROOT / "docs" / name).read_text(encoding="utf-8")
+        assert on_disk == make(), f"docs/{name} is stale: run `python -m workbook.docs`"
+
+
+def test_every_command_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        assert f"workbook {name}" in readme, name
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--") and opt not in ("--help",):
+                    assert opt in readme, f"workbook {name} {opt} is not in the README"
+
+
+def test_every_schema_field_has_a_description():
+    from workbook.bank import DerivativeFamily, Param
+    from workbook.edition import Edition, Section
+
+    for model in (Edition, Section, DerivativeFamily, Param):
+        for name, field in model.model_fields.items():
+            assert field.description, f"{model.__name__}.{name} has no description"
+
+
+def test_every_family_is_described():
+    for family in load_bank().values():
+        assert family.description, family.id

@@ -1,0 +1,211 @@
+"""The problem bank: one TOML file per problem family, loaded and validated as data.
+
+A family file never runs code. Its expressions go through ``workbook.expr`` (our own
+parser, a fixed function table); its text is only ever shown, escaped. Every problem in
+every file is reported at once, each with its file and key path.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from fractions import Fraction
+from pathlib import Path
+from typing import Literal, Union
+
+import sympy as sp
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from workbook import expr as E
+from workbook.errors import InputError, pydantic_lines
+from workbook.resources import problems_dir
+
+SLUG = r"^[a-z0-9][a-z0-9-]{0,47}$"
+NAME = r"^[A-Za-z][A-Za-z0-9_]{0,15}$"
+MAX_BOUND = 10_000
+
+
+class Param(BaseModel):
+    """How one parameter is drawn: exactly one of ``int``, ``decimal`` or ``choice``."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    int_: tuple[int, int] | None = Field(None, alias="int", description="A whole number from [low, high].")
+    decimal: tuple[float, float] | None = Field(
+        None, description="A decimal from [low, high] on a grid of `step` (shown as written, used exactly).")
+    step: float | None = Field(None, gt=0, le=100, description="The grid spacing of a `decimal`, e.g. 0.5.")
+    choice: list[int | float] | None = Field(None, min_length=1, max_length=100,
+                                             description="One of these numbers.")
+    nonzero: bool = Field(False, description="Never draw 0.")
+    exclude: list[int | float] = Field(default_factory=list, max_length=100,
+                                       description="Values never drawn.")
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        given = [k for k in ("int_", "decimal", "choice") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of int, decimal or choice")
+        for bounds in (self.int_, self.decimal):
+            if bounds is not None:
+                lo, hi = bounds
+                if lo > hi:
+                    raise ValueError(f"the range [{lo}, {hi}] is empty: low must not exceed high")
+                if max(abs(lo), abs(hi)) > MAX_BOUND:
+                    raise ValueError(f"bounds must lie within ±{MAX_BOUND}")
+        if self.decimal is not None:
+            if self.step is None:
+                raise ValueError("a decimal needs a step, e.g. step = 0.5")
+            if (self.decimal[1] - self.decimal[0]) / self.step > 100_000:
+                raise ValueError("too many values: widen the step or narrow the range")
+        elif self.step is not None:
+            raise ValueError("step only goes with decimal")
+        if not self.values():
+            raise ValueError("no value is left to draw once nonzero and exclude are applied")
+        return self
+
+    def values(self) -> list[sp.Rational]:
+        """Every value this parameter can take, exactly, in order."""
+        if self.int_ is not None:
+            raw = [sp.Integer(v) for v in range(self.int_[0], self.int_[1] + 1)]
+        elif self.decimal is not None:
+            lo, step = _exact(self.decimal[0]), _exact(self.step)
+            n = int((_exact(self.decimal[1]) - lo) / step)
+            raw = [lo + k * step for k in range(n + 1)]
+        else:
+            raw = [_exact(v) for v in self.choice]
+        banned = {_exact(v) for v in self.exclude} | ({sp.Integer(0)} if self.nonzero else set())
+        return [v for v in raw if v not in banned]
+
+
+def _exact(v: int | float) -> sp.Rational:
+    """The number as written in the file, exactly: 0.1 is 1/10, not a binary float."""
+    return sp.Rational(str(Fraction(str(v))))
+
+
+class Family(BaseModel):
+    """What every family file has, whatever its kind."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=SLUG, description="Unique id, lower case with dashes, e.g. `chain-two-levels`.")
+    title: str = Field(min_length=1, max_length=80, description="A short title shown in listings.")
+    topic: str = Field(pattern=SLUG, description="The topic an edition can pick by, e.g. `chain-rule`.")
+    difficulty: int = Field(ge=1, le=3, description="1 (warm-up) to 3 (challenging).")
+    kind: str = Field(description="The kind of problem; decides the keys below.")
+    description: str = Field("", max_length=500, description="One or two sentences for authors and listings.")
+    params: dict[str, Param] = Field(default_factory=dict, description="The parameters and how each is drawn.")
+    distinct: list[list[str]] = Field(default_factory=list,
+                                      description="Groups of parameters that must all differ, e.g. [[\"a\", \"b\"]].")
+    prompt: str | None = Field(None, max_length=500,
+                               description="The question, with placeholders like {f}; the kind's default if left out.")
+    path: str = Field("", exclude=True, description="Where the family was read from (set by the loader).")
+
+
+class DerivativeFamily(Family):
+    """A derivative of a function of one variable: the function, its value at a point, or a tangent line."""
+
+    kind: Literal["derivative"] = Field(description="`derivative` for this kind.")
+    expression: str | None = Field(None, max_length=400,
+                                   description="The function, in the expression language, over the params.")
+    expressions: list[str] | None = Field(None, min_length=1, max_length=20,
+                                          description="Alternatives; each draw picks one.")
+    variable: str = Field("x", pattern=NAME, description="The variable to differentiate with respect to.")
+    order: int = Field(1, ge=1, le=4, description="1 for f', 2 for f'', ...")
+    ask: Literal["derivative", "value", "tangent"] = Field(
+        "derivative", description="What to find: the derivative, its value at `at`, or the tangent line at `at`.")
+    at: str | None = Field(None, max_length=100, description="The point, an expression over the params.")
+    domain: tuple[float, float] = Field((-3.0, 3.0), description="Where the check samples points.")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if (self.expression is None) == (self.expressions is None):
+            raise ValueError("give exactly one of expression or expressions")
+        if self.ask != "derivative" and self.at is None:
+            raise ValueError(f"ask = {self.ask!r} needs a point: at = ...")
+        if self.ask == "tangent" and self.order != 1:
+            raise ValueError("a tangent line needs order = 1")
+        lo, hi = self.domain
+        if not (-1000 <= lo < hi <= 1000):
+            raise ValueError("domain must be [low, high] with low < high, within ±1000")
+        return self
+
+    def templates(self) -> list[str]:
+        return [self.expression] if self.expression is not None else list(self.expressions)
+
+
+KINDS: dict[str, type[Family]] = {"derivative": DerivativeFamily}
+AnyFamily = Union[DerivativeFamily]
+
+
+def load_family(path: Path) -> Family:
+    """Read and check one family file; raise InputError listing every problem in it."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([f"{path}: cannot read the file: {exc}"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([f"{path}: not valid TOML: {exc}"]) from None
+    kind = data.get("kind")
+    model = KINDS.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        known = ", ".join(sorted(KINDS))
+        raise InputError([f"{path}: kind: unknown kind {kind!r}; the kinds are: {known}"])
+    try:
+        family = model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(pydantic_lines(path, exc)) from None
+    family.path = str(path)
+    problems = _check_expressions(family)
+    if problems:
+        raise InputError([f"{path}: {p}" for p in problems])
+    return family
+
+
+def _check_expressions(family: Family) -> list[str]:
+    """Parse every expression of the family, with only its own names allowed."""
+    problems = []
+    names = set(family.params)
+    for i, group in enumerate(family.distinct):
+        for name in group:
+            if name not in names:
+                problems.append(f"distinct[{i}]: {name!r} is not a parameter")
+    if isinstance(family, DerivativeFamily):
+        if family.variable in names:
+            problems.append(f"params.{family.variable}: a parameter cannot share the variable's name")
+        key = "expression" if family.expression is not None else "expressions"
+        for i, text in enumerate(family.templates()):
+            where = key if family.expression is not None else f"{key}[{i}]"
+            try:
+                parsed = E.parse(text, variables=names | {family.variable})
+            except E.ExprError as exc:
+                problems.append(f"{where}: {exc}")
+                continue
+            if not parsed.has(E.symbol(family.variable)):
+                problems.append(f"{where}: the expression does not use the variable {family.variable!r}")
+        if family.at is not None:
+            try:
+                E.parse(family.at, variables=names)
+            except E.ExprError as exc:
+                problems.append(f"at: {exc}")
+    return problems
+
+
+def load_bank(folders: list[Path] | None = None) -> dict[str, Family]:
+    """Every family in the built-in bank and in ``folders``, by id; all problems at once."""
+    paths = sorted(problems_dir().glob("*.toml"))
+    for folder in folders or []:
+        paths += sorted(folder.glob("*.toml")) if folder.is_dir() else [folder]
+    families: dict[str, Family] = {}
+    problems: list[str] = []
+    for path in paths:
+        try:
+            family = load_family(path)
+        except InputError as exc:
+            problems += exc.lines
+            continue
+        if family.id in families:
+            problems.append(f"{path}: id: {family.id!r} is already used by {families[family.id].path}")
+            continue
+        families[family.id] = family
+    if problems:
+        raise InputError(problems)
+    return families

@@ -1,0 +1,150 @@
+"""build(edition): the pipeline, one stage a line, in order.
+
+edition file -> families -> problems (generate, solve with steps, verify) -> HTML and PDF
+(figures and math drawn on the way) -> manifest.json, all written into a staging folder that
+replaces the previous edition only once every file is complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from workbook import __version__
+from workbook.bank import load_bank
+from workbook.edition import Edition, default_path, load_edition, pick_families
+from workbook.errors import BuildError
+from workbook.generate import generate_slot
+
+MARKER = ".workbook-build"
+DEPENDENCIES = ("sympy", "numpy", "matplotlib", "jinja2", "weasyprint", "ziamath", "latex2mathml")
+
+
+@dataclass
+class BuildResult:
+    """What a build made and what each stage cost."""
+
+    out_dir: Path
+    files: dict[str, Path]
+    problems: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def build(edition_path: Path | None = None, *, seed: int | None = None, out_root: Path = Path("build"),
+          bank_folders: list[Path] | None = None, formats: tuple[str, ...] = ("html", "pdf")) -> BuildResult:
+    """Build an edition into ``out_root/<slug>/``; the previous build stays until this one is whole."""
+    timings: dict[str, float] = {}
+    with _stage(timings, "load"):
+        edition = load_edition(edition_path or default_path(), {"seed": seed} if seed is not None else None)
+        bank = load_bank(bank_folders)
+        picked = pick_families(edition, bank)
+    with _stage(timings, "generate"):
+        sections = generate_sections(edition, picked)
+    doc = document(edition, sections)
+    out_dir = confined(out_root, edition.output_slug())
+    with staging(out_dir) as stage:
+        from workbook import render
+
+        files = render.write_documents(doc, stage, cache_dir=out_root / ".cache", timings=timings, formats=formats)
+        (stage / "manifest.json").write_text(manifest(edition, doc), encoding="utf-8")
+        files["manifest"] = out_dir / "manifest.json"
+    files = {name: out_dir / Path(p).name for name, p in files.items()}
+    count = sum(len(s["problems"]) for s in sections)
+    return BuildResult(out_dir=out_dir, files=files, problems=count, timings=timings)
+
+
+def generate_sections(edition: Edition, picked: list) -> list[dict]:
+    """Every section's problems, each drawn for its own slot and never repeated on the sheet."""
+    seen: set[str] = set()
+    sections = []
+    for section, families in zip(edition.sections, picked):
+        problems = []
+        for k in range(section.count):
+            family = families[k % len(families)]
+            problems.append(generate_slot(family, edition.seed, f"{section.title}#{k}", seen))
+        intro = [{"text": section.intro}] if section.intro else []
+        sections.append({"title": section.title, "intro": intro, "problems": problems})
+    return sections
+
+
+def document(edition: Edition, sections: list[dict], version: str = "") -> dict:
+    """The plain data the templates render: the edition's header and numbered problems."""
+    number = 0
+    for section in sections:
+        for problem in section["problems"]:
+            number += 1
+            problem["number"] = number
+    head = {"title": edition.title, "subtitle": edition.subtitle, "slug": edition.output_slug(),
+            "seed": edition.seed, "version": version, "paper": edition.paper, "workbook_version": __version__}
+    return {"edition": head, "sections": sections}
+
+
+def manifest(edition: Edition, doc: dict) -> str:
+    """manifest.json: the edition, the versions used, and each problem with its check record."""
+    problems = []
+    for section in doc["sections"]:
+        for p in section["problems"]:
+            problems.append({
+                "number": p["number"], "section": section["title"], "family": p["family"], "kind": p["kind"],
+                "seed": p["seed"], "slot": p["slot"], "attempt": p["attempt"], "params": p["params"],
+                "prompt": p["prompt"], "answer": p["answer"], "check": p["check"], "verified": p["verified"],
+            })
+    data = {
+        "workbook": __version__,
+        "dependencies": {name: _version(name) for name in DEPENDENCIES},
+        "edition": {**doc["edition"], "file": Path(edition.path).name},
+        "problems": problems,
+    }
+    return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def confined(root: Path, name: str) -> Path:
+    """root/name, refusing any name that would leave root."""
+    root = root.resolve()
+    target = (root / name).resolve()
+    if target.parent != root or name in ("", ".", ".."):
+        raise BuildError(f"output name {name!r} would leave {root}")
+    return target
+
+
+@contextmanager
+def staging(out_dir: Path):
+    """A fresh folder beside out_dir, swapped in only if the body finishes without error."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    try:
+        (stage / MARKER).write_text("made by workbook; safe to delete with `workbook clean`\n")
+        yield stage
+        old = None
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+            os.replace(out_dir, old)
+        os.replace(stage, out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+@contextmanager
+def _stage(timings: dict[str, float], name: str):
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - start

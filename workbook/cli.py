@@ -1,0 +1,112 @@
+"""The `workbook` command: a thin layer over the library. Exit 2 on bad input, 1 on a failed build."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from workbook import __version__
+from workbook.errors import BuildError, InputError
+
+
+def _fail(lines: list[str], code: int = 2) -> None:
+    for line in lines:
+        click.echo(f"error: {line}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="workbook")
+def main() -> None:
+    """Printable Calculus for Deep Learning workbooks: randomized problems, worked solutions,
+    every answer checked."""
+
+
+@main.command()
+@click.argument("edition", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--seed", type=click.IntRange(0, 2**53), help="Override the edition's seed.")
+@click.option("--out", "out_root", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
+              show_default=True, help="The build folder; the edition goes into OUT/<edition-slug>/.")
+@click.option("--bank", "bank_folders", multiple=True, type=click.Path(path_type=Path, exists=True),
+              help="A folder (or file) of extra problem families; may be repeated.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: tuple[Path, ...], quiet: bool) -> None:
+    """Build EDITION (a TOML file; the default workbook if left out) into worksheet, answer key
+    and solutions, as PDF and HTML, with manifest.json."""
+    from workbook.build import build as run_build
+
+    try:
+        result = run_build(edition, seed=seed, out_root=out_root, bank_folders=list(bank_folders))
+    except InputError as exc:
+        _fail(exc.lines)
+    except BuildError as exc:
+        _fail([str(exc)], code=1)
+    if not quiet:
+        total = sum(result.timings.values())
+        click.echo(f"built {result.problems} problems into {result.out_dir} in {total:.1f} s")
+        for name in sorted(result.files):
+            click.echo(f"  {result.files[name]}")
+
+
+@main.command()
+@click.argument("expression", required=False)
+@click.option("--wrt", default="x", show_default=True, help="The variable; other names are constants.")
+@click.option("--order", default=1, show_default=True, type=click.IntRange(1, 6), help="Which derivative.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--batch", type=click.File("r"),
+              help='Work a file of JSON lines {"input", "variable", "order"}; write one JSON result a line.')
+def solve(expression: str | None, wrt: str, order: int, as_json: bool, batch) -> None:
+    """Differentiate EXPRESSION step by step, e.g. workbook solve "sin(x^2)*exp(x)"."""
+    from workbook import solver
+
+    if batch is not None:
+        for line in batch:
+            if line.strip():
+                click.echo(json.dumps(solver.solve_line(line)))
+        return
+    if expression is None:
+        _fail(["give an EXPRESSION to differentiate, or --batch FILE"])
+    try:
+        result = solver.solve(expression, wrt, order)
+    except solver.SolveError as exc:
+        _fail(str(exc).splitlines())
+    if as_json:
+        click.echo(json.dumps(result.record(), indent=1))
+    else:
+        click.echo("\n".join(result.lines()))
+
+
+@main.command(name="list")
+@click.option("--topic", help="Only this topic.")
+@click.option("--bank", "bank_folders", multiple=True, type=click.Path(path_type=Path, exists=True),
+              help="A folder (or file) of extra problem families; may be repeated.")
+def list_families(topic: str | None, bank_folders: tuple[Path, ...]) -> None:
+    """List the problem families with topic, difficulty and one sample."""
+    from workbook.bank import load_bank
+    from workbook.generate import generate_slot
+
+    try:
+        bank = load_bank(list(bank_folders))
+    except InputError as exc:
+        _fail(exc.lines)
+    families = sorted(bank.values(), key=lambda f: (f.topic, f.difficulty, f.id))
+    if topic:
+        families = [f for f in families if f.topic == topic]
+        if not families:
+            _fail([f"no family has topic {topic!r}; the topics are: {', '.join(sorted({f.topic for f in bank.values()}))}"])
+    for f in families:
+        try:
+            sample = _plain_prompt(generate_slot(f, 0, "sample")["prompt"])
+        except BuildError as exc:
+            sample = f"(no sample: {exc})"
+        click.echo(f"{f.id}  [{f.topic}, difficulty {f.difficulty}, {f.kind}]  {f.title}")
+        click.echo(f"    e.g. {sample}")
+
+
+def _plain_prompt(segments: list[dict]) -> str:
+    from workbook.explain import plain_tex
+
+    return "".join(s["text"] if "text" in s else plain_tex(s["math"]) for s in segments)

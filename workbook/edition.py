@@ -1,0 +1,118 @@
+"""The edition file: a typed schema with a default and a one-line doc per field.
+
+Every problem in the file is reported at once, each with the file and the key path.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from workbook.bank import SLUG, Family
+from workbook.errors import InputError, pydantic_lines
+from workbook.resources import editions_dir
+
+DEFAULT_EDITION = "derivatives.toml"
+
+
+class Section(BaseModel):
+    """A run of problems under one heading."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=120, description="The heading printed above the problems.")
+    intro: str = Field("", max_length=1000, description="A sentence or two printed under the heading.")
+    families: list[str] = Field(default_factory=list, max_length=50,
+                                description="Family ids to draw from, in turn (see `workbook list`).")
+    topic: str | None = Field(None, pattern=SLUG,
+                              description="Or: draw from every family of this topic (see `workbook list`).")
+    difficulty: int | None = Field(None, ge=1, le=3,
+                                   description="With `topic`: only families of this difficulty (1-3).")
+    count: int = Field(4, ge=1, le=60, description="How many problems the section has.")
+
+    @model_validator(mode="after")
+    def _picks_something(self):
+        if not self.families and self.topic is None:
+            raise ValueError("a section needs `families` or `topic`")
+        if self.families and self.topic is not None:
+            raise ValueError("give `families` or `topic`, not both")
+        if self.difficulty is not None and self.topic is None:
+            raise ValueError("`difficulty` filters a `topic`; with `families` pick the ids you want")
+        return self
+
+
+class Edition(BaseModel):
+    """One workbook: its title, its seed and its sections."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=120, description="The title on every page.")
+    subtitle: str = Field("", max_length=200, description="A line under the title on the first page.")
+    slug: str | None = Field(None, pattern=SLUG,
+                             description="The output folder name under build/; made from the title if left out.")
+    seed: int = Field(2026, ge=0, le=2**53, description="The seed: the same seed gives the same workbook.")
+    paper: Literal["A4", "Letter"] = Field("A4", description="Paper size of the PDFs.")
+    sections: list[Section] = Field(min_length=1, max_length=60, description="The sections, in order.")
+    path: str = Field("", exclude=True, description="Where the edition was read from (set by the loader).")
+
+    def output_slug(self) -> str:
+        """The folder name under build/."""
+        if self.slug:
+            return self.slug
+        return re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")[:48] or "edition"
+
+
+def default_path() -> Path:
+    """The edition `workbook build` builds when given no file."""
+    return editions_dir() / DEFAULT_EDITION
+
+
+def load_edition(path: Path, overrides: dict | None = None) -> Edition:
+    """Read and check an edition file; raise InputError listing every problem in it."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError([f"{path}: no such edition file"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([f"{path}: cannot read the file: {exc}"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([f"{path}: not valid TOML: {exc}"]) from None
+    data.update(overrides or {})
+    try:
+        edition = Edition.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(pydantic_lines(path, exc)) from None
+    edition.path = str(path)
+    return edition
+
+
+def pick_families(edition: Edition, bank: dict[str, Family]) -> list[list[Family]]:
+    """The families each section draws from, in order; every unknown name reported at once."""
+    problems, picked = [], []
+    topics = sorted({f.topic for f in bank.values()})
+    for i, section in enumerate(edition.sections):
+        if section.families:
+            chosen = []
+            for j, fid in enumerate(section.families):
+                if fid in bank:
+                    chosen.append(bank[fid])
+                else:
+                    problems.append(f"{edition.path}: sections[{i}].families[{j}]: unknown family {fid!r}; "
+                                    "`workbook list` shows the families")
+        else:
+            chosen = [f for f in bank.values() if f.topic == section.topic
+                      and (section.difficulty is None or f.difficulty == section.difficulty)]
+            chosen.sort(key=lambda f: (f.difficulty, f.id))
+            if not chosen:
+                what = f"topic {section.topic!r}" + (
+                    f" at difficulty {section.difficulty}" if section.difficulty else "")
+                problems.append(f"{edition.path}: sections[{i}].topic: no family has {what}; "
+                                f"the topics are: {', '.join(topics)}")
+        picked.append(chosen)
+    if problems:
+        raise InputError(problems)
+    return picked

@@ -1,0 +1,345 @@
+"""The expression language: our own parser from text to SymPy, a fixed function table, no eval.
+
+Family files from strangers are read with this, so it is a security boundary: the text is
+tokenized and parsed here, and SymPy objects are built with SymPy's constructors directly.
+Nothing in the text is ever handed to ``eval``, ``sympify``, ``parse_expr`` or ``lambdify``.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import sympy as sp
+
+from workbook.functions import relu, sigmoid, softplus
+
+MAX_LENGTH = 1000
+MAX_DEPTH = 60
+MAX_DIGITS = 30
+MAX_POWER_DIGITS = 2000
+MAX_SYMBOLIC_EXPONENT = 100
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+class ExprError(ValueError):
+    """A bad expression: what is wrong and where (0-based position in the text)."""
+
+    def __init__(self, message: str, position: int | None = None, text: str = ""):
+        self.message, self.position, self.text = message, position, text
+        where = f" at position {position + 1}" if position is not None else ""
+        super().__init__(f"{message}{where}")
+
+    def pointer(self) -> str:
+        """The text with a caret under the position."""
+        if self.position is None:
+            return self.text
+        line = self.text.replace("\n", " ").replace("\t", " ")
+        return f"{line}\n{' ' * self.position}^"
+
+
+def _log(*args):
+    return sp.log(*args)
+
+
+def _minmax(kind):
+    return lambda *args: kind(*args)
+
+
+# name -> (constructor, smallest and largest number of arguments)
+FUNCTIONS: dict[str, tuple[Callable[..., sp.Expr], int, int]] = {
+    "sin": (sp.sin, 1, 1), "cos": (sp.cos, 1, 1), "tan": (sp.tan, 1, 1),
+    "sec": (sp.sec, 1, 1), "csc": (sp.csc, 1, 1), "cot": (sp.cot, 1, 1),
+    "asin": (sp.asin, 1, 1), "acos": (sp.acos, 1, 1), "atan": (sp.atan, 1, 1),
+    "acot": (sp.acot, 1, 1), "asec": (sp.asec, 1, 1), "acsc": (sp.acsc, 1, 1),
+    "sinh": (sp.sinh, 1, 1), "cosh": (sp.cosh, 1, 1), "tanh": (sp.tanh, 1, 1),
+    "sech": (sp.sech, 1, 1), "csch": (sp.csch, 1, 1), "coth": (sp.coth, 1, 1),
+    "asinh": (sp.asinh, 1, 1), "acosh": (sp.acosh, 1, 1), "atanh": (sp.atanh, 1, 1),
+    "acoth": (sp.acoth, 1, 1), "asech": (sp.asech, 1, 1), "acsch": (sp.acsch, 1, 1),
+    "exp": (sp.exp, 1, 1), "log": (_log, 1, 2), "ln": (sp.log, 1, 1), "sqrt": (sp.sqrt, 1, 1),
+    "Abs": (sp.Abs, 1, 1), "abs": (sp.Abs, 1, 1), "sign": (sp.sign, 1, 1),
+    "Max": (_minmax(sp.Max), 2, 20), "max": (_minmax(sp.Max), 2, 20),
+    "Min": (_minmax(sp.Min), 2, 20), "min": (_minmax(sp.Min), 2, 20),
+    "erf": (sp.erf, 1, 1), "sigmoid": (sigmoid, 1, 1), "softplus": (softplus, 1, 1), "relu": (relu, 1, 1),
+    "Heaviside": (sp.Heaviside, 1, 2), "DiracDelta": (sp.DiracDelta, 1, 2),
+}
+for _alias, _name in {
+    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arccot": "acot", "arcsec": "asec",
+    "arccsc": "acsc", "arsinh": "asinh", "arcsinh": "asinh", "arcosh": "acosh", "arccosh": "acosh",
+    "artanh": "atanh", "arctanh": "atanh", "arcoth": "acoth", "arccoth": "acoth", "arsech": "asech",
+    "arcsech": "asech", "arcsch": "acsch", "arccsch": "acsch",
+}.items():
+    FUNCTIONS[_alias] = FUNCTIONS[_name]
+
+CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E, "E": sp.E}
+
+
+def symbol(name: str) -> sp.Symbol:
+    """The one way to make a symbol: a real symbol with a checked name."""
+    problem = _name_problem(name)
+    if problem:
+        raise ExprError(problem, None, name)
+    return sp.Symbol(name, real=True)
+
+
+def _name_problem(name: str) -> str | None:
+    if not NAME.fullmatch(name):
+        return f"{name!r} is not a name: use a letter, then letters, digits or _"
+    if len(name) > 16:
+        return f"the name {name!r} is longer than 16 characters"
+    if "__" in name:
+        return f"the name {name!r} contains '__', which is not allowed"
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        return f"{name!r} is a reserved word, not a name"
+    if name in FUNCTIONS:
+        return f"{name} is a function; write {name}(...)"
+    if name in CONSTANTS:
+        return f"{name} is a constant, not a variable name"
+    return None
+
+
+@dataclass
+class Token:
+    kind: str  # "num", "name", "op", "end"
+    text: str
+    pos: int
+
+
+_TOKEN = re.compile(r"(?P<num>\d+(?:\.\d*)?|\.\d+)|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>\*\*|[-+*/^(),])|(?P<space>\s+)")
+
+
+def tokenize(text: str) -> list[Token]:
+    """The tokens of the text; anything outside the language is an error at its position."""
+    tokens, pos = [], 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            ch = text[pos]
+            hint = {".": "attribute access is not part of the language", "_": "names start with a letter",
+                    "!": "factorials are not supported", "=": "write an expression, not an equation"}.get(ch, "")
+            raise ExprError(f"unexpected character {ch!r}" + (f" ({hint})" if hint else ""), pos, text)
+        if m.lastgroup != "space":
+            tokens.append(Token(m.lastgroup, m.group(), pos))
+        pos = m.end()
+    tokens.append(Token("end", "", len(text)))
+    return tokens
+
+
+def parse(text: str, *, variables: Iterable[str] | None = None) -> sp.Expr:
+    """Parse text into a SymPy expression. With ``variables``, other names are refused."""
+    if not isinstance(text, str):
+        raise ExprError("an expression must be text")
+    if len(text) > MAX_LENGTH:
+        raise ExprError(f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}", None, text[:80])
+    for i, ch in enumerate(text):
+        if not (32 <= ord(ch) < 127 or ch in "\t\n"):
+            plain = unicodedata.normalize("NFKC", ch)
+            hint = f"; it looks like {plain!r}, type that instead" if plain.isascii() and plain != ch else ""
+            if "SUPERSCRIPT" in unicodedata.name(ch, ""):
+                hint = f"; for a power write ^{plain}"
+            raise ExprError(f"unexpected character {ch!r} (only plain ASCII is allowed{hint})", i, text)
+    if not text.strip():
+        raise ExprError("the expression is empty", None, text)
+    parser = _Parser(text, tokenize(text), None if variables is None else set(variables))
+    result = parser.expression()
+    parser.expect_end()
+    if result.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise ExprError("the expression is undefined (division by zero or infinity)", None, text)
+    return result
+
+
+class _Parser:
+    """Precedence climbing: sum < product (and implicit product) < unary sign < power."""
+
+    def __init__(self, text: str, tokens: list[Token], variables: set[str] | None):
+        self.text, self.tokens, self.i, self.depth = text, tokens, 0, 0
+        self.variables = variables
+
+    # -- helpers
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def error(self, message: str, tok: Token | None = None) -> ExprError:
+        return ExprError(message, (tok or self.tok).pos, self.text)
+
+    def take(self) -> Token:
+        tok = self.tok
+        self.i += 1
+        return tok
+
+    def at_op(self, *ops: str) -> bool:
+        return self.tok.kind == "op" and self.tok.text in ops
+
+    def enter(self):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)")
+
+    def expect_end(self):
+        if self.tok.kind != "end":
+            what = f"unexpected {self.tok.text!r}"
+            if self.tok.kind in ("name", "num") or self.at_op("("):
+                what += "; write * between factors"
+            raise self.error(what)
+
+    # -- grammar
+    def expression(self) -> sp.Expr:
+        self.enter()
+        terms = [self.product()]
+        while self.at_op("+", "-"):
+            sign = self.take().text
+            term = self.product()
+            terms.append(term if sign == "+" else -term)
+        self.depth -= 1
+        return sp.Add(*terms)
+
+    def product(self) -> sp.Expr:
+        result = self.unary()
+        while True:
+            if self.at_op("*", "/"):
+                op = self.take()
+                right = self.unary()
+                if op.text == "*":
+                    result = _checked(result * right, op, self)
+                else:
+                    if right == 0:
+                        raise self.error("division by zero", op)
+                    result = _checked(result / right, op, self)
+            elif self._implicit():
+                tok = self.tok
+                result = _checked(result * self.unary(), tok, self)
+            else:
+                return result
+
+    def _implicit(self) -> bool:
+        """2x, 3(x+1), 2sin(x) and (x+1)(x-1): a number or ')' followed by a factor."""
+        prev = self.tokens[self.i - 1] if self.i else None
+        if prev is None:
+            return False
+        if prev.kind == "num":
+            return self.tok.kind == "name" or self.at_op("(")
+        if prev.kind == "op" and prev.text == ")":
+            return self.at_op("(")
+        return False
+
+    def unary(self) -> sp.Expr:
+        if self.at_op("-", "+"):
+            self.enter()
+            sign = self.take().text
+            value = self.unary()
+            self.depth -= 1
+            return -value if sign == "-" else value
+        return self.power()
+
+    def power(self) -> sp.Expr:
+        base_tok = self.tok
+        base = self.atom()
+        if not self.at_op("^", "**"):
+            return base
+        op = self.take()
+        self.enter()
+        exponent = self.unary()  # right-associative; the exponent may carry its own sign
+        self.depth -= 1
+        return _power(base, exponent, op, base_tok, self)
+
+    def atom(self) -> sp.Expr:
+        tok = self.tok
+        if tok.kind == "num":
+            self.take()
+            return _number(tok, self)
+        if tok.kind == "name":
+            self.take()
+            if tok.text in FUNCTIONS:
+                return self.call(tok)
+            if self.at_op("("):
+                raise self.error(f"unknown function {tok.text!r} (to multiply, write {tok.text}*(...))", tok)
+            return self.name(tok)
+        if self.at_op("("):
+            self.take()
+            inner = self.expression()
+            if not self.at_op(")"):
+                raise self.error("missing ')'" if self.tok.kind == "end" else f"unexpected {self.tok.text!r}; expected ')'")
+            self.take()
+            return inner
+        if tok.kind == "end":
+            raise self.error("the expression ends too soon")
+        raise self.error(f"unexpected {tok.text!r}")
+
+    def name(self, tok: Token) -> sp.Expr:
+        if tok.text in CONSTANTS:
+            return CONSTANTS[tok.text]
+        problem = _name_problem(tok.text)
+        if problem:
+            raise self.error(problem, tok)
+        if self.variables is not None and tok.text not in self.variables:
+            allowed = ", ".join(sorted(self.variables)) or "none"
+            raise self.error(f"unknown name {tok.text!r}; the names allowed here are: {allowed}", tok)
+        return sp.Symbol(tok.text, real=True)
+
+    def call(self, tok: Token) -> sp.Expr:
+        fn, low, high = FUNCTIONS[tok.text]
+        if not self.at_op("("):
+            raise self.error(f"{tok.text} is a function; write {tok.text}(...)", tok)
+        self.take()
+        args = [] if self.at_op(")") else [self.expression()]
+        while self.at_op(","):
+            self.take()
+            args.append(self.expression())
+        if not self.at_op(")"):
+            raise self.error("missing ')'" if self.tok.kind == "end" else f"unexpected {self.tok.text!r}; expected ',' or ')'")
+        self.take()
+        if not low <= len(args) <= high:
+            count = str(low) if low == high else f"{low} to {high}" if high < 20 else f"{low} or more"
+            raise self.error(f"{tok.text} takes {count} argument{'s' if high > 1 else ''}, got {len(args)}", tok)
+        if tok.text == "log" and len(args) == 2 and (args[1] == 0 or args[1] == 1):
+            raise self.error("a logarithm's base must not be 0 or 1", tok)
+        return fn(*args)
+
+
+def _number(tok: Token, parser: _Parser) -> sp.Expr:
+    digits = sum(ch.isdigit() for ch in tok.text)
+    if digits > MAX_DIGITS:
+        raise parser.error(f"the number has {digits} digits; the limit is {MAX_DIGITS}", tok)
+    return sp.Rational(tok.text) if "." in tok.text else sp.Integer(tok.text)
+
+
+def _power(base: sp.Expr, exponent: sp.Expr, op: Token, base_tok: Token, parser: _Parser) -> sp.Expr:
+    """base^exponent, refusing powers whose value would be astronomically large."""
+    if exponent.is_Integer:
+        n = abs(int(exponent))
+        if base.is_number:
+            size = _magnitude(base)
+            if n * size > MAX_POWER_DIGITS:
+                raise parser.error("number too large: the power would have thousands of digits", op)
+        elif n > MAX_SYMBOLIC_EXPONENT:
+            raise parser.error(f"exponent too large: at most {MAX_SYMBOLIC_EXPONENT}", op)
+    elif exponent.is_Rational and base.is_number:
+        if abs(exponent.p) * _magnitude(base) > MAX_POWER_DIGITS or exponent.q > 1000:
+            raise parser.error("number too large", op)
+    if base == 0 and exponent.is_number and exponent.is_negative:
+        raise parser.error("division by zero", op)
+    return base**exponent
+
+
+def _checked(value: sp.Expr, tok: Token, parser: _Parser) -> sp.Expr:
+    """Refuse a product whose numbers have grown past the digit limit."""
+    for number in value.atoms(sp.Rational):
+        if _magnitude(number) > MAX_POWER_DIGITS:
+            raise parser.error("number too large: the product would have thousands of digits", tok)
+    return value
+
+
+def _magnitude(number: sp.Expr) -> float:
+    """Roughly how many decimal digits |number| has (at least 1), without computing it."""
+    if number.is_Rational:
+        return max(1.0, max(abs(number.p), number.q).bit_length() * math.log10(2))
+    try:
+        value = abs(complex(sp.N(number, 15)))
+    except (TypeError, ValueError):
+        return float(MAX_POWER_DIGITS)
+    return max(1.0, math.log10(value + 1) + 1)

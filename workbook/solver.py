@@ -1,0 +1,100 @@
+"""`workbook solve`: any derivative in the expression language, worked step by step and checked."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import sympy as sp
+
+from workbook import expr as E
+from workbook import explain, steps, verify
+
+# Values for the other names when the answer is checked numerically (they are constants).
+_CONSTANTS = [sp.Rational(v) for v in ("1.3", "0.7", "1.9", "0.45", "2.3", "1.15", "0.85", "1.6")]
+
+
+class SolveError(ValueError):
+    """An expression that cannot be worked: outside the language, or no rule applies."""
+
+
+@dataclass
+class SolveResult:
+    """The worked derivative of one expression."""
+
+    text: str
+    expr: sp.Expr
+    var: sp.Symbol
+    order: int
+    trees: list
+    answer: sp.Expr
+    check: dict
+
+    def record(self) -> dict:
+        """The JSON schema: input, variable, order, answer, steps (each a checkable claim), check."""
+        return {"input": self.text, "variable": str(self.var), "order": self.order,
+                "answer": explain.text(self.answer), "steps": explain.json_steps(self.trees), "check": self.check}
+
+    def lines(self) -> list[str]:
+        """The terminal form: the answer first, then every step."""
+        d = "d/d" + str(self.var) if self.order == 1 else f"d^{self.order}/d{self.var}^{self.order}"
+        out = [f"{d} [{explain._pretty(self.expr)}] = {explain._pretty(self.answer)}", ""]
+        out += explain.text_steps(self.trees)
+        out += ["", _check_line(self.check)]
+        return out
+
+
+def solve(text: str, wrt: str = "x", order: int = 1) -> SolveResult:
+    """Parse, differentiate with steps, compare with sympy.diff, and check numerically."""
+    try:
+        var = E.symbol(wrt)
+        expr = E.parse(text)
+    except E.ExprError as exc:
+        raise SolveError(f"{exc}\n{exc.pointer()}" if exc.position is not None else str(exc)) from None
+    try:
+        trees, answer = steps.differentiate(expr, var, order)
+        steps.check_against_sympy(expr, var, order, answer)
+    except steps.StepError as exc:
+        raise SolveError(str(exc)) from None
+    return SolveResult(text, expr, var, order, trees, answer, numeric_check(expr, var, order, answer))
+
+
+def numeric_check(expr: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr) -> dict:
+    """Finite differences of the input against the answer, other names held at fixed values."""
+    others = sorted((expr.free_symbols | answer.free_symbols) - {var}, key=lambda s: s.name)
+    held = {s: _CONSTANTS[i % len(_CONSTANTS)] for i, s in enumerate(others)}
+    try:
+        done = verify.check_derivative(expr.xreplace(held), var, order, answer.xreplace(held))
+    except verify.VerifyError as exc:
+        if "usable points" in str(exc):
+            return {"status": "not checked", "reason": str(exc), "held": _held(held)}
+        raise SolveError(f"internal error: the worked answer failed its numeric check: {exc}") from None
+    return {"status": "passed", **done.record(), "held": _held(held)}
+
+
+def _held(held: dict) -> dict:
+    return {str(k): str(v) for k, v in held.items()}
+
+
+def _check_line(check: dict) -> str:
+    held = ", ".join(f"{k} = {v}" for k, v in check["held"].items())
+    suffix = f" (holding {held})" if held else ""
+    if check["status"] == "passed":
+        return f"checked: {check['method']} at {check['points']} points{suffix}, agrees with sympy.diff"
+    return f"agrees with sympy.diff; numeric check not possible: {check['reason']}"
+
+
+def solve_line(line: str) -> dict:
+    """One line of `solve --batch`: a result in the JSON schema, or {"input", "error"}."""
+    try:
+        item = json.loads(line)
+        if not isinstance(item, dict) or not isinstance(item.get("input"), str):
+            raise ValueError('each line must be a JSON object with a string "input"')
+        variable = item.get("variable", "x")
+        order = item.get("order", 1)
+        if not isinstance(variable, str) or not isinstance(order, int) or not 1 <= order <= 6:
+            raise ValueError('"variable" must be a name and "order" a whole number from 1 to 6')
+        return solve(item["input"], variable, order).record()
+    except (ValueError, SolveError) as exc:
+        echo = item.get("input") if isinstance(locals().get("item"), dict) else None
+        return {"input": echo, "error": str(exc).splitlines()[0]}
