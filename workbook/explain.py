@@ -15,7 +15,7 @@ _U = sp.Symbol("u", real=True)
 
 def latex(expr: sp.Expr) -> str:
     """LaTeX as printed in the workbook."""
-    return sp.latex(expr, ln_notation=True)
+    return sp.latex(expr, ln_notation=True, inv_trig_style="full")
 
 
 def text(expr: sp.Expr) -> str:

@@ -347,6 +347,8 @@ def _add(expr, var):
 
 
 def _mul(expr, var):
+    if expr.is_polynomial(var) and sp.degree(expr, var) == 1:
+        return LinearRule(expr, var)
     const, rest = expr.as_independent(var, as_Add=False)
     if const != 1:
         return ConstantMultipleRule(expr, var, const=const, inner=derive(rest, var))
@@ -439,7 +441,9 @@ def tidy(expr: sp.Expr) -> sp.Expr:
 
 
 def _cost(expr: sp.Expr) -> tuple[int, int]:
-    return (sp.count_ops(expr), len(sp.srepr(expr)))
+    """Fewer operations first; a minus sign pulled out in front of a sum counts as two more."""
+    negated_sum = expr.is_Mul and expr.could_extract_minus_sign() and any(a.is_Add for a in expr.args)
+    return (sp.count_ops(expr) + 2 * negated_sum, len(sp.srepr(expr)))
 
 
 # ---------------------------------------------------------------- checking the engine

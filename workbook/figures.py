@@ -1,0 +1,103 @@
+"""Diagrams drawn with matplotlib from a problem's figure spec (plain data), returned as SVG text.
+
+The same spec always gives the same bytes: a fixed SVG hash salt, no date in the metadata, and
+the object-oriented API (no pyplot global state).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Callable
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+WIDTH_IN = 3.6  # about 9 cm on paper
+STYLE = {
+    "svg.hashsalt": "workbook",
+    "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
+    "font.size": 8.5,
+    "axes.linewidth": 0.6,
+    "axes.edgecolor": "#444444",
+    "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6,
+}
+
+
+class FigureError(ValueError):
+    """A figure spec that cannot be drawn."""
+
+
+def _mathtext(latex: str) -> str:
+    """A label matplotlib's mathtext can draw: no \\left/\\right sizing, no environments."""
+    text = latex.replace(r"\left", "").replace(r"\right", "")
+    text = re.sub(r"\\operatorname\{(\w+)\}", r"\\mathrm{\1}", text)
+    return f"${text}$"
+
+
+def tangent_figure(spec: dict) -> str:
+    """The function, its tangent line at (x0, y0), and the point marked."""
+    x = np.asarray(spec["x"], dtype=float)
+    y = np.asarray([np.nan if v is None else v for v in spec["y"]], dtype=float)
+    x0, y0, slope = float(spec["x0"]), float(spec["y0"]), float(spec["slope"])
+    line = y0 + slope * (x - x0)
+
+    finite = y[np.isfinite(y)]
+    lo, hi = np.percentile(finite, [2, 98]) if finite.size else (y0 - 1, y0 + 1)
+    lo, hi = min(lo, y0), max(hi, y0)
+    pad = 0.15 * (hi - lo or 1.0)
+
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(WIDTH_IN, WIDTH_IN * 0.72))
+        FigureCanvasSVG(fig)
+        ax = fig.add_axes((0.15, 0.16, 0.81, 0.78))
+        ax.axhline(0, color="#999999", linewidth=0.5, zorder=0)
+        ax.axvline(0, color="#999999", linewidth=0.5, zorder=0)
+        ax.plot(x, y, color="#1f4e79", linewidth=1.6, label=_safe_label(spec.get("label", "f(x)")))
+        ax.plot(x, line, color="#c0504d", linewidth=1.2, linestyle="--",
+                label=_safe_label(spec.get("tangent_label", "tangent")))
+        ax.plot([x0], [y0], "o", color="#c0504d", markersize=4.5, zorder=3)
+        ax.annotate(f"({x0:g}, {y0:.3g})", (x0, y0), textcoords="offset points", xytext=(6, -12), fontsize=8)
+        ax.set_xlim(x.min(), x.max())
+        ax.set_ylim(lo - pad, hi + pad)
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        ax.grid(True, linewidth=0.3, color="#dddddd")
+        ax.legend(loc="best", fontsize=7.5, frameon=False)
+        return _svg(fig)
+
+
+def _safe_label(latex: str) -> str:
+    """mathtext for a label, or the plain text if mathtext cannot parse it."""
+    from matplotlib.mathtext import MathTextParser
+
+    label = _mathtext(latex)
+    try:
+        MathTextParser("path").parse(label)
+        return label
+    except ValueError:
+        return latex.replace("$", "")
+
+
+def _svg(fig: Figure) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "workbook"})
+    return buffer.getvalue()
+
+
+FIGURES: dict[str, Callable[[dict], str]] = {"tangent": tangent_figure}
+
+
+def figure_svg(spec: dict) -> str:
+    """Draw a figure spec, by its kind."""
+    draw = FIGURES.get(spec.get("kind"))
+    if draw is None:
+        raise FigureError(f"unknown figure kind {spec.get('kind')!r}; known: {', '.join(FIGURES)}")
+    return draw(spec)

@@ -1,0 +1,176 @@
+"""Jinja templates to HTML, and HTML to PDF through WeasyPrint.
+
+Two media from the same templates: `html` (math as MathML with the LaTeX as annotation, figures
+embedded, the stylesheet inlined: one self-contained offline file) and `pdf` (math and figures as
+SVG images in a private assets folder, the only place WeasyPrint may fetch from). Bank text is
+data: autoescaped, never compiled as a template.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from workbook import figures, mathtex
+from workbook.resources import templates_dir
+
+DOCUMENTS = {"worksheet": "Worksheet", "answers": "Answer key", "solutions": "Solutions"}
+SOURCE_DATE_EPOCH = "1704067200"  # used when the caller has not set one: PDFs carry no build time
+
+
+class RenderError(RuntimeError):
+    """A document that could not be rendered."""
+
+
+def environment(template_dir: Path | None = None) -> Environment:
+    """The Jinja environment: a user's template folder first, then the built-in one."""
+    search = [str(template_dir)] if template_dir is not None else []
+    return Environment(loader=FileSystemLoader(search + [str(templates_dir())]), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+class Assets:
+    """Math and figures for one medium: inline for HTML, files in a confined folder for PDF."""
+
+    def __init__(self, medium: str, folder: Path | None, cache: mathtex.SVGCache, timings: dict):
+        self.medium, self.folder, self.cache, self.timings = medium, folder, cache, timings
+        self.figures: dict[str, str] = {}
+
+    def math(self, latex: str, display: bool = False) -> Markup:
+        start = time.perf_counter()
+        try:
+            if self.medium == "html":
+                return Markup(mathtex.to_mathml(latex, display=display))
+            drawn = self.cache.get(latex, display)
+            name = self._write("m", drawn.svg)
+            cls = "math display" if display else "math"
+            return Markup(f'<img class="{cls}" src="{name}" style="{drawn.style()}" alt="{escape(latex)}">')
+        finally:
+            self.timings["math"] = self.timings.get("math", 0.0) + time.perf_counter() - start
+
+    def figure(self, spec: dict) -> Markup:
+        start = time.perf_counter()
+        try:
+            key = hashlib.sha256(repr(sorted(spec.items())).encode()).hexdigest()
+            svg = self.figures.get(key)
+            if svg is None:
+                svg = self.figures[key] = figures.figure_svg(spec)
+            if self.medium == "html":
+                src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+            else:
+                src = self._write("f", svg)
+            return Markup(f'<img class="figure" src="{src}" alt="{escape(spec["alt"])}">')
+        finally:
+            self.timings["figures"] = self.timings.get("figures", 0.0) + time.perf_counter() - start
+
+    def _write(self, prefix: str, svg: str) -> str:
+        name = f"{prefix}-{hashlib.sha256(svg.encode()).hexdigest()[:20]}.svg"
+        path = self.folder / name
+        if not path.exists():
+            path.write_text(svg, encoding="utf-8")
+        return f"assets/{name}"
+
+
+def render_html(doc: dict, which: str, medium: str, assets: Assets, env: Environment | None = None) -> str:
+    """One document (worksheet, answers or solutions) as HTML for a medium (html or pdf)."""
+    env = env or environment()
+    css = (templates_dir() / "print.css").read_text(encoding="utf-8")
+    for folder in env.loader.searchpath[:-1]:
+        override = Path(folder) / "print.css"
+        if override.exists():
+            css = override.read_text(encoding="utf-8")
+    template = env.get_template(f"{which}.html")
+    return template.render(doc=doc, edition=doc["edition"], sections=doc["sections"], which=which,
+                           doc_title=DOCUMENTS[which], medium=medium, css=Markup(css),
+                           math=assets.math, figure=assets.figure)
+
+
+def confined_fetcher(root: Path):
+    """A WeasyPrint URL fetcher that serves only files inside ``root`` and ``data:`` URLs."""
+    from urllib.parse import unquote, urlparse
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    root = root.resolve()
+
+    class ConfinedFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if not url.startswith("file://"):
+                raise RenderError(f"refused to fetch {url!r}: only the build's own assets are used")
+            path = Path(unquote(urlparse(url).path)).resolve()
+            if root not in path.parents or not path.is_file():
+                raise RenderError(f"refused to fetch {url!r}: outside the build's assets")
+            kind = "image/svg+xml" if path.suffix == ".svg" else "application/octet-stream"
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": kind})
+
+    return ConfinedFetcher(allowed_protocols=("file", "data"))
+
+
+@contextmanager
+def _source_date():
+    """Fix the PDF's dates unless the caller already did (byte-identical rebuilds)."""
+    had = "SOURCE_DATE_EPOCH" in os.environ
+    if not had:
+        os.environ["SOURCE_DATE_EPOCH"] = SOURCE_DATE_EPOCH
+    try:
+        yield
+    finally:
+        if not had:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def write_pdf(html: str, base: Path, target: Path, title: str) -> None:
+    """Lay out the HTML with WeasyPrint, fetching only from base/assets."""
+    from weasyprint import HTML
+
+    # WeasyPrint warns about screen-only CSS (media features) and about fetches our fetcher refuses.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    with _source_date():
+        document = HTML(string=html, base_url=str(base) + "/", url_fetcher=confined_fetcher(base / "assets"))
+        document.write_pdf(target, uncompressed_pdf=False)
+
+
+def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, template_dir: Path | None = None,
+                    timings: dict | None = None, formats: tuple[str, ...] = ("html", "pdf")) -> dict[str, Path]:
+    """Write worksheet, answers and solutions as HTML and PDF into out_dir; return the paths."""
+    timings = {} if timings is None else timings
+    env = environment(template_dir)
+    cache = mathtex.SVGCache(cache_dir)
+    files: dict[str, Path] = {}
+    if "html" in formats:
+        assets = Assets("html", None, cache, timings)
+        for which in DOCUMENTS:
+            start = time.perf_counter()
+            html = render_html(doc, which, "html", assets, env)
+            path = out_dir / f"{which}.html"
+            path.write_text(html, encoding="utf-8")
+            files[f"{which}.html"] = path
+            timings["html"] = timings.get("html", 0.0) + time.perf_counter() - start
+    if "pdf" in formats:
+        folder = out_dir / "assets"
+        folder.mkdir(exist_ok=True)
+        assets = Assets("pdf", folder, cache, timings)
+        try:
+            for which in DOCUMENTS:
+                start = time.perf_counter()
+                html = render_html(doc, which, "pdf", assets, env)
+                timings["html"] = timings.get("html", 0.0) + time.perf_counter() - start
+                start = time.perf_counter()
+                path = out_dir / f"{which}.pdf"
+                write_pdf(html, out_dir, path, f"{doc['edition']['title']} · {DOCUMENTS[which]}")
+                files[f"{which}.pdf"] = path
+                timings["pdf"] = timings.get("pdf", 0.0) + time.perf_counter() - start
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    return files
