@@ -257,6 +257,8 @@ class _Parser:
             if tok.text in FUNCTIONS:
                 return self.call(tok)
             if self.at_op("("):
+                if re.fullmatch(r"[A-Za-z][0-9_]*", tok.text) or tok.text in CONSTANTS:
+                    raise self.error(f"{tok.text} is not a function; write {tok.text}*(...)", tok)
                 raise self.error(f"unknown function {tok.text!r} (to multiply, write {tok.text}*(...))", tok)
             return self.name(tok)
         if self.at_op("("):

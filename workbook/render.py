@@ -145,6 +145,7 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
                     timings: dict | None = None, formats: tuple[str, ...] = ("html", "pdf")) -> dict[str, Path]:
     """Write worksheet, answers and solutions as HTML and PDF into out_dir; return the paths."""
     timings = {} if timings is None else timings
+    out_dir.mkdir(parents=True, exist_ok=True)
     env = environment(template_dir)
     cache = mathtex.SVGCache(cache_dir)
     files: dict[str, Path] = {}

@@ -1,0 +1,147 @@
+"""Rendering: what a teacher would check on the pages, and bank text that must stay inert."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from workbook import figures, mathtex, render
+
+HOSTILE = '<script>alert(1)</script> <img src=file:///etc/passwd> {{ 7*7 }} {% include "x" %} url(http://example.com/x)'
+
+
+def make_doc(paper="A4", hostile=False):
+    prompt = [{"text": "Find "}, {"math": "f'(x)"}, {"text": " for "}, {"math": "f(x) = x^{2} - 1"}, {"text": "."}]
+    if hostile:
+        prompt = [{"text": HOSTILE}] + prompt
+    problem = {
+        "number": 1, "family": "tangent-line", "title": "Tangent", "difficulty": 2, "seed": 5, "prompt": prompt,
+        "answer": [{"math": "f'(x) = 2 x"}],
+        "steps": [{"depth": 0, "rule": "Power rule", "say": [{"text": "Bring the exponent down."}],
+                   "math": r"\frac{d}{dx}\left[x^{2}\right] = 2 x"}],
+        "figure": {"kind": "tangent", "alt": "Graph of x^2 - 1 and its tangent at (1, 0).",
+                   "x": [i / 10 for i in range(-20, 41)], "y": [(i / 10) ** 2 - 1 for i in range(-20, 41)],
+                   "x0": 1.0, "y0": 0.0, "slope": 2.0, "label": "f(x) = x^{2} - 1", "tangent_label": "y = 2x - 2"},
+    }
+    return {"edition": {"title": "Render Test", "subtitle": "", "slug": "render-test", "seed": 99, "version": "B",
+                        "paper": paper, "workbook_version": "0"},
+            "sections": [{"title": "One", "intro": [{"text": "Intro"}], "problems": [problem]}]}
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    out = tmp_path_factory.mktemp("render")
+    files = render.write_documents(make_doc(paper="Letter", hostile=True), out)
+    return out, files
+
+
+def pdf_info(path):
+    if not shutil.which("pdfinfo"):
+        pytest.skip("pdfinfo (poppler-utils) is not installed")
+    return subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_text(path):
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_six_files(written):
+    out, files = written
+    assert sorted(files) == sorted(f"{w}.{e}" for w in ("worksheet", "answers", "solutions") for e in ("html", "pdf"))
+    assert not (out / "assets").exists()  # private to the PDF run
+
+
+def test_letter_paper_and_a4(written, tmp_path):
+    _, files = written
+    assert "612 x 792 pts (letter)" in pdf_info(files["worksheet.pdf"])
+    a4 = render.write_documents(make_doc(paper="A4"), tmp_path, formats=("pdf",))
+    assert "(A4)" in pdf_info(a4["worksheet.pdf"])
+
+
+def test_every_page_has_title_seed_and_page_number(written):
+    _, files = written
+    text = pdf_text(files["solutions.pdf"])
+    pages = text.split("\f")
+    for page in [p for p in pages if p.strip()]:
+        assert "Render Test" in page and "Seed 99" in page and "Version B" in page
+        assert re.search(r"Page \d+ of \d+", page)
+
+
+def test_worksheet_has_no_answers_and_the_key_does(written):
+    _, files = written
+    worksheet, key = files["worksheet.html"].read_text(), files["answers.html"].read_text()
+    assert "f&#x02032;" in worksheet or "f'" in worksheet  # the question mentions f'
+    assert "2 x" not in worksheet and "Power rule" not in worksheet
+    assert "f'(x) = 2 x" in key  # the LaTeX annotation of the answer
+    assert "Power rule" in files["solutions.html"].read_text()
+    assert "space for your work" in worksheet
+
+
+def test_bank_text_is_escaped_and_never_a_template(written):
+    _, files = written
+    for name in ("worksheet.html", "solutions.html"):
+        html = files[name].read_text()
+        assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+        assert "<img src=file:///etc/passwd>" not in html
+        assert "{{ 7*7 }}" in html and ">49<" not in html
+        assert "{% include" in html
+    assert b"/EmbeddedFile" not in files["worksheet.pdf"].read_bytes()
+
+
+def test_fetcher_serves_only_the_assets(tmp_path):
+    assets = tmp_path / "assets"
+    assets.mkdir()
+    (assets / "ok.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (tmp_path / "secret.txt").write_text("secret")
+    fetch = render.confined_fetcher(assets)
+    assert fetch(f"file://{assets / 'ok.svg'}").read().startswith(b"<svg")
+    for url in (f"file://{tmp_path / 'secret.txt'}", "file:///etc/passwd", f"file://{assets}/../secret.txt",
+                "http://example.com/x.png", "https://example.com/x.css", "ftp://example.com/x"):
+        with pytest.raises(render.RenderError):
+            fetch(url)
+
+
+def test_html_math_is_mathml_with_annotation_and_figure_has_alt(written):
+    _, files = written
+    html = files["solutions.html"].read_text()
+    assert "<math" in html and '<annotation encoding="application/x-tex">' in html
+    assert 'alt="Graph of x^2 - 1 and its tangent at (1, 0)."' in html
+    assert "data:image/svg+xml;base64," in html
+    assert "<details" in html and "<link" not in html
+    assert not re.search(r"""<[a-z]+[^<>]*\s(src|href)=["']?(https?:|file:|//)""", html)
+
+
+def test_rendering_is_byte_identical(tmp_path):
+    a = render.write_documents(make_doc(), tmp_path / "a")
+    b = render.write_documents(make_doc(), tmp_path / "b")
+    for name in a:
+        assert a[name].read_bytes() == b[name].read_bytes(), name
+    spec = make_doc()["sections"][0]["problems"][0]["figure"]
+    assert figures.tangent_figure(spec) == figures.tangent_figure(spec)
+    assert mathtex.to_svg("x^{2}").svg == mathtex.to_svg("x^{2}").svg
+
+
+def test_unknown_latex_is_refused_not_printed_wrong():
+    with pytest.raises(mathtex.MathError, match=r"\\foo"):
+        mathtex.to_svg(r"\foo{x} + 1")
+    with pytest.raises(mathtex.MathError):
+        mathtex.to_mathml(r"\notacommand")
+
+
+def test_unknown_figure_kind():
+    with pytest.raises(figures.FigureError):
+        figures.figure_svg({"kind": "pie"})
+
+
+def test_user_template_folder_overrides_one_file(tmp_path):
+    custom = tmp_path / "templates"
+    custom.mkdir()
+    (custom / "answers.html").write_text('{% extends "base.html" %}{% block content %}<p>Custom key</p>{% endblock %}')
+    files = render.write_documents(make_doc(), tmp_path / "out", template_dir=custom, formats=("html",))
+    assert "Custom key" in files["answers.html"].read_text()
+    assert "Custom key" not in files["worksheet.html"].read_text()
