@@ -46,7 +46,7 @@ def test_solve_text_reads_well():
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].startswith("d/dx [sigmoid(3*x + 1)] = ")
-    assert "Chain rule with u = 3 x + 1: the sigmoid rule gives" in result.output
+    assert "Let u = 3 x + 1: the sigmoid rule gives" in result.output
     assert "Linear rule: d/dx [3*x + 1] = 3" in result.output
     assert "checked:" in result.output
 

@@ -81,7 +81,7 @@ def test_text_steps_read_well():
     trees, _ = steps.differentiate(sp.sin(x**2) * sp.exp(x), x, 1)
     lines = explain.text_steps(trees)
     assert lines[0].startswith("Product rule: d/dx")
-    assert any("Chain rule with u = x^2" in line for line in lines)
+    assert any("Let u = x^2" in line for line in lines)
     assert not any("\\" in line for line in lines)
 
 

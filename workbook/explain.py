@@ -51,26 +51,25 @@ def say(rule: Rule) -> list[dict]:
     if isinstance(rule, S.LinearRule):
         return [t("A linear function has a constant slope: "), m(r"\frac{d}{dx}(a x + b) = a"), t(".")]
     if isinstance(rule, S.SumRule):
-        return [t("Differentiate term by term: "), m(r"(f + g)' = f' + g'"), t(".")]
+        return [t("Differentiate term by term, "), m(r"(f + g)' = f' + g'"), t(".")]
     if isinstance(rule, S.ConstantMultipleRule):
-        return [t("Keep the constant factor "), m(latex(rule.const)), t(" and differentiate the rest: "),
+        return [t("Keep the constant factor "), m(latex(rule.const)), t(" and differentiate the rest, "),
                 m(r"(c\,f)' = c\,f'"), t(".")]
     if isinstance(rule, S.ProductRule):
         names = ", ".join(latex(f) for f in rule.factors)
-        return [t("Product rule, "), m(r"(fg)' = f'g + fg'"), t(", with factors "), m(names), t(".")]
+        return [m(r"(fg)' = f'g + fg'"), t(" with the factors "), m(names), t(".")]
     if isinstance(rule, S.QuotientRule):
-        return [t("Quotient rule, "), m(r"\left(\frac{f}{g}\right)' = \frac{f'g - fg'}{g^{2}}"),
-                t(", with "), m("f = " + latex(rule.numerator)), t(" and "), m("g = " + latex(rule.denominator)),
+        return [m(r"\left(\frac{f}{g}\right)' = \frac{f'g - fg'}{g^{2}}"), t(" with "), m("f = " + latex(rule.numerator)), t(" and "), m("g = " + latex(rule.denominator)),
                 t(".")]
     if isinstance(rule, S.ChainRule):
         outer = rule.outer
-        return [t("Chain rule with "), m("u = " + latex(rule.inner_expr)), t(": the " + outer.title[0].lower() + outer.title[1:] + " gives "),
+        return [t("Let "), m("u = " + latex(rule.inner_expr)), t(": the " + outer.title[0].lower() + outer.title[1:] + " gives "),
                 m(_identity(outer)), t(", then multiply by "), m(r"\frac{du}{d%s}" % latex(rule.var)), t(".")]
     if isinstance(rule, S.SqrtRule):
-        return [t("Square root as a power: "), m(r"\frac{d}{dx}\sqrt{x} = \frac{1}{2\sqrt{x}}"), t(".")]
+        return [t("A square root is the power 1/2: "), m(r"\frac{d}{dx}\sqrt{x} = \frac{1}{2\sqrt{x}}"), t(".")]
     if isinstance(rule, S.PowerRule):
-        return [t("Power rule: "), m(r"\frac{d}{dx}x^{n} = n\,x^{n-1}"), t(" with "), m("n = " + latex(rule.exponent)),
-                t(".")]
+        return [t("Bring the exponent down and lower it by one, "), m(r"\frac{d}{dx}x^{n} = n\,x^{n-1}"),
+                t(" with "), m("n = " + latex(rule.exponent)), t(".")]
     if isinstance(rule, S.ExponentialRule):
         if rule.base == sp.E:
             return [t("The exponential is its own derivative: "), m(r"\frac{d}{dx}e^{x} = e^{x}"), t(".")]
@@ -82,7 +81,7 @@ def say(rule: Rule) -> list[dict]:
         return [t("The larger (or smaller) argument is the one that changes the value; "
                   "the unit step H picks it, and the derivative is undefined where the arguments tie.")]
     if isinstance(rule, S.FunctionRule):
-        return [t(rule.title + ": "), m(_identity(rule)), t(".")]
+        return [t("From the table of derivatives, "), m(_identity(rule)), t(".")]
     return [t(rule.title + ".")]
 
 
@@ -125,7 +124,8 @@ def plain_tex(tex: str) -> str:
     out = re.sub(r"\\operatorname\{(\w+)\}", r"\1", out)
     out = re.sub(r"\\(sigma)\b", "σ", out)
     out = re.sub(r"\\([A-Za-z]+)", r"\1", out)
-    return out.replace("{", "").replace("}", "")
+    out = out.replace("{", "").replace("}", "")
+    return re.sub(r"\s+\)", ")", re.sub(r"\(\s+", "(", out))
 
 
 def _group(s: str) -> str:

@@ -48,8 +48,9 @@ class Assets:
     def math(self, latex: str, display: bool = False) -> Markup:
         start = time.perf_counter()
         try:
-            if self.medium == "html":
-                return Markup(mathtex.to_mathml(latex, display=display))
+            if self.medium == "html":  # display math stays left-aligned, in display style
+                shown = r"\displaystyle " + latex if display else latex
+                return Markup(mathtex.to_mathml(shown))
             drawn = self.cache.get(latex, display)
             name = self._write("m", drawn.svg)
             cls = "math display" if display else "math"
