@@ -28,10 +28,10 @@ def test_every_command_is_in_the_readme():
 
 
 def test_every_schema_field_has_a_description():
-    from workbook.bank import DerivativeFamily, Param
+    from workbook.bank import KINDS, Param
     from workbook.edition import Edition, Section
 
-    for model in (Edition, Section, DerivativeFamily, Param):
+    for model in (Edition, Section, Param, *KINDS.values()):
         for name, field in model.model_fields.items():
             assert field.description, f"{model.__name__}.{name} has no description"
 

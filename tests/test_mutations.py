@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import sympy as sp
 
@@ -11,6 +12,7 @@ from workbook.bank import load_bank
 from workbook.generate import generate_slot
 
 BANK = load_bank()
+DERIVATIVE = sorted(f.id for f in BANK.values() if f.kind == "derivative")
 
 
 def plus_one(f, x, ans):
@@ -54,7 +56,7 @@ MUTATIONS = [plus_one, sign_flip, sin_cos_swap, coefficient_off_by_one, missing_
 
 
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.__name__)
-@pytest.mark.parametrize("family_id", sorted(BANK))
+@pytest.mark.parametrize("family_id", DERIVATIVE)
 def test_checker_rejects_wrong_answers(family_id, mutation):
     family = BANK[family_id]
     tried = 0
@@ -86,3 +88,70 @@ def test_too_few_points_is_a_failure_not_a_pass():
     f = sp.sqrt(-1 - x**2)  # undefined everywhere on the real line
     with pytest.raises(verify.VerifyError, match="usable points"):
         verify.check_derivative(f, x, 1, sp.diff(f, x))
+
+
+# ---------------------------------------------------------------- gradients
+
+
+GRADIENT = sorted(f.id for f in BANK.values() if f.kind == "gradient")
+
+
+@pytest.mark.parametrize("family_id", GRADIENT)
+def test_partial_check_rejects_wrong_partials(family_id):
+    family = BANK[family_id]
+    for seed in range(4):
+        check = generate_slot(family, seed, "mutation-test")["check"]
+        xs = [E.symbol(n) for n in check["variables"]]
+        f = E.parse(check["function"])
+        partials = [E.parse(p) for p in check["partials"]]
+        wrong = {
+            "sign flipped": [-partials[0]] + partials[1:],
+            "partials swapped": [partials[1], partials[0]] + partials[2:],
+            "a term missing": [sp.Add(*sp.Add.make_args(sp.expand(partials[0]))[1:])] + partials[1:],
+            "other variable not held constant": [sp.diff(f.xreplace({xs[1]: xs[0]}), xs[0])] + partials[1:],
+        }
+        for name, mutated in wrong.items():
+            if all(steps.equal(a, b) for a, b in zip(mutated, partials)):
+                continue
+            with pytest.raises(verify.VerifyError):
+                for v, d in zip(xs, mutated):
+                    verify.check_partial(f, xs, [v], d, domain=family.domain)
+
+
+def test_gradient_at_a_point_rejects_a_wrong_vector():
+    x, y = E.symbol("x"), E.symbol("y")
+    f = 3 * x**2 + x * y - 2 * y**2
+    measured = verify.measured_gradient(f, [x, y], [-1.0, -2.0])
+    assert verify.close(measured[0], -8) and verify.close(measured[1], 7)
+    assert not verify.close(measured[0], 8)  # sign flipped
+    assert not (verify.close(measured[0], 7) and verify.close(measured[1], -8))  # components transposed
+
+
+# ---------------------------------------------------------------- gradient descent
+
+
+def test_descent_loop_rejects_wrong_iterates():
+    from workbook.kinds.gradient_descent import numpy_descent
+
+    x = E.symbol("x")
+    f = (x - 3) ** 2
+    loop = numpy_descent(f, [x], [5.0], 0.25, 3)[:, 0]
+    right = [5.0, 4.0, 3.5, 3.25]
+    ascent = [5.0, 6.0, 7.5, 9.75]  # stepped uphill: x + eta*f'(x)
+    wrong_rate = [5.0, 4.6, 4.28, 4.024]  # used 0.1
+    off_by_one = [5.0, 3.5, 3.25, 3.125]  # one step skipped
+    assert np.allclose(loop, right)
+    for wrong in (ascent, wrong_rate, off_by_one):
+        assert not np.allclose(loop, wrong)
+
+
+def test_convergence_rule_matches_the_loop_and_rejects_a_wrong_verdict():
+    from workbook.kinds.gradient_descent import _classify, _verdict
+
+    x = E.symbol("x")
+    f = 2 * (x - 1) ** 2  # L = 4, converges for eta < 1/2
+    for rate, expected in ((sp.Rational(1, 10), "converges"), (sp.Rational(3, 10), "converges"),
+                           (sp.Rational(1, 2), "oscillates"), (sp.Rational(7, 10), "diverges")):
+        assert _verdict(1 - rate * 4)[1] == expected
+        assert _classify(f, x, 3.0, float(rate), 1.0) == expected
+    assert _classify(f, x, 3.0, 0.7, 1.0) != "converges"

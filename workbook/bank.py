@@ -7,10 +7,11 @@ every file is reported at once, each with its file and key path.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from fractions import Fraction
 from pathlib import Path
-from typing import Literal, Union
+from typing import Literal
 
 import sympy as sp
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -62,7 +63,7 @@ class Param(BaseModel):
             raise ValueError("no value is left to draw once nonzero and exclude are applied")
         return self
 
-    def values(self) -> list[sp.Rational]:
+    def values(self) -> list[sp.Rational]:  # noqa: D401
         """Every value this parameter can take, exactly, in order."""
         if self.int_ is not None:
             raw = [sp.Integer(v) for v in range(self.int_[0], self.int_[1] + 1)]
@@ -99,30 +100,24 @@ class Family(BaseModel):
                                description="The question, with placeholders like {f}; the kind's default if left out.")
     path: str = Field("", exclude=True, description="Where the family was read from (set by the loader).")
 
+    def checks(self) -> list[tuple[str, str, set[str], set[str]]]:
+        """(key, text, names allowed, names that must appear) for every expression in the file."""
+        return []
 
-class DerivativeFamily(Family):
-    """A derivative of a function of one variable: the function, its value at a point, or a tangent line."""
 
-    kind: Literal["derivative"] = Field(description="`derivative` for this kind.")
+class FunctionFamily(Family):
+    """A family built on a function given as an expression over its parameters."""
+
     expression: str | None = Field(None, max_length=400,
                                    description="The function, in the expression language, over the params.")
     expressions: list[str] | None = Field(None, min_length=1, max_length=20,
                                           description="Alternatives; each draw picks one.")
-    variable: str = Field("x", pattern=NAME, description="The variable to differentiate with respect to.")
-    order: int = Field(1, ge=1, le=4, description="1 for f', 2 for f'', ...")
-    ask: Literal["derivative", "value", "tangent"] = Field(
-        "derivative", description="What to find: the derivative, its value at `at`, or the tangent line at `at`.")
-    at: str | None = Field(None, max_length=100, description="The point, an expression over the params.")
     domain: tuple[float, float] = Field((-3.0, 3.0), description="Where the check samples points.")
 
     @model_validator(mode="after")
-    def _consistent(self):
+    def _one_expression(self):
         if (self.expression is None) == (self.expressions is None):
             raise ValueError("give exactly one of expression or expressions")
-        if self.ask != "derivative" and self.at is None:
-            raise ValueError(f"ask = {self.ask!r} needs a point: at = ...")
-        if self.ask == "tangent" and self.order != 1:
-            raise ValueError("a tangent line needs order = 1")
         lo, hi = self.domain
         if not (-1000 <= lo < hi <= 1000):
             raise ValueError("domain must be [low, high] with low < high, within ±1000")
@@ -131,9 +126,120 @@ class DerivativeFamily(Family):
     def templates(self) -> list[str]:
         return [self.expression] if self.expression is not None else list(self.expressions)
 
+    def names(self) -> list[str]:
+        """The function's variables."""
+        raise NotImplementedError
 
-KINDS: dict[str, type[Family]] = {"derivative": DerivativeFamily}
-AnyFamily = Union[DerivativeFamily]
+    def checks(self) -> list[tuple[str, str, set[str], set[str]]]:
+        """(key, text, names allowed, names that must appear) for every expression in the file."""
+        params = set(self.params)
+        key = "expression" if self.expression is not None else "expressions"
+        out = []
+        for i, text in enumerate(self.templates()):
+            where = key if self.expression is not None else f"{key}[{i}]"
+            out.append((where, text, params | set(self.names()), set(self.names())))
+        return out
+
+
+class DerivativeFamily(FunctionFamily):
+    """A derivative of a function of one variable: the function, its value at a point, or a tangent line."""
+
+    kind: Literal["derivative"] = Field(description="`derivative` for this kind.")
+    variable: str = Field("x", pattern=NAME, description="The variable to differentiate with respect to.")
+    order: int = Field(1, ge=1, le=4, description="1 for f', 2 for f'', ...")
+    ask: Literal["derivative", "value", "tangent"] = Field(
+        "derivative", description="What to find: the derivative, its value at `at`, or the tangent line at `at`.")
+    at: str | None = Field(None, max_length=100, description="The point, an expression over the params.")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.ask != "derivative" and self.at is None:
+            raise ValueError(f"ask = {self.ask!r} needs a point: at = ...")
+        if self.ask == "tangent" and self.order != 1:
+            raise ValueError("a tangent line needs order = 1")
+        return self
+
+    def names(self) -> list[str]:
+        return [self.variable]
+
+    def checks(self):
+        extra = [("at", self.at, set(self.params), set())] if self.at is not None else []
+        return super().checks() + extra
+
+
+class GradientFamily(FunctionFamily):
+    """Partial derivatives and gradients of a function of two or three variables."""
+
+    kind: Literal["gradient"] = Field(description="`gradient` for this kind.")
+    variables: list[str] = Field(["x", "y"], min_length=2, max_length=3,
+                                 description="The function's variables, e.g. [\"x\", \"y\"].")
+    ask: Literal["partials", "second_partials", "gradient", "directional", "steepest"] = Field(
+        "partials", description="Find the first partials, the second partials (mixed ones too), the gradient at "
+                                "`point`, the directional derivative at `point` along `direction`, or the direction "
+                                "of steepest descent at `point` and its rate.")
+    point: list[str] | None = Field(None, description="The point, one expression over the params per variable.")
+    direction: list[str] | None = Field(None, description="The direction (need not be a unit vector).")
+    domain: tuple[float, float] = Field((-2.0, 2.0), description="Where the check samples each variable.")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        for name in self.variables:
+            if not re.fullmatch(NAME, name):
+                raise ValueError(f"{name!r} is not a variable name")
+        n = len(self.variables)
+        if self.ask in ("gradient", "directional", "steepest"):
+            if self.point is None or len(self.point) != n:
+                raise ValueError(f"ask = {self.ask!r} needs point = [...] with {n} coordinates")
+        if self.ask == "directional" and (self.direction is None or len(self.direction) != n):
+            raise ValueError(f"ask = 'directional' needs direction = [...] with {n} coordinates")
+        return self
+
+    def names(self) -> list[str]:
+        return list(self.variables)
+
+    def checks(self):
+        extra = []
+        for key in ("point", "direction"):
+            for i, text in enumerate(getattr(self, key) or []):
+                extra.append((f"{key}[{i}]", text, set(self.params), set()))
+        return super().checks() + extra
+
+
+class DescentFamily(FunctionFamily):
+    """Gradient descent by hand: k steps from a start with a learning rate, or which rates converge."""
+
+    kind: Literal["gradient_descent"] = Field(description="`gradient_descent` for this kind.")
+    variables: list[str] = Field(["x"], min_length=1, max_length=2, description="One or two variables.")
+    start: list[str] = Field(description="The starting point, one expression over the params per variable.")
+    rate: str = Field("0.1", max_length=100, description="The learning rate, an expression over the params.")
+    steps: int = Field(3, ge=1, le=6, description="How many steps to take by hand.")
+    ask: Literal["iterate", "converge"] = Field(
+        "iterate", description="Take the steps and fill the iterates table, or decide for each of `rates` "
+                               "whether descent converges (a quadratic in one variable).")
+    rates: list[str] = Field(default_factory=list, max_length=6,
+                             description="For ask = \"converge\": the learning rates to judge.")
+    decimals: int = Field(4, ge=0, le=6, description="Iterates may need at most this many decimal places.")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if len(self.start) != len(self.variables):
+            raise ValueError(f"start needs {len(self.variables)} coordinates")
+        if self.ask == "converge" and (len(self.variables) != 1 or len(self.rates) < 2):
+            raise ValueError("ask = 'converge' needs one variable and at least two rates")
+        return self
+
+    def names(self) -> list[str]:
+        return list(self.variables)
+
+    def checks(self):
+        extra = [(f"start[{i}]", t, set(self.params), set()) for i, t in enumerate(self.start)]
+        extra.append(("rate", self.rate, set(self.params), set()))
+        extra += [(f"rates[{i}]", t, set(self.params), set()) for i, t in enumerate(self.rates)]
+        return super().checks() + extra
+
+
+KINDS: dict[str, type[Family]] = {"derivative": DerivativeFamily, "gradient": GradientFamily,
+                                  "gradient_descent": DescentFamily}
 
 
 def load_family(path: Path) -> Family:
@@ -168,25 +274,18 @@ def _check_expressions(family: Family) -> list[str]:
         for name in group:
             if name not in names:
                 problems.append(f"distinct[{i}]: {name!r} is not a parameter")
-    if isinstance(family, DerivativeFamily):
-        if family.variable in names:
-            problems.append(f"params.{family.variable}: a parameter cannot share the variable's name")
-        key = "expression" if family.expression is not None else "expressions"
-        for i, text in enumerate(family.templates()):
-            where = key if family.expression is not None else f"{key}[{i}]"
-            try:
-                parsed = E.parse(text, variables=names | {family.variable})
-            except E.ExprError as exc:
-                problems.append(f"{where}: {exc}")
-                continue
-            if not parsed.has(E.symbol(family.variable)):
-                problems.append(f"{where}: the expression does not use the variable {family.variable!r}")
-        if family.at is not None:
-            try:
-                E.parse(family.at, variables=names)
-            except E.ExprError as exc:
-                problems.append(f"at: {exc}")
-    return problems
+    for where, text, allowed, required in family.checks():
+        for name in required & names:
+            problems.append(f"params.{name}: a parameter cannot share a variable's name")
+        try:
+            parsed = E.parse(text, variables=allowed)
+        except E.ExprError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        for name in sorted(required):
+            if not parsed.has(E.symbol(name)):
+                problems.append(f"{where}: the expression does not use the variable {name!r}")
+    return sorted(set(problems), key=problems.index)
 
 
 def load_bank(folders: list[Path] | None = None) -> dict[str, Family]:

@@ -109,6 +109,6 @@ def list_families(topic: str | None, bank_folders: tuple[Path, ...]) -> None:
 
 
 def _plain_prompt(segments: list[dict]) -> str:
-    from workbook.explain import plain_tex
+    from workbook.explain import plain_segments
 
-    return "".join(s["text"] if "text" in s else plain_tex(s["math"]) for s in segments)
+    return plain_segments(segments)

@@ -37,7 +37,21 @@ def _identity(rule: Rule) -> str:
     """The rule's identity with this step's own pieces, in LaTeX."""
     d = _d(rule.var)
     expr, result = _show_u(rule, rule.expr), _show_u(rule, rule.result)
-    return r"%s\left[%s\right] = %s" % (d, latex(expr), latex(result))
+    middle = _term_by_term(rule) if isinstance(rule, S.PolynomialRule) else ""
+    return r"%s\left[%s\right] = %s%s" % (d, latex(expr), middle, latex(result))
+
+
+def _term_by_term(rule: S.PolynomialRule) -> str:
+    """c·n·x^(n-1) for each term, before it is multiplied out: the working a learner writes."""
+    parts = []
+    for c, k in rule.terms():
+        if k == 0:
+            continue
+        power = latex(rule.var ** (k - 1)) if k > 1 else ""
+        coeff = latex(c) if not c.is_Add else r"\left(%s\right)" % latex(c)
+        parts.append(r"%s \cdot %d%s" % (coeff, k, (r"\," + power) if power else ""))
+    text = " + ".join(parts).replace("+ -", "- ")
+    return text + " = " if len(parts) > 1 or "cdot" in text else ""
 
 
 def say(rule: Rule) -> list[dict]:
@@ -48,6 +62,10 @@ def say(rule: Rule) -> list[dict]:
         return [t("A constant has derivative 0.")]
     if isinstance(rule, S.VariableRule):
         return [t("The derivative of the variable itself is 1.")]
+    if isinstance(rule, S.PolynomialRule):
+        v = "u" if isinstance(rule.var, sp.Dummy) else latex(rule.var)
+        return [t("Bring each exponent down and lower it by one, "),
+                m(r"%s\,c\,%s^{n} = c\,n\,%s^{n-1}" % (_d(rule.var), v, v)), t("; constant terms give 0.")]
     if isinstance(rule, S.LinearRule):
         return [t("A linear function has a constant slope: "), m(r"\frac{d}{dx}(a x + b) = a"), t(".")]
     if isinstance(rule, S.SumRule):
@@ -112,6 +130,20 @@ def sentence(rule: Rule) -> str:
     """One line of plain text for the terminal."""
     words = "".join(seg.get("text", "") or plain_tex(seg["math"]) for seg in say(rule))
     return words
+
+
+def plain_segments(segments: list[dict]) -> str:
+    """Segments as one line of plain text (tables as their rows, cells separated by |)."""
+    out = []
+    for seg in segments:
+        if "text" in seg:
+            out.append(seg["text"])
+        elif "math" in seg:
+            out.append(plain_tex(seg["math"]))
+        elif "table" in seg:
+            rows = ([seg["table"]["head"]] if seg["table"].get("head") else []) + seg["table"]["rows"]
+            out.append(" [" + "; ".join(" | ".join(plain_tex(c) for c in row) for row in rows) + "]")
+    return "".join(out)
 
 
 def plain_tex(tex: str) -> str:

@@ -92,7 +92,77 @@ def _svg(fig: Figure) -> str:
     return buffer.getvalue()
 
 
-FIGURES: dict[str, Callable[[dict], str]] = {"tangent": tangent_figure}
+def contour_figure(spec: dict) -> str:
+    """Contour lines of f, the point, arrows from it (gradient, its negative) and paths (descent)."""
+    x = np.asarray(spec["x"], dtype=float)
+    y = np.asarray(spec["y"], dtype=float)
+    z = np.array([[np.nan if v is None else v for v in row] for row in spec["z"]], dtype=float)
+    span = min(x.max() - x.min(), y.max() - y.min())
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(WIDTH_IN, WIDTH_IN * 0.85))
+        FigureCanvasSVG(fig)
+        ax = fig.add_axes((0.14, 0.12, 0.82, 0.82))
+        finite = z[np.isfinite(z)]
+        if finite.size:
+            lo, hi = np.percentile(finite, [1, 99])
+            levels = np.linspace(lo, hi, 14) if hi > lo else 10
+            cs = ax.contour(x, y, z, levels=levels, cmap="viridis", linewidths=0.8)
+            ax.clabel(cs, inline=True, fontsize=6, fmt="%.3g")
+        point = spec.get("point")
+        if point is not None:
+            ax.plot([point[0]], [point[1]], "o", color="#222222", markersize=4, zorder=4)
+        for arrow in spec.get("arrows", []):
+            v = np.asarray(arrow["vector"], dtype=float)
+            length = float(np.hypot(*v)) or 1.0
+            v = v / length * 0.3 * span
+            ax.annotate("", xy=(point[0] + v[0], point[1] + v[1]), xytext=(point[0], point[1]),
+                        arrowprops={"arrowstyle": "-|>", "color": arrow.get("color", "#c0504d"), "lw": 1.4}, zorder=5)
+            ax.text(point[0] + 1.12 * v[0], point[1] + 1.12 * v[1], _safe_label(arrow.get("label", "")),
+                    color=arrow.get("color", "#c0504d"), fontsize=8, ha="center", va="center")
+        for path in spec.get("paths", []):
+            pts = np.asarray(path["points"], dtype=float)
+            ax.plot(pts[:, 0], pts[:, 1], "o-", color=path.get("color", "#c0504d"), markersize=2.5, linewidth=1.1,
+                    label=path.get("label"))
+        if spec.get("paths"):
+            ax.legend(loc="upper right", fontsize=7, frameon=True, framealpha=0.85)
+        ax.set_xlim(x.min(), x.max())
+        ax.set_ylim(y.min(), y.max())
+        ax.set_xlabel(spec.get("xlabel", "x"))
+        ax.set_ylabel(spec.get("ylabel", "y"))
+        ax.set_aspect("equal", adjustable="box")
+        return _svg(fig)
+
+
+def descent1d_figure(spec: dict) -> str:
+    """The loss curve with each run's iterates marked on it and joined in order."""
+    x = np.asarray(spec["x"], dtype=float)
+    y = np.asarray([np.nan if v is None else v for v in spec["y"]], dtype=float)
+    colors = ["#c0504d", "#2e7d32", "#7b3fa0"]
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(WIDTH_IN, WIDTH_IN * 0.72))
+        FigureCanvasSVG(fig)
+        ax = fig.add_axes((0.15, 0.16, 0.81, 0.78))
+        ax.plot(x, y, color="#1f4e79", linewidth=1.5, label=_safe_label(spec.get("label", "f(x)")))
+        for i, run in enumerate(spec["runs"]):
+            px, py = np.asarray(run["points"], dtype=float), np.asarray(run["values"], dtype=float)
+            c = colors[i % len(colors)]
+            ax.plot(px, py, "o-", color=c, markersize=3.5, linewidth=0.9, label=run.get("label"))
+            for k, (a, b) in enumerate(zip(px[:4], py[:4])):
+                ax.annotate(str(k), (a, b), textcoords="offset points", xytext=(3, 4), fontsize=6.5, color=c)
+        finite = y[np.isfinite(y)]
+        if finite.size:
+            lo, hi = finite.min(), np.percentile(finite, 95)
+            ax.set_ylim(lo - 0.1 * (hi - lo + 1), hi + 0.1 * (hi - lo + 1))
+        ax.set_xlim(x.min(), x.max())
+        ax.set_xlabel("x")
+        ax.set_ylabel("loss")
+        ax.grid(True, linewidth=0.3, color="#dddddd")
+        ax.legend(loc="upper center", fontsize=7, frameon=False)
+        return _svg(fig)
+
+
+FIGURES: dict[str, Callable[[dict], str]] = {"tangent": tangent_figure, "contour": contour_figure,
+                                             "descent1d": descent1d_figure}
 
 
 def figure_svg(spec: dict) -> str:

@@ -93,6 +93,22 @@ class LinearRule(Rule):
 
 
 @dataclass(eq=False)
+class PolynomialRule(Rule):
+    """d/dx sum(c_k x^k) -> sum(k c_k x^(k-1))   (the power rule, term by term)"""
+
+    key: ClassVar[str] = "polynomial"
+    title: ClassVar[str] = "Power rule, term by term"
+
+    def terms(self) -> list[tuple[sp.Expr, int]]:
+        """(coefficient, power) of each term, highest power first."""
+        poly = sp.Poly(self.expr, self.var)
+        return [(c, int(m[0])) for m, c in zip(poly.monoms(), poly.coeffs())]
+
+    def eval(self):
+        return sp.Add(*[c * k * self.var ** (k - 1) for c, k in self.terms()])
+
+
+@dataclass(eq=False)
 class ConstantMultipleRule(Rule):
     """d/dx c*f -> c*f'"""
 
@@ -341,14 +357,14 @@ def _function(expr, var):
 
 
 def _add(expr, var):
-    if expr.is_polynomial(var) and sp.degree(expr, var) == 1:
-        return LinearRule(expr, var)
+    if expr.is_polynomial(var):
+        return LinearRule(expr, var) if sp.degree(expr, var) == 1 else PolynomialRule(expr, var)
     return SumRule(expr, var, terms=[derive(t, var) for t in expr.as_ordered_terms()])
 
 
 def _mul(expr, var):
-    if expr.is_polynomial(var) and sp.degree(expr, var) == 1:
-        return LinearRule(expr, var)
+    if expr.is_polynomial(var):
+        return LinearRule(expr, var) if sp.degree(expr, var) == 1 else PolynomialRule(expr, var)
     const, rest = expr.as_independent(var, as_Add=False)
     if const != 1:
         return ConstantMultipleRule(expr, var, const=const, inner=derive(rest, var))

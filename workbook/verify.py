@@ -134,3 +134,137 @@ def check_value_at(function: sp.Expr, var: sp.Symbol, order: int, at: float, val
     if abs(measured[0] - value) > tol:
         raise VerifyError(f"at {var} = {at} the answer is {value:.10g} but the slope measures {measured[0]:.10g}")
     return Check(method=method, points=1, max_error=float(abs(measured[0] - value) / scale))
+
+
+# ---------------------------------------------------------------- functions of several variables
+
+
+def sample_grid(lo: float, hi: float, dims: int, n: int = 16) -> np.ndarray:
+    """n points in the box [lo, hi]^dims, each coordinate on its own low-discrepancy sequence."""
+    k = np.arange(n)[:, None]
+    steps = np.array([0.6180339887, 0.7548776662, 0.5698402910][:dims])
+    offsets = np.array([0.1234, 0.4321, 0.2718][:dims])
+    return lo + (hi - lo) * ((offsets + k * steps) % 1.0)
+
+
+def _at(f, points: np.ndarray) -> np.ndarray:
+    """f evaluated at each row of points."""
+    cols = [points[:, i] for i in range(points.shape[1])]
+    with np.errstate(all="ignore"):
+        try:
+            y = np.asarray(f(*cols), dtype=complex if np.iscomplexobj(points) else float)
+        except (ZeroDivisionError, OverflowError, ValueError, TypeError):
+            return np.full(points.shape[0], np.nan)
+    return np.broadcast_to(y, (points.shape[0],)).copy()
+
+
+def partial_at(function: sp.Expr, variables: list[sp.Symbol], wrt: list[sp.Symbol],
+               points: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
+    """Numeric partial derivative (first or second order, mixed allowed) at each point.
+
+    First order on an analytic function: complex step along the coordinate. Otherwise the
+    symmetric stencil sum(s1*s2*f(p + s1*h*e1 + s2*h*e2)) / 4h^2 (or the central difference),
+    Richardson-extrapolated, with the change between two step sizes as the error estimate.
+    """
+    f = numeric(function, variables)
+    axes = [variables.index(v) for v in wrt]
+    if len(axes) == 1 and not function.has(*_NOT_ANALYTIC):
+        h = 1e-20 * np.maximum(1.0, np.abs(points[:, axes[0]]))
+        shifted = points.astype(complex)
+        shifted[:, axes[0]] += 1j * h
+        d = _at(f, shifted).imag / h
+        return d, np.zeros_like(d), "complex-step"
+    scale = np.maximum(1.0, np.abs(points[:, axes]).max(axis=1))
+
+    def stencil(h):
+        total = np.zeros(points.shape[0])
+        signs = [(1,), (-1,)] if len(axes) == 1 else [(1, 1), (1, -1), (-1, 1), (-1, -1)]
+        for s in signs:
+            p = points.copy()
+            for sign, axis in zip(s, axes):
+                p[:, axis] += sign * h
+            total = total + np.prod(s) * _at(f, p)
+        return total / (2 * h) if len(axes) == 1 else total / (4 * h**2)
+
+    def extrapolated(h):
+        return (4 * stencil(h / 2) - stencil(h)) / 3
+
+    base = (2e-3 if len(axes) == 1 else 1e-2) * scale
+    a, b = extrapolated(base), extrapolated(base / 2)
+    return b, np.abs(a - b), "central-difference"
+
+
+def check_partial(function: sp.Expr, variables: list[sp.Symbol], wrt: list[sp.Symbol], answer: sp.Expr, *,
+                  domain: tuple[float, float] = (-2.0, 2.0), rtol: float = 1e-6) -> Check:
+    """Raise VerifyError unless ``answer`` matches the measured partial derivative over the box."""
+    points = sample_grid(*domain, dims=len(variables))
+    f_vals = _at(numeric(function, variables), points)
+    claimed = _at(numeric(answer, variables), points)
+    measured, err, method = partial_at(function, variables, wrt, points)
+    scale = np.maximum(1.0, np.abs(measured))
+    tol = (rtol if method == "complex-step" else 1e-5) * scale
+    usable = np.isfinite(f_vals) & np.isfinite(claimed) & np.isfinite(measured) & (err <= tol)
+    name = "d" + "d".join(str(v) for v in wrt)
+    if usable.sum() < MIN_POINTS:
+        raise VerifyError(f"{name}: only {int(usable.sum())} usable points (need {MIN_POINTS})")
+    bad = usable & (np.abs(claimed - measured) > tol)
+    if bad.any():
+        i = int(np.argmax(bad))
+        where = ", ".join(f"{v} = {c:.4g}" for v, c in zip(variables, points[i]))
+        raise VerifyError(f"{name} at ({where}): the answer gives {claimed[i]:.10g} but it measures {measured[i]:.10g}")
+    return Check(method=method, points=int(usable.sum()),
+                 max_error=float(np.max(np.abs(claimed - measured)[usable] / scale[usable])))
+
+
+def measured_gradient(function: sp.Expr, variables: list[sp.Symbol], point: list[float]) -> np.ndarray:
+    """The gradient at one point, measured coordinate by coordinate; VerifyError if it cannot be."""
+    p = np.array([point], dtype=float)
+    if not np.isfinite(_at(numeric(function, variables), p)).all():
+        raise VerifyError(f"the function is undefined at {tuple(point)}")
+    out = []
+    for v in variables:
+        d, err, _ = partial_at(function, variables, [v], p)
+        if not (np.isfinite(d[0]) and err[0] <= 1e-6 * max(1.0, abs(d[0]))):
+            raise VerifyError(f"d/d{v} cannot be measured at {tuple(point)}")
+        out.append(d[0])
+    return np.array(out)
+
+
+def directional_measured(function: sp.Expr, variables: list[sp.Symbol], point: list[float],
+                         unit: list[float]) -> float:
+    """d/dt f(p + t u) at t = 0, measured along the line itself (complex step, else central)."""
+    t = sp.Dummy("t", real=True)
+    along = function.xreplace({v: p + t * u for v, p, u in zip(variables, map(sp.Float, point), map(sp.Float, unit))})
+    d, err, _ = derivative_at(along, t, 1, np.array([0.0]))
+    if not (np.isfinite(d[0]) and err[0] <= 1e-6 * max(1.0, abs(d[0]))):
+        raise VerifyError("the directional derivative cannot be measured")
+    return float(d[0])
+
+
+def close(a: float, b: float, rtol: float = 1e-6) -> bool:
+    return bool(abs(a - b) <= rtol * max(1.0, abs(a), abs(b)))
+
+
+def gradient_measurer(function: sp.Expr, variables: list[sp.Symbol]):
+    """A function point -> measured gradient, the function compiled once (for loops of many steps)."""
+    f = numeric(function, variables)
+    analytic = not function.has(*_NOT_ANALYTIC)
+
+    def grad(point) -> np.ndarray:
+        p = np.asarray(point, dtype=float)
+        out = np.empty(len(p))
+        for i in range(len(p)):
+            if analytic:
+                h = 1e-20 * max(1.0, abs(p[i]))
+                q = p.astype(complex)
+                q[i] += 1j * h
+                out[i] = complex(f(*q)).imag / h
+            else:
+                h = 1e-6 * max(1.0, abs(p[i]))
+                a, b = p.copy(), p.copy()
+                a[i] += h
+                b[i] -= h
+                out[i] = (float(f(*a)) - float(f(*b))) / (2 * h)
+        return out
+
+    return grad

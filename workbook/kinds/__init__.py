@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from workbook.kinds import derivative
+from workbook.kinds import derivative, gradient, gradient_descent
 
 #: kind name -> generate(family, params, rng) -> record fields
-GENERATORS = {"derivative": derivative.generate}
+GENERATORS = {"derivative": derivative.generate, "gradient": gradient.generate,
+              "gradient_descent": gradient_descent.generate}

@@ -1,0 +1,117 @@
+"""A second, minimal implementation of every check record in manifest.json.
+
+It uses plain SymPy and NumPy only (no workbook code), the way an outside program would:
+read the strings with sympify (they are workbook's own output, not bank text), recompute,
+and compare.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import sympy as sp
+
+
+def _sym(check, names):
+    symbols = {n: sp.Symbol(n, real=True) for n in names}
+    return symbols, lambda text: sp.sympify(text, locals=symbols)
+
+
+def _same_function(a, b, symbols, box=(-3, 3), tries=60):
+    """a and b agree wherever both are real and finite, at enough random points."""
+    rng = random.Random(1)
+    agreed = 0
+    for _ in range(tries):
+        point = {s: sp.Rational(rng.randint(int(box[0] * 100), int(box[1] * 100)), 100) for s in symbols}
+        va, vb = sp.N(a.subs(point), 20), sp.N(b.subs(point), 20)
+        if va.is_real and vb.is_real and va.is_finite and vb.is_finite:
+            assert abs(va - vb) <= 1e-10 * max(1, abs(vb)), (a, b, point)
+            agreed += 1
+    assert agreed >= 5, (a, b)
+
+
+def _close(a, b, tol=1e-9):
+    assert abs(float(a) - float(b)) <= tol * max(1.0, abs(float(b))), (a, b)
+
+
+def derivative(check):
+    symbols, read = _sym(check, [check["variable"]])
+    x = symbols[check["variable"]]
+    f, answer = read(check["function"]), read(check["answer"])
+    truth = sp.diff(f, x, check["order"])
+    _same_function(answer, truth, [x])
+    if "value" in check:
+        _close(read(check["value"]), truth.subs(x, read(check["at"])))
+    if "tangent" in check:
+        line, at = read(check["tangent"]), read(check["at"])
+        _close(line.subs(x, at), f.subs(x, at))
+        _close(sp.diff(line, x), truth.subs(x, at))
+
+
+def gradient(check):
+    symbols, read = _sym(check, check["variables"])
+    xs = [symbols[n] for n in check["variables"]]
+    f = read(check["function"])
+    for v, d in zip(xs, check["partials"]):
+        _same_function(read(d), sp.diff(f, v), xs)
+    for key, d in check.get("second_partials", {}).items():
+        a, b = key.split(",")
+        _same_function(read(d), sp.diff(f, symbols[a], symbols[b]), xs)
+    if "gradient" in check:
+        at = {v: read(p) for v, p in zip(xs, check["at"])}
+        grad = [sp.diff(f, v).subs(at) for v in xs]
+        for claimed, true in zip(check["gradient"], grad):
+            _close(read(claimed), true)
+        if "directional" in check:
+            u = np.array([float(read(c)) for c in check["direction"]])
+            u = u / np.linalg.norm(u)
+            _close(read(check["directional"]), float(np.dot([float(g) for g in grad], u)))
+        if "rate" in check:
+            g = np.array([float(c) for c in grad])
+            _close(read(check["rate"]), np.linalg.norm(g))
+            for claimed, true in zip(check["descent_direction"], -g / np.linalg.norm(g)):
+                _close(read(claimed), true)
+
+
+def gradient_descent(check):
+    symbols, read = _sym(check, check["variables"])
+    xs = [symbols[n] for n in check["variables"]]
+    f = read(check["function"])
+    grads = [sp.lambdify(xs, sp.diff(f, v), "numpy") for v in xs]
+    point = np.array([float(read(c)) for c in check["start"]])
+    rate = float(read(check["rate"]))
+    path = [point]
+    for _ in range(check["steps"]):
+        point = point - rate * np.array([float(g(*point)) for g in grads])
+        path.append(point)
+    claimed = np.array([[float(read(c)) for c in p] for p in check["iterates"]])
+    assert np.allclose(claimed, np.array(path), rtol=1e-9, atol=1e-12), (claimed, path)
+
+
+def descent_convergence(check):
+    symbols, read = _sym(check, [check["variable"]])
+    x = symbols[check["variable"]]
+    f = read(check["function"])
+    g = sp.lambdify(x, sp.diff(f, x))
+    minimum = float(sp.solve(sp.diff(f, x), x)[0])
+    for rate, verdict in zip(check["rates"], check["verdicts"]):
+        p, r = float(read(check["start"])), float(read(rate))
+        if p == minimum:
+            p += 1.0
+        start = abs(p - minimum)
+        for _ in range(200):
+            p = p - r * g(p)
+        end = abs(p - minimum)
+        seen = "converges" if end < 1e-6 * start else "diverges" if end > 2 * start else "oscillates"
+        assert seen == verdict, (rate, seen, verdict)
+    _close(read(check["threshold"]), 2 / float(sp.diff(f, x, 2)))
+
+
+CHECKERS = {"derivative": derivative, "gradient": gradient, "gradient_descent": gradient_descent,
+            "descent_convergence": descent_convergence}
+
+
+def verify(check: dict) -> None:
+    """Re-verify one check record; AssertionError if it is wrong."""
+    CHECKERS[check["type"]](check)
