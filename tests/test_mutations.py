@@ -155,3 +155,53 @@ def test_convergence_rule_matches_the_loop_and_rejects_a_wrong_verdict():
         assert _verdict(1 - rate * 4)[1] == expected
         assert _classify(f, x, 3.0, float(rate), 1.0) == expected
     assert _classify(f, x, 3.0, 0.7, 1.0) != "converges"
+
+
+# ---------------------------------------------------------------- optimizers
+
+
+def _adam_without_bias_correction(grads, lr=0.1, b1=0.9, b2=0.999, eps=1e-8):
+    theta, m, v, out = 0.0, 0.0, 0.0, [0.0]
+    for g in grads:
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        theta -= lr * m / (v**0.5 + eps)
+        out.append(theta)
+    return np.array(out)
+
+
+def _momentum_buffer_from_zero(grads, lr=0.1, mu=0.9):
+    theta, b, out = 0.0, 0.0, [0.0]
+    for g in grads:
+        b = mu * b + (1 - mu) * g  # a damped buffer: not torch's convention
+        theta -= lr * b
+        out.append(theta)
+    return np.array(out)
+
+
+def test_optimizer_reference_rejects_common_slips():
+    grads = [2.0, -1.0, 0.5]
+    step = lambda t, theta: grads[t - 1]  # noqa: E731
+    adam = verify.optimizer_reference("adam", step, 0.0, 3, lr=0.1)
+    assert not np.allclose(adam, _adam_without_bias_correction(grads))  # dropped bias correction
+    momentum = verify.optimizer_reference("momentum", step, 0.0, 3, lr=0.1)
+    assert not np.allclose(momentum, _momentum_buffer_from_zero(grads))
+    ascent = verify.optimizer_reference("momentum", lambda t, th: -grads[t - 1], 0.0, 3, lr=0.1)
+    assert not np.allclose(momentum, ascent)  # a sign slip
+    nesterov = verify.optimizer_reference("nesterov", step, 0.0, 3, lr=0.1)
+    assert not np.allclose(momentum, nesterov)
+
+
+OPTIMIZER = sorted(f.id for f in BANK.values() if f.kind == "optimizer")
+
+
+@pytest.mark.parametrize("family_id", OPTIMIZER)
+def test_optimizer_checker_rejects_a_wrong_table(family_id):
+    from tests import checkers
+
+    for seed in range(5):
+        check = dict(generate_slot(BANK[family_id], seed, "mutation-test")["check"])
+        checkers.verify(check)
+        wrong = dict(check, thetas=[str(float(t) + 0.01) for t in check["thetas"]])
+        with pytest.raises(AssertionError):
+            checkers.verify(wrong)

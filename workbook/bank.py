@@ -238,8 +238,47 @@ class DescentFamily(FunctionFamily):
         return super().checks() + extra
 
 
+OPTIMIZERS = ("momentum", "nesterov", "adagrad", "rmsprop", "adam")
+
+
+class OptimizerFamily(Family):
+    """The first updates of an optimizer (torch.optim's conventions), from given gradients or from a loss."""
+
+    kind: Literal["optimizer"] = Field(description="`optimizer` for this kind.")
+    optimizers: list[Literal[OPTIMIZERS]] = Field(
+        min_length=1, description="Each draw picks one of: momentum, nesterov, adagrad, rmsprop, adam.")
+    gradients: list[str] | None = Field(None, min_length=1, max_length=4,
+                                        description="The gradient at each step, expressions over the params.")
+    loss: str | None = Field(None, max_length=200, description="Or: a loss of `variable`; each gradient is "
+                                                                "its derivative at the current value.")
+    variable: str = Field("theta", pattern=NAME, description="The parameter being trained.")
+    start: str = Field("0", max_length=100, description="The parameter's starting value.")
+    lr: str = Field("0.1", max_length=100, description="The learning rate γ.")
+    momentum: str = Field("0.9", max_length=50, description="μ for momentum and Nesterov.")
+    beta1: str = Field("0.9", max_length=50, description="β1 for Adam.")
+    beta2: str = Field("0.999", max_length=50, description="β2 for Adam.")
+    alpha: str = Field("0.9", max_length=50, description="α (smoothing) for RMSprop; torch's default is 0.99.")
+    steps: int = Field(2, ge=1, le=4, description="How many updates to work (with a loss; with gradients, "
+                                                  "one per gradient).")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if (self.gradients is None) == (self.loss is None):
+            raise ValueError("give exactly one of gradients or loss")
+        return self
+
+    def checks(self):
+        params = set(self.params)
+        out = [(f"gradients[{i}]", t, params, set()) for i, t in enumerate(self.gradients or [])]
+        if self.loss is not None:
+            out.append(("loss", self.loss, params | {self.variable}, {self.variable}))
+        for key in ("start", "lr", "momentum", "beta1", "beta2", "alpha"):
+            out.append((key, getattr(self, key), params, set()))
+        return out
+
+
 KINDS: dict[str, type[Family]] = {"derivative": DerivativeFamily, "gradient": GradientFamily,
-                                  "gradient_descent": DescentFamily}
+                                  "gradient_descent": DescentFamily, "optimizer": OptimizerFamily}
 
 
 def load_family(path: Path) -> Family:

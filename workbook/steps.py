@@ -437,7 +437,7 @@ def tidy(expr: sp.Expr) -> sp.Expr:
     functions themselves); the shortest candidate by operation count wins, ties keeping
     the earlier (less rewritten) form.
     """
-    expr = sp.sympify(expr)
+    expr = _unit_steps(sp.sympify(expr))
     if expr.is_Atom:
         return expr
     apps = sorted(expr.atoms(sp.Function), key=sp.count_ops, reverse=True)
@@ -454,6 +454,16 @@ def tidy(expr: sp.Expr) -> sp.Expr:
         except (sp.PolynomialError, sp.GeneratorsNeeded, NotImplementedError):
             continue
     return min(candidates, key=_cost)
+
+
+def _unit_steps(expr: sp.Expr) -> sp.Expr:
+    """H(k u) is H(u) for a positive number k (and H(-u) for a negative one)."""
+    swaps = {}
+    for h in expr.atoms(sp.Heaviside):
+        k, rest = h.args[0].as_coeff_Mul()
+        if k.is_number and k != 1 and k != 0 and rest != 1:
+            swaps[h] = sp.Heaviside(rest if k > 0 else -rest, *h.args[1:])
+    return expr.xreplace(swaps) if swaps else expr
 
 
 def _cost(expr: sp.Expr) -> tuple[int, int]:

@@ -268,3 +268,37 @@ def gradient_measurer(function: sp.Expr, variables: list[sp.Symbol]):
         return out
 
     return grad
+
+
+# ---------------------------------------------------------------- optimizers (torch.optim's algorithms)
+
+
+def optimizer_reference(name: str, grad, theta0: float, count: int, *, lr: float, momentum: float = 0.9,
+                        beta1: float = 0.9, beta2: float = 0.999, alpha: float = 0.99,
+                        eps: float | None = None) -> np.ndarray:
+    """A plain NumPy implementation of torch.optim's update rules, for checking: the parameter
+    after each step. ``grad(t, theta)`` gives the gradient at step t (1-based)."""
+    eps = {"adagrad": 1e-10}.get(name, 1e-8) if eps is None else eps
+    theta = np.float64(theta0)
+    buf = m = v = total = np.float64(0.0)
+    out = [theta]
+    for t in range(1, count + 1):
+        g = np.float64(grad(t, theta))
+        if name in ("momentum", "nesterov"):
+            buf = g if t == 1 else momentum * buf + g
+            theta = theta - lr * ((g + momentum * buf) if name == "nesterov" else buf)
+        elif name == "adagrad":
+            total = total + g * g
+            theta = theta - lr * g / (np.sqrt(total) + eps)
+        elif name == "rmsprop":
+            v = alpha * v + (1 - alpha) * g * g
+            theta = theta - lr * g / (np.sqrt(v) + eps)
+        elif name == "adam":
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g * g
+            m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+            theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+        else:
+            raise ValueError(f"unknown optimizer {name!r}")
+        out.append(theta)
+    return np.array(out)

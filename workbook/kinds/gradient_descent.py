@@ -126,7 +126,7 @@ def generate(family: DescentFamily, params: dict, rng: np.random.Generator) -> d
     blank = [[str(k)] + [""] * (len(head) - 1) for k in range(family.steps)]
     default = ("Take {steps} steps of gradient descent on {f} from {start} with learning rate {rate}. "
                "Fill in the table.")
-    prompt = fill(family.prompt or default, placeholders) + [{"table": {"head": head, "rows": blank}}]
+    prompt = fill(family.prompt or default, placeholders) + [{"table": {"head": head, "rows": blank, "blank": True}}]
     answer_name = f"{names[0]}_{{{family.steps}}}" if len(names) == 1 else r"\left(%s\right)_{%d}" % (
         ", ".join(names), family.steps)
     check = {"type": "gradient_descent", "function": sp.sstr(f), "variables": [str(v) for v in variables],
