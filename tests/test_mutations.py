@@ -205,3 +205,38 @@ def test_optimizer_checker_rejects_a_wrong_table(family_id):
         wrong = dict(check, thetas=[str(float(t) + 0.01) for t in check["thetas"]])
         with pytest.raises(AssertionError):
             checkers.verify(wrong)
+
+
+# ---------------------------------------------------------------- loss derivatives
+
+
+def test_loss_checks_reject_wrong_formulas():
+    from workbook.kinds.loss import _agree, numeric_gradient
+
+    x, y = np.array([1.0, 2.0, -1.0]), np.array([2.0, 1.0, 0.0])
+    w, b = 1.5, -0.5
+    measured = numeric_gradient(lambda p: np.mean((p[0] * x + p[1] - y) ** 2), np.array([w, b]))
+    r = w * x + b - y
+    right = [2 * np.mean(r * x), 2 * np.mean(r)]
+    _agree(right, measured, "mse")
+    for wrong in ([np.mean(r * x), np.mean(r)],  # the factor 2 forgotten
+                  [2 * np.mean(r), 2 * np.mean(r * x)],  # w and b swapped
+                  [-2 * np.mean(r * x), -2 * np.mean(r)]):  # residual taken as y - y_hat
+        with pytest.raises(verify.VerifyError):
+            _agree(wrong, measured, "mse")
+    z = np.array([1.0, 2.0, 0.5])
+    p = np.exp(z) / np.exp(z).sum()
+    measured = numeric_gradient(lambda zz: -(zz[1] - np.log(np.sum(np.exp(zz)))), z)
+    _agree(p - np.eye(3)[1], measured, "softmax")
+    with pytest.raises(verify.VerifyError):
+        _agree(np.eye(3)[1] - p, measured, "softmax")  # y - p: the sign slip
+
+
+def test_linear_layer_rejects_a_transposed_gradient():
+    from workbook.kinds.loss import _agree, numeric_gradient
+
+    W, x, b, d = np.array([[1.0, -2.0, 0.0], [3.0, 1.0, 2.0]]), np.array([2.0, -1.0, 1.0]), np.zeros(2), np.array([1.0, -2.0])
+    measured = numeric_gradient(lambda w: np.dot(d, w @ x + b), W)
+    _agree(np.outer(d, x), measured, "dL/dW")
+    with pytest.raises((verify.VerifyError, ValueError)):
+        _agree(np.outer(x, d), measured, "dL/dW")  # x d^T: transposed

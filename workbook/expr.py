@@ -80,13 +80,13 @@ CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E, "E": sp.E}
 
 def symbol(name: str) -> sp.Symbol:
     """The one way to make a symbol: a real symbol with a checked name."""
-    problem = _name_problem(name)
+    problem = name_problem(name)
     if problem:
         raise ExprError(problem, None, name)
     return sp.Symbol(name, real=True)
 
 
-def _name_problem(name: str) -> str | None:
+def name_problem(name: str) -> str | None:
     if not NAME.fullmatch(name):
         return f"{name!r} is not a name: use a letter, then letters, digits or _"
     if len(name) > 16:
@@ -275,7 +275,7 @@ class _Parser:
     def name(self, tok: Token) -> sp.Expr:
         if tok.text in CONSTANTS:
             return CONSTANTS[tok.text]
-        problem = _name_problem(tok.text)
+        problem = name_problem(tok.text)
         if problem:
             raise self.error(problem, tok)
         if self.variables is not None and tok.text not in self.variables:

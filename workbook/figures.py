@@ -161,8 +161,69 @@ def descent1d_figure(spec: dict) -> str:
         return _svg(fig)
 
 
+def _axes(height: float = 0.72, rect=(0.15, 0.16, 0.81, 0.78)):
+    fig = Figure(figsize=(WIDTH_IN, WIDTH_IN * height))
+    FigureCanvasSVG(fig)
+    return fig, fig.add_axes(rect)
+
+
+def residuals_figure(spec: dict) -> str:
+    """Data points, the fitted line, and each point's residual."""
+    x, y, w, b = np.asarray(spec["x"], float), np.asarray(spec["y"], float), spec["w"], spec["b"]
+    with matplotlib.rc_context(STYLE):
+        fig, ax = _axes()
+        lo, hi = x.min() - 1, x.max() + 1
+        ax.plot([lo, hi], [w * lo + b, w * hi + b], color="#1f4e79", linewidth=1.4, label="model line")
+        for xi, yi in zip(x, y):
+            ax.plot([xi, xi], [yi, w * xi + b], color="#c0504d", linewidth=1.0, linestyle="--")
+        ax.plot(x, y, "o", color="#222222", markersize=4, label="data")
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        ax.grid(True, linewidth=0.3, color="#dddddd")
+        ax.legend(loc="best", fontsize=7, frameon=False)
+        return _svg(fig)
+
+
+def sigmoid_figure(spec: dict) -> str:
+    """The sigmoid, the neuron's output on it, and the label it is pulled towards."""
+    z0, yhat, label = spec["z"], spec["yhat"], spec["label"]
+    z = np.linspace(min(-6, z0 - 2), max(6, z0 + 2), 200)
+    with matplotlib.rc_context(STYLE):
+        fig, ax = _axes()
+        ax.plot(z, 1 / (1 + np.exp(-z)), color="#1f4e79", linewidth=1.4, label=r"$\sigma(z)$")
+        ax.axhline(label, color="#2e7d32", linewidth=1.0, linestyle=":", label=f"label y = {label:g}")
+        ax.plot([z0], [yhat], "o", color="#c0504d", markersize=4.5)
+        ax.annotate("", xy=(z0, label), xytext=(z0, yhat), arrowprops={"arrowstyle": "<->", "color": "#c0504d"})
+        ax.text(z0 + 0.2, (yhat + label) / 2, r"$\hat y - y$", color="#c0504d", fontsize=8)
+        ax.set_xlabel("z")
+        ax.set_ylabel("output")
+        ax.set_ylim(-0.05, 1.05)
+        ax.grid(True, linewidth=0.3, color="#dddddd")
+        ax.legend(loc="upper left", fontsize=7, frameon=False)
+        return _svg(fig)
+
+
+def bars_figure(spec: dict) -> str:
+    """Grouped bars, one group per label."""
+    labels, series = spec["labels"], spec["series"]
+    pos = np.arange(len(labels))
+    width = 0.8 / len(series)
+    colors = ["#1f4e79", "#c0504d", "#2e7d32"]
+    with matplotlib.rc_context(STYLE):
+        fig, ax = _axes()
+        for i, s in enumerate(series):
+            ax.bar(pos + (i - (len(series) - 1) / 2) * width, s["values"], width, label=s["label"],
+                   color=colors[i % len(colors)])
+        ax.set_xticks(pos, labels)
+        ax.set_ylim(0, 1.1)
+        ax.legend(loc="upper right", fontsize=7, frameon=False)
+        ax.grid(True, axis="y", linewidth=0.3, color="#dddddd")
+        return _svg(fig)
+
+
 FIGURES: dict[str, Callable[[dict], str]] = {"tangent": tangent_figure, "contour": contour_figure,
-                                             "descent1d": descent1d_figure}
+                                             "descent1d": descent1d_figure, "residuals": residuals_figure,
+                                             "sigmoid": sigmoid_figure, "bars": bars_figure}
 
 
 def figure_svg(spec: dict) -> str:

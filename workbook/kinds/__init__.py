@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from workbook.kinds import derivative, gradient, gradient_descent, optimizer
+from workbook.kinds import derivative, gradient, gradient_descent, loss, optimizer
 
 #: kind name -> generate(family, params, rng) -> record fields
 GENERATORS = {"derivative": derivative.generate, "gradient": gradient.generate,
-              "gradient_descent": gradient_descent.generate, "optimizer": optimizer.generate}
+              "gradient_descent": gradient_descent.generate, "optimizer": optimizer.generate,
+              "loss": loss.generate}
