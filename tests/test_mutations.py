@@ -240,3 +240,38 @@ def test_linear_layer_rejects_a_transposed_gradient():
     _agree(np.outer(d, x), measured, "dL/dW")
     with pytest.raises((verify.VerifyError, ValueError)):
         _agree(np.outer(x, d), measured, "dL/dW")  # x d^T: transposed
+
+
+# ---------------------------------------------------------------- Jacobians, Hessians, optima
+
+
+def test_transposed_jacobian_is_rejected():
+    x, y = E.symbol("x"), E.symbol("y")
+    comps = [3 * x**2 * y, x + 2 * sp.sin(y)]
+    J = [[sp.diff(c, v) for v in (x, y)] for c in comps]
+    transposed = [[J[j][i] for j in range(2)] for i in range(2)]
+    with pytest.raises(verify.VerifyError):
+        for c, row in zip(comps, transposed):
+            for v, d in zip((x, y), row):
+                verify.check_partial(c, [x, y], [v], d)
+
+
+def test_a_wrong_classification_is_rejected():
+    from workbook.kinds.hessian import _measured_kind
+
+    x, y = E.symbol("x"), E.symbol("y")
+    f = x**3 - 3 * x + y**2  # (1, 0) minimum, (-1, 0) saddle
+    assert _measured_kind(f, [x, y], [1.0, 0.0]) == "minimum"
+    assert _measured_kind(f, [x, y], [-1.0, 0.0]) == "saddle point"
+    assert _measured_kind(-f, [x, y], [1.0, 0.0]) == "maximum"
+
+
+def test_a_wrong_optimum_is_rejected():
+    from workbook.kinds.hessian import _grid_check
+
+    p = E.symbol("p")
+    profit = (p - 4) * (60 - 2 * p)  # best price 17, profit 338
+    _grid_check(profit, [p], [17.0], 338.0, "maximize")
+    for wrong_price, wrong_value in ((15.0, 330.0), (17.0, 300.0), (30.0, 0.0)):
+        with pytest.raises(verify.VerifyError):
+            _grid_check(profit, [p], [wrong_price], wrong_value, "maximize")

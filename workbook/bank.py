@@ -324,9 +324,63 @@ class LossFamily(Family):
                 for i, t in enumerate(getattr(self, key))]
 
 
+class HessianFamily(FunctionFamily):
+    """Jacobians of vector functions, Hessians of scalar ones, and critical points classified by the
+    second-derivative test."""
+
+    kind: Literal["hessian"] = Field(description="`hessian` for this kind.")
+    variables: list[str] = Field(["x", "y"], min_length=2, max_length=3, description="The variables.")
+    ask: Literal["jacobian", "hessian", "classify"] = Field(
+        "hessian", description="jacobian: the matrix of first partials of `components`; hessian: the matrix "
+                               "of second partials; classify: find the critical points and say which are "
+                               "minima, maxima or saddles.")
+    components: list[str] | None = Field(None, min_length=2, max_length=3,
+                                         description="For a Jacobian: the vector function's components.")
+    expression: str | None = Field(None, max_length=400, description="The scalar function (hessian, classify).")
+    domain: tuple[float, float] = Field((-2.0, 2.0), description="Where the check samples each variable.")
+
+    @model_validator(mode="after")
+    def _one_expression(self):
+        if self.ask == "jacobian":
+            if self.components is None or self.expression is not None or self.expressions is not None:
+                raise ValueError("a Jacobian needs components = [...] and no expression")
+        elif (self.expression is None) == (self.expressions is None) or self.components is not None:
+            raise ValueError(f"ask = {self.ask!r} needs exactly one of expression or expressions")
+        return self
+
+    def templates(self) -> list[str]:
+        if self.components is not None:
+            return ["; ".join(self.components)]
+        return super().templates()
+
+    def names(self) -> list[str]:
+        return list(self.variables)
+
+    def checks(self):
+        if self.components is None:
+            return super().checks()
+        params = set(self.params) | set(self.variables)
+        return [(f"components[{i}]", t, params, set()) for i, t in enumerate(self.components)]
+
+
+class OptimizationFamily(FunctionFamily):
+    """Applied optimization: the best price, or price and advertising together, justified by the
+    first- and second-derivative (Hessian) tests."""
+
+    kind: Literal["optimization"] = Field(description="`optimization` for this kind.")
+    variables: list[str] = Field(["p"], min_length=1, max_length=2, description="The decision variables.")
+    goal: Literal["maximize", "minimize"] = Field("maximize", description="What to do with the function.")
+    quantity: str = Field("profit", max_length=40, description="What the function measures, for the wording.")
+    domain: tuple[float, float] = Field((0.0, 50.0), description="Where the optimum must lie (each variable).")
+
+    def names(self) -> list[str]:
+        return list(self.variables)
+
+
 KINDS: dict[str, type[Family]] = {"derivative": DerivativeFamily, "gradient": GradientFamily,
                                   "gradient_descent": DescentFamily, "optimizer": OptimizerFamily,
-                                  "loss": LossFamily}
+                                  "loss": LossFamily, "hessian": HessianFamily,
+                                  "optimization": OptimizationFamily}
 
 
 def load_family(path: Path) -> Family:

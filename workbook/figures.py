@@ -111,6 +111,10 @@ def contour_figure(spec: dict) -> str:
         point = spec.get("point")
         if point is not None:
             ax.plot([point[0]], [point[1]], "o", color="#222222", markersize=4, zorder=4)
+        for mark in spec.get("marks", []):
+            ax.plot([mark["at"][0]], [mark["at"][1]], "o", color="#c0504d", markersize=4.5, zorder=4)
+            ax.annotate(mark["label"], mark["at"], textcoords="offset points", xytext=(5, 5), fontsize=7.5,
+                        color="#c0504d")
         for arrow in spec.get("arrows", []):
             v = np.asarray(arrow["vector"], dtype=float)
             length = float(np.hypot(*v)) or 1.0

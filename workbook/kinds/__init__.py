@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from workbook.kinds import derivative, gradient, gradient_descent, loss, optimizer
+from workbook.kinds import derivative, gradient, gradient_descent, hessian, loss, optimizer
 
 #: kind name -> generate(family, params, rng) -> record fields
 GENERATORS = {"derivative": derivative.generate, "gradient": gradient.generate,
               "gradient_descent": gradient_descent.generate, "optimizer": optimizer.generate,
-              "loss": loss.generate}
+              "loss": loss.generate, "hessian": hessian.generate,
+              "optimization": hessian.generate_optimization}
