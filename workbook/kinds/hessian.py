@@ -186,6 +186,10 @@ def generate_optimization(family: OptimizationFamily, params: dict, rng: np.rand
     lo, hi = family.domain
     if not all(c.is_real and lo < c < hi for c in best):
         raise Degenerate("the optimum is outside the sensible range")
+    from workbook.kinds.gradient_descent import decimal_places
+
+    if not all(c.is_Rational and (decimal_places(c) or 9) <= 2 for c in best):
+        raise Degenerate("the optimum is not a price in cents: draw rounder numbers")
     at = dict(zip(variables, best))
     H = sp.Matrix([[steps.tidy(_partial(g, b)) for b in variables] for g in grad])
     kind = classify(H.xreplace(at))
@@ -201,7 +205,7 @@ def generate_optimization(family: OptimizationFamily, params: dict, rng: np.rand
         r"f'(%s) = %s = 0" % (n, latex(g)) for n, g in zip(names, grad)),
         "say": [{"text": f"At the best choice the {q} stops changing: set the derivative"
                          + ("s" if len(variables) > 1 else "") + " to zero."}]},
-        {"depth": 0, "rule": "Solve", "math": ",\\ ".join(f"{n} = {number_latex(c)}" for n, c in zip(names, best)),
+        {"depth": 0, "rule": "Solve", "math": ",\\ ".join(f"{n} = {_money(c)}" for n, c in zip(names, best)),
          "say": [{"text": "This is the only critical point."}]}]
     if len(variables) == 1:
         shown.append({"depth": 0, "rule": "Second-derivative test", "math": f"f''({names[0]}) = {latex(H[0, 0])}",
@@ -212,7 +216,7 @@ def generate_optimization(family: OptimizationFamily, params: dict, rng: np.rand
             _matrix(H.xreplace(at).tolist()), latex(H.xreplace(at).det())),
             "say": [{"text": f"det H > 0 and the diagonal is {'negative' if wanted == 'maximum' else 'positive'}: "
                              f"a {wanted}."}]})
-    shown.append({"depth": 0, "rule": "The best value", "math": f"f = {number_latex(value)}",
+    shown.append({"depth": 0, "rule": "The best value", "math": f"f = {_money(value)}",
                   "say": [{"text": f"The {q} at the optimum."}]})
     args = ", ".join(names)
     default = f"The {q} is {{f}}. Which " + ("value" if len(variables) == 1 else "values") + \
@@ -234,11 +238,19 @@ def generate_optimization(family: OptimizationFamily, params: dict, rng: np.rand
                   "alt": f"Contour plot of the {q} with the {wanted} marked at "
                          f"({float(best[0]):.4g}, {float(best[1]):.4g})."}
     return {"key": str(f), "steps": shown, "check": check, "figure": figure,
-            "prompt": fill(family.prompt or default, {"f": {"math": f"f({args}) = {latex(f)}"}}),
-            "answer": [{"math": ",\\ ".join(f"{n} = {number_latex(c)}" for n, c in zip(names, best))},
-                       {"text": f", {q} "}, {"math": number_latex(value)}],
+            "prompt": fill(family.prompt or default, {"f": {"math": f"f({args}) = {latex(f)}"},
+                                                      **{k: {"math": latex(v)} for k, v in params.items()}}),
+            "answer": [{"math": ",\\ ".join(f"{n} = {_money(c)}" for n, c in zip(names, best))},
+                       {"text": f", {q} "}, {"math": _money(value)}],
             "answer_text": f"{[sp.sstr(c) for c in best]} -> {sp.sstr(value)}",
             "verified": {"method": "grid search", "points": 41 ** len(variables), "max_error": 0.0}}
+
+
+def _money(value: sp.Rational) -> str:
+    """19/2 as 9.5: decisions like prices read as decimals."""
+    from workbook.kinds.gradient_descent import show
+
+    return show(value) if value.is_Rational else number_latex(value)
 
 
 def _grid_check(f, variables, best: list[float], value: float, goal: str) -> None:
