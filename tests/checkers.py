@@ -229,9 +229,20 @@ def optimum(check):
     assert (eig.max() < 0) if check["goal"] == "maximize" else (eig.min() > 0)
 
 
+def chain_multivariable(check):
+    names = check["parameters"] + ["x", "y"]
+    symbols, read = _sym(check, names)
+    x, y = symbols["x"], symbols["y"]
+    ps = [symbols[n] for n in check["parameters"]]
+    z = read(check["outer"]).subs({x: read(check["inner"][0]), y: read(check["inner"][1])})
+    for p, answer in zip(ps, check["answers"]):
+        _same_function(read(answer), sp.diff(z, p), ps)
+
+
 CHECKERS = {"derivative": derivative, "gradient": gradient, "gradient_descent": gradient_descent,
             "descent_convergence": descent_convergence, "optimizer": optimizer, "loss": loss,
-            "jacobian": jacobian, "hessian": hessian, "critical_points": critical_points, "optimum": optimum}
+            "jacobian": jacobian, "hessian": hessian, "critical_points": critical_points, "optimum": optimum,
+            "chain_multivariable": chain_multivariable}
 
 
 def verify(check: dict) -> None:

@@ -275,3 +275,18 @@ def test_a_wrong_optimum_is_rejected():
     for wrong_price, wrong_value in ((15.0, 330.0), (17.0, 300.0), (30.0, 0.0)):
         with pytest.raises(verify.VerifyError):
             _grid_check(profit, [p], [wrong_price], wrong_value, "maximize")
+
+
+# ---------------------------------------------------------------- chain rule
+
+
+def test_a_missing_path_is_rejected():
+    t = E.symbol("t")
+    x, y = t**2 + 1, sp.sin(t)
+    z = x**2 * y + 3 * y
+    both = 2 * x * y * 2 * t + (x**2 + 3) * sp.cos(t)
+    verify.check_derivative(z, t, 1, both)
+    with pytest.raises(verify.VerifyError):
+        verify.check_derivative(z, t, 1, 2 * x * y * 2 * t)  # only the path through x
+    with pytest.raises(verify.VerifyError):
+        verify.check_derivative(z, t, 1, 2 * x * y + (x**2 + 3))  # inner derivatives dropped

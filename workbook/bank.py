@@ -377,7 +377,46 @@ class OptimizationFamily(FunctionFamily):
         return list(self.variables)
 
 
-KINDS: dict[str, type[Family]] = {"derivative": DerivativeFamily, "gradient": GradientFamily,
+class ChainFamily(Family):
+    """The chain rule made visible: a chain of layers x -> u1 -> u2 -> y, or z = f(x, y) with x and y
+    depending on one or two parameters."""
+
+    kind: Literal["chain"] = Field(description="`chain` for this kind.")
+    ask: Literal["composition", "multivariable"] = Field(
+        "composition", description="composition: dy/dx through `layers`; multivariable: dz/dt (or dz/ds and "
+                                   "dz/dt) for z = `outer` with `inner` variables depending on `parameters`.")
+    layers: list[str] = Field(default_factory=list, max_length=4,
+                              description="composition: each layer as a function of the one before: the first "
+                                          "of x, the next of u1, then u2, u3.")
+    outer: str | None = Field(None, max_length=300, description="multivariable: z as a function of the inner "
+                                                                 "variables x and y.")
+    inner: list[str] = Field(default_factory=list, max_length=2,
+                             description="multivariable: x and y, each as a function of the parameters.")
+    parameters: list[str] = Field(["t"], min_length=1, max_length=2, description="multivariable: t, or s and t.")
+    domain: tuple[float, float] = Field((-1.5, 1.5), description="Where the check samples the input.")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.ask == "composition" and not 2 <= len(self.layers) <= 4:
+            raise ValueError("a composition needs 2 to 4 layers")
+        if self.ask == "multivariable" and (self.outer is None or len(self.inner) != 2):
+            raise ValueError("multivariable needs outer and two inner functions (x and y)")
+        return self
+
+    def checks(self):
+        params = set(self.params)
+        out = []
+        for i, text in enumerate(self.layers):
+            name = "x" if i == 0 else f"u{i}"
+            out.append((f"layers[{i}]", text, params | {name}, {name}))
+        if self.outer is not None:
+            out.append(("outer", self.outer, params | {"x", "y"}, {"x", "y"}))
+        for i, text in enumerate(self.inner):
+            out.append((f"inner[{i}]", text, params | set(self.parameters), set()))
+        return out
+
+
+KINDS: dict[str, type[Family]] = {"derivative": DerivativeFamily, "gradient": GradientFamily, "chain": ChainFamily,
                                   "gradient_descent": DescentFamily, "optimizer": OptimizerFamily,
                                   "loss": LossFamily, "hessian": HessianFamily,
                                   "optimization": OptimizationFamily}

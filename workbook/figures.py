@@ -11,6 +11,7 @@ import re
 from typing import Callable
 
 import matplotlib
+import matplotlib.patches
 
 matplotlib.use("Agg")
 
@@ -225,7 +226,45 @@ def bars_figure(spec: dict) -> str:
         return _svg(fig)
 
 
-FIGURES: dict[str, Callable[[dict], str]] = {"tangent": tangent_figure, "contour": contour_figure,
+def graph_figure(spec: dict) -> str:
+    """A computational graph or dependency tree: nodes in layers, each edge labelled (local derivative)."""
+    layers = spec.get("layers") or [[n["id"]] for n in spec["nodes"]]
+    pos = {}
+    for i, layer in enumerate(layers):
+        for j, node in enumerate(layer):
+            pos[node] = (i, (len(layer) - 1) / 2 - j)
+    nodes = {n["id"]: n for n in spec["nodes"]}
+    width = max(2, len(layers))
+    height = max(len(layer) for layer in layers)
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(WIDTH_IN, 1.1 + 0.75 * height))
+        FigureCanvasSVG(fig)
+        ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
+        ax.set_xlim(-0.5, len(layers) - 0.5)
+        ax.set_ylim(-height / 2 - 0.1, height / 2 + 0.1)
+        ax.axis("off")
+        for k, edge in enumerate(spec["edges"]):
+            (x0, y0), (x1, y1) = pos[edge["from"]], pos[edge["to"]]
+            ax.annotate("", xy=(x1 - 0.16, y1 + (y0 - y1) * 0.12), xytext=(x0 + 0.16, y0 - (y0 - y1) * 0.12),
+                        arrowprops={"arrowstyle": "-|>", "color": "#555555", "lw": 0.9})
+            t = 0.5 + (0.08 if k % 2 else -0.08) * (y0 != y1)
+            ax.text(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t + 0.1, _safe_label(edge.get("label", "")),
+                    fontsize=7.5, ha="center", va="bottom", color="#c0504d",
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+        for node_id, (x, y) in pos.items():
+            node = nodes.get(node_id, {"label": node_id})
+            ax.add_patch(matplotlib.patches.FancyBboxPatch((x - 0.15, y - 0.14), 0.3, 0.28,
+                                                           boxstyle="round,pad=0.02", fc="#eef3f8", ec="#1f4e79"))
+            ax.text(x, y + (0.03 if "value" in node else 0), node["label"], ha="center", va="center", fontsize=9,
+                    fontweight="bold")
+            if "value" in node:
+                ax.text(x, y - 0.08, node["value"], ha="center", va="center", fontsize=6.5, color="#1f4e79")
+            if "grad" in node:
+                ax.text(x, y - 0.24, node["grad"], ha="center", va="top", fontsize=6.5, color="#c0504d")
+        return _svg(fig)
+
+
+FIGURES: dict[str, Callable[[dict], str]] = {"graph": graph_figure, "tangent": tangent_figure, "contour": contour_figure,
                                              "descent1d": descent1d_figure, "residuals": residuals_figure,
                                              "sigmoid": sigmoid_figure, "bars": bars_figure}
 
