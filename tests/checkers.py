@@ -239,10 +239,56 @@ def chain_multivariable(check):
         _same_function(read(answer), sp.diff(z, p), ps)
 
 
+def backprop(check):
+    """Build the graph as one SymPy expression and differentiate it."""
+    ops = {"add": lambda a, b: a + b, "mul": lambda a, b: a * b, "max": lambda a, b: sp.Max(a, b),
+           "exp": sp.exp, "log": sp.log, "square": lambda a: a**2, "sigmoid": lambda a: 1 / (1 + sp.exp(-a)),
+           "tanh": sp.tanh, "relu": lambda a: sp.Max(a, 0)}
+    leaves = {k: sp.Symbol(k, real=True) for k in check["leaves"]}
+    nodes = dict(leaves)
+    for name, op, *args in check["graph"]:
+        nodes[name] = ops[op](*[nodes[a] for a in args])
+    out = nodes[check["output"]]
+    at = {leaves[k]: sp.sympify(v) for k, v in check["leaves"].items()}
+    for k, claimed in check["gradients"].items():
+        slope = sp.diff(out, leaves[k]).replace(sp.Heaviside, lambda a, *h0: sp.Heaviside(a, 0))  # ReLU'(0) = 0
+        truth = sp.N(slope.subs(at), 20)
+        _close(claimed, truth, tol=1e-8)
+
+
+def network(check):
+    """Central differences of a plain forward pass, written once more."""
+    act = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0)}[
+        check["activation"]]
+    data = np.array(check["data"], dtype=float)
+    X, Y = data[:, :2], data[:, 2]
+
+    def loss(p):
+        a = act(X @ np.array(p["W1"]).T + np.array(p["b1"]))
+        z = a @ np.array(p["W2"]) + p["b2"]
+        yhat = 1 / (1 + np.exp(-z)) if check["output"] == "sigmoid" else z
+        if check["loss"] == "bce":
+            return float(np.mean(-(Y * np.log(yhat) + (1 - Y) * np.log(1 - yhat))))
+        return float(np.mean((yhat - Y) ** 2))
+
+    base = {k: np.array(check[k], dtype=float) for k in ("W1", "b1", "W2", "b2")}
+    _close(check["value"], loss(base), tol=1e-9)
+    for key, grad in check["gradients"].items():
+        flat = base[key].ravel()
+        for i, claimed in enumerate(np.ravel(grad)):
+            up, down = flat.copy(), flat.copy()
+            up[i] += 1e-6
+            down[i] -= 1e-6
+            trial_up = {**base, key: up.reshape(base[key].shape)}
+            trial_down = {**base, key: down.reshape(base[key].shape)}
+            _close(claimed, (loss(trial_up) - loss(trial_down)) / 2e-6, tol=1e-5)
+
+
 CHECKERS = {"derivative": derivative, "gradient": gradient, "gradient_descent": gradient_descent,
             "descent_convergence": descent_convergence, "optimizer": optimizer, "loss": loss,
             "jacobian": jacobian, "hessian": hessian, "critical_points": critical_points, "optimum": optimum,
-            "chain_multivariable": chain_multivariable}
+            "chain_multivariable": chain_multivariable, "backprop": backprop,
+            "network": network}
 
 
 def verify(check: dict) -> None:

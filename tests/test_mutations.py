@@ -290,3 +290,40 @@ def test_a_missing_path_is_rejected():
         verify.check_derivative(z, t, 1, 2 * x * y * 2 * t)  # only the path through x
     with pytest.raises(verify.VerifyError):
         verify.check_derivative(z, t, 1, 2 * x * y + (x**2 + 3))  # inner derivatives dropped
+
+
+# ---------------------------------------------------------------- backprop
+
+
+def test_a_gradient_not_summed_at_a_fanout_is_rejected():
+    from workbook.kinds.backprop import forward_only, numpy_reverse
+
+    graph = [["u", "mul", "x", "y"], ["v", "add", "x", "u"], ["L", "mul", "v", "y"]]
+    leaves = {"x": 1.5, "y": -0.5}
+    right = numpy_reverse(graph, leaves)
+    h = 1e-6
+    measured = (forward_only(graph, {**leaves, "x": 1.5 + h}) - forward_only(graph, {**leaves, "x": 1.5 - h})) / (2 * h)
+    assert abs(right["x"] - measured) < 1e-6
+    only_one_use = right["v"] * 1  # x's gradient through v only, forgetting the path through u
+    assert abs(only_one_use - measured) > 1e-3
+
+
+def test_network_check_rejects_a_transposed_gradient_and_a_missing_slope():
+    from workbook.bank import load_bank as _load
+    from workbook.kinds import network as net
+
+    family = _load()["xor-capstone"]
+    W1 = np.array([[1.0, 2.0], [-1.0, -2.0]])
+    params = {"W1": W1, "b1": np.array([-0.5, 1.0]), "W2": np.array([1.0, 2.0]), "b2": np.array(-1.0)}
+    data = np.array([[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]], dtype=float)
+    X, Y = data[:, :2], data[:, 2]
+    A1 = 1 / (1 + np.exp(-(X @ W1.T + params["b1"])))
+    yhat = 1 / (1 + np.exp(-(A1 @ params["W2"] + params["b2"])))
+    delta2 = (yhat - Y) / 4
+    delta1 = np.outer(delta2, params["W2"]) * A1 * (1 - A1)
+    right = {"W1": delta1.T @ X, "b1": delta1.sum(0), "W2": A1.T @ delta2, "b2": np.array(delta2.sum())}
+    net._check(right, params, X, Y, "sigmoid", family)
+    for wrong in ({**right, "W1": right["W1"].T},  # transposed
+                  {**right, "W1": (np.outer(delta2, params["W2"])).T @ X}):  # activation slope forgotten
+        with pytest.raises(verify.VerifyError):
+            net._check(wrong, params, X, Y, "sigmoid", family)

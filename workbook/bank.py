@@ -416,7 +416,85 @@ class ChainFamily(Family):
         return out
 
 
+GRAPH_OPS = {"add": 2, "mul": 2, "max": 2, "exp": 1, "log": 1, "square": 1, "sigmoid": 1, "tanh": 1, "relu": 1}
+
+
+class BackpropFamily(Family):
+    """Backpropagation on a small computational graph: forward values, then every node's gradient as
+    upstream times local, summed where a value fans out."""
+
+    kind: Literal["backprop"] = Field(description="`backprop` for this kind.")
+    leaves: dict[str, str] = Field(description="The inputs and parameters: name = value (an expression over the "
+                                               "params).")
+    graphs: list[list[list[str | list[str]]]] = Field(
+        min_length=1, max_length=6,
+        description="Alternative graphs; each a list of nodes [name, op, argument, ...] in order, the last node "
+                    "being the output. op is one of add, mul, max, exp, log, square, sigmoid, tanh, relu, or a "
+                    "list of them to draw from.")
+
+    @model_validator(mode="after")
+    def _graphs(self):
+        for g, graph in enumerate(self.graphs):
+            known = set(self.leaves)
+            for k, node in enumerate(graph):
+                where = f"graphs[{g}][{k}]"
+                if len(node) < 3 or not isinstance(node[0], str):
+                    raise ValueError(f"{where}: a node is [name, op, argument, ...]")
+                name, ops, args = node[0], node[1], node[2:]
+                for op in ([ops] if isinstance(ops, str) else ops):
+                    if op not in GRAPH_OPS:
+                        raise ValueError(f"{where}: unknown op {op!r}; the ops are {', '.join(GRAPH_OPS)}")
+                    if GRAPH_OPS[op] != len(args):
+                        raise ValueError(f"{where}: {op} takes {GRAPH_OPS[op]} argument(s)")
+                for a in args:
+                    if not isinstance(a, str) or a not in known:
+                        raise ValueError(f"{where}: {a!r} is not a leaf or an earlier node")
+                if not re.fullmatch(NAME, name) or name in known:
+                    raise ValueError(f"{where}: {name!r} is not a new name")
+                known.add(name)
+        return self
+
+    def checks(self):
+        return [(f"leaves.{k}", v, set(self.params), set()) for k, v in self.leaves.items()]
+
+
+class NetworkFamily(Family):
+    """Backpropagation through a small network (2 inputs, 2 or 3 hidden units, 1 output): the forward
+    table, the loss, every weight's gradient, and one gradient step."""
+
+    kind: Literal["network"] = Field(description="`network` for this kind.")
+    hidden: int = Field(2, ge=2, le=3, description="Hidden units: 2 or 3.")
+    activation: list[Literal["sigmoid", "tanh", "relu"]] = Field(["sigmoid"], min_length=1,
+                                                                 description="The hidden activation; one is drawn.")
+    output: Literal["sigmoid", "linear"] = Field("sigmoid", description="The output unit.")
+    loss: Literal["bce", "mse"] = Field("bce", description="Binary cross-entropy or squared error, averaged "
+                                                           "over the examples.")
+    w1: list[str] = Field(description="Hidden weights, row by row (hidden × 2).")
+    b1: list[str] = Field(description="Hidden biases.")
+    w2: list[str] = Field(description="Output weights (one per hidden unit).")
+    b2: str = Field("0", description="Output bias.")
+    data: list[list[str]] = Field(min_length=1, max_length=4, description="Examples [x1, x2, y].")
+    lr: str = Field("0.5", description="The learning rate of the gradient step.")
+
+    @model_validator(mode="after")
+    def _shapes(self):
+        h = self.hidden
+        if len(self.w1) != 2 * h or len(self.b1) != h or len(self.w2) != h:
+            raise ValueError(f"with hidden = {h}: w1 needs {2 * h} entries, b1 and w2 {h} each")
+        if any(len(row) != 3 for row in self.data):
+            raise ValueError("each example is [x1, x2, y]")
+        return self
+
+    def checks(self):
+        params = set(self.params)
+        out = [(f"{k}[{i}]", t, params, set()) for k in ("w1", "b1", "w2") for i, t in enumerate(getattr(self, k))]
+        out += [("b2", self.b2, params, set()), ("lr", self.lr, params, set())]
+        out += [(f"data[{i}][{j}]", t, params, set()) for i, row in enumerate(self.data) for j, t in enumerate(row)]
+        return out
+
+
 KINDS: dict[str, type[Family]] = {"derivative": DerivativeFamily, "gradient": GradientFamily, "chain": ChainFamily,
+                                  "backprop": BackpropFamily, "network": NetworkFamily,
                                   "gradient_descent": DescentFamily, "optimizer": OptimizerFamily,
                                   "loss": LossFamily, "hessian": HessianFamily,
                                   "optimization": OptimizationFamily}
