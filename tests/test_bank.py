@@ -45,8 +45,13 @@ def test_family_over_many_seeds(family_id):
 
 
 def test_bank_covers_the_curriculum():
+    from workbook.kinds import GENERATORS
+
     kinds = {f.kind for f in BANK.values()}
-    assert {"derivative", "gradient", "gradient_descent"} <= kinds
+    assert kinds == set(GENERATORS)
+    for kind in kinds:  # at least two families at different difficulties per kind
+        levels = {f.difficulty for f in BANK.values() if f.kind == kind}
+        assert len(levels) >= 2, kind
     derivative = [f for f in BANK.values() if f.kind == "derivative"]
     assert len(derivative) >= 12
     assert {1, 2, 3} <= {f.difficulty for f in derivative}
@@ -83,3 +88,15 @@ def test_repeats_are_redrawn():
     seen: set[str] = set()
     keys = [generate_slot(family, 1, f"slot-{k}", seen)["key"] for k in range(12)]
     assert len(set(keys)) == len(keys)
+
+
+def test_default_edition_covers_every_kind():
+    from workbook.edition import default_path, load_edition, pick_families
+
+    edition = load_edition(default_path())
+    picked = pick_families(edition, BANK)
+    kinds = {f.kind for families in picked for f in families}
+    assert kinds == {f.kind for f in BANK.values()}
+    titles = [s.title for s in edition.sections]
+    assert titles[0].startswith("Module 1") and titles[-1].startswith("Capstone")
+    assert any(f.id == "xor-capstone" for f in picked[-1])

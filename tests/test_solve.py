@@ -132,3 +132,29 @@ def test_corpus_cases_outside_the_language_fail_cleanly():
     for case in outside:
         result = run("solve", "--wrt", case["var"], "--", case["expr"])
         assert result.exit_code == 2 and "error:" in result.stderr
+
+
+def test_mixed_partial_with_wrt_list():
+    result = run("solve", "x^2*y^3 + sin(x*y)", "--wrt", "x,y", "--json")
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    x, y = E.symbol("x"), E.symbol("y")
+    f = x**2 * y**3 + sp.sin(x * y)
+    assert record["variables"] == ["x", "y"] and record["order"] == 2
+    assert steps.equal(E.parse(record["answer"]), sp.diff(f, x, y))
+    for step in record["steps"]:  # each step is a checkable claim in its own variable
+        v = E.symbol(step["variable"])
+        assert steps.equal(E.parse(step["derivative"]), sp.diff(E.parse(step["expression"]), v))
+    assert {s["variable"] for s in record["steps"]} == {"x", "y"}
+
+
+def test_gradient_json_and_text():
+    result = run("solve", "x^2*y + a*y", "--gradient", "--json")
+    record = json.loads(result.output)
+    assert record["input"] == "x^2*y + a*y" and record["variables"] == ["a", "x", "y"]
+    a, x, y = E.symbol("a"), E.symbol("x"), E.symbol("y")
+    f = x**2 * y + a * y
+    for name, d in zip(record["variables"], record["gradient"]):
+        assert steps.equal(E.parse(d), sp.diff(f, E.symbol(name)))
+    text = run("solve", "x^2*y + a*y", "--gradient", "--wrt", "x,y")
+    assert text.exit_code == 0 and text.output.startswith("grad [x^2*y + a*y] = (2*x*y, a + x^2)")

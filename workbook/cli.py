@@ -55,12 +55,15 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
 
 @main.command()
 @click.argument("expression", required=False)
-@click.option("--wrt", default="x", show_default=True, help="The variable; other names are constants.")
+@click.option("--wrt", default=None, help="The variable (default x); other names are constants. "
+                                          "x,y differentiates by x then y (a mixed partial).")
 @click.option("--order", default=1, show_default=True, type=click.IntRange(1, 6), help="Which derivative.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--gradient", "as_gradient", is_flag=True,
+              help="Every first partial (of the --wrt variables, default all): the gradient.")
 @click.option("--batch", type=click.File("r"),
               help='Work a file of JSON lines {"input", "variable", "order"}; write one JSON result a line.')
-def solve(expression: str | None, wrt: str, order: int, as_json: bool, batch) -> None:
+def solve(expression: str | None, wrt: str | None, order: int, as_json: bool, as_gradient: bool, batch) -> None:
     """Differentiate EXPRESSION step by step, e.g. workbook solve "sin(x^2)*exp(x)"."""
     from workbook import solver
 
@@ -72,7 +75,15 @@ def solve(expression: str | None, wrt: str, order: int, as_json: bool, batch) ->
     if expression is None:
         _fail(["give an EXPRESSION to differentiate, or --batch FILE"])
     try:
-        result = solver.solve(expression, wrt, order)
+        if as_gradient:
+            grad = solver.gradient(expression, wrt)
+            if as_json:
+                click.echo(json.dumps(grad, indent=1))
+            else:
+                click.echo(f"grad [{expression}] = ({', '.join(g.replace('**', '^') for g in grad['gradient'])})"
+                           f"   with respect to ({', '.join(grad['variables'])})")
+            return
+        result = solver.solve(expression, wrt or "x", order)
     except solver.SolveError as exc:
         _fail(str(exc).splitlines())
     if as_json:

@@ -16,7 +16,7 @@ from workbook.bank import SLUG, Family
 from workbook.errors import InputError, pydantic_lines
 from workbook.resources import editions_dir
 
-DEFAULT_EDITION = "derivatives.toml"
+DEFAULT_EDITION = "visual-workbook.toml"
 
 
 class Section(BaseModel):

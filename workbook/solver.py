@@ -44,19 +44,96 @@ class SolveResult:
         return out
 
 
-def solve(text: str, wrt: str = "x", order: int = 1) -> SolveResult:
-    """Parse, differentiate with steps, compare with sympy.diff, and check numerically."""
+def _parse(text: str, names: list[str]) -> tuple[sp.Expr, list[sp.Symbol]]:
     try:
-        var = E.symbol(wrt)
-        expr = E.parse(text)
+        variables = [E.symbol(n.strip()) for n in names]
+        return E.parse(text), variables
     except E.ExprError as exc:
         raise SolveError(f"{exc}\n{exc.pointer()}" if exc.position is not None else str(exc)) from None
+
+
+def solve(text: str, wrt: str = "x", order: int = 1) -> SolveResult:
+    """Parse, differentiate with steps, compare with sympy.diff, and check numerically.
+
+    ``wrt`` may name several variables, "x,y": a mixed partial, differentiated in that order.
+    """
+    expr, variables = _parse(text, wrt.split(","))
+    if len(variables) > 1:
+        return _mixed(text, expr, variables)
+    var = variables[0]
     try:
         trees, answer = steps.differentiate(expr, var, order)
         steps.check_against_sympy(expr, var, order, answer)
     except steps.StepError as exc:
         raise SolveError(str(exc)) from None
     return SolveResult(text, expr, var, order, trees, answer, numeric_check(expr, var, order, answer))
+
+
+def _mixed(text: str, expr: sp.Expr, variables: list[sp.Symbol]) -> "MixedResult":
+    trees, current = [], expr
+    try:
+        for v in variables:
+            tree = steps.derive(current, v)
+            trees.append(tree)
+            current = steps.tidy(tree.result)
+        if not steps.equal(current, sp.diff(expr, *variables)):
+            raise steps.StepError(f"step engine gave {current}, sympy.diff gives {sp.diff(expr, *variables)}")
+    except steps.StepError as exc:
+        raise SolveError(str(exc)) from None
+    others = sorted(expr.free_symbols - set(variables), key=lambda s: s.name)
+    check = {"status": "not checked", "reason": "mixed partials are checked against sympy.diff", "held": {}}
+    try:
+        got = verify.check_partial(expr.xreplace({s: _CONSTANTS[i % 8] for i, s in enumerate(others)}),
+                                   variables if len(set(variables)) == len(variables) else sorted(set(variables), key=str),
+                                   variables, current.xreplace({s: _CONSTANTS[i % 8] for i, s in enumerate(others)}))
+        check = {"status": "passed", **got.record(), "held": _held({s: _CONSTANTS[i % 8] for i, s in enumerate(others)})}
+    except verify.VerifyError as exc:
+        if "usable points" not in str(exc):
+            raise SolveError(f"internal error: the worked answer failed its numeric check: {exc}") from None
+    except (ValueError, IndexError):
+        pass
+    return MixedResult(text, expr, variables, trees, current, check)
+
+
+@dataclass
+class MixedResult:
+    """A mixed partial derivative, worked one variable at a time."""
+
+    text: str
+    expr: sp.Expr
+    variables: list
+    trees: list
+    answer: sp.Expr
+    check: dict
+
+    def record(self) -> dict:
+        out_steps = []
+        for v, tree in zip(self.variables, self.trees):
+            out_steps += [{**s, "variable": str(v)} for s in explain.json_steps([tree])]
+        return {"input": self.text, "variables": [str(v) for v in self.variables], "order": len(self.variables),
+                "answer": explain.text(self.answer), "steps": out_steps, "check": self.check}
+
+    def lines(self) -> list[str]:
+        d = "d^%d/%s" % (len(self.variables), "".join(f"d{v}" for v in reversed(self.variables)))
+        out = [f"{d} [{explain._pretty(self.expr)}] = {explain._pretty(self.answer)}", ""]
+        for v, tree in zip(self.variables, self.trees):
+            out.append(f"With respect to {v}:")
+            out += ["  " + line for line in explain.text_steps([tree])]
+        out += ["", _check_line(self.check) if self.check["held"] or self.check["status"] == "passed"
+                else "agrees with sympy.diff"]
+        return out
+
+
+def gradient(text: str, wrt: str | None = None) -> dict:
+    """Every first partial derivative: {"input", "variables", "gradient", "steps"}."""
+    expr, _ = _parse(text, ["x"])
+    names = [n.strip() for n in wrt.split(",")] if wrt else sorted(str(s) for s in expr.free_symbols)
+    if not names:
+        raise SolveError("the expression has no variables to differentiate with respect to")
+    results = [solve(text, n, 1) for n in names]
+    return {"input": text, "variables": names, "gradient": [explain.text(r.answer) for r in results],
+            "steps": {n: explain.json_steps(r.trees) for n, r in zip(names, results)},
+            "check": {n: r.check for n, r in zip(names, results)}}
 
 
 def numeric_check(expr: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr) -> dict:

@@ -117,7 +117,7 @@ def generate(family: DescentFamily, params: dict, rng: np.random.Generator) -> d
                                    "(for each variable the same way)."}]})
     shown.append({"depth": 0, "rule": "The iterates", "math": "",
                   "say": [{"table": {"head": head, "rows": table_rows}}]})
-    final = point_latex(path[-1]) if len(names) > 1 else show(path[-1][0])
+    final = r"\left(%s\right)" % ", ".join(show(c) for c in path[-1]) if len(names) > 1 else show(path[-1][0])
     f_start, f_end = f.xreplace(dict(zip(variables, start))), f.xreplace(dict(zip(variables, path[-1])))
     trend = "fell" if f_end < f_start else "rose"
     shown.append({"depth": 0, "rule": "What happened", "math": "",

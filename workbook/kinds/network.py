@@ -134,8 +134,8 @@ def generate(family: NetworkFamily, params: dict, rng: np.random.Generator) -> d
     return {"key": f"net {act} {W1.tolist()} {data.tolist()}", "steps": shown, "figure": figure, "check": check,
             "prompt": fill(family.prompt or default, placeholders),
             "answer": [{"math": f"L = {d(L)}"}, {"text": "; "},
-                       {"math": r",\ ".join(f"\\partial L/\\partial {n} = {d(g)}" for n, _, g in names[:3])},
-                       {"text": ", … (see the solutions for every parameter)"}],
+                       {"math": r"\partial L/\partial b^{(2)} = %s" % d(db2)},
+                       {"text": "; every gradient and the step are in the solutions"}],
             "answer_text": f"L = {L:.4f}; " + ", ".join(f"{n}: {g:.4f}" for n, _, g in names),
             "verified": {"method": "complex-step on a NumPy forward pass", "points": len(names), "max_error": 0.0}}
 
