@@ -60,7 +60,7 @@ def main() -> int:
         seconds = timings[stage]
         print(f"{stage:<22}{seconds:>10.3f}{1000 * seconds / n:>12.1f}")
         if stage == "generate":
-            print(f"{'  of which: check':<22}{checks:>10.3f}{1000 * checks / n:>12.1f}")
+            print(f"{'  of which: d/dx checks':<22}{checks:>10.3f}{1000 * checks / n:>12.1f}")
     print(f"{'total (wall)':<22}{wall:>10.3f}{1000 * wall / n:>12.1f}")
     if args.repeat > 1:
         print(f"wall over runs: median {statistics.median(r[0] for r in runs):.3f} s")

@@ -41,9 +41,10 @@ def environment(template_dir: Path | None = None) -> Environment:
 class Assets:
     """Math and figures for one medium: inline for HTML, files in a confined folder for PDF."""
 
-    def __init__(self, medium: str, folder: Path | None, cache: mathtex.SVGCache, timings: dict):
+    def __init__(self, medium: str, folder: Path | None, cache: mathtex.SVGCache, timings: dict,
+                 figures: dict[str, str] | None = None):
         self.medium, self.folder, self.cache, self.timings = medium, folder, cache, timings
-        self.figures: dict[str, str] = {}
+        self.figures: dict[str, str] = {} if figures is None else figures  # shared by both media
 
     def math(self, latex: str, display: bool = False) -> Markup:
         start = time.perf_counter()
@@ -149,9 +150,10 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
     out_dir.mkdir(parents=True, exist_ok=True)
     env = environment(template_dir)
     cache = mathtex.SVGCache(cache_dir)
+    drawn: dict[str, str] = {}
     files: dict[str, Path] = {}
     if "html" in formats:
-        assets = Assets("html", None, cache, timings)
+        assets = Assets("html", None, cache, timings, drawn)
         for which in DOCUMENTS:
             start = time.perf_counter()
             html = render_html(doc, which, "html", assets, env)
@@ -162,7 +164,7 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
     if "pdf" in formats:
         folder = out_dir / "assets"
         folder.mkdir(exist_ok=True)
-        assets = Assets("pdf", folder, cache, timings)
+        assets = Assets("pdf", folder, cache, timings, drawn)
         try:
             for which in DOCUMENTS:
                 start = time.perf_counter()
