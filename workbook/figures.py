@@ -237,7 +237,7 @@ def graph_figure(spec: dict) -> str:
     width = max(2, len(layers))
     height = max(len(layer) for layer in layers)
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(WIDTH_IN, 1.1 + 0.75 * height))
+        fig = Figure(figsize=(max(WIDTH_IN, 1.15 * width), 1.1 + 0.75 * height))
         FigureCanvasSVG(fig)
         ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
         ax.set_xlim(-0.5, len(layers) - 0.5)
@@ -245,7 +245,7 @@ def graph_figure(spec: dict) -> str:
         ax.axis("off")
         for k, edge in enumerate(spec["edges"]):
             (x0, y0), (x1, y1) = pos[edge["from"]], pos[edge["to"]]
-            ax.annotate("", xy=(x1 - 0.16, y1 + (y0 - y1) * 0.12), xytext=(x0 + 0.16, y0 - (y0 - y1) * 0.12),
+            ax.annotate("", xy=(x1 - 0.2, y1 + (y0 - y1) * 0.12), xytext=(x0 + 0.2, y0 - (y0 - y1) * 0.12),
                         arrowprops={"arrowstyle": "-|>", "color": "#555555", "lw": 0.9})
             t = 0.5 + (0.08 if k % 2 else -0.08) * (y0 != y1)
             ax.text(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t + 0.1, _safe_label(edge.get("label", "")),
@@ -253,8 +253,11 @@ def graph_figure(spec: dict) -> str:
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
         for node_id, (x, y) in pos.items():
             node = nodes.get(node_id, {"label": node_id})
-            ax.add_patch(matplotlib.patches.FancyBboxPatch((x - 0.15, y - 0.14), 0.3, 0.28,
+            ax.add_patch(matplotlib.patches.FancyBboxPatch((x - 0.19, y - 0.14), 0.38, 0.28,
                                                            boxstyle="round,pad=0.02", fc="#eef3f8", ec="#1f4e79"))
+            if "op" in node:
+                ax.text(x, y + 0.17, node["op"], ha="center", va="bottom", fontsize=7, color="#555555",
+                        style="italic")
             ax.text(x, y + (0.03 if "value" in node else 0), node["label"], ha="center", va="center", fontsize=9,
                     fontweight="bold")
             if "value" in node:

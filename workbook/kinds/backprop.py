@@ -184,12 +184,12 @@ def generate(family: BackpropFamily, params: dict, rng: np.random.Generator) -> 
                                               r"\partial %s/\partial\,\text{node}" % out],
                                      "rows": list(reversed(rows)) + [[k, r"\text{leaf}", decimal_latex(val[k]),
                                                                       decimal_latex(grad[k])] for k in leaves]}}]})
-    nodes_fwd = [{"id": k, "label": k, "value": decimal_latex(val[k]), "grad": "∂ = ?"} for k in list(leaves) +
-                 [n for n, *_ in graph]]
+    ops = {n: op for n, op, *_ in graph}
+    nodes_fwd = [{"id": k, "label": k, "value": decimal_latex(val[k]), "grad": "∂ = ?",
+                  **({"op": ops[k]} if k in ops else {})} for k in list(leaves) + [n for n, *_ in graph]]
     nodes_full = [{**n, "grad": f"∂ = {decimal_latex(grad[n['id']])}"} for n in nodes_fwd]
     layers = _layers(graph, list(leaves))
-    edges = [{"from": a, "to": name, "label": op if i == 0 else ""} for name, op, *args in graph
-             for i, a in enumerate(args)]
+    edges = [{"from": a, "to": name, "label": ""} for name, op, *args in graph for a in args]
     alt = ("Computational graph: " + "; ".join(f"{n} = {op}({', '.join(a)})" for n, op, *a in graph)
            + ". Each box shows its forward value")
     figure = {"kind": "graph", "nodes": nodes_full, "edges": edges, "layers": layers,
