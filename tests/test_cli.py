@@ -111,3 +111,34 @@ def test_seed_override_changes_the_problems(tmp_path, small_edition):
     mb = json.loads((tmp_path / "b" / "test-sheet" / "manifest.json").read_text())
     assert ma["edition"]["seed"] == 1 and mb["edition"]["seed"] == 2
     assert [p["check"] for p in ma["problems"]] != [p["check"] for p in mb["problems"]]
+
+
+def test_show_prints_problem_steps_and_answer():
+    result = run("show", "chain-two-levels", "--seed", "4")
+    assert result.exit_code == 0, result.output
+    assert "Worked solution:" in result.output and "Answer: f'(x) = " in result.output
+    assert "\\frac" not in result.output and "\\left" not in result.output
+    assert run("show", "no-such-family").exit_code == 2
+
+
+def test_check_reports_every_family_and_passes():
+    result = run("check", "--seeds", "1..3")
+    assert result.exit_code == 0, result.output
+    from workbook.bank import load_bank
+
+    for family_id in load_bank():
+        assert family_id in result.output
+    assert result.output.strip().endswith("0 failing")
+
+
+def test_check_finds_a_failing_family_with_its_seed(tmp_path):
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    (folder / "never.toml").write_text(
+        'id = "never"\ntitle = "Never works"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\n'
+        'description = "The point is always outside the domain."\nexpression = "sqrt(x - 5)"\n'
+        'ask = "value"\nat = "a"\ndomain = [6.0, 9.0]\n[params]\na = { int = [-3, 0] }\n')
+    result = run("check", str(folder), "--seeds", "1..2")
+    assert result.exit_code == 1
+    assert "FAIL never" in result.output and "FAIL seed 1:" in result.output
+    assert run("check", "--seeds", "banana").exit_code == 2

@@ -123,3 +123,81 @@ def _plain_prompt(segments: list[dict]) -> str:
     from workbook.explain import plain_segments
 
     return plain_segments(segments)
+
+
+@main.command()
+@click.argument("family")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**53), help="Which draw.")
+@click.option("--bank", "bank_folders", multiple=True, type=click.Path(path_type=Path, exists=True),
+              help="A folder (or file) of extra problem families; may be repeated.")
+def show(family: str, seed: int, bank_folders: tuple[Path, ...]) -> None:
+    """Print one problem of FAMILY with its worked solution and answer."""
+    from workbook.bank import load_bank
+    from workbook.explain import plain_segments
+    from workbook.generate import generate_slot
+
+    try:
+        bank = load_bank(list(bank_folders))
+    except InputError as exc:
+        _fail(exc.lines)
+    if family not in bank:
+        _fail([f"unknown family {family!r}; `workbook list` shows the families"])
+    try:
+        record = generate_slot(bank[family], seed, "show")
+    except BuildError as exc:
+        _fail([str(exc)], code=1)
+    click.echo(f"{record['title']}  [{record['family']}, seed {seed}]")
+    click.echo("")
+    click.echo(plain_segments(record["prompt"]))
+    click.echo("")
+    click.echo("Worked solution:")
+    for step in record["steps"]:
+        indent = "  " * (step["depth"] + 1)
+        said = plain_segments(step["say"])
+        click.echo(f"{indent}{step['rule']}. {said}".rstrip())
+        if step["math"]:
+            click.echo(f"{indent}  {plain_segments([{'math': step['math']}])}")
+    click.echo("")
+    click.echo("Answer: " + plain_segments(record["answer"]))
+    click.echo(f"Checked: {record['verified']['method']}")
+
+
+@main.command()
+@click.argument("target", required=False, type=click.Path(path_type=Path, exists=True))
+@click.option("--seeds", default="1..100", show_default=True, help="A range like 1..500.")
+@click.option("--family", "family_id", help="Only this family (by id).")
+def check(target: Path | None, seeds: str, family_id: str | None) -> None:
+    """Run every family (of the built-in bank, or of the TARGET file or folder) over many seeds and
+    report failures with the seed that reproduces each, redrawn draws, repeats and the spread of answers.
+    Exits 1 if any family fails."""
+    from workbook.bank import load_bank, load_family
+    from workbook.bankcheck import check_family, parse_range
+
+    try:
+        span = parse_range(seeds)
+        if target is None:
+            families = list(load_bank().values())
+        elif target.is_dir():
+            families = list(load_bank([target]).values())
+            families = [f for f in families if Path(f.path).parent.resolve() == target.resolve()]
+        else:
+            families = [load_family(target)]
+    except InputError as exc:
+        _fail(exc.lines)
+    except ValueError as exc:
+        _fail([str(exc)])
+    if family_id:
+        families = [f for f in families if f.id == family_id]
+        if not families:
+            _fail([f"no family {family_id!r} here"])
+    failed = 0
+    for family in sorted(families, key=lambda f: f.id):
+        report = check_family(family, span)
+        failed += bool(report.failures)
+        click.echo(report.line())
+        for seed, reason in report.failures[:5]:
+            click.echo(f"    FAIL seed {seed}: {reason}")
+        for note in report.notes():
+            click.echo(f"    note: {note}")
+    click.echo(f"{len(families)} families, {len(span)} seeds each: {failed} failing")
+    sys.exit(1 if failed else 0)

@@ -146,18 +146,28 @@ def plain_segments(segments: list[dict]) -> str:
     return "".join(out)
 
 
+_SYMBOLS = {"sigma": "σ", "cdot": "·", "times": "×", "partial": "∂", "nabla": "∇", "approx": "≈", "eta": "η",
+            "theta": "θ", "gamma": "γ", "mu": "μ", "alpha": "α", "beta": "β", "varepsilon": "ε", "delta": "δ",
+            "Delta": "Δ", "quad": " ", "qquad": " ", "lVert": "‖", "rVert": "‖", "Rightarrow": "⇒", "ln": "ln"}
+
+
 def plain_tex(tex: str) -> str:
     """A readable plain-text rendering of a small LaTeX fragment (for terminal output)."""
     out = tex.replace(r"\left", "").replace(r"\right", "").replace(r"\,", " ")
     out = re.sub(r"\\frac\{d\}\{d(\w+)\}", r"d/d\1 ", out)
-    out = re.sub(r"\^\{([^{}]*)\}", lambda m: "^" + _group(m[1]), out)
-    for _ in range(3):  # innermost fractions first
+    for _ in range(5):  # innermost groups first: powers, subscripts, roots, fractions
+        out = re.sub(r"\^\{([^{}]*)\}", lambda m: "^" + _group(m[1]), out)
+        out = re.sub(r"_\{([^{}]*)\}", lambda m: "_" + _group(m[1]), out)
+        out = re.sub(r"\\sqrt\{([^{}]*)\}", lambda m: f"sqrt({m[1]})", out)
         out = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: f"{_group(m[1])}/{_group(m[2])}", out)
     out = re.sub(r"\\operatorname\{(\w+)\}", r"\1", out)
-    out = re.sub(r"\\(sigma)\b", "σ", out)
+    for command, symbol in _SYMBOLS.items():
+        out = re.sub(r"\\%s(?![A-Za-z])" % command, symbol, out)
     out = re.sub(r"\\([A-Za-z]+)", r"\1", out)
+    out = out.replace("\\", " ")
     out = out.replace("{", "").replace("}", "")
-    return re.sub(r"\s+\)", ")", re.sub(r"\(\s+", "(", out))
+    out = re.sub(r"\s+\)", ")", re.sub(r"\(\s+", "(", out))
+    return re.sub(r"  +", " ", out)
 
 
 def _group(s: str) -> str:

@@ -131,7 +131,7 @@ def generate(family: NetworkFamily, params: dict, rng: np.random.Generator) -> d
     check = {"type": "network", "activation": act, "output": family.output, "loss": family.loss,
              "W1": W1.tolist(), "b1": b1.tolist(), "W2": W2.tolist(), "b2": b2, "data": data.tolist(),
              "value": L, "gradients": {k: np.asarray(v).tolist() for k, v in grads.items()}, "lr": lr}
-    return {"key": f"net {act} {W1.tolist()} {data.tolist()}", "steps": shown, "figure": figure, "check": check,
+    return {"key": f"net {act} {W1.tolist()} {b1.tolist()} {W2.tolist()} {b2} {data.tolist()}", "steps": shown, "figure": figure, "check": check,
             "prompt": fill(family.prompt or default, placeholders),
             "answer": [{"math": f"L = {d(L)}"}, {"text": "; "},
                        {"math": r"\partial L/\partial b^{(2)} = %s" % d(db2)},

@@ -1,0 +1,73 @@
+"""`workbook check`: every family over many seeds, as a teacher runs it before sharing a bank."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from workbook.bank import Family
+from workbook.errors import BuildError
+from workbook.generate import generate_slot
+
+
+def parse_range(text: str) -> range:
+    """'1..500' (inclusive) or a single number of seeds, '200' meaning 0..199."""
+    m = re.fullmatch(r"\s*(\d+)\s*\.\.\s*(\d+)\s*", text)
+    if m:
+        lo, hi = int(m[1]), int(m[2])
+        if hi < lo or hi - lo > 100_000:
+            raise ValueError(f"--seeds {text!r}: give low..high with low <= high and at most 100000 seeds")
+        return range(lo, hi + 1)
+    if text.strip().isdigit() and 0 < int(text) <= 100_000:
+        return range(int(text))
+    raise ValueError(f"--seeds {text!r}: write a range like 1..500")
+
+
+@dataclass
+class Report:
+    """What one family did over the seeds."""
+
+    family: Family
+    seeds: range
+    failures: list[tuple[int, str]] = field(default_factory=list)
+    redraws: int = 0
+    answers: Counter = field(default_factory=Counter)
+    problems: Counter = field(default_factory=Counter)
+
+    def line(self) -> str:
+        ok = len(self.seeds) - len(self.failures)
+        status = "FAIL" if self.failures else "ok  "
+        return (f"{status} {self.family.id:<28} {ok}/{len(self.seeds)} built, {self.redraws} redraws, "
+                f"{len(self.problems)} distinct problems, {len(self.answers)} distinct answers")
+
+    def notes(self) -> list[str]:
+        out = []
+        n = max(1, len(self.seeds) - len(self.failures))
+        if len(self.problems) < min(20, n):
+            out.append(f"only {len(self.problems)} distinct problems: widen the parameter ranges "
+                       "(parallel versions and long sheets will repeat)")
+        common, count = self.answers.most_common(1)[0] if self.answers else ("", 0)
+        if count > 0.3 * n and n >= 10:
+            out.append(f"{count} of {n} answers are {common!r}: a guessable family")
+        if self.redraws > 2 * n:
+            out.append(f"{self.redraws} redraws for {n} problems: many draws are degenerate or fail their check")
+        return out
+
+
+def check_family(family: Family, seeds: range) -> Report:
+    """Draw the family at every seed and collect what a teacher should know."""
+    report = Report(family, seeds)
+    for seed in seeds:
+        try:
+            record = generate_slot(family, seed, "check")
+        except BuildError as exc:
+            report.failures.append((seed, str(exc).split("; first: ")[-1]))
+            continue
+        except Exception as exc:  # a bug in a kind must show up here, with its seed, not stop the check
+            report.failures.append((seed, f"{type(exc).__name__}: {exc}"))
+            continue
+        report.redraws += record["attempt"]
+        report.problems[record["key"]] += 1
+        report.answers[record["answer_text"]] += 1
+    return report
