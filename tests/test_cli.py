@@ -142,3 +142,22 @@ def test_check_finds_a_failing_family_with_its_seed(tmp_path):
     assert result.exit_code == 1
     assert "FAIL never" in result.output and "FAIL seed 1:" in result.output
     assert run("check", "--seeds", "banana").exit_code == 2
+
+
+def test_practice_set_has_problems_then_answers_then_solutions(tmp_path):
+    result = run("practice", "--topic", "chain-rule", "--count", "3", "--difficulty", "2", "--seed", "5",
+                 "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "practice-chain-rule-2-5"
+    html = (folder / "practice.html").read_text()
+    assert (folder / "practice.pdf").read_bytes().startswith(b"%PDF")
+    first_answer, first_solution = html.index("<h2>Answers</h2>"), html.index("<h2>Worked solutions</h2>")
+    assert html.index("space for your work") < first_answer < first_solution
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert len(manifest["problems"]) == 3
+    assert all(p["family"] in ("chain-two-levels", "chain-layers", "chain-multivariable") for p in manifest["problems"])
+
+
+def test_practice_with_an_unknown_topic():
+    result = run("practice", "--topic", "nope")
+    assert result.exit_code == 2 and "error: --topic: no family has topic 'nope'" in result.stderr

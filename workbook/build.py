@@ -44,6 +44,17 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
     with _stage(timings, "load"):
         edition = load_edition(edition_path or default_path(), {"seed": seed} if seed is not None else None)
         bank = load_bank(bank_folders)
+    return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings)
+
+
+def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"),
+                  formats: tuple[str, ...] = ("html", "pdf"), documents: tuple[str, ...] | None = None,
+                  timings: dict[str, float] | None = None) -> BuildResult:
+    """Build an edition already read (a file's, or one made up like a practice set)."""
+    from workbook.render import EDITION_DOCUMENTS
+
+    timings = {} if timings is None else timings
+    with _stage(timings, "load"):
         picked = pick_families(edition, bank)
     with _stage(timings, "generate"):
         sections = generate_sections(edition, picked)
@@ -52,7 +63,8 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
     with staging(out_dir) as stage:
         from workbook import render
 
-        files = render.write_documents(doc, stage, cache_dir=out_root / ".cache", timings=timings, formats=formats)
+        files = render.write_documents(doc, stage, cache_dir=out_root / ".cache", timings=timings, formats=formats,
+                                       documents=documents or EDITION_DOCUMENTS)
         (stage / "manifest.json").write_text(manifest(edition, doc), encoding="utf-8")
         files["manifest"] = out_dir / "manifest.json"
     files = {name: out_dir / Path(p).name for name, p in files.items()}

@@ -201,3 +201,34 @@ def check(target: Path | None, seeds: str, family_id: str | None) -> None:
             click.echo(f"    note: {note}")
     click.echo(f"{len(families)} families, {len(span)} seeds each: {failed} failing")
     sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.option("--topic", required=True, help="The topic (see `workbook list`).")
+@click.option("--count", default=10, show_default=True, type=click.IntRange(1, 60), help="How many problems.")
+@click.option("--difficulty", type=click.IntRange(1, 3), help="Only families of this difficulty.")
+@click.option("--seed", default=1, show_default=True, type=click.IntRange(0, 2**53), help="Which draw.")
+@click.option("--out", "out_root", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
+              show_default=True, help="The build folder; the set goes into OUT/practice-<topic>-<seed>/.")
+@click.option("--bank", "bank_folders", multiple=True, type=click.Path(path_type=Path, exists=True),
+              help="A folder (or file) of extra problem families; may be repeated.")
+def practice(topic: str, count: int, difficulty: int | None, seed: int, out_root: Path,
+             bank_folders: tuple[Path, ...]) -> None:
+    """Write a practice set on one topic, with room to work and the answers and worked solutions at the
+    back, as one PDF (and HTML), without an edition file."""
+    from workbook.bank import load_bank
+    from workbook.build import build_edition
+    from workbook.edition import practice_edition
+
+    try:
+        bank = load_bank(list(bank_folders))
+        edition = practice_edition(topic, count, difficulty, seed)
+        result = build_edition(edition, bank, out_root=out_root, documents=("practice",))
+    except InputError as exc:
+        _fail([line.replace("practice: sections[0].topic", "--topic").replace("practice: sections[0].difficulty",
+                                                                              "--difficulty") for line in exc.lines])
+    except BuildError as exc:
+        _fail([str(exc)], code=1)
+    click.echo(f"wrote {result.problems} problems on {topic} into {result.out_dir}")
+    for name in sorted(result.files):
+        click.echo(f"  {result.files[name]}")

@@ -116,3 +116,20 @@ def pick_families(edition: Edition, bank: dict[str, Family]) -> list[list[Family
     if problems:
         raise InputError(problems)
     return picked
+
+
+def practice_edition(topic: str, count: int, difficulty: int | None, seed: int) -> Edition:
+    """The edition behind `workbook practice`: one section of one topic."""
+    level = f" (difficulty {difficulty})" if difficulty else ""
+    name = topic.replace("-", " ")
+    slug = re.sub(r"[^a-z0-9-]+", "-", f"practice-{topic}-{difficulty or 'all'}-{seed}".lower())[:48]
+    data = {"title": f"Practice: {name}", "subtitle": f"{count} problems{level}, answers and worked solutions "
+                                                      "at the back", "slug": slug, "seed": seed,
+            "sections": [{"title": name.capitalize() + level, "topic": topic, "count": count,
+                          **({"difficulty": difficulty} if difficulty else {})}]}
+    try:
+        edition = Edition.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(pydantic_lines("practice", exc)) from None
+    edition.path = "practice"
+    return edition

@@ -23,7 +23,9 @@ from markupsafe import Markup, escape
 from workbook import figures, mathtex
 from workbook.resources import templates_dir
 
-DOCUMENTS = {"worksheet": "Worksheet", "answers": "Answer key", "solutions": "Solutions"}
+DOCUMENTS = {"worksheet": "Worksheet", "answers": "Answer key", "solutions": "Solutions",
+             "practice": "Practice set"}
+EDITION_DOCUMENTS = ("worksheet", "answers", "solutions")
 SOURCE_DATE_EPOCH = "1704067200"  # used when the caller has not set one: PDFs carry no build time
 
 
@@ -144,8 +146,9 @@ def write_pdf(html: str, base: Path, target: Path, title: str) -> None:
 
 
 def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, template_dir: Path | None = None,
-                    timings: dict | None = None, formats: tuple[str, ...] = ("html", "pdf")) -> dict[str, Path]:
-    """Write worksheet, answers and solutions as HTML and PDF into out_dir; return the paths."""
+                    timings: dict | None = None, formats: tuple[str, ...] = ("html", "pdf"),
+                    documents: tuple[str, ...] = EDITION_DOCUMENTS) -> dict[str, Path]:
+    """Write the documents (worksheet, answers, solutions) as HTML and PDF into out_dir; return the paths."""
     timings = {} if timings is None else timings
     out_dir.mkdir(parents=True, exist_ok=True)
     env = environment(template_dir)
@@ -154,7 +157,7 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
     files: dict[str, Path] = {}
     if "html" in formats:
         assets = Assets("html", None, cache, timings, drawn)
-        for which in DOCUMENTS:
+        for which in documents:
             start = time.perf_counter()
             html = render_html(doc, which, "html", assets, env)
             path = out_dir / f"{which}.html"
@@ -166,7 +169,7 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
         folder.mkdir(exist_ok=True)
         assets = Assets("pdf", folder, cache, timings, drawn)
         try:
-            for which in DOCUMENTS:
+            for which in documents:
                 start = time.perf_counter()
                 html = render_html(doc, which, "pdf", assets, env)
                 timings["html"] = timings.get("html", 0.0) + time.perf_counter() - start
