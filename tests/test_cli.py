@@ -161,3 +161,22 @@ def test_practice_set_has_problems_then_answers_then_solutions(tmp_path):
 def test_practice_with_an_unknown_topic():
     result = run("practice", "--topic", "nope")
     assert result.exit_code == 2 and "error: --topic: no family has topic 'nope'" in result.stderr
+
+
+def test_parallel_versions_and_the_teachers_key(tmp_path, small_edition):
+    result = run("build", str(small_edition), "--out", str(tmp_path), "--versions", "3", "-q")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "test-sheet"
+    for v in "ABC":
+        for name in ("worksheet", "answers", "solutions"):
+            assert (out / v / f"{name}.pdf").exists() and (out / v / f"{name}.html").exists()
+        assert f"Version {v}" in (out / v / "worksheet.html").read_text()
+    key = (out / "teacher-key.html").read_text()
+    assert all(f"Version {v} · Warm-up" in key for v in "ABC")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["edition"]["versions"] == ["A", "B", "C"]
+    by_version = {v: [(p["family"], p["check"]) for p in manifest["problems"] if p["version"] == v] for v in "ABC"}
+    families = [[f for f, _ in by_version[v]] for v in "ABC"]
+    assert families[0] == families[1] == families[2]  # the same families in the same places
+    checks = [json.dumps(c, sort_keys=True) for v in "ABC" for _, c in by_version[v]]
+    assert len(set(checks)) == len(checks)  # different draws, nothing repeated

@@ -38,11 +38,13 @@ class BuildResult:
 
 
 def build(edition_path: Path | None = None, *, seed: int | None = None, out_root: Path = Path("build"),
-          bank_folders: list[Path] | None = None, formats: tuple[str, ...] = ("html", "pdf")) -> BuildResult:
+          bank_folders: list[Path] | None = None, formats: tuple[str, ...] = ("html", "pdf"),
+          versions: int | None = None) -> BuildResult:
     """Build an edition into ``out_root/<slug>/``; the previous build stays until this one is whole."""
     timings: dict[str, float] = {}
+    overrides = {k: v for k, v in (("seed", seed), ("versions", versions)) if v is not None}
     with _stage(timings, "load"):
-        edition = load_edition(edition_path or default_path(), {"seed": seed} if seed is not None else None)
+        edition = load_edition(edition_path or default_path(), overrides)
         bank = load_bank(bank_folders)
     return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings)
 
@@ -56,31 +58,52 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     timings = {} if timings is None else timings
     with _stage(timings, "load"):
         picked = pick_families(edition, bank)
+    letters = [chr(ord("A") + i) for i in range(edition.versions)] if edition.versions > 1 else [""]
+    seen: set[str] = set()  # versions differ from each other, and no problem repeats within one
     with _stage(timings, "generate"):
-        sections = generate_sections(edition, picked)
-    doc = document(edition, sections)
+        docs = {v: document(edition, generate_sections(edition, picked, v, seen), v) for v in letters}
     out_dir = confined(out_root, edition.output_slug())
+    names = documents or EDITION_DOCUMENTS
     with staging(out_dir) as stage:
         from workbook import render
 
-        files = render.write_documents(doc, stage, cache_dir=out_root / ".cache", timings=timings, formats=formats,
-                                       documents=documents or EDITION_DOCUMENTS)
-        (stage / "manifest.json").write_text(manifest(edition, doc), encoding="utf-8")
+        files = {}
+        for v, doc in docs.items():
+            made = render.write_documents(doc, stage / v if v else stage, cache_dir=out_root / ".cache",
+                                          timings=timings, formats=formats, documents=names)
+            files.update({f"{v}/{k}" if v else k: out_dir / Path(p).relative_to(stage) for k, p in made.items()})
+        if len(docs) > 1:
+            made = render.write_documents(teacher_key(edition, docs), stage, cache_dir=out_root / ".cache",
+                                          timings=timings, formats=formats, documents=("teacher-key",))
+            files.update({k: out_dir / Path(p).relative_to(stage) for k, p in made.items()})
+        (stage / "manifest.json").write_text(manifest(edition, docs), encoding="utf-8")
         files["manifest"] = out_dir / "manifest.json"
-    files = {name: out_dir / Path(p).name for name, p in files.items()}
-    count = sum(len(s["problems"]) for s in sections)
+    count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
     return BuildResult(out_dir=out_dir, files=files, problems=count, timings=timings)
 
 
-def generate_sections(edition: Edition, picked: list) -> list[dict]:
-    """Every section's problems, each drawn for its own slot and never repeated on the sheet."""
-    seen: set[str] = set()
+def teacher_key(edition: Edition, docs: dict[str, dict]) -> dict:
+    """One key for every version: each version's sections, titled with its letter."""
+    sections = [{**section, "title": f"Version {v} · {section['title']}"}
+                for v, doc in docs.items() for section in doc["sections"]]
+    head = {**next(iter(docs.values()))["edition"], "version": "A–" + list(docs)[-1]}
+    return {"edition": head, "sections": sections}
+
+
+def generate_sections(edition: Edition, picked: list, version: str = "", seen: set[str] | None = None) -> list[dict]:
+    """Every section's problems, each drawn for its own slot and never repeated on the sheet.
+
+    A version's slots carry its letter, so version A's problem 3 and version B's differ while
+    the families and difficulties stay the same.
+    """
+    seen = set() if seen is None else seen
     sections = []
     for section, families in zip(edition.sections, picked):
         problems = []
         for k in range(section.count):
             family = families[k % len(families)]
-            problems.append(generate_slot(family, edition.seed, f"{section.title}#{k}", seen))
+            slot = f"{section.title}#{k}" + (f"@{version}" if version else "")
+            problems.append(generate_slot(family, edition.seed, slot, seen))
         intro = [{"text": section.intro}] if section.intro else []
         sections.append({"title": section.title, "intro": intro, "problems": problems})
     return sections
@@ -98,20 +121,23 @@ def document(edition: Edition, sections: list[dict], version: str = "") -> dict:
     return {"edition": head, "sections": sections}
 
 
-def manifest(edition: Edition, doc: dict) -> str:
+def manifest(edition: Edition, docs: dict[str, dict]) -> str:
     """manifest.json: the edition, the versions used, and each problem with its check record."""
     problems = []
-    for section in doc["sections"]:
-        for p in section["problems"]:
-            problems.append({
-                "number": p["number"], "section": section["title"], "family": p["family"], "kind": p["kind"],
+    for version, doc in docs.items():
+        for section in doc["sections"]:
+            for p in section["problems"]:
+                problems.append({
+                "version": version, "number": p["number"], "section": section["title"], "family": p["family"],
+                "kind": p["kind"],
                 "seed": p["seed"], "slot": p["slot"], "attempt": p["attempt"], "params": p["params"],
                 "prompt": p["prompt"], "answer": p["answer"], "check": p["check"], "verified": p["verified"],
-            })
+                })
     data = {
         "workbook": __version__,
         "dependencies": {name: _version(name) for name in DEPENDENCIES},
-        "edition": {**doc["edition"], "file": Path(edition.path).name},
+        "edition": {**next(iter(docs.values()))["edition"], "version": "", "versions": list(docs) if len(docs) > 1
+                    else [], "file": Path(edition.path).name},
         "problems": problems,
     }
     return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"

@@ -56,6 +56,8 @@ class Edition(BaseModel):
                              description="The output folder name under build/; made from the title if left out.")
     seed: int = Field(2026, ge=0, le=2**53, description="The seed: the same seed gives the same workbook.")
     paper: Literal["A4", "Letter"] = Field("A4", description="Paper size of the PDFs.")
+    versions: int = Field(1, ge=1, le=26, description="Parallel versions A, B, C ...: the same families and "
+                                                      "difficulties, different draws, and one teacher's key.")
     sections: list[Section] = Field(min_length=1, max_length=60, description="The sections, in order.")
     path: str = Field("", exclude=True, description="Where the edition was read from (set by the loader).")
 

@@ -24,7 +24,7 @@ from workbook import figures, mathtex
 from workbook.resources import templates_dir
 
 DOCUMENTS = {"worksheet": "Worksheet", "answers": "Answer key", "solutions": "Solutions",
-             "practice": "Practice set"}
+             "practice": "Practice set", "teacher-key": "Teacher's key, all versions"}
 EDITION_DOCUMENTS = ("worksheet", "answers", "solutions")
 SOURCE_DATE_EPOCH = "1704067200"  # used when the caller has not set one: PDFs carry no build time
 
@@ -92,7 +92,7 @@ def render_html(doc: dict, which: str, medium: str, assets: Assets, env: Environ
         override = Path(folder) / "print.css"
         if override.exists():
             css = override.read_text(encoding="utf-8")
-    template = env.get_template(f"{which}.html")
+    template = env.get_template("answers.html" if which == "teacher-key" else f"{which}.html")
     return template.render(doc=doc, edition=doc["edition"], sections=doc["sections"], which=which,
                            doc_title=DOCUMENTS[which], medium=medium, css=Markup(css),
                            math=assets.math, figure=assets.figure)
