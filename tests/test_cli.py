@@ -180,3 +180,25 @@ def test_parallel_versions_and_the_teachers_key(tmp_path, small_edition):
     assert families[0] == families[1] == families[2]  # the same families in the same places
     checks = [json.dumps(c, sort_keys=True) for v in "ABC" for _, c in by_version[v]]
     assert len(set(checks)) == len(checks)  # different draws, nothing repeated
+
+
+def test_page_options(tmp_path, small_edition):
+    text = small_edition.read_text() + '\n[page]\nkey = "end"\nsolutions = false\nwork_space = "grid"\n' \
+                                       'work_height = 3\nfont_size = 12\ncover = true\n'
+    edition = tmp_path / "options.toml"
+    edition.write_text(text.replace('paper = "Letter"', 'paper = "Letter"\ndate = "2026-10-01"'))
+    result = run("build", str(edition), "--out", str(tmp_path / "out"), "-q")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out" / "test-sheet"
+    names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert names == ["manifest.json", "worksheet.html", "worksheet.pdf"]
+    html = (out / "worksheet.html").read_text()
+    assert 'class="work grid" style="height: 3.0cm"' in html
+    assert "font-size: 12.0pt" in html
+    assert html.index("space for your work") < html.index("<h2>Answers</h2>")
+    assert "Contents" in html and "2026-10-01" in html
+    bad = tmp_path / "bad.toml"
+    bad.write_text(small_edition.read_text() + '\n[page]\nwork_space = "dots"\nfont_size = 40\n')
+    result = run("build", str(bad), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "page.work_space" in result.stderr and "page.font_size" in result.stderr

@@ -29,9 +29,9 @@ def test_every_command_is_in_the_readme():
 
 def test_every_schema_field_has_a_description():
     from workbook.bank import KINDS, Param
-    from workbook.edition import Edition, Section
+    from workbook.edition import Edition, PageOptions, Section
 
-    for model in (Edition, Section, Param, *KINDS.values()):
+    for model in (Edition, Section, PageOptions, Param, *KINDS.values()):
         for name, field in model.model_fields.items():
             assert field.description, f"{model.__name__}.{name} has no description"
 

@@ -53,8 +53,6 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                   formats: tuple[str, ...] = ("html", "pdf"), documents: tuple[str, ...] | None = None,
                   timings: dict[str, float] | None = None) -> BuildResult:
     """Build an edition already read (a file's, or one made up like a practice set)."""
-    from workbook.render import EDITION_DOCUMENTS
-
     timings = {} if timings is None else timings
     with _stage(timings, "load"):
         picked = pick_families(edition, bank)
@@ -63,7 +61,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     with _stage(timings, "generate"):
         docs = {v: document(edition, generate_sections(edition, picked, v, seen), v) for v in letters}
     out_dir = confined(out_root, edition.output_slug())
-    names = documents or EDITION_DOCUMENTS
+    names = documents or edition_documents(edition)
     with staging(out_dir) as stage:
         from workbook import render
 
@@ -80,6 +78,16 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         files["manifest"] = out_dir / "manifest.json"
     count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
     return BuildResult(out_dir=out_dir, files=files, problems=count, timings=timings)
+
+
+def edition_documents(edition: Edition) -> tuple[str, ...]:
+    """Which documents the page options ask for."""
+    names = ["worksheet"]
+    if edition.page.key == "separate":
+        names.append("answers")
+    if edition.page.solutions:
+        names.append("solutions")
+    return tuple(names)
 
 
 def teacher_key(edition: Edition, docs: dict[str, dict]) -> dict:
@@ -117,7 +125,8 @@ def document(edition: Edition, sections: list[dict], version: str = "") -> dict:
             number += 1
             problem["number"] = number
     head = {"title": edition.title, "subtitle": edition.subtitle, "slug": edition.output_slug(),
-            "seed": edition.seed, "version": version, "paper": edition.paper, "workbook_version": __version__}
+            "seed": edition.seed, "version": version, "paper": edition.paper, "workbook_version": __version__,
+            "date": edition.date, "page": edition.page.model_dump()}
     return {"edition": head, "sections": sections}
 
 

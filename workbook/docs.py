@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from workbook.bank import KINDS, Family, FunctionFamily, Param
-from workbook.edition import Edition, Section
+from workbook.edition import Edition, PageOptions, Section
 
 
 def _default(field) -> str:
@@ -62,6 +62,12 @@ def edition_reference() -> str:
         "adding or reordering sections leaves the other problems unchanged.",
         "",
         table(Section),
+        "",
+        "## `[page]`",
+        "",
+        PageOptions.__doc__ or "",
+        "",
+        table(PageOptions),
         "",
     ])
 

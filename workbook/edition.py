@@ -45,6 +45,20 @@ class Section(BaseModel):
         return self
 
 
+class PageOptions(BaseModel):
+    """How the printed pages look."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: Literal["separate", "end", "none"] = Field(
+        "separate", description="The answer key as its own document, at the end of the worksheet, or not at all.")
+    solutions: bool = Field(True, description="Write the solutions book.")
+    cover: bool = Field(True, description="Open the worksheet and the solutions with a cover page and contents.")
+    work_space: Literal["blank", "lines", "grid"] = Field("lines", description="The space under each problem.")
+    work_height: float = Field(5.2, ge=0, le=20, description="Its height in centimetres (0 for none).")
+    font_size: float = Field(11, ge=8, le=16, description="Body text size in points.")
+
+
 class Edition(BaseModel):
     """One workbook: its title, its seed and its sections."""
 
@@ -56,6 +70,8 @@ class Edition(BaseModel):
                              description="The output folder name under build/; made from the title if left out.")
     seed: int = Field(2026, ge=0, le=2**53, description="The seed: the same seed gives the same workbook.")
     paper: Literal["A4", "Letter"] = Field("A4", description="Paper size of the PDFs.")
+    date: str = Field("", max_length=40, description="The edition's date as printed on the cover, e.g. 2026-09-01.")
+    page: PageOptions = Field(default_factory=PageOptions, description="Page options (a [page] table).")
     versions: int = Field(1, ge=1, le=26, description="Parallel versions A, B, C ...: the same families and "
                                                       "difficulties, different draws, and one teacher's key.")
     sections: list[Section] = Field(min_length=1, max_length=60, description="The sections, in order.")

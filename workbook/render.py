@@ -26,6 +26,8 @@ from workbook.resources import templates_dir
 DOCUMENTS = {"worksheet": "Worksheet", "answers": "Answer key", "solutions": "Solutions",
              "practice": "Practice set", "teacher-key": "Teacher's key, all versions"}
 EDITION_DOCUMENTS = ("worksheet", "answers", "solutions")
+DEFAULT_PAGE = {"key": "separate", "solutions": True, "cover": True, "work_space": "lines", "work_height": 5.2,
+                "font_size": 11}
 SOURCE_DATE_EPOCH = "1704067200"  # used when the caller has not set one: PDFs carry no build time
 
 
@@ -93,8 +95,10 @@ def render_html(doc: dict, which: str, medium: str, assets: Assets, env: Environ
         if override.exists():
             css = override.read_text(encoding="utf-8")
     template = env.get_template("answers.html" if which == "teacher-key" else f"{which}.html")
+    page = {**DEFAULT_PAGE, **doc["edition"].get("page", {})}
+    cover = page["cover"] and which in ("worksheet", "solutions") and len(doc["sections"]) > 1
     return template.render(doc=doc, edition=doc["edition"], sections=doc["sections"], which=which,
-                           doc_title=DOCUMENTS[which], medium=medium, css=Markup(css),
+                           doc_title=DOCUMENTS[which], medium=medium, css=Markup(css), page=page, cover=cover,
                            math=assets.math, figure=assets.figure)
 
 
