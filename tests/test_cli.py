@@ -202,3 +202,33 @@ def test_page_options(tmp_path, small_edition):
     result = run("build", str(bad), "--out", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert "page.work_space" in result.stderr and "page.font_size" in result.stderr
+
+
+def test_roster_builds_one_sheet_per_student_and_a_key_by_student(tmp_path, small_edition):
+    roster = tmp_path / "class.csv"
+    roster.write_text("name,id\nAda Lovelace,s01\n<b>Bob</b> Tables,s02\n")
+    result = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--roster", str(roster), "-q")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "a" / "test-sheet"
+    ada = (out / "students" / "s01" / "worksheet.html").read_text()
+    assert "Ada Lovelace" in ada
+    bob = (out / "students" / "s02" / "worksheet.html").read_text()
+    assert "&lt;b&gt;Bob&lt;/b&gt; Tables" in bob and "<b>Bob</b>" not in bob  # markup in a roster is text
+    key = (out / "teacher-key.html").read_text()
+    assert "Ada Lovelace (s01) · Warm-up" in key
+    # a student's sheet depends only on the edition seed and the student's id: rebuilt alone, it is the same
+    alone = tmp_path / "alone.csv"
+    alone.write_text("Bob Tables,s02\n")
+    run("build", str(small_edition), "--out", str(tmp_path / "b"), "--roster", str(alone), "-q")
+    one = json.loads((tmp_path / "b" / "test-sheet" / "manifest.json").read_text())["problems"]
+    both = json.loads((out / "manifest.json").read_text())["problems"]
+    assert [p["check"] for p in one] == [p["check"] for p in both if p["version"] == "students/s02"]
+
+
+def test_a_bad_roster_row_is_reported_with_its_line(tmp_path, small_edition):
+    roster = tmp_path / "bad.csv"
+    roster.write_text("Ada,s01\nBob\nCarl,s01\n")
+    result = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--roster", str(roster))
+    assert result.exit_code == 2
+    assert f"{roster}: line 2: expected 2 columns" in result.stderr
+    assert f"{roster}: line 3: the id 's01' is already used on line 1" in result.stderr

@@ -22,6 +22,7 @@ from workbook.bank import load_bank
 from workbook.edition import Edition, default_path, load_edition, pick_families
 from workbook.errors import BuildError
 from workbook.generate import generate_slot
+from workbook.roster import read_roster
 
 MARKER = ".workbook-build"
 DEPENDENCIES = ("sympy", "numpy", "matplotlib", "jinja2", "weasyprint", "ziamath", "latex2mathml")
@@ -39,29 +40,38 @@ class BuildResult:
 
 def build(edition_path: Path | None = None, *, seed: int | None = None, out_root: Path = Path("build"),
           bank_folders: list[Path] | None = None, formats: tuple[str, ...] = ("html", "pdf"),
-          versions: int | None = None) -> BuildResult:
+          versions: int | None = None, roster: Path | None = None) -> BuildResult:
     """Build an edition into ``out_root/<slug>/``; the previous build stays until this one is whole."""
     timings: dict[str, float] = {}
     overrides = {k: v for k, v in (("seed", seed), ("versions", versions)) if v is not None}
     with _stage(timings, "load"):
         edition = load_edition(edition_path or default_path(), overrides)
         bank = load_bank(bank_folders)
-    return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings)
+        students = read_roster(roster) if roster is not None else None
+    return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings, roster=students)
 
 
 def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"),
                   formats: tuple[str, ...] = ("html", "pdf"), documents: tuple[str, ...] | None = None,
-                  timings: dict[str, float] | None = None) -> BuildResult:
+                  timings: dict[str, float] | None = None, roster: list | None = None) -> BuildResult:
     """Build an edition already read (a file's, or one made up like a practice set)."""
     timings = {} if timings is None else timings
     with _stage(timings, "load"):
         picked = pick_families(edition, bank)
-    letters = [chr(ord("A") + i) for i in range(edition.versions)] if edition.versions > 1 else [""]
-    seen: set[str] = set()  # versions differ from each other, and no problem repeats within one
-    with _stage(timings, "generate"):
-        docs = {v: document(edition, generate_sections(edition, picked, v, seen), v) for v in letters}
     out_dir = confined(out_root, edition.output_slug())
     names = documents or edition_documents(edition)
+    if roster:
+        # each student's problems depend only on the edition seed and the student's id, so one
+        # sheet can be rebuilt alone; the sheets are independent (no shared repeat check)
+        with _stage(timings, "generate"):
+            docs = {f"students/{s.id}": document(edition, generate_sections(edition, picked, f"id={s.id}"), "",
+                                                 student=s.name) for s in roster}
+        names = ("worksheet",)
+    else:
+        letters = [chr(ord("A") + i) for i in range(edition.versions)] if edition.versions > 1 else [""]
+        seen: set[str] = set()  # versions differ from each other, and no problem repeats within one
+        with _stage(timings, "generate"):
+            docs = {v: document(edition, generate_sections(edition, picked, v, seen), v) for v in letters}
     with staging(out_dir) as stage:
         from workbook import render
 
@@ -91,10 +101,14 @@ def edition_documents(edition: Edition) -> tuple[str, ...]:
 
 
 def teacher_key(edition: Edition, docs: dict[str, dict]) -> dict:
-    """One key for every version: each version's sections, titled with its letter."""
-    sections = [{**section, "title": f"Version {v} · {section['title']}"}
-                for v, doc in docs.items() for section in doc["sections"]]
-    head = {**next(iter(docs.values()))["edition"], "version": "A–" + list(docs)[-1]}
+    """One key for every version (or every student): each one's sections, titled with who it is for."""
+    sections = []
+    for v, doc in docs.items():
+        who = doc["edition"].get("student")
+        label = f"{who} ({v.split('/')[-1]})" if who else f"Version {v}"
+        sections += [{**section, "title": f"{label} · {section['title']}"} for section in doc["sections"]]
+    first = next(iter(docs.values()))["edition"]
+    head = {**first, "student": "", "version": "" if first.get("student") else "A–" + list(docs)[-1]}
     return {"edition": head, "sections": sections}
 
 
@@ -117,7 +131,7 @@ def generate_sections(edition: Edition, picked: list, version: str = "", seen: s
     return sections
 
 
-def document(edition: Edition, sections: list[dict], version: str = "") -> dict:
+def document(edition: Edition, sections: list[dict], version: str = "", student: str = "") -> dict:
     """The plain data the templates render: the edition's header and numbered problems."""
     number = 0
     for section in sections:
@@ -126,7 +140,7 @@ def document(edition: Edition, sections: list[dict], version: str = "") -> dict:
             problem["number"] = number
     head = {"title": edition.title, "subtitle": edition.subtitle, "slug": edition.output_slug(),
             "seed": edition.seed, "version": version, "paper": edition.paper, "workbook_version": __version__,
-            "date": edition.date, "page": edition.page.model_dump()}
+            "date": edition.date, "page": edition.page.model_dump(), "student": student}
     return {"edition": head, "sections": sections}
 
 
