@@ -77,10 +77,19 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
 
         files = {}
         for v, doc in docs.items():
-            made = render.write_documents(doc, stage / v if v else stage, cache_dir=out_root / ".cache",
-                                          timings=timings, formats=formats, documents=names)
+            folder = stage / v if v else stage
+            made = {}
+            if {"html", "pdf"} & set(formats):
+                made = render.write_documents(doc, folder, cache_dir=out_root / ".cache", timings=timings,
+                                              formats=formats, documents=names)
+            if "moodle" in formats:
+                from workbook import moodle
+
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / "quiz.xml").write_text(moodle.quiz(doc), encoding="utf-8")
+                made["quiz.xml"] = folder / "quiz.xml"
             files.update({f"{v}/{k}" if v else k: out_dir / Path(p).relative_to(stage) for k, p in made.items()})
-        if len(docs) > 1:
+        if len(docs) > 1 and {"html", "pdf"} & set(formats):
             made = render.write_documents(teacher_key(edition, docs), stage, cache_dir=out_root / ".cache",
                                           timings=timings, formats=formats, documents=("teacher-key",))
             files.update({k: out_dir / Path(p).relative_to(stage) for k, p in made.items()})

@@ -36,9 +36,12 @@ def main() -> None:
 @click.option("--versions", type=click.IntRange(1, 26), help="Build versions A, B, C ... (overrides the edition).")
 @click.option("--roster", type=click.Path(path_type=Path, dir_okay=False),
               help="A CSV of students (name, id): one personalized worksheet each and a key by student.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html", "moodle"]),
+              help="What to write (repeatable): pdf and html by default; moodle writes quiz.xml, a Moodle XML "
+                   "quiz with the worked solutions as feedback.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: tuple[Path, ...],
-          versions: int | None, roster: Path | None, quiet: bool) -> None:
+          versions: int | None, roster: Path | None, formats: tuple[str, ...], quiet: bool) -> None:
     """Build EDITION (a TOML file; the default workbook if left out) into worksheet, answer key
     and solutions, as PDF and HTML, with manifest.json."""
     from workbook.build import build as run_build
@@ -46,7 +49,7 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
     start = time.perf_counter()
     try:
         result = run_build(edition, seed=seed, out_root=out_root, bank_folders=list(bank_folders), versions=versions,
-                           roster=roster)
+                           roster=roster, formats=tuple(formats) or ("html", "pdf"))
     except InputError as exc:
         _fail(exc.lines)
     except BuildError as exc:
