@@ -232,3 +232,13 @@ def test_a_bad_roster_row_is_reported_with_its_line(tmp_path, small_edition):
     assert result.exit_code == 2
     assert f"{roster}: line 2: expected 2 columns" in result.stderr
     assert f"{roster}: line 3: the id 's01' is already used on line 1" in result.stderr
+
+
+def test_progress_bar_only_on_a_terminal():
+    from workbook.cli import _ProgressBar
+
+    off = _ProgressBar(enabled=False)
+    off(1, 10)
+    assert off.bar is None  # not a terminal, or --quiet: nothing is drawn
+    result = run("build", "--help")
+    assert "--quiet" in result.output

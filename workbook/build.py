@@ -40,7 +40,7 @@ class BuildResult:
 
 def build(edition_path: Path | None = None, *, seed: int | None = None, out_root: Path = Path("build"),
           bank_folders: list[Path] | None = None, formats: tuple[str, ...] = ("html", "pdf"),
-          versions: int | None = None, roster: Path | None = None) -> BuildResult:
+          versions: int | None = None, roster: Path | None = None, progress=None) -> BuildResult:
     """Build an edition into ``out_root/<slug>/``; the previous build stays until this one is whole."""
     timings: dict[str, float] = {}
     overrides = {k: v for k, v in (("seed", seed), ("versions", versions)) if v is not None}
@@ -48,30 +48,44 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
         edition = load_edition(edition_path or default_path(), overrides)
         bank = load_bank(bank_folders)
         students = read_roster(roster) if roster is not None else None
-    return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings, roster=students)
+    return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings, roster=students,
+                         progress=progress)
 
 
 def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"),
                   formats: tuple[str, ...] = ("html", "pdf"), documents: tuple[str, ...] | None = None,
-                  timings: dict[str, float] | None = None, roster: list | None = None) -> BuildResult:
-    """Build an edition already read (a file's, or one made up like a practice set)."""
+                  timings: dict[str, float] | None = None, roster: list | None = None,
+                  progress=None) -> BuildResult:
+    """Build an edition already read (a file's, or one made up like a practice set).
+
+    ``progress(done, total)`` is called after each problem is drawn and checked.
+    """
     timings = {} if timings is None else timings
     with _stage(timings, "load"):
         picked = pick_families(edition, bank)
     out_dir = confined(out_root, edition.output_slug())
     names = documents or edition_documents(edition)
+    copies = len(roster) if roster else edition.versions
+    total = copies * sum(s.count for s in edition.sections)
+    done = [0]
+
+    def tick():
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], total)
+
     if roster:
         # each student's problems depend only on the edition seed and the student's id, so one
         # sheet can be rebuilt alone; the sheets are independent (no shared repeat check)
         with _stage(timings, "generate"):
-            docs = {f"students/{s.id}": document(edition, generate_sections(edition, picked, f"id={s.id}"), "",
+            docs = {f"students/{s.id}": document(edition, generate_sections(edition, picked, f"id={s.id}", progress=tick), "",
                                                  student=s.name) for s in roster}
         names = ("worksheet",)
     else:
         letters = [chr(ord("A") + i) for i in range(edition.versions)] if edition.versions > 1 else [""]
         seen: set[str] = set()  # versions differ from each other, and no problem repeats within one
         with _stage(timings, "generate"):
-            docs = {v: document(edition, generate_sections(edition, picked, v, seen), v) for v in letters}
+            docs = {v: document(edition, generate_sections(edition, picked, v, seen, progress=tick), v) for v in letters}
     with staging(out_dir) as stage:
         from workbook import render
 
@@ -121,7 +135,8 @@ def teacher_key(edition: Edition, docs: dict[str, dict]) -> dict:
     return {"edition": head, "sections": sections}
 
 
-def generate_sections(edition: Edition, picked: list, version: str = "", seen: set[str] | None = None) -> list[dict]:
+def generate_sections(edition: Edition, picked: list, version: str = "", seen: set[str] | None = None,
+                      progress=None) -> list[dict]:
     """Every section's problems, each drawn for its own slot and never repeated on the sheet.
 
     A version's slots carry its letter, so version A's problem 3 and version B's differ while
@@ -135,6 +150,8 @@ def generate_sections(edition: Edition, picked: list, version: str = "", seen: s
             family = families[k % len(families)]
             slot = f"{section.title}#{k}" + (f"@{version}" if version else "")
             problems.append(generate_slot(family, edition.seed, slot, seen))
+            if progress is not None:
+                progress()
         intro = [{"text": section.intro}] if section.intro else []
         sections.append({"title": section.title, "intro": intro, "problems": problems})
     return sections

@@ -13,6 +13,26 @@ from workbook import __version__
 from workbook.errors import BuildError, InputError
 
 
+class _ProgressBar:
+    """A bar on stderr while problems are drawn: only on a terminal, never with --quiet."""
+
+    def __init__(self, enabled: bool):
+        self.enabled, self.bar = enabled, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="drawing and checking problems", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 def _fail(lines: list[str], code: int = 2) -> None:
     for line in lines:
         click.echo(f"error: {line}", err=True)
@@ -47,13 +67,17 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
     from workbook.build import build as run_build
 
     start = time.perf_counter()
+    bar = _ProgressBar(enabled=not quiet and sys.stderr.isatty())
     try:
         result = run_build(edition, seed=seed, out_root=out_root, bank_folders=list(bank_folders), versions=versions,
-                           roster=roster, formats=tuple(formats) or ("html", "pdf"))
+                           roster=roster, formats=tuple(formats) or ("html", "pdf"), progress=bar)
     except InputError as exc:
+        bar.close()
         _fail(exc.lines)
     except BuildError as exc:
+        bar.close()
         _fail([str(exc)], code=1)
+    bar.close()
     if not quiet:
         took = time.perf_counter() - start
         click.echo(f"built {result.problems} problems into {result.out_dir} in {took:.1f} s")
