@@ -242,3 +242,25 @@ def test_progress_bar_only_on_a_terminal():
     assert off.bar is None  # not a terminal, or --quiet: nothing is drawn
     result = run("build", "--help")
     assert "--quiet" in result.output
+
+
+def test_primer_and_worked_example_open_a_section(tmp_path, small_edition):
+    text = small_edition.read_text().replace(
+        'title = "Warm-up"\n',
+        'title = "Warm-up"\nprimer = """\nThe idea. A slope.\n\nIn training. Downhill."""\nexample = "tangent-line"\n')
+    edition = tmp_path / "primer.toml"
+    edition.write_text(text)
+    result = run("build", str(edition), "--out", str(tmp_path), "-q")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "test-sheet"
+    sheet = (out / "worksheet.html").read_text()
+    assert "<p>The idea. A slope.</p>" in sheet and "<p>In training. Downhill.</p>" in sheet
+    assert sheet.index("Worked example") < sheet.index('id="problem-1"')
+    assert "Point-slope form" in sheet  # the example is worked in full on the worksheet
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["problems"][0]["number"] == "example" and manifest["problems"][1]["number"] == 1
+    assert "Worked example" not in (out / "answers.html").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('example = "tangent-line"', 'example = "no-such-family"'))
+    result = run("build", str(bad), "--out", str(tmp_path))
+    assert result.exit_code == 2 and "sections[0].example: unknown family 'no-such-family'" in result.stderr

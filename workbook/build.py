@@ -78,14 +78,14 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         # each student's problems depend only on the edition seed and the student's id, so one
         # sheet can be rebuilt alone; the sheets are independent (no shared repeat check)
         with _stage(timings, "generate"):
-            docs = {f"students/{s.id}": document(edition, generate_sections(edition, picked, f"id={s.id}", progress=tick), "",
+            docs = {f"students/{s.id}": document(edition, generate_sections(edition, picked, f"id={s.id}", progress=tick, bank=bank), "",
                                                  student=s.name) for s in roster}
         names = ("worksheet",)
     else:
         letters = [chr(ord("A") + i) for i in range(edition.versions)] if edition.versions > 1 else [""]
         seen: set[str] = set()  # versions differ from each other, and no problem repeats within one
         with _stage(timings, "generate"):
-            docs = {v: document(edition, generate_sections(edition, picked, v, seen, progress=tick), v) for v in letters}
+            docs = {v: document(edition, generate_sections(edition, picked, v, seen, progress=tick, bank=bank), v) for v in letters}
     with staging(out_dir) as stage:
         from workbook import render
 
@@ -136,7 +136,7 @@ def teacher_key(edition: Edition, docs: dict[str, dict]) -> dict:
 
 
 def generate_sections(edition: Edition, picked: list, version: str = "", seen: set[str] | None = None,
-                      progress=None) -> list[dict]:
+                      progress=None, bank: dict | None = None) -> list[dict]:
     """Every section's problems, each drawn for its own slot and never repeated on the sheet.
 
     A version's slots carry its letter, so version A's problem 3 and version B's differ while
@@ -153,8 +153,14 @@ def generate_sections(edition: Edition, picked: list, version: str = "", seen: s
             if progress is not None:
                 progress()
         intro = [{"text": section.intro}] if section.intro else []
-        sections.append({"title": section.title, "intro": intro, "problems": problems})
+        primer = [p.strip() for p in section.primer.split("\n\n") if p.strip()]
+        example = None
+        if section.example is not None:  # the same worked example in every version
+            example = generate_slot(bank[section.example], edition.seed, f"{section.title}#example")
+        sections.append({"title": section.title, "intro": intro, "primer": primer, "example": example,
+                         "problems": problems})
     return sections
+
 
 
 def document(edition: Edition, sections: list[dict], version: str = "", student: str = "") -> dict:
@@ -175,7 +181,8 @@ def manifest(edition: Edition, docs: dict[str, dict]) -> str:
     problems = []
     for version, doc in docs.items():
         for section in doc["sections"]:
-            for p in section["problems"]:
+            examples = [{**section["example"], "number": "example"}] if section.get("example") else []
+            for p in examples + section["problems"]:
                 problems.append({
                 "version": version, "number": p["number"], "section": section["title"], "family": p["family"],
                 "kind": p["kind"],

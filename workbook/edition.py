@@ -33,6 +33,10 @@ class Section(BaseModel):
     difficulty: int | None = Field(None, ge=1, le=3,
                                    description="With `topic`: only families of this difficulty (1-3).")
     count: int = Field(4, ge=1, le=60, description="How many problems the section has.")
+    primer: str = Field("", max_length=3000, description="A short primer printed before the problems "
+                                                        "(paragraphs separated by a blank line).")
+    example: str | None = Field(None, pattern=SLUG, description="A family id: one of its problems is printed "
+                                                               "fully worked, with its diagram, before the practice.")
 
     @model_validator(mode="after")
     def _picks_something(self):
@@ -113,6 +117,9 @@ def pick_families(edition: Edition, bank: dict[str, Family]) -> list[list[Family
     problems, picked = [], []
     topics = sorted({f.topic for f in bank.values()})
     for i, section in enumerate(edition.sections):
+        if section.example is not None and section.example not in bank:
+            problems.append(f"{edition.path}: sections[{i}].example: unknown family {section.example!r}; "
+                            "`workbook list` shows the families")
         if section.families:
             chosen = []
             for j, fid in enumerate(section.families):
