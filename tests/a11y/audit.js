@@ -1,0 +1,32 @@
+// Audit HTML files with axe-core in headless Chromium; print one JSON line per file:
+// {"file", "violations": [{"id", "impact", "nodes"}], "screenshot"} . Usage: node audit.js OUT_DIR FILE...
+const path = require("path");
+const fs = require("fs");
+const { chromium } = require("playwright-core");
+const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+(async () => {
+  const [outDir, ...files] = process.argv.slice(2);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+           "--disable-component-update", "--disable-sync"],
+  });
+  for (const file of files) {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });  // a phone
+    const requests = [];
+    page.on("request", (r) => { if (!r.url().startsWith("file:") && !r.url().startsWith("data:")) requests.push(r.url()); });
+    await page.goto("file://" + path.resolve(file));
+    await page.addScriptTag({ content: axeSource });
+    const result = await page.evaluate(async () => await axe.run(document, { resultTypes: ["violations"] }));
+    const shot = path.join(outDir, path.basename(file, ".html") + ".png");
+    await page.screenshot({ path: shot, fullPage: false });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    console.log(JSON.stringify({
+      file, screenshot: shot, requests, scrollWidth: width,
+      violations: result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })),
+    }));
+    await page.close();
+  }
+  await browser.close();
+})().catch((e) => { console.error(e); process.exit(1); });
