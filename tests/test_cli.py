@@ -264,3 +264,9 @@ def test_primer_and_worked_example_open_a_section(tmp_path, small_edition):
     bad.write_text(text.replace('example = "tangent-line"', 'example = "no-such-family"'))
     result = run("build", str(bad), "--out", str(tmp_path))
     assert result.exit_code == 2 and "sections[0].example: unknown family 'no-such-family'" in result.stderr
+
+
+def test_check_one_family_by_id():
+    result = run("check", "trig", "--seeds", "1..4")
+    assert result.exit_code == 0 and "trig" in result.output and result.output.count("\n") <= 3
+    assert run("check", "no-such-family").exit_code == 2

@@ -195,25 +195,31 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...]) -> None:
 
 
 @main.command()
-@click.argument("target", required=False, type=click.Path(path_type=Path, exists=True))
+@click.argument("target", required=False)
 @click.option("--seeds", default="1..100", show_default=True, help="A range like 1..500.")
 @click.option("--family", "family_id", help="Only this family (by id).")
-def check(target: Path | None, seeds: str, family_id: str | None) -> None:
-    """Run every family (of the built-in bank, or of the TARGET file or folder) over many seeds and
-    report failures with the seed that reproduces each, redrawn draws, repeats and the spread of answers.
-    Exits 1 if any family fails."""
+def check(target: str | None, seeds: str, family_id: str | None) -> None:
+    """Run families over many seeds: TARGET is a family id, a family file or a folder of them (the
+    built-in bank if left out). Reports failures with the seed that reproduces each, redrawn draws,
+    repeats and the spread of answers. Exits 1 if any family fails."""
     from workbook.bank import load_bank, load_family
     from workbook.bankcheck import check_family, parse_range
 
     try:
         span = parse_range(seeds)
-        if target is None:
+        path = Path(target) if target else None
+        if path is None:
             families = list(load_bank().values())
-        elif target.is_dir():
-            families = list(load_bank([target]).values())
-            families = [f for f in families if Path(f.path).parent.resolve() == target.resolve()]
+        elif path.is_dir():
+            families = [f for f in load_bank([path]).values() if Path(f.path).parent.resolve() == path.resolve()]
+        elif path.is_file():
+            families = [load_family(path)]
         else:
-            families = [load_family(target)]
+            bank = load_bank()
+            if target not in bank:
+                raise ValueError(f"{target!r} is neither a family id nor a file or folder; "
+                                 "`workbook list` shows the families")
+            families = [bank[target]]
     except InputError as exc:
         _fail(exc.lines)
     except ValueError as exc:
