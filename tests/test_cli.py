@@ -270,3 +270,27 @@ def test_check_one_family_by_id():
     result = run("check", "trig", "--seeds", "1..4")
     assert result.exit_code == 0 and "trig" in result.output and result.output.count("\n") <= 3
     assert run("check", "no-such-family").exit_code == 2
+
+
+def test_a_second_build_of_the_same_edition_is_refused_while_one_runs(tmp_path, small_edition):
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / ".test-sheet.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running build holds it
+        result = run("build", str(small_edition), "--out", str(out))
+    assert result.exit_code == 1 and "another build of 'test-sheet' is running" in result.stderr
+    assert run("build", str(small_edition), "--out", str(out), "-q").exit_code == 0  # free again
+
+
+def test_clean_removes_only_what_workbook_made(tmp_path, small_edition):
+    out = tmp_path / "out"
+    assert run("build", str(small_edition), "--out", str(out), "-q").exit_code == 0
+    mine = out / "notes"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("a teacher's own file")
+    result = run("clean", "--out", str(out))
+    assert result.exit_code == 0 and "test-sheet" in result.output
+    assert not (out / "test-sheet").exists() and not (out / ".cache").exists()
+    assert (mine / "keep.txt").read_text() == "a teacher's own file"

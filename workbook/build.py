@@ -217,8 +217,32 @@ def confined(root: Path, name: str) -> Path:
 
 @contextmanager
 def staging(out_dir: Path):
-    """A fresh folder beside out_dir, swapped in only if the body finishes without error."""
+    """A fresh folder beside out_dir, swapped in only if the body finishes without error.
+
+    A lock file beside it stops a second build of the same edition from running at the same time.
+    """
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(out_dir.with_name(f".{out_dir.name}.lock")):
+        yield from _staged(out_dir)
+
+
+@contextmanager
+def _locked(path: Path):
+    import fcntl
+
+    with open(path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"another build of {path.name[1:-5]!r} is running; wait for it to finish") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _staged(out_dir: Path):
+    """Yield a staging folder; on success it replaces out_dir, on failure it is removed."""
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
         (stage / MARKER).write_text("made by workbook; safe to delete with `workbook clean`\n")
@@ -242,3 +266,18 @@ def _stage(timings: dict[str, float], name: str):
         yield
     finally:
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def clean(out_root: Path) -> list[Path]:
+    """Remove the builds under out_root that carry workbook's marker, and the math cache; nothing else."""
+    removed = []
+    if not out_root.is_dir():
+        return removed
+    for child in sorted(out_root.iterdir()):
+        if child.is_dir() and not child.is_symlink() and (child / MARKER).is_file():
+            shutil.rmtree(child)
+            removed.append(child)
+        elif child.name == ".cache" and child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+            removed.append(child)
+    return removed

@@ -270,3 +270,17 @@ def practice(topic: str, count: int, difficulty: int | None, seed: int, out_root
     click.echo(f"wrote {result.problems} problems on {topic} into {result.out_dir}")
     for name in sorted(result.files):
         click.echo(f"  {result.files[name]}")
+
+
+@main.command()
+@click.option("--out", "out_root", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
+              show_default=True, help="The build folder to clean.")
+def clean(out_root: Path) -> None:
+    """Remove built editions (only folders workbook made, which carry its marker file) and the cache."""
+    from workbook.build import clean as run_clean
+
+    removed = run_clean(out_root)
+    for path in removed:
+        click.echo(f"removed {path}")
+    if not removed:
+        click.echo(f"nothing to clean in {out_root}")
