@@ -294,3 +294,17 @@ def test_clean_removes_only_what_workbook_made(tmp_path, small_edition):
     assert result.exit_code == 0 and "test-sheet" in result.output
     assert not (out / "test-sheet").exists() and not (out / ".cache").exists()
     assert (mine / "keep.txt").read_text() == "a teacher's own file"
+
+
+def test_an_unchanged_edition_is_not_rebuilt(tmp_path, small_edition):
+    out = tmp_path / "out"
+    assert run("build", str(small_edition), "--out", str(out), "-q").exit_code == 0
+    pdf = out / "test-sheet" / "worksheet.pdf"
+    before = pdf.stat().st_mtime_ns
+    assert run("build", str(small_edition), "--out", str(out), "-q").exit_code == 0
+    assert pdf.stat().st_mtime_ns == before  # nothing rewritten
+    (out / "test-sheet" / "answers.pdf").unlink()  # a missing file forces a rebuild
+    assert run("build", str(small_edition), "--out", str(out), "-q").exit_code == 0
+    assert (out / "test-sheet" / "answers.pdf").exists()
+    assert run("build", str(small_edition), "--out", str(out), "--seed", "8", "-q").exit_code == 0
+    assert pdf.stat().st_mtime_ns != before  # a changed edition is rebuilt

@@ -7,6 +7,7 @@ replaces the previous edition only once every file is complete.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -25,6 +26,7 @@ from workbook.generate import generate_slot
 from workbook.roster import read_roster
 
 MARKER = ".workbook-build"
+MARKER_TEXT = "made by workbook; safe to delete with `workbook clean`\n"
 DEPENDENCIES = ("sympy", "numpy", "matplotlib", "jinja2", "weasyprint", "ziamath", "latex2mathml")
 
 
@@ -85,7 +87,16 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         letters = [chr(ord("A") + i) for i in range(edition.versions)] if edition.versions > 1 else [""]
         seen: set[str] = set()  # versions differ from each other, and no problem repeats within one
         with _stage(timings, "generate"):
-            docs = {v: document(edition, generate_sections(edition, picked, v, seen, progress=tick, bank=bank), v) for v in letters}
+            docs = {v: document(edition, generate_sections(edition, picked, v, seen, progress=tick, bank=bank), v)
+                    for v in letters}
+    digest = fingerprint(docs, names, formats)
+    expected = [out_dir / v / f"{n}.{ext}" for v in docs for n in names for ext in ("html", "pdf") if ext in formats]
+    if _marker_digest(out_dir) == digest and all(p.is_file() for p in expected):
+        # an unchanged edition whose files are all there: they are already these bytes
+        files = {str(p.relative_to(out_dir)): p for p in sorted(out_dir.rglob("*"))
+                 if p.is_file() and not p.name.startswith(".")}
+        count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
+        return BuildResult(out_dir=out_dir, files=files, problems=count, timings=timings)
     with staging(out_dir) as stage:
         from workbook import render
 
@@ -109,8 +120,30 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
             files.update({k: out_dir / Path(p).relative_to(stage) for k, p in made.items()})
         (stage / "manifest.json").write_text(manifest(edition, docs), encoding="utf-8")
         files["manifest"] = out_dir / "manifest.json"
+        (stage / MARKER).write_text(f"{MARKER_TEXT}digest {digest}\n")
     count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
     return BuildResult(out_dir=out_dir, files=files, problems=count, timings=timings)
+
+
+def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...]) -> str:
+    """What the output files depend on: the documents' data, the templates, the versions of the tools."""
+    from workbook.resources import templates_dir
+
+    h = hashlib.sha256()
+    h.update(json.dumps([docs, list(names), sorted(formats), __version__,
+                         {n: _version(n) for n in DEPENDENCIES}], sort_keys=True, default=str).encode())
+    for path in sorted(templates_dir().rglob("*")):
+        if path.is_file():
+            h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def _marker_digest(out_dir: Path) -> str | None:
+    try:
+        text = (out_dir / MARKER).read_text()
+    except OSError:
+        return None
+    return text.rsplit("digest ", 1)[-1].strip() if "digest " in text else None
 
 
 def edition_documents(edition: Edition) -> tuple[str, ...]:
@@ -245,7 +278,7 @@ def _staged(out_dir: Path):
     """Yield a staging folder; on success it replaces out_dir, on failure it is removed."""
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
-        (stage / MARKER).write_text("made by workbook; safe to delete with `workbook clean`\n")
+        (stage / MARKER).write_text(MARKER_TEXT)
         yield stage
         old = None
         if out_dir.exists():

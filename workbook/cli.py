@@ -96,7 +96,7 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
 @click.option("--batch", type=click.File("r"),
               help='Work a file of JSON lines {"input", "variable", "order"}; write one JSON result a line.')
 def solve(expression: str | None, wrt: str | None, order: int, as_json: bool, as_gradient: bool, batch) -> None:
-    """Differentiate EXPRESSION step by step, e.g. workbook solve "sin(x^2)*exp(x)"."""
+    """Differentiate EXPRESSION step by step: workbook solve "sin(x^2)*exp(x)"."""
     from workbook import solver
 
     if batch is not None:
