@@ -135,7 +135,7 @@ def generate(family: NetworkFamily, params: dict, rng: np.random.Generator) -> d
             "prompt": fill(family.prompt or default, placeholders),
             "answer": [{"math": f"L = {d(L)}"}, {"text": "; "},
                        {"math": r"\partial L/\partial b^{(2)} = %s" % d(db2)},
-                       {"text": "; every gradient and the step are in the solutions"}],
+                       {"text": "; every gradient and the step: see the worked solution"}],
             "answer_text": f"L = {L:.4f}; " + ", ".join(f"{n}: {g:.4f}" for n, _, g in names),
             "verified": {"method": "complex-step on a NumPy forward pass", "points": len(names), "max_error": 0.0}}
 
