@@ -68,11 +68,16 @@ def tangent_figure(spec: dict) -> str:
         ax.annotate(f"({x0:g}, {y0:.3g})", (x0, y0), textcoords="offset points", xytext=(6, -12), fontsize=8)
         ax.set_xlim(x.min(), x.max())
         ax.set_ylim(lo - pad, hi + pad)
-        ax.set_xlabel("x")
-        ax.set_ylabel("y")
-        ax.grid(True, linewidth=0.3, color="#dddddd")
-        ax.legend(loc="best", fontsize=7.5, frameon=False)
-        return _svg(fig)
+        return _finish(fig, ax, "x", "y", legend_size=7.5)
+
+
+def _finish(fig: Figure, ax, xlabel: str, ylabel: str, legend_size: float = 7, legend_at: str = "best") -> str:
+    """Axis labels, a light grid and the legend: the same finish for every plot of a function."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, linewidth=0.3, color="#dddddd")
+    ax.legend(loc=legend_at, fontsize=legend_size, frameon=False)
+    return _svg(fig)
 
 
 def _safe_label(latex: str) -> str:
@@ -182,11 +187,7 @@ def residuals_figure(spec: dict) -> str:
         for xi, yi in zip(x, y):
             ax.plot([xi, xi], [yi, w * xi + b], color="#c0504d", linewidth=1.0, linestyle="--")
         ax.plot(x, y, "o", color="#222222", markersize=4, label="data")
-        ax.set_xlabel("x")
-        ax.set_ylabel("y")
-        ax.grid(True, linewidth=0.3, color="#dddddd")
-        ax.legend(loc="best", fontsize=7, frameon=False)
-        return _svg(fig)
+        return _finish(fig, ax, "x", "y")
 
 
 def sigmoid_figure(spec: dict) -> str:
