@@ -308,3 +308,14 @@ def test_an_unchanged_edition_is_not_rebuilt(tmp_path, small_edition):
     assert (out / "test-sheet" / "answers.pdf").exists()
     assert run("build", str(small_edition), "--out", str(out), "--seed", "8", "-q").exit_code == 0
     assert pdf.stat().st_mtime_ns != before  # a changed edition is rebuilt
+
+
+def test_an_output_folder_that_is_a_symlink_out_of_the_build_is_refused(tmp_path, small_edition):
+    out, elsewhere = tmp_path / "build", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "precious.txt").write_text("keep me")
+    (out / "test-sheet").symlink_to(elsewhere, target_is_directory=True)
+    result = run("build", str(small_edition), "--out", str(out))
+    assert result.exit_code == 1 and "would leave" in result.stderr
+    assert (elsewhere / "precious.txt").read_text() == "keep me"

@@ -10,7 +10,9 @@ import pytest
 
 from workbook import figures, mathtex, render
 
-HOSTILE = '<script>alert(1)</script> <img src=file:///etc/passwd> {{ 7*7 }} {% include "x" %} url(http://example.com/x)'
+HOSTILE = ('<script>alert(1)</script> <img src=file:///etc/passwd> {{ 7*7 }} {% include "x" %} url(http://example.com/x)'
+           ' <link rel=attachment href=file:///etc/passwd> <style>@import "http://example.com/a.css";</style>'
+           ' <svg><image href="file:///etc/passwd"/></svg>')
 
 
 def make_doc(paper="A4", hostile=False):
@@ -90,6 +92,8 @@ def test_bank_text_is_escaped_and_never_a_template(written):
         assert "<img src=file:///etc/passwd>" not in html
         assert "{{ 7*7 }}" in html and ">49<" not in html
         assert "{% include" in html
+        for tag in ("<link rel=attachment", "<style>@import", "<svg><image"):
+            assert tag not in html
     assert b"/EmbeddedFile" not in files["worksheet.pdf"].read_bytes()
 
 
