@@ -1,69 +1,187 @@
-"""Benchmark: build the default edition and print the time of each stage and per problem.
+"""Benchmark: every speed target of the tool, measured and printed (a measurement, not a test).
 
-    python benchmarks/build.py [EDITION.toml] [--repeat N]
+    python benchmarks/build.py            # all targets (about two minutes on 2 cores)
+    python benchmarks/build.py --quick    # the default edition only: cold, warm and the floor
 
-A measurement, not a test: it prints figures and asserts nothing. Stages: load (edition and
-bank), generate (draw + solve with steps + sympy.diff comparison + numeric check; the check's own
-share is shown on its own line), figures, math, html, pdf, as reported by the build.
+Targets, each printed with its figure:
+  1. the default edition, cold (empty cache): at most 2x the floor, the time WeasyPrint alone takes
+     to lay out the same final HTML (measured in this run, one document after another);
+  2. a warm rebuild of the unchanged default edition: at most 10% of the cold build;
+  3. 30 versions x 5 derivative problems, worksheet + key PDF (and HTML): under 8 s;
+  4. generate + solve + check, in one process: median at most 15 ms a problem;
+  5. 200 problems cost at most 10.5x what 20 cost, with peak memory (the proportional set size
+     of this process and its workers, summed) under 1 GB.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-from workbook import verify
-from workbook.build import build
+from workbook.bank import load_bank
+from workbook.build import build, build_edition
+from workbook.edition import default_path, load_edition
+from workbook.generate import derive_seed, generate_one
+from workbook.workers import default_jobs
+
+HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("edition", nargs="?", type=Path)
-    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="the default edition only")
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one a core)")
     args = parser.parse_args()
+    print(f"workbook benchmark: {default_jobs() if args.jobs is None else args.jobs} workers, "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+    rows = []
 
-    check_time = [0.0]
-    original = verify.check_derivative
+    with tempfile.TemporaryDirectory() as out:
+        cold, result = timed(lambda: build(None, out_root=Path(out), jobs=args.jobs))
+        stages(result)
+        floor = weasyprint_floor(result, Path(out))
+        warm, _ = timed(lambda: build(None, out_root=Path(out), jobs=args.jobs))
+    rows.append(("default edition, cold", f"{cold:.2f} s", f"<= 2x floor ({floor:.2f} s)",
+                 f"{cold / floor:.2f}x", cold <= 2 * floor))
+    rows.append(("default edition, warm rebuild", f"{warm:.2f} s", "<= 10% of cold", f"{100 * warm / cold:.1f}%",
+                 warm <= 0.1 * cold))
 
-    def timed_check(*a, **k):
-        start = time.perf_counter()
-        try:
-            return original(*a, **k)
-        finally:
-            check_time[0] += time.perf_counter() - start
-
-    verify.check_derivative = timed_check
-    import workbook.kinds.derivative as derivative_kind
-
-    derivative_kind.verify.check_derivative = timed_check
-
-    runs = []
-    for i in range(args.repeat):
-        check_time[0] = 0.0
+    if not args.quick:
         with tempfile.TemporaryDirectory() as out:
-            start = time.perf_counter()
-            result = build(args.edition, out_root=Path(out))
-            wall = time.perf_counter() - start
-        runs.append((wall, dict(result.timings), check_time[0], result.problems))
+            wall, result = timed(lambda: build(HERE / "derivatives-30.toml", out_root=Path(out), jobs=args.jobs))
+        pdfs = sum(1 for name in result.files if name.endswith(".pdf"))
+        rows.append((f"30 versions x 5 derivatives ({pdfs} PDFs)", f"{wall:.2f} s", "< 8 s", "",
+                     wall < 8.0))
 
-    wall, timings, checks, n = min(runs, key=lambda r: r[0])
-    print(f"edition: {args.edition or 'default'}; problems: {n}; runs: {args.repeat} (best shown)")
-    print(f"{'stage':<22}{'seconds':>10}{'ms/problem':>12}")
-    # math and figures are drawn while the templates render: show the templates' own share
-    timings["html"] = timings.get("html", 0.0) - timings.get("math", 0.0) - timings.get("figures", 0.0)
-    order = ["load", "generate", "figures", "math", "html", "pdf"]
-    for stage in sorted(timings, key=lambda s: order.index(s) if s in order else len(order)):
-        seconds = timings[stage]
-        print(f"{stage:<22}{seconds:>10.3f}{1000 * seconds / n:>12.1f}")
-        if stage == "generate":
-            print(f"{'  of which: d/dx checks':<22}{checks:>10.3f}{1000 * checks / n:>12.1f}")
-    print(f"{'total (wall)':<22}{wall:>10.3f}{1000 * wall / n:>12.1f}")
-    if args.repeat > 1:
-        print(f"wall over runs: median {statistics.median(r[0] for r in runs):.3f} s")
+        median, n = generate_median()
+        rows.append((f"generate+solve+check ({n} draws)", f"{median:.1f} ms", "median <= 15 ms", "", median <= 15))
+
+        small, _, _ = scaled_build(20, args.jobs)
+        large, peak, _ = scaled_build(200, args.jobs)
+        rows.append(("20 problems, cold", f"{small:.2f} s", "", "", None))
+        rows.append(("200 problems, cold", f"{large:.2f} s", "<= 10.5x the 20", f"{large / small:.1f}x",
+                     large <= 10.5 * small))
+        rows.append(("peak memory at 200 problems", f"{peak / 1024**2:.0f} MB", "< 1 GB", "", peak < 1024**3))
+
+    print()
+    print(f"{'measure':<40}{'figure':>11}  {'target':<28}{'ratio':>8}  result")
+    for name, figure, target, ratio, ok in rows:
+        verdict = "" if ok is None else ("met" if ok else "MISSED")
+        print(f"{name:<40}{figure:>11}  {target:<28}{ratio:>8}  {verdict}")
+    return 0
+
+
+def timed(fn):
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def stages(result) -> None:
+    """What each stage cost: wall-clock for the build's own stages, summed CPU-side time inside workers."""
+    t = dict(result.timings)
+    html = t.get("html", 0.0) - t.get("math", 0.0) - t.get("figures", 0.0)  # math and figures drawn meanwhile
+    print(f"default edition: {result.problems} problems")
+    print(f"  wall-clock   load {t.get('load', 0):.2f} s, generate {t.get('generate', 0):.2f} s, "
+          f"render {t.get('render', 0):.2f} s")
+    print(f"  in workers   figures {t.get('figures', 0):.2f} s, math {t.get('math', 0):.2f} s, "
+          f"templates {html:.2f} s, pdf layout {t.get('pdf', 0):.2f} s")
+
+
+def weasyprint_floor(result, out: Path) -> float:
+    """Seconds WeasyPrint alone takes to lay out the build's final PDF-medium HTML, document by document."""
+    from weasyprint import HTML
+
+    from workbook import mathtex, render
+
+    total = 0.0
+    for v, doc in result.docs.items():
+        for name in [Path(f).stem for f in result.files if f.endswith(".pdf") and "/" not in f]:
+            with tempfile.TemporaryDirectory(dir=out) as folder:
+                assets_dir = Path(folder) / "assets"
+                assets_dir.mkdir()
+                assets = render.Assets("pdf", assets_dir, mathtex.SVGCache(out / ".cache"), {})
+                html = render.render_html(doc, name, "pdf", assets)
+                start = time.perf_counter()
+                HTML(string=html, base_url=folder + "/",
+                     url_fetcher=render.confined_fetcher(assets_dir)).write_pdf(Path(folder) / "x.pdf")
+                total += time.perf_counter() - start
+    return total
+
+
+def generate_median() -> tuple[float, int]:
+    """Median milliseconds of one draw (generate, solve with steps, check), every family, 10 seeds each."""
+    bank = load_bank(None)
+    times = []
+    for family in bank.values():
+        for k in range(10):
+            start = time.perf_counter()
+            try:
+                generate_one(family, derive_seed("benchmark", family.id, k))
+            except ValueError:
+                pass  # a degenerate draw still counts: the build pays for it too
+            times.append(1000 * (time.perf_counter() - start))
+    return statistics.median(times), len(times)
+
+
+def scaled_build(problems: int, jobs: int | None) -> tuple[float, int, int]:
+    """A cold build of the default edition's sections scaled to ``problems``: seconds, peak memory, problems."""
+    edition = load_edition(default_path())
+    sections = edition.sections
+    base = sum(s.count for s in sections)
+    counts = [max(1, round(s.count * problems / base)) for s in sections]
+    counts[0] += problems - sum(counts)
+    edition = edition.model_copy(update={
+        "slug": f"scale-{problems}",
+        "sections": [s.model_copy(update={"count": c}) for s, c in zip(sections, counts)]})
+    bank = load_bank(None)
+    with tempfile.TemporaryDirectory() as out, MemorySampler() as memory:
+        seconds, result = timed(lambda: build_edition(edition, bank, out_root=Path(out), jobs=jobs))
+    return seconds, memory.peak, result.problems
+
+
+class MemorySampler:
+    """The largest sum of proportional set sizes (PSS) of this process and its children, every 50 ms."""
+
+    def __init__(self):
+        self.peak, self.stop = 0, threading.Event()
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+    def run(self):
+        while not self.stop.wait(0.05):
+            self.peak = max(self.peak, sum(pss(pid) for pid in [os.getpid(), *children(os.getpid())]))
+
+
+def children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return 0
 
 

@@ -20,10 +20,11 @@ from pathlib import Path
 
 from workbook import __version__
 from workbook.bank import load_bank
-from workbook.edition import Edition, default_path, load_edition, pick_families
+from workbook.edition import Edition, default_path, load_edition, pick_families, version_label
 from workbook.errors import BuildError
-from workbook.generate import generate_slot
+from workbook.generate import BUDGET, Slot, draw
 from workbook.roster import read_roster
+from workbook.workers import Pool
 
 MARKER = ".workbook-build"
 MARKER_TEXT = "made by workbook; safe to delete with `workbook clean`\n"
@@ -38,11 +39,13 @@ class BuildResult:
     files: dict[str, Path]
     problems: int
     timings: dict[str, float] = field(default_factory=dict)
+    docs: dict[str, dict] = field(default_factory=dict, repr=False)  # the documents' data, by copy
 
 
 def build(edition_path: Path | None = None, *, seed: int | None = None, out_root: Path = Path("build"),
           bank_folders: list[Path] | None = None, formats: tuple[str, ...] = ("html", "pdf"),
-          versions: int | None = None, roster: Path | None = None, progress=None) -> BuildResult:
+          versions: int | None = None, roster: Path | None = None, progress=None, jobs: int | None = None,
+          budget: float | None = BUDGET) -> BuildResult:
     """Build an edition into ``out_root/<slug>/``; the previous build stays until this one is whole."""
     timings: dict[str, float] = {}
     overrides = {k: v for k, v in (("seed", seed), ("versions", versions)) if v is not None}
@@ -51,16 +54,17 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
         bank = load_bank(bank_folders)
         students = read_roster(roster) if roster is not None else None
     return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings, roster=students,
-                         progress=progress)
+                         progress=progress, jobs=jobs, budget=budget)
 
 
 def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"),
                   formats: tuple[str, ...] = ("html", "pdf"), documents: tuple[str, ...] | None = None,
                   timings: dict[str, float] | None = None, roster: list | None = None,
-                  progress=None) -> BuildResult:
+                  progress=None, jobs: int | None = None, budget: float | None = BUDGET) -> BuildResult:
     """Build an edition already read (a file's, or one made up like a practice set).
 
-    ``progress(done, total)`` is called after each problem is drawn and checked.
+    ``progress(done, total)`` is called after each problem is drawn and checked. ``jobs`` worker
+    processes (default: one a core) draw the problems, each draw within ``budget`` seconds.
     """
     timings = {} if timings is None else timings
     with _stage(timings, "load"):
@@ -76,53 +80,83 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         if progress is not None:
             progress(done[0], total)
 
+    copies = ([(f"students/{s.id}", f"id={s.id}", s.name) for s in roster] if roster else
+              [(v, v, "") for v in ([version_label(i) for i in range(edition.versions)] if edition.versions > 1
+                                    else [""])])
     if roster:
-        # each student's problems depend only on the edition seed and the student's id, so one
-        # sheet can be rebuilt alone; the sheets are independent (no shared repeat check)
-        with _stage(timings, "generate"):
-            docs = {f"students/{s.id}": document(edition, generate_sections(edition, picked, f"id={s.id}", progress=tick, bank=bank), "",
-                                                 student=s.name) for s in roster}
         names = ("worksheet",)
-    else:
-        letters = [chr(ord("A") + i) for i in range(edition.versions)] if edition.versions > 1 else [""]
-        seen: set[str] = set()  # versions differ from each other, and no problem repeats within one
-        with _stage(timings, "generate"):
-            docs = {v: document(edition, generate_sections(edition, picked, v, seen, progress=tick, bank=bank), v)
-                    for v in letters}
-    digest = fingerprint(docs, names, formats)
-    expected = [out_dir / v / f"{n}.{ext}" for v in docs for n in names for ext in ("html", "pdf") if ext in formats]
-    if _marker_digest(out_dir) == digest and all(p.is_file() for p in expected):
-        # an unchanged edition whose files are all there: they are already these bytes
-        files = {str(p.relative_to(out_dir)): p for p in sorted(out_dir.rglob("*"))
-                 if p.is_file() and not p.name.startswith(".")}
-        count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
-        return BuildResult(out_dir=out_dir, files=files, problems=count, timings=timings)
-    with staging(out_dir) as stage:
-        from workbook import render
+    if "pdf" in formats:
+        import weasyprint  # noqa: F401 - loaded once here, before the workers fork, not once in each
 
-        files = {}
-        for v, doc in docs.items():
-            folder = stage / v if v else stage
-            made = {}
+    with Pool(jobs) as pool:
+        with _stage(timings, "generate"):
+            docs = generate_documents(edition, picked, bank, copies, pool=pool, budget=budget, progress=tick,
+                                      shared=not roster)
+        digest = fingerprint(docs, names, formats)
+        expected = [out_dir / v / f"{n}.{ext}" for v in docs for n in names for ext in ("html", "pdf")
+                    if ext in formats]
+        count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
+        if _marker_digest(out_dir) == digest and all(p.is_file() for p in expected):
+            # an unchanged edition whose files are all there: they are already these bytes
+            files = {str(p.relative_to(out_dir)): p for p in sorted(out_dir.rglob("*"))
+                     if p.is_file() and not p.name.startswith(".")}
+            return BuildResult(out_dir=out_dir, files=files, problems=count, timings=timings, docs=docs)
+        with staging(out_dir) as stage, _stage(timings, "render"):
+            files = {}
             if {"html", "pdf"} & set(formats):
-                made = render.write_documents(doc, folder, cache_dir=out_root / ".cache", timings=timings,
-                                              formats=formats, documents=names)
+                made = render_documents(edition, docs, names, formats, stage, out_root / ".cache", pool, timings)
+                files.update({k: out_dir / p.relative_to(stage) for k, p in made.items()})
             if "moodle" in formats:
                 from workbook import moodle
 
-                folder.mkdir(parents=True, exist_ok=True)
-                (folder / "quiz.xml").write_text(moodle.quiz(doc), encoding="utf-8")
-                made["quiz.xml"] = folder / "quiz.xml"
-            files.update({f"{v}/{k}" if v else k: out_dir / Path(p).relative_to(stage) for k, p in made.items()})
-        if len(docs) > 1 and {"html", "pdf"} & set(formats):
-            made = render.write_documents(teacher_key(edition, docs), stage, cache_dir=out_root / ".cache",
-                                          timings=timings, formats=formats, documents=("teacher-key",))
-            files.update({k: out_dir / Path(p).relative_to(stage) for k, p in made.items()})
-        (stage / "manifest.json").write_text(manifest(edition, docs), encoding="utf-8")
-        files["manifest"] = out_dir / "manifest.json"
-        (stage / MARKER).write_text(f"{MARKER_TEXT}digest {digest}\n")
-    count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
-    return BuildResult(out_dir=out_dir, files=files, problems=count, timings=timings)
+                for v, doc in docs.items():
+                    folder = stage / v if v else stage
+                    folder.mkdir(parents=True, exist_ok=True)
+                    (folder / "quiz.xml").write_text(moodle.quiz(doc), encoding="utf-8")
+                    files[f"{v}/quiz.xml" if v else "quiz.xml"] = out_dir / (folder / "quiz.xml").relative_to(stage)
+            (stage / "manifest.json").write_text(manifest(edition, docs), encoding="utf-8")
+            files["manifest"] = out_dir / "manifest.json"
+            (stage / MARKER).write_text(f"{MARKER_TEXT}digest {digest}\n")
+    return BuildResult(out_dir=out_dir, files=files, problems=count, timings=timings, docs=docs)
+
+
+# relative cost of laying out each document, a problem's worth: the heaviest are started first
+WEIGHT = {"solutions": 4.0, "worksheet": 1.5, "practice": 2.0, "answers": 1.0, "teacher-key": 1.0}
+
+
+def render_documents(edition: Edition, docs: dict[str, dict], names: tuple[str, ...], formats: tuple[str, ...],
+                     stage: Path, cache: Path, pool, timings: dict) -> dict[str, Path]:
+    """Every document of every copy (and the teacher's key), laid out in the pool's workers.
+
+    With fewer copies than workers each document is its own task; otherwise each copy is one task
+    (its documents share their math). Returns the files made, named as in BuildResult.files.
+    """
+    from workbook import render
+
+    jobs = []
+    for v, doc in docs.items():
+        folder = stage / v if v else stage
+        size = sum(len(s["problems"]) + bool(s.get("example")) for s in doc["sections"])
+        groups = [names] if len(docs) >= pool.size else [(n,) for n in names]
+        jobs += [(size * sum(WEIGHT.get(n, 1.0) for n in group), v, doc, folder, group) for group in groups]
+    if len(docs) > 1:
+        key = teacher_key(edition, docs)
+        size = sum(len(s["problems"]) for s in key["sections"])
+        jobs.append((size * WEIGHT["teacher-key"], "", key, stage, ("teacher-key",)))
+    jobs.sort(key=lambda job: -job[0])
+    for i, (_, v, doc, folder, group) in enumerate(jobs):
+        pool.submit(i, None, render.render_job, doc, folder, cache, formats, group)
+    files = {}
+    for outcome in pool.completed():
+        _, v, _, _, group = jobs[outcome.key]
+        if not outcome.ok:
+            what = ", ".join(group) + (f" of version {v}" if v else "")
+            raise BuildError(f"could not render the {what}: {outcome.error}")
+        made, spent = outcome.value
+        files.update({f"{v}/{k}" if v else k: p for k, p in made.items()})
+        for stage_name, seconds in spent.items():
+            timings[stage_name] = timings.get(stage_name, 0.0) + seconds
+    return dict(sorted(files.items()))
 
 
 def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...]) -> str:
@@ -168,32 +202,37 @@ def teacher_key(edition: Edition, docs: dict[str, dict]) -> dict:
     return {"edition": head, "sections": sections}
 
 
-def generate_sections(edition: Edition, picked: list, version: str = "", seen: set[str] | None = None,
-                      progress=None, bank: dict | None = None) -> list[dict]:
-    """Every section's problems, each drawn for its own slot and never repeated on the sheet.
+def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[tuple[str, str, str]], *,
+                       pool, budget: float | None = BUDGET, progress=None, shared: bool = True) -> dict[str, dict]:
+    """Every copy's document: ``copies`` is (name, slot suffix, student) for each version or student.
 
-    A version's slots carry its letter, so version A's problem 3 and version B's differ while
-    the families and difficulties stay the same.
+    A copy's slots carry its suffix, so version A's problem 3 and version B's differ while the
+    families and difficulties stay the same. With ``shared``, no problem repeats across the copies
+    (versions); otherwise each copy is checked on its own (a student's sheet can be rebuilt alone).
+    Each section's worked example is drawn once, the same in every copy.
     """
-    seen = set() if seen is None else seen
-    sections = []
-    for section, families in zip(edition.sections, picked):
-        problems = []
-        for k in range(section.count):
-            family = families[k % len(families)]
-            slot = f"{section.title}#{k}" + (f"@{version}" if version else "")
-            problems.append(generate_slot(family, edition.seed, slot, seen))
-            if progress is not None:
-                progress()
-        intro = [{"text": section.intro}] if section.intro else []
-        primer = [p.strip() for p in section.primer.split("\n\n") if p.strip()]
-        example = None
-        if section.example is not None:  # the same worked example in every version
-            example = generate_slot(bank[section.example], edition.seed, f"{section.title}#example")
-        sections.append({"title": section.title, "intro": intro, "primer": primer, "example": example,
-                         "problems": problems})
-    return sections
-
+    slots = []
+    for name, suffix, _ in copies:
+        for section, families in zip(edition.sections, picked):
+            for k in range(section.count):
+                slot = f"{section.title}#{k}" + (f"@{suffix}" if suffix else "")
+                slots.append(Slot(families[k % len(families)], slot, "edition" if shared else name))
+    examples = [Slot(bank[s.example], f"{s.title}#example", None, counted=False)
+                for s in edition.sections if s.example is not None]
+    records = iter(draw(slots + examples, edition.seed, pool=pool, budget=budget, progress=progress))
+    problems = [next(records) for _ in slots]
+    example_of = {s.title: next(records) for s in edition.sections if s.example is not None}
+    docs, at = {}, 0
+    for name, suffix, student in copies:
+        sections = []
+        for section in edition.sections:
+            mine, at = problems[at:at + section.count], at + section.count
+            primer = [p.strip() for p in section.primer.split("\n\n") if p.strip()]
+            example = dict(example_of[section.title]) if section.title in example_of else None
+            sections.append({"title": section.title, "intro": [{"text": section.intro}] if section.intro else [],
+                             "primer": primer, "example": example, "problems": mine})
+        docs[name] = document(edition, sections, suffix if shared else "", student=student)
+    return docs
 
 
 def document(edition: Edition, sections: list[dict], version: str = "", student: str = "") -> dict:

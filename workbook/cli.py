@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from workbook import __version__
+from workbook.edition import MAX_VERSIONS
 from workbook.errors import BuildError, InputError
 
 
@@ -53,7 +54,8 @@ def main() -> None:
               show_default=True, help="The build folder; the edition goes into OUT/<edition-slug>/.")
 @click.option("--bank", "bank_folders", multiple=True, type=click.Path(path_type=Path, exists=True),
               help="A folder (or file) of extra problem families; may be repeated.")
-@click.option("--versions", type=click.IntRange(1, 26), help="Build versions A, B, C ... (overrides the edition).")
+@click.option("--versions", type=click.IntRange(1, MAX_VERSIONS),
+              help="Build versions A, B, C ... (overrides the edition).")
 @click.option("--roster", type=click.Path(path_type=Path, dir_okay=False),
               help="A CSV of students (name, id): one personalized worksheet each and a key by student.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html", "moodle"]),

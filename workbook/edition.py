@@ -49,6 +49,19 @@ class Section(BaseModel):
         return self
 
 
+MAX_VERSIONS = 100
+
+
+def version_label(index: int) -> str:
+    """A, B, ... Z, then AA, AB ...: the letter printed on version ``index`` (from 0)."""
+    label = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        label = chr(ord("A") + rest) + label
+    return label
+
+
 class PageOptions(BaseModel):
     """How the printed pages look."""
 
@@ -76,7 +89,7 @@ class Edition(BaseModel):
     paper: Literal["A4", "Letter"] = Field("A4", description="Paper size of the PDFs.")
     date: str = Field("", max_length=40, description="The edition's date as printed on the cover, e.g. 2026-09-01.")
     page: PageOptions = Field(default_factory=PageOptions, description="Page options (a [page] table).")
-    versions: int = Field(1, ge=1, le=26, description="Parallel versions A, B, C ...: the same families and "
+    versions: int = Field(1, ge=1, le=MAX_VERSIONS, description="Parallel versions A, B, C ... (after Z: AA, AB ...): the same families and "
                                                       "difficulties, different draws, and one teacher's key.")
     sections: list[Section] = Field(min_length=1, max_length=60, description="The sections, in order.")
     path: str = Field("", exclude=True, description="Where the edition was read from (set by the loader).")

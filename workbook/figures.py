@@ -6,8 +6,10 @@ the object-oriented API (no pyplot global state).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
+from pathlib import Path
 from typing import Callable
 
 import matplotlib
@@ -18,6 +20,9 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+# what a cached figure depends on: this file's code and matplotlib's version
+VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16] + "|" + matplotlib.__version__
 
 WIDTH_IN = 3.6  # about 9 cm on paper
 STYLE = {

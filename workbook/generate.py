@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
@@ -20,13 +21,18 @@ from workbook.bank import Family
 from workbook.errors import BuildError
 from workbook.steps import StepError
 from workbook.verify import VerifyError
+from workbook.workers import InlinePool, Outcome
 
 MAX_ATTEMPTS = 40
+BUDGET = 5.0  # seconds of wall-clock time a single draw may take before its worker is killed
 PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
 
 
 class Degenerate(ValueError):
     """A draw a teacher would not print: a zero answer, a point outside the domain, a repeat."""
+
+
+REDRAW = (Degenerate, VerifyError, StepError)  # what a redraw answers; anything else is a bug to report
 
 
 def derive_seed(*parts: object) -> int:
@@ -84,21 +90,96 @@ def generate_one(family: Family, seed: int) -> dict:
 
 
 def generate_slot(family: Family, edition_seed: int, slot: str, seen: set[str] | None = None) -> dict:
-    """The problem for one slot of an edition, redrawn until it is sound and new on the sheet."""
-    seen = set() if seen is None else seen
-    reasons = []
-    for attempt in range(MAX_ATTEMPTS):
-        seed = derive_seed(edition_seed, slot, family.id, attempt)
-        try:
-            record = generate_one(family, seed)
-        except (Degenerate, VerifyError, StepError) as exc:
-            reasons.append(f"seed {seed}: {exc}")
-            continue
-        if record["key"] in seen:
-            reasons.append(f"seed {seed}: repeats a problem already on the sheet")
-            continue
-        seen.add(record["key"])
-        record["slot"], record["attempt"] = slot, attempt
-        return record
-    raise BuildError(f"family {family.id!r} ({family.path}) failed {MAX_ATTEMPTS} draws for slot {slot}; "
-                     f"first: {reasons[0]}; last: {reasons[-1]}")
+    """The problem for one slot, drawn in this process: redrawn until it is sound and new in ``seen``."""
+    request = Slot(family, slot, "sheet")
+    return draw([request], edition_seed, pool=InlinePool(), seen={"sheet": set() if seen is None else seen})[0]
+
+
+@dataclass
+class Slot:
+    """One problem to draw: its family, its slot name (part of its seed) and its repeat group.
+
+    Draws in the same ``group`` never repeat a problem; ``group=None`` skips the repeat check.
+    ``counted`` slots tick the progress callback (the worked examples do not).
+    """
+
+    family: Family
+    slot: str
+    group: str | None = "sheet"
+    counted: bool = True
+
+
+def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = BUDGET, progress=None,
+         seen: dict[str, set[str]] | None = None) -> list[dict]:
+    """Every slot's problem, drawn in the pool's workers, the same whatever the number of workers.
+
+    Each draw runs under ``budget`` seconds. A draw that is degenerate, fails its check, overruns
+    its budget or its memory is redrawn from the next derived seed; a worker that dies is given the
+    same draw once more (a draw must not change because a process was killed from outside).
+    Repeats are settled afterwards in slot order, so the result never depends on timing.
+    """
+    seen = {} if seen is None else seen
+    done: dict[tuple[int, int], Outcome] = {}
+    reasons: dict[int, list[str]] = {i: [] for i in range(len(slots))}
+    retried: set[tuple[int, int]] = set()
+    seed_of = {}
+
+    def submit(i: int, attempt: int) -> None:
+        seed = seed_of[i, attempt] = derive_seed(edition_seed, slots[i].slot, slots[i].family.id, attempt)
+        pool.submit((i, attempt), budget, generate_one, slots[i].family, seed)
+
+    def handle(outcome: Outcome) -> None:
+        i, attempt = key = outcome.key
+        if outcome.kind == "died" and key not in retried:
+            retried.add(key)
+            pool.submit(key, budget, generate_one, slots[i].family, seed_of[key])
+            return
+        if outcome.kind == "raised" and not isinstance(outcome.exception, REDRAW):
+            family = slots[i].family
+            raise BuildError(f"family {family.id!r} ({family.path}) failed at seed {seed_of[key]} "
+                             f"(slot {slots[i].slot}): {outcome.error}")
+        done[key] = outcome
+        if outcome.ok:
+            if slots[i].counted and progress is not None:
+                progress()
+            return
+        reasons[i].append(f"seed {seed_of[key]}: {outcome.error}")
+        if attempt + 1 < MAX_ATTEMPTS:
+            submit(i, attempt + 1)
+
+    def result(key: tuple[int, int]) -> Outcome:
+        if key not in done:
+            if key not in seed_of:
+                submit(*key)
+            for outcome in pool.completed():
+                handle(outcome)
+                if key in done:
+                    break
+        return done[key]
+
+    for i in range(len(slots)):
+        submit(i, 0)
+    for outcome in pool.completed():  # every slot's first sound draw, all slots at once
+        handle(outcome)
+
+    records = []
+    for i, request in enumerate(slots):
+        group = seen.setdefault(request.group, set()) if request.group is not None else None
+        for attempt in range(MAX_ATTEMPTS):
+            outcome = result((i, attempt))
+            if not outcome.ok:
+                continue
+            record = dict(outcome.value)
+            if group is not None and record["key"] in group:
+                reasons[i].append(f"seed {record['seed']}: repeats a problem already on the sheet")
+                continue
+            if group is not None:
+                group.add(record["key"])
+            record["slot"], record["attempt"] = request.slot, attempt
+            records.append(record)
+            break
+        else:
+            family = request.family
+            raise BuildError(f"family {family.id!r} ({family.path}) failed {MAX_ATTEMPTS} draws for slot "
+                             f"{request.slot}; first: {reasons[i][0]}; last: {reasons[i][-1]}")
+    return records

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -86,10 +87,26 @@ class SVGCache:
         else:
             result = to_svg(latex, display=display)
             if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(json.dumps(asdict(result)), encoding="utf-8")
+                write_atomic(path, json.dumps(asdict(result)))
         self.memory[key] = result
         return result
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a cache file whole or not at all: worker processes may read it at the same moment.
+
+    The cache is an optimisation: a folder that cannot be written (read-only, full) is skipped.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, path)
+    except OSError:
+        try:
+            temp.unlink(missing_ok=True)
+        except (OSError, UnboundLocalError):
+            pass
 
 
 def to_svg(latex: str, *, display: bool = False) -> MathSVG:

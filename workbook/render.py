@@ -15,6 +15,7 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -35,8 +36,9 @@ class RenderError(RuntimeError):
     """A document that could not be rendered."""
 
 
+@lru_cache(maxsize=8)
 def environment(template_dir: Path | None = None) -> Environment:
-    """The Jinja environment: a user's template folder first, then the built-in one."""
+    """The Jinja environment: a user's template folder first, then the built-in one (compiled once)."""
     search = [str(template_dir)] if template_dir is not None else []
     return Environment(loader=FileSystemLoader(search + [str(templates_dir())]), autoescape=True,
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -49,6 +51,7 @@ class Assets:
                  figures: dict[str, str] | None = None):
         self.medium, self.folder, self.cache, self.timings = medium, folder, cache, timings
         self.figures: dict[str, str] = {} if figures is None else figures  # shared by both media
+        self.figure_folder = cache.folder.parent / "figures" if cache.folder is not None else None
 
     def math(self, latex: str, display: bool = False) -> Markup:
         start = time.perf_counter()
@@ -66,10 +69,10 @@ class Assets:
     def figure(self, spec: dict) -> Markup:
         start = time.perf_counter()
         try:
-            key = hashlib.sha256(repr(sorted(spec.items())).encode()).hexdigest()
+            key = hashlib.sha256(f"{figures.VERSION}|{sorted(spec.items())!r}".encode()).hexdigest()
             svg = self.figures.get(key)
             if svg is None:
-                svg = self.figures[key] = figures.figure_svg(spec)
+                svg = self.figures[key] = self._cached_figure(key, spec)
             if self.medium == "html":
                 src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
             else:
@@ -78,12 +81,25 @@ class Assets:
         finally:
             self.timings["figures"] = self.timings.get("figures", 0.0) + time.perf_counter() - start
 
+    def _cached_figure(self, key: str, spec: dict) -> str:
+        """A figure from the content cache (build/.cache/figures), drawn and stored if missing."""
+        path = self.figure_folder / f"{key}.svg" if self.figure_folder is not None else None
+        if path is not None:
+            try:
+                return path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                pass
+        svg = figures.figure_svg(spec)
+        if path is not None:
+            mathtex.write_atomic(path, svg)
+        return svg
+
     def _write(self, prefix: str, svg: str) -> str:
         name = f"{prefix}-{hashlib.sha256(svg.encode()).hexdigest()[:20]}.svg"
         path = self.folder / name
         if not path.exists():
             path.write_text(svg, encoding="utf-8")
-        return f"assets/{name}"
+        return f"{self.folder.name}/{name}"
 
 
 def render_html(doc: dict, which: str, medium: str, assets: Assets, env: Environment | None = None) -> str:
@@ -138,14 +154,14 @@ def _source_date():
             os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-def write_pdf(html: str, base: Path, target: Path, title: str) -> None:
-    """Lay out the HTML with WeasyPrint, fetching only from base/assets."""
+def write_pdf(html: str, base: Path, target: Path, title: str, assets: Path | None = None) -> None:
+    """Lay out the HTML with WeasyPrint, fetching only from the assets folder (base/assets by default)."""
     from weasyprint import HTML
 
     # WeasyPrint warns about screen-only CSS (media features) and about fetches our fetcher refuses.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     with _source_date():
-        document = HTML(string=html, base_url=str(base) + "/", url_fetcher=confined_fetcher(base / "assets"))
+        document = HTML(string=html, base_url=str(base) + "/", url_fetcher=confined_fetcher(assets or base / "assets"))
         document.write_pdf(target, uncompressed_pdf=False)
 
 
@@ -169,7 +185,8 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
             files[f"{which}.html"] = path
             timings["html"] = timings.get("html", 0.0) + time.perf_counter() - start
     if "pdf" in formats:
-        folder = out_dir / "assets"
+        # the images WeasyPrint may fetch, in a folder of this call's own (calls may share out_dir)
+        folder = out_dir / (".assets-" + "-".join(documents))
         folder.mkdir(exist_ok=True)
         assets = Assets("pdf", folder, cache, timings, drawn)
         try:
@@ -179,9 +196,17 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
                 timings["html"] = timings.get("html", 0.0) + time.perf_counter() - start
                 start = time.perf_counter()
                 path = out_dir / f"{which}.pdf"
-                write_pdf(html, out_dir, path, f"{doc['edition']['title']} · {DOCUMENTS[which]}")
+                write_pdf(html, out_dir, path, f"{doc['edition']['title']} · {DOCUMENTS[which]}", folder)
                 files[f"{which}.pdf"] = path
                 timings["pdf"] = timings.get("pdf", 0.0) + time.perf_counter() - start
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     return files
+
+
+def render_job(doc: dict, out_dir: Path, cache_dir: Path | None, formats: tuple[str, ...],
+               documents: tuple[str, ...]) -> tuple[dict[str, Path], dict[str, float]]:
+    """write_documents as one worker task: the files made and the seconds each stage took."""
+    timings: dict[str, float] = {}
+    files = write_documents(doc, out_dir, cache_dir=cache_dir, timings=timings, formats=formats, documents=documents)
+    return files, timings

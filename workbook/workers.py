@@ -1,0 +1,229 @@
+"""Worker processes: problems drawn and documents laid out on every core, each task under a budget.
+
+A thread or a signal cannot interrupt SymPy inside C code, so a task that overruns its wall-clock
+budget is stopped the only sure way: its process is killed and a fresh one takes its place. Each
+worker's address space is capped, so a draw that explodes raises MemoryError in the worker instead
+of taking the machine down. Tasks are plain module-level functions and picklable arguments; the
+results come back in completion order, each as an Outcome the caller decides about.
+
+    with Pool(jobs) as pool:
+        pool.submit("a", 5.0, generate_one, family, seed)
+        for outcome in pool.completed():
+            ...  # may submit more; completed() runs until nothing is left
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from typing import Any, Callable, Hashable, Iterator
+
+MEMORY_LIMIT = 2 * 1024**3  # bytes a worker may grow by beyond what it starts with
+_ENV_JOBS = "WORKBOOK_JOBS"
+
+
+def default_jobs() -> int:
+    """How many workers: WORKBOOK_JOBS if set, else the cores this process may use."""
+    value = os.environ.get(_ENV_JOBS, "")
+    if value.strip().isdigit() and int(value) > 0:
+        return int(value)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class Outcome:
+    """How one task ended: ``ok`` with its ``value``, or one of the failure kinds with a one-line error.
+
+    kind: "ok"; "raised" (the task raised ``exception``); "timeout" (killed after its budget);
+    "memory" (ran out of its memory cap); "died" (its process ended without answering).
+    """
+
+    key: Hashable
+    kind: str
+    value: Any = None
+    exception: BaseException | None = None
+    error: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == "ok"
+
+
+class _Worker:
+    def __init__(self, context, memory: int | None):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, memory), daemon=True)
+        self.process.start()
+        child.close()  # the parent's copy: a dead worker then reads as end-of-file
+        self.task: tuple | None = None  # (key, budget, fn, args)
+        self.started = 0.0
+
+    def give(self, task: tuple) -> None:
+        self.task, self.started = task, time.monotonic()
+        self.conn.send((task[2], task[3]))
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+class Pool:
+    """Up to ``size`` forked workers, started when first needed and killed on close."""
+
+    def __init__(self, size: int | None = None, *, memory: int | None = MEMORY_LIMIT):
+        self.size = max(1, size or default_jobs())
+        self.memory = memory
+        methods = multiprocessing.get_all_start_methods()
+        self.context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.workers: list[_Worker] = []
+        self.queue: deque[tuple] = deque()
+        self.pids: list[int] = []  # every worker process started, for tests and diagnostics
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def submit(self, key: Hashable, budget: float | None, fn: Callable, *args: Any) -> None:
+        """Queue fn(*args); ``budget`` seconds of wall-clock time, or None for no limit."""
+        self.queue.append((key, budget, fn, args))
+
+    def completed(self) -> Iterator[Outcome]:
+        """Run the queue, yielding each task's Outcome as it ends; tasks submitted meanwhile run too."""
+        while self.queue or any(w.task for w in self.workers):
+            self._dispatch()
+            busy = [w for w in self.workers if w.task]
+            timeout = None
+            budgets = [w.started + w.task[1] for w in busy if w.task[1] is not None]
+            if budgets:
+                timeout = max(0.0, min(budgets) - time.monotonic())
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
+            for worker in busy:
+                outcome = self._collect(worker, ready)
+                if outcome is not None:
+                    yield outcome
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        self.workers.clear()
+        self.queue.clear()
+
+    def _dispatch(self) -> None:
+        while self.queue:
+            idle = next((w for w in self.workers if not w.task), None)
+            if idle is None:
+                if len(self.workers) >= self.size:
+                    return
+                idle = _Worker(self.context, self.memory)
+                self.workers.append(idle)
+                self.pids.append(idle.process.pid)
+            idle.give(self.queue.popleft())
+
+    def _collect(self, worker: _Worker, ready: list) -> Outcome | None:
+        key, budget, fn, _ = worker.task
+        seconds = time.monotonic() - worker.started
+        if worker.conn in ready:
+            try:
+                ok, payload = worker.conn.recv()
+            except (EOFError, OSError):
+                pass  # it died: reported below
+            else:
+                worker.task = None
+                if ok:
+                    return Outcome(key, "ok", value=payload, seconds=seconds)
+                kind, exception, line = payload
+                return Outcome(key, kind, exception=exception, error=line, seconds=seconds)
+        overran = budget is not None and seconds >= budget
+        if worker.conn in ready or worker.process.sentinel in ready or overran:
+            worker.stop()
+            self.workers.remove(worker)
+            if overran and worker.process.exitcode in (-signal.SIGKILL, None):
+                return Outcome(key, "timeout", error=f"took longer than its {budget:g} s budget and was stopped",
+                               seconds=seconds)
+            code = worker.process.exitcode
+            how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+            return Outcome(key, "died", error=f"its worker process ended without answering ({how})", seconds=seconds)
+        return None
+
+
+class InlinePool:
+    """The same interface run in this process, one task at a time, with no budget: for library calls
+    that draw a single problem (``generate_slot``), where starting a process would cost more than the draw."""
+
+    def __init__(self):
+        self.queue: deque[tuple] = deque()
+
+    def __enter__(self) -> InlinePool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.queue.clear()
+
+    def submit(self, key: Hashable, budget: float | None, fn: Callable, *args: Any) -> None:
+        self.queue.append((key, fn, args))
+
+    def completed(self) -> Iterator[Outcome]:
+        while self.queue:
+            key, fn, args = self.queue.popleft()
+            start = time.monotonic()
+            try:
+                value = fn(*args)
+            except MemoryError:
+                yield Outcome(key, "memory", error="ran out of memory", seconds=time.monotonic() - start)
+            except Exception as exc:  # noqa: BLE001 - reported to the caller, which decides
+                yield Outcome(key, "raised", exception=exc, error=f"{type(exc).__name__}: {exc}",
+                              seconds=time.monotonic() - start)
+            else:
+                yield Outcome(key, "ok", value=value, seconds=time.monotonic() - start)
+
+
+def _serve(conn, memory: int | None) -> None:
+    """A worker: run each task it is sent and answer (True, result) or (False, (kind, exception, line))."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it kills us
+    if memory is not None:
+        _cap_memory(memory)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        fn, args = message
+        try:
+            answer = (True, fn(*args))
+        except MemoryError:
+            answer = (False, ("memory", None, f"ran out of memory (over {memory // 1024**2} MB more than at start)"
+                                               if memory else "ran out of memory"))
+        except Exception as exc:  # noqa: BLE001 - reported to the parent, which decides
+            answer = (False, ("raised", exc, f"{type(exc).__name__}: {exc}"))
+        try:
+            conn.send(answer)
+        except Exception as exc:  # noqa: BLE001 - an answer that cannot be pickled
+            conn.send((False, ("raised", None, f"could not send the result back: {type(exc).__name__}: {exc}")))
+
+
+def _cap_memory(extra: int) -> None:
+    try:
+        import resource
+
+        with open("/proc/self/status") as status:
+            size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+        limit = size + extra
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, OSError, StopIteration, ValueError):
+        pass  # no /proc or no resource module: the cap is best effort
