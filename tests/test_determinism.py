@@ -1,4 +1,5 @@
-"""Same edition + same seed = the same files, byte for byte, across processes and hash seeds."""
+"""Same edition + same seed = the same files, byte for byte, across processes, hash seeds, time zones,
+locales and numbers of worker processes."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from workbook.bank import load_bank
 from workbook.generate import generate_slot
 
 
-def _build(edition, out, hashseed, tz="UTC"):
-    env = {**os.environ, "PYTHONHASHSEED": str(hashseed), "TZ": tz}
+def _build(edition, out, hashseed, tz="UTC", **extra):
+    env = {**os.environ, "PYTHONHASHSEED": str(hashseed), "TZ": tz, **extra}
     env.pop("SOURCE_DATE_EPOCH", None)
     code = "import sys; from workbook.cli import main; sys.exit(main())"
     subprocess.run([sys.executable, "-c", code, "build", str(edition), "--out", str(out), "-q"],
@@ -23,7 +24,8 @@ def _build(edition, out, hashseed, tz="UTC"):
 
 def test_byte_identical_across_processes(tmp_path, small_edition):
     a = _build(small_edition, tmp_path / "a", 1)
-    b = _build(small_edition, tmp_path / "b", 4242, tz="America/New_York")
+    b = _build(small_edition, tmp_path / "b", 4242, tz="America/New_York", LC_ALL="de_DE.UTF-8", LANG="tr_TR.UTF-8",
+               WORKBOOK_JOBS="1")
     assert sorted(a) == sorted(b)
     assert any(name.endswith(".pdf") for name in a) and any(name.endswith(".svg") or name.endswith(".html") for name in a)
     for name in a:

@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from workbook.bank import Family
-from workbook.errors import BuildError
-from workbook.generate import generate_slot
+from workbook.generate import BUDGET, Slot, draw
+from workbook.workers import Pool
 
 
 def parse_range(text: str) -> range:
@@ -55,19 +55,30 @@ class Report:
         return out
 
 
-def check_family(family: Family, seeds: range) -> Report:
+def check_family(family: Family, seeds: range, *, jobs: int | None = None) -> Report:
     """Draw the family at every seed and collect what a teacher should know."""
-    report = Report(family, seeds)
-    for seed in seeds:
-        try:
-            record = generate_slot(family, seed, "check")
-        except BuildError as exc:
-            report.failures.append((seed, str(exc).split("; first: ")[-1]))
-            continue
-        except Exception as exc:  # a bug in a kind must show up here, with its seed, not stop the check
-            report.failures.append((seed, f"{type(exc).__name__}: {exc}"))
-            continue
-        report.redraws += record["attempt"]
-        report.problems[record["key"]] += 1
-        report.answers[record["answer_text"]] += 1
-    return report
+    return check_families([family], seeds, jobs=jobs)[0]
+
+
+def check_families(families: list[Family], seeds: range, *, jobs: int | None = None,
+                   budget: float | None = BUDGET) -> list[Report]:
+    """Every family at every seed, drawn in worker processes under the same budget as a build,
+    so that a family that hangs or explodes is reported with its seed instead of stopping the check."""
+    slots = [Slot(family, "check", None, seed=seed) for family in families for seed in seeds]
+    failures: dict[int, str] = {}
+    with Pool(jobs) as pool:
+        records = draw(slots, 0, pool=pool, budget=budget, failures=failures)
+    reports = []
+    for k, family in enumerate(families):
+        report = Report(family, seeds)
+        for j, seed in enumerate(seeds):
+            i = k * len(seeds) + j
+            record = records[i]
+            if record is None:
+                report.failures.append((seed, failures[i]))
+                continue
+            report.redraws += record["attempt"]
+            report.problems[record["key"]] += 1
+            report.answers[record["answer_text"]] += 1
+        reports.append(report)
+    return reports

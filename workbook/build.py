@@ -87,6 +87,10 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         names = ("worksheet",)
     if "pdf" in formats:
         import weasyprint  # noqa: F401 - loaded once here, before the workers fork, not once in each
+    if {"html", "pdf"} & set(formats):
+        from workbook import render
+
+        render.warm_up(out_root / ".cache")
 
     with Pool(jobs) as pool:
         with _stage(timings, "generate"):
@@ -120,6 +124,30 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     return BuildResult(out_dir=out_dir, files=files, problems=count, timings=timings, docs=docs)
 
 
+def _prepare(documents: list[tuple[dict, tuple[str, ...]]], formats: tuple[str, ...], cache: Path, pool,
+             timings: dict) -> None:
+    """Draw every math expression and figure the documents show once, spread over the workers."""
+    from workbook import render
+
+    math: set = set()
+    specs: dict = {}
+    for doc, names in documents:
+        m, f = render.assets_used(doc, names)
+        math |= m
+        specs.update(f)
+    math_items, spec_items = sorted(math), [specs[k] for k in sorted(specs)]
+    parts = 4 * pool.size
+    for i in range(parts):
+        if math_items[i::parts] or spec_items[i::parts]:
+            pool.submit(("prepare", i), None, render.prepare_job, math_items[i::parts], spec_items[i::parts],
+                        formats, cache)
+    for outcome in pool.completed():
+        if not outcome.ok:
+            raise BuildError(f"could not draw the math and figures: {outcome.error}")
+        for name, seconds in outcome.value.items():
+            timings[name] = timings.get(name, 0.0) + seconds
+
+
 # relative cost of laying out each document, a problem's worth: the heaviest are started first
 WEIGHT = {"solutions": 4.0, "worksheet": 1.5, "practice": 2.0, "answers": 1.0, "teacher-key": 1.0}
 
@@ -133,22 +161,31 @@ def render_documents(edition: Edition, docs: dict[str, dict], names: tuple[str, 
     """
     from workbook import render
 
+    everything = [(doc, names) for doc in docs.values()]
+    if len(docs) > 1:
+        key = teacher_key(edition, docs)
+        everything.append((key, ("teacher-key",)))
+    _prepare(everything, formats, cache, pool, timings)
+
     jobs = []
+    media = [(m,) for m in ("pdf", "html") if m in formats]
     for v, doc in docs.items():
         folder = stage / v if v else stage
         size = sum(len(s["problems"]) + bool(s.get("example")) for s in doc["sections"])
-        groups = [names] if len(docs) >= pool.size else [(n,) for n in names]
-        jobs += [(size * sum(WEIGHT.get(n, 1.0) for n in group), v, doc, folder, group) for group in groups]
+        if len(docs) >= pool.size:  # one job a copy: its documents share their math
+            jobs.append((size * sum(WEIGHT.get(n, 1.0) for n in names), v, doc, folder, names, formats))
+        else:  # one job a document and a medium, the heaviest first
+            jobs += [(size * WEIGHT.get(n, 1.0) * (1 if m == ("pdf",) else 0.1), v, doc, folder, (n,), m)
+                     for n in names for m in media]
     if len(docs) > 1:
-        key = teacher_key(edition, docs)
         size = sum(len(s["problems"]) for s in key["sections"])
-        jobs.append((size * WEIGHT["teacher-key"], "", key, stage, ("teacher-key",)))
+        jobs.append((size * WEIGHT["teacher-key"], "", key, stage, ("teacher-key",), formats))
     jobs.sort(key=lambda job: -job[0])
-    for i, (_, v, doc, folder, group) in enumerate(jobs):
-        pool.submit(i, None, render.render_job, doc, folder, cache, formats, group)
+    for i, (_, v, doc, folder, group, fmts) in enumerate(jobs):
+        pool.submit(i, None, render.render_job, doc, folder, cache, fmts, group)
     files = {}
     for outcome in pool.completed():
-        _, v, _, _, group = jobs[outcome.key]
+        _, v, _, _, group, _ = jobs[outcome.key]
         if not outcome.ok:
             what = ", ".join(group) + (f" of version {v}" if v else "")
             raise BuildError(f"could not render the {what}: {outcome.error}")
@@ -292,10 +329,16 @@ def staging(out_dir: Path):
     """A fresh folder beside out_dir, swapped in only if the body finishes without error.
 
     A lock file beside it stops a second build of the same edition from running at the same time.
+    A folder that cannot be written (read-only, full, not a folder) is one clear BuildError.
     """
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(out_dir.with_name(f".{out_dir.name}.lock")):
-        yield from _staged(out_dir)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(out_dir.with_name(f".{out_dir.name}.lock")):
+            yield from _staged(out_dir)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise BuildError(f"could not write the edition into {out_dir.parent}: {reason} ({exc.filename or out_dir}); "
+                         "free some space or choose another --out folder; the previous edition is unchanged") from None
 
 
 @contextmanager

@@ -61,9 +61,11 @@ def main() -> None:
 @click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html", "moodle"]),
               help="What to write (repeatable): pdf and html by default; moodle writes quiz.xml, a Moodle XML "
                    "quiz with the worked solutions as feedback.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64),
+              help="Worker processes (default: one a core, or the WORKBOOK_JOBS environment variable).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: tuple[Path, ...],
-          versions: int | None, roster: Path | None, formats: tuple[str, ...], quiet: bool) -> None:
+          versions: int | None, roster: Path | None, formats: tuple[str, ...], jobs: int | None, quiet: bool) -> None:
     """Build EDITION (a TOML file; the default workbook if left out) into worksheet, answer key
     and solutions, as PDF and HTML, with manifest.json."""
     from workbook.build import build as run_build
@@ -72,7 +74,7 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
     bar = _ProgressBar(enabled=not quiet and sys.stderr.isatty())
     try:
         result = run_build(edition, seed=seed, out_root=out_root, bank_folders=list(bank_folders), versions=versions,
-                           roster=roster, formats=tuple(formats) or ("html", "pdf"), progress=bar)
+                           roster=roster, formats=tuple(formats) or ("html", "pdf"), progress=bar, jobs=jobs)
     except InputError as exc:
         bar.close()
         _fail(exc.lines)
@@ -200,7 +202,8 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...]) -> None:
 @click.argument("target", required=False)
 @click.option("--seeds", default="1..100", show_default=True, help="A range like 1..500.")
 @click.option("--family", "family_id", help="Only this family (by id).")
-def check(target: str | None, seeds: str, family_id: str | None) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes (default: one a core).")
+def check(target: str | None, seeds: str, family_id: str | None, jobs: int | None) -> None:
     """Run families over many seeds: TARGET is a family id, a family file or a folder of them (the
     built-in bank if left out). Reports failures with the seed that reproduces each, redrawn draws,
     repeats and the spread of answers. Exits 1 if any family fails."""
@@ -232,7 +235,7 @@ def check(target: str | None, seeds: str, family_id: str | None) -> None:
             _fail([f"no family {family_id!r} here"])
     failed = 0
     for family in sorted(families, key=lambda f: f.id):
-        report = check_family(family, span)
+        report = check_family(family, span, jobs=jobs)
         failed += bool(report.failures)
         click.echo(report.line())
         for seed, reason in report.failures[:5]:

@@ -107,16 +107,21 @@ class Slot:
     slot: str
     group: str | None = "sheet"
     counted: bool = True
+    seed: int | None = None  # the seed its draws derive from, if not the edition's
 
 
 def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = BUDGET, progress=None,
-         seen: dict[str, set[str]] | None = None) -> list[dict]:
+         seen: dict[str, set[str]] | None = None, failures: dict[int, str] | None = None) -> list[dict | None]:
     """Every slot's problem, drawn in the pool's workers, the same whatever the number of workers.
 
     Each draw runs under ``budget`` seconds. A draw that is degenerate, fails its check, overruns
     its budget or its memory is redrawn from the next derived seed; a worker that dies is given the
     same draw once more (a draw must not change because a process was killed from outside).
     Repeats are settled afterwards in slot order, so the result never depends on timing.
+
+    A slot that cannot be drawn stops everything with a BuildError naming the family and the
+    seeds, unless ``failures`` is given: then its message is stored there by slot index and its
+    record is None (``workbook check`` reports every failing seed).
     """
     seen = {} if seen is None else seen
     done: dict[tuple[int, int], Outcome] = {}
@@ -124,8 +129,11 @@ def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = B
     retried: set[tuple[int, int]] = set()
     seed_of = {}
 
+    dead: set[int] = set()
+
     def submit(i: int, attempt: int) -> None:
-        seed = seed_of[i, attempt] = derive_seed(edition_seed, slots[i].slot, slots[i].family.id, attempt)
+        base = edition_seed if slots[i].seed is None else slots[i].seed
+        seed = seed_of[i, attempt] = derive_seed(base, slots[i].slot, slots[i].family.id, attempt)
         pool.submit((i, attempt), budget, generate_one, slots[i].family, seed)
 
     def handle(outcome: Outcome) -> None:
@@ -136,8 +144,14 @@ def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = B
             return
         if outcome.kind == "raised" and not isinstance(outcome.exception, REDRAW):
             family = slots[i].family
-            raise BuildError(f"family {family.id!r} ({family.path}) failed at seed {seed_of[key]} "
-                             f"(slot {slots[i].slot}): {outcome.error}")
+            message = (f"family {family.id!r} ({family.path}) failed at seed {seed_of[key]} "
+                       f"(slot {slots[i].slot}): {outcome.error}")
+            if failures is None:
+                raise BuildError(message)
+            failures[i] = outcome.error
+            dead.add(i)
+            done[key] = outcome
+            return
         done[key] = outcome
         if outcome.ok:
             if slots[i].counted and progress is not None:
@@ -162,10 +176,13 @@ def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = B
     for outcome in pool.completed():  # every slot's first sound draw, all slots at once
         handle(outcome)
 
-    records = []
+    records: list[dict | None] = []
     for i, request in enumerate(slots):
         group = seen.setdefault(request.group, set()) if request.group is not None else None
         for attempt in range(MAX_ATTEMPTS):
+            if i in dead:
+                records.append(None)
+                break
             outcome = result((i, attempt))
             if not outcome.ok:
                 continue
@@ -180,6 +197,10 @@ def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = B
             break
         else:
             family = request.family
+            if failures is not None:
+                failures[i] = reasons[i][-1]
+                records.append(None)
+                continue
             raise BuildError(f"family {family.id!r} ({family.path}) failed {MAX_ATTEMPTS} draws for slot "
                              f"{request.slot}; first: {reasons[i][0]}; last: {reasons[i][-1]}")
     return records

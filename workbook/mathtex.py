@@ -92,7 +92,7 @@ class SVGCache:
         return result
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | bytes) -> None:
     """Write a cache file whole or not at all: worker processes may read it at the same moment.
 
     The cache is an optimisation: a folder that cannot be written (read-only, full) is skipped.
@@ -100,7 +100,7 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temp.write_text(text, encoding="utf-8")
+        temp.write_bytes(text.encode() if isinstance(text, str) else text)
         os.replace(temp, path)
     except OSError:
         try:

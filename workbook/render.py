@@ -44,6 +44,35 @@ def environment(template_dir: Path | None = None) -> Environment:
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
+TEMPLATES = ("worksheet.html", "answers.html", "solutions.html", "practice.html")
+
+
+def warm_up(cache_dir: Path | None = None) -> None:
+    """Compile the templates now, in this process, so that worker processes forked after it start
+    with them compiled (compiling costs about half a second). The compiled code is kept in the
+    content cache (build/.cache/templates) for the next build."""
+    env = environment()
+    if cache_dir is not None and env.bytecode_cache is None:
+        from jinja2 import FileSystemBytecodeCache
+
+        folder = cache_dir / "templates"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+        except OSError:
+            pass  # a cache that cannot be written is only slower
+    for name in TEMPLATES:
+        try:
+            env.get_template(name)
+        except OSError:
+            pass  # a bytecode cache file that cannot be written: compiled all the same
+
+
+def figure_key(spec: dict, fmt: str) -> str:
+    """A figure's name in the content cache: its spec, its format, and the drawing code's version."""
+    return hashlib.sha256(f"{figures.VERSION}|{fmt}|{sorted(spec.items())!r}".encode()).hexdigest()
+
+
 class Assets:
     """Math and figures for one medium: inline for HTML, files in a confined folder for PDF."""
 
@@ -67,39 +96,43 @@ class Assets:
             self.timings["math"] = self.timings.get("math", 0.0) + time.perf_counter() - start
 
     def figure(self, spec: dict) -> Markup:
+        """SVG for the HTML (sharp at any zoom); PNG at print resolution for the PDF, which WeasyPrint
+        lays out ten times faster than matplotlib's SVG."""
         start = time.perf_counter()
         try:
-            key = hashlib.sha256(f"{figures.VERSION}|{sorted(spec.items())!r}".encode()).hexdigest()
-            svg = self.figures.get(key)
-            if svg is None:
-                svg = self.figures[key] = self._cached_figure(key, spec)
+            fmt = "svg" if self.medium == "html" else "png"
+            key = figure_key(spec, fmt)
+            data = self.figures.get(key)
+            if data is None:
+                data = self.figures[key] = self._cached_figure(key, spec, fmt)
             if self.medium == "html":
-                src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+                src = "data:image/svg+xml;base64," + base64.b64encode(data).decode()
             else:
-                src = self._write("f", svg)
+                src = self._write("f", data, "png")
             return Markup(f'<img class="figure" src="{src}" alt="{escape(spec["alt"])}">')
         finally:
             self.timings["figures"] = self.timings.get("figures", 0.0) + time.perf_counter() - start
 
-    def _cached_figure(self, key: str, spec: dict) -> str:
+    def _cached_figure(self, key: str, spec: dict, fmt: str) -> bytes:
         """A figure from the content cache (build/.cache/figures), drawn and stored if missing."""
-        path = self.figure_folder / f"{key}.svg" if self.figure_folder is not None else None
+        path = self.figure_folder / f"{key}.{fmt}" if self.figure_folder is not None else None
         if path is not None:
             try:
-                return path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                return path.read_bytes()
+            except OSError:
                 pass
-        svg = figures.figure_svg(spec)
+        data = figures.figure_svg(spec).encode() if fmt == "svg" else figures.figure_png(spec)
         if path is not None:
-            mathtex.write_atomic(path, svg)
-        return svg
+            mathtex.write_atomic(path, data)
+        return data
 
-    def _write(self, prefix: str, svg: str) -> str:
-        name = f"{prefix}-{hashlib.sha256(svg.encode()).hexdigest()[:20]}.svg"
+    def _write(self, prefix: str, data: str | bytes, ext: str = "svg") -> str:
+        data = data.encode() if isinstance(data, str) else data
+        name = f"{prefix}-{hashlib.sha256(data).hexdigest()[:20]}.{ext}"
         path = self.folder / name
         if not path.exists():
-            path.write_text(svg, encoding="utf-8")
-        return f"{self.folder.name}/{name}"
+            path.write_bytes(data)
+        return f"assets/{name}"  # laid out at VIRTUAL_BASE, where assets/ is this folder
 
 
 def render_html(doc: dict, which: str, medium: str, assets: Assets, env: Environment | None = None) -> str:
@@ -118,8 +151,16 @@ def render_html(doc: dict, which: str, medium: str, assets: Assets, env: Environ
                            math=assets.math, figure=assets.figure)
 
 
-def confined_fetcher(root: Path):
-    """A WeasyPrint URL fetcher that serves only files inside ``root`` and ``data:`` URLs."""
+VIRTUAL_BASE = "file:///workbook-build/"  # the base URL documents are laid out at, the same in every build
+
+
+def confined_fetcher(root: Path, virtual: bool = False):
+    """A WeasyPrint URL fetcher that serves only files inside ``root`` and ``data:`` URLs.
+
+    With ``virtual``, URLs under VIRTUAL_BASE + "assets/" stand for the files in ``root``: WeasyPrint
+    names each image after its URL, and neither a staging folder's random name nor how the build
+    split its work may reach the PDF's bytes.
+    """
     from urllib.parse import unquote, urlparse
 
     from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -132,10 +173,13 @@ def confined_fetcher(root: Path):
                 return super().fetch(url, headers)
             if not url.startswith("file://"):
                 raise RenderError(f"refused to fetch {url!r}: only the build's own assets are used")
-            path = Path(unquote(urlparse(url).path)).resolve()
+            if virtual and url.startswith(VIRTUAL_BASE + "assets/"):
+                path = (root / unquote(url[len(VIRTUAL_BASE + "assets/"):])).resolve()
+            else:
+                path = Path(unquote(urlparse(url).path)).resolve()
             if root not in path.parents or not path.is_file():
                 raise RenderError(f"refused to fetch {url!r}: outside the build's assets")
-            kind = "image/svg+xml" if path.suffix == ".svg" else "application/octet-stream"
+            kind = {".svg": "image/svg+xml", ".png": "image/png"}.get(path.suffix, "application/octet-stream")
             return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": kind})
 
     return ConfinedFetcher(allowed_protocols=("file", "data"))
@@ -161,7 +205,8 @@ def write_pdf(html: str, base: Path, target: Path, title: str, assets: Path | No
     # WeasyPrint warns about screen-only CSS (media features) and about fetches our fetcher refuses.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     with _source_date():
-        document = HTML(string=html, base_url=str(base) + "/", url_fetcher=confined_fetcher(assets or base / "assets"))
+        document = HTML(string=html, base_url=VIRTUAL_BASE,
+                        url_fetcher=confined_fetcher(assets or base / "assets", virtual=True))
         document.write_pdf(target, uncompressed_pdf=False)
 
 
@@ -210,3 +255,57 @@ def render_job(doc: dict, out_dir: Path, cache_dir: Path | None, formats: tuple[
     timings: dict[str, float] = {}
     files = write_documents(doc, out_dir, cache_dir=cache_dir, timings=timings, formats=formats, documents=documents)
     return files, timings
+
+
+class _Recorder:
+    """Stands in for Assets while templates are rendered only to learn which math and figures they use."""
+
+    def __init__(self):
+        self.math: set[tuple[str, bool]] = set()
+        self.figures: dict[str, dict] = {}
+
+    def __call__(self, latex: str, display: bool = False) -> Markup:
+        self.math.add((latex, display))
+        return Markup("")
+
+    def figure(self, spec: dict) -> Markup:
+        self.figures[hashlib.sha256(repr(sorted(spec.items())).encode()).hexdigest()] = spec
+        return Markup("")
+
+
+def assets_used(doc: dict, documents: tuple[str, ...]) -> tuple[set[tuple[str, bool]], dict[str, dict]]:
+    """The math (LaTeX, display) and the figure specs the documents show, without drawing any."""
+    recorder = _Recorder()
+    env = environment()
+    template_names = {which: ("answers.html" if which == "teacher-key" else f"{which}.html") for which in documents}
+    page = {**DEFAULT_PAGE, **doc["edition"].get("page", {})}
+    for which, name in template_names.items():
+        cover = page["cover"] and which in ("worksheet", "solutions") and len(doc["sections"]) > 1
+        env.get_template(name).render(doc=doc, edition=doc["edition"], sections=doc["sections"], which=which,
+                                      doc_title=DOCUMENTS[which], medium="pdf", css=Markup(""), page=page,
+                                      cover=cover, math=recorder, figure=recorder.figure)
+    return recorder.math, recorder.figures
+
+
+def prepare_job(math: list[tuple[str, bool]], specs: list[dict], formats: tuple[str, ...],
+                cache_dir: Path) -> dict[str, float]:
+    """Draw math and figures into the content cache, so that the documents' own jobs only lay out.
+
+    Run in parallel over parts of the list before any document is laid out: the heaviest document
+    no longer draws everything it shows on its own.
+    """
+    timings: dict[str, float] = {}
+    cache = mathtex.SVGCache(cache_dir)
+    for medium in [m for m in ("pdf", "html") if m in formats]:
+        assets = Assets(medium, None, cache, timings)
+        for spec in specs:
+            fmt = "svg" if medium == "html" else "png"
+            start = time.perf_counter()
+            assets._cached_figure(figure_key(spec, fmt), spec, fmt)
+            timings["figures"] = timings.get("figures", 0.0) + time.perf_counter() - start
+    if "pdf" in formats:
+        start = time.perf_counter()
+        for latex, display in math:
+            cache.get(latex, display)
+        timings["math"] = timings.get("math", 0.0) + time.perf_counter() - start
+    return timings

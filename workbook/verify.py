@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 import numpy as np
 import sympy as sp
@@ -47,7 +48,13 @@ class Check:
 
 def numeric(expr: sp.Expr, variables: list[sp.Symbol]):
     """A NumPy function of ``variables`` for a parsed SymPy expression (never raw text)."""
-    return sp.lambdify(variables, expr, modules=_NUMPY)
+    return _lambdified(expr, tuple(variables))
+
+
+@lru_cache(maxsize=512)
+def _lambdified(expr: sp.Expr, variables: tuple[sp.Symbol, ...]):
+    # one draw checks the same function at several points and for several partials: build it once
+    return sp.lambdify(list(variables), expr, modules=_NUMPY)
 
 
 def sample_points(lo: float, hi: float, n: int = 16) -> np.ndarray:

@@ -1,0 +1,117 @@
+"""Faults: whatever goes wrong mid-build, the previous edition stays byte for byte as it was, the user
+reads one clear line, and nothing is written outside the build folder."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from workbook import render
+from workbook.build import build, confined
+from workbook.errors import BuildError
+
+
+def snapshot(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def leftovers(out):
+    return sorted(p.name for p in out.iterdir() if ".staging-" in p.name or ".old-" in p.name)
+
+
+def cli(*args, limit_bytes=None, cwd=None):
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, as on a full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
+    code = "import sys; from workbook.cli import main; sys.exit(main())"
+    return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True,
+                          preexec_fn=limit if limit_bytes is not None else None, cwd=cwd, timeout=300)
+
+
+@pytest.fixture
+def previous(tmp_path, small_edition):
+    """An edition built last week: its files, and the folder they are in."""
+    out = tmp_path / "out"
+    result = build(small_edition, out_root=out)
+    return out, result.out_dir, snapshot(result.out_dir)
+
+
+def broken_write_pdf(html, base, target, title, assets=None):
+    if target.name == "solutions.pdf":
+        raise RuntimeError("the layout engine fell over")
+    return REAL_WRITE_PDF(html, base, target, title, assets)
+
+
+REAL_WRITE_PDF = render.write_pdf
+
+
+def test_an_exception_mid_render_keeps_the_previous_edition(previous, small_edition, monkeypatch):
+    out, folder, before = previous
+    monkeypatch.setattr(render, "write_pdf", broken_write_pdf)  # the workers fork after this
+    with pytest.raises(BuildError) as caught:
+        build(small_edition, out_root=out, seed=99)
+    assert "could not render the solutions" in str(caught.value) and "fell over" in str(caught.value)
+    assert snapshot(folder) == before
+    assert leftovers(out) == []
+
+
+def test_a_full_disk_keeps_the_previous_edition(previous, small_edition):
+    out, folder, before = previous
+    result = cli("build", small_edition, "--out", out, "--seed", "99", "-q", limit_bytes=40_000)
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and "File too large" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(folder) == before
+    assert leftovers(out) == []
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_clear_line(tmp_path, small_edition):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the build folder would go")
+    result = cli("build", small_edition, "--out", blocker / "build", "-q")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "could not write the edition" in lines[0] and "--out" in lines[0], result.stderr
+    assert blocker.read_text() == "a file where the build folder would go"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_output_folder_is_one_clear_line(previous, small_edition):
+    out, folder, before = previous
+    out.chmod(0o555)
+    try:
+        result = cli("build", small_edition, "--out", out, "--seed", "99", "-q")
+    finally:
+        out.chmod(0o755)
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert snapshot(folder) == before
+
+
+@pytest.mark.parametrize("slug", ["../../etc", "/etc", "..", "build2/../../x", "a/b", "../build2"])
+def test_an_edition_slug_cannot_leave_the_build_folder(tmp_path, slug):
+    edition = tmp_path / "evil.toml"
+    edition.write_text(f'title = "Evil"\nslug = "{slug}"\n[[sections]]\ntitle = "S"\ntopic = "trig"\ncount = 1\n')
+    out = tmp_path / "build"
+    result = cli("build", edition, "--out", out, "-q", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "evil.toml" in lines[0] and "slug" in lines[0], result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evil.toml"]  # nothing written anywhere
+
+
+@pytest.mark.parametrize("name", ["..", ".", "", "../build2", "../build2/x", "/etc", "a/../../b", "x/y"])
+def test_confined_refuses_every_way_out(tmp_path, name):
+    (tmp_path / "build2").mkdir()
+    with pytest.raises(BuildError):
+        confined(tmp_path / "build", name)
+
+
+def test_confined_keeps_a_plain_name_inside(tmp_path):
+    assert confined(tmp_path / "build", "my-sheet") == (tmp_path / "build" / "my-sheet").resolve()

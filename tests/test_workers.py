@@ -1,0 +1,185 @@
+"""Worker processes: a task that hangs is killed at its budget, one that explodes hits its memory cap,
+one whose process dies is reported; a build survives all three and stays the same whatever the
+number of workers."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+
+import pytest
+
+import workbook.generate as generate
+from workbook.bank import load_bank
+from workbook.build import build
+from workbook.errors import BuildError
+from workbook.workers import InlinePool, Pool
+
+
+def square(x):
+    return x * x
+
+
+def sleep_forever():
+    while True:
+        time.sleep(1)
+
+
+def spin_in_c():
+    return sum(range(10**13))  # one C call: no signal handler runs until it returns
+
+
+def allocate(gigabytes):
+    return len(bytearray(gigabytes * 1024**3))
+
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def fail():
+    raise KeyError("broken")
+
+
+def test_results_come_back_whatever_the_order():
+    with Pool(2) as pool:
+        for n in range(10):
+            pool.submit(n, 5.0, square, n)
+        got = {o.key: o.value for o in pool.completed() if o.ok}
+    assert got == {n: n * n for n in range(10)}
+
+
+def test_the_inline_pool_answers_the_same():
+    with InlinePool() as pool:
+        pool.submit("a", None, square, 7)
+        pool.submit("b", None, fail)
+        outcomes = {o.key: o for o in pool.completed()}
+    assert outcomes["a"].value == 49
+    assert outcomes["b"].kind == "raised" and isinstance(outcomes["b"].exception, KeyError)
+
+
+@pytest.mark.parametrize("task", [sleep_forever, spin_in_c])
+def test_a_task_over_its_budget_is_killed_and_the_pool_goes_on(task):
+    start = time.monotonic()
+    with Pool(1) as pool:
+        pool.submit("slow", 0.5, task)
+        pool.submit("next", 5.0, square, 3)
+        outcomes = {o.key: o for o in pool.completed()}
+        started = list(pool.pids)
+    assert outcomes["slow"].kind == "timeout" and "0.5 s budget" in outcomes["slow"].error
+    assert outcomes["next"].value == 9  # a fresh worker took its place
+    assert len(started) == 2 and time.monotonic() - start < 5
+    for pid in started:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # no worker is left behind
+
+
+def test_a_task_that_explodes_hits_its_memory_cap():
+    with Pool(1, memory=512 * 1024**2) as pool:
+        pool.submit("big", 30.0, allocate, 8)
+        pool.submit("next", 5.0, square, 4)
+        outcomes = {o.key: o for o in pool.completed()}
+    assert outcomes["big"].kind == "memory" and "memory" in outcomes["big"].error
+    assert outcomes["next"].value == 16
+
+
+def test_a_worker_that_dies_is_reported_and_replaced():
+    with Pool(1) as pool:
+        pool.submit("dies", 5.0, die)
+        pool.submit("next", 5.0, square, 5)
+        outcomes = {o.key: o for o in pool.completed()}
+    assert outcomes["dies"].kind == "died" and "signal 9" in outcomes["dies"].error
+    assert outcomes["next"].value == 25
+
+
+def test_an_exception_comes_back_with_its_type():
+    with Pool(1) as pool:
+        pool.submit("x", 5.0, fail)
+        (outcome,) = list(pool.completed())
+    assert outcome.kind == "raised" and isinstance(outcome.exception, KeyError) and "broken" in outcome.error
+
+
+# --- the same through a build -------------------------------------------------------------------
+
+HANG_SEEDS: set[int] = set()
+REAL_GENERATE = generate.generate_one
+
+
+def hangs_on_some_seeds(family, seed):
+    if seed in HANG_SEEDS:
+        sleep_forever()
+    return REAL_GENERATE(family, seed)
+
+
+def hangs_always(family, seed):
+    sleep_forever()
+
+
+def dies_once(family, seed):
+    marker = os.environ["WORKBOOK_TEST_MARKER"]
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        die()  # as if the machine's OOM killer or a user took this worker down
+    return REAL_GENERATE(family, seed)
+
+
+def _problems(result):
+    data = json.loads((result.out_dir / "manifest.json").read_text())
+    return [(p["slot"], p["seed"], p["attempt"], p["answer"]) for p in data["problems"]]
+
+
+def test_a_draw_that_hangs_is_redrawn_from_the_next_seed(tmp_path, small_edition, monkeypatch):
+    normal = build(small_edition, out_root=tmp_path / "a", formats=("html",))
+    first = json.loads((normal.out_dir / "manifest.json").read_text())["problems"][0]
+    HANG_SEEDS.add(first["seed"])
+    monkeypatch.setattr(generate, "generate_one", hangs_on_some_seeds)
+    try:
+        start = time.monotonic()
+        result = build(small_edition, out_root=tmp_path / "b", formats=("html",), budget=1.0)
+        took = time.monotonic() - start
+    finally:
+        HANG_SEEDS.clear()
+    redrawn = json.loads((result.out_dir / "manifest.json").read_text())["problems"][0]
+    assert redrawn["slot"] == first["slot"] and redrawn["attempt"] == first["attempt"] + 1
+    assert redrawn["seed"] != first["seed"]
+    assert took < 30
+
+
+def test_a_family_that_always_hangs_fails_the_build_with_its_id_and_seeds(tmp_path, small_edition, monkeypatch):
+    monkeypatch.setattr(generate, "generate_one", hangs_always)
+    monkeypatch.setattr(generate, "MAX_ATTEMPTS", 2)
+    with pytest.raises(BuildError) as caught:
+        build(small_edition, out_root=tmp_path, formats=("html",), budget=0.3)
+    message = str(caught.value)
+    assert "failed 2 draws" in message and "seed " in message and "0.3 s budget" in message
+    assert not (tmp_path / "test-sheet").exists()
+
+
+def test_a_killed_worker_changes_nothing(tmp_path, small_edition, monkeypatch):
+    normal = build(small_edition, out_root=tmp_path / "a", formats=("html",))
+    monkeypatch.setenv("WORKBOOK_TEST_MARKER", str(tmp_path / "killed"))
+    monkeypatch.setattr(generate, "generate_one", dies_once)
+    result = build(small_edition, out_root=tmp_path / "b", formats=("html",))
+    assert (tmp_path / "killed").exists()  # a worker really was killed
+    assert _problems(result) == _problems(normal)  # its draw was given again, same seed
+
+
+def test_the_number_of_workers_changes_nothing(tmp_path, small_edition):
+    one = build(small_edition, out_root=tmp_path / "one", formats=("html",), jobs=1)
+    three = build(small_edition, out_root=tmp_path / "three", formats=("html",), jobs=3, versions=1)
+    assert _problems(one) == _problems(three)
+    for name in ("worksheet.html", "answers.html", "solutions.html"):
+        assert (one.out_dir / name).read_bytes() == (three.out_dir / name).read_bytes()
+
+
+def test_workbook_check_reports_a_hanging_family_with_its_seed(monkeypatch):
+    from workbook.bankcheck import check_families
+
+    monkeypatch.setattr(generate, "generate_one", hangs_always)
+    monkeypatch.setattr(generate, "MAX_ATTEMPTS", 1)
+    family = load_bank()["trig"]
+    (report,) = check_families([family], range(3), budget=0.3)
+    assert [seed for seed, _ in report.failures] == [0, 1, 2]
+    assert all("budget" in reason for _, reason in report.failures)
