@@ -53,11 +53,15 @@ def main() -> int:
                  warm <= 0.1 * cold))
 
     if not args.quick:
+        with tempfile.TemporaryDirectory() as out:  # as the target says: worksheet + key, as PDF
+            wall, result = timed(lambda: build(HERE / "derivatives-30.toml", out_root=Path(out), jobs=args.jobs,
+                                               formats=("pdf",)))
+        pdfs = sum(1 for name in result.files if name.endswith(".pdf"))
+        rows.append((f"30 versions x 5 derivatives ({pdfs} PDFs)", f"{wall:.2f} s", "< 8 s (peer: 25 s)",
+                     f"{25 / wall:.1f}x", wall < 8.0))
         with tempfile.TemporaryDirectory() as out:
             wall, result = timed(lambda: build(HERE / "derivatives-30.toml", out_root=Path(out), jobs=args.jobs))
-        pdfs = sum(1 for name in result.files if name.endswith(".pdf"))
-        rows.append((f"30 versions x 5 derivatives ({pdfs} PDFs)", f"{wall:.2f} s", "< 8 s", "",
-                     wall < 8.0))
+        rows.append(("  the same with HTML too", f"{wall:.2f} s", "", "", None))
 
         median, n = generate_median()
         rows.append((f"generate+solve+check ({n} draws)", f"{median:.1f} ms", "median <= 15 ms", "", median <= 15))
@@ -84,14 +88,14 @@ def timed(fn):
 
 
 def stages(result) -> None:
-    """What each stage cost: wall-clock for the build's own stages, summed CPU-side time inside workers."""
+    """What each stage cost: wall-clock for the build's own stages, CPU-side seconds summed over workers."""
     t = dict(result.timings)
-    html = t.get("html", 0.0) - t.get("math", 0.0) - t.get("figures", 0.0)  # math and figures drawn meanwhile
+    layout = t.get("render", 0.0) - t.get("prepare", 0.0)
     print(f"default edition: {result.problems} problems")
     print(f"  wall-clock   load {t.get('load', 0):.2f} s, generate {t.get('generate', 0):.2f} s, "
-          f"render {t.get('render', 0):.2f} s")
+          f"draw math and figures {t.get('prepare', 0):.2f} s, lay out {layout:.2f} s")
     print(f"  in workers   figures {t.get('figures', 0):.2f} s, math {t.get('math', 0):.2f} s, "
-          f"templates {html:.2f} s, pdf layout {t.get('pdf', 0):.2f} s")
+          f"templates {t.get('html', 0):.2f} s, WeasyPrint {t.get('pdf', 0):.2f} s")
 
 
 def weasyprint_floor(result, out: Path) -> float:

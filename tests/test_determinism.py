@@ -38,3 +38,24 @@ def test_a_problem_alone_equals_the_same_problem_in_the_edition(built_small):
     for p in manifest["problems"]:
         alone = generate_slot(bank[p["family"]], manifest["edition"]["seed"], p["slot"])
         assert alone["seed"] == p["seed"] and alone["check"] == p["check"]
+
+
+def test_reordering_or_adding_a_section_leaves_the_other_problems_unchanged():
+    from workbook.build import generate_documents
+    from workbook.edition import Edition, pick_families
+    from workbook.workers import Pool
+
+    bank = load_bank()
+    warm = {"title": "Warm-up", "families": ["power-polynomial", "chain-two-levels"], "count": 3}
+    tangents = {"title": "Tangents", "families": ["tangent-line", "derivative-at-point"], "count": 2}
+    extra = {"title": "Gradients", "topic": "gradients", "count": 3}
+
+    def problems(sections):
+        edition = Edition.model_validate({"title": "T", "seed": 11, "sections": sections})
+        with Pool(2) as pool:
+            docs = generate_documents(edition, pick_families(edition, bank), bank, [("", "", "")], pool=pool)
+        return {s["title"]: [(p["seed"], p["answer"]) for p in s["problems"]] for s in docs[""]["sections"]}
+
+    before = problems([warm, tangents])
+    after = problems([extra, tangents, warm])
+    assert after["Warm-up"] == before["Warm-up"] and after["Tangents"] == before["Tangents"]

@@ -131,12 +131,14 @@ def _prepare(documents: list[tuple[dict, tuple[str, ...]]], formats: tuple[str, 
 
     math: set = set()
     specs: dict = {}
-    for doc, names in documents:
-        m, f = render.assets_used(doc, names)
-        math |= m
-        specs.update(f)
+    with _stage(timings, "collect"):
+        for doc, names in documents:
+            m, f = render.assets_used(doc, names)
+            math |= m
+            specs.update(f)
     math_items, spec_items = sorted(math), [specs[k] for k in sorted(specs)]
     parts = 4 * pool.size
+    start = time.perf_counter()
     for i in range(parts):
         if math_items[i::parts] or spec_items[i::parts]:
             pool.submit(("prepare", i), None, render.prepare_job, math_items[i::parts], spec_items[i::parts],
@@ -146,6 +148,7 @@ def _prepare(documents: list[tuple[dict, tuple[str, ...]]], formats: tuple[str, 
             raise BuildError(f"could not draw the math and figures: {outcome.error}")
         for name, seconds in outcome.value.items():
             timings[name] = timings.get(name, 0.0) + seconds
+    timings["prepare"] = timings.get("prepare", 0.0) + time.perf_counter() - start
 
 
 # relative cost of laying out each document, a problem's worth: the heaviest are started first

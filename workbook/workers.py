@@ -14,6 +14,7 @@ results come back in completion order, each as an Outcome the caller decides abo
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -24,6 +25,7 @@ from multiprocessing.connection import wait
 from typing import Any, Callable, Hashable, Iterator
 
 MEMORY_LIMIT = 2 * 1024**3  # bytes a worker may grow by beyond what it starts with
+RECYCLE_RSS = 400 * 1024**2  # a worker left holding more than this after a task is replaced by a fresh one
 _ENV_JOBS = "WORKBOOK_JOBS"
 
 
@@ -81,9 +83,10 @@ class _Worker:
 class Pool:
     """Up to ``size`` forked workers, started when first needed and killed on close."""
 
-    def __init__(self, size: int | None = None, *, memory: int | None = MEMORY_LIMIT):
+    def __init__(self, size: int | None = None, *, memory: int | None = MEMORY_LIMIT,
+                 recycle: int | None = RECYCLE_RSS):
         self.size = max(1, size or default_jobs())
-        self.memory = memory
+        self.memory, self.recycle = memory, recycle
         methods = multiprocessing.get_all_start_methods()
         self.context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self.workers: list[_Worker] = []
@@ -137,11 +140,14 @@ class Pool:
         seconds = time.monotonic() - worker.started
         if worker.conn in ready:
             try:
-                ok, payload = worker.conn.recv()
+                ok, payload, rss = worker.conn.recv()
             except (EOFError, OSError):
                 pass  # it died: reported below
             else:
                 worker.task = None
+                if self.recycle is not None and rss > self.recycle:
+                    worker.stop()  # a big layout leaves a big heap behind: start the next task afresh
+                    self.workers.remove(worker)
                 if ok:
                     return Outcome(key, "ok", value=payload, seconds=seconds)
                 kind, exception, line = payload
@@ -193,6 +199,7 @@ class InlinePool:
 def _serve(conn, memory: int | None) -> None:
     """A worker: run each task it is sent and answer (True, result) or (False, (kind, exception, line))."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it kills us
+    gc.freeze()  # what the parent made stays shared: our collector never writes to those pages
     if memory is not None:
         _cap_memory(memory)
     while True:
@@ -208,10 +215,21 @@ def _serve(conn, memory: int | None) -> None:
                                                if memory else "ran out of memory"))
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which decides
             answer = (False, ("raised", exc, f"{type(exc).__name__}: {exc}"))
+        answer = (*answer, _rss())
         try:
             conn.send(answer)
         except Exception as exc:  # noqa: BLE001 - an answer that cannot be pickled
-            conn.send((False, ("raised", None, f"could not send the result back: {type(exc).__name__}: {exc}")))
+            conn.send((False, ("raised", None, f"could not send the result back: {type(exc).__name__}: {exc}"),
+                       _rss()))
+
+
+def _rss() -> int:
+    """This process's resident memory in bytes (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _cap_memory(extra: int) -> None:
