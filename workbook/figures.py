@@ -71,7 +71,7 @@ def tangent_figure(spec: dict) -> str:
         ax.plot(x, line, color="#c0504d", linewidth=1.2, linestyle="--",
                 label=_safe_label(spec.get("tangent_label", "tangent")))
         ax.plot([x0], [y0], "o", color="#c0504d", markersize=4.5, zorder=3)
-        ax.annotate(f"({x0:g}, {y0:.3g})", (x0, y0), textcoords="offset points", xytext=(6, -12), fontsize=8)
+        ax.annotate(f"({_short(x0)}, {_short(y0)})", (x0, y0), textcoords="offset points", xytext=(6, -12), fontsize=8)
         ax.set_xlim(x.min(), x.max())
         ax.set_ylim(lo - pad, hi + pad)
         return _finish(fig, ax, "x", "y", legend_size=7.5)
@@ -86,6 +86,12 @@ def _finish(fig: Figure, ax, xlabel: str, ylabel: str, legend_size: float = 7, l
     return _svg(fig)
 
 
+def _short(value: float) -> str:
+    """A coordinate as a reader writes it: 1485.125, -10, 0.25 (never 1.49e+03)."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:.3g}"
+    return "0" if text in ("-0", "") else text
+
+
 def _safe_label(latex: str) -> str:
     """mathtext for a label, or the plain text if mathtext cannot parse it."""
     from matplotlib.mathtext import MathTextParser
@@ -98,28 +104,41 @@ def _safe_label(latex: str) -> str:
         return latex.replace("$", "")
 
 
-_OUTPUT: ContextVar[int | None] = ContextVar("figure_output", default=None)  # None: SVG; a number: PNG dpi
+# what the drawing functions return: SVG text (None), PNG bytes at this dpi (int), or both ("both", dpi)
+_OUTPUT: ContextVar[int | tuple | None] = ContextVar("figure_output", default=None)
 
 
-def _svg(fig: Figure) -> str | bytes:
-    """The finished figure as SVG text, or as PNG bytes inside figure_png."""
-    dpi = _OUTPUT.get()
-    if dpi is not None:
-        from PIL import Image
+def _svg(fig: Figure):
+    """The finished figure as SVG text; as PNG bytes inside figure_png; as both inside figure_both.
 
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.04)
-        # opaque RGB on white: WeasyPrint would split an alpha channel into a second image
-        rgba = Image.open(buffer).convert("RGBA")
-        out = io.BytesIO()
-        Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB").save(
-            out, format="PNG", compress_level=1)
-        return out.getvalue()
+    Both are cropped to what is drawn: long tick labels must not push an axis label off the edge.
+    """
+    output = _OUTPUT.get()
+    if output is None:
+        return _save_svg(fig)
+    if isinstance(output, tuple):
+        return _save_svg(fig), _save_png(fig, output[1])
+    return _save_png(fig, output)
+
+
+def _save_svg(fig: Figure) -> str:
     buffer = io.StringIO()
-    # tight: long tick labels must not push an axis label off the edge
     fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.04,
                 metadata={"Date": None, "Creator": "workbook"})
     return buffer.getvalue()
+
+
+def _save_png(fig: Figure, dpi: int) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.04)
+    # opaque RGB on white: WeasyPrint would split an alpha channel into a second image
+    rgba = Image.open(buffer).convert("RGBA")
+    out = io.BytesIO()
+    Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB").save(
+        out, format="PNG", compress_level=1)
+    return out.getvalue()
 
 
 def contour_figure(spec: dict) -> str:
@@ -312,6 +331,15 @@ def figure_png(spec: dict, dpi: int = PRINT_DPI) -> bytes:
     """The same figure as PNG, for the PDF: WeasyPrint lays a PNG out 10-15 times faster than
     matplotlib's SVG (thousands of small paths), at print resolution."""
     token = _OUTPUT.set(dpi)
+    try:
+        return figure_svg(spec)
+    finally:
+        _OUTPUT.reset(token)
+
+
+def figure_both(spec: dict, dpi: int = PRINT_DPI) -> tuple[str, bytes]:
+    """The SVG and the PNG of a figure, drawn once (a build that writes HTML and PDF needs both)."""
+    token = _OUTPUT.set(("both", dpi))
     try:
         return figure_svg(spec)
     finally:

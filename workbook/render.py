@@ -113,6 +113,22 @@ class Assets:
         finally:
             self.timings["figures"] = self.timings.get("figures", 0.0) + time.perf_counter() - start
 
+    def prepare_figure(self, spec: dict, formats: list[str]) -> None:
+        """Put the figure in the content cache in each format (svg, png), drawn once for all of them."""
+        if self.figure_folder is None:
+            return
+        paths = {fmt: self.figure_folder / f"{figure_key(spec, fmt)}.{fmt}" for fmt in formats}
+        missing = [fmt for fmt, path in paths.items() if not path.exists()]
+        if not missing:
+            return
+        if len(missing) == 2:
+            svg, png = figures.figure_both(spec)
+            drawn = {"svg": svg.encode(), "png": png}
+        else:
+            drawn = {missing[0]: figures.figure_svg(spec).encode() if missing[0] == "svg" else figures.figure_png(spec)}
+        for fmt, data in drawn.items():
+            mathtex.write_atomic(paths[fmt], data)
+
     def _cached_figure(self, key: str, spec: dict, fmt: str) -> bytes:
         """A figure from the content cache (build/.cache/figures), drawn and stored if missing."""
         path = self.figure_folder / f"{key}.{fmt}" if self.figure_folder is not None else None
@@ -296,13 +312,12 @@ def prepare_job(math: list[tuple[str, bool]], specs: list[dict], formats: tuple[
     """
     timings: dict[str, float] = {}
     cache = mathtex.SVGCache(cache_dir)
-    for medium in [m for m in ("pdf", "html") if m in formats]:
-        assets = Assets(medium, None, cache, timings)
-        for spec in specs:
-            fmt = "svg" if medium == "html" else "png"
-            start = time.perf_counter()
-            assets._cached_figure(figure_key(spec, fmt), spec, fmt)
-            timings["figures"] = timings.get("figures", 0.0) + time.perf_counter() - start
+    assets = Assets("pdf", None, cache, timings)
+    wanted = [fmt for medium, fmt in (("html", "svg"), ("pdf", "png")) if medium in formats]
+    for spec in specs:
+        start = time.perf_counter()
+        assets.prepare_figure(spec, wanted)
+        timings["figures"] = timings.get("figures", 0.0) + time.perf_counter() - start
     if "pdf" in formats:
         start = time.perf_counter()
         for latex, display in math:

@@ -25,7 +25,8 @@ from multiprocessing.connection import wait
 from typing import Any, Callable, Hashable, Iterator
 
 MEMORY_LIMIT = 2 * 1024**3  # bytes a worker may grow by beyond what it starts with
-RECYCLE_RSS = 400 * 1024**2  # a worker left holding more than this after a task is replaced by a fresh one
+RELEASE_RSS = 250 * 1024**2  # a worker holding more than this after a task hands freed memory back
+RECYCLE_RSS = 300 * 1024**2  # a worker left holding more than this after a task is replaced by a fresh one
 _ENV_JOBS = "WORKBOOK_JOBS"
 
 
@@ -215,12 +216,26 @@ def _serve(conn, memory: int | None) -> None:
                                                if memory else "ran out of memory"))
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which decides
             answer = (False, ("raised", exc, f"{type(exc).__name__}: {exc}"))
+        del fn, args, message
+        if _rss() > RELEASE_RSS:  # after a layout, not after each small draw (it costs 3 ms)
+            _release()
         answer = (*answer, _rss())
         try:
             conn.send(answer)
         except Exception as exc:  # noqa: BLE001 - an answer that cannot be pickled
             conn.send((False, ("raised", None, f"could not send the result back: {type(exc).__name__}: {exc}"),
                        _rss()))
+
+
+def _release() -> None:
+    """Give the memory a finished task freed back to the system (glibc keeps it otherwise)."""
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: the allocator keeps it, and recycling catches a worker that grew too big
 
 
 def _rss() -> int:

@@ -228,7 +228,7 @@ def generate_optimization(family: OptimizationFamily, params: dict, rng: np.rand
         ys = verify.evaluate(verify.numeric(f, variables), xs)
         figure = {"kind": "tangent", "x": [round(float(v), 5) for v in xs], "y": [float(f"{v:.6g}") for v in ys],
                   "x0": float(best[0]), "y0": float(value), "slope": 0.0, "label": f"{q} = {latex(f)}",
-                  "tangent_label": "slope 0 at the optimum",
+                  "tangent_label": r"\mathrm{slope\ 0\ at\ the\ optimum}",  # mathtext drops plain spaces
                   "alt": f"The {q} curve with its {wanted} at {names[0]} = {float(best[0]):.4g}, where the tangent is flat."}
     else:
         figure = {"kind": "contour", **contour_data(f, variables, (float(best[0]), float(best[1])),
