@@ -40,6 +40,7 @@ class BuildResult:
     problems: int
     timings: dict[str, float] = field(default_factory=dict)
     docs: dict[str, dict] = field(default_factory=dict, repr=False)  # the documents' data, by copy
+    unchanged: bool = False  # the edition was already built exactly so: nothing was written
 
 
 def build(edition_path: Path | None = None, *, seed: int | None = None, out_root: Path = Path("build"),
@@ -104,7 +105,8 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
             # an unchanged edition whose files are all there: they are already these bytes
             files = {str(p.relative_to(out_dir)): p for p in sorted(out_dir.rglob("*"))
                      if p.is_file() and not p.name.startswith(".")}
-            return BuildResult(out_dir=out_dir, files=files, problems=count, timings=timings, docs=docs)
+            return BuildResult(out_dir=out_dir, files=files, problems=count, timings=timings, docs=docs,
+                               unchanged=True)
         with staging(out_dir) as stage, _stage(timings, "render"):
             files = {}
             if {"html", "pdf"} & set(formats):

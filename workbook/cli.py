@@ -34,6 +34,25 @@ class _ProgressBar:
             self.bar = None
 
 
+def _list_files(result, limit: int = 16) -> None:
+    """The files a build wrote, one a line; many versions or students are summed up by folder."""
+    names = sorted(result.files)
+    if len(names) <= limit:
+        for name in names:
+            click.echo(f"  {result.files[name]}")
+        return
+    folders: dict[str, int] = {}
+    for name in names:
+        folder = name.rsplit("/", 1)[0] if "/" in name else ""
+        folders[folder] = folders.get(folder, 0) + 1
+    top = [n for n in names if "/" not in n]
+    for name in top:
+        click.echo(f"  {result.files[name]}")
+    subs = sorted((f for f in folders if f), key=lambda f: (len(f), f))  # A ... Z, AA ...
+    click.echo(f"  and {len(names) - len(top)} files in {len(subs)} folders: "
+               f"{', '.join(subs[:3])} ... {subs[-1]} (each: {', '.join(sorted({n.rsplit('/', 1)[-1] for n in names if '/' in n}))})")
+
+
 def _fail(lines: list[str], code: int = 2) -> None:
     for line in lines:
         click.echo(f"error: {line}", err=True)
@@ -84,9 +103,12 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
     bar.close()
     if not quiet:
         took = time.perf_counter() - start
-        click.echo(f"built {result.problems} problems into {result.out_dir} in {took:.1f} s")
-        for name in sorted(result.files):
-            click.echo(f"  {result.files[name]}")
+        if result.unchanged:
+            click.echo(f"{result.out_dir} is up to date: the same {result.problems} problems, the same files "
+                       f"(checked in {took:.1f} s)")
+        else:
+            click.echo(f"built {result.problems} problems into {result.out_dir} in {took:.1f} s")
+        _list_files(result)
 
 
 @main.command()
@@ -273,8 +295,7 @@ def practice(topic: str, count: int, difficulty: int | None, seed: int, out_root
     except BuildError as exc:
         _fail([str(exc)], code=1)
     click.echo(f"wrote {result.problems} problems on {topic} into {result.out_dir}")
-    for name in sorted(result.files):
-        click.echo(f"  {result.files[name]}")
+    _list_files(result)
 
 
 @main.command()
