@@ -8,6 +8,7 @@ import resource
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -115,3 +116,29 @@ def test_confined_refuses_every_way_out(tmp_path, name):
 
 def test_confined_keeps_a_plain_name_inside(tmp_path):
     assert confined(tmp_path / "build", "my-sheet") == (tmp_path / "build" / "my-sheet").resolve()
+
+
+def test_a_build_killed_midway_keeps_the_previous_edition_and_the_next_build_tidies_up(previous, small_edition):
+    out, folder, before = previous
+    code = "import sys; from workbook.cli import main; sys.exit(main())"
+    process = subprocess.Popen([sys.executable, "-c", code, "build", str(small_edition), "--out", str(out),
+                                "--seed", "99", "-q"], start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not any(".staging-" in p.name for p in out.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait until it is writing its staging folder
+    time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGKILL)  # the build and its workers, as a power cut would
+    process.wait()
+    assert snapshot(folder) == before
+    result = cli("build", small_edition, "--out", out, "--seed", "99", "-q")
+    assert result.returncode == 0, result.stderr
+    assert leftovers(out) == []
+
+
+def test_an_edition_moved_aside_by_a_killed_build_is_put_back(previous, small_edition):
+    out, folder, before = previous
+    folder.rename(out / ".test-sheet.old-12345")  # killed between the two renames of the swap
+    (out / ".test-sheet.staging-abc").mkdir()
+    result = cli("build", small_edition, "--out", out, "-q")
+    assert result.returncode == 0, result.stderr
+    assert snapshot(folder) == before and leftovers(out) == []

@@ -76,22 +76,17 @@ def test_a_task_over_its_budget_is_killed_and_the_pool_goes_on(task):
             os.kill(pid, 0)  # no worker is left behind
 
 
-def test_a_task_that_explodes_hits_its_memory_cap():
+@pytest.mark.parametrize("task, args, kind, says", [
+    (allocate, (8,), "memory", "memory"),  # an explosion hits the worker's cap, not the machine
+    (die, (), "died", "signal 9"),  # killed from outside: reported, and a fresh worker goes on
+])
+def test_a_worker_that_explodes_or_dies_is_reported_and_the_pool_goes_on(task, args, kind, says):
     with Pool(1, memory=512 * 1024**2) as pool:
-        pool.submit("big", 30.0, allocate, 8)
+        pool.submit("bad", 30.0, task, *args)
         pool.submit("next", 5.0, square, 4)
         outcomes = {o.key: o for o in pool.completed()}
-    assert outcomes["big"].kind == "memory" and "memory" in outcomes["big"].error
+    assert outcomes["bad"].kind == kind and says in outcomes["bad"].error
     assert outcomes["next"].value == 16
-
-
-def test_a_worker_that_dies_is_reported_and_replaced():
-    with Pool(1) as pool:
-        pool.submit("dies", 5.0, die)
-        pool.submit("next", 5.0, square, 5)
-        outcomes = {o.key: o for o in pool.completed()}
-    assert outcomes["dies"].kind == "died" and "signal 9" in outcomes["dies"].error
-    assert outcomes["next"].value == 25
 
 
 def test_an_exception_comes_back_with_its_type():

@@ -361,8 +361,28 @@ def _locked(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _recover(out_dir: Path) -> None:
+    """Tidy up after a build that was killed (we hold the lock: no other build is running).
+
+    Its staging folder is removed. Killed in the instant between moving the previous edition
+    aside and moving the new one in, it left the previous edition as ``.<name>.old-<pid>``:
+    that is put back.
+    """
+    for leftover in sorted(out_dir.parent.glob(f".{out_dir.name}.staging-*")):
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+    for old in sorted(out_dir.parent.glob(f".{out_dir.name}.old-*")):
+        if not old.is_dir() or old.is_symlink() or not (old / MARKER).is_file():
+            continue
+        if not out_dir.exists():
+            os.replace(old, out_dir)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+
+
 def _staged(out_dir: Path):
     """Yield a staging folder; on success it replaces out_dir, on failure it is removed."""
+    _recover(out_dir)
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
         (stage / MARKER).write_text(MARKER_TEXT)
