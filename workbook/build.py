@@ -139,7 +139,7 @@ def _prepare(documents: list[tuple[dict, tuple[str, ...]]], formats: tuple[str, 
             math |= m
             specs.update(f)
     math_items, spec_items = sorted(math), [specs[k] for k in sorted(specs)]
-    parts = 4 * pool.size
+    parts = 8 * pool.size  # small parts: the workers finish together
     start = time.perf_counter()
     for i in range(parts):
         if math_items[i::parts] or spec_items[i::parts]:

@@ -23,7 +23,7 @@ ziafont.config.svg2 = False  # SVG 1.1 paths: much cheaper for WeasyPrint to dra
 ziafont.config.precision = 3
 
 BODY_PX = 14.0  # the size math is drawn at; it is scaled to the text with em units
-FORMAT = 2  # bump when what is stored changes (2: glyphs merged into one path)
+FORMAT = 3  # bump when what is stored changes (3: glyphs merged into one path, empty lines dropped)
 _UNTRANSLATED = re.compile(r">\\[A-Za-z]+<")
 
 
@@ -111,6 +111,7 @@ def write_atomic(path: Path, text: str | bytes) -> None:
 
 
 _BLACK_PATH = re.compile(r'<path d="([^"]*)" fill="black" />')
+_EMPTY_LINE = re.compile(r"M (\S+) (\S+) L \1 \2 ")
 
 
 def merge_paths(svg: str) -> str:
@@ -125,7 +126,9 @@ def merge_paths(svg: str) -> str:
         return svg
     body = _BLACK_PATH.sub("", svg)
     head, tail = body.rsplit("</svg>", 1)
-    return f'{head}<path d="{" ".join(p.strip() for p in paths)}" fill="black" /></svg>{tail}'
+    # ziafont opens each contour with a line of length zero: it draws nothing, and costs a point
+    d = _EMPTY_LINE.sub(r"M \1 \2 ", " ".join(p.strip() for p in paths))
+    return f'{head}<path d="{d}" fill="black" /></svg>{tail}'
 
 
 def to_svg(latex: str, *, display: bool = False) -> MathSVG:

@@ -151,14 +151,31 @@ class Assets:
         return f"assets/{name}"  # laid out at VIRTUAL_BASE, where assets/ is this folder
 
 
-def render_html(doc: dict, which: str, medium: str, assets: Assets, env: Environment | None = None) -> str:
-    """One document (worksheet, answers or solutions) as HTML for a medium (html or pdf)."""
-    env = env or environment()
-    css = (templates_dir() / "print.css").read_text(encoding="utf-8")
+def stylesheet_text(env: Environment) -> str:
+    """print.css: a user's template folder's own if it has one, else the built-in one."""
     for folder in env.loader.searchpath[:-1]:
         override = Path(folder) / "print.css"
         if override.exists():
-            css = override.read_text(encoding="utf-8")
+            return override.read_text(encoding="utf-8")
+    return (templates_dir() / "print.css").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=4)
+def _stylesheet(css: str):
+    """print.css parsed by WeasyPrint once a process, not once a document (16 ms each time)."""
+    from weasyprint import CSS
+
+    return CSS(string=css)
+
+
+def render_html(doc: dict, which: str, medium: str, assets: Assets, env: Environment | None = None) -> str:
+    """One document (worksheet, answers or solutions) as HTML for a medium (html or pdf).
+
+    The HTML carries print.css inline; the PDF medium leaves it out, and write_pdf hands the
+    stylesheet to WeasyPrint already parsed.
+    """
+    env = env or environment()
+    css = stylesheet_text(env) if medium == "html" else ""
     template = env.get_template("answers.html" if which == "teacher-key" else f"{which}.html")
     page = {**DEFAULT_PAGE, **doc["edition"].get("page", {})}
     cover = page["cover"] and which in ("worksheet", "solutions") and len(doc["sections"]) > 1
@@ -214,8 +231,10 @@ def _source_date():
             os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-def write_pdf(html: str, base: Path, target: Path, title: str, assets: Path | None = None) -> None:
-    """Lay out the HTML with WeasyPrint, fetching only from the assets folder (base/assets by default)."""
+def write_pdf(html: str, base: Path, target: Path, title: str, assets: Path | None = None,
+              css: str | None = None) -> None:
+    """Lay out the HTML with WeasyPrint, fetching only from the assets folder (base/assets by default),
+    with print.css (``css``, the built-in one by default) as its stylesheet."""
     from weasyprint import HTML
 
     # WeasyPrint warns about screen-only CSS (media features) and about fetches our fetcher refuses.
@@ -223,7 +242,8 @@ def write_pdf(html: str, base: Path, target: Path, title: str, assets: Path | No
     with _source_date():
         document = HTML(string=html, base_url=VIRTUAL_BASE,
                         url_fetcher=confined_fetcher(assets or base / "assets", virtual=True))
-        document.write_pdf(target, uncompressed_pdf=False)
+        css = stylesheet_text(environment()) if css is None else css
+        document.write_pdf(target, uncompressed_pdf=False, stylesheets=[_stylesheet(css)])
 
 
 def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, template_dir: Path | None = None,
@@ -257,7 +277,8 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
                 timings["html"] = timings.get("html", 0.0) + time.perf_counter() - start
                 start = time.perf_counter()
                 path = out_dir / f"{which}.pdf"
-                write_pdf(html, out_dir, path, f"{doc['edition']['title']} · {DOCUMENTS[which]}", folder)
+                write_pdf(html, out_dir, path, f"{doc['edition']['title']} · {DOCUMENTS[which]}", folder,
+                          stylesheet_text(env))
                 files[f"{which}.pdf"] = path
                 timings["pdf"] = timings.get("pdf", 0.0) + time.perf_counter() - start
         finally:
