@@ -43,10 +43,10 @@ def previous(tmp_path, small_edition):
     return out, result.out_dir, snapshot(result.out_dir)
 
 
-def broken_write_pdf(html, base, target, title, assets=None):
+def broken_write_pdf(html, base, target, *args, **kwargs):
     if target.name == "solutions.pdf":
         raise RuntimeError("the layout engine fell over")
-    return REAL_WRITE_PDF(html, base, target, title, assets)
+    return REAL_WRITE_PDF(html, base, target, *args, **kwargs)
 
 
 REAL_WRITE_PDF = render.write_pdf
