@@ -148,8 +148,7 @@ def _prepare(documents: list[tuple[dict, tuple[str, ...]]], formats: tuple[str, 
     for outcome in pool.completed():
         if not outcome.ok:
             raise BuildError(f"could not draw the math and figures: {outcome.error}")
-        for name, seconds in outcome.value.items():
-            timings[name] = timings.get(name, 0.0) + seconds
+        _add_timings(timings, outcome.value)
     timings["prepare"] = timings.get("prepare", 0.0) + time.perf_counter() - start
 
 
@@ -196,9 +195,14 @@ def render_documents(edition: Edition, docs: dict[str, dict], names: tuple[str, 
             raise BuildError(f"could not render the {what}: {outcome.error}")
         made, spent = outcome.value
         files.update({f"{v}/{k}" if v else k: p for k, p in made.items()})
-        for stage_name, seconds in spent.items():
-            timings[stage_name] = timings.get(stage_name, 0.0) + seconds
+        _add_timings(timings, spent)
     return dict(sorted(files.items()))
+
+
+def _add_timings(timings: dict[str, float], spent: dict[str, float]) -> None:
+    """Add a worker's seconds by stage to the build's (so they are CPU-side sums, not wall-clock)."""
+    for name, seconds in spent.items():
+        timings[name] = timings.get(name, 0.0) + seconds
 
 
 def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...]) -> str:
