@@ -168,9 +168,10 @@ def _stylesheet(css: str):
     return CSS(string=css)
 
 
-def render_html(doc: dict, which: str, medium: str, assets: Assets, env: Environment | None = None) -> str:
+def render_html(doc: dict, which: str, medium: str, assets, env: Environment | None = None) -> str:
     """One document (worksheet, answers or solutions) as HTML for a medium (html or pdf).
 
+    ``assets`` draws what the templates show: an Assets, or anything with math() and figure().
     The HTML carries print.css inline; the PDF medium leaves it out, and write_pdf hands the
     stylesheet to WeasyPrint already parsed.
     """
@@ -298,11 +299,11 @@ class _Recorder:
     """Stands in for Assets while templates are rendered only to learn which math and figures they use."""
 
     def __init__(self):
-        self.math: set[tuple[str, bool]] = set()
+        self.seen_math: set[tuple[str, bool]] = set()
         self.figures: dict[str, dict] = {}
 
-    def __call__(self, latex: str, display: bool = False) -> Markup:
-        self.math.add((latex, display))
+    def math(self, latex: str, display: bool = False) -> Markup:
+        self.seen_math.add((latex, display))
         return Markup("")
 
     def figure(self, spec: dict) -> Markup:
@@ -313,15 +314,9 @@ class _Recorder:
 def assets_used(doc: dict, documents: tuple[str, ...]) -> tuple[set[tuple[str, bool]], dict[str, dict]]:
     """The math (LaTeX, display) and the figure specs the documents show, without drawing any."""
     recorder = _Recorder()
-    env = environment()
-    template_names = {which: ("answers.html" if which == "teacher-key" else f"{which}.html") for which in documents}
-    page = {**DEFAULT_PAGE, **doc["edition"].get("page", {})}
-    for which, name in template_names.items():
-        cover = page["cover"] and which in ("worksheet", "solutions") and len(doc["sections"]) > 1
-        env.get_template(name).render(doc=doc, edition=doc["edition"], sections=doc["sections"], which=which,
-                                      doc_title=DOCUMENTS[which], medium="pdf", css=Markup(""), page=page,
-                                      cover=cover, math=recorder, figure=recorder.figure)
-    return recorder.math, recorder.figures
+    for which in documents:
+        render_html(doc, which, "pdf", recorder)
+    return recorder.seen_math, recorder.figures
 
 
 def prepare_job(math: list[tuple[str, bool]], specs: list[dict], formats: tuple[str, ...],
