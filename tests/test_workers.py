@@ -178,3 +178,14 @@ def test_workbook_check_reports_a_hanging_family_with_its_seed(monkeypatch):
     (report,) = check_families([family], range(3), budget=0.3)
     assert [seed for seed, _ in report.failures] == [0, 1, 2]
     assert all("budget" in reason for _, reason in report.failures)
+
+
+def test_redraws_for_repeats_are_the_same_whatever_the_number_of_workers(tmp_path):
+    # a small family over many versions: repeats, so redraws (drawn ahead, several at once)
+    edition = tmp_path / "repeats.toml"
+    edition.write_text('title = "Repeats"\nslug = "repeats"\nseed = 5\nversions = 8\n'
+                       '[[sections]]\ntitle = "Products"\nfamilies = ["product-rule"]\ncount = 3\n')
+    one = build(edition, out_root=tmp_path / "one", formats=("html",), jobs=1)
+    three = build(edition, out_root=tmp_path / "three", formats=("html",), jobs=3)
+    assert any(p[2] > 0 for p in _problems(one))  # some slots really were redrawn
+    assert _problems(one) == _problems(three)

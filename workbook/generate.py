@@ -158,13 +158,16 @@ def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = B
                 progress()
             return
         reasons[i].append(f"seed {seed_of[key]}: {outcome.error}")
-        if attempt + 1 < MAX_ATTEMPTS:
+        if attempt + 1 < MAX_ATTEMPTS and (i, attempt + 1) not in seed_of:
             submit(i, attempt + 1)
 
     def result(key: tuple[int, int]) -> Outcome:
         if key not in done:
-            if key not in seed_of:
-                submit(*key)
+            i, attempt = key
+            # a repeat to redraw: draw the next few attempts at once, one a worker, rather than one by one
+            for ahead in range(attempt, min(attempt + getattr(pool, "size", 1), MAX_ATTEMPTS)):
+                if (i, ahead) not in seed_of:
+                    submit(i, ahead)
             for outcome in pool.completed():
                 handle(outcome)
                 if key in done:
@@ -203,4 +206,6 @@ def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = B
                 continue
             raise BuildError(f"family {family.id!r} ({family.path}) failed {MAX_ATTEMPTS} draws for slot "
                              f"{request.slot}; first: {reasons[i][0]}; last: {reasons[i][-1]}")
+    for _ in pool.completed():
+        pass  # draws started ahead and not needed: the pool is handed back with nothing running
     return records
