@@ -71,9 +71,12 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     with _stage(timings, "load"):
         picked = pick_families(edition, bank)
     out_dir = confined(out_root, edition.output_slug())
-    names = documents or edition_documents(edition)
-    copies = len(roster) if roster else edition.versions
-    total = copies * sum(s.count for s in edition.sections)
+    names = ("worksheet",) if roster else documents or edition_documents(edition)
+    # each copy: (its folder, its slots' suffix, the student's name)
+    copies = ([(f"students/{s.id}", f"id={s.id}", s.name) for s in roster] if roster else
+              [(v, v, "") for v in ([version_label(i) for i in range(edition.versions)] if edition.versions > 1
+                                    else [""])])
+    total = len(copies) * sum(s.count for s in edition.sections)
     done = [0]
 
     def tick():
@@ -81,11 +84,6 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         if progress is not None:
             progress(done[0], total)
 
-    copies = ([(f"students/{s.id}", f"id={s.id}", s.name) for s in roster] if roster else
-              [(v, v, "") for v in ([version_label(i) for i in range(edition.versions)] if edition.versions > 1
-                                    else [""])])
-    if roster:
-        names = ("worksheet",)
     if "pdf" in formats:
         import weasyprint  # noqa: F401 - loaded once here, before the workers fork, not once in each
     if {"html", "pdf"} & set(formats):

@@ -83,7 +83,7 @@ def _finish(fig: Figure, ax, xlabel: str, ylabel: str, legend_size: float = 7, l
     ax.set_ylabel(ylabel)
     ax.grid(True, linewidth=0.3, color="#dddddd")
     ax.legend(loc=legend_at, fontsize=legend_size, frameon=False)
-    return _svg(fig)
+    return _output(fig)
 
 
 def _short(value: float) -> str:
@@ -108,7 +108,7 @@ def _safe_label(latex: str) -> str:
 _OUTPUT: ContextVar[int | tuple | None] = ContextVar("figure_output", default=None)
 
 
-def _svg(fig: Figure):
+def _output(fig: Figure):
     """The finished figure as SVG text; as PNG bytes inside figure_png; as both inside figure_both.
 
     Both are cropped to what is drawn: long tick labels must not push an axis label off the edge.
@@ -183,7 +183,7 @@ def contour_figure(spec: dict) -> str:
         ax.set_xlabel(spec.get("xlabel", "x"))
         ax.set_ylabel(spec.get("ylabel", "y"))
         ax.set_aspect("equal", adjustable="box")
-        return _svg(fig)
+        return _output(fig)
 
 
 def descent1d_figure(spec: dict) -> str:
@@ -211,7 +211,7 @@ def descent1d_figure(spec: dict) -> str:
         ax.set_ylabel("loss")
         ax.grid(True, linewidth=0.3, color="#dddddd")
         ax.legend(loc="upper center", fontsize=7, frameon=False)
-        return _svg(fig)
+        return _output(fig)
 
 
 def _axes(height: float = 0.72, rect=(0.15, 0.16, 0.81, 0.78)):
@@ -249,7 +249,7 @@ def sigmoid_figure(spec: dict) -> str:
         ax.set_ylim(-0.05, 1.05)
         ax.grid(True, linewidth=0.3, color="#dddddd")
         ax.legend(loc="upper left", fontsize=7, frameon=False)
-        return _svg(fig)
+        return _output(fig)
 
 
 def bars_figure(spec: dict) -> str:
@@ -267,7 +267,7 @@ def bars_figure(spec: dict) -> str:
         ax.set_ylim(0, 1.1)
         ax.legend(loc="upper right", fontsize=7, frameon=False)
         ax.grid(True, axis="y", linewidth=0.3, color="#dddddd")
-        return _svg(fig)
+        return _output(fig)
 
 
 def graph_figure(spec: dict) -> str:
@@ -308,7 +308,7 @@ def graph_figure(spec: dict) -> str:
                 ax.text(x, y - 0.08, node["value"], ha="center", va="center", fontsize=6.5, color="#1f4e79")
             if "grad" in node:
                 ax.text(x, y - 0.24, node["grad"], ha="center", va="top", fontsize=6.5, color="#c0504d")
-        return _svg(fig)
+        return _output(fig)
 
 
 FIGURES: dict[str, Callable[[dict], str]] = {"graph": graph_figure, "tangent": tangent_figure, "contour": contour_figure,

@@ -123,11 +123,10 @@ class Assets:
             return
         if len(missing) == 2:
             svg, png = figures.figure_both(spec)
-            drawn = {"svg": svg.encode(), "png": png}
+            mathtex.write_atomic(paths["svg"], svg.encode())
+            mathtex.write_atomic(paths["png"], png)
         else:
-            drawn = {missing[0]: figures.figure_svg(spec).encode() if missing[0] == "svg" else figures.figure_png(spec)}
-        for fmt, data in drawn.items():
-            mathtex.write_atomic(paths[fmt], data)
+            self._cached_figure(figure_key(spec, missing[0]), spec, missing[0])
 
     def _cached_figure(self, key: str, spec: dict, fmt: str) -> bytes:
         """A figure from the content cache (build/.cache/figures), drawn and stored if missing."""
@@ -271,6 +270,7 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
         folder = out_dir / (".assets-" + "-".join(documents))
         folder.mkdir(exist_ok=True)
         assets = Assets("pdf", folder, cache, timings, drawn)
+        css = stylesheet_text(env)
         try:
             for which in documents:
                 start = time.perf_counter()
@@ -278,8 +278,7 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
                 timings["html"] = timings.get("html", 0.0) + time.perf_counter() - start
                 start = time.perf_counter()
                 path = out_dir / f"{which}.pdf"
-                write_pdf(html, out_dir, path, f"{doc['edition']['title']} · {DOCUMENTS[which]}", folder,
-                          stylesheet_text(env))
+                write_pdf(html, out_dir, path, f"{doc['edition']['title']} · {DOCUMENTS[which]}", folder, css)
                 files[f"{which}.pdf"] = path
                 timings["pdf"] = timings.get("pdf", 0.0) + time.perf_counter() - start
         finally:
@@ -307,7 +306,7 @@ class _Recorder:
         return Markup("")
 
     def figure(self, spec: dict) -> Markup:
-        self.figures[hashlib.sha256(repr(sorted(spec.items())).encode()).hexdigest()] = spec
+        self.figures[figure_key(spec, "")] = spec
         return Markup("")
 
 
