@@ -149,3 +149,16 @@ def test_user_template_folder_overrides_one_file(tmp_path):
     files = render.write_documents(make_doc(), tmp_path / "out", template_dir=custom, formats=("html",))
     assert "Custom key" in files["answers.html"].read_text()
     assert "Custom key" not in files["worksheet.html"].read_text()
+
+
+def test_no_rule_meant_for_an_element_catches_the_whole_page():
+    # the body carries the document's name as its class (body.answers): a bare `.answers { margin: 0 }`
+    # once pulled the whole answer key to the left edge of the screen
+    import re
+
+    from workbook.resources import templates_dir
+
+    css = (templates_dir() / "print.css").read_text(encoding="utf-8")
+    selectors = {s.strip() for block in re.findall(r"([^{}]+)\{", css) for s in block.split(",")}
+    for name in render.DOCUMENTS:
+        assert f".{name}" not in selectors, f"a bare .{name} rule also styles <body class=\"{name}\">"
