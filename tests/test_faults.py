@@ -25,14 +25,15 @@ def leftovers(out):
     return sorted(p.name for p in out.iterdir() if ".staging-" in p.name or ".old-" in p.name)
 
 
-def cli(*args, limit_bytes=None, cwd=None):
+def cli(*args, limit_bytes=None, cwd=None, env=None):
     def limit():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, as on a full disk
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
     code = "import sys; from workbook.cli import main; sys.exit(main())"
     return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True,
-                          preexec_fn=limit if limit_bytes is not None else None, cwd=cwd, timeout=300)
+                          preexec_fn=limit if limit_bytes is not None else None, cwd=cwd, timeout=300,
+                          env=None if env is None else {**os.environ, **env})
 
 
 @pytest.fixture
@@ -120,9 +121,11 @@ def test_confined_keeps_a_plain_name_inside(tmp_path):
 
 def test_a_build_killed_midway_keeps_the_previous_edition_and_the_next_build_tidies_up(previous, small_edition):
     out, folder, before = previous
+    temp = out.parent / "tmp"
+    temp.mkdir()
     code = "import sys; from workbook.cli import main; sys.exit(main())"
     process = subprocess.Popen([sys.executable, "-c", code, "build", str(small_edition), "--out", str(out),
-                                "--seed", "99", "-q"], start_new_session=True)
+                                "--seed", "99", "-q"], start_new_session=True, env={**os.environ, "TMPDIR": str(temp)})
     deadline = time.monotonic() + 60
     while not any(".staging-" in p.name for p in out.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.05)  # wait until it is writing its staging folder
@@ -130,9 +133,11 @@ def test_a_build_killed_midway_keeps_the_previous_edition_and_the_next_build_tid
     os.killpg(process.pid, signal.SIGKILL)  # the build and its workers, as a power cut would
     process.wait()
     assert snapshot(folder) == before
-    result = cli("build", small_edition, "--out", out, "--seed", "99", "-q")
+    assert list(temp.iterdir())  # the killed workers' scratch folders (WeasyPrint's font files)
+    result = cli("build", small_edition, "--out", out, "--seed", "99", "-q", env={"TMPDIR": str(temp)})
     assert result.returncode == 0, result.stderr
     assert leftovers(out) == []
+    assert list(temp.iterdir()) == []
 
 
 def test_an_edition_moved_aside_by_a_killed_build_is_put_back(previous, small_edition):
@@ -142,3 +147,15 @@ def test_an_edition_moved_aside_by_a_killed_build_is_put_back(previous, small_ed
     result = cli("build", small_edition, "--out", out, "-q")
     assert result.returncode == 0, result.stderr
     assert snapshot(folder) == before and leftovers(out) == []
+
+
+def test_a_build_leaves_no_temporary_files(tmp_path, small_edition):
+    # WeasyPrint copies the math font into a folder of each worker's; a pool kills its workers, so
+    # the pool removes those folders itself
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    for jobs in ("1", "2"):
+        result = cli("build", small_edition, "--out", tmp_path / "out", "--seed", jobs, "--jobs", jobs, "-q",
+                     env={"TMPDIR": str(temp)})
+        assert result.returncode == 0, result.stderr
+        assert sorted(p.name for p in temp.iterdir()) == []

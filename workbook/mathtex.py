@@ -3,6 +3,11 @@
 Both are cached by content. ziamath prints an unknown command literally and drops an unknown
 environment without a word, so every expression is first converted to MathML and refused if any
 command survived untranslated: a page never shows wrong math silently.
+
+In the SVG, a glyph that has a character of its own in the math font is written as text in that
+font (MATH_FAMILY; the PDF stylesheet loads font_file() under that name): WeasyPrint draws text in
+C and outlines point by point in Python, and the PDF's math becomes text a reader can search. The
+glyphs with no character (script-size variants, stretched brackets and radicals) stay outlines.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,12 +24,36 @@ from pathlib import Path
 import latex2mathml.converter
 import ziafont
 import ziamath
+import ziamath.styles
+from ziafont.glyph import SimpleGlyph
+from ziafont.svgpath import fmt
+from ziamath.nodes.mrow import Mrow
 
 ziafont.config.svg2 = False  # SVG 1.1 paths: much cheaper for WeasyPrint to draw
 ziafont.config.precision = 3
 
+# Two speed-ups to ziamath 0.13 (pinned), each drawing exactly the same SVG, which
+# tests/test_render.py checks on every expression of two editions against ziamath unchanged:
+# 1. A row lays out each child twice: once "without stretching" to learn how tall the row is, so
+#    its brackets can stretch to it, then for real. The first pass is made of rows that measure
+#    themselves the same way, so the work doubled at each level of nesting. While measuring, the
+#    stretchy brackets' own height is left out of every box, so the rows inside need not measure.
+# 2. Each node copied its parent's style deeply (dataclasses.asdict) only to read five plain
+#    fields from it; the parent's own fields do.
+_measure_row = Mrow._get_height_nostretch
+
+
+def _measure_row_once(row: Mrow, line: list, **kwargs) -> tuple[float, float]:
+    if kwargs.get("nostretch"):
+        return 0.0, 0.0  # inside a measurement: what stretches is left out, so this is never used
+    return _measure_row(row, line, **kwargs)
+
+
+_deep_style = ziamath.styles.asdict
+
 BODY_PX = 14.0  # the size math is drawn at; it is scaled to the text with em units
-FORMAT = 3  # bump when what is stored changes (3: glyphs merged into one path, empty lines dropped)
+FORMAT = 4  # bump when what is stored changes (3: glyphs merged into one path; 4: glyphs as text)
+MATH_FAMILY = "workbook-math"  # the name the PDF stylesheet gives ziamath's font (no installed font can shadow it)
 _UNTRANSLATED = re.compile(r">\\[A-Za-z]+<")
 
 
@@ -131,11 +161,74 @@ def merge_paths(svg: str) -> str:
     return f'{head}<path d="{d}" fill="black" /></svg>{tail}'
 
 
-def to_svg(latex: str, *, display: bool = False) -> MathSVG:
-    """Draw the LaTeX with ziamath; the SVG's y = 0 is the baseline."""
+@lru_cache(maxsize=1)
+def font_file() -> Path:
+    """The OpenType math font ziamath draws with, which the PDF must load as MATH_FAMILY."""
+    return Path(ziamath.Math.fromlatex("x").font.info.filename)
+
+
+_draw_outline = SimpleGlyph.place
+
+
+def _place(glyph: SimpleGlyph, x: float, y: float, point_size: float) -> ET.Element | None:
+    """ziamath's glyph placement, writing a glyph as text when a character of the math font maps to it.
+
+    (x, y) is the glyph's origin on the baseline, where SVG text puts it too. Of several characters
+    sharing a glyph, any one names it; the smallest is taken so the SVG is the same every time.
+    """
+    chars = glyph.char if Path(glyph.font.info.filename) == font_file() else set()
+    if not chars:  # a script-size variant, or a bracket assembled from pieces
+        return _draw_outline(glyph, x, y, point_size)
+    if not glyph.operators:
+        return None  # a space: nothing to draw, as ziamath does for an empty outline
+    element = ET.Element("text", {"x": fmt(x), "y": fmt(y), "font-size": fmt(point_size)})
+    element.text = min(chars)
+    return element
+
+
+def merge_text(parent: ET.Element) -> None:
+    """Join each run of neighbouring text elements that differ only in x into one, with a list of x.
+
+    WeasyPrint still places each letter at its own x, but sets up each element once.
+    """
+    children = list(parent)
+    merged: list[ET.Element] = []
+    for child in children:
+        merge_text(child)
+        last = merged[-1] if merged else None
+        if (child.tag == "text" and last is not None and last.tag == "text" and len(child) == 0
+                and {k: v for k, v in child.attrib.items() if k != "x"} == {k: v for k, v in last.attrib.items() if k != "x"}):
+            last.set("x", f'{last.get("x")} {child.get("x")}')
+            last.text += child.text
+        else:
+            merged.append(child)
+    if len(merged) != len(children):
+        for child in children:
+            parent.remove(child)
+        parent.extend(merged)
+
+
+def _ziamath(latex: str, display: bool, text: bool = True, fast: bool = True) -> ET.Element:
+    """ziamath's SVG of the LaTeX: glyphs as text or outlines, with or without the speed-ups above."""
+    SimpleGlyph.place = _place if text else _draw_outline
+    Mrow._get_height_nostretch = _measure_row_once if fast else _measure_row
+    ziamath.styles.asdict = vars if fast else _deep_style
+    try:
+        return ziamath.Math.fromlatex(latex, size=BODY_PX, inline=not display, margin=0.5).svgxml()
+    finally:
+        SimpleGlyph.place, Mrow._get_height_nostretch = _draw_outline, _measure_row
+        ziamath.styles.asdict = _deep_style
+
+
+def to_svg(latex: str, *, display: bool = False, text: bool = True) -> MathSVG:
+    """Draw the LaTeX with ziamath; the SVG's y = 0 is the baseline. With ``text`` (the default),
+    glyphs that have a character are written as text in MATH_FAMILY; otherwise all are outlines."""
     check(latex)
-    math = ziamath.Math.fromlatex(latex, size=BODY_PX, inline=not display, margin=0.5)
-    svg = merge_paths(math.svg())
+    root = _ziamath(latex, display, text)
+    if text:
+        merge_text(root)
+        root.set("font-family", MATH_FAMILY)  # inherited by every text element
+    svg = merge_paths(ET.tostring(root, encoding="unicode"))
     m = re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"', svg)
     if m is None:
         raise MathError(f"ziamath drew no viewBox for {latex!r}")

@@ -159,12 +159,38 @@ def stylesheet_text(env: Environment) -> str:
     return (templates_dir() / "print.css").read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=4)
-def _stylesheet(css: str):
-    """print.css parsed by WeasyPrint once a process, not once a document (16 ms each time)."""
-    from weasyprint import CSS
+_LAYOUTS: dict[int, tuple] = {}  # process id -> (font configuration, {print.css: parsed}, math font rule)
 
-    return CSS(string=css)
+
+def _layout(css: str) -> tuple:
+    """WeasyPrint's fonts for this process, the math font loaded, and print.css parsed: set up once a
+    process, not once a document (the math font alone costs about 20 ms to load).
+
+    Kept per process id: a worker forked from a process that had set these up makes its own, since
+    WeasyPrint keeps the font's file in a folder of the process that loaded it.
+    """
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    from workbook.workers import scratch_dir
+
+    pid = os.getpid()
+    if pid not in _LAYOUTS:
+        class Fonts(FontConfiguration):
+            def __del__(self):  # a forked copy must not remove the files of the process that owns them
+                if os.getpid() == pid:
+                    super().__del__()
+
+        fonts = Fonts()
+        fonts._folder = scratch_dir() / "fonts"  # WeasyPrint's copies of @font-face files; see scratch_dir
+        fonts._folder.mkdir()
+        rule = (f'@font-face {{ font-family: "{mathtex.MATH_FAMILY}"; '
+                f'src: url("{mathtex.font_file().as_uri()}") }}')
+        _LAYOUTS[pid] = (fonts, {}, CSS(string=rule, font_config=fonts))
+    fonts, parsed, math_font = _LAYOUTS[pid]
+    if css not in parsed:
+        parsed[css] = CSS(string=css, font_config=fonts)  # 16 ms each time
+    return fonts, [math_font, parsed[css]]
 
 
 def render_html(doc: dict, which: str, medium: str, assets, env: Environment | None = None) -> str:
@@ -234,7 +260,8 @@ def _source_date():
 def write_pdf(html: str, base: Path, target: Path, title: str, assets: Path | None = None,
               css: str | None = None) -> None:
     """Lay out the HTML with WeasyPrint, fetching only from the assets folder (base/assets by default),
-    with print.css (``css``, the built-in one by default) as its stylesheet."""
+    with print.css (``css``, the built-in one by default) as its stylesheet and the math font loaded
+    for the math images, whose glyphs are text in it (see mathtex)."""
     from weasyprint import HTML
 
     # WeasyPrint warns about screen-only CSS (media features) and about fetches our fetcher refuses.
@@ -242,8 +269,8 @@ def write_pdf(html: str, base: Path, target: Path, title: str, assets: Path | No
     with _source_date():
         document = HTML(string=html, base_url=VIRTUAL_BASE,
                         url_fetcher=confined_fetcher(assets or base / "assets", virtual=True))
-        css = stylesheet_text(environment()) if css is None else css
-        document.write_pdf(target, uncompressed_pdf=False, stylesheets=[_stylesheet(css)])
+        fonts, stylesheets = _layout(stylesheet_text(environment()) if css is None else css)
+        document.write_pdf(target, uncompressed_pdf=False, stylesheets=stylesheets, font_config=fonts)
 
 
 def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, template_dir: Path | None = None,

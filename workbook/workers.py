@@ -14,14 +14,18 @@ results come back in completion order, each as an Outcome the caller decides abo
 
 from __future__ import annotations
 
+import atexit
 import gc
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 import time
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import wait
+from pathlib import Path
 from typing import Any, Callable, Hashable, Iterator
 
 MEMORY_LIMIT = 2 * 1024**3  # bytes a worker may grow by beyond what it starts with
@@ -79,6 +83,7 @@ class _Worker:
             self.process.kill()
         self.process.join()
         self.conn.close()
+        shutil.rmtree(_scratch_path(self.process.pid), ignore_errors=True)  # killed: it could not
 
 
 class Pool:
@@ -93,6 +98,7 @@ class Pool:
         self.workers: list[_Worker] = []
         self.queue: deque[tuple] = deque()
         self.pids: list[int] = []  # every worker process started, for tests and diagnostics
+        _sweep_scratch()
 
     def __enter__(self) -> Pool:
         return self
@@ -225,6 +231,50 @@ def _serve(conn, memory: int | None) -> None:
         except Exception as exc:  # noqa: BLE001 - an answer that cannot be pickled
             conn.send((False, ("raised", None, f"could not send the result back: {type(exc).__name__}: {exc}"),
                        _rss()))
+
+
+_SCRATCH: dict[str, int] = {}
+
+
+def scratch_dir() -> Path:
+    """This process's own temporary folder, for files a library insists on writing (WeasyPrint copies
+    each @font-face font to a folder). Made empty on first use in a process. A pool removes its
+    worker's when it stops the worker, since a killed process cleans up nothing; the main process
+    removes its own at exit."""
+    path = _scratch_path(os.getpid())
+    if _SCRATCH.get("pid") != os.getpid():
+        shutil.rmtree(path, ignore_errors=True)  # left by an earlier process with the same id
+        path.mkdir(parents=True)
+        _SCRATCH["pid"] = os.getpid()
+        atexit.register(shutil.rmtree, path, True)  # not run in a worker, which ends with os._exit
+    return path
+
+
+def _scratch_path(pid: int) -> Path:
+    return Path(tempfile.gettempdir()) / f"workbook-{pid}"
+
+
+def _sweep_scratch() -> None:
+    """Remove the scratch folders of processes that are gone (a build killed with its workers)."""
+    for path in Path(tempfile.gettempdir()).glob("workbook-*"):
+        pid = path.name.removeprefix("workbook-")
+        if pid.isdigit() and path.is_dir() and _gone(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _gone(pid: int) -> bool:
+    """Whether the process has ended (a zombie, killed but not yet reaped, has)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it exists, under another user
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state in ("Z", "X")
 
 
 def _release() -> None:

@@ -1,0 +1,117 @@
+"""Math in the PDF: glyphs written as text in the math font must look exactly like ziamath's outlines,
+and ziamath's speed-ups must draw exactly what ziamath draws unchanged."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from workbook import mathtex, render
+from workbook.bank import load_bank
+from workbook.build import build
+
+EVERY_FAMILY = """
+title = "Every family"
+slug = "every-family"
+seed = 11
+
+[page]
+cover = false
+
+[[sections]]
+title = "All"
+families = [{families}]
+count = {count}
+"""
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> list[tuple[str, bool]]:
+    """Every expression a worksheet, key and solutions book show for one problem of every family."""
+    folder = tmp_path_factory.mktemp("corpus")
+    ids = sorted(load_bank())
+    edition = folder / "every.toml"
+    edition.write_text(EVERY_FAMILY.format(families=", ".join(f'"{i}"' for i in ids), count=len(ids)))
+    result = build(edition, out_root=folder / "build", formats=("html",))
+    (doc,) = result.docs.values()
+    math, _ = render.assets_used(doc, ("worksheet", "answers", "solutions"))
+    assert len(math) > 300
+    return sorted(math)
+
+
+def test_speedups_draw_exactly_what_ziamath_draws(corpus):
+    for latex, display in corpus:
+        fast = ET.tostring(mathtex._ziamath(latex, display, text=False, fast=True), encoding="unicode")
+        slow = ET.tostring(mathtex._ziamath(latex, display, text=False, fast=False), encoding="unicode")
+        assert fast == slow, latex
+
+
+def test_glyphs_with_a_character_are_text_and_the_rest_outlines():
+    svg = mathtex.to_svg(r"f'(x) = \left(\frac{x^{2}}{3}\right)^{2}").svg
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = [t.text for t in root.iter(ns + "text")]
+    assert "".join(texts).startswith("𝑓")  # mathematical italic f, a character of its own
+    assert "=" in "".join(texts) and "3" in "".join(texts)
+    assert root.get("font-family") == mathtex.MATH_FAMILY
+    assert len(list(root.iter(ns + "path"))) == 1  # the prime, the script 2s, the tall brackets: one merged path
+    assert " " not in "".join(texts)  # spaces draw nothing, and SVG would collapse them
+    merged = [t for t in root.iter(ns + "text") if len(t.get("x").split()) > 1]
+    assert all(len(t.get("x").split()) == len(t.text) for t in merged)
+
+
+def rasterize(pdf, prefix):
+    """The PDF's pages at 150 dpi, softened a little: text is hinted to the pixel grid, outlines are
+    not, so their edges differ by a fraction of a pixel; a wrong or misplaced glyph differs by far more."""
+    from PIL import Image, ImageFilter
+
+    subprocess.run(["pdftoppm", "-r", "150", "-gray", str(pdf), str(prefix)], check=True)
+    return [np.asarray(Image.open(p).filter(ImageFilter.BoxBlur(2)), dtype=int)
+            for p in sorted(prefix.parent.glob(prefix.name + "*.pgm"))]
+
+
+def page_of(corpus, folder, text: bool):
+    """One PDF of every expression in the corpus, as the documents embed them."""
+    assets = folder / "assets"
+    assets.mkdir(parents=True)
+    rows = []
+    for i, (latex, display) in enumerate(corpus):
+        drawn = mathtex.to_svg(latex, display=display, text=text)
+        (assets / f"m{i}.svg").write_text(drawn.svg, encoding="utf-8")
+        rows.append(f'<p><img src="assets/m{i}.svg" style="{drawn.style()}"></p>')
+    html = "<html><body style='font-size: 14pt'>" + "\n".join(rows) + "</body></html>"
+    render.write_pdf(html, folder, folder / "math.pdf", "math", assets)
+    return folder / "math.pdf"
+
+
+def test_math_as_text_looks_the_same_as_the_outlines(corpus, tmp_path):
+    if not shutil.which("pdftoppm"):
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    pytest.importorskip("PIL")
+    outlines = rasterize(page_of(corpus, tmp_path / "outlines", text=False), tmp_path / "outlines" / "page")
+    text = rasterize(page_of(corpus, tmp_path / "text", text=True), tmp_path / "text" / "page")
+    assert len(outlines) == len(text) > 1
+    for number, (a, b) in enumerate(zip(outlines, text), 1):
+        ink = ((a < 128) | (b < 128)).sum()
+        differ = (abs(a - b) > 64).sum()
+        assert ink > 1000
+        # measured: at most 0.9% a page; a "2" drawn as "3" gives 7%, glyphs 0.7 pt to the right 14%, a missing font 85%
+        assert differ / ink < 0.02, f"page {number}: {differ} of {ink} inked pixels differ"
+
+
+def test_pdf_math_is_text_in_the_embedded_math_font(tmp_path):
+    if not shutil.which("pdftotext") or not shutil.which("pdffonts"):
+        pytest.skip("poppler-utils is not installed")
+    drawn = mathtex.to_svg(r"f(x) = \sin{\left(x \right)}")
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "m.svg").write_text(drawn.svg, encoding="utf-8")
+    html = f'<p>Find <img src="assets/m.svg" style="{drawn.style()}">.</p>'
+    render.write_pdf(html, tmp_path, tmp_path / "m.pdf", "m")
+    text = subprocess.run(["pdftotext", str(tmp_path / "m.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "𝑓(𝑥)=sin(𝑥)" in text.replace(" ", "")  # a reader can search the math
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "m.pdf")], capture_output=True, text=True).stdout
+    assert mathtex.MATH_FAMILY in fonts
