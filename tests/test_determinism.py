@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
 from workbook.bank import load_bank
-from workbook.generate import generate_slot
+from workbook.generate import REDRAW, Degenerate, DrawCache, generate_one, generate_slot
+from workbook.workers import Outcome
 
 
 def _build(edition, out, hashseed, tz="UTC", **extra):
@@ -59,3 +61,37 @@ def test_reordering_or_adding_a_section_leaves_the_other_problems_unchanged():
     before = problems([warm, tangents])
     after = problems([extra, tangents, warm])
     assert after["Warm-up"] == before["Warm-up"] and after["Tangents"] == before["Tangents"]
+
+
+def test_problems_read_back_from_the_draw_cache_give_the_same_files(tmp_path, small_edition):
+    first = _build(small_edition, tmp_path, 1)
+    draws = tmp_path / ".cache" / "draws"
+    kept = {p.name: p.stat().st_mtime_ns for p in draws.iterdir()}
+    assert kept  # every draw, sound or redrawn, is kept
+    shutil.rmtree(tmp_path / "test-sheet")
+    (tmp_path / ".cache" / "math").rename(tmp_path / "math-aside")  # the math is drawn again, the problems not
+    assert _build(small_edition, tmp_path, 2) == first
+    assert {p.name: p.stat().st_mtime_ns for p in draws.iterdir()} == kept  # nothing drawn again
+    damaged = sorted(draws.iterdir())[0]
+    damaged.write_text('{"record": {"seed": 1, "answer": "wrong"}}')  # a damaged or stale file is drawn again
+    shutil.rmtree(tmp_path / "test-sheet")
+    assert _build(small_edition, tmp_path, 3) == first
+
+
+def test_the_draw_cache_is_keyed_by_the_family_and_keeps_only_plain_data(tmp_path):
+    family = load_bank()["power-polynomial"]
+    cache = DrawCache(tmp_path)
+    record = generate_one(family, 5)
+    cache.put(family, 5, Outcome((0, 0), "ok", value=record))
+    assert cache.get((0, 0), family, 5).value == record
+    assert cache.get((0, 0), family, 6) is None
+    changed = family.model_copy(update={"difficulty": 3})
+    assert cache.get((0, 0), changed, 5) is None  # a family edited in its file is drawn afresh
+    cache.put(family, 7, Outcome((0, 0), "ok", value={**record, "seed": 7, "pair": (1, 2)}))
+    assert cache.get((0, 0), family, 7) is None  # a tuple would come back a list: not kept
+    cache.put(family, 8, Outcome((0, 0), "raised", exception=Degenerate("the answer is zero"),
+                                 error="Degenerate: the answer is zero"))
+    redraw = cache.get((1, 0), family, 8)
+    assert redraw.kind == "raised" and isinstance(redraw.exception, REDRAW) and "zero" in redraw.error
+    cache.put(family, 9, Outcome((0, 0), "timeout", error="took longer than its 5 s budget"))
+    assert cache.get((0, 0), family, 9) is None  # a budget overrun depends on the machine: drawn again

@@ -22,7 +22,7 @@ from workbook import __version__
 from workbook.bank import load_bank
 from workbook.edition import Edition, default_path, load_edition, pick_families, version_label
 from workbook.errors import BuildError
-from workbook.generate import BUDGET, Slot, draw
+from workbook.generate import BUDGET, DrawCache, Slot, draw
 from workbook.roster import read_roster
 from workbook.workers import Pool
 
@@ -94,7 +94,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     with Pool(jobs) as pool:
         with _stage(timings, "generate"):
             docs = generate_documents(edition, picked, bank, copies, pool=pool, budget=budget, progress=tick,
-                                      shared=not roster)
+                                      shared=not roster, cache=DrawCache(out_root / ".cache"))
         digest = fingerprint(docs, names, formats)
         expected = [out_dir / v / f"{n}.{ext}" for v in docs for n in names for ext in ("html", "pdf")
                     if ext in formats]
@@ -247,7 +247,8 @@ def teacher_key(edition: Edition, docs: dict[str, dict]) -> dict:
 
 
 def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[tuple[str, str, str]], *,
-                       pool, budget: float | None = BUDGET, progress=None, shared: bool = True) -> dict[str, dict]:
+                       pool, budget: float | None = BUDGET, progress=None, shared: bool = True,
+                       cache: DrawCache | None = None) -> dict[str, dict]:
     """Every copy's document: ``copies`` is (name, slot suffix, student) for each version or student.
 
     A copy's slots carry its suffix, so version A's problem 3 and version B's differ while the
@@ -263,7 +264,7 @@ def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[
                 slots.append(Slot(families[k % len(families)], slot, "edition" if shared else name))
     examples = [Slot(bank[s.example], f"{s.title}#example", None, counted=False)
                 for s in edition.sections if s.example is not None]
-    records = iter(draw(slots + examples, edition.seed, pool=pool, budget=budget, progress=progress))
+    records = iter(draw(slots + examples, edition.seed, pool=pool, budget=budget, progress=progress, cache=cache))
     problems = [next(records) for _ in slots]
     example_of = {s.title: next(records) for s in edition.sections if s.example is not None}
     docs, at = {}, 0

@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from workbook.bank import KINDS, Family, FunctionFamily, Param
+from workbook.bank import KINDS, Family, Param
 from workbook.edition import Edition, PageOptions, Section
 
 
@@ -94,7 +94,6 @@ def family_reference() -> str:
 
 def cli_reference() -> str:
     """Every command's --help, as the CLI prints it."""
-    import click
     from click.testing import CliRunner
 
     from workbook.cli import main

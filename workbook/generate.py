@@ -10,8 +10,13 @@ with its id and the seeds it tried.
 from __future__ import annotations
 
 import hashlib
+import json
+import platform
 import re
 from dataclasses import dataclass
+from typing import Iterator
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import sympy as sp
@@ -19,6 +24,7 @@ import sympy.core.random as sympy_random
 
 from workbook.bank import Family
 from workbook.errors import BuildError
+from workbook.resources import write_atomic
 from workbook.steps import StepError
 from workbook.verify import VerifyError
 from workbook.workers import InlinePool, Outcome
@@ -95,6 +101,63 @@ def generate_slot(family: Family, edition_seed: int, slot: str, seen: set[str] |
     return draw([request], edition_seed, pool=InlinePool(), seen={"sheet": set() if seen is None else seen})[0]
 
 
+class DrawCache:
+    """Draws kept by content under build/.cache/draws (safe to delete), so that rebuilding an edition
+    whose problems have not changed does not draw them again: each sound record, and each draw that
+    had to be redrawn with its reason. Not kept: budgets overrun and workers lost, which depend on
+    the machine rather than on the draw.
+
+    A draw is looked up by everything it depends on: the family's definition, the seed, and the
+    code that draws it (every module of workbook, and the versions of Python, SymPy and NumPy).
+    Only what comes back from JSON exactly as it went in is kept.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder / "draws"
+
+    def get(self, key: tuple[int, int], family: Family, seed: int) -> Outcome | None:
+        try:
+            kept = json.loads(self._path(family, seed).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # not drawn yet, or a damaged file: drawn again
+        if not isinstance(kept, dict):
+            return None
+        record, reason = kept.get("record"), kept.get("redraw")
+        if isinstance(record, dict) and record.get("seed") == seed:
+            return Outcome(key, "ok", value=record)
+        if isinstance(reason, str):
+            return Outcome(key, "raised", exception=Degenerate(reason), error=reason)
+        return None
+
+    def put(self, family: Family, seed: int, outcome: Outcome) -> None:
+        if outcome.ok:
+            kept = {"record": outcome.value}
+        elif outcome.kind == "raised" and isinstance(outcome.exception, REDRAW):
+            kept = {"redraw": outcome.error}
+        else:
+            return
+        try:
+            text = json.dumps(kept)
+        except (TypeError, ValueError):
+            return
+        if json.loads(text) == kept:
+            write_atomic(self._path(family, seed), text)
+
+    def _path(self, family: Family, seed: int) -> Path:
+        key = f"{_code_digest()}|{type(family).__name__}|{family.model_dump_json()}|{seed}"
+        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """A digest of what draws a problem: this package's code and the libraries' versions."""
+    digest = hashlib.sha256(f"{platform.python_version()}|{sp.__version__}|{np.__version__}".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 @dataclass
 class Slot:
     """One problem to draw: its family, its slot name (part of its seed) and its repeat group.
@@ -111,7 +174,8 @@ class Slot:
 
 
 def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = BUDGET, progress=None,
-         seen: dict[str, set[str]] | None = None, failures: dict[int, str] | None = None) -> list[dict | None]:
+         seen: dict[str, set[str]] | None = None, failures: dict[int, str] | None = None,
+         cache: DrawCache | None = None) -> list[dict | None]:
     """Every slot's problem, drawn in the pool's workers, the same whatever the number of workers.
 
     Each draw runs under ``budget`` seconds. A draw that is degenerate, fails its check, overruns
@@ -121,7 +185,8 @@ def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = B
 
     A slot that cannot be drawn stops everything with a BuildError naming the family and the
     seeds, unless ``failures`` is given: then its message is stored there by slot index and its
-    record is None (``workbook check`` reports every failing seed).
+    record is None (``workbook check`` reports every failing seed). With a ``cache``, a draw made
+    before is read back instead of drawn again, and each new sound draw is stored.
     """
     seen = {} if seen is None else seen
     done: dict[tuple[int, int], Outcome] = {}
@@ -134,7 +199,18 @@ def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = B
     def submit(i: int, attempt: int) -> None:
         base = edition_seed if slots[i].seed is None else slots[i].seed
         seed = seed_of[i, attempt] = derive_seed(base, slots[i].slot, slots[i].family.id, attempt)
-        pool.submit((i, attempt), budget, generate_one, slots[i].family, seed)
+        kept = cache.get((i, attempt), slots[i].family, seed) if cache is not None else None
+        if kept is not None:
+            handle(kept)
+        else:
+            pool.submit((i, attempt), budget, generate_one, slots[i].family, seed)
+
+    def finished() -> Iterator[Outcome]:
+        """The pool's outcomes as they come, each kept in the cache."""
+        for outcome in pool.completed():
+            if cache is not None:
+                cache.put(slots[outcome.key[0]].family, seed_of[outcome.key], outcome)
+            yield outcome
 
     def handle(outcome: Outcome) -> None:
         i, attempt = key = outcome.key
@@ -168,7 +244,7 @@ def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = B
             for ahead in range(attempt, min(attempt + getattr(pool, "size", 1), MAX_ATTEMPTS)):
                 if (i, ahead) not in seed_of:
                     submit(i, ahead)
-            for outcome in pool.completed():
+            for outcome in ([] if key in done else finished()):  # read from the cache: done already
                 handle(outcome)
                 if key in done:
                     break
@@ -176,7 +252,7 @@ def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = B
 
     for i in range(len(slots)):
         submit(i, 0)
-    for outcome in pool.completed():  # every slot's first sound draw, all slots at once
+    for outcome in finished():  # every slot's first sound draw, all slots at once
         handle(outcome)
 
     records: list[dict | None] = []
@@ -206,6 +282,6 @@ def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = B
                 continue
             raise BuildError(f"family {family.id!r} ({family.path}) failed {MAX_ATTEMPTS} draws for slot "
                              f"{request.slot}; first: {reasons[i][0]}; last: {reasons[i][-1]}")
-    for _ in pool.completed():
-        pass  # draws started ahead and not needed: the pool is handed back with nothing running
+    for _ in finished():
+        pass  # draws started ahead and not needed (kept for next time): the pool is handed back idle
     return records

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass
@@ -28,6 +27,8 @@ import ziamath.styles
 from ziafont.glyph import SimpleGlyph
 from ziafont.svgpath import fmt
 from ziamath.nodes.mrow import Mrow
+
+from workbook.resources import write_atomic
 
 ziafont.config.svg2 = False  # SVG 1.1 paths: much cheaper for WeasyPrint to draw
 ziafont.config.precision = 3
@@ -121,23 +122,6 @@ class SVGCache:
                 write_atomic(path, json.dumps(asdict(result)))
         self.memory[key] = result
         return result
-
-
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write a cache file whole or not at all: worker processes may read it at the same moment.
-
-    The cache is an optimisation: a folder that cannot be written (read-only, full) is skipped.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temp.write_bytes(text.encode() if isinstance(text, str) else text)
-        os.replace(temp, path)
-    except OSError:
-        try:
-            temp.unlink(missing_ok=True)
-        except (OSError, UnboundLocalError):
-            pass
 
 
 _BLACK_PATH = re.compile(r'<path d="([^"]*)" fill="black" />')

@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from workbook import figures, mathtex
-from workbook.resources import templates_dir
+from workbook.resources import templates_dir, write_atomic
 
 DOCUMENTS = {"worksheet": "Worksheet", "answers": "Answer key", "solutions": "Solutions",
              "practice": "Practice set", "teacher-key": "Teacher's key, all versions"}
@@ -123,8 +123,8 @@ class Assets:
             return
         if len(missing) == 2:
             svg, png = figures.figure_both(spec)
-            mathtex.write_atomic(paths["svg"], svg.encode())
-            mathtex.write_atomic(paths["png"], png)
+            write_atomic(paths["svg"], svg.encode())
+            write_atomic(paths["png"], png)
         else:
             self._cached_figure(figure_key(spec, missing[0]), spec, missing[0])
 
@@ -138,7 +138,7 @@ class Assets:
                 pass
         data = figures.figure_svg(spec).encode() if fmt == "svg" else figures.figure_png(spec)
         if path is not None:
-            mathtex.write_atomic(path, data)
+            write_atomic(path, data)
         return data
 
     def _write(self, prefix: str, data: str | bytes, ext: str = "svg") -> str:

@@ -6,6 +6,7 @@ checkout or an editable install they sit beside it, at the top of the repository
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -31,3 +32,20 @@ def problems_dir() -> Path:
 def editions_dir() -> Path:
     """The editions that ship, among them the default workbook."""
     return _folder("editions")
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write a cache file whole or not at all: worker processes may read it at the same moment.
+
+    The cache is an optimisation: a folder that cannot be written (read-only, full) is skipped.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temp.write_bytes(text.encode() if isinstance(text, str) else text)
+        os.replace(temp, path)
+    except OSError:
+        try:
+            temp.unlink(missing_ok=True)
+        except (OSError, UnboundLocalError):
+            pass

@@ -137,7 +137,7 @@ def generate(family: HessianFamily, params: dict, rng: np.random.Generator) -> d
                   "marks": [{"at": [float(c) for c in p], "label": k} for p, k in zip(points, kinds)],
                   "xlabel": str(variables[0]), "ylabel": str(variables[1]),
                   "alt": "Contour plot of f with each critical point marked and labelled: "
-                         + "; ".join(f"({float(p[0]):g}, {float(p[1]):g}) {k}" for p, k in zip(points, kinds)) + "."}
+                         + "; ".join(f"({sp.sstr(p[0])}, {sp.sstr(p[1])}) {k}" for p, k in zip(points, kinds)) + "."}
     answer = []
     for p, k in zip(points, kinds):
         answer += [{"math": point_latex(p)}, {"text": f" {k}; "}]
@@ -209,7 +209,7 @@ def generate_optimization(family: OptimizationFamily, params: dict, rng: np.rand
          "say": [{"text": "This is the only critical point."}]}]
     if len(variables) == 1:
         shown.append({"depth": 0, "rule": "Second-derivative test", "math": f"f''({names[0]}) = {latex(H[0, 0])}",
-                      "say": [{"text": f"Negative, so the graph bends down and the point is a maximum."
+                      "say": [{"text": "Negative, so the graph bends down and the point is a maximum."
                                        if wanted == "maximum" else "Positive, so the point is a minimum."}]})
     else:
         shown.append({"depth": 0, "rule": "Hessian test", "math": r"H = %s,\ \det H = %s" % (

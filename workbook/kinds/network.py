@@ -75,7 +75,6 @@ def generate(family: NetworkFamily, params: dict, rng: np.random.Generator) -> d
         raise Degenerate("every gradient is zero")
     _check(grads, {"W1": W1, "b1": b1, "W2": W2, "b2": np.array(b2)}, X, Y, act, family)
 
-    hid = [f"h_{j + 1}" for j in range(h)]
     head = ["x_1", "x_2"] + [f"z_{{{j + 1}}}" for j in range(h)] + [f"a_{{{j + 1}}}" for j in range(h)] + \
         [r"\hat y", "y"]
     rows = [[d(X[i, 0]), d(X[i, 1])] + [d(v) for v in Z1[i]] + [d(v) for v in A1[i]] + [d(yhat[i]), d(Y[i])]
