@@ -41,5 +41,6 @@ def test_html_passes_axe_and_reads_on_a_phone(built_small, tmp_path):
         assert serious == [], (report["file"], serious)
         assert report["requests"] == []  # offline: nothing fetched from anywhere
         assert report["scrollWidth"] <= 400, report  # no sideways scrolling on a 390-pixel phone
+        assert report["verticalScrollBars"] == [], report  # an answer scrolls sideways if it must, never up and down
         shot = Path(report["screenshot"])
         assert shot.exists() and shot.stat().st_size > 10_000  # a real page, not a blank one

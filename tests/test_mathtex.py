@@ -115,3 +115,26 @@ def test_pdf_math_is_text_in_the_embedded_math_font(tmp_path):
     assert "𝑓(𝑥)=sin(𝑥)" in text.replace(" ", "")  # a reader can search the math
     fonts = subprocess.run(["pdffonts", str(tmp_path / "m.pdf")], capture_output=True, text=True).stdout
     assert mathtex.MATH_FAMILY in fonts
+
+
+@pytest.mark.parametrize("latex, signs", [
+    (r"\left( -1, 2 \right)", ["prefix"]),  # after an opening bracket: a sign
+    (r"\left(- \frac{\sqrt{5}}{5},\ - \frac{2}{5}\right)", ["prefix", "prefix"]),  # after a comma and a space
+    (r"x \approx -0.11", ["prefix"]),  # after a relation
+    (r"\left| -3 \right| - 1", ["prefix", None]),  # after an opening bar a sign, after the closing one a minus
+    (r"x - 3", [None]),
+    (r"(x + 1)! - 2", [None, None]),
+    (r"-x + 1", [None, None]),  # first in its row: a sign already, without being marked
+])
+def test_a_sign_after_an_operator_is_a_sign_not_a_subtraction(latex, signs):
+    root = ET.fromstring(mathtex.to_mathml(latex))
+    found = [mo.get("form") for mo in root.iter("{http://www.w3.org/1998/Math/MathML}mo")
+             if mo.text in ("\u2212", "+")]
+    assert found == signs
+
+
+def test_a_marked_sign_sits_close_to_its_number_in_the_pdf():
+    # ziamath spaced every minus that is not first in its row as a subtraction: ( − 1, 2)
+    tight = mathtex.to_svg(r"\left( -1, 2 \right)").width
+    spaced = mathtex.to_svg(r"\left( 0 - 1, 2 \right)").width - mathtex.to_svg("0").width
+    assert tight < spaced - 0.2

@@ -27,6 +27,7 @@ import ziamath.styles
 from ziafont.glyph import SimpleGlyph
 from ziafont.svgpath import fmt
 from ziamath.nodes.mrow import Mrow
+from ziamath.tex import tex2mml
 
 from workbook.resources import write_atomic
 
@@ -53,7 +54,7 @@ def _measure_row_once(row: Mrow, line: list, **kwargs) -> tuple[float, float]:
 _deep_style = ziamath.styles.asdict
 
 BODY_PX = 14.0  # the size math is drawn at; it is scaled to the text with em units
-FORMAT = 4  # bump when what is stored changes (3: glyphs merged into one path; 4: glyphs as text)
+FORMAT = 5  # bump when what is stored changes (3: one path; 4: glyphs as text; 5: signs after operators)
 MATH_FAMILY = "workbook-math"  # the name the PDF stylesheet gives ziamath's font (no installed font can shadow it)
 _UNTRANSLATED = re.compile(r">\\[A-Za-z]+<")
 
@@ -85,7 +86,40 @@ def check(latex: str) -> None:
 
 @lru_cache(maxsize=4096)
 def _mathml(latex: str, display: bool) -> str:
-    return latex2mathml.converter.convert(latex, display="block" if display else "inline")
+    mml = latex2mathml.converter.convert(latex, display="block" if display else "inline")
+    root = ET.fromstring(mml)
+    return ET.tostring(root, encoding="unicode") if mark_unary_signs(root) else mml
+
+
+MATHML = "http://www.w3.org/1998/Math/MathML"
+ET.register_namespace("", MATHML)
+_SIGNS = {"\u2212", "-", "+", "\u00b1", "\u2213"}
+_CLOSING = {")", "]", "}", "\u27e9", "|", "\u2016", "!", "\u2032", "\u2033", "%"}  # a sign after these is binary
+
+
+def mark_unary_signs(root: ET.Element) -> bool:
+    """Mark a plus or minus sign that follows another operator as a prefix: a sign, not a subtraction.
+
+    MathML (and so both the browser and ziamath) spaces every operator that is not first in its row
+    as binary, which prints (−1, 2) as ( − 1, 2) and = −3 as = − 3. TeX's rule: after an opening
+    bracket, a comma, a relation or another operator, a sign belongs to what follows. Spaces in
+    between (mtext, mspace) do not count. Returns whether any sign was marked.
+    """
+    marked = False
+    for parent in root.iter():
+        previous = None
+        for child in parent:
+            tag, text = child.tag.rsplit("}", 1)[-1], (child.text or "").strip()
+            if tag in ("mtext", "mspace") and not text:
+                continue
+            if (tag == "mo" and text in _SIGNS and "form" not in child.attrib and previous is not None
+                    and previous.tag.rsplit("}", 1)[-1] == "mo"
+                    and (previous.get("form") == "prefix"  # an opening \left bracket, even a bar
+                         or (previous.get("form") != "postfix" and (previous.text or "").strip() not in _CLOSING))):
+                child.set("form", "prefix")
+                marked = True
+            previous = child
+    return marked
 
 
 def to_mathml(latex: str, *, display: bool = False) -> str:
@@ -198,7 +232,9 @@ def _ziamath(latex: str, display: bool, text: bool = True, fast: bool = True) ->
     Mrow._get_height_nostretch = _measure_row_once if fast else _measure_row
     ziamath.styles.asdict = vars if fast else _deep_style
     try:
-        return ziamath.Math.fromlatex(latex, size=BODY_PX, inline=not display, margin=0.5).svgxml()
+        mathml = ET.fromstring(tex2mml(latex, inline=not display))  # as Math.fromlatex does, and then
+        mark_unary_signs(mathml)
+        return ziamath.Math(mathml, size=BODY_PX, margin=0.5).svgxml()
     finally:
         SimpleGlyph.place, Mrow._get_height_nostretch = _draw_outline, _measure_row
         ziamath.styles.asdict = _deep_style

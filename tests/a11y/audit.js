@@ -1,5 +1,5 @@
 // Audit HTML files with axe-core in headless Chromium; print one JSON line per file:
-// {"file", "violations": [{"id", "impact", "nodes"}], "screenshot"} . Usage: node audit.js OUT_DIR FILE...
+// {"file", "violations": [{"id", "impact", "nodes"}], "screenshot", "scrollWidth", "verticalScrollBars"} . Usage: node audit.js OUT_DIR FILE...
 const path = require("path");
 const fs = require("fs");
 const { chromium } = require("playwright-core");
@@ -22,8 +22,13 @@ const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"
     const shot = path.join(outDir, path.basename(file, ".html") + ".png");
     await page.screenshot({ path: shot, fullPage: false });
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    // elements that show a vertical scroll bar: content taller than the box, where overflow is not visible
+    const tall = await page.evaluate(() => [...document.querySelectorAll("body *")].filter((e) => {
+      const y = getComputedStyle(e).overflowY;
+      return (y === "auto" || y === "scroll") && e.scrollHeight > e.clientHeight;
+    }).map((e) => e.className || e.tagName));
     console.log(JSON.stringify({
-      file, screenshot: shot, requests, scrollWidth: width,
+      file, screenshot: shot, requests, scrollWidth: width, verticalScrollBars: tall,
       violations: result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })),
     }));
     await page.close();
