@@ -35,7 +35,8 @@ ziafont.config.svg2 = False  # SVG 1.1 paths: much cheaper for WeasyPrint to dra
 ziafont.config.precision = 3
 
 # Two speed-ups to ziamath 0.13 (pinned), each drawing exactly the same SVG, which
-# tests/test_render.py checks on every expression of two editions against ziamath unchanged:
+# tests/test_mathtex.py checks against ziamath unchanged on every expression that the worksheet,
+# key and solutions show for a problem of every family:
 # 1. A row lays out each child twice: once "without stretching" to learn how tall the row is, so
 #    its brackets can stretch to it, then for real. The first pass is made of rows that measure
 #    themselves the same way, so the work doubled at each level of nesting. While measuring, the
