@@ -133,6 +133,20 @@ def test_a_sign_after_an_operator_is_a_sign_not_a_subtraction(latex, signs):
     assert found == signs
 
 
+def test_marked_mathml_stays_mathml_after_weasyprint_resets_the_namespace_map():
+    # WeasyPrint's PDF metadata registers the empty XML prefix on import, which dropped ours:
+    # in a process that had written a PDF, every marked formula came out as <ns0:math>.
+    import importlib
+    import weasyprint.pdf.metadata
+    importlib.reload(weasyprint.pdf.metadata)
+    mathtex._mathml.cache_clear()
+    mml = mathtex.to_mathml(r"\left( -1, 2 \right)")
+    head = mml.partition(">")[0]
+    assert head.startswith("<math ") and 'xmlns="http://www.w3.org/1998/Math/MathML"' in head
+    assert "ns0" not in mml
+    assert ET.fromstring(mml).find(".//{http://www.w3.org/1998/Math/MathML}mo[@form='prefix']") is not None
+
+
 def test_a_marked_sign_sits_close_to_its_number_in_the_pdf():
     # ziamath spaced every minus that is not first in its row as a subtraction: ( − 1, 2)
     tight = mathtex.to_svg(r"\left( -1, 2 \right)").width

@@ -89,11 +89,17 @@ def check(latex: str) -> None:
 def _mathml(latex: str, display: bool) -> str:
     mml = latex2mathml.converter.convert(latex, display="block" if display else "inline")
     root = ET.fromstring(mml)
-    return ET.tostring(root, encoding="unicode") if mark_unary_signs(root) else mml
+    if not mark_unary_signs(root):
+        return mml
+    # Plain names and an xmlns attribute, not ET.register_namespace: that map is global, and
+    # WeasyPrint's PDF metadata resets the empty prefix, after which every element printed as <ns0:mo>.
+    for element in root.iter():
+        element.tag = element.tag.rsplit("}", 1)[-1]
+    root.set("xmlns", MATHML)
+    return ET.tostring(root, encoding="unicode")
 
 
 MATHML = "http://www.w3.org/1998/Math/MathML"
-ET.register_namespace("", MATHML)
 _SIGNS = {"\u2212", "-", "+", "\u00b1", "\u2213"}
 _CLOSING = {")", "]", "}", "\u27e9", "|", "\u2016", "!", "\u2032", "\u2033", "%"}  # a sign after these is binary
 
