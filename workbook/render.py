@@ -44,6 +44,13 @@ def environment(template_dir: Path | None = None) -> Environment:
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
+# The column left of a figure.beside, in the steps' em (10pt), on the narrower paper (A4): 174 mm less
+# the figure (7.2 cm and its 1em margin), the steps' 2.2em and the display's 0.4em. Measured with
+# WeasyPrint: a formula 25.5em wide at the top level was pushed below the figure, one of 25.1em was not.
+# A step nested one level deeper starts 2em further in, each level after that 1.2em more.
+BESIDE_EM = 24.9
+DEPTH_EM = (0.0, 2.0, 3.2, 4.4, 5.6, 6.8, 6.8)
+
 TEMPLATES = ("worksheet.html", "answers.html", "solutions.html", "practice.html")
 
 
@@ -94,6 +101,16 @@ class Assets:
             return Markup(f'<img class="{cls}" src="{name}" style="{drawn.style()}" alt="{escape(latex)}">')
         finally:
             self.timings["math"] = self.timings.get("math", 0.0) + time.perf_counter() - start
+
+    def beside(self, problem: dict) -> bool:
+        """Whether a problem's figure may float beside its steps: only when every displayed formula fits
+        the column left of it. A wider one would be pushed below the figure, leaving a hole in the page."""
+        for step in problem.get("steps", ()):
+            if step.get("math"):
+                width = self.cache.get(step["math"], True).width
+                if width + DEPTH_EM[min(step.get("depth", 0), 6)] > BESIDE_EM:
+                    return False
+        return True
 
     def figure(self, spec: dict) -> Markup:
         """SVG for the HTML (sharp at any zoom); PNG at print resolution for the PDF, which WeasyPrint
@@ -196,7 +213,7 @@ def _layout(css: str) -> tuple:
 def render_html(doc: dict, which: str, medium: str, assets, env: Environment | None = None) -> str:
     """One document (worksheet, answers or solutions) as HTML for a medium (html or pdf).
 
-    ``assets`` draws what the templates show: an Assets, or anything with math() and figure().
+    ``assets`` draws what the templates show: an Assets, or anything with math(), figure() and beside().
     The HTML carries print.css inline; the PDF medium leaves it out, and write_pdf hands the
     stylesheet to WeasyPrint already parsed.
     """
@@ -207,7 +224,7 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
     cover = page["cover"] and which in ("worksheet", "solutions") and len(doc["sections"]) > 1
     return template.render(doc=doc, edition=doc["edition"], sections=doc["sections"], which=which,
                            doc_title=DOCUMENTS[which], medium=medium, css=Markup(css), page=page, cover=cover,
-                           math=assets.math, figure=assets.figure)
+                           math=assets.math, figure=assets.figure, beside=assets.beside)
 
 
 VIRTUAL_BASE = "file:///workbook-build/"  # the base URL documents are laid out at, the same in every build
@@ -335,6 +352,9 @@ class _Recorder:
     def figure(self, spec: dict) -> Markup:
         self.figures[figure_key(spec, "")] = spec
         return Markup("")
+
+    def beside(self, problem: dict) -> bool:
+        return True  # the formulas it measures are recorded as the steps are shown
 
 
 def assets_used(doc: dict, documents: tuple[str, ...]) -> tuple[set[tuple[str, bool]], dict[str, dict]]:

@@ -1,0 +1,125 @@
+"""Page layout, measured in WeasyPrint's own boxes: what a teacher would see as a hole in the page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from weasyprint import HTML
+
+from workbook import mathtex, render
+from workbook.bank import load_bank
+from workbook.build import build
+
+EVERY_FAMILY = """
+title = "Every family"
+slug = "every-family"
+seed = {seed}
+
+[page]
+cover = false
+
+[[sections]]
+title = "All"
+families = [{families}]
+count = {count}
+"""
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _classes(box) -> list[str]:
+    element = getattr(box, "element", None)
+    return (element.get("class") or "").split() if element is not None and hasattr(element, "get") else []
+
+
+def _drops(box, problem, found):
+    """(problem, drop, formula) for each displayed formula: how far below the top of its line it was put.
+    A formula too wide for the column beside a floated figure is pushed below the figure, leaving a
+    hole as tall as the figure between the text before it and the formula."""
+    if box.element_tag == "article" and "solution" in _classes(box):
+        problem = box.element.get("id") or "worked example"
+    for child in getattr(box, "children", None) or []:
+        if child.element_tag == "div" and "display" in _classes(child) and child.children:
+            formula = child.children[0]
+            found.append((problem, formula.position_y - child.content_box_y(), formula.element.get("alt")))
+        _drops(child, problem, found)
+    return found
+
+
+def pages(doc: dict, which: str, folder: Path) -> list:
+    """The document's pages as WeasyPrint lays them out for the PDF."""
+    assets = render.Assets("pdf", folder, mathtex.SVGCache(None), {})
+    html = render.render_html(doc, which, "pdf", assets)
+    fonts, stylesheets = render._layout(render.stylesheet_text(render.environment()))
+    laid_out = HTML(string=html, base_url=render.VIRTUAL_BASE,
+                    url_fetcher=render.confined_fetcher(folder, virtual=True)).render(
+        stylesheets=stylesheets, font_config=fonts)
+    return [page._page_box for page in laid_out.pages]
+
+
+def drops(doc: dict, which: str, folder: Path) -> list[tuple[str, float, str]]:
+    found: list = []
+    for page in pages(doc, which, folder):
+        _drops(page, None, found)
+    return found
+
+
+def _count(box, cls: str) -> int:
+    """How many parts of articles of this class the box holds (an article broken over two pages is two)."""
+    if box.element_tag == "article" and cls in _classes(box):
+        return 1
+    return sum(_count(child, cls) for child in getattr(box, "children", None) or [])
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory) -> list[tuple[str, dict, str]]:
+    """The default edition (with its worked examples), and one problem of every family for two seeds,
+    in A4, the narrower paper."""
+    folder = tmp_path_factory.mktemp("layout")
+    out = [("default", doc, which)
+           for doc in build(ROOT / "editions" / "visual-workbook.toml", out_root=folder / "a",
+                            formats=("html",)).docs.values()
+           for which in ("worksheet", "solutions")]
+    ids = sorted(load_bank())
+    for seed in (11, 12):
+        edition = folder / f"every-{seed}.toml"
+        edition.write_text(EVERY_FAMILY.format(seed=seed, families=", ".join(f'"{i}"' for i in ids),
+                                                      count=len(ids)))
+        (doc,) = build(edition, out_root=folder / f"b{seed}", formats=("html",)).docs.values()
+        out.append((f"seed {seed}", doc, "solutions"))
+    return out
+
+
+def test_no_formula_is_pushed_below_a_figure(documents, tmp_path):
+    for name, doc, which in documents:
+        holes = [(problem, round(drop), latex) for problem, drop, latex in drops(doc, which, tmp_path)
+                 if drop > 3]
+        assert holes == [], f"{name}, {which}"
+
+
+def test_figures_still_stand_beside_the_steps_where_the_formulas_fit(documents):
+    placed = {"beside": 0, "below": 0}
+    for _, doc, _ in documents:
+        assets = render.Assets("pdf", None, mathtex.SVGCache(None), {})
+        for section in doc["sections"]:
+            for problem in section["problems"]:
+                if problem.get("figure"):
+                    placed["beside" if assets.beside(problem) else "below"] += 1
+    assert placed["below"] >= 1  # the documents do have formulas too wide to sit beside a figure
+    assert placed["beside"] >= 4 * placed["below"]
+
+
+def test_the_check_sees_a_hole_when_every_figure_floats(documents, tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "BESIDE_EM", 1000.0)  # the layout before figures were placed by width
+    _, doc, which = documents[0]  # the default worksheet: its second worked example had such a hole
+    holes = [drop for _, drop, _ in drops(doc, which, tmp_path) if drop > 3]
+    assert holes and max(holes) > 50
+
+
+def test_a_worked_example_is_not_split_from_its_figure_across_pages(documents, tmp_path):
+    # The second module's example once left its prompt alone in an empty frame at the foot of a page.
+    _, doc, which = documents[0]
+    examples = sum(1 for section in doc["sections"] if section.get("example"))
+    assert examples >= 3
+    on_pages = [_count(page, "example") for page in pages(doc, which, tmp_path)]
+    assert sum(on_pages) == examples  # each example box on one page only: none was broken in two
