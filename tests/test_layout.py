@@ -8,22 +8,10 @@ import pytest
 from weasyprint import HTML
 
 from workbook import mathtex, render
-from workbook.bank import load_bank
 from workbook.build import build
 
-EVERY_FAMILY = """
-title = "Every family"
-slug = "every-family"
-seed = {seed}
+from tests.editions import every_family_doc
 
-[page]
-cover = false
-
-[[sections]]
-title = "All"
-families = [{families}]
-count = {count}
-"""
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -80,13 +68,8 @@ def documents(tmp_path_factory) -> list[tuple[str, dict, str]]:
            for doc in build(ROOT / "editions" / "visual-workbook.toml", out_root=folder / "a",
                             formats=("html",)).docs.values()
            for which in ("worksheet", "solutions")]
-    ids = sorted(load_bank())
     for seed in (11, 12):
-        edition = folder / f"every-{seed}.toml"
-        edition.write_text(EVERY_FAMILY.format(seed=seed, families=", ".join(f'"{i}"' for i in ids),
-                                                      count=len(ids)))
-        (doc,) = build(edition, out_root=folder / f"b{seed}", formats=("html",)).docs.values()
-        out.append((f"seed {seed}", doc, "solutions"))
+        out.append((f"seed {seed}", every_family_doc(folder, seed), "solutions"))
     return out
 
 

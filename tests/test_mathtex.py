@@ -11,33 +11,15 @@ import numpy as np
 import pytest
 
 from workbook import mathtex, render
-from workbook.bank import load_bank
-from workbook.build import build
 
-EVERY_FAMILY = """
-title = "Every family"
-slug = "every-family"
-seed = 11
+from tests.editions import every_family_doc
 
-[page]
-cover = false
-
-[[sections]]
-title = "All"
-families = [{families}]
-count = {count}
-"""
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> list[tuple[str, bool]]:
     """Every expression a worksheet, key and solutions book show for one problem of every family."""
-    folder = tmp_path_factory.mktemp("corpus")
-    ids = sorted(load_bank())
-    edition = folder / "every.toml"
-    edition.write_text(EVERY_FAMILY.format(families=", ".join(f'"{i}"' for i in ids), count=len(ids)))
-    result = build(edition, out_root=folder / "build", formats=("html",))
-    (doc,) = result.docs.values()
+    doc = every_family_doc(tmp_path_factory.mktemp("corpus"), seed=11)
     math, _ = render.assets_used(doc, ("worksheet", "answers", "solutions"))
     assert len(math) > 300
     return sorted(math)
