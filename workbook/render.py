@@ -12,6 +12,7 @@ import base64
 import hashlib
 import logging
 import os
+import re
 import shutil
 import time
 from contextlib import contextmanager
@@ -40,8 +41,21 @@ class RenderError(RuntimeError):
 def environment(template_dir: Path | None = None) -> Environment:
     """The Jinja environment: a user's template folder first, then the built-in one (compiled once)."""
     search = [str(template_dir)] if template_dir is not None else []
-    return Environment(loader=FileSystemLoader(search + [str(templates_dir())]), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(search + [str(templates_dir())]), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["caption"] = caption
+    return env
+
+
+_MINUS = re.compile(r"(?<![\w.])-(?=\.?\d)")  # "-1", "(-0.5": not "2-2-1" or "x-axis"
+_POINT = re.compile(r"\((\u2212?[\d.]+(?:, \u2212?[\d.]+)+)\)")
+
+
+def caption(text: str) -> str:
+    """A figure's alt text as its printed caption: a true minus sign before a number, and a point such
+    as (2, −1) kept on one line."""
+    text = _MINUS.sub("\u2212", text)
+    return _POINT.sub(lambda m: "(" + m.group(1).replace(", ", ",\u00a0") + ")", text)
 
 
 # The column left of a figure.beside, in the steps' em (10pt), on the narrower paper (A4): 174 mm less
