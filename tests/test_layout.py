@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,7 @@ def _count(box, cls: str) -> int:
 @pytest.fixture(scope="module")
 def documents(tmp_path_factory) -> list[tuple[str, dict, str]]:
     """The default edition (with its worked examples), and one problem of every family for two seeds,
-    in A4, the narrower paper."""
+    on A4 and (the second seed) on Letter."""
     folder = tmp_path_factory.mktemp("layout")
     out = [("default", doc, which)
            for doc in build(ROOT / "editions" / "visual-workbook.toml", out_root=folder / "a",
@@ -70,6 +71,9 @@ def documents(tmp_path_factory) -> list[tuple[str, dict, str]]:
            for which in ("worksheet", "solutions")]
     for seed in (11, 12):
         out.append((f"seed {seed}", every_family_doc(folder, seed), "solutions"))
+    letter = copy.deepcopy(out[-1][1])
+    letter["edition"]["paper"] = "Letter"  # wider: some figures stand beside formulas A4 has no room for
+    out.append(("seed 12, Letter", letter, "solutions"))
     return out
 
 
@@ -87,13 +91,13 @@ def test_figures_still_stand_beside_the_steps_where_the_formulas_fit(documents):
         for section in doc["sections"]:
             for problem in section["problems"]:
                 if problem.get("figure"):
-                    placed["beside" if assets.beside(problem) else "below"] += 1
+                    placed["beside" if assets.beside(problem, doc["edition"]["paper"]) else "below"] += 1
     assert placed["below"] >= 1  # the documents do have formulas too wide to sit beside a figure
     assert placed["beside"] >= 4 * placed["below"]
 
 
 def test_the_check_sees_a_hole_when_every_figure_floats(documents, tmp_path, monkeypatch):
-    monkeypatch.setattr(render, "BESIDE_EM", 1000.0)  # the layout before figures were placed by width
+    monkeypatch.setattr(render, "BESIDE_EM", {"A4": 1000.0, "Letter": 1000.0})  # the layout before figures were placed by width
     _, doc, which = documents[0]  # the default worksheet: its second worked example had such a hole
     holes = [drop for _, drop, _ in drops(doc, which, tmp_path) if drop > 3]
     assert holes and max(holes) > 50
@@ -106,3 +110,12 @@ def test_a_worked_example_is_not_split_from_its_figure_across_pages(documents, t
     assert examples >= 3
     on_pages = [_count(page, "example") for page in pages(doc, which, tmp_path)]
     assert sum(on_pages) == examples  # each example box on one page only: none was broken in two
+
+
+def test_letter_paper_has_room_for_a_formula_a4_has_not():
+    assets = render.Assets("pdf", None, mathtex.SVGCache(None), {})
+    formula = r"\frac{d}{dx}\left[x^{4} - 2 x^{3} + 4 x^{2} - 9 x + 7 e^{x}\right] = 4 x^{3} - 6 x^{2} + 8 x - 9 + 7 e^{x}"
+    problem = {"figure": {}, "steps": [{"depth": 0, "math": formula}]}
+    width = assets.cache.get(problem["steps"][0]["math"], True).width
+    assert render.BESIDE_EM["A4"] < width < render.BESIDE_EM["Letter"]
+    assert not assets.beside(problem, "A4") and assets.beside(problem, "Letter")

@@ -58,11 +58,12 @@ def caption(text: str) -> str:
     return _POINT.sub(lambda m: "(" + m.group(1).replace(", ", ",\u00a0") + ")", text)
 
 
-# The column left of a figure.beside, in the steps' em (10pt), on the narrower paper (A4): 174 mm less
-# the figure (7.2 cm and its 1em margin), the steps' 2.2em and the display's 0.4em. Measured with
-# WeasyPrint: a formula 25.5em wide at the top level was pushed below the figure, one of 25.1em was not.
-# A step nested one level deeper starts 2em further in, each level after that 1.2em more.
-BESIDE_EM = 24.9
+# The column left of a figure.beside, in the steps' em (10pt): on A4, 174 mm less the figure (7.2 cm
+# and its 1em margin), the steps' 2.2em and the display's 0.4em. Measured with WeasyPrint: a formula
+# 25.5em wide at the top level was pushed below the figure, one of 25.1em was not; Letter is 5.9 mm
+# (1.67em) wider, and there the 25.5em formula fits. A step nested one level deeper starts 2em
+# further in, each level after that 1.2em more.
+BESIDE_EM = {"A4": 24.9, "Letter": 26.5}
 DEPTH_EM = (0.0, 2.0, 3.2, 4.4, 5.6, 6.8, 6.8)
 
 TEMPLATES = ("worksheet.html", "answers.html", "solutions.html", "practice.html")
@@ -116,13 +117,14 @@ class Assets:
         finally:
             self.timings["math"] = self.timings.get("math", 0.0) + time.perf_counter() - start
 
-    def beside(self, problem: dict) -> bool:
+    def beside(self, problem: dict, paper: str = "A4") -> bool:
         """Whether a problem's figure may float beside its steps: only when every displayed formula fits
         the column left of it. A wider one would be pushed below the figure, leaving a hole in the page."""
+        column = BESIDE_EM.get(paper, BESIDE_EM["A4"])
         for step in problem.get("steps", ()):
             if step.get("math"):
                 width = self.cache.get(step["math"], True).width
-                if width + DEPTH_EM[min(step.get("depth", 0), 6)] > BESIDE_EM:
+                if width + DEPTH_EM[min(step.get("depth", 0), 6)] > column:
                     return False
         return True
 
@@ -367,7 +369,7 @@ class _Recorder:
         self.figures[figure_key(spec, "")] = spec
         return Markup("")
 
-    def beside(self, problem: dict) -> bool:
+    def beside(self, problem: dict, paper: str = "A4") -> bool:
         return True  # the formulas it measures are recorded as the steps are shown
 
 
