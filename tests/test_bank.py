@@ -6,6 +6,7 @@ A failure names the family and the seed that reproduces it.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import sympy as sp
@@ -19,6 +20,25 @@ from tests import checkers
 
 BANK = load_bank()
 SEEDS = range(50)
+DOUBLE_SIGN = re.compile(r"(?<![a-zA-Z])[-+]\s*[-+]\s*[\d\\a-zA-Z(]")  # x - -1, + -3: never printed
+NODE = re.compile(r"Node \w+ = (exp|log|square|sigmoid|tanh|relu)\((\w+)\)")
+
+
+def printed_math(record: dict):
+    """Every piece of LaTeX a record prints: prompt, answer, steps, table cells."""
+    def pieces(items):
+        for item in items or ():
+            if "math" in item:
+                yield item["math"]
+            if "table" in item:
+                yield from item["table"].get("head") or ()
+                yield from (cell for row in item["table"]["rows"] for cell in row if cell)
+    yield from pieces(record["prompt"])
+    yield from pieces(record["answer"])
+    for step in record.get("steps", ()):
+        if step.get("math"):
+            yield step["math"]
+        yield from pieces(step.get("say"))
 
 
 def reparse(check: dict):
@@ -42,6 +62,17 @@ def test_family_over_many_seeds(family_id):
             assert steps.equal(answer, sp.diff(f, x, order)), (family_id, record["seed"])
             verify.check_derivative(f, x, order, answer, domain=family.domain)
         assert record["verified"]["points"] >= 1
+        for latex in printed_math(record):
+            assert not DOUBLE_SIGN.search(latex), (family_id, seed, latex)
+        for step in record.get("steps", ()):
+            node = NODE.match(step["rule"])
+            if node:  # the local derivative is written in the node's own input: 1 - tanh^2(v) for a = tanh(v)
+                local = step["say"][1]["math"]
+                names = set(re.findall(r"(?<![\\a-zA-Z])[a-z](?![a-zA-Z])", local))
+                assert node.group(2) in names and names <= {node.group(2), "e"}, step  # e: Euler's number
+        iterates = record["check"].get("iterates")
+        if iterates and record["check"]["type"] == "gradient_descent":
+            assert all(a != b for a, b in zip(iterates, iterates[1:])), (family_id, seed, iterates)  # no step stands still
 
 
 def test_bank_covers_the_curriculum():

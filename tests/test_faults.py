@@ -124,12 +124,15 @@ def test_a_build_killed_midway_keeps_the_previous_edition_and_the_next_build_tid
     temp = out.parent / "tmp"
     temp.mkdir()
     code = "import sys; from workbook.cli import main; sys.exit(main())"
+    # twelve versions: seconds of layout after the staging folder appears, so the kill lands mid-write
     process = subprocess.Popen([sys.executable, "-c", code, "build", str(small_edition), "--out", str(out),
-                                "--seed", "99", "-q"], start_new_session=True, env={**os.environ, "TMPDIR": str(temp)})
+                                "--seed", "99", "--versions", "12", "-q"], start_new_session=True,
+                               env={**os.environ, "TMPDIR": str(temp)})
     deadline = time.monotonic() + 60
-    while not any(".staging-" in p.name for p in out.iterdir()) and time.monotonic() < deadline:
-        time.sleep(0.05)  # wait until it is writing its staging folder
-    time.sleep(0.5)
+    while time.monotonic() < deadline and not (any(".staging-" in p.name for p in out.iterdir())
+                                               and any(p.is_file() for p in temp.rglob("*"))):
+        time.sleep(0.05)  # wait until it is writing its staging folder and its workers lay out PDFs
+    assert process.poll() is None, "the build finished before it could be killed"
     os.killpg(process.pid, signal.SIGKILL)  # the build and its workers, as a power cut would
     process.wait()
     assert snapshot(folder) == before

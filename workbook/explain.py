@@ -37,8 +37,17 @@ def _identity(rule: Rule) -> str:
     """The rule's identity with this step's own pieces, in LaTeX."""
     d = _d(rule.var)
     expr, result = _show_u(rule, rule.expr), _show_u(rule, rule.result)
-    middle = _term_by_term(rule) if isinstance(rule, S.PolynomialRule) else ""
+    middle = ""
+    if isinstance(rule, S.PolynomialRule):
+        middle = _term_by_term(rule)
+        if _multiplied_out(rule):  # the terms the power rule takes: shown, not done silently
+            middle = r"%s\left[%s\right] = %s" % (d, latex(_show_u(rule, sp.expand(rule.expr))), middle)
     return r"%s\left[%s\right] = %s%s" % (d, latex(expr), middle, latex(result))
+
+
+def _multiplied_out(rule: S.PolynomialRule) -> bool:
+    """Whether the polynomial has to be multiplied out before the power rule sees its terms."""
+    return latex(sp.expand(rule.expr)) != latex(rule.expr)
 
 
 def _term_by_term(rule: S.PolynomialRule) -> str:
@@ -64,7 +73,8 @@ def say(rule: Rule) -> list[dict]:
         return [t("The derivative of the variable itself is 1.")]
     if isinstance(rule, S.PolynomialRule):
         v = "u" if isinstance(rule.var, sp.Dummy) else latex(rule.var)
-        return [t("Bring each exponent down and lower it by one, "),
+        first = "Multiply out, then bring" if _multiplied_out(rule) else "Bring"
+        return [t(first + " each exponent down and lower it by one, "),
                 m(r"%s\,c\,%s^{n} = c\,n\,%s^{n-1}" % (_d(rule.var), v, v)), t("; constant terms give 0.")]
     if isinstance(rule, S.LinearRule):
         return [t("A linear function has a constant slope: "), m(r"\frac{d}{dx}(a x + b) = a"), t(".")]

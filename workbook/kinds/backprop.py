@@ -64,8 +64,20 @@ def local(op: str, args: list, out) -> list:
 
 
 LOCAL_TEX = {"add": "1", "mul": r"\text{the other factor}", "max": r"1 \text{ for the larger, else } 0",
-             "exp": r"e^{a}", "log": r"1/a", "square": "2a", "sigmoid": r"\sigma(a)(1 - \sigma(a))",
-             "tanh": r"1 - \tanh^{2}(a)", "relu": r"1 \text{ if } a > 0 \text{ else } 0"}
+             "exp": r"e^{%s}", "log": r"1/%s", "square": "2%s", "sigmoid": r"\sigma(%s)\,(1 - \sigma(%s))",
+             "tanh": r"1 - \tanh^{2}(%s)", "relu": r"1 \text{ if } %s > 0 \text{ else } 0"}
+
+
+def local_tex(op: str, args: list[str]) -> str:
+    """The local derivative in terms of the node's own input, e.g. 1 - tanh^2(v) for a = tanh(v)."""
+    text = LOCAL_TEX[op]
+    return text % ((args[0],) * text.count("%s"))
+
+
+def factor_latex(value) -> str:
+    """A number as a factor of a product: a negative one in brackets, 2 × (−1.5) and not 2 × −1.5."""
+    text = decimal_latex(value)
+    return f"({text})" if text.startswith("-") else text
 
 
 def numpy_reverse(graph: list, leaves: dict[str, float]) -> dict[str, float]:
@@ -170,10 +182,15 @@ def generate(family: BackpropFamily, params: dict, rng: np.random.Generator) -> 
                                "input; a value used twice adds up both contributions."}]}]
     for name, op, *args in reversed(graph):
         parts = local(op, [val[a] for a in args], val[name])
-        said = ",\\ ".join(r"\frac{\partial %s}{\partial %s} += %s \times %s" % (
-            out, a, decimal_latex(grad[name]), decimal_latex(p)) for a, p in zip(args, parts))
-        shown.append({"depth": 1, "rule": f"Node {name} = {op}({', '.join(args)})", "math": said,
-                      "say": [{"text": "Local derivative "}, {"math": LOCAL_TEX[op]}, {"text": "."}]})
+        say = [{"text": "Local derivative "}, {"math": local_tex(op, args)}, {"text": ". It passes "}]
+        for i, (a, p) in enumerate(zip(args, parts)):
+            if i:
+                say.append({"text": " and "})
+            say += [{"math": r"%s \times %s = %s" % (decimal_latex(grad[name]), factor_latex(p),
+                                                     decimal_latex(grad[name] * p))},
+                    {"text": " to "}, {"math": r"\partial %s/\partial %s" % (out, a)}]
+        say.append({"text": "."})
+        shown.append({"depth": 1, "rule": f"Node {name} = {op}({', '.join(args)})", "math": "", "say": say})
     if fanout:
         shown.append({"depth": 0, "rule": "Fan-out", "math": "",
                       "say": [{"text": "Used more than once: "}, {"math": ", ".join(fanout)},

@@ -97,6 +97,8 @@ def generate(family: DescentFamily, params: dict, rng: np.random.Generator) -> d
         path.append(nxt)
     if all(c == 0 for c in rows[0][2]):
         raise Degenerate("the start is already a critical point")
+    if any(all(c == 0 for c in row[2]) for row in rows[1:]):
+        raise Degenerate("descent reached the minimum before the last step: the rest of the table would be zeros")
     if f.xreplace(dict(zip(variables, path[-1]))) >= f.xreplace(dict(zip(variables, start))):
         raise Degenerate("the loss did not fall: leave divergence to the learning-rate problems")
 
@@ -151,6 +153,17 @@ def _verdict(factor: sp.Rational) -> tuple[str, str]:
     return ("diverges, overshooting further each step" if factor < 0 else "diverges"), "diverges"
 
 
+def _distance(name: str, minimum) -> str:
+    """name - minimum as it should print: x_k + 1 for a minimum at -1, x_k alone for one at 0."""
+    if minimum == 0:
+        return name
+    return f"{name} + {show(-minimum)}" if minimum < 0 else f"{name} - {show(minimum)}"
+
+
+def _bracket(text: str) -> str:
+    return f"({text})" if " " in text else text
+
+
 def _converge(family, f, x, d, params, values, start, shown, placeholders) -> dict:
     """Which rates converge on a quadratic: each step multiplies the distance to the minimum by 1 - eta*L."""
     poly = sp.Poly(f, x)
@@ -171,20 +184,23 @@ def _converge(family, f, x, d, params, values, start, shown, placeholders) -> di
         rows.append([show(rate), show(factor), r"\text{%s}" % words])
         verdicts.append(verdict)
         path = [float(start[0])]
-        for _ in range(5):
+        reach = 2.5 * abs(path[0] - float(minimum))  # a diverging path stops once it is this far out,
+        for _ in range(5):                          # or its loss would dwarf the converging one's
             path.append(path[-1] - float(rate) * float(d.xreplace({x: sp.Float(path[-1])})))
+            if abs(path[-1] - float(minimum)) > reach:
+                break
         paths.append((float(rate), path))
     if len(set(verdicts)) < 2:
         raise Degenerate("the rates should not all behave alike")
     threshold = 2 / curvature
-    shown.append({"depth": 0, "rule": "One step", "math": r"x_{k+1} - %s = (1 - %s\,\eta)\,(x_k - %s)" % (
-        show(minimum), show(curvature), show(minimum)),
+    shown.append({"depth": 0, "rule": "One step", "math": r"%s = (1 - %s\,\eta)\,%s" % (
+        _distance("x_{k+1}", minimum), show(curvature), _bracket(_distance("x_k", minimum))),
         "say": [{"text": "For a quadratic the gradient is "}, {"math": r"f''\cdot(x - x^*)"},
                 {"text": ", so each step multiplies the distance to the minimum "}, {"math": "x^* = " + show(minimum)},
                 {"text": " by the same factor."}]})
     shown.append({"depth": 0, "rule": "The rule", "math": r"0 < \eta < \frac{2}{L} = %s" % show(threshold),
-                  "say": [{"text": "Descent converges exactly when the factor lies between -1 and 1, i.e. when the "
-                                   "learning rate is below 2/L, with L = f'' = "}, {"math": show(curvature)},
+                  "say": [{"text": "Descent converges exactly when the factor lies between \u22121 and 1, i.e. when "
+                                   "the learning rate is below 2/L, with "}, {"math": "L = f'' = " + show(curvature)},
                           {"text": ". Between 1/L and 2/L it overshoots but still settles."}]})
     shown.append({"depth": 0, "rule": "Each rate", "math": "",
                   "say": [{"table": {"head": [r"\eta", r"1 - L\eta", r"\text{behaviour}"], "rows": rows}}]})
