@@ -131,3 +131,17 @@ def test_default_edition_covers_every_kind():
     titles = [s.title for s in edition.sections]
     assert titles[0].startswith("Module 1") and titles[-1].startswith("Capstone")
     assert any(f.id == "xor-capstone" for f in picked[-1])
+
+
+def test_the_optimizer_figure_shows_plain_sgd_bouncing_across_the_valley():
+    # the primer says so; at the problem's rate 0.1 SGD landed on the valley floor in one step
+    from workbook.kinds import optimizer
+
+    for name in optimizer.TITLES:
+        spec = optimizer._figure(name, {"lr": 0.1, "momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "alpha": 0.9})
+        sgd = next(p["points"] for p in spec["paths"] if p["label"] == "plain SGD")
+        across = [q for _, q in sgd[:4]]
+        assert all(a * b < 0 for a, b in zip(across, across[1:])), across  # its first steps cross the floor
+        assert abs(sgd[-1][1]) < 0.05 and abs(sgd[-1][0]) < abs(sgd[0][0])  # and it still settles
+        # every path stays in the picture (Nesterov momentum diverged across the valley at rate 0.18)
+        assert all(abs(c) <= 4.5 for path in spec["paths"] for point in path["points"] for c in point), name

@@ -171,3 +171,15 @@ def test_no_rule_meant_for_an_element_catches_the_whole_page():
     selectors = {s.strip() for block in re.findall(r"([^{}]+)\{", css) for s in block.split(",")}
     for name in render.DOCUMENTS:
         assert f".{name}" not in selectors, f"a bare .{name} rule also styles <body class=\"{name}\">"
+
+
+def test_contents_names_a_lone_problem_as_one(tmp_path):
+    doc = make_doc()
+    first = doc["sections"][0]
+    second = {**first, "title": "Two", "problems": [{**first["problems"][0], "number": 2},
+                                                   {**first["problems"][0], "number": 3}]}
+    doc["sections"].append(second)
+    files = render.write_documents(doc, tmp_path, formats=("html",), documents=("worksheet",))
+    html = files["worksheet.html"].read_text()
+    assert '<span class="range">problem 1</span>' in html and "problems 1–1" not in html
+    assert '<span class="range">problems 2–3</span>' in html
