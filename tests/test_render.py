@@ -122,10 +122,12 @@ def test_html_math_is_mathml_with_annotation_and_figure_has_alt(written):
 
 def test_a_caption_prints_minus_signs_and_keeps_a_point_on_one_line(tmp_path):
     doc = make_doc()
-    doc["sections"][0]["problems"][0]["figure"]["alt"] = "The point (2, -1) on the 2-2-1 network's x-axis."
+    doc["sections"][0]["problems"][0]["figure"]["alt"] = ("The point (2, -1) on the 2-2-1 network's x-axis; "
+                                                          "dy/du2 = 2*u1**2.")
     files = render.write_documents(doc, tmp_path, formats=("html",), documents=("solutions",))
     html = files["solutions.html"].read_text()
-    assert "<figcaption>The point (2,\u00a0\u22121) on the 2-2-1 network&#39;s x-axis.</figcaption>" in html
+    assert ("<figcaption>The point (2,\u00a0\u22121) on the 2-2-1 network&#39;s x-axis; "
+            "dy/\u2060du2 = 2\u00b7u1^2.</figcaption>") in html
     assert 'alt="The point (2, -1) on' in html  # what a screen reader reads is the text as written
 
 

@@ -48,13 +48,15 @@ def environment(template_dir: Path | None = None) -> Environment:
 
 
 _MINUS = re.compile(r"(?<![\w.])-(?=\.?\d)")  # "-1", "(-0.5": not "2-2-1" or "x-axis"
+_SLASH = re.compile(r"(?<=\w)/(?=\w)")  # dy/du2 stays whole: a word joiner after the slash
 _POINT = re.compile(r"\((\u2212?[\d.]+(?:, \u2212?[\d.]+)+)\)")
 
 
 def caption(text: str) -> str:
-    """A figure's alt text as its printed caption: a true minus sign before a number, and a point such
-    as (2, −1) kept on one line."""
+    """A figure's alt text as its printed caption: a true minus sign before a number, 2·u1 and x^2 for
+    SymPy's 2*u1 and x**2, a quotient such as dy/du2 and a point such as (2, −1) kept on one line."""
     text = _MINUS.sub("\u2212", text)
+    text = _SLASH.sub("/\u2060", text.replace("**", "^").replace("*", "\u00b7"))
     return _POINT.sub(lambda m: "(" + m.group(1).replace(", ", ",\u00a0") + ")", text)
 
 
