@@ -182,7 +182,7 @@ def generate(family: BackpropFamily, params: dict, rng: np.random.Generator) -> 
                                "input; a value used twice adds up both contributions."}]}]
     for name, op, *args in reversed(graph):
         parts = local(op, [val[a] for a in args], val[name])
-        say = [{"text": "Local derivative "}, {"math": local_tex(op, args)}, {"text": ". It passes "}]
+        say = [{"text": "Local derivative: "}, {"math": local_tex(op, args)}, {"text": ". It passes "}]
         for i, (a, p) in enumerate(zip(args, parts)):
             if i:
                 say.append({"text": " and "})
