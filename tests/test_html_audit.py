@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-A11Y = Path(__file__).resolve().parent / "a11y"
+from workbook.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+A11Y = ROOT / "tests" / "a11y"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
@@ -30,12 +33,17 @@ def _ready() -> str | None:
 
 @pytest.mark.skipif(_ready() is not None, reason=str(_ready()))
 def test_html_passes_axe_and_reads_on_a_phone(built_small, tmp_path):
-    files = [str(built_small.out_dir / f"{name}.html") for name in ("worksheet", "answers", "solutions")]
-    run = subprocess.run(["node", str(A11Y / "audit.js"), str(tmp_path), *files], capture_output=True, text=True,
-                         timeout=300, env={**os.environ, "CHROMIUM": CHROMIUM})
-    assert run.returncode == 0, run.stderr
-    reports = [json.loads(line) for line in run.stdout.splitlines()]
-    assert len(reports) == 3
+    # the small edition, and the default one: its worked examples, wide tables and optimizer figures
+    default = build(ROOT / "editions" / "visual-workbook.toml", out_root=tmp_path / "default", formats=("html",))
+    reports = []
+    for folder, shots in ((built_small.out_dir, tmp_path / "small"), (default.out_dir, tmp_path / "shots")):
+        shots.mkdir(exist_ok=True)
+        files = [str(folder / f"{name}.html") for name in ("worksheet", "answers", "solutions")]
+        run = subprocess.run(["node", str(A11Y / "audit.js"), str(shots), *files], capture_output=True, text=True,
+                             timeout=300, env={**os.environ, "CHROMIUM": CHROMIUM})
+        assert run.returncode == 0, run.stderr
+        reports += [json.loads(line) for line in run.stdout.splitlines()]
+    assert len(reports) == 6
     for report in reports:
         serious = [v for v in report["violations"] if v["impact"] in ("serious", "critical")]
         assert serious == [], (report["file"], serious)
