@@ -78,7 +78,7 @@ def check_families(families: list[Family], seeds: range, *, jobs: int | None = N
                 report.failures.append((seed, failures[i]))
                 continue
             report.redraws += record["attempt"]
-            report.problems[record["key"]] += 1
+            report.problems[record["identity"]] += 1
             report.answers[record["answer_text"]] += 1
         reports.append(report)
     return reports

@@ -8,6 +8,7 @@ import re
 import sympy as sp
 
 from workbook import steps as S
+from workbook.problem import Math, Segment, Step, Text
 from workbook.steps import Rule
 
 _U = sp.Symbol("u", real=True)
@@ -63,10 +64,9 @@ def _term_by_term(rule: S.PolynomialRule) -> str:
     return text + " = " if len(parts) > 1 or "cdot" in text else ""
 
 
-def say(rule: Rule) -> list[dict]:
+def say(rule: Rule) -> list[Segment]:
     """What a step does, in words and inline math, for the printed solution."""
-    t = lambda s: {"text": s}  # noqa: E731
-    m = lambda s: {"math": s}  # noqa: E731
+    t, m = Text, Math
     if isinstance(rule, S.ConstantRule):
         return [t("A constant has derivative 0.")]
     if isinstance(rule, S.VariableRule):
@@ -113,17 +113,20 @@ def say(rule: Rule) -> list[dict]:
     return [t(rule.title + ".")]
 
 
-def display_steps(trees: list[Rule], var: sp.Symbol) -> list[dict]:
-    """Flat steps for the solutions book: depth, rule title, words, and the step's claim."""
+def worked_steps(trees: list[Rule], depth: int = 0) -> list[Step]:
+    """Flat steps for the solutions book, nested ``depth`` deep: rule title, words, the step's claim."""
     out = []
     for order, tree in enumerate(trees, start=1):
         if len(trees) > 1:
-            out.append({"depth": 0, "rule": f"Derivative number {order}",
-                        "say": [{"text": "Differentiate "}, {"math": latex(tree.expr)}, {"text": "."}],
-                        "math": ""})
-        for depth, rule in S.walk(tree):
-            out.append({"depth": depth, "rule": rule.title, "say": say(rule), "math": _identity(rule)})
+            out.append(Step(f"Derivative number {order}", "", [Text("Differentiate "), Math(latex(tree.expr)),
+                                                                Text(".")], depth))
+        for level, rule in S.walk(tree):
+            out.append(Step(rule.title, _identity(rule), say(rule), depth + level))
     return out
+
+
+def display_steps(trees: list[Rule], var: sp.Symbol) -> list[dict]:  # TRANSITION
+    return [s.record() for s in worked_steps(trees)]
 
 
 def json_steps(trees: list[Rule]) -> list[dict]:
@@ -138,8 +141,7 @@ def json_steps(trees: list[Rule]) -> list[dict]:
 
 def sentence(rule: Rule) -> str:
     """One line of plain text for the terminal."""
-    words = "".join(seg.get("text", "") or plain_tex(seg["math"]) for seg in say(rule))
-    return words
+    return plain_segments([seg.record() for seg in say(rule)])
 
 
 def plain_segments(segments: list[dict]) -> str:

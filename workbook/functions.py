@@ -92,3 +92,9 @@ def _np_relu(x):
 
 #: NumPy implementations, by the name SymPy's printer gives each function.
 NUMPY_FUNCTIONS = {"sigmoid": _np_sigmoid, "softplus": _np_softplus, "relu": _np_relu}
+
+
+def written_out(expr: sp.Expr) -> sp.Expr:
+    """The expression with sigmoid, softplus and relu written out, for readers who have only plain SymPy."""
+    return expr.replace(sigmoid, lambda a: 1 / (1 + sp.exp(-a))).replace(
+        softplus, lambda a: sp.log(1 + sp.exp(a))).replace(relu, lambda a: sp.Max(0, a))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-import re
 from dataclasses import dataclass
 from typing import Iterator
 from functools import lru_cache
@@ -22,8 +21,10 @@ import numpy as np
 import sympy as sp
 import sympy.core.random as sympy_random
 
-from workbook.bank import Family
 from workbook.errors import BuildError
+from workbook.family import Family
+from workbook.kinds import registry
+from workbook.problem import PLACEHOLDER, Degenerate
 from workbook.resources import write_atomic
 from workbook.steps import StepError
 from workbook.verify import VerifyError
@@ -31,11 +32,6 @@ from workbook.workers import InlinePool, Outcome
 
 MAX_ATTEMPTS = 40
 BUDGET = 5.0  # seconds of wall-clock time a single draw may take before its worker is killed
-PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
-
-
-class Degenerate(ValueError):
-    """A draw a teacher would not print: a zero answer, a point outside the domain, a repeat."""
 
 
 REDRAW = (Degenerate, VerifyError, StepError)  # what a redraw answers; anything else is a bug to report
@@ -59,7 +55,7 @@ def draw_params(family: Family, rng: np.random.Generator) -> dict[str, sp.Ration
     raise Degenerate("could not draw distinct values for " + ", ".join(map(str, family.distinct)))
 
 
-def fill(template: str, values: dict[str, dict]) -> list[dict]:
+def fill(template: str, values: dict[str, dict]) -> list[dict]:  # TRANSITION
     """Split prompt text into segments, each known {name} becoming its segment.
 
     Bank text is never compiled as a template: only the exact placeholders named in
@@ -81,12 +77,10 @@ def fill(template: str, values: dict[str, dict]) -> list[dict]:
 
 def generate_one(family: Family, seed: int) -> dict:
     """One draw of the family at this seed: a checked record, or Degenerate / a check error."""
-    from workbook.kinds import GENERATORS
-
     rng = np.random.default_rng(seed)
     sympy_random.seed(seed)
     params = draw_params(family, rng)
-    record = GENERATORS[family.kind](family, params, rng)
+    record = registry()[family.kind].make(family, params, rng).record()
     return {
         "family": family.id, "title": family.title, "topic": family.topic, "kind": family.kind,
         "difficulty": family.difficulty, "seed": seed,
@@ -266,11 +260,11 @@ def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = B
             if not outcome.ok:
                 continue
             record = dict(outcome.value)
-            if group is not None and record["key"] in group:
+            if group is not None and record["identity"] in group:
                 reasons[i].append(f"seed {record['seed']}: repeats a problem already on the sheet")
                 continue
             if group is not None:
-                group.add(record["key"])
+                group.add(record["identity"])
             record["slot"], record["attempt"] = request.slot, attempt
             records.append(record)
             break

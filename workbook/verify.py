@@ -10,7 +10,7 @@ cliff nearby). Too few usable points is a failure, never a pass.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -34,16 +34,49 @@ class VerifyError(ValueError):
     """An answer failed its independent check."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Check:
-    """What a check did, for the manifest."""
+    """What one independent check measured: how, at how many points, the largest relative error,
+    and what it checked (for example "f'(x)" or "the tangent touches the curve")."""
 
     method: str
     points: int
     max_error: float
+    what: str = ""
 
     def record(self) -> dict:
         return asdict(self)
+
+    def of(self, what: str) -> Check:
+        """The same measurement, saying what it checked."""
+        return replace(self, what=what)
+
+
+def verified(checks: list[Check]) -> dict:
+    """The manifest's ``verified`` record, made only from what the checks returned: each check, and
+    over all of them the methods used, the points measured and the largest relative error."""
+    if not checks:
+        raise ValueError("a problem must be checked: no check returned a measurement")
+    methods = list(dict.fromkeys(c.method for c in checks))
+    return {"method": ", ".join(methods), "points": sum(c.points for c in checks),
+            "max_error": max(c.max_error for c in checks), "checks": [c.record() for c in checks]}
+
+
+def agree(claimed, measured, what: str, method: str, *, rtol: float = 1e-6) -> Check:
+    """Compare claimed values with measured ones, entry by entry; VerifyError on the first that differs.
+
+    The scale comes from the measurement, never from the claim: a wrong answer must not widen it.
+    """
+    claimed = np.asarray(claimed, dtype=float).ravel()
+    measured = np.asarray(measured, dtype=float).ravel()
+    if claimed.shape != measured.shape or not np.isfinite(measured).all():
+        raise VerifyError(f"{what}: could not be measured")
+    scale = np.maximum(1.0, np.abs(measured))
+    error = np.abs(claimed - measured) / scale
+    if not np.isfinite(claimed).all() or (error > rtol).any():
+        i = int(np.argmax(np.where(np.isfinite(error), error, np.inf)))
+        raise VerifyError(f"{what}: the answer gives {claimed[i]:.10g} but it measures {measured[i]:.10g}")
+    return Check(method=method, points=int(claimed.size), max_error=float(error.max(initial=0.0)), what=what)
 
 
 def numeric(expr: sp.Expr, variables: list[sp.Symbol]):
@@ -141,6 +174,22 @@ def check_value_at(function: sp.Expr, var: sp.Symbol, order: int, at: float, val
     if abs(measured[0] - value) > tol:
         raise VerifyError(f"at {var} = {at} the answer is {value:.10g} but the slope measures {measured[0]:.10g}")
     return Check(method=method, points=1, max_error=float(abs(measured[0] - value) / scale))
+
+
+def check_values(claimed: sp.Expr, truth: sp.Expr, variables: list[sp.Symbol], points, *, what: str,
+                 rtol: float = 1e-9) -> Check:
+    """Two expressions evaluated at the given points must agree (for example a tangent line and its
+    curve at the point of contact); VerifyError where they differ or cannot be evaluated."""
+    p = np.array(points, dtype=float)
+    a = _at(numeric(claimed, variables), p)
+    b = _at(numeric(truth, variables), p)
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        raise VerifyError(f"{what}: cannot be evaluated at {p.tolist()}")
+    scale = np.maximum(1.0, np.abs(b))
+    error = np.abs(a - b) / scale
+    if (error > rtol).any():
+        raise VerifyError(f"{what}: {a.tolist()} against {b.tolist()} at {p.tolist()}")
+    return Check(method="evaluation", points=len(p), max_error=float(error.max()), what=what)
 
 
 # ---------------------------------------------------------------- functions of several variables

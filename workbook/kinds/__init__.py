@@ -1,12 +1,25 @@
-"""One module per kind of problem; each turns (family, params, rng) into a checked record."""
+"""The kinds of problem: every module here that defines ``KIND`` (see workbook.kind), found by name.
+
+Adding a kind is adding its file: nothing else lists the kinds.
+"""
 
 from __future__ import annotations
 
-from workbook.kinds import backprop, chain, derivative, gradient, gradient_descent, hessian, loss, network, optimizer
+import importlib
+import pkgutil
+from functools import cache
 
-#: kind name -> generate(family, params, rng) -> record fields
-GENERATORS = {"derivative": derivative.generate, "gradient": gradient.generate,
-              "gradient_descent": gradient_descent.generate, "optimizer": optimizer.generate,
-              "loss": loss.generate, "hessian": hessian.generate,
-              "optimization": hessian.generate_optimization, "chain": chain.generate,
-              "backprop": backprop.generate, "network": network.generate}
+from workbook.kind import Kind
+
+
+@cache
+def registry() -> dict[str, Kind]:
+    """Every kind, by the name family files give as ``kind``."""
+    kinds: dict[str, Kind] = {}
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        kind = getattr(importlib.import_module(f"{__name__}.{module}"), "KIND", None)
+        if isinstance(kind, Kind):
+            if kind.name in kinds:
+                raise RuntimeError(f"two kinds are named {kind.name!r}")
+            kinds[kind.name] = kind
+    return kinds

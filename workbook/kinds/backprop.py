@@ -7,13 +7,19 @@ NumPy reverse pass plus finite differences of the forward pass for every leaf.
 
 from __future__ import annotations
 
+import re
+
+from typing import Literal
+
 import math
 
 import numpy as np
 import sympy as sp
+from pydantic import Field, model_validator
 
+from workbook.family import Family, NAME
+from workbook.kinds._transition import legacy  # TRANSITION
 from workbook import expr as E
-from workbook.bank import BackpropFamily
 from workbook.generate import Degenerate, fill
 from workbook.kinds.common import decimal_latex
 from workbook.verify import VerifyError
@@ -21,6 +27,49 @@ from workbook.verify import VerifyError
 PREC = 30
 SYMBOL = {"add": "+", "mul": r"\times", "max": r"\max", "exp": r"\exp", "log": r"\ln", "square": r"(\cdot)^{2}",
           "sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{ReLU}"}
+
+
+GRAPH_OPS = {"add": 2, "mul": 2, "max": 2, "exp": 1, "log": 1, "square": 1, "sigmoid": 1, "tanh": 1, "relu": 1}
+
+
+class BackpropFamily(Family):
+    """Backpropagation on a small computational graph: forward values, then every node's gradient as
+    upstream times local, summed where a value fans out."""
+
+    kind: Literal["backprop"] = Field(description="`backprop` for this kind.")
+    leaves: dict[str, str] = Field(description="The inputs and parameters: name = value (an expression over the "
+                                               "params).")
+    graphs: list[list[list[str | list[str]]]] = Field(
+        min_length=1, max_length=6,
+        description="Alternative graphs; each a list of nodes [name, op, argument, ...] in order, the last node "
+                    "being the output. op is one of add, mul, max, exp, log, square, sigmoid, tanh, relu, or a "
+                    "list of them to draw from.")
+
+    @model_validator(mode="after")
+    def _graphs(self):
+        for g, graph in enumerate(self.graphs):
+            known = set(self.leaves)
+            for k, node in enumerate(graph):
+                where = f"graphs[{g}][{k}]"
+                if len(node) < 3 or not isinstance(node[0], str):
+                    raise ValueError(f"{where}: a node is [name, op, argument, ...]")
+                name, ops, args = node[0], node[1], node[2:]
+                for op in ([ops] if isinstance(ops, str) else ops):
+                    if op not in GRAPH_OPS:
+                        raise ValueError(f"{where}: unknown op {op!r}; the ops are {', '.join(GRAPH_OPS)}")
+                    if GRAPH_OPS[op] != len(args):
+                        raise ValueError(f"{where}: {op} takes {GRAPH_OPS[op]} argument(s)")
+                for a in args:
+                    if not isinstance(a, str) or a not in known:
+                        raise ValueError(f"{where}: {a!r} is not a leaf or an earlier node")
+                if not re.fullmatch(NAME, name) or name in known:
+                    raise ValueError(f"{where}: {name!r} is not a new name")
+                known.add(name)
+        return self
+
+    def formulas(self):
+        return [(f"leaves.{k}", v, set(self.params), set()) for k, v in self.leaves.items()]
+
 
 
 def forward(op: str, args: list):
@@ -251,3 +300,6 @@ def _layers(graph, leaves) -> list[list[str]]:
     for k, d in depth.items():
         out[d].append(k)
     return out
+
+
+KIND = legacy('backprop', BackpropFamily, generate)  # TRANSITION

@@ -7,14 +7,59 @@ function numerically, so a missing factor or a missing path fails.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import sympy as sp
+from pydantic import Field, model_validator
 
+from workbook.family import Family
+from workbook.kinds._transition import legacy  # TRANSITION
 from workbook import expr as E
 from workbook import explain, steps, verify
-from workbook.bank import ChainFamily
 from workbook.explain import latex
+from workbook.functions import written_out
 from workbook.generate import Degenerate, fill
+
+
+class ChainFamily(Family):
+    """The chain rule made visible: a chain of layers x -> u1 -> u2 -> y, or z = f(x, y) with x and y
+    depending on one or two parameters."""
+
+    kind: Literal["chain"] = Field(description="`chain` for this kind.")
+    ask: Literal["composition", "multivariable"] = Field(
+        "composition", description="composition: dy/dx through `layers`; multivariable: dz/dt (or dz/ds and "
+                                   "dz/dt) for z = `outer` with `inner` variables depending on `parameters`.")
+    layers: list[str] = Field(default_factory=list, max_length=4,
+                              description="composition: each layer as a function of the one before: the first "
+                                          "of x, the next of u1, then u2, u3.")
+    outer: str | None = Field(None, max_length=300, description="multivariable: z as a function of the inner "
+                                                                 "variables x and y.")
+    inner: list[str] = Field(default_factory=list, max_length=2,
+                             description="multivariable: x and y, each as a function of the parameters.")
+    parameters: list[str] = Field(["t"], min_length=1, max_length=2, description="multivariable: t, or s and t.")
+    domain: tuple[float, float] = Field((-1.5, 1.5), description="Where the check samples the input.")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.ask == "composition" and not 2 <= len(self.layers) <= 4:
+            raise ValueError("a composition needs 2 to 4 layers")
+        if self.ask == "multivariable" and (self.outer is None or len(self.inner) != 2):
+            raise ValueError("multivariable needs outer and two inner functions (x and y)")
+        return self
+
+    def formulas(self):
+        params = set(self.params)
+        out = []
+        for i, text in enumerate(self.layers):
+            name = "x" if i == 0 else f"u{i}"
+            out.append((f"layers[{i}]", text, params | {name}, {name}))
+        if self.outer is not None:
+            out.append(("outer", self.outer, params | {"x", "y"}, {"x", "y"}))
+        for i, text in enumerate(self.inner):
+            out.append((f"inner[{i}]", text, params | set(self.parameters), set()))
+        return out
+
 
 
 def _local(expr, var) -> tuple[sp.Expr, list]:
@@ -71,9 +116,7 @@ def _composition(family, params, values) -> dict:
                      + "; ".join(f"d{names[i + 1]}/d{names[i]} = {sp.sstr(d)}" for i, d in enumerate(locals_)) + "."}
     check = {"type": "derivative", "function": sp.sstr(composed), "variable": "x", "order": 1,
              "answer": sp.sstr(answer)}
-    from workbook.kinds.derivative import plain
-
-    check.update(function=sp.sstr(plain(composed)), answer=sp.sstr(plain(answer)))
+    check.update(function=sp.sstr(written_out(composed)), answer=sp.sstr(written_out(answer)))
     return {"key": str(composed), "steps": shown, "figure": figure, "check": check,
             "prompt": fill(family.prompt or default, {"chain": {"math": defs}}),
             "answer": [{"math": r"\frac{dy}{dx} = %s" % latex(answer)}], "answer_text": sp.sstr(answer),
@@ -137,3 +180,6 @@ def _multivariable(family, params, values) -> dict:
             "answer": [{"math": r",\quad ".join(answer_tex)}], "answer_text": "; ".join(text),
             "verified": {"method": checks[0].method, "points": min(c.points for c in checks),
                          "max_error": max(c.max_error for c in checks)}}
+
+
+KIND = legacy('chain', ChainFamily, generate)  # TRANSITION

@@ -1,18 +1,55 @@
-"""Kind `derivative`: f'(x) (or a higher derivative), its value at a point, or a tangent line."""
+"""Kind `derivative`: f'(x) (or a higher derivative), its value at a point, or a tangent line.
+
+Checks: the derivative against one measured from f alone (complex step, else Richardson-
+extrapolated central differences) over the domain; a value against the slope measured at the
+point; a tangent line against the curve's own value there.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 import numpy as np
 import sympy as sp
+from pydantic import Field, model_validator
 
 from workbook import expr as E
 from workbook import explain, steps, verify
-from workbook.bank import DerivativeFamily
 from workbook.explain import latex
-from workbook.functions import relu, sigmoid, softplus
-from workbook.generate import Degenerate, fill
+from workbook.family import NAME, FunctionFamily
+from workbook.functions import written_out
+from workbook.kind import Ask, Kind
+from workbook.kinds.common import draw_function, exact_at, number_latex
+from workbook.problem import Degenerate, Math, Problem, Step, Text, fill, words
 
 _PRIMES = {1: "'", 2: "''", 3: "'''"}
+
+
+class DerivativeFamily(FunctionFamily):
+    """A derivative of a function of one variable: the function, its value at a point, or a tangent line."""
+
+    kind: Literal["derivative"] = Field(description="`derivative` for this kind.")
+    variable: str = Field("x", pattern=NAME, description="The variable to differentiate with respect to.")
+    order: int = Field(1, ge=1, le=4, description="1 for f', 2 for f'', ...")
+    ask: Literal["derivative", "value", "tangent"] = Field(
+        "derivative", description="What to find: the derivative, its value at `at`, or the tangent line at `at`.")
+    at: str | None = Field(None, max_length=100, description="The point, an expression over the params.")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.ask != "derivative" and self.at is None:
+            raise ValueError(f"ask = {self.ask!r} needs a point: at = ...")
+        if self.ask == "tangent" and self.order != 1:
+            raise ValueError("a tangent line needs order = 1")
+        return self
+
+    def names(self) -> list[str]:
+        return [self.variable]
+
+    def formulas(self):
+        extra = [("at", self.at, set(self.params), set())] if self.at is not None else []
+        return super().formulas() + extra
 
 
 def prime(order: int) -> str:
@@ -20,118 +57,144 @@ def prime(order: int) -> str:
     return _PRIMES.get(order, "^{(%d)}" % order)
 
 
-def number_latex(value: sp.Expr) -> str:
-    """An exact number, with a decimal beside it when it is not a plain fraction."""
-    shown = latex(value)
-    if value.is_Rational:
-        return shown
-    return r"%s \approx %s" % (shown, _decimal(value))
+@dataclass
+class Derivative:
+    """One solved draw: f and its derivative of the family's order worked by the step engine; for a
+    value or a tangent, the point x0 with f(x0) and the derivative's value there."""
+
+    family: DerivativeFamily
+    params: dict
+    f: sp.Expr
+    x: sp.Symbol
+    trees: list
+    answer: sp.Expr
+    x0: sp.Expr | None = None
+    y0: sp.Expr | None = None
+    value: sp.Expr | None = None
+
+    @property
+    def line(self) -> sp.Expr:
+        """The tangent line at x0."""
+        return sp.expand(self.value * (self.x - self.x0) + self.y0)
 
 
-def _decimal(value: sp.Expr, digits: int = 4) -> str:
-    return f"{float(value):.{digits}g}"
+# ---------------------------------------------------------------- the exact mathematics
 
 
-def plain(expr: sp.Expr) -> sp.Expr:
-    """The expression with our activation functions written out, for plain SymPy readers."""
-    return expr.replace(sigmoid, lambda a: 1 / (1 + sp.exp(-a))).replace(
-        softplus, lambda a: sp.log(1 + sp.exp(a))).replace(relu, lambda a: sp.Max(0, a))
-
-
-def generate(family: DerivativeFamily, params: dict, rng: np.random.Generator) -> dict:
-    """Draw the function, work its derivative, check it, and say what to ask."""
-    templates = family.templates()
-    template = templates[int(rng.integers(len(templates)))]
+def solve(family: DerivativeFamily, params: dict, rng: np.random.Generator) -> Derivative:
+    """Draw f and differentiate it with the step engine, whose result must equal sympy.diff."""
     x = E.symbol(family.variable)
-    values = {E.symbol(k): v for k, v in params.items()}
-    f = E.parse(template, variables=set(params) | {family.variable}).xreplace(values)
+    f = draw_function(family, params, rng, [family.variable])
     if not f.has(x):
         raise Degenerate(f"the function {f} does not depend on {x}")
-
     trees, answer = steps.differentiate(f, x, family.order)
     steps.check_against_sympy(f, x, family.order, answer)
     if answer == 0:
         raise Degenerate("the derivative is 0")
-    checked = verify.check_derivative(f, x, family.order, answer, domain=family.domain)
+    return Derivative(family, params, f, x, trees, answer)
 
-    fx, name = latex(f), f"f{prime(family.order)}({latex(x)})"
-    shown = explain.display_steps(trees, x)
-    check = {"type": "derivative", "function": sp.sstr(plain(f)), "variable": str(x),
-             "order": family.order, "answer": sp.sstr(plain(answer))}
-    placeholders = {"f": {"math": f"f({latex(x)}) = {fx}"}, "fx": {"math": fx}, "x": {"math": latex(x)},
-                    "order": {"text": str(family.order)},
-                    **{k: {"math": latex(v)} for k, v in params.items()}}
-    record = {"key": f"{f}", "figure": None, "steps": shown, "verified": checked.record()}
 
-    if family.ask == "derivative":
-        default = {1: "Find {dfx} for {f}.", 2: "Find the second derivative {dfx} for {f}."}.get(
-            family.order, "Find the derivative {dfx} of order {order} for {f}.")
-        placeholders["dfx"] = {"math": name}
-        record.update(prompt=fill(family.prompt or default, placeholders),
-                      answer=[{"math": f"{name} = {latex(answer)}"}], answer_text=sp.sstr(answer))
-        return {**record, "check": check}
+def solve_at(family: DerivativeFamily, params: dict, rng: np.random.Generator) -> Derivative:
+    """The derivative, then f and the derivative at the family's point, exactly."""
+    work = solve(family, params, rng)
+    values = {E.symbol(k): v for k, v in params.items()}
+    work.x0 = E.parse(family.at, variables=set(params)).xreplace(values)
+    work.value = exact_at(work.answer, {work.x: work.x0})
+    work.y0 = exact_at(work.f, {work.x: work.x0})
+    if family.ask == "value" and work.value == 0:
+        raise Degenerate("the value at the point is 0")
+    return work
 
-    x0 = E.parse(family.at, variables=set(params)).xreplace(values)
-    value = _value_at(answer, x, x0)
-    y0 = _value_at(f, x, x0)
-    at_check = verify.check_value_at(f, x, family.order, float(x0), float(value))
-    record["verified"]["at_point"] = at_check.record()
-    record["key"] += f" at {x0}"
-    placeholders["at"] = {"math": latex(x0)}
-    at_name = f"f{prime(family.order)}({latex(x0)})"
-    placeholders["dfx"] = {"math": at_name}
-    check.update({"at": sp.sstr(x0), "value": sp.sstr(value)})
 
-    if family.ask == "value":
-        if value == 0:
-            raise Degenerate("the value at the point is 0")
-        shown.append({"depth": 0, "rule": "Evaluate at the point", "math": f"{at_name} = {number_latex(value)}",
-                      "say": [{"text": "Substitute "}, {"math": f"{latex(x)} = {latex(x0)}"},
-                              {"text": " into the derivative."}]})
-        default = "Let {f}. Find {dfx}."
-        record.update(prompt=fill(family.prompt or default, placeholders),
-                      answer=[{"math": f"{at_name} = {number_latex(value)}"}], answer_text=sp.sstr(value))
-        return {**record, "check": check}
+# ---------------------------------------------------------------- the independent checks
 
-    line = sp.expand(value * (x - x0) + y0)
-    shown.append({"depth": 0, "rule": "Slope at the point", "math": f"f'({latex(x0)}) = {number_latex(value)}",
-                  "say": [{"text": "The slope of the tangent is the derivative at "},
-                          {"math": f"{latex(x)} = {latex(x0)}"}, {"text": "."}]})
-    shown.append({"depth": 0, "rule": "Point on the curve", "math": f"f({latex(x0)}) = {number_latex(y0)}",
-                  "say": [{"text": "The tangent touches the graph at "},
-                          {"math": r"\left(%s,\ f(%s)\right)" % (latex(x0), latex(x0))}, {"text": "."}]})
-    shown.append({"depth": 0, "rule": "Point-slope form", "math": f"y = {latex(line)}",
-                  "say": [{"text": "Write "}, {"math": r"y = f(x_0) + f'(x_0)\,(x - x_0)"},
-                          {"text": " and collect terms."}]})
+
+def check(work: Derivative) -> list[verify.Check]:
+    """The derivative, measured from f alone over the family's domain."""
+    name = f"f{prime(work.family.order)}({work.x})"
+    return [verify.check_derivative(work.f, work.x, work.family.order, work.answer,
+                                    domain=work.family.domain).of(name)]
+
+
+def check_at(work: Derivative) -> list[verify.Check]:
+    """The derivative, and its value at the point against the slope measured there."""
+    name = f"f{prime(work.family.order)}({work.x0})"
+    return check(work) + [verify.check_value_at(work.f, work.x, work.family.order, float(work.x0),
+                                                float(work.value)).of(name)]
+
+
+def check_tangent(work: Derivative) -> list[verify.Check]:
+    """The slope as for a value; and the line must touch the curve at x0."""
+    touches = verify.check_values(work.line, work.f, [work.x], [[float(work.x0)]],
+                                  what="the tangent touches the curve")
+    return check_at(work) + [touches]
+
+
+# ---------------------------------------------------------------- what the page shows
+
+
+def _placeholders(work: Derivative) -> dict:
+    fx, x = latex(work.f), latex(work.x)
+    return {"f": Math(f"f({x}) = {fx}"), "fx": Math(fx), "x": Math(x), "order": Text(str(work.family.order)),
+            **{k: Math(latex(v)) for k, v in work.params.items()}}
+
+
+def _check_record(work: Derivative, **extra) -> dict:
+    return {"type": "derivative", "function": sp.sstr(written_out(work.f)), "variable": str(work.x),
+            "order": work.family.order, "answer": sp.sstr(written_out(work.answer)), **extra}
+
+
+def present(work: Derivative) -> Problem:
+    """Find f'(x)."""
+    name = f"f{prime(work.family.order)}({latex(work.x)})"
+    default = {1: "Find {dfx} for {f}.", 2: "Find the second derivative {dfx} for {f}."}.get(
+        work.family.order, "Find the derivative {dfx} of order {order} for {f}.")
+    prompt = fill(work.family.prompt or default, {**_placeholders(work), "dfx": Math(name)})
+    return Problem(identity=str(work.f), prompt=prompt, answer=[Math(f"{name} = {latex(work.answer)}")],
+                   answer_text=sp.sstr(work.answer), steps=explain.worked_steps(work.trees),
+                   check=_check_record(work))
+
+
+def present_value(work: Derivative) -> Problem:
+    """Find f'(x0)."""
+    at_name = f"f{prime(work.family.order)}({latex(work.x0)})"
+    evaluate = Step("Evaluate at the point", f"{at_name} = {number_latex(work.value)}",
+                    words("Substitute ", Math(f"{latex(work.x)} = {latex(work.x0)}"), " into the derivative."))
+    prompt = fill(work.family.prompt or "Let {f}. Find {dfx}.",
+                  {**_placeholders(work), "at": Math(latex(work.x0)), "dfx": Math(at_name)})
+    return Problem(identity=f"{work.f} at {work.x0}", prompt=prompt,
+                   answer=[Math(f"{at_name} = {number_latex(work.value)}")], answer_text=sp.sstr(work.value),
+                   steps=explain.worked_steps(work.trees) + [evaluate],
+                   check=_check_record(work, at=sp.sstr(work.x0), value=sp.sstr(work.value)),
+                   numeric=float(work.value))
+
+
+def present_tangent(work: Derivative) -> Problem:
+    """Find the tangent line at x0, drawn with the curve."""
+    x, x0, line = latex(work.x), latex(work.x0), latex(work.line)
+    shown = explain.worked_steps(work.trees) + [
+        Step("Slope at the point", f"f'({x0}) = {number_latex(work.value)}",
+             words("The slope of the tangent is the derivative at ", Math(f"{x} = {x0}"), ".")),
+        Step("Point on the curve", f"f({x0}) = {number_latex(work.y0)}",
+             words("The tangent touches the graph at ", Math(r"\left(%s,\ f(%s)\right)" % (x0, x0)), ".")),
+        Step("Point-slope form", f"y = {line}",
+             words("Write ", Math(r"y = f(x_0) + f'(x_0)\,(x - x_0)"), " and collect terms.")),
+    ]
     default = "Find the equation of the tangent line to the graph of {f} at {x} = {at}."
-    record.update(prompt=fill(family.prompt or default, placeholders),
-                  answer=[{"math": f"y = {latex(line)}"}], answer_text=f"y = {sp.sstr(line)}",
-                  figure=_tangent_figure(f, x, float(x0), float(y0), float(value), fx, latex(line)))
-    check.update({"tangent": sp.sstr(plain(line))})
-    _check_tangent(f, x, line, float(x0))
-    return {**record, "check": check}
+    prompt = fill(work.family.prompt or default, {**_placeholders(work), "at": Math(x0),
+                                                  "dfx": Math(f"f'({x0})")})
+    check = _check_record(work, at=sp.sstr(work.x0), value=sp.sstr(work.value),
+                          tangent=sp.sstr(written_out(work.line)))
+    return Problem(identity=f"{work.f} at {work.x0}", prompt=prompt, answer=[Math(f"y = {line}")],
+                   answer_text=f"y = {sp.sstr(work.line)}", steps=shown, check=check,
+                   figure=_tangent_figure(work))
 
 
-def _value_at(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr) -> sp.Expr:
-    """The exact value, refusing points where the expression is undefined or not real."""
-    value = steps.tidy(expr.xreplace({x: x0}))
-    if not (value.is_number and value.is_real is True and value.is_finite is True):
-        raise Degenerate(f"undefined at {x} = {x0}")
-    return value
-
-
-def _check_tangent(f: sp.Expr, x: sp.Symbol, line: sp.Expr, x0: float) -> None:
-    """The line must touch the curve at x0 (its slope was checked as the derivative's value)."""
-    fx = verify.evaluate(verify.numeric(f, [x]), np.array([x0]))[0]
-    lx = verify.evaluate(verify.numeric(line, [x]), np.array([x0]))[0]
-    if not abs(fx - lx) <= 1e-9 * max(1.0, abs(fx)):
-        raise verify.VerifyError(f"the tangent line misses the curve at {x} = {x0}")
-
-
-def _tangent_figure(f, x, x0: float, y0: float, slope: float, fx: str, line: str) -> dict:
+def _tangent_figure(work: Derivative) -> dict:
     """The data the tangent-line diagram is drawn from."""
+    x0, y0, slope = float(work.x0), float(work.y0), float(work.value)
     xs = np.linspace(x0 - 3, x0 + 3, 241)
-    ys = verify.evaluate(verify.numeric(f, [x]), xs)
+    ys = verify.evaluate(verify.numeric(work.f, [work.x]), xs)
     ys = np.where(np.isfinite(ys), ys, np.nan)
     return {
         "kind": "tangent",
@@ -139,5 +202,13 @@ def _tangent_figure(f, x, x0: float, y0: float, slope: float, fx: str, line: str
                 f"touching the curve at ({x0:g}, {y0:.4g})."),
         "x": [round(float(v), 6) for v in xs],
         "y": [None if np.isnan(v) else round(float(v), 6) for v in ys],
-        "x0": x0, "y0": y0, "slope": slope, "label": f"f(x) = {fx}", "tangent_label": f"y = {line}",
+        "x0": x0, "y0": y0, "slope": slope, "label": f"f(x) = {latex(work.f)}",
+        "tangent_label": f"y = {latex(work.line)}",
     }
+
+
+KIND = Kind("derivative", DerivativeFamily, {
+    "derivative": Ask(solve, check, present),
+    "value": Ask(solve_at, check_at, present_value),
+    "tangent": Ask(solve_at, check_tangent, present_tangent),
+})

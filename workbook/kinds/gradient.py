@@ -8,15 +8,60 @@ a directional derivative along the line itself, and steepest descent against oth
 
 from __future__ import annotations
 
+import re
+
+from typing import Literal
+
 import numpy as np
 import sympy as sp
+from pydantic import Field, model_validator
 
+from workbook.family import FunctionFamily, NAME
+from workbook.kinds._transition import legacy  # TRANSITION
 from workbook import explain, steps, verify
 from workbook import expr as E
-from workbook.bank import GradientFamily
 from workbook.explain import latex
 from workbook.generate import Degenerate, fill
 from workbook.kinds.common import contour_data, draw_function, exact_at, number_latex, point_latex, vector_latex
+
+
+class GradientFamily(FunctionFamily):
+    """Partial derivatives and gradients of a function of two or three variables."""
+
+    kind: Literal["gradient"] = Field(description="`gradient` for this kind.")
+    variables: list[str] = Field(["x", "y"], min_length=2, max_length=3,
+                                 description="The function's variables, e.g. [\"x\", \"y\"].")
+    ask: Literal["partials", "second_partials", "gradient", "directional", "steepest"] = Field(
+        "partials", description="Find the first partials, the second partials (mixed ones too), the gradient at "
+                                "`point`, the directional derivative at `point` along `direction`, or the direction "
+                                "of steepest descent at `point` and its rate.")
+    point: list[str] | None = Field(None, description="The point, one expression over the params per variable.")
+    direction: list[str] | None = Field(None, description="The direction (need not be a unit vector).")
+    domain: tuple[float, float] = Field((-2.0, 2.0), description="Where the check samples each variable.")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        for name in self.variables:
+            if not re.fullmatch(NAME, name):
+                raise ValueError(f"{name!r} is not a variable name")
+        n = len(self.variables)
+        if self.ask in ("gradient", "directional", "steepest"):
+            if self.point is None or len(self.point) != n:
+                raise ValueError(f"ask = {self.ask!r} needs point = [...] with {n} coordinates")
+        if self.ask == "directional" and (self.direction is None or len(self.direction) != n):
+            raise ValueError(f"ask = 'directional' needs direction = [...] with {n} coordinates")
+        return self
+
+    def names(self) -> list[str]:
+        return list(self.variables)
+
+    def formulas(self):
+        extra = []
+        for key in ("point", "direction"):
+            for i, text in enumerate(getattr(self, key) or []):
+                extra.append((f"{key}[{i}]", text, set(self.params), set()))
+        return super().formulas() + extra
+
 
 
 def _partial_name(f_name: str, wrt: list[sp.Symbol]) -> str:
@@ -204,3 +249,6 @@ def _figure(f, variables, point, grad, fx) -> dict:
             "alt": (f"Contour lines of f near the point ({point[0]:g}, {point[1]:g}); the gradient arrow "
                     f"({grad[0]:.3g}, {grad[1]:.3g}) points uphill across the contours and its negative points "
                     "downhill.")}
+
+
+KIND = legacy('gradient', GradientFamily, generate)  # TRANSITION

@@ -7,15 +7,53 @@ finite differences, so it shares nothing with the symbolic path.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import sympy as sp
+from pydantic import Field, model_validator
 
+from workbook.family import FunctionFamily
+from workbook.kinds._transition import legacy  # TRANSITION
 from workbook import explain, steps, verify
 from workbook import expr as E
-from workbook.bank import DescentFamily
 from workbook.explain import latex
 from workbook.generate import Degenerate, fill
 from workbook.kinds.common import contour_data, draw_function, point_latex
+
+
+class DescentFamily(FunctionFamily):
+    """Gradient descent by hand: k steps from a start with a learning rate, or which rates converge."""
+
+    kind: Literal["gradient_descent"] = Field(description="`gradient_descent` for this kind.")
+    variables: list[str] = Field(["x"], min_length=1, max_length=2, description="One or two variables.")
+    start: list[str] = Field(description="The starting point, one expression over the params per variable.")
+    rate: str = Field("0.1", max_length=100, description="The learning rate, an expression over the params.")
+    steps: int = Field(3, ge=1, le=6, description="How many steps to take by hand.")
+    ask: Literal["iterate", "converge"] = Field(
+        "iterate", description="Take the steps and fill the iterates table, or decide for each of `rates` "
+                               "whether descent converges (a quadratic in one variable).")
+    rates: list[str] = Field(default_factory=list, max_length=6,
+                             description="For ask = \"converge\": the learning rates to judge.")
+    decimals: int = Field(4, ge=0, le=6, description="Iterates may need at most this many decimal places.")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if len(self.start) != len(self.variables):
+            raise ValueError(f"start needs {len(self.variables)} coordinates")
+        if self.ask == "converge" and (len(self.variables) != 1 or len(self.rates) < 2):
+            raise ValueError("ask = 'converge' needs one variable and at least two rates")
+        return self
+
+    def names(self) -> list[str]:
+        return list(self.variables)
+
+    def formulas(self):
+        extra = [(f"start[{i}]", t, set(self.params), set()) for i, t in enumerate(self.start)]
+        extra.append(("rate", self.rate, set(self.params), set()))
+        extra += [(f"rates[{i}]", t, set(self.params), set()) for i, t in enumerate(self.rates)]
+        return super().formulas() + extra
+
 
 
 def decimal_places(value: sp.Rational) -> int | None:
@@ -261,3 +299,6 @@ def _figure(f, variables, path2d, paths1d, rate, minimum, fx) -> dict:
             "runs": runs, "label": f"f(x) = {fx}",
             "alt": "The curve of the loss with the iterates of gradient descent marked and joined in order"
                    + (": one learning rate settles into the minimum and the other does not." if paths1d else ".")}
+
+
+KIND = legacy('gradient_descent', DescentFamily, generate)  # TRANSITION

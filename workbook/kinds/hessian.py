@@ -1,22 +1,65 @@
-"""Kinds `hessian` (Jacobians, Hessians, classifying critical points) and `optimization`
-(the best price, or price and advertising together).
+"""Kind `hessian`: Jacobians, Hessians, and critical points classified by the second-derivative test.
 
 Checks: every matrix entry against finite differences of the function; a classification
 against the signs of the eigenvalues of a Hessian measured numerically and the gradient
-measured at the point; an optimum against a numeric search over a grid around it.
+measured at the point.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import sympy as sp
+from pydantic import Field, model_validator
 
+from workbook.family import FunctionFamily
+from workbook.kinds._transition import legacy  # TRANSITION
 from workbook import expr as E
 from workbook import steps, verify
-from workbook.bank import HessianFamily, OptimizationFamily
 from workbook.explain import latex
 from workbook.generate import Degenerate, fill
-from workbook.kinds.common import contour_data, draw_function, exact_at, number_latex, point_latex
+from workbook.kinds.common import contour_data, draw_function, point_latex
+
+
+class HessianFamily(FunctionFamily):
+    """Jacobians of vector functions, Hessians of scalar ones, and critical points classified by the
+    second-derivative test."""
+
+    kind: Literal["hessian"] = Field(description="`hessian` for this kind.")
+    variables: list[str] = Field(["x", "y"], min_length=2, max_length=3, description="The variables.")
+    ask: Literal["jacobian", "hessian", "classify"] = Field(
+        "hessian", description="jacobian: the matrix of first partials of `components`; hessian: the matrix "
+                               "of second partials; classify: find the critical points and say which are "
+                               "minima, maxima or saddles.")
+    components: list[str] | None = Field(None, min_length=2, max_length=3,
+                                         description="For a Jacobian: the vector function's components.")
+    expression: str | None = Field(None, max_length=400, description="The scalar function (hessian, classify).")
+    domain: tuple[float, float] = Field((-2.0, 2.0), description="Where the check samples each variable.")
+
+    @model_validator(mode="after")
+    def _one_expression(self):
+        if self.ask == "jacobian":
+            if self.components is None or self.expression is not None or self.expressions is not None:
+                raise ValueError("a Jacobian needs components = [...] and no expression")
+        elif (self.expression is None) == (self.expressions is None) or self.components is not None:
+            raise ValueError(f"ask = {self.ask!r} needs exactly one of expression or expressions")
+        return self
+
+    def templates(self) -> list[str]:
+        if self.components is not None:
+            return ["; ".join(self.components)]
+        return super().templates()
+
+    def names(self) -> list[str]:
+        return list(self.variables)
+
+    def formulas(self):
+        if self.components is None:
+            return super().formulas()
+        params = set(self.params) | set(self.variables)
+        return [(f"components[{i}]", t, params, set()) for i, t in enumerate(self.components)]
+
 
 
 def _matrix(rows) -> str:
@@ -175,97 +218,4 @@ def _jacobian(family, params, variables, args) -> dict:
             "verified": {"method": "finite differences per entry", "points": 16, "max_error": 0.0}}
 
 
-def generate_optimization(family: OptimizationFamily, params: dict, rng: np.random.Generator) -> dict:
-    variables = [E.symbol(n) for n in family.variables]
-    f = draw_function(family, params, rng, family.variables)
-    grad = [steps.tidy(_partial(f, v)) for v in variables]
-    sols = sp.solve(grad, variables, dict=True)
-    if len(sols) != 1 or len(sols[0]) != len(variables):
-        raise Degenerate("needs exactly one critical point")
-    best = [sols[0][v] for v in variables]
-    lo, hi = family.domain
-    if not all(c.is_real and lo < c < hi for c in best):
-        raise Degenerate("the optimum is outside the sensible range")
-    from workbook.kinds.gradient_descent import decimal_places
-
-    if not all(c.is_Rational and (decimal_places(c) or 9) <= 2 for c in best):
-        raise Degenerate("the optimum is not a price in cents: draw rounder numbers")
-    at = dict(zip(variables, best))
-    H = sp.Matrix([[steps.tidy(_partial(g, b)) for b in variables] for g in grad])
-    kind = classify(H.xreplace(at))
-    wanted = "maximum" if family.goal == "maximize" else "minimum"
-    if kind != wanted:
-        raise Degenerate(f"the critical point is a {kind}")
-    value = exact_at(f, at)
-    _grid_check(f, variables, [float(c) for c in best], float(value), family.goal)
-    names = [latex(v) for v in variables]
-    q = family.quantity
-    shown = [{"depth": 0, "rule": "First-derivative test", "math": r",\quad ".join(
-        r"\frac{\partial %s}{\partial %s} = %s = 0" % ("f", n, latex(g)) if len(variables) > 1 else
-        r"f'(%s) = %s = 0" % (n, latex(g)) for n, g in zip(names, grad)),
-        "say": [{"text": f"At the best choice the {q} stops changing: set the derivative"
-                         + ("s" if len(variables) > 1 else "") + " to zero."}]},
-        {"depth": 0, "rule": "Solve", "math": ",\\ ".join(f"{n} = {_money(c)}" for n, c in zip(names, best)),
-         "say": [{"text": "This is the only critical point."}]}]
-    if len(variables) == 1:
-        shown.append({"depth": 0, "rule": "Second-derivative test", "math": f"f''({names[0]}) = {latex(H[0, 0])}",
-                      "say": [{"text": "Negative, so the graph bends down and the point is a maximum."
-                                       if wanted == "maximum" else "Positive, so the point is a minimum."}]})
-    else:
-        shown.append({"depth": 0, "rule": "Hessian test", "math": r"H = %s,\ \det H = %s" % (
-            _matrix(H.xreplace(at).tolist()), latex(H.xreplace(at).det())),
-            "say": [{"text": f"det H > 0 and the diagonal is {'negative' if wanted == 'maximum' else 'positive'}: "
-                             f"a {wanted}."}]})
-    shown.append({"depth": 0, "rule": "The best value", "math": f"f = {_money(value)}",
-                  "say": [{"text": f"The {q} at the optimum."}]})
-    args = ", ".join(names)
-    default = f"The {q} is {{f}}. Which " + ("value" if len(variables) == 1 else "values") + \
-        f" {'maximize' if wanted == 'maximum' else 'minimize'} it? Justify with the second-derivative test."
-    check = {"type": "optimum", "function": sp.sstr(f), "variables": [str(v) for v in variables],
-             "goal": family.goal, "at": [sp.sstr(c) for c in best], "value": sp.sstr(value)}
-    if len(variables) == 1:
-        xs = np.linspace(float(best[0]) - max(5, abs(float(best[0])) * 0.8), float(best[0]) + max(5, abs(float(best[0])) * 0.8), 200)
-        ys = verify.evaluate(verify.numeric(f, variables), xs)
-        figure = {"kind": "tangent", "x": [round(float(v), 5) for v in xs], "y": [float(f"{v:.6g}") for v in ys],
-                  "x0": float(best[0]), "y0": float(value), "slope": 0.0, "label": f"{q} = {latex(f)}",
-                  "tangent_label": r"\mathrm{slope\ 0\ at\ the\ optimum}",  # mathtext drops plain spaces
-                  "alt": f"The {q} curve with its {wanted} at {names[0]} = {float(best[0]):.4g}, where the tangent is flat."}
-    else:
-        figure = {"kind": "contour", **contour_data(f, variables, (float(best[0]), float(best[1])),
-                                                    half_width=max(3.0, 0.6 * max(abs(float(c)) for c in best))),
-                  "point": None, "marks": [{"at": [float(c) for c in best], "label": wanted}],
-                  "xlabel": str(variables[0]), "ylabel": str(variables[1]),
-                  "alt": f"Contour plot of the {q} with the {wanted} marked at "
-                         f"({float(best[0]):.4g}, {float(best[1]):.4g})."}
-    return {"key": str(f), "steps": shown, "check": check, "figure": figure,
-            "prompt": fill(family.prompt or default, {"f": {"math": f"f({args}) = {latex(f)}"},
-                                                      **{k: {"math": latex(v)} for k, v in params.items()}}),
-            "answer": [{"math": ",\\ ".join(f"{n} = {_money(c)}" for n, c in zip(names, best))},
-                       {"text": f", {q} "}, {"math": _money(value)}],
-            "answer_text": f"{[sp.sstr(c) for c in best]} -> {sp.sstr(value)}",
-            "verified": {"method": "grid search", "points": 41 ** len(variables), "max_error": 0.0}}
-
-
-def _money(value: sp.Rational) -> str:
-    """19/2 as 9.5: decisions like prices read as decimals."""
-    from workbook.kinds.gradient_descent import show
-
-    return show(value) if value.is_Rational else number_latex(value)
-
-
-def _grid_check(f, variables, best: list[float], value: float, goal: str) -> None:
-    """No point of a fine grid around the claimed optimum does better, and it is where f peaks."""
-    fn = verify.numeric(f, variables)
-    spans = [np.linspace(c - max(1.0, abs(c) * 0.5), c + max(1.0, abs(c) * 0.5), 41) for c in best]
-    grids = np.meshgrid(*spans)
-    with np.errstate(all="ignore"):
-        z = np.asarray(fn(*grids), dtype=float) * np.ones_like(grids[0])
-    here = float(np.asarray(fn(*best), dtype=float))
-    if not verify.close(here, value):
-        raise verify.VerifyError(f"the optimum's value is {here}, not {value}")
-    better = np.nanmax(z) > here + 1e-9 * max(1, abs(here)) if goal == "maximize" else \
-        np.nanmin(z) < here - 1e-9 * max(1, abs(here))
-    if better:
-        raise verify.VerifyError("a grid point does better than the claimed optimum")
-    if np.max(np.abs(verify.measured_gradient(f, variables, best))) > 1e-6:
-        raise verify.VerifyError("the gradient is not zero at the claimed optimum")
+KIND = legacy('hessian', HessianFamily, generate)  # TRANSITION

@@ -7,16 +7,68 @@ formula cannot pass.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import sympy as sp
+from pydantic import Field, model_validator
 
+from workbook.family import Family
+from workbook.kinds._transition import legacy  # TRANSITION
 from workbook import expr as E
-from workbook.bank import LossFamily
 from workbook.explain import latex
 from workbook.functions import sigmoid
 from workbook.generate import Degenerate, fill
 from workbook.kinds.common import decimal_latex
 from workbook.verify import VerifyError
+
+
+class LossFamily(Family):
+    """Loss derivatives that train a model: MSE for a line, binary cross-entropy with a sigmoid, softmax
+    with cross-entropy, and a linear layer's weight gradient."""
+
+    kind: Literal["loss"] = Field(description="`loss` for this kind.")
+    ask: Literal["mse_linear", "bce_sigmoid", "softmax_ce", "linear_layer"] = Field(
+        description="mse_linear: dL/dw and dL/db of the mean squared error of y = w x + b on a data set; "
+                    "bce_sigmoid: dL/dw and dL/db of binary cross-entropy with y-hat = sigma(w.x + b); "
+                    "softmax_ce: dL/dz of cross-entropy after softmax of logits z; linear_layer: dL/dW, "
+                    "dL/db and dL/dx of y = W x + b given dL/dy.")
+    inputs: list[str] = Field(default_factory=list, max_length=6,
+                              description="mse_linear: the data's x values; bce_sigmoid: the features; "
+                                          "softmax_ce: the logits; linear_layer: the vector x.")
+    targets: list[str] = Field(default_factory=list, max_length=6,
+                               description="mse_linear: the data's y values; bce_sigmoid: the label (0 or 1); "
+                                           "softmax_ce: the index of the true class (0-based).")
+    weights: list[str] = Field(default_factory=list, max_length=12,
+                               description="mse_linear: [w]; bce_sigmoid: one weight per feature; "
+                                           "linear_layer: W row by row.")
+    bias: list[str] = Field(default_factory=lambda: ["0"], max_length=4,
+                            description="The bias (one entry, or one per output of a linear layer).")
+    upstream: list[str] = Field(default_factory=list, max_length=4,
+                                description="linear_layer: the gradient dL/dy arriving from above.")
+
+    @model_validator(mode="after")
+    def _shapes(self):
+        n = len(self.inputs)
+        if n == 0:
+            raise ValueError("inputs must not be empty")
+        if self.ask == "mse_linear" and (len(self.targets) != n or len(self.weights) != 1):
+            raise ValueError("mse_linear needs as many targets as inputs and one weight")
+        if self.ask == "bce_sigmoid" and (len(self.targets) != 1 or len(self.weights) != n):
+            raise ValueError("bce_sigmoid needs one target and one weight per input")
+        if self.ask == "softmax_ce" and (len(self.targets) != 1 or n < 2):
+            raise ValueError("softmax_ce needs at least two logits and one target index")
+        if self.ask == "linear_layer":
+            m = len(self.upstream)
+            if m == 0 or len(self.weights) != m * n or len(self.bias) != m:
+                raise ValueError("linear_layer needs upstream (m entries), weights (m x n, row by row) and m biases")
+        return self
+
+    def formulas(self):
+        params = set(self.params)
+        return [(f"{key}[{i}]", t, params, set()) for key in ("inputs", "targets", "weights", "bias", "upstream")
+                for i, t in enumerate(getattr(self, key))]
+
 
 
 def numeric_gradient(loss, params: np.ndarray) -> np.ndarray:
@@ -249,3 +301,6 @@ def _linear(family, d) -> dict:
 
 
 ASKS = {"mse_linear": _mse, "bce_sigmoid": _bce, "softmax_ce": _softmax, "linear_layer": _linear}
+
+
+KIND = legacy('loss', LossFamily, generate)  # TRANSITION

@@ -7,10 +7,14 @@ NumPy forward pass (complex step), so a transposed matrix or a missing activatio
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Literal
 
+import numpy as np
+from pydantic import Field, model_validator
+
+from workbook.family import Family
+from workbook.kinds._transition import legacy  # TRANSITION
 from workbook import expr as E
-from workbook.bank import NetworkFamily
 from workbook.generate import Degenerate, fill
 from workbook.kinds.common import decimal_latex as d
 from workbook.verify import VerifyError
@@ -18,6 +22,42 @@ from workbook.verify import VerifyError
 ACT = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "relu": lambda z: np.where(np.real(z) > 0, z, 0 * z)}
 SLOPE = {"sigmoid": lambda a, z: a * (1 - a), "tanh": lambda a, z: 1 - a**2, "relu": lambda a, z: (z > 0) * 1.0}
 ACT_TEX = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{ReLU}"}
+
+
+class NetworkFamily(Family):
+    """Backpropagation through a small network (2 inputs, 2 or 3 hidden units, 1 output): the forward
+    table, the loss, every weight's gradient, and one gradient step."""
+
+    kind: Literal["network"] = Field(description="`network` for this kind.")
+    hidden: int = Field(2, ge=2, le=3, description="Hidden units: 2 or 3.")
+    activation: list[Literal["sigmoid", "tanh", "relu"]] = Field(["sigmoid"], min_length=1,
+                                                                 description="The hidden activation; one is drawn.")
+    output: Literal["sigmoid", "linear"] = Field("sigmoid", description="The output unit.")
+    loss: Literal["bce", "mse"] = Field("bce", description="Binary cross-entropy or squared error, averaged "
+                                                           "over the examples.")
+    w1: list[str] = Field(description="Hidden weights, row by row (hidden × 2).")
+    b1: list[str] = Field(description="Hidden biases.")
+    w2: list[str] = Field(description="Output weights (one per hidden unit).")
+    b2: str = Field("0", description="Output bias.")
+    data: list[list[str]] = Field(min_length=1, max_length=4, description="Examples [x1, x2, y].")
+    lr: str = Field("0.5", description="The learning rate of the gradient step.")
+
+    @model_validator(mode="after")
+    def _shapes(self):
+        h = self.hidden
+        if len(self.w1) != 2 * h or len(self.b1) != h or len(self.w2) != h:
+            raise ValueError(f"with hidden = {h}: w1 needs {2 * h} entries, b1 and w2 {h} each")
+        if any(len(row) != 3 for row in self.data):
+            raise ValueError("each example is [x1, x2, y]")
+        return self
+
+    def formulas(self):
+        params = set(self.params)
+        out = [(f"{k}[{i}]", t, params, set()) for k in ("w1", "b1", "w2") for i, t in enumerate(getattr(self, k))]
+        out += [("b2", self.b2, params, set()), ("lr", self.lr, params, set())]
+        out += [(f"data[{i}][{j}]", t, params, set()) for i, row in enumerate(self.data) for j, t in enumerate(row)]
+        return out
+
 
 
 def loss_of(params: dict, X, Y, act: str, output: str, loss: str):
@@ -166,3 +206,5 @@ def _check(grads: dict, params: dict, X, Y, act: str, family) -> None:
             raise VerifyError(f"dL/d{key}: backprop gives {claimed.tolist()}, the forward pass measures "
                               f"{measured.tolist()}")
 
+
+KIND = legacy('network', NetworkFamily, generate)  # TRANSITION

@@ -9,12 +9,16 @@ implementation in float64.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import sympy as sp
+from pydantic import Field, model_validator
 
+from workbook.family import Family, NAME
+from workbook.kinds._transition import legacy  # TRANSITION
 from workbook import expr as E
 from workbook import steps, verify
-from workbook.bank import OptimizerFamily
 from workbook.explain import latex
 from workbook.generate import Degenerate, fill
 from workbook.kinds.common import decimal_latex
@@ -44,6 +48,46 @@ RULES = {
              r"\hat m_t = \frac{m_t}{1 - \beta_1^{t}},\quad \hat v_t = \frac{v_t}{1 - \beta_2^{t}}",
              r"\theta_t = \theta_{t-1} - \gamma\,\frac{\hat m_t}{\sqrt{\hat v_t} + \varepsilon}"],
 }
+
+
+OPTIMIZERS = ("momentum", "nesterov", "adagrad", "rmsprop", "adam")
+
+
+class OptimizerFamily(Family):
+    """The first updates of an optimizer (torch.optim's conventions), from given gradients or from a loss."""
+
+    kind: Literal["optimizer"] = Field(description="`optimizer` for this kind.")
+    optimizers: list[Literal[OPTIMIZERS]] = Field(
+        min_length=1, description="Each draw picks one of: momentum, nesterov, adagrad, rmsprop, adam.")
+    gradients: list[str] | None = Field(None, min_length=1, max_length=4,
+                                        description="The gradient at each step, expressions over the params.")
+    loss: str | None = Field(None, max_length=200, description="Or: a loss of `variable`; each gradient is "
+                                                                "its derivative at the current value.")
+    variable: str = Field("theta", pattern=NAME, description="The parameter being trained.")
+    start: str = Field("0", max_length=100, description="The parameter's starting value.")
+    lr: str = Field("0.1", max_length=100, description="The learning rate γ.")
+    momentum: str = Field("0.9", max_length=50, description="μ for momentum and Nesterov.")
+    beta1: str = Field("0.9", max_length=50, description="β1 for Adam.")
+    beta2: str = Field("0.999", max_length=50, description="β2 for Adam.")
+    alpha: str = Field("0.9", max_length=50, description="α (smoothing) for RMSprop; torch's default is 0.99.")
+    steps: int = Field(2, ge=1, le=4, description="How many updates to work (with a loss; with gradients, "
+                                                  "one per gradient).")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if (self.gradients is None) == (self.loss is None):
+            raise ValueError("give exactly one of gradients or loss")
+        return self
+
+    def formulas(self):
+        params = set(self.params)
+        out = [(f"gradients[{i}]", t, params, set()) for i, t in enumerate(self.gradients or [])]
+        if self.loss is not None:
+            out.append(("loss", self.loss, params | {self.variable}, {self.variable}))
+        for key in ("start", "lr", "momentum", "beta1", "beta2", "alpha"):
+            out.append((key, getattr(self, key), params, set()))
+        return out
+
 
 
 def _n(value) -> sp.Float:
@@ -237,3 +281,6 @@ def _figure(name: str, hyper: dict) -> dict:
     return {"kind": "contour", **data, "point": [-4.0, 1.5], "paths": paths, "xlabel": "θ₁", "ylabel": "θ₂",
             "alt": f"Contour plot of the narrow valley 0.5θ₁² + 5θ₂² with 25 steps of {TITLES[name]} and of plain "
                    f"SGD from (-4, 1.5) at learning rate {lr:g}."}
+
+
+KIND = legacy('optimizer', OptimizerFamily, generate)  # TRANSITION

@@ -1,0 +1,132 @@
+"""What every family file has, whatever its kind: the common keys and how parameters are drawn.
+
+Each kind's own schema (its extra keys) lives in its file in ``workbook/kinds/`` and extends
+``Family`` or ``FunctionFamily``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy as sp
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SLUG = r"^[a-z0-9][a-z0-9-]{0,47}$"
+NAME = r"^[A-Za-z][A-Za-z0-9_]{0,15}$"
+MAX_BOUND = 10_000
+
+
+class Param(BaseModel):
+    """How one parameter is drawn: exactly one of ``int``, ``decimal`` or ``choice``."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    int_: tuple[int, int] | None = Field(None, alias="int", description="A whole number from [low, high].")
+    decimal: tuple[float, float] | None = Field(
+        None, description="A decimal from [low, high] on a grid of `step` (shown as written, used exactly).")
+    step: float | None = Field(None, gt=0, le=100, description="The grid spacing of a `decimal`, e.g. 0.5.")
+    choice: list[int | float] | None = Field(None, min_length=1, max_length=100,
+                                             description="One of these numbers.")
+    nonzero: bool = Field(False, description="Never draw 0.")
+    exclude: list[int | float] = Field(default_factory=list, max_length=100,
+                                       description="Values never drawn.")
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        given = [k for k in ("int_", "decimal", "choice") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of int, decimal or choice")
+        for bounds in (self.int_, self.decimal):
+            if bounds is not None:
+                lo, hi = bounds
+                if lo > hi:
+                    raise ValueError(f"the range [{lo}, {hi}] is empty: low must not exceed high")
+                if max(abs(lo), abs(hi)) > MAX_BOUND:
+                    raise ValueError(f"bounds must lie within ±{MAX_BOUND}")
+        if self.decimal is not None:
+            if self.step is None:
+                raise ValueError("a decimal needs a step, e.g. step = 0.5")
+            if (self.decimal[1] - self.decimal[0]) / self.step > 100_000:
+                raise ValueError("too many values: widen the step or narrow the range")
+        elif self.step is not None:
+            raise ValueError("step only goes with decimal")
+        if not self.values():
+            raise ValueError("no value is left to draw once nonzero and exclude are applied")
+        return self
+
+    def values(self) -> list[sp.Rational]:  # noqa: D401
+        """Every value this parameter can take, exactly, in order."""
+        if self.int_ is not None:
+            raw = [sp.Integer(v) for v in range(self.int_[0], self.int_[1] + 1)]
+        elif self.decimal is not None:
+            lo, step = _exact(self.decimal[0]), _exact(self.step)
+            n = int((_exact(self.decimal[1]) - lo) / step)
+            raw = [lo + k * step for k in range(n + 1)]
+        else:
+            raw = [_exact(v) for v in self.choice]
+        banned = {_exact(v) for v in self.exclude} | ({sp.Integer(0)} if self.nonzero else set())
+        return [v for v in raw if v not in banned]
+
+
+def _exact(v: int | float) -> sp.Rational:
+    """The number as written in the file, exactly: 0.1 is 1/10, not a binary float."""
+    return sp.Rational(str(Fraction(str(v))))
+
+
+class Family(BaseModel):
+    """What every family file has, whatever its kind."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=SLUG, description="Unique id, lower case with dashes, e.g. `chain-two-levels`.")
+    title: str = Field(min_length=1, max_length=80, description="A short title shown in listings.")
+    topic: str = Field(pattern=SLUG, description="The topic an edition can pick by, e.g. `chain-rule`.")
+    difficulty: int = Field(ge=1, le=3, description="1 (warm-up) to 3 (challenging).")
+    kind: str = Field(description="The kind of problem; decides the keys below.")
+    description: str = Field("", max_length=500, description="One or two sentences for authors and listings.")
+    params: dict[str, Param] = Field(default_factory=dict, description="The parameters and how each is drawn.")
+    distinct: list[list[str]] = Field(default_factory=list,
+                                      description="Groups of parameters that must all differ, e.g. [[\"a\", \"b\"]].")
+    prompt: str | None = Field(None, max_length=500,
+                               description="The question, with placeholders like {f}; the kind's default if left out.")
+    path: str = Field("", exclude=True, description="Where the family was read from (set by the loader).")
+
+    def formulas(self) -> list[tuple[str, str, set[str], set[str]]]:
+        """(key, text, names allowed, names that must appear) for every expression in the file."""
+        return []
+
+
+class FunctionFamily(Family):
+    """A family built on a function given as an expression over its parameters."""
+
+    expression: str | None = Field(None, max_length=400,
+                                   description="The function, in the expression language, over the params.")
+    expressions: list[str] | None = Field(None, min_length=1, max_length=20,
+                                          description="Alternatives; each draw picks one.")
+    domain: tuple[float, float] = Field((-3.0, 3.0), description="Where the check samples points.")
+
+    @model_validator(mode="after")
+    def _one_expression(self):
+        if (self.expression is None) == (self.expressions is None):
+            raise ValueError("give exactly one of expression or expressions")
+        lo, hi = self.domain
+        if not (-1000 <= lo < hi <= 1000):
+            raise ValueError("domain must be [low, high] with low < high, within ±1000")
+        return self
+
+    def templates(self) -> list[str]:
+        return [self.expression] if self.expression is not None else list(self.expressions)
+
+    def names(self) -> list[str]:
+        """The function's variables."""
+        raise NotImplementedError
+
+    def formulas(self) -> list[tuple[str, str, set[str], set[str]]]:
+        """(key, text, names allowed, names that must appear) for every expression in the file."""
+        params = set(self.params)
+        key = "expression" if self.expression is not None else "expressions"
+        out = []
+        for i, text in enumerate(self.templates()):
+            where = key if self.expression is not None else f"{key}[{i}]"
+            out.append((where, text, params | set(self.names()), set(self.names())))
+        return out

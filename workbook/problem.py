@@ -1,0 +1,127 @@
+"""A problem as data: the record every kind returns, its worked steps and the segments they print.
+
+A kind builds a ``Problem`` of ``Step``s and segments (``Text``, ``Math``, ``Table``). Crossing a
+process boundary, the draw cache or ``manifest.json``, it travels as the plain dict ``record()``
+returns, so anyone can read it without workbook. ``Degenerate`` and ``fill`` live here, below the
+kinds, so that nothing a kind imports imports a kind.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Union
+
+
+class Degenerate(ValueError):
+    """A draw a teacher would not print: a zero answer, a point outside the domain, a repeat."""
+
+
+@dataclass(frozen=True)
+class Text:
+    """Words, printed escaped."""
+
+    text: str
+
+    def record(self) -> dict:
+        return {"text": self.text}
+
+
+@dataclass(frozen=True)
+class Math:
+    """Inline LaTeX."""
+
+    math: str
+
+    def record(self) -> dict:
+        return {"math": self.math}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of LaTeX cells; ``blank`` marks one a learner fills in (left out where only answers show)."""
+
+    head: list[str]
+    rows: list[list[str]]
+    blank: bool = False
+
+    def record(self) -> dict:
+        table = {"head": self.head, "rows": self.rows}
+        if self.blank:
+            table["blank"] = True
+        return {"table": table}
+
+
+Segment = Union[Text, Math, Table]
+
+
+def words(*parts: str | Segment) -> list[Segment]:
+    """Prose with inline math: each string is Text; Math and Table are kept as given."""
+    return [Text(p) if isinstance(p, str) else p for p in parts]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a worked solution: the rule's name, what it does in words, and its display math."""
+
+    rule: str
+    math: str = ""
+    say: list[Segment] = field(default_factory=list)
+    depth: int = 0
+
+    def record(self) -> dict:
+        return {"depth": self.depth, "rule": self.rule, "math": self.math, "say": [s.record() for s in self.say]}
+
+
+@dataclass
+class Problem:
+    """What a kind makes of one draw, before the scheduler adds its family, seed and slot.
+
+    ``identity`` tells two draws apart: a sheet never prints two problems with the same one.
+    ``check`` is the problem's claims in SymPy syntax, which anyone can check (docs/manifest.md).
+    ``numeric`` is the single number an LMS grades, when the problem asks for one.
+    ``verified`` is filled in from what the independent checks returned, never by a kind.
+    """
+
+    identity: str
+    prompt: list[Segment]
+    answer: list[Segment]
+    answer_text: str
+    steps: list[Step]
+    check: dict
+    figure: dict | None = None
+    worksheet_figure: dict | None = None
+    numeric: float | None = None
+    verified: dict = field(default_factory=dict)
+
+    def record(self) -> dict:
+        out = {"identity": self.identity, "steps": [s.record() for s in self.steps], "check": self.check,
+               "figure": self.figure, "prompt": [s.record() for s in self.prompt],
+               "answer": [s.record() for s in self.answer], "answer_text": self.answer_text,
+               "numeric": self.numeric, "verified": self.verified}
+        if self.worksheet_figure is not None:
+            out["worksheet_figure"] = self.worksheet_figure
+        return out
+
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
+
+
+def fill(template: str, values: dict[str, Segment]) -> list[Segment]:
+    """Split prompt text into segments, each known {name} becoming its segment.
+
+    Bank text is never compiled as a template: only the exact placeholders named in
+    ``values`` are replaced; everything else stays literal text.
+    """
+    out: list[Segment] = []
+    pos = 0
+    for m in PLACEHOLDER.finditer(template):
+        if m[1] not in values:
+            continue
+        if m.start() > pos:
+            out.append(Text(template[pos:m.start()]))
+        out.append(values[m[1]])
+        pos = m.end()
+    if pos < len(template):
+        out.append(Text(template[pos:]))
+    return out
