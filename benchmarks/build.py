@@ -27,7 +27,8 @@ from pathlib import Path
 from workbook.bank import load_bank
 from workbook.build import build, build_edition
 from workbook.edition import default_path, load_edition
-from workbook.generate import derive_seed, generate_one
+from workbook.generate import generate_one
+from workbook.seeds import derive_seed
 from workbook.workers import default_jobs
 
 HERE = Path(__file__).resolve().parent
@@ -103,7 +104,7 @@ def weasyprint_floor(result, out: Path) -> float:
     from workbook import mathtex, render
 
     total = 0.0
-    for v, doc in result.docs.items():
+    for doc in result.docs.values():
         for name in [Path(f).stem for f in result.files if f.endswith(".pdf") and "/" not in f]:
             with tempfile.TemporaryDirectory(dir=out) as folder:
                 assets_dir = Path(folder) / "assets"

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import pairwise
 
 import pytest
 import sympy as sp
 
+from tests import checkers
 from workbook import expr as E
 from workbook import steps, verify
 from workbook.bank import load_bank
-from workbook.generate import generate_one, generate_slot
-
-from tests import checkers
+from workbook.generate import generate_one
+from workbook.scheduler import generate_slot
 
 BANK = load_bank()
 SEEDS = range(50)
@@ -72,14 +73,14 @@ def test_family_over_many_seeds(family_id):
                 assert node.group(2) in names and names <= {node.group(2), "e"}, step  # e: Euler's number
         iterates = record["check"].get("iterates")
         if iterates and record["check"]["type"] == "gradient_descent":
-            assert all(a != b for a, b in zip(iterates, iterates[1:])), (family_id, seed, iterates)  # no step stands still
+            assert all(a != b for a, b in pairwise(iterates)), (family_id, seed, iterates)  # no step stands still
 
 
 def test_bank_covers_the_curriculum():
-    from workbook.kinds import GENERATORS
+    from workbook.kinds import registry
 
     kinds = {f.kind for f in BANK.values()}
-    assert kinds == set(GENERATORS)
+    assert kinds == set(registry())
     for kind in kinds:  # at least two families at different difficulties per kind
         levels = {f.difficulty for f in BANK.values() if f.kind == kind}
         assert len(levels) >= 2, kind
@@ -102,7 +103,7 @@ def _ok(family_id, seed):
     try:
         generate_one(BANK[family_id], seed)
         return True
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure at all means the draw is not usable
         return False
 
 
@@ -141,7 +142,7 @@ def test_the_optimizer_figure_shows_plain_sgd_bouncing_across_the_valley():
         spec = optimizer._figure(name, {"lr": 0.1, "momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "alpha": 0.9})
         sgd = next(p["points"] for p in spec["paths"] if p["label"] == "plain SGD")
         across = [q for _, q in sgd[:4]]
-        assert all(a * b < 0 for a, b in zip(across, across[1:])), across  # its first steps cross the floor
+        assert all(a * b < 0 for a, b in pairwise(across)), across  # its first steps cross the floor
         assert abs(sgd[-1][1]) < 0.05 and abs(sgd[-1][0]) < abs(sgd[0][0])  # and it still settles
         # every path stays in the picture (Nesterov momentum diverged across the valley at rate 0.18)
         assert all(abs(c) <= 4.5 for path in spec["paths"] for point in path["points"] for c in point), name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -319,3 +320,36 @@ def test_an_output_folder_that_is_a_symlink_out_of_the_build_is_refused(tmp_path
     result = run("build", str(small_edition), "--out", str(out))
     assert result.exit_code == 1 and "would leave" in result.stderr
     assert (elsewhere / "precious.txt").read_text() == "keep me"
+
+
+def test_an_editions_template_folder_overrides_one_file_and_is_part_of_the_fingerprint(tmp_path, small_edition):
+    edition = tmp_path / "mine.toml"
+    edition.write_text('templates = "look"\n' + small_edition.read_text(encoding="utf-8"), encoding="utf-8")
+    look = tmp_path / "look"
+    look.mkdir()
+    css = (Path(__file__).parents[1] / "templates" / "print.css").read_text(encoding="utf-8")
+    (look / "print.css").write_text(css + "\n.marker-one { color: red; }\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("build", str(edition), "--out", str(out), "--format", "html").exit_code == 0
+    sheet = next(out.glob("*/worksheet.html"))
+    assert "marker-one" in sheet.read_text(encoding="utf-8")
+    (look / "print.css").write_text(css + "\n.marker-two { color: red; }\n", encoding="utf-8")
+    again = run("build", str(edition), "--out", str(out), "--format", "html")
+    assert "up to date" not in again.output  # a changed override is a changed edition
+    assert "marker-two" in sheet.read_text(encoding="utf-8")
+
+
+def test_a_missing_template_folder_is_one_line_and_a_strangers_template_cannot_reach_python(tmp_path, small_edition):
+    edition = tmp_path / "mine.toml"
+    edition.write_text('templates = "nowhere"\n' + small_edition.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run("build", str(edition), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "templates:" in result.output and "Traceback" not in result.output
+    look = tmp_path / "look"
+    (look / "partials").mkdir(parents=True)
+    (look / "partials" / "segments.html").write_text(
+        "{% macro segments(items, math, big=False, blanks=True) %}{{ ''.__class__.__mro__[1].__subclasses__() }}"
+        "{% endmacro %}", encoding="utf-8")
+    result = run("build", str(small_edition), "--out", str(tmp_path / "out"), "--templates", str(look),
+                 "--format", "html")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*/worksheet.html"))

@@ -41,10 +41,11 @@ def test_every_command_is_in_the_readme():
 
 
 def test_every_schema_field_has_a_description():
-    from workbook.bank import KINDS, Param
+    from workbook.bank import schemas
     from workbook.edition import Edition, PageOptions, Section
+    from workbook.family import Param
 
-    for model in (Edition, Section, PageOptions, Param, *KINDS.values()):
+    for model in (Edition, Section, PageOptions, Param, *schemas().values()):
         for name, field in model.model_fields.items():
             assert field.description, f"{model.__name__}.{name} has no description"
 

@@ -31,7 +31,7 @@ def cli(*args, limit_bytes=None, cwd=None, env=None):
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
     code = "import sys; from workbook.cli import main; sys.exit(main())"
-    return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, check=False,
                           preexec_fn=limit if limit_bytes is not None else None, cwd=cwd, timeout=300,
                           env=None if env is None else {**os.environ, **env})
 

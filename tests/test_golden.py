@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from workbook.bank import load_bank
-from workbook.generate import generate_slot
+from workbook.scheduler import generate_slot
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "families.json"
 SEEDS = (2026, 7)

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from weasyprint import HTML
 
+from tests.editions import every_family_doc
 from workbook import mathtex, render
 from workbook.build import build
-
-from tests.editions import every_family_doc
 
 ROOT = Path(__file__).resolve().parent.parent
 

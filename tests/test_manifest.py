@@ -1,4 +1,4 @@
-"""manifest.json's check records, re-verified by a second, minimal implementation (tests/checkers.py)."""
+"""manifest.json's check records, re-verified by a second, minimal implementation (tests/checkers/)."""
 
 from __future__ import annotations
 

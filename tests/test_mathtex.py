@@ -10,10 +10,8 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from workbook import mathtex, render
-
 from tests.editions import every_family_doc
-
+from workbook import mathtex, render
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +93,9 @@ def test_pdf_math_is_text_in_the_embedded_math_font(tmp_path):
     (tmp_path / "assets" / "m.svg").write_text(drawn.svg, encoding="utf-8")
     html = f'<p>Find <img src="assets/m.svg" style="{drawn.style()}">.</p>'
     render.write_pdf(html, tmp_path, tmp_path / "m.pdf", "m")
-    text = subprocess.run(["pdftotext", str(tmp_path / "m.pdf"), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run(["pdftotext", str(tmp_path / "m.pdf"), "-"], capture_output=True, text=True, check=True).stdout
     assert "𝑓(𝑥)=sin(𝑥)" in text.replace(" ", "")  # a reader can search the math
-    fonts = subprocess.run(["pdffonts", str(tmp_path / "m.pdf")], capture_output=True, text=True).stdout
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "m.pdf")], capture_output=True, text=True, check=True).stdout
     assert mathtex.MATH_FAMILY in fonts
 
 
@@ -121,6 +119,7 @@ def test_marked_mathml_stays_mathml_after_weasyprint_resets_the_namespace_map():
     # WeasyPrint's PDF metadata registers the empty XML prefix on import, which dropped ours:
     # in a process that had written a PDF, every marked formula came out as <ns0:math>.
     import importlib
+
     import weasyprint.pdf.metadata
     importlib.reload(weasyprint.pdf.metadata)
     mathtex._mathml.cache_clear()

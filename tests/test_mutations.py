@@ -9,7 +9,7 @@ import sympy as sp
 from workbook import expr as E
 from workbook import steps, verify
 from workbook.bank import load_bank
-from workbook.generate import generate_slot
+from workbook.scheduler import generate_slot
 
 BANK = load_bank()
 DERIVATIVE = sorted(f.id for f in BANK.values() if f.kind == "derivative")
@@ -110,7 +110,7 @@ def test_partial_check_rejects_wrong_partials(family_id):
             "a term missing": [sp.Add(*sp.Add.make_args(sp.expand(partials[0]))[1:])] + partials[1:],
             "other variable not held constant": [sp.diff(f.xreplace({xs[1]: xs[0]}), xs[0])] + partials[1:],
         }
-        for name, mutated in wrong.items():
+        for mutated in wrong.values():
             if all(steps.equal(a, b) for a, b in zip(mutated, partials)):
                 continue
             with pytest.raises(verify.VerifyError):
@@ -125,36 +125,67 @@ def test_gradient_at_a_point_rejects_a_wrong_vector():
     assert verify.close(measured[0], -8) and verify.close(measured[1], 7)
     assert not verify.close(measured[0], 8)  # sign flipped
     assert not (verify.close(measured[0], 7) and verify.close(measured[1], -8))  # components transposed
+    verify.check_gradient_at(f, [x, y], [-1.0, -2.0], [-8, 7])
+    for wrong in ([8, -7], [7, -8], [-8, 7.001]):  # sign flipped, components transposed, a little off
+        with pytest.raises(verify.VerifyError):
+            verify.check_gradient_at(f, [x, y], [-1.0, -2.0], wrong)
+
+
+def test_directional_and_steepest_descent_checks_reject_wrong_answers():
+    x, y = E.symbol("x"), E.symbol("y")
+    f = 3 * x**2 + x * y - 2 * y**2  # gradient (-8, 7) at (-1, -2)
+    point, rate = [-1.0, -2.0], float(np.sqrt(113))
+    verify.check_directional(f, [x, y], point, [0.6, 0.8], 0.8)
+    for wrong in (-0.8, 4.0, 0.6 * -8):  # sign flipped, direction not made a unit vector, one component only
+        with pytest.raises(verify.VerifyError):
+            verify.check_directional(f, [x, y], point, [0.6, 0.8], wrong)
+    descent = [8 / rate, -7 / rate]
+    verify.check_directional(f, [x, y], point, descent, -rate)
+    verify.check_steepest(f, [x, y], point, rate)
+    with pytest.raises(verify.VerifyError):  # uphill instead of downhill
+        verify.check_directional(f, [x, y], point, [-c for c in descent], -rate)
+    with pytest.raises(verify.VerifyError):  # the direction not normalized
+        verify.check_directional(f, [x, y], point, [8.0, -7.0], -rate)
+    with pytest.raises(verify.VerifyError):  # a rate too small: other directions fall faster
+        verify.check_steepest(f, [x, y], point, rate / 2)
 
 
 # ---------------------------------------------------------------- gradient descent
 
 
 def test_descent_loop_rejects_wrong_iterates():
-    from workbook.kinds.gradient_descent import numpy_descent
-
     x = E.symbol("x")
     f = (x - 3) ** 2
-    loop = numpy_descent(f, [x], [5.0], 0.25, 3)[:, 0]
+    loop = verify.descent_path(f, [x], [5.0], 0.25, 3)[:, 0]
     right = [5.0, 4.0, 3.5, 3.25]
     ascent = [5.0, 6.0, 7.5, 9.75]  # stepped uphill: x + eta*f'(x)
     wrong_rate = [5.0, 4.6, 4.28, 4.024]  # used 0.1
     off_by_one = [5.0, 3.5, 3.25, 3.125]  # one step skipped
     assert np.allclose(loop, right)
+    assert verify.check_descent(f, [x], [5.0], 0.25, [[c] for c in right[1:]]).points == 3
     for wrong in (ascent, wrong_rate, off_by_one):
         assert not np.allclose(loop, wrong)
+        with pytest.raises(verify.VerifyError):
+            verify.check_descent(f, [x], [5.0], 0.25, [[c] for c in wrong[1:]])
 
 
 def test_convergence_rule_matches_the_loop_and_rejects_a_wrong_verdict():
-    from workbook.kinds.gradient_descent import _classify, _verdict
+    from workbook.kinds.gradient_descent import _verdict
 
     x = E.symbol("x")
     f = 2 * (x - 1) ** 2  # L = 4, converges for eta < 1/2
     for rate, expected in ((sp.Rational(1, 10), "converges"), (sp.Rational(3, 10), "converges"),
                            (sp.Rational(1, 2), "oscillates"), (sp.Rational(7, 10), "diverges")):
         assert _verdict(1 - rate * 4)[1] == expected
-        assert _classify(f, x, 3.0, float(rate), 1.0) == expected
-    assert _classify(f, x, 3.0, 0.7, 1.0) != "converges"
+        assert verify.descent_behaviour(f, x, 3.0, float(rate), 1.0) == expected
+    assert verify.descent_behaviour(f, x, 3.0, 0.7, 1.0) != "converges"
+    rates = [0.1, 0.3, 0.5, 0.7]
+    verify.check_behaviours(f, x, 3.0, 1.0, rates, ["converges", "converges", "oscillates", "diverges"])
+    with pytest.raises(verify.VerifyError):  # a verdict slip
+        verify.check_behaviours(f, x, 3.0, 1.0, rates, ["converges", "converges", "converges", "diverges"])
+    verify.check_step_factors(f, x, rates, [0.6, -0.2, -1.0, -1.8], at=3.0)
+    with pytest.raises(verify.VerifyError):  # the factor with L = f''/2 instead of f''
+        verify.check_step_factors(f, x, rates, [0.8, 0.4, 0.0, -0.4], at=3.0)
 
 
 # ---------------------------------------------------------------- optimizers
@@ -181,7 +212,7 @@ def _momentum_buffer_from_zero(grads, lr=0.1, mu=0.9):
 
 def test_optimizer_reference_rejects_common_slips():
     grads = [2.0, -1.0, 0.5]
-    step = lambda t, theta: grads[t - 1]  # noqa: E731
+    step = lambda t, theta: grads[t - 1]
     adam = verify.optimizer_reference("adam", step, 0.0, 3, lr=0.1)
     assert not np.allclose(adam, _adam_without_bias_correction(grads))  # dropped bias correction
     momentum = verify.optimizer_reference("momentum", step, 0.0, 3, lr=0.1)
@@ -190,6 +221,26 @@ def test_optimizer_reference_rejects_common_slips():
     assert not np.allclose(momentum, ascent)  # a sign slip
     nesterov = verify.optimizer_reference("nesterov", step, 0.0, 3, lr=0.1)
     assert not np.allclose(momentum, nesterov)
+
+
+def test_optimizer_check_rejects_a_wrong_table():
+    from workbook.kinds.optimizer import run
+
+    theta = E.symbol("theta")
+    loss = (theta - 1) ** 2
+    hyper = {"lr": sp.Rational(1, 10), "momentum": sp.Rational(9, 10), "beta1": sp.Rational(9, 10),
+             "beta2": sp.Rational(999, 1000), "alpha": sp.Rational(9, 10)}
+    right = [float(r["theta"]) for r in run("momentum", lambda t, th: 2 * (th - 1), 0, 3, hyper)]
+    verify.check_optimizer("momentum", 0.0, right, hyper, loss=loss, var=theta)
+    with pytest.raises(verify.VerifyError):  # a slip in the last decimal the table shows
+        verify.check_optimizer("momentum", 0.0, right[:-1] + [right[-1] + 1e-4], hyper, loss=loss, var=theta)
+    with pytest.raises(verify.VerifyError):  # the table worked with the derivative of half the loss
+        verify.check_optimizer("momentum", 0.0, right, hyper, loss=loss * 2, var=theta)
+    grads = [2.0, -1.0, 0.5]
+    adam = verify.optimizer_reference("adam", lambda t, th: grads[t - 1], 0.0, 3, lr=0.1)
+    verify.check_optimizer("adam", 0.0, adam[1:], hyper, gradients=grads)
+    with pytest.raises(verify.VerifyError):  # dropped bias correction
+        verify.check_optimizer("adam", 0.0, _adam_without_bias_correction(grads)[1:], hyper, gradients=grads)
 
 
 OPTIMIZER = sorted(f.id for f in BANK.values() if f.kind == "optimizer")
@@ -211,35 +262,38 @@ def test_optimizer_checker_rejects_a_wrong_table(family_id):
 
 
 def test_loss_checks_reject_wrong_formulas():
-    from workbook.kinds.loss import _agree, numeric_gradient
-
     x, y = np.array([1.0, 2.0, -1.0]), np.array([2.0, 1.0, 0.0])
     w, b = 1.5, -0.5
-    measured = numeric_gradient(lambda p: np.mean((p[0] * x + p[1] - y) ** 2), np.array([w, b]))
     r = w * x + b - y
     right = [2 * np.mean(r * x), 2 * np.mean(r)]
-    _agree(right, measured, "mse")
+    verify.check_mse_gradient(x, y, w, b, right)
     for wrong in ([np.mean(r * x), np.mean(r)],  # the factor 2 forgotten
                   [2 * np.mean(r), 2 * np.mean(r * x)],  # w and b swapped
                   [-2 * np.mean(r * x), -2 * np.mean(r)]):  # residual taken as y - y_hat
         with pytest.raises(verify.VerifyError):
-            _agree(wrong, measured, "mse")
+            verify.check_mse_gradient(x, y, w, b, wrong)
     z = np.array([1.0, 2.0, 0.5])
     p = np.exp(z) / np.exp(z).sum()
-    measured = numeric_gradient(lambda zz: -(zz[1] - np.log(np.sum(np.exp(zz)))), z)
-    _agree(p - np.eye(3)[1], measured, "softmax")
+    verify.check_softmax_gradient(z, 1, p - np.eye(3)[1])
     with pytest.raises(verify.VerifyError):
-        _agree(np.eye(3)[1] - p, measured, "softmax")  # y - p: the sign slip
+        verify.check_softmax_gradient(z, 1, np.eye(3)[1] - p)  # y - p: the sign slip
+    s = 1 / (1 + np.exp(-(0.5 * 2.0 - 1.0 * 1.0 + 0.25)))
+    verify.check_bce_gradient([2.0, 1.0], 1, [0.5, -1.0], 0.25, [(s - 1) * 2.0, (s - 1) * 1.0, s - 1])
+    with pytest.raises(verify.VerifyError):  # the sigmoid's slope kept: (s - y) s (1 - s) x
+        verify.check_bce_gradient([2.0, 1.0], 1, [0.5, -1.0], 0.25,
+                                  [(s - 1) * s * (1 - s) * 2.0, (s - 1) * s * (1 - s), (s - 1) * s * (1 - s)])
 
 
 def test_linear_layer_rejects_a_transposed_gradient():
-    from workbook.kinds.loss import _agree, numeric_gradient
-
-    W, x, b, d = np.array([[1.0, -2.0, 0.0], [3.0, 1.0, 2.0]]), np.array([2.0, -1.0, 1.0]), np.zeros(2), np.array([1.0, -2.0])
-    measured = numeric_gradient(lambda w: np.dot(d, w @ x + b), W)
-    _agree(np.outer(d, x), measured, "dL/dW")
-    with pytest.raises((verify.VerifyError, ValueError)):
-        _agree(np.outer(x, d), measured, "dL/dW")  # x d^T: transposed
+    W, x = np.array([[1.0, -2.0, 0.0], [3.0, 1.0, 2.0]]), np.array([2.0, -1.0, 1.0])
+    b, d = np.zeros(2), np.array([1.0, -2.0])
+    verify.check_linear_layer(W, x, b, d, np.outer(d, x), d, W.T @ d)
+    with pytest.raises(verify.VerifyError):
+        verify.check_linear_layer(W, x, b, d, np.outer(x, d), d, W.T @ d)  # x d^T: transposed
+    with pytest.raises(verify.VerifyError):
+        verify.check_linear_layer(W, x, b, d, np.outer(d, x), d, W @ x)  # dL/dx without the transpose
+    with pytest.raises(verify.VerifyError):
+        verify.check_linear_layer(W, x, b, d, np.outer(d, x), b, W.T @ d)  # the bias given as its own gradient
 
 
 # ---------------------------------------------------------------- Jacobians, Hessians, optima
@@ -257,24 +311,31 @@ def test_transposed_jacobian_is_rejected():
 
 
 def test_a_wrong_classification_is_rejected():
-    from workbook.kinds.hessian import _measured_kind
-
     x, y = E.symbol("x"), E.symbol("y")
     f = x**3 - 3 * x + y**2  # (1, 0) minimum, (-1, 0) saddle
-    assert _measured_kind(f, [x, y], [1.0, 0.0]) == "minimum"
-    assert _measured_kind(f, [x, y], [-1.0, 0.0]) == "saddle point"
-    assert _measured_kind(-f, [x, y], [1.0, 0.0]) == "maximum"
+    for g, point, kind in ((f, [1.0, 0.0], "minimum"), (f, [-1.0, 0.0], "saddle point"), (-f, [1.0, 0.0], "maximum")):
+        H = [[float(c) for c in row] for row in sp.hessian(g, [x, y]).subs({x: point[0], y: point[1]}).tolist()]
+        verify.check_classification(g, [x, y], point, H, kind)
+        for wrong in {"minimum", "maximum", "saddle point"} - {kind}:
+            with pytest.raises(verify.VerifyError):
+                verify.check_classification(g, [x, y], point, H, wrong)
+    with pytest.raises(verify.VerifyError):  # the right verdict beside a wrong Hessian at the point
+        verify.check_classification(f, [x, y], [1.0, 0.0], [[6.0, 0.0], [0.0, 3.0]], "minimum")
 
 
 def test_a_wrong_optimum_is_rejected():
-    from workbook.kinds.hessian import _grid_check
-
     p = E.symbol("p")
     profit = (p - 4) * (60 - 2 * p)  # best price 17, profit 338
-    _grid_check(profit, [p], [17.0], 338.0, "maximize")
+    verify.check_optimum(profit, [p], [17.0], 338.0, "maximize")
+    verify.check_stationary(profit, [p], [17.0])
     for wrong_price, wrong_value in ((15.0, 330.0), (17.0, 300.0), (30.0, 0.0)):
         with pytest.raises(verify.VerifyError):
-            _grid_check(profit, [p], [wrong_price], wrong_value, "maximize")
+            verify.check_optimum(profit, [p], [wrong_price], wrong_value, "maximize")
+    with pytest.raises(verify.VerifyError):
+        verify.check_optimum(profit, [p], [17.0], 338.0, "minimize")
+    for wrong_price in (15.0, 30.0):
+        with pytest.raises(verify.VerifyError):
+            verify.check_stationary(profit, [p], [wrong_price])
 
 
 # ---------------------------------------------------------------- chain rule
@@ -296,21 +357,23 @@ def test_a_missing_path_is_rejected():
 
 
 def test_a_gradient_not_summed_at_a_fanout_is_rejected():
-    from workbook.kinds.backprop import forward_only, numpy_reverse
-
     graph = [["u", "mul", "x", "y"], ["v", "add", "x", "u"], ["L", "mul", "v", "y"]]
     leaves = {"x": 1.5, "y": -0.5}
-    right = numpy_reverse(graph, leaves)
+    right = verify.graph_gradients(graph, leaves)
     h = 1e-6
-    measured = (forward_only(graph, {**leaves, "x": 1.5 + h}) - forward_only(graph, {**leaves, "x": 1.5 - h})) / (2 * h)
+    up = verify.graph_values(graph, {**leaves, "x": 1.5 + h})
+    down = verify.graph_values(graph, {**leaves, "x": 1.5 - h})
+    measured = (up["L"] - down["L"]) / (2 * h)
     assert abs(right["x"] - measured) < 1e-6
     only_one_use = right["v"] * 1  # x's gradient through v only, forgetting the path through u
     assert abs(only_one_use - measured) > 1e-3
+    verify.check_graph_gradients(graph, leaves, {"x": right["x"], "y": right["y"]})
+    with pytest.raises(verify.VerifyError):
+        verify.check_graph_gradients(graph, leaves, {"x": only_one_use, "y": right["y"]})
 
 
 def test_network_check_rejects_a_transposed_gradient_and_a_missing_slope():
     from workbook.bank import load_bank as _load
-    from workbook.kinds import network as net
 
     family = _load()["xor-capstone"]
     W1 = np.array([[1.0, 2.0], [-1.0, -2.0]])
@@ -322,8 +385,8 @@ def test_network_check_rejects_a_transposed_gradient_and_a_missing_slope():
     delta2 = (yhat - Y) / 4
     delta1 = np.outer(delta2, params["W2"]) * A1 * (1 - A1)
     right = {"W1": delta1.T @ X, "b1": delta1.sum(0), "W2": A1.T @ delta2, "b2": np.array(delta2.sum())}
-    net._check(right, params, X, Y, "sigmoid", family)
+    verify.check_network_gradients(right, params, X, Y, "sigmoid", family.output, family.loss)
     for wrong in ({**right, "W1": right["W1"].T},  # transposed
                   {**right, "W1": (np.outer(delta2, params["W2"])).T @ X}):  # activation slope forgotten
         with pytest.raises(verify.VerifyError):
-            net._check(wrong, params, X, Y, "sigmoid", family)
+            verify.check_network_gradients(wrong, params, X, Y, "sigmoid", family.output, family.loss)

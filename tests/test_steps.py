@@ -27,7 +27,7 @@ CASES = [
 @pytest.mark.parametrize("expr", CASES, ids=str)
 @pytest.mark.parametrize("order", [1, 2])
 def test_engine_equals_sympy_diff(expr, order):
-    trees, answer = steps.differentiate(expr, x, order)
+    _, answer = steps.differentiate(expr, x, order)
     steps.check_against_sympy(expr, x, order, answer)  # raises on disagreement
     assert steps.equal(answer, sp.diff(expr, x, order))
 
@@ -92,8 +92,8 @@ def test_no_rule_is_a_clear_error():
 
 def test_a_polynomial_is_multiplied_out_in_the_working_not_silently():
     # d/dx[4(x+1)^2] = 4·2x + 8·1 left a learner asking where 8x came from
-    (step,) = explain.display_steps([steps.derive(4 * (x + 1) ** 2, x)], x)
-    assert r"\frac{d}{dx}\left[4 x^{2} + 8 x + 4\right] = 4 \cdot 2\,x + 8 \cdot 1 = 8 x + 8" in step["math"]
-    assert step["say"][0]["text"].startswith("Multiply out, then bring")
-    (plain,) = explain.display_steps([steps.derive(3 * x**4 - 2 * x + 7, x)], x)
-    assert plain["math"].count(r"\frac{d}{dx}") == 1 and plain["say"][0]["text"].startswith("Bring")
+    (step,) = explain.worked_steps([steps.derive(4 * (x + 1) ** 2, x)])
+    assert r"\frac{d}{dx}\left[4 x^{2} + 8 x + 4\right] = 4 \cdot 2\,x + 8 \cdot 1 = 8 x + 8" in step.math
+    assert step.say[0].text.startswith("Multiply out, then bring")
+    (plain,) = explain.worked_steps([steps.derive(3 * x**4 - 2 * x + 7, x)])
+    assert plain.math.count(r"\frac{d}{dx}") == 1 and plain.say[0].text.startswith("Bring")

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-import workbook.generate as generate
+from workbook import generate, scheduler
 from workbook.bank import load_bank
 from workbook.build import build
 from workbook.errors import BuildError
@@ -129,7 +129,7 @@ def test_a_draw_that_hangs_is_redrawn_from_the_next_seed(tmp_path, small_edition
     normal = build(small_edition, out_root=tmp_path / "a", formats=("html",))
     first = json.loads((normal.out_dir / "manifest.json").read_text())["problems"][0]
     HANG_SEEDS.add(first["seed"])
-    monkeypatch.setattr(generate, "generate_one", hangs_on_some_seeds)
+    monkeypatch.setattr(scheduler, "generate_one", hangs_on_some_seeds)
     try:
         start = time.monotonic()
         result = build(small_edition, out_root=tmp_path / "b", formats=("html",), budget=1.0)
@@ -143,8 +143,8 @@ def test_a_draw_that_hangs_is_redrawn_from_the_next_seed(tmp_path, small_edition
 
 
 def test_a_family_that_always_hangs_fails_the_build_with_its_id_and_seeds(tmp_path, small_edition, monkeypatch):
-    monkeypatch.setattr(generate, "generate_one", hangs_always)
-    monkeypatch.setattr(generate, "MAX_ATTEMPTS", 2)
+    monkeypatch.setattr(scheduler, "generate_one", hangs_always)
+    monkeypatch.setattr(scheduler, "MAX_ATTEMPTS", 2)
     with pytest.raises(BuildError) as caught:
         build(small_edition, out_root=tmp_path, formats=("html",), budget=0.3)
     message = str(caught.value)
@@ -155,7 +155,7 @@ def test_a_family_that_always_hangs_fails_the_build_with_its_id_and_seeds(tmp_pa
 def test_a_killed_worker_changes_nothing(tmp_path, small_edition, monkeypatch):
     normal = build(small_edition, out_root=tmp_path / "a", formats=("html",))
     monkeypatch.setenv("WORKBOOK_TEST_MARKER", str(tmp_path / "killed"))
-    monkeypatch.setattr(generate, "generate_one", dies_once)
+    monkeypatch.setattr(scheduler, "generate_one", dies_once)
     result = build(small_edition, out_root=tmp_path / "b", formats=("html",))
     assert (tmp_path / "killed").exists()  # a worker really was killed
     assert _problems(result) == _problems(normal)  # its draw was given again, same seed
@@ -172,8 +172,8 @@ def test_the_number_of_workers_changes_nothing(tmp_path, small_edition):
 def test_workbook_check_reports_a_hanging_family_with_its_seed(monkeypatch):
     from workbook.bankcheck import check_families
 
-    monkeypatch.setattr(generate, "generate_one", hangs_always)
-    monkeypatch.setattr(generate, "MAX_ATTEMPTS", 1)
+    monkeypatch.setattr(scheduler, "generate_one", hangs_always)
+    monkeypatch.setattr(scheduler, "MAX_ATTEMPTS", 1)
     family = load_bank()["trig"]
     (report,) = check_families([family], range(3), budget=0.3)
     assert [seed for seed, _ in report.failures] == [0, 1, 2]

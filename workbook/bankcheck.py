@@ -6,8 +6,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from workbook.bank import Family
-from workbook.generate import BUDGET, Slot, draw
+from workbook.family import Family
+from workbook.scheduler import BUDGET, Slot, draw
 from workbook.workers import Pool
 
 

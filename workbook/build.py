@@ -20,10 +20,11 @@ from pathlib import Path
 
 from workbook import __version__
 from workbook.bank import load_bank
+from workbook.cache import DrawCache
 from workbook.edition import Edition, default_path, load_edition, pick_families, version_label
 from workbook.errors import BuildError
-from workbook.generate import BUDGET, DrawCache, Slot, draw
 from workbook.roster import read_roster
+from workbook.scheduler import BUDGET, Slot, draw
 from workbook.workers import Pool
 
 MARKER = ".workbook-build"
@@ -46,10 +47,11 @@ class BuildResult:
 def build(edition_path: Path | None = None, *, seed: int | None = None, out_root: Path = Path("build"),
           bank_folders: list[Path] | None = None, formats: tuple[str, ...] = ("html", "pdf"),
           versions: int | None = None, roster: Path | None = None, progress=None, jobs: int | None = None,
-          budget: float | None = BUDGET) -> BuildResult:
+          budget: float | None = BUDGET, templates: Path | None = None) -> BuildResult:
     """Build an edition into ``out_root/<slug>/``; the previous build stays until this one is whole."""
     timings: dict[str, float] = {}
-    overrides = {k: v for k, v in (("seed", seed), ("versions", versions)) if v is not None}
+    overrides = {k: v for k, v in (("seed", seed), ("versions", versions),
+                                   ("templates", str(templates) if templates is not None else None)) if v is not None}
     with _stage(timings, "load"):
         edition = load_edition(edition_path or default_path(), overrides)
         bank = load_bank(bank_folders)
@@ -86,16 +88,17 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
 
     if "pdf" in formats:
         import weasyprint  # noqa: F401 - loaded once here, before the workers fork, not once in each
+    template_dir = edition.template_folder()
     if {"html", "pdf"} & set(formats):
         from workbook import render
 
-        render.warm_up(out_root / ".cache")
+        render.warm_up(out_root / ".cache", template_dir)
 
     with Pool(jobs) as pool:
         with _stage(timings, "generate"):
             docs = generate_documents(edition, picked, bank, copies, pool=pool, budget=budget, progress=tick,
                                       shared=not roster, cache=DrawCache(out_root / ".cache"))
-        digest = fingerprint(docs, names, formats)
+        digest = fingerprint(docs, names, formats, template_dir)
         expected = [out_dir / v / f"{n}.{ext}" for v in docs for n in names for ext in ("html", "pdf")
                     if ext in formats]
         count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
@@ -108,7 +111,8 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         with staging(out_dir) as stage, _stage(timings, "render"):
             files = {}
             if {"html", "pdf"} & set(formats):
-                made = render_documents(edition, docs, names, formats, stage, out_root / ".cache", pool, timings)
+                made = render_documents(edition, docs, names, formats, stage, out_root / ".cache", pool, timings,
+                                        template_dir)
                 files.update({k: out_dir / p.relative_to(stage) for k, p in made.items()})
             if "moodle" in formats:
                 from workbook import moodle
@@ -125,7 +129,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
 
 
 def _prepare(documents: list[tuple[dict, tuple[str, ...]]], formats: tuple[str, ...], cache: Path, pool,
-             timings: dict) -> None:
+             timings: dict, template_dir: Path | None = None) -> None:
     """Draw every math expression and figure the documents show once, spread over the workers."""
     from workbook import render
 
@@ -133,7 +137,7 @@ def _prepare(documents: list[tuple[dict, tuple[str, ...]]], formats: tuple[str, 
     specs: dict = {}
     with _stage(timings, "collect"):
         for doc, names in documents:
-            m, f = render.assets_used(doc, names)
+            m, f = render.assets_used(doc, names, template_dir)
             math |= m
             specs.update(f)
     math_items, spec_items = sorted(math), [specs[k] for k in sorted(specs)]
@@ -155,7 +159,7 @@ WEIGHT = {"solutions": 4.0, "worksheet": 1.5, "practice": 2.0, "answers": 1.0, "
 
 
 def render_documents(edition: Edition, docs: dict[str, dict], names: tuple[str, ...], formats: tuple[str, ...],
-                     stage: Path, cache: Path, pool, timings: dict) -> dict[str, Path]:
+                     stage: Path, cache: Path, pool, timings: dict, template_dir: Path | None = None) -> dict[str, Path]:
     """Every document of every copy (and the teacher's key), laid out in the pool's workers.
 
     With fewer copies than workers each document is its own task; otherwise each copy is one task
@@ -167,7 +171,7 @@ def render_documents(edition: Edition, docs: dict[str, dict], names: tuple[str, 
     if len(docs) > 1:
         key = teacher_key(edition, docs)
         everything.append((key, ("teacher-key",)))
-    _prepare(everything, formats, cache, pool, timings)
+    _prepare(everything, formats, cache, pool, timings, template_dir)
 
     jobs = []
     media = [(m,) for m in ("pdf", "html") if m in formats]
@@ -184,7 +188,7 @@ def render_documents(edition: Edition, docs: dict[str, dict], names: tuple[str, 
         jobs.append((size * WEIGHT["teacher-key"], "", key, stage, ("teacher-key",), formats))
     jobs.sort(key=lambda job: -job[0])
     for i, (_, v, doc, folder, group, fmts) in enumerate(jobs):
-        pool.submit(i, None, render.render_job, doc, folder, cache, fmts, group)
+        pool.submit(i, None, render.render_job, doc, folder, cache, fmts, group, template_dir)
     files = {}
     for outcome in pool.completed():
         _, v, _, _, group, _ = jobs[outcome.key]
@@ -203,16 +207,20 @@ def _add_timings(timings: dict[str, float], spent: dict[str, float]) -> None:
         timings[name] = timings.get(name, 0.0) + seconds
 
 
-def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...]) -> str:
-    """What the output files depend on: the documents' data, the templates, the versions of the tools."""
+def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...],
+                template_dir: Path | None = None) -> str:
+    """What the output files depend on: the documents' data, the templates (a user's folder too),
+    the versions of the tools."""
     from workbook.resources import templates_dir
 
     h = hashlib.sha256()
     h.update(json.dumps([docs, list(names), sorted(formats), __version__,
                          {n: _version(n) for n in DEPENDENCIES}], sort_keys=True, default=str).encode())
-    for path in sorted(templates_dir().rglob("*")):
-        if path.is_file():
-            h.update(path.name.encode() + path.read_bytes())
+    for folder in [templates_dir()] + ([template_dir] if template_dir is not None else []):
+        h.update(b"\0folder\0")
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 
@@ -417,10 +425,7 @@ def clean(out_root: Path) -> list[Path]:
     if not out_root.is_dir():
         return removed
     for child in sorted(out_root.iterdir()):
-        if child.is_dir() and not child.is_symlink() and (child / MARKER).is_file():
-            shutil.rmtree(child)
-            removed.append(child)
-        elif child.name == ".cache" and child.is_dir() and not child.is_symlink():
+        if child.is_dir() and not child.is_symlink() and (child / MARKER).is_file() or child.name == ".cache" and child.is_dir() and not child.is_symlink():
             shutil.rmtree(child)
             removed.append(child)
     return removed

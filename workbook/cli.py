@@ -82,9 +82,12 @@ def main() -> None:
                    "quiz with the worked solutions as feedback.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64),
               help="Worker processes (default: one a core, or the WORKBOOK_JOBS environment variable).")
+@click.option("--templates", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="A folder of templates searched before the built-in ones (overrides the edition's `templates`).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: tuple[Path, ...],
-          versions: int | None, roster: Path | None, formats: tuple[str, ...], jobs: int | None, quiet: bool) -> None:
+          versions: int | None, roster: Path | None, formats: tuple[str, ...], jobs: int | None,
+          templates: Path | None, quiet: bool) -> None:
     """Build EDITION (a TOML file; the default workbook if left out) into worksheet, answer key
     and solutions, as PDF and HTML, with manifest.json."""
     from workbook.build import build as run_build
@@ -93,7 +96,8 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
     bar = _ProgressBar(enabled=not quiet and sys.stderr.isatty())
     try:
         result = run_build(edition, seed=seed, out_root=out_root, bank_folders=list(bank_folders), versions=versions,
-                           roster=roster, formats=tuple(formats) or ("html", "pdf"), progress=bar, jobs=jobs)
+                           roster=roster, formats=tuple(formats) or ("html", "pdf"), progress=bar, jobs=jobs,
+                           templates=templates.resolve() if templates is not None else None)
     except InputError as exc:
         bar.close()
         _fail(exc.lines)
@@ -157,7 +161,7 @@ def solve(expression: str | None, wrt: str | None, order: int, as_json: bool, as
 def list_families(topic: str | None, bank_folders: tuple[Path, ...]) -> None:
     """List the problem families with topic, difficulty and one sample."""
     from workbook.bank import load_bank
-    from workbook.generate import generate_slot
+    from workbook.scheduler import generate_slot
 
     try:
         bank = load_bank(list(bank_folders))
@@ -192,7 +196,7 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...]) -> None:
     """Print one problem of FAMILY with its worked solution and answer."""
     from workbook.bank import load_bank
     from workbook.explain import plain_segments
-    from workbook.generate import generate_slot
+    from workbook.scheduler import generate_slot
 
     try:
         bank = load_bank(list(bank_folders))

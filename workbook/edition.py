@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from workbook.bank import SLUG, Family
 from workbook.errors import InputError, pydantic_lines
+from workbook.family import SLUG, Family
 from workbook.resources import editions_dir
 
 DEFAULT_EDITION = "visual-workbook.toml"
@@ -92,7 +92,18 @@ class Edition(BaseModel):
     versions: int = Field(1, ge=1, le=MAX_VERSIONS, description="Parallel versions A, B, C ... (after Z: AA, AB ...): the same families and "
                                                       "difficulties, different draws, and one teacher's key.")
     sections: list[Section] = Field(min_length=1, max_length=60, description="The sections, in order.")
+    templates: str | None = Field(
+        None, max_length=300,
+        description="A folder of templates searched before the built-in ones, relative to the edition file, "
+                    "e.g. \"my-templates\": a file there (print.css, partials/problem.html ...) replaces the "
+                    "built-in one of the same name; the rest stay as they are.")
     path: str = Field("", exclude=True, description="Where the edition was read from (set by the loader).")
+
+    def template_folder(self) -> Path | None:
+        """The edition's own template folder, resolved against the edition file's folder."""
+        if self.templates is None:
+            return None
+        return (Path(self.path).parent / self.templates).resolve()
 
     def output_slug(self) -> str:
         """The folder name under build/."""
@@ -122,6 +133,10 @@ def load_edition(path: Path, overrides: dict | None = None) -> Edition:
     except ValidationError as exc:
         raise InputError(pydantic_lines(path, exc)) from None
     edition.path = str(path)
+    folder = edition.template_folder()
+    if folder is not None and not folder.is_dir():
+        raise InputError([(f"{path}: templates: {edition.templates!r} is not a folder beside the edition file "
+                          f"({folder}); create it or remove the key")])
     return edition
 
 

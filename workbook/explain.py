@@ -125,10 +125,6 @@ def worked_steps(trees: list[Rule], depth: int = 0) -> list[Step]:
     return out
 
 
-def display_steps(trees: list[Rule], var: sp.Symbol) -> list[dict]:  # TRANSITION
-    return [s.record() for s in worked_steps(trees)]
-
-
 def json_steps(trees: list[Rule]) -> list[dict]:
     """Steps as checkable claims: d/d(variable) of ``expression`` is ``derivative``."""
     out = []

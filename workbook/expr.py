@@ -11,8 +11,8 @@ import keyword
 import math
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 import sympy as sp
 
@@ -320,8 +320,8 @@ def _power(base: sp.Expr, exponent: sp.Expr, op: Token, base_tok: Token, parser:
                 raise parser.error("number too large: the power would have thousands of digits", op)
         elif n > MAX_SYMBOLIC_EXPONENT:
             raise parser.error(f"exponent too large: at most {MAX_SYMBOLIC_EXPONENT}", op)
-    elif exponent.is_Rational and base.is_number:
-        if abs(exponent.p) * _magnitude(base) > MAX_POWER_DIGITS or exponent.q > 1000:
+    elif exponent.is_Rational and base.is_number and (
+            abs(exponent.p) * _magnitude(base) > MAX_POWER_DIGITS or exponent.q > 1000):
             raise parser.error("number too large", op)
     if base == 0 and exponent.is_number and exponent.is_negative:
         raise parser.error("division by zero", op)

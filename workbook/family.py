@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
 import sympy as sp
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from workbook.problem import Degenerate
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,47}$"
 NAME = r"^[A-Za-z][A-Za-z0-9_]{0,15}$"
@@ -54,7 +57,7 @@ class Param(BaseModel):
             raise ValueError("no value is left to draw once nonzero and exclude are applied")
         return self
 
-    def values(self) -> list[sp.Rational]:  # noqa: D401
+    def values(self) -> list[sp.Rational]:
         """Every value this parameter can take, exactly, in order."""
         if self.int_ is not None:
             raw = [sp.Integer(v) for v in range(self.int_[0], self.int_[1] + 1)]
@@ -68,7 +71,7 @@ class Param(BaseModel):
         return [v for v in raw if v not in banned]
 
 
-def _exact(v: int | float) -> sp.Rational:
+def _exact(v: float) -> sp.Rational:
     """The number as written in the file, exactly: 0.1 is 1/10, not a binary float."""
     return sp.Rational(str(Fraction(str(v))))
 
@@ -94,6 +97,17 @@ class Family(BaseModel):
     def formulas(self) -> list[tuple[str, str, set[str], set[str]]]:
         """(key, text, names allowed, names that must appear) for every expression in the file."""
         return []
+
+    def draw_params(self, rng: np.random.Generator) -> dict[str, sp.Rational]:
+        """Draw each parameter in file order; redraw a group until its values differ."""
+        for _ in range(100):
+            values = {}
+            for name, spec in self.params.items():
+                options = spec.values()
+                values[name] = options[int(rng.integers(len(options)))]
+            if all(len({values[n] for n in group}) == len(group) for group in self.distinct):
+                return values
+        raise Degenerate("could not draw distinct values for " + ", ".join(map(str, self.distinct)))
 
 
 class FunctionFamily(Family):

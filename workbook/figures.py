@@ -9,18 +9,18 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Callable
 
 import matplotlib
 import matplotlib.patches
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
 
 # what a cached figure depends on: this file's code and matplotlib's version
 VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16] + "|" + matplotlib.__version__

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Union
 
 
 class Degenerate(ValueError):
@@ -52,7 +51,7 @@ class Table:
         return {"table": table}
 
 
-Segment = Union[Text, Math, Table]
+Segment = Text | Math | Table
 
 
 def words(*parts: str | Segment) -> list[Segment]:

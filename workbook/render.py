@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from workbook import figures, mathtex
@@ -39,10 +40,15 @@ class RenderError(RuntimeError):
 
 @lru_cache(maxsize=8)
 def environment(template_dir: Path | None = None) -> Environment:
-    """The Jinja environment: a user's template folder first, then the built-in one (compiled once)."""
+    """The Jinja environment: a user's template folder first, then the built-in one (compiled once).
+
+    With a user's folder the environment is sandboxed: a template from someone else can show the
+    data it is given, but not reach Python's internals through it.
+    """
     search = [str(template_dir)] if template_dir is not None else []
-    env = Environment(loader=FileSystemLoader(search + [str(templates_dir())]), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    kind = Environment if template_dir is None else SandboxedEnvironment
+    env = kind(loader=FileSystemLoader(search + [str(templates_dir())]), autoescape=True,
+               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["caption"] = caption
     return env
 
@@ -71,12 +77,12 @@ DEPTH_EM = (0.0, 2.0, 3.2, 4.4, 5.6, 6.8, 6.8)
 TEMPLATES = ("worksheet.html", "answers.html", "solutions.html", "practice.html")
 
 
-def warm_up(cache_dir: Path | None = None) -> None:
+def warm_up(cache_dir: Path | None = None, template_dir: Path | None = None) -> None:
     """Compile the templates now, in this process, so that worker processes forked after it start
     with them compiled (compiling costs about half a second). The compiled code is kept in the
     content cache (build/.cache/templates) for the next build."""
-    env = environment()
-    if cache_dir is not None and env.bytecode_cache is None:
+    env = environment(template_dir)
+    if cache_dir is not None and env.bytecode_cache is None and template_dir is None:
         from jinja2 import FileSystemBytecodeCache
 
         folder = cache_dir / "templates"
@@ -349,10 +355,11 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
 
 
 def render_job(doc: dict, out_dir: Path, cache_dir: Path | None, formats: tuple[str, ...],
-               documents: tuple[str, ...]) -> tuple[dict[str, Path], dict[str, float]]:
+               documents: tuple[str, ...], template_dir: Path | None = None) -> tuple[dict[str, Path], dict[str, float]]:
     """write_documents as one worker task: the files made and the seconds each stage took."""
     timings: dict[str, float] = {}
-    files = write_documents(doc, out_dir, cache_dir=cache_dir, timings=timings, formats=formats, documents=documents)
+    files = write_documents(doc, out_dir, cache_dir=cache_dir, timings=timings, formats=formats, documents=documents,
+                            template_dir=template_dir)
     return files, timings
 
 
@@ -375,11 +382,12 @@ class _Recorder:
         return True  # the formulas it measures are recorded as the steps are shown
 
 
-def assets_used(doc: dict, documents: tuple[str, ...]) -> tuple[set[tuple[str, bool]], dict[str, dict]]:
+def assets_used(doc: dict, documents: tuple[str, ...],
+                template_dir: Path | None = None) -> tuple[set[tuple[str, bool]], dict[str, dict]]:
     """The math (LaTeX, display) and the figure specs the documents show, without drawing any."""
     recorder = _Recorder()
     for which in documents:
-        render_html(doc, which, "pdf", recorder)
+        render_html(doc, which, "pdf", recorder, environment(template_dir))
     return recorder.seen_math, recorder.figures
 
 

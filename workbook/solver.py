@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from workbook import expr as E
 from workbook import explain, steps, verify
+from workbook import expr as E
 
 # Values for the other names when the answer is checked numerically (they are constants).
 _CONSTANTS = [sp.Rational(v) for v in ("1.3", "0.7", "1.9", "0.45", "2.3", "1.15", "0.85", "1.6")]
@@ -69,7 +69,7 @@ def solve(text: str, wrt: str = "x", order: int = 1) -> SolveResult:
     return SolveResult(text, expr, var, order, trees, answer, numeric_check(expr, var, order, answer))
 
 
-def _mixed(text: str, expr: sp.Expr, variables: list[sp.Symbol]) -> "MixedResult":
+def _mixed(text: str, expr: sp.Expr, variables: list[sp.Symbol]) -> MixedResult:
     trees, current = [], expr
     try:
         for v in variables:
@@ -166,7 +166,8 @@ def solve_line(line: str) -> dict:
     try:
         item = json.loads(line)
         if not isinstance(item, dict) or not isinstance(item.get("input"), str):
-            raise ValueError('each line must be a JSON object with a string "input"')
+            # a ValueError, like every other bad line: reported as {"input", "error"}, never raised
+            raise ValueError('each line must be a JSON object with a string "input"')  # noqa: TRY004
         variable = item.get("variable", "x")
         order = item.get("order", 1)
         if not isinstance(variable, str) or not isinstance(order, int) or not 1 <= order <= 6:

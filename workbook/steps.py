@@ -11,9 +11,10 @@ problem; it is never assumed to agree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, ClassVar
+from typing import ClassVar
 
 import sympy as sp
 

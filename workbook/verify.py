@@ -62,17 +62,19 @@ def verified(checks: list[Check]) -> dict:
             "max_error": max(c.max_error for c in checks), "checks": [c.record() for c in checks]}
 
 
-def agree(claimed, measured, what: str, method: str, *, rtol: float = 1e-6) -> Check:
+def agree(claimed, measured, what: str, method: str, *, rtol: float = 1e-6, floor: float = 1.0) -> Check:
     """Compare claimed values with measured ones, entry by entry; VerifyError on the first that differs.
 
-    The scale comes from the measurement, never from the claim: a wrong answer must not widen it.
+    The scale is max(floor, |measured|), from the measurement, never from the claim: a wrong answer
+    must not widen it. ``floor=0`` compares small numbers (relative errors) relatively too.
     """
     claimed = np.asarray(claimed, dtype=float).ravel()
     measured = np.asarray(measured, dtype=float).ravel()
     if claimed.shape != measured.shape or not np.isfinite(measured).all():
         raise VerifyError(f"{what}: could not be measured")
-    scale = np.maximum(1.0, np.abs(measured))
-    error = np.abs(claimed - measured) / scale
+    scale = np.maximum(floor, np.abs(measured))
+    with np.errstate(all="ignore"):
+        error = np.where(claimed == measured, 0.0, np.abs(claimed - measured) / scale)
     if not np.isfinite(claimed).all() or (error > rtol).any():
         i = int(np.argmax(np.where(np.isfinite(error), error, np.inf)))
         raise VerifyError(f"{what}: the answer gives {claimed[i]:.10g} but it measures {measured[i]:.10g}")
@@ -286,6 +288,77 @@ def measured_gradient(function: sp.Expr, variables: list[sp.Symbol], point: list
     return np.array(out)
 
 
+def check_stationary(function: sp.Expr, variables: list[sp.Symbol], point: list[float]) -> Check:
+    """A claimed critical point: the gradient measured there must vanish (to 1e-6)."""
+    measured = measured_gradient(function, variables, point)
+    method = "central-difference" if function.has(*_NOT_ANALYTIC) else "complex-step"
+    return agree(np.zeros(len(variables)), measured, f"the gradient at {tuple(point)}", method)
+
+
+def measured_hessian(function: sp.Expr, variables: list[sp.Symbol], point: list[float]) -> np.ndarray:
+    """Second partials at one point by finite differences (symmetric stencils); VerifyError if they
+    cannot be measured."""
+    p = np.array([point], dtype=float)
+    n = len(variables)
+    H = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            d, err, _ = partial_at(function, variables, [variables[i], variables[j]], p)
+            if not (np.isfinite(d[0]) and err[0] <= 1e-5 * max(1.0, abs(d[0]))):
+                raise VerifyError("the Hessian cannot be measured here")
+            H[i, j] = d[0]
+    return H
+
+
+def check_classification(function: sp.Expr, variables: list[sp.Symbol], point: list[float], hessian,
+                         kind: str) -> Check:
+    """A critical point's type (minimum, maximum or saddle point) against the signs of the eigenvalues
+    of the Hessian measured there; the claimed Hessian at the point must match the measured one."""
+    measured = measured_hessian(function, variables, point)
+    eig = np.linalg.eigvalsh(measured)
+    seen = ("inconclusive" if np.min(np.abs(eig)) < 1e-6 else
+            "minimum" if eig.min() > 0 else "maximum" if eig.max() < 0 else "saddle point")
+    if seen != kind:
+        raise VerifyError(f"at {tuple(point)} the measured Hessian says {seen}, not {kind}")
+    return agree(hessian, measured, f"the Hessian at {tuple(point)}", "central-difference", rtol=1e-4)
+
+
+def check_optimum(function: sp.Expr, variables: list[sp.Symbol], best: list[float], value: float,
+                  goal: str) -> Check:
+    """A grid search, 41 points a side around the claimed optimum: f there must be the claimed value and
+    no grid point may do better (higher to maximize, lower to minimize)."""
+    fn = numeric(function, variables)
+    spans = [np.linspace(c - max(1.0, abs(c) * 0.5), c + max(1.0, abs(c) * 0.5), 41) for c in best]
+    grids = np.meshgrid(*spans)
+    with np.errstate(all="ignore"):
+        z = np.asarray(fn(*grids), dtype=float) * np.ones_like(grids[0])
+        here = float(np.asarray(fn(*best), dtype=float))
+    if not close(here, value):
+        raise VerifyError(f"the optimum's value measures {here:.10g}, not {value:.10g}")
+    if not np.isfinite(z).any():
+        raise VerifyError("the grid around the optimum cannot be evaluated")
+    top = float(np.nanmax(z) if goal == "maximize" else np.nanmin(z))
+    slack = 1e-9 * max(1, abs(here))
+    if (top > here + slack) if goal == "maximize" else (top < here - slack):
+        raise VerifyError(f"a grid point gives {top:.10g}, better than the claimed optimum's {here:.10g}")
+    error = max(abs(value - here), abs(value - top)) / max(1.0, abs(top))
+    return Check(method="grid search", points=int(np.isfinite(z).sum()), max_error=float(error),
+                 what=f"no grid point does better than {tuple(best)}")
+
+
+def centred_differences(function: sp.Expr, variables: list[sp.Symbol], point: list[float], h: float) -> np.ndarray:
+    """(f(p + h e_i) - f(p - h e_i)) / 2h for each coordinate, in floating point from f alone."""
+    p = np.array([point], dtype=float)
+    f = numeric(function, variables)
+    out = []
+    for i in range(len(variables)):
+        up, down = p.copy(), p.copy()
+        up[0, i] += h
+        down[0, i] -= h
+        out.append((_at(f, up)[0] - _at(f, down)[0]) / (2 * h))
+    return np.array(out)
+
+
 def directional_measured(function: sp.Expr, variables: list[sp.Symbol], point: list[float],
                          unit: list[float]) -> float:
     """d/dt f(p + t u) at t = 0, measured along the line itself (complex step, else central)."""
@@ -295,6 +368,43 @@ def directional_measured(function: sp.Expr, variables: list[sp.Symbol], point: l
     if not (np.isfinite(d[0]) and err[0] <= 1e-6 * max(1.0, abs(d[0]))):
         raise VerifyError("the directional derivative cannot be measured")
     return float(d[0])
+
+
+def _first_order_method(function: sp.Expr) -> str:
+    """How a first derivative of ``function`` is measured (as ``derivative_at`` and ``partial_at`` choose)."""
+    return "central-difference" if function.has(*_NOT_ANALYTIC) else "complex-step"
+
+
+def check_gradient_at(function: sp.Expr, variables: list[sp.Symbol], point: list[float], claimed, *,
+                      rtol: float = 1e-6) -> Check:
+    """Raise VerifyError unless ``claimed`` is the gradient measured at ``point``, coordinate by coordinate."""
+    measured = measured_gradient(function, variables, point)
+    return agree(claimed, measured, f"the gradient at {tuple(point)}", _first_order_method(function), rtol=rtol)
+
+
+def check_directional(function: sp.Expr, variables: list[sp.Symbol], point: list[float], unit: list[float],
+                      claimed: float, *, rtol: float = 1e-6) -> Check:
+    """Raise VerifyError unless f changes at the rate ``claimed`` along the unit vector ``unit`` at
+    ``point``, measured along the line itself (not from the gradient)."""
+    measured = directional_measured(function, variables, point, unit)
+    return agree([claimed], [measured], f"the slope along {tuple(unit)}", _first_order_method(function), rtol=rtol)
+
+
+def check_steepest(function: sp.Expr, variables: list[sp.Symbol], point: list[float], rate: float, *,
+                   rtol: float = 1e-6) -> Check:
+    """Raise VerifyError if f falls faster than ``rate`` (the claimed steepest descent) along any of 12
+    unit directions around ``point`` (a cone about the last axis for three variables). ``max_error``
+    is the largest relative amount by which a direction falls faster than claimed: 0 when none does."""
+    excess = []
+    for angle in np.linspace(0, 2 * np.pi, 12, endpoint=False):
+        c, s = float(np.cos(angle)), float(np.sin(angle))
+        u = [c, s] if len(variables) == 2 else [c * 0.6, s * 0.6, 0.8]
+        slope = directional_measured(function, variables, point, u)
+        if slope < -rate * (1 + rtol) - 1e-9:
+            raise VerifyError(f"direction {u} falls faster ({slope:.10g}) than the claimed steepest descent")
+        excess.append(max(0.0, -rate - slope) / max(1.0, rate))
+    return Check(method=_first_order_method(function), points=len(excess), max_error=float(max(excess)),
+                 what="no direction falls faster")
 
 
 def close(a: float, b: float, rtol: float = 1e-6) -> bool:
@@ -324,6 +434,206 @@ def gradient_measurer(function: sp.Expr, variables: list[sp.Symbol]):
         return out
 
     return grad
+
+
+# ---------------------------------------------------------------- gradient descent (a plain NumPy loop)
+
+
+def descent_path(function: sp.Expr, variables: list[sp.Symbol], start: list[float], rate: float,
+                 count: int) -> np.ndarray:
+    """Gradient descent as a plain loop, the gradient measured from the function itself: the start,
+    then each iterate (one row a point)."""
+    grad = gradient_measurer(function, variables)
+    x = np.array(start, dtype=float)
+    path = [x.copy()]
+    with np.errstate(all="ignore"):
+        for _ in range(count):
+            x = x - rate * grad(x)
+            path.append(x.copy())
+    return np.array(path)
+
+
+def check_descent(function: sp.Expr, variables: list[sp.Symbol], start: list[float], rate: float,
+                  iterates) -> Check:
+    """The claimed iterates (after the start) against the plain loop's; VerifyError where one differs."""
+    claimed = np.asarray(iterates, dtype=float)
+    measured = descent_path(function, variables, start, rate, len(claimed))[1:]
+    return agree(claimed, measured, f"the {len(claimed)} iterates", "numpy-loop")
+
+
+def descent_behaviour(function: sp.Expr, var: sp.Symbol, start: float, rate: float, minimum: float) -> str:
+    """What 60 steps of the plain loop do to the distance from ``minimum``: converges, diverges or oscillates."""
+    distances = [abs(p - minimum) for p in descent_path(function, [var], [start], rate, 60)[:, 0]]
+    if distances[-1] < 1e-3 * max(distances[0], 1e-9):
+        return "converges"
+    if distances[-1] > 10 * distances[0]:
+        return "diverges"
+    return "oscillates"
+
+
+def check_step_factors(function: sp.Expr, var: sp.Symbol, rates: list[float], factors: list[float], *,
+                       at: float = 0.0) -> Check:
+    """What one descent step multiplies a distance by, for each rate: the claimed factors against the
+    slope of the loop's own step x -> x - rate f'(x), measured across [at - 1, at + 1]."""
+    grad = gradient_measurer(function, [var])
+    measured = [((at + 1 - r * grad([at + 1])[0]) - (at - 1 - r * grad([at - 1])[0])) / 2 for r in rates]
+    return agree(factors, measured, "the factor each step multiplies the distance by", "numpy-loop")
+
+
+def check_behaviours(function: sp.Expr, var: sp.Symbol, start: float, minimum: float, rates: list[float],
+                     verdicts: list[str]) -> Check:
+    """Each rate's verdict (converges, oscillates, diverges) against what 60 steps of the loop do.
+    A verdict either matches or not: the error is 0 when all match."""
+    for rate, verdict in zip(rates, verdicts, strict=True):
+        measured = descent_behaviour(function, var, start, rate, minimum)
+        if measured != verdict:
+            raise VerifyError(f"rate {rate:g}: the answer says {verdict}, the NumPy loop shows {measured}")
+    return Check(method="numpy-loop", points=len(rates), max_error=0.0,
+                 what="each rate's verdict, by 60 steps of the loop")
+
+
+# ---------------------------------------------------------------- losses and networks (NumPy functions of arrays)
+
+
+def numpy_gradient(loss, params, *, h: float | None = None) -> np.ndarray:
+    """The gradient of a NumPy function of an array, entry by entry: complex step (the function must
+    take complex numbers), or central differences with step ``h`` for one that is not analytic."""
+    params = np.asarray(params, dtype=float)
+    flat, out = params.ravel(), np.empty(params.size)
+    for i in range(flat.size):
+        if h is None:
+            probe = flat.astype(complex)
+            probe[i] += 1j * 1e-20
+            out[i] = np.imag(loss(probe.reshape(params.shape))) / 1e-20
+        else:
+            up, down = flat.copy(), flat.copy()
+            up[i] += h
+            down[i] -= h
+            out[i] = (np.real(loss(up.reshape(params.shape))) - np.real(loss(down.reshape(params.shape)))) / (2 * h)
+    return out.reshape(params.shape)
+
+
+def check_numpy_gradient(loss, at, claimed, what: str, *, h: float | None = None,
+                         method: str = "complex-step") -> Check:
+    """A claimed gradient of a NumPy function at ``at`` against the measured one: same shape (a
+    transposed matrix fails), then entry by entry."""
+    measured = numpy_gradient(loss, at, h=h)
+    if np.shape(np.asarray(claimed, dtype=float)) != measured.shape:
+        raise VerifyError(f"{what}: the answer has shape {np.shape(claimed)}, the gradient {measured.shape}")
+    return agree(claimed, measured, what, method)
+
+
+def _floats(values) -> np.ndarray:
+    return np.asarray(values, dtype=float)
+
+
+def check_mse_gradient(xs, ys, w, b, claimed) -> Check:
+    """[dL/dw, dL/db] of the mean squared error of the line w x + b on the data, measured on the loss."""
+    x, y = _floats(xs), _floats(ys)
+    return check_numpy_gradient(lambda p: np.mean((p[0] * x + p[1] - y) ** 2), [w, b], claimed,
+                                "dL/dw, dL/db of the mean squared error")
+
+
+def check_bce_gradient(xs, label, weights, bias, claimed) -> Check:
+    """[dL/dw_1, ..., dL/db] of binary cross-entropy of sigma(w.x + b), measured on the loss."""
+    x, y = _floats(xs), float(label)
+
+    def loss(p):
+        s = 1 / (1 + np.exp(-(np.dot(p[:-1], x) + p[-1])))
+        return -(y * np.log(s) + (1 - y) * np.log(1 - s))
+
+    return check_numpy_gradient(loss, [*weights, bias], claimed, "dL/dw, dL/db of binary cross-entropy")
+
+
+def check_softmax_gradient(logits, k: int, claimed) -> Check:
+    """dL/dz of L = -ln softmax(z)_k, measured on the loss."""
+    return check_numpy_gradient(lambda z: -(z[k] - np.log(np.sum(np.exp(z)))), logits, claimed,
+                                "dL/dz of cross-entropy after softmax")
+
+
+def check_linear_layer(W, x, b, upstream, dW, db, dx) -> list[Check]:
+    """dL/dW, dL/db and dL/dx of L = δ·(W x + b), each measured on L with the others held."""
+    Wa, xa, ba, da = (_floats(v) for v in (W, x, b, upstream))
+    return [check_numpy_gradient(lambda w: np.dot(da, w @ xa + ba), Wa, dW, "dL/dW of a linear layer"),
+            check_numpy_gradient(lambda bb: np.dot(da, Wa @ xa + bb), ba, db, "dL/db of a linear layer"),
+            check_numpy_gradient(lambda xx: np.dot(da, Wa @ xx + ba), xa, dx, "dL/dx of a linear layer")]
+
+
+_ACTIVATIONS = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "linear": lambda z: z,
+                "relu": lambda z: np.where(np.real(z) > 0, z, 0 * z)}
+
+
+def network_loss(params: dict, X, Y, activation: str, output: str, loss: str):
+    """The mean loss of a network with one hidden layer on (X, Y), from a forward pass of its own
+    (complex numbers too): params W1 (hidden × inputs), b1, W2 (one per hidden unit), b2."""
+    A1 = _ACTIVATIONS[activation](X @ params["W1"].T + params["b1"])
+    yhat = _ACTIVATIONS[output](A1 @ params["W2"] + params["b2"])
+    if loss == "bce":
+        return np.mean(-(Y * np.log(yhat) + (1 - Y) * np.log(1 - yhat)))
+    return np.mean((yhat - Y) ** 2)
+
+
+def check_network_gradients(grads: dict, params: dict, X, Y, activation: str, output: str, loss: str) -> list[Check]:
+    """Every weight and bias perturbed in the separate forward pass (complex step; central differences
+    through a ReLU, which is not analytic): one check for each parameter array."""
+    h, method = (1e-7, "central-difference") if activation == "relu" else (None, "complex-step")
+    out = []
+    for key, value in params.items():
+        def at(probe, key=key):
+            return network_loss({**params, key: probe}, X, Y, activation, output, loss)
+        out.append(check_numpy_gradient(at, value, grads[key], f"dL/d{key} by a NumPy forward pass", h=h,
+                                        method=method))
+    return out
+
+
+# ---------------------------------------------------------------- computational graphs (a plain float64 pass)
+
+
+_GRAPH_FORWARD = {"add": lambda x: x[0] + x[1], "mul": lambda x: x[0] * x[1], "max": lambda x: max(x[0], x[1]),
+                  "exp": lambda x: math.exp(x[0]), "log": lambda x: math.log(x[0]), "square": lambda x: x[0] ** 2,
+                  "sigmoid": lambda x: 1 / (1 + math.exp(-x[0])), "tanh": lambda x: math.tanh(x[0]),
+                  "relu": lambda x: max(x[0], 0.0)}
+_GRAPH_LOCAL = {"add": lambda x, y: [1.0, 1.0], "mul": lambda x, y: [x[1], x[0]],
+                "max": lambda x, y: [1.0, 0.0] if x[0] >= x[1] else [0.0, 1.0],
+                "exp": lambda x, y: [y], "log": lambda x, y: [1 / x[0]], "square": lambda x, y: [2 * x[0]],
+                "sigmoid": lambda x, y: [y * (1 - y)], "tanh": lambda x, y: [1 - y * y],
+                "relu": lambda x, y: [1.0 if x[0] > 0 else 0.0]}
+
+
+def graph_values(graph: list, leaves: dict[str, float]) -> dict[str, float]:
+    """Every value of a graph of nodes [name, op, argument, ...] from its leaves, in float64."""
+    val = dict(leaves)
+    for name, op, *args in graph:
+        val[name] = _GRAPH_FORWARD[op]([val[a] for a in args])
+    return val
+
+
+def graph_gradients(graph: list, leaves: dict[str, float]) -> dict[str, float]:
+    """d(last node)/d(every value), by a reverse pass in float64 (ReLU' is 0 at 0, max picks the first on a tie)."""
+    val = graph_values(graph, leaves)
+    grad = {k: 0.0 for k in val}
+    grad[graph[-1][0]] = 1.0
+    for name, op, *args in reversed(graph):
+        for a, p in zip(args, _GRAPH_LOCAL[op]([val[a] for a in args], val[name]), strict=True):
+            grad[a] += grad[name] * p
+    return grad
+
+
+def check_graph_gradients(graph: list, leaves: dict[str, float], claimed: dict[str, float]) -> list[Check]:
+    """The output's gradient with respect to each leaf, against a float64 reverse pass and against
+    central differences of the forward pass (which sees every path, so a missed fan-out fails)."""
+    out, names = graph[-1][0], list(claimed)
+    reverse = graph_gradients(graph, leaves)
+    measured = []
+    for k in names:
+        h = 1e-6 * max(1.0, abs(leaves[k]))
+        up, down = graph_values(graph, {**leaves, k: leaves[k] + h}), graph_values(graph, {**leaves, k: leaves[k] - h})
+        measured.append((up[out] - down[out]) / (2 * h))
+    values = [claimed[k] for k in names]
+    return [agree(values, [reverse[k] for k in names], f"d{out}/d(each leaf) by a NumPy reverse pass",
+                  "NumPy reverse pass", rtol=1e-9),
+            agree(values, measured, f"d{out}/d(each leaf) by central differences of the forward pass",
+                  "central-difference")]
 
 
 # ---------------------------------------------------------------- optimizers (torch.optim's algorithms)
@@ -358,3 +668,22 @@ def optimizer_reference(name: str, grad, theta0: float, count: int, *, lr: float
             raise ValueError(f"unknown optimizer {name!r}")
         out.append(theta)
     return np.array(out)
+
+
+def check_optimizer(name: str, theta0: float, thetas, hyper: dict, *, gradients=None, loss: sp.Expr | None = None,
+                    var: sp.Symbol | None = None) -> Check:
+    """The parameter after each update against ``optimizer_reference``; each step's gradient is the given
+    one, or measured from the loss at the reference's own current value (never the claimed derivative)."""
+    if loss is not None:
+        measure = gradient_measurer(loss, [var])
+
+        def grad(t, theta):
+            return measure([theta])[0]
+    else:
+        def grad(t, theta):
+            return float(gradients[t - 1])
+
+    claimed = np.asarray(thetas, dtype=float)
+    reference = optimizer_reference(name, grad, float(theta0), len(claimed), **{k: float(v) for k, v in hyper.items()})
+    return agree(claimed, reference[1:], f"{name}: the parameter after each of {len(claimed)} updates",
+                 "numpy-reference", rtol=1e-9)

@@ -23,10 +23,11 @@ import signal
 import tempfile
 import time
 from collections import deque
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterator
+from typing import Any, Self
 
 MEMORY_LIMIT = 2 * 1024**3  # bytes a worker may grow by beyond what it starts with
 RELEASE_RSS = 250 * 1024**2  # a worker holding more than this after a task hands freed memory back
@@ -100,7 +101,7 @@ class Pool:
         self.pids: list[int] = []  # every worker process started, for tests and diagnostics
         _sweep_scratch()
 
-    def __enter__(self) -> Pool:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -143,7 +144,7 @@ class Pool:
             idle.give(self.queue.popleft())
 
     def _collect(self, worker: _Worker, ready: list) -> Outcome | None:
-        key, budget, fn, _ = worker.task
+        key, budget, _, _ = worker.task
         seconds = time.monotonic() - worker.started
         if worker.conn in ready:
             try:
@@ -179,7 +180,7 @@ class InlinePool:
     def __init__(self):
         self.queue: deque[tuple] = deque()
 
-    def __enter__(self) -> InlinePool:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -304,7 +305,7 @@ def _cap_memory(extra: int) -> None:
         with open("/proc/self/status") as status:
             size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
         limit = size + extra
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))

@@ -1,25 +1,28 @@
 """Kind `chain`: the chain rule as a product along a chain of layers, and summed over paths when a
 variable reaches the output in more than one way.
 
-Each local derivative is worked by the step engine; the check differentiates the composed
-function numerically, so a missing factor or a missing path fails.
+Each local derivative is worked by the step engine and the product (or sum over paths) must equal
+``sympy.diff`` of the composed function. Checks: the answer against the derivative measured from
+the composed function alone over the domain (dy/dx, dz/dt; each of dz/ds and dz/dt as a partial),
+so a missing factor or a missing path fails.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import sympy as sp
 from pydantic import Field, model_validator
 
-from workbook.family import Family
-from workbook.kinds._transition import legacy  # TRANSITION
-from workbook import expr as E
 from workbook import explain, steps, verify
+from workbook import expr as E
 from workbook.explain import latex
+from workbook.family import Family
 from workbook.functions import written_out
-from workbook.generate import Degenerate, fill
+from workbook.kind import Ask, Kind
+from workbook.problem import Degenerate, Math, Problem, Step, fill, words
 
 
 class ChainFamily(Family):
@@ -62,124 +65,200 @@ class ChainFamily(Family):
 
 
 
-def _local(expr, var) -> tuple[sp.Expr, list]:
+@dataclass
+class Chain:
+    """One solved draw: the inputs (x, or the parameters t, or s and t), the composed function of them
+    and its derivative with respect to each input. A composition keeps its chain x, u1, ..., y with
+    each layer (a function of the one before), its rule trees and its local derivative; a
+    multivariable draw keeps z = outer(x, y), the inner x and y of the parameters, the outer
+    partials dz/dx and dz/dy, and for each parameter the inner derivatives of x and y."""
+
+    family: ChainFamily
+    inputs: list[sp.Symbol]
+    composed: sp.Expr
+    answers: list[sp.Expr] = field(default_factory=list)
+    symbols: list[sp.Symbol] = field(default_factory=list)
+    layers: list[sp.Expr] = field(default_factory=list)
+    trees: list[list] = field(default_factory=list)
+    local: list[sp.Expr] = field(default_factory=list)
+    outer: sp.Expr | None = None
+    inner: list[sp.Expr] = field(default_factory=list)
+    outer_partials: list[sp.Expr] = field(default_factory=list)
+    inner_partials: list[tuple[sp.Expr, sp.Expr]] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- the exact mathematics
+
+
+def _local(expr: sp.Expr, var: sp.Symbol) -> tuple[sp.Expr, list]:
+    """A local derivative by the step engine, which must agree with sympy.diff: it and its trees."""
     trees, d = steps.differentiate(expr, var, 1)
     steps.check_against_sympy(expr, var, 1, d)
     return d, trees
 
 
-def generate(family: ChainFamily, params: dict, rng: np.random.Generator) -> dict:
+def _parse(text: str, params: dict, names) -> sp.Expr:
     values = {E.symbol(k): v for k, v in params.items()}
-    if family.ask == "composition":
-        return _composition(family, params, values)
-    return _multivariable(family, params, values)
+    return E.parse(text, variables=set(params) | set(names)).xreplace(values)
 
 
-def _composition(family, params, values) -> dict:
+def solve_composition(family: ChainFamily, params: dict, rng: np.random.Generator) -> Chain:
+    """Each layer's local derivative (none 0), then their product with every u_i put back in terms
+    of x; the product must equal sympy.diff of the composed function."""
     names = ["x"] + [f"u{i}" for i in range(1, len(family.layers))] + ["y"]
     symbols = [E.symbol(n) for n in names]
-    layers = [E.parse(t, variables=set(params) | {names[i]}).xreplace(values) for i, t in enumerate(family.layers)]
-    shown, locals_ = [], []
-    composed = symbols[0]
+    layers = [_parse(t, params, {names[i]}) for i, t in enumerate(family.layers)]
+    work = Chain(family, [symbols[0]], symbols[0], symbols=symbols, layers=layers)
+    back = {}  # each intermediate u_i as a function of x
     for i, layer in enumerate(layers):
         d, trees = _local(layer, symbols[i])
         if d == 0:
             raise Degenerate(f"layer {i + 1} is constant")
-        locals_.append(d)
-        composed = layer.xreplace({symbols[i]: composed})
-        shown.append({"depth": 0, "rule": f"Local derivative {i + 1}",
-                      "math": r"\frac{d%s}{d%s} = %s" % (latex(symbols[i + 1]), latex(symbols[i]), latex(d)),
-                      "say": [{"text": "Differentiate this layer with respect to its own input only."}]})
-        shown += [{**s, "depth": s["depth"] + 1} for s in explain.display_steps(trees, symbols[i])]
-    # multiply along the chain, putting each intermediate back in terms of x
-    back = {}
-    inner = symbols[0]
-    for i, layer in enumerate(layers[:-1]):
-        inner = layer.xreplace({symbols[i]: inner})
-        back[symbols[i + 1]] = inner
-    product = sp.Mul(*[d.xreplace(back) for d in locals_])
-    answer = steps.tidy(product)
-    steps.check_against_sympy(composed, symbols[0], 1, answer)
-    checked = verify.check_derivative(composed, symbols[0], 1, answer, domain=family.domain)
-    chain_tex = r"\cdot".join(r"\frac{d%s}{d%s}" % (latex(symbols[i + 1]), latex(symbols[i])) for i in range(len(layers)))
-    shown.append({"depth": 0, "rule": "Multiply along the chain", "math": r"\frac{dy}{dx} = %s = %s" % (chain_tex,
-                                                                                                      latex(answer)),
-                  "say": [{"text": "Each layer scales a small change by its local derivative; put every "},
-                          {"math": "u_i"}, {"text": " back in terms of x and multiply. This product is exactly what "
-                                                   "backpropagation computes, layer by layer."}]})
-    defs = ", ".join(f"{latex(symbols[i + 1])} = {latex(layer)}" for i, layer in enumerate(layers))
-    default = "A chain of functions computes {chain}. Find dy/dx using the chain rule, one layer at a time."
-    nodes = [{"id": n, "label": n} for n in names]
-    edges = [{"from": names[i], "to": names[i + 1], "label": latex(d)} for i, d in enumerate(locals_)]
-    figure = {"kind": "graph", "nodes": nodes, "edges": edges, "layout": "chain",
-              "alt": "The chain " + " → ".join(names) + "; each arrow carries its local derivative: "
-                     + "; ".join(f"d{names[i + 1]}/d{names[i]} = {sp.sstr(d)}" for i, d in enumerate(locals_)) + "."}
-    check = {"type": "derivative", "function": sp.sstr(composed), "variable": "x", "order": 1,
-             "answer": sp.sstr(answer)}
-    check.update(function=sp.sstr(written_out(composed)), answer=sp.sstr(written_out(answer)))
-    return {"key": str(composed), "steps": shown, "figure": figure, "check": check,
-            "prompt": fill(family.prompt or default, {"chain": {"math": defs}}),
-            "answer": [{"math": r"\frac{dy}{dx} = %s" % latex(answer)}], "answer_text": sp.sstr(answer),
-            "verified": checked.record()}
+        work.local.append(d)
+        work.trees.append(trees)
+        work.composed = back[symbols[i + 1]] = layer.xreplace({symbols[i]: work.composed})
+    answer = steps.tidy(sp.Mul(*[d.xreplace(back) for d in work.local]))
+    steps.check_against_sympy(work.composed, symbols[0], 1, answer)
+    work.answers = [answer]
+    return work
 
 
-def _multivariable(family, params, values) -> dict:
+def solve_multivariable(family: ChainFamily, params: dict, rng: np.random.Generator) -> Chain:
+    """The outer partials, then for each parameter the inner derivatives and the sum over both
+    paths (not 0), which must equal sympy.diff of the composed function."""
     x, y = E.symbol("x"), E.symbol("y")
-    ps = [E.symbol(n) for n in family.parameters]
-    f = E.parse(family.outer, variables=set(params) | {"x", "y"}).xreplace(values)
-    inner = [E.parse(t, variables=set(params) | set(family.parameters)).xreplace(values) for t in family.inner]
-    fx, fy = (_local(f, v)[0] for v in (x, y))
-    composed = f.xreplace({x: inner[0], y: inner[1]})
-    shown = [{"depth": 0, "rule": "Outer partials", "math": r"\frac{\partial z}{\partial x} = %s,\quad "
-                                                           r"\frac{\partial z}{\partial y} = %s" % (latex(fx), latex(fy)),
-              "say": [{"text": "Differentiate z with respect to each inner variable, holding the other constant."}]}]
-    answers, checks, answer_tex, text = [], [], [], []
+    f = _parse(family.outer, params, {"x", "y"})
+    inner = [_parse(t, params, family.parameters) for t in family.inner]
     sub = {x: inner[0], y: inner[1]}
-    for p in ps:
+    work = Chain(family, [E.symbol(n) for n in family.parameters], f.xreplace(sub), outer=f, inner=inner,
+                 outer_partials=[_local(f, v)[0] for v in (x, y)])
+    fx, fy = work.outer_partials
+    for p in work.inputs:
         dx, dy = (_local(v, p)[0] for v in inner)
         total = steps.tidy(fx.xreplace(sub) * dx + fy.xreplace(sub) * dy)
         if total == 0:
             raise Degenerate("the total derivative is 0")
-        steps.check_against_sympy(composed, p, 1, total)
-        if len(ps) == 1:
-            checks.append(verify.check_derivative(composed, p, 1, total, domain=family.domain))
-        else:
-            checks.append(verify.check_partial(composed, ps, [p], total, domain=family.domain))
-        d = "d" if len(ps) == 1 else r"\partial "
-        shown.append({"depth": 0, "rule": f"Inner derivatives in {p}",
-                      "math": r"\frac{%sx}{%s%s} = %s,\quad \frac{%sy}{%s%s} = %s" % (
-                          d, d, latex(p), latex(dx), d, d, latex(p), latex(dy)), "say": []})
-        shown.append({"depth": 0, "rule": "Sum over both paths",
-                      "math": r"\frac{%sz}{%s%s} = \frac{\partial z}{\partial x}\frac{%sx}{%s%s} + "
-                              r"\frac{\partial z}{\partial y}\frac{%sy}{%s%s} = %s" % (
-                          d, d, latex(p), d, d, latex(p), d, d, latex(p), latex(total)),
-                      "say": [{"text": f"{p} reaches z through x and through y; the chain rule adds the two "
-                                       "contributions (a fan-out in a network is summed the same way)."}]})
-        answers.append(total)
-        answer_tex.append(r"\frac{%sz}{%s%s} = %s" % (d, d, latex(p), latex(total)))
-        text.append(f"dz/d{p} = {sp.sstr(total)}")
-    params_tex = ", ".join(latex(p) for p in ps)
-    default = "Let {z} where {inner}. Find " + (" and ".join(
-        f"∂z/∂{p}" for p in ps) if len(ps) > 1 else f"dz/d{ps[0]}") + " with the multivariable chain rule."
-    nodes = [{"id": str(p), "label": str(p)} for p in ps] + [{"id": "x", "label": "x"}, {"id": "y", "label": "y"},
-                                                             {"id": "z", "label": "z"}]
+        steps.check_against_sympy(work.composed, p, 1, total)
+        work.inner_partials.append((dx, dy))
+        work.answers.append(total)
+    return work
+
+
+# ---------------------------------------------------------------- the independent checks
+
+
+def check_composition(work: Chain) -> list[verify.Check]:
+    """dy/dx against the slope measured from the composed function alone."""
+    return [verify.check_derivative(work.composed, work.inputs[0], 1, work.answers[0],
+                                    domain=work.family.domain).of("dy/dx")]
+
+
+def check_multivariable(work: Chain) -> list[verify.Check]:
+    """dz/dt against the slope of the composed function; with two parameters, each of dz/ds and
+    dz/dt against the partial measured along its own coordinate."""
+    ps, domain = work.inputs, work.family.domain
+    if len(ps) == 1:
+        return [verify.check_derivative(work.composed, ps[0], 1, work.answers[0], domain=domain).of(f"dz/d{ps[0]}")]
+    return [verify.check_partial(work.composed, ps, [p], total, domain=domain).of(f"∂z/∂{p}")
+            for p, total in zip(ps, work.answers, strict=True)]
+
+
+# ---------------------------------------------------------------- what the page shows
+
+
+def _composition_steps(work: Chain) -> list[Step]:
+    """Each local derivative with its working one level deeper, then the product along the chain."""
+    s, shown = work.symbols, []
+    for i, (d, trees) in enumerate(zip(work.local, work.trees, strict=True)):
+        local = r"\frac{d%s}{d%s} = %s" % (latex(s[i + 1]), latex(s[i]), latex(d))
+        shown.append(Step(f"Local derivative {i + 1}", local,
+                          words("Differentiate this layer with respect to its own input only.")))
+        shown += explain.worked_steps(trees, depth=1)
+    chain_tex = r"\cdot".join(r"\frac{d%s}{d%s}" % (latex(s[i + 1]), latex(s[i])) for i in range(len(work.layers)))
+    shown.append(Step("Multiply along the chain", r"\frac{dy}{dx} = %s = %s" % (chain_tex, latex(work.answers[0])),
+                      words("Each layer scales a small change by its local derivative; put every ", Math("u_i"),
+                            " back in terms of x and multiply. This product is exactly what backpropagation "
+                            "computes, layer by layer.")))
+    return shown
+
+
+def _chain_figure(work: Chain) -> dict:
+    """The chain as a graph, each arrow labelled with its local derivative."""
+    names = [str(s) for s in work.symbols]
+    nodes = [{"id": n, "label": n} for n in names]
+    edges = [{"from": names[i], "to": names[i + 1], "label": latex(d)} for i, d in enumerate(work.local)]
+    return {"kind": "graph", "nodes": nodes, "edges": edges, "layout": "chain",
+            "alt": "The chain " + " → ".join(names) + "; each arrow carries its local derivative: "
+                   + "; ".join(f"d{names[i + 1]}/d{names[i]} = {sp.sstr(d)}" for i, d in enumerate(work.local)) + "."}
+
+
+def present_composition(work: Chain) -> Problem:
+    """Find dy/dx one layer at a time."""
+    answer = work.answers[0]
+    defs = ", ".join(f"{latex(work.symbols[i + 1])} = {latex(layer)}" for i, layer in enumerate(work.layers))
+    default = "A chain of functions computes {chain}. Find dy/dx using the chain rule, one layer at a time."
+    check = {"type": "derivative", "function": sp.sstr(written_out(work.composed)), "variable": "x", "order": 1,
+             "answer": sp.sstr(written_out(answer))}
+    return Problem(identity=str(work.composed), prompt=fill(work.family.prompt or default, {"chain": Math(defs)}),
+                   answer=[Math(r"\frac{dy}{dx} = %s" % latex(answer))], answer_text=sp.sstr(answer),
+                   steps=_composition_steps(work), check=check, figure=_chain_figure(work))
+
+
+def _d(work: Chain) -> str:
+    """d for one parameter, a partial for two."""
+    return "d" if len(work.inputs) == 1 else r"\partial "
+
+
+def _multivariable_steps(work: Chain) -> list[Step]:
+    """The outer partials, then for each parameter the inner derivatives and the sum over both paths."""
+    fx, fy = work.outer_partials
+    shown = [Step("Outer partials", r"\frac{\partial z}{\partial x} = %s,\quad "
+                                    r"\frac{\partial z}{\partial y} = %s" % (latex(fx), latex(fy)),
+                  words("Differentiate z with respect to each inner variable, holding the other constant."))]
+    d = _d(work)
+    for p, (dx, dy), total in zip(work.inputs, work.inner_partials, work.answers, strict=True):
+        t = latex(p)
+        shown.append(Step(f"Inner derivatives in {p}", r"\frac{%sx}{%s%s} = %s,\quad \frac{%sy}{%s%s} = %s" % (
+            d, d, t, latex(dx), d, d, t, latex(dy))))
+        shown.append(Step("Sum over both paths", r"\frac{%sz}{%s%s} = \frac{\partial z}{\partial x}\frac{%sx}{%s%s} + "
+                          r"\frac{\partial z}{\partial y}\frac{%sy}{%s%s} = %s" % (
+                              d, d, t, d, d, t, d, d, t, latex(total)),
+                          words(f"{p} reaches z through x and through y; the chain rule adds the two "
+                                "contributions (a fan-out in a network is summed the same way).")))
+    return shown
+
+
+def _tree_figure(work: Chain) -> dict:
+    """The dependency tree parameters -> x, y -> z, each edge labelled with its local derivative."""
+    ps, (fx, fy) = [str(p) for p in work.inputs], work.outer_partials
+    nodes = [{"id": p, "label": p} for p in ps] + [{"id": n, "label": n} for n in ("x", "y", "z")]
     edges = [{"from": "x", "to": "z", "label": latex(fx)}, {"from": "y", "to": "z", "label": latex(fy)}]
-    for p in ps:
-        for name, v in (("x", inner[0]), ("y", inner[1])):
-            edges.append({"from": str(p), "to": name, "label": latex(_local(v, p)[0])})
-    figure = {"kind": "graph", "nodes": nodes, "edges": edges, "layout": "layers",
-              "layers": [[str(p) for p in ps], ["x", "y"], ["z"]],
-              "alt": f"Dependency tree: {params_tex} feed{'s' if len(ps) == 1 else ''} x and y, which feed z; each edge carries its local "
-                     "partial derivative, and every path from a parameter to z contributes one product."}
+    for p, (dx, dy) in zip(ps, work.inner_partials, strict=True):
+        edges += [{"from": p, "to": "x", "label": latex(dx)}, {"from": p, "to": "y", "label": latex(dy)}]
+    params_tex = ", ".join(latex(p) for p in work.inputs)
+    return {"kind": "graph", "nodes": nodes, "edges": edges, "layout": "layers", "layers": [ps, ["x", "y"], ["z"]],
+            "alt": f"Dependency tree: {params_tex} feed{'s' if len(ps) == 1 else ''} x and y, which feed z; each "
+                   "edge carries its local partial derivative, and every path from a parameter to z contributes "
+                   "one product."}
+
+
+def present_multivariable(work: Chain) -> Problem:
+    """Find dz/dt (or dz/ds and dz/dt), summing over the paths through x and y."""
+    ps, d, f, inner = work.inputs, _d(work), work.outer, work.inner
+    pairs = list(zip(ps, work.answers, strict=True))
+    answer_tex = r",\quad ".join(r"\frac{%sz}{%s%s} = %s" % (d, d, latex(p), latex(total)) for p, total in pairs)
+    asked = " and ".join(f"∂z/∂{p}" for p in ps) if len(ps) > 1 else f"dz/d{ps[0]}"
+    default = "Let {z} where {inner}. Find " + asked + " with the multivariable chain rule."
+    prompt = fill(work.family.prompt or default, {"z": Math(f"z = {latex(f)}"),
+                                                  "inner": Math(f"x = {latex(inner[0])},\\ y = {latex(inner[1])}")})
     check = {"type": "chain_multivariable", "outer": sp.sstr(f), "inner": [sp.sstr(v) for v in inner],
-             "parameters": [str(p) for p in ps], "answers": [sp.sstr(a) for a in answers]}
-    return {"key": f"{f} {inner}", "steps": shown, "figure": figure, "check": check,
-            "prompt": fill(family.prompt or default, {
-                "z": {"math": f"z = {latex(f)}"},
-                "inner": {"math": f"x = {latex(inner[0])},\\ y = {latex(inner[1])}"}}),
-            "answer": [{"math": r",\quad ".join(answer_tex)}], "answer_text": "; ".join(text),
-            "verified": {"method": checks[0].method, "points": min(c.points for c in checks),
-                         "max_error": max(c.max_error for c in checks)}}
+             "parameters": [str(p) for p in ps], "answers": [sp.sstr(a) for a in work.answers]}
+    return Problem(identity=f"{f} {inner}", prompt=prompt, answer=[Math(answer_tex)],
+                   answer_text="; ".join(f"dz/d{p} = {sp.sstr(total)}" for p, total in pairs),
+                   steps=_multivariable_steps(work), check=check, figure=_tree_figure(work))
 
 
-KIND = legacy('chain', ChainFamily, generate)  # TRANSITION
+KIND = Kind("chain", ChainFamily, {
+    "composition": Ask(solve_composition, check_composition, present_composition),
+    "multivariable": Ask(solve_multivariable, check_multivariable, present_multivariable),
+})

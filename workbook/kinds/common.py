@@ -8,7 +8,7 @@ import sympy as sp
 from workbook import expr as E
 from workbook import verify
 from workbook.explain import latex
-from workbook.generate import Degenerate
+from workbook.problem import Degenerate
 
 
 def draw_function(family, params: dict, rng: np.random.Generator, names: list[str]) -> sp.Expr:
@@ -37,6 +37,26 @@ def number_latex(value: sp.Expr, digits: int = 4) -> str:
     return r"%s \approx %s" % (shown, f"{float(value):.{digits}g}")
 
 
+def decimal_places(value: sp.Rational) -> int | None:
+    """How many decimal places a rational needs, or None if its decimal never ends."""
+    q = int(value.q)
+    twos = fives = 0
+    while q % 2 == 0:
+        q, twos = q // 2, twos + 1
+    while q % 5 == 0:
+        q, fives = q // 5, fives + 1
+    return max(twos, fives) if q == 1 else None
+
+
+def show(value: sp.Expr) -> str:
+    """A rational as the decimal a learner writes, when it ends; else as a fraction."""
+    if value.is_Rational and decimal_places(value) is not None:
+        places = decimal_places(value)
+        text = f"{float(value):.{places}f}" if places else str(int(value))
+        return text
+    return latex(value)
+
+
 def decimal_latex(value, places: int = 4) -> str:
     """A number rounded for a table a learner fills in by hand."""
     v = float(value)
@@ -50,6 +70,32 @@ def vector_latex(values) -> str:
 
 def point_latex(values) -> str:
     return "(" + ", ".join(latex(v) for v in values) + ")"
+
+
+def matrix_latex(rows) -> str:
+    """A matrix, row by row, as a LaTeX pmatrix."""
+    return r"\begin{pmatrix}" + r" \\ ".join(" & ".join(latex(c) for c in row) for row in rows) + r"\end{pmatrix}"
+
+
+def partial(f: sp.Expr, v: sp.Symbol) -> sp.Expr:
+    """df/dv by the step engine, whose result must equal sympy.diff."""
+    from workbook import steps
+
+    _, d = steps.differentiate(f, v, 1)
+    steps.check_against_sympy(f, v, 1, d)
+    return d
+
+
+def second_derivative_test(H: sp.Matrix) -> str:
+    """A critical point's type from the signs of the exact Hessian's eigenvalues there."""
+    eig = [complex(sp.N(e)).real for e in H.eigenvals(multiple=True)]
+    if any(abs(e) < 1e-12 for e in eig):
+        return "inconclusive"
+    if all(e > 0 for e in eig):
+        return "minimum"
+    if all(e < 0 for e in eig):
+        return "maximum"
+    return "saddle point"
 
 
 def contour_data(function: sp.Expr, variables: list[sp.Symbol], center: tuple[float, float],

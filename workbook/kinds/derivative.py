@@ -14,8 +14,8 @@ import numpy as np
 import sympy as sp
 from pydantic import Field, model_validator
 
-from workbook import expr as E
 from workbook import explain, steps, verify
+from workbook import expr as E
 from workbook.explain import latex
 from workbook.family import NAME, FunctionFamily
 from workbook.functions import written_out

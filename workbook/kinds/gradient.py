@@ -2,27 +2,31 @@
 and the direction of steepest descent, for a function of two or three variables.
 
 Each partial is worked by the step engine (the other variables held constant) and compared with
-``sympy.diff``; the check measures each partial by finite differences along its own coordinate,
-a directional derivative along the line itself, and steepest descent against other directions.
+``sympy.diff``; a mixed second partial is also compared with the one taken in the other order.
+Checks: each partial (first or second) against the one measured from f alone over the box; a
+gradient at a point against the one measured there coordinate by coordinate; a directional
+derivative against the slope measured along the line itself; steepest descent by the slope along
+the claimed direction (it must fall at the claimed rate) and along 12 other directions (none may
+fall faster).
 """
 
 from __future__ import annotations
 
 import re
-
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import sympy as sp
 from pydantic import Field, model_validator
 
-from workbook.family import FunctionFamily, NAME
-from workbook.kinds._transition import legacy  # TRANSITION
 from workbook import explain, steps, verify
 from workbook import expr as E
 from workbook.explain import latex
-from workbook.generate import Degenerate, fill
+from workbook.family import NAME, FunctionFamily
+from workbook.kind import Ask, Kind
 from workbook.kinds.common import contour_data, draw_function, exact_at, number_latex, point_latex, vector_latex
+from workbook.problem import Degenerate, Math, Problem, Segment, Step, Text, fill, words
 
 
 class GradientFamily(FunctionFamily):
@@ -45,9 +49,8 @@ class GradientFamily(FunctionFamily):
             if not re.fullmatch(NAME, name):
                 raise ValueError(f"{name!r} is not a variable name")
         n = len(self.variables)
-        if self.ask in ("gradient", "directional", "steepest"):
-            if self.point is None or len(self.point) != n:
-                raise ValueError(f"ask = {self.ask!r} needs point = [...] with {n} coordinates")
+        if self.ask in ("gradient", "directional", "steepest") and (self.point is None or len(self.point) != n):
+            raise ValueError(f"ask = {self.ask!r} needs point = [...] with {n} coordinates")
         if self.ask == "directional" and (self.direction is None or len(self.direction) != n):
             raise ValueError(f"ask = 'directional' needs direction = [...] with {n} coordinates")
         return self
@@ -64,6 +67,174 @@ class GradientFamily(FunctionFamily):
 
 
 
+@dataclass
+class Gradient:
+    """One solved draw: f and its first partials, each with the step engine's rule trees; for
+    second_partials, each second partial (keyed by the indices of its two variables, in the order
+    differentiated); at a point, the point and the exact gradient there; then the direction, its
+    unit vector and the directional derivative, or the direction of steepest descent and its rate."""
+
+    family: GradientFamily
+    params: dict
+    f: sp.Expr
+    variables: list[sp.Symbol]
+    partials: list[sp.Expr]
+    trees: list[list]
+    seconds: dict[tuple[int, int], tuple[sp.Expr, list]] = field(default_factory=dict)
+    point: list[sp.Expr] | None = None
+    grad: list[sp.Expr] | None = None
+    direction: list[sp.Expr] | None = None
+    length: sp.Expr | None = None
+    unit: list[sp.Expr] | None = None
+    value: sp.Expr | None = None
+    descent: list[sp.Expr] | None = None
+    rate: sp.Expr | None = None
+
+
+# ---------------------------------------------------------------- the exact mathematics
+
+
+def _partial(f: sp.Expr, v: sp.Symbol) -> tuple[sp.Expr, list]:
+    """One partial derivative by the step engine, which must agree with sympy.diff: it and its trees."""
+    trees, d = steps.differentiate(f, v, 1)
+    steps.check_against_sympy(f, v, 1, d)
+    return d, trees
+
+
+def _vector(texts: list[str], params: dict) -> list[sp.Expr]:
+    """A point or direction of the family, one expression over the params per coordinate."""
+    values = {E.symbol(k): v for k, v in params.items()}
+    return [E.parse(t, variables=set(params)).xreplace(values) for t in texts]
+
+
+def solve(family: GradientFamily, params: dict, rng: np.random.Generator) -> Gradient:
+    """Draw f (it must depend on every variable) and work each first partial, none of them 0."""
+    variables = [E.symbol(n) for n in family.variables]
+    f = draw_function(family, params, rng, family.variables)
+    for v in variables:
+        if not f.has(v):
+            raise Degenerate(f"the function does not depend on {v}")
+    partials, trees = [], []
+    for v in variables:
+        d, worked = _partial(f, v)
+        if d == 0:
+            raise Degenerate(f"the partial with respect to {v} is 0")
+        partials.append(d)
+        trees.append(worked)
+    return Gradient(family, params, f, variables, partials, trees)
+
+
+def solve_second(family: GradientFamily, params: dict, rng: np.random.Generator) -> Gradient:
+    """Each second partial, differentiating a first partial again; the first mixed one must equal
+    the one taken in the other order (sympy.diff), as it does for a smooth function."""
+    work = solve(family, params, rng)
+    variables = work.variables
+    for i in range(len(variables)):
+        for j in range(i, len(variables)):
+            work.seconds[(i, j)] = _partial(work.partials[i], variables[j])
+    other = steps.tidy(sp.diff(work.partials[1], variables[0]))
+    if not steps.equal(other, work.seconds[(0, 1)][0]):
+        raise steps.StepError("the mixed partials disagree")
+    if all(d == 0 for d, _ in work.seconds.values()):
+        raise Degenerate("every second partial is 0")
+    return work
+
+
+def solve_at(family: GradientFamily, params: dict, rng: np.random.Generator) -> Gradient:
+    """The first partials, then the point and the exact gradient there, which must not be zero."""
+    work = solve(family, params, rng)
+    work.point = _vector(family.point, params)
+    at = dict(zip(work.variables, work.point, strict=True))
+    work.grad = [exact_at(d, at) for d in work.partials]
+    if all(g == 0 for g in work.grad):
+        raise Degenerate("the gradient is zero at the point")
+    return work
+
+
+def solve_directional(family: GradientFamily, params: dict, rng: np.random.Generator) -> Gradient:
+    """The gradient at the point, dotted with the unit vector of the direction (the result not 0)."""
+    work = solve_at(family, params, rng)
+    work.direction = _vector(family.direction, params)
+    work.length = sp.sqrt(sum(c**2 for c in work.direction))
+    if work.length == 0:
+        raise Degenerate("the direction is the zero vector")
+    work.unit = [c / work.length for c in work.direction]
+    work.value = steps.tidy(sum(g * u for g, u in zip(work.grad, work.unit, strict=True)))
+    if work.value == 0:
+        raise Degenerate("the directional derivative is 0")
+    return work
+
+
+def solve_steepest(family: GradientFamily, params: dict, rng: np.random.Generator) -> Gradient:
+    """The gradient at the point; steepest descent is -grad / |grad|, at the rate |grad|."""
+    work = solve_at(family, params, rng)
+    norm = sp.sqrt(sum(g**2 for g in work.grad))
+    work.descent = [steps.tidy(-g / norm) for g in work.grad]
+    work.rate = steps.tidy(norm)
+    return work
+
+
+# ---------------------------------------------------------------- the independent checks
+
+
+def _plain_name(wrt: list[sp.Symbol]) -> str:
+    """∂f/∂x, ∂²f/∂x², ∂²f/∂y∂x (differentiated by x, then y), for the verified record."""
+    if len(wrt) == 1:
+        return f"∂f/∂{wrt[0]}"
+    if wrt[0] == wrt[1]:
+        return f"∂²f/∂{wrt[0]}²"
+    return f"∂²f/∂{wrt[1]}∂{wrt[0]}"
+
+
+def _floats(values) -> list[float]:
+    return [float(v) for v in values]
+
+
+def _at_text(work: Gradient) -> str:
+    return "(" + ", ".join(sp.sstr(p) for p in work.point) + ")"
+
+
+def check(work: Gradient) -> list[verify.Check]:
+    """Each first partial against the one measured along its own coordinate, over the box."""
+    return [verify.check_partial(work.f, work.variables, [v], d, domain=work.family.domain).of(_plain_name([v]))
+            for v, d in zip(work.variables, work.partials, strict=True)]
+
+
+def check_second(work: Gradient) -> list[verify.Check]:
+    """The first partials, then each second partial against the one measured from f alone."""
+    out = check(work)
+    for (i, j), (d2, _) in work.seconds.items():
+        wrt = [work.variables[i], work.variables[j]]
+        out.append(verify.check_partial(work.f, work.variables, wrt, d2, domain=work.family.domain)
+                   .of(_plain_name(wrt)))
+    return out
+
+
+def check_at(work: Gradient) -> list[verify.Check]:
+    """The first partials, and the gradient at the point against the one measured there."""
+    measured = verify.check_gradient_at(work.f, work.variables, _floats(work.point), _floats(work.grad))
+    return check(work) + [measured.of(f"∇f{_at_text(work)}")]
+
+
+def check_directional(work: Gradient) -> list[verify.Check]:
+    """The gradient, and the directional derivative against the slope measured along the line."""
+    along = verify.check_directional(work.f, work.variables, _floats(work.point), _floats(work.unit),
+                                     float(work.value))
+    return check_at(work) + [along.of(f"D_u f{_at_text(work)}")]
+
+
+def check_steepest(work: Gradient) -> list[verify.Check]:
+    """The gradient; along the claimed direction f falls at the claimed rate, and no other falls faster."""
+    point, rate = _floats(work.point), float(work.rate)
+    along = verify.check_directional(work.f, work.variables, point, _floats(work.descent), -rate)
+    fastest = verify.check_steepest(work.f, work.variables, point, rate)
+    return check_at(work) + [along.of("f falls at the rate |∇f| along -∇f/|∇f|"),
+                             fastest.of("no direction falls faster than |∇f|")]
+
+
+# ---------------------------------------------------------------- what the page shows
+
+
 def _partial_name(f_name: str, wrt: list[sp.Symbol]) -> str:
     if len(wrt) == 1:
         return r"\frac{\partial %s}{\partial %s}" % (f_name, latex(wrt[0]))
@@ -72,183 +243,154 @@ def _partial_name(f_name: str, wrt: list[sp.Symbol]) -> str:
     return r"\frac{\partial^{2} %s}{\partial %s\,\partial %s}" % (f_name, latex(wrt[1]), latex(wrt[0]))
 
 
-def _work_partial(f: sp.Expr, v: sp.Symbol, others: list[sp.Symbol], depth: int = 0) -> tuple[sp.Expr, list[dict]]:
-    """One partial derivative with its steps: the engine, then the sympy.diff comparison."""
-    trees, d = steps.differentiate(f, v, 1)
-    steps.check_against_sympy(f, v, 1, d)
+def _placeholders(work: Gradient) -> dict:
+    fx, args = latex(work.f), ", ".join(latex(v) for v in work.variables)
+    out = {"f": Math(f"f({args}) = {fx}"), "fx": Math(fx), **{k: Math(latex(v)) for k, v in work.params.items()}}
+    if work.point is not None:
+        out["point"] = Math(point_latex(work.point))
+    if work.direction is not None:
+        out["direction"] = Math(vector_latex(work.direction))
+    return out
+
+
+def _partial_steps(v: sp.Symbol, trees: list, others: list[sp.Symbol], rule: str | None = None) -> list[Step]:
+    """One partial derivative: what is held constant, then the engine's steps one level deeper."""
     held = ", ".join(latex(o) for o in others)
-    shown = [{"depth": depth, "rule": f"Partial derivative with respect to {v}", "math": "",
-              "say": [{"text": "Differentiate with respect to "}, {"math": latex(v)},
-                      {"text": ", treating "}, {"math": held}, {"text": " as constant" + ("s." if len(others) > 1 else ".")}]}]
-    for s in explain.display_steps(trees, v):
-        shown.append({**s, "depth": s["depth"] + depth + 1})
-    return d, shown
+    head = Step(rule or f"Partial derivative with respect to {v}", "",
+                words("Differentiate with respect to ", Math(latex(v)), ", treating ", Math(held),
+                      " as constant" + ("s." if len(others) > 1 else ".")))
+    return [head] + explain.worked_steps(trees, depth=1)
 
 
-def generate(family: GradientFamily, params: dict, rng: np.random.Generator) -> dict:
-    """Draw the function, work the partials, check them, and answer what the family asks."""
-    variables = [E.symbol(n) for n in family.variables]
-    f = draw_function(family, params, rng, family.variables)
-    for v in variables:
-        if not f.has(v):
-            raise Degenerate(f"the function does not depend on {v}")
-    values = {E.symbol(k): v for k, v in params.items()}
-    fx = latex(f)
-    args = ", ".join(latex(v) for v in variables)
-    placeholders = {"f": {"math": f"f({args}) = {fx}"}, "fx": {"math": fx},
-                    **{k: {"math": latex(v)} for k, v in params.items()}}
-    shown: list[dict] = []
-    partials = []
-    checks = []
-    for v in variables:
-        others = [o for o in variables if o != v]
-        d, worked = _work_partial(f, v, others)
-        if d == 0:
-            raise Degenerate(f"the partial with respect to {v} is 0")
-        checks.append(verify.check_partial(f, variables, [v], d, domain=family.domain))
-        partials.append(d)
-        shown += worked
-    check = {"type": "gradient", "function": sp.sstr(f), "variables": [str(v) for v in variables],
-             "partials": [sp.sstr(d) for d in partials]}
-    record = {"key": str(f), "figure": None, "steps": shown,
-              "verified": {"method": checks[0].method, "points": min(c.points for c in checks),
-                           "max_error": max(c.max_error for c in checks)}}
-
-    if family.ask == "partials":
-        answer = [{"math": f"{_partial_name('f', [v])} = {latex(d)}"} for v, d in zip(variables, partials)]
-        default = "Find every first partial derivative of {f}."
-        return {**record, "check": check, "prompt": fill(family.prompt or default, placeholders),
-                "answer": _join(answer), "answer_text": "; ".join(f"d/d{v}: {sp.sstr(d)}" for v, d in zip(variables, partials))}
-
-    if family.ask == "second_partials":
-        seconds, answer, text = {}, [], []
-        for i, v in enumerate(variables):
-            for w in variables[i:]:
-                others = [o for o in variables if o != w]
-                d2, worked = _work_partial(partials[i], w, others, depth=0)
-                worked[0]["rule"] = f"Second partial: differentiate the {v}-partial with respect to {w}"
-                shown += worked
-                got = verify.check_partial(f, variables, [v, w], d2, domain=family.domain)
-                record["verified"]["points"] = min(record["verified"]["points"], got.points)
-                seconds[(str(v), str(w))] = d2
-                answer.append({"math": f"{_partial_name('f', [v, w])} = {latex(d2)}"})
-                text.append(f"d2/d{v}d{w}: {sp.sstr(d2)}")
-        mixed = [(a, b) for a, b in seconds if a != b]
-        if mixed:
-            a, b = mixed[0]
-            other = steps.tidy(sp.diff(partials[variables.index(E.symbol(b))], E.symbol(a)))
-            if not steps.equal(other, seconds[(a, b)]):
-                raise verify.VerifyError("the mixed partials disagree")
-            shown.append({"depth": 0, "rule": "Mixed partials agree", "math": "",
-                          "say": [{"text": "Differentiating in the other order gives the same result, as it must "
-                                           "for a smooth function (Clairaut's theorem)."}]})
-        if all(d == 0 for d in seconds.values()):
-            raise Degenerate("every second partial is 0")
-        check["second_partials"] = {f"{a},{b}": sp.sstr(d) for (a, b), d in seconds.items()}
-        record["key"] += " second"
-        default = "Find every second partial derivative of {f}, mixed ones included."
-        return {**record, "check": check, "prompt": fill(family.prompt or default, placeholders),
-                "answer": _join(answer), "answer_text": "; ".join(text)}
-
-    point = [E.parse(t, variables=set(params)).xreplace(values) for t in family.point]
-    at = dict(zip(variables, point))
-    grad = [exact_at(d, at) for d in partials]
-    if all(g == 0 for g in grad):
-        raise Degenerate("the gradient is zero at the point")
-    measured = verify.measured_gradient(f, variables, [float(p) for p in point])
-    if not all(verify.close(float(g), m) for g, m in zip(grad, measured)):
-        raise verify.VerifyError(f"the gradient {grad} does not match the measured {list(measured)}")
-    p_tex = point_latex(point)
-    placeholders["point"] = {"math": p_tex}
-    grad_tex = vector_latex(grad)
-    shown.append({"depth": 0, "rule": "Evaluate at the point", "math": r"\nabla f%s = %s" % (p_tex, grad_tex),
-                  "say": [{"text": "Put "}, {"math": ", ".join(f"{latex(v)} = {latex(p)}" for v, p in at.items())},
-                          {"text": " into each partial derivative."}]})
-    check.update({"at": [sp.sstr(p) for p in point], "gradient": [sp.sstr(g) for g in grad]})
-    record["key"] += f" at {point}"
-    if len(variables) == 2:
-        record["figure"] = _figure(f, variables, [float(p) for p in point], [float(g) for g in grad], fx)
-
-    if family.ask == "gradient":
-        default = "Find the gradient of {f} at the point {point}."
-        return {**record, "check": check, "prompt": fill(family.prompt or default, placeholders),
-                "answer": [{"math": r"\nabla f%s = %s" % (p_tex, grad_tex)}],
-                "answer_text": f"grad f{tuple(point)} = ({', '.join(sp.sstr(g) for g in grad)})"}
-
-    norm = sp.sqrt(sum(g**2 for g in grad))
-    if family.ask == "directional":
-        direction = [E.parse(t, variables=set(params)).xreplace(values) for t in family.direction]
-        length = sp.sqrt(sum(c**2 for c in direction))
-        if length == 0:
-            raise Degenerate("the direction is the zero vector")
-        unit = [c / length for c in direction]
-        value = steps.tidy(sum(g * u for g, u in zip(grad, unit)))
-        if value == 0:
-            raise Degenerate("the directional derivative is 0")
-        measured_d = verify.directional_measured(f, variables, [float(p) for p in point], [float(u) for u in unit])
-        if not verify.close(float(value), measured_d):
-            raise verify.VerifyError(f"directional derivative {value} but the slope along the line is {measured_d}")
-        placeholders["direction"] = {"math": vector_latex(direction)}
-        shown.append({"depth": 0, "rule": "Unit direction", "math": r"\hat{u} = \frac{%s}{%s} = %s" % (
-            vector_latex(direction), latex(length), vector_latex(unit)),
-            "say": [{"text": "Divide the direction by its length so that it measures change per unit step."}]})
-        shown.append({"depth": 0, "rule": "Dot product", "math": r"D_{\hat{u}} f = \nabla f \cdot \hat{u} = %s" % (
-            number_latex(value)), "say": [{"text": "The rate of change along "}, {"math": r"\hat{u}"},
-                                           {"text": " is the gradient dotted with it."}]})
-        check.update({"direction": [sp.sstr(c) for c in direction], "directional": sp.sstr(value)})
-        record["key"] += f" along {direction}"
-        default = "Find the directional derivative of {f} at {point} in the direction of {direction}."
-        return {**record, "check": check, "prompt": fill(family.prompt or default, placeholders),
-                "answer": [{"math": r"D_{\hat{u}} f%s = %s" % (p_tex, number_latex(value))}],
-                "answer_text": sp.sstr(value)}
-
-    descent = [steps.tidy(-g / norm) for g in grad]
-    _check_steepest(f, variables, [float(p) for p in point], [float(c) for c in descent], float(norm))
-    shown.append({"depth": 0, "rule": "Steepest descent", "math": r"-\frac{\nabla f}{\lVert \nabla f \rVert} = %s,"
-                  r"\quad \lVert \nabla f \rVert = %s" % (vector_latex(descent), number_latex(steps.tidy(norm))),
-                  "say": [{"text": "The gradient points uphill fastest; its negative, scaled to length 1, points "
-                                   "downhill fastest, and f falls at the rate "}, {"math": r"\lVert \nabla f \rVert"},
-                          {"text": ". This is the direction gradient descent steps in."}]})
-    check.update({"descent_direction": [sp.sstr(c) for c in descent], "rate": sp.sstr(steps.tidy(norm))})
-    default = "At the point {point}, in which unit direction does {f} decrease fastest, and at what rate?"
-    return {**record, "check": check, "prompt": fill(family.prompt or default, placeholders),
-            "answer": [{"math": r"\hat{u} = %s" % vector_latex(descent)}, {"text": ", rate "},
-                       {"math": number_latex(steps.tidy(norm))}],
-            "answer_text": f"direction ({', '.join(sp.sstr(c) for c in descent)}), rate {sp.sstr(steps.tidy(norm))}"}
-
-
-def _join(parts: list[dict]) -> list[dict]:
+def _first_steps(work: Gradient) -> list[Step]:
     out = []
+    for v, trees in zip(work.variables, work.trees, strict=True):
+        out += _partial_steps(v, trees, [o for o in work.variables if o != v])
+    return out
+
+
+def _check_record(work: Gradient, **extra) -> dict:
+    return {"type": "gradient", "function": sp.sstr(work.f), "variables": [str(v) for v in work.variables],
+            "partials": [sp.sstr(d) for d in work.partials], **extra}
+
+
+def _join(parts: list[Segment]) -> list[Segment]:
+    """The parts separated by semicolons."""
+    out: list[Segment] = []
     for i, p in enumerate(parts):
         if i:
-            out.append({"text": "; "})
+            out.append(Text("; "))
         out.append(p)
     return out
 
 
-def _check_steepest(f, variables, point, direction, rate) -> None:
-    """Along the claimed direction f falls at `rate`, and no other direction falls faster."""
-    along = verify.directional_measured(f, variables, point, direction)
-    if not verify.close(along, -rate):
-        raise verify.VerifyError(f"along the claimed direction f changes at {along}, not -{rate}")
-    for angle in np.linspace(0, 2 * np.pi, 12, endpoint=False):
-        if len(variables) == 2:
-            u = [float(np.cos(angle)), float(np.sin(angle))]
-        else:
-            u = [float(np.cos(angle)) * 0.6, float(np.sin(angle)) * 0.6, 0.8]
-        if verify.directional_measured(f, variables, point, u) < -rate * (1 + 1e-6) - 1e-9:
-            raise verify.VerifyError(f"direction {u} falls faster than the claimed steepest descent")
+def present(work: Gradient) -> Problem:
+    """Find every first partial."""
+    pairs = list(zip(work.variables, work.partials, strict=True))
+    answer = [Math(f"{_partial_name('f', [v])} = {latex(d)}") for v, d in pairs]
+    prompt = fill(work.family.prompt or "Find every first partial derivative of {f}.", _placeholders(work))
+    return Problem(identity=str(work.f), prompt=prompt, answer=_join(answer),
+                   answer_text="; ".join(f"d/d{v}: {sp.sstr(d)}" for v, d in pairs),
+                   steps=_first_steps(work), check=_check_record(work))
 
 
-def _figure(f, variables, point, grad, fx) -> dict:
-    data = contour_data(f, variables, (point[0], point[1]))
+def present_second(work: Gradient) -> Problem:
+    """Find every second partial, mixed ones included."""
+    shown, answer, text, seconds = _first_steps(work), [], [], {}
+    for (i, j), (d2, trees) in work.seconds.items():
+        v, w = work.variables[i], work.variables[j]
+        shown += _partial_steps(w, trees, [o for o in work.variables if o != w],
+                                rule=f"Second partial: differentiate the {v}-partial with respect to {w}")
+        answer.append(Math(f"{_partial_name('f', [v, w])} = {latex(d2)}"))
+        text.append(f"d2/d{v}d{w}: {sp.sstr(d2)}")
+        seconds[f"{v},{w}"] = sp.sstr(d2)
+    shown.append(Step("Mixed partials agree", "", words(
+        "Differentiating in the other order gives the same result, as it must for a smooth function "
+        "(Clairaut's theorem).")))
+    default = "Find every second partial derivative of {f}, mixed ones included."
+    return Problem(identity=f"{work.f} second", prompt=fill(work.family.prompt or default, _placeholders(work)),
+                   answer=_join(answer), answer_text="; ".join(text), steps=shown,
+                   check=_check_record(work, second_partials=seconds))
+
+
+def _at_steps(work: Gradient) -> list[Step]:
+    """The first partials, then each evaluated at the point."""
+    put = ", ".join(f"{latex(v)} = {latex(p)}" for v, p in zip(work.variables, work.point, strict=True))
+    evaluate = Step("Evaluate at the point", r"\nabla f%s = %s" % (point_latex(work.point), vector_latex(work.grad)),
+                    words("Put ", Math(put), " into each partial derivative."))
+    return _first_steps(work) + [evaluate]
+
+
+def _at_record(work: Gradient, **extra) -> dict:
+    return _check_record(work, at=[sp.sstr(p) for p in work.point], gradient=[sp.sstr(g) for g in work.grad],
+                         **extra)
+
+
+def present_gradient(work: Gradient) -> Problem:
+    """Find the gradient at the point, drawn on the contours when f has two variables."""
+    default = "Find the gradient of {f} at the point {point}."
+    answer = Math(r"\nabla f%s = %s" % (point_latex(work.point), vector_latex(work.grad)))
+    text = f"grad f{tuple(work.point)} = ({', '.join(sp.sstr(g) for g in work.grad)})"
+    prompt = fill(work.family.prompt or default, _placeholders(work))
+    return Problem(identity=f"{work.f} at {work.point}", prompt=prompt, answer=[answer], answer_text=text,
+                   steps=_at_steps(work), check=_at_record(work), figure=_figure(work))
+
+
+def present_directional(work: Gradient) -> Problem:
+    """Find the directional derivative at the point along the direction; the number an LMS grades."""
+    shown = _at_steps(work) + [
+        Step("Unit direction", r"\hat{u} = \frac{%s}{%s} = %s" % (
+            vector_latex(work.direction), latex(work.length), vector_latex(work.unit)),
+             words("Divide the direction by its length so that it measures change per unit step.")),
+        Step("Dot product", r"D_{\hat{u}} f = \nabla f \cdot \hat{u} = %s" % number_latex(work.value),
+             words("The rate of change along ", Math(r"\hat{u}"), " is the gradient dotted with it.")),
+    ]
+    default = "Find the directional derivative of {f} at {point} in the direction of {direction}."
+    check = _at_record(work, direction=[sp.sstr(c) for c in work.direction], directional=sp.sstr(work.value))
+    return Problem(identity=f"{work.f} at {work.point} along {work.direction}",
+                   prompt=fill(work.family.prompt or default, _placeholders(work)),
+                   answer=[Math(r"D_{\hat{u}} f%s = %s" % (point_latex(work.point), number_latex(work.value)))],
+                   answer_text=sp.sstr(work.value), steps=shown, check=check, figure=_figure(work),
+                   numeric=float(work.value))
+
+
+def present_steepest(work: Gradient) -> Problem:
+    """Find the unit direction in which f falls fastest at the point, and the rate."""
+    descent, rate = vector_latex(work.descent), number_latex(work.rate)
+    shown = _at_steps(work) + [Step(
+        "Steepest descent", r"-\frac{\nabla f}{\lVert \nabla f \rVert} = %s,\quad \lVert \nabla f \rVert = %s" % (
+            descent, rate),
+        words("The gradient points uphill fastest; its negative, scaled to length 1, points downhill fastest, "
+              "and f falls at the rate ", Math(r"\lVert \nabla f \rVert"),
+              ". This is the direction gradient descent steps in."))]
+    default = "At the point {point}, in which unit direction does {f} decrease fastest, and at what rate?"
+    check = _at_record(work, descent_direction=[sp.sstr(c) for c in work.descent], rate=sp.sstr(work.rate))
+    text = f"direction ({', '.join(sp.sstr(c) for c in work.descent)}), rate {sp.sstr(work.rate)}"
+    prompt = fill(work.family.prompt or default, _placeholders(work))
+    return Problem(identity=f"{work.f} at {work.point}", prompt=prompt,
+                   answer=[Math(r"\hat{u} = %s" % descent), Text(", rate "), Math(rate)], answer_text=text,
+                   steps=shown, check=check, figure=_figure(work))
+
+
+def _figure(work: Gradient) -> dict | None:
+    """For two variables, the contours around the point with the gradient and its negative."""
+    if len(work.variables) != 2:
+        return None
+    point, grad = _floats(work.point), _floats(work.grad)
+    data = contour_data(work.f, work.variables, (point[0], point[1]))
     return {"kind": "contour", **data, "point": point,
             "arrows": [{"vector": grad, "label": r"\nabla f", "color": "#c0504d"},
                        {"vector": [-g for g in grad], "label": r"-\nabla f", "color": "#2e7d32"}],
-            "xlabel": str(variables[0]), "ylabel": str(variables[1]), "label": f"f = {fx}",
+            "xlabel": str(work.variables[0]), "ylabel": str(work.variables[1]), "label": f"f = {latex(work.f)}",
             "alt": (f"Contour lines of f near the point ({point[0]:g}, {point[1]:g}); the gradient arrow "
                     f"({grad[0]:.3g}, {grad[1]:.3g}) points uphill across the contours and its negative points "
                     "downhill.")}
 
 
-KIND = legacy('gradient', GradientFamily, generate)  # TRANSITION
+KIND = Kind("gradient", GradientFamily, {
+    "partials": Ask(solve, check, present),
+    "second_partials": Ask(solve_second, check_second, present_second),
+    "gradient": Ask(solve_at, check_at, present_gradient),
+    "directional": Ask(solve_directional, check_directional, present_directional),
+    "steepest": Ask(solve_steepest, check_steepest, present_steepest),
+})

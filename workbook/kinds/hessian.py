@@ -1,25 +1,34 @@
 """Kind `hessian`: Jacobians, Hessians, and critical points classified by the second-derivative test.
 
-Checks: every matrix entry against finite differences of the function; a classification
-against the signs of the eigenvalues of a Hessian measured numerically and the gradient
-measured at the point.
+Checks: every matrix entry (and, for a scalar function, every first partial) against the partial
+derivative measured from the function alone over the family's box; each critical point against the
+gradient measured there (it must vanish), and its type against the signs of the eigenvalues of the
+Hessian measured there, which must also match the Hessian the table shows.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import sympy as sp
 from pydantic import Field, model_validator
 
-from workbook.family import FunctionFamily
-from workbook.kinds._transition import legacy  # TRANSITION
 from workbook import expr as E
 from workbook import steps, verify
 from workbook.explain import latex
-from workbook.generate import Degenerate, fill
-from workbook.kinds.common import contour_data, draw_function, point_latex
+from workbook.family import FunctionFamily
+from workbook.kind import Ask, Kind
+from workbook.kinds.common import (
+    contour_data,
+    draw_function,
+    matrix_latex,
+    partial,
+    point_latex,
+    second_derivative_test,
+)
+from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 
 class HessianFamily(FunctionFamily):
@@ -61,161 +70,199 @@ class HessianFamily(FunctionFamily):
         return [(f"components[{i}]", t, params, set()) for i, t in enumerate(self.components)]
 
 
+@dataclass
+class Hessian:
+    """One solved draw: for a Jacobian the components of F and their matrix of first partials; for a
+    scalar f its first partials and Hessian, and for a classification the critical points, sorted,
+    with the type of each."""
 
-def _matrix(rows) -> str:
-    return r"\begin{pmatrix}" + r" \\ ".join(" & ".join(latex(c) for c in row) for row in rows) + r"\end{pmatrix}"
+    family: HessianFamily
+    variables: list[sp.Symbol]
+    f: sp.Expr | None = None
+    gradient: list[sp.Expr] = field(default_factory=list)
+    hessian: sp.Matrix | None = None
+    components: list[sp.Expr] = field(default_factory=list)
+    jacobian: list[list[sp.Expr]] = field(default_factory=list)
+    points: list[list[sp.Expr]] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
 
+    def hessian_at(self, point: list[sp.Expr]) -> sp.Matrix:
+        return self.hessian.xreplace(dict(zip(self.variables, point, strict=True)))
 
-def _partial(f, v):
-    trees, d = steps.differentiate(f, v, 1)
-    steps.check_against_sympy(f, v, 1, d)
-    return d
-
-
-def measured_hessian(f, variables, point) -> np.ndarray:
-    """Second partials at one point by finite differences (symmetric stencils)."""
-    p = np.array([point], dtype=float)
-    n = len(variables)
-    H = np.empty((n, n))
-    for i in range(n):
-        for j in range(n):
-            d, err, _ = verify.partial_at(f, variables, [variables[i], variables[j]], p)
-            if not (np.isfinite(d[0]) and err[0] <= 1e-5 * max(1.0, abs(d[0]))):
-                raise verify.VerifyError("the Hessian cannot be measured here")
-            H[i, j] = d[0]
-    return H
-
-
-def classify(H: sp.Matrix) -> str:
-    """The second-derivative test from the eigenvalues' signs."""
-    eig = [complex(sp.N(e)).real for e in H.eigenvals(multiple=True)]
-    if any(abs(e) < 1e-12 for e in eig):
-        return "inconclusive"
-    if all(e > 0 for e in eig):
-        return "minimum"
-    if all(e < 0 for e in eig):
-        return "maximum"
-    return "saddle point"
+    @property
+    def args(self) -> str:
+        return ", ".join(latex(v) for v in self.variables)
 
 
-def _measured_kind(f, variables, point) -> str:
-    eig = np.linalg.eigvalsh(measured_hessian(f, variables, point))
-    if np.min(np.abs(eig)) < 1e-6:
-        return "inconclusive"
-    return "minimum" if eig.min() > 0 else "maximum" if eig.max() < 0 else "saddle point"
+# ---------------------------------------------------------------- the exact mathematics
 
 
-def generate(family: HessianFamily, params: dict, rng: np.random.Generator) -> dict:
+def solve_jacobian(family: HessianFamily, params: dict, rng: np.random.Generator) -> Hessian:
+    """The components with the drawn parameters put in, and each one's partials by the step engine."""
     variables = [E.symbol(n) for n in family.variables]
-    args = ", ".join(latex(v) for v in variables)
-    if family.ask == "jacobian":
-        return _jacobian(family, params, variables, args)
-    f = draw_function(family, params, rng, family.variables)
-    H = sp.Matrix([[steps.tidy(_partial(_partial(f, a), b)) for b in variables] for a in variables])
-    grad = [steps.tidy(_partial(f, v)) for v in variables]
-    for i, a in enumerate(variables):
-        for j, b in enumerate(variables):
-            verify.check_partial(f, variables, [a, b], H[i, j], domain=family.domain)
-    for v, g in zip(variables, grad):
-        verify.check_partial(f, variables, [v], g, domain=family.domain)
-    fx = latex(f)
-    shown = [{"depth": 0, "rule": "First partials", "math": r",\quad ".join(
-        r"f_{%s} = %s" % (latex(v), latex(g)) for v, g in zip(variables, grad)),
-        "say": [{"text": "Differentiate once with respect to each variable, holding the others constant."}]},
-        {"depth": 0, "rule": "Second partials", "math": "H = " + _matrix(H.tolist()),
-         "say": [{"text": "Differentiate each first partial again; row i, column j holds "},
-                 {"math": r"\partial^2 f / \partial x_i \partial x_j"}, {"text": ", and the mixed entries agree."}]}]
-    check = {"type": "hessian", "function": sp.sstr(f), "variables": [str(v) for v in variables],
-             "hessian": [[sp.sstr(c) for c in row] for row in H.tolist()]}
-    placeholders = {"f": {"math": f"f({args}) = {fx}"}}
-    if H == sp.zeros(len(variables)):
-        raise Degenerate("the Hessian is zero")
-    if family.ask == "hessian":
-        return {"key": str(f), "steps": shown, "check": check, "figure": None,
-                "prompt": fill(family.prompt or "Find the Hessian matrix of {f}.", placeholders),
-                "answer": [{"math": "H = " + _matrix(H.tolist())}], "answer_text": sp.sstr(H.tolist()),
-                "verified": {"method": "central-difference", "points": 16, "max_error": 0.0}}
-
-    solutions = sp.solve(grad, variables, dict=True)
-    points = []
-    for sol in solutions:
-        if len(sol) != len(variables) or not all(sol[v].is_real and sol[v].is_Rational for v in variables):
-            raise Degenerate("critical points that are not plain numbers")
-        points.append([sol[v] for v in variables])
-    if not 1 <= len(points) <= 4:
-        raise Degenerate("too few or too many critical points")
-    points.sort(key=lambda p: [float(c) for c in p])
-    rows, kinds = [], []
-    for p in points:
-        at = dict(zip(variables, p))
-        Hp = H.xreplace(at)
-        kind = classify(Hp)
-        if kind == "inconclusive":
-            raise Degenerate("the test is inconclusive at a critical point")
-        measured = verify.measured_gradient(f, variables, [float(c) for c in p])
-        if np.max(np.abs(measured)) > 1e-6:
-            raise verify.VerifyError(f"the gradient at {p} measures {measured}, not 0")
-        if _measured_kind(f, variables, [float(c) for c in p]) != kind:
-            raise verify.VerifyError(f"{p}: the measured Hessian disagrees with {kind}")
-        det = Hp.det()
-        rows.append([point_latex(p), _matrix(Hp.tolist()), latex(det), r"\text{%s}" % kind])
-        kinds.append(kind)
-    shown.append({"depth": 0, "rule": "Critical points", "math": r"\nabla f = 0 \Rightarrow " + ",\\ ".join(
-        point_latex(p) for p in points), "say": [{"text": "Set every first partial to zero and solve together."}]})
-    shown.append({"depth": 0, "rule": "Second-derivative test", "math": "",
-                  "say": [{"text": "At each point: both eigenvalues of H positive means a minimum, both negative a "
-                                   "maximum, mixed signs a saddle. For two variables: "},
-                          {"math": r"\det H > 0"}, {"text": " with "}, {"math": r"f_{xx} > 0"},
-                          {"text": " is a minimum, with "}, {"math": r"f_{xx} < 0"}, {"text": " a maximum; "},
-                          {"math": r"\det H < 0"}, {"text": " is a saddle."},
-                          {"table": {"head": ["\\text{point}", "H", r"\det H", r"\text{type}"], "rows": rows}}]})
-    check.update(type="critical_points", points=[[sp.sstr(c) for c in p] for p in points], kinds=kinds)
-    figure = None
-    if len(variables) == 2:
-        xs = [float(p[0]) for p in points]
-        ys = [float(p[1]) for p in points]
-        center = ((max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2)
-        half = max(max(xs) - min(xs), max(ys) - min(ys), 1.0) * 0.9 + 1
-        figure = {"kind": "contour", **contour_data(f, variables, center, half_width=half), "point": None,
-                  "marks": [{"at": [float(c) for c in p], "label": k} for p, k in zip(points, kinds)],
-                  "xlabel": str(variables[0]), "ylabel": str(variables[1]),
-                  "alt": "Contour plot of f with each critical point marked and labelled: "
-                         + "; ".join(f"({sp.sstr(p[0])}, {sp.sstr(p[1])}) {k}" for p, k in zip(points, kinds)) + "."}
-    answer = []
-    for p, k in zip(points, kinds):
-        answer += [{"math": point_latex(p)}, {"text": f" {k}; "}]
-    answer[-1] = {"text": answer[-1]["text"].rstrip("; ")}
-    default = "Find every critical point of {f} and classify each as a minimum, a maximum or a saddle point."
-    return {"key": str(f) + " classify", "steps": shown, "check": check, "figure": figure,
-            "prompt": fill(family.prompt or default, placeholders), "answer": answer,
-            "answer_text": "; ".join(f"{[sp.sstr(c) for c in p]} {k}" for p, k in zip(points, kinds)),
-            "verified": {"method": "measured gradient and Hessian eigenvalues", "points": len(points), "max_error": 0.0}}
-
-
-def _jacobian(family, params, variables, args) -> dict:
     values = {E.symbol(k): v for k, v in params.items()}
     comps = [E.parse(t, variables=set(params) | set(family.variables)).xreplace(values) for t in family.components]
-    J = [[steps.tidy(_partial(c, v)) for v in variables] for c in comps]
-    for c, row in zip(comps, J):
-        for v, d in zip(variables, row):
-            verify.check_partial(c, variables, [v], d, domain=family.domain)
+    J = [[steps.tidy(partial(c, v)) for v in variables] for c in comps]
     if all(d == 0 for row in J for d in row):
         raise Degenerate("the Jacobian is zero")
-    m, n = len(comps), len(variables)
-    shown = [{"depth": 0, "rule": "Row by row", "math": r"J_{ij} = \frac{\partial f_i}{\partial x_j}",
-              "say": [{"text": f"One row per output ({m}), one column per input ({n}): a {m}×{n} matrix."}]}]
-    for i, (c, row) in enumerate(zip(comps, J), start=1):
-        shown.append({"depth": 1, "rule": f"Row {i}", "math": r"f_{%d} = %s:\quad " % (i, latex(c)) + ",\\ ".join(
-            r"\frac{\partial f_{%d}}{\partial %s} = %s" % (i, latex(v), latex(d)) for v, d in zip(variables, row)),
-            "say": [{"text": "Differentiate this output with respect to each input."}]})
-    vec = r"\left(" + ",\\ ".join(latex(c) for c in comps) + r"\right)"
-    default = "Find the Jacobian matrix of {F}."
-    check = {"type": "jacobian", "components": [sp.sstr(c) for c in comps], "variables": [str(v) for v in variables],
-             "jacobian": [[sp.sstr(d) for d in row] for row in J]}
-    return {"key": str(comps), "steps": shown, "check": check, "figure": None,
-            "prompt": fill(family.prompt or default, {"F": {"math": f"F({args}) = {vec}"}}),
-            "answer": [{"math": f"J = {_matrix(J)}"}, {"text": f" ({m}×{n})"}], "answer_text": sp.sstr(J),
-            "verified": {"method": "finite differences per entry", "points": 16, "max_error": 0.0}}
+    return Hessian(family, variables, components=comps, jacobian=J)
 
 
-KIND = legacy('hessian', HessianFamily, generate)  # TRANSITION
+def solve_hessian(family: HessianFamily, params: dict, rng: np.random.Generator) -> Hessian:
+    """Draw f; its first partials and its second partials, each by the step engine."""
+    variables = [E.symbol(n) for n in family.variables]
+    f = draw_function(family, params, rng, family.variables)
+    H = sp.Matrix([[steps.tidy(partial(partial(f, a), b)) for b in variables] for a in variables])
+    grad = [steps.tidy(partial(f, v)) for v in variables]
+    if H == sp.zeros(len(variables)):
+        raise Degenerate("the Hessian is zero")
+    return Hessian(family, variables, f=f, gradient=grad, hessian=H)
+
+
+def solve_classify(family: HessianFamily, params: dict, rng: np.random.Generator) -> Hessian:
+    """The Hessian, then the critical points (1 to 4, all rational) and the test's verdict at each."""
+    work = solve_hessian(family, params, rng)
+    points = []
+    for sol in sp.solve(work.gradient, work.variables, dict=True):
+        if len(sol) != len(work.variables) or not all(sol[v].is_real and sol[v].is_Rational for v in work.variables):
+            raise Degenerate("critical points that are not plain numbers")
+        points.append([sol[v] for v in work.variables])
+    if not 1 <= len(points) <= 4:
+        raise Degenerate("too few or too many critical points")
+    work.points = sorted(points, key=lambda p: [float(c) for c in p])
+    work.kinds = [second_derivative_test(work.hessian_at(p)) for p in work.points]
+    if "inconclusive" in work.kinds:
+        raise Degenerate("the test is inconclusive at a critical point")
+    return work
+
+
+# ---------------------------------------------------------------- the independent checks
+
+
+def check_jacobian(work: Hessian) -> list[verify.Check]:
+    """Each entry against the partial of its component measured over the box."""
+    return [verify.check_partial(c, work.variables, [v], d, domain=work.family.domain).of(f"dF{i}/d{v}")
+            for i, (c, row) in enumerate(zip(work.components, work.jacobian, strict=True), start=1)
+            for v, d in zip(work.variables, row, strict=True)]
+
+
+def check_hessian(work: Hessian) -> list[verify.Check]:
+    """Each second partial, then each first partial, against the one measured from f over the box."""
+    f, xs, domain = work.f, work.variables, work.family.domain
+    second = [verify.check_partial(f, xs, [a, b], work.hessian[i, j], domain=domain).of(f"f_{a}{b}")
+              for i, a in enumerate(xs) for j, b in enumerate(xs)]
+    first = [verify.check_partial(f, xs, [v], g, domain=domain).of(f"f_{v}")
+             for v, g in zip(xs, work.gradient, strict=True)]
+    return second + first
+
+
+def check_classify(work: Hessian) -> list[verify.Check]:
+    """The matrices as for a Hessian; at each critical point the measured gradient vanishes and the
+    measured Hessian's eigenvalues have the signs the verdict claims."""
+    checks = check_hessian(work)
+    for p, kind in zip(work.points, work.kinds, strict=True):
+        at, shown = [float(c) for c in p], "(" + ", ".join(sp.sstr(c) for c in p) + ")"
+        Hp = [[float(c) for c in row] for row in work.hessian_at(p).tolist()]
+        checks += [verify.check_stationary(work.f, work.variables, at).of(f"grad f = 0 at {shown}"),
+                   verify.check_classification(work.f, work.variables, at, Hp, kind).of(f"{shown} is a {kind}")]
+    return checks
+
+
+# ---------------------------------------------------------------- what the page shows
+
+
+def present_jacobian(work: Hessian) -> Problem:
+    """Find the Jacobian matrix, worked one row (one output) at a time."""
+    m, n = len(work.components), len(work.variables)
+    shown = [Step("Row by row", r"J_{ij} = \frac{\partial f_i}{\partial x_j}",
+                  words(f"One row per output ({m}), one column per input ({n}): a {m}×{n} matrix."))]
+    for i, (c, row) in enumerate(zip(work.components, work.jacobian, strict=True), start=1):
+        entries = ",\\ ".join(rf"\frac{{\partial f_{{{i}}}}}{{\partial {latex(v)}}} = {latex(d)}"
+                              for v, d in zip(work.variables, row, strict=True))
+        shown.append(Step(f"Row {i}", rf"f_{{{i}}} = {latex(c)}:\quad " + entries,
+                          words("Differentiate this output with respect to each input."), depth=1))
+    vec = r"\left(" + ",\\ ".join(latex(c) for c in work.components) + r"\right)"
+    check = {"type": "jacobian", "components": [sp.sstr(c) for c in work.components],
+             "variables": [str(v) for v in work.variables],
+             "jacobian": [[sp.sstr(d) for d in row] for row in work.jacobian]}
+    prompt = fill(work.family.prompt or "Find the Jacobian matrix of {F}.", {"F": Math(f"F({work.args}) = {vec}")})
+    return Problem(identity=str(work.components), prompt=prompt,
+                   answer=[Math(f"J = {matrix_latex(work.jacobian)}"), Text(f" ({m}×{n})")],
+                   answer_text=sp.sstr(work.jacobian), steps=shown, check=check)
+
+
+def _partials_steps(work: Hessian) -> list[Step]:
+    first = r",\quad ".join(f"f_{{{latex(v)}}} = {latex(g)}"
+                            for v, g in zip(work.variables, work.gradient, strict=True))
+    return [Step("First partials", first,
+                 words("Differentiate once with respect to each variable, holding the others constant.")),
+            Step("Second partials", "H = " + matrix_latex(work.hessian.tolist()),
+                 words("Differentiate each first partial again; row i, column j holds ",
+                       Math(r"\partial^2 f / \partial x_i \partial x_j"), ", and the mixed entries agree."))]
+
+
+def _hessian_record(work: Hessian) -> dict:
+    return {"type": "hessian", "function": sp.sstr(work.f), "variables": [str(v) for v in work.variables],
+            "hessian": [[sp.sstr(c) for c in row] for row in work.hessian.tolist()]}
+
+
+def _prompt(work: Hessian, default: str) -> list:
+    return fill(work.family.prompt or default, {"f": Math(f"f({work.args}) = {latex(work.f)}")})
+
+
+def present_hessian(work: Hessian) -> Problem:
+    """Find the Hessian matrix."""
+    return Problem(identity=str(work.f), prompt=_prompt(work, "Find the Hessian matrix of {f}."),
+                   answer=[Math("H = " + matrix_latex(work.hessian.tolist()))],
+                   answer_text=sp.sstr(work.hessian.tolist()), steps=_partials_steps(work),
+                   check=_hessian_record(work))
+
+
+def _test_step(work: Hessian) -> Step:
+    """The second-derivative test, with a table of each point's Hessian, determinant and type."""
+    rows = [[point_latex(p), matrix_latex(work.hessian_at(p).tolist()), latex(work.hessian_at(p).det()),
+             rf"\text{{{kind}}}"] for p, kind in zip(work.points, work.kinds, strict=True)]
+    return Step("Second-derivative test", "", words(
+        "At each point: both eigenvalues of H positive means a minimum, both negative a maximum, mixed signs "
+        "a saddle. For two variables: ", Math(r"\det H > 0"), " with ", Math(r"f_{xx} > 0"),
+        " is a minimum, with ", Math(r"f_{xx} < 0"), " a maximum; ", Math(r"\det H < 0"), " is a saddle.",
+        Table(["\\text{point}", "H", r"\det H", r"\text{type}"], rows)))
+
+
+def present_classify(work: Hessian) -> Problem:
+    """Find and classify every critical point; a contour plot marks them when there are two variables."""
+    shown = _partials_steps(work) + [
+        Step("Critical points", r"\nabla f = 0 \Rightarrow " + ",\\ ".join(point_latex(p) for p in work.points),
+             words("Set every first partial to zero and solve together.")),
+        _test_step(work)]
+    answer = []
+    for p, k in zip(work.points, work.kinds, strict=True):
+        answer += [Math(point_latex(p)), Text(f" {k}; ")]
+    answer[-1] = Text(answer[-1].text.rstrip("; "))
+    check = {**_hessian_record(work), "type": "critical_points",
+             "points": [[sp.sstr(c) for c in p] for p in work.points], "kinds": work.kinds}
+    default = "Find every critical point of {f} and classify each as a minimum, a maximum or a saddle point."
+    return Problem(identity=str(work.f) + " classify", prompt=_prompt(work, default), answer=answer,
+                   answer_text="; ".join(f"{[sp.sstr(c) for c in p]} {k}"
+                                         for p, k in zip(work.points, work.kinds, strict=True)),
+                   steps=shown, check=check, figure=_contour(work) if len(work.variables) == 2 else None)
+
+
+def _contour(work: Hessian) -> dict:
+    """The data the contour plot with the critical points marked is drawn from."""
+    points, kinds = work.points, work.kinds
+    xs, ys = [float(p[0]) for p in points], [float(p[1]) for p in points]
+    center = ((max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2)
+    half = max(max(xs) - min(xs), max(ys) - min(ys), 1.0) * 0.9 + 1
+    return {"kind": "contour", **contour_data(work.f, work.variables, center, half_width=half), "point": None,
+            "marks": [{"at": [float(c) for c in p], "label": k} for p, k in zip(points, kinds, strict=True)],
+            "xlabel": str(work.variables[0]), "ylabel": str(work.variables[1]),
+            "alt": "Contour plot of f with each critical point marked and labelled: " + "; ".join(
+                f"({sp.sstr(p[0])}, {sp.sstr(p[1])}) {k}" for p, k in zip(points, kinds, strict=True)) + "."}
+
+
+KIND = Kind("hessian", HessianFamily, {
+    "jacobian": Ask(solve_jacobian, check_jacobian, present_jacobian),
+    "hessian": Ask(solve_hessian, check_hessian, present_hessian),
+    "classify": Ask(solve_classify, check_classify, present_classify),
+})

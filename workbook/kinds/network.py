@@ -1,27 +1,30 @@
 """Kind `network`: backpropagation through a 2-h-1 network, the XOR capstone among its families.
 
 The gradients come from the backpropagation formulas (δ at the output, passed back through the
-weights and the activation's slope); the check perturbs every weight and bias of a separate
-NumPy forward pass (complex step), so a transposed matrix or a missing activation slope fails.
+weights and the activation's slope), in float64. Checks: every weight and bias perturbed in a
+separate NumPy forward pass (verify.py; complex step, central differences through a ReLU), one
+check for each of W1, b1, W2 and b2, so a transposed matrix or a missing activation slope fails.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from workbook.family import Family
-from workbook.kinds._transition import legacy  # TRANSITION
 from workbook import expr as E
-from workbook.generate import Degenerate, fill
+from workbook import verify
+from workbook.family import Family
+from workbook.kind import Ask, Kind
 from workbook.kinds.common import decimal_latex as d
-from workbook.verify import VerifyError
+from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill
 
-ACT = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "relu": lambda z: np.where(np.real(z) > 0, z, 0 * z)}
+ACT = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "relu": lambda z: np.where(z > 0, z, 0 * z)}
 SLOPE = {"sigmoid": lambda a, z: a * (1 - a), "tanh": lambda a, z: 1 - a**2, "relu": lambda a, z: (z > 0) * 1.0}
 ACT_TEX = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{ReLU}"}
+SLOPE_TEX = {"sigmoid": "a_j(1 - a_j)", "tanh": "(1 - a_j^{2})", "relu": r"[z_j > 0]"}
 
 
 class NetworkFamily(Family):
@@ -59,152 +62,213 @@ class NetworkFamily(Family):
         return out
 
 
+@dataclass
+class Network:
+    """One solved draw, in float64: the drawn activation, the parameters, the data [x1, x2, y] and the
+    learning rate; the forward pass (Z1, A1, ŷ and the mean loss L); the backward pass (δ at the
+    output and at the hidden units) and every parameter's gradient, keyed W1, b1, W2, b2."""
 
-def loss_of(params: dict, X, Y, act: str, output: str, loss: str):
-    """The mean loss of the network on (X, Y): the check's own forward pass (works on complex numbers)."""
-    Z1 = X @ params["W1"].T + params["b1"]
-    A1 = ACT[act](Z1)
-    z2 = A1 @ params["W2"] + params["b2"]
-    yhat = 1 / (1 + np.exp(-z2)) if output == "sigmoid" else z2
-    if loss == "bce":
-        return np.mean(-(Y * np.log(yhat) + (1 - Y) * np.log(1 - yhat)))
-    return np.mean((yhat - Y) ** 2)
+    family: NetworkFamily
+    act: str
+    W1: np.ndarray
+    b1: np.ndarray
+    W2: np.ndarray
+    b2: float
+    data: np.ndarray
+    lr: float
+    Z1: np.ndarray | None = None
+    A1: np.ndarray | None = None
+    yhat: np.ndarray | None = None
+    L: float | None = None
+    delta2: np.ndarray | None = None
+    delta1: np.ndarray | None = None
+    grads: dict | None = None
+
+    @property
+    def X(self) -> np.ndarray:
+        return self.data[:, :2]
+
+    @property
+    def Y(self) -> np.ndarray:
+        return self.data[:, 2]
+
+    @property
+    def h(self) -> int:
+        return self.family.hidden
+
+    @property
+    def n(self) -> int:
+        return len(self.Y)
+
+    @property
+    def params(self) -> dict:
+        return {"W1": self.W1, "b1": self.b1, "W2": self.W2, "b2": np.array(self.b2)}
 
 
-def generate(family: NetworkFamily, params: dict, rng: np.random.Generator) -> dict:
+# ---------------------------------------------------------------- the exact mathematics
+
+
+def _read(family: NetworkFamily, params: dict, rng: np.random.Generator) -> Network:
     values = {E.symbol(k): v for k, v in params.items()}
 
     def num(t):
         return float(E.parse(t, variables=set(params)).xreplace(values))
 
     act = family.activation[int(rng.integers(len(family.activation)))]
-    h = family.hidden
-    W1 = np.array([num(t) for t in family.w1]).reshape(h, 2)
-    b1 = np.array([num(t) for t in family.b1])
-    W2 = np.array([num(t) for t in family.w2])
-    b2 = num(family.b2)
-    data = np.array([[num(t) for t in row] for row in family.data])
-    X, Y = data[:, :2], data[:, 2]
-    lr = num(family.lr)
-    if family.loss == "bce" and (family.output != "sigmoid" or not set(Y) <= {0.0, 1.0}):
-        raise Degenerate("cross-entropy needs a sigmoid output and labels 0 or 1")
+    return Network(family, act, W1=np.array([num(t) for t in family.w1]).reshape(family.hidden, 2),
+                   b1=np.array([num(t) for t in family.b1]), W2=np.array([num(t) for t in family.w2]),
+                   b2=num(family.b2), data=np.array([[num(t) for t in row] for row in family.data]),
+                   lr=num(family.lr))
 
-    # forward
-    Z1 = X @ W1.T + b1
-    A1 = ACT[act](Z1)
-    z2 = A1 @ W2 + b2
-    yhat = 1 / (1 + np.exp(-z2)) if family.output == "sigmoid" else z2
-    if family.output == "sigmoid" and (yhat.min() < 0.01 or yhat.max() > 0.99):
+
+def _forward(work: Network) -> None:
+    """Z1 = X W1ᵀ + b1, A1 = act(Z1), ŷ = out(A1 w2 + b2) and the mean loss."""
+    output, Y = work.family.output, work.Y
+    work.Z1 = work.X @ work.W1.T + work.b1
+    work.A1 = ACT[work.act](work.Z1)
+    z2 = work.A1 @ work.W2 + work.b2
+    work.yhat = 1 / (1 + np.exp(-z2)) if output == "sigmoid" else z2
+    if output == "sigmoid" and (work.yhat.min() < 0.01 or work.yhat.max() > 0.99):
         raise Degenerate("a saturated output")
-    if act == "relu" and np.any(Z1 == 0):
+    if work.act == "relu" and np.any(work.Z1 == 0):
         raise Degenerate("ReLU exactly at its corner")
-    n = len(Y)
-    L = float(loss_of({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, X, Y, act, family.output, family.loss))
-    # backward: delta at the output, then through W2 and the activation's slope
-    if family.loss == "bce":
-        delta2 = (yhat - Y) / n
+    yhat = work.yhat
+    if work.family.loss == "bce":
+        work.L = float(np.mean(-(Y * np.log(yhat) + (1 - Y) * np.log(1 - yhat))))
     else:
-        delta2 = 2 * (yhat - Y) / n * (yhat * (1 - yhat) if family.output == "sigmoid" else 1)
-    dW2 = A1.T @ delta2
-    db2 = float(delta2.sum())
-    delta1 = np.outer(delta2, W2) * SLOPE[act](A1, Z1)
-    dW1 = delta1.T @ X
-    db1 = delta1.sum(axis=0)
-    grads = {"W1": dW1, "b1": db1, "W2": dW2, "b2": np.array(db2)}
-    if max(np.abs(g).max() for g in grads.values()) < 1e-9:
-        raise Degenerate("every gradient is zero")
-    _check(grads, {"W1": W1, "b1": b1, "W2": W2, "b2": np.array(b2)}, X, Y, act, family)
+        work.L = float(np.mean((yhat - Y) ** 2))
 
-    head = ["x_1", "x_2"] + [f"z_{{{j + 1}}}" for j in range(h)] + [f"a_{{{j + 1}}}" for j in range(h)] + \
-        [r"\hat y", "y"]
-    rows = [[d(X[i, 0]), d(X[i, 1])] + [d(v) for v in Z1[i]] + [d(v) for v in A1[i]] + [d(yhat[i]), d(Y[i])]
-            for i in range(n)]
-    names = [(f"w^{{(1)}}_{{{j + 1}{k + 1}}}", W1[j, k], dW1[j, k]) for j in range(h) for k in range(2)] + \
-        [(f"b^{{(1)}}_{{{j + 1}}}", b1[j], db1[j]) for j in range(h)] + \
-        [(f"w^{{(2)}}_{{{j + 1}}}", W2[j], dW2[j]) for j in range(h)] + [("b^{(2)}", b2, db2)]
-    grad_rows = [[name, d(w), d(g), d(w - lr * g)] for name, w, g in names]
-    out_tex = r"\sigma" if family.output == "sigmoid" else ""
-    loss_tex = (r"L = -\frac{1}{n}\sum \left[y \ln \hat y + (1 - y)\ln(1 - \hat y)\right]" if family.loss == "bce"
-                else r"L = \frac{1}{n}\sum (\hat y - y)^{2}")
-    shown = [
-        {"depth": 0, "rule": "Forward pass", "math": r"z = W^{(1)}x + b^{(1)},\ a = %s(z),\ \hat y = %s(w^{(2)}\cdot a"
-                                                     r" + b^{(2)})" % (ACT_TEX[act], out_tex),
-         "say": [{"table": {"head": head, "rows": rows}}]},
-        {"depth": 0, "rule": "Loss", "math": f"{loss_tex} = {d(L)}", "say": [{"text": f"Averaged over the {n} "
-                                                                                         f"example{'s' if n > 1 else ''}."}]},
-        {"depth": 0, "rule": "Output error", "math": (r"\delta^{(2)} = \frac{\hat y - y}{n}" if family.loss == "bce"
-                                                      else r"\delta^{(2)} = \frac{2(\hat y - y)}{n}" +
-                                                      (r"\,\hat y(1 - \hat y)" if family.output == "sigmoid" else "")),
-         "say": [{"text": "With a sigmoid output and cross-entropy the sigmoid's slope cancels: the error is just "
-                          "prediction minus label." if family.loss == "bce" else
-                          "The derivative of the squared error, times the output unit's slope."}]},
-        {"depth": 0, "rule": "Output layer", "math": r"\frac{\partial L}{\partial w^{(2)}_j} = \sum \delta^{(2)} a_j,"
-                                                     r"\quad \frac{\partial L}{\partial b^{(2)}} = \sum \delta^{(2)}",
-         "say": [{"text": "Each output weight's gradient is the error times the activation it multiplies."}]},
-        {"depth": 0, "rule": "Hidden layer", "math": r"\delta^{(1)}_j = \delta^{(2)}\, w^{(2)}_j\, %s,\quad "
-                                                     r"\frac{\partial L}{\partial w^{(1)}_{jk}} = \sum \delta^{(1)}_j x_k"
-                                                     % {"sigmoid": "a_j(1 - a_j)", "tanh": "(1 - a_j^{2})",
-                                                        "relu": r"[z_j > 0]"}[act],
-         "say": [{"text": "Send the error back through each output weight and the hidden unit's slope, then "
-                          "multiply by the input that weight sees."}]},
-        {"depth": 0, "rule": f"Gradients and one step (η = {lr:g})", "math": "",
-         "say": [{"table": {"head": [r"\text{parameter}", r"\text{value}", r"\partial L/\partial\,\cdot",
-                                     r"\text{after the step}"], "rows": grad_rows}}]},
-    ]
-    nodes = [{"id": "x1", "label": "x₁"}, {"id": "x2", "label": "x₂"}] + \
-        [{"id": f"h{j + 1}", "label": f"h{j + 1}", "value": f"a={d(A1[0, j])}", "grad": f"δ={d(delta1[0, j])}"}
-         for j in range(h)] + [{"id": "y", "label": "ŷ", "value": d(yhat[0]), "grad": f"δ={d(delta2[0])}"}]
-    edges = [{"from": f"x{k + 1}", "to": f"h{j + 1}", "label": d(W1[j, k])} for j in range(h) for k in range(2)] + \
-        [{"from": f"h{j + 1}", "to": "y", "label": d(W2[j])} for j in range(h)]
-    figure = {"kind": "graph", "nodes": nodes, "edges": edges, "layers": [["x1", "x2"], [f"h{j + 1}" for j in range(h)],
-                                                                          ["y"]],
-              "alt": f"The 2-{h}-1 network with each weight on its arrow; the hidden and output units show their "
-                     "activation and error signal for the first example."}
-    placeholders = {"act": {"math": ACT_TEX[act]}, "lr": {"math": r"\eta = " + d(lr)}, "h": {"text": str(h)},
-                    "weights": {"math": r"W^{(1)} = %s,\ b^{(1)} = %s,\ w^{(2)} = %s,\ b^{(2)} = %s" % (
-                        _mat(W1), _mat(b1[:, None]), _mat(W2[None, :]), d(b2))},
-                    "data": {"math": ",\\ ".join(f"(({d(r[0])}, {d(r[1])}), {d(r[2])})" for r in data)}}
-    default = ("A 2-{h}-1 network with hidden activation {act} has {weights}. For the data {data}, run the "
-               "forward pass, find the loss and the gradient of every weight and bias, and take one gradient step "
-               "with {lr}.")
-    check = {"type": "network", "activation": act, "output": family.output, "loss": family.loss,
-             "W1": W1.tolist(), "b1": b1.tolist(), "W2": W2.tolist(), "b2": b2, "data": data.tolist(),
-             "value": L, "gradients": {k: np.asarray(v).tolist() for k, v in grads.items()}, "lr": lr}
-    return {"key": f"net {act} {W1.tolist()} {b1.tolist()} {W2.tolist()} {b2} {data.tolist()}", "steps": shown, "figure": figure, "check": check,
-            "prompt": fill(family.prompt or default, placeholders),
-            "answer": [{"math": f"L = {d(L)}"}, {"text": "; "},
-                       {"math": r"\partial L/\partial b^{(2)} = %s" % d(db2)},
-                       {"text": "; every gradient and the step: see the worked solution"}],
-            "answer_text": f"L = {L:.4f}; " + ", ".join(f"{n}: {g:.4f}" for n, _, g in names),
-            "verified": {"method": "complex-step on a NumPy forward pass", "points": len(names), "max_error": 0.0}}
+
+def _backward(work: Network) -> None:
+    """δ at the output, then back through w2 and the activation's slope; every gradient."""
+    yhat, Y, n = work.yhat, work.Y, work.n
+    if work.family.loss == "bce":
+        work.delta2 = (yhat - Y) / n
+    else:
+        work.delta2 = 2 * (yhat - Y) / n * (yhat * (1 - yhat) if work.family.output == "sigmoid" else 1)
+    work.delta1 = np.outer(work.delta2, work.W2) * SLOPE[work.act](work.A1, work.Z1)
+    work.grads = {"W1": work.delta1.T @ work.X, "b1": work.delta1.sum(axis=0), "W2": work.A1.T @ work.delta2,
+                  "b2": np.array(float(work.delta2.sum()))}
+
+
+def solve(family: NetworkFamily, params: dict, rng: np.random.Generator) -> Network:
+    """Draw the activation, read the numbers, run the forward and the backward pass."""
+    work = _read(family, params, rng)
+    if family.loss == "bce" and (family.output != "sigmoid" or not set(work.Y) <= {0.0, 1.0}):
+        raise Degenerate("cross-entropy needs a sigmoid output and labels 0 or 1")
+    _forward(work)
+    _backward(work)
+    if max(np.abs(g).max() for g in work.grads.values()) < 1e-9:
+        raise Degenerate("every gradient is zero")
+    return work
+
+
+# ---------------------------------------------------------------- the independent checks
+
+
+def check(work: Network) -> list[verify.Check]:
+    """Each parameter array's gradient against a separate NumPy forward pass, perturbed entry by entry."""
+    return verify.check_network_gradients(work.grads, work.params, work.X, work.Y, work.act,
+                                          work.family.output, work.family.loss)
+
+
+# ---------------------------------------------------------------- what the page shows
 
 
 def _mat(a) -> str:
     return r"\begin{pmatrix}" + r" \\ ".join(" & ".join(d(v) for v in row) for row in a) + r"\end{pmatrix}"
 
 
-def _check(grads: dict, params: dict, X, Y, act: str, family) -> None:
-    """Perturb every parameter of a separate forward pass; the gradients must match."""
-    for key, value in params.items():
-        flat = np.atleast_1d(value).astype(float).ravel()
-        measured = np.empty(flat.size)
-        for i in range(flat.size):
-            h = 1e-7 if act == "relu" else 1e-20
-            probe = flat.astype(complex)
-            probe[i] += 1j * h if act != "relu" else h
-            trial = {k: (probe.reshape(np.shape(value)) if k == key else v) for k, v in params.items()}
-            if act == "relu":
-                minus = flat.copy()
-                minus[i] -= h
-                low = {k: (minus.reshape(np.shape(value)) if k == key else v) for k, v in params.items()}
-                measured[i] = (loss_of(trial, X, Y, act, family.output, family.loss).real -
-                               loss_of(low, X, Y, act, family.output, family.loss)) / (2 * h)
-            else:
-                measured[i] = np.imag(loss_of(trial, X, Y, act, family.output, family.loss)) / h
-        claimed = np.atleast_1d(grads[key]).ravel()
-        if not np.allclose(claimed, measured, rtol=1e-6, atol=1e-9):
-            raise VerifyError(f"dL/d{key}: backprop gives {claimed.tolist()}, the forward pass measures "
-                              f"{measured.tolist()}")
+def _gradient_rows(work: Network) -> list[tuple[str, float, float]]:
+    """(name, value, gradient) for every parameter, in the order the table lists them."""
+    h, g = work.h, work.grads
+    return [(f"w^{{(1)}}_{{{j + 1}{k + 1}}}", work.W1[j, k], g["W1"][j, k]) for j in range(h) for k in range(2)] + \
+        [(f"b^{{(1)}}_{{{j + 1}}}", work.b1[j], g["b1"][j]) for j in range(h)] + \
+        [(f"w^{{(2)}}_{{{j + 1}}}", work.W2[j], g["W2"][j]) for j in range(h)] + \
+        [("b^{(2)}", work.b2, float(g["b2"]))]
 
 
-KIND = legacy('network', NetworkFamily, generate)  # TRANSITION
+def _forward_steps(work: Network) -> list[Step]:
+    """The forward table and the loss."""
+    h, n, X, Y = work.h, work.n, work.X, work.Y
+    head = ["x_1", "x_2"] + [f"z_{{{j + 1}}}" for j in range(h)] + [f"a_{{{j + 1}}}" for j in range(h)] + \
+        [r"\hat y", "y"]
+    rows = [[d(X[i, 0]), d(X[i, 1])] + [d(v) for v in work.Z1[i]] + [d(v) for v in work.A1[i]] +
+            [d(work.yhat[i]), d(Y[i])] for i in range(n)]
+    out_tex = r"\sigma" if work.family.output == "sigmoid" else ""
+    loss_tex = (r"L = -\frac{1}{n}\sum \left[y \ln \hat y + (1 - y)\ln(1 - \hat y)\right]"
+                if work.family.loss == "bce" else r"L = \frac{1}{n}\sum (\hat y - y)^{2}")
+    return [
+        Step("Forward pass", r"z = W^{(1)}x + b^{(1)},\ a = %s(z),\ \hat y = %s(w^{(2)}\cdot a"
+                             r" + b^{(2)})" % (ACT_TEX[work.act], out_tex), [Table(head, rows)]),
+        Step("Loss", f"{loss_tex} = {d(work.L)}", [Text(f"Averaged over the {n} example{'s' if n > 1 else ''}.")]),
+    ]
+
+
+def _backward_steps(work: Network) -> list[Step]:
+    """The output error, the two layers' formulas, and every gradient with one step."""
+    bce, sigmoid_out = work.family.loss == "bce", work.family.output == "sigmoid"
+    grad_rows = [[name, d(w), d(g), d(w - work.lr * g)] for name, w, g in _gradient_rows(work)]
+    return [
+        Step("Output error", r"\delta^{(2)} = \frac{\hat y - y}{n}" if bce else
+             r"\delta^{(2)} = \frac{2(\hat y - y)}{n}" + (r"\,\hat y(1 - \hat y)" if sigmoid_out else ""),
+             [Text("With a sigmoid output and cross-entropy the sigmoid's slope cancels: the error is just "
+                   "prediction minus label." if bce else
+                   "The derivative of the squared error, times the output unit's slope.")]),
+        Step("Output layer", r"\frac{\partial L}{\partial w^{(2)}_j} = \sum \delta^{(2)} a_j,"
+                             r"\quad \frac{\partial L}{\partial b^{(2)}} = \sum \delta^{(2)}",
+             [Text("Each output weight's gradient is the error times the activation it multiplies.")]),
+        Step("Hidden layer", r"\delta^{(1)}_j = \delta^{(2)}\, w^{(2)}_j\, %s,\quad "
+                             r"\frac{\partial L}{\partial w^{(1)}_{jk}} = \sum \delta^{(1)}_j x_k"
+                             % SLOPE_TEX[work.act],
+             [Text("Send the error back through each output weight and the hidden unit's slope, then "
+                   "multiply by the input that weight sees.")]),
+        Step(f"Gradients and one step (η = {work.lr:g})", "",
+             [Table([r"\text{parameter}", r"\text{value}", r"\partial L/\partial\,\cdot", r"\text{after the step}"],
+                    grad_rows)]),
+    ]
+
+
+def _figure(work: Network) -> dict:
+    """The network with each weight on its arrow; the first example's activations and error signals."""
+    h = work.h
+    nodes = [{"id": "x1", "label": "x₁"}, {"id": "x2", "label": "x₂"}] + \
+        [{"id": f"h{j + 1}", "label": f"h{j + 1}", "value": f"a={d(work.A1[0, j])}",
+          "grad": f"δ={d(work.delta1[0, j])}"} for j in range(h)] + \
+        [{"id": "y", "label": "ŷ", "value": d(work.yhat[0]), "grad": f"δ={d(work.delta2[0])}"}]
+    edges = [{"from": f"x{k + 1}", "to": f"h{j + 1}", "label": d(work.W1[j, k])}
+             for j in range(h) for k in range(2)] + \
+        [{"from": f"h{j + 1}", "to": "y", "label": d(work.W2[j])} for j in range(h)]
+    return {"kind": "graph", "nodes": nodes, "edges": edges,
+            "layers": [["x1", "x2"], [f"h{j + 1}" for j in range(h)], ["y"]],
+            "alt": f"The 2-{h}-1 network with each weight on its arrow; the hidden and output units show their "
+                   "activation and error signal for the first example."}
+
+
+def _prompt(work: Network) -> list:
+    placeholders = {"act": Math(ACT_TEX[work.act]), "lr": Math(r"\eta = " + d(work.lr)), "h": Text(str(work.h)),
+                    "weights": Math(r"W^{(1)} = %s,\ b^{(1)} = %s,\ w^{(2)} = %s,\ b^{(2)} = %s" % (
+                        _mat(work.W1), _mat(work.b1[:, None]), _mat(work.W2[None, :]), d(work.b2))),
+                    "data": Math(",\\ ".join(f"(({d(r[0])}, {d(r[1])}), {d(r[2])})" for r in work.data))}
+    default = ("A 2-{h}-1 network with hidden activation {act} has {weights}. For the data {data}, run the "
+               "forward pass, find the loss and the gradient of every weight and bias, and take one gradient step "
+               "with {lr}.")
+    return fill(work.family.prompt or default, placeholders)
+
+
+def present(work: Network) -> Problem:
+    """The forward table, the loss, the backward pass, every gradient with one step, and the network drawn."""
+    f, W1, b1, W2, b2 = work.family, work.W1, work.b1, work.W2, work.b2
+    check = {"type": "network", "activation": work.act, "output": f.output, "loss": f.loss,
+             "W1": W1.tolist(), "b1": b1.tolist(), "W2": W2.tolist(), "b2": b2, "data": work.data.tolist(),
+             "value": work.L, "gradients": {k: np.asarray(v).tolist() for k, v in work.grads.items()}, "lr": work.lr}
+    answer = [Math(f"L = {d(work.L)}"), Text("; "), Math(r"\partial L/\partial b^{(2)} = %s" % d(work.grads["b2"])),
+              Text("; every gradient and the step: see the worked solution")]
+    names = _gradient_rows(work)
+    return Problem(identity=f"net {work.act} {W1.tolist()} {b1.tolist()} {W2.tolist()} {b2} {work.data.tolist()}",
+                   prompt=_prompt(work), answer=answer,
+                   answer_text=f"L = {work.L:.4f}; " + ", ".join(f"{n}: {g:.4f}" for n, _, g in names),
+                   steps=_forward_steps(work) + _backward_steps(work), check=check, figure=_figure(work))
+
+
+KIND = Kind("network", NetworkFamily, {"network": Ask(solve, check, present)})

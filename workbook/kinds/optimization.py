@@ -1,10 +1,12 @@
 """Kind `optimization`: applied optimization, the best price or price and advertising together.
 
-Checks: the optimum against a numeric search over a grid around it.
+Checks: a grid search around the optimum (41 points a side: f there must be the claimed value and no
+grid point may do better), and the gradient measured at the optimum, which must vanish.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -15,10 +17,19 @@ from workbook import expr as E
 from workbook import steps, verify
 from workbook.explain import latex
 from workbook.family import FunctionFamily
-from workbook.generate import Degenerate, fill  # TRANSITION
-from workbook.kinds._transition import legacy  # TRANSITION
-from workbook.kinds.common import contour_data, draw_function, exact_at, number_latex
-from workbook.kinds.hessian import _matrix, _partial, classify
+from workbook.kind import Ask, Kind
+from workbook.kinds.common import (
+    contour_data,
+    decimal_places,
+    draw_function,
+    exact_at,
+    matrix_latex,
+    number_latex,
+    partial,
+    second_derivative_test,
+    show,
+)
+from workbook.problem import Degenerate, Math, Problem, Step, Text, fill, words
 
 
 class OptimizationFamily(FunctionFamily):
@@ -35,10 +46,42 @@ class OptimizationFamily(FunctionFamily):
         return list(self.variables)
 
 
-def generate_optimization(family: OptimizationFamily, params: dict, rng: np.random.Generator) -> dict:
+@dataclass
+class Optimum:
+    """One solved draw: f, its first partials, the one critical point (the optimum, in cents), the
+    Hessian (symbolic; at the optimum it decides the test) and the best value."""
+
+    family: OptimizationFamily
+    params: dict
+    variables: list[sp.Symbol]
+    f: sp.Expr
+    gradient: list[sp.Expr]
+    best: list[sp.Expr]
+    hessian: sp.Matrix
+    value: sp.Expr
+
+    @property
+    def wanted(self) -> str:
+        return "maximum" if self.family.goal == "maximize" else "minimum"
+
+    @property
+    def names(self) -> list[str]:
+        return [latex(v) for v in self.variables]
+
+    @property
+    def hessian_at_best(self) -> sp.Matrix:
+        return self.hessian.xreplace(dict(zip(self.variables, self.best, strict=True)))
+
+
+# ---------------------------------------------------------------- the exact mathematics
+
+
+def solve(family: OptimizationFamily, params: dict, rng: np.random.Generator) -> Optimum:
+    """Draw f; its one critical point must lie in the domain, be a price in cents and be the optimum
+    wanted by the second-derivative test."""
     variables = [E.symbol(n) for n in family.variables]
     f = draw_function(family, params, rng, family.variables)
-    grad = [steps.tidy(_partial(f, v)) for v in variables]
+    grad = [steps.tidy(partial(f, v)) for v in variables]
     sols = sp.solve(grad, variables, dict=True)
     if len(sols) != 1 or len(sols[0]) != len(variables):
         raise Degenerate("needs exactly one critical point")
@@ -46,89 +89,107 @@ def generate_optimization(family: OptimizationFamily, params: dict, rng: np.rand
     lo, hi = family.domain
     if not all(c.is_real and lo < c < hi for c in best):
         raise Degenerate("the optimum is outside the sensible range")
-    from workbook.kinds.gradient_descent import decimal_places
-
     if not all(c.is_Rational and (decimal_places(c) or 9) <= 2 for c in best):
         raise Degenerate("the optimum is not a price in cents: draw rounder numbers")
-    at = dict(zip(variables, best))
-    H = sp.Matrix([[steps.tidy(_partial(g, b)) for b in variables] for g in grad])
-    kind = classify(H.xreplace(at))
-    wanted = "maximum" if family.goal == "maximize" else "minimum"
-    if kind != wanted:
+    at = dict(zip(variables, best, strict=True))
+    H = sp.Matrix([[steps.tidy(partial(g, b)) for b in variables] for g in grad])
+    work = Optimum(family, params, variables, f, grad, best, H, exact_at(f, at))
+    kind = second_derivative_test(work.hessian_at_best)
+    if kind != work.wanted:
         raise Degenerate(f"the critical point is a {kind}")
-    value = exact_at(f, at)
-    _grid_check(f, variables, [float(c) for c in best], float(value), family.goal)
-    names = [latex(v) for v in variables]
-    q = family.quantity
-    shown = [{"depth": 0, "rule": "First-derivative test", "math": r",\quad ".join(
-        r"\frac{\partial %s}{\partial %s} = %s = 0" % ("f", n, latex(g)) if len(variables) > 1 else
-        r"f'(%s) = %s = 0" % (n, latex(g)) for n, g in zip(names, grad)),
-        "say": [{"text": f"At the best choice the {q} stops changing: set the derivative"
-                         + ("s" if len(variables) > 1 else "") + " to zero."}]},
-        {"depth": 0, "rule": "Solve", "math": ",\\ ".join(f"{n} = {_money(c)}" for n, c in zip(names, best)),
-         "say": [{"text": "This is the only critical point."}]}]
-    if len(variables) == 1:
-        shown.append({"depth": 0, "rule": "Second-derivative test", "math": f"f''({names[0]}) = {latex(H[0, 0])}",
-                      "say": [{"text": "Negative, so the graph bends down and the point is a maximum."
-                                       if wanted == "maximum" else "Positive, so the point is a minimum."}]})
-    else:
-        shown.append({"depth": 0, "rule": "Hessian test", "math": r"H = %s,\ \det H = %s" % (
-            _matrix(H.xreplace(at).tolist()), latex(H.xreplace(at).det())),
-            "say": [{"text": f"det H > 0 and the diagonal is {'negative' if wanted == 'maximum' else 'positive'}: "
-                             f"a {wanted}."}]})
-    shown.append({"depth": 0, "rule": "The best value", "math": f"f = {_money(value)}",
-                  "say": [{"text": f"The {q} at the optimum."}]})
-    args = ", ".join(names)
-    default = f"The {q} is {{f}}. Which " + ("value" if len(variables) == 1 else "values") + \
-        f" {'maximize' if wanted == 'maximum' else 'minimize'} it? Justify with the second-derivative test."
-    check = {"type": "optimum", "function": sp.sstr(f), "variables": [str(v) for v in variables],
-             "goal": family.goal, "at": [sp.sstr(c) for c in best], "value": sp.sstr(value)}
-    if len(variables) == 1:
-        xs = np.linspace(float(best[0]) - max(5, abs(float(best[0])) * 0.8), float(best[0]) + max(5, abs(float(best[0])) * 0.8), 200)
-        ys = verify.evaluate(verify.numeric(f, variables), xs)
-        figure = {"kind": "tangent", "x": [round(float(v), 5) for v in xs], "y": [float(f"{v:.6g}") for v in ys],
-                  "x0": float(best[0]), "y0": float(value), "slope": 0.0, "label": f"{q} = {latex(f)}",
-                  "tangent_label": r"\mathrm{slope\ 0\ at\ the\ optimum}",  # mathtext drops plain spaces
-                  "alt": f"The {q} curve with its {wanted} at {names[0]} = {float(best[0]):.4g}, where the tangent is flat."}
-    else:
-        figure = {"kind": "contour", **contour_data(f, variables, (float(best[0]), float(best[1])),
-                                                    half_width=max(3.0, 0.6 * max(abs(float(c)) for c in best))),
-                  "point": None, "marks": [{"at": [float(c) for c in best], "label": wanted}],
-                  "xlabel": str(variables[0]), "ylabel": str(variables[1]),
-                  "alt": f"Contour plot of the {q} with the {wanted} marked at "
-                         f"({float(best[0]):.4g}, {float(best[1]):.4g})."}
-    return {"key": str(f), "steps": shown, "check": check, "figure": figure,
-            "prompt": fill(family.prompt or default, {"f": {"math": f"f({args}) = {latex(f)}"},
-                                                      **{k: {"math": latex(v)} for k, v in params.items()}}),
-            "answer": [{"math": ",\\ ".join(f"{n} = {_money(c)}" for n, c in zip(names, best))},
-                       {"text": f", {q} "}, {"math": _money(value)}],
-            "answer_text": f"{[sp.sstr(c) for c in best]} -> {sp.sstr(value)}",
-            "verified": {"method": "grid search", "points": 41 ** len(variables), "max_error": 0.0}}
+    return work
+
+
+# ---------------------------------------------------------------- the independent checks
+
+
+def check(work: Optimum) -> list[verify.Check]:
+    """A grid search around the optimum, and the gradient measured there."""
+    best = [float(c) for c in work.best]
+    shown = ", ".join(f"{v} = {sp.sstr(c)}" for v, c in zip(work.variables, work.best, strict=True))
+    return [verify.check_optimum(work.f, work.variables, best, float(work.value), work.family.goal)
+            .of(f"no grid point does better than {shown}"),
+            verify.check_stationary(work.f, work.variables, best).of(f"the gradient vanishes at {shown}")]
+
+
+# ---------------------------------------------------------------- what the page shows
 
 
 def _money(value: sp.Rational) -> str:
     """19/2 as 9.5: decisions like prices read as decimals."""
-    from workbook.kinds.gradient_descent import show
-
     return show(value) if value.is_Rational else number_latex(value)
 
 
-def _grid_check(f, variables, best: list[float], value: float, goal: str) -> None:
-    """No point of a fine grid around the claimed optimum does better, and it is where f peaks."""
-    fn = verify.numeric(f, variables)
-    spans = [np.linspace(c - max(1.0, abs(c) * 0.5), c + max(1.0, abs(c) * 0.5), 41) for c in best]
-    grids = np.meshgrid(*spans)
-    with np.errstate(all="ignore"):
-        z = np.asarray(fn(*grids), dtype=float) * np.ones_like(grids[0])
-    here = float(np.asarray(fn(*best), dtype=float))
-    if not verify.close(here, value):
-        raise verify.VerifyError(f"the optimum's value is {here}, not {value}")
-    better = np.nanmax(z) > here + 1e-9 * max(1, abs(here)) if goal == "maximize" else \
-        np.nanmin(z) < here - 1e-9 * max(1, abs(here))
-    if better:
-        raise verify.VerifyError("a grid point does better than the claimed optimum")
-    if np.max(np.abs(verify.measured_gradient(f, variables, best))) > 1e-6:
-        raise verify.VerifyError("the gradient is not zero at the claimed optimum")
+def _choice(work: Optimum) -> str:
+    return ",\\ ".join(f"{n} = {_money(c)}" for n, c in zip(work.names, work.best, strict=True))
 
 
-KIND = legacy('optimization', OptimizationFamily, generate_optimization)  # TRANSITION
+def _test_step(work: Optimum) -> Step:
+    """The second-derivative test: f'' for one variable, the Hessian and its determinant for two."""
+    if len(work.variables) == 1:
+        return Step("Second-derivative test", f"f''({work.names[0]}) = {latex(work.hessian[0, 0])}",
+                    words("Negative, so the graph bends down and the point is a maximum."
+                          if work.wanted == "maximum" else "Positive, so the point is a minimum."))
+    H = work.hessian_at_best
+    sign = "negative" if work.wanted == "maximum" else "positive"
+    return Step("Hessian test", rf"H = {matrix_latex(H.tolist())},\ \det H = {latex(H.det())}",
+                words(f"det H > 0 and the diagonal is {sign}: a {work.wanted}."))
+
+
+def _steps(work: Optimum) -> list[Step]:
+    several = len(work.variables) > 1
+    first = r",\quad ".join(
+        rf"\frac{{\partial f}}{{\partial {n}}} = {latex(g)} = 0" if several else f"f'({n}) = {latex(g)} = 0"
+        for n, g in zip(work.names, work.gradient, strict=True))
+    q = work.family.quantity
+    return [Step("First-derivative test", first, words(
+                f"At the best choice the {q} stops changing: set the derivative" + ("s" if several else "")
+                + " to zero.")),
+            Step("Solve", _choice(work), words("This is the only critical point.")),
+            _test_step(work),
+            Step("The best value", f"f = {_money(work.value)}", words(f"The {q} at the optimum."))]
+
+
+def _check_record(work: Optimum) -> dict:
+    return {"type": "optimum", "function": sp.sstr(work.f), "variables": [str(v) for v in work.variables],
+            "goal": work.family.goal, "at": [sp.sstr(c) for c in work.best], "value": sp.sstr(work.value)}
+
+
+def present(work: Optimum) -> Problem:
+    """Which choice is best, justified by the first- and second-derivative tests, with its graph."""
+    q, one = work.family.quantity, len(work.variables) == 1
+    default = f"The {q} is {{f}}. Which " + ("value" if one else "values") + \
+        f" {'maximize' if work.wanted == 'maximum' else 'minimize'} it? Justify with the second-derivative test."
+    prompt = fill(work.family.prompt or default, {"f": Math(f"f({', '.join(work.names)}) = {latex(work.f)}"),
+                                                  **{k: Math(latex(v)) for k, v in work.params.items()}})
+    return Problem(identity=str(work.f), prompt=prompt,
+                   answer=[Math(_choice(work)), Text(f", {q} "), Math(_money(work.value))],
+                   answer_text=f"{[sp.sstr(c) for c in work.best]} -> {sp.sstr(work.value)}",
+                   steps=_steps(work), check=_check_record(work),
+                   figure=_curve(work) if one else _contour(work),
+                   numeric=float(work.best[0]) if one else None)
+
+
+def _curve(work: Optimum) -> dict:
+    """The data for the curve with its flat tangent at the optimum."""
+    x0, q = float(work.best[0]), work.family.quantity
+    xs = np.linspace(x0 - max(5, abs(x0) * 0.8), x0 + max(5, abs(x0) * 0.8), 200)
+    ys = verify.evaluate(verify.numeric(work.f, work.variables), xs)
+    return {"kind": "tangent", "x": [round(float(v), 5) for v in xs], "y": [float(f"{v:.6g}") for v in ys],
+            "x0": x0, "y0": float(work.value), "slope": 0.0, "label": f"{q} = {latex(work.f)}",
+            "tangent_label": r"\mathrm{slope\ 0\ at\ the\ optimum}",  # mathtext drops plain spaces
+            "alt": f"The {q} curve with its {work.wanted} at {work.names[0]} = {x0:.4g}, where the tangent is flat."}
+
+
+def _contour(work: Optimum) -> dict:
+    """The data for the contour plot with the optimum marked."""
+    best = [float(c) for c in work.best]
+    return {"kind": "contour", **contour_data(work.f, work.variables, (best[0], best[1]),
+                                              half_width=max(3.0, 0.6 * max(abs(c) for c in best))),
+            "point": None, "marks": [{"at": best, "label": work.wanted}],
+            "xlabel": str(work.variables[0]), "ylabel": str(work.variables[1]),
+            "alt": f"Contour plot of the {work.family.quantity} with the {work.wanted} marked at "
+                   f"({best[0]:.4g}, {best[1]:.4g})."}
+
+
+KIND = Kind("optimization", OptimizationFamily, {"optimization": Ask(solve, check, present)})

@@ -3,25 +3,27 @@
 The updates follow the algorithms documented for ``torch.optim`` (SGD with momentum and no
 dampening, the buffer starting at the first gradient; Adam with bias correction, ε added after
 the square root; AdaGrad with ε = 1e-10, the others 1e-8). The table is computed at 30 digits
-from exact parameters; the check is ``verify.optimizer_reference``, a separate NumPy
-implementation in float64.
+from exact parameters. Checks: with a loss, its derivative against one measured from the loss
+alone; the parameter after each update against ``verify.optimizer_reference``, a separate NumPy
+implementation in float64 whose gradients are the given ones or are measured from the loss.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import sympy as sp
 from pydantic import Field, model_validator
 
-from workbook.family import Family, NAME
-from workbook.kinds._transition import legacy  # TRANSITION
 from workbook import expr as E
 from workbook import steps, verify
 from workbook.explain import latex
-from workbook.generate import Degenerate, fill
-from workbook.kinds.common import decimal_latex
+from workbook.family import NAME, Family
+from workbook.kind import Ask, Kind
+from workbook.kinds.common import contour_data, decimal_latex
+from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 PREC = 30
 EPS = {"adagrad": sp.Rational(1, 10**10)}
@@ -89,6 +91,33 @@ class OptimizerFamily(Family):
         return out
 
 
+HYPER = ("lr", "momentum", "beta1", "beta2", "alpha")
+
+
+@dataclass
+class Updates:
+    """One solved draw: the optimizer picked, its hyperparameters and start (exact), where each step's
+    gradient comes from (the given numbers, or the loss and its derivative by the step engine), and each
+    step's quantities at 30 digits (``run``)."""
+
+    family: OptimizerFamily
+    name: str
+    hyper: dict
+    theta0: sp.Expr
+    var: sp.Symbol
+    rows: list[dict]
+    loss: sp.Expr | None = None
+    derivative: sp.Expr | None = None
+    given: list[sp.Expr] | None = None
+
+    @property
+    def thetas(self) -> list[str]:
+        """The parameter after each update, as the check record keeps it."""
+        return [f"{float(r['theta']):.12g}" for r in self.rows]
+
+
+# ---------------------------------------------------------------- the exact mathematics
+
 
 def _n(value) -> sp.Float:
     return sp.Float(value, PREC)
@@ -128,95 +157,112 @@ _CELLS = {"momentum": ["b"], "nesterov": ["b", "push"], "adagrad": ["G"], "rmspr
           "adam": ["m", "v", "m_hat", "v_hat"]}
 
 
-def generate(family: OptimizerFamily, params: dict, rng: np.random.Generator) -> dict:
+def solve(family: OptimizerFamily, params: dict, rng: np.random.Generator) -> Updates:
+    """Pick the optimizer and work its updates, each gradient given or the loss's derivative at θ."""
     name = family.optimizers[int(rng.integers(len(family.optimizers)))]
     values = {E.symbol(k): v for k, v in params.items()}
 
     def number(text: str) -> sp.Expr:
         return E.parse(text, variables=set(params)).xreplace(values)
 
-    hyper = {k: number(getattr(family, k)) for k in ("lr", "momentum", "beta1", "beta2", "alpha")}
-    theta0 = number(family.start)
-    var = E.symbol(family.variable)
+    hyper = {k: number(getattr(family, k)) for k in HYPER}
+    theta0, var = number(family.start), E.symbol(family.variable)
     if family.loss is not None:
         loss = E.parse(family.loss, variables=set(params) | {family.variable}).xreplace(values)
-        trees, d = steps.differentiate(loss, var, 1)
+        _, d = steps.differentiate(loss, var, 1)
         steps.check_against_sympy(loss, var, 1, d)
-        verify.check_derivative(loss, var, 1, d, domain=(float(theta0) - 3, float(theta0) + 3))
-        count = family.steps
-
-        def grad(t, theta):
-            return d.xreplace({var: theta})
-
-        reference_grad = verify.gradient_measurer(loss, [var])
-
-        def ref(t, theta):
-            return reference_grad([theta])[0]
+        rows = run(name, lambda t, theta: d.xreplace({var: theta}), theta0, family.steps, hyper)
+        work = Updates(family, name, hyper, theta0, var, rows, loss=loss, derivative=d)
     else:
         given = [number(t) for t in family.gradients]
         if any(g == 0 for g in given):
             raise Degenerate("a zero gradient")
-        count = len(given)
-
-        def grad(t, theta):
-            return given[t - 1]
-
-        def ref(t, theta):
-            return float(given[t - 1])
-
-    rows = run(name, grad, theta0, count, hyper)
-    reference = verify.optimizer_reference(name, ref, float(theta0), count,
-                                           **{k: float(v) for k, v in hyper.items()})
-    ours = np.array([float(theta0)] + [float(r["theta"]) for r in rows])
-    if not np.allclose(ours, reference, rtol=1e-9, atol=1e-12):
-        raise verify.VerifyError(f"{name}: table gives {ours.tolist()}, the NumPy reference {reference.tolist()}")
+        rows = run(name, lambda t, theta: given[t - 1], theta0, len(given), hyper)
+        work = Updates(family, name, hyper, theta0, var, rows, given=given)
     if any(abs(float(r["theta"])) > 1e4 for r in rows):
         raise Degenerate("the parameter blew up")
+    return work
 
+
+# ---------------------------------------------------------------- the independent checks
+
+
+def check(work: Updates) -> list[verify.Check]:
+    """The loss's derivative near the start (with a loss), and every θ_t against the NumPy reference."""
+    theta0 = float(work.theta0)
+    out = []
+    if work.loss is not None:
+        out.append(verify.check_derivative(work.loss, work.var, 1, work.derivative,
+                                           domain=(theta0 - 3, theta0 + 3)).of(f"L'({work.var})"))
+    thetas = [float(r["theta"]) for r in work.rows]
+    out.append(verify.check_optimizer(work.name, theta0, thetas, work.hyper, gradients=work.given,
+                                      loss=work.loss, var=work.var))
+    return out
+
+
+# ---------------------------------------------------------------- what the page shows
+
+
+def _steps(work: Updates, head: list[str]) -> list[Step]:
+    """The gradient (with a loss), the rule, each step, the table, and a word on rounding."""
+    name, rows = work.name, work.rows
     table = [[str(r["t"]), decimal_latex(r["g"])] + [decimal_latex(r[c]) for c in _CELLS[name]] +
              [decimal_latex(r["delta"]), decimal_latex(r["theta"])] for r in rows]
-    head = COLUMNS[name]
-    hyper_tex = _hyper_latex(name, hyper)
     shown = []
-    if family.loss is not None:
-        shown.append({"depth": 0, "rule": "The gradient", "math": r"L'(%s) = %s" % (latex(var), latex(d)),
-                      "say": [{"text": "Each step's gradient is the derivative of the loss at the current value."}]})
-    shown.append({"depth": 0, "rule": f"{TITLES[name]}, as in torch.optim", "math": r",\quad ".join(RULES[name]),
-                  "say": [{"text": "With "}, {"math": hyper_tex}, {"text": ". The state starts at 0."}]})
-    for r in rows:
-        shown.append({"depth": 1, "rule": f"Step {r['t']}", "math": _step_latex(name, r, hyper),
-                      "say": [{"text": "Use the gradient "}, {"math": f"g_{r['t']} = {decimal_latex(r['g'])}"},
-                              {"text": "."}]})
-    shown.append({"depth": 0, "rule": "The table", "math": "", "say": [{"table": {"head": head, "rows": table}}]})
-    shown.append({"depth": 0, "rule": "Rounding", "math": "",
-                  "say": [{"text": "Values are shown to 4 decimal places; full precision is carried between steps. "
-                                   "ε is far too small to change the 4th decimal here."}]})
-    source = ([{"text": " The loss is "}, {"math": f"L({latex(var)}) = {latex(loss)}"}, {"text": "."}]
-              if family.loss is not None else
-              [{"text": " The gradients are "}, {"math": ", ".join(f"g_{i + 1} = {decimal_latex(g)}" for i, g in
-                                                                    enumerate([r['g'] for r in rows]))},
-               {"text": "."}])
-    placeholders = {"optimizer": {"text": TITLES[name]}, "hyper": {"math": hyper_tex},
-                    "start": {"math": r"\theta_0 = " + decimal_latex(theta0)}, "steps": {"text": str(count)}}
+    if work.loss is not None:
+        shown.append(Step("The gradient", f"L'({latex(work.var)}) = {latex(work.derivative)}",
+                          words("Each step's gradient is the derivative of the loss at the current value.")))
+    shown.append(Step(f"{TITLES[name]}, as in torch.optim", r",\quad ".join(RULES[name]),
+                      words("With ", Math(_hyper_latex(name, work.hyper)), ". The state starts at 0.")))
+    shown += [Step(f"Step {r['t']}", _step_latex(name, r, work.hyper),
+                   words("Use the gradient ", Math(f"g_{r['t']} = {decimal_latex(r['g'])}"), "."), depth=1)
+              for r in rows]
+    return shown + [
+        Step("The table", "", [Table(head, table)]),
+        Step("Rounding", "", words("Values are shown to 4 decimal places; full precision is carried between steps. "
+                                   "ε is far too small to change the 4th decimal here.")),
+    ]
+
+
+def _prompt(work: Updates, head: list[str]) -> list:
+    """The task, where the gradients come from, and the blank table."""
+    rows = work.rows
+    if work.loss is not None:
+        source = words(" The loss is ", Math(f"L({latex(work.var)}) = {latex(work.loss)}"), ".")
+    else:
+        source = words(" The gradients are ",
+                       Math(", ".join(f"g_{i + 1} = {decimal_latex(r['g'])}" for i, r in enumerate(rows))), ".")
+    placeholders = {"optimizer": Text(TITLES[work.name]), "hyper": Math(_hyper_latex(work.name, work.hyper)),
+                    "start": Math(r"\theta_0 = " + decimal_latex(work.theta0)), "steps": Text(str(len(rows)))}
     default = "Work {steps} updates of {optimizer} ({hyper}) from {start}, following torch.optim's algorithm."
     blank = [[str(r["t"])] + [""] * (len(head) - 1) for r in rows]
-    prompt = fill(family.prompt or default, placeholders) + source + [{"table": {"head": head, "rows": blank, "blank": True}}]
-    check = {"type": "optimizer", "optimizer": name, "start": sp.sstr(theta0), "steps": count,
-             "hyper": {k: sp.sstr(v) for k, v in hyper.items()}, "eps": sp.sstr(EPS.get(name, DEFAULT_EPS)),
-             "thetas": [f"{float(r['theta']):.12g}" for r in rows], "convention": "torch.optim"}
-    if family.loss is not None:
-        check.update(loss=sp.sstr(loss), variable=str(var))
+    return fill(work.family.prompt or default, placeholders) + source + [Table(head, blank, blank=True)]
+
+
+def _check_record(work: Updates) -> dict:
+    check = {"type": "optimizer", "optimizer": work.name, "start": sp.sstr(work.theta0), "steps": len(work.rows),
+             "hyper": {k: sp.sstr(v) for k, v in work.hyper.items()},
+             "eps": sp.sstr(EPS.get(work.name, DEFAULT_EPS)), "thetas": work.thetas, "convention": "torch.optim"}
+    if work.loss is not None:
+        check.update(loss=sp.sstr(work.loss), variable=str(work.var))
     else:
-        check["gradients"] = [sp.sstr(g) for g in given]
+        check["gradients"] = [sp.sstr(g) for g in work.given]
+    return check
+
+
+def present(work: Updates) -> Problem:
+    """Work the updates and fill in the optimizer's table."""
+    rows, head = work.rows, COLUMNS[work.name]
+    check = _check_record(work)
     last = rows[-1]
-    return {"key": f"{name} {check.get('gradients') or check.get('loss')} {theta0}", "steps": shown, "check": check,
-            "figure": _figure(name, hyper), "prompt": prompt,
-            "answer": [{"math": r"\theta_{%d} = %s" % (last["t"], decimal_latex(last["theta"]))}, {"text": " ("},
-                       {"math": ", ".join(r"\theta_{%d} = %s" % (r["t"], decimal_latex(r["theta"])) for r in rows[:-1])
-                        or r"\theta_0 = " + decimal_latex(theta0)}, {"text": ")"}],
-            "answer_text": ", ".join(f"theta_{r['t']} = {decimal_latex(r['theta'])}" for r in rows),
-            "verified": {"method": "numpy-reference", "points": count,
-                         "max_error": float(np.max(np.abs(ours - reference)))}}
+    earlier = (", ".join(_entry(r"\theta", r["t"], decimal_latex(r["theta"])) for r in rows[:-1])
+               or r"\theta_0 = " + decimal_latex(work.theta0))
+    answer = [Math(_entry(r"\theta", last["t"], decimal_latex(last["theta"]))), Text(" ("), Math(earlier), Text(")")]
+    return Problem(identity=f"{work.name} {check.get('gradients') or check.get('loss')} {work.theta0}",
+                   prompt=_prompt(work, head), answer=answer,
+                   answer_text=", ".join(f"theta_{r['t']} = {decimal_latex(r['theta'])}" for r in rows),
+                   steps=_steps(work, head), check=check, figure=_figure(work.name, work.hyper),
+                   numeric=float(work.thetas[-1]))
 
 
 def _hyper_latex(name: str, hyper: dict) -> str:
@@ -230,17 +276,21 @@ def _hyper_latex(name: str, hyper: dict) -> str:
     return ",\\ ".join(parts)
 
 
+def _entry(symbol: str, t: int, value: str) -> str:
+    return f"{symbol}_{{{t}}} = {value}"
+
+
 def _step_latex(name: str, r: dict, hyper: dict) -> str:
-    d = decimal_latex
+    d, t = decimal_latex, r["t"]
+    theta = _entry(r"\theta", t, d(r["theta"]))
     if name in ("momentum", "nesterov"):
-        return r"b_{%d} = %s,\quad \theta_{%d} = %s" % (r["t"], d(r["b"]), r["t"], d(r["theta"]))
+        return _entry("b", t, d(r["b"])) + r",\quad " + theta
     if name == "adagrad":
-        return r"G_{%d} = %s,\quad \theta_{%d} = %s" % (r["t"], d(r["G"]), r["t"], d(r["theta"]))
+        return _entry("G", t, d(r["G"])) + r",\quad " + theta
     if name == "rmsprop":
-        return r"v_{%d} = %s,\quad \theta_{%d} = %s" % (r["t"], d(r["v"], 6), r["t"], d(r["theta"]))
-    return (r"m_{%d} = %s,\ v_{%d} = %s,\ \hat m_{%d} = %s,\ \hat v_{%d} = %s,\ \theta_{%d} = %s"
-            % (r["t"], d(r["m"]), r["t"], d(r["v"], 6), r["t"], d(r["m_hat"]), r["t"], d(r["v_hat"]), r["t"],
-               d(r["theta"])))
+        return _entry("v", t, d(r["v"], 6)) + r",\quad " + theta
+    return r",\ ".join([_entry("m", t, d(r["m"])), _entry("v", t, d(r["v"], 6)), _entry(r"\hat m", t, d(r["m_hat"])),
+                        _entry(r"\hat v", t, d(r["v_hat"])), theta])
 
 
 RAVINE_SCALE = (0.5, 5.0)  # the illustrative loss 0.5 x^2 + 5 y^2: a long, narrow valley
@@ -273,9 +323,7 @@ def _figure(name: str, hyper: dict) -> dict:
                 per.append(verify.optimizer_reference(which, grad, start[axis], 25, lr=lr,
                                                       **{k: float(hyper[k]) for k in ("momentum", "beta1", "beta2",
                                                                                      "alpha")}))
-        paths.append({"points": [[float(p), float(q)] for p, q in zip(*per)], "label": label})
-    from workbook.kinds.common import contour_data
-
+        paths.append({"points": [[float(p), float(q)] for p, q in zip(*per, strict=True)], "label": label})
     data = contour_data(loss, [x, y], (0.0, 0.0), half_width=4.5)
     paths[0]["color"], paths[1]["color"] = "#c0504d", "#1f4e79"
     return {"kind": "contour", **data, "point": [-4.0, 1.5], "paths": paths, "xlabel": "θ₁", "ylabel": "θ₂",
@@ -283,4 +331,4 @@ def _figure(name: str, hyper: dict) -> dict:
                    f"SGD from (-4, 1.5) at learning rate {lr:g}."}
 
 
-KIND = legacy('optimizer', OptimizerFamily, generate)  # TRANSITION
+KIND = Kind("optimizer", OptimizerFamily, {"optimizer": Ask(solve, check, present)})

@@ -1,0 +1,192 @@
+"""Kind `gradient_check`: test a gradient the way a network's backward pass is tested, by comparing
+the analytic partials with centred differences and reporting the relative error of each.
+
+Checks: each analytic partial against one measured from f alone over the domain; the centred
+differences recomputed in floating point from f; the relative errors recomputed from those.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import sympy as sp
+from pydantic import Field, model_validator
+
+from workbook import expr as E
+from workbook import steps, verify
+from workbook.explain import latex
+from workbook.family import FunctionFamily
+from workbook.kind import Ask, Kind
+from workbook.kinds.common import draw_function, exact_at, point_latex
+from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
+
+
+class GradientCheckFamily(FunctionFamily):
+    """A gradient check: the analytic partials of a function at a point, their centred-difference
+    estimates with step h, and the relative error of each, as a learner checks a backward pass."""
+
+    kind: Literal["gradient_check"] = Field(description="`gradient_check` for this kind.")
+    variables: list[str] = Field(["x", "y"], min_length=1, max_length=3, description="The function's variables.")
+    point: list[str] = Field(description="The point, one expression over the params per variable.")
+    h: str = Field("0.01", max_length=50, description="The step of the centred differences, e.g. 0.01.")
+    domain: tuple[float, float] = Field((-2.0, 2.0), description="Where the check samples each variable.")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if len(self.point) != len(self.variables):
+            raise ValueError(f"point needs {len(self.variables)} coordinates")
+        return self
+
+    def names(self) -> list[str]:
+        return list(self.variables)
+
+    def formulas(self):
+        extra = [(f"point[{i}]", t, set(self.params), set()) for i, t in enumerate(self.point)]
+        return super().formulas() + extra + [("h", self.h, set(self.params), set())]
+
+
+@dataclass
+class GradientCheck:
+    """One solved draw: f, its partials, and at the point their values, the centred differences
+    (f(p + h e_i) - f(p - h e_i)) / 2h and the relative errors |a - n| / max(|a|, |n|), all exact."""
+
+    family: GradientCheckFamily
+    f: sp.Expr
+    variables: list[sp.Symbol]
+    point: list[sp.Expr]
+    h: sp.Expr
+    partials: list[sp.Expr]
+    analytic: list[sp.Expr]
+    estimates: list[sp.Expr]
+    errors: list[sp.Expr]
+
+
+# ---------------------------------------------------------------- the exact mathematics
+
+
+def solve(family: GradientCheckFamily, params: dict, rng: np.random.Generator) -> GradientCheck:
+    """The partials by the step engine, then both gradients and the relative errors at the point."""
+    variables = [E.symbol(n) for n in family.variables]
+    f = draw_function(family, params, rng, family.variables)
+    values = {E.symbol(k): v for k, v in params.items()}
+    point = [E.parse(t, variables=set(params)).xreplace(values) for t in family.point]
+    h = E.parse(family.h, variables=set(params)).xreplace(values)
+    if not (h.is_Rational and 0 < h < 1):
+        raise Degenerate("h must be a number between 0 and 1")
+    partials = []
+    for v in variables:
+        _, d = steps.differentiate(f, v, 1)
+        steps.check_against_sympy(f, v, 1, d)
+        partials.append(steps.tidy(d))
+    at = dict(zip(variables, point))
+    analytic = [exact_at(d, at) for d in partials]
+    estimates = [_centred(f, at, v, h) for v in variables]
+    errors = []
+    for a, n in zip(analytic, estimates):
+        if a == 0 and n == 0:
+            raise Degenerate("a partial is 0 at the point: its relative error is 0/0")
+        errors.append(steps.tidy(sp.Abs(a - n) / sp.Max(sp.Abs(a), sp.Abs(n))))
+    if all(e == 0 for e in errors):
+        raise Degenerate("the centred differences are exact here: nothing to compare")
+    return GradientCheck(family, f, variables, point, h, partials, analytic, estimates, errors)
+
+
+def _centred(f: sp.Expr, at: dict, v: sp.Symbol, h: sp.Expr) -> sp.Expr:
+    """(f(p + h e_v) - f(p - h e_v)) / 2h, exactly."""
+    up = exact_at(f, {**at, v: at[v] + h})
+    down = exact_at(f, {**at, v: at[v] - h})
+    return steps.tidy((up - down) / (2 * h))
+
+
+# ---------------------------------------------------------------- the independent checks
+
+
+def check(work: GradientCheck) -> list[verify.Check]:
+    """Each partial measured from f; the centred differences and relative errors recomputed in floats."""
+    out = [verify.check_partial(work.f, work.variables, [v], d, domain=work.family.domain).of(f"df/d{v}")
+           for v, d in zip(work.variables, work.partials)]
+    point = [float(c) for c in work.point]
+    estimates = verify.centred_differences(work.f, work.variables, point, float(work.h))
+    out.append(verify.agree([float(n) for n in work.estimates], estimates, "the centred differences",
+                            "evaluation", rtol=1e-9))
+    analytic = np.array([float(a) for a in work.analytic])
+    measured = np.abs(analytic - estimates) / np.maximum(np.abs(analytic), np.abs(estimates))
+    out.append(verify.agree([float(e) for e in work.errors], measured, "the relative errors", "evaluation",
+                            rtol=1e-6, floor=1e-6))
+    return out
+
+
+# ---------------------------------------------------------------- what the page shows
+
+
+def present(work: GradientCheck) -> Problem:
+    """The three steps a learner takes, a table of the numbers, and the verdict."""
+    names = [latex(v) for v in work.variables]
+    h = _decimal(work.h)
+    at = point_latex(work.point)
+    rows = [[f"\\partial f/\\partial {n}", latex(a), _decimal(e), scientific_latex(err)]
+            for n, a, e, err in zip(names, work.analytic, work.estimates, work.errors)]
+    worst = max(work.errors, key=float)
+    shown = [
+        Step("Analytic partials", r",\quad ".join(r"\frac{\partial f}{\partial %s} = %s" % (n, latex(d))
+                                                  for n, d in zip(names, work.partials)),
+             words("Differentiate once in each variable, holding the others constant, then evaluate at ",
+                   Math(at), ".")),
+        Step("Centred differences", r"\frac{\partial f}{\partial x_i} \approx "
+                                    r"\frac{f(p + h\,e_i) - f(p - h\,e_i)}{2h},\quad h = %s" % h,
+             words("Nudge one coordinate up and down by ", Math(f"h = {h}"),
+                   " and divide the change in f by the distance between the two points.")),
+        Step("Relative error", r"\frac{|a - n|}{\max(|a|, |n|)}",
+             words("With ", Math("a"), " the analytic value and ", Math("n"), " the estimate. ",
+                   Table(["", "a", "n", r"\text{rel. error}"], rows))),
+        Step("Verdict", r"\max \approx %s" % scientific_latex(worst), _verdict(worst)),
+    ]
+    args = ", ".join(names)
+    default = ("A gradient check compares a gradient you derived with centred differences. For {f} at "
+               "{point}, find the analytic partials, their centred-difference estimates with {h}, and the "
+               "relative error of each.")
+    prompt = fill(work.family.prompt or default, {"f": Math(f"f({args}) = {latex(work.f)}"), "point": Math(at),
+                                                  "h": Math(f"h = {h}")})
+    answer = []
+    for n, a, e, err in zip(names, work.analytic, work.estimates, work.errors):
+        answer += words(Math(r"\frac{\partial f}{\partial %s} = %s" % (n, latex(a))), ", estimate ",
+                        Math(_decimal(e)), ", relative error ", Math(scientific_latex(err)), "; ")
+    answer[-1] = Text(".")
+    check = {"type": "gradient_check", "function": sp.sstr(work.f), "variables": [str(v) for v in work.variables],
+             "point": [sp.sstr(c) for c in work.point], "h": sp.sstr(work.h),
+             "gradient": [sp.sstr(a) for a in work.analytic], "estimate": [sp.sstr(e) for e in work.estimates],
+             "relative_error": [sp.sstr(e) for e in work.errors]}
+    return Problem(identity=f"{work.f} at {work.point} h={work.h}", prompt=prompt, answer=answer,
+                   answer_text="; ".join(f"{v}: {sp.sstr(a)}, {float(e):.8g}, {float(err):.3g}" for v, a, e, err
+                                         in zip(work.variables, work.analytic, work.estimates, work.errors)),
+                   steps=shown, check=check)
+
+
+def _verdict(worst: sp.Expr) -> list:
+    """Below 1e-4 a gradient passes: what is left is the centred difference's own error, of order h^2."""
+    if float(worst) < 1e-4:
+        return words("Every relative error is below ", Math(r"10^{-4}"), ": the analytic gradient passes. What is "
+                     "left is the centred difference's own error, which shrinks like ", Math("h^2"), ".")
+    return words("The largest relative error is above ", Math(r"10^{-4}"), ": with so large a step the centred "
+                 "difference itself is off by a term of order ", Math("h^2"), "; halve h and the error drops "
+                 "about fourfold if the gradient is right.")
+
+
+def scientific_latex(value: sp.Expr, digits: int = 2) -> str:
+    """A small positive number as 3.3 \\times 10^{-5}, to ``digits`` significant figures."""
+    v = float(value)
+    if v == 0:
+        return "0"
+    mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
+    power = int(exponent)
+    return mantissa if power == 0 else r"%s \times 10^{%d}" % (mantissa, power)
+
+
+def _decimal(value: sp.Expr) -> str:
+    """An estimate to eight significant figures: enough to see where it departs from the exact partial."""
+    return f"{float(value):.8g}".replace("e-0", "e-")
+
+
+KIND = Kind("gradient_check", GradientCheckFamily, {"gradient_check": Ask(solve, check, present)})

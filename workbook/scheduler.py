@@ -1,0 +1,170 @@
+"""Drawing many slots at once in a pool of workers, with the same result whatever the number of workers.
+
+Each slot's first draw runs in parallel. A draw that is degenerate, fails its check, overruns its
+budget or its memory is redrawn from the next derived seed; a worker that dies is given the same
+draw once more (a draw must not change because a process was killed from outside). Repeats are
+settled afterwards in slot order, so the result never depends on timing.
+
+    >>> draw([Slot(family, "Chain rule#0")], edition_seed=2026, pool=InlinePool())[0]["answer"]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from workbook.cache import DrawCache
+from workbook.errors import BuildError
+from workbook.family import Family
+from workbook.generate import REDRAW, generate_one
+from workbook.seeds import derive_seed
+from workbook.workers import InlinePool, Outcome
+
+MAX_ATTEMPTS = 40
+BUDGET = 5.0  # seconds of wall-clock time a single draw may take before its worker is killed
+
+
+@dataclass
+class Slot:
+    """One problem to draw: its family, its slot name (part of its seed) and its repeat group.
+
+    Draws in the same ``group`` never repeat a problem; ``group=None`` skips the repeat check.
+    ``counted`` slots tick the progress callback (the worked examples do not).
+    """
+
+    family: Family
+    slot: str
+    group: str | None = "sheet"
+    counted: bool = True
+    seed: int | None = None  # the seed its draws derive from, if not the edition's
+
+
+class Scheduler:
+    """The draws of a list of slots: which attempts are out, which came back, why each failed.
+
+    A draw is named by ``(slot index, attempt)``; attempt k of slot i has the seed derived from the
+    base seed, the slot's name, its family and k.
+    """
+
+    def __init__(self, slots: list[Slot], edition_seed: int, pool, *, budget: float | None, progress,
+                 failures: dict[int, str] | None, cache: DrawCache | None):
+        self.slots, self.edition_seed, self.pool = slots, edition_seed, pool
+        self.budget, self.progress, self.failures, self.cache = budget, progress, failures, cache
+        self.seeds: dict[tuple[int, int], int] = {}  # every draw submitted, with its seed
+        self.done: dict[tuple[int, int], Outcome] = {}  # every draw that came back for good
+        self.reasons: dict[int, list[str]] = {i: [] for i in range(len(slots))}  # why each slot was redrawn
+        self.retried: set[tuple[int, int]] = set()  # draws whose worker died once
+        self.dead: set[int] = set()  # slots stopped by a bug, reported through ``failures``
+
+    def submit(self, i: int, attempt: int) -> None:
+        """Start a draw, or read it from the cache."""
+        slot = self.slots[i]
+        base = self.edition_seed if slot.seed is None else slot.seed
+        seed = self.seeds[i, attempt] = derive_seed(base, slot.slot, slot.family.id, attempt)
+        kept = self.cache.get((i, attempt), slot.family, seed) if self.cache is not None else None
+        if kept is not None:
+            self.handle(kept)
+        else:
+            self.pool.submit((i, attempt), self.budget, generate_one, slot.family, seed)
+
+    def finished(self) -> Iterator[Outcome]:
+        """The pool's outcomes as they come, each kept in the cache."""
+        for outcome in self.pool.completed():
+            if self.cache is not None:
+                self.cache.put(self.slots[outcome.key[0]].family, self.seeds[outcome.key], outcome)
+            yield outcome
+
+    def handle(self, outcome: Outcome) -> None:
+        """Record a draw that came back: retry a lost worker once, stop on a bug, redraw a bad draw."""
+        i, attempt = key = outcome.key
+        if outcome.kind == "died" and key not in self.retried:
+            self.retried.add(key)
+            self.pool.submit(key, self.budget, generate_one, self.slots[i].family, self.seeds[key])
+            return
+        if outcome.kind == "raised" and not isinstance(outcome.exception, REDRAW):
+            family = self.slots[i].family
+            message = (f"family {family.id!r} ({family.path}) failed at seed {self.seeds[key]} "
+                       f"(slot {self.slots[i].slot}): {outcome.error}")
+            if self.failures is None:
+                raise BuildError(message)
+            self.failures[i] = outcome.error
+            self.dead.add(i)
+            self.done[key] = outcome
+            return
+        self.done[key] = outcome
+        if outcome.ok:
+            if self.slots[i].counted and self.progress is not None:
+                self.progress()
+            return
+        self.reasons[i].append(f"seed {self.seeds[key]}: {outcome.error}")
+        if attempt + 1 < MAX_ATTEMPTS and (i, attempt + 1) not in self.seeds:
+            self.submit(i, attempt + 1)
+
+    def result(self, key: tuple[int, int]) -> Outcome:
+        """A draw's outcome, waiting for it if need be."""
+        if key not in self.done:
+            i, attempt = key
+            # a repeat to redraw: draw the next few attempts at once, one a worker, rather than one by one
+            for ahead in range(attempt, min(attempt + getattr(self.pool, "size", 1), MAX_ATTEMPTS)):
+                if (i, ahead) not in self.seeds:
+                    self.submit(i, ahead)
+            for outcome in ([] if key in self.done else self.finished()):  # read from the cache: done already
+                self.handle(outcome)
+                if key in self.done:
+                    break
+        return self.done[key]
+
+    def record(self, i: int, seen: dict[str, set[str]]) -> dict | None:
+        """Slot i's record: its first sound draw that repeats nothing in its group."""
+        request = self.slots[i]
+        group = seen.setdefault(request.group, set()) if request.group is not None else None
+        for attempt in range(MAX_ATTEMPTS):
+            if i in self.dead:
+                return None
+            outcome = self.result((i, attempt))
+            if not outcome.ok:
+                continue
+            record = dict(outcome.value)
+            if group is not None and record["identity"] in group:
+                self.reasons[i].append(f"seed {record['seed']}: repeats a problem already on the sheet")
+                continue
+            if group is not None:
+                group.add(record["identity"])
+            record["slot"], record["attempt"] = request.slot, attempt
+            return record
+        if self.failures is not None:
+            self.failures[i] = self.reasons[i][-1]
+            return None
+        family = request.family
+        raise BuildError(f"family {family.id!r} ({family.path}) failed {MAX_ATTEMPTS} draws for slot "
+                         f"{request.slot}; first: {self.reasons[i][0]}; last: {self.reasons[i][-1]}")
+
+
+def generate_slot(family: Family, edition_seed: int, slot: str, seen: set[str] | None = None) -> dict:
+    """The problem for one slot, drawn in this process: redrawn until it is sound and new in ``seen``."""
+    request = Slot(family, slot, "sheet")
+    return draw([request], edition_seed, pool=InlinePool(), seen={"sheet": set() if seen is None else seen})[0]
+
+
+def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = BUDGET, progress=None,
+         seen: dict[str, set[str]] | None = None, failures: dict[int, str] | None = None,
+         cache: DrawCache | None = None) -> list[dict | None]:
+    """Every slot's problem, drawn in the pool's workers, the same whatever the number of workers.
+
+    Each draw runs under ``budget`` seconds. A slot that cannot be drawn stops everything with a
+    BuildError naming the family and the seeds, unless ``failures`` is given: then its message is
+    stored there by slot index and its record is None (``workbook check`` reports every failing
+    seed). With a ``cache``, a draw made before is read back instead of drawn again, and each new
+    sound draw is stored.
+    """
+    seen = {} if seen is None else seen
+    scheduler = Scheduler(slots, edition_seed, pool, budget=budget, progress=progress, failures=failures,
+                          cache=cache)
+    for i in range(len(slots)):
+        scheduler.submit(i, 0)
+    for outcome in scheduler.finished():  # every slot's first sound draw, all slots at once
+        scheduler.handle(outcome)
+    records = [scheduler.record(i, seen) for i in range(len(slots))]
+    for _ in scheduler.finished():
+        pass  # draws started ahead and not needed (kept for next time): the pool is handed back idle
+    return records
