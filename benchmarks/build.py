@@ -101,7 +101,7 @@ def stages(result) -> None:
 
 def weasyprint_floor(result, out: Path) -> float:
     """Seconds WeasyPrint alone takes to lay out the build's final PDF-medium HTML, document by document."""
-    from workbook import mathtex, render
+    from workbook import mathtex, pdf, render
 
     total = 0.0
     for doc in result.docs.values():
@@ -112,7 +112,7 @@ def weasyprint_floor(result, out: Path) -> float:
                 assets = render.Assets("pdf", assets_dir, mathtex.SVGCache(out / ".cache"), {})
                 html = render.render_html(doc, name, "pdf", assets)
                 start = time.perf_counter()  # WeasyPrint alone: the same HTML, stylesheet and images
-                render.write_pdf(html, Path(folder), Path(folder) / "x.pdf", name, assets_dir)
+                pdf.write_pdf(html, Path(folder), Path(folder) / "x.pdf", name, assets_dir)
                 total += time.perf_counter() - start
     return total
 

@@ -14,18 +14,23 @@ seed = {seed}
 
 [page]
 cover = false
-
+"""
+SECTION = """
 [[sections]]
-title = "All"
+title = "Part {part}"
 families = [{families}]
 count = {count}
 """
+PER_SECTION = 40  # a section names at most 50 families
 
 
 def every_family_doc(folder: Path, seed: int) -> dict:
     """One problem of every family in the bank, built (HTML only) into folder: the document's data."""
     ids = sorted(load_bank())
     edition = folder / f"every-{seed}.toml"
-    edition.write_text(EVERY_FAMILY.format(seed=seed, families=", ".join(f'"{i}"' for i in ids), count=len(ids)))
+    parts = [ids[k:k + PER_SECTION] for k in range(0, len(ids), PER_SECTION)]
+    sections = "".join(SECTION.format(part=n + 1, families=", ".join(f'"{i}"' for i in part), count=len(part))
+                       for n, part in enumerate(parts))
+    edition.write_text(EVERY_FAMILY.format(seed=seed) + sections)
     (doc,) = build(edition, out_root=folder / f"build-{seed}", formats=("html",)).docs.values()
     return doc

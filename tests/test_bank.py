@@ -118,7 +118,7 @@ def test_tangent_problems_carry_a_figure():
 def test_repeats_are_redrawn():
     family = BANK["trig"]
     seen: set[str] = set()
-    keys = [generate_slot(family, 1, f"slot-{k}", seen)["key"] for k in range(12)]
+    keys = [generate_slot(family, 1, f"slot-{k}", seen)["identity"] for k in range(12)]
     assert len(set(keys)) == len(keys)
 
 

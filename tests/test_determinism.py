@@ -46,7 +46,7 @@ def test_a_problem_alone_equals_the_same_problem_in_the_edition(built_small):
 
 
 def test_reordering_or_adding_a_section_leaves_the_other_problems_unchanged():
-    from workbook.build import generate_documents
+    from workbook.documents import generate_documents
     from workbook.edition import Edition, pick_families
     from workbook.workers import Pool
 

@@ -12,9 +12,10 @@ import time
 
 import pytest
 
-from workbook import render
-from workbook.build import build, confined
+from workbook import pdf
+from workbook.build import build
 from workbook.errors import BuildError
+from workbook.staging import confined
 
 
 def snapshot(folder):
@@ -50,12 +51,12 @@ def broken_write_pdf(html, base, target, *args, **kwargs):
     return REAL_WRITE_PDF(html, base, target, *args, **kwargs)
 
 
-REAL_WRITE_PDF = render.write_pdf
+REAL_WRITE_PDF = pdf.write_pdf
 
 
 def test_an_exception_mid_render_keeps_the_previous_edition(previous, small_edition, monkeypatch):
     out, folder, before = previous
-    monkeypatch.setattr(render, "write_pdf", broken_write_pdf)  # the workers fork after this
+    monkeypatch.setattr(pdf, "write_pdf", broken_write_pdf)  # the workers fork after this
     with pytest.raises(BuildError) as caught:
         build(small_edition, out_root=out, seed=99)
     assert "could not render the solutions" in str(caught.value) and "fell over" in str(caught.value)

@@ -9,7 +9,7 @@ import pytest
 from weasyprint import HTML
 
 from tests.editions import every_family_doc
-from workbook import mathtex, render
+from workbook import mathtex, pdf, render
 from workbook.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,9 +38,9 @@ def pages(doc: dict, which: str, folder: Path) -> list:
     """The document's pages as WeasyPrint lays them out for the PDF."""
     assets = render.Assets("pdf", folder, mathtex.SVGCache(None), {})
     html = render.render_html(doc, which, "pdf", assets)
-    fonts, stylesheets = render._layout(render.stylesheet_text(render.environment()))
-    laid_out = HTML(string=html, base_url=render.VIRTUAL_BASE,
-                    url_fetcher=render.confined_fetcher(folder, virtual=True)).render(
+    fonts, stylesheets = pdf.weasyprint_setup(render.stylesheet_text(render.environment()))
+    laid_out = HTML(string=html, base_url=pdf.VIRTUAL_BASE,
+                    url_fetcher=pdf.confined_fetcher(folder, virtual=True)).render(
         stylesheets=stylesheets, font_config=fonts)
     return [page._page_box for page in laid_out.pages]
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.editions import every_family_doc
-from workbook import mathtex, render
+from workbook import mathtex, pdf, render
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def page_of(corpus, folder, text: bool):
         (assets / f"m{i}.svg").write_text(drawn.svg, encoding="utf-8")
         rows.append(f'<p><img src="assets/m{i}.svg" style="{drawn.style()}"></p>')
     html = "<html><body style='font-size: 14pt'>" + "\n".join(rows) + "</body></html>"
-    render.write_pdf(html, folder, folder / "math.pdf", "math", assets)
+    pdf.write_pdf(html, folder, folder / "math.pdf", "math", assets)
     return folder / "math.pdf"
 
 
@@ -92,7 +92,7 @@ def test_pdf_math_is_text_in_the_embedded_math_font(tmp_path):
     (tmp_path / "assets").mkdir()
     (tmp_path / "assets" / "m.svg").write_text(drawn.svg, encoding="utf-8")
     html = f'<p>Find <img src="assets/m.svg" style="{drawn.style()}">.</p>'
-    render.write_pdf(html, tmp_path, tmp_path / "m.pdf", "m")
+    pdf.write_pdf(html, tmp_path, tmp_path / "m.pdf", "m")
     text = subprocess.run(["pdftotext", str(tmp_path / "m.pdf"), "-"], capture_output=True, text=True, check=True).stdout
     assert "𝑓(𝑥)=sin(𝑥)" in text.replace(" ", "")  # a reader can search the math
     fonts = subprocess.run(["pdffonts", str(tmp_path / "m.pdf")], capture_output=True, text=True, check=True).stdout

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from workbook import figures, mathtex, render
+from workbook import figures, mathtex, pdf, render
 
 HOSTILE = ('<script>alert(1)</script> <img src=file:///etc/passwd> {{ 7*7 }} {% include "x" %} url(http://example.com/x)'
            ' <link rel=attachment href=file:///etc/passwd> <style>@import "http://example.com/a.css";</style>'
@@ -102,11 +102,11 @@ def test_fetcher_serves_only_the_assets(tmp_path):
     assets.mkdir()
     (assets / "ok.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     (tmp_path / "secret.txt").write_text("secret")
-    fetch = render.confined_fetcher(assets)
+    fetch = pdf.confined_fetcher(assets)
     assert fetch(f"file://{assets / 'ok.svg'}").read().startswith(b"<svg")
     for url in (f"file://{tmp_path / 'secret.txt'}", "file:///etc/passwd", f"file://{assets}/../secret.txt",
                 "http://example.com/x.png", "https://example.com/x.css", "ftp://example.com/x"):
-        with pytest.raises(render.RenderError):
+        with pytest.raises(pdf.RenderError):
             fetch(url)
 
 

@@ -9,27 +9,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 from workbook import __version__
 from workbook.bank import load_bank
 from workbook.cache import DrawCache
+from workbook.documents import (
+    DEPENDENCIES,
+    dependency_version,
+    edition_documents,
+    generate_documents,
+    manifest,
+    teacher_key,
+)
 from workbook.edition import Edition, default_path, load_edition, pick_families, version_label
 from workbook.errors import BuildError
 from workbook.roster import read_roster
-from workbook.scheduler import BUDGET, Slot, draw
+from workbook.scheduler import BUDGET
+from workbook.staging import MARKER, MARKER_TEXT, confined, marker_digest, staging
 from workbook.workers import Pool
-
-MARKER = ".workbook-build"
-MARKER_TEXT = "made by workbook; safe to delete with `workbook clean`\n"
-DEPENDENCIES = ("sympy", "numpy", "matplotlib", "jinja2", "weasyprint", "ziamath", "latex2mathml")
 
 
 @dataclass
@@ -52,7 +53,7 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
     timings: dict[str, float] = {}
     overrides = {k: v for k, v in (("seed", seed), ("versions", versions),
                                    ("templates", str(templates) if templates is not None else None)) if v is not None}
-    with _stage(timings, "load"):
+    with _timed(timings, "load"):
         edition = load_edition(edition_path or default_path(), overrides)
         bank = load_bank(bank_folders)
         students = read_roster(roster) if roster is not None else None
@@ -70,15 +71,44 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     processes (default: one a core) draw the problems, each draw within ``budget`` seconds.
     """
     timings = {} if timings is None else timings
-    with _stage(timings, "load"):
+    with _timed(timings, "load"):
         picked = pick_families(edition, bank)
     out_dir = confined(out_root, edition.output_slug())
     names = ("worksheet",) if roster else documents or edition_documents(edition)
-    # each copy: (its folder, its slots' suffix, the student's name)
-    copies = ([(f"students/{s.id}", f"id={s.id}", s.name) for s in roster] if roster else
-              [(v, v, "") for v in ([version_label(i) for i in range(edition.versions)] if edition.versions > 1
-                                    else [""])])
-    total = len(copies) * sum(s.count for s in edition.sections)
+    copies = copies_of(edition, roster)
+    template_dir = edition.template_folder()
+    _load_before_fork(formats, out_root / ".cache", template_dir)
+    with Pool(jobs) as pool:
+        with _timed(timings, "generate"):
+            docs = generate_documents(edition, picked, bank, copies, pool=pool, budget=budget, shared=not roster,
+                                      progress=_counter(progress, len(copies) * edition.problem_count()),
+                                      cache=DrawCache(out_root / ".cache"))
+        count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
+        digest = fingerprint(docs, names, formats, template_dir)
+        if _up_to_date(out_dir, digest, docs, names, formats):
+            return BuildResult(out_dir=out_dir, files=_files_in(out_dir), problems=count, timings=timings, docs=docs,
+                               unchanged=True)
+        with staging(out_dir) as stage, _timed(timings, "render"):
+            files = render_documents(edition, docs, names, formats, stage, out_root / ".cache", pool, timings,
+                                     template_dir) if {"html", "pdf"} & set(formats) else {}
+            files |= _write_quizzes(docs, stage) if "moodle" in formats else {}
+            files["manifest"] = _write(stage / "manifest.json", manifest(edition, docs))
+            _write(stage / MARKER, f"{MARKER_TEXT}digest {digest}\n")
+    return BuildResult(out_dir=out_dir, files={k: out_dir / p.relative_to(stage) for k, p in files.items()},
+                       problems=count, timings=timings, docs=docs)
+
+
+def copies_of(edition: Edition, roster: list | None) -> list[tuple[str, str, str]]:
+    """Each copy to build: (its folder, its slots' suffix, the student's name), a student or a version."""
+    if roster:
+        return [(f"students/{s.id}", f"id={s.id}", s.name) for s in roster]
+    if edition.versions > 1:
+        return [(v, v, "") for v in (version_label(i) for i in range(edition.versions))]
+    return [("", "", "")]
+
+
+def _counter(progress, total: int):
+    """A callback for each problem drawn, calling ``progress(done, total)``."""
     done = [0]
 
     def tick():
@@ -86,46 +116,45 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         if progress is not None:
             progress(done[0], total)
 
+    return tick
+
+
+def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path | None) -> None:
+    """Load WeasyPrint and compile the templates here, once, before the workers fork, not once in each."""
     if "pdf" in formats:
-        import weasyprint  # noqa: F401 - loaded once here, before the workers fork, not once in each
-    template_dir = edition.template_folder()
+        import weasyprint  # noqa: F401
     if {"html", "pdf"} & set(formats):
         from workbook import render
 
-        render.warm_up(out_root / ".cache", template_dir)
+        render.warm_up(cache, template_dir)
 
-    with Pool(jobs) as pool:
-        with _stage(timings, "generate"):
-            docs = generate_documents(edition, picked, bank, copies, pool=pool, budget=budget, progress=tick,
-                                      shared=not roster, cache=DrawCache(out_root / ".cache"))
-        digest = fingerprint(docs, names, formats, template_dir)
-        expected = [out_dir / v / f"{n}.{ext}" for v in docs for n in names for ext in ("html", "pdf")
-                    if ext in formats]
-        count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
-        if _marker_digest(out_dir) == digest and all(p.is_file() for p in expected):
-            # an unchanged edition whose files are all there: they are already these bytes
-            files = {str(p.relative_to(out_dir)): p for p in sorted(out_dir.rglob("*"))
-                     if p.is_file() and not p.name.startswith(".")}
-            return BuildResult(out_dir=out_dir, files=files, problems=count, timings=timings, docs=docs,
-                               unchanged=True)
-        with staging(out_dir) as stage, _stage(timings, "render"):
-            files = {}
-            if {"html", "pdf"} & set(formats):
-                made = render_documents(edition, docs, names, formats, stage, out_root / ".cache", pool, timings,
-                                        template_dir)
-                files.update({k: out_dir / p.relative_to(stage) for k, p in made.items()})
-            if "moodle" in formats:
-                from workbook import moodle
 
-                for v, doc in docs.items():
-                    folder = stage / v if v else stage
-                    folder.mkdir(parents=True, exist_ok=True)
-                    (folder / "quiz.xml").write_text(moodle.quiz(doc), encoding="utf-8")
-                    files[f"{v}/quiz.xml" if v else "quiz.xml"] = out_dir / (folder / "quiz.xml").relative_to(stage)
-            (stage / "manifest.json").write_text(manifest(edition, docs), encoding="utf-8")
-            files["manifest"] = out_dir / "manifest.json"
-            (stage / MARKER).write_text(f"{MARKER_TEXT}digest {digest}\n")
-    return BuildResult(out_dir=out_dir, files=files, problems=count, timings=timings, docs=docs)
+def _up_to_date(out_dir: Path, digest: str, docs: dict, names: tuple[str, ...], formats: tuple[str, ...]) -> bool:
+    """An edition built from exactly this before, whose files are all there: they are already these bytes."""
+    expected = [out_dir / v / f"{n}.{ext}" for v in docs for n in names for ext in ("html", "pdf") if ext in formats]
+    return marker_digest(out_dir) == digest and all(p.is_file() for p in expected)
+
+
+def _files_in(out_dir: Path) -> dict[str, Path]:
+    return {str(p.relative_to(out_dir)): p for p in sorted(out_dir.rglob("*"))
+            if p.is_file() and not p.name.startswith(".")}
+
+
+def _write_quizzes(docs: dict[str, dict], stage: Path) -> dict[str, Path]:
+    """quiz.xml, a Moodle quiz, for each copy."""
+    from workbook import moodle
+
+    files = {}
+    for v, doc in docs.items():
+        path = (stage / v if v else stage) / "quiz.xml"
+        files[f"{v}/quiz.xml" if v else "quiz.xml"] = _write(path, moodle.quiz(doc))
+    return files
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def _prepare(documents: list[tuple[dict, tuple[str, ...]]], formats: tuple[str, ...], cache: Path, pool,
@@ -135,7 +164,7 @@ def _prepare(documents: list[tuple[dict, tuple[str, ...]]], formats: tuple[str, 
 
     math: set = set()
     specs: dict = {}
-    with _stage(timings, "collect"):
+    with _timed(timings, "collect"):
         for doc, names in documents:
             m, f = render.assets_used(doc, names, template_dir)
             math |= m
@@ -215,7 +244,7 @@ def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...],
 
     h = hashlib.sha256()
     h.update(json.dumps([docs, list(names), sorted(formats), __version__,
-                         {n: _version(n) for n in DEPENDENCIES}], sort_keys=True, default=str).encode())
+                         {n: dependency_version(n) for n in DEPENDENCIES}], sort_keys=True, default=str).encode())
     for folder in [templates_dir()] + ([template_dir] if template_dir is not None else []):
         h.update(b"\0folder\0")
         for path in sorted(folder.rglob("*")):
@@ -224,208 +253,11 @@ def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...],
     return h.hexdigest()
 
 
-def _marker_digest(out_dir: Path) -> str | None:
-    try:
-        text = (out_dir / MARKER).read_text()
-    except OSError:
-        return None
-    return text.rsplit("digest ", 1)[-1].strip() if "digest " in text else None
-
-
-def edition_documents(edition: Edition) -> tuple[str, ...]:
-    """Which documents the page options ask for."""
-    names = ["worksheet"]
-    if edition.page.key == "separate":
-        names.append("answers")
-    if edition.page.solutions:
-        names.append("solutions")
-    return tuple(names)
-
-
-def teacher_key(edition: Edition, docs: dict[str, dict]) -> dict:
-    """One key for every version (or every student): each one's sections, titled with who it is for."""
-    sections = []
-    for v, doc in docs.items():
-        who = doc["edition"].get("student")
-        label = f"{who} ({v.split('/')[-1]})" if who else f"Version {v}"
-        sections += [{**section, "title": f"{label} · {section['title']}"} for section in doc["sections"]]
-    first = next(iter(docs.values()))["edition"]
-    head = {**first, "student": "", "version": "" if first.get("student") else "A–" + list(docs)[-1]}
-    return {"edition": head, "sections": sections}
-
-
-def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[tuple[str, str, str]], *,
-                       pool, budget: float | None = BUDGET, progress=None, shared: bool = True,
-                       cache: DrawCache | None = None) -> dict[str, dict]:
-    """Every copy's document: ``copies`` is (name, slot suffix, student) for each version or student.
-
-    A copy's slots carry its suffix, so version A's problem 3 and version B's differ while the
-    families and difficulties stay the same. With ``shared``, no problem repeats across the copies
-    (versions); otherwise each copy is checked on its own (a student's sheet can be rebuilt alone).
-    Each section's worked example is drawn once, the same in every copy.
-    """
-    slots = []
-    for name, suffix, _ in copies:
-        for section, families in zip(edition.sections, picked):
-            for k in range(section.count):
-                slot = f"{section.title}#{k}" + (f"@{suffix}" if suffix else "")
-                slots.append(Slot(families[k % len(families)], slot, "edition" if shared else name))
-    examples = [Slot(bank[s.example], f"{s.title}#example", None, counted=False)
-                for s in edition.sections if s.example is not None]
-    records = iter(draw(slots + examples, edition.seed, pool=pool, budget=budget, progress=progress, cache=cache))
-    problems = [next(records) for _ in slots]
-    example_of = {s.title: next(records) for s in edition.sections if s.example is not None}
-    docs, at = {}, 0
-    for name, suffix, student in copies:
-        sections = []
-        for section in edition.sections:
-            mine, at = problems[at:at + section.count], at + section.count
-            primer = [p.strip() for p in section.primer.split("\n\n") if p.strip()]
-            example = dict(example_of[section.title]) if section.title in example_of else None
-            sections.append({"title": section.title, "intro": [{"text": section.intro}] if section.intro else [],
-                             "primer": primer, "example": example, "problems": mine})
-        docs[name] = document(edition, sections, suffix if shared else "", student=student)
-    return docs
-
-
-def document(edition: Edition, sections: list[dict], version: str = "", student: str = "") -> dict:
-    """The plain data the templates render: the edition's header and numbered problems."""
-    number = 0
-    for section in sections:
-        for problem in section["problems"]:
-            number += 1
-            problem["number"] = number
-    head = {"title": edition.title, "subtitle": edition.subtitle, "slug": edition.output_slug(),
-            "seed": edition.seed, "version": version, "paper": edition.paper, "workbook_version": __version__,
-            "date": edition.date, "page": edition.page.model_dump(), "student": student}
-    return {"edition": head, "sections": sections}
-
-
-def manifest(edition: Edition, docs: dict[str, dict]) -> str:
-    """manifest.json: the edition, the versions used, and each problem with its check record."""
-    problems = []
-    for version, doc in docs.items():
-        for section in doc["sections"]:
-            examples = [{**section["example"], "number": "example"}] if section.get("example") else []
-            for p in examples + section["problems"]:
-                problems.append({
-                "version": version, "number": p["number"], "section": section["title"], "family": p["family"],
-                "kind": p["kind"],
-                "seed": p["seed"], "slot": p["slot"], "attempt": p["attempt"], "params": p["params"],
-                "prompt": p["prompt"], "answer": p["answer"], "check": p["check"], "verified": p["verified"],
-                })
-    data = {
-        "workbook": __version__,
-        "dependencies": {name: _version(name) for name in DEPENDENCIES},
-        "edition": {**next(iter(docs.values()))["edition"], "version": "", "versions": list(docs) if len(docs) > 1
-                    else [], "file": Path(edition.path).name},
-        "problems": problems,
-    }
-    return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
-
-
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def confined(root: Path, name: str) -> Path:
-    """root/name, refusing any name that would leave root."""
-    root = root.resolve()
-    target = (root / name).resolve()
-    if target.parent != root or name in ("", ".", ".."):
-        raise BuildError(f"output name {name!r} would leave {root}")
-    return target
-
-
 @contextmanager
-def staging(out_dir: Path):
-    """A fresh folder beside out_dir, swapped in only if the body finishes without error.
-
-    A lock file beside it stops a second build of the same edition from running at the same time.
-    A folder that cannot be written (read-only, full, not a folder) is one clear BuildError.
-    """
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        with _locked(out_dir.with_name(f".{out_dir.name}.lock")):
-            yield from _staged(out_dir)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise BuildError(f"could not write the edition into {out_dir.parent}: {reason} ({exc.filename or out_dir}); "
-                         "free some space or choose another --out folder; the previous edition is unchanged") from None
-
-
-@contextmanager
-def _locked(path: Path):
-    import fcntl
-
-    with open(path, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildError(f"another build of {path.name[1:-5]!r} is running; wait for it to finish") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _recover(out_dir: Path) -> None:
-    """Tidy up after a build that was killed (we hold the lock: no other build is running).
-
-    Its staging folder is removed. Killed in the instant between moving the previous edition
-    aside and moving the new one in, it left the previous edition as ``.<name>.old-<pid>``:
-    that is put back.
-    """
-    for leftover in sorted(out_dir.parent.glob(f".{out_dir.name}.staging-*")):
-        if leftover.is_dir() and not leftover.is_symlink():
-            shutil.rmtree(leftover, ignore_errors=True)
-    for old in sorted(out_dir.parent.glob(f".{out_dir.name}.old-*")):
-        if not old.is_dir() or old.is_symlink() or not (old / MARKER).is_file():
-            continue
-        if not out_dir.exists():
-            os.replace(old, out_dir)
-        else:
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def _staged(out_dir: Path):
-    """Yield a staging folder; on success it replaces out_dir, on failure it is removed."""
-    _recover(out_dir)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
-    try:
-        (stage / MARKER).write_text(MARKER_TEXT)
-        yield stage
-        old = None
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-            os.replace(out_dir, old)
-        os.replace(stage, out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if stage.exists():
-            shutil.rmtree(stage, ignore_errors=True)
-
-
-@contextmanager
-def _stage(timings: dict[str, float], name: str):
+def _timed(timings: dict[str, float], name: str):
     start = time.perf_counter()
     try:
         yield
     finally:
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
 
-
-def clean(out_root: Path) -> list[Path]:
-    """Remove the builds under out_root that carry workbook's marker, and the math cache; nothing else."""
-    removed = []
-    if not out_root.is_dir():
-        return removed
-    for child in sorted(out_root.iterdir()):
-        if child.is_dir() and not child.is_symlink() and (child / MARKER).is_file() or child.name == ".cache" and child.is_dir() and not child.is_symlink():
-            shutil.rmtree(child)
-            removed.append(child)
-    return removed

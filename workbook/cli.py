@@ -307,7 +307,7 @@ def practice(topic: str, count: int, difficulty: int | None, seed: int, out_root
               show_default=True, help="The build folder to clean.")
 def clean(out_root: Path) -> None:
     """Remove built editions (only folders workbook made, which carry its marker file) and the cache."""
-    from workbook.build import clean as run_clean
+    from workbook.staging import clean as run_clean
 
     removed = run_clean(out_root)
     for path in removed:

@@ -99,6 +99,10 @@ class Edition(BaseModel):
                     "built-in one of the same name; the rest stay as they are.")
     path: str = Field("", exclude=True, description="Where the edition was read from (set by the loader).")
 
+    def problem_count(self) -> int:
+        """How many problems one copy of the edition has."""
+        return sum(s.count for s in self.sections)
+
     def template_folder(self) -> Path | None:
         """The edition's own template folder, resolved against the edition file's folder."""
         if self.templates is None:

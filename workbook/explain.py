@@ -4,19 +4,18 @@ segments (text + LaTeX) for the printed solutions. They only read the trees."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import sympy as sp
 
 from workbook import steps as S
+from workbook.numbers import latex
 from workbook.problem import Math, Segment, Step, Text
 from workbook.steps import Rule
 
 _U = sp.Symbol("u", real=True)
 
 
-def latex(expr: sp.Expr) -> str:
-    """LaTeX as printed in the workbook."""
-    return sp.latex(expr, ln_notation=True, inv_trig_style="full")
 
 
 def text(expr: sp.Expr) -> str:
@@ -64,53 +63,65 @@ def _term_by_term(rule: S.PolynomialRule) -> str:
     return text + " = " if len(parts) > 1 or "cdot" in text else ""
 
 
+def _polynomial(rule: S.PolynomialRule) -> list[Segment]:
+    v = "u" if isinstance(rule.var, sp.Dummy) else latex(rule.var)
+    first = "Multiply out, then bring" if _multiplied_out(rule) else "Bring"
+    return [Text(first + " each exponent down and lower it by one, "),
+            Math(r"%s\,c\,%s^{n} = c\,n\,%s^{n-1}" % (_d(rule.var), v, v)), Text("; constant terms give 0.")]
+
+
+def _chain_words(rule: S.ChainRule) -> list[Segment]:
+    outer = rule.outer
+    return [Text("Let "), Math("u = " + latex(rule.inner_expr)),
+            Text(": the " + outer.title[0].lower() + outer.title[1:] + " gives "), Math(_identity(outer)),
+            Text(", then multiply by "), Math(r"\frac{du}{d%s}" % latex(rule.var)), Text(".")]
+
+
+def _exponential(rule: S.ExponentialRule) -> list[Segment]:
+    if rule.base == sp.E:
+        return [Text("The exponential is its own derivative: "), Math(r"\frac{d}{dx}e^{x} = e^{x}"), Text(".")]
+    return [Text("Exponential with base "), Math(latex(rule.base)), Text(": "),
+            Math(r"\frac{d}{dx}a^{x} = a^{x}\ln a"), Text(".")]
+
+
+#: what each rule says, in words and inline math, by the rule's class (a subclass finds its parent's)
+SAY: dict[type, Callable[..., list[Segment]]] = {
+    S.ConstantRule: lambda r: [Text("A constant has derivative 0.")],
+    S.VariableRule: lambda r: [Text("The derivative of the variable itself is 1.")],
+    S.PolynomialRule: _polynomial,
+    S.LinearRule: lambda r: [Text("A linear function has a constant slope: "), Math(r"\frac{d}{dx}(a x + b) = a"),
+                             Text(".")],
+    S.SumRule: lambda r: [Text("Differentiate term by term, "), Math(r"(f + g)' = f' + g'"), Text(".")],
+    S.ConstantMultipleRule: lambda r: [Text("Keep the constant factor "), Math(latex(r.const)),
+                                       Text(" and differentiate the rest, "), Math(r"(c\,f)' = c\,f'"), Text(".")],
+    S.ProductRule: lambda r: [Math(r"(fg)' = f'g + fg'"), Text(" with the factors "),
+                              Math(", ".join(latex(f) for f in r.factors)), Text(".")],
+    S.QuotientRule: lambda r: [Math(r"\left(\frac{f}{g}\right)' = \frac{f'g - fg'}{g^{2}}"), Text(" with "),
+                               Math("f = " + latex(r.numerator)), Text(" and "), Math("g = " + latex(r.denominator)),
+                               Text(".")],
+    S.ChainRule: _chain_words,
+    S.SqrtRule: lambda r: [Text("A square root is the power 1/2: "),
+                           Math(r"\frac{d}{dx}\sqrt{x} = \frac{1}{2\sqrt{x}}"), Text(".")],
+    S.PowerRule: lambda r: [Text("Bring the exponent down and lower it by one, "),
+                            Math(r"\frac{d}{dx}x^{n} = n\,x^{n-1}"), Text(" with "), Math("n = " + latex(r.exponent)),
+                            Text(".")],
+    S.ExponentialRule: _exponential,
+    S.GeneralPowerRule: lambda r: [Text("Variable base and exponent: write "), Math(r"f^{g} = e^{g \ln f}"),
+                                   Text(", so "),
+                                   Math(r"\left(f^{g}\right)' = f^{g}\left(g' \ln f + \frac{g f'}{f}\right)"),
+                                   Text(".")],
+    S.MaxMinRule: lambda r: [Text("The larger (or smaller) argument is the one that changes the value; "
+                                  "the unit step H picks it, and the derivative is undefined where the arguments tie.")],
+    S.FunctionRule: lambda r: [Text("From the table of derivatives, "), Math(_identity(r)), Text(".")],
+}
+
+
 def say(rule: Rule) -> list[Segment]:
     """What a step does, in words and inline math, for the printed solution."""
-    t, m = Text, Math
-    if isinstance(rule, S.ConstantRule):
-        return [t("A constant has derivative 0.")]
-    if isinstance(rule, S.VariableRule):
-        return [t("The derivative of the variable itself is 1.")]
-    if isinstance(rule, S.PolynomialRule):
-        v = "u" if isinstance(rule.var, sp.Dummy) else latex(rule.var)
-        first = "Multiply out, then bring" if _multiplied_out(rule) else "Bring"
-        return [t(first + " each exponent down and lower it by one, "),
-                m(r"%s\,c\,%s^{n} = c\,n\,%s^{n-1}" % (_d(rule.var), v, v)), t("; constant terms give 0.")]
-    if isinstance(rule, S.LinearRule):
-        return [t("A linear function has a constant slope: "), m(r"\frac{d}{dx}(a x + b) = a"), t(".")]
-    if isinstance(rule, S.SumRule):
-        return [t("Differentiate term by term, "), m(r"(f + g)' = f' + g'"), t(".")]
-    if isinstance(rule, S.ConstantMultipleRule):
-        return [t("Keep the constant factor "), m(latex(rule.const)), t(" and differentiate the rest, "),
-                m(r"(c\,f)' = c\,f'"), t(".")]
-    if isinstance(rule, S.ProductRule):
-        names = ", ".join(latex(f) for f in rule.factors)
-        return [m(r"(fg)' = f'g + fg'"), t(" with the factors "), m(names), t(".")]
-    if isinstance(rule, S.QuotientRule):
-        return [m(r"\left(\frac{f}{g}\right)' = \frac{f'g - fg'}{g^{2}}"), t(" with "), m("f = " + latex(rule.numerator)), t(" and "), m("g = " + latex(rule.denominator)),
-                t(".")]
-    if isinstance(rule, S.ChainRule):
-        outer = rule.outer
-        return [t("Let "), m("u = " + latex(rule.inner_expr)), t(": the " + outer.title[0].lower() + outer.title[1:] + " gives "),
-                m(_identity(outer)), t(", then multiply by "), m(r"\frac{du}{d%s}" % latex(rule.var)), t(".")]
-    if isinstance(rule, S.SqrtRule):
-        return [t("A square root is the power 1/2: "), m(r"\frac{d}{dx}\sqrt{x} = \frac{1}{2\sqrt{x}}"), t(".")]
-    if isinstance(rule, S.PowerRule):
-        return [t("Bring the exponent down and lower it by one, "), m(r"\frac{d}{dx}x^{n} = n\,x^{n-1}"),
-                t(" with "), m("n = " + latex(rule.exponent)), t(".")]
-    if isinstance(rule, S.ExponentialRule):
-        if rule.base == sp.E:
-            return [t("The exponential is its own derivative: "), m(r"\frac{d}{dx}e^{x} = e^{x}"), t(".")]
-        return [t("Exponential with base "), m(latex(rule.base)), t(": "), m(r"\frac{d}{dx}a^{x} = a^{x}\ln a"), t(".")]
-    if isinstance(rule, S.GeneralPowerRule):
-        return [t("Variable base and exponent: write "), m(r"f^{g} = e^{g \ln f}"), t(", so "),
-                m(r"\left(f^{g}\right)' = f^{g}\left(g' \ln f + \frac{g f'}{f}\right)"), t(".")]
-    if isinstance(rule, S.MaxMinRule):
-        return [t("The larger (or smaller) argument is the one that changes the value; "
-                  "the unit step H picks it, and the derivative is undefined where the arguments tie.")]
-    if isinstance(rule, S.FunctionRule):
-        return [t("From the table of derivatives, "), m(_identity(rule)), t(".")]
-    return [t(rule.title + ".")]
+    for cls in type(rule).__mro__:
+        if cls in SAY:
+            return SAY[cls](rule)
+    return [Text(rule.title + ".")]
 
 
 def worked_steps(trees: list[Rule], depth: int = 0) -> list[Step]:

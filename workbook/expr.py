@@ -11,12 +11,12 @@ import keyword
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sympy as sp
 
-from workbook.functions import relu, sigmoid, softplus
+from workbook.functions import BY_NAME
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 60
@@ -42,38 +42,7 @@ class ExprError(ValueError):
         return f"{line}\n{' ' * self.position}^"
 
 
-def _log(*args):
-    return sp.log(*args)
-
-
-def _minmax(kind):
-    return lambda *args: kind(*args)
-
-
-# name -> (constructor, smallest and largest number of arguments)
-FUNCTIONS: dict[str, tuple[Callable[..., sp.Expr], int, int]] = {
-    "sin": (sp.sin, 1, 1), "cos": (sp.cos, 1, 1), "tan": (sp.tan, 1, 1),
-    "sec": (sp.sec, 1, 1), "csc": (sp.csc, 1, 1), "cot": (sp.cot, 1, 1),
-    "asin": (sp.asin, 1, 1), "acos": (sp.acos, 1, 1), "atan": (sp.atan, 1, 1),
-    "acot": (sp.acot, 1, 1), "asec": (sp.asec, 1, 1), "acsc": (sp.acsc, 1, 1),
-    "sinh": (sp.sinh, 1, 1), "cosh": (sp.cosh, 1, 1), "tanh": (sp.tanh, 1, 1),
-    "sech": (sp.sech, 1, 1), "csch": (sp.csch, 1, 1), "coth": (sp.coth, 1, 1),
-    "asinh": (sp.asinh, 1, 1), "acosh": (sp.acosh, 1, 1), "atanh": (sp.atanh, 1, 1),
-    "acoth": (sp.acoth, 1, 1), "asech": (sp.asech, 1, 1), "acsch": (sp.acsch, 1, 1),
-    "exp": (sp.exp, 1, 1), "log": (_log, 1, 2), "ln": (sp.log, 1, 1), "sqrt": (sp.sqrt, 1, 1),
-    "Abs": (sp.Abs, 1, 1), "abs": (sp.Abs, 1, 1), "sign": (sp.sign, 1, 1),
-    "Max": (_minmax(sp.Max), 2, 20), "max": (_minmax(sp.Max), 2, 20),
-    "Min": (_minmax(sp.Min), 2, 20), "min": (_minmax(sp.Min), 2, 20),
-    "erf": (sp.erf, 1, 1), "sigmoid": (sigmoid, 1, 1), "softplus": (softplus, 1, 1), "relu": (relu, 1, 1),
-    "Heaviside": (sp.Heaviside, 1, 2), "DiracDelta": (sp.DiracDelta, 1, 2),
-}
-for _alias, _name in {
-    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arccot": "acot", "arcsec": "asec",
-    "arccsc": "acsc", "arsinh": "asinh", "arcsinh": "asinh", "arcosh": "acosh", "arccosh": "acosh",
-    "artanh": "atanh", "arctanh": "atanh", "arcoth": "acoth", "arccoth": "acoth", "arsech": "asech",
-    "arcsech": "asech", "arcsch": "acsch", "arccsch": "acsch",
-}.items():
-    FUNCTIONS[_alias] = FUNCTIONS[_name]
+FUNCTIONS = BY_NAME  # every function the language reads: workbook/functions.py
 
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E, "E": sp.E}
 

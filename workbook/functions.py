@@ -1,11 +1,19 @@
-"""The activation functions SymPy does not have: sigmoid, softplus and relu.
+"""The functions of the expression language, in one table, and the activations SymPy lacks.
 
-Each is a SymPy ``Function`` with its derivative (``fdiff``), exact values at
-numbers where they are tidy, a LaTeX form and a NumPy implementation, so that
-``sympy.diff`` knows them and ``verify`` can evaluate them without rewriting.
+``TABLE`` says, for each function, every spelling the parser reads, the SymPy function it builds,
+its number of arguments, the step engine's chain-rule step (title and outer derivative) and
+whether the verifier may take a complex-step derivative through it; the parser (``BY_NAME``), the
+step engine (``CHAIN``) and the verifier (``NOT_COMPLEX_STEP``) read their views of it.
+
+sigmoid, softplus and relu are SymPy ``Function``s with their derivative (``fdiff``), exact values
+at numbers where they are tidy, a LaTeX form and a NumPy implementation, so that ``sympy.diff``
+knows them and ``verify`` can evaluate them without rewriting.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
@@ -92,6 +100,100 @@ def _np_relu(x):
 
 #: NumPy implementations, by the name SymPy's printer gives each function.
 NUMPY_FUNCTIONS = {"sigmoid": _np_sigmoid, "softplus": _np_softplus, "relu": _np_relu}
+
+
+# ---------------------------------------------------------------- the one table of functions
+
+@dataclass(frozen=True)
+class Entry:
+    """One function of the expression language: how it is written, built, differentiated and measured.
+
+    ``rule`` and ``outer`` are the step engine's chain-rule step (its title, and F'(u)); a function
+    without them (max, min) has its own rule. ``analytic`` says whether the verifier may take a
+    complex-step derivative through it (a kink or a jump rules that out).
+    """
+
+    names: tuple[str, ...]  # every spelling the expression language reads
+    cls: Callable[..., sp.Expr]  # the SymPy function it builds (sqrt builds a power)
+    arity: tuple[int, int]  # the fewest and the most arguments
+    rule: str | None = None
+    outer: Callable[..., sp.Expr] | None = None
+    complex_step: bool = True  # False: a kink, a jump, or no complex evaluation in NumPy
+    build: Callable[..., sp.Expr] | None = None  # if not cls itself
+
+    @property
+    def make(self) -> Callable[..., sp.Expr]:
+        return self.build or self.cls
+
+
+def _log(*args):
+    return sp.log(*args)
+
+
+def _minmax(kind):
+    return lambda *args: kind(*args)
+
+
+TABLE: tuple[Entry, ...] = (
+    Entry(("exp",), sp.exp, (1, 1), "Exponential rule", lambda u: sp.exp(u)),
+    Entry(("log",), sp.log, (1, 2), "Logarithm rule", lambda u: 1 / u, build=_log),
+    Entry(("ln",), sp.log, (1, 1)),
+    Entry(("sin",), sp.sin, (1, 1), "Sine rule", lambda u: sp.cos(u)),
+    Entry(("cos",), sp.cos, (1, 1), "Cosine rule", lambda u: -sp.sin(u)),
+    Entry(("tan",), sp.tan, (1, 1), "Tangent rule", lambda u: sp.sec(u) ** 2),
+    Entry(("sec",), sp.sec, (1, 1), "Secant rule", lambda u: sp.sec(u) * sp.tan(u)),
+    Entry(("csc",), sp.csc, (1, 1), "Cosecant rule", lambda u: -sp.csc(u) * sp.cot(u)),
+    Entry(("cot",), sp.cot, (1, 1), "Cotangent rule", lambda u: -sp.csc(u) ** 2),
+    Entry(("asin", "arcsin"), sp.asin, (1, 1), "Inverse sine rule", lambda u: 1 / sp.sqrt(1 - u**2)),
+    Entry(("acos", "arccos"), sp.acos, (1, 1), "Inverse cosine rule", lambda u: -1 / sp.sqrt(1 - u**2)),
+    Entry(("atan", "arctan"), sp.atan, (1, 1), "Inverse tangent rule", lambda u: 1 / (1 + u**2)),
+    Entry(("acot", "arccot"), sp.acot, (1, 1), "Inverse cotangent rule", lambda u: -1 / (1 + u**2)),
+    Entry(("asec", "arcsec"), sp.asec, (1, 1), "Inverse secant rule",
+          lambda u: 1 / (sp.Abs(u) * sp.sqrt(u**2 - 1))),
+    Entry(("acsc", "arccsc"), sp.acsc, (1, 1), "Inverse cosecant rule",
+          lambda u: -1 / (sp.Abs(u) * sp.sqrt(u**2 - 1))),
+    Entry(("sinh",), sp.sinh, (1, 1), "Hyperbolic sine rule", lambda u: sp.cosh(u)),
+    Entry(("cosh",), sp.cosh, (1, 1), "Hyperbolic cosine rule", lambda u: sp.sinh(u)),
+    Entry(("tanh",), sp.tanh, (1, 1), "Hyperbolic tangent rule", lambda u: 1 - sp.tanh(u) ** 2),
+    Entry(("sech",), sp.sech, (1, 1), "Hyperbolic secant rule", lambda u: -sp.sech(u) * sp.tanh(u)),
+    Entry(("csch",), sp.csch, (1, 1), "Hyperbolic cosecant rule", lambda u: -sp.csch(u) * sp.coth(u)),
+    Entry(("coth",), sp.coth, (1, 1), "Hyperbolic cotangent rule", lambda u: 1 - sp.coth(u) ** 2),
+    Entry(("asinh", "arsinh", "arcsinh"), sp.asinh, (1, 1), "Inverse hyperbolic sine rule",
+          lambda u: 1 / sp.sqrt(u**2 + 1)),
+    Entry(("acosh", "arcosh", "arccosh"), sp.acosh, (1, 1), "Inverse hyperbolic cosine rule",
+          lambda u: 1 / (sp.sqrt(u - 1) * sp.sqrt(u + 1))),
+    Entry(("atanh", "artanh", "arctanh"), sp.atanh, (1, 1), "Inverse hyperbolic tangent rule",
+          lambda u: 1 / (1 - u**2)),
+    Entry(("acoth", "arcoth", "arccoth"), sp.acoth, (1, 1), "Inverse hyperbolic cotangent rule",
+          lambda u: 1 / (1 - u**2)),
+    Entry(("asech", "arsech", "arcsech"), sp.asech, (1, 1), "Inverse hyperbolic secant rule",
+          lambda u: -1 / (u * sp.sqrt(1 - u**2))),
+    Entry(("acsch", "arcsch", "arccsch"), sp.acsch, (1, 1), "Inverse hyperbolic cosecant rule",
+          lambda u: -1 / (sp.Abs(u) * sp.sqrt(u**2 + 1))),
+    Entry(("sqrt",), sp.sqrt, (1, 1)),  # a power: the power rule differentiates it
+    Entry(("erf",), sp.erf, (1, 1), "Error function rule", lambda u: 2 / sp.sqrt(sp.pi) * sp.exp(-(u**2)),
+          complex_step=False),
+    Entry(("sigmoid",), sigmoid, (1, 1), "Sigmoid rule", lambda u: sigmoid(u) * (1 - sigmoid(u))),
+    Entry(("softplus",), softplus, (1, 1), "Softplus rule", lambda u: sigmoid(u)),
+    Entry(("relu",), relu, (1, 1), "ReLU rule", lambda u: sp.Heaviside(u, 0)),
+    Entry(("Abs", "abs"), sp.Abs, (1, 1), "Absolute value rule", lambda u: sp.sign(u), complex_step=False),
+    Entry(("sign",), sp.sign, (1, 1), "Sign rule", lambda u: 2 * sp.DiracDelta(u), complex_step=False),
+    Entry(("Max", "max"), sp.Max, (2, 20), complex_step=False, build=_minmax(sp.Max)),
+    Entry(("Min", "min"), sp.Min, (2, 20), complex_step=False, build=_minmax(sp.Min)),
+    Entry(("Heaviside",), sp.Heaviside, (1, 2), "Unit step rule", lambda u, *h0: sp.DiracDelta(u), complex_step=False),
+    Entry(("DiracDelta",), sp.DiracDelta, (1, 2), "Delta rule",
+          lambda u, *k: sp.DiracDelta(u, (k[0] if k else 0) + 1), complex_step=False),
+)
+
+#: every spelling the expression language reads -> (constructor, fewest and most arguments)
+BY_NAME: dict[str, tuple[Callable[..., sp.Expr], int, int]] = {
+    name: (e.make, *e.arity) for e in TABLE for name in e.names}
+#: SymPy's class name -> (rule title, F'(u)): the functions the step engine's chain rule goes through
+CHAIN: dict[str, tuple[str, Callable[..., sp.Expr]]] = {
+    e.cls.__name__: (e.rule, e.outer) for e in TABLE if e.outer is not None}
+CHAIN_CLASSES = frozenset(e.cls for e in TABLE if e.outer is not None)
+#: what the verifier must not take a complex-step derivative through
+NOT_COMPLEX_STEP = tuple(dict.fromkeys(e.cls for e in TABLE if not e.complex_step))
 
 
 def written_out(expr: sp.Expr) -> sp.Expr:

@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import sympy as sp
 
-from workbook.functions import relu, sigmoid, softplus
+from workbook.functions import CHAIN, CHAIN_CLASSES
 
 
 class StepError(ValueError):
@@ -217,7 +217,7 @@ class GeneralPowerRule(Rule):
 
 @dataclass(eq=False)
 class FunctionRule(Rule):
-    """d/dx F(x) -> F'(x), for a function F in the table OUTER"""
+    """d/dx F(x) -> F'(x), for a function F in the table functions.CHAIN"""
 
     name: str = ""
 
@@ -227,10 +227,10 @@ class FunctionRule(Rule):
 
     @property
     def title(self):  # type: ignore[override]
-        return OUTER[self.name][0]
+        return CHAIN[self.name][0]
 
     def eval(self):
-        return OUTER[self.name][1](self.var, *self.expr.args[1:])
+        return CHAIN[self.name][1](self.var, *self.expr.args[1:])
 
 
 @dataclass(eq=False)
@@ -275,63 +275,13 @@ class ChainRule(Rule):
         return [self.inner]
 
 
-# The outer derivatives of the functions in the language: name -> (title, F'(u), identity).
-def _d(title: str, fn: Callable[..., sp.Expr]) -> tuple[str, Callable[..., sp.Expr]]:
-    return (title, fn)
-
-
-OUTER: dict[str, tuple[str, Callable[..., sp.Expr]]] = {
-    "exp": _d("Exponential rule", lambda u: sp.exp(u)),
-    "log": _d("Logarithm rule", lambda u: 1 / u),
-    "sin": _d("Sine rule", lambda u: sp.cos(u)),
-    "cos": _d("Cosine rule", lambda u: -sp.sin(u)),
-    "tan": _d("Tangent rule", lambda u: sp.sec(u) ** 2),
-    "sec": _d("Secant rule", lambda u: sp.sec(u) * sp.tan(u)),
-    "csc": _d("Cosecant rule", lambda u: -sp.csc(u) * sp.cot(u)),
-    "cot": _d("Cotangent rule", lambda u: -sp.csc(u) ** 2),
-    "asin": _d("Inverse sine rule", lambda u: 1 / sp.sqrt(1 - u**2)),
-    "acos": _d("Inverse cosine rule", lambda u: -1 / sp.sqrt(1 - u**2)),
-    "atan": _d("Inverse tangent rule", lambda u: 1 / (1 + u**2)),
-    "acot": _d("Inverse cotangent rule", lambda u: -1 / (1 + u**2)),
-    "asec": _d("Inverse secant rule", lambda u: 1 / (sp.Abs(u) * sp.sqrt(u**2 - 1))),
-    "acsc": _d("Inverse cosecant rule", lambda u: -1 / (sp.Abs(u) * sp.sqrt(u**2 - 1))),
-    "sinh": _d("Hyperbolic sine rule", lambda u: sp.cosh(u)),
-    "cosh": _d("Hyperbolic cosine rule", lambda u: sp.sinh(u)),
-    "tanh": _d("Hyperbolic tangent rule", lambda u: 1 - sp.tanh(u) ** 2),
-    "sech": _d("Hyperbolic secant rule", lambda u: -sp.sech(u) * sp.tanh(u)),
-    "csch": _d("Hyperbolic cosecant rule", lambda u: -sp.csch(u) * sp.coth(u)),
-    "coth": _d("Hyperbolic cotangent rule", lambda u: 1 - sp.coth(u) ** 2),
-    "asinh": _d("Inverse hyperbolic sine rule", lambda u: 1 / sp.sqrt(u**2 + 1)),
-    "acosh": _d("Inverse hyperbolic cosine rule", lambda u: 1 / (sp.sqrt(u - 1) * sp.sqrt(u + 1))),
-    "atanh": _d("Inverse hyperbolic tangent rule", lambda u: 1 / (1 - u**2)),
-    "acoth": _d("Inverse hyperbolic cotangent rule", lambda u: 1 / (1 - u**2)),
-    "asech": _d("Inverse hyperbolic secant rule", lambda u: -1 / (u * sp.sqrt(1 - u**2))),
-    "acsch": _d("Inverse hyperbolic cosecant rule", lambda u: -1 / (sp.Abs(u) * sp.sqrt(u**2 + 1))),
-    "erf": _d("Error function rule", lambda u: 2 / sp.sqrt(sp.pi) * sp.exp(-(u**2))),
-    "sigmoid": _d("Sigmoid rule", lambda u: sigmoid(u) * (1 - sigmoid(u))),
-    "softplus": _d("Softplus rule", lambda u: sigmoid(u)),
-    "relu": _d("ReLU rule", lambda u: sp.Heaviside(u, 0)),
-    "Abs": _d("Absolute value rule", lambda u: sp.sign(u)),
-    "sign": _d("Sign rule", lambda u: 2 * sp.DiracDelta(u)),
-    "Heaviside": _d("Unit step rule", lambda u, *h0: sp.DiracDelta(u)),
-    "DiracDelta": _d("Delta rule", lambda u, *k: sp.DiracDelta(u, (k[0] if k else 0) + 1)),
-}
-
-_FUNCTION_CLASSES = {
-    sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.sec, sp.csc, sp.cot, sp.asin, sp.acos, sp.atan,
-    sp.acot, sp.asec, sp.acsc, sp.sinh, sp.cosh, sp.tanh, sp.sech, sp.csch, sp.coth, sp.asinh,
-    sp.acosh, sp.atanh, sp.acoth, sp.asech, sp.acsch, sp.erf, sigmoid, softplus, relu, sp.Abs,
-    sp.sign, sp.Heaviside, sp.DiracDelta,
-}
-
-
 def derive(expr: sp.Expr, var: sp.Symbol) -> Rule:
     """The rule tree for d/d(var) of expr."""
     if not expr.has(var):
         return ConstantRule(expr, var)
     if expr == var:
         return VariableRule(expr, var)
-    handler = _HANDLERS.get(expr.func) or (_function if expr.func in _FUNCTION_CLASSES else None)
+    handler = _HANDLERS.get(expr.func) or (_function if expr.func in CHAIN_CLASSES else None)
     if handler is None:
         raise StepError(f"no differentiation rule for {expr.func.__name__}")
     return handler(expr, var)

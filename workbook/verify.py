@@ -16,10 +16,9 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from workbook.functions import NUMPY_FUNCTIONS
+from workbook.functions import NOT_COMPLEX_STEP, NUMPY_FUNCTIONS
 
 MIN_POINTS = 5
-_NOT_ANALYTIC = (sp.Abs, sp.sign, sp.Max, sp.Min, sp.Heaviside, sp.DiracDelta, sp.erf)
 _NUMPY = [
     {
         **NUMPY_FUNCTIONS,
@@ -134,7 +133,7 @@ def _richardson(f, x: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
 def derivative_at(function: sp.Expr, var: sp.Symbol, order: int, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
     """Numeric d^order/dvar^order of ``function`` at x, its error estimate and the method."""
     f = numeric(function, [var])
-    if order == 1 and not function.has(*_NOT_ANALYTIC):
+    if order == 1 and not function.has(*NOT_COMPLEX_STEP):
         d, err = _complex_step(f, x)
         return d, err, "complex-step"
     d, err = _richardson(f, x, order)
@@ -226,7 +225,7 @@ def partial_at(function: sp.Expr, variables: list[sp.Symbol], wrt: list[sp.Symbo
     """
     f = numeric(function, variables)
     axes = [variables.index(v) for v in wrt]
-    if len(axes) == 1 and not function.has(*_NOT_ANALYTIC):
+    if len(axes) == 1 and not function.has(*NOT_COMPLEX_STEP):
         h = 1e-20 * np.maximum(1.0, np.abs(points[:, axes[0]]))
         shifted = points.astype(complex)
         shifted[:, axes[0]] += 1j * h
@@ -291,7 +290,7 @@ def measured_gradient(function: sp.Expr, variables: list[sp.Symbol], point: list
 def check_stationary(function: sp.Expr, variables: list[sp.Symbol], point: list[float]) -> Check:
     """A claimed critical point: the gradient measured there must vanish (to 1e-6)."""
     measured = measured_gradient(function, variables, point)
-    method = "central-difference" if function.has(*_NOT_ANALYTIC) else "complex-step"
+    method = "central-difference" if function.has(*NOT_COMPLEX_STEP) else "complex-step"
     return agree(np.zeros(len(variables)), measured, f"the gradient at {tuple(point)}", method)
 
 
@@ -372,7 +371,7 @@ def directional_measured(function: sp.Expr, variables: list[sp.Symbol], point: l
 
 def _first_order_method(function: sp.Expr) -> str:
     """How a first derivative of ``function`` is measured (as ``derivative_at`` and ``partial_at`` choose)."""
-    return "central-difference" if function.has(*_NOT_ANALYTIC) else "complex-step"
+    return "central-difference" if function.has(*NOT_COMPLEX_STEP) else "complex-step"
 
 
 def check_gradient_at(function: sp.Expr, variables: list[sp.Symbol], point: list[float], claimed, *,
@@ -414,7 +413,7 @@ def close(a: float, b: float, rtol: float = 1e-6) -> bool:
 def gradient_measurer(function: sp.Expr, variables: list[sp.Symbol]):
     """A function point -> measured gradient, the function compiled once (for loops of many steps)."""
     f = numeric(function, variables)
-    analytic = not function.has(*_NOT_ANALYTIC)
+    analytic = not function.has(*NOT_COMPLEX_STEP)
 
     def grad(point) -> np.ndarray:
         p = np.asarray(point, dtype=float)

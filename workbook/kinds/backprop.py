@@ -21,7 +21,7 @@ from workbook import expr as E
 from workbook import verify
 from workbook.family import NAME, Family
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import decimal_latex
+from workbook.numbers import decimal_latex, factor_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 PREC = 30
@@ -204,10 +204,6 @@ def local_tex(op: str, args: list[str]) -> str:
     return text % ((args[0],) * text.count("%s"))
 
 
-def factor_latex(value) -> str:
-    """A number as a factor of a product: a negative one in brackets, 2 × (−1.5) and not 2 × −1.5."""
-    text = decimal_latex(value)
-    return f"({text})" if text.startswith("-") else text
 
 
 def _op_tex(op: str, args: list[str]) -> str:

@@ -18,10 +18,10 @@ from pydantic import Field, model_validator
 
 from workbook import explain, steps, verify
 from workbook import expr as E
-from workbook.explain import latex
 from workbook.family import Family
 from workbook.functions import written_out
 from workbook.kind import Ask, Kind
+from workbook.numbers import latex
 from workbook.problem import Degenerate, Math, Problem, Step, fill, words
 
 

@@ -7,7 +7,6 @@ import sympy as sp
 
 from workbook import expr as E
 from workbook import verify
-from workbook.explain import latex
 from workbook.problem import Degenerate
 
 
@@ -29,52 +28,18 @@ def exact_at(expr: sp.Expr, subs: dict) -> sp.Expr:
     return value
 
 
-def number_latex(value: sp.Expr, digits: int = 4) -> str:
-    """An exact number, with a decimal beside it when it is not a short decimal or a fraction."""
-    shown = latex(value)
-    if value.is_Rational:
-        return shown
-    return r"%s \approx %s" % (shown, f"{float(value):.{digits}g}")
 
 
-def decimal_places(value: sp.Rational) -> int | None:
-    """How many decimal places a rational needs, or None if its decimal never ends."""
-    q = int(value.q)
-    twos = fives = 0
-    while q % 2 == 0:
-        q, twos = q // 2, twos + 1
-    while q % 5 == 0:
-        q, fives = q // 5, fives + 1
-    return max(twos, fives) if q == 1 else None
 
 
-def show(value: sp.Expr) -> str:
-    """A rational as the decimal a learner writes, when it ends; else as a fraction."""
-    if value.is_Rational and decimal_places(value) is not None:
-        places = decimal_places(value)
-        text = f"{float(value):.{places}f}" if places else str(int(value))
-        return text
-    return latex(value)
 
 
-def decimal_latex(value, places: int = 4) -> str:
-    """A number rounded for a table a learner fills in by hand."""
-    v = float(value)
-    text = f"{v:.{places}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text.replace("-", "-")
 
 
-def vector_latex(values) -> str:
-    return r"\left(" + ",\\ ".join(latex(v) for v in values) + r"\right)"
 
 
-def point_latex(values) -> str:
-    return "(" + ", ".join(latex(v) for v in values) + ")"
 
 
-def matrix_latex(rows) -> str:
-    """A matrix, row by row, as a LaTeX pmatrix."""
-    return r"\begin{pmatrix}" + r" \\ ".join(" & ".join(latex(c) for c in row) for row in rows) + r"\end{pmatrix}"
 
 
 def partial(f: sp.Expr, v: sp.Symbol) -> sp.Expr:

@@ -16,11 +16,11 @@ from pydantic import Field, model_validator
 
 from workbook import explain, steps, verify
 from workbook import expr as E
-from workbook.explain import latex
 from workbook.family import NAME, FunctionFamily
 from workbook.functions import written_out
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import draw_function, exact_at, number_latex
+from workbook.kinds.common import draw_function, exact_at
+from workbook.numbers import latex, number_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Text, fill, words
 
 _PRIMES = {1: "'", 2: "''", 3: "'''"}

@@ -22,10 +22,10 @@ from pydantic import Field, model_validator
 
 from workbook import explain, steps, verify
 from workbook import expr as E
-from workbook.explain import latex
 from workbook.family import NAME, FunctionFamily
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import contour_data, draw_function, exact_at, number_latex, point_latex, vector_latex
+from workbook.kinds.common import contour_data, draw_function, exact_at
+from workbook.numbers import latex, number_latex, point_latex, vector_latex
 from workbook.problem import Degenerate, Math, Problem, Segment, Step, Text, fill, words
 
 

@@ -16,10 +16,10 @@ from pydantic import Field, model_validator
 
 from workbook import expr as E
 from workbook import steps, verify
-from workbook.explain import latex
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import draw_function, exact_at, point_latex
+from workbook.kinds.common import draw_function, exact_at
+from workbook.numbers import latex, point_latex, scientific_latex, significant
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 
@@ -124,9 +124,9 @@ def check(work: GradientCheck) -> list[verify.Check]:
 def present(work: GradientCheck) -> Problem:
     """The three steps a learner takes, a table of the numbers, and the verdict."""
     names = [latex(v) for v in work.variables]
-    h = _decimal(work.h)
+    h = significant(work.h)
     at = point_latex(work.point)
-    rows = [[f"\\partial f/\\partial {n}", latex(a), _decimal(e), scientific_latex(err)]
+    rows = [[f"\\partial f/\\partial {n}", latex(a), significant(e), scientific_latex(err)]
             for n, a, e, err in zip(names, work.analytic, work.estimates, work.errors)]
     worst = max(work.errors, key=float)
     shown = [
@@ -140,7 +140,7 @@ def present(work: GradientCheck) -> Problem:
                    " and divide the change in f by the distance between the two points.")),
         Step("Relative error", r"\frac{|a - n|}{\max(|a|, |n|)}",
              words("With ", Math("a"), " the analytic value and ", Math("n"), " the estimate. ",
-                   Table(["", "a", "n", r"\text{rel. error}"], rows))),
+                   Table([r"\text{partial}", "a", "n", r"\text{rel. error}"], rows))),
         Step("Verdict", r"\max \approx %s" % scientific_latex(worst), _verdict(worst)),
     ]
     args = ", ".join(names)
@@ -152,7 +152,7 @@ def present(work: GradientCheck) -> Problem:
     answer = []
     for n, a, e, err in zip(names, work.analytic, work.estimates, work.errors):
         answer += words(Math(r"\frac{\partial f}{\partial %s} = %s" % (n, latex(a))), ", estimate ",
-                        Math(_decimal(e)), ", relative error ", Math(scientific_latex(err)), "; ")
+                        Math(significant(e)), ", relative error ", Math(scientific_latex(err)), "; ")
     answer[-1] = Text(".")
     check = {"type": "gradient_check", "function": sp.sstr(work.f), "variables": [str(v) for v in work.variables],
              "point": [sp.sstr(c) for c in work.point], "h": sp.sstr(work.h),
@@ -174,19 +174,8 @@ def _verdict(worst: sp.Expr) -> list:
                  "about fourfold if the gradient is right.")
 
 
-def scientific_latex(value: sp.Expr, digits: int = 2) -> str:
-    """A small positive number as 3.3 \\times 10^{-5}, to ``digits`` significant figures."""
-    v = float(value)
-    if v == 0:
-        return "0"
-    mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
-    power = int(exponent)
-    return mantissa if power == 0 else r"%s \times 10^{%d}" % (mantissa, power)
 
 
-def _decimal(value: sp.Expr) -> str:
-    """An estimate to eight significant figures: enough to see where it departs from the exact partial."""
-    return f"{float(value):.8g}".replace("e-0", "e-")
 
 
 KIND = Kind("gradient_check", GradientCheckFamily, {"gradient_check": Ask(solve, check, present)})

@@ -18,10 +18,10 @@ from pydantic import Field, model_validator
 
 from workbook import explain, steps, verify
 from workbook import expr as E
-from workbook.explain import latex
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import contour_data, decimal_places, draw_function, point_latex, show
+from workbook.kinds.common import contour_data, draw_function
+from workbook.numbers import decimal_places, exact_decimal, latex, point_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 
@@ -214,8 +214,8 @@ def _gradient_steps(work: Descent) -> list[Step]:
 def _placeholders(work: Descent) -> dict:
     fx = latex(work.f)
     args = ", ".join(latex(v) for v in work.variables)
-    start = point_latex(work.start) if len(work.start) > 1 else f"{latex(work.variables[0])}_0 = {show(work.start[0])}"
-    return {"f": Math(f"f({args}) = {fx}"), "fx": Math(fx), "rate": Math(r"\eta = " + show(work.rate)),
+    start = point_latex(work.start) if len(work.start) > 1 else f"{latex(work.variables[0])}_0 = {exact_decimal(work.start[0])}"
+    return {"f": Math(f"f({args}) = {fx}"), "fx": Math(fx), "rate": Math(r"\eta = " + exact_decimal(work.rate)),
             "start": Math(start), "steps": Text(str(work.family.steps)),
             **{k: Math(latex(v)) for k, v in work.params.items()}}
 
@@ -227,7 +227,7 @@ def _iterates_head(names: list[str]) -> list[str]:
 
 def _iterate_steps(work: Descent, names: list[str], head: list[str]) -> list[Step]:
     """The update rule, the table of iterates, and what the loss did."""
-    rows = [[str(k)] + [show(c) for c in p] + [show(c) for c in g] + [show(c) for c in n]
+    rows = [[str(k)] + [exact_decimal(c) for c in p] + [exact_decimal(c) for c in g] + [exact_decimal(c) for c in n]
             for k, (p, g, n) in enumerate(zip(work.path, work.gradients, work.path[1:], strict=False))]
     slope = f"f'({names[0]}_k)" if len(names) == 1 else r"\frac{\partial f}{\partial " + names[0] + "}"
     update = f"{names[0]}_{{k+1}} = {names[0]}_k - " + r"\eta\, " + slope
@@ -237,9 +237,9 @@ def _iterate_steps(work: Descent, names: list[str], head: list[str]) -> list[Ste
         Step("Step", update, words("Each step moves against the gradient by the learning rate times its size "
                                    "(for each variable the same way).")),
         Step("The iterates", "", [Table(head, rows)]),
-        Step("What happened", "", words(f"The loss {trend} from ", Math(show(f_start) if f_start.is_Rational else
+        Step("What happened", "", words(f"The loss {trend} from ", Math(exact_decimal(f_start) if f_start.is_Rational else
                                                                          latex(f_start)),
-                                        " to ", Math(show(f_end) if f_end.is_Rational else latex(f_end)), ".")),
+                                        " to ", Math(exact_decimal(f_end) if f_end.is_Rational else latex(f_end)), ".")),
     ]
 
 
@@ -251,7 +251,7 @@ def present_iterate(work: Descent) -> Problem:
     default = ("Take {steps} steps of gradient descent on {f} from {start} with learning rate {rate}. "
                "Fill in the table.")
     prompt = fill(fam.prompt or default, _placeholders(work)) + [Table(head, blank, blank=True)]
-    final = _tuple(show(c) for c in path[-1]) if len(names) > 1 else show(path[-1][0])
+    final = _tuple(exact_decimal(c) for c in path[-1]) if len(names) > 1 else exact_decimal(path[-1][0])
     answer_name = f"{names[0]}_{{{fam.steps}}}" if len(names) == 1 else f"{_tuple(names)}_{{{fam.steps}}}"
     check = {"type": "gradient_descent", "function": sp.sstr(work.f), "variables": [str(v) for v in work.variables],
              "start": [sp.sstr(c) for c in work.start], "rate": sp.sstr(work.rate), "steps": fam.steps,
@@ -272,7 +272,7 @@ def _distance(name: str, minimum) -> str:
     """name - minimum as it should print: x_k + 1 for a minimum at -1, x_k alone for one at 0."""
     if minimum == 0:
         return name
-    return f"{name} + {show(-minimum)}" if minimum < 0 else f"{name} - {show(minimum)}"
+    return f"{name} + {exact_decimal(-minimum)}" if minimum < 0 else f"{name} - {exact_decimal(minimum)}"
 
 
 def _bracket(text: str) -> str:
@@ -282,17 +282,17 @@ def _bracket(text: str) -> str:
 def _converge_steps(work: Descent) -> list[Step]:
     """One step's factor, the rule 0 < η < 2/L, and each rate's behaviour."""
     minimum, curvature = work.minimum, work.curvature
-    rows = [[show(rate), show(factor), r"\text{" + _verdict(factor)[0] + "}"]
+    rows = [[exact_decimal(rate), exact_decimal(factor), r"\text{" + _verdict(factor)[0] + "}"]
             for rate, factor in zip(work.rates, work.factors, strict=True)]
     after, before = _distance("x_{k+1}", minimum), _bracket(_distance("x_k", minimum))
-    one = f"{after} = (1 - {show(curvature)}" + r"\,\eta)\," + before
+    one = f"{after} = (1 - {exact_decimal(curvature)}" + r"\,\eta)\," + before
     return [
         Step("One step", one, words("For a quadratic the gradient is ", Math(r"f''\cdot(x - x^*)"),
                                     ", so each step multiplies the distance to the minimum ",
-                                    Math("x^* = " + show(minimum)), " by the same factor.")),
-        Step("The rule", r"0 < \eta < \frac{2}{L} = " + show(2 / curvature),
+                                    Math("x^* = " + exact_decimal(minimum)), " by the same factor.")),
+        Step("The rule", r"0 < \eta < \frac{2}{L} = " + exact_decimal(2 / curvature),
              words("Descent converges exactly when the factor lies between \u22121 and 1, i.e. when the learning "
-                   "rate is below 2/L, with ", Math("L = f'' = " + show(curvature)),
+                   "rate is below 2/L, with ", Math("L = f'' = " + exact_decimal(curvature)),
                    ". Between 1/L and 2/L it overshoots but still settles.")),
         Step("Each rate", "", [Table([r"\eta", r"1 - L\eta", r"\text{behaviour}"], rows)]),
     ]
@@ -317,7 +317,7 @@ def _converge_paths(work: Descent) -> list[tuple[float, list[float]]]:
 def present_converge(work: Descent) -> Problem:
     """Say for each rate whether descent converges, oscillates or diverges."""
     x, rates, verdicts = work.variables[0], work.rates, work.verdicts
-    placeholders = {**_placeholders(work), "rates": Math(", ".join(show(r) for r in rates))}
+    placeholders = {**_placeholders(work), "rates": Math(", ".join(exact_decimal(r) for r in rates))}
     default = ("Gradient descent on {f} starts at {start}. For each learning rate {rates}, does it converge, "
                "oscillate forever or diverge? Explain with the factor each step multiplies the error by.")
     check = {"type": "descent_convergence", "function": sp.sstr(work.f), "variable": str(x),
@@ -328,7 +328,7 @@ def present_converge(work: Descent) -> Problem:
     bad = next((p for p, v in zip(paths, verdicts, strict=True) if v != "converges"), paths[-1])
     answer = []
     for r, v in zip(rates, verdicts, strict=True):
-        answer += [Math(r"\eta = " + show(r)), Text(f": {v}; ")]
+        answer += [Math(r"\eta = " + exact_decimal(r)), Text(f": {v}; ")]
     answer[-1] = Text(answer[-1].text.rstrip("; "))
     return Problem(identity=f"{work.f} rates {rates}", prompt=fill(work.family.prompt or default, placeholders),
                    answer=answer, answer_text="; ".join(f"{r}: {v}" for r, v in zip(rates, verdicts, strict=True)),

@@ -17,17 +17,10 @@ from pydantic import Field, model_validator
 
 from workbook import expr as E
 from workbook import steps, verify
-from workbook.explain import latex
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import (
-    contour_data,
-    draw_function,
-    matrix_latex,
-    partial,
-    point_latex,
-    second_derivative_test,
-)
+from workbook.kinds.common import contour_data, draw_function, partial, second_derivative_test
+from workbook.numbers import latex, matrix_latex, point_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 

@@ -18,11 +18,10 @@ from pydantic import Field, model_validator
 
 from workbook import expr as E
 from workbook import verify
-from workbook.explain import latex
 from workbook.family import Family
 from workbook.functions import sigmoid
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import decimal_latex
+from workbook.numbers import decimal_latex, latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 KEYS = ("inputs", "targets", "weights", "bias", "upstream")

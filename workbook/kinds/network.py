@@ -18,7 +18,7 @@ from workbook import expr as E
 from workbook import verify
 from workbook.family import Family
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import decimal_latex as d
+from workbook.numbers import decimal_latex as d
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill
 
 ACT = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "relu": lambda z: np.where(z > 0, z, 0 * z)}

@@ -15,20 +15,10 @@ from pydantic import Field
 
 from workbook import expr as E
 from workbook import steps, verify
-from workbook.explain import latex
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import (
-    contour_data,
-    decimal_places,
-    draw_function,
-    exact_at,
-    matrix_latex,
-    number_latex,
-    partial,
-    second_derivative_test,
-    show,
-)
+from workbook.kinds.common import contour_data, draw_function, exact_at, partial, second_derivative_test
+from workbook.numbers import decimal_places, latex, matrix_latex, money
 from workbook.problem import Degenerate, Math, Problem, Step, Text, fill, words
 
 
@@ -115,13 +105,10 @@ def check(work: Optimum) -> list[verify.Check]:
 # ---------------------------------------------------------------- what the page shows
 
 
-def _money(value: sp.Rational) -> str:
-    """19/2 as 9.5: decisions like prices read as decimals."""
-    return show(value) if value.is_Rational else number_latex(value)
 
 
 def _choice(work: Optimum) -> str:
-    return ",\\ ".join(f"{n} = {_money(c)}" for n, c in zip(work.names, work.best, strict=True))
+    return ",\\ ".join(f"{n} = {money(c)}" for n, c in zip(work.names, work.best, strict=True))
 
 
 def _test_step(work: Optimum) -> Step:
@@ -147,7 +134,7 @@ def _steps(work: Optimum) -> list[Step]:
                 + " to zero.")),
             Step("Solve", _choice(work), words("This is the only critical point.")),
             _test_step(work),
-            Step("The best value", f"f = {_money(work.value)}", words(f"The {q} at the optimum."))]
+            Step("The best value", f"f = {money(work.value)}", words(f"The {q} at the optimum."))]
 
 
 def _check_record(work: Optimum) -> dict:
@@ -163,7 +150,7 @@ def present(work: Optimum) -> Problem:
     prompt = fill(work.family.prompt or default, {"f": Math(f"f({', '.join(work.names)}) = {latex(work.f)}"),
                                                   **{k: Math(latex(v)) for k, v in work.params.items()}})
     return Problem(identity=str(work.f), prompt=prompt,
-                   answer=[Math(_choice(work)), Text(f", {q} "), Math(_money(work.value))],
+                   answer=[Math(_choice(work)), Text(f", {q} "), Math(money(work.value))],
                    answer_text=f"{[sp.sstr(c) for c in work.best]} -> {sp.sstr(work.value)}",
                    steps=_steps(work), check=_check_record(work),
                    figure=_curve(work) if one else _contour(work),

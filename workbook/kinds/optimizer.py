@@ -19,10 +19,10 @@ from pydantic import Field, model_validator
 
 from workbook import expr as E
 from workbook import steps, verify
-from workbook.explain import latex
 from workbook.family import NAME, Family
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import contour_data, decimal_latex
+from workbook.kinds.common import contour_data
+from workbook.numbers import decimal_latex, latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 PREC = 30

@@ -1,0 +1,118 @@
+"""The documents: what the templates are handed for each copy (a version or a student), the
+teacher's key across copies, and manifest.json.
+
+Each document is plain data, ``{"edition": head, "sections": [...]}``, with each section's primer,
+worked example and numbered problems (the records the scheduler drew).
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import metadata
+from pathlib import Path
+
+from workbook import __version__
+from workbook.cache import DrawCache
+from workbook.edition import Edition
+from workbook.scheduler import BUDGET, Slot, draw
+
+DEPENDENCIES = ("sympy", "numpy", "matplotlib", "jinja2", "weasyprint", "ziamath", "latex2mathml")
+
+
+def edition_documents(edition: Edition) -> tuple[str, ...]:
+    """Which documents the page options ask for."""
+    names = ["worksheet"]
+    if edition.page.key == "separate":
+        names.append("answers")
+    if edition.page.solutions:
+        names.append("solutions")
+    return tuple(names)
+
+
+def teacher_key(edition: Edition, docs: dict[str, dict]) -> dict:
+    """One key for every version (or every student): each one's sections, titled with who it is for."""
+    sections = []
+    for v, doc in docs.items():
+        who = doc["edition"].get("student")
+        label = f"{who} ({v.split('/')[-1]})" if who else f"Version {v}"
+        sections += [{**section, "title": f"{label} · {section['title']}"} for section in doc["sections"]]
+    first = next(iter(docs.values()))["edition"]
+    head = {**first, "student": "", "version": "" if first.get("student") else "A–" + list(docs)[-1]}
+    return {"edition": head, "sections": sections}
+
+
+def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[tuple[str, str, str]], *,
+                       pool, budget: float | None = BUDGET, progress=None, shared: bool = True,
+                       cache: DrawCache | None = None) -> dict[str, dict]:
+    """Every copy's document: ``copies`` is (name, slot suffix, student) for each version or student.
+
+    A copy's slots carry its suffix, so version A's problem 3 and version B's differ while the
+    families and difficulties stay the same. With ``shared``, no problem repeats across the copies
+    (versions); otherwise each copy is checked on its own (a student's sheet can be rebuilt alone).
+    Each section's worked example is drawn once, the same in every copy.
+    """
+    slots = []
+    for name, suffix, _ in copies:
+        for section, families in zip(edition.sections, picked):
+            for k in range(section.count):
+                slot = f"{section.title}#{k}" + (f"@{suffix}" if suffix else "")
+                slots.append(Slot(families[k % len(families)], slot, "edition" if shared else name))
+    examples = [Slot(bank[s.example], f"{s.title}#example", None, counted=False)
+                for s in edition.sections if s.example is not None]
+    records = iter(draw(slots + examples, edition.seed, pool=pool, budget=budget, progress=progress, cache=cache))
+    problems = [next(records) for _ in slots]
+    example_of = {s.title: next(records) for s in edition.sections if s.example is not None}
+    docs, at = {}, 0
+    for name, suffix, student in copies:
+        sections = []
+        for section in edition.sections:
+            mine, at = problems[at:at + section.count], at + section.count
+            primer = [p.strip() for p in section.primer.split("\n\n") if p.strip()]
+            example = dict(example_of[section.title]) if section.title in example_of else None
+            sections.append({"title": section.title, "intro": [{"text": section.intro}] if section.intro else [],
+                             "primer": primer, "example": example, "problems": mine})
+        docs[name] = document(edition, sections, suffix if shared else "", student=student)
+    return docs
+
+
+def document(edition: Edition, sections: list[dict], version: str = "", student: str = "") -> dict:
+    """The plain data the templates render: the edition's header and numbered problems."""
+    number = 0
+    for section in sections:
+        for problem in section["problems"]:
+            number += 1
+            problem["number"] = number
+    head = {"title": edition.title, "subtitle": edition.subtitle, "slug": edition.output_slug(),
+            "seed": edition.seed, "version": version, "paper": edition.paper, "workbook_version": __version__,
+            "date": edition.date, "page": edition.page.model_dump(), "student": student}
+    return {"edition": head, "sections": sections}
+
+
+def manifest(edition: Edition, docs: dict[str, dict]) -> str:
+    """manifest.json: the edition, the versions used, and each problem with its check record."""
+    problems = []
+    for version, doc in docs.items():
+        for section in doc["sections"]:
+            examples = [{**section["example"], "number": "example"}] if section.get("example") else []
+            for p in examples + section["problems"]:
+                problems.append({
+                "version": version, "number": p["number"], "section": section["title"], "family": p["family"],
+                "kind": p["kind"],
+                "seed": p["seed"], "slot": p["slot"], "attempt": p["attempt"], "params": p["params"],
+                "prompt": p["prompt"], "answer": p["answer"], "check": p["check"], "verified": p["verified"],
+                })
+    data = {
+        "workbook": __version__,
+        "dependencies": {name: dependency_version(name) for name in DEPENDENCIES},
+        "edition": {**next(iter(docs.values()))["edition"], "version": "", "versions": list(docs) if len(docs) > 1
+                    else [], "file": Path(edition.path).name},
+        "problems": problems,
+    }
+    return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def dependency_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"

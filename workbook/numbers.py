@@ -1,0 +1,87 @@
+"""How numbers and expressions are printed, in one place: exactly, as the decimal a learner writes,
+rounded for a table, as money, to significant figures, in scientific notation, as a point, a vector
+or a matrix.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+
+def latex(expr: sp.Expr) -> str:
+    """LaTeX as printed in the workbook."""
+    return sp.latex(expr, ln_notation=True, inv_trig_style="full")
+
+
+def number_latex(value: sp.Expr, digits: int = 4) -> str:
+    """An exact number, with a decimal beside it when it is not a short decimal or a fraction."""
+    shown = latex(value)
+    if value.is_Rational:
+        return shown
+    return r"%s \approx %s" % (shown, f"{float(value):.{digits}g}")
+
+
+def decimal_places(value: sp.Rational) -> int | None:
+    """How many decimal places a rational needs, or None if its decimal never ends."""
+    q = int(value.q)
+    twos = fives = 0
+    while q % 2 == 0:
+        q, twos = q // 2, twos + 1
+    while q % 5 == 0:
+        q, fives = q // 5, fives + 1
+    return max(twos, fives) if q == 1 else None
+
+
+def exact_decimal(value: sp.Expr) -> str:
+    """A rational as the decimal a learner writes, when it ends; else as a fraction."""
+    if value.is_Rational and decimal_places(value) is not None:
+        places = decimal_places(value)
+        text = f"{float(value):.{places}f}" if places else str(int(value))
+        return text
+    return latex(value)
+
+
+def money(value: sp.Rational) -> str:
+    """19/2 as 9.5: decisions like prices read as decimals."""
+    return exact_decimal(value) if value.is_Rational else number_latex(value)
+
+
+def decimal_latex(value, places: int = 4) -> str:
+    """A number rounded for a table a learner fills in by hand."""
+    v = float(value)
+    text = f"{v:.{places}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text.replace("-", "-")
+
+
+def factor_latex(value) -> str:
+    """A number as a factor of a product: a negative one in brackets, 2 × (−1.5) and not 2 × −1.5."""
+    text = decimal_latex(value)
+    return f"({text})" if text.startswith("-") else text
+
+
+def significant(value: sp.Expr, digits: int = 8) -> str:
+    """A number to ``digits`` significant figures, e.g. an estimate beside the exact value it approaches."""
+    return f"{float(value):.{digits}g}".replace("e-0", "e-")
+
+
+def scientific_latex(value: sp.Expr, digits: int = 2) -> str:
+    """A small positive number as 3.3 \\times 10^{-5}, to ``digits`` significant figures."""
+    v = float(value)
+    if v == 0:
+        return "0"
+    mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
+    power = int(exponent)
+    return mantissa if power == 0 else r"%s \times 10^{%d}" % (mantissa, power)
+
+
+def vector_latex(values) -> str:
+    return r"\left(" + ",\\ ".join(latex(v) for v in values) + r"\right)"
+
+
+def point_latex(values) -> str:
+    return "(" + ", ".join(latex(v) for v in values) + ")"
+
+
+def matrix_latex(rows) -> str:
+    """A matrix, row by row, as a LaTeX pmatrix."""
+    return r"\begin{pmatrix}" + r" \\ ".join(" & ".join(latex(c) for c in row) for row in rows) + r"\end{pmatrix}"

@@ -1,0 +1,120 @@
+"""WeasyPrint, set up once a process: HTML to PDF with fixed dates, the math font loaded, and a URL
+fetcher that serves only the build's own assets.
+
+A document is laid out at a fixed virtual base URL (VIRTUAL_BASE), so neither a staging folder's
+random name nor how the build split its work reaches the PDF's bytes; with SOURCE_DATE_EPOCH fixed,
+the same HTML gives the same PDF, byte for byte.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from workbook import mathtex
+from workbook.resources import templates_dir
+
+SOURCE_DATE_EPOCH = "1704067200"  # used when the caller has not set one: PDFs carry no build time
+
+
+class RenderError(RuntimeError):
+    """A document that could not be rendered."""
+
+
+_SETUPS: dict[int, tuple] = {}  # process id -> (font configuration, {print.css: parsed}, math font rule)
+
+
+def weasyprint_setup(css: str) -> tuple:
+    """WeasyPrint's fonts for this process, the math font loaded, and print.css parsed: set up once a
+    process, not once a document (the math font alone costs about 20 ms to load).
+
+    Kept per process id: a worker forked from a process that had set these up makes its own, since
+    WeasyPrint keeps the font's file in a folder of the process that loaded it.
+    """
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    from workbook.workers import scratch_dir
+
+    pid = os.getpid()
+    if pid not in _SETUPS:
+        class Fonts(FontConfiguration):
+            def __del__(self):  # a forked copy must not remove the files of the process that owns them
+                if os.getpid() == pid:
+                    super().__del__()
+
+        fonts = Fonts()
+        fonts._folder = scratch_dir() / "fonts"  # WeasyPrint's copies of @font-face files; see scratch_dir
+        fonts._folder.mkdir()
+        rule = (f'@font-face {{ font-family: "{mathtex.MATH_FAMILY}"; '
+                f'src: url("{mathtex.font_file().as_uri()}") }}')
+        _SETUPS[pid] = (fonts, {}, CSS(string=rule, font_config=fonts))
+    fonts, parsed, math_font = _SETUPS[pid]
+    if css not in parsed:
+        parsed[css] = CSS(string=css, font_config=fonts)  # 16 ms each time
+    return fonts, [math_font, parsed[css]]
+
+
+VIRTUAL_BASE = "file:///workbook-build/"  # the base URL documents are laid out at, the same in every build
+
+
+def confined_fetcher(root: Path, virtual: bool = False):
+    """A WeasyPrint URL fetcher that serves only files inside ``root`` and ``data:`` URLs.
+
+    With ``virtual``, URLs under VIRTUAL_BASE + "assets/" stand for the files in ``root``: WeasyPrint
+    names each image after its URL, and neither a staging folder's random name nor how the build
+    split its work may reach the PDF's bytes.
+    """
+    from urllib.parse import unquote, urlparse
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    root = root.resolve()
+
+    class ConfinedFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if not url.startswith("file://"):
+                raise RenderError(f"refused to fetch {url!r}: only the build's own assets are used")
+            if virtual and url.startswith(VIRTUAL_BASE + "assets/"):
+                path = (root / unquote(url[len(VIRTUAL_BASE + "assets/"):])).resolve()
+            else:
+                path = Path(unquote(urlparse(url).path)).resolve()
+            if root not in path.parents or not path.is_file():
+                raise RenderError(f"refused to fetch {url!r}: outside the build's assets")
+            kind = {".svg": "image/svg+xml", ".png": "image/png"}.get(path.suffix, "application/octet-stream")
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": kind})
+
+    return ConfinedFetcher(allowed_protocols=("file", "data"))
+
+
+@contextmanager
+def _source_date():
+    """Fix the PDF's dates unless the caller already did (byte-identical rebuilds)."""
+    had = "SOURCE_DATE_EPOCH" in os.environ
+    if not had:
+        os.environ["SOURCE_DATE_EPOCH"] = SOURCE_DATE_EPOCH
+    try:
+        yield
+    finally:
+        if not had:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def write_pdf(html: str, base: Path, target: Path, title: str, assets: Path | None = None,
+              css: str | None = None) -> None:
+    """Lay out the HTML with WeasyPrint, fetching only from the assets folder (base/assets by default),
+    with print.css (``css``, the built-in one by default) as its stylesheet and the math font loaded
+    for the math images, whose glyphs are text in it (see mathtex)."""
+    from weasyprint import HTML
+
+    # WeasyPrint warns about screen-only CSS (media features) and about fetches our fetcher refuses.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    with _source_date():
+        document = HTML(string=html, base_url=VIRTUAL_BASE,
+                        url_fetcher=confined_fetcher(assets or base / "assets", virtual=True))
+        fonts, stylesheets = weasyprint_setup(css if css is not None else (templates_dir() / "print.css").read_text(encoding="utf-8"))
+        document.write_pdf(target, uncompressed_pdf=False, stylesheets=stylesheets, font_config=fonts)

@@ -1,0 +1,120 @@
+"""The output folder: written in a staging folder and swapped in whole, one build of an edition at a
+time, never outside the build folder, and only what workbook made is ever removed.
+
+A build writes into a fresh folder beside the edition's and replaces the edition only once every
+file is complete; a lock file stops a second build of the same edition; a build killed half-way is
+tidied up by the next. Each folder workbook made carries a marker file, the only thing ``clean``
+removes (with the content cache).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from workbook.errors import BuildError
+
+MARKER = ".workbook-build"
+MARKER_TEXT = "made by workbook; safe to delete with `workbook clean`\n"
+
+
+def confined(root: Path, name: str) -> Path:
+    """root/name, refusing any name that would leave root."""
+    root = root.resolve()
+    target = (root / name).resolve()
+    if target.parent != root or name in ("", ".", ".."):
+        raise BuildError(f"output name {name!r} would leave {root}")
+    return target
+
+
+@contextmanager
+def staging(out_dir: Path):
+    """A fresh folder beside out_dir, swapped in only if the body finishes without error.
+
+    A lock file beside it stops a second build of the same edition from running at the same time.
+    A folder that cannot be written (read-only, full, not a folder) is one clear BuildError.
+    """
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(out_dir.with_name(f".{out_dir.name}.lock")):
+            yield from _staged(out_dir)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise BuildError(f"could not write the edition into {out_dir.parent}: {reason} ({exc.filename or out_dir}); "
+                         "free some space or choose another --out folder; the previous edition is unchanged") from None
+
+
+@contextmanager
+def _locked(path: Path):
+    import fcntl
+
+    with open(path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"another build of {path.name[1:-5]!r} is running; wait for it to finish") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _recover(out_dir: Path) -> None:
+    """Tidy up after a build that was killed (we hold the lock: no other build is running).
+
+    Its staging folder is removed. Killed in the instant between moving the previous edition
+    aside and moving the new one in, it left the previous edition as ``.<name>.old-<pid>``:
+    that is put back.
+    """
+    for leftover in sorted(out_dir.parent.glob(f".{out_dir.name}.staging-*")):
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+    for old in sorted(out_dir.parent.glob(f".{out_dir.name}.old-*")):
+        if not old.is_dir() or old.is_symlink() or not (old / MARKER).is_file():
+            continue
+        if not out_dir.exists():
+            os.replace(old, out_dir)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _staged(out_dir: Path):
+    """Yield a staging folder; on success it replaces out_dir, on failure it is removed."""
+    _recover(out_dir)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    try:
+        (stage / MARKER).write_text(MARKER_TEXT)
+        yield stage
+        old = None
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+            os.replace(out_dir, old)
+        os.replace(stage, out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def marker_digest(out_dir: Path) -> str | None:
+    try:
+        text = (out_dir / MARKER).read_text()
+    except OSError:
+        return None
+    return text.rsplit("digest ", 1)[-1].strip() if "digest " in text else None
+
+
+def clean(out_root: Path) -> list[Path]:
+    """Remove the builds under out_root that carry workbook's marker, and the math cache; nothing else."""
+    removed = []
+    if not out_root.is_dir():
+        return removed
+    for child in sorted(out_root.iterdir()):
+        if child.is_dir() and not child.is_symlink() and (child / MARKER).is_file() or child.name == ".cache" and child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+            removed.append(child)
+    return removed
