@@ -42,13 +42,13 @@ def load_family(path: Path) -> Family:
     except ValidationError as exc:
         raise InputError(pydantic_lines(path, exc)) from None
     family.path = str(path)
-    problems = _check_expressions(family)
+    problems = _parse_formulas(family)
     if problems:
         raise InputError([f"{path}: {p}" for p in problems])
     return family
 
 
-def _check_expressions(family: Family) -> list[str]:
+def _parse_formulas(family: Family) -> list[str]:
     """Parse every expression of the family, with only its own names allowed."""
     problems = []
     names = set(family.params)

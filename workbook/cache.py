@@ -1,7 +1,9 @@
-"""The draw cache: problems kept by content under build/.cache/draws (safe to delete).
+"""The content cache under build/.cache (safe to delete): draws, math and figures, each kept in a file
+named by the digest of everything that made it, so that nothing unchanged is made twice.
 
-Rebuilding an edition whose problems have not changed does not draw them again. A cache is data,
-never code: each entry is JSON, read back only when it has the shape a draw has.
+One ``Store`` a kind of content (``draws``, ``math``, ``figures``); every write is atomic. A cache
+is data, never code: a draw is JSON, read back only when it has the shape a draw has; math is JSON
+checked field by field; figures are image bytes, only ever embedded.
 """
 
 from __future__ import annotations
@@ -22,6 +24,36 @@ from workbook.resources import write_atomic
 from workbook.workers import Outcome
 
 
+def digest(*parts: object) -> str:
+    """The name of a cache entry: a digest of everything the entry depends on."""
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
+
+
+class Store:
+    """One kind of content in the cache: build/.cache/<kind>/<digest>.<ext>; no folder, no cache."""
+
+    def __init__(self, root: Path | None, kind: str):
+        self.folder = root / kind if root is not None else None
+
+    def path(self, name: str, ext: str) -> Path | None:
+        return self.folder / f"{name}.{ext}" if self.folder is not None else None
+
+    def read(self, name: str, ext: str) -> bytes | None:
+        """The entry's bytes, or None when it is not there (or cannot be read: then it is made again)."""
+        path = self.path(name, ext)
+        if path is None:
+            return None
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def write(self, name: str, ext: str, data: str | bytes) -> None:
+        path = self.path(name, ext)
+        if path is not None:
+            write_atomic(path, data)
+
+
 class DrawCache:
     """Draws kept by content under build/.cache/draws (safe to delete), so that rebuilding an edition
     whose problems have not changed does not draw them again: each sound record, and each draw that
@@ -34,13 +66,14 @@ class DrawCache:
     """
 
     def __init__(self, folder: Path):
-        self.folder = folder / "draws"
+        self.store = Store(folder, "draws")
 
     def get(self, key: tuple[int, int], family: Family, seed: int) -> Outcome | None:
+        data = self.store.read(self._name(family, seed), "json")
         try:
-            kept = json.loads(self._path(family, seed).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None  # not drawn yet, or a damaged file: drawn again
+            kept = json.loads(data) if data is not None else None
+        except ValueError:
+            return None  # a damaged file: drawn again
         if not isinstance(kept, dict):
             return None
         record, reason = kept.get("record"), kept.get("redraw")
@@ -62,11 +95,10 @@ class DrawCache:
         except (TypeError, ValueError):
             return
         if json.loads(text) == kept:
-            write_atomic(self._path(family, seed), text)
+            self.store.write(self._name(family, seed), "json", text)
 
-    def _path(self, family: Family, seed: int) -> Path:
-        key = f"{_code_digest()}|{type(family).__name__}|{family.model_dump_json()}|{seed}"
-        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+    def _name(self, family: Family, seed: int) -> str:
+        return digest(_code_digest(), type(family).__name__, family.model_dump_json(), seed)
 
 
 @lru_cache(maxsize=1)

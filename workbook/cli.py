@@ -182,9 +182,9 @@ def list_families(topic: str | None, bank_folders: tuple[Path, ...]) -> None:
 
 
 def _plain_prompt(segments: list[dict]) -> str:
-    from workbook.explain import plain_segments
+    from workbook.segments import plain
 
-    return plain_segments(segments)
+    return plain(segments)
 
 
 @main.command()
@@ -195,8 +195,8 @@ def _plain_prompt(segments: list[dict]) -> str:
 def show(family: str, seed: int, bank_folders: tuple[Path, ...]) -> None:
     """Print one problem of FAMILY with its worked solution and answer."""
     from workbook.bank import load_bank
-    from workbook.explain import plain_segments
     from workbook.scheduler import generate_slot
+    from workbook.segments import plain
 
     try:
         bank = load_bank(list(bank_folders))
@@ -210,17 +210,17 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...]) -> None:
         _fail([str(exc)], code=1)
     click.echo(f"{record['title']}  [{record['family']}, seed {seed}]")
     click.echo("")
-    click.echo(plain_segments(record["prompt"]))
+    click.echo(plain(record["prompt"]))
     click.echo("")
     click.echo("Worked solution:")
     for step in record["steps"]:
         indent = "  " * (step["depth"] + 1)
-        said = plain_segments(step["say"])
+        said = plain(step["say"])
         click.echo(f"{indent}{step['rule']}. {said}".rstrip())
         if step["math"]:
-            click.echo(f"{indent}  {plain_segments([{'math': step['math']}])}")
+            click.echo(f"{indent}  {plain([{'math': step['math']}])}")
     click.echo("")
-    click.echo("Answer: " + plain_segments(record["answer"]))
+    click.echo("Answer: " + plain(record["answer"]))
     click.echo(f"Checked: {record['verified']['method']}")
 
 

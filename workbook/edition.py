@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal
 
@@ -119,6 +120,30 @@ class Edition(BaseModel):
 def default_path() -> Path:
     """The edition `workbook build` builds when given no file."""
     return editions_dir() / DEFAULT_EDITION
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What a document shows about its edition on every page, typed for the templates. It is made
+    from the plain record a document carries (workbook.documents.document), the page options'
+    defaults coming from PageOptions: defined there once."""
+
+    title: str
+    slug: str
+    seed: int
+    workbook_version: str
+    page: PageOptions
+    subtitle: str = Edition.model_fields["subtitle"].default
+    paper: str = Edition.model_fields["paper"].default
+    date: str = Edition.model_fields["date"].default
+    version: str = ""  # A, B ... of parallel versions
+    student: str = ""  # the student's name on a roster's sheet
+
+    @classmethod
+    def of(cls, record: dict) -> Heading:
+        known = {f.name for f in fields(cls)} - {"page"}
+        return cls(**{k: v for k, v in record.items() if k in known},
+                   page=PageOptions.model_construct(**record.get("page", {})))  # checked when the edition was read
 
 
 def load_edition(path: Path, overrides: dict | None = None) -> Edition:

@@ -3,7 +3,6 @@ segments (text + LaTeX) for the printed solutions. They only read the trees."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import sympy as sp
@@ -11,6 +10,7 @@ import sympy as sp
 from workbook import steps as S
 from workbook.numbers import latex
 from workbook.problem import Math, Segment, Step, Text
+from workbook.segments import plain
 from workbook.steps import Rule
 
 _U = sp.Symbol("u", real=True)
@@ -148,50 +148,7 @@ def json_steps(trees: list[Rule]) -> list[dict]:
 
 def sentence(rule: Rule) -> str:
     """One line of plain text for the terminal."""
-    return plain_segments([seg.record() for seg in say(rule)])
-
-
-def plain_segments(segments: list[dict]) -> str:
-    """Segments as one line of plain text (tables as their rows, cells separated by |)."""
-    out = []
-    for seg in segments:
-        if "text" in seg:
-            out.append(seg["text"])
-        elif "math" in seg:
-            out.append(plain_tex(seg["math"]))
-        elif "table" in seg:
-            rows = ([seg["table"]["head"]] if seg["table"].get("head") else []) + seg["table"]["rows"]
-            out.append(" [" + "; ".join(" | ".join(plain_tex(c) for c in row) for row in rows) + "]")
-    return "".join(out)
-
-
-_SYMBOLS = {"sigma": "σ", "cdot": "·", "times": "×", "partial": "∂", "nabla": "∇", "approx": "≈", "eta": "η",
-            "theta": "θ", "gamma": "γ", "mu": "μ", "alpha": "α", "beta": "β", "varepsilon": "ε", "delta": "δ",
-            "Delta": "Δ", "quad": " ", "qquad": " ", "lVert": "‖", "rVert": "‖", "Rightarrow": "⇒", "ln": "ln"}
-
-
-def plain_tex(tex: str) -> str:
-    """A readable plain-text rendering of a small LaTeX fragment (for terminal output)."""
-    out = tex.replace(r"\left", "").replace(r"\right", "").replace(r"\,", " ")
-    out = re.sub(r"\\frac\{d\}\{d(\w+)\}", r"d/d\1 ", out)
-    for _ in range(5):  # innermost groups first: powers, subscripts, roots, fractions
-        out = re.sub(r"\^\{([^{}]*)\}", lambda m: "^" + _group(m[1]), out)
-        out = re.sub(r"_\{([^{}]*)\}", lambda m: "_" + _group(m[1]), out)
-        out = re.sub(r"\\sqrt\{([^{}]*)\}", lambda m: f"sqrt({m[1]})", out)
-        out = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: f"{_group(m[1])}/{_group(m[2])}", out)
-    out = re.sub(r"\\operatorname\{(\w+)\}", r"\1", out)
-    for command, symbol in _SYMBOLS.items():
-        out = re.sub(r"\\%s(?![A-Za-z])" % command, symbol, out)
-    out = re.sub(r"\\([A-Za-z]+)", r"\1", out)
-    out = out.replace("\\", " ")
-    out = out.replace("{", "").replace("}", "")
-    out = re.sub(r"\s+\)", ")", re.sub(r"\(\s+", "(", out))
-    return re.sub(r"  +", " ", out)
-
-
-def _group(s: str) -> str:
-    s = s.strip()
-    return s if re.fullmatch(r"[\w.]+", s) else f"({s})"
+    return plain([seg.record() for seg in say(rule)])
 
 
 def text_steps(trees: list[Rule]) -> list[str]:

@@ -12,7 +12,6 @@ glyphs with no character (script-size variants, stretched brackets and radicals)
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -29,10 +28,15 @@ from ziafont.svgpath import fmt
 from ziamath.nodes.mrow import Mrow
 from ziamath.tex import tex2mml
 
-from workbook.resources import write_atomic
+from workbook.cache import Store, digest
 
 ziafont.config.svg2 = False  # SVG 1.1 paths: much cheaper for WeasyPrint to draw
 ziafont.config.precision = 3
+
+# Every change to ziamath's internals is here, and only for the release it was checked against
+# (pyproject.toml pins it): with another, ziamath draws unpatched, as outlines, slower but right.
+ZIAMATH_CHECKED = "0.13"
+PATCHES = ziamath.__version__ == ZIAMATH_CHECKED or ziamath.__version__.startswith(ZIAMATH_CHECKED + ".")
 
 # Two speed-ups to ziamath 0.13 (pinned), each drawing exactly the same SVG, which
 # tests/test_mathtex.py checks against ziamath unchanged on every expression that the worksheet,
@@ -77,7 +81,7 @@ class MathSVG:
         return f"width:{self.width:.3f}em;height:{self.height:.3f}em;vertical-align:-{self.depth:.3f}em"
 
 
-def check(latex: str) -> None:
+def refuse_unknown_commands(latex: str) -> None:
     """Raise MathError if the LaTeX has a command the converters do not know."""
     mml = _mathml(latex, False)
     bad = _UNTRANSLATED.search(mml)
@@ -131,7 +135,7 @@ def mark_unary_signs(root: ET.Element) -> bool:
 
 def to_mathml(latex: str, *, display: bool = False) -> str:
     """MathML with the LaTeX kept as an annotation."""
-    check(latex)
+    refuse_unknown_commands(latex)
     mml = _mathml(latex, display)
     annotation = latex.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     head, _, body = mml.partition(">")
@@ -144,24 +148,22 @@ class SVGCache:
     """LaTeX -> MathSVG, in memory and optionally on disk (safe to delete)."""
 
     def __init__(self, folder: Path | None = None):
-        self.folder = folder / "math" if folder is not None else None
+        self.store = Store(folder, "math")
         self.memory: dict[str, MathSVG] = {}
 
     def get(self, latex: str, display: bool = False) -> MathSVG:
-        key = hashlib.sha256(f"{ziamath.__version__}|{FORMAT}|{display}|{latex}".encode()).hexdigest()
-        if key in self.memory:
-            return self.memory[key]
-        path = self.folder / f"{key}.json" if self.folder is not None else None
-        if path is not None and path.exists():
-            try:
-                result = MathSVG(**json.loads(path.read_text(encoding="utf-8")))
-            except (ValueError, TypeError):
-                result = to_svg(latex, display=display)
-        else:
+        name = digest(ziamath.__version__, FORMAT, display, latex)
+        if name in self.memory:
+            return self.memory[name]
+        kept = self.store.read(name, "json")
+        try:
+            result = MathSVG(**json.loads(kept)) if kept is not None else None
+        except (ValueError, TypeError):
+            result = None  # a damaged entry: drawn again
+        if result is None:
             result = to_svg(latex, display=display)
-            if path is not None:
-                write_atomic(path, json.dumps(asdict(result)))
-        self.memory[key] = result
+            self.store.write(name, "json", json.dumps(asdict(result)))
+        self.memory[name] = result
         return result
 
 
@@ -234,7 +236,9 @@ def merge_text(parent: ET.Element) -> None:
 
 
 def _ziamath(latex: str, display: bool, text: bool = True, fast: bool = True) -> ET.Element:
-    """ziamath's SVG of the LaTeX: glyphs as text or outlines, with or without the speed-ups above."""
+    """ziamath's SVG of the LaTeX: glyphs as text or outlines, with or without the speed-ups above
+    (both patches to ziamath, made only for the release they were checked against)."""
+    text, fast = text and PATCHES, fast and PATCHES
     SimpleGlyph.place = _place if text else _draw_outline
     Mrow._get_height_nostretch = _measure_row_once if fast else _measure_row
     ziamath.styles.asdict = vars if fast else _deep_style
@@ -250,7 +254,8 @@ def _ziamath(latex: str, display: bool, text: bool = True, fast: bool = True) ->
 def to_svg(latex: str, *, display: bool = False, text: bool = True) -> MathSVG:
     """Draw the LaTeX with ziamath; the SVG's y = 0 is the baseline. With ``text`` (the default),
     glyphs that have a character are written as text in MATH_FAMILY; otherwise all are outlines."""
-    check(latex)
+    refuse_unknown_commands(latex)
+    text = text and PATCHES
     root = _ziamath(latex, display, text)
     if text:
         merge_text(root)

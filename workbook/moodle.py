@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from html import escape
 
 from workbook import figures
+from workbook.segments import Moodle, emit
 
 
 def numeric_answer(record: dict) -> float | None:
@@ -22,18 +23,7 @@ def numeric_answer(record: dict) -> float | None:
 
 
 def _html(segments: list[dict]) -> str:
-    out = []
-    for seg in segments:
-        if "text" in seg:
-            out.append(escape(seg["text"]))
-        elif "math" in seg:
-            out.append(r"\(" + escape(seg["math"]) + r"\)")
-        elif "table" in seg and not seg["table"].get("blank"):
-            rows = ([seg["table"]["head"]] if seg["table"].get("head") else []) + seg["table"]["rows"]
-            cells = "".join("<tr>" + "".join(f"<td>\\({escape(c)}\\)</td>" if c else "<td></td>" for c in row) + "</tr>"
-                            for row in rows)
-            out.append(f'<table border="1" cellpadding="3">{cells}</table>')
-    return "".join(out)
+    return emit(segments, Moodle(), blanks=False)
 
 
 def _text(parent, tag: str, value: str, fmt: str | None = None) -> ET.Element:

@@ -42,8 +42,12 @@ def weasyprint_setup(css: str) -> tuple:
     if pid not in _SETUPS:
         class Fonts(FontConfiguration):
             def __del__(self):  # a forked copy must not remove the files of the process that owns them
-                if os.getpid() == pid:
+                if os.getpid() != pid:
+                    return
+                try:
                     super().__del__()
+                except TypeError:
+                    pass  # at interpreter exit WeasyPrint's globals are gone; the scratch folder goes anyway
 
         fonts = Fonts()
         fonts._folder = scratch_dir() / "fonts"  # WeasyPrint's copies of @font-face files; see scratch_dir

@@ -20,14 +20,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from workbook import figures, mathtex, pdf
-from workbook.resources import templates_dir, write_atomic
+from workbook import figures, mathtex, pdf, segments
+from workbook.cache import Store, digest
+from workbook.edition import Heading
+from workbook.resources import templates_dir
 
 DOCUMENTS = {"worksheet": "Worksheet", "answers": "Answer key", "solutions": "Solutions",
              "practice": "Practice set", "teacher-key": "Teacher's key, all versions"}
 EDITION_DOCUMENTS = ("worksheet", "answers", "solutions")
-DEFAULT_PAGE = {"key": "separate", "solutions": True, "cover": True, "work_space": "lines", "work_height": 5.2,
-                "font_size": 11}
 
 
 @lru_cache(maxsize=8)
@@ -42,6 +42,7 @@ def environment(template_dir: Path | None = None) -> Environment:
     env = kind(loader=FileSystemLoader(search + [str(templates_dir())]), autoescape=True,
                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["caption"] = caption
+    env.globals["segments_html"] = segments.page  # one walker over segments; the template only calls it
     return env
 
 
@@ -90,9 +91,9 @@ def warm_up(cache_dir: Path | None = None, template_dir: Path | None = None) -> 
             pass  # a bytecode cache file that cannot be written: compiled all the same
 
 
-def figure_key(spec: dict, fmt: str) -> str:
+def figure_digest(spec: dict, fmt: str) -> str:
     """A figure's name in the content cache: its spec, its format, and the drawing code's version."""
-    return hashlib.sha256(f"{figures.VERSION}|{fmt}|{sorted(spec.items())!r}".encode()).hexdigest()
+    return digest(figures.VERSION, fmt, repr(sorted(spec.items())))
 
 
 class Assets:
@@ -102,7 +103,8 @@ class Assets:
                  figures: dict[str, str] | None = None):
         self.medium, self.folder, self.cache, self.timings = medium, folder, cache, timings
         self.figures: dict[str, str] = {} if figures is None else figures  # shared by both media
-        self.figure_folder = cache.folder.parent / "figures" if cache.folder is not None else None
+        root = cache.store.folder.parent if cache.store.folder is not None else None
+        self.figure_store = Store(root, "figures")  # beside the math, in the same content cache
 
     def math(self, latex: str, display: bool = False) -> Markup:
         start = time.perf_counter()
@@ -117,10 +119,10 @@ class Assets:
         finally:
             self.timings["math"] = self.timings.get("math", 0.0) + time.perf_counter() - start
 
-    def beside(self, problem: dict, paper: str = "A4") -> bool:
+    def beside(self, problem: dict, paper: str) -> bool:
         """Whether a problem's figure may float beside its steps: only when every displayed formula fits
         the column left of it. A wider one would be pushed below the figure, leaving a hole in the page."""
-        column = BESIDE_EM.get(paper, BESIDE_EM["A4"])
+        column = BESIDE_EM[paper]
         for step in problem.get("steps", ()):
             if step.get("math"):
                 width = self.cache.get(step["math"], True).width
@@ -134,7 +136,7 @@ class Assets:
         start = time.perf_counter()
         try:
             fmt = "svg" if self.medium == "html" else "png"
-            key = figure_key(spec, fmt)
+            key = figure_digest(spec, fmt)
             data = self.figures.get(key)
             if data is None:
                 data = self.figures[key] = self._cached_figure(key, spec, fmt)
@@ -148,30 +150,25 @@ class Assets:
 
     def prepare_figure(self, spec: dict, formats: list[str]) -> None:
         """Put the figure in the content cache in each format (svg, png), drawn once for all of them."""
-        if self.figure_folder is None:
+        if self.figure_store.folder is None:
             return
-        paths = {fmt: self.figure_folder / f"{figure_key(spec, fmt)}.{fmt}" for fmt in formats}
-        missing = [fmt for fmt, path in paths.items() if not path.exists()]
+        missing = [fmt for fmt in formats if not self.figure_store.path(figure_digest(spec, fmt), fmt).exists()]
         if not missing:
             return
         if len(missing) == 2:
             svg, png = figures.figure_both(spec)
-            write_atomic(paths["svg"], svg.encode())
-            write_atomic(paths["png"], png)
+            self.figure_store.write(figure_digest(spec, "svg"), "svg", svg.encode())
+            self.figure_store.write(figure_digest(spec, "png"), "png", png)
         else:
-            self._cached_figure(figure_key(spec, missing[0]), spec, missing[0])
+            self._cached_figure(figure_digest(spec, missing[0]), spec, missing[0])
 
     def _cached_figure(self, key: str, spec: dict, fmt: str) -> bytes:
         """A figure from the content cache (build/.cache/figures), drawn and stored if missing."""
-        path = self.figure_folder / f"{key}.{fmt}" if self.figure_folder is not None else None
-        if path is not None:
-            try:
-                return path.read_bytes()
-            except OSError:
-                pass
+        kept = self.figure_store.read(key, fmt)
+        if kept is not None:
+            return kept
         data = figures.figure_svg(spec).encode() if fmt == "svg" else figures.figure_png(spec)
-        if path is not None:
-            write_atomic(path, data)
+        self.figure_store.write(key, fmt, data)
         return data
 
     def _write(self, prefix: str, data: str | bytes, ext: str = "svg") -> str:
@@ -202,10 +199,10 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
     env = env or environment()
     css = stylesheet_text(env) if medium == "html" else ""
     template = env.get_template("answers.html" if which == "teacher-key" else f"{which}.html")
-    page = {**DEFAULT_PAGE, **doc["edition"].get("page", {})}
-    cover = page["cover"] and which in ("worksheet", "solutions") and len(doc["sections"]) > 1
-    return template.render(doc=doc, edition=doc["edition"], sections=doc["sections"], which=which,
-                           doc_title=DOCUMENTS[which], medium=medium, css=Markup(css), page=page, cover=cover,
+    edition = Heading.of(doc["edition"])
+    cover = edition.page.cover and which in ("worksheet", "solutions") and len(doc["sections"]) > 1
+    return template.render(doc=doc, edition=edition, sections=doc["sections"], which=which,
+                           doc_title=DOCUMENTS[which], medium=medium, css=Markup(css), page=edition.page, cover=cover,
                            math=assets.math, figure=assets.figure, beside=assets.beside)
 
 
@@ -270,10 +267,10 @@ class _Recorder:
         return Markup("")
 
     def figure(self, spec: dict) -> Markup:
-        self.figures[figure_key(spec, "")] = spec
+        self.figures[figure_digest(spec, "")] = spec
         return Markup("")
 
-    def beside(self, problem: dict, paper: str = "A4") -> bool:
+    def beside(self, problem: dict, paper: str) -> bool:
         return True  # the formulas it measures are recorded as the steps are shown
 
 
