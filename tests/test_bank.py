@@ -138,7 +138,7 @@ def test_the_optimizer_figure_shows_plain_sgd_bouncing_across_the_valley():
     # the primer says so; at the problem's rate 0.1 SGD landed on the valley floor in one step
     from workbook.kinds import optimizer
 
-    for name in optimizer.TITLES:
+    for name in optimizer.OPTIMIZER:
         spec = optimizer._figure(name, {"lr": 0.1, "momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "alpha": 0.9})
         sgd = next(p["points"] for p in spec["paths"] if p["label"] == "plain SGD")
         across = [q for _, q in sgd[:4]]

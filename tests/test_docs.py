@@ -53,3 +53,13 @@ def test_every_schema_field_has_a_description():
 def test_every_family_is_described():
     for family in load_bank().values():
         assert family.description, family.id
+
+
+def test_the_readme_names_the_default_edition_it_builds():
+    from workbook.edition import default_path, load_edition
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    edition = load_edition(default_path())
+    first_command = next(line for line in readme.splitlines() if line.startswith("pip install -e . && workbook build"))
+    assert f"build/{edition.output_slug()}/" in first_command
+    assert edition.title in readme

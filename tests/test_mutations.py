@@ -390,3 +390,27 @@ def test_network_check_rejects_a_transposed_gradient_and_a_missing_slope():
                   {**right, "W1": (np.outer(delta2, params["W2"])).T @ X}):  # activation slope forgotten
         with pytest.raises(verify.VerifyError):
             verify.check_network_gradients(wrong, params, X, Y, "sigmoid", family.output, family.loss)
+
+
+def test_a_wrong_gradient_check_is_rejected():
+    """The gradient check's own check: a wrong partial, a wrong centred difference or a wrong relative
+    error each fails it; the right one passes."""
+    import dataclasses
+
+    from workbook.kinds import gradient_check as kind
+
+    family = load_bank()["gradient-check"]
+    work = kind.solve(family, family.draw_params(np.random.default_rng(3)), np.random.default_rng(3))
+    kind.check(work)
+    x = work.variables[0]
+    wrong = {
+        "a partial off by a term": dataclasses.replace(work, partials=[work.partials[0] + x] + work.partials[1:]),
+        "an estimate off in the fourth place": dataclasses.replace(
+            work, estimates=[work.estimates[0] + sp.Rational(1, 1000)] + work.estimates[1:]),
+        "a relative error off by a factor": dataclasses.replace(
+            work, errors=[e * 3 + sp.Rational(1, 10**5) for e in work.errors]),
+    }
+    for name, mutated in wrong.items():
+        with pytest.raises(verify.VerifyError):
+            kind.check(mutated)
+            pytest.fail(name)

@@ -61,19 +61,17 @@ def verified(checks: list[Check]) -> dict:
             "max_error": max(c.max_error for c in checks), "checks": [c.record() for c in checks]}
 
 
-def agree(claimed, measured, what: str, method: str, *, rtol: float = 1e-6, floor: float = 1.0) -> Check:
+def agree(claimed, measured, what: str, method: str, *, rtol: float = 1e-6) -> Check:
     """Compare claimed values with measured ones, entry by entry; VerifyError on the first that differs.
 
-    The scale is max(floor, |measured|), from the measurement, never from the claim: a wrong answer
-    must not widen it. ``floor=0`` compares small numbers (relative errors) relatively too.
+    The scale comes from the measurement, never from the claim: a wrong answer must not widen it.
     """
     claimed = np.asarray(claimed, dtype=float).ravel()
     measured = np.asarray(measured, dtype=float).ravel()
     if claimed.shape != measured.shape or not np.isfinite(measured).all():
         raise VerifyError(f"{what}: could not be measured")
-    scale = np.maximum(floor, np.abs(measured))
-    with np.errstate(all="ignore"):
-        error = np.where(claimed == measured, 0.0, np.abs(claimed - measured) / scale)
+    scale = np.maximum(1.0, np.abs(measured))
+    error = np.abs(claimed - measured) / scale
     if not np.isfinite(claimed).all() or (error > rtol).any():
         i = int(np.argmax(np.where(np.isfinite(error), error, np.inf)))
         raise VerifyError(f"{what}: the answer gives {claimed[i]:.10g} but it measures {measured[i]:.10g}")
@@ -343,19 +341,6 @@ def check_optimum(function: sp.Expr, variables: list[sp.Symbol], best: list[floa
     error = max(abs(value - here), abs(value - top)) / max(1.0, abs(top))
     return Check(method="grid search", points=int(np.isfinite(z).sum()), max_error=float(error),
                  what=f"no grid point does better than {tuple(best)}")
-
-
-def centred_differences(function: sp.Expr, variables: list[sp.Symbol], point: list[float], h: float) -> np.ndarray:
-    """(f(p + h e_i) - f(p - h e_i)) / 2h for each coordinate, in floating point from f alone."""
-    p = np.array([point], dtype=float)
-    f = numeric(function, variables)
-    out = []
-    for i in range(len(variables)):
-        up, down = p.copy(), p.copy()
-        up[0, i] += h
-        down[0, i] -= h
-        out.append((_at(f, up)[0] - _at(f, down)[0]) / (2 * h))
-    return np.array(out)
 
 
 def directional_measured(function: sp.Expr, variables: list[sp.Symbol], point: list[float],

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import sympy as sp
@@ -25,14 +26,49 @@ from workbook.numbers import decimal_latex, factor_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 PREC = 30
-SYMBOL = {"add": "+", "mul": r"\times", "max": r"\max", "exp": r"\exp", "log": r"\ln", "square": r"(\cdot)^{2}",
-          "sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{ReLU}"}
-LOCAL_TEX = {"add": "1", "mul": r"\text{the other factor}", "max": r"1 \text{ for the larger, else } 0",
-             "exp": r"e^{%s}", "log": r"1/%s", "square": "2%s", "sigmoid": r"\sigma(%s)\,(1 - \sigma(%s))",
-             "tanh": r"1 - \tanh^{2}(%s)", "relu": r"1 \text{ if } %s > 0 \text{ else } 0"}
 
 
-GRAPH_OPS = {"add": 2, "mul": 2, "max": 2, "exp": 1, "log": 1, "square": 1, "sigmoid": 1, "tanh": 1, "relu": 1}
+def _log(x: list):
+    if x[0] <= 0:
+        raise Degenerate("log of a non-positive value")
+    return sp.log(x[0]).evalf(PREC)
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation a graph's node may apply: everything the kind knows about it, in one place (the
+    independent NumPy oracle in verify.py keeps its own, on purpose)."""
+
+    arity: int
+    symbol: str  # in the table of values, e.g. \times
+    written: Callable[[list[str]], str]  # the node as math, e.g. a\,b for mul
+    local_words: str  # its local derivative in terms of its own input %s, for the steps
+    value: Callable[[list], Any]  # from its arguments' values (30-digit SymPy floats)
+    local: Callable[[list, Any], list]  # d(node)/d(argument) for each argument, given the node's value
+
+
+def _call(symbol: str) -> Callable[[list[str]], str]:
+    return lambda a: rf"{symbol}({a[0]})"
+
+
+OPS: dict[str, Op] = {
+    "add": Op(2, "+", lambda a: f"{a[0]} + {a[1]}", "1", lambda x: x[0] + x[1], lambda x, y: [1, 1]),
+    "mul": Op(2, r"\times", lambda a: f"{a[0]}\\,{a[1]}", r"\text{the other factor}", lambda x: x[0] * x[1],
+              lambda x, y: [x[1], x[0]]),
+    "max": Op(2, r"\max", lambda a: rf"\max({a[0]}, {a[1]})", r"1 \text{ for the larger, else } 0",
+              lambda x: max(x[0], x[1]), lambda x, y: [1, 0] if x[0] >= x[1] else [0, 1]),  # a tie picks the first
+    "exp": Op(1, r"\exp", _call(r"\exp"), r"e^{%s}", lambda x: sp.exp(x[0]).evalf(PREC), lambda x, y: [y]),
+    "log": Op(1, r"\ln", _call(r"\ln"), r"1/%s", _log, lambda x, y: [1 / x[0]]),
+    "square": Op(1, r"(\cdot)^{2}", lambda a: f"{a[0]}^{{2}}", "2%s", lambda x: x[0] * x[0],
+                 lambda x, y: [2 * x[0]]),
+    "sigmoid": Op(1, r"\sigma", _call(r"\sigma"), r"\sigma(%s)\,(1 - \sigma(%s))",
+                  lambda x: (1 / (1 + sp.exp(-x[0]))).evalf(PREC), lambda x, y: [y * (1 - y)]),
+    "tanh": Op(1, r"\tanh", _call(r"\tanh"), r"1 - \tanh^{2}(%s)", lambda x: sp.tanh(x[0]).evalf(PREC),
+               lambda x, y: [1 - y**2]),
+    "relu": Op(1, r"\operatorname{ReLU}", _call(r"\operatorname{ReLU}"), r"1 \text{ if } %s > 0 \text{ else } 0",
+               lambda x: x[0] if x[0] > 0 else sp.Float(0, PREC), lambda x, y: [1 if x[0] > 0 else 0]),  # ReLU'(0) = 0
+}
+GRAPH_OPS = {name: op.arity for name, op in OPS.items()}
 
 
 class BackpropFamily(Family):
@@ -99,42 +135,12 @@ class Backprop:
 
 def forward(op: str, args: list):
     """A node's value from its arguments (30-digit SymPy floats)."""
-    a = args[0]
-    if op == "add":
-        return args[0] + args[1]
-    if op == "mul":
-        return args[0] * args[1]
-    if op == "max":
-        return max(args[0], args[1])
-    if op == "exp":
-        return sp.exp(a).evalf(PREC)
-    if op == "log":
-        if a <= 0:
-            raise Degenerate("log of a non-positive value")
-        return sp.log(a).evalf(PREC)
-    if op == "square":
-        return a * a
-    if op == "sigmoid":
-        return (1 / (1 + sp.exp(-a))).evalf(PREC)
-    if op == "tanh":
-        return sp.tanh(a).evalf(PREC)
-    return a if a > 0 else sp.Float(0, PREC)
+    return OPS[op].value(args)
 
 
 def local(op: str, args: list, out) -> list:
     """d(node)/d(argument) for each argument; ReLU' is 0 at 0, max picks the first on a tie."""
-    a = args[0]
-    return {
-        "add": lambda: [1, 1],
-        "mul": lambda: [args[1], args[0]],
-        "max": lambda: [1, 0] if args[0] >= args[1] else [0, 1],
-        "exp": lambda: [out],
-        "log": lambda: [1 / a],
-        "square": lambda: [2 * a],
-        "sigmoid": lambda: [out * (1 - out)],
-        "tanh": lambda: [1 - out**2],
-        "relu": lambda: [1 if a > 0 else 0],
-    }[op]()
+    return OPS[op].local(args, out)
 
 
 def _draw_graph(family: BackpropFamily, rng: np.random.Generator) -> list:
@@ -200,22 +206,12 @@ def check(work: Backprop) -> list[verify.Check]:
 
 def local_tex(op: str, args: list[str]) -> str:
     """The local derivative in terms of the node's own input, e.g. 1 - tanh^2(v) for a = tanh(v)."""
-    text = LOCAL_TEX[op]
+    text = OPS[op].local_words
     return text % ((args[0],) * text.count("%s"))
 
 
-
-
 def _op_tex(op: str, args: list[str]) -> str:
-    if op == "add":
-        return f"{args[0]} + {args[1]}"
-    if op == "mul":
-        return f"{args[0]}\\,{args[1]}"
-    if op == "max":
-        return rf"\max({args[0]}, {args[1]})"
-    if op == "square":
-        return f"{args[0]}^{{2}}"
-    return rf"{SYMBOL[op]}({args[0]})"
+    return OPS[op].written(args)
 
 
 def _layers(graph, leaves) -> list[list[str]]:
@@ -259,7 +255,7 @@ def _steps(work: Backprop) -> list[Step]:
         shown.append(Step("Fan-out", "", words("Used more than once: ", Math(", ".join(fanout)),
                                                ". Their gradients are the sums of the contributions from every use — "
                                                "forgetting one is the classic backprop bug.")))
-    rows = [[name, SYMBOL[op], decimal_latex(val[name]), decimal_latex(grad[name])] for name, op, *_ in graph]
+    rows = [[name, OPS[op].symbol, decimal_latex(val[name]), decimal_latex(grad[name])] for name, op, *_ in graph]
     rows += [[k, r"\text{leaf}", decimal_latex(val[k]), decimal_latex(grad[k])] for k in work.leaves]
     head = [r"\text{node}", r"\text{op}", r"\text{value}", r"\partial %s/\partial\,\text{node}" % out]
     return shown + [Step("Every node", "", [Table(head, rows)])]

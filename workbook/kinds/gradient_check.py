@@ -19,7 +19,7 @@ from workbook import steps, verify
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import draw_function, exact_at
-from workbook.numbers import latex, point_latex, scientific_latex, significant
+from workbook.numbers import decimal_places, exact_decimal, latex, point_latex, scientific_latex, significant
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 
@@ -59,6 +59,7 @@ class GradientCheck:
     h: sp.Expr
     partials: list[sp.Expr]
     analytic: list[sp.Expr]
+    nudged: list[tuple[sp.Expr, sp.Expr]]  # f(p + h e_i) and f(p - h e_i) for each variable
     estimates: list[sp.Expr]
     errors: list[sp.Expr]
 
@@ -82,7 +83,8 @@ def solve(family: GradientCheckFamily, params: dict, rng: np.random.Generator) -
         partials.append(steps.tidy(d))
     at = dict(zip(variables, point))
     analytic = [exact_at(d, at) for d in partials]
-    estimates = [_centred(f, at, v, h) for v in variables]
+    nudged = [(exact_at(f, {**at, v: at[v] + h}), exact_at(f, {**at, v: at[v] - h})) for v in variables]
+    estimates = [steps.tidy((up - down) / (2 * h)) for up, down in nudged]
     errors = []
     for a, n in zip(analytic, estimates):
         if a == 0 and n == 0:
@@ -90,14 +92,7 @@ def solve(family: GradientCheckFamily, params: dict, rng: np.random.Generator) -
         errors.append(steps.tidy(sp.Abs(a - n) / sp.Max(sp.Abs(a), sp.Abs(n))))
     if all(e == 0 for e in errors):
         raise Degenerate("the centred differences are exact here: nothing to compare")
-    return GradientCheck(family, f, variables, point, h, partials, analytic, estimates, errors)
-
-
-def _centred(f: sp.Expr, at: dict, v: sp.Symbol, h: sp.Expr) -> sp.Expr:
-    """(f(p + h e_v) - f(p - h e_v)) / 2h, exactly."""
-    up = exact_at(f, {**at, v: at[v] + h})
-    down = exact_at(f, {**at, v: at[v] - h})
-    return steps.tidy((up - down) / (2 * h))
+    return GradientCheck(family, f, variables, point, h, partials, analytic, nudged, estimates, errors)
 
 
 # ---------------------------------------------------------------- the independent checks
@@ -107,14 +102,13 @@ def check(work: GradientCheck) -> list[verify.Check]:
     """Each partial measured from f; the centred differences and relative errors recomputed in floats."""
     out = [verify.check_partial(work.f, work.variables, [v], d, domain=work.family.domain).of(f"df/d{v}")
            for v, d in zip(work.variables, work.partials)]
-    point = [float(c) for c in work.point]
-    estimates = verify.centred_differences(work.f, work.variables, point, float(work.h))
-    out.append(verify.agree([float(n) for n in work.estimates], estimates, "the centred differences",
-                            "evaluation", rtol=1e-9))
-    analytic = np.array([float(a) for a in work.analytic])
-    measured = np.abs(analytic - estimates) / np.maximum(np.abs(analytic), np.abs(estimates))
-    out.append(verify.agree([float(e) for e in work.errors], measured, "the relative errors", "evaluation",
-                            rtol=1e-6, floor=1e-6))
+    point = [[float(c) for c in work.point]]
+    for v, d, n, e in zip(work.variables, work.partials, work.estimates, work.errors):
+        # the centred difference and the relative error as functions of the point, evaluated there in floats
+        centred = (work.f.xreplace({v: v + work.h}) - work.f.xreplace({v: v - work.h})) / (2 * work.h)
+        relative = sp.Abs(d - centred) / sp.Max(sp.Abs(d), sp.Abs(centred))
+        out.append(verify.check_values(n, centred, work.variables, point, what=f"the centred difference in {v}"))
+        out.append(verify.check_values(e, relative, work.variables, point, what=f"the relative error in {v}"))
     return out
 
 
@@ -126,21 +120,23 @@ def present(work: GradientCheck) -> Problem:
     names = [latex(v) for v in work.variables]
     h = significant(work.h)
     at = point_latex(work.point)
-    rows = [[f"\\partial f/\\partial {n}", latex(a), significant(e), scientific_latex(err)]
-            for n, a, e, err in zip(names, work.analytic, work.estimates, work.errors)]
     worst = max(work.errors, key=float)
     shown = [
-        Step("Analytic partials", r",\quad ".join(r"\frac{\partial f}{\partial %s} = %s" % (n, latex(d))
-                                                  for n, d in zip(names, work.partials)),
+        Step("Analytic partials", r",\quad ".join(r"\frac{\partial f}{\partial %s} = %s = %s" % (n, latex(d), latex(a))
+                                                  for n, d, a in zip(names, work.partials, work.analytic)),
              words("Differentiate once in each variable, holding the others constant, then evaluate at ",
                    Math(at), ".")),
-        Step("Centred differences", r"\frac{\partial f}{\partial x_i} \approx "
-                                    r"\frac{f(p + h\,e_i) - f(p - h\,e_i)}{2h},\quad h = %s" % h,
-             words("Nudge one coordinate up and down by ", Math(f"h = {h}"),
-                   " and divide the change in f by the distance between the two points.")),
+        Step("Centred differences", r"n_i = \frac{f(p + h\,e_i) - f(p - h\,e_i)}{2h},\quad h = %s" % h,
+             words("Nudge one coordinate at a time up and down by ", Math(f"h = {h}"),
+                   " and divide the change in f by the distance between the two points, ", Math("2h"), ". ",
+                   Table([r"\text{partial}", r"f(p + h\,e_i)", r"f(p - h\,e_i)", "n_i"], [
+                       [f"\\partial f/\\partial {n}", _value(up), _value(down), significant(e)]
+                       for n, (up, down), e in zip(names, work.nudged, work.estimates)]))),
         Step("Relative error", r"\frac{|a - n|}{\max(|a|, |n|)}",
-             words("With ", Math("a"), " the analytic value and ", Math("n"), " the estimate. ",
-                   Table([r"\text{partial}", "a", "n", r"\text{rel. error}"], rows))),
+             words("With ", Math("a"), " the analytic value and ", Math("n"), " the estimate: ",
+                   Table([r"\text{partial}", "a", "n", r"\text{rel. error}"], [
+                       [f"\\partial f/\\partial {n}", latex(a), significant(e), scientific_latex(err)]
+                       for n, a, e, err in zip(names, work.analytic, work.estimates, work.errors)]))),
         Step("Verdict", r"\max \approx %s" % scientific_latex(worst), _verdict(worst)),
     ]
     args = ", ".join(names)
@@ -162,6 +158,11 @@ def present(work: GradientCheck) -> Problem:
                    answer_text="; ".join(f"{v}: {sp.sstr(a)}, {float(e):.8g}, {float(err):.3g}" for v, a, e, err
                                          in zip(work.variables, work.analytic, work.estimates, work.errors)),
                    steps=shown, check=check)
+
+
+def _value(value: sp.Expr) -> str:
+    """f at a nudged point: the decimal it ends in, else to ten significant figures."""
+    return exact_decimal(value) if value.is_Rational and decimal_places(value) is not None else significant(value, 10)
 
 
 def _verdict(worst: sp.Expr) -> list:

@@ -8,6 +8,7 @@ check for each of W1, b1, W2 and b2, so a transposed matrix or a missing activat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,10 +22,23 @@ from workbook.kind import Ask, Kind
 from workbook.numbers import decimal_latex as d
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill
 
-ACT = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "relu": lambda z: np.where(z > 0, z, 0 * z)}
-SLOPE = {"sigmoid": lambda a, z: a * (1 - a), "tanh": lambda a, z: 1 - a**2, "relu": lambda a, z: (z > 0) * 1.0}
-ACT_TEX = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{ReLU}"}
-SLOPE_TEX = {"sigmoid": "a_j(1 - a_j)", "tanh": "(1 - a_j^{2})", "relu": r"[z_j > 0]"}
+
+@dataclass(frozen=True)
+class Activation:
+    """A hidden activation: its value and slope (NumPy, on a layer at once) and how each is written."""
+
+    value: Callable[[np.ndarray], np.ndarray]
+    slope: Callable[[np.ndarray, np.ndarray], np.ndarray]  # from the activation a and its input z
+    tex: str
+    slope_tex: str
+
+
+ACTIVATION = {
+    "sigmoid": Activation(lambda z: 1 / (1 + np.exp(-z)), lambda a, z: a * (1 - a), r"\sigma", "a_j(1 - a_j)"),
+    "tanh": Activation(np.tanh, lambda a, z: 1 - a**2, r"\tanh", "(1 - a_j^{2})"),
+    "relu": Activation(lambda z: np.where(z > 0, z, 0 * z), lambda a, z: (z > 0) * 1.0, r"\operatorname{ReLU}",
+                       r"[z_j > 0]"),
+}
 
 
 class NetworkFamily(Family):
@@ -125,7 +139,7 @@ def _forward(work: Network) -> None:
     """Z1 = X W1ᵀ + b1, A1 = act(Z1), ŷ = out(A1 w2 + b2) and the mean loss."""
     output, Y = work.family.output, work.Y
     work.Z1 = work.X @ work.W1.T + work.b1
-    work.A1 = ACT[work.act](work.Z1)
+    work.A1 = ACTIVATION[work.act].value(work.Z1)
     z2 = work.A1 @ work.W2 + work.b2
     work.yhat = 1 / (1 + np.exp(-z2)) if output == "sigmoid" else z2
     if output == "sigmoid" and (work.yhat.min() < 0.01 or work.yhat.max() > 0.99):
@@ -146,7 +160,7 @@ def _backward(work: Network) -> None:
         work.delta2 = (yhat - Y) / n
     else:
         work.delta2 = 2 * (yhat - Y) / n * (yhat * (1 - yhat) if work.family.output == "sigmoid" else 1)
-    work.delta1 = np.outer(work.delta2, work.W2) * SLOPE[work.act](work.A1, work.Z1)
+    work.delta1 = np.outer(work.delta2, work.W2) * ACTIVATION[work.act].slope(work.A1, work.Z1)
     work.grads = {"W1": work.delta1.T @ work.X, "b1": work.delta1.sum(axis=0), "W2": work.A1.T @ work.delta2,
                   "b2": np.array(float(work.delta2.sum()))}
 
@@ -200,7 +214,7 @@ def _forward_steps(work: Network) -> list[Step]:
                 if work.family.loss == "bce" else r"L = \frac{1}{n}\sum (\hat y - y)^{2}")
     return [
         Step("Forward pass", r"z = W^{(1)}x + b^{(1)},\ a = %s(z),\ \hat y = %s(w^{(2)}\cdot a"
-                             r" + b^{(2)})" % (ACT_TEX[work.act], out_tex), [Table(head, rows)]),
+                             r" + b^{(2)})" % (ACTIVATION[work.act].tex, out_tex), [Table(head, rows)]),
         Step("Loss", f"{loss_tex} = {d(work.L)}", [Text(f"Averaged over the {n} example{'s' if n > 1 else ''}.")]),
     ]
 
@@ -220,7 +234,7 @@ def _backward_steps(work: Network) -> list[Step]:
              [Text("Each output weight's gradient is the error times the activation it multiplies.")]),
         Step("Hidden layer", r"\delta^{(1)}_j = \delta^{(2)}\, w^{(2)}_j\, %s,\quad "
                              r"\frac{\partial L}{\partial w^{(1)}_{jk}} = \sum \delta^{(1)}_j x_k"
-                             % SLOPE_TEX[work.act],
+                             % ACTIVATION[work.act].slope_tex,
              [Text("Send the error back through each output weight and the hidden unit's slope, then "
                    "multiply by the input that weight sees.")]),
         Step(f"Gradients and one step (η = {work.lr:g})", "",
@@ -246,7 +260,7 @@ def _figure(work: Network) -> dict:
 
 
 def _prompt(work: Network) -> list:
-    placeholders = {"act": Math(ACT_TEX[work.act]), "lr": Math(r"\eta = " + d(work.lr)), "h": Text(str(work.h)),
+    placeholders = {"act": Math(ACTIVATION[work.act].tex), "lr": Math(r"\eta = " + d(work.lr)), "h": Text(str(work.h)),
                     "weights": Math(r"W^{(1)} = %s,\ b^{(1)} = %s,\ w^{(2)} = %s,\ b^{(2)} = %s" % (
                         _mat(work.W1), _mat(work.b1[:, None]), _mat(work.W2[None, :]), d(work.b2))),
                     "data": Math(",\\ ".join(f"(({d(r[0])}, {d(r[1])}), {d(r[2])})" for r in work.data))}

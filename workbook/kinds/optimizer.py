@@ -10,8 +10,9 @@ implementation in float64 whose gradients are the given ones or are measured fro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import sympy as sp
@@ -26,33 +27,82 @@ from workbook.numbers import decimal_latex, latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 PREC = 30
-EPS = {"adagrad": sp.Rational(1, 10**10)}
-DEFAULT_EPS = sp.Rational(1, 10**8)
-TITLES = {"momentum": "SGD with momentum", "nesterov": "SGD with Nesterov momentum", "adagrad": "AdaGrad",
-          "rmsprop": "RMSprop", "adam": "Adam"}
 
-# The columns of each optimizer's table (LaTeX) and the rule each step applies.
-COLUMNS = {
-    "momentum": ["t", "g_t", r"b_t", r"\Delta\theta_t", r"\theta_t"],
-    "nesterov": ["t", "g_t", r"b_t", r"g_t + \mu b_t", r"\Delta\theta_t", r"\theta_t"],
-    "adagrad": ["t", "g_t", r"G_t", r"\Delta\theta_t", r"\theta_t"],
-    "rmsprop": ["t", "g_t", r"v_t", r"\Delta\theta_t", r"\theta_t"],
-    "adam": ["t", "g_t", "m_t", "v_t", r"\hat m_t", r"\hat v_t", r"\Delta\theta_t", r"\theta_t"],
+
+def _momentum(nesterov: bool):
+    def update(state: dict, g, t: int, k: dict) -> dict:
+        state["b"] = g if t == 1 else k["momentum"] * state["b"] + g
+        push = g + k["momentum"] * state["b"] if nesterov else state["b"]
+        return {"b": state["b"], "push": push, "delta": -k["lr"] * push}
+    return update
+
+
+def _adagrad(state: dict, g, t: int, k: dict) -> dict:
+    state["G"] = state["G"] + g**2
+    return {"G": state["G"], "delta": -k["lr"] * g / (sp.sqrt(state["G"]) + k["eps"])}
+
+
+def _rmsprop(state: dict, g, t: int, k: dict) -> dict:
+    state["v"] = k["alpha"] * state["v"] + (1 - k["alpha"]) * g**2
+    return {"v": state["v"], "delta": -k["lr"] * g / (sp.sqrt(state["v"]) + k["eps"])}
+
+
+def _adam(state: dict, g, t: int, k: dict) -> dict:
+    b1, b2 = k["beta1"], k["beta2"]
+    state["m"] = b1 * state["m"] + (1 - b1) * g
+    state["v"] = b2 * state["v"] + (1 - b2) * g**2
+    m_hat, v_hat = state["m"] / (1 - b1**t), state["v"] / (1 - b2**t)
+    return {"m": state["m"], "v": state["v"], "m_hat": m_hat, "v_hat": v_hat,
+            "delta": -k["lr"] * m_hat / (sp.sqrt(v_hat) + k["eps"])}
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """One optimizer, everything the kind knows about it in one place (verify.optimizer_reference is the
+    independent NumPy implementation, kept apart on purpose): its name as printed, ε, the hyperparameters
+    it uses (symbol, key, decimal places), its table's columns and the state they show, its rules as
+    torch.optim documents them, what each worked step shows, and one update."""
+
+    title: str
+    eps: sp.Rational
+    hyper: tuple[tuple[str, str, int], ...]
+    columns: list[str]
+    cells: list[str]
+    rules: list[str]
+    shown: tuple[tuple[str, str, int], ...]
+    update: Callable[[dict, Any, int, dict], dict]
+
+
+_LR = (r"\gamma", "lr", 4)
+_MU = (r"\mu", "momentum", 4)
+_MOMENTUM_RULE = r"b_1 = g_1,\quad b_t = \mu\, b_{t-1} + g_t"
+OPTIMIZER: dict[str, Optimizer] = {
+    "momentum": Optimizer(
+        "SGD with momentum", sp.Rational(1, 10**8), (_LR, _MU), ["t", "g_t", r"b_t", r"\Delta\theta_t", r"\theta_t"],
+        ["b"], [_MOMENTUM_RULE, r"\theta_t = \theta_{t-1} - \gamma\, b_t"], (("b", "b", 4),), _momentum(False)),
+    "nesterov": Optimizer(
+        "SGD with Nesterov momentum", sp.Rational(1, 10**8), (_LR, _MU),
+        ["t", "g_t", r"b_t", r"g_t + \mu b_t", r"\Delta\theta_t", r"\theta_t"], ["b", "push"],
+        [_MOMENTUM_RULE, r"\theta_t = \theta_{t-1} - \gamma\,(g_t + \mu\, b_t)"], (("b", "b", 4),), _momentum(True)),
+    "adagrad": Optimizer(
+        "AdaGrad", sp.Rational(1, 10**10), (_LR,), ["t", "g_t", r"G_t", r"\Delta\theta_t", r"\theta_t"], ["G"],
+        [r"G_t = G_{t-1} + g_t^{2}", r"\theta_t = \theta_{t-1} - \gamma\,\frac{g_t}{\sqrt{G_t} + \varepsilon}"],
+        (("G", "G", 4),), _adagrad),
+    "rmsprop": Optimizer(
+        "RMSprop", sp.Rational(1, 10**8), (_LR, (r"\alpha", "alpha", 4)),
+        ["t", "g_t", r"v_t", r"\Delta\theta_t", r"\theta_t"], ["v"],
+        [r"v_t = \alpha\, v_{t-1} + (1 - \alpha)\, g_t^{2}",
+         r"\theta_t = \theta_{t-1} - \gamma\,\frac{g_t}{\sqrt{v_t} + \varepsilon}"], (("v", "v", 6),), _rmsprop),
+    "adam": Optimizer(
+        "Adam", sp.Rational(1, 10**8), (_LR, (r"\beta_1", "beta1", 4), (r"\beta_2", "beta2", 6)),
+        ["t", "g_t", "m_t", "v_t", r"\hat m_t", r"\hat v_t", r"\Delta\theta_t", r"\theta_t"],
+        ["m", "v", "m_hat", "v_hat"],
+        [r"m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t,\quad v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^{2}",
+         r"\hat m_t = \frac{m_t}{1 - \beta_1^{t}},\quad \hat v_t = \frac{v_t}{1 - \beta_2^{t}}",
+         r"\theta_t = \theta_{t-1} - \gamma\,\frac{\hat m_t}{\sqrt{\hat v_t} + \varepsilon}"],
+        (("m", "m", 4), ("v", "v", 6), (r"\hat m", "m_hat", 4), (r"\hat v", "v_hat", 4)), _adam),
 }
-RULES = {
-    "momentum": [r"b_1 = g_1,\quad b_t = \mu\, b_{t-1} + g_t", r"\theta_t = \theta_{t-1} - \gamma\, b_t"],
-    "nesterov": [r"b_1 = g_1,\quad b_t = \mu\, b_{t-1} + g_t",
-                 r"\theta_t = \theta_{t-1} - \gamma\,(g_t + \mu\, b_t)"],
-    "adagrad": [r"G_t = G_{t-1} + g_t^{2}", r"\theta_t = \theta_{t-1} - \gamma\,\frac{g_t}{\sqrt{G_t} + \varepsilon}"],
-    "rmsprop": [r"v_t = \alpha\, v_{t-1} + (1 - \alpha)\, g_t^{2}",
-                r"\theta_t = \theta_{t-1} - \gamma\,\frac{g_t}{\sqrt{v_t} + \varepsilon}"],
-    "adam": [r"m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t,\quad v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^{2}",
-             r"\hat m_t = \frac{m_t}{1 - \beta_1^{t}},\quad \hat v_t = \frac{v_t}{1 - \beta_2^{t}}",
-             r"\theta_t = \theta_{t-1} - \gamma\,\frac{\hat m_t}{\sqrt{\hat v_t} + \varepsilon}"],
-}
-
-
-OPTIMIZERS = ("momentum", "nesterov", "adagrad", "rmsprop", "adam")
+OPTIMIZERS = tuple(OPTIMIZER)
 
 
 class OptimizerFamily(Family):
@@ -125,36 +175,17 @@ def _n(value) -> sp.Float:
 
 def run(name: str, grad, theta0, count: int, hyper: dict) -> list[dict]:
     """Each step's quantities at 30 digits; grad(t, theta) gives g_t."""
-    lr, mu, b1, b2, alpha = (_n(hyper[k]) for k in ("lr", "momentum", "beta1", "beta2", "alpha"))
-    eps = _n(EPS.get(name, DEFAULT_EPS))
-    theta, buf, m, v, total = _n(theta0), _n(0), _n(0), _n(0), _n(0)
+    optimizer = OPTIMIZER[name]
+    k = {key: _n(hyper[key]) for key in HYPER} | {"eps": _n(optimizer.eps)}
+    theta, state = _n(theta0), {"b": _n(0), "G": _n(0), "v": _n(0), "m": _n(0)}
     rows = []
     for t in range(1, count + 1):
         g = _n(grad(t, theta))
-        row = {"t": t, "g": g}
-        if name in ("momentum", "nesterov"):
-            buf = g if t == 1 else mu * buf + g
-            push = g + mu * buf if name == "nesterov" else buf
-            row.update(b=buf, push=push, delta=-lr * push)
-        elif name == "adagrad":
-            total = total + g**2
-            row.update(G=total, delta=-lr * g / (sp.sqrt(total) + eps))
-        elif name == "rmsprop":
-            v = alpha * v + (1 - alpha) * g**2
-            row.update(v=v, delta=-lr * g / (sp.sqrt(v) + eps))
-        else:
-            m = b1 * m + (1 - b1) * g
-            v = b2 * v + (1 - b2) * g**2
-            m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
-            row.update(m=m, v=v, m_hat=m_hat, v_hat=v_hat, delta=-lr * m_hat / (sp.sqrt(v_hat) + eps))
+        row = {"t": t, "g": g, **optimizer.update(state, g, t, k)}
         theta = theta + row["delta"]
         row["theta"] = theta
         rows.append(row)
     return rows
-
-
-_CELLS = {"momentum": ["b"], "nesterov": ["b", "push"], "adagrad": ["G"], "rmsprop": ["v"],
-          "adam": ["m", "v", "m_hat", "v_hat"]}
 
 
 def solve(family: OptimizerFamily, params: dict, rng: np.random.Generator) -> Updates:
@@ -206,13 +237,13 @@ def check(work: Updates) -> list[verify.Check]:
 def _steps(work: Updates, head: list[str]) -> list[Step]:
     """The gradient (with a loss), the rule, each step, the table, and a word on rounding."""
     name, rows = work.name, work.rows
-    table = [[str(r["t"]), decimal_latex(r["g"])] + [decimal_latex(r[c]) for c in _CELLS[name]] +
+    table = [[str(r["t"]), decimal_latex(r["g"])] + [decimal_latex(r[c]) for c in OPTIMIZER[name].cells] +
              [decimal_latex(r["delta"]), decimal_latex(r["theta"])] for r in rows]
     shown = []
     if work.loss is not None:
         shown.append(Step("The gradient", f"L'({latex(work.var)}) = {latex(work.derivative)}",
                           words("Each step's gradient is the derivative of the loss at the current value.")))
-    shown.append(Step(f"{TITLES[name]}, as in torch.optim", r",\quad ".join(RULES[name]),
+    shown.append(Step(f"{OPTIMIZER[name].title}, as in torch.optim", r",\quad ".join(OPTIMIZER[name].rules),
                       words("With ", Math(_hyper_latex(name, work.hyper)), ". The state starts at 0.")))
     shown += [Step(f"Step {r['t']}", _step_latex(name, r, work.hyper),
                    words("Use the gradient ", Math(f"g_{r['t']} = {decimal_latex(r['g'])}"), "."), depth=1)
@@ -232,7 +263,7 @@ def _prompt(work: Updates, head: list[str]) -> list:
     else:
         source = words(" The gradients are ",
                        Math(", ".join(f"g_{i + 1} = {decimal_latex(r['g'])}" for i, r in enumerate(rows))), ".")
-    placeholders = {"optimizer": Text(TITLES[work.name]), "hyper": Math(_hyper_latex(work.name, work.hyper)),
+    placeholders = {"optimizer": Text(OPTIMIZER[work.name].title), "hyper": Math(_hyper_latex(work.name, work.hyper)),
                     "start": Math(r"\theta_0 = " + decimal_latex(work.theta0)), "steps": Text(str(len(rows)))}
     default = "Work {steps} updates of {optimizer} ({hyper}) from {start}, following torch.optim's algorithm."
     blank = [[str(r["t"])] + [""] * (len(head) - 1) for r in rows]
@@ -242,7 +273,7 @@ def _prompt(work: Updates, head: list[str]) -> list:
 def _check_record(work: Updates) -> dict:
     check = {"type": "optimizer", "optimizer": work.name, "start": sp.sstr(work.theta0), "steps": len(work.rows),
              "hyper": {k: sp.sstr(v) for k, v in work.hyper.items()},
-             "eps": sp.sstr(EPS.get(work.name, DEFAULT_EPS)), "thetas": work.thetas, "convention": "torch.optim"}
+             "eps": sp.sstr(OPTIMIZER[work.name].eps), "thetas": work.thetas, "convention": "torch.optim"}
     if work.loss is not None:
         check.update(loss=sp.sstr(work.loss), variable=str(work.var))
     else:
@@ -252,7 +283,7 @@ def _check_record(work: Updates) -> dict:
 
 def present(work: Updates) -> Problem:
     """Work the updates and fill in the optimizer's table."""
-    rows, head = work.rows, COLUMNS[work.name]
+    rows, head = work.rows, OPTIMIZER[work.name].columns
     check = _check_record(work)
     last = rows[-1]
     earlier = (", ".join(_entry(r"\theta", r["t"], decimal_latex(r["theta"])) for r in rows[:-1])
@@ -266,14 +297,7 @@ def present(work: Updates) -> Problem:
 
 
 def _hyper_latex(name: str, hyper: dict) -> str:
-    parts = [r"\gamma = " + decimal_latex(hyper["lr"])]
-    if name in ("momentum", "nesterov"):
-        parts.append(r"\mu = " + decimal_latex(hyper["momentum"]))
-    if name == "rmsprop":
-        parts.append(r"\alpha = " + decimal_latex(hyper["alpha"]))
-    if name == "adam":
-        parts += [r"\beta_1 = " + decimal_latex(hyper["beta1"]), r"\beta_2 = " + decimal_latex(hyper["beta2"], 6)]
-    return ",\\ ".join(parts)
+    return ",\\ ".join(f"{symbol} = {decimal_latex(hyper[key], places)}" for symbol, key, places in OPTIMIZER[name].hyper)
 
 
 def _entry(symbol: str, t: int, value: str) -> str:
@@ -281,16 +305,9 @@ def _entry(symbol: str, t: int, value: str) -> str:
 
 
 def _step_latex(name: str, r: dict, hyper: dict) -> str:
-    d, t = decimal_latex, r["t"]
-    theta = _entry(r"\theta", t, d(r["theta"]))
-    if name in ("momentum", "nesterov"):
-        return _entry("b", t, d(r["b"])) + r",\quad " + theta
-    if name == "adagrad":
-        return _entry("G", t, d(r["G"])) + r",\quad " + theta
-    if name == "rmsprop":
-        return _entry("v", t, d(r["v"], 6)) + r",\quad " + theta
-    return r",\ ".join([_entry("m", t, d(r["m"])), _entry("v", t, d(r["v"], 6)), _entry(r"\hat m", t, d(r["m_hat"])),
-                        _entry(r"\hat v", t, d(r["v_hat"])), theta])
+    shown = [_entry(symbol, r["t"], decimal_latex(r[key], places)) for symbol, key, places in OPTIMIZER[name].shown]
+    theta = _entry(r"\theta", r["t"], decimal_latex(r["theta"]))
+    return shown[0] + r",\quad " + theta if len(shown) == 1 else r",\ ".join([*shown, theta])
 
 
 RAVINE_SCALE = (0.5, 5.0)  # the illustrative loss 0.5 x^2 + 5 y^2: a long, narrow valley
@@ -307,7 +324,7 @@ def _figure(name: str, hyper: dict) -> dict:
     # 2(1 + mu)/((1 + 2 mu)·10) = 0.136 across the valley, so the rate cannot go much higher.
     lr = 0.125
     paths = []
-    for label, which in ((TITLES[name], name), ("plain SGD", "sgd")):
+    for label, which in ((OPTIMIZER[name].title, name), ("plain SGD", "sgd")):
         start = np.array([-4.0, 1.5])
         per = []
         for axis, scale in enumerate((a, b)):
@@ -327,7 +344,7 @@ def _figure(name: str, hyper: dict) -> dict:
     data = contour_data(loss, [x, y], (0.0, 0.0), half_width=4.5)
     paths[0]["color"], paths[1]["color"] = "#c0504d", "#1f4e79"
     return {"kind": "contour", **data, "point": [-4.0, 1.5], "paths": paths, "xlabel": "θ₁", "ylabel": "θ₂",
-            "alt": f"Contour plot of the narrow valley 0.5θ₁² + 5θ₂² with 25 steps of {TITLES[name]} and of plain "
+            "alt": f"Contour plot of the narrow valley 0.5θ₁² + 5θ₂² with 25 steps of {OPTIMIZER[name].title} and of plain "
                    f"SGD from (-4, 1.5) at learning rate {lr:g}."}
 
 
