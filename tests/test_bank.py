@@ -55,11 +55,11 @@ def test_family_over_many_seeds(family_id):
         record = generate_slot(family, seed, "bank-test")
         json.dumps(record)  # a record is plain data
         assert record["family"] == family_id and record["prompt"] and record["answer"], (family_id, seed)
-        assert record["check"]["type"] in checkers.CHECKERS, record["check"]
-        checkers.verify(record["check"])  # a second, independent implementation
-        if record["check"]["type"] == "derivative":
-            f, x, answer = reparse(record["check"])
-            order = record["check"]["order"]
+        assert record["claims"]["type"] in checkers.CHECKERS, record["claims"]
+        checkers.verify(record["claims"])  # a second, independent implementation
+        if record["claims"]["type"] == "derivative":
+            f, x, answer = reparse(record["claims"])
+            order = record["claims"]["order"]
             assert steps.equal(answer, sp.diff(f, x, order)), (family_id, record["seed"])
             verify.check_derivative(f, x, order, answer, domain=family.domain)
         assert record["verified"]["points"] >= 1
@@ -71,8 +71,8 @@ def test_family_over_many_seeds(family_id):
                 local = step["say"][1]["math"]
                 names = set(re.findall(r"(?<![\\a-zA-Z])[a-z](?![a-zA-Z])", local))
                 assert node.group(2) in names and names <= {node.group(2), "e"}, step  # e: Euler's number
-        iterates = record["check"].get("iterates")
-        if iterates and record["check"]["type"] == "gradient_descent":
+        iterates = record["claims"].get("iterates")
+        if iterates and record["claims"]["type"] == "gradient_descent":
             assert all(a != b for a, b in pairwise(iterates)), (family_id, seed, iterates)  # no step stands still
 
 

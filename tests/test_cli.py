@@ -40,7 +40,7 @@ def test_build_outputs(built_small):
     assert manifest["edition"]["seed"] == 7
     assert len(manifest["problems"]) == 4
     for p in manifest["problems"]:
-        assert p["check"]["type"] == "derivative" and p["check"]["answer"]
+        assert p["claims"]["type"] == "derivative" and p["claims"]["answer"]
     assert "sympy" in manifest["dependencies"]
 
 
@@ -111,7 +111,7 @@ def test_seed_override_changes_the_problems(tmp_path, small_edition):
     ma = json.loads((tmp_path / "a" / "test-sheet" / "manifest.json").read_text())
     mb = json.loads((tmp_path / "b" / "test-sheet" / "manifest.json").read_text())
     assert ma["edition"]["seed"] == 1 and mb["edition"]["seed"] == 2
-    assert [p["check"] for p in ma["problems"]] != [p["check"] for p in mb["problems"]]
+    assert [p["claims"] for p in ma["problems"]] != [p["claims"] for p in mb["problems"]]
 
 
 def test_show_prints_problem_steps_and_answer():
@@ -176,7 +176,7 @@ def test_parallel_versions_and_the_teachers_key(tmp_path, small_edition):
     assert all(f"Version {v} · Warm-up" in key for v in "ABC")
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["edition"]["versions"] == ["A", "B", "C"]
-    by_version = {v: [(p["family"], p["check"]) for p in manifest["problems"] if p["version"] == v] for v in "ABC"}
+    by_version = {v: [(p["family"], p["claims"]) for p in manifest["problems"] if p["version"] == v] for v in "ABC"}
     families = [[f for f, _ in by_version[v]] for v in "ABC"]
     assert families[0] == families[1] == families[2]  # the same families in the same places
     checks = [json.dumps(c, sort_keys=True) for v in "ABC" for _, c in by_version[v]]
@@ -223,7 +223,7 @@ def test_roster_builds_one_sheet_per_student_and_a_key_by_student(tmp_path, smal
     run("build", str(small_edition), "--out", str(tmp_path / "b"), "--roster", str(alone), "-q")
     one = json.loads((tmp_path / "b" / "test-sheet" / "manifest.json").read_text())["problems"]
     both = json.loads((out / "manifest.json").read_text())["problems"]
-    assert [p["check"] for p in one] == [p["check"] for p in both if p["version"] == "students/s02"]
+    assert [p["claims"] for p in one] == [p["claims"] for p in both if p["version"] == "students/s02"]
 
 
 def test_a_bad_roster_row_is_reported_with_its_line(tmp_path, small_edition):

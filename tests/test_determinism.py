@@ -42,7 +42,7 @@ def test_a_problem_alone_equals_the_same_problem_in_the_edition(built_small):
     bank = load_bank()
     for p in manifest["problems"]:
         alone = generate_slot(bank[p["family"]], manifest["edition"]["seed"], p["slot"])
-        assert alone["seed"] == p["seed"] and alone["check"] == p["check"]
+        assert alone["seed"] == p["seed"] and alone["claims"] == p["claims"]
 
 
 def test_reordering_or_adding_a_section_leaves_the_other_problems_unchanged():

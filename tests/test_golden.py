@@ -21,7 +21,7 @@ SEEDS = (2026, 7)
 def current() -> dict:
     out = {}
     for family_id, family in sorted(load_bank().items()):
-        out[family_id] = [{"seed": r["seed"], "params": r["params"], "check": r["check"]}
+        out[family_id] = [{"seed": r["seed"], "params": r["params"], "claims": r["claims"]}
                           for r in (generate_slot(family, s, "golden") for s in SEEDS)]
     return json.loads(json.dumps(out))
 

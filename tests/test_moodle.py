@@ -59,7 +59,7 @@ def test_moodle_quiz_structure_files_and_answers(tmp_path):
             assert answer.get("fraction") == "100"
             value, tol = float(answer.find("text").text), float(answer.find("tolerance").text)
             assert 0 < tol <= max(0.001, abs(value) * 0.01)
-            assert abs(value - _expected(problem["check"])) <= 1e-9 * max(1, abs(value))
+            assert abs(value - _expected(problem["claims"])) <= 1e-9 * max(1, abs(value))
         else:
             assert q.find("graderinfo/text").text
     assert numerical >= 5

@@ -62,7 +62,7 @@ def test_checker_rejects_wrong_answers(family_id, mutation):
     tried = 0
     for seed in range(6):
         record = generate_slot(family, seed, "mutation-test")
-        check = record["check"]
+        check = record["claims"]
         x = E.symbol(check["variable"])
         f, ans = E.parse(check["function"]), E.parse(check["answer"])
         if check["order"] != 1 and mutation is missing_chain_factor:
@@ -100,7 +100,7 @@ GRADIENT = sorted(f.id for f in BANK.values() if f.kind == "gradient")
 def test_partial_check_rejects_wrong_partials(family_id):
     family = BANK[family_id]
     for seed in range(4):
-        check = generate_slot(family, seed, "mutation-test")["check"]
+        check = generate_slot(family, seed, "mutation-test")["claims"]
         xs = [E.symbol(n) for n in check["variables"]]
         f = E.parse(check["function"])
         partials = [E.parse(p) for p in check["partials"]]
@@ -251,7 +251,7 @@ def test_optimizer_checker_rejects_a_wrong_table(family_id):
     from tests import checkers
 
     for seed in range(5):
-        check = dict(generate_slot(BANK[family_id], seed, "mutation-test")["check"])
+        check = dict(generate_slot(BANK[family_id], seed, "mutation-test")["claims"])
         checkers.verify(check)
         wrong = dict(check, thetas=[str(float(t) + 0.01) for t in check["thetas"]])
         with pytest.raises(AssertionError):

@@ -89,7 +89,7 @@ def document(edition: Edition, sections: list[dict], version: str = "", student:
 
 
 def manifest(edition: Edition, docs: dict[str, dict]) -> str:
-    """manifest.json: the edition, the versions used, and each problem with its check record."""
+    """manifest.json: the edition, the versions used, and each problem with its claims record."""
     problems = []
     for version, doc in docs.items():
         for section in doc["sections"]:
@@ -99,7 +99,7 @@ def manifest(edition: Edition, docs: dict[str, dict]) -> str:
                 "version": version, "number": p["number"], "section": section["title"], "family": p["family"],
                 "kind": p["kind"],
                 "seed": p["seed"], "slot": p["slot"], "attempt": p["attempt"], "params": p["params"],
-                "prompt": p["prompt"], "answer": p["answer"], "check": p["check"], "verified": p["verified"],
+                "prompt": p["prompt"], "answer": p["answer"], "claims": p["claims"], "verified": p["verified"],
                 })
     data = {
         "workbook": __version__,

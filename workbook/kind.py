@@ -9,7 +9,7 @@ is three functions, kept apart so each can be read and tested alone:
 - ``check(work) -> [Check]``: the independent checks, through ``workbook.verify`` only, each
   returning what it measured (``VerifyError`` when the answer is wrong); the problem's
   ``verified`` record is made from these and nothing else;
-- ``present(work) -> Problem``: the prompt, worked steps, answer, figure, check record and the
+- ``present(work) -> Problem``: the prompt, worked steps, answer, figure, claims record and the
   number an LMS grades.
 
 ``work`` is the kind's own record of the solved draw (usually a small dataclass).

@@ -77,7 +77,7 @@ class Problem:
     """What a kind makes of one draw, before the scheduler adds its family, seed and slot.
 
     ``identity`` tells two draws apart: a sheet never prints two problems with the same one.
-    ``check`` is the problem's claims in SymPy syntax, which anyone can check (docs/manifest.md).
+    ``claims`` is what the problem claims, in SymPy syntax, for anyone to check (docs/manifest.md).
     ``numeric`` is the single number an LMS grades, when the problem asks for one.
     ``verified`` is filled in from what the independent checks returned, never by a kind.
     """
@@ -87,14 +87,14 @@ class Problem:
     answer: list[Segment]
     answer_text: str
     steps: list[Step]
-    check: dict
+    claims: dict
     figure: dict | None = None
     worksheet_figure: dict | None = None
     numeric: float | None = None
     verified: dict = field(default_factory=dict)
 
     def record(self) -> dict:
-        out = {"identity": self.identity, "steps": [s.record() for s in self.steps], "check": self.check,
+        out = {"identity": self.identity, "steps": [s.record() for s in self.steps], "claims": self.claims,
                "figure": self.figure, "prompt": [s.record() for s in self.prompt],
                "answer": [s.record() for s in self.answer], "answer_text": self.answer_text,
                "numeric": self.numeric, "verified": self.verified}

@@ -1,4 +1,4 @@
-"""A second, minimal implementation of every check record in manifest.json.
+"""A second, minimal implementation of every claims record in manifest.json.
 
 It uses plain SymPy and NumPy only (no workbook code), the way an outside program would:
 read the strings with sympify (they are workbook's own output, not bank text), recompute,
@@ -25,5 +25,5 @@ CHECKERS = _collect()
 
 
 def verify(check: dict) -> None:
-    """Re-verify one check record; AssertionError if it is wrong."""
+    """Re-verify one claims record; AssertionError if it is wrong."""
     CHECKERS[check["type"]](check)

@@ -1,4 +1,4 @@
-"""The check records of kind `gradient_check`, recomputed with plain SymPy."""
+"""The claims records of kind `gradient_check`, recomputed with plain SymPy."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The check records of kind `loss`, recomputed with plain SymPy and NumPy."""
+"""The claims records of kind `loss`, recomputed with plain SymPy and NumPy."""
 
 from __future__ import annotations
 

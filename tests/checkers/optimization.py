@@ -1,4 +1,4 @@
-"""The check records of kind `optimization`, recomputed with plain SymPy and NumPy."""
+"""The claims records of kind `optimization`, recomputed with plain SymPy and NumPy."""
 
 from __future__ import annotations
 

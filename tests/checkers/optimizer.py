@@ -1,4 +1,4 @@
-"""The check records of kind `optimizer`, recomputed with plain SymPy and NumPy."""
+"""The claims records of kind `optimizer`, recomputed with plain SymPy and NumPy."""
 
 from __future__ import annotations
 

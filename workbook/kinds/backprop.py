@@ -292,7 +292,7 @@ def present(work: Backprop) -> Problem:
     answer = r",\ ".join(r"\frac{\partial %s}{\partial %s} = %s" % (out, k, decimal_latex(g))
                          for k, g in leaf_grads.items())
     return Problem(identity=f"{graph} {leaves}", steps=_steps(work), figure=figure, worksheet_figure=sheet_figure,
-                   check=check, prompt=fill(work.family.prompt or default, {
+                   claims=check, prompt=fill(work.family.prompt or default, {
                        "graph": Math(graph_tex), "leaves": Math(leaf_tex), "out": Math(out)}),
                    answer=[Math(answer)],
                    answer_text=", ".join(f"d{out}/d{k} = {g:.4f}" for k, g in leaf_grads.items()))

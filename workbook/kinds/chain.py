@@ -201,7 +201,7 @@ def present_composition(work: Chain) -> Problem:
              "answer": sp.sstr(written_out(answer))}
     return Problem(identity=str(work.composed), prompt=fill(work.family.prompt or default, {"chain": Math(defs)}),
                    answer=[Math(r"\frac{dy}{dx} = %s" % latex(answer))], answer_text=sp.sstr(answer),
-                   steps=_composition_steps(work), check=check, figure=_chain_figure(work))
+                   steps=_composition_steps(work), claims=check, figure=_chain_figure(work))
 
 
 def _d(work: Chain) -> str:
@@ -255,7 +255,7 @@ def present_multivariable(work: Chain) -> Problem:
              "parameters": [str(p) for p in ps], "answers": [sp.sstr(a) for a in work.answers]}
     return Problem(identity=f"{f} {inner}", prompt=prompt, answer=[Math(answer_tex)],
                    answer_text="; ".join(f"dz/d{p} = {sp.sstr(total)}" for p, total in pairs),
-                   steps=_multivariable_steps(work), check=check, figure=_tree_figure(work))
+                   steps=_multivariable_steps(work), claims=check, figure=_tree_figure(work))
 
 
 KIND = Kind("chain", ChainFamily, {

@@ -152,7 +152,7 @@ def present(work: Derivative) -> Problem:
     prompt = fill(work.family.prompt or default, {**_placeholders(work), "dfx": Math(name)})
     return Problem(identity=str(work.f), prompt=prompt, answer=[Math(f"{name} = {latex(work.answer)}")],
                    answer_text=sp.sstr(work.answer), steps=explain.worked_steps(work.trees),
-                   check=_check_record(work))
+                   claims=_check_record(work))
 
 
 def present_value(work: Derivative) -> Problem:
@@ -165,7 +165,7 @@ def present_value(work: Derivative) -> Problem:
     return Problem(identity=f"{work.f} at {work.x0}", prompt=prompt,
                    answer=[Math(f"{at_name} = {number_latex(work.value)}")], answer_text=sp.sstr(work.value),
                    steps=explain.worked_steps(work.trees) + [evaluate],
-                   check=_check_record(work, at=sp.sstr(work.x0), value=sp.sstr(work.value)),
+                   claims=_check_record(work, at=sp.sstr(work.x0), value=sp.sstr(work.value)),
                    numeric=float(work.value))
 
 
@@ -186,7 +186,7 @@ def present_tangent(work: Derivative) -> Problem:
     check = _check_record(work, at=sp.sstr(work.x0), value=sp.sstr(work.value),
                           tangent=sp.sstr(written_out(work.line)))
     return Problem(identity=f"{work.f} at {work.x0}", prompt=prompt, answer=[Math(f"y = {line}")],
-                   answer_text=f"y = {sp.sstr(work.line)}", steps=shown, check=check,
+                   answer_text=f"y = {sp.sstr(work.line)}", steps=shown, claims=check,
                    figure=_tangent_figure(work))
 
 

@@ -291,7 +291,7 @@ def present(work: Gradient) -> Problem:
     prompt = fill(work.family.prompt or "Find every first partial derivative of {f}.", _placeholders(work))
     return Problem(identity=str(work.f), prompt=prompt, answer=_join(answer),
                    answer_text="; ".join(f"d/d{v}: {sp.sstr(d)}" for v, d in pairs),
-                   steps=_first_steps(work), check=_check_record(work))
+                   steps=_first_steps(work), claims=_check_record(work))
 
 
 def present_second(work: Gradient) -> Problem:
@@ -310,7 +310,7 @@ def present_second(work: Gradient) -> Problem:
     default = "Find every second partial derivative of {f}, mixed ones included."
     return Problem(identity=f"{work.f} second", prompt=fill(work.family.prompt or default, _placeholders(work)),
                    answer=_join(answer), answer_text="; ".join(text), steps=shown,
-                   check=_check_record(work, second_partials=seconds))
+                   claims=_check_record(work, second_partials=seconds))
 
 
 def _at_steps(work: Gradient) -> list[Step]:
@@ -333,7 +333,7 @@ def present_gradient(work: Gradient) -> Problem:
     text = f"grad f{tuple(work.point)} = ({', '.join(sp.sstr(g) for g in work.grad)})"
     prompt = fill(work.family.prompt or default, _placeholders(work))
     return Problem(identity=f"{work.f} at {work.point}", prompt=prompt, answer=[answer], answer_text=text,
-                   steps=_at_steps(work), check=_at_record(work), figure=_figure(work))
+                   steps=_at_steps(work), claims=_at_record(work), figure=_figure(work))
 
 
 def present_directional(work: Gradient) -> Problem:
@@ -350,7 +350,7 @@ def present_directional(work: Gradient) -> Problem:
     return Problem(identity=f"{work.f} at {work.point} along {work.direction}",
                    prompt=fill(work.family.prompt or default, _placeholders(work)),
                    answer=[Math(r"D_{\hat{u}} f%s = %s" % (point_latex(work.point), number_latex(work.value)))],
-                   answer_text=sp.sstr(work.value), steps=shown, check=check, figure=_figure(work),
+                   answer_text=sp.sstr(work.value), steps=shown, claims=check, figure=_figure(work),
                    numeric=float(work.value))
 
 
@@ -369,7 +369,7 @@ def present_steepest(work: Gradient) -> Problem:
     prompt = fill(work.family.prompt or default, _placeholders(work))
     return Problem(identity=f"{work.f} at {work.point}", prompt=prompt,
                    answer=[Math(r"\hat{u} = %s" % descent), Text(", rate "), Math(rate)], answer_text=text,
-                   steps=shown, check=check, figure=_figure(work))
+                   steps=shown, claims=check, figure=_figure(work))
 
 
 def _figure(work: Gradient) -> dict | None:

@@ -157,7 +157,7 @@ def present(work: GradientCheck) -> Problem:
     return Problem(identity=f"{work.f} at {work.point} h={work.h}", prompt=prompt, answer=answer,
                    answer_text="; ".join(f"{v}: {sp.sstr(a)}, {float(e):.8g}, {float(err):.3g}" for v, a, e, err
                                          in zip(work.variables, work.analytic, work.estimates, work.errors)),
-                   steps=shown, check=check)
+                   steps=shown, claims=check)
 
 
 def _value(value: sp.Expr) -> str:

@@ -260,7 +260,7 @@ def present_iterate(work: Descent) -> Problem:
     return Problem(identity=f"{work.f} from {work.start} at {work.rate}", prompt=prompt,
                    answer=[Math(f"{answer_name} = {final}")],
                    answer_text=" -> ".join(str([sp.sstr(c) for c in p]) for p in path),
-                   steps=_gradient_steps(work) + _iterate_steps(work, names, head), check=check, figure=figure,
+                   steps=_gradient_steps(work) + _iterate_steps(work, names, head), claims=check, figure=figure,
                    numeric=float(path[-1][0]) if len(names) == 1 else None)
 
 
@@ -332,7 +332,7 @@ def present_converge(work: Descent) -> Problem:
     answer[-1] = Text(answer[-1].text.rstrip("; "))
     return Problem(identity=f"{work.f} rates {rates}", prompt=fill(work.family.prompt or default, placeholders),
                    answer=answer, answer_text="; ".join(f"{r}: {v}" for r, v in zip(rates, verdicts, strict=True)),
-                   steps=_gradient_steps(work) + _converge_steps(work), check=check,
+                   steps=_gradient_steps(work) + _converge_steps(work), claims=check,
                    figure=_figure(work.f, [x], None, [good, bad], None, float(work.minimum)))
 
 

@@ -181,7 +181,7 @@ def present_jacobian(work: Hessian) -> Problem:
     prompt = fill(work.family.prompt or "Find the Jacobian matrix of {F}.", {"F": Math(f"F({work.args}) = {vec}")})
     return Problem(identity=str(work.components), prompt=prompt,
                    answer=[Math(f"J = {matrix_latex(work.jacobian)}"), Text(f" ({m}×{n})")],
-                   answer_text=sp.sstr(work.jacobian), steps=shown, check=check)
+                   answer_text=sp.sstr(work.jacobian), steps=shown, claims=check)
 
 
 def _partials_steps(work: Hessian) -> list[Step]:
@@ -208,7 +208,7 @@ def present_hessian(work: Hessian) -> Problem:
     return Problem(identity=str(work.f), prompt=_prompt(work, "Find the Hessian matrix of {f}."),
                    answer=[Math("H = " + matrix_latex(work.hessian.tolist()))],
                    answer_text=sp.sstr(work.hessian.tolist()), steps=_partials_steps(work),
-                   check=_hessian_record(work))
+                   claims=_hessian_record(work))
 
 
 def _test_step(work: Hessian) -> Step:
@@ -238,7 +238,7 @@ def present_classify(work: Hessian) -> Problem:
     return Problem(identity=str(work.f) + " classify", prompt=_prompt(work, default), answer=answer,
                    answer_text="; ".join(f"{[sp.sstr(c) for c in p]} {k}"
                                          for p, k in zip(work.points, work.kinds, strict=True)),
-                   steps=shown, check=check, figure=_contour(work) if len(work.variables) == 2 else None)
+                   steps=shown, claims=check, figure=_contour(work) if len(work.variables) == 2 else None)
 
 
 def _contour(work: Hessian) -> dict:

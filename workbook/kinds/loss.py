@@ -77,7 +77,7 @@ class LossFamily(Family):
 @dataclass
 class Loss:
     """One solved draw: the family's numbers read exactly and the gradient the closed form gives,
-    keyed as the check record names its entries (exact for mse_linear and linear_layer, floats for
+    keyed as the claims record names its entries (exact for mse_linear and linear_layer, floats for
     bce_sigmoid and softmax_ce). bce_sigmoid keeps its pre-activation z and output ŷ; softmax_ce its
     probabilities p."""
 
@@ -264,7 +264,7 @@ def present_mse(work: Loss) -> Problem:
              "gradient": {"w": sp.sstr(dw), "b": sp.sstr(db)}}
     answer = r"\frac{\partial L}{\partial w} = %s,\quad \frac{\partial L}{\partial b} = %s" % (latex(dw), latex(db))
     return Problem(identity=f"mse {xs} {ys} {w} {b}", prompt=prompt, answer=[Math(answer)],
-                   answer_text=f"dL/dw = {dw}, dL/db = {db}", steps=_mse_steps(work), check=check, figure=figure)
+                   answer_text=f"dL/dw = {dw}, dL/db = {db}", steps=_mse_steps(work), claims=check, figure=figure)
 
 
 def _bce_steps(work: Loss) -> list[Step]:
@@ -312,7 +312,7 @@ def present_bce(work: Loss) -> Problem:
                               for n, g in grads.items())
     return Problem(identity=f"bce {xs} {y} {ws} {b}", prompt=prompt, answer=[Math(answer)],
                    answer_text=", ".join(f"{n}: {g:.4f}" for n, g in grads.items()), steps=_bce_steps(work),
-                   check=check, figure=figure)
+                   claims=check, figure=figure)
 
 
 def _softmax_steps(work: Loss) -> list[Step]:
@@ -347,7 +347,7 @@ def present_softmax(work: Loss) -> Problem:
              "gradient": {name: f"{g:.12g}" for name, g in work.gradient.items()}}
     answer = r"\nabla_z L \approx \left(" + ", ".join(decimal_latex(g) for g in grad) + r"\right)"
     return Problem(identity=f"softmax {zs} {k}", prompt=prompt, answer=[Math(answer)],
-                   answer_text=", ".join(f"{g:.4f}" for g in grad), steps=_softmax_steps(work), check=check,
+                   answer_text=", ".join(f"{g:.4f}" for g in grad), steps=_softmax_steps(work), claims=check,
                    figure=figure)
 
 
@@ -387,7 +387,7 @@ def present_linear(work: Loss) -> Problem:
     answer = (r"\frac{\partial L}{\partial W} = %s\ (%d\times %d),\ \frac{\partial L}{\partial b} = %s,"
               r"\ \frac{\partial L}{\partial x} = %s" % (_matrix(dW), m, n, _column(delta), _column(dx)))
     return Problem(identity=f"linear {W} {x} {delta}", prompt=prompt, answer=[Math(answer)],
-                   answer_text=f"dW = {dW}, db = {delta}, dx = {dx}", steps=_linear_steps(work), check=check)
+                   answer_text=f"dW = {dW}, db = {delta}, dx = {dx}", steps=_linear_steps(work), claims=check)
 
 
 ASKS = {

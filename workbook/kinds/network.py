@@ -282,7 +282,7 @@ def present(work: Network) -> Problem:
     return Problem(identity=f"net {work.act} {W1.tolist()} {b1.tolist()} {W2.tolist()} {b2} {work.data.tolist()}",
                    prompt=_prompt(work), answer=answer,
                    answer_text=f"L = {work.L:.4f}; " + ", ".join(f"{n}: {g:.4f}" for n, _, g in names),
-                   steps=_forward_steps(work) + _backward_steps(work), check=check, figure=_figure(work))
+                   steps=_forward_steps(work) + _backward_steps(work), claims=check, figure=_figure(work))
 
 
 KIND = Kind("network", NetworkFamily, {"network": Ask(solve, check, present)})

@@ -152,7 +152,7 @@ def present(work: Optimum) -> Problem:
     return Problem(identity=str(work.f), prompt=prompt,
                    answer=[Math(_choice(work)), Text(f", {q} "), Math(money(work.value))],
                    answer_text=f"{[sp.sstr(c) for c in work.best]} -> {sp.sstr(work.value)}",
-                   steps=_steps(work), check=_check_record(work),
+                   steps=_steps(work), claims=_check_record(work),
                    figure=_curve(work) if one else _contour(work),
                    numeric=float(work.best[0]) if one else None)
 

@@ -162,7 +162,7 @@ class Updates:
 
     @property
     def thetas(self) -> list[str]:
-        """The parameter after each update, as the check record keeps it."""
+        """The parameter after each update, as the claims record keeps it."""
         return [f"{float(r['theta']):.12g}" for r in self.rows]
 
 
@@ -292,7 +292,7 @@ def present(work: Updates) -> Problem:
     return Problem(identity=f"{work.name} {check.get('gradients') or check.get('loss')} {work.theta0}",
                    prompt=_prompt(work, head), answer=answer,
                    answer_text=", ".join(f"theta_{r['t']} = {decimal_latex(r['theta'])}" for r in rows),
-                   steps=_steps(work, head), check=check, figure=_figure(work.name, work.hyper),
+                   steps=_steps(work, head), claims=check, figure=_figure(work.name, work.hyper),
                    numeric=float(work.thetas[-1]))
 
 
