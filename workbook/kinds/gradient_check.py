@@ -115,49 +115,55 @@ def check(work: GradientCheck) -> list[verify.Check]:
 # ---------------------------------------------------------------- what the page shows
 
 
-def present(work: GradientCheck) -> Problem:
-    """The three steps a learner takes, a table of the numbers, and the verdict."""
-    names = [latex(v) for v in work.variables]
-    h = significant(work.h)
-    at = point_latex(work.point)
+def _steps(work: GradientCheck) -> list[Step]:
+    """The partials, the centred differences and their table, the relative errors and theirs, the verdict."""
+    names, h = [latex(v) for v in work.variables], significant(work.h)
+    partial = [f"\\partial f/\\partial {n}" for n in names]
+    estimates = Table([r"\text{partial}", r"f(p + h\,e_i)", r"f(p - h\,e_i)", "n_i"],
+                      [[d, _value(up), _value(down), significant(e)]
+                       for d, (up, down), e in zip(partial, work.nudged, work.estimates)])
+    errors = Table([r"\text{partial}", "a", "n", r"\text{rel. error}"],
+                   [[d, latex(a), significant(e), scientific_latex(err)]
+                    for d, a, e, err in zip(partial, work.analytic, work.estimates, work.errors)])
     worst = max(work.errors, key=float)
-    shown = [
+    return [
         Step("Analytic partials", r",\quad ".join(r"\frac{\partial f}{\partial %s} = %s = %s" % (n, latex(d), latex(a))
                                                   for n, d, a in zip(names, work.partials, work.analytic)),
              words("Differentiate once in each variable, holding the others constant, then evaluate at ",
-                   Math(at), ".")),
+                   Math(point_latex(work.point)), ".")),
         Step("Centred differences", r"n_i = \frac{f(p + h\,e_i) - f(p - h\,e_i)}{2h},\quad h = %s" % h,
              words("Nudge one coordinate at a time up and down by ", Math(f"h = {h}"),
-                   " and divide the change in f by the distance between the two points, ", Math("2h"), ". ",
-                   Table([r"\text{partial}", r"f(p + h\,e_i)", r"f(p - h\,e_i)", "n_i"], [
-                       [f"\\partial f/\\partial {n}", _value(up), _value(down), significant(e)]
-                       for n, (up, down), e in zip(names, work.nudged, work.estimates)]))),
+                   " and divide the change in f by the distance between the two points, ", Math("2h"), ".")),
+        Step("The estimates", "", [estimates]),
         Step("Relative error", r"\frac{|a - n|}{\max(|a|, |n|)}",
-             words("With ", Math("a"), " the analytic value and ", Math("n"), " the estimate: ",
-                   Table([r"\text{partial}", "a", "n", r"\text{rel. error}"], [
-                       [f"\\partial f/\\partial {n}", latex(a), significant(e), scientific_latex(err)]
-                       for n, a, e, err in zip(names, work.analytic, work.estimates, work.errors)]))),
+             words("With ", Math("a"), " the analytic value and ", Math("n"), " the estimate.")),
+        Step("The errors", "", [errors]),
         Step("Verdict", r"\max \approx %s" % scientific_latex(worst), _verdict(worst)),
     ]
-    args = ", ".join(names)
+
+
+def present(work: GradientCheck) -> Problem:
+    """Find the partials, their estimates and the relative errors; the steps show every number."""
+    names = [latex(v) for v in work.variables]
     default = ("A gradient check compares a gradient you derived with centred differences. For {f} at "
                "{point}, find the analytic partials, their centred-difference estimates with {h}, and the "
                "relative error of each.")
-    prompt = fill(work.family.prompt or default, {"f": Math(f"f({args}) = {latex(work.f)}"), "point": Math(at),
-                                                  "h": Math(f"h = {h}")})
+    prompt = fill(work.family.prompt or default, {"f": Math(f"f({', '.join(names)}) = {latex(work.f)}"),
+                                                  "point": Math(point_latex(work.point)),
+                                                  "h": Math(f"h = {significant(work.h)}")})
     answer = []
     for n, a, e, err in zip(names, work.analytic, work.estimates, work.errors):
         answer += words(Math(r"\frac{\partial f}{\partial %s} = %s" % (n, latex(a))), ", estimate ",
                         Math(significant(e)), ", relative error ", Math(scientific_latex(err)), "; ")
     answer[-1] = Text(".")
-    check = {"type": "gradient_check", "function": sp.sstr(work.f), "variables": [str(v) for v in work.variables],
-             "point": [sp.sstr(c) for c in work.point], "h": sp.sstr(work.h),
-             "gradient": [sp.sstr(a) for a in work.analytic], "estimate": [sp.sstr(e) for e in work.estimates],
-             "relative_error": [sp.sstr(e) for e in work.errors]}
+    claims = {"type": "gradient_check", "function": sp.sstr(work.f), "variables": [str(v) for v in work.variables],
+              "point": [sp.sstr(c) for c in work.point], "h": sp.sstr(work.h),
+              "gradient": [sp.sstr(a) for a in work.analytic], "estimate": [sp.sstr(e) for e in work.estimates],
+              "relative_error": [sp.sstr(e) for e in work.errors]}
+    answer_text = "; ".join(f"{v}: {sp.sstr(a)}, {float(e):.8g}, {float(err):.3g}"
+                            for v, a, e, err in zip(work.variables, work.analytic, work.estimates, work.errors))
     return Problem(identity=f"{work.f} at {work.point} h={work.h}", prompt=prompt, answer=answer,
-                   answer_text="; ".join(f"{v}: {sp.sstr(a)}, {float(e):.8g}, {float(err):.3g}" for v, a, e, err
-                                         in zip(work.variables, work.analytic, work.estimates, work.errors)),
-                   steps=shown, claims=check)
+                   answer_text=answer_text, steps=_steps(work), claims=claims)
 
 
 def _value(value: sp.Expr) -> str:
