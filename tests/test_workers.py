@@ -47,7 +47,7 @@ def test_results_come_back_whatever_the_order():
     with Pool(2) as pool:
         for n in range(10):
             pool.submit(n, 5.0, square, n)
-        got = {o.key: o.value for o in pool.completed() if o.ok}
+        got = {o.task: o.value for o in pool.completed() if o.ok}
     assert got == {n: n * n for n in range(10)}
 
 
@@ -55,7 +55,7 @@ def test_the_inline_pool_answers_the_same():
     with InlinePool() as pool:
         pool.submit("a", None, square, 7)
         pool.submit("b", None, fail)
-        outcomes = {o.key: o for o in pool.completed()}
+        outcomes = {o.task: o for o in pool.completed()}
     assert outcomes["a"].value == 49
     assert outcomes["b"].kind == "raised" and isinstance(outcomes["b"].exception, KeyError)
 
@@ -66,7 +66,7 @@ def test_a_task_over_its_budget_is_killed_and_the_pool_goes_on(task):
     with Pool(1) as pool:
         pool.submit("slow", 0.5, task)
         pool.submit("next", 5.0, square, 3)
-        outcomes = {o.key: o for o in pool.completed()}
+        outcomes = {o.task: o for o in pool.completed()}
         started = list(pool.pids)
     assert outcomes["slow"].kind == "timeout" and "0.5 s budget" in outcomes["slow"].error
     assert outcomes["next"].value == 9  # a fresh worker took its place
@@ -84,7 +84,7 @@ def test_a_worker_that_explodes_or_dies_is_reported_and_the_pool_goes_on(task, a
     with Pool(1, memory=512 * 1024**2) as pool:
         pool.submit("bad", 30.0, task, *args)
         pool.submit("next", 5.0, square, 4)
-        outcomes = {o.key: o for o in pool.completed()}
+        outcomes = {o.task: o for o in pool.completed()}
     assert outcomes["bad"].kind == kind and says in outcomes["bad"].error
     assert outcomes["next"].value == 16
 

@@ -220,7 +220,7 @@ def render_documents(edition: Edition, docs: dict[str, dict], names: tuple[str, 
         pool.submit(i, None, render.render_job, doc, folder, cache, fmts, group, template_dir)
     files = {}
     for outcome in pool.completed():
-        _, v, _, _, group, _ = jobs[outcome.key]
+        _, v, _, _, group, _ = jobs[outcome.task]
         if not outcome.ok:
             what = ", ".join(group) + (f" of version {v}" if v else "")
             raise BuildError(f"could not render the {what}: {outcome.error}")

@@ -68,7 +68,7 @@ class DrawCache:
     def __init__(self, folder: Path):
         self.store = Store(folder, "draws")
 
-    def get(self, key: tuple[int, int], family: Family, seed: int) -> Outcome | None:
+    def get(self, task: tuple[int, int], family: Family, seed: int) -> Outcome | None:
         data = self.store.read(self._name(family, seed), "json")
         try:
             kept = json.loads(data) if data is not None else None
@@ -78,9 +78,9 @@ class DrawCache:
             return None
         record, reason = kept.get("record"), kept.get("redraw")
         if isinstance(record, dict) and record.get("seed") == seed:
-            return Outcome(key, "ok", value=record)
+            return Outcome(task, "ok", value=record)
         if isinstance(reason, str):
-            return Outcome(key, "raised", exception=Degenerate(reason), error=reason)
+            return Outcome(task, "raised", exception=Degenerate(reason), error=reason)
         return None
 
     def put(self, family: Family, seed: int, outcome: Outcome) -> None:

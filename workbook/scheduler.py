@@ -71,48 +71,48 @@ class Scheduler:
         """The pool's outcomes as they come, each kept in the cache."""
         for outcome in self.pool.completed():
             if self.cache is not None:
-                self.cache.put(self.slots[outcome.key[0]].family, self.seeds[outcome.key], outcome)
+                self.cache.put(self.slots[outcome.task[0]].family, self.seeds[outcome.task], outcome)
             yield outcome
 
     def handle(self, outcome: Outcome) -> None:
         """Record a draw that came back: retry a lost worker once, stop on a bug, redraw a bad draw."""
-        i, attempt = key = outcome.key
-        if outcome.kind == "died" and key not in self.retried:
-            self.retried.add(key)
-            self.pool.submit(key, self.budget, generate_one, self.slots[i].family, self.seeds[key])
+        i, attempt = task = outcome.task
+        if outcome.kind == "died" and task not in self.retried:
+            self.retried.add(task)
+            self.pool.submit(task, self.budget, generate_one, self.slots[i].family, self.seeds[task])
             return
         if outcome.kind == "raised" and not isinstance(outcome.exception, REDRAW):
             family = self.slots[i].family
-            message = (f"family {family.id!r} ({family.path}) failed at seed {self.seeds[key]} "
+            message = (f"family {family.id!r} ({family.path}) failed at seed {self.seeds[task]} "
                        f"(slot {self.slots[i].slot}): {outcome.error}")
             if self.failures is None:
                 raise BuildError(message)
             self.failures[i] = outcome.error
             self.dead.add(i)
-            self.done[key] = outcome
+            self.done[task] = outcome
             return
-        self.done[key] = outcome
+        self.done[task] = outcome
         if outcome.ok:
             if self.slots[i].counted and self.progress is not None:
                 self.progress()
             return
-        self.reasons[i].append(f"seed {self.seeds[key]}: {outcome.error}")
+        self.reasons[i].append(f"seed {self.seeds[task]}: {outcome.error}")
         if attempt + 1 < MAX_ATTEMPTS and (i, attempt + 1) not in self.seeds:
             self.submit(i, attempt + 1)
 
-    def result(self, key: tuple[int, int]) -> Outcome:
+    def result(self, task: tuple[int, int]) -> Outcome:
         """A draw's outcome, waiting for it if need be."""
-        if key not in self.done:
-            i, attempt = key
+        if task not in self.done:
+            i, attempt = task
             # a repeat to redraw: draw the next few attempts at once, one a worker, rather than one by one
             for ahead in range(attempt, min(attempt + getattr(self.pool, "size", 1), MAX_ATTEMPTS)):
                 if (i, ahead) not in self.seeds:
                     self.submit(i, ahead)
-            for outcome in ([] if key in self.done else self.finished()):  # read from the cache: done already
+            for outcome in ([] if task in self.done else self.finished()):  # read from the cache: done already
                 self.handle(outcome)
-                if key in self.done:
+                if task in self.done:
                     break
-        return self.done[key]
+        return self.done[task]
 
     def record(self, i: int, seen: dict[str, set[str]]) -> dict | None:
         """Slot i's record: its first sound draw that repeats nothing in its group."""

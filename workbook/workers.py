@@ -54,7 +54,7 @@ class Outcome:
     "memory" (ran out of its memory cap); "died" (its process ended without answering).
     """
 
-    key: Hashable
+    task: Hashable  # the name the task was submitted under
     kind: str
     value: Any = None
     exception: BaseException | None = None
@@ -72,7 +72,7 @@ class _Worker:
         self.process = context.Process(target=_serve, args=(child, memory), daemon=True)
         self.process.start()
         child.close()  # the parent's copy: a dead worker then reads as end-of-file
-        self.task: tuple | None = None  # (key, budget, fn, args)
+        self.task: tuple | None = None  # (name, budget, fn, args)
         self.started = 0.0
 
     def give(self, task: tuple) -> None:
@@ -107,9 +107,9 @@ class Pool:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def submit(self, key: Hashable, budget: float | None, fn: Callable, *args: Any) -> None:
+    def submit(self, task: Hashable, budget: float | None, fn: Callable, *args: Any) -> None:
         """Queue fn(*args); ``budget`` seconds of wall-clock time, or None for no limit."""
-        self.queue.append((key, budget, fn, args))
+        self.queue.append((task, budget, fn, args))
 
     def completed(self) -> Iterator[Outcome]:
         """Run the queue, yielding each task's Outcome as it ends; tasks submitted meanwhile run too."""
@@ -144,7 +144,7 @@ class Pool:
             idle.give(self.queue.popleft())
 
     def _collect(self, worker: _Worker, ready: list) -> Outcome | None:
-        key, budget, _, _ = worker.task
+        task, budget, _, _ = worker.task
         seconds = time.monotonic() - worker.started
         if worker.conn in ready:
             try:
@@ -157,19 +157,19 @@ class Pool:
                     worker.stop()  # a big layout leaves a big heap behind: start the next task afresh
                     self.workers.remove(worker)
                 if ok:
-                    return Outcome(key, "ok", value=payload, seconds=seconds)
+                    return Outcome(task, "ok", value=payload, seconds=seconds)
                 kind, exception, line = payload
-                return Outcome(key, kind, exception=exception, error=line, seconds=seconds)
+                return Outcome(task, kind, exception=exception, error=line, seconds=seconds)
         overran = budget is not None and seconds >= budget
         if worker.conn in ready or worker.process.sentinel in ready or overran:
             worker.stop()
             self.workers.remove(worker)
             if overran and worker.process.exitcode in (-signal.SIGKILL, None):
-                return Outcome(key, "timeout", error=f"took longer than its {budget:g} s budget and was stopped",
+                return Outcome(task, "timeout", error=f"took longer than its {budget:g} s budget and was stopped",
                                seconds=seconds)
             code = worker.process.exitcode
             how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-            return Outcome(key, "died", error=f"its worker process ended without answering ({how})", seconds=seconds)
+            return Outcome(task, "died", error=f"its worker process ended without answering ({how})", seconds=seconds)
         return None
 
 
@@ -186,22 +186,22 @@ class InlinePool:
     def __exit__(self, *exc) -> None:
         self.queue.clear()
 
-    def submit(self, key: Hashable, budget: float | None, fn: Callable, *args: Any) -> None:
-        self.queue.append((key, fn, args))
+    def submit(self, task: Hashable, budget: float | None, fn: Callable, *args: Any) -> None:
+        self.queue.append((task, fn, args))
 
     def completed(self) -> Iterator[Outcome]:
         while self.queue:
-            key, fn, args = self.queue.popleft()
+            task, fn, args = self.queue.popleft()
             start = time.monotonic()
             try:
                 value = fn(*args)
             except MemoryError:
-                yield Outcome(key, "memory", error="ran out of memory", seconds=time.monotonic() - start)
+                yield Outcome(task, "memory", error="ran out of memory", seconds=time.monotonic() - start)
             except Exception as exc:  # noqa: BLE001 - reported to the caller, which decides
-                yield Outcome(key, "raised", exception=exc, error=f"{type(exc).__name__}: {exc}",
+                yield Outcome(task, "raised", exception=exc, error=f"{type(exc).__name__}: {exc}",
                               seconds=time.monotonic() - start)
             else:
-                yield Outcome(key, "ok", value=value, seconds=time.monotonic() - start)
+                yield Outcome(task, "ok", value=value, seconds=time.monotonic() - start)
 
 
 def _serve(conn, memory: int | None) -> None:
