@@ -50,14 +50,14 @@ def test_rules_are_chosen_by_shape():
     def first(e):
         return steps.derive(e, x)
 
-    assert first(x**5).key == "power"
-    assert first(sp.sqrt(x)).key == "sqrt"
-    assert first(sp.sin(x) * x**2).key == "product"
-    assert first(sp.sin(x) / (x + 1)).key == "quotient"
-    assert first(sp.sin(x**2)).key == "chain"
-    assert first(5 * sp.sin(x)).key == "constant_multiple"
-    assert first(x * sp.exp(-x)).key == "product"  # a product, not a quotient in disguise
-    assert first(sp.Integer(7)).key == "constant"
+    assert first(x**5).tag == "power"
+    assert first(sp.sqrt(x)).tag == "sqrt"
+    assert first(sp.sin(x) * x**2).tag == "product"
+    assert first(sp.sin(x) / (x + 1)).tag == "quotient"
+    assert first(sp.sin(x**2)).tag == "chain"
+    assert first(5 * sp.sin(x)).tag == "constant_multiple"
+    assert first(x * sp.exp(-x)).tag == "product"  # a product, not a quotient in disguise
+    assert first(sp.Integer(7)).tag == "constant"
 
 
 @pytest.mark.parametrize("expr, clean", [

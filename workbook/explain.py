@@ -141,7 +141,7 @@ def json_steps(trees: list[Rule]) -> list[dict]:
     out = []
     for tree in trees:
         for _, rule in S.walk(tree):
-            out.append({"rule": rule.key, "expression": text(rule.expr), "derivative": text(rule.result),
+            out.append({"rule": rule.tag, "expression": text(rule.expr), "derivative": text(rule.result),
                         "text": sentence(rule)})
     return out
 

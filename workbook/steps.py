@@ -31,7 +31,7 @@ class Rule:
 
     expr: sp.Expr
     var: sp.Symbol
-    key: ClassVar[str] = ""
+    tag: ClassVar[str] = ""  # the rule's name in `solve --json`, e.g. "power"
     title: ClassVar[str] = ""
 
     def eval(self) -> sp.Expr:
@@ -49,7 +49,7 @@ class Rule:
 class ConstantRule(Rule):
     """d/dx c -> 0"""
 
-    key: ClassVar[str] = "constant"
+    tag: ClassVar[str] = "constant"
     title: ClassVar[str] = "Constant rule"
 
     def eval(self):
@@ -60,7 +60,7 @@ class ConstantRule(Rule):
 class VariableRule(Rule):
     """d/dx x -> 1"""
 
-    key: ClassVar[str] = "variable"
+    tag: ClassVar[str] = "variable"
     title: ClassVar[str] = "Variable rule"
 
     def eval(self):
@@ -72,7 +72,7 @@ class SumRule(Rule):
     """d/dx (f + g) -> f' + g'"""
 
     terms: list[Rule] = field(default_factory=list)
-    key: ClassVar[str] = "sum"
+    tag: ClassVar[str] = "sum"
     title: ClassVar[str] = "Sum rule"
 
     def eval(self):
@@ -86,7 +86,7 @@ class SumRule(Rule):
 class LinearRule(Rule):
     """d/dx (a*x + b) -> a"""
 
-    key: ClassVar[str] = "linear"
+    tag: ClassVar[str] = "linear"
     title: ClassVar[str] = "Linear rule"
 
     def eval(self):
@@ -97,7 +97,7 @@ class LinearRule(Rule):
 class PolynomialRule(Rule):
     """d/dx sum(c_k x^k) -> sum(k c_k x^(k-1))   (the power rule, term by term)"""
 
-    key: ClassVar[str] = "polynomial"
+    tag: ClassVar[str] = "polynomial"
     title: ClassVar[str] = "Power rule, term by term"
 
     def terms(self) -> list[tuple[sp.Expr, int]]:
@@ -115,7 +115,7 @@ class ConstantMultipleRule(Rule):
 
     const: sp.Expr = sp.S.One
     inner: Rule | None = None
-    key: ClassVar[str] = "constant_multiple"
+    tag: ClassVar[str] = "constant_multiple"
     title: ClassVar[str] = "Constant multiple rule"
 
     def eval(self):
@@ -131,7 +131,7 @@ class ProductRule(Rule):
 
     factors: list[sp.Expr] = field(default_factory=list)
     steps: list[Rule] = field(default_factory=list)
-    key: ClassVar[str] = "product"
+    tag: ClassVar[str] = "product"
     title: ClassVar[str] = "Product rule"
 
     def eval(self):
@@ -153,7 +153,7 @@ class QuotientRule(Rule):
     denominator: sp.Expr = sp.S.One
     num_step: Rule | None = None
     den_step: Rule | None = None
-    key: ClassVar[str] = "quotient"
+    tag: ClassVar[str] = "quotient"
     title: ClassVar[str] = "Quotient rule"
 
     def eval(self):
@@ -169,7 +169,7 @@ class PowerRule(Rule):
     """d/dx x^n -> n*x^(n-1), for any real constant n"""
 
     exponent: sp.Expr = sp.S.One
-    key: ClassVar[str] = "power"
+    tag: ClassVar[str] = "power"
     title: ClassVar[str] = "Power rule"
 
     def eval(self):
@@ -180,7 +180,7 @@ class PowerRule(Rule):
 class SqrtRule(PowerRule):
     """d/dx sqrt(x) -> 1/(2*sqrt(x))"""
 
-    key: ClassVar[str] = "sqrt"
+    tag: ClassVar[str] = "sqrt"
     title: ClassVar[str] = "Square-root rule"
 
 
@@ -189,7 +189,7 @@ class ExponentialRule(Rule):
     """d/dx a^x -> a^x * ln(a)   (for a = e: d/dx e^x -> e^x)"""
 
     base: sp.Expr = sp.E
-    key: ClassVar[str] = "exponential"
+    tag: ClassVar[str] = "exponential"
     title: ClassVar[str] = "Exponential rule"
 
     def eval(self):
@@ -204,7 +204,7 @@ class GeneralPowerRule(Rule):
     exponent: sp.Expr = sp.S.One
     base_step: Rule | None = None
     exp_step: Rule | None = None
-    key: ClassVar[str] = "general_power"
+    tag: ClassVar[str] = "general_power"
     title: ClassVar[str] = "Logarithmic differentiation"
 
     def eval(self):
@@ -222,7 +222,7 @@ class FunctionRule(Rule):
     name: str = ""
 
     @property
-    def key(self):  # type: ignore[override]
+    def tag(self):  # type: ignore[override]
         return self.name
 
     @property
@@ -238,7 +238,7 @@ class MaxMinRule(Rule):
     """d/dx max(f, g) -> f'*H(f - g) + g'*H(g - f)   (min: the steps flip); undefined where f = g"""
 
     steps: list[Rule] = field(default_factory=list)
-    key: ClassVar[str] = "max_min"
+    tag: ClassVar[str] = "max_min"
     title: ClassVar[str] = "Max/min rule"
 
     def eval(self):
@@ -265,7 +265,7 @@ class ChainRule(Rule):
     inner_expr: sp.Expr = sp.S.Zero
     outer: Rule | None = None
     inner: Rule | None = None
-    key: ClassVar[str] = "chain"
+    tag: ClassVar[str] = "chain"
     title: ClassVar[str] = "Chain rule"
 
     def eval(self):
