@@ -117,7 +117,7 @@ def plain_tex(tex: str) -> str:
         out = re.sub(r"_\{([^{}]*)\}", lambda m: "_" + _group(m[1]), out)
         out = re.sub(r"\\sqrt\{([^{}]*)\}", lambda m: f"sqrt({m[1]})", out)
         out = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: f"{_group(m[1])}/{_group(m[2])}", out)
-    out = re.sub(r"\\operatorname\{(\w+)\}", r"\1", out)
+    out = re.sub(r"\\(?:operatorname|text|mathrm)\{([^{}]*)\}", r"\1", out)
     for command, symbol in _SYMBOLS.items():
         out = re.sub(r"\\%s(?![A-Za-z])" % command, symbol, out)
     out = re.sub(r"\\([A-Za-z]+)", r"\1", out)

@@ -115,11 +115,33 @@ def check(work: GradientCheck) -> list[verify.Check]:
 # ---------------------------------------------------------------- what the page shows
 
 
+def _derivatives(work: GradientCheck) -> list[str]:
+    """How each derivative is written: f'(x) in one variable, the partials in several."""
+    if len(work.variables) == 1:
+        return [f"f'({latex(work.variables[0])})"]
+    return [r"\frac{\partial f}{\partial %s}" % latex(v) for v in work.variables]
+
+
+def _at_point(work: GradientCheck) -> list[str]:
+    """Each analytic value's name: f'(x0) in one variable, a_x, a_y ... in several."""
+    if len(work.variables) == 1:
+        return [f"a = f'({latex(work.point[0])})"]
+    return [f"a_{{{latex(v)}}}" for v in work.variables]
+
+
+def _point(work: GradientCheck) -> str:
+    if len(work.variables) == 1:
+        return f"{latex(work.variables[0])} = {latex(work.point[0])}"
+    return point_latex(work.point)
+
+
 def _steps(work: GradientCheck) -> list[Step]:
     """The partials, the centred differences and their table, the relative errors and theirs, the verdict."""
-    names, h = [latex(v) for v in work.variables], significant(work.h)
-    partial = [f"\\partial f/\\partial {n}" for n in names]
-    estimates = Table([r"\text{partial}", r"f(p + h\,e_i)", r"f(p - h\,e_i)", "n_i"],
+    h, one = significant(work.h), len(work.variables) == 1
+    partial = [f"f'({latex(work.point[0])})"] if one else [
+        f"\\partial f/\\partial {latex(v)}" for v in work.variables]
+    nudge = (r"f(x_0 + h)", r"f(x_0 - h)", "n") if one else (r"f(p + h\,e_i)", r"f(p - h\,e_i)", "n_i")
+    estimates = Table([r"\text{partial}", *nudge],
                       [[d, _value(up), _value(down), significant(e)]
                        for d, (up, down), e in zip(partial, work.nudged, work.estimates)])
     errors = Table([r"\text{partial}", "a", "n", r"\text{rel. error}"],
@@ -127,13 +149,15 @@ def _steps(work: GradientCheck) -> list[Step]:
                     for d, a, e, err in zip(partial, work.analytic, work.estimates, work.errors)])
     worst = max(work.errors, key=float)
     return [
-        Step("Analytic partials", r",\quad ".join(r"\frac{\partial f}{\partial %s} = %s = %s" % (n, latex(d), latex(a))
-                                                  for n, d, a in zip(names, work.partials, work.analytic)),
-             words("Differentiate once in each variable, holding the others constant, then evaluate at ",
-                   Math(point_latex(work.point)), ".")),
-        Step("Centred differences", r"n_i = \frac{f(p + h\,e_i) - f(p - h\,e_i)}{2h},\quad h = %s" % h,
-             words("Nudge one coordinate at a time up and down by ", Math(f"h = {h}"),
-                   " and divide the change in f by the distance between the two points, ", Math("2h"), ".")),
+        Step("The derivative" if one else "Analytic partials",
+             r",\quad ".join(f"{n} = {latex(d)}" for n, d in zip(_derivatives(work), work.partials)),
+             words("Differentiate." if one else "Differentiate once in each variable, holding the others constant.")),
+        Step("At the point", r",\quad ".join(f"{n} = {latex(a)}" for n, a in zip(_at_point(work), work.analytic)),
+             words("The analytic value", "" if one else "s", " ", Math("a"), " at ", Math(_point(work)), ".")),
+        Step("Centred differences", r"%s = \frac{%s - %s}{2h},\quad h = %s" % (nudge[2], nudge[0], nudge[1], h),
+             words("Nudge " + ("the input" if one else "one coordinate at a time") + " up and down by ",
+                   Math(f"h = {h}"), " and divide the change in f by the distance between the two points, ",
+                   Math("2h"), ".")),
         Step("The estimates", "", [estimates]),
         Step("Relative error", r"\frac{|a - n|}{\max(|a|, |n|)}",
              words("With ", Math("a"), " the analytic value and ", Math("n"), " the estimate.")),
@@ -145,15 +169,19 @@ def _steps(work: GradientCheck) -> list[Step]:
 def present(work: GradientCheck) -> Problem:
     """Find the partials, their estimates and the relative errors; the steps show every number."""
     names = [latex(v) for v in work.variables]
-    default = ("A gradient check compares a gradient you derived with centred differences. For {f} at "
+    default = ("A gradient check compares a derivative you worked out with a centred difference. For {f} at "
+               "{point}, find the derivative, its centred-difference estimate with {h}, and the relative error."
+               if len(names) == 1 else
+               "A gradient check compares a gradient you derived with centred differences. For {f} at "
                "{point}, find the analytic partials, their centred-difference estimates with {h}, and the "
                "relative error of each.")
     prompt = fill(work.family.prompt or default, {"f": Math(f"f({', '.join(names)}) = {latex(work.f)}"),
-                                                  "point": Math(point_latex(work.point)),
+                                                  "point": Math(_point(work)),
                                                   "h": Math(f"h = {significant(work.h)}")})
     answer = []
-    for n, a, e, err in zip(names, work.analytic, work.estimates, work.errors):
-        answer += words(Math(r"\frac{\partial f}{\partial %s} = %s" % (n, latex(a))), ", estimate ",
+    names_at = [f"f'({latex(work.point[0])})"] if len(names) == 1 else _derivatives(work)
+    for n, a, e, err in zip(names_at, work.analytic, work.estimates, work.errors):
+        answer += words(Math(f"{n} = {latex(a)}"), ", estimate ",
                         Math(significant(e)), ", relative error ", Math(scientific_latex(err)), "; ")
     answer[-1] = Text(".")
     claims = {"type": "gradient_check", "function": sp.sstr(work.f), "variables": [str(v) for v in work.variables],
