@@ -10,10 +10,9 @@ import subprocess
 import sys
 
 from workbook.bank import load_bank
-from workbook.cache import DrawCache
 from workbook.generate import REDRAW, generate_one
 from workbook.problem import Degenerate
-from workbook.scheduler import generate_slot
+from workbook.scheduler import DrawCache, generate_slot
 from workbook.workers import Outcome
 
 

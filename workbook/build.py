@@ -16,7 +16,6 @@ from pathlib import Path
 
 from workbook import __version__
 from workbook.bank import load_bank
-from workbook.cache import DrawCache
 from workbook.documents import (
     DEPENDENCIES,
     dependency_version,
@@ -28,7 +27,7 @@ from workbook.documents import (
 from workbook.edition import Edition, default_path, load_edition, pick_families, version_label
 from workbook.errors import BuildError
 from workbook.roster import read_roster
-from workbook.scheduler import BUDGET
+from workbook.scheduler import BUDGET, DrawCache
 from workbook.staging import MARKER, MARKER_TEXT, confined, marker_digest, staging
 from workbook.workers import Pool
 

@@ -12,9 +12,8 @@ from importlib import metadata
 from pathlib import Path
 
 from workbook import __version__
-from workbook.cache import DrawCache
 from workbook.edition import Edition
-from workbook.scheduler import BUDGET, Slot, draw
+from workbook.scheduler import BUDGET, DrawCache, Slot, draw
 
 DEPENDENCIES = ("sympy", "numpy", "matplotlib", "jinja2", "weasyprint", "ziamath", "latex2mathml")
 

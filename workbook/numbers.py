@@ -82,6 +82,6 @@ def point_latex(values) -> str:
     return "(" + ", ".join(latex(v) for v in values) + ")"
 
 
-def matrix_latex(rows) -> str:
-    """A matrix, row by row, as a LaTeX pmatrix."""
-    return r"\begin{pmatrix}" + r" \\ ".join(" & ".join(latex(c) for c in row) for row in rows) + r"\end{pmatrix}"
+def matrix_latex(rows, cell=latex) -> str:
+    """A matrix, row by row, as a LaTeX pmatrix, each entry written by ``cell`` (exactly, by default)."""
+    return r"\begin{pmatrix}" + r" \\ ".join(" & ".join(cell(c) for c in row) for row in rows) + r"\end{pmatrix}"

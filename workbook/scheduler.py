@@ -10,13 +10,22 @@ settled afterwards in slot order, so the result never depends on timing.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import platform
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
-from workbook.cache import DrawCache
+import numpy as np
+import sympy as sp
+
+from workbook.cache import Store, digest
 from workbook.errors import BuildError
 from workbook.family import Family
 from workbook.generate import REDRAW, generate_one
+from workbook.problem import Degenerate
 from workbook.seeds import derive_seed
 from workbook.workers import InlinePool, Outcome
 
@@ -37,6 +46,63 @@ class Slot:
     group: str | None = "sheet"
     counted: bool = True
     seed: int | None = None  # the seed its draws derive from, if not the edition's
+
+
+class DrawCache:
+    """Draws kept by content under build/.cache/draws (safe to delete), so that rebuilding an edition
+    whose problems have not changed does not draw them again: each sound record, and each draw that
+    had to be redrawn with its reason. Not kept: budgets overrun and workers lost, which depend on
+    the machine rather than on the draw.
+
+    A draw is looked up by everything it depends on: the family's definition, the seed, and the
+    code that draws it (every module of workbook, and the versions of Python, SymPy and NumPy).
+    Only what comes back from JSON exactly as it went in is kept.
+    """
+
+    def __init__(self, folder: Path):
+        self.store = Store(folder, "draws")
+
+    def get(self, task: tuple[int, int], family: Family, seed: int) -> Outcome | None:
+        data = self.store.read(self._name(family, seed), "json")
+        try:
+            kept = json.loads(data) if data is not None else None
+        except ValueError:
+            return None  # a damaged file: drawn again
+        if not isinstance(kept, dict):
+            return None
+        record, reason = kept.get("record"), kept.get("redraw")
+        if isinstance(record, dict) and record.get("seed") == seed:
+            return Outcome(task, "ok", value=record)
+        if isinstance(reason, str):
+            return Outcome(task, "raised", exception=Degenerate(reason), error=reason)
+        return None
+
+    def put(self, family: Family, seed: int, outcome: Outcome) -> None:
+        if outcome.ok:
+            kept = {"record": outcome.value}
+        elif outcome.kind == "raised" and isinstance(outcome.exception, REDRAW):
+            kept = {"redraw": outcome.error}
+        else:
+            return
+        try:
+            text = json.dumps(kept)
+        except (TypeError, ValueError):
+            return
+        if json.loads(text) == kept:
+            self.store.write(self._name(family, seed), "json", text)
+
+    def _name(self, family: Family, seed: int) -> str:
+        return digest(_code_digest(), type(family).__name__, family.model_dump_json(), seed)
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """A digest of what draws a problem: this package's code and the libraries' versions."""
+    digest = hashlib.sha256(f"{platform.python_version()}|{sp.__version__}|{np.__version__}".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 class Scheduler:

@@ -427,7 +427,8 @@ def _cost(expr: sp.Expr) -> tuple[int, int]:
 
 
 def differentiate(expr: sp.Expr, var: sp.Symbol, order: int = 1) -> tuple[list[Rule], sp.Expr]:
-    """The rule trees for each order in turn, and the tidy final derivative.
+    """The rule trees for each order in turn, and the tidy final derivative, which must equal
+    ``sympy.diff`` (StepError otherwise): every derivative the engine hands out has been compared.
 
     Each order differentiates the tidy form of the previous one, as a learner would.
     """
@@ -436,6 +437,7 @@ def differentiate(expr: sp.Expr, var: sp.Symbol, order: int = 1) -> tuple[list[R
         tree = derive(current, var)
         trees.append(tree)
         current = tidy(tree.result)
+    check_against_sympy(expr, var, order, current)
     return trees, current
 
 

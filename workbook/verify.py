@@ -288,8 +288,7 @@ def measured_gradient(function: sp.Expr, variables: list[sp.Symbol], point: list
 def check_stationary(function: sp.Expr, variables: list[sp.Symbol], point: list[float]) -> Check:
     """A claimed critical point: the gradient measured there must vanish (to 1e-6)."""
     measured = measured_gradient(function, variables, point)
-    method = "central-difference" if function.has(*NOT_COMPLEX_STEP) else "complex-step"
-    return agree(np.zeros(len(variables)), measured, f"the gradient at {tuple(point)}", method)
+    return agree(np.zeros(len(variables)), measured, f"the gradient at {tuple(point)}", _first_order_method(function))
 
 
 def measured_hessian(function: sp.Expr, variables: list[sp.Symbol], point: list[float]) -> np.ndarray:

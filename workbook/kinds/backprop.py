@@ -18,10 +18,10 @@ import numpy as np
 import sympy as sp
 from pydantic import Field, model_validator
 
-from workbook import expr as E
 from workbook import verify
 from workbook.family import NAME, Family
 from workbook.kind import Ask, Kind
+from workbook.kinds.common import given
 from workbook.numbers import decimal_latex, factor_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
@@ -182,10 +182,9 @@ def _backward_pass(graph: list, val: dict) -> dict:
 
 def solve(family: BackpropFamily, params: dict, rng: np.random.Generator) -> Backprop:
     """Draw the graph, read the leaves it uses, run the forward and the backward pass."""
-    values = {E.symbol(k): v for k, v in params.items()}
     graph = _draw_graph(family, rng)
     used = {a for _, _, *args in graph for a in args}
-    leaves = {k: E.parse(v, variables=set(params)).xreplace(values) for k, v in family.leaves.items() if k in used}
+    leaves = {k: given(v, params) for k, v in family.leaves.items() if k in used}
     val = _forward_pass(graph, leaves)
     work = Backprop(family, graph, leaves, val, _backward_pass(graph, val))
     if all(abs(g) < 1e-12 for g in work.leaf_grads.values()):

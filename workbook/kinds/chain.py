@@ -21,6 +21,7 @@ from workbook import expr as E
 from workbook.family import Family
 from workbook.functions import written_out
 from workbook.kind import Ask, Kind
+from workbook.kinds.common import given, partial
 from workbook.numbers import latex
 from workbook.problem import Degenerate, Math, Problem, Step, fill, words
 
@@ -90,28 +91,16 @@ class Chain:
 # ---------------------------------------------------------------- the exact mathematics
 
 
-def _local(expr: sp.Expr, var: sp.Symbol) -> tuple[sp.Expr, list]:
-    """A local derivative by the step engine, which must agree with sympy.diff: it and its trees."""
-    trees, d = steps.differentiate(expr, var, 1)
-    steps.check_against_sympy(expr, var, 1, d)
-    return d, trees
-
-
-def _parse(text: str, params: dict, names) -> sp.Expr:
-    values = {E.symbol(k): v for k, v in params.items()}
-    return E.parse(text, variables=set(params) | set(names)).xreplace(values)
-
-
 def solve_composition(family: ChainFamily, params: dict, rng: np.random.Generator) -> Chain:
     """Each layer's local derivative (none 0), then their product with every u_i put back in terms
     of x; the product must equal sympy.diff of the composed function."""
     names = ["x"] + [f"u{i}" for i in range(1, len(family.layers))] + ["y"]
     symbols = [E.symbol(n) for n in names]
-    layers = [_parse(t, params, {names[i]}) for i, t in enumerate(family.layers)]
+    layers = [given(t, params, {names[i]}) for i, t in enumerate(family.layers)]
     work = Chain(family, [symbols[0]], symbols[0], symbols=symbols, layers=layers)
     back = {}  # each intermediate u_i as a function of x
     for i, layer in enumerate(layers):
-        d, trees = _local(layer, symbols[i])
+        trees, d = steps.differentiate(layer, symbols[i], 1)
         if d == 0:
             raise Degenerate(f"layer {i + 1} is constant")
         work.local.append(d)
@@ -127,14 +116,14 @@ def solve_multivariable(family: ChainFamily, params: dict, rng: np.random.Genera
     """The outer partials, then for each parameter the inner derivatives and the sum over both
     paths (not 0), which must equal sympy.diff of the composed function."""
     x, y = E.symbol("x"), E.symbol("y")
-    f = _parse(family.outer, params, {"x", "y"})
-    inner = [_parse(t, params, family.parameters) for t in family.inner]
+    f = given(family.outer, params, {"x", "y"})
+    inner = [given(t, params, family.parameters) for t in family.inner]
     sub = {x: inner[0], y: inner[1]}
     work = Chain(family, [E.symbol(n) for n in family.parameters], f.xreplace(sub), outer=f, inner=inner,
-                 outer_partials=[_local(f, v)[0] for v in (x, y)])
+                 outer_partials=[partial(f, v) for v in (x, y)])
     fx, fy = work.outer_partials
     for p in work.inputs:
-        dx, dy = (_local(v, p)[0] for v in inner)
+        dx, dy = (partial(v, p) for v in inner)
         total = steps.tidy(fx.xreplace(sub) * dx + fy.xreplace(sub) * dy)
         if total == 0:
             raise Degenerate("the total derivative is 0")

@@ -24,7 +24,7 @@ from workbook import explain, steps, verify
 from workbook import expr as E
 from workbook.family import NAME, FunctionFamily
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import contour_data, draw_function, exact_at
+from workbook.kinds.common import contour_data, draw_function, exact_at, given
 from workbook.numbers import latex, number_latex, point_latex, vector_latex
 from workbook.problem import Degenerate, Math, Problem, Segment, Step, Text, fill, words
 
@@ -94,17 +94,9 @@ class Gradient:
 # ---------------------------------------------------------------- the exact mathematics
 
 
-def _partial(f: sp.Expr, v: sp.Symbol) -> tuple[sp.Expr, list]:
-    """One partial derivative by the step engine, which must agree with sympy.diff: it and its trees."""
-    trees, d = steps.differentiate(f, v, 1)
-    steps.check_against_sympy(f, v, 1, d)
-    return d, trees
-
-
 def _vector(texts: list[str], params: dict) -> list[sp.Expr]:
     """A point or direction of the family, one expression over the params per coordinate."""
-    values = {E.symbol(k): v for k, v in params.items()}
-    return [E.parse(t, variables=set(params)).xreplace(values) for t in texts]
+    return [given(t, params) for t in texts]
 
 
 def solve(family: GradientFamily, params: dict, rng: np.random.Generator) -> Gradient:
@@ -116,7 +108,7 @@ def solve(family: GradientFamily, params: dict, rng: np.random.Generator) -> Gra
             raise Degenerate(f"the function does not depend on {v}")
     partials, trees = [], []
     for v in variables:
-        d, worked = _partial(f, v)
+        worked, d = steps.differentiate(f, v, 1)
         if d == 0:
             raise Degenerate(f"the partial with respect to {v} is 0")
         partials.append(d)
@@ -131,7 +123,8 @@ def solve_second(family: GradientFamily, params: dict, rng: np.random.Generator)
     variables = work.variables
     for i in range(len(variables)):
         for j in range(i, len(variables)):
-            work.seconds[(i, j)] = _partial(work.partials[i], variables[j])
+            worked, d = steps.differentiate(work.partials[i], variables[j], 1)
+            work.seconds[(i, j)] = d, worked
     other = steps.tidy(sp.diff(work.partials[1], variables[0]))
     if not steps.equal(other, work.seconds[(0, 1)][0]):
         raise steps.StepError("the mixed partials disagree")

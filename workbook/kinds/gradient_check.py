@@ -18,7 +18,7 @@ from workbook import expr as E
 from workbook import steps, verify
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import draw_function, exact_at
+from workbook.kinds.common import draw_function, exact_at, given, partial
 from workbook.numbers import decimal_places, exact_decimal, latex, point_latex, scientific_latex, significant
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
@@ -71,16 +71,11 @@ def solve(family: GradientCheckFamily, params: dict, rng: np.random.Generator) -
     """The partials by the step engine, then both gradients and the relative errors at the point."""
     variables = [E.symbol(n) for n in family.variables]
     f = draw_function(family, params, rng, family.variables)
-    values = {E.symbol(k): v for k, v in params.items()}
-    point = [E.parse(t, variables=set(params)).xreplace(values) for t in family.point]
-    h = E.parse(family.h, variables=set(params)).xreplace(values)
+    point = [given(t, params) for t in family.point]
+    h = given(family.h, params)
     if not (h.is_Rational and 0 < h < 1):
         raise Degenerate("h must be a number between 0 and 1")
-    partials = []
-    for v in variables:
-        _, d = steps.differentiate(f, v, 1)
-        steps.check_against_sympy(f, v, 1, d)
-        partials.append(steps.tidy(d))
+    partials = [steps.tidy(partial(f, v)) for v in variables]
     at = dict(zip(variables, point))
     analytic = [exact_at(d, at) for d in partials]
     nudged = [(exact_at(f, {**at, v: at[v] + h}), exact_at(f, {**at, v: at[v] - h})) for v in variables]

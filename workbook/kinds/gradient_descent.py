@@ -20,7 +20,7 @@ from workbook import explain, steps, verify
 from workbook import expr as E
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import contour_data, draw_function
+from workbook.kinds.common import contour_data, draw_function, given
 from workbook.numbers import decimal_places, exact_decimal, latex, point_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
@@ -87,23 +87,17 @@ class Descent:
 # ---------------------------------------------------------------- the exact mathematics
 
 
-def _number(family: DescentFamily, params: dict, text: str) -> sp.Expr:
-    values = {E.symbol(k): v for k, v in params.items()}
-    return E.parse(text, variables=set(params)).xreplace(values)
-
-
 def _draw(family: DescentFamily, params: dict, rng: np.random.Generator) -> Descent:
     """f, its gradient by the step engine (equal to sympy.diff), the start and the rate."""
     variables = [E.symbol(n) for n in family.variables]
     f = draw_function(family, params, rng, family.variables)
-    start = [_number(family, params, t) for t in family.start]
-    rate = _number(family, params, family.rate)
+    start = [given(t, params) for t in family.start]
+    rate = given(family.rate, params)
     if not (rate.is_Rational and rate > 0):
         raise Degenerate("the learning rate must be a positive number")
     trees, grads = [], []
     for v in variables:
         tree, d = steps.differentiate(f, v, 1)
-        steps.check_against_sympy(f, v, 1, d)
         trees.append(tree)
         grads.append(d)
     return Descent(family, params, f, variables, trees, grads, start, rate, path=[list(start)])
@@ -159,7 +153,7 @@ def solve_converge(family: DescentFamily, params: dict, rng: np.random.Generator
         raise Degenerate("converge problems need an upward quadratic")
     work.curvature = sp.Rational(poly.LC() * 2)
     work.minimum = sp.Rational(-poly.all_coeffs()[1] / (2 * poly.LC()))
-    work.rates = [_number(family, params, t) for t in family.rates]
+    work.rates = [given(t, params) for t in family.rates]
     if len(set(work.rates)) < len(work.rates) or not all(r.is_Rational and r > 0 for r in work.rates):
         raise Degenerate("rates must be distinct positive numbers")
     work.factors = [1 - rate * work.curvature for rate in work.rates]

@@ -19,7 +19,7 @@ from workbook import expr as E
 from workbook import steps, verify
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import contour_data, draw_function, partial, second_derivative_test
+from workbook.kinds.common import contour_data, draw_function, given, partial, second_derivative_test
 from workbook.numbers import latex, matrix_latex, point_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
@@ -93,8 +93,7 @@ class Hessian:
 def solve_jacobian(family: HessianFamily, params: dict, rng: np.random.Generator) -> Hessian:
     """The components with the drawn parameters put in, and each one's partials by the step engine."""
     variables = [E.symbol(n) for n in family.variables]
-    values = {E.symbol(k): v for k, v in params.items()}
-    comps = [E.parse(t, variables=set(params) | set(family.variables)).xreplace(values) for t in family.components]
+    comps = [given(t, params, family.variables) for t in family.components]
     J = [[steps.tidy(partial(c, v)) for v in variables] for c in comps]
     if all(d == 0 for row in J for d in row):
         raise Degenerate("the Jacobian is zero")

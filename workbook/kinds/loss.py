@@ -21,7 +21,8 @@ from workbook import verify
 from workbook.family import Family
 from workbook.functions import sigmoid
 from workbook.kind import Ask, Kind
-from workbook.numbers import decimal_latex, latex
+from workbook.kinds.common import given
+from workbook.numbers import decimal_latex, latex, matrix_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 KEYS = ("inputs", "targets", "weights", "bias", "upstream")
@@ -128,10 +129,9 @@ class Loss:
 
 
 def _read(family: LossFamily, params: dict) -> Loss:
-    values = {E.symbol(k): v for k, v in params.items()}
 
     def read(texts):
-        return [E.parse(t, variables=set(params)).xreplace(values) for t in texts]
+        return [given(t, params) for t in texts]
 
     return Loss(family, *(read(getattr(family, key)) for key in KEYS))
 
@@ -217,12 +217,8 @@ def check_linear(work: Loss) -> list[verify.Check]:
 # ---------------------------------------------------------------- what the page shows
 
 
-def _matrix(rows) -> str:
-    return r"\begin{pmatrix}" + r" \\ ".join(" & ".join(latex(c) for c in row) for row in rows) + r"\end{pmatrix}"
-
-
 def _column(values) -> str:
-    return _matrix([[v] for v in values])
+    return matrix_latex([[v] for v in values])
 
 
 def _mse_steps(work: Loss) -> list[Step]:
@@ -364,7 +360,7 @@ def _linear_steps(work: Loss) -> list[Step]:
         Step("As matrices", r"\frac{\partial L}{\partial W} = \delta\, x^{\top} = %s,\quad "
                             r"\frac{\partial L}{\partial b} = \delta = %s,\quad "
                             r"\frac{\partial L}{\partial x} = W^{\top}\delta = %s" % (
-                                _matrix(g["W"]), _column(g["b"]), _column(g["x"])),
+                                matrix_latex(g["W"]), _column(g["b"]), _column(g["x"])),
              [Text("An outer product for the weights, the upstream gradient itself for the bias, and the "
                    "transpose for the input (what the layer below receives).")]),
     ]
@@ -377,7 +373,7 @@ def present_linear(work: Loss) -> Problem:
     default = ("A linear layer computes {layer} with {W}, {x} and {b}. The gradient arriving from above is {delta}. "
                "Find the gradients of the loss with respect to W, b and x, and give their shapes.")
     prompt = fill(work.family.prompt or default, {
-        "layer": Math("y = Wx + b"), "W": Math("W = " + _matrix(W)), "x": Math("x = " + _column(x)),
+        "layer": Math("y = Wx + b"), "W": Math("W = " + matrix_latex(W)), "x": Math("x = " + _column(x)),
         "b": Math("b = " + _column(b)), "delta": Math(r"\frac{\partial L}{\partial y} = " + _column(delta))})
     check = {"type": "loss", "ask": "linear_layer", "inputs": [sp.sstr(v) for v in x],
              "weights": [sp.sstr(v) for row in W for v in row], "bias": [sp.sstr(v) for v in b],
@@ -385,7 +381,7 @@ def present_linear(work: Loss) -> Problem:
              "gradient": {"W": [[sp.sstr(v) for v in row] for row in dW], "b": [sp.sstr(v) for v in delta],
                           "x": [sp.sstr(v) for v in dx]}}
     answer = (r"\frac{\partial L}{\partial W} = %s\ (%d\times %d),\ \frac{\partial L}{\partial b} = %s,"
-              r"\ \frac{\partial L}{\partial x} = %s" % (_matrix(dW), m, n, _column(delta), _column(dx)))
+              r"\ \frac{\partial L}{\partial x} = %s" % (matrix_latex(dW), m, n, _column(delta), _column(dx)))
     return Problem(identity=f"linear {W} {x} {delta}", prompt=prompt, answer=[Math(answer)],
                    answer_text=f"dW = {dW}, db = {delta}, dx = {dx}", steps=_linear_steps(work), claims=check)
 

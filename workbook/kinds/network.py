@@ -15,11 +15,12 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from workbook import expr as E
 from workbook import verify
 from workbook.family import Family
 from workbook.kind import Ask, Kind
+from workbook.kinds.common import given
 from workbook.numbers import decimal_latex as d
+from workbook.numbers import matrix_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill
 
 
@@ -123,10 +124,9 @@ class Network:
 
 
 def _read(family: NetworkFamily, params: dict, rng: np.random.Generator) -> Network:
-    values = {E.symbol(k): v for k, v in params.items()}
 
     def num(t):
-        return float(E.parse(t, variables=set(params)).xreplace(values))
+        return float(given(t, params))
 
     act = family.activation[int(rng.integers(len(family.activation)))]
     return Network(family, act, W1=np.array([num(t) for t in family.w1]).reshape(family.hidden, 2),
@@ -187,10 +187,6 @@ def check(work: Network) -> list[verify.Check]:
 
 
 # ---------------------------------------------------------------- what the page shows
-
-
-def _mat(a) -> str:
-    return r"\begin{pmatrix}" + r" \\ ".join(" & ".join(d(v) for v in row) for row in a) + r"\end{pmatrix}"
 
 
 def _gradient_rows(work: Network) -> list[tuple[str, float, float]]:
@@ -262,7 +258,8 @@ def _figure(work: Network) -> dict:
 def _prompt(work: Network) -> list:
     placeholders = {"act": Math(ACTIVATION[work.act].tex), "lr": Math(r"\eta = " + d(work.lr)), "h": Text(str(work.h)),
                     "weights": Math(r"W^{(1)} = %s,\ b^{(1)} = %s,\ w^{(2)} = %s,\ b^{(2)} = %s" % (
-                        _mat(work.W1), _mat(work.b1[:, None]), _mat(work.W2[None, :]), d(work.b2))),
+                        matrix_latex(work.W1, d), matrix_latex(work.b1[:, None], d),
+                        matrix_latex(work.W2[None, :], d), d(work.b2))),
                     "data": Math(",\\ ".join(f"(({d(r[0])}, {d(r[1])}), {d(r[2])})" for r in work.data))}
     default = ("A 2-{h}-1 network with hidden activation {act} has {weights}. For the data {data}, run the "
                "forward pass, find the loss and the gradient of every weight and bias, and take one gradient step "

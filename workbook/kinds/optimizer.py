@@ -22,7 +22,7 @@ from workbook import expr as E
 from workbook import steps, verify
 from workbook.family import NAME, Family
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import contour_data
+from workbook.kinds.common import contour_data, given
 from workbook.numbers import decimal_latex, latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
@@ -191,25 +191,20 @@ def run(name: str, grad, theta0, count: int, hyper: dict) -> list[dict]:
 def solve(family: OptimizerFamily, params: dict, rng: np.random.Generator) -> Updates:
     """Pick the optimizer and work its updates, each gradient given or the loss's derivative at θ."""
     name = family.optimizers[int(rng.integers(len(family.optimizers)))]
-    values = {E.symbol(k): v for k, v in params.items()}
 
-    def number(text: str) -> sp.Expr:
-        return E.parse(text, variables=set(params)).xreplace(values)
-
-    hyper = {k: number(getattr(family, k)) for k in HYPER}
-    theta0, var = number(family.start), E.symbol(family.variable)
+    hyper = {k: given(getattr(family, k), params) for k in HYPER}
+    theta0, var = given(family.start, params), E.symbol(family.variable)
     if family.loss is not None:
-        loss = E.parse(family.loss, variables=set(params) | {family.variable}).xreplace(values)
+        loss = given(family.loss, params, [family.variable])
         _, d = steps.differentiate(loss, var, 1)
-        steps.check_against_sympy(loss, var, 1, d)
         rows = run(name, lambda t, theta: d.xreplace({var: theta}), theta0, family.steps, hyper)
         work = Updates(family, name, hyper, theta0, var, rows, loss=loss, derivative=d)
     else:
-        given = [number(t) for t in family.gradients]
-        if any(g == 0 for g in given):
+        gradients = [given(t, params) for t in family.gradients]
+        if any(g == 0 for g in gradients):
             raise Degenerate("a zero gradient")
-        rows = run(name, lambda t, theta: given[t - 1], theta0, len(given), hyper)
-        work = Updates(family, name, hyper, theta0, var, rows, given=given)
+        rows = run(name, lambda t, theta: gradients[t - 1], theta0, len(gradients), hyper)
+        work = Updates(family, name, hyper, theta0, var, rows, given=gradients)
     if any(abs(float(r["theta"])) > 1e4 for r in rows):
         raise Degenerate("the parameter blew up")
     return work
