@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from workbook.cli import main
@@ -351,5 +352,53 @@ def test_a_missing_template_folder_is_one_line_and_a_strangers_template_cannot_r
         "{% endmacro %}", encoding="utf-8")
     result = run("build", str(small_edition), "--out", str(tmp_path / "out"), "--templates", str(look),
                  "--format", "html")
-    assert result.exit_code == 1 and "Traceback" not in result.output
+    # one line and exit 1, not an exception escaping (CliRunner would keep it in result.exception)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert "SecurityError" in result.output and len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*/worksheet.html"))
+
+
+def test_a_strangers_template_cannot_build_a_huge_value_or_read_a_file_through_a_link(tmp_path, small_edition):
+    secret = tmp_path / "outside" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("SECRET-TEXT", encoding="utf-8")
+    look = tmp_path / "look"
+    (look / "partials").mkdir(parents=True)
+    (look / "leak.html").symlink_to(secret)
+    attacks = {"a template may not build a value": "{{ 'a' * 10**9 }}",
+               "a link out of its template folder": "{% include 'leak.html' %}"}
+    for reason, body in attacks.items():
+        (look / "partials" / "segments.html").write_text(
+            "{% macro segments(items, math, big=False, blanks=True) %}" + body + "{% endmacro %}", encoding="utf-8")
+        out = tmp_path / "out"
+        result = run("build", str(small_edition), "--out", str(out), "--templates", str(look), "--format", "html")
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (reason, result.exception)
+        assert reason in result.output, result.output
+        assert not any("SECRET-TEXT" in p.read_text(errors="ignore") for p in out.rglob("*.html")) if out.exists() else True
+
+
+def test_a_stylesheet_fetches_nothing_but_data():
+    from workbook import pdf
+
+    fetch = pdf.confined_fetcher(None)
+    for url in ("http://127.0.0.1:9/x.css", "https://example.org/font.ttf", "file:///etc/hostname"):
+        with pytest.raises(pdf.RenderError):
+            fetch.fetch(url)
+    assert fetch.fetch("data:text/css,p%7Bcolor:red%7D") is not None
+
+
+@pytest.mark.parametrize("variables, point, expected", [
+    ('["x", "y", "w\\u0007"]', '["p", "q", "1"]', "variables[2]: 'w\\x07' is not a name"),
+    ('["x", "y", "<b>w</b>"]', '["p", "q", "1"]', "variables[2]: '<b>w</b>' is not a name"),
+    ('["x", "y", "x"]', '["p", "q", "1"]', "variables[2]: 'x' is named twice"),
+])
+def test_a_familys_variables_must_be_names_once_each(tmp_path, variables, point, expected):
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    text = (Path(__file__).parents[1] / "problems" / "gradient-check.toml").read_text(encoding="utf-8")
+    text = text.replace('id = "gradient-check"', 'id = "odd-names"').replace(
+        'variables = ["x", "y"]', f"variables = {variables}").replace('point = ["p", "q"]', f"point = {point}")
+    (bank / "odd.toml").write_text(text, encoding="utf-8")
+    result = run("show", "odd-names", "--bank", str(bank))
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.exception
+    assert expected in result.output and len(result.output.strip().splitlines()) == 1, result.output

@@ -163,3 +163,22 @@ def test_a_build_leaves_no_temporary_files(tmp_path, small_edition):
                      env={"TMPDIR": str(temp)})
         assert result.returncode == 0, result.stderr
         assert sorted(p.name for p in temp.iterdir()) == []
+
+
+def test_a_folder_workbook_did_not_make_is_never_replaced(tmp_path, small_edition):
+    """A build replaces its edition's folder whole: where that folder holds someone else's files (no
+    marker), it stops with one line and leaves them as they were; an empty folder is used."""
+    out = tmp_path / "out"
+    theirs = out / "test-sheet"
+    theirs.mkdir(parents=True)
+    (theirs / "notes.txt").write_text("a teacher's own notes", encoding="utf-8")
+    (theirs / "worksheet.pdf").write_text("not ours either", encoding="utf-8")
+    before = snapshot(theirs)
+    run = cli("build", small_edition, "--out", out, "--format", "html")
+    assert run.returncode == 1 and "not made by workbook" in run.stderr and "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert snapshot(theirs) == before and leftovers(out) == []
+    for child in theirs.iterdir():
+        child.unlink()
+    assert cli("build", small_edition, "--out", out, "--format", "html").returncode == 0  # an empty folder is fine
+    assert (theirs / "worksheet.html").is_file()

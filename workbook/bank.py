@@ -48,14 +48,34 @@ def load_family(path: Path) -> Family:
     return family
 
 
+def _name_problems(family: Family) -> list[str]:
+    """The parameters' names and the family's variables (``variable``, ``variables``, ``parameters``)
+    must each be a name of the expression language, and a list must not name one twice."""
+    problems = [f"params.{_shown(name)}: {trouble}" for name in family.params
+                if (trouble := E.name_problem(name))]
+    for key in ("variable", "variables", "parameters"):
+        value = getattr(family, key, None)
+        names = [value] if isinstance(value, str) else value or []
+        for i, name in enumerate(names):
+            where = key if isinstance(value, str) else f"{key}[{i}]"
+            if trouble := E.name_problem(name):
+                problems.append(f"{where}: {trouble}")
+            elif name in names[:i]:
+                problems.append(f"{where}: {name!r} is named twice")
+    return problems
+
+
+def _shown(name: str) -> str:
+    """A name as a message shows it: control characters escaped, not sent to the terminal."""
+    return name if name.isprintable() else repr(name)
+
+
 def _parse_formulas(family: Family) -> list[str]:
     """Parse every expression of the family, with only its own names allowed."""
-    problems = []
+    problems = _name_problems(family)
+    if problems:
+        return problems  # every expression would be read with these names: nothing more to say until they are fixed
     names = set(family.params)
-    for name in family.params:
-        trouble = E.name_problem(name)
-        if trouble:
-            problems.append(f"params.{name}: {trouble}")
     for i, group in enumerate(family.distinct):
         for name in group:
             if name not in names:

@@ -25,7 +25,7 @@ from workbook.documents import (
     teacher_key,
 )
 from workbook.edition import Edition, default_path, load_edition, pick_families, version_label
-from workbook.errors import BuildError
+from workbook.errors import BuildError, InputError
 from workbook.roster import read_roster
 from workbook.scheduler import BUDGET, DrawCache
 from workbook.staging import MARKER, MARKER_TEXT, confined, marker_digest, staging
@@ -123,9 +123,16 @@ def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path 
     if "pdf" in formats:
         import weasyprint  # noqa: F401
     if {"html", "pdf"} & set(formats):
+        from jinja2 import TemplateError
+
         from workbook import render
 
-        render.warm_up(cache, template_dir)
+        try:
+            render.warm_up(cache, template_dir)
+        except TemplateError as exc:  # a user's template that does not compile
+            where = f"{getattr(exc, 'filename', None) or template_dir}"
+            line = f", line {exc.lineno}" if getattr(exc, "lineno", None) else ""
+            raise InputError([f"{where}{line}: {exc.message or exc}"]) from None
 
 
 def _up_to_date(out_dir: Path, digest: str, docs: dict, names: tuple[str, ...], formats: tuple[str, ...]) -> bool:
@@ -164,8 +171,7 @@ def _prepare(documents: list[tuple[dict, tuple[str, ...]]], formats: tuple[str, 
     math: set = set()
     specs: dict = {}
     with _timed(timings, "collect"):
-        for doc, names in documents:
-            m, f = render.assets_used(doc, names, template_dir)
+        for m, f in _assets_used(documents, pool, template_dir):
             math |= m
             specs.update(f)
     math_items, spec_items = sorted(math), [specs[k] for k in sorted(specs)]
@@ -180,6 +186,23 @@ def _prepare(documents: list[tuple[dict, tuple[str, ...]]], formats: tuple[str, 
             raise BuildError(f"could not draw the math and figures: {outcome.error}")
         _add_timings(timings, outcome.value)
     timings["prepare"] = timings.get("prepare", 0.0) + time.perf_counter() - start
+
+
+def _assets_used(documents: list[tuple[dict, tuple[str, ...]]], pool, template_dir: Path | None) -> list[tuple]:
+    """What each document shows, by filling in its templates: the built-in ones here (the fastest way),
+    a user's folder in the workers, under a time budget and their memory cap."""
+    from workbook import render
+
+    if template_dir is None:
+        return [render.assets_used(doc, names) for doc, names in documents]
+    for i, (doc, names) in enumerate(documents):
+        pool.submit(("collect", i), _budget(doc, template_dir, 0.2), render.assets_used, doc, names, template_dir)
+    found = []
+    for outcome in pool.completed():
+        if not outcome.ok:
+            raise BuildError(f"could not fill in the templates of {template_dir}: {outcome.error}")
+        found.append(outcome.value)
+    return found
 
 
 # relative cost of laying out each document, a problem's worth: the heaviest are started first
@@ -216,7 +239,8 @@ def render_documents(edition: Edition, docs: dict[str, dict], names: tuple[str, 
         jobs.append((size * WEIGHT["teacher-key"], "", key, stage, ("teacher-key",), formats))
     jobs.sort(key=lambda job: -job[0])
     for i, (_, v, doc, folder, group, fmts) in enumerate(jobs):
-        pool.submit(i, None, render.render_job, doc, folder, cache, fmts, group, template_dir)
+        pool.submit(i, _budget(doc, template_dir, 2.0), render.render_job, doc, folder, cache, fmts, group,
+                    template_dir)
     files = {}
     for outcome in pool.completed():
         _, v, _, _, group, _ = jobs[outcome.task]
@@ -227,6 +251,14 @@ def render_documents(edition: Edition, docs: dict[str, dict], names: tuple[str, 
         files.update({f"{v}/{k}" if v else k: p for k, p in made.items()})
         _add_timings(timings, spent)
     return dict(sorted(files.items()))
+
+
+def _budget(doc: dict, template_dir: Path | None, per_problem: float) -> float | None:
+    """A task's time budget when it runs templates from a user's folder (which might never end):
+    a minute, and ``per_problem`` seconds a problem. The built-in templates run without one."""
+    if template_dir is None:
+        return None
+    return 60.0 + per_problem * sum(len(s["problems"]) + bool(s.get("example")) for s in doc["sections"])
 
 
 def _add_timings(timings: dict[str, float], spent: dict[str, float]) -> None:

@@ -16,7 +16,8 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -30,16 +31,46 @@ DOCUMENTS = {"worksheet": "Worksheet", "answers": "Answer key", "solutions": "So
 EDITION_DOCUMENTS = ("worksheet", "answers", "solutions")
 
 
+class FolderLoader(FileSystemLoader):
+    """Jinja's file loader, refusing a template that is a link to a file outside its folder."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        resolved = Path(filename).resolve()
+        if not any(resolved.is_relative_to(Path(folder).resolve()) for folder in self.searchpath):
+            raise TemplateNotFound(f"{template} (a link out of its template folder)")
+        return source, filename, uptodate
+
+
+class TemplateSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, also refusing to repeat a string or list, or to raise a power, into a huge value."""
+
+    intercepted_binops = frozenset({"*", "**"})
+    LIMIT = 100_000
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            count = next((v for v in (left, right) if isinstance(v, int)), 1)
+            seq = next((v for v in (left, right) if isinstance(v, str | list | tuple)), None)
+            if seq is not None and len(seq) * count > self.LIMIT:
+                raise SecurityError(f"a template may not build a value longer than {self.LIMIT}")
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 100:
+            raise SecurityError("a template may not raise to a power over 100")
+        return super().call_binop(context, operator, left, right)
+
+
 @lru_cache(maxsize=8)
 def environment(template_dir: Path | None = None) -> Environment:
     """The Jinja environment: a user's template folder first, then the built-in one (compiled once).
 
-    With a user's folder the environment is sandboxed: a template from someone else can show the
-    data it is given, but not reach Python's internals through it.
+    With a user's folder the environment is sandboxed (``TemplateSandbox``): a template from someone
+    else can show the data it is given, but not reach Python's internals, read a file outside its
+    folder or build a huge value; the build runs it in worker processes, under a time budget and the
+    workers' memory cap.
     """
     search = [str(template_dir)] if template_dir is not None else []
-    kind = Environment if template_dir is None else SandboxedEnvironment
-    env = kind(loader=FileSystemLoader(search + [str(templates_dir())]), autoescape=True,
+    kind = Environment if template_dir is None else TemplateSandbox
+    env = kind(loader=FolderLoader(search + [str(templates_dir())]), autoescape=True,
                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["caption"] = caption
     env.globals["segments_html"] = segments.page  # one walker over segments; the template only calls it
@@ -70,18 +101,26 @@ DEPTH_EM = (0.0, 2.0, 3.2, 4.4, 5.6, 6.8, 6.8)
 TEMPLATES = ("worksheet.html", "answers.html", "solutions.html", "practice.html")
 
 
+class _BytecodeCache(FileSystemBytecodeCache):
+    """Jinja's compiled templates on disk; one that cannot be written (or has gone) is only slower."""
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
 def warm_up(cache_dir: Path | None = None, template_dir: Path | None = None) -> None:
     """Compile the templates now, in this process, so that worker processes forked after it start
     with them compiled (compiling costs about half a second). The compiled code is kept in the
     content cache (build/.cache/templates) for the next build."""
     env = environment(template_dir)
-    if cache_dir is not None and env.bytecode_cache is None and template_dir is None:
-        from jinja2 import FileSystemBytecodeCache
-
+    if cache_dir is not None and template_dir is None:
         folder = cache_dir / "templates"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+            env.bytecode_cache = _BytecodeCache(str(folder))  # this build's cache, not a former build's
         except OSError:
             pass  # a cache that cannot be written is only slower
     for name in TEMPLATES:

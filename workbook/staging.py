@@ -22,12 +22,25 @@ MARKER_TEXT = "made by workbook; safe to delete with `workbook clean`\n"
 
 
 def confined(root: Path, name: str) -> Path:
-    """root/name, refusing any name that would leave root."""
+    """root/name, refusing any name that would leave root, and a folder there that workbook did not make."""
     root = root.resolve()
     target = (root / name).resolve()
     if target.parent != root or name in ("", ".", ".."):
         raise BuildError(f"output name {name!r} would leave {root}")
+    refuse_foreign(target)
     return target
+
+
+def _ours_or_empty(folder: Path) -> bool:
+    return folder.is_dir() and ((folder / MARKER).is_file() or not any(folder.iterdir()))
+
+
+def refuse_foreign(out_dir: Path) -> None:
+    """BuildError unless out_dir is free (absent or an empty folder) or an edition workbook built (it
+    carries the marker): a build replaces the folder whole, and must not take someone else's files with it."""
+    if out_dir.is_symlink() or (out_dir.exists() and not _ours_or_empty(out_dir)):
+        raise BuildError(f"{out_dir} is in the way and was not made by workbook (it has no {MARKER} marker); "
+                         "move it away or choose another --out; nothing was changed")
 
 
 @contextmanager
@@ -89,6 +102,7 @@ def _staged(out_dir: Path):
         (stage / MARKER).write_text(MARKER_TEXT)
         yield stage
         old = None
+        refuse_foreign(out_dir)  # checked again: something may have appeared while the build ran
         if out_dir.exists():
             old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
             os.replace(out_dir, old)

@@ -133,31 +133,34 @@ def _point(work: GradientCheck) -> str:
 def _steps(work: GradientCheck) -> list[Step]:
     """The partials, the centred differences and their table, the relative errors and theirs, the verdict."""
     h, one = significant(work.h), len(work.variables) == 1
+    i = "" if one else "_i"  # one derivative, or one entry for each variable
     partial = [f"f'({latex(work.point[0])})"] if one else [
         f"\\partial f/\\partial {latex(v)}" for v in work.variables]
-    nudge = (r"f(x_0 + h)", r"f(x_0 - h)", "n") if one else (r"f(p + h\,e_i)", r"f(p - h\,e_i)", "n_i")
-    estimates = Table([r"\text{partial}", *nudge],
-                      [[d, _value(up), _value(down), significant(e)]
-                       for d, (up, down), e in zip(partial, work.nudged, work.estimates)])
-    errors = Table([r"\text{partial}", "a", "n", r"\text{rel. error}"],
-                   [[d, latex(a), significant(e), scientific_latex(err)]
-                    for d, a, e, err in zip(partial, work.analytic, work.estimates, work.errors)])
+    nudge = (r"f(x_0 + h)", r"f(x_0 - h)") if one else (r"f(p + h\,e_i)", r"f(p - h\,e_i)")
+    first = r"\text{derivative}" if one else r"\text{partial}"
+    estimates = Table([first, *nudge, f"n{i}"], [[d, _value(up), _value(down), significant(e)]
+                                               for d, (up, down), e in zip(partial, work.nudged, work.estimates)])
+    errors = Table([first, f"a{i}", f"n{i}", f"r{i}"], [[d, latex(a), significant(e), scientific_latex(err)]
+                                                      for d, a, e, err in zip(partial, work.analytic, work.estimates,
+                                                                              work.errors)])
     worst = max(work.errors, key=float)
+    where = words("the input ", Math(_point(work).replace(latex(work.variables[0]), "x_0", 1))) if one else words(
+        "one coordinate of ", Math("p = " + _point(work)), " at a time")
     return [
         Step("The derivative" if one else "Analytic partials",
              r",\quad ".join(f"{n} = {latex(d)}" for n, d in zip(_derivatives(work), work.partials)),
              words("Differentiate." if one else "Differentiate once in each variable, holding the others constant.")),
         Step("At the point", r",\quad ".join(f"{n} = {latex(a)}" for n, a in zip(_at_point(work), work.analytic)),
-             words("The analytic value", "" if one else "s", " ", Math("a"), " at ", Math(_point(work)), ".")),
-        Step("Centred differences", r"%s = \frac{%s - %s}{2h},\quad h = %s" % (nudge[2], nudge[0], nudge[1], h),
-             words("Nudge " + ("the input" if one else "one coordinate at a time") + " up and down by ",
-                   Math(f"h = {h}"), " and divide the change in f by the distance between the two points, ",
-                   Math("2h"), ".")),
+             words("The analytic value", "" if one else "s", " ", Math(f"a{i}"), " at ", Math(_point(work)), ".")),
+        Step("Centred differences", r"n%s = \frac{%s - %s}{2h},\quad h = %s" % (i, *nudge, h),
+             words("Nudge ", *where, " up and down by ", Math(f"h = {h}"), " and divide the change in ", Math("f"),
+                   " by the distance between the two points, ", Math("2h"), ".")),
         Step("The estimates", "", [estimates]),
-        Step("Relative error", r"\frac{|a - n|}{\max(|a|, |n|)}",
-             words("With ", Math("a"), " the analytic value and ", Math("n"), " the estimate.")),
+        Step("Relative error", r"r%s = \frac{|a%s - n%s|}{\max(|a%s|, |n%s|)}" % (i, i, i, i, i),
+             words("With ", Math(f"a{i}"), " the analytic value and ", Math(f"n{i}"), " the estimate.")),
         Step("The errors", "", [errors]),
-        Step("Verdict", r"\max \approx %s" % scientific_latex(worst), _verdict(worst)),
+        Step("Verdict", (r"r" if one else r"\max_i r_i") + r" \approx %s" % scientific_latex(worst),
+             _verdict(worst, one)),
     ]
 
 
@@ -194,18 +197,16 @@ def _value(value: sp.Expr) -> str:
     return exact_decimal(value) if value.is_Rational and decimal_places(value) is not None else significant(value, 10)
 
 
-def _verdict(worst: sp.Expr) -> list:
+def _verdict(worst: sp.Expr, one: bool) -> list:
     """Below 1e-4 a gradient passes: what is left is the centred difference's own error, of order h^2."""
+    error = "The relative error is" if one else "Every relative error is"
     if float(worst) < 1e-4:
-        return words("Every relative error is below ", Math(r"10^{-4}"), ": the analytic gradient passes. What is "
-                     "left is the centred difference's own error, which shrinks like ", Math("h^2"), ".")
-    return words("The largest relative error is above ", Math(r"10^{-4}"), ": with so large a step the centred "
-                 "difference itself is off by a term of order ", Math("h^2"), "; halve h and the error drops "
-                 "about fourfold if the gradient is right.")
-
-
-
-
+        return words(f"{error} below ", Math(r"10^{-4}"), ": the analytic ", "derivative" if one else "gradient",
+                     " passes. What is left is the centred difference's own error, which shrinks like ", Math("h^2"),
+                     ".")
+    return words("The relative error is" if one else "The largest relative error is", " above ", Math(r"10^{-4}"),
+                 ": with so large a step the centred difference itself is off by a term of order ", Math("h^2"),
+                 "; halve ", Math("h"), " and the error drops about fourfold if the derivative is right.")
 
 
 KIND = Kind("gradient_check", GradientCheckFamily, {"gradient_check": Ask(solve, check, present)})
