@@ -319,7 +319,7 @@ def test_an_output_folder_that_is_a_symlink_out_of_the_build_is_refused(tmp_path
     (elsewhere / "precious.txt").write_text("keep me")
     (out / "test-sheet").symlink_to(elsewhere, target_is_directory=True)
     result = run("build", str(small_edition), "--out", str(out))
-    assert result.exit_code == 1 and "would leave" in result.stderr
+    assert result.exit_code == 2 and "would leave" in result.stderr
     assert (elsewhere / "precious.txt").read_text() == "keep me"
 
 
@@ -353,7 +353,7 @@ def test_a_missing_template_folder_is_one_line_and_a_strangers_template_cannot_r
     result = run("build", str(small_edition), "--out", str(tmp_path / "out"), "--templates", str(look),
                  "--format", "html")
     # one line and exit 1, not an exception escaping (CliRunner would keep it in result.exception)
-    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.exception
     assert "SecurityError" in result.output and len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*/worksheet.html"))
 
@@ -372,7 +372,7 @@ def test_a_strangers_template_cannot_build_a_huge_value_or_read_a_file_through_a
             "{% macro segments(items, math, big=False, blanks=True) %}" + body + "{% endmacro %}", encoding="utf-8")
         out = tmp_path / "out"
         result = run("build", str(small_edition), "--out", str(out), "--templates", str(look), "--format", "html")
-        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (reason, result.exception)
+        assert result.exit_code == 2 and isinstance(result.exception, SystemExit), (reason, result.exception)
         assert reason in result.output, result.output
         assert not any("SECRET-TEXT" in p.read_text(errors="ignore") for p in out.rglob("*.html")) if out.exists() else True
 
@@ -388,7 +388,7 @@ def test_a_stylesheet_fetches_nothing_but_data():
 
 
 @pytest.mark.parametrize("variables, point, expected", [
-    ('["x", "y", "w\\u0007"]', '["p", "q", "1"]', "variables[2]: 'w\\x07' is not a name"),
+    ('["x", "y", "w\\u0007"]', '["p", "q", "1"]', "variables[2]: the text holds the control character '\\x07'"),
     ('["x", "y", "<b>w</b>"]', '["p", "q", "1"]', "variables[2]: '<b>w</b>' is not a name"),
     ('["x", "y", "x"]', '["p", "q", "1"]', "variables[2]: 'x' is named twice"),
 ])

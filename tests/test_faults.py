@@ -175,7 +175,7 @@ def test_a_folder_workbook_did_not_make_is_never_replaced(tmp_path, small_editio
     (theirs / "worksheet.pdf").write_text("not ours either", encoding="utf-8")
     before = snapshot(theirs)
     run = cli("build", small_edition, "--out", out, "--format", "html")
-    assert run.returncode == 1 and "not made by workbook" in run.stderr and "Traceback" not in run.stderr
+    assert run.returncode == 2 and "not made by workbook" in run.stderr and "Traceback" not in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
     assert snapshot(theirs) == before and leftovers(out) == []
     for child in theirs.iterdir():

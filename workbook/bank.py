@@ -7,7 +7,6 @@ every file is reported at once, each with its file and key path.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -17,6 +16,7 @@ from workbook.errors import InputError, pydantic_lines
 from workbook.family import Family
 from workbook.kinds import registry
 from workbook.resources import problems_dir
+from workbook.userfiles import load_toml
 
 
 def schemas() -> dict[str, type[Family]]:
@@ -26,12 +26,7 @@ def schemas() -> dict[str, type[Family]]:
 
 def load_family(path: Path) -> Family:
     """Read and check one family file; raise InputError listing every problem in it."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([f"{path}: cannot read the file: {exc}"]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError([f"{path}: not valid TOML: {exc}"]) from None
+    data = load_toml(path, "family file")
     kind = data.get("kind")
     model = schemas().get(kind) if isinstance(kind, str) else None
     if model is None:
@@ -49,13 +44,13 @@ def load_family(path: Path) -> Family:
 
 
 def _name_problems(family: Family) -> list[str]:
-    """The parameters' names and the family's variables (``variable``, ``variables``, ``parameters``)
-    must each be a name of the expression language, and a list must not name one twice."""
+    """The parameters' names and every name the family declares (``variable``, ``variables``,
+    ``parameters``, a graph's leaves ...) must each be a name of the expression language, and a list
+    must not name one twice."""
     problems = [f"params.{_shown(name)}: {trouble}" for name in family.params
                 if (trouble := E.name_problem(name))]
-    for key in ("variable", "variables", "parameters"):
-        value = getattr(family, key, None)
-        names = [value] if isinstance(value, str) else value or []
+    for key, value in family.declared_names():
+        names = [value] if isinstance(value, str) else value
         for i, name in enumerate(names):
             where = key if isinstance(value, str) else f"{key}[{i}]"
             if trouble := E.name_problem(name):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from workbook import __version__
 from workbook.bank import load_bank
+from workbook.cache import cache_root, stamp
 from workbook.documents import (
     DEPENDENCIES,
     dependency_version,
@@ -42,6 +43,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     docs: dict[str, dict] = field(default_factory=dict, repr=False)  # the documents' data, by copy
     unchanged: bool = False  # the edition was already built exactly so: nothing was written
+    notes: list[str] = field(default_factory=list)  # things the user should know, e.g. the cache was not used
 
 
 def build(edition_path: Path | None = None, *, seed: int | None = None, out_root: Path = Path("build"),
@@ -76,25 +78,28 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     names = ("worksheet",) if roster else documents or edition_documents(edition)
     copies = copies_of(edition, roster)
     template_dir = edition.template_folder()
-    _load_before_fork(formats, out_root / ".cache", template_dir)
+    cache, why = cache_root(out_root)
+    notes = [why] if why else []
+    _load_before_fork(formats, cache, template_dir)
     with Pool(jobs) as pool:
         with _timed(timings, "generate"):
             docs = generate_documents(edition, picked, bank, copies, pool=pool, budget=budget, shared=not roster,
                                       progress=_counter(progress, len(copies) * edition.problem_count()),
-                                      cache=DrawCache(out_root / ".cache"))
+                                      cache=DrawCache(cache) if cache is not None else None)
         count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
         digest = fingerprint(docs, names, formats, template_dir)
         if _up_to_date(out_dir, digest, docs, names, formats):
             return BuildResult(out_dir=out_dir, files=_files_in(out_dir), problems=count, timings=timings, docs=docs,
-                               unchanged=True)
+                               unchanged=True, notes=notes)
         with staging(out_dir) as stage, _timed(timings, "render"):
-            files = render_documents(edition, docs, names, formats, stage, out_root / ".cache", pool, timings,
+            files = render_documents(edition, docs, names, formats, stage, cache, pool, timings,
                                      template_dir) if {"html", "pdf"} & set(formats) else {}
             files |= _write_quizzes(docs, stage) if "moodle" in formats else {}
             files["manifest"] = _write(stage / "manifest.json", manifest(edition, docs))
-            _write(stage / MARKER, f"{MARKER_TEXT}digest {digest}\n")
+            signed = stamp(digest)  # the marker a stranger's folder could carry does not pass as up to date
+            _write(stage / MARKER, MARKER_TEXT + (f"digest {signed}\n" if signed else ""))
     return BuildResult(out_dir=out_dir, files={k: out_dir / p.relative_to(stage) for k, p in files.items()},
-                       problems=count, timings=timings, docs=docs)
+                       problems=count, timings=timings, docs=docs, notes=notes)
 
 
 def copies_of(edition: Edition, roster: list | None) -> list[tuple[str, str, str]]:
@@ -129,6 +134,7 @@ def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path 
 
         try:
             render.warm_up(cache, template_dir)
+            render.stylesheet_text(render.environment(template_dir))  # a bad print.css: one line, before forking
         except TemplateError as exc:  # a user's template that does not compile
             where = f"{getattr(exc, 'filename', None) or template_dir}"
             line = f", line {exc.lineno}" if getattr(exc, "lineno", None) else ""
@@ -138,7 +144,8 @@ def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path 
 def _up_to_date(out_dir: Path, digest: str, docs: dict, names: tuple[str, ...], formats: tuple[str, ...]) -> bool:
     """An edition built from exactly this before, whose files are all there: they are already these bytes."""
     expected = [out_dir / v / f"{n}.{ext}" for v in docs for n in names for ext in ("html", "pdf") if ext in formats]
-    return marker_digest(out_dir) == digest and all(p.is_file() for p in expected)
+    signed = stamp(digest)
+    return signed is not None and marker_digest(out_dir) == signed and all(p.is_file() for p in expected)
 
 
 def _files_in(out_dir: Path) -> dict[str, Path]:
@@ -200,9 +207,19 @@ def _assets_used(documents: list[tuple[dict, tuple[str, ...]]], pool, template_d
     found = []
     for outcome in pool.completed():
         if not outcome.ok:
-            raise BuildError(f"could not fill in the templates of {template_dir}: {outcome.error}")
+            raise _failed(f"could not fill in the templates of {template_dir}", outcome, template_dir)
         found.append(outcome.value)
     return found
+
+
+def _failed(what: str, outcome, template_dir: Path | None) -> BuildError:
+    """A render job that failed: with a user's templates, one that broke a rule of the sandbox or
+    overran its budget is bad input (exit 2); anything else is ours to fix (exit 1)."""
+    error = BuildError(f"{what}: {outcome.error}")
+    if template_dir is not None and (outcome.kind in ("timeout", "memory")
+                                     or type(outcome.exception).__module__.startswith("jinja2")):
+        error.code = 2
+    return error
 
 
 # relative cost of laying out each document, a problem's worth: the heaviest are started first
@@ -246,7 +263,7 @@ def render_documents(edition: Edition, docs: dict[str, dict], names: tuple[str, 
         _, v, _, _, group, _ = jobs[outcome.task]
         if not outcome.ok:
             what = ", ".join(group) + (f" of version {v}" if v else "")
-            raise BuildError(f"could not render the {what}: {outcome.error}")
+            raise _failed(f"could not render the {what}", outcome, template_dir)
         made, spent = outcome.value
         files.update({f"{v}/{k}" if v else k: p for k, p in made.items()})
         _add_timings(timings, spent)
@@ -271,7 +288,7 @@ def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...],
                 template_dir: Path | None = None) -> str:
     """What the output files depend on: the documents' data, the templates (a user's folder too),
     the versions of the tools."""
-    from workbook.resources import templates_dir
+    from workbook.resources import inside, templates_dir
 
     h = hashlib.sha256()
     h.update(json.dumps([docs, list(names), sorted(formats), __version__,
@@ -279,7 +296,7 @@ def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...],
     for folder in [templates_dir()] + ([template_dir] if template_dir is not None else []):
         h.update(b"\0folder\0")
         for path in sorted(folder.rglob("*")):
-            if path.is_file():
+            if inside(path, folder):  # what FolderLoader may read: no link out, no device
                 h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 

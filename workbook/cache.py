@@ -1,18 +1,39 @@
-"""The content cache under build/.cache (safe to delete): draws, math and figures, each kept in a file
-named by the digest of everything that made it, so that nothing unchanged is made twice.
+"""The content cache under build/.cache (safe to delete): draws, math, figures and compiled templates,
+each kept in a file named by the digest of everything that made it, so that nothing unchanged is made
+twice.
 
-One ``Store`` a kind of content (``draws``, ``math``, ``figures``); every write is atomic. A cache
-is data, never code: a draw is JSON, read back only when it has the shape a draw has
-(scheduler.DrawCache); math is JSON checked field by field; figures are image bytes, only ever
-embedded. This module imports nothing heavy, so math and figures can use it without the kinds.
+A cache is data that someone else may have written: a build folder can come from a repository, or
+sit on a shared drive. So an entry is used only when
+
+- the cache folder is one workbook made (it carries the ``.workbook-cache`` marker), a real folder,
+  not a symbolic link, owned by this user, as is each entry, read without following a link;
+- the entry carries a signature (HMAC-SHA256) made with this user's own secret key, which lives
+  outside the build folder in ``$XDG_CACHE_HOME/workbook/cache-key`` (``~/.cache/workbook``), a
+  file only this user can read, so no one else can write an entry this user's builds will accept;
+- and, on top, it has the shape its kind of content has (checked by each reader).
+
+Anything else is ignored and made again. Without a usable key (no home folder, one that cannot be
+written, a key file others can read) nothing is cached: builds are only slower. This module imports
+nothing heavy, so math and figures can use it without the kinds.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
+import secrets
+import stat
+from functools import lru_cache
 from pathlib import Path
 
-from workbook.resources import write_atomic
+CACHE = ".cache"
+MARKER = ".workbook-cache"
+MARKER_TEXT = "the content cache of workbook; safe to delete\n"
+KINDS = ("draws", "math", "figures", "templates")
+_MAGIC = b"workbook-cache-1\n"
+_MAC = 32
+_LIMIT = 64 << 20  # no entry is this large; a bigger file is not ours
 
 
 def digest(*parts: object) -> str:
@@ -20,26 +41,187 @@ def digest(*parts: object) -> str:
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
 
 
+def _mine(info: os.stat_result, kind: int) -> bool:
+    """A file or folder of this user, of the kind expected, that no one else may change."""
+    return (stat.S_IFMT(info.st_mode) == kind and info.st_uid == os.geteuid()
+            and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+
+
+def _private_folder(folder: Path) -> bool:
+    try:
+        return _mine(os.lstat(folder), stat.S_IFDIR)
+    except OSError:
+        return False
+
+
+def key_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME")
+    return Path(base if base and os.path.isabs(base) else Path.home() / ".cache") / "workbook"
+
+
+@lru_cache(maxsize=1)
+def secret() -> bytes | None:
+    """This user's cache key, made on first use; None when there is no safe place for one."""
+    try:
+        folder = key_folder()
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private_folder(folder):
+            return None
+        path = folder / "cache-key"
+        if not os.path.lexists(path):
+            _new_key(path)
+        data = _read(path, 64)
+        if data is None or len(data) != 32 or os.lstat(path).st_mode & 0o077:
+            return None
+        return data
+    except (OSError, RuntimeError):  # RuntimeError: no home folder
+        return None
+
+
+def _new_key(path: Path) -> None:
+    temp = path.with_name(f".cache-key.{os.getpid()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        os.write(fd, secrets.token_bytes(32))
+    finally:
+        os.close(fd)
+    try:
+        os.link(temp, path)  # never replaces a key another build made at the same moment
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(temp)
+
+
+def _read(path: Path, limit: int) -> bytes | None:
+    """A regular file of this user, read without following a link or blocking on a pipe."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if stat.S_IFMT(info.st_mode) != stat.S_IFREG or info.st_uid != os.geteuid() or info.st_size > limit:
+            return None
+        chunks, size = [], 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                return None
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def cache_root(out_root: Path) -> tuple[Path | None, str | None]:
+    """The build folder's content cache, made here if absent: (its path, None), or (None, why not)."""
+    root = out_root / CACHE
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+        made = False
+        try:
+            root.mkdir()
+            made = True
+        except FileExistsError:
+            pass
+        if made:
+            _write_new(root / MARKER, MARKER_TEXT.encode())
+        if not _private_folder(root) or _read(root / MARKER, 4096) is None:
+            return None, (f"{root} was not made by workbook for you (no {MARKER} marker, a link, another owner, "
+                          "or others may write it): built without the cache; move it away to use the cache")
+    except OSError as exc:
+        return None, f"{root} cannot be used ({exc.strerror or exc}): built without the cache"
+    if secret() is None:
+        return None, (f"no private place for the cache key in {key_folder()}: built without the cache "
+                      "(set XDG_CACHE_HOME to a folder only you can write)")
+    return root, None
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
+def is_cache(folder: Path) -> bool:
+    """A content cache workbook made (for ``clean``): a real folder with the marker."""
+    return not folder.is_symlink() and folder.is_dir() and (folder / MARKER).is_file() \
+        and not (folder / MARKER).is_symlink()
+
+
 class Store:
-    """One kind of content in the cache: build/.cache/<kind>/<digest>.<ext>; no folder, no cache."""
+    """One kind of content in the cache: <root>/<kind>/<digest>.<ext>, signed; no root, no cache.
+
+    ``root`` is what ``cache_root`` returned. A subfolder that is a link, or someone else's, turns
+    the store off.
+    """
 
     def __init__(self, root: Path | None, kind: str):
-        self.folder = root / kind if root is not None else None
+        folder = root / kind if root is not None else None
+        if folder is not None:
+            try:
+                folder.mkdir(exist_ok=True)
+            except OSError:
+                folder = None
+        self.folder = folder if folder is not None and _private_folder(folder) else None
 
     def path(self, name: str, ext: str) -> Path | None:
         return self.folder / f"{name}.{ext}" if self.folder is not None else None
 
     def read(self, name: str, ext: str) -> bytes | None:
-        """The entry's bytes, or None when it is not there (or cannot be read: then it is made again)."""
-        path = self.path(name, ext)
-        if path is None:
+        """The entry's bytes if this user's workbook wrote them; None otherwise (then it is made again)."""
+        path, key = self.path(name, ext), secret()
+        if path is None or key is None:
             return None
-        try:
-            return path.read_bytes()
-        except OSError:
+        data = _read(path, _LIMIT)
+        head = len(_MAGIC) + _MAC
+        if data is None or not data.startswith(_MAGIC) or len(data) < head:
             return None
+        body = data[head:]
+        if not hmac.compare_digest(data[len(_MAGIC):head], _sign(key, path.name, body)):
+            return None
+        return body
 
     def write(self, name: str, ext: str, data: str | bytes) -> None:
-        path = self.path(name, ext)
-        if path is not None:
-            write_atomic(path, data)
+        path, key = self.path(name, ext), secret()
+        if path is None or key is None:
+            return
+        body = data.encode() if isinstance(data, str) else data
+        write_atomic(path, _MAGIC + _sign(key, path.name, body) + body)
+
+
+def stamp(text: str) -> str | None:
+    """``text`` signed with this user's key (hex), for a record outside the cache that must be this
+    user's own, such as the up-to-date stamp in a built edition's marker; None without a key."""
+    key = secret()
+    return hmac.new(key, b"stamp\0" + text.encode(), hashlib.sha256).hexdigest() if key is not None else None
+
+
+def _sign(key: bytes, name: str, body: bytes) -> bytes:
+    """Bound to the entry's name too: a signed entry copied under another name is refused."""
+    return hmac.new(key, name.encode() + b"\0" + body, hashlib.sha256).digest()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a cache file whole or not at all: worker processes may read it at the same moment.
+
+    The temporary file is made new (never through a link planted under its name), and the rename
+    replaces a link at ``path`` rather than writing where it points. A cache that cannot be written
+    (read-only, full) is skipped: it is an optimisation.
+    """
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if os.path.lexists(temp):  # left by a killed build of the same process id
+            os.unlink(temp)
+        _write_new(temp, data)
+        os.replace(temp, path)
+    except OSError:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import time
@@ -54,8 +55,12 @@ def _list_files(result, limit: int = 16) -> None:
 
 
 def _fail(lines: list[str], code: int = 2) -> None:
-    for line in lines:
-        click.echo(f"error: {line}", err=True)
+    """Each problem on one line of its own (what a file held is never sent to the terminal as it
+    stands: no control character, no line break), at most 50 of them, then exit ``code``."""
+    for line in lines[:50]:
+        click.echo(f"error: {_plain(line, 500)}", err=True)
+    if len(lines) > 50:
+        click.echo(f"error: ... and {len(lines) - 50} more like these", err=True)
     sys.exit(code)
 
 
@@ -64,6 +69,12 @@ def _fail(lines: list[str], code: int = 2) -> None:
 def main() -> None:
     """Printable Calculus for Deep Learning workbooks: randomized problems, worked solutions,
     every answer checked."""
+    from workbook.workers import JobsError, default_jobs
+
+    try:
+        default_jobs()  # WORKBOOK_JOBS checked once, before any command starts work
+    except JobsError as exc:
+        _fail([str(exc)])
 
 
 @main.command()
@@ -103,8 +114,10 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
         _fail(exc.lines)
     except BuildError as exc:
         bar.close()
-        _fail([str(exc)], code=1)
+        _fail([str(exc)], code=exc.code)
     bar.close()
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     if not quiet:
         took = time.perf_counter() - start
         if result.unchanged:
@@ -119,39 +132,79 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
 @click.argument("expression", required=False)
 @click.option("--wrt", default=None, help="The variable (default x); other names are constants. "
                                           "x,y differentiates by x then y (a mixed partial).")
-@click.option("--order", default=1, show_default=True, type=click.IntRange(1, 6), help="Which derivative.")
+@click.option("--order", default=1, show_default=True, type=click.IntRange(1, 6),
+              help="Which derivative (at most 6 in all, counting each variable of --wrt).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--gradient", "as_gradient", is_flag=True,
               help="Every first partial (of the --wrt variables, default all): the gradient.")
-@click.option("--batch", type=click.File("r"),
+@click.option("--batch", type=click.File("rb"),
               help='Work a file of JSON lines {"input", "variable", "order"}; write one JSON result a line.')
 def solve(expression: str | None, wrt: str | None, order: int, as_json: bool, as_gradient: bool, batch) -> None:
     """Differentiate EXPRESSION step by step: workbook solve "sin(x^2)*exp(x)"."""
     from workbook import solver
 
     if batch is not None:
-        for line in batch:
-            if line.strip():
-                click.echo(json.dumps(solver.solve_line(line)))
+        _solve_batch(batch)
         return
     if expression is None:
         _fail(["give an EXPRESSION to differentiate, or --batch FILE"])
-    try:
-        if as_gradient:
-            grad = solver.gradient(expression, wrt)
-            if as_json:
-                click.echo(json.dumps(grad, indent=1))
-            else:
-                click.echo(f"grad [{expression}] = ({', '.join(g.replace('**', '^') for g in grad['gradient'])})"
-                           f"   with respect to ({', '.join(grad['variables'])})")
-            return
-        result = solver.solve(expression, wrt or "x", order)
-    except solver.SolveError as exc:
-        _fail(str(exc).splitlines())
-    if as_json:
-        click.echo(json.dumps(result.record(), indent=1))
-    else:
-        click.echo("\n".join(result.lines()))
+    outcome = _in_worker(solver.BUDGET, solver.request, expression, wrt, order, as_json, as_gradient)
+    if not outcome.ok:
+        _fail([f"{_plain(expression, 60)}: {outcome.error}"], code=2 if outcome.kind in ("timeout", "memory") else 1)
+    ok, lines = outcome.value
+    if not ok:
+        _fail(lines)
+    click.echo("\n".join(lines))
+
+
+def _in_worker(budget: float, fn, *args):
+    """fn(*args) in a worker process, stopped after ``budget`` seconds or at its memory cap."""
+    from workbook.workers import Pool
+
+    with Pool(1) as pool:
+        pool.submit(0, budget, fn, *args)
+        return next(pool.completed())
+
+
+def _solve_batch(batch) -> None:
+    """Each line of the batch worked in the workers, under the budget each, printed in order."""
+    from workbook import solver
+    from workbook.workers import Pool
+
+    def answer(outcome) -> dict:
+        if outcome.ok:
+            return outcome.value
+        return {"input": None, "error": outcome.error}
+
+    with Pool() as pool:
+        chunk: list[bytes] = []
+        for raw in itertools.chain(_bounded_lines(batch, solver.MAX_LINE * 4), [None]):
+            if raw is not None and raw.strip():
+                chunk.append(raw)
+            if chunk and (raw is None or len(chunk) == 256):
+                for i, line in enumerate(chunk):
+                    pool.submit(i, solver.BUDGET, solver.solve_line, line)
+                done = {o.task: answer(o) for o in pool.completed()}
+                for i in range(len(chunk)):
+                    click.echo(json.dumps(done[i]))
+                chunk = []
+
+
+def _bounded_lines(stream, limit: int):
+    """The stream's lines, none read whole past ``limit`` bytes: a longer one is cut there (and so
+    refused as too long), the rest of it skipped, however long it runs."""
+    while line := stream.readline(limit + 1):
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := stream.readline(1 << 16)) and not rest.endswith(b"\n"):
+                pass
+        yield line
+
+
+def _plain(text: str, limit: int) -> str:
+    from workbook.errors import printable
+
+    shown = printable(text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
 
 
 @main.command(name="list")
@@ -161,7 +214,7 @@ def solve(expression: str | None, wrt: str | None, order: int, as_json: bool, as
 def list_families(topic: str | None, bank_folders: tuple[Path, ...]) -> None:
     """List the problem families with topic, difficulty and one sample."""
     from workbook.bank import load_bank
-    from workbook.scheduler import generate_slot
+    from workbook.scheduler import samples
 
     try:
         bank = load_bank(list(bank_folders))
@@ -171,14 +224,12 @@ def list_families(topic: str | None, bank_folders: tuple[Path, ...]) -> None:
     if topic:
         families = [f for f in families if f.topic == topic]
         if not families:
-            _fail([f"no family has topic {topic!r}; the topics are: {', '.join(sorted({f.topic for f in bank.values()}))}"])
-    for f in families:
-        try:
-            sample = _plain_prompt(generate_slot(f, 0, "sample")["prompt"])
-        except BuildError as exc:
-            sample = f"(no sample: {exc})"
-        click.echo(f"{f.id}  [{f.topic}, difficulty {f.difficulty}, {f.kind}]  {f.title}")
-        click.echo(f"    e.g. {sample}")
+            topics = ", ".join(sorted({f.topic for f in bank.values()}))
+            _fail([f"no family has topic {_plain(topic, 40)!r}; the topics are: {topics}"])
+    for f, drawn in zip(families, samples(families, 0, "sample")):
+        sample = _plain_prompt(drawn["prompt"]) if isinstance(drawn, dict) else f"(no sample: {drawn})"
+        click.echo(_plain(f"{f.id}  [{f.topic}, difficulty {f.difficulty}, {f.kind}]  {f.title}", 400))
+        click.echo(_plain(f"    e.g. {sample}", 2000))
 
 
 def _plain_prompt(segments: list[dict]) -> str:
@@ -195,7 +246,7 @@ def _plain_prompt(segments: list[dict]) -> str:
 def show(family: str, seed: int, bank_folders: tuple[Path, ...]) -> None:
     """Print one problem of FAMILY with its worked solution and answer."""
     from workbook.bank import load_bank
-    from workbook.scheduler import generate_slot
+    from workbook.scheduler import samples
     from workbook.segments import plain
 
     try:
@@ -203,11 +254,10 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...]) -> None:
     except InputError as exc:
         _fail(exc.lines)
     if family not in bank:
-        _fail([f"unknown family {family!r}; `workbook list` shows the families"])
-    try:
-        record = generate_slot(bank[family], seed, "show")
-    except BuildError as exc:
-        _fail([str(exc)], code=1)
+        _fail([f"unknown family {_plain(family, 40)!r}; `workbook list` shows the families"])
+    record = samples([bank[family]], seed, "show")[0]
+    if isinstance(record, str):
+        _fail([record], code=1)
     click.echo(f"{record['title']}  [{record['family']}, seed {seed}]")
     click.echo("")
     click.echo(plain(record["prompt"]))
@@ -297,7 +347,7 @@ def practice(topic: str, count: int, difficulty: int | None, seed: int, out_root
         _fail([line.replace("practice: sections[0].topic", "--topic").replace("practice: sections[0].difficulty",
                                                                               "--difficulty") for line in exc.lines])
     except BuildError as exc:
-        _fail([str(exc)], code=1)
+        _fail([str(exc)], code=exc.code)
     click.echo(f"wrote {result.problems} problems on {topic} into {result.out_dir}")
     _list_files(result)
 

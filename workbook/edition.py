@@ -6,7 +6,6 @@ Every problem in the file is reported at once, each with the file and the key pa
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from workbook.errors import InputError, pydantic_lines
 from workbook.family import SLUG, Family
 from workbook.resources import editions_dir
+from workbook.userfiles import load_toml
 
 DEFAULT_EDITION = "visual-workbook.toml"
 
@@ -100,6 +100,18 @@ class Edition(BaseModel):
                     "built-in one of the same name; the rest stay as they are.")
     path: str = Field("", exclude=True, description="Where the edition was read from (set by the loader).")
 
+    @model_validator(mode="after")
+    def _titles_differ(self):
+        """A section's problems and worked example are drawn from seeds named by its title (so that
+        reordering sections changes nothing); two sections with one title would print the same ones."""
+        seen: dict[str, int] = {}
+        for i, section in enumerate(self.sections):
+            if section.title in seen:
+                raise ValueError(f"sections[{i}].title: {section.title[:40]!r} is already the title of "
+                                 f"sections[{seen[section.title]}]; give each section its own title")
+            seen[section.title] = i
+        return self
+
     def problem_count(self) -> int:
         """How many problems one copy of the edition has."""
         return sum(s.count for s in self.sections)
@@ -148,14 +160,7 @@ class Heading:
 
 def load_edition(path: Path, overrides: dict | None = None) -> Edition:
     """Read and check an edition file; raise InputError listing every problem in it."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError([f"{path}: no such edition file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([f"{path}: cannot read the file: {exc}"]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError([f"{path}: not valid TOML: {exc}"]) from None
+    data = load_toml(path, "edition file")
     data.update(overrides or {})
     try:
         edition = Edition.model_validate(data)

@@ -2,7 +2,41 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
+
+EXCERPT = 40  # the most of a bad value an error message quotes
+
+# Characters that change how a terminal or a page shows the text around them: bidirectional
+# overrides and isolates, and the line and paragraph separators.
+FORMATTING = frozenset("\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def unsafe_char(text: str, newlines: bool = True) -> str | None:
+    """The first character in text that a file from a stranger may not carry (a control character, a
+    bidirectional override; a line break only where ``newlines`` is False), or None."""
+    for ch in text:
+        if ch in FORMATTING or unicodedata.category(ch) == "Cc" and not (newlines and ch in "\n\t\r"):
+            return ch
+    return None
+
+
+def printable(text: str) -> str:
+    """Text safe to print on one terminal line: control, bidirectional and line-break characters are
+    shown as escapes (\\x1b, \\u202e, \\n), never sent to the terminal."""
+    if text.isprintable() and not FORMATTING & set(text):
+        return text
+    return "".join(ch if ch.isprintable() and ch not in FORMATTING else ascii(ch)[1:-1] for ch in text)
+
+
+def excerpt(value: object, limit: int = EXCERPT) -> str:
+    """A value as an error message quotes it: repr'd, printable, and cut to ``limit`` characters."""
+    try:
+        text = printable(repr(value))
+    except ValueError:  # an integer too long to write out
+        text = f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 class InputError(Exception):
@@ -20,19 +54,31 @@ class InputError(Exception):
 class BuildError(Exception):
     """A build that cannot finish: a family that keeps failing its checks, say."""
 
+    code = 1  # the exit status
+
+
+class InTheWay(BuildError):
+    """Something the tool did not make stands where it would write (a folder, a link): the user's to
+    move, so it is bad input (exit 2), and nothing was changed."""
+
+    code = 2
+
 
 def pydantic_lines(path: Path | str, error) -> list[str]:
     """One line per pydantic validation error: ``file: key.path: what is wrong (got ...)``."""
     lines = []
     for e in error.errors():
         where = _key_path(e.get("loc", ()))
-        msg = e.get("msg", "invalid value")
+        msg = e.get("msg", "invalid value").removeprefix("Value error, ")
+        if e.get("type") == "value_error" and re.match(r"[\w.\[\]]+: ", msg):
+            where, msg = (f"{where}." if where else "") + msg.split(": ", 1)[0], msg.split(": ", 1)[1]
         if e.get("type") == "extra_forbidden":
             msg = "unknown key; check its spelling against the documentation"
         elif e.get("type") == "missing":
             msg = "required key is missing"
         got = e.get("input")
-        shown = "" if e.get("type") in ("missing", "extra_forbidden") or isinstance(got, dict) else f" (got {got!r})"
+        shown = "" if e.get("type") in ("missing", "extra_forbidden") or isinstance(got, dict) else f" (got {excerpt(got)})"
+        msg = msg if len(msg) <= 200 else msg[:199] + "\u2026"  # a message may quote the value itself
         lines.append(f"{path}: {where or '(top level)'}: {msg}{shown}")
     return lines
 

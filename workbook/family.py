@@ -98,6 +98,12 @@ class Family(BaseModel):
         """(key, text, names allowed, names that must appear) for every expression in the file."""
         return []
 
+    def declared_names(self) -> list[tuple[str, list[str] | str]]:
+        """(key, its name or names) for every key that names something the problem prints, each checked
+        as a name of the expression language by the loader (a name is never markup or math)."""
+        return [(key, value) for key in ("variable", "variables", "parameters")
+                if (value := getattr(self, key, None)) is not None]
+
     def draw_params(self, rng: np.random.Generator) -> dict[str, sp.Rational]:
         """Draw each parameter in file order; redraw a group until its values differ."""
         for _ in range(100):

@@ -89,10 +89,45 @@ def refuse_unknown_commands(latex: str) -> None:
         raise MathError(f"unknown LaTeX command {bad.group()[1:-1]} in {latex!r}")
 
 
+_TEXT_COMMAND = re.compile(r"\\(?:text|textrm|textit|textbf|textsf|texttt|mbox)\s*\{")
+_MARKUP = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+def escape_text(latex: str) -> str:
+    """The LaTeX with ``<``, ``>`` and ``&`` inside text commands (``\\text{...}`` ...) written as XML
+    entities. The converters copy a text argument into the MathML as it stands, so ``\\text{<b>}``
+    would become markup; escaped, it is shown as the characters typed, in every medium."""
+    out, pos = [], 0
+    for m in _TEXT_COMMAND.finditer(latex):
+        if m.start() < pos:
+            continue  # inside an argument already escaped
+        depth, i = 1, m.end()
+        while i < len(latex) and depth:
+            depth += {"{": 1, "}": -1}.get(latex[i], 0) if latex[i - 1] != "\\" else 0
+            i += 1
+        argument = latex[m.end():i]
+        out += [latex[pos:m.end()], re.sub(r"(?<!\\)[<>&]", lambda c: _MARKUP[c.group()], argument)]
+        pos = i
+    return "".join(out) + latex[pos:]
+
+
+MATHML_TAGS = frozenset(
+    ["math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "mtext", "ms", "mspace", "msub", "msup", "msubsup", "mfrac", "msqrt", "mroot", "mstyle", "mtable", "mtr", "mtd", "mlabeledtr", "munder", "mover", "munderover", "mpadded", "mphantom", "menclose", "merror", "mfenced", "mmultiscripts", "mprescripts", "none", "maligngroup", "malignmark"])
+MATHML_ATTRIBUTES = frozenset(  # how math looks; never a link, a script, a style or a class
+    ["display", "xmlns", "encoding", "mathvariant", "mathsize", "mathcolor", "mathbackground", "displaystyle", "scriptlevel", "accent", "accentunder", "fence", "form", "separator", "separators", "stretchy", "symmetric", "largeop", "movablelimits", "lspace", "rspace", "minsize", "maxsize", "linethickness", "notation", "width", "height", "depth", "voffset", "linebreak", "columnalign", "columnspacing", "columnlines", "rowalign", "rowspacing", "rowlines", "frame", "align", "open", "close", "columnspan", "rowspan"])
+
+
 @lru_cache(maxsize=4096)
 def _mathml(latex: str, display: bool) -> str:
-    mml = latex2mathml.converter.convert(latex, display="block" if display else "inline")
-    root = ET.fromstring(mml)
+    mml = latex2mathml.converter.convert(escape_text(latex), display="block" if display else "inline")
+    try:
+        root = ET.fromstring(mml)
+    except ET.ParseError:
+        raise MathError(f"math that is not well-formed MathML: {latex[:60]!r}") from None
+    stray = {e.tag.rsplit("}", 1)[-1] for e in root.iter()} - MATHML_TAGS
+    stray |= {a for e in root.iter() for a in e.attrib} - MATHML_ATTRIBUTES
+    if stray:  # only MathML reaches a page, whatever the LaTeX held
+        raise MathError(f"math that makes markup or links ({', '.join(sorted(stray))}): {latex[:60]!r}")
     if not mark_unary_signs(root):
         return mml
     # Plain names and an xmlns attribute, not ET.register_namespace: that map is global, and
@@ -148,6 +183,7 @@ class SVGCache:
     """LaTeX -> MathSVG, in memory and optionally on disk (safe to delete)."""
 
     def __init__(self, folder: Path | None = None):
+        self.root = folder
         self.store = Store(folder, "math")
         self.memory: dict[str, MathSVG] = {}
 
@@ -243,7 +279,7 @@ def _ziamath(latex: str, display: bool, text: bool = True, fast: bool = True) ->
     Mrow._get_height_nostretch = _measure_row_once if fast else _measure_row
     ziamath.styles.asdict = vars if fast else _deep_style
     try:
-        mathml = ET.fromstring(tex2mml(latex, inline=not display))  # as Math.fromlatex does, and then
+        mathml = ET.fromstring(tex2mml(escape_text(latex), inline=not display))  # as Math.fromlatex does, and then
         mark_unary_signs(mathml)
         return ziamath.Math(mathml, size=BODY_PX, margin=0.5).svgxml()
     finally:

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import xml.etree.ElementTree as ET
 from html import escape
 
 from workbook import figures
 from workbook.segments import Moodle, emit
+
+# Characters XML 1.0 cannot carry at all, not even escaped; ElementTree writes them as they are.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def numeric_answer(record: dict) -> float | None:
@@ -80,7 +84,7 @@ def quiz(doc: dict) -> str:
                 _text(q, "graderinfo", f"<p>{_html(p['answer'])}</p>", "html")
                 _text(q, "responsetemplate", "", "html")
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _XML_ILLEGAL.sub("", ET.tostring(root, encoding="unicode")) + "\n"
 
 
 def tolerance(value: float) -> float:

@@ -10,21 +10,26 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import shutil
 import time
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from workbook import figures, mathtex, pdf, segments
 from workbook.cache import Store, digest
 from workbook.edition import Heading
-from workbook.resources import templates_dir
+from workbook.errors import InputError, printable
+from workbook.resources import inside, templates_dir
+from workbook.userfiles import read_text
 
 DOCUMENTS = {"worksheet": "Worksheet", "answers": "Answer key", "solutions": "Solutions",
              "practice": "Practice set", "teacher-key": "Teacher's key, all versions"}
@@ -32,14 +37,19 @@ EDITION_DOCUMENTS = ("worksheet", "answers", "solutions")
 
 
 class FolderLoader(FileSystemLoader):
-    """Jinja's file loader, refusing a template that is a link to a file outside its folder."""
+    """Jinja's file loader, refusing, before reading it, a template that is a link to a file outside
+    its folder or one larger than any template (a device, a pipe or a huge file is never read)."""
+
+    LIMIT = 1 << 20
 
     def get_source(self, environment, template):
-        source, filename, uptodate = super().get_source(environment, template)
-        resolved = Path(filename).resolve()
-        if not any(resolved.is_relative_to(Path(folder).resolve()) for folder in self.searchpath):
-            raise TemplateNotFound(f"{template} (a link out of its template folder)")
-        return source, filename, uptodate
+        for folder in self.searchpath:
+            path = Path(folder, *split_template_path(template))
+            if path.is_file():  # the one Jinja will read: the first folder that has it
+                if not inside(path, Path(folder)) or path.stat().st_size > self.LIMIT:
+                    raise TemplateNotFound(f"{template} (a link out of its template folder, or over 1 MB)")
+                break
+        return super().get_source(environment, template)
 
 
 class TemplateSandbox(SandboxedEnvironment):
@@ -101,33 +111,34 @@ DEPTH_EM = (0.0, 2.0, 3.2, 4.4, 5.6, 6.8, 6.8)
 TEMPLATES = ("worksheet.html", "answers.html", "solutions.html", "practice.html")
 
 
-class _BytecodeCache(FileSystemBytecodeCache):
-    """Jinja's compiled templates on disk; one that cannot be written (or has gone) is only slower."""
+class _BytecodeCache(BytecodeCache):
+    """Jinja's compiled templates, kept in the signed content cache (build/.cache/templates).
 
-    def dump_bytecode(self, bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
+    Compiled code is loaded only from an entry this user's own build signed (cache.Store), never
+    from a file someone else put there; one that cannot be written is only slower.
+    """
+
+    def __init__(self, root: Path):
+        self.store = Store(root, "templates")
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self.store.read(bucket.key, "jinja")
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.store.write(bucket.key, "jinja", bucket.bytecode_to_string())
 
 
-def warm_up(cache_dir: Path | None = None, template_dir: Path | None = None) -> None:
+def warm_up(cache_root: Path | None = None, template_dir: Path | None = None) -> None:
     """Compile the templates now, in this process, so that worker processes forked after it start
     with them compiled (compiling costs about half a second). The compiled code is kept in the
-    content cache (build/.cache/templates) for the next build."""
+    content cache for the next build; a user's own templates are compiled afresh each time."""
     env = environment(template_dir)
-    if cache_dir is not None and template_dir is None:
-        folder = cache_dir / "templates"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            env.bytecode_cache = _BytecodeCache(str(folder))  # this build's cache, not a former build's
-        except OSError:
-            pass  # a cache that cannot be written is only slower
+    if cache_root is not None and template_dir is None:
+        env.bytecode_cache = _BytecodeCache(cache_root)  # this build's cache, not a former build's
     for name in TEMPLATES:
-        try:
-            env.get_template(name)
-        except OSError:
-            pass  # a bytecode cache file that cannot be written: compiled all the same
+        env.get_template(name)
 
 
 def figure_digest(spec: dict, fmt: str) -> str:
@@ -142,8 +153,7 @@ class Assets:
                  figures: dict[str, str] | None = None):
         self.medium, self.folder, self.cache, self.timings = medium, folder, cache, timings
         self.figures: dict[str, str] = {} if figures is None else figures  # shared by both media
-        root = cache.store.folder.parent if cache.store.folder is not None else None
-        self.figure_store = Store(root, "figures")  # beside the math, in the same content cache
+        self.figure_store = Store(cache.root, "figures")  # beside the math, in the same content cache
 
     def math(self, latex: str, display: bool = False) -> Markup:
         start = time.perf_counter()
@@ -223,8 +233,11 @@ def stylesheet_text(env: Environment) -> str:
     """print.css: a user's template folder's own if it has one, else the built-in one."""
     for folder in env.loader.searchpath[:-1]:
         override = Path(folder) / "print.css"
-        if override.exists():
-            return override.read_text(encoding="utf-8")
+        if os.path.lexists(override):
+            if not inside(override, Path(folder)):
+                why = "not a file inside the template folder (a link out, a pipe or a device)"
+                raise InputError([f"{printable(str(override))}: {why}"])
+            return read_text(override, "stylesheet")
     return (templates_dir() / "print.css").read_text(encoding="utf-8")
 
 

@@ -6,7 +6,6 @@ checkout or an editable install they sit beside it, at the top of the repository
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -34,18 +33,6 @@ def editions_dir() -> Path:
     return _folder("editions")
 
 
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write a cache file whole or not at all: worker processes may read it at the same moment.
-
-    The cache is an optimisation: a folder that cannot be written (read-only, full) is skipped.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temp.write_bytes(text.encode() if isinstance(text, str) else text)
-        os.replace(temp, path)
-    except OSError:
-        try:
-            temp.unlink(missing_ok=True)
-        except (OSError, UnboundLocalError):
-            pass
+def inside(path: Path, folder: Path) -> bool:
+    """Whether path, links followed, is a regular file inside folder (not a device, a pipe or a link out)."""
+    return path.resolve().is_relative_to(folder.resolve()) and path.is_file()

@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbook.errors import InputError
+from workbook.errors import InputError, excerpt, printable, unsafe_char
+from workbook.userfiles import read_text
 
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 
@@ -21,31 +22,35 @@ class Student:
 
 def read_roster(path: Path) -> list[Student]:
     """Every student in the file; every bad row reported with its line number, all at once."""
+    text = read_text(path, "roster", limit=64 << 20, encoding="utf-8-sig")  # 10^5 students is about 3 MB
+    students, problems, seen, where = [], [], {}, printable(str(path))
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([f"{path}: cannot read the roster: {exc}"]) from None
-    students, problems, seen = [], [], {}
-    for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:  # a field over the csv module's limit, a NUL byte
+        raise InputError([f"{where}: not a CSV roster the tool can read: {exc}"]) from None
+    for line, row in enumerate(rows, start=1):
         if not row or all(not cell.strip() for cell in row):
             continue
         if line == 1 and [c.strip().lower() for c in row] == ["name", "id"]:
             continue
         if len(row) != 2:
-            problems.append(f"{path}: line {line}: expected 2 columns (name, id), found {len(row)}")
+            problems.append(f"{where}: line {line}: expected 2 columns (name, id), found {len(row)}")
             continue
         name, sid = row[0].strip(), row[1].strip()
         if not name or len(name) > 80:
-            problems.append(f"{path}: line {line}: the name must be 1 to 80 characters")
+            problems.append(f"{where}: line {line}: the name must be 1 to 80 characters")
+        elif unsafe_char(name, newlines=False):
+            problems.append(f"{where}: line {line}: the name holds the control character "
+                            f"{unsafe_char(name, newlines=False)!a}")
         elif not ID.fullmatch(sid):
-            problems.append(f"{path}: line {line}: the id {sid!r} must be 1 to 32 letters, digits, - or _")
+            problems.append(f"{where}: line {line}: the id {excerpt(sid)} must be 1 to 32 letters, digits, - or _")
         elif sid in seen:
-            problems.append(f"{path}: line {line}: the id {sid!r} is already used on line {seen[sid]}")
+            problems.append(f"{where}: line {line}: the id {sid!r} is already used on line {seen[sid]}")
         else:
             seen[sid] = line
             students.append(Student(name, sid))
     if not students and not problems:
-        problems.append(f"{path}: the roster has no students (one row each: name, id)")
+        problems.append(f"{where}: the roster has no students (one row each: name, id)")
     if problems:
         raise InputError(problems)
     return students

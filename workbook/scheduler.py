@@ -27,7 +27,7 @@ from workbook.family import Family
 from workbook.generate import REDRAW, generate_one
 from workbook.problem import Degenerate
 from workbook.seeds import derive_seed
-from workbook.workers import InlinePool, Outcome
+from workbook.workers import InlinePool, Outcome, Pool, default_jobs
 
 MAX_ATTEMPTS = 40
 BUDGET = 5.0  # seconds of wall-clock time a single draw may take before its worker is killed
@@ -210,6 +210,15 @@ def generate_slot(family: Family, edition_seed: int, slot: str, seen: set[str] |
     """The problem for one slot, drawn in this process: redrawn until it is sound and new in ``seen``."""
     request = Slot(family, slot, "sheet")
     return draw([request], edition_seed, pool=InlinePool(), seen={"sheet": set() if seen is None else seen})[0]
+
+
+def samples(families: list[Family], edition_seed: int, slot: str, jobs: int | None = None) -> list[dict | str]:
+    """One problem of each family, drawn in worker processes under the budget (as a build draws):
+    its record, or why it could not be drawn. For ``list`` and ``show``: no family can hang them."""
+    failures: dict[int, str] = {}
+    with Pool(min(jobs or default_jobs(), max(1, len(families)))) as pool:
+        records = draw([Slot(f, slot, None) for f in families], edition_seed, pool=pool, failures=failures)
+    return [failures.get(i, "") if record is None else record for i, record in enumerate(records)]
 
 
 def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = BUDGET, progress=None,

@@ -18,6 +18,11 @@ class SolveError(ValueError):
     """An expression that cannot be worked: outside the language, or no rule applies."""
 
 
+MAX_ORDER = 6  # the most derivatives one request may take, in one variable or across several (x,y,x)
+BUDGET = 10.0  # seconds a request may take (workbook solve runs each in a worker process that is stopped after)
+MAX_LINE = 10_000  # characters in one line of a batch
+
+
 @dataclass
 class SolveResult:
     """The worked derivative of one expression."""
@@ -57,7 +62,10 @@ def solve(text: str, wrt: str = "x", order: int = 1) -> SolveResult:
 
     ``wrt`` may name several variables, "x,y": a mixed partial, differentiated in that order.
     """
-    expr, variables = _parse(text, wrt.split(","))
+    names = wrt.split(",") if isinstance(wrt, str) else []
+    if not 1 <= len(names) * order <= MAX_ORDER or isinstance(order, bool):
+        raise SolveError(f"at most {MAX_ORDER} derivatives at once (the order times the variables in --wrt)")
+    expr, variables = _parse(text, names)
     if len(variables) > 1:
         return _mixed(text, expr, variables)
     var = variables[0]
@@ -160,18 +168,49 @@ def _check_line(check: dict) -> str:
     return f"agrees with sympy.diff; numeric check not possible: {check['reason']}"
 
 
-def solve_line(line: str) -> dict:
-    """One line of `solve --batch`: a result in the JSON schema, or {"input", "error"}."""
+def solve_line(line: str | bytes) -> dict:
+    """One line of `solve --batch`: a result in the JSON schema, or {"input", "error"}. A bad line,
+    whatever is wrong with it, is answered on its own line; it never stops the batch."""
+    item = None
     try:
-        item = json.loads(line)
+        if isinstance(line, bytes):
+            if len(line.rstrip(b"\r\n")) > MAX_LINE * 4:
+                raise ValueError(f"the line is over {MAX_LINE} characters")
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ValueError("the line is not UTF-8 text") from None
+        if len(line) > MAX_LINE:
+            raise ValueError(f"the line is over {MAX_LINE} characters")
+        try:
+            item = json.loads(line)
+        except RecursionError:
+            raise ValueError("the line is JSON nested too deeply") from None
         if not isinstance(item, dict) or not isinstance(item.get("input"), str):
             # a ValueError, like every other bad line: reported as {"input", "error"}, never raised
             raise ValueError('each line must be a JSON object with a string "input"')  # noqa: TRY004
         variable = item.get("variable", "x")
         order = item.get("order", 1)
-        if not isinstance(variable, str) or not isinstance(order, int) or not 1 <= order <= 6:
-            raise ValueError('"variable" must be a name and "order" a whole number from 1 to 6')
+        if (not isinstance(variable, str) or not isinstance(order, int) or isinstance(order, bool)
+                or not 1 <= order <= MAX_ORDER):
+            raise ValueError(f'"variable" must be a name and "order" a whole number from 1 to {MAX_ORDER}')
         return solve(item["input"], variable, order).record()
     except (ValueError, SolveError) as exc:
-        echo = item.get("input") if isinstance(locals().get("item"), dict) else None
+        echo = item.get("input") if isinstance(item, dict) and isinstance(item.get("input"), str) else None
         return {"input": echo, "error": str(exc).splitlines()[0]}
+
+
+def request(expression: str, wrt: str | None, order: int, as_json: bool, as_gradient: bool) -> tuple[bool, list[str]]:
+    """What ``workbook solve`` prints for one expression: (True, lines) or (False, error lines).
+    Plain values only, so that it can run in a worker process under the budget."""
+    try:
+        if as_gradient:
+            grad = gradient(expression, wrt)
+            if as_json:
+                return True, [json.dumps(grad, indent=1)]
+            parts = ", ".join(g.replace("**", "^") for g in grad["gradient"])
+            return True, [f"grad [{expression}] = ({parts})   with respect to ({', '.join(grad['variables'])})"]
+        result = solve(expression, wrt or "x", order)
+    except SolveError as exc:
+        return False, str(exc).splitlines()
+    return True, [json.dumps(result.record(), indent=1)] if as_json else result.lines()

@@ -15,7 +15,8 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from workbook.errors import BuildError
+from workbook.cache import CACHE, is_cache
+from workbook.errors import BuildError, InTheWay
 
 MARKER = ".workbook-build"
 MARKER_TEXT = "made by workbook; safe to delete with `workbook clean`\n"
@@ -26,20 +27,25 @@ def confined(root: Path, name: str) -> Path:
     root = root.resolve()
     target = (root / name).resolve()
     if target.parent != root or name in ("", ".", ".."):
-        raise BuildError(f"output name {name!r} would leave {root}")
+        raise InTheWay(f"output name {name!r} would leave {root}")
     refuse_foreign(target)
     return target
 
 
 def _ours_or_empty(folder: Path) -> bool:
-    return folder.is_dir() and ((folder / MARKER).is_file() or not any(folder.iterdir()))
+    return folder.is_dir() and not folder.is_symlink() and (_marked(folder) or not any(folder.iterdir()))
+
+
+def _marked(folder: Path) -> bool:
+    marker = folder / MARKER
+    return marker.is_file() and not marker.is_symlink()
 
 
 def refuse_foreign(out_dir: Path) -> None:
     """BuildError unless out_dir is free (absent or an empty folder) or an edition workbook built (it
     carries the marker): a build replaces the folder whole, and must not take someone else's files with it."""
     if out_dir.is_symlink() or (out_dir.exists() and not _ours_or_empty(out_dir)):
-        raise BuildError(f"{out_dir} is in the way and was not made by workbook (it has no {MARKER} marker); "
+        raise InTheWay(f"{out_dir} is in the way and was not made by workbook (it has no {MARKER} marker); "
                          "move it away or choose another --out; nothing was changed")
 
 
@@ -62,17 +68,29 @@ def staging(out_dir: Path):
 
 @contextmanager
 def _locked(path: Path):
+    """Hold the edition's lock file: made new or reused, never through a link, never truncated."""
     import fcntl
+    import stat
 
-    with open(path, "w") as handle:
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    except OSError as exc:
+        raise InTheWay(f"{path} cannot be the lock file ({exc.strerror}; a link?): remove it and build again; "
+                         "nothing was changed") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InTheWay(f"{path} is in the way of the lock file (not a regular file): remove it and build "
+                             "again; nothing was changed")
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise BuildError(f"another build of {path.name[1:-5]!r} is running; wait for it to finish") from None
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _recover(out_dir: Path) -> None:
@@ -83,10 +101,10 @@ def _recover(out_dir: Path) -> None:
     that is put back.
     """
     for leftover in sorted(out_dir.parent.glob(f".{out_dir.name}.staging-*")):
-        if leftover.is_dir() and not leftover.is_symlink():
+        if _ours_or_empty(leftover):  # a staging folder is marked first thing; another is left alone
             shutil.rmtree(leftover, ignore_errors=True)
     for old in sorted(out_dir.parent.glob(f".{out_dir.name}.old-*")):
-        if not old.is_dir() or old.is_symlink() or not (old / MARKER).is_file():
+        if not old.is_dir() or old.is_symlink() or not _marked(old):
             continue
         if not out_dir.exists():
             os.replace(old, out_dir)
@@ -123,12 +141,13 @@ def marker_digest(out_dir: Path) -> str | None:
 
 
 def clean(out_root: Path) -> list[Path]:
-    """Remove the builds under out_root that carry workbook's marker, and the math cache; nothing else."""
+    """Remove the builds under out_root that carry workbook's marker, and the content cache if workbook
+    made it (it carries its own marker); nothing else."""
     removed = []
     if not out_root.is_dir():
         return removed
     for child in sorted(out_root.iterdir()):
-        if child.is_dir() and not child.is_symlink() and (child / MARKER).is_file() or child.name == ".cache" and child.is_dir() and not child.is_symlink():
+        if child.name == CACHE and is_cache(child) or child.is_dir() and not child.is_symlink() and _marked(child):
             shutil.rmtree(child)
             removed.append(child)
     return removed

@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import stat
 import tempfile
 import time
 from collections import deque
@@ -33,12 +34,19 @@ MEMORY_LIMIT = 2 * 1024**3  # bytes a worker may grow by beyond what it starts w
 RELEASE_RSS = 250 * 1024**2  # a worker holding more than this after a task hands freed memory back
 RECYCLE_RSS = 300 * 1024**2  # a worker left holding more than this after a task is replaced by a fresh one
 _ENV_JOBS = "WORKBOOK_JOBS"
+MAX_JOBS = 64
+
+
+class JobsError(ValueError):
+    """WORKBOOK_JOBS is not a number of workers."""
 
 
 def default_jobs() -> int:
     """How many workers: WORKBOOK_JOBS if set, else the cores this process may use."""
-    value = os.environ.get(_ENV_JOBS, "")
-    if value.strip().isdigit() and int(value) > 0:
+    value = os.environ.get(_ENV_JOBS, "").strip()
+    if value:
+        if not (value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_JOBS):
+            raise JobsError(f"{_ENV_JOBS}={value[:20]!r}: give a whole number of worker processes from 1 to {MAX_JOBS}")
         return int(value)
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -69,7 +77,7 @@ class Outcome:
 class _Worker:
     def __init__(self, context, memory: int | None):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, memory), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, memory, os.getpid()), daemon=True)
         self.process.start()
         child.close()  # the parent's copy: a dead worker then reads as end-of-file
         self.task: tuple | None = None  # (name, budget, fn, args)
@@ -84,7 +92,7 @@ class _Worker:
             self.process.kill()
         self.process.join()
         self.conn.close()
-        shutil.rmtree(_scratch_path(self.process.pid), ignore_errors=True)  # killed: it could not
+        _remove_scratch(self.process.pid)  # killed: it could not
 
 
 class Pool:
@@ -204,9 +212,10 @@ class InlinePool:
                 yield Outcome(task, "ok", value=value, seconds=time.monotonic() - start)
 
 
-def _serve(conn, memory: int | None) -> None:
+def _serve(conn, memory: int | None, parent: int) -> None:
     """A worker: run each task it is sent and answer (True, result) or (False, (kind, exception, line))."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it kills us
+    _die_with(parent)
     gc.freeze()  # what the parent made stays shared: our collector never writes to those pages
     if memory is not None:
         _cap_memory(memory)
@@ -234,33 +243,60 @@ def _serve(conn, memory: int | None) -> None:
                        _rss()))
 
 
-_SCRATCH: dict[str, int] = {}
+def _die_with(parent: int) -> None:
+    """Be killed when the process that started us ends, however it ends (the out-of-memory killer
+    takes only the biggest process): Linux's parent-death signal; elsewhere, a thread that watches."""
+    try:
+        import ctypes
+
+        if ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL) != 0:  # PR_SET_PDEATHSIG
+            raise OSError
+    except (OSError, AttributeError):
+        import threading
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+        return
+    if os.getppid() != parent:  # it died before the signal was asked for
+        os._exit(1)
+
+
+_SCRATCH: dict = {}
 
 
 def scratch_dir() -> Path:
     """This process's own temporary folder, for files a library insists on writing (WeasyPrint copies
-    each @font-face font to a folder). Made empty on first use in a process. A pool removes its
-    worker's when it stops the worker, since a killed process cleans up nothing; the main process
-    removes its own at exit."""
-    path = _scratch_path(os.getpid())
+    each @font-face font to a folder): made new on first use in a process, private (mkdtemp), never
+    one that was there before. A pool removes its worker's when it stops the worker, since a killed
+    process cleans up nothing; the main process removes its own at exit."""
     if _SCRATCH.get("pid") != os.getpid():
-        shutil.rmtree(path, ignore_errors=True)  # left by an earlier process with the same id
-        path.mkdir(parents=True)
-        _SCRATCH["pid"] = os.getpid()
+        path = Path(tempfile.mkdtemp(prefix=f"workbook-{os.getpid()}-"))
+        _SCRATCH.update(pid=os.getpid(), path=path)
         atexit.register(shutil.rmtree, path, True)  # not run in a worker, which ends with os._exit
-    return path
+    return _SCRATCH["path"]
 
 
-def _scratch_path(pid: int) -> Path:
-    return Path(tempfile.gettempdir()) / f"workbook-{pid}"
+def _remove_scratch(pid: int) -> None:
+    """The scratch folders of process ``pid``: only this user's own folders, never a link."""
+    for path in Path(tempfile.gettempdir()).glob(f"workbook-{pid}-*"):
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid():
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _sweep_scratch() -> None:
     """Remove the scratch folders of processes that are gone (a build killed with its workers)."""
-    for path in Path(tempfile.gettempdir()).glob("workbook-*"):
-        pid = path.name.removeprefix("workbook-")
-        if pid.isdigit() and path.is_dir() and _gone(int(pid)):
-            shutil.rmtree(path, ignore_errors=True)
+    for path in Path(tempfile.gettempdir()).glob("workbook-*-*"):
+        pid = path.name.split("-")[1]
+        if pid.isdigit() and _gone(int(pid)):
+            _remove_scratch(int(pid))
 
 
 def _gone(pid: int) -> bool:

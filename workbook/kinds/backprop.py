@@ -109,6 +109,9 @@ class BackpropFamily(Family):
     def formulas(self):
         return [(f"leaves.{k}", v, set(self.params), set()) for k, v in self.leaves.items()]
 
+    def declared_names(self):
+        return [("leaves", list(self.leaves))]
+
 
 @dataclass
 class Backprop:

@@ -20,8 +20,10 @@ def draw_function(family, params: dict, rng: np.random.Generator, names: list[st
 
 def given(text: str, params: dict, names=()) -> sp.Expr:
     """A family's expression (a point, a rate, a function of ``names``) with the drawn parameters put in."""
-    values = {E.symbol(k): v for k, v in params.items()}
-    return E.parse(text, variables=set(params) | set(names)).xreplace(values)
+    try:
+        return E.parse(text, variables=set(params) | set(names), values=params)
+    except E.ExprError as exc:  # with these values: too large, or undefined (a drawn 0 under a division)
+        raise Degenerate(f"with the drawn parameters, {exc.message}") from None
 
 
 def exact_at(expr: sp.Expr, subs: dict) -> sp.Expr:

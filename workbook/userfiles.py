@@ -1,0 +1,96 @@
+"""Reading a file a stranger may have written: an edition, a family, a roster.
+
+Such a file is read only if it is a regular file of sensible size (a pipe, a device or a link to
+one is refused before anything is read, so nothing blocks or reads without end), decoded as UTF-8,
+and, for TOML, parsed into plain data no deeper than any real edition or family and holding no
+integer longer than any real one and no character that would change how a terminal or a page shows
+the text around it. Each problem is one line naming the file (and the key), quoting at most a
+short excerpt.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from pathlib import Path
+
+from workbook.errors import InputError, excerpt, printable, unsafe_char
+
+LIMIT = 1 << 20  # 1 MB: the largest built-in family or edition is under 10 kB
+DEPTH = 12  # the deepest real structure is a backprop graph: graphs[g][k][op list], 4 levels
+DIGITS = 30  # no seed, bound or value needs more (a seed is at most 2^53, 16 digits)
+
+
+def read_text(path: Path, what: str, limit: int = LIMIT, encoding: str = "utf-8") -> str:
+    """The file's text, or InputError with one line: what it is, and why it cannot be read."""
+    shown = printable(str(path))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise InputError([f"{shown}: no such {what}"]) from None
+    except OSError as exc:
+        raise InputError([f"{shown}: cannot read the {what}: {exc.strerror}"]) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError([f"{shown}: the {what} is not a regular file (a folder, a pipe or a device)"])
+        if info.st_size > limit:
+            raise InputError([f"{shown}: the {what} is {info.st_size / 2**20:.1f} MB; at most {limit >> 10} kB is read"])
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError([f"{shown}: cannot read the {what}: {exc.strerror}"]) from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise InputError([f"{shown}: the {what} is over {limit >> 10} kB; at most that is read"])
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError([f"{shown}: the {what} is not UTF-8 text (byte {exc.start})"]) from None
+
+
+def load_toml(path: Path, what: str) -> dict:
+    """The file as TOML data, checked as the module says; InputError listing every problem."""
+    text = read_text(path, what)
+    shown = printable(str(path))
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([f"{shown}: not valid TOML: {excerpt(str(exc), 120)[1:-1]}"]) from None
+    except RecursionError:
+        raise InputError([f"{shown}: nested more than {DEPTH} levels deep; no {what} is"]) from None
+    except ValueError:  # an integer too long for Python to read
+        raise InputError([f"{shown}: a number has thousands of digits; no {what} needs more than {DIGITS}"]) from None
+    problems = [f"{shown}: {p}" for p in data_problems(data)]
+    if problems:
+        raise InputError(problems[:20])
+    return data
+
+
+def data_problems(data: object, where: str = "", depth: int = 0) -> list[str]:
+    """What is wrong with parsed data from a stranger: too deep, an integer too long, a control or
+    bidirectional character in a key or a value (a line break only in a value)."""
+    here = where or "(top level)"
+    if depth > DEPTH:
+        return [f"{here}: nested more than {DEPTH} levels deep"]
+    if isinstance(data, bool | float):
+        return []
+    if isinstance(data, int):
+        return [f"{here}: the number has more than {DIGITS} digits"] if abs(data) >= 10**DIGITS else []
+    if isinstance(data, str):
+        ch = unsafe_char(data)
+        return [f"{here}: the text holds the control character {ch!a}; remove it"] if ch else []
+    problems: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            ch = unsafe_char(key, newlines=False)
+            if ch:
+                problems.append(f"{where or '(top level)'}: the key {excerpt(key)} holds the character {ch!a}")
+                continue
+            problems += data_problems(value, f"{where}.{key}" if where else key, depth + 1)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            problems += data_problems(value, f"{where}[{i}]", depth + 1)
+    return problems
