@@ -200,6 +200,12 @@ def _bounded_lines(stream, limit: int):
         yield line
 
 
+def _say(text: str) -> None:
+    """Print text that holds what a file gave (a family's title, a prompt, a path): each line as it is
+    meant, nothing in it reaching the terminal as a control or bidirectional character."""
+    click.echo("\n".join(_plain(line, 100_000) for line in text.split("\n")))
+
+
 def _plain(text: str, limit: int) -> str:
     from workbook.errors import printable
 
@@ -258,20 +264,20 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...]) -> None:
     record = samples([bank[family]], seed, "show")[0]
     if isinstance(record, str):
         _fail([record], code=1)
-    click.echo(f"{record['title']}  [{record['family']}, seed {seed}]")
+    _say(f"{record['title']}  [{record['family']}, seed {seed}]")
     click.echo("")
-    click.echo(plain(record["prompt"]))
+    _say(plain(record["prompt"]))
     click.echo("")
     click.echo("Worked solution:")
     for step in record["steps"]:
         indent = "  " * (step["depth"] + 1)
         said = plain(step["say"])
-        click.echo(f"{indent}{step['rule']}. {said}".rstrip())
+        _say(f"{indent}{step['rule']}. {said}".rstrip())
         if step["math"]:
-            click.echo(f"{indent}  {plain([{'math': step['math']}])}")
+            _say(f"{indent}  {plain([{'math': step['math']}])}")
     click.echo("")
-    click.echo("Answer: " + plain(record["answer"]))
-    click.echo(f"Checked: {record['verified']['method']}")
+    _say("Answer: " + plain(record["answer"]))
+    _say(f"Checked: {record['verified']['method']}")
 
 
 @main.command()
@@ -313,11 +319,11 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
     for family in sorted(families, key=lambda f: f.id):
         report = check_family(family, span, jobs=jobs)
         failed += bool(report.failures)
-        click.echo(report.line())
+        _say(report.line())
         for seed, reason in report.failures[:5]:
-            click.echo(f"    FAIL seed {seed}: {reason}")
+            _say(f"    FAIL seed {seed}: {reason}")
         for note in report.notes():
-            click.echo(f"    note: {note}")
+            _say(f"    note: {note}")
     click.echo(f"{len(families)} families, {len(span)} seeds each: {failed} failing")
     sys.exit(1 if failed else 0)
 
@@ -348,7 +354,7 @@ def practice(topic: str, count: int, difficulty: int | None, seed: int, out_root
                                                                               "--difficulty") for line in exc.lines])
     except BuildError as exc:
         _fail([str(exc)], code=exc.code)
-    click.echo(f"wrote {result.problems} problems on {topic} into {result.out_dir}")
+    _say(f"wrote {result.problems} problems on {topic} into {result.out_dir}")
     _list_files(result)
 
 
@@ -361,6 +367,6 @@ def clean(out_root: Path) -> None:
 
     removed = run_clean(out_root)
     for path in removed:
-        click.echo(f"removed {path}")
+        _say(f"removed {path}")
     if not removed:
-        click.echo(f"nothing to clean in {out_root}")
+        _say(f"nothing to clean in {out_root}")

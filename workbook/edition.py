@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from workbook.errors import InputError, pydantic_lines
-from workbook.family import SLUG, Family
+from workbook.errors import InputError, excerpt, printable, pydantic_lines
+from workbook.family import ONE_LINE, SLUG, Family
 from workbook.resources import editions_dir
 from workbook.userfiles import load_toml
 
@@ -25,7 +25,7 @@ class Section(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=1, max_length=120, description="The heading printed above the problems.")
+    title: str = Field(min_length=1, max_length=120, pattern=ONE_LINE, description="The heading printed above the problems.")
     intro: str = Field("", max_length=1000, description="A sentence or two printed under the heading.")
     families: list[str] = Field(default_factory=list, max_length=50,
                                 description="Family ids to draw from, in turn (see `workbook list`).")
@@ -82,21 +82,21 @@ class Edition(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=1, max_length=120, description="The title on every page.")
-    subtitle: str = Field("", max_length=200, description="A line under the title on the first page.")
+    title: str = Field(min_length=1, max_length=120, pattern=ONE_LINE, description="The title on every page.")
+    subtitle: str = Field("", max_length=200, pattern=ONE_LINE, description="A line under the title on the first page.")
     slug: str | None = Field(None, pattern=SLUG,
                              description="The output folder name under build/; made from the title if left out.")
     seed: int = Field(2026, ge=0, le=2**53, description="The seed: the same seed gives the same workbook.")
     paper: Literal["A4", "Letter"] = Field("A4", description="Paper size of the PDFs.")
-    date: str = Field("", max_length=40, description="The edition's date as printed on the cover, e.g. 2026-09-01.")
+    date: str = Field("", max_length=40, pattern=ONE_LINE, description="The edition's date as printed on the cover, e.g. 2026-09-01.")
     page: PageOptions = Field(default_factory=PageOptions, description="Page options (a [page] table).")
     versions: int = Field(1, ge=1, le=MAX_VERSIONS, description="Parallel versions A, B, C ... (after Z: AA, AB ...): the same families and "
                                                       "difficulties, different draws, and one teacher's key.")
     sections: list[Section] = Field(min_length=1, max_length=60, description="The sections, in order.")
     templates: str | None = Field(
         None, max_length=300,
-        description="A folder of templates searched before the built-in ones, relative to the edition file, "
-                    "e.g. \"my-templates\": a file there (print.css, partials/problem.html ...) replaces the "
+        description="A folder of templates searched before the built-in ones, inside the edition file's folder, "
+                    "e.g. \"my-templates\" (--templates names one elsewhere): a file there (print.css, partials/problem.html ...) replaces the "
                     "built-in one of the same name; the rest stay as they are.")
     path: str = Field("", exclude=True, description="Where the edition was read from (set by the loader).")
 
@@ -161,6 +161,10 @@ class Heading:
 def load_edition(path: Path, overrides: dict | None = None) -> Edition:
     """Read and check an edition file; raise InputError listing every problem in it."""
     data = load_toml(path, "edition file")
+    own = data.get("templates")
+    if isinstance(own, str) and own and not _beside(path, own):
+        raise InputError([(f"{printable(str(path))}: templates: {excerpt(own)} must be a folder inside the edition "
+                          "file's folder (a relative path, no ..); use --templates for a folder elsewhere")])
     data.update(overrides or {})
     try:
         edition = Edition.model_validate(data)
@@ -172,6 +176,12 @@ def load_edition(path: Path, overrides: dict | None = None) -> Edition:
         raise InputError([(f"{path}: templates: {edition.templates!r} is not a folder beside the edition file "
                           f"({folder}); create it or remove the key")])
     return edition
+
+
+def _beside(edition: Path, folder: str) -> bool:
+    """Whether folder, relative to the edition file's folder, stays inside it (links followed)."""
+    home = edition.resolve().parent
+    return not Path(folder).is_absolute() and (home / folder).resolve().is_relative_to(home)
 
 
 def pick_families(edition: Edition, bank: dict[str, Family]) -> list[list[Family]]:

@@ -76,6 +76,8 @@ def pydantic_lines(path: Path | str, error) -> list[str]:
             msg = "unknown key; check its spelling against the documentation"
         elif e.get("type") == "missing":
             msg = "required key is missing"
+        elif e.get("type") == "string_pattern_mismatch" and "\\n\\r\\t" in str(e.get("ctx", {}).get("pattern")):
+            msg = "must be one line (no line break or tab)"
         got = e.get("input")
         shown = "" if e.get("type") in ("missing", "extra_forbidden") or isinstance(got, dict) else f" (got {excerpt(got)})"
         msg = msg if len(msg) <= 200 else msg[:199] + "\u2026"  # a message may quote the value itself

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from workbook.problem import Degenerate
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,47}$"
+ONE_LINE = r"^[^\n\r\t]*$"  # a title or a date: printed on one line, in a listing or a running header
 NAME = r"^[A-Za-z][A-Za-z0-9_]{0,15}$"
 MAX_BOUND = 10_000
 
@@ -82,7 +83,7 @@ class Family(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=SLUG, description="Unique id, lower case with dashes, e.g. `chain-two-levels`.")
-    title: str = Field(min_length=1, max_length=80, description="A short title shown in listings.")
+    title: str = Field(min_length=1, max_length=80, pattern=ONE_LINE, description="A short title shown in listings.")
     topic: str = Field(pattern=SLUG, description="The topic an edition can pick by, e.g. `chain-rule`.")
     difficulty: int = Field(ge=1, le=3, description="1 (warm-up) to 3 (challenging).")
     kind: str = Field(description="The kind of problem; decides the keys below.")

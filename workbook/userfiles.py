@@ -58,7 +58,7 @@ def load_toml(path: Path, what: str) -> dict:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError([f"{shown}: not valid TOML: {excerpt(str(exc), 120)[1:-1]}"]) from None
+        raise InputError([f"{shown}: not valid TOML: {printable(str(exc))[:200]}"]) from None
     except RecursionError:
         raise InputError([f"{shown}: nested more than {DEPTH} levels deep; no {what} is"]) from None
     except ValueError:  # an integer too long for Python to read

@@ -12,7 +12,6 @@ fall faster).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -22,7 +21,7 @@ from pydantic import Field, model_validator
 
 from workbook import explain, steps, verify
 from workbook import expr as E
-from workbook.family import NAME, FunctionFamily
+from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import contour_data, draw_function, exact_at, given
 from workbook.numbers import latex, number_latex, point_latex, vector_latex
@@ -45,9 +44,6 @@ class GradientFamily(FunctionFamily):
 
     @model_validator(mode="after")
     def _consistent(self):
-        for name in self.variables:
-            if not re.fullmatch(NAME, name):
-                raise ValueError(f"{name!r} is not a variable name")
         n = len(self.variables)
         if self.ask in ("gradient", "directional", "steepest") and (self.point is None or len(self.point) != n):
             raise ValueError(f"ask = {self.ask!r} needs point = [...] with {n} coordinates")

@@ -1,0 +1,506 @@
+"""Hostile input, second round: files, folders and caches from a stranger.
+
+Every case runs the real command line in a fresh process and asserts what the README promises about
+a file from someone else: bad input gets exit 2 and one clear line (no traceback); no code runs (a
+marker file never appears); nothing outside is read (a canary's text never reaches any output);
+nothing outside the build folder is written or removed; the previous edition stays byte for byte;
+and nothing hangs (every run has a timeout).
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.test_faults import snapshot
+
+ROOT = Path(__file__).resolve().parents[1]
+CANARY = "CANARY-7f3a9c"  # the text of every file outside that nothing may read
+EDITION = """
+title = "Hostile"
+slug = "hostile"
+seed = 3
+
+[[sections]]
+title = "One"
+families = ["tangent-line"]
+count = 1
+"""
+
+
+@pytest.fixture(scope="module")
+def key_home(tmp_path_factory) -> Path:
+    """This user's cache-key folder for the tests (XDG_CACHE_HOME), outside every test's own folder."""
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
+@pytest.fixture
+def place(tmp_path, key_home):
+    """A working folder: an edition, a canary outside the build folder, and a way to run workbook."""
+    return Place(tmp_path, key_home)
+
+
+class Place:
+    def __init__(self, root: Path, key_home: Path):
+        self.root, self.key_home = root, key_home
+        self.out = root / "build"
+        self.edition = root / "hostile.toml"
+        self.edition.write_text(EDITION, encoding="utf-8")
+        self.outside = root / "outside"
+        self.outside.mkdir()
+        (self.outside / "secret.txt").write_text(CANARY, encoding="utf-8")
+        self.marker = root / "code-ran"
+        self.bank = root / "bank"
+        self.bank.mkdir()
+
+    def run(self, *args, timeout: float = 180, env: dict | None = None, stdin: bytes | None = None):
+        code = "import sys; from workbook.cli import main; sys.exit(main())"
+        started = time.monotonic()
+        result = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, cwd=self.root,
+                                timeout=timeout, input=stdin, check=False,
+                                env={**os.environ, "XDG_CACHE_HOME": str(self.key_home), **(env or {})})
+        result.seconds = time.monotonic() - started
+        result.out_text = result.stdout.decode("utf-8", "replace")
+        result.err_text = result.stderr.decode("utf-8", "replace")
+        return result
+
+    def build(self, *args, **kwargs):
+        return self.run("build", self.edition, "--out", self.out, *args, **kwargs)
+
+    def outside_state(self) -> dict:
+        """Every file under the test's folder that is not in the build folder."""
+        return {p: b for p, b in snapshot(self.root).items() if not p.startswith("build/")}
+
+    def family(self, name: str, text: str) -> Path:
+        path = self.bank / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def outputs(self) -> str:
+        return "\n".join(p.read_text("utf-8", "replace") for p in self.out.rglob("*")
+                         if p.is_file() and p.suffix in (".html", ".json", ".xml"))
+
+
+def refused(result, *fragments: str) -> None:
+    """Exit 2, one line on stderr starting with error:, naming what it should, and no traceback."""
+    lines = result.err_text.strip().splitlines()
+    assert result.returncode == 2, (result.returncode, result.err_text[-2000:])
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.err_text[-2000:]
+    assert "Traceback" not in result.err_text and len(lines[0]) < 600, lines[0][:600]
+    assert "\x1b" not in result.err_text and "\u202e" not in result.err_text
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def family_text(source: str, **changes: str) -> str:
+    """A built-in family file, renamed to id `theirs`, with some lines replaced."""
+    text = (ROOT / "problems" / f"{source}.toml").read_text(encoding="utf-8")
+    text = text.replace(f'id = "{source}"', 'id = "theirs"')
+    for old, new in changes.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def edition_with(family: str) -> str:
+    return EDITION.replace('families = ["tangent-line"]', f'families = ["{family}"]')
+
+
+# ---------------------------------------------------------------- the cache is data, never code
+
+
+def cache_entries(place: Place, kind: str) -> list[Path]:
+    return sorted((place.out / ".cache" / kind).glob("*.*"))
+
+
+def plant(path: Path, payload: bytes) -> None:
+    """Replace a cache entry: once as the bare payload, and keep the name, as a stranger would."""
+    path.write_bytes(payload)
+
+
+def test_compiled_templates_planted_in_the_cache_never_run(place):
+    assert place.build("-q", "--format", "html").returncode == 0
+    entries = cache_entries(place, "templates")
+    assert entries, "the build keeps its compiled templates in the cache"
+    code = compile(f"open({str(place.marker)!r}, 'w').write('ran')", "<planted>", "exec")
+    from jinja2.bccache import bc_magic
+
+    for i, entry in enumerate(entries):
+        bucket = bc_magic + b"\x80\x04\x95" + marshal.dumps(code)  # roughly Jinja's own layout
+        kept = entry.read_bytes()
+        # a bare Jinja bucket, then one dressed in our header with a signature that is not ours
+        plant(entry, bucket if i % 2 == 0 else kept[:17] + os.urandom(32) + marshal.dumps(code))
+    for old in ("__jinja2_x.cache",):
+        (entry.parent / old).write_bytes(bc_magic + marshal.dumps(code))
+    result = place.build("-q", "--format", "html", "--seed", "4")
+    assert result.returncode == 0, result.err_text
+    assert not place.marker.exists()
+    assert (place.out / "hostile" / "worksheet.html").is_file()
+
+
+def test_a_planted_figure_or_draw_is_not_used(place):
+    assert place.build("-q", "--format", "html").returncode == 0
+    honest = json.loads((place.out / "hostile" / "manifest.json").read_text())
+    figures = cache_entries(place, "figures")
+    draws = cache_entries(place, "draws")
+    assert figures and draws
+    for path in figures:
+        plant(path, b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert("planted")</script></svg>')
+    for path in draws:
+        record = {"record": {**honest["problems"][0], "answer": [{"text": "PLANTED ANSWER"}]}}
+        plant(path, json.dumps(record).encode())
+    shutil.rmtree(place.out / "hostile")  # the edition gone, the cache kept: everything is read back
+    result = place.build("-q", "--format", "html")
+    assert result.returncode == 0, result.err_text
+    text = place.outputs()
+    assert "planted" not in text and "PLANTED ANSWER" not in text and "<script" not in text
+    assert json.loads((place.out / "hostile" / "manifest.json").read_text())["problems"] == honest["problems"]
+
+
+def test_a_cache_copied_from_someone_else_is_not_trusted(place, tmp_path_factory):
+    """A build folder shipped in a repository: entries signed with someone else's key are made again,
+    and its marker does not pass the edition off as up to date."""
+    assert place.build("-q", "--format", "html").returncode == 0
+    html = (place.out / "hostile" / "worksheet.html")
+    html.write_text(html.read_text().replace("Hostile", "Tampered"))
+    stranger = tmp_path_factory.mktemp("stranger-key")
+    result = place.build("--format", "html", env={"XDG_CACHE_HOME": str(stranger)})
+    assert result.returncode == 0 and "up to date" not in result.out_text, result.out_text
+    assert "Tampered" not in html.read_text()
+
+
+def test_a_cache_folder_that_is_a_link_or_unmarked_is_not_used(place):
+    elsewhere = place.outside / "cache"
+    elsewhere.mkdir()
+    place.out.mkdir()
+    (place.out / ".cache").symlink_to(elsewhere, target_is_directory=True)
+    before = place.outside_state()
+    result = place.build("--format", "html")
+    assert result.returncode == 0, result.err_text
+    assert "not made by workbook" in result.err_text and "without the cache" in result.err_text
+    assert place.outside_state() == before and not any(elsewhere.iterdir())
+    # an unmarked .cache of the user's own (say --out is their home folder) is left alone too
+    (place.out / ".cache").unlink()
+    (place.out / ".cache").mkdir()
+    (place.out / ".cache" / "mine.txt").write_text("my own cache")
+    result = place.build("--format", "html", "--seed", "5")
+    assert result.returncode == 0 and sorted(p.name for p in (place.out / ".cache").iterdir()) == ["mine.txt"]
+
+
+def test_a_cache_entry_that_is_a_link_out_is_not_read(place):
+    assert place.build("-q", "--format", "html").returncode == 0
+    for path in cache_entries(place, "figures") + cache_entries(place, "draws"):
+        path.unlink()
+        path.symlink_to(place.outside / "secret.txt")
+    shutil.rmtree(place.out / "hostile")
+    result = place.build("-q", "--format", "html")
+    assert result.returncode == 0, result.err_text
+    assert CANARY not in place.outputs()
+    assert (place.outside / "secret.txt").read_text() == CANARY
+
+
+# ---------------------------------------------------------------- markup from a bank
+
+
+@pytest.mark.parametrize("source, changes, where", [
+    ("backprop-neuron", {'x = "x0"': '"\\\\text{<script>alert(1)</script>}" = "x0"',
+                         '["u", "mul", "w", "x"]': '["u", "mul", "w", "\\\\text{<script>alert(1)</script>}"]'},
+     "leaves"),
+    ("gradient-at-point", {'variables = ["x", "y"]': 'variables = ["x", "y<z"]'}, "variables[1]"),
+    ("power-polynomial", {'id = "theirs"': 'id = "theirs"\nvariable = "<b>x</b>"'}, "variable"),
+])
+def test_a_name_that_is_not_a_name_is_refused(place, source, changes, where):
+    place.family("theirs.toml", family_text(source, **changes))
+    place.edition.write_text(edition_with("theirs"), encoding="utf-8")
+    result = place.build("--bank", place.bank)
+    refused(result, "theirs.toml", where)
+    assert not place.out.exists() or "<script" not in place.outputs()
+
+
+def test_markup_in_titles_and_text_is_shown_never_run(place):
+    place.family("theirs.toml", family_text(
+        "derivative-at-point", **{'title = "The derivative at a point"': 'title = "<script>alert(1)</script>"',
+                                  'description = "': 'description = "<img src=x onerror=alert(1)> '}))
+    place.edition.write_text(edition_with("theirs").replace('title = "One"', 'title = "<b onclick=x>One</b>"')
+                             + 'intro = "<iframe src=javascript:alert(1)>"\n', encoding="utf-8")
+    result = place.build("--bank", place.bank, "-q", "--format", "html", "--format", "moodle")
+    assert result.returncode == 0, result.err_text
+    import xml.etree.ElementTree as ET
+
+    pages = [p.read_text() for p in place.out.rglob("*.html")]
+    quiz = ET.parse(place.out / "hostile" / "quiz.xml")  # well-formed, and its HTML fields are HTML
+    pages += [t.findtext("text") or "" for t in quiz.iter() if t.get("format") == "html"]  # Moodle shows these as HTML
+    assert len(pages) > 3
+    for live in ("<script", "<b onclick", "<iframe", "<img src=x"):
+        assert not any(live in page for page in pages), live
+
+
+def test_math_never_makes_markup_or_links():
+    from workbook import mathtex
+
+    shown = mathtex.to_mathml(r"\text{<script>alert(1)</script>} + \mathrm{<b>}")
+    assert "<script" not in shown and "&lt;script&gt;" in shown
+    svg = mathtex.to_svg(r"\text{<script>a</script>} x").svg
+    assert "<script" not in svg
+    for latex in (r"\href{javascript:alert(1)}{x}", r"\style{color:red}{x}", r"\class{a}{x}"):
+        with pytest.raises(mathtex.MathError):
+            mathtex.to_mathml(latex)
+
+
+# ---------------------------------------------------------------- folders that are not ours
+
+
+def test_an_edition_named_after_a_strangers_folder_leaves_it_alone(place):
+    theirs = place.out / "hostile"
+    theirs.mkdir(parents=True)
+    (theirs / "notes.txt").write_text("a teacher's own notes")
+    before = snapshot(place.root)
+    result = place.build()
+    refused(result, "not made by workbook")
+    assert snapshot(place.root) == before
+
+
+def test_clean_removes_only_what_workbook_made(place):
+    home = place.root / "home"
+    (home / ".cache").mkdir(parents=True)
+    (home / ".cache" / "pip.txt").write_text("the user's own cache")
+    (home / ".hostile.staging-x").mkdir()
+    (home / ".hostile.staging-x" / "mine.txt").write_text("not a staging folder of ours")
+    before = snapshot(home)
+    result = place.run("clean", "--out", home)
+    assert result.returncode == 0 and snapshot(home) == before, result.out_text
+    # the build's own recovery leaves it alone too
+    place.edition.write_text(EDITION, encoding="utf-8")
+    assert place.run("build", place.edition, "--out", home, "-q", "--format", "html").returncode == 0
+    assert (home / ".hostile.staging-x" / "mine.txt").read_text() == "not a staging folder of ours"
+    assert (home / ".cache" / "pip.txt").read_text() == "the user's own cache"
+
+
+def test_a_lock_file_that_is_a_link_is_not_followed(place):
+    target = place.outside / "secret.txt"
+    place.out.mkdir()
+    (place.out / ".hostile.lock").symlink_to(target)
+    result = place.build()
+    refused(result, "lock")
+    assert target.read_text() == CANARY
+    fifo = place.out / ".hostile.lock"
+    fifo.unlink()
+    os.mkfifo(fifo)
+    refused(place.build(timeout=60), "lock")
+
+
+def test_a_build_folder_name_that_leaves_the_build_is_refused(place):
+    place.edition.write_text(EDITION.replace('slug = "hostile"', 'slug = "../outside"'), encoding="utf-8")
+    before = place.outside_state()
+    result = place.build()
+    assert result.returncode == 2 and "Traceback" not in result.err_text
+    assert place.outside_state() == before
+
+
+# ---------------------------------------------------------------- hangs and unbounded reads
+
+
+def test_a_parameter_that_makes_a_huge_number_is_stopped_in_time(place):
+    place.family("theirs.toml", family_text(
+        "derivative-at-point", **{'expressions = ["a*x^3 + b*x^2 + c*x", "x^2*exp(x - x0)", "(x^2 + a)^2", "a*x + b/x"]':
+                                  'expression = "x + a^a^a"', 'a = { int = [-5, 5], nonzero = true }':
+                                  'a = { int = [9990, 9999] }'}))
+    place.edition.write_text(edition_with("theirs"), encoding="utf-8")
+    result = place.build("--bank", place.bank, timeout=120)
+    assert result.returncode in (1, 2) and "Traceback" not in result.err_text, result.err_text
+    assert "too large" in result.err_text
+    result = place.run("list", "--bank", place.bank, timeout=120)
+    assert result.returncode == 0 and "theirs" in result.out_text and "no sample" in result.out_text
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["solve", "((x^100+1)^100)^100"], "nest"),
+    (["solve", "(x^10+1)^100", "--order", "2"], "nest"),
+    (["solve", "x^2*y", "--wrt", ",".join(["x"] * 500)], "at most 6"),
+    (["solve", "x^2*y", "--wrt", "x,y", "--order", "4"], "at most 6"),
+])
+def test_solve_refuses_work_that_would_not_end(place, args, fragment):
+    result = place.run(*args, timeout=60)
+    refused(result, fragment)
+    assert result.seconds < 30
+
+
+def test_solve_stops_an_expression_over_its_budget(place):
+    result = place.run("solve", "(x^5+1)^40", "--order", "6", timeout=60)
+    refused(result, "budget")
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "100000", "abc", "\u0662"])
+def test_worker_counts_are_checked(place, value):
+    refused(place.run("list", env={"WORKBOOK_JOBS": value}, timeout=60), "WORKBOOK_JOBS")
+
+
+def test_a_pipe_or_a_device_in_a_bank_is_never_read(place):
+    os.mkfifo(place.bank / "pipe.toml")
+    (place.bank / "zero.toml").symlink_to("/dev/zero")
+    result = place.run("list", "--bank", place.bank, timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.err_text, result.err_text
+    assert "pipe.toml" in result.err_text and "zero.toml" in result.err_text
+    for name, target in (("pipe.toml", None), ("zero.toml", "/dev/zero")):
+        path = place.root / f"edition-{name}"
+        os.mkfifo(path) if target is None else path.symlink_to(target)
+        refused(place.run("build", path, "--out", place.out, timeout=60), "not a regular file")
+    os.mkfifo(place.root / "roster.csv")
+    refused(place.build("--roster", place.root / "roster.csv", timeout=60), "not a regular file")
+    (place.root / "big.toml").write_bytes(b"# " + b"x" * (2 << 20))
+    refused(place.run("build", place.root / "big.toml", timeout=60), "MB")
+
+
+def test_workers_die_with_a_killed_build(place):
+    code = "import sys; from workbook.cli import main; sys.exit(main())"
+    process = subprocess.Popen([sys.executable, "-c", code, "build", str(place.edition), "--out", str(place.out),
+                                "--versions", "8", "-q"], env={**os.environ, "XDG_CACHE_HOME": str(place.key_home)},
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        children: list[int] = []
+        while time.monotonic() < deadline and not children:
+            children = [int(p) for p in _children(process.pid)]
+            time.sleep(0.05)
+        assert children, "the build started no workers"
+        os.kill(process.pid, signal.SIGKILL)  # the main process only, as the out-of-memory killer does
+        process.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in children)
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _children(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+# ---------------------------------------------------------------- one line, never a traceback
+
+
+def test_toml_nested_thousands_deep_is_one_line(place):
+    deep = "a = " + "[" * 5000 + "]" * 5000 + "\n"
+    (place.root / "deep.toml").write_text(deep)
+    refused(place.run("build", place.root / "deep.toml", timeout=60), "deep.toml", "nested")
+    place.family("deep.toml", deep)
+    refused(place.run("list", "--bank", place.bank, timeout=60), "deep.toml", "nested")
+
+
+@pytest.mark.parametrize("digits", [40, 5000])
+def test_integers_of_thousands_of_digits_are_one_line(place, digits):
+    number = "9" * digits
+    (place.root / "seed.toml").write_text(EDITION.replace("seed = 3", f"seed = {number}"))
+    refused(place.run("build", place.root / "seed.toml", timeout=60), "seed.toml")
+    place.family("theirs.toml", family_text("derivative-at-point", **{"x0 = { int = [1, 3] }": f"x0 = {{ int = [1, {number}] }}"}))
+    refused(place.run("list", "--bank", place.bank, timeout=60), "theirs.toml")
+
+
+def test_a_roster_field_over_the_csv_limit_is_one_line(place):
+    roster = place.root / "roster.csv"
+    roster.write_text("name,id\n" + '"' + "a" * 200_000 + '",s1\n')
+    result = place.build("--roster", roster, timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.err_text
+    assert all(len(line) < 600 for line in result.err_text.splitlines())
+    roster.write_text("name,id\nAda\x1b[31m,s1\n")
+    refused(place.build("--roster", roster, timeout=60), "control character")
+
+
+def test_a_bad_batch_line_fails_alone(place):
+    lines = [b'{"input": "x^2"}', b"[" * 100_000, b"\xff\xfe not utf-8", b'{"input": "x^3", "order": true}',
+             b'{"input": "x^3", "order": 99}', b'{"input": "x^2*y", "variable": "' + b"x," * 300 + b'x"}',
+             b"x" * 50_000, b'{"input": "sin(x)"}']
+    batch = place.root / "batch.jsonl"
+    batch.write_bytes(b"\n".join(lines) + b"\n")
+    result = place.run("solve", "--batch", batch, timeout=120)
+    assert result.returncode == 0 and "Traceback" not in result.err_text, result.err_text
+    answers = [json.loads(line) for line in result.out_text.splitlines()]
+    assert len(answers) == len(lines)
+    assert answers[0]["answer"] == "2*x" and answers[-1]["answer"] == "cos(x)"
+    assert all("error" in a for a in answers[1:-1]), answers[1:-1]
+
+
+# ---------------------------------------------------------------- output that breaks or misleads
+
+
+@pytest.mark.parametrize("bad", ["\\u0001", "\\u000b", "\\u001b[31m", "\\u202e", "\\u007f", "\\u2066"])
+def test_control_and_bidi_characters_in_a_family_are_refused(place, bad):
+    place.family("theirs.toml", family_text("derivative-at-point", **{
+        'title = "The derivative at a point"': f'title = "The derivative{bad} at a point"'}))
+    refused(place.run("list", "--bank", place.bank, timeout=60), "theirs.toml", "title", "character")
+
+
+def test_a_title_cannot_forge_a_line(place):
+    place.family("theirs.toml", family_text("derivative-at-point", **{
+        'title = "The derivative at a point"': 'title = "Fine\\nerror: forged"'}))
+    result = place.run("list", "--bank", place.bank, timeout=60)
+    refused(result, "one line")
+    assert not any(line.startswith("error: forged") for line in result.err_text.splitlines())
+
+
+def test_a_file_name_reaches_the_terminal_escaped(place):
+    name = "bad\x1b[31m\u202ename\nerror: forged.toml"
+    (place.bank / name).write_text("not = [valid")
+    result = place.run("list", "--bank", place.bank, timeout=60)
+    refused(result, "not valid TOML")
+    assert "\\x1b" in result.err_text and "\\u202e" in result.err_text
+
+
+def test_an_error_quotes_only_an_excerpt(place):
+    (place.root / "huge.toml").write_text(EDITION.replace('title = "Hostile"', 'title = "' + "x" * 500_000 + '"'))
+    result = place.run("build", place.root / "huge.toml", timeout=60)
+    refused(result, "title")
+    (place.root / "huge.toml").write_text(EDITION.replace("seed = 3", 'seed = "' + "9" * 900_000 + '"'))
+    refused(place.run("build", place.root / "huge.toml", timeout=60), "seed")
+
+
+def test_two_sections_with_one_title_are_refused(place):
+    twice = EDITION + '\n[[sections]]\ntitle = "One"\nfamilies = ["trig"]\n'
+    place.edition.write_text(twice, encoding="utf-8")
+    refused(place.build(timeout=60), "sections[1].title", "already the title")
+
+
+def test_a_quiz_never_carries_a_character_xml_cannot_hold():
+    from workbook import moodle
+
+    doc = {"edition": {"title": "T\x01", "seed": 1}, "sections": [{"problems": [{
+        "number": 1, "title": "A\x0b", "prompt": [{"text": "x\x02"}], "steps": [], "answer": [{"text": "1"}],
+        "numeric": None}]}]}
+    import xml.etree.ElementTree as ET
+
+    ET.fromstring(moodle.quiz(doc).split("\n", 1)[1])
+
+
+@pytest.mark.parametrize("folder", ["../outside", "/etc", "link-out"])
+def test_an_editions_template_folder_stays_beside_it(place, folder):
+    far = place.root.parent / f"{place.root.name}-far"  # outside the edition's folder
+    far.mkdir(exist_ok=True)
+    (far / "worksheet.html").write_text(CANARY)
+    (place.root / "link-out").symlink_to(far, target_is_directory=True)
+    place.edition.write_text(f'templates = "{folder}"\n' + EDITION, encoding="utf-8")
+    refused(place.build(timeout=60), "templates", "inside the edition file's folder")
+    assert not place.out.exists() or CANARY not in place.outputs()
