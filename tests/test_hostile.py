@@ -62,11 +62,13 @@ class Place:
         self.bank = root / "bank"
         self.bank.mkdir()
 
-    def run(self, *args, timeout: float = 180, env: dict | None = None, stdin: bytes | None = None):
+    def run(self, *args, timeout: float = 180, env: dict | None = None, stdin: bytes | None = None,
+            umask: int | None = None):
         code = "import sys; from workbook.cli import main; sys.exit(main())"
         started = time.monotonic()
         result = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, cwd=self.root,
                                 timeout=timeout, input=stdin, check=False,
+                                preexec_fn=None if umask is None else (lambda: os.umask(umask)),
                                 env={**os.environ, "XDG_CACHE_HOME": str(self.key_home), **(env or {})})
         result.seconds = time.monotonic() - started
         result.out_text = result.stdout.decode("utf-8", "replace")
@@ -504,3 +506,61 @@ def test_an_editions_template_folder_stays_beside_it(place, folder):
     place.edition.write_text(f'templates = "{folder}"\n' + EDITION, encoding="utf-8")
     refused(place.build(timeout=60), "templates", "inside the edition file's folder")
     assert not place.out.exists() or CANARY not in place.outputs()
+
+
+def test_a_family_too_slow_to_draw_is_given_up_in_seconds(place):
+    place.family("slow.toml", family_text("derivative-at-point", **{
+        'expressions = ["a*x^3 + b*x^2 + c*x", "x^2*exp(x - x0)", "(x^2 + a)^2", "a*x + b/x"]':
+        'expression = "exp(x)^a*(x^2+1)^a*(x^2+3)^a/((x^3+2)^a*(x^3+5)^a)"',
+        'a = { int = [-5, 5], nonzero = true }': 'a = { int = [40, 50] }'}))
+    result = place.run("list", "--bank", place.bank, timeout=120)
+    assert result.returncode == 0 and "overran" in result.out_text, result.out_text[-500:]
+    assert result.seconds < 60
+    place.edition.write_text(edition_with("theirs"), encoding="utf-8")
+    result = place.build("--bank", place.bank, timeout=120)
+    assert result.returncode == 1 and "overran" in result.err_text and result.seconds < 60, result.err_text
+    assert len(result.err_text.strip().splitlines()) == 1
+
+
+def test_a_prompt_cannot_print_a_line_of_its_own(place):
+    place.family("theirs.toml", family_text("derivative-at-point", **{
+        'id = "theirs"': 'id = "theirs"\nprompt = "Find {dfx}.\\nerror: forged\\n"'}))
+    result = place.run("show", "theirs", "--bank", place.bank, timeout=60)
+    assert result.returncode == 0, result.err_text
+    assert not any(line.startswith("error:") for line in (result.out_text + result.err_text).splitlines())
+
+
+def test_an_option_value_is_quoted_only_in_part(place):
+    result = place.run("build", place.edition, "--seed", "9" * 100_000, timeout=60)
+    assert result.returncode == 2 and len(result.err_text) < 1000, len(result.err_text)
+
+
+@pytest.mark.parametrize("args", [["check", "a" * 300], ["build", "--out", "b" * 300], ["clean", "--out", "c" * 300],
+                                  ["show", "trig", "--bank", "d" * 300]])
+def test_a_path_the_system_refuses_is_one_line(place, args):
+    result = place.run(*args, timeout=60)
+    refused(result)
+
+
+def test_a_batch_that_never_ends_a_line_is_stopped(place):
+    (place.root / "zero.jsonl").symlink_to("/dev/zero")
+    result = place.run("solve", "--batch", place.root / "zero.jsonl", timeout=120)
+    assert result.returncode == 2 and "no end" in result.err_text
+
+
+def test_a_bank_file_that_links_out_of_its_folder_is_not_read(place):
+    secret = place.outside / "secret.toml"
+    secret.write_text(family_text("derivative-at-point", **{
+        'title = "The derivative at a point"': f'title = "{CANARY}"', 'difficulty = 2': 'difficulty = "x"'}))
+    (place.bank / "leak.toml").symlink_to(secret)
+    result = place.run("list", "--bank", place.bank, timeout=60)
+    refused(result, "leak.toml", "link out")
+    assert CANARY not in result.out_text + result.err_text
+
+
+def test_the_cache_works_for_a_group_that_may_write(place):
+    """A umask of 002 (many desktops) makes every folder group-writable: the signed cache still works."""
+    assert place.build("-q", "--format", "html", umask=0o002).returncode == 0
+    assert (place.out / ".cache").stat().st_mode & 0o020
+    result = place.build("--format", "html", umask=0o002)
+    assert result.returncode == 0 and "up to date" in result.out_text and not result.err_text, result.err_text

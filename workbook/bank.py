@@ -7,12 +7,13 @@ every file is reported at once, each with its file and key path.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from workbook import expr as E
-from workbook.errors import InputError, pydantic_lines
+from workbook.errors import InputError, excerpt, printable, pydantic_lines
 from workbook.family import Family
 from workbook.kinds import registry
 from workbook.resources import problems_dir
@@ -31,7 +32,7 @@ def load_family(path: Path) -> Family:
     model = schemas().get(kind) if isinstance(kind, str) else None
     if model is None:
         known = ", ".join(sorted(schemas()))
-        raise InputError([f"{path}: kind: unknown kind {kind!r}; the kinds are: {known}"])
+        raise InputError([f"{path}: kind: unknown kind {excerpt(kind)}; the kinds are: {known}"])
     try:
         family = model.model_validate(data)
     except ValidationError as exc:
@@ -56,7 +57,7 @@ def _name_problems(family: Family) -> list[str]:
             if trouble := E.name_problem(name):
                 problems.append(f"{where}: {trouble}")
             elif name in names[:i]:
-                problems.append(f"{where}: {name!r} is named twice")
+                problems.append(f"{where}: {excerpt(name)} is named twice")
     return problems
 
 
@@ -74,7 +75,7 @@ def _parse_formulas(family: Family) -> list[str]:
     for i, group in enumerate(family.distinct):
         for name in group:
             if name not in names:
-                problems.append(f"distinct[{i}]: {name!r} is not a parameter")
+                problems.append(f"distinct[{i}]: {excerpt(name)} is not a parameter")
     for where, text, allowed, required in family.formulas():
         for name in required & names:
             problems.append(f"params.{name}: a parameter cannot share a variable's name")
@@ -92,10 +93,17 @@ def _parse_formulas(family: Family) -> list[str]:
 def load_bank(folders: list[Path] | None = None) -> dict[str, Family]:
     """Every family in the built-in bank and in ``folders``, by id; all problems at once."""
     paths = sorted(problems_dir().glob("*.toml"))
-    for folder in folders or []:
-        paths += sorted(folder.glob("*.toml")) if folder.is_dir() else [folder]
-    families: dict[str, Family] = {}
     problems: list[str] = []
+    for folder in folders or []:
+        if not folder.is_dir():
+            paths.append(folder)  # a file named on the command line
+            continue
+        for path in sorted(folder.glob("*.toml")):
+            if os.path.islink(path) and not path.resolve().is_relative_to(folder.resolve()):
+                problems.append(f"{printable(str(path))}: a link out of its bank folder; not read")
+            else:
+                paths.append(path)
+    families: dict[str, Family] = {}
     for path in paths:
         try:
             family = load_family(path)

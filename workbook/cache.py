@@ -41,15 +41,19 @@ def digest(*parts: object) -> str:
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
 
 
-def _mine(info: os.stat_result, kind: int) -> bool:
-    """A file or folder of this user, of the kind expected, that no one else may change."""
+def _mine(info: os.stat_result, kind: int, shared: int) -> bool:
+    """A file or folder of this user, of the kind expected, that no one else may write, but for the
+    permission bits in ``shared``."""
     return (stat.S_IFMT(info.st_mode) == kind and info.st_uid == os.geteuid()
-            and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+            and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) & ~shared)
 
 
-def _private_folder(folder: Path) -> bool:
+def _private_folder(folder: Path, shared: int = stat.S_IWGRP) -> bool:
+    """A real folder (not a link) of this user's that no one else may write: one's own group may,
+    as a umask of 002 makes every folder (the entries are signed: the group cannot forge them),
+    but not for the key's folder, which is strictly private (``shared=0``)."""
     try:
-        return _mine(os.lstat(folder), stat.S_IFDIR)
+        return _mine(os.lstat(folder), stat.S_IFDIR, shared)
     except OSError:
         return False
 
@@ -65,7 +69,7 @@ def secret() -> bytes | None:
     try:
         folder = key_folder()
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not _private_folder(folder):
+        if not _private_folder(folder, shared=0):
             return None
         path = folder / "cache-key"
         if not os.path.lexists(path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -64,7 +65,37 @@ def _fail(lines: list[str], code: int = 2) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Click's group, keeping the promise of one short line for bad input everywhere: a bad option's
+    value is quoted only in part, and a path the system cannot use (a name too long, a folder that
+    is a file) is one line and exit 2, never a traceback."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            _usage(exc)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            _usage(exc)
+        except BrokenPipeError:  # `workbook list | head`: the reader has gone
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail([f"{where}{exc.strerror or exc}"])
+
+
+def _usage(exc: click.UsageError) -> None:
+    """A mistake on the command line: one line, with where to find help, exit 2."""
+    where = exc.ctx.command_path if exc.ctx is not None else "workbook"
+    _fail([f"{_plain(exc.format_message(), 300)} (see `{where} --help`)"], code=exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="workbook")
 def main() -> None:
     """Printable Calculus for Deep Learning workbooks: randomized problems, worked solutions,
@@ -176,9 +207,10 @@ def _solve_batch(batch) -> None:
             return outcome.value
         return {"input": None, "error": outcome.error}
 
+    stopped: list[str] = []
     with Pool() as pool:
         chunk: list[bytes] = []
-        for raw in itertools.chain(_bounded_lines(batch, solver.MAX_LINE * 4), [None]):
+        for raw in itertools.chain(_bounded_lines(batch, solver.MAX_LINE * 4, stopped), [None]):
             if raw is not None and raw.strip():
                 chunk.append(raw)
             if chunk and (raw is None or len(chunk) == 256):
@@ -188,15 +220,23 @@ def _solve_batch(batch) -> None:
                 for i in range(len(chunk)):
                     click.echo(json.dumps(done[i]))
                 chunk = []
+    if stopped:
+        _fail([f"{getattr(batch, 'name', 'the batch')}: {stopped[0]}"])
 
 
-def _bounded_lines(stream, limit: int):
+def _bounded_lines(stream, limit: int, stopped: list, most: int = 64 << 20):
     """The stream's lines, none read whole past ``limit`` bytes: a longer one is cut there (and so
-    refused as too long), the rest of it skipped, however long it runs."""
+    refused as too long) and the rest of it skipped; one running past ``most`` bytes (a link to
+    /dev/zero) ends the batch, noted in ``stopped``."""
     while line := stream.readline(limit + 1):
         if len(line) > limit and not line.endswith(b"\n"):
+            skipped = 0
             while (rest := stream.readline(1 << 16)) and not rest.endswith(b"\n"):
-                pass
+                skipped += len(rest)
+                if skipped > most:
+                    stopped.append(f"a line runs past {most >> 20} MB with no end; the rest of the batch was not read")
+                    yield line
+                    return
         yield line
 
 

@@ -173,7 +173,7 @@ def load_edition(path: Path, overrides: dict | None = None) -> Edition:
     edition.path = str(path)
     folder = edition.template_folder()
     if folder is not None and not folder.is_dir():
-        raise InputError([(f"{path}: templates: {edition.templates!r} is not a folder beside the edition file "
+        raise InputError([(f"{path}: templates: {excerpt(edition.templates)} is not a folder beside the edition file "
                           f"({folder}); create it or remove the key")])
     return edition
 
@@ -190,7 +190,7 @@ def pick_families(edition: Edition, bank: dict[str, Family]) -> list[list[Family
     topics = sorted({f.topic for f in bank.values()})
     for i, section in enumerate(edition.sections):
         if section.example is not None and section.example not in bank:
-            problems.append(f"{edition.path}: sections[{i}].example: unknown family {section.example!r}; "
+            problems.append(f"{edition.path}: sections[{i}].example: unknown family {excerpt(section.example)}; "
                             "`workbook list` shows the families")
         if section.families:
             chosen = []
@@ -198,7 +198,7 @@ def pick_families(edition: Edition, bank: dict[str, Family]) -> list[list[Family
                 if fid in bank:
                     chosen.append(bank[fid])
                 else:
-                    problems.append(f"{edition.path}: sections[{i}].families[{j}]: unknown family {fid!r}; "
+                    problems.append(f"{edition.path}: sections[{i}].families[{j}]: unknown family {excerpt(fid)}; "
                                     "`workbook list` shows the families")
         else:
             chosen = [f for f in bank.values() if f.topic == section.topic

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from workbook.errors import excerpt
 from workbook.functions import BY_NAME
 
 MAX_LENGTH = 1000
@@ -58,13 +59,13 @@ def symbol(name: str) -> sp.Symbol:
 
 def name_problem(name: str) -> str | None:
     if not NAME.fullmatch(name):
-        return f"{name!r} is not a name: use a letter, then letters, digits or _"
+        return f"{excerpt(name)} is not a name: use a letter, then letters, digits or _"
     if len(name) > 16:
-        return f"the name {name!r} is longer than 16 characters"
+        return f"the name {excerpt(name)} is longer than 16 characters"
     if "__" in name:
-        return f"the name {name!r} contains '__', which is not allowed"
+        return f"the name {excerpt(name)} contains '__', which is not allowed"
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
-        return f"{name!r} is a reserved word, not a name"
+        return f"{excerpt(name)} is a reserved word, not a name"
     if name in FUNCTIONS:
         return f"{name} is a function; write {name}(...)"
     if name in CONSTANTS:
@@ -255,7 +256,7 @@ class _Parser:
             raise self.error(problem, tok)
         if self.variables is not None and tok.text not in self.variables:
             allowed = ", ".join(sorted(self.variables)) or "none"
-            raise self.error(f"unknown name {tok.text!r}; the names allowed here are: {allowed}", tok)
+            raise self.error(f"unknown name {excerpt(tok.text)}; the names allowed here are: {allowed}", tok)
         if tok.text in self.values:
             return self.values[tok.text]
         return sp.Symbol(tok.text, real=True)

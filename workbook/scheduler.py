@@ -31,6 +31,7 @@ from workbook.workers import InlinePool, Outcome, Pool, default_jobs
 
 MAX_ATTEMPTS = 40
 BUDGET = 5.0  # seconds of wall-clock time a single draw may take before its worker is killed
+MAX_OVERRUNS = 3  # draws of one slot that overrun their budget (or memory) before the family is given up
 
 
 @dataclass
@@ -120,7 +121,8 @@ class Scheduler:
         self.done: dict[tuple[int, int], Outcome] = {}  # every draw that came back for good
         self.reasons: dict[int, list[str]] = {i: [] for i in range(len(slots))}  # why each slot was redrawn
         self.retried: set[tuple[int, int]] = set()  # draws whose worker died once
-        self.dead: set[int] = set()  # slots stopped by a bug, reported through ``failures``
+        self.dead: set[int] = set()  # slots given up (a bug, or too slow), reported through ``failures``
+        self.overruns: dict[int, int] = dict.fromkeys(range(len(slots)), 0)  # draws over budget, by slot
 
     def submit(self, i: int, attempt: int) -> None:
         """Start a draw, or read it from the cache."""
@@ -148,14 +150,8 @@ class Scheduler:
             self.pool.submit(task, self.budget, generate_one, self.slots[i].family, self.seeds[task])
             return
         if outcome.kind == "raised" and not isinstance(outcome.exception, REDRAW):
-            family = self.slots[i].family
-            message = (f"family {family.id!r} ({family.path}) failed at seed {self.seeds[task]} "
-                       f"(slot {self.slots[i].slot}): {outcome.error}")
-            if self.failures is None:
-                raise BuildError(message)
-            self.failures[i] = outcome.error
-            self.dead.add(i)
             self.done[task] = outcome
+            self._give_up(i, outcome.error, f"at seed {self.seeds[task]} ")
             return
         self.done[task] = outcome
         if outcome.ok:
@@ -163,8 +159,22 @@ class Scheduler:
                 self.progress()
             return
         self.reasons[i].append(f"seed {self.seeds[task]}: {outcome.error}")
+        if outcome.kind in ("timeout", "memory"):
+            self.overruns[i] += 1
+            if self.overruns[i] >= MAX_OVERRUNS:  # a family too slow to draw costs seconds, not minutes
+                self._give_up(i, f"{MAX_OVERRUNS} draws overran their {self.budget:g} s budget or memory; "
+                                 f"last: {self.reasons[i][-1]}")
+                return
         if attempt + 1 < MAX_ATTEMPTS and (i, attempt + 1) not in self.seeds:
             self.submit(i, attempt + 1)
+
+    def _give_up(self, i: int, error: str, where: str = "") -> None:
+        """Stop drawing slot i: a BuildError, or (for ``workbook check``) its failure noted."""
+        family = self.slots[i].family
+        if self.failures is None:
+            raise BuildError(f"family {family.id!r} ({family.path}) failed {where}(slot {self.slots[i].slot}): {error}")
+        self.failures[i] = error
+        self.dead.add(i)
 
     def result(self, task: tuple[int, int]) -> Outcome:
         """A draw's outcome, waiting for it if need be."""

@@ -83,8 +83,9 @@ class Plain:
 
 
 def plain(segments: list[dict]) -> str:
-    """Segments as one line of plain text, for the terminal."""
-    return emit(segments, Plain())
+    """Segments as one line of plain text, for the terminal: a line break in a prompt is a space, as
+    on the page (so a prompt can never print a line of its own, such as a forged ``error:``)."""
+    return re.sub(r"\s*[\r\n\t\v\f]\s*", " ", emit(segments, Plain()))
 
 
 class Moodle:

@@ -186,6 +186,10 @@ def solve_line(line: str | bytes) -> dict:
             item = json.loads(line)
         except RecursionError:
             raise ValueError("the line is JSON nested too deeply") from None
+        except ValueError as exc:
+            if "digits" in str(exc):  # Python's limit on turning text into an integer
+                raise ValueError("a number in the line has thousands of digits") from None
+            raise
         if not isinstance(item, dict) or not isinstance(item.get("input"), str):
             # a ValueError, like every other bad line: reported as {"input", "error"}, never raised
             raise ValueError('each line must be a JSON object with a string "input"')  # noqa: TRY004

@@ -19,6 +19,7 @@ import sympy as sp
 from pydantic import Field, model_validator
 
 from workbook import verify
+from workbook.errors import excerpt
 from workbook.family import NAME, Family
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given
@@ -95,14 +96,14 @@ class BackpropFamily(Family):
                 name, ops, args = node[0], node[1], node[2:]
                 for op in ([ops] if isinstance(ops, str) else ops):
                     if op not in GRAPH_OPS:
-                        raise ValueError(f"{where}: unknown op {op!r}; the ops are {', '.join(GRAPH_OPS)}")
+                        raise ValueError(f"{where}: unknown op {excerpt(op)}; the ops are {', '.join(GRAPH_OPS)}")
                     if GRAPH_OPS[op] != len(args):
                         raise ValueError(f"{where}: {op} takes {GRAPH_OPS[op]} argument(s)")
                 for a in args:
                     if not isinstance(a, str) or a not in known:
-                        raise ValueError(f"{where}: {a!r} is not a leaf or an earlier node")
+                        raise ValueError(f"{where}: {excerpt(a)} is not a leaf or an earlier node")
                 if not re.fullmatch(NAME, name) or name in known:
-                    raise ValueError(f"{where}: {name!r} is not a new name")
+                    raise ValueError(f"{where}: {excerpt(name)} is not a new name")
                 known.add(name)
         return self
 

@@ -29,7 +29,8 @@ class OptimizationFamily(FunctionFamily):
     kind: Literal["optimization"] = Field(description="`optimization` for this kind.")
     variables: list[str] = Field(["p"], min_length=1, max_length=2, description="The decision variables.")
     goal: Literal["maximize", "minimize"] = Field("maximize", description="What to do with the function.")
-    quantity: str = Field("profit", max_length=40, description="What the function measures, for the wording.")
+    quantity: str = Field("profit", max_length=40, pattern=r"^[A-Za-z][A-Za-z '-]*$",
+                          description="What the function measures, for the wording: words, e.g. `profit`.")
     domain: tuple[float, float] = Field((0.0, 50.0), description="Where the optimum must lie (each variable).")
 
     def names(self) -> list[str]:
