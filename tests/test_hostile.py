@@ -43,9 +43,26 @@ def key_home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("xdg-cache")
 
 
+@pytest.fixture(scope="module")
+def last_week(tmp_path_factory, key_home) -> Path:
+    """The hostile edition built once, to stand in each test's build folder as last week's edition."""
+    root = tmp_path_factory.mktemp("last-week")
+    Place(root, key_home).build("-q", "--format", "html", "--format", "pdf")
+    return root / "build"
+
+
 @pytest.fixture
-def place(tmp_path, key_home):
-    """A working folder: an edition, a canary outside the build folder, and a way to run workbook."""
+def place(tmp_path, key_home, last_week):
+    """A working folder: an edition, last week's build of it, a canary outside the build folder, and a
+    way to run workbook. ``refused`` checks that a refused run changed nothing here (but the cache)."""
+    place = Place(tmp_path, key_home)
+    shutil.copytree(last_week, place.out, symlinks=True)
+    return place
+
+
+@pytest.fixture
+def bare(tmp_path, key_home):
+    """A working folder with no build folder yet."""
     return Place(tmp_path, key_home)
 
 
@@ -65,6 +82,7 @@ class Place:
     def run(self, *args, timeout: float = 180, env: dict | None = None, stdin: bytes | None = None,
             umask: int | None = None):
         code = "import sys; from workbook.cli import main; sys.exit(main())"
+        before = self.state()
         started = time.monotonic()
         result = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, cwd=self.root,
                                 timeout=timeout, input=stdin, check=False,
@@ -73,7 +91,25 @@ class Place:
         result.seconds = time.monotonic() - started
         result.out_text = result.stdout.decode("utf-8", "replace")
         result.err_text = result.stderr.decode("utf-8", "replace")
+        after = self.state()
+        result.changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
         return result
+
+    def state(self) -> dict[str, object]:
+        """Every file and link under the test's folder, by content (a link by where it points), but the
+        content cache and the lock file, which a refused build may have used: links not followed."""
+        found: dict[str, object] = {}
+        for folder, dirs, files in os.walk(self.root):
+            for name in dirs + files:
+                path = Path(folder, name)
+                key = path.relative_to(self.root).as_posix()
+                if key.startswith(("build/.cache", "build/.hostile.lock")):
+                    continue
+                if path.is_symlink():
+                    found[key] = "-> " + os.readlink(path)
+                elif path.is_file():
+                    found[key] = path.read_bytes()
+        return found
 
     def build(self, *args, **kwargs):
         return self.run("build", self.edition, "--out", self.out, *args, **kwargs)
@@ -101,6 +137,7 @@ def refused(result, *fragments: str) -> None:
     assert "\x1b" not in result.err_text and "\u202e" not in result.err_text
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
+    assert result.changed == [], f"a refused run changed {result.changed[:5]}"  # last week's edition too
 
 
 def family_text(source: str, **changes: str) -> str:
@@ -183,7 +220,7 @@ def test_a_cache_copied_from_someone_else_is_not_trusted(place, tmp_path_factory
 def test_a_cache_folder_that_is_a_link_or_unmarked_is_not_used(place):
     elsewhere = place.outside / "cache"
     elsewhere.mkdir()
-    place.out.mkdir()
+    shutil.rmtree(place.out / ".cache")
     (place.out / ".cache").symlink_to(elsewhere, target_is_directory=True)
     before = place.outside_state()
     result = place.build("--format", "html")
@@ -261,7 +298,8 @@ def test_math_never_makes_markup_or_links():
 # ---------------------------------------------------------------- folders that are not ours
 
 
-def test_an_edition_named_after_a_strangers_folder_leaves_it_alone(place):
+def test_an_edition_named_after_a_strangers_folder_leaves_it_alone(bare):
+    place = bare
     theirs = place.out / "hostile"
     theirs.mkdir(parents=True)
     (theirs / "notes.txt").write_text("a teacher's own notes")
@@ -289,15 +327,15 @@ def test_clean_removes_only_what_workbook_made(place):
 
 def test_a_lock_file_that_is_a_link_is_not_followed(place):
     target = place.outside / "secret.txt"
-    place.out.mkdir()
+    (place.out / ".hostile.lock").unlink()  # last week's build left its lock file, as every build does
     (place.out / ".hostile.lock").symlink_to(target)
-    result = place.build()
+    result = place.build("--seed", "4")  # a change: the edition must be rebuilt, under the lock
     refused(result, "lock")
     assert target.read_text() == CANARY
     fifo = place.out / ".hostile.lock"
     fifo.unlink()
     os.mkfifo(fifo)
-    refused(place.build(timeout=60), "lock")
+    refused(place.build("--seed", "4", timeout=60), "lock")
 
 
 def test_a_build_folder_name_that_leaves_the_build_is_refused(place):
@@ -558,7 +596,8 @@ def test_a_bank_file_that_links_out_of_its_folder_is_not_read(place):
     assert CANARY not in result.out_text + result.err_text
 
 
-def test_the_cache_works_for_a_group_that_may_write(place):
+def test_the_cache_works_for_a_group_that_may_write(bare):
+    place = bare
     """A umask of 002 (many desktops) makes every folder group-writable: the signed cache still works."""
     assert place.build("-q", "--format", "html", umask=0o002).returncode == 0
     assert (place.out / ".cache").stat().st_mode & 0o020
