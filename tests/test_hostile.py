@@ -603,3 +603,79 @@ def test_the_cache_works_for_a_group_that_may_write(bare):
     assert (place.out / ".cache").stat().st_mode & 0o020
     result = place.build("--format", "html", umask=0o002)
     assert result.returncode == 0 and "up to date" in result.out_text and not result.err_text, result.err_text
+
+
+def test_a_template_cannot_call_a_method_of_what_it_is_handed(place):
+    """pydantic's parse_raw (which unpickles) and parse_file (which reads a file) are methods of the page
+    options a template is handed: only their fields may be shown, and the data is read-only."""
+    look = place.root / "look"
+    (look / "partials").mkdir(parents=True)
+    original = (ROOT / "templates" / "partials" / "key.html").read_text(encoding="utf-8")
+    pickle = "cos\\nsystem\\n(S'touch " + str(place.marker) + "'\\ntR0(d."
+    attacks = {
+        "unpickle": '{% set x = page.parse_raw("' + pickle + '", proto="pickle", allow_pickle=True) %}',
+        "read": '{{ page.parse_file("' + str(place.outside / "secret.txt") + '") }}',
+        "class": "{{ edition.of({}) }}{{ page.model_construct() }}",
+        "mutate": "{% set _ = doc.sections.append(1) %}{% set _ = doc.update({'a': 1}) %}",
+    }
+    for name, attack in attacks.items():
+        (look / "partials" / "key.html").write_text(attack + "\n" + original, encoding="utf-8")
+        result = place.build("--templates", look, "--seed", "8", timeout=120)
+        assert result.returncode == 2 and "Traceback" not in result.err_text, (name, result.err_text)
+        assert not place.marker.exists(), name
+        assert CANARY not in result.out_text + result.err_text + place.outputs(), name
+
+
+def test_text_in_a_quiz_cannot_start_moodles_math(place):
+    place.family("theirs.toml", family_text("derivative-at-point", **{
+        'title = "The derivative at a point"': 'title = "See \\\\(\\\\href{javascript:alert(1)}{here}\\\\)"',
+        'id = "theirs"': 'id = "theirs"\nprompt = "Find {dfx} $$\\\\style{color:red}{x}$$ [tex]\\\\href{x}{y}[/tex] \\\\[x\\\\]."'}))
+    place.edition.write_text(edition_with("theirs"), encoding="utf-8")
+    result = place.build("--bank", place.bank, "--format", "moodle", "-q", timeout=120)
+    assert result.returncode == 0, result.err_text
+    import html
+    import re
+    import xml.etree.ElementTree as ET
+
+    quiz = ET.parse(place.out / "hostile" / "quiz.xml")
+    texts = [html.unescape(t.text or "") for t in quiz.iter("text")]
+    assert any("href" in t for t in texts) and any("style" in t for t in texts)
+    # what MathJax and Moodle's TeX filter would typeset: every span between a pair of delimiters
+    maths = re.compile(r"\\\((.*?)\\\)|\\\[(.*?)\\\]|\$\$(.*?)\$\$|\[tex\](.*?)\[/tex\]", re.IGNORECASE | re.DOTALL)
+    typeset = ["".join(m.groups(default="")) for t in texts for m in maths.finditer(t)]
+    assert typeset and not any("href" in t or "style" in t for t in typeset), typeset
+
+
+def test_paths_and_environment_reach_the_terminal_escaped(bare):
+    place = bare
+    odd = place.root / "out\x1b]0;owned\x07\nerror: forged"
+    result = place.run("build", place.edition, "--out", odd, "--format", "html", timeout=120,
+                       env={"XDG_CACHE_HOME": "/proc/nope\x1b[2J\nerror: forged"})
+    assert result.returncode == 0, result.err_text
+    for text in (result.out_text, result.err_text):
+        assert "\x1b" not in text and not any(line.startswith("error: forged") for line in text.splitlines())
+    result = place.run("clean", "--out", odd, timeout=60)
+    assert result.returncode == 0 and "\x1b" not in result.out_text
+    assert not any(line.startswith("error: forged") for line in result.out_text.splitlines())
+
+
+@pytest.mark.parametrize("edition", [
+    "".join(f'\n[[sections]]\ntitle = "S{i}"\nfamilies = ["trig"]\ncount = 60\n' for i in range(60)),
+    '\nversions = 100\n' + "".join(f'\n[[sections]]\ntitle = "S{i}"\nfamilies = ["trig"]\ncount = 10\n' for i in range(10)),
+])
+def test_an_edition_too_large_to_build_is_refused(place, edition):
+    (place.root / "huge.toml").write_text('title = "Huge"' + edition, encoding="utf-8")
+    result = place.run("build", place.root / "huge.toml", "--out", place.out, timeout=60)
+    refused(result, "at most")
+
+
+def test_a_template_folder_of_huge_or_many_files_is_not_read_whole(place):
+    look = place.root / "look"
+    look.mkdir()
+    with open(look / "huge.bin", "wb") as handle:
+        handle.truncate(3 << 30)  # sparse: 3 GB that no template uses
+    result = place.build("--templates", look, "--format", "html", "--seed", "9", timeout=120)
+    assert result.returncode == 0 and result.seconds < 60, result.err_text
+    for i in range(2100):
+        (look / f"f{i}.txt").write_text("x")
+    refused(place.build("--templates", look, "--seed", "10", timeout=60), "over 2000 files")

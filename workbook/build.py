@@ -8,6 +8,7 @@ replaces the previous edition only once every file is complete.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import time
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from workbook.documents import (
     teacher_key,
 )
 from workbook.edition import Edition, default_path, load_edition, pick_families, version_label
-from workbook.errors import BuildError, InputError
+from workbook.errors import BuildError, InputError, printable
 from workbook.roster import read_roster
 from workbook.scheduler import BUDGET, DrawCache
 from workbook.staging import MARKER, MARKER_TEXT, confined, marker_digest, staging
@@ -127,6 +128,9 @@ def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path 
     """Load WeasyPrint and compile the templates here, once, before the workers fork, not once in each."""
     if "pdf" in formats:
         import weasyprint  # noqa: F401
+    if template_dir is not None and len(list(itertools.islice(template_dir.rglob("*"), MAX_TEMPLATE_FILES + 1))) > MAX_TEMPLATE_FILES:
+        why = f"the template folder holds over {MAX_TEMPLATE_FILES} files; give a folder of templates only"
+        raise InputError([f"{printable(str(template_dir))}: {why}"])
     if {"html", "pdf"} & set(formats):
         from jinja2 import TemplateError
 
@@ -284,11 +288,15 @@ def _add_timings(timings: dict[str, float], spent: dict[str, float]) -> None:
         timings[name] = timings.get(name, 0.0) + seconds
 
 
+MAX_TEMPLATE_FILES = 2000  # a template folder is a few files
+
+
 def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...],
                 template_dir: Path | None = None) -> str:
     """What the output files depend on: the documents' data, the templates (a user's folder too),
     the versions of the tools."""
     from workbook.resources import inside, templates_dir
+    from workbook.userfiles import LIMIT
 
     h = hashlib.sha256()
     h.update(json.dumps([docs, list(names), sorted(formats), __version__,
@@ -296,7 +304,8 @@ def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...],
     for folder in [templates_dir()] + ([template_dir] if template_dir is not None else []):
         h.update(b"\0folder\0")
         for path in sorted(folder.rglob("*")):
-            if inside(path, folder):  # what FolderLoader may read: no link out, no device
+            # what FolderLoader may read: no link out, no device, nothing over its limit
+            if inside(path, folder) and path.stat().st_size <= LIMIT:
                 h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 

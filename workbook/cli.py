@@ -41,7 +41,7 @@ def _list_files(result, limit: int = 16) -> None:
     names = sorted(result.files)
     if len(names) <= limit:
         for name in names:
-            click.echo(f"  {result.files[name]}")
+            _say(f"  {result.files[name]}")
         return
     folders: dict[str, int] = {}
     for name in names:
@@ -49,7 +49,7 @@ def _list_files(result, limit: int = 16) -> None:
         folders[folder] = folders.get(folder, 0) + 1
     top = [n for n in names if "/" not in n]
     for name in top:
-        click.echo(f"  {result.files[name]}")
+        _say(f"  {result.files[name]}")
     subs = sorted((f for f in folders if f), key=lambda f: (len(f), f))  # A ... Z, AA ...
     click.echo(f"  and {len(names) - len(top)} files in {len(subs)} folders: "
                f"{', '.join(subs[:3])} ... {subs[-1]} (each: {', '.join(sorted({n.rsplit('/', 1)[-1] for n in names if '/' in n}))})")
@@ -148,14 +148,14 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
         _fail([str(exc)], code=exc.code)
     bar.close()
     for note in result.notes:
-        click.echo(f"note: {note}", err=True)
+        _say(f"note: {note}", err=True)
     if not quiet:
         took = time.perf_counter() - start
         if result.unchanged:
-            click.echo(f"{result.out_dir} is up to date: the same {result.problems} problems, the same files "
-                       f"(checked in {took:.1f} s)")
+            _say(f"{result.out_dir} is up to date: the same {result.problems} problems, the same files "
+                 f"(checked in {took:.1f} s)")
         else:
-            click.echo(f"built {result.problems} problems into {result.out_dir} in {took:.1f} s")
+            _say(f"built {result.problems} problems into {result.out_dir} in {took:.1f} s")
         _list_files(result)
 
 
@@ -240,10 +240,11 @@ def _bounded_lines(stream, limit: int, stopped: list, most: int = 64 << 20):
         yield line
 
 
-def _say(text: str) -> None:
-    """Print text that holds what a file gave (a family's title, a prompt, a path): each line as it is
-    meant, nothing in it reaching the terminal as a control or bidirectional character."""
-    click.echo("\n".join(_plain(line, 100_000) for line in text.split("\n")))
+def _say(text: str, err: bool = False) -> None:
+    """Print one line that holds what a file or the user gave (a family's title, a prompt, a path, an
+    environment variable): nothing in it reaches the terminal as a control, line-break or
+    bidirectional character."""
+    click.echo(_plain(text, 100_000), err=err)
 
 
 def _plain(text: str, limit: int) -> str:

@@ -51,6 +51,8 @@ class Section(BaseModel):
 
 
 MAX_VERSIONS = 100
+MAX_PROBLEMS = 400  # problems in one copy of an edition: a workbook of 400 is already a term's work
+MAX_DRAWN = 5000  # problems across all versions (versions x problems): about 20 minutes on 2 cores
 
 
 def version_label(index: int) -> str:
@@ -110,6 +112,12 @@ class Edition(BaseModel):
                 raise ValueError(f"sections[{i}].title: {section.title[:40]!r} is already the title of "
                                  f"sections[{seen[section.title]}]; give each section its own title")
             seen[section.title] = i
+        if self.problem_count() > MAX_PROBLEMS:
+            raise ValueError(f"sections: {self.problem_count()} problems in all; an edition has at most {MAX_PROBLEMS} "
+                             "(lower the counts, or make two editions)")
+        if self.problem_count() * self.versions > MAX_DRAWN:
+            raise ValueError(f"versions: {self.versions} versions of {self.problem_count()} problems is "
+                             f"{self.problem_count() * self.versions}; at most {MAX_DRAWN} are built at once")
         return self
 
     def problem_count(self) -> int:

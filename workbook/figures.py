@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
+
+# matplotlib warns, on import, with the path of a config folder it cannot write, as the environment
+# spells it (escape sequences and line breaks included); it then uses a temporary one, which is fine
+logging.getLogger("matplotlib").setLevel(logging.ERROR)
 
 import matplotlib
 import matplotlib.patches

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from html import escape
 
 from workbook import figures
-from workbook.segments import Moodle, emit
+from workbook.segments import Moodle, defuse_tex, emit
 
 # Characters XML 1.0 cannot carry at all, not even escaped; ElementTree writes them as they are.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -40,12 +40,12 @@ def quiz(doc: dict) -> str:
     """The Moodle XML of a document (an edition's problems)."""
     root = ET.Element("quiz")
     category = ET.SubElement(root, "question", {"type": "category"})
-    _text(category, "category", f"$course$/workbook/{doc['edition']['title']} (seed {doc['edition']['seed']})")
+    _text(category, "category", f"$course$/workbook/{defuse_tex(doc['edition']['title'])} (seed {doc['edition']['seed']})")
     for section in doc["sections"]:
         for p in section["problems"]:
             value = numeric_answer(p)
             q = ET.SubElement(root, "question", {"type": "numerical" if value is not None else "essay"})
-            _text(q, "name", f"{p['number']}. {p['title']}")
+            _text(q, "name", defuse_tex(f"{p['number']}. {p['title']}"))
             body = f"<p>{_html(p['prompt'])}</p>"
             files = []
             figure = p.get("worksheet_figure")

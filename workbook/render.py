@@ -9,6 +9,7 @@ data: autoescaped, never compiled as a template.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import os
 import re
@@ -21,14 +22,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFo
 from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
+from pydantic import BaseModel
 
 from workbook import figures, mathtex, pdf, segments
 from workbook.cache import Store, digest
 from workbook.edition import Heading
 from workbook.errors import InputError, printable
 from workbook.resources import inside, templates_dir
+from workbook.userfiles import LIMIT as USER_FILE_LIMIT
 from workbook.userfiles import read_text
 
 DOCUMENTS = {"worksheet": "Worksheet", "answers": "Answer key", "solutions": "Solutions",
@@ -40,7 +43,7 @@ class FolderLoader(FileSystemLoader):
     """Jinja's file loader, refusing, before reading it, a template that is a link to a file outside
     its folder or one larger than any template (a device, a pipe or a huge file is never read)."""
 
-    LIMIT = 1 << 20
+    LIMIT = USER_FILE_LIMIT
 
     def get_source(self, environment, template):
         for folder in self.searchpath:
@@ -52,8 +55,22 @@ class FolderLoader(FileSystemLoader):
         return super().get_source(environment, template)
 
 
-class TemplateSandbox(SandboxedEnvironment):
-    """Jinja's sandbox, also refusing to repeat a string or list, or to raise a power, into a huge value."""
+class TemplateSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox, with the data it is handed read-only (no ``.append`` or ``.update``), refusing
+    to repeat a string or list, or to raise a power, into a huge value; and of an object it is handed
+    that is not plain data (the edition's heading and page options), showing only its fields: never a
+    method, such as pydantic's ``parse_raw``, which unpickles, or ``parse_file``, which reads a file.
+    """
+
+    def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        if isinstance(obj, BaseModel):
+            return attr in type(obj).model_fields and super().is_safe_attribute(obj, attr, value)
+        if dataclasses.is_dataclass(obj):
+            return (not isinstance(obj, type) and attr in {f.name for f in dataclasses.fields(obj)}
+                    and super().is_safe_attribute(obj, attr, value))
+        if isinstance(obj, type):
+            return False  # a class: its constructors and class methods are not data
+        return super().is_safe_attribute(obj, attr, value)
 
     intercepted_binops = frozenset({"*", "**"})
     LIMIT = 100_000

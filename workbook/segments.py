@@ -88,11 +88,20 @@ def plain(segments: list[dict]) -> str:
     return re.sub(r"\s*[\r\n\t\v\f]\s*", " ", emit(segments, Plain()))
 
 
+def defuse_tex(text: str) -> str:
+    """Prose that Moodle's MathJax and TeX filters will leave as prose: a zero-width space after each
+    backslash, between two dollar signs and inside ``[tex]``, so no delimiter (``\\(``, ``\\[``,
+    ``$$``, ``[tex]``) or environment (``\\begin``) can start math, and with it a ``\\href`` or a
+    ``\\style``, in text a family wrote. The math a problem shows is ours, and stays TeX."""
+    text = text.replace("\\", "\\\u200b").replace("$$", "$\u200b$")
+    return re.sub(r"\[(/?tex)", "[\u200b\\1", text, flags=re.IGNORECASE)
+
+
 class Moodle:
-    """HTML for Moodle, the math left as TeX for its MathJax filter."""
+    """HTML for Moodle, the math left as TeX for its MathJax filter, the prose defused (defuse_tex)."""
 
     def text(self, text: str) -> str:
-        return html_escape(text)
+        return html_escape(defuse_tex(text))
 
     def math(self, latex: str) -> str:
         return r"\(" + html_escape(latex) + r"\)"
