@@ -679,3 +679,83 @@ def test_a_template_folder_of_huge_or_many_files_is_not_read_whole(place):
     for i in range(2100):
         (look / f"f{i}.txt").write_text("x")
     refused(place.build("--templates", look, "--seed", "10", timeout=60), "over 2000 files")
+
+
+def test_links_that_loop_are_one_line(place):
+    (place.bank / "loop.toml").symlink_to("loop.toml")
+    refused(place.run("list", "--bank", place.bank, timeout=60))
+    (place.bank / "loop.toml").unlink()
+    (place.root / "look").symlink_to("look")
+    refused(place.build("--templates", place.root / "look", "--seed", "6", timeout=60))
+    (place.root / "self").symlink_to("self")
+    refused(place.run("build", place.edition, "--out", place.root / "self", timeout=60))
+
+
+def test_a_template_nested_beyond_reason_is_one_line(place):
+    look = place.root / "look"
+    look.mkdir()
+    (look / "worksheet.html").write_text("{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}")
+    refused(place.build("--templates", look, "--seed", "6", timeout=60), "nested too deeply")
+
+
+@pytest.mark.parametrize("source, changes, where", [
+    ("loss-mse", {'bias = ["b"]': "bias = []"}, "bias"),
+    ("backprop-neuron", {"graphs = [": "graphs = [[], "}, "graphs[0]"),
+    ("backprop-neuron", {'["a", ["sigmoid", "tanh", "relu"], "v"]': '["a", [], "v"]'}, "graphs[0][2]"),
+])
+def test_a_family_that_would_crash_its_kind_is_refused_with_its_key(place, source, changes, where):
+    place.family("theirs.toml", family_text(source, **changes))
+    refused(place.run("show", "theirs", "--bank", place.bank, timeout=60), "theirs.toml", where)
+
+
+def test_scratch_folders_of_the_users_own_are_never_swept(place):
+    temp = place.root / "tmp"
+    (temp / "workbook-2024-exam").mkdir(parents=True)
+    (temp / "workbook-2024-exam" / "draft.txt").write_text("my exam draft")
+    (temp / "workbook-31337-notesabc").mkdir()
+    result = place.run("solve", "x^2", env={"TMPDIR": str(temp)}, timeout=60)
+    assert result.returncode == 0
+    assert (temp / "workbook-2024-exam" / "draft.txt").read_text() == "my exam draft"
+    assert (temp / "workbook-31337-notesabc").is_dir()
+
+
+def test_an_edition_whose_files_were_changed_is_built_again(place):
+    page = place.out / "hostile" / "worksheet.html"
+    honest = page.read_bytes()
+    page.write_bytes(honest.replace(b"</body>", b"<script>alert(1)</script></body>"))
+    result = place.build()
+    assert result.returncode == 0 and "up to date" not in result.out_text, result.out_text
+    assert page.read_bytes() == honest
+    (place.out / "hostile" / "extra.html").write_text("<script>alert(1)</script>")
+    assert "up to date" not in place.build().out_text
+
+
+@pytest.mark.parametrize("value", ["soon", "1e9", "-1", "9" * 40, "\u0661\u0662"])
+def test_a_bad_source_date_epoch_is_named(place, value):
+    refused(place.run("solve", "x^2", env={"SOURCE_DATE_EPOCH": value}, timeout=60), "SOURCE_DATE_EPOCH")
+
+
+def test_an_edition_folder_that_is_a_link_to_another_edition_is_refused(place):
+    (place.out / "hostile").rename(place.out / "other")
+    (place.out / "hostile").symlink_to("other", target_is_directory=True)
+    result = place.build("--seed", "6")
+    refused(result, "is a link")
+
+
+def test_a_roster_too_large_to_build_is_refused(place):
+    roster = place.root / "class.csv"
+    roster.write_text("name,id\n" + "".join(f"S{i},s{i}\n" for i in range(100_001)))
+    refused(place.build("--roster", roster, timeout=60), "build the roster in parts")
+
+
+def test_a_family_whose_draws_all_fail_slowly_is_given_up(place):
+    """Each draw takes a second or two, within its budget, and then fails its check: 40 redraws a
+    slot would cost minutes; the family is given up after 20 s of failed draws with none sound."""
+    place.family("slow.toml", 'id = "slow"\ntitle = "Slow"\ntopic = "slow"\ndifficulty = 1\nkind = "derivative"\n'
+                              'expression = "sin(sin(sin(sin(sin(a*x)))))"\norder = 4\n[params]\na = { int = [2, 9] }\n')
+    result = place.run("show", "slow", "--bank", place.bank, timeout=120)
+    assert result.returncode == 1 and "no draw succeeded" in result.err_text and result.seconds < 60, result.err_text
+    place.edition.write_text(edition_with("slow").replace("count = 1", "count = 60"), encoding="utf-8")
+    result = place.build("--bank", place.bank, timeout=120)
+    assert result.returncode == 1 and "no draw succeeded" in result.err_text and result.seconds < 60, result.err_text
+    assert len(result.err_text.strip().splitlines()) == 1

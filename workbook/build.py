@@ -30,7 +30,7 @@ from workbook.edition import Edition, default_path, load_edition, pick_families,
 from workbook.errors import BuildError, InputError, printable
 from workbook.roster import read_roster
 from workbook.scheduler import BUDGET, DrawCache
-from workbook.staging import MARKER, MARKER_TEXT, confined, marker_digest, staging
+from workbook.staging import MARKER, MARKER_TEXT, confined, files_digest, marker_fields, staging
 from workbook.workers import Pool
 
 
@@ -59,6 +59,9 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
         edition = load_edition(edition_path or default_path(), overrides)
         bank = load_bank(bank_folders)
         students = read_roster(roster) if roster is not None else None
+        if students is not None and len(students) * edition.problem_count() > MAX_STUDENT_DRAWS:
+            raise InputError([(f"{printable(str(roster))}: {len(students)} students x {edition.problem_count()} problems "
+                              f"is over {MAX_STUDENT_DRAWS} problems to draw at once; build the roster in parts")])
     return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings, roster=students,
                          progress=progress, jobs=jobs, budget=budget)
 
@@ -97,8 +100,10 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                                      template_dir) if {"html", "pdf"} & set(formats) else {}
             files |= _write_quizzes(docs, stage) if "moodle" in formats else {}
             files["manifest"] = _write(stage / "manifest.json", manifest(edition, docs))
-            signed = stamp(digest)  # the marker a stranger's folder could carry does not pass as up to date
-            _write(stage / MARKER, MARKER_TEXT + (f"digest {signed}\n" if signed else ""))
+            # signed, so that a marker a stranger's folder carries does not pass as up to date; the files'
+            # digest too, so that an edition whose files were changed since is built again
+            signed, files_signed = stamp(digest), stamp(files_digest(stage))
+            _write(stage / MARKER, MARKER_TEXT + (f"digest {signed}\nfiles {files_signed}\n" if signed else ""))
     return BuildResult(out_dir=out_dir, files={k: out_dir / p.relative_to(stage) for k, p in files.items()},
                        problems=count, timings=timings, docs=docs, notes=notes)
 
@@ -139,6 +144,8 @@ def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path 
         try:
             render.warm_up(cache, template_dir)
             render.stylesheet_text(render.environment(template_dir))  # a bad print.css: one line, before forking
+        except RecursionError:
+            raise InputError([f"{printable(str(template_dir))}: a template nested too deeply to compile"]) from None
         except TemplateError as exc:  # a user's template that does not compile
             where = f"{getattr(exc, 'filename', None) or template_dir}"
             line = f", line {exc.lineno}" if getattr(exc, "lineno", None) else ""
@@ -148,8 +155,9 @@ def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path 
 def _up_to_date(out_dir: Path, digest: str, docs: dict, names: tuple[str, ...], formats: tuple[str, ...]) -> bool:
     """An edition built from exactly this before, whose files are all there: they are already these bytes."""
     expected = [out_dir / v / f"{n}.{ext}" for v in docs for n in names for ext in ("html", "pdf") if ext in formats]
-    signed = stamp(digest)
-    return signed is not None and marker_digest(out_dir) == signed and all(p.is_file() for p in expected)
+    signed, kept = stamp(digest), marker_fields(out_dir)
+    return (signed is not None and kept.get("digest") == signed and all(p.is_file() for p in expected)
+            and kept.get("files") == stamp(files_digest(out_dir)))
 
 
 def _files_in(out_dir: Path) -> dict[str, Path]:
@@ -221,6 +229,7 @@ def _failed(what: str, outcome, template_dir: Path | None) -> BuildError:
     overran its budget is bad input (exit 2); anything else is ours to fix (exit 1)."""
     error = BuildError(f"{what}: {outcome.error}")
     if template_dir is not None and (outcome.kind in ("timeout", "memory")
+                                     or isinstance(outcome.exception, RecursionError)
                                      or type(outcome.exception).__module__.startswith("jinja2")):
         error.code = 2
     return error
@@ -288,6 +297,7 @@ def _add_timings(timings: dict[str, float], spent: dict[str, float]) -> None:
         timings[name] = timings.get(name, 0.0) + seconds
 
 
+MAX_STUDENT_DRAWS = 100_000  # a roster's students x the edition's problems: about half an hour on 2 cores
 MAX_TEMPLATE_FILES = 2000  # a template folder is a few files
 
 

@@ -87,6 +87,10 @@ class _Group(click.Group):
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             _fail([f"{where}{exc.strerror or exc}"])
+        except RuntimeError as exc:
+            if not str(exc).startswith("Symlink loop"):  # pathlib's resolve() on a link that loops
+                raise
+            _fail([f"{exc}: a link that points at itself; remove it"])
 
 
 def _usage(exc: click.UsageError) -> None:
@@ -106,6 +110,10 @@ def main() -> None:
         default_jobs()  # WORKBOOK_JOBS checked once, before any command starts work
     except JobsError as exc:
         _fail([str(exc)])
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and not (epoch.isascii() and epoch.isdigit() and len(epoch) <= 12):
+        _fail([(f"SOURCE_DATE_EPOCH={_plain(epoch[:20], 30)!r}: give the build date as whole seconds since 1970, "
+               "or unset it")])
 
 
 @main.command()
@@ -304,7 +312,7 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...]) -> None:
         _fail([f"unknown family {_plain(family, 40)!r}; `workbook list` shows the families"])
     record = samples([bank[family]], seed, "show")[0]
     if isinstance(record, str):
-        _fail([record], code=1)
+        _fail([f"{bank[family].path}: family {family!r} could not be drawn at seed {seed}: {record}"], code=1)
     _say(f"{record['title']}  [{record['family']}, seed {seed}]")
     click.echo("")
     _say(plain(record["prompt"]))

@@ -32,6 +32,7 @@ from workbook.workers import InlinePool, Outcome, Pool, default_jobs
 MAX_ATTEMPTS = 40
 BUDGET = 5.0  # seconds of wall-clock time a single draw may take before its worker is killed
 MAX_OVERRUNS = 3  # draws of one slot that overrun their budget (or memory) before the family is given up
+FAMILY_FUSE = 20.0  # seconds of failed draws a family may cost before its first sound one, then it is given up
 
 
 @dataclass
@@ -123,6 +124,8 @@ class Scheduler:
         self.retried: set[tuple[int, int]] = set()  # draws whose worker died once
         self.dead: set[int] = set()  # slots given up (a bug, or too slow), reported through ``failures``
         self.overruns: dict[int, int] = dict.fromkeys(range(len(slots)), 0)  # draws over budget, by slot
+        self.sound: set[str] = set()  # families with at least one sound draw
+        self.wasted: dict[str, float] = {}  # seconds spent on failed draws, by family
 
     def submit(self, i: int, attempt: int) -> None:
         """Start a draw, or read it from the cache."""
@@ -154,11 +157,24 @@ class Scheduler:
             self._give_up(i, outcome.error, f"at seed {self.seeds[task]} ")
             return
         self.done[task] = outcome
+        family = self.slots[i].family.id
         if outcome.ok:
+            self.sound.add(family)
             if self.slots[i].counted and self.progress is not None:
                 self.progress()
             return
+        if i in self.dead:
+            return
         self.reasons[i].append(f"seed {self.seeds[task]}: {outcome.error}")
+        self.wasted[family] = self.wasted.get(family, 0.0) + outcome.seconds
+        if family not in self.sound and self.wasted[family] > FAMILY_FUSE:
+            # every draw so far failed, slowly: a family that never works must not cost minutes a slot
+            why = (f"no draw succeeded in {self.wasted[family]:.0f} s of failed draws; "
+                   f"last: {self.reasons[i][-1]}")
+            for j, slot in enumerate(self.slots):
+                if slot.family.id == family and j not in self.dead:
+                    self._give_up(j, why)
+            return
         if outcome.kind in ("timeout", "memory"):
             self.overruns[i] += 1
             if self.overruns[i] >= MAX_OVERRUNS:  # a family too slow to draw costs seconds, not minutes
@@ -175,6 +191,9 @@ class Scheduler:
             raise BuildError(f"family {family.id!r} ({family.path}) failed {where}(slot {self.slots[i].slot}): {error}")
         self.failures[i] = error
         self.dead.add(i)
+        drop = getattr(self.pool, "drop", None)
+        if drop is not None:  # its draws still waiting for a worker are not started
+            drop(lambda task: task[0] == i)
 
     def result(self, task: tuple[int, int]) -> Outcome:
         """A draw's outcome, waiting for it if need be."""
@@ -186,9 +205,10 @@ class Scheduler:
                     self.submit(i, ahead)
             for outcome in ([] if task in self.done else self.finished()):  # read from the cache: done already
                 self.handle(outcome)
-                if task in self.done:
+                if task in self.done or i in self.dead:
                     break
-        return self.done[task]
+        # a slot given up meanwhile may have had this draw dropped before it started
+        return self.done.get(task) or Outcome(task, "raised", error="its family was given up")
 
     def record(self, i: int, seen: dict[str, set[str]]) -> dict | None:
         """Slot i's record: its first sound draw that repeats nothing in its group."""

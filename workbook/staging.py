@@ -9,6 +9,7 @@ removes (with the content cache).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -23,10 +24,11 @@ MARKER_TEXT = "made by workbook; safe to delete with `workbook clean`\n"
 
 
 def confined(root: Path, name: str) -> Path:
-    """root/name, refusing any name that would leave root, and a folder there that workbook did not make."""
+    """root/name, refusing any name that would leave root, and a folder there that workbook did not
+    make or that is a link (to anywhere: even to another edition's folder beside it)."""
     root = root.resolve()
-    target = (root / name).resolve()
-    if target.parent != root or name in ("", ".", ".."):
+    target = root / name
+    if target.resolve().parent != root or name in ("", ".", "..") or "/" in name:
         raise InTheWay(f"output name {name!r} would leave {root}")
     refuse_foreign(target)
     return target
@@ -44,7 +46,10 @@ def _marked(folder: Path) -> bool:
 def refuse_foreign(out_dir: Path) -> None:
     """BuildError unless out_dir is free (absent or an empty folder) or an edition workbook built (it
     carries the marker): a build replaces the folder whole, and must not take someone else's files with it."""
-    if out_dir.is_symlink() or (out_dir.exists() and not _ours_or_empty(out_dir)):
+    if out_dir.is_symlink():
+        raise InTheWay(f"{out_dir} is a link; an edition is written only into a real folder: remove the link "
+                       "or choose another --out; nothing was changed")
+    if out_dir.exists() and not _ours_or_empty(out_dir):
         raise InTheWay(f"{out_dir} is in the way and was not made by workbook (it has no {MARKER} marker); "
                          "move it away or choose another --out; nothing was changed")
 
@@ -132,12 +137,25 @@ def _staged(out_dir: Path):
             shutil.rmtree(stage, ignore_errors=True)
 
 
-def marker_digest(out_dir: Path) -> str | None:
+def marker_fields(out_dir: Path) -> dict[str, str]:
+    """The ``name value`` lines of a built edition's marker (its signed stamps), or {}."""
     try:
-        text = (out_dir / MARKER).read_text()
-    except OSError:
-        return None
-    return text.rsplit("digest ", 1)[-1].strip() if "digest " in text else None
+        text = (out_dir / MARKER).read_text()[:4096]
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return dict(line.split(" ", 1) for line in text.splitlines()[1:] if " " in line)
+
+
+def files_digest(out_dir: Path) -> str:
+    """A digest of every file an edition folder holds but its marker, by path and content: a file
+    changed, added or removed since the build changes it."""
+    h = hashlib.sha256()
+    for path in sorted(out_dir.rglob("*")):
+        if path.is_file() and not path.is_symlink() and path.name != MARKER:
+            h.update(path.relative_to(out_dir).as_posix().encode() + b"\0")
+            with open(path, "rb") as handle:
+                h.update(hashlib.file_digest(handle, "sha256").digest())
+    return h.hexdigest()
 
 
 def clean(out_root: Path) -> list[Path]:

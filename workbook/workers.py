@@ -119,6 +119,10 @@ class Pool:
         """Queue fn(*args); ``budget`` seconds of wall-clock time, or None for no limit."""
         self.queue.append((task, budget, fn, args))
 
+    def drop(self, which: Callable[[Hashable], bool]) -> None:
+        """Forget the queued tasks ``which`` picks by name (those already running finish)."""
+        self.queue = deque(task for task in self.queue if not which(task[0]))
+
     def completed(self) -> Iterator[Outcome]:
         """Run the queue, yielding each task's Outcome as it ends; tasks submitted meanwhile run too."""
         while self.queue or any(w.task for w in self.workers):
@@ -268,26 +272,32 @@ def _die_with(parent: int) -> None:
 _SCRATCH: dict = {}
 
 
+SCRATCH_MARKER = ".workbook-scratch"
+
+
 def scratch_dir() -> Path:
     """This process's own temporary folder, for files a library insists on writing (WeasyPrint copies
     each @font-face font to a folder): made new on first use in a process, private (mkdtemp), never
-    one that was there before. A pool removes its worker's when it stops the worker, since a killed
-    process cleans up nothing; the main process removes its own at exit."""
+    one that was there before, and marked as workbook's. A pool removes its worker's when it stops
+    the worker, since a killed process cleans up nothing; the main process removes its own at exit."""
     if _SCRATCH.get("pid") != os.getpid():
         path = Path(tempfile.mkdtemp(prefix=f"workbook-{os.getpid()}-"))
+        (path / SCRATCH_MARKER).touch()
         _SCRATCH.update(pid=os.getpid(), path=path)
         atexit.register(shutil.rmtree, path, True)  # not run in a worker, which ends with os._exit
     return _SCRATCH["path"]
 
 
 def _remove_scratch(pid: int) -> None:
-    """The scratch folders of process ``pid``: only this user's own folders, never a link."""
+    """The scratch folders of process ``pid``: only folders of this user's that carry the marker,
+    never a link (a folder of the user's own named like one, say workbook-2024-exam, stays)."""
     for path in Path(tempfile.gettempdir()).glob(f"workbook-{pid}-*"):
         try:
             info = os.lstat(path)
+            marked = stat.S_ISREG(os.lstat(path / SCRATCH_MARKER).st_mode)
         except OSError:
             continue
-        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid():
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and marked:
             shutil.rmtree(path, ignore_errors=True)
 
 

@@ -88,12 +88,16 @@ class BackpropFamily(Family):
     @model_validator(mode="after")
     def _graphs(self):
         for g, graph in enumerate(self.graphs):
+            if not graph:
+                raise ValueError(f"graphs[{g}]: a graph has at least one node")
             known = set(self.leaves)
             for k, node in enumerate(graph):
                 where = f"graphs[{g}][{k}]"
                 if len(node) < 3 or not isinstance(node[0], str):
                     raise ValueError(f"{where}: a node is [name, op, argument, ...]")
                 name, ops, args = node[0], node[1], node[2:]
+                if not ops:
+                    raise ValueError(f"{where}: name the op, or a list of at least one to draw from")
                 for op in ([ops] if isinstance(ops, str) else ops):
                     if op not in GRAPH_OPS:
                         raise ValueError(f"{where}: unknown op {excerpt(op)}; the ops are {', '.join(GRAPH_OPS)}")

@@ -47,7 +47,7 @@ class LossFamily(Family):
     weights: list[str] = Field(default_factory=list, max_length=12,
                                description="mse_linear: [w]; bce_sigmoid: one weight per feature; "
                                            "linear_layer: W row by row.")
-    bias: list[str] = Field(default_factory=lambda: ["0"], max_length=4,
+    bias: list[str] = Field(default_factory=lambda: ["0"], min_length=1, max_length=4,
                             description="The bias (one entry, or one per output of a linear layer).")
     upstream: list[str] = Field(default_factory=list, max_length=4,
                                 description="linear_layer: the gradient dL/dy arriving from above.")
