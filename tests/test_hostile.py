@@ -759,3 +759,47 @@ def test_a_family_whose_draws_all_fail_slowly_is_given_up(place):
     result = place.build("--bank", place.bank, timeout=120)
     assert result.returncode == 1 and "no draw succeeded" in result.err_text and result.seconds < 60, result.err_text
     assert len(result.err_text.strip().splitlines()) == 1
+
+
+def test_a_huge_marker_is_not_read_whole(place):
+    with open(place.out / "hostile" / ".workbook-build", "ab") as handle:
+        handle.truncate(3 << 30)  # sparse: 3 GB
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1 << 31, 1 << 31)); "
+            "from workbook.cli import main; sys.exit(main())")
+    result = subprocess.run([sys.executable, "-c", code, "build", str(place.edition), "--out", str(place.out), "-q",
+                             "--format", "html"], capture_output=True, text=True, timeout=120, check=False,
+                            env={**os.environ, "XDG_CACHE_HOME": str(place.key_home)})
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-500:]
+
+
+def test_a_roster_of_millions_of_rows_is_refused_quickly(place):
+    roster = place.root / "class.csv"
+    roster.write_text("name,id\n" + "n,a\n" * 1_500_000)  # 6 MB, every row after the first a repeat
+    result = place.build("--roster", roster, timeout=60)
+    refused(result, "more than 100000 students")
+    assert result.seconds < 20
+
+
+def test_a_family_of_many_fine_grained_parameters_loads_quickly(place):
+    params = "".join(f"p{i} = {{ decimal = [0, 10000], step = 0.1 }}\n" for i in range(30))
+    place.family("many.toml", 'id = "many"\ntitle = "Many"\ntopic = "many"\ndifficulty = 1\nkind = "derivative"\n'
+                              'expression = "p0*x^2 + p29*x"\n[params]\n' + params)
+    result = place.run("list", "--bank", place.bank, timeout=60)
+    assert result.returncode == 0 and "many" in result.out_text and result.seconds < 30, result.err_text
+    params = "".join(f"p{i} = {{ int = [1, 3] }}\n" for i in range(31))
+    place.family("many.toml", 'id = "many"\ntitle = "Many"\ntopic = "many"\ndifficulty = 1\nkind = "derivative"\n'
+                              'expression = "p0*x^2"\n[params]\n' + params)
+    refused(place.run("list", "--bank", place.bank, timeout=60), "params")
+
+
+def test_a_matplotlibrc_in_the_working_folder_changes_nothing(place):
+    (place.root / "matplotlibrc").write_text("text.usetex: True\nlines.linewidth: 20\nfont.size: 40\n")
+    result = place.build("--seed", "6", "-q", "--format", "html", timeout=120)
+    assert result.returncode == 0, result.err_text
+    with_rc = (place.out / "hostile" / "solutions.html").read_bytes()
+    assert b"<svg" in with_rc or b"image/svg" in with_rc
+    (place.root / "matplotlibrc").unlink()
+    shutil.rmtree(place.out / "hostile")
+    shutil.rmtree(place.out / ".cache")
+    assert place.build("--seed", "6", "-q", "--format", "html", timeout=120).returncode == 0
+    assert (place.out / "hostile" / "solutions.html").read_bytes() == with_rc

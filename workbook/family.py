@@ -54,22 +54,52 @@ class Param(BaseModel):
                 raise ValueError("too many values: widen the step or narrow the range")
         elif self.step is not None:
             raise ValueError("step only goes with decimal")
-        if not self.values():
+        if self.size() < 1:
             raise ValueError("no value is left to draw once nonzero and exclude are applied")
         return self
 
-    def values(self) -> list[sp.Rational]:
-        """Every value this parameter can take, exactly, in order."""
+    def size(self) -> int:
+        """How many values this parameter can take."""
+        return self._grid()[2] + 1 - len(self._banned())
+
+    def value(self, k: int) -> sp.Rational:
+        """The k-th value it can take, in order, exactly, without listing the others (a decimal may
+        have 100 000 values): the k-th point of the grid, stepping over the banned ones."""
+        lo, step, _ = self._grid()
+        if self.choice is not None:
+            return [v for v in (_exact(c) for c in self.choice) if v not in self._banned_values()][k]
+        j = k
+        for banned in self._banned():  # ascending
+            if banned <= j:
+                j += 1
+            else:
+                break
+        return sp.Rational(lo + j * step)
+
+    def _grid(self) -> tuple[Fraction, Fraction, int]:
+        """(first value, step, index of the last): the grid the values lie on (a choice: its list)."""
         if self.int_ is not None:
-            raw = [sp.Integer(v) for v in range(self.int_[0], self.int_[1] + 1)]
-        elif self.decimal is not None:
-            lo, step = _exact(self.decimal[0]), _exact(self.step)
-            n = int((_exact(self.decimal[1]) - lo) / step)
-            raw = [lo + k * step for k in range(n + 1)]
-        else:
-            raw = [_exact(v) for v in self.choice]
-        banned = {_exact(v) for v in self.exclude} | ({sp.Integer(0)} if self.nonzero else set())
-        return [v for v in raw if v not in banned]
+            return Fraction(self.int_[0]), Fraction(1), self.int_[1] - self.int_[0]
+        if self.decimal is not None:
+            lo, step = Fraction(str(self.decimal[0])), Fraction(str(self.step))
+            return lo, step, int((Fraction(str(self.decimal[1])) - lo) / step)
+        return Fraction(0), Fraction(1), len(self.choice) - 1
+
+    def _banned_values(self) -> set[sp.Rational]:
+        return {_exact(v) for v in self.exclude} | ({sp.Integer(0)} if self.nonzero else set())
+
+    def _banned(self) -> list[int]:
+        """The grid indices of the values never drawn, ascending (each once)."""
+        banned = self._banned_values()
+        if self.choice is not None:
+            return sorted(i for i, c in enumerate(self.choice) if _exact(c) in banned)
+        lo, step, last = self._grid()
+        found = set()
+        for value in banned:
+            j = (Fraction(int(value.p), int(value.q)) - lo) / step
+            if j.denominator == 1 and 0 <= j <= last:
+                found.add(int(j))
+        return sorted(found)
 
 
 def _exact(v: float) -> sp.Rational:
@@ -88,7 +118,8 @@ class Family(BaseModel):
     difficulty: int = Field(ge=1, le=3, description="1 (warm-up) to 3 (challenging).")
     kind: str = Field(description="The kind of problem; decides the keys below.")
     description: str = Field("", max_length=500, description="One or two sentences for authors and listings.")
-    params: dict[str, Param] = Field(default_factory=dict, description="The parameters and how each is drawn.")
+    params: dict[str, Param] = Field(default_factory=dict, max_length=30,
+                                     description="The parameters and how each is drawn (at most 30).")
     distinct: list[list[str]] = Field(default_factory=list,
                                       description="Groups of parameters that must all differ, e.g. [[\"a\", \"b\"]].")
     prompt: str | None = Field(None, max_length=500,
@@ -110,8 +141,7 @@ class Family(BaseModel):
         for _ in range(100):
             values = {}
             for name, spec in self.params.items():
-                options = spec.values()
-                values[name] = options[int(rng.integers(len(options)))]
+                values[name] = spec.value(int(rng.integers(spec.size())))
             if all(len({values[n] for n in group}) == len(group) for group in self.distinct):
                 return values
         raise Degenerate("could not draw distinct values for " + ", ".join(map(str, self.distinct)))

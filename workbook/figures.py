@@ -22,6 +22,10 @@ import matplotlib
 import matplotlib.patches
 
 matplotlib.use("Agg")
+# matplotlib has already read a matplotlibrc from the working folder (someone else's, say) or from
+# $MATPLOTLIBRC: its own defaults instead, so no file that no option names changes a figure (nor, with
+# text.usetex, runs LaTeX with a preamble someone else wrote)
+matplotlib.rcdefaults()
 
 import numpy as np
 from matplotlib.backends.backend_svg import FigureCanvasSVG

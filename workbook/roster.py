@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from workbook.errors import InputError, excerpt, printable, unsafe_char
 from workbook.userfiles import read_text
 
+MAX_ROWS = 100_000  # students in one roster (each has at least one problem to draw)
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 
 
@@ -22,13 +24,18 @@ class Student:
 
 def read_roster(path: Path) -> list[Student]:
     """Every student in the file; every bad row reported with its line number, all at once."""
-    text = read_text(path, "roster", limit=64 << 20, encoding="utf-8-sig")  # 10^5 students is about 3 MB
+    text = read_text(path, "roster", limit=8 << 20, encoding="utf-8-sig")  # 10^5 students is about 3 MB
     students, problems, seen, where = [], [], {}, printable(str(path))
     try:
-        rows = list(csv.reader(io.StringIO(text)))
+        rows = list(itertools.islice(csv.reader(io.StringIO(text)), MAX_ROWS + 2))
     except csv.Error as exc:  # a field over the csv module's limit, a NUL byte
         raise InputError([f"{where}: not a CSV roster the tool can read: {exc}"]) from None
+    if len(rows) > MAX_ROWS + 1:
+        raise InputError([f"{where}: more than {MAX_ROWS} students; build the roster in parts"])
     for line, row in enumerate(rows, start=1):
+        if len(problems) >= 50:
+            problems.append(f"{where}: ... and more rows like these; stopped at line {line}")
+            break
         if not row or all(not cell.strip() for cell in row):
             continue
         if line == 1 and [c.strip().lower() for c in row] == ["name", "id"]:

@@ -140,8 +140,9 @@ def _staged(out_dir: Path):
 def marker_fields(out_dir: Path) -> dict[str, str]:
     """The ``name value`` lines of a built edition's marker (its signed stamps), or {}."""
     try:
-        text = (out_dir / MARKER).read_text()[:4096]
-    except (OSError, UnicodeDecodeError):
+        with open(out_dir / MARKER, "rb") as handle:  # a marker is a few lines: no more is read
+            text = handle.read(4096).decode("utf-8", "replace")
+    except OSError:
         return {}
     return dict(line.split(" ", 1) for line in text.splitlines()[1:] if " " in line)
 
