@@ -803,3 +803,41 @@ def test_a_matplotlibrc_in_the_working_folder_changes_nothing(place):
     shutil.rmtree(place.out / ".cache")
     assert place.build("--seed", "6", "-q", "--format", "html", timeout=120).returncode == 0
     assert (place.out / "hostile" / "solutions.html").read_bytes() == with_rc
+
+
+def test_a_prompt_of_many_placeholders_is_refused(place):
+    place.family("theirs.toml", family_text("derivative-at-point", **{
+        'id = "theirs"': 'id = "theirs"\nprompt = "' + "{f} " * 100 + '"'}))
+    refused(place.run("list", "--bank", place.bank, timeout=60), "placeholders")
+
+
+def test_a_template_that_fetches_is_one_line(place):
+    look = place.root / "look"
+    (look / "partials").mkdir(parents=True)
+    original = (ROOT / "templates" / "partials" / "key.html").read_text(encoding="utf-8")
+    (look / "partials" / "key.html").write_text('<img src="https://example.com/x.png">' + original)
+    result = place.build("--templates", look, "--seed", "6", timeout=120)
+    refused(result, "fetch")
+    (look / "partials" / "key.html").unlink()
+    for css in ("@import url(https://example.com/a.css);", "p { background: u\\72l('file:///etc/passwd') }"):
+        (look / "print.css").write_text(css)
+        refused(place.build("--templates", look, "--seed", "6", timeout=60), "print.css", "fetch nothing")
+
+
+@pytest.mark.parametrize("value", ["1e-300", "5e-324", "0.1234567890123456"])
+def test_a_parameter_of_too_many_digits_is_refused(place, value):
+    place.family("theirs.toml", family_text("derivative-at-point", **{
+        "x0 = { int = [1, 3] }": f"x0 = {{ choice = [1, {value}] }}"}))
+    refused(place.run("list", "--bank", place.bank, timeout=60), "params.x0", "digits")
+
+
+def test_no_warning_reaches_the_terminal(place):
+    result = place.run("solve", "(-8)^(1/3)*x", timeout=60)
+    assert "Warning" not in result.err_text and "verify.py" not in result.err_text, result.err_text
+    refused(_one(place.run("solve", "x + log(x, -2)", timeout=60)), "base must be positive")
+
+
+def _one(result):
+    """solve prints the message, the expression and a caret under the place: the first line is the error."""
+    result.err_text = result.err_text.splitlines()[0] + "\n" if result.err_text else ""
+    return result

@@ -230,6 +230,7 @@ def _failed(what: str, outcome, template_dir: Path | None) -> BuildError:
     error = BuildError(f"{what}: {outcome.error}")
     if template_dir is not None and (outcome.kind in ("timeout", "memory")
                                      or isinstance(outcome.exception, RecursionError)
+                                     or type(outcome.exception).__name__ == "FetchRefused"
                                      or type(outcome.exception).__module__.startswith("jinja2")):
         error.code = 2
     return error

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import click
@@ -105,6 +106,10 @@ def main() -> None:
     """Printable Calculus for Deep Learning workbooks: randomized problems, worked solutions,
     every answer checked."""
     from workbook.workers import JobsError, default_jobs
+
+    # warnings (NumPy's ComplexWarning, say) are for developers: on a user's terminal they are noise,
+    # and name files of the installation; workers forked later inherit this
+    warnings.simplefilter("ignore")
 
     try:
         default_jobs()  # WORKBOOK_JOBS checked once, before any command starts work

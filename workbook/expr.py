@@ -278,6 +278,8 @@ class _Parser:
             raise self.error(f"{tok.text} takes {count} argument{'s' if high > 1 else ''}, got {len(args)}", tok)
         if tok.text == "log" and len(args) == 2 and (args[1] == 0 or args[1] == 1):
             raise self.error("a logarithm's base must not be 0 or 1", tok)
+        if tok.text == "log" and len(args) == 2 and args[1].is_number and args[1].is_negative:
+            raise self.error("a logarithm's base must be positive", tok)
         return fn(*args)
 
 

@@ -6,18 +6,21 @@ Each kind's own schema (its extra keys) lives in its file in ``workbook/kinds/``
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
 import sympy as sp
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from workbook.problem import Degenerate
+from workbook.problem import PLACEHOLDER, Degenerate
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,47}$"
 ONE_LINE = r"^[^\n\r\t]*$"  # a title or a date: printed on one line, in a listing or a running header
 NAME = r"^[A-Za-z][A-Za-z0-9_]{0,15}$"
 MAX_BOUND = 10_000
+MAX_PLACEHOLDERS = 12  # in a prompt; the built-in ones use at most 5
+DIGITS = 12  # the most digits a parameter's value may have, written as a fraction: 0.000001 or 9999.5
 
 
 class Param(BaseModel):
@@ -40,6 +43,14 @@ class Param(BaseModel):
         given = [k for k in ("int_", "decimal", "choice") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of int, decimal or choice")
+        numbers = [*(self.int_ or ()), *(self.decimal or ()), *([self.step] if self.step else []),
+                   *(self.choice or ()), *self.exclude]
+        for v in numbers:
+            if not math.isfinite(v):
+                raise ValueError(f"{v} is not a number to draw")
+            exact = Fraction(str(v))
+            if max(abs(exact.numerator), exact.denominator) >= 10**DIGITS:
+                raise ValueError(f"{v} has more than {DIGITS} digits; use numbers such as 0.001 or 2500")
         for bounds in (self.int_, self.decimal):
             if bounds is not None:
                 lo, hi = bounds
@@ -125,6 +136,13 @@ class Family(BaseModel):
     prompt: str | None = Field(None, max_length=500,
                                description="The question, with placeholders like {f}; the kind's default if left out.")
     path: str = Field("", exclude=True, description="Where the family was read from (set by the loader).")
+
+    @model_validator(mode="after")
+    def _prompt_fills_in_little(self):
+        """Each placeholder prints a whole formula: a prompt of 150 {f}s would take minutes to lay out."""
+        if self.prompt is not None and len(PLACEHOLDER.findall(self.prompt)) > MAX_PLACEHOLDERS:
+            raise ValueError(f"prompt: at most {MAX_PLACEHOLDERS} placeholders such as {{f}}")
+        return self
 
     def formulas(self) -> list[tuple[str, str, set[str], set[str]]]:
         """(key, text, names allowed, names that must appear) for every expression in the file."""

@@ -65,6 +65,20 @@ def weasyprint_setup(css: str) -> tuple:
 VIRTUAL_BASE = "file:///workbook-build/"  # the base URL documents are laid out at, the same in every build
 
 
+REFUSED: list[str] = []  # the URLs refused while laying out the current document
+
+
+class FetchRefused(RenderError):
+    """A page (from a user's template) asked for something outside the build's own files."""
+
+
+def _not_fetched(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("Failed to load")
+
+
+_NOT_FETCHED = _not_fetched
+
+
 def confined_fetcher(root: Path | None, virtual: bool = False):
     """A WeasyPrint URL fetcher that serves only files inside ``root`` and ``data:`` URLs (with no
     root, ``data:`` URLs alone).
@@ -84,12 +98,14 @@ def confined_fetcher(root: Path | None, virtual: bool = False):
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             if root is None or not url.startswith("file://"):
+                REFUSED.append(url)
                 raise RenderError(f"refused to fetch {url!r}: only the build's own assets are used")
             if virtual and url.startswith(VIRTUAL_BASE + "assets/"):
                 path = (root / unquote(url[len(VIRTUAL_BASE + "assets/"):])).resolve()
             else:
                 path = Path(unquote(urlparse(url).path)).resolve()
             if root not in path.parents or not path.is_file():
+                REFUSED.append(url)
                 raise RenderError(f"refused to fetch {url!r}: outside the build's assets")
             kind = {".svg": "image/svg+xml", ".png": "image/png"}.get(path.suffix, "application/octet-stream")
             return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": kind})
@@ -117,10 +133,15 @@ def write_pdf(html: str, base: Path, target: Path, title: str, assets: Path | No
     for the math images, whose glyphs are text in it (see mathtex)."""
     from weasyprint import HTML
 
-    # WeasyPrint warns about screen-only CSS (media features) and about fetches our fetcher refuses.
+    # WeasyPrint warns about screen-only CSS (media features), and logs each fetch our fetcher refuses,
+    # which only a user's template can ask for: that is reported once, below, as the build's error
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("weasyprint").addFilter(_NOT_FETCHED)
+    REFUSED.clear()
     with _source_date():
         document = HTML(string=html, base_url=VIRTUAL_BASE,
                         url_fetcher=confined_fetcher(assets or base / "assets", virtual=True))
         fonts, stylesheets = weasyprint_setup(css if css is not None else (templates_dir() / "print.css").read_text(encoding="utf-8"))
         document.write_pdf(target, uncompressed_pdf=False, stylesheets=stylesheets, font_config=fonts)
+    if REFUSED:
+        raise FetchRefused(f"the page asks to fetch {REFUSED[0][:80]!r}; a page may use only the build's own files")

@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from workbook import figures, mathtex, pdf, segments
 from workbook.cache import Store, digest
 from workbook.edition import Heading
-from workbook.errors import InputError, printable
+from workbook.errors import InputError, excerpt, printable
 from workbook.resources import inside, templates_dir
 from workbook.userfiles import LIMIT as USER_FILE_LIMIT
 from workbook.userfiles import read_text
@@ -246,6 +246,29 @@ class Assets:
         return f"assets/{name}"  # laid out at VIRTUAL_BASE, where assets/ is this folder
 
 
+def stylesheet_fetches(css: str) -> list[str]:
+    """What a stylesheet would fetch: each @import and each url() that is not a data: URL, read with
+    WeasyPrint's own CSS tokenizer (escapes such as u\\72l( are read as url( too)."""
+    import tinycss2
+
+    found: list[str] = []
+
+    def walk(nodes) -> None:
+        for node in nodes or ():
+            if node.type == "at-rule" and node.lower_at_keyword == "import":
+                found.append("@import " + tinycss2.serialize(node.prelude).strip())
+            if node.type == "url" and not node.value.strip().lower().startswith("data:"):
+                found.append(node.value)
+            if node.type == "function" and node.lower_name in ("url", "src"):
+                strings = [a.value for a in node.arguments if a.type == "string"]
+                found.extend(v for v in strings if not v.strip().lower().startswith("data:"))
+            for part in ("prelude", "content", "arguments"):
+                walk(getattr(node, part, None))
+
+    walk(tinycss2.parse_stylesheet(css))
+    return found
+
+
 def stylesheet_text(env: Environment) -> str:
     """print.css: a user's template folder's own if it has one, else the built-in one."""
     for folder in env.loader.searchpath[:-1]:
@@ -254,7 +277,12 @@ def stylesheet_text(env: Environment) -> str:
             if not inside(override, Path(folder)):
                 why = "not a file inside the template folder (a link out, a pipe or a device)"
                 raise InputError([f"{printable(str(override))}: {why}"])
-            return read_text(override, "stylesheet")
+            css = read_text(override, "stylesheet")
+            fetched = stylesheet_fetches(css)
+            if fetched:
+                raise InputError([(f"{printable(str(override))}: it asks to fetch {excerpt(fetched[0])}; a stylesheet "
+                                  "may fetch nothing (no @import, no url() but data:)")])
+            return css
     return (templates_dir() / "print.css").read_text(encoding="utf-8")
 
 
