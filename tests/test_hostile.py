@@ -841,3 +841,12 @@ def _one(result):
     """solve prints the message, the expression and a caret under the place: the first line is the error."""
     result.err_text = result.err_text.splitlines()[0] + "\n" if result.err_text else ""
     return result
+
+
+def test_a_stylesheet_cannot_fetch_through_image_set(place):
+    look = place.root / "look"
+    look.mkdir()
+    for css in ('body { background-image: image-set("https://evil.example/t.png" 1x); }',
+                'p { background: -webkit-image-set("//evil.example/t.png" 1x); }'):
+        (look / "print.css").write_text(css)
+        refused(place.build("--templates", look, "--format", "html", "--seed", "6", timeout=60), "fetch nothing")

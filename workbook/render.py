@@ -246,6 +246,11 @@ class Assets:
         return f"assets/{name}"  # laid out at VIRTUAL_BASE, where assets/ is this folder
 
 
+# a URL or a path in a CSS string: scheme://..., javascript:/blob:/..., //host, /path, ../path
+_ADDRESS = re.compile(r"\s*(?:[A-Za-z][A-Za-z0-9+.-]*://|(?:javascript|blob|about|filesystem|mailto):|//|/|\.\.?/)",
+                      re.IGNORECASE)
+
+
 def stylesheet_fetches(css: str) -> list[str]:
     """What a stylesheet would fetch: each @import and each url() that is not a data: URL, read with
     WeasyPrint's own CSS tokenizer (escapes such as u\\72l( are read as url( too)."""
@@ -262,6 +267,8 @@ def stylesheet_fetches(css: str) -> list[str]:
             if node.type == "function" and node.lower_name in ("url", "src"):
                 strings = [a.value for a in node.arguments if a.type == "string"]
                 found.extend(v for v in strings if not v.strip().lower().startswith("data:"))
+            elif node.type == "string" and _ADDRESS.match(node.value):
+                found.append(node.value)  # url("..."), image-set("..."), src: "..." and whatever comes next
             for part in ("prelude", "content", "arguments"):
                 walk(getattr(node, part, None))
 
