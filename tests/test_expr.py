@@ -106,7 +106,7 @@ def test_nothing_runs_while_parsing(monkeypatch):
 @pytest.mark.parametrize("text, position, words", [
     ("sin(x))", 6, "unexpected ')'"),
     ("2 + * 3", 4, "unexpected '*'"),
-    ("x(x + 1)", 0, "x is not a function"),
+    ("xy(x + 1)", 0, "unknown function 'xy'"),
     ("sin x", 0, "sin is a function"),
     ("foo(x)", 0, "unknown function 'foo'"),
     ("x.real", 1, "attribute access"),

@@ -365,8 +365,8 @@ def test_a_parameter_that_makes_a_huge_number_is_stopped_in_time(place):
 @pytest.mark.parametrize("args, fragment", [
     (["solve", "((x^100+1)^100)^100"], "nest"),
     (["solve", "(x^10+1)^100", "--order", "2"], "nest"),
-    (["solve", "x^2*y", "--wrt", ",".join(["x"] * 500)], "at most 6"),
-    (["solve", "x^2*y", "--wrt", "x,y", "--order", "4"], "at most 6"),
+    (["solve", "x^2*y", "--wrt", ",".join(["x"] * 500)], "at most 20"),
+    (["solve", "x^2*y", "--wrt", "x,y", "--order", "11"], "at most 20"),
 ])
 def test_solve_refuses_work_that_would_not_end(place, args, fragment):
     result = place.run(*args, timeout=60)

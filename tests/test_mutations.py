@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 from workbook import expr as E
-from workbook import steps, verify
+from workbook import mistakes, steps, verify
 from workbook.bank import load_bank
 from workbook.scheduler import generate_slot
 
@@ -34,17 +34,19 @@ def coefficient_off_by_one(f, x, ans):
     return ans + rest
 
 
-def missing_chain_factor(f, x, ans):
-    """The classic slip: differentiate the outer function and forget the inner derivative."""
-    original = steps.ChainRule.eval
-    try:
-        steps.ChainRule.eval = lambda self: self.outer.result.xreplace({self.u: self.inner_expr})
-        tree = steps.derive(f, x)
-        if not any(isinstance(r, steps.ChainRule) for _, r in steps.walk(tree)):
-            return None
-        return tree.result
-    finally:
-        steps.ChainRule.eval = original
+def _slip(name):
+    """A learner's slip from the product's catalogue (workbook/mistakes.py), made in the worked tree."""
+    slip = next(s for s in mistakes.CATALOGUE if s.name == name)
+
+    def mutation(f, x, ans):
+        return mistakes.slipped(steps.derive(f, x), slip)
+
+    mutation.__name__ = name.replace(" ", "_")
+    return mutation
+
+
+missing_chain_factor = _slip("missing chain factor")
+SLIPS = [_slip(s.name) for s in mistakes.CATALOGUE if s.name != "missing chain factor"]
 
 
 def wrong_function(f, x, ans):
@@ -52,7 +54,8 @@ def wrong_function(f, x, ans):
     return f
 
 
-MUTATIONS = [plus_one, sign_flip, sin_cos_swap, coefficient_off_by_one, missing_chain_factor, wrong_function]
+MUTATIONS = [plus_one, sign_flip, sin_cos_swap, coefficient_off_by_one, missing_chain_factor, wrong_function,
+             *SLIPS]
 
 
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.__name__)
@@ -65,7 +68,7 @@ def test_checker_rejects_wrong_answers(family_id, mutation):
         check = record["claims"]
         x = E.symbol(check["variable"])
         f, ans = E.parse(check["function"]), E.parse(check["answer"])
-        if check["order"] != 1 and mutation is missing_chain_factor:
+        if check["order"] != 1 and (mutation is missing_chain_factor or mutation in SLIPS):
             continue
         wrong = mutation(f, x, ans)
         if wrong is None or steps.equal(wrong, ans):

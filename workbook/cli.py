@@ -176,15 +176,24 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
 @click.argument("expression", required=False)
 @click.option("--wrt", default=None, help="The variable (default x); other names are constants. "
                                           "x,y differentiates by x then y (a mixed partial).")
-@click.option("--order", default=1, show_default=True, type=click.IntRange(1, 6),
-              help="Which derivative (at most 6 in all, counting each variable of --wrt).")
+@click.option("--order", default=1, show_default=True, type=click.IntRange(1, 20),
+              help="Which derivative (at most 20 in all, counting each variable of --wrt).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--gradient", "as_gradient", is_flag=True,
               help="Every first partial (of the --wrt variables, default all): the gradient.")
 @click.option("--batch", type=click.File("rb"),
               help='Work a file of JSON lines {"input", "variable", "order"}; write one JSON result a line.')
-def solve(expression: str | None, wrt: str | None, order: int, as_json: bool, as_gradient: bool, batch) -> None:
-    """Differentiate EXPRESSION step by step: workbook solve "sin(x^2)*exp(x)"."""
+@click.option("--check", "answer", default=None, metavar="ANSWER",
+              help="Your derivative: says whether it is right (exit 0) or not (exit 1), where it differs "
+                   "and which mistake it looks like. With --at, ANSWER may be the value there.")
+@click.option("--at", default=None, metavar="VALUE", help="Also give the derivative's value at this point.")
+@click.option("--domain", default=None, metavar="A..B",
+              help="Check at points between A and B (default -3..3), for example 0..1 or -pi..pi.")
+def solve(expression: str | None, wrt: str | None, order: int, as_json: bool, as_gradient: bool, batch,
+          answer: str | None, at: str | None, domain: str | None) -> None:
+    """Differentiate EXPRESSION step by step: workbook solve "sin(x^2)*exp(x)".
+
+    With --check, judge your own answer instead: workbook solve "sin(x^2)" --check "2x cos(x^2)"."""
     from workbook import solver
 
     if batch is not None:
@@ -192,13 +201,15 @@ def solve(expression: str | None, wrt: str | None, order: int, as_json: bool, as
         return
     if expression is None:
         _fail(["give an EXPRESSION to differentiate, or --batch FILE"])
-    outcome = _in_worker(solver.BUDGET, solver.request, expression, wrt, order, as_json, as_gradient)
+    outcome = _in_worker(solver.BUDGET, solver.request, expression, wrt, order, as_json, as_gradient,
+                         answer, at, domain)
     if not outcome.ok:
         _fail([f"{_plain(expression, 60)}: {outcome.error}"], code=2 if outcome.kind in ("timeout", "memory") else 1)
-    ok, lines = outcome.value
-    if not ok:
+    status, lines = outcome.value
+    if status == 2:
         _fail(lines)
-    click.echo("\n".join(lines))
+    click.echo("\n".join(lines))  # what the parser read: plain ASCII, no control characters
+    sys.exit(status)
 
 
 def _in_worker(budget: float, fn, *args):

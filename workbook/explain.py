@@ -151,10 +151,18 @@ def sentence(rule: Rule) -> str:
     return plain([seg.record() for seg in say(rule)])
 
 
-def text_steps(trees: list[Rule]) -> list[str]:
-    """Indented lines for ``workbook solve`` in the terminal."""
+def text_steps(trees: list[Rule], full: int = 2) -> list[str]:
+    """Indented lines for ``workbook solve`` in the terminal. Past three derivatives, the first
+    ``full`` are worked rule by rule and each later one is one line: what it differentiates, what
+    it gets, and the rules it used (every step stays in ``--json``)."""
     lines = []
+    brief = len(trees) > 3
     for order, tree in enumerate(trees, start=1):
+        if brief and order > full:
+            rules = "; ".join(dict.fromkeys(rule.title.lower() for _, rule in S.walk(tree)))
+            lines.append(f"Derivative number {order}: d/d{tree.var} [{_pretty(tree.expr)}] = {_pretty(S.tidy(tree.result))}")
+            lines.append(f"    using the {rules}.")
+            continue
         if len(trees) > 1:
             lines.append(f"Derivative number {order}:")
         for depth, rule in S.walk(tree):

@@ -7,6 +7,7 @@ Nothing in the text is ever handed to ``eval``, ``sympify``, ``parse_expr`` or `
 
 from __future__ import annotations
 
+import difflib
 import keyword
 import math
 import re
@@ -80,7 +81,23 @@ class Token:
     pos: int
 
 
-_TOKEN = re.compile(r"(?P<num>\d+(?:\.\d*)?|\.\d+)|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>\*\*|[-+*/^(),])|(?P<space>\s+)")
+_TOKEN = re.compile(r"(?P<num>\d+(?:\.\d*)?|\.\d+)|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>\*\*|[-+*/^(),|])|(?P<space>\s+)")
+
+#: characters people type from other keyboards or from printed math, and what to type instead
+_LOOKALIKES = {"\u00b7": "*", "\u00d7": "*", "\u22c5": "*", "\u2212": "-", "\u2013": "-", "\u00f7": "/",
+               "\u03c0": "pi", "\u221a": "sqrt(...)", "\u2009": "a plain space", "\u00a0": "a plain space",
+               "[": "(", "]": ")", "{": "(", "}": ")"}
+
+#: spellings from other countries and calculators: what they mean in this language
+_SPELLINGS = {"tg": "tan", "ctg": "cot", "cotg": "cot", "arctg": "arctan", "arcctg": "arccot", "sen": "sin",
+              "arcsen": "arcsin", "sh": "sinh", "ch": "cosh", "th": "tanh", "cth": "coth", "Log": "log",
+              "Ln": "ln", "Exp": "exp", "Sin": "sin", "Cos": "cos", "Tan": "tan", "sqr": "sqrt",
+              "root": "sqrt", "absolute": "abs", "sgn": "sign", "step": "Heaviside", "ReLU": "relu",
+              "Relu": "relu", "sigma": "sigmoid", "logistic": "sigmoid", "arcsinus": "arcsin"}
+
+#: f^-1(x) is the inverse function, as calculators print it
+INVERSES = {"sin": "asin", "cos": "acos", "tan": "atan", "cot": "acot", "sec": "asec", "csc": "acsc",
+            "sinh": "asinh", "cosh": "acosh", "tanh": "atanh", "coth": "acoth", "sech": "asech", "csch": "acsch"}
 
 
 def tokenize(text: str) -> list[Token]:
@@ -91,7 +108,10 @@ def tokenize(text: str) -> list[Token]:
         if m is None:
             ch = text[pos]
             hint = {".": "attribute access is not part of the language", "_": "names start with a letter",
-                    "!": "factorials are not supported", "=": "write an expression, not an equation"}.get(ch, "")
+                    "!": "factorials are not supported", "=": "write an expression, not an equation",
+                    "'": "write the expression itself; --order or --wrt x,x takes further derivatives"}.get(ch, "")
+            if ch in _LOOKALIKES:
+                hint = f"type {_LOOKALIKES[ch]} instead"
             raise ExprError(f"unexpected character {ch!r}" + (f" ({hint})" if hint else ""), pos, text)
         if m.lastgroup != "space":
             tokens.append(Token(m.lastgroup, m.group(), pos))
@@ -112,6 +132,8 @@ def parse(text: str, *, variables: Iterable[str] | None = None, values: dict[str
         if not (32 <= ord(ch) < 127 or ch in "\t\n"):
             plain = unicodedata.normalize("NFKC", ch)
             hint = f"; it looks like {plain!r}, type that instead" if plain.isascii() and plain != ch else ""
+            if ch in _LOOKALIKES:
+                hint = f"; type {_LOOKALIKES[ch]} instead"
             if "SUPERSCRIPT" in unicodedata.name(ch, ""):
                 hint = f"; for a power write ^{plain}"
             raise ExprError(f"unexpected character {ch!r} (only plain ASCII is allowed{hint})", i, text)
@@ -132,7 +154,7 @@ class _Parser:
     """Precedence climbing: sum < product (and implicit product) < unary sign < power."""
 
     def __init__(self, text: str, tokens: list[Token], variables: set[str] | None, values: dict):
-        self.text, self.tokens, self.i, self.depth = text, tokens, 0, 0
+        self.text, self.tokens, self.i, self.depth, self.bars = text, tokens, 0, 0, 0
         self.variables, self.values = variables, values
 
     # -- helpers
@@ -159,7 +181,11 @@ class _Parser:
     def expect_end(self):
         if self.tok.kind != "end":
             what = f"unexpected {self.tok.text!r}"
-            if self.tok.kind in ("name", "num") or self.at_op("("):
+            if self.at_op("|"):
+                what = "a '|' with no '|' before it to match"
+            elif self.tok.kind == "num":
+                what += "; write * between factors (or ^ for a power)"
+            elif self.tok.kind == "name" or self.at_op("("):
                 what += "; write * between factors"
             raise self.error(what)
 
@@ -193,15 +219,16 @@ class _Parser:
                 return result
 
     def _implicit(self) -> bool:
-        """2x, 3(x+1), 2sin(x) and (x+1)(x-1): a number or ')' followed by a factor."""
+        """A factor written right after another, with no * between: 2x, 3(x+1), 2sin(x), x y,
+        x sin(x), sin(x)cos(x), (x+1)(x-1), e^(-x) ln(x), 2|x|. The factor before ends in a number,
+        a name or a closing bracket or bar; the next starts with a name, '(' or an opening bar.
+        A number after a factor (x 2) stays an error: it is more likely a missing ^ than a product."""
         prev = self.tokens[self.i - 1] if self.i else None
-        if prev is None:
+        if prev is None or not (prev.kind in ("num", "name") or (prev.kind == "op" and prev.text in ")|")):
             return False
-        if prev.kind == "num":
-            return self.tok.kind == "name" or self.at_op("(")
-        if prev.kind == "op" and prev.text == ")":
-            return self.at_op("(")
-        return False
+        if self.at_op("|"):
+            return self.bars == 0  # inside bars, a '|' closes them
+        return self.tok.kind == "name" or self.at_op("(")
 
     def unary(self) -> sp.Expr:
         if self.at_op("-", "+"):
@@ -221,7 +248,27 @@ class _Parser:
         self.enter()
         exponent = self.unary()  # right-associative; the exponent may carry its own sign
         self.depth -= 1
+        last = self.tokens[self.i - 1]
+        if last.kind == "num" and self.tok.kind == "name" and self.tok.pos == last.pos + len(last.text):
+            glued = self.text[op.pos + len(op.text):self._factor_end()].strip()
+            raise self.error(f"^{glued} is ambiguous: write ^({glued}) if all of it is the exponent, "
+                             f"or put a space or * before {self.tok.text!r}", op)
         return _power(base, exponent, op, base_tok, self)
+
+    def _factor_end(self) -> int:
+        """Where the factor that starts at the current token ends in the text (for a hint)."""
+        tok = self.tok
+        if tok.kind == "name" and not (self.tokens[self.i + 1].kind == "op" and self.tokens[self.i + 1].text == "("):
+            return tok.pos + len(tok.text)
+        depth, j = 0, self.i + (1 if tok.kind == "name" else 0)
+        while self.tokens[j].kind != "end":
+            t = self.tokens[j]
+            depth += t.text == "(" if t.kind == "op" else 0
+            depth -= t.text == ")" if t.kind == "op" else 0
+            if depth == 0:
+                return t.pos + 1
+            j += 1
+        return len(self.text)
 
     def atom(self) -> sp.Expr:
         tok = self.tok
@@ -233,9 +280,11 @@ class _Parser:
             if tok.text in FUNCTIONS:
                 return self.call(tok)
             if self.at_op("("):
-                if re.fullmatch(r"[A-Za-z][0-9_]*", tok.text) or tok.text in CONSTANTS:
-                    raise self.error(f"{tok.text} is not a function; write {tok.text}*(...)", tok)
-                raise self.error(f"unknown function {tok.text!r} (to multiply, write {tok.text}*(...))", tok)
+                if tok.text in _SPELLINGS:
+                    raise self.error(f"unknown function {tok.text!r}; did you mean {_SPELLINGS[tok.text]}(...)?", tok)
+                if not (re.fullmatch(r"[A-Za-z][0-9_]*", tok.text) or tok.text in CONSTANTS):
+                    raise self.error(f"unknown function {tok.text!r}{_did_you_mean(tok.text)}", tok)
+                # x(x + 1), w1(x - 2), pi(r + 1): a one-letter name is never a function, so a product
             return self.name(tok)
         if self.at_op("("):
             self.take()
@@ -244,9 +293,25 @@ class _Parser:
                 raise self.error("missing ')'" if self.tok.kind == "end" else f"unexpected {self.tok.text!r}; expected ')'")
             self.take()
             return inner
+        if self.at_op("|"):
+            return self.bars_group(tok)
         if tok.kind == "end":
             raise self.error("the expression ends too soon")
         raise self.error(f"unexpected {tok.text!r}")
+
+    def bars_group(self, opening: Token) -> sp.Expr:
+        """|...|, the absolute value."""
+        self.take()
+        if self.tok.kind == "end":
+            raise self.error("a '|' with nothing after it: write |...| for an absolute value", opening)
+        self.bars += 1
+        inner = self.expression()
+        if not self.at_op("|"):
+            raise self.error("this '|' has no '|' to close it", opening) if self.tok.kind == "end" else \
+                self.error(f"unexpected {self.tok.text!r}; expected '|'")
+        self.take()
+        self.bars -= 1
+        return sp.Abs(inner)
 
     def name(self, tok: Token) -> sp.Expr:
         if tok.text in CONSTANTS:
@@ -254,6 +319,9 @@ class _Parser:
         problem = name_problem(tok.text)
         if problem:
             raise self.error(problem, tok)
+        known = (self.variables is not None and tok.text in self.variables) or tok.text in self.values
+        if not known and (glued := _glued_call(tok.text)):
+            raise self.error(f"unknown name {tok.text!r}; did you mean {glued}?", tok)
         if self.variables is not None and tok.text not in self.variables:
             allowed = ", ".join(sorted(self.variables)) or "none"
             raise self.error(f"unknown name {excerpt(tok.text)}; the names allowed here are: {allowed}", tok)
@@ -263,8 +331,32 @@ class _Parser:
 
     def call(self, tok: Token) -> sp.Expr:
         fn, low, high = FUNCTIONS[tok.text]
-        if not self.at_op("("):
+        power = None
+        if self.at_op("^", "**"):  # sin^2(x) is sin(x)^2, and sin^-1(x) is arcsin(x), as printed in books
+            power = self.function_power(tok)
+            if power == -1:
+                if tok.text not in INVERSES:
+                    raise self.error(f"{tok.text}^-1 is not read as an inverse function; write 1/{tok.text}(...) "
+                                     f"for the reciprocal", tok)
+                fn, low, high = FUNCTIONS[INVERSES[tok.text]]
+                power = None
+        if self.at_op("|") and low == 1:  # ln|x|
+            args = [self.bars_group(self.tok)]
+        elif not self.at_op("("):
             raise self.error(f"{tok.text} is a function; write {tok.text}(...)", tok)
+        else:
+            args = self.arguments()
+        if not low <= len(args) <= high:
+            count = str(low) if low == high else f"{low} to {high}" if high < 20 else f"{low} or more"
+            raise self.error(f"{tok.text} takes {count} argument{'s' if high > 1 else ''}, got {len(args)}", tok)
+        if tok.text == "log" and len(args) == 2 and (args[1] == 0 or args[1] == 1):
+            raise self.error("a logarithm's base must not be 0 or 1", tok)
+        if tok.text == "log" and len(args) == 2 and args[1].is_number and args[1].is_negative:
+            raise self.error("a logarithm's base must be positive", tok)
+        value = fn(*args)
+        return value if power is None else _power(value, sp.Integer(power), tok, tok, self)
+
+    def arguments(self) -> list[sp.Expr]:
         self.take()
         args = [] if self.at_op(")") else [self.expression()]
         while self.at_op(","):
@@ -273,14 +365,49 @@ class _Parser:
         if not self.at_op(")"):
             raise self.error("missing ')'" if self.tok.kind == "end" else f"unexpected {self.tok.text!r}; expected ',' or ')'")
         self.take()
-        if not low <= len(args) <= high:
-            count = str(low) if low == high else f"{low} to {high}" if high < 20 else f"{low} or more"
-            raise self.error(f"{tok.text} takes {count} argument{'s' if high > 1 else ''}, got {len(args)}", tok)
-        if tok.text == "log" and len(args) == 2 and (args[1] == 0 or args[1] == 1):
-            raise self.error("a logarithm's base must not be 0 or 1", tok)
-        if tok.text == "log" and len(args) == 2 and args[1].is_number and args[1].is_negative:
-            raise self.error("a logarithm's base must be positive", tok)
-        return fn(*args)
+        return args
+
+    def function_power(self, tok: Token) -> int:
+        """The whole number in sin^2(x) or sin^(-1)(x): a sign and digits, bracketed or not."""
+        self.take()
+        bracketed = self.at_op("(")
+        if bracketed:
+            self.take()
+        sign = -1 if self.at_op("-") else 1
+        if self.at_op("-", "+"):
+            self.take()
+        if self.tok.kind != "num" or not self.tok.text.isdigit():
+            raise self.error(f"after {tok.text}^ write a whole number, then the argument: {tok.text}^2(x)")
+        if len(self.tok.text) > 4:
+            raise self.error(f"exponent too large: at most {MAX_SYMBOLIC_EXPONENT}")
+        n = sign * int(self.take().text)
+        if bracketed:
+            if not self.at_op(")"):
+                raise self.error("missing ')'")
+            self.take()
+        if n == 0:
+            raise self.error(f"{tok.text}^0 is 1; write 1", tok)
+        if not self.at_op("(", "|"):
+            raise self.error(f"{tok.text}^{n} needs its argument in brackets: {tok.text}^{n}(...)", tok)
+        return n
+
+
+def _did_you_mean(name: str) -> str:
+    """A hint naming the function the user probably meant, or nothing."""
+    m = re.fullmatch(r"log_?(\d+|e)", name)
+    if m:
+        return f"; did you mean log(..., {m.group(1)})?" if m.group(1) != "e" else "; did you mean ln(...)?"
+    close = difflib.get_close_matches(name, list(FUNCTIONS), n=1, cutoff=0.75)
+    return f"; did you mean {close[0]}(...)?" if close else " (to multiply, write " + name + "*(...))"
+
+
+def _glued_call(name: str) -> str | None:
+    """sinx, lnx, cos2x: a function's name run into its argument. The call it looks like, or None."""
+    for length in range(min(len(name) - 1, 7), 1, -1):
+        head, rest = name[:length], name[length:]
+        if head in FUNCTIONS and re.fullmatch(r"\d*[A-Za-z]", rest):
+            return f"{head}({rest})"
+    return None
 
 
 def _number(tok: Token, parser: _Parser) -> sp.Expr:

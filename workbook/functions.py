@@ -138,6 +138,8 @@ TABLE: tuple[Entry, ...] = (
     Entry(("exp",), sp.exp, (1, 1), "Exponential rule", lambda u: sp.exp(u)),
     Entry(("log",), sp.log, (1, 2), "Logarithm rule", lambda u: 1 / u, build=_log),
     Entry(("ln",), sp.log, (1, 1)),
+    Entry(("log2",), sp.log, (1, 1), build=lambda u: sp.log(u, 2)),
+    Entry(("log10", "lg"), sp.log, (1, 1), build=lambda u: sp.log(u, 10)),
     Entry(("sin",), sp.sin, (1, 1), "Sine rule", lambda u: sp.cos(u)),
     Entry(("cos",), sp.cos, (1, 1), "Cosine rule", lambda u: -sp.sin(u)),
     Entry(("tan",), sp.tan, (1, 1), "Tangent rule", lambda u: sp.sec(u) ** 2),

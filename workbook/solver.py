@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
 
-from workbook import explain, steps, verify
+from workbook import explain, mistakes, steps, taylor, verify
 from workbook import expr as E
 
 # Values for the other names when the answer is checked numerically (they are constants).
@@ -18,7 +20,11 @@ class SolveError(ValueError):
     """An expression that cannot be worked: outside the language, or no rule applies."""
 
 
-MAX_ORDER = 6  # the most derivatives one request may take, in one variable or across several (x,y,x)
+class Undefined(SolveError):
+    """The derivative asked for at a point does not exist there (a corner or a jump)."""
+
+
+MAX_ORDER = 20  # the most derivatives one request may take, in one variable or across several (x,y,x)
 BUDGET = 10.0  # seconds a request may take (workbook solve runs each in a worker process that is stopped after)
 MAX_LINE = 10_000  # characters in one line of a batch
 
@@ -57,8 +63,9 @@ def _parse(text: str, names: list[str]) -> tuple[sp.Expr, list[sp.Symbol]]:
         raise SolveError(f"{exc}\n{exc.pointer()}" if exc.position is not None else str(exc)) from None
 
 
-def solve(text: str, wrt: str = "x", order: int = 1) -> SolveResult:
-    """Parse, differentiate with steps, compare with sympy.diff, and check numerically.
+def solve(text: str, wrt: str = "x", order: int = 1, domain: tuple[float, float] | None = None) -> SolveResult:
+    """Parse, differentiate with steps, compare with sympy.diff, and check numerically (at points
+    in ``domain``, default -3..3).
 
     ``wrt`` may name several variables, "x,y": a mixed partial, differentiated in that order.
     """
@@ -67,16 +74,16 @@ def solve(text: str, wrt: str = "x", order: int = 1) -> SolveResult:
         raise SolveError(f"at most {MAX_ORDER} derivatives at once (the order times the variables in --wrt)")
     expr, variables = _parse(text, names)
     if len(variables) > 1:
-        return _mixed(text, expr, variables)
+        return _mixed(text, expr, variables, domain)
     var = variables[0]
     try:
         trees, answer = steps.differentiate(expr, var, order)  # compared with sympy.diff
     except steps.StepError as exc:
         raise SolveError(str(exc)) from None
-    return SolveResult(text, expr, var, order, trees, answer, numeric_check(expr, var, order, answer))
+    return SolveResult(text, expr, var, order, trees, answer, numeric_check(expr, var, order, answer, domain))
 
 
-def _mixed(text: str, expr: sp.Expr, variables: list[sp.Symbol]) -> MixedResult:
+def _mixed(text: str, expr: sp.Expr, variables: list[sp.Symbol], domain=None) -> MixedResult:
     trees, current = [], expr
     try:
         for v in variables:
@@ -92,7 +99,8 @@ def _mixed(text: str, expr: sp.Expr, variables: list[sp.Symbol]) -> MixedResult:
     try:
         got = verify.check_partial(expr.xreplace({s: _CONSTANTS[i % 8] for i, s in enumerate(others)}),
                                    variables if len(set(variables)) == len(variables) else sorted(set(variables), key=str),
-                                   variables, current.xreplace({s: _CONSTANTS[i % 8] for i, s in enumerate(others)}))
+                                   variables, current.xreplace({s: _CONSTANTS[i % 8] for i, s in enumerate(others)}),
+                                   domain=domain or (-2.0, 2.0))
         check = {"status": "passed", **got.record(), "held": _held({s: _CONSTANTS[i % 8] for i, s in enumerate(others)})}
     except verify.VerifyError as exc:
         if "usable points" not in str(exc):
@@ -143,12 +151,14 @@ def gradient(text: str, wrt: str | None = None) -> dict:
             "check": {n: r.check for n, r in zip(names, results)}}
 
 
-def numeric_check(expr: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr) -> dict:
-    """Finite differences of the input against the answer, other names held at fixed values."""
+def numeric_check(expr: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr, domain=None) -> dict:
+    """The derivative measured from the input alone against the answer, other names held at fixed
+    values: finite differences or the complex step at low order, Taylor coefficients from the third."""
     others = sorted((expr.free_symbols | answer.free_symbols) - {var}, key=lambda s: s.name)
     held = {s: _CONSTANTS[i % len(_CONSTANTS)] for i, s in enumerate(others)}
     try:
-        done = verify.check_derivative(expr.xreplace(held), var, order, answer.xreplace(held))
+        done = verify.check_derivative(expr.xreplace(held), var, order, answer.xreplace(held),
+                                       domain=domain or (-3.0, 3.0))
     except verify.VerifyError as exc:
         if "usable points" in str(exc):
             return {"status": "not checked", "reason": str(exc), "held": _held(held)}
@@ -165,7 +175,8 @@ def _check_line(check: dict) -> str:
     suffix = f" (holding {held})" if held else ""
     if check["status"] == "passed":
         return f"checked: {check['method']} at {check['points']} points{suffix}, agrees with sympy.diff"
-    return f"agrees with sympy.diff; numeric check not possible: {check['reason']}"
+    hint = "; give --domain a..b where the function is defined" if "usable points" in check["reason"] else ""
+    return f"agrees with sympy.diff; numeric check not possible: {check['reason']}{hint}"
 
 
 def solve_line(line: str | bytes) -> dict:
@@ -204,17 +215,213 @@ def solve_line(line: str | bytes) -> dict:
         return {"input": echo, "error": str(exc).splitlines()[0]}
 
 
-def request(expression: str, wrt: str | None, order: int, as_json: bool, as_gradient: bool) -> tuple[bool, list[str]]:
-    """What ``workbook solve`` prints for one expression: (True, lines) or (False, error lines).
-    Plain values only, so that it can run in a worker process under the budget."""
+# ---------------------------------------------------------------- a learner's own answer
+
+
+def parse_domain(text: str | None) -> tuple[float, float] | None:
+    """``a..b`` (each side a number or an expression such as pi/2) as (a, b), with a < b."""
+    if text is None:
+        return None
+    parts = text.split("..")
+    if len(parts) != 2:
+        raise SolveError(f"--domain {text!r}: write it as a..b, for example 0..1 or -pi..pi")
+    ends = [_number(p, "--domain") for p in parts]
+    if not ends[0] < ends[1]:
+        raise SolveError(f"--domain {text!r}: the first end must be below the second")
+    return ends[0], ends[1]
+
+
+def _number(text: str, what: str) -> float:
     try:
+        value = E.parse(text.strip(), variables=())
+        number = complex(sp.N(value))
+    except (E.ExprError, TypeError, ValueError) as exc:
+        raise SolveError(f"{what} {text.strip()!r}: {exc}") from None
+    if number.imag or not np.isfinite(number.real):
+        raise SolveError(f"{what} {text.strip()!r} is not a real number")
+    return number.real
+
+
+def value_at(result: SolveResult, at: str) -> tuple[sp.Expr, list[str]]:
+    """The derivative's value at ``var = at``: (exact value, the line that says it)."""
+    point = E.parse(at.strip(), variables=())
+    if _values(result.expr, result.expr, result.var, point) is None and not result.expr.free_symbols - {result.var}:
+        raise SolveError(f"{explain._pretty(result.expr)} is not defined at {result.var} = {at.strip()} "
+                         "(for real numbers), so neither is its derivative")
+    exact = result.answer.xreplace({result.var: point})
+    held = {s: _CONSTANTS[i % len(_CONSTANTS)] for i, s in
+            enumerate(sorted(result.expr.free_symbols - {result.var}, key=lambda s: s.name))}
+    if point.is_number and taylor.analytic_branch(result.expr, {**held, result.var: point}) is None:
+        exact = _one_sided(result, point, held, at)  # a kink: the derivative exists if both sides agree
+    decimal = complex(sp.N(exact)) if exact.is_number else None
+    if decimal is not None and (decimal.imag or not np.isfinite(decimal.real)):
+        raise SolveError(f"the derivative is undefined at {result.var} = {at.strip()}")
+    d = f"{_d(result)} [{explain._pretty(result.expr)}]"
+    shown = explain._pretty(sp.nsimplify(exact) if exact.is_number and exact.is_Float else exact)
+    tail = f" = {decimal.real:.10g}" if decimal is not None and not exact.is_Integer else ""
+    return exact, [f"at {result.var} = {at.strip()}: {d} = {shown}{tail}"]
+
+
+def _one_sided(result: SolveResult, point: sp.Expr, held: dict, at: str) -> sp.Expr:
+    """At a kink of |u|, max, relu or a step: the derivative from the left and from the right, each
+    from the smooth piece the function follows on that side; it exists only if they agree."""
+    sides = []
+    for side in (-1, 1):
+        branch = taylor.analytic_branch(result.expr, {**held, result.var: point + side * sp.Rational(1, 10**6)})
+        value = None if branch is None else sp.diff(branch, result.var, result.order).xreplace({result.var: point})
+        sides.append(value)
+    values = [complex(sp.N(v.xreplace(held))) if v is not None and v.xreplace(held).is_number else None for v in sides]
+    if None not in values and all(np.isfinite(v) for v in values) and abs(values[0] - values[1]) <= 1e-12 * max(
+            1.0, abs(values[1])):
+        return sides[1]
+    formula = result.answer.xreplace({result.var: point})
+    said = ""
+    if formula.is_number and complex(sp.N(formula)).imag == 0 and np.isfinite(complex(sp.N(formula)).real):
+        said = f" (the formula gives {explain._pretty(formula)} there, a convention)"
+    left, right = (explain._pretty(sp.nsimplify(v)) if v is not None else "none" for v in sides)
+    raise Undefined(f"at {result.var} = {at.strip()}: {_d(result)} [{explain._pretty(result.expr)}] does not exist: "
+                    f"from the left it is {left}, from the right {right}{said}")
+
+
+def _at_lines(result: SolveResult, at: str) -> list[str]:
+    try:
+        return value_at(result, at)[1]
+    except Undefined as exc:
+        return [str(exc)]
+
+
+def _d(result: SolveResult) -> str:
+    return f"d/d{result.var}" if result.order == 1 else f"d^{result.order}/d{result.var}^{result.order}"
+
+
+def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | None = None) -> tuple[bool, list[str]]:
+    """Whether the learner's ``answer_text`` is the derivative: (right, lines that say so and, when
+    it is wrong, a point where it differs and which mistake it looks like)."""
+    allowed = {str(s) for s in result.expr.free_symbols} | {str(result.var)}
+    try:
+        answer = E.parse(answer_text, variables=allowed)
+    except E.ExprError as exc:
+        raise SolveError(f"your answer: {exc}") from None
+    d = f"{_d(result)} [{explain._pretty(result.expr)}]"
+    if at is not None and answer.is_number:  # a number: the derivative's value at the point
+        exact, _ = value_at(result, at)
+        return _judge_number(float(sp.N(answer)), complex(sp.N(exact)).real, answer_text, f"{d} at {result.var} = {at}")
+    lo, hi = domain or (-3.0, 3.0)
+    where = _differs(result.answer, answer, result.var, lo, hi)
+    if where is None:
+        if not _same(result.answer, answer, result.var, lo, hi):
+            raise SolveError("your answer and the derivative could not be compared: give --domain a..b "
+                             "where both are defined")
+        return True, [f"right: {d} = {explain._pretty(answer)}",
+                      f"  it agrees with the worked answer {explain._pretty(result.answer)}"]
+    point, yours, truth = where
+    lines = [f"not right: {d} is not {explain._pretty(answer)}",
+             f"  at {result.var} = {point:g} your answer gives {yours:.6g}, but the derivative is {truth:.6g}"]
+    same = functools.partial(_alike, var=result.var, lo=lo, hi=hi)
+    why = mistakes.diagnose(result.trees[-1], result.answer, answer, result.expr, same)
+    if why:
+        lines.append(f"  it looks like {why}")
+    lines.append(f'  to see it worked step by step: workbook solve "{result.text}"'
+                 + (f" --order {result.order}" if result.order > 1 else "")
+                 + (f" --wrt {result.var}" if str(result.var) != "x" else ""))
+    return False, lines
+
+
+def _judge_number(yours: float, truth: float, text: str, what: str) -> tuple[bool, list[str]]:
+    """A number is right if it is the value rounded to the decimals given, or within 0.5%."""
+    decimals = len(text.strip().split(".")[1]) if "." in text else 0
+    slack = max(0.5 * 10.0 ** -decimals, 5e-3 * abs(truth), 1e-12)
+    if abs(yours - truth) <= slack:
+        return True, [f"right: {what} = {truth:.10g} (you gave {text.strip()})"]
+    return False, [f"not right: {what} is {truth:.6g}, not {text.strip()}"]
+
+
+_SIMPLE = [sp.Rational(p) for p in ("1", "2", "1/2", "-1", "3", "3/2", "-1/2", "-2", "1/4", "5/2", "-3/2", "0")]
+
+
+def _values(a: sp.Expr, b: sp.Expr, var: sp.Symbol, point: sp.Expr) -> tuple[float, float] | None:
+    """Both expressions at one point, other names held at their check values; None where either is
+    not a finite real number."""
+    held = {s: _CONSTANTS[i % len(_CONSTANTS)] for i, s in
+            enumerate(sorted((a.free_symbols | b.free_symbols) - {var}, key=lambda s: s.name))}
+    out = []
+    for e in (a, b):
+        try:
+            v = complex(sp.N(e.xreplace({**held, var: point}), 30))
+        except (TypeError, ValueError, ZeroDivisionError):
+            return None
+        if v.imag or not np.isfinite(v.real):
+            return None
+        out.append(v.real)
+    return out[0], out[1]
+
+
+def _points(lo: float, hi: float) -> list[sp.Expr]:
+    """Simple points first (a learner can check them by hand), then points spread over the domain."""
+    spread = [sp.Rational(str(round(p, 4))) for p in verify.sample_points(lo, hi, 12)]
+    return [p for p in _SIMPLE if lo <= p <= hi] + spread
+
+
+def _differs(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float, hi: float):
+    """(point, answer's value, derivative's value) at the first point where they differ, or None."""
+    if sp.expand(truth - answer) == 0:
+        return None
+    for p in _points(lo, hi):
+        got = _values(answer, truth, var, p)
+        if got and abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
+            return float(p), got[0], got[1]
+    return None
+
+
+def _alike(a: sp.Expr, b: sp.Expr, *, var: sp.Symbol, lo: float, hi: float) -> bool:
+    return _same(a, b, var, lo, hi)
+
+
+def _same(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> bool:
+    """Equal after expansion, or at every usable point of the domain (and at least three usable)."""
+    if sp.expand(a - b) == 0:
+        return True
+    usable = 0
+    for p in _points(lo, hi):
+        got = _values(a, b, var, p)
+        if got is None:
+            continue
+        if abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
+            return False
+        usable += 1
+    return usable >= 3
+
+
+def request(expression: str, wrt: str | None, order: int, as_json: bool, as_gradient: bool,
+            check: str | None = None, at: str | None = None, domain: str | None = None) -> tuple[int, list[str]]:
+    """What ``workbook solve`` prints for one expression: (exit status, lines); 0 worked (or the
+    learner's answer right), 1 the learner's answer wrong, 2 an expression or option that cannot be
+    used. Plain values only, so that it can run in a worker process under the budget."""
+    try:
+        interval = parse_domain(domain)
         if as_gradient:
             grad = gradient(expression, wrt)
             if as_json:
-                return True, [json.dumps(grad, indent=1)]
+                return 0, [json.dumps(grad, indent=1)]
             parts = ", ".join(g.replace("**", "^") for g in grad["gradient"])
-            return True, [f"grad [{expression}] = ({parts})   with respect to ({', '.join(grad['variables'])})"]
-        result = solve(expression, wrt or "x", order)
+            return 0, [f"grad [{expression}] = ({parts})   with respect to ({', '.join(grad['variables'])})"]
+        result = solve(expression, wrt or "x", order, interval)
+        if (check is not None or at is not None) and not isinstance(result, SolveResult):
+            raise SolveError("--check and --at work with one variable in --wrt")
+        if check is not None:
+            right, lines = check_answer(result, check, interval, at)
+            return (0 if right else 1), lines
+        extra = _at_lines(result, at) if at is not None else []
     except SolveError as exc:
-        return False, str(exc).splitlines()
-    return True, [json.dumps(result.record(), indent=1)] if as_json else result.lines()
+        return 2, str(exc).splitlines()
+    except E.ExprError as exc:
+        return 2, [f"--at: {exc}"]
+    if as_json:
+        record = result.record()
+        if at is not None:
+            try:
+                record["at"] = {"point": at.strip(), "value": explain.text(value_at(result, at)[0])}
+            except Undefined as exc:
+                record["at"] = {"point": at.strip(), "value": None, "undefined": str(exc)}
+        return 0, [json.dumps(record, indent=1)]
+    return 0, result.lines() + extra

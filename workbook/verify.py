@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
+from workbook import taylor
 from workbook.functions import NOT_COMPLEX_STEP, NUMPY_FUNCTIONS
 
 MIN_POINTS = 5
@@ -129,7 +130,10 @@ def _richardson(f, x: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def derivative_at(function: sp.Expr, var: sp.Symbol, order: int, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
-    """Numeric d^order/dvar^order of ``function`` at x, its error estimate and the method."""
+    """Numeric d^order/dvar^order of ``function`` at x, its error estimate and the method: from the
+    third derivative on, a Taylor coefficient (``workbook/taylor.py``), not finite differences."""
+    if order >= 3:
+        return taylor.measure(function, [var], (order,), x[:, None])
     f = numeric(function, [var])
     if order == 1 and not function.has(*NOT_COMPLEX_STEP):
         d, err = _complex_step(f, x)
@@ -146,7 +150,7 @@ def check_derivative(function: sp.Expr, var: sp.Symbol, order: int, answer: sp.E
     claimed = evaluate(numeric(answer, [var]), x)
     measured, err, method = derivative_at(function, var, order, x)
     scale = np.maximum(1.0, np.abs(measured))  # never from the claim: a wrong answer must not widen it
-    tol = (rtol if method == "complex-step" else 1e-5) * scale
+    tol = (1e-5 if method == "central-difference" else rtol) * scale
     usable = np.isfinite(f_vals) & np.isfinite(claimed) & np.isfinite(measured) & (err <= tol)
     if usable.sum() < MIN_POINTS:
         raise VerifyError(f"only {int(usable.sum())} usable points in {domain} (need {MIN_POINTS})")
@@ -167,7 +171,7 @@ def check_value_at(function: sp.Expr, var: sp.Symbol, order: int, at: float, val
         raise VerifyError(f"the function is undefined at {var} = {at}")
     measured, err, method = derivative_at(function, var, order, x)
     scale = max(1.0, abs(float(measured[0])))
-    tol = (rtol if method == "complex-step" else 1e-5) * scale
+    tol = (1e-5 if method == "central-difference" else rtol) * scale
     if not (np.isfinite(measured[0]) and err[0] <= tol):
         raise VerifyError(f"the derivative cannot be measured at {var} = {at}")
     if abs(measured[0] - value) > tol:
@@ -221,6 +225,8 @@ def partial_at(function: sp.Expr, variables: list[sp.Symbol], wrt: list[sp.Symbo
     symmetric stencil sum(s1*s2*f(p + s1*h*e1 + s2*h*e2)) / 4h^2 (or the central difference),
     Richardson-extrapolated, with the change between two step sizes as the error estimate.
     """
+    if len(wrt) >= 3:
+        return taylor.measure(function, variables, tuple(wrt.count(v) for v in variables), points)
     f = numeric(function, variables)
     axes = [variables.index(v) for v in wrt]
     if len(axes) == 1 and not function.has(*NOT_COMPLEX_STEP):
@@ -257,7 +263,7 @@ def check_partial(function: sp.Expr, variables: list[sp.Symbol], wrt: list[sp.Sy
     claimed = _at(numeric(answer, variables), points)
     measured, err, method = partial_at(function, variables, wrt, points)
     scale = np.maximum(1.0, np.abs(measured))
-    tol = (rtol if method == "complex-step" else 1e-5) * scale
+    tol = (1e-5 if method == "central-difference" else rtol) * scale
     usable = np.isfinite(f_vals) & np.isfinite(claimed) & np.isfinite(measured) & (err <= tol)
     name = "d" + "d".join(str(v) for v in wrt)
     if usable.sum() < MIN_POINTS:

@@ -1,0 +1,276 @@
+"""For learners: what they type is read, any order up to 20 is worked and checked, and their own
+answers are judged (`solve --check`, `--at`, `--domain`)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+from tests.learners import READ, REFUSED
+from tests.test_solve import assert_steps_are_true
+from workbook import expr as E
+from workbook import mistakes, solver, steps, taylor, verify
+from workbook.cli import main
+
+x, y = E.symbol("x"), E.symbol("y")
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+# ---------------------------------------------------------------- what they type
+
+
+def test_the_corpus_is_big_enough():
+    assert len(READ) >= 100 and len({typed for typed, _ in READ}) == len(READ)
+
+
+@pytest.mark.parametrize("typed, strict", READ, ids=[t for t, _ in READ])
+def test_what_learners_type_is_read_as_meant(typed, strict):
+    assert steps.equal(E.parse(typed), E.parse(strict)) and E.parse(typed) == E.parse(strict) or \
+        sp.simplify(E.parse(typed) - E.parse(strict)) == 0
+
+
+@pytest.mark.parametrize("typed", [t for t, _ in READ][::3])
+def test_what_learners_type_is_worked_with_true_steps(typed):
+    """Every step of the worked derivative is a true claim (checked with sympy.diff)."""
+    variable = "x" if "x" in typed else "y"
+    record = solver.solve(typed, variable).record()
+    assert record["check"]["status"] in ("passed", "not checked")
+    if record["answer"] != "0":
+        assert_steps_are_true(record)
+
+
+@pytest.mark.parametrize("typed, hint", REFUSED, ids=[t for t, _ in REFUSED])
+def test_slips_are_refused_with_a_hint_that_names_the_fix(typed, hint):
+    with pytest.raises(E.ExprError) as info:
+        E.parse(typed)
+    assert hint in str(info.value)
+
+
+def test_limits_hold_on_the_forms_read():
+    for text in ["sin^200(x)", "sin^99999999(x)", "|" * 70 + "x" + "|" * 70, "(x^100+1)^100 |x|"]:
+        with pytest.raises(E.ExprError):
+            E.parse(text)
+
+
+# ---------------------------------------------------------------- any order
+
+
+HIGH = ["x^100", "x^6/120 + x^5/20 + x^3", "x^2 e^(-x)", "sin(x) e^x", "cos(3x)", "1/(1 + x^2)", "ln(x)",
+        "sqrt(x)", "e^(x^2)", "tan(x)", "atan(x)", "sigmoid(x)", "x^x", "|x|^5", "(x^2 + 1)^10", "erf(x)",
+        "cosh(x) relu(x - 1)", "x/(x - 1)", "2^x", "sin(x)^2"]
+
+
+@pytest.mark.parametrize("text", HIGH)
+def test_high_orders_are_right_and_checked(text):
+    """Up to the 20th derivative, or as far as the budget allows a big one: the answer equals
+    sympy.diff (solve compares) and the independent check passes, never an internal error."""
+    orders = [3, 5, 8, 12, 20] if text not in ("tan(x)", "sigmoid(x)", "x^x", "erf(x)") else [3, 5, 8]
+    for order in orders:
+        result = solver.solve(text, "x", order)
+        assert result.check["status"] == "passed", (text, order, result.check)
+        assert result.check["method"] in (taylor.EXACT, taylor.CAUCHY, f"{taylor.EXACT}, {taylor.CAUCHY}")
+
+
+@pytest.mark.parametrize("text, order", [("x^100", 20), ("x^6/120 + x^5/20 + x^3", 5), ("e^x sin(x)", 12),
+                                         ("ln(x)", 20), ("1/(1 + x^2)", 9), ("|x|^5", 4), ("sigmoid(x)", 6)])
+def test_the_high_order_check_rejects_wrong_answers(text, order):
+    """A slightly wrong answer (1% off, or off by a factor that varies, or one order too many or too
+    few) is caught."""
+    f = E.parse(text)
+    truth = sp.diff(f, x, order)
+    for wrong in (truth * sp.Rational(101, 100), truth * (1 + x**2 / 100), sp.diff(f, x, order + 1), sp.diff(f, x, order - 1)):
+        with pytest.raises(verify.VerifyError):
+            verify.check_derivative(f, x, order, wrong)
+
+
+def test_a_circle_around_a_pole_is_never_trusted():
+    """tan has poles at pi/2: circles around one agree with each other, not with the derivative."""
+    for a in [1.5, 1.6, -1.5]:
+        d, err, _ = taylor.measure(sp.tan(x), [x], (8,), np.array([[a]]))
+        truth = float(sp.diff(sp.tan(x), x, 8).subs(x, a))
+        assert not np.isfinite(d[0]) or abs(d[0] - truth) <= max(err[0], 1e-6 * abs(truth)), (a, d, truth)
+
+
+def test_mixed_partials_of_any_order():
+    result = solver.solve("x^3 y^2 + sin(x y)", "x,y,x")
+    assert steps.equal(result.answer, sp.diff(x**3 * y**2 + sp.sin(x * y), x, y, x))
+    assert result.check["status"] == "passed"
+    result = solver.solve("exp(x) sin(y)", "x,y,y,x,y")
+    assert result.check["status"] == "passed" and steps.equal(result.answer, -sp.exp(x) * sp.cos(y))
+
+
+def test_orders_past_twenty_are_refused():
+    assert run("solve", "x^2", "--order", "21").exit_code == 2
+    with pytest.raises(solver.SolveError, match="at most 20"):
+        solver.solve("x^2 y", "x,y", 11)
+
+
+def test_long_orders_print_one_line_a_derivative_after_the_second():
+    result = run("solve", "x^2 e^x", "--order", "8")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert sum(line.startswith("Derivative number") for line in lines) == 8
+    assert any(line.startswith("Derivative number 8: d/dx") for line in lines)
+    assert len(lines) < 45
+
+
+# ---------------------------------------------------------------- a learner's own answer
+
+
+RIGHT = [
+    ("sin(x^2)", "2x cos(x^2)"),
+    ("sin(x)cos(x)", "cos(2x)"),
+    ("sin(x)cos(x)", "cos^2(x) - sin^2(x)"),
+    ("sin(x)^2", "sin(2x)"),
+    ("sin^2(x)", "2 sin(x) cos(x)"),
+    ("tan(x)", "sec(x)^2"),
+    ("tan(x)", "1 + tan(x)^2"),
+    ("tan(x)", "1/cos^2(x)"),
+    ("x^2 e^x", "(x^2 + 2x)e^x"),
+    ("x^2 e^x", "x e^x (x + 2)"),
+    ("ln(x^2)", "2/x"),
+    ("ln|x|", "1/x"),
+    ("sigmoid(x)", "sigmoid(x)(1 - sigmoid(x))"),
+    ("sigmoid(x)", "e^(-x)/(1 + e^(-x))^2"),
+    ("tanh(x)", "1 - tanh^2(x)"),
+    ("tanh(x)", "sech(x)^2"),
+    ("x/(x+1)", "1/(x+1)^2"),
+    ("sqrt(x)", "1/(2sqrt(x))"),
+    ("log2(x)", "1/(x ln(2))"),
+    ("2^x", "2^x ln(2)"),
+    ("x^x", "x^x (ln(x) + 1)"),
+    ("|x|", "x/|x|"),
+    ("e^(3x)", "3e^(3x)"),
+    ("(x^2 + 1)^3", "6x(x^2 + 1)^2"),
+    ("arcsin(x)", "1/sqrt(1 - x^2)"),
+]
+
+WRONG = [  # (expression, wrong answer, words the diagnosis must hold, or None)
+    ("sin(x^2)", "cos(x^2)", "inner derivative"),
+    ("e^(3x)", "e^(3x)", "function itself"),
+    ("(x^2 + 1)^3", "3(x^2 + 1)^2", "inner derivative"),
+    ("x^2 sin(x)", "2x cos(x)", "not the product of the derivatives"),
+    ("x^2 sin(x)", "2x sin(x)", "term of the product rule"),
+    ("x^2 sin(x)", "x^2 cos(x)", "term of the product rule"),
+    ("x/(x+1)", "-1/(x+1)^2", "wrong way round"),
+    ("sin(x)/x", "(sin(x) - x cos(x))/x^2", "wrong way round"),
+    ("x^2 + 1", "-2x", "sign"),
+    ("sin(x)/x", "(x cos(x) - sin(x))/x", "squared"),
+    ("x^5", "5x^5", "lowers the exponent"),
+    ("x^5", "x^4", "brings the exponent down"),
+    ("3x^4 + x^2", "12x^4 + 2x^2", "lowers each exponent"),
+    ("2^x", "2^x", "function itself"),
+    ("3^x", "x*3^(x-1)", None),
+    ("cos(x)", "sin(x)", "sign"),
+    ("cos(2x)", "2sin(2x)", "sign"),
+    ("x^3", "3x^2 + 1", "by a constant"),
+    ("x^3", "6x^2", "2 times"),
+    ("ln(x)", "1/x^2", None),
+    ("sin(x)cos(x)", "cos(x)^2", None),
+]
+
+
+@pytest.mark.parametrize("expression, answer", RIGHT)
+def test_check_says_right_for_right_answers_in_any_form(expression, answer):
+    result = run("solve", expression, "--check", answer)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("right:")
+
+
+@pytest.mark.parametrize("expression, answer, words", WRONG)
+def test_check_says_wrong_where_and_which_mistake(expression, answer, words):
+    result = run("solve", expression, "--check", answer)
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("not right:")
+    point, yours, truth = _where(lines[1])
+    f, a = E.parse(expression), E.parse(answer)
+    assert abs(float(a.subs(x, point)) - yours) <= 1e-5 * max(1, abs(yours))  # the point is real
+    assert abs(float(sp.diff(f, x).subs(x, point)) - truth) <= 1e-5 * max(1, abs(truth))
+    if words:
+        assert words in result.output
+    assert "workbook solve" in lines[-1]
+
+
+def _where(line: str) -> tuple[float, float, float]:
+    # "  at x = 2 your answer gives 160, but the derivative is 80"
+    words = line.replace(",", "").split()
+    return float(words[3]), float(words[7]), float(words[-1])
+
+
+def test_every_catalogued_slip_is_rejected_and_recognised():
+    """Each slip of the catalogue, made on an expression that uses its rule, is judged wrong and named."""
+    examples = {"missing chain factor": "sin(x^2)", "product rule term dropped": "x^2 sin(x)",
+                "product rule first term dropped": "x^2 sin(x)", "product of derivatives": "x^2 sin(x)",
+                "quotient rule numerator reversed": "sin(x)/(x^2 + 1)", "quotient rule plus": "sin(x)/(x^2 + 1)",
+                "quotient rule denominator": "sin(x)/(x^2 + 1)", "quotient of derivatives": "sin(x)/(x^2 + 1)",
+                "exponent not lowered": "(2x + 1)^5", "exponent not brought down": "x^7",
+                "exponents not lowered": "3x^4 + x^2", "ln of the base missing": "5^x", "table sign": "cos(x)"}
+    assert set(examples) == {s.name for s in mistakes.CATALOGUE}
+    for slip in mistakes.CATALOGUE:
+        f = E.parse(examples[slip.name])
+        tree = steps.derive(f, x)
+        wrong = mistakes.slipped(tree, slip)
+        assert wrong is not None and not steps.equal(wrong, sp.diff(f, x)), slip.name
+        ok, lines = solver.check_answer(solver.solve(examples[slip.name]), sp.sstr(wrong))
+        said = "the function itself" if steps.equal(wrong, f) else slip.advice  # 5^x for 5^x: both are true
+        assert not ok and said in " ".join(lines), (slip.name, lines)
+
+
+def test_a_number_at_a_point():
+    assert run("solve", "e^x", "--at", "1", "--check", "2.72").exit_code == 0
+    assert run("solve", "e^x", "--at", "1", "--check", "2.5").exit_code == 1
+    result = run("solve", "x^3", "--at", "2")
+    assert result.exit_code == 0 and result.output.splitlines()[-1] == "at x = 2: d/dx [x^3] = 12"
+    result = run("solve", "sin(x)", "--at", "pi/3")
+    assert result.output.splitlines()[-1] == "at x = pi/3: d/dx [sin(x)] = 1/2 = 0.5"
+
+
+@pytest.mark.parametrize("expression, at, words", [
+    ("|x|", "0", "from the left it is -1, from the right 1"),
+    ("relu(x)", "0", "from the left it is 0, from the right 1"),
+    ("max(x, x^2)", "1", "does not exist"),
+    ("|x^2 - 1|", "1", "from the left it is -2, from the right 2"),
+])
+def test_at_a_corner_the_derivative_does_not_exist(expression, at, words):
+    result = run("solve", expression, "--at", at)
+    assert result.exit_code == 0 and words in result.output.splitlines()[-1]
+
+
+def test_where_both_sides_agree_a_kink_has_a_derivative():
+    assert run("solve", "x|x|", "--at", "0").output.splitlines()[-1] == "at x = 0: d/dx [x*Abs(x)] = 0"
+    assert run("solve", "x^3 relu(x)", "--at", "0", "--order", "3").output.splitlines()[-1].endswith("= 0")
+
+
+def test_at_a_point_outside_the_domain():
+    result = run("solve", "ln(x)", "--at", "-1")
+    assert result.exit_code == 2 and "not defined at x = -1" in result.stderr
+
+
+def test_domain_makes_a_check_possible():
+    assert "numeric check not possible" in run("solve", "arcsin(2x)").output
+    assert "give --domain" in run("solve", "arcsin(2x)").output
+    result = run("solve", "arcsin(2x)", "--domain", "-0.5..0.5")
+    assert result.exit_code == 0 and "checked:" in result.output
+    assert run("solve", "arcsin(2x)", "--domain", "-0.5..0.5", "--check", "2/sqrt(1 - 4x^2)").exit_code == 0
+    assert run("solve", "x^2", "--domain", "3..1").exit_code == 2
+    assert run("solve", "x^2", "--domain", "0..pi").exit_code == 0
+
+
+def test_a_check_answer_that_cannot_be_read_or_names_other_variables():
+    result = run("solve", "sin(x)", "--check", "cos(y)")
+    assert result.exit_code == 2 and "unknown name 'y'" in result.stderr
+    result = run("solve", "sin(x)", "--check", "cos(x")
+    assert result.exit_code == 2 and "your answer" in result.stderr
+
+
+def test_json_records_the_value_at_a_point():
+    record = json.loads(run("solve", "x^3", "--at", "2", "--json").output)
+    assert record["at"] == {"point": "2", "value": "12"}
