@@ -274,3 +274,55 @@ def test_a_check_answer_that_cannot_be_read_or_names_other_variables():
 def test_json_records_the_value_at_a_point():
     record = json.loads(run("solve", "x^3", "--at", "2", "--json").output)
     assert record["at"] == {"point": "2", "value": "12"}
+
+
+# ---------------------------------------------------------------- show FAMILY --try
+
+
+def _drawn():
+    from workbook.bank import load_bank
+    from workbook.scheduler import generate_slot
+
+    bank = load_bank()
+    for family in sorted(bank.values(), key=lambda f: f.id):
+        for seed in (1, 2):
+            yield family.id, generate_slot(family, seed, "try")
+
+
+def test_try_judges_every_kind_right_and_wrong():
+    """For every family at two seeds: the answer from its claims, typed back, is right; the same
+    answer changed is wrong. Families whose answer is not judged (networks, several points) say so."""
+    from workbook import judge
+
+    judged, kinds = 0, set()
+    for family_id, record in _drawn():
+        want = judge.expected(record)
+        if want is None:
+            assert record["claims"]["type"] in ("network", "critical_points", "jacobian", "hessian",
+                                                "chain_multivariable", "descent_convergence", "gradient"), family_id
+            continue
+        judged += 1
+        kinds.add(record["claims"]["type"])
+        if want.expression is not None:
+            right = sp.sstr(want.expression)
+            wrong = f"({right}) + {want.variable}"
+        else:
+            right = ", ".join(f"{v:.6g}" for v in want.numbers)
+            wrong = ", ".join(f"{v * 1.1 + 1:.6g}" for v in want.numbers)
+        assert judge.judge(want, right)[0], (family_id, right)
+        assert not judge.judge(want, wrong)[0], (family_id, wrong)
+    assert judged >= 60
+    assert {"derivative", "gradient", "backprop", "loss", "gradient_descent", "optimizer", "optimum",
+            "chain_multivariable", "gradient_check"} <= kinds
+
+
+def test_show_try_asks_judges_then_shows_the_solution():
+    result = CliRunner().invoke(main, ["show", "activations-at-zero", "--seed", "1", "--try"], input="0.1\n")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Your answer" in out and "not right." in out
+    assert out.index("not right.") < out.index("Worked solution:")
+    result = CliRunner().invoke(main, ["show", "activations-at-zero", "--seed", "1", "--try"], input="")
+    assert result.exit_code == 0 and "Worked solution:" in result.output
+    result = CliRunner().invoke(main, ["show", "activations-at-zero", "--seed", "1", "--try"], input="x\n0.5\n")
+    assert "is not a number" in result.output and "Worked solution:" in result.output

@@ -314,7 +314,9 @@ def _plain_prompt(segments: list[dict]) -> str:
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**53), help="Which draw.")
 @click.option("--bank", "bank_folders", multiple=True, type=click.Path(path_type=Path, exists=True),
               help="A folder (or file) of extra problem families; may be repeated.")
-def show(family: str, seed: int, bank_folders: tuple[Path, ...]) -> None:
+@click.option("--try", "attempt", is_flag=True,
+              help="Print the problem, wait for your answer, judge it, then show the worked solution.")
+def show(family: str, seed: int, bank_folders: tuple[Path, ...], attempt: bool) -> None:
     """Print one problem of FAMILY with its worked solution and answer."""
     from workbook.bank import load_bank
     from workbook.scheduler import samples
@@ -333,6 +335,8 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...]) -> None:
     click.echo("")
     _say(plain(record["prompt"]))
     click.echo("")
+    if attempt:
+        _attempt(record)
     click.echo("Worked solution:")
     for step in record["steps"]:
         indent = "  " * (step["depth"] + 1)
@@ -343,6 +347,31 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...]) -> None:
     click.echo("")
     _say("Answer: " + plain(record["answer"]))
     _say(f"Checked: {record['verified']['method']}")
+
+
+def _attempt(record: dict) -> None:
+    """Ask for the learner's answer until it can be read (or input ends), and judge it."""
+    from workbook import judge
+
+    want = judge.expected(record)
+    if want is None:
+        click.echo("This problem's answer is not judged here: compare yours with the answer below.\n")
+        return
+    while True:
+        try:
+            text = click.prompt(f"Your answer ({want.what})", prompt_suffix=": ", default="", show_default=False)
+        except click.Abort:
+            click.echo("\n(no answer: here is the solution)\n")
+            return
+        try:
+            _, lines = judge.judge(want, text)
+        except ValueError as exc:
+            _say(f"  {exc}; try again, or press Ctrl-D to see the solution", err=True)
+            continue
+        for line in lines:
+            _say(line)
+        click.echo("")
+        return
 
 
 @main.command()
