@@ -245,7 +245,7 @@ def test_at_a_corner_the_derivative_does_not_exist(expression, at, words):
 
 
 def test_where_both_sides_agree_a_kink_has_a_derivative():
-    assert run("solve", "x|x|", "--at", "0").output.splitlines()[-1] == "at x = 0: d/dx [x*Abs(x)] = 0"
+    assert run("solve", "x|x|", "--at", "0").output.splitlines()[-1] == "at x = 0: d/dx [x |x|] = 0"
     assert run("solve", "x^3 relu(x)", "--at", "0", "--order", "3").output.splitlines()[-1].endswith("= 0")
 
 
@@ -326,3 +326,56 @@ def test_show_try_asks_judges_then_shows_the_solution():
     assert result.exit_code == 0 and "Worked solution:" in result.output
     result = CliRunner().invoke(main, ["show", "activations-at-zero", "--seed", "1", "--try"], input="x\n0.5\n")
     assert "is not a number" in result.output and "Worked solution:" in result.output
+
+
+# ---------------------------------------------------------------- math a learner reads
+
+
+@pytest.mark.parametrize("typed", [t for t, _ in READ])
+def test_school_notation_reads_back_as_the_same_function(typed):
+    """What the terminal prints (the input and its derivative) is in the language and means the same."""
+    from workbook import school
+
+    f = E.parse(typed)
+    variable = x if f.has(x) else y
+    for e in (f, sp.diff(f, variable)):
+        printed = school.text(e)
+        assert "**" not in printed and "log(" not in printed and "Abs(" not in printed and "exp(" not in printed
+        assert steps.equal(E.parse(printed), e), (typed, printed)
+
+
+@pytest.mark.parametrize("expression, headline", [
+    ("relu(x)", "0 if x < 0; 1 if x > 0; undefined at x = 0"),
+    ("|x|", "-1 if x < 0; 1 if x > 0; undefined at x = 0"),
+    ("max(x, x^2)", "2x if x < 0; 1 if 0 < x < 1; 2x if x > 1; undefined at x = 0 and x = 1"),
+    ("x relu(x)", "2x |x|"),  # no jump: one formula, whatever SymPy's form
+    ("ln(x)", "1/x"),
+    ("e^(2x)", "2e^(2x)"),
+    ("arcsin(x)", "1/sqrt(1 - x^2)"),
+])
+def test_answers_in_school_notation(expression, headline):
+    first = run("solve", expression).output.splitlines()[0]
+    answer = first.split("] = ", 1)[1]
+    if expression == "x relu(x)":
+        assert "Heaviside" not in answer
+    else:
+        assert answer == headline
+
+
+def test_the_last_step_ends_on_the_headline():
+    for expression in ["sin(x)cos(x)", "relu(x)", "x/(x + 1)", "x^2 e^x", "sigmoid(3x + 1)"]:
+        lines = run("solve", expression).output.splitlines()
+        headline = lines[0].split("] = ", 1)[1]
+        last = [line for line in lines if line and not line.startswith((" ", "checked", "agrees"))][-1]
+        assert last.endswith("= " + headline), (expression, last)
+
+
+def test_logarithmic_differentiation_shows_the_middle_step():
+    out = run("solve", "x^x").output
+    assert "Here f = x, g = x, f' = 1, g' = 1: x^x (1 \u00b7 ln(x) + x \u00b7 1/x) = x^x (ln(x) + 1)" in out
+
+
+def test_partials_are_written_with_the_partial_sign():
+    out = run("solve", "x^2 y^3", "--wrt", "x,y").output
+    assert out.startswith("\u2202^2/\u2202y\u2202x [x^2 y^3] = 6x y^2") and "d/dx" not in out
+    assert run("solve", "a x^2", "--wrt", "x").output.startswith("\u2202/\u2202x [a x^2] = 2a x")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import sympy as sp
 
+from workbook import school
 from workbook import steps as S
 from workbook.numbers import latex
 from workbook.problem import Math, Segment, Step, Text
@@ -151,26 +152,42 @@ def sentence(rule: Rule) -> str:
     return plain([seg.record() for seg in say(rule)])
 
 
-def text_steps(trees: list[Rule], full: int = 2) -> list[str]:
+def text_steps(trees: list[Rule], full: int = 2, partial: bool = False) -> list[str]:
     """Indented lines for ``workbook solve`` in the terminal. Past three derivatives, the first
     ``full`` are worked rule by rule and each later one is one line: what it differentiates, what
     it gets, and the rules it used (every step stays in ``--json``)."""
     lines = []
+    d = "\u2202" if partial else "d"
     brief = len(trees) > 3
     for order, tree in enumerate(trees, start=1):
         if brief and order > full:
             rules = "; ".join(dict.fromkeys(rule.title.lower() for _, rule in S.walk(tree)))
-            lines.append(f"Derivative number {order}: d/d{tree.var} [{_pretty(tree.expr)}] = {_pretty(S.tidy(tree.result))}")
+            lines.append(f"Derivative number {order}: {d}/{d}{tree.var} [{pretty(tree.expr)}] = "
+                         f"{pretty(S.tidy(tree.result))}")
             lines.append(f"    using the {rules}.")
             continue
         if len(trees) > 1:
             lines.append(f"Derivative number {order}:")
         for depth, rule in S.walk(tree):
-            claim = f"d/d{rule.var} [{_pretty(rule.expr)}] = {_pretty(rule.result)}"
+            var = "u" if isinstance(rule.var, sp.Dummy) else rule.var
+            claim = f"{d if var != 'u' else 'd'}/{d if var != 'u' else 'd'}{var} [{pretty(_show_u(rule, rule.expr))}] = " \
+                    f"{pretty(_show_u(rule, rule.result))}"
             lines.append("  " * depth + f"{rule.title}: {claim}")
-            lines.append("  " * depth + "    " + sentence(rule))
+            said = sentence(rule)
+            lines.append("  " * depth + "    " + (said.replace(f"d/d{var}", f"{d}/{d}{var}") if var != "u" else said))
+            if isinstance(rule, S.GeneralPowerRule):
+                lines.append("  " * depth + "    " + _filled_in(rule))
     return lines
 
 
-def _pretty(expr: sp.Expr) -> str:
-    return text(expr).replace("**", "^")
+def _filled_in(rule: S.GeneralPowerRule) -> str:
+    """Logarithmic differentiation with this step's own pieces, before it is tidied."""
+    f, g, df, dg = rule.base, rule.exponent, rule.base_step.result, rule.exp_step.result
+    p = [pretty(e) if e.is_Atom or e.is_Function else f"({pretty(e)})" for e in (f, g, df, dg)]
+    return (f"Here f = {pretty(f)}, g = {pretty(g)}, f' = {pretty(df)}, g' = {pretty(dg)}: "
+            f"{pretty(rule.expr)} ({p[3]} \u00b7 ln({pretty(f)}) + {p[1]} \u00b7 {p[2]}/{p[0]}) = {pretty(rule.result)}")
+
+
+def pretty(expr: sp.Expr) -> str:
+    """School notation for the terminal (ln, e^x, |x|, 2x cos(x^2)), readable back by the language."""
+    return school.text(expr)

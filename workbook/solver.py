@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from workbook import explain, mistakes, steps, taylor, verify
+from workbook import explain, mistakes, school, steps, taylor, verify
 from workbook import expr as E
 
 # Values for the other names when the answer is checked numerically (they are constants).
@@ -47,10 +47,17 @@ class SolveResult:
                 "answer": explain.text(self.answer), "steps": explain.json_steps(self.trees), "check": self.check}
 
     def lines(self) -> list[str]:
-        """The terminal form: the answer first, then every step."""
-        d = "d/d" + str(self.var) if self.order == 1 else f"d^{self.order}/d{self.var}^{self.order}"
-        out = [f"{d} [{explain._pretty(self.expr)}] = {explain._pretty(self.answer)}", ""]
-        out += explain.text_steps(self.trees)
+        """The terminal form: the answer first, then every step, ending on the answer as headlined
+        (a function of unit steps is written in pieces, and where it is undefined)."""
+        partial = bool(self.expr.free_symbols - {self.var})
+        d = _d(self, partial)
+        answer = school.cases(self.answer, self.var) or explain.pretty(self.answer)
+        out = [f"{d} [{explain.pretty(self.expr)}] = {answer}", ""]
+        out += explain.text_steps(self.trees, partial=partial)
+        last = explain.pretty(self.trees[-1].result)
+        if last != answer:
+            out.append(f"Simplify: {last} = {answer}" if school.cases(self.answer, self.var) is None else
+                       f"In pieces: {last} = {answer}")
         out += ["", _check_line(self.check)]
         return out
 
@@ -129,11 +136,11 @@ class MixedResult:
                 "answer": explain.text(self.answer), "steps": out_steps, "check": self.check}
 
     def lines(self) -> list[str]:
-        d = "d^%d/%s" % (len(self.variables), "".join(f"d{v}" for v in reversed(self.variables)))
-        out = [f"{d} [{explain._pretty(self.expr)}] = {explain._pretty(self.answer)}", ""]
+        d = "\u2202^%d/%s" % (len(self.variables), "".join(f"\u2202{v}" for v in reversed(self.variables)))
+        out = [f"{d} [{explain.pretty(self.expr)}] = {explain.pretty(self.answer)}", ""]
         for v, tree in zip(self.variables, self.trees):
-            out.append(f"With respect to {v}:")
-            out += ["  " + line for line in explain.text_steps([tree])]
+            out.append(f"With respect to {v}, the others held constant:")
+            out += ["  " + line for line in explain.text_steps([tree], partial=True)]
         out += ["", _check_line(self.check) if self.check["held"] or self.check["status"] == "passed"
                 else "agrees with sympy.diff"]
         return out
@@ -149,6 +156,23 @@ def gradient(text: str, wrt: str | None = None) -> dict:
     return {"input": text, "variables": names, "gradient": [explain.text(r.answer) for r in results],
             "steps": {n: explain.json_steps(r.trees) for n, r in zip(names, results)},
             "check": {n: r.check for n, r in zip(names, results)}}
+
+
+def gradient_lines(text: str, wrt: str | None = None) -> list[str]:
+    """The gradient for the terminal: the vector, then each partial worked and checked in turn."""
+    expr, _ = _parse(text, ["x"])
+    names = [n.strip() for n in wrt.split(",")] if wrt else sorted(str(s) for s in expr.free_symbols)
+    if not names:
+        raise SolveError("the expression has no variables to differentiate with respect to")
+    results = [solve(text, n, 1) for n in names]
+    parts = ", ".join(explain.pretty(r.answer) for r in results)
+    out = [f"grad [{explain.pretty(expr)}] = ({parts})   with respect to ({', '.join(names)})", ""]
+    for r in results:
+        out.append(f"\u2202/\u2202{r.var}, the others held constant:")
+        out += ["  " + line for line in explain.text_steps(r.trees, partial=True)]
+        out.append("  " + _check_line(r.check))
+        out.append("")
+    return out[:-1]
 
 
 def numeric_check(expr: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr, domain=None) -> dict:
@@ -246,7 +270,7 @@ def value_at(result: SolveResult, at: str) -> tuple[sp.Expr, list[str]]:
     """The derivative's value at ``var = at``: (exact value, the line that says it)."""
     point = E.parse(at.strip(), variables=())
     if _values(result.expr, result.expr, result.var, point) is None and not result.expr.free_symbols - {result.var}:
-        raise SolveError(f"{explain._pretty(result.expr)} is not defined at {result.var} = {at.strip()} "
+        raise SolveError(f"{explain.pretty(result.expr)} is not defined at {result.var} = {at.strip()} "
                          "(for real numbers), so neither is its derivative")
     exact = result.answer.xreplace({result.var: point})
     held = {s: _CONSTANTS[i % len(_CONSTANTS)] for i, s in
@@ -256,8 +280,8 @@ def value_at(result: SolveResult, at: str) -> tuple[sp.Expr, list[str]]:
     decimal = complex(sp.N(exact)) if exact.is_number else None
     if decimal is not None and (decimal.imag or not np.isfinite(decimal.real)):
         raise SolveError(f"the derivative is undefined at {result.var} = {at.strip()}")
-    d = f"{_d(result)} [{explain._pretty(result.expr)}]"
-    shown = explain._pretty(sp.nsimplify(exact) if exact.is_number and exact.is_Float else exact)
+    d = f"{_d(result)} [{explain.pretty(result.expr)}]"
+    shown = explain.pretty(sp.nsimplify(exact) if exact.is_number and exact.is_Float else exact)
     tail = f" = {decimal.real:.10g}" if decimal is not None and not exact.is_Integer else ""
     return exact, [f"at {result.var} = {at.strip()}: {d} = {shown}{tail}"]
 
@@ -277,9 +301,9 @@ def _one_sided(result: SolveResult, point: sp.Expr, held: dict, at: str) -> sp.E
     formula = result.answer.xreplace({result.var: point})
     said = ""
     if formula.is_number and complex(sp.N(formula)).imag == 0 and np.isfinite(complex(sp.N(formula)).real):
-        said = f" (the formula gives {explain._pretty(formula)} there, a convention)"
-    left, right = (explain._pretty(sp.nsimplify(v)) if v is not None else "none" for v in sides)
-    raise Undefined(f"at {result.var} = {at.strip()}: {_d(result)} [{explain._pretty(result.expr)}] does not exist: "
+        said = f" (the formula gives {explain.pretty(formula)} there, a convention)"
+    left, right = (explain.pretty(sp.nsimplify(v)) if v is not None else "none" for v in sides)
+    raise Undefined(f"at {result.var} = {at.strip()}: {_d(result)} [{explain.pretty(result.expr)}] does not exist: "
                     f"from the left it is {left}, from the right {right}{said}")
 
 
@@ -290,8 +314,9 @@ def _at_lines(result: SolveResult, at: str) -> list[str]:
         return [str(exc)]
 
 
-def _d(result: SolveResult) -> str:
-    return f"d/d{result.var}" if result.order == 1 else f"d^{result.order}/d{result.var}^{result.order}"
+def _d(result: SolveResult, partial: bool = False) -> str:
+    d = "\u2202" if partial else "d"
+    return f"{d}/{d}{result.var}" if result.order == 1 else f"{d}^{result.order}/{d}{result.var}^{result.order}"
 
 
 def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | None = None) -> tuple[bool, list[str]]:
@@ -302,7 +327,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         answer = E.parse(answer_text, variables=allowed)
     except E.ExprError as exc:
         raise SolveError(f"your answer: {exc}") from None
-    d = f"{_d(result)} [{explain._pretty(result.expr)}]"
+    d = f"{_d(result)} [{explain.pretty(result.expr)}]"
     if at is not None and answer.is_number:  # a number: the derivative's value at the point
         exact, _ = value_at(result, at)
         return _judge_number(float(sp.N(answer)), complex(sp.N(exact)).real, answer_text, f"{d} at {result.var} = {at}")
@@ -312,10 +337,10 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         if not _same(result.answer, answer, result.var, lo, hi):
             raise SolveError("your answer and the derivative could not be compared: give --domain a..b "
                              "where both are defined")
-        return True, [f"right: {d} = {explain._pretty(answer)}",
-                      f"  it agrees with the worked answer {explain._pretty(result.answer)}"]
+        return True, [f"right: {d} = {explain.pretty(answer)}",
+                      f"  it agrees with the worked answer {explain.pretty(result.answer)}"]
     point, yours, truth = where
-    lines = [f"not right: {d} is not {explain._pretty(answer)}",
+    lines = [f"not right: {d} is not {explain.pretty(answer)}",
              f"  at {result.var} = {point:g} your answer gives {yours:.6g}, but the derivative is {truth:.6g}"]
     same = functools.partial(_alike, var=result.var, lo=lo, hi=hi)
     why = mistakes.diagnose(result.trees[-1], result.answer, answer, result.expr, same)
@@ -403,8 +428,7 @@ def request(expression: str, wrt: str | None, order: int, as_json: bool, as_grad
             grad = gradient(expression, wrt)
             if as_json:
                 return 0, [json.dumps(grad, indent=1)]
-            parts = ", ".join(g.replace("**", "^") for g in grad["gradient"])
-            return 0, [f"grad [{expression}] = ({parts})   with respect to ({', '.join(grad['variables'])})"]
+            return 0, gradient_lines(expression, wrt)
         result = solve(expression, wrt or "x", order, interval)
         if (check is not None or at is not None) and not isinstance(result, SolveResult):
             raise SolveError("--check and --at work with one variable in --wrt")

@@ -1,0 +1,150 @@
+"""School notation for the terminal: SymPy expressions written as a learner writes them.
+
+``text(expr)`` prints ln for the natural logarithm, e^x, |x|, arcsin, max, ^ for powers and a
+product as factors side by side (2x cos(x^2)); what it prints reads back through the expression
+language to the same function. ``cases(expr, x)`` writes a function built from unit steps (the
+derivative of relu, |x| or max) as its pieces, "1 if x > 0; 0 if x < 0; undefined at x = 0",
+instead of Heaviside terms.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import sympy as sp
+from sympy.printing.str import StrPrinter
+
+from workbook import taylor
+
+_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "acot": "arccot", "asec": "arcsec",
+          "acsc": "arccsc", "asinh": "arsinh", "acosh": "arcosh", "atanh": "artanh", "acoth": "arcoth",
+          "asech": "arsech", "acsch": "arcsch", "Max": "max", "Min": "min"}
+_STEPS = (sp.Heaviside, sp.sign, sp.DiracDelta)
+
+
+class _School(StrPrinter):
+    def _print_exp(self, expr):
+        u = expr.args[0]
+        body = self._print(u)
+        return "e^" + (body if (u.is_Symbol or (u.is_Integer and u > 0)) else f"({body})")
+
+    def _print_Exp1(self, expr):
+        return "e"
+
+    def _print_log(self, expr):
+        return f"ln({self._print(expr.args[0])})"
+
+    def _print_Abs(self, expr):
+        return f"|{self._print(expr.args[0])}|"
+
+    def _print_Function(self, expr):
+        name = _NAMES.get(expr.func.__name__, expr.func.__name__)
+        return f"{name}({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Max(self, expr):
+        return self._print_Function(expr)
+
+    _print_Min = _print_Max
+
+    def _print_Heaviside(self, expr):  # the value at 0 is for the cases, not the formula
+        return f"Heaviside({self._print(expr.args[0])})"
+
+
+def text(expr: sp.Expr) -> str:
+    """The expression in school notation, one line, readable back by the expression language."""
+    return _products(_School().doprint(expr).replace("**", "^"))
+
+
+def _products(s: str) -> str:
+    """Write a product's * as a learner would: 2x, x cos(x), (x + 1)(x - 1), e^2 x; keep it where
+    leaving it out would change the reading (before a digit, or a long name before a bracket)."""
+    out = []
+    for i, ch in enumerate(s):
+        if ch != "*":
+            out.append(ch)
+            continue
+        before, after = "".join(out).rstrip(), s[i + 1:].lstrip()
+        if not after or after[0].isdigit() or after[0] == ".":
+            out.append("*")
+            continue
+        m = re.search(r"([A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d*)?)$", before)
+        token = m.group(1) if m else ""
+        start = m.start(1) if m else len(before)
+        exponent = before[:start].endswith("^")
+        if token[:1].isdigit() and not exponent:
+            out.append("")  # a coefficient: 2x, 3(x + 1)
+        elif token[:1].isalpha() and len(re.sub(r"[0-9_]", "", token)) > 1 and after[0] == "(":
+            out.append("*")  # theta*(x + 1): a long name before a bracket would read as a function
+        elif before.endswith(")") and after[0] == "(":
+            out.append("")
+        else:
+            out.append(" ")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- functions in pieces
+
+
+def cases(expr: sp.Expr, var: sp.Symbol, most: int = 6) -> str | None:
+    """A function made of unit steps, as its pieces between the points where they switch, and where
+    it jumps: "1 if x > 0; 0 if x < 0; undefined at x = 0". None if ``expr`` has no steps, depends
+    on other names, or its switching points cannot be found simply."""
+    if not expr.has(*_STEPS) or expr.free_symbols - {var}:
+        return None
+    kinks = set()
+    for node in expr.atoms(*_STEPS, sp.Abs, sp.Max, sp.Min):
+        args = node.args[:1] if not isinstance(node, (sp.Max, sp.Min)) else [a - b for a in node.args for b in node.args
+                                                                              if a != b]
+        for arg in args:
+            roots = _real_roots(arg, var)
+            if roots is None:
+                return None
+            kinks |= roots
+    points = sorted(kinks, key=float)
+    if len(points) > most:
+        return None
+    edges = [None, *points, None]
+    pieces = []
+    for lo, hi in itertools.pairwise(edges):
+        probe = (lo + hi) / 2 if lo is not None and hi is not None else (hi - 1 if lo is None and hi is not None
+                                                                         else (lo + 1 if lo is not None else 0))
+        branch = taylor.analytic_branch(expr, {var: probe})
+        if branch is None:
+            return None
+        pieces.append((lo, hi, sp.simplify(branch) if sp.count_ops(branch) < 40 else branch))
+    undefined = []
+    for k, (left, right) in zip(points, itertools.pairwise(pieces)):
+        a, b = (p[2].xreplace({var: k}) for p in (left, right))
+        if not (a.is_number and b.is_number and sp.simplify(a - b) == 0):
+            undefined.append(k)
+    merged = []
+    for lo, hi, branch in pieces:  # neighbours with the same formula and no jump between are one piece
+        if merged and sp.simplify(merged[-1][2] - branch) == 0 and merged[-1][1] not in undefined:
+            merged[-1] = (merged[-1][0], hi, branch)
+        else:
+            merged.append((lo, hi, branch))
+    if len(merged) == 1 and not undefined:
+        return text(merged[0][2])
+    v = text(var)
+    said = []
+    for lo, hi, branch in merged:  # a switching point where nothing jumps belongs to the piece before it
+        upto = "\u2264" if hi is not None and hi not in undefined else "<"
+        where = (f"{v} {upto} {text(hi)}" if lo is None else f"{v} > {text(lo)}" if hi is None
+                 else f"{text(lo)} < {v} {upto} {text(hi)}")
+        said.append(f"{text(branch)} if {where}")
+    if undefined:
+        said.append("undefined at " + " and ".join(f"{v} = {text(k)}" for k in undefined))
+    return "; ".join(said)
+
+
+def _real_roots(arg: sp.Expr, var: sp.Symbol) -> set | None:
+    if not arg.has(var):
+        return set()
+    try:
+        poly = sp.Poly(arg, var)
+    except sp.PolynomialError:
+        return None
+    if poly.degree() > 4 or not all(c.is_Rational for c in poly.all_coeffs()):
+        return None
+    return {r for r in poly.real_roots() if r.is_Rational}
