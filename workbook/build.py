@@ -237,7 +237,7 @@ def _failed(what: str, outcome, template_dir: Path | None) -> BuildError:
 
 
 # relative cost of laying out each document, a problem's worth: the heaviest are started first
-WEIGHT = {"solutions": 4.0, "worksheet": 1.5, "practice": 2.0, "answers": 1.0, "teacher-key": 1.0}
+WEIGHT = {"solutions": 4.0, "worksheet": 1.5, "practice": 2.0, "interactive": 2.0, "answers": 1.0, "teacher-key": 1.0}
 
 
 def render_documents(edition: Edition, docs: dict[str, dict], names: tuple[str, ...], formats: tuple[str, ...],
@@ -264,7 +264,7 @@ def render_documents(edition: Edition, docs: dict[str, dict], names: tuple[str, 
             jobs.append((size * sum(WEIGHT.get(n, 1.0) for n in names), v, doc, folder, names, formats))
         else:  # one job a document and a medium, the heaviest first
             jobs += [(size * WEIGHT.get(n, 1.0) * (1 if m == ("pdf",) else 0.1), v, doc, folder, (n,), m)
-                     for n in names for m in media]
+                     for n in names for m in media if not (m == ("pdf",) and n in render.HTML_ONLY)]
     if len(docs) > 1:
         size = sum(len(s["problems"]) for s in key["sections"])
         jobs.append((size * WEIGHT["teacher-key"], "", key, stage, ("teacher-key",), formats))

@@ -442,7 +442,7 @@ def practice(topic: str, count: int, difficulty: int | None, seed: int, out_root
     try:
         bank = load_bank(list(bank_folders))
         edition = practice_edition(topic, count, difficulty, seed)
-        result = build_edition(edition, bank, out_root=out_root, documents=("practice",))
+        result = build_edition(edition, bank, out_root=out_root, documents=("practice", "interactive"))
     except InputError as exc:
         _fail([line.replace("practice: sections[0].topic", "--topic").replace("practice: sections[0].difficulty",
                                                                               "--difficulty") for line in exc.lines])

@@ -27,6 +27,7 @@ class Expected:
     variable: str = "x"
     numbers: tuple[float, ...] = ()
     names: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # a verdict for each name (converges, oscillates, diverges)
 
 
 def expected(record: dict) -> Expected | None:
@@ -43,8 +44,13 @@ def expected(record: dict) -> Expected | None:
                         variable=c["variable"])
     if kind == "gradient_descent":
         last = len(c["iterates"]) - 1
-        return _numbers(f"the last iterate, step {last}: its coordinates, separated by commas", c["iterates"][-1],
-                        [f"{v}_{last}" for v in c["variables"]])
+        names = [f"{v}_{last}" for v in c["variables"]]
+        what = (f"{names[0]}, the last iterate" if len(names) == 1 else
+                f"the last iterate, step {last}: its coordinates, separated by commas")
+        return _numbers(what, c["iterates"][-1], names)
+    if kind == "descent_convergence":
+        return Expected("for each rate in turn: converges, oscillates or diverges, separated by commas",
+                        words=tuple(c["verdicts"]), names=tuple(f"rate {r}" for r in c["rates"]))
     if kind == "optimizer":
         return _numbers(f"theta_{len(c['thetas'])}, the last value", c["thetas"][-1:], [f"theta_{len(c['thetas'])}"])
     if kind == "gradient" and "directional" in c:
@@ -106,6 +112,12 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         if where:
             lines.append(f"  at {var} = {where[0]:g} your answer gives {where[1]:.6g}, but the derivative is {where[2]:.6g}")
         return False, lines
+    if want.words:
+        given = [w.strip().lower() for w in re.split(r"[,;]+|\s+", text) if w.strip()]
+        if len(given) != len(want.words):
+            raise ValueError(f"give {len(want.words)} words: {want.what}")
+        wrong = [f"  {n}: not {g}" for n, w, g in zip(want.names, want.words, given) if g[:4] != w[:4]]
+        return (not wrong), (["right."] if not wrong else ["not right."] + wrong)
     parts = [p for p in re.split(r"[,;\s]+", text.strip("()[] ")) if p]
     if len(parts) != len(want.numbers):
         raise ValueError(f"give {len(want.numbers)} number{'s' if len(want.numbers) > 1 else ''}: {want.what}")

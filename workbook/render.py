@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -35,7 +36,9 @@ from workbook.userfiles import LIMIT as USER_FILE_LIMIT
 from workbook.userfiles import read_text
 
 DOCUMENTS = {"worksheet": "Worksheet", "answers": "Answer key", "solutions": "Solutions",
-             "practice": "Practice set", "teacher-key": "Teacher's key, all versions"}
+             "practice": "Practice set", "interactive": "Practice set, interactive",
+             "teacher-key": "Teacher's key, all versions"}
+HTML_ONLY = ("interactive",)  # a page that works in a browser: no PDF of it
 EDITION_DOCUMENTS = ("worksheet", "answers", "solutions")
 
 
@@ -101,7 +104,33 @@ def environment(template_dir: Path | None = None) -> Environment:
                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["caption"] = caption
     env.globals["segments_html"] = segments.page  # one walker over segments; the template only calls it
+    env.globals["practice_data"] = practice_data
+    env.globals["practice_json"] = practice_json
+    env.globals["practice_script"] = lambda: Markup(env.loader.get_source(env, "interactive.js")[0])
     return env
+
+
+def practice_data(problem: dict) -> dict | None:
+    """The interactive page's data for one problem (workbook/interactive.py), computed once."""
+    from workbook import interactive
+
+    key = json.dumps([problem.get("family"), problem.get("seed"), problem.get("claims"), problem.get("numeric")],
+                     sort_keys=True, default=str)
+    if key not in _PRACTICE:
+        if len(_PRACTICE) > 512:
+            _PRACTICE.clear()
+        _PRACTICE[key] = interactive.page_data(problem)
+    return _PRACTICE[key]
+
+
+_PRACTICE: dict[str, dict | None] = {}
+
+
+def practice_json(sections: list[dict]) -> Markup:
+    """Every problem's page data by number, as JSON that is safe inside a script element."""
+    data = {str(p["number"]): practice_data(p) for s in sections for p in s["problems"]}
+    text = json.dumps({k: v for k, v in data.items() if v is not None}, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 _MINUS = re.compile(r"(?<![\w.])-(?=\.?\d)")  # "-1", "(-0.5": not "2-2-1" or "x-axis"
@@ -125,7 +154,7 @@ def caption(text: str) -> str:
 BESIDE_EM = {"A4": 24.9, "Letter": 26.5}
 DEPTH_EM = (0.0, 2.0, 3.2, 4.4, 5.6, 6.8, 6.8)
 
-TEMPLATES = ("worksheet.html", "answers.html", "solutions.html", "practice.html")
+TEMPLATES = ("worksheet.html", "answers.html", "solutions.html", "practice.html", "interactive.html")
 
 
 class _BytecodeCache(BytecodeCache):
@@ -337,6 +366,8 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
         css = stylesheet_text(env)
         try:
             for which in documents:
+                if which in HTML_ONLY:
+                    continue
                 start = time.perf_counter()
                 html = render_html(doc, which, "pdf", assets, env)
                 timings["html"] = timings.get("html", 0.0) + time.perf_counter() - start

@@ -87,7 +87,23 @@ def solve(text: str, wrt: str = "x", order: int = 1, domain: tuple[float, float]
         trees, answer = steps.differentiate(expr, var, order)  # compared with sympy.diff
     except steps.StepError as exc:
         raise SolveError(str(exc)) from None
+    answer = textbook(answer, trees[-1].result)
     return SolveResult(text, expr, var, order, trees, answer, numeric_check(expr, var, order, answer, domain))
+
+
+def textbook(answer: sp.Expr, last: sp.Expr | None = None) -> sp.Expr:
+    """The form a textbook would print: the step engine's tidy form, or SymPy's trigonometric or
+    general simplification of it where that is shorter (sin(x)/(1 + cos(x)) gives 1/(1 + cos(x)))
+    and the same function. The last step's own form, ``last``, wins a tie, so the worked steps end on
+    the headline. Only small answers are tried; the request's budget bounds the rest."""
+    candidates = ([last] if last is not None else []) + [answer]
+    size = sp.count_ops(answer)
+    if size <= 200 and answer.has(sp.sin, sp.cos, sp.tan, sp.sec, sp.csc, sp.cot):
+        candidates.append(sp.trigsimp(answer))
+    if size <= 60:
+        candidates.append(sp.simplify(answer))
+    best = min(candidates, key=steps._cost)
+    return best if best is answer or steps.equal(best, answer) else answer
 
 
 def _mixed(text: str, expr: sp.Expr, variables: list[sp.Symbol], domain=None) -> MixedResult:

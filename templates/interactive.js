@@ -1,0 +1,291 @@
+// The practice page's own script: a small evaluator of workbook's expression language (the same
+// grammar as workbook/expr.py, nothing evaluated as JavaScript), the answer boxes and the descent
+// visualizer. Offline: it reads the data the build wrote into the page and fetches nothing.
+"use strict";
+(function () {
+  // ---------------------------------------------------------------- the expression language
+  const sigmoid = (x) => 1 / (1 + Math.exp(-x));
+  function erf(x) {
+    const s = Math.sign(x), a = Math.abs(x);
+    if (a < 2.5) {  // the Taylor series
+      let term = a, total = a;
+      for (let n = 1; n < 80; n++) { term *= -a * a / n; total += term / (2 * n + 1); }
+      return s * 2 / Math.sqrt(Math.PI) * total;
+    }
+    // erfc by its continued fraction (Lentz), accurate past 2.5
+    let f = a, c = a, d = 0;
+    for (let n = 1; n < 200; n++) {
+      const k = n / 2;
+      d = a + k * d; d = d === 0 ? 1e-300 : 1 / d;
+      c = a + k / c; if (c === 0) c = 1e-300;
+      f *= c * d;
+    }
+    return s * (1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / f);
+  }
+  const F = {
+    sin: Math.sin, cos: Math.cos, tan: Math.tan, sec: (x) => 1 / Math.cos(x), csc: (x) => 1 / Math.sin(x),
+    cot: (x) => 1 / Math.tan(x), asin: Math.asin, acos: Math.acos, atan: Math.atan,
+    acot: (x) => Math.atan(1 / x), asec: (x) => Math.acos(1 / x), acsc: (x) => Math.asin(1 / x),
+    sinh: Math.sinh, cosh: Math.cosh, tanh: Math.tanh, sech: (x) => 1 / Math.cosh(x), csch: (x) => 1 / Math.sinh(x),
+    coth: (x) => 1 / Math.tanh(x), asinh: Math.asinh, acosh: Math.acosh, atanh: Math.atanh,
+    acoth: (x) => Math.atanh(1 / x), asech: (x) => Math.acosh(1 / x), acsch: (x) => Math.asinh(1 / x),
+    exp: Math.exp, ln: Math.log, sqrt: Math.sqrt, abs: Math.abs, sign: Math.sign, erf: erf,
+    log2: Math.log2, log10: Math.log10, sigmoid: sigmoid, relu: (x) => Math.max(0, x),
+    softplus: (x) => (x > 30 ? x : Math.log1p(Math.exp(x))),
+  };
+  const ALIAS = { arcsin: "asin", arccos: "acos", arctan: "atan", arccot: "acot", arcsec: "asec", arccsc: "acsc",
+    arsinh: "asinh", arcsinh: "asinh", arcosh: "acosh", arccosh: "acosh", artanh: "atanh", arctanh: "atanh",
+    arcoth: "acoth", arccoth: "acoth", arsech: "asech", arcsech: "asech", arcsch: "acsch", arccsch: "acsch",
+    Abs: "abs", lg: "log10" };
+  const INVERSE = { sin: "asin", cos: "acos", tan: "atan", cot: "acot", sec: "asec", csc: "acsc", sinh: "asinh",
+    cosh: "acosh", tanh: "atanh", coth: "acoth", sech: "asech", csch: "acsch" };
+  const MANY = { log: [1, 2], max: [2, 20], Max: [2, 20], min: [2, 20], Min: [2, 20], Heaviside: [1, 2],
+    DiracDelta: [1, 2] };
+  const CONSTANTS = { pi: Math.PI, e: Math.E, E: Math.E };
+  const isFunction = (name) => name in F || name in ALIAS || name in MANY;
+
+  class ParseError extends Error {}
+
+  function tokenize(text) {
+    const re = /\s*(?:(\d+(?:\.\d*)?|\.\d+)|([A-Za-z][A-Za-z0-9_]*)|(\*\*|[-+*/^(),|]))/y;
+    const out = [];
+    let pos = 0;
+    while (pos < text.length) {
+      if (/^\s*$/.test(text.slice(pos))) break;
+      re.lastIndex = pos;
+      const m = re.exec(text);
+      if (!m) throw new ParseError(`unexpected '${text.slice(pos).trim()[0]}' at position ${pos + 1}`);
+      out.push(m[1] !== undefined ? { kind: "num", text: m[1] } : m[2] !== undefined ? { kind: "name", text: m[2] }
+        : { kind: "op", text: m[3] === "**" ? "^" : m[3] });
+      pos = re.lastIndex;
+    }
+    out.push({ kind: "end", text: "" });
+    return out;
+  }
+
+  // Parse into a function of the variables ({name: value} -> number), by precedence climbing:
+  // sum < product (and a factor written beside another) < sign < power.
+  function parse(text, allowed) {
+    if (text.length > 1000) throw new ParseError("the answer is over 1000 characters");
+    const toks = tokenize(text);
+    let i = 0, depth = 0, bars = 0;
+    const tok = () => toks[i];
+    const at = (...ops) => tok().kind === "op" && ops.includes(tok().text);
+    const take = () => toks[i++];
+    const enter = () => { if (++depth > 60) throw new ParseError("the answer is nested too deeply"); };
+
+    function expression() {
+      enter();
+      let left = product();
+      while (at("+", "-")) {
+        const op = take().text, right = product(), l = left;
+        left = op === "+" ? (v) => l(v) + right(v) : (v) => l(v) - right(v);
+      }
+      depth--;
+      return left;
+    }
+    function implicit() {
+      const prev = toks[i - 1];
+      if (!prev || !(prev.kind === "num" || prev.kind === "name" || (prev.kind === "op" && (prev.text === ")" || prev.text === "|")))) return false;
+      if (at("|")) return bars === 0;
+      return tok().kind === "name" || at("(");
+    }
+    function product() {
+      let left = unary();
+      for (;;) {
+        if (at("*", "/")) {
+          const op = take().text, right = unary(), l = left;
+          left = op === "*" ? (v) => l(v) * right(v) : (v) => l(v) / right(v);
+        } else if (implicit()) {
+          const right = unary(), l = left;
+          left = (v) => l(v) * right(v);
+        } else return left;
+      }
+    }
+    function unary() {
+      if (at("-", "+")) {
+        enter();
+        const op = take().text, value = unary();
+        depth--;
+        return op === "-" ? (v) => -value(v) : value;
+      }
+      return power();
+    }
+    function power() {
+      const base = atom();
+      if (!at("^")) return base;
+      take();
+      enter();
+      const exponent = unary();
+      depth--;
+      return (v) => Math.pow(base(v), exponent(v));
+    }
+    function group(open, close) {
+      take();
+      if (open === "|") bars++;
+      const inner = expression();
+      if (!at(close)) throw new ParseError(`missing '${close}'`);
+      take();
+      if (open === "|") bars--;
+      return inner;
+    }
+    function atom() {
+      const t = tok();
+      if (t.kind === "num") { take(); const x = parseFloat(t.text); return () => x; }
+      if (t.kind === "name") {
+        take();
+        if (isFunction(t.text)) return call(t.text);
+        if (at("(") && !/^[A-Za-z][0-9_]*$/.test(t.text) && !(t.text in CONSTANTS)) {
+          throw new ParseError(`unknown function '${t.text}'`);
+        }
+        if (t.text in CONSTANTS) { const c = CONSTANTS[t.text]; return () => c; }
+        if (!allowed.includes(t.text)) throw new ParseError(`unknown name '${t.text}': use ${allowed.join(", ") || "numbers only"}`);
+        return (v) => v[t.text];
+      }
+      if (at("(")) return group("(", ")");
+      if (at("|")) { const inner = group("|", "|"); return (v) => Math.abs(inner(v)); }
+      throw new ParseError(t.kind === "end" ? "the answer ends too soon" : `unexpected '${t.text}'`);
+    }
+    function call(name) {
+      let exponent = null;
+      if (at("^")) {  // sin^2(x) is sin(x)^2; sin^-1(x) is arcsin(x)
+        take();
+        const bracketed = at("(");
+        if (bracketed) take();
+        const sign = at("-") ? -1 : 1;
+        if (at("-", "+")) take();
+        if (tok().kind !== "num") throw new ParseError(`after ${name}^ write a whole number, then the argument`);
+        exponent = sign * parseInt(take().text, 10);
+        if (bracketed) { if (!at(")")) throw new ParseError("missing ')'"); take(); }
+        if (exponent === -1) {
+          if (!INVERSE[name]) throw new ParseError(`${name}^-1 is not an inverse function here`);
+          name = INVERSE[name];
+          exponent = null;
+        }
+      }
+      let args;
+      if (at("|")) { const inner = group("|", "|"); args = [(v) => Math.abs(inner(v))]; }
+      else if (at("(")) {
+        take();
+        args = at(")") ? [] : [expression()];
+        while (at(",")) { take(); args.push(expression()); }
+        if (!at(")")) throw new ParseError("missing ')'");
+        take();
+      } else throw new ParseError(`${name} is a function: write ${name}(...)`);
+      const [lo, hi] = MANY[name] || [1, 1];
+      if (args.length < lo || args.length > hi) throw new ParseError(`${name} takes ${lo === hi ? lo : lo + " to " + hi} argument(s)`);
+      let fn;
+      const key = ALIAS[name] || name;
+      if (key === "log") fn = args.length === 2 ? (v) => Math.log(args[0](v)) / Math.log(args[1](v)) : (v) => Math.log(args[0](v));
+      else if (key === "max" || key === "Max") fn = (v) => Math.max(...args.map((a) => a(v)));
+      else if (key === "min" || key === "Min") fn = (v) => Math.min(...args.map((a) => a(v)));
+      else if (key === "Heaviside") fn = (v) => { const x = args[0](v); return x > 0 ? 1 : x < 0 ? 0 : (args[1] ? args[1](v) : 0.5); };
+      else if (key === "DiracDelta") fn = (v) => (args[0](v) === 0 ? Infinity : 0);
+      else { const g = F[key]; fn = (v) => g(args[0](v)); }
+      if (exponent === null) return fn;
+      const n = exponent;
+      return (v) => Math.pow(fn(v), n);
+    }
+
+    const result = expression();
+    if (tok().kind !== "end") throw new ParseError(`unexpected '${tok().text}'; write * between factors`);
+    return result;
+  }
+
+  // ---------------------------------------------------------------- judging
+  function closeTo(a, b, rtol) { return Math.abs(a - b) <= rtol * Math.max(1, Math.abs(b)); }
+
+  function judgeExpression(data, text) {
+    const f = parse(text, [data.variable]);
+    let usable = 0;
+    for (let k = 0; k < data.points.length; k++) {
+      const got = f({ [data.variable]: data.points[k] });
+      if (!Number.isFinite(got)) return { right: false, say: `Not right: at ${data.variable} = ${data.points[k]} your answer is undefined, but the derivative is ${fmt(data.values[k])}.` };
+      if (!closeTo(got, data.values[k], 1e-7)) {
+        return { right: false, say: `Not right: at ${data.variable} = ${data.points[k]} your answer gives ${fmt(got)}, but the derivative is ${fmt(data.values[k])}.` };
+      }
+      usable++;
+    }
+    return usable >= 3 ? { right: true, say: "Right." } : { right: false, say: "This answer could not be checked." };
+  }
+
+  function judgeNumbers(data, text) {
+    const parts = text.replace(/^[\s([]+|[\s)\]]+$/g, "").split(/[,;]+|\s+/).filter((p) => p);
+    if (parts.length !== data.values.length) {
+      throw new ParseError(`give ${data.values.length} number${data.values.length > 1 ? "s" : ""}: ${data.what}`);
+    }
+    const wrong = [];
+    parts.forEach((part, k) => {
+      const value = parse(part, [])({});
+      const decimals = part.includes(".") ? part.split(".")[1].replace(/[^0-9].*$/, "").length : 0;
+      const slack = Math.max(0.5 * Math.pow(10, -decimals), 5e-3 * Math.abs(data.values[k]), 1e-12);
+      if (!(Math.abs(value - data.values[k]) <= slack)) wrong.push(data.names[k] || `number ${k + 1}`);
+    });
+    return wrong.length ? { right: false, say: `Not right: check ${wrong.join(", ")}.` } : { right: true, say: "Right." };
+  }
+
+  function judgeWords(data, text) {
+    const given = text.split(/[,;]+|\s+/).map((w) => w.trim().toLowerCase()).filter((w) => w);
+    if (given.length !== data.words.length) throw new ParseError(`give ${data.words.length} words: ${data.what}`);
+    const wrong = data.names.filter((_, k) => given[k].slice(0, 4) !== data.words[k].slice(0, 4));
+    return wrong.length ? { right: false, say: `Not right: check ${wrong.join(", ")}.` } : { right: true, say: "Right." };
+  }
+
+  const fmt = (x) => (Math.abs(x) >= 1e-4 && Math.abs(x) < 1e6 ? String(+x.toPrecision(6)) : x.toExponential(4));
+
+  function judge(data, text) {
+    if (!text.trim()) throw new ParseError("type your answer first");
+    if (data.kind === "expression") return judgeExpression(data, text);
+    if (data.kind === "words") return judgeWords(data, text);
+    return judgeNumbers(data, text);
+  }
+
+  // ---------------------------------------------------------------- the page
+  const all = JSON.parse(document.getElementById("practice-data").textContent);
+
+  document.querySelectorAll("form.try").forEach((form) => {
+    const data = all[form.dataset.problem];
+    const verdict = form.querySelector(".verdict");
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const input = form.querySelector("input");
+      let outcome;
+      try { outcome = judge(data, input.value); }
+      catch (err) { outcome = { right: null, say: err instanceof ParseError ? `I could not read that: ${err.message}.` : "I could not read that." }; }
+      verdict.textContent = outcome.say;
+      verdict.className = "verdict " + (outcome.right === true ? "right" : outcome.right === false ? "wrong" : "unread");
+      input.setAttribute("aria-invalid", outcome.right === false ? "true" : "false");
+    });
+  });
+
+  const SVG = "http://www.w3.org/2000/svg";
+  document.querySelectorAll("figure.descent").forEach((fig) => {
+    const viz = all[fig.dataset.problem].viz;
+    const slider = fig.querySelector("input[type=range]");
+    const line = fig.querySelector("polyline.path");
+    const dots = fig.querySelector("g.iterates");
+    const rateOut = fig.querySelector("output.rate");
+    const said = fig.querySelector(".what");
+    function show(k) {
+      const r = viz.rates[k];
+      line.setAttribute("points", r.points.map((p) => `${p[0]},${p[1]}`).join(" "));
+      while (dots.firstChild) dots.removeChild(dots.firstChild);
+      r.points.forEach((p, j) => {
+        const c = document.createElementNS(SVG, "circle");
+        c.setAttribute("cx", p[0]); c.setAttribute("cy", p[1]); c.setAttribute("r", j === 0 ? 4.5 : 3.2);
+        c.setAttribute("class", (j === 0 ? "first" : "iterate") + (p[2] ? "" : " outside"));
+        dots.appendChild(c);
+      });
+      rateOut.textContent = r.rate;
+      const how = r.behaviour === "converges" ? (r.zigzag ? "converges, crossing the minimum from side to side" : "converges")
+        : r.behaviour === "oscillates" ? "oscillates: it keeps bouncing and never settles" : "diverges: each step overshoots further";
+      const text = `With learning rate ${r.rate}, ${viz.method} ${how}; after ${viz.steps} steps ${viz.variable} = ${r.last}.` +
+        (r.own ? " This is the problem's own rate." : "");
+      said.textContent = text;
+      slider.setAttribute("aria-valuetext", `learning rate ${r.rate}: ${r.behaviour}`);
+      fig.dataset.behaviour = r.behaviour;
+    }
+    slider.addEventListener("input", () => show(+slider.value));
+    show(+slider.value);
+  });
+})();

@@ -1,0 +1,199 @@
+"""The interactive practice page: judged in the browser, offline, by keyboard, on a phone.
+
+The browser test needs node, Chromium (/usr/bin/chromium, or $CHROMIUM) and `npm install` in
+tests/a11y, which .ci/run installs; elsewhere it is skipped and says why. The page's data is
+tested without a browser too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from tests.test_html_audit import A11Y, CHROMIUM, _ready
+from workbook import expr as E
+from workbook import interactive, judge
+from workbook.bank import load_bank
+from workbook.build import build_edition
+from workbook.edition import Edition
+from workbook.functions import written_out
+
+# one section a topic, so that every kind the page judges is on it
+TOPICS = ["activations", "chain-rule", "gradients", "gradient-descent", "optimizers", "losses", "backpropagation",
+          "optimization", "gradient-checking", "higher-order"]
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    edition = Edition.model_validate({
+        "title": "Practice: every kind", "slug": "practice-every-kind", "seed": 11,
+        "sections": [{"title": t.replace("-", " ").capitalize(), "topic": t, "count": 3} for t in TOPICS]})
+    edition.path = "practice"
+    out = tmp_path_factory.mktemp("practice")
+    result = build_edition(edition, load_bank(), out_root=out, formats=("html", "pdf"),
+                           documents=("practice", "interactive"))
+    problems = [p for s in result.docs[""]["sections"] for p in s["problems"]]
+    return result, problems
+
+
+def _answers(problems: list[dict]) -> dict[str, dict[str, str]]:
+    """A right and a wrong answer for each judged problem, from its claims (not from the page)."""
+    out = {}
+    for p in problems:
+        want = judge.expected(p)
+        if want is None:
+            continue
+        if want.expression is not None:
+            right = sp.sstr(want.expression)
+            wrong = f"({right}) + {want.variable}"
+        elif want.words:
+            right = ", ".join(want.words)
+            wrong = ", ".join("diverges" if w != "diverges" else "converges" for w in want.words)
+        else:
+            right = ", ".join(f"{v:.6g}" for v in want.numbers)
+            wrong = ", ".join(f"{v * 1.1 + 1:.6g}" for v in want.numbers)
+        out[str(p["number"])] = {"right": right, "wrong": wrong}
+    return out
+
+
+def test_the_page_is_written_beside_the_pdf_and_fetches_nothing(page):
+    result, problems = page
+    html = (result.out_dir / "interactive.html").read_text()
+    assert (result.out_dir / "practice.pdf").exists() and not (result.out_dir / "interactive.pdf").exists()
+    assert "<script src" not in html and "http://" not in html.replace("http://www.w3.org", "")
+    assert "https://" not in html
+    data = json.loads(html.split('<script type="application/json" id="practice-data">')[1].split("</script>")[0])
+    assert set(data) == {str(p["number"]) for p in problems if interactive.page_data(p) is not None}
+
+
+def test_the_page_data_is_right(page):
+    """The values the page judges against are the derivative's, evaluated here with SymPy; the
+    rates' behaviours agree with the theory for a quadratic (converges below 2/f'', oscillates at it,
+    diverges above)."""
+    _, problems = page
+    kinds = set()
+    for p in problems:
+        data = interactive.page_data(p)
+        if data is None:
+            continue
+        kinds.add(p["claims"]["type"])
+        if data["kind"] == "expression":
+            var = E.symbol(data["variable"])
+            truth = E.parse(judge.expected(p).expression.__str__())
+            for x, value in zip(data["points"], data["values"]):
+                exact = complex(sp.N(truth.xreplace({var: sp.Rational(str(x))}), 20))
+                assert abs(exact.real - value) <= 1e-9 * max(1, abs(value)) and exact.imag == 0
+        viz = data.get("viz")
+        if viz and viz["method"] == "gradient descent":
+            claims = p["claims"]
+            f = E.parse(claims["function"])
+            curvature = float(sp.diff(f, E.symbol(claims.get("variable") or claims["variables"][0]), 2))
+            for r in viz["rates"]:
+                ratio = float(r["rate"]) * curvature
+                expected = "converges" if ratio < 1.999 else "diverges" if ratio > 2.001 else None
+                if expected:
+                    assert r["behaviour"] == expected, (claims, r["rate"], r["behaviour"])
+            if claims["type"] == "descent_convergence":
+                own = [r["behaviour"] for r in viz["rates"] if r["own"]]
+                assert own == claims["verdicts"]
+    assert {"derivative", "chain_multivariable", "gradient", "gradient_descent", "descent_convergence", "optimizer",
+            "loss", "backprop", "optimum", "gradient_check"} <= kinds
+
+
+def test_behaviour_of_a_path():
+    assert interactive.behaviour([1.0, 0.5, 0.25, 0.125] + [0.125 * 0.5**k for k in range(1, 60)]) == "converges"
+    assert interactive.behaviour([1.0, -1.0] * 30) == "oscillates"
+    assert interactive.behaviour([1.0 * (-2) ** k for k in range(60)]) == "diverges"
+    assert interactive.behaviour([1.0, float("inf")]) == "diverges"
+    assert interactive.zigzags([1.0, -0.5, 0.25, -0.125, 0.0625])
+
+
+@pytest.mark.skipif(_ready() is not None, reason=str(_ready()))
+def test_a_learner_types_right_and_wrong_answers_and_moves_the_slider(page, tmp_path):
+    result, problems = page
+    answers = _answers(problems)
+    (tmp_path / "answers.json").write_text(json.dumps(answers))
+    run = subprocess.run(["node", str(A11Y / "practice.js"), str(result.out_dir / "interactive.html"),
+                          str(tmp_path / "answers.json"), str(tmp_path / "phone.png")],
+                         capture_output=True, text=True, check=False, timeout=600,
+                         env={**os.environ, "CHROMIUM": CHROMIUM})
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert len(report["verdicts"]) == len(answers) >= 20
+    for number, seen in report["verdicts"].items():
+        assert "wrong" in seen["wrong"]["cls"] and seen["wrong"]["text"].startswith("Not right"), (number, seen)
+        assert "right" in seen["right"]["cls"] and seen["right"]["text"] == "Right.", (number, answers[number], seen)
+        assert "unread" in seen["unread"]["cls"] and seen["unread"]["text"].startswith("I could not read that")
+    assert report["sliders"], "the descent problems have their visualizer"
+    for slider in report["sliders"]:
+        seen = slider["seen"]
+        assert [int(s["value"]) for s in seen] == list(range(len(seen)))  # the keyboard moves it, one rate a step
+        assert len({s["points"] for s in seen}) == len(seen)  # each rate draws its own path
+        assert all(s["dots"] == interactive.SHOWN + 1 for s in seen)
+        assert all(s["behaviour"] in s["caption"] and s["behaviour"] in s["valuetext"] for s in seen)
+        assert seen[0]["behaviour"] == "converges"
+    assert any(s["seen"][-1]["behaviour"] == "diverges" for s in report["sliders"])
+    assert report["opened"], "the worked solution opens from the keyboard"
+    assert report["requests"] == [] and report["errors"] == []
+    assert report["scrollWidth"] <= 400
+    serious = [v for v in report["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []
+    assert (tmp_path / "phone.png").stat().st_size > 10_000
+
+
+def test_the_evaluator_reads_the_language(page, tmp_path):
+    """The page's own evaluator agrees with the Python parser on the learners' corpus."""
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    from tests.learners import READ
+
+    x, y = E.symbol("x"), E.symbol("y")
+    script = (Path(__file__).resolve().parents[1] / "templates" / "interactive.js").read_text()
+    cases = []
+    for typed, _ in READ:
+        f = E.parse(typed)
+        if f.free_symbols - {x, y} or f.has(sp.Heaviside, sp.DiracDelta):
+            continue
+        points = [0.7, 1.3, 2.1]
+        values = [complex(sp.N(written_out(f).xreplace({x: sp.Rational(str(p)), y: sp.Rational(-13, 10)}), 20))
+                  for p in points]
+        if any(v.imag or not np.isfinite(v.real) for v in values):
+            continue
+        cases.append({"text": typed, "points": points, "values": [v.real for v in values]})
+    assert len(cases) >= 90
+    driver = tmp_path / "evaluate.js"
+    driver.write_text("const cases = " + json.dumps(cases) + ";\n" + _EVALUATE.replace("SCRIPT", json.dumps(script)))
+    run = subprocess.run(["node", str(driver)], capture_output=True, text=True, check=False, timeout=120)
+    assert run.returncode == 0, run.stderr
+    bad = json.loads(run.stdout)
+    assert bad == [], bad[:5]
+
+
+# Run the page's script with a stand-in document holding one problem of each case, and judge the
+# case's own text against its value: every case must come out right.
+_EVALUATE = """
+const vm = require("vm");
+const bad = [];
+for (const c of cases) {
+  const data = {"1": {kind: "expression", what: "", variable: "x", points: c.points, values: c.values}};
+  let listener = null;
+  const verdict = {textContent: "", className: ""};
+  const input = {value: c.text, setAttribute() {}};
+  const form = {dataset: {problem: "1"}, querySelector: (s) => (s === ".verdict" ? verdict : input),
+                addEventListener: (_, f) => { listener = f; }};
+  const document = {getElementById: () => ({textContent: JSON.stringify(data)}),
+                    querySelectorAll: (s) => (s === "form.try" ? [form] : [])};
+  // y is held at -1.3: the page knows one variable, so y is written in as its value
+  input.value = c.text.replace(/\\by\\b/g, "(-1.3)");
+  vm.runInNewContext(SCRIPT, {document, JSON, Math, Number, String, parseFloat, parseInt, Infinity, Error});
+  listener({preventDefault() {}});
+  if (verdict.textContent !== "Right.") bad.push([c.text, verdict.textContent]);
+}
+console.log(JSON.stringify(bad));
+"""
