@@ -85,7 +85,7 @@ _TOKEN = re.compile(r"(?P<num>\d+(?:\.\d*)?|\.\d+)|(?P<name>[A-Za-z][A-Za-z0-9_]
 
 #: characters people type from other keyboards or from printed math, and what to type instead
 _LOOKALIKES = {"\u00b7": "*", "\u00d7": "*", "\u22c5": "*", "\u2212": "-", "\u2013": "-", "\u00f7": "/",
-               "\u03c0": "pi", "\u221a": "sqrt(...)", "\u2009": "a plain space", "\u00a0": "a plain space",
+               "\u03c0": "pi", "\u03c3": "sigmoid(...)", "\u221a": "sqrt(...)", "\u2009": "a plain space", "\u00a0": "a plain space",
                "[": "(", "]": ")", "{": "(", "}": ")"}
 
 #: spellings from other countries and calculators: what they mean in this language
