@@ -299,13 +299,16 @@ def test_try_judges_every_kind_right_and_wrong():
         want = judge.expected(record)
         if want is None:
             assert record["claims"]["type"] in ("network", "critical_points", "jacobian", "hessian",
-                                                "chain_multivariable", "descent_convergence", "gradient"), family_id
+                                                "chain_multivariable", "gradient"), family_id
             continue
         judged += 1
         kinds.add(record["claims"]["type"])
         if want.expression is not None:
             right = sp.sstr(want.expression)
             wrong = f"({right}) + {want.variable}"
+        elif want.words:
+            right = ", ".join(want.words)
+            wrong = ", ".join("diverges" if w != "diverges" else "converges" for w in want.words)
         else:
             right = ", ".join(f"{v:.6g}" for v in want.numbers)
             wrong = ", ".join(f"{v * 1.1 + 1:.6g}" for v in want.numbers)
@@ -313,7 +316,7 @@ def test_try_judges_every_kind_right_and_wrong():
         assert not judge.judge(want, wrong)[0], (family_id, wrong)
     assert judged >= 60
     assert {"derivative", "gradient", "backprop", "loss", "gradient_descent", "optimizer", "optimum",
-            "chain_multivariable", "gradient_check"} <= kinds
+            "chain_multivariable", "gradient_check", "descent_convergence"} <= kinds
 
 
 def test_show_try_asks_judges_then_shows_the_solution():
