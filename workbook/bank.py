@@ -8,6 +8,7 @@ every file is reported at once, each with its file and key path.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -66,6 +67,9 @@ def _shown(name: str) -> str:
     return name if name.isprintable() else repr(name)
 
 
+READ_BUDGET = 3.0  # seconds to read every expression of one family file (a built-in one takes milliseconds)
+
+
 def _parse_formulas(family: Family) -> list[str]:
     """Parse every expression of the family, with only its own names allowed."""
     problems = _name_problems(family)
@@ -76,7 +80,12 @@ def _parse_formulas(family: Family) -> list[str]:
         for name in group:
             if name not in names:
                 problems.append(f"distinct[{i}]: {excerpt(name)} is not a parameter")
+    started = time.monotonic()
     for where, text, allowed, required in family.formulas():
+        if time.monotonic() - started > READ_BUDGET:
+            problems.append(f"{where}: the family's expressions take over {READ_BUDGET:g} s to read; "
+                            "a family needs a few short ones")
+            break
         for name in required & names:
             problems.append(f"params.{name}: a parameter cannot share a variable's name")
         try:

@@ -46,6 +46,7 @@ class ExprError(ValueError):
 
 
 FUNCTIONS = BY_NAME  # every function the language reads: workbook/functions.py
+_GROWING = {"exp", "sinh", "cosh", "csch", "sech"}  # of a large number: a number with too many digits to hold
 
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E, "E": sp.E}
 
@@ -147,6 +148,9 @@ def parse(text: str, *, variables: Iterable[str] | None = None, values: dict[str
                         "too large to work out", None, text)
     if result.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise ExprError("the expression is undefined (division by zero or infinity)", None, text)
+    if any(n.is_number and (n.has(sp.I) or n.is_extended_real is False) for n in result.atoms(sp.Pow, sp.Function)):
+        raise ExprError("the expression holds a number that is not real (a root or a logarithm of a negative number)",
+                        None, text)
     return result
 
 
@@ -353,7 +357,14 @@ class _Parser:
             raise self.error("a logarithm's base must not be 0 or 1", tok)
         if tok.text == "log" and len(args) == 2 and args[1].is_number and args[1].is_negative:
             raise self.error("a logarithm's base must be positive", tok)
-        value = fn(*args)
+        if tok.text in _GROWING and args[0].is_number and _magnitude(args[0]) > 4:
+            raise self.error(f"number too large: {tok.text} of a number over 10000", tok)
+        try:
+            value = fn(*args)
+        except (ValueError, TypeError, ArithmeticError) as exc:  # SymPy refusing its arguments
+            raise self.error(f"{tok.text}(...) is not defined for these arguments", tok) from exc
+        if value.is_number and (value.has(sp.I) or value.is_extended_real is False):
+            raise self.error(f"{tok.text}(...) is not a real number here", tok)
         return value if power is None else _power(value, sp.Integer(power), tok, tok, self)
 
     def arguments(self) -> list[sp.Expr]:
@@ -430,6 +441,8 @@ def _power(base: sp.Expr, exponent: sp.Expr, op: Token, base_tok: Token, parser:
     elif exponent.is_Rational and base.is_number and (
             abs(exponent.p) * _magnitude(base) > MAX_POWER_DIGITS or exponent.q > 1000):
             raise parser.error("number too large", op)
+    elif exponent.is_number and base.is_number and _magnitude(exponent) * _magnitude(base) > 4:
+        raise parser.error("number too large: a number to a power that is not a fraction must stay small", op)
     if base == 0 and exponent.is_number and exponent.is_negative:
         raise parser.error("division by zero", op)
     return base**exponent

@@ -105,12 +105,15 @@ def _safe_label(latex: str) -> str:
     """mathtext for a label, or the plain text if mathtext cannot parse it."""
     from matplotlib.mathtext import MathTextParser
 
+    plain = latex.replace("$", "")[:200]
+    if len(latex) > 200:
+        return plain  # a label is a few symbols; a longer one is shown as text
     label = _mathtext(latex)
     try:
         MathTextParser("path").parse(label)
         return label
-    except ValueError:
-        return latex.replace("$", "")
+    except (ValueError, RecursionError):  # RecursionError: a constant nested deep enough blows mathtext's stack
+        return plain
 
 
 # what the drawing functions return: SVG text (None), PNG bytes at this dpi (int), or both ("both", dpi)

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from html import escape
 
 from workbook import figures
+from workbook.errors import BuildError
 from workbook.segments import Moodle, defuse_tex, emit
 
 # Characters XML 1.0 cannot carry at all, not even escaped; ElementTree writes them as they are.
@@ -36,11 +37,17 @@ def _text(parent, tag: str, value: str, fmt: str | None = None) -> ET.Element:
     return node
 
 
+def category_name(title: str) -> str:
+    """An edition's title as one level of Moodle's category path: "/" separates levels and "$...$"
+    names a context ($system$, $course$) on import, so neither may come from the title."""
+    return defuse_tex(title.replace("/", "\u2215").replace("$", "\uff04"))
+
+
 def quiz(doc: dict) -> str:
     """The Moodle XML of a document (an edition's problems)."""
     root = ET.Element("quiz")
     category = ET.SubElement(root, "question", {"type": "category"})
-    _text(category, "category", f"$course$/workbook/{defuse_tex(doc['edition']['title'])} (seed {doc['edition']['seed']})")
+    _text(category, "category", f"$course$/workbook/{category_name(doc['edition']['title'])} (seed {doc['edition']['seed']})")
     for section in doc["sections"]:
         for p in section["problems"]:
             value = numeric_answer(p)
@@ -93,6 +100,10 @@ def tolerance(value: float) -> float:
 
 
 def _figure_file(spec: dict) -> tuple[str, str]:
-    svg = figures.figure_svg(spec)
+    try:
+        svg = figures.figure_svg(spec)
+    except (ValueError, TypeError, ArithmeticError, RecursionError, MemoryError) as exc:
+        raise BuildError(f"could not draw a figure for quiz.xml ({type(exc).__name__}); "
+                         "the family's figure cannot be drawn") from None
     name = f"figure-{hashlib.sha256(svg.encode()).hexdigest()[:12]}.svg"
     return name, base64.b64encode(svg.encode()).decode()

@@ -314,6 +314,10 @@ def stylesheet_text(env: Environment) -> str:
                 why = "not a file inside the template folder (a link out, a pipe or a device)"
                 raise InputError([f"{printable(str(override))}: {why}"])
             css = read_text(override, "stylesheet")
+            if "<" in css:  # inlined in the page's <style>: "</style><script>" would end it and start markup
+                raise InputError([(f"{printable(str(override))}: it holds '<' (at character {css.index('<') + 1}); "
+                                  "a stylesheet is inlined in the page and may hold no markup: write \\3C in a "
+                                  "string if you need the character")])
             fetched = stylesheet_fetches(css)
             if fetched:
                 raise InputError([(f"{printable(str(override))}: it asks to fetch {excerpt(fetched[0])}; a stylesheet "
