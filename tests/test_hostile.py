@@ -851,3 +851,125 @@ def test_a_stylesheet_cannot_fetch_through_image_set(place):
                 'p { background: -webkit-image-set("//evil.example/t.png" 1x); }'):
         (look / "print.css").write_text(css)
         refused(place.build("--templates", look, "--format", "html", "--seed", "6", timeout=60), "fetch nothing")
+
+
+# ---------------------------------------------------------------- the third attack: what it found, as tests
+
+
+@pytest.mark.parametrize("expression, fragment", [
+    ("a*x + exp(exp(exp(exp(3))))^2", "number too large"),  # hung every command that loads a bank
+    ("a*x^exp(exp(exp(3)))", "number too large"),
+    ("a*x + DiracDelta(x, x)", "not defined for these arguments"),  # SymPy's ValueError was a traceback
+    ("a*x + max(sqrt(-1), x)", "not a real number"),
+    ("a*x + Heaviside(sqrt(-1))", "not a real number"),
+    ("a*x + (-8)^(1/3)", "not real"),
+])
+def test_a_number_sympy_cannot_hold_or_refuses_is_one_line(place, expression, fragment):
+    place.family("theirs.toml",
+        f'id = "theirs"\ntitle = "T"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\nexpression = "{expression}"\n'
+        '[params]\na = { int = [1, 3] }\n')
+    result = place.run("list", "--bank", place.bank, timeout=60)
+    refused(result, "theirs.toml", fragment)
+    assert result.seconds < 30
+
+
+def test_a_family_of_many_slow_expressions_is_read_in_bounded_time(place):
+    slow = "min(" + ",".join(f"max(a,a^2,a^3,a^4,a^5,a^6,a^7,{i}*a)" for i in range(20)) + ")"
+    points = ", ".join(f'"{slow}"' for _ in range(150))
+    place.family("theirs.toml", 'id = "theirs"\ntitle = "T"\ntopic = "t"\ndifficulty = 1\nkind = "gradient"\n'
+                                f'ask = "partials"\nexpression = "a*x^2 + y^2"\npoint = [{points}]\n'
+                                '[params]\na = { int = [1, 3] }\n')
+    result = place.run("list", "--bank", place.bank, timeout=120)
+    refused(result, "theirs.toml", "to read")
+    assert result.seconds < 30
+
+
+@pytest.mark.parametrize("body", [
+    "{% set ns = namespace(s='x' * 90000) %}{% for i in range(12) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}",
+    "{{ 'x' | center(300000000) }}",
+    "{{ 'x'.ljust(300000000) }}",
+    "{{ ('x' * 90000) + ('y' * 90000) }}",
+    "{{ 'a' | replace('a', 'b' * 90000) | replace('b', 'c' * 90000) }}",
+])
+def test_a_template_cannot_build_a_huge_value_by_any_door(place, body):
+    look = place.root / "look"
+    look.mkdir()
+    (look / "worksheet.html").write_text(body)
+    result = place.build("--templates", look, "--format", "html", "--seed", "6", timeout=120)
+    refused(result)
+    assert "longer than" in result.err_text or "ran out of memory" in result.err_text  # the workers' cap, at worst
+
+
+def test_a_template_too_long_to_compile_is_one_line(place):
+    look = place.root / "look"
+    look.mkdir()
+    (look / "worksheet.html").write_text("{{ " + "+".join(["which"] * 300) + " }}")
+    refused(place.build("--templates", look, "--format", "html", "--seed", "6", timeout=120), "nested too deeply")
+
+
+def test_a_template_cannot_ask_for_a_figure_of_any_size(place):
+    look = place.root / "look"
+    look.mkdir()
+    (look / "worksheet.html").write_text(
+        '{{ figure({"kind": "graph", "layers": [range(20000) | map("string") | list], "edges": []}) }}')
+    result = place.build("--templates", look, "--format", "html", "--seed", "6", timeout=300)
+    refused(result, "spec")
+    assert result.seconds < 120
+
+
+def test_a_stylesheet_cannot_close_its_style_element(place):
+    look = place.root / "look"
+    look.mkdir()
+    (look / "print.css").write_text("p { color: red }\n</style><script>alert(1)</script>")
+    refused(place.build("--templates", look, "--format", "html", "--seed", "6", timeout=60), "print.css", "'<'")
+
+
+def test_a_title_cannot_choose_moodle_categories(place):
+    place.edition.write_text(EDITION.replace('title = "Hostile"', 'title = "Quiz/../$system$/Hidden"'))
+    result = place.build("--format", "moodle", timeout=120)
+    assert result.returncode == 0, result.err_text
+    quiz = (place.out / "hostile" / "quiz.xml").read_text()
+    category = quiz.split("<category>")[1].split("<text>")[1].split("</text>")[0]
+    assert category.count("/") == 2 and "$system$" not in category  # $course$/workbook/<one level>
+
+
+def test_a_backprop_graph_a_learner_could_not_work_is_refused(place):
+    nodes = ", ".join(f'["n{i}", "mul", "x", "{("n" + str(i - 1)) if i else "x"}"]' for i in range(60))
+    place.family("theirs.toml", family_text("backprop-neuron", **{"graphs = [": f"graphs = [[{nodes}], "}))
+    refused(place.run("list", "--bank", place.bank, timeout=60), "theirs.toml", "at most 40")
+
+
+def test_editions_titled_in_other_scripts_get_folders_of_their_own(place):
+    for title in ("Производные", "Παράγωγοι"):
+        place.edition.write_text(EDITION.replace('title = "Hostile"\nslug = "hostile"\n', f'title = "{title}"\n'))
+        assert place.build("--format", "html", timeout=120).returncode == 0
+    folders = sorted(p.name for p in place.out.iterdir() if not p.name.startswith(".") and p.name != "hostile")
+    assert len(folders) == 2 and all(name.startswith("edition-") for name in folders), folders
+
+
+def test_practice_sets_with_a_long_topic_keep_their_seeds_apart(place):
+    topic = "a-very-long-topic-name-for-the-course-x"
+    place.family("theirs.toml", family_text("power-polynomial", **{'topic = "power-rule"': f'topic = "{topic}"'}))
+    for seed in ("1", "2"):
+        result = place.run("practice", "--topic", topic, "--count", "1", "--seed", seed, "--bank", place.bank,
+                           "--out", place.out, timeout=120)
+        assert result.returncode == 0, result.err_text
+    assert len([p for p in place.out.iterdir() if p.name.startswith("practice-")]) == 2
+
+
+def test_an_out_folder_under_a_file_is_bad_input(place):
+    (place.root / "plainfile").write_text("mine")
+    refused(place.run("build", place.edition, "--out", place.root / "plainfile" / "sub", timeout=60), "in the way")
+
+
+@pytest.mark.parametrize("seeds", ["1.." + "9" * 5000, "9" * 60, "1..99999999999999999999999"])
+def test_seed_ranges_of_thousands_of_digits_are_one_line(place, seeds):
+    refused(place.run("check", "power-polynomial", "--seeds", seeds, timeout=60), "--seeds")
+
+
+def test_a_long_expressions_error_shows_the_place(place):
+    result = place.run("solve", "x+" * 400 + ")", timeout=60)
+    lines = result.err_text.splitlines()
+    assert result.returncode == 2 and len(lines) == 3 and all(len(line) < 100 for line in lines)
+    caret = lines[2].index("^") - len("error: ")
+    assert lines[1][len("error: "):][caret] == ")"

@@ -13,13 +13,15 @@ from workbook.workers import Pool
 
 def parse_range(text: str) -> range:
     """'1..500' (inclusive) or a single number of seeds, '200' meaning 0..199."""
-    m = re.fullmatch(r"\s*(\d+)\s*\.\.\s*(\d+)\s*", text)
+    if len(text) > 50:
+        raise ValueError(f"--seeds {text[:20]!r}...: write a range like 1..500, each end at most 20 digits")
+    m = re.fullmatch(r"\s*(\d{1,20})\s*\.\.\s*(\d{1,20})\s*", text, flags=re.ASCII)
     if m:
         lo, hi = int(m[1]), int(m[2])
         if hi < lo or hi - lo > 100_000:
             raise ValueError(f"--seeds {text!r}: give low..high with low <= high and at most 100000 seeds")
         return range(lo, hi + 1)
-    if text.strip().isdigit() and 0 < int(text) <= 100_000:
+    if re.fullmatch(r"\s*\d{1,6}\s*", text, flags=re.ASCII) and 0 < int(text) <= 100_000:
         return range(int(text))
     raise ValueError(f"--seeds {text!r}: write a range like 1..500")
 

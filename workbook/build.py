@@ -144,7 +144,7 @@ def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path 
         try:
             render.warm_up(cache, template_dir)
             render.stylesheet_text(render.environment(template_dir))  # a bad print.css: one line, before forking
-        except RecursionError:
+        except (RecursionError, SyntaxError, MemoryError):  # SyntaxError: Python's own limit, 200 nested brackets
             raise InputError([f"{printable(str(template_dir))}: a template nested too deeply to compile"]) from None
         except TemplateError as exc:  # a user's template that does not compile
             where = f"{getattr(exc, 'filename', None) or template_dir}"
@@ -198,11 +198,19 @@ def _prepare(documents: list[tuple[dict, tuple[str, ...]]], formats: tuple[str, 
     start = time.perf_counter()
     for i in range(parts):
         if math_items[i::parts] or spec_items[i::parts]:
-            pool.submit(("prepare", i), None, render.prepare_job, math_items[i::parts], spec_items[i::parts],
+            # a budget: a family's figure or a template's spec may ask for more than a page can show
+            budget = PREPARE_BUDGET + 2.0 * len(spec_items[i::parts]) + 0.2 * len(math_items[i::parts])
+            pool.submit(("prepare", i), budget, render.prepare_job, math_items[i::parts], spec_items[i::parts],
                         formats, cache)
     for outcome in pool.completed():
         if not outcome.ok:
-            raise BuildError(f"could not draw the math and figures: {outcome.error}")
+            from workbook.figures import FigureError
+
+            error = _failed("could not draw the math and figures", outcome, template_dir)
+            if (outcome.kind in ("timeout", "memory") or isinstance(outcome.exception, FigureError)
+                    or (template_dir is not None and isinstance(outcome.exception, ValueError))):  # a template's spec
+                error.code = 2  # what a page shows is bounded by the edition: too much is bad input
+            raise error
         _add_timings(timings, outcome.value)
     timings["prepare"] = timings.get("prepare", 0.0) + time.perf_counter() - start
 
@@ -298,6 +306,7 @@ def _add_timings(timings: dict[str, float], spent: dict[str, float]) -> None:
         timings[name] = timings.get(name, 0.0) + seconds
 
 
+PREPARE_BUDGET = 60.0  # seconds for one part of the math and figures, and more for each item in it
 MAX_STUDENT_DRAWS = 100_000  # a roster's students x the edition's problems: about half an hour on 2 cores
 MAX_TEMPLATE_FILES = 2000  # a template folder is a few files
 

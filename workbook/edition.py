@@ -5,6 +5,7 @@ Every problem in the file is reported at once, each with the file and the key pa
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -134,7 +135,12 @@ class Edition(BaseModel):
         """The folder name under build/."""
         if self.slug:
             return self.slug
-        return re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")[:48] or "edition"
+        slug = re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")[:48]
+        if re.search(r"[a-z]", slug):
+            return slug
+        # a title in another script (or of digits only) has no Latin words to name it by: its own hash keeps two
+        # such editions in folders of their own
+        return f"edition-{hashlib.sha256(self.title.encode()).hexdigest()[:8]}"
 
 
 def default_path() -> Path:
@@ -227,7 +233,8 @@ def practice_edition(topic: str, count: int, difficulty: int | None, seed: int) 
     """The edition behind `workbook practice`: one section of one topic."""
     level = f" (difficulty {difficulty})" if difficulty else ""
     name = topic.replace("-", " ")
-    slug = re.sub(r"[^a-z0-9-]+", "-", f"practice-{topic}-{difficulty or 'all'}-{seed}".lower())[:48]
+    # the topic is cut, never the difficulty or the seed: two sets differing in those get folders of their own
+    slug = re.sub(r"[^a-z0-9-]+", "-", f"practice-{topic[:24]}-{difficulty or 'all'}-{seed}".lower())
     data = {"title": f"Practice: {name}", "subtitle": f"{count} problems{level}, answers and worked solutions "
                                                       "at the back", "slug": slug, "seed": seed,
             "sections": [{"title": name.capitalize() + level, "topic": topic, "count": count,

@@ -25,6 +25,7 @@ MAX_DEPTH = 60
 MAX_DIGITS = 30
 MAX_POWER_DIGITS = 2000
 MAX_SYMBOLIC_EXPONENT = 100
+WINDOW = 70  # characters of a long expression shown around an error
 MAX_GROWTH = 200  # (x^5 + 1)^40 takes 11 s to differentiate twice with steps; (x^10 + 1)^100, minutes
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
@@ -40,9 +41,13 @@ class ExprError(ValueError):
     def pointer(self) -> str:
         """The text with a caret under the position."""
         if self.position is None:
-            return self.text
+            return self.text[:WINDOW]
         line = self.text.replace("\n", " ").replace("\t", " ")
-        return f"{line}\n{' ' * self.position}^"
+        if len(line) <= WINDOW:
+            return f"{line}\n{' ' * self.position}^"
+        start = max(0, min(self.position - WINDOW // 2, len(line) - WINDOW))  # the part around the place
+        shown = ("..." if start else "") + line[start:start + WINDOW] + ("..." if start + WINDOW < len(line) else "")
+        return f"{shown}\n{' ' * (self.position - start + (3 if start else 0))}^"
 
 
 FUNCTIONS = BY_NAME  # every function the language reads: workbook/functions.py

@@ -328,8 +328,18 @@ FIGURES: dict[str, Callable[[dict], str]] = {"graph": graph_figure, "tangent": t
                                              "sigmoid": sigmoid_figure, "bars": bars_figure}
 
 
+MAX_SPEC = 64_000  # characters in a figure's spec: the largest a family draws is about 22 000
+
+
+def _checked_spec(spec: dict) -> None:
+    """A spec no larger than a page can show (a template may build its own): FigureError otherwise."""
+    if len(repr(spec)) > MAX_SPEC:
+        raise FigureError(f"a figure's spec is over {MAX_SPEC} characters; a figure shows a few dozen things")
+
+
 def figure_svg(spec: dict) -> str:
     """Draw a figure spec, by its kind, as SVG (for the HTML: sharp at any zoom, text kept as paths)."""
+    _checked_spec(spec)
     draw = FIGURES.get(spec.get("kind"))
     if draw is None:
         raise FigureError(f"unknown figure kind {spec.get('kind')!r}; known: {', '.join(FIGURES)}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -21,8 +22,10 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 from jinja2.bccache import Bucket, BytecodeCache
+from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
+from jinja2.runtime import markup_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 from pydantic import BaseModel
@@ -75,10 +78,34 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
             return False  # a class: its constructors and class methods are not data
         return super().is_safe_attribute(obj, attr, value)
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+"})
     LIMIT = 100_000
+    OUTPUT_LIMIT = 20_000_000  # characters a document may be: a hundred times a full edition's HTML
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.code_generator_class = _CheckedConcat
+        self.filters = {name: _bounded(f, self.LIMIT) for name, f in self.filters.items()}
+
+    def checked_concat(self, parts):
+        """``a ~ b``: refused past the size limit, like * (a loop could double a string to any size)."""
+        parts = [str(p) if not isinstance(p, str) else p for p in parts]
+        if sum(len(p) for p in parts) > self.LIMIT:
+            raise SecurityError(f"a template may not build a value longer than {self.LIMIT}")
+        return markup_join(parts)
+
+    def call(self, context, obj, /, *args, **kwargs):
+        if getattr(obj, "__name__", "") == "replace" and isinstance(getattr(obj, "__self__", None), str):
+            _replace_size(obj.__self__, *args[:2], limit=self.LIMIT)  # "b".replace("b", huge): refused before
+        value = super().call(context, obj, *args, **kwargs)
+        if isinstance(value, str | list | tuple) and len(value) > self.LIMIT:  # "x".center(10**9)
+            raise SecurityError(f"a template may not build a value longer than {self.LIMIT}")
+        return value
 
     def call_binop(self, context, operator, left, right):
+        if (operator == "+" and isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple)
+                and len(left) + len(right) > self.LIMIT):
+            raise SecurityError(f"a template may not build a value longer than {self.LIMIT}")
         if operator == "*":
             count = next((v for v in (left, right) if isinstance(v, int)), 1)
             seq = next((v for v in (left, right) if isinstance(v, str | list | tuple)), None)
@@ -87,6 +114,39 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         if operator == "**" and isinstance(right, int | float) and abs(right) > 100:
             raise SecurityError("a template may not raise to a power over 100")
         return super().call_binop(context, operator, left, right)
+
+
+def _replace_size(text, old="", new="", count=-1, *, limit: int) -> None:
+    """Refuse a replace whose result would pass the limit, before it is made."""
+    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str) and old:
+        grows = len(new) - len(old)
+        if len(text) + text.count(old) * max(grows, 0) > limit:
+            raise SecurityError(f"a template may not build a value longer than {limit}")
+
+
+def _bounded(f, limit: int):
+    """A filter whose result is refused past the size limit (center, indent, replace, join ...)."""
+    @functools.wraps(f)
+    def bounded(*args, **kwargs):
+        if f.__name__ == "do_replace" and len(args) >= 4:  # (eval_ctx, text, old, new): checked before, like str's
+            _replace_size(str(args[1]), str(args[2]), str(args[3]), limit=limit)
+        value = f(*args, **kwargs)
+        if isinstance(value, str | list | tuple) and len(value) > limit:
+            raise SecurityError(f"a template may not build a value longer than {limit}")
+        return value
+
+    return bounded
+
+
+class _CheckedConcat(CodeGenerator):
+    """Jinja's code generator with ``~`` sent through the sandbox's size check."""
+
+    def visit_Concat(self, node, frame):
+        self.write("environment.checked_concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
 
 
 @lru_cache(maxsize=8)
@@ -338,9 +398,18 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
     template = env.get_template("answers.html" if which == "teacher-key" else f"{which}.html")
     edition = Heading.of(doc["edition"])
     cover = edition.page.cover and which in ("worksheet", "solutions") and len(doc["sections"]) > 1
-    return template.render(doc=doc, edition=edition, sections=doc["sections"], which=which,
-                           doc_title=DOCUMENTS[which], medium=medium, css=Markup(css), page=edition.page, cover=cover,
-                           math=assets.math, figure=assets.figure, beside=assets.beside)
+    context = {"doc": doc, "edition": edition, "sections": doc["sections"], "which": which,
+               "doc_title": DOCUMENTS[which], "medium": medium, "css": Markup(css), "page": edition.page,
+               "cover": cover, "math": assets.math, "figure": assets.figure, "beside": assets.beside}
+    if not isinstance(env, TemplateSandbox):
+        return template.render(**context)
+    parts, size = [], 0
+    for chunk in template.generate(**context):  # a user's template: the page it writes is bounded too
+        size += len(chunk)
+        if size > TemplateSandbox.OUTPUT_LIMIT:
+            raise SecurityError(f"a template may not write a page longer than {TemplateSandbox.OUTPUT_LIMIT} characters")
+        parts.append(chunk)
+    return "".join(parts)
 
 
 def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, template_dir: Path | None = None,

@@ -65,6 +65,10 @@ def staging(out_dir: Path):
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         with _locked(out_dir.with_name(f".{out_dir.name}.lock")):
             yield from _staged(out_dir)
+    except (NotADirectoryError, FileExistsError) as exc:  # a file stands where a folder of the path must be
+        raise InTheWay(f"could not write the edition into {out_dir.parent}: {exc.filename or out_dir} is in the way "
+                       "(a file where a folder must be); choose another --out folder; the previous edition is "
+                       "unchanged") from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise BuildError(f"could not write the edition into {out_dir.parent}: {reason} ({exc.filename or out_dir}); "

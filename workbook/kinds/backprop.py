@@ -35,6 +35,9 @@ def _log(x: list):
     return sp.log(x[0]).evalf(PREC)
 
 
+MAX_NODES = 40  # nodes in one graph: the capstone networks have under 20
+
+
 @dataclass(frozen=True)
 class Op:
     """One operation a graph's node may apply: everything the kind knows about it, in one place (the
@@ -90,6 +93,9 @@ class BackpropFamily(Family):
         for g, graph in enumerate(self.graphs):
             if not graph:
                 raise ValueError(f"graphs[{g}]: a graph has at least one node")
+            if len(graph) > MAX_NODES:
+                raise ValueError(f"graphs[{g}]: {len(graph)} nodes; a graph a learner works by hand has at most "
+                                 f"{MAX_NODES}")
             known = set(self.leaves)
             for k, node in enumerate(graph):
                 where = f"graphs[{g}][{k}]"
