@@ -973,3 +973,22 @@ def test_a_long_expressions_error_shows_the_place(place):
     assert result.returncode == 2 and len(lines) == 3 and all(len(line) < 100 for line in lines)
     caret = lines[2].index("^") - len("error: ")
     assert lines[1][len("error: "):][caret] == ")"
+
+
+def test_moodles_algebra_filter_cannot_start_in_prose():
+    from workbook.segments import defuse_tex
+
+    assert "@@" not in defuse_tex("see @@x^2@@ and $$y$$ and \\(z\\)") and "$$" not in defuse_tex("$$")
+
+
+def test_versions_must_be_a_number_not_true(place):
+    place.edition.write_text("versions = true\n" + EDITION)
+    refused(place.build("--format", "html", timeout=60), "versions")
+
+
+def test_a_batch_line_stopped_by_its_budget_keeps_its_input(place):
+    batch = place.root / "batch.jsonl"
+    batch.write_text('{"input": "x^2"}\n{"input": "(x^5+1)^40", "order": 6}\n')
+    result = place.run("solve", "--batch", batch, timeout=120)
+    lines = [json.loads(line) for line in result.out_text.splitlines()]
+    assert lines[1] == {"input": "(x^5+1)^40", "error": lines[1]["error"]} and "budget" in lines[1]["error"]

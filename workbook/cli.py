@@ -226,10 +226,10 @@ def _solve_batch(batch) -> None:
     from workbook import solver
     from workbook.workers import Pool
 
-    def answer(outcome) -> dict:
+    def answer(outcome, line: bytes) -> dict:
         if outcome.ok:
             return outcome.value
-        return {"input": None, "error": outcome.error}
+        return {"input": solver.input_of(line), "error": outcome.error}  # a line stopped by its budget
 
     stopped: list[str] = []
     with Pool() as pool:
@@ -240,7 +240,7 @@ def _solve_batch(batch) -> None:
             if chunk and (raw is None or len(chunk) == 256):
                 for i, line in enumerate(chunk):
                     pool.submit(i, solver.BUDGET, solver.solve_line, line)
-                done = {o.task: answer(o) for o in pool.completed()}
+                done = {o.task: answer(o, chunk[o.task]) for o in pool.completed()}
                 for i in range(len(chunk)):
                     click.echo(json.dumps(done[i]))
                 chunk = []

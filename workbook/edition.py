@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 
 from workbook.errors import InputError, excerpt, printable, pydantic_lines
 from workbook.family import ONE_LINE, SLUG, Family
@@ -93,7 +93,7 @@ class Edition(BaseModel):
     paper: Literal["A4", "Letter"] = Field("A4", description="Paper size of the PDFs.")
     date: str = Field("", max_length=40, pattern=ONE_LINE, description="The edition's date as printed on the cover, e.g. 2026-09-01.")
     page: PageOptions = Field(default_factory=PageOptions, description="Page options (a [page] table).")
-    versions: int = Field(1, ge=1, le=MAX_VERSIONS, description="Parallel versions A, B, C ... (after Z: AA, AB ...): the same families and "
+    versions: StrictInt = Field(1, ge=1, le=MAX_VERSIONS, description="Parallel versions A, B, C ... (after Z: AA, AB ...): the same families and "
                                                       "difficulties, different draws, and one teacher's key.")
     sections: list[Section] = Field(min_length=1, max_length=60, description="The sections, in order.")
     templates: str | None = Field(

@@ -90,10 +90,10 @@ def plain(segments: list[dict]) -> str:
 
 def defuse_tex(text: str) -> str:
     """Prose that Moodle's MathJax and TeX filters will leave as prose: a zero-width space after each
-    backslash, between two dollar signs and inside ``[tex]``, so no delimiter (``\\(``, ``\\[``,
+    backslash, between two dollar signs or two at signs and inside ``[tex]``, so no delimiter (``\\(``, ``\\[``,
     ``$$``, ``[tex]``) or environment (``\\begin``) can start math, and with it a ``\\href`` or a
     ``\\style``, in text a family wrote. The math a problem shows is ours, and stays TeX."""
-    text = text.replace("\\", "\\\u200b").replace("$$", "$\u200b$")
+    text = text.replace("\\", "\\\u200b").replace("$$", "$\u200b$").replace("@@", "@\u200b@")  # @@...@@: algebra filter
     return re.sub(r"\[(/?tex)", "[\u200b\\1", text, flags=re.IGNORECASE)
 
 

@@ -219,6 +219,17 @@ def _check_line(check: dict) -> str:
     return f"agrees with sympy.diff; numeric check not possible: {check['reason']}{hint}"
 
 
+def input_of(line: bytes) -> str | None:
+    """The "input" of a batch line, if it is a short JSON object that has one, else None."""
+    try:
+        if len(line) > MAX_LINE:
+            return None
+        item = json.loads(line.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    return item["input"] if isinstance(item, dict) and isinstance(item.get("input"), str) else None
+
+
 def solve_line(line: str | bytes) -> dict:
     """One line of `solve --batch`: a result in the JSON schema, or {"input", "error"}. A bad line,
     whatever is wrong with it, is answered on its own line; it never stops the batch."""
