@@ -79,7 +79,7 @@ def test_an_output_folder_that_cannot_be_made_is_one_clear_line(tmp_path, small_
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the build folder would go")
     result = cli("build", small_edition, "--out", blocker / "build", "-q")
-    assert result.returncode == 1
+    assert result.returncode == 2  # a file in the way of --out is the user's to move: bad input
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "could not write the edition" in lines[0] and "--out" in lines[0], result.stderr
     assert blocker.read_text() == "a file where the build folder would go"
