@@ -5,6 +5,8 @@ Written here from the forms in textbooks, calculators and trial sessions; the st
 by the same parser, whose strict grammar other tests pin down.
 """
 
+import sympy as sp
+
 READ = [
     # a function or a bracket beside another factor
     ("sin(x)cos(x)", "sin(x)*cos(x)"),
@@ -143,3 +145,14 @@ REFUSED = [
     ("[x + 1]^2", "type ( instead"),
     ("f'(x)", "--order"),
 ]
+
+
+def typed_answers(want) -> tuple[str, str]:
+    """A right and a wrong answer to a problem, typed as a learner would, from what the problem
+    expects (``judge.Expected``, made from its claims): the expression or numbers, and the same changed."""
+    if want.expression is not None:
+        right = sp.sstr(want.expression)
+        return right, f"({right}) + {want.variable}"
+    if want.words:
+        return ", ".join(want.words), ", ".join("diverges" if w != "diverges" else "converges" for w in want.words)
+    return (", ".join(f"{v:.6g}" for v in want.numbers), ", ".join(f"{v * 1.1 + 1:.6g}" for v in want.numbers))

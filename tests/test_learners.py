@@ -10,7 +10,7 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 
-from tests.learners import READ, REFUSED
+from tests.learners import READ, REFUSED, typed_answers
 from tests.test_solve import assert_steps_are_true
 from workbook import expr as E
 from workbook import mistakes, solver, steps, taylor, verify
@@ -303,15 +303,7 @@ def test_try_judges_every_kind_right_and_wrong():
             continue
         judged += 1
         kinds.add(record["claims"]["type"])
-        if want.expression is not None:
-            right = sp.sstr(want.expression)
-            wrong = f"({right}) + {want.variable}"
-        elif want.words:
-            right = ", ".join(want.words)
-            wrong = ", ".join("diverges" if w != "diverges" else "converges" for w in want.words)
-        else:
-            right = ", ".join(f"{v:.6g}" for v in want.numbers)
-            wrong = ", ".join(f"{v * 1.1 + 1:.6g}" for v in want.numbers)
+        right, wrong = typed_answers(want)
         assert judge.judge(want, right)[0], (family_id, right)
         assert not judge.judge(want, wrong)[0], (family_id, wrong)
     assert judged >= 60

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from tests.learners import typed_answers
 from tests.test_html_audit import A11Y, CHROMIUM, _ready
 from workbook import expr as E
 from workbook import interactive, judge
@@ -49,15 +50,7 @@ def _answers(problems: list[dict]) -> dict[str, dict[str, str]]:
         want = judge.expected(p)
         if want is None:
             continue
-        if want.expression is not None:
-            right = sp.sstr(want.expression)
-            wrong = f"({right}) + {want.variable}"
-        elif want.words:
-            right = ", ".join(want.words)
-            wrong = ", ".join("diverges" if w != "diverges" else "converges" for w in want.words)
-        else:
-            right = ", ".join(f"{v:.6g}" for v in want.numbers)
-            wrong = ", ".join(f"{v * 1.1 + 1:.6g}" for v in want.numbers)
+        right, wrong = typed_answers(want)
         out[str(p["number"])] = {"right": right, "wrong": wrong}
     return out
 
