@@ -55,8 +55,11 @@
       re.lastIndex = pos;
       const m = re.exec(text);
       if (!m) throw new ParseError(`unexpected '${text.slice(pos).trim()[0]}' at position ${pos + 1}`);
-      out.push(m[1] !== undefined ? { kind: "num", text: m[1] } : m[2] !== undefined ? { kind: "name", text: m[2] }
-        : { kind: "op", text: m[3] === "**" ? "^" : m[3] });
+      const token = m[1] !== undefined ? { kind: "num", text: m[1] } : m[2] !== undefined ? { kind: "name", text: m[2] }
+        : { kind: "op", text: m[3] === "**" ? "^" : m[3] };
+      token.end = re.lastIndex;
+      token.start = re.lastIndex - (m[1] || m[2] || m[3]).length;
+      out.push(token);
       pos = re.lastIndex;
     }
     out.push({ kind: "end", text: "" });
@@ -118,6 +121,11 @@
       enter();
       const exponent = unary();
       depth--;
+      const last = toks[i - 1];
+      if (last.kind === "num" && tok().kind === "name" && tok().start === last.end) {
+        // e^2x: as workbook solve, refused rather than guessed
+        throw new ParseError(`^${last.text}${tok().text} is ambiguous: write ^(${last.text}${tok().text}) or put a space before ${tok().text}`);
+      }
       return (v) => Math.pow(base(v), exponent(v));
     }
     function group(open, close) {
@@ -200,9 +208,10 @@
     let usable = 0;
     for (let k = 0; k < data.points.length; k++) {
       const got = f({ [data.variable]: data.points[k] });
-      if (!Number.isFinite(got)) return { right: false, say: `Not right: at ${data.variable} = ${data.points[k]} your answer is undefined, but the derivative is ${fmt(data.values[k])}.` };
+      const at = fmt(data.points[k]);
+      if (!Number.isFinite(got)) return { right: false, say: `Not right: at ${data.variable} = ${at} your answer is undefined, but the derivative is ${fmt(data.values[k])}.` };
       if (!closeTo(got, data.values[k], 1e-7)) {
-        return { right: false, say: `Not right: at ${data.variable} = ${data.points[k]} your answer gives ${fmt(got)}, but the derivative is ${fmt(data.values[k])}.` };
+        return { right: false, say: `Not right: at ${data.variable} = ${at} your answer gives ${fmt(got)}, but the derivative is ${fmt(data.values[k])}.` };
       }
       usable++;
     }
@@ -218,7 +227,8 @@
     parts.forEach((part, k) => {
       const value = parse(part, [])({});
       const decimals = part.includes(".") ? part.split(".")[1].replace(/[^0-9].*$/, "").length : 0;
-      const slack = Math.max(0.5 * Math.pow(10, -decimals), 5e-3 * Math.abs(data.values[k]), 1e-12);
+      // rounded to the decimals given (a whole number is not a rounding of 0.4), or within 0.5%
+      const slack = Math.max(decimals ? 0.5 * Math.pow(10, -decimals) : 0, 5e-3 * Math.abs(data.values[k]), 1e-12);
       if (!(Math.abs(value - data.values[k]) <= slack)) wrong.push(data.names[k] || `number ${k + 1}`);
     });
     return wrong.length ? { right: false, say: `Not right: check ${wrong.join(", ")}.` } : { right: true, say: "Right." };

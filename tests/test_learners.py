@@ -374,3 +374,57 @@ def test_partials_are_written_with_the_partial_sign():
     out = run("solve", "x^2 y^3", "--wrt", "x,y").output
     assert out.startswith("\u2202^2/\u2202y\u2202x [x^2 y^3] = 6x y^2") and "d/dx" not in out
     assert run("solve", "a x^2", "--wrt", "x").output.startswith("\u2202/\u2202x [a x^2] = 2a x")
+
+
+# ---------------------------------------------------------------- what the fourth attack found, as tests
+
+
+def test_partials_in_many_variables_and_high_powers_are_checked():
+    assert solver.solve("x^2 a b c", "x,a,b,c").check["status"] == "passed"
+    for text in ["(x+1)^100", "sin^100(x)"]:  # NumPy's polar powers swamped the complex step
+        assert solver.solve(text).check["status"] == "passed"
+    assert run("solve", "(x+1)^100", "--check", "100(x+1)^99").exit_code == 0
+
+
+@pytest.mark.parametrize("answer, words", [
+    ("2x + 10^-12 x", "which is not 0"),  # exactly different, however little
+    ("2x + sin(10^6 pi x)", "your answer gives"),  # zero at every short decimal
+])
+def test_answers_that_differ_a_little_or_rarely_are_not_right(answer, words):
+    result = run("solve", "x^2", "--check", answer)
+    assert result.exit_code == 1 and words in result.output, result.output
+
+
+def test_a_whole_number_is_not_a_rounding_of_a_decimal():
+    assert run("solve", "x^2", "--at", "0.2", "--check", "0").exit_code == 1
+    assert run("solve", "x^2", "--at", "0.2", "--check", "0.4").exit_code == 0
+    assert run("solve", "e^x", "--at", "5", "--check", "148").exit_code == 0  # within 0.5%
+
+
+def test_gradient_refuses_options_it_would_drop():
+    for extra in (["--check", "2"], ["--at", "1"], ["--order", "2"]):
+        result = run("solve", "x^2 y", "--gradient", *extra)
+        assert result.exit_code == 2 and "--gradient" in result.stderr
+
+
+@pytest.mark.parametrize("expression, at, last", [
+    ("softplus(x)", "1", "= sigmoid(1) = 0.7310585786"),
+    ("max(x^3, 0)", "0", "= 0"),
+    ("Heaviside(x)", "0", "the function jumps there"),
+    ("sign(x)", "0", "the function jumps there"),
+])
+def test_values_at_a_point_with_activations_and_corners(expression, at, last):
+    result = run("solve", expression, "--at", at)
+    assert result.exit_code == 0 and result.output.splitlines()[-1].endswith(last) or \
+        last in result.output.splitlines()[-1], result.output
+
+
+def test_sympy_cases_never_reach_the_terminal():
+    out = run("solve", "ln|x|").output
+    assert "Piecewise" not in out and out.splitlines()[0].endswith("undefined at x = 0")
+
+
+def test_try_reads_a_bounded_answer():
+    result = CliRunner().invoke(main, ["show", "activations-at-zero", "--seed", "1", "--try"],
+                                input="9" * 20_000 + "\n0.5\n")
+    assert result.exit_code == 0 and "at most 4096" in result.output and "Worked solution:" in result.output

@@ -349,6 +349,9 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...], attempt: bool) 
     _say(f"Checked: {record['verified']['method']}")
 
 
+ANSWER_LIMIT = 4096  # characters in one answer to show --try
+
+
 def _attempt(record: dict) -> None:
     """Ask for the learner's answer until it can be read (or input ends), and judge it."""
     from workbook import judge
@@ -357,12 +360,24 @@ def _attempt(record: dict) -> None:
     if want is None:
         click.echo("This problem's answer is not judged here: compare yours with the answer below.\n")
         return
+    stdin = click.get_binary_stream("stdin")
     while True:
-        try:
-            text = click.prompt(f"Your answer ({want.what})", prompt_suffix=": ", default="", show_default=False)
-        except click.Abort:
+        click.echo(f"Your answer ({want.what}): ", nl=False)
+        raw = stdin.readline(ANSWER_LIMIT + 1)
+        if not raw:
             click.echo("\n(no answer: here is the solution)\n")
             return
+        if len(raw) > ANSWER_LIMIT and not raw.endswith(b"\n"):
+            skipped = 0  # the rest of an endless line is read in pieces and dropped, never held
+            while (rest := stdin.readline(1 << 16)) and not rest.endswith(b"\n") and skipped < 64 << 20:
+                skipped += len(rest)
+            _say(f"  an answer is at most {ANSWER_LIMIT} characters; try again, or press Ctrl-D to see the solution",
+                 err=True)
+            if skipped >= 64 << 20:
+                click.echo("\n(no answer: here is the solution)\n")
+                return
+            continue
+        text = raw.decode("utf-8", "replace").strip()
         try:
             _, lines = judge.judge(want, text)
         except ValueError as exc:

@@ -30,7 +30,7 @@ def page_data(problem: dict) -> dict | None:
     want = judge.expected(problem)
     data: dict | None = None
     if want is not None and want.expression is not None:
-        data = _expression(want)
+        data = _expression(want, problem["claims"].get("function"))
     elif want is not None and want.words:
         data = {"kind": "words", "what": want.what, "words": list(want.words), "names": list(want.names)}
     elif want is not None:
@@ -41,16 +41,23 @@ def page_data(problem: dict) -> dict | None:
     return data
 
 
-def _expression(want: judge.Expected) -> dict | None:
-    """The derivative's values at points spread over -3..3 where it is a finite real number."""
+def _expression(want: judge.Expected, function: str | None) -> dict | None:
+    """The derivative's values at points spread over -3..3 where it and the function are finite real
+    numbers (a learner's 1/|x| for ln x is right where ln x is defined). The points' decimals do not
+    end early, so a term such as sin(10000 pi x) is not zero at all of them."""
     var = E.symbol(want.variable)
     others = want.expression.free_symbols - {var}
     if others:
         return None
-    points = [round(float(p), 4) for p in verify.sample_points(-3.0, 3.0, 24)]
-    f = verify.numeric(want.expression, [var])
-    values = verify.evaluate(f, np.array(points, dtype=float))
-    usable = [(p, float(v)) for p, v in zip(points, values) if np.isfinite(v) and abs(v) < 1e12]
+    points = [round(float(p) + 1 / 9973, 9) for p in verify.sample_points(-3.0, 3.0, 24)]
+    grid = np.array(points, dtype=float)
+    values = verify.evaluate(verify.numeric(want.expression, [var]), grid)
+    defined = np.ones(len(points), dtype=bool)
+    if function is not None:
+        f = E.parse(function)
+        if not f.free_symbols - {var}:
+            defined = np.isfinite(verify.evaluate(verify.numeric(f, [var]), grid))
+    usable = [(p, float(v)) for p, v, ok in zip(points, values, defined) if ok and np.isfinite(v) and abs(v) < 1e12]
     if len(usable) < 5:
         return None
     return {"kind": "expression", "what": want.what, "variable": want.variable,

@@ -11,6 +11,7 @@ import sympy as sp
 
 from workbook import explain, mistakes, school, steps, taylor, verify
 from workbook import expr as E
+from workbook.functions import written_out
 
 # Values for the other names when the answer is checked numerically (they are constants).
 _CONSTANTS = [sp.Rational(v) for v in ("1.3", "0.7", "1.9", "0.45", "2.3", "1.15", "0.85", "1.6")]
@@ -102,6 +103,7 @@ def textbook(answer: sp.Expr, last: sp.Expr | None = None) -> sp.Expr:
         candidates.append(sp.trigsimp(answer))
     if size <= 60:
         candidates.append(sp.simplify(answer))
+    candidates = [c for c in candidates if not c.has(sp.Piecewise)]  # SymPy's cases read worse than the steps'
     best = min(candidates, key=steps._cost)
     return best if best is answer or steps.equal(best, answer) else answer
 
@@ -318,17 +320,30 @@ def _one_sided(result: SolveResult, point: sp.Expr, held: dict, at: str) -> sp.E
     from the smooth piece the function follows on that side; it exists only if they agree."""
     sides = []
     for side in (-1, 1):
-        branch = taylor.analytic_branch(result.expr, {**held, result.var: point + side * sp.Rational(1, 10**6)})
+        branch = taylor.analytic_branch(result.expr, {**held, result.var: point + side * sp.Rational(1, 10**4)})
         value = None if branch is None else sp.diff(branch, result.var, result.order).xreplace({result.var: point})
         sides.append(value)
+    heights = []
+    for side in (-1, 1):  # the function itself must not jump there
+        branch = taylor.analytic_branch(result.expr, {**held, result.var: point + side * sp.Rational(1, 10**4)})
+        heights.append(None if branch is None else branch.xreplace({**held, result.var: point}))
+    jumps = None in heights or not all(h.is_number for h in heights) or abs(complex(sp.N(heights[0] - heights[1]))) > 1e-12
     values = [complex(sp.N(v.xreplace(held))) if v is not None and v.xreplace(held).is_number else None for v in sides]
+    if jumps and result.order >= 1:
+        values = [None, None]
     if None not in values and all(np.isfinite(v) for v in values) and abs(values[0] - values[1]) <= 1e-12 * max(
             1.0, abs(values[1])):
         return sides[1]
     formula = result.answer.xreplace({result.var: point})
     said = ""
-    if formula.is_number and complex(sp.N(formula)).imag == 0 and np.isfinite(complex(sp.N(formula)).real):
+    try:
+        number = complex(sp.N(formula)) if formula.is_number else None
+    except TypeError:  # DiracDelta(0): no number at all
+        number = None
+    if number is not None and number.imag == 0 and np.isfinite(number.real):
         said = f" (the formula gives {explain.pretty(formula)} there, a convention)"
+    if jumps:
+        said = " (the function jumps there)" + said
     left, right = (explain.pretty(sp.nsimplify(v)) if v is not None else "none" for v in sides)
     raise Undefined(f"at {result.var} = {at.strip()}: {_d(result)} [{explain.pretty(result.expr)}] does not exist: "
                     f"from the left it is {left}, from the right {right}{said}")
@@ -359,16 +374,20 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         exact, _ = value_at(result, at)
         return _judge_number(float(sp.N(answer)), complex(sp.N(exact)).real, answer_text, f"{d} at {result.var} = {at}")
     lo, hi = domain or (-3.0, 3.0)
-    where = _differs(result.answer, answer, result.var, lo, hi)
-    if where is None:
-        if not _same(result.answer, answer, result.var, lo, hi):
-            raise SolveError("your answer and the derivative could not be compared: give --domain a..b "
-                             "where both are defined")
+    if _same(result.answer, answer, result.var, lo, hi):
         return True, [f"right: {d} = {explain.pretty(answer)}",
                       f"  it agrees with the worked answer {explain.pretty(result.answer)}"]
-    point, yours, truth = where
-    lines = [f"not right: {d} is not {explain.pretty(answer)}",
-             f"  at {result.var} = {point:g} your answer gives {yours:.6g}, but the derivative is {truth:.6g}"]
+    where = _differs(result.answer, answer, result.var, lo, hi)
+    difference = sp.expand(answer - result.answer)
+    if where is None and not _rational(difference, result.var):
+        raise SolveError("your answer and the derivative could not be compared: give --domain a..b "
+                         "where both are defined")
+    lines = [f"not right: {d} is not {explain.pretty(answer)}"]
+    if where is None:  # too small to see in decimals, but exactly not zero
+        lines.append(f"  it differs from the derivative by {explain.pretty(sp.cancel(difference))}, which is not 0")
+    else:
+        point, yours, truth = where
+        lines.append(f"  at {result.var} = {point:.6g} your answer gives {yours:.6g}, but the derivative is {truth:.6g}")
     same = functools.partial(_alike, var=result.var, lo=lo, hi=hi)
     why = mistakes.diagnose(result.trees[-1], result.answer, answer, result.expr, same)
     if why:
@@ -382,7 +401,8 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
 def _judge_number(yours: float, truth: float, text: str, what: str) -> tuple[bool, list[str]]:
     """A number is right if it is the value rounded to the decimals given, or within 0.5%."""
     decimals = len(text.strip().split(".")[1]) if "." in text else 0
-    slack = max(0.5 * 10.0 ** -decimals, 5e-3 * abs(truth), 1e-12)
+    # rounded to the decimals given (a whole number is not a rounding of 0.4), or within 0.5%
+    slack = max(0.5 * 10.0 ** -decimals if decimals else 0.0, 5e-3 * abs(truth), 1e-12)
     if abs(yours - truth) <= slack:
         return True, [f"right: {what} = {truth:.10g} (you gave {text.strip()})"]
     return False, [f"not right: {what} is {truth:.6g}, not {text.strip()}"]
@@ -399,7 +419,7 @@ def _values(a: sp.Expr, b: sp.Expr, var: sp.Symbol, point: sp.Expr) -> tuple[flo
     out = []
     for e in (a, b):
         try:
-            v = complex(sp.N(e.xreplace({**held, var: point}), 30))
+            v = complex(sp.N(written_out(e).xreplace({**held, var: point}), 30))
         except (TypeError, ValueError, ZeroDivisionError):
             return None
         if v.imag or not np.isfinite(v.real):
@@ -414,11 +434,21 @@ def _points(lo: float, hi: float) -> list[sp.Expr]:
     return [p for p in _SIMPLE if lo <= p <= hi] + spread
 
 
+def _rational(e: sp.Expr, var: sp.Symbol) -> bool:
+    return not e.atoms(sp.Function, sp.NumberSymbol) and e.is_rational_function(var) and \
+        all(n.is_Rational for n in e.atoms(sp.Number))
+
+
+def _odd_points(lo: float, hi: float) -> list[sp.Expr]:
+    """Points with a denominator of a large prime, spread over the domain."""
+    return [sp.Rational(int((lo + (hi - lo) * ((0.1234 + k * 0.6180339887) % 1.0)) * 9973), 9973) for k in range(12)]
+
+
 def _differs(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float, hi: float):
     """(point, answer's value, derivative's value) at the first point where they differ, or None."""
     if sp.expand(truth - answer) == 0:
         return None
-    for p in _points(lo, hi):
+    for p in _points(lo, hi) + _odd_points(lo, hi):
         got = _values(answer, truth, var, p)
         if got and abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
             return float(p), got[0], got[1]
@@ -430,11 +460,16 @@ def _alike(a: sp.Expr, b: sp.Expr, *, var: sp.Symbol, lo: float, hi: float) -> b
 
 
 def _same(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> bool:
-    """Equal after expansion, or at every usable point of the domain (and at least three usable)."""
-    if sp.expand(a - b) == 0:
+    """Equal after expansion; never if the difference is a rational function that is not zero (2x and
+    2x + x/10^12 differ, however little); else at every usable point of the domain (at least three),
+    points whose decimals do not end, so that a term like sin(10^6 pi x) is not zero at all of them."""
+    difference = sp.expand(a - b)
+    if difference == 0:
         return True
+    if _rational(difference, var) and sp.cancel(difference) != 0:
+        return False
     usable = 0
-    for p in _points(lo, hi):
+    for p in _points(lo, hi) + _odd_points(lo, hi):
         got = _values(a, b, var, p)
         if got is None:
             continue
@@ -452,6 +487,9 @@ def request(expression: str, wrt: str | None, order: int, as_json: bool, as_grad
     try:
         interval = parse_domain(domain)
         if as_gradient:
+            if check is not None or at is not None or order != 1:
+                raise SolveError("--gradient gives first partials only: leave out --check, --at and --order, or "
+                                 "ask for one partial with --wrt")
             grad = gradient(expression, wrt)
             if as_json:
                 return 0, [json.dumps(grad, indent=1)]

@@ -37,7 +37,7 @@ EXACT = "exact rational arithmetic"
 CAUCHY = "Cauchy integral"
 _RADII = (16.0, 8.0, 4.0, 2.0, 1.0, 0.5, 0.25, 0.125, 0.0625, 0.03125)
 _KINKS = (sp.Abs, sp.sign, sp.Heaviside, relu, sp.Max, sp.Min, sp.DiracDelta)
-_TIE = 1e-9  # arguments this close count as a tie (a kink): the point is not used
+_TIE = 1e-15  # arguments this close count as a tie (a kink): the point is not used
 _MAX_GRID = 1 << 17
 _CLEAN = 1e-9  # on a circle that may be used, what must vanish is this small beside f's largest value  # function evaluations on one torus, at most
 

@@ -132,7 +132,7 @@ def _richardson(f, x: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
 def derivative_at(function: sp.Expr, var: sp.Symbol, order: int, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
     """Numeric d^order/dvar^order of ``function`` at x, its error estimate and the method: from the
     third derivative on, a Taylor coefficient (``workbook/taylor.py``), not finite differences."""
-    if order >= 3:
+    if order >= 3 or (order == 1 and _high_power(function)):
         return taylor.measure(function, [var], (order,), x[:, None])
     f = numeric(function, [var])
     if order == 1 and not function.has(*NOT_COMPLEX_STEP):
@@ -140,6 +140,12 @@ def derivative_at(function: sp.Expr, var: sp.Symbol, order: int, x: np.ndarray) 
         return d, err, "complex-step"
     d, err = _richardson(f, x, order)
     return d, err, "central-difference"
+
+
+def _high_power(function: sp.Expr) -> bool:
+    """A power such as (x+1)^100 or sin(x)^100: NumPy takes it through polar form, whose rounding of
+    100 times the angle swamps the complex step's 1e-20; a Taylor coefficient measures it instead."""
+    return any(p.exp.is_Integer and abs(int(p.exp)) >= 16 for p in function.atoms(sp.Pow))
 
 
 def check_derivative(function: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr, *,
@@ -201,8 +207,10 @@ def check_values(claimed: sp.Expr, truth: sp.Expr, variables: list[sp.Symbol], p
 def sample_grid(lo: float, hi: float, dims: int, n: int = 16) -> np.ndarray:
     """n points in the box [lo, hi]^dims, each coordinate on its own low-discrepancy sequence."""
     k = np.arange(n)[:, None]
-    steps = np.array([0.6180339887, 0.7548776662, 0.5698402910][:dims])
-    offsets = np.array([0.1234, 0.4321, 0.2718][:dims])
+    # past three coordinates (a partial in many variables), the fractional parts of square roots of primes
+    extra = [math.sqrt(p) % 1.0 for p in (5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67)]
+    steps = np.array(([0.6180339887, 0.7548776662, 0.5698402910] + extra)[:dims])
+    offsets = np.array(([0.1234, 0.4321, 0.2718] + [0.37 * (i + 1) % 1.0 for i in range(len(extra))])[:dims])
     return lo + (hi - lo) * ((offsets + k * steps) % 1.0)
 
 
