@@ -150,6 +150,7 @@ RIGHT = [
     ("e^(3x)", "3e^(3x)"),
     ("(x^2 + 1)^3", "6x(x^2 + 1)^2"),
     ("arcsin(x)", "1/sqrt(1 - x^2)"),
+    ("ln(x)", "1/|x|"),  # the same wherever ln x is defined
 ]
 
 WRONG = [  # (expression, wrong answer, words the diagnosis must hold, or None)
@@ -173,6 +174,7 @@ WRONG = [  # (expression, wrong answer, words the diagnosis must hold, or None)
     ("x^3", "3x^2 + 1", "by a constant"),
     ("x^3", "6x^2", "2 times"),
     ("ln(x)", "1/x^2", None),
+    ("ln(x)", "-1/x", None),
     ("sin(x)cos(x)", "cos(x)^2", None),
 ]
 
@@ -347,6 +349,7 @@ def test_school_notation_reads_back_as_the_same_function(typed):
     ("ln(x)", "1/x"),
     ("e^(2x)", "2e^(2x)"),
     ("arcsin(x)", "1/sqrt(1 - x^2)"),
+    ("ln(x)", "1/|x|"),  # the same wherever ln x is defined
 ])
 def test_answers_in_school_notation(expression, headline):
     first = run("solve", expression).output.splitlines()[0]

@@ -374,10 +374,10 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         exact, _ = value_at(result, at)
         return _judge_number(float(sp.N(answer)), complex(sp.N(exact)).real, answer_text, f"{d} at {result.var} = {at}")
     lo, hi = domain or (-3.0, 3.0)
-    if _same(result.answer, answer, result.var, lo, hi):
+    if _same(result.answer, answer, result.var, lo, hi, within=result.expr):
         return True, [f"right: {d} = {explain.pretty(answer)}",
                       f"  it agrees with the worked answer {explain.pretty(result.answer)}"]
-    where = _differs(result.answer, answer, result.var, lo, hi)
+    where = _differs(result.answer, answer, result.var, lo, hi, within=result.expr)
     difference = sp.expand(answer - result.answer)
     if where is None and not _rational(difference, result.var):
         raise SolveError("your answer and the derivative could not be compared: give --domain a..b "
@@ -444,12 +444,14 @@ def _odd_points(lo: float, hi: float) -> list[sp.Expr]:
     return [sp.Rational(int((lo + (hi - lo) * ((0.1234 + k * 0.6180339887) % 1.0)) * 9973), 9973) for k in range(12)]
 
 
-def _differs(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float, hi: float):
+def _differs(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float, hi: float, within: sp.Expr | None = None):
     """(point, answer's value, derivative's value) at the first point where they differ, or None."""
     if sp.expand(truth - answer) == 0:
         return None
     for p in _points(lo, hi) + _odd_points(lo, hi):
         got = _values(answer, truth, var, p)
+        if within is not None and got and _values(within, within, var, p) is None:
+            continue
         if got and abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
             return float(p), got[0], got[1]
     return None
@@ -459,7 +461,7 @@ def _alike(a: sp.Expr, b: sp.Expr, *, var: sp.Symbol, lo: float, hi: float) -> b
     return _same(a, b, var, lo, hi)
 
 
-def _same(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> bool:
+def _same(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, within: sp.Expr | None = None) -> bool:
     """Equal after expansion; never if the difference is a rational function that is not zero (2x and
     2x + x/10^12 differ, however little); else at every usable point of the domain (at least three),
     points whose decimals do not end, so that a term like sin(10^6 pi x) is not zero at all of them."""
@@ -471,8 +473,8 @@ def _same(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> bool:
     usable = 0
     for p in _points(lo, hi) + _odd_points(lo, hi):
         got = _values(a, b, var, p)
-        if got is None:
-            continue
+        if got is None or (within is not None and _values(within, within, var, p) is None):
+            continue  # only where the function itself is defined: 1/|x| is ln(x)'s derivative
         if abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
             return False
         usable += 1
