@@ -168,7 +168,7 @@ def test_practice_with_an_unknown_topic():
 def test_parallel_versions_and_the_teachers_key(tmp_path, small_edition):
     result = run("build", str(small_edition), "--out", str(tmp_path), "--versions", "3", "-q")
     assert result.exit_code == 0, result.output
-    out = tmp_path / "test-sheet"
+    out = tmp_path / "test-sheet" / "versions"
     for v in "ABC":
         for name in ("worksheet", "answers", "solutions"):
             assert (out / v / f"{name}.pdf").exists() and (out / v / f"{name}.html").exists()
@@ -211,10 +211,10 @@ def test_roster_builds_one_sheet_per_student_and_a_key_by_student(tmp_path, smal
     roster.write_text("name,id\nAda Lovelace,s01\n<b>Bob</b> Tables,s02\n")
     result = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--roster", str(roster), "-q")
     assert result.exit_code == 0, result.output
-    out = tmp_path / "a" / "test-sheet"
-    ada = (out / "students" / "s01" / "worksheet.html").read_text()
+    out = tmp_path / "a" / "test-sheet" / "students"
+    ada = (out / "s01" / "worksheet.html").read_text()
     assert "Ada Lovelace" in ada
-    bob = (out / "students" / "s02" / "worksheet.html").read_text()
+    bob = (out / "s02" / "worksheet.html").read_text()
     assert "&lt;b&gt;Bob&lt;/b&gt; Tables" in bob and "<b>Bob</b>" not in bob  # markup in a roster is text
     key = (out / "teacher-key.html").read_text()
     assert "Ada Lovelace (s01) · Warm-up" in key
@@ -222,9 +222,9 @@ def test_roster_builds_one_sheet_per_student_and_a_key_by_student(tmp_path, smal
     alone = tmp_path / "alone.csv"
     alone.write_text("Bob Tables,s02\n")
     run("build", str(small_edition), "--out", str(tmp_path / "b"), "--roster", str(alone), "-q")
-    one = json.loads((tmp_path / "b" / "test-sheet" / "manifest.json").read_text())["problems"]
+    one = json.loads((tmp_path / "b" / "test-sheet" / "students" / "manifest.json").read_text())["problems"]
     both = json.loads((out / "manifest.json").read_text())["problems"]
-    assert [p["claims"] for p in one] == [p["claims"] for p in both if p["version"] == "students/s02"]
+    assert [p["claims"] for p in one] == [p["claims"] for p in both if p["version"] == "s02"]
 
 
 def test_a_bad_roster_row_is_reported_with_its_line(tmp_path, small_edition):

@@ -45,6 +45,7 @@ def test_a_problem_alone_equals_the_same_problem_in_the_edition(built_small):
 
 
 def test_reordering_or_adding_a_section_leaves_the_other_problems_unchanged():
+    from workbook.areas import Copy
     from workbook.documents import generate_documents
     from workbook.edition import Edition, pick_families
     from workbook.workers import Pool
@@ -57,7 +58,7 @@ def test_reordering_or_adding_a_section_leaves_the_other_problems_unchanged():
     def problems(sections):
         edition = Edition.model_validate({"title": "T", "seed": 11, "sections": sections})
         with Pool(2) as pool:
-            docs = generate_documents(edition, pick_families(edition, bank), bank, [("", "", "")], pool=pool)
+            docs = generate_documents(edition, pick_families(edition, bank), bank, [Copy("", "")], pool=pool)
         return {s["title"]: [(p["seed"], p["answer"]) for p in s["problems"]] for s in docs[""]["sections"]}
 
     before = problems([warm, tangents])

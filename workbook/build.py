@@ -16,6 +16,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbook import __version__
+from workbook.areas import (
+    MANIFEST,
+    STUDENTS,
+    VERSIONS,
+    Previous,
+    area_of,
+    class_of,
+    content_digest,
+    copies_of,
+    copy_of,
+    in_area,
+    medium,
+    record,
+)
 from workbook.bank import load_bank
 from workbook.cache import cache_root, stamp
 from workbook.documents import (
@@ -26,8 +40,8 @@ from workbook.documents import (
     manifest,
     teacher_key,
 )
-from workbook.edition import Edition, default_path, load_edition, pick_families, version_label
-from workbook.errors import BuildError, InputError, printable
+from workbook.edition import Edition, default_path, load_edition, pick_families
+from workbook.errors import BuildError, InputError, excerpt, printable
 from workbook.roster import read_roster
 from workbook.scheduler import BUDGET, DrawCache
 from workbook.staging import MARKER, MARKER_TEXT, confined, files_digest, marker_fields, staging
@@ -45,25 +59,47 @@ class BuildResult:
     docs: dict[str, dict] = field(default_factory=dict, repr=False)  # the documents' data, by copy
     unchanged: bool = False  # the edition was already built exactly so: nothing was written
     notes: list[str] = field(default_factory=list)  # things the user should know, e.g. the cache was not used
+    kept: list[str] = field(default_factory=list)  # files other builds made, kept (paths in out_dir)
 
 
 def build(edition_path: Path | None = None, *, seed: int | None = None, out_root: Path = Path("build"),
           bank_folders: list[Path] | None = None, formats: tuple[str, ...] = ("html", "pdf"),
           versions: int | None = None, roster: Path | None = None, progress=None, jobs: int | None = None,
-          budget: float | None = BUDGET, templates: Path | None = None) -> BuildResult:
-    """Build an edition into ``out_root/<slug>/``; the previous build stays until this one is whole."""
+          budget: float | None = BUDGET, templates: Path | None = None,
+          students: tuple[str, ...] = ()) -> BuildResult:
+    """Build an edition into ``out_root/<slug>/``; the previous build stays until this one is whole.
+
+    ``students`` (ids) rebuilds those students' sheets alone: from ``roster`` if given, else from the
+    class already built there.
+    """
     timings: dict[str, float] = {}
     overrides = {k: v for k, v in (("seed", seed), ("versions", versions),
                                    ("templates", str(templates) if templates is not None else None)) if v is not None}
     with _timed(timings, "load"):
         edition = load_edition(edition_path or default_path(), overrides)
         bank = load_bank(bank_folders)
-        students = read_roster(roster) if roster is not None else None
-        if students is not None and len(students) * edition.problem_count() > MAX_STUDENT_DRAWS:
-            raise InputError([(f"{printable(str(roster))}: {len(students)} students x {edition.problem_count()} problems "
-                              f"is over {MAX_STUDENT_DRAWS} problems to draw at once; build the roster in parts")])
-    return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings, roster=students,
+        chosen = read_roster(roster) if roster is not None else None
+        if students:
+            chosen = _pick_students(students, chosen, roster, confined(out_root, edition.output_slug()))
+        if chosen is not None and "moodle" in formats:
+            raise InputError([("--format moodle with a roster: Moodle quizzes are per class, not per student; "
+                              "build the quiz with --versions N instead")])
+    return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings, roster=chosen,
                          progress=progress, jobs=jobs, budget=budget)
+
+
+def _pick_students(ids: tuple[str, ...], roster: list | None, path: Path | None, out_dir: Path) -> list:
+    """The students ``--student`` names, from the roster file or from the class built in out_dir."""
+    known = roster if roster is not None else Previous.read(out_dir, STUDENTS).students
+    if not known:
+        raise InputError([(f"--student: no class has been built into {printable(str(out_dir / STUDENTS))}; "
+                          "give the class with --roster FILE")])
+    by_id = {s.id: s for s in known}
+    where = printable(str(path)) if path is not None else f"the class in {printable(str(out_dir / STUDENTS))}"
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        raise InputError([f"--student {excerpt(missing[0])}: no student has that id in {where}"])
+    return [by_id[i] for i in dict.fromkeys(ids)]
 
 
 def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"),
@@ -72,13 +108,24 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                   progress=None, jobs: int | None = None, budget: float | None = BUDGET) -> BuildResult:
     """Build an edition already read (a file's, or one made up like a practice set).
 
-    ``progress(done, total)`` is called after each problem is drawn and checked. ``jobs`` worker
-    processes (default: one a core) draw the problems, each draw within ``budget`` seconds.
+    Each mode writes its own area of the edition's folder (see ``workbook.areas``) and keeps the rest.
+    A ``roster`` adds its students to the class built before: their sheets are written, and the class
+    key again if the class changed. ``progress(done, total)`` is called after each problem is drawn and
+    checked. ``jobs`` worker processes (default: one a core) draw the problems, each within ``budget`` s.
     """
     timings = {} if timings is None else timings
     with _timed(timings, "load"):
         picked = pick_families(edition, bank)
     out_dir = confined(out_root, edition.output_slug())
+    area = area_of(edition, roster)
+    previous = Previous.read(out_dir, area)
+    asked = {f"{STUDENTS}/{s.id}" for s in roster or ()}
+    if roster:
+        roster = class_of(previous, roster)
+        if len(roster) * edition.problem_count() > MAX_STUDENT_DRAWS:
+            raise InputError([(f"the class built in {printable(str(out_dir / STUDENTS))} and the roster: {len(roster)} "
+                              f"students x {edition.problem_count()} problems is over {MAX_STUDENT_DRAWS} problems "
+                              "to draw at once; build the roster into another --out folder")])
     names = ("worksheet",) if roster else documents or edition_documents(edition)
     copies = copies_of(edition, roster)
     template_dir = edition.template_folder()
@@ -92,29 +139,70 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                                       cache=DrawCache(cache) if cache is not None else None)
         count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
         digest = fingerprint(docs, names, formats, template_dir)
-        if _up_to_date(out_dir, digest, docs, names, formats):
-            return BuildResult(out_dir=out_dir, files=_files_in(out_dir), problems=count, timings=timings, docs=docs,
-                               unchanged=True, notes=notes)
-        with staging(out_dir) as stage, _timed(timings, "render"):
-            files = render_documents(edition, docs, names, formats, stage, cache, pool, timings,
-                                     template_dir) if {"html", "pdf"} & set(formats) else {}
-            files |= _write_quizzes(docs, stage) if "moodle" in formats else {}
-            files["manifest"] = _write(stage / "manifest.json", manifest(edition, docs))
-            # signed, so that a marker a stranger's folder carries does not pass as up to date; the files'
-            # digest too, so that an edition whose files were changed since is built again
-            signed, files_signed = stamp(digest), stamp(files_digest(stage))
-            _write(stage / MARKER, MARKER_TEXT + (f"digest {signed}\nfiles {files_signed}\n" if signed else ""))
+        if _up_to_date(out_dir, area, digest, docs, names, formats):
+            return BuildResult(out_dir=out_dir, files=_files_in(out_dir, area), problems=count, timings=timings,
+                               docs=docs, unchanged=True, notes=notes)
+        contents = {folder: content_digest(doc) for folder, doc in docs.items()}
+        key = teacher_key(edition, docs) if len(docs) > 1 else None
+        key_content = content_digest(key) if key is not None else None
+        changed = {f for f in contents if previous.contents.get(f) != contents[f]}
+        # a student asked for, or whose sheet changed, is written; every version is, and the edition itself
+        written = {f for f in docs if f in asked or f in changed or _lacks(out_dir / f, names, formats)} if roster \
+            else set(docs)
+        write_key = key is not None and (key_content != previous.key or not roster)
+
+        def carry(path: str) -> bool:
+            """Whether a file of the previous edition stays: every other area's; in this one, each file
+            of a medium this build does not write, while what it shows is unchanged."""
+            if not in_area(path, area) or medium(path) is None:
+                return True
+            folder = copy_of(path, area)
+            if folder is None:  # the area's key
+                return key_content == previous.key
+            return folder in contents and folder not in changed
+
+        carried: list[str] = []
+        with staging(out_dir, carry, carried) as stage, _timed(timings, "render"):
+            mine = {f: docs[f] for f in docs if f in written}
+            files = render_documents(mine, names, formats, stage, cache, pool, timings, template_dir,
+                                     key=key if write_key else None, area=area) if {"html", "pdf"} & set(formats) else {}
+            files |= _write_quizzes(mine, stage) if "moodle" in formats else {}
+            files["manifest"] = _write(stage / area / MANIFEST,
+                                       manifest(edition, docs, area, record(copies, contents, key_content)))
+            _mark(stage, out_dir, area, digest)
+    kept = sorted(carried)
+    if kept:
+        notes.append(_kept(kept))
     return BuildResult(out_dir=out_dir, files={k: out_dir / p.relative_to(stage) for k, p in files.items()},
-                       problems=count, timings=timings, docs=docs, notes=notes)
+                       problems=count, timings=timings, docs=docs, notes=notes, kept=kept)
 
 
-def copies_of(edition: Edition, roster: list | None) -> list[tuple[str, str, str]]:
-    """Each copy to build: (its folder, its slots' suffix, the student's name), a student or a version."""
-    if roster:
-        return [(f"students/{s.id}", f"id={s.id}", s.name) for s in roster]
-    if edition.versions > 1:
-        return [(v, v, "") for v in (version_label(i) for i in range(edition.versions))]
-    return [("", "", "")]
+def _kept(kept: list[str]) -> str:
+    """One line saying what earlier builds made that this one kept, by area."""
+    by_area = {"": 0, VERSIONS: 0, STUDENTS: 0}
+    for path in kept:
+        top = path.split("/", 1)[0] if "/" in path else ""
+        by_area[top] = by_area.get(top, 0) + 1
+    parts = [f"{f'{where}/' if where else 'the single edition'} ({n} file{'s' * (n != 1)})"
+             for where, n in by_area.items() if n]
+    return "kept from earlier builds: " + ", ".join(parts)
+
+
+def _lacks(folder: Path, names: tuple[str, ...], formats: tuple[str, ...]) -> bool:
+    """Whether a copy's folder lacks one of the documents asked for (a sheet deleted by hand)."""
+    return not all((folder / f"{n}.{ext}").is_file() for n in names for ext in ("html", "pdf") if ext in formats)
+
+
+def _mark(stage: Path, out_dir: Path, area: str, digest: str) -> None:
+    """The marker: signed, so that a marker a stranger's folder carries does not pass as up to date;
+    for each area, the digest of what built it and of its files, so an area whose files were changed
+    since is built again. Other areas' lines are kept from the previous marker while their files are."""
+    lines = {k: v for k, v in marker_fields(out_dir).items() if k.split(":", 1)[-1] != (area or ".")}
+    signed, files_signed = stamp(digest), stamp(files_digest(stage, lambda p: in_area(p, area)))
+    if signed:
+        lines |= {f"digest:{area or '.'}": signed, f"files:{area or '.'}": files_signed}
+    text = "".join(f"{k} {v}\n" for k, v in sorted(lines.items()) if k.startswith(("digest:", "files:")))
+    _write(stage / MARKER, MARKER_TEXT + text)
 
 
 def _counter(progress, total: int):
@@ -152,21 +240,24 @@ def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path 
             raise InputError([f"{where}{line}: {exc.message or exc}"]) from None
 
 
-def _up_to_date(out_dir: Path, digest: str, docs: dict, names: tuple[str, ...], formats: tuple[str, ...]) -> bool:
-    """An edition built from exactly this before, whose files are all there: they are already these bytes."""
+def _up_to_date(out_dir: Path, area: str, digest: str, docs: dict, names: tuple[str, ...],
+                formats: tuple[str, ...]) -> bool:
+    """An area built from exactly this before, whose files are all there: they are already these bytes."""
     expected = [out_dir / v / f"{n}.{ext}" for v in docs for n in names for ext in ("html", "pdf") if ext in formats]
-    signed, kept = stamp(digest), marker_fields(out_dir)
-    return (signed is not None and kept.get("digest") == signed and all(p.is_file() for p in expected)
-            and kept.get("files") == stamp(files_digest(out_dir)))
+    expected += [out_dir / v / "quiz.xml" for v in docs if "moodle" in formats] + [out_dir / area / MANIFEST]
+    signed, kept, tag = stamp(digest), marker_fields(out_dir), area or "."
+    return (signed is not None and kept.get(f"digest:{tag}") == signed and all(p.is_file() for p in expected)
+            and kept.get(f"files:{tag}") == stamp(files_digest(out_dir, lambda p: in_area(p, area))))
 
 
-def _files_in(out_dir: Path) -> dict[str, Path]:
-    return {str(p.relative_to(out_dir)): p for p in sorted(out_dir.rglob("*"))
-            if p.is_file() and not p.name.startswith(".")}
+def _files_in(out_dir: Path, area: str) -> dict[str, Path]:
+    """An area's files, by path in the edition's folder."""
+    return {rel: p for p in sorted(out_dir.rglob("*"))
+            if p.is_file() and not p.name.startswith(".") and in_area(rel := p.relative_to(out_dir).as_posix(), area)}
 
 
 def _write_quizzes(docs: dict[str, dict], stage: Path) -> dict[str, Path]:
-    """quiz.xml, a Moodle quiz, for each copy."""
+    """quiz.xml, a Moodle quiz, for each copy (its folder's)."""
     from workbook import moodle
 
     files = {}
@@ -248,19 +339,18 @@ def _failed(what: str, outcome, template_dir: Path | None) -> BuildError:
 WEIGHT = {"solutions": 4.0, "worksheet": 1.5, "practice": 2.0, "interactive": 2.0, "answers": 1.0, "teacher-key": 1.0}
 
 
-def render_documents(edition: Edition, docs: dict[str, dict], names: tuple[str, ...], formats: tuple[str, ...],
-                     stage: Path, cache: Path, pool, timings: dict, template_dir: Path | None = None) -> dict[str, Path]:
-    """Every document of every copy (and the teacher's key), laid out in the pool's workers.
+def render_documents(docs: dict[str, dict], names: tuple[str, ...], formats: tuple[str, ...], stage: Path,
+                     cache: Path, pool, timings: dict, template_dir: Path | None = None, *, key: dict | None = None,
+                     area: str = "") -> dict[str, Path]:
+    """Every document of each copy in ``docs`` (by folder), and the teacher's ``key`` into the ``area``
+    folder, laid out in the pool's workers.
 
     With fewer copies than workers each document is its own task; otherwise each copy is one task
     (its documents share their math). Returns the files made, named as in BuildResult.files.
     """
     from workbook import render
 
-    everything = [(doc, names) for doc in docs.values()]
-    if len(docs) > 1:
-        key = teacher_key(edition, docs)
-        everything.append((key, ("teacher-key",)))
+    everything = [(doc, names) for doc in docs.values()] + ([(key, ("teacher-key",))] if key is not None else [])
     _prepare(everything, formats, cache, pool, timings, template_dir)
 
     jobs = []
@@ -268,14 +358,14 @@ def render_documents(edition: Edition, docs: dict[str, dict], names: tuple[str, 
     for v, doc in docs.items():
         folder = stage / v if v else stage
         size = sum(len(s["problems"]) + bool(s.get("example")) for s in doc["sections"])
-        if len(docs) >= pool.size:  # one job a copy: its documents share their math
+        if len(docs) >= pool.size or v.startswith(STUDENTS):  # one job a copy: its documents share their math
             jobs.append((size * sum(WEIGHT.get(n, 1.0) for n in names), v, doc, folder, names, formats))
         else:  # one job a document and a medium, the heaviest first
             jobs += [(size * WEIGHT.get(n, 1.0) * (1 if m == ("pdf",) else 0.1), v, doc, folder, (n,), m)
                      for n in names for m in media if not (m == ("pdf",) and n in render.HTML_ONLY)]
-    if len(docs) > 1:
+    if key is not None:
         size = sum(len(s["problems"]) for s in key["sections"])
-        jobs.append((size * WEIGHT["teacher-key"], "", key, stage, ("teacher-key",), formats))
+        jobs.append((size * WEIGHT["teacher-key"], area, key, stage / area, ("teacher-key",), formats))
     jobs.sort(key=lambda job: -job[0])
     for i, (_, v, doc, folder, group, fmts) in enumerate(jobs):
         pool.submit(i, _budget(doc, template_dir, 2.0), render.render_job, doc, folder, cache, fmts, group,

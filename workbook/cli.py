@@ -131,7 +131,10 @@ def main() -> None:
 @click.option("--versions", type=click.IntRange(1, MAX_VERSIONS),
               help="Build versions A, B, C ... (overrides the edition).")
 @click.option("--roster", type=click.Path(path_type=Path, dir_okay=False),
-              help="A CSV of students (name, id): one personalized worksheet each and a key by student.")
+              help="A CSV of students (name, id): one personalized worksheet each and a key by student, in "
+                   "students/; students built before are kept.")
+@click.option("--student", "students", multiple=True, metavar="ID",
+              help="Rebuild this student's sheet alone (repeatable), from --roster or the class built before.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html", "moodle"]),
               help="What to write (repeatable): pdf and html by default; moodle writes quiz.xml, a Moodle XML "
                    "quiz with the worked solutions as feedback.")
@@ -141,8 +144,8 @@ def main() -> None:
               help="A folder of templates searched before the built-in ones (overrides the edition's `templates`).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: tuple[Path, ...],
-          versions: int | None, roster: Path | None, formats: tuple[str, ...], jobs: int | None,
-          templates: Path | None, quiet: bool) -> None:
+          versions: int | None, roster: Path | None, students: tuple[str, ...], formats: tuple[str, ...],
+          jobs: int | None, templates: Path | None, quiet: bool) -> None:
     """Build EDITION (a TOML file; the default workbook if left out) into worksheet, answer key
     and solutions, as PDF and HTML, with manifest.json."""
     from workbook.build import build as run_build
@@ -151,7 +154,8 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
     bar = _ProgressBar(enabled=not quiet and sys.stderr.isatty())
     try:
         result = run_build(edition, seed=seed, out_root=out_root, bank_folders=list(bank_folders), versions=versions,
-                           roster=roster, formats=tuple(formats) or ("html", "pdf"), progress=bar, jobs=jobs,
+                           roster=roster, students=students, formats=tuple(formats) or ("html", "pdf"), progress=bar,
+                           jobs=jobs,
                            templates=templates.resolve() if templates is not None else None)
     except InputError as exc:
         bar.close()

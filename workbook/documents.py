@@ -12,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 
 from workbook import __version__
+from workbook.areas import Copy
 from workbook.edition import Edition
 from workbook.scheduler import BUDGET, DrawCache, Slot, draw
 
@@ -33,17 +34,17 @@ def teacher_key(edition: Edition, docs: dict[str, dict]) -> dict:
     sections = []
     for v, doc in docs.items():
         who = doc["edition"].get("student")
-        label = f"{who} ({v.split('/')[-1]})" if who else f"Version {v}"
+        label = f"{who} ({v.split('/')[-1]})" if who else f"Version {doc['edition']['version']}"
         sections += [{**section, "title": f"{label} · {section['title']}"} for section in doc["sections"]]
-    first = next(iter(docs.values()))["edition"]
-    head = {**first, "student": "", "version": "" if first.get("student") else "A–" + list(docs)[-1]}
+    first, last = (docs[v]["edition"] for v in (next(iter(docs)), list(docs)[-1]))
+    head = {**first, "student": "", "version": "" if first.get("student") else f"{first['version']}–{last['version']}"}
     return {"edition": head, "sections": sections}
 
 
-def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[tuple[str, str, str]], *,
+def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[Copy], *,
                        pool, budget: float | None = BUDGET, progress=None, shared: bool = True,
                        cache: DrawCache | None = None) -> dict[str, dict]:
-    """Every copy's document: ``copies`` is (name, slot suffix, student) for each version or student.
+    """Every copy's document, by its folder: each version's or student's, or the edition's own.
 
     A copy's slots carry its suffix, so version A's problem 3 and version B's differ while the
     families and difficulties stay the same. With ``shared``, no problem repeats across the copies
@@ -51,18 +52,18 @@ def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[
     Each section's worked example is drawn once, the same in every copy.
     """
     slots = []
-    for name, suffix, _ in copies:
+    for copy in copies:
         for section, families in zip(edition.sections, picked):
             for k in range(section.count):
-                slot = f"{section.title}#{k}" + (f"@{suffix}" if suffix else "")
-                slots.append(Slot(families[k % len(families)], slot, "edition" if shared else name))
+                slot = f"{section.title}#{k}" + (f"@{copy.suffix}" if copy.suffix else "")
+                slots.append(Slot(families[k % len(families)], slot, "edition" if shared else copy.folder))
     examples = [Slot(bank[s.example], f"{s.title}#example", None, counted=False)
                 for s in edition.sections if s.example is not None]
     records = iter(draw(slots + examples, edition.seed, pool=pool, budget=budget, progress=progress, cache=cache))
     problems = [next(records) for _ in slots]
     example_of = {s.title: next(records) for s in edition.sections if s.example is not None}
     docs, at = {}, 0
-    for name, suffix, student in copies:
+    for copy in copies:
         sections = []
         for section in edition.sections:
             mine, at = problems[at:at + section.count], at + section.count
@@ -70,7 +71,7 @@ def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[
             example = dict(example_of[section.title]) if section.title in example_of else None
             sections.append({"title": section.title, "intro": [{"text": section.intro}] if section.intro else [],
                              "primer": primer, "example": example, "problems": mine})
-        docs[name] = document(edition, sections, suffix if shared else "", student=student)
+        docs[copy.folder] = document(edition, sections, copy.version, student=copy.student)
     return docs
 
 
@@ -87,10 +88,12 @@ def document(edition: Edition, sections: list[dict], version: str = "", student:
     return {"edition": head, "sections": sections}
 
 
-def manifest(edition: Edition, docs: dict[str, dict]) -> str:
-    """manifest.json: the edition, the versions used, and each problem with its claims record."""
+def manifest(edition: Edition, docs: dict[str, dict], area: str = "", record: dict | None = None) -> str:
+    """manifest.json: the edition, the versions used, and each problem with its claims record; for an
+    area, each copy's ``version`` is its folder there ("B", "s01"), and ``record`` what the next build reads."""
     problems = []
-    for version, doc in docs.items():
+    for folder, doc in docs.items():
+        version = folder.removeprefix(f"{area}/") if area else folder
         for section in doc["sections"]:
             examples = [{**section["example"], "number": "example"}] if section.get("example") else []
             for p in examples + section["problems"]:
@@ -103,9 +106,11 @@ def manifest(edition: Edition, docs: dict[str, dict]) -> str:
     data = {
         "workbook": __version__,
         "dependencies": {name: dependency_version(name) for name in DEPENDENCIES},
-        "edition": {**next(iter(docs.values()))["edition"], "version": "", "versions": list(docs) if len(docs) > 1
-                    else [], "file": Path(edition.path).name},
+        "edition": {**next(iter(docs.values()))["edition"], "version": "", "student": "",
+                    "versions": [d["edition"]["version"] for d in docs.values() if d["edition"]["version"]],
+                    "file": Path(edition.path).name},
         "problems": problems,
+        **(record or {}),
     }
     return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
 

@@ -14,6 +14,7 @@ from workbook.userfiles import read_text
 
 MAX_ROWS = 100_000  # students in one roster (each has at least one problem to draw)
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
+MAX_NAME = 80
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ def read_roster(path: Path) -> list[Student]:
             problems.append(f"{where}: line {line}: expected 2 columns (name, id), found {len(row)}")
             continue
         name, sid = row[0].strip(), row[1].strip()
-        if not name or len(name) > 80:
-            problems.append(f"{where}: line {line}: the name must be 1 to 80 characters")
+        if not name or len(name) > MAX_NAME:
+            problems.append(f"{where}: line {line}: the name must be 1 to {MAX_NAME} characters")
         elif unsafe_char(name, newlines=False):
             problems.append(f"{where}: line {line}: the name holds the control character "
                             f"{unsafe_char(name, newlines=False)!a}")

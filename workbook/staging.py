@@ -55,16 +55,19 @@ def refuse_foreign(out_dir: Path) -> None:
 
 
 @contextmanager
-def staging(out_dir: Path):
+def staging(out_dir: Path, carry=None, carried: list[str] | None = None):
     """A fresh folder beside out_dir, swapped in only if the body finishes without error.
 
+    Before the swap, every file of the previous edition that the body did not write and for which
+    ``carry(relative path)`` is true is carried over into it (linked, or copied), so what other
+    modes built stays; their paths are added to ``carried``.
     A lock file beside it stops a second build of the same edition from running at the same time.
     A folder that cannot be written (read-only, full, not a folder) is one clear BuildError.
     """
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         with _locked(out_dir.with_name(f".{out_dir.name}.lock")):
-            yield from _staged(out_dir)
+            yield from _staged(out_dir, carry, [] if carried is None else carried)
     except (NotADirectoryError, FileExistsError) as exc:  # a file stands where a folder of the path must be
         raise InTheWay(f"could not write the edition into {out_dir.parent}: {exc.filename or out_dir} is in the way "
                        "(a file where a folder must be); choose another --out folder; the previous edition is "
@@ -121,15 +124,18 @@ def _recover(out_dir: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _staged(out_dir: Path):
+def _staged(out_dir: Path, carry, carried: list[str]):
     """Yield a staging folder; on success it replaces out_dir, on failure it is removed."""
     _recover(out_dir)
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
+        os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes it private; an edition follows the umask
         (stage / MARKER).write_text(MARKER_TEXT)
         yield stage
         old = None
         refuse_foreign(out_dir)  # checked again: something may have appeared while the build ran
+        if carry is not None and out_dir.exists():
+            carried += _carry_over(out_dir, stage, carry)
         if out_dir.exists():
             old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
             os.replace(out_dir, old)
@@ -141,21 +147,49 @@ def _staged(out_dir: Path):
             shutil.rmtree(stage, ignore_errors=True)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _carry_over(out_dir: Path, stage: Path, carry) -> list[str]:
+    """Link (or copy) into the stage every regular file of out_dir it lacks that ``carry`` keeps;
+    links and anything not a file are left behind. Files are never changed in place, so a link is safe."""
+    carried = []
+    for path in sorted(out_dir.rglob("*")):
+        rel = path.relative_to(out_dir).as_posix()
+        if path.is_symlink() or not path.is_file() or rel == MARKER or not carry(rel):
+            continue
+        target = stage / rel
+        if target.exists() or target.is_symlink():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, target, follow_symlinks=False)
+        except OSError:
+            shutil.copy2(path, target, follow_symlinks=False)
+        carried.append(rel)
+    return carried
+
+
 def marker_fields(out_dir: Path) -> dict[str, str]:
     """The ``name value`` lines of a built edition's marker (its signed stamps), or {}."""
     try:
         with open(out_dir / MARKER, "rb") as handle:  # a marker is a few lines: no more is read
-            text = handle.read(4096).decode("utf-8", "replace")
+            text = handle.read(16384).decode("utf-8", "replace")
     except OSError:
         return {}
     return dict(line.split(" ", 1) for line in text.splitlines()[1:] if " " in line)
 
 
-def files_digest(out_dir: Path) -> str:
-    """A digest of every file an edition folder holds but its marker, by path and content: a file
-    changed, added or removed since the build changes it."""
+def files_digest(out_dir: Path, within=None) -> str:
+    """A digest of every file an edition folder holds but its marker (those for which ``within(relative
+    path)`` is true), by path and content: a file changed, added or removed since the build changes it."""
     h = hashlib.sha256()
     for path in sorted(out_dir.rglob("*")):
+        if within is not None and not within(path.relative_to(out_dir).as_posix()):
+            continue
         if path.is_file() and not path.is_symlink() and path.name != MARKER:
             h.update(path.relative_to(out_dir).as_posix().encode() + b"\0")
             with open(path, "rb") as handle:

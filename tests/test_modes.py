@@ -1,0 +1,178 @@
+"""A teacher's files are never lost: each mode (the single edition, versions, a roster, each export
+format) writes its own area of the edition's folder and keeps every other file, byte for byte."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import run
+
+QUIZ = """title = "Modes quiz"
+slug = "modes"
+seed = 21
+
+[page]
+key = "separate"
+solutions = false
+
+[[sections]]
+title = "Derivatives"
+families = ["power-polynomial", "trig"]
+count = 2
+"""
+
+
+@pytest.fixture
+def quiz(tmp_path) -> Path:
+    path = tmp_path / "quiz.toml"
+    path.write_text(QUIZ)
+    (tmp_path / "class.csv").write_text("name,id\nAda Lovelace,s01\nAlan Turing,s02\nGrace Hopper,s03\n")
+    return path
+
+
+def files(folder: Path) -> dict[str, str]:
+    """Every file under folder but the marker, with a digest of its bytes."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".workbook-build"}
+
+
+def build(quiz: Path, *args: str):
+    result = run("build", str(quiz), "--out", str(quiz.parent / "out"), "-q", *args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def problems(manifest: Path, version: str = "") -> list:
+    data = json.loads(manifest.read_text())
+    return [(p["family"], p["seed"], p["claims"]) for p in data["problems"]
+            if p["version"] == version and p["number"] != "example"]
+
+
+def test_each_mode_keeps_every_other_modes_files(quiz):
+    folder = quiz.parent / "out" / "modes"
+    seen: dict[str, str] = {}
+    steps = [(), ("--versions", "3"), ("--roster", str(quiz.parent / "class.csv")), ("--format", "moodle"), ()]
+    for args in steps:
+        build(quiz, *args)
+        now = files(folder)
+        lost = {p for p in seen if p not in now}
+        assert not lost, (args, lost)
+        # what another area holds is the same bytes; within the area rebuilt, the same edition writes the same
+        changed = {p for p in seen if now[p] != seen[p] and not p.endswith("manifest.json")}
+        assert not changed, (args, changed)
+        seen = now
+    assert {"worksheet.pdf", "answers.html", "quiz.xml", "versions/B/worksheet.pdf", "versions/teacher-key.pdf",
+            "students/s02/worksheet.pdf", "students/teacher-key.pdf"} <= set(seen)
+    # version A is the sheet that was reviewed alone
+    assert problems(folder / "manifest.json") == problems(folder / "versions" / "manifest.json", "A")
+    assert problems(folder / "versions" / "manifest.json", "B") != problems(folder / "manifest.json")
+
+
+def test_one_student_is_rebuilt_alone_and_the_class_key_stays_whole(quiz):
+    folder = quiz.parent / "out" / "modes" / "students"
+    build(quiz, "--roster", str(quiz.parent / "class.csv"))
+    before = files(folder)
+    (folder / "s02" / "worksheet.pdf").unlink()  # a lost sheet
+    (quiz.parent / "one.csv").write_text("Alan Turing,s02\n")
+    build(quiz, "--roster", str(quiz.parent / "one.csv"))
+    assert files(folder) == before  # the same sheet again, the others and the key untouched
+    (folder / "s03" / "worksheet.html").unlink()
+    build(quiz, "--student", "s03")  # the class is known from the last build: no roster needed
+    assert files(folder) == before
+    key = (folder / "teacher-key.html").read_text()
+    assert all(f"({sid})" in key for sid in ("s01", "s02", "s03"))
+
+
+def test_a_late_student_joins_the_class_and_the_key(quiz):
+    folder = quiz.parent / "out" / "modes" / "students"
+    build(quiz, "--roster", str(quiz.parent / "class.csv"))
+    before = files(folder)
+    (quiz.parent / "late.csv").write_text("Katherine Johnson,s04\n")
+    build(quiz, "--roster", str(quiz.parent / "late.csv"))
+    after = files(folder)
+    assert all(after[p] == d for p, d in before.items() if p.startswith(("s01/", "s02/", "s03/")))
+    assert "s04/worksheet.pdf" in after and after["teacher-key.pdf"] != before["teacher-key.pdf"]
+    key = (folder / "teacher-key.html").read_text()
+    assert all(f"({sid})" in key for sid in ("s01", "s02", "s03", "s04"))
+    assert set(json.loads((folder / "manifest.json").read_text())["copies"]) == {"s01", "s02", "s03", "s04"}
+
+
+def test_no_file_shows_an_older_draw_than_its_key(quiz):
+    folder = quiz.parent / "out" / "modes"
+    build(quiz)
+    build(quiz, "--format", "moodle")  # the same edition: the HTML and PDF still show it, and stay
+    assert {"worksheet.html", "worksheet.pdf", "quiz.xml"} <= set(files(folder))
+    build(quiz, "--seed", "22", "--format", "pdf")  # new problems: the HTML and quiz of seed 21 must go
+    now = files(folder)
+    assert "worksheet.pdf" in now and "worksheet.html" not in now and "quiz.xml" not in now
+    # a class built from the old seed, then a student rebuilt from the new one: every sheet is redrawn
+    build(quiz, "--roster", str(quiz.parent / "class.csv"))
+    before = files(folder / "students")
+    build(quiz, "--seed", "22", "--student", "s01")
+    after = files(folder / "students")
+    assert set(after) == set(before) and all(after[p] != before[p] for p in after if p.endswith(".pdf"))
+
+
+def test_versions_rebuilt_fewer_drop_the_versions_no_longer_built(quiz):
+    folder = quiz.parent / "out" / "modes" / "versions"
+    build(quiz, "--versions", "4")
+    build(quiz, "--versions", "2")
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == ["A", "B"]
+
+
+def test_each_area_is_up_to_date_on_its_own(quiz):
+    build(quiz)
+    build(quiz, "--versions", "2")
+    again = run("build", str(quiz), "--out", str(quiz.parent / "out"))
+    assert again.exit_code == 0 and "is up to date" in again.output
+    again = run("build", str(quiz), "--out", str(quiz.parent / "out"), "--versions", "2")
+    assert again.exit_code == 0 and "is up to date" in again.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--roster", "{dir}/class.csv", "--format", "moodle"], "Moodle quizzes are per class"),
+    (["--student", "s01"], "no class has been built"),
+    (["--roster", "{dir}/class.csv", "--student", "s09"], "--student 's09': no student has that id"),
+])
+def test_modes_that_cannot_work_together_are_one_line(quiz, args, message):
+    args = [a.format(dir=quiz.parent) for a in args]
+    result = run("build", str(quiz), "--out", str(quiz.parent / "out"), *args)
+    assert result.exit_code == 2 and message in result.stderr and len(result.stderr.splitlines()) == 1
+    assert not (quiz.parent / "out" / "modes").exists()
+
+
+def test_a_forged_class_record_is_trusted_for_nothing(quiz):
+    folder = quiz.parent / "out" / "modes"
+    build(quiz, "--roster", str(quiz.parent / "class.csv"))
+    manifest = folder / "students" / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["copies"]["../../escape"] = {"content": "x", "id": "../../escape", "student": "Mallory"}
+    manifest.write_text(json.dumps(data))
+    result = run("build", str(quiz), "--out", str(quiz.parent / "out"), "--student", "s01")
+    assert result.exit_code == 2 and "no class has been built" in result.stderr
+    build(quiz, "--roster", str(quiz.parent / "class.csv"))
+    assert not (quiz.parent / "escape").exists() and not list(quiz.parent.rglob("escape"))
+
+
+@pytest.mark.parametrize("umask, folder_mode, file_mode", [(0o022, 0o755, 0o644), (0o002, 0o775, 0o664),
+                                                           (0o077, 0o700, 0o600)])
+def test_folders_and_files_follow_the_umask(tmp_path, quiz, umask, folder_mode, file_mode):
+    code = ("import os, sys; os.umask(int(sys.argv[1], 8)); from workbook.cli import main; "
+            "sys.argv[1:] = sys.argv[2:]; sys.exit(main())")
+    for args in ([], ["--versions", "2"]):
+        subprocess.run([sys.executable, "-c", code, oct(umask), "build", str(quiz), "--out", str(tmp_path / "out"),
+                        "-q", "--format", "html", *args], check=True, env={**os.environ, "HOME": str(tmp_path)})
+    folder = tmp_path / "out" / "modes"
+    for path in [folder, *folder.rglob("*")]:
+        if path.name.startswith(".") or path.parent.name == ".cache":
+            continue
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (folder_mode if path.is_dir() else file_mode), (path, oct(mode))

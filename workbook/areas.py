@@ -1,0 +1,145 @@
+"""Where each way of building an edition writes, so that none takes away what another made.
+
+An edition's folder holds one area for each mode: the single edition at its top (``worksheet.pdf``,
+``quiz.xml``, ...), ``versions/`` (a folder a version, and the key to them all) and ``students/`` (a
+folder a student, and the class key). A build rewrites its own area and carries every other file over
+unchanged. Within its area, a file of a medium the build does not write (the HTML, when only the PDF
+is asked for) is kept while the copy it shows is unchanged, and dropped once that copy's problems change,
+so no file ever shows an older draw than the key beside it.
+
+Each area's ``manifest.json`` records a digest of every copy's content, which is how a later build
+knows what changed. A roster adds to the class: students built before stay, and the class key covers
+them all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbook.edition import Edition, version_label
+from workbook.errors import unsafe_char
+from workbook.roster import ID, MAX_NAME, Student
+
+VERSIONS, STUDENTS = "versions", "students"
+MEDIA = {".pdf": "pdf", ".html": "html"}
+NAMED = {"quiz.xml": "moodle"}
+MANIFEST = "manifest.json"
+MANIFEST_LIMIT = 64 << 20  # an area's manifest.json read back: 10^5 students' records fit
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One copy of the edition: a version or a student's sheet (or the edition itself)."""
+
+    folder: str  # under the edition's folder: "", "versions/B", "students/s01"
+    suffix: str  # added to its slots' names, so part of their seeds: "" for the edition and for version A
+    version: str = ""  # the letter printed on it
+    student: str = ""  # the student's name
+    id: str = ""  # the student's id
+
+    @property
+    def name(self) -> str:
+        """Its name in its area's manifest: "B", "s01", or ""."""
+        return self.folder.rsplit("/", 1)[-1]
+
+
+def area_of(edition: Edition, roster: list[Student] | None) -> str:
+    """The area a build writes: "" (the edition's top), "versions" or "students"."""
+    if roster:
+        return STUDENTS
+    return VERSIONS if edition.versions > 1 else ""
+
+
+def copies_of(edition: Edition, roster: list[Student] | None) -> list[Copy]:
+    """Every copy a build makes. Version A draws what the single edition draws (its slots carry no
+    suffix), so the sheet reviewed alone is the one handed out as version A."""
+    if roster:
+        return [Copy(f"{STUDENTS}/{s.id}", f"id={s.id}", student=s.name, id=s.id) for s in roster]
+    if edition.versions > 1:
+        labels = [version_label(i) for i in range(edition.versions)]
+        return [Copy(f"{VERSIONS}/{v}", v if i else "", version=v) for i, v in enumerate(labels)]
+    return [Copy("", "")]
+
+
+def medium(path: str) -> str | None:
+    """What writes a file of an edition's folder: "pdf", "html", "moodle", or None (a manifest, a note
+    the teacher put there): files of no medium are never dropped."""
+    name = path.rsplit("/", 1)[-1]
+    return NAMED.get(name) or MEDIA.get(Path(name).suffix)
+
+
+def in_area(path: str, area: str) -> bool:
+    return "/" not in path if not area else path.startswith(area + "/")
+
+
+def copy_of(path: str, area: str) -> str | None:
+    """The copy folder a file of ``area`` belongs to, or None for the area's own files (its key)."""
+    if not area:
+        return ""
+    parts = path.split("/")
+    return "/".join(parts[:2]) if len(parts) > 2 else None
+
+
+def content_digest(doc: dict) -> str:
+    """What a copy's files show, as one digest: its problems, its header, its page options."""
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass
+class Previous:
+    """What an area's manifest says its last build made: each copy's content digest, and the students."""
+
+    contents: dict[str, str]  # copy folder -> content digest ("" folder for the single edition)
+    key: str | None  # the teacher key's content digest
+    students: list[Student]
+
+    @classmethod
+    def read(cls, out_dir: Path, area: str) -> Previous:
+        """The area's record, or an empty one (never built, or a manifest that is not ours to trust:
+        then every copy counts as changed, so nothing stale is kept)."""
+        empty = cls({}, None, [])
+        path = out_dir / area / MANIFEST if area else out_dir / MANIFEST
+        try:
+            if not path.is_file() or path.is_symlink() or path.stat().st_size > MANIFEST_LIMIT:
+                return empty
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            return empty
+        record = data.get("copies") if isinstance(data, dict) else None
+        if not isinstance(record, dict):
+            return empty
+        contents, students = {}, []
+        for name, entry in record.items():
+            if not (isinstance(name, str) and isinstance(entry, dict) and isinstance(entry.get("content"), str)):
+                return empty
+            contents[f"{area}/{name}" if area else ""] = entry["content"]
+            if area == STUDENTS:
+                sid, who = entry.get("id"), entry.get("student")
+                if not (isinstance(sid, str) and sid == name and ID.fullmatch(sid) and isinstance(who, str)
+                        and 0 < len(who) <= MAX_NAME and not unsafe_char(who, newlines=False)):
+                    return empty  # what a roster could not hold: a forged record, trusted for nothing
+                students.append(Student(who, sid))
+        key = data.get("key")
+        return cls(contents, key if isinstance(key, str) else None, students)
+
+
+def class_of(previous: Previous, roster: list[Student]) -> list[Student]:
+    """The class a roster build makes: the students built before, then the roster's new ones; a name
+    given again in the roster replaces the one built before."""
+    given = {s.id: s for s in roster}
+    kept = [given.pop(s.id, s) for s in previous.students]
+    return kept + [s for s in roster if s.id in given]
+
+
+def record(copies: list[Copy], contents: dict[str, str], key: str | None) -> dict:
+    """The ``copies`` and ``key`` entries an area's manifest carries for the next build to read."""
+    entries = {}
+    for c in copies:
+        entry = {"content": contents[c.folder]}
+        if c.id:
+            entry |= {"id": c.id, "student": c.student}
+        entries[c.name] = entry
+    return {"copies": entries, "key": key}
