@@ -176,3 +176,52 @@ def test_folders_and_files_follow_the_umask(tmp_path, quiz, umask, folder_mode, 
             continue
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode == (folder_mode if path.is_dir() else file_mode), (path, oct(mode))
+
+
+def test_every_page_names_its_date_and_the_command_that_rebuilds_it(quiz, monkeypatch):
+    from tests.test_render import pdf_text
+
+    folder = quiz.parent / "families"
+    folder.mkdir()
+    family = (Path(__file__).parents[1] / "problems" / "power-polynomial.toml").read_text()
+    (folder / "mine.toml").write_text(family.replace('id = "power-polynomial"', 'id = "my-power"'))
+    quiz.write_text(QUIZ.replace('seed = 21', 'seed = 21\ndate = "2026-10-01"\nbank = ["families"]')
+                    .replace('["power-polynomial", "trig"]', '["my-power", "trig"]'))
+    other = quiz.parent / "more"
+    other.mkdir()
+    (other / "more.toml").write_text(family.replace('id = "power-polynomial"', 'id = "more-power"'))
+    monkeypatch.chdir(quiz.parent)  # paths as a teacher types them, relative
+    result = run("build", "quiz.toml", "--out", "out", "-q", "--bank", "more", "--versions", "2")
+    assert result.exit_code == 0, result.output
+    command = "workbook build quiz.toml --seed 21 --bank more --versions 2"
+    for name in ("versions/B/worksheet", "versions/teacher-key"):
+        html = (quiz.parent / "out" / "modes" / f"{name}.html").read_text()
+        assert f"<code>{command}</code>" in html and "2026-10-01" in html  # no cover: still dated
+        text = pdf_text(quiz.parent / "out" / "modes" / f"{name}.pdf")
+        assert text.count(command) == text.count("Page ") >= 1 and "2026-10-01" in text  # on every page
+    result = run("build", "quiz.toml", "--out", "out", "-q", "--roster", "class.csv")
+    assert result.exit_code == 0, result.output
+    html = (quiz.parent / "out" / "modes" / "students" / "s02" / "worksheet.html").read_text()
+    assert "<code>workbook build quiz.toml --seed 21 --roster class.csv --student s02</code>" in html
+
+
+def test_an_edition_names_only_bank_folders_beside_it(quiz):
+    quiz.write_text(QUIZ.replace('seed = 21', 'seed = 21\nbank = ["../elsewhere"]'))
+    result = run("build", str(quiz), "--out", str(quiz.parent / "out"))
+    assert result.exit_code == 2 and "bank[0]" in result.stderr and "inside the edition file's folder" in result.stderr
+    quiz.write_text(QUIZ.replace('seed = 21', 'seed = 21\nbank = ["missing"]'))
+    result = run("build", str(quiz), "--out", str(quiz.parent / "out"))
+    assert result.exit_code == 2 and "bank[0]" in result.stderr and "is not a folder" in result.stderr
+
+
+def test_practice_draws_a_new_set_unless_given_a_seed_and_prints_it(tmp_path):
+    seeds = set()
+    for _ in range(2):
+        result = run("practice", "--topic", "chain-rule", "--count", "1", "--out", str(tmp_path), "--paper", "Letter")
+        assert result.exit_code == 0, result.output
+        seeds.add(result.output.split("(seed ", 1)[1].split(")", 1)[0])
+    assert len(seeds) == 2  # one in a million to collide
+    seed = seeds.pop()
+    page = next(tmp_path.glob(f"practice-chain-rule-all-{seed}/practice.html")).read_text()
+    assert f"workbook practice --topic chain-rule --count 1 --seed {seed} --paper Letter" in page
+    assert "size: letter" in page

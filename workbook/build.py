@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import shlex
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -77,7 +78,8 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
                                    ("templates", str(templates) if templates is not None else None)) if v is not None}
     with _timed(timings, "load"):
         edition = load_edition(edition_path or default_path(), overrides)
-        bank = load_bank(bank_folders)
+        bank = load_bank(edition.bank_folders() + list(bank_folders or []))
+        edition.rebuild = rebuild_command(edition, edition_path, bank_folders or [], roster)
         chosen = read_roster(roster) if roster is not None else None
         if students:
             chosen = _pick_students(students, chosen, roster, confined(out_root, edition.output_slug()))
@@ -86,6 +88,21 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
                               "build the quiz with --versions N instead")])
     return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings, roster=chosen,
                          progress=progress, jobs=jobs, budget=budget)
+
+
+def shown(path: Path) -> str:
+    """A path in a printed command: as given when relative (a student's sheet should not carry the
+    teacher's home folder), else its last part; quoted for a shell."""
+    return shlex.quote(printable(path.as_posix() if not path.is_absolute() else path.name))
+
+
+def rebuild_command(edition: Edition, path: Path | None, banks: list[Path], roster: Path | None) -> str:
+    """``workbook build FILE --seed N --bank F ...``: what builds the same book again, printed on it."""
+    parts = ["workbook build"] + ([shown(path)] if path is not None else []) + [f"--seed {edition.seed}"]
+    parts += [f"--bank {shown(b)}" for b in banks]
+    parts += [f"--versions {edition.versions}"] if edition.versions > 1 and roster is None else []
+    parts += [f"--roster {shown(roster)}"] if roster is not None else []
+    return " ".join(parts)
 
 
 def _pick_students(ids: tuple[str, ...], roster: list | None, path: Path | None, out_dir: Path) -> list:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shlex
 import sys
 import time
 import warnings
@@ -445,29 +446,39 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
 @click.option("--topic", required=True, help="The topic (see `workbook list`).")
 @click.option("--count", default=10, show_default=True, type=click.IntRange(1, 60), help="How many problems.")
 @click.option("--difficulty", type=click.IntRange(1, 3), help="Only families of this difficulty.")
-@click.option("--seed", default=1, show_default=True, type=click.IntRange(0, 2**53), help="Which draw.")
+@click.option("--seed", type=click.IntRange(0, 2**53),
+              help="Which draw; a new one each time if left out (printed on the sheet, to make the same set again).")
+@click.option("--paper", type=click.Choice(["A4", "Letter"]), default="A4", show_default=True, help="Paper size.")
 @click.option("--out", "out_root", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
               show_default=True, help="The build folder; the set goes into OUT/practice-<topic>-<seed>/.")
 @click.option("--bank", "bank_folders", multiple=True, type=click.Path(path_type=Path, exists=True),
               help="A folder (or file) of extra problem families; may be repeated.")
-def practice(topic: str, count: int, difficulty: int | None, seed: int, out_root: Path,
+def practice(topic: str, count: int, difficulty: int | None, seed: int | None, paper: str, out_root: Path,
              bank_folders: tuple[Path, ...]) -> None:
     """Write a practice set on one topic, with room to work and the answers and worked solutions at the
     back, as one PDF (and HTML), without an edition file."""
+    import secrets
+
     from workbook.bank import load_bank
-    from workbook.build import build_edition
+    from workbook.build import build_edition, shown
     from workbook.edition import practice_edition
 
+    seed = secrets.randbelow(1_000_000) if seed is None else seed
     try:
         bank = load_bank(list(bank_folders))
-        edition = practice_edition(topic, count, difficulty, seed)
+        edition = practice_edition(topic, count, difficulty, seed, paper)
+        edition.rebuild = " ".join(
+            ["workbook practice", f"--topic {shlex.quote(topic)}", f"--count {count}"]
+            + ([f"--difficulty {difficulty}"] if difficulty else []) + [f"--seed {seed}"]
+            + ([f"--paper {paper}"] if paper != "A4" else [])
+            + [f"--bank {shown(b)}" for b in bank_folders])
         result = build_edition(edition, bank, out_root=out_root, documents=("practice", "interactive"))
     except InputError as exc:
         _fail([line.replace("practice: sections[0].topic", "--topic").replace("practice: sections[0].difficulty",
                                                                               "--difficulty") for line in exc.lines])
     except BuildError as exc:
         _fail([str(exc)], code=exc.code)
-    _say(f"wrote {result.problems} problems on {topic} into {result.out_dir}")
+    _say(f"wrote {result.problems} problems on {topic} (seed {seed}) into {result.out_dir}")
     _list_files(result)
 
 

@@ -33,7 +33,7 @@ def _type(field) -> str:
     return text.replace(" | None", ", optional").replace(" | ", " or ")
 
 
-def table(model: type[BaseModel], skip: tuple[str, ...] = ("path",), only: tuple[str, ...] | None = None) -> str:
+def table(model: type[BaseModel], skip: tuple[str, ...] = ("path", "rebuild"), only: tuple[str, ...] | None = None) -> str:
     """A markdown table of a model's fields: key, type, default, what it does."""
     rows = ["| key | type | default | what it does |", "|---|---|---|---|"]
     for name, field in model.model_fields.items():

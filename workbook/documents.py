@@ -37,7 +37,8 @@ def teacher_key(edition: Edition, docs: dict[str, dict]) -> dict:
         label = f"{who} ({v.split('/')[-1]})" if who else f"Version {doc['edition']['version']}"
         sections += [{**section, "title": f"{label} · {section['title']}"} for section in doc["sections"]]
     first, last = (docs[v]["edition"] for v in (next(iter(docs)), list(docs)[-1]))
-    head = {**first, "student": "", "version": "" if first.get("student") else f"{first['version']}–{last['version']}"}
+    head = {**first, "student": "", "version": "" if first.get("student") else f"{first['version']}–{last['version']}",
+            "rebuild": rebuild_of(edition)}
     return {"edition": head, "sections": sections}
 
 
@@ -71,11 +72,12 @@ def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[
             example = dict(example_of[section.title]) if section.title in example_of else None
             sections.append({"title": section.title, "intro": [{"text": section.intro}] if section.intro else [],
                              "primer": primer, "example": example, "problems": mine})
-        docs[copy.folder] = document(edition, sections, copy.version, student=copy.student)
+        docs[copy.folder] = document(edition, sections, copy.version, student=copy.student, student_id=copy.id)
     return docs
 
 
-def document(edition: Edition, sections: list[dict], version: str = "", student: str = "") -> dict:
+def document(edition: Edition, sections: list[dict], version: str = "", student: str = "",
+             student_id: str = "") -> dict:
     """The plain data the templates render: the edition's header and numbered problems."""
     number = 0
     for section in sections:
@@ -84,8 +86,14 @@ def document(edition: Edition, sections: list[dict], version: str = "", student:
             problem["number"] = number
     head = {"title": edition.title, "subtitle": edition.subtitle, "slug": edition.output_slug(),
             "seed": edition.seed, "version": version, "paper": edition.paper, "workbook_version": __version__,
-            "date": edition.date, "page": edition.page.model_dump(), "student": student}
+            "date": edition.date, "page": edition.page.model_dump(), "student": student,
+            "rebuild": rebuild_of(edition) + (f" --student {student_id}" if student_id else "")}
     return {"edition": head, "sections": sections}
+
+
+def rebuild_of(edition: Edition) -> str:
+    """The command printed on its pages that builds the edition again."""
+    return edition.rebuild or f"workbook build --seed {edition.seed}"
 
 
 def manifest(edition: Edition, docs: dict[str, dict], area: str = "", record: dict | None = None) -> str:

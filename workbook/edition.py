@@ -101,7 +101,12 @@ class Edition(BaseModel):
         description="A folder of templates searched before the built-in ones, inside the edition file's folder, "
                     "e.g. \"my-templates\" (--templates names one elsewhere): a file there (print.css, partials/problem.html ...) replaces the "
                     "built-in one of the same name; the rest stay as they are.")
+    bank: list[str] = Field(
+        [], max_length=8,
+        description="Folders of the edition's own problem families, inside the edition file's folder, e.g. "
+                    "[\"families\"]: read as if given with --bank, so the edition file alone rebuilds the book.")
     path: str = Field("", exclude=True, description="Where the edition was read from (set by the loader).")
+    rebuild: str = Field("", exclude=True, description="The command printed on every page to build it again (set by the builder).")
 
     @model_validator(mode="after")
     def _titles_differ(self):
@@ -130,6 +135,10 @@ class Edition(BaseModel):
         if self.templates is None:
             return None
         return (Path(self.path).parent / self.templates).resolve()
+
+    def bank_folders(self) -> list[Path]:
+        """The edition's own bank folders, resolved against the edition file's folder."""
+        return [(Path(self.path).parent / folder).resolve() for folder in self.bank]
 
     def output_slug(self) -> str:
         """The folder name under build/."""
@@ -164,6 +173,7 @@ class Heading:
     date: str = Edition.model_fields["date"].default
     version: str = ""  # A, B ... of parallel versions
     student: str = ""  # the student's name on a roster's sheet
+    rebuild: str = ""  # the command that builds this document again
 
     @classmethod
     def of(cls, record: dict) -> Heading:
@@ -179,6 +189,11 @@ def load_edition(path: Path, overrides: dict | None = None) -> Edition:
     if isinstance(own, str) and own and not _beside(path, own):
         raise InputError([(f"{printable(str(path))}: templates: {excerpt(own)} must be a folder inside the edition "
                           "file's folder (a relative path, no ..); use --templates for a folder elsewhere")])
+    banks = data.get("bank")
+    for i, folder in enumerate(banks if isinstance(banks, list) else []):
+        if isinstance(folder, str) and folder and not _beside(path, folder):
+            raise InputError([(f"{printable(str(path))}: bank[{i}]: {excerpt(folder)} must be a folder inside the "
+                              "edition file's folder (a relative path, no ..); use --bank for a folder elsewhere")])
     data.update(overrides or {})
     try:
         edition = Edition.model_validate(data)
@@ -189,6 +204,10 @@ def load_edition(path: Path, overrides: dict | None = None) -> Edition:
     if folder is not None and not folder.is_dir():
         raise InputError([(f"{path}: templates: {excerpt(edition.templates)} is not a folder beside the edition file "
                           f"({folder}); create it or remove the key")])
+    for i, (name, folder) in enumerate(zip(edition.bank, edition.bank_folders())):
+        if not folder.is_dir():
+            raise InputError([(f"{printable(str(path))}: bank[{i}]: {excerpt(name)} is not a folder beside the "
+                              "edition file; create it or remove it from the list")])
     return edition
 
 
@@ -229,13 +248,13 @@ def pick_families(edition: Edition, bank: dict[str, Family]) -> list[list[Family
     return picked
 
 
-def practice_edition(topic: str, count: int, difficulty: int | None, seed: int) -> Edition:
+def practice_edition(topic: str, count: int, difficulty: int | None, seed: int, paper: str = "A4") -> Edition:
     """The edition behind `workbook practice`: one section of one topic."""
     level = f" (difficulty {difficulty})" if difficulty else ""
     name = topic.replace("-", " ")
     # the topic is cut, never the difficulty or the seed: two sets differing in those get folders of their own
     slug = re.sub(r"[^a-z0-9-]+", "-", f"practice-{topic[:24]}-{difficulty or 'all'}-{seed}".lower())
-    data = {"title": f"Practice: {name}", "subtitle": f"{count} problems{level}, answers and worked solutions "
+    data = {"title": f"Practice: {name}", "paper": paper, "subtitle": f"{count} problems{level}, answers and worked solutions "
                                                       "at the back", "slug": slug, "seed": seed,
             "sections": [{"title": name.capitalize() + level, "topic": topic, "count": count,
                           **({"difficulty": difficulty} if difficulty else {})}]}
