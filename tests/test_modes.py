@@ -225,3 +225,36 @@ def test_practice_draws_a_new_set_unless_given_a_seed_and_prints_it(tmp_path):
     page = next(tmp_path.glob(f"practice-chain-rule-all-{seed}/practice.html")).read_text()
     assert f"workbook practice --topic chain-rule --count 1 --seed {seed} --paper Letter" in page
     assert "size: letter" in page
+
+
+def test_ctrl_c_exits_130_keeps_the_previous_edition_and_leaves_no_lock(quiz):
+    import signal
+    import time
+
+    build(quiz)
+    out = quiz.parent / "out"
+    before = files(out / "modes")
+    assert not list(out.glob(".*.lock"))  # a build that ends removes its lock
+    process = subprocess.Popen([sys.executable, "-c", "import sys; from workbook.cli import main; sys.exit(main())",
+                                "build", str(quiz), "--out", str(out), "--seed", "5", "--versions", "30"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(out.glob(".modes.staging-*")):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and "previous edition is kept" in err and "Traceback" not in err, err
+    assert files(out / "modes") == before
+    assert sorted(p.name for p in out.iterdir()) == [".cache", "modes"]  # no lock, no staging folder
+
+
+def test_a_pdf_build_without_harfbuzz_subsetting_says_what_to_install(quiz, monkeypatch):
+    from weasyprint.text import ffi
+
+    from workbook.build import build as run_build
+
+    monkeypatch.setattr(ffi, "harfbuzz_subset", None)
+    result = run_build(quiz, out_root=quiz.parent / "out", formats=("html",))
+    assert not any("HarfBuzz" in note for note in result.notes)  # no PDF: nothing to say
+    result = run_build(quiz, out_root=quiz.parent / "out", formats=("pdf",), jobs=1)
+    assert any("libharfbuzz-subset0" in note for note in result.notes)

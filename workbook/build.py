@@ -149,6 +149,9 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     cache, why = cache_root(out_root)
     notes = [why] if why else []
     _load_before_fork(formats, cache, template_dir)
+    if "pdf" in formats and not subsetter():
+        notes.append("WeasyPrint is laying out PDFs without HarfBuzz's font subsetter, about 5 times slower: install "
+                     "it (libharfbuzz-subset0 on Debian and Ubuntu, harfbuzz on Fedora and Homebrew)")
     with Pool(jobs) as pool:
         with _timed(timings, "generate"):
             docs = generate_documents(edition, picked, bank, copies, pool=pool, budget=budget, shared=not roster,
@@ -232,6 +235,13 @@ def _counter(progress, total: int):
             progress(done[0], total)
 
     return tick
+
+
+def subsetter() -> bool:
+    """Whether WeasyPrint subsets fonts with HarfBuzz (otherwise with fontTools, in pure Python)."""
+    from weasyprint.text import ffi
+
+    return bool(getattr(ffi, "harfbuzz_subset", None)) and bool(ffi.harfbuzz.hb_version_atleast(4, 1, 0))
 
 
 def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path | None) -> None:

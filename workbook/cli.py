@@ -83,6 +83,10 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except click.UsageError as exc:
             _usage(exc)
+        except KeyboardInterrupt:  # Ctrl-C: a build's work is in its staging folder, removed on the way out
+            what = " (the previous edition is kept as it was)" if ctx.invoked_subcommand in ("build", "practice") else ""
+            click.echo(f"\nstopped{what}", err=True)
+            sys.exit(130)
         except BrokenPipeError:  # `workbook list | head`: the reader has gone
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
@@ -164,6 +168,9 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
     except BuildError as exc:
         bar.close()
         _fail([str(exc)], code=exc.code)
+    except KeyboardInterrupt:
+        bar.close()
+        raise
     bar.close()
     for note in result.notes:
         _say(f"note: {note}", err=True)

@@ -13,7 +13,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from workbook.cache import CACHE, is_cache
@@ -80,29 +80,50 @@ def staging(out_dir: Path, carry=None, carried: list[str] | None = None):
 
 @contextmanager
 def _locked(path: Path):
-    """Hold the edition's lock file: made new or reused, never through a link, never truncated."""
+    """Hold the edition's lock file: made new or reused, never through a link, never truncated, and
+    removed when the build ends (however it ends), so no lock is left behind.
+
+    A lock removed by the build that held it while another was waiting for it would let two builds
+    hold two different files: so the file locked must still be the one at ``path``, or it is tried again.
+    """
     import fcntl
     import stat
 
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
-    except OSError as exc:
-        raise InTheWay(f"{path} cannot be the lock file ({exc.strerror}; a link?): remove it and build again; "
-                         "nothing was changed") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise InTheWay(f"{path} is in the way of the lock file (not a regular file): remove it and build "
-                             "again; nothing was changed")
+    for _ in range(20):
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildError(f"another build of {path.name[1:-5]!r} is running; wait for it to finish") from None
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+        except OSError as exc:
+            raise InTheWay(f"{path} cannot be the lock file ({exc.strerror}; a link?): remove it and build again; "
+                           "nothing was changed") from None
         try:
-            yield
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise InTheWay(f"{path} is in the way of the lock file (not a regular file): remove it and build "
+                               "again; nothing was changed")
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise BuildError(f"another build of {path.name[1:-5]!r} is running; wait for it to finish") from None
+            if not _same_file(fd, path):
+                continue  # removed (or replaced) by the build that held it: lock the one there now
+            try:
+                yield
+            finally:
+                with suppress(OSError):
+                    os.unlink(path)  # while still held: a build waiting for it tries the new one
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            return
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+            os.close(fd)
+    raise BuildError(f"could not take the lock {path}: it kept changing; try again")
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        there = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    here = os.fstat(fd)
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
 def _recover(out_dir: Path) -> None:
