@@ -16,6 +16,7 @@ A table marked ``blank`` (one the learner fills in) is printed only where ``blan
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from html import escape as html_escape
 from typing import Protocol
@@ -113,30 +114,201 @@ class Moodle:
         return f'<table border="1" cellpadding="3">{cells}</table>'
 
 
-_SYMBOLS = {"sigma": "σ", "cdot": "·", "times": "×", "partial": "∂", "nabla": "∇", "approx": "≈", "eta": "η",
-            "theta": "θ", "gamma": "γ", "mu": "μ", "alpha": "α", "beta": "β", "varepsilon": "ε", "delta": "δ",
-            "Delta": "Δ", "quad": " ", "qquad": " ", "lVert": "‖", "rVert": "‖", "Rightarrow": "⇒", "ln": "ln"}
+_SYMBOLS = {
+    "sigma": "σ", "cdot": "·", "times": "×", "partial": "∂", "nabla": "∇", "approx": "≈", "eta": "η", "theta": "θ",
+    "gamma": "γ", "mu": "μ", "alpha": "α", "beta": "β", "varepsilon": "ε", "epsilon": "ε", "delta": "δ",
+    "Delta": "Δ", "lambda": "λ", "pi": "π", "phi": "φ", "tau": "τ", "rho": "ρ", "omega": "ω", "xi": "ξ",
+    "Sigma": "Σ", "sum": "Σ", "prod": "Π", "infty": "∞", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠",
+    "ne": "≠", "to": "→", "rightarrow": "→", "Rightarrow": "⇒", "mapsto": "↦", "in": "∈", "pm": "±", "mp": "∓",
+    "ldots": "…", "cdots": "⋯", "dots": "…", "top": "⊤", "prime": "′", "circ": "∘", "odot": "⊙", "lVert": "‖",
+    "rVert": "‖", "Vert": "‖", "lvert": "|", "rvert": "|", "vert": "|", "langle": "⟨", "rangle": "⟩", "quad": "  ",
+    "qquad": "  ", "displaystyle": "", "limits": "", "left": "", "right": "", "big": "", "Big": "", "bigl": "",
+    "bigr": "", "Bigl": "", "Bigr": "", "colon": ":", "mid": "|", "ast": "*", "star": "*", "equiv": "≡",
+    "sim": "~", "propto": "∝", "forall": "∀", "exists": "∃", "cup": "∪", "cap": "∩", "subseteq": "⊆",
+}
+_SPACES = {",": " ", ";": " ", ":": " ", " ": " ", "!": "", "{": "{", "}": "}", "|": "‖", "\\": "\n", "%": "%",
+           "_": "_", "&": "&", "#": "#", "$": "$"}
+_ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0304", "tilde": "\u0303",
+            "widetilde": "\u0303", "dot": "\u0307", "ddot": "\u0308", "vec": "\u20d7"}
+_WORDS = ("text", "textrm", "textit", "textbf", "mathrm", "operatorname", "mathit", "mathbf", "boldsymbol", "mathsf",
+          "mathcal", "mathtt", "bm")
+_BLACKBOARD = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ"}
+_TOKEN = re.compile(r"\\\\|\\[A-Za-z]+|\\.|[{}^_&]|[^\\{}^_&]+|\\")
 
 
 def plain_tex(tex: str) -> str:
-    """A readable plain-text rendering of a small LaTeX fragment (for terminal output)."""
-    out = tex.replace(r"\left", "").replace(r"\right", "").replace(r"\,", " ")
-    out = re.sub(r"\\frac\{d\}\{d(\w+)\}", r"d/d\1 ", out)
-    for _ in range(5):  # innermost groups first: powers, subscripts, roots, fractions
-        out = re.sub(r"\^\{([^{}]*)\}", lambda m: "^" + _group(m[1]), out)
-        out = re.sub(r"_\{([^{}]*)\}", lambda m: "_" + _group(m[1]), out)
-        out = re.sub(r"\\sqrt\{([^{}]*)\}", lambda m: f"sqrt({m[1]})", out)
-        out = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: f"{_group(m[1])}/{_group(m[2])}", out)
-    out = re.sub(r"\\(?:operatorname|text|mathrm)\{([^{}]*)\}", r"\1", out)
-    for command, symbol in _SYMBOLS.items():
-        out = re.sub(r"\\%s(?![A-Za-z])" % command, symbol, out)
-    out = re.sub(r"\\([A-Za-z]+)", r"\1", out)
-    out = out.replace("\\", " ")
-    out = out.replace("{", "").replace("}", "")
+    """A readable plain-text rendering of the LaTeX the problems print (for the terminal): fractions
+    as a/b, powers as ^, matrices as [a, b; c, d] rows, cases as "a if ...; b if ...", accents and
+    Greek letters as Unicode, no command left behind."""
+    try:
+        out = _Tex(_TOKEN.findall(tex)).run()
+    except RecursionError:  # nested beyond reason: the source, without its commands, is still readable
+        out = re.sub(r"\\[A-Za-z]+|[{}]", " ", tex)
+    out = re.sub("\x01 *(?=[(\\[^_])", "", out).replace("\x01", " ")  # ln(x), tanh^2(x); but ln a
+    out = re.sub(r"([∂∇]) (?=\w)", r"\1", out)  # ∂ L is ∂L
     out = re.sub(r"\s+\)", ")", re.sub(r"\(\s+", "(", out))
-    return re.sub(r"  +", " ", out)
+    out = re.sub(r"\(- (?=\w)", "(-", out)
+    return unicodedata.normalize("NFC", re.sub(r"  +", " ", out).strip())  # y and a hat: ŷ, one character
 
 
-def _group(s: str) -> str:
-    s = s.strip()
-    return s if re.fullmatch(r"[\w.]+", s) else f"({s})"
+class _Tex:
+    """A recursive walk over LaTeX tokens: each construct printed once its arguments are."""
+
+    def __init__(self, tokens: list[str]):
+        self.tokens, self.at = tokens, 0
+
+    def run(self) -> str:
+        return self.until(())
+
+    def peek(self) -> str | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def take(self) -> str | None:
+        token = self.peek()
+        self.at += token is not None
+        return token
+
+    def until(self, stops: tuple[str, ...]) -> str:
+        """Everything up to (not including) a token in ``stops``, or the end."""
+        out = []
+        while (token := self.peek()) is not None and token not in stops:
+            out.append(self.item())
+        return "".join(out)
+
+    def argument(self) -> str:
+        """A command's argument: a braced group, or the next single token (a letter of a word)."""
+        while self.peek() is not None and self.peek().isspace():
+            self.take()
+        token = self.peek()
+        if token is not None and token[0].isspace():  # \\hat y: the argument is the text's first letter
+            token = self.tokens[self.at] = token.lstrip()
+        if token is None:
+            return ""
+        if token == "{":
+            self.take()
+            inner = self.until(("}",))
+            self.take()
+            return inner
+        if token.startswith("\\"):
+            return self.item()
+        self.tokens[self.at] = token[1:]  # one character of a run of text: x^2y is x^{2}y
+        if not self.tokens[self.at]:
+            self.at += 1
+        return token[0]
+
+    def raw(self) -> str:
+        """A braced group's text as it stands (a \\text{} argument, an environment's name)."""
+        if self.peek() != "{":
+            return self.argument()
+        self.take()
+        depth, out = 1, []
+        while (token := self.take()) is not None:
+            depth += (token == "{") - (token == "}")
+            if depth == 0:
+                break
+            out.append(token[1:] if token.startswith("\\") and token[1:] in "{}" else token)
+        return "".join(out)
+
+    def item(self) -> str:
+        token = self.take()
+        if token == "{":
+            inner = self.until(("}",))
+            self.take()
+            return inner
+        if token in ("^", "_"):
+            arg = self.argument().strip()
+            if token == "^" and arg in ("⊤", "T"):
+                return "ᵀ"
+            if token == "^" and arg == "′":
+                return "′"
+            return token + _group(arg)
+        if token == "&":
+            return " & "
+        if token == "}":
+            return ""
+        if not token.startswith("\\"):
+            return token
+        name = token[1:]
+        if name in ("frac", "dfrac", "tfrac"):
+            top, bottom = self.argument().strip(), self.argument().strip()
+            operator = re.fullmatch(r"[d∂]", top) and re.fullmatch(r"[d∂]\s*\S+", bottom)
+            return f"{_group(top, lead=True)}/{_group(bottom)}" + (" " if operator else "")  # d/dx, then its operand
+        if name == "sqrt":
+            index = ""
+            if self.peek() and self.peek().startswith("["):
+                index = self.take()[1:].split("]", 1)[0]
+            arg = self.argument().strip()
+            return f"({arg})^(1/{index})" if index else f"sqrt({arg})"
+        if name in _WORDS:
+            return self.raw()
+        if name == "mathbb":
+            letter = self.raw()
+            return _BLACKBOARD.get(letter, letter)
+        if name in _ACCENTS:
+            arg = self.argument().strip()
+            return arg + _ACCENTS[name] if len(arg) == 1 else f"{name}({arg})"
+        if name == "begin":
+            return self.environment(self.raw())
+        if name == "end":
+            self.raw()
+            return ""
+        if name in _SYMBOLS:
+            return _SYMBOLS[name]
+        if name in _SPACES:
+            return _SPACES[name]
+        if token == "\\\\":
+            return "\n"
+        return f" {name}\x01"  # a function name (sin, ln, tanh, max, det, ...): a word of its own
+
+    def environment(self, kind: str) -> str:
+        """A matrix as [a, b; c, d] rows (| | for a determinant), cases as "value if condition; ...",
+        any other (aligned) as its rows joined by "; "."""
+        rows, cells = [], []
+        while (token := self.peek()) is not None:
+            if token == "\\end":
+                self.take()
+                self.raw()
+                break
+            cell = self.until(("&", "\\\\", "\\end")).strip()
+            cells.append(cell)
+            token = self.take()
+            if token == "\\\\" or token is None:
+                rows.append(cells)
+                cells = []
+            elif token == "\\end":
+                rows.append(cells)
+                cells = []
+                self.raw()
+                break
+        if cells:
+            rows.append(cells)
+        rows = [r for r in rows if any(r)]
+        if kind == "cases":
+            return "; ".join(" if ".join(c for c in row if c) for row in rows)
+        if kind.endswith("matrix"):
+            body = "; ".join(", ".join(row) for row in rows)
+            return f"|{body}|" if kind == "vmatrix" else f"[{body}]"
+        return "; ".join(" ".join(row) for row in rows)
+
+
+def _group(s: str, lead: bool = False) -> str:
+    """s as one factor: bare when it is one word or number (or a call, a bracket), else in brackets."""
+    s = re.sub(r"([∂∇]) (?=\w)", r"\1", re.sub("\x01 *(?=[(\\[^_])", "", s).replace("\x01", " ").strip())
+    if lead and s.startswith("-"):
+        return "-" + _group(s[1:])
+    if re.fullmatch(r"[^\s+\-*/=,;<>·×()\[\]|]+", s) or _bracketed(s):
+        return s
+    return f"({s})"
+
+
+def _bracketed(s: str) -> bool:
+    """Whether s is one bracket, or a name applied to one: (a + b), ln(x + 1), [1, 2]."""
+    m = re.fullmatch(r"[\w∂σ]*([(\[])(.*)([)\]])", s)
+    if not m:
+        return False
+    depth = 0
+    for char in s[len(s) - len(m[2]) - 1 - len(m[1]) + 1:-1]:
+        depth += (char in "([") - (char in ")]")
+        if depth < 0:
+            return False
+    return depth == 0

@@ -1,0 +1,67 @@
+"""The terminal prints math a person reads: no LaTeX command, brace or environment left in what
+`show`, `list` and `solve` print, for every family in the bank."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.test_cli import run
+from workbook.bank import load_bank
+from workbook.scheduler import generate_slot
+from workbook.segments import plain, plain_tex
+
+LEFTOVER = re.compile(r"\\|[{}]|\bfrac|\bbegin|\bend\b|\bleft\b|\bright\b|operatorname|\btext|mathbb|\bhat\b|"
+                      r"\bcdot\b|\bpartial\b|\bsigma\b|pmatrix|&")
+
+
+def segment_lists(record: dict):
+    yield record["prompt"]
+    yield record["answer"]
+    for step in record.get("steps", []):
+        yield step.get("say", [])
+        if step.get("math"):
+            yield [{"math": step["math"]}]
+
+
+@pytest.mark.parametrize("family", sorted(load_bank()))
+def test_every_family_prints_plain_math(family):
+    bank = load_bank()
+    for seed in range(3):
+        record = generate_slot(bank[family], 2026 + seed, "terminal")
+        for segments in segment_lists(record):
+            assert not re.search(r"\\|[{}]", plain(segments)), (family, seed, plain(segments))
+            for seg in segments:  # the math alone: prose may say "left" or "text"
+                math = [seg["math"]] if "math" in seg else [c for row in seg.get("table", {}).get("rows", [])
+                                                             for c in row if c]
+                for tex in math:
+                    assert not LEFTOVER.search(plain_tex(tex)), (family, seed, tex, plain_tex(tex))
+
+
+@pytest.mark.parametrize("tex, text", [
+    (r"10^x + \frac{\ln{\left(x \right)}}{\ln{\left(10 \right)}}", "10^x + ln(x)/ln(10)"),
+    (r"J = \begin{pmatrix}10 x y & 5 x^{2}\\ 1 & 3 \cos{\left(y \right)}\end{pmatrix}", "J = [10 x y, 5 x^2; 1, 3 cos(y)]"),
+    (r"\frac{\partial L}{\partial \hat y}\cdot\frac{d\hat y}{dz}", "∂L/∂ŷ·dŷ/dz"),
+    (r"\delta\, x^{\top}", "δ xᵀ"),
+    (r"\frac{\partial^{2} f}{\partial x \partial y}", "(∂^2 f)/(∂x ∂y)"),
+    (r"\frac{-3}{x + 1}", "-3/(x + 1)"),
+    (r"\sqrt{x^{2} + 1} + \sqrt[3]{x}", "sqrt(x^2 + 1) + (x)^(1/3)"),
+    (r"\begin{cases} 0 & x < 0 \\ 1 & x > 0 \end{cases}", "0 if x < 0; 1 if x > 0"),
+    (r"\det\begin{vmatrix}a & b\\ c & d\end{vmatrix}", "det |a, b; c, d|"),
+    (r"\mathbb{R}^{2} \to \mathbb{R}", "ℝ^2 → ℝ"),
+    (r"\operatorname{ReLU}'(x) = \text{the slope}", "ReLU'(x) = the slope"),
+    (r"\frac{1}{2} \lVert w \rVert^{2}", "1/2 ‖ w ‖^2"),
+    (r"e^{- 2 x}", "e^(-2 x)"),
+    (r"\frac{d}{dx}a^{x} = a^{x}\ln a", "d/dx a^x = a^x ln a"),
+    (r"y \ln \hat y + \tanh^{2}{\left(x \right)}", "y ln ŷ + tanh^2(x)"),
+])
+def test_latex_reads_as_plain_text(tex, text):
+    assert plain_tex(tex) == text
+
+
+def test_show_prints_a_matrix_as_rows():
+    result = run("show", "jacobian-2x2")
+    assert result.exit_code == 0
+    answer = next(line for line in result.output.splitlines() if line.startswith("Answer:"))
+    assert re.fullmatch(r"Answer: J = \[[^;\]]+; [^;\]]+\] \(2×2\)", answer), answer
