@@ -258,3 +258,30 @@ def test_a_pdf_build_without_harfbuzz_subsetting_says_what_to_install(quiz, monk
     assert not any("HarfBuzz" in note for note in result.notes)  # no PDF: nothing to say
     result = run_build(quiz, out_root=quiz.parent / "out", formats=("pdf",), jobs=1)
     assert any("libharfbuzz-subset0" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("text", [
+    "Name;ID\nAda Lovelace;s01\nAlan Turing;s02\n",  # a spreadsheet's CSV where the comma is the decimal point
+    "name\tid\nAda Lovelace\ts01\nAlan Turing\ts02\n",
+    "id,email,name,section\ns01,ada@example.org,Ada Lovelace,1\ns02,alan@example.org,Alan Turing,1\n",  # an LMS export
+    '"Lovelace, Ada";s01\n"Turing, Alan";s02\n',
+])
+def test_rosters_as_spreadsheets_and_learning_platforms_export_them(tmp_path, text):
+    from workbook.roster import Student, read_roster
+
+    path = tmp_path / "class.csv"
+    path.write_text(text)
+    names = ["Lovelace, Ada", "Turing, Alan"] if text.startswith('"') else ["Ada Lovelace", "Alan Turing"]
+    assert read_roster(path) == [Student(names[0], "s01"), Student(names[1], "s02")]
+
+
+def test_every_bad_roster_row_is_reported_at_once(tmp_path):
+    from workbook.errors import InputError
+    from workbook.roster import read_roster
+
+    path = tmp_path / "class.csv"
+    path.write_text("Ada,s01,extra\nBob\nCarl,s 3\nDora,s01\nEve,s05\n")
+    with pytest.raises(InputError) as caught:
+        read_roster(path)
+    assert [line.split(": ", 2)[1] for line in caught.value.lines] == ["line 1", "line 2", "line 3"]
+    assert "give a header row naming name and id" in caught.value.lines[0]

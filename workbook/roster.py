@@ -24,27 +24,35 @@ class Student:
 
 
 def read_roster(path: Path) -> list[Student]:
-    """Every student in the file; every bad row reported with its line number, all at once."""
+    """Every student in the file; every bad row reported with its line number, all at once.
+
+    Columns are separated by commas, semicolons (spreadsheets in much of Europe) or tabs, whichever
+    the first line uses. Without a header a row is ``name, id``; a header naming ``name`` and ``id``
+    columns (as an LMS export has, among others) says where they are, and other columns are ignored.
+    """
     text = read_text(path, "roster", limit=8 << 20, encoding="utf-8-sig")  # 10^5 students is about 3 MB
     students, problems, seen, where = [], [], {}, printable(str(path))
     try:
-        rows = list(itertools.islice(csv.reader(io.StringIO(text)), MAX_ROWS + 2))
+        rows = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=_delimiter(text)), MAX_ROWS + 2))
     except csv.Error as exc:  # a field over the csv module's limit, a NUL byte
         raise InputError([f"{where}: not a CSV roster the tool can read: {exc}"]) from None
     if len(rows) > MAX_ROWS + 1:
         raise InputError([f"{where}: more than {MAX_ROWS} students; build the roster in parts"])
-    for line, row in enumerate(rows, start=1):
+    columns, width, first = (0, 1), 2, 1
+    if rows and {"name", "id"} <= set(header := [c.strip().lower() for c in rows[0]]):
+        columns, width, first = (header.index("name"), header.index("id")), None, 2
+    for line, row in enumerate(rows[first - 1:], start=first):
         if len(problems) >= 50:
             problems.append(f"{where}: ... and more rows like these; stopped at line {line}")
             break
         if not row or all(not cell.strip() for cell in row):
             continue
-        if line == 1 and [c.strip().lower() for c in row] == ["name", "id"]:
+        if width is not None and len(row) != width or len(row) <= max(columns):
+            found = f"found {len(row)}" + ("; with other columns, give a header row naming name and id"
+                                           if len(row) > 2 else "")
+            problems.append(f"{where}: line {line}: expected 2 columns (name, id), {found}")
             continue
-        if len(row) != 2:
-            problems.append(f"{where}: line {line}: expected 2 columns (name, id), found {len(row)}")
-            continue
-        name, sid = row[0].strip(), row[1].strip()
+        name, sid = row[columns[0]].strip(), row[columns[1]].strip()
         if not name or len(name) > MAX_NAME:
             problems.append(f"{where}: line {line}: the name must be 1 to {MAX_NAME} characters")
         elif unsafe_char(name, newlines=False):
@@ -62,3 +70,12 @@ def read_roster(path: Path) -> list[Student]:
     if problems:
         raise InputError(problems)
     return students
+
+
+def _delimiter(text: str) -> str:
+    """The first line's separator: a tab or a semicolon if it has one outside quotes, else a comma."""
+    line = re.sub(r'"[^"]*"', "", text.split("\n", 1)[0])
+    for candidate in ("\t", ";"):
+        if candidate in line and "," not in line:
+            return candidate
+    return ","
