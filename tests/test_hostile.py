@@ -527,12 +527,12 @@ def test_two_sections_with_one_title_are_refused(place):
 def test_a_quiz_never_carries_a_character_xml_cannot_hold():
     from workbook import moodle
 
-    doc = {"edition": {"title": "T\x01", "seed": 1}, "sections": [{"problems": [{
+    doc = {"edition": {"title": "T\x01", "seed": 1}, "sections": [{"title": "S\x03", "problems": [{
         "number": 1, "title": "A\x0b", "prompt": [{"text": "x\x02"}], "steps": [], "answer": [{"text": "1"}],
-        "numeric": None}]}]}
+        "numeric": None, "claims": {}}]}]}
     import xml.etree.ElementTree as ET
 
-    ET.fromstring(moodle.quiz(doc).split("\n", 1)[1])
+    ET.fromstring(moodle.quiz({"": doc}).split("\n", 1)[1])
 
 
 @pytest.mark.parametrize("folder", ["../outside", "/etc", "link-out"])
@@ -930,7 +930,7 @@ def test_a_title_cannot_choose_moodle_categories(place):
     assert result.returncode == 0, result.err_text
     quiz = (place.out / "hostile" / "quiz.xml").read_text()
     category = quiz.split("<category>")[1].split("<text>")[1].split("</text>")[0]
-    assert category.count("/") == 2 and "$system$" not in category  # $course$/workbook/<one level>
+    assert category.count("/") == 3 and "$system$" not in category  # $course$/workbook/<edition>/<slot>
 
 
 def test_a_backprop_graph_a_learner_could_not_work_is_refused(place):

@@ -1,4 +1,6 @@
-"""The Moodle XML export: Moodle's question format, embedded files, and every answer round-tripped."""
+"""The Moodle XML export, read as Moodle's importer reads it: a category a problem slot holding every
+version's variant, numerical, Cloze, multiple-choice and essay questions, embedded files, and every
+answer compared with the problem's own claims record."""
 
 from __future__ import annotations
 
@@ -7,8 +9,11 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
+import pytest
+import sympy as sp
 from click.testing import CliRunner
 
+from workbook import expr as E
 from workbook.cli import main
 
 EDITION = """
@@ -19,30 +24,71 @@ title = "Numbers"
 families = ["derivative-at-point", "best-price", "descent-1d", "optimizer-momentum", "directional-derivative"]
 count = 5
 [[sections]]
-title = "Expressions and figures"
-families = ["tangent-line", "backprop-neuron", "chain-layers"]
-count = 3
+title = "Several numbers, verdicts, expressions and figures"
+families = ["tangent-line", "learning-rate", "backprop-neuron", "gradient-at-point", "chain-layers", "product-rule"]
+count = 6
 """
 
+# Moodle's Cloze syntax, as question/type/multianswer/questiontype.php reads it (ported to Python's re:
+# its variable-width look-behind split in three)
+_FRACTION = r"=|%(-?[0-9]+)%"
+_ANSWER = r".+?(?<!\\)(?<!&)(?<!&amp;)(?=[~#}]|$)"
+_FEEDBACK = r".*?(?<!\\)(?=[~}]|$)"
+_ALTERNATIVE = f"({_FRACTION})?({_ANSWER})(#({_FEEDBACK}))?"
+_TYPES = r"(NUMERICAL|NM)|(MULTICHOICE|MC)|(MULTICHOICE_V|MCV)|(MULTICHOICE_H|MCH)|(SHORTANSWER|SA|MW)|(SHORTANSWER_C|SAC|MWC)"
+CLOZE = re.compile(r"\{([0-9]*):(" + _TYPES + "):(" + _ALTERNATIVE + "(~" + _ALTERNATIVE + ")*)\\}", re.DOTALL)
+_NUMBER = r"-?(([0-9]+[.,]?[0-9]*|[.,][0-9]+)([eE][-+]?[0-9]+)?)"
+NUMERICAL = re.compile(f"^({_NUMBER})(:{_NUMBER})?$")
 
-def test_moodle_quiz_structure_files_and_answers(tmp_path):
-    edition = tmp_path / "quiz.toml"
+
+def blanks(html: str) -> list[tuple[str, list[tuple[bool, str]]]]:
+    """The Cloze blanks Moodle's importer finds in a question text: (type, [(right, answer) ...])."""
+    found = []
+    while (m := CLOZE.search(html)) is not None:
+        alternatives = [(a.startswith("="), a.lstrip("=").split("#", 1)[0]) for a in re.split(r"(?<!\\)~", m[9])]
+        found.append((m[2], alternatives))
+        html = html[:m.start()] + html[m.end():]
+    return found
+
+
+@pytest.fixture(scope="module")
+def quiz(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("moodle")
+    edition = folder / "quiz.toml"
     edition.write_text(EDITION)
-    result = CliRunner().invoke(main, ["build", str(edition), "--out", str(tmp_path), "--format", "moodle", "-q"])
+    result = CliRunner().invoke(main, ["build", str(edition), "--out", str(folder), "--format", "moodle", "-q",
+                                       "--versions", "3"])
     assert result.exit_code == 0, result.output
-    out = tmp_path / "quiz"
-    assert not (out / "worksheet.pdf").exists()
-    root = ET.parse(out / "quiz.xml").getroot()
-    assert root.tag == "quiz"
+    out = folder / "quiz" / "versions"
+    problems = json.loads((out / "manifest.json").read_text())["problems"]
+    return ET.parse(out / "quiz.xml").getroot(), [p for p in problems if p["number"] != "example"], folder / "quiz"
+
+
+def test_one_quiz_a_category_a_slot_holding_each_versions_variant(quiz):
+    root, _problems, folder = quiz
+    assert not (folder / "versions" / "A" / "quiz.xml").exists() and not (folder / "worksheet.pdf").exists()
     questions = root.findall("question")
-    assert questions[0].get("type") == "category" and questions[0].find("category/text").text
-    manifest = json.loads((out / "manifest.json").read_text())["problems"]
-    real = questions[1:]
-    assert len(real) == len(manifest) == 8
-    numerical = 0
-    for q, problem in zip(real, manifest):
-        assert q.get("type") in ("numerical", "essay")
-        assert q.find("name/text").text.startswith(f"{problem['number']}. ")
+    categories = [i for i, q in enumerate(questions) if q.get("type") == "category"]
+    assert len(categories) == 11
+    paths = [questions[i].find("category/text").text for i in categories]
+    assert len(set(paths)) == 11 and all(p.startswith("$course$/workbook/Quiz (seed 11)/Problem ") for p in paths)
+    for n, i in enumerate(categories, start=1):
+        held = questions[i + 1:i + 4]
+        assert [q.find("name/text").text for q in held] == [f"Problem {n}, version {v}" for v in "ABC"]
+        assert all(q.get("type") != "category" for q in held)
+    assert len(questions) == 11 * 4
+
+
+def test_every_question_reads_as_moodle_imports_it_and_matches_its_claims(quiz):
+    root, problems, _ = quiz
+    real = [q for q in root.findall("question") if q.get("type") != "category"]
+    by_name = {(p["number"], p["version"]): p for p in problems}
+    kinds = {}
+    for q in real:
+        number, version = re.fullmatch(r"Problem (\d+), version (\w+)", q.find("name/text").text).groups()
+        problem = by_name[int(number), version]
+        kinds.setdefault(q.get("type"), []).append(problem["claims"]["type"])
+        text = q.find("questiontext/text").text
         for tag in ("questiontext", "generalfeedback"):
             node = q.find(tag)
             assert node.get("format") == "html" and node.find("text").text
@@ -50,31 +96,98 @@ def test_moodle_quiz_structure_files_and_answers(tmp_path):
             embedded = {f.get("name"): f for f in node.findall("file")}
             assert referenced == set(embedded)  # every image referenced is embedded, and only those
             for f in embedded.values():
-                assert f.get("encoding") == "base64" and f.get("path") == "/"
-                assert base64.b64decode(f.text).lstrip().startswith(b"<?xml") or b"<svg" in base64.b64decode(f.text)
-        assert q.find("defaultgrade").text == "1"
+                assert f.get("encoding") == "base64" and b"<svg" in base64.b64decode(f.text)
         if q.get("type") == "numerical":
-            numerical += 1
             answer = q.find("answer")
-            assert answer.get("fraction") == "100"
+            assert answer.get("fraction") == "100" and NUMERICAL.match(answer.find("text").text)
             value, tol = float(answer.find("text").text), float(answer.find("tolerance").text)
             assert 0 < tol <= max(0.001, abs(value) * 0.01)
-            assert abs(value - _expected(problem["claims"])) <= 1e-9 * max(1, abs(value))
+            assert [pytest.approx(value, abs=1e-9)] == expected_numbers(problem["claims"])
+        elif q.get("type") == "cloze":
+            found = blanks(text)
+            words = problem["claims"].get("verdicts")
+            if words:
+                assert [t for t, _ in found] == ["MULTICHOICE"] * len(words)
+                assert [next(a for right, a in alts if right) for _, alts in found] == words
+            else:
+                assert {t for t, _ in found} == {"NUMERICAL"}
+                values = []
+                for _, alts in found:
+                    (right, answer), = alts
+                    m = NUMERICAL.match(answer)
+                    assert right and m and float(m[6]) > 0  # a tolerance
+                    values.append(float(m[1]))
+                assert values == pytest.approx(expected_numbers(problem["claims"]), abs=1e-9)
+        elif q.get("type") == "multichoice":
+            answers = q.findall("answer")
+            assert [a.get("fraction") for a in answers].count("100") == 1 and len(answers) >= 4
+            texts = [a.find("text").text for a in answers]
+            assert len(set(texts)) == len(texts)  # no choice twice
+            wrong = [a for a in answers if a.get("fraction") == "0"]
+            assert all(a.find("feedback/text").text for a in wrong)  # each says which slip it is
+            assert problem["claims"]["type"] == "derivative"
         else:
-            assert q.find("graderinfo/text").text
-    assert numerical >= 5
-    assert any(q.find("generalfeedback/file") is not None for q in real)  # the tangent line's figure
+            assert q.get("type") == "essay" and q.find("graderinfo/text").text
+    assert {"numerical", "cloze", "multichoice"} <= set(kinds), kinds
+    assert {"backprop", "gradient", "descent_convergence"} <= set(kinds["cloze"])
 
 
-def _expected(check):
-    from workbook import expr as E
+def test_multiple_choice_distractors_are_each_a_wrong_derivative():
+    from workbook import moodle
+    from workbook.bank import load_bank
+    from workbook.numbers import latex
+    from workbook.scheduler import generate_slot
 
-    if check["type"] == "derivative":
-        return float(E.parse(check["value"]))
-    if check["type"] == "optimum":
-        return float(E.parse(check["at"][0]))
-    if check["type"] == "gradient":
-        return float(E.parse(check["directional"]))
-    if check["type"] == "gradient_descent":
-        return float(E.parse(check["iterates"][-1][0]))
-    return float(check["thetas"][-1])
+    bank = load_bank()
+    offered = 0
+    for family in ("product-rule", "chain-two-levels", "trig", "exp-log", "quotient-rule", "chain-layers"):
+        for seed in range(6):
+            claims = generate_slot(bank[family], seed, "mc")["claims"]
+            x = E.symbol(claims["variable"])
+            truth = E.parse(claims["answer"])
+            choices = moodle.distractors(claims)
+            offered += len(choices)
+            texts = [tex for tex, _ in choices]
+            assert latex(truth) not in texts and len(set(texts)) == len(texts)
+            for _, advice in choices:
+                assert advice and "{" not in advice
+            # each differs from the derivative at some point: checked through the slip's expression
+            for wrong, _ in moodle.distractor_expressions(claims):
+                assert any(abs(complex(sp.N((wrong - truth).subs(x, v)))) > 1e-9 for v in (0.3, 0.7, 1.3, 2.1))
+    assert offered > 6 * 6 * 2
+
+
+def test_prose_cannot_open_a_cloze_blank(tmp_path):
+    from workbook import moodle
+
+    doc = {"edition": {"title": "T", "seed": 1, "version": ""}, "sections": [{"title": "S", "problems": [{
+        "number": 1, "title": "t", "prompt": [{"text": "Type {1:SHORTANSWER:=pwned} or {:NM:=1:1}"},
+                                                {"math": r"x^{2:NUMERICAL:=3}"}],
+        "answer": [{"math": "g = (1, 2)"}], "steps": [],
+        "claims": {"type": "gradient", "variables": ["x", "y"], "gradient": ["1", "2"], "function": "x + 2*y",
+                   "partials": ["1", "2"], "at": ["0", "0"]}}]}]}
+    root = ET.fromstring(moodle.quiz({"": doc}).split("\n", 1)[1])
+    question = next(q for q in root.findall("question") if q.get("type") == "cloze")
+    found = blanks(question.find("questiontext/text").text)
+    assert [t for t, _ in found] == ["NUMERICAL", "NUMERICAL"]  # ours only
+
+
+def expected_numbers(claims: dict) -> list[float]:
+    """The numbers a problem's answer holds, read from its claims record by this test alone."""
+    def num(v):
+        return float(E.parse(str(v), variables=()))
+
+    kind = claims["type"]
+    if kind == "derivative":
+        return [num(claims["value"])]
+    if kind == "optimum":
+        return [num(v) for v in claims["at"]]
+    if kind == "gradient":
+        return [num(claims["directional"])] if "directional" in claims else [num(v) for v in claims["gradient"]]
+    if kind == "gradient_descent":
+        return [num(v) for v in claims["iterates"][-1]]
+    if kind == "backprop":
+        return [num(v) for v in claims["gradients"].values()]
+    if kind == "optimizer":
+        return [num(claims["thetas"][-1])]
+    raise AssertionError(f"no numbers for {kind}")

@@ -186,7 +186,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
             mine = {f: docs[f] for f in docs if f in written}
             files = render_documents(mine, names, formats, stage, cache, pool, timings, template_dir,
                                      key=key if write_key else None, area=area) if {"html", "pdf"} & set(formats) else {}
-            files |= _write_quizzes(mine, stage) if "moodle" in formats else {}
+            files |= _write_quizzes(docs, stage, area, pool) if "moodle" in formats else {}
             files["manifest"] = _write(stage / area / MANIFEST,
                                        manifest(edition, docs, area, record(copies, contents, key_content)))
             _mark(stage, out_dir, area, digest)
@@ -271,7 +271,8 @@ def _up_to_date(out_dir: Path, area: str, digest: str, docs: dict, names: tuple[
                 formats: tuple[str, ...]) -> bool:
     """An area built from exactly this before, whose files are all there: they are already these bytes."""
     expected = [out_dir / v / f"{n}.{ext}" for v in docs for n in names for ext in ("html", "pdf") if ext in formats]
-    expected += [out_dir / v / "quiz.xml" for v in docs if "moodle" in formats] + [out_dir / area / MANIFEST]
+    expected += [out_dir / area / "quiz.xml"] if "moodle" in formats else []
+    expected += [out_dir / area / MANIFEST]
     signed, kept, tag = stamp(digest), marker_fields(out_dir), area or "."
     return (signed is not None and kept.get(f"digest:{tag}") == signed and all(p.is_file() for p in expected)
             and kept.get(f"files:{tag}") == stamp(files_digest(out_dir, lambda p: in_area(p, area))))
@@ -283,15 +284,22 @@ def _files_in(out_dir: Path, area: str) -> dict[str, Path]:
             if p.is_file() and not p.name.startswith(".") and in_area(rel := p.relative_to(out_dir).as_posix(), area)}
 
 
-def _write_quizzes(docs: dict[str, dict], stage: Path) -> dict[str, Path]:
-    """quiz.xml, a Moodle quiz, for each copy (its folder's)."""
+def _write_quizzes(docs: dict[str, dict], stage: Path, area: str, pool) -> dict[str, Path]:
+    """quiz.xml, one Moodle quiz for the area's copies (a category a problem slot); the wrong answers
+    multiple-choice derivatives are offered among are worked out in the pool's workers."""
     from workbook import moodle
 
-    files = {}
-    for v, doc in docs.items():
-        path = (stage / v if v else stage) / "quiz.xml"
-        files[f"{v}/quiz.xml" if v else "quiz.xml"] = _write(path, moodle.quiz(doc))
-    return files
+    asked = [(folder, p["number"], p["claims"]) for folder, doc in docs.items() for s in doc["sections"]
+             for p in s["problems"] if p["claims"].get("type") == "derivative"]
+    for i, (_, _, claims) in enumerate(asked):
+        pool.submit(i, 10.0, moodle.distractors, claims)
+    choices = {}
+    for outcome in pool.completed():
+        if outcome.ok and len(outcome.value) >= 3:  # fewer: an essay, graded by hand
+            folder, number, _ = asked[outcome.task]
+            choices[folder, number] = outcome.value
+    name = f"{area}/quiz.xml" if area else "quiz.xml"
+    return {name: _write(stage / name, moodle.quiz(docs, choices))}
 
 
 def _write(path: Path, text: str) -> Path:

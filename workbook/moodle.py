@@ -1,9 +1,11 @@
-"""Moodle XML export: one question per problem.
+"""Moodle XML export: a category a problem slot, holding each version's variant of it.
 
-A problem whose answer is one number becomes a `numerical` question with a tolerance; any other
-becomes an `essay` question whose grader information holds the answer. The worked solution is the
-general feedback; math is written as TeX between \\( \\) for Moodle's MathJax filter; diagrams are
-embedded as files (base64) and referenced with @@PLUGINFILE@@.
+A problem whose answer is one number becomes a `numerical` question with a tolerance; several numbers
+(a gradient, a row of a table, the last iterate) or verdicts become a `cloze` question with a blank
+each; a derivative becomes `multichoice` among the answers its catalogued slips give; any other an
+`essay` whose grader information holds the answer. The worked solution is the general feedback;
+math is written as TeX between \\( \\) for Moodle's MathJax filter; diagrams are embedded as files
+(base64) and referenced with @@PLUGINFILE@@.
 """
 
 from __future__ import annotations
@@ -13,18 +15,17 @@ import hashlib
 import re
 import xml.etree.ElementTree as ET
 from html import escape
+from typing import TYPE_CHECKING
 
 from workbook import figures
 from workbook.errors import BuildError
 from workbook.segments import Moodle, defuse_tex, emit
 
+if TYPE_CHECKING:
+    import sympy as sp
+
 # Characters XML 1.0 cannot carry at all, not even escaped; ElementTree writes them as they are.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def numeric_answer(record: dict) -> float | None:
-    """The single number a problem asks for, if it asks for one (each kind's presentation says)."""
-    return record.get("numeric")
 
 
 def _html(segments: list[dict]) -> str:
@@ -43,55 +44,174 @@ def category_name(title: str) -> str:
     return defuse_tex(title.replace("/", "\u2215").replace("$", "\uff04"))
 
 
-def quiz(doc: dict) -> str:
-    """The Moodle XML of a document (an edition's problems)."""
+def quiz(docs: dict[str, dict], choices: dict[tuple[str, int], list[tuple[str, str]]] | None = None) -> str:
+    """The Moodle XML of an edition's copies (``docs``, by folder: the edition alone, or its versions).
+
+    Each problem slot is a category of its own, holding every version's variant of it, so a Moodle
+    quiz that draws one random question from each category gives each student a version of each
+    problem (as R/exams' Moodle export does). ``choices`` are the wrong answers (LaTeX, and what the
+    slip was) a derivative is offered among, by (folder, problem number).
+    """
     root = ET.Element("quiz")
-    category = ET.SubElement(root, "question", {"type": "category"})
-    _text(category, "category", f"$course$/workbook/{category_name(doc['edition']['title'])} (seed {doc['edition']['seed']})")
-    for section in doc["sections"]:
-        for p in section["problems"]:
-            value = numeric_answer(p)
-            q = ET.SubElement(root, "question", {"type": "numerical" if value is not None else "essay"})
-            _text(q, "name", defuse_tex(f"{p['number']}. {p['title']}"))
-            body = f"<p>{_html(p['prompt'])}</p>"
-            files = []
-            figure = p.get("worksheet_figure")
-            if figure:
-                name, data = _figure_file(figure)
-                body += f'<p><img src="@@PLUGINFILE@@/{name}" alt="{escape(figure["alt"])}"></p>'
-                files.append((name, data))
-            text = _text(q, "questiontext", body, "html")
-            for name, data in files:
-                ET.SubElement(text, "file", {"name": name, "path": "/", "encoding": "base64"}).text = data
-            feedback = "".join(f"<p><strong>{escape(s['rule'])}.</strong> {_html(s['say'])}"
-                               + (f"<br>\\({escape(s['math'])}\\)" if s["math"] else "") + "</p>" for s in p["steps"])
-            feedback += f"<p><strong>Answer:</strong> {_html(p['answer'])}</p>"
-            general = _text(q, "generalfeedback", feedback, "html")
-            if p.get("figure"):
-                name, data = _figure_file(p["figure"])
-                general.find("text").text += f'<p><img src="@@PLUGINFILE@@/{name}" alt="{escape(p["figure"]["alt"])}"></p>'
-                ET.SubElement(general, "file", {"name": name, "path": "/", "encoding": "base64"}).text = data
-            ET.SubElement(q, "defaultgrade").text = "1"
-            ET.SubElement(q, "penalty").text = "0.3333333"
-            ET.SubElement(q, "hidden").text = "0"
-            if value is not None:
-                answer = ET.SubElement(q, "answer", {"fraction": "100", "format": "moodle_auto_format"})
-                ET.SubElement(answer, "text").text = repr(round(value, 10))
-                ET.SubElement(answer, "tolerance").text = repr(tolerance(value))
-                _text(answer, "feedback", "", "html")
-                ET.SubElement(q, "unitgradingtype").text = "0"
-                ET.SubElement(q, "unitpenalty").text = "0.1"
-                ET.SubElement(q, "showunits").text = "3"
-                ET.SubElement(q, "unitsleft").text = "0"
-            else:
-                ET.SubElement(q, "responseformat").text = "editor"
-                ET.SubElement(q, "responserequired").text = "1"
-                ET.SubElement(q, "responsefieldlines").text = "10"
-                ET.SubElement(q, "attachments").text = "1"
-                _text(q, "graderinfo", f"<p>{_html(p['answer'])}</p>", "html")
-                _text(q, "responsetemplate", "", "html")
+    head = next(iter(docs.values()))["edition"]
+    top = f"$course$/workbook/{category_name(head['title'])} (seed {head['seed']})"
+    slots: dict[int, list[tuple[str, dict, dict]]] = {}
+    for folder, doc in docs.items():
+        for section in doc["sections"]:
+            for p in section["problems"]:
+                slots.setdefault(p["number"], []).append((folder, doc, p | {"section": section.get("title", "")}))
+    width = len(str(max(slots, default=1)))
+    for number, variants in sorted(slots.items()):
+        category = ET.SubElement(root, "question", {"type": "category"})
+        title = category_name(variants[0][2]["section"])
+        _text(category, "category", f"{top}/Problem {number:0{width}d} · {title}")
+        for folder, doc, p in variants:
+            version = doc["edition"].get("version")
+            name = f"Problem {number}" + (f", version {version}" if version else "")
+            _question(root, p, name, (choices or {}).get((folder, number)))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + _XML_ILLEGAL.sub("", ET.tostring(root, encoding="unicode")) + "\n"
+
+
+def _question(root: ET.Element, p: dict, name: str, wrong: list[tuple[str, str]] | None) -> None:
+    """One question: numerical for one number, Cloze for several numbers or words, multiple choice
+    for a derivative with its catalogued wrong answers, else an essay with the answer for the grader."""
+    want = _expected(p)
+    numbers = list(zip(want.names or ("answer",) * len(want.numbers), want.numbers)) if want is not None else []
+    words = list(zip(want.names, want.words)) if want is not None and want.words else []
+    if len(numbers) == 1 and not words:
+        kind = "numerical"
+    elif numbers or words:
+        kind = "cloze"
+    elif wrong:
+        kind = "multichoice"
+    else:
+        kind = "essay"
+    q = ET.SubElement(root, "question", {"type": kind})
+    _text(q, "name", defuse_tex(name))
+    body = f"<p>{_html(p['prompt'])}</p>"
+    files = []
+    figure = p.get("worksheet_figure")
+    if figure:
+        file, data = _figure_file(figure)
+        body += f'<p><img src="@@PLUGINFILE@@/{file}" alt="{escape(figure["alt"])}"></p>'
+        files.append((file, data))
+    if kind == "cloze":
+        body = defuse_cloze(body) + _blanks(numbers, words)
+    text = _text(q, "questiontext", body, "html")
+    for file, data in files:
+        ET.SubElement(text, "file", {"name": file, "path": "/", "encoding": "base64"}).text = data
+    feedback = "".join(f"<p><strong>{escape(s['rule'])}.</strong> {_html(s['say'])}"
+                       + (f"<br>\\({escape(s['math'])}\\)" if s["math"] else "") + "</p>" for s in p["steps"])
+    feedback += f"<p><strong>Answer:</strong> {_html(p['answer'])}</p>"
+    general = _text(q, "generalfeedback", feedback, "html")
+    if p.get("figure"):
+        file, data = _figure_file(p["figure"])
+        general.find("text").text += f'<p><img src="@@PLUGINFILE@@/{file}" alt="{escape(p["figure"]["alt"])}"></p>'
+        ET.SubElement(general, "file", {"name": file, "path": "/", "encoding": "base64"}).text = data
+    if kind != "cloze":
+        ET.SubElement(q, "defaultgrade").text = "1"
+    ET.SubElement(q, "penalty").text = "0.3333333"
+    ET.SubElement(q, "hidden").text = "0"
+    if kind == "numerical":
+        value = numbers[0][1]
+        answer = ET.SubElement(q, "answer", {"fraction": "100", "format": "moodle_auto_format"})
+        ET.SubElement(answer, "text").text = decimal(value)
+        ET.SubElement(answer, "tolerance").text = decimal(tolerance(value))
+        _text(answer, "feedback", "", "html")
+        ET.SubElement(q, "unitgradingtype").text = "0"
+        ET.SubElement(q, "unitpenalty").text = "0.1"
+        ET.SubElement(q, "showunits").text = "3"
+        ET.SubElement(q, "unitsleft").text = "0"
+    elif kind == "multichoice":
+        ET.SubElement(q, "single").text = "true"
+        ET.SubElement(q, "shuffleanswers").text = "true"
+        ET.SubElement(q, "answernumbering").text = "abc"
+        for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
+            _text(q, tag, "", "html")
+        options = [(_answer_tex(p), "100", "")]
+        options += [(tex, "0", advice) for tex, advice in wrong]
+        for tex, fraction, advice in options:
+            answer = _text(q, "answer", rf"\({escape(tex)}\)", "html")
+            answer.set("fraction", fraction)
+            _text(answer, "feedback", escape(advice[:1].upper() + advice[1:] + "." if advice else ""), "html")
+    elif kind == "essay":
+        ET.SubElement(q, "responseformat").text = "editor"
+        ET.SubElement(q, "responserequired").text = "1"
+        ET.SubElement(q, "responsefieldlines").text = "10"
+        ET.SubElement(q, "attachments").text = "1"
+        _text(q, "graderinfo", f"<p>{_html(p['answer'])}</p>", "html")
+        _text(q, "responsetemplate", "", "html")
+
+
+def _expected(p: dict):
+    from workbook import judge
+
+    try:
+        return judge.expected(p)
+    except (ValueError, TypeError, KeyError):  # a record the judge cannot read: the answer goes to a grader
+        return None
+
+
+def _answer_tex(p: dict) -> str:
+    """A derivative problem's answer as the page prints it, without its ``f'(x) =``."""
+    math = next(seg["math"] for seg in p["answer"] if "math" in seg)
+    return math.split("=", 1)[1].strip() if "=" in math else math
+
+
+def _blanks(numbers: list[tuple[str, float]], words: list[tuple[str, str]]) -> str:
+    """The Cloze part: a numerical blank for each number, with its tolerance, and a drop-down for
+    each word (converges, oscillates, diverges)."""
+    lines = [f"{escape(name)} = {{1:NUMERICAL:={decimal(v)}:{decimal(tolerance(v))}}}" for name, v in numbers]
+    verdicts = ("converges", "oscillates", "diverges")
+    for name, word in words:
+        options = "~".join(("=" if w == word else "") + w for w in verdicts)
+        lines.append(f"{escape(name)}: {{1:MULTICHOICE:{options}}}")
+    return "<p>" + "<br>".join(lines) + "</p>"
+
+
+def defuse_cloze(html: str) -> str:
+    """Question text in which no Cloze blank can start but ours: a zero-width space after each ``{``
+    that begins one (``{1:NUMERICAL:...``), whether a family's prose or TeX wrote it."""
+    return re.sub(r"\{(?=[0-9]*:)", "{\u200b", html)
+
+
+def decimal(value: float) -> str:
+    """A number as Moodle's importers read it: plain decimals, no exponent."""
+    text = format(round(float(value), 10), ".10f").rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def distractors(claims: dict, limit: int = 4) -> list[tuple[str, str]]:
+    """Wrong answers to a derivative problem, as a learner who slipped would write them (the slip
+    catalogue of workbook.mistakes), each with what the slip was; then the function itself and the
+    sign flipped. Each differs from the answer and from the others as a function. Run in a worker."""
+    from workbook.numbers import latex
+
+    return [(latex(w), advice) for w, advice in distractor_expressions(claims, limit)]
+
+
+def distractor_expressions(claims: dict, limit: int = 4) -> list[tuple[sp.Expr, str]]:
+    """distractors(), as expressions."""
+
+    from workbook import expr as E
+    from workbook import mistakes, steps
+
+    if claims.get("type") != "derivative" or claims.get("order", 1) != 1 or "value" in claims:
+        return []
+    x = E.symbol(claims["variable"])
+    f, truth = E.parse(claims["function"]), E.parse(claims["answer"])
+    tree = steps.derive(f, x)
+    candidates = [(mistakes.slipped(tree, slip), slip.advice) for slip in mistakes.CATALOGUE]
+    candidates += [(f, "that is the function itself, not its derivative"), (-truth, "the sign is the wrong way round")]
+    chosen: list[tuple[sp.Expr, str]] = []
+    for wrong, advice in candidates:
+        if wrong is None or steps.equal(wrong, truth) or any(steps.equal(wrong, w) for w, _ in chosen):
+            continue
+        chosen.append((steps.tidy(wrong), advice))
+        if len(chosen) == limit:
+            break
+    return chosen
 
 
 def tolerance(value: float) -> float:
