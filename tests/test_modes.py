@@ -285,3 +285,28 @@ def test_every_bad_roster_row_is_reported_at_once(tmp_path):
         read_roster(path)
     assert [line.split(": ", 2)[1] for line in caught.value.lines] == ["line 1", "line 2", "line 3"]
     assert "give a header row naming name and id" in caught.value.lines[0]
+
+
+def test_print_pdf_holds_every_sheet_each_on_an_odd_page_and_students_get_their_key(quiz):
+    from pypdf import PdfReader
+
+    folder = quiz.parent / "out" / "modes" / "students"
+    # a sheet of one page: a blank back after each, for duplex
+    build(quiz, "--roster", str(quiz.parent / "class.csv"))
+    (quiz.parent / "late.csv").write_text("Katherine Johnson,s04\n")
+    build(quiz, "--roster", str(quiz.parent / "late.csv"))  # print.pdf still holds the whole class
+    sheets = [PdfReader(folder / sid / "worksheet.pdf") for sid in ("s01", "s02", "s03", "s04")]
+    printed = PdfReader(folder / "print.pdf")
+    at = 0
+    for sheet in sheets:
+        assert at % 2 == 0  # page at+1, an odd page
+        for page in sheet.pages:
+            assert printed.pages[at].extract_text() == page.extract_text()
+            at += 1
+        at += len(sheet.pages) % 2  # the blank back of an odd-length sheet
+        if len(sheet.pages) % 2:
+            assert not printed.pages[at - 1].extract_text().strip()
+    assert at == len(printed.pages) and any(len(s.pages) % 2 for s in sheets)
+    for sid, name in (("s01", "Ada Lovelace"), ("s04", "Katherine Johnson")):
+        assert name in (folder / sid / "answers.html").read_text()  # a key to hand back to each student
+        assert (folder / sid / "answers.pdf").is_file()

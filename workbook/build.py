@@ -143,7 +143,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
             raise InputError([(f"the class built in {printable(str(out_dir / STUDENTS))} and the roster: {len(roster)} "
                               f"students x {edition.problem_count()} problems is over {MAX_STUDENT_DRAWS} problems "
                               "to draw at once; build the roster into another --out folder")])
-    names = ("worksheet",) if roster else documents or edition_documents(edition)
+    names = documents or edition_documents(edition)
     copies = copies_of(edition, roster)
     template_dir = edition.template_folder()
     cache, why = cache_root(out_root)
@@ -187,6 +187,8 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
             files = render_documents(mine, names, formats, stage, cache, pool, timings, template_dir,
                                      key=key if write_key else None, area=area) if {"html", "pdf"} & set(formats) else {}
             files |= _write_quizzes(docs, stage, area, pool) if "moodle" in formats else {}
+            if area and "pdf" in formats:
+                files["print"] = _print_pdf(stage, out_dir, area, list(docs))
             files["manifest"] = _write(stage / area / MANIFEST,
                                        manifest(edition, docs, area, record(copies, contents, key_content)))
             _mark(stage, out_dir, area, digest)
@@ -272,6 +274,7 @@ def _up_to_date(out_dir: Path, area: str, digest: str, docs: dict, names: tuple[
     """An area built from exactly this before, whose files are all there: they are already these bytes."""
     expected = [out_dir / v / f"{n}.{ext}" for v in docs for n in names for ext in ("html", "pdf") if ext in formats]
     expected += [out_dir / area / "quiz.xml"] if "moodle" in formats else []
+    expected += [out_dir / area / "print.pdf"] if area and "pdf" in formats else []
     expected += [out_dir / area / MANIFEST]
     signed, kept, tag = stamp(digest), marker_fields(out_dir), area or "."
     return (signed is not None and kept.get(f"digest:{tag}") == signed and all(p.is_file() for p in expected)
@@ -300,6 +303,24 @@ def _write_quizzes(docs: dict[str, dict], stage: Path, area: str, pool) -> dict[
             choices[folder, number] = outcome.value
     name = f"{area}/quiz.xml" if area else "quiz.xml"
     return {name: _write(stage / name, moodle.quiz(docs, choices))}
+
+
+def _print_pdf(stage: Path, out_dir: Path, area: str, folders: list[str]) -> Path:
+    """print.pdf: every copy's worksheet in one file, in order, each starting on an odd page (a blank
+    page after one that ends on an odd page), for a duplex printer. A copy not written by this build
+    (a student kept) is taken from the previous edition, whose files are carried over."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for folder in folders:
+        sheet = stage / folder / "worksheet.pdf"
+        writer.append(PdfReader(sheet if sheet.is_file() else out_dir / folder / "worksheet.pdf"))
+        if len(writer.pages) % 2:
+            writer.add_blank_page()
+    path = stage / area / "print.pdf"
+    with open(path, "wb") as handle:
+        writer.write(handle)
+    return path
 
 
 def _write(path: Path, text: str) -> Path:
