@@ -310,3 +310,22 @@ def test_print_pdf_holds_every_sheet_each_on_an_odd_page_and_students_get_their_
     for sid, name in (("s01", "Ada Lovelace"), ("s04", "Katherine Johnson")):
         assert name in (folder / sid / "answers.html").read_text()  # a key to hand back to each student
         assert (folder / sid / "answers.pdf").is_file()
+
+
+def test_a_starter_edition_builds_and_a_shipped_one_builds_by_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run("new", "quiz.toml").exit_code == 0
+    text = (tmp_path / "quiz.toml").read_text()
+    again = run("new", "quiz.toml")
+    assert again.exit_code == 2 and "already exists" in again.stderr and (tmp_path / "quiz.toml").read_text() == text
+    (tmp_path / "quiz.toml").write_text(text.replace("labels = true", "labels = false"))
+    result = run("build", "quiz.toml", "--out", "out", "-q", "--format", "html")
+    assert result.exit_code == 0, result.output
+    sheet = (tmp_path / "out" / "derivatives-quiz" / "worksheet.html").read_text()
+    assert "Warm-up: the power rule" in sheet and 'class="stars"' not in sheet  # no label names the method
+    result = run("build", "derivatives", "--out", "out", "-q", "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert "<code>workbook build derivatives --seed 2026</code>" in \
+        (tmp_path / "out" / "calculus-for-deep-learning" / "worksheet.html").read_text()
+    missing = run("build", "nosuch")
+    assert missing.exit_code == 2 and "derivatives, starter, visual-workbook" in missing.stderr

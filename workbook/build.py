@@ -41,7 +41,7 @@ from workbook.documents import (
     manifest,
     teacher_key,
 )
-from workbook.edition import Edition, default_path, load_edition, pick_families
+from workbook.edition import DEFAULT_EDITION, Edition, default_path, load_edition, pick_families
 from workbook.errors import BuildError, InputError, excerpt, printable
 from workbook.roster import read_roster
 from workbook.scheduler import BUDGET, DrawCache
@@ -98,7 +98,13 @@ def shown(path: Path) -> str:
 
 def rebuild_command(edition: Edition, path: Path | None, banks: list[Path], roster: Path | None) -> str:
     """``workbook build FILE --seed N --bank F ...``: what builds the same book again, printed on it."""
-    parts = ["workbook build"] + ([shown(path)] if path is not None else []) + [f"--seed {edition.seed}"]
+    from workbook.resources import editions_dir
+
+    if path is not None and path.resolve().parent == editions_dir().resolve():
+        named = [path.stem] if path.name != DEFAULT_EDITION else []  # a shipped edition: by its name
+    else:
+        named = [shown(path)] if path is not None else []
+    parts = ["workbook build", *named, f"--seed {edition.seed}"]
     parts += [f"--bank {shown(b)}" for b in banks]
     parts += [f"--versions {edition.versions}"] if edition.versions > 1 and roster is None else []
     parts += [f"--roster {shown(roster)}"] if roster is not None else []

@@ -154,7 +154,15 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
     """Build EDITION (a TOML file; the default workbook if left out) into worksheet, answer key
     and solutions, as PDF and HTML, with manifest.json."""
     from workbook.build import build as run_build
+    from workbook.resources import editions_dir
 
+    if edition is not None and not edition.exists() and edition.suffix == "" and edition.name == str(edition):
+        shipped = editions_dir() / f"{edition}.toml"
+        edition = shipped if shipped.is_file() else edition  # a shipped edition by name: `workbook build derivatives`
+    if edition is not None and not edition.exists():
+        names = ", ".join(sorted(p.stem for p in editions_dir().glob("*.toml")))
+        _fail([(f"{_plain(str(edition), 80)}: no such edition file; build a shipped one by name ({names}), "
+               "or write a starter with `workbook new FILE`")])
     start = time.perf_counter()
     bar = _ProgressBar(enabled=not quiet and sys.stderr.isatty())
     try:
@@ -487,6 +495,20 @@ def practice(topic: str, count: int, difficulty: int | None, seed: int | None, p
         _fail([str(exc)], code=exc.code)
     _say(f"wrote {result.problems} problems on {topic} (seed {seed}) into {result.out_dir}")
     _list_files(result)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def new(file: Path) -> None:
+    """Write a starter edition to FILE, every key commented, ready to build and change."""
+    from workbook.resources import editions_dir
+
+    try:
+        with open(file, "x", encoding="utf-8") as handle:  # never over a file already there
+            handle.write((editions_dir() / "starter.toml").read_text(encoding="utf-8"))
+    except FileExistsError:
+        _fail([f"{_plain(str(file), 80)} already exists; choose another name (nothing was changed)"])
+    _say(f"wrote {file}: change it, then `workbook build {file}`")
 
 
 @main.command()

@@ -78,6 +78,8 @@ class PageOptions(BaseModel):
     work_space: Literal["blank", "lines", "grid"] = Field("lines", description="The space under each problem.")
     work_height: float = Field(5.2, ge=0, le=20, description="Its height in centimetres (0 for none).")
     font_size: float = Field(11, ge=8, le=16, description="Body text size in points.")
+    labels: bool = Field(True, description="Print each problem's family title and difficulty stars beside it; "
+                                           "false for a quiz, where they would name the method.")
 
 
 class Edition(BaseModel):
