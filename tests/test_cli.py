@@ -236,14 +236,32 @@ def test_a_bad_roster_row_is_reported_with_its_line(tmp_path, small_edition):
     assert f"{roster}: line 3: the id 's01' is already used on line 1" in result.stderr
 
 
-def test_progress_bar_only_on_a_terminal():
-    from workbook.cli import _ProgressBar
+def test_progress_a_bar_on_a_terminal_a_line_a_stage_when_piped_nothing_when_quiet(capsys):
+    from workbook.cli import _Progress
 
-    off = _ProgressBar(enabled=False)
-    off(1, 10)
-    assert off.bar is None  # not a terminal, or --quiet: nothing is drawn
-    result = run("build", "--help")
-    assert "--quiet" in result.output
+    for quiet, terminal in ((True, True), (True, False), (False, False)):
+        progress = _Progress(quiet, terminal)
+        for stage, total in (("drawing and checking problems", 3), ("drawing math and figures", 2),
+                             ("laying out documents", 4)):
+            for done in range(total + 1):
+                progress(stage, done, total)
+        progress.close()
+        assert progress.bar is None  # a bar only on a terminal
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == ["drawing and checking problems (3 problems)", "drawing math and figures (2 parts)",
+                     "laying out documents (4 documents)"]  # the piped run's; the quiet runs printed nothing
+
+
+def test_a_piped_build_says_each_stage_as_it_starts(tmp_path, small_edition):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", "import sys; from workbook.cli import main; sys.exit(main())",
+                             "build", str(small_edition), "--out", str(tmp_path)], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    stages = [line.split(" (")[0] for line in result.stderr.splitlines()]
+    assert stages == ["drawing and checking problems", "drawing math and figures", "laying out documents"]
 
 
 def test_primer_and_worked_example_open_a_section(tmp_path, small_edition):

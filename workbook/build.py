@@ -133,8 +133,9 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
 
     Each mode writes its own area of the edition's folder (see ``workbook.areas``) and keeps the rest.
     A ``roster`` adds its students to the class built before: their sheets are written, and the class
-    key again if the class changed. ``progress(done, total)`` is called after each problem is drawn and
-    checked. ``jobs`` worker processes (default: one a core) draw the problems, each within ``budget`` s.
+    key again if the class changed. ``progress(stage, done, total)`` is called as each stage starts and
+    after each of its items (a problem drawn and checked, a part of the math and figures drawn, a
+    document laid out). ``jobs`` worker processes (default: one a core) draw the problems, each within ``budget`` s.
     """
     timings = {} if timings is None else timings
     with _timed(timings, "load"):
@@ -161,7 +162,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     with Pool(jobs) as pool:
         with _timed(timings, "generate"):
             docs = generate_documents(edition, picked, bank, copies, pool=pool, budget=budget, shared=not roster,
-                                      progress=_counter(progress, len(copies) * edition.problem_count()),
+                                      progress=_counter(progress, DRAWING, len(copies) * edition.problem_count()),
                                       cache=DrawCache(cache) if cache is not None else None)
         count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
         digest = fingerprint(docs, names, formats, template_dir)
@@ -191,7 +192,8 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         with staging(out_dir, carry, carried) as stage, _timed(timings, "render"):
             mine = {f: docs[f] for f in docs if f in written}
             files = render_documents(mine, names, formats, stage, cache, pool, timings, template_dir,
-                                     key=key if write_key else None, area=area) if {"html", "pdf"} & set(formats) else {}
+                                     key=key if write_key else None, area=area,
+                                     progress=progress) if {"html", "pdf"} & set(formats) else {}
             files |= _write_quizzes(docs, stage, area, pool) if "moodle" in formats else {}
             if area and "pdf" in formats:
                 files["print"] = _print_pdf(stage, out_dir, area, list(docs))
@@ -233,14 +235,20 @@ def _mark(stage: Path, out_dir: Path, area: str, digest: str) -> None:
     _write(stage / MARKER, MARKER_TEXT + text)
 
 
-def _counter(progress, total: int):
-    """A callback for each problem drawn, calling ``progress(done, total)``."""
+DRAWING, PREPARING, LAYING_OUT = "drawing and checking problems", "drawing math and figures", "laying out documents"
+
+
+def _counter(progress, stage: str, total: int):
+    """A callback for each item of a stage done, calling ``progress(stage, done, total)``; the stage's
+    start is reported at once, with done = 0."""
     done = [0]
+    if progress is not None:
+        progress(stage, 0, total)
 
     def tick():
         done[0] += 1
         if progress is not None:
-            progress(done[0], total)
+            progress(stage, done[0], total)
 
     return tick
 
@@ -336,7 +344,7 @@ def _write(path: Path, text: str) -> Path:
 
 
 def _prepare(documents: list[tuple[dict, tuple[str, ...]]], formats: tuple[str, ...], cache: Path, pool,
-             timings: dict, template_dir: Path | None = None) -> None:
+             timings: dict, template_dir: Path | None = None, progress=None) -> None:
     """Draw every math expression and figure the documents show once, spread over the workers."""
     from workbook import render
 
@@ -349,6 +357,7 @@ def _prepare(documents: list[tuple[dict, tuple[str, ...]]], formats: tuple[str, 
     math_items, spec_items = sorted(math), [specs[k] for k in sorted(specs)]
     parts = 8 * pool.size  # small parts: the workers finish together
     start = time.perf_counter()
+    tick = _counter(progress, PREPARING, sum(1 for i in range(parts) if math_items[i::parts] or spec_items[i::parts]))
     for i in range(parts):
         if math_items[i::parts] or spec_items[i::parts]:
             # a budget: a family's figure or a template's spec may ask for more than a page can show
@@ -365,6 +374,7 @@ def _prepare(documents: list[tuple[dict, tuple[str, ...]]], formats: tuple[str, 
                 error.code = 2  # what a page shows is bounded by the edition: too much is bad input
             raise error
         _add_timings(timings, outcome.value)
+        tick()
     timings["prepare"] = timings.get("prepare", 0.0) + time.perf_counter() - start
 
 
@@ -403,7 +413,7 @@ WEIGHT = {"solutions": 4.0, "worksheet": 1.5, "practice": 2.0, "interactive": 2.
 
 def render_documents(docs: dict[str, dict], names: tuple[str, ...], formats: tuple[str, ...], stage: Path,
                      cache: Path, pool, timings: dict, template_dir: Path | None = None, *, key: dict | None = None,
-                     area: str = "") -> dict[str, Path]:
+                     area: str = "", progress=None) -> dict[str, Path]:
     """Every document of each copy in ``docs`` (by folder), and the teacher's ``key`` into the ``area``
     folder, laid out in the pool's workers.
 
@@ -413,7 +423,7 @@ def render_documents(docs: dict[str, dict], names: tuple[str, ...], formats: tup
     from workbook import render
 
     everything = [(doc, names) for doc in docs.values()] + ([(key, ("teacher-key",))] if key is not None else [])
-    _prepare(everything, formats, cache, pool, timings, template_dir)
+    _prepare(everything, formats, cache, pool, timings, template_dir, progress)
 
     jobs = []
     media = [(m,) for m in ("pdf", "html") if m in formats]
@@ -429,6 +439,7 @@ def render_documents(docs: dict[str, dict], names: tuple[str, ...], formats: tup
         size = sum(len(s["problems"]) for s in key["sections"])
         jobs.append((size * WEIGHT["teacher-key"], area, key, stage / area, ("teacher-key",), formats))
     jobs.sort(key=lambda job: -job[0])
+    tick = _counter(progress, LAYING_OUT, len(jobs))
     for i, (_, v, doc, folder, group, fmts) in enumerate(jobs):
         pool.submit(i, _budget(doc, template_dir, 2.0), render.render_job, doc, folder, cache, fmts, group,
                     template_dir)
@@ -441,6 +452,7 @@ def render_documents(docs: dict[str, dict], names: tuple[str, ...], formats: tup
         made, spent = outcome.value
         files.update({f"{v}/{k}" if v else k: p for k, p in made.items()})
         _add_timings(timings, spent)
+        tick()
     return dict(sorted(files.items()))
 
 

@@ -18,19 +18,28 @@ from workbook.edition import MAX_VERSIONS
 from workbook.errors import BuildError, InputError
 
 
-class _ProgressBar:
-    """A bar on stderr while problems are drawn: only on a terminal, never with --quiet."""
+class _Progress:
+    """How a build's stages show on stderr: a bar a stage on a terminal, one line a stage when piped
+    (so a log shows where a long build is), nothing with --quiet."""
 
-    def __init__(self, enabled: bool):
-        self.enabled, self.bar = enabled, None
+    def __init__(self, quiet: bool, terminal: bool):
+        self.quiet, self.terminal = quiet, terminal
+        self.stage, self.bar, self.started = None, None, 0.0
 
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.quiet or total == 0:
             return
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label="drawing and checking problems", file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(1)
+        if stage != self.stage:
+            self.close()
+            self.stage, self.started = stage, time.perf_counter()
+            if self.terminal:
+                self.bar = click.progressbar(length=total, label=stage, file=sys.stderr)
+                self.bar.__enter__()
+            else:
+                unit = {"drawing and checking problems": "problems", "laying out documents": "documents"}.get(stage, "parts")
+                click.echo(f"{stage} ({total} {unit})", err=True)
+        if self.bar is not None and done:
+            self.bar.update(1)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -164,7 +173,7 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
         _fail([(f"{_plain(str(edition), 80)}: no such edition file; build a shipped one by name ({names}), "
                "or write a starter with `workbook new FILE`")])
     start = time.perf_counter()
-    bar = _ProgressBar(enabled=not quiet and sys.stderr.isatty())
+    bar = _Progress(quiet, sys.stderr.isatty())
     try:
         result = run_build(edition, seed=seed, out_root=out_root, bank_folders=list(bank_folders), versions=versions,
                            roster=roster, students=students, formats=tuple(formats) or ("html", "pdf"), progress=bar,
