@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -146,3 +147,59 @@ def test_the_optimizer_figure_shows_plain_sgd_bouncing_across_the_valley():
         assert abs(sgd[-1][1]) < 0.05 and abs(sgd[-1][0]) < abs(sgd[0][0])  # and it still settles
         # every path stays in the picture (Nesterov momentum diverged across the valley at rate 0.18)
         assert all(abs(c) <= 4.5 for path in spec["paths"] for point in path["points"] for c in point), name
+
+
+def test_a_placeholder_typo_in_a_prompt_is_reported_not_printed(tmp_path):
+    from click.testing import CliRunner
+
+    from workbook.cli import main
+
+    family = (Path(__file__).parents[1] / "problems" / "activations-at-zero.toml").read_text()
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    (bank / "typo.toml").write_text(family.replace('id = "activations-at-zero"', 'id = "typo"')
+                                    .replace("at {x} = {at}?", "at {x} = {point}?"))
+    edition = tmp_path / "quiz.toml"
+    edition.write_text('title = "Q"\n[[sections]]\ntitle = "S"\nfamilies = ["typo"]\ncount = 1\n')
+    result = CliRunner().invoke(main, ["build", str(edition), "--bank", str(bank), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+    assert "{point}" in result.stderr and "{at}" in result.stderr and "typo.toml" in result.stderr
+    result = CliRunner().invoke(main, ["check", str(bank), "--seeds", "3"])
+    assert result.exit_code == 1 and "{point}" in result.output + result.stderr
+
+
+def test_one_broken_family_file_does_not_hide_the_others(tmp_path):
+    from click.testing import CliRunner
+
+    from workbook.cli import main
+
+    family = (Path(__file__).parents[1] / "problems" / "power-polynomial.toml").read_text()
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    (bank / "good.toml").write_text(family.replace('id = "power-polynomial"', 'id = "good"'))
+    (bank / "broken.toml").write_text("id = \"broken\"\nthis is not toml\n")
+    listed = CliRunner().invoke(main, ["list", "--bank", str(bank), "--topic", "power-rule"])
+    assert listed.exit_code == 2 and "good  [power-rule" in listed.output and "broken.toml" in listed.stderr
+    checked = CliRunner().invoke(main, ["check", str(bank), "--seeds", "2"])
+    assert checked.exit_code == 1 and "ok   good" in checked.output and "FAIL " in checked.output
+    assert "broken.toml" in checked.output and "1 families and 1 file that did not load" in checked.output
+
+
+def test_messages_that_name_what_to_do(tmp_path):
+    from click.testing import CliRunner
+
+    from workbook.cli import main
+
+    edition = tmp_path / "quiz.toml"
+    edition.write_text('title = "Q"\n[[sections]]\ntitle = "S"\nfamilies = ["my-own"]\ncount = 1\n')
+    result = CliRunner().invoke(main, ["build", str(edition), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "--bank FOLDER" in result.stderr
+    result = CliRunner().invoke(main, ["practice", "--topic", "inverse-trig", "--difficulty", "3"])
+    assert result.exit_code == 2 and "its difficulties are 2" in result.stderr
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    (bank / "dom.toml").write_text('id = "dom"\ntitle = "D"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\n'
+                                   'expressions = ["sqrt(x - a)"]\n[params]\na = { int = [10, 20] }\n')
+    result = CliRunner().invoke(main, ["check", str(bank), "--seeds", "2"])
+    assert result.exit_code == 1 and "set domain = [low, high]" in result.output and "(from -3 to 3)" in result.output
+    assert "widen the parameter ranges" not in result.output and "VerifyError" not in result.output

@@ -247,7 +247,7 @@ def test_progress_a_bar_on_a_terminal_a_line_a_stage_when_piped_nothing_when_qui
                 progress(stage, done, total)
         progress.close()
         assert progress.bar is None  # a bar only on a terminal
-    lines = capsys.readouterr().err.splitlines()
+    lines = capsys.readouterr().out.splitlines()
     assert lines == ["drawing and checking problems (3 problems)", "drawing math and figures (2 parts)",
                      "laying out documents (4 documents)"]  # the piped run's; the quiet runs printed nothing
 
@@ -260,8 +260,9 @@ def test_a_piped_build_says_each_stage_as_it_starts(tmp_path, small_edition):
                              "build", str(small_edition), "--out", str(tmp_path)], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0, result.stderr
-    stages = [line.split(" (")[0] for line in result.stderr.splitlines()]
+    stages = [line.split(" (")[0] for line in result.stdout.splitlines()[:3]]
     assert stages == ["drawing and checking problems", "drawing math and figures", "laying out documents"]
+    assert result.stderr == ""  # stderr is for errors
 
 
 def test_primer_and_worked_example_open_a_section(tmp_path, small_edition):

@@ -99,10 +99,12 @@ def _parse_formulas(family: Family) -> list[str]:
     return sorted(set(problems), key=problems.index)
 
 
-def load_bank(folders: list[Path] | None = None) -> dict[str, Family]:
-    """Every family in the built-in bank and in ``folders``, by id; all problems at once."""
+def load_bank(folders: list[Path] | None = None, problems: list[str] | None = None) -> dict[str, Family]:
+    """Every family in the built-in bank and in ``folders``, by id; all problems at once, as an
+    InputError, or (given a ``problems`` list) added to it, the families that loaded returned."""
+    tolerant = problems is not None
     paths = sorted(problems_dir().glob("*.toml"))
-    problems: list[str] = []
+    problems = problems if problems is not None else []
     for folder in folders or []:
         if not folder.is_dir():
             paths.append(folder)  # a file named on the command line
@@ -123,6 +125,6 @@ def load_bank(folders: list[Path] | None = None) -> dict[str, Family]:
             problems.append(f"{path}: id: {family.id!r} is already used by {families[family.id].path}")
             continue
         families[family.id] = family
-    if problems:
+    if problems and not tolerant:
         raise InputError(problems)
     return families

@@ -46,7 +46,12 @@ class Report:
     def notes(self) -> list[str]:
         out = []
         n = max(1, len(self.seeds) - len(self.failures))
-        if len(self.problems) < min(20, n):
+        if self.failures and all("usable points" in why for _, why in self.failures):
+            low, high = getattr(self.family, "domain", (None, None))
+            where = f" (from {low:g} to {high:g})" if low is not None else ""
+            out.append(f"the function is undefined at most of the points its answer is checked at{where}: set "
+                       f"domain = [low, high] in {self.family.path} to an interval where it is defined")
+        if self.problems and len(self.problems) < min(20, n):
             out.append(f"only {len(self.problems)} distinct problems: widen the parameter ranges "
                        "(parallel versions and long sheets will repeat)")
         common, count = self.answers.most_common(1)[0] if self.answers else ("", 0)

@@ -19,8 +19,8 @@ from workbook.errors import BuildError, InputError
 
 
 class _Progress:
-    """How a build's stages show on stderr: a bar a stage on a terminal, one line a stage when piped
-    (so a log shows where a long build is), nothing with --quiet."""
+    """How a build's stages show: a bar a stage on a terminal (stderr), one line a stage when piped
+    (stdout: a log shows where a long build is), nothing with --quiet."""
 
     def __init__(self, quiet: bool, terminal: bool):
         self.quiet, self.terminal = quiet, terminal
@@ -35,9 +35,9 @@ class _Progress:
             if self.terminal:
                 self.bar = click.progressbar(length=total, label=stage, file=sys.stderr)
                 self.bar.__enter__()
-            else:
-                unit = {"drawing and checking problems": "problems", "laying out documents": "documents"}.get(stage, "parts")
-                click.echo(f"{stage} ({total} {unit})", err=True)
+            else:  # on stdout, with the build's report: stderr is for errors, one line each
+                unit = {"drawing and checking problems": "problem", "laying out documents": "document"}.get(stage, "part")
+                click.echo(f"{stage} ({total} {unit}{'s' * (total != 1)})")
         if self.bar is not None and done:
             self.bar.update(1)
 
@@ -316,8 +316,9 @@ def list_families(topic: str | None, bank_folders: tuple[Path, ...]) -> None:
     from workbook.bank import load_bank
     from workbook.scheduler import samples
 
+    broken: list[str] = []
     try:
-        bank = load_bank(list(bank_folders))
+        bank = load_bank(list(bank_folders), broken)  # a broken file is reported; the others are listed
     except InputError as exc:
         _fail(exc.lines)
     families = sorted(bank.values(), key=lambda f: (f.topic, f.difficulty, f.id))
@@ -330,6 +331,8 @@ def list_families(topic: str | None, bank_folders: tuple[Path, ...]) -> None:
         sample = _plain_prompt(drawn["prompt"]) if isinstance(drawn, dict) else f"(no sample: {drawn})"
         click.echo(_plain(f"{f.id}  [{f.topic}, difficulty {f.difficulty}, {f.kind}]  {f.title}", 400))
         click.echo(_plain(f"    e.g. {sample}", 2000))
+    if broken:
+        _fail(broken)
 
 
 def _plain_prompt(segments: list[dict]) -> str:
@@ -356,7 +359,8 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...], attempt: bool) 
     except InputError as exc:
         _fail(exc.lines)
     if family not in bank:
-        _fail([f"unknown family {_plain(family, 40)!r}; `workbook list` shows the families"])
+        _fail([(f"unknown family {_plain(family, 40)!r}; `workbook list` shows the families; one of your own "
+               "needs its folder: --bank FOLDER")])
     record = samples([bank[family]], seed, "show")[0]
     if isinstance(record, str):
         _fail([f"{bank[family].path}: family {family!r} could not be drawn at seed {seed}: {record}"], code=1)
@@ -430,13 +434,15 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
     from workbook.bank import load_bank, load_family
     from workbook.bankcheck import check_family, parse_range
 
+    broken: list[str] = []  # family files that do not load: each a failure, the others still checked
     try:
         span = parse_range(seeds)
         path = Path(target) if target else None
         if path is None:
-            families = list(load_bank().values())
+            families = list(load_bank(None, broken).values())
         elif path.is_dir():
-            families = [f for f in load_bank([path]).values() if Path(f.path).parent.resolve() == path.resolve()]
+            families = [f for f in load_bank([path], broken).values()
+                        if Path(f.path).parent.resolve() == path.resolve()]
         elif path.is_file():
             families = [load_family(path)]
         else:
@@ -453,7 +459,9 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
         families = [f for f in families if f.id == family_id]
         if not families:
             _fail([f"no family {family_id!r} here"])
-    failed = 0
+    for line in broken:
+        _say(f"FAIL {line}")
+    failed = len(broken)
     for family in sorted(families, key=lambda f: f.id):
         report = check_family(family, span, jobs=jobs)
         failed += bool(report.failures)
@@ -462,7 +470,8 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
             _say(f"    FAIL seed {seed}: {reason}")
         for note in report.notes():
             _say(f"    note: {note}")
-    click.echo(f"{len(families)} families, {len(span)} seeds each: {failed} failing")
+    files = f" and {len(broken)} file{'s' * (len(broken) != 1)} that did not load" if broken else ""
+    click.echo(f"{len(families)} families{files}, {len(span)} seeds each: {failed} failing")
     sys.exit(1 if failed else 0)
 
 

@@ -219,6 +219,10 @@ def _beside(edition: Path, folder: str) -> bool:
     return not Path(folder).is_absolute() and (home / folder).resolve().is_relative_to(home)
 
 
+UNKNOWN_HINT = ("`workbook list` shows the families; one of your own needs its folder, with --bank FOLDER or "
+                "bank = [\"FOLDER\"] in the edition")
+
+
 def pick_families(edition: Edition, bank: dict[str, Family]) -> list[list[Family]]:
     """The families each section draws from, in order; every unknown name reported at once."""
     problems, picked = [], []
@@ -226,7 +230,7 @@ def pick_families(edition: Edition, bank: dict[str, Family]) -> list[list[Family
     for i, section in enumerate(edition.sections):
         if section.example is not None and section.example not in bank:
             problems.append(f"{edition.path}: sections[{i}].example: unknown family {excerpt(section.example)}; "
-                            "`workbook list` shows the families")
+                            f"{UNKNOWN_HINT}")
         if section.families:
             chosen = []
             for j, fid in enumerate(section.families):
@@ -234,16 +238,20 @@ def pick_families(edition: Edition, bank: dict[str, Family]) -> list[list[Family
                     chosen.append(bank[fid])
                 else:
                     problems.append(f"{edition.path}: sections[{i}].families[{j}]: unknown family {excerpt(fid)}; "
-                                    "`workbook list` shows the families")
+                                    f"{UNKNOWN_HINT}")
         else:
             chosen = [f for f in bank.values() if f.topic == section.topic
                       and (section.difficulty is None or f.difficulty == section.difficulty)]
             chosen.sort(key=lambda f: (f.difficulty, f.id))
             if not chosen:
-                what = f"topic {section.topic!r}" + (
-                    f" at difficulty {section.difficulty}" if section.difficulty else "")
-                problems.append(f"{edition.path}: sections[{i}].topic: no family has {what}; "
-                                f"the topics are: {', '.join(topics)}")
+                levels = sorted({f.difficulty for f in bank.values() if f.topic == section.topic})
+                if levels:  # the topic is there, not at this difficulty
+                    have = ", ".join(map(str, levels))
+                    problems.append(f"{edition.path}: sections[{i}].difficulty: topic {section.topic!r} has no family "
+                                    f"at difficulty {section.difficulty}; its difficulties are {have}")
+                else:
+                    problems.append(f"{edition.path}: sections[{i}].topic: no family has topic {excerpt(section.topic)}; "
+                                    f"the topics are: {', '.join(topics)}")
         picked.append(chosen)
     if problems:
         raise InputError(problems)

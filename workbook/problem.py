@@ -106,17 +106,26 @@ class Problem:
 PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
 
 
-def fill(template: str, values: dict[str, Segment]) -> list[Segment]:
-    """Split prompt text into segments, each known {name} becoming its segment.
+class PlaceholderError(ValueError):
+    """A family's text names a placeholder its kind does not fill: a typo in the bank file."""
 
-    Bank text is never compiled as a template: only the exact placeholders named in
-    ``values`` are replaced; everything else stays literal text.
+    plain = True  # its message is for the family's author, as it stands
+
+
+def fill(template: str, values: dict[str, Segment]) -> list[Segment]:
+    """Split prompt text into segments, each {name} becoming its segment.
+
+    Bank text is never compiled as a template: only the exact placeholders named in ``values`` are
+    replaced; everything else stays literal text. A {name} that is not one of them is a typo (it
+    would print as it stands): PlaceholderError, naming the ones there are.
     """
     out: list[Segment] = []
     pos = 0
     for m in PLACEHOLDER.finditer(template):
         if m[1] not in values:
-            continue
+            known = ", ".join("{" + k + "}" for k in sorted(values))
+            raise PlaceholderError(f"the text names {{{m[1][:30]}}}, which this kind does not fill "
+                                   f"(it fills {known})")
         if m.start() > pos:
             out.append(Text(template[pos:m.start()]))
         out.append(values[m[1]])

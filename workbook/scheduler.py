@@ -25,7 +25,7 @@ from workbook.cache import Store, digest
 from workbook.errors import BuildError
 from workbook.family import Family
 from workbook.generate import REDRAW, generate_one
-from workbook.problem import Degenerate
+from workbook.problem import Degenerate, PlaceholderError
 from workbook.seeds import derive_seed
 from workbook.workers import InlinePool, Outcome, Pool, default_jobs
 
@@ -154,7 +154,8 @@ class Scheduler:
             return
         if outcome.kind == "raised" and not isinstance(outcome.exception, REDRAW):
             self.done[task] = outcome
-            self._give_up(i, outcome.error, f"at seed {self.seeds[task]} ")
+            self._give_up(i, outcome.error, f"at seed {self.seeds[task]} ",
+                          code=2 if isinstance(outcome.exception, PlaceholderError) else 1)
             return
         self.done[task] = outcome
         family = self.slots[i].family.id
@@ -184,11 +185,14 @@ class Scheduler:
         if attempt + 1 < MAX_ATTEMPTS and (i, attempt + 1) not in self.seeds:
             self.submit(i, attempt + 1)
 
-    def _give_up(self, i: int, error: str, where: str = "") -> None:
-        """Stop drawing slot i: a BuildError, or (for ``workbook check``) its failure noted."""
+    def _give_up(self, i: int, error: str, where: str = "", code: int = 1) -> None:
+        """Stop drawing slot i: a BuildError (``code`` 2 for a mistake in the family's file), or (for
+        ``workbook check``) its failure noted."""
         family = self.slots[i].family
         if self.failures is None:
-            raise BuildError(f"family {family.id!r} ({family.path}) failed {where}(slot {self.slots[i].slot}): {error}")
+            failed = BuildError(f"family {family.id!r} ({family.path}) failed {where}(slot {self.slots[i].slot}): {error}")
+            failed.code = code
+            raise failed
         self.failures[i] = error
         self.dead.add(i)
         drop = getattr(self.pool, "drop", None)

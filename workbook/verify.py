@@ -33,6 +33,8 @@ _NUMPY = [
 class VerifyError(ValueError):
     """An answer failed its independent check."""
 
+    plain = True  # its message is for the family's author, as it stands
+
 
 @dataclass(frozen=True)
 class Check:

@@ -185,6 +185,12 @@ class Pool:
         return None
 
 
+def said(exc: BaseException) -> str:
+    """What an exception from a task says: its own words for the ones written for people (``plain``,
+    such as a failed check or a typo in a family's text), else its type too, for a bug report."""
+    return str(exc) if getattr(exc, "plain", False) else f"{type(exc).__name__}: {exc}"
+
+
 class InlinePool:
     """The same interface run in this process, one task at a time, with no budget: for library calls
     that draw a single problem (``generate_slot``), where starting a process would cost more than the draw."""
@@ -210,8 +216,7 @@ class InlinePool:
             except MemoryError:
                 yield Outcome(task, "memory", error="ran out of memory", seconds=time.monotonic() - start)
             except Exception as exc:  # noqa: BLE001 - reported to the caller, which decides
-                yield Outcome(task, "raised", exception=exc, error=f"{type(exc).__name__}: {exc}",
-                              seconds=time.monotonic() - start)
+                yield Outcome(task, "raised", exception=exc, error=said(exc), seconds=time.monotonic() - start)
             else:
                 yield Outcome(task, "ok", value=value, seconds=time.monotonic() - start)
 
@@ -235,7 +240,7 @@ def _serve(conn, memory: int | None, parent: int) -> None:
             answer = (False, ("memory", None, f"ran out of memory (over {memory // 1024**2} MB more than at start)"
                                                if memory else "ran out of memory"))
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which decides
-            answer = (False, ("raised", exc, f"{type(exc).__name__}: {exc}"))
+            answer = (False, ("raised", exc, said(exc)))
         del fn, args, message
         if _rss() > RELEASE_RSS:  # after a layout, not after each small draw (it costs 3 ms)
             _release()
