@@ -329,3 +329,19 @@ def test_a_starter_edition_builds_and_a_shipped_one_builds_by_name(tmp_path, mon
         (tmp_path / "out" / "calculus-for-deep-learning" / "worksheet.html").read_text()
     missing = run("build", "nosuch")
     assert missing.exit_code == 2 and "derivatives, starter, visual-workbook" in missing.stderr
+
+
+def test_reroll_replaces_one_problem_and_keeps_the_rest(quiz):
+    build(quiz, "--format", "html")
+    before = problems(quiz.parent / "out" / "modes" / "manifest.json")
+    quiz.write_text(QUIZ.replace("count = 2", "count = 2\nreroll = [2]"))
+    build(quiz, "--format", "html")
+    after = problems(quiz.parent / "out" / "modes" / "manifest.json")
+    assert after[0] == before[0] and after[1] != before[1]
+    quiz.write_text(QUIZ.replace("count = 2", "count = 2\nreroll = [2, 2]"))
+    build(quiz, "--format", "html")
+    again = problems(quiz.parent / "out" / "modes" / "manifest.json")
+    assert again[0] == before[0] and again[1] not in (before[1], after[1])
+    quiz.write_text(QUIZ.replace("count = 2", "count = 2\nreroll = [3]"))
+    result = run("build", str(quiz), "--out", str(quiz.parent / "out"))
+    assert result.exit_code == 2 and "reroll: 3 is not a position in the section (1 to 2)" in result.stderr

@@ -56,7 +56,8 @@ def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[
     for copy in copies:
         for section, families in zip(edition.sections, picked):
             for k in range(section.count):
-                slot = f"{section.title}#{k}" + (f"@{copy.suffix}" if copy.suffix else "")
+                again = section.reroll.count(k + 1)  # drawn again: a seed of its own, the others unchanged
+                slot = f"{section.title}#{k}" + (f"~{again}" if again else "") + (f"@{copy.suffix}" if copy.suffix else "")
                 slots.append(Slot(families[k % len(families)], slot, "edition" if shared else copy.folder))
     examples = [Slot(bank[s.example], f"{s.title}#example", None, counted=False)
                 for s in edition.sections if s.example is not None]

@@ -39,6 +39,10 @@ class Section(BaseModel):
                                                         "(paragraphs separated by a blank line).")
     example: str | None = Field(None, pattern=SLUG, description="A family id: one of its problems is printed "
                                                                "fully worked, with its diagram, before the practice.")
+    reroll: list[StrictInt] = Field(
+        default_factory=list, max_length=60,
+        description="Positions in the section (1 for its first problem) to draw again, e.g. [3]: that problem is "
+                    "replaced, the others stay. Give a position twice for the next draw after that.")
 
     @model_validator(mode="after")
     def _picks_something(self):
@@ -48,6 +52,9 @@ class Section(BaseModel):
             raise ValueError("give `families` or `topic`, not both")
         if self.difficulty is not None and self.topic is None:
             raise ValueError("`difficulty` filters a `topic`; with `families` pick the ids you want")
+        outside = [k for k in self.reroll if not 1 <= k <= self.count]
+        if outside:
+            raise ValueError(f"reroll: {outside[0]} is not a position in the section (1 to {self.count})")
         return self
 
 
