@@ -138,7 +138,7 @@ def test_each_area_is_up_to_date_on_its_own(quiz):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--roster", "{dir}/class.csv", "--format", "moodle"], "Moodle quizzes are per class"),
+    (["--roster", "{dir}/class.csv", "--format", "moodle"], "a quiz in a learning platform is per class"),
     (["--student", "s01"], "no class has been built"),
     (["--roster", "{dir}/class.csv", "--student", "s09"], "--student 's09': no student has that id"),
 ])

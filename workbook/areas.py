@@ -25,7 +25,7 @@ from workbook.roster import ID, MAX_NAME, Student
 
 VERSIONS, STUDENTS = "versions", "students"
 MEDIA = {".pdf": "pdf", ".html": "html"}
-NAMED = {"quiz.xml": "moodle"}
+NAMED = {"quiz.xml": "moodle", "canvas.zip": "canvas"}
 MANIFEST = "manifest.json"
 MANIFEST_LIMIT = 64 << 20  # an area's manifest.json read back: 10^5 students' records fit
 

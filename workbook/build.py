@@ -83,9 +83,10 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
         chosen = read_roster(roster) if roster is not None else None
         if students:
             chosen = _pick_students(students, chosen, roster, confined(out_root, edition.output_slug()))
-        if chosen is not None and "moodle" in formats:
-            raise InputError([("--format moodle with a roster: Moodle quizzes are per class, not per student; "
-                              "build the quiz with --versions N instead")])
+        lms = [f for f in formats if f in ("moodle", "canvas")]
+        if chosen is not None and lms:
+            raise InputError([(f"--format {lms[0]} with a roster: a quiz in a learning platform is per class, not "
+                               "per student; build the quiz with --versions N instead")])
     return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings, roster=chosen,
                          progress=progress, jobs=jobs, budget=budget)
 
@@ -194,7 +195,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
             files = render_documents(mine, names, formats, stage, cache, pool, timings, template_dir,
                                      key=key if write_key else None, area=area,
                                      progress=progress) if {"html", "pdf"} & set(formats) else {}
-            files |= _write_quizzes(docs, stage, area, pool) if "moodle" in formats else {}
+            files |= _write_quizzes(docs, stage, area, pool, formats) if {"moodle", "canvas"} & set(formats) else {}
             if area and "pdf" in formats:
                 files["print"] = _print_pdf(stage, out_dir, area, list(docs))
             files["manifest"] = _write(stage / area / MANIFEST,
@@ -288,6 +289,7 @@ def _up_to_date(out_dir: Path, area: str, digest: str, docs: dict, names: tuple[
     """An area built from exactly this before, whose files are all there: they are already these bytes."""
     expected = [out_dir / v / f"{n}.{ext}" for v in docs for n in names for ext in ("html", "pdf") if ext in formats]
     expected += [out_dir / area / "quiz.xml"] if "moodle" in formats else []
+    expected += [out_dir / area / "canvas.zip"] if "canvas" in formats else []
     expected += [out_dir / area / "print.pdf"] if area and "pdf" in formats else []
     expected += [out_dir / area / MANIFEST]
     signed, kept, tag = stamp(digest), marker_fields(out_dir), area or "."
@@ -301,10 +303,11 @@ def _files_in(out_dir: Path, area: str) -> dict[str, Path]:
             if p.is_file() and not p.name.startswith(".") and in_area(rel := p.relative_to(out_dir).as_posix(), area)}
 
 
-def _write_quizzes(docs: dict[str, dict], stage: Path, area: str, pool) -> dict[str, Path]:
-    """quiz.xml, one Moodle quiz for the area's copies (a category a problem slot); the wrong answers
-    multiple-choice derivatives are offered among are worked out in the pool's workers."""
-    from workbook import moodle
+def _write_quizzes(docs: dict[str, dict], stage: Path, area: str, pool, formats: tuple[str, ...]) -> dict[str, Path]:
+    """The LMS exports of the area's copies: quiz.xml (Moodle XML) and canvas.zip (QTI 1.2 for Canvas),
+    a question group a problem slot. The wrong answers multiple-choice derivatives are offered among
+    are worked out in the pool's workers, once for both."""
+    from workbook import canvas, moodle
 
     asked = [(folder, p["number"], p["claims"]) for folder, doc in docs.items() for s in doc["sections"]
              for p in s["problems"] if p["claims"].get("type") == "derivative"]
@@ -315,8 +318,15 @@ def _write_quizzes(docs: dict[str, dict], stage: Path, area: str, pool) -> dict[
         if outcome.ok and len(outcome.value) >= 3:  # fewer: an essay, graded by hand
             folder, number, _ = asked[outcome.task]
             choices[folder, number] = outcome.value
-    name = f"{area}/quiz.xml" if area else "quiz.xml"
-    return {name: _write(stage / name, moodle.quiz(docs, choices))}
+    files = {}
+    where = stage / area if area else stage
+    if "moodle" in formats:
+        files[f"{area}/quiz.xml" if area else "quiz.xml"] = _write(where / "quiz.xml", moodle.quiz(docs, choices))
+    if "canvas" in formats:
+        where.mkdir(parents=True, exist_ok=True)
+        (where / "canvas.zip").write_bytes(canvas.package(docs, choices))
+        files[f"{area}/canvas.zip" if area else "canvas.zip"] = where / "canvas.zip"
+    return files
 
 
 def _print_pdf(stage: Path, out_dir: Path, area: str, folders: list[str]) -> Path:

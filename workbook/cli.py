@@ -149,9 +149,10 @@ def main() -> None:
                    "students/; students built before are kept.")
 @click.option("--student", "students", multiple=True, metavar="ID",
               help="Rebuild this student's sheet alone (repeatable), from --roster or the class built before.")
-@click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html", "moodle"]),
+@click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html", "moodle", "canvas"]),
               help="What to write (repeatable): pdf and html by default; moodle writes quiz.xml, a Moodle XML "
-                   "quiz with the worked solutions as feedback.")
+                   "quiz, canvas writes canvas.zip, a QTI package for Canvas; both with the worked solutions as "
+                   "feedback.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64),
               help="Worker processes (default: one a core, or the WORKBOOK_JOBS environment variable).")
 @click.option("--templates", type=click.Path(path_type=Path, exists=True, file_okay=False),

@@ -1,0 +1,194 @@
+"""The Canvas export (canvas.zip, QTI 1.2): its structure checked against the content models of the
+IMS QTI 1.2 ASI DTD for every element it writes, its question groups, and each question's scoring
+compared with the problem's own claims record."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+
+from tests.test_moodle import EDITION, expected_numbers
+from workbook.cli import main
+
+QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
+
+# The content models of the IMS QTI 1.2 ASI DTD (ims_qtiasiv1p2.dtd) for the elements the export
+# writes, as regular expressions over the children's names (each followed by a space). Children the
+# DTD allows and the export never writes are kept in the models, so a model is the DTD's, not ours.
+_MODELS = {
+    "questestinterop": r"(qticomment )?(objectbank |assessment |((section |item )+))",
+    "assessment": r"(qticomment )?(duration )?(qtimetadata )*(objectives )*(assessmentcontrol )*(rubric )*"
+                  r"(presentation_material )?(outcomes_processing )*(assessproc_extension )?(assessfeedback )*"
+                  r"(selection_ordering )?(reference )?((sectionref |section )+)",
+    "section": r"(qticomment )?(duration )?(qtimetadata )*(objectives )*(sectioncontrol )*(sectionprecondition )*"
+               r"(sectionpostcondition )*(rubric )*(presentation_material )?(outcomes_processing )*"
+               r"(sectionproc_extension )?(sectionfeedback )*(selection_ordering )?(reference )?"
+               r"((itemref |item |sectionref |section )*)",
+    "item": r"(qticomment )?(duration )?(itemmetadata )?(objectives )*(itemcontrol )*(itemprecondition )*"
+            r"(itempostcondition )*((itemrubric |rubric )*)(presentation )?(resprocessing )*(itemproc_extension )?"
+            r"(itemfeedback )*(reference )?",
+    "qtimetadata": r"(vocabulary )?(qtimetadatafield )+",
+    "qtimetadatafield": r"fieldlabel fieldentry ",
+    "presentation": r"(qticomment )?((material |response_lid |response_xy |response_str |response_num |response_grp "
+                    r"|response_extension |flow )+)",
+    "material": r"(qticomment )?((mattext |matemtext |matimage |mataudio |matvideo |matapplet |matapplication "
+                r"|matref |matbreak |mat_extension )+)(altmaterial )*",
+    "response_lid": r"((material |material_ref ))?(render_choice |render_hotspot |render_slider |render_fib "
+                    r"|render_extension )((material |material_ref ))?",
+    "response_str": r"((material |material_ref ))?(render_choice |render_hotspot |render_slider |render_fib "
+                    r"|render_extension )((material |material_ref ))?",
+    "render_choice": r"((material |material_ref |response_label |flow_label )*)(response_na )?",
+    "render_fib": r"((material |material_ref |response_label |flow_label )*)(response_na )?",
+    "response_label": r"((qticomment |material |material_ref |flow_mat )*)",
+    "resprocessing": r"(qticomment )?outcomes ((respcondition |itemproc_extension )+)",
+    "outcomes": r"(qticomment )?((decvar (interpretvar )*)+)",
+    "respcondition": r"(qticomment )?conditionvar (setvar )*(displayfeedback )*(respcond_extension )?",
+    "conditionvar": r"((not |and |or |unanswered |other |varequal |varlt |varlte |vargt |vargte |varsubset "
+                    r"|varinside |varsubstring |durequal |durlt |durlte |durgt |durgte |var_extension )+)",
+    "and": r"((not |and |or |unanswered |other |varequal |varlt |varlte |vargt |vargte |varsubset |varinside "
+           r"|varsubstring |durequal |durlt |durlte |durgt |durgte )+)",
+    "or": r"((not |and |or |unanswered |other |varequal |varlt |varlte |vargt |vargte |varsubset |varinside "
+          r"|varsubstring |durequal |durlt |durlte |durgt |durgte )+)",
+    "itemfeedback": r"((flow_mat |material |solution |hint )+)",
+    "flow_mat": r"(qticomment )?((flow_mat |material |material_ref )+)",
+    "selection_ordering": r"(qticomment )?(sequence_parameter )*(selection )*(order )?",
+    "selection": r"(sourcebank_ref )?(selection_number )?(selection_metadata )?"
+                 r"((and_selection |or_selection |not_selection |selection_extension ))?",
+    "itemmetadata": r"((qtimetadata |qmd_computerscored |qmd_feedbackpermitted |qmd_hintspermitted |qmd_itemtype "
+                    r"|qmd_levelofdifficulty |qmd_maximumscore |qmd_renderingtype |qmd_responsetype "
+                    r"|qmd_scoringpermitted |qmd_solutionspermitted |qmd_status |qmd_timedependence |qmd_timelimit "
+                    r"|qmd_toolvendor |qmd_topic |qmd_weighting |qmd_material |qmd_typeofsolution )*)",
+}
+_TEXT_ONLY = {"mattext", "fieldlabel", "fieldentry", "varequal", "vargte", "varlte", "setvar", "selection_number"}
+_EMPTY = {"decvar", "other", "displayfeedback"}
+_REQUIRED = {"assessment": {"ident"}, "section": {"ident"}, "item": {"ident"}, "response_lid": {"ident"},
+             "response_str": {"ident"}, "response_label": {"ident"}, "itemfeedback": {"ident"},
+             "varequal": {"respident"}, "vargte": {"respident"}, "varlte": {"respident"},
+             "displayfeedback": {"linkrefid"}, "setvar": {"action"}}
+
+
+def conforms(node: ET.Element) -> None:
+    """Every element under node as the DTD allows: known, its children in its content model, its
+    required attributes there."""
+    tag = node.tag.removeprefix(QTI)
+    children = "".join(child.tag.removeprefix(QTI) + " " for child in node)
+    if tag in _TEXT_ONLY | _EMPTY:
+        assert not children, (tag, children)
+        assert tag in _TEXT_ONLY or not (node.text or "").strip(), tag
+    else:
+        assert tag in _MODELS, f"<{tag}> is not an element the export may write"
+        assert re.fullmatch(_MODELS[tag], children), (tag, children)
+    assert _REQUIRED.get(tag, set()) <= set(node.attrib), (tag, node.attrib)
+    for child in node:
+        conforms(child)
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("canvas")
+    edition = folder / "quiz.toml"
+    edition.write_text(EDITION)
+    for out in ("a", "b"):
+        result = CliRunner().invoke(main, ["build", str(edition), "--out", str(folder / out), "--format", "canvas",
+                                           "-q", "--versions", "3"])
+        assert result.exit_code == 0, result.output
+    data = (folder / "a" / "quiz" / "versions" / "canvas.zip").read_bytes()
+    assert data == (folder / "b" / "quiz" / "versions" / "canvas.zip").read_bytes()  # the same edition, the same bytes
+    problems = json.loads((folder / "a" / "quiz" / "versions" / "manifest.json").read_text())["problems"]
+    return zipfile.ZipFile(io.BytesIO(data)), [p for p in problems if p["number"] != "example"]
+
+
+def test_the_package_is_a_qti_content_package(package):
+    archive, _ = package
+    manifest = ET.fromstring(archive.read("imsmanifest.xml"))
+    assert manifest.tag == f"{CP}manifest"
+    quiz = [r for r in manifest.iter(f"{CP}resource") if r.get("type") == "imsqti_xmlv1p2"]
+    assert len(quiz) == 1 and quiz[0].get("href") in archive.namelist()
+    files = {r.get("identifier"): r.get("href") for r in manifest.iter(f"{CP}resource")}
+    for dependency in quiz[0].iter(f"{CP}dependency"):  # every diagram listed, and in the zip
+        assert files[dependency.get("identifierref")] in archive.namelist()
+    root = ET.fromstring(archive.read(quiz[0].get("href")))
+    assert root.tag == f"{QTI}questestinterop"
+    conforms(root)
+    folder = quiz[0].get("href").rsplit("/", 1)[0]
+    for src in re.findall(r'<img src="([^"]+)"', "".join(m.text or "" for m in root.iter(f"{QTI}mattext"))):
+        assert f"{folder}/{src}" in archive.namelist()
+
+
+def test_a_question_group_a_slot_picks_one_of_the_versions(package):
+    archive, _ = package
+    root = ET.fromstring(archive.read(next(n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".xml"))))
+    top = root.find(f"{QTI}assessment/{QTI}section")
+    groups = top.findall(f"{QTI}section")
+    assert len(groups) == 11
+    for n, group in enumerate(groups, start=1):
+        assert group.find(f"{QTI}selection_ordering/{QTI}selection/{QTI}selection_number").text == "1"
+        items = group.findall(f"{QTI}item")
+        assert [i.get("title") for i in items] == [f"Problem {n}, version {v}" for v in "ABC"]
+    idents = [i.get("ident") for i in root.iter(f"{QTI}item")]
+    assert len(set(idents)) == len(idents) == 33
+
+
+def test_each_question_scores_the_right_answer(package):
+    archive, problems = package
+    root = ET.fromstring(archive.read(next(n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".xml"))))
+    by_name = {(p["number"], p["version"]): p for p in problems}
+    seen = set()
+    for item in root.iter(f"{QTI}item"):
+        number, version = re.fullmatch(r"Problem (\d+), version (\w+)", item.get("title")).groups()
+        claims = by_name[int(number), version]["claims"]
+        fields = {f.find(f"{QTI}fieldlabel").text: f.find(f"{QTI}fieldentry").text
+                  for f in item.iter(f"{QTI}qtimetadatafield")}
+        kind = fields["question_type"]
+        seen.add((kind, claims["type"]))
+        conditions = item.findall(f"{QTI}resprocessing/{QTI}respcondition")
+        scoring = [c for c in conditions if c.find(f"{QTI}setvar") is not None]
+        if kind == "numerical_question":
+            (right,) = scoring
+            value = float(right.find(f".//{QTI}varequal").text)
+            low, high = float(right.find(f".//{QTI}vargte").text), float(right.find(f".//{QTI}varlte").text)
+            (truth,) = expected_numbers(claims)
+            assert value == pytest.approx(truth, abs=1e-9) and low < truth < high
+        elif kind == "fill_in_multiple_blanks_question":
+            truths = expected_numbers(claims)
+            labels = {lab.get("ident"): lab.find(f".//{QTI}mattext").text for lab in item.iter(f"{QTI}response_label")}
+            for i, truth in enumerate(truths, 1):
+                right = [labels[c.find(f".//{QTI}varequal").text] for c in scoring
+                         if c.find(f".//{QTI}varequal").get("respident") == f"response_blank{i}"]
+                assert right and all(abs(float(r) - truth) <= max(0.001, abs(truth) * 0.005) + 1e-12 for r in right)
+            text = item.find(f"{QTI}presentation/{QTI}material/{QTI}mattext").text
+            assert re.findall(r"\[(blank\d+)\]", text) == [f"blank{i}" for i in range(1, len(truths) + 1)]
+        elif kind == "multiple_dropdowns_question":
+            labels = {lab.get("ident"): lab.find(f".//{QTI}mattext").text for lab in item.iter(f"{QTI}response_label")}
+            right = [labels[c.find(f".//{QTI}varequal").text] for c in scoring]
+            assert right == claims["verdicts"]
+        elif kind == "multiple_choice_question":
+            (right,) = scoring
+            labels = [lab.get("ident") for lab in item.iter(f"{QTI}response_label")]
+            assert right.find(f".//{QTI}varequal").text in labels and len(labels) >= 4
+            assert claims["type"] == "derivative"
+            feedback = {f.get("ident") for f in item.findall(f"{QTI}itemfeedback")}
+            assert all(f"{label}_fb" in feedback for label in labels[1:])  # each slip named
+        else:
+            assert kind == "essay_question" and not scoring
+        assert item.find(f"{QTI}itemfeedback[@ident='general_fb']") is not None
+    kinds = {k for k, _ in seen}
+    assert {"numerical_question", "fill_in_multiple_blanks_question", "multiple_dropdowns_question",
+            "multiple_choice_question"} <= kinds, seen
+
+
+def test_a_roster_with_canvas_is_refused(tmp_path):
+    edition = tmp_path / "quiz.toml"
+    edition.write_text(EDITION)
+    roster = tmp_path / "class.csv"
+    roster.write_text("Ada,s01\n")
+    result = CliRunner().invoke(main, ["build", str(edition), "--out", str(tmp_path), "--format", "canvas",
+                                       "--roster", str(roster)])
+    assert result.exit_code == 2 and "per class" in result.stderr
