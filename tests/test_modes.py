@@ -59,7 +59,9 @@ def problems(manifest: Path, version: str = "") -> list:
 def test_each_mode_keeps_every_other_modes_files(quiz):
     folder = quiz.parent / "out" / "modes"
     seen: dict[str, str] = {}
-    steps = [(), ("--versions", "3"), ("--roster", str(quiz.parent / "class.csv")), ("--format", "moodle"), ()]
+    steps = [(), ("--versions", "3"), ("--roster", str(quiz.parent / "class.csv")), ("--student", "s02"),
+             ("--format", "moodle"), ("--versions", "3", "--format", "moodle", "--format", "canvas"),
+             ("--format", "canvas"), ()]
     for args in steps:
         build(quiz, *args)
         now = files(folder)
@@ -69,8 +71,10 @@ def test_each_mode_keeps_every_other_modes_files(quiz):
         changed = {p for p in seen if now[p] != seen[p] and not p.endswith("manifest.json")}
         assert not changed, (args, changed)
         seen = now
-    assert {"worksheet.pdf", "answers.html", "quiz.xml", "versions/B/worksheet.pdf", "versions/teacher-key.pdf",
-            "students/s02/worksheet.pdf", "students/teacher-key.pdf"} <= set(seen)
+    assert {"worksheet.pdf", "answers.html", "quiz.xml", "canvas.zip", "versions/B/worksheet.pdf",
+            "versions/teacher-key.pdf", "versions/print.pdf", "versions/quiz.xml", "versions/canvas.zip",
+            "students/s02/worksheet.pdf", "students/s02/answers.pdf", "students/teacher-key.pdf",
+            "students/print.pdf"} <= set(seen)
     # version A is the sheet that was reviewed alone
     assert problems(folder / "manifest.json") == problems(folder / "versions" / "manifest.json", "A")
     assert problems(folder / "versions" / "manifest.json", "B") != problems(folder / "manifest.json")

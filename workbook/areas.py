@@ -14,6 +14,7 @@ them all.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ class Copy:
     version: str = ""  # the letter printed on it
     student: str = ""  # the student's name
     id: str = ""  # the student's id
+    roster: str = ""  # the roster file the student's sheet is built from, as printed on it
 
     @property
     def name(self) -> str:
@@ -53,11 +55,12 @@ def area_of(edition: Edition, roster: list[Student] | None) -> str:
     return VERSIONS if edition.versions > 1 else ""
 
 
-def copies_of(edition: Edition, roster: list[Student] | None) -> list[Copy]:
+def copies_of(edition: Edition, roster: list[Student] | None, rosters: dict[str, str] | None = None) -> list[Copy]:
     """Every copy a build makes. Version A draws what the single edition draws (its slots carry no
     suffix), so the sheet reviewed alone is the one handed out as version A."""
     if roster:
-        return [Copy(f"{STUDENTS}/{s.id}", f"id={s.id}", student=s.name, id=s.id) for s in roster]
+        return [Copy(f"{STUDENTS}/{s.id}", f"id={s.id}", student=s.name, id=s.id, roster=(rosters or {}).get(s.id, ""))
+                for s in roster]
     if edition.versions > 1:
         labels = [version_label(i) for i in range(edition.versions)]
         return [Copy(f"{VERSIONS}/{v}", v if i else "", version=v) for i, v in enumerate(labels)]
@@ -84,8 +87,10 @@ def copy_of(path: str, area: str) -> str | None:
 
 
 def content_digest(doc: dict) -> str:
-    """What a copy's files show, as one digest: its problems, its header, its page options."""
-    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+    """What a copy's files show, as one digest: its problems, its header, its page options; not the
+    command printed at its foot, which says how that file was made (a sheet kept keeps its own)."""
+    shown = {**doc, "edition": {k: v for k, v in doc["edition"].items() if k != "rebuild"}}
+    return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()
 
 
 @dataclass
@@ -95,6 +100,7 @@ class Previous:
     contents: dict[str, str]  # copy folder -> content digest ("" folder for the single edition)
     key: str | None  # the teacher key's content digest
     students: list[Student]
+    rosters: dict[str, str] = dataclasses.field(default_factory=dict)  # id -> the roster file it came from
 
     @classmethod
     def read(cls, out_dir: Path, area: str) -> Previous:
@@ -111,7 +117,7 @@ class Previous:
         record = data.get("copies") if isinstance(data, dict) else None
         if not isinstance(record, dict):
             return empty
-        contents, students = {}, []
+        contents, students, rosters = {}, [], {}
         for name, entry in record.items():
             if not (isinstance(name, str) and isinstance(entry, dict) and isinstance(entry.get("content"), str)):
                 return empty
@@ -122,8 +128,11 @@ class Previous:
                         and 0 < len(who) <= MAX_NAME and not unsafe_char(who, newlines=False)):
                     return empty  # what a roster could not hold: a forged record, trusted for nothing
                 students.append(Student(who, sid))
+                named = entry.get("roster")
+                if isinstance(named, str) and len(named) <= 300 and not unsafe_char(named):
+                    rosters[sid] = named
         key = data.get("key")
-        return cls(contents, key if isinstance(key, str) else None, students)
+        return cls(contents, key if isinstance(key, str) else None, students, rosters)
 
 
 def class_of(previous: Previous, roster: list[Student]) -> list[Student]:
@@ -140,6 +149,6 @@ def record(copies: list[Copy], contents: dict[str, str], key: str | None) -> dic
     for c in copies:
         entry = {"content": contents[c.folder]}
         if c.id:
-            entry |= {"id": c.id, "student": c.student}
+            entry |= {"id": c.id, "student": c.student} | ({"roster": c.roster} if c.roster else {})
         entries[c.name] = entry
     return {"copies": entries, "key": key}

@@ -79,16 +79,17 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
     with _timed(timings, "load"):
         edition = load_edition(edition_path or default_path(), overrides)
         bank = load_bank(edition.bank_folders() + list(bank_folders or []))
-        edition.rebuild = rebuild_command(edition, edition_path, bank_folders or [], roster)
         chosen = read_roster(roster) if roster is not None else None
         if students:
             chosen = _pick_students(students, chosen, roster, confined(out_root, edition.output_slug()))
+        edition.rebuild = rebuild_command(edition, edition_path, bank_folders or [], students=chosen is not None)
+        roster_name = shown(roster) if roster is not None else None
         lms = [f for f in formats if f in ("moodle", "canvas")]
         if chosen is not None and lms:
             raise InputError([(f"--format {lms[0]} with a roster: a quiz in a learning platform is per class, not "
                                "per student; build the quiz with --versions N instead")])
     return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings, roster=chosen,
-                         progress=progress, jobs=jobs, budget=budget)
+                         progress=progress, jobs=jobs, budget=budget, roster_name=roster_name)
 
 
 def shown(path: Path) -> str:
@@ -97,8 +98,9 @@ def shown(path: Path) -> str:
     return shlex.quote(printable(path.as_posix() if not path.is_absolute() else path.name))
 
 
-def rebuild_command(edition: Edition, path: Path | None, banks: list[Path], roster: Path | None) -> str:
-    """``workbook build FILE --seed N --bank F ...``: what builds the same book again, printed on it."""
+def rebuild_command(edition: Edition, path: Path | None, banks: list[Path], students: bool = False) -> str:
+    """``workbook build FILE --seed N --bank F ...``: what builds the same book again, printed on it (a
+    student's sheet adds its own ``--roster FILE --student ID``)."""
     from workbook.resources import editions_dir
 
     if path is not None and path.resolve().parent == editions_dir().resolve():
@@ -107,8 +109,7 @@ def rebuild_command(edition: Edition, path: Path | None, banks: list[Path], rost
         named = [shown(path)] if path is not None else []
     parts = ["workbook build", *named, f"--seed {edition.seed}"]
     parts += [f"--bank {shown(b)}" for b in banks]
-    parts += [f"--versions {edition.versions}"] if edition.versions > 1 and roster is None else []
-    parts += [f"--roster {shown(roster)}"] if roster is not None else []
+    parts += [f"--versions {edition.versions}"] if edition.versions > 1 and not students else []
     return " ".join(parts)
 
 
@@ -129,7 +130,8 @@ def _pick_students(ids: tuple[str, ...], roster: list | None, path: Path | None,
 def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"),
                   formats: tuple[str, ...] = ("html", "pdf"), documents: tuple[str, ...] | None = None,
                   timings: dict[str, float] | None = None, roster: list | None = None,
-                  progress=None, jobs: int | None = None, budget: float | None = BUDGET) -> BuildResult:
+                  progress=None, jobs: int | None = None, budget: float | None = BUDGET,
+                  roster_name: str | None = None) -> BuildResult:
     """Build an edition already read (a file's, or one made up like a practice set).
 
     Each mode writes its own area of the edition's folder (see ``workbook.areas``) and keeps the rest.
@@ -152,7 +154,11 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                               f"students x {edition.problem_count()} problems is over {MAX_STUDENT_DRAWS} problems "
                               "to draw at once; build the roster into another --out folder")])
     names = documents or edition_documents(edition)
-    copies = copies_of(edition, roster)
+    given = {f.removeprefix(f"{STUDENTS}/") for f in asked}
+    # the roster file printed on a student's sheet: the one it was first built from (a lost sheet rebuilt
+    # from a roster of one row is the same sheet), else this build's
+    rosters = ({sid: roster_name for sid in given} if roster_name else {}) | previous.rosters
+    copies = copies_of(edition, roster, rosters)
     template_dir = edition.template_folder()
     cache, why = cache_root(out_root)
     notes = [why] if why else []

@@ -73,12 +73,14 @@ def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[
             example = dict(example_of[section.title]) if section.title in example_of else None
             sections.append({"title": section.title, "intro": [{"text": section.intro}] if section.intro else [],
                              "primer": primer, "example": example, "problems": mine})
-        docs[copy.folder] = document(edition, sections, copy.version, student=copy.student, student_id=copy.id)
+        docs[copy.folder] = document(edition, sections, copy.version, student=copy.student,
+                                     rebuild=f" --roster {copy.roster}" * bool(copy.roster) + f" --student {copy.id}"
+                                     * bool(copy.id))
     return docs
 
 
 def document(edition: Edition, sections: list[dict], version: str = "", student: str = "",
-             student_id: str = "") -> dict:
+             rebuild: str = "") -> dict:
     """The plain data the templates render: the edition's header and numbered problems."""
     number = 0
     for section in sections:
@@ -88,7 +90,7 @@ def document(edition: Edition, sections: list[dict], version: str = "", student:
     head = {"title": edition.title, "subtitle": edition.subtitle, "slug": edition.output_slug(),
             "seed": edition.seed, "version": version, "paper": edition.paper, "workbook_version": __version__,
             "date": edition.date, "page": edition.page.model_dump(), "student": student,
-            "rebuild": rebuild_of(edition) + (f" --student {student_id}" if student_id else "")}
+            "rebuild": rebuild_of(edition) + rebuild}
     return {"edition": head, "sections": sections}
 
 
