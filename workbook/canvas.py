@@ -62,6 +62,9 @@ def _manifest(ident: str, files: list[str]) -> bytes:
     """imsmanifest.xml: the assessment as a QTI 1.2 resource, the diagrams as web content it uses."""
     ET.register_namespace("", CP)
     root = ET.Element(f"{{{CP}}}manifest", {"identifier": f"{ident}_manifest"})
+    metadata = ET.SubElement(root, f"{{{CP}}}metadata")
+    ET.SubElement(metadata, f"{{{CP}}}schema").text = "IMS Content"
+    ET.SubElement(metadata, f"{{{CP}}}schemaversion").text = "1.1.3"
     ET.SubElement(root, f"{{{CP}}}organizations")
     resources = ET.SubElement(root, f"{{{CP}}}resources")
     quiz = ET.SubElement(resources, f"{{{CP}}}resource",
