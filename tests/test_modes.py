@@ -349,3 +349,32 @@ def test_reroll_replaces_one_problem_and_keeps_the_rest(quiz):
     quiz.write_text(QUIZ.replace("count = 2", "count = 2\nreroll = [3]"))
     result = run("build", str(quiz), "--out", str(quiz.parent / "out"))
     assert result.exit_code == 2 and "reroll: 3 is not a position in the section (1 to 2)" in result.stderr
+
+
+def test_only_what_this_users_builds_wrote_is_ever_kept(quiz):
+    """A build folder from a stranger (their own key), or files added or edited there since, are never
+    carried into the user's edition: only files a manifest signed with the user's key lists, as listed."""
+    def as_(who: str, *args: str):
+        code = "import sys; from workbook.cli import main; sys.exit(main())"
+        env = {**os.environ, "XDG_CACHE_HOME": str(quiz.parent / who)}
+        return subprocess.run([sys.executable, "-c", code, "build", str(quiz), "--out", str(quiz.parent / "out"),
+                               "-q", "--format", "html", *args], check=True, env=env, cwd=quiz.parent,
+                              capture_output=True, text=True)
+
+    folder = quiz.parent / "out" / "modes"
+    as_("stranger", "--roster", str(quiz.parent / "class.csv"))
+    as_("stranger", "--versions", "2")
+    (folder / "students" / "s01" / "notes.txt").write_text("PLANTED")
+    (folder / "versions" / "A" / "worksheet.html").write_text("PLANTED")
+    as_("user")
+    assert not (folder / "students").exists() and not (folder / "versions").exists()  # nothing of theirs kept
+    as_("user", "--versions", "2")
+    as_("user", "--roster", str(quiz.parent / "class.csv"))
+    (folder / "versions" / "B" / "worksheet.html").write_text("EDITED")  # by hand, after the user's build
+    (folder / "students" / "s02" / "extra.html").write_text("ADDED")
+    said = as_("user", "--format", "html", "--seed", "22").stderr
+    assert "left out 2 files" in said and "kept from earlier builds" in said
+    assert not (folder / "versions" / "B" / "worksheet.html").exists()  # changed since: not passed off as ours
+    assert not (folder / "students" / "s02" / "extra.html").exists()
+    assert (folder / "versions" / "A" / "worksheet.html").exists() and (folder / "students" / "s01").is_dir()
+    assert "PLANTED" not in "".join(p.read_text() for p in folder.rglob("*.html"))

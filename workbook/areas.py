@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,16 +105,11 @@ class Previous:
 
     @classmethod
     def read(cls, out_dir: Path, area: str) -> Previous:
-        """The area's record, or an empty one (never built, or a manifest that is not ours to trust:
-        then every copy counts as changed, so nothing stale is kept)."""
+        """The area's record, or an empty one (never built, or a manifest this user's build did not
+        sign: then every copy counts as changed, so nothing stale or planted is kept)."""
         empty = cls({}, None, [])
-        path = out_dir / area / MANIFEST if area else out_dir / MANIFEST
-        try:
-            if not path.is_file() or path.is_symlink() or path.stat().st_size > MANIFEST_LIMIT:
-                return empty
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError):
-            return empty
+        signed = signed_manifest(out_dir, area)
+        data = signed[0] if signed is not None else None
         record = data.get("copies") if isinstance(data, dict) else None
         if not isinstance(record, dict):
             return empty
@@ -126,13 +122,63 @@ class Previous:
                 sid, who = entry.get("id"), entry.get("student")
                 if not (isinstance(sid, str) and sid == name and ID.fullmatch(sid) and isinstance(who, str)
                         and 0 < len(who) <= MAX_NAME and not unsafe_char(who, newlines=False)):
-                    return empty  # what a roster could not hold: a forged record, trusted for nothing
+                    return empty  # what a roster could not hold: trusted for nothing
                 students.append(Student(who, sid))
                 named = entry.get("roster")
                 if isinstance(named, str) and len(named) <= 300 and not unsafe_char(named):
                     rosters[sid] = named
         key = data.get("key")
         return cls(contents, key if isinstance(key, str) else None, students, rosters)
+
+
+def tag(area: str) -> str:
+    """An area's name in the marker's lines."""
+    return area or "."
+
+
+def signed_manifest(out_dir: Path, area: str) -> tuple[dict, bytes] | None:
+    """An area's manifest.json (parsed, and its bytes) if it is the one this user's build wrote: its
+    digest signed with this user's key in the edition's marker. A manifest from anyone else, or
+    changed since, is None."""
+    from workbook.cache import stamp
+    from workbook.staging import marker_fields
+
+    path = out_dir / area / MANIFEST if area else out_dir / MANIFEST
+    try:
+        if not path.is_file() or path.is_symlink() or path.stat().st_size > MANIFEST_LIMIT:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    signed = marker_fields(out_dir).get(f"files:{tag(area)}")
+    if signed is None or stamp(hashlib.sha256(data).hexdigest()) != signed:
+        return None
+    try:
+        parsed = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    return (parsed, data) if isinstance(parsed, dict) else None
+
+
+def trusted_files(out_dir: Path) -> dict[str, str]:
+    """Every file of the edition folder a signed manifest lists (path -> sha256), with the manifests
+    themselves: what workbook wrote there, as it wrote it. Nothing else is ever carried into a build."""
+    trusted = {}
+    for area in ("", VERSIONS, STUDENTS):
+        signed = signed_manifest(out_dir, area)
+        if signed is None:
+            continue
+        data, raw = signed
+        listed = data.get("files")
+        if not isinstance(listed, dict):
+            continue
+        for rel, digest in listed.items():
+            if (isinstance(rel, str) and isinstance(digest, str) and in_area(rel, area) and rel != MANIFEST
+                    and re.fullmatch(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*", rel) and ".." not in rel.split("/")
+                    and re.fullmatch(r"[0-9a-f]{64}", digest)):
+                trusted[rel] = digest
+        trusted[f"{area}/{MANIFEST}" if area else MANIFEST] = hashlib.sha256(raw).hexdigest()
+    return trusted
 
 
 def class_of(previous: Previous, roster: list[Student]) -> list[Student]:

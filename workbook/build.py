@@ -30,6 +30,9 @@ from workbook.areas import (
     in_area,
     medium,
     record,
+    signed_manifest,
+    tag,
+    trusted_files,
 )
 from workbook.bank import load_bank
 from workbook.cache import cache_root, stamp
@@ -45,7 +48,7 @@ from workbook.edition import DEFAULT_EDITION, Edition, default_path, load_editio
 from workbook.errors import BuildError, InputError, excerpt, printable
 from workbook.roster import read_roster
 from workbook.scheduler import BUDGET, DrawCache
-from workbook.staging import MARKER, MARKER_TEXT, confined, files_digest, marker_fields, staging
+from workbook.staging import MARKER, MARKER_TEXT, carry_over, confined, file_hashes, marker_fields, staging
 from workbook.workers import Pool
 
 
@@ -180,36 +183,48 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         key = teacher_key(edition, docs) if len(docs) > 1 else None
         key_content = content_digest(key) if key is not None else None
         changed = {f for f in contents if previous.contents.get(f) != contents[f]}
+        trusted = trusted_files(out_dir)  # what this user's builds wrote there, as they wrote it
+
+        def lacks(folder: str) -> bool:  # a sheet deleted, changed or planted since: written again
+            return not all(f"{folder}/{n}.{ext}" in trusted and (out_dir / folder / f"{n}.{ext}").is_file()
+                           for n in names for ext in ("html", "pdf") if ext in formats)
+
         # a student asked for, or whose sheet changed, is written; every version is, and the edition itself
-        written = {f for f in docs if f in asked or f in changed or _lacks(out_dir / f, names, formats)} if roster \
-            else set(docs)
+        written = {f for f in docs if f in asked or f in changed or lacks(f)} if roster else set(docs)
         write_key = key is not None and (key_content != previous.key or not roster)
 
-        def carry(path: str) -> bool:
+        def keep(path: str) -> bool:
             """Whether a file of the previous edition stays: every other area's; in this one, each file
             of a medium this build does not write, while what it shows is unchanged."""
             if not in_area(path, area) or medium(path) is None:
-                return True
+                return path != (f"{area}/{MANIFEST}" if area else MANIFEST)
             folder = copy_of(path, area)
             if folder is None:  # the area's key
                 return key_content == previous.key
             return folder in contents and folder not in changed
 
-        carried: list[str] = []
-        with staging(out_dir, carry, carried) as stage, _timed(timings, "render"):
+        with staging(out_dir) as stage, _timed(timings, "render"):
             mine = {f: docs[f] for f in docs if f in written}
             files = render_documents(mine, names, formats, stage, cache, pool, timings, template_dir,
                                      key=key if write_key else None, area=area,
                                      progress=progress) if {"html", "pdf"} & set(formats) else {}
             files |= _write_quizzes(docs, stage, area, pool, formats) if {"moodle", "canvas"} & set(formats) else {}
+            carried = carry_over(out_dir, stage, trusted, keep) if out_dir.exists() else []
+            made = set(file_hashes(stage, lambda p: True))
+            left = sorted(r for r, h in file_hashes(out_dir, lambda p: True).items()
+                          if trusted.get(r) != h and r not in made) if out_dir.exists() else []
             if area and "pdf" in formats:
-                files["print"] = _print_pdf(stage, out_dir, area, list(docs))
-            files["manifest"] = _write(stage / area / MANIFEST,
-                                       manifest(edition, docs, area, record(copies, contents, key_content)))
-            _mark(stage, out_dir, area, digest)
+                files["print"] = _print_pdf(stage, area, list(docs))
+            listing = file_hashes(stage, lambda p: in_area(p, area) and p != (f"{area}/{MANIFEST}" if area else MANIFEST))
+            files["manifest"] = _write(stage / area / MANIFEST, manifest(
+                edition, docs, area, record(copies, contents, key_content) | {"files": listing}))
+            _mark(stage, out_dir, area, digest, carried)
     kept = sorted(carried)
     if kept:
         notes.append(_kept(kept))
+    if left:  # a file no build of this user's wrote, or changed since: not passed off as the user's
+        notes.append(f"left out {len(left)} file{'s' * (len(left) != 1)} that no build of yours wrote as they are now "
+                     f"(changed, added by hand, or from someone else's build), e.g. {printable(left[0])}")
     return BuildResult(out_dir=out_dir, files={k: out_dir / p.relative_to(stage) for k, p in files.items()},
                        problems=count, timings=timings, docs=docs, notes=notes, kept=kept)
 
@@ -225,20 +240,23 @@ def _kept(kept: list[str]) -> str:
     return "kept from earlier builds: " + ", ".join(parts)
 
 
-def _lacks(folder: Path, names: tuple[str, ...], formats: tuple[str, ...]) -> bool:
-    """Whether a copy's folder lacks one of the documents asked for (a sheet deleted by hand)."""
-    return not all((folder / f"{n}.{ext}").is_file() for n in names for ext in ("html", "pdf") if ext in formats)
-
-
-def _mark(stage: Path, out_dir: Path, area: str, digest: str) -> None:
-    """The marker: signed, so that a marker a stranger's folder carries does not pass as up to date;
-    for each area, the digest of what built it and of its files, so an area whose files were changed
-    since is built again. Other areas' lines are kept from the previous marker while their files are."""
-    lines = {k: v for k, v in marker_fields(out_dir).items() if k.split(":", 1)[-1] != (area or ".")}
-    signed, files_signed = stamp(digest), stamp(files_digest(stage, lambda p: in_area(p, area)))
-    if signed:
-        lines |= {f"digest:{area or '.'}": signed, f"files:{area or '.'}": files_signed}
-    text = "".join(f"{k} {v}\n" for k, v in sorted(lines.items()) if k.startswith(("digest:", "files:")))
+def _mark(stage: Path, out_dir: Path, area: str, digest: str, carried: list[str]) -> None:
+    """The marker: for each area, what built it (signed, so that a marker a stranger's folder carries
+    does not pass as up to date) and the digest of its manifest, which lists every file of the area
+    with its own digest (signed, so that only what this user's build wrote is ever carried into the
+    next). Another area's lines stay while its manifest was carried over, as it was."""
+    lines = {}
+    for key, value in marker_fields(out_dir).items():
+        kind, _, other = key.partition(":")
+        if kind in ("digest", "files") and other != tag(area):
+            manifest = MANIFEST if other == "." else f"{other}/{MANIFEST}"
+            if manifest in carried:
+                lines[key] = value
+    path = stage / area / MANIFEST
+    signed = stamp(digest), stamp(hashlib.sha256(path.read_bytes()).hexdigest())
+    if signed[0] and signed[1]:
+        lines |= {f"digest:{tag(area)}": signed[0], f"files:{tag(area)}": signed[1]}
+    text = "".join(f"{k} {v}\n" for k, v in sorted(lines.items()))
     _write(stage / MARKER, MARKER_TEXT + text)
 
 
@@ -292,15 +310,19 @@ def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path 
 
 def _up_to_date(out_dir: Path, area: str, digest: str, docs: dict, names: tuple[str, ...],
                 formats: tuple[str, ...]) -> bool:
-    """An area built from exactly this before, whose files are all there: they are already these bytes."""
-    expected = [out_dir / v / f"{n}.{ext}" for v in docs for n in names for ext in ("html", "pdf") if ext in formats]
-    expected += [out_dir / area / "quiz.xml"] if "moodle" in formats else []
-    expected += [out_dir / area / "canvas.zip"] if "canvas" in formats else []
-    expected += [out_dir / area / "print.pdf"] if area and "pdf" in formats else []
-    expected += [out_dir / area / MANIFEST]
-    signed, kept, tag = stamp(digest), marker_fields(out_dir), area or "."
-    return (signed is not None and kept.get(f"digest:{tag}") == signed and all(p.is_file() for p in expected)
-            and kept.get(f"files:{tag}") == stamp(files_digest(out_dir, lambda p: in_area(p, area))))
+    """An area built from exactly this before, whose files are all there as that build wrote them
+    (its signed manifest lists each with its digest, and nothing else is there): already these bytes."""
+    expected = [f"{v}/{n}.{ext}" if v else f"{n}.{ext}" for v in docs for n in names for ext in ("html", "pdf")
+                if ext in formats]
+    expected += [f"{area}/{name}" if area else name for name, wanted in
+                 (("quiz.xml", "moodle"), ("canvas.zip", "canvas"), ("print.pdf", "pdf")) if wanted in formats
+                 and (name != "print.pdf" or area)]
+    signed = signed_manifest(out_dir, area)
+    if stamp(digest) is None or marker_fields(out_dir).get(f"digest:{tag(area)}") != stamp(digest) or signed is None:
+        return False
+    listed = signed[0].get("files")
+    here = file_hashes(out_dir, lambda p: in_area(p, area) and p != (f"{area}/{MANIFEST}" if area else MANIFEST))
+    return listed == here and all(p in here for p in expected)
 
 
 def _files_in(out_dir: Path, area: str) -> dict[str, Path]:
@@ -335,16 +357,15 @@ def _write_quizzes(docs: dict[str, dict], stage: Path, area: str, pool, formats:
     return files
 
 
-def _print_pdf(stage: Path, out_dir: Path, area: str, folders: list[str]) -> Path:
+def _print_pdf(stage: Path, area: str, folders: list[str]) -> Path:
     """print.pdf: every copy's worksheet in one file, in order, each starting on an odd page (a blank
-    page after one that ends on an odd page), for a duplex printer. A copy not written by this build
-    (a student kept) is taken from the previous edition, whose files are carried over."""
+    page after one that ends on an odd page), for a duplex printer. Each sheet is read from the stage:
+    written by this build, or carried over from the last as it wrote it."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
     for folder in folders:
-        sheet = stage / folder / "worksheet.pdf"
-        writer.append(PdfReader(sheet if sheet.is_file() else out_dir / folder / "worksheet.pdf"))
+        writer.append(PdfReader(stage / folder / "worksheet.pdf"))
         if len(writer.pages) % 2:
             writer.add_blank_page()
     path = stage / area / "print.pdf"

@@ -55,19 +55,17 @@ def refuse_foreign(out_dir: Path) -> None:
 
 
 @contextmanager
-def staging(out_dir: Path, carry=None, carried: list[str] | None = None):
-    """A fresh folder beside out_dir, swapped in only if the body finishes without error.
+def staging(out_dir: Path):
+    """A fresh folder beside out_dir, swapped in only if the body finishes without error (the body may
+    carry files of the previous edition over into it first: ``carry_over``).
 
-    Before the swap, every file of the previous edition that the body did not write and for which
-    ``carry(relative path)`` is true is carried over into it (linked, or copied), so what other
-    modes built stays; their paths are added to ``carried``.
     A lock file beside it stops a second build of the same edition from running at the same time.
     A folder that cannot be written (read-only, full, not a folder) is one clear BuildError.
     """
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         with _locked(out_dir.with_name(f".{out_dir.name}.lock")):
-            yield from _staged(out_dir, carry, [] if carried is None else carried)
+            yield from _staged(out_dir)
     except (NotADirectoryError, FileExistsError) as exc:  # a file stands where a folder of the path must be
         raise InTheWay(f"could not write the edition into {out_dir.parent}: {exc.filename or out_dir} is in the way "
                        "(a file where a folder must be); choose another --out folder; the previous edition is "
@@ -145,7 +143,7 @@ def _recover(out_dir: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _staged(out_dir: Path, carry, carried: list[str]):
+def _staged(out_dir: Path):
     """Yield a staging folder; on success it replaces out_dir, on failure it is removed."""
     _recover(out_dir)
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
@@ -155,8 +153,6 @@ def _staged(out_dir: Path, carry, carried: list[str]):
         yield stage
         old = None
         refuse_foreign(out_dir)  # checked again: something may have appeared while the build ran
-        if carry is not None and out_dir.exists():
-            carried += _carry_over(out_dir, stage, carry)
         if out_dir.exists():
             old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
             os.replace(out_dir, old)
@@ -174,16 +170,23 @@ def _umask() -> int:
     return mask
 
 
-def _carry_over(out_dir: Path, stage: Path, carry) -> list[str]:
-    """Link (or copy) into the stage every regular file of out_dir it lacks that ``carry`` keeps;
-    links and anything not a file are left behind. Files are never changed in place, so a link is safe."""
+def carry_over(out_dir: Path, stage: Path, trusted: dict[str, str], keep) -> list[str]:
+    """Link (or copy) into the stage each file of out_dir it lacks that ``keep(relative path)`` keeps and
+    that is exactly as ``trusted`` (path -> sha256, from a signed record of workbook's) says it was
+    written: a file added or changed by someone else is left behind. Links, and anything not a
+    regular file, are never followed. Files are never changed in place, so a link is safe."""
     carried = []
-    for path in sorted(out_dir.rglob("*")):
-        rel = path.relative_to(out_dir).as_posix()
-        if path.is_symlink() or not path.is_file() or rel == MARKER or not carry(rel):
+    for rel, digest in sorted(trusted.items()):
+        path, target = out_dir / rel, stage / rel
+        if not keep(rel) or target.exists() or target.is_symlink() or rel == MARKER:
             continue
-        target = stage / rel
-        if target.exists() or target.is_symlink():
+        try:
+            if path.is_symlink() or not path.is_file() or any(p.is_symlink() for p in path.parents if out_dir in p.parents):
+                continue
+            with open(path, "rb") as handle:
+                if hashlib.file_digest(handle, "sha256").hexdigest() != digest:
+                    continue
+        except OSError:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -194,6 +197,17 @@ def _carry_over(out_dir: Path, stage: Path, carry) -> list[str]:
     return carried
 
 
+def file_hashes(folder: Path, within) -> dict[str, str]:
+    """Every regular file under folder (relative path -> sha256) for which ``within(path)`` is true."""
+    hashes = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and not path.is_symlink() and rel != MARKER and within(rel):
+            with open(path, "rb") as handle:
+                hashes[rel] = hashlib.file_digest(handle, "sha256").hexdigest()
+    return hashes
+
+
 def marker_fields(out_dir: Path) -> dict[str, str]:
     """The ``name value`` lines of a built edition's marker (its signed stamps), or {}."""
     try:
@@ -202,20 +216,6 @@ def marker_fields(out_dir: Path) -> dict[str, str]:
     except OSError:
         return {}
     return dict(line.split(" ", 1) for line in text.splitlines()[1:] if " " in line)
-
-
-def files_digest(out_dir: Path, within=None) -> str:
-    """A digest of every file an edition folder holds but its marker (those for which ``within(relative
-    path)`` is true), by path and content: a file changed, added or removed since the build changes it."""
-    h = hashlib.sha256()
-    for path in sorted(out_dir.rglob("*")):
-        if within is not None and not within(path.relative_to(out_dir).as_posix()):
-            continue
-        if path.is_file() and not path.is_symlink() and path.name != MARKER:
-            h.update(path.relative_to(out_dir).as_posix().encode() + b"\0")
-            with open(path, "rb") as handle:
-                h.update(hashlib.file_digest(handle, "sha256").digest())
-    return h.hexdigest()
 
 
 def clean(out_root: Path) -> list[Path]:
