@@ -378,3 +378,24 @@ def test_only_what_this_users_builds_wrote_is_ever_kept(quiz):
     assert not (folder / "students" / "s02" / "extra.html").exists()
     assert (folder / "versions" / "A" / "worksheet.html").exists() and (folder / "students" / "s01").is_dir()
     assert "PLANTED" not in "".join(p.read_text() for p in folder.rglob("*.html"))
+
+
+def test_clean_leaves_a_running_build_alone(quiz):
+    import time
+
+    out = quiz.parent / "out"
+    build(quiz, "--format", "html")
+    process = subprocess.Popen([sys.executable, "-c", "import sys; from workbook.cli import main; sys.exit(main())",
+                                "build", str(quiz), "--out", str(out), "--seed", "5", "--versions", "30", "-q"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(out.glob(".modes.staging-*")):
+        time.sleep(0.05)
+    result = run("clean", "--out", str(out))
+    assert result.exit_code == 1 and "skipped modes: a build of it is running" in result.stderr
+    assert "skipped .cache: kept while a build is running" in result.stderr
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err  # the build finished, untouched
+    assert (out / "modes" / "versions" / "A" / "worksheet.pdf").is_file()
+    result = run("clean", "--out", str(out))
+    assert result.exit_code == 0 and sorted(p.name for p in out.iterdir()) == []

@@ -537,8 +537,10 @@ def clean(out_root: Path) -> None:
     """Remove built editions (only folders workbook made, which carry its marker file) and the cache."""
     from workbook.staging import clean as run_clean
 
-    removed = run_clean(out_root)
+    removed, skipped = run_clean(out_root)
     for path in removed:
         _say(f"removed {path}")
-    if not removed:
+    if not removed and not skipped:
         _say(f"nothing to clean in {out_root}")
+    if skipped:
+        _fail([f"skipped {why}" for why in skipped], code=1)

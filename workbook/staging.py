@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager, suppress
@@ -218,14 +219,33 @@ def marker_fields(out_dir: Path) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in text.splitlines()[1:] if " " in line)
 
 
-def clean(out_root: Path) -> list[Path]:
-    """Remove the builds under out_root that carry workbook's marker, and the content cache if workbook
-    made it (it carries its own marker); nothing else."""
-    removed = []
+def clean(out_root: Path) -> tuple[list[Path], list[str]]:
+    """Remove the builds under out_root that carry workbook's marker (with what a killed build of
+    each left behind), and the content cache if workbook made it (it carries its own marker); nothing
+    else. An edition a build is writing is left alone, and so is the cache while any build runs: the
+    second list says what was skipped and why."""
+    removed: list[Path] = []
+    skipped: list[str] = []
     if not out_root.is_dir():
-        return removed
+        return removed, skipped
+    editions: dict[str, list[Path]] = {}
     for child in sorted(out_root.iterdir()):
-        if child.name == CACHE and is_cache(child) or child.is_dir() and not child.is_symlink() and _marked(child):
-            shutil.rmtree(child)
-            removed.append(child)
-    return removed
+        if child.is_dir() and not child.is_symlink() and _marked(child):
+            name = re.sub(r"^\.(.+)\.(?:staging|old)-.*$", r"\1", child.name)
+            editions.setdefault(name, []).append(child)
+    for name, folders in editions.items():
+        try:
+            with _locked(out_root / f".{name}.lock"):
+                for folder in folders:
+                    shutil.rmtree(folder)
+                    removed.append(folder)
+        except BuildError:
+            skipped.append(f"{name}: a build of it is running; clean again when it has finished")
+    cache = out_root / CACHE
+    if cache.is_dir() and not cache.is_symlink() and is_cache(cache):
+        if skipped:
+            skipped.append(f"{CACHE}: kept while a build is running")
+        else:
+            shutil.rmtree(cache)
+            removed.append(cache)
+    return removed, skipped
