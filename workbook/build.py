@@ -302,6 +302,9 @@ def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path 
             render.stylesheet_text(render.environment(template_dir))  # a bad print.css: one line, before forking
         except (RecursionError, SyntaxError, MemoryError):  # SyntaxError: Python's own limit, 200 nested brackets
             raise InputError([f"{printable(str(template_dir))}: a template nested too deeply to compile"]) from None
+        except UnicodeDecodeError as exc:
+            raise InputError([(f"{printable(str(template_dir))}: a template is not UTF-8 text (byte {exc.start}); "
+                              "save it as UTF-8")]) from None
         except TemplateError as exc:  # a user's template that does not compile
             where = f"{getattr(exc, 'filename', None) or template_dir}"
             line = f", line {exc.lineno}" if getattr(exc, "lineno", None) else ""
@@ -437,7 +440,8 @@ def _failed(what: str, outcome, template_dir: Path | None) -> BuildError:
     overran its budget is bad input (exit 2); anything else is ours to fix (exit 1)."""
     error = BuildError(f"{what}: {outcome.error}")
     if template_dir is not None and (outcome.kind in ("timeout", "memory")
-                                     or isinstance(outcome.exception, RecursionError)
+                                     or isinstance(outcome.exception, RecursionError | ArithmeticError | ValueError
+                                                   | TypeError | LookupError)  # {{ 1 // 0 }}, "%d" % "x"
                                      or type(outcome.exception).__name__ == "FetchRefused"
                                      or type(outcome.exception).__module__.startswith("jinja2")):
         error.code = 2

@@ -103,6 +103,8 @@ class _Group(click.Group):
             where = f"{exc.filename}: " if exc.filename else ""
             _fail([f"{where}{exc.strerror or exc}"])
         except RuntimeError as exc:
+            if str(exc).startswith("Was not able to determine binary stream"):  # stdin or stdout closed
+                _fail(["a standard stream (input or output) is closed; give the input from a file or a pipe"])
             if not str(exc).startswith("Symlink loop"):  # pathlib's resolve() on a link that loops
                 raise
             _fail([f"{exc}: a link that points at itself; remove it"])
@@ -211,7 +213,7 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--gradient", "as_gradient", is_flag=True,
               help="Every first partial (of the --wrt variables, default all): the gradient.")
-@click.option("--batch", type=click.File("rb"),
+@click.option("--batch", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
               help='Work a file of JSON lines {"input", "variable", "order"}; write one JSON result a line.')
 @click.option("--check", "answer", default=None, metavar="ANSWER",
               help="Your derivative: says whether it is right (exit 0) or not (exit 1), where it differs "
@@ -227,7 +229,7 @@ def solve(expression: str | None, wrt: str | None, order: int, as_json: bool, as
     from workbook import solver
 
     if batch is not None:
-        _solve_batch(batch)
+        _solve_batch(_open_batch(batch))
         return
     if expression is None:
         _fail(["give an EXPRESSION to differentiate, or --batch FILE"])
@@ -278,11 +280,39 @@ def _solve_batch(batch) -> None:
         _fail([f"{getattr(batch, 'name', 'the batch')}: {stopped[0]}"])
 
 
+MAX_BATCH_LINES = 100_000  # lines of one --batch; a stream without end (/dev/urandom piped in) stops there
+
+
+def _open_batch(path: Path):
+    """The batch's stream: standard input for "-", else a regular file (never a FIFO, which would block,
+    nor a device, which never ends)."""
+    import stat
+
+    if str(path) == "-":
+        try:
+            return click.get_binary_stream("stdin")
+        except RuntimeError:
+            _fail(["--batch -: standard input is closed; give the batch from a file or a pipe"])
+    try:
+        kind = os.stat(path).st_mode
+    except OSError as exc:
+        _fail([f"{_plain(str(path), 80)}: {exc.strerror}"])
+    if not stat.S_ISREG(kind):
+        _fail([(f"{_plain(str(path), 80)}: not a regular file (a pipe or a device?); give a file of JSON lines, or - "
+               "for standard input")])
+    return open(path, "rb")
+
+
 def _bounded_lines(stream, limit: int, stopped: list, most: int = 64 << 20):
     """The stream's lines, none read whole past ``limit`` bytes: a longer one is cut there (and so
     refused as too long) and the rest of it skipped; one running past ``most`` bytes (a link to
-    /dev/zero) ends the batch, noted in ``stopped``."""
+    /dev/zero) ends the batch, and so do more than MAX_BATCH_LINES lines, noted in ``stopped``."""
+    count = 0
     while line := stream.readline(limit + 1):
+        count += 1
+        if count > MAX_BATCH_LINES:
+            stopped.append(f"more than {MAX_BATCH_LINES} lines; the rest of the batch was not read (split it)")
+            return
         if len(line) > limit and not line.endswith(b"\n"):
             skipped = 0
             while (rest := stream.readline(1 << 16)) and not rest.endswith(b"\n"):
@@ -386,6 +416,9 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...], attempt: bool) 
 ANSWER_LIMIT = 4096  # characters in one answer to show --try
 
 
+JUDGE_BUDGET = 10.0  # seconds to judge one typed answer, in a worker (as `solve --check` has)
+
+
 def _attempt(record: dict) -> None:
     """Ask for the learner's answer until it can be read (or input ends), and judge it."""
     from workbook import judge
@@ -394,7 +427,11 @@ def _attempt(record: dict) -> None:
     if want is None:
         click.echo("This problem's answer is not judged here: compare yours with the answer below.\n")
         return
-    stdin = click.get_binary_stream("stdin")
+    try:
+        stdin = click.get_binary_stream("stdin")
+    except RuntimeError:  # stdin closed
+        click.echo("(no answer: here is the solution)\n")
+        return
     while True:
         click.echo(f"Your answer ({want.what}): ", nl=False)
         raw = stdin.readline(ANSWER_LIMIT + 1)
@@ -412,10 +449,14 @@ def _attempt(record: dict) -> None:
                 return
             continue
         text = raw.decode("utf-8", "replace").strip()
-        try:
-            _, lines = judge.judge(want, text)
-        except ValueError as exc:
-            _say(f"  {exc}; try again, or press Ctrl-D to see the solution", err=True)
+        outcome = _in_worker(JUDGE_BUDGET, judge.judged, want, text)  # an answer can be costly: budgeted
+        if not outcome.ok:
+            _say(f"  your answer took too much to judge ({outcome.error}); write it more simply, or press Ctrl-D "
+                 "to see the solution", err=True)
+            continue
+        verdict, lines = outcome.value
+        if verdict is None:
+            _say(f"  {lines[0]}; try again, or press Ctrl-D to see the solution", err=True)
             continue
         for line in lines:
             _say(line)

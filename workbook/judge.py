@@ -94,6 +94,14 @@ def _numbers(what: str, values, names) -> Expected:
                     names=tuple(str(n) for n in names))
 
 
+def judged(want: Expected, text: str) -> tuple[bool | None, list[str]]:
+    """judge() as data, for a worker: (None, [why]) when the answer cannot be read."""
+    try:
+        return judge(want, text)
+    except ValueError as exc:
+        return None, [str(exc)]
+
+
 def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
     """(right, what to say) for the learner's ``text``; ValueError if it cannot be read."""
     text = text.strip()

@@ -78,7 +78,7 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
             return False  # a class: its constructors and class methods are not data
         return super().is_safe_attribute(obj, attr, value)
 
-    intercepted_binops = frozenset({"*", "**", "+"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
     LIMIT = 100_000
     OUTPUT_LIMIT = 20_000_000  # characters a document may be: a hundred times a full edition's HTML
 
@@ -113,6 +113,21 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
                 raise SecurityError(f"a template may not build a value longer than {self.LIMIT}")
         if operator == "**" and isinstance(right, int | float) and abs(right) > 100:
             raise SecurityError("a template may not raise to a power over 100")
+        if operator == "%" and isinstance(left, str):
+            # "%05000000d" % 1: a width (or precision) is checked before the string is made, a * width refused
+            for width in re.findall(r"%[-#0 +]*(\*|\d*)(?:\.(\*|\d*))?", left):
+                if "*" in width or any(w and int(w) > self.LIMIT for w in width):
+                    raise SecurityError(f"a template may not format a value wider than {self.LIMIT}")
+            if isinstance(right, dict):  # %(name)s: each name may be used again and again
+                size = len(left) + left.count("%(") * max((len(str(v)) for v in right.values()), default=0)
+            else:
+                size = len(left) + sum(len(str(v)) for v in (right if isinstance(right, tuple) else (right,)))
+            if size > self.LIMIT:  # "%s%s" % (s, s): refused before it is made
+                raise SecurityError(f"a template may not build a value longer than {self.LIMIT}")
+            result = super().call_binop(context, operator, left, right)
+            if len(result) > self.LIMIT:  # each part within the limit, but many of them
+                raise SecurityError(f"a template may not build a value longer than {self.LIMIT}")
+            return result
         return super().call_binop(context, operator, left, right)
 
 
