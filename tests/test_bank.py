@@ -203,3 +203,17 @@ def test_messages_that_name_what_to_do(tmp_path):
     result = CliRunner().invoke(main, ["check", str(bank), "--seeds", "2"])
     assert result.exit_code == 1 and "set domain = [low, high]" in result.output and "(from -3 to 3)" in result.output
     assert "widen the parameter ranges" not in result.output and "VerifyError" not in result.output
+
+
+def test_a_folder_is_checked_on_its_own_even_with_copies_of_built_in_families(tmp_path):
+    from click.testing import CliRunner
+
+    from workbook.cli import main
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "trig.toml").write_text((Path(__file__).parents[1] / "problems" / "trig.toml").read_text())
+    result = CliRunner().invoke(main, ["check", str(folder), "--seeds", "2"])
+    assert result.exit_code == 0 and "ok   trig" in result.output, result.output
+    result = CliRunner().invoke(main, ["practice", "--topic", " "])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "--topic: give a topic" in result.stderr

@@ -418,3 +418,18 @@ def test_try_reads_a_bounded_answer():
     result = CliRunner().invoke(main, ["show", "activations-at-zero", "--seed", "1", "--try"],
                                 input="9" * 20_000 + "\n0.5\n")
     assert result.exit_code == 0 and "at most 4096" in result.output and "Worked solution:" in result.output
+
+
+@pytest.mark.parametrize("answer", ["2x + pi/10^12", "2x + e^(-100)", "2x + sin(x)/10^12", "2x(1 + ln(2)/10^12)",
+                                    "2x + relu(1/1000 - |x - 0.777|)", "2x + max(0, 1/10^4 - |x - 1/3|)"])
+def test_an_answer_off_by_a_little_anywhere_is_not_right(answer):
+    result = run("solve", "x^2", "--check", answer)
+    assert result.exit_code == 1 and result.output.startswith("not right"), result.output
+    assert "could not be compared" not in result.output
+
+
+@pytest.mark.parametrize("at, shown", [("710", "2.233994766e+308"), ("1000", "1.970071114e+434"),
+                                       ("-800", "3.667874584e-348"), ("700", "1.014232055e+304")])
+def test_values_past_a_floats_range_are_numbers_not_undefined(at, shown):
+    result = run("solve", "exp(x)", "--at", at)
+    assert result.exit_code == 0 and result.output.splitlines()[-1].endswith(shown), result.output

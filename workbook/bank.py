@@ -99,11 +99,13 @@ def _parse_formulas(family: Family) -> list[str]:
     return sorted(set(problems), key=problems.index)
 
 
-def load_bank(folders: list[Path] | None = None, problems: list[str] | None = None) -> dict[str, Family]:
+def load_bank(folders: list[Path] | None = None, problems: list[str] | None = None, *,
+              builtin: bool = True) -> dict[str, Family]:
     """Every family in the built-in bank and in ``folders``, by id; all problems at once, as an
-    InputError, or (given a ``problems`` list) added to it, the families that loaded returned."""
+    InputError, or (given a ``problems`` list) added to it, the families that loaded returned.
+    Without ``builtin``, only the folders' families (a folder checked on its own)."""
     tolerant = problems is not None
-    paths = sorted(problems_dir().glob("*.toml"))
+    paths = sorted(problems_dir().glob("*.toml")) if builtin else []
     problems = problems if problems is not None else []
     for folder in folders or []:
         if not folder.is_dir():

@@ -482,9 +482,8 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
         path = Path(target) if target else None
         if path is None:
             families = list(load_bank(None, broken).values())
-        elif path.is_dir():
-            families = [f for f in load_bank([path], broken).values()
-                        if Path(f.path).parent.resolve() == path.resolve()]
+        elif path.is_dir():  # the folder on its own: a colleague's copy of a built-in family is checked too
+            families = list(load_bank([path], broken, builtin=False).values())
         elif path.is_file():
             families = [load_family(path)]
         else:
@@ -538,6 +537,8 @@ def practice(topic: str, count: int, difficulty: int | None, seed: int | None, p
     from workbook.build import build_edition, shown
     from workbook.edition import practice_edition
 
+    if not topic.strip():
+        _fail(["--topic: give a topic; `workbook list` shows them"])
     seed = secrets.randbelow(1_000_000) if seed is None else seed
     try:
         bank = load_bank(list(bank_folders))

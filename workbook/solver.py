@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ import sympy as sp
 
 from workbook import explain, mistakes, school, steps, taylor, verify
 from workbook import expr as E
-from workbook.functions import written_out
+from workbook.functions import relu, written_out
 
 # Values for the other names when the answer is checked numerically (they are constants).
 _CONSTANTS = [sp.Rational(v) for v in ("1.3", "0.7", "1.9", "0.45", "2.3", "1.15", "0.85", "1.6")]
@@ -298,7 +299,7 @@ def _number(text: str, what: str) -> float:
 def value_at(result: SolveResult, at: str) -> tuple[sp.Expr, list[str]]:
     """The derivative's value at ``var = at``: (exact value, the line that says it)."""
     point = E.parse(at.strip(), variables=())
-    if _values(result.expr, result.expr, result.var, point) is None and not result.expr.free_symbols - {result.var}:
+    if not _real_at(result.expr, result.var, point) and not result.expr.free_symbols - {result.var}:
         raise SolveError(f"{explain.pretty(result.expr)} is not defined at {result.var} = {at.strip()} "
                          "(for real numbers), so neither is its derivative")
     exact = result.answer.xreplace({result.var: point})
@@ -306,13 +307,31 @@ def value_at(result: SolveResult, at: str) -> tuple[sp.Expr, list[str]]:
             enumerate(sorted(result.expr.free_symbols - {result.var}, key=lambda s: s.name))}
     if point.is_number and taylor.analytic_branch(result.expr, {**held, result.var: point}) is None:
         exact = _one_sided(result, point, held, at)  # a kink: the derivative exists if both sides agree
-    decimal = complex(sp.N(exact)) if exact.is_number else None
-    if decimal is not None and (decimal.imag or not np.isfinite(decimal.real)):
+    decimal = sp.N(exact, 15) if exact.is_number else None  # arbitrary precision: e^710 is a number, not inf
+    if decimal is not None and not (decimal.is_real and decimal.is_finite):
         raise SolveError(f"the derivative is undefined at {result.var} = {at.strip()}")
     d = f"{_d(result)} [{explain.pretty(result.expr)}]"
     shown = explain.pretty(sp.nsimplify(exact) if exact.is_number and exact.is_Float else exact)
-    tail = f" = {decimal.real:.10g}" if decimal is not None and not exact.is_Integer else ""
+    tail = f" = {_decimal_text(decimal)}" if decimal is not None and not exact.is_Integer else ""
     return exact, [f"at {result.var} = {at.strip()}: {d} = {shown}{tail}"]
+
+
+def _real_at(expr: sp.Expr, var: sp.Symbol, point: sp.Expr) -> bool:
+    """Whether expr is a finite real number at var = point (in arbitrary precision: e^710 is one)."""
+    try:
+        value = sp.N(written_out(expr).xreplace({var: point}), 30)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return False
+    return bool(value.is_number and value.is_real and value.is_finite)
+
+
+def _decimal_text(value: sp.Expr) -> str:
+    """A number to 10 significant digits, however large or small (past a float's range too)."""
+    as_float = float(value)
+    if value == 0 or np.isfinite(as_float) and abs(as_float) > 1e-300:
+        return f"{as_float:.10g}"
+    mantissa, exponent = str(sp.Float(value, 10)).lower().split("e")
+    return f"{float(mantissa):.10g}e{int(exponent):+03d}"
 
 
 def _one_sided(result: SolveResult, point: sp.Expr, held: dict, at: str) -> sp.Expr:
@@ -374,16 +393,21 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         exact, _ = value_at(result, at)
         return _judge_number(float(sp.N(answer)), complex(sp.N(exact)).real, answer_text, f"{d} at {result.var} = {at}")
     lo, hi = domain or (-3.0, 3.0)
-    if _same(result.answer, answer, result.var, lo, hi, within=result.expr):
+    verdict, witness = _compare(result.answer, answer, result.var, lo, hi, within=result.expr)
+    if verdict is True:
         return True, [f"right: {d} = {explain.pretty(answer)}",
                       f"  it agrees with the worked answer {explain.pretty(result.answer)}"]
-    where = _differs(result.answer, answer, result.var, lo, hi, within=result.expr)
-    difference = sp.expand(answer - result.answer)
-    if where is None and not _rational(difference, result.var):
+    if verdict is None:
         raise SolveError("your answer and the derivative could not be compared: give --domain a..b "
                          "where both are defined")
+    where = _differs(result.answer, answer, result.var, lo, hi, within=result.expr)
+    difference = sp.expand(answer - result.answer)
     lines = [f"not right: {d} is not {explain.pretty(answer)}"]
-    if where is None:  # too small to see in decimals, but exactly not zero
+    if where is None and witness is not None:  # too small to see in decimals, but not zero
+        at = f"at {result.var} = {witness[0]:.6g} " if difference.free_symbols else ""
+        lines.append(f"  {at}it differs from the derivative by about {witness[1]:.3g}: too little to see in "
+                     "decimals, but not 0")
+    elif where is None:  # a rational difference, exactly not zero
         lines.append(f"  it differs from the derivative by {explain.pretty(sp.cancel(difference))}, which is not 0")
     else:
         point, yours, truth = where
@@ -446,9 +470,10 @@ def _odd_points(lo: float, hi: float) -> list[sp.Expr]:
 
 def _differs(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float, hi: float, within: sp.Expr | None = None):
     """(point, answer's value, derivative's value) at the first point where they differ, or None."""
-    if sp.expand(truth - answer) == 0:
+    difference = sp.expand(truth - answer)
+    if difference == 0:
         return None
-    for p in _points(lo, hi) + _odd_points(lo, hi):
+    for p in _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi):
         got = _values(answer, truth, var, p)
         if within is not None and got and _values(within, within, var, p) is None:
             continue
@@ -462,23 +487,75 @@ def _alike(a: sp.Expr, b: sp.Expr, *, var: sp.Symbol, lo: float, hi: float) -> b
 
 
 def _same(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, within: sp.Expr | None = None) -> bool:
-    """Equal after expansion; never if the difference is a rational function that is not zero (2x and
-    2x + x/10^12 differ, however little); else at every usable point of the domain (at least three),
-    points whose decimals do not end, so that a term like sin(10^6 pi x) is not zero at all of them."""
+    """Whether a and b are the same function on the domain (see _compare)."""
+    return _compare(a, b, var, lo, hi, within)[0] is True
+
+
+def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float,
+             within: sp.Expr | None = None) -> tuple[bool | None, tuple[float, float] | None]:
+    """(True, None) if a and b are the same function: equal after expansion, or at every usable point of
+    the domain (at least three; points whose decimals do not end, so that sin(10^6 pi x) is not zero at
+    all of them, and where the pieces of |u|, max or a step meet). (False, witness) if they differ:
+    a rational or constant difference that is not exactly 0 (2x and 2x + x/10^12 differ, however
+    little), or a difference seen at a point, in decimals or, evaluated itself to 100 digits, however
+    small (2x + sin(x)/10^12); the witness is (point, difference) when only that evaluation sees it.
+    (None, None) when too few points could be compared."""
     difference = sp.expand(a - b)
     if difference == 0:
-        return True
+        return True, None
     if _rational(difference, var) and sp.cancel(difference) != 0:
-        return False
+        return False, None
+    if not difference.free_symbols and difference.is_zero is False:  # a constant: pi/10^12, e^(-100)
+        return False, (0.0, float(sp.N(difference)))
     usable = 0
-    for p in _points(lo, hi) + _odd_points(lo, hi):
+    held = {s: _CONSTANTS[i % len(_CONSTANTS)] for i, s in
+            enumerate(sorted((a.free_symbols | b.free_symbols) - {var}, key=lambda s: s.name))}
+    gap = written_out(difference).xreplace(held)
+    for p in _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi):
         got = _values(a, b, var, p)
         if got is None or (within is not None and _values(within, within, var, p) is None):
             continue  # only where the function itself is defined: 1/|x| is ln(x)'s derivative
         if abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
-            return False
+            return False, None
+        # the difference itself, to 100 digits: sin(2x) and 2 sin(x) cos(x) differ by nothing at any
+        # precision, 2x + sin(x)/10^12 and 2x by 10^-12
+        try:
+            exact = complex(sp.N(gap.xreplace({var: p}), 100))
+        except (TypeError, ValueError, ZeroDivisionError):
+            exact = 0j
+        if abs(exact) > 1e-80 * max(1.0, abs(got[1])):
+            return False, (float(p), exact.real)
         usable += 1
-    return usable >= 3
+    return (True, None) if usable >= 3 else (None, None)
+
+
+_KINKED = (sp.Abs, sp.Heaviside, sp.sign, sp.Max, sp.Min)
+
+
+def _kinks(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp.Expr]:
+    """Where the pieces of |u|, max, min, relu or a step meet inside the domain, and the points midway
+    between: a difference that is not zero only on a narrow interval (relu(1/1000 - |x - 0.777|)) is
+    caught there. Only for arguments the solver finds the zeros of at once (polynomials in x, |.| of them)."""
+    arguments = []
+    for atom in difference.atoms(*_KINKED, relu):
+        if isinstance(atom, sp.Max | sp.Min):
+            arguments += [u - v for u, v in itertools.combinations(atom.args, 2)]
+        else:
+            arguments.append(atom.args[0])
+    zeros: set[sp.Expr] = set()
+    for u in arguments[:20]:
+        plain = u.replace(lambda e: isinstance(e, sp.Abs), lambda e: e)  # |p| = 0 where p = 0
+        if not plain.free_symbols <= {var} or not plain.is_polynomial(var) or sp.degree(plain, var) > 4:
+            continue
+        for candidate in (u, plain, u.replace(lambda e: isinstance(e, sp.Abs), lambda e: -e.args[0])):
+            try:
+                found = sp.solveset(candidate, var, sp.Interval(lo, hi))
+            except (NotImplementedError, TypeError, ValueError):
+                continue
+            if isinstance(found, sp.FiniteSet):
+                zeros |= {z for z in found if z.is_real and len(zeros) < 40}
+    points = sorted(zeros, key=float)
+    return points + [(x + y) / 2 for x, y in itertools.pairwise(points)]
 
 
 def request(expression: str, wrt: str | None, order: int, as_json: bool, as_gradient: bool,
