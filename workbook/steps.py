@@ -380,6 +380,9 @@ def walk(rule: Rule, depth: int = 0):
 # ---------------------------------------------------------------- clean answers
 
 
+TIDY_LIMIT = 400  # operations past which an expression is left as the rules wrote it
+
+
 def tidy(expr: sp.Expr) -> sp.Expr:
     """A clean form of ``expr``: the simplest of a few cheap rewrites, never ``simplify``.
 
@@ -391,6 +394,8 @@ def tidy(expr: sp.Expr) -> sp.Expr:
     expr = _unit_steps(sp.sympify(expr))
     if expr.is_Atom:
         return expr
+    if sp.count_ops(expr) > TIDY_LIMIT:  # the 13th derivative of x^x: rewriting it costs seconds a step,
+        return expr  # and no rewrite makes a form that long readable
     apps = sorted(expr.atoms(sp.Function), key=sp.count_ops, reverse=True)
     holders = {f: sp.Dummy(f"h{i}") for i, f in enumerate(apps)}
     back = {d: f for f, d in holders.items()}

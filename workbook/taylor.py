@@ -198,7 +198,10 @@ def _cauchy(expr: sp.Expr, variables: tuple, counts: tuple[int, ...], point: np.
     axes = [i for i, k in enumerate(counts) if k]
     factorials = math.prod(math.factorial(k) for k in counts)
     best, error = 0.0, math.inf
+    reach = _reach(expr, variables, point)
     for r in _RADII:
+        if r >= reach:
+            continue  # the circle would enclose a branch point or pole: x^x's at 0, seen from x = 2
         # one variable: 64 points, then more while the circle's coefficients have not died away
         for n in ((64, 256, 1024) if len(axes) == 1 else (2 * ((max(counts) + 25) // 2),)):
             found = _on_torus(f, counts, axes, point, r, n, factorials)
@@ -210,6 +213,41 @@ def _cauchy(expr: sp.Expr, variables: tuple, counts: tuple[int, ...], point: np.
         if estimate / max(1.0, abs(value)) < error / max(1.0, abs(best)):
             best, error = value, estimate
     return (best, error) if math.isfinite(error) else (math.nan, math.inf)
+
+
+_SINGULAR = (sp.log, sp.asin, sp.acos, sp.atanh, sp.acoth, sp.asec, sp.acsc, sp.acosh)
+
+
+def _reach(expr: sp.Expr, variables: tuple, point: np.ndarray) -> float:
+    """How far from the point a circle (in any one variable, the others held) may reach before it meets
+    a point where expr is not analytic that a polynomial locates: a zero of what a logarithm, an
+    inverse function, a non-integer power or a denominator is taken of. A leak test alone is fooled
+    when f is much larger elsewhere on the circle than near its branch cut. Infinity when none is found."""
+    arguments = []
+    for atom in expr.atoms(sp.Pow, *_SINGULAR):
+        if isinstance(atom, sp.Pow):
+            if not (atom.exp.is_Integer and atom.exp > 0):
+                arguments.append(atom.base)  # 1/u, sqrt(u), u^x: u = 0 (x^x is exp(x log x), a log of x)
+        else:
+            arguments.append(atom.args[0])
+            if atom.func in (sp.asin, sp.acos, sp.atanh, sp.acoth):  # also at +-1
+                arguments += [atom.args[0] - 1, atom.args[0] + 1]
+    reach = math.inf
+    for i, v in enumerate(variables):
+        held = {w: sp.Float(point[j]) for j, w in enumerate(variables) if j != i}
+        for u in arguments[:30]:
+            u = u.xreplace(held)
+            if not u.free_symbols <= {v}:
+                continue
+            try:
+                poly = sp.Poly(u, v)
+            except sp.PolynomialError:
+                continue
+            if poly.degree() < 1 or poly.degree() > 8:
+                continue
+            for root in np.roots([complex(c) for c in poly.all_coeffs()]):
+                reach = min(reach, abs(complex(root) - point[i]))
+    return reach
 
 
 def _on_torus(f, counts: tuple[int, ...], axes: list[int], point: np.ndarray, r: float, n: int,
