@@ -1035,3 +1035,15 @@ def test_a_closed_standard_input_is_one_line():
         result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60,
                                 preexec_fn=lambda: os.close(0), check=False)  # stdin closed, as `<&-` does
         assert "Traceback" not in result.stderr, result.stderr[-800:]
+
+
+@pytest.mark.parametrize("body", ['<img src="https://tracker.example/p.png">', "<link rel=stylesheet href=//cdn.example/x.css>",
+                                  '<div style="background: url(http://x.example/a)">', '<iframe src="ftp://x/y"></iframe>',
+                                  '<meta http-equiv="refresh" content="0;url=https://x.example">'])
+def test_an_html_page_from_a_users_template_loads_nothing_from_elsewhere(place, body):
+    look = place.root / "look"
+    (look / "partials").mkdir(parents=True)
+    (look / "partials" / "problem.html").write_text(body)
+    refused(place.build("--templates", look, "--format", "html", "--seed", "6", timeout=120), "from elsewhere")
+    (look / "partials" / "problem.html").write_text('<a href="https://example.org/more">read more</a>')
+    assert place.build("--templates", look, "--format", "html", "--seed", "6", timeout=120).returncode == 0

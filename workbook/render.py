@@ -427,6 +427,23 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
     return "".join(parts)
 
 
+_SCHEME = r"""\s*["']?\s*(?!data:)(?:[a-z][a-z0-9+.-]*:|//)"""
+_REMOTE = re.compile(
+    r"(?i)\b(?:src|srcset|poster|data|background|action|formaction|xlink:href)\s*=" + _SCHEME  # loaded as the page opens
+    + r"|<link\b[^>]*\bhref\s*=" + _SCHEME + r"|url\(" + _SCHEME + r"|@import|http-equiv\s*=\s*[\"']?\s*refresh")
+
+
+def refuse_remote(html: str) -> None:
+    """A page from a user's templates may load nothing from elsewhere as it opens (a tracking image, a
+    stylesheet, a redirect): the HTML is checked as the PDF's fetcher is. Links a reader follows are fine."""
+    from workbook.pdf import FetchRefused
+
+    found = _REMOTE.search(html)
+    if found:
+        raise FetchRefused(f"the page asks to load {found[0][:60]!r} from elsewhere; a page may use only the "
+                           "build's own files (links a reader follows are fine)")
+
+
 def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, template_dir: Path | None = None,
                     timings: dict | None = None, formats: tuple[str, ...] = ("html", "pdf"),
                     documents: tuple[str, ...] = EDITION_DOCUMENTS) -> dict[str, Path]:
@@ -442,6 +459,8 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
         for which in documents:
             start = time.perf_counter()
             html = render_html(doc, which, "html", assets, env)
+            if template_dir is not None:
+                refuse_remote(html)
             path = out_dir / f"{which}.html"
             path.write_text(html, encoding="utf-8")
             files[f"{which}.html"] = path
