@@ -373,7 +373,7 @@ def test_a_missing_template_folder_is_one_line_and_a_strangers_template_cannot_r
                  "--format", "html")
     # one line and exit 1, not an exception escaping (CliRunner would keep it in result.exception)
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.exception
-    assert "SecurityError" in result.output and len(result.output.strip().splitlines()) == 1
+    assert "SecurityError" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*/worksheet.html"))
 
 

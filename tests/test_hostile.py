@@ -629,7 +629,7 @@ def test_a_template_cannot_call_a_method_of_what_it_is_handed(place):
 def test_text_in_a_quiz_cannot_start_moodles_math(place):
     place.family("theirs.toml", family_text("derivative-at-point", **{
         'title = "The derivative at a point"': 'title = "See \\\\(\\\\href{javascript:alert(1)}{here}\\\\)"',
-        'id = "theirs"': 'id = "theirs"\nprompt = "Find {dfx} $$\\\\style{color:red}{x}$$ [tex]\\\\href{x}{y}[/tex] \\\\[x\\\\]."'}))
+        'id = "theirs"': 'id = "theirs"\nprompt = "Find {dfx} $$\\\\style{{color:red}}{x}$$ [tex]\\\\href{x}{{y}}[/tex] \\\\[x\\\\]."'}))
     place.edition.write_text(edition_with("theirs"), encoding="utf-8")
     result = place.build("--bank", place.bank, "--format", "moodle", "-q", timeout=120)
     assert result.returncode == 0, result.err_text

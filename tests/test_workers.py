@@ -121,7 +121,7 @@ def dies_once(family, seed):
 
 
 def _problems(result):
-    data = json.loads((result.out_dir / "manifest.json").read_text())
+    data = json.loads(result.files["manifest"].read_text())
     return [(p["slot"], p["seed"], p["attempt"], p["answer"]) for p in data["problems"]]
 
 

@@ -116,20 +116,28 @@ def fill(template: str, values: dict[str, Segment]) -> list[Segment]:
     """Split prompt text into segments, each {name} becoming its segment.
 
     Bank text is never compiled as a template: only the exact placeholders named in ``values`` are
-    replaced; everything else stays literal text. A {name} that is not one of them is a typo (it
-    would print as it stands): PlaceholderError, naming the ones there are.
+    replaced; everything else stays literal text, and {{ and }} are a literal brace. A {name} that is
+    not one of them is a typo (it would print as it stands): PlaceholderError, naming the ones there are.
     """
     out: list[Segment] = []
-    pos = 0
-    for m in PLACEHOLDER.finditer(template):
-        if m[1] not in values:
-            known = ", ".join("{" + k + "}" for k in sorted(values))
-            raise PlaceholderError(f"the text names {{{m[1][:30]}}}, which this kind does not fill "
-                                   f"(it fills {known})")
-        if m.start() > pos:
-            out.append(Text(template[pos:m.start()]))
-        out.append(values[m[1]])
-        pos = m.end()
-    if pos < len(template):
-        out.append(Text(template[pos:]))
+    text = ""
+    for part in re.split(r"(\{\{|\}\})", template):
+        if part in ("{{", "}}"):
+            text += part[0]
+            continue
+        pos = 0
+        for m in PLACEHOLDER.finditer(part):
+            if m[1] not in values:
+                known = ", ".join("{" + k + "}" for k in sorted(values))
+                raise PlaceholderError(f"the text names {{{m[1][:30]}}}, which this kind does not fill "
+                                       f"(it fills {known}; write {{{{ and }}}} for a brace)")
+            text += part[pos:m.start()]
+            if text:
+                out.append(Text(text))
+                text = ""
+            out.append(values[m[1]])
+            pos = m.end()
+        text += part[pos:]
+    if text:
+        out.append(Text(text))
     return out
