@@ -217,3 +217,24 @@ def test_a_folder_is_checked_on_its_own_even_with_copies_of_built_in_families(tm
     assert result.exit_code == 0 and "ok   trig" in result.output, result.output
     result = CliRunner().invoke(main, ["practice", "--topic", " "])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "--topic: give a topic" in result.stderr
+
+
+def test_a_derivative_made_of_steps_is_shown_in_pieces_with_the_prompts_value_at_the_corner():
+    from workbook.scheduler import generate_slot
+    from workbook.segments import plain
+
+    bank = load_bank()
+    shown = 0
+    for seed in range(40):
+        record = generate_slot(bank["activation-derivatives"], seed, "pieces")
+        answer = plain(record["answer"])
+        assert "Heaviside" not in answer and "θ" not in answer and "theta" not in answer, answer
+        if " if x = 0" not in answer:
+            continue
+        shown += 1
+        x = E.symbol("x")
+        f = E.parse(record["claims"]["function"])
+        left = sp.limit(sp.diff(f, x), x, 0, "-")  # the prompt's convention: the slope from the left
+        at_zero = answer.rsplit(";", 1)[1].strip().removesuffix(" if x = 0")
+        assert sp.simplify(E.parse(at_zero) - left) == 0, (answer, left)
+    assert shown >= 5

@@ -86,10 +86,10 @@ def _products(s: str) -> str:
 # ---------------------------------------------------------------- functions in pieces
 
 
-def cases(expr: sp.Expr, var: sp.Symbol, most: int = 6) -> str | None:
-    """A function made of unit steps, as its pieces between the points where they switch, and where
-    it jumps: "1 if x > 0; 0 if x < 0; undefined at x = 0". None if ``expr`` has no steps, depends
-    on other names, or its switching points cannot be found simply."""
+def pieces(expr: sp.Expr, var: sp.Symbol, most: int = 6) -> tuple[list[tuple], list] | None:
+    """A function made of unit steps as its pieces between the points where they switch: ([(low,
+    high, formula)], the switching points where it jumps). None if ``expr`` has no steps, depends on
+    other names, or its switching points cannot be found simply."""
     if not expr.has(*_STEPS) or expr.free_symbols - {var}:
         return None
     kinks = set()
@@ -105,25 +105,34 @@ def cases(expr: sp.Expr, var: sp.Symbol, most: int = 6) -> str | None:
     if len(points) > most:
         return None
     edges = [None, *points, None]
-    pieces = []
+    found = []
     for lo, hi in itertools.pairwise(edges):
         probe = (lo + hi) / 2 if lo is not None and hi is not None else (hi - 1 if lo is None and hi is not None
                                                                          else (lo + 1 if lo is not None else 0))
         branch = taylor.analytic_branch(expr, {var: probe})
         if branch is None:
             return None
-        pieces.append((lo, hi, sp.simplify(branch) if sp.count_ops(branch) < 40 else branch))
+        found.append((lo, hi, sp.simplify(branch) if sp.count_ops(branch) < 40 else branch))
     undefined = []
-    for k, (left, right) in zip(points, itertools.pairwise(pieces)):
+    for k, (left, right) in zip(points, itertools.pairwise(found)):
         a, b = (p[2].xreplace({var: k}) for p in (left, right))
         if not (a.is_number and b.is_number and sp.simplify(a - b) == 0):
             undefined.append(k)
     merged = []
-    for lo, hi, branch in pieces:  # neighbours with the same formula and no jump between are one piece
+    for lo, hi, branch in found:  # neighbours with the same formula and no jump between are one piece
         if merged and sp.simplify(merged[-1][2] - branch) == 0 and merged[-1][1] not in undefined:
             merged[-1] = (merged[-1][0], hi, branch)
         else:
             merged.append((lo, hi, branch))
+    return merged, undefined
+
+
+def cases(expr: sp.Expr, var: sp.Symbol, most: int = 6) -> str | None:
+    """pieces() as text: "1 if x > 0; 0 if x < 0; undefined at x = 0"."""
+    found = pieces(expr, var, most)
+    if found is None:
+        return None
+    merged, undefined = found
     if len(merged) == 1 and not undefined:
         return text(merged[0][2])
     v = text(var)
@@ -136,6 +145,32 @@ def cases(expr: sp.Expr, var: sp.Symbol, most: int = 6) -> str | None:
     if undefined:
         said.append("undefined at " + " and ".join(f"{v} = {text(k)}" for k in undefined))
     return "; ".join(said)
+
+
+def latex_cases(expr: sp.Expr, var: sp.Symbol, latex, left: bool = False) -> str | None:
+    """pieces() as a LaTeX cases environment for the page, so no step function is left to the reader;
+    at each point where the function jumps, the value from the left (with ``left``: the convention
+    deep-learning libraries take for ReLU and its kin, which a prompt states) or "undefined"."""
+    found = pieces(expr, var)
+    if found is None:
+        return None
+    merged, undefined = found
+    if len(merged) == 1 and not undefined:
+        return None  # one formula: the step functions cancel, nothing to split
+    v = latex(var)
+    rows = []
+    for lo, hi, branch in merged:
+        upto = r"\le" if hi is not None and hi not in undefined else "<"
+        where = (f"{v} {upto} {latex(hi)}" if lo is None else f"{v} > {latex(lo)}" if hi is None
+                 else f"{latex(lo)} < {v} {upto} {latex(hi)}")
+        rows.append(f"{latex(branch)} & \\quad {where}")
+    for k in undefined:
+        before = next(branch for lo, hi, branch in merged if hi == k).xreplace({var: k})
+        if left and not before.is_number:
+            return None
+        shown = latex(sp.nsimplify(before) if before.is_Float else before) if left else r"\text{undefined}"
+        rows.append(f"{shown} & \\quad {v} = {latex(k)}")
+    return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
 
 
 def _real_roots(arg: sp.Expr, var: sp.Symbol) -> set | None:

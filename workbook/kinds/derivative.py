@@ -14,7 +14,7 @@ import numpy as np
 import sympy as sp
 from pydantic import Field, model_validator
 
-from workbook import explain, steps, verify
+from workbook import explain, school, steps, verify
 from workbook import expr as E
 from workbook.family import NAME, FunctionFamily
 from workbook.functions import written_out
@@ -148,7 +148,11 @@ def present(work: Derivative) -> Problem:
     default = {1: "Find {dfx} for {f}.", 2: "Find the second derivative {dfx} for {f}."}.get(
         work.family.order, "Find the derivative {dfx} of order {order} for {f}.")
     prompt = fill(work.family.prompt or default, {**_placeholders(work), "dfx": Math(name)})
-    return Problem(identity=str(work.f), prompt=prompt, answer=[Math(f"{name} = {latex(work.answer)}")],
+    # a derivative made of steps is shown in pieces, its value where it jumps said: the slope from the left
+    # when the prompt takes that convention, else undefined (never a Heaviside left to the reader)
+    left = "from the left" in (work.family.prompt or "")
+    shown = school.latex_cases(work.answer, work.x, latex, left=left) or latex(work.answer)
+    return Problem(identity=str(work.f), prompt=prompt, answer=[Math(f"{name} = {shown}")],
                    answer_text=sp.sstr(work.answer), steps=explain.worked_steps(work.trees),
                    claims=_check_record(work))
 
