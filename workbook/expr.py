@@ -126,10 +126,12 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def parse(text: str, *, variables: Iterable[str] | None = None, values: dict[str, sp.Expr] | None = None) -> sp.Expr:
+def parse(text: str, *, variables: Iterable[str] | None = None, values: dict[str, sp.Expr] | None = None,
+          names: Iterable[str] = ()) -> sp.Expr:
     """Parse text into a SymPy expression. With ``variables``, other names are refused. A name in
     ``values`` (a family's drawn parameters) is read as its value, so every limit on sizes holds
-    for the numbers the expression really has, not only for the names it was written with."""
+    for the numbers the expression really has, not only for the names it was written with. A name in
+    ``names`` (a variable the caller was told, `--wrt cost`) is a name, never a glued call (cos(t))."""
     if not isinstance(text, str):
         raise ExprError("an expression must be text")
     if len(text) > MAX_LENGTH:
@@ -145,7 +147,9 @@ def parse(text: str, *, variables: Iterable[str] | None = None, values: dict[str
             raise ExprError(f"unexpected character {ch!r} (only plain ASCII is allowed{hint})", i, text)
     if not text.strip():
         raise ExprError("the expression is empty", None, text)
-    parser = _Parser(text, tokenize(text), None if variables is None else set(variables), values or {})
+    declared = set(names)
+    parser = _Parser(text, tokenize(text), None if variables is None else set(variables) | declared, values or {},
+                     declared)
     result = parser.expression()
     parser.expect_end()
     if (growth := _growth(result)) > MAX_GROWTH:
@@ -162,9 +166,10 @@ def parse(text: str, *, variables: Iterable[str] | None = None, values: dict[str
 class _Parser:
     """Precedence climbing: sum < product (and implicit product) < unary sign < power."""
 
-    def __init__(self, text: str, tokens: list[Token], variables: set[str] | None, values: dict):
+    def __init__(self, text: str, tokens: list[Token], variables: set[str] | None, values: dict,
+                 names: set[str] = frozenset()):
         self.text, self.tokens, self.i, self.depth, self.bars = text, tokens, 0, 0, 0
-        self.variables, self.values = variables, values
+        self.variables, self.values, self.names = variables, values, names
 
     # -- helpers
     @property
@@ -328,7 +333,8 @@ class _Parser:
         problem = name_problem(tok.text)
         if problem:
             raise self.error(problem, tok)
-        known = (self.variables is not None and tok.text in self.variables) or tok.text in self.values
+        known = (self.variables is not None and tok.text in self.variables) or tok.text in self.values \
+            or tok.text in self.names
         if not known and (glued := _glued_call(tok.text)):
             raise self.error(f"unknown name {tok.text!r}; did you mean {glued}?", tok)
         if self.variables is not None and tok.text not in self.variables:

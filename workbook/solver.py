@@ -67,7 +67,7 @@ class SolveResult:
 def _parse(text: str, names: list[str]) -> tuple[sp.Expr, list[sp.Symbol]]:
     try:
         variables = [E.symbol(n.strip()) for n in names]
-        return E.parse(text), variables
+        return E.parse(text, names=[str(v) for v in variables]), variables
     except E.ExprError as exc:
         raise SolveError(f"{exc}\n{exc.pointer()}" if exc.position is not None else str(exc)) from None
 
