@@ -22,7 +22,7 @@ from html import escape
 
 from workbook import figures
 from workbook.errors import BuildError
-from workbook.moodle import _answer_tex, _expected, _html, decimal, tolerance
+from workbook.moodle import _answer_tex, _expected, _html, decimal, table_blanks, tolerance
 from workbook.segments import defuse_tex
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -140,7 +140,12 @@ def _item(group: ET.Element, p: dict, name: str, ident: str, wrong, package_iden
     want = _expected(p)
     numbers = list(zip(want.names or ("answer",) * len(want.numbers), want.numbers)) if want is not None else []
     words = list(zip(want.names, want.words)) if want is not None and want.words else []
-    if len(numbers) == 1 and not words:
+    table = table_blanks(p)
+    if table is not None:  # the table asked for: a blank a cell
+        numbers = [(f"cell {i}", v) for i, (kind, v) in enumerate((c for row in table[1] for c in row), 1)
+                   if kind == "blank"]
+        kind = "fill_in_multiple_blanks_question"
+    elif len(numbers) == 1 and not words:
         kind = "numerical_question"
     elif words:
         kind = "multiple_dropdowns_question"
@@ -160,7 +165,10 @@ def _item(group: ET.Element, p: dict, name: str, ident: str, wrong, package_iden
     blanks = numbers if kind == "fill_in_multiple_blanks_question" else words
     if blanks:
         text = re.sub(r"\[(?=[A-Za-z0-9_]*\])", "[\u200b", text)  # no blank but ours: [blank1] is Canvas's syntax
-        text += "<p>" + "<br>".join(f"{escape(label)} = [blank{i}]" for i, (label, _) in enumerate(blanks, 1)) + "</p>"
+        if table is not None:
+            text += _blank_table(table)
+        else:
+            text += "<p>" + "<br>".join(f"{escape(label)} = [blank{i}]" for i, (label, _) in enumerate(blanks, 1)) + "</p>"
     presentation = _sub(item, "presentation")
     _material(presentation, text)
     processing = _sub(item, "resprocessing")
@@ -223,6 +231,24 @@ def _item(group: ET.Element, p: dict, name: str, ident: str, wrong, package_iden
     _feedback(item, "general_fb", feedback)
     for i, (_, advice) in enumerate(wrong or [] if kind == "multiple_choice_question" else [], 1):
         _feedback(item, f"{ident}_c{i}_fb", escape(advice[:1].upper() + advice[1:] + "."))
+
+
+def _blank_table(table) -> str:
+    """The table to fill in, each blank cell Canvas's [blankN], numbered row by row."""
+    head, rows = table
+    html, n = '<table border="1" cellpadding="3">', 0
+    if head:
+        html += "<tr>" + "".join(rf"<th>\({escape(h)}\)</th>" for h in head) + "</tr>"
+    for row in rows:
+        cells = []
+        for kind, v in row:
+            if kind == "given":
+                cells.append(rf"<td>\({escape(v)}\)</td>")
+            else:
+                n += 1
+                cells.append(f"<td>[blank{n}]</td>")
+        html += "<tr>" + "".join(cells) + "</tr>"
+    return html + "</table>"
 
 
 def _feedback(item: ET.Element, ident: str, html: str) -> None:

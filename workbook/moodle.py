@@ -79,7 +79,10 @@ def _question(root: ET.Element, p: dict, name: str, wrong: list[tuple[str, str]]
     want = _expected(p)
     numbers = list(zip(want.names or ("answer",) * len(want.numbers), want.numbers)) if want is not None else []
     words = list(zip(want.names, want.words)) if want is not None and want.words else []
-    if len(numbers) == 1 and not words:
+    table = table_blanks(p)
+    if table is not None:
+        kind = "cloze"  # every blank cell of the table asked for, a numerical blank
+    elif len(numbers) == 1 and not words:
         kind = "numerical"
     elif numbers or words:
         kind = "cloze"
@@ -97,7 +100,7 @@ def _question(root: ET.Element, p: dict, name: str, wrong: list[tuple[str, str]]
         body += f'<p><img src="@@PLUGINFILE@@/{file}" alt="{escape(figure["alt"])}"></p>'
         files.append((file, data))
     if kind == "cloze":
-        body = defuse_cloze(body) + _blanks(numbers, words)
+        body = defuse_cloze(body) + (_cloze_table(table) if table is not None else _blanks(numbers, words))
     text = _text(q, "questiontext", body, "html")
     for file, data in files:
         ET.SubElement(text, "file", {"name": file, "path": "/", "encoding": "base64"}).text = data
@@ -142,6 +145,48 @@ def _question(root: ET.Element, p: dict, name: str, wrong: list[tuple[str, str]]
         ET.SubElement(q, "attachments").text = "1"
         _text(q, "graderinfo", f"<p>{_html(p['answer'])}</p>", "html")
         _text(q, "responsetemplate", "", "html")
+
+
+def table_blanks(p: dict) -> tuple[list[str], list[list[tuple[str, float | str]]]] | None:
+    """The table a problem asks to fill in, with the worked solution's numbers for its blank cells: (its
+    head, rows of ("given", LaTeX) or ("blank", value) cells), or None when it asks for none."""
+    from workbook import expr as E
+    from workbook.segments import plain_tex
+
+    asked = next((seg["table"] for seg in p["prompt"] if "table" in seg and seg["table"].get("blank")), None)
+    if asked is None:
+        return None
+    filled = next((seg["table"] for step in p.get("steps", []) for seg in step.get("say", [])
+                   if "table" in seg and seg["table"].get("head") == asked.get("head")
+                   and len(seg["table"]["rows"]) == len(asked["rows"])), None)
+    if filled is None:
+        return None
+    rows = []
+    for blank_row, full_row in zip(asked["rows"], filled["rows"]):
+        row = []
+        for given, cell in zip(blank_row, full_row):
+            if given:
+                row.append(("given", given))
+                continue
+            try:
+                row.append(("blank", float(E.parse(plain_tex(cell).replace("\u2212", "-"), variables=()))))
+            except (E.ExprError, TypeError, ValueError):
+                return None  # a cell that is not a number: the table is graded by hand
+        rows.append(row)
+    return asked.get("head") or [], rows
+
+
+def _cloze_table(table) -> str:
+    """The table to fill in, each blank cell a numerical Cloze blank with its tolerance."""
+    head, rows = table
+    html = '<table border="1" cellpadding="3">'
+    if head:
+        html += "<tr>" + "".join(f"<th>\\({escape(h)}\\)</th>" for h in head) + "</tr>"
+    for row in rows:
+        html += "<tr>" + "".join(
+            f"<td>\\({escape(v)}\\)</td>" if kind == "given" else
+            f"<td>{{1:NUMERICAL:={decimal(v)}:{decimal(tolerance(v))}}}</td>" for kind, v in row) + "</tr>"
+    return html + "</table>"
 
 
 def _expected(p: dict):
