@@ -150,7 +150,7 @@ def test_each_question_scores_the_right_answer(package):
     archive, problems = package
     root = ET.fromstring(archive.read(next(n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".xml"))))
     by_name = {(p["number"], p["version"]): p for p in problems}
-    seen = set()
+    seen, positions = set(), []
     for item in root.iter(f"{QTI}item"):
         number, version = re.fullmatch(r"Problem (\d+), version (\w+)", item.get("title")).groups()
         claims = by_name[int(number), version]["claims"]
@@ -194,10 +194,13 @@ def test_each_question_scores_the_right_answer(package):
             assert right.find(f".//{QTI}varequal").text in labels and len(labels) >= 4
             assert claims["type"] == "derivative"
             feedback = {f.get("ident") for f in item.findall(f"{QTI}itemfeedback")}
-            assert all(f"{label}_fb" in feedback for label in labels[1:])  # each slip named
+            right_label = right.find(f".//{QTI}varequal").text
+            assert all(f"{label}_fb" in feedback for label in labels if label != right_label)  # each slip named
+            positions.append(labels.index(right_label))
         else:
             assert kind == "essay_question" and not scoring
         assert item.find(f"{QTI}itemfeedback[@ident='general_fb']") is not None
+    assert len(set(positions)) > 1, positions  # the right choice is not always in the same place
     kinds = {k for k, _ in seen}
     assert {"numerical_question", "fill_in_multiple_blanks_question", "multiple_dropdowns_question",
             "multiple_choice_question"} <= kinds, seen

@@ -130,6 +130,9 @@ def test_every_question_reads_as_moodle_imports_it_and_matches_its_claims(quiz):
             assert [a.get("fraction") for a in answers].count("100") == 1 and len(answers) >= 4
             texts = [a.find("text").text for a in answers]
             assert len(set(texts)) == len(texts)  # no choice twice
+            x = E.symbol(problem["claims"]["variable"])
+            if E.parse(problem["claims"]["answer"]).is_polynomial(x):  # all expanded: none stands out by its form
+                assert not any(r"\left(" in t for t in texts), texts
             wrong = [a for a in answers if a.get("fraction") == "0"]
             assert all(a.find("feedback/text").text for a in wrong)  # each says which slip it is
             assert problem["claims"]["type"] == "derivative"
@@ -142,7 +145,6 @@ def test_every_question_reads_as_moodle_imports_it_and_matches_its_claims(quiz):
 def test_multiple_choice_distractors_are_each_a_wrong_derivative():
     from workbook import moodle
     from workbook.bank import load_bank
-    from workbook.numbers import latex
     from workbook.scheduler import generate_slot
 
     bank = load_bank()
@@ -153,10 +155,14 @@ def test_multiple_choice_distractors_are_each_a_wrong_derivative():
             x = E.symbol(claims["variable"])
             truth = E.parse(claims["answer"])
             choices = moodle.distractors(claims)
-            offered += len(choices)
+            if not choices:
+                continue
+            (_, none), *wrong = choices
+            assert none == ""  # the first choice is the answer, with no slip named
+            offered += len(wrong)
             texts = [tex for tex, _ in choices]
-            assert latex(truth) not in texts and len(set(texts)) == len(texts)
-            for _, advice in choices:
+            assert len(set(texts)) == len(texts)  # the right one among them once, each wrong one once
+            for _, advice in wrong:
                 assert advice and "{" not in advice
             # each differs from the derivative at some point: checked through the slip's expression
             for wrong, _ in moodle.distractor_expressions(claims):

@@ -22,7 +22,7 @@ from html import escape
 
 from workbook import figures
 from workbook.errors import BuildError
-from workbook.moodle import _answer_tex, _expected, _html, decimal, table_blanks, tolerance
+from workbook.moodle import _expected, _html, decimal, table_blanks, tolerance
 from workbook.segments import defuse_tex
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -190,14 +190,15 @@ def _item(group: ET.Element, p: dict, name: str, ident: str, wrong, package_iden
         _sub(right, "setvar", action="Set", varname="SCORE").text = "100"
     elif kind == "multiple_choice_question":
         response = _sub(presentation, "response_lid", ident="response1", rcardinality="Single")
-        render = _sub(response, "render_choice")
-        options = [(_answer_tex(p), True)] + [(tex, False) for tex, _ in wrong]
-        for i, (tex, _) in enumerate(options):
-            _material(_sub(render, "response_label", ident=f"{ident}_c{i}"), rf"\({escape(tex)}\)")
+        render = _sub(response, "render_choice", shuffle="Yes")
+        # the choices in an order of their own (the right one is not always first), the same each build
+        order = sorted(range(len(wrong)), key=lambda i: hashlib.sha256(f"{ident}#{i}".encode()).hexdigest())
+        for i in order:
+            _material(_sub(render, "response_label", ident=f"{ident}_c{i}"), rf"\({escape(wrong[i][0])}\)")
         right = _sub(processing, "respcondition", **{"continue": "No"})
         _sub(_sub(right, "conditionvar"), "varequal", respident="response1").text = f"{ident}_c0"
         _sub(right, "setvar", action="Set", varname="SCORE").text = "100"
-        for i, (_, advice) in enumerate(wrong, 1):  # each slip's feedback
+        for i, (_, advice) in enumerate(wrong[1:], 1):  # each slip's feedback
             said = _sub(processing, "respcondition", **{"continue": "Yes"})
             _sub(_sub(said, "conditionvar"), "varequal", respident="response1").text = f"{ident}_c{i}"
             _sub(said, "displayfeedback", feedbacktype="Response", linkrefid=f"{ident}_c{i}_fb")
@@ -229,7 +230,7 @@ def _item(group: ET.Element, p: dict, name: str, ident: str, wrong, package_iden
     if p.get("figure"):
         feedback += _figure(p["figure"], package_ident, files)
     _feedback(item, "general_fb", feedback)
-    for i, (_, advice) in enumerate(wrong or [] if kind == "multiple_choice_question" else [], 1):
+    for i, (_, advice) in enumerate(wrong[1:] if kind == "multiple_choice_question" else [], 1):
         _feedback(item, f"{ident}_c{i}_fb", escape(advice[:1].upper() + advice[1:] + "."))
 
 

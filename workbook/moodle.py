@@ -15,14 +15,12 @@ import hashlib
 import re
 import xml.etree.ElementTree as ET
 from html import escape
-from typing import TYPE_CHECKING
+
+import sympy as sp
 
 from workbook import figures
 from workbook.errors import BuildError
 from workbook.segments import Moodle, defuse_tex, emit
-
-if TYPE_CHECKING:
-    import sympy as sp
 
 # Characters XML 1.0 cannot carry at all, not even escaped; ElementTree writes them as they are.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -132,8 +130,7 @@ def _question(root: ET.Element, p: dict, name: str, wrong: list[tuple[str, str]]
         ET.SubElement(q, "answernumbering").text = "abc"
         for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
             _text(q, tag, "", "html")
-        options = [(_answer_tex(p), "100", "")]
-        options += [(tex, "0", advice) for tex, advice in wrong]
+        options = [(tex, "100" if i == 0 else "0", advice) for i, (tex, advice) in enumerate(wrong)]
         for tex, fraction, advice in options:
             answer = _text(q, "answer", rf"\({escape(tex)}\)", "html")
             answer.set("fraction", fraction)
@@ -198,12 +195,6 @@ def _expected(p: dict):
         return None
 
 
-def _answer_tex(p: dict) -> str:
-    """A derivative problem's answer as the page prints it, without its ``f'(x) =``."""
-    math = next(seg["math"] for seg in p["answer"] if "math" in seg)
-    return math.split("=", 1)[1].strip() if "=" in math else math
-
-
 def _blanks(numbers: list[tuple[str, float]], words: list[tuple[str, str]]) -> str:
     """The Cloze part: a numerical blank for each number, with its tolerance, and a drop-down for
     each word (converges, oscillates, diverges)."""
@@ -228,12 +219,25 @@ def decimal(value: float) -> str:
 
 
 def distractors(claims: dict, limit: int = 4) -> list[tuple[str, str]]:
-    """Wrong answers to a derivative problem, as a learner who slipped would write them (the slip
-    catalogue of workbook.mistakes), each with what the slip was; then the function itself and the
-    sign flipped. Each differs from the answer and from the others as a function. Run in a worker."""
+    """The choices of a multiple-choice derivative: the answer first (with no advice), then wrong
+    answers as a learner who slipped would write them (the slip catalogue of workbook.mistakes), each
+    with what the slip was; then the function itself and the sign flipped. Each differs from the
+    answer and from the others as a function, and all are written the same way (a polynomial
+    expanded, anything else in its tidy form), so no choice stands out by its form. [] when fewer
+    than three wrong answers are found. Run in a worker."""
+    from workbook import expr as E
+    from workbook import steps
     from workbook.numbers import latex
 
-    return [(latex(w), advice) for w, advice in distractor_expressions(claims, limit)]
+    wrong = distractor_expressions(claims, limit)
+    if len(wrong) < 3:
+        return []
+    x = E.symbol(claims["variable"])
+
+    def written(e):
+        return latex(sp.expand(e) if e.is_polynomial(x) else steps.tidy(e))
+
+    return [(written(E.parse(claims["answer"])), "")] + [(written(w), advice) for w, advice in wrong]
 
 
 def distractor_expressions(claims: dict, limit: int = 4) -> list[tuple[sp.Expr, str]]:
