@@ -248,7 +248,7 @@ def test_progress_a_bar_on_a_terminal_a_line_a_stage_when_piped_nothing_when_qui
         progress.close()
         assert progress.bar is None  # a bar only on a terminal
     lines = capsys.readouterr().out.splitlines()
-    assert lines == ["drawing and checking problems (3 problems)", "drawing math and figures (2 parts)",
+    assert lines == ["drawing and checking problems (3 problems)", "drawing math and figures",
                      "laying out documents (4 documents)"]  # the piped run's; the quiet runs printed nothing
 
 

@@ -445,13 +445,14 @@ def test_a_circle_never_encloses_a_branch_point_a_polynomial_locates():
     value, _ = taylor._cauchy(f, (x,), (11,), np.array([1.98962]))
     truth = float(sp.diff(x**x, x, 11).subs(x, sp.Rational("1.98962")))
     assert value == pytest.approx(truth, rel=1e-9)
-    for order in (11, 12):
-        result = run("solve", "x^x", "--order", str(order))
-        assert result.exit_code == 0 and "agrees with sympy.diff" in result.output, result.output[-300:]
+    value, _ = taylor._cauchy(f, (x,), (12,), np.array([1.98962]))
+    assert value == pytest.approx(float(sp.diff(x**x, x, 12).subs(x, sp.Rational("1.98962"))), rel=1e-9)
+    result = run("solve", "x^x", "--order", "11")  # about 5 s of its 10 s budget
+    assert result.exit_code == 0 and "agrees with sympy.diff" in result.output, result.output[-300:]
 
 
 def test_a_variable_named_with_wrt_is_a_name_not_a_glued_call():
     result = run("solve", "cost^2 + 3 cost", "--wrt", "cost")
-    assert result.exit_code == 0 and result.output.splitlines()[0].endswith("= 2cost + 3"), result.output
+    assert result.exit_code == 0 and result.output.splitlines()[0].endswith("= 2 cost + 3"), result.output
     result = run("solve", "cost")  # not named: the hint stands
     assert result.exit_code == 2 and "did you mean cos(t)?" in result.output

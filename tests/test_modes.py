@@ -117,10 +117,14 @@ def test_no_file_shows_an_older_draw_than_its_key(quiz):
     build(quiz, "--seed", "22", "--format", "pdf")  # new problems: the HTML and quiz of seed 21 must go
     now = files(folder)
     assert "worksheet.pdf" in now and "worksheet.html" not in now and "quiz.xml" not in now
-    # a class built from the old seed, then a student rebuilt from the new one: every sheet is redrawn
+    # a class built from the old seed, then one student asked for from the new one: the others' sheets,
+    # handed out already, would change: refused, nothing touched; the whole class again redraws them all
     build(quiz, "--roster", str(quiz.parent / "class.csv"))
     before = files(folder / "students")
-    build(quiz, "--seed", "22", "--student", "s01")
+    result = run("build", str(quiz), "--out", str(quiz.parent / "out"), "--seed", "22", "--student", "s01")
+    assert result.exit_code == 2 and "the edition changed since the class" in result.stderr
+    assert "2 other students' sheets would change" in result.stderr and files(folder / "students") == before
+    build(quiz, "--seed", "22", "--roster", str(quiz.parent / "class.csv"))
     after = files(folder / "students")
     assert set(after) == set(before) and all(after[p] != before[p] for p in after if p.endswith(".pdf"))
 
@@ -399,3 +403,24 @@ def test_clean_leaves_a_running_build_alone(quiz):
     assert (out / "modes" / "versions" / "A" / "worksheet.pdf").is_file()
     result = run("clean", "--out", str(out))
     assert result.exit_code == 0 and sorted(p.name for p in out.iterdir()) == []
+
+
+def test_a_part_kept_from_an_earlier_state_of_the_edition_is_named(quiz):
+    build(quiz, "--format", "html", "--versions", "2")
+    result = build(quiz, "--format", "html")
+    assert "earlier state" not in result.stderr
+    quiz.write_text(QUIZ.replace("count = 2", "count = 2\nreroll = [1]"))
+    result = build(quiz, "--format", "html")
+    assert "versions/ was built from an earlier state of this edition" in result.stderr
+    assert "build again with --versions N" in result.stderr
+
+
+def test_clean_cache_keeps_every_edition_and_a_roster_not_in_utf8_says_how_to_save_it(quiz):
+    build(quiz, "--format", "html")
+    out = quiz.parent / "out"
+    result = run("clean", "--out", str(out), "--cache")
+    assert result.exit_code == 0 and (out / "modes" / "worksheet.html").is_file() and not (out / ".cache").exists()
+    roster = quiz.parent / "excel.csv"
+    roster.write_bytes("name;id\nJos\xe9 Garc\xeda;s01\n".encode("cp1252"))
+    result = run("build", str(quiz), "--out", str(out), "--roster", str(roster))
+    assert result.exit_code == 2 and "not UTF-8 text (line 2" in result.stderr and "CSV UTF-8" in result.stderr

@@ -191,6 +191,12 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
 
         # a student asked for, or whose sheet changed, is written; every version is, and the edition itself
         written = {f for f in docs if f in asked or f in changed or lacks(f)} if roster else set(docs)
+        redrawn = sorted(f for f in written - asked if f in changed and f in previous.contents)
+        if roster and redrawn:  # sheets handed out would no longer be the ones their students hold
+            raise InputError([(f"the edition changed since the class in {printable(str(out_dir / STUDENTS))} was "
+                              f"built: {len(redrawn)} other student{'s' * (len(redrawn) != 1)}' sheets would change "
+                              f"too (e.g. {redrawn[0].removeprefix(STUDENTS + '/')}); build the whole class again "
+                              "with --roster FILE, or build these students into another --out")])
         write_key = key is not None and (key_content != previous.key or not roster)
 
         def keep(path: str) -> bool:
@@ -216,8 +222,10 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
             if area and "pdf" in formats:
                 files["print"] = _print_pdf(stage, area, list(docs))
             listing = file_hashes(stage, lambda p: in_area(p, area) and p != (f"{area}/{MANIFEST}" if area else MANIFEST))
+            state = _state(edition, picked)
             files["manifest"] = _write(stage / area / MANIFEST, manifest(
-                edition, docs, area, record(copies, contents, key_content) | {"files": listing}))
+                edition, docs, area, record(copies, contents, key_content) | {"files": listing, "state": state}))
+            notes += _older(out_dir, area, state, carried)
             _mark(stage, out_dir, area, digest, carried)
     kept = sorted(carried)
     if kept:
@@ -227,6 +235,31 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                      f"(changed, added by hand, or from someone else's build), e.g. {printable(left[0])}")
     return BuildResult(out_dir=out_dir, files={k: out_dir / p.relative_to(stage) for k, p in files.items()},
                        problems=count, timings=timings, docs=docs, notes=notes, kept=kept)
+
+
+def _state(edition: Edition, picked: list) -> str:
+    """What an edition's problems depend on, beyond each copy's own: its settings (but the number of
+    versions) and its families' definitions."""
+    settings = edition.model_dump(mode="json", exclude={"versions"})
+    families = [[f.model_dump_json() for f in chosen] for chosen in picked]
+    return hashlib.sha256(json.dumps([settings, families], sort_keys=True).encode()).hexdigest()
+
+
+def _older(out_dir: Path, area: str, state: str, carried: list[str]) -> list[str]:
+    """A note for each part kept from a build of an earlier state of the edition: its sheets may not be
+    this build's (version A not the sheet built alone, the class of other problems)."""
+    said = []
+    for other, how in (("", "without --versions or --roster"), (VERSIONS, "with --versions N"),
+                       (STUDENTS, "with --roster FILE")):
+        manifest = f"{other}/{MANIFEST}" if other else MANIFEST
+        if other == area or manifest not in carried:
+            continue
+        signed = signed_manifest(out_dir, other)
+        if signed is not None and signed[0].get("state") != state:
+            where = f"{other}/" if other else "the edition built alone"
+            said.append(f"{where} was built from an earlier state of this edition and is kept as it was; "
+                        f"its problems may differ from these; build again {how} to bring it up to date")
+    return said
 
 
 def _kept(kept: list[str]) -> str:

@@ -36,8 +36,8 @@ class _Progress:
                 self.bar = click.progressbar(length=total, label=stage, file=sys.stderr)
                 self.bar.__enter__()
             else:  # on stdout, with the build's report: stderr is for errors, one line each
-                unit = {"drawing and checking problems": "problem", "laying out documents": "document"}.get(stage, "part")
-                click.echo(f"{stage} ({total} {unit}{'s' * (total != 1)})")
+                unit = {"drawing and checking problems": "problem", "laying out documents": "document"}.get(stage)
+                click.echo(f"{stage} ({total} {unit}{'s' * (total != 1)})" if unit else stage)
         if self.bar is not None and done:
             self.bar.update(1)
 
@@ -48,22 +48,26 @@ class _Progress:
 
 
 def _list_files(result, limit: int = 16) -> None:
-    """The files a build wrote, one a line; many versions or students are summed up by folder."""
+    """The files a build wrote, one a line; many versions or students are summed up by folder, with the
+    files every one of them holds."""
     names = sorted(result.files)
     if len(names) <= limit:
         for name in names:
             _say(f"  {result.files[name]}")
         return
-    folders: dict[str, int] = {}
+    copies: dict[str, set[str]] = {}  # a version's or a student's folder -> its files
     for name in names:
-        folder = name.rsplit("/", 1)[0] if "/" in name else ""
-        folders[folder] = folders.get(folder, 0) + 1
-    top = [n for n in names if "/" not in n]
-    for name in top:
-        _say(f"  {result.files[name]}")
-    subs = sorted((f for f in folders if f), key=lambda f: (len(f), f))  # A ... Z, AA ...
-    click.echo(f"  and {len(names) - len(top)} files in {len(subs)} folders: "
-               f"{', '.join(subs[:3])} ... {subs[-1]} (each: {', '.join(sorted({n.rsplit('/', 1)[-1] for n in names if '/' in n}))})")
+        parts = name.split("/")
+        if len(parts) == 3:
+            copies.setdefault("/".join(parts[:2]), set()).add(parts[2])
+        else:
+            _say(f"  {result.files[name]}")  # the edition's own files, an area's key, print.pdf, quiz
+    if copies:
+        folders = sorted(copies, key=lambda f: (len(f), f))  # A ... Z, AA ...
+        common = sorted(set.intersection(*copies.values()))
+        shown = ", ".join(folders[:2]) + (f" ... {folders[-1]}" if len(folders) > 2 else "")
+        count = sum(len(v) for v in copies.values())
+        _say(f"  and {count} files in {len(folders)} folders: {shown} (each: {', '.join(common)})")
 
 
 def _fail(lines: list[str], code: int = 2) -> None:
@@ -524,7 +528,7 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
               help="Which draw; a new one each time if left out (printed on the sheet, to make the same set again).")
 @click.option("--paper", type=click.Choice(["A4", "Letter"]), default="A4", show_default=True, help="Paper size.")
 @click.option("--out", "out_root", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
-              show_default=True, help="The build folder; the set goes into OUT/practice-<topic>-<seed>/.")
+              show_default=True, help="The build folder; the set goes into OUT/practice-<topic>-<difficulty or all>-<seed>/.")
 @click.option("--bank", "bank_folders", multiple=True, type=click.Path(path_type=Path, exists=True),
               help="A folder (or file) of extra problem families; may be repeated.")
 def practice(topic: str, count: int, difficulty: int | None, seed: int | None, paper: str, out_root: Path,
@@ -562,11 +566,16 @@ def practice(topic: str, count: int, difficulty: int | None, seed: int | None, p
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 def new(file: Path) -> None:
     """Write a starter edition to FILE, every key commented, ready to build and change."""
+    import secrets
+
     from workbook.resources import editions_dir
 
+    starter = (editions_dir() / "starter.toml").read_text(encoding="utf-8")
+    # a seed of its own: the shipped editions' 2026 would draw problems their solutions books print
+    starter = starter.replace("seed = 2026 ", f"seed = {secrets.randbelow(900_000) + 100_000}", 1)
     try:
         with open(file, "x", encoding="utf-8") as handle:  # never over a file already there
-            handle.write((editions_dir() / "starter.toml").read_text(encoding="utf-8"))
+            handle.write(starter)
     except FileExistsError:
         _fail([f"{_plain(str(file), 80)} already exists; choose another name (nothing was changed)"])
     _say(f"wrote {file}: change it, then `workbook build {file}`")
@@ -575,11 +584,22 @@ def new(file: Path) -> None:
 @main.command()
 @click.option("--out", "out_root", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
               show_default=True, help="The build folder to clean.")
-def clean(out_root: Path) -> None:
+@click.option("--cache", "cache_only", is_flag=True, help="Remove only the cache; keep every edition.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask first (on a terminal, clean lists what it would "
+                                                 "remove and asks).")
+def clean(out_root: Path, cache_only: bool, yes: bool) -> None:
     """Remove built editions (only folders workbook made, which carry its marker file) and the cache."""
     from workbook.staging import clean as run_clean
+    from workbook.staging import cleanable
 
-    removed, skipped = run_clean(out_root)
+    if not cache_only and not yes and sys.stdin.isatty() and sys.stdout.isatty():
+        editions = cleanable(out_root)
+        if editions:
+            _say("this removes every sheet, key and export of: " + ", ".join(p.name for p in editions))
+            if not click.confirm("remove them (and the cache)?", default=False):
+                _say("nothing removed (workbook clean --cache removes the cache alone)")
+                return
+    removed, skipped = run_clean(out_root, cache_only=cache_only)
     for path in removed:
         _say(f"removed {path}")
     if not removed and not skipped:

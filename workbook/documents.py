@@ -37,8 +37,11 @@ def teacher_key(edition: Edition, docs: dict[str, dict]) -> dict:
         label = f"{who} ({v.split('/')[-1]})" if who else f"Version {doc['edition']['version']}"
         sections += [{**section, "title": f"{label} · {section['title']}"} for section in doc["sections"]]
     first, last = (docs[v]["edition"] for v in (next(iter(docs)), list(docs)[-1]))
+    rosters = sorted({v["edition"]["rebuild"].split(" --roster ", 1)[1].split(" --student ", 1)[0]
+                      for v in docs.values() if " --roster " in v["edition"]["rebuild"]})
     head = {**first, "student": "", "version": "" if first.get("student") else f"{first['version']}–{last['version']}",
-            "rebuild": rebuild_of(edition)}
+            "class": bool(first.get("student")),
+            "rebuild": rebuild_of(edition) + "".join(f" --roster {r}" for r in rosters[:1])}
     return {"edition": head, "sections": sections}
 
 
@@ -118,6 +121,7 @@ def manifest(edition: Edition, docs: dict[str, dict], area: str = "", record: di
         "workbook": __version__,
         "dependencies": {name: dependency_version(name) for name in DEPENDENCIES},
         "edition": {**next(iter(docs.values()))["edition"], "version": "", "student": "",
+                    "rebuild": rebuild_of(edition),
                     "versions": [d["edition"]["version"] for d in docs.values() if d["edition"]["version"]],
                     "file": Path(edition.path).name},
         "problems": problems,

@@ -41,6 +41,11 @@ from workbook.userfiles import read_text
 DOCUMENTS = {"worksheet": "Worksheet", "answers": "Answer key", "solutions": "Solutions",
              "practice": "Practice set", "interactive": "Practice set, interactive",
              "teacher-key": "Teacher's key, all versions"}
+def title_of(which: str, doc: dict) -> str:
+    """A document's title: the class's key is "all students", not "all versions"."""
+    return "Teacher's key, all students" if which == "teacher-key" and doc["edition"].get("class") else DOCUMENTS[which]
+
+
 HTML_ONLY = ("interactive",)  # a page that works in a browser: no PDF of it
 EDITION_DOCUMENTS = ("worksheet", "answers", "solutions")
 
@@ -414,7 +419,7 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
     edition = Heading.of(doc["edition"])
     cover = edition.page.cover and which in ("worksheet", "solutions") and len(doc["sections"]) > 1
     context = {"doc": doc, "edition": edition, "sections": doc["sections"], "which": which,
-               "doc_title": DOCUMENTS[which], "medium": medium, "css": Markup(css), "page": edition.page,
+               "doc_title": title_of(which, doc), "medium": medium, "css": Markup(css), "page": edition.page,
                "cover": cover, "math": assets.math, "figure": assets.figure, "beside": assets.beside}
     if not isinstance(env, TemplateSandbox):
         return template.render(**context)
@@ -480,7 +485,7 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
                 timings["html"] = timings.get("html", 0.0) + time.perf_counter() - start
                 start = time.perf_counter()
                 path = out_dir / f"{which}.pdf"
-                pdf.write_pdf(html, out_dir, path, f"{doc['edition']['title']} · {DOCUMENTS[which]}", folder, css)
+                pdf.write_pdf(html, out_dir, path, f"{doc['edition']['title']} · {title_of(which, doc)}", folder, css)
                 files[f"{which}.pdf"] = path
                 timings["pdf"] = timings.get("pdf", 0.0) + time.perf_counter() - start
         finally:

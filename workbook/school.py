@@ -72,8 +72,10 @@ def _products(s: str) -> str:
         token = m.group(1) if m else ""
         start = m.start(1) if m else len(before)
         exponent = before[:start].endswith("^")
+        word = re.match(r"[A-Za-z_][A-Za-z0-9_]*", after)
         if token[:1].isdigit() and not exponent:
-            out.append("")  # a coefficient: 2x, 3(x + 1)
+            # a coefficient: 2x, 3(x + 1); before a function or a longer name a space, 2 sin(x), 3 cost
+            out.append(" " if word and len(re.sub(r"[0-9_]", "", word.group(0))) > 1 else "")
         elif token[:1].isalpha() and len(re.sub(r"[0-9_]", "", token)) > 1 and after[0] == "(":
             out.append("*")  # theta*(x + 1): a long name before a bracket would read as a function
         elif before.endswith(")") and after[0] == "(":

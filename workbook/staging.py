@@ -219,7 +219,24 @@ def marker_fields(out_dir: Path) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in text.splitlines()[1:] if " " in line)
 
 
-def clean(out_root: Path) -> tuple[list[Path], list[str]]:
+def _held(lock: Path) -> bool:
+    """Whether a build holds this lock file now."""
+    try:
+        with _locked(lock):
+            return False
+    except BuildError:
+        return True
+
+
+def cleanable(out_root: Path) -> list[Path]:
+    """The built editions under out_root that clean would remove."""
+    if not out_root.is_dir():
+        return []
+    return [child for child in sorted(out_root.iterdir()) if not child.name.startswith(".") and child.is_dir()
+            and not child.is_symlink() and _marked(child)]
+
+
+def clean(out_root: Path, cache_only: bool = False) -> tuple[list[Path], list[str]]:
     """Remove the builds under out_root that carry workbook's marker (with what a killed build of
     each left behind), and the content cache if workbook made it (it carries its own marker); nothing
     else. An edition a build is writing is left alone, and so is the cache while any build runs: the
@@ -229,7 +246,7 @@ def clean(out_root: Path) -> tuple[list[Path], list[str]]:
     if not out_root.is_dir():
         return removed, skipped
     editions: dict[str, list[Path]] = {}
-    for child in sorted(out_root.iterdir()):
+    for child in sorted(out_root.iterdir()) if not cache_only else ():
         if child.is_dir() and not child.is_symlink() and _marked(child):
             name = re.sub(r"^\.(.+)\.(?:staging|old)-.*$", r"\1", child.name)
             editions.setdefault(name, []).append(child)
@@ -242,8 +259,9 @@ def clean(out_root: Path) -> tuple[list[Path], list[str]]:
         except BuildError:
             skipped.append(f"{name}: a build of it is running; clean again when it has finished")
     cache = out_root / CACHE
+    running = cache_only and any(_held(lock) for lock in out_root.glob(".*.lock"))
     if cache.is_dir() and not cache.is_symlink() and is_cache(cache):
-        if skipped:
+        if skipped or running:
             skipped.append(f"{CACHE}: kept while a build is running")
         else:
             shutil.rmtree(cache)

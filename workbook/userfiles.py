@@ -48,7 +48,10 @@ def read_text(path: Path, what: str, limit: int = LIMIT, encoding: str = "utf-8"
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise InputError([f"{shown}: the {what} is not UTF-8 text (byte {exc.start})"]) from None
+        line = data[:exc.start].count(b"\n") + 1
+        how = " (in a spreadsheet: save as \"CSV UTF-8\")" if what == "roster" else ""
+        raise InputError([(f"{shown}: the {what} is not UTF-8 text (line {line}, byte {exc.start}); save it as "
+                          f"UTF-8{how}")]) from None
 
 
 def load_toml(path: Path, what: str) -> dict:
