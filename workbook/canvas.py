@@ -22,7 +22,7 @@ from html import escape
 
 from workbook import figures
 from workbook.errors import BuildError
-from workbook.moodle import _expected, _html, decimal, table_blanks, tolerance
+from workbook.moodle import _expected, _html, decimal, labels, table_blanks, tolerance
 from workbook.segments import defuse_tex
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -138,7 +138,7 @@ def _figure(spec: dict, ident: str, files: dict[str, bytes]) -> str:
 def _item(group: ET.Element, p: dict, name: str, ident: str, wrong, package_ident: str,
           files: dict[str, bytes]) -> None:
     want = _expected(p)
-    numbers = list(zip(want.names or ("answer",) * len(want.numbers), want.numbers)) if want is not None else []
+    numbers = list(zip(labels(p, want), want.numbers)) if want is not None else []
     words = list(zip(want.names, want.words)) if want is not None and want.words else []
     table = table_blanks(p)
     if table is not None:  # the table asked for: a blank a cell

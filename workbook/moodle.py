@@ -75,7 +75,7 @@ def _question(root: ET.Element, p: dict, name: str, wrong: list[tuple[str, str]]
     """One question: numerical for one number, Cloze for several numbers or words, multiple choice
     for a derivative with its catalogued wrong answers, else an essay with the answer for the grader."""
     want = _expected(p)
-    numbers = list(zip(want.names or ("answer",) * len(want.numbers), want.numbers)) if want is not None else []
+    numbers = list(zip(labels(p, want), want.numbers)) if want is not None else []
     words = list(zip(want.names, want.words)) if want is not None and want.words else []
     table = table_blanks(p)
     if table is not None:
@@ -184,6 +184,16 @@ def _cloze_table(table) -> str:
             f"<td>\\({escape(v)}\\)</td>" if kind == "given" else
             f"<td>{{1:NUMERICAL:={decimal(v)}:{decimal(tolerance(v))}}}</td>" for kind, v in row) + "</tr>"
     return html + "</table>"
+
+
+def labels(p: dict, want) -> list[str]:
+    """What each number a problem's answer holds is called beside its blank: a gradient's entries are
+    the partial derivatives (∂f/∂x, not x, which reads as a coordinate)."""
+    names = list(want.names) or ["answer"] * len(want.numbers)
+    claims = p.get("claims", {})
+    if claims.get("type") == "gradient" and "gradient" in claims and names == list(claims.get("variables", [])):
+        return [f"∂f/∂{v}" for v in names]
+    return names
 
 
 def _expected(p: dict):
