@@ -47,6 +47,9 @@
   class ParseError extends Error {}
 
   function tokenize(text) {
+    // 1e-5 would read as 1 times e minus 5: refused with both spellings, as workbook solve refuses it
+    const sci = /(?<![A-Za-z0-9_.])(\d+\.?\d*|\.\d+)[eE]([+-]?)(\d+)/.exec(text);
+    if (sci) throw new ParseError(`'${sci[0]}' has two readings; write ${sci[1]}*10^${sci[2].replace("+", "")}${sci[3]} or ${sci[1]}*e`);
     const re = /\s*(?:(\d+(?:\.\d*)?|\.\d+)|([A-Za-z][A-Za-z0-9_]*)|(\*\*|[-+*/^(),|]))/y;
     const out = [];
     let pos = 0;

@@ -1039,7 +1039,11 @@ def test_a_closed_standard_input_is_one_line():
 
 @pytest.mark.parametrize("body", ['<img src="https://tracker.example/p.png">', "<link rel=stylesheet href=//cdn.example/x.css>",
                                   '<div style="background: url(http://x.example/a)">', '<iframe src="ftp://x/y"></iframe>',
-                                  '<meta http-equiv="refresh" content="0;url=https://x.example">'])
+                                  '<meta http-equiv="refresh" content="0;url=https://x.example">',
+                                  '<img src="&#104;ttp://x.example/p.png">', '<svg><image href="http://x.example/i"/></svg>',
+                                  '<div style="background:u\\72l(http://x.example/a)">',
+                                  '<style>@\\69mport "http://x.example/y.css";</style>',
+                                  '<img srcset="a.png 1x, http://x.example/b.png 2x">', '<img src="\\\\host\\x">'])
 def test_an_html_page_from_a_users_template_loads_nothing_from_elsewhere(place, body):
     look = place.root / "look"
     (look / "partials").mkdir(parents=True)
@@ -1047,3 +1051,58 @@ def test_an_html_page_from_a_users_template_loads_nothing_from_elsewhere(place, 
     refused(place.build("--templates", look, "--format", "html", "--seed", "6", timeout=120), "from elsewhere")
     (look / "partials" / "problem.html").write_text('<a href="https://example.org/more">read more</a>')
     assert place.build("--templates", look, "--format", "html", "--seed", "6", timeout=120).returncode == 0
+
+
+def test_a_signed_part_copied_from_another_edition_is_not_kept(bare):
+    """The user's own signed versions/ of one edition, copied with its marker lines into another's
+    folder, is not trusted there: a signature binds the edition's folder and the part."""
+    place = bare
+    for name in ("one", "two"):
+        (place.root / f"{name}.toml").write_text(EDITION.replace('slug = "hostile"', f'slug = "{name}"')
+                                                 .replace('title = "Hostile"', f'title = "Edition {name}"'))
+        assert place.run("build", place.root / f"{name}.toml", "--out", place.out, "-q", "--format", "html",
+                         "--versions", "2", timeout=120).returncode == 0
+    shutil.rmtree(place.out / "two" / "versions")
+    shutil.copytree(place.out / "one" / "versions", place.out / "two" / "versions")
+    lines = [ln for ln in (place.out / "one" / ".workbook-build").read_text().splitlines()
+             if ln.startswith(("digest:versions", "files:versions"))]
+    with open(place.out / "two" / ".workbook-build", "a") as marker:
+        marker.write("\n".join(lines) + "\n")
+    result = place.run("build", place.root / "two.toml", "--out", place.out, "--format", "html", "--seed", "9",
+                       timeout=120)
+    assert result.returncode == 0 and "kept from earlier builds: versions/" not in result.err_text
+    assert not (place.out / "two" / "versions").exists()
+
+
+def test_a_template_folder_nested_thousands_deep_is_one_line(place):
+    look = place.root / "deep"
+    look.mkdir()
+    fd = os.open(look, os.O_RDONLY)
+    for _ in range(3000):  # deeper than a path can be written out: made one folder at a time
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.close(fd)
+    code = "import sys; from workbook.cli import main; sys.exit(main())"  # (Place.state() cannot walk it)
+    result = subprocess.run([sys.executable, "-c", code, "build", str(place.edition), "--out", str(place.out),
+                             "--templates", str(look), "--format", "html", "--seed", "6"], capture_output=True,
+                            text=True, timeout=120, check=False, env={**os.environ, "XDG_CACHE_HOME": str(place.key_home)})
+    try:
+        assert result.returncode == 2 and "over 2000 files" in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr[-500:]
+    finally:  # taken apart from the bottom, as it was built: too deep for a recursive removal
+        subprocess.run(["rm", "-rf", str(look)], check=False)
+
+
+def test_a_terminal_that_cannot_show_greek_letters_gets_escapes_not_a_traceback(place):
+    for args in (["show", "activations"], ["solve", "x^2 y", "--wrt", "y"]):
+        result = place.run(*args, env={"PYTHONIOENCODING": "latin-1"}, timeout=60)
+        assert result.returncode == 0 and "Traceback" not in result.err_text, result.err_text[-300:]
+
+
+def test_scientific_notation_is_refused_with_both_readings(place):
+    result = place.run("solve", "x^2", "--at", "1e-5", timeout=60)
+    assert result.returncode == 2 and "two readings" in result.err_text and "10^-5" in result.err_text
+    place.family("theirs.toml", family_text("power-polynomial", **{'expressions = [': 'expressions = ["1e-2*x^3", '}))
+    refused(place.run("list", "--bank", place.bank, timeout=120), "two readings")

@@ -151,13 +151,19 @@ def signed_manifest(out_dir: Path, area: str) -> tuple[dict, bytes] | None:
     except OSError:
         return None
     signed = marker_fields(out_dir).get(f"files:{tag(area)}")
-    if signed is None or stamp(hashlib.sha256(data).hexdigest()) != signed:
+    if signed is None or stamp(manifest_seal(out_dir, area, data)) != signed:
         return None
     try:
         parsed = json.loads(data)
     except (ValueError, RecursionError):
         return None
     return (parsed, data) if isinstance(parsed, dict) else None
+
+
+def manifest_seal(out_dir: Path, area: str, data: bytes) -> str:
+    """What the marker signs for an area's manifest: its digest bound to the edition's folder name and
+    the area, so a signed manifest copied into another edition or another area is not trusted there."""
+    return f"manifest\0{out_dir.name}\0{tag(area)}\0{hashlib.sha256(data).hexdigest()}"
 
 
 def trusted_files(out_dir: Path) -> dict[str, str]:
@@ -175,9 +181,9 @@ def trusted_files(out_dir: Path) -> dict[str, str]:
         for rel, digest in listed.items():
             if (isinstance(rel, str) and isinstance(digest, str) and in_area(rel, area) and rel != MANIFEST
                     and re.fullmatch(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*", rel) and ".." not in rel.split("/")
-                    and re.fullmatch(r"[0-9a-f]{64}", digest)):
+                    and re.fullmatch(r"[0-9a-f]{64} [0-9]{1,15}", digest)):
                 trusted[rel] = digest
-        trusted[f"{area}/{MANIFEST}" if area else MANIFEST] = hashlib.sha256(raw).hexdigest()
+        trusted[f"{area}/{MANIFEST}" if area else MANIFEST] = f"{hashlib.sha256(raw).hexdigest()} {len(raw)}"
     return trusted
 
 

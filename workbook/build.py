@@ -8,8 +8,8 @@ replaces the previous edition only once every file is complete.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
+import os
 import shlex
 import time
 from contextlib import contextmanager
@@ -28,6 +28,7 @@ from workbook.areas import (
     copies_of,
     copy_of,
     in_area,
+    manifest_seal,
     medium,
     record,
     signed_manifest,
@@ -48,7 +49,17 @@ from workbook.edition import DEFAULT_EDITION, Edition, default_path, load_editio
 from workbook.errors import BuildError, InputError, excerpt, printable
 from workbook.roster import read_roster
 from workbook.scheduler import BUDGET, DrawCache
-from workbook.staging import MARKER, MARKER_TEXT, carry_over, confined, file_hashes, marker_fields, staging
+from workbook.staging import (
+    MARKER,
+    MARKER_TEXT,
+    carry_over,
+    confined,
+    edition_lock,
+    file_hashes,
+    file_names,
+    marker_fields,
+    staging,
+)
 from workbook.workers import Pool
 
 
@@ -169,7 +180,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     if "pdf" in formats and not subsetter():
         notes.append("WeasyPrint is laying out PDFs without HarfBuzz's font subsetter, about 5 times slower: install "
                      "it (libharfbuzz-subset0 on Debian and Ubuntu, harfbuzz on Fedora and Homebrew)")
-    with Pool(jobs) as pool:
+    with edition_lock(out_dir), Pool(jobs) as pool:
         with _timed(timings, "generate"):
             docs = generate_documents(edition, picked, bank, copies, pool=pool, budget=budget, shared=not roster,
                                       progress=_counter(progress, DRAWING, len(copies) * edition.problem_count()),
@@ -209,16 +220,18 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                 return key_content == previous.key
             return folder in contents and folder not in changed
 
-        with staging(out_dir) as stage, _timed(timings, "render"):
+        with staging(out_dir, lock=False) as stage, _timed(timings, "render"):
             mine = {f: docs[f] for f in docs if f in written}
             files = render_documents(mine, names, formats, stage, cache, pool, timings, template_dir,
                                      key=key if write_key else None, area=area,
                                      progress=progress) if {"html", "pdf"} & set(formats) else {}
             files |= _write_quizzes(docs, stage, area, pool, formats) if {"moodle", "canvas"} & set(formats) else {}
             carried = carry_over(out_dir, stage, trusted, keep) if out_dir.exists() else []
-            made = set(file_hashes(stage, lambda p: True))
-            left = sorted(r for r, h in file_hashes(out_dir, lambda p: True).items()
-                          if trusted.get(r) != h and r not in made) if out_dir.exists() else []
+            made = set(file_names(stage, lambda p: True))
+            # a file no build of the user's wrote, or not of the size it wrote (nothing is read to say so)
+            left = [r for r in file_names(out_dir, lambda p: True) if r not in made and r not in carried
+                    and (r not in trusted or not trusted[r].endswith(f" {(out_dir / r).stat().st_size}")
+                         )] if out_dir.exists() else []
             if area and "pdf" in formats:
                 files["print"] = _print_pdf(stage, area, list(docs))
             listing = file_hashes(stage, lambda p: in_area(p, area) and p != (f"{area}/{MANIFEST}" if area else MANIFEST))
@@ -286,7 +299,7 @@ def _mark(stage: Path, out_dir: Path, area: str, digest: str, carried: list[str]
             if manifest in carried:
                 lines[key] = value
     path = stage / area / MANIFEST
-    signed = stamp(digest), stamp(hashlib.sha256(path.read_bytes()).hexdigest())
+    signed = stamp(digest), stamp(manifest_seal(out_dir, area, path.read_bytes()))
     if signed[0] and signed[1]:
         lines |= {f"digest:{tag(area)}": signed[0], f"files:{tag(area)}": signed[1]}
     text = "".join(f"{k} {v}\n" for k, v in sorted(lines.items()))
@@ -318,11 +331,27 @@ def subsetter() -> bool:
     return bool(getattr(ffi, "harfbuzz_subset", None)) and bool(ffi.harfbuzz.hb_version_atleast(4, 1, 0))
 
 
+def _entries(folder: Path, most: int) -> int:
+    """How many files and folders are under folder, counted without recursion (a folder nested
+    thousands deep is a count, not a RecursionError), stopping at ``most``."""
+    count, stack = 0, [folder]
+    while stack and count < most:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    count += 1
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(Path(entry.path))
+        except OSError:
+            continue
+    return count
+
+
 def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path | None) -> None:
     """Load WeasyPrint and compile the templates here, once, before the workers fork, not once in each."""
     if "pdf" in formats:
         import weasyprint  # noqa: F401
-    if template_dir is not None and len(list(itertools.islice(template_dir.rglob("*"), MAX_TEMPLATE_FILES + 1))) > MAX_TEMPLATE_FILES:
+    if template_dir is not None and _entries(template_dir, MAX_TEMPLATE_FILES + 1) > MAX_TEMPLATE_FILES:
         why = f"the template folder holds over {MAX_TEMPLATE_FILES} files; give a folder of templates only"
         raise InputError([f"{printable(str(template_dir))}: {why}"])
     if {"html", "pdf"} & set(formats):
@@ -357,8 +386,12 @@ def _up_to_date(out_dir: Path, area: str, digest: str, docs: dict, names: tuple[
     if stamp(digest) is None or marker_fields(out_dir).get(f"digest:{tag(area)}") != stamp(digest) or signed is None:
         return False
     listed = signed[0].get("files")
-    here = file_hashes(out_dir, lambda p: in_area(p, area) and p != (f"{area}/{MANIFEST}" if area else MANIFEST))
-    return listed == here and all(p in here for p in expected)
+    if not isinstance(listed, dict):
+        return False
+    names = file_names(out_dir, lambda p: in_area(p, area) and p != (f"{area}/{MANIFEST}" if area else MANIFEST))
+    if sorted(listed) != names or not all(p in listed for p in expected):
+        return False
+    return file_hashes(out_dir, lambda p: p in listed, expected=listed) == listed  # sizes first: nothing huge read
 
 
 def _files_in(out_dir: Path, area: str) -> dict[str, Path]:

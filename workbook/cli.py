@@ -127,6 +127,9 @@ def main() -> None:
     every answer checked."""
     from workbook.workers import JobsError, default_jobs
 
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show σ or ∂ gets \u03c3, not a traceback
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            stream.reconfigure(errors="backslashreplace")
     # warnings (NumPy's ComplexWarning, say) are for developers: on a user's terminal they are noise,
     # and name files of the installation; workers forked later inherit this
     warnings.simplefilter("ignore")
@@ -578,7 +581,9 @@ def new(file: Path) -> None:
             handle.write(starter)
     except FileExistsError:
         _fail([f"{_plain(str(file), 80)} already exists; choose another name (nothing was changed)"])
-    _say(f"wrote {file}: change it, then `workbook build {file}`")
+    from workbook.build import shown
+
+    _say(f"wrote {file}: change it, then `workbook build {shown(file)}`")
 
 
 @main.command()

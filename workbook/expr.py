@@ -147,6 +147,11 @@ def parse(text: str, *, variables: Iterable[str] | None = None, values: dict[str
             raise ExprError(f"unexpected character {ch!r} (only plain ASCII is allowed{hint})", i, text)
     if not text.strip():
         raise ExprError("the expression is empty", None, text)
+    sci = re.search(r"(?<![A-Za-z0-9_.])(\d+\.?\d*|\.\d+)[eE]([+-]?)(\d+)", text)
+    if sci:  # 1e-5 would read as 1 times e (Euler's number) minus 5
+        power = f"10^{sci.group(2).replace('+', '')}{sci.group(3)}"
+        raise ExprError(f"{sci.group(0)!r} has two readings; for {sci.group(1)} times ten to a power write "
+                        f"{sci.group(1)}*{power}, and for e write {sci.group(1)}*e", sci.start(), text)
     declared = set(names)
     parser = _Parser(text, tokenize(text), None if variables is None else set(variables) | declared, values or {},
                      declared)

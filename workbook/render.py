@@ -12,6 +12,7 @@ import base64
 import dataclasses
 import functools
 import hashlib
+import html.parser
 import json
 import os
 import re
@@ -432,20 +433,63 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
     return "".join(parts)
 
 
-_SCHEME = r"""\s*["']?\s*(?!data:)(?:[a-z][a-z0-9+.-]*:|//)"""
-_REMOTE = re.compile(
-    r"(?i)\b(?:src|srcset|poster|data|background|action|formaction|xlink:href)\s*=" + _SCHEME  # loaded as the page opens
-    + r"|<link\b[^>]*\bhref\s*=" + _SCHEME + r"|url\(" + _SCHEME + r"|@import|http-equiv\s*=\s*[\"']?\s*refresh")
+_URL_ATTRIBUTES = {"src", "srcset", "href", "xlink:href", "poster", "data", "background", "action", "formaction",
+                   "lowsrc", "dynsrc", "manifest", "codebase", "archive", "ping", "icon", "longdesc", "cite"}
+_FOLLOWED = {"a", "area"}  # a link the reader chooses to follow, not a load
 
 
-def refuse_remote(html: str) -> None:
+def _remote_address(value: str) -> bool:
+    """Whether a URL (entities already decoded) names a place other than the page's own files."""
+    plain = re.sub(r"[\x00-\x20]", "", value).lower()
+    if plain.startswith("data:"):
+        return False
+    return bool(re.match(r"[a-z][a-z0-9+.-]*:", plain)) or plain.startswith(("//", "\\\\", "/\\", "\\/"))
+
+
+class _Loads(html.parser.HTMLParser):
+    """Every address a page would load as it opens: URL attributes (entities decoded, as a browser
+    reads them; each candidate of a srcset), style attributes and <style> sheets (read by WeasyPrint's
+    CSS tokenizer, escapes included), and a refresh."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            value = value or ""
+            if name == "style":
+                self.found += stylesheet_fetches("x{" + value + "}")
+            elif name in _URL_ATTRIBUTES and not (name == "href" and tag in _FOLLOWED):
+                candidates = value.split(",") if name in ("srcset", "archive", "ping") else [value]
+                self.found += [c.strip() for c in candidates if _remote_address(c.strip().split(" ")[0] if name ==
+                                                                               "srcset" else c)]
+            elif name == "http-equiv" and value.strip().lower() == "refresh":
+                self.found.append("a refresh")
+        self.in_style = tag == "style"
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag):
+        self.in_style = False
+
+    def handle_data(self, data):
+        if self.in_style:
+            self.found += stylesheet_fetches(data)
+
+
+def refuse_remote(page: str) -> None:
     """A page from a user's templates may load nothing from elsewhere as it opens (a tracking image, a
-    stylesheet, a redirect): the HTML is checked as the PDF's fetcher is. Links a reader follows are fine."""
+    stylesheet, a redirect): every address it holds is read as a browser reads it. Links a reader
+    follows are fine."""
     from workbook.pdf import FetchRefused
 
-    found = _REMOTE.search(html)
-    if found:
-        raise FetchRefused(f"the page asks to load {found[0][:60]!r} from elsewhere; a page may use only the "
+    reader = _Loads()
+    reader.feed(page)
+    reader.close()
+    if reader.found:
+        raise FetchRefused(f"the page asks to load {reader.found[0][:60]!r} from elsewhere; a page may use only the "
                            "build's own files (links a reader follows are fine)")
 
 

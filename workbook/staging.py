@@ -56,7 +56,20 @@ def refuse_foreign(out_dir: Path) -> None:
 
 
 @contextmanager
-def staging(out_dir: Path):
+def edition_lock(out_dir: Path):
+    """Hold the edition's lock for a whole build (drawing included, so that `clean` leaves the cache
+    and the edition alone meanwhile); a folder that cannot hold it is one clear line."""
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+    except (NotADirectoryError, FileExistsError) as exc:
+        raise InTheWay(f"could not write the edition into {out_dir.parent}: {exc.filename or out_dir} is in the way "
+                       "(a file where a folder must be); choose another --out folder; nothing was changed") from None
+    with _locked(out_dir.with_name(f".{out_dir.name}.lock")):
+        yield
+
+
+@contextmanager
+def staging(out_dir: Path, lock: bool = True):
     """A fresh folder beside out_dir, swapped in only if the body finishes without error (the body may
     carry files of the previous edition over into it first: ``carry_over``).
 
@@ -65,7 +78,10 @@ def staging(out_dir: Path):
     """
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        with _locked(out_dir.with_name(f".{out_dir.name}.lock")):
+        if lock:
+            with _locked(out_dir.with_name(f".{out_dir.name}.lock")):
+                yield from _staged(out_dir)
+        else:  # the caller holds the lock (edition_lock)
             yield from _staged(out_dir)
     except (NotADirectoryError, FileExistsError) as exc:  # a file stands where a folder of the path must be
         raise InTheWay(f"could not write the edition into {out_dir.parent}: {exc.filename or out_dir} is in the way "
@@ -173,9 +189,10 @@ def _umask() -> int:
 
 def carry_over(out_dir: Path, stage: Path, trusted: dict[str, str], keep) -> list[str]:
     """Link (or copy) into the stage each file of out_dir it lacks that ``keep(relative path)`` keeps and
-    that is exactly as ``trusted`` (path -> sha256, from a signed record of workbook's) says it was
-    written: a file added or changed by someone else is left behind. Links, and anything not a
-    regular file, are never followed. Files are never changed in place, so a link is safe."""
+    that is exactly as ``trusted`` (path -> "sha256 size", from a signed record of workbook's) says it
+    was written: a file added or changed by someone else is left behind (its size is compared before
+    anything is read, so a planted file of terabytes costs nothing). Links, and anything not a regular
+    file, are never followed. Files are never changed in place, so a link is safe."""
     carried = []
     for rel, digest in sorted(trusted.items()):
         path, target = out_dir / rel, stage / rel
@@ -184,9 +201,8 @@ def carry_over(out_dir: Path, stage: Path, trusted: dict[str, str], keep) -> lis
         try:
             if path.is_symlink() or not path.is_file() or any(p.is_symlink() for p in path.parents if out_dir in p.parents):
                 continue
-            with open(path, "rb") as handle:
-                if hashlib.file_digest(handle, "sha256").hexdigest() != digest:
-                    continue
+            if _digest(path) != digest:
+                continue
         except OSError:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -198,15 +214,39 @@ def carry_over(out_dir: Path, stage: Path, trusted: dict[str, str], keep) -> lis
     return carried
 
 
-def file_hashes(folder: Path, within) -> dict[str, str]:
-    """Every regular file under folder (relative path -> sha256) for which ``within(path)`` is true."""
-    hashes = {}
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        if path.is_file() and not path.is_symlink() and rel != MARKER and within(rel):
-            with open(path, "rb") as handle:
-                hashes[rel] = hashlib.file_digest(handle, "sha256").hexdigest()
-    return hashes
+def _digest(path: Path, expected: str | None = None) -> str:
+    """A file's "sha256 size"; with ``expected``, a file of another size is not read (its digest differs)."""
+    size = path.stat().st_size
+    if expected is not None and not expected.endswith(f" {size}"):
+        return f"- {size}"
+    with open(path, "rb") as handle:
+        return f"{hashlib.file_digest(handle, 'sha256').hexdigest()} {size}"
+
+
+def file_names(folder: Path, within) -> list[str]:
+    """Every regular file under folder (relative paths) for which ``within(path)`` is true, without
+    reading any, nor following a link."""
+    names, stack = [], [folder]
+    while stack:  # without recursion: a folder nested thousands deep is walked, not a RecursionError
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(Path(entry.path))
+                    elif entry.is_file(follow_symlinks=False):
+                        rel = Path(entry.path).relative_to(folder).as_posix()
+                        if rel != MARKER and within(rel):
+                            names.append(rel)
+        except OSError:  # a name too long to open: not a file workbook wrote
+            continue
+    return sorted(names)
+
+
+def file_hashes(folder: Path, within, expected: dict[str, str] | None = None) -> dict[str, str]:
+    """Every regular file under folder (relative path -> "sha256 size") for which ``within(path)`` is
+    true; one whose size is not the one ``expected`` says is not read."""
+    return {rel: _digest(folder / rel, (expected or {}).get(rel, "") if expected is not None else None)
+            for rel in file_names(folder, within)}
 
 
 def marker_fields(out_dir: Path) -> dict[str, str]:
