@@ -228,7 +228,8 @@
     }
     const wrong = [];
     parts.forEach((part, k) => {
-      const value = parse(part, [])({});
+      // a number as such (1e-5 among them), else an expression of numbers
+      const value = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(part) ? Number(part) : parse(part, [])({});
       const decimals = part.includes(".") ? part.split(".")[1].replace(/[^0-9].*$/, "").length : 0;
       // rounded to the decimals given (a whole number is not a rounding of 0.4), or within 0.5%
       const slack = Math.max(decimals ? 0.5 * Math.pow(10, -decimals) : 0, 5e-3 * Math.abs(data.values[k]), 1e-12);

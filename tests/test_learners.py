@@ -456,3 +456,10 @@ def test_a_variable_named_with_wrt_is_a_name_not_a_glued_call():
     assert result.exit_code == 0 and result.output.splitlines()[0].endswith("= 2 cost + 3"), result.output
     result = run("solve", "cost")  # not named: the hint stands
     assert result.exit_code == 2 and "did you mean cos(t)?" in result.output
+
+
+@pytest.mark.parametrize("answer", ["2x + exp(-10^6 (x - 0.77)^2)", "2x + relu(sin(1000x) - 0.9999)",
+                                    "2x + relu(10^-8 - |sin(x) - 0.5|)", "2x + relu(-2.999 - x)"])
+def test_an_answer_off_only_on_a_sliver_of_the_domain_is_not_right(answer):
+    result = run("solve", "x^2", "--check", answer)
+    assert result.exit_code == 1 and result.output.startswith("not right"), result.output

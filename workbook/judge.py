@@ -90,8 +90,15 @@ def _numbers(what: str, values, names) -> Expected:
     values, names = _flat(list(values), list(names))
     if len(values) > 1:
         what = what.replace(", separated by commas", f" ({', '.join(map(str, names))}), separated by commas")
-    return Expected(what, numbers=tuple(float(sp.N(E.parse(str(v), variables=()))) for v in values),
+    return Expected(what, numbers=tuple(number(str(v)) for v in values),
                     names=tuple(str(n) for n in names))
+
+
+def number(text: str) -> float:
+    """A number as such (1e-5 among them, where an expression would read e), else an expression of numbers."""
+    if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text.strip()):
+        return float(text)
+    return float(sp.N(E.parse(text, variables=())))
 
 
 def judged(want: Expected, text: str) -> tuple[bool | None, list[str]]:
@@ -132,7 +139,7 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
     wrong = []
     for i, (part, truth) in enumerate(zip(parts, want.numbers)):
         try:
-            value = float(sp.N(E.parse(part, variables=())))
+            value = number(part)
         except (E.ExprError, TypeError) as exc:
             raise ValueError(f"{part!r} is not a number: {exc}") from None
         name = want.names[i] if i < len(want.names) else f"number {i + 1}"

@@ -403,10 +403,10 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     where = _differs(result.answer, answer, result.var, lo, hi, within=result.expr)
     difference = sp.expand(answer - result.answer)
     lines = [f"not right: {d} is not {explain.pretty(answer)}"]
-    if where is None and witness is not None:  # too small to see in decimals, but not zero
+    if where is None and witness is not None:  # seen only by the exact difference, or on a fine grid
         at = f"at {result.var} = {witness[0]:.6g} " if difference.free_symbols else ""
-        lines.append(f"  {at}it differs from the derivative by about {witness[1]:.3g}: too little to see in "
-                     "decimals, but not 0")
+        tiny = ": too little to see in decimals, but not 0" if abs(witness[1]) < 1e-6 else ""
+        lines.append(f"  {at}it differs from the derivative by about {witness[1]:.3g}{tiny}")
     elif where is None:  # a rational difference, exactly not zero
         lines.append(f"  it differs from the derivative by {explain.pretty(sp.cancel(difference))}, which is not 0")
     else:
@@ -507,6 +507,8 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float,
         return False, None
     if not difference.free_symbols and difference.is_zero is False:  # a constant: pi/10^12, e^(-100)
         return False, (0.0, float(sp.N(difference)))
+    if difference.is_positive or difference.is_negative:  # e^(-10^6 (x - 0.77)^2): nowhere zero, however small
+        return False, _largest(a - b, var, lo, hi)
     usable = 0
     held = {s: _CONSTANTS[i % len(_CONSTANTS)] for i, s in
             enumerate(sorted((a.free_symbols | b.free_symbols) - {var}, key=lambda s: s.name))}
@@ -527,6 +529,19 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float,
             return False, (float(p), exact.real)
         usable += 1
     return (True, None) if usable >= 3 else (None, None)
+
+
+def _largest(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> tuple[float, float] | None:
+    """Where on a fine grid of the domain the difference is largest: (point, value), or None."""
+    try:
+        f = sp.lambdify(var, written_out(difference), modules="numpy")
+        xs = np.linspace(lo, hi, 200001)
+        with np.errstate(all="ignore"):
+            ys = np.broadcast_to(np.asarray(f(xs), dtype=float), xs.shape)
+        i = int(np.nanargmax(np.abs(ys)))
+    except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError):
+        return None
+    return float(xs[i]), float(ys[i])
 
 
 _KINKED = (sp.Abs, sp.Heaviside, sp.sign, sp.Max, sp.Min)
@@ -554,8 +569,41 @@ def _kinks(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp
                 continue
             if isinstance(found, sp.FiniteSet):
                 zeros |= {z for z in found if z.is_real and len(zeros) < 40}
-    points = sorted(zeros, key=float)
-    return points + [(x + y) / 2 for x, y in itertools.pairwise(points)]
+    near: set[sp.Expr] = set()
+    for u in arguments[:20]:  # any other argument: its sign changes on a fine grid, each narrowed by bisection
+        near |= _sign_changes(u.replace(lambda e: isinstance(e, sp.Abs), lambda e: e.args[0]), var, lo, hi)
+    # the points between the pieces, never a meeting point itself, where a step's own value (H(0)) is a
+    # convention and the derivative undefined; next to a sign change found numerically, which a narrow
+    # piece (relu(10^-8 - |sin(x) - 1/2|)) lies around
+    edges = sorted({sp.Rational(str(lo)), sp.Rational(str(hi)), *zeros, *near}, key=float)[:400]
+    return sorted(near, key=float) + [(x + y) / 2 for x, y in itertools.pairwise(edges)]
+
+
+def _sign_changes(u: sp.Expr, var: sp.Symbol, lo: float, hi: float, grid: int = 20001) -> set[sp.Expr]:
+    """Where u changes sign in the domain (at most 40 places), found on a grid and narrowed by bisection:
+    the points where |u|, relu(u) or a step of u switch, for any u NumPy can evaluate."""
+    if not u.free_symbols <= {var} or not u.has(var):
+        return set()
+    try:
+        f = sp.lambdify(var, written_out(u), modules="numpy")
+        xs = np.linspace(lo, hi, grid)
+        with np.errstate(all="ignore"):
+            ys = np.broadcast_to(np.asarray(f(xs), dtype=float), xs.shape)
+    except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError):
+        return set()
+    signs = np.sign(ys)
+    found = set()
+    for i in np.flatnonzero(signs[:-1] * signs[1:] < 0)[:40]:
+        a, b = float(xs[i]), float(xs[i + 1])
+        with np.errstate(all="ignore"):
+            for _ in range(60):
+                m = (a + b) / 2
+                if np.sign(float(f(m))) == signs[i]:
+                    a = m
+                else:
+                    b = m
+        found.add(sp.Rational(repr((a + b) / 2)))
+    return found
 
 
 def request(expression: str, wrt: str | None, order: int, as_json: bool, as_gradient: bool,
