@@ -581,8 +581,10 @@ def test_a_path_the_system_refuses_is_one_line(place, args):
 
 
 def test_a_batch_that_never_ends_a_line_is_stopped(place):
-    (place.root / "zero.jsonl").symlink_to("/dev/zero")
+    (place.root / "zero.jsonl").symlink_to("/dev/zero")  # a device: refused before anything is read
     result = place.run("solve", "--batch", place.root / "zero.jsonl", timeout=120)
+    assert result.returncode == 2 and "not a regular file" in result.err_text
+    result = place.run("solve", "--batch", "-", stdin=b"\0" * (80 << 20), timeout=120)  # piped: no line end
     assert result.returncode == 2 and "no end" in result.err_text
 
 
@@ -754,11 +756,12 @@ def test_a_family_whose_draws_all_fail_slowly_is_given_up(place):
     after 20 s of failed draws with none sound."""
     place.family("slow.toml", 'id = "slow"\ntitle = "Slow"\ntopic = "slow"\ndifficulty = 1\nkind = "derivative"\n'
                               'expression = "log(-1 - sin(sin(sin(a*x)))^2)"\norder = 4\n[params]\na = { int = [2, 9] }\n')
+    given_up = ("no draw succeeded", "overran their")  # a slower machine: each draw overruns its budget instead
     result = place.run("show", "slow", "--bank", place.bank, timeout=120)
-    assert result.returncode == 1 and "no draw succeeded" in result.err_text and result.seconds < 60, result.err_text
+    assert result.returncode == 1 and any(w in result.err_text for w in given_up) and result.seconds < 60, result.err_text
     place.edition.write_text(edition_with("slow").replace("count = 1", "count = 60"), encoding="utf-8")
     result = place.build("--bank", place.bank, timeout=120)
-    assert result.returncode == 1 and "no draw succeeded" in result.err_text and result.seconds < 60, result.err_text
+    assert result.returncode == 1 and any(w in result.err_text for w in given_up) and result.seconds < 60, result.err_text
     assert len(result.err_text.strip().splitlines()) == 1
 
 

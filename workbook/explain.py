@@ -163,7 +163,7 @@ def text_steps(trees: list[Rule], full: int = 2, partial: bool = False) -> list[
         if brief and order > full:
             rules = "; ".join(dict.fromkeys(rule.title.lower() for _, rule in S.walk(tree)))
             lines.append(f"Derivative number {order}: {d}/{d}{tree.var} [{pretty(tree.expr)}] = "
-                         f"{pretty(S.tidy(tree.result))}")
+                         f"{pretty(S.tidy(tree.result, S.TIDY_LIMIT))}")
             lines.append(f"    using the {rules}.")
             continue
         if len(trees) > 1:

@@ -383,7 +383,7 @@ def walk(rule: Rule, depth: int = 0):
 TIDY_LIMIT = 400  # operations past which an expression is left as the rules wrote it
 
 
-def tidy(expr: sp.Expr) -> sp.Expr:
+def tidy(expr: sp.Expr, limit: int | None = None) -> sp.Expr:
     """A clean form of ``expr``: the simplest of a few cheap rewrites, never ``simplify``.
 
     Function applications are first replaced by placeholder symbols so that ``cancel`` and
@@ -394,8 +394,8 @@ def tidy(expr: sp.Expr) -> sp.Expr:
     expr = _unit_steps(sp.sympify(expr))
     if expr.is_Atom:
         return expr
-    if sp.count_ops(expr) > TIDY_LIMIT:  # the 13th derivative of x^x: rewriting it costs seconds a step,
-        return expr  # and no rewrite makes a form that long readable
+    if limit is not None and sp.count_ops(expr) > limit:  # the 13th derivative of x^x, step by step: each
+        return expr  # rewrite costs seconds, and none makes a form that long readable
     apps = sorted(expr.atoms(sp.Function), key=sp.count_ops, reverse=True)
     holders = {f: sp.Dummy(f"h{i}") for i, f in enumerate(apps)}
     back = {d: f for f, d in holders.items()}
