@@ -22,13 +22,12 @@ from html import escape
 
 from workbook import figures
 from workbook.errors import BuildError
-from workbook.moodle import _expected, _html, decimal, labels, table_blanks, tolerance
+from workbook.moodle import _XML_ILLEGAL, _expected, _html, decimal, labels, table_blanks, tolerance, worked_feedback
 from workbook.segments import defuse_tex
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 VERDICTS = ("converges", "oscillates", "diverges")
 _STAMP = (1980, 1, 1, 0, 0, 0)  # every file in the zip dated alike: the same edition, the same bytes
 
@@ -224,9 +223,7 @@ def _item(group: ET.Element, p: dict, name: str, ident: str, wrong, package_iden
         _sub(_sub(response, "render_fib"), "response_label", ident="answer1", rshuffle="No")
         graded = _sub(processing, "respcondition", **{"continue": "No"})
         _sub(_sub(graded, "conditionvar"), "other")
-    feedback = "".join(f"<p><strong>{escape(s['rule'])}.</strong> {_html(s['say'])}"
-                       + (f"<br>\\({escape(s['math'])}\\)" if s["math"] else "") + "</p>" for s in p["steps"])
-    feedback += f"<p><strong>Answer:</strong> {_html(p['answer'])}</p>"
+    feedback = worked_feedback(p)
     if p.get("figure"):
         feedback += _figure(p["figure"], package_ident, files)
     _feedback(item, "general_fb", feedback)

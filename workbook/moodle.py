@@ -102,9 +102,7 @@ def _question(root: ET.Element, p: dict, name: str, wrong: list[tuple[str, str]]
     text = _text(q, "questiontext", body, "html")
     for file, data in files:
         ET.SubElement(text, "file", {"name": file, "path": "/", "encoding": "base64"}).text = data
-    feedback = "".join(f"<p><strong>{escape(s['rule'])}.</strong> {_html(s['say'])}"
-                       + (f"<br>\\({escape(s['math'])}\\)" if s["math"] else "") + "</p>" for s in p["steps"])
-    feedback += f"<p><strong>Answer:</strong> {_html(p['answer'])}</p>"
+    feedback = worked_feedback(p)
     general = _text(q, "generalfeedback", feedback, "html")
     if p.get("figure"):
         file, data = _figure_file(p["figure"])
@@ -184,6 +182,13 @@ def _cloze_table(table) -> str:
             f"<td>\\({escape(v)}\\)</td>" if kind == "given" else
             f"<td>{{1:NUMERICAL:={decimal(v)}:{decimal(tolerance(v))}}}</td>" for kind, v in row) + "</tr>"
     return html + "</table>"
+
+
+def worked_feedback(p: dict) -> str:
+    """A problem's worked steps and answer as HTML for an LMS's feedback, the math as TeX between \\( \\)."""
+    steps = "".join(f"<p><strong>{escape(s['rule'])}.</strong> {_html(s['say'])}"
+                    + (f"<br>\\({escape(s['math'])}\\)" if s["math"] else "") + "</p>" for s in p["steps"])
+    return steps + f"<p><strong>Answer:</strong> {_html(p['answer'])}</p>"
 
 
 def labels(p: dict, want) -> list[str]:
