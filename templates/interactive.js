@@ -221,19 +221,114 @@
     return usable >= 3 ? { right: true, say: "Right." } : { right: false, say: "This answer could not be checked." };
   }
 
+  // A typed list cut at its commas and semicolons outside brackets: "2x, max(x, y)" is two parts,
+  // "[a, b; c, d]" and "(a, b), (c, d)" are four (as workbook/judge.py's parts).
+  function wrapped(piece) {
+    if (!piece.startsWith("(")) return false;
+    let depth = 0;
+    for (let i = 0; i < piece.length; i++) {
+      depth += (piece[i] === "(") - (piece[i] === ")");
+      if (depth === 0) return i === piece.length - 1;
+    }
+    return false;
+  }
+  function parts(text) {
+    text = text.replace(/[[{]/g, "(").replace(/[\]}]/g, ")").trim();
+    const out = [];
+    let depth = 0, start = 0;
+    for (let i = 0; i <= text.length; i++) {
+      const ch = i < text.length ? text[i] : ",";
+      depth += (ch === "(") - (ch === ")");
+      if ((ch === "," || ch === ";") && depth <= 0) {
+        const piece = text.slice(start, i).trim();
+        start = i + 1;
+        if (wrapped(piece) && /[,;]/.test(piece.slice(1, -1))) out.push(...parts(piece.slice(1, -1)));
+        else if (piece) out.push(piece);
+      }
+    }
+    return out;
+  }
+
+  function judgeExpressions(data, text) {
+    const typed = parts(text);
+    if (typed.length !== data.names.length) throw new ParseError(`give ${data.names.length} expressions: ${data.what}`);
+    const fns = typed.map((part, j) => {
+      const bare = part.split("=").length === 2 ? part.split("=")[1] : part;  // "f_x = 2x"
+      try { return parse(bare, data.variables); }
+      catch (err) { if (err instanceof ParseError) err.message = `${data.names[j]}: ${err.message}`; throw err; }
+    });
+    const wrong = [];
+    fns.forEach((f, j) => {
+      for (let k = 0; k < data.points.length; k++) {
+        const at = {};
+        data.variables.forEach((v, i) => { at[v] = data.points[k][i]; });
+        const got = f(at), want = data.values[k][j];
+        if (!Number.isFinite(got) || !closeTo(got, want, 1e-7)) {
+          const where = data.variables.map((v, i) => `${v} = ${fmt(data.points[k][i])}`).join(", ");
+          wrong.push(`${data.names[j]} (at ${where} yours gives ${Number.isFinite(got) ? fmt(got) : "no number"}, but it is ${fmt(want)})`);
+          break;
+        }
+      }
+    });
+    return wrong.length ? { right: false, say: `Not right: check ${wrong.join("; ")}.` } : { right: true, say: "Right." };
+  }
+
+  // Critical points in any order, each followed by its kind: "(1, 0) minimum, (-1, 0) saddle".
+  function judgePoints(data, text) {
+    text = text.replace(/[[{]/g, "(").replace(/[\]}]/g, ")");
+    const typed = [];
+    let i = 0;
+    while (i < text.length) {
+      while (i < text.length && " ,;\t".includes(text[i])) i++;
+      if (i >= text.length) break;
+      let coords, rest;
+      if (text[i] !== "(") {
+        const m = /^([^\s,;()]+)\s*([A-Za-z][A-Za-z ]*)?/.exec(text.slice(i));
+        if (!m) throw new ParseError("write each point as (a, b) and its kind");
+        coords = [m[1]]; rest = m[2] || ""; i += m[0].length;
+      } else {
+        let depth = 0, j = i;
+        for (; j < text.length; j++) { depth += (text[j] === "(") - (text[j] === ")"); if (depth === 0) break; }
+        if (depth) throw new ParseError("missing ')'");
+        coords = parts(text.slice(i + 1, j));
+        const m = /^\s*([A-Za-z][A-Za-z ]*)?/.exec(text.slice(j + 1));
+        rest = m[1] || ""; i = j + 1 + m[0].length;
+      }
+      if (coords.length !== data.variables.length) throw new ParseError(`write each point with ${data.variables.length} coordinates: ${data.what}`);
+      if (!rest.trim()) throw new ParseError(`after the point (${coords.join(", ")}) write whether it is a minimum, a maximum or a saddle point`);
+      typed.push({ coords, values: coords.map(toNumber), kind: rest.trim().toLowerCase() });
+    }
+    const left = data.points.map((p, k) => ({ p, kind: data.kinds[k] }));
+    const said = [];
+    for (const t of typed) {
+      const k = left.findIndex((c) => c.p.every((x, j) => numberRight(t.values[j], x, t.coords[j])));
+      const shown = `(${t.coords.join(", ")})`;
+      if (k < 0) { said.push(`${shown} is not a critical point`); continue; }
+      const truth = left.splice(k, 1)[0].kind;
+      const word = t.kind.split(/\s+/).find((w) => ["min", "max", "sad", "inc"].includes(w.slice(0, 3))) || t.kind;
+      if (word.slice(0, 3) !== truth.slice(0, 3)) said.push(`${shown} is a critical point, but not a ${t.kind}`);
+    }
+    if (left.length) said.push(`there ${left.length === 1 ? "is 1 more critical point" : `are ${left.length} more critical points`} to find`);
+    return said.length ? { right: false, say: `Not right: ${said.join("; ")}.` } : { right: true, say: "Right." };
+  }
+
+  // a number as such (1e-5 among them), else an expression of numbers
+  const toNumber = (part) => (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(part) ? Number(part) : parse(part, [])({}));
+  function numberRight(value, truth, part) {
+    const decimals = part.includes(".") ? part.split(".")[1].replace(/[^0-9].*$/, "").length : 0;
+    // rounded to the decimals given (a whole number is not a rounding of 0.4), or within 0.5%
+    const slack = Math.max(decimals ? 0.5 * Math.pow(10, -decimals) : 0, 5e-3 * Math.abs(truth), 1e-12);
+    return Math.abs(value - truth) <= slack;
+  }
+
   function judgeNumbers(data, text) {
-    const parts = text.replace(/^[\s([]+|[\s)\]]+$/g, "").split(/[,;]+|\s+/).filter((p) => p);
-    if (parts.length !== data.values.length) {
+    const typed = text.replace(/^[\s([]+|[\s)\]]+$/g, "").split(/[,;]+|\s+/).filter((p) => p);
+    if (typed.length !== data.values.length) {
       throw new ParseError(`give ${data.values.length} number${data.values.length > 1 ? "s" : ""}: ${data.what}`);
     }
     const wrong = [];
-    parts.forEach((part, k) => {
-      // a number as such (1e-5 among them), else an expression of numbers
-      const value = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(part) ? Number(part) : parse(part, [])({});
-      const decimals = part.includes(".") ? part.split(".")[1].replace(/[^0-9].*$/, "").length : 0;
-      // rounded to the decimals given (a whole number is not a rounding of 0.4), or within 0.5%
-      const slack = Math.max(decimals ? 0.5 * Math.pow(10, -decimals) : 0, 5e-3 * Math.abs(data.values[k]), 1e-12);
-      if (!(Math.abs(value - data.values[k]) <= slack)) wrong.push(data.names[k] || `number ${k + 1}`);
+    typed.forEach((part, k) => {
+      if (!numberRight(toNumber(part), data.values[k], part)) wrong.push(data.names[k] || `number ${k + 1}`);
     });
     return wrong.length ? { right: false, say: `Not right: check ${wrong.join(", ")}.` } : { right: true, say: "Right." };
   }
@@ -251,6 +346,8 @@
     if (!text.trim()) throw new ParseError("type your answer first");
     if (data.kind === "expression") return judgeExpression(data, text);
     if (data.kind === "words") return judgeWords(data, text);
+    if (data.kind === "expressions") return judgeExpressions(data, text);
+    if (data.kind === "points") return judgePoints(data, text);
     return judgeNumbers(data, text);
   }
 

@@ -153,6 +153,12 @@ def typed_answers(want) -> tuple[str, str]:
     if want.expression is not None:
         right = sp.sstr(want.expression)
         return right, f"({right}) + {want.variable}"
+    if want.expressions:
+        typed = [sp.sstr(e) for e in want.expressions]
+        return ", ".join(typed), ", ".join([f"({typed[0]}) + {want.variables[0]}", *typed[1:]])
+    if want.points:
+        typed = [f"({', '.join(f'{c:.6g}' for c in p)}) {k.split()[0]}" for p, k in zip(want.points, want.kinds)]
+        return ", ".join(typed[::-1]), ", ".join(typed[1:] or [t.replace("(", "(1 + ", 1) for t in typed])
     if want.words:
         return ", ".join(want.words), ", ".join("diverges" if w != "diverges" else "converges" for w in want.words)
     return (", ".join(f"{v:.6g}" for v in want.numbers), ", ".join(f"{v * 1.1 + 1:.6g}" for v in want.numbers))

@@ -4,6 +4,7 @@ answers are judged (`solve --check`, `--at`, `--domain`)."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -297,24 +298,22 @@ def _drawn():
 
 def test_try_judges_every_kind_right_and_wrong():
     """For every family at two seeds: the answer from its claims, typed back, is right; the same
-    answer changed is wrong. Families whose answer is not judged (networks, several points) say so."""
+    answer changed is wrong: every kind, networks, matrices, several expressions and several points among them."""
     from workbook import judge
 
     judged, kinds = 0, set()
     for family_id, record in _drawn():
         want = judge.expected(record)
-        if want is None:
-            assert record["claims"]["type"] in ("network", "critical_points", "jacobian", "hessian",
-                                                "chain_multivariable", "gradient"), family_id
-            continue
+        assert want is not None, family_id
         judged += 1
         kinds.add(record["claims"]["type"])
         right, wrong = typed_answers(want)
         assert judge.judge(want, right)[0], (family_id, right)
         assert not judge.judge(want, wrong)[0], (family_id, wrong)
-    assert judged >= 60
+    assert judged >= 100
     assert {"derivative", "gradient", "backprop", "loss", "gradient_descent", "optimizer", "optimum",
-            "chain_multivariable", "gradient_check", "descent_convergence"} <= kinds
+            "chain_multivariable", "gradient_check", "descent_convergence", "network", "hessian", "jacobian",
+            "critical_points"} <= kinds
 
 
 def test_show_try_asks_judges_then_shows_the_solution():
@@ -327,6 +326,68 @@ def test_show_try_asks_judges_then_shows_the_solution():
     assert result.exit_code == 0 and "Worked solution:" in result.output
     result = CliRunner().invoke(main, ["show", "activations-at-zero", "--seed", "1", "--try"], input="x\n0.5\n")
     assert "is not a number" in result.output and "Worked solution:" in result.output
+
+
+def _claims(**claims) -> dict:
+    return {"claims": claims}
+
+
+PARTIALS = _claims(type="gradient", function="x**2*sin(y)", variables=["x", "y"],
+                   partials=["2*x*sin(y)", "x**2*cos(y)"])
+HESSIAN = _claims(type="hessian", function="x**3 + x*y**2", variables=["x", "y"],
+                  hessian=[["6*x", "2*y"], ["2*y", "2*x"]])
+POINTS = _claims(type="critical_points", function="x**3 - 3*x + y**2", variables=["x", "y"],
+                 points=[["1", "0"], ["-1", "0"]], kinds=["minimum", "saddle point"])
+
+
+SEVERAL = [
+    (PARTIALS, "2x sin(y), x^2 cos(y)", True),
+    (PARTIALS, "∂f/∂x = 2 x sin(y), ∂f/∂y = x^2 cos(y)", True),  # labelled parts
+    (PARTIALS, "f_x = 2x sin(y); f_y = x^2 (1 - 2 sin^2(y/2))", True),  # cos y in another form
+    (PARTIALS, "x^2 cos(y), 2x sin(y)", False),  # in the wrong order
+    (PARTIALS, "2x sin(y), -x^2 cos(y)", False),  # a sign
+    (PARTIALS, "2x cos(y), x^2 cos(y)", False),  # differentiated y as well
+    (HESSIAN, "[6x, 2y; 2y, 2x]", True),
+    (HESSIAN, "(6x, 2y), (2y, 2x)", True),
+    (HESSIAN, "6x, 2y, 2y, 2x", True),
+    (HESSIAN, "6x, 2y, 2x, 2y", False),
+    (HESSIAN, "6x, 2x y, 2y, 2x", False),
+    (POINTS, "(1, 0) minimum, (-1, 0) saddle", True),
+    (POINTS, "(-1, 0) saddle point; (1, 0) local minimum", True),  # any order
+    (POINTS, "(1, 0) min, (-1, 0) max", False),  # a kind wrong
+    (POINTS, "(1, 0) minimum", False),  # one missing
+    (POINTS, "(1, 0) minimum, (-1, 0) saddle, (0, 0) saddle", False),  # one too many
+]
+
+
+@pytest.mark.parametrize(("record", "typed", "right"), SEVERAL)
+def test_try_judges_several_parts(record, typed, right):
+    """Several expressions (gradients, matrices) and several points (in any order, each with its kind)."""
+    from workbook import judge
+
+    want = judge.expected(record)
+    verdict, lines = judge.judge(want, typed)
+    assert verdict is right, (typed, lines)
+    if not right:
+        assert len(lines) >= 2 and lines[0] == "not right."
+    for line in lines:  # a place where they differ is a true one: the right value there is the truth's
+        said = re.search(r"(∂\S+): not right; at (.*) yours gives (\S+), but it is (\S+)$", line)
+        if said:
+            truth = want.expressions[want.names.index(said[1])]
+            at = {E.symbol(k): sp.Rational(v) for k, v in (p.split(" = ") for p in said[2].split(", "))}
+            assert abs(float(truth.xreplace(at)) - float(said[4])) <= 1e-4 * max(1, abs(float(said[4]))), line
+
+
+@pytest.mark.parametrize(("record", "typed", "says"), [
+    (PARTIALS, "2x sin(y)", "give 2 expressions"),
+    (POINTS, "(1, 0), (-1, 0)", "whether it is a minimum"),
+    (POINTS, "(1, 0, 2) minimum", "2 coordinates"),
+])
+def test_try_says_what_is_missing(record, typed, says):
+    from workbook import judge
+
+    with pytest.raises(ValueError, match=says):
+        judge.judge(judge.expected(record), typed)
 
 
 # ---------------------------------------------------------------- math a learner reads

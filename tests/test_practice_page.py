@@ -26,15 +26,16 @@ from workbook.edition import Edition
 from workbook.functions import written_out
 
 # one section a topic, so that every kind the page judges is on it
-TOPICS = ["activations", "chain-rule", "gradients", "gradient-descent", "optimizers", "losses", "backpropagation",
-          "optimization", "gradient-checking", "higher-order"]
+TOPICS = {"activations": 3, "chain-rule": 3, "gradients": 3, "gradient-descent": 3, "optimizers": 3, "losses": 3,
+          "backpropagation": 4, "optimization": 3, "gradient-checking": 3, "higher-order": 3, "jacobians-hessians": 5,
+          "capstone": 1}
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     edition = Edition.model_validate({
         "title": "Practice: every kind", "slug": "practice-every-kind", "seed": 11,
-        "sections": [{"title": t.replace("-", " ").capitalize(), "topic": t, "count": 3} for t in TOPICS]})
+        "sections": [{"title": t.replace("-", " ").capitalize(), "topic": t, "count": n} for t, n in TOPICS.items()]})
     edition.path = "practice"
     out = tmp_path_factory.mktemp("practice")
     result = build_edition(edition, load_bank(), out_root=out, formats=("html", "pdf"),
@@ -70,12 +71,21 @@ def test_the_page_data_is_right(page):
     rates' behaviours agree with the theory for a quadratic (converges below 2/f'', oscillates at it,
     diverges above)."""
     _, problems = page
-    kinds = set()
+    kinds, planes = set(), 0
     for p in problems:
         data = interactive.page_data(p)
         if data is None:
             continue
         kinds.add(p["claims"]["type"])
+        if data["kind"] == "expressions":
+            symbols = [E.symbol(v) for v in data["variables"]]
+            for point, values in zip(data["points"], data["values"]):
+                at = {s: sp.Rational(str(c)) for s, c in zip(symbols, point)}
+                for truth, value in zip(judge.expected(p).expressions, values):
+                    exact = complex(sp.N(truth.xreplace(at), 20))
+                    assert abs(exact.real - value) <= 1e-9 * max(1, abs(value)) and exact.imag == 0
+        if data["kind"] == "points":
+            assert data["points"] == [[float(sp.Rational(c)) for c in q] for q in p["claims"]["points"]]
         if data["kind"] == "expression":
             var = E.symbol(data["variable"])
             truth = E.parse(judge.expected(p).expression.__str__())
@@ -83,10 +93,13 @@ def test_the_page_data_is_right(page):
                 exact = complex(sp.N(truth.xreplace({var: sp.Rational(str(x))}), 20))
                 assert abs(exact.real - value) <= 1e-9 * max(1, abs(value)) and exact.imag == 0
         viz = data.get("viz")
+        planes += bool(viz and viz.get("contours"))
         if viz and viz["method"] == "gradient descent":
             claims = p["claims"]
             f = E.parse(claims["function"])
-            curvature = float(sp.diff(f, E.symbol(claims.get("variable") or claims["variables"][0]), 2))
+            names = [claims["variable"]] if "variable" in claims else claims["variables"]
+            # the steepest curvature: f'' on a line, the Hessian's largest eigenvalue on a plane
+            curvature = max(float(v) for v in sp.hessian(f, [E.symbol(n) for n in names]).eigenvals())
             for r in viz["rates"]:
                 ratio = float(r["rate"]) * curvature
                 expected = "converges" if ratio < 1.999 else "diverges" if ratio > 2.001 else None
@@ -95,8 +108,9 @@ def test_the_page_data_is_right(page):
             if claims["type"] == "descent_convergence":
                 own = [r["behaviour"] for r in viz["rates"] if r["own"]]
                 assert own == claims["verdicts"]
+    assert planes, "descent on a plane has its visualizer, with level curves"
     assert {"derivative", "chain_multivariable", "gradient", "gradient_descent", "descent_convergence", "optimizer",
-            "loss", "backprop", "optimum", "gradient_check"} <= kinds
+            "loss", "backprop", "optimum", "gradient_check", "network", "hessian", "jacobian", "critical_points"} <= kinds
 
 
 def test_behaviour_of_a_path():
@@ -189,4 +203,40 @@ for (const c of cases) {
   if (verdict.textContent !== "Right.") bad.push([c.text, verdict.textContent]);
 }
 console.log(JSON.stringify(bad));
+"""
+
+
+def test_the_page_judges_several_parts_as_the_terminal_does(tmp_path):
+    """Gradients, matrices and critical points typed in the page get the verdict `show --try` gives."""
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    from tests.test_learners import SEVERAL
+
+    script = (Path(__file__).resolve().parents[1] / "templates" / "interactive.js").read_text()
+    cases = [{"data": interactive.page_data(record), "text": typed, "right": right} for record, typed, right in SEVERAL]
+    driver = tmp_path / "several.js"
+    driver.write_text("const cases = " + json.dumps(cases) + ";\n" + _SEVERAL.replace("SCRIPT", json.dumps(script)))
+    run = subprocess.run(["node", str(driver)], capture_output=True, text=True, check=False, timeout=120)
+    assert run.returncode == 0, run.stderr
+    seen = json.loads(run.stdout)
+    for case, said in zip(cases, seen):
+        assert said == "Right." if case["right"] else said.startswith("Not right:"), (case["text"], said)
+
+
+_SEVERAL = """
+const vm = require("vm");
+const seen = [];
+for (const c of cases) {
+  let listener = null;
+  const verdict = {textContent: "", className: ""};
+  const input = {value: c.text, setAttribute() {}};
+  const form = {dataset: {problem: "1"}, querySelector: (s) => (s === ".verdict" ? verdict : input),
+                addEventListener: (_, f) => { listener = f; }};
+  const document = {getElementById: () => ({textContent: JSON.stringify({"1": c.data})}),
+                    querySelectorAll: (s) => (s === "form.try" ? [form] : [])};
+  vm.runInNewContext(SCRIPT, {document, JSON, Math, Number, String, parseFloat, parseInt, Infinity, Error});
+  listener({preventDefault() {}});
+  seen.push(verdict.textContent);
+}
+console.log(JSON.stringify(seen));
 """

@@ -31,6 +31,11 @@ def page_data(problem: dict) -> dict | None:
     data: dict | None = None
     if want is not None and want.expression is not None:
         data = _expression(want, problem["claims"].get("function"))
+    elif want is not None and want.expressions:
+        data = _expressions(want)
+    elif want is not None and want.points:
+        data = {"kind": "points", "what": want.what, "variables": list(want.variables),
+                "points": [list(p) for p in want.points], "kinds": list(want.kinds)}
     elif want is not None and want.words:
         data = {"kind": "words", "what": want.what, "words": list(want.words), "names": list(want.names)}
     elif want is not None:
@@ -64,12 +69,42 @@ def _expression(want: judge.Expected, function: str | None) -> dict | None:
             "points": [p for p, _ in usable], "values": [v for _, v in usable]}
 
 
+def _expressions(want: judge.Expected) -> dict | None:
+    """Each part's values at points spread over [-3, 3] in every variable (each coordinate a
+    different walk through the interval), kept where every part is a finite real number."""
+    names = list(want.variables)
+    symbols = [E.symbol(v) for v in names]
+    n = 24
+    grid = np.stack([np.round(verify.sample_points(-3.0, 3.0, n + 7 * k)[7 * k:] + (k + 1) / 9973, 9)
+                     for k in range(len(names))])
+    values = np.stack([_at(e, symbols, grid) for e in want.expressions], axis=1)
+    usable = [k for k in range(n) if np.all(np.isfinite(values[k])) and np.all(np.abs(values[k]) < 1e12)]
+    if len(usable) < 5:
+        return None
+    return {"kind": "expressions", "what": want.what, "variables": names, "names": list(want.names),
+            "points": [[float(grid[j, k]) for j in range(len(names))] for k in usable],
+            "values": [[float(v) for v in values[k]] for k in usable]}
+
+
+def _at(e: sp.Expr, symbols: list[sp.Symbol], grid: np.ndarray) -> np.ndarray:
+    """e at each column of grid (one row a variable); NaN where it is not a finite real number."""
+    with np.errstate(all="ignore"):
+        try:
+            out = np.asarray(verify.numeric(e, symbols)(*grid), dtype=complex)
+        except (ZeroDivisionError, OverflowError, ValueError, TypeError):
+            return np.full(grid.shape[1], np.nan)
+    out = np.broadcast_to(out, (grid.shape[1],))
+    return np.where(out.imag == 0, out.real, np.nan)
+
+
 # ---------------------------------------------------------------- the descent visualizer
 
 
 def visualizer(claims: dict) -> dict | None:
     """Paths of the iterates at several learning rates, for a one-variable descent or optimizer."""
     kind = claims.get("type")
+    if kind == "gradient_descent" and len(claims["variables"]) == 2:
+        return _plane(claims)
     if kind == "gradient_descent" and len(claims["variables"]) == 1:
         text, name, start, own = claims["function"], claims["variables"][0], claims["start"][0], [claims["rate"]]
         method = "gradient descent"
@@ -114,11 +149,11 @@ def _path(f: sp.Expr, var: sp.Symbol, x0: float, rate: float, method: str, claim
     return [float(t) for t in thetas]
 
 
-def behaviour(path: list[float]) -> str:
+def behaviour(path) -> str:
     """What the iterates do, from how their steps change over the path: they grow (or leave the
     numbers: diverges), die away (converges, however slowly), or neither (oscillates: the iterates
-    keep bouncing between the same places)."""
-    steps = [abs(b - a) for a, b in itertools.pairwise(path)]
+    keep bouncing between the same places). Iterates are numbers or points."""
+    steps = [float(np.linalg.norm(np.subtract(b, a))) for a, b in itertools.pairwise(path)]
     if not all(math.isfinite(s) for s in steps):
         return "diverges"
     if steps[0] < 1e-12 or steps[-1] < 1e-9:
@@ -127,10 +162,11 @@ def behaviour(path: list[float]) -> str:
     return "diverges" if ratio > 2 else "converges" if ratio < 0.5 else "oscillates"
 
 
-def zigzags(path: list[float]) -> bool:
-    """Whether the iterates cross back and forth (each step the other way from the one before)."""
-    moves = [b - a for a, b in itertools.pairwise(path[:SHOWN + 1]) if abs(b - a) > 1e-12]
-    return len(moves) >= 3 and all(m1 * m2 < 0 for m1, m2 in itertools.pairwise(moves))
+def zigzags(path) -> bool:
+    """Whether the iterates cross back and forth (each step turning back against the one before)."""
+    moves = [np.atleast_1d(np.subtract(b, a)) for a, b in itertools.pairwise(path[:SHOWN + 1])]
+    moves = [m for m in moves if np.linalg.norm(m) > 1e-12]
+    return len(moves) >= 3 and all(float(np.dot(m1, m2)) < 0 for m1, m2 in itertools.pairwise(moves))
 
 
 def _drawn(f: sp.Expr, var: sp.Symbol, x0: float, paths: dict[float, list[float]], own: list[float],
@@ -174,6 +210,79 @@ def _drawn(f: sp.Expr, var: sp.Symbol, x0: float, paths: dict[float, list[float]
     first = next(i for i, r in enumerate(rates) if r["own"])
     return {"method": method, "variable": str(var), "width": WIDTH, "height": HEIGHT, "curve": curve,
             "rates": rates, "start": first, "steps": SHOWN}
+
+
+def _plane(claims: dict) -> dict:
+    """Gradient descent on a function of two variables: the level curves (contourpy, matplotlib's own
+    contouring) and each rate's iterates on them, the picture's scale the same in both directions so
+    that a zigzag across a valley looks as it is."""
+    names = claims["variables"]
+    symbols = [E.symbol(v) for v in names]
+    f = E.parse(claims["function"], variables=names)
+    start = [float(sp.Rational(v)) for v in claims["start"]]
+    own = float(sp.Rational(claims["rate"]))
+    hessian = sp.hessian(f, symbols)
+    rates = [own * k for k in (0.125, 0.25, 0.5, 1, 2, 4, 8, 16)]
+    minimum = None
+    if all(e.is_number for e in hessian):
+        eigen = np.linalg.eigvalsh(np.array(hessian.tolist(), dtype=float))
+        if eigen.min() > 0:  # a bowl: the largest rate that converges is 2 over the steepest curvature
+            critical = 2 / float(eigen.max())
+            rates = [critical * k for k in (0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25)]
+            gradient = [sp.diff(f, s) for s in symbols]
+            solved = sp.solve(gradient, symbols, dict=True)
+            minimum = [float(solved[0][s]) for s in symbols] if len(solved) == 1 else None
+    rates = sorted({round(r, 6) for r in rates} | {round(own, 6)})
+    paths = {r: verify.descent_path(f, symbols, start, r, WATCHED) for r in rates}
+    # the window: the start, the minimum and every path that does not leave, square in the picture's units
+    seen = [start] + ([minimum] if minimum else [])
+    for path in paths.values():
+        keep = path[:SHOWN + 1] if behaviour(path) != "diverges" else path[:2]
+        seen += [list(p) for p in keep if np.all(np.isfinite(p))]
+    seen = np.array(seen)
+    centre = (seen.min(axis=0) + seen.max(axis=0)) / 2
+    half = np.maximum((seen.max(axis=0) - seen.min(axis=0)) / 2 * 1.15, 0.5)
+    unit = min((WIDTH - 2 * PAD) / (2 * half[0]), (HEIGHT - 2 * PAD) / (2 * half[1]))
+    half = np.array([(WIDTH - 2 * PAD) / 2 / unit, (HEIGHT - 2 * PAD) / 2 / unit])
+    lo, hi = centre - half, centre + half
+
+    def sx(x: float) -> float:
+        return round(PAD + (x - lo[0]) * unit, 2)
+
+    def sy(y: float) -> float:
+        return round(HEIGHT - PAD - (y - lo[1]) * unit, 2)
+
+    import contourpy
+
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], 81), np.linspace(lo[1], hi[1], 61))
+    with np.errstate(all="ignore"):
+        z = np.broadcast_to(np.asarray(verify.numeric(f, symbols)(gx, gy), dtype=float), gx.shape)
+    z = np.where(np.isfinite(z), z, np.nan)
+    levels = np.unique(np.nanquantile(z, [0.02, 0.06, 0.13, 0.22, 0.34, 0.5, 0.7]))
+    lines = contourpy.contour_generator(gx, gy, z).lines
+    contours = []
+    for level in levels:
+        for line in lines(float(level)):
+            if len(line) > 1:
+                contours.append("M" + " L".join(f"{sx(a)},{sy(b)}" for a, b in line))
+    drawn = []
+    for rate, path in paths.items():
+        shown = []
+        for point in path[:SHOWN + 1]:
+            finite = bool(np.all(np.isfinite(point)))
+            inside = finite and bool(np.all(point >= lo) and np.all(point <= hi))
+            cx = sx(min(max(point[0], lo[0]), hi[0])) if np.isfinite(point[0]) else WIDTH - PAD
+            cy = sy(min(max(point[1], lo[1]), hi[1])) if np.isfinite(point[1]) else PAD
+            shown.append([cx, cy, int(inside)])
+        last = path[SHOWN]
+        drawn.append({"rate": _short(rate), "behaviour": behaviour(path), "zigzag": zigzags(path), "points": shown,
+                      "last": (f"({_short(last[0])}, {_short(last[1])})" if np.all(np.isfinite(last))
+                               else "not a number"),
+                      "own": rate == round(own, 6)})
+    first = next(i for i, r in enumerate(drawn) if r["own"])
+    return {"method": "gradient descent", "variable": f"({', '.join(names)})", "width": WIDTH, "height": HEIGHT,
+            "curve": "", "contours": contours, "minimum": [float(sx(minimum[0])), float(sy(minimum[1]))] if minimum else None,
+            "rates": drawn, "start": first, "steps": SHOWN}
 
 
 def _short(x: float) -> str:

@@ -28,6 +28,10 @@ class Expected:
     numbers: tuple[float, ...] = ()
     names: tuple[str, ...] = ()
     words: tuple[str, ...] = ()  # a verdict for each name (converges, oscillates, diverges)
+    expressions: tuple[sp.Expr, ...] = ()  # several expressions in ``variables``, named by ``names``
+    variables: tuple[str, ...] = ()
+    points: tuple[tuple[float, ...], ...] = ()  # critical points, in any order, each with its kind
+    kinds: tuple[str, ...] = ()
 
 
 def expected(record: dict) -> Expected | None:
@@ -39,6 +43,8 @@ def expected(record: dict) -> Expected | None:
     if kind == "chain_multivariable" and len(c["parameters"]) == 1:
         return Expected(f"dz/d{c['parameters'][0]}, as an expression in {c['parameters'][0]}",
                         E.parse(c["answers"][0]), variable=c["parameters"][0])
+    if kind == "chain_multivariable":
+        return _expressions("z", c["parameters"], c["answers"], [f"∂z/∂{p}" for p in c["parameters"]])
     if kind == "derivative":
         return Expected(f"the derivative, as an expression in {c['variable']}", E.parse(c["answer"]),
                         variable=c["variable"])
@@ -63,8 +69,28 @@ def expected(record: dict) -> Expected | None:
         return _numbers("the gradients, separated by commas", list(c["gradients"].values()), list(c["gradients"]))
     if kind == "loss":
         return _numbers("the gradients, separated by commas", list(c["gradient"].values()), list(c["gradient"]))
-    if kind == "critical_points" and len(c["points"]) == 1:
-        return _numbers("the point's coordinates, separated by commas", c["points"][0], c["variables"])
+    if kind == "gradient" and "second_partials" in c:
+        names = [f"∂²f/∂{a}²" if a == b else f"∂²f/∂{b}∂{a}" for a, b in (k.split(",") for k in c["second_partials"])]
+        return _expressions("f", c["variables"], list(c["second_partials"].values()), names)
+    if kind == "gradient" and "partials" in c:
+        return _expressions("f", c["variables"], c["partials"], [f"∂f/∂{v}" for v in c["variables"]])
+    if kind == "hessian":
+        v = c["variables"]
+        names = [f"∂²f/∂{v[i]}²" if i == j else f"∂²f/∂{v[i]}∂{v[j]}" for i in range(len(v)) for j in range(len(v))]
+        return _expressions("f", v, [e for row in c["hessian"] for e in row], names, matrix=len(v))
+    if kind == "jacobian":
+        v, m = c["variables"], len(c["jacobian"])
+        names = [f"∂F{i + 1}/∂{x}" for i in range(m) for x in v]
+        return _expressions("F", v, [e for row in c["jacobian"] for e in row], names, matrix=len(v))
+    if kind == "network":
+        shown = {"W1": "W1", "b1": "b1", "W2": "w2" if not isinstance(c["W2"][0], list) else "W2", "b2": "b2"}
+        names = ["L"] + [f"∂L/∂{shown.get(k, k)}" for k in c["gradients"]]
+        return _numbers("the loss L, then the gradient of every weight and bias in order, separated by commas",
+                        [c["value"], *c["gradients"].values()], names)
+    if kind == "critical_points":
+        return Expected(f"every critical point as ({', '.join(c['variables'])}) with its kind (minimum, maximum or "
+                        "saddle) after it, separated by commas", variables=tuple(c["variables"]),
+                        points=tuple(tuple(number(str(x)) for x in p) for p in c["points"]), kinds=tuple(c["kinds"]))
     if kind == "gradient_check":
         return _numbers("the gradient, separated by commas", c["gradient"], c["variables"])
     if kind == "optimum":
@@ -84,6 +110,42 @@ def _flat(values, names) -> tuple[list, list]:
             out.append(v)
             labels.append(n)
     return out, labels
+
+
+def _expressions(f: str, variables, texts, names, matrix: int = 0) -> Expected:
+    what = (f"the entries of the matrix row by row ({', '.join(names)}), separated by commas" if matrix else
+            f"{', '.join(names)}, as expressions in {', '.join(variables)}, separated by commas")
+    return Expected(what, expressions=tuple(E.parse(t) for t in texts), variables=tuple(variables),
+                    names=tuple(names))
+
+
+def parts(text: str) -> list[str]:
+    """A typed list cut at its commas and semicolons outside brackets: "2x, max(x, y)" is two parts,
+    "[a, b; c, d]" and "(a, b), (c, d)" are four."""
+    text = text.translate(str.maketrans("[]{}", "()()")).strip()
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text + ","):
+        depth += (ch == "(") - (ch == ")")
+        if ch in ",;" and depth <= 0:
+            piece = text[start:i].strip()
+            start = i + 1
+            if _wrapped(piece) and re.search(r"[,;]", piece[1:-1]):
+                out += parts(piece[1:-1])
+            elif piece:
+                out.append(piece)
+    return out
+
+
+def _wrapped(piece: str) -> bool:
+    """Whether the whole piece is one bracket: "(a, b)" is, "(a) + (b)" is not."""
+    if not piece.startswith("("):
+        return False
+    depth = 0
+    for i, ch in enumerate(piece):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0:
+            return i == len(piece) - 1
+    return False
 
 
 def _numbers(what: str, values, names) -> Expected:
@@ -127,6 +189,10 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         if where:
             lines.append(f"  at {var} = {where[0]:g} your answer gives {where[1]:.6g}, but the derivative is {where[2]:.6g}")
         return False, lines
+    if want.expressions:
+        return _judge_expressions(want, text)
+    if want.points:
+        return _judge_points(want, text)
     if want.words:
         given = [w.strip().lower() for w in re.split(r"[,;]+|\s+", text) if w.strip()]
         if len(given) != len(want.words):
@@ -147,3 +213,118 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         if not right:
             wrong.append(f"  {name}: {part} is not right")
     return (not wrong), (["right."] if not wrong else ["not right."] + wrong)
+
+
+def _judge_expressions(want: Expected, text: str) -> tuple[bool, list[str]]:
+    """Several expressions in several variables, each compared as a function along each variable
+    (the others held) and along slanted lines through the domain."""
+    typed = parts(text)
+    if len(typed) != len(want.expressions):
+        raise ValueError(f"give {len(want.expressions)} expressions: {want.what}")
+    allowed = set(want.variables)
+    wrong = []
+    for name, truth, part in zip(want.names, want.expressions, typed):
+        part = part.split("=", 1)[1] if part.count("=") == 1 else part  # "f_x = 2x" or "∂f/∂x = 2x"
+        try:
+            given = E.parse(part, variables=allowed)
+        except E.ExprError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+        where = _apart(truth, given, [E.symbol(v) for v in want.variables])
+        if where:
+            wrong.append(f"  {name}: not right; at {where[0]} yours gives {where[1]:.6g}, but it is {where[2]:.6g}")
+    return (not wrong), (["right."] if not wrong else ["not right."] + wrong)
+
+
+LINES = [((sp.Rational(3, 10), sp.Rational(-7, 10), sp.Rational(11, 10)), (1, sp.Rational(2, 3), sp.Rational(-3, 4))),
+         ((sp.Rational(-13, 10), sp.Rational(9, 10), sp.Rational(1, 5)), (sp.Rational(-1, 2), 1, sp.Rational(5, 7)))]
+
+
+def _apart(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol]) -> tuple[str, float, float] | None:
+    """None when given is truth as a function of the variables; else (where, yours, truth) at a point
+    where they differ, where written as "x = .., y = .."."""
+    if sp.expand(truth - given) == 0:
+        return None
+    t = sp.Symbol("t_line")
+    for v in variables:  # along each variable, the others held at the check's constants
+        if not solver._same(truth, given, v, -3.0, 3.0):
+            found = solver._differs(truth, given, v, -3.0, 3.0)
+            held = {s: solver._CONSTANTS[i % len(solver._CONSTANTS)] for i, s in
+                    enumerate(sorted((truth.free_symbols | given.free_symbols) - {v}, key=lambda s: s.name))}
+            return _where(found, {u: t if u == v else held.get(u, solver._CONSTANTS[0]) for u in variables}, t)
+    for start, direction in LINES:  # and along slanted lines, every variable moving
+        line = {v: start[i % 3] + direction[i % 3] * t for i, v in enumerate(variables)}
+        a, b = truth.xreplace(line), given.xreplace(line)
+        if not solver._same(a, b, t, -3.0, 3.0):
+            return _where(solver._differs(a, b, t, -3.0, 3.0), line, t)
+    return None
+
+
+def _where(found, point: dict, t: sp.Symbol) -> tuple[str, float, float]:
+    if found is None:  # they differ, but at no point the sampling reached
+        return "a point", float("nan"), float("nan")
+    at, yours, right = found
+    return ", ".join(f"{v} = {float(sp.sympify(e).xreplace({t: sp.Rational(str(at))})):.4g}"
+                     for v, e in point.items()), yours, right
+
+
+def _judge_points(want: Expected, text: str) -> tuple[bool, list[str]]:
+    """Critical points in any order, each followed by its kind."""
+    n = len(want.variables)
+    typed = []
+    for entry in _entries(text):
+        coords, kind = entry
+        if len(coords) != n:
+            raise ValueError(f"write each point with {n} coordinate{'s' if n > 1 else ''}: {want.what}")
+        try:
+            values = tuple(number(c) for c in coords)
+        except (E.ExprError, TypeError) as exc:
+            raise ValueError(f"({', '.join(coords)}) is not a point: {exc}") from None
+        if not kind:
+            raise ValueError(f"after the point ({', '.join(coords)}) write whether it is a minimum, a maximum or "
+                             "a saddle point")
+        typed.append((coords, values, kind.lower()))
+    lines, left = [], list(zip(want.points, want.kinds))
+    for coords, values, kind in typed:
+        match = next((k for k, (p, _) in enumerate(left) if all(
+            solver._judge_number(v, t, c, "")[0] for v, t, c in zip(values, p, coords))), None)
+        shown = f"({', '.join(coords)})"
+        if match is None:
+            lines.append(f"  {shown} is not a critical point")
+            continue
+        _, truth = left.pop(match)
+        said = next((w for w in kind.split() if w[:3] in ("min", "max", "sad", "inc")), kind)  # "local minimum"
+        if said[:3] != truth[:3]:
+            lines.append(f"  {shown} is a critical point, but not a {kind}")
+    if left:
+        lines.append(f"  there {'is' if len(left) == 1 else 'are'} {len(left)} more critical "
+                     f"point{'s' if len(left) > 1 else ''} to find")
+    return (not lines), (["right."] if not lines else ["not right."] + lines)
+
+
+def _entries(text: str) -> list[tuple[list[str], str]]:
+    """(coordinates, kind) for each "(a, b) kind" typed, separated by commas or semicolons."""
+    text = text.translate(str.maketrans("[]{}", "()()")).strip()
+    out, i = [], 0
+    while i < len(text):
+        while i < len(text) and text[i] in " ,;\t":
+            i += 1
+        if i >= len(text):
+            break
+        if text[i] != "(":
+            m = re.match(r"([^\s,;()]+)\s*([A-Za-z][A-Za-z ]*)?", text[i:])
+            if not m:
+                raise ValueError(f"could not read {text[i:i + 20]!r}: write each point as (a, b) and its kind")
+            out.append(([m.group(1)], (m.group(2) or "").strip()))
+            i += m.end()
+            continue
+        depth, j = 0, i
+        for j in range(i, len(text)):
+            depth += (text[j] == "(") - (text[j] == ")")
+            if depth == 0:
+                break
+        if depth:
+            raise ValueError("missing ')'")
+        m = re.match(r"\s*([A-Za-z][A-Za-z ]*)?", text[j + 1:])
+        out.append((parts(text[i + 1:j]), (m.group(1) or "").strip()))
+        i = j + 1 + m.end()
+    return out
