@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import ClassVar
 
 import sympy as sp
@@ -383,6 +383,7 @@ def walk(rule: Rule, depth: int = 0):
 TIDY_LIMIT = 400  # operations past which an expression is left as the rules wrote it
 
 
+@lru_cache(maxsize=64)  # solve's terminal lines tidy each order's result again: the same work, kept
 def tidy(expr: sp.Expr, limit: int | None = None) -> sp.Expr:
     """A clean form of ``expr``: the simplest of a few cheap rewrites, never ``simplify``.
 
@@ -394,22 +395,26 @@ def tidy(expr: sp.Expr, limit: int | None = None) -> sp.Expr:
     expr = _unit_steps(sp.sympify(expr))
     if expr.is_Atom:
         return expr
-    if limit is not None and sp.count_ops(expr) > limit:  # the 13th derivative of x^x, step by step: each
-        return expr  # rewrite costs seconds, and none makes a form that long readable
+    size = sp.count_ops(expr) if limit is not None else 0
+    if size > 10 * limit if limit is not None else False:  # past what any rewrite here makes readable
+        return expr
+    large = limit is not None and size > limit
     apps = sorted(expr.atoms(sp.Function), key=sp.count_ops, reverse=True)
     holders = {f: sp.Dummy(f"h{i}") for i, f in enumerate(apps)}
     back = {d: f for f, d in holders.items()}
     flat = expr.xreplace(holders)
-    candidates = [expr, sp.factor_terms(expr)]
+    candidates = [expr] if large else [expr, sp.factor_terms(expr)]
     if holders:  # group by the function applications: e^x ((1 - 4x^2) sin x^2 + ...)
         grouped = sp.collect(sp.expand(flat), list(holders.values()))
         candidates.append(sp.factor_terms(grouped).xreplace(back))
+    if large:  # x^x's 11th derivative on: only the grouping, which keeps it at a few hundred operations
+        return cheapest(candidates)  # (a common denominator or factoring costs a second a step there)
     for rewrite in (lambda e: sp.cancel(sp.together(e)), sp.factor):
         try:
             candidates.append(sp.factor_terms(rewrite(flat)).xreplace(back))
         except (sp.PolynomialError, sp.GeneratorsNeeded, NotImplementedError):
             continue
-    return min(candidates, key=_cost)
+    return cheapest(candidates)
 
 
 def _unit_steps(expr: sp.Expr) -> sp.Expr:
@@ -422,26 +427,36 @@ def _unit_steps(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace(swaps) if swaps else expr
 
 
-def _cost(expr: sp.Expr) -> tuple[int, int]:
+def _cost(expr: sp.Expr) -> int:
     """Fewer operations first; a minus sign pulled out in front of a sum counts as two more."""
     negated_sum = expr.is_Mul and expr.could_extract_minus_sign() and any(a.is_Add for a in expr.args)
-    return (sp.count_ops(expr) + 2 * negated_sum, len(sp.srepr(expr)))
+    return sp.count_ops(expr) + 2 * negated_sum
+
+
+def cheapest(candidates: list[sp.Expr]) -> sp.Expr:
+    """The candidate of least _cost; a tie goes to the shorter written form, then the earlier one
+    (written forms are made only for a tie: for a large expression they cost seconds)."""
+    costs = [_cost(c) for c in candidates]
+    tied = [c for c, k in zip(candidates, costs) if k == min(costs)]
+    return tied[0] if len(tied) == 1 else min(tied, key=lambda c: len(sp.srepr(c)))
 
 
 # ---------------------------------------------------------------- checking the engine
 
 
-def differentiate(expr: sp.Expr, var: sp.Symbol, order: int = 1) -> tuple[list[Rule], sp.Expr]:
+def differentiate(expr: sp.Expr, var: sp.Symbol, order: int = 1,
+                  limit: int | None = None) -> tuple[list[Rule], sp.Expr]:
     """The rule trees for each order in turn, and the tidy final derivative, which must equal
     ``sympy.diff`` (StepError otherwise): every derivative the engine hands out has been compared.
 
-    Each order differentiates the tidy form of the previous one, as a learner would.
+    Each order differentiates the tidy form of the previous one, as a learner would (tidied up to
+    ``limit`` operations, see tidy).
     """
     trees, current = [], expr
     for _ in range(order):
         tree = derive(current, var)
         trees.append(tree)
-        current = tidy(tree.result)
+        current = tidy(tree.result, limit)
     check_against_sympy(expr, var, order, current)
     return trees, current
 
@@ -453,6 +468,7 @@ def check_against_sympy(expr: sp.Expr, var: sp.Symbol, order: int, answer: sp.Ex
         raise StepError(f"step engine gave {answer}, sympy.diff gives {expected}")
 
 
+EXPAND_LIMIT = 2000  # operations past which equal() goes straight to the probes (expanding costs seconds)
 _PROBES = [sp.Rational(p) for p in ("0.3719", "-0.6131", "1.2417", "-1.8823", "2.5311",
                                      "0.0917", "-2.9377", "3.7103", "1.6181", "-1.1327")]
 
@@ -464,7 +480,7 @@ def equal(a: sp.Expr, b: sp.Expr) -> bool:
     expressions must agree at every such point, and at least three points must be usable.
     """
     diff = a - b
-    if diff == 0 or sp.expand(diff) == 0:
+    if diff == 0 or (sp.count_ops(diff) <= EXPAND_LIMIT and sp.expand(diff) == 0):
         return True
     symbols = sorted(diff.free_symbols, key=lambda s: s.name)
     usable = 0

@@ -151,9 +151,10 @@ def _high_power(function: sp.Expr) -> bool:
 
 
 def check_derivative(function: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr, *,
-                     domain: tuple[float, float] = (-3.0, 3.0), rtol: float = 1e-6) -> Check:
-    """Raise VerifyError unless ``answer`` matches the measured derivative of ``function``."""
-    x = sample_points(*domain)
+                     domain: tuple[float, float] = (-3.0, 3.0), rtol: float = 1e-6, n: int = 16) -> Check:
+    """Raise VerifyError unless ``answer`` matches the measured derivative of ``function`` (at ``n``
+    points spread over ``domain``)."""
+    x = sample_points(*domain, n)
     f_vals = evaluate(numeric(function, [var]), x)
     claimed = evaluate(numeric(answer, [var]), x)
     measured, err, method = derivative_at(function, var, order, x)
