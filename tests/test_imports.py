@@ -63,3 +63,18 @@ def test_no_kind_imports_another_kind():
     for kind in kinds:
         assert not graph[kind] & kinds, f"{kind} imports {graph[kind] & kinds}"
         assert not graph[kind] & {"workbook.generate", "workbook.bank", "workbook.build", "workbook.scheduler"}, kind
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    """`workbook --help` and each command's --help import neither SymPy, NumPy, matplotlib, WeasyPrint nor
+    pydantic: the command line names its limits from workbook.limits, and each command imports its work."""
+    import subprocess
+    import sys
+
+    heavy = ("sympy", "numpy", "matplotlib", "weasyprint", "pydantic", "jinja2")
+    probe = ("import sys; from click.testing import CliRunner; from workbook.cli import main; "
+             "[CliRunner().invoke(main, a) for a in (['--help'], ['build', '--help'], ['solve', '--help'], "
+             "['show', '--help'], ['practice', '--help'], ['check', '--help'])]; "
+             f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
+    assert run.stdout.strip() == "[]", run.stdout

@@ -14,8 +14,8 @@ from pathlib import Path
 import click
 
 from workbook import __version__
-from workbook.edition import MAX_VERSIONS
 from workbook.errors import BuildError, InputError
+from workbook.limits import MAX_VERSIONS
 
 
 class _Progress:

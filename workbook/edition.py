@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, m
 
 from workbook.errors import InputError, excerpt, printable, pydantic_lines
 from workbook.family import ONE_LINE, SLUG, Family
+from workbook.limits import MAX_DRAWN, MAX_PROBLEMS, MAX_VERSIONS
 from workbook.resources import editions_dir
 from workbook.userfiles import load_toml
 
@@ -58,9 +59,6 @@ class Section(BaseModel):
         return self
 
 
-MAX_VERSIONS = 100
-MAX_PROBLEMS = 400  # problems in one copy of an edition: a workbook of 400 is already a term's work
-MAX_DRAWN = 5000  # problems across all versions (versions x problems): about 20 minutes on 2 cores
 
 
 def version_label(index: int) -> str:
