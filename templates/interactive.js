@@ -42,7 +42,8 @@
   const MANY = { log: [1, 2], max: [2, 20], Max: [2, 20], min: [2, 20], Min: [2, 20], Heaviside: [1, 2],
     DiracDelta: [1, 2] };
   const CONSTANTS = { pi: Math.PI, e: Math.E, E: Math.E };
-  const isFunction = (name) => name in F || name in ALIAS || name in MANY;
+  const has = (table, name) => Object.prototype.hasOwnProperty.call(table, name);  // never "toString" from the prototype
+  const isFunction = (name) => has(F, name) || has(ALIAS, name) || has(MANY, name);
 
   class ParseError extends Error {}
 
@@ -74,6 +75,7 @@
   function parse(text, allowed) {
     if (text.length > 1000) throw new ParseError("the answer is over 1000 characters");
     const toks = tokenize(text);
+    const joints = [];  // the arguments whose sign switches a piece: |u|, relu(u), max(u, v), a step of u ...
     let i = 0, depth = 0, bars = 0;
     const tok = () => toks[i];
     const at = (...ops) => tok().kind === "op" && ops.includes(tok().text);
@@ -146,15 +148,15 @@
       if (t.kind === "name") {
         take();
         if (isFunction(t.text)) return call(t.text);
-        if (at("(") && !/^[A-Za-z][0-9_]*$/.test(t.text) && !(t.text in CONSTANTS)) {
+        if (at("(") && !/^[A-Za-z][0-9_]*$/.test(t.text) && !has(CONSTANTS, t.text)) {
           throw new ParseError(`unknown function '${t.text}'`);
         }
-        if (t.text in CONSTANTS) { const c = CONSTANTS[t.text]; return () => c; }
+        if (has(CONSTANTS, t.text)) { const c = CONSTANTS[t.text]; return () => c; }
         if (!allowed.includes(t.text)) throw new ParseError(`unknown name '${t.text}': use ${allowed.join(", ") || "numbers only"}`);
         return (v) => v[t.text];
       }
       if (at("(")) return group("(", ")");
-      if (at("|")) { const inner = group("|", "|"); return (v) => Math.abs(inner(v)); }
+      if (at("|")) { const inner = group("|", "|"); joints.push(inner); return (v) => Math.abs(inner(v)); }
       throw new ParseError(t.kind === "end" ? "the answer ends too soon" : `unexpected '${t.text}'`);
     }
     function call(name) {
@@ -169,13 +171,13 @@
         exponent = sign * parseInt(take().text, 10);
         if (bracketed) { if (!at(")")) throw new ParseError("missing ')'"); take(); }
         if (exponent === -1) {
-          if (!INVERSE[name]) throw new ParseError(`${name}^-1 is not an inverse function here`);
+          if (!has(INVERSE, name)) throw new ParseError(`${name}^-1 is not an inverse function here`);
           name = INVERSE[name];
           exponent = null;
         }
       }
       let args;
-      if (at("|")) { const inner = group("|", "|"); args = [(v) => Math.abs(inner(v))]; }
+      if (at("|")) { const inner = group("|", "|"); joints.push(inner); args = [(v) => Math.abs(inner(v))]; }
       else if (at("(")) {
         take();
         args = at(")") ? [] : [expression()];
@@ -183,10 +185,17 @@
         if (!at(")")) throw new ParseError("missing ')'");
         take();
       } else throw new ParseError(`${name} is a function: write ${name}(...)`);
-      const [lo, hi] = MANY[name] || [1, 1];
+      const [lo, hi] = has(MANY, name) ? MANY[name] : [1, 1];
       if (args.length < lo || args.length > hi) throw new ParseError(`${name} takes ${lo === hi ? lo : lo + " to " + hi} argument(s)`);
       let fn;
-      const key = ALIAS[name] || name;
+      const key = has(ALIAS, name) ? ALIAS[name] : name;
+      if (["abs", "relu", "sign", "Heaviside"].includes(key)) joints.push(args[0]);
+      if (["max", "Max", "min", "Min"].includes(key)) {
+        for (let a = 0; a < args.length; a++) for (let b = a + 1; b < args.length; b++) {
+          const p = args[a], q = args[b];
+          joints.push((v) => p(v) - q(v));
+        }
+      }
       if (key === "log") fn = args.length === 2 ? (v) => Math.log(args[0](v)) / Math.log(args[1](v)) : (v) => Math.log(args[0](v));
       else if (key === "max" || key === "Max") fn = (v) => Math.max(...args.map((a) => a(v)));
       else if (key === "min" || key === "Min") fn = (v) => Math.min(...args.map((a) => a(v)));
@@ -200,6 +209,7 @@
 
     const result = expression();
     if (tok().kind !== "end") throw new ParseError(`unexpected '${tok().text}'; write * between factors`);
+    result.joints = joints;
     return result;
   }
 
@@ -207,18 +217,63 @@
   function closeTo(a, b, rtol) { return Math.abs(a - b) <= rtol * Math.max(1, Math.abs(b)); }
 
   function judgeExpression(data, text) {
-    const f = parse(text, [data.variable]);
+    const f = parse(text.split("=").length === 2 ? text.split("=")[1] : text, [data.variable]);  // "y = 7x + 1"
+    const noun = data.noun || "the derivative";
     let usable = 0;
     for (let k = 0; k < data.points.length; k++) {
       const got = f({ [data.variable]: data.points[k] });
       const at = fmt(data.points[k]);
-      if (!Number.isFinite(got)) return { right: false, say: `Not right: at ${data.variable} = ${at} your answer is undefined, but the derivative is ${fmt(data.values[k])}.` };
+      if (!Number.isFinite(got)) return { right: false, say: `Not right: at ${data.variable} = ${at} your answer is undefined, but ${noun} is ${fmt(data.values[k])}.` };
       if (!closeTo(got, data.values[k], 1e-7)) {
-        return { right: false, say: `Not right: at ${data.variable} = ${at} your answer gives ${fmt(got)}, but the derivative is ${fmt(data.values[k])}.` };
+        return { right: false, say: `Not right: at ${data.variable} = ${at} your answer gives ${fmt(got)}, but ${noun} is ${fmt(data.values[k])}.` };
       }
       usable++;
     }
-    return usable >= 3 ? { right: true, say: "Right." } : { right: false, say: "This answer could not be checked." };
+    if (usable < 3) return { right: false, say: "This answer could not be checked." };
+    const apart = data.truth ? everywhere(data, f) : null;
+    if (apart) {
+      return { right: false, say: `Not right: at ${data.variable} = ${fmt(apart.x)} your answer gives ${Number.isFinite(apart.got) ? fmt(apart.got) : "no number"}, but ${noun} is ${fmt(apart.want)}.` };
+    }
+    return { right: true, say: "Right." };
+  }
+
+  // The learner's f against the answer itself at 20 000 points over -3..3 and beside and between every
+  // place one of f's pieces switches (found on that grid, narrowed by bisection): a narrow sliver added to
+  // a right answer, relu(0.01 - |x - 0.1|), is caught. Only where the function itself is defined.
+  function everywhere(data, f) {
+    const v = data.variable, g = parse(data.truth, [v]), fn = data.function ? parse(data.function, [v]) : null;
+    const lo = -3, hi = 3, n = 20000;
+    const xs = [];
+    for (let k = 0; k < n; k++) xs.push(lo + (hi - lo) * (k + 0.5) / n + 1 / 99991);
+    const switches = [];
+    for (const u of f.joints) {
+      let before = u({ [v]: xs[0] });
+      for (let k = 1; k < n && switches.length < 400; k++) {
+        const now = u({ [v]: xs[k] });
+        if (Number.isFinite(before) && Number.isFinite(now) && before * now < 0) {
+          let a = xs[k - 1], b = xs[k];
+          for (let t = 0; t < 60; t++) { const m = (a + b) / 2; if (u({ [v]: m }) * before > 0) a = m; else b = m; }
+          switches.push((a + b) / 2);
+        }
+        before = now;
+      }
+    }
+    switches.sort((a, b) => a - b);
+    const extra = [];
+    switches.forEach((z, k) => {
+      const eps = 1e-7 * Math.max(1, Math.abs(z));
+      extra.push(z - eps, z + eps);
+      if (k > 0) extra.push((switches[k - 1] + z) / 2);
+    });
+    for (const x of extra.concat(xs)) {
+      const at = { [v]: x };
+      if (fn && !Number.isFinite(fn(at))) continue;
+      const want = g(at);
+      if (!Number.isFinite(want) || Math.abs(want) > 1e8) continue;
+      const got = f(at);
+      if (!Number.isFinite(got) || !closeTo(got, want, 1e-7)) return { x, got, want };
+    }
+    return null;
   }
 
   // A typed list cut at its commas and semicolons outside brackets: "2x, max(x, y)" is two parts,
@@ -299,12 +354,15 @@
       typed.push({ coords, values: coords.map(toNumber), kind: rest.trim().toLowerCase() });
     }
     const left = data.points.map((p, k) => ({ p, kind: data.kinds[k] }));
-    const said = [];
+    const said = [], found = [];
+    const near = (t, p) => p.every((x, j) => numberRight(t.values[j], x, t.coords[j]));
     for (const t of typed) {
-      const k = left.findIndex((c) => c.p.every((x, j) => numberRight(t.values[j], x, t.coords[j])));
+      const k = left.findIndex((c) => near(t, c.p));
       const shown = `(${t.coords.join(", ")})`;
-      if (k < 0) { said.push(`${shown} is not a critical point`); continue; }
-      const truth = left.splice(k, 1)[0].kind;
+      if (k < 0) { said.push(found.some((p) => near(t, p)) ? `${shown} is given twice` : `${shown} is not a critical point`); continue; }
+      const hit = left.splice(k, 1)[0];
+      found.push(hit.p);
+      const truth = hit.kind;
       const word = t.kind.split(/\s+/).find((w) => ["min", "max", "sad", "inc"].includes(w.slice(0, 3))) || t.kind;
       if (word.slice(0, 3) !== truth.slice(0, 3)) said.push(`${shown} is a critical point, but not a ${t.kind}`);
     }
@@ -314,21 +372,35 @@
 
   // a number as such (1e-5 among them), else an expression of numbers
   const toNumber = (part) => (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(part) ? Number(part) : parse(part, [])({}));
-  function numberRight(value, truth, part) {
-    const decimals = part.includes(".") ? part.split(".")[1].replace(/[^0-9].*$/, "").length : 0;
+  // the decimal places a typed number gives: 0.25 two, 2.8e-3 four, 3/4 none (as workbook/solver.py's decimals_of)
+  function decimalsOf(part) {
+    const m = /^\s*[-+]?\d*\.?(\d*)(?:[eE]([-+]?\d+))?\s*$/.exec(part);
+    if (!m) return 0;
+    return part.includes(".") || m[2] ? Math.max(m[1].length - parseInt(m[2] || "0", 10), 0) : 0;
+  }
+  function numberRight(value, truth, part, relative = 5e-3) {
+    const decimals = decimalsOf(part);
     // rounded to the decimals given (a whole number is not a rounding of 0.4), or within 0.5%
-    const slack = Math.max(decimals ? 0.5 * Math.pow(10, -decimals) : 0, 5e-3 * Math.abs(truth), 1e-12);
+    const slack = Math.max(decimals ? 0.5 * Math.pow(10, -decimals) : 0, relative * Math.abs(truth), 1e-12 * Math.max(1, Math.abs(truth)));
     return Math.abs(value - truth) <= slack;
   }
 
+  // The numbers of an answer, as workbook/judge.py's numbers_typed: cut at commas and semicolons outside
+  // brackets, each freed of a label ("x_3 = -1.875"); side by side with spaces where no bracket is open.
+  function numbersTyped(text, wanted) {
+    let typed = parts(text).map((p) => (p.split("=").length === 2 ? p.split("=")[1].trim() : p));
+    if (typed.length === 1 && wanted > 1 && !typed[0].includes("(")) typed = typed[0].split(/\s+/);
+    return typed.filter((p) => p);
+  }
+
   function judgeNumbers(data, text) {
-    const typed = text.replace(/^[\s([]+|[\s)\]]+$/g, "").split(/[,;]+|\s+/).filter((p) => p);
+    const typed = numbersTyped(text, data.values.length);
     if (typed.length !== data.values.length) {
       throw new ParseError(`give ${data.values.length} number${data.values.length > 1 ? "s" : ""}: ${data.what}`);
     }
     const wrong = [];
     typed.forEach((part, k) => {
-      if (!numberRight(toNumber(part), data.values[k], part)) wrong.push(data.names[k] || `number ${k + 1}`);
+      if (!numberRight(toNumber(part), data.values[k], part, data.exact ? 0 : 5e-3)) wrong.push(data.names[k] || `number ${k + 1}`);
     });
     return wrong.length ? { right: false, say: `Not right: check ${wrong.join(", ")}.` } : { right: true, say: "Right." };
   }
@@ -343,6 +415,7 @@
   const fmt = (x) => (Math.abs(x) >= 1e-4 && Math.abs(x) < 1e6 ? String(+x.toPrecision(6)) : x.toExponential(4));
 
   function judge(data, text) {
+    if (text.length > 4000) throw new ParseError("an answer is at most 4000 characters");  // before any pattern runs over it
     if (!text.trim()) throw new ParseError("type your answer first");
     if (data.kind === "expression") return judgeExpression(data, text);
     if (data.kind === "words") return judgeWords(data, text);

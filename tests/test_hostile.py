@@ -1109,3 +1109,142 @@ def test_scientific_notation_is_refused_with_both_readings(place):
     assert result.returncode == 2 and "two readings" in result.err_text and "10^-5" in result.err_text
     place.family("theirs.toml", family_text("power-polynomial", **{'expressions = [': 'expressions = ["1e-2*x^3", '}))
     refused(place.run("list", "--bank", place.bank, timeout=120), "two readings")
+
+
+# ---------------------------------------------------------------- a sixth attack's findings
+
+
+def test_a_users_templates_cannot_make_a_browser_fetch_anything(place):
+    """Whatever a user's template writes (comments a browser ends early, srcdoc and data: pages, SVG
+    animation, scripts, handlers), a browser opening the page fetches nothing: every HTML page carries a
+    Content-Security-Policy first, and no script runs but the practice page's own."""
+    from tests.test_html_audit import CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    import http.server
+    import threading
+
+    fetched: list[str] = []
+
+    class Listener(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            fetched.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Listener)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    here = f"http://127.0.0.1:{server.server_address[1]}"
+    doors = [f'<!--><img src="{here}/abrupt.gif">-->', f'<!-- x --!><img src="{here}/bang.gif"> -->',
+             f'<iframe srcdoc="&lt;img src=&quot;{here}/srcdoc.gif&quot;&gt;"></iframe>',
+             f'<iframe src="data:text/html,%3Cimg%20src%3D%22{here}/dataframe.gif%22%3E"></iframe>',
+             f'<link rel="stylesheet" href="data:text/css,@import%20%22{here}/datacss.css%22;">',
+             (f'<svg width="9" height="9"><image width="9" height="9"><set attributeName="href" to="{here}/set.png"/>'
+             "</image></svg>"),
+             f'<script>new Image().src="{here}/script.gif"; fetch("{here}/fetch")</script>',
+             f'<img src="x.gif" onerror="this.onerror=null;this.src=&quot;{here}/onerror.gif&quot;">',
+             f'<![CDATA[ x ><img src="{here}/cdata.gif"> ]]>']
+    look = place.root / "look"
+    (look / "partials").mkdir(parents=True)
+    (look / "partials" / "problem.html").write_text("\n".join(doors), encoding="utf-8")
+    try:
+        result = place.run("build", place.edition, "--out", place.out, "--templates", look, "--format", "html",
+                           "--seed", "8")
+        assert result.returncode == 0, result.err_text[-500:]
+        page = place.out / "hostile" / "worksheet.html"
+        assert page.read_text(encoding="utf-8").index("Content-Security-Policy") < 200
+        subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={place.root / 'c'}",
+                        "--virtual-time-budget=3000", "--dump-dom", page.as_uri()], capture_output=True, timeout=60,
+                       check=False)
+    finally:
+        server.shutdown()
+    assert fetched == []
+
+
+def test_a_name_in_another_encoding_is_one_line(place):
+    odd = os.fsdecode(b"ed\xff.toml")
+    shutil.copy(place.edition, place.root / odd)
+    refused(place.run("build", odd, "--out", place.out, "--format", "html"), "not UTF-8")
+    refused(place.run("build", place.edition, "--out", place.out, "--templates", os.fsdecode(b"lo\xffok")), "not UTF-8")
+
+
+def test_two_titles_making_one_folder_name_do_not_replace_each_other(bare):
+    first = bare.root / "one.toml"
+    first.write_text(EDITION.replace('slug = "hostile"\n', "").replace('"Hostile"', '"Calculus 1"'), encoding="utf-8")
+    second = bare.root / "two.toml"
+    second.write_text(EDITION.replace('slug = "hostile"\n', "").replace('"Hostile"', '"Calculus: 1"'),
+                      encoding="utf-8")
+    assert bare.run("build", first, "--out", bare.out, "--format", "html", "-q").returncode == 0
+    before = snapshot(bare.out / "calculus-1")
+    refused(bare.run("build", second, "--out", bare.out, "--format", "html"), "same folder name", "slug")
+    assert snapshot(bare.out / "calculus-1") == before
+    assert bare.run("build", first, "--out", bare.out, "--format", "html", "--seed", "4", "-q").returncode == 0
+
+
+def test_a_title_in_another_script_keeps_a_folder_of_its_own():
+    from workbook.edition import Edition
+
+    def slug(title: str) -> str:
+        return Edition.output_slug(Edition.model_construct(title=title, slug=""))
+
+    assert slug("Аlgebra") != slug("lgebra") and slug("Аlgebra").startswith("lgebra-")  # a Cyrillic А
+    assert slug("Dérivées") == "derivees" and slug("Calculus 1") == "calculus-1"
+
+
+def test_printed_commands_build_what_they_name(place):
+    from workbook.build import shown
+    from workbook.documents import teacher_key
+
+    assert shown(Path("--templates=look")) == "./--templates=look"
+    assert shown(Path("-x.toml")) == "./-x.toml"
+    result = place.run("new", place.root / "-x.toml")
+    assert "workbook build ./-x.toml" in result.out_text, result.out_text
+    docs = {f"students/s{i}": {"edition": {"student": f"S{i}", "version": "", "rebuild": "workbook build e.toml",
+                                           "roster": "'r --student x.csv'"}, "sections": []} for i in (1, 2)}
+    from workbook.edition import Edition
+
+    key = teacher_key(Edition.model_construct(title="T", slug="t", seed=1, rebuild="workbook build e.toml"), docs)
+    assert key["edition"]["rebuild"] == "workbook build e.toml --roster 'r --student x.csv'"
+
+
+def test_quick_check_reads_nothing_an_edition_may_not_name(place):
+    """The up-to-date check runs before the edition is read: it digests no folder the edition may not
+    name, and an edition Python cannot read (an integer of 5000 digits) goes to the full build's one line."""
+    from workbook import quick
+
+    outside = place.edition.with_name("outside.toml")
+    text = EDITION.replace('title = "Hostile"', f'title = "Hostile"\nbank = ["{place.outside}"]')
+    outside.write_text(text, encoding="utf-8")
+    assert quick.inputs(outside, seed=None, versions=None, formats=("html",), templates=None, banks=()) is None
+    outside.write_text(text.replace(str(place.outside), "../outside"), encoding="utf-8")
+    assert quick.inputs(outside, seed=None, versions=None, formats=("html",), templates=None, banks=()) is None
+    outside.write_text(EDITION.replace("seed = 3", "seed = " + "9" * 5000), encoding="utf-8")
+    assert quick.inputs(outside, seed=None, versions=None, formats=("html",), templates=None, banks=()) is None
+
+
+def test_a_bank_slower_than_its_budget_stops_with_a_line(place, monkeypatch):
+    from workbook import bank as B
+
+    for i in range(3):
+        place.family(f"f{i}.toml", family_text("power-polynomial").replace('id = "theirs"', f'id = "theirs{i}"'))
+    monkeypatch.setattr(B, "BANK_BUDGET", 0.0)
+    with pytest.raises(B.InputError) as caught:
+        B.load_bank([place.bank])
+    assert any("reading the bank took over" in line for line in caught.value.lines)
+
+
+def test_list_by_topic_names_a_broken_file(place):
+    place.family("broken.toml", family_text("power-polynomial", **{'topic = "power-rule"': 'topic = "mine"'})
+                 + "\nnot_a_key = 1\n")
+    result = place.run("list", "--bank", place.bank, "--topic", "mine", timeout=120)
+    assert result.returncode == 2 and "broken.toml" in result.err_text and "Traceback" not in result.err_text
+
+
+def test_python_dash_m_workbook_runs_the_command():
+    run = subprocess.run([sys.executable, "-m", "workbook", "--help"], capture_output=True, text=True, timeout=60,
+                         check=False)
+    assert run.returncode == 0 and "Usage:" in run.stdout

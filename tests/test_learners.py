@@ -526,3 +526,67 @@ def test_a_variable_named_with_wrt_is_a_name_not_a_glued_call():
 def test_an_answer_off_only_on_a_sliver_of_the_domain_is_not_right(answer):
     result = run("solve", "x^2", "--check", answer)
     assert result.exit_code == 1 and result.output.startswith("not right"), result.output
+
+
+# ---------------------------------------------------------------- from a learner's trial
+
+
+@pytest.mark.parametrize("args", [["2xy", "--wrt", "x"], ["x^2 + xy + y^2", "--gradient"],
+                                  ["x^2 y^3 + e^(xy)", "--wrt", "y,x"]])
+def test_a_product_written_as_one_name_is_not_taken_for_a_constant(args):
+    result = run("solve", *args)
+    assert result.exit_code == 2 and "'xy' reads as one name" in result.stderr and "x y" in result.stderr
+
+
+def test_a_name_of_several_letters_is_a_name_where_it_cannot_be_a_product():
+    assert run("solve", "theta^2", "--wrt", "theta").exit_code == 0
+    assert run("solve", "rate x^2").exit_code == 0
+    assert run("solve", "xy^2", "--wrt", "xy").exit_code == 0
+
+
+@pytest.mark.parametrize(("family", "right", "wrong"), [
+    ("tangent-line", "y = 7x + 1", "7"),
+    ("steepest-descent", "-2/sqrt(629), -25/sqrt(629), sqrt(629)", "2, 25, 25.08"),
+    ("gradient-check-1d", "7, 7.02, 0.00285", "7.02, 7.02, 0.00285"),
+])
+def test_try_asks_for_what_the_problem_asks(family, right, wrong):
+    """A tangent line is a line, the fastest descent a unit direction and a rate, a gradient check three
+    numbers (and its estimate is not its derivative, however close)."""
+    from workbook import judge
+
+    record = dict(_drawn_one(family, 4))
+    want = judge.expected(record)
+    assert judge.judge(want, right)[0], (family, right)
+    verdict, lines = judge.judged(want, wrong)
+    assert verdict is not True, (family, wrong, lines)
+
+
+def _drawn_one(family_id: str, seed: int) -> dict:
+    """The problem `workbook show FAMILY --seed N --try` asks."""
+    from workbook.bank import load_bank
+    from workbook.scheduler import samples
+
+    return samples([load_bank()[family_id]], seed, "show")[0]
+
+
+@pytest.mark.parametrize("typed", ["sqrt(4), 10, 1/2", "(2, 10, 0.5)", "a = 2, b = sqrt(100), c = e^(-ln(2))",
+                                   "[2; 10; 0.5]", "2 10 0.5"])
+def test_numbers_may_be_written_as_a_learner_writes_them(typed):
+    from workbook import judge
+
+    want = judge.Expected("three numbers", numbers=(2.0, 10.0, 0.5), names=("a", "b", "c"))
+    assert judge.judge(want, typed) == (True, ["right."])
+
+
+def test_a_point_given_twice_is_named_as_such():
+    from workbook import judge
+
+    verdict, lines = judge.judge(judge.expected(POINTS), "(1, 0) minimum, (-1, 0) saddle, (1, 0) minimum")
+    assert not verdict and "  (1, 0) is given twice" in lines
+
+
+@pytest.mark.parametrize(("expression", "answer"), [("relu(x)", "Heaviside(x)"), ("relu(x)", "(sign(x) + 1)/2"),
+                                                     ("|x|", "sign(x)"), ("max(x, 0)", "Heaviside(x)")])
+def test_a_right_answer_is_not_judged_at_the_corner_where_it_is_a_convention(expression, answer):
+    assert run("solve", expression, "--check", answer).exit_code == 0
+    assert run("solve", expression, "--check", answer.replace("x", "(x - 1/1000)")).exit_code == 1

@@ -240,3 +240,26 @@ for (const c of cases) {
 }
 console.log(JSON.stringify(seen));
 """
+
+
+SLIVERS = [("2x", True), ("x + x", True), ("2|x| sign(x)", True), ("2x + relu(0.01 - |x - 0.1|)", False),
+           ("2x + exp(-10^6 (x - 0.1)^2)", False), ("2x + relu(x - 2.93)", False), ("2x + relu(-2.93 - x)", False),
+           ("2x + max(0, 1/1000 - |x - 1.37|)", False), ("2x + 10^-5", False), ("2x + sin(1000 pi x)/1000", False)]
+
+
+def test_the_page_catches_a_narrow_difference(tmp_path):
+    """The page compares the learner's answer with the answer itself everywhere it can look, beside and
+    between the corners of the learner's own: slivers and bumps added to a right answer are wrong."""
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    want = judge.Expected("the derivative", E.parse("2*x"), variable="x")
+    data = interactive._expression(want, "x**2")
+    assert data["truth"] == "2x" and data["function"] == "x^2"
+    script = (Path(__file__).resolve().parents[1] / "templates" / "interactive.js").read_text()
+    cases = [{"data": data, "text": typed, "right": right} for typed, right in SLIVERS]
+    driver = tmp_path / "slivers.js"
+    driver.write_text("const cases = " + json.dumps(cases) + ";\n" + _SEVERAL.replace("SCRIPT", json.dumps(script)))
+    run = subprocess.run(["node", str(driver)], capture_output=True, text=True, check=False, timeout=120)
+    assert run.returncode == 0, run.stderr
+    for (typed, right), said in zip(SLIVERS, json.loads(run.stdout)):
+        assert said == "Right." if right else said.startswith("Not right:"), (typed, said)

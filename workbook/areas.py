@@ -20,10 +20,13 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from workbook.edition import Edition, version_label
 from workbook.errors import unsafe_char
 from workbook.roster import ID, MAX_NAME, Student
+
+if TYPE_CHECKING:  # the edition's schema imports SymPy: the up-to-date check (workbook.quick) reads areas without it
+    from workbook.edition import Edition
 
 VERSIONS, STUDENTS = "versions", "students"
 MEDIA = {".pdf": "pdf", ".html": "html"}
@@ -63,6 +66,8 @@ def copies_of(edition: Edition, roster: list[Student] | None, rosters: dict[str,
         return [Copy(f"{STUDENTS}/{s.id}", f"id={s.id}", student=s.name, id=s.id, roster=(rosters or {}).get(s.id, ""))
                 for s in roster]
     if edition.versions > 1:
+        from workbook.edition import version_label
+
         labels = [version_label(i) for i in range(edition.versions)]
         return [Copy(f"{VERSIONS}/{v}", v if i else "", version=v) for i, v in enumerate(labels)]
     return [Copy("", "")]
@@ -79,6 +84,12 @@ def in_area(path: str, area: str) -> bool:
     return "/" not in path if not area else path.startswith(area + "/")
 
 
+def area_files(out_dir: Path, area: str) -> dict[str, Path]:
+    """An area's files, by path in the edition's folder."""
+    return {rel: p for p in sorted(out_dir.rglob("*"))
+            if p.is_file() and not p.name.startswith(".") and in_area(rel := p.relative_to(out_dir).as_posix(), area)}
+
+
 def copy_of(path: str, area: str) -> str | None:
     """The copy folder a file of ``area`` belongs to, or None for the area's own files (its key)."""
     if not area:
@@ -89,8 +100,9 @@ def copy_of(path: str, area: str) -> str | None:
 
 def content_digest(doc: dict) -> str:
     """What a copy's files show, as one digest: its problems, its header, its page options; not the
-    command printed at its foot, which says how that file was made (a sheet kept keeps its own)."""
-    shown = {**doc, "edition": {k: v for k, v in doc["edition"].items() if k != "rebuild"}}
+    command printed at its foot (and the roster file it names), which says how that file was made (a sheet
+    kept keeps its own)."""
+    shown = {**doc, "edition": {k: v for k, v in doc["edition"].items() if k not in ("rebuild", "roster")}}
     return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()
 
 

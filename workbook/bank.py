@@ -68,6 +68,7 @@ def _shown(name: str) -> str:
 
 
 READ_BUDGET = 3.0  # seconds to read every expression of one family file (a built-in one takes milliseconds)
+BANK_BUDGET = 20.0  # seconds to read every family of a bank (the built-in bank of 51 takes under one)
 
 
 def _parse_formulas(family: Family) -> list[str]:
@@ -117,7 +118,13 @@ def load_bank(folders: list[Path] | None = None, problems: list[str] | None = No
             else:
                 paths.append(path)
     families: dict[str, Family] = {}
-    for path in paths:
+    started = time.monotonic()
+    for i, path in enumerate(paths):
+        if time.monotonic() - started > BANK_BUDGET:  # each file is budgeted; so are all of them together
+            problems.append(f"{printable(str(path))}: reading the bank took over {BANK_BUDGET:g} s, stopped here with "
+                            f"{len(paths) - i} file{'s' * (len(paths) - i != 1)} left; a family file should read in "
+                            "milliseconds: simplify the slow ones named above, or split the bank")
+            break
         try:
             family = load_family(path)
         except InputError as exc:

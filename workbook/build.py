@@ -22,6 +22,7 @@ from workbook.areas import (
     STUDENTS,
     VERSIONS,
     Previous,
+    area_files,
     area_of,
     class_of,
     content_digest,
@@ -38,15 +39,14 @@ from workbook.areas import (
 from workbook.bank import load_bank
 from workbook.cache import cache_root, stamp
 from workbook.documents import (
-    DEPENDENCIES,
-    dependency_version,
     edition_documents,
     generate_documents,
     manifest,
     teacher_key,
 )
-from workbook.edition import DEFAULT_EDITION, Edition, default_path, load_edition, pick_families
+from workbook.edition import Edition, default_path, load_edition, pick_families
 from workbook.errors import BuildError, InputError, excerpt, printable
+from workbook.resources import DEFAULT_EDITION, DEPENDENCIES, dependency_version
 from workbook.roster import read_roster
 from workbook.scheduler import BUDGET, DrawCache
 from workbook.staging import (
@@ -75,6 +75,7 @@ class BuildResult:
     unchanged: bool = False  # the edition was already built exactly so: nothing was written
     notes: list[str] = field(default_factory=list)  # things the user should know, e.g. the cache was not used
     kept: list[str] = field(default_factory=list)  # files other builds made, kept (paths in out_dir)
+    area: str = ""  # the part of out_dir this build wrote: "" (the edition alone), versions or students
 
 
 def build(edition_path: Path | None = None, *, seed: int | None = None, out_root: Path = Path("build"),
@@ -108,8 +109,9 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
 
 def shown(path: Path) -> str:
     """A path in a printed command: as given when relative (a student's sheet should not carry the
-    teacher's home folder), else its last part; quoted for a shell."""
-    return shlex.quote(printable(path.as_posix() if not path.is_absolute() else path.name))
+    teacher's home folder), else its last part; quoted for a shell, and never read as an option."""
+    text = printable(path.as_posix() if not path.is_absolute() else path.name)
+    return shlex.quote(f"./{text}" if text.startswith("-") else text)  # ./-x.toml is a file, -x.toml an option
 
 
 def rebuild_command(edition: Edition, path: Path | None, banks: list[Path], students: bool = False) -> str:
@@ -158,6 +160,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     with _timed(timings, "load"):
         picked = pick_families(edition, bank)
     out_dir = confined(out_root, edition.output_slug())
+    _same_edition(edition, out_dir)
     area = area_of(edition, roster)
     previous = Previous.read(out_dir, area)
     asked = {f"{STUDENTS}/{s.id}" for s in roster or ()}
@@ -188,8 +191,8 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
         digest = fingerprint(docs, names, formats, template_dir)
         if _up_to_date(out_dir, area, digest, docs, names, formats):
-            return BuildResult(out_dir=out_dir, files=_files_in(out_dir, area), problems=count, timings=timings,
-                               docs=docs, unchanged=True, notes=notes)
+            return BuildResult(out_dir=out_dir, files=area_files(out_dir, area), problems=count, timings=timings,
+                               docs=docs, unchanged=True, notes=notes, area=area)
         contents = {folder: content_digest(doc) for folder, doc in docs.items()}
         key = teacher_key(edition, docs) if len(docs) > 1 else None
         key_content = content_digest(key) if key is not None else None
@@ -239,7 +242,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
             files["manifest"] = _write(stage / area / MANIFEST, manifest(
                 edition, docs, area, record(copies, contents, key_content) | {"files": listing, "state": state}))
             notes += _older(out_dir, area, state, carried)
-            _mark(stage, out_dir, area, digest, carried)
+            _mark(stage, out_dir, area, digest, carried, _named(edition))
     kept = sorted(carried)
     if kept:
         notes.append(_kept(kept))
@@ -247,7 +250,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         notes.append(f"left out {len(left)} file{'s' * (len(left) != 1)} that no build of yours wrote as they are now "
                      f"(changed, added by hand, or from someone else's build), e.g. {printable(left[0])}")
     return BuildResult(out_dir=out_dir, files={k: out_dir / p.relative_to(stage) for k, p in files.items()},
-                       problems=count, timings=timings, docs=docs, notes=notes, kept=kept)
+                       problems=count, timings=timings, docs=docs, notes=notes, kept=kept, area=area)
 
 
 def _state(edition: Edition, picked: list) -> str:
@@ -286,7 +289,23 @@ def _kept(kept: list[str]) -> str:
     return "kept from earlier builds: " + ", ".join(parts)
 
 
-def _mark(stage: Path, out_dir: Path, area: str, digest: str, carried: list[str]) -> None:
+def _named(edition: Edition) -> str | None:
+    """What the marker records of an edition whose folder is named after its title (no slug given):
+    the title's digest, so that another title making the same name ("Calculus 1", "Calculus: 1") is
+    not built over it."""
+    return None if edition.slug else hashlib.sha256(edition.title.encode()).hexdigest()[:32]
+
+
+def _same_edition(edition: Edition, out_dir: Path) -> None:
+    named, built = _named(edition), marker_fields(out_dir).get("named")
+    if named is not None and built is not None and built != named:
+        raise InputError([(f"{printable(str(out_dir))} holds another edition whose title makes the same folder name; "
+                           f"give this one a folder of its own with slug = \"...\" in its file (or slug = "
+                           f"\"{edition.output_slug()}\" if it is the same edition, retitled), or build into "
+                           "another --out")])
+
+
+def _mark(stage: Path, out_dir: Path, area: str, digest: str, carried: list[str], named: str | None = None) -> None:
     """The marker: for each area, what built it (signed, so that a marker a stranger's folder carries
     does not pass as up to date) and the digest of its manifest, which lists every file of the area
     with its own digest (signed, so that only what this user's build wrote is ever carried into the
@@ -302,6 +321,8 @@ def _mark(stage: Path, out_dir: Path, area: str, digest: str, carried: list[str]
     signed = stamp(digest), stamp(manifest_seal(out_dir, area, path.read_bytes()))
     if signed[0] and signed[1]:
         lines |= {f"digest:{tag(area)}": signed[0], f"files:{tag(area)}": signed[1]}
+    if named is not None:
+        lines["named"] = named
     text = "".join(f"{k} {v}\n" for k, v in sorted(lines.items()))
     _write(stage / MARKER, MARKER_TEXT + text)
 
@@ -392,12 +413,6 @@ def _up_to_date(out_dir: Path, area: str, digest: str, docs: dict, names: tuple[
     if sorted(listed) != names or not all(p in listed for p in expected):
         return False
     return file_hashes(out_dir, lambda p: p in listed, expected=listed) == listed  # sizes first: nothing huge read
-
-
-def _files_in(out_dir: Path, area: str) -> dict[str, Path]:
-    """An area's files, by path in the edition's folder."""
-    return {rel: p for p in sorted(out_dir.rglob("*"))
-            if p.is_file() and not p.name.startswith(".") and in_area(rel := p.relative_to(out_dir).as_posix(), area)}
 
 
 def _write_quizzes(docs: dict[str, dict], stage: Path, area: str, pool, formats: tuple[str, ...]) -> dict[str, Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import os
@@ -47,6 +48,13 @@ class _Progress:
             self.bar = None
 
 
+@dataclasses.dataclass
+class _Built:
+    """The files of an edition found up to date, listed as a build's are."""
+
+    files: dict[str, Path]
+
+
 def _list_files(result, limit: int = 16) -> None:
     """The files a build wrote, one a line; many versions or students are summed up by folder, with the
     files every one of them holds."""
@@ -85,9 +93,14 @@ class _Group(click.Group):
     value is quoted only in part, and a path the system cannot use (a name too long, a folder that
     is a file) is one line and exit 2, never a traceback."""
 
-    def make_context(self, *args, **kwargs):
+    def make_context(self, info_name, args, *rest, **kwargs):
+        for arg in args:  # a name in another encoding reaches Python as lone surrogates: no file can be written so
+            if isinstance(arg, str) and any("\udc80" <= ch <= "\udcff" for ch in arg):
+                shown = _plain(arg.encode("utf-8", "backslashreplace").decode(), 60)
+                _fail([(f"the argument '{shown}' is not UTF-8 text (a file named in another encoding?): rename it, "
+                        "or give its name in UTF-8")])
         try:
-            return super().make_context(*args, **kwargs)
+            return super().make_context(info_name, args, *rest, **kwargs)
         except click.UsageError as exc:
             _usage(exc)
 
@@ -172,7 +185,6 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
           jobs: int | None, templates: Path | None, quiet: bool) -> None:
     """Build EDITION (a TOML file; the default workbook if left out) into worksheet, answer key
     and solutions, as PDF and HTML, with manifest.json."""
-    from workbook.build import build as run_build
     from workbook.resources import editions_dir
 
     if edition is not None and not edition.exists() and edition.suffix == "" and edition.name == str(edition):
@@ -183,12 +195,31 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
         _fail([(f"{_plain(str(edition), 80)}: no such edition file; build a shipped one by name ({names}), "
                "or write a starter with `workbook new FILE`")])
     start = time.perf_counter()
+    formats = tuple(formats) or ("html", "pdf")
+    templates = templates.resolve() if templates is not None else None
+    key = None
+    if roster is None and not students:  # an unchanged edition is answered before anything heavy is imported
+        from workbook import quick
+
+        key = quick.inputs(edition, seed=seed, versions=versions, formats=formats, templates=templates,
+                           banks=bank_folders)
+        found = quick.up_to_date(out_root, key) if key is not None else None
+        if found is not None:
+            out_dir, area, problems = found
+            if not quiet:
+                _say(f"{out_dir} is up to date: the same {problems} problems, the same files "
+                     f"(checked in {time.perf_counter() - start:.1f} s)")
+                from workbook.areas import area_files
+
+                _list_files(_Built(area_files(out_dir, area)))
+            return
+    from workbook.build import build as run_build
+
     bar = _Progress(quiet, sys.stderr.isatty())
     try:
         result = run_build(edition, seed=seed, out_root=out_root, bank_folders=list(bank_folders), versions=versions,
-                           roster=roster, students=students, formats=tuple(formats) or ("html", "pdf"), progress=bar,
-                           jobs=jobs,
-                           templates=templates.resolve() if templates is not None else None)
+                           roster=roster, students=students, formats=formats, progress=bar, jobs=jobs,
+                           templates=templates)
     except InputError as exc:
         bar.close()
         _fail(exc.lines)
@@ -199,6 +230,8 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
         bar.close()
         raise
     bar.close()
+    if key is not None:
+        quick.remember(out_root, key, result.out_dir, result.area, result.problems)
     for note in result.notes:
         _say(f"note: {note}", err=True)
     if not quiet:
@@ -364,7 +397,8 @@ def list_families(topic: str | None, bank_folders: tuple[Path, ...]) -> None:
         families = [f for f in families if f.topic == topic]
         if not families:
             topics = ", ".join(sorted({f.topic for f in bank.values()}))
-            _fail([f"no family has topic {_plain(topic, 40)!r}; the topics are: {topics}"])
+            _fail([*broken, f"no family has topic {_plain(topic, 40)!r}; the topics are: {topics}"
+                   + ("; a family file that could not be read (above) may be the one" if broken else "")])
     for f, drawn in zip(families, samples(families, 0, "sample")):
         sample = _plain_prompt(drawn["prompt"]) if isinstance(drawn, dict) else f"(no sample: {drawn})"
         click.echo(_plain(f"{f.id}  [{f.topic}, difficulty {f.difficulty}, {f.kind}]  {f.title}", 400))

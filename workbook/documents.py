@@ -8,15 +8,13 @@ worked example and numbered problems (the records the scheduler drew).
 from __future__ import annotations
 
 import json
-from importlib import metadata
 from pathlib import Path
 
 from workbook import __version__
 from workbook.areas import Copy
 from workbook.edition import Edition
+from workbook.resources import DEPENDENCIES, dependency_version
 from workbook.scheduler import BUDGET, DrawCache, Slot, draw
-
-DEPENDENCIES = ("sympy", "numpy", "matplotlib", "jinja2", "weasyprint", "ziamath", "latex2mathml")
 
 
 def edition_documents(edition: Edition) -> tuple[str, ...]:
@@ -37,8 +35,7 @@ def teacher_key(edition: Edition, docs: dict[str, dict]) -> dict:
         label = f"{who} ({v.split('/')[-1]})" if who else f"Version {doc['edition']['version']}"
         sections += [{**section, "title": f"{label} · {section['title']}"} for section in doc["sections"]]
     first, last = (docs[v]["edition"] for v in (next(iter(docs)), list(docs)[-1]))
-    rosters = sorted({v["edition"]["rebuild"].split(" --roster ", 1)[1].split(" --student ", 1)[0]
-                      for v in docs.values() if " --roster " in v["edition"]["rebuild"]})
+    rosters = sorted({v["edition"]["roster"] for v in docs.values() if v["edition"].get("roster")})
     head = {**first, "student": "", "version": "" if first.get("student") else f"{first['version']}–{last['version']}",
             "class": bool(first.get("student")),
             "rebuild": rebuild_of(edition) + "".join(f" --roster {r}" for r in rosters[:1])}
@@ -76,14 +73,14 @@ def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[
             example = dict(example_of[section.title]) if section.title in example_of else None
             sections.append({"title": section.title, "intro": [{"text": section.intro}] if section.intro else [],
                              "primer": primer, "example": example, "problems": mine})
-        docs[copy.folder] = document(edition, sections, copy.version, student=copy.student,
+        docs[copy.folder] = document(edition, sections, copy.version, student=copy.student, roster=copy.roster,
                                      rebuild=f" --roster {copy.roster}" * bool(copy.roster) + f" --student {copy.id}"
                                      * bool(copy.id))
     return docs
 
 
 def document(edition: Edition, sections: list[dict], version: str = "", student: str = "",
-             rebuild: str = "") -> dict:
+             rebuild: str = "", roster: str = "") -> dict:
     """The plain data the templates render: the edition's header and numbered problems."""
     number = 0
     for section in sections:
@@ -93,7 +90,7 @@ def document(edition: Edition, sections: list[dict], version: str = "", student:
     head = {"title": edition.title, "subtitle": edition.subtitle, "slug": edition.output_slug(),
             "seed": edition.seed, "version": version, "paper": edition.paper, "workbook_version": __version__,
             "date": edition.date, "page": edition.page.model_dump(), "student": student,
-            "rebuild": rebuild_of(edition) + rebuild}
+            "rebuild": rebuild_of(edition) + rebuild, "roster": roster}
     return {"edition": head, "sections": sections}
 
 
@@ -129,9 +126,3 @@ def manifest(edition: Edition, docs: dict[str, dict], area: str = "", record: di
     }
     return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
 
-
-def dependency_version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "not installed"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal
@@ -16,10 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, m
 from workbook.errors import InputError, excerpt, printable, pydantic_lines
 from workbook.family import ONE_LINE, SLUG, Family
 from workbook.limits import MAX_DRAWN, MAX_PROBLEMS, MAX_VERSIONS
-from workbook.resources import editions_dir
+from workbook.resources import DEFAULT_EDITION, editions_dir
 from workbook.userfiles import load_toml
-
-DEFAULT_EDITION = "visual-workbook.toml"
 
 
 class Section(BaseModel):
@@ -151,9 +150,15 @@ class Edition(BaseModel):
         """The folder name under build/."""
         if self.slug:
             return self.slug
-        slug = re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")[:48]
-        if re.search(r"[a-z]", slug):
+        # letters with accents lose them (Dérivées: derivees); a letter of another script has no Latin name,
+        # so a title holding one gets its own hash too ("Аlgebra" with a Cyrillic А is not "lgebra")
+        latin = "".join(c for c in unicodedata.normalize("NFKD", self.title) if not unicodedata.combining(c))
+        slug = re.sub(r"[^a-z0-9]+", "-", latin.lower()).strip("-")[:48]
+        foreign = any(c.isalpha() and not c.isascii() for c in latin)
+        if re.search(r"[a-z]", slug) and not foreign:
             return slug
+        if re.search(r"[a-z]", slug):
+            return f"{slug[:39].rstrip('-')}-{hashlib.sha256(self.title.encode()).hexdigest()[:8]}"
         # a title in another script (or of digits only) has no Latin words to name it by: its own hash keeps two
         # such editions in folders of their own
         return f"edition-{hashlib.sha256(self.title.encode()).hexdigest()[:8]}"

@@ -39,7 +39,8 @@ def page_data(problem: dict) -> dict | None:
     elif want is not None and want.words:
         data = {"kind": "words", "what": want.what, "words": list(want.words), "names": list(want.names)}
     elif want is not None:
-        data = {"kind": "numbers", "what": want.what, "values": list(want.numbers), "names": list(want.names)}
+        data = {"kind": "numbers", "what": want.what, "values": list(want.numbers), "names": list(want.names),
+                "exact": want.exact}
     viz = visualizer(problem["claims"])
     if viz is not None:
         data = {**(data or {"kind": "none"}), "viz": viz}
@@ -65,8 +66,34 @@ def _expression(want: judge.Expected, function: str | None) -> dict | None:
     usable = [(p, float(v)) for p, v, ok in zip(points, values, defined) if ok and np.isfinite(v) and abs(v) < 1e12]
     if len(usable) < 5:
         return None
-    return {"kind": "expression", "what": want.what, "variable": want.variable,
+    data = {"kind": "expression", "what": want.what, "noun": want.noun, "variable": want.variable,
             "points": [p for p, _ in usable], "values": [v for _, v in usable]}
+    # the answer and the function themselves, in the language the page reads, so that it can compare the
+    # learner's at thousands of points and beside every corner of theirs (a narrow sliver added to a
+    # right answer is caught); each is written out only if, read back, it gives the values above
+    truth = _written(want.expression, var, grid, values)
+    if truth is not None:
+        data["truth"] = truth
+        if function is not None:
+            written = _written(E.parse(function), var, grid, verify.evaluate(verify.numeric(E.parse(function), [var]),
+                                                                           grid))
+            if written is not None:
+                data["function"] = written
+    return data
+
+
+def _written(e: sp.Expr, var: sp.Symbol, grid: np.ndarray, values: np.ndarray) -> str | None:
+    """e in school notation if that reads back as e (the same values at the points); else None."""
+    from workbook import school
+
+    text = school.text(e)
+    try:
+        back = E.parse(text, variables=[str(var)])
+    except E.ExprError:
+        return None
+    again = verify.evaluate(verify.numeric(back, [var]), grid)
+    same = np.isnan(values) & np.isnan(again) | np.isclose(again, values, rtol=1e-9, atol=1e-12)
+    return text if bool(np.all(same)) else None
 
 
 def _expressions(want: judge.Expected) -> dict | None:

@@ -10,7 +10,7 @@ learner gave, or within 0.5%.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -32,12 +32,17 @@ class Expected:
     variables: tuple[str, ...] = ()
     points: tuple[tuple[float, ...], ...] = ()  # critical points, in any order, each with its kind
     kinds: tuple[str, ...] = ()
+    noun: str = "the derivative"  # what the expression is, in what the learner is told
+    exact: bool = False  # numbers right to the decimals given only (a gradient check's estimate is not its derivative)
 
 
 def expected(record: dict) -> Expected | None:
     """What the problem's answer is, or None for a problem whose answer is not judged here."""
     c = record["claims"]
     kind = c.get("type")
+    if kind == "derivative" and "tangent" in c:
+        return Expected(f"the tangent line, as y = (an expression in {c['variable']})", E.parse(c["tangent"]),
+                        variable=c["variable"], noun="the tangent line")
     if kind == "derivative" and "value" in c:
         return _numbers(f"the value at {c['variable']} = {c['at']}, a number", [c["value"]], ["the value"])
     if kind == "chain_multivariable" and len(c["parameters"]) == 1:
@@ -59,6 +64,10 @@ def expected(record: dict) -> Expected | None:
                         words=tuple(c["verdicts"]), names=tuple(f"rate {r}" for r in c["rates"]))
     if kind == "optimizer":
         return _numbers(f"theta_{len(c['thetas'])}, the last value", c["thetas"][-1:], [f"theta_{len(c['thetas'])}"])
+    if kind == "gradient" and "descent_direction" in c:
+        names = [f"u_{v}" for v in c["variables"]] + ["the rate"]
+        return _numbers("the unit direction's coordinates, then the rate, separated by commas",
+                        [*c["descent_direction"], c["rate"]], names)
     if kind == "gradient" and "directional" in c:
         return _numbers("the directional derivative, a number", [c["directional"]], ["the directional derivative"])
     if record.get("numeric") is not None:
@@ -92,7 +101,15 @@ def expected(record: dict) -> Expected | None:
                         "saddle) after it, separated by commas", variables=tuple(c["variables"]),
                         points=tuple(tuple(number(str(x)) for x in p) for p in c["points"]), kinds=tuple(c["kinds"]))
     if kind == "gradient_check":
-        return _numbers("the gradient, separated by commas", c["gradient"], c["variables"])
+        one = len(c["variables"]) == 1
+        names = [n for v in c["variables"] for n in
+                 ((f"f'({c['point'][0]})", "the estimate", "the relative error") if one else
+                  (f"∂f/∂{v}", f"the estimate of ∂f/∂{v}", f"the relative error in {v}"))]
+        values = [x for i in range(len(c["variables"])) for x in
+                  (c["gradient"][i], c["estimate"][i], c["relative_error"][i])]
+        what = ("the derivative, its estimate and the relative error" if one else
+                "for each variable in turn: the partial, its estimate and the relative error")
+        return replace(_numbers(f"{what}, separated by commas", values, names), exact=True)
     if kind == "optimum":
         return _numbers("the best point's coordinates, separated by commas", c["at"], c["variables"])
     return None
@@ -136,6 +153,16 @@ def parts(text: str) -> list[str]:
     return out
 
 
+def numbers_typed(text: str, wanted: int) -> list[str]:
+    """The numbers of an answer: cut at commas and semicolons outside brackets (sqrt(4), e^(-1) stay
+    whole; matrices and vectors in brackets open up), each freed of a label ("x_3 = -1.875"); numbers
+    side by side with spaces only, where several are wanted and no bracket is open."""
+    typed = [p.split("=", 1)[1].strip() if p.count("=") == 1 else p for p in parts(text)]
+    if len(typed) == 1 and wanted > 1 and "(" not in typed[0]:
+        typed = typed[0].split()
+    return [p for p in typed if p]
+
+
 def _wrapped(piece: str) -> bool:
     """Whether the whole piece is one bracket: "(a, b)" is, "(a) + (b)" is not."""
     if not piece.startswith("("):
@@ -177,6 +204,7 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
     if not text:
         raise ValueError("no answer was given")
     if want.expression is not None:
+        text = text.split("=", 1)[1] if text.count("=") == 1 else text  # "y = 7x + 1", "f'(x) = 2x"
         try:
             given = E.parse(text, variables=set(map(str, want.expression.free_symbols)) | {want.variable})
         except E.ExprError as exc:
@@ -187,7 +215,7 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         where = solver._differs(want.expression, given, var, -3.0, 3.0)
         lines = ["not right."]
         if where:
-            lines.append(f"  at {var} = {where[0]:g} your answer gives {where[1]:.6g}, but the derivative is {where[2]:.6g}")
+            lines.append(f"  at {var} = {where[0]:g} your answer gives {where[1]:.6g}, but {want.noun} is {where[2]:.6g}")
         return False, lines
     if want.expressions:
         return _judge_expressions(want, text)
@@ -199,7 +227,7 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
             raise ValueError(f"give {len(want.words)} words: {want.what}")
         wrong = [f"  {n}: not {g}" for n, w, g in zip(want.names, want.words, given) if g[:4] != w[:4]]
         return (not wrong), (["right."] if not wrong else ["not right."] + wrong)
-    parts = [p for p in re.split(r"[,;\s]+", text.strip("()[] ")) if p]
+    parts = numbers_typed(text, len(want.numbers))
     if len(parts) != len(want.numbers):
         raise ValueError(f"give {len(want.numbers)} number{'s' if len(want.numbers) > 1 else ''}: {want.what}")
     wrong = []
@@ -209,7 +237,7 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         except (E.ExprError, TypeError) as exc:
             raise ValueError(f"{part!r} is not a number: {exc}") from None
         name = want.names[i] if i < len(want.names) else f"number {i + 1}"
-        right, _ = solver._judge_number(value, truth, part, name)
+        right, _ = solver._judge_number(value, truth, part, name, relative=0.0 if want.exact else 5e-3)
         if not right:
             wrong.append(f"  {name}: {part} is not right")
     return (not wrong), (["right."] if not wrong else ["not right."] + wrong)
@@ -283,15 +311,20 @@ def _judge_points(want: Expected, text: str) -> tuple[bool, list[str]]:
             raise ValueError(f"after the point ({', '.join(coords)}) write whether it is a minimum, a maximum or "
                              "a saddle point")
         typed.append((coords, values, kind.lower()))
-    lines, left = [], list(zip(want.points, want.kinds))
+    lines, left, found = [], list(zip(want.points, want.kinds)), []
+
+    def near(values, coords, point) -> bool:
+        return all(solver._judge_number(v, t, c, "")[0] for v, t, c in zip(values, point, coords))
+
     for coords, values, kind in typed:
-        match = next((k for k, (p, _) in enumerate(left) if all(
-            solver._judge_number(v, t, c, "")[0] for v, t, c in zip(values, p, coords))), None)
+        match = next((k for k, (p, _) in enumerate(left) if near(values, coords, p)), None)
         shown = f"({', '.join(coords)})"
         if match is None:
-            lines.append(f"  {shown} is not a critical point")
+            twice = any(near(values, coords, p) for p in found)
+            lines.append(f"  {shown} is given twice" if twice else f"  {shown} is not a critical point")
             continue
-        _, truth = left.pop(match)
+        point, truth = left.pop(match)
+        found.append(point)
         said = next((w for w in kind.split() if w[:3] in ("min", "max", "sad", "inc")), kind)  # "local minimum"
         if said[:3] != truth[:3]:
             lines.append(f"  {shown} is a critical point, but not a {kind}")

@@ -187,8 +187,29 @@ def environment(template_dir: Path | None = None) -> Environment:
     env.globals["segments_html"] = segments.page  # one walker over segments; the template only calls it
     env.globals["practice_data"] = practice_data
     env.globals["practice_json"] = practice_json
-    env.globals["practice_script"] = lambda: Markup(env.loader.get_source(env, "interactive.js")[0])
+    env.globals["practice_script"] = lambda: Markup(practice_script())  # ours always: a page's policy admits no other
     return env
+
+
+@lru_cache(maxsize=1)
+def practice_script() -> str:
+    """The practice page's own script, the built-in one (a template folder cannot replace it)."""
+    return (templates_dir() / "interactive.js").read_text(encoding="utf-8")
+
+
+def with_policy(page: str) -> str:
+    """The page with a Content-Security-Policy first of all, so that however it was written (a user's
+    templates too) a browser loads nothing from anywhere, runs no script but the practice page's own
+    (named by its digest), and frames, plugins, forms and base addresses are off. A built page holds
+    everything it shows (styles inline, images as data: URLs), so the policy costs it nothing."""
+    digest = base64.b64encode(hashlib.sha256(practice_script().encode("utf-8")).digest()).decode()
+    policy = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; media-src data:; "
+              f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'; frame-src 'none'; "
+              "object-src 'none'; worker-src 'none'; manifest-src 'none'")
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
+    doctype = re.match(r"\s*<!doctype html>\s*", page, re.IGNORECASE)
+    at = doctype.end() if doctype else 0  # before anything a template wrote but the doctype
+    return page[:at] + meta + page[at:]
 
 
 def practice_data(problem: dict) -> dict | None:
@@ -510,6 +531,7 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
             html = render_html(doc, which, "html", assets, env)
             if template_dir is not None:
                 refuse_remote(html)
+            html = with_policy(html)
             path = out_dir / f"{which}.html"
             path.write_text(html, encoding="utf-8")
             files[f"{which}.html"] = path

@@ -6,7 +6,14 @@ checkout or an editable install they sit beside it, at the top of the repository
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
+
+DEFAULT_EDITION = "visual-workbook.toml"  # what `workbook build` builds when given no file, in editions_dir()
+
+# the libraries whose versions the files a build writes depend on (a new WeasyPrint lays out anew)
+DEPENDENCIES = ("sympy", "numpy", "matplotlib", "contourpy", "jinja2", "weasyprint", "ziamath", "latex2mathml",
+                "pypdf")
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -36,3 +43,10 @@ def editions_dir() -> Path:
 def inside(path: Path, folder: Path) -> bool:
     """Whether path, links followed, is a regular file inside folder (not a device, a pipe or a link out)."""
     return path.resolve().is_relative_to(folder.resolve()) and path.is_file()
+
+
+def dependency_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"

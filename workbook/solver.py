@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,9 +68,28 @@ class SolveResult:
 def _parse(text: str, names: list[str]) -> tuple[sp.Expr, list[sp.Symbol]]:
     try:
         variables = [E.symbol(n.strip()) for n in names]
-        return E.parse(text, names=[str(v) for v in variables]), variables
+        expr = E.parse(text, names=[str(v) for v in variables])
     except E.ExprError as exc:
         raise SolveError(f"{exc}\n{exc.pointer()}" if exc.position is not None else str(exc)) from None
+    _one_name_or_a_product(expr, [str(v) for v in variables])
+    return expr, variables
+
+
+_WORDS = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda", "mu", "nu", "rho", "sigma", "tau",
+          "phi", "psi", "omega", "pi", "xi", "zeta", "kappa", "chi"}
+
+
+def _one_name_or_a_product(expr: sp.Expr, wrt: list[str]) -> None:
+    """Refuse a name of a few letters that reads as a product of variables (xy beside x and y, or with
+    the variable x in it): a learner who writes 2xy means 2·x·y, and taking xy for a constant would
+    give a wrong derivative without a word."""
+    single = {s.name for s in expr.free_symbols if len(s.name) == 1} | {w for w in wrt if len(w) == 1}
+    for s in sorted(expr.free_symbols, key=lambda s: s.name):
+        name = s.name
+        if (2 <= len(name) <= 4 and name.isalpha() and name not in wrt and name.lower() not in _WORDS
+                and (set(name) <= single or set(name) & set(wrt))):
+            raise SolveError(f"'{name}' reads as one name: write {' '.join(name)} (or {'*'.join(name)}) for the "
+                             f"product; a variable of several letters goes in --wrt {name}")
 
 
 def solve(text: str, wrt: str = "x", order: int = 1, domain: tuple[float, float] | None = None) -> SolveResult:
@@ -429,11 +449,20 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     return False, lines
 
 
-def _judge_number(yours: float, truth: float, text: str, what: str) -> tuple[bool, list[str]]:
-    """A number is right if it is the value rounded to the decimals given, or within 0.5%."""
-    decimals = len(text.strip().split(".")[1]) if "." in text else 0
+def decimals_of(text: str) -> int:
+    """The decimal places a typed number gives: 0.25 two, 2.8e-3 four, 3/4 none (an exact value)."""
+    m = re.fullmatch(r"\s*[-+]?\d*\.?(\d*)(?:[eE]([-+]?\d+))?\s*", text)
+    if not m:
+        return 0
+    return max(len(m[1]) - int(m[2] or 0), 0) if "." in text or m[2] else 0
+
+
+def _judge_number(yours: float, truth: float, text: str, what: str, relative: float = 5e-3) -> tuple[bool, list[str]]:
+    """A number is right if it is the value rounded to the decimals given, or within ``relative``
+    (0.5%; none where the difference is the point, as in a gradient check)."""
+    decimals = decimals_of(text)
     # rounded to the decimals given (a whole number is not a rounding of 0.4), or within 0.5%
-    slack = max(0.5 * 10.0 ** -decimals if decimals else 0.0, 5e-3 * abs(truth), 1e-12)
+    slack = max(0.5 * 10.0 ** -decimals if decimals else 0.0, relative * abs(truth), 1e-12 * max(1.0, abs(truth)))
     if abs(yours - truth) <= slack:
         return True, [f"right: {what} = {truth:.10g} (you gave {text.strip()})"]
     return False, [f"not right: {what} is {truth:.6g}, not {text.strip()}"]
@@ -480,7 +509,7 @@ def _differs(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float, hi: flo
     difference = sp.expand(truth - answer)
     if difference == 0:
         return None
-    for p in _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi):
+    for p in _off_joints(difference, var, _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi)):
         got = _values(answer, truth, var, p)
         if within is not None and got and _values(within, within, var, p) is None:
             continue
@@ -520,7 +549,7 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float,
     held = {s: _CONSTANTS[i % len(_CONSTANTS)] for i, s in
             enumerate(sorted((a.free_symbols | b.free_symbols) - {var}, key=lambda s: s.name))}
     gap = written_out(difference).xreplace(held)
-    for p in _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi):
+    for p in _off_joints(difference, var, _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi)):
         got = _values(a, b, var, p)
         if got is None or (within is not None and _values(within, within, var, p) is None):
             continue  # only where the function itself is defined: 1/|x| is ln(x)'s derivative
@@ -552,6 +581,21 @@ def _largest(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> tuple
 
 
 _KINKED = (sp.Abs, sp.Heaviside, sp.sign, sp.Max, sp.Min)
+
+
+def _off_joints(difference: sp.Expr, var: sp.Symbol, points: list[sp.Expr]) -> list[sp.Expr]:
+    """The points where no piece of |u|, a step, sign, max, min or relu meets another: at a joint a step's
+    own value (H(0) = 1/2 or 0) is a convention and relu' is undefined, so two right answers may differ
+    there (Heaviside(x) and the slope from the left for relu' at 0)."""
+    arguments = []
+    for atom in difference.atoms(*_KINKED, relu):
+        if isinstance(atom, sp.Max | sp.Min):
+            arguments += [u - v for u, v in itertools.combinations(atom.args, 2)]
+        else:
+            arguments.append(atom.args[0])
+    if not arguments:
+        return points
+    return [p for p in points if not any(u.xreplace({var: p}) == 0 for u in arguments[:20])]
 
 
 def _kinks(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp.Expr]:

@@ -17,7 +17,7 @@ const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"
     const requests = [];
     page.on("request", (r) => { if (!r.url().startsWith("file:") && !r.url().startsWith("data:")) requests.push(r.url()); });
     await page.goto("file://" + path.resolve(file));
-    await page.addScriptTag({ content: axeSource });
+    await page.evaluate(axeSource);  // as the test tool, past the page's policy, which admits no script but its own
     const result = await page.evaluate(async () => await axe.run(document, { resultTypes: ["violations"] }));
     const shot = path.join(outDir, path.basename(file, ".html") + ".png");
     await page.screenshot({ path: shot, fullPage: false });

@@ -64,7 +64,7 @@ const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"
   await summary.press("Enter");
   const opened = await page.locator("details.reveal").first().evaluate((d) => d.open);
   await page.screenshot({ path: shot, fullPage: false });
-  await page.addScriptTag({ content: axeSource });
+  await page.evaluate(axeSource);  // as the test tool, past the page's policy, which admits no script but its own
   const audit = await page.evaluate(async () => await axe.run(document, { resultTypes: ["violations"] }));
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   console.log(JSON.stringify({

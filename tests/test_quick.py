@@ -1,0 +1,122 @@
+"""A rebuild of an unchanged edition is answered before SymPy or WeasyPrint are imported (workbook.quick),
+and only then: any input changed, or any file of the edition changed, goes on to the full build."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbook import cache
+
+QUIZ = """title = "Quick quiz"
+slug = "quick"
+seed = 5
+bank = ["families"]
+
+[page]
+key = "separate"
+solutions = false
+
+[[sections]]
+title = "Derivatives"
+families = ["power-polynomial", "own-chain"]
+count = 2
+"""
+
+FAMILY = """id = "own-chain"
+title = "Our own chain"
+topic = "chain-rule"
+difficulty = 1
+kind = "derivative"
+expression = "sin(a x^2)"
+[params]
+a = { int = [2, 5] }
+"""
+
+# the build, run as the command would be in a fresh process, reporting what it imported
+PROBE = """
+import sys
+from click.testing import CliRunner
+from workbook.cli import main
+result = CliRunner().invoke(main, sys.argv[1:])
+print("IMPORTED:" + ",".join(m for m in ("sympy", "weasyprint", "matplotlib") if m in sys.modules))
+print("EXIT:%d" % result.exit_code)
+print(result.output)
+"""
+
+
+@pytest.fixture
+def quiz(tmp_path) -> Path:
+    (tmp_path / "families").mkdir()
+    (tmp_path / "families" / "own-chain.toml").write_text(FAMILY)
+    path = tmp_path / "quiz.toml"
+    path.write_text(QUIZ)
+    return path
+
+
+def build(quiz: Path, *args: str) -> tuple[str, str]:
+    """(what the build imported, what it printed)."""
+    env = {**os.environ, "WORKBOOK_JOBS": "1"}
+    run = subprocess.run([sys.executable, "-c", PROBE, "build", str(quiz), "--out", str(quiz.parent / "out"),
+                          "--format", "html", *args], capture_output=True, text=True, env=env, timeout=300,
+                         check=False)
+    assert "EXIT:0" in run.stdout, run.stdout + run.stderr
+    imported = run.stdout.split("IMPORTED:")[1].split("\n")[0]
+    return imported, run.stdout.split("EXIT:0\n")[1]
+
+
+def test_an_unchanged_edition_is_answered_without_the_heavy_libraries(quiz):
+    imported, said = build(quiz)
+    assert "sympy" in imported and "built 2 problems" in said
+    imported, said = build(quiz)
+    assert imported == "" and "is up to date: the same 2 problems" in said and "worksheet.html" in said
+
+
+@pytest.mark.parametrize("change", ["edition", "bank", "seed", "format", "output", "added"])
+def test_any_change_goes_to_the_full_build(quiz, change):
+    build(quiz)
+    folder = quiz.parent / "out" / "quick"
+    extra: tuple[str, ...] = ()
+    if change == "edition":
+        quiz.write_text(QUIZ.replace("seed = 5", "seed = 6"))
+    elif change == "bank":
+        (quiz.parent / "families" / "own-chain.toml").write_text(FAMILY.replace("[2, 5]", "[2, 6]"))
+    elif change == "seed":
+        extra = ("--seed", "9")
+    elif change == "format":
+        extra = ("--format", "pdf")
+    elif change == "output":  # a file of the edition edited by hand
+        (folder / "worksheet.html").write_text("<p>changed</p>")
+    elif change == "added":
+        (folder / "extra.html").write_text("<p>planted</p>")
+    imported, said = build(quiz, *extra)
+    assert "sympy" in imported, (change, said)
+    if change in ("output", "added"):  # the full build sees the edition is not whole, and writes it
+        assert "built 2 problems" in said and "changed" not in (folder / "worksheet.html").read_text()
+        assert not (folder / "extra.html").exists()
+
+
+@pytest.mark.parametrize("signed", [False, True])
+def test_a_remembered_build_is_believed_only_when_this_user_signed_it(quiz, signed):
+    """After the edition changed, an entry saying its new inputs built the old files: written by anyone
+    but this user's workbook (unsigned), it is not believed and the edition is built again."""
+    from workbook import quick
+
+    build(quiz)
+    quiz.write_text(QUIZ.replace("seed = 5", "seed = 6"))
+    key = quick.inputs(quiz, seed=None, versions=None, formats=("html",), templates=None, banks=())
+    manifest = hashlib.sha256((quiz.parent / "out" / "quick" / "manifest.json").read_bytes()).hexdigest()
+    entry = json.dumps({"folder": "quick", "area": "", "problems": 2, "manifest": manifest})
+    store = cache.Store(quiz.parent / "out" / cache.CACHE, "quick")
+    if signed:  # the control: the same entry signed with this user's key is believed
+        store.write(key, "json", entry)
+    else:
+        store.path(key, "json").write_text(entry)
+    imported, said = build(quiz)
+    assert ("sympy" not in imported) is signed, said
