@@ -590,3 +590,26 @@ def test_a_point_given_twice_is_named_as_such():
 def test_a_right_answer_is_not_judged_at_the_corner_where_it_is_a_convention(expression, answer):
     assert run("solve", expression, "--check", answer).exit_code == 0
     assert run("solve", expression, "--check", answer.replace("x", "(x - 1/1000)")).exit_code == 1
+
+
+@pytest.mark.parametrize(("typed", "headline"), [("tanh(x)", "1 - tanh(x)^2"),
+                                                 ("sigmoid(x)", "(1 - sigmoid(x)) sigmoid(x)"),
+                                                 ("ln(sin(x^2))", "2x cos(x^2)/sin(x^2)")])
+def test_the_headline_keeps_the_functions_of_the_working(typed, headline):
+    """A simpler form that brings in a function the working never had (cosh for tanh', tan for cos/sin)
+    is not the one shown."""
+    assert run("solve", typed).output.splitlines()[0].endswith(f"= {headline}")
+
+
+def test_try_names_the_slip_a_wrong_derivative_looks_like():
+    from workbook import judge
+
+    record = _drawn_one("chain-two-levels", 3)
+    verdict, lines = judge.judge(judge.expected(record), school_text(record["claims"]["function"]))
+    assert not verdict and "  it looks like that is the function itself, not its derivative" in lines
+
+
+def school_text(text: str) -> str:
+    from workbook import school
+
+    return school.text(E.parse(text))

@@ -33,6 +33,7 @@ class Expected:
     points: tuple[tuple[float, ...], ...] = ()  # critical points, in any order, each with its kind
     kinds: tuple[str, ...] = ()
     noun: str = "the derivative"  # what the expression is, in what the learner is told
+    function: sp.Expr | None = None  # what was differentiated (once), to name the slip a wrong answer looks like
     exact: bool = False  # numbers right to the decimals given only (a gradient check's estimate is not its derivative)
 
 
@@ -52,7 +53,7 @@ def expected(record: dict) -> Expected | None:
         return _expressions("z", c["parameters"], c["answers"], [f"∂z/∂{p}" for p in c["parameters"]])
     if kind == "derivative":
         return Expected(f"the derivative, as an expression in {c['variable']}", E.parse(c["answer"]),
-                        variable=c["variable"])
+                        variable=c["variable"], function=E.parse(c["function"]) if c.get("order", 1) == 1 else None)
     if kind == "gradient_descent":
         last = len(c["iterates"]) - 1
         names = [f"{v}_{last}" for v in c["variables"]]
@@ -216,6 +217,16 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         lines = ["not right."]
         if where:
             lines.append(f"  at {var} = {where[0]:g} your answer gives {where[1]:.6g}, but {want.noun} is {where[2]:.6g}")
+        if want.function is not None:  # which slip it looks like, as `workbook solve --check` says
+            from workbook import mistakes, steps
+
+            try:
+                why = mistakes.diagnose(steps.derive(want.function, var), want.expression, given, want.function,
+                                        lambda a, b: solver._same(a, b, var, -3.0, 3.0))
+            except steps.StepError:
+                why = None
+            if why:
+                lines.append(f"  it looks like {why}")
         return False, lines
     if want.expressions:
         return _judge_expressions(want, text)

@@ -125,6 +125,11 @@ def textbook(answer: sp.Expr, last: sp.Expr | None = None) -> sp.Expr:
     if size <= 60:
         candidates.append(sp.simplify(answer))
     candidates = [c for c in candidates if not c.has(sp.Piecewise)]  # SymPy's cases read worse than the steps'
+    # nor a function the answer does not have: 1 - tanh(x)^2 is not shown as cosh(x)^(-2), sigma(x)(1 - sigma(x))
+    # not as 1/(4 cosh(x/2)^2), 2x cos(x^2)/sin(x^2) not as 2x/tan(x^2)
+    own = {type(f) for f in answer.atoms(sp.Function)} | {type(f) for f in (last.atoms(sp.Function) if last is not None
+                                                                            else ())}
+    candidates = [c for c in candidates if {type(f) for f in c.atoms(sp.Function)} <= own] or candidates
     best = steps.cheapest(candidates)
     return best if best is answer or steps.equal(best, answer) else answer
 
