@@ -64,6 +64,11 @@ def _term_by_term(rule: S.PolynomialRule) -> str:
     return text + " = " if len(parts) > 1 or "cdot" in text else ""
 
 
+def _v(rule: Rule) -> str:
+    """The rule's variable as the identities write it: u inside a chain, else the variable itself."""
+    return "u" if isinstance(rule.var, sp.Dummy) else latex(rule.var)
+
+
 def _polynomial(rule: S.PolynomialRule) -> list[Segment]:
     v = "u" if isinstance(rule.var, sp.Dummy) else latex(rule.var)
     first = "Multiply out, then bring" if _multiplied_out(rule) else "Bring"
@@ -79,10 +84,11 @@ def _chain_words(rule: S.ChainRule) -> list[Segment]:
 
 
 def _exponential(rule: S.ExponentialRule) -> list[Segment]:
+    d, v = _d(rule.var), _v(rule)
     if rule.base == sp.E:
-        return [Text("The exponential is its own derivative: "), Math(r"\frac{d}{dx}e^{x} = e^{x}"), Text(".")]
+        return [Text("The exponential is its own derivative: "), Math(r"%se^{%s} = e^{%s}" % (d, v, v)), Text(".")]
     return [Text("Exponential with base "), Math(latex(rule.base)), Text(": "),
-            Math(r"\frac{d}{dx}a^{x} = a^{x}\ln a"), Text(".")]
+            Math(r"%sa^{%s} = a^{%s}\ln a" % (d, v, v)), Text(".")]
 
 
 #: what each rule says, in words and inline math, by the rule's class (a subclass finds its parent's)
@@ -90,8 +96,8 @@ SAY: dict[type, Callable[..., list[Segment]]] = {
     S.ConstantRule: lambda r: [Text("A constant has derivative 0.")],
     S.VariableRule: lambda r: [Text("The derivative of the variable itself is 1.")],
     S.PolynomialRule: _polynomial,
-    S.LinearRule: lambda r: [Text("A linear function has a constant slope: "), Math(r"\frac{d}{dx}(a x + b) = a"),
-                             Text(".")],
+    S.LinearRule: lambda r: [Text("A linear function has a constant slope: "),
+                             Math(r"%s(a %s + b) = a" % (_d(r.var), _v(r))), Text(".")],
     S.SumRule: lambda r: [Text("Differentiate term by term, "), Math(r"(f + g)' = f' + g'"), Text(".")],
     S.ConstantMultipleRule: lambda r: [Text("Keep the constant factor "), Math(latex(r.const)),
                                        Text(" and differentiate the rest, "), Math(r"(c\,f)' = c\,f'"), Text(".")],
@@ -102,10 +108,10 @@ SAY: dict[type, Callable[..., list[Segment]]] = {
                                Text(".")],
     S.ChainRule: _chain_words,
     S.SqrtRule: lambda r: [Text("A square root is the power 1/2: "),
-                           Math(r"\frac{d}{dx}\sqrt{x} = \frac{1}{2\sqrt{x}}"), Text(".")],
+                           Math(r"%s\sqrt{%s} = \frac{1}{2\sqrt{%s}}" % (_d(r.var), _v(r), _v(r))), Text(".")],
     S.PowerRule: lambda r: [Text("Bring the exponent down and lower it by one, "),
-                            Math(r"\frac{d}{dx}x^{n} = n\,x^{n-1}"), Text(" with "), Math("n = " + latex(r.exponent)),
-                            Text(".")],
+                            Math(r"%s%s^{n} = n\,%s^{n-1}" % (_d(r.var), _v(r), _v(r))), Text(" with "),
+                            Math("n = " + latex(r.exponent)), Text(".")],
     S.ExponentialRule: _exponential,
     S.GeneralPowerRule: lambda r: [Text("Variable base and exponent: write "), Math(r"f^{g} = e^{g \ln f}"),
                                    Text(", so "),

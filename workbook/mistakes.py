@@ -67,7 +67,8 @@ CATALOGUE: tuple[Slip, ...] = (
          S.PolynomialRule, lambda r: sp.Add(*[c * k * r.var**k for c, k in r.terms()])),
     Slip("ln of the base missing", "an exponential with base a has derivative a^x ln a; only e^x is its own derivative",
          S.ExponentialRule, lambda r: r.expr if r.base != sp.E else None),
-    Slip("table sign", "check the sign in the table of derivatives: d/dx cos x = -sin x, and d/dx sin x = cos x",
+    Slip("table sign", "a sign from the table of derivatives went the wrong way: d/dx cos x = -sin x, and "
+         "d/dx sin x = cos x",
          S.FunctionRule, lambda r: -r.eval() if r.name in ("sin", "cos", "cot", "csc", "sec", "tan", "acos", "acot")
          else None),
 )
