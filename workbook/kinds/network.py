@@ -206,12 +206,12 @@ def _forward_steps(work: Network) -> list[Step]:
     rows = [[d(X[i, 0]), d(X[i, 1])] + [d(v) for v in work.Z1[i]] + [d(v) for v in work.A1[i]] +
             [d(work.yhat[i]), d(Y[i])] for i in range(n)]
     out_tex = r"\sigma" if work.family.output == "sigmoid" else ""
-    loss_tex = (r"L = -\frac{1}{n}\sum \left[y \ln \hat y + (1 - y)\ln(1 - \hat y)\right]"
-                if work.family.loss == "bce" else r"L = \frac{1}{n}\sum (\hat y - y)^{2}")
+    loss_tex = _loss_tex(work)
     return [
         Step("Forward pass", r"z = W^{(1)}x + b^{(1)},\ a = %s(z),\ \hat y = %s(w^{(2)}\cdot a"
                              r" + b^{(2)})" % (ACTIVATION[work.act].tex, out_tex), [Table(head, rows)]),
-        Step("Loss", f"{loss_tex} = {d(work.L)}", [Text(f"Averaged over the {n} example{'s' if n > 1 else ''}.")]),
+        Step("Loss", f"{loss_tex} = {d(work.L)}", [Text(f"Averaged over the {n} examples." if n > 1 else
+                                                        "For the one example.")]),
     ]
 
 
@@ -255,15 +255,27 @@ def _figure(work: Network) -> dict:
                    "activation and error signal for the first example."}
 
 
+def _loss_tex(work: Network) -> str:
+    """The loss as the prompt and the working write it: a sum over the examples, divided by their
+    number when there are several."""
+    n = len(work.data)
+    mean = r"\frac{1}{%d}\sum " % n if n > 1 else ""
+    if work.family.loss == "bce":
+        return r"L = -%s\left[y \ln \hat y + (1 - y)\ln(1 - \hat y)\right]" % mean
+    return r"L = %s(\hat y - y)^{2}" % mean
+
+
 def _prompt(work: Network) -> list:
     placeholders = {"act": Math(ACTIVATION[work.act].tex), "lr": Math(r"\eta = " + d(work.lr)), "h": Text(str(work.h)),
                     "weights": Math(r"W^{(1)} = %s,\ b^{(1)} = %s,\ w^{(2)} = %s,\ b^{(2)} = %s" % (
                         matrix_latex(work.W1, d), matrix_latex(work.b1[:, None], d),
                         matrix_latex(work.W2[None, :], d), d(work.b2))),
-                    "data": Math(",\\ ".join(f"(({d(r[0])}, {d(r[1])}), {d(r[2])})" for r in work.data))}
-    default = ("A 2-{h}-1 network with hidden activation {act} has {weights}. For the data {data}, run the "
-               "forward pass, find the loss and the gradient of every weight and bias, and take one gradient step "
-               "with {lr}.")
+                    "data": Math(",\\ ".join(f"(({d(r[0])}, {d(r[1])}), {d(r[2])})" for r in work.data)),
+                    "output": Text("a sigmoid output" if work.family.output == "sigmoid" else "a linear output"),
+                    "loss": Math(_loss_tex(work))}
+    default = ("A 2-{h}-1 network with hidden activation {act}, {output} and the loss {loss} has {weights}. For the "
+               "data {data}, run the forward pass, find the loss and the gradient of every weight and bias, and take "
+               "one gradient step with {lr}.")
     return fill(work.family.prompt or default, placeholders)
 
 
