@@ -447,12 +447,14 @@
     const viz = all[fig.dataset.problem].viz;
     const slider = fig.querySelector("input[type=range]");
     const line = fig.querySelector("polyline.path");
+    const curve = fig.querySelector("path.curve");  // one variable: each rate's window has its own curve
     const dots = fig.querySelector("g.iterates");
     const rateOut = fig.querySelector("output.rate");
     const said = fig.querySelector(".what");
     function show(k) {
       const r = viz.rates[k];
       line.setAttribute("points", r.points.map((p) => `${p[0]},${p[1]}`).join(" "));
+      if (curve && r.curve) curve.setAttribute("d", r.curve);
       while (dots.firstChild) dots.removeChild(dots.firstChild);
       r.points.forEach((p, j) => {
         const c = document.createElementNS(SVG, "circle");

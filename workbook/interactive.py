@@ -21,6 +21,8 @@ from workbook import judge, verify
 
 WIDTH, HEIGHT, PAD = 320.0, 200.0, 14.0  # the visualizer's picture, in SVG units
 SHOWN = 12  # iterates drawn for each rate
+GREEK = {"theta": "θ", "alpha": "α", "beta": "β", "eta": "η", "lambda": "λ", "mu": "μ", "sigma": "σ", "omega": "ω",
+         "phi": "φ", "psi": "ψ", "tau": "τ", "rho": "ρ", "gamma": "γ", "delta": "δ", "epsilon": "ε"}  # as the page shows them
 WATCHED = 60  # iterates that decide whether a rate converges
 
 
@@ -198,32 +200,31 @@ def zigzags(path) -> bool:
 
 def _drawn(f: sp.Expr, var: sp.Symbol, x0: float, paths: dict[float, list[float]], own: list[float],
            method: str) -> dict:
-    """The curve and each rate's first iterates in the picture's coordinates (a point outside the
-    window is drawn on its edge and marked), with each rate's behaviour."""
-    settled = [p[-1] for p in paths.values() if behaviour(p) == "converges"]
-    # every converging or bouncing path whole, and a diverging one's first step, so that it is seen to leave
-    xs = [x0, *settled] + [x for p in paths.values() for x in (p[:SHOWN] if behaviour(p) != "diverges" else p[:2])
-                           if math.isfinite(x)]
-    lo, hi = min(xs), max(xs)
-    span = max(hi - lo, 1.0)
-    lo, hi = lo - 0.15 * span, hi + 0.15 * span
+    """For each rate, the curve and its first iterates in the picture's coordinates, the window fitted
+    to that rate's own iterates (a rate that runs far does not shrink the others' to a dot; a point
+    outside the window is drawn on its edge and marked), with the rate's behaviour."""
     fn = verify.numeric(f, [var])
-    grid = np.linspace(lo, hi, 121)
-    ys = verify.evaluate(fn, grid)
-    finite = ys[np.isfinite(ys)]
-    ymin, ymax = float(finite.min()), float(finite.max())
-    ypad = 0.08 * max(ymax - ymin, 1e-9)
-    ymin, ymax = ymin - ypad, ymax + ypad
-
-    def sx(x: float) -> float:
-        return round(PAD + (x - lo) / (hi - lo) * (WIDTH - 2 * PAD), 2)
-
-    def sy(y: float) -> float:
-        return round(HEIGHT - PAD - (y - ymin) / (ymax - ymin) * (HEIGHT - 2 * PAD), 2)
-
-    curve = "M" + " L".join(f"{sx(x)},{sy(y)}" for x, y in zip(grid, ys) if np.isfinite(y))
     rates = []
     for rate, path in paths.items():
+        goes = behaviour(path)
+        shown_path = path[:SHOWN + 1] if goes != "diverges" else path[:2]  # a diverging one: its first step
+        xs = [x0] + [x for x in shown_path if math.isfinite(x)] + ([path[-1]] if goes == "converges" else [])
+        lo, hi = min(xs), max(xs)
+        span = max(hi - lo, 1.0)
+        lo, hi = lo - 0.15 * span, hi + 0.15 * span
+        grid = np.linspace(lo, hi, 121)
+        ys = verify.evaluate(fn, grid)
+        finite = ys[np.isfinite(ys)]
+        ymin, ymax = float(finite.min()), float(finite.max())
+        ypad = 0.08 * max(ymax - ymin, 1e-9)
+        ymin, ymax = ymin - ypad, ymax + ypad
+
+        def sx(x: float, lo=lo, hi=hi) -> float:
+            return round(PAD + (x - lo) / (hi - lo) * (WIDTH - 2 * PAD), 2)
+
+        def sy(y: float, ymin=ymin, ymax=ymax) -> float:
+            return round(HEIGHT - PAD - (y - ymin) / (ymax - ymin) * (HEIGHT - 2 * PAD), 2)
+
         shown = []
         for x in path[:SHOWN + 1]:
             y = float(verify.evaluate(fn, np.array([x]))[0]) if math.isfinite(x) else math.nan
@@ -231,11 +232,13 @@ def _drawn(f: sp.Expr, var: sp.Symbol, x0: float, paths: dict[float, list[float]
             cx = sx(min(max(x, lo), hi)) if math.isfinite(x) else (WIDTH - PAD)
             cy = sy(min(max(y, ymin), ymax)) if math.isfinite(y) else PAD
             shown.append([cx, cy, int(inside)])
-        rates.append({"rate": _short(rate), "behaviour": behaviour(path), "zigzag": zigzags(path), "points": shown,
+        rates.append({"rate": _short(rate), "behaviour": goes, "zigzag": zigzags(path), "points": shown,
+                      "curve": "M" + " L".join(f"{sx(x)},{sy(y)}" for x, y in zip(grid, ys) if np.isfinite(y)),
                       "last": _short(path[SHOWN]) if math.isfinite(path[SHOWN]) else "not a number",
                       "own": any(rate == round(r, 6) for r in own)})
     first = next(i for i, r in enumerate(rates) if r["own"])
-    return {"method": method, "variable": str(var), "width": WIDTH, "height": HEIGHT, "curve": curve,
+    return {"method": method, "variable": GREEK.get(str(var), str(var)), "width": WIDTH, "height": HEIGHT,
+            "curve": rates[first]["curve"],
             "rates": rates, "start": first, "steps": SHOWN}
 
 
