@@ -273,7 +273,7 @@ def solve(expression: str | None, wrt: str | None, order: int, as_json: bool, as
         return
     if expression is None:
         _fail(["give an EXPRESSION to differentiate, or --batch FILE"])
-    outcome = _in_worker(solver.BUDGET, solver.request, expression, wrt, order, as_json, as_gradient,
+    outcome = _in_worker(solver.budget(order, wrt), solver.request, expression, wrt, order, as_json, as_gradient,
                          answer, at, domain)
     if not outcome.ok:
         _fail([f"{_plain(expression, 60)}: {outcome.error}"], code=2 if outcome.kind in ("timeout", "memory") else 1)
@@ -311,7 +311,7 @@ def _solve_batch(batch) -> None:
                 chunk.append(raw)
             if chunk and (raw is None or len(chunk) == 256):
                 for i, line in enumerate(chunk):
-                    pool.submit(i, solver.BUDGET, solver.solve_line, line)
+                    pool.submit(i, solver.budget_of(line), solver.solve_line, line)
                 done = {o.task: answer(o, chunk[o.task]) for o in pool.completed()}
                 for i in range(len(chunk)):
                     click.echo(json.dumps(done[i]))

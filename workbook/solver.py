@@ -29,6 +29,23 @@ class Undefined(SolveError):
 
 MAX_ORDER = 20  # the most derivatives one request may take, in one variable or across several (x,y,x)
 BUDGET = 10.0  # seconds a request may take (workbook solve runs each in a worker process that is stopped after)
+
+
+def budget(order: object = 1, wrt: object = None) -> float:
+    """A request's budget: 10 s, and a second more for each derivative past the 10th (x^x's 20th takes
+    about 12 s of honest work); the order as typed, unchecked, counts as 1 when it is not a whole number."""
+    n = order if isinstance(order, int) and not isinstance(order, bool) and 1 <= order <= MAX_ORDER else 1
+    n *= max(1, len(wrt.split(","))) if isinstance(wrt, str) and len(wrt) < 400 else 1
+    return BUDGET + max(0, min(n, MAX_ORDER) - 10)
+
+
+def budget_of(line: bytes) -> float:
+    """The budget of one --batch line, from its "order" and "variable" (read only if the line is short)."""
+    try:
+        item = json.loads(line.decode("utf-8")) if len(line) <= MAX_LINE else None
+    except (ValueError, RecursionError):
+        return BUDGET
+    return budget(item.get("order", 1), item.get("variable")) if isinstance(item, dict) else BUDGET
 MAX_LINE = 10_000  # characters in one line of a batch
 
 
