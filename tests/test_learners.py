@@ -613,3 +613,9 @@ def school_text(text: str) -> str:
     from workbook import school
 
     return school.text(E.parse(text))
+
+
+def test_the_budget_grows_with_the_order():
+    assert solver.budget(1) == solver.budget(10) == 10.0 and solver.budget(20) == 20.0
+    assert solver.budget(5, "x,y,x") == 15.0 and solver.budget(True) == solver.budget("20") == 10.0
+    assert solver.budget_of(b'{"input": "x^x", "order": 20}') == 20.0 and solver.budget_of(b"not json") == 10.0
