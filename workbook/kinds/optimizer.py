@@ -10,6 +10,7 @@ implementation in float64 whose gradients are the given ones or are measured fro
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -292,7 +293,12 @@ def present(work: Updates) -> Problem:
 
 
 def _hyper_latex(name: str, hyper: dict) -> str:
-    return ",\\ ".join(f"{symbol} = {decimal_latex(hyper[key], places)}" for symbol, key, places in OPTIMIZER[name].hyper)
+    """The hyperparameters as the prompt gives them, ε among them where the update divides by it."""
+    optimizer = OPTIMIZER[name]
+    shown = [f"{symbol} = {decimal_latex(hyper[key], places)}" for symbol, key, places in optimizer.hyper]
+    if any(r"\varepsilon" in rule for rule in optimizer.rules):
+        shown.append(r"\varepsilon = 10^{%d}" % round(math.log10(optimizer.eps)))
+    return ",\\ ".join(shown)
 
 
 def _entry(symbol: str, t: int, value: str) -> str:
