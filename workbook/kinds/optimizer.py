@@ -74,33 +74,33 @@ class Optimizer:
     update: Callable[[dict, Any, int, dict], dict]
 
 
-_LR = (r"\gamma", "lr", 4)
+_LR = (r"\eta", "lr", 4)
 _MU = (r"\mu", "momentum", 4)
 _MOMENTUM_RULE = r"b_1 = g_1,\quad b_t = \mu\, b_{t-1} + g_t"
 OPTIMIZER: dict[str, Optimizer] = {
     "momentum": Optimizer(
         "SGD with momentum", sp.Rational(1, 10**8), (_LR, _MU), ["t", "g_t", r"b_t", r"\Delta\theta_t", r"\theta_t"],
-        ["b"], [_MOMENTUM_RULE, r"\theta_t = \theta_{t-1} - \gamma\, b_t"], (("b", "b", 4),), _momentum(False)),
+        ["b"], [_MOMENTUM_RULE, r"\theta_t = \theta_{t-1} - \eta\, b_t"], (("b", "b", 4),), _momentum(False)),
     "nesterov": Optimizer(
         "SGD with Nesterov momentum", sp.Rational(1, 10**8), (_LR, _MU),
         ["t", "g_t", r"b_t", r"g_t + \mu b_t", r"\Delta\theta_t", r"\theta_t"], ["b", "push"],
-        [_MOMENTUM_RULE, r"\theta_t = \theta_{t-1} - \gamma\,(g_t + \mu\, b_t)"], (("b", "b", 4),), _momentum(True)),
+        [_MOMENTUM_RULE, r"\theta_t = \theta_{t-1} - \eta\,(g_t + \mu\, b_t)"], (("b", "b", 4),), _momentum(True)),
     "adagrad": Optimizer(
         "AdaGrad", sp.Rational(1, 10**10), (_LR,), ["t", "g_t", r"G_t", r"\Delta\theta_t", r"\theta_t"], ["G"],
-        [r"G_t = G_{t-1} + g_t^{2}", r"\theta_t = \theta_{t-1} - \gamma\,\frac{g_t}{\sqrt{G_t} + \varepsilon}"],
+        [r"G_t = G_{t-1} + g_t^{2}", r"\theta_t = \theta_{t-1} - \eta\,\frac{g_t}{\sqrt{G_t} + \varepsilon}"],
         (("G", "G", 4),), _adagrad),
     "rmsprop": Optimizer(
         "RMSprop", sp.Rational(1, 10**8), (_LR, (r"\alpha", "alpha", 4)),
         ["t", "g_t", r"v_t", r"\Delta\theta_t", r"\theta_t"], ["v"],
         [r"v_t = \alpha\, v_{t-1} + (1 - \alpha)\, g_t^{2}",
-         r"\theta_t = \theta_{t-1} - \gamma\,\frac{g_t}{\sqrt{v_t} + \varepsilon}"], (("v", "v", 6),), _rmsprop),
+         r"\theta_t = \theta_{t-1} - \eta\,\frac{g_t}{\sqrt{v_t} + \varepsilon}"], (("v", "v", 6),), _rmsprop),
     "adam": Optimizer(
         "Adam", sp.Rational(1, 10**8), (_LR, (r"\beta_1", "beta1", 4), (r"\beta_2", "beta2", 6)),
         ["t", "g_t", "m_t", "v_t", r"\hat m_t", r"\hat v_t", r"\Delta\theta_t", r"\theta_t"],
         ["m", "v", "m_hat", "v_hat"],
         [r"m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t,\quad v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^{2}",
          r"\hat m_t = \frac{m_t}{1 - \beta_1^{t}},\quad \hat v_t = \frac{v_t}{1 - \beta_2^{t}}",
-         r"\theta_t = \theta_{t-1} - \gamma\,\frac{\hat m_t}{\sqrt{\hat v_t} + \varepsilon}"],
+         r"\theta_t = \theta_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \varepsilon}"],
         (("m", "m", 4), ("v", "v", 6), (r"\hat m", "m_hat", 4), (r"\hat v", "v_hat", 4)), _adam),
 }
 OPTIMIZERS = tuple(OPTIMIZER)
@@ -118,7 +118,7 @@ class OptimizerFamily(Family):
                                                                 "its derivative at the current value.")
     variable: str = Field("theta", pattern=NAME, description="The parameter being trained.")
     start: str = Field("0", max_length=100, description="The parameter's starting value.")
-    lr: str = Field("0.1", max_length=100, description="The learning rate γ.")
+    lr: str = Field("0.1", max_length=100, description="The learning rate η.")
     momentum: str = Field("0.9", max_length=50, description="μ for momentum and Nesterov.")
     beta1: str = Field("0.9", max_length=50, description="β1 for Adam.")
     beta2: str = Field("0.999", max_length=50, description="β2 for Adam.")
