@@ -145,7 +145,7 @@ def _verdict(factor: sp.Rational) -> tuple[str, str]:
 
 
 def solve_converge(family: DescentFamily, params: dict, rng: np.random.Generator) -> Descent:
-    """On an upward quadratic each step multiplies the distance to the minimum by 1 - ηL, L = f''."""
+    """On an upward quadratic each step multiplies the distance to the minimum by 1 - η f''."""
     work = _draw(family, params, rng)
     x = work.variables[0]
     poly = sp.Poly(work.f, x)
@@ -274,7 +274,8 @@ def _bracket(text: str) -> str:
 
 
 def _converge_steps(work: Descent) -> list[Step]:
-    """One step's factor, the rule 0 < η < 2/L, and each rate's behaviour."""
+    """One step's factor, the rule 0 < η < 2/f'', and each rate's behaviour (L is the loss elsewhere: the
+    curvature is written f'')."""
     minimum, curvature = work.minimum, work.curvature
     rows = [[exact_decimal(rate), exact_decimal(factor), r"\text{" + _verdict(factor)[0] + "}"]
             for rate, factor in zip(work.rates, work.factors, strict=True)]
@@ -284,11 +285,11 @@ def _converge_steps(work: Descent) -> list[Step]:
         Step("One step", one, words("For a quadratic the gradient is ", Math(r"f''\cdot(x - x^*)"),
                                     ", so each step multiplies the distance to the minimum ",
                                     Math("x^* = " + exact_decimal(minimum)), " by the same factor.")),
-        Step("The rule", r"0 < \eta < \frac{2}{L} = " + exact_decimal(2 / curvature),
+        Step("The rule", r"0 < \eta < \frac{2}{f''} = " + exact_decimal(2 / curvature),
              words("Descent converges exactly when the factor lies between \u22121 and 1, i.e. when the learning "
-                   "rate is below 2/L, with ", Math("L = f'' = " + exact_decimal(curvature)),
-                   ". Between 1/L and 2/L it overshoots but still settles.")),
-        Step("Each rate", "", [Table([r"\eta", r"1 - L\eta", r"\text{behaviour}"], rows)]),
+                   "rate is below 2/f'', with ", Math("f'' = " + exact_decimal(curvature)),
+                   ". Between 1/f'' and 2/f'' it overshoots but still settles.")),
+        Step("Each rate", "", [Table([r"\eta", r"1 - f''\,\eta", r"\text{behaviour}"], rows)]),
     ]
 
 
