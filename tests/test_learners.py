@@ -619,3 +619,8 @@ def test_the_budget_grows_with_the_order():
     assert solver.budget(1) == solver.budget(10) == 10.0 and solver.budget(20) == 20.0
     assert solver.budget(5, "x,y,x") == 15.0 and solver.budget(True) == solver.budget("20") == 10.0
     assert solver.budget_of(b'{"input": "x^x", "order": 20}') == 20.0 and solver.budget_of(b"not json") == 10.0
+
+
+def test_a_point_where_answers_differ_names_every_variable_it_holds():
+    result = run("solve", "x^2 y^3", "--wrt", "y", "--check", "3x y^2")
+    assert result.exit_code == 1 and "at y = 1, x = 1.3 your answer gives 3.9, but the derivative is 5.07" in result.output

@@ -460,7 +460,10 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         lines.append(f"  it differs from the derivative by {explain.pretty(sp.cancel(difference))}, which is not 0")
     else:
         point, yours, truth = where
-        lines.append(f"  at {result.var} = {point:.6g} your answer gives {yours:.6g}, but the derivative is {truth:.6g}")
+        others = sorted((result.answer.free_symbols | answer.free_symbols) - {result.var}, key=lambda s: s.name)
+        held = "".join(f", {s} = {float(_CONSTANTS[i % len(_CONSTANTS)]):g}" for i, s in enumerate(others))
+        lines.append(f"  at {result.var} = {point:.6g}{held} your answer gives {yours:.6g}, but the derivative is "
+                     f"{truth:.6g}")
     same = functools.partial(_alike, var=result.var, lo=lo, hi=hi)
     why = mistakes.diagnose(result.trees[-1], result.answer, answer, result.expr, same)
     if why:
