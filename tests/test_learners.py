@@ -624,3 +624,9 @@ def test_the_budget_grows_with_the_order():
 def test_a_point_where_answers_differ_names_every_variable_it_holds():
     result = run("solve", "x^2 y^3", "--wrt", "y", "--check", "3x y^2")
     assert result.exit_code == 1 and "at y = 1, x = 1.3 your answer gives 3.9, but the derivative is 5.07" in result.output
+
+
+def test_an_answer_in_pieces_is_told_how_to_write_it():
+    result = run("solve", "relu(x)", "--check", "0 if x < 0; 1 if x > 0")
+    assert result.exit_code == 2 and "Heaviside(x)" in result.stderr
+    assert run("solve", "relu(x)", "--check", "0 + (1 - 0) Heaviside(x)").exit_code == 0

@@ -147,6 +147,10 @@ def parse(text: str, *, variables: Iterable[str] | None = None, values: dict[str
             raise ExprError(f"unexpected character {ch!r} (only plain ASCII is allowed{hint})", i, text)
     if not text.strip():
         raise ExprError("the expression is empty", None, text)
+    pieces = re.search(r"\bif\b|[<>]", text)
+    if pieces:  # the answer in pieces, as workbook prints one: said how to write it in this language
+        raise ExprError("a function in pieces is written with a step or a corner here: for 'A if x < 0; B if x > 0' "
+                        "type A + (B - A) Heaviside(x), or use relu(x), |x|, max(...)", pieces.start(), text)
     sci = re.search(r"(?<![A-Za-z0-9_.])(\d+\.?\d*|\.\d+)[eE]([+-]?)(\d+)", text)
     if sci:  # 1e-5 would read as 1 times e (Euler's number) minus 5
         power = f"10^{sci.group(2).replace('+', '')}{sci.group(3)}"
