@@ -467,9 +467,20 @@ def test_a_whole_number_is_not_a_rounding_of_a_decimal():
 
 
 def test_gradient_refuses_options_it_would_drop():
-    for extra in (["--check", "2"], ["--at", "1"], ["--order", "2"]):
+    for extra in (["--check", "2"], ["--order", "2"]):
         result = run("solve", "x^2 y", "--gradient", *extra)
         assert result.exit_code == 2 and "--gradient" in result.stderr
+
+
+def test_the_gradient_at_a_point():
+    result = run("solve", "x^2 y + sin(x y)", "--gradient", "--at", "1, 2")
+    assert result.exit_code == 0
+    assert "at (x, y) = (1, 2): grad = (2 cos(2) + 4, cos(2) + 1) = (3.167706327, 0.5838531635)" in result.output
+    data = json.loads(run("solve", "x^2 + y^2", "--gradient", "--at", "1,2", "--json").output)
+    assert data["at"] == {"point": ["1", "2"], "value": ["2", "4"]}
+    result = run("solve", "x^2 + y^2", "--gradient", "--at", "1")
+    assert result.exit_code == 2 and "give 2 numbers" in result.stderr
+    assert run("solve", "ln(x) + y", "--gradient", "--at", "-1, 0").exit_code == 2
 
 
 def test_sympy_cases_never_reach_the_terminal():

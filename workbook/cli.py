@@ -258,7 +258,8 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
 @click.option("--check", "answer", default=None, metavar="ANSWER",
               help="Your derivative: says whether it is right (exit 0) or not (exit 1), where it differs "
                    "and which mistake it looks like. With --at, ANSWER may be the value there.")
-@click.option("--at", default=None, metavar="VALUE", help="Also give the derivative's value at this point.")
+@click.option("--at", default=None, metavar="VALUE",
+              help="Also give the derivative's value at this point (with --gradient, one number a variable: 1,2).")
 @click.option("--domain", default=None, metavar="A..B",
               help="Check at points between A and B (default -3..3), for example 0..1 or -pi..pi.")
 def solve(expression: str | None, wrt: str | None, order: int, as_json: bool, as_gradient: bool, batch,

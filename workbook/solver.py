@@ -219,6 +219,34 @@ def gradient(text: str, wrt: str | None = None) -> dict:
             "check": {n: r.check for n, r in zip(names, results)}}
 
 
+def gradient_at(grad: dict, at: str) -> dict:
+    """The gradient's value at a point given as numbers in the order of its variables, "1, 2"."""
+    names = grad["variables"]
+    typed = [p.strip() for p in at.split(",")]
+    if len(typed) != len(names):
+        raise SolveError(f"--at: give {len(names)} numbers, one for each of {', '.join(names)} in that order "
+                         f"(for example --at {','.join(str(k + 1) for k in range(len(names)))})")
+    point = {E.symbol(n): E.parse(v, variables=()) for n, v in zip(names, typed)}
+    function = E.parse(grad["input"]).xreplace(point)
+    held = {s: _CONSTANTS[i % len(_CONSTANTS)] for i, s in enumerate(sorted(function.free_symbols, key=str))}
+    value = sp.N(written_out(function.xreplace(held)), 15)
+    if not (value.is_real and value.is_finite):
+        raise SolveError(f"{explain.pretty(E.parse(grad['input']))} is not defined at ({', '.join(typed)}) (for real "
+                         "numbers), so neither is its gradient")
+    exact = []
+    for name, partial in zip(names, grad["gradient"]):
+        value = E.parse(partial, variables=names).xreplace(point)
+        decimal = sp.N(written_out(value), 15)
+        if not (decimal.is_real and decimal.is_finite):
+            raise SolveError(f"∂/∂{name} is undefined at ({', '.join(typed)})")
+        exact.append(value)
+    shown = ", ".join(explain.pretty(v) for v in exact)
+    decimals = ", ".join(_decimal_text(sp.N(written_out(v), 15)) for v in exact)
+    tail = f" = ({decimals})" if any(not v.is_Integer for v in exact) else ""
+    return {"point": typed, "value": [explain.text(v) for v in exact],
+            "line": f"at ({', '.join(names)}) = ({', '.join(typed)}): grad = ({shown}){tail}"}
+
+
 def gradient_lines(text: str, wrt: str | None = None) -> list[str]:
     """The gradient for the terminal: the vector, then each partial worked and checked in turn."""
     expr, _ = _parse(text, ["x"])
@@ -692,13 +720,16 @@ def request(expression: str, wrt: str | None, order: int, as_json: bool, as_grad
     try:
         interval = parse_domain(domain)
         if as_gradient:
-            if check is not None or at is not None or order != 1:
-                raise SolveError("--gradient gives first partials only: leave out --check, --at and --order, or "
+            if check is not None or order != 1:
+                raise SolveError("--gradient gives first partials only: leave out --check and --order, or "
                                  "ask for one partial with --wrt")
             grad = gradient(expression, wrt)
+            point = gradient_at(grad, at) if at is not None else None
             if as_json:
-                return 0, [json.dumps(grad, indent=1)]
-            return 0, gradient_lines(expression, wrt)
+                at_point = {k: v for k, v in (point or {}).items() if k != "line"}
+                return 0, [json.dumps(grad | ({"at": at_point} if point else {}), indent=1)]
+            lines = gradient_lines(expression, wrt)
+            return 0, lines[:1] + ([point["line"]] if point else []) + lines[1:]
         result = solve(expression, wrt or "x", order, interval)
         if (check is not None or at is not None) and not isinstance(result, SolveResult):
             raise SolveError("--check and --at work with one variable in --wrt")
