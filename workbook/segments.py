@@ -147,6 +147,7 @@ def plain_tex(tex: str) -> str:
     out = re.sub("\x01 *(?=[(\\[^_])", "", out).replace("\x01", " ")  # ln(x), tanh^2(x); but ln a
     out = re.sub(r"([∂∇]) (?=\w)", r"\1", out)  # ∂ L is ∂L
     out = re.sub(r"\s+\)", ")", re.sub(r"\(\s+", "(", out))
+    out = re.sub(r"\[\s+", "[", out)  # d/dx [ln(x)], not [ ln(x)]
     out = re.sub(r"\(- (?=\w)", "(-", out)
     return unicodedata.normalize("NFC", re.sub(r"  +", " ", out).strip())  # y and a hat: ŷ, one character
 
