@@ -641,3 +641,12 @@ def test_an_answer_in_pieces_is_told_how_to_write_it():
     result = run("solve", "relu(x)", "--check", "0 if x < 0; 1 if x > 0")
     assert result.exit_code == 2 and "Heaviside(x)" in result.stderr
     assert run("solve", "relu(x)", "--check", "0 + (1 - 0) Heaviside(x)").exit_code == 0
+
+
+def test_show_prints_a_table_as_a_grid():
+    out = run("show", "descent-1d", "--seed", "2").output.splitlines()
+    head = out.index("  k | x_k | f'(x_k) | x_(k+1)")
+    assert set(out[head + 1].strip()) <= {"-", "+"} and out[head + 2].startswith("  0 |")
+    worked = [line for line in out if line.startswith("    0 | 4")]
+    assert worked, "the worked table is a grid too, its columns aligned"
+    assert "Σ_uses upstream" in run("show", "backprop-neuron", "--seed", "1").output

@@ -425,7 +425,7 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...], attempt: bool) 
     """Print one problem of FAMILY with its worked solution and answer."""
     from workbook.bank import load_bank
     from workbook.scheduler import samples
-    from workbook.segments import plain
+    from workbook.segments import plain, plain_lines
 
     try:
         bank = load_bank(list(bank_folders))
@@ -439,19 +439,26 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...], attempt: bool) 
         _fail([f"{bank[family].path}: family {family!r} could not be drawn at seed {seed}: {record}"], code=1)
     _say(f"{record['title']}  [{record['family']}, seed {seed}]")
     click.echo("")
-    _say(plain(record["prompt"]))
+    for line in plain_lines(record["prompt"]):  # a table to fill in as a grid, on lines of its own
+        _say(line)
     click.echo("")
     if attempt:
         _attempt(record)
     click.echo("Worked solution:")
     for step in record["steps"]:
         indent = "  " * (step["depth"] + 1)
-        said = plain(step["say"])
-        _say(f"{indent}{step['rule']}. {said}".rstrip())
+        said = plain_lines(step["say"], indent)
+        opens = bool(said) and "table" not in step["say"][0]  # words first: on the rule's line
+        _say(f"{indent}{step['rule']}. {said[0].strip() if opens else ''}".rstrip())
+        for line in said[1:] if opens else said:
+            _say(line)
         if step["math"]:
             _say(f"{indent}  {plain([{'math': step['math']}])}")
     click.echo("")
-    _say("Answer: " + plain(record["answer"]))
+    answer = plain_lines(record["answer"])
+    _say("Answer: " + (answer[0].strip() if answer else ""))
+    for line in answer[1:]:
+        _say(line)
     _say(f"Checked: {record['verified']['method']}")
 
 

@@ -89,6 +89,33 @@ def plain(segments: list[dict]) -> str:
     return re.sub(r"\s*[\r\n\t\v\f]\s*", " ", emit(segments, Plain()))
 
 
+def plain_lines(segments: list[dict], indent: str = "") -> list[str]:
+    """Segments as lines of plain text for the terminal: the prose and math as lines as ``plain`` makes
+    them, each table as a grid of aligned columns under its own head, so a learner can read it."""
+    lines, run = [], []
+
+    def flush() -> None:
+        text = plain(run).strip()
+        if text:
+            lines.append(indent + text)
+        run.clear()
+
+    for seg in segments:
+        if "table" not in seg:
+            run.append(seg)
+            continue
+        flush()
+        head, rows = seg["table"].get("head") or [], seg["table"]["rows"]
+        cells = [[re.sub(r"\s+", " ", plain_tex(c)) for c in row] for row in ([head] if head else []) + rows]
+        widths = [max(len(row[k]) if k < len(row) else 0 for row in cells) for k in range(max(map(len, cells)))]
+        shown = [" | ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+        if head:
+            shown.insert(1, "-+-".join("-" * w for w in widths))
+        lines += [indent + "  " + line for line in shown]
+    flush()
+    return lines
+
+
 def defuse_tex(text: str) -> str:
     """Prose that Moodle's MathJax and TeX filters will leave as prose: a zero-width space after each
     backslash, between two dollar signs or two at signs and inside ``[tex]``, so no delimiter (``\\(``, ``\\[``,
@@ -222,7 +249,9 @@ class _Tex:
                 return "ᵀ"
             if token == "^" and arg == "′":
                 return "′"
-            return token + _group(arg)
+            # a script ends where its group does: a word right after it is another word (Σ_uses upstream)
+            space = " " if len(arg) > 1 and re.match(r"\\(text|mathrm|operatorname)\b", self.peek() or "") else ""
+            return token + _group(arg) + space
         if token == "&":
             return " & "
         if token == "}":
