@@ -55,10 +55,11 @@ def inputs(edition: Path | None, *, seed: int | None, versions: int | None, form
     if not (named_templates is None or isinstance(named_templates, str)) or not (
             isinstance(named_banks, list) and all(isinstance(b, str) for b in named_banks)):
         return None
-    own = [path.parent / b for b in named_banks] + ([path.parent / named_templates] if named_templates else [])
+    named = named_banks + ([named_templates] if named_templates else [])
     home = path.resolve().parent
-    if not all(f.resolve().is_relative_to(home) and not Path(str(f)).is_absolute() for f in own):
+    if any(Path(n).is_absolute() or not (home / n).resolve().is_relative_to(home) for n in named):
         return None  # a folder the edition may not name: the full build refuses it, and nothing there is read
+    own = [path.parent / n for n in named]
     folders = [PACKAGE, PACKAGE.parent / "templates", PACKAGE.parent / "problems", editions_dir()]
     folders += own + list(banks)
     folders += [templates] if templates is not None else []
