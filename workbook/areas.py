@@ -178,6 +178,21 @@ def manifest_seal(out_dir: Path, area: str, data: bytes) -> str:
     return f"manifest\0{out_dir.name}\0{tag(area)}\0{hashlib.sha256(data).hexdigest()}"
 
 
+def intact(out_dir: Path, area: str) -> tuple[dict, bytes] | None:
+    """The area's signed manifest (parsed, and its bytes) if every file it lists is there as that build
+    wrote it and nothing else is in the area (sizes compared first: nothing huge is read); else None."""
+    from workbook.staging import file_hashes, file_names
+
+    signed = signed_manifest(out_dir, area)
+    listed = signed[0].get("files") if signed is not None else None
+    if not isinstance(listed, dict):
+        return None
+    own = f"{area}/{MANIFEST}" if area else MANIFEST
+    if sorted(listed) != file_names(out_dir, lambda p: in_area(p, area) and p != own):
+        return None
+    return signed if file_hashes(out_dir, lambda p: p in listed, expected=listed) == listed else None
+
+
 def trusted_files(out_dir: Path) -> dict[str, str]:
     """Every file of the edition folder a signed manifest lists (path -> sha256), with the manifests
     themselves: what workbook wrote there, as it wrote it. Nothing else is ever carried into a build."""

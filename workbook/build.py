@@ -29,6 +29,7 @@ from workbook.areas import (
     copies_of,
     copy_of,
     in_area,
+    intact,
     manifest_seal,
     medium,
     record,
@@ -403,16 +404,10 @@ def _up_to_date(out_dir: Path, area: str, digest: str, docs: dict, names: tuple[
     expected += [f"{area}/{name}" if area else name for name, wanted in
                  (("quiz.xml", "moodle"), ("canvas.zip", "canvas"), ("print.pdf", "pdf")) if wanted in formats
                  and (name != "print.pdf" or area)]
-    signed = signed_manifest(out_dir, area)
-    if stamp(digest) is None or marker_fields(out_dir).get(f"digest:{tag(area)}") != stamp(digest) or signed is None:
+    if stamp(digest) is None or marker_fields(out_dir).get(f"digest:{tag(area)}") != stamp(digest):
         return False
-    listed = signed[0].get("files")
-    if not isinstance(listed, dict):
-        return False
-    names = file_names(out_dir, lambda p: in_area(p, area) and p != (f"{area}/{MANIFEST}" if area else MANIFEST))
-    if sorted(listed) != names or not all(p in listed for p in expected):
-        return False
-    return file_hashes(out_dir, lambda p: p in listed, expected=listed) == listed  # sizes first: nothing huge read
+    whole = intact(out_dir, area)
+    return whole is not None and all(p in whole[0]["files"] for p in expected)
 
 
 def _write_quizzes(docs: dict[str, dict], stage: Path, area: str, pool, formats: tuple[str, ...]) -> dict[str, Path]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import json
 import os
@@ -48,20 +47,13 @@ class _Progress:
             self.bar = None
 
 
-@dataclasses.dataclass
-class _Built:
-    """The files of an edition found up to date, listed as a build's are."""
-
-    files: dict[str, Path]
-
-
-def _list_files(result, limit: int = 16) -> None:
+def _list_files(files: dict[str, Path], limit: int = 16) -> None:
     """The files a build wrote, one a line; many versions or students are summed up by folder, with the
     files every one of them holds."""
-    names = sorted(result.files)
+    names = sorted(files)
     if len(names) <= limit:
         for name in names:
-            _say(f"  {result.files[name]}")
+            _say(f"  {files[name]}")
         return
     copies: dict[str, set[str]] = {}  # a version's or a student's folder -> its files
     for name in names:
@@ -69,7 +61,7 @@ def _list_files(result, limit: int = 16) -> None:
         if len(parts) == 3:
             copies.setdefault("/".join(parts[:2]), set()).add(parts[2])
         else:
-            _say(f"  {result.files[name]}")  # the edition's own files, an area's key, print.pdf, quiz
+            _say(f"  {files[name]}")  # the edition's own files, an area's key, print.pdf, quiz
     if copies:
         folders = sorted(copies, key=lambda f: (len(f), f))  # A ... Z, AA ...
         common = sorted(set.intersection(*copies.values()))
@@ -211,7 +203,7 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
                      f"(checked in {time.perf_counter() - start:.1f} s)")
                 from workbook.areas import area_files
 
-                _list_files(_Built(area_files(out_dir, area)))
+                _list_files(area_files(out_dir, area))
             return
     from workbook.build import build as run_build
 
@@ -241,7 +233,7 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
                  f"(checked in {took:.1f} s)")
         else:
             _say(f"built {result.problems} problems into {result.out_dir} in {took:.1f} s")
-        _list_files(result)
+        _list_files(result.files)
 
 
 @main.command()
@@ -604,7 +596,7 @@ def practice(topic: str, count: int, difficulty: int | None, seed: int | None, p
     except BuildError as exc:
         _fail([str(exc)], code=exc.code)
     _say(f"wrote {result.problems} problems on {topic} (seed {seed}) into {result.out_dir}")
-    _list_files(result)
+    _list_files(result.files)
 
 
 @main.command()

@@ -287,8 +287,7 @@ def _apart(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol]) -> tuple[
     for v in variables:  # along each variable, the others held at the check's constants
         if not solver._same(truth, given, v, -3.0, 3.0):
             found = solver._differs(truth, given, v, -3.0, 3.0)
-            held = {s: solver._CONSTANTS[i % len(solver._CONSTANTS)] for i, s in
-                    enumerate(sorted((truth.free_symbols | given.free_symbols) - {v}, key=lambda s: s.name))}
+            held = solver.holding((truth.free_symbols | given.free_symbols) - {v})
             return _where(found, {u: t if u == v else held.get(u, solver._CONSTANTS[0]) for u in variables}, t)
     for start, direction in LINES:  # and along slanted lines, every variable moving
         line = {v: start[i % 3] + direction[i % 3] * t for i, v in enumerate(variables)}

@@ -121,8 +121,7 @@ def _store(out_root: Path) -> Store | None:
 def up_to_date(out_root: Path, key: str) -> tuple[Path, str, int] | None:
     """(the edition's folder, the part, the number of problems) if a build of these inputs wrote that
     part and every file of it is still as written; else None."""
-    from workbook.areas import MANIFEST, in_area, signed_manifest
-    from workbook.staging import file_hashes, file_names
+    from workbook.areas import intact
 
     store = _store(out_root)
     raw = store.read(key, "json") if store is not None else None
@@ -135,16 +134,8 @@ def up_to_date(out_root: Path, key: str) -> tuple[Path, str, int] | None:
             and isinstance(record.get("manifest"), str) and isinstance(record.get("problems"), int)):
         return None
     out_dir, area = out_root / record["folder"], record["area"]
-    signed = signed_manifest(out_dir, area)
-    if signed is None or hashlib.sha256(signed[1]).hexdigest() != record["manifest"]:
-        return None
-    listed = signed[0].get("files")
-    if not isinstance(listed, dict):
-        return None
-    own = f"{area}/{MANIFEST}" if area else MANIFEST
-    if sorted(listed) != file_names(out_dir, lambda p: in_area(p, area) and p != own):
-        return None
-    if file_hashes(out_dir, lambda p: p in listed, expected=listed) != listed:  # sizes first: nothing huge read
+    whole = intact(out_dir, area)
+    if whole is None or hashlib.sha256(whole[1]).hexdigest() != record["manifest"]:
         return None
     return out_dir, area, record["problems"]
 

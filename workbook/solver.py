@@ -19,6 +19,12 @@ from workbook.functions import relu, written_out
 _CONSTANTS = [sp.Rational(v) for v in ("1.3", "0.7", "1.9", "0.45", "2.3", "1.15", "0.85", "1.6")]
 
 
+def holding(names) -> dict[sp.Symbol, sp.Expr]:
+    """The values the other names are held at while an expression is checked along one variable: by
+    name, in turn, from a fixed list (so every check, and every message naming a point, agrees)."""
+    return {s: _CONSTANTS[i % len(_CONSTANTS)] for i, s in enumerate(sorted(names, key=lambda s: s.name))}
+
+
 class SolveError(ValueError):
     """An expression that cannot be worked: outside the language, or no rule applies."""
 
@@ -162,14 +168,13 @@ def _mixed(text: str, expr: sp.Expr, variables: list[sp.Symbol], domain=None) ->
             raise steps.StepError(f"step engine gave {current}, sympy.diff gives {sp.diff(expr, *variables)}")
     except steps.StepError as exc:
         raise SolveError(str(exc)) from None
-    others = sorted(expr.free_symbols - set(variables), key=lambda s: s.name)
+    held = holding(expr.free_symbols - set(variables))
     check = {"status": "not checked", "reason": "mixed partials are checked against sympy.diff", "held": {}}
     try:
-        got = verify.check_partial(expr.xreplace({s: _CONSTANTS[i % 8] for i, s in enumerate(others)}),
+        got = verify.check_partial(expr.xreplace(held),
                                    variables if len(set(variables)) == len(variables) else sorted(set(variables), key=str),
-                                   variables, current.xreplace({s: _CONSTANTS[i % 8] for i, s in enumerate(others)}),
-                                   domain=domain or (-2.0, 2.0))
-        check = {"status": "passed", **got.record(), "held": _held({s: _CONSTANTS[i % 8] for i, s in enumerate(others)})}
+                                   variables, current.xreplace(held), domain=domain or (-2.0, 2.0))
+        check = {"status": "passed", **got.record(), "held": _held(held)}
     except verify.VerifyError as exc:
         if "usable points" not in str(exc):
             raise SolveError(f"internal error: the worked answer failed its numeric check: {exc}") from None
@@ -228,7 +233,7 @@ def gradient_at(grad: dict, at: str) -> dict:
                          f"(for example --at {','.join(str(k + 1) for k in range(len(names)))})")
     point = {E.symbol(n): E.parse(v, variables=()) for n, v in zip(names, typed)}
     function = E.parse(grad["input"]).xreplace(point)
-    held = {s: _CONSTANTS[i % len(_CONSTANTS)] for i, s in enumerate(sorted(function.free_symbols, key=str))}
+    held = holding(function.free_symbols)
     value = sp.N(written_out(function.xreplace(held)), 15)
     if not (value.is_real and value.is_finite):
         raise SolveError(f"{explain.pretty(E.parse(grad['input']))} is not defined at ({', '.join(typed)}) (for real "
@@ -267,8 +272,7 @@ def gradient_lines(text: str, wrt: str | None = None) -> list[str]:
 def numeric_check(expr: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr, domain=None) -> dict:
     """The derivative measured from the input alone against the answer, other names held at fixed
     values: finite differences or the complex step at low order, Taylor coefficients from the third."""
-    others = sorted((expr.free_symbols | answer.free_symbols) - {var}, key=lambda s: s.name)
-    held = {s: _CONSTANTS[i % len(_CONSTANTS)] for i, s in enumerate(others)}
+    held = holding((expr.free_symbols | answer.free_symbols) - {var})
     function, claimed = expr.xreplace(held), answer.xreplace(held)
     try:
         try:
@@ -380,8 +384,7 @@ def value_at(result: SolveResult, at: str) -> tuple[sp.Expr, list[str]]:
         raise SolveError(f"{explain.pretty(result.expr)} is not defined at {result.var} = {at.strip()} "
                          "(for real numbers), so neither is its derivative")
     exact = result.answer.xreplace({result.var: point})
-    held = {s: _CONSTANTS[i % len(_CONSTANTS)] for i, s in
-            enumerate(sorted(result.expr.free_symbols - {result.var}, key=lambda s: s.name))}
+    held = holding(result.expr.free_symbols - {result.var})
     if point.is_number and taylor.analytic_branch(result.expr, {**held, result.var: point}) is None:
         exact = _one_sided(result, point, held, at)  # a kink: the derivative exists if both sides agree
     decimal = sp.N(exact, 15) if exact.is_number else None  # arbitrary precision: e^710 is a number, not inf
@@ -488,8 +491,8 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         lines.append(f"  it differs from the derivative by {explain.pretty(sp.cancel(difference))}, which is not 0")
     else:
         point, yours, truth = where
-        others = sorted((result.answer.free_symbols | answer.free_symbols) - {result.var}, key=lambda s: s.name)
-        held = "".join(f", {s} = {float(_CONSTANTS[i % len(_CONSTANTS)]):g}" for i, s in enumerate(others))
+        held = "".join(f", {s} = {float(v):g}" for s, v in
+                       holding((result.answer.free_symbols | answer.free_symbols) - {result.var}).items())
         lines.append(f"  at {result.var} = {point:.6g}{held} your answer gives {yours:.6g}, but the derivative is "
                      f"{truth:.6g}")
     same = functools.partial(_alike, var=result.var, lo=lo, hi=hi)
@@ -527,8 +530,7 @@ _SIMPLE = [sp.Rational(p) for p in ("1", "2", "1/2", "-1", "3", "3/2", "-1/2", "
 def _values(a: sp.Expr, b: sp.Expr, var: sp.Symbol, point: sp.Expr) -> tuple[float, float] | None:
     """Both expressions at one point, other names held at their check values; None where either is
     not a finite real number."""
-    held = {s: _CONSTANTS[i % len(_CONSTANTS)] for i, s in
-            enumerate(sorted((a.free_symbols | b.free_symbols) - {var}, key=lambda s: s.name))}
+    held = holding((a.free_symbols | b.free_symbols) - {var})
     out = []
     for e in (a, b):
         try:
@@ -599,8 +601,7 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float,
     if difference.is_positive or difference.is_negative:  # e^(-10^6 (x - 0.77)^2): nowhere zero, however small
         return False, _largest(a - b, var, lo, hi)
     usable = 0
-    held = {s: _CONSTANTS[i % len(_CONSTANTS)] for i, s in
-            enumerate(sorted((a.free_symbols | b.free_symbols) - {var}, key=lambda s: s.name))}
+    held = holding((a.free_symbols | b.free_symbols) - {var})
     gap = written_out(difference).xreplace(held)
     for p in _off_joints(difference, var, _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi)):
         got = _values(a, b, var, p)
