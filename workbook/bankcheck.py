@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from workbook.family import Family
@@ -62,19 +63,20 @@ class Report:
         return out
 
 
-def check_family(family: Family, seeds: range, *, jobs: int | None = None) -> Report:
+def check_family(family: Family, seeds: range, *, jobs: int | None = None, pool=None) -> Report:
     """Draw the family at every seed and collect what a teacher should know."""
-    return check_families([family], seeds, jobs=jobs)[0]
+    return check_families([family], seeds, jobs=jobs, pool=pool)[0]
 
 
 def check_families(families: list[Family], seeds: range, *, jobs: int | None = None,
-                   budget: float | None = BUDGET) -> list[Report]:
+                   budget: float | None = BUDGET, pool=None) -> list[Report]:
     """Every family at every seed, drawn in worker processes under the same budget as a build,
-    so that a family that hangs or explodes is reported with its seed instead of stopping the check."""
+    so that a family that hangs or explodes is reported with its seed instead of stopping the check.
+    ``pool``: one already open (a cluster's, say), else ``jobs`` local workers."""
     slots = [Slot(family, "check", None, seed=seed) for family in families for seed in seeds]
     failures: dict[int, str] = {}
-    with Pool(jobs) as pool:
-        records = draw(slots, 0, pool=pool, budget=budget, failures=failures)
+    with Pool(jobs) if pool is None else nullcontext(pool) as workers:
+        records = draw(slots, 0, pool=workers, budget=budget, failures=failures)
     reports = []
     for k, family in enumerate(families):
         report = Report(family, seeds)

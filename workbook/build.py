@@ -39,6 +39,7 @@ from workbook.areas import (
 )
 from workbook.bank import load_bank
 from workbook.cache import cache_root, stamp
+from workbook.cluster import open_pool
 from workbook.documents import (
     edition_documents,
     generate_documents,
@@ -61,7 +62,6 @@ from workbook.staging import (
     marker_fields,
     staging,
 )
-from workbook.workers import Pool
 
 
 @dataclass
@@ -83,11 +83,11 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
           bank_folders: list[Path] | None = None, formats: tuple[str, ...] = ("html", "pdf"),
           versions: int | None = None, roster: Path | None = None, progress=None, jobs: int | None = None,
           budget: float | None = BUDGET, templates: Path | None = None,
-          students: tuple[str, ...] = ()) -> BuildResult:
+          students: tuple[str, ...] = (), cluster: str | None = None) -> BuildResult:
     """Build an edition into ``out_root/<slug>/``; the previous build stays until this one is whole.
 
     ``students`` (ids) rebuilds those students' sheets alone: from ``roster`` if given, else from the
-    class already built there.
+    class already built there. ``cluster``: a Dask scheduler's address, or ``local`` (see workbook.cluster).
     """
     timings: dict[str, float] = {}
     overrides = {k: v for k, v in (("seed", seed), ("versions", versions),
@@ -105,7 +105,7 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
             raise InputError([(f"--format {lms[0]} with a roster: a quiz in a learning platform is per class, not "
                                "per student; build the quiz with --versions N instead")])
     return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings, roster=chosen,
-                         progress=progress, jobs=jobs, budget=budget, roster_name=roster_name)
+                         progress=progress, jobs=jobs, budget=budget, roster_name=roster_name, cluster=cluster)
 
 
 def shown(path: Path) -> str:
@@ -148,14 +148,15 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                   formats: tuple[str, ...] = ("html", "pdf"), documents: tuple[str, ...] | None = None,
                   timings: dict[str, float] | None = None, roster: list | None = None,
                   progress=None, jobs: int | None = None, budget: float | None = BUDGET,
-                  roster_name: str | None = None) -> BuildResult:
+                  roster_name: str | None = None, cluster: str | None = None) -> BuildResult:
     """Build an edition already read (a file's, or one made up like a practice set).
 
     Each mode writes its own area of the edition's folder (see ``workbook.areas``) and keeps the rest.
     A ``roster`` adds its students to the class built before: their sheets are written, and the class
     key again if the class changed. ``progress(stage, done, total)`` is called as each stage starts and
     after each of its items (a problem drawn and checked, a part of the math and figures drawn, a
-    document laid out). ``jobs`` worker processes (default: one a core) draw the problems, each within ``budget`` s.
+    document laid out). ``jobs`` worker processes (default: one a core) draw the problems, each within ``budget`` s;
+    or the workers of a Dask ``cluster``.
     """
     timings = {} if timings is None else timings
     with _timed(timings, "load"):
@@ -184,7 +185,8 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     if "pdf" in formats and not subsetter():
         notes.append("WeasyPrint is laying out PDFs without HarfBuzz's font subsetter, about 5 times slower: install "
                      "it (libharfbuzz-subset0 on Debian and Ubuntu, harfbuzz on Fedora and Homebrew)")
-    with edition_lock(out_dir), Pool(jobs) as pool:
+    with edition_lock(out_dir), open_pool(jobs, cluster) as pool:
+        pool.share(cache=cache, templates=template_dir)
         with _timed(timings, "generate"):
             docs = generate_documents(edition, picked, bank, copies, pool=pool, budget=budget, shared=not roster,
                                       progress=_counter(progress, DRAWING, len(copies) * edition.problem_count()),
@@ -225,6 +227,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
             return folder in contents and folder not in changed
 
         with staging(out_dir, lock=False) as stage, _timed(timings, "render"):
+            pool.share(stage=stage)
             mine = {f: docs[f] for f in docs if f in written}
             files = render_documents(mine, names, formats, stage, cache, pool, timings, template_dir,
                                      key=key if write_key else None, area=area,

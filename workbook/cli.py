@@ -171,10 +171,13 @@ def main() -> None:
               help="Worker processes (default: one a core, or the WORKBOOK_JOBS environment variable).")
 @click.option("--templates", type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="A folder of templates searched before the built-in ones (overrides the edition's `templates`).")
+@click.option("--cluster", metavar="ADDRESS",
+              help="Run the draws and layouts on a Dask cluster: a scheduler's address (tcp://host:8786), or "
+                   "'local' for a LocalCluster here (default: WORKBOOK_CLUSTER; needs pip install -e '.[cluster]').")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: tuple[Path, ...],
           versions: int | None, roster: Path | None, students: tuple[str, ...], formats: tuple[str, ...],
-          jobs: int | None, templates: Path | None, quiet: bool) -> None:
+          jobs: int | None, templates: Path | None, cluster: str | None, quiet: bool) -> None:
     """Build EDITION (a TOML file; the default workbook if left out) into worksheet, answer key
     and solutions, as PDF and HTML, with manifest.json."""
     from workbook.resources import editions_dir
@@ -189,6 +192,12 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
     start = time.perf_counter()
     formats = tuple(formats) or ("html", "pdf")
     templates = templates.resolve() if templates is not None else None
+    from workbook.cluster import address_of
+
+    try:
+        cluster = address_of(cluster)
+    except InputError as exc:
+        _fail(exc.lines)
     key = None
     if roster is None and not students:  # an unchanged edition is answered before anything heavy is imported
         from workbook import quick
@@ -211,7 +220,7 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
     try:
         result = run_build(edition, seed=seed, out_root=out_root, bank_folders=list(bank_folders), versions=versions,
                            roster=roster, students=students, formats=formats, progress=bar, jobs=jobs,
-                           templates=templates)
+                           templates=templates, cluster=cluster)
     except InputError as exc:
         bar.close()
         _fail(exc.lines)
@@ -510,12 +519,16 @@ def _attempt(record: dict) -> None:
 @click.option("--seeds", default="1..100", show_default=True, help="A range like 1..500.")
 @click.option("--family", "family_id", help="Only this family (by id).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes (default: one a core).")
-def check(target: str | None, seeds: str, family_id: str | None, jobs: int | None) -> None:
+@click.option("--cluster", metavar="ADDRESS",
+              help="Run the draws and layouts on a Dask cluster: a scheduler's address (tcp://host:8786), or "
+                   "'local' for a LocalCluster here (default: WORKBOOK_CLUSTER; needs pip install -e '.[cluster]').")
+def check(target: str | None, seeds: str, family_id: str | None, jobs: int | None, cluster: str | None) -> None:
     """Run families over many seeds: TARGET is a family id, a family file or a folder of them (the
     built-in bank if left out). Reports failures with the seed that reproduces each, redrawn draws,
     repeats and the spread of answers. Exits 1 if any family fails."""
     from workbook.bank import load_bank, load_family
     from workbook.bankcheck import check_family, parse_range
+    from workbook.cluster import address_of, open_pool
 
     broken: list[str] = []  # family files that do not load: each a failure, the others still checked
     try:
@@ -544,14 +557,19 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
     for line in broken:
         _say(f"FAIL {line}")
     failed = len(broken)
-    for family in sorted(families, key=lambda f: f.id):
-        report = check_family(family, span, jobs=jobs)
-        failed += bool(report.failures)
-        _say(report.line())
-        for seed, reason in report.failures[:5]:
-            _say(f"    FAIL seed {seed}: {reason}")
-        for note in report.notes():
-            _say(f"    note: {note}")
+    try:
+        pool = open_pool(jobs, address_of(cluster))
+    except InputError as exc:
+        _fail(exc.lines)
+    with pool:
+        for family in sorted(families, key=lambda f: f.id):
+            report = check_family(family, span, pool=pool)
+            failed += bool(report.failures)
+            _say(report.line())
+            for seed, reason in report.failures[:5]:
+                _say(f"    FAIL seed {seed}: {reason}")
+            for note in report.notes():
+                _say(f"    note: {note}")
     files = f" and {len(broken)} file{'s' * (len(broken) != 1)} that did not load" if broken else ""
     click.echo(f"{len(families)} families{files}, {len(span)} seeds each: {failed} failing")
     sys.exit(1 if failed else 0)

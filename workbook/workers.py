@@ -119,6 +119,9 @@ class Pool:
         """Queue fn(*args); ``budget`` seconds of wall-clock time, or None for no limit."""
         self.queue.append((task, budget, fn, args))
 
+    def share(self, **folders: Path | None) -> None:
+        """The build's folders tasks may name (see ClusterPool.share): these workers see them as they are."""
+
     def drop(self, which: Callable[[Hashable], bool]) -> None:
         """Forget the queued tasks ``which`` picks by name (those already running finish)."""
         self.queue = deque(task for task in self.queue if not which(task[0]))

@@ -1,0 +1,163 @@
+"""Builds and checks on a Dask cluster (``--cluster``): the same bytes as the local pool, the same
+budget, no task lost. A LocalCluster on this machine stands in for a cluster; its workers get
+nothing from this process but what a remote worker would (they are separate processes, and the
+build folder is not theirs: files travel with the tasks)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("distributed", reason="Dask's distributed scheduler is not installed (pip install -e '.[cluster]')")
+
+from click.testing import CliRunner
+
+from workbook import cluster, generate, scheduler
+from workbook.bank import load_bank
+from workbook.bankcheck import check_families
+from workbook.build import build
+from workbook.cli import main
+from workbook.cluster import ClusterPool
+from workbook.errors import InputError
+
+HANGS = "WORKBOOK_TEST_HANG_SEEDS"  # a file of seeds whose draws hang, read on the workers
+
+
+@pytest.fixture(scope="module")
+def address(tmp_path_factory):
+    """A scheduler and two workers, as `dask scheduler` and `dask worker` would start them."""
+    import dask
+    from distributed import LocalCluster
+
+    os.environ[HANGS] = str(tmp_path_factory.mktemp("hangs") / "seeds")  # the workers inherit it
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        local = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                             dashboard_address=None, memory_limit=0)
+    yield local.scheduler_address
+    local.close()
+    del os.environ[HANGS]
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_build_on_a_cluster_is_byte_identical_to_the_local_pools(tmp_path, small_edition, address):
+    templates = tmp_path / "templates"  # a user's template folder travels with the tasks
+    templates.mkdir()
+    (templates / "answers.html").write_text('{% extends "base.html" %}{% block content %}<p>Our key</p>'
+                                            '{% endblock %}')
+    home = build(small_edition, out_root=tmp_path / "home", versions=2, templates=templates)
+    away = build(small_edition, out_root=tmp_path / "away", versions=2, templates=templates, cluster=address)
+    assert not home.unchanged and not away.unchanged
+    mine, theirs = _files(home.out_dir), _files(away.out_dir)
+    assert "versions/A/worksheet.pdf" in mine and "versions/print.pdf" in mine
+    assert b"Our key" in mine["versions/A/answers.html"]
+    assert mine.keys() == theirs.keys()
+    assert [name for name in mine if mine[name] != theirs[name]] == []
+    again = build(small_edition, out_root=tmp_path / "away", versions=2, templates=templates, cluster=address)
+    assert again.unchanged  # the cluster's build is this user's, as a local one is
+
+
+def test_check_on_a_cluster_reports_what_the_local_pool_does(address):
+    families = [load_bank()[name] for name in ("trig", "product-rule")]
+    with ClusterPool(address) as pool:
+        assert pool.size == 2
+        away = check_families(families, range(12), pool=pool)
+    home = check_families(families, range(12), jobs=2)
+    for mine, theirs in zip(home, away, strict=True):
+        assert (mine.problems, mine.answers, mine.redraws, mine.failures) == \
+            (theirs.problems, theirs.answers, theirs.redraws, theirs.failures)
+
+
+def hangs_on_listed_seeds(family, seed):
+    path = Path(os.environ[HANGS])
+    if path.exists() and str(seed) in path.read_text().split():
+        time.sleep(3600)
+    return REAL_GENERATE(family, seed)
+
+
+REAL_GENERATE = generate.generate_one
+
+
+def test_a_draw_that_hangs_on_a_cluster_is_stopped_and_redrawn(tmp_path, small_edition, address, monkeypatch):
+    home = build(small_edition, out_root=tmp_path / "home", formats=("html",))
+    first = json.loads((home.out_dir / "manifest.json").read_text())["problems"][0]
+    Path(os.environ[HANGS]).write_text(str(first["seed"]))
+    monkeypatch.setattr(scheduler, "generate_one", hangs_on_listed_seeds)
+    start = time.monotonic()
+    try:
+        away = build(small_edition, out_root=tmp_path / "away", formats=("html",), budget=1.0, cluster=address)
+    finally:
+        Path(os.environ[HANGS]).unlink()
+    redrawn = json.loads((away.out_dir / "manifest.json").read_text())["problems"][0]
+    assert redrawn["attempt"] == first["attempt"] + 1 and redrawn["seed"] != first["seed"]
+    assert time.monotonic() - start < 60
+
+
+def kills_its_dask_worker_once(marker: str) -> str:
+    """A task whose Dask worker is lost (say, its machine goes down) the first time it runs."""
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        os.kill(os.getppid(), signal.SIGKILL)  # our worker process's parent is the Dask worker
+        time.sleep(60)
+    return "done"
+
+
+def kills_its_dask_worker_always() -> str:
+    os.kill(os.getppid(), signal.SIGKILL)
+    time.sleep(60)
+    return "never"
+
+
+def test_a_lost_workers_task_is_run_again_and_one_never_finished_is_reported(tmp_path, address):
+    outcomes = {}
+    with ClusterPool(address) as pool:  # one at a time: a worker lost counts against every task it held
+        pool.submit("once", 120.0, kills_its_dask_worker_once, str(tmp_path / "killed"))
+        outcomes |= {o.task: o for o in pool.completed()}
+        pool.submit("always", 120.0, kills_its_dask_worker_always)
+        outcomes |= {o.task: o for o in pool.completed()}
+    assert (tmp_path / "killed").exists()  # a worker really was lost
+    assert outcomes["once"].ok and outcomes["once"].value == "done"
+    assert outcomes["always"].kind == "died" and "lost" in outcomes["always"].error
+
+
+def test_the_cluster_option_is_checked_before_any_work(tmp_path, monkeypatch):
+    runner = CliRunner()
+    for args, env in ((["--cluster", "somewhere"], {}), ([], {cluster.ENV: "http://x:1"}),
+                      (["--cluster", "tcp://h:1\x1b[2J"], {})):
+        result = runner.invoke(main, ["build", "--out", str(tmp_path), *args], env=env)
+        assert result.exit_code == 2, result.output
+        (line,) = result.output.strip().splitlines()
+        assert line.startswith("error:") and "tcp://host:8786" in line and "\x1b" not in line
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_scheduler_that_cannot_be_reached_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 2.0)
+    result = CliRunner().invoke(main, ["check", "trig", "--seeds", "1..2", "--cluster", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert "could not reach a Dask scheduler" in line and "dask scheduler" in line
+
+
+def test_without_dask_the_option_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(InputError) as caught:
+        ClusterPool("local")
+    assert "pip install -e '.[cluster]'" in str(caught.value)
+
+
+def test_check_with_a_local_cluster_prints_what_the_local_pool_does():
+    args = ["check", "trig", "--seeds", "1..6"]
+    home = CliRunner().invoke(main, args)
+    away = CliRunner().invoke(main, [*args, "--cluster", "local", "--jobs", "2"])
+    assert home.exit_code == away.exit_code == 0, away.output
+    assert away.output == home.output and "1 families" in home.output
