@@ -37,7 +37,7 @@ def address(tmp_path_factory):
     os.environ[HANGS] = str(tmp_path_factory.mktemp("hangs") / "seeds")  # the workers inherit it
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
         local = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                             dashboard_address=None, memory_limit=0)
+                             dashboard_address="127.0.0.1:0", memory_limit=0)
     yield local.scheduler_address
     local.close()
     del os.environ[HANGS]
@@ -60,8 +60,11 @@ def test_a_build_on_a_cluster_is_byte_identical_to_the_local_pools(tmp_path, sma
     assert b"Our key" in mine["versions/A/answers.html"]
     assert mine.keys() == theirs.keys()
     assert [name for name in mine if mine[name] != theirs[name]] == []
-    again = build(small_edition, out_root=tmp_path / "away", versions=2, templates=templates, cluster=address)
-    assert again.unchanged  # the cluster's build is this user's, as a local one is
+    # the cluster's build is this user's, as a local one is; with every problem in the cache, a rebuild
+    # never contacts the cluster (no scheduler listens at this address)
+    again = build(small_edition, out_root=tmp_path / "away", versions=2, templates=templates,
+                  cluster="tcp://127.0.0.1:9")
+    assert again.unchanged
 
 
 def test_check_on_a_cluster_reports_what_the_local_pool_does(address):
@@ -92,7 +95,7 @@ def test_a_draw_that_hangs_on_a_cluster_is_stopped_and_redrawn(tmp_path, small_e
     monkeypatch.setattr(scheduler, "generate_one", hangs_on_listed_seeds)
     start = time.monotonic()
     try:
-        away = build(small_edition, out_root=tmp_path / "away", formats=("html",), budget=1.0, cluster=address)
+        away = build(small_edition, out_root=tmp_path / "away", formats=("html",), budget=4.0, cluster=address)
     finally:
         Path(os.environ[HANGS]).unlink()
     redrawn = json.loads((away.out_dir / "manifest.json").read_text())["problems"][0]
@@ -151,7 +154,7 @@ def test_without_dask_the_option_says_what_to_install(monkeypatch):
 
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(InputError) as caught:
-        ClusterPool("local")
+        ClusterPool("local").open()
     assert "pip install -e '.[cluster]'" in str(caught.value)
 
 

@@ -528,7 +528,7 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
     repeats and the spread of answers. Exits 1 if any family fails."""
     from workbook.bank import load_bank, load_family
     from workbook.bankcheck import check_family, parse_range
-    from workbook.cluster import address_of, open_pool
+    from workbook.cluster import ClusterPool, address_of, open_pool
 
     broken: list[str] = []  # family files that do not load: each a failure, the others still checked
     try:
@@ -559,6 +559,8 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
     failed = len(broken)
     try:
         pool = open_pool(jobs, address_of(cluster))
+        if isinstance(pool, ClusterPool):
+            pool.open()
     except InputError as exc:
         _fail(exc.lines)
     with pool:

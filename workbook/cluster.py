@@ -74,34 +74,46 @@ class ClusterPool:
     ``jobs`` worker processes (default: one a core)."""
 
     def __init__(self, address: str, *, jobs: int | None = None, memory: int | None = MEMORY_LIMIT):
+        self.address, self.jobs, self.memory = address, jobs, memory
+        self.client = self.cluster = None
+        self.futures: dict[Any, Hashable] = {}
+        self.done = None
+        self.shared: dict[str, Any] = {}  # the folders a task's arguments name: see share()
+
+    def open(self) -> None:
+        """Reach the scheduler (or start the LocalCluster) and check its workers; done on first use,
+        so that a build whose problems all come from the cache never starts a cluster."""
+        if self.client is not None:
+            return
         try:
             import dask
             from distributed import Client, LocalCluster, as_completed
         except ImportError:
             raise InputError([f"--cluster needs Dask's distributed scheduler: {_INSTALL}"]) from None
-        self.cluster = None
         try:
             with dask.config.set({"distributed.worker.daemon": False,  # their own workers are ours to start
                                   "distributed.scheduler.allowed-failures": 3}):
-                if address == LOCAL:
-                    self.cluster = LocalCluster(n_workers=jobs or default_jobs(), threads_per_worker=1,
-                                                processes=True, host="127.0.0.1", dashboard_address=None,
+                if self.address == LOCAL:
+                    self.cluster = LocalCluster(n_workers=self.jobs or default_jobs(), threads_per_worker=1,
+                                                processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0",
                                                 memory_limit=0, silence_logs=logging.ERROR)
                     self.client = Client(self.cluster, timeout=CONNECT_TIMEOUT)
                 else:
-                    self.client = Client(address, timeout=CONNECT_TIMEOUT)
+                    self.client = Client(self.address, timeout=CONNECT_TIMEOUT)
                     self.client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as exc:
             self.close()
-            raise InputError([(f"could not reach a Dask scheduler with workers at {address} in "
+            raise InputError([(f"could not reach a Dask scheduler with workers at {self.address} in "
                               f"{CONNECT_TIMEOUT:g} s ({type(exc).__name__}); start one with `dask scheduler` and "
                               "`dask worker ADDRESS`, or use --cluster local")]) from None
-        self.address, self.memory = address, memory
         self._check_code()
-        self.size = max(1, sum(self.client.nthreads().values()))
-        self.futures: dict[Any, Hashable] = {}
         self.done = as_completed()
-        self.shared: dict[str, Any] = {}  # the folders a task's arguments name: see share()
+
+    @property
+    def size(self) -> int:
+        """How many tasks run at once: the workers' threads."""
+        self.open()
+        return max(1, sum(self.client.nthreads().values()))
 
     def __enter__(self) -> Self:
         return self
@@ -139,6 +151,7 @@ class ClusterPool:
 
     def submit(self, task: Hashable, budget: float | None, fn: Callable, *args: Any) -> None:
         """Queue fn(*args) on the cluster; ``budget`` seconds of wall-clock time, or None for no limit."""
+        self.open()
         future = self.client.submit(run, fn, args, budget, self.memory, self.shared, pure=False)
         self.futures[future] = task
         self.done.add(future)
@@ -181,7 +194,7 @@ class ClusterPool:
         return outcome
 
     def close(self) -> None:
-        client, cluster = getattr(self, "client", None), self.cluster
+        client, cluster = self.client, self.cluster
         self.client = self.cluster = None
         if client is not None:
             client.close()
