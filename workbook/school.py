@@ -99,7 +99,7 @@ def pieces(expr: sp.Expr, var: sp.Symbol, most: int = 6) -> tuple[list[tuple], l
         args = node.args[:1] if not isinstance(node, (sp.Max, sp.Min)) else [a - b for a in node.args for b in node.args
                                                                               if a != b]
         for arg in args:
-            roots = _real_roots(arg, var)
+            roots = real_roots(arg, var)
             if roots is None:
                 return None
             kinks |= roots
@@ -175,7 +175,7 @@ def latex_cases(expr: sp.Expr, var: sp.Symbol, latex, left: bool = False) -> str
     return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
 
 
-def _real_roots(arg: sp.Expr, var: sp.Symbol) -> set | None:
+def real_roots(arg: sp.Expr, var: sp.Symbol) -> set | None:
     if not arg.has(var):
         return set()
     try:

@@ -13,7 +13,7 @@ import sympy as sp
 
 from workbook import explain, mistakes, school, steps, taylor, verify
 from workbook import expr as E
-from workbook.functions import relu, written_out
+from workbook.functions import written_out
 
 # Values for the other names when the answer is checked numerically (they are constants).
 _CONSTANTS = [sp.Rational(v) for v in ("1.3", "0.7", "1.9", "0.45", "2.3", "1.15", "0.85", "1.6")]
@@ -634,26 +634,11 @@ def _largest(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> tuple
     return float(xs[i]), float(ys[i])
 
 
-_KINKED = (sp.Abs, sp.Heaviside, sp.sign, sp.Max, sp.Min)
-
-
-def _switches(e: sp.Expr) -> list[sp.Expr]:
-    """The expressions whose sign switches a piece of e: the argument of |u|, a step, sign or relu, and
-    the difference of each two arguments of max or min."""
-    arguments = []
-    for atom in e.atoms(*_KINKED, relu):
-        if isinstance(atom, sp.Max | sp.Min):
-            arguments += [u - v for u, v in itertools.combinations(atom.args, 2)]
-        else:
-            arguments.append(atom.args[0])
-    return arguments
-
-
 def _off_joints(difference: sp.Expr, var: sp.Symbol, points: list[sp.Expr]) -> list[sp.Expr]:
     """The points where no piece of |u|, a step, sign, max, min or relu meets another: at a joint a step's
     own value (H(0) = 1/2 or 0) is a convention and relu' is undefined, so two right answers may differ
     there (Heaviside(x) and the slope from the left for relu' at 0)."""
-    arguments = _switches(difference)
+    arguments = verify.switches(difference)
     if not arguments:
         return points
     return [p for p in points if not any(u.xreplace({var: p}) == 0 for u in arguments[:20])]
@@ -663,7 +648,7 @@ def _kinks(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp
     """Where the pieces of |u|, max, min, relu or a step meet inside the domain, and the points midway
     between: a difference that is not zero only on a narrow interval (relu(1/1000 - |x - 0.777|)) is
     caught there. Only for arguments the solver finds the zeros of at once (polynomials in x, |.| of them)."""
-    arguments = _switches(difference)
+    arguments = verify.switches(difference)
     zeros: set[sp.Expr] = set()
     for u in arguments[:20]:
         plain = u.replace(lambda e: isinstance(e, sp.Abs), lambda e: e)  # |p| = 0 where p = 0

@@ -9,6 +9,7 @@ cliff nearby). Too few usable points is a failure, never a pass.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
@@ -17,7 +18,7 @@ import numpy as np
 import sympy as sp
 
 from workbook import taylor
-from workbook.functions import NOT_COMPLEX_STEP, NUMPY_FUNCTIONS
+from workbook.functions import NOT_COMPLEX_STEP, NUMPY_FUNCTIONS, relu
 
 MIN_POINTS = 5
 _NUMPY = [
@@ -170,6 +171,84 @@ def check_derivative(function: sp.Expr, var: sp.Symbol, order: int, answer: sp.E
                           f"but the function's slope measures {measured[i]:.10g}")
     error = float(np.max(np.abs(claimed - measured)[usable] / scale[usable]))
     return Check(method=method, points=int(usable.sum()), max_error=error)
+
+
+KINKED = (sp.Abs, sp.Heaviside, sp.sign, sp.Max, sp.Min)
+
+
+def switches(e: sp.Expr) -> list[sp.Expr]:
+    """The expressions whose sign switches a piece of e: the argument of |u|, a step, sign or relu, and
+    the difference of each two arguments of max or min."""
+    arguments = []
+    for atom in e.atoms(*KINKED, relu):
+        if isinstance(atom, sp.Max | sp.Min):
+            arguments += [u - v for u, v in itertools.combinations(atom.args, 2)]
+        else:
+            arguments.append(atom.args[0])
+    return arguments
+
+
+def corners(function: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[float]:
+    """Where the pieces of |u|, a step, sign, max, min or relu in ``function`` meet inside (lo, hi):
+    the zeros of each switching expression that is a polynomial in var (at most 20)."""
+    found: set[float] = set()
+    for u in switches(function)[:20]:
+        if not u.free_symbols <= {var} or not u.is_polynomial(var) or sp.degree(u, var) > 4:
+            continue
+        for root in sp.Poly(u, var).real_roots():
+            if lo < float(root) < hi:
+                found.add(float(root))
+    return sorted(found)[:20]
+
+
+def _one_sided(f, at: float, order: int, side: int) -> tuple[float, float]:
+    """The derivative of ``order`` at ``at`` from one side (side -1: from the left), by one-sided
+    differences extrapolated to step 0, and its error estimate (two step sizes)."""
+
+    def difference(h: float) -> float:
+        xs = at + side * h * np.arange(order + 1)
+        ys = evaluate(f, xs)
+        total = sum((-1) ** k * math.comb(order, k) * ys[k] for k in range(order + 1))
+        return (-side) ** order * total / h**order  # backward differences as they are, forward ones signed
+
+    def extrapolated(h: float) -> float:
+        return 2 * difference(h / 2) - difference(h)  # the error of one-sided steps is first order in h
+
+    base = {1: 1e-4, 2: 1e-3}.get(order, 1e-2) * max(1.0, abs(at))
+    a, b = extrapolated(base), extrapolated(base / 2)
+    return float(b), float(abs(a - b))
+
+
+def check_corners(function: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr, *,
+                  domain: tuple[float, float] = (-3.0, 3.0), left: bool) -> Check | None:
+    """The answer's own value at each corner of ``function`` in the domain (None if it has none),
+    measured from the function: with ``left`` (the prompt's convention) the slope from the left; without,
+    the slope from both sides where they agree, and where they do not the answer must be undefined (nan).
+    The main check samples away from corners; this one judges the corners themselves."""
+    points = corners(function, var, *domain)
+    if not points:
+        return None
+    f, g = numeric(function, [var]), numeric(answer, [var])
+    errors = []
+    for c in points:
+        claimed = float(evaluate(g, np.array([c]))[0])
+        from_left, err_left = _one_sided(f, c, order, -1)
+        from_right, _ = _one_sided(f, c, order, 1)
+        scale = max(1.0, abs(from_left))
+        if not (np.isfinite(from_left) and err_left <= 1e-4 * scale):
+            raise VerifyError(f"at the corner {var} = {c:.6g} the slope from the left could not be measured")
+        jump = abs(from_left - from_right) > 1e-3 * scale
+        if not left and jump:
+            if np.isfinite(claimed):
+                raise VerifyError(f"at the corner {var} = {c:.6g} the derivative is undefined (the slopes from "
+                                  f"the left and the right are {from_left:.6g} and {from_right:.6g}), but the "
+                                  f"answer gives {claimed:.10g}")
+            continue
+        if not np.isfinite(claimed) or abs(claimed - from_left) > 1e-4 * scale:
+            raise VerifyError(f"at the corner {var} = {c:.6g} the answer gives {claimed:.10g} but the slope "
+                              f"from the left measures {from_left:.10g}")
+        errors.append(abs(claimed - from_left) / scale)
+    return Check(method="one-sided difference", points=len(points), max_error=max(errors, default=0.0))
 
 
 def check_value_at(function: sp.Expr, var: sp.Symbol, order: int, at: float, value: float, *,

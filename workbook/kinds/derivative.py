@@ -90,7 +90,45 @@ def solve(family: DerivativeFamily, params: dict, rng: np.random.Generator) -> D
     trees, answer = steps.differentiate(f, x, family.order)
     if answer == 0:
         raise Degenerate("the derivative is 0")
-    return Derivative(family, params, f, x, trees, answer)
+    return Derivative(family, params, f, x, trees, at_the_corners(answer, x, left=_from_the_left(family)))
+
+
+def _from_the_left(family: DerivativeFamily) -> bool:
+    """Whether the prompt takes the slope from the left at a corner (as deep-learning libraries do)."""
+    return "from the left" in (family.prompt or "")
+
+
+def at_the_corners(answer: sp.Expr, x: sp.Symbol, *, left: bool) -> sp.Expr:
+    """The answer with each unit step's value at its switch given, H(u, H0), and each sign(u) written
+    2 H(u, H0) - 1, so a record never leaves it to SymPy's H(0) = 1/2, which no convention gives:
+    the value from the left where the prompt takes that convention, or where the derivative does not
+    jump there (any value then gives the same answer); where it jumps without one, undefined (nan)."""
+    swaps = {}
+    for atom in answer.atoms(sp.Heaviside, sp.sign):
+        u = atom.args[0]
+        roots = sorted(school.real_roots(u, x) or (), key=float)
+        value = _left_value(u, x, roots)
+        if not left and (not roots or any(_jumps(answer, x, r) for r in roots)):
+            value = sp.nan
+        step = sp.Heaviside(u, value)
+        swaps[atom] = step if isinstance(atom, sp.Heaviside) else 2 * step - 1
+    return answer.xreplace(swaps) if swaps else answer
+
+
+def _left_value(u: sp.Expr, x: sp.Symbol, roots: list) -> sp.Expr:
+    """H(u) just left of each of its switches, if it is the same at every one (else nan)."""
+    sides = set()
+    for i, r in enumerate(roots):
+        probe = (roots[i - 1] + r) / 2 if i else r - 1
+        sides.add(sp.Integer(1) if u.xreplace({x: probe}) > 0 else sp.Integer(0))
+    return sides.pop() if len(sides) == 1 else sp.nan
+
+
+def _jumps(answer: sp.Expr, x: sp.Symbol, at: sp.Expr) -> bool:
+    """Whether the answer's values just left and just right of ``at`` differ (measured)."""
+    g = verify.numeric(answer, [x])
+    a, b = verify.evaluate(g, np.array([float(at) - 1e-7, float(at) + 1e-7]))
+    return not (np.isfinite(a) and np.isfinite(b)) or abs(a - b) > 1e-5 * max(1.0, abs(a))
 
 
 def solve_at(family: DerivativeFamily, params: dict, rng: np.random.Generator) -> Derivative:
@@ -108,10 +146,15 @@ def solve_at(family: DerivativeFamily, params: dict, rng: np.random.Generator) -
 
 
 def check(work: Derivative) -> list[verify.Check]:
-    """The derivative, measured from f alone over the family's domain."""
+    """The derivative, measured from f alone over the family's domain; and at each corner of f there,
+    its value against the slope measured from the left (where the prompt takes that convention) or
+    from both sides (where they agree; where they do not, the answer must say undefined)."""
     name = f"f{prime(work.family.order)}({work.x})"
-    return [verify.check_derivative(work.f, work.x, work.family.order, work.answer,
-                                    domain=work.family.domain).of(name)]
+    checks = [verify.check_derivative(work.f, work.x, work.family.order, work.answer,
+                                      domain=work.family.domain).of(name)]
+    corners = verify.check_corners(work.f, work.x, work.family.order, work.answer, domain=work.family.domain,
+                                   left=_from_the_left(work.family))
+    return checks + ([corners.of(f"{name} at the corners")] if corners is not None else [])
 
 
 def check_at(work: Derivative) -> list[verify.Check]:
@@ -150,7 +193,7 @@ def present(work: Derivative) -> Problem:
     prompt = fill(work.family.prompt or default, {**_placeholders(work), "dfx": Math(name)})
     # a derivative made of steps is shown in pieces, its value where it jumps said: the slope from the left
     # when the prompt takes that convention, else undefined (never a Heaviside left to the reader)
-    left = "from the left" in (work.family.prompt or "")
+    left = _from_the_left(work.family)
     shown = school.latex_cases(work.answer, work.x, latex, left=left) or latex(work.answer)
     return Problem(identity=str(work.f), prompt=prompt, answer=[Math(f"{name} = {shown}")],
                    answer_text=sp.sstr(work.answer), steps=explain.worked_steps(work.trees),

@@ -279,12 +279,19 @@ def _prompt(work: Network) -> list:
     return fill(work.family.prompt or default, placeholders)
 
 
+def _snap(values) -> np.ndarray:
+    """Gradients as the record keeps them: 0 where only the rounding of floats is left (the four XOR
+    examples' output errors sum to 0, which floats make 2.8e-17)."""
+    values = np.asarray(values, dtype=float)
+    return np.where(np.abs(values) < 1e-12, 0.0, values)
+
+
 def present(work: Network) -> Problem:
     """The forward table, the loss, the backward pass, every gradient with one step, and the network drawn."""
     f, W1, b1, W2, b2 = work.family, work.W1, work.b1, work.W2, work.b2
     check = {"type": "network", "activation": work.act, "output": f.output, "loss": f.loss,
              "W1": W1.tolist(), "b1": b1.tolist(), "W2": W2.tolist(), "b2": b2, "data": work.data.tolist(),
-             "value": work.L, "gradients": {k: np.asarray(v).tolist() for k, v in work.grads.items()}, "lr": work.lr}
+             "value": work.L, "gradients": {k: _snap(v).tolist() for k, v in work.grads.items()}, "lr": work.lr}
     answer = [Math(f"L = {d(work.L)}"), Text("; "), Math(r"\partial L/\partial b^{(2)} = %s" % d(work.grads["b2"])),
               Text("; every gradient and the step: see the worked solution")]
     names = _gradient_rows(work)

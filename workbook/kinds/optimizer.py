@@ -174,6 +174,14 @@ def _n(value) -> sp.Float:
     return sp.Float(value, PREC)
 
 
+NOISE = sp.Float("1e-24", PREC)  # below this a quantity is the rounding of 30-digit arithmetic: exactly 0
+
+
+def _snap(value):
+    """0 for a quantity that is 0 but for rounding (1 - 0.1 x 4 x 2.5 at 30 digits is 1e-31, not 0)."""
+    return sp.Integer(0) if isinstance(value, sp.Float) and abs(value) < NOISE else value
+
+
 def run(name: str, grad, theta0, count: int, hyper: dict) -> list[dict]:
     """Each step's quantities at 30 digits; grad(t, theta) gives g_t."""
     optimizer = OPTIMIZER[name]
@@ -181,9 +189,9 @@ def run(name: str, grad, theta0, count: int, hyper: dict) -> list[dict]:
     theta, state = _n(theta0), {"b": _n(0), "G": _n(0), "v": _n(0), "m": _n(0)}
     rows = []
     for t in range(1, count + 1):
-        g = _n(grad(t, theta))
-        row = {"t": t, "g": g, **optimizer.update(state, g, t, k)}
-        theta = theta + row["delta"]
+        g = _snap(_n(grad(t, theta)))
+        row = {"t": t, "g": g, **{key: _snap(v) for key, v in optimizer.update(state, g, t, k).items()}}
+        theta = _snap(theta + row["delta"])
         row["theta"] = theta
         rows.append(row)
     return rows

@@ -1,0 +1,119 @@
+"""What a problem's record claims, read as an outside checker reads it: the answer text parsed by SymPy
+alone and evaluated where the project's own checks used to look away (a corner), numbers that are 0
+written as 0."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from workbook import verify
+from workbook.bank import load_bank
+from workbook.generate import REDRAW, generate_one
+from workbook.kinds.derivative import at_the_corners
+
+SEEDS = range(40)
+KINKS = """id = "kinks"
+title = "Kinks"
+topic = "kinks"
+difficulty = 2
+kind = "derivative"
+expressions = ["abs(x - a)", "x*abs(x)", "max(x, 0) + a*x", "relu(x) * x", "abs(x^2 - 1)", "max(x, x/a^2)"]
+domain = [-2.5, 2.5]
+
+[params]
+a = { int = [1, 2] }
+"""
+
+
+def _slope(f, at: float, side: int) -> float:
+    """The one-sided slope of f at a point, from two secants (the test's own measure)."""
+    h = 1e-6
+    return float((4 * (f(at + side * h / 2) - f(at)) / (side * h / 2) - (f(at + side * h) - f(at)) / (side * h)) / 3)
+
+
+def _records(family, seeds=SEEDS):
+    for seed in seeds:
+        try:
+            yield generate_one(family, seed)
+        except REDRAW:  # the build takes the next seed
+            pass
+
+
+def _corner_values(record):
+    """For each corner of the function: (corner, the record's answer there, slope from the left, from the right)."""
+    x = sp.Symbol(record["claims"]["variable"])
+    f = sp.sympify(record["claims"]["function"], locals={"x": x})
+    answer = sp.sympify(record["claims"]["answer"], locals={"x": x})  # SymPy alone, as an outside checker
+    numeric = sp.lambdify(x, f, modules="mpmath")
+    for c in verify.corners(f, x, -2.5, 2.5):
+        yield c, answer.subs(x, c), _slope(numeric, c, -1), _slope(numeric, c, 1)
+
+
+def test_an_activations_key_is_the_slope_from_the_left_at_its_corner():
+    # the prompt takes the slope from the left at a corner; leaky ReLU's key once gave 5/8 there (H(0) = 1/2)
+    family = load_bank()["activation-derivatives"]
+    judged = 0
+    for record in _records(family):
+        assert "Heaviside(x)" not in record["claims"]["answer"] and "Heaviside(-x)" not in record["claims"]["answer"]
+        for c, claimed, left, _ in _corner_values(record):
+            assert claimed.is_finite and math.isclose(float(claimed), left, abs_tol=1e-5), (record["claims"], c)
+            judged += 1
+        if "corners" in json.dumps(record["verified"]):
+            assert any(check["what"].endswith("at the corners") for check in record["verified"]["checks"])
+    assert judged >= 10
+
+
+def test_without_a_convention_a_jump_is_undefined_and_a_smooth_corner_has_its_slope(tmp_path):
+    from workbook.bank import load_family
+
+    (tmp_path / "kinks.toml").write_text(KINKS)
+    family = load_family(tmp_path / "kinks.toml")
+    kinds = set()
+    for record in _records(family):
+        for _, claimed, left, right in _corner_values(record):
+            if abs(left - right) > 1e-4:
+                assert claimed is sp.nan or not claimed.is_finite, record["claims"]
+                kinds.add("jump")
+            else:
+                assert math.isclose(float(claimed), left, abs_tol=1e-5), record["claims"]
+                kinds.add("smooth")
+    assert kinds == {"jump", "smooth"}
+
+
+def test_the_checker_judges_the_value_at_a_corner():
+    x = sp.Symbol("x")
+    leaky = sp.Max(x, x / 4)
+    left = at_the_corners(sp.Heaviside(-x) / 4 + sp.Heaviside(x), x, left=True)
+    assert left == sp.Heaviside(-x, 1) / 4 + sp.Heaviside(x, 0)
+    assert verify.check_corners(leaky, x, 1, left, left=True).points == 1
+    with pytest.raises(verify.VerifyError, match="slope from the left measures 0.25"):  # SymPy's H(0) = 1/2
+        verify.check_corners(leaky, x, 1, sp.Heaviside(-x) / 4 + sp.Heaviside(x), left=True)
+    with pytest.raises(verify.VerifyError, match="undefined"):  # no convention: a jump has no value
+        verify.check_corners(leaky, x, 1, left, left=False)
+    assert verify.check_corners(x**2, x, 1, 2 * x, left=True) is None  # no corner, nothing to judge
+
+
+TINY = re.compile(r"(?<![\w.])-?\d(?:\.\d+)?e-(?:1[2-9]|[2-9]\d|\d{3})\b")
+
+
+@pytest.mark.parametrize("kind", ["optimizer", "network", "gradient_descent", "backprop", "loss", "gradient_check"])
+def test_a_quantity_that_is_zero_is_recorded_as_zero(kind):
+    # 30-digit arithmetic left 9.9e-32 for a momentum step that lands on 0; floats 2.8e-17 for XOR's b2 gradient
+    families = [f for f in load_bank().values() if f.kind == kind]
+    assert families
+    for family in families:
+        for record in _records(family, range(60)):
+            found = TINY.findall(json.dumps(record["claims"]))
+            assert not found, (family.id, record["seed"], found)
+
+
+def test_a_momentum_step_that_lands_on_zero_says_zero():
+    record = generate_one(load_bank()["optimizer-from-loss"], 22)
+    assert record["claims"]["thetas"][-1] == "0"
+    assert np.isclose(float(record["claims"]["thetas"][0]), 0.6)
