@@ -4,6 +4,7 @@ written as 0."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -117,3 +118,36 @@ def test_a_momentum_step_that_lands_on_zero_says_zero():
     record = generate_one(load_bank()["optimizer-from-loss"], 22)
     assert record["claims"]["thetas"][-1] == "0"
     assert np.isclose(float(record["claims"]["thetas"][0]), 0.6)
+
+
+CAPTION = re.compile(r"at learning rate ([\d.]+): plain SGD crosses the valley floor (\d+) times? and ends at loss "
+                     r"([\d.e+-]+); (.+) crosses the valley floor (\d+) times? and ends at loss ([\d.e+-]+)\.$")
+
+
+def test_an_optimizer_figures_caption_says_what_its_paths_do():
+    # Module 5's primer said SGD bounces while the other optimizer heads along the valley; the plotted runs
+    # had SGD end lowest. The caption now says, for the drawn paths, what each did: recounted here from
+    # the points drawn, with plain SGD's path retraced step by step.
+    families = [f for f in load_bank().values() if f.kind == "optimizer"]
+    seen = set()
+    for family in families:
+        for record in _records(family, range(30)):
+            spec = record["figure"]
+            found = CAPTION.search(spec["alt"])
+            assert found, spec["alt"]
+            rate = float(found[1])
+            mine, sgd = (path["points"] for path in spec["paths"])
+            a, b = 0.1, 4.0  # the valley the caption names, 0.1w₁² + 4w₂²
+            assert "0.1w₁² + 4w₂²" in spec["alt"] and spec["xlabel"] == "w₁"
+            step = np.array(sgd[0])
+            for point in sgd[1:]:  # plain gradient descent at the caption's rate
+                step = step - rate * np.array([2 * a * step[0], 2 * b * step[1]])
+                assert np.allclose(point, step)
+            for path, count, loss in ((sgd, found[2], found[3]), (mine, found[5], found[6])):
+                w2 = [p[1] for p in path]
+                crossings = sum(1 for u, v in itertools.pairwise(w2) if u * v < 0)
+                assert crossings == int(count), spec["alt"]
+                assert f"{a * path[-1][0] ** 2 + b * path[-1][1] ** 2:.2g}" == loss, spec["alt"]
+            assert int(found[2]) >= 5  # the primer: plain SGD bounces from side to side across the floor
+            seen.add(found[4])
+    assert len(seen) >= 3

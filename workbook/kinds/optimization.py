@@ -130,7 +130,7 @@ def _steps(work: Optimum) -> list[Step]:
         rf"\frac{{\partial f}}{{\partial {n}}} = {latex(g)} = 0" if several else f"f'({n}) = {latex(g)} = 0"
         for n, g in zip(work.names, work.gradient, strict=True))
     q = work.family.quantity
-    return [Step("First-derivative test", first, words(
+    return [Step("Critical point", first, words(
                 f"At the best choice the {q} stops changing: set the derivative" + ("s" if several else "")
                 + " to zero.")),
             Step("Solve", _choice(work), words("This is the only critical point.")),

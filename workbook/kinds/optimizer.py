@@ -319,42 +319,72 @@ def _step_latex(name: str, r: dict, hyper: dict) -> str:
     return shown[0] + r",\quad " + theta if len(shown) == 1 else r",\ ".join([*shown, theta])
 
 
-RAVINE_SCALE = (0.5, 5.0)  # the illustrative loss 0.5 x^2 + 5 y^2: a long, narrow valley
+RAVINE_SCALE = (0.1, 4.0)  # the illustrative loss 0.1 w1^2 + 4 w2^2: a long, narrow valley
+RAVINE_START = (-4.0, 1.5)
+RAVINE_STEPS = 25
+# The rates the figure may use, largest first: at each, plain SGD's step across the valley overshoots
+# (1 - 2·4·η < -0.5), so it bounces. The figure takes the first at which the optimizer stays in the
+# valley and ends lower than plain SGD, else the first at which it stays (Nesterov momentum with
+# mu = 0.9 is stable across the valley only below 2(1 + mu)/((1 + 2 mu)·8) = 0.17).
+RAVINE_RATES = (0.2, 0.15, 0.12)
+
+
+def ravine_run(which: str, hyper: dict, lr: float) -> list[np.ndarray]:
+    """Each coordinate's iterates on the valley, ``which`` an optimizer's name or "sgd"."""
+    per = []
+    for axis, scale in enumerate(RAVINE_SCALE):
+        def grad(t, theta, scale=scale):
+            return 2 * scale * theta
+
+        if which == "sgd":
+            coord = [RAVINE_START[axis]]
+            for _ in range(RAVINE_STEPS):
+                coord.append(coord[-1] - lr * grad(0, coord[-1]))
+            per.append(np.array(coord))
+        else:
+            per.append(np.asarray(verify.optimizer_reference(
+                which, grad, RAVINE_START[axis], RAVINE_STEPS, lr=lr,
+                **{k: float(hyper[k]) for k in ("momentum", "beta1", "beta2", "alpha")}), dtype=float))
+    return per
+
+
+def ravine_facts(points) -> tuple[int, float]:
+    """What the caption says of a path: how often it crosses the valley floor (w2 = 0), and its loss at the end."""
+    w2 = np.array([p[1] for p in points])
+    crossings = int(np.sum(np.sign(w2[1:]) * np.sign(w2[:-1]) < 0))
+    a, b = RAVINE_SCALE
+    return crossings, float(a * points[-1][0] ** 2 + b * points[-1][1] ** 2)
 
 
 def _figure(name: str, hyper: dict) -> dict:
-    """This optimizer and plain SGD, same learning rate, 25 steps on a narrow valley."""
+    """This optimizer and plain SGD, same learning rate, 25 steps on a narrow valley; the caption says
+    how often each crossed the valley floor and where each ended, computed from the drawn paths."""
     a, b = RAVINE_SCALE
     x, y = sp.symbols("x y", real=True)
     loss = a * x**2 + b * y**2
-    # One rate for every figure, not the problem's: at 0.1 plain SGD's step across the valley
-    # (1 - 0.1·2·5 = 0) lands on its floor at once and never shows the bouncing the primer describes.
-    # At 0.125 it bounces (factor -0.25); Nesterov momentum with mu = 0.9 is stable only below
-    # 2(1 + mu)/((1 + 2 mu)·10) = 0.136 across the valley, so the rate cannot go much higher.
-    lr = 0.125
-    paths = []
-    for label, which in ((OPTIMIZER[name].title, name), ("plain SGD", "sgd")):
-        start = np.array([-4.0, 1.5])
-        per = []
-        for axis, scale in enumerate((a, b)):
-            def grad(t, theta, scale=scale):
-                return 2 * scale * theta
-
-            if which == "sgd":
-                coord = [start[axis]]
-                for _ in range(25):
-                    coord.append(coord[-1] - lr * grad(0, coord[-1]))
-                per.append(np.array(coord))
-            else:
-                per.append(verify.optimizer_reference(which, grad, start[axis], 25, lr=lr,
-                                                      **{k: float(hyper[k]) for k in ("momentum", "beta1", "beta2",
-                                                                                     "alpha")}))
-        paths.append({"points": [[float(p), float(q)] for p, q in zip(*per, strict=True)], "label": label})
+    start_loss = a * RAVINE_START[0] ** 2 + b * RAVINE_START[1] ** 2
+    runs = {}
+    for lr in RAVINE_RATES:
+        mine, sgd = ([[float(p), float(q)] for p, q in zip(*ravine_run(w, hyper, lr), strict=True)]
+                     for w in (name, "sgd"))
+        runs[lr] = (mine, sgd)
+    stays = [lr for lr, (mine, _) in runs.items() if ravine_facts(mine)[1] < start_loss]
+    better = [lr for lr in stays if ravine_facts(runs[lr][0])[1] < ravine_facts(runs[lr][1])[1]]
+    lr = (better or stays or list(RAVINE_RATES))[0]
+    mine, sgd = runs[lr]
+    title = OPTIMIZER[name].title
+    paths = [{"points": mine, "label": title, "color": "#c0504d"},
+             {"points": sgd, "label": "plain SGD", "color": "#1f4e79"}]
     data = contour_data(loss, [x, y], (0.0, 0.0), half_width=4.5)
-    paths[0]["color"], paths[1]["color"] = "#c0504d", "#1f4e79"
-    return {"kind": "contour", **data, "point": [-4.0, 1.5], "paths": paths, "xlabel": "θ₁", "ylabel": "θ₂",
-            "alt": f"Contour plot of the narrow valley 0.5θ₁² + 5θ₂² with 25 steps of {OPTIMIZER[name].title} and of plain "
-                   f"SGD from (-4, 1.5) at learning rate {lr:g}."}
+    said = []
+    for label, points in (("plain SGD", sgd), (title, mine)):
+        crossings, end = ravine_facts(points)
+        said.append(f"{label} crosses the valley floor {crossings} time{'s' * (crossings != 1)} and ends at loss "
+                    f"{end:.2g}")
+    return {"kind": "contour", **data, "point": list(RAVINE_START), "paths": paths, "xlabel": "w₁", "ylabel": "w₂",
+            "marks": [{"at": [0.0, 0.0], "label": "minimum"}],
+            "alt": f"Contour plot of the narrow valley 0.1w₁² + 4w₂² with {RAVINE_STEPS} steps of {title} and of "
+                   f"plain SGD from (-4, 1.5) at learning rate {lr:g}: {said[0]}; {said[1]}."}
 
 
 KIND = Kind("optimizer", OptimizerFamily, {"optimizer": Ask(solve, check, present)})
