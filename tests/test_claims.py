@@ -151,3 +151,29 @@ def test_an_optimizer_figures_caption_says_what_its_paths_do():
             assert int(found[2]) >= 5  # the primer: plain SGD bounces from side to side across the floor
             seen.add(found[4])
     assert len(seen) >= 3
+
+
+def test_a_descent_figure_plots_every_rate_and_the_minimum_and_its_caption_agrees_with_the_key():
+    # the converge figure drew two of three rates (never the diverging one off its axes), the descent plots
+    # left the minimum off; each caption's words now agree with the verdict the key gives for that rate
+    words = {"converges": ("closes in on the minimum", "moves towards the minimum"),
+             "diverges": ("further out each time", "moves away from the minimum"),
+             "oscillates": ("stays about as far from it",)}
+    judged = 0
+    for family in (f for f in load_bank().values() if f.kind == "gradient_descent"):
+        for record in _records(family, range(30)):
+            spec = record["figure"]
+            if spec["kind"] != "descent1d":
+                continue
+            xs = spec["x"]
+            assert "minimum" in spec and xs[0] < spec["minimum"][0] < xs[-1], spec["alt"]
+            claims = record["claims"]
+            if claims["type"] != "descent_convergence":
+                continue
+            assert len(spec["runs"]) == len(claims["rates"])
+            for rate, verdict, run in zip(claims["rates"], claims["verdicts"], spec["runs"], strict=True):
+                said = spec["alt"].split(run["label"] + " ", 1)[1].split(";")[0]
+                assert sp.Rational(rate) == sp.Rational(run["label"].removeprefix("η = "))
+                assert said.startswith(words[verdict]) or any(w in said for w in words[verdict]), (verdict, said)
+                judged += 1
+    assert judged >= 20

@@ -202,7 +202,7 @@ def descent1d_figure(spec: dict) -> str:
     """The loss curve with each run's iterates marked on it and joined in order."""
     x = np.asarray(spec["x"], dtype=float)
     y = np.asarray([np.nan if v is None else v for v in spec["y"]], dtype=float)
-    colors = ["#c0504d", "#2e7d32", "#7b3fa0"]
+    colors = ["#c0504d", "#2e7d32", "#7b3fa0", "#b8860b", "#00838f", "#6d4c41"]
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(WIDTH_IN, WIDTH_IN * 0.72))
         FigureCanvasSVG(fig)
@@ -214,12 +214,16 @@ def descent1d_figure(spec: dict) -> str:
             ax.plot(px, py, "o-", color=c, markersize=3.5, linewidth=0.9, label=run.get("label"))
             for k, (a, b) in enumerate(zip(px[:4], py[:4])):
                 ax.annotate(str(k), (a, b), textcoords="offset points", xytext=(3, 4), fontsize=6.5, color=c)
+        minimum = spec.get("minimum")
+        if minimum is not None:
+            ax.plot([minimum[0]], [minimum[1]], "*", color="#222222", markersize=7, zorder=5, label="minimum")
         finite = y[np.isfinite(y)]
-        if finite.size:
-            lo, hi = finite.min(), np.percentile(finite, 95)
+        if finite.size:  # the curve's low part, and every drawn iterate (a diverging rate's too)
+            drawn = [v for run in spec["runs"] for v in run["values"] if v is not None and np.isfinite(v)]
+            lo, hi = finite.min(), max([np.percentile(finite, 95), *drawn])
             ax.set_ylim(lo - 0.1 * (hi - lo + 1), hi + 0.1 * (hi - lo + 1))
         ax.set_xlim(x.min(), x.max())
-        ax.set_xlabel("x")
+        ax.set_xlabel(spec.get("xlabel", "x"))
         ax.set_ylabel("loss")
         ax.grid(True, linewidth=0.3, color="#dddddd")
         ax.legend(loc="upper center", fontsize=7, frameon=False)

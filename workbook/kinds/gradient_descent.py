@@ -9,6 +9,7 @@ the measured slope of the loop's own step, and each verdict against what 60 step
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -305,8 +306,15 @@ def _converge_paths(work: Descent) -> list[tuple[float, list[float]]]:
             path.append(path[-1] - float(rate) * float(d.xreplace({x: sp.Float(path[-1])})))
             if abs(path[-1] - minimum) > reach:
                 break
-        paths.append((float(rate), path))
+        paths.append((rate, path))
     return paths
+
+
+def _rate_text(rate) -> str:
+    """A learning rate as the prompt gives it: 0.25 as a decimal, 1/12 as a fraction."""
+    q = sp.Rational(rate)
+    terminating = sp.factorint(q.q).keys() <= {2, 5}
+    return f"{float(q):g}" if terminating else sp.sstr(q)
 
 
 def present_converge(work: Descent) -> Problem:
@@ -319,8 +327,6 @@ def present_converge(work: Descent) -> Problem:
              "start": sp.sstr(work.start[0]), "rates": [sp.sstr(r) for r in rates], "verdicts": verdicts,
              "threshold": sp.sstr(2 / work.curvature)}
     paths = _converge_paths(work)
-    good = next(p for p, v in zip(paths, verdicts, strict=True) if v == "converges")
-    bad = next((p for p, v in zip(paths, verdicts, strict=True) if v != "converges"), paths[-1])
     answer = []
     for r, v in zip(rates, verdicts, strict=True):
         answer += [Math(r"\eta = " + exact_decimal(r)), Text(f": {v}; ")]
@@ -328,26 +334,64 @@ def present_converge(work: Descent) -> Problem:
     return Problem(identity=f"{work.f} rates {rates}", prompt=fill(work.family.prompt or default, placeholders),
                    answer=answer, answer_text="; ".join(f"{r}: {v}" for r, v in zip(rates, verdicts, strict=True)),
                    steps=_gradient_steps(work) + _converge_steps(work), claims=check,
-                   figure=_figure(work.f, [x], None, [good, bad], None, float(work.minimum)))
+                   figure=_figure(work.f, [x], None, paths, None, float(work.minimum)))
 
 
 def _figure(f, variables, path2d, paths1d, rate, minimum=None) -> dict:
+    """The loss curve with every rate's iterates on it and its minimum marked (for two variables, the
+    contour plot); the caption says what each drawn path does, measured from its own points."""
     if len(variables) == 2:
         return _contour_figure(f, variables, path2d, rate)
-    runs = ([{"points": p, "label": f"η = {r:g}"} for r, p in paths1d] if paths1d else
+    runs = ([{"points": p, "label": f"η = {_rate_text(r)}"} for r, p in paths1d] if paths1d else
             [{"points": [p[0] for p in path2d], "label": f"η = {rate:g}"}])
+    fn = verify.numeric(f, variables)
     pts = [v for run in runs for v in run["points"]]
     lo, hi = min(pts), max(pts)
+    if minimum is None:
+        minimum = _lowest(fn, lo, hi)
+    if minimum is not None:
+        lo, hi = min(lo, minimum), max(hi, minimum)
     pad = max(1.0, 0.25 * (hi - lo))
     xs = np.linspace(lo - pad, hi + pad, 200)
-    fn = verify.numeric(f, variables)
     ys = verify.evaluate(fn, xs)
     for run in runs:
         run["values"] = [float(v) for v in verify.evaluate(fn, np.array(run["points"], dtype=float))]
-    return {"kind": "descent1d", "x": [round(float(v), 5) for v in xs], "y": [float(f"{v:.6g}") for v in ys],
-            "runs": runs, "label": f"f(x) = {latex(f)}",
-            "alt": "The curve of the loss with the iterates of gradient descent marked and joined in order"
-                   + (": one learning rate settles into the minimum and the other does not." if paths1d else ".")}
+    spec = {"kind": "descent1d", "x": [round(float(v), 5) for v in xs], "y": [float(f"{v:.6g}") for v in ys],
+            "runs": runs, "label": f"f(x) = {latex(f)}", "xlabel": str(variables[0])}
+    said = "The curve of the loss with the iterates of gradient descent marked and joined in order"
+    if minimum is None:
+        return spec | {"alt": said + "."}
+    m = float(minimum)
+    spec["minimum"] = [m, float(verify.evaluate(fn, np.array([m]))[0])]
+    return spec | {"alt": f"{said}, and its minimum at {variables[0]} = {m:.3g}: "
+                          + "; ".join(f"{run['label']} {_path_said(run['points'], m)}" for run in runs) + "."}
+
+
+def _lowest(fn, lo: float, hi: float) -> float | None:
+    """The lowest point of the curve near the iterates, if it has one inside the window searched."""
+    width = max(1.0, hi - lo)
+    xs = np.linspace(lo - 2 * width, hi + 2 * width, 4001)
+    ys = verify.evaluate(fn, xs)
+    if not np.isfinite(ys).any():
+        return None
+    i = int(np.nanargmin(ys))
+    return float(f"{xs[i]:.3g}") if 0 < i < len(xs) - 1 else None
+
+
+def _path_said(points: list[float], minimum: float) -> str:
+    """What a drawn path does, from its points: closes in on the minimum, or moves away, with or
+    without jumping across it."""
+    off = [p - minimum for p in points]
+    across = sum(1 for a, b in itertools.pairwise(off) if a * b < 0)
+    first, last = abs(off[0]), abs(off[-1])
+    jumping = ", jumping across it" if across else ""
+    if last < 0.5 * first:
+        return "closes in on the minimum" + jumping
+    if last > 1.5 * first:
+        return ("jumps across the minimum further out each time" if across else "moves away from the minimum")
+    if across:
+        return "jumps across the minimum and stays about as far from it"
+    return "moves towards the minimum" if last < first else "moves away from the minimum"
 
 
 def _contour_figure(f, variables, path2d, rate) -> dict:
