@@ -83,7 +83,7 @@ def tangent_figure(spec: dict) -> str:
         ax.annotate(f"({_short(x0)}, {_short(y0)})", (x0, y0), textcoords="offset points", xytext=(6, -12), fontsize=8)
         ax.set_xlim(x.min(), x.max())
         ax.set_ylim(lo - pad, hi + pad)
-        return _finish(fig, ax, "x", "y", legend_size=7.5)
+        return _finish(fig, ax, spec.get("xlabel", "x"), spec.get("ylabel", "y"), legend_size=7.5)
 
 
 def _finish(fig: Figure, ax, xlabel: str, ylabel: str, legend_size: float = 7, legend_at: str = "best") -> str:

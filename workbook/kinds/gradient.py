@@ -367,13 +367,18 @@ def _figure(work: Gradient) -> dict | None:
         return None
     point, grad = _floats(work.point), _floats(work.grad)
     data = contour_data(work.f, work.variables, (point[0], point[1]))
-    return {"kind": "contour", **data, "point": point,
-            "arrows": [{"vector": grad, "label": r"\nabla f", "color": "#c0504d"},
-                       {"vector": [-g for g in grad], "label": r"-\nabla f", "color": "#2e7d32"}],
+    arrows = [{"vector": grad, "label": r"\nabla f", "color": "#c0504d"},
+              {"vector": [-g for g in grad], "label": r"-\nabla f", "color": "#2e7d32"}]
+    said = ""
+    if work.unit is not None:  # a directional derivative: the direction it is taken along, drawn too
+        unit = _floats(work.unit)
+        arrows.append({"vector": unit, "label": "u", "color": "#1f4e79"})
+        said = f"; the direction u = ({unit[0]:.3g}, {unit[1]:.3g}) is drawn from the same point"
+    return {"kind": "contour", **data, "point": point, "arrows": arrows,
             "xlabel": str(work.variables[0]), "ylabel": str(work.variables[1]), "label": f"f = {latex(work.f)}",
             "alt": (f"Contour lines of f near the point ({point[0]:g}, {point[1]:g}); the gradient arrow "
                     f"({grad[0]:.3g}, {grad[1]:.3g}) points uphill across the contours and its negative points "
-                    "downhill.")}
+                    f"downhill{said}.")}
 
 
 KIND = Kind("gradient", GradientFamily, {

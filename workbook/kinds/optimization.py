@@ -166,6 +166,7 @@ def _curve(work: Optimum) -> dict:
     return {"kind": "tangent", "x": [round(float(v), 5) for v in xs], "y": [float(f"{v:.6g}") for v in ys],
             "x0": x0, "y0": float(work.value), "slope": 0.0, "label": f"{q} = {latex(work.f)}",
             "tangent_label": r"\mathrm{slope\ 0\ at\ the\ optimum}",  # mathtext drops plain spaces
+            "xlabel": str(work.variables[0]), "ylabel": q,  # the problem's own names: price and profit
             "alt": f"The {q} curve with its {work.wanted} at {work.names[0]} = {x0:.4g}, where the tangent is flat."}
 
 
