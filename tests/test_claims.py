@@ -177,3 +177,21 @@ def test_a_descent_figure_plots_every_rate_and_the_minimum_and_its_caption_agree
                 assert said.startswith(words[verdict]) or any(w in said for w in words[verdict]), (verdict, said)
                 judged += 1
     assert judged >= 20
+
+
+def test_a_key_gives_the_whole_answer_never_see_the_worked_solution():
+    # the network key gave the loss and one gradient, then "every gradient and the step: see the worked solution"
+    from workbook.numbers import decimal_latex
+
+    for family in load_bank().values():
+        for record in _records(family, range(3)):
+            assert "see the worked solution" not in json.dumps(record["answer"]), family.id
+            if record["claims"]["type"] != "network":
+                continue
+            key = " ".join(part.get("math", "") for part in record["answer"])
+            for name, values in record["claims"]["gradients"].items():
+                for value in np.ravel(values):
+                    assert decimal_latex(float(value)) in key, (family.id, name, value)
+            lr = record["claims"]["lr"]
+            stepped = np.ravel(record["claims"]["W1"]) - lr * np.ravel(record["claims"]["gradients"]["W1"])
+            assert all(decimal_latex(float(v)) in key for v in stepped)

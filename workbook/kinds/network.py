@@ -269,7 +269,7 @@ def _prompt(work: Network) -> list:
     placeholders = {"act": Math(ACTIVATION[work.act].tex), "lr": Math(r"\eta = " + d(work.lr)), "h": Text(str(work.h)),
                     "weights": Math(r"W^{(1)} = %s,\ b^{(1)} = %s,\ w^{(2)} = %s,\ b^{(2)} = %s" % (
                         matrix_latex(work.W1, d), matrix_latex(work.b1[:, None], d),
-                        matrix_latex(work.W2[None, :], d), d(work.b2))),
+                        _row(work.W2), d(work.b2))),
                     "data": Math(",\\ ".join(f"(({d(r[0])}, {d(r[1])}), {d(r[2])})" for r in work.data)),
                     "output": Text("a sigmoid output" if work.family.output == "sigmoid" else "a linear output"),
                     "loss": Math(_loss_tex(work))}
@@ -286,14 +286,36 @@ def _snap(values) -> np.ndarray:
     return np.where(np.abs(values) < 1e-12, 0.0, values)
 
 
+def _row(values) -> str:
+    """A row of numbers with commas, (-0.5, -1.0893): side by side in a matrix they read as a subtraction."""
+    return r"\left(" + r",\ ".join(d(float(v)) for v in np.asarray(values).ravel()) + r"\right)"
+
+
+def _key(work: Network) -> list:
+    """The whole answer, as a key to grade from: the loss, every gradient, and the weights after the step
+    (each as the worked solution's table rounds it)."""
+    g, lr = work.grads, work.lr
+    gradients = r",\ ".join([
+        r"\frac{\partial L}{\partial W^{(1)}} = " + matrix_latex(g["W1"], d),
+        r"\frac{\partial L}{\partial b^{(1)}} = " + matrix_latex(np.asarray(g["b1"])[:, None], d),
+        r"\frac{\partial L}{\partial w^{(2)}} = " + _row(g["W2"]),
+        r"\frac{\partial L}{\partial b^{(2)}} = " + d(float(g["b2"]))])
+    stepped = r",\ ".join([
+        "W^{(1)} = " + matrix_latex(work.W1 - lr * g["W1"], d),
+        "b^{(1)} = " + matrix_latex((work.b1 - lr * g["b1"])[:, None], d),
+        "w^{(2)} = " + _row(work.W2 - lr * g["W2"]),
+        "b^{(2)} = " + d(work.b2 - lr * float(g["b2"]))])
+    return [Math(f"L = {d(work.L)}"), Text("; gradients "), Math(gradients),
+            Text(f"; after the step with η = {work.lr:g}: "), Math(stepped)]
+
+
 def present(work: Network) -> Problem:
     """The forward table, the loss, the backward pass, every gradient with one step, and the network drawn."""
     f, W1, b1, W2, b2 = work.family, work.W1, work.b1, work.W2, work.b2
     check = {"type": "network", "activation": work.act, "output": f.output, "loss": f.loss,
              "W1": W1.tolist(), "b1": b1.tolist(), "W2": W2.tolist(), "b2": b2, "data": work.data.tolist(),
              "value": work.L, "gradients": {k: _snap(v).tolist() for k, v in work.grads.items()}, "lr": work.lr}
-    answer = [Math(f"L = {d(work.L)}"), Text("; "), Math(r"\partial L/\partial b^{(2)} = %s" % d(work.grads["b2"])),
-              Text("; every gradient and the step: see the worked solution")]
+    answer = _key(work)
     names = _gradient_rows(work)
     return Problem(identity=f"net {work.act} {W1.tolist()} {b1.tolist()} {W2.tolist()} {b2} {work.data.tolist()}",
                    prompt=_prompt(work), answer=answer,
