@@ -195,3 +195,21 @@ def test_a_key_gives_the_whole_answer_never_see_the_worked_solution():
             lr = record["claims"]["lr"]
             stepped = np.ravel(record["claims"]["W1"]) - lr * np.ravel(record["claims"]["gradients"]["W1"])
             assert all(decimal_latex(float(v)) in key for v in stepped)
+
+
+def test_the_default_editions_descent_primers_promise_what_their_pictures_show():
+    # Module 4's primer described a too-large rate its worked example never drew: it now sends the reader
+    # to the learning-rate problem, whose picture, at every seed, has a rate that closes in, one that
+    # jumps across, and one that lands further out each time
+    from workbook.edition import load_edition
+    from workbook.resources import editions_dir
+
+    edition = load_edition(editions_dir() / "visual-workbook.toml")
+    module = next(s for s in edition.sections if s.title.startswith("Module 4"))
+    assert "learning-rate problem" in module.primer and "learning-rate" in module.families
+    for record in _records(load_bank()["learning-rate"], range(25)):
+        alt = record["figure"]["alt"]
+        runs = alt.split(": ", 1)[1].split("; ")  # one clause a rate, smallest first
+        assert runs[0].endswith("closes in on the minimum")  # slides towards it
+        assert any("jump" in run for run in runs[1:-1])  # a larger one jumps across it
+        assert runs[-1].endswith("further out each time.")  # too large: further away with each jump

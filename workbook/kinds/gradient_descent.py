@@ -348,7 +348,7 @@ def _figure(f, variables, path2d, paths1d, rate, minimum=None) -> dict:
     pts = [v for run in runs for v in run["points"]]
     lo, hi = min(pts), max(pts)
     if minimum is None:
-        minimum = _lowest(fn, lo, hi)
+        minimum = _lowest(f, variables[0], fn, lo, hi)
     if minimum is not None:
         lo, hi = min(lo, minimum), max(hi, minimum)
     pad = max(1.0, 0.25 * (hi - lo))
@@ -367,15 +367,22 @@ def _figure(f, variables, path2d, paths1d, rate, minimum=None) -> dict:
                           + "; ".join(f"{run['label']} {_path_said(run['points'], m)}" for run in runs) + "."}
 
 
-def _lowest(fn, lo: float, hi: float) -> float | None:
-    """The lowest point of the curve near the iterates, if it has one inside the window searched."""
+def _lowest(f, x, fn, lo: float, hi: float) -> float | None:
+    """The lowest point of the curve near the iterates, if it has one inside the window searched: found
+    on a grid, then where f' = 0 next to it (so a minimum at -1 is said to be at -1, not -0.999)."""
     width = max(1.0, hi - lo)
     xs = np.linspace(lo - 2 * width, hi + 2 * width, 4001)
     ys = verify.evaluate(fn, xs)
     if not np.isfinite(ys).any():
         return None
     i = int(np.nanargmin(ys))
-    return float(f"{xs[i]:.3g}") if 0 < i < len(xs) - 1 else None
+    if not 0 < i < len(xs) - 1:
+        return None
+    try:
+        root = float(sp.nsolve(sp.diff(f, x), x, float(xs[i])))
+    except (ValueError, TypeError, ZeroDivisionError):
+        return float(xs[i])
+    return root if abs(root - xs[i]) < 2 * (xs[1] - xs[0]) else float(xs[i])
 
 
 def _path_said(points: list[float], minimum: float) -> str:
