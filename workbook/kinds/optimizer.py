@@ -182,10 +182,11 @@ def _snap(value):
     return sp.Integer(0) if isinstance(value, sp.Float) and abs(value) < NOISE else value
 
 
-def run(name: str, grad, theta0, count: int, hyper: dict) -> list[dict]:
-    """Each step's quantities at 30 digits; grad(t, theta) gives g_t."""
+def run(name: str, grad, theta0, count: int, hyper: dict, eps=None) -> list[dict]:
+    """Each step's quantities at 30 digits; grad(t, theta) gives g_t. ``eps``: another ε than the
+    optimizer's (0, to see what it changes)."""
     optimizer = OPTIMIZER[name]
-    k = {key: _n(hyper[key]) for key in HYPER} | {"eps": _n(optimizer.eps)}
+    k = {key: _n(hyper[key]) for key in HYPER} | {"eps": _n(optimizer.eps if eps is None else eps)}
     theta, state = _n(theta0), {"b": _n(0), "G": _n(0), "v": _n(0), "m": _n(0)}
     rows = []
     for t in range(1, count + 1):
@@ -206,14 +207,21 @@ def solve(family: OptimizerFamily, params: dict, rng: np.random.Generator) -> Up
     if family.loss is not None:
         loss = given(family.loss, params, [family.variable])
         _, d = steps.differentiate(loss, var, 1)
-        rows = run(name, lambda t, theta: d.xreplace({var: theta}), theta0, family.steps, hyper)
+        gradient = lambda t, theta: d.xreplace({var: theta})
+        rows = run(name, gradient, theta0, family.steps, hyper)
         work = Updates(family, name, hyper, theta0, var, rows, loss=loss, derivative=d)
     else:
         gradients = [given(t, params) for t in family.gradients]
         if any(g == 0 for g in gradients):
             raise Degenerate("a zero gradient")
-        rows = run(name, lambda t, theta: gradients[t - 1], theta0, len(gradients), hyper)
+        gradient = lambda t, theta: gradients[t - 1]
+        rows = run(name, gradient, theta0, len(gradients), hyper)
         work = Updates(family, name, hyper, theta0, var, rows, given=gradients)
+    # the rounding note says ε is too small to change a shown decimal: true, or the draw is redrawn
+    without = run(name, gradient, theta0, len(rows), hyper, eps=0)
+    if any(decimal_latex(a[key], 4) != decimal_latex(b[key], 4) for a, b in zip(rows, without, strict=True)
+           for key in a if key != "t"):
+        raise Degenerate("ε changes a shown decimal (the rounding note says it does not)")
     if any(abs(float(r["theta"])) > 1e4 for r in rows):
         raise Degenerate("the parameter blew up")
     return work
@@ -254,7 +262,8 @@ def _steps(work: Updates, head: list[str]) -> list[Step]:
               for r in rows]
     return shown + [
         Step("The table", "", [Table(head, table)]),
-        Step("Rounding", "", words("Values are shown to 4 decimal places; full precision is carried between steps. "
+        Step("Rounding", "", words("Values are rounded to 4 decimal places, trailing zeros dropped (0.09 is 0.0900); "
+                                   "full precision is carried between steps. "
                                    "ε is far too small to change the 4th decimal here.")),
     ]
 
