@@ -213,3 +213,13 @@ def test_the_default_editions_descent_primers_promise_what_their_pictures_show()
         assert runs[0].endswith("closes in on the minimum")  # slides towards it
         assert any("jump" in run for run in runs[1:-1])  # a larger one jumps across it
         assert runs[-1].endswith("further out each time.")  # too large: further away with each jump
+
+
+def test_minimum_maximum_or_saddle_always_has_a_saddle():
+    # the title asks for three kinds; the default edition's draw had one minimum and no saddle anywhere
+    family = load_bank()["critical-points"]
+    kinds = set()
+    for record in _records(family, range(30)):
+        assert "saddle point" in record["claims"]["kinds"], record["claims"]
+        kinds |= set(record["claims"]["kinds"])
+    assert kinds == {"minimum", "maximum", "saddle point"}
