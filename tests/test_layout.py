@@ -118,3 +118,34 @@ def test_letter_paper_has_room_for_a_formula_a4_has_not():
     width = assets.cache.get(problem["steps"][0]["math"], True).width
     assert render.BESIDE_EM["A4"] < width < render.BESIDE_EM["Letter"]
     assert not assets.beside(problem, "A4") and assets.beside(problem, "Letter")
+
+
+def _walk(box, inside=()):
+    """Every box with the classes of the elements it sits in."""
+    here = (*inside, *_classes(box))
+    yield box, here
+    for child in getattr(box, "children", None) or []:
+        yield from _walk(child, here)
+
+
+MM = 96 / 25.4  # CSS pixels a millimetre
+
+
+def test_room_to_work_fits_the_work(documents, tmp_path):
+    # every problem had the same 5.2 cm, too much for a one-line derivative and far too little for the XOR
+    # capstone; the cells of a table to fill in were 5 mm tall
+    (_, doc, _), = [d for d in documents if d[0] == "default" and d[2] == "worksheet"][:1]
+    heights, cells = {}, []
+    for page in pages(doc, "worksheet", tmp_path):
+        for box, classes in _walk(page):
+            if box.element_tag == "article" and box.element.get("id", "").startswith("problem-"):
+                article = box.element.get("id")
+            if box.element_tag == "div" and "work" in _classes(box):
+                heights[article] = box.height / MM / 10  # cm
+            if box.element_tag == "td" and "fill-in" in classes:
+                cells.append(box)
+    assert len(heights) >= 25 and all(3.0 - 1e-6 <= h <= 16.0 + 1e-6 for h in heights.values()), heights
+    steps = {f"problem-{p['number']}": len(p["steps"]) for s in doc["sections"] for p in s["problems"]}
+    shortest, longest = min(steps, key=steps.get), max(steps, key=steps.get)
+    assert heights[longest] >= 2 * heights[shortest]  # the capstone gets room, a one-liner does not waste it
+    assert cells and all(c.border_height() >= 9 * MM and c.border_width() >= 18 * MM for c in cells)

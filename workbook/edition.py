@@ -80,7 +80,9 @@ class PageOptions(BaseModel):
     solutions: bool = Field(True, description="Write the solutions book.")
     cover: bool = Field(True, description="Open the worksheet and the solutions with a cover page and contents.")
     work_space: Literal["blank", "lines", "grid"] = Field("lines", description="The space under each problem.")
-    work_height: float = Field(5.2, ge=0, le=20, description="Its height in centimetres (0 for none).")
+    work_height: float | None = Field(None, ge=0, le=20, description=(
+        "Its height in centimetres (0 for none); left out, each problem's is sized from its worked solution: "
+        "0.75 cm a line of working, from 3 to 16 cm."))
     font_size: float = Field(11, ge=8, le=16, description="Body text size in points.")
     labels: bool = Field(True, description="Print each problem's family title and difficulty stars beside it; "
                                            "false for a quiz, where they would name the method.")

@@ -184,6 +184,7 @@ def environment(template_dir: Path | None = None) -> Environment:
     env = kind(loader=FolderLoader(search + [str(templates_dir())]), autoescape=True,
                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["caption"] = caption
+    env.globals["work_cm"] = work_cm
     env.globals["segments_html"] = segments.page  # one walker over segments; the template only calls it
     env.globals["practice_data"] = practice_data
     env.globals["practice_json"] = practice_json
@@ -238,6 +239,23 @@ def practice_json(sections: list[dict]) -> Markup:
 _MINUS = re.compile(r"(?<![\w.])-(?=\.?\d)")  # "-1", "(-0.5": not "2-2-1" or "x-axis"
 _SLASH = re.compile(r"(?<=\w)/(?=\w)")  # dy/du2 stays whole: a word joiner after the slash
 _POINT = re.compile(r"\((\u2212?[\d.]+(?:, \u2212?[\d.]+)+)\)")
+
+
+WORK_LINE_CM = 0.75  # one ruled line of the work space
+WORK_CM = (3.0, 16.0)  # the least and the most room a problem is given
+
+
+def work_cm(problem: dict) -> float:
+    """Room for a problem's working, sized from its worked solution: a ruled line for each displayed
+    line of working and each table row (but where the prompt has a table to fill in), two more to start
+    and one for the answer, within WORK_CM."""
+    filled_in = any("table" in part and part["table"].get("blank") for part in problem.get("prompt", ()))
+    lines = 3
+    for step in problem.get("steps", ()):
+        lines += bool(step.get("math"))
+        if not filled_in:  # a table the learner fills in is the room for the table's working
+            lines += sum(1 + len(part["table"]["rows"]) for part in step.get("say", ()) if "table" in part)
+    return min(max(WORK_LINE_CM * lines, WORK_CM[0]), WORK_CM[1])
 
 
 def caption(text: str) -> str:

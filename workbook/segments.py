@@ -29,7 +29,7 @@ class Emitter(Protocol):
 
     def math(self, latex: str) -> str: ...
 
-    def table(self, head: list[str], rows: list[list[str]]) -> str: ...
+    def table(self, head: list[str], rows: list[list[str]], blank: bool = False) -> str: ...
 
 
 def emit(segments: list[dict], emitter: Emitter, *, blanks: bool = True) -> str:
@@ -40,7 +40,8 @@ def emit(segments: list[dict], emitter: Emitter, *, blanks: bool = True) -> str:
             out.append(emitter.text(seg["text"]))
         elif "table" in seg:
             if blanks or not seg["table"].get("blank"):
-                out.append(emitter.table(seg["table"].get("head") or [], seg["table"]["rows"]))
+                out.append(emitter.table(seg["table"].get("head") or [], seg["table"]["rows"],
+                                         blank=bool(seg["table"].get("blank"))))
         elif "math" in seg:
             out.append(emitter.math(seg["math"]))
     return "".join(out)
@@ -58,10 +59,12 @@ class Page:
     def math(self, latex: str) -> str:
         return str(self.draw(("\\displaystyle " if self.big else "") + latex))
 
-    def table(self, head: list[str], rows: list[list[str]]) -> str:
+    def table(self, head: list[str], rows: list[list[str]], blank: bool = False) -> str:
+        """A table of numbers; one to fill in (``blank``) has cells with room for handwriting."""
         thead = "<thead><tr>" + "".join(f"<th>{self.draw(c)}</th>" for c in head) + "</tr></thead>" if head else ""
         body = "".join("<tr>" + "".join(f"<td>{self.draw(c) if c else ''}</td>" for c in row) + "</tr>" for row in rows)
-        return f'<table class="numbers" tabindex="0">{thead}<tbody>{body}</tbody>\n</table>'
+        cls = "numbers fill-in" if blank else "numbers"
+        return f'<table class="{cls}" tabindex="0">{thead}<tbody>{body}</tbody>\n</table>'
 
 
 def page(items: list[dict], math: Callable[[str], str], big: bool = False, blanks: bool = True) -> Markup:
@@ -78,7 +81,7 @@ class Plain:
     def math(self, latex: str) -> str:
         return plain_tex(latex)
 
-    def table(self, head: list[str], rows: list[list[str]]) -> str:
+    def table(self, head: list[str], rows: list[list[str]], blank: bool = False) -> str:
         lines = ([head] if head else []) + rows
         return " [" + "; ".join(" | ".join(plain_tex(c) for c in row) for row in lines) + "]"
 
@@ -134,7 +137,7 @@ class Moodle:
     def math(self, latex: str) -> str:
         return r"\(" + html_escape(latex) + r"\)"
 
-    def table(self, head: list[str], rows: list[list[str]]) -> str:
+    def table(self, head: list[str], rows: list[list[str]], blank: bool = False) -> str:
         lines = ([head] if head else []) + rows
         cells = "".join("<tr>" + "".join(f"<td>{self.math(c)}</td>" if c else "<td></td>" for c in row) + "</tr>"
                         for row in lines)
