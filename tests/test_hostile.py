@@ -1248,3 +1248,31 @@ def test_python_dash_m_workbook_runs_the_command():
     run = subprocess.run([sys.executable, "-m", "workbook", "--help"], capture_output=True, text=True, timeout=60,
                          check=False)
     assert run.returncode == 0 and "Usage:" in run.stdout
+
+
+# ---------------------------------------------------------------- a seventh attack's findings
+
+
+def test_an_edition_reached_through_a_link_reads_folders_beside_the_real_file(bare):
+    """A stranger's archive: pkg/ed.toml names bank x and templates t; pkg/deep/ed.toml is a link to it,
+    and pkg/deep/x and pkg/deep/t are links to private folders. Built through the link, the edition
+    must read pkg/x and pkg/t (as it was checked), never the private ones."""
+    pkg = bare.root / "pkg"
+    (pkg / "deep").mkdir(parents=True)
+    private = bare.root / "private"
+    (private / "x").mkdir(parents=True)
+    (private / "t").mkdir()
+    (private / "x" / "mine.toml").write_text(
+        'id = "mine"\ntitle = "Mine"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\nexpression = "x^2"\n')
+    (private / "t" / "worksheet.html").write_text(f'{{% extends "base.html" %}}{{% block content %}}{CANARY}'
+                                                 '{% endblock %}')
+    (pkg / "ed.toml").write_text(EDITION.replace('title = "Hostile"', 'title = "Hostile"\nbank = ["x"]\ntemplates = "t"')
+                                 .replace('families = ["tangent-line"]', 'families = ["mine"]'))
+    (pkg / "x").mkdir()
+    (pkg / "t").mkdir()
+    (pkg / "deep" / "ed.toml").symlink_to("../ed.toml")
+    (pkg / "deep" / "x").symlink_to(private / "x")
+    (pkg / "deep" / "t").symlink_to(private / "t")
+    result = bare.run("build", pkg / "deep" / "ed.toml", "--out", bare.out, "--format", "html")
+    assert result.returncode == 2 and "unknown family 'mine'" in result.err_text
+    assert not bare.out.exists() or CANARY not in "".join(p.read_text() for p in bare.out.rglob("*.html"))

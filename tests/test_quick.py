@@ -80,11 +80,27 @@ def test_an_unchanged_edition_is_answered_without_the_heavy_libraries(quiz, rela
     assert imported == "" and "is up to date: the same 2 problems" in said and "worksheet.html" in said
 
 
-@pytest.mark.parametrize("change", ["edition", "bank", "seed", "format", "output", "added"])
+@pytest.mark.parametrize("change", ["edition", "bank", "seed", "format", "output", "added", "behind a link",
+                                    "a linked file, same size and time", "pycache"])
 def test_any_change_goes_to_the_full_build(quiz, change):
-    build(quiz)
-    folder = quiz.parent / "out" / "quick"
+    if change == "behind a link":  # the bank folder a link to a folder beside it: a file edited in place there
+        (quiz.parent / "families").rename(quiz.parent / "real")
+        (quiz.parent / "families").symlink_to("real")
     extra: tuple[str, ...] = ()
+    if change == "a linked file, same size and time":  # --bank names a link to a family file kept elsewhere
+        (quiz.parent / "elsewhere").mkdir()
+        (quiz.parent / "families" / "own-chain.toml").rename(quiz.parent / "elsewhere" / "own.toml")
+        (quiz.parent / "own-link.toml").symlink_to(quiz.parent / "elsewhere" / "own.toml")
+        quiz.write_text(QUIZ.replace('bank = ["families"]\n', ""))
+        extra = ("--bank", str(quiz.parent / "own-link.toml"))
+    if change == "pycache":  # a template the edition's own folder keeps in a folder named __pycache__
+        (quiz.parent / "look" / "__pycache__").mkdir(parents=True)
+        (quiz.parent / "look" / "__pycache__" / "note.html").write_text("NOTE-ONE")
+        (quiz.parent / "look" / "worksheet.html").write_text(
+            '{% extends "base.html" %}{% block content %}{% include "__pycache__/note.html" %}{% endblock %}')
+        quiz.write_text(QUIZ.replace('bank = ["families"]', 'bank = ["families"]\ntemplates = "look"'))
+    build(quiz, *extra)
+    folder = quiz.parent / "out" / "quick"
     if change == "edition":
         quiz.write_text(QUIZ.replace("seed = 5", "seed = 6"))
     elif change == "bank":
@@ -97,11 +113,36 @@ def test_any_change_goes_to_the_full_build(quiz, change):
         (folder / "worksheet.html").write_text("<p>changed</p>")
     elif change == "added":
         (folder / "extra.html").write_text("<p>planted</p>")
+    elif change == "behind a link":
+        with open(quiz.parent / "real" / "own-chain.toml", "r+") as handle:  # the folder's time does not change
+            handle.write(FAMILY.replace("[2, 5]", "[2, 6]"))
+    elif change == "a linked file, same size and time":
+        target = quiz.parent / "elsewhere" / "own.toml"
+        was = target.stat()
+        target.write_text(FAMILY.replace("sin(a x^2)", "cos(a x^2)"))
+        os.utime(target, ns=(was.st_atime_ns, was.st_mtime_ns))
+    elif change == "pycache":
+        note = quiz.parent / "look" / "__pycache__" / "note.html"
+        was = note.stat()
+        note.write_text("NOTE-TWO")
+        os.utime(note, ns=(was.st_atime_ns, was.st_mtime_ns))
     imported, said = build(quiz, *extra)
     assert "sympy" in imported, (change, said)
     if change in ("output", "added"):  # the full build sees the edition is not whole, and writes it
         assert "built 2 problems" in said and "changed" not in (folder / "worksheet.html").read_text()
         assert not (folder / "extra.html").exists()
+    if change == "pycache":
+        assert "NOTE-TWO" in (folder / "worksheet.html").read_text()
+
+
+def test_an_edition_folder_replaced_by_a_link_is_not_up_to_date(quiz, tmp_path):
+    build(quiz)
+    folder = quiz.parent / "out" / "quick"
+    folder.rename(tmp_path / "moved")
+    folder.symlink_to(tmp_path / "moved")
+    run = subprocess.run([sys.executable, "-c", PROBE, "build", str(quiz), "--out", str(quiz.parent / "out"),
+                          "--format", "html"], capture_output=True, text=True, timeout=300, check=False)
+    assert "is up to date" not in run.stdout and "sympy" in run.stdout.split("IMPORTED:")[1].split("\n")[0]
 
 
 @pytest.mark.parametrize("signed", [False, True])

@@ -139,14 +139,15 @@ class Edition(BaseModel):
         return sum(s.count for s in self.sections)
 
     def template_folder(self) -> Path | None:
-        """The edition's own template folder, resolved against the edition file's folder."""
+        """The edition's own template folder, resolved against the folder the edition file is in (the
+        real one: an edition reached through a link names folders beside the file, as it was checked)."""
         if self.templates is None:
             return None
-        return (Path(self.path).parent / self.templates).resolve()
+        return (Path(self.path).resolve().parent / self.templates).resolve()
 
     def bank_folders(self) -> list[Path]:
-        """The edition's own bank folders, resolved against the edition file's folder."""
-        return [(Path(self.path).parent / folder).resolve() for folder in self.bank]
+        """The edition's own bank folders, resolved against the folder the edition file is in (the real one)."""
+        return [(Path(self.path).resolve().parent / folder).resolve() for folder in self.bank]
 
     def output_slug(self) -> str:
         """The folder name under build/."""

@@ -59,10 +59,10 @@ def inputs(edition: Path | None, *, seed: int | None, versions: int | None, form
     home = path.resolve().parent
     if any(Path(n).is_absolute() or not (home / n).resolve().is_relative_to(home) for n in named):
         return None  # a folder the edition may not name: the full build refuses it, and nothing there is read
-    own = [path.parent / n for n in named]
+    own = [(home / n).resolve() for n in named]  # as the build reads them: beside the real file, links followed
     folders = [PACKAGE, PACKAGE.parent / "templates", PACKAGE.parent / "problems", editions_dir()]
-    folders += own + list(banks)
-    folders += [templates] if templates is not None else []
+    folders += own + [b.resolve() for b in banks]
+    folders += [templates.resolve()] if templates is not None else []
     count = 0
     for folder in dict.fromkeys(folders):
         h.update(b"\0folder\0" + os.fsencode(folder))
@@ -75,31 +75,32 @@ def inputs(edition: Path | None, *, seed: int | None, versions: int | None, form
 
 
 def _walk(top: Path):
-    """What a folder (or a file) holds, as bytes to digest: each entry's path, kind, size and time,
-    and the bytes of every small regular file; links are named with their target, not followed."""
-    stack = [top]
+    """What a folder (or a file) holds, as bytes to digest: each entry's path, kind, size and time, and
+    the bytes of every small regular file. Links are followed, as the build follows them (a file edited
+    in place behind a link changes the digest); a folder met twice is walked once. Only workbook's own
+    package skips its __pycache__ (in a user's folder a template may live there)."""
+    stack, seen = [top], set()
     while stack:
         path = stack.pop()
         try:
-            info = path.lstat()
+            info = path.stat()
+            linked = path.is_symlink()
         except OSError:
             yield b"\0missing\0" + os.fsencode(path)
             continue
         rel = os.fsencode(path.relative_to(top)) if path != top else b"."
-        head = b"\0" + rel + f"\0{stat.S_IFMT(info.st_mode)}\0{info.st_size}\0{info.st_mtime_ns}\0".encode()
-        if stat.S_ISLNK(info.st_mode):
-            try:
-                target = path.stat()
-                yield head + os.fsencode(os.readlink(path)) + f"\0{target.st_size}\0{target.st_mtime_ns}".encode()
-            except OSError:
-                yield head + b"dangling"
-        elif stat.S_ISDIR(info.st_mode):
+        head = b"\0" + rel + f"\0{stat.S_IFMT(info.st_mode)}\0{info.st_size}\0{info.st_mtime_ns}\0{linked}\0".encode()
+        if stat.S_ISDIR(info.st_mode):
             yield head
+            if (info.st_dev, info.st_ino) in seen:
+                continue
+            seen.add((info.st_dev, info.st_ino))
             try:
                 names = sorted(os.listdir(path))
             except OSError:
                 continue
-            stack.extend(path / n for n in reversed(names) if n != "__pycache__")
+            ours = path.resolve().is_relative_to(PACKAGE)
+            stack.extend(path / n for n in reversed(names) if not (ours and n == "__pycache__"))
         elif stat.S_ISREG(info.st_mode) and info.st_size <= SMALL:
             try:
                 yield head + path.read_bytes()
@@ -134,6 +135,8 @@ def up_to_date(out_root: Path, key: str) -> tuple[Path, str, int] | None:
             and isinstance(record.get("manifest"), str) and isinstance(record.get("problems"), int)):
         return None
     out_dir, area = out_root / record["folder"], record["area"]
+    if out_dir.is_symlink() or not out_dir.is_dir():  # the build never writes through a link: nor is one trusted
+        return None
     whole = intact(out_dir, area)
     if whole is None or hashlib.sha256(whole[1]).hexdigest() != record["manifest"]:
         return None
