@@ -164,3 +164,67 @@ def test_check_with_a_local_cluster_prints_what_the_local_pool_does():
     away = CliRunner().invoke(main, [*args, "--cluster", "local", "--jobs", "2"])
     assert home.exit_code == away.exit_code == 0, away.output
     assert away.output == home.output and "1 families" in home.output
+
+
+def test_a_local_cluster_cannot_be_reached_from_another_process(tmp_path):
+    # a LocalCluster on TCP let any local user run code as the teacher: ours talks over inproc://, in this
+    # process, and its HTTP servers listen on 127.0.0.1 and serve nothing
+    with ClusterPool("local", jobs=2) as pool:
+        pool.open()
+        assert pool.client.scheduler.address.startswith("inproc://")
+        assert all(worker.startswith("inproc://") for worker in pool.client.nthreads())
+        pool.submit("a", 10.0, generate.generate_one, load_bank()["trig"], 3)
+        (outcome,) = list(pool.completed())
+        assert outcome.ok and outcome.value["seed"] == 3
+
+
+def test_a_peer_that_is_not_dask_is_one_line_in_bounded_time(monkeypatch):
+    import socket
+    import threading
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 2.0)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+
+    def answer():  # an HTTP server's answer, or any bytes a stranger's service sends
+        for _ in range(4):
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n" + b"\xff" * 64)
+
+    threading.Thread(target=answer, daemon=True).start()
+    start = time.monotonic()
+    try:
+        with pytest.raises(InputError) as caught:
+            ClusterPool(f"tcp://127.0.0.1:{port}").open()
+    finally:
+        server.close()
+    assert time.monotonic() - start < 20
+    (line,) = caught.value.lines
+    assert "could not reach a Dask scheduler" in line and "\n" not in line
+
+
+@pytest.mark.parametrize("address", ["ucx://127.0.0.1:8786", "tcp://127.0.0.1:99999", "tcp://127.0.0.1:0"])
+def test_addresses_the_cluster_cannot_use_are_refused_before_any_work(address):
+    with pytest.raises(InputError, match="tcp://host:8786"):
+        cluster.address_of(address)
+
+
+def test_a_template_folder_goes_to_the_workers_once_and_leaves_nothing_behind(tmp_path, small_edition, address):
+    import tempfile
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "answers.html").write_text('{% extends "base.html" %}{% block content %}<p>Ours</p>{% endblock %}')
+    before = set(Path(tempfile.gettempdir()).glob("workbook-task-*"))
+    result = build(small_edition, out_root=tmp_path / "out", templates=templates, formats=("html",), cluster=address)
+    assert "Ours" in (result.out_dir / "answers.html").read_text()
+    assert set(Path(tempfile.gettempdir()).glob("workbook-task-*")) == before  # each task's scratch is removed
+    for i in range(17):  # over 16 MB: refused in one line, not sent with every task
+        (templates / f"big-{i}.html").write_bytes(b"x" * (1 << 20))
+    with pytest.raises(InputError, match="at most 16 MB"):
+        build(small_edition, out_root=tmp_path / "out2", templates=templates, formats=("html",), cluster=address)

@@ -1276,3 +1276,18 @@ def test_an_edition_reached_through_a_link_reads_folders_beside_the_real_file(ba
     result = bare.run("build", pkg / "deep" / "ed.toml", "--out", bare.out, "--format", "html")
     assert result.returncode == 2 and "unknown family 'mine'" in result.err_text
     assert not bare.out.exists() or CANARY not in "".join(p.read_text() for p in bare.out.rglob("*.html"))
+
+
+def test_a_batch_line_with_a_key_it_does_not_know_is_an_error_not_ignored(place):
+    lines = b'{"input":"x^2*y","varaible":"y"}\n{"input":"x^2","check":"3x"}\n{"input":"x^2"}\n'
+    result = place.run("solve", "--batch", "-", stdin=lines)
+    answers = [json.loads(line) for line in result.out_text.splitlines()]
+    assert "unknown key 'varaible'" in answers[0]["error"] and "unknown key 'check'" in answers[1]["error"]
+    assert answers[2]["answer"] == "2*x"
+
+
+@pytest.mark.parametrize("args", [["--at", "10^900"], ["--at", "10^900", "--json"], ["--check", "1", "--at", "10^900"]])
+def test_a_value_too_long_to_print_is_one_line(place, args):
+    result = place.run("solve", "x^50", *args)
+    assert result.returncode == 2 and result.err_text.count("\n") == 1 and "4300 digits" in result.err_text
+    assert "Traceback" not in result.err_text

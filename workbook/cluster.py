@@ -27,7 +27,6 @@ The workers need not see this machine's files. A task's folder arguments are rep
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -44,10 +43,11 @@ from workbook.workers import MEMORY_LIMIT, Outcome, Pool, default_jobs, said
 ENV = "WORKBOOK_CLUSTER"
 LOCAL = "local"
 CONNECT_TIMEOUT = 20.0  # seconds to reach the scheduler, and for its first worker to join
-_ADDRESS = re.compile(r"(tcp|tls|ucx)://[A-Za-z0-9._\-\[\]:]{1,255}:\d{1,5}")
+_ADDRESS = re.compile(r"(tcp|tls)://[A-Za-z0-9._\-\[\]:]{1,255}:(\d{1,5})")
 _INSTALL = "pip install -e '.[cluster]'"
-MAX_FILES = 2000  # files of a user's template folder sent with each task (build.MAX_TEMPLATE_FILES)
+MAX_FILES = 2000  # files of a user's template folder sent to the workers (build.MAX_TEMPLATE_FILES)
 FILE_LIMIT = 1 << 20  # bytes of one template file (what FolderLoader reads)
+TEMPLATE_BYTES = 16 << 20  # bytes of a template folder sent to the workers, once to each
 
 
 def address_of(given: str | None) -> str | None:
@@ -56,7 +56,8 @@ def address_of(given: str | None) -> str | None:
     value = given if given is not None else os.environ.get(ENV, "").strip() or None
     if value is None:
         return None
-    if value != LOCAL and not _ADDRESS.fullmatch(value):
+    found = _ADDRESS.fullmatch(value)
+    if value != LOCAL and not (found and 0 < int(found[2]) <= 65535):
         where = "--cluster" if given is not None else ENV
         shown = value[:60].encode("ascii", "backslashreplace").decode()
         raise InputError([(f"{where} {shown!r}: give a Dask scheduler's address such as tcp://host:8786, or "
@@ -90,22 +91,20 @@ class ClusterPool:
             from distributed import Client, LocalCluster, as_completed
         except ImportError:
             raise InputError([f"--cluster needs Dask's distributed scheduler: {_INSTALL}"]) from None
-        try:
-            with dask.config.set({"distributed.worker.daemon": False,  # their own workers are ours to start
-                                  "distributed.scheduler.allowed-failures": 3}):
-                if self.address == LOCAL:
-                    self.cluster = LocalCluster(n_workers=self.jobs or default_jobs(), threads_per_worker=1,
-                                                processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                                                memory_limit=0, silence_logs=logging.ERROR)
-                    self.client = Client(self.cluster, timeout=CONNECT_TIMEOUT)
-                else:
-                    self.client = Client(self.address, timeout=CONNECT_TIMEOUT)
-                    self.client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
-        except (OSError, TimeoutError) as exc:
-            self.close()
-            raise InputError([(f"could not reach a Dask scheduler with workers at {self.address} in "
-                              f"{CONNECT_TIMEOUT:g} s ({type(exc).__name__}); start one with `dask scheduler` and "
-                              "`dask worker ADDRESS`, or use --cluster local")]) from None
+        quiet = {"distributed.worker.daemon": False,  # the workers start processes of their own: ours
+                 "distributed.scheduler.allowed-failures": 3,
+                 "distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}  # serve nothing
+        if self.address == LOCAL:
+            # in this process: its workers are threads (each hands its tasks to a workbook worker process, as
+            # on any cluster) talking over inproc://, so no other process, user or program can reach them, no
+            # interpreter starts from the current folder, and Ctrl-C stops one process
+            with dask.config.set(quiet):
+                self.cluster = LocalCluster(n_workers=self.jobs or default_jobs(), threads_per_worker=1,
+                                            processes=False, dashboard_address="127.0.0.1:0",
+                                            worker_dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+                self.client = Client(self.cluster)
+        else:
+            self.client = _connect(self.address, quiet, Client)
         self._check_code()
         self.done = as_completed()
 
@@ -142,17 +141,32 @@ class ClusterPool:
 
     def share(self, **folders: Path | None) -> None:
         """Name the build's folders that tasks' arguments may point into: ``stage`` (where documents
-        are written), ``cache`` (the content cache), ``templates`` (a user's template folder)."""
+        are written), ``cache`` (the content cache), ``templates`` (a user's template folder). A
+        LocalCluster's workers see them as they are; another cluster's get a template folder once each,
+        at most TEMPLATE_BYTES of it."""
+        if self.address == LOCAL:
+            return
         for role, path in folders.items():
             if role == "templates" and path is not None:
-                self.shared[role] = (path, _folder_files(path))
+                files = _folder_files(path)
+                if sum(map(len, files.values())) > TEMPLATE_BYTES:
+                    raise InputError([(f"{path}: a template folder sent to a cluster may hold at most "
+                                      f"{TEMPLATE_BYTES >> 20} MB; give a folder of templates only")])
+                self.shared[role] = (path, files)
             else:
                 self.shared[role] = path
 
     def submit(self, task: Hashable, budget: float | None, fn: Callable, *args: Any) -> None:
         """Queue fn(*args) on the cluster; ``budget`` seconds of wall-clock time, or None for no limit."""
         self.open()
-        future = self.client.submit(run, fn, args, budget, self.memory, self.shared, pure=False)
+        shared = self.shared
+        if isinstance(shared.get("templates"), tuple) and isinstance(shared["templates"][1], dict):
+            # the folder's files go to every worker once, not with every task
+            folder, files = shared["templates"]
+            shared["templates"] = (folder, self.client.scatter(files, broadcast=True, hash=False))
+        from workbook.scheduler import _code_digest
+
+        future = self.client.submit(run, fn, args, budget, self.memory, shared, _code_digest(), pure=False)
         self.futures[future] = task
         self.done.add(future)
 
@@ -202,6 +216,41 @@ class ClusterPool:
             cluster.close()
 
 
+def _connect(address: str, config: dict, client_type):
+    """A client of the scheduler at ``address`` with a worker, or one line saying why not: within
+    CONNECT_TIMEOUT (and a hard deadline past it: a peer that is not Dask may never answer)."""
+    import dask
+
+    found: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            with dask.config.set(config):
+                client = client_type(address, timeout=CONNECT_TIMEOUT)
+                found["client"] = client
+                client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+        except BaseException as exc:  # noqa: BLE001 - whatever the peer made Dask raise, said in one line
+            found["error"] = exc
+
+    thread = threading.Thread(target=connect, daemon=True)
+    thread.start()
+    thread.join(2 * CONNECT_TIMEOUT + 5)
+    if "client" in found and "error" not in found and not thread.is_alive():
+        return found["client"]
+    if "client" in found:
+        try:
+            found["client"].close(timeout=5)
+        except Exception:  # noqa: BLE001, S110 - closing a client that half connected: nothing more to say
+            pass
+    error = found.get("error")
+    why = f"{type(error).__name__}: {str(error)[:160]}" if error is not None else "no answer"
+    why = why.encode("ascii", "backslashreplace").decode().replace("\n", " ")
+    hint = (" (a tls:// address needs Dask's TLS settings: distributed.comm.tls in Dask's configuration)"
+            if address.startswith("tls://") else "")
+    raise InputError([(f"could not reach a Dask scheduler with workers at {address} ({why}){hint}; start one with "
+                      "`dask scheduler` and `dask worker ADDRESS`, or use --cluster local")])
+
+
 def _code_digest_here() -> str:
     from workbook.scheduler import _code_digest
 
@@ -223,18 +272,22 @@ def _folder_files(folder: Path) -> dict[str, bytes]:
 # --- on a Dask worker ----------------------------------------------------------------------------
 
 _LOCAL = threading.local()  # each worker thread's own workbook worker process
-_TEMPLATES: dict[str, Path] = {}  # template folders sent here, by digest
-_LOCK = threading.Lock()
 
 
-def run(fn: Callable, args: tuple, budget: float | None, memory: int | None,
-        shared: dict[str, Any]) -> tuple[Outcome, dict[str, bytes]]:
+def run(fn: Callable, args: tuple, budget: float | None, memory: int | None, shared: dict[str, Any],
+        code: str) -> tuple[Outcome, dict[str, bytes]]:
     """Run one task on this Dask worker: in a worker process of our own, under ``budget`` and the
     memory cap, with the build's folders replaced by this machine's. Returns its Outcome and the
-    files it wrote into the stage, by name under the stage."""
+    files it wrote into the stage, by name under the stage. A worker whose code differs from the
+    build's (``code``: one that joined after the pool was opened) runs nothing."""
     import multiprocessing
     import warnings
 
+    from workbook.scheduler import _code_digest
+
+    if _code_digest() != code:
+        return Outcome(None, "raised", error="a Dask worker runs another version of workbook, Python, SymPy or "
+                                             "NumPy than the build: install the same versions everywhere"), {}
     warnings.simplefilter("ignore")  # as on the command line; the worker processes inherit it
     # our worker processes die with this one (a parent-death signal), which is what a daemon's must do
     multiprocessing.current_process()._config.pop("daemon", None)
@@ -242,7 +295,9 @@ def run(fn: Callable, args: tuple, budget: float | None, memory: int | None,
     if pool is None:
         _load_before_fork()
         pool = _LOCAL.pool = Pool(1, memory=memory)
-    stage = Path(tempfile.mkdtemp(prefix="workbook-stage-"))
+    scratch = Path(tempfile.mkdtemp(prefix="workbook-task-"))  # this task's, removed when it ends
+    stage = scratch / "stage"
+    stage.mkdir()
     try:
         here = {}
         if shared.get("stage") is not None:
@@ -251,7 +306,7 @@ def run(fn: Callable, args: tuple, budget: float | None, memory: int | None,
             here[shared["cache"]] = _machine_cache()
         if shared.get("templates") is not None:
             folder, files = shared["templates"]
-            here[folder] = _templates_here(files)
+            here[folder] = _unpacked(files, scratch / "templates")
         pool.submit(0, budget, fn, *_moved(args, here))
         outcome = next(pool.completed())
         if outcome.ok:
@@ -260,7 +315,7 @@ def run(fn: Callable, args: tuple, budget: float | None, memory: int | None,
                    for path in sorted(stage.rglob("*")) if path.is_file() and not path.is_symlink()}
         return outcome, written
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _load_before_fork() -> None:
@@ -294,18 +349,12 @@ def _machine_cache() -> Path | None:
     return root
 
 
-def _templates_here(files: dict[str, bytes]) -> Path:
-    """A private copy, on this machine, of a template folder sent with a task (made once a folder)."""
-    name = hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()
-    with _LOCK:
-        folder = _TEMPLATES.get(name)
-        if folder is None or not folder.is_dir():
-            folder = Path(tempfile.mkdtemp(prefix="workbook-templates-"))
-            for relative, data in files.items():
-                path = folder / relative
-                if not path.resolve().is_relative_to(folder.resolve()):
-                    continue
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
-            _TEMPLATES[name] = folder
+def _unpacked(files: dict[str, bytes], folder: Path) -> Path:
+    """A template folder sent to this worker, written out for one task (inside its scratch folder)."""
+    folder.mkdir()
+    for relative, data in files.items():
+        path = folder / relative
+        if path.resolve().is_relative_to(folder.resolve()):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
     return folder

@@ -314,6 +314,9 @@ def input_of(line: bytes) -> str | None:
     return item["input"] if isinstance(item, dict) and isinstance(item.get("input"), str) else None
 
 
+BATCH_KEYS = ("input", "variable", "order")  # what a line of `solve --batch` may give
+
+
 def solve_line(line: str | bytes) -> dict:
     """One line of `solve --batch`: a result in the JSON schema, or {"input", "error"}. A bad line,
     whatever is wrong with it, is answered on its own line; it never stops the batch."""
@@ -339,6 +342,9 @@ def solve_line(line: str | bytes) -> dict:
         if not isinstance(item, dict) or not isinstance(item.get("input"), str):
             # a ValueError, like every other bad line: reported as {"input", "error"}, never raised
             raise ValueError('each line must be a JSON object with a string "input"')  # noqa: TRY004
+        unknown = sorted(k for k in item if k not in BATCH_KEYS)
+        if unknown:  # a misspelt "variable", or a --check a batch cannot make: said, never ignored
+            raise ValueError(f"unknown key {unknown[0][:40]!r}: a line may give " + ", ".join(map(repr, BATCH_KEYS)))
         variable = item.get("variable", "x")
         order = item.get("order", 1)
         if (not isinstance(variable, str) or not isinstance(order, int) or isinstance(order, bool)
@@ -727,6 +733,10 @@ def request(expression: str, wrt: str | None, order: int, as_json: bool, as_grad
         return 2, str(exc).splitlines()
     except E.ExprError as exc:
         return 2, [f"--at: {exc}"]
+    except ValueError as exc:
+        if "digits" not in str(exc):  # Python's limit on printing an integer: the only ValueError expected here
+            raise
+        return 2, ["a number in the answer has over 4300 digits, too many to print: give a smaller value"]
     if as_json:
         record = result.record()
         if at is not None:
