@@ -307,28 +307,96 @@
     return out;
   }
 
+  // What a label names, as workbook/judge.py's _naming: "f:x,y" for f_xy, f_{yx}, ∂²f/∂y∂x; "f:x" for df/dx
+  function naming(label, variables) {
+    const text = label.replace(/\s+/g, "").replace(/²/g, "2").replace(/³/g, "3");
+    const one = [...variables].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
+    let m = new RegExp(`^([A-Za-z]\\w*?)_\\{?((?:${one})+)\\}?$`).exec(text);
+    if (m) return m[1] + ":" + (m[2].match(new RegExp(one, "g")) || []).sort().join(",");
+    m = new RegExp(`^[∂d](?:\\^?\\d)?([A-Za-z]\\w*)/((?:[∂d](?:${one})(?:\\^?\\d)?)+)$`).exec(text);
+    if (!m) return null;
+    const wrt = [];
+    for (const p of m[2].matchAll(new RegExp(`[∂d](${one})(?:\\^?(\\d))?`, "g"))) {
+      for (let i = 0; i < Number(p[2] || 1); i++) wrt.push(p[1]);
+    }
+    return m[1] + ":" + wrt.sort().join(",");
+  }
+  // The parts put in the order asked by their labels when they have them (every one labelled, each
+  // label naming one of the parts), as workbook/judge.py's _in_order.
+  function inOrder(typed, data) {
+    const labels = typed.map((p) => (p.split("=").length === 2 ? p.split("=")[0] : null));
+    if (!labels.some((l) => l)) return typed;
+    if (!labels.every((l) => l) || typed.length !== data.names.length) throw new ParseError(`label every expression (as f_x = ...) or none: ${data.what}`);
+    const keys = data.names.map((n) => naming(n, data.variables));
+    const placed = data.names.map(() => null);
+    typed.forEach((part, j) => {
+      const key = naming(labels[j], data.variables);
+      const spot = keys.findIndex((k, i) => key !== null && k === key && placed[i] === null);
+      if (spot < 0) throw new ParseError(`${labels[j].trim().slice(0, 30)} names none of ${data.names.join(", ")}`);
+      placed[spot] = part.split("=")[1];
+    });
+    return placed;
+  }
+  // The same numbers every time: random points of the box, as workbook/solver.py's apart_in_box looks
+  function boxPoints(dims, n) {
+    let state = 20261201;
+    const next = () => { state = (state + 0x6d2b79f5) | 0; let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+    const out = [];
+    for (let k = 0; k < n; k++) out.push(Array.from({ length: dims }, () => -3 + 6 * next()));
+    return out;
+  }
+
   function judgeExpressions(data, text) {
-    const typed = parts(text);
+    const typed = inOrder(parts(text), data);
     if (typed.length !== data.names.length) throw new ParseError(`give ${data.names.length} expressions: ${data.what}`);
     const fns = typed.map((part, j) => {
-      const bare = part.split("=").length === 2 ? part.split("=")[1] : part;  // "f_x = 2x"
-      try { return parse(bare, data.variables); }
+      try { return parse(part, data.variables); }
       catch (err) { if (err instanceof ParseError) err.message = `${data.names[j]}: ${err.message}`; throw err; }
     });
     const wrong = [];
+    const box = data.truths ? boxPoints(data.variables.length, 20000) : [];
     fns.forEach((f, j) => {
+      const at = (point) => { const o = {}; data.variables.forEach((v, i) => { o[v] = point[i]; }); return o; };
+      const where = (point) => data.variables.map((v, i) => `${v} = ${fmt(point[i])}`).join(", ");
       for (let k = 0; k < data.points.length; k++) {
-        const at = {};
-        data.variables.forEach((v, i) => { at[v] = data.points[k][i]; });
-        const got = f(at), want = data.values[k][j];
+        const got = f(at(data.points[k])), want = data.values[k][j];
         if (!Number.isFinite(got) || !closeTo(got, want, 1e-7)) {
-          const where = data.variables.map((v, i) => `${v} = ${fmt(data.points[k][i])}`).join(", ");
-          wrong.push(`${data.names[j]} (at ${where} yours gives ${Number.isFinite(got) ? fmt(got) : "no number"}, but it is ${fmt(want)})`);
-          break;
+          wrong.push(`${data.names[j]} (at ${where(data.points[k])} yours gives ${Number.isFinite(got) ? fmt(got) : "no number"}, but it is ${fmt(want)})`);
+          return;
+        }
+      }
+      if (!data.truths) return;
+      const g = parse(data.truths[j], data.variables);  // the expression itself, everywhere in the box
+      for (const point of box) {
+        const got = f(at(point)), want = g(at(point));
+        if (Number.isFinite(got) && Number.isFinite(want) && Math.abs(got - want) > 1e-8 * Math.max(1, Math.abs(want))) {
+          wrong.push(`${data.names[j]} (at ${where(point)} yours gives ${fmt(got)}, but it is ${fmt(want)})`);
+          return;
         }
       }
     });
     return wrong.length ? { right: false, say: `Not right: check ${wrong.join("; ")}.` } : { right: true, say: "Right." };
+  }
+
+  // The kinds and the verdicts a learner may write, as workbook/judge.py's KINDS and VERDICTS: whole words,
+  // nothing that merely starts alike ("convex" is not "converges"), and no negation ("not a minimum").
+  const KINDS = { minimum: "minimum", min: "minimum", minima: "minimum", maximum: "maximum", max: "maximum",
+                  maxima: "maximum", saddle: "saddle point" };
+  const FILLERS = ["local", "a", "an", "is", "it", "point", "relative", "strict", "global"];
+  const NEGATIONS = ["not", "no", "isn't", "isnt", "neither", "nor", "never"];
+  const VERDICTS = {};
+  for (const [verdict, forms] of Object.entries({
+    converges: ["converges", "converge", "convergent", "converging", "converged"],
+    oscillates: ["oscillates", "oscillate", "oscillating", "oscillatory", "oscillation"],
+    diverges: ["diverges", "diverge", "divergent", "diverging", "diverged"] })) forms.forEach((f) => { VERDICTS[f] = verdict; });
+  function kindOf(typed, coords) {
+    const words = typed.toLowerCase().replace(/-/g, " ").split(/\s+/).filter((w) => w);
+    const said = words.filter((w) => !FILLERS.includes(w));
+    if (words.some((w) => NEGATIONS.includes(w)) || said.length !== 1 || !Object.hasOwn(KINDS, said[0])) {
+      throw new ParseError(`after the point (${coords.join(", ")}) write what it is: a minimum, a maximum or a saddle point`);
+    }
+    return said[0];
   }
 
   // Critical points in any order, each followed by its kind: "(1, 0) minimum, (-1, 0) saddle".
@@ -353,8 +421,7 @@
         rest = m[1] || ""; i = j + 1 + m[0].length;
       }
       if (coords.length !== data.variables.length) throw new ParseError(`write each point with ${data.variables.length} coordinates: ${data.what}`);
-      if (!rest.trim()) throw new ParseError(`after the point (${coords.join(", ")}) write whether it is a minimum, a maximum or a saddle point`);
-      typed.push({ coords, values: coords.map(toNumber), kind: rest.trim().toLowerCase() });
+      typed.push({ coords, values: coords.map(toNumber), kind: kindOf(rest, coords) });
     }
     const left = data.points.map((p, k) => ({ p, kind: data.kinds[k] }));
     const said = [], found = [];
@@ -366,8 +433,7 @@
       const hit = left.splice(k, 1)[0];
       found.push(hit.p);
       const truth = hit.kind;
-      const word = t.kind.split(/\s+/).find((w) => ["min", "max", "sad", "inc"].includes(w.slice(0, 3))) || t.kind;
-      if (word.slice(0, 3) !== truth.slice(0, 3)) said.push(`${shown} is a critical point, but not a ${t.kind}`);
+      if (KINDS[t.kind] !== truth) said.push(`${shown} is a critical point, but not a ${t.kind}`);
     }
     if (left.length) said.push(`there ${left.length === 1 ? "is 1 more critical point" : `are ${left.length} more critical points`} to find`);
     return said.length ? { right: false, say: `Not right: ${said.join("; ")}.` } : { right: true, say: "Right." };
@@ -411,7 +477,9 @@
   function judgeWords(data, text) {
     const given = text.split(/[,;]+|\s+/).map((w) => w.trim().toLowerCase()).filter((w) => w);
     if (given.length !== data.words.length) throw new ParseError(`give ${data.words.length} words: ${data.what}`);
-    const wrong = data.names.filter((_, k) => given[k].slice(0, 4) !== data.words[k].slice(0, 4));
+    const unknown = given.find((w) => !Object.hasOwn(VERDICTS, w));
+    if (unknown !== undefined) throw new ParseError(`${unknown.slice(0, 30)} is not one of converges, oscillates, diverges: ${data.what}`);
+    const wrong = data.names.filter((_, k) => VERDICTS[given[k]] !== data.words[k]);
     return wrong.length ? { right: false, say: `Not right: check ${wrong.join(", ")}.` } : { right: true, say: "Right." };
   }
 

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+import sympy as sp
 
 from tests.test_faults import snapshot
 
@@ -1291,3 +1292,38 @@ def test_a_value_too_long_to_print_is_one_line(place, args):
     result = place.run("solve", "x^50", *args)
     assert result.returncode == 2 and result.err_text.count("\n") == 1 and "4300 digits" in result.err_text
     assert "Traceback" not in result.err_text
+
+
+def test_a_judge_reads_whole_words_labels_and_equations_not_what_merely_looks_alike():
+    """Round seven: "convex" was read as converges, "not a minimum" as a minimum, "x = 12 - 8x" and
+    "0 = ..." as a tangent line, a label naming nothing asked for was dropped; a bump off the four lines
+    the judges sampled was "right" in the terminal and with `solve --check`."""
+    from workbook import judge, solver
+    from workbook.bank import load_bank
+    from workbook.generate import generate_one
+
+    bank = load_bank()
+    rates = generate_one(bank["learning-rate"], 0)
+    want = judge.expected(rates)
+    assert judge.judged(want, ", ".join(rates["claims"]["verdicts"]))[0] is True
+    assert judge.judged(want, "convex, conversely, diversion")[0] is None
+    tangent = generate_one(bank["tangent-line"], 0)
+    want = judge.expected(tangent)
+    line = sp.sympify(tangent["claims"]["tangent"])
+    slope, cut = line.coeff(sp.Symbol("x")), line.subs(sp.Symbol("x"), 0)
+    for right in (f"y = {line}", f"{slope}*x - y = {-cut}", f"{line} = y"):
+        assert judge.judged(want, right)[0] is True, right
+    for unread in (f"x = {line}", f"0 = {line}"):
+        assert judge.judged(want, unread)[0] is None, unread
+    slope_of = judge.expected(generate_one(bank["power-polynomial"], 0))
+    truth = str(slope_of.expression)
+    assert judge.judged(slope_of, f"f'(x) = {truth}")[0] is True
+    assert judge.judged(slope_of, f"x = {truth}")[0] is None
+    x, y = sp.symbols("x y")
+    assert solver.apart_in_box(2 * x * y**2, 2 * x * y**2 + _bump(x, y), [x]) is not None
+
+
+def _bump(x, y):
+    from workbook.functions import relu
+
+    return relu(sp.Rational(1, 2) - sp.Abs(x - 2) - sp.Abs(y + 2))

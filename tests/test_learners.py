@@ -349,6 +349,8 @@ SEVERAL = [
     (PARTIALS, "x^2 cos(y), 2x sin(y)", False),  # in the wrong order
     (PARTIALS, "2x sin(y), -x^2 cos(y)", False),  # a sign
     (PARTIALS, "2x cos(y), x^2 cos(y)", False),  # differentiated y as well
+    (PARTIALS, "f_y = x^2 cos(y), f_x = 2x sin(y)", True),  # labelled, in the other order
+    (PARTIALS, "2x sin(y) + relu(1/2 - |x - 2| - |y + 2|), x^2 cos(y)", False),  # a bump off every line sampled
     (HESSIAN, "[6x, 2y; 2y, 2x]", True),
     (HESSIAN, "(6x, 2y), (2y, 2x)", True),
     (HESSIAN, "6x, 2y, 2y, 2x", True),
@@ -382,7 +384,11 @@ def test_try_judges_several_parts(record, typed, right):
 
 @pytest.mark.parametrize(("record", "typed", "says"), [
     (PARTIALS, "2x sin(y)", "give 2 expressions"),
-    (POINTS, "(1, 0), (-1, 0)", "whether it is a minimum"),
+    (POINTS, "(1, 0), (-1, 0)", "write what it is"),
+    (POINTS, "(1, 0) not a minimum, (-1, 0) saddle", "write what it is"),  # a negation is not the kind
+    (POINTS, "(1, 0) minimal, (-1, 0) saddle", "write what it is"),  # nor a word that starts alike
+    (PARTIALS, "f_yy = 2x sin(y), banana = x^2 cos(y)", "names none of"),  # labels must name what is asked
+    (PARTIALS, "f_x = 2x sin(y), x^2 cos(y)", "label every expression"),
     (POINTS, "(1, 0, 2) minimum", "2 coordinates"),
 ])
 def test_try_says_what_is_missing(record, typed, says):

@@ -84,16 +84,18 @@ def _expression(want: judge.Expected, function: str | None) -> dict | None:
     return data
 
 
-def _written(e: sp.Expr, var: sp.Symbol, grid: np.ndarray, values: np.ndarray) -> str | None:
-    """e in school notation if that reads back as e (the same values at the points); else None."""
+def _written(e: sp.Expr, var: sp.Symbol | list[sp.Symbol], grid: np.ndarray, values: np.ndarray) -> str | None:
+    """e in school notation if that reads back as e (the same values at the points); else None. For
+    several variables, ``var`` is their list and ``grid`` has one row a variable."""
     from workbook import school
 
     text = school.text(e)
+    names = var if isinstance(var, list) else [var]
     try:
-        back = E.parse(text, variables=[str(var)])
+        back = E.parse(text, variables=[str(v) for v in names])
     except E.ExprError:
         return None
-    again = verify.evaluate(verify.numeric(back, [var]), grid)
+    again = _at(back, names, grid) if isinstance(var, list) else verify.evaluate(verify.numeric(back, [var]), grid)
     same = np.isnan(values) & np.isnan(again) | np.isclose(again, values, rtol=1e-9, atol=1e-12)
     return text if bool(np.all(same)) else None
 
@@ -110,9 +112,15 @@ def _expressions(want: judge.Expected) -> dict | None:
     usable = [k for k in range(n) if np.all(np.isfinite(values[k])) and np.all(np.abs(values[k]) < 1e12)]
     if len(usable) < 5:
         return None
-    return {"kind": "expressions", "what": want.what, "variables": names, "names": list(want.names),
+    data = {"kind": "expressions", "what": want.what, "variables": names, "names": list(want.names),
             "points": [[float(grid[j, k]) for j in range(len(names))] for k in usable],
             "values": [[float(v) for v in values[k]] for k in usable]}
+    # each expression itself, in the page's language, so that the page compares the learner's at thousands
+    # of points of the box (a bump off the sampled points is caught); only if each reads back the same
+    truths = [_written(e, symbols, grid, values[:, i]) for i, e in enumerate(want.expressions)]
+    if all(t is not None for t in truths):
+        data["truths"] = truths
+    return data
 
 
 def _at(e: sp.Expr, symbols: list[sp.Symbol], grid: np.ndarray) -> np.ndarray:

@@ -191,6 +191,32 @@ def number(text: str) -> float:
     return float(sp.N(E.parse(text, variables=())))
 
 
+# the verdicts a learner may write for each rate, as words: every form of each, nothing that merely starts alike
+VERDICTS = {form: verdict for verdict, forms in {
+    "converges": ("converges", "converge", "convergent", "converging", "converged"),
+    "oscillates": ("oscillates", "oscillate", "oscillating", "oscillatory", "oscillation"),
+    "diverges": ("diverges", "diverge", "divergent", "diverging", "diverged")}.items() for form in forms}
+# the kinds of a critical point, as a learner may write them; a negation is refused, never read as the kind
+KINDS = {"minimum": "minimum", "min": "minimum", "minima": "minimum", "maximum": "maximum", "max": "maximum",
+         "maxima": "maximum", "saddle": "saddle point"}
+FILLERS = {"local", "a", "an", "is", "it", "point", "relative", "strict", "global"}
+NEGATIONS = {"not", "no", "isn't", "isnt", "neither", "nor", "never"}
+
+
+# what may stand left of = in a derivative typed whole: f'(x), y'', dy/dx, d^2f/dx^2, f^(4)(x)
+DERIVATIVE_LABEL = re.compile(r"[A-Za-z]\w*(?:'+|′+|\^\(\d+\))(?:\([^()=]*\))?|d(?:\^?\d)?[A-Za-z]\w*/d[A-Za-z]\w*(?:\^?\d)?")
+
+
+def _line(left: str, right: str, names: set[str]) -> sp.Expr:
+    """The line a learner wrote as an equation in x and y, solved for y (a multiple of y - line)."""
+    y = E.symbol("y")
+    equation = E.parse(left, variables=names | {"y"}) - E.parse(right, variables=names | {"y"})
+    slope = sp.diff(equation, y)
+    if slope == 0 or slope.has(y) or slope.free_symbols:
+        raise ValueError("write the tangent line as an equation in x and y, such as y = 7x + 1")
+    return sp.expand(-(equation - slope * y) / slope)
+
+
 def judged(want: Expected, text: str) -> tuple[bool | None, list[str]]:
     """judge() as data, for a worker: (None, [why]) when the answer cannot be read."""
     try:
@@ -205,9 +231,17 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
     if not text:
         raise ValueError("no answer was given")
     if want.expression is not None:
-        text = text.split("=", 1)[1] if text.count("=") == 1 else text  # "y = 7x + 1", "f'(x) = 2x"
+        names = set(map(str, want.expression.free_symbols)) | {want.variable}
         try:
-            given = E.parse(text, variables=set(map(str, want.expression.free_symbols)) | {want.variable})
+            if want.noun == "the tangent line" and text.count("=") == 1:  # y = 7x + 1, 7x - y = -1, 7x + 1 = y
+                given = _line(*text.split("="), names)
+            else:
+                if text.count("=") == 1:  # "f'(x) = 2x": what is left of = must name the derivative
+                    label, text = text.split("=")
+                    if not DERIVATIVE_LABEL.fullmatch(label.replace(" ", "")):
+                        raise ValueError(f"{label.strip()[:30]!r} = ... does not name {want.noun}: write f'(x) = ... "
+                                         "or the expression alone")
+                given = E.parse(text, variables=names)
         except E.ExprError as exc:
             raise ValueError(f"your answer: {exc}") from None
         var = E.symbol(want.variable)
@@ -236,7 +270,10 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         given = [w.strip().lower() for w in re.split(r"[,;]+|\s+", text) if w.strip()]
         if len(given) != len(want.words):
             raise ValueError(f"give {len(want.words)} words: {want.what}")
-        wrong = [f"  {n}: not {g}" for n, w, g in zip(want.names, want.words, given) if g[:4] != w[:4]]
+        unknown = next((g for g in given if g not in VERDICTS), None)
+        if unknown is not None:  # "convex" is not "converges": whole words, as a learner writes them
+            raise ValueError(f"{unknown[:30]!r} is not one of converges, oscillates, diverges: {want.what}")
+        wrong = [f"  {n}: not {g}" for n, w, g in zip(want.names, want.words, given) if VERDICTS[g] != w]
         return (not wrong), (["right."] if not wrong else ["not right."] + wrong)
     parts = numbers_typed(text, len(want.numbers))
     if len(parts) != len(want.numbers):
@@ -257,13 +294,12 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
 def _judge_expressions(want: Expected, text: str) -> tuple[bool, list[str]]:
     """Several expressions in several variables, each compared as a function along each variable
     (the others held) and along slanted lines through the domain."""
-    typed = parts(text)
+    typed = _in_order(parts(text), want)
     if len(typed) != len(want.expressions):
         raise ValueError(f"give {len(want.expressions)} expressions: {want.what}")
     allowed = set(want.variables)
     wrong = []
     for name, truth, part in zip(want.names, want.expressions, typed):
-        part = part.split("=", 1)[1] if part.count("=") == 1 else part  # "f_x = 2x" or "∂f/∂x = 2x"
         try:
             given = E.parse(part, variables=allowed)
         except E.ExprError as exc:
@@ -272,6 +308,42 @@ def _judge_expressions(want: Expected, text: str) -> tuple[bool, list[str]]:
         if where:
             wrong.append(f"  {name}: not right; at {where[0]} yours gives {where[1]:.6g}, but it is {where[2]:.6g}")
     return (not wrong), (["right."] if not wrong else ["not right."] + wrong)
+
+
+def _in_order(typed: list[str], want: Expected) -> list[str]:
+    """The expressions typed, put in the order of ``want.names`` by their labels (f_x = ..., ∂f/∂y = ...)
+    when they have them: every one labelled, each label naming one of the expressions asked for."""
+    labels = [p.split("=", 1)[0] if p.count("=") == 1 else None for p in typed]
+    if not any(labels):
+        return typed
+    if not all(labels) or len(typed) != len(want.names):
+        raise ValueError(f"label every expression (as f_x = ...) or none: {want.what}")
+    keys = [_naming(n, want.variables) for n in want.names]
+    placed: dict[int, str] = {}
+    for label, part in zip(labels, typed):
+        key = _naming(label, want.variables)
+        spot = next((i for i, k in enumerate(keys) if key is not None and k == key and i not in placed), None)
+        if spot is None:
+            raise ValueError(f"{label.strip()[:30]!r} names none of {', '.join(want.names)}")
+        placed[spot] = part.split("=", 1)[1]
+    return [placed[i] for i in range(len(want.names))]
+
+
+def _naming(label: str, variables) -> tuple[str, tuple[str, ...]] | None:
+    """What a label names: (the function, the variables it is differentiated by, sorted) for f_x, f_{xy},
+    ∂f/∂x, ∂²f/∂y∂x, df/dx or ∂F1/∂x; None for anything else."""
+    text = label.replace(" ", "").translate(str.maketrans("²³", "23"))
+    one = "|".join(sorted(map(re.escape, variables), key=len, reverse=True))
+    m = re.fullmatch(rf"([A-Za-z]\w*?)_\{{?((?:{one})+)\}}?", text)
+    if m:
+        return m[1], tuple(sorted(re.findall(one, m[2])))
+    m = re.fullmatch(rf"[∂d](?:\^?\d)?([A-Za-z]\w*)/((?:[∂d](?:{one})(?:\^?\d)?)+)", text)
+    if not m:
+        return None
+    wrt = []
+    for name, power in re.findall(rf"[∂d]({one})(?:\^?(\d))?", m[2]):
+        wrt += [name] * int(power or 1)
+    return m[1], tuple(sorted(wrt))
 
 
 LINES = [((sp.Rational(3, 10), sp.Rational(-7, 10), sp.Rational(11, 10)), (1, sp.Rational(2, 3), sp.Rational(-3, 4))),
@@ -294,6 +366,10 @@ def _apart(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol]) -> tuple[
         a, b = truth.xreplace(line), given.xreplace(line)
         if not solver._same(a, b, t, -3.0, 3.0):
             return _where(solver._differs(a, b, t, -3.0, 3.0), line, t)
+    found = solver.apart_in_box(truth, given, variables)  # and at random points of the box: a bump off the lines
+    if found is not None:
+        point, yours, right = found
+        return ", ".join(f"{v} = {x:.4g}" for v, x in point.items()), yours, right
     return None
 
 
@@ -317,10 +393,7 @@ def _judge_points(want: Expected, text: str) -> tuple[bool, list[str]]:
             values = tuple(number(c) for c in coords)
         except (E.ExprError, TypeError) as exc:
             raise ValueError(f"({', '.join(coords)}) is not a point: {exc}") from None
-        if not kind:
-            raise ValueError(f"after the point ({', '.join(coords)}) write whether it is a minimum, a maximum or "
-                             "a saddle point")
-        typed.append((coords, values, kind.lower()))
+        typed.append((coords, values, _kind(kind, coords)))
     lines, left, found = [], list(zip(want.points, want.kinds)), []
 
     def near(values, coords, point) -> bool:
@@ -335,13 +408,23 @@ def _judge_points(want: Expected, text: str) -> tuple[bool, list[str]]:
             continue
         point, truth = left.pop(match)
         found.append(point)
-        said = next((w for w in kind.split() if w[:3] in ("min", "max", "sad", "inc")), kind)  # "local minimum"
-        if said[:3] != truth[:3]:
+        if KINDS[kind] != truth:
             lines.append(f"  {shown} is a critical point, but not a {kind}")
     if left:
         lines.append(f"  there {'is' if len(left) == 1 else 'are'} {len(left)} more critical "
                      f"point{'s' if len(left) > 1 else ''} to find")
     return (not lines), (["right."] if not lines else ["not right."] + lines)
+
+
+def _kind(typed: str, coords: list[str]) -> str:
+    """The kind a learner wrote after a point ("local minimum", "saddle point"), as a word of KINDS;
+    ValueError for none, two, a negation, or a word that is not a kind."""
+    words = typed.lower().replace("-", " ").split()
+    said = [w for w in words if w not in FILLERS]
+    if any(w in NEGATIONS for w in words) or len(said) != 1 or said[0] not in KINDS:
+        raise ValueError(f"after the point ({', '.join(coords)}) write what it is: a minimum, a maximum or a "
+                         "saddle point")
+    return said[0]
 
 
 def _entries(text: str) -> list[tuple[list[str], str]]:

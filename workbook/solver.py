@@ -466,6 +466,37 @@ def _d(result: SolveResult, partial: bool = False) -> str:
     return f"{d}/{d}{result.var}" if result.order == 1 else f"{d}^{result.order}/{d}{result.var}^{result.order}"
 
 
+BOX_POINTS = 20_000  # random points of the box where answers in several variables are compared
+
+
+def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo: float = -3.0,
+                 hi: float = 3.0) -> tuple[dict, float, float] | None:
+    """A point of the box [lo, hi]^n where two expressions in several variables differ, found among
+    BOX_POINTS random points (the same ones each time), as ({variable: value}, given, truth); None if
+    they agree at all of them. Lines through the box see a difference along them only: a bump off
+    them (relu(1/2 - |x - 2| - |y + 2|)) is found here."""
+    names = sorted(set(variables) | truth.free_symbols | given.free_symbols, key=str)
+    if len(names) < 2:
+        return None
+    points = np.random.default_rng(20261201).uniform(lo, hi, size=(BOX_POINTS, len(names)))
+    try:
+        with np.errstate(all="ignore"):
+            a = np.broadcast_to(np.asarray(verify.numeric(written_out(truth), names)(*points.T), dtype=float),
+                                (BOX_POINTS,))
+            b = np.broadcast_to(np.asarray(verify.numeric(written_out(given), names)(*points.T), dtype=float),
+                                (BOX_POINTS,))
+    except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError):
+        return None
+    off = np.isfinite(a) & np.isfinite(b) & (np.abs(a - b) > 1e-8 * np.maximum(1.0, np.abs(a)))
+    for i in np.flatnonzero(off)[:50]:  # said at a point as printed (4 digits), where they still differ
+        point = [float(f"{v:.4g}") for v in points[i]]
+        with np.errstate(all="ignore"):
+            here = [float(np.asarray(verify.numeric(written_out(e), names)(*point), dtype=float)) for e in (truth, given)]
+        if all(np.isfinite(here)) and abs(here[0] - here[1]) > 1e-8 * max(1.0, abs(here[0])):
+            return dict(zip(names, point)), here[1], here[0]
+    return None
+
+
 def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | None = None) -> tuple[bool, list[str]]:
     """Whether the learner's ``answer_text`` is the derivative: (right, lines that say so and, when
     it is wrong, a point where it differs and which mistake it looks like)."""
@@ -480,6 +511,12 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         return _judge_number(float(sp.N(answer)), complex(sp.N(exact)).real, answer_text, f"{d} at {result.var} = {at}")
     lo, hi = domain or (-3.0, 3.0)
     verdict, witness = _compare(result.answer, answer, result.var, lo, hi, within=result.expr)
+    elsewhere = apart_in_box(result.answer, answer, [result.var], lo, hi) if verdict is True else None
+    if elsewhere is not None:  # right along the line the other names are held on, wrong off it
+        point, yours, truth = elsewhere
+        at = ", ".join(f"{n} = {v:.4g}" for n, v in point.items())
+        return False, [f"not right: {d} is not {explain.pretty(answer)}",
+                       f"  at {at} yours gives {yours:.6g}, but the derivative is {truth:.6g}"]
     if verdict is True:
         return True, [f"right: {d} = {explain.pretty(answer)}",
                       f"  it agrees with the worked answer {explain.pretty(result.answer)}"]
