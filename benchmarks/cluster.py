@@ -51,9 +51,11 @@ def run(args: list[str], scratch: Path, name: str) -> tuple[float, float, Path]:
 
 
 def files(folder: Path) -> dict[str, str]:
-    """Every file the build wrote (not its cache), by name, with the digest of its bytes."""
+    """Every file the build wrote, by name, with the digest of its bytes: not its cache, nor the edition's
+    marker, whose up-to-date stamps are signed with the key of the run's own cache folder."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and ".cache" not in p.parts}
+            for p in sorted(folder.rglob("*")) if p.is_file() and ".cache" not in p.parts
+            and p.name != ".workbook-build"}
 
 
 def main() -> None:
