@@ -169,13 +169,20 @@ def test_check_with_a_local_cluster_prints_what_the_local_pool_does():
 def test_a_local_cluster_cannot_be_reached_from_another_process(tmp_path):
     # a LocalCluster on TCP let any local user run code as the teacher: ours talks over inproc://, in this
     # process, and its HTTP servers listen on 127.0.0.1 and serve nothing
+    import tempfile
+
+    shared = Path(tempfile.gettempdir()) / "dask-scratch-space"
+    existed = shared.exists()
     with ClusterPool("local", jobs=2) as pool:
         pool.open()
+        scratch = pool.scratch
+        assert scratch is not None and scratch.is_dir() and (scratch.stat().st_mode & 0o077) == 0
         assert pool.client.scheduler.address.startswith("inproc://")
         assert all(worker.startswith("inproc://") for worker in pool.client.nthreads())
         pool.submit("a", 10.0, generate.generate_one, load_bank()["trig"], 3)
         (outcome,) = list(pool.completed())
         assert outcome.ok and outcome.value["seed"] == 3
+    assert not scratch.exists() and shared.exists() == existed  # its own scratch, removed; not /tmp's shared one
 
 
 def test_a_peer_that_is_not_dask_is_one_line_in_bounded_time(monkeypatch):

@@ -77,6 +77,7 @@ class ClusterPool:
     def __init__(self, address: str, *, jobs: int | None = None, memory: int | None = MEMORY_LIMIT):
         self.address, self.jobs, self.memory = address, jobs, memory
         self.client = self.cluster = None
+        self.scratch: Path | None = None
         self.futures: dict[Any, Hashable] = {}
         self.done = None
         self.shared: dict[str, Any] = {}  # the folders a task's arguments name: see share()
@@ -98,10 +99,12 @@ class ClusterPool:
             # in this process: its workers are threads (each hands its tasks to a workbook worker process, as
             # on any cluster) talking over inproc://, so no other process, user or program can reach them, no
             # interpreter starts from the current folder, and Ctrl-C stops one process
-            with dask.config.set(quiet):
+            self.scratch = Path(tempfile.mkdtemp(prefix="workbook-dask-"))  # the workers' own, not /tmp's shared one
+            with dask.config.set(quiet | {"temporary-directory": str(self.scratch)}):
                 self.cluster = LocalCluster(n_workers=self.jobs or default_jobs(), threads_per_worker=1,
                                             processes=False, dashboard_address="127.0.0.1:0",
-                                            worker_dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+                                            worker_dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
+                                            local_directory=str(self.scratch))
                 self.client = Client(self.cluster)
         else:
             self.client = _connect(self.address, quiet, Client)
@@ -214,6 +217,9 @@ class ClusterPool:
             client.close()
         if cluster is not None:
             cluster.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
 
 
 def _connect(address: str, config: dict, client_type):
