@@ -1327,3 +1327,12 @@ def _bump(x, y):
     from workbook.functions import relu
 
     return relu(sp.Rational(1, 2) - sp.Abs(x - 2) - sp.Abs(y + 2))
+
+
+def test_python_dash_m_workbook_imports_nothing_from_a_strangers_folder(bare):
+    for name in ("click", "sympy", "jinja2"):  # what the command imports, planted where it is run
+        (bare.root / f"{name}.py").write_text(f"open({str(bare.marker)!r}, 'w').write('ran')\n")
+    run = subprocess.run([sys.executable, "-m", "workbook", "list"], capture_output=True, text=True, timeout=120,
+                         check=False, cwd=bare.root)
+    assert run.returncode == 0 and "power-polynomial" in run.stdout
+    assert not bare.marker.exists()
