@@ -72,7 +72,7 @@ def open_pool(jobs: int | None, cluster: str | None) -> Pool | ClusterPool:
 
 class ClusterPool:
     """Tasks run on a Dask cluster: the scheduler at ``address``, or a LocalCluster (``local``) of
-    ``jobs`` worker processes (default: one a core)."""
+    ``jobs`` workers in this process (default: one a core)."""
 
     def __init__(self, address: str, *, jobs: int | None = None, memory: int | None = MEMORY_LIMIT):
         self.address, self.jobs, self.memory = address, jobs, memory
@@ -202,8 +202,8 @@ class ClusterPool:
             future.release()
         stage = self.shared.get("stage")
         for name, data in files.items():
-            path = stage / name
-            if stage is None or not path.resolve().is_relative_to(stage.resolve()):
+            path = stage / name if stage is not None else None
+            if path is None or not path.resolve().is_relative_to(stage.resolve()):
                 return Outcome(task, "raised", error=f"a Dask worker sent back a file outside the build: {name[:80]!r}")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
