@@ -3,7 +3,7 @@
 ClusterPool has the worker pool's interface (``submit``, ``completed``, ``drop``, ``size``, ``close``),
 so the build and ``workbook check`` use it unchanged, and the output is the same bytes as the local
 pool's: each task is the same function of the same arguments, and every Dask worker must run the same
-workbook code (checked when the pool opens).
+workbook code (checked when the pool opens, and by every task).
 
 On each Dask worker a task runs in a workbook worker process of its own (``workers.Pool`` of one),
 under the same wall-clock budget and memory cap as on one machine: a draw that hangs is killed there
@@ -11,15 +11,17 @@ and comes back as a timeout, to be redrawn. A Dask worker that is lost has its t
 another by Dask's scheduler; a task that loses its worker too often comes back as "died", which the
 build retries once and then reports. Nothing is dropped silently.
 
-The workers need not see this machine's files. A task's folder arguments are replaced on the worker:
+``local`` is a LocalCluster in this process: its workers are threads talking over inproc://, so
+nothing outside the process can reach it, and they see this machine's files as they are. A remote
+cluster's workers need not see them; a task's folder arguments are replaced on the worker:
 
 - the build's staging folder, by a private folder whose files come back with the answer and are
   written here;
 - the build's content cache, by the worker machine's own (``~/.cache/workbook/cluster/.cache``, signed
   with that machine's key: a cache per machine, or one shared by every machine that shares a home);
-- a user's template folder, by a copy sent with the task.
+- a user's template folder, by a copy sent to each worker once and written out for each task.
 
-    with ClusterPool("local") as pool:   # a LocalCluster on this machine
+    with ClusterPool("local") as pool:   # a LocalCluster in this process
         pool.submit("a", 5.0, generate_one, family, seed)
         for outcome in pool.completed():
             ...
