@@ -50,6 +50,7 @@ _INSTALL = "pip install -e '.[cluster]'"
 MAX_FILES = 2000  # files of a user's template folder sent to the workers (build.MAX_TEMPLATE_FILES)
 FILE_LIMIT = 1 << 20  # bytes of one template file (what FolderLoader reads)
 TEMPLATE_BYTES = 16 << 20  # bytes of a template folder sent to the workers, once to each
+BATCH = 16  # tasks sent to a worker as one Dask task, at most
 
 
 def address_of(given: str | None) -> str | None:
@@ -80,8 +81,10 @@ class ClusterPool:
         self.address, self.jobs, self.memory = address, jobs, memory
         self.client = self.cluster = None
         self.scratch: Path | None = None
-        self.futures: dict[Any, Hashable] = {}
+        self.futures: dict[Any, list[Hashable]] = {}  # each Dask task: the names of the tasks it runs
+        self.pending: list[tuple] = []  # tasks submitted and not yet sent: sent in batches
         self.done = None
+        self.threads = 1
         self.shared: dict[str, Any] = {}  # the folders a task's arguments name: see share()
 
     def open(self) -> None:
@@ -96,6 +99,7 @@ class ClusterPool:
             raise InputError([f"--cluster needs Dask's distributed scheduler: {_INSTALL}"]) from None
         quiet = {"distributed.worker.daemon": False,  # the workers start processes of their own: ours
                  "distributed.scheduler.allowed-failures": 3,
+                 "distributed.worker.profile.enabled": False,  # a sampler of every thread's stack, 100 times a second
                  "distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}  # serve nothing
         if self.address == LOCAL:
             # in this process: its workers are threads (each hands its tasks to a workbook worker process, as
@@ -106,18 +110,21 @@ class ClusterPool:
                 self.cluster = LocalCluster(n_workers=self.jobs or default_jobs(), threads_per_worker=1,
                                             processes=False, dashboard_address="127.0.0.1:0",
                                             worker_dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
-                                            local_directory=str(self.scratch))
+                                            local_directory=str(self.scratch),
+                                            memory_limit=0)  # the cap is our workers' own: Dask must not pause
+                                                             # a worker for this process's documents
                 self.client = Client(self.cluster)
         else:
             self.client = _connect(self.address, quiet, Client)
         self._check_code()
         self.done = as_completed()
+        self.threads = max(1, sum(self.client.nthreads().values()))
 
     @property
     def size(self) -> int:
-        """How many tasks run at once: the workers' threads."""
+        """How many tasks run at once: the workers' threads (when the pool was opened)."""
         self.open()
-        return max(1, sum(self.client.nthreads().values()))
+        return self.threads
 
     def __enter__(self) -> Self:
         return self
@@ -162,8 +169,16 @@ class ClusterPool:
                 self.shared[role] = path
 
     def submit(self, task: Hashable, budget: float | None, fn: Callable, *args: Any) -> None:
-        """Queue fn(*args) on the cluster; ``budget`` seconds of wall-clock time, or None for no limit."""
+        """Queue fn(*args) on the cluster; ``budget`` seconds of wall-clock time, or None for no limit.
+        Tasks go out in batches when their outcomes are asked for (a Dask task costs milliseconds of
+        this process's time; a batch runs its tasks one by one, each under its own budget)."""
         self.open()
+        self.pending.append((task, budget, fn, args))
+
+    def _send(self) -> None:
+        """Send the tasks waiting, in batches: at most BATCH a batch, at least four batches a thread."""
+        if not self.pending:
+            return
         shared = self.shared
         if isinstance(shared.get("templates"), tuple) and isinstance(shared["templates"][1], dict):
             # the folder's files go to every worker once, not with every task
@@ -171,37 +186,59 @@ class ClusterPool:
             shared["templates"] = (folder, self.client.scatter(files, broadcast=True, hash=False))
         from workbook.scheduler import _code_digest
 
-        future = self.client.submit(run, fn, args, budget, self.memory, shared, _code_digest(), pure=False)
-        self.futures[future] = task
-        self.done.add(future)
+        per = max(1, min(BATCH, -(-len(self.pending) // (4 * self.threads))))
+        for i in range(0, len(self.pending), per):
+            batch = self.pending[i:i + per]
+            future = self.client.submit(run_batch, batch, self.memory, shared, _code_digest(), pure=False)
+            self.futures[future] = [task for task, *_ in batch]
+            self.done.add(future)
+        self.pending = []
 
     def drop(self, which: Callable[[Hashable], bool]) -> None:
-        """Forget the tasks ``which`` picks by name (a worker may still finish one: its answer is ignored)."""
-        dropped = [future for future, task in self.futures.items() if which(task)]
-        for future in dropped:
+        """Forget the tasks ``which`` picks by name (one a worker is running finishes: its answer is ignored)."""
+        self.pending = [item for item in self.pending if not which(item[0])]
+        idle = []
+        for future, names in self.futures.items():
+            names[:] = [task for task in names if not which(task)]
+            if not names:
+                idle.append(future)
+        for future in idle:
             del self.futures[future]
-        if dropped:
-            self.client.cancel(dropped)
+        if idle:
+            self.client.cancel(idle)
 
     def completed(self) -> Iterator[Outcome]:
         """Each task's Outcome as it ends; tasks submitted meanwhile run too."""
-        while self.futures:
+        while True:
+            self._send()
+            if not self.futures:
+                return
             future = next(self.done)
-            task = self.futures.pop(future, None)
-            if task is not None:
-                yield self._outcome(task, future)
+            names = self.futures.get(future)
+            if names is None:  # all its tasks were dropped
+                continue
+            for outcome in self._outcomes(future, list(names)):
+                if outcome.task in names:  # not dropped meanwhile (drop() takes names out of this list)
+                    yield outcome
+            self.futures.pop(future, None)
 
-    def _outcome(self, task: Hashable, future) -> Outcome:
+    def _outcomes(self, future, names: list[Hashable]) -> list[Outcome]:
+        """The outcomes of a batch's tasks, their files written into the stage."""
         from distributed import KilledWorker
 
         try:
-            outcome, files = future.result()
+            answers = future.result()
         except KilledWorker:
-            return Outcome(task, "died", error="the Dask workers running it were lost, one after another")
+            return [Outcome(task, "died", error="the Dask workers running it were lost, one after another")
+                    for task in names]
         except Exception as exc:  # noqa: BLE001 - what the cluster said, for the caller to decide
-            return Outcome(task, "raised", exception=exc, error=said(exc))
+            return [Outcome(task, "raised", exception=exc, error=said(exc)) for task in names]
         finally:
             future.release()
+        return [self._outcome(task, outcome, files) for task, outcome, files in answers]
+
+    def _outcome(self, task: Hashable, outcome: Outcome, files: dict[str, bytes]) -> Outcome:
+        """One task's outcome, named, with the files it wrote written into the stage here."""
         stage = self.shared.get("stage")
         for name, data in files.items():
             path = stage / name if stage is not None else None
@@ -280,6 +317,12 @@ def _folder_files(folder: Path) -> dict[str, bytes]:
 # --- on a Dask worker ----------------------------------------------------------------------------
 
 _LOCAL = threading.local()  # each worker thread's own workbook worker process
+
+
+def run_batch(batch: list[tuple], memory: int | None, shared: dict[str, Any],
+              code: str) -> list[tuple[Hashable, Outcome, dict[str, bytes]]]:
+    """A batch of tasks on this Dask worker, one after another, each as ``run`` runs it."""
+    return [(task, *run(fn, args, budget, memory, shared, code)) for task, budget, fn, args in batch]
 
 
 def run(fn: Callable, args: tuple, budget: float | None, memory: int | None, shared: dict[str, Any],
