@@ -219,8 +219,35 @@
   // ---------------------------------------------------------------- judging
   function closeTo(a, b, rtol) { return Math.abs(a - b) <= rtol * Math.max(1, Math.abs(b)); }
 
+  // What may stand left of = in a derivative typed whole (f'(x), y'', dy/dx, f^(4)(x)), as workbook/judge.py's
+  const DERIVATIVE_LABEL = /^(?:[A-Za-z]\w*(?:'+|′+|\^\(\d+\))(?:\([^()=]*\))?|d(?:\^?\d)?[A-Za-z]\w*\/d[A-Za-z]\w*(?:\^?\d)?)$/;
+  // The learner's function: the expression alone, f'(x) = expression, or for a tangent line an equation in
+  // x and y solved for y (7x - y = -1 is y = 7x + 1), as workbook/judge.py reads them
+  function typedFunction(data, text) {
+    const sides = text.split("=");
+    if (sides.length !== 2) return parse(text, [data.variable]);
+    if (data.noun === "the tangent line") {
+      const names = [data.variable, "y"];
+      const left = parse(sides[0], names), right = parse(sides[1], names);
+      const F = (at, y) => left({ ...at, y }) - right({ ...at, y });
+      for (const x of [-1.3, 0.4, 2.1]) {  // y in it, and to the first power
+        const at = { [data.variable]: x }, a = F(at, 0), b = F(at, 1), c = F(at, 2);
+        if (!(Math.abs(b - a) > 1e-12) || Math.abs(c - a - 2 * (b - a)) > 1e-9 * Math.max(1, Math.abs(a))) {
+          throw new ParseError("write the tangent line as an equation in x and y, such as y = 7x + 1");
+        }
+      }
+      const line = (at) => { const a = F(at, 0), b = F(at, 1); return -a / (b - a); };
+      line.joints = [...(left.joints || []), ...(right.joints || [])];
+      return line;
+    }
+    if (!DERIVATIVE_LABEL.test(sides[0].replace(/\s+/g, ""))) {
+      throw new ParseError(`${sides[0].trim().slice(0, 30)} = ... does not name ${data.noun || "the derivative"}: write f'(x) = ... or the expression alone`);
+    }
+    return parse(sides[1], [data.variable]);
+  }
+
   function judgeExpression(data, text) {
-    const f = parse(text.split("=").length === 2 ? text.split("=")[1] : text, [data.variable]);  // "y = 7x + 1"
+    const f = typedFunction(data, text);
     const noun = data.noun || "the derivative";
     let usable = 0;
     for (let k = 0; k < data.points.length; k++) {

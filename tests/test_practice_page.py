@@ -263,3 +263,29 @@ def test_the_page_catches_a_narrow_difference(tmp_path):
     assert run.returncode == 0, run.stderr
     for (typed, right), said in zip(SLIVERS, json.loads(run.stdout)):
         assert said == "Right." if right else said.startswith("Not right:"), (typed, said)
+
+
+def test_the_page_reads_a_tangent_line_as_an_equation_and_a_label_as_a_name(tmp_path):
+    """Round seven: "x = 12 - 8x" and "0 = ..." were a right tangent line and "8x + y = 12" a wrong one; what
+    stands left of = in a derivative must name it. The page reads them as `show --try` does."""
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    from workbook.generate import generate_one
+
+    bank = load_bank()
+    tangent = generate_one(bank["tangent-line"], 0)
+    line = sp.sympify(tangent["claims"]["tangent"])
+    slope, cut = line.coeff(sp.Symbol("x")), line.subs(sp.Symbol("x"), 0)
+    slope_of = generate_one(bank["power-polynomial"], 0)
+    truth = slope_of["claims"]["answer"].replace("**", "^")
+    cases = [(tangent, f"y = {line}", True), (tangent, f"{slope}*x - y = {-cut}", True), (tangent, f"{line} = y", True),
+             (tangent, f"x = {line}", False), (tangent, f"0 = {line}", False), (tangent, f"y = {line} + 1", False),
+             (slope_of, f"f'(x) = {truth}", True), (slope_of, f"x = {truth}", False)]
+    data = [{"data": interactive.page_data(r), "text": t.replace("**", "^"), "right": right} for r, t, right in cases]
+    script = (Path(__file__).resolve().parents[1] / "templates" / "interactive.js").read_text()
+    driver = tmp_path / "forms.js"
+    driver.write_text("const cases = " + json.dumps(data) + ";\n" + _SEVERAL.replace("SCRIPT", json.dumps(script)))
+    run = subprocess.run(["node", str(driver)], capture_output=True, text=True, check=False, timeout=120)
+    assert run.returncode == 0, run.stderr
+    for (_, typed, right), said in zip(cases, json.loads(run.stdout)):
+        assert (said == "Right.") is right, (typed, said)
