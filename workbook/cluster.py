@@ -183,13 +183,18 @@ class ClusterPool:
         if isinstance(shared.get("templates"), tuple) and isinstance(shared["templates"][1], dict):
             # the folder's files go to every worker once, not with every task
             folder, files = shared["templates"]
-            shared["templates"] = (folder, self.client.scatter(files, broadcast=True, hash=False))
+            # one piece of data (a dict given to scatter would go as one piece a file)
+            shared["templates"] = (folder, self.client.scatter([files], broadcast=True, hash=False)[0])
         from workbook.scheduler import _code_digest
 
+        # the folder's files as an argument of their own: Dask hands a task the data of a future given at the
+        # top level of its arguments, not of one inside a dict
+        plain = {role: value for role, value in shared.items() if role != "templates"}
+        folder, files = shared.get("templates") or (None, None)
         per = max(1, min(BATCH, -(-len(self.pending) // (4 * self.threads))))
         for i in range(0, len(self.pending), per):
             batch = self.pending[i:i + per]
-            future = self.client.submit(run_batch, batch, self.memory, shared, _code_digest(), pure=False)
+            future = self.client.submit(run_batch, batch, self.memory, plain, folder, files, _code_digest(), pure=False)
             self.futures[future] = [task for task, *_ in batch]
             self.done.add(future)
         self.pending = []
@@ -319,9 +324,12 @@ def _folder_files(folder: Path) -> dict[str, bytes]:
 _LOCAL = threading.local()  # each worker thread's own workbook worker process
 
 
-def run_batch(batch: list[tuple], memory: int | None, shared: dict[str, Any],
-              code: str) -> list[tuple[Hashable, Outcome, dict[str, bytes]]]:
-    """A batch of tasks on this Dask worker, one after another, each as ``run`` runs it."""
+def run_batch(batch: list[tuple], memory: int | None, shared: dict[str, Any], templates: Path | None,
+              files: dict[str, bytes] | None, code: str) -> list[tuple[Hashable, Outcome, dict[str, bytes]]]:
+    """A batch of tasks on this Dask worker, one after another, each as ``run`` runs it; ``templates``
+    is the build's template folder, ``files`` what it holds."""
+    if templates is not None:
+        shared = shared | {"templates": (templates, files)}
     return [(task, *run(fn, args, budget, memory, shared, code)) for task, budget, fn, args in batch]
 
 
