@@ -366,9 +366,9 @@ def run(fn: Callable, args: tuple, budget: float | None, memory: int | None, sha
         if shared.get("templates") is not None:
             folder, files = shared["templates"]
             here[folder] = _unpacked(files, scratch / "templates")
-        pool.submit(0, budget, fn, *_moved(args, here))
+        pool.submit(0, budget, fn, *(_moved(args, here) if here else args))  # a LocalCluster's: as they are
         outcome = next(pool.completed())
-        if outcome.ok:
+        if outcome.ok and here:
             outcome.value = _moved(outcome.value, {new: old for old, new in here.items() if new is not None})
         written = {path.relative_to(stage).as_posix(): path.read_bytes()
                    for path in sorted(stage.rglob("*")) if path.is_file() and not path.is_symlink()}

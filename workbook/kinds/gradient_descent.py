@@ -348,7 +348,7 @@ def _figure(f, variables, path2d, paths1d, rate, minimum=None) -> dict:
     pts = [v for run in runs for v in run["points"]]
     lo, hi = min(pts), max(pts)
     if minimum is None:
-        minimum = _lowest(f, variables[0], fn, lo, hi)
+        minimum = _lowest(fn, lo, hi)
     if minimum is not None:
         lo, hi = min(lo, minimum), max(hi, minimum)
     pad = max(1.0, 0.25 * (hi - lo))
@@ -367,9 +367,10 @@ def _figure(f, variables, path2d, paths1d, rate, minimum=None) -> dict:
                           + "; ".join(f"{run['label']} {_path_said(run['points'], m)}" for run in runs) + "."}
 
 
-def _lowest(f, x, fn, lo: float, hi: float) -> float | None:
+def _lowest(fn, lo: float, hi: float) -> float | None:
     """The lowest point of the curve near the iterates, if it has one inside the window searched: found
-    on a grid, then where f' = 0 next to it (so a minimum at -1 is said to be at -1, not -0.999)."""
+    on a grid, then at the vertex of the parabola through it and its neighbours (so a minimum at -1 is
+    said to be at -1, not -0.999; exact for a quadratic, and no SymPy in a draw's path)."""
     width = max(1.0, hi - lo)
     xs = np.linspace(lo - 2 * width, hi + 2 * width, 4001)
     ys = verify.evaluate(fn, xs)
@@ -378,11 +379,11 @@ def _lowest(f, x, fn, lo: float, hi: float) -> float | None:
     i = int(np.nanargmin(ys))
     if not 0 < i < len(xs) - 1:
         return None
-    try:
-        root = float(sp.nsolve(sp.diff(f, x), x, float(xs[i])))
-    except (ValueError, TypeError, ZeroDivisionError):
+    before, here, after = ys[i - 1], ys[i], ys[i + 1]
+    bend = before - 2 * here + after
+    if not (np.isfinite(bend) and bend > 0):
         return float(xs[i])
-    return root if abs(root - xs[i]) < 2 * (xs[1] - xs[0]) else float(xs[i])
+    return float(xs[i] + (xs[1] - xs[0]) * (before - after) / (2 * bend))
 
 
 def _path_said(points: list[float], minimum: float) -> str:
