@@ -27,6 +27,8 @@ matplotlib.use("Agg")
 # text.usetex, runs LaTeX with a preamble someone else wrote)
 matplotlib.rcdefaults()
 
+import itertools
+
 import numpy as np
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
@@ -34,12 +36,44 @@ from matplotlib.figure import Figure
 # what a cached figure depends on: this file's code and matplotlib's version
 VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16] + "|" + matplotlib.__version__
 
-WIDTH_IN = 3.6  # about 9 cm on paper
+WIDTH_IN = 2.85  # about 7.5 cm: a plot prints at its own size beside the steps (BESIDE_CM), its text as set
+PAD_IN = 0.04  # white space kept round what is drawn
+
+# How wide a figure prints (templates/print.css): beside a solution's steps or below it, BESIDE_CM; on a
+# worksheet, where a student marks it, at least SHEET_CM; a figure wider than BESIDE_CM (a wide graph) at
+# its own width, below the steps, up to COLUMN_CM (A4's text column less the figure's indent)
+BESIDE_CM, SHEET_CM, COLUMN_CM = 7.2, 12.5, 16.4
+SHRINK = 7.5 / 7
+
+
+def printed_cm(natural_cm: float, where: str) -> float:
+    """The width a figure drawn ``natural_cm`` wide prints at, placed ``where`` (sheet, beside, below)."""
+    if where == "sheet":
+        return min(max(natural_cm, SHEET_CM), COLUMN_CM)
+    if not wide(natural_cm):
+        return BESIDE_CM
+    return min(natural_cm, COLUMN_CM)
+
+
+def natural_cm(data: bytes, fmt: str, dpi: int | None = None) -> float:
+    """The width a saved figure was drawn at: a PNG's pixels at PRINT_DPI, an SVG's width in points."""
+    if fmt == "png":
+        return int.from_bytes(data[16:20], "big") / (dpi or PRINT_DPI) * 2.54
+    match = re.search(rb'<svg[^>]*?\swidth="([0-9.]+)pt"', data[:4000])
+    if match is None:
+        raise FigureError("a figure's SVG gives no width in points")
+    return float(match.group(1)) / 72 * 2.54
+
+
+def wide(natural_cm: float) -> bool:
+    """Whether a figure is too wide to print beside the steps at BESIDE_CM: it may shrink there by at most
+    SHRINK, which keeps its smallest text (7.5 pt as drawn) at 7 pt (workbook.figcheck measures it)."""
+    return natural_cm > BESIDE_CM * SHRINK
 STYLE = {
     "svg.hashsalt": "workbook",
     "svg.fonttype": "path",
     "font.family": "DejaVu Sans",
-    "font.size": 8.5,
+    "font.size": 8,
     "axes.linewidth": 0.6,
     "axes.edgecolor": "#444444",
     "xtick.major.width": 0.6,
@@ -80,25 +114,222 @@ def tangent_figure(spec: dict) -> str:
         ax.plot(x, line, color="#c0504d", linewidth=1.2, linestyle="--",
                 label=_safe_label(spec.get("tangent_label", "tangent")))
         ax.plot([x0], [y0], "o", color="#c0504d", markersize=4.5, zorder=3)
-        ax.annotate(f"({_short(x0)}, {_short(y0)})", (x0, y0), textcoords="offset points", xytext=(6, -12), fontsize=8)
+        _label(ax, f"({_short(x0)}, {_short(y0)})", (x0, y0), fontsize=8)
         ax.set_xlim(x.min(), x.max())
         ax.set_ylim(lo - pad, hi + pad)
         return _finish(fig, ax, spec.get("xlabel", "x"), spec.get("ylabel", "y"), legend_size=7.5)
 
 
-def _finish(fig: Figure, ax, xlabel: str, ylabel: str, legend_size: float = 7, legend_at: str = "best") -> str:
+def _finish(fig: Figure, ax, xlabel: str, ylabel: str, legend_size: float = 7.5, legend_at: str = "best") -> str:
     """Axis labels, a light grid and the legend: the same finish for every plot of a function."""
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(True, linewidth=0.3, color="#dddddd")
-    ax.legend(loc=legend_at, fontsize=legend_size, frameon=False)
+    legend = ax.legend(loc=legend_at, fontsize=legend_size, frameon=False)
+    if _covering(fig, legend.get_texts()):  # no place in the plot is free: under it
+        _legend_below(fig, ax, len(legend.get_texts()))
     return _output(fig)
+
+
+def _covering(fig, texts) -> bool:
+    """Whether any of the texts lies over a line, point or arrow drawn."""
+    from workbook import figcheck
+
+    renderer = _renderer(fig)
+    drawn = figcheck.strokes(fig)
+    slack = figcheck.SLACK_PT * fig.dpi / 72
+    return any(figcheck.covers(t, t.get_window_extent(renderer), stroke, slack) for t in texts for stroke in drawn)
 
 
 def _short(value: float) -> str:
     """A coordinate as a reader writes it: 1485.125, -10, 0.25 (never 1.49e+03)."""
     text = f"{value:.3f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:.3g}"
     return "0" if text in ("-0", "") else text
+
+
+def _label(ax, text: str, at, *, fontsize: float, color: str = "#222222", boxed: bool = False, near: float = 5):
+    """A point's label, set beside it where it covers no line, point or other text (_place_labels
+    tries each side, near and then farther)."""
+    sides = [(near, -near, "left", "top"), (near, near, "left", "bottom"), (-near, near, "right", "bottom"),
+             (-near, -near, "right", "top"), (0, near + 2, "center", "bottom"), (0, -near - 2, "center", "top"),
+             (near + 2, 0, "left", "center"), (-near - 2, 0, "right", "center")]
+    moves = [(tuple(at), (far * dx, far * dy, ha, va)) for far in (1, 2.4, 4, 6) for dx, dy, ha, va in sides]
+    extra = {"bbox": {"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.85}} if boxed else {}
+    dx, dy, ha, va = sides[0]
+    label = ax.annotate(text, at, textcoords="offset points", xytext=(dx, dy), ha=ha, va=va, fontsize=fontsize,
+                        color=color, **extra)
+    label._moves = moves
+    return label
+
+
+def _arc(ax, start, end, rad: float, n: int = 41) -> np.ndarray:
+    """Points along the edge matplotlib draws from start to end with connectionstyle arc3 (rad 0: straight),
+    in data coordinates: its control point is rad times the chord away from the chord's middle, on screen."""
+    to_screen = ax.transData
+    p0, p1 = to_screen.transform(start), to_screen.transform(end)
+    (dx, dy) = p1 - p0
+    control = (p0 + p1) / 2 + rad * np.array([dy, -dx])
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    return to_screen.inverted().transform((1 - t) ** 2 * p0 + 2 * t * (1 - t) * control + t ** 2 * p1)
+
+
+def _bend(ax, start, end, others) -> float:
+    """0 for an edge that meets no node on its way; an edge that skips a layer through a node goes round it."""
+    for rad in (0.0, 0.2, -0.2, 0.3, -0.3, 0.4, -0.4, 0.55, -0.55):
+        points = _arc(ax, start, end, rad)
+        # a node's box, with its operation above it and its gradient below
+        if not any(np.any((np.abs(points[:, 0] - x) < HALF + 0.04) & (points[:, 1] > y - 0.47) & (points[:, 1] < y + 0.36))
+                   for x, y in others):
+            return rad
+    return 0.55
+
+
+def _on_edge(ax, text: str, points: np.ndarray, gid: str):
+    """An edge's weight on the edge itself (on a white box), where along it no other edge or label is:
+    it reads as this edge's, never a neighbour's."""
+    n = len(points) - 1
+    along = [(tuple(points[round(t * n)]), (0, 0, "center", "center")) for t in (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8)]
+    label = ax.annotate(text, along[0][0], textcoords="offset points", xytext=(0, 0), ha="center", va="center",
+                        fontsize=7.5, color="#c0504d", gid=gid,
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9})
+    label._moves = along
+    return label
+
+
+def _renderer(fig):
+    """A renderer to measure with, after a draw that draws nothing: the plots' shapes settled, each
+    arrow's path, the ticks and the legend worked out as they will be drawn."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    fig.draw_without_rendering()
+    return fig.canvas.get_renderer()
+
+
+def _legend_below(fig, ax, entries: int) -> None:
+    """The legend under the plot, below its x label: over the plot it would hide what it names."""
+    from matplotlib.transforms import ScaledTranslation
+
+    under = ax.transAxes + ScaledTranslation(0, -30 / 72, fig.dpi_scale_trans)
+    box = ax.get_position()
+    middle = (0.5 - box.x0) / box.width  # the figure's middle, in the plot's own coordinates
+    for columns in range(min(3, entries), 0, -1):  # as many columns as fit the figure's width
+        legend = ax.legend(loc="upper center", bbox_to_anchor=(middle, 0), bbox_transform=under, fontsize=7.5,
+                           ncol=columns, frameon=False, handlelength=1.6, columnspacing=1.0)
+        if legend.get_window_extent(_renderer(fig)).width <= fig.bbox.width * 0.98:
+            return
+
+
+def _obstacles(fig, renderer, skip=()) -> list:
+    """The extents of the texts already set in each plot, and of its legend."""
+    boxes = [t.get_window_extent(renderer) for ax in fig.axes for t in ax.texts
+             if t.get_visible() and t.get_text().strip() and t not in skip and not getattr(t, "_moves", None)]
+    return boxes + [ax.get_legend().get_window_extent(renderer) for ax in fig.axes if ax.get_legend()]
+
+
+def _place_labels(fig) -> None:
+    """Set each movable label (_label, _on_edge) at its first place that covers nothing, measured with
+    matplotlib's own text extents (workbook.figcheck checks the result the same way)."""
+    movable = [t for ax in fig.axes for t in ax.texts if getattr(t, "_moves", None)]
+    if not movable:
+        return
+    from workbook import figcheck
+
+    renderer = _renderer(fig)
+    drawn = figcheck.strokes(fig)
+    slack = figcheck.SLACK_PT * fig.dpi / 72
+    placed = _obstacles(fig, renderer)
+    for label in movable:
+        best = None
+        for at, (dx, dy, ha, va) in label._moves:
+            label.xy, label.xyann = at, (dx, dy)
+            label.set_horizontalalignment(ha)
+            label.set_verticalalignment(va)
+            box = label.get_window_extent(renderer)
+            cost = (sum(figcheck.covers(label, box, stroke, slack) for stroke in drawn)
+                    + sum(figcheck.overlap(box, other, slack) for other in placed)
+                    + (0 if figcheck.within(box, label.axes.bbox) else 100))
+            if best is None or cost < best[0]:
+                best = (cost, at, (dx, dy), ha, va, box)
+            if cost == 0:
+                break
+        _, label.xy, label.xyann, ha, va, box = best
+        label.set_horizontalalignment(ha)
+        label.set_verticalalignment(va)
+        placed.append(box)
+
+
+def _thin_ticks(fig) -> None:
+    """Fewer ticks on an axis whose tick labels would touch (a narrow plot, long numbers), and no x label
+    in the corner where the y axis's lowest label already is."""
+    from matplotlib.ticker import MaxNLocator
+
+    from workbook import figcheck
+
+    renderer = None
+    for ax in fig.axes:
+        if not ax.axison:
+            continue
+        for axis in (ax.xaxis, ax.yaxis):
+            for bins in (None, 6, 5, 4, 3):
+                if bins is not None:
+                    axis.set_major_locator(MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10]))
+                renderer = renderer or _renderer(fig)
+                boxes = [t.label1.get_window_extent(renderer) for t in axis._update_ticks() if t.label1.get_text()]
+                if not any(figcheck.overlap(a, b, 0) for a, b in itertools.pairwise(boxes)):
+                    break
+        ys = [t.label1.get_window_extent(renderer) for t in ax.yaxis._update_ticks() if t.label1.get_text()]
+        for tick in ax.xaxis._update_ticks():
+            if any(figcheck.overlap(tick.label1.get_window_extent(renderer), y, 0) for y in ys):
+                tick.label1.set_visible(False)
+
+
+def _contour_labels(fig, ax, cs) -> None:
+    """Label the contour lines where a label covers no other line, point, arrow or text and lies inside
+    the plot; the lines are then cut round the labels kept."""
+    renderer = _renderer(fig)
+    whole = list(cs.get_paths())  # the lines uncut, to start again from
+    ax.clabel(cs, inline=False, fontsize=7.5, fmt="%.3g")
+    kept = [(text.get_position(), cs.levels[_level_of(cs, text, value)])
+            for text, value in zip(cs.labelTexts, cs.labelCValues)]
+    for attempt in range(4):  # a label set in its line moves a little: those that then cover something go
+        fits = _fitting(fig, ax, cs, renderer)
+        if attempt and len(fits) == len(cs.labelTexts):
+            return
+        kept = [kept[i] for i in fits]  # the labels set by hand come in the order of their places
+        for index in reversed(range(len(cs.labelTexts))):
+            cs.pop_label(index)
+        cs.set_paths(list(whole))
+        if not kept:
+            return
+        ax.clabel(cs, levels=sorted({level for _, level in kept}), manual=[at for at, _ in kept], inline=True,
+                  fontsize=7.5, fmt="%.3g")
+    for text, value in zip(cs.labelTexts, cs.labelCValues):
+        _level_of(cs, text, value)
+
+
+def _level_of(cs, text, value) -> int:
+    text._level = int(np.argmin(np.abs(np.asarray(cs.cvalues) - value)))
+    return text._level
+
+
+def _fitting(fig, ax, cs, renderer) -> list[int]:
+    """The indices of the contour labels that lie inside the plot and cover nothing, earlier ones first."""
+    from workbook import figcheck
+
+    drawn = figcheck.strokes(fig)
+    slack = figcheck.SLACK_PT * fig.dpi / 72
+    taken = _obstacles(fig, renderer, skip=set(cs.labelTexts))
+    fits = []
+    for i, (text, value) in enumerate(zip(cs.labelTexts, cs.labelCValues)):
+        _level_of(cs, text, value)
+        box = text.get_window_extent(renderer)
+        if (figcheck.within(box, ax.bbox) and not any(figcheck.overlap(box, other, slack) for other in taken)
+                and not any(figcheck.covers(text, box, stroke, slack) for stroke in drawn)):
+            fits.append(i)
+            taken.append(box)
+    return fits
 
 
 def _safe_label(latex: str) -> str:
@@ -125,9 +356,13 @@ def _output(fig: Figure):
 
     Both are cropped to what is drawn: long tick labels must not push an axis label off the edge.
     """
+    _place_labels(fig)
+    _thin_ticks(fig)
     output = _OUTPUT.get()
     if output is None:
         return _save_svg(fig)
+    if output == "figure":
+        return fig
     if isinstance(output, tuple):
         return _save_svg(fig), _save_png(fig, output[1])
     return _save_png(fig, output)
@@ -135,7 +370,7 @@ def _output(fig: Figure):
 
 def _save_svg(fig: Figure) -> str:
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.04,
+    fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=PAD_IN,
                 metadata={"Date": None, "Creator": "workbook"})
     return buffer.getvalue()
 
@@ -144,7 +379,7 @@ def _save_png(fig: Figure, dpi: int) -> bytes:
     from PIL import Image
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.04)
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", pad_inches=PAD_IN)
     # opaque RGB on white: WeasyPrint would split an alpha channel into a second image
     rgba = Image.open(buffer).convert("RGBA")
     out = io.BytesIO()
@@ -168,33 +403,34 @@ def contour_figure(spec: dict) -> str:
             lo, hi = np.percentile(finite, [1, 99])
             levels = np.linspace(lo, hi, 14) if hi > lo else 10
             cs = ax.contour(x, y, z, levels=levels, cmap="viridis", linewidths=0.8)
-            ax.clabel(cs, inline=True, fontsize=6, fmt="%.3g")
         point = spec.get("point")
         if point is not None:
             ax.plot([point[0]], [point[1]], "o", color="#222222", markersize=4, zorder=4)
         for mark in spec.get("marks", []):
             ax.plot([mark["at"][0]], [mark["at"][1]], "o", color="#c0504d", markersize=4.5, zorder=4)
-            ax.annotate(mark["label"], mark["at"], textcoords="offset points", xytext=(5, 5), fontsize=7.5,
-                        color="#c0504d")
+            _label(ax, mark["label"], mark["at"], fontsize=8, color="#c0504d", boxed=True)
         for arrow in spec.get("arrows", []):
             v = np.asarray(arrow["vector"], dtype=float)
             length = float(np.hypot(*v)) or 1.0
             v = v / length * 0.3 * span
             ax.annotate("", xy=(point[0] + v[0], point[1] + v[1]), xytext=(point[0], point[1]),
                         arrowprops={"arrowstyle": "-|>", "color": arrow.get("color", "#c0504d"), "lw": 1.4}, zorder=5)
-            ax.text(point[0] + 1.12 * v[0], point[1] + 1.12 * v[1], _safe_label(arrow.get("label", "")),
-                    color=arrow.get("color", "#c0504d"), fontsize=8, ha="center", va="center")
+            if arrow.get("label"):
+                _label(ax, _safe_label(arrow["label"]), (point[0] + v[0], point[1] + v[1]), fontsize=8.5,
+                       color=arrow.get("color", "#c0504d"), boxed=True, near=3)
         for path in spec.get("paths", []):
             pts = np.asarray(path["points"], dtype=float)
             ax.plot(pts[:, 0], pts[:, 1], "o-", color=path.get("color", "#c0504d"), markersize=2.5, linewidth=1.1,
                     label=path.get("label"))
-        if spec.get("paths"):
-            ax.legend(loc="upper right", fontsize=7, frameon=True, framealpha=0.85)
+        if spec.get("paths"):  # below the plot: over it, it would hide the paths it names
+            _legend_below(fig, ax, len(spec["paths"]) + bool(spec.get("marks")))
         ax.set_xlim(x.min(), x.max())
         ax.set_ylim(y.min(), y.max())
         ax.set_xlabel(spec.get("xlabel", "x"))
         ax.set_ylabel(spec.get("ylabel", "y"))
         ax.set_aspect("equal", adjustable="box")
+        if finite.size and hi > lo:
+            _contour_labels(fig, ax, cs)
         return _output(fig)
 
 
@@ -213,7 +449,7 @@ def descent1d_figure(spec: dict) -> str:
             c = colors[i % len(colors)]
             ax.plot(px, py, "o-", color=c, markersize=3.5, linewidth=0.9, label=run.get("label"))
             for k, (a, b) in enumerate(zip(px[:4], py[:4])):
-                ax.annotate(str(k), (a, b), textcoords="offset points", xytext=(3, 4), fontsize=6.5, color=c)
+                _label(ax, str(k), (a, b), fontsize=7.5, color=c, near=3)
         minimum = spec.get("minimum")
         if minimum is not None:
             ax.plot([minimum[0]], [minimum[1]], "*", color="#222222", markersize=7, zorder=5, label="minimum")
@@ -226,7 +462,7 @@ def descent1d_figure(spec: dict) -> str:
         ax.set_xlabel(spec.get("xlabel", "x"))
         ax.set_ylabel("loss")
         ax.grid(True, linewidth=0.3, color="#dddddd")
-        ax.legend(loc="upper center", fontsize=7, frameon=False)
+        _legend_below(fig, ax, len(spec["runs"]) + 1 + (minimum is not None))
         return _output(fig)
 
 
@@ -259,12 +495,12 @@ def sigmoid_figure(spec: dict) -> str:
         ax.axhline(label, color="#2e7d32", linewidth=1.0, linestyle=":", label=f"label y = {label:g}")
         ax.plot([z0], [yhat], "o", color="#c0504d", markersize=4.5)
         ax.annotate("", xy=(z0, label), xytext=(z0, yhat), arrowprops={"arrowstyle": "<->", "color": "#c0504d"})
-        ax.text(z0 + 0.2, (yhat + label) / 2, r"$\hat y - y$", color="#c0504d", fontsize=8)
+        _label(ax, r"$\hat y - y$", (z0, (yhat + label) / 2), fontsize=8, color="#c0504d", near=4)
         ax.set_xlabel("z")
         ax.set_ylabel("output")
         ax.set_ylim(-0.05, 1.05)
         ax.grid(True, linewidth=0.3, color="#dddddd")
-        ax.legend(loc="upper left", fontsize=7, frameon=False)
+        ax.legend(loc="upper left", fontsize=7.5, frameon=False)
         return _output(fig)
 
 
@@ -281,9 +517,12 @@ def bars_figure(spec: dict) -> str:
                    color=colors[i % len(colors)])
         ax.set_xticks(pos, labels)
         ax.set_ylim(0, 1.1)
-        ax.legend(loc="upper right", fontsize=7, frameon=False)
+        ax.legend(loc="upper right", fontsize=7.5, frameon=False)
         ax.grid(True, axis="y", linewidth=0.3, color="#dddddd")
         return _output(fig)
+
+
+HALF = 0.26  # half a graph node's width, in layers: "a=-0.4621" at 7.5 pt fits inside it
 
 
 def graph_figure(spec: dict) -> str:
@@ -297,7 +536,7 @@ def graph_figure(spec: dict) -> str:
     width = max(2, len(layers))
     height = max(len(layer) for layer in layers)
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(max(WIDTH_IN, 1.15 * width), 1.1 + 0.75 * height))
+        fig = Figure(figsize=(min(max(WIDTH_IN, 1.15 * width), COLUMN_CM / 2.54), 1.1 + 0.75 * height))
         FigureCanvasSVG(fig)
         ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
         ax.set_xlim(-0.5, len(layers) - 0.5)
@@ -305,25 +544,26 @@ def graph_figure(spec: dict) -> str:
         ax.axis("off")
         for k, edge in enumerate(spec["edges"]):
             (x0, y0), (x1, y1) = pos[edge["from"]], pos[edge["to"]]
-            ax.annotate("", xy=(x1 - 0.2, y1 + (y0 - y1) * 0.12), xytext=(x0 + 0.2, y0 - (y0 - y1) * 0.12),
-                        arrowprops={"arrowstyle": "-|>", "color": "#555555", "lw": 0.9})
-            t = 0.5 + (0.08 if k % 2 else -0.08) * (y0 != y1)
-            ax.text(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t + 0.1, _safe_label(edge.get("label", "")),
-                    fontsize=7.5, ha="center", va="bottom", color="#c0504d",
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+            start, end = (x0 + HALF, y0 - (y0 - y1) * 0.12), (x1 - HALF, y1 + (y0 - y1) * 0.12)
+            rad = _bend(ax, start, end, [p for n, p in pos.items() if n not in (edge["from"], edge["to"])])
+            ax.annotate("", xy=end, xytext=start, gid=f"edge-{k}",
+                        arrowprops={"arrowstyle": "-|>", "color": "#555555", "lw": 0.9,
+                                    "connectionstyle": f"arc3,rad={rad}"})
+            if edge.get("label"):
+                _on_edge(ax, _safe_label(edge["label"]), _arc(ax, start, end, rad), f"edge-{k}")
         for node_id, (x, y) in pos.items():
             node = nodes.get(node_id, {"label": node_id})
-            ax.add_patch(matplotlib.patches.FancyBboxPatch((x - 0.19, y - 0.14), 0.38, 0.28,
+            ax.add_patch(matplotlib.patches.FancyBboxPatch((x - HALF + 0.01, y - 0.14), 2 * HALF - 0.02, 0.28,
                                                            boxstyle="round,pad=0.02", fc="#eef3f8", ec="#1f4e79"))
             if "op" in node:
-                ax.text(x, y + 0.17, node["op"], ha="center", va="bottom", fontsize=7, color="#555555",
+                ax.text(x, y + 0.17, node["op"], ha="center", va="bottom", fontsize=7.5, color="#555555",
                         style="italic")
             ax.text(x, y + (0.03 if "value" in node else 0), node["label"], ha="center", va="center", fontsize=9,
                     fontweight="bold")
             if "value" in node:
-                ax.text(x, y - 0.08, node["value"], ha="center", va="center", fontsize=6.5, color="#1f4e79")
+                ax.text(x, y - 0.08, node["value"], ha="center", va="center", fontsize=7.5, color="#1f4e79")
             if "grad" in node:
-                ax.text(x, y - 0.24, node["grad"], ha="center", va="top", fontsize=6.5, color="#c0504d")
+                ax.text(x, y - 0.24, node["grad"], ha="center", va="top", fontsize=7.5, color="#c0504d")
         return _output(fig)
 
 
@@ -357,6 +597,15 @@ def figure_png(spec: dict, dpi: int = PRINT_DPI) -> bytes:
     """The same figure as PNG, for the PDF: WeasyPrint lays a PNG out 10-15 times faster than
     matplotlib's SVG (thousands of small paths), at print resolution."""
     token = _OUTPUT.set(dpi)
+    try:
+        return figure_svg(spec)
+    finally:
+        _OUTPUT.reset(token)
+
+
+def drawn(spec: dict) -> Figure:
+    """The matplotlib Figure of a spec, drawn but not saved: what workbook.figcheck measures."""
+    token = _OUTPUT.set("figure")
     try:
         return figure_svg(spec)
     finally:

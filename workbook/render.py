@@ -335,8 +335,11 @@ class Assets:
             self.timings["math"] = self.timings.get("math", 0.0) + time.perf_counter() - start
 
     def beside(self, problem: dict, paper: str) -> bool:
-        """Whether a problem's figure may float beside its steps: only when every displayed formula fits
-        the column left of it. A wider one would be pushed below the figure, leaving a hole in the page."""
+        """Whether a problem's figure may float beside its steps: only when it prints BESIDE_CM wide without
+        shrinking its text, and every displayed formula fits the column left of it. A wider formula would be
+        pushed below the figure, leaving a hole in the page."""
+        if problem.get("figure") and figures.wide(self.figure_cm(problem["figure"])):
+            return False
         column = BESIDE_EM[paper]
         for step in problem.get("steps", ()):
             if step.get("math"):
@@ -345,23 +348,40 @@ class Assets:
                     return False
         return True
 
-    def figure(self, spec: dict) -> Markup:
+    def figure(self, spec: dict, where: str = "beside") -> Markup:
         """SVG for the HTML (sharp at any zoom); PNG at print resolution for the PDF, which WeasyPrint
-        lays out ten times faster than matplotlib's SVG."""
+        lays out ten times faster than matplotlib's SVG. It prints figures.printed_cm wide for its place
+        (sheet, beside, below): never narrower than it was drawn, so its text prints at the size set."""
         start = time.perf_counter()
         try:
-            fmt = "svg" if self.medium == "html" else "png"
-            key = figure_digest(spec, fmt)
-            data = self.figures.get(key)
-            if data is None:
-                data = self.figures[key] = self._cached_figure(key, spec, fmt)
+            data, fmt = self._figure_data(spec)
             if self.medium == "html":
                 src = "data:image/svg+xml;base64," + base64.b64encode(data).decode()
             else:
                 src = self._write("f", data, "png")
-            return Markup(f'<img class="figure" src="{src}" alt="{escape(spec["alt"])}">')
+            natural = figures.natural_cm(data, fmt)
+            wide = " wide" if where != "sheet" and figures.wide(natural) else ""
+            return Markup(f'<img class="figure{wide}" src="{src}" style="width:{figures.printed_cm(natural, where):.2f}cm" '
+                          f'alt="{escape(spec["alt"])}">')
         finally:
             self.timings["figures"] = self.timings.get("figures", 0.0) + time.perf_counter() - start
+
+    def wide(self, problem: dict) -> bool:
+        """Whether a problem's figure is too wide to print beside its steps (figures.wide): it goes above them."""
+        return bool(problem.get("figure")) and figures.wide(self.figure_cm(problem["figure"]))
+
+    def figure_cm(self, spec: dict) -> float:
+        """The width a figure was drawn at, in cm."""
+        data, fmt = self._figure_data(spec)
+        return figures.natural_cm(data, fmt)
+
+    def _figure_data(self, spec: dict) -> tuple[bytes, str]:
+        fmt = "svg" if self.medium == "html" else "png"
+        key = figure_digest(spec, fmt)
+        data = self.figures.get(key)
+        if data is None:
+            data = self.figures[key] = self._cached_figure(key, spec, fmt)
+        return data, fmt
 
     def prepare_figure(self, spec: dict, formats: list[str]) -> None:
         """Put the figure in the content cache in each format (svg, png), drawn once for all of them."""
@@ -449,7 +469,7 @@ def stylesheet_text(env: Environment) -> str:
 def render_html(doc: dict, which: str, medium: str, assets, env: Environment | None = None) -> str:
     """One document (worksheet, answers or solutions) as HTML for a medium (html or pdf).
 
-    ``assets`` draws what the templates show: an Assets, or anything with math(), figure() and beside().
+    ``assets`` draws what the templates show: an Assets, or anything with math(), figure(), beside() and wide().
     The HTML carries print.css inline; the PDF medium leaves it out, and write_pdf hands the
     stylesheet to WeasyPrint already parsed.
     """
@@ -460,7 +480,8 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
     cover = edition.page.cover and which in ("worksheet", "solutions") and len(doc["sections"]) > 1
     context = {"doc": doc, "edition": edition, "sections": doc["sections"], "which": which,
                "doc_title": title_of(which, doc), "medium": medium, "css": Markup(css), "page": edition.page,
-               "cover": cover, "math": assets.math, "figure": assets.figure, "beside": assets.beside}
+               "cover": cover, "math": assets.math, "figure": assets.figure, "beside": assets.beside,
+               "wide": assets.wide}
     if not isinstance(env, TemplateSandbox):
         return template.render(**context)
     parts, size = [], 0
@@ -597,12 +618,15 @@ class _Recorder:
         self.seen_math.add((latex, display))
         return Markup("")
 
-    def figure(self, spec: dict) -> Markup:
+    def figure(self, spec: dict, where: str = "beside") -> Markup:
         self.figures[figure_digest(spec, "")] = spec
         return Markup("")
 
     def beside(self, problem: dict, paper: str) -> bool:
         return True  # the formulas it measures are recorded as the steps are shown
+
+    def wide(self, problem: dict) -> bool:
+        return False  # the figure is recorded where a figure beside the steps would be
 
 
 def assets_used(doc: dict, documents: tuple[str, ...],

@@ -1,0 +1,101 @@
+"""Figures are legible in print (issue 11): every text at least 7 pt on paper, no two texts overlapping,
+no text over a line, point or arrow it does not belong to, nothing cut off at a plot's edge. Measured
+with matplotlib's own text extents (workbook.figcheck) on every family's figures over several seeds."""
+
+from __future__ import annotations
+
+import pytest
+from matplotlib.figure import Figure
+
+from workbook import figcheck, figures
+from workbook.bank import load_bank
+from workbook.generate import generate_one
+from workbook.seeds import derive_seed
+
+SEEDS = 3
+
+
+def _figures():
+    bank = load_bank(None)
+    for family_id, family in sorted(bank.items()):
+        for k in range(SEEDS):
+            try:
+                record = generate_one(family, derive_seed("legible", family_id, k))
+            except ValueError:
+                continue
+            record = record if isinstance(record, dict) else record.record()
+            for key, where in (("figure", "beside"), ("worksheet_figure", "sheet")):
+                if record.get(key):
+                    yield f"{family_id} #{k} {key}", record[key], where
+
+
+@pytest.fixture(scope="module")
+def measured() -> list[tuple[str, str, figcheck.Measured]]:
+    return [(name, spec["kind"], figcheck.measure(spec, where)) for name, spec, where in _figures()]
+
+
+def test_every_figure_of_every_family_prints_legibly(measured):
+    faults = [f"{name}: {fault}" for name, _, m in measured for fault in m.faults]
+    assert faults == []
+
+
+def test_the_figures_measured_are_every_kind_and_their_text(measured):
+    kinds = {kind for _, kind, _ in measured}
+    assert kinds >= set(figures.FIGURES)  # graph, tangent, contour, descent1d, residuals, sigmoid, bars
+    for name, _, m in measured:
+        assert len(m.sizes) >= 3, name  # ticks, labels, node names: the texts were found
+        assert min(size for _, size in m.sizes) >= figcheck.MIN_PT, name
+
+
+def test_a_plot_prints_beside_the_steps_near_its_own_size_and_a_wide_graph_at_its_own_width(measured):
+    for name, kind, m in measured:
+        assert m.printed_cm * figures.SHRINK >= m.natural_cm or m.printed_cm == figures.COLUMN_CM, name
+        if kind != "graph":
+            assert not figures.wide(m.natural_cm), name  # a plot fits beside the steps
+    assert any(kind == "graph" and figures.wide(m.natural_cm) for _, kind, m in measured)
+
+
+def _plot(*texts, line=True):
+    fig = Figure(figsize=(figures.WIDTH_IN, 2.0))
+    ax = fig.add_axes((0.15, 0.2, 0.8, 0.7))
+    if line:
+        ax.plot([0, 1], [0, 1], linewidth=1.5)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    for x, y, text, size in texts:
+        ax.text(x, y, text, fontsize=size, clip_on=True)
+    return fig
+
+
+@pytest.mark.parametrize("texts, line, found", [
+    ([(0.1, 0.8, "tiny", 5)], False, "(at least 7)"),
+    ([(0.1, 0.8, "first label", 8), (0.12, 0.8, "second", 8)], False, "overlaps"),
+    ([(0.45, 0.48, "on the line", 8)], True, "lies over a drawn line"),
+    ([(0.9, 0.5, "past the edge of the plot", 8)], False, "cut off"),
+])
+def test_the_check_finds_each_fault(texts, line, found):
+    measured = figcheck.measure_figure(_plot(*texts, line=line), "beside")
+    assert any(found in fault for fault in measured.faults), measured.faults
+
+
+def test_the_check_passes_a_clean_plot():
+    assert figcheck.measure_figure(_plot((0.05, 0.85, "clear", 8)), "beside").faults == []
+
+
+def test_an_edge_weight_is_tied_to_its_edge_and_no_other():
+    spec = {"kind": "graph", "nodes": [{"id": i, "label": i} for i in ("a", "b", "c", "d")],
+            "layers": [["a", "b"], ["c", "d"]],
+            "edges": [{"from": "a", "to": "d", "label": "0.5"}, {"from": "b", "to": "c", "label": "0.25"},
+                      {"from": "a", "to": "c", "label": "1"}, {"from": "b", "to": "d", "label": "2"}],
+            "alt": "two crossing edges"}
+    fig = figures.drawn(spec)
+    figcheck.measure_figure(fig, "beside")  # draws it
+    ax = fig.axes[0]
+    arrows = {t.get_gid(): t for t in ax.texts if getattr(t, "arrow_patch", None) is not None}
+    renderer = fig.canvas.get_renderer()
+    for label in (t for t in ax.texts if t.get_gid() and getattr(t, "arrow_patch", None) is None):
+        box = label.get_window_extent(renderer)
+        own = [s for s in figcheck.strokes(fig) if s.gid == label.get_gid()]
+        assert any(figcheck._crosses(s.points, box, 0) for s in own), label.get_text()  # on its own edge
+        assert label.get_gid() in arrows
+    assert figcheck.measure_figure(fig, "beside").faults == []  # and over no other edge or label

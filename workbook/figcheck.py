@@ -1,0 +1,210 @@
+"""A figure's print, checked from matplotlib's own measurements: every text at least MIN_PT on paper,
+no two texts overlapping, no text over a line, marker or arrow it is not tied to, nothing clipped.
+
+A figure is drawn at its natural size and printed at figures.printed_cm of it, so a text's printed
+size is its font size times printed / natural width. The same drawing the build saves is measured:
+figures.drawn returns the matplotlib Figure before it is saved, and Agg's renderer gives every text's
+extent as it is set (the bounding box of its ink, in points of the natural size).
+
+Texts with a background box (a mark's label over contour lines) are legible over contour lines by
+construction; a contour label sits on its own level's line, which is cut for it. A text and an arrow
+or line with the same gid (``edge-3``) belong together: an edge's weight sits on its own edge.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.contour import ContourSet
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.text import Text
+
+from workbook import figures
+
+MIN_PT = 7.0  # the smallest text on paper
+SLACK_PT = 0.6  # extents that meet within this are not counted as overlapping (ink has side bearings)
+
+
+@dataclass
+class Measured:
+    """What was found: the printed width, the scale, each text's printed size, and what is wrong."""
+
+    natural_cm: float
+    printed_cm: float
+    sizes: list[tuple[str, float]]  # (text, printed points)
+    faults: list[str]
+
+
+def measure(spec: dict, where: str) -> Measured:
+    """Draw the spec and measure its texts, lines and arrows as it prints ``where`` (sheet, beside, below)."""
+    return measure_figure(figures.drawn(spec), where)
+
+
+def measure_figure(fig, where: str) -> Measured:
+    """Measure a drawn matplotlib Figure as it prints ``where``."""
+    canvas = FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()
+    fig.draw(renderer)
+    tight = fig.get_tightbbox(renderer)
+    natural_cm = (tight.width + 2 * figures.PAD_IN) * 2.54
+    printed = figures.printed_cm(natural_cm, where)
+    scale = printed / natural_cm
+    per_pt = fig.dpi / 72  # display units (pixels at fig.dpi) a point
+    texts = _texts(fig, renderer)
+    faults, sizes = [], []
+    for text, box in texts:
+        size = text.get_fontsize() * scale
+        sizes.append((text.get_text(), size))
+        if size < MIN_PT - 1e-9:
+            faults.append(f"{text.get_text()!r} prints at {size:.1f} pt (at least {MIN_PT:g})")
+        axes = text.axes
+        if axes is not None and text.get_clip_on() and not _legend(text) and not _inside(box, axes.bbox, per_pt):
+            faults.append(f"{text.get_text()!r} is cut off by the plot's edge")
+    slack = SLACK_PT * per_pt
+    for i, (a, box_a) in enumerate(texts):
+        for b, box_b in texts[i + 1:]:
+            if overlap(box_a, box_b, slack):
+                faults.append(f"{a.get_text()!r} overlaps {b.get_text()!r}")
+    drawn = strokes(fig)
+    for text, box in texts:
+        if text.axes is None or _tick(text):
+            continue
+        if any(covers(text, box, stroke, slack) for stroke in drawn):
+            faults.append(f"{text.get_text()!r} lies over a drawn line or point")
+    return Measured(natural_cm, printed, sizes, faults)
+
+
+def _texts(fig, renderer) -> list[tuple[Text, object]]:
+    """Every text drawn, with its extent: titles, labels, the tick labels inside the view, legends,
+    annotations and contour labels."""
+    found = []
+    for text in fig.findobj(Text):
+        if not text.get_visible() or not text.get_text().strip() or not _drawn(text):
+            continue
+        found.append((text, text.get_window_extent(renderer)))
+    return found
+
+
+def _drawn(text: Text) -> bool:
+    """Tick labels exist for ticks outside the view; only those inside it are drawn. (A tick label's
+    ``axes`` is not its plot's: each plot's axes are searched.)"""
+    for axes in text.get_figure(root=True).axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            if any(text is label for label in axis.get_ticklabels(which="both")):
+                shown = [t.label1 for t in axis._update_ticks()] + [t.label2 for t in axis._update_ticks()]
+                return any(text is label for label in shown) and axis.get_visible() and axes.axison
+    return True
+
+
+def _legend(text: Text) -> bool:
+    return any(axes.get_legend() is not None and any(text is t for t in axes.get_legend().get_texts())
+               for axes in text.get_figure(root=True).axes)
+
+
+def _tick(text: Text) -> bool:
+    return any(text is label for axes in text.get_figure(root=True).axes for axis in (axes.xaxis, axes.yaxis)
+               for label in axis.get_ticklabels(which="both"))
+
+
+def _boxed(text: Text) -> bool:
+    patch = text.get_bbox_patch()
+    return patch is not None and patch.get_facecolor()[3] > 0.6 and text.axes is not None
+
+
+@dataclass
+class Stroke:
+    """Something drawn that a text must not cover, as dense points in display units."""
+
+    gid: str | None  # a text with the same gid belongs to it (an edge and its weight)
+    kind: str  # line, marker, contour, arrow
+    points: np.ndarray
+    level: int = -1  # a contour line's level
+
+
+def strokes(fig) -> list[Stroke]:
+    """What is drawn in each plot: the curves and paths (with their markers), contour lines and arrows.
+    Light reference lines (the axes at 0, the grid) are not."""
+    found = []
+    for axes in fig.axes:
+        for line in axes.lines:
+            if not line.get_visible() or _reference(line):
+                continue
+            xy = line.get_transform().transform(np.column_stack(line.get_data()).astype(float))
+            if line.get_linestyle() not in ("None", "", " ") and line.get_linewidth() > 0:
+                found.append(Stroke(line.get_gid(), "line", _dense(xy)))
+            if line.get_marker() not in (None, "None", "", " "):
+                r = line.get_markersize() / 2 * fig.dpi / 72
+                for x, y in xy[np.all(np.isfinite(xy), axis=1)]:
+                    square = np.array([[x - r, y - r], [x + r, y - r], [x + r, y + r], [x - r, y + r], [x - r, y - r]])
+                    found.append(Stroke(line.get_gid(), "marker", _dense(square)))
+        for child in axes.get_children():
+            if isinstance(child, ContourSet):
+                for level, path in enumerate(child.get_paths()):
+                    for piece in path.to_polygons(closed_only=False):
+                        found.append(Stroke(child.get_gid(), "contour", _dense(child.get_transform().transform(piece)),
+                                            level))
+        for patch in axes.patches:
+            if isinstance(patch, FancyArrowPatch):
+                found += [Stroke(patch.get_gid(), "arrow", _dense(p)) for p in patch.get_path().to_polygons(closed_only=False)]
+        for text in axes.texts:
+            arrow = getattr(text, "arrow_patch", None)
+            if arrow is not None and arrow.get_visible():
+                found += [Stroke(text.get_gid(), "arrow", _dense(p))
+                          for p in arrow.get_path().to_polygons(closed_only=False)]
+    return found
+
+
+def covers(text: Text, box, stroke: Stroke, slack: float) -> bool:
+    """Whether a text's extent lies over a stroke it does not belong to. A text on a background box is
+    legible over contour lines; a contour label is drawn on its own line (the line is cut for it)."""
+    if stroke.gid is not None and stroke.gid == text.get_gid():
+        return False
+    if stroke.kind == "contour" and (_boxed(text) or getattr(text, "_level", None) == stroke.level):
+        return False
+    return _crosses(stroke.points, box, slack)
+
+
+def _reference(line: Line2D) -> bool:
+    return line.get_linewidth() <= 0.5 and line.get_marker() in (None, "None", "", " ")
+
+
+def _dense(xy: np.ndarray, step: float = 1.0) -> np.ndarray:
+    """A polyline as points at most ``step`` display units apart (gaps at non-finite points kept)."""
+    out = []
+    for a, b in itertools.pairwise(xy):
+        if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+            continue
+        n = max(1, int(np.hypot(*(b - a)) / step))
+        t = np.linspace(0.0, 1.0, n + 1)[:, None]
+        out.append(a + (b - a) * t)
+    if not out:
+        finite = xy[np.all(np.isfinite(xy), axis=1)] if len(xy) else xy
+        return finite.reshape(-1, 2)
+    return np.concatenate(out)
+
+
+def overlap(a, b, slack: float) -> bool:
+    return (min(a.x1, b.x1) - max(a.x0, b.x0) > slack) and (min(a.y1, b.y1) - max(a.y0, b.y0) > slack)
+
+
+def _crosses(points: np.ndarray, box, slack: float) -> bool:
+    if not len(points):
+        return False
+    x, y = points[:, 0], points[:, 1]
+    inside = (x > box.x0 + slack) & (x < box.x1 - slack) & (y > box.y0 + slack) & (y < box.y1 - slack)
+    return bool(inside.any())
+
+
+def within(box, frame) -> bool:
+    """Whether an extent lies inside a frame (a plot's area), within a point."""
+    return _inside(box, frame, 100 / 72)
+
+
+def _inside(box, frame, per_pt: float) -> bool:
+    tolerance = 0.5 * per_pt
+    return (box.x0 >= frame.x0 - tolerance and box.x1 <= frame.x1 + tolerance
+            and box.y0 >= frame.y0 - tolerance and box.y1 <= frame.y1 + tolerance)
