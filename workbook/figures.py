@@ -42,7 +42,7 @@ PAD_IN = 0.04  # white space kept round what is drawn
 # How wide a figure prints (templates/print.css): beside a solution's steps or below it, BESIDE_CM; on a
 # worksheet, where a student marks it, at least SHEET_CM; a figure wider than BESIDE_CM (a wide graph) at
 # its own width, below the steps, up to COLUMN_CM (A4's text column less the figure's indent)
-BESIDE_CM, SHEET_CM, COLUMN_CM = 7.2, 12.5, 16.4
+BESIDE_CM, SHEET_CM, COLUMN_CM = 7.2, 9.0, 16.4
 SHRINK = 7.5 / 7
 
 
@@ -111,10 +111,12 @@ def tangent_figure(spec: dict) -> str:
         ax.axhline(0, color="#999999", linewidth=0.5, zorder=0)
         ax.axvline(0, color="#999999", linewidth=0.5, zorder=0)
         ax.plot(x, y, color="#1f4e79", linewidth=1.6, label=_safe_label(spec.get("label", "f(x)")))
-        ax.plot(x, line, color="#c0504d", linewidth=1.2, linestyle="--",
-                label=_safe_label(spec.get("tangent_label", "tangent")))
+        if spec.get("tangent", True):  # a worksheet's curve leaves the tangent to the student (workbook.marking)
+            ax.plot(x, line, color="#c0504d", linewidth=1.2, linestyle="--",
+                    label=_safe_label(spec.get("tangent_label", "tangent")))
         ax.plot([x0], [y0], "o", color="#c0504d", markersize=4.5, zorder=3)
-        _label(ax, f"({_short(x0)}, {_short(y0)})", (x0, y0), fontsize=8)
+        if spec.get("tangent", True):
+            _label(ax, f"({_short(x0)}, {_short(y0)})", (x0, y0), fontsize=8)
         ax.set_xlim(x.min(), x.max())
         ax.set_ylim(lo - pad, hi + pad)
         return _finish(fig, ax, spec.get("xlabel", "x"), spec.get("ylabel", "y"), legend_size=7.5)
@@ -450,12 +452,16 @@ def descent1d_figure(spec: dict) -> str:
             ax.plot(px, py, "o-", color=c, markersize=3.5, linewidth=0.9, label=run.get("label"))
             for k, (a, b) in enumerate(zip(px[:4], py[:4])):
                 _label(ax, str(k), (a, b), fontsize=7.5, color=c, near=3)
+        start = spec.get("start")
+        if start is not None:  # a worksheet's curve: the iterates are the student's to mark (workbook.marking)
+            ax.plot([start[0]], [start[1]], "o", color="#222222", markersize=4.5, zorder=5, label="start")
         minimum = spec.get("minimum")
         if minimum is not None:
             ax.plot([minimum[0]], [minimum[1]], "*", color="#222222", markersize=7, zorder=5, label="minimum")
         finite = y[np.isfinite(y)]
         if finite.size:  # the curve's low part, and every drawn iterate (a diverging rate's too)
             drawn = [v for run in spec["runs"] for v in run["values"] if v is not None and np.isfinite(v)]
+            drawn += [start[1]] if start is not None else []
             lo, hi = finite.min(), max([np.percentile(finite, 95), *drawn])
             ax.set_ylim(lo - 0.1 * (hi - lo + 1), hi + 0.1 * (hi - lo + 1))
         ax.set_xlim(x.min(), x.max())
@@ -590,7 +596,7 @@ def figure_svg(spec: dict) -> str:
     return draw(spec)
 
 
-PRINT_DPI = 300  # 220-380 dots an inch on paper: figures print 7.2-12.5 cm wide
+PRINT_DPI = 300  # figures print at 0.93-1.4 times the size they are drawn: 210-320 dots an inch on paper
 
 
 def figure_png(spec: dict, dpi: int = PRINT_DPI) -> bytes:

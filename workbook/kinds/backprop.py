@@ -275,12 +275,14 @@ def _steps(work: Backprop) -> list[Step]:
 
 
 def _figures(work: Backprop) -> tuple[dict, dict]:
-    """The graph with values and gradients (solutions), and with an empty box for each gradient (worksheet)."""
+    """The graph with values and gradients (solutions), and (worksheet) with the leaves' values the prompt
+    gives and an empty box for every value and gradient the student works out."""
     graph, leaves = work.graph, list(work.leaves)
     ops = {n: op for n, op, *_ in graph}
-    nodes_fwd = [{"id": k, "label": k, "value": decimal_latex(work.val[k]), "grad": "∂ = ?",
-                  **({"op": ops[k]} if k in ops else {})} for k in leaves + [n for n, *_ in graph]]
-    nodes_full = [{**n, "grad": f"∂ = {decimal_latex(work.grad[n['id']])}"} for n in nodes_fwd]
+    nodes_fwd = [{"id": k, "label": k, "value": decimal_latex(work.val[k]) if k in work.leaves else "= ?",
+                  "grad": "∂ = ?", **({"op": ops[k]} if k in ops else {})} for k in leaves + [n for n, *_ in graph]]
+    nodes_full = [{**n, "value": decimal_latex(work.val[n["id"]]), "grad": f"∂ = {decimal_latex(work.grad[n['id']])}"}
+                  for n in nodes_fwd]
     layers = _layers(graph, leaves)
     edges = [{"from": a, "to": name, "label": ""} for name, _op, *args in graph for a in args]
     alt = ("Computational graph: " + "; ".join(f"{n} = {op}({', '.join(a)})" for n, op, *a in graph)
@@ -288,7 +290,8 @@ def _figures(work: Backprop) -> tuple[dict, dict]:
     return ({"kind": "graph", "nodes": nodes_full, "edges": edges, "layers": layers,
              "alt": alt + " and the gradient of the output with respect to it."},
             {"kind": "graph", "nodes": nodes_fwd, "edges": edges, "layers": layers,
-             "alt": alt + " and an empty box for its gradient."})
+             "alt": ("Computational graph: " + "; ".join(f"{n} = {op}({', '.join(a)})" for n, op, *a in graph)
+                     + ". Fill in each box's forward value and its gradient as you work.")})
 
 
 def present(work: Backprop) -> Problem:

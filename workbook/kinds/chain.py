@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 from pydantic import Field, model_validator
 
-from workbook import explain, steps, verify
+from workbook import explain, marking, steps, verify
 from workbook import expr as E
 from workbook.family import Family
 from workbook.functions import written_out
@@ -171,6 +171,9 @@ def _composition_steps(work: Chain) -> list[Step]:
     return shown
 
 
+ARROWS = "Write each arrow's local derivative on it as you work, then multiply along every path."
+
+
 def _chain_figure(work: Chain) -> dict:
     """The chain as a graph, each arrow labelled with its local derivative."""
     names = [str(s) for s in work.symbols]
@@ -190,7 +193,8 @@ def present_composition(work: Chain) -> Problem:
              "answer": sp.sstr(written_out(answer))}
     return Problem(identity=str(work.composed), prompt=fill(work.family.prompt or default, {"chain": Math(defs)}),
                    answer=[Math(r"\frac{dy}{dx} = %s" % latex(answer))], answer_text=sp.sstr(answer),
-                   steps=_composition_steps(work), claims=check, figure=_chain_figure(work))
+                   steps=_composition_steps(work), claims=check, figure=(figure := _chain_figure(work)),
+                   worksheet_figure=marking.graph(figure, ARROWS, weights=False))
 
 
 def _d(work: Chain) -> str:
@@ -244,7 +248,8 @@ def present_multivariable(work: Chain) -> Problem:
              "parameters": [str(p) for p in ps], "answers": [sp.sstr(a) for a in work.answers]}
     return Problem(identity=f"{f} {inner}", prompt=prompt, answer=[Math(answer_tex)],
                    answer_text="; ".join(f"dz/d{p} = {sp.sstr(total)}" for p, total in pairs),
-                   steps=_multivariable_steps(work), claims=check, figure=_tree_figure(work))
+                   steps=_multivariable_steps(work), claims=check, figure=(figure := _tree_figure(work)),
+                   worksheet_figure=marking.graph(figure, ARROWS, weights=False))
 
 
 KIND = Kind("chain", ChainFamily, {

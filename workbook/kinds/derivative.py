@@ -14,7 +14,7 @@ import numpy as np
 import sympy as sp
 from pydantic import Field, model_validator
 
-from workbook import explain, school, steps, verify
+from workbook import explain, marking, school, steps, verify
 from workbook import expr as E
 from workbook.family import NAME, FunctionFamily
 from workbook.functions import written_out
@@ -232,7 +232,7 @@ def present_tangent(work: Derivative) -> Problem:
                           tangent=sp.sstr(written_out(work.line)))
     return Problem(identity=f"{work.f} at {work.x0}", prompt=prompt, answer=[Math(f"y = {line}")],
                    answer_text=f"y = {sp.sstr(work.line)}", steps=shown, claims=check,
-                   figure=_tangent_figure(work))
+                   figure=(figure := _tangent_figure(work)), worksheet_figure=marking.tangent(figure))
 
 
 def _tangent_figure(work: Derivative) -> dict:

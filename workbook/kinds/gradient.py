@@ -19,7 +19,7 @@ import numpy as np
 import sympy as sp
 from pydantic import Field, model_validator
 
-from workbook import explain, steps, verify
+from workbook import explain, marking, steps, verify
 from workbook import expr as E
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
@@ -322,7 +322,7 @@ def present_gradient(work: Gradient) -> Problem:
     text = f"grad f{tuple(work.point)} = ({', '.join(sp.sstr(g) for g in work.grad)})"
     prompt = fill(work.family.prompt or default, _placeholders(work))
     return Problem(identity=f"{work.f} at {work.point}", prompt=prompt, answer=[answer], answer_text=text,
-                   steps=_at_steps(work), claims=_at_record(work), figure=_figure(work))
+                   steps=_at_steps(work), claims=_at_record(work), **_figures(work, GRADIENT))
 
 
 def present_directional(work: Gradient) -> Problem:
@@ -339,7 +339,7 @@ def present_directional(work: Gradient) -> Problem:
     return Problem(identity=f"{work.f} at {work.point} along {work.direction}",
                    prompt=fill(work.family.prompt or default, _placeholders(work)),
                    answer=[Math(r"D_{\hat{u}} f%s = %s" % (point_latex(work.point), number_latex(work.value)))],
-                   answer_text=sp.sstr(work.value), steps=shown, claims=check, figure=_figure(work),
+                   answer_text=sp.sstr(work.value), steps=shown, claims=check, **_figures(work, DIRECTIONAL),
                    numeric=float(work.value))
 
 
@@ -358,7 +358,21 @@ def present_steepest(work: Gradient) -> Problem:
     prompt = fill(work.family.prompt or default, _placeholders(work))
     return Problem(identity=f"{work.f} at {work.point}", prompt=prompt,
                    answer=[Math(r"\hat{u} = %s" % descent), Text(", rate "), Math(rate)], answer_text=text,
-                   steps=shown, claims=check, figure=_figure(work))
+                   steps=shown, claims=check, **_figures(work, STEEPEST))
+
+
+GRADIENT = ("Sketch the gradient at the marked point: it points uphill, at right angles to the contour line "
+            "through the point.")
+DIRECTIONAL = ("Sketch the direction u and the gradient at the marked point; the directional derivative is how "
+               "much of the gradient lies along u.")
+STEEPEST = ("Sketch the direction of steepest descent at the marked point: downhill, at right angles to the contour "
+            "line through the point.")
+
+
+def _figures(work: Gradient, instruction: str) -> dict:
+    """The solution's figure, and the worksheet's: the contours and the point, the arrows left to the student."""
+    figure = _figure(work)
+    return {"figure": figure, "worksheet_figure": marking.contour(figure, instruction) if figure else None}
 
 
 def _figure(work: Gradient) -> dict | None:

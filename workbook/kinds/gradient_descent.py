@@ -17,7 +17,7 @@ import numpy as np
 import sympy as sp
 from pydantic import Field, model_validator
 
-from workbook import explain, steps, verify
+from workbook import explain, marking, steps, verify
 from workbook import expr as E
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
@@ -256,6 +256,7 @@ def present_iterate(work: Descent) -> Problem:
                    answer=[Math(f"{answer_name} = {final}")],
                    answer_text=" -> ".join(str([sp.sstr(c) for c in p]) for p in path),
                    steps=_gradient_steps(work) + _iterate_steps(work, names, head), claims=check, figure=figure,
+                   worksheet_figure=_for_students(figure),
                    numeric=float(path[-1][0]) if len(names) == 1 else None)
 
 
@@ -334,7 +335,21 @@ def present_converge(work: Descent) -> Problem:
     return Problem(identity=f"{work.f} rates {rates}", prompt=fill(work.family.prompt or default, placeholders),
                    answer=answer, answer_text="; ".join(f"{r}: {v}" for r, v in zip(rates, verdicts, strict=True)),
                    steps=_gradient_steps(work) + _converge_steps(work), claims=check,
-                   figure=_figure(work.f, [x], None, paths, None, float(work.minimum)))
+                   figure=(figure := _figure(work.f, [x], None, paths, None, float(work.minimum))),
+                   worksheet_figure=_for_students(figure))
+
+
+MARK = "Mark each iterate you compute, starting from the black point, and join them in order."
+
+
+def _for_students(figure: dict) -> dict:
+    """The worksheet's figure: the loss (its curve, or its contours) and the start, the iterates left to mark."""
+    if figure["kind"] == "contour":
+        return marking.contour(figure, MARK)
+    run = figure["runs"][0]
+    return marking.descent(figure, [run["points"][0], run["values"][0]],
+                           MARK if len(figure["runs"]) == 1 else "Mark the first iterates of each rate, starting "
+                           "from the black point, to see which settle, which bounce and which run away.")
 
 
 def _figure(f, variables, path2d, paths1d, rate, minimum=None) -> dict:

@@ -16,7 +16,7 @@ import sympy as sp
 from pydantic import Field, model_validator
 
 from workbook import expr as E
-from workbook import steps, verify
+from workbook import marking, steps, verify
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import contour_data, draw_function, given, partial, second_derivative_test
@@ -237,7 +237,9 @@ def present_classify(work: Hessian) -> Problem:
     return Problem(identity=str(work.f) + " classify", prompt=_prompt(work, default), answer=answer,
                    answer_text="; ".join(f"{[sp.sstr(c) for c in p]} {k}"
                                          for p, k in zip(work.points, work.kinds, strict=True)),
-                   steps=shown, claims=check, figure=_contour(work) if len(work.variables) == 2 else None)
+                   steps=shown, claims=check, figure=(figure := _contour(work) if len(work.variables) == 2 else None),
+                   worksheet_figure=figure and marking.contour(
+                       figure, "Mark each critical point you find and write beside it: minimum, maximum or saddle."))
 
 
 def _contour(work: Hessian) -> dict:

@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from workbook import verify
+from workbook import marking, verify
 from workbook.family import Family
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given
@@ -320,7 +320,10 @@ def present(work: Network) -> Problem:
     return Problem(identity=f"net {work.act} {W1.tolist()} {b1.tolist()} {W2.tolist()} {b2} {work.data.tolist()}",
                    prompt=_prompt(work), answer=answer,
                    answer_text=f"L = {work.L:.4f}; " + ", ".join(f"{n}: {g:.4f}" for n, _, g in names),
-                   steps=_forward_steps(work) + _backward_steps(work), claims=check, figure=_figure(work))
+                   steps=_forward_steps(work) + _backward_steps(work), claims=check, figure=(figure := _figure(work)),
+                   worksheet_figure=marking.graph(figure, (
+                       "The network with its weights. Fill in each unit's activation a and error signal δ for the "
+                       "first example as you work."), weights=True))
 
 
 KIND = Kind("network", NetworkFamily, {"network": Ask(solve, check, present)})
