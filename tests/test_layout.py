@@ -170,6 +170,10 @@ def test_room_to_work_fits_the_work(documents, tmp_path):
     shortest, longest = min(steps, key=steps.get), max(steps, key=steps.get)
     assert heights[longest] >= 2 * heights[shortest]  # the capstone gets room, a one-liner does not waste it
     assert cells and all(c.border_height() >= 9 * MM and c.border_width() >= 18 * MM for c in cells)
+    # and no table runs past the page's right margin (Adam's eight columns did, by 3 cm)
+    page = pages(doc, "worksheet", tmp_path)[0]
+    past = [round((c.position_x + c.border_width() - page.content_box_x() - page.width) / MM) for c in cells]
+    assert max(past) <= 0, past  # millimetres past the margin
 
 
 def _figures_printed(box, where, found, folder):
@@ -197,3 +201,56 @@ def test_every_figure_prints_at_the_width_its_text_was_set_for(documents, tmp_pa
         assert printed == pytest.approx(figures.printed_cm(drawn, where), abs=0.02), (name, where)
         assert printed * figures.SHRINK >= drawn - 0.02 or printed >= figures.COLUMN_CM - 0.02, (name, where)
     assert any(where == "below" and figures.wide(drawn) for _, where, _, drawn in seen)  # a graph at its own width
+
+
+def _filled(page) -> float:
+    """How far down its page the content reaches, as a share of the page's content height."""
+    lowest = page.content_box_y()
+
+    def walk(box):
+        nonlocal lowest
+        for child in getattr(box, "children", None) or []:
+            if type(child).__name__ == "MarginBox":
+                continue
+            if getattr(child, "element_tag", None) not in (None, "html", "body", "main", "section") and child.height:
+                lowest = max(lowest, child.position_y + child.margin_height())
+            walk(child)
+    walk(page)
+    return (lowest - page.content_box_y()) / page.height
+
+
+def _opens(page) -> bool:
+    """Whether the page's first heading opens a module (a section with a primer or worked example)."""
+    for box, _ in _walk(page):
+        if box.element_tag == "section":
+            return "opens" in _classes(box) and any(b.element_tag == "h2" for b, _ in _walk(box))
+        if box.element_tag in ("article", "h2"):
+            return False
+    return False
+
+
+def test_no_solutions_page_is_under_half_full_but_the_one_before_a_module(documents, tmp_path):
+    # pages 11, 16 and 23 were one- to two-thirds empty: a long worked solution now goes on overleaf
+    # between its steps, and each module opens on a page of its own
+    (_, doc, _), = [d for d in documents if d[0] == "default" and d[2] == "solutions"][:1]
+    laid_out = pages(doc, "solutions", tmp_path)
+    short = [n + 1 for n, (page, after) in enumerate(zip(laid_out, [*laid_out[1:], None]))
+             if _filled(page) < 0.5 and after is not None and not _opens(after)]
+    assert short == []
+    assert sum(_opens(page) for page in laid_out) >= 4  # the modules after the first
+
+
+def test_a_module_opens_with_its_heading_primer_and_worked_example_on_one_page(documents, tmp_path):
+    # the Module 3 and Module 5 primers stood alone at the foot of a page, their examples overleaf
+    checked = 0
+    for _, doc, which in [d for d in documents if d[0] == "default"]:
+        for page in pages(doc, which, tmp_path):
+            for box, _ in _walk(page):
+                if box.element_tag != "section":
+                    continue
+                here = [cls for child in box.children for cls in _classes(child)]
+                has_example = any("example" in (e.get("class") or "").split() for e in box.element.iter())
+                if "primer" in here and has_example:
+                    assert "example" in here, which
+                    checked += 1
+    assert checked >= 8  # five modules with an example, in the worksheet and the solutions
