@@ -42,7 +42,7 @@ PAD_IN = 0.04  # white space kept round what is drawn
 # How wide a figure prints (templates/print.css): beside a solution's steps or below it, BESIDE_CM; on a
 # worksheet, where a student marks it, at least SHEET_CM; a figure wider than BESIDE_CM (a wide graph) at
 # its own width, below the steps, up to COLUMN_CM (A4's text column less the figure's indent)
-BESIDE_CM, SHEET_CM, COLUMN_CM = 7.2, 9.0, 16.4
+BESIDE_CM, SHEET_CM, COLUMN_CM = 7.2, 8.0, 16.4
 SHRINK = 7.5 / 7
 
 

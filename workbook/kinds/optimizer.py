@@ -20,7 +20,7 @@ import sympy as sp
 from pydantic import Field, model_validator
 
 from workbook import expr as E
-from workbook import marking, steps, verify
+from workbook import steps, verify
 from workbook.family import NAME, Family
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import contour_data, given
@@ -305,11 +305,7 @@ def present(work: Updates) -> Problem:
     return Problem(identity=f"{work.name} {check.get('gradients') or check.get('loss')} {work.theta0}",
                    prompt=_prompt(work, head), answer=answer,
                    answer_text=", ".join(f"theta_{r['t']} = {decimal_latex(r['theta'])}" for r in rows),
-                   steps=_steps(work, head), claims=check, figure=(figure := _figure(work.name, work.hyper)),
-                   worksheet_figure=marking.contour(figure, (
-                       f"The long, narrow valley of this module's picture. Sketch how you expect plain SGD and "
-                       f"{OPTIMIZER[work.name].title} to move down it from the black point; the solutions "
-                       "draw both.")),
+                   steps=_steps(work, head), claims=check, figure=_figure(work.name, work.hyper),
                    numeric=float(work.thetas[-1]))
 
 
