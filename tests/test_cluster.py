@@ -235,3 +235,31 @@ def test_a_template_folder_goes_to_the_workers_once_and_leaves_nothing_behind(tm
         (templates / f"big-{i}.html").write_bytes(b"x" * (1 << 20))
     with pytest.raises(InputError, match="at most 16 MB"):
         build(small_edition, out_root=tmp_path / "out2", templates=templates, formats=("html",), cluster=address)
+
+
+def sleeps(seconds: float) -> str:
+    time.sleep(seconds)
+    return "woke"
+
+
+def test_a_worker_that_stops_answering_is_given_up_on_this_side(address, monkeypatch):
+    # the budget is kept on the worker; a worker that never answers (stuck, or hostile) hung the build
+    monkeypatch.setattr(cluster, "UNBUDGETED", 1.0)
+    monkeypatch.setattr(cluster, "STALL_MARGIN", 2.0)
+    start = time.monotonic()
+    with ClusterPool(address) as pool:
+        pool.submit("stuck", None, sleeps, 60.0)
+        (outcome,) = list(pool.completed())
+    assert outcome.kind == "died" and "no Dask worker answered within 4 s" in outcome.error
+    assert time.monotonic() - start < 30
+
+
+def test_outcomes_a_caller_did_not_take_wait_for_the_next(address):
+    # a draw that has enough problems stops reading outcomes mid-batch; the next stage's read found the
+    # batch neither in Dask's queue nor handed out: "generator raised StopIteration" with several versions
+    with ClusterPool(address) as pool:
+        for k in range(3):
+            pool.submit(f"t{k}", 30.0, sleeps, 0.0)
+        first = next(pool.completed())
+        rest = list(pool.completed())
+    assert sorted(o.task for o in [first, *rest]) == ["t0", "t1", "t2"]

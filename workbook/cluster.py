@@ -35,6 +35,8 @@ import re
 import shutil
 import tempfile
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 from typing import Any, Self
@@ -43,6 +45,8 @@ from workbook.errors import InputError
 from workbook.workers import MEMORY_LIMIT, Outcome, Pool, default_jobs, said
 
 ENV = "WORKBOOK_CLUSTER"
+UNBUDGETED = 600.0  # seconds a task without a budget may take, for the deadline on this side
+STALL_MARGIN = 60.0  # seconds added to a batch's longest run before its worker is given up
 LOCAL = "local"
 CONNECT_TIMEOUT = 20.0  # seconds to reach the scheduler, and for its first worker to join
 _ADDRESS = re.compile(r"(tcp|tls)://[A-Za-z0-9._\-\[\]:]{1,255}:(\d{1,5})")
@@ -83,6 +87,8 @@ class ClusterPool:
         self.scratch: Path | None = None
         self.futures: dict[Any, list[Hashable]] = {}  # each Dask task: the names of the tasks it runs
         self.pending: list[tuple] = []  # tasks submitted and not yet sent: sent in batches
+        self.ready: deque[Outcome] = deque()  # outcomes come back a batch at a time, and are handed out one by one
+        self.limits: dict[Any, float] = {}  # each batch's longest run (see _send)
         self.done = None
         self.threads = 1
         self.shared: dict[str, Any] = {}  # the folders a task's arguments name: see share()
@@ -138,12 +144,21 @@ class ClusterPool:
         from workbook.scheduler import _code_digest
 
         mine = _code_digest()
+        from concurrent.futures import ThreadPoolExecutor
+        from concurrent.futures import TimeoutError as Late
+
+        asking = ThreadPoolExecutor(1)
         try:
-            theirs = self.client.run(_code_digest_here)
+            theirs = asking.submit(self.client.run, _code_digest_here).result(timeout=CONNECT_TIMEOUT)
+        except Late:
+            self.close()
+            raise InputError([f"the Dask workers at {self.address} did not answer within {CONNECT_TIMEOUT:.0f} s"]) from None
         except Exception as exc:  # noqa: BLE001 - a worker without workbook: said in one line
             self.close()
             raise InputError([(f"the Dask workers at {self.address} could not run workbook ({said(exc)[:200]}); "
                               "install the same workbook on every worker machine")]) from None
+        finally:
+            asking.shutdown(wait=False)
         other = sorted(worker for worker, code in theirs.items() if code != mine)
         if other:
             self.close()
@@ -196,12 +211,16 @@ class ClusterPool:
             batch = self.pending[i:i + per]
             future = self.client.submit(run_batch, batch, self.memory, plain, folder, files, _code_digest(), pure=False)
             self.futures[future] = [task for task, *_ in batch]
+            # the longest a batch may take once a worker has it: each task twice its budget (a lost worker's
+            # tasks are run again), and a margin for the worker's start
+            self.limits[future] = sum(2 * (budget or UNBUDGETED) for _, budget, *_ in batch) + STALL_MARGIN
             self.done.add(future)
         self.pending = []
 
     def drop(self, which: Callable[[Hashable], bool]) -> None:
         """Forget the tasks ``which`` picks by name (one a worker is running finishes: its answer is ignored)."""
         self.pending = [item for item in self.pending if not which(item[0])]
+        self.ready = deque(outcome for outcome in self.ready if not which(outcome.task))
         idle = []
         for future, names in self.futures.items():
             names[:] = [task for task in names if not which(task)]
@@ -213,19 +232,39 @@ class ClusterPool:
             self.client.cancel(idle)
 
     def completed(self) -> Iterator[Outcome]:
-        """Each task's Outcome as it ends; tasks submitted meanwhile run too."""
+        """Each task's Outcome as it ends; tasks submitted meanwhile run too. A caller may stop iterating
+        at any point (a draw that has enough problems): a batch's outcomes not yet handed out wait in
+        ``ready`` for the next call, and no batch is left behind in ``futures`` that Dask will not return."""
         while True:
+            if self.ready:
+                yield self.ready.popleft()
+                continue
             self._send()
             if not self.futures:
                 return
-            future = next(self.done)
-            names = self.futures.get(future)
+            future = self._next_finished()
+            if future is None:  # no batch came back in time: a worker that stopped answering holds them
+                waited = max(self.limits.get(f, STALL_MARGIN) for f in self.futures)
+                stuck, self.futures = self.futures, {}
+                self.client.cancel(list(stuck))
+                self.ready.extend(Outcome(task, "died", error=f"no Dask worker answered within {waited:.0f} s")
+                                  for names in stuck.values() for task in names)
+                continue
+            self.limits.pop(future, None)
+            names = self.futures.pop(future, None)
             if names is None:  # all its tasks were dropped
                 continue
-            for outcome in self._outcomes(future, list(names)):
-                if outcome.task in names:  # not dropped meanwhile (drop() takes names out of this list)
-                    yield outcome
-            self.futures.pop(future, None)
+            self.ready.extend(outcome for outcome in self._outcomes(future, list(names)) if outcome.task in names)
+
+    def _next_finished(self):
+        """The next batch Dask has finished, or None when none has for as long as the slowest batch out may
+        take (a worker that stops answering is not stopped by the budget on its side)."""
+        deadline = time.monotonic() + max(self.limits.get(f, STALL_MARGIN) for f in self.futures)
+        while not self.done.has_ready():
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.01)
+        return next(self.done)
 
     def _outcomes(self, future, names: list[Hashable]) -> list[Outcome]:
         """The outcomes of a batch's tasks, their files written into the stage."""
