@@ -1336,3 +1336,96 @@ def test_python_dash_m_workbook_imports_nothing_from_a_strangers_folder(bare):
                          check=False, cwd=bare.root)
     assert run.returncode == 0 and "power-polynomial" in run.stdout
     assert not bare.marker.exists()
+
+
+# ---------------------------------------------------------------- an eighth attack's findings
+
+
+def _cli(cwd: Path, key_home: Path, *args, timeout: float = 120):
+    code = "import sys; from workbook.cli import main; sys.exit(main())"
+    return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, cwd=cwd,
+                          timeout=timeout, check=False, env={**os.environ, "XDG_CACHE_HOME": str(key_home)})
+
+
+@pytest.fixture
+def deep_tmp(tmp_path):
+    """tmp_path, emptied without recursion afterwards: pytest removes old temporary folders with
+    shutil.rmtree, which a folder nested thousands deep makes fail."""
+    from workbook.userfiles import remove_tree
+
+    yield tmp_path
+    for child in list(tmp_path.iterdir()):
+        remove_tree(child)
+
+
+def _nest(folder: Path, depth: int) -> None:
+    """A folder nested ``depth`` deep inside folder, made without long paths."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        for _ in range(depth):
+            os.mkdir("d", dir_fd=fd)
+            inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+    finally:
+        os.close(fd)
+
+
+def test_a_folder_planted_thousands_deep_neither_wedges_a_build_folder_nor_its_cache(deep_tmp, key_home):
+    # an empty folder 1100 deep in the edition's folder gave a RecursionError on every later build and on
+    # clean (shutil.rmtree and rglob recurse), until someone removed it by hand
+    (deep_tmp / "ed.toml").write_text(EDITION, encoding="utf-8")
+    assert _cli(deep_tmp, key_home, "build", "ed.toml", "--out", "out", "--format", "html", "-q").returncode == 0
+    (slug,) = [p for p in (deep_tmp / "out").iterdir() if p.is_dir() and p.name != ".cache"]
+    _nest(slug, 1100)
+    _nest(deep_tmp / "out" / ".cache", 1100)
+    for args in (["--seed", "11"], ["--seed", "12"], []):
+        result = _cli(deep_tmp, key_home, "build", "ed.toml", "--out", "out", "--format", "html", "-q", *args)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-500:]
+    result = _cli(deep_tmp, key_home, "clean", "--out", "out", "-y")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-500:]
+    assert not slug.exists()
+
+
+def test_a_template_folder_nested_deep_is_one_line_quickly(deep_tmp, key_home):
+    # 1500 deep passed the 2000-entry count, then a RecursionError after 15-46 s; 3000 deep took over 60 s
+    (deep_tmp / "ed.toml").write_text(EDITION, encoding="utf-8")
+    for depth in (40, 1500):
+        folder = deep_tmp / f"tpl-{depth}"
+        folder.mkdir()
+        _nest(folder, depth)
+        started = time.monotonic()
+        result = _cli(deep_tmp, key_home, "build", "ed.toml", "--out", "out", "--templates", folder, timeout=60)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-500:]
+        assert "over 32 deep" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert time.monotonic() - started < 30
+
+
+def test_the_quick_check_reads_no_file_a_link_leads_out_to(tmp_path, key_home):
+    # the build refuses a bank file that links out of its folder; the up-to-date check read it first (a
+    # link to a pipe blocked it)
+    bank, secret = tmp_path / "bank", tmp_path / "secret"
+    bank.mkdir()
+    secret.mkdir()
+    os.mkfifo(secret / "pipe.toml")
+    (tmp_path / "ed.toml").write_text(EDITION, encoding="utf-8")
+    build = ("build", "ed.toml", "--out", "out", "--bank", bank, "--format", "html")
+    assert _cli(tmp_path, key_home, *build).returncode == 0  # a record for the quick check to compare with
+    (bank / "linked.toml").symlink_to(secret / "pipe.toml")
+    result = _cli(tmp_path, key_home, *build, timeout=60)  # reading the pipe would block: TimeoutExpired
+    assert result.returncode == 2 and "a link out of its bank folder; not read" in result.stderr
+
+
+def test_remove_tree_removes_deep_folders_and_never_follows_a_link(deep_tmp):
+    from workbook.userfiles import remove_tree
+
+    keep = deep_tmp / "keep"
+    keep.mkdir()
+    (keep / "file").write_text("kept")
+    doomed = deep_tmp / "doomed"
+    doomed.mkdir()
+    _nest(doomed, 2000)
+    (doomed / "link").symlink_to(keep)
+    (doomed / "d" / "file").write_text("x")
+    remove_tree(doomed)
+    assert not doomed.exists() and (keep / "file").read_text() == "kept"

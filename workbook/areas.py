@@ -86,7 +86,9 @@ def in_area(path: str, area: str) -> bool:
 
 def area_files(out_dir: Path, area: str) -> dict[str, Path]:
     """An area's files, by path in the edition's folder."""
-    return {rel: p for p in sorted(out_dir.rglob("*"))
+    from workbook.userfiles import files_under
+
+    return {rel: p for p in files_under(out_dir)
             if p.is_file() and not p.name.startswith(".") and in_area(rel := p.relative_to(out_dir).as_posix(), area)}
 
 

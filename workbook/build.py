@@ -358,15 +358,21 @@ def subsetter() -> bool:
 
 def _entries(folder: Path, most: int) -> int:
     """How many files and folders are under folder, counted without recursion (a folder nested
-    thousands deep is a count, not a RecursionError), stopping at ``most``."""
-    count, stack = 0, [folder]
+    thousands deep is a count, not a RecursionError), stopping at ``most``; a folder nested deeper than
+    quick.MAX_DEPTH counts as ``most`` more (no template folder is; walking it is slow and recursive)."""
+    from workbook.quick import MAX_DEPTH
+
+    count, stack = 0, [(folder, 0)]
     while stack and count < most:
+        where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return count + most
         try:
-            with os.scandir(stack.pop()) as entries:
+            with os.scandir(where) as entries:
                 for entry in entries:
                     count += 1
                     if entry.is_dir(follow_symlinks=False):
-                        stack.append(Path(entry.path))
+                        stack.append((Path(entry.path), depth + 1))
         except OSError:
             continue
     return count
@@ -377,7 +383,8 @@ def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path 
     if "pdf" in formats:
         import weasyprint  # noqa: F401
     if template_dir is not None and _entries(template_dir, MAX_TEMPLATE_FILES + 1) > MAX_TEMPLATE_FILES:
-        why = f"the template folder holds over {MAX_TEMPLATE_FILES} files; give a folder of templates only"
+        why = (f"the template folder holds over {MAX_TEMPLATE_FILES} files or folders within folders over 32 deep; "
+               "give a folder of templates only")
         raise InputError([f"{printable(str(template_dir))}: {why}"])
     if {"html", "pdf"} & set(formats):
         from jinja2 import TemplateError
@@ -610,15 +617,16 @@ def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...],
                 template_dir: Path | None = None) -> str:
     """What the output files depend on: the documents' data, the templates (a user's folder too),
     the versions of the tools."""
+    from workbook.quick import MAX_DEPTH
     from workbook.resources import inside, templates_dir
-    from workbook.userfiles import LIMIT
+    from workbook.userfiles import LIMIT, files_under
 
     h = hashlib.sha256()
     h.update(json.dumps([docs, list(names), sorted(formats), __version__,
                          {n: dependency_version(n) for n in DEPENDENCIES}], sort_keys=True, default=str).encode())
     for folder in [templates_dir()] + ([template_dir] if template_dir is not None else []):
         h.update(b"\0folder\0")
-        for path in sorted(folder.rglob("*")):
+        for path in files_under(folder, depth=MAX_DEPTH):
             # what FolderLoader may read: no link out, no device, nothing over its limit
             if inside(path, folder) and path.stat().st_size <= LIMIT:
                 h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())

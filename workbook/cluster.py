@@ -32,7 +32,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
 import tempfile
 import threading
 import time
@@ -42,6 +41,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from workbook.errors import InputError
+from workbook.userfiles import remove_tree_quietly
 from workbook.workers import MEMORY_LIMIT, Outcome, Pool, default_jobs, said
 
 ENV = "WORKBOOK_CLUSTER"
@@ -301,7 +301,7 @@ class ClusterPool:
         if cluster is not None:
             cluster.close()
         if self.scratch is not None:
-            shutil.rmtree(self.scratch, ignore_errors=True)
+            remove_tree_quietly(self.scratch)
             self.scratch = None
 
 
@@ -352,8 +352,16 @@ def _folder_files(folder: Path) -> dict[str, bytes]:
     from workbook.resources import inside
 
     files = {}
-    for path in sorted(folder.rglob("*"))[:MAX_FILES]:
-        if inside(path, folder) and path.stat().st_size <= FILE_LIMIT:
+    from workbook.quick import MAX_DEPTH
+    from workbook.userfiles import files_under
+
+    total = 0
+    for path in files_under(folder, depth=MAX_DEPTH)[:MAX_FILES]:
+        if inside(path, folder) and (size := path.stat().st_size) <= FILE_LIMIT:
+            total += size
+            if total > TEMPLATE_BYTES:  # counted before reading: a folder of links to one big file is not read
+                raise InputError([(f"{folder}: a template folder sent to a cluster may hold at most "
+                                   f"{TEMPLATE_BYTES >> 20} MB; give a folder of templates only")])
             files[path.relative_to(folder).as_posix()] = path.read_bytes()
     return files
 
@@ -413,7 +421,7 @@ def run(fn: Callable, args: tuple, budget: float | None, memory: int | None, sha
                    for path in sorted(stage.rglob("*")) if path.is_file() and not path.is_symlink()}
         return outcome, written
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        remove_tree_quietly(scratch)
 
 
 def _load_before_fork() -> None:

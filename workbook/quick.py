@@ -28,6 +28,7 @@ from workbook.resources import DEFAULT_EDITION, DEPENDENCIES, dependency_version
 ENTRIES = 2000  # files walked in the folders a build reads, past which the full build decides
 SMALL = 1 << 20  # a file up to this size is digested by its bytes; a larger one by its size and time
 PACKAGE = Path(__file__).resolve().parent
+MAX_DEPTH = 32  # folders within folders: a bank or template folder is a few deep; the build refuses deeper
 
 
 def inputs(edition: Path | None, *, seed: int | None, versions: int | None, formats: tuple[str, ...],
@@ -79,13 +80,23 @@ def _walk(top: Path):
     the bytes of every small regular file. Links are followed, as the build follows them (a file edited
     in place behind a link changes the digest); a folder met twice is walked once. Only workbook's own
     package skips its __pycache__ (in a user's folder a template may live there)."""
-    stack, seen = [top], set()
+    try:
+        real = top.resolve()
+    except (OSError, RuntimeError):
+        yield b"\0missing\0" + os.fsencode(top)
+        return
+    ours = real.is_relative_to(PACKAGE)
+    stack, seen = [(top, 0)], set()
     while stack:
-        path = stack.pop()
+        path, depth = stack.pop()
         try:
-            info = path.stat()
             linked = path.is_symlink()
-        except OSError:
+            if linked and path != top and not path.resolve().is_relative_to(real):
+                # a link out of the folder: the build does not follow it, and neither is it read here
+                yield b"\0link out\0" + os.fsencode(path.relative_to(top)) + b"\0" + os.fsencode(os.readlink(path))
+                continue
+            info = path.stat()
+        except (OSError, RuntimeError):  # RuntimeError: a loop of links
             yield b"\0missing\0" + os.fsencode(path)
             continue
         rel = os.fsencode(path.relative_to(top)) if path != top else b"."
@@ -95,12 +106,14 @@ def _walk(top: Path):
             if (info.st_dev, info.st_ino) in seen:
                 continue
             seen.add((info.st_dev, info.st_ino))
+            if depth >= MAX_DEPTH:  # deeper than any folder of templates or families: the build refuses it
+                yield b"\0too deep\0"
+                continue
             try:
                 names = sorted(os.listdir(path))
             except OSError:
                 continue
-            ours = path.resolve().is_relative_to(PACKAGE)
-            stack.extend(path / n for n in reversed(names) if not (ours and n == "__pycache__"))
+            stack.extend((path / n, depth + 1) for n in reversed(names) if not (ours and n == "__pycache__"))
         elif stat.S_ISREG(info.st_mode) and info.st_size <= SMALL:
             try:
                 yield head + path.read_bytes()

@@ -16,7 +16,6 @@ import html.parser
 import json
 import os
 import re
-import shutil
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -37,7 +36,7 @@ from workbook.edition import Heading
 from workbook.errors import InputError, excerpt, printable
 from workbook.resources import inside, templates_dir
 from workbook.userfiles import LIMIT as USER_FILE_LIMIT
-from workbook.userfiles import read_text
+from workbook.userfiles import read_text, remove_tree_quietly
 
 DOCUMENTS = {"worksheet": "Worksheet", "answers": "Answer key", "solutions": "Solutions",
              "practice": "Practice set", "interactive": "Practice set, interactive",
@@ -594,7 +593,7 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
                 files[f"{which}.pdf"] = path
                 timings["pdf"] = timings.get("pdf", 0.0) + time.perf_counter() - start
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            remove_tree_quietly(folder)
     return files
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from workbook.cache import CACHE, is_cache
 from workbook.errors import BuildError, InTheWay
+from workbook.userfiles import remove_tree, remove_tree_quietly
 
 MARKER = ".workbook-build"
 MARKER_TEXT = "made by workbook; safe to delete with `workbook clean`\n"
@@ -150,14 +151,14 @@ def _recover(out_dir: Path) -> None:
     """
     for leftover in sorted(out_dir.parent.glob(f".{out_dir.name}.staging-*")):
         if _ours_or_empty(leftover):  # a staging folder is marked first thing; another is left alone
-            shutil.rmtree(leftover, ignore_errors=True)
+            remove_tree_quietly(leftover)
     for old in sorted(out_dir.parent.glob(f".{out_dir.name}.old-*")):
         if not old.is_dir() or old.is_symlink() or not _marked(old):
             continue
         if not out_dir.exists():
             os.replace(old, out_dir)
         else:
-            shutil.rmtree(old, ignore_errors=True)
+            remove_tree_quietly(old)
 
 
 def _staged(out_dir: Path):
@@ -175,10 +176,10 @@ def _staged(out_dir: Path):
             os.replace(out_dir, old)
         os.replace(stage, out_dir)
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            remove_tree_quietly(old)
     finally:
         if stage.exists():
-            shutil.rmtree(stage, ignore_errors=True)
+            remove_tree_quietly(stage)
 
 
 def _umask() -> int:
@@ -294,7 +295,7 @@ def clean(out_root: Path, cache_only: bool = False) -> tuple[list[Path], list[st
         try:
             with _locked(out_root / f".{name}.lock"):
                 for folder in folders:
-                    shutil.rmtree(folder)
+                    remove_tree(folder)
                     removed.append(folder)
         except BuildError:
             skipped.append(f"{name}: a build of it is running; clean again when it has finished")
@@ -304,6 +305,6 @@ def clean(out_root: Path, cache_only: bool = False) -> tuple[list[Path], list[st
         if skipped or running:
             skipped.append(f"{CACHE}: kept while a build is running")
         else:
-            shutil.rmtree(cache)
+            remove_tree(cache)
             removed.append(cache)
     return removed, skipped

@@ -97,3 +97,65 @@ def data_problems(data: object, where: str = "", depth: int = 0) -> list[str]:
         for i, value in enumerate(data):
             problems += data_problems(value, f"{where}[{i}]", depth + 1)
     return problems
+
+
+def files_under(folder: Path, depth: int = 8) -> list[Path]:
+    """What is under folder but folders (files, links, whatever else), at most ``depth`` folders down; links
+    to folders not followed. Walked without recursion: a folder someone planted thousands deep is skipped,
+    not a RecursionError."""
+    found, stack = [], [(folder, 0)]
+    while stack:
+        where, level = stack.pop()
+        try:
+            with os.scandir(where) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        if level < depth:
+                            stack.append((Path(entry.path), level + 1))
+                    else:  # a file, or a link (not followed here: the caller checks where it leads)
+                        found.append(Path(entry.path))
+        except OSError:
+            continue
+    return sorted(found)
+
+
+def remove_tree(path: Path) -> None:
+    """shutil.rmtree without recursion and without long paths: each folder's folders are emptied into
+    it, a level at a time, so a folder nested thousands deep is removed like a shallow one. Links are
+    removed, never followed. OSError if something cannot be removed."""
+    path = Path(path)
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISDIR(info.st_mode):
+        os.unlink(path)
+        return
+    moved = 0
+    while True:
+        inner = []
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    inner.append(entry.name)
+                else:
+                    os.unlink(entry.path)
+        if not inner:
+            break
+        for name in inner:
+            with os.scandir(path / name) as entries:
+                names = [entry.name for entry in entries]
+            for child in names:
+                while os.path.lexists(path / f".removing-{moved}"):
+                    moved += 1
+                os.rename(path / name / child, path / f".removing-{moved}")
+            os.rmdir(path / name)
+    os.rmdir(path)
+
+
+def remove_tree_quietly(path: Path) -> None:
+    """remove_tree, whatever it cannot remove left (as shutil.rmtree(path, ignore_errors=True))."""
+    try:
+        remove_tree(path)
+    except OSError:
+        pass
