@@ -1429,3 +1429,21 @@ def test_remove_tree_removes_deep_folders_and_never_follows_a_link(deep_tmp):
     (doomed / "d" / "file").write_text("x")
     remove_tree(doomed)
     assert not doomed.exists() and (keep / "file").read_text() == "kept"
+
+
+def test_someone_elses_edition_naming_your_slug_does_not_replace_yours(bare):
+    # a stranger's edition with slug = your folder's name replaced your edition without a word
+    mine = bare.root / "mine.toml"
+    mine.write_text(EDITION.replace('"Hostile"', '"My course"'), encoding="utf-8")
+    assert bare.run("build", mine, "--out", bare.out, "--format", "html", "-q").returncode == 0
+    before = snapshot(bare.out / "hostile")
+    stranger = bare.root / "theirs" / "edition.toml"
+    stranger.parent.mkdir()
+    stranger.write_text(EDITION.replace('"Hostile"', '"Their course"'), encoding="utf-8")
+    refused(bare.run("build", stranger, "--out", bare.out, "--format", "html"), "another edition", "slug")
+    assert snapshot(bare.out / "hostile") == before
+    # the same file retitled keeps its folder; another file with the same title may build there too
+    mine.write_text(EDITION.replace('"Hostile"', '"My course, second term"'), encoding="utf-8")
+    assert bare.run("build", mine, "--out", bare.out, "--format", "html", "-q").returncode == 0
+    stranger.write_text(EDITION.replace('"Hostile"', '"My course, second term"'), encoding="utf-8")
+    assert bare.run("build", stranger, "--out", bare.out, "--format", "html", "-q").returncode == 0

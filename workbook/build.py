@@ -293,20 +293,36 @@ def _kept(kept: list[str]) -> str:
     return "kept from earlier builds: " + ", ".join(parts)
 
 
-def _named(edition: Edition) -> str | None:
-    """What the marker records of an edition whose folder is named after its title (no slug given):
-    the title's digest, so that another title making the same name ("Calculus 1", "Calculus: 1") is
-    not built over it."""
-    return None if edition.slug else hashlib.sha256(edition.title.encode()).hexdigest()[:32]
+def _named(edition: Edition) -> str:
+    """What the marker records of the edition that built a folder: its title's digest and the digest of
+    the edition file's place, so that another title making the same name ("Calculus
+    1", "Calculus: 1"), or another file naming the same slug (someone else's edition), is not built over it,
+    while an edition retitled in its own file keeps its folder with slug = "..."."""
+    title = hashlib.sha256(edition.title.encode()).hexdigest()[:32]
+    if not edition.path:
+        return title
+    place = hashlib.sha256(os.fsencode(Path(edition.path).resolve())).hexdigest()[:16]
+    return f"{title}:{place}"
 
 
 def _same_edition(edition: Edition, out_dir: Path) -> None:
     named, built = _named(edition), marker_fields(out_dir).get("named")
-    if named is not None and built is not None and built != named:
-        raise InputError([(f"{printable(str(out_dir))} holds another edition whose title makes the same folder name; "
-                           f"give this one a folder of its own with slug = \"...\" in its file (or slug = "
-                           f"\"{edition.output_slug()}\" if it is the same edition, retitled), or build into "
-                           "another --out")])
+    if built is None or built == named:
+        return
+    title, _, place = named.partition(":")
+    built_title, _, built_place = built.partition(":")
+    if title == built_title or (edition.slug and place and place == built_place):
+        return  # the same title (from another file), or the same file retitled
+    if edition.slug and not built_place:
+        return  # a folder built before places were recorded: a slug given keeps it, as it did
+    if edition.slug:
+        raise InputError([(f"{printable(str(out_dir))} holds another edition (another title, from another file) "
+                           f"with slug = \"{edition.slug}\"; give this one a slug of its own, or build into another "
+                           "--out (if it is the same edition, moved and retitled, `workbook clean` its folder first)")])
+    raise InputError([(f"{printable(str(out_dir))} holds another edition whose title makes the same folder name; "
+                       f"give this one a folder of its own with slug = \"...\" in its file (or slug = "
+                       f"\"{edition.output_slug()}\" if it is the same edition, retitled), or build into "
+                       "another --out")])
 
 
 def _mark(stage: Path, out_dir: Path, area: str, digest: str, carried: list[str], named: str | None = None) -> None:
