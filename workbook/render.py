@@ -547,6 +547,19 @@ def refuse_remote(page: str) -> None:
     reader = _Loads()
     reader.feed(page)
     reader.close()
+    # and as a browser parses it (HTML5's rules: Python's parser ends a comment such as <!--> or --!> where a
+    # browser does not, and a refresh hidden in one was fetched); tinyhtml5 is WeasyPrint's own parser
+    import tinyhtml5
+
+    names = {"{http://www.w3.org/1999/xlink}href": "xlink:href"}
+    for element in tinyhtml5.parse(page).iter():
+        if not isinstance(element.tag, str):
+            continue  # a comment
+        tag = element.tag.rpartition("}")[2].lower()
+        reader.handle_starttag(tag, [(names.get(k, k.rpartition("}")[2]).lower(), v) for k, v in element.attrib.items()])
+        if tag == "style":
+            reader.handle_data(element.text or "")
+        reader.handle_endtag(tag)
     if reader.found:
         raise FetchRefused(f"the page asks to load {reader.found[0][:60]!r} from elsewhere; a page may use only the "
                            "build's own files (links a reader follows are fine)")
