@@ -223,6 +223,17 @@
   const DERIVATIVE_LABEL = /^(?:[A-Za-z]\w*(?:'+|′+|\^\(\d+\))(?:\([^()=]*\))?|d(?:\^?\d)?[A-Za-z]\w*\/d[A-Za-z]\w*(?:\^?\d)?)$/;
   // The learner's function: the expression alone, f'(x) = expression, or for a tangent line an equation in
   // x and y solved for y (7x - y = -1 is y = 7x + 1), as workbook/judge.py reads them
+  // Whether a label names the derivative asked for, as workbook/judge.py's _names_derivative: its order
+  // (f'' is the second) and its variable (g'(t) and dx/dy are not f'(x))
+  function namesDerivative(label, data) {
+    const text = label.replace(/\s+/g, ""), order = data.order || 1;
+    if (text.length > 24 || !DERIVATIVE_LABEL.test(text)) return false;
+    let m = /^[A-Za-z]\w*?('+|′+|\^\((\d+)\))(?:\(([^()=]*)\))?$/.exec(text);
+    if (m) return (m[2] ? Number(m[2]) : m[1].length) === order && (m[3] === undefined || m[3] === data.variable);
+    m = /^d(?:\^?(\d))?([A-Za-z]\w*)\/d([A-Za-z]\w*?)(?:\^?(\d))?$/.exec(text);
+    return !!m && Number(m[1] || 1) === order && Number(m[4] || 1) === order && m[3] === data.variable && m[2] !== data.variable;
+  }
+
   function typedFunction(data, text) {
     const sides = text.split("=");
     if (sides.length !== 2) return parse(text, [data.variable]);
@@ -230,9 +241,11 @@
       const names = [data.variable, "y"];
       const left = parse(sides[0], names), right = parse(sides[1], names);
       const F = (at, y) => left({ ...at, y }) - right({ ...at, y });
-      for (const x of [-1.3, 0.4, 2.1]) {  // y in it, and to the first power
-        const at = { [data.variable]: x }, a = F(at, 0), b = F(at, 1), c = F(at, 2);
-        if (!(Math.abs(b - a) > 1e-12) || Math.abs(c - a - 2 * (b - a)) > 1e-9 * Math.max(1, Math.abs(a))) {
+      for (const x of [-1.3, 0.4, 2.1]) {  // y in it, and to the first power: a straight line in y wherever y is
+        const at = { [data.variable]: x }, a = F(at, 0), b = F(at, 1);
+        const straight = [-7.9, -3.4, -2.1, -0.7, 0.6, 2, 3.4, 7.9].every(
+          (y) => Math.abs(F(at, y) - a - y * (b - a)) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(y * (b - a))));
+        if (!(Math.abs(b - a) > 1e-12) || !straight) {
           throw new ParseError("write the tangent line as an equation in x and y, such as y = 7x + 1");
         }
       }
@@ -240,7 +253,7 @@
       line.joints = [...(left.joints || []), ...(right.joints || [])];
       return line;
     }
-    if (!DERIVATIVE_LABEL.test(sides[0].replace(/\s+/g, ""))) {
+    if (!namesDerivative(sides[0], data)) {
       throw new ParseError(`${sides[0].trim().slice(0, 30)} = ... does not name ${data.noun || "the derivative"}: write f'(x) = ... or the expression alone`);
     }
     return parse(sides[1], [data.variable]);
@@ -337,6 +350,7 @@
   // What a label names, as workbook/judge.py's _naming: "f:x,y" for f_xy, f_{yx}, ∂²f/∂y∂x; "f:x" for df/dx
   function naming(label, variables) {
     const text = label.replace(/\s+/g, "").replace(/²/g, "2").replace(/³/g, "3");
+    if (text.length > 24) return null;  // names that run into each other (x, xx) backtrack on a long label
     const one = [...variables].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
     let m = new RegExp(`^([A-Za-z]\\w*?)_\\{?((?:${one})+)\\}?$`).exec(text);
     if (m) return m[1] + ":" + (m[2].match(new RegExp(one, "g")) || []).sort().join(",");
@@ -483,14 +497,27 @@
 
   // The numbers of an answer, as workbook/judge.py's numbers_typed: cut at commas and semicolons outside
   // brackets, each freed of a label ("x_3 = -1.875"); side by side with spaces where no bracket is open.
-  function numbersTyped(text, wanted) {
-    let typed = parts(text).map((p) => (p.split("=").length === 2 ? p.split("=")[1].trim() : p));
+  function numbersTyped(text, wanted, names) {
+    const pieces = parts(text);
+    const labels = pieces.map((p) => (p.split("=").length === 2 ? p.split("=")[0] : null));
+    if (names && names.length > 1 && labels.some((l) => l)) {  // put in order by their labels, as judge.py does
+      if (!labels.every((l) => l) || pieces.length !== names.length) throw new ParseError(`label every number (as ${names[0]} = ...) or none`);
+      const key = (l) => l.replace(/[\s{}]/g, "").replace(/∂/g, "d").slice(0, 40);
+      const keys = names.map(key), placed = names.map(() => null);
+      pieces.forEach((piece, j) => {
+        const spot = keys.findIndex((k, i) => k === key(labels[j]) && placed[i] === null);
+        if (spot < 0) throw new ParseError(`${labels[j].trim().slice(0, 30)} names none of ${names.join(", ")}`);
+        placed[spot] = piece.split("=")[1].trim();
+      });
+      return placed;
+    }
+    let typed = pieces.map((p) => (p.split("=").length === 2 ? p.split("=")[1].trim() : p));
     if (typed.length === 1 && wanted > 1 && !typed[0].includes("(")) typed = typed[0].split(/\s+/);
     return typed.filter((p) => p);
   }
 
   function judgeNumbers(data, text) {
-    const typed = numbersTyped(text, data.values.length);
+    const typed = numbersTyped(text, data.values.length, data.names);
     if (typed.length !== data.values.length) {
       throw new ParseError(`give ${data.values.length} number${data.values.length > 1 ? "s" : ""}: ${data.what}`);
     }

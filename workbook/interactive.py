@@ -68,7 +68,7 @@ def _expression(want: judge.Expected, function: str | None) -> dict | None:
     usable = [(p, float(v)) for p, v, ok in zip(points, values, defined) if ok and np.isfinite(v) and abs(v) < 1e12]
     if len(usable) < 5:
         return None
-    data = {"kind": "expression", "what": want.what, "noun": want.noun, "variable": want.variable,
+    data = {"kind": "expression", "what": want.what, "noun": want.noun, "order": want.order, "variable": want.variable,
             "points": [p for p, _ in usable], "values": [v for _, v in usable]}
     # the answer and the function themselves, in the language the page reads, so that it can compare the
     # learner's at thousands of points and beside every corner of theirs (a narrow sliver added to a

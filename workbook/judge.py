@@ -34,6 +34,7 @@ class Expected:
     kinds: tuple[str, ...] = ()
     noun: str = "the derivative"  # what the expression is, in what the learner is told
     function: sp.Expr | None = None  # what was differentiated (once), to name the slip a wrong answer looks like
+    order: int = 1  # which derivative the expression is: a label (f''(x) = ...) must name that one
     exact: bool = False  # numbers right to the decimals given only (a gradient check's estimate is not its derivative)
 
 
@@ -53,7 +54,8 @@ def expected(record: dict) -> Expected | None:
         return _expressions("z", c["parameters"], c["answers"], [f"∂z/∂{p}" for p in c["parameters"]])
     if kind == "derivative":
         return Expected(f"the derivative, as an expression in {c['variable']}", E.parse(c["answer"]),
-                        variable=c["variable"], function=E.parse(c["function"]) if c.get("order", 1) == 1 else None)
+                        variable=c["variable"], function=E.parse(c["function"]) if c.get("order", 1) == 1 else None,
+                        order=int(c.get("order", 1)))
     if kind == "gradient_descent":
         last = len(c["iterates"]) - 1
         names = [f"{v}_{last}" for v in c["variables"]]
@@ -154,14 +156,33 @@ def parts(text: str) -> list[str]:
     return out
 
 
-def numbers_typed(text: str, wanted: int) -> list[str]:
+def numbers_typed(text: str, wanted: int, names: tuple[str, ...] = ()) -> list[str]:
     """The numbers of an answer: cut at commas and semicolons outside brackets (sqrt(4), e^(-1) stay
-    whole; matrices and vectors in brackets open up), each freed of a label ("x_3 = -1.875"); numbers
+    whole; matrices and vectors in brackets open up), each freed of its label ("x_3 = -1.875"), and put
+    in the order of ``names`` by their labels when every one has a label naming one of them; numbers
     side by side with spaces only, where several are wanted and no bracket is open."""
-    typed = [p.split("=", 1)[1].strip() if p.count("=") == 1 else p for p in parts(text)]
+    pieces = parts(text)
+    labels = [p.split("=", 1)[0] if p.count("=") == 1 else None for p in pieces]
+    if names and len(names) > 1 and any(labels):
+        if not all(labels) or len(pieces) != len(names):
+            raise ValueError(f"label every number (as {names[0]} = ...) or none")
+        keys = [_key(n) for n in names]
+        placed: dict[int, str] = {}
+        for label, piece in zip(labels, pieces):
+            spot = next((i for i, k in enumerate(keys) if k == _key(label) and i not in placed), None)
+            if spot is None:
+                raise ValueError(f"{label.strip()[:30]!r} names none of {', '.join(names)}")
+            placed[spot] = piece.split("=", 1)[1].strip()
+        return [placed[i] for i in range(len(names))]
+    typed = [p.split("=", 1)[1].strip() if p.count("=") == 1 else p for p in pieces]
     if len(typed) == 1 and wanted > 1 and "(" not in typed[0]:
         typed = typed[0].split()
     return [p for p in typed if p]
+
+
+def _key(label: str) -> str:
+    """A number's name as written or as asked, compared: no spaces or braces, ∂ as d (x_{3} is x_3)."""
+    return re.sub(r"[\s{}]", "", label).replace("∂", "d")[:40]
 
 
 def _wrapped(piece: str) -> bool:
@@ -207,6 +228,20 @@ NEGATIONS = {"not", "no", "isn't", "isnt", "neither", "nor", "never"}
 DERIVATIVE_LABEL = re.compile(r"[A-Za-z]\w*(?:'+|′+|\^\(\d+\))(?:\([^()=]*\))?|d(?:\^?\d)?[A-Za-z]\w*/d[A-Za-z]\w*(?:\^?\d)?")
 
 
+def _names_derivative(label: str, want: Expected) -> bool:
+    """Whether a label names the derivative asked for: its order (f'' is the second, d^2y/dx^2 too) and
+    its variable (g'(t) and dx/dy are not f'(x))."""
+    text = label.replace(" ", "")
+    if len(text) > 24 or not DERIVATIVE_LABEL.fullmatch(text):
+        return False
+    m = re.fullmatch(r"[A-Za-z]\w*?('+|′+|\^\((\d+)\))(?:\(([^()=]*)\))?", text)
+    if m:
+        order = int(m[2]) if m[2] else len(m[1])
+        return order == want.order and m[3] in (None, want.variable)
+    m = re.fullmatch(r"d(?:\^?(\d))?([A-Za-z]\w*)/d([A-Za-z]\w*?)(?:\^?(\d))?", text)
+    return bool(m) and int(m[1] or 1) == int(m[4] or 1) == want.order and m[3] == want.variable != m[2]
+
+
 def _line(left: str, right: str, names: set[str]) -> sp.Expr:
     """The line a learner wrote as an equation in x and y, solved for y (a multiple of y - line)."""
     y = E.symbol("y")
@@ -238,7 +273,7 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
             else:
                 if text.count("=") == 1:  # "f'(x) = 2x": what is left of = must name the derivative
                     label, text = text.split("=")
-                    if not DERIVATIVE_LABEL.fullmatch(label.replace(" ", "")):
+                    if not _names_derivative(label, want):
                         raise ValueError(f"{label.strip()[:30]!r} = ... does not name {want.noun}: write f'(x) = ... "
                                          "or the expression alone")
                 given = E.parse(text, variables=names)
@@ -275,7 +310,7 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
             raise ValueError(f"{unknown[:30]!r} is not one of converges, oscillates, diverges: {want.what}")
         wrong = [f"  {n}: not {g}" for n, w, g in zip(want.names, want.words, given) if VERDICTS[g] != w]
         return (not wrong), (["right."] if not wrong else ["not right."] + wrong)
-    parts = numbers_typed(text, len(want.numbers))
+    parts = numbers_typed(text, len(want.numbers), want.names)
     if len(parts) != len(want.numbers):
         raise ValueError(f"give {len(want.numbers)} number{'s' if len(want.numbers) > 1 else ''}: {want.what}")
     wrong = []
@@ -333,6 +368,8 @@ def _naming(label: str, variables) -> tuple[str, tuple[str, ...]] | None:
     """What a label names: (the function, the variables it is differentiated by, sorted) for f_x, f_{xy},
     ∂f/∂x, ∂²f/∂y∂x, df/dx or ∂F1/∂x; None for anything else."""
     text = label.replace(" ", "").translate(str.maketrans("²³", "23"))
+    if len(text) > 24:  # no label is longer; names that run into each other (x, xx) backtrack on long ones
+        return None
     one = "|".join(sorted(map(re.escape, variables), key=len, reverse=True))
     m = re.fullmatch(rf"([A-Za-z]\w*?)_\{{?((?:{one})+)\}}?", text)
     if m:
