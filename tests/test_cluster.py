@@ -263,3 +263,15 @@ def test_outcomes_a_caller_did_not_take_wait_for_the_next(address):
         first = next(pool.completed())
         rest = list(pool.completed())
     assert sorted(o.task for o in [first, *rest]) == ["t0", "t1", "t2"]
+
+
+@pytest.mark.parametrize("files", [{"a\0b": b"x"}, {"x": "text"}, {"": b"x"}, {".": b"x"}, {"../up": b"x"}, "nope"])
+def test_a_file_a_worker_sends_back_is_checked_before_it_is_written(tmp_path, files):
+    # a NUL in a name or data that is not bytes were tracebacks; "" and "." said "free some space"
+    from workbook.workers import Outcome
+
+    pool = ClusterPool("local")
+    pool.shared["stage"] = tmp_path
+    outcome = pool._outcome("task", Outcome("task", "ok", value=1), files)
+    assert outcome.kind == "raised" and "a Dask worker sent back" in outcome.error
+    assert list(tmp_path.iterdir()) == []

@@ -1451,3 +1451,16 @@ def test_someone_elses_edition_naming_your_slug_does_not_replace_yours(bare):
     assert bare.run("build", mine, "--out", bare.out, "--format", "html", "-q").returncode == 0
     stranger.write_text(EDITION.replace('"Hostile"', '"My course, second term"'), encoding="utf-8")
     assert bare.run("build", stranger, "--out", bare.out, "--format", "html", "-q").returncode == 0
+
+
+def test_order_with_a_list_of_variables_is_refused_not_ignored(place):
+    # --wrt x,y --order 3 printed the second partial; the order still counted towards the limit
+    refused(place.run("solve", "x^3*y^3", "--wrt", "x,y", "--order", "3", timeout=60), "--wrt x,y", "--order")
+
+
+def test_a_tangent_family_in_y_is_refused(place):
+    # its printed answer "y = 2y - 1" could not be typed back
+    text = family_text("tangent-line", **{'expressions = ["a*x^2 + b*x + c", "x^3 + a*x", "a*x^2 - x^3", "b*x - x^2"]':
+                                          'expressions = ["a*y^2 + b*y + c"]\nvariable = "y"'})
+    place.family("theirs.toml", text)
+    refused(place.run("list", "--bank", place.bank, timeout=60), "tangent", "another variable")

@@ -40,11 +40,12 @@ from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 from typing import Any, Self
 
-from workbook.errors import InputError
+from workbook.errors import InputError, printable
 from workbook.userfiles import remove_tree_quietly
 from workbook.workers import MEMORY_LIMIT, Outcome, Pool, default_jobs, said
 
 ENV = "WORKBOOK_CLUSTER"
+RETURNED_FILE_LIMIT = 256 << 20  # bytes of a file a worker sends back: a document of thousands of pages is less
 UNBUDGETED = 600.0  # seconds a task without a budget may take, for the deadline on this side
 STALL_MARGIN = 60.0  # seconds added to a batch's longest run before its worker is given up
 LOCAL = "local"
@@ -284,7 +285,13 @@ class ClusterPool:
     def _outcome(self, task: Hashable, outcome: Outcome, files: dict[str, bytes]) -> Outcome:
         """One task's outcome, named, with the files it wrote written into the stage here."""
         stage = self.shared.get("stage")
+        if not isinstance(files, dict):
+            return Outcome(task, "raised", error="a Dask worker sent back something that is not a task's files")
         for name, data in files.items():
+            if (not isinstance(name, str) or not isinstance(data, bytes) or "\0" in name or not name.strip("./")
+                    or len(data) > RETURNED_FILE_LIMIT):
+                return Outcome(task, "raised", error=f"a Dask worker sent back a file workbook does not write: "
+                                                     f"{printable(str(name))[:80]!r}")
             path = stage / name if stage is not None else None
             if path is None or not path.resolve().is_relative_to(stage.resolve()):
                 return Outcome(task, "raised", error=f"a Dask worker sent back a file outside the build: {name[:80]!r}")

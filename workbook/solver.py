@@ -124,6 +124,9 @@ def solve(text: str, wrt: str = "x", order: int = 1, domain: tuple[float, float]
     names = wrt.split(",") if isinstance(wrt, str) else []
     if not 1 <= len(names) * order <= MAX_ORDER or isinstance(order, bool):
         raise SolveError(f"at most {MAX_ORDER} derivatives at once (the order times the variables in --wrt)")
+    if len(names) > 1 and order != 1:  # it was ignored: x,y at --order 3 gave the second partial
+        raise SolveError(f"--wrt {wrt[:40]} names each derivative in turn (x,x,y is the third, twice by x then by "
+                         "y): leave out --order")
     expr, variables = _parse(text, names)
     if len(variables) > 1:
         return _mixed(text, expr, variables, domain)

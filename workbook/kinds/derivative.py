@@ -40,6 +40,8 @@ class DerivativeFamily(FunctionFamily):
     def _consistent(self):
         if self.ask != "derivative" and self.at is None:
             raise ValueError(f"ask = {self.ask!r} needs a point: at = ...")
+        if self.ask == "tangent" and self.variable == "y":  # the line is y = ...: its own y would be the variable
+            raise ValueError("ask = 'tangent' writes the line as y = ...: give the function another variable than y")
         if self.ask == "tangent" and self.order != 1:
             raise ValueError("a tangent line needs order = 1")
         return self
