@@ -4,6 +4,10 @@
 holding their edition, say) could hold a `click.py` or `sympy.py` that the command would import. That
 entry is dropped before anything else is imported, unless the current folder is where workbook itself
 lives (a checkout, run from its root).
+
+What this file cannot do: Python finds the `workbook` package itself before running this file, so a
+folder holding a `workbook/` package of its own runs that instead. In a folder someone else made, run
+the `workbook` command, or `python -P -m workbook` (Python 3.11's -P leaves the current folder off the path).
 """
 
 import os
