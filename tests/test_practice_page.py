@@ -315,13 +315,23 @@ def test_the_page_reads_labels_and_lines_as_strictly_as_the_terminal(tmp_path):
     names = {"kind": "expressions", "what": "f_x", "variables": ["x", "xx"], "names": ["f_x", "f_xx"],
              "points": [[0.5, 0.5]], "values": [[1, 1]], "truths": ["1", "1"]}
     data.append({"data": names, "text": "f_" + "x" * 48 + "! = 1, f_xx = 1", "right": False})
+    # right at the points the page holds, undefined everywhere else: wrong (it was "Right.")
+    box = {"kind": "expressions", "what": "f_x, f_y", "variables": ["x", "y"], "names": ["f_x", "f_y"],
+           "points": [[0.5, 0.5]], "values": [[1, 1]], "truths": ["2x", "2y"]}
+    data += [{"data": box, "text": "2x + 0 sqrt(-(x - 0.5)^2), 2y", "right": False},
+             {"data": box, "text": "2x, 2y", "right": True}]
+    # an answer of thousands of corners is refused at once, not checked for seconds
+    corners = "2x + 0*max(" + ",".join(["max(" + ",".join(["x"] * 20) + ")"] * 20) + ")"
+    data.append({"data": interactive.page_data(slope_of) | {"truth": "2x"}, "text": corners, "right": False})
     script = (Path(__file__).resolve().parents[1] / "templates" / "interactive.js").read_text()
     driver = tmp_path / "strict.js"
     driver.write_text("const cases = " + json.dumps(data) + ";\n" + _SEVERAL.replace("SCRIPT", json.dumps(script)))
     run = subprocess.run(["node", str(driver)], capture_output=True, text=True, check=False, timeout=60)
     assert run.returncode == 0, run.stderr
-    for case, said in zip(data, json.loads(run.stdout)):
+    seen = json.loads(run.stdout)
+    for case, said in zip(data, seen):
         assert (said == "Right.") is case["right"], (case["text"][:60], said)
+    assert "over 200 corners" in seen[-1]
     for record, typed, right in cases:  # the terminal's judge agrees
         from workbook.judge import expected, judged
 
