@@ -322,7 +322,10 @@ def test_the_page_reads_labels_and_lines_as_strictly_as_the_terminal(tmp_path):
              {"data": box, "text": "2x, 2y", "right": True}]
     # an answer of thousands of corners is refused at once, not checked for seconds
     corners = "2x + 0*max(" + ",".join(["max(" + ",".join(["x"] * 20) + ")"] * 20) + ")"
-    data.append({"data": interactive.page_data(slope_of) | {"truth": "2x"}, "text": corners, "right": False})
+    points = [-2.9, -2.1, -1.3, -0.5, 0.3, 1.1, 1.9, 2.7]
+    twice = {"kind": "expression", "what": "the derivative", "noun": "the derivative", "variable": "x",
+             "points": points, "values": [2 * p for p in points], "truth": "2x"}
+    data.append({"data": twice, "text": corners, "right": False})
     script = (Path(__file__).resolve().parents[1] / "templates" / "interactive.js").read_text()
     driver = tmp_path / "strict.js"
     driver.write_text("const cases = " + json.dumps(data) + ";\n" + _SEVERAL.replace("SCRIPT", json.dumps(script)))
