@@ -30,6 +30,8 @@ def _default(field) -> str:
 def _type(field) -> str:
     text = str(field.annotation).replace("typing.", "").replace("<class '", "").replace("'>", "")
     text = re.sub(r"workbook(\.\w+)*\.", "", text).replace("Literal", "one of ")
+    text = re.sub(r"Annotated\[(\w+), Strict\(strict=True\)\]", r"\1", text)  # StrictFloat: a number, not "5"
+    text = re.sub(r"^Optional\[(.*)\]$", r"\1 | None", text)
     return text.replace(" | None", ", optional").replace(" | ", " or ")
 
 

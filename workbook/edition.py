@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, ValidationError, model_validator
 
 from workbook.errors import InputError, excerpt, printable, pydantic_lines
 from workbook.family import ONE_LINE, SLUG, Family
@@ -80,10 +80,10 @@ class PageOptions(BaseModel):
     solutions: bool = Field(True, description="Write the solutions book.")
     cover: bool = Field(True, description="Open the worksheet and the solutions with a cover page and contents.")
     work_space: Literal["blank", "lines", "grid"] = Field("lines", description="The space under each problem.")
-    work_height: float | None = Field(None, ge=0, le=20, description=(
+    work_height: StrictFloat | None = Field(None, ge=0, le=20, description=(
         "Its height in centimetres (0 for none); left out, each problem's is sized from its worked solution: "
         "0.75 cm a line of working, from 3 to 16 cm."))
-    font_size: float = Field(11, ge=8, le=16, description="Body text size in points.")
+    font_size: StrictFloat = Field(11, ge=8, le=16, description="Body text size in points.")
     labels: bool = Field(True, description="Print each problem's family title and difficulty stars beside it; "
                                            "false for a quiz, where they would name the method.")
 
