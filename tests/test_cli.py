@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -195,7 +196,8 @@ def test_page_options(tmp_path, small_edition):
     names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     assert names == ["manifest.json", "worksheet.html", "worksheet.pdf"]
     html = (out / "worksheet.html").read_text()
-    assert 'class="work grid" style="height: 3.0cm"' in html
+    work = re.search(r'class="work grid">((?:<div class="work-part" style="height: [\d.]+cm"></div>)+)', html)
+    assert work and sum(map(float, re.findall(r"height: ([\d.]+)cm", work[1]))) == 3.0  # in parts of 1.5 cm
     assert "font-size: 12.0pt" in html
     assert html.index("space for your work") < html.index("<h2>Answers</h2>")
     assert "Contents" in html and "2026-10-01" in html
