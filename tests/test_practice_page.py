@@ -223,6 +223,17 @@ def test_the_page_judges_several_parts_as_the_terminal_does(tmp_path):
         assert said == "Right." if case["right"] else said.startswith("Not right:"), (case["text"], said)
 
 
+def _verdicts(cases: list[dict], tmp_path: Path) -> list[str]:
+    """What the page says to each case ({"data": the problem's page data, "text": what the learner types}),
+    running templates/interactive.js in node as the page does."""
+    script = (Path(__file__).resolve().parents[1] / "templates" / "interactive.js").read_text()
+    driver = tmp_path / "verdicts.js"
+    driver.write_text("const cases = " + json.dumps(cases) + ";\n" + _SEVERAL.replace("SCRIPT", json.dumps(script)))
+    run = subprocess.run(["node", str(driver)], capture_output=True, text=True, check=False, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
 _SEVERAL = """
 const vm = require("vm");
 const seen = [];
@@ -282,12 +293,8 @@ def test_the_page_reads_a_tangent_line_as_an_equation_and_a_label_as_a_name(tmp_
              (tangent, f"x = {line}", False), (tangent, f"0 = {line}", False), (tangent, f"y = {line} + 1", False),
              (slope_of, f"f'(x) = {truth}", True), (slope_of, f"x = {truth}", False)]
     data = [{"data": interactive.page_data(r), "text": t.replace("**", "^"), "right": right} for r, t, right in cases]
-    script = (Path(__file__).resolve().parents[1] / "templates" / "interactive.js").read_text()
-    driver = tmp_path / "forms.js"
-    driver.write_text("const cases = " + json.dumps(data) + ";\n" + _SEVERAL.replace("SCRIPT", json.dumps(script)))
-    run = subprocess.run(["node", str(driver)], capture_output=True, text=True, check=False, timeout=120)
-    assert run.returncode == 0, run.stderr
-    for (_, typed, right), said in zip(cases, json.loads(run.stdout)):
+    said_all = _verdicts(data, tmp_path)
+    for (_, typed, right), said in zip(cases, said_all):
         assert (said == "Right.") is right, (typed, said)
 
 
@@ -326,12 +333,8 @@ def test_the_page_reads_labels_and_lines_as_strictly_as_the_terminal(tmp_path):
     twice = {"kind": "expression", "what": "the derivative", "noun": "the derivative", "variable": "x",
              "points": points, "values": [2 * p for p in points], "truth": "2x"}
     data.append({"data": twice, "text": corners, "right": False})
-    script = (Path(__file__).resolve().parents[1] / "templates" / "interactive.js").read_text()
-    driver = tmp_path / "strict.js"
-    driver.write_text("const cases = " + json.dumps(data) + ";\n" + _SEVERAL.replace("SCRIPT", json.dumps(script)))
-    run = subprocess.run(["node", str(driver)], capture_output=True, text=True, check=False, timeout=60)
-    assert run.returncode == 0, run.stderr
-    seen = json.loads(run.stdout)
+    said_all = _verdicts(data, tmp_path)
+    seen = said_all
     for case, said in zip(data, seen):
         assert (said == "Right.") is case["right"], (case["text"][:60], said)
     assert "over 200 corners" in seen[-1]
