@@ -227,10 +227,10 @@ def test_a_template_folder_goes_to_the_workers_once_and_leaves_nothing_behind(tm
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "answers.html").write_text('{% extends "base.html" %}{% block content %}<p>Ours</p>{% endblock %}')
-    before = set(Path(tempfile.gettempdir()).glob("workbook-task-*"))
+    before = set(Path(tempfile.gettempdir()).glob("workbook-*-task-*"))
     result = build(small_edition, out_root=tmp_path / "out", templates=templates, formats=("html",), cluster=address)
     assert "Ours" in (result.out_dir / "answers.html").read_text()
-    assert set(Path(tempfile.gettempdir()).glob("workbook-task-*")) == before  # each task's scratch is removed
+    assert set(Path(tempfile.gettempdir()).glob("workbook-*-task-*")) == before  # each task's scratch is removed
     for i in range(17):  # over 16 MB: refused in one line, not sent with every task
         (templates / f"big-{i}.html").write_bytes(b"x" * (1 << 20))
     with pytest.raises(InputError, match="at most 16 MB"):
