@@ -31,7 +31,7 @@ def _figures():
 
 @pytest.fixture(scope="module")
 def measured() -> list[tuple[str, str, figcheck.Measured]]:
-    return [(name, spec["kind"], figcheck.measure(spec, where)) for name, spec, where in _figures()]
+    return [(name, spec["kind"], figures.measure(spec, where)) for name, spec, where in _figures()]
 
 
 def test_every_figure_of_every_family_prints_legibly(measured):

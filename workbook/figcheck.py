@@ -1,7 +1,7 @@
 """A figure's print, checked from matplotlib's own measurements: every text at least MIN_PT on paper,
 no two texts overlapping, no text over a line, marker or arrow it is not tied to, nothing clipped.
 
-A figure is drawn at its natural size and printed at figures.printed_cm of it, so a text's printed
+A figure is drawn at its natural size and printed at printed_cm of it, so a text's printed
 size is its font size times printed / natural width. The same drawing the build saves is measured:
 figures.drawn returns the matplotlib Figure before it is saved, and Agg's renderer gives every text's
 extent as it is set (the bounding box of its ink, in points of the natural size).
@@ -23,9 +23,31 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.text import Text
 
-from workbook import figures
-
 MIN_PT = 7.0  # the smallest text on paper
+PAD_IN = 0.04  # white space kept round what is drawn
+
+# How wide a figure prints (templates/print.css): beside a solution's steps or below it, BESIDE_CM; on a
+# worksheet, where a student marks it, at least SHEET_CM; a figure wider than BESIDE_CM (a wide graph) at
+# its own width, below the steps, up to COLUMN_CM (A4's text column less the figure's indent)
+BESIDE_CM, SHEET_CM, COLUMN_CM = 7.2, 8.0, 16.4
+SHRINK = 7.5 / 7
+
+
+def printed_cm(natural_cm: float, where: str) -> float:
+    """The width a figure drawn ``natural_cm`` wide prints at, placed ``where`` (sheet, beside, below)."""
+    if where == "sheet":
+        return min(max(natural_cm, SHEET_CM), COLUMN_CM)
+    if not wide(natural_cm):
+        return BESIDE_CM
+    return min(natural_cm, COLUMN_CM)
+
+
+def wide(natural_cm: float) -> bool:
+    """Whether a figure is too wide to print beside the steps at BESIDE_CM: it may shrink there by at most
+    SHRINK, which keeps its smallest text (7.5 pt as drawn) at 7 pt (workbook.figcheck measures it)."""
+    return natural_cm > BESIDE_CM * SHRINK
+
+
 SLACK_PT = 0.6  # extents that meet within this are not counted as overlapping (ink has side bearings)
 
 
@@ -39,19 +61,14 @@ class Measured:
     faults: list[str]
 
 
-def measure(spec: dict, where: str) -> Measured:
-    """Draw the spec and measure its texts, lines and arrows as it prints ``where`` (sheet, beside, below)."""
-    return measure_figure(figures.drawn(spec), where)
-
-
 def measure_figure(fig, where: str) -> Measured:
     """Measure a drawn matplotlib Figure as it prints ``where``."""
     canvas = FigureCanvasAgg(fig)
     renderer = canvas.get_renderer()
     fig.draw(renderer)
     tight = fig.get_tightbbox(renderer)
-    natural_cm = (tight.width + 2 * figures.PAD_IN) * 2.54
-    printed = figures.printed_cm(natural_cm, where)
+    natural_cm = (tight.width + 2 * PAD_IN) * 2.54
+    printed = printed_cm(natural_cm, where)
     scale = printed / natural_cm
     per_pt = fig.dpi / 72  # display units (pixels at fig.dpi) a point
     texts = _texts(fig, renderer)

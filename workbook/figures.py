@@ -33,42 +33,15 @@ import numpy as np
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
+from workbook import figcheck
+from workbook.figcheck import BESIDE_CM, COLUMN_CM, PAD_IN, SHEET_CM, SHRINK, printed_cm, wide  # noqa: F401
+
 # what a cached figure depends on: this file's code and matplotlib's version
-VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16] + "|" + matplotlib.__version__
+# (and workbook.figcheck's, whose measures place the labels)
+VERSION = (hashlib.sha256(Path(__file__).read_bytes() + Path(figcheck.__file__).read_bytes()).hexdigest()[:16]
+           + "|" + matplotlib.__version__)
 
 WIDTH_IN = 2.85  # about 7.5 cm: a plot prints at its own size beside the steps (BESIDE_CM), its text as set
-PAD_IN = 0.04  # white space kept round what is drawn
-
-# How wide a figure prints (templates/print.css): beside a solution's steps or below it, BESIDE_CM; on a
-# worksheet, where a student marks it, at least SHEET_CM; a figure wider than BESIDE_CM (a wide graph) at
-# its own width, below the steps, up to COLUMN_CM (A4's text column less the figure's indent)
-BESIDE_CM, SHEET_CM, COLUMN_CM = 7.2, 8.0, 16.4
-SHRINK = 7.5 / 7
-
-
-def printed_cm(natural_cm: float, where: str) -> float:
-    """The width a figure drawn ``natural_cm`` wide prints at, placed ``where`` (sheet, beside, below)."""
-    if where == "sheet":
-        return min(max(natural_cm, SHEET_CM), COLUMN_CM)
-    if not wide(natural_cm):
-        return BESIDE_CM
-    return min(natural_cm, COLUMN_CM)
-
-
-def natural_cm(data: bytes, fmt: str, dpi: int | None = None) -> float:
-    """The width a saved figure was drawn at: a PNG's pixels at PRINT_DPI, an SVG's width in points."""
-    if fmt == "png":
-        return int.from_bytes(data[16:20], "big") / (dpi or PRINT_DPI) * 2.54
-    match = re.search(rb'<svg[^>]*?\swidth="([0-9.]+)pt"', data[:4000])
-    if match is None:
-        raise FigureError("a figure's SVG gives no width in points")
-    return float(match.group(1)) / 72 * 2.54
-
-
-def wide(natural_cm: float) -> bool:
-    """Whether a figure is too wide to print beside the steps at BESIDE_CM: it may shrink there by at most
-    SHRINK, which keeps its smallest text (7.5 pt as drawn) at 7 pt (workbook.figcheck measures it)."""
-    return natural_cm > BESIDE_CM * SHRINK
 STYLE = {
     "svg.hashsalt": "workbook",
     "svg.fonttype": "path",
@@ -79,6 +52,16 @@ STYLE = {
     "xtick.major.width": 0.6,
     "ytick.major.width": 0.6,
 }
+
+
+def natural_cm(data: bytes, fmt: str, dpi: int | None = None) -> float:
+    """The width a saved figure was drawn at: a PNG's pixels at PRINT_DPI, an SVG's width in points."""
+    if fmt == "png":
+        return int.from_bytes(data[16:20], "big") / (dpi or PRINT_DPI) * 2.54
+    match = re.search(rb'<svg[^>]*?\swidth="([0-9.]+)pt"', data[:4000])
+    if match is None:
+        raise FigureError("a figure's SVG gives no width in points")
+    return float(match.group(1)) / 72 * 2.54
 
 
 class FigureError(ValueError):
@@ -616,6 +599,11 @@ def drawn(spec: dict) -> Figure:
         return figure_svg(spec)
     finally:
         _OUTPUT.reset(token)
+
+
+def measure(spec: dict, where: str) -> figcheck.Measured:
+    """Draw the spec and measure it as it prints ``where`` (sheet, beside, below): workbook.figcheck."""
+    return figcheck.measure_figure(drawn(spec), where)
 
 
 def figure_both(spec: dict, dpi: int = PRINT_DPI) -> tuple[str, bytes]:
