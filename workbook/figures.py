@@ -118,8 +118,6 @@ def _finish(fig: Figure, ax, xlabel: str, ylabel: str, legend_size: float = 7.5,
 
 def _covering(fig, texts) -> bool:
     """Whether any of the texts lies over a line, point or arrow drawn."""
-    from workbook import figcheck
-
     renderer = _renderer(fig)
     drawn = figcheck.strokes(fig)
     slack = figcheck.SLACK_PT * fig.dpi / 72
@@ -213,14 +211,20 @@ def _obstacles(fig, renderer, skip=()) -> list:
     return boxes + [ax.get_legend().get_window_extent(renderer) for ax in fig.axes if ax.get_legend()]
 
 
+def _clashes(text, box, drawn, taken, slack: float) -> int:
+    """How badly a text at ``box`` sits: a point for each stroke it covers and each extent it overlaps,
+    a hundred if it leaves its plot (as workbook.figcheck judges the figure)."""
+    return (sum(figcheck.covers(text, box, stroke, slack) for stroke in drawn)
+            + sum(figcheck.overlap(box, other, slack) for other in taken)
+            + (0 if figcheck.within(box, text.axes.bbox) else 100))
+
+
 def _place_labels(fig) -> None:
     """Set each movable label (_label, _on_edge) at its first place that covers nothing, measured with
     matplotlib's own text extents (workbook.figcheck checks the result the same way)."""
     movable = [t for ax in fig.axes for t in ax.texts if getattr(t, "_moves", None)]
     if not movable:
         return
-    from workbook import figcheck
-
     renderer = _renderer(fig)
     drawn = figcheck.strokes(fig)
     slack = figcheck.SLACK_PT * fig.dpi / 72
@@ -232,9 +236,7 @@ def _place_labels(fig) -> None:
             label.set_horizontalalignment(ha)
             label.set_verticalalignment(va)
             box = label.get_window_extent(renderer)
-            cost = (sum(figcheck.covers(label, box, stroke, slack) for stroke in drawn)
-                    + sum(figcheck.overlap(box, other, slack) for other in placed)
-                    + (0 if figcheck.within(box, label.axes.bbox) else 100))
+            cost = _clashes(label, box, drawn, placed, slack)
             if best is None or cost < best[0]:
                 best = (cost, at, (dx, dy), ha, va, box)
             if cost == 0:
@@ -249,8 +251,6 @@ def _thin_ticks(fig) -> None:
     """Fewer ticks on an axis whose tick labels would touch (a narrow plot, long numbers), and no x label
     in the corner where the y axis's lowest label already is."""
     from matplotlib.ticker import MaxNLocator
-
-    from workbook import figcheck
 
     renderer = None
     for ax in fig.axes:
@@ -301,8 +301,6 @@ def _level_of(cs, text, value) -> int:
 
 def _fitting(fig, ax, cs, renderer) -> list[int]:
     """The indices of the contour labels that lie inside the plot and cover nothing, earlier ones first."""
-    from workbook import figcheck
-
     drawn = figcheck.strokes(fig)
     slack = figcheck.SLACK_PT * fig.dpi / 72
     taken = _obstacles(fig, renderer, skip=set(cs.labelTexts))
@@ -310,8 +308,7 @@ def _fitting(fig, ax, cs, renderer) -> list[int]:
     for i, (text, value) in enumerate(zip(cs.labelTexts, cs.labelCValues)):
         _level_of(cs, text, value)
         box = text.get_window_extent(renderer)
-        if (figcheck.within(box, ax.bbox) and not any(figcheck.overlap(box, other, slack) for other in taken)
-                and not any(figcheck.covers(text, box, stroke, slack) for stroke in drawn)):
+        if not _clashes(text, box, drawn, taken, slack):
             fits.append(i)
             taken.append(box)
     return fits

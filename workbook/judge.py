@@ -162,18 +162,8 @@ def numbers_typed(text: str, wanted: int, names: tuple[str, ...] = ()) -> list[s
     in the order of ``names`` by their labels when every one has a label naming one of them; numbers
     side by side with spaces only, where several are wanted and no bracket is open."""
     pieces = parts(text)
-    labels = [p.split("=", 1)[0] if p.count("=") == 1 else None for p in pieces]
-    if names and len(names) > 1 and any(labels):
-        if not all(labels) or len(pieces) != len(names):
-            raise ValueError(f"label every number (as {names[0]} = ...) or none")
-        keys = [_key(n) for n in names]
-        placed: dict[int, str] = {}
-        for label, piece in zip(labels, pieces):
-            spot = next((i for i, k in enumerate(keys) if k == _key(label) and i not in placed), None)
-            if spot is None:
-                raise ValueError(f"{label.strip()[:30]!r} names none of {', '.join(names)}")
-            placed[spot] = piece.split("=", 1)[1].strip()
-        return [placed[i] for i in range(len(names))]
+    if len(names) > 1 and any(p.count("=") == 1 for p in pieces):
+        return [p.strip() for p in _by_labels(pieces, names, _key, f"label every number (as {names[0]} = ...) or none")]
     typed = [p.split("=", 1)[1].strip() if p.count("=") == 1 else p for p in pieces]
     if len(typed) == 1 and wanted > 1 and "(" not in typed[0]:
         typed = typed[0].split()
@@ -348,20 +338,27 @@ def _judge_expressions(want: Expected, text: str) -> tuple[bool, list[str]]:
 def _in_order(typed: list[str], want: Expected) -> list[str]:
     """The expressions typed, put in the order of ``want.names`` by their labels (f_x = ..., ∂f/∂y = ...)
     when they have them: every one labelled, each label naming one of the expressions asked for."""
-    labels = [p.split("=", 1)[0] if p.count("=") == 1 else None for p in typed]
-    if not any(labels):
+    if not any(p.count("=") == 1 for p in typed):
         return typed
-    if not all(labels) or len(typed) != len(want.names):
-        raise ValueError(f"label every expression (as f_x = ...) or none: {want.what}")
-    keys = [_naming(n, want.variables) for n in want.names]
+    return _by_labels(typed, want.names, lambda label: _naming(label, want.variables),
+                      f"label every expression (as f_x = ...) or none: {want.what}")
+
+
+def _by_labels(pieces: list[str], names, key, unlabelled: str) -> list[str]:
+    """What each piece says after its label ("f_x = 2x" says "2x"), in the order of ``names``: every piece
+    labelled, each label naming (as ``key`` reads it) one of the names, none twice. ValueError otherwise."""
+    labels = [p.split("=", 1)[0] if p.count("=") == 1 else None for p in pieces]
+    if not all(labels) or len(pieces) != len(names):
+        raise ValueError(unlabelled)
+    keys = [key(n) for n in names]
     placed: dict[int, str] = {}
-    for label, part in zip(labels, typed):
-        key = _naming(label, want.variables)
-        spot = next((i for i, k in enumerate(keys) if key is not None and k == key and i not in placed), None)
+    for label, piece in zip(labels, pieces):
+        mine = key(label)
+        spot = next((i for i, k in enumerate(keys) if mine is not None and k == mine and i not in placed), None)
         if spot is None:
-            raise ValueError(f"{label.strip()[:30]!r} names none of {', '.join(want.names)}")
-        placed[spot] = part.split("=", 1)[1]
-    return [placed[i] for i in range(len(want.names))]
+            raise ValueError(f"{label.strip()[:30]!r} names none of {', '.join(names)}")
+        placed[spot] = piece.split("=", 1)[1]
+    return [placed[i] for i in range(len(names))]
 
 
 def _naming(label: str, variables) -> tuple[str, tuple[str, ...]] | None:
