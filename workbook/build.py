@@ -246,7 +246,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
             files["manifest"] = _write(stage / area / MANIFEST, manifest(
                 edition, docs, area, record(copies, contents, key_content) | {"files": listing, "state": state}))
             notes += _older(out_dir, area, state, carried)
-            _mark(stage, out_dir, area, digest, carried, _named(edition))
+            _mark(stage, out_dir, area, digest, carried, _named(edition, out_dir))
     kept = sorted(carried)
     if kept:
         notes.append(_kept(kept))
@@ -293,20 +293,22 @@ def _kept(kept: list[str]) -> str:
     return "kept from earlier builds: " + ", ".join(parts)
 
 
-def _named(edition: Edition) -> str:
+def _named(edition: Edition, out_dir: Path) -> str:
     """What the marker records of the edition that built a folder: its title's digest and the digest of
-    the edition file's place, so that another title making the same name ("Calculus
+    the edition file's place as seen from the folder, so that another title making the same name ("Calculus
     1", "Calculus: 1"), or another file naming the same slug (someone else's edition), is not built over it,
-    while an edition retitled in its own file keeps its folder with slug = "..."."""
+    while an edition retitled in its own file keeps its folder with slug = "...". The place is relative, so
+    a course folder moved or copied whole (edition and build folder together) is still the same edition."""
     title = hashlib.sha256(edition.title.encode()).hexdigest()[:32]
     if not edition.path:
         return title
-    place = hashlib.sha256(os.fsencode(Path(edition.path).resolve())).hexdigest()[:16]
+    seen_from = os.path.relpath(Path(edition.path).resolve(), out_dir.resolve())
+    place = hashlib.sha256(os.fsencode(seen_from)).hexdigest()[:16]
     return f"{title}:{place}"
 
 
 def _same_edition(edition: Edition, out_dir: Path) -> None:
-    named, built = _named(edition), marker_fields(out_dir).get("named")
+    named, built = _named(edition, out_dir), marker_fields(out_dir).get("named")
     if built is None or built == named:
         return
     title, _, place = named.partition(":")
