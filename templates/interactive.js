@@ -349,6 +349,30 @@
     return out;
   }
 
+  // the text cut at one character outside brackets (brackets already made round), as judge.py's _cut
+  function cut(text, at) {
+    const out = [];
+    let depth = 0, start = 0;
+    for (let i = 0; i < text.length; i++) {
+      depth += (text[i] === "(") - (text[i] === ")");
+      if (text[i] === at && depth === 0) { out.push(text.slice(start, i).trim()); start = i + 1; }
+    }
+    out.push(text.slice(start).trim());
+    return out;
+  }
+  // how many entries each row of a matrix typed as rows holds, as judge.py's rows_typed; null for one list
+  function rowsTyped(text) {
+    text = text.replace(/[[{]/g, "(").replace(/[\]}]/g, ")").trim();
+    if (text.includes("=")) return null;
+    const inner = wrapped(text) ? text.slice(1, -1) : text;
+    let rows = cut(inner, ";");
+    if (rows.length === 1) {
+      rows = cut(inner, ",");
+      if (rows.length < 2 || !rows.every((r) => wrapped(r) && /[,;]/.test(r.slice(1, -1)))) return null;
+    }
+    return rows.map((r) => parts(r).length);
+  }
+
   // What a label names, as workbook/judge.py's _naming: "f:x,y" for f_xy, f_{yx}, ∂²f/∂y∂x; "f:x" for df/dx
   function naming(label, variables) {
     const text = label.replace(/\s+/g, "").replace(/²/g, "2").replace(/³/g, "3");
@@ -393,6 +417,10 @@
   function judgeExpressions(data, text) {
     const typed = inOrder(parts(text), data);
     if (typed.length !== data.names.length) throw new ParseError(`give ${data.names.length} expressions: ${data.what}`);
+    const rows = data.columns ? rowsTyped(text) : null, tall = data.columns ? data.names.length / data.columns : 0;
+    if (rows && (rows.length !== tall || rows.some((r) => r !== data.columns))) {
+      return { right: false, say: `Not right: the matrix has ${tall} row${tall === 1 ? "" : "s"} of ${data.columns}; yours has ${rows.length} row${rows.length === 1 ? "" : "s"} of ${rows.join(", ")}.` };
+    }
     const fns = typed.map((part, j) => {
       try { return parse(part, data.variables); }
       catch (err) { if (err instanceof ParseError) err.message = `${data.names[j]}: ${err.message}`; throw err; }
@@ -453,7 +481,7 @@
       if (i >= text.length) break;
       let coords, rest;
       if (text[i] !== "(") {
-        const m = /^([^\s,;()]+)\s*([A-Za-z][A-Za-z ]*)?/.exec(text.slice(i));
+        const m = /^([^\s,;()]+)\s*([A-Za-z](?:[A-Za-z ]|-(?=[A-Za-z]))*)?/.exec(text.slice(i));
         if (!m) throw new ParseError("write each point as (a, b) and its kind");
         coords = [m[1]]; rest = m[2] || ""; i += m[0].length;
       } else {
@@ -461,7 +489,7 @@
         for (; j < text.length; j++) { depth += (text[j] === "(") - (text[j] === ")"); if (depth === 0) break; }
         if (depth) throw new ParseError("missing ')'");
         coords = parts(text.slice(i + 1, j));
-        const m = /^\s*([A-Za-z][A-Za-z ]*)?/.exec(text.slice(j + 1));
+        const m = /^\s*([A-Za-z](?:[A-Za-z ]|-(?=[A-Za-z]))*)?/.exec(text.slice(j + 1));
         rest = m[1] || ""; i = j + 1 + m[0].length;
       }
       if (coords.length !== data.variables.length) throw new ParseError(`write each point with ${data.variables.length} coordinates: ${data.what}`);

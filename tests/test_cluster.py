@@ -65,6 +65,12 @@ def test_a_build_on_a_cluster_is_byte_identical_to_the_local_pools(tmp_path, sma
     again = build(small_edition, out_root=tmp_path / "away", versions=2, templates=templates,
                   cluster="tcp://127.0.0.1:9")
     assert again.unchanged
+    # the draws a remote cluster made are kept apart: a build on this machine alone draws its own
+    kept = sorted(p.name for p in (tmp_path / "away" / ".cache").rglob("*") if "draws" in p.parts and p.is_file())
+    here = build(small_edition, out_root=tmp_path / "away", versions=2, templates=templates)
+    assert here.unchanged  # the same draws, made here
+    after = sorted(p.name for p in (tmp_path / "away" / ".cache").rglob("*") if "draws" in p.parts and p.is_file())
+    assert kept and len(after) == 2 * len(kept) and set(kept) < set(after)
 
 
 def test_check_on_a_cluster_reports_what_the_local_pool_does(address):

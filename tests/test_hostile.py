@@ -685,6 +685,31 @@ def test_a_template_folder_of_huge_or_many_files_is_not_read_whole(place):
     refused(place.build("--templates", look, "--seed", "10", timeout=60), "over 2000 files")
 
 
+def test_a_template_folder_of_many_links_to_one_file_is_read_once_and_a_big_one_refused(place, monkeypatch):
+    # 1990 links to one 1 MB file made every unchanged rebuild read 2 GB (13 s)
+    from workbook import build
+
+    look = place.root / "look"
+    look.mkdir()
+    (look / "logo.bin").write_bytes(os.urandom(1 << 20))
+    for i in range(300):
+        (look / f"link{i}.bin").symlink_to("logo.bin")
+    reads: list[str] = []
+    real = Path.read_bytes
+
+    def counted(path):
+        reads.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    build.fingerprint({}, ("worksheet",), ("html",), look)
+    assert sum(name.endswith(".bin") for name in reads) == 1
+    monkeypatch.setattr(Path, "read_bytes", real)
+    for i in range(70):
+        (look / f"big{i}.bin").write_bytes(b"x" * (1 << 20))  # 70 MB of distinct files
+    refused(place.build("--templates", look, "--format", "html", "--seed", "9", timeout=120), "over 64 MB")
+
+
 def test_links_that_loop_are_one_line(place):
     (place.bank / "loop.toml").symlink_to("loop.toml")
     refused(place.run("list", "--bank", place.bank, timeout=60))
@@ -1472,6 +1497,13 @@ def test_someone_elses_edition_naming_your_slug_does_not_replace_yours(bare):
     assert bare.run("build", mine, "--out", bare.out, "--format", "html", "-q").returncode == 0
     stranger.write_text(EDITION.replace('"Hostile"', '"My course, second term"'), encoding="utf-8")
     assert bare.run("build", stranger, "--out", bare.out, "--format", "html", "-q").returncode == 0
+
+
+def test_utf8_read_in_a_c_locale_is_told_as_the_locale_not_the_name(place):
+    # with PYTHONUTF8=0 under LC_ALL=C, "x²" was called "not UTF-8 text (a file named in another encoding?)"
+    c_locale = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}
+    refused(place.run("solve", "x²", env=c_locale, timeout=60), "locale", "LC_ALL=C.UTF-8")
+    refused(place.run("solve", os.fsdecode(b"x\xff"), env=c_locale, timeout=60), "not UTF-8")  # truly another encoding
 
 
 def test_a_course_folder_moved_whole_and_retitled_keeps_its_edition(bare):

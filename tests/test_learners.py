@@ -340,6 +340,8 @@ HESSIAN = _claims(type="hessian", function="x**3 + x*y**2", variables=["x", "y"]
                   hessian=[["6*x", "2*y"], ["2*y", "2*x"]])
 POINTS = _claims(type="critical_points", function="x**3 - 3*x + y**2", variables=["x", "y"],
                  points=[["1", "0"], ["-1", "0"]], kinds=["minimum", "saddle point"])
+JACOBIAN = _claims(type="jacobian", function=["x*y", "x + y", "x**2"], variables=["x", "y"],
+                   jacobian=[["y", "x"], ["1", "1"], ["2*x", "0"]])
 
 
 SEVERAL = [
@@ -356,7 +358,14 @@ SEVERAL = [
     (HESSIAN, "6x, 2y, 2y, 2x", True),
     (HESSIAN, "6x, 2y, 2x, 2y", False),
     (HESSIAN, "6x, 2x y, 2y, 2x", False),
+    (JACOBIAN, "[y, x; 1, 1; 2x, 0]", True),
+    (JACOBIAN, "[[y, x], [1, 1], [2x, 0]]", True),
+    (JACOBIAN, "y, x, 1, 1, 2x, 0", True),  # row by row, as one list
+    (JACOBIAN, "[y, x, 1; 1, 2x, 0]", False),  # the same entries in rows of 3: another matrix
+    (JACOBIAN, "(y, x, 1), (1, 2x, 0)", False),
     (POINTS, "(1, 0) minimum, (-1, 0) saddle", True),
+    (POINTS, "(1, 0) minimum, (-1, 0) saddle-point", True),
+    (POINTS, "(1, 0) local-minimum; (-1, 0) saddle-point", True),
     (POINTS, "(-1, 0) saddle point; (1, 0) local minimum", True),  # any order
     (POINTS, "(1, 0) min, (-1, 0) max", False),  # a kind wrong
     (POINTS, "(1, 0) minimum", False),  # one missing
@@ -487,6 +496,17 @@ def test_the_gradient_at_a_point():
     result = run("solve", "x^2 + y^2", "--gradient", "--at", "1")
     assert result.exit_code == 2 and "give 2 numbers" in result.stderr
     assert run("solve", "ln(x) + y", "--gradient", "--at", "-1, 0").exit_code == 2
+
+
+def test_the_gradient_of_some_variables_at_a_point_keeps_the_others_as_letters():
+    # --gradient --wrt x --at 1 blamed y in --at, at a position in the expression; without --gradient it answers 2y
+    result = run("solve", "x^2 y + y^3", "--gradient", "--wrt", "x", "--at", "1")
+    assert result.exit_code == 0 and "at (x) = (1): grad = (2y)" in result.output, result.output
+    assert run("solve", "x^2 y + y^3", "--wrt", "x", "--at", "1").output.splitlines()[-1].endswith("= 2y")
+    data = json.loads(run("solve", "x^2 y + y^3", "--gradient", "--wrt", "x", "--at", "1", "--json").output)
+    assert data["at"]["value"] == ["2*y"]
+    result = run("solve", "sqrt(x) y", "--gradient", "--wrt", "x", "--at", "0")  # y/(2 sqrt(x)): undefined
+    assert result.exit_code == 2 and "undefined at (0)" in result.stderr
 
 
 def test_sympy_cases_never_reach_the_terminal():

@@ -213,6 +213,20 @@ def test_every_page_names_its_date_and_the_command_that_rebuilds_it(quiz, monkey
     assert "<code>workbook build quiz.toml --seed 21 --roster class.csv --student s02</code>" in html
 
 
+def test_the_printed_command_names_the_file_an_odd_path_reaches(quiz, monkeypatch):
+    # an edition read as /dev/stdin (redirected from quiz.toml) or /proc/self/fd/N printed "workbook build stdin"
+    from workbook.build import rebuild_command
+    from workbook.edition import Edition
+
+    edition = Edition.model_construct(seed=21, versions=1)
+    monkeypatch.chdir(quiz.parent)
+    with open(quiz, "rb") as held:
+        fd = Path(f"/proc/self/fd/{held.fileno()}")
+        assert rebuild_command(edition, fd, []) == "workbook build quiz.toml --seed 21"
+    assert rebuild_command(edition, quiz, []) == "workbook build quiz.toml --seed 21"  # absolute: its name
+    assert rebuild_command(edition, Path("quiz.toml"), []) == "workbook build quiz.toml --seed 21"
+
+
 def test_an_edition_names_only_bank_folders_beside_it(quiz):
     quiz.write_text(QUIZ.replace('seed = 21', 'seed = 21\nbank = ["../elsewhere"]'))
     result = run("build", str(quiz), "--out", str(quiz.parent / "out"))

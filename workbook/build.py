@@ -108,10 +108,19 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
                          progress=progress, jobs=jobs, budget=budget, roster_name=roster_name, cluster=cluster)
 
 
+def _real_name(path: Path) -> str:
+    """An absolute path's last part, of the file it reaches: /dev/stdin redirected from ed.toml, or
+    /proc/self/fd/7, is ed.toml, the name that builds it again."""
+    try:
+        return path.resolve(strict=True).name or path.name
+    except (OSError, RuntimeError):
+        return path.name
+
+
 def shown(path: Path) -> str:
     """A path in a printed command: as given when relative (a student's sheet should not carry the
     teacher's home folder), else its last part; quoted for a shell, and never read as an option."""
-    text = printable(path.as_posix() if not path.is_absolute() else path.name)
+    text = printable(path.as_posix() if not path.is_absolute() else _real_name(path))
     return shlex.quote(f"./{text}" if text.startswith("-") else text)  # ./-x.toml is a file, -x.toml an option
 
 
@@ -190,7 +199,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         with _timed(timings, "generate"):
             docs = generate_documents(edition, picked, bank, copies, pool=pool, budget=budget, shared=not roster,
                                       progress=_counter(progress, DRAWING, len(copies) * edition.problem_count()),
-                                      cache=DrawCache(cache) if cache is not None else None)
+                                      cache=DrawCache(cache, _origin(cluster)) if cache is not None else None)
         count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
         digest = fingerprint(docs, names, formats, template_dir)
         if _up_to_date(out_dir, area, digest, docs, names, formats):
@@ -394,6 +403,14 @@ def _entries(folder: Path, most: int) -> int:
         except OSError:
             continue
     return count
+
+
+def _origin(cluster: str | None) -> str:
+    """Where draws come from, for the draw cache: "" for this machine (its pool, or ``--cluster local``,
+    a cluster in this process), "cluster" for a remote scheduler's workers."""
+    from workbook.cluster import LOCAL
+
+    return "cluster" if cluster not in (None, LOCAL) else ""
 
 
 def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path | None) -> None:
@@ -629,6 +646,7 @@ def _add_timings(timings: dict[str, float], spent: dict[str, float]) -> None:
 PREPARE_BUDGET = 60.0  # seconds for one part of the math and figures, and more for each item in it
 MAX_STUDENT_DRAWS = 100_000  # a roster's students x the edition's problems: about half an hour on 2 cores
 MAX_TEMPLATE_FILES = 2000  # a template folder is a few files
+MAX_TEMPLATE_BYTES = 64 << 20  # and a few hundred kB (a logo among them); each build reads it all to compare
 
 
 def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...],
@@ -642,12 +660,22 @@ def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...],
     h = hashlib.sha256()
     h.update(json.dumps([docs, list(names), sorted(formats), __version__,
                          {n: dependency_version(n) for n in DEPENDENCIES}], sort_keys=True, default=str).encode())
+    read: dict[tuple[int, ...], bytes] = {}  # each file once, however many links reach it
+    total = 0
     for folder in [templates_dir()] + ([template_dir] if template_dir is not None else []):
         h.update(b"\0folder\0")
         for path in files_under(folder, depth=MAX_DEPTH):
             # what FolderLoader may read: no link out, no device, nothing over its limit
-            if inside(path, folder) and path.stat().st_size <= LIMIT:
-                h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+            if not inside(path, folder) or (info := path.stat()).st_size > LIMIT:
+                continue
+            same = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+            if same not in read:
+                total += info.st_size
+                if total > MAX_TEMPLATE_BYTES:
+                    raise InputError([(f"{printable(str(folder))}: the template folder holds over "
+                                       f"{MAX_TEMPLATE_BYTES >> 20} MB; give a folder of templates only")])
+                read[same] = hashlib.sha256(path.read_bytes()).digest()
+            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + read[same])
     return h.hexdigest()
 
 

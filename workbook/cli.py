@@ -80,6 +80,18 @@ def _fail(lines: list[str], code: int = 2) -> None:
     sys.exit(code)
 
 
+def _utf8_read_as_other(arg: str) -> bool:
+    """Whether an argument is UTF-8 text that Python read in another encoding (a C locale without
+    Python's UTF-8 mode), rather than a name truly in another encoding."""
+    if sys.getfilesystemencoding().lower().replace("-", "") == "utf8":
+        return False
+    try:
+        os.fsencode(arg).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 class _Group(click.Group):
     """Click's group, keeping the promise of one short line for bad input everywhere: a bad option's
     value is quoted only in part, and a path the system cannot use (a name too long, a folder that
@@ -88,6 +100,9 @@ class _Group(click.Group):
     def make_context(self, info_name, args, *rest, **kwargs):
         for arg in args:  # a name in another encoding reaches Python as lone surrogates: no file can be written so
             if isinstance(arg, str) and any("\udc80" <= ch <= "\udcff" for ch in arg):
+                if _utf8_read_as_other(arg):
+                    _fail([(f"this terminal's locale reads text as {sys.getfilesystemencoding()}, not UTF-8 (LC_ALL=C "
+                            "with PYTHONUTF8=0?): run with a UTF-8 locale, LC_ALL=C.UTF-8, or PYTHONUTF8=1")])
                 shown = _plain(arg.encode("utf-8", "backslashreplace").decode(), 60)
                 _fail([(f"the argument '{shown}' is not UTF-8 text (a file named in another encoding?): rename it, "
                         "or give its name in UTF-8")])

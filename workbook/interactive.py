@@ -115,6 +115,8 @@ def _expressions(want: judge.Expected) -> dict | None:
     data = {"kind": "expressions", "what": want.what, "variables": names, "names": list(want.names),
             "points": [[float(grid[j, k]) for j in range(len(names))] for k in usable],
             "values": [[float(v) for v in values[k]] for k in usable]}
+    if want.columns:
+        data["columns"] = want.columns  # a matrix: typed as rows, the rows must be its own
     # each expression itself, in the page's language, so that the page compares the learner's at thousands
     # of points of the box (a bump off the sampled points is caught); only if each reads back the same
     truths = [_written(e, symbols, grid, values[:, i]) for i, e in enumerate(want.expressions)]

@@ -36,6 +36,7 @@ class Expected:
     function: sp.Expr | None = None  # what was differentiated (once), to name the slip a wrong answer looks like
     order: int = 1  # which derivative the expression is: a label (f''(x) = ...) must name that one
     exact: bool = False  # numbers right to the decimals given only (a gradient check's estimate is not its derivative)
+    columns: int = 0  # a matrix's entries in a row, where the expressions are one (typed as rows, rows must fit)
 
 
 def expected(record: dict) -> Expected | None:
@@ -136,7 +137,7 @@ def _expressions(f: str, variables, texts, names, matrix: int = 0) -> Expected:
     what = (f"the entries of the matrix row by row ({', '.join(names)}), separated by commas" if matrix else
             f"{', '.join(names)}, as expressions in {', '.join(variables)}, separated by commas")
     return Expected(what, expressions=tuple(E.parse(t) for t in texts), variables=tuple(variables),
-                    names=tuple(names))
+                    names=tuple(names), columns=matrix)
 
 
 def parts(text: str) -> list[str]:
@@ -154,6 +155,32 @@ def parts(text: str) -> list[str]:
             elif piece:
                 out.append(piece)
     return out
+
+
+def _cut(text: str, at: str) -> list[str]:
+    """The text cut at the character ``at`` outside brackets (brackets already made round)."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == at and depth == 0:
+            out.append(text[start:i].strip())
+            start = i + 1
+    return out + [text[start:].strip()]
+
+
+def rows_typed(text: str) -> list[int] | None:
+    """How many entries each row of a matrix holds, where it was typed as rows ("[a, b; c, d]",
+    "[[a, b], [c, d]]", "(a, b), (c, d)"); None where it was typed as one list, or labelled."""
+    text = text.translate(str.maketrans("[]{}", "()()")).strip()
+    if "=" in text:
+        return None  # labelled entries are placed by their labels
+    inner = text[1:-1] if _wrapped(text) else text
+    rows = _cut(inner, ";")
+    if len(rows) == 1:
+        rows = _cut(inner, ",")
+        if len(rows) < 2 or not all(_wrapped(r) and re.search(r"[,;]", r[1:-1]) for r in rows):
+            return None
+    return [len(parts(r)) for r in rows]
 
 
 def numbers_typed(text: str, wanted: int, names: tuple[str, ...] = ()) -> list[str]:
@@ -322,6 +349,12 @@ def _judge_expressions(want: Expected, text: str) -> tuple[bool, list[str]]:
     typed = _in_order(parts(text), want)
     if len(typed) != len(want.expressions):
         raise ValueError(f"give {len(want.expressions)} expressions: {want.what}")
+    rows = rows_typed(text) if want.columns else None
+    tall = len(want.expressions) // want.columns if want.columns else 0
+    if rows is not None and rows != [want.columns] * tall:
+        shape = (f"  the matrix has {tall} row{'s' * (tall != 1)} of {want.columns}; yours has {len(rows)} "
+                 f"row{'s' * (len(rows) != 1)} of {', '.join(map(str, rows))}")
+        return False, ["not right.", shape]
     allowed = set(want.variables)
     wrong = []
     for name, truth, part in zip(want.names, want.expressions, typed):
@@ -471,7 +504,7 @@ def _entries(text: str) -> list[tuple[list[str], str]]:
         if i >= len(text):
             break
         if text[i] != "(":
-            m = re.match(r"([^\s,;()]+)\s*([A-Za-z][A-Za-z ]*)?", text[i:])
+            m = re.match(r"([^\s,;()]+)\s*([A-Za-z](?:[A-Za-z ]|-(?=[A-Za-z]))*)?", text[i:])
             if not m:
                 raise ValueError(f"could not read {text[i:i + 20]!r}: write each point as (a, b) and its kind")
             out.append(([m.group(1)], (m.group(2) or "").strip()))
@@ -484,7 +517,7 @@ def _entries(text: str) -> list[tuple[list[str], str]]:
                 break
         if depth:
             raise ValueError("missing ')'")
-        m = re.match(r"\s*([A-Za-z][A-Za-z ]*)?", text[j + 1:])
+        m = re.match(r"\s*([A-Za-z](?:[A-Za-z ]|-(?=[A-Za-z]))*)?", text[j + 1:])
         out.append((parts(text[i + 1:j]), (m.group(1) or "").strip()))
         i = j + 1 + m.end()
     return out

@@ -59,13 +59,19 @@ class DrawCache:
     A draw is looked up by everything it depends on: the family's definition, the seed, and the
     code that draws it (every module of workbook, and the versions of Python, SymPy and NumPy).
     Only what comes back from JSON exactly as it went in is kept.
+
+    Draws that came back from a remote cluster (``origin="cluster"``) are kept apart, under names of
+    their own: a build on that cluster reads them, a build on this machine alone never does, so that
+    the trust given to a cluster's workers ends with the builds that asked for them.
     """
 
-    def __init__(self, folder: Path):
-        self.store = Store(folder, "draws")
+    def __init__(self, folder: Path, origin: str = ""):
+        self.store, self.origin = Store(folder, "draws"), origin
 
     def get(self, task: tuple[int, int], family: Family, seed: int) -> Outcome | None:
         data = self.store.read(self._name(family, seed), "json")
+        if data is None and self.origin:
+            data = self.store.read(self._name(family, seed, ""), "json")  # drawn here: as good on a cluster
         try:
             kept = json.loads(data) if data is not None else None
         except ValueError:
@@ -93,8 +99,10 @@ class DrawCache:
         if json.loads(text) == kept:
             self.store.write(self._name(family, seed), "json", text)
 
-    def _name(self, family: Family, seed: int) -> str:
-        return digest(_code_digest(), type(family).__name__, family.model_dump_json(), seed)
+    def _name(self, family: Family, seed: int, origin: str | None = None) -> str:
+        origin = self.origin if origin is None else origin
+        parts = (_code_digest(), type(family).__name__, family.model_dump_json(), seed)
+        return digest(*parts, origin) if origin else digest(*parts)
 
 
 @lru_cache(maxsize=1)

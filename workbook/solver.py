@@ -241,16 +241,19 @@ def gradient_at(grad: dict, at: str) -> dict:
     if not (value.is_real and value.is_finite):
         raise SolveError(f"{explain.pretty(E.parse(grad['input']))} is not defined at ({', '.join(typed)}) (for real "
                          "numbers), so neither is its gradient")
+    # names not in --wrt (y in --gradient --wrt x) stay letters, as they do without --gradient
+    others = sorted(str(s) for s in E.parse(grad["input"]).free_symbols if str(s) not in names)
     exact = []
     for name, partial in zip(names, grad["gradient"]):
-        value = E.parse(partial, variables=names).xreplace(point)
-        decimal = sp.N(written_out(value), 15)
+        value = E.parse(partial, variables=names + others).xreplace(point)
+        decimal = sp.N(written_out(value.xreplace(held)), 15)
         if not (decimal.is_real and decimal.is_finite):
             raise SolveError(f"∂/∂{name} is undefined at ({', '.join(typed)})")
         exact.append(value)
     shown = ", ".join(explain.pretty(v) for v in exact)
-    decimals = ", ".join(_decimal_text(sp.N(written_out(v), 15)) for v in exact)
-    tail = f" = ({decimals})" if any(not v.is_Integer for v in exact) else ""
+    numbers = all(v.is_number for v in exact)
+    decimals = ", ".join(_decimal_text(sp.N(written_out(v), 15)) for v in exact) if numbers else ""
+    tail = f" = ({decimals})" if numbers and any(not v.is_Integer for v in exact) else ""
     return {"point": typed, "value": [explain.text(v) for v in exact],
             "line": f"at ({', '.join(names)}) = ({', '.join(typed)}): grad = ({shown}){tail}"}
 
