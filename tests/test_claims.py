@@ -223,3 +223,43 @@ def test_minimum_maximum_or_saddle_always_has_a_saddle():
         assert "saddle point" in record["claims"]["kinds"], record["claims"]
         kinds |= set(record["claims"]["kinds"])
     assert kinds == {"minimum", "maximum", "saddle point"}
+
+
+def test_a_show_that_prompt_derives_the_rules_it_uses():
+    """A prompt that asks to show why σ' = σ(1 - σ) or tanh' = 1 - tanh² gets the rule derived from the
+    function's definition, each printed equality checked; the rule is then used, not quoted from a table."""
+    from workbook.kinds.derivative import DERIVATIONS
+
+    shown = 0
+    for family in load_bank().values():
+        if "show that" not in (getattr(family, "prompt", None) or "").lower() or family.kind != "derivative":
+            continue
+        for record in _records(family, range(12)):
+            printed = " ".join(part.get("math", "") for part in record["prompt"])  # the claims write σ out
+            needed = [d for d in DERIVATIONS if {"sigmoid": r"\sigma", "tanh": r"\tanh"}[d.function.__name__] in printed]
+            rules = [step["rule"] for step in record["steps"]]
+            for d in needed:
+                assert d.steps[0][0] in rules, (family.id, rules)
+                assert any(c["what"].startswith(f"{d.function.__name__}: ") for c in record["verified"]["checks"])
+            assert not any(part.get("text", "").startswith("From the table") for step in record["steps"]
+                           for part in step["say"]), family.id
+            shown += bool(needed)
+    assert shown >= 10
+
+
+def test_a_derivation_with_a_wrong_line_is_caught():
+    from dataclasses import replace as swap
+
+    from workbook.kinds.derivative import DERIVATIONS, U, check_derivation
+
+    for d in DERIVATIONS:
+        assert len(check_derivation(d)) >= 4
+        rule, said, chain = d.steps[-1]
+        wrong = swap(d, steps=(*d.steps[:-1], (rule, said, (*chain[:-1], (chain[-1][0], chain[-1][1] + U / 50)))))
+        with pytest.raises(verify.VerifyError):
+            check_derivation(wrong)
+        rule, said, chain = d.steps[d.derived]  # a derivative line that is not the derivative
+        off = swap(d, steps=tuple((rule, said, ((chain[0][0], None), (chain[1][0], chain[1][1] * 2), *chain[2:]))
+                                  if k == d.derived else step for k, step in enumerate(d.steps)))
+        with pytest.raises(verify.VerifyError):
+            check_derivation(off)

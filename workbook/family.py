@@ -126,7 +126,9 @@ class Family(BaseModel):
     id: str = Field(pattern=SLUG, description="Unique id, lower case with dashes, e.g. `chain-two-levels`.")
     title: str = Field(min_length=1, max_length=80, pattern=ONE_LINE, description="A short title shown in listings.")
     topic: str = Field(pattern=SLUG, description="The topic an edition can pick by, e.g. `chain-rule`.")
-    difficulty: int = Field(ge=1, le=3, description="1 (warm-up) to 3 (challenging).")
+    difficulty: int = Field(ge=1, le=3, description=(
+        "1 (warm-up) to 3 (challenging), printed as stars: let it follow the work the solution writes (a warm-up "
+        "is a few lines; a long forward and backward pass is three stars)."))
     kind: str = Field(description="The kind of problem; decides the keys below.")
     description: str = Field("", max_length=500, description="One or two sentences for authors and listings.")
     params: dict[str, Param] = Field(default_factory=dict, max_length=30,

@@ -7,14 +7,15 @@ point; a tangent line against the curve's own value there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 import sympy as sp
 from pydantic import Field, model_validator
 
-from workbook import explain, marking, school, steps, verify
+from workbook import explain, functions, marking, school, steps, verify
 from workbook import expr as E
 from workbook.family import NAME, FunctionFamily
 from workbook.functions import written_out
@@ -35,6 +36,9 @@ class DerivativeFamily(FunctionFamily):
     ask: Literal["derivative", "value", "tangent"] = Field(
         "derivative", description="What to find: the derivative, its value at `at`, or the tangent line at `at`.")
     at: str | None = Field(None, max_length=100, description="The point, an expression over the params.")
+    derive: bool = Field(False, description=(
+        "Derive the rule of each sigmoid and tanh the function holds from the function's definition, before "
+        "using it: for a prompt that asks to show why σ' = σ(1 - σ) or tanh' = 1 - tanh²."))
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -52,6 +56,85 @@ class DerivativeFamily(FunctionFamily):
     def formulas(self):
         extra = [("at", self.at, set(self.params), set())] if self.at is not None else []
         return super().formulas() + extra
+
+
+# ---------------------------------------------------------------- rules derived from a definition
+
+U = sp.Symbol("u")
+_E = sp.exp(-U)
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A function's derivative rule worked out from its definition, for a "show that" prompt: each
+    step's display is a chain of equal expressions in u, given here as (LaTeX, SymPy) pairs, so that
+    every equality printed is checked (``check_derivation``). ``derived`` marks the step whose first
+    expression is the derivative of the definition's last (measured, not assumed)."""
+
+    function: type
+    steps: tuple[tuple[str, tuple[str | Math, ...], tuple[tuple[str, sp.Expr | None], ...]], ...]  # (rule, words, chain)
+    derived: int  # the step that differentiates
+
+
+DERIVATIONS = (
+    Derivation(functions.sigmoid, (
+        ("The sigmoid rule, from the definition", ("Write ", Math(r"\sigma"), " as a power of ", Math(r"1 + e^{-u}"), ", so that the chain rule applies."),
+         ((r"\sigma(u)", functions.sigmoid(U)), (r"\frac{1}{1 + e^{-u}}", 1 / (1 + _E)),
+          (r"\left(1 + e^{-u}\right)^{-1}", (1 + _E) ** -1))),
+        ("Chain rule", ("The power rule on the outside, times the derivative of the inside, ", Math(r"-e^{-u}"), "."),
+         ((r"\sigma'(u)", None), (r"-\left(1 + e^{-u}\right)^{-2}\cdot\left(-e^{-u}\right)", -((1 + _E) ** -2) * -_E),
+          (r"\frac{e^{-u}}{\left(1 + e^{-u}\right)^{2}}", _E / (1 + _E) ** 2))),
+        ("Split the fraction", ("The first factor is ", Math(r"\sigma(u)"), "; the second is ", Math(r"1 - \sigma(u)"), ", since ",
+          Math(r"e^{-u} = \left(1 + e^{-u}\right) - 1"), "."),
+         ((r"\sigma'(u)", None), (r"\frac{1}{1 + e^{-u}}\cdot\frac{e^{-u}}{1 + e^{-u}}", 1 / (1 + _E) * (_E / (1 + _E))),
+          (r"\sigma(u)\,\bigl(1 - \sigma(u)\bigr)", functions.sigmoid(U) * (1 - functions.sigmoid(U))))),
+    ), derived=1),
+    Derivation(sp.tanh, (
+        ("The tanh rule, from the definition", ("Write tanh as a quotient, so that the quotient rule applies.",),
+         ((r"\tanh u", sp.tanh(U)), (r"\frac{\sinh u}{\cosh u}", sp.sinh(U) / sp.cosh(U)))),
+        ("Quotient rule", ("With ", Math(r"(\sinh u)' = \cosh u"), " and ", Math(r"(\cosh u)' = \sinh u"),
+                           ": the bottom times the top's derivative, less the top times the bottom's derivative, over it squared."),
+         ((r"\frac{d}{du}\tanh u", None),
+          (r"\frac{\cosh u\cdot\cosh u - \sinh u\cdot\sinh u}{\cosh^{2} u}",
+           (sp.cosh(U) * sp.cosh(U) - sp.sinh(U) * sp.sinh(U)) / sp.cosh(U) ** 2))),
+        ("Split the fraction", ("The first part is 1; the second is the square of ", Math(r"\sinh u / \cosh u = \tanh u"), "."),
+         ((r"\frac{d}{du}\tanh u", None), (r"1 - \frac{\sinh^{2} u}{\cosh^{2} u}", 1 - sp.sinh(U) ** 2 / sp.cosh(U) ** 2),
+          (r"1 - \tanh^{2} u", 1 - sp.tanh(U) ** 2))),
+    ), derived=1),
+)
+
+
+def derivations_for(f: sp.Expr) -> list[Derivation]:
+    """The derivations of the functions f holds, in the table's order."""
+    return [d for d in DERIVATIONS if f.atoms(d.function)]
+
+
+def derivation_steps(f: sp.Expr) -> list[Step]:
+    """The steps that derive each rule f needs, before the worked solution uses them."""
+    out = []
+    for d in derivations_for(f):
+        for k, (rule, said, chain) in enumerate(d.steps):
+            out.append(Step(rule, " = ".join(tex for tex, _ in chain), words(*said), depth=int(k > 0)))
+    return out
+
+
+def check_derivation(d: Derivation) -> list[verify.Check]:
+    """Every equality a derivation prints, at points over [-3, 3]; the step that differentiates against
+    the derivative measured from the definition (complex step); its last line against the rule the
+    step engine uses."""
+    definition = d.steps[0][2][-1][1]
+    points = [[float(t)] for t in verify.sample_points(-3.0, 3.0, 16)]
+    checks = []
+    for k, (rule, _, chain) in enumerate(d.steps):
+        exprs = [e for _, e in chain if e is not None]
+        for a, b in itertools.pairwise(exprs):
+            checks.append(verify.check_values(a, b, [U], points, what=f"{d.function.__name__}: {rule}"))
+        if k == d.derived:
+            checks.append(verify.check_derivative(definition, U, 1, exprs[0]).of(f"{d.function.__name__}: {rule}"))
+    rule_used = functions.CHAIN[d.function.__name__][1](U)
+    last = d.steps[-1][2][-1][1]
+    checks.append(verify.check_values(last, rule_used, [U], points, what=f"{d.function.__name__}: the rule used"))
+    return checks
 
 
 def prime(order: int) -> str:
@@ -156,7 +239,8 @@ def check(work: Derivative) -> list[verify.Check]:
                                       domain=work.family.domain).of(name)]
     corners = verify.check_corners(work.f, work.x, work.family.order, work.answer, domain=work.family.domain,
                                    left=_from_the_left(work.family))
-    return checks + ([corners.of(f"{name} at the corners")] if corners is not None else [])
+    derived = [c for d in derivations_for(work.f) for c in check_derivation(d)] if work.family.derive else []
+    return checks + ([corners.of(f"{name} at the corners")] if corners is not None else []) + derived
 
 
 def check_at(work: Derivative) -> list[verify.Check]:
@@ -197,8 +281,13 @@ def present(work: Derivative) -> Problem:
     # when the prompt takes that convention, else undefined (never a Heaviside left to the reader)
     left = _from_the_left(work.family)
     shown = school.latex_cases(work.answer, work.x, latex, left=left) or latex(work.answer)
+    worked = explain.worked_steps(work.trees)
+    derived = derivation_steps(work.f) if work.family.derive else []
+    if derived:  # the rule is no longer quoted from the table: it was just derived
+        worked = [replace(step, say=[Text("By the rule derived above, "), *step.say[1:]])
+                  if step.say and step.say[0] == Text("From the table of derivatives, ") else step for step in worked]
     return Problem(identity=str(work.f), prompt=prompt, answer=[Math(f"{name} = {shown}")],
-                   answer_text=sp.sstr(work.answer), steps=explain.worked_steps(work.trees),
+                   answer_text=sp.sstr(work.answer), steps=derived + worked,
                    claims=_check_record(work))
 
 
