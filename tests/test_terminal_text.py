@@ -65,3 +65,24 @@ def test_show_prints_a_matrix_as_rows():
     assert result.exit_code == 0
     answer = next(line for line in result.output.splitlines() if line.startswith("Answer:"))
     assert re.fullmatch(r"Answer: J = \[[^;\]]+; [^;\]]+\] \(2×2\)", answer), answer
+
+
+def test_a_bank_decimal_prints_as_written_not_as_a_long_fraction():
+    # GELU's 0.044715 printed as 8943/200000, and its derivative as (26829 x^2 + 200000)/400000
+    import sympy as sp
+
+    from workbook import expr as E
+    from workbook import school, steps
+    from workbook.numbers import latex
+
+    gelu = E.parse("x/2*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x^3)))")
+    _, derivative = steps.differentiate(gelu, E.symbol("x"), 1)
+    for expr in (gelu, derivative):
+        shown, tex = school.text(expr), latex(expr)
+        for printed in (shown, tex):  # no whole number of five digits or more: only the decimals themselves
+            assert not re.search(r"(?<![\d.])\d{5,}", printed), printed
+        assert "0.044715" in shown and "0.044715" in tex
+        back = E.parse(shown)
+        assert sp.simplify(back - expr) == 0  # what it prints reads back as the same function
+    assert latex(sp.Rational(1, 1024) * E.symbol("x")) == r"\frac{x}{1024}"  # shorter as a fraction: kept
+    assert latex(sp.Rational(3, 4) * E.symbol("x")) == r"\frac{3 x}{4}"

@@ -10,7 +10,24 @@ import sympy as sp
 
 def latex(expr: sp.Expr) -> str:
     """LaTeX as printed in the workbook."""
-    return sp.latex(expr, ln_notation=True, inv_trig_style="full")
+    return sp.latex(as_written(expr), ln_notation=True, inv_trig_style="full")
+
+
+def as_written(expr: sp.Expr) -> sp.Expr:
+    """The expression for printing, a long fraction with an ending decimal written as that decimal (a
+    bank's 0.044715 in GELU is 8943/200000 to SymPy, and was printed so); short ones stay fractions."""
+    if not isinstance(expr, sp.Basic) or expr.is_Atom:
+        return expr
+    if not any(r.q > 1000 for r in expr.atoms(sp.Rational)):
+        return expr
+    expr = expr.replace(lambda node: node.is_Mul, _spread)
+    swap = {}
+    for r in expr.atoms(sp.Rational):
+        if r.q > 1000 and decimal_places(r) is not None:
+            shown = exact_decimal(abs(r))
+            if len(shown) < len(f"{abs(r.p)}/{r.q}"):
+                swap[r] = sp.sign(r) * sp.Symbol(shown)
+    return expr.xreplace(swap) if swap else expr
 
 
 def number_latex(value: sp.Expr, digits: int = 4) -> str:
@@ -19,6 +36,19 @@ def number_latex(value: sp.Expr, digits: int = 4) -> str:
     if value.is_Rational:
         return shown
     return r"%s \approx %s" % (shown, f"{float(value):.{digits}g}")
+
+
+def _spread(product: sp.Expr) -> sp.Expr:
+    """A long fraction multiplying a sum of whole-number terms, spread over the sum: the derivative of
+    0.044715 x^3 is (26829 x^2 + 200000)/400000 to SymPy, and 0.0670725 x^2 + 1/2 to a reader."""
+    c, rest = product.as_coeff_Mul()
+    if not (c.is_Rational and c.q > 1000 and decimal_places(c) is not None):
+        return product
+    factors = list(sp.Mul.make_args(rest))
+    for i, factor in enumerate(factors):
+        if factor.is_Add and not factor.atoms(sp.Function) and all(t.as_coeff_Mul()[0].is_Integer for t in factor.args):
+            return sp.Mul(*factors[:i], sp.expand(c * factor), *factors[i + 1:], evaluate=False)
+    return product
 
 
 def decimal_places(value: sp.Rational) -> int | None:

@@ -16,6 +16,7 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from workbook import taylor
+from workbook.numbers import as_written
 
 _NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "acot": "arccot", "asec": "arcsec",
           "acsc": "arccsc", "asinh": "arsinh", "acosh": "arcosh", "atanh": "artanh", "acoth": "arcoth",
@@ -53,7 +54,7 @@ class _School(StrPrinter):
 
 def text(expr: sp.Expr) -> str:
     """The expression in school notation, one line, readable back by the expression language."""
-    return _products(_School().doprint(expr).replace("**", "^"))
+    return _products(_School().doprint(as_written(expr)).replace("**", "^"))
 
 
 def _products(s: str) -> str:
