@@ -263,3 +263,50 @@ def test_a_derivation_with_a_wrong_line_is_caught():
                                   if k == d.derived else step for k, step in enumerate(d.steps)))
         with pytest.raises(verify.VerifyError):
             check_derivation(off)
+
+
+def _alike(a: dict, b: dict) -> bool:
+    """Two problems' functions the same up to a constant factor and an added constant (and, for descent,
+    the same rate), measured the test's own way: f - f(p) of one a fixed multiple of the other's."""
+    ca, cb = a["claims"], b["claims"]
+    if ca.get("type") != cb.get("type") or "function" not in ca or "function" not in cb:
+        return False
+    if ca.get("rate") != cb.get("rate"):
+        return False
+    names = ca.get("variables") or [ca.get("variable", "x")]
+    if names != (cb.get("variables") or [cb.get("variable", "x")]):
+        return False
+    symbols = sp.symbols(names, real=True)
+    points = np.array([[0.37 + 0.61 * k, 0.53 - 0.29 * k][: len(names)] for k in range(8)])
+    values = []
+    for c in (ca, cb):
+        f = sp.lambdify(symbols, sp.sympify(c["function"], locals=dict(zip(names, symbols))), "numpy")
+        v = np.array([complex(f(*p)).real for p in points])
+        values.append(v - v[0])
+    if not np.all(np.isfinite(values)) or np.allclose(values[1], 0):
+        return False
+    ratio = values[0][1:] / values[1][1:]
+    return bool(np.allclose(ratio, ratio[0], rtol=1e-9))
+
+
+@pytest.mark.parametrize("seed", [2026, 3, 11])
+def test_no_sheet_holds_two_problems_alike_nor_one_like_its_worked_example(seed):
+    # 3x^4 ln x and 6x^4 ln x shared a section; problem 24 repeated its worked example's function and rate
+    from workbook.areas import Copy
+    from workbook.documents import generate_documents
+    from workbook.edition import load_edition, pick_families
+    from workbook.resources import editions_dir
+    from workbook.workers import Pool
+
+    bank = load_bank()
+    edition = load_edition(editions_dir() / "visual-workbook.toml").model_copy(update={"seed": seed})
+    with Pool(2) as pool:
+        (doc,) = generate_documents(edition, pick_families(edition, bank), bank, [Copy("", "")], pool=pool).values()
+    problems = [p for s in doc["sections"] for p in s["problems"]]
+    examples = [s["example"] for s in doc["sections"] if s["example"]]
+    pairs = [(a, b) for a, b in itertools.combinations(problems, 2)] + [(a, e) for a in problems for e in examples]
+    assert not [(a["claims"]["function"], b["claims"]["function"]) for a, b in pairs if _alike(a, b)]
+    # the measure can fail: a problem is like itself with its function doubled and shifted
+    p = next(q for q in problems if q["claims"].get("type") == "derivative")
+    twin = {"claims": {**p["claims"], "function": f"2*({p['claims']['function']}) + 5"}}
+    assert _alike(p, twin)

@@ -58,12 +58,14 @@ def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[
             for k in range(section.count):
                 again = section.reroll.count(k + 1)  # drawn again: a seed of its own, the others unchanged
                 slot = f"{section.title}#{k}" + (f"~{again}" if again else "") + (f"@{copy.suffix}" if copy.suffix else "")
-                slots.append(Slot(families[k % len(families)], slot, "edition" if shared else copy.folder))
-    examples = [Slot(bank[s.example], f"{s.title}#example", None, counted=False)
+                slots.append(Slot(families[k % len(families)], slot, "edition" if shared else copy.folder,
+                                  sheet=copy.folder))
+    examples = [Slot(bank[s.example], f"{s.title}#example", None, counted=False, example=True)
                 for s in edition.sections if s.example is not None]
-    records = iter(draw(slots + examples, edition.seed, pool=pool, budget=budget, progress=progress, cache=cache))
-    problems = [next(records) for _ in slots]
+    # the examples first: a sheet's problems keep clear of them
+    records = iter(draw(examples + slots, edition.seed, pool=pool, budget=budget, progress=progress, cache=cache))
     example_of = {s.title: next(records) for s in edition.sections if s.example is not None}
+    problems = [next(records) for _ in slots]
     docs, at = {}, 0
     for copy in copies:
         sections = []

@@ -77,6 +77,8 @@ class Problem:
     """What a kind makes of one draw, before the scheduler adds its family, seed and slot.
 
     ``identity`` tells two draws apart: a sheet never prints two problems with the same one.
+    ``likeness`` is coarser, where a kind can say it (f up to a constant factor and an added constant,
+    and the rate): one sheet never holds two problems alike, nor one like a worked example it prints.
     ``claims`` is what the problem claims, in SymPy syntax, for anyone to check (docs/manifest.md).
     ``numeric`` is the single number an LMS grades, when the problem asks for one.
     ``verified`` is filled in from what the independent checks returned, never by a kind.
@@ -92,9 +94,10 @@ class Problem:
     worksheet_figure: dict | None = None
     numeric: float | None = None
     verified: dict = field(default_factory=dict)
+    likeness: str | None = None
 
     def record(self) -> dict:
-        out = {"identity": self.identity, "steps": [s.record() for s in self.steps], "claims": self.claims,
+        out = {"identity": self.identity, "likeness": self.likeness or self.identity, "steps": [s.record() for s in self.steps], "claims": self.claims,
                "figure": self.figure, "prompt": [s.record() for s in self.prompt],
                "answer": [s.record() for s in self.answer], "answer_text": self.answer_text,
                "numeric": self.numeric, "verified": self.verified}

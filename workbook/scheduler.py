@@ -40,7 +40,8 @@ class Slot:
     """One problem to draw: its family, its slot name (part of its seed) and its repeat group.
 
     Draws in the same ``group`` never repeat a problem; ``group=None`` skips the repeat check.
-    ``counted`` slots tick the progress callback (the worked examples do not).
+    Draws on the same ``sheet`` are never alike (see Problem.likeness), nor like an ``example``; the
+    examples are drawn first. ``counted`` slots tick the progress callback (the worked examples do not).
     """
 
     family: Family
@@ -48,6 +49,11 @@ class Slot:
     group: str | None = "sheet"
     counted: bool = True
     seed: int | None = None  # the seed its draws derive from, if not the edition's
+    sheet: str | None = None
+    example: bool = False
+
+
+EXAMPLES = "\0examples"  # the likenesses of the worked examples, among the groups of ``seen``
 
 
 class DrawCache:
@@ -236,8 +242,17 @@ class Scheduler:
             if group is not None and record["identity"] in group:
                 self.reasons[i].append(f"seed {record['seed']}: repeats a problem already on the sheet")
                 continue
+            like = record.get("likeness") or record["identity"]
+            sheet = seen.setdefault(f"\0like {request.sheet}", set()) if request.sheet is not None else None
+            if sheet is not None and (like in sheet or like in seen.get(EXAMPLES, ())):
+                self.reasons[i].append(f"seed {record['seed']}: too like a problem or example already on the sheet")
+                continue
             if group is not None:
                 group.add(record["identity"])
+            if sheet is not None:
+                sheet.add(like)
+            if request.example:
+                seen.setdefault(EXAMPLES, set()).add(like)
             record["slot"], record["attempt"] = request.slot, attempt
             return record
         if self.failures is not None:

@@ -82,3 +82,11 @@ def contour_data(function: sp.Expr, variables: list[sp.Symbol], center: tuple[fl
         "y": [round(float(v), 5) for v in ys],
         "z": [[None if np.isnan(v) else float(f"{v:.5g}") for v in row] for row in z],
     }
+
+
+def shape(f: sp.Expr, variables: list[sp.Symbol]) -> str:
+    """f up to an added constant and a constant factor, for telling problems alike: 3x^4 ln(x) and
+    6x^4 ln(x), or x^2 + 2x and (x + 1)^2 - 2, are one shape (a small f is expanded first)."""
+    g = sp.expand(f) if sp.count_ops(f) < 80 else f
+    g = g.as_independent(*variables, as_Add=True)[1]
+    return str(g.as_independent(*variables, as_Add=False)[1])

@@ -21,7 +21,7 @@ from workbook import explain, marking, steps, verify
 from workbook import expr as E
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import contour_data, draw_function, given
+from workbook.kinds.common import contour_data, draw_function, given, shape
 from workbook.numbers import decimal_places, exact_decimal, latex, point_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
@@ -253,6 +253,7 @@ def present_iterate(work: Descent) -> Problem:
              "iterates": [[sp.sstr(c) for c in p] for p in path]}
     figure = _figure(work.f, work.variables, [[float(c) for c in p] for p in path], [], float(work.rate))
     return Problem(identity=f"{work.f} from {work.start} at {work.rate}", prompt=prompt,
+                   likeness=f"descent {shape(work.f, work.variables)} at {work.rate}",
                    answer=[Math(f"{answer_name} = {final}")],
                    answer_text=" -> ".join(str([sp.sstr(c) for c in p]) for p in path),
                    steps=_gradient_steps(work) + _iterate_steps(work, names, head), claims=check, figure=figure,
