@@ -185,3 +185,29 @@ def test_contents_names_a_lone_problem_as_one(tmp_path):
     html = files["worksheet.html"].read_text()
     assert '<span class="range">problem 1</span>' in html and "problems 1–1" not in html
     assert '<span class="range">problems 2–3</span>' in html
+
+
+def test_the_key_prints_every_table_a_learner_fills(tmp_path):
+    # a fill-in table's key gave only the last value: every cell is printed now, to mark each one
+    import html as html_module
+
+    from tests.editions import every_family_doc
+
+    doc = every_family_doc(tmp_path, 5)
+    key = (tmp_path / "build-5" / "every-family" / "answers.html").read_text(encoding="utf-8")
+    items = {m[1]: m[2] for m in re.finditer(r'<li class="answer" value="(\d+)".*?>(.*?)</li>', key, re.DOTALL)}
+    filled = 0
+    for problem in (p for s in doc["sections"] for p in s["problems"]):
+        blank = [part["table"] for part in problem["prompt"] if "table" in part and part["table"].get("blank")]
+        if not blank:
+            assert "key-table" not in items[str(problem["number"])]
+            continue
+        worked = next(part["table"] for step in problem["steps"] for part in step["say"]
+                      if "table" in part and part["table"]["head"] == blank[0]["head"])
+        text = html_module.unescape(re.sub(r"<annotation.*?</annotation>", "", items[str(problem["number"])], flags=re.DOTALL))
+        for row in worked["rows"]:
+            for cell in row:
+                plain = re.sub(r"[\\{}]|\s", "", str(cell)).replace("-", "−")
+                assert plain in re.sub(r"<[^>]+>|\s", "", text).replace("-", "−"), (problem["family"], cell)
+        filled += 1
+    assert filled >= 4

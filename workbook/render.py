@@ -184,6 +184,7 @@ def environment(template_dir: Path | None = None) -> Environment:
                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["caption"] = caption
     env.globals["work_cm"] = work_cm
+    env.globals["filled_table"] = filled_table
     env.globals["segments_html"] = segments.page  # one walker over segments; the template only calls it
     env.globals["practice_data"] = practice_data
     env.globals["practice_json"] = practice_json
@@ -255,6 +256,20 @@ def work_cm(problem: dict) -> float:
         if not filled_in:  # a table the learner fills in is the room for the table's working
             lines += sum(1 + len(part["table"]["rows"]) for part in step.get("say", ()) if "table" in part)
     return min(max(WORK_LINE_CM * lines, WORK_CM[0]), WORK_CM[1])
+
+
+def filled_table(problem: dict) -> dict | None:
+    """The table a problem's prompt leaves blank, as its worked solution fills it in: the key prints it,
+    so that each cell a learner fills can be marked (not only the last value)."""
+    blank = next((p["table"] for p in problem.get("prompt", ()) if "table" in p and p["table"].get("blank")), None)
+    if blank is None:
+        return None
+    for step in problem.get("steps", ()):
+        for part in step.get("say", ()):
+            table = part.get("table")
+            if table and table["head"] == blank["head"] and len(table["rows"]) == len(blank["rows"]):
+                return table
+    return None
 
 
 def caption(text: str) -> str:
