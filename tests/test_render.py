@@ -187,7 +187,7 @@ def test_contents_names_a_lone_problem_as_one(tmp_path):
     assert '<span class="range">problems 2–3</span>' in html
 
 
-def test_the_key_prints_every_table_a_learner_fills(tmp_path):
+def test_the_key_prints_every_table_a_learner_fills_and_the_marks(tmp_path):
     # a fill-in table's key gave only the last value: every cell is printed now, to mark each one
     import html as html_module
 
@@ -211,3 +211,10 @@ def test_the_key_prints_every_table_a_learner_fills(tmp_path):
                 assert plain in re.sub(r"<[^>]+>|\s", "", text).replace("-", "−"), (problem["family"], cell)
         filled += 1
     assert filled >= 4
+    # each answer's marks, two a star, and the total and each section's sum said in words
+    problems = [p for s in doc["sections"] for p in s["problems"]]
+    for problem in problems:
+        assert f'<span class="points" title="points">[{2 * problem["difficulty"]}]</span>' in items[str(problem["number"])]
+    assert f"{sum(2 * p['difficulty'] for p in problems)} points in all" in key
+    for section in doc["sections"]:
+        assert f"· {sum(2 * p['difficulty'] for p in section['problems'])} points</span></h2>" in key

@@ -185,6 +185,8 @@ def environment(template_dir: Path | None = None) -> Environment:
     env.filters["caption"] = caption
     env.globals["work_cm"] = work_cm
     env.globals["filled_table"] = filled_table
+    env.globals["points"] = points
+    env.globals["points_per_star"] = POINTS_PER_STAR
     env.globals["segments_html"] = segments.page  # one walker over segments; the template only calls it
     env.globals["practice_data"] = practice_data
     env.globals["practice_json"] = practice_json
@@ -256,6 +258,16 @@ def work_cm(problem: dict) -> float:
         if not filled_in:  # a table the learner fills in is the room for the table's working
             lines += sum(1 + len(part["table"]["rows"]) for part in step.get("say", ()) if "table" in part)
     return min(max(WORK_LINE_CM * lines, WORK_CM[0]), WORK_CM[1])
+
+
+POINTS_PER_STAR = 2  # the key's marks: a problem's stars follow its work (tests/test_bank.py), and so do these
+
+
+def points(problems) -> int:
+    """The marks a problem is worth in the key (or a list of problems, their sum)."""
+    if isinstance(problems, dict):
+        return POINTS_PER_STAR * int(problems.get("difficulty", 1))
+    return sum(points(p) for p in problems)
 
 
 def filled_table(problem: dict) -> dict | None:
