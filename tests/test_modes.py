@@ -438,3 +438,19 @@ def test_clean_cache_keeps_every_edition_and_a_roster_not_in_utf8_says_how_to_sa
     roster.write_bytes("name;id\nJos\xe9 Garc\xeda;s01\n".encode("cp1252"))
     result = run("build", str(quiz), "--out", str(out), "--roster", str(roster))
     assert result.exit_code == 2 and "not UTF-8 text (line 2" in result.stderr and "CSV UTF-8" in result.stderr
+
+
+def test_a_quiz_hides_method_labels_on_the_sheet_and_marks_what_each_section_gives(tmp_path):
+    # labels = false hid the labels in the solutions too; points per section printed on the sheet and the key
+    quiz = tmp_path / "quiz.toml"
+    quiz.write_text('title = "Quiz"\nseed = 4\n[page]\nlabels = false\n'
+                    '[[sections]]\ntitle = "Derivatives"\nfamilies = ["power-polynomial", "product-rule"]\ncount = 2\n'
+                    'points = 5\n[[sections]]\ntitle = "Gradients"\nfamilies = ["partial-derivatives"]\ncount = 1\n')
+    result = run("build", str(quiz), "--out", str(tmp_path / "out"), "-q", "--format", "html")
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "quiz"
+    sheet, key, solutions = ((folder / f"{d}.html").read_text() for d in ("worksheet", "answers", "solutions"))
+    assert "★" not in sheet and "The product rule" not in sheet and sheet.count(">5 points</span>") == 2
+    assert "★" in solutions and "The product rule" in solutions and "5 points<" not in solutions
+    assert key.count('title="points">[5]</span>') == 2 and 'title="points">[2]</span>' in key  # 2 a star: ★☆☆
+    assert "12 points in all" in key and "· 10 points</span>" in key and "· 2 points</span>" in key

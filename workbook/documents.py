@@ -74,7 +74,7 @@ def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[
             primer = [p.strip() for p in section.primer.split("\n\n") if p.strip()]
             example = dict(example_of[section.title]) if section.title in example_of else None
             sections.append({"title": section.title, "intro": [{"text": section.intro}] if section.intro else [],
-                             "primer": primer, "example": example, "problems": mine})
+                             "primer": primer, "example": example, "problems": mine, "points": section.points})
         docs[copy.folder] = document(edition, sections, copy.version, student=copy.student, roster=copy.roster,
                                      rebuild=f" --roster {copy.roster}" * bool(copy.roster) + f" --student {copy.id}"
                                      * bool(copy.id))

@@ -35,6 +35,9 @@ class Section(BaseModel):
     difficulty: int | None = Field(None, ge=1, le=3,
                                    description="With `topic`: only families of this difficulty (1-3).")
     count: int = Field(4, ge=1, le=60, description="How many problems the section has.")
+    points: StrictInt | None = Field(None, ge=0, le=100, description=(
+        "Marks for each problem of the section, printed beside it on the sheet and in the key; left out, the key "
+        "gives 2 for each star of a problem (stars follow the work) and the sheet prints none."))
     primer: str = Field("", max_length=3000, description="A short primer printed before the problems "
                                                         "(paragraphs separated by a blank line).")
     example: str | None = Field(None, pattern=SLUG, description="A family id: one of its problems is printed "
@@ -84,8 +87,9 @@ class PageOptions(BaseModel):
         "Its height in centimetres (0 for none); left out, each problem's is sized from its worked solution: "
         "0.75 cm a line of working, from 3 to 16 cm."))
     font_size: StrictFloat = Field(11, ge=8, le=16, description="Body text size in points.")
-    labels: bool = Field(True, description="Print each problem's family title and difficulty stars beside it; "
-                                           "false for a quiz, where they would name the method.")
+    labels: bool = Field(True, description="Print each problem's family title and difficulty stars beside it on "
+                                           "the worksheet; false for a quiz, where they would name the method (the key "
+                                           "and the solutions keep them).")
 
 
 class Edition(BaseModel):

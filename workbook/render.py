@@ -185,8 +185,8 @@ def environment(template_dir: Path | None = None) -> Environment:
     env.filters["caption"] = caption
     env.globals["work_cm"] = work_cm
     env.globals["filled_table"] = filled_table
-    env.globals["points"] = points
-    env.globals["points_per_star"] = POINTS_PER_STAR
+    env.globals.update(points=points, section_points=section_points, total_points=total_points,
+                       points_per_star=POINTS_PER_STAR)
     env.globals["segments_html"] = segments.page  # one walker over segments; the template only calls it
     env.globals["practice_data"] = practice_data
     env.globals["practice_json"] = practice_json
@@ -263,11 +263,18 @@ def work_cm(problem: dict) -> float:
 POINTS_PER_STAR = 2  # the key's marks: a problem's stars follow its work (tests/test_bank.py), and so do these
 
 
-def points(problems) -> int:
-    """The marks a problem is worth in the key (or a list of problems, their sum)."""
-    if isinstance(problems, dict):
-        return POINTS_PER_STAR * int(problems.get("difficulty", 1))
-    return sum(points(p) for p in problems)
+def points(problem: dict, section: dict) -> int:
+    """The marks a problem is worth: its section's ``points``, else two a star."""
+    given = section.get("points")
+    return int(given) if given is not None else POINTS_PER_STAR * int(problem.get("difficulty", 1))
+
+
+def section_points(section: dict) -> int:
+    return sum(points(p, section) for p in section["problems"])
+
+
+def total_points(sections: list[dict]) -> int:
+    return sum(section_points(s) for s in sections)
 
 
 def filled_table(problem: dict) -> dict | None:
