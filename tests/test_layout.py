@@ -234,3 +234,37 @@ def test_a_module_opens_with_its_heading_primer_and_worked_example_on_one_page(d
                     assert "example" in here, which
                     checked += 1
     assert checked >= 8  # five modules with an example, in the worksheet and the solutions
+
+
+def _answers(box, found):
+    if box.element_tag == "li" and "answer" in _classes(box):
+        found.append(box)
+        return found
+    for child in getattr(box, "children", None) or []:
+        _answers(child, found)
+    return found
+
+
+def _right_edge(box) -> float:
+    edge = box.position_x + box.margin_width() if hasattr(box, "margin_width") else 0.0
+    return max([edge] + [_right_edge(child) for child in getattr(box, "children", None) or []])
+
+
+def test_the_key_is_a_grid_by_number_and_no_answer_outgrows_its_cell(documents, tmp_path):
+    # the key was ragged, slow to grade from: three answers a row, or one that needs the row, each within its cell
+    cm = 96 / 2.54
+    seen = 0
+    for name, doc, which in documents:
+        if which != "solutions":  # each document once: the default edition and every family at two seeds
+            continue
+        for page in pages(doc, "answers", tmp_path):
+            for li in _answers(page, []):
+                kind = [c for c in _classes(li) if c in ("third", "whole")]
+                assert len(kind) == 1, (name, li.element.get("value"))
+                right = li.position_x + li.margin_width()
+                assert _right_edge(li) <= right + 0.5, (name, li.element.get("value"), "runs out of its cell")
+                if kind == ["third"]:
+                    assert li.margin_height() < 1.4 * cm, (name, li.element.get("value"), "wraps in its third")
+                    assert li.margin_width() < 6.2 * cm
+                seen += 1
+    assert seen >= 60

@@ -185,7 +185,7 @@ def environment(template_dir: Path | None = None) -> Environment:
     env.filters["caption"] = caption
     env.globals["work_cm"] = work_cm
     env.globals["filled_table"] = filled_table
-    env.globals.update(points=points, section_points=section_points, total_points=total_points,
+    env.globals.update(points=points, section_points=section_points, total_points=total_points, key_cell=key_cell,
                        points_per_star=POINTS_PER_STAR)
     env.globals["segments_html"] = segments.page  # one walker over segments; the template only calls it
     env.globals["practice_data"] = practice_data
@@ -275,6 +275,19 @@ def section_points(section: dict) -> int:
 
 def total_points(sections: list[dict]) -> int:
     return sum(section_points(s) for s in sections)
+
+
+KEY_THIRD_CHARS = 26  # an answer this long in plain text fits a third of the key's width (fractions stack)
+
+
+def key_cell(problem: dict) -> str:
+    """The key's grid, three answers a row: "third" for an answer that fits one column, "whole" for
+    one that needs the row (a matrix, a table to fill in, or a long answer)."""
+    from workbook.segments import plain
+
+    if filled_table(problem) is not None or any("pmatrix" in part.get("math", "") for part in problem["answer"]):
+        return "whole"
+    return "third" if len(plain(problem["answer"])) <= KEY_THIRD_CHARS else "whole"
 
 
 def filled_table(problem: dict) -> dict | None:
