@@ -310,3 +310,35 @@ def test_no_sheet_holds_two_problems_alike_nor_one_like_its_worked_example(seed)
     p = next(q for q in problems if q["claims"].get("type") == "derivative")
     twin = {"claims": {**p["claims"], "function": f"2*({p['claims']['function']}) + 5"}}
     assert _alike(p, twin)
+
+
+@pytest.mark.parametrize("family_id", ["optimizer-momentum", "optimizer-adam", "optimizer-from-loss"])
+def test_an_optimizers_rounding_note_says_how_its_numbers_are_printed(family_id):
+    # the note said "rounded to 4 decimal places" beside v_2 = 0.007236
+    for record in _records(load_bank()[family_id], range(12)):
+        note = next(s for s in record["steps"] if s["rule"] == "Rounding")
+        finer = " ".join(part.get("math", "") for part in note["say"])
+        table = next(part["table"] for s in record["steps"] for part in s["say"] if "table" in part)
+        for row in table["rows"]:
+            for cell in row:
+                assert not re.search(r"\d\.\d{5,}", str(cell)), (family_id, cell)
+        for step in record["steps"]:
+            for symbol, places in re.findall(r"(\\?[A-Za-z]+(?:_\d)?)(?:_\{\d+\})? = -?\d+\.(\d+)", step["math"] or ""):
+                if len(places) > 4:
+                    assert symbol.split("_")[0] in finer, (family_id, symbol, step["math"])
+
+
+def test_partials_are_written_with_curly_d():
+    # the gradients module's worked partials read d/dx [3x^2 z + xyz] and "multiply by du/dx"
+    checked = 0
+    for family in load_bank().values():
+        for record in _records(family, range(4)):
+            names = record["claims"].get("variables") or []
+            if len(names) < 2:
+                continue
+            for step in record["steps"]:
+                tex = (step["math"] or "") + " ".join(part.get("math", "") for part in step["say"])
+                for v in names:
+                    assert not re.search(r"\\frac\{d\w*\}\{d%s\}" % re.escape(v), tex), (family.id, tex[:120])
+            checked += 1
+    assert checked >= 40

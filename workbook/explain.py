@@ -4,6 +4,7 @@ segments (text + LaTeX) for the printed solutions. They only read the trees."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import sympy as sp
 
@@ -141,6 +142,25 @@ def worked_steps(trees: list[Rule], depth: int = 0) -> list[Step]:
         for level, rule in S.walk(tree):
             out.append(Step(rule.title, _identity(rule), say(rule), depth + level))
     return out
+
+
+def as_partials(steps: list[Step], variables: list[sp.Symbol]) -> list[Step]:
+    """Steps of a function of several variables written with ∂: d/dx [...] becomes ∂/∂x [...] and
+    du/dx becomes ∂u/∂x (the step engine writes d, as for one variable)."""
+    swaps = []
+    for v in variables:
+        name = latex(v)
+        swaps += [(r"\frac{d}{d%s}" % name, r"\frac{\partial}{\partial %s}" % name),
+                  (r"\frac{du}{d%s}" % name, r"\frac{\partial u}{\partial %s}" % name)]
+
+    def swapped(tex: str) -> str:
+        for old, new in swaps:
+            tex = tex.replace(old, new)
+        return tex
+
+    return [replace(step, math=swapped(step.math),
+                    say=[Math(swapped(part.math)) if isinstance(part, Math) else part for part in step.say])
+            for step in steps]
 
 
 def json_steps(trees: list[Rule]) -> list[dict]:

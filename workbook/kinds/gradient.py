@@ -248,7 +248,7 @@ def _partial_steps(v: sp.Symbol, trees: list, others: list[sp.Symbol], rule: str
     head = Step(rule or f"Partial derivative with respect to {v}", "",
                 words("Differentiate with respect to ", Math(latex(v)), ", treating ", Math(held),
                       " as constant" + ("s." if len(others) > 1 else ".")))
-    return [head] + explain.worked_steps(trees, depth=1)
+    return [head] + explain.as_partials(explain.worked_steps(trees, depth=1), [v, *others])
 
 
 def _first_steps(work: Gradient) -> list[Step]:

@@ -202,7 +202,8 @@ def _gradient_steps(work: Descent) -> list[Step]:
         name = f"f'({latex(v)})" if one else r"\frac{\partial f}{\partial " + latex(v) + "}"
         out.append(Step("The derivative" if one else "The gradient", f"{name} = {latex(d)}",
                         words("Differentiate once; every step uses it.")))
-        out += explain.worked_steps(trees, depth=1)
+        worked = explain.worked_steps(trees, depth=1)
+        out += worked if one else explain.as_partials(worked, work.variables)
     return out
 
 
