@@ -195,7 +195,7 @@ def test_the_key_prints_every_table_a_learner_fills_and_the_marks(tmp_path):
 
     doc = every_family_doc(tmp_path, 5)
     key = (tmp_path / "build-5" / "every-family" / "answers.html").read_text(encoding="utf-8")
-    items = {m[1]: m[2] for m in re.finditer(r'<li class="answer" value="(\d+)".*?>(.*?)</li>', key, re.DOTALL)}
+    items = {m[1]: m[2] for m in re.finditer(r'<li class="answer[^"]*" value="(\d+)".*?>(.*?)</li>', key, re.DOTALL)}
     filled = 0
     for problem in (p for s in doc["sections"] for p in s["problems"]):
         blank = [part["table"] for part in problem["prompt"] if "table" in part and part["table"].get("blank")]

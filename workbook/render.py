@@ -184,8 +184,8 @@ def environment(template_dir: Path | None = None) -> Environment:
                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["caption"] = caption
     env.globals["work_cm"] = work_cm
-    env.globals["filled_table"] = filled_table
-    env.globals.update(points=points, section_points=section_points, total_points=total_points, key_cell=key_cell,
+    env.globals.update(filled_table=filled_table, points=points, section_points=section_points,
+                       total_points=total_points, key_cell=key_cell, stars_marked=stars_marked,
                        points_per_star=POINTS_PER_STAR)
     env.globals["segments_html"] = segments.page  # one walker over segments; the template only calls it
     env.globals["practice_data"] = practice_data
@@ -275,6 +275,12 @@ def section_points(section: dict) -> int:
 
 def total_points(sections: list[dict]) -> int:
     return sum(section_points(s) for s in sections)
+
+
+def stars_marked(sections: list[dict]) -> str:
+    """Whether the key's marks come from stars: "all", "some" (the sections without ``points``) or ""."""
+    by_stars = [s.get("points") is None for s in sections]
+    return "all" if all(by_stars) else "some" if any(by_stars) else ""
 
 
 KEY_THIRD_CHARS = 26  # an answer this long in plain text fits a third of the key's width (fractions stack)
