@@ -185,7 +185,7 @@ def environment(template_dir: Path | None = None) -> Environment:
     env.filters["caption"] = caption
     env.globals["work_cm"] = work_cm
     env.globals.update(filled_table=filled_table, points=points, section_points=section_points,
-                       total_points=total_points, key_cell=key_cell, stars_marked=stars_marked,
+                       total_points=total_points, key_cell=key_cell, stars_marked=stars_marked, marks_of=marks_of,
                        points_per_star=POINTS_PER_STAR)
     env.globals["segments_html"] = segments.page  # one walker over segments; the template only calls it
     env.globals["practice_data"] = practice_data
@@ -267,6 +267,11 @@ def points(problem: dict, section: dict) -> int:
     """The marks a problem is worth: its section's ``points``, else two a star."""
     given = section.get("points")
     return int(given) if given is not None else POINTS_PER_STAR * int(problem.get("difficulty", 1))
+
+
+def marks_of(sections: list[dict]) -> dict:
+    """Each problem's marks by its number, for a key that lists problems of several sections."""
+    return {p["number"]: points(p, s) for s in sections for p in s["problems"]}
 
 
 def section_points(section: dict) -> int:
