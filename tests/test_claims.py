@@ -4,6 +4,8 @@ written as 0."""
 
 from __future__ import annotations
 
+import collections
+import functools
 import itertools
 import json
 import math
@@ -306,10 +308,26 @@ def test_no_sheet_holds_two_problems_alike_nor_one_like_its_worked_example(seed)
     examples = [s["example"] for s in doc["sections"] if s["example"]]
     pairs = [(a, b) for a, b in itertools.combinations(problems, 2)] + [(a, e) for a in problems for e in examples]
     assert not [(a["claims"]["function"], b["claims"]["function"]) for a, b in pairs if _alike(a, b)]
+    # and a form once (f whatever its coefficients, an optimizer by its name), the examples first: a form
+    # comes twice only where every common form of the later problem's family is on the sheet already
+    taken: set[str] = set()
+    for p in examples + problems:
+        if p["likeness"] in taken:
+            assert _forms(p["family"]) <= taken, (p["family"], p["likeness"][:80])
+        taken.add(p["likeness"])
+    methods = [p["claims"]["optimizer"] for p in problems + examples if p["claims"].get("type") == "optimizer"]
+    assert len(set(methods)) >= 4, methods  # five optimizers, five slots: at most one comes twice
     # the measure can fail: a problem is like itself with its function doubled and shifted
     p = next(q for q in problems if q["claims"].get("type") == "derivative")
     twin = {"claims": {**p["claims"], "function": f"2*({p['claims']['function']}) + 5"}}
     assert _alike(p, twin)
+
+
+@functools.cache
+def _forms(family_id: str) -> frozenset[str]:
+    """The forms a family draws at least one time in ten (a rare one, such as x^2 among a x^2 + b x, aside)."""
+    counts = collections.Counter(r["likeness"] for r in _records(load_bank()[family_id], range(40)))
+    return frozenset(form for form, n in counts.items() if n >= 4)
 
 
 @pytest.mark.parametrize("family_id", ["optimizer-momentum", "optimizer-adam", "optimizer-from-loss"])

@@ -30,6 +30,7 @@ from workbook.seeds import derive_seed
 from workbook.workers import InlinePool, Outcome, Pool, default_jobs
 
 MAX_ATTEMPTS = 40
+LIKENESS_TRIES = 12  # draws tried for one not like another on its sheet, before one alike is taken
 BUDGET = 5.0  # seconds of wall-clock time a single draw may take before its worker is killed
 MAX_OVERRUNS = 3  # draws of one slot that overrun their budget (or memory) before the family is given up
 FAMILY_FUSE = 20.0  # seconds of failed draws a family may cost before its first sound one, then it is given up
@@ -228,13 +229,31 @@ class Scheduler:
         # a slot given up meanwhile may have had this draw dropped before it started
         return self.done.get(task) or Outcome(task, "raised", error="its family was given up")
 
+    def _take(self, i: int, attempt: int, record: dict, group: set | None, sheet: set | None,
+              seen: dict[str, set[str]]) -> dict:
+        """Slot i's record, this draw: its identity and likeness noted where later draws look."""
+        request = self.slots[i]
+        like = record.get("likeness") or record["identity"]
+        if group is not None:
+            group.add(record["identity"])
+        if sheet is not None:
+            sheet.add(like)
+        if request.example:
+            seen.setdefault(EXAMPLES, set()).add(like)
+        record["slot"], record["attempt"] = request.slot, attempt
+        return record
+
     def record(self, i: int, seen: dict[str, set[str]]) -> dict | None:
         """Slot i's record: its first sound draw that repeats nothing in its group."""
         request = self.slots[i]
         group = seen.setdefault(request.group, set()) if request.group is not None else None
+        sheet = seen.setdefault(f"\0like {request.sheet}", set()) if request.sheet is not None else None
+        fallback = None  # the first draw that repeats nothing but is like one on the sheet
         for attempt in range(MAX_ATTEMPTS):
             if i in self.dead:
                 return None
+            if fallback is not None and attempt >= LIKENESS_TRIES:
+                break  # a family with few forms: a draw alike is better than none
             outcome = self.result((i, attempt))
             if not outcome.ok:
                 continue
@@ -243,18 +262,13 @@ class Scheduler:
                 self.reasons[i].append(f"seed {record['seed']}: repeats a problem already on the sheet")
                 continue
             like = record.get("likeness") or record["identity"]
-            sheet = seen.setdefault(f"\0like {request.sheet}", set()) if request.sheet is not None else None
             if sheet is not None and (like in sheet or like in seen.get(EXAMPLES, ())):
                 self.reasons[i].append(f"seed {record['seed']}: too like a problem or example already on the sheet")
+                fallback = fallback or (attempt, record)
                 continue
-            if group is not None:
-                group.add(record["identity"])
-            if sheet is not None:
-                sheet.add(like)
-            if request.example:
-                seen.setdefault(EXAMPLES, set()).add(like)
-            record["slot"], record["attempt"] = request.slot, attempt
-            return record
+            return self._take(i, attempt, record, group, sheet, seen)
+        if fallback is not None:
+            return self._take(i, *fallback, group, sheet, seen)
         if self.failures is not None:
             self.failures[i] = self.reasons[i][-1]
             return None

@@ -84,9 +84,29 @@ def contour_data(function: sp.Expr, variables: list[sp.Symbol], center: tuple[fl
     }
 
 
+_K = sp.Symbol("k")
+
+
+def _coefficients_out(e: sp.Expr) -> sp.Expr:
+    """Every number of e but an exponent as the one letter k: x^3 + 5x and x^3 - 2x are one form."""
+    if e.is_Number:
+        return _K
+    if e.is_Pow:
+        return sp.Pow(_coefficients_out(e.base), e.exp, evaluate=False) if e.exp.is_Number else \
+            sp.Pow(_coefficients_out(e.base), _coefficients_out(e.exp), evaluate=False)
+    if not e.args:
+        return e
+    return e.func(*(_coefficients_out(a) for a in e.args), evaluate=False)
+
+
 def shape(f: sp.Expr, variables: list[sp.Symbol]) -> str:
-    """f up to an added constant and a constant factor, for telling problems alike: 3x^4 ln(x) and
-    6x^4 ln(x), or x^2 + 2x and (x + 1)^2 - 2, are one shape (a small f is expanded first)."""
+    """f's form, for telling problems alike: f up to an added constant and with every coefficient (not
+    the exponents) as one letter, so 3x^4 ln(x) and 6x^4 ln(x), x^2 + 2x and (x + 1)^2 - 2, or x^3 - x
+    and x^3 + 4x are one form (a small f is expanded first)."""
     g = sp.expand(f) if sp.count_ops(f) < 80 else f
     g = g.as_independent(*variables, as_Add=True)[1]
-    return str(g.as_independent(*variables, as_Add=False)[1])
+    g = g.as_independent(*variables, as_Add=False)[1]
+    try:
+        return sp.srepr(_coefficients_out(g))
+    except (TypeError, ValueError):  # a function that takes no evaluate flag: its plain form
+        return str(g)

@@ -286,7 +286,7 @@ def present(work: Derivative) -> Problem:
     if derived:  # the rule is no longer quoted from the table: it was just derived
         worked = [replace(step, say=[Text("By the rule derived above, "), *step.say[1:]])
                   if step.say and step.say[0] == Text("From the table of derivatives, ") else step for step in worked]
-    return Problem(identity=str(work.f), likeness=shape(work.f, [work.x]), prompt=prompt, answer=[Math(f"{name} = {shown}")],
+    return Problem(identity=str(work.f), likeness=f"derivative {shape(work.f, [work.x])}", prompt=prompt, answer=[Math(f"{name} = {shown}")],
                    answer_text=sp.sstr(work.answer), steps=derived + worked,
                    claims=_check_record(work))
 
@@ -298,7 +298,7 @@ def present_value(work: Derivative) -> Problem:
                     words("Substitute ", Math(f"{latex(work.x)} = {latex(work.x0)}"), " into the derivative."))
     prompt = fill(work.family.prompt or "Let {f}. Find {dfx}.",
                   {**_placeholders(work), "at": Math(latex(work.x0)), "dfx": Math(at_name)})
-    return Problem(identity=f"{work.f} at {work.x0}", likeness=shape(work.f, [work.x]), prompt=prompt,
+    return Problem(identity=f"{work.f} at {work.x0}", likeness=f"derivative {shape(work.f, [work.x])}", prompt=prompt,
                    answer=[Math(f"{at_name} = {number_latex(work.value)}")], answer_text=sp.sstr(work.value),
                    steps=explain.worked_steps(work.trees) + [evaluate],
                    claims=_check_record(work, at=sp.sstr(work.x0), value=sp.sstr(work.value)),
@@ -321,7 +321,7 @@ def present_tangent(work: Derivative) -> Problem:
                                                   "dfx": Math(f"f'({x0})")})
     check = _check_record(work, at=sp.sstr(work.x0), value=sp.sstr(work.value),
                           tangent=sp.sstr(written_out(work.line)))
-    return Problem(identity=f"{work.f} at {work.x0}", likeness=shape(work.f, [work.x]), prompt=prompt,
+    return Problem(identity=f"{work.f} at {work.x0}", likeness=f"derivative {shape(work.f, [work.x])}", prompt=prompt,
                    answer=[Math(f"y = {line}")],
                    answer_text=f"y = {sp.sstr(work.line)}", steps=shown, claims=check,
                    figure=(figure := _tangent_figure(work)), worksheet_figure=marking.tangent(figure))

@@ -23,7 +23,7 @@ from workbook import explain, marking, steps, verify
 from workbook import expr as E
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import contour_data, draw_function, exact_at, given
+from workbook.kinds.common import contour_data, draw_function, exact_at, given, shape
 from workbook.numbers import latex, number_latex, point_latex, vector_latex
 from workbook.problem import Degenerate, Math, Problem, Segment, Step, Text, fill, words
 
@@ -273,12 +273,17 @@ def _join(parts: list[Segment]) -> list[Segment]:
     return out
 
 
+def _likeness(work: Gradient) -> str:
+    """Problems alike: the same form of f, whatever its coefficients and the point (see common.shape)."""
+    return f"gradient {shape(work.f, work.variables)}"
+
+
 def present(work: Gradient) -> Problem:
     """Find every first partial."""
     pairs = list(zip(work.variables, work.partials, strict=True))
     answer = [Math(f"{_partial_name('f', [v])} = {latex(d)}") for v, d in pairs]
     prompt = fill(work.family.prompt or "Find every first partial derivative of {f}.", _placeholders(work))
-    return Problem(identity=str(work.f), prompt=prompt, answer=_join(answer),
+    return Problem(identity=str(work.f), likeness=_likeness(work), prompt=prompt, answer=_join(answer),
                    answer_text="; ".join(f"d/d{v}: {sp.sstr(d)}" for v, d in pairs),
                    steps=_first_steps(work), claims=_check_record(work))
 
@@ -297,7 +302,7 @@ def present_second(work: Gradient) -> Problem:
         "Differentiating in the other order gives the same result, as it must for a smooth function "
         "(Clairaut's theorem).")))
     default = "Find every second partial derivative of {f}, mixed ones included."
-    return Problem(identity=f"{work.f} second", prompt=fill(work.family.prompt or default, _placeholders(work)),
+    return Problem(identity=f"{work.f} second", likeness=_likeness(work), prompt=fill(work.family.prompt or default, _placeholders(work)),
                    answer=_join(answer), answer_text="; ".join(text), steps=shown,
                    claims=_check_record(work, second_partials=seconds))
 
@@ -321,7 +326,7 @@ def present_gradient(work: Gradient) -> Problem:
     answer = Math(r"\nabla f%s = %s" % (point_latex(work.point), vector_latex(work.grad)))
     text = f"grad f{tuple(work.point)} = ({', '.join(sp.sstr(g) for g in work.grad)})"
     prompt = fill(work.family.prompt or default, _placeholders(work))
-    return Problem(identity=f"{work.f} at {work.point}", prompt=prompt, answer=[answer], answer_text=text,
+    return Problem(identity=f"{work.f} at {work.point}", likeness=_likeness(work), prompt=prompt, answer=[answer], answer_text=text,
                    steps=_at_steps(work), claims=_at_record(work), **_figures(work, GRADIENT))
 
 
@@ -336,7 +341,7 @@ def present_directional(work: Gradient) -> Problem:
     ]
     default = "Find the directional derivative of {f} at {point} in the direction of {direction}."
     check = _at_record(work, direction=[sp.sstr(c) for c in work.direction], directional=sp.sstr(work.value))
-    return Problem(identity=f"{work.f} at {work.point} along {work.direction}",
+    return Problem(identity=f"{work.f} at {work.point} along {work.direction}", likeness=_likeness(work),
                    prompt=fill(work.family.prompt or default, _placeholders(work)),
                    answer=[Math(r"D_{\hat{u}} f%s = %s" % (point_latex(work.point), number_latex(work.value)))],
                    answer_text=sp.sstr(work.value), steps=shown, claims=check, **_figures(work, DIRECTIONAL),
@@ -356,7 +361,7 @@ def present_steepest(work: Gradient) -> Problem:
     check = _at_record(work, descent_direction=[sp.sstr(c) for c in work.descent], rate=sp.sstr(work.rate))
     text = f"direction ({', '.join(sp.sstr(c) for c in work.descent)}), rate {sp.sstr(work.rate)}"
     prompt = fill(work.family.prompt or default, _placeholders(work))
-    return Problem(identity=f"{work.f} at {work.point}", prompt=prompt,
+    return Problem(identity=f"{work.f} at {work.point}", likeness=_likeness(work), prompt=prompt,
                    answer=[Math(r"\hat{u} = %s" % descent), Text(", rate "), Math(rate)], answer_text=text,
                    steps=shown, claims=check, **_figures(work, STEEPEST))
 

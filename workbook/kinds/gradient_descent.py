@@ -254,7 +254,7 @@ def present_iterate(work: Descent) -> Problem:
              "iterates": [[sp.sstr(c) for c in p] for p in path]}
     figure = _figure(work.f, work.variables, [[float(c) for c in p] for p in path], [], float(work.rate))
     return Problem(identity=f"{work.f} from {work.start} at {work.rate}", prompt=prompt,
-                   likeness=f"descent {shape(work.f, work.variables)} at {work.rate}",
+                   likeness=f"descent {shape(work.f, work.variables)}",
                    answer=[Math(f"{answer_name} = {final}")],
                    answer_text=" -> ".join(str([sp.sstr(c) for c in p]) for p in path),
                    steps=_gradient_steps(work) + _iterate_steps(work, names, head), claims=check, figure=figure,
