@@ -266,6 +266,22 @@ def _placeholders(work: Derivative) -> dict:
             **{k: Math(latex(v)) for k, v in work.params.items()}}
 
 
+# what a prompt says of a function a learner may not have met yet, where its f holds one
+DEFINED = ((functions.sigmoid, r"\sigma(u) = \frac{1}{1 + e^{-u}}"), (functions.softplus, r"\operatorname{softplus}(u) = \ln\left(1 + e^{u}\right)"),
+           (functions.relu, r"\operatorname{relu}(u) = \max(0, u)"))
+
+
+def _definitions(f: sp.Expr) -> list:
+    """" Here σ(u) = 1/(1 + e^(-u))." for each such function f holds: a prompt never names one undefined."""
+    said = [tex for cls, tex in DEFINED if f.atoms(cls)]
+    if not said:
+        return []
+    parts: list = [Text(" Here ")]
+    for k, tex in enumerate(said):
+        parts += ([Text(" and ")] if k else []) + [Math(tex)]
+    return parts + [Text(".")]
+
+
 def _check_record(work: Derivative, **extra) -> dict:
     return {"type": "derivative", "function": sp.sstr(written_out(work.f)), "variable": str(work.x),
             "order": work.family.order, "answer": sp.sstr(written_out(work.answer)), **extra}
@@ -276,7 +292,7 @@ def present(work: Derivative) -> Problem:
     name = f"f{prime(work.family.order)}({latex(work.x)})"
     default = {1: "Find {dfx} for {f}.", 2: "Find the second derivative {dfx} for {f}."}.get(
         work.family.order, "Find the derivative {dfx} of order {order} for {f}.")
-    prompt = fill(work.family.prompt or default, {**_placeholders(work), "dfx": Math(name)})
+    prompt = fill(work.family.prompt or default, {**_placeholders(work), "dfx": Math(name)}) + _definitions(work.f)
     # a derivative made of steps is shown in pieces, its value where it jumps said: the slope from the left
     # when the prompt takes that convention, else undefined (never a Heaviside left to the reader)
     left = _from_the_left(work.family)
@@ -297,7 +313,7 @@ def present_value(work: Derivative) -> Problem:
     evaluate = Step("Evaluate at the point", f"{at_name} = {number_latex(work.value)}",
                     words("Substitute ", Math(f"{latex(work.x)} = {latex(work.x0)}"), " into the derivative."))
     prompt = fill(work.family.prompt or "Let {f}. Find {dfx}.",
-                  {**_placeholders(work), "at": Math(latex(work.x0)), "dfx": Math(at_name)})
+                  {**_placeholders(work), "at": Math(latex(work.x0)), "dfx": Math(at_name)}) + _definitions(work.f)
     return Problem(identity=f"{work.f} at {work.x0}", likeness=f"derivative {shape(work.f, [work.x])}", prompt=prompt,
                    answer=[Math(f"{at_name} = {number_latex(work.value)}")], answer_text=sp.sstr(work.value),
                    steps=explain.worked_steps(work.trees) + [evaluate],

@@ -173,6 +173,7 @@ def present(work: GradientCheck) -> Problem:
                "A gradient check compares a gradient you derived with centred differences. For {f} at "
                "{point}, find the analytic partials, their centred-difference estimates with {h}, and the "
                "relative error of each.")
+    default += " The relative error of a worked value a against an estimate n is |a − n| / max(|a|, |n|)."
     prompt = fill(work.family.prompt or default, {"f": Math(f"f({', '.join(names)}) = {latex(work.f)}"),
                                                   "point": Math(_point(work)),
                                                   "h": Math(f"h = {significant(work.h)}")})

@@ -269,10 +269,10 @@ def _steps(work: Updates, head: list[str]) -> list[Step]:
 def _rounding(optimizer: Optimizer) -> list:
     """What the printed numbers are rounded to, as they are: the table to 4 decimal places, the steps to
     each quantity's own places (a small second moment to 6)."""
-    finer = [symbol for symbol, _, places in optimizer.hyper + optimizer.shown if places == 6]
+    finer = [symbol for symbol, _, places in optimizer.shown if places == 6]
     said = ["The table is rounded to 4 decimal places, trailing zeros dropped (0.09 is 0.0900)"]
     if finer:
-        said += ["; the steps give ", Math(", ".join(dict.fromkeys(finer))), " to 6, as they are small"]
+        said += ["; the steps give ", Math(", ".join(dict.fromkeys(finer))), " to 6 decimal places, as it can be small"]
     return words(*said, "; full precision is carried between steps. ε is far too small to change the 4th "
                  "decimal here.")
 
