@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from workbook import figcheck, figures
 from workbook.bank import load_bank
-from workbook.generate import generate_one
+from workbook.generate import REDRAW, generate_one
 from workbook.seeds import derive_seed
 
 SEEDS = 3
@@ -99,3 +99,31 @@ def test_an_edge_weight_is_tied_to_its_edge_and_no_other():
         assert any(figcheck._crosses(s.points, box, 0) for s in own), label.get_text()  # on its own edge
         assert label.get_gid() in arrows
     assert figcheck.measure_figure(fig, "beside").faults == []  # and over no other edge or label
+
+
+def test_a_points_label_sits_nearer_its_own_point_than_any_other():
+    # "minimum" sat under the saddle's dot, "saddle point" between the two: the figure contradicted its caption
+    import numpy as np
+
+    checked = 0
+    for family_id in ("critical-points", "price-and-ads", "best-price"):
+        family = load_bank()[family_id]
+        for k in range(10):
+            try:
+                record = generate_one(family, derive_seed("legible", family_id, k))
+            except REDRAW:
+                continue
+            fig = figures.drawn(record["figure"])
+            renderer = fig.canvas.get_renderer()
+            labels = [t for ax in fig.axes for t in ax.texts if getattr(t, "_point", False)]
+            anchors = [(t, t.axes.transData.transform(t.xy)) for t in labels]
+            for label, own in anchors:
+                box = label.get_window_extent(renderer)
+
+                def gap(p, box=box):
+                    return float(np.hypot(max(box.x0 - p[0], 0, p[0] - box.x1), max(box.y0 - p[1], 0, p[1] - box.y1)))
+
+                others = [gap(a) for t, a in anchors if t is not label and t.axes is label.axes and not np.allclose(a, own)]
+                assert all(gap(own) <= g for g in others), (family_id, k, label.get_text())
+                checked += 1
+    assert checked >= 20

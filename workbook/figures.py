@@ -142,7 +142,19 @@ def _label(ax, text: str, at, *, fontsize: float, color: str = "#222222", boxed:
     label = ax.annotate(text, at, textcoords="offset points", xytext=(dx, dy), ha=ha, va=va, fontsize=fontsize,
                         color=color, **extra)
     label._moves = moves
+    label._point = True  # read as the label of the nearest point: placed nearer its own than any other
     return label
+
+
+def _nearer_another(label, box, anchors) -> bool:
+    """Whether a point's label at ``box`` sits nearer another labelled point than its own (a reader
+    would take it for that point's: "minimum" under the saddle)."""
+    def gap(x: float, y: float) -> float:
+        return float(np.hypot(max(box.x0 - x, 0.0, x - box.x1), max(box.y0 - y, 0.0, y - box.y1)))
+
+    own = label.axes.transData.transform(label.xy)
+    mine = gap(*own)
+    return any(gap(*a) < mine for ax, a in anchors if ax is label.axes and not np.allclose(a, own))
 
 
 def _arc(ax, start, end, rad: float, n: int = 41) -> np.ndarray:
@@ -229,6 +241,7 @@ def _place_labels(fig) -> None:
     drawn = figcheck.strokes(fig)
     slack = figcheck.SLACK_PT * fig.dpi / 72
     placed = _obstacles(fig, renderer)
+    anchors = [(t.axes, t.axes.transData.transform(t._moves[0][0])) for t in movable if getattr(t, "_point", False)]
     for label in movable:
         best = None
         for at, (dx, dy, ha, va) in label._moves:
@@ -237,6 +250,8 @@ def _place_labels(fig) -> None:
             label.set_verticalalignment(va)
             box = label.get_window_extent(renderer)
             cost = _clashes(label, box, drawn, placed, slack)
+            if getattr(label, "_point", False) and _nearer_another(label, box, anchors):
+                cost += 0.5  # worse than a clean place, better than one that covers something
             if best is None or cost < best[0]:
                 best = (cost, at, (dx, dy), ha, va, box)
             if cost == 0:
