@@ -323,7 +323,10 @@ def _rate_text(rate) -> str:
 def present_converge(work: Descent) -> Problem:
     """Say for each rate whether descent converges, oscillates or diverges."""
     x, rates, verdicts = work.variables[0], work.rates, work.verdicts
-    placeholders = {**_placeholders(work), "rates": Math(", ".join(exact_decimal(r) for r in rates))}
+    # one way for every rate: decimals, unless one of them never ends (1/12, 0.25 and 5/12 read as a muddle)
+    ending = all(sp.factorint(sp.Rational(r).q).keys() <= {2, 5} for r in rates)
+    shown = [exact_decimal(r) if ending else latex(sp.Rational(r)) for r in rates]
+    placeholders = {**_placeholders(work), "rates": Math(", ".join(shown))}
     default = ("Gradient descent on {f} starts at {start}. For each learning rate {rates}, does it converge, "
                "oscillate forever or diverge? Explain with the factor each step multiplies the error by.")
     check = {"type": "descent_convergence", "function": sp.sstr(work.f), "variable": str(x),
@@ -331,8 +334,10 @@ def present_converge(work: Descent) -> Problem:
              "threshold": sp.sstr(2 / work.curvature)}
     paths = _converge_paths(work)
     answer = []
-    for r, v in zip(rates, verdicts, strict=True):
-        answer += [Math(r"\eta = " + exact_decimal(r)), Text(f": {v}; ")]
+    for r, text, v in zip(rates, shown, verdicts, strict=True):  # the factor the prompt asks to explain with
+        factor = 1 - work.curvature * sp.Rational(r)
+        answer += [Math(r"\eta = " + text), Text(": factor "),
+                   Math(r"1 - f''\eta = " + (exact_decimal(factor) if ending else latex(factor))), Text(f", {v}; ")]
     answer[-1] = Text(answer[-1].text.rstrip("; "))
     return Problem(identity=f"{work.f} rates {rates}", prompt=fill(work.family.prompt or default, placeholders),
                    answer=answer, answer_text="; ".join(f"{r}: {v}" for r, v in zip(rates, verdicts, strict=True)),
