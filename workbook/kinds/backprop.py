@@ -307,10 +307,12 @@ def present(work: Backprop) -> Problem:
     figure, sheet_figure = _figures(work)
     answer = r",\ ".join(r"\frac{\partial %s}{\partial %s} = %s" % (out, k, decimal_latex(g))
                          for k, g in leaf_grads.items())
+    # the forward pass the prompt asks to run, every node's value, to mark it too
+    forward = r",\ ".join(f"{n} = {decimal_latex(float(work.val[n]))}" for n, *_ in graph)
     return Problem(identity=f"{graph} {leaves}", steps=_steps(work), figure=figure, worksheet_figure=sheet_figure,
                    claims=check, prompt=fill(work.family.prompt or default, {
                        "graph": Math(graph_tex), "leaves": Math(leaf_tex), "out": Math(out)}),
-                   answer=[Math(answer)],
+                   answer=[Text("forward: "), Math(forward), Text("; gradients: "), Math(answer)],
                    answer_text=", ".join(f"d{out}/d{k} = {g:.4f}" for k, g in leaf_grads.items()))
 
 

@@ -380,8 +380,9 @@ def present_linear(work: Loss) -> Problem:
              "upstream": [sp.sstr(v) for v in delta],
              "gradient": {"W": [[sp.sstr(v) for v in row] for row in dW], "b": [sp.sstr(v) for v in delta],
                           "x": [sp.sstr(v) for v in dx]}}
-    answer = (r"\frac{\partial L}{\partial W} = %s\ (%d\times %d),\ \frac{\partial L}{\partial b} = %s,"
-              r"\ \frac{\partial L}{\partial x} = %s" % (matrix_latex(dW), m, n, _column(delta), _column(dx)))
+    answer = (r"\frac{\partial L}{\partial W} = %s\ (%d\times %d),\ \frac{\partial L}{\partial b} = %s\ (%d\times 1),"
+              r"\ \frac{\partial L}{\partial x} = %s\ (%d\times 1)" % (matrix_latex(dW), m, n, _column(delta), m,
+                                                                     _column(dx), n))
     return Problem(identity=f"linear {W} {x} {delta}", prompt=prompt, answer=[Math(answer)],
                    answer_text=f"dW = {dW}, db = {delta}, dx = {dx}", steps=_linear_steps(work), claims=check)
 
