@@ -360,3 +360,27 @@ def test_partials_are_written_with_curly_d():
                     assert not re.search(r"\\frac\{d\w*\}\{d%s\}" % re.escape(v), tex), (family.id, tex[:120])
             checked += 1
     assert checked >= 40
+
+
+def test_the_key_gives_every_part_a_prompt_asks_for():
+    # the learning-rate key gave verdicts but not the factor its prompt asks to explain with; a linear layer's
+    # key gave one shape of three; a backprop key gave no forward values though its prompt asks for the pass
+    bank = load_bank()
+    for record in _records(bank["learning-rate"], range(8)):
+        claims = record["claims"]
+        curvature = 2 / sp.Rational(claims["threshold"])
+        shown = " ".join(part.get("math", "") for part in record["answer"])
+        assert shown.count("1 - f''\\eta") == len(claims["rates"])
+        printed = re.findall(r"1 - f''\\eta = (.+)", " ".join(part.get("math", "") for part in record["answer"]
+                                                         if "f''" in part.get("math", "")).replace(" 1 - f''", "\n1 - f''"))
+        for rate, text in zip(claims["rates"], printed, strict=True):  # each factor's value, read back
+            value = sp.sympify(re.sub(r"\\frac\{(.+?)\}\{(.+?)\}", r"(\1)/(\2)", text).replace(" ", ""))
+            assert abs(float(value) - float(1 - curvature * sp.Rational(rate))) < 1e-12, (rate, text)
+    for record in _records(bank["loss-linear-layer"], range(6)):
+        m, n = len(record["claims"]["upstream"]), len(record["claims"]["inputs"])
+        shown = record["answer"][0]["math"]
+        assert all(f"({a}\\times {b})" in shown for a, b in ((m, n), (m, 1), (n, 1))), shown
+    for family in ("backprop-fanout", "backprop-neuron"):
+        for record in _records(bank[family], range(6)):
+            text = " ".join(part.get("math", "") + part.get("text", "") for part in record["answer"])
+            assert all(f"{node[0]} = " in text for node in record["claims"]["graph"]), text
