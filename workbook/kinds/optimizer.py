@@ -289,7 +289,13 @@ def _prompt(work: Updates, head: list[str]) -> list:
                     "start": Math(r"\theta_0 = " + decimal_latex(work.theta0)), "steps": Text(str(len(rows)))}
     default = "Work {steps} updates of {optimizer} ({hyper}) from {start}, following torch.optim's algorithm."
     blank = [[str(r["t"])] + [""] * (len(head) - 1) for r in rows]
-    return fill(work.family.prompt or default, placeholders) + source + [Table(head, blank, blank=True)]
+    # the rule itself, so that every column of the table is defined on the sheet (b_t, G_t, v_t ...)
+    pieces = [piece for rule in OPTIMIZER[work.name].rules for piece in rule.split(r",\quad ")]
+    rule = [Text(" The update: ")]
+    for k, piece in enumerate(pieces):  # one formula a piece: a line may break between them
+        rule += ([Text(", ")] if k else []) + [Math(piece)]
+    rule.append(Text("."))
+    return fill(work.family.prompt or default, placeholders) + source + rule + [Table(head, blank, blank=True)]
 
 
 def _check_record(work: Updates) -> dict:
