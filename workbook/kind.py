@@ -48,6 +48,9 @@ class Kind:
     name: str
     schema: type[Family]
     asks: dict[str, Ask]
+    # what the answer depends on, read from a problem's claims: each name with its numbers (SymPy text) or
+    # words, every one of which the prompt must state (tests/test_claims.py reads each prompt for them)
+    givens: Callable[[dict], dict[str, list[str]]] | None = None
 
     def ask(self, family: Family) -> Ask:
         return self.asks[getattr(family, "ask", self.name)]

@@ -316,4 +316,9 @@ def present(work: Backprop) -> Problem:
                    answer_text=", ".join(f"d{out}/d{k} = {g:.4f}" for k, g in leaf_grads.items()))
 
 
-KIND = Kind("backprop", BackpropFamily, {"backprop": Ask(solve, check, present)})
+def givens(claims: dict) -> dict[str, list[str]]:
+    """Every leaf's value."""
+    return {"leaves": list(claims["leaves"].values())}
+
+
+KIND = Kind("backprop", BackpropFamily, {"backprop": Ask(solve, check, present)}, givens)

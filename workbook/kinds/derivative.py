@@ -360,8 +360,13 @@ def _tangent_figure(work: Derivative) -> dict:
     }
 
 
+def givens(claims: dict) -> dict[str, list[str]]:
+    """The point, for a value or a tangent."""
+    return {"at": [claims["at"]]} if "at" in claims else {}
+
+
 KIND = Kind("derivative", DerivativeFamily, {
     "derivative": Ask(solve, check, present),
     "value": Ask(solve_at, check_at, present_value),
     "tangent": Ask(solve_at, check_tangent, present_tangent),
-})
+}, givens)

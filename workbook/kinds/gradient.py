@@ -400,10 +400,15 @@ def _figure(work: Gradient) -> dict | None:
                     f"downhill{said}.")}
 
 
+def givens(claims: dict) -> dict[str, list[str]]:
+    """The point and the direction, where the problem has them."""
+    return {key: list(claims[key]) for key in ("at", "direction") if key in claims}
+
+
 KIND = Kind("gradient", GradientFamily, {
     "partials": Ask(solve, check, present),
     "second_partials": Ask(solve_second, check_second, present_second),
     "gradient": Ask(solve_at, check_at, present_gradient),
     "directional": Ask(solve_directional, check_directional, present_directional),
     "steepest": Ask(solve_steepest, check_steepest, present_steepest),
-})
+}, givens)

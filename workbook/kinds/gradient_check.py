@@ -210,4 +210,9 @@ def _verdict(worst: sp.Expr, one: bool) -> list:
                  "; halve ", Math("h"), " and the error drops about fourfold if the derivative is right.")
 
 
-KIND = Kind("gradient_check", GradientCheckFamily, {"gradient_check": Ask(solve, check, present)})
+def givens(claims: dict) -> dict[str, list[str]]:
+    """The point and the step h."""
+    return {"point": list(claims["point"]), "h": [claims["h"]]}
+
+
+KIND = Kind("gradient_check", GradientCheckFamily, {"gradient_check": Ask(solve, check, present)}, givens)

@@ -436,7 +436,14 @@ def _contour_figure(f, variables, path2d, rate) -> dict:
                    f"from ({path2d[0][0]:g}, {path2d[0][1]:g}) to ({path2d[-1][0]:.4g}, {path2d[-1][1]:.4g})."}
 
 
+def givens(claims: dict) -> dict[str, list[str]]:
+    """The start and the rate (or every rate compared)."""
+    rates = claims["rates"] if "rates" in claims else [claims["rate"]]
+    start = claims["start"] if isinstance(claims["start"], list) else [claims["start"]]
+    return {"start": start, "rate": rates}
+
+
 KIND = Kind("gradient_descent", DescentFamily, {
     "iterate": Ask(solve_iterate, check_iterate, present_iterate),
     "converge": Ask(solve_converge, check_converge, present_converge),
-})
+}, givens)

@@ -16,7 +16,6 @@ import numpy as np
 import sympy as sp
 from pydantic import Field, model_validator
 
-from workbook import expr as E
 from workbook import verify
 from workbook.family import Family
 from workbook.functions import sigmoid
@@ -250,8 +249,11 @@ def present_mse(work: Loss) -> Problem:
     data_tex = ", ".join(f"({latex(x)}, {latex(y)})" for x, y in zip(xs, ys, strict=True))
     default = ("A line {model} is fitted to the points {data} with the mean squared error. "
                "Find the partial derivatives of the loss with respect to w and b.")
-    prompt = fill(work.family.prompt or default, {"model": Math(r"\hat y = " + latex(w * E.symbol("x") + b)),
-                                                  "data": Math(data_tex)})
+    # the model with its parameters named and their values given: w and b are what the answer differentiates by
+    model = [Math(r"\hat y = w x + b"), Text(" with "), Math(f"w = {latex(w)}"), Text(" and "), Math(f"b = {latex(b)}")]
+    marker = Math(r"\hat y")  # {model} stands for several segments: put them in where it was filled
+    prompt = [piece for part in fill(work.family.prompt or default, {"model": marker, "data": Math(data_tex)})
+              for piece in (model if part is marker else [part])]
     figure = {"kind": "residuals", "x": [float(x) for x in xs], "y": [float(y) for y in ys], "w": float(w),
               "b": float(b), "alt": f"The {len(xs)} data points, the line y = {float(w):g}x + {float(b):g} and the "
                                     "vertical residual from each point to the line."}
@@ -394,4 +396,11 @@ ASKS = {
     "linear_layer": Ask(solve_linear, check_linear, present_linear),
 }
 
-KIND = Kind("loss", LossFamily, ASKS)
+def givens(claims: dict) -> dict[str, list[str]]:
+    """The inputs, the targets a loss compares with (softmax's is its class, said in words), the weights,
+    the bias and the gradient arriving from above."""
+    keys = ("inputs", "weights", "bias", "upstream") + (("targets",) if claims["ask"] != "softmax_ce" else ())
+    return {key: list(claims[key]) for key in keys if key in claims}
+
+
+KIND = Kind("loss", LossFamily, ASKS, givens)

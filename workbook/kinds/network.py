@@ -326,4 +326,15 @@ def present(work: Network) -> Problem:
                        "first example as you work."), weights=True))
 
 
-KIND = Kind("network", NetworkFamily, {"network": Ask(solve, check, present)})
+def givens(claims: dict) -> dict[str, list[str]]:
+    """Every weight and bias, every number of the data, the rate, and the activations and the loss by name."""
+    def flat(value) -> list[str]:
+        return [x for v in value for x in flat(v)] if isinstance(value, list) else [str(value)]
+
+    # a loss stated by its name or by its formula ("|" between what counts)
+    loss = {"bce": "cross-entropy|\\ln \\hat y", "mse": "squared|(\\hat y - y)^{2}"}.get(claims["loss"], claims["loss"])
+    return {"weights": flat([claims["W1"], claims["b1"], claims["W2"], claims["b2"]]), "data": flat(claims["data"]),
+            "rate": [str(claims["lr"])], "words": [claims["activation"], claims["output"], loss]}
+
+
+KIND = Kind("network", NetworkFamily, {"network": Ask(solve, check, present)}, givens)

@@ -412,4 +412,14 @@ def _figure(name: str, hyper: dict) -> dict:
                    f"plain SGD from (-4, 1.5) at learning rate {lr:g}: {said[0]}; {said[1]}."}
 
 
-KIND = Kind("optimizer", OptimizerFamily, {"optimizer": Ask(solve, check, present)})
+def givens(claims: dict) -> dict[str, list[str]]:
+    """The start, ε, each gradient (or the loss), and the hyperparameters this optimizer uses."""
+    optimizer = OPTIMIZER[claims["optimizer"]]
+    used = {key for _, key, _ in optimizer.hyper}
+    divides = any(r"\varepsilon" in rule for rule in optimizer.rules)  # momentum's update has no ε
+    return {"start": [claims["start"]], "eps": [claims["eps"]] if divides else [],
+            "gradients": list(claims.get("gradients", [])),
+            **{key: [value] for key, value in claims["hyper"].items() if key in used}}
+
+
+KIND = Kind("optimizer", OptimizerFamily, {"optimizer": Ask(solve, check, present)}, givens)
