@@ -675,7 +675,7 @@ def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...],
                     raise InputError([(f"{printable(str(folder))}: the template folder holds over "
                                        f"{MAX_TEMPLATE_BYTES >> 20} MB; give a folder of templates only")])
                 read[same] = hashlib.sha256(path.read_bytes()).digest()
-            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + read[same])
+            h.update(os.fsencode(path.relative_to(folder)) + b"\0" + read[same])
     return h.hexdigest()
 
 

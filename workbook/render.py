@@ -610,14 +610,21 @@ def refuse_remote(page: str) -> None:
     import tinyhtml5
 
     names = {"{http://www.w3.org/1999/xlink}href": "xlink:href"}
-    for element in tinyhtml5.parse(page).iter():
-        if not isinstance(element.tag, str):
-            continue  # a comment
-        tag = element.tag.rpartition("}")[2].lower()
-        reader.handle_starttag(tag, [(names.get(k, k.rpartition("}")[2]).lower(), v) for k, v in element.attrib.items()])
-        if tag == "style":
-            reader.handle_data(element.text or "")
-        reader.handle_endtag(tag)
+    # with scripting on too, as a browser parses: <noscript> is then raw text ending at the first </noscript>,
+    # even one inside an attribute, and what follows it is markup (a refresh hidden in a title was fetched)
+    for scripting in (False, True):
+        for element in tinyhtml5.parse(page, scripting=scripting).iter():
+            if not isinstance(element.tag, str):
+                continue  # a comment
+            tag = element.tag.rpartition("}")[2].lower()
+            attributes = [(names.get(k, k.rpartition("}")[2]).lower(), v) for k, v in element.attrib.items()]
+            if any(name == "srcdoc" for name, _ in attributes):  # a page inside an attribute: a browser opens it
+                raise FetchRefused("the page holds a frame with a page of its own (srcdoc); a page may hold only "
+                                   "what it shows")
+            reader.handle_starttag(tag, attributes)
+            if tag == "style":
+                reader.handle_data(element.text or "")
+            reader.handle_endtag(tag)
     if reader.found:
         raise FetchRefused(f"the page asks to load {reader.found[0][:60]!r} from elsewhere; a page may use only the "
                            "build's own files (links a reader follows are fine)")
