@@ -1495,11 +1495,17 @@ def test_someone_elses_edition_naming_your_slug_does_not_replace_yours(bare):
     stranger.write_text(EDITION.replace('"Hostile"', '"Their course"'), encoding="utf-8")
     refused(bare.run("build", stranger, "--out", bare.out, "--format", "html"), "another edition", "slug")
     assert snapshot(bare.out / "hostile") == before
-    # the same file retitled keeps its folder; another file with the same title may build there too
+    # the same file retitled keeps its folder; another file wearing the same title does not replace it
     mine.write_text(EDITION.replace('"Hostile"', '"My course, second term"'), encoding="utf-8")
     assert bare.run("build", mine, "--out", bare.out, "--format", "html", "-q").returncode == 0
+    before = snapshot(bare.out / "hostile")
     stranger.write_text(EDITION.replace('"Hostile"', '"My course, second term"'), encoding="utf-8")
+    refused(bare.run("build", stranger, "--out", bare.out, "--format", "html"), "another file with the same title")
+    stranger.write_text(EDITION.replace('"Hostile"', '"My course, second term"').replace('slug = "hostile"\n', ""),
+                        encoding="utf-8")
+    # without a slug it builds into its title's folder, beside ours
     assert bare.run("build", stranger, "--out", bare.out, "--format", "html", "-q").returncode == 0
+    assert snapshot(bare.out / "hostile") == before
 
 
 def test_utf8_read_in_a_c_locale_is_told_as_the_locale_not_the_name(place):

@@ -322,8 +322,14 @@ def _same_edition(edition: Edition, out_dir: Path) -> None:
         return
     title, _, place = named.partition(":")
     built_title, _, built_place = built.partition(":")
-    if title == built_title or (edition.slug and place and place == built_place):
-        return  # the same title (from another file), or the same file retitled
+    if place and built_place and place == built_place:
+        return  # the same file, retitled
+    if place and built_place and title == built_title:  # another file wearing the same title
+        raise InputError([(f"{printable(str(out_dir))} holds an edition built from another file with the same title; "
+                           "give this one a slug of its own, or build into another --out (if it is the same edition, "
+                           "moved, `workbook clean` its folder first)")])
+    if title == built_title:
+        return  # one side's file unknown (a practice set, a folder built before places were kept): its title
     if edition.slug and not built_place:
         return  # a folder built before places were recorded: a slug given keeps it, as it did
     if edition.slug:
