@@ -528,12 +528,21 @@
 
   // The numbers of an answer, as workbook/judge.py's numbers_typed: cut at commas and semicolons outside
   // brackets, each freed of a label ("x_3 = -1.875"); side by side with spaces where no bracket is open.
+  // a number's name compared as judge.py's _key does; a lone number's label as its _same_label does
+  const labelKey = (l) => l.replace(/[\s{}]/g, "").replace(/∂/g, "d").replace(/θ/g, "theta").replace(/′/g, "'").slice(0, 40);
+  function sameLabel(label, name) {
+    if (labelKey(label) === labelKey(name)) return true;
+    const pattern = /^[A-Za-z]('+|\^\(\d+\))\((.{1,20})\)$/;
+    const typed = pattern.exec(labelKey(label)), asked = pattern.exec(labelKey(name));
+    if (!typed || !asked || typed[1] !== asked[1]) return false;
+    try { return Math.abs(toNumber(typed[2]) - toNumber(asked[2])) <= 1e-12; } catch (err) { return false; }
+  }
   function numbersTyped(text, wanted, names) {
     const pieces = parts(text);
     const labels = pieces.map((p) => (p.split("=").length === 2 ? p.split("=")[0] : null));
     if (names && names.length > 1 && labels.some((l) => l)) {  // put in order by their labels, as judge.py does
       if (!labels.every((l) => l) || pieces.length !== names.length) throw new ParseError(`label every number (as ${names[0]} = ...) or none`);
-      const key = (l) => l.replace(/[\s{}]/g, "").replace(/∂/g, "d").slice(0, 40);
+      const key = labelKey;
       const keys = names.map(key), placed = names.map(() => null);
       pieces.forEach((piece, j) => {
         const spot = keys.findIndex((k, i) => k === key(labels[j]) && placed[i] === null);
@@ -541,6 +550,9 @@
         placed[spot] = piece.split("=")[1].trim();
       });
       return placed;
+    }
+    if (names && names.length === 1 && pieces.length === 1 && labels[0] && !sameLabel(labels[0], names[0])) {
+      throw new ParseError(`${labels[0].trim().slice(0, 30)} does not name ${names[0]}`);  // a lone number's label too
     }
     let typed = pieces.map((p) => (p.split("=").length === 2 ? p.split("=")[1].trim() : p));
     if (typed.length === 1 && wanted > 1 && !typed[0].includes("(")) typed = typed[0].split(/\s+/);

@@ -343,3 +343,26 @@ def test_the_page_reads_labels_and_lines_as_strictly_as_the_terminal(tmp_path):
 
         verdict, _ = judged(expected(record), typed)
         assert bool(verdict) is right, (typed, verdict)
+
+
+LONE = [("27", True), ("f'(3) = 27", True), ("f'(3.0) = 27", True), ("f''(3) = 27", None), ("f'(7) = 27", None),
+        ("banana = 27", None), ("g'(t) = 27", None)]
+
+
+def test_a_lone_numbers_label_must_name_it_on_the_page_as_in_the_terminal(tmp_path):
+    # f''(3) = 15, f'(7) = 15, banana = 15 and theta_1 = <theta_3's value> were all right
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    from workbook import judge
+
+    value = {"claims": {"type": "derivative", "function": "x**3", "variable": "x", "order": 1, "answer": "3*x**2",
+                        "at": "3", "value": "27"}}
+    want, data = judge.expected(value), interactive.page_data(value)
+    said = _verdicts([{"data": data, "text": text} for text, _ in LONE], tmp_path)
+    for (text, right), page in zip(LONE, said):
+        if right is None:
+            with pytest.raises(ValueError):
+                judge.judge(want, text)
+            assert not page.startswith(("Right", "Not right")), (text, page)
+        else:
+            assert judge.judge(want, text)[0] is right and page == "Right.", (text, page)

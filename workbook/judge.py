@@ -47,7 +47,9 @@ def expected(record: dict) -> Expected | None:
         return Expected(f"the tangent line, as y = (an expression in {c['variable']})", E.parse(c["tangent"]),
                         variable=c["variable"], noun="the tangent line")
     if kind == "derivative" and "value" in c:
-        return _numbers(f"the value at {c['variable']} = {c['at']}, a number", [c["value"]], ["the value"])
+        order = int(c.get("order", 1))
+        name = "f" + ("'" * order if order <= 3 else f"^({order})") + f"({c['at']})"  # a label must name it
+        return _numbers(f"the value at {c['variable']} = {c['at']}, a number", [c["value"]], [name])
     if kind == "chain_multivariable" and len(c["parameters"]) == 1:
         return Expected(f"dz/d{c['parameters'][0]}, as an expression in {c['parameters'][0]}",
                         E.parse(c["answers"][0]), variable=c["parameters"][0])
@@ -191,6 +193,10 @@ def numbers_typed(text: str, wanted: int, names: tuple[str, ...] = ()) -> list[s
     pieces = parts(text)
     if len(names) > 1 and any(p.count("=") == 1 for p in pieces):
         return [p.strip() for p in _by_labels(pieces, names, _key, f"label every number (as {names[0]} = ...) or none")]
+    if len(names) == 1 and len(pieces) == 1 and pieces[0].count("=") == 1:  # a lone number's label must name it too
+        label = pieces[0].split("=", 1)[0]
+        if not _same_label(label, names[0]):
+            raise ValueError(f"{label.strip()[:30]!r} does not name {names[0]}")
     typed = [p.split("=", 1)[1].strip() if p.count("=") == 1 else p for p in pieces]
     if len(typed) == 1 and wanted > 1 and "(" not in typed[0]:
         typed = typed[0].split()
@@ -198,8 +204,26 @@ def numbers_typed(text: str, wanted: int, names: tuple[str, ...] = ()) -> list[s
 
 
 def _key(label: str) -> str:
-    """A number's name as written or as asked, compared: no spaces or braces, ∂ as d (x_{3} is x_3)."""
-    return re.sub(r"[\s{}]", "", label).replace("∂", "d")[:40]
+    """A number's name as written or as asked, compared: no spaces or braces, ∂ as d, θ as theta, ′ as '
+    (x_{3} is x_3)."""
+    return re.sub(r"[\s{}]", "", label).replace("∂", "d").replace("θ", "theta").replace("′", "'")[:40]
+
+
+_VALUE_LABEL = re.compile(r"[A-Za-z]('+|\^\(\d+\))\((.{1,20})\)", re.ASCII)
+
+
+def _same_label(label: str, name: str) -> bool:
+    """Whether a lone number's label names it: as written (theta_3, θ_3), or, for a derivative's value,
+    the same order at the same point (f'(0.5) for f'(1/2); not f''(3), f'(7) or banana)."""
+    if _key(label) == _key(name):
+        return True
+    typed, asked = _VALUE_LABEL.fullmatch(_key(label)), _VALUE_LABEL.fullmatch(_key(name))
+    if not (typed and asked and typed[1] == asked[1]):
+        return False
+    try:
+        return abs(number(typed[2]) - number(asked[2])) <= 1e-12
+    except (E.ExprError, TypeError, ValueError):
+        return False
 
 
 def _wrapped(piece: str) -> bool:
