@@ -364,13 +364,16 @@
   function rowsTyped(text) {
     text = text.replace(/[[{]/g, "(").replace(/[\]}]/g, ")").trim();
     if (text.includes("=")) return null;
-    const inner = wrapped(text) ? text.slice(1, -1) : text;
+    const outer = wrapped(text), inner = outer ? text.slice(1, -1) : text;
     let rows = cut(inner, ";");
     if (rows.length === 1) {
       rows = cut(inner, ",");
-      if (rows.length < 2 || !rows.every((r) => wrapped(r) && /[,;]/.test(r.slice(1, -1)))) return null;
+      const inBrackets = rows.length >= 2 && rows.every((r) => wrapped(r)) &&
+        (outer || rows.every((r) => /[,;]/.test(r.slice(1, -1))));  // [[a], [b]]: two rows of one
+      const oneRow = outer && rows.length === 1 && wrapped(rows[0]);  // [[a, b, c, d]]
+      if (!inBrackets && !oneRow) return null;
     }
-    return rows.map((r) => parts(r).length);
+    return rows.map((r) => (r ? parts(wrapped(r) ? r.slice(1, -1) : r).length : 0));
   }
 
   // What a label names, as workbook/judge.py's _naming: "f:x,y" for f_xy, f_{yx}, ∂²f/∂y∂x; "f:x" for df/dx

@@ -176,13 +176,19 @@ def rows_typed(text: str) -> list[int] | None:
     text = text.translate(str.maketrans("[]{}", "()()")).strip()
     if "=" in text:
         return None  # labelled entries are placed by their labels
-    inner = text[1:-1] if _wrapped(text) else text
+    outer = _wrapped(text)
+    inner = text[1:-1] if outer else text
     rows = _cut(inner, ";")
     if len(rows) == 1:
         rows = _cut(inner, ",")
-        if len(rows) < 2 or not all(_wrapped(r) and re.search(r"[,;]", r[1:-1]) for r in rows):
+        if len(rows) >= 2 and all(_wrapped(r) for r in rows) and (
+                outer or all(re.search(r"[,;]", r[1:-1]) for r in rows)):
+            pass  # rows in brackets: [[a], [b]] is two rows of one; bare (a, b), (c, d) needs commas in each
+        elif outer and len(rows) == 1 and _wrapped(rows[0]):
+            pass  # [[a, b, c, d]]: one row
+        else:
             return None
-    return [len(parts(r)) for r in rows]
+    return [len(parts(r[1:-1] if _wrapped(r) else r)) if r else 0 for r in rows]
 
 
 def numbers_typed(text: str, wanted: int, names: tuple[str, ...] = ()) -> list[str]:
@@ -248,7 +254,7 @@ def _numbers(what: str, values, names) -> Expected:
 
 def number(text: str) -> float:
     """A number as such (1e-5 among them, where an expression would read e), else an expression of numbers."""
-    if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text.strip()):
+    if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text.strip(), re.ASCII):  # ASCII digits, as the page
         return float(text)
     return float(sp.N(E.parse(text, variables=())))
 
@@ -266,7 +272,8 @@ NEGATIONS = {"not", "no", "isn't", "isnt", "neither", "nor", "never"}
 
 
 # what may stand left of = in a derivative typed whole: f'(x), y'', dy/dx, d^2f/dx^2, f^(4)(x)
-DERIVATIVE_LABEL = re.compile(r"[A-Za-z]\w*(?:'+|′+|\^\(\d+\))(?:\([^()=]*\))?|d(?:\^?\d)?[A-Za-z]\w*/d[A-Za-z]\w*(?:\^?\d)?")
+DERIVATIVE_LABEL = re.compile(r"[A-Za-z]\w*(?:'+|′+|\^\(\d+\))(?:\([^()=]*\))?|d(?:\^?\d)?[A-Za-z]\w*/d[A-Za-z]\w*(?:\^?\d)?",
+                              re.ASCII)
 
 
 def _names_derivative(label: str, want: Expected) -> bool:
@@ -275,11 +282,11 @@ def _names_derivative(label: str, want: Expected) -> bool:
     text = label.replace(" ", "")
     if len(text) > 24 or not DERIVATIVE_LABEL.fullmatch(text):
         return False
-    m = re.fullmatch(r"[A-Za-z]\w*?('+|′+|\^\((\d+)\))(?:\(([^()=]*)\))?", text)
+    m = re.fullmatch(r"[A-Za-z]\w*?('+|′+|\^\((\d+)\))(?:\(([^()=]*)\))?", text, re.ASCII)
     if m:
         order = int(m[2]) if m[2] else len(m[1])
         return order == want.order and m[3] in (None, want.variable)
-    m = re.fullmatch(r"d(?:\^?(\d))?([A-Za-z]\w*)/d([A-Za-z]\w*?)(?:\^?(\d))?", text)
+    m = re.fullmatch(r"d(?:\^?(\d))?([A-Za-z]\w*)/d([A-Za-z]\w*?)(?:\^?(\d))?", text, re.ASCII)
     return bool(m) and int(m[1] or 1) == int(m[4] or 1) == want.order and m[3] == want.variable != m[2]
 
 
