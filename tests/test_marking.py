@@ -93,3 +93,25 @@ def test_a_third_of_the_default_editions_problems_carry_a_worksheet_figure():
             record = record if isinstance(record, dict) else record.record()
             with_figure += bool(record.get("worksheet_figure"))
     assert problems >= 30 and with_figure * 3 >= problems
+
+
+def test_a_worksheet_contour_is_not_centred_on_the_critical_points_it_asks_for():
+    # with one critical point the printed plot was centred exactly on it (9 seeds of 39)
+    import sympy as sp
+
+    from workbook.bank import load_bank
+    from workbook.generate import REDRAW, generate_one
+
+    family, centred = load_bank()["critical-points"], 0
+    for seed in range(40):
+        try:
+            record = generate_one(family, seed)
+        except REDRAW:
+            continue
+        sheet = record["worksheet_figure"]
+        middle = ((sheet["x"][0] + sheet["x"][-1]) / 2, (sheet["y"][0] + sheet["y"][-1]) / 2)
+        points = [tuple(float(sp.sympify(c)) for c in p) for p in record["claims"]["points"]]
+        solution = record["figure"]
+        assert middle == (0.0, 0.0) and all(abs(c) < sheet["x"][-1] for p in points for c in p)
+        centred += len(points) == 1 and (solution["x"][0] + solution["x"][-1]) / 2 == points[0][0]
+    assert centred >= 3  # the solution's own plot is centred on its points: the sheet's differs

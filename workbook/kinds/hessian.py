@@ -8,6 +8,7 @@ Hessian measured there, which must also match the Hessian the table shows.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -239,7 +240,16 @@ def present_classify(work: Hessian) -> Problem:
                                          for p, k in zip(work.points, work.kinds, strict=True)),
                    steps=shown, claims=check, figure=(figure := _contour(work) if len(work.variables) == 2 else None),
                    worksheet_figure=figure and marking.contour(
-                       figure, "Mark each critical point you find and write beside it: minimum, maximum or saddle."))
+                       _sheet_contour(work, figure),
+                       "Mark each critical point you find and write beside it: minimum, maximum or saddle."))
+
+
+def _sheet_contour(work: Hessian, figure: dict) -> dict:
+    """The worksheet's plot: a window about the origin, its half-width a whole number, so that where the
+    critical points lie is not where the plot is centred (the solution's window is centred on them)."""
+    reach = max(abs(float(c)) for p in work.points for c in p)
+    half = float(math.ceil(reach + 1.5))
+    return figure | contour_data(work.f, work.variables, (0.0, 0.0), half_width=half)
 
 
 def _contour(work: Hessian) -> dict:
