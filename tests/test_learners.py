@@ -695,3 +695,15 @@ def test_digits_from_other_scripts_are_read_as_on_the_page():
 
 PARTIALS_AT = _claims(type="gradient", function="x**2 + x*y", variables=["x", "y"], partials=["2*x + y", "x"],
                       at=["1", "1"], gradient=["3", "1"])
+
+
+@pytest.mark.parametrize("expression, at, grad", [
+    ("|x-1| + y^2", "1,0", None), ("max(x, y)", "1,1", None), ("|x|*y", "0,1", None), ("relu(x) + y", "0,1", None),
+    ("|x|*y", "0,0", "(0, 0)"), ("|x-1| + y^2", "2,0", "(1, 0)")])
+def test_the_gradient_at_a_corner_exists_only_where_each_partial_does(expression, at, grad):
+    # |x - 1| + y^2 at (1, 0) printed grad = (0, 0), a false critical point; max(x, y) at (1, 1) gave (1/2, 1/2)
+    result = run("solve", expression, "--gradient", "--at", at)
+    if grad is None:
+        assert result.exit_code == 2 and "does not exist" in result.stderr, result.output
+    else:
+        assert result.exit_code == 0 and f"grad = {grad}" in result.output, result.output

@@ -242,9 +242,23 @@ def gradient_at(grad: dict, at: str) -> dict:
         raise SolveError(f"{explain.pretty(E.parse(grad['input']))} is not defined at ({', '.join(typed)}) (for real "
                          "numbers), so neither is its gradient")
     # names not in --wrt (y in --gradient --wrt x) stay letters, as they do without --gradient
-    others = sorted(str(s) for s in E.parse(grad["input"]).free_symbols if str(s) not in names)
+    whole = E.parse(grad["input"])
+    others = sorted(str(s) for s in whole.free_symbols if str(s) not in names)
+    kink = not others and taylor.analytic_branch(whole, point) is None  # |x - 1| at x = 1, max(x, y) where x = y
     exact = []
-    for name, partial in zip(names, grad["gradient"]):
+    for k, (name, partial) in enumerate(zip(names, grad["gradient"])):
+        if kink:  # each partial is the derivative of f along its own line through the point, as for one
+            symbol = E.symbol(name)  # variable: from both sides where that line crosses a kink, and it may not exist
+            line = whole.xreplace({s: v for s, v in point.items() if s != symbol})
+            if symbol not in line.free_symbols:
+                exact.append(sp.Integer(0))
+                continue
+            try:
+                exact.append(value_at(solve(explain.text(line), name, 1), typed[k])[0])
+            except SolveError as exc:
+                raise Undefined(f"∂/∂{name} at ({', '.join(typed)}) does not exist: along {name}, "
+                                f"{str(exc).split(': ', 1)[-1]}") from None
+            continue
         value = E.parse(partial, variables=names + others).xreplace(point)
         decimal = sp.N(written_out(value.xreplace(held)), 15)
         if not (decimal.is_real and decimal.is_finite):
