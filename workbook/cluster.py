@@ -40,7 +40,7 @@ from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 from typing import Any, Self
 
-from workbook.errors import InputError, printable
+from workbook.errors import BuildError, InputError, printable
 from workbook.userfiles import remove_tree_quietly
 from workbook.workers import MEMORY_LIMIT, SCRATCH_MARKER, Outcome, Pool, _sweep_scratch, default_jobs, said
 
@@ -248,9 +248,11 @@ class ClusterPool:
                 waited = max(self.limits.get(f, STALL_MARGIN) for f in self.futures)
                 stuck, self.futures = self.futures, {}
                 self.client.cancel(list(stuck))
-                self.ready.extend(Outcome(task, "died", error=f"no Dask worker answered within {waited:.0f} s")
-                                  for names in stuck.values() for task in names)
-                continue
+                # its tasks run again would go to the same worker, and wait as long again, without end:
+                # the build stops here, with one line, rather than redraw on a cluster that does not answer
+                raise BuildError(f"the Dask cluster at {printable(self.address)[:80]} did not answer within "
+                                 f"{waited:.0f} s (a worker that stopped answering holds the work): restart or "
+                                 "remove that worker, or build without --cluster")
             self.limits.pop(future, None)
             names = self.futures.pop(future, None)
             if names is None:  # all its tasks were dropped
