@@ -59,7 +59,8 @@ def test_a_build_on_a_cluster_is_byte_identical_to_the_local_pools(tmp_path, sma
     assert "versions/A/worksheet.pdf" in mine and "versions/print.pdf" in mine
     assert b"Our key" in mine["versions/A/answers.html"]
     assert mine.keys() == theirs.keys()
-    assert [name for name in mine if mine[name] != theirs[name]] == []
+    # every file the same; the folder's signed marker records where the files were laid out, and differs
+    assert [name for name in mine if mine[name] != theirs[name]] == [".workbook-build"]
     # the cluster's build is this user's, as a local one is; with every problem in the cache, a rebuild
     # never contacts the cluster (no scheduler listens at this address)
     again = build(small_edition, out_root=tmp_path / "away", versions=2, templates=templates,
@@ -68,7 +69,9 @@ def test_a_build_on_a_cluster_is_byte_identical_to_the_local_pools(tmp_path, sma
     # the draws a remote cluster made are kept apart: a build on this machine alone draws its own
     kept = sorted(p.name for p in (tmp_path / "away" / ".cache").rglob("*") if "draws" in p.parts and p.is_file())
     here = build(small_edition, out_root=tmp_path / "away", versions=2, templates=templates)
-    assert here.unchanged  # the same draws, made here
+    assert not here.unchanged  # laid out here again: a remote worker's files are not taken as up to date
+    assert _files(here.out_dir).keys() == theirs.keys()
+    assert [n for n, data in _files(here.out_dir).items() if data != mine[n] and n != ".workbook-build"] == []
     after = sorted(p.name for p in (tmp_path / "away" / ".cache").rglob("*") if "draws" in p.parts and p.is_file())
     assert kept and len(after) == 2 * len(kept) and set(kept) < set(after)
 

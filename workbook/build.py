@@ -201,7 +201,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                                       progress=_counter(progress, DRAWING, len(copies) * edition.problem_count()),
                                       cache=DrawCache(cache, _origin(cluster)) if cache is not None else None)
         count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
-        digest = fingerprint(docs, names, formats, template_dir)
+        digest = fingerprint(docs, names, formats, template_dir, origin=_origin(cluster))
         if _up_to_date(out_dir, area, digest, docs, names, formats):
             return BuildResult(out_dir=out_dir, files=area_files(out_dir, area), problems=count, timings=timings,
                                docs=docs, unchanged=True, notes=notes, area=area)
@@ -656,9 +656,10 @@ MAX_TEMPLATE_BYTES = 64 << 20  # and a few hundred kB (a logo among them); each 
 
 
 def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...],
-                template_dir: Path | None = None) -> str:
+                template_dir: Path | None = None, origin: str = "") -> str:
     """What the output files depend on: the documents' data, the templates (a user's folder too),
-    the versions of the tools."""
+    the versions of the tools, and where they were laid out (a remote cluster's files are not taken as
+    up to date by a build on this machine alone)."""
     from workbook.quick import MAX_DEPTH
     from workbook.resources import inside, templates_dir
     from workbook.userfiles import LIMIT, files_under
@@ -666,6 +667,8 @@ def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...],
     h = hashlib.sha256()
     h.update(json.dumps([docs, list(names), sorted(formats), __version__,
                          {n: dependency_version(n) for n in DEPENDENCIES}], sort_keys=True, default=str).encode())
+    if origin:
+        h.update(b"\0laid out by\0" + origin.encode())
     read: dict[tuple[int, ...], bytes] = {}  # each file once, however many links reach it
     total = 0
     for folder in [templates_dir()] + ([template_dir] if template_dir is not None else []):

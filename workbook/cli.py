@@ -218,7 +218,7 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
         from workbook import quick
 
         key = quick.inputs(edition, seed=seed, versions=versions, formats=formats, templates=templates,
-                           banks=bank_folders)
+                           banks=bank_folders, origin="cluster" if cluster not in (None, "local") else "")
         found = quick.up_to_date(out_root, key) if key is not None else None
         if found is not None:
             out_dir, area, problems = found

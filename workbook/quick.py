@@ -32,7 +32,7 @@ MAX_DEPTH = 32  # folders within folders: a bank or template folder is a few dee
 
 
 def inputs(edition: Path | None, *, seed: int | None, versions: int | None, formats: tuple[str, ...],
-           templates: Path | None, banks: tuple[Path, ...] | list[Path]) -> str | None:
+           templates: Path | None, banks: tuple[Path, ...] | list[Path], origin: str = "") -> str | None:
     """The digest of everything a build of these options reads, or None when it cannot be told here."""
     path = edition if edition is not None else editions_dir() / DEFAULT_EDITION
     h = hashlib.sha256()
@@ -40,7 +40,7 @@ def inputs(edition: Path | None, *, seed: int | None, versions: int | None, form
                "path": str(path.resolve()), "seed": seed, "versions": versions, "formats": sorted(formats),
                "templates": str(templates.resolve()) if templates is not None else None,
                "banks": [str(b) for b in banks], "resolved": [str(b.resolve()) for b in banks],
-               "env": os.environ.get("SOURCE_DATE_EPOCH"),
+               "env": os.environ.get("SOURCE_DATE_EPOCH"), **({"origin": origin} if origin else {}),
                "libraries": {n: dependency_version(n) for n in DEPENDENCIES}}
     h.update(json.dumps(options, sort_keys=True).encode())
     try:
