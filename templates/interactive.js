@@ -532,7 +532,11 @@
   // The numbers of an answer, as workbook/judge.py's numbers_typed: cut at commas and semicolons outside
   // brackets, each freed of a label ("x_3 = -1.875"); side by side with spaces where no bracket is open.
   // a number's name compared as judge.py's _key does; a lone number's label as its _same_label does
-  const labelKey = (l) => l.replace(/[\s{}]/g, "").replace(/∂/g, "d").replace(/θ/g, "theta").replace(/′/g, "'").slice(0, 40);
+  function labelKey(l) {  // a partial however it is written: ∂f/∂x, df/dx and f_x are one
+    const key = l.replace(/[\s{}]/g, "").replace(/∂/g, "d").replace(/θ/g, "theta").replace(/′/g, "'").slice(0, 40);
+    const short = /^([A-Za-z])_(\w+)$/.exec(key);
+    return short ? `d${short[1]}/d${short[2]}` : key;
+  }
   function sameLabel(label, name) {
     if (labelKey(label) === labelKey(name)) return true;
     const pattern = /^[A-Za-z]('+|\^\(\d+\))\((.{1,20})\)$/;

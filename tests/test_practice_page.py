@@ -366,3 +366,27 @@ def test_a_lone_numbers_label_must_name_it_on_the_page_as_in_the_terminal(tmp_pa
             assert not page.startswith(("Right", "Not right")), (text, page)
         else:
             assert judge.judge(want, text)[0] is right and page == "Right.", (text, page)
+
+
+GRADIENT_AT = {"claims": {"type": "gradient", "function": "x**2 + x*y", "variables": ["x", "y"],
+                          "partials": ["2*x + y", "x"], "at": ["1", "1"], "gradient": ["3", "1"]}}
+LABELLED = [("3, 1", True), ("f_x = 3, f_y = 1", True), ("∂f/∂x = 3, ∂f/∂y = 1", True), ("df/dy = 1, df/dx = 3", True),
+            ("x = 3, y = 1", None), ("f_x = 1, f_y = 3", False)]
+
+
+def test_a_gradients_numbers_are_read_by_the_partials_own_labels_on_the_page_as_in_the_terminal(tmp_path):
+    # f_x = 3 and the key's own ∂L/∂w = ... were refused ("names none of x, y"); a bare x = 3 was right
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    from workbook import judge
+
+    want, data = judge.expected(GRADIENT_AT), interactive.page_data(GRADIENT_AT)
+    said = _verdicts([{"data": data, "text": text} for text, _ in LABELLED], tmp_path)
+    for (text, right), page in zip(LABELLED, said):
+        if right is None:
+            with pytest.raises(ValueError):
+                judge.judge(want, text)
+            assert not page.startswith(("Right", "Not right")), (text, page)
+        else:
+            assert judge.judge(want, text)[0] is right, text
+            assert page == "Right." if right else page.startswith("Not right"), (text, page)

@@ -79,11 +79,14 @@ def expected(record: dict) -> Expected | None:
     if record.get("numeric") is not None:
         return Expected("a number", numbers=(float(record["numeric"]),))
     if kind == "gradient" and "gradient" in c:
-        return _numbers("the gradient's entries, separated by commas", c["gradient"], c["variables"])
+        return _numbers("the gradient's entries, separated by commas", c["gradient"],
+                        [f"∂f/∂{v}" for v in c["variables"]])
     if kind == "backprop":
-        return _numbers("the gradients, separated by commas", list(c["gradients"].values()), list(c["gradients"]))
+        return _numbers("the gradients, separated by commas", list(c["gradients"].values()),
+                        [f"∂{c['output']}/∂{k}" for k in c["gradients"]])
     if kind == "loss":
-        return _numbers("the gradients, separated by commas", list(c["gradient"].values()), list(c["gradient"]))
+        return _numbers("the gradients, separated by commas", list(c["gradient"].values()),
+                        [f"∂L/∂{k}" for k in c["gradient"]])
     if kind == "gradient" and "second_partials" in c:
         names = [f"∂²f/∂{a}²" if a == b else f"∂²f/∂{b}∂{a}" for a, b in (k.split(",") for k in c["second_partials"])]
         return _expressions("f", c["variables"], list(c["second_partials"].values()), names)
@@ -211,8 +214,10 @@ def numbers_typed(text: str, wanted: int, names: tuple[str, ...] = ()) -> list[s
 
 def _key(label: str) -> str:
     """A number's name as written or as asked, compared: no spaces or braces, ∂ as d, θ as theta, ′ as '
-    (x_{3} is x_3)."""
-    return re.sub(r"[\s{}]", "", label).replace("∂", "d").replace("θ", "theta").replace("′", "'")[:40]
+    (x_{3} is x_3), and a partial however it is written (∂f/∂x, df/dx and f_x are one)."""
+    key = re.sub(r"[\s{}]", "", label).replace("∂", "d").replace("θ", "theta").replace("′", "'")[:40]
+    short = re.fullmatch(r"([A-Za-z])_(\w+)", key, re.ASCII)  # f_x, u_x: the partial of f in x
+    return f"d{short[1]}/d{short[2]}" if short else key
 
 
 _VALUE_LABEL = re.compile(r"[A-Za-z]('+|\^\(\d+\))\((.{1,20})\)", re.ASCII)
