@@ -313,6 +313,10 @@ def test_the_page_reads_labels_and_lines_as_strictly_as_the_terminal(tmp_path):
     truth = slope_of["claims"]["answer"].replace("**", "^")
     cases = [(tangent, f"y + y*(y-1)*(y-2) = {line}", False), (tangent, f"y + relu(y - 2.5) = {line}", False),
              (tangent, f"abs(y) = {line}", False), (slope_of, f"f''(x) = {truth}", False),
+             # round nine: a kink past the y values the page tried, a polynomial through all of them
+             (tangent, f"y + relu(y - 8) = {line}", False), (tangent, f"y + relu(-y - 8) = {line}", False),
+             (tangent, f"y + 100 relu(y - 8)^2 = {line}", False),
+             (tangent, f"y + y(y-1)(y+7.9)(y+3.4)(y+2.1)(y+0.7)(y-0.6)(y-2)(y-3.4)(y-7.9) = {line}", False),
              (slope_of, f"g'(t) = {truth}", False), (slope_of, f"dx/dy = {truth}", False),
              (slope_of, f"dy/dx = {truth}", True)]
     data = [{"data": interactive.page_data(r), "text": t, "right": right} for r, t, right in cases]
