@@ -292,18 +292,24 @@
     for (let k = 0; k < n; k++) xs.push(lo + (hi - lo) * (k + 0.5) / n + 1 / 99991);
     const switches = [];
     if (f.joints.length > 200) throw new ParseError("an answer with over 200 corners (max, abs, relu ...) is more than the page can check: write it more simply");
+    // every corner is found before any is narrowed down: a worthless term that switches thousands of times
+    // used up a budget shared in typed order, and a sliver after it went unseen ("Right.")
+    const crossings = [];
     for (const u of f.joints) {
-      if (switches.length >= 400) break;
       let before = u({ [v]: xs[0] });
-      for (let k = 1; k < n && switches.length < 400; k++) {
+      for (let k = 1; k < n; k++) {
         const now = u({ [v]: xs[k] });
         if (Number.isFinite(before) && Number.isFinite(now) && before * now < 0) {
-          let a = xs[k - 1], b = xs[k];
-          for (let t = 0; t < 60; t++) { const m = (a + b) / 2; if (u({ [v]: m }) * before > 0) a = m; else b = m; }
-          switches.push((a + b) / 2);
+          crossings.push([u, k, before]);
+          if (crossings.length > 400) throw new ParseError("an answer whose corners (max, abs, relu ...) switch over 400 times is more than the page can check: write it more simply");
         }
         before = now;
       }
+    }
+    for (const [u, k, before] of crossings) {
+      let a = xs[k - 1], b = xs[k];
+      for (let t = 0; t < 60; t++) { const m = (a + b) / 2; if (u({ [v]: m }) * before > 0) a = m; else b = m; }
+      switches.push((a + b) / 2);
     }
     switches.sort((a, b) => a - b);
     const extra = [];

@@ -337,11 +337,16 @@ def test_the_page_reads_labels_and_lines_as_strictly_as_the_terminal(tmp_path):
     twice = {"kind": "expression", "what": "the derivative", "noun": "the derivative", "variable": "x",
              "points": points, "values": [2 * p for p in points], "truth": "2x"}
     data.append({"data": twice, "text": corners, "right": False})
+    # round nine: a worthless term switching thousands of times used up the search, and a sliver after it passed
+    sliver = {**twice, "truth": "1 - 6x^5", "values": [1 - 6 * p**5 for p in points]}
+    data.append({"data": sliver, "text": "1 - 6x^5 + 0*max(sin(1000x), 0) + 1000 relu(0.00001 - |x - 2.50051|)",
+                 "right": False})
+    data.append({"data": sliver, "text": "1 - 6x^5 + 1000 relu(0.00001 - |x - 2.50051|)", "right": False})
     said_all = _verdicts(data, tmp_path)
     seen = said_all
     for case, said in zip(data, seen):
         assert (said == "Right.") is case["right"], (case["text"][:60], said)
-    assert "over 200 corners" in seen[-1]
+    assert "over 200 corners" in seen[-3]
     for record, typed, right in cases:  # the terminal's judge agrees
         from workbook.judge import expected, judged
 
