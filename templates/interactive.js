@@ -416,6 +416,39 @@
     return placed;
   }
   // The same numbers every time: random points of the box, as workbook/solver.py's apart_in_box looks
+  // points near each corner's side none of the box's points is on (a bump of radius 0.01), as judge.py's
+  // solver._other_sides finds them: the corner's argument pushed towards its other sign by a pattern search
+  function otherSides(joints, variables, box) {
+    const found = [], at = (p) => { const o = {}; variables.forEach((v, i) => { o[v] = p[i]; }); return o; };
+    for (const u of joints.slice(0, 40)) {
+      const values = box.map((p) => u(at(p)));
+      const finite = values.filter((x) => Number.isFinite(x));
+      if (!finite.length || (finite.some((x) => x > 0) && finite.some((x) => x < 0))) continue;
+      const sign = finite.every((x) => x > 0) ? -1 : 1;
+      let best = 0;
+      values.forEach((x, k) => { if (Number.isFinite(x) && sign * x > sign * values[best]) best = k; });
+      let x = box[best].slice(), here = sign * u(at(x)), step = 6 / 8;
+      for (let t = 0; t < 400 && here <= 0 && step >= 1e-7; t++) {
+        let moved = false;
+        for (let k = 0; k < x.length; k++) {
+          for (const d of [step, -step]) {
+            const y = x.slice(); y[k] = Math.min(Math.max(y[k] + d, -3), 3);
+            const there = sign * u(at(y));
+            if (Number.isFinite(there) && there > here) { x = y; here = there; moved = true; }
+          }
+        }
+        if (!moved) step /= 2;
+      }
+      if (here > 0) {
+        const radius = Math.max(step, 1e-6) * 4;
+        for (let k = 0; k < 400; k++) {
+          const q = (k * 0.6180339887) % 1, r = (k * 0.7548776662) % 1;  // spread round where it got
+          found.push(x.map((c, i) => Math.min(Math.max(c + radius * (2 * (i % 2 ? r : q) - 1), -3), 3)));
+        }
+      }
+    }
+    return found;
+  }
   function boxPoints(dims, n) {
     let state = 20261201;
     const next = () => { state = (state + 0x6d2b79f5) | 0; let t = Math.imul(state ^ (state >>> 15), 1 | state);
@@ -450,7 +483,7 @@
       }
       if (!data.truths) return;
       const g = parse(data.truths[j], data.variables);  // the expression itself, everywhere in the box
-      for (const point of box) {
+      for (const point of box.concat(otherSides(f.joints || [], data.variables, box))) {
         const got = f(at(point)), want = g(at(point));
         // where the expression has a value, yours must have the same (one undefined there is wrong too)
         if (Number.isFinite(want) && (!Number.isFinite(got) || Math.abs(got - want) > 1e-8 * Math.max(1, Math.abs(want)))) {

@@ -353,6 +353,8 @@ SEVERAL = [
     (PARTIALS, "2x cos(y), x^2 cos(y)", False),  # differentiated y as well
     (PARTIALS, "f_y = x^2 cos(y), f_x = 2x sin(y)", True),  # labelled, in the other order
     (PARTIALS, "2x sin(y) + relu(1/2 - |x - 2| - |y + 2|), x^2 cos(y)", False),  # a bump off every line sampled
+    # round nine: a bump of radius 0.01, which no random point of the box hits
+    (PARTIALS, "2x sin(y) + 1000 relu(0.0001 - (x - 0.51)^2 - (y - 0.47)^2), x^2 cos(y)", False),
     (HESSIAN, "[6x, 2y; 2y, 2x]", True),
     (HESSIAN, "(6x, 2y), (2y, 2x)", True),
     (HESSIAN, "6x, 2y, 2y, 2x", True),
@@ -707,3 +709,10 @@ def test_the_gradient_at_a_corner_exists_only_where_each_partial_does(expression
         assert result.exit_code == 2 and "does not exist" in result.stderr, result.output
     else:
         assert result.exit_code == 0 and f"grad = {grad}" in result.output, result.output
+
+
+def test_solve_check_finds_a_bump_too_small_for_any_random_point():
+    # relu(0.0001 - (x - 0.51)^2 - (y - 0.47)^2): radius 0.01, right at 20,000 random points of the box
+    result = run("solve", "x^2 y", "--wrt", "x", "--check", "2x y + 1000 relu(0.0001 - (x-0.51)^2 - (y-0.47)^2)")
+    assert result.exit_code == 1 and "not right" in result.output, result.output
+    assert run("solve", "x^2 y", "--wrt", "x", "--check", "2x y").exit_code == 0

@@ -489,6 +489,60 @@ def _d(result: SolveResult, partial: bool = False) -> str:
 BOX_POINTS = 20_000  # random points of the box where answers in several variables are compared
 
 
+def _joints(expr: sp.Expr) -> list[sp.Expr]:
+    """What decides each corner of an expression: the argument of |u|, sign and a step, and the gap
+    between the arguments of max and min (relu is a max)."""
+    out = []
+    for node in sp.preorder_traversal(written_out(expr)):
+        if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside)):
+            out.append(node.args[0])
+        elif isinstance(node, (sp.Max, sp.Min)):
+            out += [p - q for p, q in itertools.combinations(node.args, 2)]
+        if len(out) > 40:
+            break
+    return out[:40]
+
+
+def _other_sides(expr: sp.Expr, names: list, points: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Points near each corner's side that none of ``points`` is on (a corner whose argument keeps one
+    sign at every random point, such as a bump of radius 0.01): the argument is pushed towards the other
+    sign by a pattern search from its nearest random point, and 400 points are taken round where it gets."""
+    found = []
+    for u in _joints(expr):
+        try:
+            with np.errstate(all="ignore"):
+                f = verify.numeric(u, names)
+                values = np.asarray(f(*points.T), dtype=float) * np.ones(len(points))
+        except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError):
+            continue
+        finite = np.isfinite(values)
+        if not finite.any() or (values[finite] > 0).any() and (values[finite] < 0).any():
+            continue  # both sides are sampled already
+        sign = -1.0 if (values[finite] > 0).all() else 1.0  # the side no point is on
+        best = int(np.nanargmax(sign * np.where(finite, values, -np.inf)))
+        x, step = points[best].copy(), (hi - lo) / 8
+        here = sign * float(f(*x))
+        for _ in range(400):
+            if here > 0 or step < 1e-7:
+                break
+            moved = False
+            for k in range(len(x)):
+                for d in (step, -step):
+                    y = x.copy()
+                    y[k] = min(max(y[k] + d, lo), hi)
+                    with np.errstate(all="ignore"):
+                        there = sign * float(f(*y))
+                    if np.isfinite(there) and there > here:
+                        x, here, moved = y, there, True
+            if not moved:
+                step /= 2
+        if here > 0:
+            rng = np.random.default_rng(7)
+            radius = max(step, 1e-6) * 4
+            found.append(np.clip(x + rng.uniform(-radius, radius, size=(400, len(x))), lo, hi))
+    return np.concatenate(found) if found else np.empty((0, len(names)))
+
+
 def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo: float = -3.0,
                  hi: float = 3.0) -> tuple[dict, float, float] | None:
     """A point of the box [lo, hi]^n where two expressions in several variables differ, found among
@@ -508,6 +562,16 @@ def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo:
     except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError):
         return None
     off = np.isfinite(a) & np.isfinite(b) & (np.abs(a - b) > 1e-8 * np.maximum(1.0, np.abs(a)))
+    if not off.any():  # a corner whose other side no random point reached: a bump too small to be hit
+        near = _other_sides(given, names, points, lo, hi)
+        if len(near):
+            with np.errstate(all="ignore"):
+                a2 = np.asarray(verify.numeric(written_out(truth), names)(*near.T), dtype=float) * np.ones(len(near))
+                b2 = np.asarray(verify.numeric(written_out(given), names)(*near.T), dtype=float) * np.ones(len(near))
+            far = np.isfinite(a2) & np.isfinite(b2) & (np.abs(a2 - b2) > 1e-8 * np.maximum(1.0, np.abs(a2)))
+            if far.any():
+                i = int(np.flatnonzero(far)[0])
+                return dict(zip(names, (float(x) for x in near[i]))), float(b2[i]), float(a2[i])
     for i in np.flatnonzero(off)[:50]:  # said at a point as printed (4 digits), where they still differ
         point = [float(f"{v:.4g}") for v in points[i]]
         with np.errstate(all="ignore"):
