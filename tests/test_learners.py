@@ -716,3 +716,10 @@ def test_solve_check_finds_a_bump_too_small_for_any_random_point():
     result = run("solve", "x^2 y", "--wrt", "x", "--check", "2x y + 1000 relu(0.0001 - (x-0.51)^2 - (y-0.47)^2)")
     assert result.exit_code == 1 and "not right" in result.output, result.output
     assert run("solve", "x^2 y", "--wrt", "x", "--check", "2x y").exit_code == 0
+
+
+@pytest.mark.parametrize("expression", ["sqrt(y - 5) x^2", "ln(y - 5) x"])
+def test_a_letter_held_where_the_expression_is_real(expression):
+    # the check held y at 1.3, where sqrt(y - 5) is not real: "internal error: the worked answer failed its check"
+    result = run("solve", expression, "--wrt", "x")
+    assert result.exit_code == 0 and "agrees with sympy.diff" in result.output, result.output + result.stderr

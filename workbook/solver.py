@@ -289,10 +289,28 @@ def gradient_lines(text: str, wrt: str | None = None) -> list[str]:
     return out[:-1]
 
 
+def _real_somewhere(function: sp.Expr, var: sp.Symbol, domain) -> bool:
+    """Whether a function of var alone is a finite real number at some point of the domain."""
+    if function.free_symbols - {var}:
+        return True  # letters left: nothing to try here
+    try:
+        with np.errstate(all="ignore"):
+            values = np.asarray(verify.numeric(written_out(function), [var])(verify.sample_points(*domain, 16)))
+    except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError):
+        return True
+    return bool(np.any(np.isfinite(values) & (np.abs(np.imag(values)) < 1e-12 if np.iscomplexobj(values) else True)))
+
+
 def numeric_check(expr: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr, domain=None) -> dict:
     """The derivative measured from the input alone against the answer, other names held at fixed
     values: finite differences or the complex step at low order, Taylor coefficients from the third."""
-    held = holding((expr.free_symbols | answer.free_symbols) - {var})
+    names = (expr.free_symbols | answer.free_symbols) - {var}
+    held = holding(names)
+    for shift in (0, 4, 9, 49):  # the other names where the expression is real (sqrt(y - 5) is not at y = 1.3)
+        trial = {s: v + shift for s, v in held.items()}
+        if _real_somewhere(expr.xreplace(trial), var, domain or (-3.0, 3.0)):
+            held = trial
+            break
     function, claimed = expr.xreplace(held), answer.xreplace(held)
     try:
         try:
