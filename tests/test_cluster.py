@@ -286,3 +286,24 @@ def test_a_file_a_worker_sends_back_is_checked_before_it_is_written(tmp_path, fi
     outcome = pool._outcome("task", Outcome("task", "ok", value=1), files)
     assert outcome.kind == "raised" and "a Dask worker sent back" in outcome.error
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_worker_may_send_back_only_the_documents_its_task_lays_out(tmp_path):
+    # a worker added evil.html and notes/secret.txt to each answer: both were written and signed as the user's
+    from workbook import render
+    from workbook.workers import Outcome
+
+    pool = ClusterPool("local")
+    pool.shared["stage"] = tmp_path
+    pool.client = object()  # opened: submit only queues the task here
+    folder = tmp_path / "versions" / "A"
+    pool.submit("layout", 10.0, render.render_job, {}, folder, None, ("html", "pdf"), ("worksheet",), None)
+    good = pool._outcome("layout", Outcome("layout", "ok", value=1),
+                         {"versions/A/worksheet.html": b"<p>", "versions/A/worksheet.pdf": b"%PDF"})
+    assert good.ok and (folder / "worksheet.pdf").read_bytes() == b"%PDF"
+    pool.submit("layout", 10.0, render.render_job, {}, folder, None, ("html",), ("worksheet",), None)
+    bad = pool._outcome("layout", Outcome("layout", "ok", value=1),
+                        {"versions/A/worksheet.html": b"<p>", "versions/A/evil.html": b"<script>"})
+    assert bad.kind == "raised" and "does not write" in bad.error and not (folder / "evil.html").exists()
+    pool.submit("draw", 10.0, sleeps, 0.0)  # a task that lays out nothing sends nothing back
+    assert pool._outcome("draw", Outcome("draw", "ok", value=1), {"notes/secret.txt": b"x"}).kind == "raised"

@@ -93,6 +93,7 @@ class ClusterPool:
         self.done = None
         self.threads = 1
         self.shared: dict[str, Any] = {}  # the folders a task's arguments name: see share()
+        self.expected: dict[Hashable, set[str] | None] = {}  # the files each task may send back, by task
 
     def open(self) -> None:
         """Reach the scheduler (or start the LocalCluster) and check its workers; done on first use,
@@ -190,6 +191,7 @@ class ClusterPool:
         this process's time; a batch runs its tasks one by one, each under its own budget)."""
         self.open()
         self.pending.append((task, budget, fn, args))
+        self.expected[task] = _outputs(fn, args, self.shared.get("stage"))
 
     def _send(self) -> None:
         """Send the tasks waiting, in batches: at most BATCH a batch, at least four batches a thread."""
@@ -289,9 +291,10 @@ class ClusterPool:
         stage = self.shared.get("stage")
         if not isinstance(files, dict):
             return Outcome(task, "raised", error="a Dask worker sent back something that is not a task's files")
+        allowed = self.expected.pop(task, None)
         for name, data in files.items():
             if (not isinstance(name, str) or not isinstance(data, bytes) or "\0" in name or not name.strip("./")
-                    or len(data) > RETURNED_FILE_LIMIT):
+                    or len(data) > RETURNED_FILE_LIMIT or (allowed is not None and name not in allowed)):
                 return Outcome(task, "raised", error=f"a Dask worker sent back a file workbook does not write: "
                                                      f"{printable(str(name))[:80]!r}")
             path = stage / name if stage is not None else None
@@ -437,6 +440,21 @@ def run(fn: Callable, args: tuple, budget: float | None, memory: int | None, sha
         return outcome, written
     finally:
         remove_tree_quietly(scratch)
+
+
+def _outputs(fn: Callable, args: tuple, stage: Path | None) -> set[str] | None:
+    """The names under the stage a task may send back: a layout's documents in its formats; nothing for
+    any other task (a draw, the math and figures, which go to the worker's own cache)."""
+    from workbook import render
+
+    if fn is not render.render_job:
+        return set()
+    out_dir, formats, documents = args[1], args[3], args[4]
+    if stage is None or not isinstance(out_dir, Path) or not out_dir.is_relative_to(stage):
+        return None
+    folder = out_dir.relative_to(stage).as_posix()
+    prefix = "" if folder == "." else f"{folder}/"
+    return {f"{prefix}{which}.{fmt}" for which in documents for fmt in formats if fmt in ("html", "pdf")}
 
 
 def _load_before_fork() -> None:
