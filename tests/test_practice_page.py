@@ -354,6 +354,23 @@ def test_the_page_reads_labels_and_lines_as_strictly_as_the_terminal(tmp_path):
         assert bool(verdict) is right, (typed, verdict)
 
 
+def _terminal_and_page_agree(record: dict, cases: list[tuple[str, bool | None]], tmp_path: Path) -> None:
+    """Each typed answer gets the same verdict from `show --try`'s judge and from the page: right (True),
+    not right (False) or refused as unreadable (None)."""
+    from workbook import judge
+
+    want, data = judge.expected(record), interactive.page_data(record)
+    said = _verdicts([{"data": data, "text": text} for text, _ in cases], tmp_path)
+    for (text, right), page in zip(cases, said):
+        if right is None:
+            with pytest.raises(ValueError):
+                judge.judge(want, text)
+            assert not page.startswith(("Right", "Not right")), (text, page)
+        else:
+            assert judge.judge(want, text)[0] is right, text
+            assert page == "Right." if right else page.startswith("Not right"), (text, page)
+
+
 LONE = [("27", True), ("f'(3) = 27", True), ("f'(3.0) = 27", True), ("f''(3) = 27", None), ("f'(7) = 27", None),
         ("banana = 27", None), ("g'(t) = 27", None)]
 
@@ -362,19 +379,9 @@ def test_a_lone_numbers_label_must_name_it_on_the_page_as_in_the_terminal(tmp_pa
     # f''(3) = 15, f'(7) = 15, banana = 15 and theta_1 = <theta_3's value> were all right
     if _ready() is not None:
         pytest.skip(str(_ready()))
-    from workbook import judge
-
     value = {"claims": {"type": "derivative", "function": "x**3", "variable": "x", "order": 1, "answer": "3*x**2",
                         "at": "3", "value": "27"}}
-    want, data = judge.expected(value), interactive.page_data(value)
-    said = _verdicts([{"data": data, "text": text} for text, _ in LONE], tmp_path)
-    for (text, right), page in zip(LONE, said):
-        if right is None:
-            with pytest.raises(ValueError):
-                judge.judge(want, text)
-            assert not page.startswith(("Right", "Not right")), (text, page)
-        else:
-            assert judge.judge(want, text)[0] is right and page == "Right.", (text, page)
+    _terminal_and_page_agree(value, LONE, tmp_path)
 
 
 GRADIENT_AT = {"claims": {"type": "gradient", "function": "x**2 + x*y", "variables": ["x", "y"],
@@ -387,15 +394,4 @@ def test_a_gradients_numbers_are_read_by_the_partials_own_labels_on_the_page_as_
     # f_x = 3 and the key's own ∂L/∂w = ... were refused ("names none of x, y"); a bare x = 3 was right
     if _ready() is not None:
         pytest.skip(str(_ready()))
-    from workbook import judge
-
-    want, data = judge.expected(GRADIENT_AT), interactive.page_data(GRADIENT_AT)
-    said = _verdicts([{"data": data, "text": text} for text, _ in LABELLED], tmp_path)
-    for (text, right), page in zip(LABELLED, said):
-        if right is None:
-            with pytest.raises(ValueError):
-                judge.judge(want, text)
-            assert not page.startswith(("Right", "Not right")), (text, page)
-        else:
-            assert judge.judge(want, text)[0] is right, text
-            assert page == "Right." if right else page.startswith("Not right"), (text, page)
+    _terminal_and_page_agree(GRADIENT_AT, LABELLED, tmp_path)
