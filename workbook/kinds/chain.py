@@ -222,7 +222,7 @@ def _multivariable_steps(work: Chain) -> list[Step]:
 
 
 def _tree_figure(work: Chain) -> dict:
-    """The dependency tree parameters -> x, y -> z, each edge labelled with its local derivative."""
+    """The dependency graph parameters -> x, y -> z, each edge labelled with its local derivative."""
     ps, (fx, fy) = [str(p) for p in work.inputs], work.outer_partials
     nodes = [{"id": p, "label": p} for p in ps] + [{"id": n, "label": n} for n in ("x", "y", "z")]
     edges = [{"from": "x", "to": "z", "label": latex(fx)}, {"from": "y", "to": "z", "label": latex(fy)}]
@@ -230,7 +230,7 @@ def _tree_figure(work: Chain) -> dict:
         edges += [{"from": p, "to": "x", "label": latex(dx)}, {"from": p, "to": "y", "label": latex(dy)}]
     params_tex = ", ".join(latex(p) for p in work.inputs)
     return {"kind": "graph", "nodes": nodes, "edges": edges, "layout": "layers", "layers": [ps, ["x", "y"], ["z"]],
-            "alt": f"Dependency tree: {params_tex} feed{'s' if len(ps) == 1 else ''} x and y, which feed z; each "
+            "alt": f"Dependency graph: {params_tex} feed{'s' if len(ps) == 1 else ''} x and y, which feed z; each "
                    "edge carries its local partial derivative, and every path from a parameter to z contributes "
                    "one product."}
 
