@@ -352,10 +352,10 @@ def present_steepest(work: Gradient) -> Problem:
     """Find the unit direction in which f falls fastest at the point, and the rate."""
     descent, rate = vector_latex(work.descent), number_latex(work.rate)
     shown = _at_steps(work) + [Step(
-        "Steepest descent", r"-\frac{\nabla f}{\lVert \nabla f \rVert} = %s,\quad \lVert \nabla f \rVert = %s" % (
+        "Steepest descent", r"-\frac{\nabla f}{\|\nabla f\|} = %s,\quad \|\nabla f\| = %s" % (
             descent, rate),
         words("The gradient points uphill fastest; its negative, scaled to length 1, points downhill fastest, "
-              "and f falls at the rate ", Math(r"\lVert \nabla f \rVert"),
+              "and f falls at the rate ", Math(r"\|\nabla f\|"),
               ". This is the direction gradient descent steps in."))]
     default = "At the point {point}, in which unit direction does {f} decrease fastest, and at what rate?"
     check = _at_record(work, descent_direction=[sp.sstr(c) for c in work.descent], rate=sp.sstr(work.rate))
