@@ -507,26 +507,12 @@ def _d(result: SolveResult, partial: bool = False) -> str:
 BOX_POINTS = 20_000  # random points of the box where answers in several variables are compared
 
 
-def _joints(expr: sp.Expr) -> list[sp.Expr]:
-    """What decides each corner of an expression: the argument of |u|, sign and a step, and the gap
-    between the arguments of max and min (relu is a max)."""
-    out = []
-    for node in sp.preorder_traversal(written_out(expr)):
-        if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside)):
-            out.append(node.args[0])
-        elif isinstance(node, (sp.Max, sp.Min)):
-            out += [p - q for p, q in itertools.combinations(node.args, 2)]
-        if len(out) > 40:
-            break
-    return out[:40]
-
-
 def _other_sides(expr: sp.Expr, names: list, points: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """Points near each corner's side that none of ``points`` is on (a corner whose argument keeps one
     sign at every random point, such as a bump of radius 0.01): the argument is pushed towards the other
     sign by a pattern search from its nearest random point, and 400 points are taken round where it gets."""
     found = []
-    for u in _joints(expr):
+    for u in verify.switches(written_out(expr))[:40]:  # each corner's argument (|u|, relu, max ...)
         try:
             with np.errstate(all="ignore"):
                 f = verify.numeric(u, names)

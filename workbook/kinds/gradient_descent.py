@@ -324,7 +324,7 @@ def present_converge(work: Descent) -> Problem:
     """Say for each rate whether descent converges, oscillates or diverges."""
     x, rates, verdicts = work.variables[0], work.rates, work.verdicts
     # one way for every rate: decimals, unless one of them never ends (1/12, 0.25 and 5/12 read as a muddle)
-    ending = all(sp.factorint(sp.Rational(r).q).keys() <= {2, 5} for r in rates)
+    ending = all(decimal_places(sp.Rational(r)) is not None for r in rates)
     shown = [exact_decimal(r) if ending else latex(sp.Rational(r)) for r in rates]
     placeholders = {**_placeholders(work), "rates": Math(", ".join(shown))}
     default = ("Gradient descent on {f} starts at {start}. For each learning rate {rates}, does it converge, "
