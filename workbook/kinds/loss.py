@@ -332,10 +332,11 @@ def _softmax_steps(work: Loss) -> list[Step]:
 def present_softmax(work: Loss) -> Problem:
     """The softmax table and bars of p beside the one-hot label."""
     zs, k, n, grad = work.inputs, work.k, len(work.inputs), list(work.gradient.values())
-    default = ("A classifier outputs the logits {z}; the true class is class {k}, counting from 1 (the {k}th logit). "
+    default = ("A classifier outputs the logits {z}; the true class is class {k}, counting from 1 (the {kth} logit). "
                "With softmax and cross-entropy, find the gradient of the loss with respect to each logit.")
     prompt = fill(work.family.prompt or default,
-                  {"z": Math("z = " + r"\left(" + ", ".join(latex(z) for z in zs) + r"\right)"), "k": Math(str(k + 1))})
+                  {"z": Math("z = " + r"\left(" + ", ".join(latex(z) for z in zs) + r"\right)"), "k": Math(str(k + 1)),
+                   "kth": Text(("first", "second", "third", "fourth", "fifth", "sixth")[k] if k < 6 else f"{k + 1}th")})
     figure = {"kind": "bars", "labels": [f"class {i + 1}" for i in range(n)],
               "series": [{"label": "p (softmax)", "values": [float(v) for v in work.p]},
                          {"label": "y (one-hot)", "values": [float(v) for v in work.onehot]}],
