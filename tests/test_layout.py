@@ -9,7 +9,7 @@ import pytest
 from weasyprint import HTML
 
 from tests.editions import every_family_doc
-from workbook import figures, mathtex, pdf, render
+from workbook import figures, mathtex, pagefit, pdf, render
 from workbook.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +35,15 @@ def _drops(box, problem, found):
 
 
 def pages(doc: dict, which: str, folder: Path) -> list:
-    """The document's pages as WeasyPrint lays them out for the PDF."""
+    """The document's pages as the build lays them out for the PDF (render.fitted_layout)."""
+    assets = render.Assets("pdf", folder, mathtex.SVGCache(None), {})
+    env = render.environment()
+    laid_out = render.fitted_layout(doc, which, assets, env, folder, render.stylesheet_text(env), {})
+    return [page._page_box for page in laid_out.pages]
+
+
+def first_pages(doc: dict, which: str, folder: Path) -> list:
+    """The document's pages as WeasyPrint lays out its HTML once, before anything is fitted."""
     assets = render.Assets("pdf", folder, mathtex.SVGCache(None), {})
     html = render.render_html(doc, which, "pdf", assets)
     fonts, stylesheets = pdf.weasyprint_setup(render.stylesheet_text(render.environment()))
@@ -268,3 +276,64 @@ def test_the_key_is_a_grid_by_number_and_no_answer_outgrows_its_cell(documents, 
                     assert li.margin_width() < 6.2 * cm
                 seen += 1
     assert seen >= 60
+
+
+def _lone_strips(laid_out: list) -> list[int]:
+    """Pages (from 1) that hold nothing but the end of one problem's room to work: no question, no heading,
+    and under a third of the page filled."""
+    found = []
+    for number, page in enumerate(laid_out[1:], start=2):
+        kinds = {cls for box, _ in _walk(page) for cls in _classes(box)}
+        tags = {box.element_tag for box, _ in _walk(page)}
+        if "work-part" in kinds and not kinds & {"problem-head", "primer", "example", "key"} and "h2" not in tags \
+                and _filled(page) < 1 / 3:
+            found.append(number)
+    return found
+
+
+def test_no_page_holds_only_the_last_strip_of_a_room_to_work(documents, tmp_path):
+    # pages 12, 19 and 31 of the default worksheet held one 1.5 cm strip of the problem before and its
+    # answer line, before a module that opens on a new page and at the end: the room is cut back to fit
+    # its own page, or the problem starts the next
+    _, doc, _ = documents[0]
+    assert _lone_strips(first_pages(doc, "worksheet", tmp_path))  # the fault, as WeasyPrint first lays it out
+    fitted = pages(doc, "worksheet", tmp_path)
+    assert _lone_strips(fitted) == []
+    # and no room was cut below the least share of the room its worked solution asked for
+    rooms: dict[str, float] = {}
+    for page in fitted:
+        for box, _ in _walk(page):
+            if box.element_tag == "article" and box.element.get("id", "").startswith("problem-"):
+                article = box.element.get("id")
+            if box.element_tag == "div" and "work-part" in _classes(box):
+                rooms[article] = rooms.get(article, 0.0) + box.height / MM / 10
+    sized = {f"problem-{p['number']}": render.work_cm(p) for s in doc["sections"] for p in s["problems"]}
+    assert all(rooms[a] >= min(sized[a], max(3.0, pagefit.LEAST_SHARE * sized[a])) - 1e-6 for a in rooms), rooms
+
+
+def _figure_pages(laid_out: list) -> list[tuple[str, int, int]]:
+    """(article, page of its question, page of its figure) for every worked solution with a figure set in
+    the flow (a figure floated beside the steps goes on with them, overleaf if they do)."""
+    asked, drawn = {}, {}
+    for number, page in enumerate(laid_out):
+        for box, _ in _walk(page):
+            if box.element_tag == "article" and "solution" in _classes(box):
+                article = box.element.get("id")
+                asked.setdefault(article, number)
+                for inner, _ in _walk(box):
+                    if inner.element_tag == "figure" and "below" in _classes(inner):
+                        drawn.setdefault(article, number)
+    return [(a, asked[a], drawn[a]) for a in drawn]
+
+
+def test_a_worked_solutions_figure_is_on_the_page_of_its_question(documents, tmp_path):
+    # the Module 2 and Module 5 examples set their figure after the answer, and it landed overleaf, alone
+    # above "Now you try"; so did two figures of the solutions book
+    checked = 0
+    for name, doc, which in documents[:2]:
+        parted = [f for f in _figure_pages(first_pages(doc, which, tmp_path)) if f[1] != f[2]]
+        assert parted, (name, which)  # the fault, as WeasyPrint first lays it out
+        found = _figure_pages(pages(doc, which, tmp_path))
+        assert [f for f in found if f[1] != f[2]] == [], (name, which)
+        checked += len(found)
+    assert checked >= 10

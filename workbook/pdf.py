@@ -126,11 +126,10 @@ def _source_date():
             os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-def write_pdf(html: str, base: Path, target: Path, title: str, assets: Path | None = None,
-              css: str | None = None) -> None:
-    """Lay out the HTML with WeasyPrint, fetching only from the assets folder (base/assets by default),
-    with print.css (``css``, the built-in one by default) as its stylesheet and the math font loaded
-    for the math images, whose glyphs are text in it (see mathtex)."""
+def lay_out(html: str, base: Path, assets: Path | None = None, css: str | None = None):
+    """The HTML laid out in pages by WeasyPrint (a Document, not yet written), fetching only from the
+    assets folder (base/assets by default), with print.css (``css``, the built-in one by default) as its
+    stylesheet and the math font loaded for the math images, whose glyphs are text in it (see mathtex)."""
     from weasyprint import HTML
 
     # WeasyPrint warns about screen-only CSS (media features), and logs each fetch our fetcher refuses,
@@ -142,6 +141,19 @@ def write_pdf(html: str, base: Path, target: Path, title: str, assets: Path | No
         document = HTML(string=html, base_url=VIRTUAL_BASE,
                         url_fetcher=confined_fetcher(assets or base / "assets", virtual=True))
         fonts, stylesheets = weasyprint_setup(css if css is not None else (templates_dir() / "print.css").read_text(encoding="utf-8"))
-        document.write_pdf(target, uncompressed_pdf=False, stylesheets=stylesheets, font_config=fonts)
+        laid_out = document.render(font_config=fonts, stylesheets=stylesheets, uncompressed_pdf=False)
     if REFUSED:
         raise FetchRefused(f"the page asks to fetch {REFUSED[0][:80]!r}; a page may use only the build's own files")
+    return laid_out
+
+
+def save(laid_out, target: Path) -> None:
+    """A laid-out document written as PDF, with fixed dates (byte-identical rebuilds)."""
+    with _source_date():
+        laid_out.write_pdf(target, uncompressed_pdf=False)
+
+
+def write_pdf(html: str, base: Path, target: Path, title: str, assets: Path | None = None,
+              css: str | None = None) -> None:
+    """Lay out the HTML (lay_out) and write it as PDF."""
+    save(lay_out(html, base, assets, css), target)

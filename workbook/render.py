@@ -30,7 +30,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 from pydantic import BaseModel
 
-from workbook import figures, mathtex, pdf, segments
+from workbook import figures, mathtex, pagefit, pdf, segments
 from workbook.cache import Store, digest
 from workbook.edition import Heading
 from workbook.errors import InputError, excerpt, printable
@@ -523,10 +523,12 @@ def stylesheet_text(env: Environment) -> str:
     return (templates_dir() / "print.css").read_text(encoding="utf-8")
 
 
-def render_html(doc: dict, which: str, medium: str, assets, env: Environment | None = None) -> str:
+def render_html(doc: dict, which: str, medium: str, assets, env: Environment | None = None,
+                fit: dict[str, dict] | None = None) -> str:
     """One document (worksheet, answers or solutions) as HTML for a medium (html or pdf).
 
     ``assets`` draws what the templates show: an Assets, or anything with math(), figure(), beside() and wide().
+    ``fit`` holds what pagefit asked of each article, by its id (a room cut back, a figure moved up).
     The HTML carries print.css inline; the PDF medium leaves it out, and write_pdf hands the
     stylesheet to WeasyPrint already parsed.
     """
@@ -538,7 +540,7 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
     context = {"doc": doc, "edition": edition, "sections": doc["sections"], "which": which,
                "doc_title": title_of(which, doc), "medium": medium, "css": Markup(css), "page": edition.page,
                "cover": cover, "math": assets.math, "figure": assets.figure, "beside": assets.beside,
-               "wide": assets.wide}
+               "wide": assets.wide, "fit": _Fit(fit or {})}
     if not isinstance(env, TemplateSandbox):
         return template.render(**context)
     parts, size = [], 0
@@ -548,6 +550,16 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
             raise SecurityError(f"a template may not write a page longer than {TemplateSandbox.OUTPUT_LIMIT} characters")
         parts.append(chunk)
     return "".join(parts)
+
+
+class _Fit:
+    """What pagefit asked of an article, by its id, for the templates: ``fit("problem-3").room_cm``."""
+
+    def __init__(self, fit: dict[str, dict]):
+        self._fit = fit
+
+    def __call__(self, article: str) -> dict:
+        return dict(self._fit.get(article, {}))
 
 
 _URL_ATTRIBUTES = {"src", "srcset", "href", "xlink:href", "poster", "data", "background", "action", "formaction",
@@ -662,17 +674,31 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
             for which in documents:
                 if which in HTML_ONLY:
                     continue
-                start = time.perf_counter()
-                html = render_html(doc, which, "pdf", assets, env)
-                timings["html"] = timings.get("html", 0.0) + time.perf_counter() - start
-                start = time.perf_counter()
                 path = out_dir / f"{which}.pdf"
-                pdf.write_pdf(html, out_dir, path, f"{doc['edition']['title']} · {title_of(which, doc)}", folder, css)
+                pdf.save(fitted_layout(doc, which, assets, env, folder, css, timings), path)
                 files[f"{which}.pdf"] = path
-                timings["pdf"] = timings.get("pdf", 0.0) + time.perf_counter() - start
         finally:
             remove_tree_quietly(folder)
     return files
+
+
+def fitted_layout(doc: dict, which: str, assets, env: Environment, folder: Path, css: str, timings: dict):
+    """The document laid out for the PDF, laid out again (at most pagefit.FIT_PASSES times) while a page
+    has a fault pagefit.faults can mend: a room to work whose last strip stands alone on a page, a figure
+    parted from its question."""
+    fit: dict[str, dict] = {}
+    for attempt in range(pagefit.FIT_PASSES):
+        start = time.perf_counter()
+        html = render_html(doc, which, "pdf", assets, env, fit)
+        timings["html"] = timings.get("html", 0.0) + time.perf_counter() - start
+        start = time.perf_counter()
+        laid_out = pdf.lay_out(html, folder.parent, folder, css)
+        timings["pdf"] = timings.get("pdf", 0.0) + time.perf_counter() - start
+        if attempt + 1 < pagefit.FIT_PASSES:
+            fit = pagefit.faults([page._page_box for page in laid_out.pages], fit)
+            if not fit:
+                break
+    return laid_out
 
 
 def render_job(doc: dict, out_dir: Path, cache_dir: Path | None, formats: tuple[str, ...],
