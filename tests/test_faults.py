@@ -45,18 +45,18 @@ def previous(tmp_path, small_edition):
     return out, result.out_dir, snapshot(result.out_dir)
 
 
-def broken_write_pdf(html, base, target, *args, **kwargs):
+def broken_save(laid_out, target, *args, **kwargs):
     if target.name == "solutions.pdf":
         raise RuntimeError("the layout engine fell over")
-    return REAL_WRITE_PDF(html, base, target, *args, **kwargs)
+    return REAL_SAVE(laid_out, target, *args, **kwargs)
 
 
-REAL_WRITE_PDF = pdf.write_pdf
+REAL_SAVE = pdf.save
 
 
 def test_an_exception_mid_render_keeps_the_previous_edition(previous, small_edition, monkeypatch):
     out, folder, before = previous
-    monkeypatch.setattr(pdf, "write_pdf", broken_write_pdf)  # the workers fork after this
+    monkeypatch.setattr(pdf, "save", broken_save)  # the workers fork after this
     with pytest.raises(BuildError) as caught:
         build(small_edition, out_root=out, seed=99)
     assert "could not render the solutions" in str(caught.value) and "fell over" in str(caught.value)

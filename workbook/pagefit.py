@@ -1,12 +1,14 @@
 """Pages a teacher would not hand out, found in WeasyPrint's own boxes and mended by laying out again.
 
-CSS alone cannot see where a page ends. Two faults it leaves:
+CSS alone cannot see where a page ends. Three faults it leaves:
 
 - a page that holds nothing but the last strip of one problem's room to work, with its answer line,
   before a module that opens on a new page (or at the end of the worksheet): the room is cut back to
   what fits on the problem's own page, or, where that would take too much, the problem starts the page;
 - a worked solution's figure set after its answer that lands on a later page than its question: the
-  figure goes above the steps instead, next to the question it draws.
+  figure goes above the steps instead, next to the question it draws;
+- a worked solution's question alone at the foot of a page, its steps overleaf (a figure floated beside
+  the first step did not fit, and took the steps with it): the solution starts the next page.
 
 ``faults`` reads a laid-out document and returns what to change, by the id of the article (a dict the
 templates read through ``fit``); render.write_documents lays the document out again with it, at most
@@ -35,6 +37,7 @@ class Fragment:
     head: bool = False  # its question (problem-head or prompt) is on this page
     room_cm: float = 0.0  # its room to work on this page
     height: float = 0.0  # how tall its part on this page is, in CSS pixels
+    body: bool = False  # anything of it but its question is on this page
     figure_below: bool = False  # its figure set after the answer is on this page
 
 
@@ -71,6 +74,8 @@ def read_page(page_box) -> Page:
             here = fragment
             if tag == "article" and child.element.get("id"):
                 here = Fragment(child.element.get("id"), classes, height=child.margin_height())
+                here.body = any(part.height and not {"problem-head", "prompt", "example-label"} & set(_classes(part))
+                                for part in getattr(child, "children", None) or [])
                 page.fragments.append(here)
             elif fragment is None and tag not in STRUCTURE and "sr-only" not in classes:
                 page.other = True
@@ -109,6 +114,13 @@ def faults(page_boxes: list, fit: dict[str, dict]) -> dict[str, dict]:
                     fragment.article, {}).get("figure_first"):
                 changed.setdefault(fragment.article, {})["figure_first"] = True
                 found = True
+        # a worked solution's question alone at the foot of a page, all it asks overleaf: it starts the next page
+        last = page.fragments[-1] if page.fragments else None
+        if (last is not None and "solution" in last.classes and "example" not in last.classes and last.head
+                and not last.body and number + 1 < len(pages) and not fit.get(last.article, {}).get("starts_page")
+                and any(f.article == last.article for f in pages[number + 1].fragments)):
+            changed.setdefault(last.article, {})["starts_page"] = True
+            found = True
         # a page with only the end of one problem's room on it, and little of that
         if number == 0 or page.other or len(page.fragments) != 1 or page.filled >= TAIL_SHARE:
             continue
