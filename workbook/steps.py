@@ -403,7 +403,8 @@ def tidy(expr: sp.Expr, limit: int | None = None) -> sp.Expr:
     holders = {f: sp.Dummy(f"h{i}") for i, f in enumerate(apps)}
     back = {d: f for f, d in holders.items()}
     flat = expr.xreplace(holders)
-    candidates = [expr] if large else [expr, sp.factor_terms(expr)]
+    # factored outside the function applications only: e^(5x^2 + 7x) keeps the exponent its prompt wrote
+    candidates = [expr] if large else [expr, sp.factor_terms(flat).xreplace(back)]
     if holders:  # group by the function applications: e^x ((1 - 4x^2) sin x^2 + ...)
         grouped = sp.collect(sp.expand(flat), list(holders.values()))
         candidates.append(sp.factor_terms(grouped).xreplace(back))
