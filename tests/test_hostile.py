@@ -327,6 +327,31 @@ def test_clean_removes_only_what_workbook_made(place):
     assert (home / ".cache" / "pip.txt").read_text() == "the user's own cache"
 
 
+def test_a_home_folder_made_the_build_folder_keeps_every_other_programs_cache(place):
+    # `build --out ~` with no ~/.cache yet made ~/.cache the content cache (with its marker); pip then
+    # kept its own files there, and `clean --out ~` removed the whole folder, pip's cache with it
+    home = place.root / "home2"
+    home.mkdir()
+    place.edition.write_text(EDITION, encoding="utf-8")
+    assert place.run("build", place.edition, "--out", home, "-q", "--format", "html").returncode == 0
+    assert (home / ".cache" / ".workbook-cache").is_file()
+    (home / ".cache" / "pip").mkdir()
+    (home / ".cache" / "pip" / "wheel.txt").write_text("pip's own cache")
+    (home / ".cache" / "notes.txt").write_text("a note")
+    result = place.run("clean", "--out", home, "--yes")
+    assert result.returncode == 0, result.out_text
+    assert "kept 2 entries" in result.out_text
+    assert (home / ".cache" / "pip" / "wheel.txt").read_text() == "pip's own cache"
+    assert (home / ".cache" / "notes.txt").read_text() == "a note"
+    assert not (home / ".cache" / "math").exists() and not (home / "hostile").exists()
+    # with nothing else in it, the cache folder goes whole
+    shutil.rmtree(home / ".cache" / "pip")
+    (home / ".cache" / "notes.txt").unlink()
+    assert place.run("build", place.edition, "--out", home, "-q", "--format", "html").returncode == 0
+    assert place.run("clean", "--out", home, "--yes").returncode == 0
+    assert sorted(p.name for p in home.iterdir()) == []
+
+
 def test_a_lock_file_that_is_a_link_is_not_followed(place):
     target = place.outside / "secret.txt"
     (place.out / ".hostile.lock").unlink(missing_ok=True)  # a build removes its lock file; a stranger plants one

@@ -158,6 +158,29 @@ def is_cache(folder: Path) -> bool:
         and not (folder / MARKER).is_symlink()
 
 
+KINDS = ("draws", "math", "figures", "templates", "quick")  # the cache's folders, the only ones clean removes
+
+
+def emptied(folder: Path) -> tuple[list[Path], list[str]]:
+    """Remove what workbook put in a content cache (its kinds' folders and its marker), and the folder
+    if nothing else is left: (what was removed, the names of what was left). Another program's files
+    are left: ``--out ~`` makes ``~/.cache`` the cache, where pip and others keep theirs."""
+    from workbook.userfiles import remove_tree
+
+    removed = []
+    for kind in KINDS:
+        path = folder / kind
+        if path.is_dir() and not path.is_symlink():
+            remove_tree(path)
+            removed.append(path)
+    left = sorted(child.name for child in folder.iterdir() if child.name != MARKER)
+    if not left:
+        (folder / MARKER).unlink(missing_ok=True)
+        folder.rmdir()
+        return [folder], []
+    return removed, left
+
+
 class Store:
     """One kind of content in the cache: <root>/<kind>/<digest>.<ext>, signed; no root, no cache.
 
@@ -166,6 +189,7 @@ class Store:
     """
 
     def __init__(self, root: Path | None, kind: str):
+        assert kind in KINDS, kind  # clean removes these folders only
         folder = root / kind if root is not None else None
         if folder is not None:
             try:

@@ -673,9 +673,11 @@ def clean(out_root: Path, cache_only: bool, yes: bool) -> None:
             if not click.confirm("remove them (and the cache)?", default=False):
                 _say("nothing removed (workbook clean --cache removes the cache alone)")
                 return
-    removed, skipped = run_clean(out_root, cache_only=cache_only)
+    removed, skipped, kept = run_clean(out_root, cache_only=cache_only)
     for path in removed:
         _say(f"removed {path}")
+    for note in kept:
+        _say(note)
     if not removed and not skipped:
         _say(f"nothing to clean in {out_root}")
     if skipped:

@@ -17,7 +17,7 @@ import tempfile
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from workbook.cache import CACHE, is_cache
+from workbook.cache import CACHE, emptied, is_cache
 from workbook.errors import BuildError, InTheWay
 from workbook.userfiles import remove_tree, remove_tree_quietly
 
@@ -277,15 +277,17 @@ def cleanable(out_root: Path) -> list[Path]:
             and not child.is_symlink() and _marked(child)]
 
 
-def clean(out_root: Path, cache_only: bool = False) -> tuple[list[Path], list[str]]:
+def clean(out_root: Path, cache_only: bool = False) -> tuple[list[Path], list[str], list[str]]:
     """Remove the builds under out_root that carry workbook's marker (with what a killed build of
     each left behind), and the content cache if workbook made it (it carries its own marker); nothing
     else. An edition a build is writing is left alone, and so is the cache while any build runs: the
-    second list says what was skipped and why."""
+    second list says what was skipped and why, the third what was kept in the cache folder that was not
+    workbook's."""
     removed: list[Path] = []
     skipped: list[str] = []
+    kept: list[str] = []
     if not out_root.is_dir():
-        return removed, skipped
+        return removed, skipped, kept
     editions: dict[str, list[Path]] = {}
     for child in sorted(out_root.iterdir()) if not cache_only else ():
         if child.is_dir() and not child.is_symlink() and _marked(child):
@@ -305,6 +307,9 @@ def clean(out_root: Path, cache_only: bool = False) -> tuple[list[Path], list[st
         if skipped or running:
             skipped.append(f"{CACHE}: kept while a build is running")
         else:
-            remove_tree(cache)
-            removed.append(cache)
-    return removed, skipped
+            gone, left = emptied(cache)
+            removed += gone
+            if left:  # another program's files in a folder that is also workbook's cache (--out ~): not ours
+                kept.append(f"kept {len(left)} entries of {cache} workbook did not make "
+                            f"({', '.join(left[:3])}{', ...' if len(left) > 3 else ''})")
+    return removed, skipped, kept
