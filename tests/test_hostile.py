@@ -1578,3 +1578,46 @@ def test_a_template_folder_holding_a_name_in_another_encoding_is_no_traceback(pl
     assert result.returncode in (0, 2) and "Traceback" not in result.err_text, result.err_text[-800:]
     if result.returncode == 2:
         refused(result, "UTF-8")
+
+
+# ---------------------------------------------------------------- the tenth attack
+
+
+@pytest.mark.parametrize(("changes", "fragment"), [
+    ({'momentum = "0.9"': 'momentum = "-0.5"'}, "momentum: must be at least 0 and below 1"),
+    ({'optimizers = ["momentum", "adagrad"]': 'optimizers = ["adam"]\nbeta2 = "1.5"'}, "beta2: must be"),
+    ({'optimizers = ["momentum", "adagrad"]': 'optimizers = ["rmsprop"]\nalpha = "-0.1"'}, "alpha: must be"),
+    ({'optimizers = ["momentum", "adagrad"]': 'optimizers = ["nesterov"]', 'momentum = "0.9"': 'momentum = "0"'},
+     "momentum: must be above 0 and below 1 for SGD with Nesterov"),
+])
+def test_an_optimizer_torch_would_refuse_is_refused_as_its_file_loads(place, changes, fragment):
+    # the page says "following torch.optim's algorithm", which refuses these; the bank printed v_1 = -0.5
+    place.family("theirs.toml", family_text("optimizer-momentum", **changes))
+    place.edition.write_text(edition_with("theirs"), encoding="utf-8")
+    refused(place.build("--bank", place.bank), "theirs.toml", fragment)
+
+
+def test_an_optimizer_rate_drawn_below_zero_is_never_printed(place):
+    place.family("theirs.toml", family_text("optimizer-momentum", **{'lr = { choice = [0.1, 0.5] }':
+                                                                    'lr = { choice = [-0.1, -0.5] }'}))
+    result = place.run("check", place.bank, "--seeds", "1..3")
+    assert result.returncode == 1 and "lr must be above 0" in result.out_text, result.out_text
+
+
+def test_a_gradient_check_step_too_small_to_compare_is_refused_in_one_short_line(place):
+    # h = 10^-200 left numbers of 200 digits no check could compare: a raw ValueError of 1,095 characters
+    place.family("theirs.toml", family_text("gradient-check", **{'h = "0.01"': 'h = "10^-200"'}))
+    result = place.run("check", place.bank, "--seeds", "1..2")
+    assert result.returncode == 1 and "h must be a number from 10^-6" in result.out_text, result.out_text
+    assert max(len(line) for line in result.out_text.splitlines()) < 400
+
+
+def test_solve_at_a_point_where_the_derivative_still_holds_a_letter(place):
+    # ∂/∂x [x y] at x = 1 is y: a number given for it was a TypeError, exit 1
+    result = place.run("solve", "x*y", "--check", "1", "--at", "1")
+    assert result.returncode == 1 and "depends on y" in result.out_text and "Error" not in result.err_text
+    assert place.run("solve", "x*y", "--check", "y", "--at", "1").returncode == 0
+
+
+def test_solve_refuses_a_domain_too_far_out_to_check(place):
+    refused(place.run("solve", "x^2", "--check", "2x+1", "--domain", "10^300..10^308"), "--domain", "10^6")

@@ -418,7 +418,12 @@ def _number(text: str, what: str) -> float:
         raise SolveError(f"{what} {text.strip()!r}: {exc}") from None
     if number.imag or not np.isfinite(number.real):
         raise SolveError(f"{what} {text.strip()!r} is not a real number")
+    if abs(number.real) > LARGEST:
+        raise SolveError(f"{what} {text.strip()[:40]!r} is too far out: keep it between -10^6 and 10^6")
     return number.real
+
+
+LARGEST = 1e6  # a domain's or a point's ends: past this a float64 check loses every digit
 
 
 def value_at(result: SolveResult, at: str) -> tuple[sp.Expr, list[str]]:
@@ -596,6 +601,10 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     d = f"{_d(result)} [{explain.pretty(result.expr)}]"
     if at is not None and answer.is_number:  # a number: the derivative's value at the point
         exact, _ = value_at(result, at)
+        if not exact.is_number:  # ∂/∂x [x y] at x = 1 is y: no number is it
+            others = ", ".join(sorted(str(s) for s in exact.free_symbols))
+            return False, [(f"not right: {d} at {result.var} = {at.strip()} is {explain.pretty(exact)}, which depends "
+                           f"on {others}; give it in terms of {others}")]
         return _judge_number(float(sp.N(answer)), complex(sp.N(exact)).real, answer_text, f"{d} at {result.var} = {at}")
     lo, hi = domain or (-3.0, 3.0)
     verdict, witness = _compare(result.answer, answer, result.var, lo, hi, within=result.expr)

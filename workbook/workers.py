@@ -191,7 +191,11 @@ class Pool:
 def said(exc: BaseException) -> str:
     """What an exception from a task says: its own words for the ones written for people (``plain``,
     such as a failed check or a typo in a family's text), else its type too, for a bug report."""
-    return str(exc) if getattr(exc, "plain", False) else f"{type(exc).__name__}: {exc}"
+    text = str(exc) if getattr(exc, "plain", False) else f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= SAID_LIMIT else text[:SAID_LIMIT - 1] + "\u2026"  # one line, not a page of digits
+
+
+SAID_LIMIT = 300
 
 
 class InlinePool:

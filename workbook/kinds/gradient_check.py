@@ -73,8 +73,8 @@ def solve(family: GradientCheckFamily, params: dict, rng: np.random.Generator) -
     f = draw_function(family, params, rng, family.variables)
     point = [given(t, params) for t in family.point]
     h = given(family.h, params)
-    if not (h.is_Rational and 0 < h < 1):
-        raise Degenerate("h must be a number between 0 and 1")
+    if not (h.is_Rational and LEAST_H <= h < 1):  # a step of 10^-200 left numbers no check can compare
+        raise Degenerate("h must be a number from 10^-6 up to (not including) 1")
     partials = [steps.tidy(partial(f, v)) for v in variables]
     at = dict(zip(variables, point))
     analytic = [exact_at(d, at) for d in partials]
@@ -128,6 +128,9 @@ def _point(work: GradientCheck) -> str:
     if len(work.variables) == 1:
         return f"{latex(work.variables[0])} = {latex(work.point[0])}"
     return point_latex(work.point)
+
+
+LEAST_H = sp.Rational(1, 10**6)  # a centred difference a learner works by hand or in float64
 
 
 def _steps(work: GradientCheck) -> list[Step]:

@@ -17,10 +17,11 @@ from typing import Any, Literal
 
 import numpy as np
 import sympy as sp
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from workbook import expr as E
 from workbook import steps, verify
+from workbook.errors import excerpt
 from workbook.family import NAME, Family
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import contour_data, given
@@ -106,6 +107,9 @@ OPTIMIZER: dict[str, Optimizer] = {
 OPTIMIZERS = tuple(OPTIMIZER)
 
 
+HYPER_KEYS = ("lr", "momentum", "beta1", "beta2", "alpha")
+
+
 class OptimizerFamily(Family):
     """The first updates of an optimizer (torch.optim's conventions), from given gradients or from a loss."""
 
@@ -132,6 +136,21 @@ class OptimizerFamily(Family):
             raise ValueError("give exactly one of gradients or loss")
         return self
 
+    @field_validator(*HYPER_KEYS)
+    @classmethod
+    def _in_range(cls, text: str, info):
+        """A number written out is checked as the file loads; one with params, at each draw."""
+        try:
+            value = E.parse(text, variables=())
+        except E.ExprError:
+            return text
+        for name in info.data.get("optimizers") or ():
+            if any(key == info.field_name for _, key, _ in OPTIMIZER[name].hyper):
+                wrong = out_of_range(info.field_name, value, name)
+                if wrong:
+                    raise ValueError(wrong)
+        return text
+
     def formulas(self):
         params = set(self.params)
         out = [(f"gradients[{i}]", t, params, set()) for i, t in enumerate(self.gradients or [])]
@@ -142,7 +161,22 @@ class OptimizerFamily(Family):
         return out
 
 
-HYPER = ("lr", "momentum", "beta1", "beta2", "alpha")
+HYPER = HYPER_KEYS
+# each hyperparameter's range, as torch.optim checks it (a rate of 0 learns nothing: above 0 here):
+# (lowest, below this, whether the lowest itself is out)
+RANGES = {"lr": (0, sp.oo, True), "momentum": (0, 1, False), "beta1": (0, 1, False), "beta2": (0, 1, False),
+          "alpha": (0, 1, False)}
+
+
+def out_of_range(key: str, value: sp.Expr, name: str) -> str | None:
+    """Why a hyperparameter is one torch.optim would refuse for this optimizer, or None."""
+    low, high, open_low = RANGES[key]
+    if name == "nesterov" and key == "momentum":
+        open_low = True  # torch.optim: Nesterov momentum requires a momentum above 0
+    if value.is_real and (value > low if open_low else value >= low) and value < high:
+        return None
+    return (f"must be {'above' if open_low else 'at least'} {low}" + (f" and below {high}" if high != sp.oo else "")
+            + f" for {OPTIMIZER[name].title}, as torch.optim requires")
 
 
 @dataclass
@@ -203,6 +237,10 @@ def solve(family: OptimizerFamily, params: dict, rng: np.random.Generator) -> Up
     name = family.optimizers[int(rng.integers(len(family.optimizers)))]
 
     hyper = {k: given(getattr(family, k), params) for k in HYPER}
+    for _, key, _ in OPTIMIZER[name].hyper:  # what torch.optim accepts, which the prompt says it follows
+        wrong = out_of_range(key, hyper[key], name)
+        if wrong:
+            raise Degenerate(f"{key} {wrong} (it is {excerpt(str(hyper[key]), 20)})")
     theta0, var = given(family.start, params), E.symbol(family.variable)
     if family.loss is not None:
         loss = given(family.loss, params, [family.variable])
