@@ -282,14 +282,20 @@
     return { right: true, say: "Right." };
   }
 
-  // The learner's f against the answer itself at 20 000 points over -3..3 and beside and between every
+  // The learner's f against the answer itself at 20 000 points over -3..3 (and 4 000 past it) and beside and between every
   // place one of f's pieces switches (found on that grid, narrowed by bisection): a narrow sliver added to
   // a right answer, relu(0.01 - |x - 0.1|), is caught. Only where the function itself is defined.
   function everywhere(data, f) {
     const v = data.variable, g = parse(data.truth, [v]), fn = data.function ? parse(data.function, [v]) : null;
     const lo = -3, hi = 3, n = 20000;
     const xs = [];
+    // past the box too, out to ±1000 (spaced evenly in log): a corner switching there, 2x + max(0, x - 3.5),
+    // is not x^2's derivative (as workbook/solver.py's far points)
+    const far = [];
+    for (let k = 0; k < 2000; k++) far.push(hi * Math.pow(1000 / hi, (k + 0.5) / 2000));
+    far.slice().reverse().forEach((x) => xs.push(-x));
     for (let k = 0; k < n; k++) xs.push(lo + (hi - lo) * (k + 0.5) / n + 1 / 99991);
+    far.forEach((x) => xs.push(x));
     const switches = [];
     if (f.joints.length > 200) throw new ParseError("an answer with over 200 corners (max, abs, relu ...) is more than the page can check: write it more simply");
     // every corner is found before any is narrowed down: a worthless term that switches thousands of times
@@ -470,7 +476,10 @@
       catch (err) { if (err instanceof ParseError) err.message = `${data.names[j]}: ${err.message}`; throw err; }
     });
     const wrong = [];
-    const box = data.truths ? boxPoints(data.variables.length, 20000) : [];
+    // the box, and boxes ten and a hundred times as wide (a corner at z = 3.1 added to a right Jacobian)
+    const box = data.truths ? boxPoints(data.variables.length, 20000).concat(
+      boxPoints(data.variables.length, 4000).map((p) => p.map((c) => 10 * c)),
+      boxPoints(data.variables.length, 4000).map((p) => p.map((c) => 100 * c))) : [];
     fns.forEach((f, j) => {
       const at = (point) => { const o = {}; data.variables.forEach((v, i) => { o[v] = point[i]; }); return o; };
       const where = (point) => data.variables.map((v, i) => `${v} = ${fmt(point[i])}`).join(", ");

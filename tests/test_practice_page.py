@@ -255,7 +255,10 @@ console.log(JSON.stringify(seen));
 
 SLIVERS = [("2x", True), ("x + x", True), ("2|x| sign(x)", True), ("2x + relu(0.01 - |x - 0.1|)", False),
            ("2x + exp(-10^6 (x - 0.1)^2)", False), ("2x + relu(x - 2.93)", False), ("2x + relu(-2.93 - x)", False),
-           ("2x + max(0, 1/1000 - |x - 1.37|)", False), ("2x + 10^-5", False), ("2x + sin(1000 pi x)/1000", False)]
+           ("2x + max(0, 1/1000 - |x - 1.37|)", False), ("2x + 10^-5", False), ("2x + sin(1000 pi x)/1000", False),
+           # past -3..3, where the page did not look (the tenth attack): the derivative is 2x everywhere
+           ("2x + max(0, x - 3.5)", False), ("2x + 1000 max(0, -x - 3.2)", False), ("2x + relu(x - 40)", False),
+           ("2x + relu(x - 900)", False)]
 
 
 def test_the_page_catches_a_narrow_difference(tmp_path):

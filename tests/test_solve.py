@@ -10,7 +10,7 @@ import sympy as sp
 from click.testing import CliRunner
 
 from workbook import expr as E
-from workbook import steps
+from workbook import solver, steps
 from workbook.cli import main
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "sympy_elementary_derivatives.json"
@@ -159,3 +159,28 @@ def test_gradient_json_and_text():
     text = run("solve", "x^2*y + a*y", "--gradient", "--wrt", "x,y")
     assert text.exit_code == 0 and text.output.startswith("grad [a y + x^2 y] = (2x y, a + x^2)")
     assert "\u2202/\u2202x, the others held constant:" in text.output and text.output.count("checked:") == 2
+
+
+def test_an_answer_is_judged_past_the_default_domain_too():
+    # the tenth attack: 2x + max(0, x - 3.5) was "right" for x^2's derivative (the check looked at -3..3 only)
+    from tests.test_practice_page import SLIVERS
+
+    for typed, right in SLIVERS:
+        said, lines = solver.check_answer(solver.solve("x^2"), typed)
+        assert said is right, (typed, lines)
+    said, lines = solver.check_answer(solver.solve("x^2"), "2x + max(0, x - 3.5)")
+    assert "at x = 5.3 your answer gives 12.4, but the derivative is 10.6" in lines[1]
+    # a domain the learner gives is where they asked
+    assert solver.check_answer(solver.solve("x^2"), "2x + max(0, x - 3.5)", domain=(-3.0, 3.0))[0] is True
+    # in several variables, in boxes ten and a hundred times as wide
+    x, y, z = sp.symbols("x y z")
+    found = solver.apart_in_box(sp.exp(x), sp.exp(x) + sp.Max(0, z - sp.Rational(31, 10)), [x, y, z])
+    assert found is not None and found[0][z] > 3.1
+    assert solver.apart_in_box(sp.exp(x), sp.exp(x) + sp.Max(0, z - sp.Rational(31, 10)), [x, y, z], far=False) is None
+
+
+def test_an_answer_undefined_where_the_derivative_is_defined_is_not_right():
+    # as the practice page judges: (2x^(3/2) + 2x^2)/(sqrt(x) + x) is 2x only for x > 0
+    said, lines = solver.check_answer(solver.solve("x^2"), "2*(x^2 + x*sqrt(x))/(x + sqrt(x))")
+    assert said is False and "your answer is undefined" in lines[1], lines
+    assert solver.check_answer(solver.solve("ln(x)"), "x^(-1)")[0] is True  # ln is not defined for x < 0 either

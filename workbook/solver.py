@@ -553,21 +553,27 @@ def _other_sides(expr: sp.Expr, names: list, points: np.ndarray, lo: float, hi: 
 
 
 def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo: float = -3.0,
-                 hi: float = 3.0) -> tuple[dict, float, float] | None:
+                 hi: float = 3.0, far: bool = True) -> tuple[dict, float, float] | None:
     """A point of the box [lo, hi]^n where two expressions in several variables differ, found among
     BOX_POINTS random points (the same ones each time), as ({variable: value}, given, truth); None if
     they agree at all of them. Lines through the box see a difference along them only: a bump off
-    them (relu(1/2 - |x - 2| - |y + 2|)) is found here."""
+    them (relu(1/2 - |x - 2| - |y + 2|)) is found here. With ``far`` (a box the learner did not choose), also
+    at points of boxes ten and a hundred times as wide (max(0, z - 3.1) added to a right answer)."""
     names = sorted(set(variables) | truth.free_symbols | given.free_symbols, key=str)
     if len(names) < 2:
         return None
-    points = np.random.default_rng(20261201).uniform(lo, hi, size=(BOX_POINTS, len(names)))
+    rng = np.random.default_rng(20261201)
+    points = rng.uniform(lo, hi, size=(BOX_POINTS, len(names)))
+    if far:
+        points = np.concatenate([points] + [rng.uniform(k * lo, k * hi, size=(BOX_POINTS // 4, len(names)))
+                                            for k in (10, 100)])
+    count = len(points)
     try:
         with np.errstate(all="ignore"):
             a = np.broadcast_to(np.asarray(verify.numeric(written_out(truth), names)(*points.T), dtype=float),
-                                (BOX_POINTS,))
+                                (count,))
             b = np.broadcast_to(np.asarray(verify.numeric(written_out(given), names)(*points.T), dtype=float),
-                                (BOX_POINTS,))
+                                (count,))
     except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError):
         return None
     off = np.isfinite(a) & np.isfinite(b) & (np.abs(a - b) > 1e-8 * np.maximum(1.0, np.abs(a)))
@@ -607,8 +613,9 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
                            f"on {others}; give it in terms of {others}")]
         return _judge_number(float(sp.N(answer)), complex(sp.N(exact)).real, answer_text, f"{d} at {result.var} = {at}")
     lo, hi = domain or (-3.0, 3.0)
-    verdict, witness = _compare(result.answer, answer, result.var, lo, hi, within=result.expr)
-    elsewhere = apart_in_box(result.answer, answer, [result.var], lo, hi) if verdict is True else None
+    far = domain is None  # a domain the learner chose is where they asked; the default stands for everywhere
+    verdict, witness = _compare(result.answer, answer, result.var, lo, hi, within=result.expr, far=far)
+    elsewhere = apart_in_box(result.answer, answer, [result.var], lo, hi, far) if verdict is True else None
     if elsewhere is not None:  # right along the line the other names are held on, wrong off it
         point, yours, truth = elsewhere
         at = ", ".join(f"{n} = {v:.4g}" for n, v in point.items())
@@ -620,7 +627,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     if verdict is None:
         raise SolveError("your answer and the derivative could not be compared: give --domain a..b "
                          "where both are defined")
-    where = _differs(result.answer, answer, result.var, lo, hi, within=result.expr)
+    where = _differs(result.answer, answer, result.var, lo, hi, within=result.expr, far=far)
     difference = sp.expand(answer - result.answer)
     lines = [f"not right: {d} is not {explain.pretty(answer)}"]
     if where is None and witness is not None:  # seen only by the exact difference, or on a fine grid
@@ -633,8 +640,8 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         point, yours, truth = where
         held = "".join(f", {s} = {float(v):g}" for s, v in
                        holding((result.answer.free_symbols | answer.free_symbols) - {result.var}).items())
-        lines.append(f"  at {result.var} = {point:.6g}{held} your answer gives {yours:.6g}, but the derivative is "
-                     f"{truth:.6g}")
+        gives = "is undefined" if np.isnan(yours) else f"gives {yours:.6g}"
+        lines.append(f"  at {result.var} = {point:.6g}{held} your answer {gives}, but the derivative is {truth:.6g}")
     same = functools.partial(_alike, var=result.var, lo=lo, hi=hi)
     why = mistakes.diagnose(result.trees[-1], result.answer, answer, result.expr, same)
     if why:
@@ -699,18 +706,21 @@ def _odd_points(lo: float, hi: float) -> list[sp.Expr]:
     return [sp.Rational(int((lo + (hi - lo) * ((0.1234 + k * 0.6180339887) % 1.0)) * 9973), 9973) for k in range(12)]
 
 
-def _differs(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float, hi: float, within: sp.Expr | None = None):
+def _differs(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float, hi: float, within: sp.Expr | None = None,
+             far: bool = True):
     """(point, answer's value, derivative's value) at the first point where they differ, or None."""
     difference = sp.expand(truth - answer)
     if difference == 0:
         return None
     for p in _off_joints(difference, var, _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi)):
         got = _values(answer, truth, var, p)
+        if got is None and _undefined_answer(truth, answer, var, p, within):
+            return float(p), float("nan"), _values(truth, truth, var, p)[0]
         if within is not None and got and _values(within, within, var, p) is None:
             continue
         if got and abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
             return float(p), got[0], got[1]
-    return None
+    return _far_apart(truth, answer, var, lo, hi, within) if far else None
 
 
 def _alike(a: sp.Expr, b: sp.Expr, *, var: sp.Symbol, lo: float, hi: float) -> bool:
@@ -723,14 +733,15 @@ def _same(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, within: 
 
 
 def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float,
-             within: sp.Expr | None = None) -> tuple[bool | None, tuple[float, float] | None]:
+             within: sp.Expr | None = None, far: bool = True) -> tuple[bool | None, tuple[float, float] | None]:
     """(True, None) if a and b are the same function: equal after expansion, or at every usable point of
     the domain (at least three; points whose decimals do not end, so that sin(10^6 pi x) is not zero at
     all of them, and where the pieces of |u|, max or a step meet). (False, witness) if they differ:
     a rational or constant difference that is not exactly 0 (2x and 2x + x/10^12 differ, however
     little), or a difference seen at a point, in decimals or, evaluated itself to 100 digits, however
     small (2x + sin(x)/10^12); the witness is (point, difference) when only that evaluation sees it.
-    (None, None) when too few points could be compared."""
+    (None, None) when too few points could be compared. With ``far`` (a domain the learner did not choose),
+    they must also agree past it, at points far out and beside every corner of the difference out to ±1000."""
     difference = sp.expand(a - b)
     if difference == 0:
         return True, None
@@ -745,6 +756,8 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float,
     gap = written_out(difference).xreplace(held)
     for p in _off_joints(difference, var, _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi)):
         got = _values(a, b, var, p)
+        if got is None and _undefined_answer(a, b, var, p, within):
+            return False, None
         if got is None or (within is not None and _values(within, within, var, p) is None):
             continue  # only where the function itself is defined: 1/|x| is ln(x)'s derivative
         if abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
@@ -758,7 +771,44 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float,
         if abs(exact) > 1e-80 * max(1.0, abs(got[1])):
             return False, (float(p), exact.real)
         usable += 1
+    if usable >= 3 and far and _far_apart(a, b, var, lo, hi, within) is not None:
+        return False, None
     return (True, None) if usable >= 3 else (None, None)
+
+
+FAR = [sp.Rational(p) for p in ("5.3", "-5.3", "10.7", "-10.7", "31.3", "-31.3", "100.37", "-100.37", "997.1", "-997.1")]
+
+
+def _far_points(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp.Expr]:
+    """Points past the domain a derivative is checked on by default (-3..3): a few far out, and each side of
+    every place a piece of the difference switches out to ±1000 (2x + max(0, x - 3.5) is not x^2's derivative)."""
+    outside = [k for k in _kinks(difference, var, -1000.0, 1000.0) if not lo <= k <= hi] if verify.switches(difference) else []
+    return [p for p in FAR if not lo <= p <= hi] + outside
+
+
+def _far_apart(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, within: sp.Expr | None):
+    """(point, b's value, a's value) at the first point past the domain where they differ, or None: only
+    where a (and the function, ``within``) has a value."""
+    difference = sp.expand(a - b)
+    for p in _off_joints(difference, var, _far_points(difference, var, lo, hi)):
+        got = _values(b, a, var, p)
+        if got is None:
+            if _undefined_answer(a, b, var, p, within):
+                return float(p), float("nan"), _values(a, a, var, p)[0]
+            continue
+        if within is not None and _values(within, within, var, p) is None:
+            continue
+        if abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
+            return float(p), got[0], got[1]
+    return None
+
+
+def _undefined_answer(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, p: sp.Expr, within: sp.Expr | None) -> bool:
+    """Whether the answer has no value at p where the derivative and the function both have one (2 sqrt(x)^2
+    for x^2's derivative, at x < 0), as the practice page judges; never at the simple points, where a
+    learner's removable 0/0 (2x^2/x at 0) is no mistake."""
+    return (within is not None and p not in _SIMPLE and _values(truth, within, var, p) is not None
+            and _values(answer, answer, var, p) is None)
 
 
 def _largest(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> tuple[float, float] | None:
