@@ -14,6 +14,8 @@ import sympy as sp
 from click.testing import CliRunner
 
 from workbook import expr as E
+from workbook import moodle
+from workbook.build import build
 from workbook.cli import main
 
 EDITION = """
@@ -204,3 +206,30 @@ def expected_numbers(claims: dict) -> list[float]:
     if kind == "optimizer":
         return [num(claims["thetas"][-1])]
     raise AssertionError(f"no numbers for {kind}")
+
+
+def test_a_small_answer_does_not_accept_zero_or_the_other_sign():
+    # the tenth attack: a floor of 0.001 let 0 and -0.0007 pass for f'(1) = 0.00025 in Moodle and Canvas,
+    # which the terminal and the practice page refuse
+    for value in (0.00025, -0.0003, 0.0008, 0.004):
+        tol = moodle.tolerance(value)
+        assert abs(value) - tol > 0, value  # 0 and the other sign are outside
+        assert tol >= 5e-5  # rounded to the key's 4 decimal places is inside
+    assert moodle.tolerance(1234.5) == pytest.approx(1234.5 * 0.005)
+
+
+def test_a_gradient_checks_estimate_is_not_its_derivative_in_moodle_either(tmp_path):
+    # 0.5% had accepted the derivative 16 for the estimate 16.01, and anything within 0.001 for a relative
+    # error of 7.9e-6; the page judges these to the decimals given only
+    edition = tmp_path / "gc.toml"
+    edition.write_text('title = "GC"\nslug = "gc"\nseed = 3\n[page]\ncover = false\n[[sections]]\n'
+                       'title = "Gradient checks"\nfamilies = ["gradient-check-1d", "gradient-check"]\ncount = 4\n',
+                       encoding="utf-8")
+    result = build(edition, out_root=tmp_path / "out", formats=("moodle",))
+    text = (result.out_dir / "quiz.xml").read_text(encoding="utf-8")
+    found = [(float(v), float(t)) for v, t in re.findall(r"\{1:NUMERICAL:=([-0-9.]+):([0-9.]+)\}", text)]
+    assert len(found) >= 12
+    values = [v for v, _ in found]
+    for value, tol in found:  # no blank's band holds another number of the same question that differs from it
+        assert all(abs(other - value) > tol for other in values if other != value), (value, tol)
+        assert tol > 0

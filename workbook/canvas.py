@@ -184,8 +184,9 @@ def _item(group: ET.Element, p: dict, name: str, ident: str, wrong, package_iden
         either = _sub(_sub(right, "conditionvar"), "or")
         _sub(either, "varequal", respident="response1").text = decimal(value)
         within = _sub(either, "and")
-        _sub(within, "vargte", respident="response1").text = decimal(value - tolerance(value))
-        _sub(within, "varlte", respident="response1").text = decimal(value + tolerance(value))
+        exact = want is not None and want.exact
+        _sub(within, "vargte", respident="response1").text = decimal(value - tolerance(value, exact))
+        _sub(within, "varlte", respident="response1").text = decimal(value + tolerance(value, exact))
         _sub(right, "setvar", action="Set", varname="SCORE").text = "100"
     elif kind == "multiple_choice_question":
         response = _sub(presentation, "response_lid", ident="response1", rcardinality="Single")
@@ -207,7 +208,8 @@ def _item(group: ET.Element, p: dict, name: str, ident: str, wrong, package_iden
             response = _sub(presentation, "response_lid", ident=f"response_blank{i}")
             _material(response, f"blank{i}")
             render = _sub(response, "render_choice")
-            accepted = VERDICTS if kind == "multiple_dropdowns_question" else _written(truth)
+            accepted = VERDICTS if kind == "multiple_dropdowns_question" else _written(
+                truth, want is not None and want.exact and table is None)
             right_ident = None
             for j, answer in enumerate(accepted):
                 label_ident = f"{ident}_b{i}_{j}"
@@ -254,12 +256,12 @@ def _feedback(item: ET.Element, ident: str, html: str) -> None:
     _material(_sub(node, "flow_mat"), html)
 
 
-def _written(value: float) -> list[str]:
+def _written(value: float, exact: bool = False) -> list[str]:
     """How a learner may write a number in a text blank: in full, or rounded to 1 to 4 decimals
     where the rounding is within the answer's tolerance."""
     forms = [decimal(value)]
     for places in range(1, 5):
         rounded = f"{value:.{places}f}"
-        if abs(float(rounded) - value) <= tolerance(value) and rounded not in forms and rounded != "-0.0":
+        if abs(float(rounded) - value) <= tolerance(value, exact) and rounded not in forms and rounded != "-0.0":
             forms.append(rounded)
     return forms

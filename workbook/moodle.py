@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 import re
 import xml.etree.ElementTree as ET
 from html import escape
@@ -77,6 +78,7 @@ def _question(root: ET.Element, p: dict, name: str, wrong: list[tuple[str, str]]
     want = _expected(p)
     numbers = list(zip(labels(p, want), want.numbers)) if want is not None else []
     words = list(zip(want.names, want.words)) if want is not None and want.words else []
+    exact = want is not None and want.exact
     table = table_blanks(p)
     if table is not None:
         kind = "cloze"  # every blank cell of the table asked for, a numerical blank
@@ -98,7 +100,7 @@ def _question(root: ET.Element, p: dict, name: str, wrong: list[tuple[str, str]]
         body += f'<p><img src="@@PLUGINFILE@@/{file}" alt="{escape(figure["alt"])}"></p>'
         files.append((file, data))
     if kind == "cloze":
-        body = defuse_cloze(body) + (_cloze_table(table) if table is not None else _blanks(numbers, words))
+        body = defuse_cloze(body) + (_cloze_table(table) if table is not None else _blanks(numbers, words, exact))
     text = _text(q, "questiontext", body, "html")
     for file, data in files:
         ET.SubElement(text, "file", {"name": file, "path": "/", "encoding": "base64"}).text = data
@@ -116,7 +118,7 @@ def _question(root: ET.Element, p: dict, name: str, wrong: list[tuple[str, str]]
         value = numbers[0][1]
         answer = ET.SubElement(q, "answer", {"fraction": "100", "format": "moodle_auto_format"})
         ET.SubElement(answer, "text").text = decimal(value)
-        ET.SubElement(answer, "tolerance").text = decimal(tolerance(value))
+        ET.SubElement(answer, "tolerance").text = decimal(tolerance(value, exact))
         _text(answer, "feedback", "", "html")
         ET.SubElement(q, "unitgradingtype").text = "0"
         ET.SubElement(q, "unitpenalty").text = "0.1"
@@ -210,10 +212,10 @@ def _expected(p: dict):
         return None
 
 
-def _blanks(numbers: list[tuple[str, float]], words: list[tuple[str, str]]) -> str:
+def _blanks(numbers: list[tuple[str, float]], words: list[tuple[str, str]], exact: bool = False) -> str:
     """The Cloze part: a numerical blank for each number, with its tolerance, and a drop-down for
     each word (converges, oscillates, diverges)."""
-    lines = [f"{escape(name)} = {{1:NUMERICAL:={decimal(v)}:{decimal(tolerance(v))}}}" for name, v in numbers]
+    lines = [f"{escape(name)} = {{1:NUMERICAL:={decimal(v)}:{decimal(tolerance(v, exact))}}}" for name, v in numbers]
     verdicts = ("converges", "oscillates", "diverges")
     for name, word in words:
         options = "~".join(("=" if w == word else "") + w for w in verdicts)
@@ -278,9 +280,20 @@ def distractor_expressions(claims: dict, limit: int = 4) -> list[tuple[sp.Expr, 
     return chosen
 
 
-def tolerance(value: float) -> float:
-    """Accept answers rounded to 3 significant figures (and never less than 0.001)."""
-    return max(0.001, abs(value) * 0.005)
+LEAST_TOLERANCE = 5e-5  # half a unit in the fourth decimal place: an answer rounded as the key rounds it
+
+
+def tolerance(value: float, exact: bool = False) -> float:
+    """Accept answers within 0.5% (3 significant figures), or rounded to 4 decimal places where that is
+    looser, as the practice page and the terminal judge them: a floor of 0.001 had let 0 and the other
+    sign pass for 0.00025. Where the question is the small gap between a worked value and an estimate
+    (a gradient check, ``exact``), rounded to 4 decimal places or 3 significant figures, whichever is finer:
+    the derivative 38 is not the estimate 38.0003, and a relative error of 7.9e-6 is not 0."""
+    if exact:
+        if value == 0:
+            return 1e-10  # the least a Moodle tolerance written to 10 decimals holds
+        return min(LEAST_TOLERANCE, 0.5 * 10.0 ** (math.floor(math.log10(abs(value))) - 2))
+    return max(LEAST_TOLERANCE, abs(value) * 0.005)
 
 
 def _figure_file(spec: dict) -> tuple[str, str]:
