@@ -1621,3 +1621,39 @@ def test_solve_at_a_point_where_the_derivative_still_holds_a_letter(place):
 
 def test_solve_refuses_a_domain_too_far_out_to_check(place):
     refused(place.run("solve", "x^2", "--check", "2x+1", "--domain", "10^300..10^308"), "--domain", "10^6")
+
+
+def test_softmax_logits_no_one_works_by_hand_are_redrawn_not_printed(place):
+    # logits (400, 0, -400) printed e^400 as a 174-digit number that ran the table off the page, and at
+    # 1000 the build stopped saying the right answer was wrong
+    place.family("theirs.toml", family_text("loss-softmax", **{'inputs = ["z1", "z2", "z3"]': 'inputs = ["400", "0", "-400"]'}))
+    result = place.run("check", place.bank, "--seeds", "1..2")
+    assert result.returncode == 1 and "a logit beyond ±20" in result.out_text, result.out_text
+
+
+def test_editions_and_banks_as_people_save_them(place):
+    # a byte-order mark (Windows' Notepad) was "Invalid statement (at line 1, column 1)"; bank = ["."] read
+    # the edition itself as a family; one folder named twice (bank and --bank) was its own duplicate
+    course = place.root / "course"
+    course.mkdir()
+    (course / "mine.toml").write_text(family_text("tangent-line"), encoding="utf-8")
+    edition = edition_with("theirs").replace('seed = 3\n', 'seed = 3\nbank = ["."]\n')
+    (course / "ed.toml").write_bytes(b"\xef\xbb\xbf" + edition.encode())
+    result = place.run("build", course / "ed.toml", "--bank", course, "--out", place.root / "out2", "-q",
+                       "--format", "html")
+    assert result.returncode == 0, result.err_text
+    # named as a family, an edition is said to be one
+    refused(place.run("check", course / "ed.toml"), "an edition, not a family file")
+
+
+def test_rosters_as_people_save_them(place, tmp_path):
+    # lines ended by CR alone gave Python's "open the file in universal-newline mode?"; ids that differ only
+    # in case, and device names, were two folders (one on Windows and macOS) and a folder Windows cannot make
+    roster = place.root / "mac.csv"
+    roster.write_bytes(b"name,id\rAnn,a1\rBo,b2\r")
+    assert place.build("--roster", roster, "-q", "--format", "html").returncode == 0
+    assert sorted(p.name for p in (place.out / "hostile" / "students").iterdir() if p.is_dir()) == ["a1", "b2"]
+    roster.write_text("name,id\nAnn,S01\nBo,s01\n", encoding="utf-8")
+    refused(place.build("--roster", roster), "line 3", "differ only in case")
+    roster.write_text("name,id\nAnn,S01\nCon,con\n", encoding="utf-8")
+    refused(place.build("--roster", roster), "'con' is a device name on Windows")

@@ -184,3 +184,9 @@ def test_an_answer_undefined_where_the_derivative_is_defined_is_not_right():
     said, lines = solver.check_answer(solver.solve("x^2"), "2*(x^2 + x*sqrt(x))/(x + sqrt(x))")
     assert said is False and "your answer is undefined" in lines[1], lines
     assert solver.check_answer(solver.solve("ln(x)"), "x^(-1)")[0] is True  # ln is not defined for x < 0 either
+
+
+def test_a_counterexample_shows_the_two_values_apart():
+    # "at x = 1 your answer gives 2, but the derivative is 2": both rounded to 6 significant figures
+    said, lines = solver.check_answer(solver.solve("x^2"), "2.0000001x")
+    assert said is False and "gives 2.0000001, but the derivative is 2" in lines[1], lines

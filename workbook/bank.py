@@ -26,11 +26,18 @@ def schemas() -> dict[str, type[Family]]:
     return {name: kind.schema for name, kind in registry().items()}
 
 
+class AnEdition(InputError):
+    """A file in a bank folder that is an edition (sections, no kind): ``bank = ["."]`` beside it."""
+
+
 def load_family(path: Path) -> Family:
     """Read and check one family file; raise InputError listing every problem in it."""
     data = load_toml(path, "family file")
     kind = data.get("kind")
     model = schemas().get(kind) if isinstance(kind, str) else None
+    if model is None and kind is None and "sections" in data:
+        raise AnEdition([(f"{path}: an edition, not a family file; name it as the edition, and keep families in a "
+                         "folder of their own")])
     if model is None:
         known = ", ".join(sorted(schemas()))
         raise InputError([f"{path}: kind: unknown kind {excerpt(kind)}; the kinds are: {known}"])
@@ -108,14 +115,17 @@ def load_bank(folders: list[Path] | None = None, problems: list[str] | None = No
     tolerant = problems is not None
     paths = sorted(problems_dir().glob("*.toml")) if builtin else []
     problems = problems if problems is not None else []
+    named, seen = set(), {p.resolve() for p in paths}
     for folder in folders or []:
         if not folder.is_dir():
             paths.append(folder)  # a file named on the command line
+            named.add(folder)
             continue
         for path in sorted(folder.glob("*.toml")):
             if os.path.islink(path) and not path.resolve().is_relative_to(folder.resolve()):
                 problems.append(f"{printable(str(path))}: a link out of its bank folder; not read")
-            else:
+            elif path.resolve() not in seen:  # one folder named twice (the edition's bank and --bank) is read once
+                seen.add(path.resolve())
                 paths.append(path)
     families: dict[str, Family] = {}
     started = time.monotonic()
@@ -127,6 +137,10 @@ def load_bank(folders: list[Path] | None = None, problems: list[str] | None = No
             break
         try:
             family = load_family(path)
+        except AnEdition as exc:
+            if path in named:  # named as a family: say what it is; found in a folder (bank = ["."]): passed over
+                problems += exc.lines
+            continue
         except InputError as exc:
             problems += exc.lines
             continue

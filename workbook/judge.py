@@ -338,7 +338,8 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         where = solver._differs(want.expression, given, var, -3.0, 3.0)
         lines = ["not right."]
         if where:
-            lines.append(f"  at {var} = {where[0]:g} your answer gives {where[1]:.6g}, but {want.noun} is {where[2]:.6g}")
+            yours, truth = solver.apart(where[1], where[2])
+            lines.append(f"  at {var} = {where[0]:g} your answer gives {yours}, but {want.noun} is {truth}")
         if want.function is not None:  # which slip it looks like, as `workbook solve --check` says
             from workbook import mistakes, steps
 
@@ -400,7 +401,7 @@ def _judge_expressions(want: Expected, text: str) -> tuple[bool, list[str]]:
             raise ValueError(f"{name}: {exc}") from None
         where = _apart(truth, given, [E.symbol(v) for v in want.variables])
         if where:
-            wrong.append(f"  {name}: not right; at {where[0]} yours gives {where[1]:.6g}, but it is {where[2]:.6g}")
+            wrong.append("  {}: not right; at {} yours gives {}, but it is {}".format(name, where[0], *solver.apart(where[1], where[2])))
     return (not wrong), (["right."] if not wrong else ["not right."] + wrong)
 
 

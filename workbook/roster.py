@@ -31,6 +31,8 @@ def read_roster(path: Path) -> list[Student]:
     columns (as an LMS export has, among others) says where they are, and other columns are ignored.
     """
     text = read_text(path, "roster", limit=8 << 20, encoding="utf-8-sig")  # 10^5 students is about 3 MB
+    if "\r" in text and "\n" not in text:  # lines ended by CR alone (classic Mac OS, some exports)
+        text = text.replace("\r", "\n")
     students, problems, seen, where = [], [], {}, printable(str(path))
     try:
         rows = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=_delimiter(text)), MAX_ROWS + 2))
@@ -60,16 +62,23 @@ def read_roster(path: Path) -> list[Student]:
                             f"{unsafe_char(name, newlines=False)!a}")
         elif not ID.fullmatch(sid):
             problems.append(f"{where}: line {line}: the id {excerpt(sid)} must be 1 to 32 letters, digits, - or _")
-        elif sid in seen:
-            problems.append(f"{where}: line {line}: the id {sid!r} is already used on line {seen[sid]}")
+        elif sid.casefold() in seen:  # S01 and s01 are one folder on Windows and macOS
+            problems.append(f"{where}: line {line}: the id {sid!r} is already used on line {seen[sid.casefold()]}"
+                            " (ids that differ only in case name one folder on Windows and macOS)")
+        elif sid.upper() in RESERVED:
+            problems.append(f"{where}: line {line}: the id {sid!r} is a device name on Windows, where no folder can "
+                            "have it; give that student another id")
         else:
-            seen[sid] = line
+            seen[sid.casefold()] = line
             students.append(Student(name, sid))
     if not students and not problems:
         problems.append(f"{where}: the roster has no students (one row each: name, id)")
     if problems:
         raise InputError(problems)
     return students
+
+
+RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
 def _delimiter(text: str) -> str:

@@ -620,7 +620,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         point, yours, truth = elsewhere
         at = ", ".join(f"{n} = {v:.4g}" for n, v in point.items())
         return False, [f"not right: {d} is not {explain.pretty(answer)}",
-                       f"  at {at} yours gives {yours:.6g}, but the derivative is {truth:.6g}"]
+                       "  at {} yours gives {}, but the derivative is {}".format(at, *apart(yours, truth))]
     if verdict is True:
         return True, [f"right: {d} = {explain.pretty(answer)}",
                       f"  it agrees with the worked answer {explain.pretty(result.answer)}"]
@@ -640,8 +640,9 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         point, yours, truth = where
         held = "".join(f", {s} = {float(v):g}" for s, v in
                        holding((result.answer.free_symbols | answer.free_symbols) - {result.var}).items())
-        gives = "is undefined" if np.isnan(yours) else f"gives {yours:.6g}"
-        lines.append(f"  at {result.var} = {point:.6g}{held} your answer {gives}, but the derivative is {truth:.6g}")
+        shown, true = apart(yours, truth)
+        gives = "is undefined" if np.isnan(yours) else f"gives {shown}"
+        lines.append(f"  at {result.var} = {point:.6g}{held} your answer {gives}, but the derivative is {true}")
     same = functools.partial(_alike, var=result.var, lo=lo, hi=hi)
     why = mistakes.diagnose(result.trees[-1], result.answer, answer, result.expr, same)
     if why:
@@ -658,6 +659,16 @@ def decimals_of(text: str) -> int:
     if not m:
         return 0
     return max(len(m[1]) - int(m[2] or 0), 0) if "." in text or m[2] else 0
+
+
+def apart(yours: float, truth: float) -> tuple[str, str]:
+    """Two numbers to 6 significant figures, or as many more (up to 15) as it takes to tell them apart:
+    "your answer gives 2, but the derivative is 2" said nothing."""
+    for digits in range(6, 16):
+        shown = f"{yours:.{digits}g}", f"{truth:.{digits}g}"
+        if shown[0] != shown[1]:
+            return shown
+    return shown
 
 
 def _judge_number(yours: float, truth: float, text: str, what: str, relative: float = 5e-3) -> tuple[bool, list[str]]:

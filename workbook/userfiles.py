@@ -56,7 +56,7 @@ def read_text(path: Path, what: str, limit: int = LIMIT, encoding: str = "utf-8"
 
 def load_toml(path: Path, what: str) -> dict:
     """The file as TOML data, checked as the module says; InputError listing every problem."""
-    text = read_text(path, what)
+    text = read_text(path, what, encoding="utf-8-sig")  # a byte-order mark (Windows' Notepad) is not TOML's
     shown = printable(str(path))
     try:
         data = tomllib.loads(text)

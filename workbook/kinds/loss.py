@@ -162,6 +162,9 @@ def solve_bce(family: LossFamily, params: dict, rng: np.random.Generator) -> Los
     return work
 
 
+LOGIT_LIMIT = 20  # e^20 is about 4.9 × 10^8, still a number a calculator shows whole
+
+
 def solve_softmax(family: LossFamily, params: dict, rng: np.random.Generator) -> Loss:
     """p = softmax(z) and the gradient p - y (floats)."""
     work = _read(family, params)
@@ -169,6 +172,8 @@ def solve_softmax(family: LossFamily, params: dict, rng: np.random.Generator) ->
     if not (k.is_Integer and 0 <= int(k) < len(work.inputs)):
         raise Degenerate("the class index is out of range")
     za = np.array(work.inputs, dtype=float)
+    if not np.all(np.abs(za) <= LOGIT_LIMIT):  # e^400 printed as a 174-digit number ran the table off the page
+        raise Degenerate(f"a logit beyond ±{LOGIT_LIMIT}: its e^z is not a number a learner works by hand")
     work.p = np.exp(za - za.max()) / np.exp(za - za.max()).sum()
     work.gradient = {f"z{i + 1}": g for i, g in enumerate(work.p - work.onehot)}
     return work
