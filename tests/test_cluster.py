@@ -307,3 +307,17 @@ def test_a_worker_may_send_back_only_the_documents_its_task_lays_out(tmp_path):
     assert bad.kind == "raised" and "does not write" in bad.error and not (folder / "evil.html").exists()
     pool.submit("draw", 10.0, sleeps, 0.0)  # a task that lays out nothing sends nothing back
     assert pool._outcome("draw", Outcome("draw", "ok", value=1), {"notes/secret.txt": b"x"}).kind == "raised"
+
+
+def test_a_local_cluster_leaves_no_scratch_folder_behind(tmp_path, small_edition):
+    # the tenth attack: `--cluster local` left its workbook worker processes' scratch folders in /tmp
+    # (3 builds of 5); a LocalCluster's pools are now closed with it
+    import tempfile
+
+    def scratch() -> set:
+        return {p for p in Path(tempfile.gettempdir()).glob("workbook-*-*") if (p / ".workbook-scratch").exists()}
+
+    before = scratch()
+    build(small_edition, out_root=tmp_path / "out", formats=("pdf",), cluster="local")  # WeasyPrint's fonts
+    left = scratch() - before
+    assert {p for p in left if p.name.split("-")[1] != str(os.getpid())} == set()

@@ -312,6 +312,11 @@ class ClusterPool:
             client.close()
         if cluster is not None:
             cluster.close()
+            with _OPENED_LOCK:  # a LocalCluster's workers are threads of this process: their worker processes too
+                opened = _OPENED[:]
+                _OPENED.clear()
+            for pool in opened:
+                pool.close()
         if self.scratch is not None:
             remove_tree_quietly(self.scratch)
             self.scratch = None
@@ -381,6 +386,8 @@ def _folder_files(folder: Path) -> dict[str, bytes]:
 # --- on a Dask worker ----------------------------------------------------------------------------
 
 _LOCAL = threading.local()  # each worker thread's own workbook worker process
+_OPENED: list = []  # every such pool of this process, closed with a LocalCluster (a Dask worker's thread ends
+_OPENED_LOCK = threading.Lock()  # without a word, and a worker process left running keeps its scratch folder)
 
 
 def run_batch(batch: list[tuple], memory: int | None, shared: dict[str, Any], templates: Path | None,
@@ -413,6 +420,8 @@ def run(fn: Callable, args: tuple, budget: float | None, memory: int | None, sha
     if pool is None:
         _load_before_fork()
         pool = _LOCAL.pool = Pool(1, memory=memory)
+        with _OPENED_LOCK:
+            _OPENED.append(pool)
     if not getattr(_LOCAL, "swept", False):  # the task folders of Dask workers killed mid-task, on this machine
         _sweep_scratch()
         _LOCAL.swept = True
