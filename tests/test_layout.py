@@ -337,3 +337,35 @@ def test_a_worked_solutions_figure_is_on_the_page_of_its_question(documents, tmp
         assert [f for f in found if f[1] != f[2]] == [], (name, which)
         checked += len(found)
     assert checked >= 10
+
+
+def _parted(laid_out: list) -> tuple[list[str], list[str]]:
+    """(worked solutions whose question stands on a page with none of its steps, the rest overleaf;
+    figures laid out on two pages), each by article id."""
+    heads, steps, figures = {}, {}, {}
+    for number, page in enumerate(laid_out):
+        article = None
+        for box, classes in _walk(page):
+            if box.element_tag == "article" and "solution" in _classes(box):
+                article = box.element.get("id")
+            if article is None:
+                continue
+            if "problem-head" in _classes(box):
+                heads.setdefault(article, set()).add(number)
+            if box.element_tag == "li" and "step" in _classes(box):
+                steps.setdefault(article, set()).add(number)
+            if box.element_tag == "figure":
+                figures.setdefault(box.element, set()).add(number)
+    alone = [a for a, on in heads.items() if steps.get(a) and not on & steps[a]]
+    return alone, [str(e.get("class")) for e, on in figures.items() if len(on) > 1]
+
+
+def test_no_question_stands_alone_at_a_page_foot_and_no_figure_breaks(documents, tmp_path):
+    # five worked solutions of the default book stood as a question alone at the foot of a page, their steps
+    # overleaf (a figure floated beside the steps did not fit and took them along), and a figure's caption
+    # once went on overleaf without its plot
+    for name, doc, which in documents:
+        if which != "solutions":
+            continue
+        alone, broken = _parted(pages(doc, which, tmp_path))
+        assert alone == [] and broken == [], (name, alone, broken)

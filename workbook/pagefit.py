@@ -5,10 +5,12 @@ CSS alone cannot see where a page ends. Three faults it leaves:
 - a page that holds nothing but the last strip of one problem's room to work, with its answer line,
   before a module that opens on a new page (or at the end of the worksheet): the room is cut back to
   what fits on the problem's own page, or, where that would take too much, the problem starts the page;
-- a worked solution's figure set after its answer that lands on a later page than its question: the
-  figure goes above the steps instead, next to the question it draws;
-- a worked solution's question alone at the foot of a page, its steps overleaf (a figure floated beside
-  the first step did not fit, and took the steps with it): the solution starts the next page.
+- a worked solution's figure set after its answer that lands on a later page than its question, or one
+  floated beside the steps that breaks over two pages (its caption overleaf): the figure goes above the
+  steps instead, whole, next to the question it draws;
+- a worked solution's question alone at the foot of a page, its steps overleaf: the solution starts the
+  next page (a figure floated beside the steps is set inside the first step, so that one that does not fit
+  no longer takes the steps along; partials/steps.html).
 
 ``faults`` reads a laid-out document and returns what to change, by the id of the article (a dict the
 templates read through ``fit``); render.write_documents lays the document out again with it, at most
@@ -39,6 +41,7 @@ class Fragment:
     height: float = 0.0  # how tall its part on this page is, in CSS pixels
     body: bool = False  # anything of it but its question is on this page
     figure_below: bool = False  # its figure set after the answer is on this page
+    figure: bool = False  # any part of its figure is on this page
 
 
 @dataclass
@@ -56,11 +59,31 @@ def _classes(box) -> tuple[str, ...]:
 STRUCTURE = {None, "html", "body", "main", "section"}
 
 
-def read_page(page_box) -> Page:
-    """The articles on a page, what of each is there, and whether anything else is."""
+def _figures_of(page_box) -> dict:
+    """Each figure element of the document, by identity, to the id of the article it is in: the part of a
+    floated figure broken over two pages is laid out outside its article's boxes."""
+    html = next((box.element for box in page_box.children if getattr(box, "element_tag", None) == "html"), None)
+    if html is None:
+        return {}
+    return {id(figure): article.get("id") for article in html.iter("article") if article.get("id")
+            for figure in article.iter("figure")}
+
+
+def read_page(page_box, figures: dict | None = None) -> Page:
+    """The articles on a page, what of each is there, and whether anything else is. ``figures`` is
+    _figures_of the document (found from this page when not given)."""
     page = Page()
     top = page_box.content_box_y()
     lowest = top
+    figures = _figures_of(page_box) if figures is None else figures
+    own: dict[str, Fragment] = {}
+
+    def fragment_of(article: str, classes: tuple[str, ...], height: float) -> Fragment:
+        if article not in own:  # one fragment an article a page, however many boxes it is laid out in
+            own[article] = Fragment(article, classes)
+            page.fragments.append(own[article])
+        own[article].height += height
+        return own[article]
 
     def walk(box, fragment: Fragment | None):
         nonlocal lowest
@@ -72,11 +95,15 @@ def read_page(page_box) -> Page:
             if tag not in STRUCTURE and child.height:
                 lowest = max(lowest, child.position_y + child.margin_height())
             here = fragment
-            if tag == "article" and child.element.get("id"):
-                here = Fragment(child.element.get("id"), classes, height=child.margin_height())
-                here.body = any(part.height and not {"problem-head", "prompt", "example-label"} & set(_classes(part))
-                                for part in getattr(child, "children", None) or [])
-                page.fragments.append(here)
+            if tag == "article" and child.element.get("id") and (fragment is None or fragment.article != child.element.get("id")):
+                here = fragment_of(child.element.get("id"), classes, child.margin_height())
+                here.body = here.body or any(
+                    part.height and not {"problem-head", "prompt", "example-label"} & set(_classes(part))
+                    for part in getattr(child, "children", None) or [])
+            elif fragment is None and tag == "figure" and id(child.element) in figures:
+                article = figures[id(child.element)]
+                here = fragment_of(article, next((f.classes for f in page.fragments if f.article == article), ()), 0.0)
+                here.body = True
             elif fragment is None and tag not in STRUCTURE and "sr-only" not in classes:
                 page.other = True
             if here is not None:
@@ -86,6 +113,8 @@ def read_page(page_box) -> Page:
                     here.room_cm += child.height / CM
                 if tag == "figure" and "below" in classes:
                     here.figure_below = True
+                if tag == "figure":
+                    here.figure = True
             walk(child, here)
 
     walk(page_box, None)
@@ -96,7 +125,8 @@ def read_page(page_box) -> Page:
 def faults(page_boxes: list, fit: dict[str, dict]) -> dict[str, dict]:
     """The changes that mend the laid-out pages, merged into ``fit`` (a new dict); ``{}`` when none is needed
     or none can help."""
-    pages = [read_page(box) for box in page_boxes]
+    figures = _figures_of(page_boxes[0]) if page_boxes else {}
+    pages = [read_page(box, figures) for box in page_boxes]
     rooms: dict[str, float] = {}  # each problem's room to work as laid out, in cm, over all its pages
     for page in pages:
         for fragment in page.fragments:
@@ -107,10 +137,17 @@ def faults(page_boxes: list, fit: dict[str, dict]) -> dict[str, dict]:
     for number, page in enumerate(pages):
         for fragment in page.fragments:
             first_page.setdefault(fragment.article, number)
+    figured: dict[str, set[int]] = {}
     for number, page in enumerate(pages):
-        # a figure after its answer, on a later page than its question: above the steps instead
         for fragment in page.fragments:
-            if fragment.figure_below and first_page[fragment.article] < number and not fit.get(
+            if fragment.figure:
+                figured.setdefault(fragment.article, set()).add(number)
+    for number, page in enumerate(pages):
+        # a figure after its answer, on a later page than its question, or a figure (floated beside the
+        # steps) broken over two pages, its caption overleaf: above the steps instead, whole
+        for fragment in page.fragments:
+            parted = fragment.figure_below and first_page[fragment.article] < number
+            if (parted or len(figured.get(fragment.article, ())) > 1) and not changed.get(
                     fragment.article, {}).get("figure_first"):
                 changed.setdefault(fragment.article, {})["figure_first"] = True
                 found = True
