@@ -190,3 +190,16 @@ def test_a_counterexample_shows_the_two_values_apart():
     # "at x = 1 your answer gives 2, but the derivative is 2": both rounded to 6 significant figures
     said, lines = solver.check_answer(solver.solve("x^2"), "2.0000001x")
     assert said is False and "gives 2.0000001, but the derivative is 2" in lines[1], lines
+
+
+def test_json_claims_can_be_read_back_whatever_the_names():
+    # the tenth attack: N, S, Q and I are SymPy's own functions and constants to sympify, so the claims of
+    # "N^2 + x S" could not be checked as the README said; the record now lists its names
+    result = CliRunner().invoke(main, ["solve", "N^2 + x*S + Q*x^2", "--json"])
+    record = json.loads(result.output)
+    assert record["names"] == ["N", "Q", "S", "x"]
+    names = {n: sp.Symbol(n) for n in record["names"]}
+    x = names[record["variable"]]
+    for step in record["steps"]:
+        claimed = sp.sympify(step["expression"], locals=names), sp.sympify(step["derivative"], locals=names)
+        assert sp.simplify(sp.diff(claimed[0], x) - claimed[1]) == 0, step

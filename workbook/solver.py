@@ -69,7 +69,7 @@ class SolveResult:
 
     def record(self) -> dict:
         """The JSON schema: input, variable, order, answer, steps (each a checkable claim), check."""
-        return {"input": self.text, "variable": str(self.var), "order": self.order,
+        return {"input": self.text, "variable": str(self.var), "order": self.order, "names": _names(self.expr, self.var),
                 "answer": explain.text(self.answer), "steps": explain.json_steps(self.trees), "check": self.check}
 
     def lines(self) -> list[str]:
@@ -202,7 +202,8 @@ class MixedResult:
         for v, tree in zip(self.variables, self.trees):
             out_steps += [{**s, "variable": str(v)} for s in explain.json_steps([tree])]
         return {"input": self.text, "variables": [str(v) for v in self.variables], "order": len(self.variables),
-                "answer": explain.text(self.answer), "steps": out_steps, "check": self.check}
+                "names": _names(self.expr, *self.variables), "answer": explain.text(self.answer), "steps": out_steps,
+                "check": self.check}
 
     def lines(self) -> list[str]:
         d = "\u2202^%d/%s" % (len(self.variables), "".join(f"\u2202{v}" for v in reversed(self.variables)))
@@ -215,6 +216,12 @@ class MixedResult:
         return out
 
 
+def _names(expr: sp.Expr, *variables: sp.Symbol) -> list[str]:
+    """Every name the claims hold: read them with sympy.sympify(text, locals={n: sympy.Symbol(n) for n in
+    names}), since N, S, Q, I and E alone mean SymPy's own functions and constants there."""
+    return sorted({str(s) for s in expr.free_symbols} | {str(v) for v in variables})
+
+
 def gradient(text: str, wrt: str | None = None) -> dict:
     """Every first partial derivative: {"input", "variables", "gradient", "steps"}."""
     expr, _ = _parse(text, ["x"])
@@ -222,7 +229,8 @@ def gradient(text: str, wrt: str | None = None) -> dict:
     if not names:
         raise SolveError("the expression has no variables to differentiate with respect to")
     results = [solve(text, n, 1) for n in names]
-    return {"input": text, "variables": names, "gradient": [explain.text(r.answer) for r in results],
+    return {"input": text, "variables": names, "names": _names(expr, *map(E.symbol, names)),
+            "gradient": [explain.text(r.answer) for r in results],
             "steps": {n: explain.json_steps(r.trees) for n, r in zip(names, results)},
             "check": {n: r.check for n, r in zip(names, results)}}
 
