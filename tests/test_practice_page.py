@@ -258,7 +258,9 @@ SLIVERS = [("2x", True), ("x + x", True), ("2|x| sign(x)", True), ("2x + relu(0.
            ("2x + max(0, 1/1000 - |x - 1.37|)", False), ("2x + 10^-5", False), ("2x + sin(1000 pi x)/1000", False),
            # past -3..3, where the page did not look (the tenth attack): the derivative is 2x everywhere
            ("2x + max(0, x - 3.5)", False), ("2x + 1000 max(0, -x - 3.2)", False), ("2x + relu(x - 40)", False),
-           ("2x + relu(x - 900)", False)]
+           ("2x + relu(x - 900)", False),
+           # undefined for x < 0 as typed, though SymPy reads each as 2x: the page and the terminal agree
+           ("2 sqrt(x)^2", False), ("2 e^(ln(x))", False), ("2x + ln(x) - ln(x)", False), ("2x^2/x", True)]
 
 
 def test_the_page_catches_a_narrow_difference(tmp_path):

@@ -333,13 +333,16 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         except E.ExprError as exc:
             raise ValueError(f"your answer: {exc}") from None
         var = E.symbol(want.variable)
-        if solver._same(want.expression, given, var, -3.0, 3.0):
+        same = solver._same(want.expression, given, var, -3.0, 3.0)
+        typed = solver.typed_undefined(text, names, var, want.expression, want.function) if same else None
+        if same and typed is None:
             return True, ["right."]
-        where = solver._differs(want.expression, given, var, -3.0, 3.0)
+        where = solver._differs(want.expression, given, var, -3.0, 3.0) if typed is None else (typed[0], float("nan"), typed[1])
         lines = ["not right."]
         if where:
             yours, truth = solver.apart(where[1], where[2])
-            lines.append(f"  at {var} = {where[0]:g} your answer gives {yours}, but {want.noun} is {truth}")
+            gives = "is undefined" if yours == "nan" else f"gives {yours}"
+            lines.append(f"  at {var} = {where[0]:g} your answer {gives}, but {want.noun} is {truth}")
         if want.function is not None:  # which slip it looks like, as `workbook solve --check` says
             from workbook import mistakes, steps
 

@@ -629,6 +629,11 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         at = ", ".join(f"{n} = {v:.4g}" for n, v in point.items())
         return False, [f"not right: {d} is not {explain.pretty(answer)}",
                        "  at {} yours gives {}, but the derivative is {}".format(at, *apart(yours, truth))]
+    typed = typed_undefined(answer_text, allowed, result.var, result.answer, result.expr, lo, hi) if verdict is True else None
+    if typed is not None:  # as the practice page reads it: 2 sqrt(x)^2 is 2x only for x >= 0
+        return False, [f"not right: {d} is not {answer_text.strip()[:80]}",
+                       (f"  at {result.var} = {typed[0]:.6g} your answer, as typed, is undefined, but the derivative "
+                       f"is {typed[1]:.6g}")]
     if verdict is True:
         return True, [f"right: {d} = {explain.pretty(answer)}",
                       f"  it agrees with the worked answer {explain.pretty(result.answer)}"]
@@ -659,6 +664,30 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
                  + (f" --order {result.order}" if result.order > 1 else "")
                  + (f" --wrt {result.var}" if str(result.var) != "x" else ""))
     return False, lines
+
+
+def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr, function: sp.Expr | None,
+                    lo: float = -3.0, hi: float = 3.0):
+    """A point of the domain where the answer as typed has no real value while the derivative and the function
+    have one: (point, the derivative there), or None. SymPy reads 2 sqrt(x)^2, 2 e^(ln x) and 2x + ln x - ln x
+    as 2x; the practice page, reading what was typed, finds them undefined for x < 0, and so does this."""
+    try:
+        function = truth if function is None else function
+        with sp.evaluate(False):  # as typed: rewriting it (written_out, held names) must not simplify it either
+            raw = E.parse(text, variables=allowed)
+            held = holding((raw.free_symbols | truth.free_symbols | function.free_symbols) - {var})
+            functions = [verify.numeric(written_out(e).xreplace(held), [var]) for e in (raw, truth, function)]
+        points = np.array([float(p) for p in _odd_points(lo, hi)] + list(verify.sample_points(lo, hi, 24)))
+        with np.errstate(all="ignore"):
+            typed, truth, function = (np.asarray(f(points), dtype=complex) * np.ones(len(points)) for f in functions)
+    except (E.ExprError, TypeError, ValueError, NameError, ZeroDivisionError, OverflowError, AttributeError):
+        return None
+    real = [np.isfinite(v) & (np.abs(v.imag) <= 1e-12 * np.maximum(1.0, np.abs(v.real))) for v in (typed, truth, function)]
+    bad = ~real[0] & real[1] & real[2]
+    if not bad.any():
+        return None
+    i = int(np.flatnonzero(bad)[0])
+    return float(points[i]), float(truth[i].real)
 
 
 def decimals_of(text: str) -> int:
