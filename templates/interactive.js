@@ -303,7 +303,7 @@
     const crossings = [];
     for (const u of f.joints) {
       let before = u({ [v]: xs[0] });
-      for (let k = 1; k < n; k++) {
+      for (let k = 1; k < xs.length; k++) {
         const now = u({ [v]: xs[k] });
         if (Number.isFinite(before) && Number.isFinite(now) && before * now < 0) {
           crossings.push([u, k, before]);

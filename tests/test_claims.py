@@ -436,3 +436,13 @@ def test_a_prompt_that_leaves_a_given_out_is_caught():
     numbers = _stated_numbers(record["prompt"])
     eps = float(sp.sympify(registry()["optimizer"].givens(record["claims"])["eps"][0]))
     assert not any(abs(n - eps) <= 1e-12 for n in numbers)
+
+
+def test_the_rounding_note_speaks_of_epsilon_only_where_the_update_has_one():
+    # a teacher's read: SGD with momentum and Nesterov said "ε is far too small to change the 4th decimal"
+    from workbook.kinds import optimizer
+
+    for name, opt in optimizer.OPTIMIZER.items():
+        said = " ".join(str(part) for part in optimizer._rounding(opt))
+        assert ("ε" in said) == any(r"\varepsilon" in rule for rule in opt.rules), name
+    assert {n for n, o in optimizer.OPTIMIZER.items() if "ε" in str(optimizer._rounding(o))} == {"adagrad", "rmsprop", "adam"}

@@ -184,6 +184,7 @@ def environment(template_dir: Path | None = None) -> Environment:
                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["caption"] = caption
     env.globals["work_cm"] = work_cm
+    env.globals["whole_cm"] = WHOLE_CM
     env.globals.update(filled_table=filled_table, points=points, section_points=section_points,
                        total_points=total_points, key_cell=key_cell, stars_marked=stars_marked, marks_of=marks_of,
                        points_per_star=POINTS_PER_STAR)
@@ -245,6 +246,7 @@ _POINT = re.compile(r"\((\u2212?[\d.]+(?:, \u2212?[\d.]+)+)\)")
 
 WORK_LINE_CM = 0.75  # one ruled line of the work space
 WORK_CM = (3.0, 16.0)  # the least and the most room a problem is given
+WHOLE_CM = 8.0  # a problem with at most this room is kept whole on one page (print.css .problem.whole)
 
 
 def work_cm(problem: dict) -> float:

@@ -429,9 +429,22 @@ def _unit_steps(expr: sp.Expr) -> sp.Expr:
 
 
 def _cost(expr: sp.Expr) -> int:
-    """Fewer operations first; a minus sign pulled out in front of a sum counts as two more."""
+    """Fewer operations first; a minus sign pulled out in front of a sum counts as two more, and a number in
+    front of a sum that still has a common factor one more (2(4x - 6) is 4(2x - 3))."""
     negated_sum = expr.is_Mul and expr.could_extract_minus_sign() and any(a.is_Add for a in expr.args)
-    return sp.count_ops(expr) + 2 * negated_sum
+    return sp.count_ops(expr) + 2 * negated_sum + _unmerged(expr)
+
+
+def _unmerged(expr: sp.Expr) -> int:
+    """How many products hold a number and a sum of integer multiples with a common factor."""
+    count = 0
+    for node in sp.preorder_traversal(expr):
+        if node.is_Mul and node.args[0].is_Integer and abs(node.args[0]) != 1:
+            for factor in node.args[1:]:
+                if (factor.is_Add and all(t.as_coeff_Mul()[0].is_Integer for t in factor.args)
+                        and sp.igcd(*[int(t.as_coeff_Mul()[0]) for t in factor.args]) > 1):
+                    count += 1
+    return count
 
 
 def cheapest(candidates: list[sp.Expr]) -> sp.Expr:

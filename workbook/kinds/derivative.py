@@ -267,7 +267,7 @@ def _placeholders(work: Derivative) -> dict:
 
 
 # what a prompt says of a function a learner may not have met yet, where its f holds one
-DEFINED = ((functions.sigmoid, r"\sigma(u) = \frac{1}{1 + e^{-u}}"), (functions.softplus, r"\operatorname{softplus}(u) = \ln\left(1 + e^{u}\right)"),
+DEFINED = ((functions.sigmoid, r"\sigma(u) = 1/\left(1 + e^{-u}\right)"), (functions.softplus, r"\operatorname{softplus}(u) = \ln\left(1 + e^{u}\right)"),
            (functions.relu, r"\operatorname{relu}(u) = \max(0, u)"))
 
 

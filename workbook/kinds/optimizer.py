@@ -311,8 +311,9 @@ def _rounding(optimizer: Optimizer) -> list:
     said = ["The table is rounded to 4 decimal places, trailing zeros dropped (0.09 is 0.0900)"]
     if finer:
         said += ["; the steps give ", Math(", ".join(dict.fromkeys(finer))), " to 6 decimal places, as it can be small"]
-    return words(*said, "; full precision is carried between steps. ε is far too small to change the 4th "
-                 "decimal here.")
+    # ε only where the update divides by a root (AdaGrad, RMSprop, Adam): momentum has none to speak of
+    epsilon = " ε is far too small to change the 4th decimal here." if any(r"\varepsilon" in r for r in optimizer.rules) else ""
+    return words(*said, "; full precision is carried between steps." + epsilon)
 
 
 def _prompt(work: Updates, head: list[str]) -> list:
