@@ -677,7 +677,10 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
                 if which in HTML_ONLY:
                     continue
                 path = out_dir / f"{which}.pdf"
-                pdf.save(fitted_layout(doc, which, assets, env, folder, css, timings), path)
+                laid_out = fitted_layout(doc, which, assets, env, folder, css, timings)
+                start = time.perf_counter()
+                pdf.save(laid_out, path)
+                timings["pdf"] = timings.get("pdf", 0.0) + time.perf_counter() - start
                 files[f"{which}.pdf"] = path
         finally:
             remove_tree_quietly(folder)
@@ -685,9 +688,9 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
 
 
 def fitted_layout(doc: dict, which: str, assets, env: Environment, folder: Path, css: str, timings: dict):
-    """The document laid out for the PDF, laid out again (at most pagefit.FIT_PASSES times) while a page
-    has a fault pagefit.faults can mend: a room to work whose last strip stands alone on a page, a figure
-    parted from its question."""
+    """The document laid out for the PDF, laid out again (at most pagefit.FIT_PASSES times in all) while a
+    page has a fault pagefit.faults can mend: a room to work broken with a strip on one side, a question
+    alone at a page foot, a figure broken over two pages."""
     fit: dict[str, dict] = {}
     for attempt in range(pagefit.FIT_PASSES):
         start = time.perf_counter()
