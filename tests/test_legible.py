@@ -127,3 +127,26 @@ def test_a_points_label_sits_nearer_its_own_point_than_any_other():
                 assert all(gap(own) <= g for g in others), (family_id, k, label.get_text())
                 checked += 1
     assert checked >= 20
+
+
+def test_iterate_numbers_of_several_rates_do_not_pile_up():
+    # a teacher's read: three rates closing in on the minimum printed "33", "2 0" and "10 0" in a pile, and
+    # the two converging rates could not be told apart; a number is set only where it stands apart
+    import itertools
+
+    import numpy as np
+
+    bank = load_bank()
+    checked = 0
+    for seed in range(16):
+        try:
+            record = generate_one(bank["learning-rate"], derive_seed("legible", "learning-rate", seed))
+        except REDRAW:
+            continue
+        fig = figures.drawn(record["figure"])
+        renderer = fig.canvas.get_renderer()
+        numbers = [t for ax in fig.axes for t in ax.texts if t.get_text().isdigit()]
+        centres = [np.array(t.get_window_extent(renderer).get_points()).mean(axis=0) for t in numbers]
+        assert numbers and all(np.hypot(*(a - b)) >= 10 for a, b in itertools.combinations(centres, 2)), seed
+        checked += len(numbers)
+    assert checked >= 40

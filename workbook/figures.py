@@ -431,6 +431,9 @@ def contour_figure(spec: dict) -> str:
         return _output(fig)
 
 
+APART_PX = 14  # display pixels (at the figure's 100 dpi) an iterate's number needs from another's point
+
+
 def descent1d_figure(spec: dict) -> str:
     """The loss curve with each run's iterates marked on it and joined in order."""
     x = np.asarray(spec["x"], dtype=float)
@@ -443,10 +446,7 @@ def descent1d_figure(spec: dict) -> str:
         ax.plot(x, y, color="#1f4e79", linewidth=1.5, label=_safe_label(spec.get("label", "f(x)")))
         for i, run in enumerate(spec["runs"]):
             px, py = np.asarray(run["points"], dtype=float), np.asarray(run["values"], dtype=float)
-            c = colors[i % len(colors)]
-            ax.plot(px, py, "o-", color=c, markersize=3.5, linewidth=0.9, label=run.get("label"))
-            for k, (a, b) in enumerate(zip(px[:4], py[:4])):
-                _label(ax, str(k), (a, b), fontsize=7.5, color=c, near=3)
+            ax.plot(px, py, "o-", color=colors[i % len(colors)], markersize=3.5, linewidth=0.9, label=run.get("label"))
         start = spec.get("start")
         if start is not None:  # a worksheet's curve: the iterates are the student's to mark (workbook.marking)
             ax.plot([start[0]], [start[1]], "o", color="#222222", markersize=4.5, zorder=5, label="start")
@@ -460,6 +460,18 @@ def descent1d_figure(spec: dict) -> str:
             lo, hi = finite.min(), max([np.percentile(finite, 95), *drawn])
             ax.set_ylim(lo - 0.1 * (hi - lo + 1), hi + 0.1 * (hi - lo + 1))
         ax.set_xlim(x.min(), x.max())
+        # each iterate's number, where it stands apart from the numbers already set: several rates that
+        # close in on the minimum together printed "33", "2 0" and "10 0" in a pile (a shared start once)
+        placed: list = []
+        shared = len({(run["points"][0], run["values"][0]) for run in spec["runs"] if run["points"]}) == 1
+        for i, run in enumerate(spec["runs"]):
+            for k, (a, b) in enumerate(zip(run["points"][:4], run["values"][:4])):
+                at = ax.transData.transform((float(a), float(b)))
+                if any(np.hypot(*(at - other)) < APART_PX for other in placed):
+                    continue
+                placed.append(at)
+                color = "#222222" if k == 0 and shared and len(spec["runs"]) > 1 else colors[i % len(colors)]
+                _label(ax, str(k), (float(a), float(b)), fontsize=7.5, color=color, near=3)
         ax.set_xlabel(spec.get("xlabel", "x"))
         ax.set_ylabel("loss")
         ax.grid(True, linewidth=0.3, color="#dddddd")
