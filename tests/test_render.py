@@ -218,11 +218,3 @@ def test_the_key_prints_every_table_a_learner_fills_and_the_marks(tmp_path):
     assert f"{sum(2 * p['difficulty'] for p in problems)} points in all" in key
     for section in doc["sections"]:
         assert f"· {sum(2 * p['difficulty'] for p in section['problems'])} points</span></h2>" in key
-
-
-def test_room_to_work_is_at_least_two_centimetres_a_star():
-    # a teacher's read: a three-star optimum whose Hessian check is short to write got five ruled lines
-    short = {"steps": [{"math": "x"}], "prompt": []}
-    assert render.work_cm({**short, "difficulty": 1}) == 3.0
-    assert render.work_cm({**short, "difficulty": 3}) == 3 * render.STAR_CM
-    assert render.work_cm({"steps": [{"math": "x"}] * 30, "prompt": [], "difficulty": 3}) == render.WORK_CM[1]

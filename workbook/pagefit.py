@@ -2,11 +2,9 @@
 
 CSS alone cannot see where a page ends. Three faults it leaves:
 
-- a problem's room to work broken over two pages with a strip under 3 cm on one side (a line of it
-  and its answer line overleaf, or the question at a page foot with one strip under it), or a page that
-  holds nothing but the end of one room: the room is cut back to what fits on the problem's own page, or,
-  where that would take too much, the problem starts a page (its room cut to fit that page if it must);
-  a problem with a short room is kept whole by CSS (print.css .problem.whole);
+- a page that holds nothing but the last strip of one problem's room to work, with its answer line,
+  before a module that opens on a new page (or at the end of the worksheet): the room is cut back to
+  what fits on the problem's own page, or, where that would take too much, the problem starts the page;
 - a worked solution's figure set after its answer that lands on a later page than its question, or one
   floated beside the steps that breaks over two pages (its caption overleaf): the figure goes above the
   steps instead, whole, next to the question it draws;
@@ -29,7 +27,6 @@ KEEP_SHARE = 0.75  # a room is cut back while it keeps this share of the room it
 LEAST_SHARE = 0.6  # problem starts a page where it fits on one, and where it does not, is cut back to this share
 ANSWER_CM = 1.0  # the answer line under a room, with its label
 LINE_CM = 0.75  # a ruled line: a room is cut back a line at a time
-STRIP_CM = 3.0  # the least of a room to work on either side of a page break (CSS keeps 1.5 cm)
 CM = 96 / 2.54  # CSS pixels a centimetre
 
 
@@ -51,7 +48,6 @@ class Fragment:
 class Page:
     fragments: list[Fragment] = field(default_factory=list)
     other: bool = False  # anything outside an article: a heading, a primer, the key
-    heading: bool = False  # a section's heading (a module opens here, on a page of its own)
     filled: float = 0.0  # how far down the content reaches, as a share of the page's content height
 
 
@@ -110,7 +106,6 @@ def read_page(page_box, figures: dict | None = None) -> Page:
                 here.body = True
             elif fragment is None and tag not in STRUCTURE and "sr-only" not in classes:
                 page.other = True
-                page.heading = page.heading or tag == "h2"
             if here is not None:
                 if "problem-head" in classes or (tag == "div" and "prompt" in classes and "example" in here.classes):
                     here.head = True
@@ -125,11 +120,6 @@ def read_page(page_box, figures: dict | None = None) -> Page:
     walk(page_box, None)
     page.filled = (lowest - top) / page_box.height if page_box.height else 1.0
     return page
-
-
-def _lines(cm: float) -> float:
-    """``cm`` rounded down to whole ruled lines."""
-    return LINE_CM * int(cm / LINE_CM + 1e-6) if cm > 0 else 0.0
 
 
 def faults(page_boxes: list, fit: dict[str, dict]) -> dict[str, dict]:
@@ -168,56 +158,31 @@ def faults(page_boxes: list, fit: dict[str, dict]) -> dict[str, dict]:
                 and any(f.article == last.article for f in pages[number + 1].fragments)):
             changed.setdefault(last.article, {})["starts_page"] = True
             found = True
-    # a room to work broken with a strip under 3 cm on one side (a line of it overleaf, or a question at a page
-    # foot with one strip under it), or a page holding nothing but the end of one: cut back to its own page, or
-    # the problem starts a page (with its room cut to fit that page where it must), while it keeps its share
-    for article, given in rooms.items():
-        on = [(n, f) for n, p in enumerate(pages) for f in p.fragments if f.article == article and f.room_cm > 0]
-        if not given or len(on) < 2 or changed.get(article, {}).get("starts_page"):
+        # a page with only the end of one problem's room on it, and little of that
+        if number == 0 or page.other or len(page.fragments) != 1 or page.filled >= TAIL_SHARE:
             continue
-        (_, first), (last_page, last) = on[0], on[-1]
-        alone = (len(pages[last_page].fragments) == 1 and not pages[last_page].other
-                 and pages[last_page].filled < TAIL_SHARE)
-        if min(first.room_cm, last.room_cm) >= STRIP_CM and not alone:
+        tail = page.fragments[0]
+        if tail.head or "solution" in tail.classes or not rooms.get(tail.article):
             continue
-        sized = fit.get(article, {}).get("sized", given)
-        before = given - last.room_cm
-        here_room = min(given - LINE_CM, _lines(before - ANSWER_CM))  # all of it on the pages before the last
-        height = sum(f.height for p in pages for f in p.fragments if f.article == article)
-        fresh_room = _lines((page_boxes[last_page].height - (height - given * CM)) / CM - ANSWER_CM)
-        least = max(3.0, LEAST_SHARE * sized)
-        here = changed.setdefault(article, {})
-        if last.room_cm < STRIP_CM and here_room >= max(3.0, KEEP_SHARE * sized):
-            here.update(room_cm=here_room, sized=sized)
-        elif fresh_room >= given - 1e-6:
+        if changed.get(tail.article, {}).get("starts_page"):
+            continue
+        given = rooms[tail.article]
+        sized = fit.get(tail.article, {}).get("sized", given)
+        before = sum(f.room_cm for p in pages[first_page[tail.article]:number] for f in p.fragments
+                     if f.article == tail.article)
+        # what the page before holds, in whole lines, with the answer line under it
+        room = min(given - LINE_CM, LINE_CM * int((before - ANSWER_CM) / LINE_CM + 1e-6))
+        fits = sum(f.height for p in pages for f in p.fragments if f.article == tail.article) < page_boxes[number].height
+        here = changed.setdefault(tail.article, {})
+        if room >= max(3.0, KEEP_SHARE * sized) or not fits and room >= max(3.0, LEAST_SHARE * sized):
+            here.update(room_cm=room, sized=sized)
+        elif fits:
             here.pop("room_cm", None)
-            here.update(starts_page=True, sized=sized)
-        elif fresh_room >= least:
-            here.update(starts_page=True, room_cm=fresh_room, sized=sized)
-        elif here_room >= least:
-            here.update(room_cm=here_room, sized=sized)
+            here["starts_page"] = True
         else:
             if not here:
-                del changed[article]
+                del changed[tail.article]
             continue
         found = True
-    # a page left under a third full because the problem after it, kept whole, was a little too tall for the
-    # rest of it: that problem's room is cut by what it lacked, while it keeps LEAST_SHARE
-    for number, page in enumerate(pages[:-1]):
-        after = pages[number + 1]
-        if number == 0 or page.filled >= TAIL_SHARE or after.heading or not after.fragments:
-            continue
-        moved = after.fragments[0]
-        if (not moved.head or "solution" in moved.classes or not rooms.get(moved.article)
-                or changed.get(moved.article, {}).get("starts_page") or "room_cm" in changed.get(moved.article, {})
-                or any(f.article == moved.article for p in pages[:number + 1] for f in p.fragments)):
-            continue
-        given = rooms[moved.article]
-        sized = fit.get(moved.article, {}).get("sized", given)
-        lacking = (moved.height - (1 - page.filled) * page_boxes[number].height) / CM + ANSWER_CM  # with "Now you try"
-        room = _lines(given - max(lacking, 0.0))
-        if 0 < lacking and room >= max(3.0, LEAST_SHARE * sized):  # else two thirds of a page go empty
-            changed.setdefault(moved.article, {}).update(room_cm=room, sized=sized)
-            found = True
     return changed if found else {}
 

@@ -184,7 +184,6 @@ def environment(template_dir: Path | None = None) -> Environment:
                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["caption"] = caption
     env.globals["work_cm"] = work_cm
-    env.globals["whole_cm"] = WHOLE_CM
     env.globals.update(filled_table=filled_table, points=points, section_points=section_points,
                        total_points=total_points, key_cell=key_cell, stars_marked=stars_marked, marks_of=marks_of,
                        points_per_star=POINTS_PER_STAR)
@@ -246,24 +245,19 @@ _POINT = re.compile(r"\((\u2212?[\d.]+(?:, \u2212?[\d.]+)+)\)")
 
 WORK_LINE_CM = 0.75  # one ruled line of the work space
 WORK_CM = (3.0, 16.0)  # the least and the most room a problem is given
-STAR_CM = 2.0  # the least room a star of difficulty gives
-WHOLE_CM = 8.0  # a problem with at most this room is kept whole on one page (print.css .problem.whole)
 
 
 def work_cm(problem: dict) -> float:
     """Room for a problem's working, sized from its worked solution: a ruled line for each displayed
     line of working and each table row (but where the prompt has a table to fill in), two more to start
-    and one for the answer, at least STAR_CM a star, within WORK_CM."""
+    and one for the answer, within WORK_CM."""
     filled_in = any("table" in part and part["table"].get("blank") for part in problem.get("prompt", ()))
     lines = 3
     for step in problem.get("steps", ()):
         lines += bool(step.get("math"))
         if not filled_in:  # a table the learner fills in is the room for the table's working
             lines += sum(1 + len(part["table"]["rows"]) for part in step.get("say", ()) if "table" in part)
-    # and at least 2 cm a star: a three-star problem whose working is short to write (a Hessian's check) is
-    # still long to think through on paper, and got five lines
-    stars = STAR_CM * int(problem.get("difficulty", 1))
-    return min(max(WORK_LINE_CM * lines, WORK_CM[0], stars), WORK_CM[1])
+    return min(max(WORK_LINE_CM * lines, WORK_CM[0]), WORK_CM[1])
 
 
 POINTS_PER_STAR = 2  # the key's marks: a problem's stars follow its work (tests/test_bank.py), and so do these
@@ -692,9 +686,9 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
 
 
 def fitted_layout(doc: dict, which: str, assets, env: Environment, folder: Path, css: str, timings: dict):
-    """The document laid out for the PDF, laid out again (at most pagefit.FIT_PASSES times in all) while a
-    page has a fault pagefit.faults can mend: a room to work broken with a strip on one side, a question
-    alone at a page foot, a figure broken over two pages."""
+    """The document laid out for the PDF, laid out again (at most pagefit.FIT_PASSES times) while a page
+    has a fault pagefit.faults can mend: a room to work whose last strip stands alone on a page, a figure
+    parted from its question."""
     fit: dict[str, dict] = {}
     for attempt in range(pagefit.FIT_PASSES):
         start = time.perf_counter()
