@@ -337,12 +337,13 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         typed = solver.typed_undefined(text, names, var, want.expression, want.function) if same else None
         if same and typed is None:
             return True, ["right."]
-        where = solver._differs(want.expression, given, var, -3.0, 3.0) if typed is None else (typed[0], float("nan"), typed[1])
         lines = ["not right."]
-        if where:
+        where = solver._differs(want.expression, given, var, -3.0, 3.0) if typed is None else None
+        if typed is not None:
+            lines.append(f"  at {var} = {typed[0]:g} your answer is undefined, as typed, but {want.noun} is {typed[1]:.6g}")
+        elif where:
             yours, truth = solver.apart(where[1], where[2])
-            gives = "is undefined" if yours == "nan" else f"gives {yours}"
-            lines.append(f"  at {var} = {where[0]:g} your answer {gives}, but {want.noun} is {truth}")
+            lines.append(f"  at {var} = {where[0]:g} your answer gives {yours}, but {want.noun} is {truth}")
         if want.function is not None:  # which slip it looks like, as `workbook solve --check` says
             from workbook import mistakes, steps
 
@@ -404,7 +405,8 @@ def _judge_expressions(want: Expected, text: str) -> tuple[bool, list[str]]:
             raise ValueError(f"{name}: {exc}") from None
         where = _apart(truth, given, [E.symbol(v) for v in want.variables])
         if where:
-            wrong.append("  {}: not right; at {} yours gives {}, but it is {}".format(name, where[0], *solver.apart(where[1], where[2])))
+            yours, truth = solver.apart(where[1], where[2])
+            wrong.append(f"  {name}: not right; at {where[0]} yours gives {yours}, but it is {truth}")
     return (not wrong), (["right."] if not wrong else ["not right."] + wrong)
 
 

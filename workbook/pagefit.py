@@ -13,7 +13,7 @@ CSS alone cannot see where a page ends. Three faults it leaves:
   no longer takes the steps along; partials/steps.html).
 
 ``faults`` reads a laid-out document and returns what to change, by the id of the article (a dict the
-templates read through ``fit``); render.write_documents lays the document out again with it, at most
+templates read through ``fit``); render.fitted_layout lays the document out again with it, at most
 FIT_PASSES times. A document with no fault is laid out once, as before.
 """
 

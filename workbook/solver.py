@@ -632,7 +632,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     typed = typed_undefined(answer_text, allowed, result.var, result.answer, result.expr, lo, hi) if verdict is True else None
     if typed is not None:  # as the practice page reads it: 2 sqrt(x)^2 is 2x only for x >= 0
         return False, [f"not right: {d} is not {answer_text.strip()[:80]}",
-                       (f"  at {result.var} = {typed[0]:.6g} your answer, as typed, is undefined, but the derivative "
+                       (f"  at {result.var} = {typed[0]:.6g} your answer is undefined, as typed, but the derivative "
                        f"is {typed[1]:.6g}")]
     if verdict is True:
         return True, [f"right: {d} = {explain.pretty(answer)}",
@@ -654,8 +654,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         held = "".join(f", {s} = {float(v):g}" for s, v in
                        holding((result.answer.free_symbols | answer.free_symbols) - {result.var}).items())
         shown, true = apart(yours, truth)
-        gives = "is undefined" if np.isnan(yours) else f"gives {shown}"
-        lines.append(f"  at {result.var} = {point:.6g}{held} your answer {gives}, but the derivative is {true}")
+        lines.append(f"  at {result.var} = {point:.6g}{held} your answer gives {shown}, but the derivative is {true}")
     same = functools.partial(_alike, var=result.var, lo=lo, hi=hi)
     why = mistakes.diagnose(result.trees[-1], result.answer, answer, result.expr, same)
     if why:
@@ -760,19 +759,27 @@ def _differs(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float, hi: flo
     difference = sp.expand(truth - answer)
     if difference == 0:
         return None
-    for p in _off_joints(difference, var, _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi)):
+    box = _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi)
+    return _first_apart(truth, answer, var, box, within) or (
+        _first_apart(truth, answer, var, _far_points(difference, var, lo, hi), within) if far else None)
+
+
+def _first_apart(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, points: list[sp.Expr], within: sp.Expr | None):
+    """(point, answer's value, derivative's value) at the first of ``points`` (off every joint of their
+    difference) where both have values and differ, or None; only where the function ``within`` has a value."""
+    for p in _off_joints(sp.expand(truth - answer), var, points):
         got = _values(answer, truth, var, p)
-        if got is None and _undefined_answer(truth, answer, var, p, within):
-            return float(p), float("nan"), _values(truth, truth, var, p)[0]
-        if within is not None and got and _values(within, within, var, p) is None:
+        if got is None or within is not None and _values(within, within, var, p) is None:
             continue
-        if got and abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
+        if abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
             return float(p), got[0], got[1]
-    return _far_apart(truth, answer, var, lo, hi, within) if far else None
+    return None
 
 
 def _alike(a: sp.Expr, b: sp.Expr, *, var: sp.Symbol, lo: float, hi: float) -> bool:
-    return _same(a, b, var, lo, hi)
+    """Whether a slip's answer is the learner's, on the domain (which slip it looks like is advice: the
+    points past the domain are left to the verdict itself)."""
+    return _compare(a, b, var, lo, hi, far=False)[0] is True
 
 
 def _same(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, within: sp.Expr | None = None) -> bool:
@@ -804,8 +811,6 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float,
     gap = written_out(difference).xreplace(held)
     for p in _off_joints(difference, var, _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi)):
         got = _values(a, b, var, p)
-        if got is None and _undefined_answer(a, b, var, p, within):
-            return False, None
         if got is None or (within is not None and _values(within, within, var, p) is None):
             continue  # only where the function itself is defined: 1/|x| is ln(x)'s derivative
         if abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
@@ -819,7 +824,7 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float,
         if abs(exact) > 1e-80 * max(1.0, abs(got[1])):
             return False, (float(p), exact.real)
         usable += 1
-    if usable >= 3 and far and _far_apart(a, b, var, lo, hi, within) is not None:
+    if usable >= 3 and far and _first_apart(a, b, var, _far_points(difference, var, lo, hi), within) is not None:
         return False, None
     return (True, None) if usable >= 3 else (None, None)
 
@@ -832,31 +837,6 @@ def _far_points(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> li
     every place a piece of the difference switches out to ±1000 (2x + max(0, x - 3.5) is not x^2's derivative)."""
     outside = [k for k in _kinks(difference, var, -1000.0, 1000.0) if not lo <= k <= hi] if verify.switches(difference) else []
     return [p for p in FAR if not lo <= p <= hi] + outside
-
-
-def _far_apart(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, within: sp.Expr | None):
-    """(point, b's value, a's value) at the first point past the domain where they differ, or None: only
-    where a (and the function, ``within``) has a value."""
-    difference = sp.expand(a - b)
-    for p in _off_joints(difference, var, _far_points(difference, var, lo, hi)):
-        got = _values(b, a, var, p)
-        if got is None:
-            if _undefined_answer(a, b, var, p, within):
-                return float(p), float("nan"), _values(a, a, var, p)[0]
-            continue
-        if within is not None and _values(within, within, var, p) is None:
-            continue
-        if abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
-            return float(p), got[0], got[1]
-    return None
-
-
-def _undefined_answer(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, p: sp.Expr, within: sp.Expr | None) -> bool:
-    """Whether the answer has no value at p where the derivative and the function both have one (2 sqrt(x)^2
-    for x^2's derivative, at x < 0), as the practice page judges; never at the simple points, where a
-    learner's removable 0/0 (2x^2/x at 0) is no mistake."""
-    return (within is not None and p not in _SIMPLE and _values(truth, within, var, p) is not None
-            and _values(answer, answer, var, p) is None)
 
 
 def _largest(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> tuple[float, float] | None:
