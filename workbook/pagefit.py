@@ -186,3 +186,293 @@ def faults(page_boxes: list, fit: dict[str, dict]) -> dict[str, dict]:
         found = True
     return changed if found else {}
 
+
+
+# ---- Setting a worksheet's pages: each problem whole on one page, rooms stretched or cut back to fill it ----
+#
+# A worksheet's problems between a module's worked example and the next module (a run) are elastic: each
+# room to work may be cut back to KEEP_SHARE of what its worked solution asked for, or stretched to fill its
+# page. ``plan`` measures the first layout (each problem's height and room) and chooses, over every way of
+# cutting a run into pages, the one that keeps each problem whole on a page, leaves no page but the last of a
+# run under half full and changes the rooms least; a problem too tall for a page of its own goes on overleaf,
+# its room filling the page it ends on. ``realised`` checks the next layout did what was planned.
+
+SAFETY_PX = 6.0  # what a planned page keeps free of its height, for rounding and collapsed margins
+PART_PX = 1.5 * CM  # a room goes on overleaf between parts of 1.5 cm (partials/work.html): at most this is lost
+STRETCH = (1.6, 2.0)  # a room may grow to this share of its size, or by this many cm, whichever is more
+HALF = 0.5  # no page but a run's last is filled less than this
+PAGE_COST = 0.6  # a page of paper, against a room changed by its own size (cut back counts CUT_COST)
+CUT_COST = 3.0
+SHORT_COST = 100.0  # a page under half full where it need not be
+SPLIT_COST = 2.0  # a problem going on overleaf inside its room
+TAIL_COST = 2.0  # a page holding only the end of a room, by the share of it left empty
+
+
+@dataclass
+class Item:
+    """A worksheet problem as the first layout set it."""
+
+    article: str
+    page: int  # where it starts
+    top: float  # and how far down that page, in CSS pixels
+    height: float = 0.0  # all of it, margins included, over every page it is on
+    room: float = 0.0  # its room to work, in CSS pixels
+    pages: int = 1
+    last_room: float = 0.0  # its room on the last page it is on
+
+
+@dataclass
+class Run:
+    """Problems one after another with nothing between them, the next thing after them on a new page."""
+
+    items: list[Item]
+    page_height: float
+    closed: bool = True  # what follows starts a page (a module opening, the key, the end)
+
+
+def _measure(page_boxes: list) -> list[Run]:
+    """The runs of worksheet problems of a laid-out document."""
+    runs: list[Run] = []
+    current: list[Item] = []
+    items: dict[str, Item] = {}
+    last_section = None
+
+    def close(next_opens: bool):
+        nonlocal current
+        if current:
+            runs.append(Run(current, page_boxes[0].height, closed=next_opens))
+        current = []
+
+    def walk(box, number: int, top: float):
+        nonlocal last_section
+        for child in getattr(box, "children", None) or []:
+            if type(child).__name__ == "MarginBox":
+                continue
+            tag = getattr(child, "element_tag", None)
+            if tag in (None, "html", "body", "main"):
+                walk(child, number, top)
+                continue
+            classes = set(_classes(child))
+            if tag == "section":
+                if child.element is not last_section and last_section is not None:
+                    close(bool({"opens", "back"} & classes))
+                last_section = child.element
+                walk(child, number, top)
+                continue
+            article = child.element.get("id") if tag == "article" else None
+            if article and "problem" in classes and "solution" not in classes and "example" not in classes:
+                if article in items:
+                    item = items[article]
+                    item.pages = number - item.page + 1
+                    item.last_room = 0.0
+                else:
+                    item = items[article] = Item(article, number, child.position_y - top)
+                    current.append(item)
+                item.height += _extent(child) - child.position_y
+                item.room += _room(child)
+                item.last_room += _room(child)
+            elif "sr-only" not in classes and child.height:
+                close(False)
+
+    for number, page_box in enumerate(page_boxes):
+        walk(page_box, number, page_box.content_box_y())
+    close(True)
+    return runs
+
+
+def _extent(box) -> float:
+    """How far down a box's contents reach: a box broken over two pages reaches the page foot, its contents not."""
+    children = getattr(box, "children", None) or []
+    if not children or getattr(box, "element_tag", None) not in ("article", "div", "figure"):
+        return box.position_y + box.margin_height()
+    return max(_extent(child) for child in children) + box.padding_bottom + box.border_bottom_width + box.margin_bottom
+
+
+def _room(box) -> float:
+    if "work-part" in _classes(box):
+        return box.height
+    return sum(_room(child) for child in getattr(box, "children", None) or [])
+
+
+@dataclass
+class _Choice:
+    cost: float
+    rooms: dict[str, float]  # article -> room in pixels
+    starts: list[str]  # articles that start a page
+    pages: int
+    spills: tuple[str, ...] = ()  # articles that go on overleaf
+    at: dict[str, int] = field(default_factory=dict)  # the page each article starts on, counted from the first
+
+
+def _after(pages: int, rest: _Choice) -> dict[str, int]:
+    return {article: pages + page for article, page in rest.at.items()}
+
+
+def _spread(items: list[Item], space: float, bounds: dict[str, tuple[float, float]], fill: bool) -> dict | None:
+    """Rooms for items that stand whole on one page of ``space`` pixels: cut back evenly (towards their
+    least) where they do not fit, stretched evenly (towards their most) to fill it when ``fill``."""
+    need = sum(item.height for item in items)
+    if need <= space and not fill:
+        return {item.article: item.room for item in items}
+    if need > space:
+        give = sum(item.room - bounds[item.article][0] for item in items)
+        if need - give > space:
+            return None
+        share = (need - space) / give if give else 0.0
+        return {item.article: item.room - share * (item.room - bounds[item.article][0]) for item in items}
+    take = sum(bounds[item.article][1] - item.room for item in items)
+    share = min(1.0, (space - need) / take) if take else 0.0
+    return {item.article: item.room + share * (bounds[item.article][1] - item.room) for item in items}
+
+
+def _change(item: Item, room: float) -> float:
+    if not item.room:
+        return 0.0
+    change = (room - item.room) / item.room
+    return -CUT_COST * change if change < 0 else change
+
+
+def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choice | None:
+    """The cheapest way to set a run's problems on pages (see above), or None where there is none. A room
+    stays within ``least_cm`` and ``most_cm`` (or its own size, where that is outside them)."""
+    items, height = run.items, run.page_height
+    full = height - SAFETY_PX
+    # a room its worked solution sized at the most (the capstone's) may fill the page it goes on to
+    bounds = {item.article: ((max(KEEP_SHARE * item.room, min(item.room, least_cm * CM)),
+                              item.room + height if item.room >= most_cm * CM - 1 else
+                              max(min(max(STRETCH[0] * item.room, item.room + STRETCH[1] * CM), most_cm * CM), item.room))
+                             if elastic and item.room else (item.room, item.room)) for item in items}
+    best: dict[tuple[int, int], _Choice | None] = {}
+
+    def solve(start: int, space: float, opening: bool) -> _Choice | None:
+        """The rest of the run from items[start], ``space`` pixels left on the page it starts on (``opening``:
+        the run's own first page, where what stands above is not the run's)."""
+        if start == len(items):
+            return _Choice(0.0, {}, [], 0)
+        key = (start, round(space))
+        if key not in best:
+            best[key] = _cheapest(start, space, opening)
+        return best[key]
+
+    def page_cost(whole: list[Item], rooms: dict, space: float, last: bool) -> float:
+        filled = (full - space + sum(item.height - item.room + rooms[item.article] for item in whole)) / height
+        return (PAGE_COST + sum(_change(item, rooms[item.article]) for item in whole)
+                + (SHORT_COST if not last and filled < HALF else 0.0))
+
+    def _cheapest(start: int, space: float, opening: bool) -> _Choice | None:
+        options: list[_Choice] = []
+        starts = [] if opening or space < full else [items[start].article]
+        if opening and space < full:  # the run may start overleaf
+            rest = solve(start, full, False)
+            if rest is not None:
+                short = SHORT_COST if (full - space) / height < HALF else 0.0
+                options.append(_Choice(rest.cost + short, rest.rooms, [items[start].article] + rest.starts,
+                                       rest.pages, rest.spills, _after(1, rest)))
+        for end in range(start + 1, len(items) + 1):
+            whole = items[start:end]
+            last = end == len(items)
+            rooms = _spread(whole, space, bounds, fill=False)
+            if rooms is None:
+                whole = items[start:end - 1]
+            elif not last:
+                rooms = _spread(whole, space, bounds, fill=True)  # a page a later one follows is filled
+            if rooms is not None:
+                rest = solve(end, full, False)
+                if rest is not None:
+                    cost = page_cost(whole, rooms, space, last) + rest.cost
+                    if last:  # the run's last page: what room is left over is given to its problems, free
+                        rooms = _spread(whole, space, bounds, fill=True)
+                    options.append(_Choice(cost, {**rooms, **rest.rooms}, starts + rest.starts, 1 + rest.pages,
+                                           rest.spills, {**dict.fromkeys(rooms, 0), **_after(1, rest)}))
+            # or the last of them goes on overleaf inside its room
+            tall = items[end - 1]
+            before = items[start:end - 1]
+            rooms_before = _spread(before, space, bounds, fill=False) if before else {}
+            if rooms_before is None:
+                break
+            if not tall.room or not elastic:
+                if rooms is None:
+                    break
+                continue
+            here = space - sum(item.height - item.room + rooms_before[item.article] for item in before)
+            fixed = tall.height - tall.room
+            on_first = here - (fixed - ANSWER_CM * CM) - PART_PX  # its room on this page, at least
+            if on_first < 2 * PART_PX - PART_PX:  # its question and two parts of its room, at least
+                if rooms is None:
+                    break
+                continue
+            lo, hi = bounds[tall.article]
+            tries = []
+            # its own size (within bounds), the rest going on after it on the next page ...
+            tries.append(min(max(tall.room, lo, on_first + 2 * PART_PX), hi))
+            # ... or as much as fills the next page
+            tries.append(on_first + full - ANSWER_CM * CM)
+            for room in tries:
+                overleaf = room - on_first  # its room on the next page, at most
+                if room < lo or overleaf < 2 * PART_PX or overleaf + ANSWER_CM * CM > full:
+                    continue
+                if room > hi:
+                    continue
+                left = full - overleaf - ANSWER_CM * CM - 0.4 * CM  # its answer line and margin under it
+                if end == len(items) and (overleaf + ANSWER_CM * CM) / height < HALF:
+                    continue  # the run's last page is not a strip of a room
+                # the rest goes on under it on the page it ends on, or on the page after
+                # (a page it ends on that nothing follows is under half full: the page before a module may be)
+                short = SHORT_COST if (full - left) / height < HALF and end < len(items) else 0.0
+                going = [(1, 0.0, solve(end, left, False) if left > PART_PX else None),
+                         (2, PAGE_COST + short + TAIL_COST * (left / height), solve(end, full, False))]
+                going = [(turn, extra + rest.cost, rest) for turn, extra, rest in going if rest is not None]
+                if not going:
+                    continue
+                turn, then, rest = min(going, key=lambda option: option[1])
+                cost = (PAGE_COST + SPLIT_COST + sum(_change(item, rooms_before[item.article]) for item in before)
+                        + _change(tall, room) + then)
+                options.append(_Choice(cost, {**rooms_before, tall.article: room, **rest.rooms},
+                                       starts + rest.starts, turn + rest.pages, (tall.article, *rest.spills),
+                                       {**dict.fromkeys(rooms_before, 0), tall.article: 0, **_after(turn, rest)}))
+            if rooms is None:
+                break
+        return min(options, key=lambda choice: choice.cost) if options else None
+
+    return solve(0, height - items[0].top - SAFETY_PX, True)
+
+
+def plan(page_boxes: list, elastic: bool = True, least_cm: float = 3.0, most_cm: float = 16.0) -> dict[str, dict]:
+    """A worksheet's pages set by ``plan_run`` for each run of problems the next module closes: by article,
+    its room in cm and whether it starts a page. ``{}`` where nothing needs setting or no plan keeps the
+    problems whole."""
+    fit: dict[str, dict] = {}
+    for run in _measure(page_boxes):
+        if not run.closed:
+            continue
+        split = any(item.pages > 1 for item in run.items)
+        choice = plan_run(run, elastic, least_cm, most_cm)
+        if choice is None:
+            continue
+        changed = any(abs(choice.rooms[item.article] - item.room) > 1 for item in run.items)
+        if not split and not changed and not choice.starts:
+            continue
+        for item in run.items:
+            fit[item.article] = {"room_cm": int(choice.rooms[item.article] / CM * 100) / 100,
+                                 "starts_page": item.article in choice.starts, "planned": True,
+                                 "spills": item.article in choice.spills, "page": choice.at[item.article]}
+    return fit
+
+
+def realised(page_boxes: list, fit: dict[str, dict]) -> bool:
+    """Whether a layout set the planned problems as planned: each on the page planned for it, counted from
+    its run's first, whole but those planned to go on overleaf (two parts of their room at least overleaf),
+    and each planned to start a page at a page's top."""
+    for run in _measure(page_boxes):
+        planned = [(item, fit[item.article]) for item in run.items if fit.get(item.article, {}).get("planned")]
+        if not planned:
+            continue
+        first, asked = planned[0]
+        for item, asked in planned:
+            if item.page - first.page != asked["page"] - fit[first.article]["page"]:
+                return False
+            if item.pages > 1 and (not asked.get("spills") or item.pages > 2 or item.last_room < 2 * PART_PX - 1):
+                return False
+            if asked.get("starts_page") and item.top > 1:
+                return False
+    return True

@@ -686,21 +686,35 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
 
 
 def fitted_layout(doc: dict, which: str, assets, env: Environment, folder: Path, css: str, timings: dict):
-    """The document laid out for the PDF, laid out again (at most pagefit.FIT_PASSES times) while a page
-    has a fault pagefit.faults can mend: a room to work whose last strip stands alone on a page, a figure
-    parted from its question."""
-    fit: dict[str, dict] = {}
-    for attempt in range(pagefit.FIT_PASSES):
+    """The document laid out for the PDF. A worksheet's pages are set by pagefit.plan (each problem whole on
+    a page, rooms fitted to it) where the next layout bears the plan out; then the document is laid out again
+    (at most pagefit.FIT_PASSES times in all) while a page has a fault pagefit.faults can mend: a room to work
+    whose last strip stands alone on a page, a figure parted from its question."""
+
+    def lay_out(fit: dict[str, dict]):
         start = time.perf_counter()
         html = render_html(doc, which, "pdf", assets, env, fit)
         timings["html"] = timings.get("html", 0.0) + time.perf_counter() - start
         start = time.perf_counter()
         laid_out = pdf.lay_out(html, folder.parent, folder, css)
         timings["pdf"] = timings.get("pdf", 0.0) + time.perf_counter() - start
-        if attempt + 1 < pagefit.FIT_PASSES:
-            fit = pagefit.faults([page._page_box for page in laid_out.pages], fit)
-            if not fit:
-                break
+        return laid_out, [page._page_box for page in laid_out.pages]
+
+    fit: dict[str, dict] = {}
+    laid_out, boxes = lay_out(fit)
+    passes = 1
+    planned = pagefit.plan(boxes, Heading.of(doc["edition"]).page.work_height is None, *WORK_CM)
+    if planned:
+        trial, trial_boxes = lay_out(planned)
+        passes += 1
+        if pagefit.realised(trial_boxes, planned):
+            fit, laid_out, boxes = planned, trial, trial_boxes
+    while passes < pagefit.FIT_PASSES:
+        fit = pagefit.faults(boxes, fit)
+        if not fit:
+            break
+        laid_out, boxes = lay_out(fit)
+        passes += 1
     return laid_out
 
 
