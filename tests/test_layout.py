@@ -424,3 +424,27 @@ def test_each_problem_stands_whole_on_one_page_but_the_capstone(seed, tmp_path):
     short = [n + 1 for n, (page, after) in enumerate(zip(fitted, [*fitted[1:], None]))
              if _filled(page) < 0.5 and after is not None and not _opens(after)]
     assert short == []
+
+
+def _orphan_answers(laid_out: list) -> list[tuple[int, str]]:
+    """(page, article) where a worked solution's answer box stands alone at the top of a page, its steps
+    on the page before."""
+    found = []
+    for number, page in enumerate(laid_out, start=1):
+        articles = [box for box, _ in _walk(page) if box.element_tag == "article"]
+        if articles and "solution" in _classes(articles[0]):
+            parts = [box for box in articles[0].children if box.height]
+            if parts and all(any("final" in _classes(b) for b, _ in _walk(part)) for part in parts):
+                found.append((number, articles[0].element.get("id")))
+    return found
+
+
+@pytest.mark.parametrize("seed", [7, 2027])
+def test_no_answer_box_stands_alone_at_a_page_top(seed, tmp_path):
+    # seed 2027's solutions had problem 7's answer (y = -16x - 20) alone at the top of page 5 and problem 13's
+    # at the top of page 10, seed 7's problem 22's at page 17: the box was an inline-block, which no break
+    # rule holds to the step before it
+    result = build(None, out_root=tmp_path / "b", formats=("html",), seed=seed)
+    doc, = result.docs.values()
+    for which in ("solutions", "worksheet"):
+        assert _orphan_answers(pages(doc, which, tmp_path)) == [], which
