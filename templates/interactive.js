@@ -270,14 +270,16 @@
       const at = fmt(data.points[k]);
       if (!Number.isFinite(got)) return { right: false, say: `Not right: at ${data.variable} = ${at} your answer is undefined, but ${noun} is ${fmt(data.values[k])}.` };
       if (!closeTo(got, data.values[k], 1e-7)) {
-        return { right: false, say: `Not right: at ${data.variable} = ${at} your answer gives ${fmt(got)}, but ${noun} is ${fmt(data.values[k])}.` };
+        const [yours, truth] = apartFmt(got, data.values[k]);
+        return { right: false, say: `Not right: at ${data.variable} = ${at} your answer gives ${yours}, but ${noun} is ${truth}.` };
       }
       usable++;
     }
     if (usable < 3) return { right: false, say: "This answer could not be checked." };
     const apart = data.truth ? everywhere(data, f) : null;
     if (apart) {
-      return { right: false, say: `Not right: at ${data.variable} = ${fmt(apart.x)} your answer gives ${Number.isFinite(apart.got) ? fmt(apart.got) : "no number"}, but ${noun} is ${fmt(apart.want)}.` };
+      const [yours, truth] = apartFmt(apart.got, apart.want);
+      return { right: false, say: `Not right: at ${data.variable} = ${fmt(apart.x)} your answer gives ${yours}, but ${noun} is ${truth}.` };
     }
     return { right: true, say: "Right." };
   }
@@ -330,6 +332,9 @@
       const want = g(at);
       if (!Number.isFinite(want) || Math.abs(want) > 1e8) continue;
       const got = f(at);
+      // past the box, a number too large for a double is no hole: 3e^(-3x)/(1 + e^(-3x))^2, the textbook
+      // sigmoid's slope, is Infinity/Infinity at x = -998 (the points in the box judge where an answer is defined)
+      if (!Number.isFinite(got) && Math.abs(x) > hi) continue;
       if (!Number.isFinite(got) || !closeTo(got, want, 1e-7)) return { x, got, want };
     }
     return null;
@@ -486,7 +491,8 @@
       for (let k = 0; k < data.points.length; k++) {
         const got = f(at(data.points[k])), want = data.values[k][j];
         if (!Number.isFinite(got) || !closeTo(got, want, 1e-7)) {
-          wrong.push(`${data.names[j]} (at ${where(data.points[k])} yours gives ${Number.isFinite(got) ? fmt(got) : "no number"}, but it is ${fmt(want)})`);
+          const [yours, truth] = apartFmt(got, want);
+          wrong.push(`${data.names[j]} (at ${where(data.points[k])} yours gives ${yours}, but it is ${truth})`);
           return;
         }
       }
@@ -494,9 +500,11 @@
       const g = parse(data.truths[j], data.variables);  // the expression itself, everywhere in the box
       for (const point of box.concat(otherSides(f.joints || [], data.variables, box))) {
         const got = f(at(point)), want = g(at(point));
+        if (!Number.isFinite(got) && point.some((c) => Math.abs(c) > 3)) continue;  // past the box: overflow, no hole
         // where the expression has a value, yours must have the same (one undefined there is wrong too)
         if (Number.isFinite(want) && (!Number.isFinite(got) || Math.abs(got - want) > 1e-8 * Math.max(1, Math.abs(want)))) {
-          wrong.push(`${data.names[j]} (at ${where(point)} yours gives ${Number.isFinite(got) ? fmt(got) : "no number"}, but it is ${fmt(want)})`);
+          const [yours, truth] = apartFmt(got, want);
+          wrong.push(`${data.names[j]} (at ${where(point)} yours gives ${yours}, but it is ${truth})`);
           return;
         }
       }
@@ -638,6 +646,17 @@
   }
 
   const fmt = (x) => (Math.abs(x) >= 1e-4 && Math.abs(x) < 1e6 ? String(+x.toPrecision(6)) : x.toExponential(4));
+  // Two numbers as fmt shows them, or with as many more digits (up to 15) as it takes to tell them apart:
+  // "your answer gives 1.38054, but the derivative is 1.38054" said nothing (workbook/solver.py's apart)
+  function apartFmt(yours, truth) {
+    if (!Number.isFinite(yours)) return ["no number", fmt(truth)];
+    let shown = [fmt(yours), fmt(truth)];
+    for (let digits = 7; digits <= 15 && shown[0] === shown[1]; digits++) {
+      shown = [yours, truth].map((x) => (Math.abs(x) >= 1e-4 && Math.abs(x) < 1e6 ? String(+x.toPrecision(digits))
+                                         : x.toExponential(digits - 2)));
+    }
+    return shown;
+  }
 
   function judge(data, text) {
     if (text.length > 4000) throw new ParseError("an answer is at most 4000 characters");  // before any pattern runs over it

@@ -400,3 +400,33 @@ def test_a_gradients_numbers_are_read_by_the_partials_own_labels_on_the_page_as_
     if _ready() is not None:
         pytest.skip(str(_ready()))
     _terminal_and_page_agree(GRADIENT_AT, LABELLED, tmp_path)
+
+
+# (the function, the key, what a learner types, right?): the textbook quotients of sigma', tanh', sech' and
+# softplus' overflow to Infinity/Infinity far out (x = -998); that is no hole in the answer
+OVERFLOWING = [("1/(1 + exp(-3*x))", "3*exp(-3*x)/(1 + exp(-3*x))**2", "3e^(-3x)/(1+e^(-3x))^2", True),
+               ("1/(1 + exp(-3*x))", "3*exp(-3*x)/(1 + exp(-3*x))**2", "3e^(3x)/(1+e^(3x))^2", True),
+               ("tanh(2*x)", "2 - 2*tanh(2*x)**2", "2 - 2((e^(2x)-e^(-2x))/(e^(2x)+e^(-2x)))^2", True),
+               ("log(exp(5*x) + 1)", "5/(1 + exp(-5*x))", "5e^(5x)/(e^(5x)+1)", True),
+               ("1/cosh(5*x)", "-5*tanh(5*x)/cosh(5*x)", "-5 sinh(5x)/cosh(5x)^2", True),
+               # and still wrong where wrong: a hole in the box, a corner far out
+               ("2*x**2", "4*x", "4x + ln(|x-1|) - ln(|x-1|)", False),
+               ("x**2", "2*x", "2x + max(0, x - 500)", False),
+               ("1/(1 + exp(-3*x))", "3*exp(-3*x)/(1 + exp(-3*x))**2", "3e^(-3x)/(1+e^(-3x))^2 + max(0, x - 400)", False)]
+
+
+def test_the_page_reads_past_the_box_a_number_too_large_as_no_hole(tmp_path):
+    # round eleven: the page called the textbook sigma' "Not right: at x = -998.549 your answer gives no
+    # number", where e^(-3x) overflows; and said "your answer gives 1.38054, but the derivative is 1.38054"
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    cases = [{"data": interactive._expression(judge.Expected("the derivative", E.parse(key), variable="x"), f),
+              "text": typed} for f, key, typed, _ in OVERFLOWING]
+    close = interactive._expression(judge.Expected("the derivative", E.parse("2/x"), variable="x"), "2*log(x)")
+    cases += [{"data": close, "text": "2.000001/x"}, {"data": close, "text": "1.9999995/x"}]
+    said = _verdicts(cases, tmp_path)
+    for (_, _, typed, right), verdict in zip(OVERFLOWING, said):
+        assert (verdict == "Right.") is right, (typed, verdict)
+    for verdict in said[-2:]:
+        numbers = verdict.split("gives ")[1].split(", but the derivative is ")
+        assert verdict.startswith("Not right") and numbers[0] != numbers[1].rstrip("."), verdict
