@@ -1657,3 +1657,28 @@ def test_rosters_as_people_save_them(place, tmp_path):
     refused(place.build("--roster", roster), "line 3", "differ only in case")
     roster.write_text("name,id\nAnn,S01\nCon,con\n", encoding="utf-8")
     refused(place.build("--roster", roster), "'con' is a device name on Windows")
+
+
+LARGE_KEYS = {
+    "big.toml": 'id = "big"\ntitle = "Big"\ntopic = "big"\ndifficulty = 1\nkind = "derivative"\n'
+                'expression = "(a*x)^8 + x"\n[params]\na = { choice = [9999] }\n',
+    "gc.toml": 'id = "gc"\ntitle = "Check"\ntopic = "gc"\ndifficulty = 1\nkind = "gradient_check"\n'
+               'expression = "exp(2*x) + y^2"\npoint = ["1", "1"]\nh = "0.0001"\n',
+    "near.toml": 'id = "near"\ntitle = "Value"\ntopic = "near"\ndifficulty = 1\nkind = "derivative"\n'
+                 'expression = "exp(x) + x^2"\nask = "value"\nat = "1.00001"\n',
+    "long.toml": 'id = "long"\ntitle = "Value"\ntopic = "long"\ndifficulty = 1\nkind = "derivative"\n'
+                 'expression = "x^8"\nask = "value"\nat = "1.23456789"\n'}
+
+
+@pytest.mark.parametrize("name", sorted(LARGE_KEYS))
+def test_an_answer_of_many_digits_is_judged_not_refused(place, name):
+    # round eleven: `practice` and `show --try` ended in a traceback (ExprError: the number has 33 digits)
+    # where the problem's own answer was read back with the limits on what a learner types
+    place.family(name, LARGE_KEYS[name])
+    family = name.removesuffix(".toml")
+    tried = place.run("show", family, "--bank", place.bank, "--try", stdin=b"1\n", timeout=120)
+    assert tried.returncode in (0, 1) and "Traceback" not in tried.err_text, tried.err_text[-1500:]
+    assert "right" in tried.out_text or "Worked solution" in tried.out_text, tried.out_text
+    practice = place.run("practice", "--topic", family, "--count", "1", "--seed", "1", "--bank", place.bank,
+                         "--out", place.root / "practice", timeout=180)
+    assert practice.returncode == 0 and "Traceback" not in practice.err_text, practice.err_text[-1500:]

@@ -7,6 +7,8 @@ Nothing in the text is ever handed to ``eval``, ``sympify``, ``parse_expr`` or `
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import difflib
 import keyword
 import math
@@ -28,6 +30,20 @@ MAX_SYMBOLIC_EXPONENT = 100
 WINDOW = 70  # characters of a long expression shown around an error
 MAX_GROWTH = 200  # (x^5 + 1)^40 takes 11 s to differentiate twice with steps; (x^10 + 1)^100, minutes
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+OWN_LENGTH = 100_000  # the longest record of the project's own (an answer it drew) it reads back
+_OWN = contextvars.ContextVar("own", default=False)
+
+
+@contextlib.contextmanager
+def own_record():
+    """Read text the project wrote (a drawn answer in a problem's record, to judge a learner by) without the
+    limits on what a learner types: a key of 33 digits, (9999x)^8's derivative, or exp(20002/10000) from a
+    step h = 0.0001, is an answer to judge against, not a typing to refuse (parse keeps its other checks)."""
+    token = _OWN.set(True)
+    try:
+        yield
+    finally:
+        _OWN.reset(token)
 
 
 class ExprError(ValueError):
@@ -134,7 +150,7 @@ def parse(text: str, *, variables: Iterable[str] | None = None, values: dict[str
     ``names`` (a variable the caller was told, `--wrt cost`) is a name, never a glued call (cos(t))."""
     if not isinstance(text, str):
         raise ExprError("an expression must be text")
-    if len(text) > MAX_LENGTH:
+    if len(text) > (OWN_LENGTH if _OWN.get() else MAX_LENGTH):
         raise ExprError(f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}", None, text[:80])
     for i, ch in enumerate(text):
         if not (32 <= ord(ch) < 127 or ch in "\t\n"):
@@ -377,7 +393,7 @@ class _Parser:
             raise self.error("a logarithm's base must not be 0 or 1", tok)
         if tok.text == "log" and len(args) == 2 and args[1].is_number and args[1].is_negative:
             raise self.error("a logarithm's base must be positive", tok)
-        if tok.text in _GROWING and args[0].is_number and _magnitude(args[0]) > 4:
+        if tok.text in _GROWING and args[0].is_number and _magnitude(args[0]) > 4 and not _OWN.get():
             raise self.error(f"number too large: {tok.text} of a number over 10000", tok)
         try:
             value = fn(*args)
@@ -443,7 +459,7 @@ def _glued_call(name: str) -> str | None:
 
 def _number(tok: Token, parser: _Parser) -> sp.Expr:
     digits = sum(ch.isdigit() for ch in tok.text)
-    if digits > MAX_DIGITS:
+    if digits > MAX_DIGITS and not _OWN.get():
         raise parser.error(f"the number has {digits} digits; the limit is {MAX_DIGITS}", tok)
     return sp.Rational(tok.text) if "." in tok.text else sp.Integer(tok.text)
 

@@ -29,6 +29,11 @@ WATCHED = 60  # iterates that decide whether a rate converges
 def page_data(problem: dict) -> dict | None:
     """The answer box's data for one problem (None: the page offers the solution only), with the
     descent visualizer's where the problem has one."""
+    with E.own_record():  # the problem's own answer and function, however many digits they have
+        return _page_data(problem)
+
+
+def _page_data(problem: dict) -> dict | None:
     want = judge.expected(problem)
     data: dict | None = None
     if want is not None and want.expression is not None:
