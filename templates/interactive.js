@@ -79,6 +79,7 @@
     if (text.length > 1000) throw new ParseError("the answer is over 1000 characters");
     const toks = tokenize(text);
     const joints = [];  // the arguments whose sign switches a piece: |u|, relu(u), max(u, v), a step of u ...
+    const holes = [];  // and where a point may stand apart: denominators, arguments of a logarithm or a root
     let i = 0, depth = 0, bars = 0;
     const tok = () => toks[i];
     const at = (...ops) => tok().kind === "op" && ops.includes(tok().text);
@@ -106,6 +107,7 @@
       for (;;) {
         if (at("*", "/")) {
           const op = take().text, right = unary(), l = left;
+          if (op === "/") holes.push(right);
           left = op === "*" ? (v) => l(v) * right(v) : (v) => l(v) / right(v);
         } else if (implicit()) {
           const right = unary(), l = left;
@@ -193,6 +195,7 @@
       let fn;
       const key = has(ALIAS, name) ? ALIAS[name] : name;
       if (["abs", "relu", "sign", "Heaviside"].includes(key)) joints.push(args[0]);
+      if (["abs", "sign", "Heaviside", "log", "sqrt"].includes(key)) holes.push(args[0]);
       if (["max", "Max", "min", "Min"].includes(key)) {
         for (let a = 0; a < args.length; a++) for (let b = a + 1; b < args.length; b++) {
           const p = args[a], q = args[b];
@@ -213,6 +216,7 @@
     const result = expression();
     if (tok().kind !== "end") throw new ParseError(`unexpected '${tok().text}'; write * between factors`);
     result.joints = joints;
+    result.holes = holes;
     return result;
   }
 
@@ -326,8 +330,8 @@
       extra.push(z - eps, z + eps);
       if (k > 0) extra.push((switches[k - 1] + z) / 2);
     });
-    for (const x of extra.concat(xs)) {
-      const at = { [v]: x };
+    for (const x of extra.concat(holesOf(f, v, xs.filter((x) => Math.abs(x) <= hi)), xs)) {
+      const at = { [v]: +x };
       if (fn && !Number.isFinite(fn(at))) continue;
       const want = g(at);
       if (!Number.isFinite(want) || Math.abs(want) > 1e8) continue;
@@ -335,9 +339,40 @@
       // past the box, a number too large for a double is no hole: 3e^(-3x)/(1 + e^(-3x))^2, the textbook
       // sigmoid's slope, is Infinity/Infinity at x = -998 (the points in the box judge where an answer is defined)
       if (!Number.isFinite(got) && Math.abs(x) > hi) continue;
-      if (!Number.isFinite(got) || !closeTo(got, want, 1e-7)) return { x, got, want };
+      // undefined at a point alone, the same on both sides of it, is right (2x^2/x at 0), as in the terminal
+      if (!Number.isFinite(got) && [-1, 1].every((side) => {
+        const y = x * 1 + side * 1e-7 * Math.max(1, Math.abs(x)), there = f({ [v]: y });
+        return Number.isFinite(there) && closeTo(there, g({ [v]: y }), 1e-5);
+      })) continue;
+      // at a point of the answer's own (4x(x - 1)/(x - 1) at 1, sign(x) at 0), the answer itself must go on
+      // through it smoothly for the two to be compared there
+      if (x.hole && [-1, 1].some((side) => !closeTo(g({ [v]: x * 1 + side * 1e-7 * Math.max(1, Math.abs(x)) }), want, 1e-5))) continue;
+      if (!Number.isFinite(got) || !closeTo(got, want, 1e-7)) return { x: +x, got, want };
     }
     return null;
+  }
+
+  // The points where a denominator of the learner's answer, or what a logarithm, a root, |.|, sign or a step
+  // is taken of, is 0 exactly: where it changes sign on the grid, narrowed by bisection and rounded to the
+  // nearest number it is 0 at (x - 1 at 1). Marked, so that the answer itself is compared there only where it
+  // goes on smoothly (a Number object, compared by value).
+  function holesOf(f, v, xs) {
+    const found = [];
+    for (const u of (f.holes || []).slice(0, 40)) {
+      let before = u({ [v]: xs[0] });
+      for (let k = 1; k < xs.length && found.length < 80; k++) {
+        const now = u({ [v]: xs[k] });
+        if (Number.isFinite(before) && Number.isFinite(now) && before * now <= 0) {
+          let a = xs[k - 1], b = xs[k];
+          for (let t = 0; t < 60; t++) { const m = (a + b) / 2; if (u({ [v]: m }) * before > 0) a = m; else b = m; }
+          for (const z of [a, b, Number(a.toFixed(12)), Number(a.toPrecision(12)), Number(b.toPrecision(12))]) {
+            if (u({ [v]: z }) === 0) { const x = new Number(z); x.hole = true; found.push(x); break; }
+          }
+        }
+        before = now;
+      }
+    }
+    return found;
   }
 
   // A typed list cut at its commas and semicolons outside brackets: "2x, max(x, y)" is two parts,
@@ -645,7 +680,7 @@
     return wrong.length ? { right: false, say: `Not right: check ${wrong.join(", ")}.` } : { right: true, say: "Right." };
   }
 
-  const fmt = (x) => (Math.abs(x) >= 1e-4 && Math.abs(x) < 1e6 ? String(+x.toPrecision(6)) : x.toExponential(4));
+  const fmt = (x) => (x === 0 ? "0" : Math.abs(x) >= 1e-4 && Math.abs(x) < 1e6 ? String(+x.toPrecision(6)) : x.toExponential(4));
   // Two numbers as fmt shows them, or with as many more digits (up to 15) as it takes to tell them apart:
   // "your answer gives 1.38054, but the derivative is 1.38054" said nothing (workbook/solver.py's apart)
   function apartFmt(yours, truth) {

@@ -186,6 +186,36 @@ def test_an_answer_undefined_where_the_derivative_is_defined_is_not_right():
     assert solver.check_answer(solver.solve("ln(x)"), "x^(-1)")[0] is True  # ln is not defined for x < 0 either
 
 
+# round eleven: answers with another value at one point, or no value at all in another name, were right to
+# `solve --check` (and `show --try`); and a term real for no value of a name was a RecursionError
+HOLES = [("2x^2", "4x + sign(x)^2 - 1", "at x = 0 your answer gives -1, but the derivative is 0"),
+         ("x^2", "2x + Heaviside(x - 1/2, 1) - Heaviside(x - 1/2, 0)", "at x = 0.5 your answer gives 2, but"),
+         ("a*x^2", "2a x + 0*ln(-a^2-1)", "your answer is undefined"),
+         ("x^2*y", "2x y + ln(y) - ln(y)", "your answer is undefined")]
+
+
+@pytest.mark.parametrize("function, typed, said", HOLES)
+def test_an_answer_with_a_hole_the_derivative_has_not_is_not_right(function, typed, said):
+    wrt = "x"
+    right, lines = solver.check_answer(solver.solve(function, wrt=wrt), typed)
+    assert right is False and said in lines[1], lines
+
+
+@pytest.mark.parametrize("function, typed", [("|x|", "sign(x)"), ("|x|", "x/|x|"), ("x|x|", "2|x|"),
+                                             ("ln(x)", "1/x"), ("relu(x)", "Heaviside(x)"), ("x^2", "2x"),
+                                             # undefined at a point alone: right, on the page too
+                                             ("x^2", "2x^2/x"), ("2x^2", "4x(x-1)/(x-1)"),
+                                             ("2x^2", "4x + ln(|x-1|) - ln(|x-1|)"), ("x^2", "2x + (x-1/2)/(x-1/2) - 1")])
+def test_a_right_answer_with_a_corner_of_its_own_stays_right(function, typed):
+    assert solver.check_answer(solver.solve(function), typed)[0] is True
+
+
+def test_a_function_real_for_no_value_of_a_name_is_said_so_not_called_an_internal_error():
+    result = run("solve", "x^2 + ln(-a^2-1)")
+    assert result.exit_code == 0 and "internal error" not in result.output, result.output
+    assert "no real value in the domain for any value of a tried" in result.output
+
+
 def test_a_counterexample_shows_the_two_values_apart():
     # "at x = 1 your answer gives 2, but the derivative is 2": both rounded to 6 significant figures
     said, lines = solver.check_answer(solver.solve("x^2"), "2.0000001x")
@@ -203,3 +233,17 @@ def test_json_claims_can_be_read_back_whatever_the_names():
     for step in record["steps"]:
         claimed = sp.sympify(step["expression"], locals=names), sp.sympify(step["derivative"], locals=names)
         assert sp.simplify(sp.diff(claimed[0], x) - claimed[1]) == 0, step
+
+
+@pytest.mark.parametrize("typed, right", [("-6x^2 + 3y^2 + 0*sqrt(-1-x^2-y^2), 6x y", False),
+                                          ("-6x^2 + 3y^2 + ln(y) - ln(y), 6x y", False),
+                                          ("-6x^2 + 3y^2, 6x y", True), ("3y^2 - 6x^2, 6y x", True)])
+def test_partials_as_typed_are_judged_where_they_have_a_value(typed, right):
+    # round eleven: show --try called partials right that have no real value anywhere, or none for y <= 0
+    from workbook import judge
+
+    want = judge._expressions("f", ["x", "y"], ["-6*x**2 + 3*y**2", "6*x*y"], ["∂f/∂x", "∂f/∂y"])
+    said, lines = judge.judge(want, typed)
+    assert said is right, lines
+    if not right:
+        assert "undefined, as typed" in lines[1], lines

@@ -345,7 +345,7 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         lines = ["not right."]
         where = solver._differs(want.expression, given, var, -3.0, 3.0) if typed is None else None
         if typed is not None:
-            lines.append(f"  at {var} = {typed[0]:g} your answer is undefined, as typed, but {want.noun} is {typed[1]:.6g}")
+            lines.append("  " + solver.undefined_line(typed, var, want.noun))
         elif where:
             yours, truth = solver.apart(where[1], where[2])
             lines.append(f"  at {var} = {where[0]:g} your answer gives {yours}, but {want.noun} is {truth}")
@@ -412,6 +412,12 @@ def _judge_expressions(want: Expected, text: str) -> tuple[bool, list[str]]:
         if where:
             yours, truth = solver.apart(where[1], where[2])
             wrong.append(f"  {name}: not right; at {where[0]} yours gives {yours}, but it is {truth}")
+            continue
+        # as typed, as the practice page reads it: 0 sqrt(-1 - x^2 - y^2) is 0 to SymPy, and has no value
+        hole = solver.typed_undefined_box([part], allowed, [E.symbol(v) for v in want.variables], [truth])
+        if hole:
+            at = ", ".join(f"{v} = {x:.4g}" for v, x in hole[0].items())
+            wrong.append(f"  {name}: not right; at {at} yours is undefined, as typed, but it is {hole[2]:.6g}")
     return (not wrong), (["right."] if not wrong else ["not right."] + wrong)
 
 

@@ -319,6 +319,11 @@ def numeric_check(expr: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr, do
         if _real_somewhere(expr.xreplace(trial), var, domain or (-3.0, 3.0)):
             held = trial
             break
+    else:  # ln(-a^2 - 1) is real for no a: a slope measured in complex numbers would be noise, not a finding
+        if names:
+            return {"status": "not checked", "held": _held(held),
+                    "reason": f"the function has no real value in the domain for any value of "
+                              f"{', '.join(sorted(map(str, names)))} tried"}
     function, claimed = expr.xreplace(held), answer.xreplace(held)
     try:
         try:
@@ -631,9 +636,14 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
                        "  at {} yours gives {}, but the derivative is {}".format(at, *apart(yours, truth))]
     typed = typed_undefined(answer_text, allowed, result.var, result.answer, result.expr, lo, hi) if verdict is True else None
     if typed is not None:  # as the practice page reads it: 2 sqrt(x)^2 is 2x only for x >= 0
+        return False, [f"not right: {d} is not {answer_text.strip()[:80]}", "  " + undefined_line(typed, result.var)]
+    others = (answer.free_symbols | result.answer.free_symbols) - {result.var}
+    boxed = typed_undefined_box([answer_text], allowed, [result.var], [result.answer], lo, hi) \
+        if verdict is True and others else None
+    if boxed is not None:  # ln(y) - ln(y) in an answer with y in it has no value for y <= 0
+        at = ", ".join(f"{n} = {v:.4g}" for n, v in boxed[0].items())
         return False, [f"not right: {d} is not {answer_text.strip()[:80]}",
-                       (f"  at {result.var} = {typed[0]:.6g} your answer is undefined, as typed, but the derivative "
-                       f"is {typed[1]:.6g}")]
+                       f"  at {at} your answer is undefined, as typed, but the derivative is {boxed[2]:.6g}"]
     if verdict is True:
         return True, [f"right: {d} = {explain.pretty(answer)}",
                       f"  it agrees with the worked answer {explain.pretty(result.answer)}"]
@@ -667,26 +677,102 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
 
 def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr, function: sp.Expr | None,
                     lo: float = -3.0, hi: float = 3.0):
-    """A point of the domain where the answer as typed has no real value while the derivative and the function
-    have one: (point, the derivative there), or None. SymPy reads 2 sqrt(x)^2, 2 e^(ln x) and 2x + ln x - ln x
-    as 2x; the practice page, reading what was typed, finds them undefined for x < 0, and so does this."""
+    """A point of the domain where the answer as typed has no real value on an interval, or (at a point where
+    one of its pieces meets another, or its denominator is 0) another value, while the derivative and the
+    function have one: (point, the derivative there, the answer there or None where it has none), or None.
+    SymPy reads 2 sqrt(x)^2, 2 e^(ln x) and 2x + ln x - ln x as 2x; the practice page, reading what was
+    typed, finds them undefined for x < 0, and so does this. 4x + sign(x)^2 - 1 is -1 at x = 0, where 2x^2's
+    derivative is 0. An answer undefined at a point alone (2x^2/x, 4x(x - 1)/(x - 1)) is right, on the page too."""
     try:
         function = truth if function is None else function
         with sp.evaluate(False):  # as typed: rewriting it (written_out, held names) must not simplify it either
             raw = E.parse(text, variables=allowed)
             held = holding((raw.free_symbols | truth.free_symbols | function.free_symbols) - {var})
-            functions = [verify.numeric(written_out(e).xreplace(held), [var]) for e in (raw, truth, function)]
-        points = np.array([float(p) for p in _odd_points(lo, hi)] + list(verify.sample_points(lo, hi, 24)))
+            exprs = [written_out(e).xreplace(held) for e in (raw, truth, function)]
+        functions = [verify.numeric(e, [var]) for e in exprs]
+        holes = _holes(exprs[0], var, lo, hi)
+        points = np.array([float(p) for p in _odd_points(lo, hi)] + list(verify.sample_points(lo, hi, 24)) + holes)
         with np.errstate(all="ignore"):
             typed, truth, function = (np.asarray(f(points), dtype=complex) * np.ones(len(points)) for f in functions)
-    except (E.ExprError, TypeError, ValueError, NameError, ZeroDivisionError, OverflowError, AttributeError):
+            eps = 1e-7 * np.maximum(1.0, np.abs(points))
+            beside = [np.asarray(functions[1](points + side * eps), dtype=complex) * np.ones(len(points))
+                      for side in (-1, 1)]
+    except (E.ExprError, TypeError, ValueError, NameError, ZeroDivisionError, OverflowError, AttributeError,
+            RecursionError):
         return None
     real = [np.isfinite(v) & (np.abs(v.imag) <= 1e-12 * np.maximum(1.0, np.abs(v.real))) for v in (typed, truth, function)]
-    bad = ~real[0] & real[1] & real[2]
-    if not bad.any():
+    # undefined on an interval is not right; at a point alone it is (2x^2/x is x^2's derivative but at 0)
+    hole = np.arange(len(points)) >= len(points) - len(holes)
+    bad = ~real[0] & real[1] & real[2] & ~hole
+    # but where it has a value at a point of its own, and the derivative goes on smoothly through it (it does
+    # not where |x| has its corner: sign(x) is right), that value is the derivative's
+    smooth = np.all([np.abs(b - truth) <= 1e-5 * np.maximum(1.0, np.abs(truth)) for b in beside], axis=0)
+    other = hole & real[0] & real[1] & real[2] & smooth & (np.abs(typed - truth) > 1e-9 * np.maximum(1.0, np.abs(truth)))
+    if not (bad | other).any():
         return None
-    i = int(np.flatnonzero(bad)[0])
-    return float(points[i]), float(truth[i].real)
+    i = int(np.flatnonzero(bad | other)[0])
+    return float(points[i]), float(truth[i].real), (float(typed[i].real) if other[i] else None)
+
+
+def undefined_line(typed: tuple, var, noun: str = "the derivative") -> str:
+    """What typed_undefined found, in a line."""
+    if typed[2] is None:
+        return f"at {var} = {typed[0]:.6g} your answer is undefined, as typed, but {noun} is {typed[1]:.6g}"
+    yours, truth = apart(typed[2], typed[1])
+    return f"at {var} = {typed[0]:.6g} your answer gives {yours}, but {noun} is {truth}"
+
+
+def _holes(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[float]:
+    """Where, in [lo, hi], a denominator of the answer as typed is 0, or the argument of a logarithm, a root,
+    |.|, sign or a step: only for arguments that are polynomials in var (of degree 4 at most), at most 20."""
+    arguments = []
+    for node in sp.preorder_traversal(typed):
+        if isinstance(node, sp.Pow) and node.exp.is_number and (node.exp.is_negative or not node.exp.is_integer):
+            arguments.append(node.base)
+        elif isinstance(node, (sp.log, sp.Abs, sp.sign, sp.Heaviside)):
+            arguments.append(node.args[0])
+        if len(arguments) >= 20:
+            break
+    found: set[float] = set()
+    for u in arguments:
+        u = u.doit()  # written as typed, unevaluated; its zeros are those of its value
+        if u.free_symbols != {var} or not u.is_polynomial(var) or sp.degree(u, var) > 4:
+            continue
+        try:
+            zeros = sp.solveset(u, var, sp.Interval(lo, hi))
+        except (NotImplementedError, TypeError, ValueError):
+            continue
+        if isinstance(zeros, sp.FiniteSet):
+            found |= {float(z) for z in zeros if z.is_real}
+    return sorted(found)
+
+
+def typed_undefined_box(texts: list[str], allowed: set[str], variables: list[sp.Symbol], truths: list[sp.Expr],
+                        lo: float = -3.0, hi: float = 3.0):
+    """For answers in several variables: a point of the box where one, as typed, has no real value while its
+    truth has one: ({variable: value}, which answer, its truth there), or None. 0 sqrt(-1 - x^2 - y^2) has
+    a value nowhere, ln(y) - ln(y) none for y <= 0; SymPy reads both as 0."""
+    names = sorted(set(variables) | set().union(*(t.free_symbols for t in truths)), key=str)
+    rng = np.random.default_rng(20261202)
+    points = rng.uniform(lo, hi, size=(BOX_POINTS, len(names)))
+    try:
+        for index, (text, truth) in enumerate(zip(texts, truths)):
+            with sp.evaluate(False):
+                raw = written_out(E.parse(text, variables=allowed))
+            if not raw.free_symbols <= set(names):
+                continue
+            with np.errstate(all="ignore"):
+                typed, want = (np.asarray(verify.numeric(e, names)(*points.T), dtype=complex) * np.ones(len(points))
+                               for e in (raw, written_out(truth)))
+            real = [np.isfinite(v) & (np.abs(v.imag) <= 1e-12 * np.maximum(1.0, np.abs(v.real))) for v in (typed, want)]
+            bad = ~real[0] & real[1]
+            if bad.any():
+                k = int(np.flatnonzero(bad)[0])
+                return dict(zip(map(str, names), map(float, points[k]))), index, float(want[k].real)
+    except (E.ExprError, TypeError, ValueError, NameError, ZeroDivisionError, OverflowError, AttributeError,
+            RecursionError):
+        return None
+    return None
 
 
 def decimals_of(text: str) -> int:
