@@ -58,8 +58,9 @@ def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[
             for k in range(section.count):
                 again = section.reroll.count(k + 1)  # drawn again: a seed of its own, the others unchanged
                 slot = f"{section.title}#{k}" + (f"~{again}" if again else "") + (f"@{copy.suffix}" if copy.suffix else "")
-                slots.append(Slot(families[k % len(families)], slot, "edition" if shared else copy.folder,
-                                  sheet=copy.folder))
+                own = families[k % len(families)]
+                slots.append(Slot(own, slot, "edition" if shared else copy.folder, sheet=copy.folder,
+                                  alternates=tuple(f for f in families if f.id != own.id)))
     examples = [Slot(bank[s.example], f"{s.title}#example", None, counted=False, example=True)
                 for s in edition.sections if s.example is not None]
     # the examples first: a sheet's problems keep clear of them

@@ -52,6 +52,9 @@ class Slot:
     seed: int | None = None  # the seed its draws derive from, if not the edition's
     sheet: str | None = None
     example: bool = False
+    # the section's other families, tried (LIKENESS_TRIES draws each) where every draw of ``family`` is like
+    # one already on the sheet: a fourth optimizer slot of a family of two forms, both taken
+    alternates: tuple[Family, ...] = ()
 
 
 EXAMPLES = "\0examples"  # the likenesses of the worked examples, among the groups of ``seen``
@@ -142,22 +145,33 @@ class Scheduler:
         self.sound: set[str] = set()  # families with at least one sound draw
         self.wasted: dict[str, float] = {}  # seconds spent on failed draws, by family
 
+    def family_of(self, i: int, attempt: int) -> Family:
+        """The family attempt k of slot i draws from: its own for the first MAX_ATTEMPTS, then each alternate's."""
+        block = attempt // MAX_ATTEMPTS
+        return self.slots[i].family if block == 0 else self.slots[i].alternates[block - 1]
+
+    @staticmethod
+    def block_end(attempt: int) -> int:
+        """The attempt after the last of attempt's family: an alternate is drawn LIKENESS_TRIES times."""
+        start = attempt // MAX_ATTEMPTS * MAX_ATTEMPTS
+        return start + (MAX_ATTEMPTS if start == 0 else LIKENESS_TRIES)
+
     def submit(self, i: int, attempt: int) -> None:
         """Start a draw, or read it from the cache."""
-        slot = self.slots[i]
+        slot, family = self.slots[i], self.family_of(i, attempt)
         base = self.edition_seed if slot.seed is None else slot.seed
-        seed = self.seeds[i, attempt] = derive_seed(base, slot.slot, slot.family.id, attempt)
-        kept = self.cache.get((i, attempt), slot.family, seed) if self.cache is not None else None
+        seed = self.seeds[i, attempt] = derive_seed(base, slot.slot, family.id, attempt)
+        kept = self.cache.get((i, attempt), family, seed) if self.cache is not None else None
         if kept is not None:
             self.handle(kept)
         else:
-            self.pool.submit((i, attempt), self.budget, generate_one, slot.family, seed)
+            self.pool.submit((i, attempt), self.budget, generate_one, family, seed)
 
     def finished(self) -> Iterator[Outcome]:
         """The pool's outcomes as they come, each kept in the cache."""
         for outcome in self.pool.completed():
             if self.cache is not None:
-                self.cache.put(self.slots[outcome.task[0]].family, self.seeds[outcome.task], outcome)
+                self.cache.put(self.family_of(*outcome.task), self.seeds[outcome.task], outcome)
             yield outcome
 
     def handle(self, outcome: Outcome) -> None:
@@ -165,7 +179,12 @@ class Scheduler:
         i, attempt = task = outcome.task
         if outcome.kind == "died" and task not in self.retried:
             self.retried.add(task)
-            self.pool.submit(task, self.budget, generate_one, self.slots[i].family, self.seeds[task])
+            self.pool.submit(task, self.budget, generate_one, self.family_of(i, attempt), self.seeds[task])
+            return
+        if attempt >= MAX_ATTEMPTS:  # an alternate's draw: taken if sound, never the slot's end if not
+            self.done[task] = outcome
+            if not outcome.ok and attempt + 1 < self.block_end(attempt) and (i, attempt + 1) not in self.seeds:
+                self.submit(i, attempt + 1)
             return
         if outcome.kind == "raised" and not isinstance(outcome.exception, REDRAW):
             self.done[task] = outcome
@@ -219,7 +238,7 @@ class Scheduler:
         if task not in self.done:
             i, attempt = task
             # a repeat to redraw: draw the next few attempts at once, one a worker, rather than one by one
-            for ahead in range(attempt, min(attempt + getattr(self.pool, "size", 1), MAX_ATTEMPTS)):
+            for ahead in range(attempt, min(attempt + getattr(self.pool, "size", 1), self.block_end(attempt))):
                 if (i, ahead) not in self.seeds:
                     self.submit(i, ahead)
             for outcome in ([] if task in self.done else self.finished()):  # read from the cache: done already
@@ -268,13 +287,31 @@ class Scheduler:
                 continue
             return self._take(i, attempt, record, group, sheet, seen)
         if fallback is not None:
-            return self._take(i, *fallback, group, sheet, seen)
+            return self._alternate(i, group, sheet, seen) or self._take(i, *fallback, group, sheet, seen)
         if self.failures is not None:
             self.failures[i] = self.reasons[i][-1]
             return None
         family = request.family
         raise BuildError(f"family {family.id!r} ({family.path}) failed {MAX_ATTEMPTS} draws for slot "
                          f"{request.slot}; first: {self.reasons[i][0]}; last: {self.reasons[i][-1]}")
+
+
+    def _alternate(self, i: int, group: set | None, sheet: set | None, seen: dict[str, set[str]]) -> dict | None:
+        """Slot i's record from one of its alternates, the first draw like nothing on the sheet, or None."""
+        for block in range(1, len(self.slots[i].alternates) + 1):
+            for attempt in range(block * MAX_ATTEMPTS, block * MAX_ATTEMPTS + LIKENESS_TRIES):
+                outcome = self.result((i, attempt))
+                if not outcome.ok:
+                    continue
+                record = dict(outcome.value)
+                like = record.get("likeness") or record["identity"]
+                if group is not None and record["identity"] in group or sheet is not None and (
+                        like in sheet or like in seen.get(EXAMPLES, ())):
+                    continue
+                self.reasons[i].append(f"drawn from {self.family_of(i, attempt).id!r}: every draw of its own "
+                                       "family was like one already on the sheet")
+                return self._take(i, attempt, record, group, sheet, seen)
+        return None
 
 
 def generate_slot(family: Family, edition_seed: int, slot: str, seen: set[str] | None = None) -> dict:
