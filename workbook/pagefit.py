@@ -228,6 +228,7 @@ class Run:
     items: list[Item]
     page_height: float
     closed: bool = True  # what follows starts a page (a module opening, the key, the end)
+    start: tuple[int, float] = (0, 0.0)  # the page and height where what stands before the run ends
 
 
 def _measure(page_boxes: list) -> list[Run]:
@@ -236,15 +237,18 @@ def _measure(page_boxes: list) -> list[Run]:
     current: list[Item] = []
     items: dict[str, Item] = {}
     last_section = None
+    before = (0, 0.0)  # where the last thing before the run ends: a problem put overleaf may fit above
+    lead = 0.0  # "Now you try." before a section's first problem, which goes with it
 
     def close(next_opens: bool):
         nonlocal current
         if current:
-            runs.append(Run(current, page_boxes[0].height, closed=next_opens))
+            start = before if before[0] < current[0].page else (current[0].page, current[0].top)
+            runs.append(Run(current, page_boxes[0].height, closed=next_opens, start=start))
         current = []
 
     def walk(box, number: int, top: float):
-        nonlocal last_section
+        nonlocal last_section, before, lead
         for child in getattr(box, "children", None) or []:
             if type(child).__name__ == "MarginBox":
                 continue
@@ -266,13 +270,20 @@ def _measure(page_boxes: list) -> list[Run]:
                     item.pages = number - item.page + 1
                     item.last_room = 0.0
                 else:
-                    item = items[article] = Item(article, number, child.position_y - top)
+                    item = items[article] = Item(article, number, child.position_y - top - lead, lead)
                     current.append(item)
+                    lead = 0.0
                 item.height += _extent(child) - child.position_y
                 item.room += _room(child)
                 item.last_room += _room(child)
+            elif "now-you" in classes:
+                close(False)
+                lead = child.margin_height()
             elif "sr-only" not in classes and child.height:
                 close(False)
+                before = (number, max(before[1] if before[0] == number else 0.0,
+                                      _extent(child) - top if tag in ("article", "div", "figure") else
+                                      child.position_y + child.margin_height() - top))
 
     for number, page_box in enumerate(page_boxes):
         walk(page_box, number, page_box.content_box_y())
@@ -434,23 +445,20 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
                 break
         return min(options, key=lambda choice: choice.cost) if options else None
 
-    return solve(0, height - items[0].top - SAFETY_PX, True)
+    return solve(0, height - run.start[1] - SAFETY_PX, True)
 
 
 def plan(page_boxes: list, elastic: bool = True, least_cm: float = 3.0, most_cm: float = 16.0) -> dict[str, dict]:
     """A worksheet's pages set by ``plan_run`` for each run of problems the next module closes: by article,
     its room in cm and whether it starts a page. ``{}`` where nothing needs setting or no plan keeps the
-    problems whole."""
+    problems whole. A run laid out well already (each problem whole on a page, as print.css asks, and no
+    page but its last under half full) is left as it is: most sheets are laid out once."""
     fit: dict[str, dict] = {}
     for run in _measure(page_boxes):
-        if not run.closed:
+        if not run.closed or not _needs_setting(run):
             continue
-        split = any(item.pages > 1 for item in run.items)
         choice = plan_run(run, elastic, least_cm, most_cm)
         if choice is None:
-            continue
-        changed = any(abs(choice.rooms[item.article] - item.room) > 1 for item in run.items)
-        if not split and not changed and not choice.starts:
             continue
         for item in run.items:
             fit[item.article] = {"room_cm": int(choice.rooms[item.article] / CM * 100) / 100,
@@ -459,17 +467,30 @@ def plan(page_boxes: list, elastic: bool = True, least_cm: float = 3.0, most_cm:
     return fit
 
 
+def _needs_setting(run: Run) -> bool:
+    """Whether a run as laid out has a problem broken over two pages, or a page but its last (the run's own
+    first page counted from its top) filled less than HALF."""
+    if any(item.pages > 1 for item in run.items):
+        return True
+    lowest: dict[int, float] = {}
+    if run.start[0] < run.items[0].page:  # the page it opens on, where what stands before it ends
+        lowest[run.start[0]] = run.start[1]
+    for item in run.items:
+        lowest[item.page] = max(lowest.get(item.page, 0.0), item.top + item.height)
+    last = max(lowest)
+    return any(bottom / run.page_height < HALF for page, bottom in lowest.items() if page != last)
+
+
 def realised(page_boxes: list, fit: dict[str, dict]) -> bool:
     """Whether a layout set the planned problems as planned: each on the page planned for it, counted from
-    its run's first, whole but those planned to go on overleaf (two parts of their room at least overleaf),
+    the page its run opens on, whole but those planned to go on overleaf (two parts of their room at least overleaf),
     and each planned to start a page at a page's top."""
     for run in _measure(page_boxes):
         planned = [(item, fit[item.article]) for item in run.items if fit.get(item.article, {}).get("planned")]
         if not planned:
             continue
-        first, asked = planned[0]
         for item, asked in planned:
-            if item.page - first.page != asked["page"] - fit[first.article]["page"]:
+            if item.page - run.start[0] != asked["page"]:  # counted from where what stands before it ends
                 return False
             if item.pages > 1 and (not asked.get("spills") or item.pages > 2 or item.last_room < 2 * PART_PX - 1):
                 return False
