@@ -1682,3 +1682,49 @@ def test_an_answer_of_many_digits_is_judged_not_refused(place, name):
     practice = place.run("practice", "--topic", family, "--count", "1", "--seed", "1", "--bank", place.bank,
                          "--out", place.root / "practice", timeout=180)
     assert practice.returncode == 0 and "Traceback" not in practice.err_text, practice.err_text[-1500:]
+
+
+# ---------------------------------------------------------------- the eleventh attack
+
+
+@pytest.mark.parametrize(("source", "changes", "fragment"), [
+    ("network-221", {'lr = "0.5"': 'lr = "-5"'}, "lr: must be above 0"),
+    ("network-221", {'lr = "0.5"': 'lr = "0"'}, "lr: must be above 0"),
+    ("xor-capstone", {'lr = "1"': 'lr = "-1/2"'}, "lr: must be above 0"),
+    ("descent-1d", {'rate = "eta"': 'rate = "-0.1"'}, "rate: must be above 0"),
+    ("descent-1d", {'rate = "eta"': 'rate = "sqrt(2)/10"'}, "rate: must be above 0, a fraction or a decimal"),
+    ("learning-rate", {'rates = ["r1/(4*a)", "r2/(4*a)", "r3/(4*a)"]': 'rates = ["0.1", "0", "0.5"]'},
+     "rates[1]: must be above 0"),
+    ("learning-rate", {'rates = ["r1/(4*a)", "r2/(4*a)", "r3/(4*a)"]': 'rates = ["0.1", "1/2", "0.5"]'},
+     "rates[2]: the same rate as rates[1]"),
+])
+def test_a_learning_rate_that_does_not_descend_is_refused_as_its_file_loads(place, source, changes, fragment):
+    # attack 11, D2: a network built "the step with η = -5" and `workbook check` passed it
+    place.family("theirs.toml", family_text(source, **changes))
+    place.edition.write_text(edition_with("theirs"), encoding="utf-8")
+    refused(place.build("--bank", place.bank), "theirs.toml", fragment)
+
+
+@pytest.mark.parametrize(("source", "changes", "key"), [
+    ("network-221", {'lr = "0.5"': 'lr = "-p*p"'}, "lr"),
+    ("descent-1d", {'rate = "eta"': 'rate = "-eta"'}, "rate"),
+    ("learning-rate", {'rates = ["r1/(4*a)", "r2/(4*a)", "r3/(4*a)"]': 'rates = ["r1/(4*a)", "-r2/(4*a)", "r3"]'},
+     "rates[1]"),
+    ("optimizer-momentum", {'lr = { choice = [0.1, 0.5] }': 'lr = { choice = [-0.1, -0.5] }'}, "lr"),
+])
+def test_a_learning_rate_never_drawn_above_zero_names_its_key(place, source, changes, key):
+    # drawn from params, a rate out of range is redrawn; when no draw is in range the file is wrong: exit 2, the key
+    place.family("theirs.toml", family_text(source, **changes))
+    place.edition.write_text(edition_with("theirs"), encoding="utf-8")
+    refused(place.build("--bank", place.bank), "theirs.toml", f"{key}: none of 40 draws is allowed", "above 0")
+
+
+def test_a_learning_rate_drawn_below_zero_at_times_is_redrawn(place):
+    # p is drawn from [-1, 1]: half its draws would print a step that climbs the loss
+    place.family("theirs.toml", family_text("network-221", **{'lr = "0.5"': 'lr = "p"'}))
+    place.edition.write_text(edition_with("theirs").replace("count = 1", "count = 6"), encoding="utf-8")
+    result = place.build("--bank", place.bank, "--format", "html", timeout=300)
+    assert result.returncode == 0, result.err_text[-1500:]
+    manifest = json.loads((place.out / "hostile" / "manifest.json").read_text(encoding="utf-8"))
+    rates = [problem["claims"]["lr"] for problem in manifest["problems"] if problem["family"] == "theirs"]
+    assert len(rates) == 6 and min(rates) > 0, rates

@@ -16,6 +16,20 @@ class Degenerate(ValueError):
     """A draw a teacher would not print: a zero answer, a point outside the domain, a repeat."""
 
 
+class OutOfRange(Degenerate):
+    """A drawn value its key does not allow (a learning rate of -0.2): redrawn like any degenerate draw,
+    but a slot none of whose draws is in range is a mistake in the family's file, reported with the key."""
+
+    plain = True  # its message is for the family's author, as it stands
+
+    def __init__(self, key: str, why: str, value: str):
+        super().__init__(key, why, value)
+        self.key, self.why, self.value = key, why, value
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.why} (it is {self.value})"
+
+
 @dataclass(frozen=True)
 class Text:
     """Words, printed escaped."""

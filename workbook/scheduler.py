@@ -25,7 +25,7 @@ from workbook.cache import Store, digest
 from workbook.errors import BuildError
 from workbook.family import Family
 from workbook.generate import REDRAW, generate_one
-from workbook.problem import Degenerate, PlaceholderError
+from workbook.problem import Degenerate, OutOfRange, PlaceholderError
 from workbook.seeds import derive_seed
 from workbook.workers import InlinePool, Outcome, Pool, default_jobs
 
@@ -88,11 +88,12 @@ class DrawCache:
             return None  # a damaged file: drawn again
         if not isinstance(kept, dict):
             return None
-        record, reason = kept.get("record"), kept.get("redraw")
+        record, reason, out = kept.get("record"), kept.get("redraw"), kept.get("out_of_range")
         if isinstance(record, dict) and record.get("seed") == seed:
             return Outcome(task, "ok", value=record)
         if isinstance(reason, str):
-            return Outcome(task, "raised", exception=Degenerate(reason), error=reason)
+            ranged = isinstance(out, list) and len(out) == 3 and all(isinstance(part, str) for part in out)
+            return Outcome(task, "raised", exception=OutOfRange(*out) if ranged else Degenerate(reason), error=reason)
         return None
 
     def put(self, family: Family, seed: int, outcome: Outcome) -> None:
@@ -100,6 +101,8 @@ class DrawCache:
             kept = {"record": outcome.value}
         elif outcome.kind == "raised" and isinstance(outcome.exception, REDRAW):
             kept = {"redraw": outcome.error}
+            if isinstance(outcome.exception, OutOfRange):  # its key, for the line that says no draw was in range
+                kept["out_of_range"] = [outcome.exception.key, outcome.exception.why, outcome.exception.value]
         else:
             return
         try:
@@ -292,8 +295,22 @@ class Scheduler:
             self.failures[i] = self.reasons[i][-1]
             return None
         family = request.family
+        never = self._never_in_range(i)
+        if never is not None:  # the file's mistake, as surely as a number written out of range
+            failed = BuildError(f"{family.path}: {never.key}: none of {MAX_ATTEMPTS} draws is allowed: it {never.why} "
+                                f"(the first drawn is {never.value}); change the params it is made of")
+            failed.code = 2
+            raise failed
         raise BuildError(f"family {family.id!r} ({family.path}) failed {MAX_ATTEMPTS} draws for slot "
                          f"{request.slot}; first: {self.reasons[i][0]}; last: {self.reasons[i][-1]}")
+
+    def _never_in_range(self, i: int) -> OutOfRange | None:
+        """The first draw's OutOfRange when every draw of slot i was out of range for that same key, else None."""
+        failed = [self.done.get((i, attempt)) for attempt in range(MAX_ATTEMPTS)]
+        errors = [outcome.exception if outcome is not None else None for outcome in failed]
+        if all(isinstance(e, OutOfRange) for e in errors) and len({e.key for e in errors}) == 1:
+            return errors[0]
+        return None
 
 
     def _alternate(self, i: int, group: set | None, sheet: set | None, seen: dict[str, set[str]]) -> dict | None:

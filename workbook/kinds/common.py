@@ -3,12 +3,15 @@ partials, the second-derivative test, contour data."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import sympy as sp
 
 from workbook import expr as E
 from workbook import steps, verify
-from workbook.problem import Degenerate
+from workbook.errors import excerpt
+from workbook.problem import Degenerate, OutOfRange
 
 
 def draw_function(family, params: dict, rng: np.random.Generator, names: list[str]) -> sp.Expr:
@@ -24,6 +27,38 @@ def given(text: str, params: dict, names=()) -> sp.Expr:
         return E.parse(text, variables=set(params) | set(names), values=params)
     except E.ExprError as exc:  # with these values: too large, or undefined (a drawn 0 under a division)
         raise Degenerate(f"with the drawn parameters, {exc.message}") from None
+
+
+def constant(text: str) -> sp.Expr | None:
+    """A key's value when the file writes it out as a number, without params (checked as the file loads)."""
+    try:
+        return E.parse(text, variables=())
+    except E.ExprError:
+        return None  # made of params (checked at each draw), or not an expression (the loader says so)
+
+
+def refuse_constant(text: str, wrong: Callable[[sp.Expr], str | None]) -> str:
+    """For a field validator: a number written out that its key does not allow is refused as the file loads."""
+    value = constant(text)
+    why = wrong(value) if value is not None else None
+    if why:
+        raise ValueError(why)
+    return text
+
+
+def in_range(key: str, value: sp.Expr, wrong: Callable[[sp.Expr], str | None]) -> sp.Expr:
+    """A drawn value its key allows, or OutOfRange naming the key (a slot never in range stops the build)."""
+    why = wrong(value)
+    if why:
+        raise OutOfRange(key, why, excerpt(str(value), 20))
+    return value
+
+
+def positive_rate(value: sp.Expr) -> str | None:
+    """Why a learning rate is none, or None: a step at a rate of 0 or less does not go downhill."""
+    if value.is_positive is True and value.is_finite is True:
+        return None
+    return "must be above 0, as a step at a rate of 0 or less does not go downhill"
 
 
 def exact_at(expr: sp.Expr, subs: dict) -> sp.Expr:

@@ -15,13 +15,14 @@ from typing import Literal
 
 import numpy as np
 import sympy as sp
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from workbook import explain, marking, steps, verify
 from workbook import expr as E
+from workbook.errors import excerpt
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import contour_data, draw_function, given, shape
+from workbook.kinds.common import constant, contour_data, draw_function, given, in_range, refuse_constant, shape
 from workbook.numbers import decimal_places, exact_decimal, latex, point_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
@@ -32,13 +33,15 @@ class DescentFamily(FunctionFamily):
     kind: Literal["gradient_descent"] = Field(description="`gradient_descent` for this kind.")
     variables: list[str] = Field(["x"], min_length=1, max_length=2, description="One or two variables.")
     start: list[str] = Field(description="The starting point, one expression over the params per variable.")
-    rate: str = Field("0.1", max_length=100, description="The learning rate, an expression over the params.")
+    rate: str = Field("0.1", max_length=100, description="The learning rate, an expression over the params: a "
+                                                         "fraction or a decimal above 0.")
     steps: int = Field(3, ge=1, le=6, description="How many steps to take by hand.")
     ask: Literal["iterate", "converge"] = Field(
         "iterate", description="Take the steps and fill the iterates table, or decide for each of `rates` "
                                "whether descent converges (a quadratic in one variable).")
     rates: list[str] = Field(default_factory=list, max_length=6,
-                             description="For ask = \"converge\": the learning rates to judge.")
+                             description="For ask = \"converge\": the learning rates to judge, each above 0 "
+                                         "and no two alike.")
     decimals: int = Field(4, ge=0, le=6, description="Iterates may need at most this many decimal places.")
 
     @model_validator(mode="after")
@@ -47,7 +50,20 @@ class DescentFamily(FunctionFamily):
             raise ValueError(f"start needs {len(self.variables)} coordinates")
         if self.ask == "converge" and (len(self.variables) != 1 or len(self.rates) < 2):
             raise ValueError("ask = 'converge' needs one variable and at least two rates")
+        written = [constant(text) for text in self.rates]  # checked as the file loads; with params, at each draw
+        for i, (text, value) in enumerate(zip(self.rates, written, strict=True)):
+            why = exact_rate(value) if value is not None else None
+            if why:
+                raise ValueError(f"rates[{i}]: {why} (got {excerpt(text)})")
+            if value is not None and value in written[:i]:
+                raise ValueError(f"rates[{i}]: the same rate as rates[{written.index(value)}]: each rate is judged once")
         return self
+
+    @field_validator("rate")
+    @classmethod
+    def _rate_descends(cls, text: str) -> str:
+        """A rate written out is checked as the file loads; one with params, at each draw."""
+        return refuse_constant(text, exact_rate)
 
     def names(self) -> list[str]:
         return list(self.variables)
@@ -88,14 +104,20 @@ class Descent:
 # ---------------------------------------------------------------- the exact mathematics
 
 
+def exact_rate(value: sp.Expr) -> str | None:
+    """Why a rate is not one a learner steps with exactly, or None: a fraction or a decimal above 0."""
+    if value.is_Rational and value > 0:
+        return None
+    return ("must be above 0, a fraction or a decimal such as 0.1, as a step at a rate of 0 or less does not go "
+            "downhill")
+
+
 def _draw(family: DescentFamily, params: dict, rng: np.random.Generator) -> Descent:
     """f, its gradient by the step engine (equal to sympy.diff), the start and the rate."""
     variables = [E.symbol(n) for n in family.variables]
     f = draw_function(family, params, rng, family.variables)
     start = [given(t, params) for t in family.start]
-    rate = given(family.rate, params)
-    if not (rate.is_Rational and rate > 0):
-        raise Degenerate("the learning rate must be a positive number")
+    rate = in_range("rate", given(family.rate, params), exact_rate)
     trees, grads = [], []
     for v in variables:
         tree, d = steps.differentiate(f, v, 1)
@@ -154,9 +176,9 @@ def solve_converge(family: DescentFamily, params: dict, rng: np.random.Generator
         raise Degenerate("converge problems need an upward quadratic")
     work.curvature = sp.Rational(poly.LC() * 2)
     work.minimum = sp.Rational(-poly.all_coeffs()[1] / (2 * poly.LC()))
-    work.rates = [given(t, params) for t in family.rates]
-    if len(set(work.rates)) < len(work.rates) or not all(r.is_Rational and r > 0 for r in work.rates):
-        raise Degenerate("rates must be distinct positive numbers")
+    work.rates = [in_range(f"rates[{i}]", given(t, params), exact_rate) for i, t in enumerate(family.rates)]
+    if len(set(work.rates)) < len(work.rates):
+        raise Degenerate("rates must be distinct")
     work.factors = [1 - rate * work.curvature for rate in work.rates]
     work.verdicts = [_verdict(factor)[1] for factor in work.factors]
     if len(set(work.verdicts)) < 2:

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from workbook import marking, verify
 from workbook.family import Family
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import given
+from workbook.kinds.common import given, in_range, positive_rate, refuse_constant
 from workbook.numbers import decimal_latex as d
 from workbook.numbers import matrix_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill
@@ -58,7 +58,7 @@ class NetworkFamily(Family):
     w2: list[str] = Field(description="Output weights (one per hidden unit).")
     b2: str = Field("0", description="Output bias.")
     data: list[list[str]] = Field(min_length=1, max_length=4, description="Examples [x1, x2, y].")
-    lr: str = Field("0.5", description="The learning rate of the gradient step.")
+    lr: str = Field("0.5", description="The learning rate of the gradient step, above 0.")
 
     @model_validator(mode="after")
     def _shapes(self):
@@ -68,6 +68,12 @@ class NetworkFamily(Family):
         if any(len(row) != 3 for row in self.data):
             raise ValueError("each example is [x1, x2, y]")
         return self
+
+    @field_validator("lr")
+    @classmethod
+    def _rate_descends(cls, text: str) -> str:
+        """A rate written out is checked as the file loads; one with params, at each draw."""
+        return refuse_constant(text, positive_rate)
 
     def formulas(self):
         params = set(self.params)
@@ -132,7 +138,7 @@ def _read(family: NetworkFamily, params: dict, rng: np.random.Generator) -> Netw
     return Network(family, act, W1=np.array([num(t) for t in family.w1]).reshape(family.hidden, 2),
                    b1=np.array([num(t) for t in family.b1]), W2=np.array([num(t) for t in family.w2]),
                    b2=num(family.b2), data=np.array([[num(t) for t in row] for row in family.data]),
-                   lr=num(family.lr))
+                   lr=float(in_range("lr", given(family.lr, params), positive_rate)))
 
 
 def _forward(work: Network) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 import numpy as np
@@ -21,10 +22,9 @@ from pydantic import Field, field_validator, model_validator
 
 from workbook import expr as E
 from workbook import steps, verify
-from workbook.errors import excerpt
 from workbook.family import NAME, Family
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import contour_data, given
+from workbook.kinds.common import contour_data, given, in_range
 from workbook.numbers import decimal_latex, latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
@@ -238,9 +238,7 @@ def solve(family: OptimizerFamily, params: dict, rng: np.random.Generator) -> Up
 
     hyper = {k: given(getattr(family, k), params) for k in HYPER}
     for _, key, _ in OPTIMIZER[name].hyper:  # what torch.optim accepts, which the prompt says it follows
-        wrong = out_of_range(key, hyper[key], name)
-        if wrong:
-            raise Degenerate(f"{key} {wrong} (it is {excerpt(str(hyper[key]), 20)})")
+        in_range(key, hyper[key], partial(out_of_range, key, name=name))
     theta0, var = given(family.start, params), E.symbol(family.variable)
     if family.loss is not None:
         loss = given(family.loss, params, [family.variable])
