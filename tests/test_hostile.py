@@ -1608,7 +1608,7 @@ def test_a_gradient_check_step_too_small_to_compare_is_refused_in_one_short_line
     # h = 10^-200 left numbers of 200 digits no check could compare: a raw ValueError of 1,095 characters
     place.family("theirs.toml", family_text("gradient-check", **{'h = "0.01"': 'h = "10^-200"'}))
     result = place.run("check", place.bank, "--seeds", "1..2")
-    assert result.returncode == 1 and "h must be a number from 10^-6" in result.out_text, result.out_text
+    assert result.returncode == 1 and "h: must be a number from 10^-6" in result.out_text, result.out_text
     assert max(len(line) for line in result.out_text.splitlines()) < 400
 
 
@@ -1728,3 +1728,67 @@ def test_a_learning_rate_drawn_below_zero_at_times_is_redrawn(place):
     manifest = json.loads((place.out / "hostile" / "manifest.json").read_text(encoding="utf-8"))
     rates = [problem["claims"]["lr"] for problem in manifest["problems"] if problem["family"] == "theirs"]
     assert len(rates) == 6 and min(rates) > 0, rates
+
+
+DERIVATIVE = """id = "theirs"
+title = "Theirs"
+topic = "theirs"
+difficulty = 1
+kind = "derivative"
+expression = "a*x^2 + b*x"
+"""
+
+
+def _distinct(group: str, params: dict[str, str]) -> str:
+    return DERIVATIVE + f"distinct = [{group}]\n[params]\n" + "".join(f"{k} = {v}\n" for k, v in params.items())
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    (family_text("gradient-check", **{'h = "0.01"': 'h = "2"'}), "h: must be a number from 10^-6 up to (not including) 1"),
+    (family_text("gradient-check", **{'h = "0.01"': 'h = "0"'}), "h: must be a number from 10^-6"),
+    (family_text("gradient-check", **{'h = "0.01"': 'h = "10^30"'}), "h: must be a number from 10^-6"),
+    (family_text("gradient-check-1d", **{'h = "0.1"': 'h = "-0.1"'}), "h: must be a number from 10^-6"),
+    (family_text("loss-softmax", **{'targets = ["k"]': 'targets = ["-1"]'}), "targets[0]: must be a whole number from 0 to 2"),
+    (family_text("loss-softmax", **{'targets = ["k"]': 'targets = ["3"]'}), "targets[0]: must be a whole number from 0 to 2"),
+    (family_text("loss-softmax", **{'targets = ["k"]': 'targets = ["1/2"]'}), "targets[0]: must be a whole number"),
+    (family_text("loss-bce", **{'targets = ["y"]': 'targets = ["2"]'}), "targets[0]: must be 0 or 1"),
+    (family_text("network-221", **{'data = [["x1", "x2", "y"]]': 'data = [["x1", "x2", "-1"]]'}),
+     "data[0][2]: must be 0 or 1"),
+    (family_text("network-221", **{'output = "sigmoid"': 'output = "linear"'}), 'output: cross-entropy (loss = "bce") needs'),
+    (_distinct('["a", "b"]', {"a": "{ int = [2, 2] }", "b": "{ int = [2, 2] }"}),
+     "distinct[0]: a, b can never all differ: between them they take only 1 value (2)"),
+    (_distinct('["a", "b", "c"]', {"a": "{ int = [1, 2] }", "b": "{ choice = [1, 2] }", "c": "{ int = [-5, 5] }",
+                                   "d": "{ int = [1, 2] }"}).replace('["a", "b", "c"]', '["a", "b", "c"], ["a", "b", "d"]'),
+     "distinct[1]: a, b, d can never all differ: between them they take only 2 values (1, 2)"),
+    (_distinct('["a", "a"]', {"a": "{ int = [1, 9] }", "b": "{ int = [1, 9] }"}), "distinct[0]: names a parameter twice"),
+], ids=["h-2", "h-0", "h-huge", "h-negative", "class-negative", "class-past-the-logits", "class-half", "bce-label-2",
+        "network-label", "network-bce-linear", "distinct-one-value", "distinct-three-in-two", "distinct-twice"])
+def test_a_value_written_out_of_its_range_is_refused_as_its_file_loads(place, text, fragment):
+    # attack 11, D5: each was found only by drawing: 40 draws, exit 1, and no key named
+    place.family("theirs.toml", text)
+    place.edition.write_text(edition_with("theirs"), encoding="utf-8")
+    refused(place.build("--bank", place.bank), "theirs.toml", fragment)
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    (family_text("gradient-check", **{'h = "0.01"': 'h = "p/100 - 1"'}), "h"),
+    (family_text("loss-softmax", **{'targets = ["k"]': 'targets = ["k + 3"]'}), "targets[0]"),
+    (family_text("loss-bce", **{'targets = ["y"]': 'targets = ["y + 2"]'}), "targets[0]"),
+    (family_text("network-221", **{'data = [["x1", "x2", "y"]]': 'data = [["x1", "x2", "y - 1/2"]]'}), "data[0][2]"),
+    (_distinct("[" + ", ".join(f'"a{i}"' for i in range(15)) + "]",
+               {"a": "{ int = [1, 3] }", "b": "{ int = [1, 3] }", **{f"a{i}": "{ int = [1, 15] }" for i in range(15)}}),
+     "distinct[0]"),
+], ids=["h", "class", "bce-label", "network-label", "distinct-fifteen"])
+def test_a_value_never_drawn_in_its_range_names_its_key(place, text, key):
+    place.family("theirs.toml", text)
+    place.edition.write_text(edition_with("theirs"), encoding="utf-8")
+    refused(place.build("--bank", place.bank), "theirs.toml", f"{key}: none of 40 draws is allowed")
+
+
+def test_a_distinct_group_that_can_be_met_loads(place):
+    # three values for three names, two of them sharing theirs: a = 1, b = 2, c = 3 is the one way
+    place.family("theirs.toml", _distinct('["a", "b", "c"]', {"a": "{ int = [1, 2] }", "b": "{ choice = [1, 2] }",
+                                                            "c": "{ int = [1, 3] }"}))
+    place.edition.write_text(edition_with("theirs"), encoding="utf-8")
+    result = place.build("--bank", place.bank, "--format", "html", timeout=300)
+    assert result.returncode == 0, result.err_text[-1500:]

@@ -88,6 +88,8 @@ def _parse_formulas(family: Family) -> list[str]:
         for name in group:
             if name not in names:
                 problems.append(f"distinct[{i}]: {excerpt(name)} is not a parameter")
+        if set(group) <= names and (never := family.never_distinct(group)):
+            problems.append(f"distinct[{i}]: {never}")
     started = time.monotonic()
     for where, text, allowed, required in family.formulas():
         if time.monotonic() - started > READ_BUDGET:

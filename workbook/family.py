@@ -13,13 +13,14 @@ import numpy as np
 import sympy as sp
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from workbook.problem import PLACEHOLDER, Degenerate
+from workbook.problem import PLACEHOLDER, OutOfRange
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,47}$"
 ONE_LINE = r"^[^\n\r\t]*$"  # a title or a date: printed on one line, in a listing or a running header
 NAME = r"^[A-Za-z][A-Za-z0-9_]{0,15}$"
 MAX_BOUND = 10_000
 MAX_PLACEHOLDERS = 12  # in a prompt; the built-in ones use at most 5
+DISTINCT_TRIES = 100  # draws of the params for one problem before a ``distinct`` group is given up
 DIGITS = 12  # the most digits a parameter's value may have, written as a fraction: 0.000001 or 9999.5
 
 
@@ -158,13 +159,45 @@ class Family(BaseModel):
 
     def draw_params(self, rng: np.random.Generator) -> dict[str, sp.Rational]:
         """Draw each parameter in file order; redraw a group until its values differ."""
-        for _ in range(100):
+        for _ in range(DISTINCT_TRIES):
             values = {}
             for name, spec in self.params.items():
                 values[name] = spec.value(int(rng.integers(spec.size())))
-            if all(len({values[n] for n in group}) == len(group) for group in self.distinct):
+            alike = [i for i, group in enumerate(self.distinct) if len({values[n] for n in group}) < len(group)]
+            if not alike:
                 return values
-        raise Degenerate("could not draw distinct values for " + ", ".join(map(str, self.distinct)))
+        group = self.distinct[alike[0]]  # a slot none of whose draws meets it stops the build, naming this key
+        raise OutOfRange(f"distinct[{alike[0]}]", f"was never met in {DISTINCT_TRIES} tries: {', '.join(group)} "
+                         "must all differ",
+                         ", ".join(f"{n} = {values[n]}" for n in group)[:60])
+
+    def never_distinct(self, group: list[str]) -> str | None:
+        """Why the parameters of a ``distinct`` group can never all differ, or None: each must be given a
+        value of its own. One with as many values as the group has names always has one left over, so
+        only those with fewer are matched to values (augmenting paths)."""
+        if len(set(group)) < len(group):
+            return "names a parameter twice, and it cannot differ from itself"
+        few = {n: [self.params[n].value(k) for k in range(self.params[n].size())] for n in group
+               if self.params[n].size() < len(group)}
+        owner: dict = {}  # value -> the parameter given it
+
+        def give(name: str, tried: set) -> bool:
+            for value in few[name]:
+                if value not in tried:
+                    tried.add(value)
+                    if value not in owner or give(owner[value], tried):
+                        owner[value] = name
+                        return True
+            return False
+
+        for name in few:
+            tried: set = set()
+            if not give(name, tried):
+                stuck = sorted({name} | {owner[v] for v in tried}, key=group.index)
+                shown = ", ".join(map(str, sorted(tried)))
+                return (f"{', '.join(stuck)} can never all differ: between them they take only "
+                        f"{len(tried)} value{'s' * (len(tried) != 1)} ({shown}); widen their ranges")
+        return None
 
 
 class FunctionFamily(Family):

@@ -37,12 +37,13 @@ def constant(text: str) -> sp.Expr | None:
         return None  # made of params (checked at each draw), or not an expression (the loader says so)
 
 
-def refuse_constant(text: str, wrong: Callable[[sp.Expr], str | None]) -> str:
-    """For a field validator: a number written out that its key does not allow is refused as the file loads."""
+def refuse_constant(text: str, wrong: Callable[[sp.Expr], str | None], key: str | None = None) -> str:
+    """For a validator: a number written out that its key does not allow is refused as the file loads (a
+    model validator gives the ``key``, data[0][2], which the message then names with the value)."""
     value = constant(text)
     why = wrong(value) if value is not None else None
     if why:
-        raise ValueError(why)
+        raise ValueError(f"{key}: {why} (got {excerpt(text)})" if key else why)
     return text
 
 
@@ -59,6 +60,11 @@ def positive_rate(value: sp.Expr) -> str | None:
     if value.is_positive is True and value.is_finite is True:
         return None
     return "must be above 0, as a step at a rate of 0 or less does not go downhill"
+
+
+def label(value: sp.Expr) -> str | None:
+    """Why a label is not one of a binary classifier's two, or None."""
+    return None if value == 0 or value == 1 else "must be 0 or 1, the label of a binary classifier"
 
 
 def exact_at(expr: sp.Expr, subs: dict) -> sp.Expr:

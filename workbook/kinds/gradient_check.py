@@ -12,13 +12,13 @@ from typing import Literal
 
 import numpy as np
 import sympy as sp
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from workbook import expr as E
 from workbook import steps, verify
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import draw_function, exact_at, given, partial
+from workbook.kinds.common import draw_function, exact_at, given, in_range, partial, refuse_constant
 from workbook.numbers import decimal_places, exact_decimal, latex, point_latex, scientific_latex, significant
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
@@ -30,7 +30,8 @@ class GradientCheckFamily(FunctionFamily):
     kind: Literal["gradient_check"] = Field(description="`gradient_check` for this kind.")
     variables: list[str] = Field(["x", "y"], min_length=1, max_length=3, description="The function's variables.")
     point: list[str] = Field(description="The point, one expression over the params per variable.")
-    h: str = Field("0.01", max_length=50, description="The step of the centred differences, e.g. 0.01.")
+    h: str = Field("0.01", max_length=50, description="The step of the centred differences, e.g. 0.01: from "
+                                                       "10^-6 up to (not including) 1.")
     domain: tuple[float, float] = Field((-2.0, 2.0), description="Where the check samples each variable.")
 
     @model_validator(mode="after")
@@ -38,6 +39,12 @@ class GradientCheckFamily(FunctionFamily):
         if len(self.point) != len(self.variables):
             raise ValueError(f"point needs {len(self.variables)} coordinates")
         return self
+
+    @field_validator("h")
+    @classmethod
+    def _step_comparable(cls, text: str) -> str:
+        """A step written out is checked as the file loads; one with params, at each draw."""
+        return refuse_constant(text, step_allowed)
 
     def names(self) -> list[str]:
         return list(self.variables)
@@ -72,9 +79,7 @@ def solve(family: GradientCheckFamily, params: dict, rng: np.random.Generator) -
     variables = [E.symbol(n) for n in family.variables]
     f = draw_function(family, params, rng, family.variables)
     point = [given(t, params) for t in family.point]
-    h = given(family.h, params)
-    if not (h.is_Rational and LEAST_H <= h < 1):  # a step of 10^-200 left numbers no check can compare
-        raise Degenerate("h must be a number from 10^-6 up to (not including) 1")
+    h = in_range("h", given(family.h, params), step_allowed)
     partials = [steps.tidy(partial(f, v)) for v in variables]
     at = dict(zip(variables, point))
     analytic = [exact_at(d, at) for d in partials]
@@ -131,6 +136,13 @@ def _point(work: GradientCheck) -> str:
 
 
 LEAST_H = sp.Rational(1, 10**6)  # a centred difference a learner works by hand or in float64
+
+
+def step_allowed(h: sp.Expr) -> str | None:
+    """Why h is no step to check with, or None (a step of 10^-200 left numbers no check can compare)."""
+    if h.is_Rational and LEAST_H <= h < 1:
+        return None
+    return "must be a number from 10^-6 up to (not including) 1, a fraction or a decimal such as 0.01"
 
 
 def _steps(work: GradientCheck) -> list[Step]:

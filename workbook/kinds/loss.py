@@ -20,7 +20,7 @@ from workbook import verify
 from workbook.family import Family
 from workbook.functions import sigmoid
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import given
+from workbook.kinds.common import given, in_range, label, refuse_constant
 from workbook.numbers import decimal_latex, latex, matrix_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
@@ -42,7 +42,8 @@ class LossFamily(Family):
                                           "softmax_ce: the logits; linear_layer: the vector x.")
     targets: list[str] = Field(default_factory=list, max_length=6,
                                description="mse_linear: the data's y values; bce_sigmoid: the label (0 or 1); "
-                                           "softmax_ce: the index of the true class (0-based).")
+                                           "softmax_ce: the index of the true class (0-based, below the number "
+                                           "of logits).")
     weights: list[str] = Field(default_factory=list, max_length=12,
                                description="mse_linear: [w]; bce_sigmoid: one weight per feature; "
                                            "linear_layer: W row by row.")
@@ -66,6 +67,8 @@ class LossFamily(Family):
             m = len(self.upstream)
             if m == 0 or len(self.weights) != m * n or len(self.bias) != m:
                 raise ValueError("linear_layer needs upstream (m entries), weights (m x n, row by row) and m biases")
+        if self.ask in TARGET:  # a target written out is checked as the file loads; one with params, at each draw
+            refuse_constant(self.targets[0], TARGET[self.ask](n), "targets[0]")
         return self
 
     def formulas(self):
@@ -127,6 +130,18 @@ class Loss:
 # ---------------------------------------------------------------- the exact mathematics
 
 
+def _class_index(n: int):
+    """Why a target is not one of n classes, counted from 0, or None."""
+    def wrong(k: sp.Expr) -> str | None:
+        if k.is_Integer and 0 <= k < n:
+            return None
+        return f"must be a whole number from 0 to {n - 1}, the index of the true class among the {n} logits"
+    return wrong
+
+
+TARGET = {"bce_sigmoid": lambda n: label, "softmax_ce": _class_index}  # each ask's target, for n inputs
+
+
 def _read(family: LossFamily, params: dict) -> Loss:
 
     def read(texts):
@@ -151,8 +166,7 @@ def solve_bce(family: LossFamily, params: dict, rng: np.random.Generator) -> Los
     """ŷ = σ(z) to 30 digits, then (ŷ - y) x_j and ŷ - y as floats."""
     work = _read(family, params)
     (y,), b = work.targets, work.bias[0]
-    if y not in (0, 1):
-        raise Degenerate("the label must be 0 or 1")
+    in_range("targets[0]", y, label)
     work.z = sp.Add(*[w * x for w, x in zip(work.weights, work.inputs, strict=True)]) + b
     work.yhat = float(sigmoid(work.z).rewrite(sp.exp).evalf(30))
     if not 0.02 < work.yhat < 0.98:
@@ -168,9 +182,7 @@ LOGIT_LIMIT = 20  # e^20 is about 4.9 × 10^8, still a number a calculator shows
 def solve_softmax(family: LossFamily, params: dict, rng: np.random.Generator) -> Loss:
     """p = softmax(z) and the gradient p - y (floats)."""
     work = _read(family, params)
-    k = work.targets[0]
-    if not (k.is_Integer and 0 <= int(k) < len(work.inputs)):
-        raise Degenerate("the class index is out of range")
+    in_range("targets[0]", work.targets[0], TARGET["softmax_ce"](len(work.inputs)))
     za = np.array(work.inputs, dtype=float)
     if not np.all(np.abs(za) <= LOGIT_LIMIT):  # e^400 printed as a 174-digit number ran the table off the page
         raise Degenerate(f"a logit beyond ±{LOGIT_LIMIT}: its e^z is not a number a learner works by hand")

@@ -18,7 +18,7 @@ from pydantic import Field, field_validator, model_validator
 from workbook import marking, verify
 from workbook.family import Family
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import given, in_range, positive_rate, refuse_constant
+from workbook.kinds.common import given, in_range, label, positive_rate, refuse_constant
 from workbook.numbers import decimal_latex as d
 from workbook.numbers import matrix_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill
@@ -57,7 +57,8 @@ class NetworkFamily(Family):
     b1: list[str] = Field(description="Hidden biases.")
     w2: list[str] = Field(description="Output weights (one per hidden unit).")
     b2: str = Field("0", description="Output bias.")
-    data: list[list[str]] = Field(min_length=1, max_length=4, description="Examples [x1, x2, y].")
+    data: list[list[str]] = Field(min_length=1, max_length=4, description="Examples [x1, x2, y]; with "
+                                                                          "cross-entropy, y is 0 or 1.")
     lr: str = Field("0.5", description="The learning rate of the gradient step, above 0.")
 
     @model_validator(mode="after")
@@ -67,6 +68,12 @@ class NetworkFamily(Family):
             raise ValueError(f"with hidden = {h}: w1 needs {2 * h} entries, b1 and w2 {h} each")
         if any(len(row) != 3 for row in self.data):
             raise ValueError("each example is [x1, x2, y]")
+        if self.loss == "bce" and self.output != "sigmoid":
+            raise ValueError("output: cross-entropy (loss = \"bce\") needs output = \"sigmoid\", a probability "
+                             f"(got {self.output!r})")
+        if self.loss == "bce":  # a label written out is checked as the file loads; one with params, at each draw
+            for i, row in enumerate(self.data):
+                refuse_constant(row[2], label, f"data[{i}][2]")
         return self
 
     @field_validator("lr")
@@ -174,8 +181,9 @@ def _backward(work: Network) -> None:
 def solve(family: NetworkFamily, params: dict, rng: np.random.Generator) -> Network:
     """Draw the activation, read the numbers, run the forward and the backward pass."""
     work = _read(family, params, rng)
-    if family.loss == "bce" and (family.output != "sigmoid" or not set(work.Y) <= {0.0, 1.0}):
-        raise Degenerate("cross-entropy needs a sigmoid output and labels 0 or 1")
+    if family.loss == "bce":  # its output is a sigmoid: the schema says so
+        for i, row in enumerate(family.data):
+            in_range(f"data[{i}][2]", given(row[2], params), label)
     _forward(work)
     _backward(work)
     if max(np.abs(g).max() for g in work.grads.values()) < 1e-9:
