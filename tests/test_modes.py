@@ -270,6 +270,35 @@ def test_ctrl_c_exits_130_keeps_the_previous_edition_and_leaves_no_lock(quiz):
     assert sorted(p.name for p in out.iterdir()) == [".cache", "modes"]  # no lock, no staging folder
 
 
+@pytest.mark.parametrize("name, code", [("SIGTERM", 143), ("SIGHUP", 129)])
+def test_sigterm_and_sighup_stop_a_build_as_ctrl_c_does(quiz, tmp_path, name, code):
+    """kill, timeout, systemd and CI send SIGTERM, a closed terminal SIGHUP: the build said nothing and left
+    its lock, its staging folder and its workers' scratch folders (attack 11, D3)."""
+    import signal
+    import time
+
+    build(quiz)
+    out = quiz.parent / "out"
+    before = files(out / "modes")
+    scratch = tmp_path / "tmp"  # the workers' scratch folders go here, apart from other builds'
+    scratch.mkdir()
+    process = subprocess.Popen([sys.executable, "-c", "import sys; from workbook.cli import main; sys.exit(main())",
+                                "build", str(quiz), "--out", str(out), "--seed", "5", "--versions", "30"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=os.environ | {"TMPDIR": str(scratch)})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (list(out.glob(".modes.staging-*")) and list(scratch.glob("workbook-*"))):
+        time.sleep(0.05)
+    assert list(scratch.glob("workbook-*")), "no worker laid a document out"
+    process.send_signal(getattr(signal, name))
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == code and "previous edition is kept" in err and "Traceback" not in err, err
+    assert len(err.strip().splitlines()) == 1, err
+    assert files(out / "modes") == before
+    assert sorted(p.name for p in out.iterdir()) == [".cache", "modes"]  # no lock, no staging folder
+    assert not list(scratch.iterdir())  # no worker's scratch folder
+
+
 def test_a_pdf_build_without_harfbuzz_subsetting_says_what_to_install(quiz, monkeypatch):
     from weasyprint.text import ffi
 

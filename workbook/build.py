@@ -235,7 +235,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                 return key_content == previous.key
             return folder in contents and folder not in changed
 
-        with staging(out_dir, lock=False) as stage, _timed(timings, "render"):
+        with staging(out_dir, lock=False) as stage, _workers_stopped_first(pool), _timed(timings, "render"):
             pool.share(stage=stage)
             mine = {f: docs[f] for f in docs if f in written}
             files = render_documents(mine, names, formats, stage, cache, pool, timings, template_dir,
@@ -686,6 +686,18 @@ def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...],
                 read[same] = hashlib.sha256(path.read_bytes()).digest()
             h.update(os.fsencode(path.relative_to(folder)) + b"\0" + read[same])
     return h.hexdigest()
+
+
+@contextmanager
+def _workers_stopped_first(pool):
+    """A build that fails or is stopped (Ctrl-C, SIGTERM) stops its workers before its staging folder is
+    removed: a worker still laying out a document writes into it, and a file written there while the
+    folder was being removed left it behind."""
+    try:
+        yield
+    except BaseException:
+        pool.close()
+        raise
 
 
 @contextmanager

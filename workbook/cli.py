@@ -6,9 +6,11 @@ import itertools
 import json
 import os
 import shlex
+import signal
 import sys
 import time
 import warnings
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import click
@@ -113,13 +115,15 @@ class _Group(click.Group):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            with _stopped_as_by_ctrl_c():
+                return super().invoke(ctx)
         except click.UsageError as exc:
             _usage(exc)
-        except KeyboardInterrupt:  # Ctrl-C: a build's work is in its staging folder, removed on the way out
+        except KeyboardInterrupt as exc:  # Ctrl-C: a build's work is in its staging folder, removed on the way out
             what = " (the previous edition is kept as it was)" if ctx.invoked_subcommand in ("build", "practice") else ""
-            click.echo(f"\nstopped{what}", err=True)
-            sys.exit(130)
+            with suppress(OSError):  # SIGHUP: the terminal may be gone
+                click.echo(f"\nstopped{what}", err=True)
+            sys.exit(128 + getattr(exc, "signal", signal.SIGINT))  # 130, 143 or 129, as a shell reports them
         except BrokenPipeError:  # `workbook list | head`: the reader has gone
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
@@ -132,6 +136,36 @@ class _Group(click.Group):
             if not str(exc).startswith("Symlink loop"):  # pathlib's resolve() on a link that loops
                 raise
             _fail([f"{exc}: a link that points at itself; remove it"])
+
+
+class Stopped(KeyboardInterrupt):
+    """A command stopped by SIGTERM (kill, timeout, systemd, a CI's cancel) or SIGHUP (its terminal
+    closed): raised where the program is, it unwinds as Ctrl-C does, so the same clean-up runs."""
+
+    def __init__(self, signum: int):
+        super().__init__()
+        self.signal = signum
+
+
+def _raise_stopped(signum: int, frame) -> None:
+    raise Stopped(signum)
+
+
+@contextmanager
+def _stopped_as_by_ctrl_c():
+    """SIGTERM and SIGHUP raise Stopped while a command runs; the handlers before are put back after
+    (a test's CliRunner, a thread other than the main one: where a handler cannot be set, none is)."""
+    previous = {}
+    try:
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            previous[signum] = signal.signal(signum, _raise_stopped)
+    except (ValueError, AttributeError):  # not the main thread; no SIGHUP (Windows)
+        pass
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _usage(exc: click.UsageError) -> None:

@@ -231,6 +231,9 @@ class InlinePool:
 def _serve(conn, memory: int | None, parent: int) -> None:
     """A worker: run each task it is sent and answer (True, result) or (False, (kind, exception, line))."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it kills us
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):  # the parent's handlers, inherited by a fork:
+        if signum is not None:  # a worker sent one of these simply ends, and its parent reports it
+            signal.signal(signum, signal.SIG_DFL)
     _die_with(parent)
     gc.freeze()  # what the parent made stays shared: our collector never writes to those pages
     if memory is not None:
