@@ -135,6 +135,38 @@ def test_any_change_goes_to_the_full_build(quiz, change):
         assert "NOTE-TWO" in (folder / "worksheet.html").read_text()
 
 
+@pytest.mark.parametrize("planted", ["a link", "a pipe", "an empty folder", "a link in a folder", "a file in a folder",
+                                     "a link in versions"])
+def test_a_link_a_pipe_or_a_folder_planted_in_the_edition_is_not_up_to_date(quiz, tmp_path, planted):
+    """The quick check looked at regular files only: links (to a private file), a pipe and a folder
+    planted in the edition's folder since were "up to date", and kept (attack 11, D7)."""
+    build(quiz, "--versions", "2")
+    build(quiz)
+    folder = quiz.parent / "out" / "quick"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("PRIVATE")
+    where = {"a link": "notes.txt", "a pipe": "pipe", "an empty folder": "extra", "a link in a folder": "extra/private",
+             "a file in a folder": "extra/notes.txt", "a link in versions": "versions/A/notes.txt"}[planted]
+    path = folder / where
+    path.parent.mkdir(exist_ok=True)
+    if planted == "a pipe":
+        os.mkfifo(path)
+    elif planted == "an empty folder":
+        path.mkdir()
+    elif planted == "a file in a folder":
+        path.write_text("PLANTED")
+    else:
+        path.symlink_to(secret)
+    imported, said = build(quiz)
+    assert "sympy" in imported and "is up to date" not in said and "built 2 problems" in said, said
+    assert f"left out 1 file that no build of yours wrote as they are now (changed, added by hand, or from someone " \
+           f"else's build), e.g. {where}" in said, said
+    assert not os.path.lexists(path) and not (folder / "extra").exists()
+    assert (folder / "versions" / "A" / "worksheet.html").is_file()  # the other area's files are kept
+    imported, said = build(quiz)
+    assert imported == "" and "is up to date" in said, said
+
+
 def test_an_edition_folder_replaced_by_a_link_is_not_up_to_date(quiz, tmp_path):
     build(quiz)
     folder = quiz.parent / "out" / "quick"

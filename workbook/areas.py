@@ -182,8 +182,10 @@ def manifest_seal(out_dir: Path, area: str, data: bytes) -> str:
 
 def intact(out_dir: Path, area: str) -> tuple[dict, bytes] | None:
     """The area's signed manifest (parsed, and its bytes) if every file it lists is there as that build
-    wrote it and nothing else is in the area (sizes compared first: nothing huge is read); else None."""
-    from workbook.staging import file_hashes, file_names
+    wrote it and nothing else is in the area (sizes compared first: nothing huge is read), nor anywhere
+    in the edition's folder anything a build of the user's did not write there (a link, a pipe, a
+    folder or a file added); else None."""
+    from workbook.staging import file_hashes, file_names, foreign
 
     signed = signed_manifest(out_dir, area)
     listed = signed[0].get("files") if signed is not None else None
@@ -191,6 +193,8 @@ def intact(out_dir: Path, area: str) -> tuple[dict, bytes] | None:
         return None
     own = f"{area}/{MANIFEST}" if area else MANIFEST
     if sorted(listed) != file_names(out_dir, lambda p: in_area(p, area) and p != own):
+        return None
+    if next(foreign(out_dir, trusted_files(out_dir)), None) is not None:  # a full build would leave it out
         return None
     return signed if file_hashes(out_dir, lambda p: p in listed, expected=listed) == listed else None
 

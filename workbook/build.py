@@ -59,6 +59,7 @@ from workbook.staging import (
     edition_lock,
     file_hashes,
     file_names,
+    foreign,
     marker_fields,
     staging,
 )
@@ -244,10 +245,9 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
             files |= _write_quizzes(docs, stage, area, pool, formats) if {"moodle", "canvas"} & set(formats) else {}
             carried = carry_over(out_dir, stage, trusted, keep) if out_dir.exists() else []
             made = set(file_names(stage, lambda p: True))
-            # a file no build of the user's wrote, or not of the size it wrote (nothing is read to say so)
-            left = [r for r in file_names(out_dir, lambda p: True) if r not in made and r not in carried
-                    and (r not in trusted or not trusted[r].endswith(f" {(out_dir / r).stat().st_size}")
-                         )] if out_dir.exists() else []
+            # a file no build of the user's wrote, or not of the size it wrote (nothing is read to say so),
+            # a link, a pipe, an empty folder
+            left = sorted(r for r in foreign(out_dir, trusted) if r not in made) if out_dir.exists() else []
             if area and "pdf" in formats:
                 files["print"] = _print_pdf(stage, area, list(docs))
             listing = file_hashes(stage, lambda p: in_area(p, area) and p != (f"{area}/{MANIFEST}" if area else MANIFEST))

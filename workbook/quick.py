@@ -5,8 +5,8 @@ command name (banks, templates), the options that change what is written, the pa
 and the libraries' versions. After a build, the cache remembers, signed with this user's key (see
 ``workbook.cache``), which edition folder and part a build of exactly those inputs wrote and the
 digest of the manifest it signed there. A rebuild with the same inputs checks that every file that
-manifest lists is there as it was written (sizes first, then contents) and nothing else is in that
-part, and stops: the same bytes, without drawing a problem. Anything else (never built, any input
+manifest lists is there as it was written (sizes first, then contents) and nothing else is in the
+edition's folder (no file, link, pipe or folder a build did not write), and stops: the same bytes, without drawing a problem. Anything else (never built, any input
 different, a file changed, missing or added, a roster, no usable cache) goes on to the full build,
 which decides again from the drawn problems.
 """

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -241,6 +242,41 @@ def file_names(folder: Path, within) -> list[str]:
         except OSError:  # a name too long to open: not a file workbook wrote
             continue
     return sorted(names)
+
+
+def foreign(folder: Path, trusted: dict[str, str]) -> Iterator[str]:
+    """Each entry under folder (relative path) that no build wrote as it is now, judged by its name, kind
+    and size alone (nothing is read, no link followed): a link, a pipe or anything else that is neither a
+    regular file nor a folder; a file ``trusted`` (path -> "sha256 size") does not list, or of another
+    size; an empty folder (a build makes a folder only to hold its files). A folder that cannot be
+    listed is one too, named "." at the top."""
+    stack = [folder]
+    while stack:  # without recursion: a folder nested thousands deep is walked, not a RecursionError
+        here = stack.pop()
+        try:
+            with os.scandir(here) as scan:
+                entries = list(scan)
+        except OSError:
+            yield Path(here).relative_to(folder).as_posix()
+            continue
+        if not entries and here != folder:
+            yield Path(here).relative_to(folder).as_posix()
+        for entry in entries:
+            rel = Path(entry.path).relative_to(folder).as_posix()
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                elif not _as_written(entry, rel, trusted):
+                    yield rel
+            except OSError:  # gone meanwhile, or a name too long: not as a build wrote it
+                yield rel
+
+
+def _as_written(entry: os.DirEntry, rel: str, trusted: dict[str, str]) -> bool:
+    """Whether an entry that is not a folder is a regular file a build wrote there, of the size it wrote."""
+    if not entry.is_file(follow_symlinks=False):
+        return False
+    return rel == MARKER or trusted.get(rel, "").endswith(f" {entry.stat(follow_symlinks=False).st_size}")
 
 
 def file_hashes(folder: Path, within, expected: dict[str, str] | None = None) -> dict[str, str]:
