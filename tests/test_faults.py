@@ -75,6 +75,24 @@ def test_a_full_disk_keeps_the_previous_edition(previous, small_edition):
     assert leftovers(out) == []
 
 
+@pytest.mark.parametrize("read", [0, 1])
+def test_a_closed_stdout_keeps_the_finished_build(previous, small_edition, read):
+    """`workbook build ... | head -1`: the reader gone, the build was thrown away and the line blamed the
+    build folder's disk (attack 11, D8). It now finishes quietly, and so does an up-to-date rebuild."""
+    out, folder, before = previous
+    code = "import sys; from workbook.cli import main; sys.exit(main())"
+    for seed in ("99", "99"):  # built, then up to date
+        process = subprocess.Popen([sys.executable, "-c", code, "build", str(small_edition), "--out", str(out),
+                                    "--seed", seed], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(read):
+            process.stdout.readline()
+        process.stdout.close()  # as `head -1` does once it has its line
+        err = process.stderr.read()
+        assert process.wait(timeout=300) == 0 and err == "", err
+        assert snapshot(folder) != before and '"seed": 99' in (folder / "manifest.json").read_text()
+        assert leftovers(out) == [] and not list(out.glob(".*.lock"))
+
+
 def test_an_output_folder_that_cannot_be_made_is_one_clear_line(tmp_path, small_edition):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the build folder would go")

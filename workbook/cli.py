@@ -39,7 +39,8 @@ class _Progress:
                 self.bar.__enter__()
             else:  # on stdout, with the build's report: stderr is for errors, one line each
                 unit = {"drawing and checking problems": "problem", "laying out documents": "document"}.get(stage)
-                click.echo(f"{stage} ({total} {unit}{'s' * (total != 1)})" if unit else stage)
+                with _unread():
+                    click.echo(f"{stage} ({total} {unit}{'s' * (total != 1)})" if unit else stage)
         if self.bar is not None and done:
             self.bar.update(1)
 
@@ -47,6 +48,21 @@ class _Progress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+@contextmanager
+def _unread():
+    """What a build prints on stdout may find no one reading (`workbook build | head -1`): the reader gone,
+    the rest goes to /dev/null (a write, and the flush at exit, would fail again), and the build, which
+    wrote its edition whatever it printed, goes on and ends as it would have (exit 0)."""
+    try:
+        yield
+    except BrokenPipeError:
+        _stdout_gone()
+
+
+def _stdout_gone() -> None:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _list_files(files: dict[str, Path], limit: int = 16) -> None:
@@ -125,7 +141,7 @@ class _Group(click.Group):
                 click.echo(f"\nstopped{what}", err=True)
             sys.exit(128 + getattr(exc, "signal", signal.SIGINT))  # 130, 143 or 129, as a shell reports them
         except BrokenPipeError:  # `workbook list | head`: the reader has gone
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            _stdout_gone()
             sys.exit(1)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
@@ -257,11 +273,12 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
         if found is not None:
             out_dir, area, problems = found
             if not quiet:
-                _say(f"{out_dir} is up to date: the same {problems} problems, the same files "
-                     f"(checked in {time.perf_counter() - start:.1f} s)")
                 from workbook.areas import area_files
 
-                _list_files(area_files(out_dir, area))
+                with _unread():
+                    _say(f"{out_dir} is up to date: the same {problems} problems, the same files "
+                         f"(checked in {time.perf_counter() - start:.1f} s)")
+                    _list_files(area_files(out_dir, area))
             return
     from workbook.build import build as run_build
 
@@ -286,12 +303,13 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
         _say(f"note: {note}", err=True)
     if not quiet:
         took = time.perf_counter() - start
-        if result.unchanged:
-            _say(f"{result.out_dir} is up to date: the same {result.problems} problems, the same files "
-                 f"(checked in {took:.1f} s)")
-        else:
-            _say(f"built {result.problems} problems into {result.out_dir} in {took:.1f} s")
-        _list_files(result.files)
+        with _unread():
+            if result.unchanged:
+                _say(f"{result.out_dir} is up to date: the same {result.problems} problems, the same files "
+                     f"(checked in {took:.1f} s)")
+            else:
+                _say(f"built {result.problems} problems into {result.out_dir} in {took:.1f} s")
+            _list_files(result.files)
 
 
 @main.command()
