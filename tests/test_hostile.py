@@ -1274,6 +1274,26 @@ def test_a_title_in_another_script_keeps_a_folder_of_its_own():
     assert slug("Dérivées") == "derivees" and slug("Calculus 1") == "calculus-1"
 
 
+def test_an_edition_folder_is_never_named_after_a_windows_device(place):
+    # a roster id CON was refused, since Windows can make no such folder, but the title "Nul" built nul/
+    # and slug = "con" built con/ (attack 11, D9)
+    from workbook.edition import Edition
+    from workbook.errors import windows_device
+
+    def slug(title: str) -> str:
+        return Edition.output_slug(Edition.model_construct(title=title, slug=""))
+
+    assert windows_device("nul") and windows_device("CON") and windows_device("com1.txt") and windows_device("Lpt9.tar.gz")
+    assert not windows_device("console") and not windows_device("com10") and not windows_device("con-air")
+    for title in ("Nul", "CON", "com1", "Lpt9", "Aux!"):
+        made = slug(title)
+        assert made.startswith(title.lower().strip("!") + "-") and not windows_device(made), made
+    assert slug("Con Air") == "con-air" and slug("COM10") == "com10"
+    for name in ("con", "nul", "com1", "lpt3"):
+        place.edition.write_text(EDITION.replace('slug = "hostile"', f'slug = "{name}"'), encoding="utf-8")
+        refused(place.build("--format", "html"), str(place.edition), "slug:", "device name on Windows")
+
+
 def test_printed_commands_build_what_they_name(place):
     from workbook.build import shown
     from workbook.documents import teacher_key

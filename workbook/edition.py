@@ -12,9 +12,18 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from workbook.errors import InputError, excerpt, printable, pydantic_lines
+from workbook.errors import InputError, excerpt, printable, pydantic_lines, windows_device
 from workbook.family import ONE_LINE, SLUG, Family
 from workbook.limits import MAX_DRAWN, MAX_PROBLEMS, MAX_VERSIONS
 from workbook.resources import DEFAULT_EDITION, editions_dir
@@ -100,7 +109,8 @@ class Edition(BaseModel):
     title: str = Field(min_length=1, max_length=120, pattern=ONE_LINE, description="The title on every page.")
     subtitle: str = Field("", max_length=200, pattern=ONE_LINE, description="A line under the title on the first page.")
     slug: str | None = Field(None, pattern=SLUG,
-                             description="The output folder name under build/; made from the title if left out.")
+                             description="The output folder name under build/; made from the title if left out. "
+                                         "Not a name Windows keeps for a device (con, nul, com1 ...).")
     seed: int = Field(2026, ge=0, le=2**53, description="The seed: the same seed gives the same workbook.")
     paper: Literal["A4", "Letter"] = Field("A4", description="Paper size of the PDFs.")
     date: str = Field("", max_length=40, pattern=ONE_LINE, description="The edition's date as printed on the cover, e.g. 2026-09-01.")
@@ -119,6 +129,14 @@ class Edition(BaseModel):
                     "[\"families\"]: read as if given with --bank, so the edition file alone rebuilds the book.")
     path: str = Field("", exclude=True, description="Where the edition was read from (set by the loader).")
     rebuild: str = Field("", exclude=True, description="The command printed on every page to build it again (set by the builder).")
+
+    @field_validator("slug")
+    @classmethod
+    def _not_a_device(cls, slug: str | None) -> str | None:
+        """A folder named con, nul or com1 cannot be made on Windows (nor copied there): refused, as a roster id is."""
+        if slug is not None and windows_device(slug):
+            raise ValueError("a device name on Windows, where no folder can have it; give the edition another slug")
+        return slug
 
     @model_validator(mode="after")
     def _titles_differ(self):
@@ -162,9 +180,9 @@ class Edition(BaseModel):
         latin = "".join(c for c in unicodedata.normalize("NFKD", self.title) if not unicodedata.combining(c))
         slug = re.sub(r"[^a-z0-9]+", "-", latin.lower()).strip("-")[:48]
         foreign = any(c.isalpha() and not c.isascii() for c in latin)
-        if re.search(r"[a-z]", slug) and not foreign:
+        if re.search(r"[a-z]", slug) and not foreign and not windows_device(slug):
             return slug
-        if re.search(r"[a-z]", slug):
+        if re.search(r"[a-z]", slug):  # with its title's hash: "Nul" builds into nul-<hash>, a folder Windows can make
             return f"{slug[:39].rstrip('-')}-{hashlib.sha256(self.title.encode()).hexdigest()[:8]}"
         # a title in another script (or of digits only) has no Latin words to name it by: its own hash keeps two
         # such editions in folders of their own

@@ -22,6 +22,17 @@ def unsafe_char(text: str, newlines: bool = True) -> str | None:
     return None
 
 
+# Names Windows keeps for devices: no file or folder can have one, with or without an extension
+# (nul.txt is the device NUL too), in any case.
+WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                             *(f"LPT{i}" for i in range(1, 10))})
+
+
+def windows_device(name: str) -> bool:
+    """Whether a file or folder name is a device on Windows (CON, nul, com1.txt ...), where none can be made."""
+    return name.split(".", 1)[0].rstrip(" ").upper() in WINDOWS_DEVICES
+
+
 def printable(text: str) -> str:
     """Text safe to print on one terminal line: control, bidirectional and line-break characters are
     shown as escapes (\\x1b, \\u202e, \\n), never sent to the terminal."""

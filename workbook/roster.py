@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbook.errors import InputError, excerpt, printable, unsafe_char
+from workbook.errors import InputError, excerpt, printable, unsafe_char, windows_device
 from workbook.userfiles import read_text
 
 MAX_ROWS = 100_000  # students in one roster (each has at least one problem to draw)
@@ -65,7 +65,7 @@ def read_roster(path: Path) -> list[Student]:
         elif sid.casefold() in seen:  # S01 and s01 are one folder on Windows and macOS
             problems.append(f"{where}: line {line}: the id {sid!r} is already used on line {seen[sid.casefold()]}"
                             " (ids that differ only in case name one folder on Windows and macOS)")
-        elif sid.upper() in RESERVED:
+        elif windows_device(sid):
             problems.append(f"{where}: line {line}: the id {sid!r} is a device name on Windows, where no folder can "
                             "have it; give that student another id")
         else:
@@ -76,9 +76,6 @@ def read_roster(path: Path) -> list[Student]:
     if problems:
         raise InputError(problems)
     return students
-
-
-RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
 def _delimiter(text: str) -> str:
