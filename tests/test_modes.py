@@ -249,7 +249,7 @@ def test_practice_draws_a_new_set_unless_given_a_seed_and_prints_it(tmp_path):
     assert "size: letter" in page
 
 
-def test_ctrl_c_exits_130_keeps_the_previous_edition_and_leaves_no_lock(quiz):
+def test_ctrl_c_exits_130_keeps_the_previous_edition_and_leaves_no_lock(quiz, tmp_path):
     import signal
     import time
 
@@ -257,12 +257,18 @@ def test_ctrl_c_exits_130_keeps_the_previous_edition_and_leaves_no_lock(quiz):
     out = quiz.parent / "out"
     before = files(out / "modes")
     assert not list(out.glob(".*.lock"))  # a build that ends removes its lock
+    scratch = tmp_path / "tmp"  # the workers' scratch folders: there once documents are being laid out
+    scratch.mkdir()
     process = subprocess.Popen([sys.executable, "-c", "import sys; from workbook.cli import main; sys.exit(main())",
                                 "build", str(quiz), "--out", str(out), "--seed", "5", "--versions", "30"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not list(out.glob(".modes.staging-*")):
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=os.environ | {"TMPDIR": str(scratch)})
+    # stopped while it lays documents out (waiting for the staging folder alone, the build sometimes ended
+    # between seeing it and the signal)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (list(out.glob(".modes.staging-*")) and list(scratch.glob("workbook-*"))):
         time.sleep(0.05)
+    assert list(scratch.glob("workbook-*")), "no worker laid a document out"
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130 and "previous edition is kept" in err and "Traceback" not in err, err

@@ -199,7 +199,7 @@ def faults(page_boxes: list, fit: dict[str, dict]) -> dict[str, dict]:
 
 SAFETY_PX = 6.0  # what a planned page keeps free of its height, for rounding and collapsed margins
 PART_PX = 1.5 * CM  # a room goes on overleaf between parts of 1.5 cm (partials/work.html): at most this is lost
-STRETCH = (1.6, 2.0)  # a room may grow to this share of its size, or by this many cm, whichever is more
+STRETCH = (1.3, 1.5)  # a room may grow to this share of its size, or by this many cm, whichever is more
 HALF = 0.5  # no page but a run's last is filled less than this
 PAGE_COST = 0.6  # a page of paper, against a room changed by its own size (cut back counts CUT_COST)
 CUT_COST = 3.0
