@@ -310,7 +310,6 @@ class _Choice:
     cost: float
     rooms: dict[str, float]  # article -> room in pixels
     starts: list[str]  # articles that start a page
-    pages: int
     spills: tuple[str, ...] = ()  # articles that go on overleaf
     at: dict[str, int] = field(default_factory=dict)  # the page each article starts on, counted from the first
 
@@ -359,7 +358,7 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
         """The rest of the run from items[start], ``space`` pixels left on the page it starts on (``opening``:
         the run's own first page, where what stands above is not the run's)."""
         if start == len(items):
-            return _Choice(0.0, {}, [], 0)
+            return _Choice(0.0, {}, [])
         key = (start, round(space))
         if key not in best:
             best[key] = _cheapest(start, space, opening)
@@ -378,7 +377,7 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
             if rest is not None:
                 short = SHORT_COST if (full - space) / height < HALF else 0.0
                 options.append(_Choice(rest.cost + short, rest.rooms, [items[start].article] + rest.starts,
-                                       rest.pages, rest.spills, _after(1, rest)))
+                                       rest.spills, _after(1, rest)))
         for end in range(start + 1, len(items) + 1):
             whole = items[start:end]
             last = end == len(items)
@@ -393,7 +392,7 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
                     cost = page_cost(whole, rooms, space, last) + rest.cost
                     if last:  # the run's last page: what room is left over is given to its problems, free
                         rooms = _spread(whole, space, bounds, fill=True)
-                    options.append(_Choice(cost, {**rooms, **rest.rooms}, starts + rest.starts, 1 + rest.pages,
+                    options.append(_Choice(cost, {**rooms, **rest.rooms}, starts + rest.starts,
                                            rest.spills, {**dict.fromkeys(rooms, 0), **_after(1, rest)}))
             # or the last of them goes on overleaf inside its room
             tall = items[end - 1]
@@ -439,7 +438,7 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
                 cost = (PAGE_COST + SPLIT_COST + sum(_change(item, rooms_before[item.article]) for item in before)
                         + _change(tall, room) + then)
                 options.append(_Choice(cost, {**rooms_before, tall.article: room, **rest.rooms},
-                                       starts + rest.starts, turn + rest.pages, (tall.article, *rest.spills),
+                                       starts + rest.starts, (tall.article, *rest.spills),
                                        {**dict.fromkeys(rooms_before, 0), tall.article: 0, **_after(turn, rest)}))
             if rooms is None:
                 break

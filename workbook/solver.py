@@ -700,7 +700,7 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
     except (E.ExprError, TypeError, ValueError, NameError, ZeroDivisionError, OverflowError, AttributeError,
             RecursionError):
         return None
-    real = [np.isfinite(v) & (np.abs(v.imag) <= 1e-12 * np.maximum(1.0, np.abs(v.real))) for v in (typed, truth, function)]
+    real = [_real(v) for v in (typed, truth, function)]
     # undefined on an interval is not right; at a point alone it is (2x^2/x is x^2's derivative but at 0)
     hole = np.arange(len(points)) >= len(points) - len(holes)
     bad = ~real[0] & real[1] & real[2] & ~hole
@@ -712,6 +712,11 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
         return None
     i = int(np.flatnonzero(bad | other)[0])
     return float(points[i]), float(truth[i].real), (float(typed[i].real) if other[i] else None)
+
+
+def _real(values: np.ndarray) -> np.ndarray:
+    """Where complex values are finite real numbers (an imaginary part of rounding aside)."""
+    return np.isfinite(values) & (np.abs(values.imag) <= 1e-12 * np.maximum(1.0, np.abs(values.real)))
 
 
 def undefined_line(typed: tuple, var, noun: str = "the derivative") -> str:
@@ -764,7 +769,7 @@ def typed_undefined_box(texts: list[str], allowed: set[str], variables: list[sp.
             with np.errstate(all="ignore"):
                 typed, want = (np.asarray(verify.numeric(e, names)(*points.T), dtype=complex) * np.ones(len(points))
                                for e in (raw, written_out(truth)))
-            real = [np.isfinite(v) & (np.abs(v.imag) <= 1e-12 * np.maximum(1.0, np.abs(v.real))) for v in (typed, want)]
+            real = [_real(v) for v in (typed, want)]
             bad = ~real[0] & real[1]
             if bad.any():
                 k = int(np.flatnonzero(bad)[0])
