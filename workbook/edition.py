@@ -94,7 +94,7 @@ class PageOptions(BaseModel):
     work_space: Literal["blank", "lines", "grid"] = Field("lines", description="The space under each problem.")
     work_height: StrictFloat | None = Field(None, ge=0, le=20, description=(
         "Its height in centimetres (0 for none); left out, each problem's is sized from its worked solution: "
-        "0.75 cm a line of working, from 3 to 16 cm."))
+        "0.75 cm a line of working (a line for each row of a matrix written out), from 3 to 18 cm."))
     font_size: StrictFloat = Field(11, ge=8, le=16, description="Body text size in points.")
     labels: bool = Field(True, description="Print each problem's family title and difficulty stars beside it on "
                                            "the worksheet; false for a quiz, where they would name the method (the key "

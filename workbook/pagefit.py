@@ -199,6 +199,8 @@ def faults(page_boxes: list, fit: dict[str, dict]) -> dict[str, dict]:
 
 SAFETY_PX = 6.0  # what a planned page keeps free of its height, for rounding and collapsed margins
 PART_PX = 1.5 * CM  # a room goes on overleaf between parts of 1.5 cm (partials/work.html): at most this is lost
+CONTINUED_SLACK = 0.5 * CM  # what the page a room goes on overleaf from keeps free under it
+CONTINUED_MARGIN = 1.0  # cm: what the page it goes on to keeps free under the rest of it (its margin, rounding)
 STRETCH = (1.3, 1.5)  # a room may grow to this share of its size, or by this many cm, whichever is more
 HALF = 0.5  # no page but a run's last is filled less than this
 PAGE_COST = 0.6  # a page of paper, against a room changed by its own size (cut back counts CUT_COST)
@@ -312,6 +314,7 @@ class _Choice:
     starts: list[str]  # articles that start a page
     spills: tuple[str, ...] = ()  # articles that go on overleaf
     at: dict[str, int] = field(default_factory=dict)  # the page each article starts on, counted from the first
+    firsts: dict[str, float] = field(default_factory=dict)  # the room on its first page of one that goes on overleaf
 
 
 def _after(pages: int, rest: _Choice) -> dict[str, int]:
@@ -377,7 +380,7 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
             if rest is not None:
                 short = SHORT_COST if (full - space) / height < HALF else 0.0
                 options.append(_Choice(rest.cost + short, rest.rooms, [items[start].article] + rest.starts,
-                                       rest.spills, _after(1, rest)))
+                                       rest.spills, _after(1, rest), rest.firsts))
         for end in range(start + 1, len(items) + 1):
             whole = items[start:end]
             last = end == len(items)
@@ -393,7 +396,7 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
                     if last:  # the run's last page: what room is left over is given to its problems, free
                         rooms = _spread(whole, space, bounds, fill=True)
                     options.append(_Choice(cost, {**rooms, **rest.rooms}, starts + rest.starts,
-                                           rest.spills, {**dict.fromkeys(rooms, 0), **_after(1, rest)}))
+                                           rest.spills, {**dict.fromkeys(rooms, 0), **_after(1, rest)}, rest.firsts))
             # or the last of them goes on overleaf inside its room
             tall = items[end - 1]
             before = items[start:end - 1]
@@ -405,41 +408,25 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
                     break
                 continue
             here = space - sum(item.height - item.room + rooms_before[item.article] for item in before)
-            fixed = tall.height - tall.room
-            on_first = here - (fixed - ANSWER_CM * CM) - PART_PX  # its room on this page, at least
-            if on_first < 2 * PART_PX - PART_PX:  # its question and two parts of its room, at least
+            # its question and the start of its room on this page, the rest on the next, which it fills: that
+            # page opens with the question again (partials/work.html), so that a student working on the back of
+            # the sheet has the numbers in front of them
+            first = here - (tall.height - tall.room - ANSWER_CM * CM) - CONTINUED_SLACK
+            if first < 2 * PART_PX:
                 if rooms is None:
                     break
                 continue
-            lo, hi = bounds[tall.article]
-            tries = []
-            # its own size (within bounds), the rest going on after it on the next page ...
-            tries.append(min(max(tall.room, lo, on_first + 2 * PART_PX), hi))
-            # ... or as much as fills the next page
-            tries.append(on_first + full - ANSWER_CM * CM)
-            for room in tries:
-                overleaf = room - on_first  # its room on the next page, at most
-                if room < lo or overleaf < 2 * PART_PX or overleaf + ANSWER_CM * CM > full:
-                    continue
-                if room > hi:
-                    continue
-                left = full - overleaf - ANSWER_CM * CM - 0.4 * CM  # its answer line and margin under it
-                if end == len(items) and (overleaf + ANSWER_CM * CM) / height < HALF:
-                    continue  # the run's last page is not a strip of a room
-                # the rest goes on under it on the page it ends on, or on the page after
-                # (a page it ends on that nothing follows is under half full: the page before a module may be)
-                short = SHORT_COST if (full - left) / height < HALF and end < len(items) else 0.0
-                going = [(1, 0.0, solve(end, left, False) if left > PART_PX else None),
-                         (2, PAGE_COST + short + TAIL_COST * (left / height), solve(end, full, False))]
-                going = [(turn, extra + rest.cost, rest) for turn, extra, rest in going if rest is not None]
-                if not going:
-                    continue
-                turn, then, rest = min(going, key=lambda option: option[1])
-                cost = (PAGE_COST + SPLIT_COST + sum(_change(item, rooms_before[item.article]) for item in before)
-                        + _change(tall, room) + then)
-                options.append(_Choice(cost, {**rooms_before, tall.article: room, **rest.rooms},
-                                       starts + rest.starts, (tall.article, *rest.spills),
-                                       {**dict.fromkeys(rooms_before, 0), tall.article: 0, **_after(turn, rest)}))
+            overleaf = full - (tall.height - tall.room)  # the question again and the answer line take the rest
+            room = first + overleaf
+            if overleaf >= 2 * PART_PX and bounds[tall.article][0] <= room <= bounds[tall.article][1]:
+                rest = solve(end, full, False)  # what follows starts the page after
+                if rest is not None:
+                    cost = (2 * PAGE_COST + SPLIT_COST + sum(_change(item, rooms_before[item.article]) for item in before)
+                            + _change(tall, room) + rest.cost)
+                    options.append(_Choice(cost, {**rooms_before, tall.article: room, **rest.rooms},
+                                           starts + rest.starts, (tall.article, *rest.spills),
+                                           {**dict.fromkeys(rooms_before, 0), tall.article: 0, **_after(2, rest)},
+                                           {tall.article: first, **rest.firsts}))
             if rooms is None:
                 break
         return min(options, key=lambda choice: choice.cost) if options else None
@@ -463,6 +450,9 @@ def plan(page_boxes: list, elastic: bool = True, least_cm: float = 3.0, most_cm:
             fit[item.article] = {"room_cm": int(choice.rooms[item.article] / CM * 100) / 100,
                                  "starts_page": item.article in choice.starts, "planned": True,
                                  "spills": item.article in choice.spills, "page": choice.at[item.article]}
+            if item.article in choice.firsts:  # its room up to the page foot, then the question again and the rest
+                fit[item.article].update(first_cm=int(choice.firsts[item.article] / CM * 100) / 100,
+                                         page_cm=round(run.page_height / CM - CONTINUED_MARGIN, 2))
     return fit
 
 

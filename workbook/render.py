@@ -244,17 +244,28 @@ _POINT = re.compile(r"\((\u2212?[\d.]+(?:, \u2212?[\d.]+)+)\)")
 
 
 WORK_LINE_CM = 0.75  # one ruled line of the work space
-WORK_CM = (3.0, 16.0)  # the least and the most room a problem is given
+WORK_CM = (3.0, 18.0)  # the least and the most room a problem is given
+_MATRIX = re.compile(r"\\begin\{([pbvB]?matrix)\}(.*?)\\end\{\1\}", re.DOTALL)
+
+
+def written_lines(latex: str) -> int:
+    """The lines a student takes to write a displayed line of working: one for each result set side by side
+    (``\\quad`` between them), and one for each row of a matrix of more than one column in it."""
+    lines = 0
+    for piece in re.split(r"\\q?quad", latex):
+        if piece.strip(" ,;.\\"):
+            lines += max([1] + [m.group(2).count("\\\\") + 1 for m in _MATRIX.finditer(piece) if "&" in m.group(2)])
+    return max(lines, 1)
 
 
 def work_cm(problem: dict) -> float:
-    """Room for a problem's working, sized from its worked solution: a ruled line for each displayed
-    line of working and each table row (but where the prompt has a table to fill in), two more to start
-    and one for the answer, within WORK_CM."""
+    """Room for a problem's working, sized from its worked solution: the lines a student writes for each
+    displayed line of working (written_lines) and a line for each table row (but where the prompt has a table
+    to fill in), two more to start and one for the answer, within WORK_CM."""
     filled_in = any("table" in part and part["table"].get("blank") for part in problem.get("prompt", ()))
     lines = 3
     for step in problem.get("steps", ()):
-        lines += bool(step.get("math"))
+        lines += written_lines(step["math"]) if step.get("math") else 0
         if not filled_in:  # a table the learner fills in is the room for the table's working
             lines += sum(1 + len(part["table"]["rows"]) for part in step.get("say", ()) if "table" in part)
     return min(max(WORK_LINE_CM * lines, WORK_CM[0]), WORK_CM[1])
