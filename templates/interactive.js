@@ -319,8 +319,7 @@
       }
     }
     for (const [u, k, before] of crossings) {
-      let a = xs[k - 1], b = xs[k];
-      for (let t = 0; t < 60; t++) { const m = (a + b) / 2; if (u({ [v]: m }) * before > 0) a = m; else b = m; }
+      const [a, b] = narrowed(u, v, xs[k - 1], xs[k], before);
       switches.push((a + b) / 2);
     }
     switches.sort((a, b) => a - b);
@@ -352,6 +351,12 @@
     return null;
   }
 
+  // Where u, of the sign ``before`` at a, changes sign between a and b: narrowed by bisection to two neighbours.
+  function narrowed(u, v, a, b, before) {
+    for (let t = 0; t < 60; t++) { const m = (a + b) / 2; if (u({ [v]: m }) * before > 0) a = m; else b = m; }
+    return [a, b];
+  }
+
   // The points where a denominator of the learner's answer, or what a logarithm, a root, |.|, sign or a step
   // is taken of, is 0 exactly: where it changes sign on the grid, narrowed by bisection and rounded to the
   // nearest number it is 0 at (x - 1 at 1). Marked, so that the answer itself is compared there only where it
@@ -363,8 +368,7 @@
       for (let k = 1; k < xs.length && found.length < 80; k++) {
         const now = u({ [v]: xs[k] });
         if (Number.isFinite(before) && Number.isFinite(now) && before * now <= 0) {
-          let a = xs[k - 1], b = xs[k];
-          for (let t = 0; t < 60; t++) { const m = (a + b) / 2; if (u({ [v]: m }) * before > 0) a = m; else b = m; }
+          const [a, b] = narrowed(u, v, xs[k - 1], xs[k], before);
           for (const z of [a, b, Number(a.toFixed(12)), Number(a.toPrecision(12)), Number(b.toPrecision(12))]) {
             if (u({ [v]: z }) === 0) { const x = new Number(z); x.hole = true; found.push(x); break; }
           }

@@ -321,6 +321,14 @@ def test_no_sheet_holds_two_problems_alike_nor_one_like_its_worked_example(seed)
         taken.add(p["likeness"])
     methods = [p["claims"]["optimizer"] for p in problems + examples if p["claims"].get("type") == "optimizer"]
     assert len(set(methods)) == len(methods) == 5, methods  # five optimizers, five slots, each once
+    # and each is labelled with the one it practises: "Momentum and AdaGrad updates" was printed beside AdaGrad
+    # alone, "Optimizers on a loss: momentum, Nesterov, Adam" beside one of them
+    from workbook.kinds.optimizer import OPTIMIZER
+
+    for q in problems:
+        if q["claims"].get("type") == "optimizer":
+            named = [name for name, o in OPTIMIZER.items() if q["title"].startswith(o.title + " ")]
+            assert named == [q["claims"]["optimizer"]], (q["title"], q["claims"]["optimizer"])
     # the measure can fail: a problem is like itself with its function doubled and shifted
     p = next(q for q in problems if q["claims"].get("type") == "derivative")
     twin = {"claims": {**p["claims"], "function": f"2*({p['claims']['function']}) + 5"}}

@@ -130,6 +130,15 @@ def _short(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+_MINUS = re.compile(r"(?<![\w.)])-(?=\.?\d)")  # "-0.5", "δ=-0.0565": not "x-axis" or "2-2-1"
+
+
+def _minus(text: str) -> str:
+    """A label's minus signs as the typographer's minus (−), as the axes' ticks print them: a hyphen reads
+    as a dash (mathtext, between $ signs, sets its own)."""
+    return text if "$" in text else _MINUS.sub("\u2212", text)
+
+
 def _label(ax, text: str, at, *, fontsize: float, color: str = "#222222", boxed: bool = False, near: float = 5):
     """A point's label, set beside it where it covers no line, point or other text (_place_labels
     tries each side, near and then farther)."""
@@ -139,8 +148,8 @@ def _label(ax, text: str, at, *, fontsize: float, color: str = "#222222", boxed:
     moves = [(tuple(at), (far * dx, far * dy, ha, va)) for far in (1, 2.4, 4, 6) for dx, dy, ha, va in sides]
     extra = {"bbox": {"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.85}} if boxed else {}
     dx, dy, ha, va = sides[0]
-    label = ax.annotate(text, at, textcoords="offset points", xytext=(dx, dy), ha=ha, va=va, fontsize=fontsize,
-                        color=color, **extra)
+    label = ax.annotate(_minus(text), at, textcoords="offset points", xytext=(dx, dy), ha=ha, va=va,
+                        fontsize=fontsize, color=color, **extra)
     label._moves = moves
     label._point = True  # read as the label of the nearest point: placed nearer its own than any other
     return label
@@ -184,7 +193,7 @@ def _on_edge(ax, text: str, points: np.ndarray, gid: str):
     it reads as this edge's, never a neighbour's."""
     n = len(points) - 1
     along = [(tuple(points[round(t * n)]), (0, 0, "center", "center")) for t in (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8)]
-    label = ax.annotate(text, along[0][0], textcoords="offset points", xytext=(0, 0), ha="center", va="center",
+    label = ax.annotate(_minus(text), along[0][0], textcoords="offset points", xytext=(0, 0), ha="center", va="center",
                         fontsize=7.5, color="#c0504d", gid=gid,
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9})
     label._moves = along
@@ -574,9 +583,9 @@ def graph_figure(spec: dict) -> str:
             ax.text(x, y + (0.03 if "value" in node else 0), node["label"], ha="center", va="center", fontsize=9,
                     fontweight="bold")
             if "value" in node:
-                ax.text(x, y - 0.08, node["value"], ha="center", va="center", fontsize=7.5, color="#1f4e79")
+                ax.text(x, y - 0.08, _minus(node["value"]), ha="center", va="center", fontsize=7.5, color="#1f4e79")
             if "grad" in node:
-                ax.text(x, y - 0.24, node["grad"], ha="center", va="top", fontsize=7.5, color="#c0504d")
+                ax.text(x, y - 0.24, _minus(node["grad"]), ha="center", va="top", fontsize=7.5, color="#c0504d")
         return _output(fig)
 
 

@@ -109,6 +109,7 @@ class Problem:
     numeric: float | None = None
     verified: dict = field(default_factory=dict)
     likeness: str | None = None
+    title: str | None = None  # what it practises, where its family draws among several (one optimizer of five)
 
     def record(self) -> dict:
         out = {"identity": self.identity, "likeness": self.likeness or self.identity, "steps": [s.record() for s in self.steps], "claims": self.claims,
@@ -117,6 +118,8 @@ class Problem:
                "numeric": self.numeric, "verified": self.verified}
         if self.worksheet_figure is not None:
             out["worksheet_figure"] = self.worksheet_figure
+        if self.title is not None:
+            out["title"] = self.title
         return out
 
 

@@ -706,8 +706,10 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
     bad = ~real[0] & real[1] & real[2] & ~hole
     # but where it has a value at a point of its own, and the derivative goes on smoothly through it (it does
     # not where |x| has its corner: sign(x) is right), that value is the derivative's
-    smooth = np.all([np.abs(b - truth) <= 1e-5 * np.maximum(1.0, np.abs(truth)) for b in beside], axis=0)
-    other = hole & real[0] & real[1] & real[2] & smooth & (np.abs(typed - truth) > 1e-9 * np.maximum(1.0, np.abs(truth)))
+    with np.errstate(all="ignore"):  # infinities and NaNs where either has no value: not counted there
+        smooth = np.all([np.abs(b - truth) <= 1e-5 * np.maximum(1.0, np.abs(truth)) for b in beside], axis=0)
+        apart = np.abs(typed - truth) > 1e-9 * np.maximum(1.0, np.abs(truth))
+    other = hole & real[0] & real[1] & real[2] & smooth & apart
     if not (bad | other).any():
         return None
     i = int(np.flatnonzero(bad | other)[0])
@@ -741,15 +743,18 @@ def _holes(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[float]:
     found: set[float] = set()
     for u in arguments:
         u = u.doit()  # written as typed, unevaluated; its zeros are those of its value
-        if u.free_symbols != {var} or not u.is_polynomial(var) or sp.degree(u, var) > 4:
-            continue
-        try:
-            zeros = sp.solveset(u, var, sp.Interval(lo, hi))
-        except (NotImplementedError, TypeError, ValueError):
-            continue
-        if isinstance(zeros, sp.FiniteSet):
-            found |= {float(z) for z in zeros if z.is_real}
+        if u.free_symbols == {var} and u.is_polynomial(var) and sp.degree(u, var) <= 4:
+            found |= {float(z) for z in _zeros(u, var, lo, hi)}
     return sorted(found)
+
+
+def _zeros(u: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> set[sp.Expr]:
+    """The real zeros of u in [lo, hi], where SymPy finds them as a finite set (none where it does not)."""
+    try:
+        found = sp.solveset(u, var, sp.Interval(lo, hi))
+    except (NotImplementedError, TypeError, ValueError):
+        return set()
+    return {z for z in found if z.is_real} if isinstance(found, sp.FiniteSet) else set()
 
 
 def typed_undefined_box(texts: list[str], allowed: set[str], variables: list[sp.Symbol], truths: list[sp.Expr],
@@ -964,12 +969,8 @@ def _kinks(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp
         if not plain.free_symbols <= {var} or not plain.is_polynomial(var) or sp.degree(plain, var) > 4:
             continue
         for candidate in (u, plain, u.replace(lambda e: isinstance(e, sp.Abs), lambda e: -e.args[0])):
-            try:
-                found = sp.solveset(candidate, var, sp.Interval(lo, hi))
-            except (NotImplementedError, TypeError, ValueError):
-                continue
-            if isinstance(found, sp.FiniteSet):
-                zeros |= {z for z in found if z.is_real and len(zeros) < 40}
+            if len(zeros) < 40:
+                zeros |= _zeros(candidate, var, lo, hi)
     near: set[sp.Expr] = set()
     for u in arguments[:20]:  # any other argument: its sign changes on a fine grid, each narrowed by bisection
         near |= _sign_changes(u.replace(lambda e: isinstance(e, sp.Abs), lambda e: e.args[0]), var, lo, hi)

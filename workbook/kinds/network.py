@@ -253,6 +253,11 @@ def _backward_steps(work: Network) -> list[Step]:
     ]
 
 
+def _first(work: Network) -> str:
+    """The example the figure shows: "the first example" of several, "the example" where there is one."""
+    return "the first example" if len(work.data) > 1 else "the example"
+
+
 def _figure(work: Network) -> dict:
     """The network with each weight on its arrow; the first example's activations and error signals."""
     h = work.h
@@ -266,7 +271,7 @@ def _figure(work: Network) -> dict:
     return {"kind": "graph", "nodes": nodes, "edges": edges,
             "layers": [["x1", "x2"], [f"h{j + 1}" for j in range(h)], ["y"]],
             "alt": f"The 2-{h}-1 network with each weight on its arrow; the hidden and output units show their "
-                   "activation and error signal for the first example."}
+                   f"activation and error signal for {_first(work)}."}
 
 
 def _loss_tex(work: Network) -> str:
@@ -336,8 +341,8 @@ def present(work: Network) -> Problem:
                    answer_text=f"L = {work.L:.4f}; " + ", ".join(f"{n}: {g:.4f}" for n, _, g in names),
                    steps=_forward_steps(work) + _backward_steps(work), claims=check, figure=(figure := _figure(work)),
                    worksheet_figure=marking.graph(figure, (
-                       "The network with its weights. Fill in each unit's activation a and error signal δ for the "
-                       "first example as you work."), weights=True))
+                       "The network with its weights. Fill in each unit's activation a and error signal δ for "
+                       f"{_first(work)} as you work."), weights=True))
 
 
 def givens(claims: dict) -> dict[str, list[str]]:

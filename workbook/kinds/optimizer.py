@@ -359,7 +359,10 @@ def present(work: Updates) -> Problem:
                    prompt=_prompt(work, head), answer=answer,
                    answer_text=", ".join(f"theta_{r['t']} = {decimal_latex(r['theta'])}" for r in rows),
                    steps=_steps(work, head), claims=check, figure=_figure(work.name, work.hyper),
-                   numeric=float(work.thetas[-1]))
+                   numeric=float(work.thetas[-1]),
+                   # the one it practises, not the family's list of them ("Momentum and AdaGrad updates")
+                   title=(f"{OPTIMIZER[work.name].title} " + ("on a loss" if "loss" in check else "updates")
+                          if len(work.family.optimizers) > 1 else None))
 
 
 def _hyper_latex(name: str, hyper: dict) -> str:
