@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from matplotlib.contour import ContourSet
+from sympy import sympify
 
 from workbook import figures
 from workbook.bank import load_bank
@@ -115,3 +117,34 @@ def test_a_worksheet_contour_is_not_centred_on_the_critical_points_it_asks_for()
         assert middle == (0.0, 0.0) and all(abs(c) < sheet["x"][-1] for p in points for c in p)
         centred += len(points) == 1 and (solution["x"][0] + solution["x"][-1]) / 2 == points[0][0]
     assert centred >= 3  # the solution's own plot is centred on its points: the sheet's differs
+
+
+def _nearest_line(spec: dict, point: list[float]) -> float:
+    """How far the nearest drawn contour line passes from a point, as a share of the plot's width."""
+    fig = figures.drawn(spec)
+    sets = [c for ax in fig.axes for c in ax.get_children() if isinstance(c, ContourSet)]
+    vertices = np.concatenate([path.vertices for c in sets for path in c.get_paths() if len(path.vertices)])
+    width = max(spec["x"]) - min(spec["x"])
+    return float(np.min(np.hypot(*(vertices - np.asarray(point)).T))) / width
+
+
+def test_a_contour_plot_draws_lines_through_the_critical_points_region():
+    # seed 31's x^3 - 3x - y^2 + 6y over the sheet's window -5..5: the lines were spaced for x^3's +-125, and
+    # none came near the maximum (f = 11) or the saddle (f = 7) a student was to mark
+    from workbook.generate import REDRAW
+
+    family, far, drawn = load_bank()["critical-points"], [], 0
+    for seed in range(30):
+        try:
+            record = generate_one(family, seed)
+        except REDRAW:
+            continue
+        for spec in (record["worksheet_figure"], record["figure"]):
+            if spec is None:
+                continue
+            drawn += 1
+            for point in record["claims"]["points"]:
+                at = [float(sympify(c)) for c in point]
+                if _nearest_line(spec, at) > 0.11:  # 0.16 and 0.19 of the plot before
+                    far.append((seed, at))
+    assert drawn >= 30 and far == [], far

@@ -407,6 +407,11 @@ def contour_figure(spec: dict) -> str:
         finite = z[np.isfinite(z)]
         if finite.size:
             lo, hi = np.percentile(finite, [1, 99])
+            near = [v for v in spec.get("levels_near") or () if np.isfinite(v)]
+            if near:  # evenly spaced still (their spacing shows the slope), about the values that matter
+                p10, p90 = np.percentile(finite, [10, 90])
+                spread = max((max(near) - min(near)) / 2, 0.05 * (p90 - p10))
+                lo, hi = max(lo, min(near) - 2 * spread), min(hi, max(near) + 2 * spread)
             levels = np.linspace(lo, hi, 14) if hi > lo else 10
             cs = ax.contour(x, y, z, levels=levels, cmap="viridis", linewidths=0.8)
         point = spec.get("point")

@@ -261,6 +261,9 @@ def _contour(work: Hessian) -> dict:
     return {"kind": "contour", **contour_data(work.f, work.variables, center, half_width=half), "point": None,
             "marks": [{"at": [float(c) for c in p], "label": k} for p, k in zip(points, kinds, strict=True)],
             "xlabel": str(work.variables[0]), "ylabel": str(work.variables[1]),
+            # contour lines about the values at the critical points: over the sheet's wider window x^3 - 3x ran
+            # to ±125 and no line came near the maximum's 11 or the saddle's 7
+            "levels_near": [float(work.f.subs(dict(zip(work.variables, p, strict=True)))) for p in points],
             "alt": "Contour plot of f with each critical point marked and labelled: " + "; ".join(
                 f"({sp.sstr(p[0])}, {sp.sstr(p[1])}) {k}" for p, k in zip(points, kinds, strict=True)) + "."}
 
