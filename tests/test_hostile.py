@@ -327,6 +327,39 @@ def test_clean_removes_only_what_workbook_made(place):
     assert (home / ".cache" / "pip.txt").read_text() == "the user's own cache"
 
 
+@pytest.mark.parametrize("marker", ["", "made by someone\n", "copied"])
+def test_a_marker_that_lies_makes_no_folder_workbooks(place, marker):
+    # an empty .workbook-build beside a teacher's notes made `clean` remove the folder, and `build` replace it;
+    # a real marker copied into another folder did as much
+    place.edition.write_text(EDITION, encoding="utf-8")
+    assert place.run("build", place.edition, "--out", place.out, "-q", "--format", "html").returncode == 0
+    built = place.out / "hostile"
+    theirs = place.out / "notes"
+    theirs.mkdir()
+    (theirs / "thesis.txt").write_text("two years of notes")
+    if marker == "copied":
+        shutil.copy(built / ".workbook-build", theirs / ".workbook-build")
+    else:
+        (theirs / ".workbook-build").write_text(marker)
+    (built / "mine.txt").write_text("added by hand to a built edition")
+    result = place.run("clean", "--out", place.out, "--yes")
+    assert result.returncode == 0, result.out_text
+    assert (theirs / "thesis.txt").read_text() == "two years of notes"
+    # the built edition goes but for the file added by hand, which is named, and its folder is no longer marked
+    assert (built / "mine.txt").read_text() == "added by hand to a built edition"
+    assert sorted(p.name for p in built.iterdir()) == ["mine.txt"], list(built.iterdir())
+    assert "mine.txt" in result.out_text
+    before = snapshot(place.root)
+    refused(place.build(), "not made by workbook")  # and a build does not take it either
+    assert snapshot(place.root) == before
+    if marker != "copied":
+        (place.out / "hostile").rename(place.out / "aside")
+        (place.out / "notes").rename(place.out / "hostile")  # the empty marker where the edition goes
+        before = snapshot(place.root)
+        refused(place.build(), "not made by workbook")
+        assert snapshot(place.root) == before
+
+
 def test_a_home_folder_made_the_build_folder_keeps_every_other_programs_cache(place):
     # `build --out ~` with no ~/.cache yet made ~/.cache the content cache (with its marker); pip then
     # kept its own files there, and `clean --out ~` removed the whole folder, pip's cache with it

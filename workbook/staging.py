@@ -42,8 +42,16 @@ def _ours_or_empty(folder: Path) -> bool:
 
 
 def _marked(folder: Path) -> bool:
+    """Whether a folder carries a marker workbook wrote: a regular file that opens with workbook's line (an
+    empty one, or any other file of that name, does not make a folder of someone's files workbook's)."""
     marker = folder / MARKER
-    return marker.is_file() and not marker.is_symlink()
+    try:
+        if not marker.is_file() or marker.is_symlink():
+            return False
+        with open(marker, "rb") as handle:
+            return handle.read(len(MARKER_TEXT.encode())) == MARKER_TEXT.encode()
+    except OSError:
+        return False
 
 
 def refuse_foreign(out_dir: Path) -> None:
@@ -53,7 +61,7 @@ def refuse_foreign(out_dir: Path) -> None:
         raise InTheWay(f"{out_dir} is a link; an edition is written only into a real folder: remove the link "
                        "or choose another --out; nothing was changed")
     if out_dir.exists() and not _ours_or_empty(out_dir):
-        raise InTheWay(f"{out_dir} is in the way and was not made by workbook (it has no {MARKER} marker); "
+        raise InTheWay(f"{out_dir} is in the way and was not made by workbook (it has no {MARKER} marker workbook wrote); "
                          "move it away or choose another --out; nothing was changed")
 
 
@@ -296,6 +304,36 @@ def marker_fields(out_dir: Path) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in text.splitlines()[1:] if " " in line)
 
 
+def _remove_as_written(folder: Path) -> list[str]:
+    """Remove from an edition's folder what a build of this user's wrote there, as it wrote it (the files
+    its signed manifests list, of the size they were written), then the folders left empty and the marker;
+    the entries left (relative paths), which are someone else's: nothing is read, no link followed. Where
+    any is left, so is the folder, without its marker: a build then refuses it rather than take them."""
+    from workbook.areas import trusted_files
+
+    left = set(foreign(folder, trusted_files(folder)))
+    if "." in left:  # a folder that cannot be listed: nothing is taken from it
+        return ["."]
+    folders, stack = [], [folder]
+    while stack:  # without recursion: a folder nested thousands deep is walked, not a RecursionError
+        here = stack.pop()
+        folders.append(here)
+        with os.scandir(here) as scan:
+            for entry in scan:
+                rel = Path(entry.path).relative_to(folder).as_posix()
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                elif rel not in left and rel != MARKER:
+                    os.unlink(entry.path)
+    for here in reversed(folders[1:]):  # the deepest first
+        if here.relative_to(folder).as_posix() not in left and not any(here.iterdir()):
+            here.rmdir()
+    (folder / MARKER).unlink(missing_ok=True)
+    if not left:
+        folder.rmdir()
+    return sorted(left)
+
+
 def _held(lock: Path) -> bool:
     """Whether a build holds this lock file now."""
     try:
@@ -333,8 +371,17 @@ def clean(out_root: Path, cache_only: bool = False) -> tuple[list[Path], list[st
         try:
             with _locked(out_root / f".{name}.lock"):
                 for folder in folders:
-                    remove_tree(folder)
-                    removed.append(folder)
+                    if folder.name.startswith("."):  # a killed build's staging or old folder: whole
+                        remove_tree(folder)
+                        removed.append(folder)
+                        continue
+                    left = _remove_as_written(folder)
+                    if left:
+                        kept.append(f"kept {len(left)} entr{'ies' if len(left) != 1 else 'y'} of {folder} workbook did "
+                                    f"not write as they are (added or changed by hand, or a marker copied in), "
+                                    f"e.g. {left[0]}")
+                    else:
+                        removed.append(folder)
         except BuildError:
             skipped.append(f"{name}: a build of it is running; clean again when it has finished")
     cache = out_root / CACHE
