@@ -95,6 +95,26 @@ def test_one_student_is_rebuilt_alone_and_the_class_key_stays_whole(quiz):
     assert all(f"({sid})" in key for sid in ("s01", "s02", "s03"))
 
 
+@pytest.mark.parametrize("how", ["edited", "linked"])
+def test_a_students_sheet_changed_by_hand_is_written_again(quiz, how):
+    # a kept student's worksheet.pdf edited by hand (or a link in its place) made every later --student build
+    # fail with exit 1 and "free some space": it was left out, and the class's print.pdf then lacked it
+    folder = quiz.parent / "out" / "modes" / "students"
+    build(quiz, "--roster", str(quiz.parent / "class.csv"))
+    before = files(folder)
+    sheet = folder / "s03" / "worksheet.pdf"
+    sheet.unlink()
+    if how == "edited":
+        sheet.write_text("edited by hand")
+    else:
+        (quiz.parent / "elsewhere.pdf").write_text("someone else's file")
+        sheet.symlink_to(quiz.parent / "elsewhere.pdf")
+    build(quiz, "--student", "s01")
+    assert not sheet.is_symlink() and files(folder) == before  # written again, as it was
+    if how == "linked":
+        assert (quiz.parent / "elsewhere.pdf").read_text() == "someone else's file"
+
+
 def test_a_late_student_joins_the_class_and_the_key(quiz):
     folder = quiz.parent / "out" / "modes" / "students"
     build(quiz, "--roster", str(quiz.parent / "class.csv"))

@@ -54,6 +54,7 @@ from workbook.scheduler import BUDGET, DrawCache
 from workbook.staging import (
     MARKER,
     MARKER_TEXT,
+    _digest,
     carry_over,
     confined,
     edition_lock,
@@ -212,8 +213,8 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         changed = {f for f in contents if previous.contents.get(f) != contents[f]}
         trusted = trusted_files(out_dir)  # what this user's builds wrote there, as they wrote it
 
-        def lacks(folder: str) -> bool:  # a sheet deleted, changed or planted since: written again
-            return not all(f"{folder}/{n}.{ext}" in trusted and (out_dir / folder / f"{n}.{ext}").is_file()
+        def lacks(folder: str) -> bool:  # a sheet deleted, changed, linked or planted since: written again
+            return not all(_as_it_was(out_dir, f"{folder}/{n}.{ext}", trusted)
                            for n in names for ext in ("html", "pdf") if ext in formats)
 
         # a student asked for, or whose sheet changed, is written; every version is, and the edition itself
@@ -264,6 +265,18 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                      f"(changed, added by hand, or from someone else's build), e.g. {printable(left[0])}")
     return BuildResult(out_dir=out_dir, files={k: out_dir / p.relative_to(stage) for k, p in files.items()},
                        problems=count, timings=timings, docs=docs, notes=notes, kept=kept, area=area)
+
+
+def _as_it_was(out_dir: Path, rel: str, trusted: dict[str, str]) -> bool:
+    """Whether a file of the edition is a regular file, no link, as a build of this user's wrote it (its
+    digest as the signed manifest lists it: carry_over takes nothing else into the next build)."""
+    path = out_dir / rel
+    try:
+        return (rel in trusted and not path.is_symlink() and path.is_file()
+                and not any(p.is_symlink() for p in path.parents if out_dir in p.parents)
+                and _digest(path, trusted[rel]) == trusted[rel])
+    except OSError:
+        return False
 
 
 def _state(edition: Edition, picked: list) -> str:
