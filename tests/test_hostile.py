@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+import sympy
 import sympy as sp
 
 from tests.test_faults import snapshot
@@ -407,6 +408,45 @@ def test_a_build_folder_name_that_leaves_the_build_is_refused(place):
 
 
 # ---------------------------------------------------------------- hangs and unbounded reads
+
+
+@pytest.mark.parametrize("where, line, key", [
+    ("edition", ("seed = 3", "seed = true"), "seed"), ("edition", ("count = 1", 'count = "1"'), "count"),
+    ("edition", ("seed = 3", "seed = 3\n[page]\nsolutions = \"no\""), "solutions"),
+    ("edition", ("seed = 3", "seed = 3\n[page]\ncover = 0"), "cover"),
+    ("bank", ("difficulty = 3", 'difficulty = "3"'), "difficulty"),
+    ("bank", ("a = { int = [1, 4] }", 'a = { int = ["1", 4] }'), "int"),
+    ("bank", ("b = { int = [-3, 3], nonzero = true }", 'b = { int = [-3, 3], nonzero = "yes" }'), "nonzero")])
+def test_a_value_of_the_wrong_type_is_named_not_read_as_another(place, where, line, key):
+    # seed = true built seed 1, count = "2" two problems, solutions = "no" no solutions book: a typo or a quoted
+    # number built another book than the author meant, without a word
+    if where == "edition":
+        place.edition.write_text(EDITION.replace(*line), encoding="utf-8")
+        refused(place.build(timeout=120), "hostile.toml" if "hostile" in str(place.edition) else "", key)
+    else:
+        place.family("theirs.toml", family_text("directional-derivative", **dict([line])))
+        place.edition.write_text(edition_with("theirs"), encoding="utf-8")
+        refused(place.build("--bank", place.bank, timeout=120), "theirs.toml", key)
+
+
+@pytest.mark.parametrize("expression, ask", [("abs(x - y) + x^2", "directional"), ("max(x, y) + x^2", "gradient"),
+                                             ("abs(x - y) + x^2", "steepest")])
+def test_a_gradient_at_a_corner_is_no_answer(place, expression, ask):
+    # |x - y| + x^2 at (1, 1): the key printed D_u f = 0.8944 (centred differences agreed, being the average of
+    # the two sides), and Moodle marked the one-sided 1.342 wrong; there is no gradient there
+    place.family("theirs.toml", family_text("directional-derivative", **{
+        'expressions = ["a*x^2 + b*y^2", "x^2*y + a*x*y", "a*x*y + b*y^2 - x^2"]': f'expression = "{expression}"',
+        'ask = "directional"': f'ask = "{ask}"', 'point = ["p", "q"]': 'point = ["1", "1"]'}))
+    place.edition.write_text(edition_with("theirs"), encoding="utf-8")
+    refused(place.build("--bank", place.bank, "--format", "moodle", timeout=180), "theirs.toml", "corner at (1.0, 1.0)")
+    # a descent stepping from a corner, and an optimizer's, are no answer either
+    from workbook import verify
+
+    x, y = sympy.symbols("x y")
+    with pytest.raises(verify.VerifyError, match="corner"):
+        verify.check_descent(abs(x - y) + x**2 + y**2, [x, y], [1.0, 1.0], 0.1, [[0.8, 0.8]])
+    with pytest.raises(verify.VerifyError, match="corner"):
+        verify.check_optimizer("momentum", 1.0, [0.5], {"lr": 0.1, "momentum": 0.9}, loss=abs(x - 1) + x**2, var=x)
 
 
 def test_a_parameter_that_makes_a_huge_number_is_stopped_in_time(place):

@@ -33,7 +33,7 @@ from workbook.userfiles import load_toml
 class Section(BaseModel):
     """A run of problems under one heading."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # "7" is no number, true no seed
 
     title: str = Field(min_length=1, max_length=120, pattern=ONE_LINE, description="The heading printed above the problems.")
     intro: str = Field("", max_length=1000, description="A sentence or two printed under the heading.")
@@ -85,7 +85,7 @@ def version_label(index: int) -> str:
 class PageOptions(BaseModel):
     """How the printed pages look."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # "7" is no number, true no seed
 
     key: Literal["separate", "end", "none"] = Field(
         "separate", description="The answer key as its own document, at the end of the worksheet, or not at all.")
@@ -104,7 +104,7 @@ class PageOptions(BaseModel):
 class Edition(BaseModel):
     """One workbook: its title, its seed and its sections."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # "7" is no number, true no seed
 
     title: str = Field(min_length=1, max_length=120, pattern=ONE_LINE, description="The title on every page.")
     subtitle: str = Field("", max_length=200, pattern=ONE_LINE, description="A line under the title on the first page.")

@@ -24,10 +24,22 @@ DISTINCT_TRIES = 100  # draws of the params for one problem before a ``distinct`
 DIGITS = 12  # the most digits a parameter's value may have, written as a fraction: 0.000001 or 9999.5
 
 
+def _arrays_as_tuples(model: type[BaseModel], data):
+    """A TOML array given for a pair (``int = [1, 5]``, ``domain``) as the tuple a strict model takes; its
+    items are then checked strictly, each a number."""
+    if not isinstance(data, dict):
+        return data
+    fields = {(f.alias or name): f.annotation for name, f in model.model_fields.items()}
+    return {key: tuple(value) if isinstance(value, list) and "tuple[" in str(fields.get(key)) else value
+            for key, value in data.items()}
+
+
 class Param(BaseModel):
     """How one parameter is drawn: exactly one of ``int``, ``decimal`` or ``choice``."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
+
+    _pairs = model_validator(mode="before")(lambda cls, data: _arrays_as_tuples(cls, data))
 
     int_: tuple[int, int] | None = Field(None, alias="int", description="A whole number from [low, high].")
     decimal: tuple[float, float] | None = Field(
@@ -122,7 +134,10 @@ def _exact(v: float) -> sp.Rational:
 class Family(BaseModel):
     """What every family file has, whatever its kind."""
 
-    model_config = ConfigDict(extra="forbid")
+    # strict: a file's "2", true or "no" is not read as 2, 1 or False: a quoted number is a mistake to name
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    _pairs = model_validator(mode="before")(lambda cls, data: _arrays_as_tuples(cls, data))
 
     id: str = Field(pattern=SLUG, description="Unique id, lower case with dashes, e.g. `chain-two-levels`.")
     title: str = Field(min_length=1, max_length=80, pattern=ONE_LINE, description="A short title shown in listings.")

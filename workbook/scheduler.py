@@ -301,6 +301,14 @@ class Scheduler:
                                 f"(the first drawn is {never.value}); change the params it is made of")
             failed.code = 2
             raise failed
+        same = {reason.split(": ", 1)[-1] for reason in self.reasons[i]}
+        raised = all(o is not None and o.kind == "raised" for o in (self.done.get((i, k)) for k in range(MAX_ATTEMPTS)))
+        if len(same) == 1 and raised:  # (a draw that overran its budget is not the file's doing)
+            # every draw failed alike (a point the file fixes where f has a corner): the file's mistake, said once
+            failed = BuildError(f"{family.path}: family {family.id!r} cannot be drawn: every one of {MAX_ATTEMPTS} "
+                                f"draws failed alike: {same.pop()}; change the family")
+            failed.code = 2
+            raise failed
         raise BuildError(f"family {family.id!r} ({family.path}) failed {MAX_ATTEMPTS} draws for slot "
                          f"{request.slot}; first: {self.reasons[i][0]}; last: {self.reasons[i][-1]}")
 

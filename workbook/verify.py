@@ -454,9 +454,27 @@ def _first_order_method(function: sp.Expr) -> str:
     return "central-difference" if function.has(*NOT_COMPLEX_STEP) else "complex-step"
 
 
+def check_smooth_at(function: sp.Expr, variables: list[sp.Symbol], point: list[float], directions=()) -> None:
+    """Raise VerifyError where f has a corner at ``point`` along a coordinate or one of ``directions``: its
+    slope from one side is not its slope from the other (|x - y| + x^2 at (1, 1)), and there is no gradient
+    there; differences centred on the corner would give the average, a number no one can check."""
+    if not function.has(*NOT_COMPLEX_STEP):
+        return
+    f, p = numeric(function, variables), np.asarray(point, dtype=float)
+    for u in [*np.eye(len(p)), *(np.asarray(d, dtype=float) for d in directions)]:
+        def line(t, u=u):
+            return f(*(p[:, None] + np.outer(u, np.atleast_1d(t))))
+        (left, _), (right, _) = (_one_sided(line, 0.0, 1, side) for side in (-1, 1))
+        if not (np.isfinite(left) and np.isfinite(right)) or abs(left - right) > 1e-4 * max(1.0, abs(left), abs(right)):
+            raise VerifyError(f"f has a corner at {tuple(point)}: along {tuple(float(c) for c in u)} its slope is "
+                              f"{left:.6g} from one side and {right:.6g} from the other; there is no gradient there")
+
+
 def check_gradient_at(function: sp.Expr, variables: list[sp.Symbol], point: list[float], claimed, *,
                       rtol: float = 1e-6) -> Check:
-    """Raise VerifyError unless ``claimed`` is the gradient measured at ``point``, coordinate by coordinate."""
+    """Raise VerifyError unless ``claimed`` is the gradient measured at ``point``, coordinate by coordinate
+    (and f has one there: no corner along a coordinate)."""
+    check_smooth_at(function, variables, point)
     measured = measured_gradient(function, variables, point)
     return agree(claimed, measured, f"the gradient at {tuple(point)}", _first_order_method(function), rtol=rtol)
 
@@ -464,7 +482,8 @@ def check_gradient_at(function: sp.Expr, variables: list[sp.Symbol], point: list
 def check_directional(function: sp.Expr, variables: list[sp.Symbol], point: list[float], unit: list[float],
                       claimed: float, *, rtol: float = 1e-6) -> Check:
     """Raise VerifyError unless f changes at the rate ``claimed`` along the unit vector ``unit`` at
-    ``point``, measured along the line itself (not from the gradient)."""
+    ``point``, measured along the line itself (not from the gradient), where f has no corner along it."""
+    check_smooth_at(function, variables, point, [unit])
     measured = directional_measured(function, variables, point, unit)
     return agree([claimed], [measured], f"the slope along {tuple(unit)}", _first_order_method(function), rtol=rtol)
 
@@ -534,8 +553,11 @@ def descent_path(function: sp.Expr, variables: list[sp.Symbol], start: list[floa
 
 def check_descent(function: sp.Expr, variables: list[sp.Symbol], start: list[float], rate: float,
                   iterates) -> Check:
-    """The claimed iterates (after the start) against the plain loop's; VerifyError where one differs."""
+    """The claimed iterates (after the start) against the plain loop's; VerifyError where one differs, or
+    where a step is taken from a corner of f, where no gradient exists to step along."""
     claimed = np.asarray(iterates, dtype=float)
+    for point in [start, *claimed[:-1].tolist()]:
+        check_smooth_at(function, variables, point)
     measured = descent_path(function, variables, start, rate, len(claimed))[1:]
     return agree(claimed, measured, f"the {len(claimed)} iterates", "numpy-loop")
 
@@ -764,5 +786,8 @@ def check_optimizer(name: str, theta0: float, thetas, hyper: dict, *, gradients=
 
     claimed = np.asarray(thetas, dtype=float)
     reference = optimizer_reference(name, grad, float(theta0), len(claimed), **{k: float(v) for k, v in hyper.items()})
+    if loss is not None:  # no step taken from a corner of the loss, where it has no gradient
+        for theta in reference[:-1]:
+            check_smooth_at(loss, [var], [float(theta)])
     return agree(claimed, reference[1:], f"{name}: the parameter after each of {len(claimed)} updates",
                  "numpy-reference", rtol=1e-9)
