@@ -125,3 +125,13 @@ def test_long_valid_input_is_fine():
     text = " + ".join(f"{k}*x^{k % 7}" for k in range(1, 105))
     assert len(text) < E.MAX_LENGTH
     assert E.parse(text).has(x)
+
+
+def test_a_hint_to_type_instead_is_itself_plain_ascii():
+    # for x⁻¹ the hint said "write ^−" with U+2212, which the parser refuses in turn
+    for ch in "⁻⁺⁰¹²³⁴⁵⁶⁷⁸⁹−×·÷π√":
+        with pytest.raises(E.ExprError) as caught:
+            E.parse(f"x{ch}1")
+        said = str(caught.value)
+        hint = said.split(";", 1)[1] if ";" in said else ""
+        assert hint and hint.isascii(), (ch, said)

@@ -158,8 +158,8 @@ def parse(text: str, *, variables: Iterable[str] | None = None, values: dict[str
             hint = f"; it looks like {plain!r}, type that instead" if plain.isascii() and plain != ch else ""
             if ch in _LOOKALIKES:
                 hint = f"; type {_LOOKALIKES[ch]} instead"
-            if "SUPERSCRIPT" in unicodedata.name(ch, ""):
-                hint = f"; for a power write ^{plain}"
+            if "SUPERSCRIPT" in unicodedata.name(ch, ""):  # the hint itself in plain ASCII: ⁻ is U+2212 as NFKC has it
+                hint = f"; for a power write ^{_LOOKALIKES.get(plain, plain)}"
             raise ExprError(f"unexpected character {ch!r} (only plain ASCII is allowed{hint})", i, text)
     if not text.strip():
         raise ExprError("the expression is empty", None, text)
