@@ -136,6 +136,11 @@
         // e^2x: as workbook solve, refused rather than guessed
         throw new ParseError(`^${last.text}${tok().text} is ambiguous: write ^(${last.text}${tok().text}) or put a space before ${tok().text}`);
       }
+      // 0^u is 1 where u is 0 and 0 elsewhere: a value at a point alone, which no derivative is written with
+      const probes = [0.37, -1.21, 2.3].map((t, k) => Object.fromEntries(allowed.map((n, j) => [n, t + 0.71 * j + k / 7])));
+      if (probes.every((at) => base(at) === 0) && new Set(probes.map((at) => exponent(at))).size > 1) {
+        throw new ParseError("0^(...) is 1 where its power is 0 and 0 elsewhere: write your answer without it");
+      }
       return (v) => Math.pow(base(v), exponent(v));
     }
     function group(open, close) {
@@ -195,7 +200,7 @@
       let fn;
       const key = has(ALIAS, name) ? ALIAS[name] : name;
       if (["abs", "relu", "sign", "Heaviside"].includes(key)) joints.push(args[0]);
-      if (["abs", "sign", "Heaviside", "log", "sqrt"].includes(key)) holes.push(args[0]);
+      if (["abs", "sign", "Heaviside", "log", "sqrt", "DiracDelta"].includes(key)) holes.push(args[0]);
       if (["max", "Max", "min", "Min"].includes(key)) {
         for (let a = 0; a < args.length; a++) for (let b = a + 1; b < args.length; b++) {
           const p = args[a], q = args[b];
@@ -282,6 +287,7 @@
     if (usable < 3) return { right: false, say: "This answer could not be checked." };
     const apart = data.truth ? everywhere(data, f) : null;
     if (apart) {
+      if (!Number.isFinite(apart.got)) return { right: false, say: `Not right: at ${data.variable} = ${fmt(apart.x)} your answer is undefined, but ${noun} is ${fmt(apart.want)}.` };
       const [yours, truth] = apartFmt(apart.got, apart.want);
       return { right: false, say: `Not right: at ${data.variable} = ${fmt(apart.x)} your answer gives ${yours}, but ${noun} is ${truth}.` };
     }
@@ -325,8 +331,8 @@
     switches.sort((a, b) => a - b);
     const extra = [];
     switches.forEach((z, k) => {
-      const eps = 1e-7 * Math.max(1, Math.abs(z));
-      extra.push(z - eps, z + eps);
+      // beside it, and very near it: a sliver 10^-9 wide (min(1, 10^9 |x - 1|) - 1) lies within the first
+      for (const eps of [1e-7 * Math.max(1, Math.abs(z)), 1e-10 * Math.max(1, Math.abs(z))]) extra.push(z - eps, z + eps);
       if (k > 0) extra.push((switches[k - 1] + z) / 2);
     });
     for (const x of extra.concat(holesOf(f, v, xs.filter((x) => Math.abs(x) <= hi)), xs)) {
@@ -338,6 +344,8 @@
       // past the box, a number too large for a double is no hole: 3e^(-3x)/(1 + e^(-3x))^2, the textbook
       // sigmoid's slope, is Infinity/Infinity at x = -998 (the points in the box judge where an answer is defined)
       if (!Number.isFinite(got) && Math.abs(x) > hi) continue;
+      // an infinite spike at a point alone (DiracDelta(x)), where the derivative is a number, is not it
+      if (x.hole && (got === Infinity || got === -Infinity)) return { x: +x, got, want };
       // undefined at a point alone, the same on both sides of it, is right (2x^2/x at 0), as in the terminal
       if (!Number.isFinite(got) && [-1, 1].every((side) => {
         const y = x * 1 + side * 1e-7 * Math.max(1, Math.abs(x)), there = f({ [v]: y });

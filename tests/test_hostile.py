@@ -361,6 +361,26 @@ def test_a_marker_that_lies_makes_no_folder_workbooks(place, marker):
         assert snapshot(place.root) == before
 
 
+def test_a_build_folder_that_cannot_be_written_is_said_so(place):
+    # as root, `chattr +i` stands for a folder the user may not write: the line blamed a lock file "a link?" that
+    # was not there
+    folder = place.root / "locked"
+    folder.mkdir()
+    if os.geteuid() == 0:
+        locking = subprocess.run(["chattr", "+i", folder], check=False, capture_output=True) if shutil.which("chattr") else None
+        if locking is None or locking.returncode:
+            pytest.skip("as root, a folder can be made unwritable only with chattr +i, which this file system refuses")
+    else:
+        folder.chmod(0o555)
+    try:
+        place.edition.write_text(EDITION, encoding="utf-8")
+        refused(place.run("build", place.edition, "--out", folder, "--format", "html"), "cannot write in", "--out")
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", folder], check=False, capture_output=True)
+        folder.chmod(0o755)
+
+
 def test_a_home_folder_made_the_build_folder_keeps_every_other_programs_cache(place):
     # `build --out ~` with no ~/.cache yet made ~/.cache the content cache (with its marker); pip then
     # kept its own files there, and `clean --out ~` removed the whole folder, pip's cache with it

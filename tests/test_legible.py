@@ -150,3 +150,18 @@ def test_iterate_numbers_of_several_rates_do_not_pile_up():
         assert numbers and all(np.hypot(*(a - b)) >= 10 for a, b in itertools.combinations(centres, 2)), seed
         checked += len(numbers)
     assert checked >= 40
+
+
+def test_a_bar_charts_legend_covers_no_bar():
+    # seeds 31 and 2027's softmax chart printed its legend over the class-3 bars: "y (one-hot)" in black on the
+    # red bar of the true class
+    from matplotlib.patches import Rectangle
+
+    spec = {"kind": "bars", "labels": ["class 1", "class 2", "class 3"],
+            "series": [{"label": "p (softmax)", "values": [0.1, 0.2, 0.7]}, {"label": "y (one-hot)", "values": [0, 0, 1]}]}
+    fig = figures.drawn(spec)
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    legend = fig.axes[0].get_legend().get_window_extent(renderer)
+    bars = [p.get_window_extent(renderer) for p in fig.axes[0].patches if isinstance(p, Rectangle) and p.get_height()]
+    assert bars and not [b for b in bars if b.overlaps(legend)]

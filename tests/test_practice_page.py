@@ -439,7 +439,12 @@ POINTS_APART = [("2*x**2", "4*x", "4x(x-1)/(x-1)", True), ("2*x**2", "4*x", "4x 
                 ("x**2", "2*x", "2x + (x-1/2)/(x-1/2) - 1", True), ("2*x**2", "4*x", "4x + ln(|x-1|) - ln(|x-1|)", True),
                 ("x**2", "2*x", "2x + Heaviside(x - 1/2, 1) - Heaviside(x - 1/2, 0)", False),
                 ("Abs(x)", "sign(x)", "x/|x|", True), ("Abs(x)", "sign(x)", "sign(x)", True),
-                ("x*Abs(x)", "2*Abs(x)", "2|x|", True), ("log(x)", "1/x", "1/x", True), ("x**2", "2*x", "2x", True)]
+                ("x*Abs(x)", "2*Abs(x)", "2|x|", True), ("log(x)", "1/x", "1/x", True), ("x**2", "2*x", "2x", True),
+                # round twelve: a spike, 0^u (1 at a point alone), and slivers 10^-9 wide beside a corner were right
+                ("x**2", "2*x", "2x + DiracDelta(x)", False), ("x**2", "2*x", "2x + 0^((x - sqrt(2))^2)", False),
+                ("x**2", "2*x", "2x + 0^(x^2)", False), ("x**2", "2*x", "2x + min(1, 10^9 |x - 1|) - 1", False),
+                ("x**2", "2*x", "2x + erf(10^9 (x - 1)) - sign(x - 1)", False),
+                ("Heaviside(x)", "DiracDelta(x)", "DiracDelta(x)", True)]
 
 
 def test_the_page_looks_at_the_points_an_answer_stands_apart(tmp_path):

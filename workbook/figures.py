@@ -544,7 +544,7 @@ def bars_figure(spec: dict) -> str:
                    color=colors[i % len(colors)])
         ax.set_xticks(pos, labels)
         ax.set_ylim(0, 1.1)
-        ax.legend(loc="upper right", fontsize=7.5, frameon=False)
+        _legend_below(fig, ax, len(series))  # over the bars it hid the tallest (a one-hot 1 in the last class)
         ax.grid(True, axis="y", linewidth=0.3, color="#dddddd")
         return _output(fig)
 

@@ -13,6 +13,7 @@ import sympy as sp
 
 from workbook import explain, mistakes, school, steps, taylor, verify
 from workbook import expr as E
+from workbook.errors import printable
 from workbook.functions import written_out
 
 # Values for the other names when the answer is checked numerically (they are constants).
@@ -442,8 +443,12 @@ LARGEST = 1e6  # a domain's or a point's ends: past this a float64 check loses e
 def value_at(result: SolveResult, at: str) -> tuple[sp.Expr, list[str]]:
     """The derivative's value at ``var = at``: (exact value, the line that says it)."""
     point = E.parse(at.strip(), variables=())
-    if not _real_at(result.expr, result.var, point) and not result.expr.free_symbols - {result.var}:
+    alone = not result.expr.free_symbols - {result.var}
+    if alone and not _real_at(result.expr, result.var, point):
         raise SolveError(f"{explain.pretty(result.expr)} is not defined at {result.var} = {at.strip()} "
+                         "(for real numbers), so neither is its derivative")
+    if alone and not _real_as_typed(result, point):
+        raise SolveError(f"{printable(result.text.strip())[:80]} is not defined at {result.var} = {at.strip()} "
                          "(for real numbers), so neither is its derivative")
     exact = result.answer.xreplace({result.var: point})
     held = holding(result.expr.free_symbols - {result.var})
@@ -456,6 +461,18 @@ def value_at(result: SolveResult, at: str) -> tuple[sp.Expr, list[str]]:
     shown = explain.pretty(sp.nsimplify(exact) if exact.is_number and exact.is_Float else exact)
     tail = f" = {_decimal_text(decimal)}" if decimal is not None and not exact.is_Integer else ""
     return exact, [f"at {result.var} = {at.strip()}: {d} = {shown}{tail}"]
+
+
+def _real_as_typed(result: SolveResult, point: sp.Expr) -> bool:
+    """Whether the function as typed has a value at the point: SymPy cancels x^2/x to x as it reads it, and
+    x sin(x)/x to sin(x), but neither is defined at 0, any more than sin(x)/x is."""
+    try:
+        with sp.evaluate(False):
+            typed = written_out(E.parse(result.text, variables={str(result.var)})).xreplace({result.var: point})
+        value = sp.N(typed, 30)
+    except (E.ExprError, TypeError, ValueError, ZeroDivisionError, RecursionError):
+        return True  # read as it was for the derivative: the check above stands
+    return bool(value.is_number and value.is_real and value.is_finite)
 
 
 def _real_at(expr: sp.Expr, var: sp.Symbol, point: sp.Expr) -> bool:
@@ -710,6 +727,9 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
         smooth = np.all([np.abs(b - truth) <= 1e-5 * np.maximum(1.0, np.abs(truth)) for b in beside], axis=0)
         apart = np.abs(typed - truth) > 1e-9 * np.maximum(1.0, np.abs(truth))
     other = hole & real[0] & real[1] & real[2] & smooth & apart
+    # and an infinite spike at a point alone (DiracDelta(x)), where the derivative is a number, is none
+    spike = hole & np.isinf(typed) & real[1] & real[2]
+    bad |= spike
     if not (bad | other).any():
         return None
     i = int(np.flatnonzero(bad | other)[0])
@@ -736,16 +756,33 @@ def _holes(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[float]:
     for node in sp.preorder_traversal(typed):
         if isinstance(node, sp.Pow) and node.exp.is_number and (node.exp.is_negative or not node.exp.is_integer):
             arguments.append(node.base)
-        elif isinstance(node, (sp.log, sp.Abs, sp.sign, sp.Heaviside)):
+        elif isinstance(node, (sp.log, sp.Abs, sp.sign, sp.Heaviside, sp.DiracDelta)):
             arguments.append(node.args[0])
+        elif isinstance(node, sp.Pow) and not node.exp.is_number and node.base.doit() == 0:  # 0^u, (x - x)^u: 1 where u = 0
+            arguments.append(node.exp)
         if len(arguments) >= 20:
             break
     found: set[float] = set()
     for u in arguments:
         u = u.doit()  # written as typed, unevaluated; its zeros are those of its value
-        if u.free_symbols == {var} and u.is_polynomial(var) and sp.degree(u, var) <= 4:
+        if u.free_symbols != {var}:
+            continue
+        if u.is_polynomial(var) and sp.degree(u, var) <= 4:
             found |= {float(z) for z in _zeros(u, var, lo, hi)}
+        else:  # sign(sin(10^8 x)) switches at every k pi/10^8: at least the plain points among them
+            found |= {float(p) for p in _PLAIN if lo <= p <= hi and _vanishes(u, var, p)}
     return sorted(found)
+
+
+_PLAIN = [sp.Rational(k, 2) for k in range(-20, 21)]  # 0, ±1/2, ±1, ... ±10: where a switch is likeliest
+
+
+def _vanishes(u: sp.Expr, var: sp.Symbol, p: sp.Expr) -> bool:
+    """Whether u is exactly 0 at p (sin(10^8 x) at 0), as SymPy evaluates it exactly."""
+    try:
+        return bool(u.xreplace({var: p}) == 0)
+    except (TypeError, ValueError, RecursionError):
+        return False
 
 
 def _zeros(u: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> set[sp.Expr]:
@@ -978,7 +1015,9 @@ def _kinks(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp
     # convention and the derivative undefined; next to a sign change found numerically, which a narrow
     # piece (relu(10^-8 - |sin(x) - 1/2|)) lies around
     edges = sorted({sp.Rational(str(lo)), sp.Rational(str(hi)), *zeros, *near}, key=float)[:400]
-    return sorted(near, key=float) + [(x + y) / 2 for x, y in itertools.pairwise(edges)]
+    # and very near each meeting point, either side: a sliver 10^-9 wide beside it (erf(10^9 (x - 1)) - sign(x - 1))
+    beside = [z + side * sp.Rational(1, 10**10) * max(1, abs(z)) for z in sorted(zeros, key=float)[:40] for side in (-1, 1)]
+    return sorted(near, key=float) + [(x + y) / 2 for x, y in itertools.pairwise(edges)] + beside
 
 
 def _sign_changes(u: sp.Expr, var: sp.Symbol, lo: float, hi: float, grid: int = 20001) -> set[sp.Expr]:

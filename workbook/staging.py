@@ -118,8 +118,13 @@ def _locked(path: Path):
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
         except OSError as exc:
-            raise InTheWay(f"{path} cannot be the lock file ({exc.strerror}; a link?): remove it and build again; "
-                           "nothing was changed") from None
+            import errno
+
+            if exc.errno == errno.ELOOP or os.path.lexists(path):  # a link, or something else of that name
+                raise InTheWay(f"{path} cannot be the lock file ({exc.strerror}; a link?): remove it and build "
+                               "again; nothing was changed") from None
+            raise InTheWay(f"cannot write in {path.parent} ({exc.strerror}): give a build folder you can write "
+                           "(--out); nothing was changed") from None
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise InTheWay(f"{path} is in the way of the lock file (not a regular file): remove it and build "
