@@ -261,3 +261,13 @@ def test_a_function_undefined_at_the_point_as_typed_has_no_derivative_there(func
     result = run("solve", function, "--at", "0")
     assert result.exit_code == 2 and "is not defined at x = 0" in result.output, result.output
     assert run("solve", function, "--at", "1").exit_code == 0
+
+
+@pytest.mark.parametrize("function", ["|x|^(3/2)", "x^2 + |x|^(3/2)", "|x|^(4/3)"])
+def test_a_derivative_that_exists_at_a_corner_of_abs_is_given(function):
+    # round twelve: |x|^(3/2)'s derivative at 0 "does not exist: from the left it is nan": SymPy writes the left
+    # piece's derivative as 3(-x)^(3/2)/(2x), 0/0 at 0; its limit is 0, as from the right
+    result = run("solve", function, "--at", "0")
+    assert result.exit_code == 0 and "= 0" in result.output.splitlines()[-1], result.output
+    assert run("solve", function, "--at", "0", "--check", "0").exit_code == 0
+    assert "does not exist" in run("solve", "|x|^(1/2)", "--at", "0").output

@@ -189,3 +189,17 @@ def test_redraws_for_repeats_are_the_same_whatever_the_number_of_workers(tmp_pat
     three = build(edition, out_root=tmp_path / "three", formats=("html",), jobs=3)
     assert any(p[2] > 0 for p in _problems(one))  # some slots really were redrawn
     assert _problems(one) == _problems(three)
+
+
+def test_a_worker_forked_from_a_big_parent_is_not_replaced_after_every_task():
+    # a Dask worker's pool is forked late, from a build of 1,000 students holding 2 GB: each worker started
+    # over the old 300 MB line with its parent's pages alone, and was replaced after each of 297 tasks
+    ballast = bytearray(400 * 2**20)
+    for i in range(0, len(ballast), 4096):
+        ballast[i] = 1  # resident, as a big build's records are
+    with Pool(1) as pool:
+        for k in range(5):
+            pool.submit(k, 30.0, square, k)
+        assert sorted(o.value for o in pool.completed()) == [0, 1, 4, 9, 16]
+        assert len(pool.pids) == 1, pool.pids
+    del ballast

@@ -499,7 +499,15 @@ def _one_sided(result: SolveResult, point: sp.Expr, held: dict, at: str) -> sp.E
     sides = []
     for side in (-1, 1):
         branch = taylor.analytic_branch(result.expr, {**held, result.var: point + side * sp.Rational(1, 10**4)})
-        value = None if branch is None else sp.diff(branch, result.var, result.order).xreplace({result.var: point})
+        value = None if branch is None else sp.diff(branch, result.var, result.order)
+        if value is not None:
+            at_point = value.xreplace({result.var: point})
+            if at_point in (sp.nan, sp.zoo):  # (-x)^(3/2)'s derivative as SymPy writes it, 3(-x)^(3/2)/(2x): 0/0 at 0
+                try:
+                    at_point = sp.limit(value, result.var, point, "+" if side > 0 else "-")
+                except (NotImplementedError, ValueError, TypeError):
+                    at_point = sp.nan
+            value = at_point
         sides.append(value)
     heights = []
     for side in (-1, 1):  # the function itself must not jump there

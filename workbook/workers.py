@@ -31,8 +31,10 @@ from pathlib import Path
 from typing import Any, Self
 
 MEMORY_LIMIT = 2 * 1024**3  # bytes a worker may grow by beyond what it starts with
-RELEASE_RSS = 250 * 1024**2  # a worker holding more than this after a task hands freed memory back
-RECYCLE_RSS = 300 * 1024**2  # a worker left holding more than this after a task is replaced by a fresh one
+# measured from what a worker holds when it starts, which is its parent's memory, shared: a build of 1,000
+# students holds 2 GB, and a worker forked from it late (a Dask worker's) was replaced after each of 297 tasks
+RELEASE_RSS = 100 * 1024**2  # a worker grown by more than this after a task hands freed memory back
+RECYCLE_RSS = 150 * 1024**2  # a worker left grown by more than this after a task is replaced by a fresh one
 _ENV_JOBS = "WORKBOOK_JOBS"
 MAX_JOBS = 64
 
@@ -238,6 +240,7 @@ def _serve(conn, memory: int | None, parent: int) -> None:
     gc.freeze()  # what the parent made stays shared: our collector never writes to those pages
     if memory is not None:
         _cap_memory(memory)
+    start = _rss()  # the parent's pages, shared: what this worker grows by is its own
     while True:
         try:
             message = conn.recv()
@@ -252,9 +255,9 @@ def _serve(conn, memory: int | None, parent: int) -> None:
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which decides
             answer = (False, ("raised", exc, said(exc)))
         del fn, args, message
-        if _rss() > RELEASE_RSS:  # after a layout, not after each small draw (it costs 3 ms)
+        if _rss() - start > RELEASE_RSS:  # after a layout, not after each small draw (it costs 3 ms)
             _release()
-        answer = (*answer, _rss())
+        answer = (*answer, _rss() - start)
         try:
             conn.send(answer)
         except Exception as exc:  # noqa: BLE001 - an answer that cannot be pickled
