@@ -4,6 +4,8 @@ with matplotlib's own text extents (workbook.figcheck) on every family's figures
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from matplotlib.figure import Figure
 
@@ -165,3 +167,16 @@ def test_a_bar_charts_legend_covers_no_bar():
     legend = fig.axes[0].get_legend().get_window_extent(renderer)
     bars = [p.get_window_extent(renderer) for p in fig.axes[0].patches if isinstance(p, Rectangle) and p.get_height()]
     assert bars and not [b for b in bars if b.overlaps(legend)]
+
+
+def test_every_negative_number_a_figure_prints_has_a_minus_sign():
+    # the network labels printed δ=-0.0565 and the contour lines -45.1 with a hyphen, beside axes that print −
+    from matplotlib.text import Text
+
+    hyphens = []
+    for family_id, spec, _ in _figures():
+        fig = figures.drawn(spec)
+        fig.draw_without_rendering()
+        hyphens += [(family_id, t.get_text()) for t in fig.findobj(Text)
+                    if t.get_visible() and "$" not in t.get_text() and re.search(r"(?<![\w.)])-\.?\d", t.get_text())]
+    assert hyphens == [], hyphens[:5]

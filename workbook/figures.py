@@ -139,6 +139,11 @@ def _minus(text: str) -> str:
     return text if "$" in text else _MINUS.sub("\u2212", text)
 
 
+def _level_text(value: float) -> str:
+    """A contour line's label: its level to three figures, a negative one with a minus sign."""
+    return _minus(f"{value:.3g}")
+
+
 def _label(ax, text: str, at, *, fontsize: float, color: str = "#222222", boxed: bool = False, near: float = 5):
     """A point's label, set beside it where it covers no line, point or other text (_place_labels
     tries each side, near and then farther)."""
@@ -299,7 +304,7 @@ def _contour_labels(fig, ax, cs) -> None:
     the plot; the lines are then cut round the labels kept."""
     renderer = _renderer(fig)
     whole = list(cs.get_paths())  # the lines uncut, to start again from
-    ax.clabel(cs, inline=False, fontsize=7.5, fmt="%.3g")
+    ax.clabel(cs, inline=False, fontsize=7.5, fmt=_level_text)
     kept = [(text.get_position(), cs.levels[_level_of(cs, text, value)])
             for text, value in zip(cs.labelTexts, cs.labelCValues)]
     for attempt in range(4):  # a label set in its line moves a little: those that then cover something go
@@ -313,7 +318,7 @@ def _contour_labels(fig, ax, cs) -> None:
         if not kept:
             return
         ax.clabel(cs, levels=sorted({level for _, level in kept}), manual=[at for at, _ in kept], inline=True,
-                  fontsize=7.5, fmt="%.3g")
+                  fontsize=7.5, fmt=_level_text)
     for text, value in zip(cs.labelTexts, cs.labelCValues):
         _level_of(cs, text, value)
 
