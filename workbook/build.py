@@ -54,9 +54,9 @@ from workbook.scheduler import BUDGET, DrawCache
 from workbook.staging import (
     MARKER,
     MARKER_TEXT,
-    _digest,
     carry_over,
     confined,
+    digest_of,
     edition_lock,
     file_hashes,
     file_names,
@@ -274,7 +274,7 @@ def _as_it_was(out_dir: Path, rel: str, trusted: dict[str, str]) -> bool:
     try:
         return (rel in trusted and not path.is_symlink() and path.is_file()
                 and not any(p.is_symlink() for p in path.parents if out_dir in p.parents)
-                and _digest(path, trusted[rel]) == trusted[rel])
+                and digest_of(path, trusted[rel]) == trusted[rel])
     except OSError:
         return False
 

@@ -9,6 +9,7 @@ removes (with the content cache).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -118,8 +119,6 @@ def _locked(path: Path):
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
         except OSError as exc:
-            import errno
-
             if exc.errno == errno.ELOOP or os.path.lexists(path):  # a link, or something else of that name
                 raise InTheWay(f"{path} cannot be the lock file ({exc.strerror}; a link?): remove it and build "
                                "again; nothing was changed") from None
@@ -216,7 +215,7 @@ def carry_over(out_dir: Path, stage: Path, trusted: dict[str, str], keep) -> lis
         try:
             if path.is_symlink() or not path.is_file() or any(p.is_symlink() for p in path.parents if out_dir in p.parents):
                 continue
-            if _digest(path) != digest:
+            if digest_of(path) != digest:
                 continue
         except OSError:
             continue
@@ -229,7 +228,7 @@ def carry_over(out_dir: Path, stage: Path, trusted: dict[str, str], keep) -> lis
     return carried
 
 
-def _digest(path: Path, expected: str | None = None) -> str:
+def digest_of(path: Path, expected: str | None = None) -> str:
     """A file's "sha256 size"; with ``expected``, a file of another size is not read (its digest differs)."""
     size = path.stat().st_size
     if expected is not None and not expected.endswith(f" {size}"):
@@ -295,7 +294,7 @@ def _as_written(entry: os.DirEntry, rel: str, trusted: dict[str, str]) -> bool:
 def file_hashes(folder: Path, within, expected: dict[str, str] | None = None) -> dict[str, str]:
     """Every regular file under folder (relative path -> "sha256 size") for which ``within(path)`` is
     true; one whose size is not the one ``expected`` says is not read."""
-    return {rel: _digest(folder / rel, (expected or {}).get(rel, "") if expected is not None else None)
+    return {rel: digest_of(folder / rel, (expected or {}).get(rel, "") if expected is not None else None)
             for rel in file_names(folder, within)}
 
 
@@ -327,7 +326,8 @@ def _remove_as_written(folder: Path) -> list[str]:
             for entry in scan:
                 rel = Path(entry.path).relative_to(folder).as_posix()
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
+                    if rel not in left:  # (one that cannot be listed is someone else's, kept whole)
+                        stack.append(Path(entry.path))
                 elif rel not in left and rel != MARKER:
                     os.unlink(entry.path)
     for here in reversed(folders[1:]):  # the deepest first
