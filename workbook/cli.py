@@ -725,7 +725,9 @@ def clean(out_root: Path, cache_only: bool, yes: bool) -> None:
             if not click.confirm("remove them (and the cache)?", default=False):
                 _say("nothing removed (workbook clean --cache removes the cache alone)")
                 return
-    removed, skipped, kept = run_clean(out_root, cache_only=cache_only)
+    from workbook.areas import trusted_files
+
+    removed, skipped, kept = run_clean(out_root, cache_only=cache_only, trusted=trusted_files)
     for path in removed:
         _say(f"removed {path}")
     for note in kept:

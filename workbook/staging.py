@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -308,14 +308,13 @@ def marker_fields(out_dir: Path) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in text.splitlines()[1:] if " " in line)
 
 
-def _remove_as_written(folder: Path) -> list[str]:
+def _remove_as_written(folder: Path, trusted: dict[str, str]) -> list[str]:
     """Remove from an edition's folder what a build of this user's wrote there, as it wrote it (the files
     its signed manifests list, of the size they were written), then the folders left empty and the marker;
     the entries left (relative paths), which are someone else's: nothing is read, no link followed. Where
-    any is left, so is the folder, without its marker: a build then refuses it rather than take them."""
-    from workbook.areas import trusted_files
-
-    left = set(foreign(folder, trusted_files(folder)))
+    any is left, so is the folder, without its marker: a build then refuses it rather than take them.
+    ``trusted`` is what the folder's signed manifests list (areas.trusted_files)."""
+    left = set(foreign(folder, trusted))
     if "." in left:  # a folder that cannot be listed: nothing is taken from it
         return ["."]
     folders, stack = [], [folder]
@@ -356,10 +355,11 @@ def cleanable(out_root: Path) -> list[Path]:
             and not child.is_symlink() and _marked(child)]
 
 
-def clean(out_root: Path, cache_only: bool = False) -> tuple[list[Path], list[str], list[str]]:
+def clean(out_root: Path, cache_only: bool = False, *,
+          trusted: Callable[[Path], dict[str, str]]) -> tuple[list[Path], list[str], list[str]]:
     """Remove the builds under out_root that carry workbook's marker (with what a killed build of
-    each left behind), and the content cache if workbook made it (it carries its own marker); nothing
-    else. An edition a build is writing is left alone, and so is the cache while any build runs: the
+    each left behind: of an edition, only the files ``trusted(folder)`` lists as its builds wrote them),
+    and the content cache if workbook made it (it carries its own marker); nothing else. An edition a build is writing is left alone, and so is the cache while any build runs: the
     second list says what was skipped and why, the third what was kept in the cache folder that was not
     workbook's."""
     removed: list[Path] = []
@@ -380,7 +380,7 @@ def clean(out_root: Path, cache_only: bool = False) -> tuple[list[Path], list[st
                         remove_tree(folder)
                         removed.append(folder)
                         continue
-                    left = _remove_as_written(folder)
+                    left = _remove_as_written(folder, trusted(folder))
                     if left:
                         kept.append(f"kept {len(left)} entr{'ies' if len(left) != 1 else 'y'} of {folder} workbook did "
                                     f"not write as they are (added or changed by hand, or a marker copied in), "
