@@ -593,7 +593,7 @@ def test_a_roster_field_over_the_csv_limit_is_one_line(place):
 def test_a_bad_batch_line_fails_alone(place):
     lines = [b'{"input": "x^2"}', b"[" * 100_000, b"\xff\xfe not utf-8", b'{"input": "x^3", "order": true}',
              b'{"input": "x^3", "order": 99}', b'{"input": "x^2*y", "variable": "' + b"x," * 300 + b'x"}',
-             b"x" * 50_000, b'{"input": "sin(x)"}']
+             b"x" * 50_000, b'{"input": "x^2", "order": 1, "order": 2}', b'{"input": "sin(x)"}']
     batch = place.root / "batch.jsonl"
     batch.write_bytes(b"\n".join(lines) + b"\n")
     result = place.run("solve", "--batch", batch, timeout=120)
@@ -602,6 +602,7 @@ def test_a_bad_batch_line_fails_alone(place):
     assert len(answers) == len(lines)
     assert answers[0]["answer"] == "2*x" and answers[-1]["answer"] == "cos(x)"
     assert all("error" in a for a in answers[1:-1]), answers[1:-1]
+    assert "given twice" in answers[-2]["error"]  # round thirteen: the second "order" was used, without a word
 
 
 # ---------------------------------------------------------------- output that breaks or misleads

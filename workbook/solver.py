@@ -369,6 +369,15 @@ def input_of(line: bytes) -> str | None:
 BATCH_KEYS = ("input", "variable", "order")  # what a line of `solve --batch` may give
 
 
+def _once(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object whose keys are given once each: {"order": 1, "order": 2} is said, not read as order 2."""
+    item = dict(pairs)
+    if len(item) != len(pairs):
+        twice = next(k for k in item if sum(key == k for key, _ in pairs) > 1)
+        raise ValueError(f"the key {twice[:40]!r} is given twice: give each key once")
+    return item
+
+
 def solve_line(line: str | bytes) -> dict:
     """One line of `solve --batch`: a result in the JSON schema, or {"input", "error"}. A bad line,
     whatever is wrong with it, is answered on its own line; it never stops the batch."""
@@ -384,7 +393,7 @@ def solve_line(line: str | bytes) -> dict:
         if len(line) > MAX_LINE:
             raise ValueError(f"the line is over {MAX_LINE} characters")
         try:
-            item = json.loads(line)
+            item = json.loads(line, object_pairs_hook=_once)
         except RecursionError:
             raise ValueError("the line is JSON nested too deeply") from None
         except ValueError as exc:
