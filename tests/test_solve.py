@@ -196,7 +196,12 @@ HOLES = [("2x^2", "4x + sign(x)^2 - 1", "at x = 0 your answer gives -1, but the 
          ("x^2", "2x + sign(sin(10^8 x))^2 - 1", "at x = 0 your answer gives -1"),
          ("x^2", "2x + Heaviside(sin(10^6 x)) - Heaviside(sin(10^6 x))^2", "at x = 0 your answer gives 0.25"),
          ("x^2", "2x + 0^((x - sqrt(2))^2)", "at x = 1.41421"), ("x^2", "2x + (x - x)^(x^2)", "at x = 0"),
-         ("x", "1 + 5 DiracDelta(x - 1/3)", "your answer is undefined")]
+         ("x", "1 + 5 DiracDelta(x - 1/3)", "your answer is undefined"),
+         # round thirteen: points no float reaches, found exactly (pi, ln 2, pi/2 and cos(10^7 x)'s)
+         ("x^2", "2x + sign(x - pi)^2 - 1", "at x = 3.14159 your answer gives"),
+         ("x^2", "2x + sign(exp(x) - 2)^2 - 1", "at x = 0.693147 your answer gives"),
+         ("x^2", "2x + sign(cos(x))^2 - 1", "at x = -1.5708 your answer gives"),
+         ("x^2", "2x + sign(cos(10^7 x))^2 - 1", "your answer gives -1")]
 
 
 @pytest.mark.parametrize("function, typed, said", HOLES)
@@ -210,7 +215,9 @@ def test_an_answer_with_a_hole_the_derivative_has_not_is_not_right(function, typ
                                              ("ln(x)", "1/x"), ("relu(x)", "Heaviside(x)"), ("x^2", "2x"),
                                              # undefined at a point alone: right, on the page too
                                              ("x^2", "2x^2/x"), ("2x^2", "4x(x-1)/(x-1)"),
-                                             ("2x^2", "4x + ln(|x-1|) - ln(|x-1|)"), ("x^2", "2x + (x-1/2)/(x-1/2) - 1")])
+                                             ("2x^2", "4x + ln(|x-1|) - ln(|x-1|)"), ("x^2", "2x + (x-1/2)/(x-1/2) - 1"),
+                                             ("|x - pi|", "sign(x - pi)"), ("|cos(x)|", "-sin(x) sign(cos(x))"),
+                                             ("|sin(3x)|", "3cos(3x) sign(sin(3x))")])
 def test_a_right_answer_with_a_corner_of_its_own_stays_right(function, typed):
     assert solver.check_answer(solver.solve(function), typed)[0] is True
 

@@ -748,9 +748,84 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
     spike = hole & np.isinf(typed) & real[1] & real[2]
     bad |= spike
     if not (bad | other).any():
-        return None
+        return _apart_exactly(exprs, functions[1], var, lo, hi)
     i = int(np.flatnonzero(bad | other)[0])
     return float(points[i]), float(truth[i].real), (float(typed[i].real) if other[i] else None)
+
+
+EXACT_REACH = 10.0  # past the domain (-3..3 stands for everywhere), where sign(x - pi) switches
+EXACT_SCALE = 20  # the largest coefficient inside an argument solved exactly: cos(20x), not sin(10^8 x)
+
+
+def _apart_exactly(exprs: list[sp.Expr], truth_at, var: sp.Symbol, lo: float, hi: float):
+    """As typed_undefined, at the points where a piece of the answer meets another that no float reaches:
+    sign(cos(x)) at ±pi/2, sign(exp(x) - 2) at ln 2, sign(x - pi) at pi. Each such point, found exactly where
+    SymPy finds it at once (arguments of small coefficients), is evaluated exactly: another value where the
+    derivative goes on smoothly, or an infinite one, is not the derivative."""
+    typed, truth, function = exprs
+    points = _exact_switches(typed, var, min(lo, -EXACT_REACH), max(hi, EXACT_REACH))
+    for z in sorted(points, key=lambda z: (not lo <= z <= hi, abs(float(z)))):  # the domain's, nearest 0, first
+        try:
+            values = [sp.N(e.xreplace({var: z}).doit(), 30) for e in (typed, truth, function)]
+            want = complex(values[1])
+            if not all(v.is_number and v.is_finite and v.is_real for v in values[1:]):
+                continue
+            zf = float(z)
+            with np.errstate(all="ignore"):
+                sides = [complex(truth_at(np.array([zf + side * 1e-7 * max(1.0, abs(zf))]))[0]) for side in (-1, 1)]
+            if not all(abs(v - want) <= 1e-5 * max(1.0, abs(want)) for v in sides):
+                continue  # the derivative has its own corner there: a convention, either value
+            got = values[0]
+            if got.is_number and got.is_real and got.is_finite:
+                if abs(complex(got) - want) > 1e-9 * max(1.0, abs(want)):
+                    return zf, want.real, float(got)
+            elif got.is_infinite or got == sp.zoo:  # a spike there
+                return zf, want.real, None
+        except (TypeError, ValueError, ZeroDivisionError, RecursionError, OverflowError):
+            continue
+    return None
+
+
+def _exact_switches(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp.Expr]:
+    """The exact points in [lo, hi] where an argument of sign, a step, |.|, DiracDelta or 0^u in the answer is 0,
+    where SymPy finds them as a short finite set: only for arguments whose every function is of a polynomial of
+    degree 2 at most with coefficients no larger than EXACT_SCALE (SymPy would list sin(10^8 x)'s zeros one by one)."""
+    found: list[sp.Expr] = []
+    for node in sp.preorder_traversal(typed):
+        if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside, sp.DiracDelta)):
+            u = node.args[0]
+        elif isinstance(node, sp.Pow) and not node.exp.is_number and node.base.doit() == 0:
+            u = node.exp
+        else:
+            continue
+        u = u.doit()
+        if u.free_symbols != {var}:
+            continue
+        if isinstance(u, (sp.sin, sp.cos)) and u.args[0].is_polynomial(var) and sp.degree(u.args[0], var) == 1:
+            # sin(a x + b) is 0 where a x + b = k pi, cos where it is (k + 1/2) pi: those nearest 0, however large a
+            a, b = sp.Poly(u.args[0], var).all_coeffs()
+            half = sp.Rational(1, 2) if isinstance(u, sp.cos) else 0
+            found += [z for k in range(-3, 4) if lo <= (z := ((k + half) * sp.pi - b) / a) <= hi]
+            continue
+        if sp.count_ops(u) > 15 or not _small(u, var):
+            continue
+        zeros = _zeros(u, var, lo, hi)
+        found += [z for z in sorted(zeros, key=float)[:40] if z.is_number]
+        if len(found) >= 40:
+            break
+    return found
+
+
+def _small(u: sp.Expr, var: sp.Symbol) -> bool:
+    """Whether every function in u is of a polynomial in var of degree 2 at most whose coefficients are no
+    larger than EXACT_SCALE, and u is one itself or a sum of such functions and such a polynomial."""
+    for f in u.atoms(sp.Function):
+        inner = f.args[0]
+        if not inner.is_polynomial(var) or sp.degree(inner, var) > 2:
+            return False
+        if any(abs(c) > EXACT_SCALE for c in sp.Poly(inner, var).coeffs() if c.is_number):
+            return False
+    return True
 
 
 def _real(values: np.ndarray) -> np.ndarray:
