@@ -115,6 +115,22 @@ def test_a_students_sheet_changed_by_hand_is_written_again(quiz, how):
         assert (quiz.parent / "elsewhere.pdf").read_text() == "someone else's file"
 
 
+def test_a_class_whose_manifest_was_changed_is_not_dropped_for_one_student(quiz):
+    # round thirteen: a space added to students/manifest.json, and a --student build dropped every other
+    # student's sheets and the key (exit 0, "left out 16 files")
+    folder = quiz.parent / "out" / "modes" / "students"
+    build(quiz, "--roster", str(quiz.parent / "class.csv"))
+    with open(folder / "manifest.json", "a") as handle:
+        handle.write(" ")
+    before = files(folder)
+    result = run("build", str(quiz), "--out", str(quiz.parent / "out"), "-q", "--roster", str(quiz.parent / "class.csv"),
+                 "--student", "s01")
+    assert result.exit_code == 2 and "not as your build wrote it" in result.output, result.output
+    assert files(folder) == before
+    build(quiz, "--roster", str(quiz.parent / "class.csv"))  # the whole class again: as the line says
+    assert (folder / "s02" / "worksheet.pdf").is_file() and (folder / "teacher-key.pdf").is_file()
+
+
 def test_a_late_student_joins_the_class_and_the_key(quiz):
     folder = quiz.parent / "out" / "modes" / "students"
     build(quiz, "--roster", str(quiz.parent / "class.csv"))

@@ -143,7 +143,14 @@ def rebuild_command(edition: Edition, path: Path | None, banks: list[Path], stud
 
 def _pick_students(ids: tuple[str, ...], roster: list | None, path: Path | None, out_dir: Path) -> list:
     """The students ``--student`` names, from the roster file or from the class built in out_dir."""
-    known = roster if roster is not None else Previous.read(out_dir, STUDENTS).students
+    built = Previous.read(out_dir, STUDENTS).students
+    if not built and _holds_files(out_dir / STUDENTS):
+        # its manifest changed by hand (or signed with another key): the class is unknown, and a build of one
+        # student would drop every other student's sheet and the key
+        raise InputError([(f"--student: the class in {printable(str(out_dir / STUDENTS))} is not as your build wrote it "
+                          f"(its {MANIFEST} was changed, or signed with another key), so no class has been built there "
+                          "to take a student from; build the whole class again with --roster FILE, without --student")])
+    known = roster if roster is not None else built
     if not known:
         raise InputError([(f"--student: no class has been built into {printable(str(out_dir / STUDENTS))}; "
                           "give the class with --roster FILE")])
@@ -265,6 +272,14 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                      f"(changed, added by hand, or from someone else's build), e.g. {printable(left[0])}")
     return BuildResult(out_dir=out_dir, files={k: out_dir / p.relative_to(stage) for k, p in files.items()},
                        problems=count, timings=timings, docs=docs, notes=notes, kept=kept, area=area)
+
+
+def _holds_files(folder: Path) -> bool:
+    """Whether a folder (not a link) holds anything."""
+    try:
+        return folder.is_dir() and not folder.is_symlink() and any(folder.iterdir())
+    except OSError:
+        return False
 
 
 def _as_it_was(out_dir: Path, rel: str, trusted: dict[str, str]) -> bool:
