@@ -54,9 +54,9 @@ from workbook.scheduler import BUDGET, DrawCache
 from workbook.staging import (
     MARKER,
     MARKER_TEXT,
+    as_written,
     carry_over,
     confined,
-    digest_of,
     edition_lock,
     file_hashes,
     file_names,
@@ -221,8 +221,8 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         trusted = trusted_files(out_dir)  # what this user's builds wrote there, as they wrote it
 
         def lacks(folder: str) -> bool:  # a sheet deleted, changed, linked or planted since: written again
-            return not all(_as_it_was(out_dir, f"{folder}/{n}.{ext}", trusted)
-                           for n in names for ext in ("html", "pdf") if ext in formats)
+            sheets = [f"{folder}/{n}.{ext}" for n in names for ext in ("html", "pdf") if ext in formats]
+            return not all(rel in trusted and as_written(out_dir, rel, trusted[rel]) for rel in sheets)
 
         # a student asked for, or whose sheet changed, is written; every version is, and the edition itself
         written = {f for f in docs if f in asked or f in changed or lacks(f)} if roster else set(docs)
@@ -278,18 +278,6 @@ def _holds_files(folder: Path) -> bool:
     """Whether a folder (not a link) holds anything."""
     try:
         return folder.is_dir() and not folder.is_symlink() and any(folder.iterdir())
-    except OSError:
-        return False
-
-
-def _as_it_was(out_dir: Path, rel: str, trusted: dict[str, str]) -> bool:
-    """Whether a file of the edition is a regular file, no link, as a build of this user's wrote it (its
-    digest as the signed manifest lists it: carry_over takes nothing else into the next build)."""
-    path = out_dir / rel
-    try:
-        return (rel in trusted and not path.is_symlink() and path.is_file()
-                and not any(p.is_symlink() for p in path.parents if out_dir in p.parents)
-                and digest_of(path, trusted[rel]) == trusted[rel])
     except OSError:
         return False
 

@@ -791,13 +791,7 @@ def _exact_switches(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> lis
     where SymPy finds them as a short finite set: only for arguments whose every function is of a polynomial of
     degree 2 at most with coefficients no larger than EXACT_SCALE (SymPy would list sin(10^8 x)'s zeros one by one)."""
     found: list[sp.Expr] = []
-    for node in sp.preorder_traversal(typed):
-        if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside, sp.DiracDelta)):
-            u = node.args[0]
-        elif isinstance(node, sp.Pow) and not node.exp.is_number and node.base.doit() == 0:
-            u = node.exp
-        else:
-            continue
+    for u in _switching(typed, holes=False):
         u = u.doit()
         if u.free_symbols != {var}:
             continue
@@ -844,16 +838,7 @@ def undefined_line(typed: tuple, var, noun: str = "the derivative") -> str:
 def _holes(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[float]:
     """Where, in [lo, hi], a denominator of the answer as typed is 0, or the argument of a logarithm, a root,
     |.|, sign or a step: only for arguments that are polynomials in var (of degree 4 at most), at most 20."""
-    arguments = []
-    for node in sp.preorder_traversal(typed):
-        if isinstance(node, sp.Pow) and node.exp.is_number and (node.exp.is_negative or not node.exp.is_integer):
-            arguments.append(node.base)
-        elif isinstance(node, (sp.log, sp.Abs, sp.sign, sp.Heaviside, sp.DiracDelta)):
-            arguments.append(node.args[0])
-        elif isinstance(node, sp.Pow) and not node.exp.is_number and node.base.doit() == 0:  # 0^u, (x - x)^u: 1 where u = 0
-            arguments.append(node.exp)
-        if len(arguments) >= 20:
-            break
+    arguments = _switching(typed, holes=True)
     found: set[float] = set()
     for u in arguments:
         u = u.doit()  # written as typed, unevaluated; its zeros are those of its value
@@ -864,6 +849,24 @@ def _holes(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[float]:
         else:  # sign(sin(10^8 x)) switches at every k pi/10^8: at least the plain points among them
             found |= {float(p) for p in _PLAIN if lo <= p <= hi and _vanishes(u, var, p)}
     return sorted(found)
+
+
+def _switching(typed: sp.Expr, holes: bool) -> list[sp.Expr]:
+    """The arguments (at most 20) where a piece of an answer as typed switches: of |.|, sign, a step, DiracDelta,
+    and u in 0^u or (x - x)^u (1 where u = 0); with ``holes``, also where it may have no value: a
+    denominator, a root, a logarithm's argument."""
+    arguments = []
+    for node in sp.preorder_traversal(typed):
+        if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside, sp.DiracDelta)) or holes and isinstance(node, sp.log):
+            arguments.append(node.args[0])
+        elif isinstance(node, sp.Pow) and not node.exp.is_number and node.base.doit() == 0:
+            arguments.append(node.exp)
+        elif holes and isinstance(node, sp.Pow) and node.exp.is_number and (node.exp.is_negative or
+                                                                             not node.exp.is_integer):
+            arguments.append(node.base)
+        if len(arguments) >= 20:
+            break
+    return arguments
 
 
 _PLAIN = [sp.Rational(k, 2) for k in range(-20, 21)]  # 0, ±1/2, ±1, ... ±10: where a switch is likeliest

@@ -212,12 +212,7 @@ def carry_over(out_dir: Path, stage: Path, trusted: dict[str, str], keep) -> lis
         path, target = out_dir / rel, stage / rel
         if not keep(rel) or target.exists() or target.is_symlink() or rel == MARKER:
             continue
-        try:
-            if path.is_symlink() or not path.is_file() or any(p.is_symlink() for p in path.parents if out_dir in p.parents):
-                continue
-            if digest_of(path) != digest:
-                continue
-        except OSError:
+        if not as_written(out_dir, rel, digest):
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -226,6 +221,18 @@ def carry_over(out_dir: Path, stage: Path, trusted: dict[str, str], keep) -> lis
             shutil.copy2(path, target, follow_symlinks=False)
         carried.append(rel)
     return carried
+
+
+def as_written(out_dir: Path, rel: str, digest: str) -> bool:
+    """Whether out_dir/rel is a regular file, reached through no link, with the digest ("sha256 size") a build
+    of this user's recorded for it (a file of another size is not read)."""
+    path = out_dir / rel
+    try:
+        return (not path.is_symlink() and path.is_file()
+                and not any(p.is_symlink() for p in path.parents if out_dir in p.parents)
+                and digest_of(path, digest) == digest)
+    except OSError:
+        return False
 
 
 def digest_of(path: Path, expected: str | None = None) -> str:
