@@ -449,6 +449,25 @@ def _orphan_answers(laid_out: list) -> list[tuple[int, str]]:
     return found
 
 
+def _past_margin(laid_out: list) -> list[tuple[int, str, float]]:
+    """(page, problem, mm) for each problem's heading (number, question, method label) that runs past the
+    right margin of its page."""
+    found = []
+    for number, page in enumerate(laid_out, start=1):
+        right = page.content_box_x() + page.width
+        heads = [box for box, _ in _walk(page) if "problem-head" in _classes(box)]
+        found += [(number, " ".join(b.text for b, _ in _walk(head) if hasattr(b, "text"))[:40],
+                   round((_right_edge(head) - right) / MM, 1)) for head in heads if _right_edge(head) > right + 0.5]
+    return found
+
+
+def test_no_problem_heading_runs_past_the_margin(documents, tmp_path):
+    # the heading is a table row: a long question (Adam's update rule, in pieces) widened it past the page,
+    # and at seed 2027 the "Adam updates" label stood 3.5 mm in the right margin
+    for name, doc, which in documents:
+        assert _past_margin(pages(doc, which, tmp_path)) == [], name
+
+
 @pytest.mark.parametrize("seed", [7, 2027])
 def test_no_answer_box_stands_alone_at_a_page_top(seed, tmp_path):
     # seed 2027's solutions had problem 7's answer (y = -16x - 20) alone at the top of page 5 and problem 13's
@@ -457,4 +476,6 @@ def test_no_answer_box_stands_alone_at_a_page_top(seed, tmp_path):
     result = build(None, out_root=tmp_path / "b", formats=("html",), seed=seed)
     doc, = result.docs.values()
     for which in ("solutions", "worksheet"):
-        assert _orphan_answers(pages(doc, which, tmp_path)) == [], which
+        laid_out = pages(doc, which, tmp_path)
+        assert _orphan_answers(laid_out) == [], which
+        assert _past_margin(laid_out) == [], which  # seed 2027's Adam problem (see just above)
