@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
 from workbook import figures, mathtex, pdf, render
+from workbook.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
 
 HOSTILE = ('<script>alert(1)</script> <img src=file:///etc/passwd> {{ 7*7 }} {% include "x" %} url(http://example.com/x)'
            ' <link rel=attachment href=file:///etc/passwd> <style>@import "http://example.com/a.css";</style>'
@@ -218,3 +224,42 @@ def test_the_key_prints_every_table_a_learner_fills_and_the_marks(tmp_path):
     assert f"{sum(2 * p['difficulty'] for p in problems)} points in all" in key
     for section in doc["sections"]:
         assert f"· {sum(2 * p['difficulty'] for p in section['problems'])} points</span></h2>" in key
+
+
+class _Prose(HTMLParser):
+    """The text a reader sees outside the math (MathML, the PDF's math images' alt text aside)."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.text = 0, []
+
+    def handle_starttag(self, tag, attrs):
+        self.depth += tag in ("math", "script", "style")
+
+    def handle_endtag(self, tag):
+        self.depth -= tag in ("math", "script", "style")
+
+    def handle_data(self, data):
+        if not self.depth:
+            self.text.append(data)
+
+
+def test_prose_writes_a_derivative_with_primes_not_apostrophes(tmp_path):
+    # "the rate is below 2/f''" and the primer's "curvature is f''" printed a typewriter quote where the math
+    # beside them prints f″; a word's own apostrophe stays (torch.optim's, students', 'x')
+    from workbook.segments import primes
+
+    assert primes("below 2/f'', with f'(x) and g' then f'''") == "below 2/f\u2033, with f\u2032(x) and g\u2032 then f\u2034"
+    assert primes("torch.optim's rule, the students' sheets, the 'x' axis") == (
+        "torch.optim's rule, the students' sheets, the 'x' axis")
+    from tests.editions import every_family_doc
+
+    every_family_doc(tmp_path, 5)
+    build(ROOT / "editions" / "visual-workbook.toml", out_root=tmp_path / "default", formats=("html",))
+    pages = sorted(tmp_path.glob("**/*.html"))
+    assert len(pages) >= 6
+    for page in pages:
+        reader = _Prose()
+        reader.feed(page.read_text(encoding="utf-8"))
+        prose = html.unescape("".join(reader.text))
+        assert not re.findall(r"(?<![A-Za-z'])[A-Za-z]'+(?![A-Za-z])", prose), page.name

@@ -183,6 +183,7 @@ def environment(template_dir: Path | None = None) -> Environment:
     env = kind(loader=FolderLoader(search + [str(templates_dir())]), autoescape=True,
                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["caption"] = caption
+    env.filters["primes"] = segments.primes
     env.globals["work_cm"] = work_cm
     env.globals.update(filled_table=filled_table, points=points, section_points=section_points,
                        total_points=total_points, key_cell=key_cell, stars_marked=stars_marked, marks_of=marks_of,
@@ -329,7 +330,7 @@ def filled_table(problem: dict) -> dict | None:
 def caption(text: str) -> str:
     """A figure's alt text as its printed caption: a true minus sign before a number, 2·u1 and x^2 for
     SymPy's 2*u1 and x**2, a quotient such as dy/du2 and a point such as (2, −1) kept on one line."""
-    text = _MINUS.sub("\u2212", text)
+    text = _MINUS.sub("\u2212", segments.primes(text))
     text = _SLASH.sub("/\u2060", text.replace("**", "^").replace("*", "\u00b7"))
     return _POINT.sub(lambda m: "(" + m.group(1).replace(", ", ",\u00a0") + ")", text)
 

@@ -47,6 +47,16 @@ def emit(segments: list[dict], emitter: Emitter, *, blanks: bool = True) -> str:
     return "".join(out)
 
 
+# a letter standing alone followed by apostrophes is a derivative (f', f'') in prose: printed with primes, as
+# in the math, not as a typewriter quote; a word's apostrophe (torch.optim's, students') is left alone
+_PRIMED = re.compile(r"(?<![A-Za-z'\u2018])([A-Za-z])('{1,3})(?![A-Za-z'])")
+
+
+def primes(text: str) -> str:
+    """Prose with f' and f'' written with prime marks (U+2032, U+2033, U+2034)."""
+    return _PRIMED.sub(lambda m: m.group(1) + "\u2032\u2033\u2034"[len(m.group(2)) - 1], text)
+
+
 class Page:
     """The documents' HTML; ``big`` sets inline math in display style (the answer key's)."""
 
@@ -54,7 +64,7 @@ class Page:
         self.draw, self.big = math, big
 
     def text(self, text: str) -> str:
-        return str(escape(text))
+        return str(escape(primes(text)))
 
     def math(self, latex: str) -> str:
         return str(self.draw(("\\displaystyle " if self.big else "") + latex))

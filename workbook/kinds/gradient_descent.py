@@ -313,8 +313,8 @@ def _converge_steps(work: Descent) -> list[Step]:
                                     Math("x^* = " + exact_decimal(minimum)), " by the same factor.")),
         Step("The rule", r"0 < \eta < \frac{2}{f''} = " + exact_decimal(2 / curvature),
              words("Descent converges exactly when the factor lies between \u22121 and 1, i.e. when the learning "
-                   "rate is below 2/f'', with ", Math("f'' = " + exact_decimal(curvature)),
-                   ". Between 1/f'' and 2/f'' it overshoots but still settles.")),
+                   "rate is below ", Math("2/f''"), ", with ", Math("f'' = " + exact_decimal(curvature)),
+                   ". Between ", Math("1/f''"), " and ", Math("2/f''"), " it overshoots but still settles.")),
         Step("Each rate", "", [Table([r"\eta", r"1 - f''\,\eta", r"\text{behaviour}"], rows)]),
     ]
 

@@ -391,10 +391,11 @@ def present_linear(work: Loss) -> Problem:
     x, delta, b, W = work.inputs, work.upstream, work.bias, work.W
     dW, dx, n, m = work.gradient["W"], work.gradient["x"], len(x), len(delta)
     default = ("A linear layer computes {layer} with {W}, {x} and {b}. The gradient arriving from above is {delta}. "
-               "Find the gradients of the loss with respect to W, b and x, and give their shapes.")
+               "Find the gradients of the loss with respect to {W_}, {b_} and {x_}, and give their shapes.")
     prompt = fill(work.family.prompt or default, {
         "layer": Math("y = Wx + b"), "W": Math("W = " + matrix_latex(W)), "x": Math("x = " + _column(x)),
-        "b": Math("b = " + _column(b)), "delta": Math(r"\frac{\partial L}{\partial y} = " + _column(delta))})
+        "b": Math("b = " + _column(b)), "delta": Math(r"\frac{\partial L}{\partial y} = " + _column(delta)),
+        "W_": Math("W"), "b_": Math("b"), "x_": Math("x")})  # the names alone, set as the math sets them
     check = {"type": "loss", "ask": "linear_layer", "inputs": [sp.sstr(v) for v in x],
              "weights": [sp.sstr(v) for row in W for v in row], "bias": [sp.sstr(v) for v in b],
              "upstream": [sp.sstr(v) for v in delta],
