@@ -166,8 +166,8 @@ def _composition_steps(work: Chain) -> list[Step]:
     chain_tex = r"\cdot".join(r"\frac{d%s}{d%s}" % (latex(s[i + 1]), latex(s[i])) for i in range(len(work.layers)))
     shown.append(Step("Multiply along the chain", r"\frac{dy}{dx} = %s = %s" % (chain_tex, latex(work.answers[0])),
                       words("Each layer scales a small change by its local derivative; put every ", Math("u_i"),
-                            " back in terms of x and multiply. This product is exactly what backpropagation "
-                            "computes, layer by layer.")))
+                            " back in terms of ", Math("x"), " and multiply. This product is exactly what "
+                            "backpropagation computes, layer by layer.")))
     return shown
 
 
@@ -188,10 +188,11 @@ def present_composition(work: Chain) -> Problem:
     """Find dy/dx one layer at a time."""
     answer = work.answers[0]
     defs = ", ".join(f"{latex(work.symbols[i + 1])} = {latex(layer)}" for i, layer in enumerate(work.layers))
-    default = "A chain of functions computes {chain}. Find dy/dx using the chain rule, one layer at a time."
+    default = "A chain of functions computes {chain}. Find {asked} using the chain rule, one layer at a time."
     check = {"type": "derivative", "function": sp.sstr(written_out(work.composed)), "variable": "x", "order": 1,
              "answer": sp.sstr(written_out(answer))}
-    return Problem(identity=str(work.composed), prompt=fill(work.family.prompt or default, {"chain": Math(defs)}),
+    prompt = fill(work.family.prompt or default, {"chain": Math(defs), "asked": Math("dy/dx")})
+    return Problem(identity=str(work.composed), prompt=prompt,
                    answer=[Math(r"\frac{dy}{dx} = %s" % latex(answer))], answer_text=sp.sstr(answer),
                    steps=_composition_steps(work), claims=check, figure=(figure := _chain_figure(work)),
                    worksheet_figure=marking.graph(figure, ARROWS, weights=False))
@@ -207,7 +208,8 @@ def _multivariable_steps(work: Chain) -> list[Step]:
     fx, fy = work.outer_partials
     shown = [Step("Outer partials", r"\frac{\partial z}{\partial x} = %s,\quad "
                                     r"\frac{\partial z}{\partial y} = %s" % (latex(fx), latex(fy)),
-                  words("Differentiate z with respect to each inner variable, holding the other constant."))]
+                  words("Differentiate ", Math("z"), " with respect to each inner variable, holding the other "
+                        "constant."))]
     d = _d(work)
     for p, (dx, dy), total in zip(work.inputs, work.inner_partials, work.answers, strict=True):
         t = latex(p)
@@ -216,8 +218,9 @@ def _multivariable_steps(work: Chain) -> list[Step]:
         shown.append(Step("Sum over both paths", r"\frac{%sz}{%s%s} = \frac{\partial z}{\partial x}\frac{%sx}{%s%s} + "
                           r"\frac{\partial z}{\partial y}\frac{%sy}{%s%s} = %s" % (
                               d, d, t, d, d, t, d, d, t, latex(total)),
-                          words(f"{p} reaches z through x and through y; the chain rule adds the two "
-                                "contributions (a fan-out in a network is summed the same way).")))
+                          words(Math(t), " reaches ", Math("z"), " through ", Math("x"), " and through ", Math("y"),
+                                "; the chain rule adds the two contributions (a fan-out in a network is summed the "
+                                "same way).")))
     return shown
 
 
@@ -240,10 +243,12 @@ def present_multivariable(work: Chain) -> Problem:
     ps, d, f, inner = work.inputs, _d(work), work.outer, work.inner
     pairs = list(zip(ps, work.answers, strict=True))
     answer_tex = r",\quad ".join(r"\frac{%sz}{%s%s} = %s" % (d, d, latex(p), latex(total)) for p, total in pairs)
-    asked = " and ".join(f"∂z/∂{p}" for p in ps) if len(ps) > 1 else f"dz/d{ps[0]}"
-    default = "Let {z} where {inner}. Find " + asked + " with the multivariable chain rule."
+    asked = (r"\ \text{and}\ ".join(r"\partial z/\partial %s" % latex(p) for p in ps) if len(ps) > 1
+             else f"dz/d{latex(ps[0])}")
+    default = "Let {z} where {inner}. Find {asked} with the multivariable chain rule."
     prompt = fill(work.family.prompt or default, {"z": Math(f"z = {latex(f)}"),
-                                                  "inner": Math(f"x = {latex(inner[0])},\\ y = {latex(inner[1])}")})
+                                                  "inner": Math(f"x = {latex(inner[0])},\\ y = {latex(inner[1])}"),
+                                                  "asked": Math(asked)})
     check = {"type": "chain_multivariable", "outer": sp.sstr(f), "inner": [sp.sstr(v) for v in inner],
              "parameters": [str(p) for p in ps], "answers": [sp.sstr(a) for a in work.answers]}
     return Problem(identity=f"{f} {inner}", prompt=prompt, answer=[Math(answer_tex)],
