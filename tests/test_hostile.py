@@ -1378,6 +1378,7 @@ def test_an_edition_folder_is_never_named_after_a_windows_device(place):
         return Edition.output_slug(Edition.model_construct(title=title, slug=""))
 
     assert windows_device("nul") and windows_device("CON") and windows_device("com1.txt") and windows_device("Lpt9.tar.gz")
+    assert windows_device("COM0") and windows_device("lpt0.txt") and windows_device("COM\u00b9") and windows_device("conout$")
     assert not windows_device("console") and not windows_device("com10") and not windows_device("con-air")
     for title in ("Nul", "CON", "com1", "Lpt9", "Aux!"):
         made = slug(title)

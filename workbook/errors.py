@@ -24,8 +24,9 @@ def unsafe_char(text: str, newlines: bool = True) -> str | None:
 
 # Names Windows keeps for devices: no file or folder can have one, with or without an extension
 # (nul.txt is the device NUL too), in any case.
-WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-                             *(f"LPT{i}" for i in range(1, 10))})
+# Microsoft's list ("Naming files, paths, and namespaces"): COM0 and LPT0 too, and the superscript digits
+WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+                             *(f"{port}{digit}" for port in ("COM", "LPT") for digit in "0123456789\u00b9\u00b2\u00b3")})
 
 
 def windows_device(name: str) -> bool:
