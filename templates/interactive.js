@@ -200,7 +200,13 @@
       let fn;
       const key = has(ALIAS, name) ? ALIAS[name] : name;
       if (["abs", "relu", "sign", "Heaviside"].includes(key)) joints.push(args[0]);
-      if (["abs", "sign", "Heaviside", "log", "sqrt", "DiracDelta"].includes(key)) holes.push(args[0]);
+      if (["abs", "sign", "Heaviside", "log", "sqrt", "DiracDelta"].includes(key)) {
+        // where its argument crosses 0 between two neighbouring numbers (cos x at pi/2, x - pi), no number
+        // reaches the point itself: holesOf marks it, and there the argument is taken as the 0 it is
+        const raw = args[0];
+        holes.push(raw);
+        args[0] = (v) => (v.zero === raw ? 0 : raw(v));
+      }
       if (["max", "Max", "min", "Min"].includes(key)) {
         for (let a = 0; a < args.length; a++) for (let b = a + 1; b < args.length; b++) {
           const p = args[a], q = args[b];
@@ -335,8 +341,9 @@
       for (const eps of [1e-7 * Math.max(1, Math.abs(z)), 1e-10 * Math.max(1, Math.abs(z))]) extra.push(z - eps, z + eps);
       if (k > 0) extra.push((switches[k - 1] + z) / 2);
     });
-    for (const x of extra.concat(holesOf(f, v, xs.filter((x) => Math.abs(x) <= hi)), xs)) {
+    for (const x of extra.concat(holesOf(f, v, xs), xs)) {
       const at = { [v]: +x };
+      if (x.zero) at.zero = x.zero;
       if (fn && !Number.isFinite(fn(at))) continue;
       const want = g(at);
       if (!Number.isFinite(want) || Math.abs(want) > 1e8) continue;
@@ -377,9 +384,15 @@
         const now = u({ [v]: xs[k] });
         if (Number.isFinite(before) && Number.isFinite(now) && before * now <= 0) {
           const [a, b] = narrowed(u, v, xs[k - 1], xs[k], before);
-          for (const z of [a, b, Number(a.toFixed(12)), Number(a.toPrecision(12)), Number(b.toPrecision(12))]) {
-            if (u({ [v]: z }) === 0) { const x = new Number(z); x.hole = true; found.push(x); break; }
-          }
+          const exact = [a, b, Number(a.toFixed(12)), Number(a.toPrecision(12)), Number(b.toPrecision(12))]
+            .find((z) => u({ [v]: z }) === 0);
+          const x = new Number(exact === undefined ? a : exact);
+          x.hole = true;
+          // no number is the point (cos x is 6e-17 at the nearest to pi/2): a crossing, not a pole, where u is
+          // tiny on both neighbours, is evaluated with u at 0, as the terminal does exactly (sign(cos x)^2 - 1 is -1)
+          const scale = Math.max(1, Math.abs(before), Math.abs(now));
+          if (exact === undefined && Math.abs(u({ [v]: a })) <= 1e-9 * scale && Math.abs(u({ [v]: b })) <= 1e-9 * scale) x.zero = u;
+          if (exact !== undefined || x.zero) found.push(x);
         }
         before = now;
       }
