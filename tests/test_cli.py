@@ -426,3 +426,30 @@ def test_a_familys_variables_must_be_names_once_each(tmp_path, variables, point,
     result = run("show", "odd-names", "--bank", str(bank))
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.exception
     assert expected in result.output and len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_a_second_signal_does_not_break_off_the_clean_up_of_the_first():
+    # a build stopped by Ctrl-C or SIGTERM removes its staging folder, its lock and its workers as it unwinds;
+    # a second Ctrl-C or kill in that time broke the clean-up off halfway: now it is ignored until the end
+    import os
+    import signal
+
+    from workbook.cli import Stopped, _stopped_as_by_ctrl_c
+
+    before = signal.getsignal(signal.SIGTERM)
+    cleaned = []
+    for first in (signal.SIGTERM, signal.SIGINT):
+        with pytest.raises(KeyboardInterrupt) as stopped, _stopped_as_by_ctrl_c():
+            try:
+                os.kill(os.getpid(), first)
+                signal.pthread_sigmask(signal.SIG_BLOCK, [])  # a point where a pending signal is delivered
+                raise AssertionError("the first signal stops the command")
+            finally:
+                os.kill(os.getpid(), signal.SIGTERM)  # the second, during the clean-up
+                os.kill(os.getpid(), signal.SIGINT)
+                signal.pthread_sigmask(signal.SIG_BLOCK, [])
+                cleaned.append(first)
+        assert isinstance(stopped.value, Stopped) is (first == signal.SIGTERM)
+    assert cleaned == [signal.SIGTERM, signal.SIGINT]
+    assert signal.getsignal(signal.SIGTERM) == before  # and the handlers are put back after
+    assert signal.getsignal(signal.SIGINT) == signal.default_int_handler

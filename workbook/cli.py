@@ -164,7 +164,22 @@ class Stopped(KeyboardInterrupt):
 
 
 def _raise_stopped(signum: int, frame) -> None:
+    _hold_further_signals()
     raise Stopped(signum)
+
+
+def _interrupted(signum: int, frame) -> None:
+    _hold_further_signals()
+    raise KeyboardInterrupt
+
+
+def _hold_further_signals() -> None:
+    """The first Ctrl-C, SIGTERM or SIGHUP stops the command; one more while its clean-up runs (a second
+    Ctrl-C, kill sent twice) would break off the clean-up halfway, leaving the staging folder, the lock and
+    the workers: it is ignored until the command has ended."""
+    for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            signal.signal(signum, signal.SIG_IGN)
 
 
 @contextmanager
@@ -173,6 +188,7 @@ def _stopped_as_by_ctrl_c():
     (a test's CliRunner, a thread other than the main one: where a handler cannot be set, none is)."""
     previous = {}
     try:
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, _interrupted)
         for signum in (signal.SIGTERM, signal.SIGHUP):
             previous[signum] = signal.signal(signum, _raise_stopped)
     except (ValueError, AttributeError):  # not the main thread; no SIGHUP (Windows)
