@@ -328,6 +328,20 @@ def test_clean_removes_only_what_workbook_made(place):
     assert (home / ".cache" / "pip.txt").read_text() == "the user's own cache"
 
 
+def test_clean_with_another_key_keeps_the_edition_and_says_why(place):
+    # a build signed with another key (another user's, or this user's before ~/.cache/workbook was replaced)
+    # cannot be told from files someone put there: clean keeps it whole and says why, not "added by hand"
+    stranger = place.root / "other-key"
+    before = snapshot(place.out / "hostile")
+    result = place.run("clean", "--out", place.out, env={"XDG_CACHE_HOME": str(stranger)})
+    assert result.returncode == 0 and "Traceback" not in result.err_text
+    said = result.out_text + result.err_text
+    assert "not signed with your key" in said and "remove it by hand" in said and "added or changed by hand" not in said
+    after = snapshot(place.out / "hostile")
+    assert {k: v for k, v in after.items() if ".workbook-build" not in k} == {
+        k: v for k, v in before.items() if ".workbook-build" not in k}  # every file kept, only unmarked
+
+
 @pytest.mark.parametrize("marker", ["", "made by someone\n", "copied"])
 def test_a_marker_that_lies_makes_no_folder_workbooks(place, marker):
     # an empty .workbook-build beside a teacher's notes made `clean` remove the folder, and `build` replace it;

@@ -387,8 +387,18 @@ def clean(out_root: Path, cache_only: bool = False, *,
                         remove_tree(folder)
                         removed.append(folder)
                         continue
-                    left = _remove_as_written(folder, trusted(folder))
-                    if left:
+                    listed = trusted(folder)
+                    left = _remove_as_written(folder, listed)
+                    if left and not listed and (folder / "manifest.json").is_file():
+                        # a build's manifest signed with no key of this user's: another user's build, or this
+                        # user's cache key (in key_folder()) replaced since; which it is cannot be told apart
+                        from workbook.cache import key_folder
+
+                        kept.append(f"kept {folder} whole, no longer marked as a build: its manifest is not signed "
+                                    f"with your key ({key_folder()}/cache-key), so no file in it can be told from one "
+                                    "someone put there (built by another user, or before your key was replaced); "
+                                    "remove it by hand if it is yours")
+                    elif left:
                         kept.append(f"kept {len(left)} entr{'ies' if len(left) != 1 else 'y'} of {folder} workbook did "
                                     f"not write as they are (added or changed by hand, or a marker copied in), "
                                     f"e.g. {left[0]}")
