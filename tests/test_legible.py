@@ -180,3 +180,28 @@ def test_every_negative_number_a_figure_prints_has_a_minus_sign():
         hyphens += [(family_id, t.get_text()) for t in fig.findobj(Text)
                     if t.get_visible() and "$" not in t.get_text() and re.search(r"(?<![\w.)])-\.?\d", t.get_text())]
     assert hyphens == [], hyphens[:5]
+
+
+def test_an_edge_weight_leaves_its_arrowhead_and_its_start_in_sight():
+    # a chain's short edges: cos(u2) covered its edge's head and all of its shaft (the teacher's read of
+    # issue 11); a weight may sit on its own shaft, but leaves its head and the shaft's start uncovered,
+    # and where it cannot, it stands beside its edge, nearer it than any other
+    spec = {"kind": "graph", "nodes": [{"id": i, "label": i} for i in ("x", "u1", "u2", "y")],
+            "layers": [["x"], ["u1"], ["u2"], ["y"]], "alt": "a chain",
+            "edges": [{"from": "x", "to": "u1", "label": "2"}, {"from": "u1", "to": "u2", "label": "2 u_{1}"},
+                      {"from": "u2", "to": "y", "label": r"\cos{\left(u_{2} \right)}"}]}
+    fig = figures.drawn(spec)
+    assert figcheck.measure_figure(fig, "beside").faults == []
+    renderer = fig.canvas.get_renderer()
+    strokes = figcheck.strokes(fig)
+    assert sum(s.kind == "head" for s in strokes) == 3
+    for label in (t for t in fig.axes[0].texts if t.get_gid() and getattr(t, "arrow_patch", None) is None):
+        box = label.get_window_extent(renderer)
+        assert not any(figcheck._crosses(s.points, box, 0) for s in strokes if s.kind == "head"), label.get_text()
+        middle = ((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
+        near = min(strokes, key=lambda s: min((p[0] - middle[0]) ** 2 + (p[1] - middle[1]) ** 2 for p in s.points))
+        assert near.gid == label.get_gid(), label.get_text()
+    cos = next(t for t in fig.axes[0].texts if "cos" in t.get_text())
+    cos.xyann, cos.xy = (0, 0), cos._moves[0][0]  # back on the middle of its edge, over the head: a fault
+    cos.set_verticalalignment("center")
+    assert any("cos" in fault for fault in figcheck.measure_figure(fig, "beside").faults)

@@ -132,12 +132,15 @@ def _boxed(text: Text) -> bool:
     return patch is not None and patch.get_facecolor()[3] > 0.6 and text.axes is not None
 
 
+SHAFT_PT = 4.0  # of an edge's shaft, from its node, that its own weight leaves uncovered
+
+
 @dataclass
 class Stroke:
     """Something drawn that a text must not cover, as dense points in display units."""
 
     gid: str | None  # a text with the same gid belongs to it (an edge and its weight)
-    kind: str  # line, marker, contour, arrow
+    kind: str  # line, marker, contour, arrow, head (an arrow's)
     points: np.ndarray
     level: int = -1  # a contour line's level
 
@@ -170,16 +173,19 @@ def strokes(fig) -> list[Stroke]:
         for text in axes.texts:
             arrow = getattr(text, "arrow_patch", None)
             if arrow is not None and arrow.get_visible():
-                found += [Stroke(text.get_gid(), "arrow", _dense(p))
-                          for p in arrow.get_path().to_polygons(closed_only=False)]
+                # the shaft, then the head: an edge's weight may sit on its own shaft, never on its head
+                found += [Stroke(text.get_gid(), "arrow" if k == 0 else "head", _dense(p))
+                          for k, p in enumerate(arrow.get_path().to_polygons(closed_only=False))]
     return found
 
 
 def covers(text: Text, box, stroke: Stroke, slack: float) -> bool:
     """Whether a text's extent lies over a stroke it does not belong to. A text on a background box is
     legible over contour lines; a contour label is drawn on its own line (the line is cut for it)."""
-    if stroke.gid is not None and stroke.gid == text.get_gid():
-        return False
+    if stroke.gid is not None and stroke.gid == text.get_gid() and stroke.kind != "head":
+        if stroke.kind == "arrow":  # a weight on its own edge: the edge must still be seen to leave its node
+            return _crosses(stroke.points[:max(2, round(SHAFT_PT * text.figure.dpi / 72))], box, slack)
+        return False  # its own line; the head shows which way the edge goes, and is never covered
     if stroke.kind == "contour" and (_boxed(text) or getattr(text, "_level", None) == stroke.level):
         return False
     return _crosses(stroke.points, box, slack)

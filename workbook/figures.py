@@ -198,6 +198,9 @@ def _on_edge(ax, text: str, points: np.ndarray, gid: str):
     it reads as this edge's, never a neighbour's."""
     n = len(points) - 1
     along = [(tuple(points[round(t * n)]), (0, 0, "center", "center")) for t in (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8)]
+    # an edge too short for its weight and its arrowhead (cos(u2) between two nodes of a chain): beside it
+    middle = tuple(points[round(0.45 * n)])
+    along += [(middle, (0, 4, "center", "bottom")), (middle, (0, -4, "center", "top"))]
     label = ax.annotate(_minus(text), along[0][0], textcoords="offset points", xytext=(0, 0), ha="center", va="center",
                         fontsize=7.5, color="#c0504d", gid=gid,
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9})
