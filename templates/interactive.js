@@ -292,6 +292,7 @@
     }
     if (usable < 3) return { right: false, say: "This answer could not be checked." };
     const apart = data.truth ? everywhere(data, f) : null;
+    if (apart && apart.unjudged) return { right: null, say: apart.unjudged };
     if (apart) {
       if (!Number.isFinite(apart.got)) return { right: false, say: `Not right: at ${data.variable} = ${fmt(apart.x)} your answer is undefined, but ${noun} is ${fmt(apart.want)}.` };
       const [yours, truth] = apartFmt(apart.got, apart.want);
@@ -336,6 +337,22 @@
     }
     switches.sort((a, b) => a - b);
     const extra = [];
+    // a corner however far out, where what it is taken of is a line (relu(x - 1000), Heaviside(x + 10^6)): its
+    // place, exactly, and points beside and past it, as the terminal looks (the grid stops at ±1000)
+    for (const u of f.joints) {
+      const b = u({ [v]: 0 }), a = u({ [v]: 1 }) - b;
+      if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0) continue;
+      if (![-1e6, 7, 1e3, 1e9].every((x) => closeTo(u({ [v]: x }), b + a * x, 1e-9))) continue;
+      const z = -b / a;
+      if (Math.abs(z) <= hi) continue;  // in the box, where the grid is fine
+      for (const x of [z * (1 - 1e-9), z * (1 + 1e-9), 2 * z]) {
+        const want = g({ [v]: x });
+        if (!Number.isFinite(want) || Math.abs(want) > 1e8) {
+          return { unjudged: `Your answer has a corner as far out as ${v} = ${fmt(z)}, further than this page can check: type it into workbook solve --check, which judges it exactly.` };
+        }
+        extra.push(x);
+      }
+    }
     switches.forEach((z, k) => {
       // beside it, and very near it: a sliver 10^-9 wide (min(1, 10^9 |x - 1|) - 1) lies within the first
       for (const eps of [1e-7 * Math.max(1, Math.abs(z)), 1e-10 * Math.max(1, Math.abs(z))]) extra.push(z - eps, z + eps);

@@ -259,6 +259,9 @@ SLIVERS = [("2x", True), ("x + x", True), ("2|x| sign(x)", True), ("2x + relu(0.
            # past -3..3, where the page did not look (the tenth attack): the derivative is 2x everywhere
            ("2x + max(0, x - 3.5)", False), ("2x + 1000 max(0, -x - 3.2)", False), ("2x + relu(x - 40)", False),
            ("2x + relu(x - 900)", False),
+           # however far out (the fourteenth attack): relu(x - 1000) is on no point of the grid, which stops at 1000
+           ("2x + relu(x - 1000)", False), ("2x + min(0, x + 2000)", False), ("2x + Heaviside(x - 1000)", False),
+           ("2x + relu(x - 10^6)", False), ("2x + max(x - 1000, 0) - relu(x - 1000)", True),
            # undefined for x < 0 as typed, though SymPy reads each as 2x: the page and the terminal agree
            ("2 sqrt(x)^2", False), ("2 e^(ln(x))", False), ("2x + ln(x) - ln(x)", False), ("2x^2/x", True)]
 

@@ -177,6 +177,11 @@ def test_an_answer_is_judged_past_the_default_domain_too():
     found = solver.apart_in_box(sp.exp(x), sp.exp(x) + sp.Max(0, z - sp.Rational(31, 10)), [x, y, z])
     assert found is not None and found[0][z] > 3.1
     assert solver.apart_in_box(sp.exp(x), sp.exp(x) + sp.Max(0, z - sp.Rational(31, 10)), [x, y, z], far=False) is None
+    # however far out (the fourteenth attack): a piece that switches at y = 1000, or where y - x^2 = 10^5
+    for typed in ("2x y + relu(y - 1000)", "2x y + Heaviside(y + 10^6)", "x y + y x + relu(y - x^2 - 10^5)",
+                  "2x y + min(x, 10^9) - x"):
+        assert solver.check_answer(solver.solve("x^2 y", wrt="x"), typed)[0] is False, typed
+    assert solver.check_answer(solver.solve("x^2 y", wrt="x"), "2x y + relu(y - 1000) - max(0, y - 1000)")[0] is True
 
 
 def test_an_answer_undefined_where_the_derivative_is_defined_is_not_right():

@@ -613,7 +613,7 @@ def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo:
     points = rng.uniform(lo, hi, size=(BOX_POINTS, len(names)))
     if far:
         points = np.concatenate([points] + [rng.uniform(k * lo, k * hi, size=(BOX_POINTS // 4, len(names)))
-                                            for k in (10, 100)])
+                                            for k in (10, 100)] + _beyond_in_box(given - truth, names, points[:16]))
     count = len(points)
     try:
         with np.errstate(all="ignore"):
@@ -1061,10 +1061,61 @@ FAR = [sp.Rational(p) for p in ("5.3", "-5.3", "10.7", "-10.7", "31.3", "-31.3",
 
 
 def _far_points(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp.Expr]:
-    """Points past the domain a derivative is checked on by default (-3..3): a few far out, and each side of
-    every place a piece of the difference switches out to ±1000 (2x + max(0, x - 3.5) is not x^2's derivative)."""
-    outside = [k for k in _kinks(difference, var, -1000.0, 1000.0) if not lo <= k <= hi] if verify.switches(difference) else []
-    return [p for p in FAR if not lo <= p <= hi] + outside
+    """Points past the domain a derivative is checked on by default (-3..3): a few far out, each side of
+    every place a piece of the difference switches out to ±1000 (2x + max(0, x - 3.5) is not x^2's derivative),
+    and, however far out, each side of and beyond every place a polynomial piece switches (relu(x - 1000),
+    min(0, x + 10^6): the derivative is the same function everywhere, not only out to some distance)."""
+    if not verify.switches(difference):
+        return [p for p in FAR if not lo <= p <= hi]
+    outside = [k for k in _kinks(difference, var, -1000.0, 1000.0) if not lo <= k <= hi]
+    return [p for p in FAR if not lo <= p <= hi] + outside + _beyond(difference, var)
+
+
+FAR_REACH = 10**15  # the exact zeros of a polynomial piece looked at, either side
+
+
+def _beyond_in_box(difference: sp.Expr, names: list[sp.Symbol], rows: np.ndarray) -> list[np.ndarray]:
+    """For answers in several names: points of the box with one name set beside and past each exact zero of
+    a polynomial piece in that name alone (relu(y - 1000) added to a partial derivative), the others as in
+    ``rows``."""
+    out = []
+    for k, name in enumerate(names):
+        for z in _beyond(difference, name):
+            moved = rows.copy()
+            moved[:, k] = float(z)
+            out.append(moved)
+    # a piece in several names (relu(y - x^2 - 10^5)): its zeros in each name, the others held at a row's values
+    for u in verify.switches(difference)[:6]:
+        plain = u.replace(lambda e: isinstance(e, sp.Abs), lambda e: e.args[0])
+        if len(plain.free_symbols) < 2 or not plain.free_symbols <= set(names) or not plain.is_polynomial(*names):
+            continue
+        for row in rows[:2]:
+            for k, name in enumerate(names):
+                if name not in plain.free_symbols:
+                    continue
+                held = {n: sp.Rational(str(round(float(v), 6))) for j, (n, v) in enumerate(zip(names, row)) if j != k}
+                line = plain.xreplace(held)
+                if sp.degree(line, name) > 4:
+                    continue
+                for z in sorted(_zeros(line, name, -FAR_REACH, FAR_REACH), key=float)[:4]:
+                    for at in (z * (1 - sp.Rational(1, 10**10)), z * (1 + sp.Rational(1, 10**10)), 2 * z):
+                        moved = np.array([[float(held.get(n, at)) for n in names]])
+                        out.append(moved)
+    return out[:48]
+
+
+def _beyond(difference: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
+    """Beside and past each exact zero of a polynomial argument of |u|, a step, sign, max, min
+    or relu in the difference: a hair either side, and twice as far out."""
+    points: list[sp.Expr] = []
+    for u in verify.switches(difference)[:20]:
+        plain = u.replace(lambda e: isinstance(e, sp.Abs), lambda e: e.args[0])
+        if not plain.free_symbols <= {var} or not plain.is_polynomial(var) or sp.degree(plain, var) > 4:
+            continue
+        for z in sorted(_zeros(plain, var, -FAR_REACH, FAR_REACH), key=float)[:8]:
+            if z != 0:
+                points += [z * (1 - sp.Rational(1, 10**10)), z * (1 + sp.Rational(1, 10**10)), 2 * z]
+    return points
 
 
 def _largest(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> tuple[float, float] | None:
