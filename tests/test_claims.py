@@ -458,3 +458,38 @@ def test_the_rounding_note_speaks_of_epsilon_only_where_the_update_has_one():
         said = " ".join(str(part) for part in optimizer._rounding(opt))
         assert ("ε" in said) == any(r"\varepsilon" in rule for rule in opt.rules), name
     assert {n for n, o in optimizer.OPTIMIZER.items() if "ε" in str(optimizer._rounding(o))} == {"adagrad", "rmsprop", "adam"}
+
+
+def test_a_sum_of_printed_parts_is_equal_to_its_printed_total_or_marked_approximate():
+    # a value used twice gets the sum of its contributions: 0.0953 + (-0.0647) was printed as giving 0.0307
+    # (seed 2026's problem 22), and "Their gradients" was said of one value; the fan-out step now writes each
+    # sum out, with = where the printed parts add up to the printed total and ≈ where they do not
+    from decimal import Decimal
+
+    seen = collections.Counter()
+    for family in (f for f in load_bank().values() if f.kind == "backprop"):
+        for record in _records(family, range(30)):
+            for step in record["steps"]:
+                if step["rule"] != "Fan-out":
+                    continue
+                said = " ".join(part.get("text", "") for part in step["say"])
+                for piece in step["math"].split(r",\quad "):
+                    terms, sign, total = re.fullmatch(r"\\frac\{[^}]*\}\{[^}]*\} = (.+) (=|\\approx) (\S+)", piece).groups()
+                    parts = [Decimal(t.strip("()")) for t in terms.split(" + ")]
+                    assert len(parts) >= 2
+                    assert (sum(parts) == Decimal(total)) is (sign == "="), piece
+                    seen[sign] += 1
+                assert ("Its gradient" in said) is (step["math"].count(r"\quad") == 0), said
+    assert seen["="] >= 10 and seen[r"\approx"] >= 1, seen
+
+
+def test_a_networks_first_layer_always_has_something_to_learn():
+    # seed 7's 2-2-1 problem drew the example x = (0, 0): every first-layer weight gradient was 0 and half the
+    # backward pass taught nothing; such a draw is redrawn
+    checked = 0
+    for family in (f for f in load_bank().values() if f.kind == "network"):
+        for record in _records(family, range(40)):
+            inputs = [row[:2] for row in record["claims"]["data"]]
+            assert any(x != 0 for row in inputs for x in row), (family.id, inputs)
+            checked += 1
+    assert checked >= 80

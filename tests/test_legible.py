@@ -205,3 +205,23 @@ def test_an_edge_weight_leaves_its_arrowhead_and_its_start_in_sight():
     cos.xyann, cos.xy = (0, 0), cos._moves[0][0]  # back on the middle of its edge, over the head: a fault
     cos.set_verticalalignment("center")
     assert any("cos" in fault for fault in figcheck.measure_figure(fig, "beside").faults)
+
+
+def test_a_graph_is_as_tall_as_what_it_draws_and_no_edge_is_cut_off():
+    # backprop-fanout's edge from y round to L bent below the plot and was cut off (figcheck missed it: it now
+    # counts an arrow that runs out of its plot as a fault), and a chain of four nodes was a band of white
+    # 4.7 cm tall around boxes 0.9 cm tall
+    bank = load_bank(None)
+    record = generate_one(bank["backprop-fanout"], 3)
+    spec = (record if isinstance(record, dict) else record.record())["figure"]
+    fig = figures.drawn(spec)
+    assert figcheck.measure_figure(fig, "beside").faults == []
+    ax = fig.axes[0]
+    arrows = [s for s in figcheck.strokes(fig) if s.kind in ("arrow", "head")]
+    assert len(arrows) >= 12 and all(figcheck._inside_points(s.points, ax.bbox, 1.0) for s in arrows)
+    fig.axes[0].set_ylim(-1.1, 1.1)  # the plot as it was cut before
+    assert any("runs out of its plot" in fault for fault in figcheck.measure_figure(fig, "beside").faults)
+    chain = {"kind": "graph", "nodes": [{"id": i, "label": i} for i in ("x", "u1", "u2", "y")],
+             "layers": [["x"], ["u1"], ["u2"], ["y"]], "alt": "a chain",
+             "edges": [{"from": a, "to": b, "label": "2"} for a, b in (("x", "u1"), ("u1", "u2"), ("u2", "y"))]}
+    assert figures.drawn(chain).get_figheight() * 2.54 < 2.0

@@ -92,7 +92,19 @@ def measure_figure(fig, where: str) -> Measured:
             continue
         if any(covers(text, box, stroke, slack) for stroke in drawn):
             faults.append(f"{text.get_text()!r} lies over a drawn line or point")
+    # an arrow is clipped at its plot's edge: a graph's edge bent round a node ran out of the figure, cut off
+    for axes in fig.axes:
+        edges = {s.gid for s in drawn if s.kind in ("arrow", "head") and s.points.size and (
+            any(text.axes is axes and text.get_gid() == s.gid for text in axes.texts)
+            and not _inside_points(s.points, axes.bbox, per_pt))}
+        faults += [f"the arrow {gid!r} runs out of its plot and is cut off" for gid in sorted(map(str, edges))]
     return Measured(natural_cm, printed, sizes, faults)
+
+
+def _inside_points(points, bbox, per_pt: float) -> bool:
+    """Whether every point lies within the box (a point of slack)."""
+    return bool(np.all((points[:, 0] >= bbox.x0 - per_pt) & (points[:, 0] <= bbox.x1 + per_pt)
+                       & (points[:, 1] >= bbox.y0 - per_pt) & (points[:, 1] <= bbox.y1 + per_pt)))
 
 
 def _texts(fig, renderer) -> list[tuple[Text, object]]:

@@ -416,11 +416,19 @@ def contour_figure(spec: dict) -> str:
         if finite.size:
             lo, hi = np.percentile(finite, [1, 99])
             near = [v for v in spec.get("levels_near") or () if np.isfinite(v)]
+            count = 14
             if near:  # evenly spaced still (their spacing shows the slope), about the values that matter
                 p10, p90 = np.percentile(finite, [10, 90])
-                spread = max((max(near) - min(near)) / 2, 0.05 * (p90 - p10))
+                # one critical value alone (a lone saddle): the levels centred on it, one of them through it (the
+                # saddle's cross), and wide enough apart to fill the plot (at 5% of the range they crowded the
+                # asymptotes of x^2 + 2x - y^2, leaving the saddle in a blank gap with no room for a label)
+                alone = max(near) - min(near) < 1e-9
+                spread = max((max(near) - min(near)) / 2, (0.2 if alone else 0.05) * (p90 - p10))
                 lo, hi = max(lo, min(near) - 2 * spread), min(hi, max(near) + 2 * spread)
-            levels = np.linspace(lo, hi, 14) if hi > lo else 10
+                if alone and lo < near[0] < hi:
+                    step = min(near[0] - lo, hi - near[0]) / 6
+                    lo, hi, count = near[0] - 6 * step, near[0] + 6 * step, 13
+            levels = np.linspace(lo, hi, count) if hi > lo else 10
             cs = ax.contour(x, y, z, levels=levels, cmap="viridis", linewidths=0.8)
         point = spec.get("point")
         if point is not None:
@@ -570,8 +578,14 @@ def graph_figure(spec: dict) -> str:
     nodes = {n["id"]: n for n in spec["nodes"]}
     width = max(2, len(layers))
     height = max(len(layer) for layer in layers)
+    # only as tall as what is drawn (a chain of four nodes was a band of white 4.7 cm tall): the edges are laid
+    # out on the full height, then the plot is cut to the nodes (an op above, a gradient below) and the edges'
+    # bends, at the same inches a unit, so that every edge keeps its shape
+    full = 1.1 + 0.75 * height
+    top = max(y + (0.33 if "op" in nodes.get(n, {}) else 0.2) for n, (_, y) in pos.items())
+    bottom = min(y - (0.4 if "grad" in nodes.get(n, {}) else 0.2) for n, (_, y) in pos.items())
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(min(max(WIDTH_IN, 1.15 * width), COLUMN_CM / 2.54), 1.1 + 0.75 * height))
+        fig = Figure(figsize=(min(max(WIDTH_IN, 1.15 * width), COLUMN_CM / 2.54), full))
         FigureCanvasSVG(fig)
         ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
         ax.set_xlim(-0.5, len(layers) - 0.5)
@@ -584,8 +598,13 @@ def graph_figure(spec: dict) -> str:
             ax.annotate("", xy=end, xytext=start, gid=f"edge-{k}",
                         arrowprops={"arrowstyle": "-|>", "color": "#555555", "lw": 0.9,
                                     "connectionstyle": f"arc3,rad={rad}"})
+            arc = _arc(ax, start, end, rad)
+            top, bottom = max(top, arc[:, 1].max() + 0.12), min(bottom, arc[:, 1].min() - 0.12)
             if edge.get("label"):
-                _on_edge(ax, _safe_label(edge["label"]), _arc(ax, start, end, rad), f"edge-{k}")
+                _on_edge(ax, _safe_label(edge["label"]), arc, f"edge-{k}")
+        per_unit = full * 0.96 / (height + 0.2)  # inches a unit, kept
+        fig.set_size_inches(fig.get_figwidth(), (top - bottom) * per_unit / 0.96)
+        ax.set_ylim(bottom, top)
         for node_id, (x, y) in pos.items():
             node = nodes.get(node_id, {"label": node_id})
             ax.add_patch(matplotlib.patches.FancyBboxPatch((x - HALF + 0.01, y - 0.14), 2 * HALF - 0.02, 0.28,

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
 import numpy as np
@@ -251,6 +252,19 @@ def _node_step(work: Backprop, name: str, op: str, args: list[str]) -> Step:
     return Step(f"Node {name} = {op}({', '.join(args)})", "", say, depth=1)
 
 
+def _fan_sum(work: Backprop, k: str) -> str:
+    """The sum for a value used more than once, each contribution as its node's step printed it: equal to the
+    total as printed where the printed parts add up to it, else marked as approximate (0.0953 + (−0.0647) is
+    0.0306, and the exact sum prints as 0.0307)."""
+    parts = [work.grad[name] * p for name, op, *args in work.graph
+             for a, p in zip(args, local(op, [work.val[a] for a in args], work.val[name]), strict=True) if a == k]
+    printed = [decimal_latex(x) for x in parts]
+    total = decimal_latex(work.grad[k])
+    adds_up = sum(Decimal(x) for x in printed) == Decimal(total)
+    terms = " + ".join(factor_latex(x) if i else decimal_latex(x) for i, x in enumerate(parts))
+    return r"\frac{\partial %s}{\partial %s} = %s %s %s" % (work.out, k, terms, "=" if adds_up else r"\approx", total)
+
+
 def _steps(work: Backprop) -> list[Step]:
     graph, val, grad, out = work.graph, work.val, work.grad, work.out
     uses = Counter(a for _, _, *args in graph for a in args)
@@ -265,9 +279,10 @@ def _steps(work: Backprop) -> list[Step]:
                         "input; a value used twice adds up both contributions."))]
     shown += [_node_step(work, name, op, args) for name, op, *args in reversed(graph)]
     if fanout:
-        shown.append(Step("Fan-out", "", words("Used more than once: ", Math(", ".join(fanout)),
-                                               ". Their gradients are the sums of the contributions from every use — "
-                                               "forgetting one is the classic backprop bug.")))
+        whose = "Its gradient is the sum" if len(fanout) == 1 else "Their gradients are the sums"
+        shown.append(Step("Fan-out", r",\quad ".join(_fan_sum(work, k) for k in fanout),
+                          words("Used more than once: ", Math(", ".join(fanout)), f". {whose} of the contributions "
+                                "from every use — forgetting one is the classic backprop bug.")))
     rows = [[name, OPS[op].symbol, decimal_latex(val[name]), decimal_latex(grad[name])] for name, op, *_ in graph]
     rows += [[k, r"\text{leaf}", decimal_latex(val[k]), decimal_latex(grad[k])] for k in work.leaves]
     head = [r"\text{node}", r"\text{op}", r"\text{value}", r"\partial %s/\partial\,\text{node}" % out]

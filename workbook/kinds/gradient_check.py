@@ -188,10 +188,12 @@ def present(work: GradientCheck) -> Problem:
                "A gradient check compares a gradient you derived with centred differences. For {f} at "
                "{point}, find the analytic partials, their centred-difference estimates with {h}, and the "
                "relative error of each.")
-    default += " The relative error of a worked value a against an estimate n is |a − n| / max(|a|, |n|)."
+    default += " The relative error of a worked value {a} against an estimate {n} is {relative}."
     prompt = fill(work.family.prompt or default, {"f": Math(f"f({', '.join(names)}) = {latex(work.f)}"),
                                                   "point": Math(_point(work)),
-                                                  "h": Math(f"h = {significant(work.h)}")})
+                                                  "h": Math(f"h = {significant(work.h)}"),
+                                                  "a": Math("a"), "n": Math("n"),
+                                                  "relative": Math(r"|a - n| / \max(|a|, |n|)")})
     answer = []
     names_at = [f"f'({latex(work.point[0])})"] if len(names) == 1 else _derivatives(work)
     for n, a, e, err in zip(names_at, work.analytic, work.estimates, work.errors):

@@ -222,8 +222,12 @@ def _gradient_steps(work: Descent) -> list[Step]:
     one = len(work.variables) == 1
     for v, d, trees in zip(work.variables, work.grads, work.trees, strict=True):
         name = f"f'({latex(v)})" if one else r"\frac{\partial f}{\partial " + latex(v) + "}"
-        out.append(Step("The derivative" if one else "The gradient", f"{name} = {latex(d)}",
-                        words("Differentiate once; every step uses it.")))
+        if one:
+            out.append(Step("The derivative", f"{name} = {latex(d)}", words("Differentiate once; every step uses it.")))
+        else:  # one heading a partial, as Module 2 writes them, not "The gradient" twice
+            out.append(Step(f"Partial derivative with respect to {v}", f"{name} = {latex(d)}",
+                            words("Differentiate once, holding the other variable", "s" * (len(work.variables) > 2),
+                                  " constant; every step uses it.")))
         worked = explain.worked_steps(trees, depth=1)
         out += worked if one else explain.as_partials(worked, work.variables)
     return out

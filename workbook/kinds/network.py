@@ -184,6 +184,8 @@ def solve(family: NetworkFamily, params: dict, rng: np.random.Generator) -> Netw
     if family.loss == "bce":  # its output is a sigmoid: the schema says so
         for i, row in enumerate(family.data):
             in_range(f"data[{i}][2]", given(row[2], params), label)
+    if not np.any(work.X):  # x = (0, 0) alone: the first layer's weights get no gradient and never move
+        raise Degenerate("every input is zero")
     _forward(work)
     _backward(work)
     if max(np.abs(g).max() for g in work.grads.values()) < 1e-9:

@@ -88,18 +88,18 @@ OPTIMIZER: dict[str, Optimizer] = {
         [_MOMENTUM_RULE, r"\theta_t = \theta_{t-1} - \eta\,(g_t + \mu\, b_t)"], (("b", "b", 4),), _momentum(True)),
     "adagrad": Optimizer(
         "AdaGrad", sp.Rational(1, 10**10), (_LR,), ["t", "g_t", r"G_t", r"\Delta\theta_t", r"\theta_t"], ["G"],
-        [r"G_t = G_{t-1} + g_t^{2}", r"\theta_t = \theta_{t-1} - \eta\,\frac{g_t}{\sqrt{G_t} + \varepsilon}"],
+        [r"G_0 = 0,\quad G_t = G_{t-1} + g_t^{2}", r"\theta_t = \theta_{t-1} - \eta\,\frac{g_t}{\sqrt{G_t} + \varepsilon}"],
         (("G", "G", 4),), _adagrad),
     "rmsprop": Optimizer(
         "RMSprop", sp.Rational(1, 10**8), (_LR, (r"\alpha", "alpha", 4)),
         ["t", "g_t", r"v_t", r"\Delta\theta_t", r"\theta_t"], ["v"],
-        [r"v_t = \alpha\, v_{t-1} + (1 - \alpha)\, g_t^{2}",
+        [r"v_0 = 0,\quad v_t = \alpha\, v_{t-1} + (1 - \alpha)\, g_t^{2}",
          r"\theta_t = \theta_{t-1} - \eta\,\frac{g_t}{\sqrt{v_t} + \varepsilon}"], (("v", "v", 6),), _rmsprop),
     "adam": Optimizer(
         "Adam", sp.Rational(1, 10**8), (_LR, (r"\beta_1", "beta1", 4), (r"\beta_2", "beta2", 6)),
         ["t", "g_t", "m_t", "v_t", r"\hat m_t", r"\hat v_t", r"\Delta\theta_t", r"\theta_t"],
         ["m", "v", "m_hat", "v_hat"],
-        [r"m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t,\quad v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^{2}",
+        [r"m_0 = v_0 = 0,\quad m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t,\quad v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^{2}",
          r"\hat m_t = \frac{m_t}{1 - \beta_1^{t}},\quad \hat v_t = \frac{v_t}{1 - \beta_2^{t}}",
          r"\theta_t = \theta_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \varepsilon}"],
         (("m", "m", 4), ("v", "v", 6), (r"\hat m", "m_hat", 4), (r"\hat v", "v_hat", 4)), _adam),
@@ -292,7 +292,7 @@ def _steps(work: Updates, head: list[str]) -> list[Step]:
         shown.append(Step("The gradient", f"L'({latex(work.var)}) = {latex(work.derivative)}",
                           words("Each step's gradient is the derivative of the loss at the current value.")))
     shown.append(Step(f"{OPTIMIZER[name].title}, as in torch.optim", r",\quad ".join(OPTIMIZER[name].rules),
-                      words("With ", Math(_hyper_latex(name, work.hyper)), ". The state starts at 0.")))
+                      words("With ", Math(_hyper_latex(name, work.hyper)), ".")))
     shown += [Step(f"Step {r['t']}", _step_latex(name, r, work.hyper),
                    words("Use the gradient ", Math(f"g_{r['t']} = {decimal_latex(r['g'])}"), "."), depth=1)
               for r in rows]
@@ -457,8 +457,10 @@ def givens(claims: dict) -> dict[str, list[str]]:
     optimizer = OPTIMIZER[claims["optimizer"]]
     used = {key for _, key, _ in optimizer.hyper}
     divides = any(r"\varepsilon" in rule for rule in optimizer.rules)  # momentum's update has no ε
+    # the state a running average or a sum starts from (torch.optim's zeros; momentum's b_1 = g_1)
+    state = {"adagrad": "G_0 = 0", "rmsprop": "v_0 = 0", "adam": "m_0 = v_0 = 0"}.get(claims["optimizer"], "b_1 = g_1")
     return {"start": [claims["start"]], "eps": [claims["eps"]] if divides else [],
-            "gradients": list(claims.get("gradients", [])),
+            "gradients": list(claims.get("gradients", [])), "words": [state.lower()],
             **{key: [value] for key, value in claims["hyper"].items() if key in used}}
 
 
