@@ -453,3 +453,16 @@ def test_a_second_signal_does_not_break_off_the_clean_up_of_the_first():
     assert cleaned == [signal.SIGTERM, signal.SIGINT]
     assert signal.getsignal(signal.SIGTERM) == before  # and the handlers are put back after
     assert signal.getsignal(signal.SIGINT) == signal.default_int_handler
+
+
+def test_a_name_that_breaks_a_pattern_is_told_what_to_use_in_words(tmp_path):
+    # pydantic's "String should match pattern '^[a-z0-9][a-z0-9-]{0,47}$'" was the line for slug = "a b"
+    from workbook.errors import PATTERNS_SAID
+    from workbook.family import NAME, SLUG
+
+    assert SLUG in PATTERNS_SAID and NAME in PATTERNS_SAID  # the patterns the models use, said in words
+    edition = tmp_path / "e.toml"
+    edition.write_text('title = "T"\nslug = "a b"\nseed = 1\n[[sections]]\ntitle = "One"\n'
+                       'families = ["power-polynomial"]\ncount = 1\n')
+    result = CliRunner().invoke(main, ["build", str(edition), "--out", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 2 and "slug: use lower-case letters, digits and dashes" in result.output, result.output

@@ -460,7 +460,11 @@ def _plain(text: str, limit: int) -> str:
     from workbook.errors import printable
 
     shown = printable(text)
-    return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
+    if len(shown) <= limit:
+        return shown
+    # the middle goes: a line's end says what went wrong (a path 600 characters long, then "File name too long")
+    tail = limit // 3
+    return shown[: limit - tail - 1] + "\u2026" + shown[-tail:]
 
 
 @main.command(name="list")

@@ -76,6 +76,14 @@ class InTheWay(BuildError):
     code = 2
 
 
+# what a pattern a key must match asks for, in words (pydantic quotes the regular expression)
+PATTERNS_SAID = {
+    r"^[a-z0-9][a-z0-9-]{0,47}$": "use lower-case letters, digits and dashes (at most 48), starting with a letter "
+                                  "or a digit, e.g. chain-rule",
+    r"^[A-Za-z][A-Za-z0-9_]{0,15}$": "use a name of letters, digits and _ (at most 16), starting with a letter, e.g. x1",
+}
+
+
 def pydantic_lines(path: Path | str, error) -> list[str]:
     """One line per pydantic validation error: ``file: key.path: what is wrong (got ...)``."""
     lines = []
@@ -90,6 +98,8 @@ def pydantic_lines(path: Path | str, error) -> list[str]:
             msg = "required key is missing"
         elif e.get("type") == "string_pattern_mismatch" and "\\n\\r\\t" in str(e.get("ctx", {}).get("pattern")):
             msg = "must be one line (no line break or tab)"
+        elif e.get("type") == "string_pattern_mismatch" and str(e.get("ctx", {}).get("pattern")) in PATTERNS_SAID:
+            msg = PATTERNS_SAID[str(e["ctx"]["pattern"])]
         got = e.get("input")
         shown = "" if e.get("type") in ("missing", "extra_forbidden") or isinstance(got, dict) else f" (got {excerpt(got)})"
         msg = msg if len(msg) <= 200 else msg[:199] + "\u2026"  # a message may quote the value itself
