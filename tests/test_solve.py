@@ -179,7 +179,7 @@ def test_an_answer_is_judged_past_the_default_domain_too():
     assert solver.apart_in_box(sp.exp(x), sp.exp(x) + sp.Max(0, z - sp.Rational(31, 10)), [x, y, z], far=False) is None
     # however far out (the fourteenth attack): a piece that switches at y = 1000, or where y - x^2 = 10^5
     for typed in ("2x y + relu(y - 1000)", "2x y + Heaviside(y + 10^6)", "x y + y x + relu(y - x^2 - 10^5)",
-                  "2x y + min(x, 10^9) - x"):
+                  "2x y + min(x, 10^9) - x", "2x y + relu(x - 10^20)", "2x y + relu(|x| - 1000)"):
         assert solver.check_answer(solver.solve("x^2 y", wrt="x"), typed)[0] is False, typed
     assert solver.check_answer(solver.solve("x^2 y", wrt="x"), "2x y + relu(y - 1000) - max(0, y - 1000)")[0] is True
 

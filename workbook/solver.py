@@ -1064,14 +1064,14 @@ def _far_points(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> li
     """Points past the domain a derivative is checked on by default (-3..3): a few far out, each side of
     every place a piece of the difference switches out to ±1000 (2x + max(0, x - 3.5) is not x^2's derivative),
     and, however far out, each side of and beyond every place a polynomial piece switches (relu(x - 1000),
-    min(0, x + 10^6): the derivative is the same function everywhere, not only out to some distance)."""
+    min(0, x + 10^20): the derivative is the same function everywhere, not only out to some distance)."""
     if not verify.switches(difference):
         return [p for p in FAR if not lo <= p <= hi]
     outside = [k for k in _kinks(difference, var, -1000.0, 1000.0) if not lo <= k <= hi]
     return [p for p in FAR if not lo <= p <= hi] + outside + _beyond(difference, var)
 
 
-FAR_REACH = 10**15  # the exact zeros of a polynomial piece looked at, either side
+FAR_REACH = sp.oo  # the exact zeros of a polynomial piece are looked at however far out
 
 
 def _beyond_in_box(difference: sp.Expr, names: list[sp.Symbol], rows: np.ndarray) -> list[np.ndarray]:
