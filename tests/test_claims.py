@@ -160,7 +160,7 @@ def test_a_descent_figure_plots_every_rate_and_the_minimum_and_its_caption_agree
     # left the minimum off; each caption's words now agree with the verdict the key gives for that rate
     words = {"converges": ("closes in on the minimum", "moves towards the minimum"),
              "diverges": ("further out each time", "moves away from the minimum"),
-             "oscillates": ("stays about as far from it",)}
+             "oscillates": ("stays exactly as far from it",)}  # a factor of exactly -1: not "about"
     judged = 0
     for family in (f for f in load_bank().values() if f.kind == "gradient_descent"):
         for record in _records(family, range(30)):

@@ -445,8 +445,9 @@ def _path_said(points: list[float], minimum: float) -> str:
         return "closes in on the minimum" + jumping
     if last > 1.5 * first:
         return ("jumps across the minimum further out each time" if across else "moves away from the minimum")
-    if across:
-        return "jumps across the minimum and stays about as far from it"
+    if across:  # measured from the drawn points: exactly as far only where every jump lands as far out
+        same = all(abs(abs(o) - first) <= 1e-9 * max(1.0, first) for o in off)
+        return f"jumps across the minimum and stays {'exactly' if same else 'about'} as far from it"
     return "moves towards the minimum" if last < first else "moves away from the minimum"
 
 

@@ -149,7 +149,10 @@ def present(work: Optimum) -> Problem:
     default = f"The {q} is {{f}}. Which " + ("value" if one else "values") + \
         f" {'maximize' if work.wanted == 'maximum' else 'minimize'} it? Justify with the second-derivative test."
     prompt = fill(work.family.prompt or default, {"f": Math(f"f({', '.join(work.names)}) = {latex(work.f)}"),
-                                                  **{k: Math(latex(v)) for k, v in work.params.items()}})
+                                                  **{k: Math(latex(v)) for k, v in work.params.items()},
+                                                  # each variable by its name, set as the formula sets it
+                                                  **{str(v): Math(latex(v)) for v in work.variables
+                                                     if str(v) not in work.params}})
     return Problem(identity=str(work.f), prompt=prompt,
                    answer=[Math(_choice(work)), Text(f", {q} "), Math(money(work.value))],
                    answer_text=f"{[sp.sstr(c) for c in work.best]} -> {sp.sstr(work.value)}",
