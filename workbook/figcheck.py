@@ -13,7 +13,6 @@ or line with the same gid (``edge-3``) belong together: an edge's weight sits on
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -208,18 +207,20 @@ def _reference(line: Line2D) -> bool:
 
 
 def _dense(xy: np.ndarray, step: float = 1.0) -> np.ndarray:
-    """A polyline as points at most ``step`` display units apart (gaps at non-finite points kept)."""
-    out = []
-    for a, b in itertools.pairwise(xy):
-        if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
-            continue
-        n = max(1, int(np.hypot(*(b - a)) / step))
-        t = np.linspace(0.0, 1.0, n + 1)[:, None]
-        out.append(a + (b - a) * t)
-    if not out:
-        finite = xy[np.all(np.isfinite(xy), axis=1)] if len(xy) else xy
-        return finite.reshape(-1, 2)
-    return np.concatenate(out)
+    """A polyline as points at most ``step`` display units apart (gaps at non-finite points kept): each
+    segment between two finite points cut into equal parts, all segments at once."""
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    a, b = xy[:-1], xy[1:]
+    ok = np.isfinite(a).all(axis=1) & np.isfinite(b).all(axis=1)
+    a, b = a[ok], b[ok]
+    if not len(a):
+        return xy[np.isfinite(xy).all(axis=1)] if len(xy) else xy
+    parts = np.maximum(1, (np.hypot(*(b - a).T) / step).astype(int))
+    counts = parts + 1  # each segment's points, both ends included, as one linspace a segment
+    segment = np.repeat(np.arange(len(a)), counts)
+    k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    t = (k / parts[segment])[:, None]
+    return a[segment] + (b[segment] - a[segment]) * t
 
 
 def overlap(a, b, slack: float) -> bool:
