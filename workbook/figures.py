@@ -419,15 +419,16 @@ def contour_figure(spec: dict) -> str:
             count = 14
             if near:  # evenly spaced still (their spacing shows the slope), about the values that matter
                 p10, p90 = np.percentile(finite, [10, 90])
-                # one critical value alone (a lone saddle): the levels centred on it, one of them through it (the
-                # saddle's cross), and wide enough apart to fill the plot (at 5% of the range they crowded the
-                # asymptotes of x^2 + 2x - y^2, leaving the saddle in a blank gap with no room for a label)
+                # one critical value alone (a lone saddle): the levels centred on it, half a step either side of
+                # it (a line through it would draw the saddle's cross, and give the point away), and wide enough
+                # apart to fill the plot (at 5% of the range they crowded the asymptotes of x^2 + 2x - y^2,
+                # leaving the saddle in a blank gap with no room for a label)
                 alone = max(near) - min(near) < 1e-9
-                spread = max((max(near) - min(near)) / 2, (0.2 if alone else 0.05) * (p90 - p10))
+                spread = max((max(near) - min(near)) / 2, (0.1 if alone else 0.05) * (p90 - p10))
                 lo, hi = max(lo, min(near) - 2 * spread), min(hi, max(near) + 2 * spread)
                 if alone and lo < near[0] < hi:
-                    step = min(near[0] - lo, hi - near[0]) / 6
-                    lo, hi, count = near[0] - 6 * step, near[0] + 6 * step, 13
+                    step = min(near[0] - lo, hi - near[0]) / 5
+                    lo, hi, count = near[0] - 4.5 * step, near[0] + 4.5 * step, 10
             levels = np.linspace(lo, hi, count) if hi > lo else 10
             cs = ax.contour(x, y, z, levels=levels, cmap="viridis", linewidths=0.8)
         point = spec.get("point")
