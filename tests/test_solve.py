@@ -182,6 +182,11 @@ def test_an_answer_is_judged_past_the_default_domain_too():
                   "2x y + min(x, 10^9) - x", "2x y + relu(x - 10^20)", "2x y + relu(|x| - 1000)"):
         assert solver.check_answer(solver.solve("x^2 y", wrt="x"), typed)[0] is False, typed
     assert solver.check_answer(solver.solve("x^2 y", wrt="x"), "2x y + relu(y - 1000) - max(0, y - 1000)")[0] is True
+    # where the derivative is too large for a double to see a difference of 1 (the fifteenth attack's D10)
+    for function, typed in (("exp(x)", "exp(x) + Heaviside(x - 40)"), ("x^5", "5x^4 + Heaviside(x - 500)"),
+                            ("x^3", "3x^2 + relu(x - 10^10)")):
+        assert solver.check_answer(solver.solve(function), typed)[0] is False, typed
+    assert solver.check_answer(solver.solve("exp(x)"), "exp(x)")[0] is True
 
 
 def test_an_answer_undefined_where_the_derivative_is_defined_is_not_right():

@@ -1052,8 +1052,21 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float,
         if abs(exact) > 1e-80 * max(1.0, abs(got[1])):
             return False, (float(p), exact.real)
         usable += 1
-    if usable >= 3 and far and _first_apart(a, b, var, _far_points(difference, var, lo, hi), within) is not None:
-        return False, None
+    if usable >= 3 and far:
+        outside = _far_points(difference, var, lo, hi)
+        if _first_apart(a, b, var, outside, within) is not None:
+            return False, None
+        # far out a derivative can be too large for a double to see a difference of 1 (e^x + Heaviside(x - 40)
+        # at 80): the difference itself, to 100 digits, as inside the domain
+        for p in _off_joints(difference, var, outside):
+            if _values(a, b, var, p) is None or (within is not None and _values(within, within, var, p) is None):
+                continue
+            try:
+                exact = complex(sp.N(gap.xreplace({var: p}), 100))
+            except (TypeError, ValueError, ZeroDivisionError):
+                continue
+            if abs(exact) > 1e-80 * max(1.0, abs(_values(a, b, var, p)[1])):
+                return False, (float(p), exact.real)
     return (True, None) if usable >= 3 else (None, None)
 
 
