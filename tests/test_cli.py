@@ -466,3 +466,24 @@ def test_a_name_that_breaks_a_pattern_is_told_what_to_use_in_words(tmp_path):
                        'families = ["power-polynomial"]\ncount = 1\n')
     result = CliRunner().invoke(main, ["build", str(edition), "--out", str(tmp_path / "out"), "-q"])
     assert result.exit_code == 2 and "slug: use lower-case letters, digits and dashes" in result.output, result.output
+
+
+def test_a_point_that_is_no_point_is_refused_whatever_the_answer():
+    # attack 15, D5: solve --check 2x --at ")))" (or 1/0) passed over the bad point and exited 0
+    for at in (")))", "1/0", "nan"):
+        result = CliRunner().invoke(main, ["solve", "x^2", "--check", "2x", "--at", at])
+        assert result.exit_code == 2 and "--at" in result.output, (at, result.output)
+
+
+def test_a_roster_id_that_differs_only_in_case_from_a_built_student_is_refused(tmp_path, small_edition):
+    # attack 15, D7: Carl,S01 after s01 was built made a second folder students/S01/ (one folder on Windows)
+    (tmp_path / "a.csv").write_text("name,id\nAnn,s01\n")
+    (tmp_path / "b.csv").write_text("name,id\nCarl,S01\n")
+    out = tmp_path / "out"
+    first = CliRunner().invoke(main, ["build", str(small_edition), "--roster", str(tmp_path / "a.csv"), "--out", str(out),
+                                      "-q", "--format", "html"])
+    assert first.exit_code == 0, first.output
+    second = CliRunner().invoke(main, ["build", str(small_edition), "--roster", str(tmp_path / "b.csv"), "--out",
+                                       str(out), "-q", "--format", "html"])
+    assert second.exit_code == 2 and "differs only in case from 's01'" in second.output, second.output
+    assert not any(p.name == "S01" for p in out.rglob("S01"))

@@ -185,6 +185,12 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     previous = Previous.read(out_dir, area)
     asked = {f"{STUDENTS}/{s.id}" for s in roster or ()}
     if roster:
+        built = {s.id.casefold(): s.id for s in previous.students}
+        clash = [(s.id, built[s.id.casefold()]) for s in roster if built.get(s.id.casefold(), s.id) != s.id]
+        if clash:  # S01 beside a built s01: one folder on Windows and macOS, as within one roster
+            raise InputError([(f"the roster's id {new!r} differs only in case from {old!r}, a student built before in "
+                               f"{printable(str(out_dir / STUDENTS))} (one folder on Windows and macOS); give the "
+                               f"id as it was, {old!r}") for new, old in clash[:5]])
         roster = class_of(previous, roster)
         if len(roster) * edition.problem_count() > MAX_STUDENT_DRAWS:
             raise InputError([(f"the class built in {printable(str(out_dir / STUDENTS))} and the roster: {len(roster)} "

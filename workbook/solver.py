@@ -652,8 +652,9 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     except E.ExprError as exc:
         raise SolveError(f"your answer: {exc}") from None
     d = f"{_d(result)} [{explain.pretty(result.expr)}]"
+    # the point is read whatever the answer is: ")))" or 1/0 is said to be no point, never passed over
+    exact, _ = value_at(result, at) if at is not None else (None, None)
     if at is not None and answer.is_number:  # a number: the derivative's value at the point
-        exact, _ = value_at(result, at)
         if not exact.is_number:  # ∂/∂x [x y] at x = 1 is y: no number is it
             others = ", ".join(sorted(str(s) for s in exact.free_symbols))
             return False, [(f"not right: {d} at {result.var} = {at.strip()} is {explain.pretty(exact)}, which depends "
