@@ -141,7 +141,8 @@
       if (probes.every((at) => base(at) === 0) && new Set(probes.map((at) => exponent(at))).size > 1) {
         throw new ParseError("0^(...) is 1 where its power is 0 and 0 elsewhere: write your answer without it");
       }
-      return (v) => Math.pow(base(v), exponent(v));
+      // a power of what has no value has none (NaN^0 is 1 in JavaScript): sqrt(x)^0 is undefined for x < 0
+      return (v) => { const b = base(v); return Number.isNaN(b) ? NaN : Math.pow(b, exponent(v)); };
     }
     function group(open, close) {
       take();
@@ -221,7 +222,7 @@
       else { const g = F[key]; fn = (v) => g(args[0](v)); }
       if (exponent === null) return fn;
       const n = exponent;
-      return (v) => Math.pow(fn(v), n);
+      return (v) => { const b = fn(v); return Number.isNaN(b) ? NaN : Math.pow(b, n); };
     }
 
     const result = expression();

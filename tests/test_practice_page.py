@@ -454,7 +454,10 @@ POINTS_APART = [("2*x**2", "4*x", "4x(x-1)/(x-1)", True), ("2*x**2", "4*x", "4x 
                 ("x**2", "2*x", "2x + sign(e^x - 2)^2 - 1", False),
                 ("x**2", "2*x", "2x + Heaviside(sin(x), 1) - Heaviside(sin(x), 0)", False),
                 ("x**2", "2*x", "2x + |x - pi| - sqrt((x - pi)^2)", True),
-                ("Abs(exp(x) - 2)", "sign(exp(x) - 2)*exp(x)", "sign(e^x - 2) e^x", True)]
+                ("Abs(exp(x) - 2)", "sign(exp(x) - 2)*exp(x)", "sign(e^x - 2) e^x", True),
+                # the fifteenth attack's D9: a power of what has no value has none (sqrt(x)^0 for x < 0)
+                ("x**2", "2*x", "2x sqrt(x)^0", False), ("x**2", "2*x", "2x + ln(x)^0 - 1", False),
+                ("x**2", "2*x", "2x + (x^2 + 1)^(1/2) - sqrt(x^2 + 1)", True)]
 
 
 def test_the_page_looks_at_the_points_an_answer_stands_apart(tmp_path):

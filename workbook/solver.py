@@ -725,10 +725,16 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
             held = holding((raw.free_symbols | truth.free_symbols | function.free_symbols) - {var})
             exprs = [written_out(e).xreplace(held) for e in (raw, truth, function)]
         functions = [verify.numeric(e, [var]) for e in exprs]
+        # every root, logarithm and fractional power in it, as typed: one with no real value leaves the answer
+        # with none, whatever is done with it after (sqrt(x)^0 and ln(x)^0 are 1 in complex numbers)
+        inner = [verify.numeric(e, [var]) for e in sp.preorder_traversal(exprs[0])
+                 if isinstance(e, sp.log) or (isinstance(e, sp.Pow) and not e.exp.is_integer)][:40]
         holes = _holes(exprs[0], var, lo, hi)
         points = np.array([float(p) for p in _odd_points(lo, hi)] + list(verify.sample_points(lo, hi, 24)) + holes)
         with np.errstate(all="ignore"):
             typed, truth, function = (np.asarray(f(points), dtype=complex) * np.ones(len(points)) for f in functions)
+            for f in inner:
+                typed = np.where(_real(np.asarray(f(points), dtype=complex) * np.ones(len(points))), typed, np.nan)
             eps = 1e-7 * np.maximum(1.0, np.abs(points))
             beside = [np.asarray(functions[1](points + side * eps), dtype=complex) * np.ones(len(points))
                       for side in (-1, 1)]
