@@ -487,3 +487,11 @@ def test_a_roster_id_that_differs_only_in_case_from_a_built_student_is_refused(t
                                        str(out), "-q", "--format", "html"])
     assert second.exit_code == 2 and "differs only in case from 's01'" in second.output, second.output
     assert not any(p.name == "S01" for p in out.rglob("S01"))
+
+
+def test_a_corner_at_an_irrational_point_says_its_two_slopes():
+    # attack 15, D6: |x - pi| at pi was said to jump ("from the left it is none, from the right none")
+    for function, at, slopes in (("|x - pi|", "pi", "from the left it is -1, from the right 1"),
+                                 ("|x^2 - 2|", "sqrt(2)", "from the left it is -2 sqrt(2), from the right 2 sqrt(2)")):
+        result = CliRunner().invoke(main, ["solve", function, "--at", at])
+        assert slopes in result.output and "jumps" not in result.output, result.output

@@ -122,7 +122,9 @@ def analytic_branch(expr: sp.Expr, at: dict[sp.Symbol, float]) -> sp.Expr | None
 
 def _value(expr: sp.Expr, at: dict[sp.Symbol, float]) -> float | None:
     try:
-        v = complex(expr.evalf(20, subs={s: sp.Float(c, 20) for s, c in at.items()}))
+        # a point may be exact and irrational (pi + 1/10^4, where |x - pi| has its corner): in decimals first
+        v = complex(expr.evalf(20, subs={s: sp.N(c, 25) if isinstance(c, sp.Basic) else sp.Float(c, 20)
+                                         for s, c in at.items()}))
     except (TypeError, ValueError, ZeroDivisionError):
         return None
     return v.real if math.isfinite(v.real) and abs(v.imag) <= 1e-12 * max(1.0, abs(v.real)) else None
