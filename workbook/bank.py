@@ -40,6 +40,8 @@ def load_family(path: Path) -> Family:
                          "folder of their own")])
     if model is None:
         known = ", ".join(sorted(schemas()))
+        if kind is None:  # an empty file, or one that forgot its kind
+            raise InputError([f"{path}: kind: required key is missing; a family file names its kind, one of: {known}"])
         raise InputError([f"{path}: kind: unknown kind {excerpt(kind)}; the kinds are: {known}"])
     try:
         family = model.model_validate(data)
