@@ -1050,31 +1050,34 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float,
             continue  # only where the function itself is defined: 1/|x| is ln(x)'s derivative
         if abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
             return False, None
-        # the difference itself, to 100 digits: sin(2x) and 2 sin(x) cos(x) differ by nothing at any
-        # precision, 2x + sin(x)/10^12 and 2x by 10^-12
-        try:
-            exact = complex(sp.N(gap.xreplace({var: p}), 100))
-        except (TypeError, ValueError, ZeroDivisionError):
-            exact = 0j
-        if abs(exact) > 1e-80 * max(1.0, abs(got[1])):
-            return False, (float(p), exact.real)
+        exact = _exact_gap(gap, var, p, got[1])
+        if exact is not None:
+            return False, (float(p), exact)
         usable += 1
     if usable >= 3 and far:
-        outside = _far_points(difference, var, lo, hi)
-        if _first_apart(a, b, var, outside, within) is not None:
-            return False, None
-        # far out a derivative can be too large for a double to see a difference of 1 (e^x + Heaviside(x - 40)
-        # at 80): the difference itself, to 100 digits, as inside the domain
-        for p in _off_joints(difference, var, outside):
-            if _values(a, b, var, p) is None or (within is not None and _values(within, within, var, p) is None):
+        for p in _off_joints(difference, var, _far_points(difference, var, lo, hi)):
+            got = _values(a, b, var, p)
+            if got is None or (within is not None and _values(within, within, var, p) is None):
                 continue
-            try:
-                exact = complex(sp.N(gap.xreplace({var: p}), 100))
-            except (TypeError, ValueError, ZeroDivisionError):
-                continue
-            if abs(exact) > 1e-80 * max(1.0, abs(_values(a, b, var, p)[1])):
-                return False, (float(p), exact.real)
+            if abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
+                return False, None
+            # far out a derivative can be too large for a double to see a difference of 1 (e^x + Heaviside(x - 40)
+            # at 80): the difference itself, as inside the domain
+            exact = _exact_gap(gap, var, p, got[1])
+            if exact is not None:
+                return False, (float(p), exact)
     return (True, None) if usable >= 3 else (None, None)
+
+
+def _exact_gap(gap: sp.Expr, var: sp.Symbol, p: sp.Expr, truth: float) -> float | None:
+    """The difference itself at p, to 100 digits, where it is not 0 beside the derivative's size ``truth``,
+    else None: sin(2x) and 2 sin(x) cos(x) differ by nothing at any precision, 2x + sin(x)/10^12 and 2x by
+    10^-12."""
+    try:
+        exact = complex(sp.N(gap.xreplace({var: p}), 100))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return exact.real if abs(exact) > 1e-80 * max(1.0, abs(truth)) else None
 
 
 FAR = [sp.Rational(p) for p in ("5.3", "-5.3", "10.7", "-10.7", "31.3", "-31.3", "100.37", "-100.37", "997.1", "-997.1")]
@@ -1118,15 +1121,18 @@ def _beyond_in_box(difference: sp.Expr, names: list[sp.Symbol], rows: np.ndarray
                 if sp.degree(line, name) > 4:
                     continue
                 for z in sorted(_zeros(line, name, -FAR_REACH, FAR_REACH), key=float)[:4]:
-                    for at in (z * (1 - sp.Rational(1, 10**10)), z * (1 + sp.Rational(1, 10**10)), 2 * z):
-                        moved = np.array([[float(held.get(n, at)) for n in names]])
-                        out.append(moved)
+                    out += [np.array([[float(held.get(n, at)) for n in names]]) for at in _beside_and_past(z)]
     return out[:48]
+
+
+def _beside_and_past(z: sp.Expr) -> list[sp.Expr]:
+    """A hair either side of a place a piece switches, and twice as far out."""
+    return [z * (1 - sp.Rational(1, 10**10)), z * (1 + sp.Rational(1, 10**10)), 2 * z]
 
 
 def _beyond(difference: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
     """Beside and past each exact zero of a polynomial argument of |u|, a step, sign, max, min
-    or relu in the difference: a hair either side, and twice as far out."""
+    or relu in the difference (_beside_and_past)."""
     points: list[sp.Expr] = []
     for u in verify.switches(difference)[:20]:
         plain = u.replace(lambda e: isinstance(e, sp.Abs), lambda e: e.args[0])
@@ -1134,7 +1140,7 @@ def _beyond(difference: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
             continue
         for z in sorted(_zeros(plain, var, -FAR_REACH, FAR_REACH), key=float)[:8]:
             if z != 0:
-                points += [z * (1 - sp.Rational(1, 10**10)), z * (1 + sp.Rational(1, 10**10)), 2 * z]
+                points += _beside_and_past(z)
     return points
 
 
