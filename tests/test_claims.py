@@ -493,3 +493,26 @@ def test_a_networks_first_layer_always_has_something_to_learn():
             assert any(x != 0 for row in inputs for x in row), (family.id, inputs)
             checked += 1
     assert checked >= 80
+
+
+def test_an_optimum_works_each_derivative_it_sets_to_zero():
+    # "the profit is (p - 2)(107 - 2p)... f'(p) = 111 - 4p = 0": the product was never multiplied out or
+    # differentiated on the page; each derivative is now worked one level below its own line
+    worked = 0
+    for family in load_bank().values():
+        if family.kind != "optimization":
+            continue
+        for record in _records(family, range(30)):
+            steps = record["steps"]
+            names = record["claims"]["variables"]
+            heads = [i for i, s in enumerate(steps) if s["depth"] == 0 and (
+                s["rule"] == "The derivative" or s["rule"].startswith("Partial derivative with respect to"))]
+            assert len(heads) == len(names), (family.id, [s["rule"] for s in steps])
+            critical = next(i for i, s in enumerate(steps) if s["rule"] == "Critical point")
+            for head, nxt in zip(heads, [*heads[1:], critical], strict=True):
+                below = steps[head + 1:nxt]
+                assert below and all(s["depth"] >= 1 for s in below), (family.id, steps[head]["rule"])
+                stated = steps[head]["math"].split("=", 1)[1]  # the derivative its line states
+                assert stated.strip() in steps[critical]["math"], (family.id, stated)
+                worked += 1
+    assert worked >= 20

@@ -13,8 +13,8 @@ import numpy as np
 import sympy as sp
 from pydantic import Field
 
+from workbook import explain, steps, verify
 from workbook import expr as E
-from workbook import steps, verify
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import contour_data, draw_function, exact_at, partial, second_derivative_test
@@ -50,6 +50,7 @@ class Optimum:
     best: list[sp.Expr]
     hessian: sp.Matrix
     value: sp.Expr
+    trees: list[list]  # each first derivative's rule trees, as the solution works them
 
     @property
     def wanted(self) -> str:
@@ -72,7 +73,8 @@ def solve(family: OptimizationFamily, params: dict, rng: np.random.Generator) ->
     wanted by the second-derivative test."""
     variables = [E.symbol(n) for n in family.variables]
     f = draw_function(family, params, rng, family.variables)
-    grad = [steps.tidy(partial(f, v)) for v in variables]
+    worked = [steps.differentiate(f, v, 1) for v in variables]
+    grad = [steps.tidy(d) for _, d in worked]
     sols = sp.solve(grad, variables, dict=True)
     if len(sols) != 1 or len(sols[0]) != len(variables):
         raise Degenerate("needs exactly one critical point")
@@ -84,7 +86,7 @@ def solve(family: OptimizationFamily, params: dict, rng: np.random.Generator) ->
         raise Degenerate("the optimum is not a price in cents: draw rounder numbers")
     at = dict(zip(variables, best, strict=True))
     H = sp.Matrix([[steps.tidy(partial(g, b)) for b in variables] for g in grad])
-    work = Optimum(family, params, variables, f, grad, best, H, exact_at(f, at))
+    work = Optimum(family, params, variables, f, grad, best, H, exact_at(f, at), [t for t, _ in worked])
     kind = second_derivative_test(work.hessian_at_best)
     if kind != work.wanted:
         raise Degenerate(f"the critical point is a {kind}")
@@ -125,6 +127,27 @@ def _test_step(work: Optimum) -> Step:
 
 
 def _steps(work: Optimum) -> list[Step]:
+    return _derivatives(work) + _conclusion(work)
+
+
+def _derivatives(work: Optimum) -> list[Step]:
+    """Each first derivative, worked one level below its line (a product of price and demand needs
+    the product rule: the solution shows it rather than state the result)."""
+    out = []
+    for v, g, trees in zip(work.variables, work.gradient, work.trees, strict=True):
+        name = latex(v)
+        if len(work.variables) == 1:
+            out.append(Step("The derivative", f"f'({name}) = {latex(g)}", words("Differentiate the formula.")))
+            out += explain.worked_steps(trees, depth=1)
+        else:
+            out.append(Step(f"Partial derivative with respect to {v}",
+                            rf"\frac{{\partial f}}{{\partial {name}}} = {latex(g)}",
+                            words("Differentiate, holding the other variable constant.")))
+            out += explain.as_partials(explain.worked_steps(trees, depth=1), work.variables)
+    return out
+
+
+def _conclusion(work: Optimum) -> list[Step]:
     several = len(work.variables) > 1
     first = r",\quad ".join(
         rf"\frac{{\partial f}}{{\partial {n}}} = {latex(g)} = 0" if several else f"f'({n}) = {latex(g)} = 0"
