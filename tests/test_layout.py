@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,32 @@ def test_no_formula_is_pushed_below_a_figure(documents, tmp_path):
         holes = [(problem, round(drop), latex) for problem, drop, latex in drops(doc, which, tmp_path)
                  if drop > 3]
         assert holes == [], f"{name}, {which}"
+
+
+def _shrunk(page) -> list[tuple[str, float, float]]:
+    """(formula, printed width, its own width) for each displayed formula printed narrower than its own
+    width (the image's em width at its font size): shrunk to fit its column by max-width."""
+    found = []
+    for box, classes in _walk(page):
+        if box.element_tag == "img" and "display" in _classes(box):
+            own = float(re.search(r"width:([\d.]+)em", box.element.get("style")).group(1)) * box.style["font_size"]
+            if box.width < own - 0.5:
+                found.append((box.element.get("alt"), round(box.width / MM, 1), round(own / MM, 1)))
+    return found
+
+
+def test_no_displayed_formula_is_shrunk_to_fit_its_column(documents, tmp_path):
+    # Adam's six update rules, set side by side in one formula 60em wide, printed at about 6 pt; a formula
+    # wider than its column is now broken between its parts, as many a line as fit (render.Assets.lines)
+    shrunk, broken = [], 0
+    for name, doc, which in documents:
+        for page in pages(doc, which, tmp_path):
+            shrunk += [(name, *found) for found in _shrunk(page)]
+            shown = [box.element.get("alt") or "" for box, _ in _walk(page)
+                     if box.element_tag == "img" and "display" in _classes(box)]
+            broken += sum(1 for alt in shown if r"\hat v_t = " in alt and "m_0 = v_0 = 0" not in alt)
+    assert shrunk == [], "\n".join(map(repr, shrunk))
+    assert broken, "Adam's rules were never broken over lines: the default edition has an Adam problem"
 
 
 def test_figures_still_stand_beside_the_steps_where_the_formulas_fit(documents):

@@ -342,6 +342,44 @@ def caption(text: str) -> str:
 # further in, each level after that 1.2em more.
 BESIDE_EM = {"A4": 24.9, "Letter": 26.5}
 DEPTH_EM = (0.0, 2.0, 3.2, 4.4, 5.6, 6.8, 6.8)
+# The whole column a top-level step's formula has, with no figure beside it: BESIDE_EM and the figure's
+# 7.2 cm and 1em, less the 1.6em a worked example's frame takes (tests/test_layout.py lays out every
+# displayed formula and fails on one shrunk to fit)
+COLUMN_EM = {paper: em + 72 / (10 * 25.4 / 72) + 1 - 1.6 for paper, em in BESIDE_EM.items()}
+
+
+def _top_level(latex: str, separator: str) -> list[tuple[int, int]]:
+    """Where ``separator`` (a regular expression) matches ``latex`` outside any braces or \\left...\\right pair."""
+    found, depth = [], 0
+    for m in re.finditer(r"\\left\b|\\right\b|(?<!\\)[{}]|" + separator, latex):
+        token = m.group()
+        if token in ("{", "\\left"):
+            depth += 1
+        elif token in ("}", "\\right"):
+            depth -= 1
+        elif depth == 0:
+            found.append(m.span())
+    return found
+
+
+def _top_level_parts(latex: str) -> list[str]:
+    """A formula's parts set side by side, split at its separators (",\\quad" or "\\quad"); the commas go
+    with the parts they end."""
+    parts, start = [], 0
+    for a, b in _top_level(latex, r",?\\q?quad\b\s*"):
+        parts.append(latex[start:a] + ("," if latex[a] == "," else ""))
+        start = b
+    return [p.strip() for p in (*parts, latex[start:]) if p.strip()]
+
+
+def _equals_parts(latex: str) -> list[str]:
+    """A chain of equalities a = b = c split before each = (the later parts start with it)."""
+    cuts = [a for a, _ in _top_level(latex, r"=")]
+    return [latex[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(latex)], strict=True) if latex[a:b].strip()]
+
+
+CONTINUED_EM = 2.0  # how far a line that goes on a chain of equalities ("= ...") is set in (print.css)
+
 
 TEMPLATES = ("worksheet.html", "answers.html", "solutions.html", "practice.html", "interactive.html")
 
@@ -402,6 +440,31 @@ class Assets:
             return Markup(f'<img class="{cls}" src="{name}" style="{drawn.style()}" alt="{escape(latex)}">')
         finally:
             self.timings["math"] = self.timings.get("math", 0.0) + time.perf_counter() - start
+
+    def lines(self, latex: str, depth: int = 0, paper: str = "A4") -> list[str]:
+        """A step's displayed formula as the lines it prints on: whole where it fits the column, else broken
+        between the parts set side by side, and a part still too wide before the = of its chain, as many a
+        line as fit (a line that goes on a chain starts with its =, and is set in CONTINUED_EM). In print a
+        wider formula would be shrunk to fit (Adam's six update rules printed at 6 pt); on a screen it
+        scrolls, so it stays whole."""
+        if self.medium == "html":
+            return [latex]
+        column = COLUMN_EM[paper] - DEPTH_EM[min(depth, 6)]
+
+        def fits(line: str) -> bool:
+            return self.cache.get(line, True).width <= column - (CONTINUED_EM if line.startswith("=") else 0)
+
+        if fits(latex):
+            return [latex]
+        out: list[str] = []
+        for part in _top_level_parts(latex):
+            for i, piece in enumerate([part] if fits(part) else _equals_parts(part)):
+                joined = f"{out[-1]} {piece}" if i else f"{out[-1]}\\quad {piece}" if out else piece
+                if out and fits(joined):
+                    out[-1] = joined
+                else:
+                    out.append(piece)
+        return out
 
     def beside(self, problem: dict, paper: str) -> bool:
         """Whether a problem's figure may float beside its steps: only when it prints BESIDE_CM wide without
@@ -551,7 +614,7 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
     cover = edition.page.cover and which in ("worksheet", "solutions") and len(doc["sections"]) > 1
     context = {"doc": doc, "edition": edition, "sections": doc["sections"], "which": which,
                "doc_title": title_of(which, doc), "medium": medium, "css": Markup(css), "page": edition.page,
-               "cover": cover, "math": assets.math, "figure": assets.figure, "beside": assets.beside,
+               "cover": cover, "math": assets.math, "figure": assets.figure, "beside": assets.beside, "display_lines": assets.lines,
                "wide": assets.wide, "fit": _Fit(fit or {})}
     if not isinstance(env, TemplateSandbox):
         return template.render(**context)
@@ -753,6 +816,10 @@ class _Recorder:
     def figure(self, spec: dict, where: str = "beside") -> Markup:
         self.figures[figure_digest(spec, "")] = spec
         return Markup("")
+
+    def lines(self, latex: str, depth: int = 0, paper: str = "A4") -> list[str]:
+        self.seen_math.add((latex, True))
+        return [latex]
 
     def beside(self, problem: dict, paper: str) -> bool:
         return True  # the formulas it measures are recorded as the steps are shown

@@ -329,8 +329,9 @@ def _prompt(work: Updates, head: list[str]) -> list:
     # the rule itself, so that every column of the table is defined on the sheet (b_t, G_t, v_t ...)
     pieces = [piece for rule in OPTIMIZER[work.name].rules for piece in rule.split(r",\quad ")]
     rule = [Text(" The update: ")]
-    for k, piece in enumerate(pieces):  # one formula a piece: a line may break between them
-        rule += ([Text(", ")] if k else []) + [Math(piece)]
+    for k, piece in enumerate(pieces):  # one formula a piece: a line may break between them; a fraction in
+        # the line's text style set its β₁ᵗ at about 6 pt, so the bias corrections are set as displayed
+        rule += ([Text(", ")] if k else []) + [Math(piece.replace(r"\frac", r"\dfrac"))]
     rule.append(Text("."))
     return fill(work.family.prompt or default, placeholders) + source + rule + [Table(head, blank, blank=True)]
 
