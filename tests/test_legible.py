@@ -225,3 +225,13 @@ def test_a_graph_is_as_tall_as_what_it_draws_and_no_edge_is_cut_off():
              "layers": [["x"], ["u1"], ["u2"], ["y"]], "alt": "a chain",
              "edges": [{"from": a, "to": b, "label": "2"} for a, b in (("x", "u1"), ("u1", "u2"), ("u2", "y"))]}
     assert figures.drawn(chain).get_figheight() * 2.54 < 2.0
+
+
+@pytest.mark.parametrize("z, label", [(-2.0, 1.0), (2.0, 0.0), (-4.5, 1.0), (4.5, 0.0), (0.5, 1.0)])
+def test_a_legend_goes_where_it_covers_nothing(z, label):
+    # seed 2027's cross-entropy figure set its legend at the top left, over the dotted line y = 1 it names:
+    # matplotlib's "best" place counts only a line's vertices, and a horizontal line has two
+    import math
+
+    spec = {"kind": "sigmoid", "z": z, "yhat": 1 / (1 + math.exp(-z)), "label": label, "alt": "a sigmoid"}
+    assert figures.measure(spec, "beside").faults == []

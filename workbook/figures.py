@@ -110,18 +110,34 @@ def _finish(fig: Figure, ax, xlabel: str, ylabel: str, legend_size: float = 7.5,
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(True, linewidth=0.3, color="#dddddd")
-    legend = ax.legend(loc=legend_at, fontsize=legend_size, frameon=False)
-    if _covering(fig, legend.get_texts()):  # no place in the plot is free: under it
-        _legend_below(fig, ax, len(legend.get_texts()))
+    _place_legend(fig, ax, legend_size, legend_at)
     return _output(fig)
 
 
+LEGEND_PLACES = ("upper left", "lower right", "upper right", "lower left", "center right", "center left")
+
+
+def _place_legend(fig, ax, size: float, first: str = "best") -> None:
+    """The legend in the first corner of the plot where it covers no line, point, arrow or text (``first``,
+    then LEGEND_PLACES), else under the plot. matplotlib's "best" counts only a line's vertices: a
+    horizontal line at the label y = 1, drawn by its two ends, ran through the legend."""
+    for place in dict.fromkeys((first, *LEGEND_PLACES)):
+        legend = ax.legend(loc=place, fontsize=size, frameon=False)
+        if not _covering(fig, legend.get_texts()):
+            return
+    _legend_below(fig, ax, len(legend.get_texts()))
+
+
 def _covering(fig, texts) -> bool:
-    """Whether any of the texts lies over a line, point or arrow drawn."""
+    """Whether any of the texts lies over a line, point or arrow drawn, or over another text of the plot."""
     renderer = _renderer(fig)
     drawn = figcheck.strokes(fig)
     slack = figcheck.SLACK_PT * fig.dpi / 72
-    return any(figcheck.covers(t, t.get_window_extent(renderer), stroke, slack) for t in texts for stroke in drawn)
+    others = [t.get_window_extent(renderer) for ax in fig.axes for t in ax.texts
+              if t.get_visible() and t.get_text().strip() and not getattr(t, "_moves", None)]
+    return any(figcheck.covers(t, box, stroke, slack) for t in texts
+               for box in [t.get_window_extent(renderer)] for stroke in drawn) or any(
+        figcheck.overlap(t.get_window_extent(renderer), other, slack) for t in texts for other in others)
 
 
 def _short(value: float) -> str:
@@ -544,7 +560,7 @@ def sigmoid_figure(spec: dict) -> str:
         ax.set_ylabel("output")
         ax.set_ylim(-0.05, 1.05)
         ax.grid(True, linewidth=0.3, color="#dddddd")
-        ax.legend(loc="upper left", fontsize=7.5, frameon=False)
+        _place_legend(fig, ax, 7.5, "upper left")
         return _output(fig)
 
 
