@@ -235,3 +235,68 @@ def test_a_legend_goes_where_it_covers_nothing(z, label):
 
     spec = {"kind": "sigmoid", "z": z, "yhat": 1 / (1 + math.exp(-z)), "label": label, "alt": "a sigmoid"}
     assert figures.measure(spec, "beside").faults == []
+
+
+def test_a_label_touching_the_frame_reads_as_cut():
+    # seed 2026's contour plot printed "86.8" with its digits on the top of the frame: the check let a text
+    # reach half a point past the frame; it now asks for half a point clear of it
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = _plot(line=False)
+    FigureCanvasAgg(fig)
+    ax = fig.axes[0]
+    text = ax.text(0.3, 1.0, "86.8", fontsize=8, va="top", clip_on=True)
+    fig.draw_without_rendering()
+    frame = ax.bbox
+    box = text.get_window_extent(fig.canvas.get_renderer())
+    text.set_y(ax.transData.inverted().transform((0, frame.y1 - box.height - 0.2))[1])  # 0.2 px inside
+    text.set_va("bottom")
+    assert any("cut off" in f for f in figcheck.measure_figure(fig, "beside").faults)
+    text.set_y(ax.transData.inverted().transform((0, frame.y1 - box.height - 3))[1])
+    assert figcheck.measure_figure(fig, "beside").faults == []
+
+
+def test_a_boxed_label_keeps_paths_and_points_out_of_its_box():
+    # seed 2027's momentum run drew a segment and an iterate over the "minimum" label's white box
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = _plot(line=False)
+    FigureCanvasAgg(fig)
+    ax = fig.axes[0]
+    ax.text(0.3, 0.5, "minimum", fontsize=8, clip_on=True,
+            bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.85})
+    fig.draw_without_rendering()
+    box = ax.texts[0].get_window_extent(fig.canvas.get_renderer())
+    inside_pad = ax.transData.inverted().transform((box.x0 - 0.5, (box.y0 + box.y1) / 2))  # in the pad, off the ink
+    ax.plot([inside_pad[0]], [inside_pad[1]], "o", markersize=0.5)
+    assert any("lies over" in f for f in figcheck.measure_figure(fig, "beside").faults)
+
+
+def test_among_paths_the_minimum_is_a_star_in_the_legend():
+    # the "minimum" label had no clear place among the paths that end at it
+    import numpy as np
+
+    xs = np.linspace(-4, 4, 41)
+    spec = {"kind": "contour", "x": xs.tolist(), "y": xs.tolist(), "z": [[0.1 * a * a + 4 * b * b for a in xs] for b in xs],
+            "marks": [{"at": [0, 0], "label": "minimum"}], "alt": "paths",
+            "paths": [{"points": [[-3, 2], [-1, -1], [0, 0]], "label": "SGD"}]}
+    ax = figures.drawn(spec).axes[0]
+    assert not [t for t in ax.texts if t.get_text() == "minimum"]
+    assert "minimum" in [t.get_text() for t in ax.get_legend().get_texts()]
+    del spec["paths"]  # alone, the point is labelled beside it
+    assert [t for t in figures.drawn(spec).axes[0].texts if t.get_text() == "minimum"]
+
+
+def test_a_contour_label_is_not_set_on_a_ring_little_longer_than_itself():
+    # "751" sat on the ring round seed 2027's maximum, and the cut for it left a sliver of the ring
+    from matplotlib.path import Path as Curve
+    from matplotlib.transforms import Bbox, IdentityTransform
+
+    class Lines:
+        def get_transform(self):
+            return IdentityTransform()
+
+    box = Bbox([[100, 100], [120, 110]])  # a label 20 px wide
+    for radius, eaten in ((10, True), (18, True), (25, False), (60, False)):
+        ring = Curve.circle((110, 105), radius)
+        assert figures._eats_its_line(Lines(), ring, box) is eaten, radius

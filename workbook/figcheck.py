@@ -47,6 +47,7 @@ def wide(natural_cm: float) -> bool:
     return natural_cm > BESIDE_CM * SHRINK
 
 
+BOX_PT = 0.12  # a boxed label's white box reaches this share of its font size round its ink (figures._label)
 SLACK_PT = 0.6  # extents that meet within this are not counted as overlapping (ink has side bearings)
 
 
@@ -199,6 +200,9 @@ def covers(text: Text, box, stroke: Stroke, slack: float) -> bool:
         return False  # its own line; the head shows which way the edge goes, and is never covered
     if stroke.kind == "contour" and (_boxed(text) or getattr(text, "_level", None) == stroke.level):
         return False
+    if _boxed(text) and stroke.kind in ("line", "marker"):  # its white box hides what runs under it: a path
+        # or a point stays clear of the box (an edge's weight, on its own edge, may still cross another edge)
+        return _crosses(stroke.points, box, -BOX_PT * text.get_fontsize() * text.figure.dpi / 72)
     return _crosses(stroke.points, box, slack)
 
 
@@ -236,11 +240,12 @@ def _crosses(points: np.ndarray, box, slack: float) -> bool:
 
 
 def within(box, frame) -> bool:
-    """Whether an extent lies inside a frame (a plot's area), within a point."""
+    """Whether an extent lies inside a frame (a plot's area), half a point clear of its edge."""
     return _inside(box, frame, 100 / 72)
 
 
 def _inside(box, frame, per_pt: float) -> bool:
-    tolerance = 0.5 * per_pt
+    """Inside the frame with half a point clear of it: a label whose ink touches the frame reads as cut."""
+    tolerance = -0.5 * per_pt
     return (box.x0 >= frame.x0 - tolerance and box.x1 <= frame.x1 + tolerance
             and box.y0 >= frame.y0 - tolerance and box.y1 <= frame.y1 + tolerance)

@@ -256,11 +256,15 @@ def _obstacles(fig, renderer, skip=()) -> list:
     return boxes + [ax.get_legend().get_window_extent(renderer) for ax in fig.axes if ax.get_legend()]
 
 
+LABEL_GAP_PT = 2.0  # the white space a placed label keeps from every other text
+
+
 def _clashes(text, box, drawn, taken, slack: float) -> int:
     """How badly a text at ``box`` sits: a point for each stroke it covers and each extent it overlaps,
     a hundred if it leaves its plot (as workbook.figcheck judges the figure)."""
+    gap = -LABEL_GAP_PT * text.figure.dpi / 72  # two labels side by side ("0" and "1") read as one ("01")
     return (sum(figcheck.covers(text, box, stroke, slack) for stroke in drawn)
-            + sum(figcheck.overlap(box, other, slack) for other in taken)
+            + sum(figcheck.overlap(box, other, gap) for other in taken)
             + (0 if figcheck.within(box, text.axes.bbox) else 100))
 
 
@@ -327,7 +331,7 @@ def _contour_labels(fig, ax, cs) -> None:
     kept = [(text.get_position(), cs.levels[_level_of(cs, text, value)])
             for text, value in zip(cs.labelTexts, cs.labelCValues)]
     for attempt in range(4):  # a label set in its line moves a little: those that then cover something go
-        fits = _fitting(fig, ax, cs, renderer)
+        fits = _fitting(fig, ax, cs, renderer, whole)
         if attempt and len(fits) == len(cs.labelTexts):
             return
         kept = [kept[i] for i in fits]  # the labels set by hand come in the order of their places
@@ -347,19 +351,35 @@ def _level_of(cs, text, value) -> int:
     return text._level
 
 
-def _fitting(fig, ax, cs, renderer) -> list[int]:
-    """The indices of the contour labels that lie inside the plot and cover nothing, earlier ones first."""
+def _fitting(fig, ax, cs, renderer, whole: list) -> list[int]:
+    """The indices of the contour labels that lie inside the plot, cover nothing and sit on a line long
+    enough to keep most of itself once cut for the label, earlier ones first."""
     drawn = figcheck.strokes(fig)
     slack = figcheck.SLACK_PT * fig.dpi / 72
     taken = _obstacles(fig, renderer, skip=set(cs.labelTexts))
     fits = []
     for i, (text, value) in enumerate(zip(cs.labelTexts, cs.labelCValues)):
-        _level_of(cs, text, value)
+        level = _level_of(cs, text, value)
         box = text.get_window_extent(renderer)
-        if not _clashes(text, box, drawn, taken, slack):
+        if not _clashes(text, box, drawn, taken, slack) and not _eats_its_line(cs, whole[level], box):
             fits.append(i)
             taken.append(box)
     return fits
+
+
+def _eats_its_line(cs, path, box) -> bool:
+    """Whether a label sits on a piece of its contour line shorter than RING_LABELS times its own width:
+    a small ring round an optimum, which the cut for the label would all but remove (and a label there
+    sits on the point it rings)."""
+    middle = np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
+    pieces = [cs.get_transform().transform(p) for p in path.to_polygons(closed_only=False) if len(p) > 1]
+    if not pieces:
+        return False
+    piece = min(pieces, key=lambda p: float(np.min(np.hypot(*(p - middle).T))))
+    return bool(float(np.sum(np.hypot(*np.diff(piece, axis=0).T))) < RING_LABELS * max(box.width, box.height))
+
+
+RING_LABELS = 6.0
 
 
 def _safe_label(latex: str) -> str:
@@ -451,6 +471,10 @@ def contour_figure(spec: dict) -> str:
         if point is not None:
             ax.plot([point[0]], [point[1]], "o", color="#222222", markersize=4, zorder=4)
         for mark in spec.get("marks", []):
+            if spec.get("paths"):  # among paths that end at it a label has no clear place: a star, named in the legend
+                ax.plot([mark["at"][0]], [mark["at"][1]], "*", color="#222222", markeredgecolor="white",
+                        markeredgewidth=0.6, markersize=10, zorder=6, label=mark["label"], linestyle="none")
+                continue
             ax.plot([mark["at"][0]], [mark["at"][1]], "o", color="#c0504d", markersize=4.5, zorder=4)
             _label(ax, mark["label"], mark["at"], fontsize=8, color="#c0504d", boxed=True)
         for arrow in spec.get("arrows", []):
