@@ -300,3 +300,30 @@ def test_a_contour_label_is_not_set_on_a_ring_little_longer_than_itself():
     for radius, eaten in ((10, True), (18, True), (25, False), (60, False)):
         ring = Curve.circle((110, 105), radius)
         assert figures._eats_its_line(Lines(), ring, box) is eaten, radius
+
+
+def test_a_graph_nodes_text_fits_inside_its_box():
+    # seed 2026's 2-2-1 network printed "a=−0.4621" touching both sides of its box; a layer is now as wide as
+    # its widest text needs, with room either side
+    from matplotlib.patches import FancyBboxPatch
+
+    checked = 0
+    for name, spec, _ in _figures():
+        if spec["kind"] != "graph":
+            continue
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        fig = figures.drawn(spec)
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        fig.draw(renderer)
+        ax = fig.axes[0]
+        boxes = [p.get_window_extent(renderer) for p in ax.patches if isinstance(p, FancyBboxPatch)]
+        pad = 0.04 * fig.dpi  # 0.04 in clear either side
+        for text in ax.texts:
+            ink = text.get_window_extent(renderer)
+            centre = ((ink.x0 + ink.x1) / 2, (ink.y0 + ink.y1) / 2)
+            for box in boxes:
+                if box.contains(*centre):
+                    assert box.x0 + pad <= ink.x0 and ink.x1 <= box.x1 - pad, (name, text.get_text())
+                    checked += 1
+    assert checked >= 50

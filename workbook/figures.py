@@ -19,6 +19,7 @@ from pathlib import Path
 logging.getLogger("matplotlib").setLevel(logging.ERROR)
 
 import matplotlib
+import matplotlib.font_manager
 import matplotlib.patches
 
 matplotlib.use("Agg")
@@ -606,7 +607,22 @@ def bars_figure(spec: dict) -> str:
         return _output(fig)
 
 
-HALF = 0.26  # half a graph node's width, in layers: "a=-0.4621" at 7.5 pt fits inside it
+HALF = 0.26  # half a graph node's width, in layers (a layer is made wide enough for the text inside: _widest_in)
+NODE_PAD_IN = 0.05  # white space either side of the widest text inside a node's box
+
+
+def _widest_in(nodes) -> float:
+    """The widest text set inside a graph's node boxes (its name, bold at 9 pt, and its value at 7.5 pt), in inches."""
+    from matplotlib.textpath import TextPath
+
+    widths = [0.0]
+    for node in nodes:
+        for text, size, weight in ((node.get("label"), 9, "bold"), (node.get("value"), 7.5, "normal")):
+            if text:
+                props = matplotlib.font_manager.FontProperties(family=STYLE.get("font.family", "sans-serif"),
+                                                               size=size, weight=weight)
+                widths.append(TextPath((0, 0), _minus(str(text)), prop=props).get_extents().width / 72)
+    return max(widths)
 
 
 def graph_figure(spec: dict) -> str:
@@ -626,7 +642,9 @@ def graph_figure(spec: dict) -> str:
     top = max(y + (0.33 if "op" in nodes.get(n, {}) else 0.2) for n, (_, y) in pos.items())
     bottom = min(y - (0.4 if "grad" in nodes.get(n, {}) else 0.2) for n, (_, y) in pos.items())
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(min(max(WIDTH_IN, 1.15 * width), COLUMN_CM / 2.54), full))
+        # a layer wide enough for its boxes' widest text with room either side ("a = −0.4621" touched its box)
+        layer_in = max(1.15, (_widest_in(nodes.values()) + 2 * NODE_PAD_IN) / ((2 * HALF - 0.02) * 0.96))
+        fig = Figure(figsize=(min(max(WIDTH_IN, layer_in * width), COLUMN_CM / 2.54), full))
         FigureCanvasSVG(fig)
         ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
         ax.set_xlim(-0.5, len(layers) - 0.5)

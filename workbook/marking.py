@@ -38,7 +38,7 @@ def graph(spec: dict, instruction: str, *, weights: bool) -> dict:
     nodes = []
     for node in spec["nodes"]:
         blank = {k: v for k, v in node.items() if k not in ("value", "grad")}
-        for key in ("value", "grad"):  # "a=0.3775" -> "a = ?", a bare number -> "= ?"
+        for key in ("value", "grad"):  # "a = 0.3775" -> "a = ?", a bare number -> "= ?"
             if key in node:
                 name = str(node[key]).split("=")[0].strip() if "=" in str(node[key]) else ""
                 blank[key] = f"{name} = ?".strip()

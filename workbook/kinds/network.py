@@ -264,9 +264,9 @@ def _figure(work: Network) -> dict:
     """The network with each weight on its arrow; the first example's activations and error signals."""
     h = work.h
     nodes = [{"id": "x1", "label": "x₁"}, {"id": "x2", "label": "x₂"}] + \
-        [{"id": f"h{j + 1}", "label": f"h{j + 1}", "value": f"a={d(work.A1[0, j])}",
-          "grad": f"δ={d(work.delta1[0, j])}"} for j in range(h)] + \
-        [{"id": "y", "label": "ŷ", "value": d(work.yhat[0]), "grad": f"δ={d(work.delta2[0])}"}]
+        [{"id": f"h{j + 1}", "label": f"h{j + 1}", "value": f"a = {d(work.A1[0, j])}",
+          "grad": f"δ = {d(work.delta1[0, j])}"} for j in range(h)] + \
+        [{"id": "y", "label": "ŷ", "value": d(work.yhat[0]), "grad": f"δ = {d(work.delta2[0])}"}]
     edges = [{"from": f"x{k + 1}", "to": f"h{j + 1}", "label": d(work.W1[j, k])}
              for j in range(h) for k in range(2)] + \
         [{"from": f"h{j + 1}", "to": "y", "label": d(work.W2[j])} for j in range(h)]
