@@ -442,9 +442,17 @@ def _origin(cluster: str | None) -> str:
 
 
 def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path | None) -> None:
-    """Load WeasyPrint and compile the templates here, once, before the workers fork, not once in each."""
+    """Load WeasyPrint and compile the templates here, once, before the workers fork, not once in each; and the
+    parts of NumPy that SymPy's lambdify loads on its first use (its ``from numpy import *`` loads numpy.f2py,
+    numpy.testing and more: 60 ms in each worker)."""
     if "pdf" in formats:
         import weasyprint  # noqa: F401
+    import sympy as sp
+
+    from workbook import verify
+
+    x = sp.Symbol("x")
+    verify.numeric(x**2, [x])
     if template_dir is not None and _entries(template_dir, MAX_TEMPLATE_FILES + 1) > MAX_TEMPLATE_FILES:
         why = (f"the template folder holds over {MAX_TEMPLATE_FILES} files or folders within folders over 32 deep; "
                "give a folder of templates only")
