@@ -84,6 +84,15 @@ def test_batch_keeps_going(tmp_path):
     assert steps.equal(E.parse(out[2]["answer"]), E.parse("a^2*exp(a*t)"))
 
 
+def test_a_batch_saved_with_a_byte_order_mark_and_crlf_reads_its_first_line(tmp_path):
+    # Windows' Notepad saves UTF-8 with a byte-order mark: the first line was "Unexpected UTF-8 BOM"
+    path = tmp_path / "batch.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + b'{"input": "x^2"}\r\n{"input": "sin(x)"}\r\n')
+    result = run("solve", "--batch", str(path))
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert result.exit_code == 0 and [o.get("answer") for o in out] == ["2*x", "cos(x)"], out
+
+
 def _corpus():
     return json.loads(CORPUS.read_text()) if CORPUS.exists() else []
 

@@ -438,6 +438,8 @@ def _bounded_lines(stream, limit: int, stopped: list, most: int = 64 << 20):
         if count > MAX_BATCH_LINES:
             stopped.append(f"more than {MAX_BATCH_LINES} lines; the rest of the batch was not read (split it)")
             return
+        if count == 1 and line.startswith(b"\xef\xbb\xbf"):  # a byte-order mark, as Windows editors save UTF-8
+            line = line[3:]
         if len(line) > limit and not line.endswith(b"\n"):
             skipped = 0
             while (rest := stream.readline(1 << 16)) and not rest.endswith(b"\n"):
