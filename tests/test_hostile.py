@@ -1921,3 +1921,13 @@ def test_a_distinct_group_that_can_be_met_loads(place):
     place.edition.write_text(edition_with("theirs"), encoding="utf-8")
     result = place.build("--bank", place.bank, "--format", "html", timeout=300)
     assert result.returncode == 0, result.err_text[-1500:]
+
+
+@pytest.mark.parametrize("out", ["deep/er/" + "x" * 300, "deep/" + "/".join(["y" * 200] * 25)])
+def test_an_out_folder_that_cannot_be_made_leaves_no_empty_folders(bare, out):
+    # --out deep/er/<a 300-character name>: one line, but deep/er were made and left behind
+    (bare.root / "kept").mkdir()
+    result = bare.run("build", bare.edition, "--out", out, "-q", "--format", "html")
+    refused(result, "too long")
+    assert not (bare.root / "deep").exists() and (bare.root / "kept").is_dir()
+    assert result.changed == []

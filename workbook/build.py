@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import shlex
+import stat
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -106,8 +107,37 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
         if chosen is not None and lms:
             raise InputError([(f"--format {lms[0]} with a roster: a quiz in a learning platform is per class, not "
                                "per student; build the quiz with --versions N instead")])
-    return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings, roster=chosen,
-                         progress=progress, jobs=jobs, budget=budget, roster_name=roster_name, cluster=cluster)
+    made = _missing_folders(out_root)
+    try:
+        return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings, roster=chosen,
+                             progress=progress, jobs=jobs, budget=budget, roster_name=roster_name, cluster=cluster)
+    except BaseException:
+        _remove_if_empty(made)  # a build that failed (a name too long, a disk full) leaves no empty folders behind
+        raise
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders of the path that do not exist yet, deepest first (a build makes them)."""
+    missing = []
+    for path in (folder.absolute(), *folder.absolute().parents):
+        try:
+            os.lstat(path)
+            break
+        except FileNotFoundError:
+            missing.append(path)
+        except OSError:  # a name too long, or a folder we may not look in: nothing of it can be made either
+            continue
+    return missing
+
+
+def _remove_if_empty(folders: list[Path]) -> None:
+    """Remove each folder (deepest first) that exists and is empty, never following a link."""
+    for path in folders:
+        try:
+            if stat.S_ISDIR(os.lstat(path).st_mode):
+                os.rmdir(path)  # only an empty folder goes
+        except OSError:  # not made, not empty (its parents then fail the same way), or a name too long
+            continue
 
 
 def _real_name(path: Path) -> str:
