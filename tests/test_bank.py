@@ -183,6 +183,15 @@ def test_one_broken_family_file_does_not_hide_the_others(tmp_path):
     checked = CliRunner().invoke(main, ["check", str(bank), "--seeds", "2"])
     assert checked.exit_code == 1 and "ok   good" in checked.output and "FAIL " in checked.output
     assert "broken.toml" in checked.output and "1 families and 1 file that did not load" in checked.output
+    # a file with two faults is one file that did not load (it was counted as two); asked for by id, a family
+    # in a file that did not load says why (it was "no family 'broken' here")
+    (bank / "broken.toml").write_text('id = "broken"\nkind = "derivative"\ntitle = "B"\n')
+    checked = CliRunner().invoke(main, ["check", str(bank), "--seeds", "2"])
+    assert "1 families and 1 file that did not load, 2 seeds each: 1 failing" in checked.output, checked.output
+    asked = CliRunner().invoke(main, ["check", str(bank), "--family", "broken"])
+    assert asked.exit_code == 2 and "1 file did not load: " in asked.stderr and "broken.toml" in asked.stderr
+    alone = CliRunner().invoke(main, ["check", str(bank), "--family", "good", "--seeds", "2"])
+    assert alone.exit_code == 0 and "broken" not in alone.output, alone.output
 
 
 def test_messages_that_name_what_to_do(tmp_path):

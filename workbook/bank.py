@@ -112,10 +112,12 @@ def _parse_formulas(family: Family) -> list[str]:
 
 
 def load_bank(folders: list[Path] | None = None, problems: list[str] | None = None, *,
-              builtin: bool = True) -> dict[str, Family]:
+              builtin: bool = True, unread: list[Path] | None = None) -> dict[str, Family]:
     """Every family in the built-in bank and in ``folders``, by id; all problems at once, as an
-    InputError, or (given a ``problems`` list) added to it, the families that loaded returned.
-    Without ``builtin``, only the folders' families (a folder checked on its own)."""
+    InputError, or (given a ``problems`` list) added to it, the families that loaded returned, and each
+    file that did not load added to ``unread``. Without ``builtin``, only the folders' families (a folder
+    checked on its own)."""
+    unread = unread if unread is not None else []
     tolerant = problems is not None
     paths = sorted(problems_dir().glob("*.toml")) if builtin else []
     problems = problems if problems is not None else []
@@ -128,6 +130,7 @@ def load_bank(folders: list[Path] | None = None, problems: list[str] | None = No
         for path in sorted(folder.glob("*.toml")):
             if os.path.islink(path) and not path.resolve().is_relative_to(folder.resolve()):
                 problems.append(f"{printable(str(path))}: a link out of its bank folder; not read")
+                unread.append(path)
             elif path.resolve() not in seen:  # one folder named twice (the edition's bank and --bank) is read once
                 seen.add(path.resolve())
                 paths.append(path)
@@ -138,18 +141,22 @@ def load_bank(folders: list[Path] | None = None, problems: list[str] | None = No
             problems.append(f"{printable(str(path))}: reading the bank took over {BANK_BUDGET:g} s, stopped here with "
                             f"{len(paths) - i} file{'s' * (len(paths) - i != 1)} left; a family file should read in "
                             "milliseconds: simplify the slow ones named above, or split the bank")
+            unread += paths[i:]
             break
         try:
             family = load_family(path)
         except AnEdition as exc:
             if path in named:  # named as a family: say what it is; found in a folder (bank = ["."]): passed over
                 problems += exc.lines
+                unread.append(path)
             continue
         except InputError as exc:
             problems += exc.lines
+            unread.append(path)
             continue
         if family.id in families:
             problems.append(f"{path}: id: {family.id!r} is already used by {families[family.id].path}")
+            unread.append(path)
             continue
         families[family.id] = family
     if problems and not tolerant:

@@ -619,14 +619,15 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
     from workbook.bankcheck import check_family, parse_range
     from workbook.cluster import ClusterPool, address_of, open_pool
 
-    broken: list[str] = []  # family files that do not load: each a failure, the others still checked
+    broken: list[str] = []  # what is wrong with the family files that do not load: each a failure, the others
+    unread: list[Path] = []  # still checked
     try:
         span = parse_range(seeds)
         path = Path(target) if target else None
         if path is None:
-            families = list(load_bank(None, broken).values())
+            families = list(load_bank(None, broken, unread=unread).values())
         elif path.is_dir():  # the folder on its own: a colleague's copy of a built-in family is checked too
-            families = list(load_bank([path], broken, builtin=False).values())
+            families = list(load_bank([path], broken, builtin=False, unread=unread).values())
         elif path.is_file():
             families = [load_family(path)]
         else:
@@ -641,11 +642,13 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
         _fail([str(exc)])
     if family_id:
         families = [f for f in families if f.id == family_id]
-        if not families:
-            _fail([f"no family {family_id!r} here"])
+        if not families:  # it may be in a file that did not load: say what is wrong with those
+            why = f"; {len(unread)} file{'s' * (len(unread) != 1)} did not load: {broken[0]}" if broken else ""
+            _fail([f"no family {_plain(family_id, 60)!r} here{why}"])
+        broken, unread = [], []  # the family asked for loaded: the others' faults are not this check's
     for line in broken:
         _say(f"FAIL {line}")
-    failed = len(broken)
+    failed = len(unread)
     try:
         pool = open_pool(jobs, address_of(cluster))
         if isinstance(pool, ClusterPool):
@@ -661,7 +664,7 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
                 _say(f"    FAIL seed {seed}: {reason}")
             for note in report.notes():
                 _say(f"    note: {note}")
-    files = f" and {len(broken)} file{'s' * (len(broken) != 1)} that did not load" if broken else ""
+    files = f" and {len(unread)} file{'s' * (len(unread) != 1)} that did not load" if unread else ""
     click.echo(f"{len(families)} families{files}, {len(span)} seeds each: {failed} failing")
     sys.exit(1 if failed else 0)
 
