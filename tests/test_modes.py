@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import stat
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_cli import run
+from workbook.errors import printable
 
 QUIZ = """title = "Modes quiz"
 slug = "modes"
@@ -261,6 +263,22 @@ def test_the_printed_command_names_the_file_an_odd_path_reaches(quiz, monkeypatc
         assert rebuild_command(edition, fd, []) == "workbook build quiz.toml --seed 21"
     assert rebuild_command(edition, quiz, []) == "workbook build quiz.toml --seed 21"  # absolute: its name
     assert rebuild_command(edition, Path("quiz.toml"), []) == "workbook build quiz.toml --seed 21"
+
+
+@pytest.mark.parametrize("name", ["ab\u202ecd.toml", "it's\u2066.toml", "tab\there.toml", "back\\slash\u200f.toml"])
+def test_a_printed_command_names_a_file_with_a_bidi_or_control_character(tmp_path, name):
+    # a file name with a right-to-left override printed "\u202e" inside single quotes, which no shell reads
+    # as that character: the command named another file. bash's $'...' does, and prints nothing reordered
+    from workbook.build import rebuild_command
+    from workbook.edition import Edition
+
+    (tmp_path / name).write_text("")
+    command = rebuild_command(Edition.model_construct(seed=21, versions=1), Path(name), [])
+    word = command.split(" ")[2]
+    assert word.startswith("$'") and printable(command) == command
+    listed = subprocess.run(["bash", "-c", f"cd {shlex.quote(str(tmp_path))} && ls -- {word}"],
+                            capture_output=True, check=False)
+    assert listed.returncode == 0 and listed.stdout.decode().rstrip("\n") == name
 
 
 def test_an_edition_names_only_bank_folders_beside_it(quiz):

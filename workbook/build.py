@@ -152,8 +152,24 @@ def _real_name(path: Path) -> str:
 def shown(path: Path) -> str:
     """A path in a printed command: as given when relative (a student's sheet should not carry the
     teacher's home folder), else its last part; quoted for a shell, and never read as an option."""
-    text = printable(path.as_posix() if not path.is_absolute() else _real_name(path))
-    return shlex.quote(f"./{text}" if text.startswith("-") else text)  # ./-x.toml is a file, -x.toml an option
+    text = path.as_posix() if not path.is_absolute() else _real_name(path)
+    return shell_word(f"./{text}" if text.startswith("-") else text)  # ./-x.toml is a file, -x.toml an option
+
+
+def shell_word(text: str) -> str:
+    """One word for a shell, as printed on a page: quoted where needed; a name holding a control or
+    bidirectional character (which would print reordered or hidden) in bash's $'...' with each such
+    character as an escape, so that the printed command still names the file."""
+    if printable(text) == text:
+        return shlex.quote(text)
+    out = []
+    for ch in text:
+        if printable(ch) != ch:
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x80 else f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF
+                       else f"\\U{ord(ch):08x}")
+        else:
+            out.append({"\\": "\\\\", "'": "\\'"}.get(ch, ch))
+    return "$'" + "".join(out) + "'"
 
 
 def rebuild_command(edition: Edition, path: Path | None, banks: list[Path], students: bool = False) -> str:

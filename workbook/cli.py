@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import shlex
 import signal
 import sys
 import time
@@ -687,7 +686,7 @@ def practice(topic: str, count: int, difficulty: int | None, seed: int | None, p
     import secrets
 
     from workbook.bank import load_bank
-    from workbook.build import build_edition, shown
+    from workbook.build import build_edition, shell_word, shown
     from workbook.edition import practice_edition
 
     if not topic.strip():
@@ -697,7 +696,7 @@ def practice(topic: str, count: int, difficulty: int | None, seed: int | None, p
         bank = load_bank(list(bank_folders))
         edition = practice_edition(topic, count, difficulty, seed, paper)
         edition.rebuild = " ".join(
-            ["workbook practice", f"--topic {shlex.quote(topic)}", f"--count {count}"]
+            ["workbook practice", f"--topic {shell_word(topic)}", f"--count {count}"]
             + ([f"--difficulty {difficulty}"] if difficulty else []) + [f"--seed {seed}"]
             + ([f"--paper {paper}"] if paper != "A4" else [])
             + [f"--bank {shown(b)}" for b in bank_folders])
