@@ -439,9 +439,9 @@ def _number(text: str, what: str) -> float:
         number = complex(sp.N(value))
     except (E.ExprError, TypeError, ValueError) as exc:
         raise SolveError(f"{what} {text.strip()!r}: {exc}") from None
-    if number.imag or not np.isfinite(number.real):
-        raise SolveError(f"{what} {text.strip()!r} is not a real number")
-    if abs(number.real) > LARGEST:
+    if number.imag or np.isnan(number.real):
+        raise SolveError(f"{what} {text.strip()[:40]!r} is not a real number")
+    if abs(number.real) > LARGEST:  # 10^400 is real, only past a float: too far out, as 10^7 is
         raise SolveError(f"{what} {text.strip()[:40]!r} is too far out: keep it between -10^6 and 10^6")
     return number.real
 
