@@ -860,6 +860,18 @@ def test_a_template_nested_beyond_reason_is_one_line(place):
     refused(place.build("--templates", look, "--seed", "6", timeout=60), "nested too deeply")
 
 
+@pytest.mark.parametrize("body", ['{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}',
+                                  '{% include "worksheet.html" %}'])
+def test_a_template_that_calls_itself_without_end_is_one_line_in_words(place, body):
+    # it was "RecursionError: maximum recursion depth exceeded", Python's words (attack 15, H2)
+    look = place.root / "look"
+    look.mkdir()
+    (look / "worksheet.html").write_text(body)
+    result = place.build("--templates", look, "--seed", "6", timeout=60)
+    refused(result, "calls itself without end")
+    assert "RecursionError" not in result.err_text
+
+
 @pytest.mark.parametrize("source, changes, where", [
     ("loss-mse", {'bias = ["b"]': "bias = []"}, "bias"),
     ("backprop-neuron", {"graphs = [": "graphs = [[], "}, "graphs[0]"),

@@ -652,7 +652,11 @@ def _assets_used(documents: list[tuple[dict, tuple[str, ...]]], pool, template_d
 def _failed(what: str, outcome, template_dir: Path | None) -> BuildError:
     """A render job that failed: with a user's templates, one that broke a rule of the sandbox or
     overran its budget is bad input (exit 2); anything else is ours to fix (exit 1)."""
-    error = BuildError(f"{what}: {outcome.error}")
+    said = outcome.error
+    if template_dir is not None and isinstance(outcome.exception, RecursionError):  # Python's words, not the user's
+        said = ("a template calls itself without end (a macro that calls itself, or an include of a template "
+                "that includes it): make each call stop")
+    error = BuildError(f"{what}: {said}")
     if template_dir is not None and (outcome.kind in ("timeout", "memory")
                                      or isinstance(outcome.exception, RecursionError | ArithmeticError | ValueError
                                                    | TypeError | LookupError)  # {{ 1 // 0 }}, "%d" % "x"
