@@ -449,8 +449,10 @@ def _figure(name: str, hyper: dict) -> dict:
                     f"{end:.2g}")
     return {"kind": "contour", **data, "point": list(RAVINE_START), "paths": paths, "xlabel": "w₁", "ylabel": "w₂",
             "marks": [{"at": [0.0, 0.0], "label": "minimum"}],
-            "alt": f"Contour plot of the narrow valley 0.1w₁² + 4w₂² with {RAVINE_STEPS} steps of {title} and of "
-                   f"plain SGD from (-4, 1.5) at learning rate {lr:g}: {said[0]}; {said[1]}."}
+            # a learner looked for the example's θ in the picture: the caption says first that it is another loss
+            "alt": f"The same optimizer on a harder loss, not this problem's: {RAVINE_STEPS} steps of {title} and of "
+                   f"plain SGD on the narrow valley 0.1w₁² + 4w₂², from (-4, 1.5) at learning rate {lr:g}: "
+                   f"{said[0]}; {said[1]}."}
 
 
 def givens(claims: dict) -> dict[str, list[str]]:
