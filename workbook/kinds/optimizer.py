@@ -318,7 +318,8 @@ def _prompt(work: Updates, head: list[str]) -> list:
     """The task, where the gradients come from, and the blank table."""
     rows = work.rows
     if work.loss is not None:
-        source = words(" The loss is ", Math(f"L({latex(work.var)}) = {latex(work.loss)}"), ".")
+        # its fraction displayed, as the update's are below: (θ − 2)² over 2 set its square at about 5 pt
+        source = words(" The loss is ", Math(f"L({latex(work.var)}) = {latex(work.loss)}".replace(r"\frac", r"\dfrac")), ".")
     else:
         source = words(" The gradients are ",
                        Math(", ".join(f"g_{i + 1} = {decimal_latex(r['g'])}" for i, r in enumerate(rows))), ".")
