@@ -133,8 +133,21 @@ def test_a_caption_prints_minus_signs_and_keeps_a_point_on_one_line(tmp_path):
     files = render.write_documents(doc, tmp_path, formats=("html",), documents=("solutions",))
     html = files["solutions.html"].read_text()
     assert ("<figcaption>The point (2,\u00a0\u22121) on the 2-2-1 network&#39;s x-axis; "
-            "dy/\u2060du2 = 2\u00b7u1^2.</figcaption>") in html
+            "dy/\u2060du2 = 2\u00b7<i>u1</i>^2.</figcaption>") in html
     assert 'alt="The point (2, -1) on' in html  # what a screen reader reads is the text as written
+
+
+@pytest.mark.parametrize("alt, printed", [
+    ("Graph of f near x = 2, a point on it.", "Graph of <i>f</i> near <i>x</i> = 2, a point on it."),
+    ("Contour plot of the narrow valley 0.1w₁² + 4w₂².", "Contour plot of the narrow valley 0.1<i>w₁</i>² + 4<i>w₂</i>²."),
+    ("u = mul(w, x); a = tanh(v); L = square(a).",
+     "<i>u</i> = mul(<i>w</i>, <i>x</i>); <i>a</i> = tanh(<i>v</i>); <i>L</i> = square(<i>a</i>)."),
+    ("I see a <script> A on the x-axis; η = 0.1.", "I see a &lt;script&gt; A on the x-axis; <i>η</i> = 0.1."),
+])
+def test_a_captions_variables_are_italic_as_the_math_sets_them(alt, printed):
+    # "near x = 2", "Contour lines of f": the page's formulas set x and f in italic, its captions upright
+    # (a teacher's read, m2); the article a, the pronoun I, a word's letters and markup stay as they are
+    assert str(render.caption(alt)) == printed
 
 
 def test_rendering_is_byte_identical(tmp_path):

@@ -327,12 +327,25 @@ def filled_table(problem: dict) -> dict | None:
     return None
 
 
-def caption(text: str) -> str:
+# A variable named in a caption, set in italic as the page's math sets it: a letter standing alone (not "a",
+# "A" or "I", words of their own, unless "a =" or "(a)" names a value), or with its index (w₁ as in 0.1w₁², u1);
+# never a letter of a word, a quotient's dy/du2, or the x of "x-axis"
+_VARIABLE = re.compile(r"(?<![A-Za-z_\u03b1-\u03c9'\u2032.\-/])(?:a(?=\s?=[^=]|[,)])|(?![aAI]\b)[A-Za-z\u03b1-\u03c9]"
+                       r"[\u2080-\u20890-9]*)(?![A-Za-z_\u03b1-\u03c9'\-/]|\u2060)")
+
+
+def caption(text: str) -> Markup:
     """A figure's alt text as its printed caption: a true minus sign before a number, 2·u1 and x^2 for
-    SymPy's 2*u1 and x**2, a quotient such as dy/du2 and a point such as (2, −1) kept on one line."""
+    SymPy's 2*u1 and x**2, a quotient such as dy/du2 and a point such as (2, −1) kept on one line, and each
+    variable named in italic (_VARIABLE: "near x = 2", "lines of f", "0.1w₁²")."""
     text = _MINUS.sub("\u2212", segments.primes(text))
     text = _SLASH.sub("/\u2060", text.replace("**", "^").replace("*", "\u00b7"))
-    return _POINT.sub(lambda m: "(" + m.group(1).replace(", ", ",\u00a0") + ")", text)
+    text = _POINT.sub(lambda m: "(" + m.group(1).replace(", ", ",\u00a0") + ")", text)
+    out, start = [], 0
+    for m in _VARIABLE.finditer(text):
+        out += [escape(text[start:m.start()]), Markup("<i>"), escape(m.group()), Markup("</i>")]
+        start = m.end()
+    return Markup("").join([*out, escape(text[start:])])
 
 
 # The column left of a figure.beside, in the steps' em (10pt): on A4, 174 mm less the figure (7.2 cm

@@ -343,7 +343,7 @@ def present(work: Network) -> Problem:
                    answer_text=f"L = {work.L:.4f}; " + ", ".join(f"{n}: {g:.4f}" for n, _, g in names),
                    steps=_forward_steps(work) + _backward_steps(work), claims=check, figure=(figure := _figure(work)),
                    worksheet_figure=marking.graph(figure, (
-                       "The network with its weights. Fill in each unit's activation a and error signal δ for "
+                       "The network with its weights. Fill in each unit's activation (a) and error signal (δ) for "
                        f"{_first(work)} as you work."), weights=True))
 
 
