@@ -100,12 +100,31 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         return markup_join(parts)
 
     def call(self, context, obj, /, *args, **kwargs):
-        if getattr(obj, "__name__", "") == "replace" and isinstance(getattr(obj, "__self__", None), str):
-            _replace_size(obj.__self__, *args[:2], limit=self.LIMIT)  # "b".replace("b", huge): refused before
+        name, owner = getattr(obj, "__name__", ""), getattr(obj, "__self__", None)
+        if isinstance(owner, str):
+            if name in _SIZED_METHODS:
+                _no_huge_number(args, kwargs, self.LIMIT)  # "x".center(10**9): refused before the gigabyte is made
+            if name == "replace":
+                _replace_size(owner, *args[:2], limit=self.LIMIT)  # "b".replace("b", huge): refused before
+            elif name == "join" and args:
+                args = (_joined_items(args[0], owner, self.LIMIT), *args[1:])
         value = super().call(context, obj, *args, **kwargs)
         if isinstance(value, str | list | tuple) and len(value) > self.LIMIT:  # "x".center(10**9)
             raise SecurityError(f"a template may not build a value longer than {self.LIMIT}")
         return value
+
+    def wrap_str_format(self, value):
+        """str.format, as Jinja's sandbox wraps it, with its widths checked first: "{:>999999999}".format(1)."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        text = value.__self__
+
+        def checked(*args, **kwargs):
+            _format_widths(text, self.LIMIT)
+            return wrapped(*args, **kwargs)
+
+        return checked
 
     def call_binop(self, context, operator, left, right):
         if (operator == "+" and isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple)
@@ -120,9 +139,7 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
             raise SecurityError("a template may not raise to a power over 100")
         if operator == "%" and isinstance(left, str):
             # "%05000000d" % 1: a width (or precision) is checked before the string is made, a * width refused
-            for width in re.findall(r"%[-#0 +]*(\*|\d*)(?:\.(\*|\d*))?", left):
-                if "*" in width or any(w and int(w) > self.LIMIT for w in width):
-                    raise SecurityError(f"a template may not format a value wider than {self.LIMIT}")
+            _percent_widths(left, self.LIMIT)
             if isinstance(right, dict):  # %(name)s: each name may be used again and again
                 size = len(left) + left.count("%(") * max((len(str(v)) for v in right.values()), default=0)
             else:
@@ -137,19 +154,73 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
 
 
 def _replace_size(text, old="", new="", count=-1, *, limit: int) -> None:
-    """Refuse a replace whose result would pass the limit, before it is made."""
-    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str) and old:
+    """Refuse a replace whose result would pass the limit, before it is made (an empty ``old`` puts ``new``
+    between every two characters)."""
+    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
         grows = len(new) - len(old)
-        if len(text) + text.count(old) * max(grows, 0) > limit:
+        places = text.count(old) if old else len(text) + 1
+        if len(text) + places * max(grows, 0) > limit:
             raise SecurityError(f"a template may not build a value longer than {limit}")
+
+
+def _percent_widths(text: str, limit: int) -> None:
+    """Refuse a % format whose width or precision passes the limit, or is taken from an argument (*)."""
+    for width in re.findall(r"%[-#0 +]*(\*|\d*)(?:\.(\*|\d*))?", text):
+        if "*" in width or any(w and int(w) > limit for w in width):
+            raise SecurityError(f"a template may not format a value wider than {limit}")
+
+
+_SIZED_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs"}  # a string's methods given a width
+_SIZED_FILTERS = {"do_center", "do_indent", "do_batch", "do_slice", "do_wordwrap", "do_truncate"}  # width or count
+
+
+def _no_huge_number(args, kwargs, limit: int) -> None:
+    """Refuse a call given an integer past the size limit: a width (center, ljust, indent, zfill), a count
+    (batch, slice) or a length that would build a value that large before any check of the result."""
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > limit:
+            raise SecurityError(f"a template may not ask for a width or count over {limit}")
+
+
+def _joined_items(items, separator: str, limit: int) -> list:
+    """The items a join would join, read one at a time and refused as soon as the joined text would pass the
+    limit: [s] * 100000 joined is 10^10 characters, made before the result could be checked."""
+    kept, size = [], 0
+    for item in items:
+        size += len(item if isinstance(item, str) else str(item)) + (len(separator) if kept else 0)
+        if size > limit:
+            raise SecurityError(f"a template may not build a value longer than {limit}")
+        kept.append(item)
+    return kept
+
+
+_FORMAT_FIELD = re.compile(r"\{[^{}]*?:([^{}]*)\}|\{[^{}]*\{")
+
+
+def _format_widths(text: str, limit: int) -> None:
+    """Refuse a str.format whose fields ask for a width or precision past the limit, or take one from an
+    argument ({:{}}), before the string is made."""
+    for m in _FORMAT_FIELD.finditer(text):
+        if m.group(1) is None or any(int(n) > limit for n in re.findall(r"\d+", m.group(1))):
+            raise SecurityError(f"a template may not format a value wider than {limit}")
 
 
 def _bounded(f, limit: int):
     """A filter whose result is refused past the size limit (center, indent, replace, join ...)."""
+    passes = 1 + (getattr(f, "jinja_pass_arg", None) is not None)  # the value filtered (and a context) first
+
     @functools.wraps(f)
     def bounded(*args, **kwargs):
+        if f.__name__ in _SIZED_FILTERS:  # center(10**9), batch(10**9): refused before they are made
+            _no_huge_number(args[passes:], kwargs, limit)
         if f.__name__ == "do_replace" and len(args) >= 4:  # (eval_ctx, text, old, new): checked before, like str's
             _replace_size(str(args[1]), str(args[2]), str(args[3]), limit=limit)
+        if f.__name__ == "do_join" and len(args) >= 2:  # (eval_ctx, items, separator=""): each item measured first
+            separator = str(args[2]) if len(args) > 2 else str(kwargs.get("d", ""))
+            if len(args) < 4 and "attribute" not in kwargs:
+                args = (args[0], _joined_items(args[1], separator, limit), *args[2:])
+        if f.__name__ == "do_format" and args and isinstance(args[0], str):  # "%09999999d"|format(1)
+            _percent_widths(args[0], limit)
         value = f(*args, **kwargs)
         if isinstance(value, str | list | tuple) and len(value) > limit:
             raise SecurityError(f"a template may not build a value longer than {limit}")
@@ -632,12 +703,26 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
     if not isinstance(env, TemplateSandbox):
         return template.render(**context)
     parts, size = [], 0
-    for chunk in template.generate(**context):  # a user's template: the page it writes is bounded too
-        size += len(chunk)
-        if size > TemplateSandbox.OUTPUT_LIMIT:
-            raise SecurityError(f"a template may not write a page longer than {TemplateSandbox.OUTPUT_LIMIT} characters")
-        parts.append(chunk)
+    try:
+        for chunk in template.generate(**context):  # a user's template: the page it writes is bounded too
+            size += len(chunk)
+            if size > TemplateSandbox.OUTPUT_LIMIT:
+                raise SecurityError(f"a template may not write a page longer than {TemplateSandbox.OUTPUT_LIMIT} characters")
+            parts.append(chunk)
+    except SecurityError as exc:  # said with the template and line that broke the rule, not the folder alone
+        raise SecurityError(f"{_template_line(exc)}{exc}") from None
     return "".join(parts)
+
+
+def _template_line(exc: BaseException) -> str:
+    """"worksheet.html, line 3: " for the innermost line of a template an exception passed through (Jinja
+    rewrites its tracebacks to name the template's own file and line), or ""."""
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".css", ".txt", ".xml")):
+            return f"{printable(Path(frame.filename).name)}, line {frame.lineno}: "
+    return ""
 
 
 class _Fit:
