@@ -763,6 +763,47 @@ def test_a_template_cannot_call_a_method_of_what_it_is_handed(place):
         assert CANARY not in result.out_text + result.err_text + place.outputs(), name
 
 
+def test_a_template_cannot_hand_its_own_record_to_the_page_data(place):
+    """Attack 16, D1: practice_data, a global the templates call, took a record the template made up, and
+    SymPy's Rational of its list "start" evaluated the text in it: a template folder (or an edition naming one)
+    ran any code. It now takes only the problems the page was handed, and reads numbers as numbers."""
+    look = place.root / "look"
+    look.mkdir()
+    touch = f"__import__('os').system('touch {place.marker}')"
+    read = f"open('{place.outside / 'secret.txt'}').read()"
+    made = {
+        "one variable": '{"type": "descent_convergence", "function": "x^2", "variable": "x", "verdicts": ["converges"], '
+                        '"rates": ["1/10"], "start": [%r]}',
+        "two variables": '{"type": "gradient_descent", "function": "x^2+y^2", "variables": ["x", "y"], '
+                         '"iterates": [["1", "1"]], "rate": "1/10", "start": [[%r], "1"]}',
+        "optimizer": '{"type": "optimizer", "optimizer": "adam", "loss": "x^2", "variable": "x", "start": "1", '
+                     '"hyper": {"lr": "1/10", "beta1": [%r]}, "eps": "1/100000000"}',
+    }
+    for name, claims in made.items():
+        for payload in (touch, read):
+            record = '{"family": "z", "seed": 1, "numeric": none, "claims": ' + claims % payload + "}"
+            for call in ("practice_data(" + record + ")", "practice_json([{'problems': [" + record + "]}])"):
+                (look / "worksheet.html").write_text("<p>{{ " + call + " }}</p>", encoding="utf-8")
+                result = place.build("--templates", look, "--format", "html", "--seed", "8", timeout=120)
+                refused(result, "practice_data takes only a problem the page was handed")
+                assert not place.marker.exists(), (name, call)
+                assert CANARY not in result.out_text + result.err_text, (name, call)
+    # the problems the page was handed still work: the built-in practice page calls practice_data for each
+    (look / "worksheet.html").write_text(
+        "{% for s in sections %}{% for p in s.problems %}{{ practice_data(p) is not none }}{% endfor %}{% endfor %}"
+        "{{ practice_json(sections)|length > 2 }}", encoding="utf-8")
+    assert place.build("--templates", look, "--format", "html", "--seed", "8", timeout=120).returncode == 0
+
+
+def test_page_data_reads_a_number_only_from_a_number():
+    from workbook import interactive
+
+    assert interactive._number("1/10") == sympy.Rational(1, 10) and interactive._number("-2.5e-3") == sympy.Rational(-1, 400)
+    for bad in (["__import__('os')"], "__import__('os')", {"a": 1}, "1/0x", None):
+        with pytest.raises(ValueError):
+            interactive._number(bad)
+
+
 def test_text_in_a_quiz_cannot_start_moodles_math(place):
     place.family("theirs.toml", family_text("derivative-at-point", **{
         'title = "The derivative at a point"': 'title = "See \\\\(\\\\href{javascript:alert(1)}{here}\\\\)"',

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 
 import numpy as np
 import sympy as sp
@@ -162,10 +163,23 @@ def visualizer(claims: dict) -> dict | None:
         return None
     var = E.symbol(name)
     f = E.parse(text, variables=[name])
-    x0 = float(sp.Rational(start))
-    rates = _rates(f, var, [float(sp.Rational(r)) for r in own], method)
+    x0 = float(_number(start))
+    rates = _rates(f, var, [float(_number(r)) for r in own], method)
     paths = {r: _path(f, var, x0, r, method, claims) for r in rates}
-    return _drawn(f, var, x0, paths, [float(sp.Rational(r)) for r in own], method)
+    return _drawn(f, var, x0, paths, [float(_number(r)) for r in own], method)
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:/\d+)?(?:e-?\d+)?")
+
+
+def _number(value) -> sp.Rational:
+    """A number a record holds, as SymPy's exact rational: only a number or the text of one (SymPy's Rational
+    of anything else, a list say, goes through sympify, which evaluates the text in it)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return sp.Rational(value)
+    if isinstance(value, str) and len(value) <= 100 and _NUMBER.fullmatch(value.strip()):
+        return sp.Rational(value.strip())
+    raise ValueError(f"not a number: {str(value)[:40]!r}")
 
 
 def _rates(f: sp.Expr, var: sp.Symbol, own: list[float], method: str) -> list[float]:
@@ -186,10 +200,10 @@ def _path(f: sp.Expr, var: sp.Symbol, x0: float, rate: float, method: str, claim
     if method == "gradient descent":
         return [float(p) for p in verify.descent_path(f, [var], [x0], rate, WATCHED)[:, 0]]
     measure = verify.gradient_measurer(f, [var])
-    hyper = {k: float(sp.Rational(v)) for k, v in claims["hyper"].items() if k != "lr"}
+    hyper = {k: float(_number(v)) for k, v in claims["hyper"].items() if k != "lr"}
     with np.errstate(all="ignore"):
         thetas = verify.optimizer_reference(method, lambda t, theta: measure([theta])[0], x0, WATCHED, lr=rate,
-                                            eps=float(sp.Rational(claims["eps"])), **hyper)
+                                            eps=float(_number(claims["eps"])), **hyper)
     return [float(t) for t in thetas]
 
 
@@ -264,8 +278,8 @@ def _plane(claims: dict) -> dict:
     names = claims["variables"]
     symbols = [E.symbol(v) for v in names]
     f = E.parse(claims["function"], variables=names)
-    start = [float(sp.Rational(v)) for v in claims["start"]]
-    own = float(sp.Rational(claims["rate"]))
+    start = [float(_number(v)) for v in claims["start"]]
+    own = float(_number(claims["rate"]))
     hessian = sp.hessian(f, symbols)
     rates = [own * k for k in (0.125, 0.25, 0.5, 1, 2, 4, 8, 16)]
     minimum = None

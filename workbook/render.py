@@ -260,8 +260,9 @@ def environment(template_dir: Path | None = None) -> Environment:
                        total_points=total_points, key_cell=key_cell, stars_marked=stars_marked, marks_of=marks_of,
                        points_per_star=POINTS_PER_STAR)
     env.globals["segments_html"] = segments.page  # one walker over segments; the template only calls it
-    env.globals["practice_data"] = practice_data
-    env.globals["practice_json"] = practice_json
+    if kind is Environment:  # a sandboxed template gets these per document, for its own problems only (render_html)
+        env.globals["practice_data"] = practice_data
+        env.globals["practice_json"] = practice_json
     env.globals["practice_script"] = lambda: Markup(practice_script())  # ours always: a page's policy admits no other
     return env
 
@@ -702,6 +703,7 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
                "wide": assets.wide, "fit": _Fit(fit or {})}
     if not isinstance(env, TemplateSandbox):
         return template.render(**context)
+    context.update(_handed_only(doc))
     parts, size = [], 0
     try:
         for chunk in template.generate(**context):  # a user's template: the page it writes is bounded too
@@ -712,6 +714,38 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
     except SecurityError as exc:  # said with the template and line that broke the rule, not the folder alone
         raise SecurityError(f"{_template_line(exc)}{exc}") from None
     return "".join(parts)
+
+
+def _handed_only(doc: dict) -> dict:
+    """practice_data and practice_json for a template from someone else: they work out a problem's page data
+    with SymPy, so they take only the problems this document was handed (the very objects), never a record a
+    template made up (a made-up start of ["__import__('os')..."] reached SymPy's eval)."""
+    handed: set[int] = set()
+
+    def collect(value) -> None:
+        if isinstance(value, dict):
+            if "claims" in value:
+                handed.add(id(value))
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    collect(doc)
+
+    def own(problem) -> dict:
+        if id(problem) not in handed:
+            raise SecurityError("practice_data takes only a problem the page was handed, not one a template made")
+        return problem
+
+    def data(problem):
+        return practice_data(own(problem))
+
+    def whole(sections):
+        return practice_json([{"problems": [own(p) for p in s["problems"]]} for s in sections])
+
+    return {"practice_data": data, "practice_json": whole}
 
 
 def _template_line(exc: BaseException) -> str:
