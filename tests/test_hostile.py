@@ -945,8 +945,8 @@ def test_an_edition_whose_files_were_changed_is_built_again(place):
     assert "up to date" not in place.build().out_text
 
 
-@pytest.mark.parametrize("value", ["soon", "1e9", "-1", "9" * 40, "\u0661\u0662"])
-def test_a_bad_source_date_epoch_is_named(place, value):
+@pytest.mark.parametrize("value", ["soon", "1e9", "-1", "9" * 40, "\u0661\u0662", "999999999999", "253402300800"])
+def test_a_bad_source_date_epoch_is_named(place, value):  # past the year 9999: exit 1 while drawing (attack 16)
     refused(place.run("solve", "x^2", env={"SOURCE_DATE_EPOCH": value}, timeout=60), "SOURCE_DATE_EPOCH")
 
 
@@ -1146,6 +1146,16 @@ def test_a_template_cannot_ask_for_a_figure_of_any_size(place):
     result = place.build("--templates", look, "--format", "html", "--seed", "6", timeout=300)
     refused(result, "spec")
     assert result.seconds < 120
+
+
+def test_a_template_figure_without_alt_text_is_refused_before_it_is_drawn(place):
+    # attack 16, H5: drawn in full (28 s), then "KeyError: 'alt'"
+    look = place.root / "look"
+    look.mkdir()
+    (look / "worksheet.html").write_text('{{ figure({"kind": "sigmoid", "z": 1, "yhat": 0.7, "label": 1}) }}')
+    result = place.build("--templates", look, "--format", "html", "--seed", "6", timeout=300)
+    refused(result, "alt text")
+    assert "KeyError" not in result.err_text
 
 
 def test_a_stylesheet_cannot_close_its_style_element(place):

@@ -224,9 +224,13 @@ def main() -> None:
     except JobsError as exc:
         _fail([str(exc)])
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is not None and not (epoch.isascii() and epoch.isdigit() and len(epoch) <= 12):
+    if epoch is not None and not (epoch.isascii() and epoch.isdigit() and len(epoch) <= 12
+                                  and int(epoch) <= LAST_EPOCH):  # a date a PDF and a calendar can hold
         _fail([(f"SOURCE_DATE_EPOCH={_plain(epoch[:20], 30)!r}: give the build date as whole seconds since 1970, "
-               "or unset it")])
+               "before the year 10000, or unset it")])
+
+
+LAST_EPOCH = 253402300799  # 9999-12-31 23:59:59 UTC: a later SOURCE_DATE_EPOCH broke the build while drawing
 
 
 @main.command()
