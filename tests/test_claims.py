@@ -142,6 +142,7 @@ def test_an_optimizer_figures_caption_says_what_its_paths_do():
             a, b = 0.1, 4.0  # the valley the caption names, 0.1w₁² + 4w₂²
             assert "0.1w₁² + 4w₂²" in spec["alt"] and spec["xlabel"] == "w₁"
             assert spec["alt"].startswith("The same optimizer on a harder loss, not this problem's")  # no θ here
+            assert "(its minimum is the star)" in spec["alt"]
             step = np.array(sgd[0])
             for point in sgd[1:]:  # plain gradient descent at the caption's rate
                 step = step - rate * np.array([2 * a * step[0], 2 * b * step[1]])

@@ -105,17 +105,18 @@ def _shrunk(page) -> list[tuple[str, float, float]]:
 
 
 def test_no_displayed_formula_is_shrunk_to_fit_its_column(documents, tmp_path):
-    # Adam's six update rules, set side by side in one formula 60em wide, printed at about 6 pt; a formula
-    # wider than its column is now broken between its parts, as many a line as fit (render.Assets.lines)
+    # Adam's six update rules, set side by side in one formula 60em wide, printed at about 6 pt, and 14 worked
+    # derivatives a little small; a formula wider than its column is now broken between its parts, as many a
+    # line as fit (render.Assets.lines)
     shrunk, broken = [], 0
     for name, doc, which in documents:
         for page in pages(doc, which, tmp_path):
             shrunk += [(name, *found) for found in _shrunk(page)]
             shown = [box.element.get("alt") or "" for box, _ in _walk(page)
                      if box.element_tag == "img" and "display" in _classes(box)]
-            broken += sum(1 for alt in shown if r"\hat v_t = " in alt and "m_0 = v_0 = 0" not in alt)
+            broken += sum(1 for alt in shown if alt.startswith("= "))  # a chain of equalities going on
     assert shrunk == [], "\n".join(map(repr, shrunk))
-    assert broken, "Adam's rules were never broken over lines: the default edition has an Adam problem"
+    assert broken, "no formula was broken over lines: the worked derivatives of the optimum problems are"
 
 
 def test_figures_still_stand_beside_the_steps_where_the_formulas_fit(documents):

@@ -472,9 +472,10 @@ def contour_figure(spec: dict) -> str:
         if point is not None:
             ax.plot([point[0]], [point[1]], "o", color="#222222", markersize=4, zorder=4)
         for mark in spec.get("marks", []):
-            if spec.get("paths"):  # among paths that end at it a label has no clear place: a star, named in the legend
+            if spec.get("paths"):  # among paths that end at it a label has no clear place: a star, which the
+                # caption names (in the legend it took a second row, and a worked example a second page)
                 ax.plot([mark["at"][0]], [mark["at"][1]], "*", color="#222222", markeredgecolor="white",
-                        markeredgewidth=0.6, markersize=10, zorder=6, label=mark["label"], linestyle="none")
+                        markeredgewidth=0.6, markersize=10, zorder=6, linestyle="none", gid="mark")
                 continue
             ax.plot([mark["at"][0]], [mark["at"][1]], "o", color="#c0504d", markersize=4.5, zorder=4)
             _label(ax, mark["label"], mark["at"], fontsize=8, color="#c0504d", boxed=True)
@@ -492,7 +493,7 @@ def contour_figure(spec: dict) -> str:
             ax.plot(pts[:, 0], pts[:, 1], "o-", color=path.get("color", "#c0504d"), markersize=2.5, linewidth=1.1,
                     label=path.get("label"))
         if spec.get("paths"):  # below the plot: over it, it would hide the paths it names
-            _legend_below(fig, ax, len(spec["paths"]) + bool(spec.get("marks")))
+            _legend_below(fig, ax, len(spec["paths"]))
         ax.set_xlim(x.min(), x.max())
         ax.set_ylim(y.min(), y.max())
         ax.set_xlabel(spec.get("xlabel", "x"))

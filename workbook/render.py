@@ -457,6 +457,16 @@ def _top_level_parts(latex: str) -> list[str]:
     return [p.strip() for p in (*parts, latex[start:]) if p.strip()]
 
 
+def _list_parts(latex: str) -> list[str]:
+    """A list of results a, b, c (commas followed by a space, "\\ " or "\\,") split after each comma, the
+    comma kept with the item it ends; a part is a list only where a comma stands outside any braces."""
+    parts, start = [], 0
+    for _, b in _top_level(latex, r",(?:\\[ ,;]|\s)+"):
+        parts.append(latex[start:b].rstrip().removesuffix("\\").rstrip())
+        start = b
+    return [p.strip() for p in (*parts, latex[start:]) if p.strip()]
+
+
 def _equals_parts(latex: str) -> list[str]:
     """A chain of equalities a = b = c split before each = (the later parts start with it)."""
     cuts = [a for a, _ in _top_level(latex, r"=")]
@@ -526,15 +536,15 @@ class Assets:
         finally:
             self.timings["math"] = self.timings.get("math", 0.0) + time.perf_counter() - start
 
-    def lines(self, latex: str, depth: int = 0, paper: str = "A4") -> list[str]:
-        """A step's displayed formula as the lines it prints on: whole where it fits the column, else broken
-        between the parts set side by side, and a part still too wide before the = of its chain, as many a
-        line as fit (a line that goes on a chain starts with its =, and is set in CONTINUED_EM). In print a
-        wider formula would be shrunk to fit (Adam's six update rules printed at 6 pt); on a screen it
-        scrolls, so it stays whole."""
+    def lines(self, latex: str, depth: int = 0, paper: str = "A4", beside: bool = False) -> list[str]:
+        """A step's displayed formula as the lines it prints on: whole where it fits the column (the one left
+        of a figure floated ``beside`` the steps, else the whole text column), else broken between the parts
+        set side by side, and a part still too wide before the = of its chain, as many a line as fit (a line
+        that goes on a chain starts with its =, and is set in CONTINUED_EM). In print a wider formula would
+        be shrunk to fit (Adam's six update rules printed at 6 pt); on a screen it scrolls, so it stays whole."""
         if self.medium == "html":
             return [latex]
-        column = COLUMN_EM[paper] - DEPTH_EM[min(depth, 6)]
+        column = (BESIDE_EM if beside else COLUMN_EM)[paper] - DEPTH_EM[min(depth, 6)]
 
         def fits(line: str) -> bool:
             return self.cache.get(line, True).width <= column - (CONTINUED_EM if line.startswith("=") else 0)
@@ -542,13 +552,22 @@ class Assets:
         if fits(latex):
             return [latex]
         out: list[str] = []
+
+        def add(piece: str, glue: str) -> None:  # onto the last line where it fits, else a line of its own
+            if out and fits(f"{out[-1]}{glue}{piece}"):
+                out[-1] = f"{out[-1]}{glue}{piece}"
+            else:
+                out.append(piece)
+
         for part in _top_level_parts(latex):
-            for i, piece in enumerate([part] if fits(part) else _equals_parts(part)):
-                joined = f"{out[-1]} {piece}" if i else f"{out[-1]}\\quad {piece}" if out else piece
-                if out and fits(joined):
-                    out[-1] = joined
-                else:
-                    out.append(piece)
+            items = [part] if fits(part) else _list_parts(part)
+            for k, item in enumerate(items):
+                glue = "\\quad " if k == 0 else "\\ "
+                if fits(item):
+                    add(item, glue)
+                    continue
+                for i, piece in enumerate(_equals_parts(item)):  # a chain of equalities too wide alone
+                    add(piece, " " if i else glue)
         return out
 
     def beside(self, problem: dict, paper: str) -> bool:
@@ -560,9 +579,12 @@ class Assets:
         column = BESIDE_EM[paper]
         for step in problem.get("steps", ()):
             if step.get("math"):
-                width = self.cache.get(step["math"], True).width
-                if width + DEPTH_EM[min(step.get("depth", 0), 6)] > column:
-                    return False
+                depth = step.get("depth", 0)
+                lines = self.lines(step["math"], depth, paper, beside=True) if self.medium != "html" else [step["math"]]
+                for line in lines:  # broken between its parts where it can be; a part too wide still sends it below
+                    indent = CONTINUED_EM if line.startswith("=") and len(lines) > 1 else 0.0
+                    if self.cache.get(line, True).width + DEPTH_EM[min(depth, 6)] + indent > column:
+                        return False
         return True
 
     def figure(self, spec: dict, where: str = "beside") -> Markup:
@@ -949,7 +971,7 @@ class _Recorder:
         self.figures[figure_digest(spec, "")] = spec
         return Markup("")
 
-    def lines(self, latex: str, depth: int = 0, paper: str = "A4") -> list[str]:
+    def lines(self, latex: str, depth: int = 0, paper: str = "A4", beside: bool = False) -> list[str]:
         self.seen_math.add((latex, True))
         return [latex]
 

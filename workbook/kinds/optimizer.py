@@ -291,8 +291,10 @@ def _steps(work: Updates, head: list[str]) -> list[Step]:
     if work.loss is not None:
         shown.append(Step("The gradient", f"L'({latex(work.var)}) = {latex(work.derivative)}",
                           words("Each step's gradient is the derivative of the loss at the current value.")))
-    shown.append(Step(f"{OPTIMIZER[name].title}, as in torch.optim", r",\quad ".join(OPTIMIZER[name].rules),
-                      words("With ", Math(_hyper_latex(name, work.hyper)), ".")))
+    # the update itself is the question's (displayed there): the steps apply it, not print it a second time
+    shown.append(Step(f"{OPTIMIZER[name].title}, as in torch.optim", "",
+                      words("With ", Math(_hyper_latex(name, work.hyper)), ", each step applies the update the "
+                            "question gives.")))
     shown += [Step(f"Step {r['t']}", _step_latex(name, r, work.hyper),
                    words("Use the gradient ", Math(f"g_{r['t']} = {decimal_latex(r['g'])}"), "."), depth=1)
               for r in rows]
@@ -452,8 +454,8 @@ def _figure(name: str, hyper: dict) -> dict:
             "marks": [{"at": [0.0, 0.0], "label": "minimum"}],
             # a learner looked for the example's θ in the picture: the caption says first that it is another loss
             "alt": f"The same optimizer on a harder loss, not this problem's: {RAVINE_STEPS} steps of {title} and of "
-                   f"plain SGD on the narrow valley 0.1w₁² + 4w₂², from (-4, 1.5) at learning rate {lr:g}: "
-                   f"{said[0]}; {said[1]}."}
+                   f"plain SGD on the narrow valley 0.1w₁² + 4w₂² (its minimum is the star), from (-4, 1.5) at "
+                   f"learning rate {lr:g}: {said[0]}; {said[1]}."}
 
 
 def givens(claims: dict) -> dict[str, list[str]]:
