@@ -23,7 +23,7 @@ from workbook.errors import excerpt
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import constant, contour_data, draw_function, given, in_range, refuse_constant, shape
-from workbook.numbers import decimal_places, exact_decimal, latex, point_latex
+from workbook.numbers import decimal_latex, decimal_places, exact_decimal, latex, point_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 
@@ -259,10 +259,17 @@ def _iterate_steps(work: Descent, names: list[str], head: list[str]) -> list[Ste
         Step("Step", update, words("Each step moves against the gradient by the learning rate times its size "
                                    "(for each variable the same way).")),
         Step("The iterates", "", [Table(head, rows)]),
-        Step("What happened", "", words(f"The loss {trend} from ", Math(exact_decimal(f_start) if f_start.is_Rational else
-                                                                         latex(f_start)),
-                                        " to ", Math(exact_decimal(f_end) if f_end.is_Rational else latex(f_end)), ".")),
+        Step("What happened", "", words(f"The loss {trend} from ", Math(_loss_shown(f_start)), " to ",
+                                        Math(_loss_shown(f_end)), ".")),
     ]
+
+
+def _loss_shown(value: sp.Expr) -> str:
+    """A loss as the page gives a value: exact, and where that takes more than 4 decimal places (0.492992, or
+    e^-2) with its value to 4 places beside it, as the worksheet asks an answer to be given."""
+    exact = exact_decimal(value) if value.is_Rational else latex(value)
+    places = decimal_places(value) if value.is_Rational else None
+    return exact if places is not None and places <= 4 else f"{exact} \\approx {decimal_latex(value)}"
 
 
 def present_iterate(work: Descent) -> Problem:
