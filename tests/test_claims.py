@@ -199,6 +199,13 @@ def test_a_key_gives_the_whole_answer_never_see_the_worked_solution():
             lr = record["claims"]["lr"]
             stepped = np.ravel(record["claims"]["W1"]) - lr * np.ravel(record["claims"]["gradients"]["W1"])
             assert all(decimal_latex(float(v)) in key for v in stepped)
+            # the outputs the question asks for (the XOR capstone's were only in the solution's table), recomputed
+            c = record["claims"]
+            X, (W1, b1, W2, b2) = np.array(c["data"], float)[:, :2], (np.array(c[k], float) for k in ("W1", "b1", "W2", "b2"))
+            act = {"tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "relu": lambda z: np.maximum(z, 0)}[c["activation"]]
+            z = act(X @ W1.T + b1) @ np.ravel(W2) + b2
+            outputs = 1 / (1 + np.exp(-z)) if c["output"] == "sigmoid" else z
+            assert key.strip().startswith(r"\hat y = ") and all(decimal_latex(float(v)) in key for v in outputs), (family.id, key[:80])
 
 
 def test_the_default_editions_descent_primers_promise_what_their_pictures_show():

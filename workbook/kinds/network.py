@@ -326,7 +326,10 @@ def _key(work: Network) -> list:
         "b^{(1)} = " + matrix_latex((work.b1 - lr * g["b1"])[:, None], d),
         "w^{(2)} = " + _row(work.W2 - lr * g["W2"]),
         "b^{(2)} = " + d(work.b2 - lr * float(g["b2"]))])
-    return [Math(f"L = {d(work.L)}"), Text("; gradients "), Math(gradients),
+    outputs = _row(work.yhat) if np.asarray(work.yhat).size > 1 else d(float(np.ravel(work.yhat)[0]))
+    # the outputs the question asks for first (the XOR capstone's four were only in the solution's table)
+    return [Text("outputs "), Math(r"\hat y = " + outputs), Text("; "), Math(f"L = {d(work.L)}"),
+            Text("; gradients "), Math(gradients),
             Text(f"; after the step with η = {work.lr:g}: "), Math(stepped)]
 
 
