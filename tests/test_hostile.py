@@ -1069,6 +1069,18 @@ def test_a_stylesheet_cannot_fetch_through_image_set(place):
         refused(place.build("--templates", look, "--format", "html", "--seed", "6", timeout=60), "fetch nothing")
 
 
+def test_a_stylesheet_naming_a_font_of_this_machine_is_refused_where_it_is_read(place):
+    # attack 16, H3: local("DejaVu Sans") passed the check and failed at render, naming a system font's path
+    look = place.root / "look"
+    look.mkdir()
+    for css in ('@font-face { font-family: "X"; src: local("DejaVu Sans"); }',
+                '@font-face { font-family: "X"; src: local(DejaVu Sans), url(data:,x); }'):
+        (look / "print.css").write_text(css)
+        result = place.build("--templates", look, "--format", "pdf", "--seed", "6", timeout=60)
+        refused(result, "print.css", "local(")
+        assert "/usr/share/fonts" not in result.err_text
+
+
 # ---------------------------------------------------------------- the third attack: what it found, as tests
 
 

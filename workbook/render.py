@@ -675,6 +675,8 @@ def stylesheet_fetches(css: str) -> list[str]:
             if node.type == "function" and node.lower_name in ("url", "src"):
                 strings = [a.value for a in node.arguments if a.type == "string"]
                 found.extend(v for v in strings if not v.strip().lower().startswith("data:"))
+            if node.type == "function" and node.lower_name == "local":  # a font of this machine, fetched from it
+                found.append("local(" + tinycss2.serialize(node.arguments).strip() + ")")
             elif node.type == "string" and _ADDRESS.match(node.value):
                 found.append(node.value)  # url("..."), image-set("..."), src: "..." and whatever comes next
             for part in ("prelude", "content", "arguments"):
@@ -700,7 +702,7 @@ def stylesheet_text(env: Environment) -> str:
             fetched = stylesheet_fetches(css)
             if fetched:
                 raise InputError([(f"{printable(str(override))}: it asks to fetch {excerpt(fetched[0])}; a stylesheet "
-                                  "may fetch nothing (no @import, no url() but data:)")])
+                                  "may fetch nothing (no @import, no local() font, no url() but data:)")])
             return css
     return (templates_dir() / "print.css").read_text(encoding="utf-8")
 
