@@ -1069,6 +1069,14 @@ def test_a_stylesheet_cannot_fetch_through_image_set(place):
         refused(place.build("--templates", look, "--format", "html", "--seed", "6", timeout=60), "fetch nothing")
 
 
+@pytest.mark.parametrize("expression", ["0^x", "0^(x^2)"])
+def test_solve_says_in_words_that_a_power_of_zero_has_no_derivative(place, expression):
+    # attack 16, H4: "step engine gave 0**x*zoo, sympy.diff gives nan"
+    result = place.run("solve", expression, "--at", "2", timeout=60)
+    refused(result, "no derivative the rules can give", "power or a logarithm of 0")
+    assert "zoo" not in result.err_text and "nan" not in result.err_text
+
+
 def test_a_stylesheet_naming_a_font_of_this_machine_is_refused_where_it_is_read(place):
     # attack 16, H3: local("DejaVu Sans") passed the check and failed at render, naming a system font's path
     look = place.root / "look"

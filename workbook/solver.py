@@ -135,9 +135,23 @@ def solve(text: str, wrt: str = "x", order: int = 1, domain: tuple[float, float]
     try:
         trees, answer = steps.differentiate(expr, var, order, steps.TIDY_LIMIT)  # compared with sympy.diff
     except steps.StepError as exc:
-        raise SolveError(str(exc)) from None
+        raise SolveError(_undefined(text, expr, var, order) or str(exc)) from None
     answer = textbook(answer, trees[-1].result)
     return SolveResult(text, expr, var, order, trees, answer, numeric_check(expr, var, order, answer, domain))
+
+
+def _undefined(text: str, expr: sp.Expr, var: sp.Symbol, order: int) -> str | None:
+    """What to say when the rules and SymPy disagree because the derivative has no value: 0^x's is
+    0^x ln 0, which SymPy calls nan (the message had been the engine's own cross-check, 0**x*zoo)."""
+    try:
+        expected = sp.diff(expr, var, order)
+    except Exception:  # noqa: BLE001 - nothing to add to the engine's own words
+        return None
+    if not expected.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return None
+    return (f"{text[:60]!r} has no derivative the rules can give: it takes a power or a logarithm of 0 (or "
+            f"divides by it), so the rate of change comes out undefined; write the function without it "
+            f"(0^x is 0 wherever it has a value)")
 
 
 def textbook(answer: sp.Expr, last: sp.Expr | None = None) -> sp.Expr:
