@@ -22,6 +22,7 @@ from pathlib import Path
 import latex2mathml.converter
 import ziafont
 import ziamath
+import ziamath.operators
 import ziamath.styles
 from ziafont.glyph import SimpleGlyph
 from ziafont.svgpath import fmt
@@ -38,7 +39,7 @@ ziafont.config.precision = 3
 ZIAMATH_CHECKED = "0.13"
 PATCHES = ziamath.__version__ == ZIAMATH_CHECKED or ziamath.__version__.startswith(ZIAMATH_CHECKED + ".")
 
-# Two speed-ups to ziamath 0.13 (pinned), each drawing exactly the same SVG, which
+# Three speed-ups to ziamath 0.13 (pinned), each drawing exactly the same SVG, which
 # tests/test_mathtex.py checks against ziamath unchanged on every expression that the worksheet,
 # key and solutions show for a problem of every family:
 # 1. A row lays out each child twice: once "without stretching" to learn how tall the row is, so
@@ -47,12 +48,33 @@ PATCHES = ziamath.__version__ == ZIAMATH_CHECKED or ziamath.__version__.startswi
 #    stretchy brackets' own height is left out of every box, so the rows inside need not measure.
 # 2. Each node copied its parent's style deeply (dataclasses.asdict) only to read five plain
 #    fields from it; the parent's own fields do.
+# 3. A row measured itself even when nothing it holds can stretch to that height (most rows: f(x)'s
+#    brackets are not stretchy, and a \left( ... \right) pair is a row of its own, which measures
+#    itself). Only an operator that may stretch reads the measure, so such a row skips it.
 _measure_row = Mrow._get_height_nostretch
+_STRETCHY = frozenset(name for (name, _), params in ziamath.operators.operators.items()
+                      if params.get("stretchy", "false") != "false")
+
+
+def _may_stretch(line: list) -> bool:
+    """Whether an operator that a row's measure reaches may stretch: one in the row, or inside what the
+    row holds, short of a row within it (which measures itself). Any operator whose text stretches in
+    some form counts, and an identifier with such text too (ziamath makes some of them operators)."""
+    todo = list(line)
+    while todo:
+        element = todo.pop()
+        if element.tag in ("mo", "mi"):
+            stretchy = element.get("stretchy")
+            if stretchy != "false" and (stretchy is not None or (element.text or "").strip() in _STRETCHY):
+                return True
+        elif element.tag != "mrow":
+            todo.extend(element)
+    return False
 
 
 def _measure_row_once(row: Mrow, line: list, **kwargs) -> tuple[float, float]:
-    if kwargs.get("nostretch"):
-        return 0.0, 0.0  # inside a measurement: what stretches is left out, so this is never used
+    if kwargs.get("nostretch") or not _may_stretch(line):
+        return 0.0, 0.0  # inside a measurement (what stretches is left out), or nothing reads it
     return _measure_row(row, line, **kwargs)
 
 
