@@ -261,7 +261,7 @@ def _place(glyph: SimpleGlyph, x: float, y: float, point_size: float) -> ET.Elem
     (x, y) is the glyph's origin on the baseline, where SVG text puts it too. Of several characters
     sharing a glyph, any one names it; the smallest is taken so the SVG is the same every time.
     """
-    chars = glyph.char if Path(glyph.font.info.filename) == font_file() else set()
+    chars = glyph.char if glyph.font.info.filename == font_file() else set()  # no new Path a glyph
     if not chars:  # a script-size variant, or a bracket assembled from pieces
         return _draw_outline(glyph, x, y, point_size)
     if not glyph.operators:

@@ -30,7 +30,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 from pydantic import BaseModel
 
-from workbook import figures, mathtex, pagefit, pdf, segments
+from workbook import mathtex, pagefit, pdf, segments
 from workbook.cache import Store, digest
 from workbook.edition import Heading
 from workbook.errors import InputError, excerpt, printable
@@ -509,9 +509,17 @@ def warm_up(cache_root: Path | None = None, template_dir: Path | None = None) ->
         env.get_template(name)
 
 
+def _figures():
+    """workbook.figures, imported where a figure is first needed: a build that shows none (a quiz of
+    derivatives) never loads matplotlib, 0.3 s a process."""
+    from workbook import figures
+
+    return figures
+
+
 def figure_digest(spec: dict, fmt: str) -> str:
     """A figure's name in the content cache: its spec, its format, and the drawing code's version."""
-    return digest(figures.VERSION, fmt, repr(sorted(spec.items())))
+    return digest(_figures().VERSION, fmt, repr(sorted(spec.items())))
 
 
 class Assets:
@@ -574,7 +582,7 @@ class Assets:
         """Whether a problem's figure may float beside its steps: only when it prints BESIDE_CM wide without
         shrinking its text, and every displayed formula fits the column left of it. A wider formula would be
         pushed below the figure, leaving a hole in the page."""
-        if problem.get("figure") and figures.wide(self.figure_cm(problem["figure"])):
+        if problem.get("figure") and _figures().wide(self.figure_cm(problem["figure"])):
             return False
         column = BESIDE_EM[paper]
         for step in problem.get("steps", ()):
@@ -598,21 +606,21 @@ class Assets:
                 src = "data:image/svg+xml;base64," + base64.b64encode(data).decode()
             else:
                 src = self._write("f", data, "png")
-            natural = figures.natural_cm(data, fmt)
-            wide = " wide" if where != "sheet" and figures.wide(natural) else ""
-            return Markup(f'<img class="figure{wide}" src="{src}" style="width:{figures.printed_cm(natural, where):.2f}cm" '
+            natural = _figures().natural_cm(data, fmt)
+            wide = " wide" if where != "sheet" and _figures().wide(natural) else ""
+            return Markup(f'<img class="figure{wide}" src="{src}" style="width:{_figures().printed_cm(natural, where):.2f}cm" '
                           f'alt="{escape(spec["alt"])}">')
         finally:
             self.timings["figures"] = self.timings.get("figures", 0.0) + time.perf_counter() - start
 
     def wide(self, problem: dict) -> bool:
         """Whether a problem's figure is too wide to print beside its steps (figures.wide): it goes above them."""
-        return bool(problem.get("figure")) and figures.wide(self.figure_cm(problem["figure"]))
+        return bool(problem.get("figure")) and _figures().wide(self.figure_cm(problem["figure"]))
 
     def figure_cm(self, spec: dict) -> float:
         """The width a figure was drawn at, in cm."""
         data, fmt = self._figure_data(spec)
-        return figures.natural_cm(data, fmt)
+        return _figures().natural_cm(data, fmt)
 
     def _figure_data(self, spec: dict) -> tuple[bytes, str]:
         fmt = "svg" if self.medium == "html" else "png"
@@ -630,7 +638,7 @@ class Assets:
         if not missing:
             return
         if len(missing) == 2:
-            svg, png = figures.figure_both(spec)
+            svg, png = _figures().figure_both(spec)
             self.figure_store.write(figure_digest(spec, "svg"), "svg", svg.encode())
             self.figure_store.write(figure_digest(spec, "png"), "png", png)
         else:
@@ -641,7 +649,7 @@ class Assets:
         kept = self.figure_store.read(key, fmt)
         if kept is not None:
             return kept
-        data = figures.figure_svg(spec).encode() if fmt == "svg" else figures.figure_png(spec)
+        data = _figures().figure_svg(spec).encode() if fmt == "svg" else _figures().figure_png(spec)
         self.figure_store.write(key, fmt, data)
         return data
 
