@@ -220,7 +220,7 @@ def test_the_default_editions_descent_primers_promise_what_their_pictures_show()
     assert "learning-rate problem" in module.primer and "learning-rate" in module.families
     for record in _records(load_bank()["learning-rate"], range(25)):
         alt = record["figure"]["alt"]
-        runs = alt.split(": ", 1)[1].split("; ")  # one clause a rate, smallest first
+        runs = alt.split(": ", 1)[1].split(" Off the plot, ")[0].split("; ")  # one clause a rate, smallest first
         assert runs[0].endswith("closes in on the minimum")  # slides towards it
         assert any("jump" in run for run in runs[1:-1])  # a larger one jumps across it
         assert runs[-1].endswith("further out each time.")  # too large: further away with each jump

@@ -154,6 +154,35 @@ def test_iterate_numbers_of_several_rates_do_not_pile_up():
     assert checked >= 40
 
 
+def test_rates_compared_are_framed_on_their_start_and_a_rate_that_runs_away_leaves_the_plot_named():
+    # a teacher's read (seed 7): the loss axis ran to 2500 for the diverging rate's jump to x = 19, and the two
+    # other rates lay squashed at its foot, where no one could tell them apart; now the plot frames the start
+    # and the minimum, and a step off it ends at the frame with its number and where it lands, as the caption says
+    bank = load_bank()
+    left = 0
+    for seed in range(24):
+        try:
+            record = generate_one(bank["learning-rate"], derive_seed("legible", "learning-rate", seed))
+        except REDRAW:
+            continue
+        spec = record["figure"]
+        ax = figures.drawn(spec).axes[0]
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        start_loss, lowest = spec["runs"][0]["values"][0], spec["minimum"][1]
+        assert start_loss - lowest >= 0.2 * (y1 - y0), seed  # the start stands well up the plot, not on its floor
+        texts = [t.get_text() for t in ax.texts]
+        for run in spec["runs"]:
+            off = [(k, p) for k, (p, v) in enumerate(zip(run["points"], run["values"]))
+                   if not (x0 <= p <= x1 and y0 <= v <= y1)]
+            for k, p in off:
+                assert f"x = {p:g} at step {k}" in spec["alt"].split(f"Off the plot, {run['label']} reaches ")[1], seed
+            if off:
+                k, p = off[0]
+                assert f"{k} at x = {p:g}".replace("-", "\u2212") in texts, (seed, texts)
+                left += 1
+    assert left >= 10
+
+
 def test_a_bar_charts_legend_covers_no_bar():
     # seeds 31 and 2027's softmax chart printed its legend over the class-3 bars: "y (one-hot)" in black on the
     # red bar of the true class

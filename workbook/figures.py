@@ -519,6 +519,9 @@ def descent1d_figure(spec: dict) -> str:
         ax.plot(x, y, color="#1f4e79", linewidth=1.5, label=_safe_label(spec.get("label", "f(x)")))
         for i, run in enumerate(spec["runs"]):
             px, py = np.asarray(run["points"], dtype=float), np.asarray(run["values"], dtype=float)
+            out = np.flatnonzero((px < x.min()) | (px > x.max()))
+            if out.size:  # up to its first step off the plot (cut at the frame); the caption says where the rest go
+                px, py = px[:out[0] + 1], py[:out[0] + 1]
             ax.plot(px, py, "o-", color=colors[i % len(colors)], markersize=3.5, linewidth=0.9, label=run.get("label"))
         start = spec.get("start")
         if start is not None:  # a worksheet's curve: the iterates are the student's to mark (workbook.marking)
@@ -527,18 +530,23 @@ def descent1d_figure(spec: dict) -> str:
         if minimum is not None:
             ax.plot([minimum[0]], [minimum[1]], "*", color="#222222", markersize=7, zorder=5, label="minimum")
         finite = y[np.isfinite(y)]
-        if finite.size:  # the curve's low part, and every drawn iterate (a diverging rate's too)
-            drawn = [v for run in spec["runs"] for v in run["values"] if v is not None and np.isfinite(v)]
+        if finite.size:  # the curve's low part, and every iterate over its span (a diverging rate's too)
+            drawn = [v for run in spec["runs"] for p, v in zip(run["points"], run["values"])
+                     if x.min() <= p <= x.max() and v is not None and np.isfinite(v)]
             drawn += [start[1]] if start is not None else []
             lo, hi = finite.min(), max([np.percentile(finite, 95), *drawn])
             ax.set_ylim(lo - 0.1 * (hi - lo + 1), hi + 0.1 * (hi - lo + 1))
         ax.set_xlim(x.min(), x.max())
+        for i, run in enumerate(spec["runs"]):  # a run that leaves the plot (the caption says where to): its
+            _leaves(ax, run, colors[i % len(colors)], spec.get("xlabel", "x"))  # first step off, named at the edge
         # each iterate's number, where it stands apart from the numbers already set: several rates that
         # close in on the minimum together printed "33", "2 0" and "10 0" in a pile (a shared start once)
         placed: list = []
         shared = len({(run["points"][0], run["values"][0]) for run in spec["runs"] if run["points"]}) == 1
         for i, run in enumerate(spec["runs"]):
             for k, (a, b) in enumerate(zip(run["points"][:4], run["values"][:4])):
+                if not _in_view(ax, a, b):
+                    break  # off the plot from here on: _leaves named the first step off
                 at = ax.transData.transform((float(a), float(b)))
                 if any(np.hypot(*(at - other)) < APART_PX for other in placed):
                     continue
@@ -550,6 +558,30 @@ def descent1d_figure(spec: dict) -> str:
         ax.grid(True, linewidth=0.3, color="#dddddd")
         _legend_below(fig, ax, len(spec["runs"]) + 1 + (minimum is not None))
         return _output(fig)
+
+
+def _in_view(ax, a: float, b: float) -> bool:
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    return x0 <= a <= x1 and y0 <= b <= y1
+
+
+def _leaves(ax, run: dict, color: str, name: str) -> None:
+    """Where a run's first step off the plot crosses its frame: an arrowhead, and the step's number with
+    where it lands ("2 at x = 19"). The line itself is cut at the frame."""
+    points = list(zip(run["points"], run["values"]))
+    k = next((k for k, (a, b) in enumerate(points) if not _in_view(ax, a, b)), None)
+    if k is None or k == 0:
+        return
+    (a0, b0), (a1, b1) = points[k - 1], points[k]
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    t = 1.0  # the part of the step inside the frame (Liang and Barsky's clipping, the far end only)
+    for p, q in ((-(a1 - a0), a0 - x0), (a1 - a0, x1 - a0), (-(b1 - b0), b0 - y0), (b1 - b0, y1 - b0)):
+        if p > 0:
+            t = min(t, q / p)
+    edge = (a0 + t * (a1 - a0), b0 + t * (b1 - b0))
+    back = (a0 + 0.9 * t * (a1 - a0), b0 + 0.9 * t * (b1 - b0))
+    ax.annotate("", xy=edge, xytext=back, arrowprops={"arrowstyle": "-|>", "color": color, "lw": 0.9}, zorder=4)
+    _label(ax, f"{k} at {name} = {float(a1):g}", back, fontsize=7.5, color=color, boxed=True, near=3)
 
 
 def _axes(height: float = 0.72, rect=(0.15, 0.16, 0.81, 0.78)):

@@ -404,9 +404,20 @@ def _figure(f, variables, path2d, paths1d, rate, minimum=None) -> dict:
     lo, hi = min(pts), max(pts)
     if minimum is None:
         minimum = _lowest(fn, lo, hi)
+    far: list[float] = []
     if minimum is not None:
         lo, hi = min(lo, minimum), max(hi, minimum)
+        # rates compared: the plot frames the start, the minimum and what stays near them; a rate that runs
+        # away leaves it (at seed 7 its jump to x = 19, a loss of 1600, squashed the other rates into a line)
+        reach = OFF_PLOT * abs(pts[0] - minimum)
+        if len(runs) > 1:
+            far = [v for v in pts if abs(v - minimum) > reach]
+        if far:
+            near = [v for v in pts if abs(v - minimum) <= reach] + [minimum]
+            lo, hi = min(near), max(near)
     pad = max(1.0, 0.25 * (hi - lo))
+    if far:  # an iterate left off is well off, never half drawn at the frame
+        pad = min(pad, 0.8 * min(min(abs(v - lo), abs(v - hi)) for v in far))
     xs = np.linspace(lo - pad, hi + pad, 200)
     ys = verify.evaluate(fn, xs)
     for run in runs:
@@ -418,8 +429,18 @@ def _figure(f, variables, path2d, paths1d, rate, minimum=None) -> dict:
         return spec | {"alt": said + "."}
     m = float(minimum)
     spec["minimum"] = [m, float(verify.evaluate(fn, np.array([m]))[0])]
+    off = [(run["label"], [(k, p) for k, p in enumerate(run["points"]) if not xs[0] <= p <= xs[-1]]) for run in runs]
+    beyond = "".join(f" Off the plot, {label} reaches " + _and([f"{variables[0]} = {p:g} at step {k}" for k, p in out]) + "."
+                     for label, out in off if out)
     return spec | {"alt": f"{said}, and its minimum at {variables[0]} = {m:.3g}: "
-                          + "; ".join(f"{run['label']} {_path_said(run['points'], m)}" for run in runs) + "."}
+                          + "; ".join(f"{run['label']} {_path_said(run['points'], m)}" for run in runs) + "." + beyond}
+
+
+OFF_PLOT = 1.25  # times the start's distance from the minimum, past which a compared rate's iterate is off the plot
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _lowest(fn, lo: float, hi: float) -> float | None:
