@@ -80,6 +80,17 @@ def test_the_check_finds_each_fault(texts, line, found):
     assert any(found in fault for fault in measured.faults), measured.faults
 
 
+@pytest.mark.parametrize("width, covered", [(5.0, True), (1.0, False)])
+def test_a_thick_lines_ink_counts_not_only_its_middle(width, covered):
+    # a teacher's read: the sigmoid's 1.5 pt curve ran through the foot of "ŷ − y", its middle a point from the text
+    fig = _plot(line=False)
+    ax = fig.axes[0]
+    ax.plot([0, 1], [0.5, 0.5], linewidth=width)
+    ax.annotate("beside the line", (0.3, 0.5), textcoords="offset points", xytext=(0, 2), va="bottom", fontsize=8)
+    faults = figcheck.measure_figure(fig, "beside").faults
+    assert any("lies over a drawn line" in f for f in faults) == covered, faults
+
+
 def test_the_check_passes_a_clean_plot():
     assert figcheck.measure_figure(_plot((0.05, 0.85, "clear", 8)), "beside").faults == []
 

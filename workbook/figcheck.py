@@ -49,6 +49,7 @@ def wide(natural_cm: float) -> bool:
 
 BOX_PT = 0.12  # a boxed label's white box reaches this share of its font size round its ink (figures._label)
 SLACK_PT = 0.6  # extents that meet within this are not counted as overlapping (ink has side bearings)
+CLEAR_PT = 0.5  # a drawn curve's ink keeps this far from a text's extent
 
 
 @dataclass
@@ -155,6 +156,7 @@ class Stroke:
     kind: str  # line, marker, contour, arrow, head (an arrow's)
     points: np.ndarray
     level: int = -1  # a contour line's level
+    half: float = 0.0  # half the line's width, in display units: ink reaches this far from the points
 
 
 def strokes(fig) -> list[Stroke]:
@@ -167,7 +169,7 @@ def strokes(fig) -> list[Stroke]:
                 continue
             xy = line.get_transform().transform(np.column_stack(line.get_data()).astype(float))
             if line.get_linestyle() not in ("None", "", " ") and line.get_linewidth() > 0:
-                found.append(Stroke(line.get_gid(), "line", _dense(xy)))
+                found.append(Stroke(line.get_gid(), "line", _dense(xy), half=line.get_linewidth() / 2 * fig.dpi / 72))
             if line.get_marker() not in (None, "None", "", " "):
                 r = line.get_markersize() / 2 * fig.dpi / 72
                 for x, y in xy[np.all(np.isfinite(xy), axis=1)]:
@@ -181,12 +183,14 @@ def strokes(fig) -> list[Stroke]:
                                             level))
         for patch in axes.patches:
             if isinstance(patch, FancyArrowPatch):
-                found += [Stroke(patch.get_gid(), "arrow", _dense(p)) for p in patch.get_path().to_polygons(closed_only=False)]
+                found += [Stroke(patch.get_gid(), "arrow", _dense(p), half=patch.get_linewidth() / 2 * fig.dpi / 72)
+                          for p in patch.get_path().to_polygons(closed_only=False)]
         for text in axes.texts:
             arrow = getattr(text, "arrow_patch", None)
             if arrow is not None and arrow.get_visible():
                 # the shaft, then the head: an edge's weight may sit on its own shaft, never on its head
-                found += [Stroke(text.get_gid(), "arrow" if k == 0 else "head", _dense(p))
+                found += [Stroke(text.get_gid(), "arrow" if k == 0 else "head", _dense(p),
+                                 half=arrow.get_linewidth() / 2 * fig.dpi / 72)
                           for k, p in enumerate(arrow.get_path().to_polygons(closed_only=False))]
     return found
 
@@ -202,7 +206,10 @@ def covers(text: Text, box, stroke: Stroke, slack: float) -> bool:
         return False
     if _boxed(text) and stroke.kind in ("line", "marker"):  # its white box hides what runs under it: a path
         # or a point stays clear of the box (an edge's weight, on its own edge, may still cross another edge)
-        return _crosses(stroke.points, box, -BOX_PT * text.get_fontsize() * text.figure.dpi / 72)
+        return _crosses(stroke.points, box, -BOX_PT * text.get_fontsize() * text.figure.dpi / 72 - stroke.half)
+    if stroke.kind in ("line", "arrow", "head") and not _boxed(text):  # a curve's or an arrow's ink, not only its
+        # middle, keeps clear of a text: the sigmoid's 1.5 pt line ran through the foot of "ŷ − y", a point away
+        return _crosses(stroke.points, box, -stroke.half - CLEAR_PT * text.figure.dpi / 72)
     return _crosses(stroke.points, box, slack)
 
 

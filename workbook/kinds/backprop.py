@@ -224,6 +224,14 @@ def local_tex(op: str, args: list[str]) -> str:
     return text % ((args[0],) * text.count("%s"))
 
 
+def _in_words(tex: str) -> list:
+    """A local derivative as the sentence sets it: its \\text{} parts as the sentence's own words (in math they
+    printed in the math font, smaller than the words around them), the rest as math."""
+    parts = re.split(r"\\text\{([^{}]*)\}", tex)
+    return [piece for k, part in enumerate(parts) if part.strip()
+            for piece in ([Text(part)] if k % 2 else [Math(part.strip())])]
+
+
 def _op_tex(op: str, args: list[str]) -> str:
     return OPS[op].written(args)
 
@@ -241,7 +249,7 @@ def _layers(graph, leaves) -> list[list[str]]:
 def _node_step(work: Backprop, name: str, op: str, args: list[str]) -> Step:
     """One node of the backward pass: its local derivative and what it passes to each input."""
     val, grad, out = work.val, work.grad, work.out
-    say = words("Local derivative: ", Math(local_tex(op, args)), ". It passes ")
+    say = words("Local derivative: ", *_in_words(local_tex(op, args)), ". It passes ")
     for i, (a, p) in enumerate(zip(args, local(op, [val[a] for a in args], val[name]), strict=True)):
         if i:
             say.append(Text(" and "))

@@ -41,6 +41,8 @@ ACTIVATION = {
                        r"[z_j > 0]"),
 }
 
+ACTIVATION_NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
+
 
 class NetworkFamily(Family):
     """Backpropagation through a small network (2 inputs, 2 or 3 hidden units, 1 output): the forward
@@ -287,7 +289,8 @@ def _loss_tex(work: Network) -> str:
 
 
 def _prompt(work: Network) -> list:
-    placeholders = {"act": Math(ACTIVATION[work.act].tex), "lr": Math(r"\eta = " + d(work.lr)), "h": Text(str(work.h)),
+    # named in words, as its output is ("a sigmoid output"): \tanh set alone in a sentence printed small, as an operator
+    placeholders = {"act": Text(ACTIVATION_NAMES[work.act]), "lr": Math(r"\eta = " + d(work.lr)), "h": Text(str(work.h)),
                     "weights": Math(r"W^{(1)} = %s,\ b^{(1)} = %s,\ w^{(2)} = %s,\ b^{(2)} = %s" % (
                         matrix_latex(work.W1, d), matrix_latex(work.b1[:, None], d),
                         _row(work.W2), d(work.b2))),
