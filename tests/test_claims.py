@@ -525,3 +525,29 @@ def test_an_optimum_works_each_derivative_it_sets_to_zero():
                 assert stated.strip() in steps[critical]["math"], (family.id, stated)
                 worked += 1
     assert worked >= 20
+
+
+def test_a_gradient_checks_table_says_how_it_is_rounded_and_means_it():
+    # a teacher's read: the f(p + h e_i) column printed 8.0501 beside 8.100602 (6 places) under a 4-place rule,
+    # with no word why; the step now says f is given as its decimal ends, and each estimate to 8 figures
+    checked = 0
+    for family in (f for f in load_bank().values() if f.kind == "gradient_check"):
+        for record in _records(family, range(12)):
+            c = record["claims"]
+            names = sp.symbols(c["variables"])
+            f = sp.sympify(c["function"], locals=dict(zip(c["variables"], names)))
+            point, h = [sp.Rational(v) for v in c["point"]], sp.Rational(c["h"])
+            steps = {s["rule"]: s for s in record["steps"]}
+            said = "".join(p.get("text", p.get("math", "")) for p in steps["Rounding"]["say"])
+            table = steps["The estimates"]["say"][0]["table"]
+            for i, row in enumerate(table["rows"]):
+                for cell, sign in ((row[1], 1), (row[2], -1)):
+                    nudged = [p + sign * h * int(k == i) for k, p in enumerate(point)]
+                    exact = f.subs(dict(zip(names, nudged)))
+                    if "exactly" in said and "else" not in said:
+                        assert sp.Rational(cell) == exact, (family.id, cell, exact)
+                    else:
+                        assert abs(float(cell) - float(exact)) <= 1e-9 * max(1, abs(float(exact)))
+                assert f"{float(sp.Rational(c['estimate'][i])):.8g}" == row[3]  # 8 significant figures
+                checked += 1
+    assert checked >= 30

@@ -171,6 +171,7 @@ def _steps(work: GradientCheck) -> list[Step]:
              words("Nudge ", *where, " up and down by ", Math(f"h = {h}"), " and divide the change in ", Math("f"),
                    " by the distance between the two points, ", Math("2h"), ".")),
         Step("The estimates", "", [estimates]),
+        Step("Rounding", "", _rounding(work)),
         Step("Relative error", r"r%s = \frac{|a%s - n%s|}{\max(|a%s|, |n%s|)}" % (i, i, i, i, i),
              words("With ", Math(f"a{i}"), " the analytic value and ", Math(f"n{i}"), " the estimate.")),
         Step("The errors", "", [errors]),
@@ -213,6 +214,18 @@ def present(work: GradientCheck) -> Problem:
 def _value(value: sp.Expr) -> str:
     """f at a nudged point: the decimal it ends in, else to ten significant figures."""
     return exact_decimal(value) if value.is_Rational and decimal_places(value) is not None else significant(value, 10)
+
+
+def _rounding(work: GradientCheck) -> list:
+    """Why this table is not at 4 places (a teacher's read: 8.100602 beside 8.0501, with no word why): the
+    estimate divides a small difference of f by 2h, so f is given as it ends and the estimate to 8 figures."""
+    values = [v for pair in work.nudged for v in pair]
+    ending = [v.is_Rational and decimal_places(v) is not None for v in values]
+    f_said = ("exactly, as its decimal ends" if all(ending) else "to 10 significant figures" if not any(ending)
+              else "exactly where its decimal ends, else to 10 significant figures")
+    return words("Here ", Math("f"), f" is given {f_said}, and each estimate to 8 significant figures, not to 4 "
+                 "places: the estimate divides a small difference of ", Math("f"), " by ", Math("2h"),
+                 ", which would magnify a rounding.")
 
 
 def _verdict(worst: sp.Expr, one: bool) -> list:
