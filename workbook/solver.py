@@ -1161,7 +1161,7 @@ def _beyond(difference: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
 def _largest(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> tuple[float, float] | None:
     """Where on a fine grid of the domain the difference is largest: (point, value), or None."""
     try:
-        f = sp.lambdify(var, written_out(difference), modules="numpy")
+        f = sp.lambdify(var, written_out(difference), modules="numpy", docstring_limit=0)
         xs = np.linspace(lo, hi, 200001)
         with np.errstate(all="ignore"):
             ys = np.broadcast_to(np.asarray(f(xs), dtype=float), xs.shape)
@@ -1212,7 +1212,7 @@ def _sign_changes(u: sp.Expr, var: sp.Symbol, lo: float, hi: float, grid: int = 
     if not u.free_symbols <= {var} or not u.has(var):
         return set()
     try:
-        f = sp.lambdify(var, written_out(u), modules="numpy")
+        f = sp.lambdify(var, written_out(u), modules="numpy", docstring_limit=0)
         xs = np.linspace(lo, hi, grid)
         with np.errstate(all="ignore"):
             ys = np.broadcast_to(np.asarray(f(xs), dtype=float), xs.shape)

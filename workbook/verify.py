@@ -90,7 +90,8 @@ def numeric(expr: sp.Expr, variables: list[sp.Symbol]):
 @lru_cache(maxsize=512)
 def _lambdified(expr: sp.Expr, variables: tuple[sp.Symbol, ...]):
     # one draw checks the same function at several points and for several partials: build it once
-    return sp.lambdify(list(variables), expr, modules=_NUMPY)
+    # no docstring: lambdify prints the expression again for one (half its time), and nothing reads it
+    return sp.lambdify(list(variables), expr, modules=_NUMPY, docstring_limit=0)
 
 
 def sample_points(lo: float, hi: float, n: int = 16) -> np.ndarray:
