@@ -96,6 +96,28 @@ def test_an_exception_comes_back_with_its_type():
     assert outcome.kind == "raised" and isinstance(outcome.exception, KeyError) and "broken" in outcome.error
 
 
+def test_a_workers_scratch_folder_is_marked_before_it_starts_and_goes_with_it(tmp_path, monkeypatch):
+    """A worker made its scratch folder and then its marker: killed between the two (a build stopped by
+    SIGTERM as its workers started), it left a folder no one could tell was ours (CI, 2026-12-03)."""
+    import tempfile
+
+    from workbook.workers import SCRATCH_MARKER, scratch_dir
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with Pool(1) as pool:
+        pool.submit("where", 5.0, scratch_dir)
+        (where,) = [o.value for o in pool.completed()]
+        assert where.parent == tmp_path and (where / SCRATCH_MARKER).is_file()
+        pool.submit("slow", 0.3, sleep_forever)  # killed at its budget, before it could tidy anything
+        assert [o.kind for o in pool.completed()] == ["timeout"]
+        assert not where.exists()  # the killed worker's folder went with it
+        pool.submit("next", 5.0, square, 2)
+        assert [o.value for o in pool.completed()] == [4]
+        (fresh,) = tmp_path.iterdir()  # the fresh worker's, made and marked before it ran anything
+        assert (fresh / SCRATCH_MARKER).is_file()
+    assert list(tmp_path.iterdir()) == []
+
+
 # --- the same through a build -------------------------------------------------------------------
 
 HANG_SEEDS: set[int] = set()

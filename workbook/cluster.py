@@ -42,7 +42,7 @@ from typing import Any, Self
 
 from workbook.errors import BuildError, InputError, printable
 from workbook.userfiles import remove_tree_quietly
-from workbook.workers import MEMORY_LIMIT, SCRATCH_MARKER, Outcome, Pool, _sweep_scratch, default_jobs, said
+from workbook.workers import MEMORY_LIMIT, Outcome, Pool, _new_scratch, _sweep_scratch, default_jobs, said
 
 ENV = "WORKBOOK_CLUSTER"
 RETURNED_FILE_LIMIT = 256 << 20  # bytes of a file a worker sends back: a document of thousands of pages is less
@@ -427,8 +427,7 @@ def run(fn: Callable, args: tuple, budget: float | None, memory: int | None, sha
         _LOCAL.swept = True
     # this task's, removed when it ends; named and marked as a process's scratch folder, so that the next
     # sweep removes it if this worker is killed first
-    scratch = Path(tempfile.mkdtemp(prefix=f"workbook-{os.getpid()}-task-"))
-    (scratch / SCRATCH_MARKER).touch()
+    scratch = _new_scratch(f"workbook-{os.getpid()}-task-")
     stage = scratch / "stage"
     stage.mkdir()
     try:

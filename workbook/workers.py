@@ -79,7 +79,10 @@ class Outcome:
 class _Worker:
     def __init__(self, context, memory: int | None):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, memory, os.getpid()), daemon=True)
+        # its scratch folder is made here, marked, before it starts: a worker killed while it made its own
+        # (between the folder and its marker) left a folder no one could tell was ours (CI, 2026-12-03)
+        self.scratch = _new_scratch(f"workbook-{os.getpid()}-worker-")
+        self.process = context.Process(target=_serve, args=(child, memory, os.getpid(), self.scratch), daemon=True)
         self.process.start()
         child.close()  # the parent's copy: a dead worker then reads as end-of-file
         self.task: tuple | None = None  # (name, budget, fn, args)
@@ -94,7 +97,8 @@ class _Worker:
             self.process.kill()
         self.process.join()
         self.conn.close()
-        _remove_scratch(self.process.pid)  # killed: it could not
+        _remove_marked(self.scratch)  # killed: it could not
+        _remove_scratch(self.process.pid)
 
 
 class Pool:
@@ -230,8 +234,9 @@ class InlinePool:
                 yield Outcome(task, "ok", value=value, seconds=time.monotonic() - start)
 
 
-def _serve(conn, memory: int | None, parent: int) -> None:
+def _serve(conn, memory: int | None, parent: int, scratch: Path) -> None:
     """A worker: run each task it is sent and answer (True, result) or (False, (kind, exception, line))."""
+    _SCRATCH.update(pid=os.getpid(), path=scratch)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it kills us
     for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):  # the parent's handlers, inherited by a fork:
         if signum is not None:  # a worker sent one of these simply ends, and its parent reports it
@@ -299,24 +304,48 @@ def scratch_dir() -> Path:
     one that was there before, and marked as workbook's. A pool removes its worker's when it stops
     the worker, since a killed process cleans up nothing; the main process removes its own at exit."""
     if _SCRATCH.get("pid") != os.getpid():
-        path = Path(tempfile.mkdtemp(prefix=f"workbook-{os.getpid()}-"))
-        (path / SCRATCH_MARKER).touch()
+        path = _new_scratch(f"workbook-{os.getpid()}-")
         _SCRATCH.update(pid=os.getpid(), path=path)
         atexit.register(shutil.rmtree, path, True)  # not run in a worker, which ends with os._exit
     return _SCRATCH["path"]
 
 
-def _remove_scratch(pid: int) -> None:
-    """The scratch folders of process ``pid``: only folders of this user's that carry the marker,
-    never a link (a folder of the user's own named like one, say workbook-2024-exam, stays)."""
-    for path in Path(tempfile.gettempdir()).glob(f"workbook-{pid}-*"):
+def _new_scratch(prefix: str) -> Path:
+    """A new private folder in the temporary folder, marked as workbook's before anything can stop us
+    (SIGTERM and SIGHUP wait until the marker is there; the folder goes if making the marker fails)."""
+    held = {signal.SIGTERM, signal.SIGINT} | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
+    masked = hasattr(signal, "pthread_sigmask")
+    if masked:
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        path = Path(tempfile.mkdtemp(prefix=prefix))
         try:
-            info = os.lstat(path)
-            marked = stat.S_ISREG(os.lstat(path / SCRATCH_MARKER).st_mode)
-        except OSError:
-            continue
-        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and marked:
+            (path / SCRATCH_MARKER).touch()
+        except BaseException:
             shutil.rmtree(path, ignore_errors=True)
+            raise
+    finally:
+        if masked:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
+    return path
+
+
+def _remove_marked(path: Path) -> None:
+    """Remove ``path`` if it is a scratch folder: a real folder of this user's that carries the marker,
+    never a link (a folder of the user's own named like one, say workbook-2024-exam, stays)."""
+    try:
+        info = os.lstat(path)
+        marked = stat.S_ISREG(os.lstat(path / SCRATCH_MARKER).st_mode)
+    except OSError:
+        return
+    if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and marked:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _remove_scratch(pid: int) -> None:
+    """The scratch folders of process ``pid`` (see _remove_marked: only ours)."""
+    for path in Path(tempfile.gettempdir()).glob(f"workbook-{pid}-*"):
+        _remove_marked(path)
 
 
 def _sweep_scratch() -> None:
