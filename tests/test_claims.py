@@ -317,6 +317,10 @@ def test_no_sheet_holds_two_problems_alike_nor_one_like_its_worked_example(seed)
     examples = [s["example"] for s in doc["sections"] if s["example"]]
     pairs = [(a, b) for a, b in itertools.combinations(problems, 2)] + [(a, e) for a in problems for e in examples]
     assert not [(a["claims"]["function"], b["claims"]["function"]) for a, b in pairs if _alike(a, b)]
+    # nor two descents from one start at one rate: x^2 and (x + 2)^2 from x = 5 at 0.1, worked alike (seed 2027)
+    givens = [(a["claims"]["start"], a["claims"]["rate"], a["claims"]["steps"]) for a in problems + examples
+              if a["claims"].get("type") == "gradient_descent"]
+    assert len(set(map(repr, givens))) == len(givens), givens
     # and a form once (f whatever its coefficients, an optimizer by its name), the examples first: a form
     # comes twice only where every common form of every family of the later problem's section is on the
     # sheet already (seed 7 had AdaGrad twice, RMSprop once and Nesterov never: a slot whose own family's

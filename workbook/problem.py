@@ -93,6 +93,8 @@ class Problem:
     ``identity`` tells two draws apart: a sheet never prints two problems with the same one.
     ``likeness`` is coarser, where a kind can say it (f up to a constant factor and an added constant,
     and the rate): one sheet never holds two problems alike, nor one like a worked example it prints.
+    ``setting`` is the givens, where a kind's problems of different forms can still be worked the same way
+    (a descent's start, rate and steps): no two on a sheet share one, nor one with a worked example.
     ``claims`` is what the problem claims, in SymPy syntax, for anyone to check (docs/manifest.md).
     ``numeric`` is the single number an LMS grades, when the problem asks for one.
     ``verified`` is filled in from what the independent checks returned, never by a kind.
@@ -109,6 +111,7 @@ class Problem:
     numeric: float | None = None
     verified: dict = field(default_factory=dict)
     likeness: str | None = None
+    setting: str | None = None
     title: str | None = None  # what it practises, where its family draws among several (one optimizer of five)
 
     def record(self) -> dict:
@@ -118,6 +121,8 @@ class Problem:
                "numeric": self.numeric, "verified": self.verified}
         if self.worksheet_figure is not None:
             out["worksheet_figure"] = self.worksheet_figure
+        if self.setting is not None:
+            out["setting"] = self.setting
         if self.title is not None:
             out["title"] = self.title
         return out

@@ -60,6 +60,12 @@ class Slot:
 EXAMPLES = "\0examples"  # the likenesses of the worked examples, among the groups of ``seen``
 
 
+def _likes(record: dict) -> frozenset[str]:
+    """What a draw must not share with another on its sheet or with a worked example: its likeness (its
+    form), and its setting where its kind gives one (a descent's start, rate and steps; see Problem)."""
+    return frozenset(filter(None, (record.get("likeness") or record["identity"], record.get("setting"))))
+
+
 class DrawCache:
     """Draws kept by content under build/.cache/draws (safe to delete), so that rebuilding an edition
     whose problems have not changed does not draw them again: each sound record, and each draw that
@@ -255,13 +261,13 @@ class Scheduler:
               seen: dict[str, set[str]]) -> dict:
         """Slot i's record, this draw: its identity and likeness noted where later draws look."""
         request = self.slots[i]
-        like = record.get("likeness") or record["identity"]
+        likes = _likes(record)
         if group is not None:
             group.add(record["identity"])
         if sheet is not None:
-            sheet.add(like)
+            sheet.update(likes)
         if request.example:
-            seen.setdefault(EXAMPLES, set()).add(like)
+            seen.setdefault(EXAMPLES, set()).update(likes)
         record["slot"], record["attempt"] = request.slot, attempt
         return record
 
@@ -283,8 +289,8 @@ class Scheduler:
             if group is not None and record["identity"] in group:
                 self.reasons[i].append(f"seed {record['seed']}: repeats a problem already on the sheet")
                 continue
-            like = record.get("likeness") or record["identity"]
-            if sheet is not None and (like in sheet or like in seen.get(EXAMPLES, ())):
+            likes = _likes(record)
+            if sheet is not None and not likes.isdisjoint(sheet | seen.get(EXAMPLES, set())):
                 self.reasons[i].append(f"seed {record['seed']}: too like a problem or example already on the sheet")
                 fallback = fallback or (attempt, record)
                 continue
@@ -329,9 +335,8 @@ class Scheduler:
                 if not outcome.ok:
                     continue
                 record = dict(outcome.value)
-                like = record.get("likeness") or record["identity"]
                 if group is not None and record["identity"] in group or sheet is not None and (
-                        like in sheet or like in seen.get(EXAMPLES, ())):
+                        not _likes(record).isdisjoint(sheet | seen.get(EXAMPLES, set()))):
                     continue
                 self.reasons[i].append(f"drawn from {self.family_of(i, attempt).id!r}: every draw of its own "
                                        "family was like one already on the sheet")

@@ -288,6 +288,8 @@ def present_iterate(work: Descent) -> Problem:
     figure = _figure(work.f, work.variables, [[float(c) for c in p] for p in path], [], float(work.rate))
     return Problem(identity=f"{work.f} from {work.start} at {work.rate}", prompt=prompt,
                    likeness=f"descent {shape(work.f, work.variables)}",
+                   # x^2 and (x + 2)^2 from x = 5 at 0.1 are two forms worked alike (seed 2027's problem 24 and its example)
+                   setting=f"descent from {work.start} at {work.rate}, {fam.steps} steps",
                    answer=[Math(f"{answer_name} = {final}")],
                    answer_text=" -> ".join(str([sp.sstr(c) for c in p]) for p in path),
                    steps=_gradient_steps(work) + _iterate_steps(work, names, head), claims=check, figure=figure,
