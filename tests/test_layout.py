@@ -514,3 +514,45 @@ def test_no_answer_box_stands_alone_at_a_page_top(seed, tmp_path):
         laid_out = pages(doc, which, tmp_path)
         assert _orphan_answers(laid_out) == [], which
         assert _past_margin(laid_out) == [], which  # seed 2027's Adam problem (see just above)
+
+
+def test_words_before_a_math_image_break_where_the_line_ends(tmp_path):
+    # a teacher's read (seed 2027): WeasyPrint moved the whole run of words after θ₀ = −1 to the next line when
+    # the math image after the run did not fit, and Adam's question printed "from θ₀ = −1," alone on a line
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "m.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="60" height="14" viewBox="0 0 60 14">'
+        '<rect width="60" height="14" fill="#888"/></svg>')
+
+    def math(width: float) -> str:  # a formula as wide as Adam's question's were
+        return f'<img class="math" src="assets/m.svg" style="width:{width}em;height:1em;vertical-align:-0.25em">'
+
+    prompt = (f"Work 2 updates of Adam ({math(17.893)}) from {math(3.691)}, following torch.optim's algorithm. "
+              f"The gradients are {math(8.735)}. The update: {math(5.618)}, {math(11.169)}, {math(10.676)}.")
+    html = ('<!doctype html><html><head><style>@page { size: A4; } html { font-size: 11pt; }</style></head>'
+            '<body class="worksheet medium-pdf"><main><section class="section"><article class="problem">'
+            f'<div class="problem-head"><span class="number"><span class="badge">29</span></span>'
+            f'<div class="prompt">{prompt}</div><span class="tag">Adam updates</span></div>'
+            '</article></section></main></body></html>')
+
+    def lines(page: str) -> list[str]:
+        found = []
+
+        def walk(box):
+            if type(box).__name__ == "LineBox":
+                found.append("".join(t.text for t in _descendants(box) if hasattr(t, "text")).replace("\u200b", ""))
+            for child in getattr(box, "children", ()):
+                walk(child)
+
+        walk(pdf.lay_out(page, tmp_path).pages[0]._page_box)
+        return [line.strip() for line in found]
+
+    assert "from ," in lines(html)  # WeasyPrint's own break, as the teacher saw it
+    assert "from ," not in lines(render.breakable(html)), lines(render.breakable(html))
+    assert any(line.startswith("from , following") for line in lines(render.breakable(html)))
+
+
+def _descendants(box):
+    for child in getattr(box, "children", ()):
+        yield child
+        yield from _descendants(child)

@@ -924,6 +924,14 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
     return files
 
 
+def breakable(html: str) -> str:
+    """The page with a zero-width space after each space that stands before a math image. WeasyPrint, finding
+    the image after a run of words too long for the line, moved the whole run to the next line instead of
+    breaking it at its last space that fits: Adam's question printed "from θ₀ = −1," alone on a line. The
+    zero-width space gives it a break it takes; it prints nothing, and the HTML a reader gets has none."""
+    return html.replace(' <img class="math"', ' \u200b<img class="math"')
+
+
 def fitted_layout(doc: dict, which: str, assets, env: Environment, folder: Path, css: str, timings: dict):
     """The document laid out for the PDF. A worksheet's pages are set by pagefit.plan (each problem whole on
     a page, rooms fitted to it) where the next layout bears the plan out; then the document is laid out again
@@ -935,7 +943,7 @@ def fitted_layout(doc: dict, which: str, assets, env: Environment, folder: Path,
         html = render_html(doc, which, "pdf", assets, env, fit)
         timings["html"] = timings.get("html", 0.0) + time.perf_counter() - start
         start = time.perf_counter()
-        laid_out = pdf.lay_out(html, folder.parent, folder, css)
+        laid_out = pdf.lay_out(breakable(html), folder.parent, folder, css)
         timings["pdf"] = timings.get("pdf", 0.0) + time.perf_counter() - start
         return laid_out, [page._page_box for page in laid_out.pages]
 
