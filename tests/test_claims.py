@@ -555,3 +555,42 @@ def test_a_gradient_checks_table_says_how_it_is_rounded_and_means_it():
                 assert f"{float(sp.Rational(c['estimate'][i])):.8g}" == row[3]  # 8 significant figures
                 checked += 1
     assert checked >= 30
+
+
+def _math_of(record):
+    """Every piece of math the record prints: prompt, answer, worked steps."""
+    for part in [*record["prompt"], *record["answer"]]:
+        yield part.get("math", "")
+    for step in record["steps"]:
+        yield step["math"]
+        for part in step["say"]:
+            yield part.get("math", "")
+
+
+@pytest.mark.parametrize("family_id", sorted(load_bank()))
+def test_a_value_marked_approximate_is_rounded_to_4_places(family_id):
+    # "rate 4√2 ≈ 5.657": four significant figures, where docs/notation.md says 4 decimal places
+    rounded = re.compile(r"\\approx\s*(-?\d+(?:\.(\d+))?)(\s*\\times\s*10\^\{-?\d+\})?")
+    for record in _records(load_bank()[family_id], SEEDS[:3]):
+        for latex in _math_of(record):
+            for number in rounded.finditer(latex):
+                places = len(number.group(2) or "")
+                if number.group(3):  # too small for 4 places: 4 significant figures in scientific notation
+                    assert places in (1, 3), (family_id, record["seed"], latex)  # (a check's error: 2)
+                else:
+                    assert places <= 4 and float(number.group(1)) != 0, (family_id, record["seed"], latex)
+
+
+def test_number_latex_rounds_to_4_decimal_places_as_the_notation_says():
+    from decimal import ROUND_HALF_EVEN, Decimal
+
+    from workbook.numbers import number_latex
+
+    values = [k * sp.sqrt(n) for k in (1, 4, -3, 25) for n in (2, 3, 7)] + [sp.E**k for k in range(-3, 6) if k]
+    values += [sp.pi * k for k in (1, 100, -7)] + [sp.log(k) for k in (2, 3, 10)]
+    for value in values:
+        printed = number_latex(value).split(r"\approx ")[1]
+        exact = Decimal(str(sp.N(value, 30)))
+        expected = exact.quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN).normalize()
+        assert Decimal(printed) == expected, (value, printed)  # 4√2 was ≈ 5.657
+    assert number_latex(sp.E**-10).endswith(r"\approx 4.540 \times 10^{-5}")  # never ≈ 0

@@ -30,12 +30,16 @@ def as_written(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace(swap) if swap else expr
 
 
-def number_latex(value: sp.Expr, digits: int = 4) -> str:
-    """An exact number, with a decimal beside it when it is not a short decimal or a fraction."""
+def number_latex(value: sp.Expr, places: int = 4) -> str:
+    """An exact number, with a decimal beside it when it is not a short decimal or a fraction: rounded to
+    ``places`` decimal places as docs/notation.md says (4√2 printed ≈ 5.657, four significant figures),
+    and a value too small for them in scientific notation to ``places`` significant figures (never ≈ 0)."""
     shown = latex(value)
     if value.is_Rational:
         return shown
-    return r"%s \approx %s" % (shown, f"{float(value):.{digits}g}")
+    v = float(value)
+    rounded = decimal_latex(v, places) if v == 0 or abs(v) >= 10 ** (1 - places) else scientific_latex(v, places)
+    return r"%s \approx %s" % (shown, rounded)
 
 
 def _spread(product: sp.Expr) -> sp.Expr:
@@ -95,7 +99,7 @@ def significant(value: sp.Expr, digits: int = 8) -> str:
 
 
 def scientific_latex(value: sp.Expr, digits: int = 2) -> str:
-    """A small positive number as 3.3 \\times 10^{-5}, to ``digits`` significant figures."""
+    """A small number as 3.3 \\times 10^{-5}, to ``digits`` significant figures."""
     v = float(value)
     if v == 0:
         return "0"

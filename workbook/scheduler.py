@@ -66,6 +66,12 @@ def _likes(record: dict) -> frozenset[str]:
     return frozenset(filter(None, (record.get("likeness") or record["identity"], record.get("setting"))))
 
 
+def _too_like(record: dict, sheet: set | None, seen: dict[str, set[str]]) -> bool:
+    """Whether the draw shares a likeness with one on its sheet or with a worked example."""
+    likes = _likes(record)
+    return sheet is not None and not (likes.isdisjoint(sheet) and likes.isdisjoint(seen.get(EXAMPLES, ())))
+
+
 class DrawCache:
     """Draws kept by content under build/.cache/draws (safe to delete), so that rebuilding an edition
     whose problems have not changed does not draw them again: each sound record, and each draw that
@@ -289,8 +295,7 @@ class Scheduler:
             if group is not None and record["identity"] in group:
                 self.reasons[i].append(f"seed {record['seed']}: repeats a problem already on the sheet")
                 continue
-            likes = _likes(record)
-            if sheet is not None and not likes.isdisjoint(sheet | seen.get(EXAMPLES, set())):
+            if _too_like(record, sheet, seen):
                 self.reasons[i].append(f"seed {record['seed']}: too like a problem or example already on the sheet")
                 fallback = fallback or (attempt, record)
                 continue
@@ -335,8 +340,7 @@ class Scheduler:
                 if not outcome.ok:
                     continue
                 record = dict(outcome.value)
-                if group is not None and record["identity"] in group or sheet is not None and (
-                        not _likes(record).isdisjoint(sheet | seen.get(EXAMPLES, set()))):
+                if group is not None and record["identity"] in group or _too_like(record, sheet, seen):
                     continue
                 self.reasons[i].append(f"drawn from {self.family_of(i, attempt).id!r}: every draw of its own "
                                        "family was like one already on the sheet")

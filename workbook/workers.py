@@ -98,7 +98,6 @@ class _Worker:
         self.process.join()
         self.conn.close()
         _remove_marked(self.scratch)  # killed: it could not
-        _remove_scratch(self.process.pid)
 
 
 class Pool:
@@ -300,9 +299,10 @@ SCRATCH_MARKER = ".workbook-scratch"
 
 def scratch_dir() -> Path:
     """This process's own temporary folder, for files a library insists on writing (WeasyPrint copies
-    each @font-face font to a folder): made new on first use in a process, private (mkdtemp), never
-    one that was there before, and marked as workbook's. A pool removes its worker's when it stops
-    the worker, since a killed process cleans up nothing; the main process removes its own at exit."""
+    each @font-face font to a folder): private (mkdtemp), never one that was there before, and marked
+    as workbook's. A pool's worker is handed its folder, made by the pool before the worker starts, and
+    the pool removes it when it stops the worker, since a killed process cleans up nothing; any other
+    process makes its own on first use and removes it at exit."""
     if _SCRATCH.get("pid") != os.getpid():
         path = _new_scratch(f"workbook-{os.getpid()}-")
         _SCRATCH.update(pid=os.getpid(), path=path)
