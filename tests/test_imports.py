@@ -78,3 +78,69 @@ def test_the_command_line_starts_without_the_heavy_libraries():
              f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
     assert run.stdout.strip() == "[]", run.stdout
+
+
+_FIND_LIBRARY_SPY = """
+import ctypes.util, json
+calls = []
+lookup = ctypes.util.find_library
+def spy(name):
+    calls.append(name)
+    return lookup(name)
+ctypes.util.find_library = spy
+{before}
+from workbook import pdf
+pdf.load_weasyprint()
+from weasyprint.text import ffi
+print(json.dumps({{"calls": calls, "subsetter": ffi.harfbuzz_subset is not None,
+                  "restored": ctypes.util.find_library is spy}}))
+"""
+
+
+def _spied(before: str = "") -> tuple[dict, str]:
+    import json
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", _FIND_LIBRARY_SPY.format(before=before)], capture_output=True,
+                         text=True, timeout=60, check=True)
+    *printed, last = run.stdout.strip().splitlines()
+    return json.loads(last), "\n".join(printed)
+
+
+def test_weasyprint_loads_its_libraries_without_looking_each_name_up():
+    import sys
+
+    import pytest
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the quick load is for Linux only")
+    seen, printed = _spied()
+    assert seen["restored"], "find_library is left as it was"
+    # each look-up runs ldconfig, gcc and ld: WeasyPrint's own import made about twenty
+    assert seen["calls"] == ([] if seen["subsetter"] else ["harfbuzz-subset"])
+    assert printed == ""
+
+
+def test_weasyprint_is_loaded_as_usual_where_a_library_loads_only_by_looking_it_up():
+    import sys
+
+    import pytest
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the quick load is for Linux only")
+    # Pango by its file name refused: only the look-up (of "pango-1.0") finds it, as on a system whose Pango
+    # has another file name
+    refuse = """
+import cffi
+dlopen = cffi.FFI.dlopen
+def refusing(self, name, flags=0):
+    if name == "libpango-1.0.so.0":
+        raise OSError("refused by the test")
+    return dlopen(self, name, flags)
+cffi.FFI.dlopen = refusing
+"""
+    seen, printed = _spied(refuse)
+    assert seen["restored"]
+    assert "pango-1.0" in seen["calls"], "the second try looks names up, as WeasyPrint does"
+    assert "could not import" not in printed, "WeasyPrint's banner from the quick try is not shown"

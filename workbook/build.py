@@ -452,6 +452,9 @@ def _counter(progress, stage: str, total: int):
 
 def subsetter() -> bool:
     """Whether WeasyPrint subsets fonts with HarfBuzz (otherwise with fontTools, in pure Python)."""
+    from workbook import pdf
+
+    pdf.load_weasyprint()
     from weasyprint.text import ffi
 
     return bool(getattr(ffi, "harfbuzz_subset", None)) and bool(ffi.harfbuzz.hb_version_atleast(4, 1, 0))
@@ -492,7 +495,9 @@ def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path 
     parts of NumPy that SymPy's lambdify loads on its first use (its ``from numpy import *`` loads numpy.f2py,
     numpy.testing and more: 60 ms in each worker)."""
     if "pdf" in formats:
-        import weasyprint  # noqa: F401
+        from workbook import pdf
+
+        pdf.load_weasyprint()
     import sympy as sp
 
     from workbook import verify

@@ -468,9 +468,10 @@ def _outputs(fn: Callable, args: tuple, stage: Path | None) -> set[str] | None:
 def _load_before_fork() -> None:
     """Load what tasks use here, once, before our worker process forks: as at home, a first draw must
     not pay SymPy's import inside its budget (it would overrun, be redrawn, and change the problem)."""
-    import weasyprint  # noqa: F401
-
     import workbook.render
+    from workbook import pdf
+
+    pdf.load_weasyprint()
     import workbook.scheduler  # noqa: F401
 
 
