@@ -69,8 +69,26 @@ def test_a_full_disk_keeps_the_previous_edition(previous, small_edition):
     result = cli("build", small_edition, "--out", out, "--seed", "99", "-q", limit_bytes=40_000)
     assert result.returncode == 1, result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error:") and "File too large" in lines[0], result.stderr
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
+    assert "a file grew past the size this system allows" in lines[0] and "previous edition is kept" in lines[0]
     assert "Traceback" not in result.stderr
+    assert snapshot(folder) == before
+    assert leftovers(out) == []
+
+
+def test_a_disk_that_fills_up_is_said_as_such_and_keeps_the_previous_edition(previous, small_edition, monkeypatch):
+    import errno
+
+    def full(laid_out, target, *args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    out, folder, before = previous
+    monkeypatch.setattr(pdf, "save", full)  # the workers fork after this
+    with pytest.raises(BuildError) as caught:
+        build(small_edition, out_root=out, seed=99)
+    assert caught.value.code == 1  # nothing in the input was wrong
+    assert "no space is left on the disk; free some space and build again" in str(caught.value)
+    assert "Errno" not in str(caught.value)
     assert snapshot(folder) == before
     assert leftovers(out) == []
 

@@ -48,7 +48,7 @@ from workbook.documents import (
     teacher_key,
 )
 from workbook.edition import Edition, default_path, load_edition, pick_families
-from workbook.errors import BuildError, InputError, excerpt, printable
+from workbook.errors import BuildError, InputError, disk_full, excerpt, printable
 from workbook.resources import DEFAULT_EDITION, DEPENDENCIES, dependency_version
 from workbook.roster import read_roster
 from workbook.scheduler import BUDGET, DrawCache
@@ -657,7 +657,7 @@ def _assets_used(documents: list[tuple[dict, tuple[str, ...]]], pool, template_d
 def _failed(what: str, outcome, template_dir: Path | None) -> BuildError:
     """A render job that failed: with a user's templates, one that broke a rule of the sandbox or
     overran its budget is bad input (exit 2); anything else is ours to fix (exit 1)."""
-    said = outcome.error
+    said = disk_full(outcome.exception) or outcome.error
     if template_dir is not None and isinstance(outcome.exception, RecursionError):  # Python's words, not the user's
         said = ("a template calls itself without end (a macro that calls itself, or an include of a template "
                 "that includes it): make each call stop")

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from workbook import __version__
-from workbook.errors import BuildError, InputError
+from workbook.errors import BuildError, InputError, disk_full
 from workbook.limits import MAX_VERSIONS
 
 
@@ -143,6 +143,8 @@ class _Group(click.Group):
             _stdout_gone()
             sys.exit(1)
         except OSError as exc:
+            if full := disk_full(exc):
+                _fail([full], code=1)  # not bad input: the same command works once there is room
             where = f"{exc.filename}: " if exc.filename else ""
             _fail([f"{where}{exc.strerror or exc}"])
         except RuntimeError as exc:

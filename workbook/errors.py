@@ -51,6 +51,21 @@ def excerpt(value: object, limit: int = EXCERPT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
+def disk_full(exc: BaseException | None) -> str | None:
+    """What to tell a user whose disk filled up (or whose quota or file-size limit was reached) while a
+    build wrote its files, or None for any other error. The build's work goes, and the edition it was
+    to replace stays; nothing in the input was wrong, so it is not said as if it were."""
+    import errno
+
+    codes = {errno.ENOSPC: "no space is left on the disk", errno.EFBIG: "a file grew past the size this system allows",
+             getattr(errno, "EDQUOT", -1): "the disk quota is used up"}
+    if not isinstance(exc, OSError) or exc.errno not in codes:
+        return None
+    where = f" (writing {printable(str(exc.filename))[-80:]})" if exc.filename else ""
+    return (f"{codes[exc.errno]}{where}; free some space and build again: the previous edition is kept as "
+            "it was")
+
+
 class InputError(Exception):
     """Bad input in a file the user gave (an edition, a family, a roster).
 
