@@ -495,3 +495,14 @@ def test_a_corner_at_an_irrational_point_says_its_two_slopes():
                                  ("|x^2 - 2|", "sqrt(2)", "from the left it is -2 sqrt(2), from the right 2 sqrt(2)")):
         result = CliRunner().invoke(main, ["solve", function, "--at", at])
         assert slopes in result.output and "jumps" not in result.output, result.output
+
+
+def test_formats_may_be_given_as_a_list_and_a_bad_one_is_named(tmp_path, small_edition):
+    out = tmp_path / "out"
+    result = run("build", str(small_edition), "--out", str(out), "--format", "html, moodle", "--format", "html", "-q")
+    assert result.exit_code == 0, result.output
+    folder = next(out.glob("*/manifest.json")).parent
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
+        "answers.html", "manifest.json", "quiz.xml", "solutions.html", "worksheet.html"]
+    bad = run("build", str(small_edition), "--out", str(out), "--format", "pdf,xml")
+    assert bad.exit_code == 2 and "'xml' is not one of" in bad.output and len(bad.output.strip().splitlines()) == 1

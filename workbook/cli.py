@@ -109,6 +109,18 @@ def _utf8_read_as_other(arg: str) -> bool:
     return True
 
 
+class _FormatList(click.Choice):
+    """``--format``'s value: one format, or several separated by commas (pdf,html), as many tools take them."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        return tuple(super(_FormatList, self).convert(part.strip(), param, ctx) for part in str(value).split(","))
+
+
+_FORMATS = _FormatList(["pdf", "html", "moodle", "canvas"])
+
+
 class _Group(click.Group):
     """Click's group, keeping the promise of one short line for bad input everywhere: a bad option's
     value is quoted only in part, and a path the system cannot use (a name too long, a folder that
@@ -249,8 +261,8 @@ LAST_EPOCH = 253402300799  # 9999-12-31 23:59:59 UTC: a later SOURCE_DATE_EPOCH 
                    "students/; students built before are kept.")
 @click.option("--student", "students", multiple=True, metavar="ID",
               help="Rebuild this student's sheet alone (repeatable), from --roster or the class built before.")
-@click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "html", "moodle", "canvas"]),
-              help="What to write (repeatable): pdf and html by default; moodle writes quiz.xml, a Moodle XML "
+@click.option("--format", "formats", multiple=True, type=_FORMATS,
+              help="What to write (repeatable, or a list: pdf,html): pdf and html by default; moodle writes quiz.xml, a Moodle XML "
                    "quiz, canvas writes canvas.zip, a QTI package for Canvas; both with the worked solutions as "
                    "feedback.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64),
@@ -276,7 +288,7 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
         _fail([(f"{_plain(str(edition), 80)}: no such edition file; build a shipped one by name ({names}), "
                "or write a starter with `workbook new FILE`")])
     start = time.perf_counter()
-    formats = tuple(formats) or ("html", "pdf")
+    formats = tuple(dict.fromkeys(name for names in formats for name in names)) or ("html", "pdf")
     templates = templates.resolve() if templates is not None else None
     from workbook.cluster import address_of
 
