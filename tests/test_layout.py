@@ -556,3 +556,23 @@ def _descendants(box):
     for child in getattr(box, "children", ()):
         yield child
         yield from _descendants(child)
+
+
+def test_a_first_problem_too_tall_for_the_first_page_starts_there_and_goes_on_overleaf(tmp_path):
+    # an edition of networks (no cover): problem 1, too tall for what the title left of page 1, took its section's
+    # heading overleaf with it, and page 1 held the title and the name line alone
+    edition = tmp_path / "nets.toml"
+    edition.write_text('title = "Networks"\nseed = 7\n[[sections]]\ntitle = "Two layers"\n'
+                       'families = ["network-221", "xor-capstone"]\ncount = 2\n', encoding="utf-8")
+    doc, = build(edition, out_root=tmp_path / "b", formats=("html",)).docs.values()
+    assert _problem_pages(first_pages(doc, "worksheet", tmp_path))["problem-1"][0][0] > 0  # the case: it went overleaf
+    fitted = pages(doc, "worksheet", tmp_path)
+    first = [box for box, _ in _walk(fitted[0])]
+    assert any(box.element_tag == "h2" for box in first), "the section's heading is on page 1"
+    assert any(box.element_tag == "article" and box.element.get("id") == "problem-1" for box in first)
+    assert _problem_pages(fitted)["problem-1"][0][0] == 0
+    for n, page in enumerate(fitted):  # and no heading stands alone at the foot of a page
+        boxes = [box for box, _ in _walk(page)]
+        if any(box.element_tag == "h2" for box in boxes):
+            assert any(box.element_tag == "article" for box in boxes), n + 1
+    assert _lone_strips(fitted) == []

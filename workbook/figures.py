@@ -210,11 +210,32 @@ def _bend(ax, start, end, others) -> float:
     return 0.55
 
 
-def _on_edge(ax, text: str, points: np.ndarray, gid: str):
+ALONG = (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8)  # where on its edge a weight goes, the first free place
+ALONG_CROSSED = (0.28, 0.72, 0.25, 0.75, 0.2, 0.8, 0.38, 0.62, 0.5)  # an edge another crosses: well off the crossing
+
+
+def _crosses(arc: np.ndarray, others: list[np.ndarray]) -> bool:
+    """Whether another edge's line (one sharing no node with this one) crosses this edge's: some segment of
+    each has the ends of a segment of the other on its two sides."""
+
+    def sides(p0, p1, r):  # which side of each segment p0 -> p1 each point r is on (rows: segments, columns: points)
+        return ((p1[:, None, 0] - p0[:, None, 0]) * (r[None, :, 1] - p0[:, None, 1])
+                - (p1[:, None, 1] - p0[:, None, 1]) * (r[None, :, 0] - p0[:, None, 0]))
+
+    a0, a1 = arc[:-1], arc[1:]
+    for other in others:
+        b0, b1 = other[:-1], other[1:]
+        if np.any((sides(a0, a1, b0) * sides(a0, a1, b1) < 0) & (sides(b0, b1, a0) * sides(b0, b1, a1) < 0).T):
+            return True
+    return False
+
+
+def _on_edge(ax, text: str, points: np.ndarray, gid: str, crossed: bool = False):
     """An edge's weight on the edge itself (on a white box), where along it no other edge or label is:
-    it reads as this edge's, never a neighbour's."""
+    it reads as this edge's, never a neighbour's. On an edge that another crosses (a 2-2-1 network's
+    x₁ → h₂ and x₂ → h₁) it goes well off the crossing first, where no one can take it for the other's."""
     n = len(points) - 1
-    along = [(tuple(points[round(t * n)]), (0, 0, "center", "center")) for t in (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8)]
+    along = [(tuple(points[round(t * n)]), (0, 0, "center", "center")) for t in (ALONG_CROSSED if crossed else ALONG)]
     # an edge too short for its weight and its arrowhead (cos(u2) between two nodes of a chain): beside it
     middle = tuple(points[round(0.45 * n)])
     along += [(middle, (0, 4, "center", "bottom")), (middle, (0, -4, "center", "top"))]
@@ -683,6 +704,7 @@ def graph_figure(spec: dict) -> str:
         ax.set_xlim(-0.5, len(layers) - 0.5)
         ax.set_ylim(-height / 2 - 0.1, height / 2 + 0.1)
         ax.axis("off")
+        arcs = []
         for k, edge in enumerate(spec["edges"]):
             (x0, y0), (x1, y1) = pos[edge["from"]], pos[edge["to"]]
             start, end = (x0 + HALF, y0 - (y0 - y1) * 0.12), (x1 - HALF, y1 + (y0 - y1) * 0.12)
@@ -690,10 +712,13 @@ def graph_figure(spec: dict) -> str:
             ax.annotate("", xy=end, xytext=start, gid=f"edge-{k}",
                         arrowprops={"arrowstyle": "-|>", "color": "#555555", "lw": 0.9,
                                     "connectionstyle": f"arc3,rad={rad}"})
-            arc = _arc(ax, start, end, rad)
-            top, bottom = max(top, arc[:, 1].max() + 0.12), min(bottom, arc[:, 1].min() - 0.12)
+            arcs.append(_arc(ax, start, end, rad))
+            top, bottom = max(top, arcs[-1][:, 1].max() + 0.12), min(bottom, arcs[-1][:, 1].min() - 0.12)
+        for k, edge in enumerate(spec["edges"]):
             if edge.get("label"):
-                _on_edge(ax, _safe_label(edge["label"]), arc, f"edge-{k}")
+                ends = {edge["from"], edge["to"]}
+                others = [arc for arc, e in zip(arcs, spec["edges"], strict=True) if not ends & {e["from"], e["to"]}]
+                _on_edge(ax, _safe_label(edge["label"]), arcs[k], f"edge-{k}", _crosses(arcs[k], others))
         per_unit = full * 0.96 / (height + 0.2)  # inches a unit, kept
         fig.set_size_inches(fig.get_figwidth(), (top - bottom) * per_unit / 0.96)
         ax.set_ylim(bottom, top)

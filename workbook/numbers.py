@@ -98,10 +98,16 @@ def money(value: sp.Rational) -> str:
 
 
 def decimal_latex(value, places: int = 4) -> str:
-    """A number rounded for a table a learner fills in by hand."""
+    """A number for a table a learner fills in by hand: to ``places`` decimal places, every one of them shown
+    where rounding changed the value (0.090031 is 0.0900, never 0.09), and shorter only where the value ends
+    sooner (0.25): exactly the worksheet's rule, "to 4 places, one that ends sooner exactly"."""
     v = float(value)
-    text = f"{v:.{places}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text.replace("-", "-")
+    text = f"{v:.{places}f}"
+    if abs(v - float(text)) <= 1e-12 * max(1.0, abs(v)):  # it ends within the places (floats' own error aside)
+        text = text.rstrip("0").rstrip(".")
+    if float(text or 0) == 0:
+        return "0" if text in ("-0", "0", "") else text.lstrip("-")  # 0, or 0.0000 for a value too small to show
+    return text
 
 
 def factor_latex(value) -> str:

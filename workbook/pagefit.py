@@ -231,6 +231,7 @@ class Run:
     page_height: float
     closed: bool = True  # what follows starts a page (a module opening, the key, the end)
     start: tuple[int, float] = (0, 0.0)  # the page and height where what stands before the run ends
+    carried: bool = False  # its heading counted on the page before, where it stood but for the first problem
 
 
 def _measure(page_boxes: list) -> list[Run]:
@@ -241,16 +242,23 @@ def _measure(page_boxes: list) -> list[Run]:
     last_section = None
     before = (0, 0.0)  # where the last thing before the run ends: a problem put overleaf may fit above
     lead = 0.0  # "Now you try." before a section's first problem, which goes with it
+    forced = True  # whether what ended the last page also ended it by rule (a cover, a module opening)
+    carried = -1  # the page whose heading, put overleaf with a first problem too tall, is counted on the page before
+
+    def runs_on(page: int) -> bool:
+        """Whether a problem stands on the page."""
+        return any(item.page <= page < item.page + item.pages for item in items.values())
 
     def close(next_opens: bool):
         nonlocal current
         if current:
             start = before if before[0] < current[0].page else (current[0].page, current[0].top)
-            runs.append(Run(current, page_boxes[0].height, closed=next_opens, start=start))
+            runs.append(Run(current, page_boxes[0].height, closed=next_opens, start=start,
+                            carried=carried > 0 and start[0] == carried - 1 < current[0].page))
         current = []
 
     def walk(box, number: int, top: float):
-        nonlocal last_section, before, lead
+        nonlocal last_section, before, lead, forced, carried
         for child in getattr(box, "children", None) or []:
             if type(child).__name__ == "MarginBox":
                 continue
@@ -262,6 +270,8 @@ def _measure(page_boxes: list) -> list[Run]:
             if tag == "section":
                 if child.element is not last_section and last_section is not None:
                     close(bool({"opens", "back"} & classes))
+                if child.element is not last_section:
+                    forced = forced or bool({"opens", "back"} & classes)
                 last_section = child.element
                 walk(child, number, top)
                 continue
@@ -283,9 +293,16 @@ def _measure(page_boxes: list) -> list[Run]:
                 lead = child.margin_height()
             elif "sr-only" not in classes and child.height:
                 close(False)
+                if (tag == "h2" and not forced and not runs_on(number - 1) and before[0] == number - 1
+                        and child.position_y - top < 1.0):
+                    carried = number  # a section's heading at a page's top, where no rule put it: its first
+                if carried == number and not current:  # problem, too tall for what was left, took it overleaf;
+                    before = (number - 1, before[1] + child.margin_height())  # counted where it could have stood
+                    continue
                 before = (number, max(before[1] if before[0] == number else 0.0,
                                       _extent(child) - top if tag in ("article", "div", "figure") else
                                       child.position_y + child.margin_height() - top))
+                forced = "cover" in classes
 
     for number, page_box in enumerate(page_boxes):
         walk(page_box, number, page_box.content_box_y())
@@ -351,8 +368,10 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
     items, height = run.items, run.page_height
     full = height - SAFETY_PX
     # a room its worked solution sized at the most (the capstone's) may fill the page it goes on to
+    # and so may the first problem of a run whose heading it took overleaf from a page holding nothing else of
+    # the run (a sheet's first page, its title alone): it starts under the heading there and goes on overleaf
     bounds = {item.article: ((max(KEEP_SHARE * item.room, min(item.room, least_cm * CM)),
-                              item.room + height if item.room >= most_cm * CM - 1 else
+                              item.room + height if item.room >= most_cm * CM - 1 or (run.carried and item is items[0]) else
                               max(min(max(STRETCH[0] * item.room, item.room + STRETCH[1] * CM), most_cm * CM), item.room))
                              if elastic and item.room else (item.room, item.room)) for item in items}
     best: dict[tuple[int, int], _Choice | None] = {}
@@ -447,8 +466,11 @@ def plan(page_boxes: list, elastic: bool = True, least_cm: float = 3.0, most_cm:
         if choice is None:
             continue
         for item in run.items:
+            # a carried run's first problem set overleaf takes its heading along, as the first layout did: it is
+            # not made to start a page, which would leave the heading behind, alone
+            starts = item.article in choice.starts and not (run.carried and item is run.items[0])
             fit[item.article] = {"room_cm": int(choice.rooms[item.article] / CM * 100) / 100,
-                                 "starts_page": item.article in choice.starts, "planned": True,
+                                 "starts_page": starts, "planned": True,
                                  "spills": item.article in choice.spills, "page": choice.at[item.article]}
             if item.article in choice.firsts:  # its room up to the page foot, then the question again and the rest
                 fit[item.article].update(first_cm=int(choice.firsts[item.article] / CM * 100) / 100,

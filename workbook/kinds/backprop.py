@@ -280,7 +280,7 @@ def _steps(work: Backprop) -> list[Step]:
     shown = [Step("Forward pass", "", words("Compute every node from its inputs, left to right: ",
                                             Math(r",\ ".join(f"{n} = {decimal_latex(val[n])}" for n, *_ in graph)),
                                             ".")),
-             Step("Backward pass", r"\frac{\partial %s}{\partial a} = \sum_{\text{uses}}"
+             Step("Backward pass", r"\frac{\partial %s}{\partial\,\text{value}} = \sum_{\text{uses}}"
                                    r"\text{upstream} \times \text{local}" % out,
                   words("Start with ", Math(r"\partial %s/\partial %s = 1" % (out, out)),
                         " and walk back. Each node passes its gradient times its local derivative to each "

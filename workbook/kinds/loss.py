@@ -299,8 +299,9 @@ def _bce_steps(work: Loss) -> list[Step]:
         Step("Back to the parameters",
              r"\frac{\partial L}{\partial w_j} = (\hat y - y)\,x_j,\quad \frac{\partial L}{\partial b} = \hat y - y"
              r" \approx %s" % decimal_latex(yv - float(y)),
-             words("Since ", Math(r"\partial z/\partial w_j = x_j"), " and ", Math(r"\partial z / \partial b = 1"),
-                   ". Rounded to 4 decimal places.")),
+             words("Each weight's gradient is the error times its input, as ", Math(r"\partial z/\partial w_j = x_j"),
+                   ", and the bias's is the error itself, as ", Math(r"\partial z / \partial b = 1"),
+                   "; rounded to 4 decimal places.")),
     ]
 
 

@@ -234,21 +234,28 @@ def _forward_steps(work: Network) -> list[Step]:
 
 
 def _backward_steps(work: Network) -> list[Step]:
-    """The output error, the two layers' formulas, and every gradient with one step."""
+    """The output error, the two layers' formulas, and every gradient with one step. With several examples
+    the loss is their mean, so each error is divided by their number n and each gradient sums over them;
+    with one example neither is written (a one-example problem never names an n)."""
     bce, sigmoid_out = work.family.loss == "bce", work.family.output == "sigmoid"
+    several = work.n > 1
+    over_n = (lambda top: r"\frac{%s}{n}" % top) if several else (lambda top: top)
+    total = r"\sum " if several else ""
     grad_rows = [[name, d(w), d(g), d(w - work.lr * g)] for name, w, g in _gradient_rows(work)]
+    mean = ([Text(f" With n = {work.n} examples the loss is their mean, so each example's error is divided by n, "
+                  "and each gradient below sums over the examples.")] if several else [])
     return [
-        Step("Output error", r"\delta^{(2)} = \frac{\hat y - y}{n}" if bce else
-             r"\delta^{(2)} = \frac{2(\hat y - y)}{n}" + (r"\,\hat y(1 - \hat y)" if sigmoid_out else ""),
+        Step("Output error", r"\delta^{(2)} = " + (over_n(r"\hat y - y") if bce else
+                                                   over_n(r"2(\hat y - y)") + (r"\,\hat y(1 - \hat y)" if sigmoid_out else "")),
              [Text("With a sigmoid output and cross-entropy the sigmoid's slope cancels: the error is just "
                    "prediction minus label." if bce else
-                   "The derivative of the squared error, times the output unit's slope.")]),
-        Step("Output layer", r"\frac{\partial L}{\partial w^{(2)}_j} = \sum \delta^{(2)} a_j,"
-                             r"\quad \frac{\partial L}{\partial b^{(2)}} = \sum \delta^{(2)}",
+                   "The derivative of the squared error, times the output unit's slope."), *mean]),
+        Step("Output layer", r"\frac{\partial L}{\partial w^{(2)}_j} = %s\delta^{(2)} a_j,"
+                             r"\quad \frac{\partial L}{\partial b^{(2)}} = %s\delta^{(2)}" % (total, total),
              [Text("Each output weight's gradient is the error times the activation it multiplies.")]),
         Step("Hidden layer", r"\delta^{(1)}_j = \delta^{(2)}\, w^{(2)}_j\, %s,\quad "
-                             r"\frac{\partial L}{\partial w^{(1)}_{jk}} = \sum \delta^{(1)}_j x_k"
-                             % ACTIVATION[work.act].slope_tex,
+                             r"\frac{\partial L}{\partial w^{(1)}_{jk}} = %s\delta^{(1)}_j x_k"
+                             % (ACTIVATION[work.act].slope_tex, total),
              [Text("Send the error back through each output weight and the hidden unit's slope, then "
                    "multiply by the input that weight sees.")]),
         Step(f"Gradients and one step (η = {work.lr:g})", "",
