@@ -576,3 +576,18 @@ def test_a_first_problem_too_tall_for_the_first_page_starts_there_and_goes_on_ov
         if any(box.element_tag == "h2" for box in boxes):
             assert any(box.element_tag == "article" for box in boxes), n + 1
     assert _lone_strips(fitted) == []
+
+
+def test_a_steps_wide_table_stands_under_its_heading_not_a_figure_away(tmp_path):
+    # seed 2027's Adam (solutions, page 25): "The table." under Step 2 beside the figure, its eight-column
+    # table a quarter page lower, under the figure
+    doc, = build(None, out_root=tmp_path / "b", formats=("html",), seed=2027).docs.values()
+    gaps = []
+    for page in pages(doc, "solutions", tmp_path):
+        for box, _ in _walk(page):
+            if box.element_tag == "li" and "step" in _classes(box):
+                tables = [b for b, _ in _walk(box) if b.element_tag == "table"]
+                rules = [b for b, _ in _walk(box) if "rule" in _classes(b)]
+                if tables and rules and len(tables[0].element.findall(".//th")) >= 6:
+                    gaps.append(tables[0].position_y - (rules[0].position_y + rules[0].margin_height()))
+    assert len(gaps) >= 2 and max(gaps) < 12 * MM, [round(gap / MM) for gap in gaps]  # each right under its heading
