@@ -261,16 +261,28 @@ def _node_step(work: Backprop, name: str, op: str, args: list[str]) -> Step:
 
 
 def _fan_sum(work: Backprop, k: str) -> str:
-    """The sum for a value used more than once, each contribution as its node's step printed it: equal to the
-    total as printed where the printed parts add up to it, else marked as approximate (0.0953 + (−0.0647) is
-    0.0306, and the exact sum prints as 0.0307)."""
+    """The sum for a value used more than once, each contribution as its node's step printed it, where the
+    printed parts add up to the total as printed. Where they do not (0.0953 + (−0.0647) is 0.0306, the exact
+    sum 0.0307), the parts are written to the fewest more places that add up to it, the sum of those rounded
+    to the total: −0.06472 + 0.09538 = 0.03066 ≈ 0.0307, each step a student can check."""
     parts = [work.grad[name] * p for name, op, *args in work.graph
              for a, p in zip(args, local(op, [work.val[a] for a in args], work.val[name]), strict=True) if a == k]
-    printed = [decimal_latex(x) for x in parts]
     total = decimal_latex(work.grad[k])
-    adds_up = sum(Decimal(x) for x in printed) == Decimal(total)
-    terms = " + ".join(factor_latex(x) if i else decimal_latex(x) for i, x in enumerate(parts))
-    return r"\frac{\partial %s}{\partial %s} = %s %s %s" % (work.out, k, terms, "=" if adds_up else r"\approx", total)
+    for places in (4, 5, 6, 7, 8):
+        printed = [decimal_latex(x, places) for x in parts]
+        exact = sum(Decimal(x) for x in printed)
+        if round(exact, 4) == Decimal(total):
+            break
+    else:
+        places, exact = 4, None
+    terms = " + ".join(f"({x})" if i and x.startswith("-") else x
+                       for i, x in enumerate(decimal_latex(x, places) for x in parts))
+    lead = r"\frac{\partial %s}{\partial %s} = %s" % (work.out, k, terms)
+    if exact is None:  # no few places add up to it: the printed parts are marked as approximate
+        return r"%s \approx %s" % (lead, total)
+    if places == 4 and exact == Decimal(total):
+        return f"{lead} = {total}"
+    return r"%s = %s \approx %s" % (lead, format(exact, "f"), total)
 
 
 def _steps(work: Backprop) -> list[Step]:

@@ -391,7 +391,8 @@ def _for_students(figure: dict) -> dict:
     run = figure["runs"][0]
     return marking.descent(figure, [run["points"][0], run["values"][0]],
                            MARK if len(figure["runs"]) == 1 else "Mark the first iterates of each rate, starting "
-                           "from the black point, to see which settle, which bounce and which run away.")
+                           "from the black point (one that lands off the plot: write where, at its edge), to see "
+                           "which settle, which bounce and which run away.")
 
 
 def _figure(f, variables, path2d, paths1d, rate, minimum=None) -> dict:
