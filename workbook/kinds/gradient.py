@@ -368,8 +368,8 @@ def present_steepest(work: Gradient) -> Problem:
 
 GRADIENT = ("Sketch the gradient at the marked point: it points uphill, at right angles to the contour line "
             "through the point.")
-DIRECTIONAL = ("Sketch the direction u and the gradient at the marked point; the directional derivative is how "
-               "much of the gradient lies along u.")
+DIRECTIONAL = ("Sketch the direction you are given and the gradient at the marked point; the directional derivative "
+               "is how much of the gradient lies along that direction.")
 STEEPEST = ("Sketch the direction of steepest descent at the marked point: downhill, at right angles to the contour "
             "line through the point.")
 
