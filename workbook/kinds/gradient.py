@@ -355,7 +355,7 @@ def present_steepest(work: Gradient) -> Problem:
         "Steepest descent", r"-\frac{\nabla f}{\|\nabla f\|} = %s,\quad \|\nabla f\| = %s" % (
             descent, rate),
         words("The gradient points uphill fastest; its negative, scaled to length 1, points downhill fastest, "
-              "and f falls at the rate ", Math(r"\|\nabla f\|"),
+              "and ", Math("f"), " falls at the rate ", Math(r"\|\nabla f\|"),
               ". This is the direction gradient descent steps in."))]
     default = "At the point {point}, in which unit direction does {f} decrease fastest, and at what rate?"
     check = _at_record(work, descent_direction=[sp.sstr(c) for c in work.descent], rate=sp.sstr(work.rate))

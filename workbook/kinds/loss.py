@@ -341,7 +341,7 @@ def _softmax_steps(work: Loss) -> list[Step]:
              [Text("Only the true class's probability enters the loss.")]),
         Step("Differentiate", r"\frac{\partial L}{\partial z_i} = p_i - y_i",
              words("The log-sum-exp term differentiates to ", Math("p_i"),
-                   "; the first term gives -1 for the true class only. So the gradient is the predicted "
+                   "; the first term gives −1 for the true class only. So the gradient is the predicted "
                    "probabilities minus the one-hot label.")),
         Step("The numbers", "", [Table(["i", "z_i", "e^{z_i}", "p_i", "y_i", r"\partial L/\partial z_i"], rows)]),
     ]
