@@ -615,3 +615,23 @@ def test_kept_latex_never_prints_one_expression_as_another():
         for expr in pair + pair:  # each printed twice: the second from the cache
             assert numbers.latex(expr) == numbers._printed(expr), expr
     assert numbers.latex(sp.Matrix([[1, x]])) == numbers._printed(sp.Matrix([[1, x]]))  # unhashable: printed
+
+
+def test_a_descent_on_a_bowl_shows_its_minimum_on_both_sheets():
+    # seed 2026's problem 25 framed its path only: the minimum it heads for was off the plot, on the worksheet too
+    family = load_bank()["descent-2d"]
+    checked = 0
+    for record in _records(family, range(20)):
+        names = record["claims"]["variables"]
+        symbols = sp.symbols(names)
+        f = sp.sympify(record["claims"]["function"], locals=dict(zip(names, symbols, strict=True)))
+        least = sp.solve([sp.diff(f, s) for s in symbols], symbols, dict=True)  # SymPy, as an outside checker
+        assert len(least) == 1 and sp.hessian(f, symbols).subs(least[0]).is_positive_definite, record["seed"]
+        at = [float(least[0][s]) for s in symbols]
+        for figure in (record["figure"], record["worksheet_figure"]):
+            assert figure["minimum"] == pytest.approx(at), record["seed"]
+            assert min(figure["x"]) < at[0] < max(figure["x"]) and min(figure["y"]) < at[1] < max(figure["y"])
+            assert "minimum" in figure["alt"] and "starred" in figure["alt"]
+        assert "paths" not in record["worksheet_figure"]  # the iterates stay the student's to mark
+        checked += 1
+    assert checked >= 10

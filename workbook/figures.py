@@ -500,6 +500,10 @@ def contour_figure(spec: dict) -> str:
                 continue
             ax.plot([mark["at"][0]], [mark["at"][1]], "o", color="#c0504d", markersize=4.5, zorder=4)
             _label(ax, mark["label"], mark["at"], fontsize=8, color="#c0504d", boxed=True)
+        minimum = spec.get("minimum")  # a descent's bowl: where its steps are heading
+        if minimum is not None:
+            ax.plot([minimum[0]], [minimum[1]], "*", color="#222222", markeredgecolor="white", markeredgewidth=0.6,
+                    markersize=10, zorder=6, linestyle="none", label="minimum", gid="minimum")
         for arrow in spec.get("arrows", []):
             v = np.asarray(arrow["vector"], dtype=float)
             length = float(np.hypot(*v)) or 1.0
@@ -514,7 +518,7 @@ def contour_figure(spec: dict) -> str:
             ax.plot(pts[:, 0], pts[:, 1], "o-", color=path.get("color", "#c0504d"), markersize=2.5, linewidth=1.1,
                     label=path.get("label"))
         if spec.get("paths"):  # below the plot: over it, it would hide the paths it names
-            _legend_below(fig, ax, len(spec["paths"]))
+            _legend_below(fig, ax, len(spec["paths"]) + (minimum is not None))
         ax.set_xlim(x.min(), x.max())
         ax.set_ylim(y.min(), y.max())
         ax.set_xlabel(spec.get("xlabel", "x"))

@@ -23,7 +23,7 @@ def contour(spec: dict, instruction: str) -> dict:
     """The contour lines and the given point, without arrows, paths or marked answers."""
     kept = {k: v for k, v in spec.items() if k not in ("arrows", "paths", "marks", "alt")}
     return kept | {"alt": "Contour lines of the function" + (", the point marked" if spec.get("point") else "")
-                   + ". " + instruction}
+                   + (", the minimum starred" if spec.get("minimum") else "") + ". " + instruction}
 
 
 def descent(spec: dict, start: list[float], instruction: str) -> dict:

@@ -482,16 +482,36 @@ def _path_said(points: list[float], minimum: float) -> str:
     return "moves towards the minimum" if last < first else "moves away from the minimum"
 
 
+def _bowl_minimum(f, variables) -> tuple[float, float] | None:
+    """Where a loss of two variables is least: its one critical point, where the Hessian is positive definite
+    (a bowl); None for any other surface."""
+    try:
+        found = sp.solve([sp.diff(f, v) for v in variables], variables, dict=True)
+    except (NotImplementedError, ValueError):
+        return None
+    if len(found) != 1 or any(not found[0].get(v, sp.nan).is_real for v in variables):
+        return None
+    hessian = sp.hessian(f, variables).subs(found[0])
+    if not (hessian[0, 0] > 0 and hessian.det() > 0):
+        return None
+    return float(found[0][variables[0]]), float(found[0][variables[1]])
+
+
 def _contour_figure(f, variables, path2d, rate) -> dict:
-    xs = [p[0] for p in path2d]
-    ys = [p[1] for p in path2d]
+    """The contours, the path and, for a bowl, its minimum starred: framed to hold them all, so the plot shows
+    where the steps are heading (seed 2026's problem 25 left the minimum off the plot)."""
+    minimum = _bowl_minimum(f, variables)
+    xs = [p[0] for p in path2d] + ([minimum[0]] if minimum else [])
+    ys = [p[1] for p in path2d] + ([minimum[1]] if minimum else [])
     center = ((max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2)
     half = max(max(xs) - min(xs), max(ys) - min(ys), 2.0) * 0.75
+    where = f", its minimum at ({minimum[0]:g}, {minimum[1]:g}) starred" if minimum else ""
     return {"kind": "contour", **contour_data(f, variables, center, half_width=half),
             "point": path2d[0], "paths": [{"points": path2d, "label": f"η = {rate:g}"}],
+            **({"minimum": list(minimum)} if minimum else {}),
             "xlabel": str(variables[0]), "ylabel": str(variables[1]),
             "alt": f"Contour plot of the loss with the gradient descent path of {len(path2d) - 1} steps "
-                   f"from ({path2d[0][0]:g}, {path2d[0][1]:g}) to ({path2d[-1][0]:.4g}, {path2d[-1][1]:.4g})."}
+                   f"from ({path2d[0][0]:g}, {path2d[0][1]:g}) to ({path2d[-1][0]:.4g}, {path2d[-1][1]:.4g}){where}."}
 
 
 def givens(claims: dict) -> dict[str, list[str]]:
