@@ -230,6 +230,12 @@ def _crosses(arc: np.ndarray, others: list[np.ndarray]) -> bool:
     return False
 
 
+def _star(ax, at, **kwargs) -> None:
+    """A contour plot's point of note among paths (a minimum, a marked point): a dark star, ringed in white."""
+    ax.plot([at[0]], [at[1]], "*", color="#222222", markeredgecolor="white", markeredgewidth=0.6, markersize=10,
+            zorder=6, linestyle="none", **kwargs)
+
+
 def _on_edge(ax, text: str, points: np.ndarray, gid: str, crossed: bool = False):
     """An edge's weight on the edge itself (on a white box), where along it no other edge or label is:
     it reads as this edge's, never a neighbour's. On an edge that another crosses (a 2-2-1 network's
@@ -495,15 +501,13 @@ def contour_figure(spec: dict) -> str:
         for mark in spec.get("marks", []):
             if spec.get("paths"):  # among paths that end at it a label has no clear place: a star, which the
                 # caption names (in the legend it took a second row, and a worked example a second page)
-                ax.plot([mark["at"][0]], [mark["at"][1]], "*", color="#222222", markeredgecolor="white",
-                        markeredgewidth=0.6, markersize=10, zorder=6, linestyle="none", gid="mark")
+                _star(ax, mark["at"], gid="mark")
                 continue
             ax.plot([mark["at"][0]], [mark["at"][1]], "o", color="#c0504d", markersize=4.5, zorder=4)
             _label(ax, mark["label"], mark["at"], fontsize=8, color="#c0504d", boxed=True)
         minimum = spec.get("minimum")  # a descent's bowl: where its steps are heading
         if minimum is not None:
-            ax.plot([minimum[0]], [minimum[1]], "*", color="#222222", markeredgecolor="white", markeredgewidth=0.6,
-                    markersize=10, zorder=6, linestyle="none", label="minimum", gid="minimum")
+            _star(ax, minimum, gid="minimum", label="minimum")
         for arrow in spec.get("arrows", []):
             v = np.asarray(arrow["vector"], dtype=float)
             length = float(np.hypot(*v)) or 1.0

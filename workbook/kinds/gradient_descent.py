@@ -22,7 +22,16 @@ from workbook import expr as E
 from workbook.errors import excerpt
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import constant, contour_data, draw_function, given, in_range, refuse_constant, shape
+from workbook.kinds.common import (
+    constant,
+    contour_data,
+    draw_function,
+    given,
+    in_range,
+    refuse_constant,
+    second_derivative_test,
+    shape,
+)
 from workbook.numbers import decimal_latex, decimal_places, exact_decimal, latex, point_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
@@ -285,7 +294,8 @@ def present_iterate(work: Descent) -> Problem:
     check = {"type": "gradient_descent", "function": sp.sstr(work.f), "variables": [str(v) for v in work.variables],
              "start": [sp.sstr(c) for c in work.start], "rate": sp.sstr(work.rate), "steps": fam.steps,
              "iterates": [[sp.sstr(c) for c in p] for p in path]}
-    figure = _figure(work.f, work.variables, [[float(c) for c in p] for p in path], [], float(work.rate))
+    figure = _figure(work.f, work.variables, [[float(c) for c in p] for p in path], [], float(work.rate),
+                     _bowl_minimum(work) if len(work.variables) == 2 else None)
     return Problem(identity=f"{work.f} from {work.start} at {work.rate}", prompt=prompt,
                    likeness=f"descent {shape(work.f, work.variables)}",
                    # x^2 and (x + 2)^2 from x = 5 at 0.1 are two forms worked alike (seed 2027's problem 24 and its example)
@@ -399,7 +409,7 @@ def _figure(f, variables, path2d, paths1d, rate, minimum=None) -> dict:
     """The loss curve with every rate's iterates on it and its minimum marked (for two variables, the
     contour plot); the caption says what each drawn path does, measured from its own points."""
     if len(variables) == 2:
-        return _contour_figure(f, variables, path2d, rate)
+        return _contour_figure(f, variables, path2d, rate, minimum)
     runs = ([{"points": p, "label": f"η = {_rate_text(r)}"} for r, p in paths1d] if paths1d else
             [{"points": [p[0] for p in path2d], "label": f"η = {rate:g}"}])
     fn = verify.numeric(f, variables)
@@ -482,25 +492,23 @@ def _path_said(points: list[float], minimum: float) -> str:
     return "moves towards the minimum" if last < first else "moves away from the minimum"
 
 
-def _bowl_minimum(f, variables) -> tuple[float, float] | None:
-    """Where a loss of two variables is least: its one critical point, where the Hessian is positive definite
-    (a bowl); None for any other surface."""
+def _bowl_minimum(work: Descent) -> tuple[float, float] | None:
+    """Where a loss of two variables is least: its one critical point, from the gradient the draw derived,
+    where the second-derivative test says minimum (a bowl); None for any other surface."""
     try:
-        found = sp.solve([sp.diff(f, v) for v in variables], variables, dict=True)
+        found = sp.solve(work.grads, work.variables, dict=True)
     except (NotImplementedError, ValueError):
         return None
-    if len(found) != 1 or any(not found[0].get(v, sp.nan).is_real for v in variables):
+    if len(found) != 1 or any(not found[0].get(v, sp.nan).is_real for v in work.variables):
         return None
-    hessian = sp.hessian(f, variables).subs(found[0])
-    if not (hessian[0, 0] > 0 and hessian.det() > 0):
+    if second_derivative_test(sp.hessian(work.f, work.variables).subs(found[0])) != "minimum":
         return None
-    return float(found[0][variables[0]]), float(found[0][variables[1]])
+    return float(found[0][work.variables[0]]), float(found[0][work.variables[1]])
 
 
-def _contour_figure(f, variables, path2d, rate) -> dict:
+def _contour_figure(f, variables, path2d, rate, minimum) -> dict:
     """The contours, the path and, for a bowl, its minimum starred: framed to hold them all, so the plot shows
     where the steps are heading (seed 2026's problem 25 left the minimum off the plot)."""
-    minimum = _bowl_minimum(f, variables)
     xs = [p[0] for p in path2d] + ([minimum[0]] if minimum else [])
     ys = [p[1] for p in path2d] + ([minimum[1]] if minimum else [])
     center = ((max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2)
