@@ -262,11 +262,20 @@ def test_a_piped_build_says_each_stage_as_it_starts(tmp_path, small_edition):
     import sys
 
     result = subprocess.run([sys.executable, "-c", "import sys; from workbook.cli import main; sys.exit(main())",
-                             "build", str(small_edition), "--out", str(tmp_path)], capture_output=True, text=True,
-                            check=False)
+                             "build", str(small_edition), "--out", str(tmp_path), "--jobs", "2"], capture_output=True,
+                            text=True, check=False)
     assert result.returncode == 0, result.stderr
     stages = [line.split(" (")[0] for line in result.stdout.splitlines()[:3]]
+    # one copy over two workers: its documents are laid out apart, their math and figures drawn first
     assert stages == ["drawing and checking problems", "drawing math and figures", "laying out documents"]
+    versions = tmp_path / "versions.toml"
+    versions.write_text(small_edition.read_text().replace('slug = ', 'versions = 2\nslug = ', 1))
+    result = subprocess.run([sys.executable, "-c", "import sys; from workbook.cli import main; sys.exit(main())",
+                             "build", str(versions), "--out", str(tmp_path / "v"), "--jobs", "2"], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    stages = [line.split(" (")[0] for line in result.stdout.splitlines()[:2]]
+    assert stages == ["drawing and checking problems", "laying out documents"]  # a job a copy draws its own
     assert result.stderr == ""  # stderr is for errors
 
 

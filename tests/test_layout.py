@@ -39,7 +39,7 @@ def pages(doc: dict, which: str, folder: Path) -> list:
     """The document's pages as the build lays them out for the PDF (render.fitted_layout)."""
     assets = render.Assets("pdf", folder, mathtex.SVGCache(None), {})
     env = render.environment()
-    laid_out = render.fitted_layout(doc, which, assets, env, folder, render.stylesheet_text(env), {})
+    laid_out = render.fitted_layout(doc, which, assets, env, render.stylesheet_text(env), {})
     return [page._page_box for page in laid_out.pages]
 
 

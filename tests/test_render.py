@@ -116,6 +116,37 @@ def test_fetcher_serves_only_the_assets(tmp_path):
             fetch(url)
 
 
+def test_fetcher_serves_only_the_named_assets_held_in_memory(tmp_path):
+    (tmp_path / "secret.txt").write_text("secret")
+    fetch = pdf.confined_fetcher({"m-1.svg": b"<svg xmlns='http://www.w3.org/2000/svg'/>"}, virtual=True)
+    response = fetch(pdf.VIRTUAL_BASE + "assets/m-1.svg")
+    assert response.read().startswith(b"<svg") and response.headers["Content-Type"] == "image/svg+xml"
+    for url in (pdf.VIRTUAL_BASE + "assets/m-2.svg", pdf.VIRTUAL_BASE + "assets/../secret.txt",
+                pdf.VIRTUAL_BASE + "m-1.svg", f"file://{tmp_path / 'secret.txt'}", "file:///etc/passwd",
+                "http://example.com/m-1.svg"):
+        with pytest.raises(pdf.RenderError):
+            fetch(url)
+
+
+def test_a_pdf_build_writes_no_image_files(tmp_path, monkeypatch):
+    """The PDF's math and figures reach WeasyPrint from memory: no file is written for them, nor removed."""
+    written = []
+    real = Path.write_bytes
+    monkeypatch.setattr(Path, "write_bytes", lambda self, data: written.append(self.name) or real(self, data))
+    files = render.write_documents(make_doc(), tmp_path / "out", formats=("pdf",), documents=("worksheet",))
+    assert files["worksheet.pdf"].read_bytes().startswith(b"%PDF")
+    assert not [name for name in written if name.endswith((".svg", ".png"))], written
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["worksheet.pdf"]
+
+
+def test_a_figure_drawn_for_both_media_at_once_is_the_one_each_draws_alone():
+    """A job that writes HTML and PDF draws a figure's SVG and PNG from one figure (figure_both); the
+    bytes are those a build writing one medium draws, so a sheet does not depend on how work was split."""
+    spec = make_doc()["sections"][0]["problems"][0]["figure"]
+    svg, png = figures.figure_both(spec)
+    assert svg == figures.figure_svg(spec) and png == figures.figure_png(spec)
+
+
 def test_html_math_is_mathml_with_annotation_and_figure_has_alt(written):
     _, files = written
     html = files["solutions.html"].read_text()

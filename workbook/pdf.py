@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -118,20 +119,22 @@ def _not_fetched(record: logging.LogRecord) -> bool:
 _NOT_FETCHED = _not_fetched
 
 
-def confined_fetcher(root: Path | None, virtual: bool = False):
+def confined_fetcher(root: Path | Mapping[str, bytes] | None, virtual: bool = False):
     """A WeasyPrint URL fetcher that serves only files inside ``root`` and ``data:`` URLs (with no
     root, ``data:`` URLs alone).
 
     With ``virtual``, URLs under VIRTUAL_BASE + "assets/" stand for the files in ``root``: WeasyPrint
     names each image after its URL, and neither a staging folder's random name nor how the build
-    split its work may reach the PDF's bytes.
+    split its work may reach the PDF's bytes. A mapping of names to bytes stands for such a folder
+    held in memory (the build's own images: nothing is written to disk to be read back and removed),
+    and only the names it holds are served.
     """
     from urllib.parse import unquote, urlparse
 
     load_weasyprint()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    root = root.resolve() if root is not None else None
+    root = root.resolve() if isinstance(root, Path) else root
 
     class ConfinedFetcher(URLFetcher):
         def fetch(self, url, headers=None):
@@ -140,6 +143,13 @@ def confined_fetcher(root: Path | None, virtual: bool = False):
             if root is None or not url.startswith("file://"):
                 REFUSED.append(url)
                 raise RenderError(f"refused to fetch {url!r}: only the build's own assets are used")
+            if isinstance(root, Mapping):
+                name = unquote(url[len(VIRTUAL_BASE + "assets/"):]) if url.startswith(VIRTUAL_BASE + "assets/") else None
+                if name not in root:
+                    REFUSED.append(url)
+                    raise RenderError(f"refused to fetch {url!r}: not one of the build's assets")
+                return URLFetcherResponse(url, body=root[name], headers={"Content-Type": _TYPES.get(Path(name).suffix,
+                                                                                                     _OTHER)})
             if virtual and url.startswith(VIRTUAL_BASE + "assets/"):
                 path = (root / unquote(url[len(VIRTUAL_BASE + "assets/"):])).resolve()
             else:
@@ -147,10 +157,12 @@ def confined_fetcher(root: Path | None, virtual: bool = False):
             if root not in path.parents or not path.is_file():
                 REFUSED.append(url)
                 raise RenderError(f"refused to fetch {url!r}: outside the build's assets")
-            kind = {".svg": "image/svg+xml", ".png": "image/png"}.get(path.suffix, "application/octet-stream")
-            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": kind})
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": _TYPES.get(path.suffix, _OTHER)})
 
     return ConfinedFetcher(allowed_protocols=("file", "data"))
+
+
+_TYPES, _OTHER = {".svg": "image/svg+xml", ".png": "image/png"}, "application/octet-stream"
 
 
 @contextmanager
@@ -166,9 +178,9 @@ def _source_date():
             os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-def lay_out(html: str, base: Path, assets: Path | None = None, css: str | None = None):
+def lay_out(html: str, base: Path, assets: Path | Mapping[str, bytes] | None = None, css: str | None = None):
     """The HTML laid out in pages by WeasyPrint (a Document, not yet written), fetching only from the
-    assets folder (base/assets by default), with print.css (``css``, the built-in one by default) as its
+    assets folder (base/assets by default; or a mapping that stands for it, see confined_fetcher), with print.css (``css``, the built-in one by default) as its
     stylesheet and the math font loaded for the math images, whose glyphs are text in it (see mathtex)."""
     load_weasyprint()
     from weasyprint import HTML
@@ -180,7 +192,7 @@ def lay_out(html: str, base: Path, assets: Path | None = None, css: str | None =
     REFUSED.clear()
     with _source_date():
         document = HTML(string=html, base_url=VIRTUAL_BASE,
-                        url_fetcher=confined_fetcher(assets or base / "assets", virtual=True))
+                        url_fetcher=confined_fetcher(assets if assets is not None else base / "assets", virtual=True))
         fonts, stylesheets = weasyprint_setup(css if css is not None else (templates_dir() / "print.css").read_text(encoding="utf-8"))
         laid_out = document.render(font_config=fonts, stylesheets=stylesheets, uncompressed_pdf=False)
     if REFUSED:

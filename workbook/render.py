@@ -2,7 +2,7 @@
 
 Two media from the same templates: `html` (math as MathML with the LaTeX as annotation, figures
 embedded, the stylesheet inlined: one self-contained offline file) and `pdf` (math and figures as
-SVG images in a private assets folder, the only place WeasyPrint may fetch from). Bank text is
+SVG and PNG images held in memory, the only files WeasyPrint may fetch). Bank text is
 data: autoescaped, never compiled as a template.
 """
 
@@ -36,7 +36,7 @@ from workbook.edition import Heading
 from workbook.errors import InputError, excerpt, printable
 from workbook.resources import inside, templates_dir
 from workbook.userfiles import LIMIT as USER_FILE_LIMIT
-from workbook.userfiles import read_text, remove_tree_quietly
+from workbook.userfiles import read_text
 
 DOCUMENTS = {"worksheet": "Worksheet", "answers": "Answer key", "solutions": "Solutions",
              "practice": "Practice set", "interactive": "Practice set, interactive",
@@ -523,13 +523,15 @@ def figure_digest(spec: dict, fmt: str) -> str:
 
 
 class Assets:
-    """Math and figures for one medium: inline for HTML, files in a confined folder for PDF."""
+    """Math and figures for one medium: inline for HTML; for PDF, files in a confined folder, or in a dict
+    that stands for one (name to bytes: the build's, which nothing but WeasyPrint reads)."""
 
-    def __init__(self, medium: str, folder: Path | None, cache: mathtex.SVGCache, timings: dict,
+    def __init__(self, medium: str, folder: Path | dict[str, bytes] | None, cache: mathtex.SVGCache, timings: dict,
                  figures: dict[str, str] | None = None):
         self.medium, self.folder, self.cache, self.timings = medium, folder, cache, timings
         self.figures: dict[str, str] = {} if figures is None else figures  # shared by both media
         self.figure_store = Store(cache.root, "figures")  # beside the math, in the same content cache
+        self.both = False  # whether both media are written: a figure drawn for one is drawn for the other too
 
     def math(self, latex: str, display: bool = False) -> Markup:
         start = time.perf_counter()
@@ -649,6 +651,13 @@ class Assets:
         kept = self.figure_store.read(key, fmt)
         if kept is not None:
             return kept
+        if self.both:  # the other medium shows it too: both drawn from one figure
+            svg, png = _figures().figure_both(spec)
+            drawn = {"svg": svg.encode(), "png": png}
+            for each, data in drawn.items():
+                self.figures[figure_digest(spec, each)] = data
+                self.figure_store.write(figure_digest(spec, each), each, data)
+            return drawn[fmt]
         data = _figures().figure_svg(spec).encode() if fmt == "svg" else _figures().figure_png(spec)
         self.figure_store.write(key, fmt, data)
         return data
@@ -656,9 +665,10 @@ class Assets:
     def _write(self, prefix: str, data: str | bytes, ext: str = "svg") -> str:
         data = data.encode() if isinstance(data, str) else data
         name = f"{prefix}-{hashlib.sha256(data).hexdigest()[:20]}.{ext}"
-        path = self.folder / name
-        if not path.exists():
-            path.write_bytes(data)
+        if isinstance(self.folder, dict):
+            self.folder.setdefault(name, data)
+        elif not (self.folder / name).exists():
+            (self.folder / name).write_bytes(data)
         return f"assets/{name}"  # laid out at VIRTUAL_BASE, where assets/ is this folder
 
 
@@ -891,8 +901,10 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
     cache = mathtex.SVGCache(cache_dir)
     drawn: dict[str, str] = {}
     files: dict[str, Path] = {}
+    both = "html" in formats and "pdf" in formats
     if "html" in formats:
         assets = Assets("html", None, cache, timings, drawn)
+        assets.both = both
         for which in documents:
             start = time.perf_counter()
             html = render_html(doc, which, "html", assets, env)
@@ -904,23 +916,19 @@ def write_documents(doc: dict, out_dir: Path, *, cache_dir: Path | None = None, 
             files[f"{which}.html"] = path
             timings["html"] = timings.get("html", 0.0) + time.perf_counter() - start
     if "pdf" in formats:
-        # the images WeasyPrint may fetch, in a folder of this call's own (calls may share out_dir)
-        folder = out_dir / (".assets-" + "-".join(documents))
-        folder.mkdir(exist_ok=True)
-        assets = Assets("pdf", folder, cache, timings, drawn)
+        # the images WeasyPrint may fetch, held in memory: the only ones it is served
+        assets = Assets("pdf", {}, cache, timings, drawn)
+        assets.both = both
         css = stylesheet_text(env)
-        try:
-            for which in documents:
-                if which in HTML_ONLY:
-                    continue
-                path = out_dir / f"{which}.pdf"
-                laid_out = fitted_layout(doc, which, assets, env, folder, css, timings)
-                start = time.perf_counter()
-                pdf.save(laid_out, path)
-                timings["pdf"] = timings.get("pdf", 0.0) + time.perf_counter() - start
-                files[f"{which}.pdf"] = path
-        finally:
-            remove_tree_quietly(folder)
+        for which in documents:
+            if which in HTML_ONLY:
+                continue
+            path = out_dir / f"{which}.pdf"
+            laid_out = fitted_layout(doc, which, assets, env, css, timings)
+            start = time.perf_counter()
+            pdf.save(laid_out, path)
+            timings["pdf"] = timings.get("pdf", 0.0) + time.perf_counter() - start
+            files[f"{which}.pdf"] = path
     return files
 
 
@@ -932,7 +940,7 @@ def breakable(html: str) -> str:
     return html.replace(' <img class="math"', ' \u200b<img class="math"')
 
 
-def fitted_layout(doc: dict, which: str, assets, env: Environment, folder: Path, css: str, timings: dict):
+def fitted_layout(doc: dict, which: str, assets: Assets, env: Environment, css: str, timings: dict):
     """The document laid out for the PDF. A worksheet's pages are set by pagefit.plan (each problem whole on
     a page, rooms fitted to it) where the next layout bears the plan out; then the document is laid out again
     (at most pagefit.FIT_PASSES times in all) while a page has a fault pagefit.faults can mend: a room to work
@@ -943,7 +951,7 @@ def fitted_layout(doc: dict, which: str, assets, env: Environment, folder: Path,
         html = render_html(doc, which, "pdf", assets, env, fit)
         timings["html"] = timings.get("html", 0.0) + time.perf_counter() - start
         start = time.perf_counter()
-        laid_out = pdf.lay_out(breakable(html), folder.parent, folder, css)
+        laid_out = pdf.lay_out(breakable(html), Path(), assets.folder, css)
         timings["pdf"] = timings.get("pdf", 0.0) + time.perf_counter() - start
         return laid_out, [page._page_box for page in laid_out.pages]
 
