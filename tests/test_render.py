@@ -307,3 +307,20 @@ def test_prose_writes_a_derivative_with_primes_not_apostrophes(tmp_path):
         reader.feed(page.read_text(encoding="utf-8"))
         prose = html.unescape("".join(reader.text))
         assert not re.findall(r"(?<![A-Za-z'])[A-Za-z]'+(?![A-Za-z])", prose), page.name
+
+
+def test_a_paragraph_never_ends_with_a_short_word_alone_on_its_line():
+    """The last two words of a paragraph are bound by a no-break space when the last is short: "every step
+    uses / it." had left "it." alone on a line. A paragraph ending in math or a long word is left as it is."""
+    from workbook import segments
+
+    said = segments.page([{"text": "Differentiate once; every step uses it."}], str)
+    assert said.endswith("uses\u00a0it.")
+    assert segments.page([{"text": "Find "}, {"math": "x"}, {"text": "."}], str) == "Find x."
+    assert segments.bind_last_word("holds a word longer than ten.") == "holds a word longer than\u00a0ten."
+    assert segments.bind_last_word("is differentiable.") == "is differentiable."
+    assert segments.paragraph("so f' falls to it.") == "so f\u2032 falls to\u00a0it."
+    doc = make_doc()
+    doc["sections"][0]["problems"][0]["steps"][0]["say"] = [{"text": "Differentiate once; every step uses it."}]
+    html = render.render_html(doc, "solutions", "html", render.Assets("html", None, mathtex.SVGCache(None), {}))
+    assert "every step uses\u00a0it." in html

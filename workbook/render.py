@@ -255,6 +255,7 @@ def environment(template_dir: Path | None = None) -> Environment:
                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["caption"] = caption
     env.filters["primes"] = segments.primes
+    env.filters["paragraph"] = segments.paragraph
     env.globals["work_cm"] = work_cm
     env.globals.update(filled_table=filled_table, points=points, section_points=section_points,
                        total_points=total_points, key_cell=key_cell, stars_marked=stars_marked, marks_of=marks_of,

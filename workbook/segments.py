@@ -77,9 +77,27 @@ class Page:
         return f'<table class="{cls}" tabindex="0">{thead}<tbody>{body}</tbody>\n</table>'
 
 
+# the space before a paragraph's last word when that word is short: a no-break space there keeps the word from
+# standing alone on the paragraph's last line ("every step uses / it.")
+_LAST_SPACE = re.compile(r"[ \t]+(?=\S{1,%d}\s*$)" % 10)
+
+
+def bind_last_word(text: str) -> str:
+    """The text with its last word bound to the one before it (a no-break space), if that word is short."""
+    return _LAST_SPACE.sub("\u00a0", text, count=1)
+
+
 def page(items: list[dict], math: Callable[[str], str], big: bool = False, blanks: bool = True) -> Markup:
-    """The template's view: segments as the documents' HTML."""
+    """The template's view: segments as the documents' HTML. A paragraph that ends in words ends with
+    its last two words bound (bind_last_word)."""
+    if items and "text" in items[-1]:
+        items = [*items[:-1], {**items[-1], "text": bind_last_word(items[-1]["text"])}]
     return Markup(emit(items, Page(math, big), blanks=blanks))
+
+
+def paragraph(text: str) -> str:
+    """A paragraph of plain prose (a primer's) as printed: with primes, its last two words bound."""
+    return bind_last_word(primes(text))
 
 
 class Plain:
