@@ -602,6 +602,18 @@ def test_number_latex_rounds_to_4_decimal_places_as_the_notation_says():
         expected = exact.quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN).normalize()
         assert Decimal(printed) == expected, (value, printed)  # 4√2 was ≈ 5.657
     assert number_latex(sp.E**-10).endswith(r"\approx 4.540 \times 10^{-5}")  # never ≈ 0
+    # a fraction shows the decimal a learner writes, as the worksheet asks (the key had printed 82/5 alone)
+    for value in [sp.Rational(p, q) for p in (-7, 1, 3, 82) for q in (2, 3, 5, 7, 8, 16, 125, 625)]:
+        if value.is_Integer:
+            continue
+        exact, _, decimal = number_latex(value).partition(" = ")
+        if decimal:
+            assert sp.Rational(decimal) == value and len(decimal.split(".")[1]) <= 4, (value, decimal)
+        else:
+            exact, _, rounded = number_latex(value).partition(r" \approx ")
+            expected = Decimal(str(sp.N(value, 30))).quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN)
+            assert Decimal(rounded) == expected.normalize() or Decimal(rounded) == expected, (value, rounded)
+        assert exact.strip().endswith("}") and r"\frac" in exact, (value, exact)
 
 
 def test_kept_latex_never_prints_one_expression_as_another():

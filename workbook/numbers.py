@@ -48,12 +48,16 @@ def as_written(expr: sp.Expr) -> sp.Expr:
 
 
 def number_latex(value: sp.Expr, places: int = 4) -> str:
-    """An exact number, with a decimal beside it when it is not a short decimal or a fraction: rounded to
-    ``places`` decimal places as docs/notation.md says (4√2 printed ≈ 5.657, four significant figures),
-    and a value too small for them in scientific notation to ``places`` significant figures (never ≈ 0)."""
+    """An exact number, with a decimal beside it when it is not a short decimal: rounded to ``places``
+    decimal places as docs/notation.md says (4√2 printed ≈ 5.657, four significant figures), and a value
+    too small for them in scientific notation to ``places`` significant figures (never ≈ 0). A fraction
+    has its decimal beside it too, as the worksheet asks for answers (82/5 = 16.4, 1/3 ≈ 0.3333): the
+    key then shows the number a learner writes."""
     shown = latex(value)
-    if value.is_Rational:
+    if value.is_Integer:
         return shown
+    if value.is_Rational and (decimal_places(value) or places + 1) <= places:
+        return f"{shown} = {exact_decimal(value)}"
     v = float(value)
     rounded = decimal_latex(v, places) if v == 0 or abs(v) >= 10 ** (1 - places) else scientific_latex(v, places)
     return r"%s \approx %s" % (shown, rounded)
