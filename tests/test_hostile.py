@@ -971,10 +971,12 @@ def test_a_family_whose_draws_all_fail_slowly_is_given_up(place):
                               'expression = "log(-1 - sin(sin(sin(a*x)))^2)"\norder = 4\n[params]\na = { int = [2, 9] }\n')
     given_up = ("no draw succeeded", "overran their")  # a slower machine: each draw overruns its budget instead
     result = place.run("show", "slow", "--bank", place.bank, timeout=120)
-    assert result.returncode == 1 and any(w in result.err_text for w in given_up) and result.seconds < 60, result.err_text
+    # the family's file asks for what cannot be drawn: bad input (exit 2), with what to do about it
+    assert result.returncode == 2 and any(w in result.err_text for w in given_up) and result.seconds < 60, result.err_text
+    assert "check its expressions, domain and parameter ranges" in result.err_text
     place.edition.write_text(edition_with("slow").replace("count = 1", "count = 60"), encoding="utf-8")
     result = place.build("--bank", place.bank, timeout=120)
-    assert result.returncode == 1 and any(w in result.err_text for w in given_up) and result.seconds < 60, result.err_text
+    assert result.returncode == 2 and any(w in result.err_text for w in given_up) and result.seconds < 60, result.err_text
     assert len(result.err_text.strip().splitlines()) == 1
 
 
@@ -2029,3 +2031,18 @@ def test_an_out_folder_that_cannot_be_made_leaves_no_empty_folders(bare, out):
     refused(result, "too long")
     assert not (bare.root / "deep").exists() and (bare.root / "kept").is_dir()
     assert result.changed == []
+
+
+def test_matplotlib_keeps_to_the_one_folder_the_readme_names(tmp_path):
+    """Drawing a figure in a fresh home writes only ~/.cache (matplotlib's font list, the cache key): it had
+    made ~/.config/matplotlib too, a folder outside the build that the README does not name."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "MPLCONFIGDIR")}
+    code = ("from workbook import figures; "
+            "figures.figure_png({'kind': 'bars', 'alt': 'a', 'labels': ['a', 'b'], 'series': [{'label': 's', 'values': [0.5, 1]}]})")
+    result = subprocess.run([sys.executable, "-c", code], env={**env, "HOME": str(home)}, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-400:]
+    assert sorted(p.name for p in home.iterdir()) == [".cache"], sorted(p.name for p in home.iterdir())
+    assert (home / ".cache" / "matplotlib").is_dir()

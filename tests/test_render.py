@@ -324,3 +324,19 @@ def test_a_paragraph_never_ends_with_a_short_word_alone_on_its_line():
     doc["sections"][0]["problems"][0]["steps"][0]["say"] = [{"text": "Differentiate once; every step uses it."}]
     html = render.render_html(doc, "solutions", "html", render.Assets("html", None, mathtex.SVGCache(None), {}))
     assert "every step uses\u00a0it." in html
+
+
+def test_a_worksheet_gives_a_line_to_each_part_of_an_answer():
+    """A problem whose answer has parts (the key separates them with semicolons: a network's outputs; its loss;
+    its gradients; its weights after the step) has an answer line for each, at most four; a one-part answer
+    has one. The capstone asked for four things on one line."""
+    assets = render.Assets("html", None, mathtex.SVGCache(None), {})
+    for parts, lines in ((1, 1), (2, 2), (4, 4), (6, 4)):
+        doc = make_doc()
+        answer = [{"text": "outputs "}, {"math": "0.5"}]
+        for k in range(parts - 1):
+            answer += [{"text": f"; part {k} "}, {"math": "1"}]
+        doc["sections"][0]["problems"][0]["answer"] = answer + [{"text": ";"}]  # one that ends it is no part
+        html = render.render_html(doc, "worksheet", "html", assets)
+        assert html.count('class="answer-line') == lines, (parts, html.count('class="answer-line'))
+        assert html.count(">Answer</span>") == 1

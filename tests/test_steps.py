@@ -97,3 +97,22 @@ def test_a_polynomial_is_multiplied_out_in_the_working_not_silently():
     assert step.say[0].text.startswith("Multiply out, then bring")
     (plain,) = explain.worked_steps([steps.derive(3 * x**4 - 2 * x + 7, x)])
     assert plain.math.count(r"\frac{d}{dx}") == 1 and plain.say[0].text.startswith("Bring")
+
+
+def test_a_chain_inside_a_chain_names_its_inner_function_with_another_letter():
+    """"Let u = tanh(2x)" and a line later "Let u = 2x" named two things u in one solution: the chain
+    inside the first chain's inner derivative says v, and a letter the problem uses is skipped."""
+    def lets(expr, var):
+        found = []
+        for _, rule in steps.walk(steps.derive(expr, var)):
+            if isinstance(rule, steps.ChainRule):
+                said = explain.say(rule)
+                found.append(said[1].math.split(" = ")[0])
+                assert rf"\frac{{d{found[-1]}}}" in said[-2].math  # multiplied by d(that letter)/dx
+        return found
+
+    x, v = sp.Symbol("x", real=True), sp.Symbol("v", real=True)
+    assert lets(sp.tanh(2 * x) ** 2, x) == ["u", "v"]
+    assert lets(sp.exp(sp.sin(sp.cos(3 * x))), x) == ["u", "v", "w"]
+    assert lets(sp.sin(sp.cos(2 * v)), v) == ["u", "w"]  # the problem's own v is not a substitution
+    assert lets(sp.sin(x**2) + sp.cos(x**3), x) == ["u", "u"]  # two chains side by side: each its own u

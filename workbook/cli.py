@@ -531,7 +531,7 @@ def _plain_prompt(segments: list[dict]) -> str:
 def show(family: str, seed: int, bank_folders: tuple[Path, ...], attempt: bool) -> None:
     """Print one problem of FAMILY with its worked solution and answer."""
     from workbook.bank import load_bank
-    from workbook.scheduler import samples
+    from workbook.scheduler import TOO_MUCH, samples
     from workbook.segments import plain, plain_lines
 
     try:
@@ -543,7 +543,9 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...], attempt: bool) 
                "needs its folder: --bank FOLDER")])
     record = samples([bank[family]], seed, "show")[0]
     if isinstance(record, str):
-        _fail([f"{bank[family].path}: family {family!r} could not be drawn at seed {seed}: {record}"], code=1)
+        # a family given up as one that cannot be drawn is a mistake in its file (exit 2); anything else, ours
+        _fail([f"{bank[family].path}: family {family!r} could not be drawn at seed {seed}: {record}"],
+              code=2 if record.endswith(TOO_MUCH) else 1)
     _say(f"{record['title']}  [{record['family']}, seed {seed}]")
     click.echo("")
     for line in plain_lines(record["prompt"]):  # a table to fill in as a grid, on lines of its own

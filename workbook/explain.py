@@ -15,24 +15,25 @@ from workbook.problem import Math, Segment, Step, Text
 from workbook.segments import plain
 from workbook.steps import Rule
 
-_U = sp.Symbol("u", real=True)
-
-
-
 
 def text(expr: sp.Expr) -> str:
     """SymPy syntax, which the expression language also reads."""
     return sp.sstr(expr)
 
 
+def _name(var: sp.Symbol) -> str:
+    """A variable as the steps write it: a chain rule's inner function by its letter (u, or v inside u's
+    own derivative, see steps.CHAIN_LETTERS), any other by its LaTeX."""
+    return var.name if isinstance(var, sp.Dummy) else latex(var)
+
+
 def _show_u(rule: Rule, expr: sp.Expr) -> sp.Expr:
-    """Name the chain rule's dummy variable plainly as u."""
-    return expr.xreplace({rule.var: _U}) if isinstance(rule.var, sp.Dummy) else expr
+    """Name the chain rule's dummy variable plainly, by its letter."""
+    return expr.xreplace({rule.var: sp.Symbol(rule.var.name, real=True)}) if isinstance(rule.var, sp.Dummy) else expr
 
 
 def _d(var: sp.Symbol) -> str:
-    name = "u" if isinstance(var, sp.Dummy) else latex(var)
-    return r"\frac{d}{d%s}" % name
+    return r"\frac{d}{d%s}" % _name(var)
 
 
 def _identity(rule: Rule) -> str:
@@ -67,11 +68,11 @@ def _term_by_term(rule: S.PolynomialRule) -> str:
 
 def _v(rule: Rule) -> str:
     """The rule's variable as the identities write it: u inside a chain, else the variable itself."""
-    return "u" if isinstance(rule.var, sp.Dummy) else latex(rule.var)
+    return _name(rule.var)
 
 
 def _polynomial(rule: S.PolynomialRule) -> list[Segment]:
-    v = "u" if isinstance(rule.var, sp.Dummy) else latex(rule.var)
+    v = _name(rule.var)
     first = "Multiply out, then bring" if _multiplied_out(rule) else "Bring"
     return [Text(first + " each exponent down and lower it by one, "),
             Math(r"%s\,c\,%s^{n} = c\,n\,%s^{n-1}" % (_d(rule.var), v, v)), Text("; constant terms give 0.")]
@@ -79,9 +80,10 @@ def _polynomial(rule: S.PolynomialRule) -> list[Segment]:
 
 def _chain_words(rule: S.ChainRule) -> list[Segment]:
     outer = rule.outer
-    return [Text("Let "), Math("u = " + latex(rule.inner_expr)),
+    u = _name(rule.u)
+    return [Text("Let "), Math(f"{u} = " + latex(rule.inner_expr)),
             Text(": the " + outer.title[0].lower() + outer.title[1:] + " gives "), Math(_identity(outer)),
-            Text(", then multiply by "), Math(r"\frac{du}{d%s}" % latex(rule.var)), Text(".")]
+            Text(", then multiply by "), Math(r"\frac{d%s}{d%s}" % (u, latex(rule.var))), Text(".")]
 
 
 def _exponential(rule: S.ExponentialRule) -> list[Segment]:
@@ -195,12 +197,13 @@ def text_steps(trees: list[Rule], full: int = 2, partial: bool = False) -> list[
         if len(trees) > 1:
             lines.append(f"Derivative number {order}:")
         for depth, rule in S.walk(tree):
-            var = "u" if isinstance(rule.var, sp.Dummy) else rule.var
-            claim = f"{d if var != 'u' else 'd'}/{d if var != 'u' else 'd'}{var} [{pretty(_show_u(rule, rule.expr))}] = " \
+            inner = isinstance(rule.var, sp.Dummy)  # a chain's inner function: an ordinary derivative, d
+            var = rule.var.name if inner else rule.var
+            claim = f"{'d' if inner else d}/{'d' if inner else d}{var} [{pretty(_show_u(rule, rule.expr))}] = " \
                     f"{pretty(_show_u(rule, rule.result))}"
             lines.append("  " * depth + f"{rule.title}: {claim}")
             said = sentence(rule)
-            lines.append("  " * depth + "    " + (said.replace(f"d/d{var}", f"{d}/{d}{var}") if var != "u" else said))
+            lines.append("  " * depth + "    " + (said if inner else said.replace(f"d/d{var}", f"{d}/{d}{var}")))
             if isinstance(rule, S.GeneralPowerRule):
                 lines.append("  " * depth + "    " + _filled_in(rule))
     return lines

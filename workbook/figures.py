@@ -9,14 +9,21 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 import re
 from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
 
+from workbook.cache import key_folder
+
 # matplotlib warns, on import, with the path of a config folder it cannot write, as the environment
 # spells it (escape sequences and line breaks included); it then uses a temporary one, which is fine
 logging.getLogger("matplotlib").setLevel(logging.ERROR)
+# one folder for matplotlib, the one the README names (~/.cache/matplotlib, for its font list): it made
+# ~/.config/matplotlib on import as well, a folder outside the build that no one asked for
+if not os.environ.get("MPLCONFIGDIR"):
+    os.environ["MPLCONFIGDIR"] = str(key_folder().parent / "matplotlib")
 
 import matplotlib
 import matplotlib.font_manager
@@ -350,6 +357,23 @@ def _thin_ticks(fig) -> None:
                 tick.label1.set_visible(False)
 
 
+def _round_levels(lo: float, hi: float, count: int, between: float | None = None, closer: bool = False) -> list[float]:
+    """About ``count`` contour levels from lo to hi, evenly spaced at round values (2, 4, 6 or 0.25, 0.5),
+    not at an odd 6.19, 10.7: the round step next above (lo - hi)/(count - 1), or with ``closer`` (lines about
+    the values that matter, which a student marks) the one next below, so that they are no farther apart.
+    With ``between`` (a lone critical value), none through it: the levels are then set half a step off it
+    where it falls on one."""
+    even = (hi - lo) / max(count - 1, 2)
+    power = 10.0 ** np.floor(np.log10(even))
+    rounds = [k * power for k in (1, 2, 2.5, 5, 10)]
+    step = max(r for r in rounds if r <= even * (1 + 1e-9)) if closer else min(r for r in rounds if r >= even * (1 - 1e-9))
+    first = np.ceil(lo / step - 1e-9) * step
+    levels = [round(v, 12) for v in np.arange(first, hi + step * 1e-9, step)]
+    if between is not None and any(abs(v - between) < 1e-9 * max(1.0, abs(between)) for v in levels):
+        levels = [round(v + step / 2, 12) for v in levels if v + step / 2 <= hi]
+    return levels if len(levels) >= 3 else list(np.linspace(lo, hi, count))
+
+
 def _contour_labels(fig, ax, cs) -> None:
     """Label the contour lines where a label covers no other line, point, arrow or text and lies inside
     the plot; the lines are then cut round the labels kept."""
@@ -493,7 +517,13 @@ def contour_figure(spec: dict) -> str:
                 if alone and lo < near[0] < hi:
                     step = min(near[0] - lo, hi - near[0]) / 5
                     lo, hi, count = near[0] - 4.5 * step, near[0] + 4.5 * step, 10
-            levels = np.linspace(lo, hi, count) if hi > lo else 10
+            levels = _round_levels(lo, hi, count, near[0] if near and alone else None, closer=bool(near)) \
+                if hi > lo else 10
+            through = spec.get("through")  # f at the point: the line a sketched arrow crosses at right angles
+            if through is not None and hi > lo and lo < through < hi and len(levels) > 1:
+                # in place of a level close beside it: two lines a hair apart read as one drawn twice
+                gap = 0.4 * (levels[1] - levels[0])
+                levels = sorted({*(v for v in levels if abs(v - through) >= gap), float(through)})
             cs = ax.contour(x, y, z, levels=levels, cmap="viridis", linewidths=0.8)
         point = spec.get("point")
         if point is not None:
@@ -701,7 +731,7 @@ def graph_figure(spec: dict) -> str:
     # out on the full height, then the plot is cut to the nodes (an op above, a gradient below) and the edges'
     # bends, at the same inches a unit, so that every edge keeps its shape
     full = 1.1 + 0.75 * height
-    top = max(y + (0.33 if "op" in nodes.get(n, {}) else 0.2) for n, (_, y) in pos.items())
+    top = max(y + (0.33 if {"op", "bias"} & set(nodes.get(n, {})) else 0.2) for n, (_, y) in pos.items())
     bottom = min(y - (0.4 if "grad" in nodes.get(n, {}) else 0.2) for n, (_, y) in pos.items())
     with matplotlib.rc_context(STYLE):
         # a layer wide enough for its boxes' widest text with room either side ("a = −0.4621" touched its box)
@@ -737,6 +767,8 @@ def graph_figure(spec: dict) -> str:
             if "op" in node:
                 ax.text(x, y + 0.17, node["op"], ha="center", va="bottom", fontsize=7.5, color="#555555",
                         style="italic")
+            elif "bias" in node:  # a unit's bias, a given like the weights on its arrows
+                ax.text(x, y + 0.17, _minus(node["bias"]), ha="center", va="bottom", fontsize=7.5, color="#555555")
             ax.text(x, y + (0.03 if "value" in node else 0), node["label"], ha="center", va="center", fontsize=9,
                     fontweight="bold")
             if "value" in node:

@@ -38,6 +38,7 @@ class Fragment:
     classes: tuple[str, ...]
     head: bool = False  # its question (problem-head or prompt) is on this page
     room_cm: float = 0.0  # its room to work on this page
+    answer_cm: float = 0.0  # its answer lines on this page
     height: float = 0.0  # how tall its part on this page is, in CSS pixels
     body: bool = False  # anything of it but its question is on this page
     figure_below: bool = False  # its figure set after the answer is on this page
@@ -111,6 +112,8 @@ def read_page(page_box, figures: dict | None = None) -> Page:
                     here.head = True
                 if "work-part" in classes:
                     here.room_cm += child.height / CM
+                if "answer-line" in classes:
+                    here.answer_cm += child.margin_height() / CM
                 if tag == "figure" and "below" in classes:
                     here.figure_below = True
                 if tag == "figure":
@@ -170,8 +173,9 @@ def faults(page_boxes: list, fit: dict[str, dict]) -> dict[str, dict]:
         sized = fit.get(tail.article, {}).get("sized", given)
         before = sum(f.room_cm for p in pages[first_page[tail.article]:number] for f in p.fragments
                      if f.article == tail.article)
-        # what the page before holds, in whole lines, with the answer line under it
-        room = min(given - LINE_CM, LINE_CM * int((before - ANSWER_CM) / LINE_CM + 1e-6))
+        # what the page before holds, in whole lines, with the answer lines under it
+        answer = sum(f.answer_cm for p in pages for f in p.fragments if f.article == tail.article) or ANSWER_CM
+        room = min(given - LINE_CM, LINE_CM * int((before - answer) / LINE_CM + 1e-6))
         fits = sum(f.height for p in pages for f in p.fragments if f.article == tail.article) < page_boxes[number].height
         here = changed.setdefault(tail.article, {})
         if room >= max(3.0, KEEP_SHARE * sized) or not fits and room >= max(3.0, LEAST_SHARE * sized):
@@ -221,6 +225,7 @@ class Item:
     room: float = 0.0  # its room to work, in CSS pixels
     pages: int = 1
     last_room: float = 0.0  # its room on the last page it is on
+    answer: float = 0.0  # its answer lines, in CSS pixels (one a part of its answer)
 
 
 @dataclass
@@ -287,6 +292,7 @@ def _measure(page_boxes: list) -> list[Run]:
                     lead = 0.0
                 item.height += _extent(child) - child.position_y
                 item.room += _room(child)
+                item.answer += _answer(child)
                 item.last_room += _room(child)
             elif "now-you" in classes:
                 close(False)
@@ -316,6 +322,12 @@ def _extent(box) -> float:
     if not children or getattr(box, "element_tag", None) not in ("article", "div", "figure"):
         return box.position_y + box.margin_height()
     return max(_extent(child) for child in children) + box.padding_bottom + box.border_bottom_width + box.margin_bottom
+
+
+def _answer(box) -> float:
+    if "answer-line" in _classes(box):
+        return box.margin_height()
+    return sum(_answer(child) for child in getattr(box, "children", None) or [])
 
 
 def _room(box) -> float:
@@ -430,7 +442,7 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
             # its question and the start of its room on this page, the rest on the next, which it fills: that
             # page opens with the question again (partials/work.html), so that a student working on the back of
             # the sheet has the numbers in front of them
-            first = here - (tall.height - tall.room - ANSWER_CM * CM) - CONTINUED_SLACK
+            first = here - (tall.height - tall.room - (tall.answer or ANSWER_CM * CM)) - CONTINUED_SLACK
             if first < 2 * PART_PX:
                 if rooms is None:
                     break

@@ -257,6 +257,7 @@ def environment(template_dir: Path | None = None) -> Environment:
     env.filters["primes"] = segments.primes
     env.filters["paragraph"] = segments.paragraph
     env.globals["work_cm"] = work_cm
+    env.globals["answer_lines"] = answer_lines
     env.globals.update(filled_table=filled_table, points=points, section_points=section_points,
                        total_points=total_points, key_cell=key_cell, stars_marked=stars_marked, marks_of=marks_of,
                        points_per_star=POINTS_PER_STAR)
@@ -343,6 +344,18 @@ def work_cm(problem: dict) -> float:
         if not filled_in:  # a table the learner fills in is the room for the table's working
             lines += sum(1 + len(part["table"]["rows"]) for part in step.get("say", ()) if "table" in part)
     return min(max(WORK_LINE_CM * lines, WORK_CM[0]), WORK_CM[1])
+
+
+MOST_ANSWER_LINES = 4
+
+
+def answer_lines(problem: dict) -> int:
+    """Lines to write a problem's answer on: one for each part its answer has (the key parts them with a
+    semicolon: a network's outputs; its loss; its gradients; its weights after the step), at most
+    MOST_ANSWER_LINES. A problem that asks for four things had one line for all of them."""
+    answer = list(problem.get("answer", ()))
+    parts = 1 + sum(1 for seg in answer[:-1] if ";" in seg.get("text", ""))  # not one that ends it
+    return min(parts, MOST_ANSWER_LINES)
 
 
 POINTS_PER_STAR = 2  # the key's marks: a problem's stars follow its work (tests/test_bank.py), and so do these

@@ -34,6 +34,7 @@ LIKENESS_TRIES = 12  # draws tried for one not like another on its sheet, before
 BUDGET = 5.0  # seconds of wall-clock time a single draw may take before its worker is killed
 MAX_OVERRUNS = 3  # draws of one slot that overrun their budget (or memory) before the family is given up
 FAMILY_FUSE = 20.0  # seconds of failed draws a family may cost before its first sound one, then it is given up
+TOO_MUCH = "check its expressions, domain and parameter ranges (see docs/families.md)"
 
 
 @dataclass
@@ -220,16 +221,16 @@ class Scheduler:
         if family not in self.sound and self.wasted[family] > FAMILY_FUSE:
             # every draw so far failed, slowly: a family that never works must not cost minutes a slot
             why = (f"no draw succeeded in {self.wasted[family]:.0f} s of failed draws; "
-                   f"last: {self.reasons[i][-1]}")
+                   f"last: {self.reasons[i][-1]}; {TOO_MUCH}")
             for j, slot in enumerate(self.slots):
                 if slot.family.id == family and j not in self.dead:
-                    self._give_up(j, why)
+                    self._give_up(j, why, code=2)  # the family's file asks for what cannot be drawn: bad input
             return
         if outcome.kind in ("timeout", "memory"):
             self.overruns[i] += 1
             if self.overruns[i] >= MAX_OVERRUNS:  # a family too slow to draw costs seconds, not minutes
                 self._give_up(i, f"{MAX_OVERRUNS} draws overran their {self.budget:g} s budget or memory; "
-                                 f"last: {self.reasons[i][-1]}")
+                                 f"last: {self.reasons[i][-1]}; {TOO_MUCH}", code=2)
                 return
         if attempt + 1 < MAX_ATTEMPTS and (i, attempt + 1) not in self.seeds:
             self.submit(i, attempt + 1)

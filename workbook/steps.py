@@ -12,6 +12,7 @@ problem; it is never assumed to agree.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import ClassVar
@@ -287,13 +288,28 @@ def derive(expr: sp.Expr, var: sp.Symbol) -> Rule:
     return handler(expr, var)
 
 
+# the letters a chain rule names its inner function with: u, and inside that inner function's own derivative
+# v, then w (a solution had said "Let u = tanh(2x)" and, a line later, "Let u = 2x"), skipping any letter the
+# problem itself uses
+CHAIN_LETTERS = ("u", "v", "w", "p", "q", "r")
+_CHAIN_DEPTH: ContextVar[int] = ContextVar("chain_depth", default=0)
+
+
 def _chain(expr: sp.Expr, var: sp.Symbol, inner: sp.Expr, make_outer: Callable) -> Rule:
     """Apply an outer rule directly when its argument is the variable, else by the chain rule."""
     if inner == var:
         return make_outer(expr, var)
-    u = sp.Dummy("u", real=True)
+    depth = _CHAIN_DEPTH.get()
+    taken = {s.name for s in expr.free_symbols | {var}}
+    letters = [c for c in CHAIN_LETTERS if c not in taken] or ["u"]
+    u = sp.Dummy(letters[min(depth, len(letters) - 1)], real=True)
     outer = make_outer(expr.xreplace({inner: u}), u)
-    return ChainRule(expr, var, u=u, inner_expr=inner, outer=outer, inner=derive(inner, var))
+    token = _CHAIN_DEPTH.set(depth + 1)
+    try:
+        inside = derive(inner, var)
+    finally:
+        _CHAIN_DEPTH.reset(token)
+    return ChainRule(expr, var, u=u, inner_expr=inner, outer=outer, inner=inside)
 
 
 def _function(expr, var):

@@ -393,7 +393,8 @@ def _figure(work: Gradient) -> dict | None:
         unit = _floats(work.unit)
         arrows.append({"vector": unit, "label": "u", "color": "#1f4e79"})
         said = f"; the direction u = ({unit[0]:.3g}, {unit[1]:.3g}) is drawn from the same point"
-    return {"kind": "contour", **data, "point": point, "arrows": arrows,
+    through = float(work.f.subs(dict(zip(work.variables, work.point, strict=True))))
+    return {"kind": "contour", **data, "point": point, "arrows": arrows, "through": through,
             "xlabel": str(work.variables[0]), "ylabel": str(work.variables[1]), "label": f"f = {latex(work.f)}",
             "alt": (f"Contour lines of f near the point ({point[0]:g}, {point[1]:g}); the gradient arrow "
                     f"({grad[0]:.3g}, {grad[1]:.3g}) points uphill across the contours and its negative points "

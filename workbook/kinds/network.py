@@ -273,16 +273,17 @@ def _figure(work: Network) -> dict:
     """The network with each weight on its arrow; the first example's activations and error signals."""
     h = work.h
     nodes = [{"id": "x1", "label": "x₁"}, {"id": "x2", "label": "x₂"}] + \
-        [{"id": f"h{j + 1}", "label": f"h{j + 1}", "value": f"a = {d(work.A1[0, j])}",
-          "grad": f"δ = {d(work.delta1[0, j])}"} for j in range(h)] + \
-        [{"id": "y", "label": "ŷ", "value": d(work.yhat[0]), "grad": f"δ = {d(work.delta2[0])}"}]
+        [{"id": f"h{j + 1}", "label": f"h{'₁₂₃₄₅₆₇₈₉'[j]}" if j < 9 else f"h{j + 1}", "value": f"a = {d(work.A1[0, j])}",
+          "grad": f"δ = {d(work.delta1[0, j])}", "bias": f"b = {d(work.b1[j])}"} for j in range(h)] + \
+        [{"id": "y", "label": "ŷ", "value": d(work.yhat[0]), "grad": f"δ = {d(work.delta2[0])}",
+          "bias": f"b = {d(work.b2)}"}]
     edges = [{"from": f"x{k + 1}", "to": f"h{j + 1}", "label": d(work.W1[j, k])}
              for j in range(h) for k in range(2)] + \
         [{"from": f"h{j + 1}", "to": "y", "label": d(work.W2[j])} for j in range(h)]
     return {"kind": "graph", "nodes": nodes, "edges": edges,
             "layers": [["x1", "x2"], [f"h{j + 1}" for j in range(h)], ["y"]],
-            "alt": f"The 2-{h}-1 network with each weight on its arrow; the hidden and output units show their "
-                   f"activation and error signal for {_first(work)}."}
+            "alt": f"The 2-{h}-1 network with each weight on its arrow and each unit's bias above it; the hidden and "
+                   f"output units show their activation and error signal for {_first(work)}."}
 
 
 def _loss_tex(work: Network) -> str:
@@ -356,7 +357,7 @@ def present(work: Network) -> Problem:
                    answer_text=f"L = {work.L:.4f}; " + ", ".join(f"{n}: {g:.4f}" for n, _, g in names),
                    steps=_forward_steps(work) + _backward_steps(work), claims=check, figure=(figure := _figure(work)),
                    worksheet_figure=marking.graph(figure, (
-                       "The network with its weights. Fill in each unit's activation (a) and error signal (δ) for "
+                       "The network with its weights and biases. Fill in each unit's activation (a) and error signal (δ) for "
                        f"{_first(work)} as you work."), weights=True))
 
 
