@@ -289,7 +289,8 @@ def test_primer_and_worked_example_open_a_section(tmp_path, small_edition):
     assert result.exit_code == 0, result.output
     out = tmp_path / "test-sheet"
     sheet = (out / "worksheet.html").read_text()
-    assert "<p>The idea. A slope.</p>" in sheet and "<p>In training. Downhill.</p>" in sheet
+    # each paragraph's last two words bound, so that no short word ends it alone on a line
+    assert "<p>The idea. A\u00a0slope.</p>" in sheet and "<p>In training.\u00a0Downhill.</p>" in sheet
     assert sheet.index("Worked example") < sheet.index('id="problem-1"')
     assert "Point-slope form" in sheet  # the example is worked in full on the worksheet
     manifest = json.loads((out / "manifest.json").read_text())
