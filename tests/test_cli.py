@@ -169,6 +169,15 @@ def test_practice_with_an_unknown_topic():
     assert result.exit_code == 2 and "error: --topic: no family has topic 'nope'" in result.stderr
 
 
+def test_practice_with_a_topic_too_long_says_so_once(tmp_path):
+    """The set's title and heading are made from the topic: a topic over their length had added lines about
+    `practice: title` and `sections[0].title`, keys no one gave."""
+    for length in (60, 120, 500):
+        result = run("practice", "--topic", "x" * length, "--out", str(tmp_path))
+        lines = result.stderr.strip().splitlines()
+        assert result.exit_code == 2 and len(lines) == 1 and lines[0].startswith("error: --topic:"), lines
+
+
 def test_parallel_versions_and_the_teachers_key(tmp_path, small_edition):
     result = run("build", str(small_edition), "--out", str(tmp_path), "--versions", "3", "-q")
     assert result.exit_code == 0, result.output

@@ -722,8 +722,10 @@ def practice(topic: str, count: int, difficulty: int | None, seed: int | None, p
             + [f"--bank {shown(b)}" for b in bank_folders])
         result = build_edition(edition, bank, out_root=out_root, documents=("practice", "interactive"))
     except InputError as exc:
+        # the title and the section's heading are made from the topic: a topic too long is said once, as itself
+        lines = [line for line in exc.lines if "sections[0].topic" in line] or exc.lines
         _fail([line.replace("practice: sections[0].topic", "--topic").replace("practice: sections[0].difficulty",
-                                                                              "--difficulty") for line in exc.lines])
+                                                                              "--difficulty") for line in lines])
     except BuildError as exc:
         _fail([str(exc)], code=exc.code)
     _say(f"wrote {result.problems} problems on {topic} (seed {seed}) into {result.out_dir}")
