@@ -448,8 +448,9 @@ def _figure(name: str, hyper: dict) -> dict:
     said = []
     for label, points in (("plain SGD", sgd), (title, mine)):
         crossings, end = ravine_facts(points)
-        said.append(f"{label} crosses the valley floor {crossings} time{'s' * (crossings != 1)} and ends at loss "
-                    f"{end:.2g}")
+        crosses = (f"crosses the valley floor {crossings} time{'s' * (crossings != 1)}" if crossings
+                   else "never crosses the valley floor")  # not "0 times"
+        said.append(f"{label} {crosses} and ends at loss {end:.2g}")
     return {"kind": "contour", **data, "point": list(RAVINE_START), "paths": paths, "xlabel": "w₁", "ylabel": "w₂",
             "marks": [{"at": [0.0, 0.0], "label": "minimum"}],
             # a learner looked for the example's θ in the picture: the caption says first that it is another loss
