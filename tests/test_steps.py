@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sympy as sp
 
@@ -116,3 +118,15 @@ def test_a_chain_inside_a_chain_names_its_inner_function_with_another_letter():
     assert lets(sp.exp(sp.sin(sp.cos(3 * x))), x) == ["u", "v", "w"]
     assert lets(sp.sin(sp.cos(2 * v)), v) == ["u", "w"]  # the problem's own v is not a substitution
     assert lets(sp.sin(x**2) + sp.cos(x**3), x) == ["u", "u"]  # two chains side by side: each its own u
+
+
+def test_a_chain_figure_names_its_links_as_the_prompt_does():
+    """The prompt and the steps print u₁, u₂; the figure's boxes and caption printed u1, u2 (a teacher's read)."""
+    from workbook.bank import load_bank
+    from workbook.generate import generate_one
+
+    for seed in range(10):
+        record = generate_one(load_bank()["chain-layers"], seed)
+        figure = record["figure"]
+        assert not re.search(r"u\d", figure["alt"] + "".join(n["label"] for n in figure["nodes"])), figure["alt"]
+        assert "u₁" in figure["alt"] and any(n["label"] == "u₁" for n in figure["nodes"])

@@ -9,6 +9,7 @@ so a missing factor or a missing path fails.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -174,14 +175,20 @@ def _composition_steps(work: Chain) -> list[Step]:
 ARROWS = "Write each arrow's local derivative on it as you work, then multiply along every path."
 
 
+def _subscripts(text: str) -> str:
+    """u1, u2 as the prompt and the steps print them, u₁, u₂, in a figure's boxes and its caption."""
+    return re.sub(r"(?<![A-Za-ce-z])u(\d)(?!\d)", lambda m: "u" + "₀₁₂₃₄₅₆₇₈₉"[int(m[1])], text)  # du1 too
+
+
 def _chain_figure(work: Chain) -> dict:
     """The chain as a graph, each arrow labelled with its local derivative."""
     names = [str(s) for s in work.symbols]
-    nodes = [{"id": n, "label": n} for n in names]
+    nodes = [{"id": n, "label": _subscripts(n)} for n in names]
     edges = [{"from": names[i], "to": names[i + 1], "label": latex(d)} for i, d in enumerate(work.local)]
     return {"kind": "graph", "nodes": nodes, "edges": edges, "layout": "chain",
-            "alt": "The chain " + " → ".join(names) + "; each arrow carries its local derivative: "
-                   + "; ".join(f"d{names[i + 1]}/d{names[i]} = {sp.sstr(d)}" for i, d in enumerate(work.local)) + "."}
+            "alt": _subscripts("The chain " + " → ".join(names) + "; each arrow carries its local derivative: "
+                               + "; ".join(f"d{names[i + 1]}/d{names[i]} = {sp.sstr(d)}"
+                                           for i, d in enumerate(work.local)) + ".")}
 
 
 def present_composition(work: Chain) -> Problem:
