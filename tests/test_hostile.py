@@ -433,6 +433,20 @@ def test_a_lock_file_that_is_a_link_is_not_followed(place):
     refused(place.build("--seed", "4", timeout=60), "lock")
 
 
+def test_a_marker_that_is_a_pipe_does_not_block_the_up_to_date_check(place):
+    """The up-to-date check read the edition's marker with a plain open: a FIFO put in its place (or a link to
+    one elsewhere) blocked the next build for ever, before anything had refused it."""
+    assert place.build().returncode == 0  # built here: the next build of it asks whether it is up to date
+    marker = place.out / "hostile" / ".workbook-build"
+    marker.unlink()
+    os.mkfifo(marker)
+    refused(place.build(timeout=60), "marker")
+    marker.unlink()
+    os.mkfifo(place.outside / "pipe")
+    marker.symlink_to(place.outside / "pipe")
+    refused(place.build(timeout=60), "marker")
+
+
 def test_a_build_folder_name_that_leaves_the_build_is_refused(place):
     place.edition.write_text(EDITION.replace('slug = "hostile"', 'slug = "../outside"'), encoding="utf-8")
     before = place.outside_state()

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from workbook.cache import CACHE, emptied, is_cache
+from workbook.cache import CACHE, _read, emptied, is_cache
 from workbook.errors import BuildError, InTheWay
 from workbook.userfiles import remove_tree, remove_tree_quietly
 
@@ -307,11 +307,12 @@ def file_hashes(folder: Path, within, expected: dict[str, str] | None = None) ->
 
 def marker_fields(out_dir: Path) -> dict[str, str]:
     """The ``name value`` lines of a built edition's marker (its signed stamps), or {}."""
-    try:
-        with open(out_dir / MARKER, "rb") as handle:  # a marker is a few lines: no more is read
-            text = handle.read(16384).decode("utf-8", "replace")
-    except OSError:
+    # a regular file of this user's, read without following a link or waiting on a pipe (a marker replaced by
+    # a FIFO had blocked the up-to-date check for ever); a marker is a few lines: no more is read
+    data = _read(out_dir / MARKER, 1 << 20)
+    if data is None:
         return {}
+    text = data[:16384].decode("utf-8", "replace")
     return dict(line.split(" ", 1) for line in text.splitlines()[1:] if " " in line)
 
 
