@@ -447,6 +447,13 @@ def test_a_marker_that_is_a_pipe_does_not_block_the_up_to_date_check(place):
     refused(place.build(timeout=60), "marker")
 
 
+@pytest.mark.skipif(not Path("/proc/self/attr/current").exists(), reason="needs Linux's /proc")
+def test_a_template_file_that_cannot_be_read_is_named(place):
+    """/proc/self as a template folder: a file there fails to read, and the error named no file ("error:
+    Invalid argument")."""
+    refused(place.build("--templates", "/proc/self", "--format", "html", timeout=120), "cannot be read", "/proc/")
+
+
 def test_a_build_folder_name_that_leaves_the_build_is_refused(place):
     place.edition.write_text(EDITION.replace('slug = "hostile"', 'slug = "../outside"'), encoding="utf-8")
     before = place.outside_state()

@@ -773,7 +773,11 @@ def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...],
                 if total > MAX_TEMPLATE_BYTES:
                     raise InputError([(f"{printable(str(folder))}: the template folder holds over "
                                        f"{MAX_TEMPLATE_BYTES >> 20} MB; give a folder of templates only")])
-                read[same] = hashlib.sha256(path.read_bytes()).digest()
+                try:
+                    read[same] = hashlib.sha256(path.read_bytes()).digest()
+                except OSError as exc:  # a read error names no file ("Invalid argument"): this one does
+                    raise InputError([(f"{printable(str(path))}: cannot be read ({exc.strerror or exc}); give a "
+                                       "folder of templates only")]) from None
             h.update(os.fsencode(path.relative_to(folder)) + b"\0" + read[same])
     return h.hexdigest()
 
