@@ -1164,6 +1164,9 @@ def test_a_family_of_many_slow_expressions_is_read_in_bounded_time(place):
     '{{ "{:>{}}".format(1, 999999999) }}',
     '{{ "%0999999999d" | format(1) }}',
     "{{ [1] | batch(10**9) | list | length }}",
+    # attack 19: Jinja's own placeholder text, made in full (a minute) before its size was checked
+    "{{ lipsum(n=10000000, html=false, min=100, max=101) | length }}",
+    "{{ lipsum(n=100000) }}",
 ])
 def test_a_template_cannot_build_a_huge_value_by_any_door(place, body):
     look = place.root / "look"

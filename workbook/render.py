@@ -91,6 +91,17 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         super().__init__(*args, **kwargs)
         self.code_generator_class = _CheckedConcat
         self.filters = {name: _bounded(f, self.LIMIT) for name, f in self.filters.items()}
+        self.globals["lipsum"] = self._lipsum
+
+    def _lipsum(self, n: int = 5, html: bool = True, min: int = 20, max: int = 100):  # Jinja's names
+        """Jinja's placeholder text, its size checked before it is made: lipsum(n=10000000) took a minute."""
+        from jinja2.utils import generate_lorem_ipsum
+
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (n, min, max)) or min < 1 or max < min:
+            raise SecurityError("lipsum takes whole numbers: n paragraphs of min to max words")
+        if n * max * 12 > self.LIMIT:  # a word and its space are at most a dozen characters
+            raise SecurityError(f"a template may not build a value longer than {self.LIMIT}")
+        return generate_lorem_ipsum(n, html, min, max)
 
     def checked_concat(self, parts):
         """``a ~ b``: refused past the size limit, like * (a loop could double a string to any size)."""
