@@ -454,6 +454,24 @@ def test_a_template_file_that_cannot_be_read_is_named(place):
     refused(place.build("--templates", "/proc/self", "--format", "html", timeout=120), "cannot be read", "/proc/")
 
 
+def test_folders_planted_where_the_previous_edition_goes_aside_stop_no_build(place):
+    """A build moves the previous edition aside as .<slug>.old-<pid> while the new one moves in: a stranger's
+    folder planted under that name for each likely process id made every build fail (exit 1, "Directory not
+    empty ... free some space"). The name now has a random part, and a name that is taken is passed over."""
+    start = os.getpid()
+    for pid in range(start, start + 3000):
+        planted = place.out / f".hostile.old-{pid}"
+        planted.mkdir()
+        (planted / "theirs.txt").write_text("theirs")
+    result = place.build("--seed", "3", "--format", "html")
+    assert result.returncode == 0, result.err_text[-600:]
+    assert (place.out / f".hostile.old-{start}" / "theirs.txt").read_text() == "theirs"  # left as they were
+    from workbook import staging
+
+    first, second = staging._aside(place.out / "hostile"), staging._aside(place.out / "hostile")
+    assert first != second and not first.exists() and first.name.startswith(f".hostile.old-{os.getpid()}-")
+
+
 def test_a_build_folder_name_that_leaves_the_build_is_refused(place):
     place.edition.write_text(EDITION.replace('slug = "hostile"', 'slug = "../outside"'), encoding="utf-8")
     before = place.outside_state()

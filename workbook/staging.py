@@ -185,7 +185,7 @@ def _staged(out_dir: Path):
         old = None
         refuse_foreign(out_dir)  # checked again: something may have appeared while the build ran
         if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+            old = _aside(out_dir)
             os.replace(out_dir, old)
         os.replace(stage, out_dir)
         if old is not None:
@@ -193,6 +193,20 @@ def _staged(out_dir: Path):
     finally:
         if stage.exists():
             remove_tree_quietly(stage)
+
+
+def _aside(out_dir: Path) -> Path:
+    """A name beside out_dir that nothing has: where the previous edition goes while the new one moves in
+    (a folder planted as .<name>.old-<pid> for every process id had made each build fail, "Directory not
+    empty"). The random part makes a clash as good as impossible; a name that is taken is passed over."""
+    import secrets
+
+    for _ in range(64):
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}-{secrets.token_hex(6)}")
+        if not os.path.lexists(old):
+            return old
+    raise InTheWay(f"{out_dir.parent} holds too many .{out_dir.name}.old-* entries workbook did not make; move "
+                   "them away")
 
 
 def _umask() -> int:
