@@ -1002,6 +1002,17 @@ def test_a_roster_too_large_to_build_is_refused(place):
     refused(place.build("--roster", roster, timeout=60), "build the roster in parts")
 
 
+def test_a_family_whose_ranges_make_every_draw_fail_is_bad_input(place):
+    """Every draw refused by the family's own checks, each for its own drawn point (e^(a x0) past a float at
+    each x0): exit 1 and no word of what to do, where a draw failing alike said 'change the family'."""
+    place.family("far.toml", 'id = "far"\ntitle = "Far"\ntopic = "far"\ndifficulty = 1\nkind = "derivative"\n'
+                             'expression = "exp(a*x)"\nask = "tangent"\nat = "x0"\ndomain = [-1000.0, 1000.0]\n'
+                             '[params]\na = { int = [2, 5] }\nx0 = { int = [400, 999] }\n')
+    place.edition.write_text(edition_with("far"), encoding="utf-8")
+    result = place.build("--bank", place.bank, timeout=300)
+    refused(result, "far.toml", "check its expressions, domain and parameter ranges")
+
+
 def test_a_family_whose_draws_all_fail_slowly_is_given_up(place):
     """Each draw takes a second or two, within its budget, and then fails its check (the function is
     defined nowhere on the real line): 40 redraws a slot would cost minutes; the family is given up

@@ -321,8 +321,10 @@ class Scheduler:
                                 f"draws failed alike: {same.pop()}; change the family")
             failed.code = 2
             raise failed
-        raise BuildError(f"family {family.id!r} ({family.path}) failed {MAX_ATTEMPTS} draws for slot "
-                         f"{request.slot}; first: {self.reasons[i][0]}; last: {self.reasons[i][-1]}")
+        failed = BuildError(f"family {family.id!r} ({family.path}) failed {MAX_ATTEMPTS} draws for slot "
+                            f"{request.slot}; first: {self.reasons[i][0]}; last: {self.reasons[i][-1]}; {TOO_MUCH}")
+        failed.code = 2 if raised else 1  # each draw refused by its own checks: what the file asks for cannot be drawn
+        raise failed
 
     def _never_in_range(self, i: int) -> OutOfRange | None:
         """The first draw's OutOfRange when every draw of slot i was out of range for that same key, else None."""
