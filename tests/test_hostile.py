@@ -1013,6 +1013,16 @@ def test_a_family_whose_ranges_make_every_draw_fail_is_bad_input(place):
     refused(result, "far.toml", "check its expressions, domain and parameter ranges")
 
 
+@pytest.mark.parametrize("name, said", [("u<b>", "is not a name: a letter, then"), ("__class__", "is not a name"),
+                                        ("x", "is not a new name: a leaf or an earlier node has it")])
+def test_a_graph_node_name_is_refused_for_what_is_wrong_with_it(place, name, said):
+    """'u<b>' and '__class__' were refused as 'not a new name', as if taken: the rule was never said."""
+    place.family("g.toml", 'id = "g"\ntitle = "G"\ntopic = "g"\ndifficulty = 1\nkind = "backprop"\n'
+                           f'graphs = [[["{name}", "mul", "x", "y"], ["L", "add", "{name}", "y"]]]\n'
+                           '[leaves]\nx = "a"\ny = "b"\n[params]\na = { int = [1, 3] }\nb = { int = [1, 3] }\n')
+    refused(place.run("list", "--bank", place.bank, timeout=120), "g.toml", said)
+
+
 def test_a_family_whose_draws_all_fail_slowly_is_given_up(place):
     """Each draw takes a second or two, within its budget, and then fails its check (the function is
     defined nowhere on the real line): 40 redraws a slot would cost minutes; the family is given up

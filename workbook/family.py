@@ -18,6 +18,7 @@ from workbook.problem import PLACEHOLDER, OutOfRange
 SLUG = r"^[a-z0-9][a-z0-9-]{0,47}$"
 ONE_LINE = r"^[^\n\r\t]*$"  # a title or a date: printed on one line, in a listing or a running header
 NAME = r"^[A-Za-z][A-Za-z0-9_]{0,15}$"
+NAME_RULE = "a letter, then up to 15 letters, digits or underscores"
 MAX_BOUND = 10_000
 MAX_PLACEHOLDERS = 12  # in a prompt; the built-in ones use at most 5
 DISTINCT_TRIES = 100  # draws of the params for one problem before a ``distinct`` group is given up

@@ -21,7 +21,7 @@ from pydantic import Field, model_validator
 
 from workbook import verify
 from workbook.errors import excerpt
-from workbook.family import NAME, Family
+from workbook.family import NAME, NAME_RULE, Family
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given
 from workbook.numbers import decimal_latex, factor_latex
@@ -113,8 +113,10 @@ class BackpropFamily(Family):
                 for a in args:
                     if not isinstance(a, str) or a not in known:
                         raise ValueError(f"{where}: {excerpt(a)} is not a leaf or an earlier node")
-                if not re.fullmatch(NAME, name) or name in known:
-                    raise ValueError(f"{where}: {excerpt(name)} is not a new name")
+                if not isinstance(name, str) or not re.fullmatch(NAME, name):
+                    raise ValueError(f"{where}: {excerpt(name)} is not a name: {NAME_RULE}")
+                if name in known:
+                    raise ValueError(f"{where}: {excerpt(name)} is not a new name: a leaf or an earlier node has it")
                 known.add(name)
         return self
 
