@@ -57,7 +57,7 @@ class GradientCheckFamily(FunctionFamily):
 @dataclass
 class GradientCheck:
     """One solved draw: f, its partials, and at the point their values, the centred differences
-    (f(p + h e_i) - f(p - h e_i)) / 2h and the relative errors |a - n| / max(|a|, |n|), all exact."""
+    (f(p + h e_i) - f(p - h e_i)) / 2h and the relative errors |g - ĝ| / max(|g|, |ĝ|), all exact."""
 
     family: GradientCheckFamily
     f: sp.Expr
@@ -123,10 +123,11 @@ def _derivatives(work: GradientCheck) -> list[str]:
 
 
 def _at_point(work: GradientCheck) -> list[str]:
-    """Each analytic value's name: f'(x0) in one variable, a_x, a_y ... in several."""
+    """Each analytic value's name: f'(x0) in one variable, g_x, g_y ... in several (g and its estimate ĝ:
+    not a and n, which a network's problem on the same page uses for an activation and the examples' number)."""
     if len(work.variables) == 1:
-        return [f"a = f'({latex(work.point[0])})"]
-    return [f"a_{{{latex(v)}}}" for v in work.variables]
+        return [f"g = f'({latex(work.point[0])})"]
+    return [f"g_{{{latex(v)}}}" for v in work.variables]
 
 
 def _point(work: GradientCheck) -> str:
@@ -153,9 +154,9 @@ def _steps(work: GradientCheck) -> list[Step]:
         f"\\partial f/\\partial {latex(v)}" for v in work.variables]
     nudge = (r"f(x_0 + h)", r"f(x_0 - h)") if one else (r"f(p + h\,e_i)", r"f(p - h\,e_i)")
     first = r"\text{derivative}" if one else r"\text{partial}"
-    estimates = Table([first, *nudge, f"n{i}"], [[d, _value(up), _value(down), significant(e)]
+    estimates = Table([first, *nudge, rf"\hat{{g}}{i}"], [[d, _value(up), _value(down), significant(e)]
                                                for d, (up, down), e in zip(partial, work.nudged, work.estimates)])
-    errors = Table([first, f"a{i}", f"n{i}", f"r{i}"], [[d, latex(a), significant(e), scientific_latex(err)]
+    errors = Table([first, f"g{i}", rf"\hat{{g}}{i}", f"r{i}"], [[d, latex(a), significant(e), scientific_latex(err)]
                                                       for d, a, e, err in zip(partial, work.analytic, work.estimates,
                                                                               work.errors)])
     worst = max(work.errors, key=float)
@@ -166,14 +167,14 @@ def _steps(work: GradientCheck) -> list[Step]:
              r",\quad ".join(f"{n} = {latex(d)}" for n, d in zip(_derivatives(work), work.partials)),
              words("Differentiate." if one else "Differentiate once in each variable, holding the others constant.")),
         Step("At the point", r",\quad ".join(f"{n} = {latex(a)}" for n, a in zip(_at_point(work), work.analytic)),
-             words("The analytic value", "" if one else "s", " ", Math(f"a{i}"), " at ", Math(_point(work)), ".")),
-        Step("Centred differences", r"n%s = \frac{%s - %s}{2h},\quad h = %s" % (i, *nudge, h),
+             words("The analytic value", "" if one else "s", " ", Math(f"g{i}"), " at ", Math(_point(work)), ".")),
+        Step("Centred differences", r"\hat{g}%s = \frac{%s - %s}{2h},\quad h = %s" % (i, *nudge, h),
              words("Nudge ", *where, " up and down by ", Math(f"h = {h}"), " and divide the change in ", Math("f"),
                    " by the distance between the two points, ", Math("2h"), ".")),
         Step("The estimates", "", [estimates]),
         Step("Rounding", "", _rounding(work)),
-        Step("Relative error", r"r%s = \frac{|a%s - n%s|}{\max(|a%s|, |n%s|)}" % (i, i, i, i, i),
-             words("With ", Math(f"a{i}"), " the analytic value and ", Math(f"n{i}"), " the estimate.")),
+        Step("Relative error", r"r%s = \frac{|g%s - \hat{g}%s|}{\max(|g%s|, |\hat{g}%s|)}" % (i, i, i, i, i),
+             words("With ", Math(f"g{i}"), " the analytic value and ", Math(rf"\hat{{g}}{i}"), " the estimate.")),
         Step("The errors", "", [errors]),
         Step("Verdict", (r"r" if one else r"\max_i r_i") + r" \approx %s" % scientific_latex(worst),
              _verdict(worst, one)),
@@ -193,8 +194,8 @@ def present(work: GradientCheck) -> Problem:
     prompt = fill(work.family.prompt or default, {"f": Math(f"f({', '.join(names)}) = {latex(work.f)}"),
                                                   "point": Math(_point(work)),
                                                   "h": Math(f"h = {significant(work.h)}"),
-                                                  "a": Math("a"), "n": Math("n"),
-                                                  "relative": Math(r"|a - n| / \max(|a|, |n|)")})
+                                                  "a": Math("g"), "n": Math(r"\hat{g}"),
+                                                  "relative": Math(r"|g - \hat{g}| / \max(|g|, |\hat{g}|)")})
     answer = []
     names_at = [f"f'({latex(work.point[0])})"] if len(names) == 1 else _derivatives(work)
     for n, a, e, err in zip(names_at, work.analytic, work.estimates, work.errors):
