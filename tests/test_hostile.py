@@ -2109,3 +2109,19 @@ def test_matplotlib_keeps_to_the_one_folder_the_readme_names(tmp_path):
     assert result.returncode == 0, result.stderr[-400:]
     assert sorted(p.name for p in home.iterdir()) == [".cache"], sorted(p.name for p in home.iterdir())
     assert (home / ".cache" / "matplotlib").is_dir()
+
+
+@pytest.mark.parametrize("home", ["", "relative", "/"])
+def test_a_home_given_as_no_absolute_path_keeps_no_key_anywhere(tmp_path, home):
+    """HOME relative put the cache key (and matplotlib's folder) in the folder the build ran in; HOME empty, at
+    the filesystem's root. Given no absolute home, the build keeps no key: it builds without the cache."""
+    env = {k: v for k, v in os.environ.items() if k not in ("XDG_CACHE_HOME", "MPLCONFIGDIR")}
+    made_root = Path("/.cache/workbook").exists()
+    code = "import sys; from workbook.cli import main; sys.exit(main())"
+    result = subprocess.run([sys.executable, "-c", code, "build", "--out", str(tmp_path / "out"), "--format", "html",
+                             "-q"], cwd=tmp_path, env={**env, "HOME": home}, capture_output=True, text=True,
+                            timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-600:]
+    assert "built without the cache" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # nothing in the folder it ran in
+    assert Path("/.cache/workbook").exists() == made_root  # nor at the root

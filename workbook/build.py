@@ -516,8 +516,16 @@ def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path 
         try:
             render.warm_up(cache, template_dir)
             render.stylesheet_text(render.environment(template_dir))  # a bad print.css: one line, before forking
-        except (RecursionError, SyntaxError, MemoryError):  # SyntaxError: Python's own limit, 200 nested brackets
+        except (RecursionError, MemoryError):
             raise InputError([f"{printable(str(template_dir))}: a template nested too deeply to compile"]) from None
+        except SyntaxError as exc:  # Python's, compiling what Jinja made of a template: nested past its limit (200
+            # brackets), or a macro with an argument twice ({% macro f(a, a) %}), which Jinja lets through
+            said = "nested too deeply to compile" if "nest" in str(exc.msg) or "too many" in str(exc.msg) else \
+                f"does not compile ({excerpt(str(exc.msg), 80)}): a macro or call that repeats a name?"
+            raise InputError([f"{printable(str(template_dir))}: a template {said}"]) from None
+        except ValueError as exc:  # int("9" * 5000): past Python's limit on the digits of a number written out
+            raise InputError([(f"{printable(str(template_dir))}: a template does not compile ({excerpt(str(exc), 80)}); "
+                               "write numbers of at most 4300 digits")]) from None
         except UnicodeDecodeError as exc:
             raise InputError([(f"{printable(str(template_dir))}: a template is not UTF-8 text (byte {exc.start}); "
                               "save it as UTF-8")]) from None

@@ -58,9 +58,20 @@ def _private_folder(folder: Path, shared: int = stat.S_IWGRP) -> bool:
         return False
 
 
-def key_folder() -> Path:
+def key_folder() -> Path | None:
+    """Where this user's cache key is kept: $XDG_CACHE_HOME/workbook, else ~/.cache/workbook; None where the
+    home folder is given as no absolute path (HOME empty made it /.cache at the filesystem's root, HOME
+    relative a .cache in whatever folder the build ran in)."""
     base = os.environ.get("XDG_CACHE_HOME")
-    return Path(base if base and os.path.isabs(base) else Path.home() / ".cache") / "workbook"
+    if base and os.path.isabs(base):
+        return Path(base) / "workbook"
+    home = os.environ.get("HOME")
+    if home is not None and (not os.path.isabs(home) or home.strip("/") == ""):
+        return None
+    try:
+        return Path.home() / ".cache" / "workbook"
+    except RuntimeError:  # no home folder at all
+        return None
 
 
 @lru_cache(maxsize=1)
@@ -68,6 +79,8 @@ def secret() -> bytes | None:
     """This user's cache key, made on first use; None when there is no safe place for one."""
     try:
         folder = key_folder()
+        if folder is None:
+            return None
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _private_folder(folder, shared=0):
             return None
@@ -139,7 +152,7 @@ def cache_root(out_root: Path) -> tuple[Path | None, str | None]:
     except OSError as exc:
         return None, f"{root} cannot be used ({exc.strerror or exc}): built without the cache"
     if secret() is None:
-        return None, (f"no private place for the cache key in {key_folder()}: built without the cache "
+        return None, (f"no private place for the cache key in {key_folder() or 'a home folder (HOME is no absolute path)'}: built without the cache "
                       "(set XDG_CACHE_HOME to a folder only you can write)")
     return root, None
 

@@ -493,8 +493,8 @@ def _machine_cache() -> Path | None:
     """This machine's content cache for cluster tasks, made on first use; None without a safe one."""
     from workbook.cache import cache_root, key_folder
 
-    root, _ = cache_root(key_folder() / "cluster")
-    return root
+    folder = key_folder()
+    return cache_root(folder / "cluster")[0] if folder is not None else None
 
 
 def _unpacked(files: dict[str, bytes], folder: Path) -> Path:

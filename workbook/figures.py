@@ -23,7 +23,15 @@ logging.getLogger("matplotlib").setLevel(logging.ERROR)
 # one folder for matplotlib, the one the README names (~/.cache/matplotlib, for its font list): it made
 # ~/.config/matplotlib on import as well, a folder outside the build that no one asked for
 if not os.environ.get("MPLCONFIGDIR"):
-    os.environ["MPLCONFIGDIR"] = str(key_folder().parent / "matplotlib")
+    if key_folder() is not None:
+        os.environ["MPLCONFIGDIR"] = str(key_folder().parent / "matplotlib")
+    else:  # a home folder given as no absolute path: a private temporary one, as matplotlib makes where it must
+        import atexit
+        import shutil
+        import tempfile
+
+        os.environ["MPLCONFIGDIR"] = tempfile.mkdtemp(prefix="matplotlib-")
+        atexit.register(shutil.rmtree, os.environ["MPLCONFIGDIR"], ignore_errors=True)
 
 import matplotlib
 import matplotlib.font_manager

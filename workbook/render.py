@@ -20,13 +20,14 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, pass_context
 from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from jinja2.runtime import markup_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import _PassArg
 from markupsafe import Markup, escape
 from pydantic import BaseModel
 
@@ -88,9 +89,13 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
     OUTPUT_LIMIT = 20_000_000  # characters a document may be: a hundred times a full edition's HTML
 
     def __init__(self, *args, **kwargs):
+        # Jinja works out constant expressions while it compiles, and the main process compiles a template
+        # folder before forking (no budget, no memory cap there): "..." | indent(99999) reached 11.7 GB there.
+        # Unoptimized, every expression is worked out as the template runs, in a worker, through the checks below
+        kwargs["optimized"] = False
         super().__init__(*args, **kwargs)
         self.code_generator_class = _CheckedConcat
-        self.filters = {name: _bounded(f, self.LIMIT) for name, f in self.filters.items()}
+        self.filters = {name: _at_run_time(_bounded(f, self.LIMIT)) for name, f in self.filters.items()}
         self.globals["lipsum"] = self._lipsum
 
     def _lipsum(self, n: int = 5, html: bool = True, min: int = 20, max: int = 100):  # Jinja's names
@@ -182,7 +187,8 @@ def _percent_widths(text: str, limit: int) -> None:
 
 
 _SIZED_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs"}  # a string's methods given a width
-_SIZED_FILTERS = {"do_center", "do_indent", "do_batch", "do_slice", "do_wordwrap", "do_truncate"}  # width or count
+_SIZED_FILTERS = {"do_center", "do_indent", "do_batch", "do_slice", "do_wordwrap", "do_truncate",
+                  "do_tojson"}  # a width or count
 
 
 def _no_huge_number(args, kwargs, limit: int) -> None:
@@ -216,6 +222,49 @@ def _format_widths(text: str, limit: int) -> None:
             raise SecurityError(f"a template may not format a value wider than {limit}")
 
 
+def _at_run_time(f):
+    """A filter Jinja cannot work out while it compiles: it folds a filter given constants ("x" | indent(99999))
+    into the compiled template, in the process that compiles it, unless the filter asks for the context. Asking
+    for it, the filter runs with the template, in a worker, under its budget and memory cap."""
+    kind = getattr(f, "jinja_pass_arg", None)
+
+    @functools.wraps(f)
+    def run(context, *args, **kwargs):
+        first = {_PassArg.context: (context,), _PassArg.eval_context: (context.eval_ctx,),
+                 _PassArg.environment: (context.environment,)}.get(kind, ())
+        return f(*first, *args, **kwargs)
+
+    return pass_context(run)
+
+
+def _grown(f, args: tuple, kwargs: dict, passes: int, limit: int) -> None:
+    """Refuse, before it is made, a result that text times a count would make too long: each line indented
+    by a long string, a long wrapstring after each wrapped line, tojson's indent at each level."""
+    name, rest = f.__name__, args[passes:]
+    text = str(args[passes - 1]) if len(args) >= passes else ""
+    if name == "do_indent":
+        width = rest[0] if rest else kwargs.get("width", 4)
+        per_line = width if isinstance(width, int) else len(str(width))
+        grows = (text.count("\n") + 1) * max(per_line, 0)
+    elif name == "do_wordwrap":
+        width = rest[0] if rest else kwargs.get("width", 79)
+        wrap = rest[2] if len(rest) > 2 else kwargs.get("wrapstring") or "\n"
+        grows = (len(text) // max(int(width) if isinstance(width, int) else 1, 1) + 1) * len(str(wrap))
+    elif name == "do_tojson":
+        indent = rest[0] if rest else kwargs.get("indent")
+        if not isinstance(indent, int) or isinstance(indent, bool) or indent <= 0:
+            return
+        depth = deepest = 0
+        for bracket in re.findall(r"[\[\]{}]", text):  # how deep the value nests: each level indents again
+            depth += 1 if bracket in "[{" else -1
+            deepest = max(deepest, depth)
+        grows = (text.count(",") + 2 * deepest + 1) * indent * deepest
+    else:
+        return
+    if len(text) + grows > limit:
+        raise SecurityError(f"a template may not build a value longer than {limit}")
+
+
 def _bounded(f, limit: int):
     """A filter whose result is refused past the size limit (center, indent, replace, join ...)."""
     passes = 1 + (getattr(f, "jinja_pass_arg", None) is not None)  # the value filtered (and a context) first
@@ -224,6 +273,7 @@ def _bounded(f, limit: int):
     def bounded(*args, **kwargs):
         if f.__name__ in _SIZED_FILTERS:  # center(10**9), batch(10**9): refused before they are made
             _no_huge_number(args[passes:], kwargs, limit)
+        _grown(f, args, kwargs, passes, limit)
         if f.__name__ == "do_replace" and len(args) >= 4:  # (eval_ctx, text, old, new): checked before, like str's
             _replace_size(str(args[1]), str(args[2]), str(args[3]), limit=limit)
         if f.__name__ == "do_join" and len(args) >= 2:  # (eval_ctx, items, separator=""): each item measured first

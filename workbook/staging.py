@@ -410,7 +410,7 @@ def clean(out_root: Path, cache_only: bool = False, *,
                         from workbook.cache import key_folder
 
                         kept.append(f"kept {folder} whole, no longer marked as a build: its manifest is not signed "
-                                    f"with your key ({key_folder()}/cache-key), so no file in it can be told from one "
+                                    f"with your key ({key_folder() or '~/.cache/workbook'}/cache-key), so no file in it can be told from one "
                                     "someone put there (built by another user, or before your key was replaced); "
                                     "remove it by hand if it is yours")
                     elif left:
