@@ -1206,6 +1206,13 @@ def test_a_family_of_many_slow_expressions_is_read_in_bounded_time(place):
     # attack 19: Jinja's own placeholder text, made in full (a minute) before its size was checked
     "{{ lipsum(n=10000000, html=false, min=100, max=101) | length }}",
     "{{ lipsum(n=100000) }}",
+    # attack 19, D12: constants Jinja worked out while compiling, in the main process (11.7 GB, 5.6 GB)
+    pytest.param("{{ '" + "x\\n" * 45000 + "' | indent(99999) }}", id="a constant indented while compiling"),
+    "{{ [[[[[[[[1]]]]]]]] | tojson(indent=90000000) }}",
+    # D13: a count of lines times a string, made in full in a worker
+    "{% set s = 'x\\n' * 40000 %}{{ s | indent('y' * 1000) }}",
+    "{% set s = 'x ' * 40000 %}{{ s | wordwrap(2, wrapstring='z' * 1000) }}",
+    "{{ [[[[[[1]]]]]] | tojson(indent=99999) }}",
 ])
 def test_a_template_cannot_build_a_huge_value_by_any_door(place, body):
     look = place.root / "look"
@@ -1214,6 +1221,20 @@ def test_a_template_cannot_build_a_huge_value_by_any_door(place, body):
     result = place.build("--templates", look, "--format", "html", "--seed", "6", timeout=120)
     refused(result, "worksheet.html, line 1")  # the rule, where it was broken: before the value was made
     assert any(w in result.err_text for w in ("longer than", "wider than", "width or count over"))
+
+
+@pytest.mark.parametrize("body, said", [
+    ("{{ " + "9" * 5000 + " }}", "at most 4300 digits"),
+    ("{% macro f(a, a) %}{% endmacro %}", "repeats a name"),
+    ("{% macro f(a) %}{% endmacro %}{{ f(a=1, a=2) }}", "repeats a name"),
+])
+def test_a_template_python_cannot_compile_is_one_line(place, body, said):
+    """A number past Python's 4300 digits gave a traceback and exit 1; a macro with an argument twice was
+    'nested too deeply to compile'."""
+    look = place.root / "look"
+    look.mkdir()
+    (look / "worksheet.html").write_text(body)
+    refused(place.build("--templates", look, "--format", "html", "--seed", "6", timeout=120), said)
 
 
 def test_a_template_too_long_to_compile_is_one_line(place):

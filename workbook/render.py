@@ -241,27 +241,33 @@ def _grown(f, args: tuple, kwargs: dict, passes: int, limit: int) -> None:
     """Refuse, before it is made, a result that text times a count would make too long: each line indented
     by a long string, a long wrapstring after each wrapped line, tojson's indent at each level."""
     name, rest = f.__name__, args[passes:]
-    text = str(args[passes - 1]) if len(args) >= passes else ""
-    if name == "do_indent":
-        width = rest[0] if rest else kwargs.get("width", 4)
-        per_line = width if isinstance(width, int) else len(str(width))
-        grows = (text.count("\n") + 1) * max(per_line, 0)
-    elif name == "do_wordwrap":
-        width = rest[0] if rest else kwargs.get("width", 79)
-        wrap = rest[2] if len(rest) > 2 else kwargs.get("wrapstring") or "\n"
-        grows = (len(text) // max(int(width) if isinstance(width, int) else 1, 1) + 1) * len(str(wrap))
-    elif name == "do_tojson":
+    if name not in ("do_indent", "do_wordwrap", "do_tojson") or len(args) < passes:
+        return
+    value = args[passes - 1]
+    if name == "do_tojson":
         indent = rest[0] if rest else kwargs.get("indent")
         if not isinstance(indent, int) or isinstance(indent, bool) or indent <= 0:
             return
-        depth = deepest = 0
-        for bracket in re.findall(r"[\[\]{}]", text):  # how deep the value nests: each level indents again
-            depth += 1 if bracket in "[{" else -1
-            deepest = max(deepest, depth)
-        grows = (text.count(",") + 2 * deepest + 1) * indent * deepest
+        items, deepest, stack = 0, 0, [(value, 1)]
+        while stack and items * indent * deepest <= limit:  # each item on a line of its own, indented by its depth
+            item, depth = stack.pop()
+            items, deepest = items + 1, max(deepest, depth)
+            if isinstance(item, dict):
+                stack.extend((v, depth + 1) for v in item.values())
+            elif isinstance(item, list | tuple):
+                stack.extend((v, depth + 1) for v in item)
+        grows = items * indent * deepest
     else:
-        return
-    if len(text) + grows > limit:
+        text = value if isinstance(value, str) else ""
+        if name == "do_indent":
+            width = rest[0] if rest else kwargs.get("width", 4)
+            per_line = width if isinstance(width, int) else len(str(width))
+            grows = (text.count("\n") + 1) * max(per_line, 0)
+        else:
+            width = rest[0] if rest else kwargs.get("width", 79)
+            wrap = rest[2] if len(rest) > 2 else kwargs.get("wrapstring") or "\n"
+            grows = (len(text) // max(width if isinstance(width, int) else 1, 1) + 1) * len(str(wrap))
+    if grows > limit:
         raise SecurityError(f"a template may not build a value longer than {limit}")
 
 
