@@ -1254,6 +1254,17 @@ def test_a_template_cannot_ask_for_a_figure_of_any_size(place):
     assert result.seconds < 120
 
 
+@pytest.mark.parametrize("spec", ['{"kind": "bars", "alt": "a"}', '{"kind": "graph", "alt": "a", "nodes": [], "edges": []}',
+                                  '{"kind": "tangent", "alt": "a", "x": [], "y": [], "x0": 0, "y0": 0, "slope": 1}'])
+def test_a_template_figure_that_cannot_be_drawn_is_said_as_such(place, spec):
+    """attack 19, D5: "could not draw the math and figures: KeyError: 'labels'", naming no template."""
+    look = place.root / "look"
+    look.mkdir()
+    (look / "worksheet.html").write_text("{{ figure(" + spec + ") }}")
+    result = place.build("--templates", look, "--format", "html", "--seed", "6", timeout=300)
+    refused(result, "a figure() in the templates of", "cannot be drawn")
+
+
 def test_a_template_figure_without_alt_text_is_refused_before_it_is_drawn(place):
     # attack 16, H5: drawn in full (28 s), then "KeyError: 'alt'"
     look = place.root / "look"

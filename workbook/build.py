@@ -636,8 +636,13 @@ def _prepare(documents: list[tuple[dict, tuple[str, ...]]], formats: tuple[str, 
             from workbook.figures import FigureError
 
             error = _failed("could not draw the math and figures", outcome, template_dir)
-            if (outcome.kind in ("timeout", "memory") or isinstance(outcome.exception, FigureError)
-                    or (template_dir is not None and isinstance(outcome.exception, ValueError))):  # a template's spec
+            spec_fault = template_dir is not None and isinstance(outcome.exception, LookupError | TypeError
+                                                                   | ValueError | ArithmeticError)
+            if spec_fault and not isinstance(outcome.exception, FigureError):  # Python's words named no one
+                error = BuildError(f"a figure() in the templates of {printable(str(template_dir))} cannot be drawn "
+                                   f"({outcome.error}): give it the keys its kind draws from, as the built-in "
+                                   "templates' figures have them")
+            if outcome.kind in ("timeout", "memory") or isinstance(outcome.exception, FigureError) or spec_fault:
                 error.code = 2  # what a page shows is bounded by the edition: too much is bad input
             raise error
         _add_timings(timings, outcome.value)
