@@ -1031,12 +1031,15 @@ def test_a_family_whose_draws_all_fail_slowly_is_given_up(place):
                               'expression = "log(-1 - sin(sin(sin(a*x)))^2)"\norder = 4\n[params]\na = { int = [2, 9] }\n')
     given_up = ("no draw succeeded", "overran their")  # a slower machine: each draw overruns its budget instead
     result = place.run("show", "slow", "--bank", place.bank, timeout=120)
-    # the family's file asks for what cannot be drawn: bad input (exit 2), with what to do about it
-    assert result.returncode == 2 and any(w in result.err_text for w in given_up) and result.seconds < 60, result.err_text
+    # each draw refused by the family's checks: its file's mistake (exit 2), with what to do about it; a draw that
+    # overran its budget may be a slow machine's (exit 1)
+    code = 2 if "no draw succeeded" in result.err_text else 1
+    assert result.returncode == code and any(w in result.err_text for w in given_up) and result.seconds < 60, result.err_text
     assert "check its expressions, domain and parameter ranges" in result.err_text
     place.edition.write_text(edition_with("slow").replace("count = 1", "count = 60"), encoding="utf-8")
     result = place.build("--bank", place.bank, timeout=120)
-    assert result.returncode == 2 and any(w in result.err_text for w in given_up) and result.seconds < 60, result.err_text
+    code = 2 if "no draw succeeded" in result.err_text else 1
+    assert result.returncode == code and any(w in result.err_text for w in given_up) and result.seconds < 60, result.err_text
     assert len(result.err_text.strip().splitlines()) == 1
 
 

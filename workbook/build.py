@@ -523,12 +523,12 @@ def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path 
             said = "nested too deeply to compile" if "nest" in str(exc.msg) or "too many" in str(exc.msg) else \
                 f"does not compile ({excerpt(str(exc.msg), 80)}): a macro or call that repeats a name?"
             raise InputError([f"{printable(str(template_dir))}: a template {said}"]) from None
+        except UnicodeDecodeError as exc:  # a ValueError too: said before the one below
+            raise InputError([(f"{printable(str(template_dir))}: a template is not UTF-8 text (byte {exc.start}); "
+                              "save it as UTF-8")]) from None
         except ValueError as exc:  # int("9" * 5000): past Python's limit on the digits of a number written out
             raise InputError([(f"{printable(str(template_dir))}: a template does not compile ({excerpt(str(exc), 80)}); "
                                "write numbers of at most 4300 digits")]) from None
-        except UnicodeDecodeError as exc:
-            raise InputError([(f"{printable(str(template_dir))}: a template is not UTF-8 text (byte {exc.start}); "
-                              "save it as UTF-8")]) from None
         except TemplateError as exc:  # a user's template that does not compile
             where = f"{getattr(exc, 'filename', None) or template_dir}"
             line = f", line {exc.lineno}" if getattr(exc, "lineno", None) else ""

@@ -34,7 +34,8 @@ LIKENESS_TRIES = 12  # draws tried for one not like another on its sheet, before
 BUDGET = 5.0  # seconds of wall-clock time a single draw may take before its worker is killed
 MAX_OVERRUNS = 3  # draws of one slot that overrun their budget (or memory) before the family is given up
 FAMILY_FUSE = 20.0  # seconds of failed draws a family may cost before its first sound one, then it is given up
-TOO_MUCH = "check its expressions, domain and parameter ranges (see docs/families.md)"
+TOO_MUCH = "check its expressions, domain and parameter ranges (see docs/families.md)"  # the file's mistake: exit 2
+SLOW = TOO_MUCH + ", or build where the machine is less busy"  # draws that overran: perhaps the machine's, exit 1
 
 
 @dataclass
@@ -220,17 +221,20 @@ class Scheduler:
         self.wasted[family] = self.wasted.get(family, 0.0) + outcome.seconds
         if family not in self.sound and self.wasted[family] > FAMILY_FUSE:
             # every draw so far failed, slowly: a family that never works must not cost minutes a slot
+            # every draw refused by the family's own checks: what its file asks for cannot be drawn, bad input; a
+            # draw that overran its budget may be the machine's doing (a slow or busy one), as below
+            raised = all(o.kind == "raised" for (k, _), o in self.done.items() if self.slots[k].family.id == family)
             why = (f"no draw succeeded in {self.wasted[family]:.0f} s of failed draws; "
-                   f"last: {self.reasons[i][-1]}; {TOO_MUCH}")
+                   f"last: {self.reasons[i][-1]}; {TOO_MUCH if raised else SLOW}")
             for j, slot in enumerate(self.slots):
                 if slot.family.id == family and j not in self.dead:
-                    self._give_up(j, why, code=2)  # the family's file asks for what cannot be drawn: bad input
+                    self._give_up(j, why, code=2 if raised else 1)
             return
         if outcome.kind in ("timeout", "memory"):
             self.overruns[i] += 1
             if self.overruns[i] >= MAX_OVERRUNS:  # a family too slow to draw costs seconds, not minutes
                 self._give_up(i, f"{MAX_OVERRUNS} draws overran their {self.budget:g} s budget or memory; "
-                                 f"last: {self.reasons[i][-1]}; {TOO_MUCH}", code=2)
+                                 f"last: {self.reasons[i][-1]}; {SLOW}")  # exit 1: perhaps a slow machine's
                 return
         if attempt + 1 < MAX_ATTEMPTS and (i, attempt + 1) not in self.seeds:
             self.submit(i, attempt + 1)
