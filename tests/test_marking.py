@@ -148,3 +148,19 @@ def test_a_contour_plot_draws_lines_through_the_critical_points_region():
                 if _nearest_line(spec, at) > 0.11:  # 0.16 and 0.19 of the plot before
                     far.append((seed, at))
     assert drawn >= 30 and far == [], far
+
+
+def test_contour_levels_are_round_and_keep_off_a_lone_saddle():
+    """Round levels (2, 4, 6, not 6.19), and for a lone critical value none through it nor a hair from it:
+    a line at 0 beside a saddle at 0.0001 draws the saddle's cross as surely as one through it."""
+    from workbook.figures import _round_levels
+
+    levels = _round_levels(1.3, 47.9, 14)
+    step = levels[1] - levels[0]
+    assert step in (2.5, 5.0) and all(abs(v / step - round(v / step)) < 1e-9 for v in levels), levels
+    # a level at 0 reached from below was -0.0, and its label printed "−0" (seed 2026's problem 11)
+    assert all(str(v) != "-0.0" for v in _round_levels(-4.3, 60.2, 14))
+    for saddle in (0.0, 0.0001, -0.3, 1.37):
+        levels = _round_levels(saddle - 4.5, saddle + 4.5, 10, between=saddle, closer=True)
+        step = levels[1] - levels[0]
+        assert min(abs(v - saddle) for v in levels) >= step / 4 - 1e-12, (saddle, levels)

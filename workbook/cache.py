@@ -87,7 +87,7 @@ def secret() -> bytes | None:
         path = folder / "cache-key"
         if not os.path.lexists(path):
             _new_key(path)
-        data = _read(path, 64)
+        data = read_own(path, 64)
         if data is None or len(data) != 32 or os.lstat(path).st_mode & 0o077:
             return None
         return data
@@ -110,7 +110,7 @@ def _new_key(path: Path) -> None:
         os.unlink(temp)
 
 
-def _read(path: Path, limit: int) -> bytes | None:
+def read_own(path: Path, limit: int) -> bytes | None:
     """A regular file of this user, read without following a link or blocking on a pipe."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -146,7 +146,7 @@ def cache_root(out_root: Path) -> tuple[Path | None, str | None]:
             pass
         if made:
             _write_new(root / MARKER, MARKER_TEXT.encode())
-        if not _private_folder(root) or _read(root / MARKER, 4096) is None:
+        if not _private_folder(root) or read_own(root / MARKER, 4096) is None:
             return None, (f"{root} was not made by workbook for you (no {MARKER} marker, a link, another owner, "
                           "or others may write it): built without the cache; move it away to use the cache")
     except OSError as exc:
@@ -219,7 +219,7 @@ class Store:
         path, key = self.path(name, ext), secret()
         if path is None or key is None:
             return None
-        data = _read(path, _LIMIT)
+        data = read_own(path, _LIMIT)
         head = len(_MAGIC) + _MAC
         if data is None or not data.startswith(_MAGIC) or len(data) < head:
             return None

@@ -23,8 +23,8 @@ logging.getLogger("matplotlib").setLevel(logging.ERROR)
 # one folder for matplotlib, the one the README names (~/.cache/matplotlib, for its font list): it made
 # ~/.config/matplotlib on import as well, a folder outside the build that no one asked for
 if not os.environ.get("MPLCONFIGDIR"):
-    if key_folder() is not None:
-        os.environ["MPLCONFIGDIR"] = str(key_folder().parent / "matplotlib")
+    if (_keys := key_folder()) is not None:
+        os.environ["MPLCONFIGDIR"] = str(_keys.parent / "matplotlib")
     else:  # a home folder given as no absolute path: a private temporary one, as matplotlib makes where it must
         import atexit
         import shutil
@@ -367,18 +367,19 @@ def _thin_ticks(fig) -> None:
 
 def _round_levels(lo: float, hi: float, count: int, between: float | None = None, closer: bool = False) -> list[float]:
     """About ``count`` contour levels from lo to hi, evenly spaced at round values (2, 4, 6 or 0.25, 0.5),
-    not at an odd 6.19, 10.7: the round step next above (lo - hi)/(count - 1), or with ``closer`` (lines about
+    not at an odd 6.19, 10.7: the round step next above (hi - lo)/(count - 1), or with ``closer`` (lines about
     the values that matter, which a student marks) the one next below, so that they are no farther apart.
-    With ``between`` (a lone critical value), none through it: the levels are then set half a step off it
-    where it falls on one."""
+    With ``between`` (a lone critical value, a saddle's), none through it nor a hair from it, which would
+    draw the saddle's cross and give the point away: where a level falls within a quarter step of it, every
+    level moves half a step."""
     even = (hi - lo) / max(count - 1, 2)
     power = 10.0 ** np.floor(np.log10(even))
     rounds = [k * power for k in (1, 2, 2.5, 5, 10)]
     step = max(r for r in rounds if r <= even * (1 + 1e-9)) if closer else min(r for r in rounds if r >= even * (1 - 1e-9))
     first = np.ceil(lo / step - 1e-9) * step
-    levels = [round(v, 12) for v in np.arange(first, hi + step * 1e-9, step)]
-    if between is not None and any(abs(v - between) < 1e-9 * max(1.0, abs(between)) for v in levels):
-        levels = [round(v + step / 2, 12) for v in levels if v + step / 2 <= hi]
+    levels = [round(v, 12) + 0.0 for v in np.arange(first, hi + step * 1e-9, step)]  # + 0.0: no −0 label
+    if between is not None and any(abs(v - between) < step / 4 for v in levels):
+        levels = [round(v + step / 2, 12) + 0.0 for v in levels if v + step / 2 <= hi]
     return levels if len(levels) >= 3 else list(np.linspace(lo, hi, count))
 
 

@@ -47,6 +47,14 @@ def as_written(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace(swap) if swap else expr
 
 
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def subscript(digits: int | str) -> str:
+    """Digits as subscripts, for a name set in plain text where the math sets u_1, h_2: u₁, h₂."""
+    return str(digits).translate(_SUBSCRIPTS)
+
+
 def number_latex(value: sp.Expr, places: int = 4) -> str:
     """An exact number, with a decimal beside it when it is not a short decimal: rounded to ``places``
     decimal places as docs/notation.md says (4√2 printed ≈ 5.657, four significant figures), and a value

@@ -292,7 +292,7 @@ def _measure(page_boxes: list) -> list[Run]:
                     lead = 0.0
                 item.height += _extent(child) - child.position_y
                 item.room += _room(child)
-                item.answer += _answer(child)
+                item.answer += _room(child, "answer-line")
                 item.last_room += _room(child)
             elif "now-you" in classes:
                 close(False)
@@ -324,16 +324,12 @@ def _extent(box) -> float:
     return max(_extent(child) for child in children) + box.padding_bottom + box.border_bottom_width + box.margin_bottom
 
 
-def _answer(box) -> float:
-    if "answer-line" in _classes(box):
-        return box.margin_height()
-    return sum(_answer(child) for child in getattr(box, "children", None) or [])
-
-
-def _room(box) -> float:
-    if "work-part" in _classes(box):
-        return box.height
-    return sum(_room(child) for child in getattr(box, "children", None) or [])
+def _room(box, cls: str = "work-part") -> float:
+    """How tall a box's room to work is (its work-part boxes), or its answer lines (cls "answer-line", margins
+    and all)."""
+    if cls in _classes(box):
+        return box.margin_height() if cls == "answer-line" else box.height
+    return sum(_room(child, cls) for child in getattr(box, "children", None) or [])
 
 
 @dataclass

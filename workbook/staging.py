@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from workbook.cache import CACHE, _read, emptied, is_cache
+from workbook.cache import CACHE, emptied, is_cache, read_own
 from workbook.errors import BuildError, InTheWay
 from workbook.userfiles import remove_tree, remove_tree_quietly
 
@@ -323,7 +323,7 @@ def marker_fields(out_dir: Path) -> dict[str, str]:
     """The ``name value`` lines of a built edition's marker (its signed stamps), or {}."""
     # a regular file of this user's, read without following a link or waiting on a pipe (a marker replaced by
     # a FIFO had blocked the up-to-date check for ever); a marker is a few lines: no more is read
-    data = _read(out_dir / MARKER, 1 << 20)
+    data = read_own(out_dir / MARKER, 1 << 20)
     if data is None:
         return {}
     text = data[:16384].decode("utf-8", "replace")

@@ -23,7 +23,7 @@ from workbook.family import Family
 from workbook.functions import written_out
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given, partial
-from workbook.numbers import latex
+from workbook.numbers import latex, subscript
 from workbook.problem import Degenerate, Math, Problem, Step, fill, words
 
 
@@ -177,7 +177,7 @@ ARROWS = "Write each arrow's local derivative on it as you work, then multiply a
 
 def _subscripts(text: str) -> str:
     """u1, u2 as the prompt and the steps print them, u₁, u₂, in a figure's boxes and its caption."""
-    return re.sub(r"(?<![A-Za-ce-z])u(\d)(?!\d)", lambda m: "u" + "₀₁₂₃₄₅₆₇₈₉"[int(m[1])], text)  # du1 too
+    return re.sub(r"(?<![A-Za-ce-z])u(\d+)", lambda m: "u" + subscript(m[1]), text)  # du1 too
 
 
 def _chain_figure(work: Chain) -> dict:

@@ -20,7 +20,7 @@ from workbook.family import Family
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given, in_range, label, positive_rate, refuse_constant
 from workbook.numbers import decimal_latex as d
-from workbook.numbers import matrix_latex
+from workbook.numbers import matrix_latex, subscript
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill
 
 
@@ -273,7 +273,7 @@ def _figure(work: Network) -> dict:
     """The network with each weight on its arrow; the first example's activations and error signals."""
     h = work.h
     nodes = [{"id": "x1", "label": "x₁"}, {"id": "x2", "label": "x₂"}] + \
-        [{"id": f"h{j + 1}", "label": f"h{'₁₂₃₄₅₆₇₈₉'[j]}" if j < 9 else f"h{j + 1}", "value": f"a = {d(work.A1[0, j])}",
+        [{"id": f"h{j + 1}", "label": f"h{subscript(j + 1)}", "value": f"a = {d(work.A1[0, j])}",
           "grad": f"δ = {d(work.delta1[0, j])}", "bias": f"b = {d(work.b1[j])}"} for j in range(h)] + \
         [{"id": "y", "label": "ŷ", "value": d(work.yhat[0]), "grad": f"δ = {d(work.delta2[0])}",
           "bias": f"b = {d(work.b2)}"}]
