@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import time
 
 import pytest
 
-from workbook import generate, scheduler
+from workbook import generate, scheduler, workers
 from workbook.bank import load_bank
 from workbook.build import build
-from workbook.errors import BuildError
-from workbook.workers import InlinePool, Pool
+from workbook.errors import BuildError, TooSlow
+from workbook.workers import InlinePool, Outcome, Pace, Pool
 
 
 def square(x):
@@ -225,3 +226,58 @@ def test_a_worker_forked_from_a_big_parent_is_not_replaced_after_every_task():
         assert sorted(o.value for o in pool.completed()) == [0, 1, 4, 9, 16]
         assert len(pool.pids) == 1, pool.pids
     del ballast
+
+
+# ---------------------------------------------------------------- the pace of a whole stage
+
+
+def _ended(pace: Pace, *seconds: float, allowance: float = 1.0) -> None:
+    for i, spent in enumerate(seconds):
+        list(pace.over(iter([Outcome(i, "ok", seconds=spent)]), allowance))
+
+
+def test_a_stage_whose_tasks_are_each_slow_is_stopped_once_every_worker_has_ended_one():
+    pace = Pace("the fill-ins", 2, "make them simpler", base=0.0)
+    pace.add(1.0, tasks=100)
+    _ended(pace, 3.0)  # one worker's task: no forecast from one
+    with pytest.raises(TooSlow) as caught:
+        _ended(pace, 3.0)
+    said = str(caught.value)
+    assert said.startswith("the fill-ins take 3.0 s each, where 1 s is allowed: the 100 of them would take about "
+                           "3 min on 2 workers, over the 50 s allowed; make them simpler"), said
+    assert caught.value.code == 2
+
+
+def test_a_stage_at_its_pace_or_with_one_slow_task_is_not_stopped():
+    quick = Pace("the draws", 2, "", base=0.0)
+    quick.add(0.5, tasks=1000)
+    _ended(quick, *[0.05] * 1000, allowance=0.5)  # the built-in families' pace, ten times under
+    early = Pace("the draws", 2, "")  # the default base: no forecast before half of it has passed
+    early.add(0.5, tasks=50)
+    _ended(early, 5.0, 0.02, 0.02, allowance=0.5)
+
+
+def test_tasks_of_different_sizes_are_taken_against_their_own_allowances():
+    pace = Pace("the layouts", 1, "", base=0.0)
+    pace.add(10.0)
+    pace.add(1.0, tasks=10)
+    list(pace.over(iter([Outcome("big", "ok", seconds=9.0), Outcome(0, "ok", seconds=0.9)]),
+                   lambda task: 10.0 if task == "big" else 1.0))
+    with pytest.raises(TooSlow):
+        list(pace.over(iter([Outcome(1, "ok", seconds=30.0)]), 1.0))
+
+
+def slow_draw(family, seed):
+    time.sleep(0.2)
+    return REAL_GENERATE(family, seed)
+
+
+def test_draws_each_within_their_budget_but_slow_stop_the_build(tmp_path, small_edition, monkeypatch):
+    monkeypatch.setattr(scheduler, "generate_one", slow_draw)
+    monkeypatch.setattr(scheduler, "DRAW_ALLOWANCE", 0.02)
+    monkeypatch.setattr(workers, "PACE_BASE", 0.5)
+    with pytest.raises(TooSlow) as caught:
+        build(small_edition, out_root=tmp_path, formats=("html",), versions=4)
+    assert re.match(r"the draws take 0\.[2-9] s each, where 0.02 s is allowed: the \d+ of them", str(caught.value))
+    assert "the slowest family, " in str(caught.value)
+    assert not (tmp_path / "test-sheet").exists()

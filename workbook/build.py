@@ -625,13 +625,19 @@ def _prepare(documents: list[tuple[dict, tuple[str, ...]]], formats: tuple[str, 
     parts = 8 * pool.size  # small parts: the workers finish together
     start = time.perf_counter()
     tick = _counter(progress, PREPARING, sum(1 for i in range(parts) if math_items[i::parts] or spec_items[i::parts]))
+    pace = _paced(pool, "the math and figures", template_dir)
+
+    def allowance(task) -> float:  # many times what the built-in families' figures and math take
+        return 2.0 + 1.0 * len(spec_items[task[1]::parts]) + 0.05 * len(math_items[task[1]::parts])
+
     for i in range(parts):
         if math_items[i::parts] or spec_items[i::parts]:
             # a budget: a family's figure or a template's spec may ask for more than a page can show
             budget = PREPARE_BUDGET + 2.0 * len(spec_items[i::parts]) + 0.2 * len(math_items[i::parts])
+            pace.add(allowance(("prepare", i)))
             pool.submit(("prepare", i), budget, render.prepare_job, math_items[i::parts], spec_items[i::parts],
                         formats, cache)
-    for outcome in pool.completed():
+    for outcome in pace.over(pool.completed(), allowance):
         if not outcome.ok:
             from workbook.figures import FigureError
 
@@ -657,10 +663,12 @@ def _assets_used(documents: list[tuple[dict, tuple[str, ...]]], pool, template_d
 
     if template_dir is None:
         return [render.assets_used(doc, names) for doc, names in documents]
+    pace = _paced(pool, "the template fill-ins", template_dir)
     for i, (doc, names) in enumerate(documents):
+        pace.add(FILL_ALLOWANCE + 0.02 * _size(doc))
         pool.submit(("collect", i), _budget(doc, template_dir, 0.2), render.assets_used, doc, names, template_dir)
     found = []
-    for outcome in pool.completed():
+    for outcome in pace.over(pool.completed(), lambda task: FILL_ALLOWANCE + 0.02 * _size(documents[task[1]][0])):
         if not outcome.ok:
             raise _failed(f"could not fill in the templates of {template_dir}", outcome, template_dir)
         found.append(outcome.value)
@@ -704,7 +712,7 @@ def render_documents(docs: dict[str, dict], names: tuple[str, ...], formats: tup
     whole = all(len(docs) >= pool.size or v.startswith(STUDENTS) for v in docs)
     for v, doc in docs.items():
         folder = stage / v if v else stage
-        size = sum(len(s["problems"]) + bool(s.get("example")) for s in doc["sections"])
+        size = _size(doc)
         if whole:  # one job a copy: its documents share their math
             jobs.append((size * sum(WEIGHT.get(n, 1.0) for n in names), v, doc, folder, names, formats))
         else:  # one job a document and a medium, the heaviest first
@@ -722,11 +730,17 @@ def render_documents(docs: dict[str, dict], names: tuple[str, ...], formats: tup
         jobs.append((size * WEIGHT["teacher-key"], area, key, stage / area, ("teacher-key",), formats))
     jobs.sort(key=lambda job: -job[0])
     tick = _counter(progress, LAYING_OUT, len(jobs))
+    pace = _paced(pool, "the layouts", template_dir)
+
+    def allowance(i: int) -> float:  # a user's templates: many times what the built-in ones take to lay out
+        return LAYOUT_ALLOWANCE + 0.15 * jobs[i][0] if template_dir is not None else 0.0
+
     for i, (_, v, doc, folder, group, fmts) in enumerate(jobs):
+        pace.add(allowance(i))
         pool.submit(i, _budget(doc, template_dir, 2.0), render.render_job, doc, folder, cache, fmts, group,
                     template_dir)
     files = {}
-    for outcome in pool.completed():
+    for outcome in (pace.over(pool.completed(), allowance) if template_dir is not None else pool.completed()):
         _, v, _, _, group, _ = jobs[outcome.task]
         if not outcome.ok:
             what = ", ".join(group) + (f" of version {v}" if v else "")
@@ -738,12 +752,32 @@ def render_documents(docs: dict[str, dict], names: tuple[str, ...], formats: tup
     return dict(sorted(files.items()))
 
 
+def _size(doc: dict) -> int:
+    """A document's problems and worked examples."""
+    return sum(len(s["problems"]) + bool(s.get("example")) for s in doc["sections"])
+
+
+def _paced(pool, what: str, template_dir: Path | None):
+    """A stage's Pace (see workers.Pace): what to do when it is too slow names the templates, if a user's."""
+    from workbook.workers import Pace
+
+    advice = (f"the templates of {printable(str(template_dir))} take far longer than the built-in ones: make them "
+              "simpler" if template_dir is not None else
+              "a family's figures or math take far longer than the built-in ones: make them simpler")
+    return Pace(what, getattr(pool, "size", 1), advice)
+
+
+# seconds of a worker's time a stage may take on average, a document: the built-in templates fill one in 0.1 s
+FILL_ALLOWANCE = 2.0
+LAYOUT_ALLOWANCE = 5.0  # and lay one out in about 0.03 s a problem's worth (WEIGHT): allowed 0.15 s, and this
+
+
 def _budget(doc: dict, template_dir: Path | None, per_problem: float) -> float | None:
     """A task's time budget when it runs templates from a user's folder (which might never end):
     a minute, and ``per_problem`` seconds a problem. The built-in templates run without one."""
     if template_dir is None:
         return None
-    return 60.0 + per_problem * sum(len(s["problems"]) + bool(s.get("example")) for s in doc["sections"])
+    return 60.0 + per_problem * _size(doc)
 
 
 def _add_timings(timings: dict[str, float], spent: dict[str, float]) -> None:

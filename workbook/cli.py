@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from workbook import __version__
-from workbook.errors import BuildError, InputError, disk_full
+from workbook.errors import BuildError, InputError, TooSlow, disk_full
 from workbook.limits import MAX_VERSIONS
 
 
@@ -151,6 +151,8 @@ class _Group(click.Group):
             with suppress(OSError):  # SIGHUP: the terminal may be gone
                 click.echo(f"\nstopped{what}", err=True)
             sys.exit(128 + getattr(exc, "signal", signal.SIGINT))  # 130, 143 or 129, as a shell reports them
+        except TooSlow as exc:  # `list`, `show`, `check`: a stranger's bank whose every draw is slow
+            _fail([str(exc)], code=exc.code)
         except BrokenPipeError:  # `workbook list | head`: the reader has gone
             _stdout_gone()
             sys.exit(1)
@@ -398,7 +400,8 @@ def _in_worker(budget: float, fn, *args):
 def _solve_batch(batch) -> None:
     """Each line of the batch worked in the workers, under the budget each, printed in order."""
     from workbook import solver
-    from workbook.workers import Pool
+    from workbook.errors import printable
+    from workbook.workers import Pace, Pool
 
     def answer(outcome, line: bytes) -> dict:
         if outcome.ok:
@@ -406,22 +409,35 @@ def _solve_batch(batch) -> None:
         return {"input": solver.input_of(line), "error": outcome.error}  # a line stopped by its budget
 
     stopped: list[str] = []
+    name = printable(getattr(batch, "name", "the batch"))
     with Pool() as pool:
+        # each line is bounded by its budget, and the lines together by their pace: 100,000 lines each just
+        # under its budget would take days
+        pace = Pace("the batch's lines", pool.size, "split the batch, or make its expressions simpler")
         chunk: list[bytes] = []
         for raw in itertools.chain(_bounded_lines(batch, solver.MAX_LINE * 4, stopped), [None]):
             if raw is not None and raw.strip():
                 chunk.append(raw)
             if chunk and (raw is None or len(chunk) == 256):
+                budgets = [solver.budget_of(line) for line in chunk]
                 for i, line in enumerate(chunk):
-                    pool.submit(i, solver.budget_of(line), solver.solve_line, line)
-                done = {o.task: answer(o, chunk[o.task]) for o in pool.completed()}
+                    pace.add(LINE_SHARE * budgets[i])
+                    pool.submit(i, budgets[i], solver.solve_line, line)
+                try:
+                    done = {o.task: answer(o, chunk[o.task])
+                            for o in pace.over(pool.completed(), lambda i, budgets=budgets: LINE_SHARE * budgets[i])}
+                except TooSlow as exc:
+                    _fail([f"{name}: {exc}"])
                 for i in range(len(chunk)):
                     click.echo(json.dumps(done[i]))
                 chunk = []
     if stopped:
-        _fail([f"{getattr(batch, 'name', 'the batch')}: {stopped[0]}"])
+        _fail([f"{name}: {stopped[0]}"])
 
 
+# the share of its budget a batch's line may take on average: a learner's derivative takes well under a second of
+# its 10, a deep third derivative 3 s
+LINE_SHARE = 0.4
 MAX_BATCH_LINES = 100_000  # lines of one --batch; a stream without end (/dev/urandom piped in) stops there
 
 
@@ -575,6 +591,7 @@ ANSWER_LIMIT = 4096  # characters in one answer to show --try
 
 
 JUDGE_BUDGET = 10.0  # seconds to judge one typed answer, in a worker (as `solve --check` has)
+JUDGE_TOTAL = 60.0  # seconds of judging one problem's answers may take in all (answers piped in could go on for days)
 
 
 def _attempt(record: dict) -> None:
@@ -590,7 +607,11 @@ def _attempt(record: dict) -> None:
     except RuntimeError:  # stdin closed
         click.echo("(no answer: here is the solution)\n")
         return
+    judging = 0.0
     while True:
+        if judging > JUDGE_TOTAL:
+            click.echo(f"\n(the answers took over {JUDGE_TOTAL:g} s to judge: here is the solution)\n")
+            return
         click.echo(f"Your answer ({want.what}): ", nl=False)
         raw = stdin.readline(ANSWER_LIMIT + 1)
         if not raw:
@@ -608,6 +629,7 @@ def _attempt(record: dict) -> None:
             continue
         text = raw.decode("utf-8", "replace").strip()
         outcome = _in_worker(JUDGE_BUDGET, judge.judged, want, text)  # an answer can be costly: budgeted
+        judging += outcome.seconds
         if not outcome.ok:
             _say(f"  your answer took too much to judge ({outcome.error}); write it more simply, or press Ctrl-D "
                  "to see the solution", err=True)

@@ -84,6 +84,13 @@ class BuildError(Exception):
     code = 1  # the exit status
 
 
+class TooSlow(BuildError):
+    """A stage whose tasks, each within its own budget, add up to far more time than their kind needs
+    (see workers.Pace)."""
+
+    code = 2  # the pace is many times the built-in files': the file at fault is bad input
+
+
 class InTheWay(BuildError):
     """Something the tool did not make stands where it would write (a folder, a link): the user's to
     move, so it is bad input (exit 2), and nothing was changed."""

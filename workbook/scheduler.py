@@ -27,7 +27,7 @@ from workbook.family import Family
 from workbook.generate import REDRAW, generate_one
 from workbook.problem import Degenerate, OutOfRange, PlaceholderError
 from workbook.seeds import derive_seed
-from workbook.workers import InlinePool, Outcome, Pool, default_jobs
+from workbook.workers import InlinePool, Outcome, Pace, Pool, default_jobs
 
 MAX_ATTEMPTS = 40
 LIKENESS_TRIES = 12  # draws tried for one not like another on its sheet, before one alike is taken
@@ -36,6 +36,8 @@ MAX_OVERRUNS = 3  # draws of one slot that overrun their budget (or memory) befo
 FAMILY_FUSE = 20.0  # seconds of failed draws a family may cost before its first sound one, then it is given up
 TOO_MUCH = "check its expressions, domain and parameter ranges (see docs/families.md)"  # the file's mistake: exit 2
 SLOW = TOO_MUCH + ", or build where the machine is less busy"  # draws that overran: perhaps the machine's, exit 1
+# seconds a draw may take on average over a run: the built-in families take under 0.05 s, the slowest draw 0.1 s
+DRAW_ALLOWANCE = 0.5
 
 
 @dataclass
@@ -161,6 +163,9 @@ class Scheduler:
         self.overruns: dict[int, int] = dict.fromkeys(range(len(slots)), 0)  # draws over budget, by slot
         self.sound: set[str] = set()  # families with at least one sound draw
         self.wasted: dict[str, float] = {}  # seconds spent on failed draws, by family
+        self.took: dict[str, tuple[float, int, Family]] = {}  # seconds spent drawing, and draws, by family
+        # a run of draws each under its budget can still add up to hours (a roster of students): paced
+        self.pace = None if isinstance(pool, InlinePool) else Pace("the draws", pool.size, self._slowest)
 
     def family_of(self, i: int, attempt: int) -> Family:
         """The family attempt k of slot i draws from: its own for the first MAX_ATTEMPTS, then each alternate's."""
@@ -182,11 +187,27 @@ class Scheduler:
         if kept is not None:
             self.handle(kept)
         else:
-            self.pool.submit((i, attempt), self.budget, generate_one, family, seed)
+            self._submit((i, attempt), family, seed)
+
+    def _submit(self, task: tuple[int, int], family: Family, seed: int) -> None:
+        if self.pace is not None:
+            self.pace.add(DRAW_ALLOWANCE)
+        self.pool.submit(task, self.budget, generate_one, family, seed)
+
+    def _slowest(self) -> str:
+        """What to do when the draws are too slow: the slowest family, named."""
+        seconds, count, family = max(self.took.values(), key=lambda took: took[0] / took[1])
+        return (f"the slowest family, {family.id!r} ({family.path}), takes {seconds / count:.1f} s a draw: "
+                f"{TOO_MUCH}, or ask for fewer problems")
 
     def finished(self) -> Iterator[Outcome]:
         """The pool's outcomes as they come, each kept in the cache."""
         for outcome in self.pool.completed():
+            family = self.family_of(*outcome.task)
+            seconds, count, _ = self.took.get(family.id, (0.0, 0, family))
+            self.took[family.id] = (seconds + outcome.seconds, count + 1, family)
+            if self.pace is not None:
+                self.pace.ended_task(outcome.seconds, DRAW_ALLOWANCE)
             if self.cache is not None:
                 self.cache.put(self.family_of(*outcome.task), self.seeds[outcome.task], outcome)
             yield outcome
@@ -196,7 +217,7 @@ class Scheduler:
         i, attempt = task = outcome.task
         if outcome.kind == "died" and task not in self.retried:
             self.retried.add(task)
-            self.pool.submit(task, self.budget, generate_one, self.family_of(i, attempt), self.seeds[task])
+            self._submit(task, self.family_of(i, attempt), self.seeds[task])
             return
         if attempt >= MAX_ATTEMPTS:  # an alternate's draw: taken if sound, never the slot's end if not
             self.done[task] = outcome

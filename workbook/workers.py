@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import math
 import multiprocessing
 import os
 import shutil
@@ -29,6 +30,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any, Self
+
+from workbook.errors import TooSlow
 
 MEMORY_LIMIT = 2 * 1024**3  # bytes a worker may grow by beyond what it starts with
 # measured from what a worker holds when it starts, which is its parent's memory, shared: a build of 1,000
@@ -191,6 +194,74 @@ class Pool:
             how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
             return Outcome(task, "died", error=f"its worker process ended without answering ({how})", seconds=seconds)
         return None
+
+
+PACE_BASE = 20.0  # seconds any stage may take in all, whatever the pace of its tasks
+
+
+class Pace:
+    """How long a stage of tasks may take in all: ``base`` seconds, and each task's allowance (seconds
+    of a worker's time, many times what the built-in files need) shared among the workers.
+
+    Each task is bounded by its budget, but a stranger's template, family or batch can keep every task
+    just under it and multiply it by versions, students or lines into hours. As each task ends, the
+    stage is stopped (TooSlow) once it has run past what it is allowed, or once it has run half its base
+    time, every worker has ended a task, and the tasks so far, taken against their allowances, say it will.
+
+        pace = Pace("the template fill-ins", pool.size, advice="make the templates simpler")
+        for doc in docs:
+            pace.add(1.0)
+            pool.submit(...)
+        for outcome in pace.over(pool.completed(), 1.0):
+            ...
+    """
+
+    def __init__(self, what: str, workers: int, advice: str | Callable[[], str], base: float | None = None):
+        self.what, self.workers, self.advice = what, max(1, workers), advice
+        self.base = PACE_BASE if base is None else base
+        self.allowed = 0.0  # worker-seconds allowed to every task submitted
+        self.tasks = self.ended = 0
+        self.spent = self.spent_allowed = 0.0  # seconds the ended tasks took, and what they were allowed
+        self.started = time.monotonic()
+
+    def add(self, allowance: float, tasks: int = 1) -> None:
+        """Count ``tasks`` more tasks, each allowed ``allowance`` seconds of a worker's time."""
+        self.allowed += allowance * tasks
+        self.tasks += tasks
+
+    def over(self, outcomes: Iterator[Outcome], allowance: float | Callable[[Hashable], float]) -> Iterator[Outcome]:
+        """The outcomes as they come, each checked against the pace (``allowance`` by task name, or one for all)."""
+        for outcome in outcomes:
+            self.ended_task(outcome.seconds, allowance(outcome.task) if callable(allowance) else allowance)
+            yield outcome
+
+    def ended_task(self, seconds: float, allowance: float) -> None:
+        """One task ended after ``seconds``: raise TooSlow if the stage cannot finish in its time."""
+        self.ended += 1
+        self.spent += seconds
+        self.spent_allowed += allowance
+        limit = self.base + self.allowed / self.workers
+        elapsed = time.monotonic() - self.started
+        rate = self.spent / self.spent_allowed if self.spent_allowed > 0 else 0.0
+        # a forecast once the stage has had half its base time (one slow task among quick ones says little),
+        # and every worker has ended a task
+        settled = elapsed >= self.base / 2 and self.ended >= min(self.workers, self.tasks)
+        if elapsed > limit or (settled and rate * self.allowed / self.workers > limit):
+            each, allowed = self.spent / self.ended, self.spent_allowed / self.ended
+            whole = max(elapsed, rate * self.allowed / self.workers)
+            raise TooSlow(f"{self.what} take {each:.1f} s each, where {allowed:.2g} s is allowed: the {self.tasks} "
+                          f"of them would take about {_duration(whole, up=True)} on {self.workers} worker"
+                          f"{'s' if self.workers > 1 else ''}, over the {_duration(limit)} allowed; "
+                          f"{self.advice() if callable(self.advice) else self.advice}")
+
+
+def _duration(seconds: float, up: bool = False) -> str:
+    """Seconds as a person reads them, rounded ``up`` or down (a forecast over its limit never reads as equal)."""
+    rounded = math.ceil if up else math.floor
+    for unit, size, below in (("s", 1, 120), ("min", 60, 7200), ("h", 3600, math.inf)):
+        if seconds < below:
+            return f"{rounded(seconds / size)} {unit}"
+    return ""
 
 
 def said(exc: BaseException) -> str:

@@ -472,7 +472,10 @@ def _lowest(fn, lo: float, hi: float) -> float | None:
     bend = before - 2 * here + after
     if not (np.isfinite(bend) and bend > 0):
         return float(xs[i])
-    return float(xs[i] + (xs[1] - xs[0]) * (before - after) / (2 * bend))
+    vertex = float(xs[i] + (xs[1] - xs[0]) * (before - after) / (2 * bend))
+    # the vertex in floating point: x² has it at -1.93e-16, which a caption printed; 9 places is far finer
+    # than the grid's step, and -0.0 is 0
+    return round(vertex, 9) + 0.0
 
 
 def _path_said(points: list[float], minimum: float) -> str:
