@@ -2207,3 +2207,77 @@ def test_a_batch_whose_every_line_is_slow_is_stopped_by_its_pace(place):
     result = place.run("solve", "--batch", place.root / "batch.jsonl", timeout=150)
     refused(result, "batch.jsonl: the batch's lines take", "split the batch")
     assert result.seconds < 45, result.seconds
+
+
+# ---------------------------------------------------------------- attack 20: the sandbox's doors, shut by what it
+# lets a template call (an allowlist of methods on plain values), and by measuring before making
+
+
+@pytest.mark.parametrize("body, said", [
+    # D1: a string's encode gave bytes, which nothing sized (1 GB made, the build passed)
+    ('{{ ("x".encode() * 1000000000)|length }}', "'encode' of 'str' object is unsafe"),
+    ('{{ ("x"*99999).encode().replace("".encode(), ("y"*9999).encode())|length }}', "unsafe"),
+    # D2: a list of lists, each within the limit, printed or turned to JSON (10^10 characters first)
+    ("{{ [[0]*99999]*99999 }}", "characters of values"),
+    ("{{ ([[0]*99999]*99999)|tojson|length }}", "longer than"),
+    ("{{ ([[0]*99999]*99999)|sum(start=[])|length }}", "its start must be a number"),
+    ("{{ [[0]*99999]*99999 ~ 'x' }}", "longer than"),
+    ("{{ ([[0]*99999]*9)|join(',') }}", "longer than"),
+    # D3: numbers squared again and again (the 60 s budget, every version)
+    ("{% set ns = namespace(v=9**99) %}{% for i in range(40) %}{% set ns.v = ns.v * ns.v %}{% endfor %}{{ ns.v > 0 }}",
+     "more than 4000 digits"),
+    ("{{ ((((9**99)**99)**99)**99) > 0 }}", "more than 4000 digits"),
+    # D5: a field repeated, or the format filter given many arguments (1.5-3 GB first)
+    ('{{ ("{0}"*33333).format("x"*99999)|length }}', "longer than"),
+    ('{{ ("%s"*33333)|format(*(["x"*99999]*33333))|length }}', "longer than"),
+    # D6: translate, expandtabs, join(attribute=…)
+    ('{{ ("x"*15000).translate({120: "y"*99999})|length }}', "unsafe"),
+    ('{{ ("\\t"*15000).expandtabs(99999)|length }}', "unsafe"),
+    ('{{ ([{"a": "x"*99999}]*15000)|join(",", attribute="a")|length }}', "longer than"),
+    # D9: a {% set %} block or a macro captured half a gigabyte
+    ('{% set s = "x"*99999 %}{% set big %}{% for i in range(5000) %}{{ s }}{% endfor %}{% endset %}{{ big|length }}',
+     "characters of values"),
+    ('{% set s = "x"*99999 %}{% macro m() %}{% for i in range(9000) %}{{ s }}{% endfor %}{% endmacro %}{{ m()|length }}',
+     "characters of values"),
+    ('{% set big %}{% for i in range(99999) %}' + "y" * 400 + '{% endfor %}{% endset %}{{ big|length }}', "capture more"),
+])
+def test_a_template_cannot_make_a_huge_value_through_another_door(place, body, said):
+    look = place.root / "look"
+    look.mkdir()
+    (look / "worksheet.html").write_text(body)
+    result = place.build("--templates", look, "--format", "html", "--seed", "6", timeout=120)
+    refused(result, "worksheet.html, line 1", said)
+    assert result.seconds < 30
+
+
+@pytest.mark.parametrize("body, said", [
+    # D10: what a template asks to draw went back to the main process unmeasured (a gigabyte a version there)
+    ('{% for i in range(8000) %}{{ math(("x+"*49990) ~ i) }}{% endfor %}', "at most 10000 characters"),
+    ('{% for i in range(8000) %}{{ math(("x+"*4900) ~ i) }}{% endfor %}', "characters of formulas"),
+    # D7: a formula nested 300 deep was said to be "a template that calls itself"
+    ('{{ math("\\\\frac{" * 300 ~ "x" ~ "}{2}" * 300) }}', "nest at most"),
+    # D11: a helper handed a value of another kind was a traceback in the main process, or exit 1
+    ("{{ math(5) }}", "take LaTeX text"),
+    ('{{ math("x", 1) }}', "take LaTeX text"),
+    ("{{ display_lines(5) }}", "take LaTeX text"),
+    ("{{ figure(5) }}", "figure() takes"),
+    ("{{ key_cell(1) }}", "AttributeError"),
+    ('{{ beside({"figure": 5}, "A4") }}', "wrong kind"),
+])
+def test_what_a_template_asks_to_draw_is_checked_in_the_worker(place, body, said):
+    look = place.root / "look"
+    look.mkdir()
+    (look / "worksheet.html").write_text(body)
+    result = place.build("--templates", look, "--format", "html,pdf", "--seed", "6", "-j", "1", timeout=120)
+    refused(result, said)
+    assert result.seconds < 30
+
+
+@pytest.mark.parametrize("line", ['bank = ["a\\u0000b"]', 'templates = "t\\u0000"'])
+def test_a_folder_named_with_a_nul_is_one_line(place, line):
+    # D8: the up-to-date check walked the edition's folders before its keys were checked: a traceback
+    place.edition.write_text(line + "\n" + EDITION, encoding="utf-8")
+    result = place.build("--format", "html", timeout=60)
+    place.edition.write_text(EDITION, encoding="utf-8")
+    result.changed = [p for p in result.changed if p != "hostile.toml"]
+    refused(result, "control character")

@@ -682,10 +682,13 @@ def _failed(what: str, outcome, template_dir: Path | None) -> BuildError:
     if template_dir is not None and isinstance(outcome.exception, RecursionError):  # Python's words, not the user's
         said = ("a template calls itself without end (a macro that calls itself, or an include of a template "
                 "that includes it): make each call stop")
+    if (template_dir is not None and isinstance(outcome.exception, AttributeError | TypeError)
+            and "templates of" not in what):  # key_cell(1): a helper handed a value of another kind
+        said = f"a template in {printable(str(template_dir))} handed a helper a value of the wrong kind ({said})"
     error = BuildError(f"{what}: {said}")
     if template_dir is not None and (outcome.kind in ("timeout", "memory")
                                      or isinstance(outcome.exception, RecursionError | ArithmeticError | ValueError
-                                                   | TypeError | LookupError)  # {{ 1 // 0 }}, "%d" % "x"
+                                                   | TypeError | LookupError | AttributeError)  # {{ 1 // 0 }}, "%d" % "x"
                                      or type(outcome.exception).__name__ == "FetchRefused"
                                      or type(outcome.exception).__module__.startswith("jinja2")):
         error.code = 2

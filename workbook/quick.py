@@ -57,6 +57,8 @@ def inputs(edition: Path | None, *, seed: int | None, versions: int | None, form
             isinstance(named_banks, list) and all(isinstance(b, str) for b in named_banks)):
         return None
     named = named_banks + ([named_templates] if named_templates else [])
+    if any("\0" in n for n in named):  # no path holds a NUL: the full build says so, one line
+        return None
     home = path.resolve().parent
     if any(Path(n).is_absolute() or not (home / n).resolve().is_relative_to(home) for n in named):
         return None  # a folder the edition may not name: the full build refuses it, and nothing there is read

@@ -75,6 +75,9 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
     """
 
     def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        for kind, allowed in _PLAIN_METHODS:  # plain values: only methods whose result the sandbox can size
+            if isinstance(obj, kind):
+                return attr in allowed and super().is_safe_attribute(obj, attr, value)
         if isinstance(obj, BaseModel):
             return attr in type(obj).model_fields and super().is_safe_attribute(obj, attr, value)
         if dataclasses.is_dataclass(obj):
@@ -94,6 +97,9 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         # Unoptimized, every expression is worked out as the template runs, in a worker, through the checks below
         kwargs["optimized"] = False
         super().__init__(*args, **kwargs)
+        self.finalize = self._finalize  # each {{ value }}: measured before it is made text
+        self.concat = self.checked_buffer  # what a block or a macro captured, measured before it is joined
+        self.written = 0  # characters of values the page being filled in has shown so far, captured or not
         self.code_generator_class = _CheckedConcat
         self.filters = {name: _at_run_time(_bounded(f, self.LIMIT)) for name, f in self.filters.items()}
         self.globals["lipsum"] = self._lipsum
@@ -109,11 +115,27 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         return generate_lorem_ipsum(n, html, min, max)
 
     def checked_concat(self, parts):
-        """``a ~ b``: refused past the size limit, like * (a loop could double a string to any size)."""
-        parts = [str(p) if not isinstance(p, str) else p for p in parts]
-        if sum(len(p) for p in parts) > self.LIMIT:
-            raise SecurityError(f"a template may not build a value longer than {self.LIMIT}")
-        return markup_join(parts)
+        """``a ~ b``: refused past the size limit, like * (a loop could double a string to any size), each part
+        measured before it is made text (a list of lists within the limit prints as 10^10 characters)."""
+        _sized(parts, self.LIMIT)
+        return markup_join([str(p) if not isinstance(p, str) else p for p in parts])
+
+    def checked_buffer(self, parts):
+        """What a ``{% set %}`` block, a macro or a ``{% filter %}`` block captured, joined: refused past a
+        page's length before it is joined (a loop captured a 500-million-character value)."""
+        if sum(len(p) for p in parts) > self.OUTPUT_LIMIT:
+            raise SecurityError(f"a template may not capture more than {self.OUTPUT_LIMIT} characters")
+        return "".join(parts)
+
+    def _finalize(self, value):
+        """Each ``{{ value }}``, measured before it is made text, and counted: a loop inside a ``{% set %}``
+        block escapes a copy of its value each time, kept until the block ends (5000 copies of 100 000
+        characters took 1.5 GB before the block's text could be measured)."""
+        size = _text_size(value, self.OUTPUT_LIMIT)
+        self.written += size
+        if size > self.OUTPUT_LIMIT or self.written > WRITTEN_LIMIT:
+            raise SecurityError(f"a template may not write more than {WRITTEN_LIMIT} characters of values a page")
+        return value
 
     def call(self, context, obj, /, *args, **kwargs):
         name, owner = getattr(obj, "__name__", ""), getattr(obj, "__self__", None)
@@ -125,8 +147,7 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
             elif name == "join" and args:
                 args = (_joined_items(args[0], owner, self.LIMIT), *args[1:])
         value = super().call(context, obj, *args, **kwargs)
-        if isinstance(value, str | list | tuple) and len(value) > self.LIMIT:  # "x".center(10**9)
-            raise SecurityError(f"a template may not build a value longer than {self.LIMIT}")
+        _checked_value(value, self.LIMIT)  # "x".center(10**9)
         return value
 
     def wrap_str_format(self, value):
@@ -138,6 +159,11 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
 
         def checked(*args, **kwargs):
             _format_widths(text, self.LIMIT)
+            # "{0}{0}{0}…".format(s): each field may show the largest argument
+            fields = text.count("{") - 2 * text.count("{{")
+            if len(text) + max(fields, 0) * max((_text_size(v, self.LIMIT) for v in (*args, *kwargs.values())),
+                                                default=0) > self.LIMIT:
+                raise SecurityError(f"a template may not build a value longer than {self.LIMIT}")
             return wrapped(*args, **kwargs)
 
         return checked
@@ -153,20 +179,86 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
                 raise SecurityError(f"a template may not build a value longer than {self.LIMIT}")
         if operator == "**" and isinstance(right, int | float) and abs(right) > 100:
             raise SecurityError("a template may not raise to a power over 100")
+        if _whole(left) and _whole(right) and (
+                operator == "*" and left.bit_length() + right.bit_length() > MAX_BITS
+                or operator == "**" and abs(left) > 1 and right > 0 and left.bit_length() * right > MAX_BITS):
+            # squaring again and again doubled a number's digits to any size: refused before it is worked out
+            raise SecurityError(f"a template may not make a number of more than {MAX_DIGITS} digits")
         if operator == "%" and isinstance(left, str):
             # "%05000000d" % 1: a width (or precision) is checked before the string is made, a * width refused
             _percent_widths(left, self.LIMIT)
             if isinstance(right, dict):  # %(name)s: each name may be used again and again
-                size = len(left) + left.count("%(") * max((len(str(v)) for v in right.values()), default=0)
+                size = len(left) + left.count("%(") * max((_text_size(v, self.LIMIT) for v in right.values()), default=0)
             else:
-                size = len(left) + sum(len(str(v)) for v in (right if isinstance(right, tuple) else (right,)))
+                size = len(left) + sum(_text_size(v, self.LIMIT) for v in (right if isinstance(right, tuple) else (right,)))
             if size > self.LIMIT:  # "%s%s" % (s, s): refused before it is made
                 raise SecurityError(f"a template may not build a value longer than {self.LIMIT}")
             result = super().call_binop(context, operator, left, right)
             if len(result) > self.LIMIT:  # each part within the limit, but many of them
                 raise SecurityError(f"a template may not build a value longer than {self.LIMIT}")
             return result
-        return super().call_binop(context, operator, left, right)
+        result = super().call_binop(context, operator, left, right)
+        _checked_value(result, self.LIMIT)
+        return result
+
+
+WRITTEN_LIMIT = 50_000_000  # characters of values one page's templates may show in all, kept or captured
+MAX_DIGITS = 4000  # digits in a number a template makes (Python will not print past 4300)
+MAX_BITS = int(MAX_DIGITS * 3.33)
+
+# what a template may call on a plain value: methods whose results the sandbox sizes (a string's encode
+# gave bytes, which nothing sized; translate and expandtabs grew a string before any check)
+_TEXT_METHODS = frozenset({
+    "lower", "upper", "title", "capitalize", "casefold", "swapcase", "strip", "lstrip", "rstrip", "startswith",
+    "endswith", "split", "rsplit", "splitlines", "partition", "rpartition", "removeprefix", "removesuffix",
+    "replace", "join", "format", "center", "ljust", "rjust", "zfill", "count", "find", "rfind", "index", "rindex",
+    "isdigit", "isdecimal", "isnumeric", "isalpha", "isalnum", "isspace", "islower", "isupper", "istitle",
+    "striptags", "unescape"})
+_PLAIN_METHODS = ((str, _TEXT_METHODS), (bytes | bytearray, frozenset()),
+                  (dict, frozenset({"items", "keys", "values", "get"})), (list | tuple, frozenset({"index", "count"})),
+                  (bool | int | float | complex, frozenset({"real", "imag"})))
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _text_size(value, limit: int) -> int:
+    """How long ``str(value)`` would be, worked out without making it, counted only as far as past ``limit``:
+    [[0] * 99999] * 99999 is 99 999 items of 99 999 each, and printed, 10^10 characters."""
+    size, stack = 0, [value]
+    while stack and size <= limit:
+        item = stack.pop()
+        if isinstance(item, str | bytes | bytearray):
+            size += len(item) + 3
+        elif _whole(item):
+            size += item.bit_length() * 31 // 100 + 2
+        elif isinstance(item, bool | float | complex) or item is None:
+            size += 24
+        elif isinstance(item, list | tuple | set | frozenset):
+            size += 2 + 2 * len(item)
+            stack.extend(item)
+        elif isinstance(item, dict):
+            size += 2 + 4 * len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        else:  # an object the build hands (a heading, the page options): its text is its fields'
+            size += 100
+    return size
+
+
+def _sized(parts, limit: int) -> None:
+    """Refuse parts whose text together would pass ``limit``, before any is made text."""
+    if sum(_text_size(p, limit) for p in parts) > limit:
+        raise SecurityError(f"a template may not build a value longer than {limit}")
+
+
+def _checked_value(value, limit: int) -> None:
+    """A value a call or an operator made, refused past the size limit: a string, bytes, a collection, a number."""
+    if isinstance(value, str | bytes | bytearray | list | tuple | dict | set) and len(value) > limit:
+        raise SecurityError(f"a template may not build a value longer than {limit}")
+    if _whole(value) and value.bit_length() > MAX_BITS:
+        raise SecurityError(f"a template may not make a number of more than {MAX_DIGITS} digits")
 
 
 def _replace_size(text, old="", new="", count=-1, *, limit: int) -> None:
@@ -204,7 +296,7 @@ def _joined_items(items, separator: str, limit: int) -> list:
     limit: [s] * 100000 joined is 10^10 characters, made before the result could be checked."""
     kept, size = [], 0
     for item in items:
-        size += len(item if isinstance(item, str) else str(item)) + (len(separator) if kept else 0)
+        size += _text_size(item, limit) + (len(separator) if kept else 0)
         if size > limit:
             raise SecurityError(f"a template may not build a value longer than {limit}")
         kept.append(item)
@@ -284,8 +376,21 @@ def _bounded(f, limit: int):
             _replace_size(str(args[1]), str(args[2]), str(args[3]), limit=limit)
         if f.__name__ == "do_join" and len(args) >= 2:  # (eval_ctx, items, separator=""): each item measured first
             separator = str(args[2]) if len(args) > 2 else str(kwargs.get("d", ""))
-            if len(args) < 4 and "attribute" not in kwargs:
-                args = (args[0], _joined_items(args[1], separator, limit), *args[2:])
+            attribute = args[3] if len(args) > 3 else kwargs.pop("attribute", None)
+            items = args[1]
+            if attribute is not None:  # join(attribute=...): the attributes are what is joined, measured so
+                from jinja2.filters import make_attrgetter
+
+                items = map(make_attrgetter(args[0].environment, attribute), items)
+            args = (args[0], _joined_items(items, separator, limit), *args[2:3])
+        if f.__name__ in ("do_tojson", "do_pprint", "do_string", "do_list") and len(args) >= passes:
+            _sized([args[passes - 1]], limit)  # turned to text: measured first
+        if f.__name__ == "do_sum":  # sum(start=[]) joins lists, the longer with each one: numbers only
+            start = args[passes + 1] if len(args) > passes + 1 else kwargs.get("start", 0)
+            if not isinstance(start, int | float):
+                raise SecurityError("sum adds numbers: its start must be a number")
+        if f.__name__ == "do_format" and len(args) >= 1:  # "%s%s…"|format(s, s, …): the arguments measured first
+            _sized(list(args) + list(kwargs.values()), limit)
         if f.__name__ == "do_format" and args and isinstance(args[0], str):  # "%09999999d"|format(1)
             _percent_widths(args[0], limit)
         value = f(*args, **kwargs)
@@ -826,7 +931,11 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
                "wide": assets.wide, "fit": _Fit(fit or {})}
     if not isinstance(env, TemplateSandbox):
         return template.render(**context)
+    guarded = _Guarded(assets)  # what a user's template asks to draw is checked and counted before it is drawn
+    context.update(math=guarded.math, figure=guarded.figure, display_lines=guarded.lines, beside=guarded.beside,
+                   wide=guarded.wide)
     context.update(_handed_only(doc))
+    env.written = 0
     parts, size = [], 0
     try:
         for chunk in template.generate(**context):  # a user's template: the page it writes is bounded too
@@ -837,6 +946,72 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
     except SecurityError as exc:  # said with the template and line that broke the rule, not the folder alone
         raise SecurityError(f"{_template_line(exc)}{exc}") from None
     return "".join(parts)
+
+
+class _Guarded:
+    """A user's template's way to the math and figures: each formula text of at most MATH_CHARS, each spec a
+    mapping of at most figures.MAX_SPEC characters, and a page's worth in all. Its formulas go back to the
+    main process to be drawn: 8000 formulas of 50 000 characters a page grew it by a gigabyte a version."""
+
+    MATH_CHARS = 10_000  # characters in one formula: the longest a built-in page sets is under 2000
+    PAGE_MATH = 4_000_000  # characters of formulas on one page: a 400-problem solutions book sets under 1 000 000
+    PAGE_FIGURES = 2_000  # figures on one page
+    MATH_DEPTH = 40  # groups within groups in one formula: the built-in pages nest under 10
+
+    def __init__(self, assets):
+        self.assets, self.chars, self.figures = assets, 0, 0
+
+    def _formula(self, latex, display) -> None:
+        if not isinstance(latex, str) or not isinstance(display, bool):
+            raise SecurityError("math() and display_lines() take LaTeX text (and display=true or false)")
+        if len(latex) > self.MATH_CHARS:
+            raise SecurityError(f"a formula may be at most {self.MATH_CHARS} characters long")
+        depth = deepest = 0
+        for ch in latex.replace("\\{", "").replace("\\}", ""):  # (an escaped brace is a brace printed)
+            depth += (ch == "{") - (ch == "}")
+            deepest = max(deepest, depth)
+        if deepest > self.MATH_DEPTH:  # \frac{\frac{… 300 deep: a recursion the drawing cannot finish
+            raise SecurityError(f"a formula may nest at most {self.MATH_DEPTH} groups {{…}} deep")
+        self.chars += len(latex)
+        if self.chars > self.PAGE_MATH:
+            raise SecurityError(f"a page may set at most {self.PAGE_MATH} characters of formulas")
+
+    def math(self, latex, display=False):
+        self._formula(latex, display)
+        return self.assets.math(latex, display)
+
+    def lines(self, latex, depth=0, paper="A4", beside=False):
+        self._formula(latex, True)
+        if not isinstance(depth, int) or isinstance(depth, bool) or paper not in ("A4", "Letter"):
+            raise SecurityError("display_lines() takes a depth (a whole number) and a paper, A4 or Letter")
+        return self.assets.lines(latex, depth, paper, bool(beside))
+
+    def figure(self, spec, where="beside"):
+        from workbook.figures import MAX_SPEC
+
+        if not isinstance(spec, dict) or not isinstance(where, str) or len(where) > 40:
+            raise SecurityError("figure() takes a figure's spec (a mapping) and where it goes: beside, below or sheet")
+        try:
+            size = len(json.dumps(spec, default=str))
+        except (TypeError, ValueError, RecursionError):
+            raise SecurityError("a figure's spec must be plain data: text, numbers, lists and mappings") from None
+        self.figures += 1
+        if size > MAX_SPEC or self.figures > self.PAGE_FIGURES:
+            raise SecurityError(f"a figure's spec may be at most {MAX_SPEC} characters, and a page may show "
+                                f"{self.PAGE_FIGURES} figures")
+        return self.assets.figure(spec, where)
+
+    def beside(self, problem, paper="A4"):
+        return self.assets.beside(_problem(problem, "beside"), paper if paper in ("A4", "Letter") else "A4")
+
+    def wide(self, problem):
+        return self.assets.wide(_problem(problem, "wide"))
+
+
+def _problem(value, name: str) -> dict:
+    if not isinstance(value, dict):
+        raise SecurityError(f"{name}() takes a problem, as the templates are handed it")
+    return value
 
 
 def _handed_only(doc: dict) -> dict:
