@@ -218,3 +218,32 @@ def test_a_folder_workbook_did_not_make_is_never_replaced(tmp_path, small_editio
         child.unlink()
     assert cli("build", small_edition, "--out", out, "--format", "html").returncode == 0  # an empty folder is fine
     assert (theirs / "worksheet.html").is_file()
+
+
+def test_removing_an_edition_never_follows_a_folder_swapped_for_a_link(tmp_path, monkeypatch):
+    """Someone writing in a shared build folder swaps a folder of the edition being removed for a link to one
+    outside, between the removal's look at it and its going in (attack 20, D12: the path-based removal moved
+    20 files of the outside folder into the build folder)."""
+    from workbook import userfiles
+
+    victim = tmp_path / "outside"
+    victim.mkdir()
+    (victim / "v1").write_text("theirs")
+    tree = tmp_path / "build" / ".old"
+    (tree / "junk" / "sub").mkdir(parents=True)
+    (tree / "file").write_text("ours")
+    (tree / ".workbook-build").write_text("ours")
+    real_unlink = os.unlink
+
+    def unlink_then_swap(target, *args, **kwargs):
+        real_unlink(target, *args, **kwargs)
+        if (tree / "junk").is_dir() and not (tree / "junk").is_symlink():
+            os.rename(tree / "junk", tmp_path / "build" / "junk-away")
+            os.symlink(victim, tree / "junk")
+
+    monkeypatch.setattr(userfiles.os, "unlink", unlink_then_swap)
+    try:
+        userfiles.remove_tree(tree)
+    except OSError:  # refused to go through the link: what is left is still marked, for the next build to remove
+        assert (tree / ".workbook-build").exists()
+    assert sorted(p.name for p in victim.iterdir()) == ["v1"] and (victim / "v1").read_text() == "theirs"

@@ -509,30 +509,67 @@ def _load_before_fork(formats: tuple[str, ...], cache: Path, template_dir: Path 
                "give a folder of templates only")
         raise InputError([f"{printable(str(template_dir))}: {why}"])
     if {"html", "pdf"} & set(formats):
-        from jinja2 import TemplateError
+        if template_dir is None:
+            _compile_templates(cache, None)
+        else:  # a user's folder is compiled in a worker, under a budget and its memory cap: a template can take
+            _compile_in_worker(cache, template_dir)  # minutes to compile (a call with 110 000 keywords, 270 s)
 
-        from workbook import render
 
-        try:
-            render.warm_up(cache, template_dir)
-            render.stylesheet_text(render.environment(template_dir))  # a bad print.css: one line, before forking
-        except (RecursionError, MemoryError):
-            raise InputError([f"{printable(str(template_dir))}: a template nested too deeply to compile"]) from None
-        except SyntaxError as exc:  # Python's, compiling what Jinja made of a template: nested past its limit (200
-            # brackets), or a macro with an argument twice ({% macro f(a, a) %}), which Jinja lets through
-            said = "nested too deeply to compile" if "nest" in str(exc.msg) or "too many" in str(exc.msg) else \
-                f"does not compile ({excerpt(str(exc.msg), 80)}): a macro or call that repeats a name?"
-            raise InputError([f"{printable(str(template_dir))}: a template {said}"]) from None
-        except UnicodeDecodeError as exc:  # a ValueError too: said before the one below
-            raise InputError([(f"{printable(str(template_dir))}: a template is not UTF-8 text (byte {exc.start}); "
-                              "save it as UTF-8")]) from None
-        except ValueError as exc:  # int("9" * 5000): past Python's limit on the digits of a number written out
-            raise InputError([(f"{printable(str(template_dir))}: a template does not compile ({excerpt(str(exc), 80)}); "
-                               "write numbers of at most 4300 digits")]) from None
-        except TemplateError as exc:  # a user's template that does not compile
-            where = f"{getattr(exc, 'filename', None) or template_dir}"
-            line = f", line {exc.lineno}" if getattr(exc, "lineno", None) else ""
-            raise InputError([f"{where}{line}: {exc.message or exc}"]) from None
+COMPILE_BUDGET = 30.0  # seconds to compile a user's template folder: the built-in one takes half a second
+
+
+def _compile_in_worker(cache: Path, template_dir: Path) -> None:
+    """Compile a user's templates in a worker process, to learn of any that does not (one line each, exit 2),
+    without this process paying for it: the workers forked later compile them again, each for itself."""
+    from workbook.workers import Pool
+
+    with Pool(1) as pool:
+        pool.submit(0, COMPILE_BUDGET, _compile_problems, cache, template_dir)
+        outcome = next(pool.completed())
+    if outcome.kind in ("timeout", "memory"):
+        raise InputError([(f"{printable(str(template_dir))}: the templates take more than {COMPILE_BUDGET:g} s, or "
+                           "more memory than a worker has, to compile: give smaller templates")])
+    if not outcome.ok:
+        raise InputError([f"{printable(str(template_dir))}: the templates do not compile ({outcome.error})"])
+    if outcome.value:
+        raise InputError(outcome.value)
+
+
+def _compile_problems(cache: Path, template_dir: Path) -> list[str]:
+    """What is wrong with a template folder, found by compiling it: one line a problem, none if it compiles."""
+    try:
+        _compile_templates(cache, template_dir)
+    except InputError as exc:
+        return list(exc.lines)
+    return []
+
+
+def _compile_templates(cache: Path, template_dir: Path | None) -> None:
+    """Compile the templates (and read their stylesheet), each that does not said as one line (InputError)."""
+    from jinja2 import TemplateError
+
+    from workbook import render
+
+    try:
+        render.warm_up(cache, template_dir)
+        render.stylesheet_text(render.environment(template_dir))  # a bad print.css: one line, before forking
+    except (RecursionError, MemoryError):
+        raise InputError([f"{printable(str(template_dir))}: a template nested too deeply to compile"]) from None
+    except SyntaxError as exc:  # Python's, compiling what Jinja made of a template: nested past its limit (200
+        # brackets), or a macro with an argument twice ({% macro f(a, a) %}), which Jinja lets through
+        said = "nested too deeply to compile" if "nest" in str(exc.msg) or "too many" in str(exc.msg) else \
+            f"does not compile ({excerpt(str(exc.msg), 80)}): a macro or call that repeats a name?"
+        raise InputError([f"{printable(str(template_dir))}: a template {said}"]) from None
+    except UnicodeDecodeError as exc:  # a ValueError too: said before the one below
+        raise InputError([(f"{printable(str(template_dir))}: a template is not UTF-8 text (byte {exc.start}); "
+                          "save it as UTF-8")]) from None
+    except ValueError as exc:  # int("9" * 5000): past Python's limit on the digits of a number written out
+        raise InputError([(f"{printable(str(template_dir))}: a template does not compile ({excerpt(str(exc), 80)}); "
+                           "write numbers of at most 4300 digits")]) from None
+    except TemplateError as exc:  # a user's template that does not compile
+        where = f"{getattr(exc, 'filename', None) or template_dir}"
+        line = f", line {exc.lineno}" if getattr(exc, "lineno", None) else ""
+        raise InputError([f"{where}{line}: {exc.message or exc}"]) from None
 
 
 def _up_to_date(out_dir: Path, area: str, digest: str, docs: dict, names: tuple[str, ...],

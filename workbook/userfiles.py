@@ -122,7 +122,12 @@ def files_under(folder: Path, depth: int = 8) -> list[Path]:
 def remove_tree(path: Path) -> None:
     """shutil.rmtree without recursion and without long paths: each folder's folders are emptied into
     it, a level at a time, so a folder nested thousands deep is removed like a shallow one. Links are
-    removed, never followed. OSError if something cannot be removed."""
+    removed, never followed. OSError if something cannot be removed.
+
+    Every step is taken through an open folder (a file descriptor), never by a path: a folder swapped for
+    a link to one outside while the removal runs (someone else writing in a shared build folder) is not
+    followed. The path-based walk it replaces moved 20 files of such an outside folder into the build folder.
+    """
     path = Path(path)
     try:
         info = os.lstat(path)
@@ -131,26 +136,49 @@ def remove_tree(path: Path) -> None:
     if not stat.S_ISDIR(info.st_mode):
         os.unlink(path)
         return
-    moved = 0
-    while True:
-        inner = []
-        with os.scandir(path) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    inner.append(entry.name)
-                else:
-                    os.unlink(entry.path)
-        if not inner:
-            break
-        for name in inner:
-            with os.scandir(path / name) as entries:
-                names = [entry.name for entry in entries]
-            for child in names:
-                while os.path.lexists(path / f".removing-{moved}"):
-                    moved += 1
-                os.rename(path / name / child, path / f".removing-{moved}")
-            os.rmdir(path / name)
+    top = os.open(path, _FOLDER)
+    try:
+        if not os.path.samestat(os.fstat(top), info):
+            raise OSError(f"{path}: changed while it was being removed")
+        moved = 0
+        while True:
+            inner = []
+            with os.scandir(top) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        inner.append(entry.name)
+                    elif entry.name not in LAST:
+                        os.unlink(entry.name, dir_fd=top)  # a link is removed, itself
+            if not inner:
+                break
+            for name in inner:
+                folder = os.open(name, _FOLDER, dir_fd=top)  # refused (ELOOP, ENOTDIR) if now a link or a file
+                try:
+                    for child in os.listdir(folder):
+                        while _exists(f".removing-{moved}", top):
+                            moved += 1
+                        os.rename(child, f".removing-{moved}", src_dir_fd=folder, dst_dir_fd=top)
+                finally:
+                    os.close(folder)
+                os.rmdir(name, dir_fd=top)
+        for name in LAST:  # a removal stopped halfway leaves a folder still marked as workbook's: the next
+            if _exists(name, top):  # build removes it, where an unmarked one is left alone as someone else's
+                os.unlink(name, dir_fd=top)
+    finally:
+        os.close(top)
     os.rmdir(path)
+
+
+LAST = (".workbook-build", ".workbook-cache")  # the markers of an edition and of a cache: removed last
+_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
+def _exists(name: str, folder: int) -> bool:
+    try:
+        os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def remove_tree_quietly(path: Path) -> None:
