@@ -2281,3 +2281,14 @@ def test_a_folder_named_with_a_nul_is_one_line(place, line):
     place.edition.write_text(EDITION, encoding="utf-8")
     result.changed = [p for p in result.changed if p != "hostile.toml"]
     refused(result, "control character")
+
+
+def test_a_template_slow_to_compile_is_stopped_in_a_worker(place):
+    # attack 20, D13: the main process compiled a user's folder with no budget (one call with 110 000 keyword
+    # arguments: 54 s a file, 270 s for five, before any worker started)
+    look = place.root / "look"
+    look.mkdir()
+    (look / "worksheet.html").write_text("{{ m(" + ",".join(f"a{i}=1" for i in range(110_000)) + ") }}")
+    result = place.build("--templates", look, "--format", "html", timeout=150)
+    refused(result, "to compile")
+    assert result.seconds < 45

@@ -261,7 +261,9 @@ def check_tangent(work: Derivative) -> list[verify.Check]:
 
 
 def _placeholders(work: Derivative) -> dict:
-    fx, x = latex(work.f), latex(work.x)
+    # the function is the problem's one given: a quotient is set full size (inline, e^{2x}/(x^2 + 8) printed its
+    # exponent at about 5 pt), unless the fraction is a power's (its exponent stays an exponent's size)
+    fx, x = _full_size_fractions(latex(work.f)), latex(work.x)
     return {"f": Math(f"f({x}) = {fx}"), "fx": Math(fx), "x": Math(x), "order": Text(str(work.family.order)),
             **{k: Math(latex(v)) for k, v in work.params.items()}}
 
@@ -370,3 +372,18 @@ KIND = Kind("derivative", DerivativeFamily, {
     "value": Ask(solve_at, check_at, present_value),
     "tangent": Ask(solve_at, check_tangent, present_tangent),
 }, givens)
+
+
+def _full_size_fractions(text: str) -> str:
+    r"""\frac as \dfrac where it is not inside a group (an exponent's, a root's): the fractions of the function
+    itself, not those of its parts' scripts."""
+    out, depth, i = [], 0, 0
+    while i < len(text):
+        if text.startswith(r"\frac", i) and depth == 0:
+            out.append(r"\dfrac")
+            i += len(r"\frac")
+            continue
+        depth += (text[i] == "{") - (text[i] == "}")
+        out.append(text[i])
+        i += 1
+    return "".join(out)

@@ -190,11 +190,14 @@ def present(work: GradientCheck) -> Problem:
                "A gradient check compares a gradient you derived with centred differences. For {f} at "
                "{point}, find the analytic partials, their centred-difference estimates with {h}, and the "
                "relative error of each.")
-    default += " The relative error of a worked value {a} against an estimate {n} is {relative}."
+    default += (" The relative error of a worked value {g} against an estimate {ghat} is {relative}. Give each "
+                "estimate to 8 significant figures and each relative error to 2, as {example}.")
     prompt = fill(work.family.prompt or default, {"f": Math(f"f({', '.join(names)}) = {latex(work.f)}"),
                                                   "point": Math(_point(work)),
                                                   "h": Math(f"h = {significant(work.h)}"),
-                                                  "a": Math("g"), "n": Math(r"\hat{g}"),
+                                                  "g": Math("g"), "ghat": Math(r"\hat{g}"),
+                                                  "example": Math(r"2.5 \times 10^{-5}"),
+                                                  "a": Math("g"), "n": Math(r"\hat{g}"),  # their first names
                                                   "relative": Math(r"|g - \hat{g}| / \max(|g|, |\hat{g}|)")})
     answer = []
     names_at = [f"f'({latex(work.point[0])})"] if len(names) == 1 else _derivatives(work)

@@ -298,9 +298,10 @@ def _steps(work: Updates, head: list[str]) -> list[Step]:
     shown.append(Step(f"{OPTIMIZER[name].title}, as in torch.optim", "",
                       words("With ", Math(_hyper_latex(name, work.hyper)), ", each step applies the update the "
                             "question gives.")))
-    shown += [Step(f"Step {r['t']}", _step_latex(name, r, work.hyper),
-                   words("Use the gradient ", Math(f"g_{r['t']} = {decimal_latex(r['g'])}"), "."), depth=1)
-              for r in rows]
+    shown += [Step(f"Step {r['t']}", _worked(work, i),
+                   words("Use the gradient ", Math(f"g_{r['t']} = {decimal_latex(r['g'])}"), "; each quantity is "
+                         "worked from the step before, its numbers put into the rule."), depth=1)
+              for i, r in enumerate(rows)]
     return shown + [
         Step("The table", "", [Table(head, table)]),
         Step("Rounding", "", _rounding(OPTIMIZER[name])),
@@ -385,10 +386,79 @@ def _entry(symbol: str, t: int, value: str) -> str:
     return f"{symbol}_{{{t}}} = {value}"
 
 
-def _step_latex(name: str, r: dict, hyper: dict) -> str:
-    shown = [_entry(symbol, r["t"], decimal_latex(r[key], places)) for symbol, key, places in OPTIMIZER[name].shown]
-    theta = _entry(r"\theta", r["t"], decimal_latex(r["theta"]))
-    return shown[0] + r",\quad " + theta if len(shown) == 1 else r",\ ".join([*shown, theta])
+def _worked(work: Updates, i: int) -> str:
+    """Step i's update with its numbers put into the rule, a line for each quantity (quoting the results alone,
+    a learner whose number differed could not find the slip). A result is "=" where the printed numbers give it
+    exactly, else "≈": the work carries full precision, the page prints 4 places (v 6)."""
+    name, r, k = work.name, work.rows[i], work.hyper
+    before = work.rows[i - 1] if i else {}
+    t, printed = r["t"], {key: places for _, key, places in OPTIMIZER[name].shown}
+    exact = True  # whether every number printed on the line so far is the number itself
+
+    def num(value, places: int = 4, bracket: bool = True) -> str:
+        nonlocal exact
+        text = decimal_latex(value, places)
+        exact = exact and _ends(value, text)
+        return f"({text})" if bracket and text.startswith("-") else text
+
+    def line(symbol: str, rule: str, numbers: str, key: str) -> str:
+        nonlocal exact
+        result = decimal_latex(r[key], printed.get(key, 4))
+        sign = "=" if exact and _ends(r[key], result) else r"\approx"
+        exact = True
+        return f"{symbol}_{{{t}}} = {rule} = {numbers} {sign} {result}"
+
+    lines = []
+    if name in ("momentum", "nesterov"):
+        if t == 1:
+            lines.append(f"b_{{1}} = g_{{1}} = {num(r['g'], bracket=False)}")
+        else:
+            lines.append(line("b", rf"\mu\, b_{{{t - 1}}} + g_{{{t}}}", rf"{num(k['momentum'])} \cdot {num(before['b'])} + {num(r['g'])}", "b"))
+        if name == "nesterov":
+            push = f"{num(r['g'], bracket=False)} + {num(k['momentum'])} \\cdot {num(r['b'])}"
+            exact_push = exact and _ends(r["push"], decimal_latex(r["push"]))
+            lines.append(f"g_{{{t}}} + \\mu\\, b_{{{t}}} = {push} {'=' if exact_push else chr(92) + 'approx'} "
+                         f"{decimal_latex(r['push'])}")
+            exact = True
+        rule, moved = (rf"\eta\,(g_{{{t}}} + \mu\, b_{{{t}}})", num(r["push"])) if name == "nesterov" else \
+            (rf"\eta\, b_{{{t}}}", num(r["b"]))
+        lines.append(line(r"\theta", rf"\theta_{{{t - 1}}} - {rule}", rf"{num(before.get('theta', work.theta0), bracket=False)} - {num(k['lr'])} \cdot {moved}", "theta"))
+        return r",\quad ".join(lines)
+    if name == "adagrad":
+        lines.append(line("G", rf"G_{{{t - 1}}} + g_{{{t}}}^{{2}}", rf"{num(before.get('G', 0), bracket=False)} + {num(r['g'])}^{{2}}", "G"))
+        root = rf"\sqrt{{{num(r['G'], bracket=False)}}}"
+        lines.append(line(r"\theta", rf"\theta_{{{t - 1}}} - \eta\,\frac{{g_{{{t}}}}}{{\sqrt{{G_{{{t}}}}} + \varepsilon}}",
+                          rf"{num(before.get('theta', work.theta0), bracket=False)} - {num(k['lr'])} \cdot \frac{{{num(r['g'], bracket=False)}}}{{{root} + \varepsilon}}",
+                          "theta"))
+        return r",\quad ".join(lines)
+    if name == "rmsprop":
+        lines.append(line("v", rf"\alpha\, v_{{{t - 1}}} + (1 - \alpha)\, g_{{{t}}}^{{2}}",
+                          rf"{num(k['alpha'])} \cdot {num(before.get('v', 0), 6)} + {num(1 - k['alpha'])} \cdot "
+                          rf"{num(r['g'])}^{{2}}", "v"))
+        root = rf"\sqrt{{{num(r['v'], 6, bracket=False)}}}"
+        lines.append(line(r"\theta", rf"\theta_{{{t - 1}}} - \eta\,\frac{{g_{{{t}}}}}{{\sqrt{{v_{{{t}}}}} + \varepsilon}}",
+                          rf"{num(before.get('theta', work.theta0), bracket=False)} - {num(k['lr'])} \cdot \frac{{{num(r['g'], bracket=False)}}}{{{root} + \varepsilon}}",
+                          "theta"))
+        return r",\quad ".join(lines)
+    b1, b2 = k["beta1"], k["beta2"]
+    lines.append(line("m", rf"\beta_1 m_{{{t - 1}}} + (1 - \beta_1)\, g_{{{t}}}",
+                      rf"{num(b1)} \cdot {num(before.get('m', 0))} + {num(1 - b1)} \cdot {num(r['g'])}", "m"))
+    lines.append(line("v", rf"\beta_2 v_{{{t - 1}}} + (1 - \beta_2)\, g_{{{t}}}^{{2}}",
+                      rf"{num(b2, 6)} \cdot {num(before.get('v', 0), 6)} + {num(1 - b2, 6)} \cdot {num(r['g'])}^{{2}}", "v"))
+    lines.append(line(r"\hat m", rf"\frac{{m_{{{t}}}}}{{1 - \beta_1^{{{t}}}}}",
+                      rf"\frac{{{num(r['m'], bracket=False)}}}{{1 - {num(b1)}^{{{t}}}}}", "m_hat"))
+    lines.append(line(r"\hat v", rf"\frac{{v_{{{t}}}}}{{1 - \beta_2^{{{t}}}}}",
+                      rf"\frac{{{num(r['v'], 6, bracket=False)}}}{{1 - {num(b2, 6)}^{{{t}}}}}", "v_hat"))
+    root = rf"\sqrt{{{num(r['v_hat'], bracket=False)}}}"
+    lines.append(line(r"\theta", rf"\theta_{{{t - 1}}} - \eta\,\frac{{\hat m_{{{t}}}}}{{\sqrt{{\hat v_{{{t}}}}} + \varepsilon}}",
+                      rf"{num(before.get('theta', work.theta0), bracket=False)} - {num(k['lr'])} \cdot \frac{{{num(r['m_hat'], bracket=False)}}}{{{root} + \varepsilon}}",
+                      "theta"))
+    return r",\quad ".join(lines)
+
+
+def _ends(value, text: str) -> bool:
+    """Whether a printed decimal is the value itself, not a rounding of it."""
+    return abs(float(value) - float(text)) <= 1e-12 * max(1.0, abs(float(value)))
 
 
 RAVINE_SCALE = (0.1, 4.0)  # the illustrative loss 0.1 w1^2 + 4 w2^2: a long, narrow valley
