@@ -647,7 +647,7 @@ def _list_parts(latex: str) -> list[str]:
     """A list of results a, b, c (commas followed by a space, "\\ " or "\\,") split after each comma, the
     comma kept with the item it ends; a part is a list only where a comma stands outside any braces."""
     parts, start = [], 0
-    for _, b in _top_level(latex, r",(?:\\[ ,;]|\s)+"):
+    for _, b in _top_level(latex, r"(?<!\\),(?:\\[ ,;]|\s)+"):  # (not the comma of a thin space, "\,")
         parts.append(latex[start:b].rstrip().removesuffix("\\").rstrip())
         start = b
     return [p.strip() for p in (*parts, latex[start:]) if p.strip()]
@@ -755,15 +755,24 @@ class Assets:
             else:
                 out.append(piece)
 
+        chained = False  # whether the last line ends a chain broken over lines: nothing more goes on it
         for part in _top_level_parts(latex):
             items = [part] if fits(part) else _list_parts(part)
             for k, item in enumerate(items):
                 glue = "\\quad " if k == 0 else "\\ "
                 if fits(item):
-                    add(item, glue)
+                    if chained:
+                        out.append(item)
+                    else:
+                        add(item, glue)
+                    chained = False
                     continue
-                for i, piece in enumerate(_equals_parts(item)):  # a chain of equalities too wide alone
-                    add(piece, " " if i else glue)
+                chained = True
+                for i, piece in enumerate(_equals_parts(item)):  # a chain of equalities too wide alone: on lines
+                    if i:  # of its own ("θ₂" was left at the end of the line before, its chain below)
+                        add(piece, " ")
+                    else:
+                        out.append(piece)
         return out
 
     def beside(self, problem: dict, paper: str) -> bool:
