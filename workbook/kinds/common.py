@@ -3,6 +3,7 @@ partials, the second-derivative test, contour data."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -151,3 +152,73 @@ def shape(f: sp.Expr, variables: list[sp.Symbol]) -> str:
         return sp.srepr(_coefficients_out(g))
     except (TypeError, ValueError):  # a function that takes no evaluate flag: its plain form
         return str(g)
+
+
+def solved_together(gradient: list[sp.Expr], variables: list[sp.Symbol], points: list[list[sp.Expr]],
+                    value=None) -> list[str] | None:
+    """How the equations "each first partial = 0" are solved, a line each, ending at ``points``: each alone
+    where each holds one variable, else one solved for a variable it holds once and put into the other. None
+    where neither way gives exactly ``points`` (the caller then states them): a line never shows more than
+    the working it claims. ``value`` prints a solution (latex by default; money for prices)."""
+    from workbook.numbers import latex
+
+    value = value or latex
+    names = [latex(v) for v in variables]
+    zero = [rf"\frac{{\partial f}}{{\partial {n}}} = 0" if len(variables) > 1 else f"f'({n}) = 0" for n in names]
+
+    def roots(eq: sp.Expr, v: sp.Symbol) -> list[sp.Expr] | None:
+        try:
+            found = sp.solve(eq, v)
+        except (NotImplementedError, ValueError):
+            return None
+        return sorted((r for r in found if r.is_real), key=float)
+
+    def either(v: str, values: list[sp.Expr]) -> str:
+        return r" \text{ or } ".join(f"{v} = {value(r)}" for r in values)
+
+    lines, found = [], []
+    alone = [next(iter(eq.free_symbols & set(variables)), None) for eq in gradient]
+    if all(v is not None for v in alone) and len(set(alone)) == len(variables):
+        solutions = {}
+        for z, eq, v in zip(zero, gradient, alone, strict=True):
+            rs = roots(eq, v)
+            if not rs:
+                return None
+            solutions[v] = rs
+            lines.append(rf"{z}:\ {latex(sp.factor(eq))} = 0 \Rightarrow {either(latex(v), rs)}")
+        found = [list(p) for p in itertools.product(*(solutions[v] for v in variables))]
+    elif len(variables) == 2:
+        # an equation solved for a variable it holds once, the simplest first: a coefficient of 1, whole numbers
+        ways = []
+        for i in (0, 1):
+            for k, v in enumerate(variables):
+                if sp.degree(gradient[i], v) == 1 and not sp.Poly(gradient[i], v).LC().free_symbols:
+                    expr = sp.solve(gradient[i], v)[0]
+                    whole = all(c.is_Integer for c in sp.Poly(expr, variables[1 - k]).coeffs())
+                    ways.append((abs(sp.Poly(gradient[i], v).LC()) != 1, not whole, i, k, expr))
+        for *_, i, k, expr in sorted(ways, key=lambda way: way[:4]):
+            v, u, j = variables[k], variables[1 - k], 1 - i
+            rest = sp.expand(gradient[j].subs(v, expr))
+            rs = roots(rest, u) if rest.free_symbols == {u} else None
+            if not rs:
+                continue
+            factored = sp.factor(rest)
+            shown = latex(rest) + (f" = {latex(factored)}" if sp.degree(rest, u) > 1 and factored != rest else "")
+            lines = [rf"{zero[i]} \Rightarrow {latex(v)} = {latex(expr)}",
+                     rf"{zero[j]}:\ {shown} = 0 \Rightarrow {either(latex(u), rs)}"]
+            found = [[None, None] for _ in rs]
+            for point, r in zip(found, rs, strict=True):
+                point[1 - k], point[k] = r, sp.simplify(expr.subs(u, r))
+            lines.append(rf"{latex(v)} = {latex(expr)} \Rightarrow ({', '.join(names)}) = "
+                         + r",\ ".join("(" + ", ".join(value(c) for c in point) + ")" for point in found))
+            break
+    if not found or len(found) != len(points) or any(
+            any(sp.simplify(a - b) != 0 for a, b in zip(p, q, strict=True)) for p, q in zip(sorted(found, key=_order),
+                                                                                         sorted(points, key=_order),
+                                                                                         strict=True)):
+        return None
+    return lines
+
+
+def _order(point: list[sp.Expr]) -> tuple[float, ...]:
+    return tuple(float(c) for c in point)

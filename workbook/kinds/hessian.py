@@ -20,7 +20,7 @@ from workbook import expr as E
 from workbook import marking, steps, verify
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import contour_data, draw_function, given, partial, second_derivative_test
+from workbook.kinds.common import contour_data, draw_function, given, partial, second_derivative_test, solved_together
 from workbook.numbers import latex, matrix_latex, point_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
@@ -224,9 +224,13 @@ def _test_step(work: Hessian) -> Step:
 
 def present_classify(work: Hessian) -> Problem:
     """Find and classify every critical point; a contour plot marks them when there are two variables."""
+    points = r"\nabla f = 0 \Rightarrow " + ",\\ ".join(point_latex(p) for p in work.points)
+    solving = solved_together(work.gradient, work.variables, work.points)
     shown = _partials_steps(work) + [
-        Step("Critical points", r"\nabla f = 0 \Rightarrow " + ",\\ ".join(point_latex(p) for p in work.points),
-             words("Set every first partial to zero and solve together.")),
+        Step("Critical points", r",\quad ".join([*(solving or []), points]),
+             words("Set every first partial to zero and solve together"
+                   + (": each equation alone, or one solved for a variable and put into the other." if solving
+                      else "."))),
         _test_step(work)]
     answer = []
     for p, k in zip(work.points, work.kinds, strict=True):

@@ -17,8 +17,15 @@ from workbook import explain, steps, verify
 from workbook import expr as E
 from workbook.family import FunctionFamily
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import contour_data, draw_function, exact_at, partial, second_derivative_test
-from workbook.numbers import decimal_places, latex, matrix_latex, money
+from workbook.kinds.common import (
+    contour_data,
+    draw_function,
+    exact_at,
+    partial,
+    second_derivative_test,
+    solved_together,
+)
+from workbook.numbers import as_written, decimal_places, latex, matrix_latex, money
 from workbook.problem import Degenerate, Math, Problem, Step, Text, fill, words
 
 
@@ -156,9 +163,19 @@ def _conclusion(work: Optimum) -> list[Step]:
     return [Step("Critical point", first, words(
                 f"At the best choice the {q} stops changing: set the derivative" + ("s" if several else "")
                 + " to zero.")),
-            Step("Solve", _choice(work), words("This is the only critical point.")),
+            Step("Solve", r",\quad ".join(solved_together(work.gradient, work.variables, [work.best], money)
+                                           or [_choice(work)]),
+                 words("This is the only critical point.")),
             _test_step(work),
-            Step("The best value", f"f = {money(work.value)}", words(f"The {q} at the optimum."))]
+            Step("The best value", _value_at(work), words(f"The {q} at the optimum: its numbers put into the formula."))]
+
+
+def _value_at(work: Optimum) -> str:
+    """f at the optimum, its numbers put in: f(30.5, 23.5) = -2 (30.5)^2 + … = 552.25."""
+    put = sp.latex(as_written(work.f), ln_notation=True,
+                   symbol_names={v: f"({money(c)})" for v, c in zip(work.variables, work.best, strict=True)})
+    at = ", ".join(money(c) for c in work.best)
+    return f"f({at}) = {put} = {money(work.value)}"
 
 
 def _check_record(work: Optimum) -> dict:
