@@ -112,6 +112,9 @@ class Problem:
     verified: dict = field(default_factory=dict)
     likeness: str | None = None
     setting: str | None = None
+    # the work itself, where two settings can still be worked alike: a descent's distances from its minimum (x²
+    # from -2 and (x - 1)² from 3 at rate 0.1 both run 2, 1.6, 1.28: the worked table could be copied)
+    course: str | None = None
     title: str | None = None  # what it practises, where its family draws among several (one optimizer of five)
 
     def record(self) -> dict:
@@ -123,6 +126,8 @@ class Problem:
             out["worksheet_figure"] = self.worksheet_figure
         if self.setting is not None:
             out["setting"] = self.setting
+        if self.course is not None:
+            out["course"] = self.course
         if self.title is not None:
             out["title"] = self.title
         return out

@@ -66,8 +66,10 @@ EXAMPLES = "\0examples"  # the likenesses of the worked examples, among the grou
 
 def _likes(record: dict) -> frozenset[str]:
     """What a draw must not share with another on its sheet or with a worked example: its likeness (its
-    form), and its setting where its kind gives one (a descent's start, rate and steps; see Problem)."""
-    return frozenset(filter(None, (record.get("likeness") or record["identity"], record.get("setting"))))
+    form), and its setting and course where its kind gives them (a descent's start, rate and steps, and its
+    distances from the minimum; see Problem)."""
+    return frozenset(filter(None, (record.get("likeness") or record["identity"], record.get("setting"),
+                                   record.get("course"))))
 
 
 def _too_like(record: dict, sheet: set | None, seen: dict[str, set[str]]) -> bool:

@@ -278,6 +278,12 @@ def _likeness(work: Gradient) -> str:
     return f"gradient {shape(work.f, work.variables)}"
 
 
+def _at(work: Gradient) -> str:
+    """A gradient asked for at a point: two on one sheet at the same point are worked alike (seed 99's #10 and
+    #11, 4x² + xy - 2y² and 4x² - 2y² at (1, -2), printed near-identical contour plots)."""
+    return f"gradient at {work.point}"
+
+
 def present(work: Gradient) -> Problem:
     """Find every first partial."""
     pairs = list(zip(work.variables, work.partials, strict=True))
@@ -326,7 +332,7 @@ def present_gradient(work: Gradient) -> Problem:
     answer = Math(r"\nabla f%s = %s" % (point_latex(work.point), vector_latex(work.grad)))
     text = f"grad f{tuple(work.point)} = ({', '.join(sp.sstr(g) for g in work.grad)})"
     prompt = fill(work.family.prompt or default, _placeholders(work))
-    return Problem(identity=f"{work.f} at {work.point}", likeness=_likeness(work), prompt=prompt, answer=[answer], answer_text=text,
+    return Problem(identity=f"{work.f} at {work.point}", likeness=_likeness(work), setting=_at(work), prompt=prompt, answer=[answer], answer_text=text,
                    steps=_at_steps(work), claims=_at_record(work), **_figures(work, GRADIENT))
 
 
@@ -341,7 +347,7 @@ def present_directional(work: Gradient) -> Problem:
     ]
     default = "Find the directional derivative of {f} at {point} in the direction of {direction}."
     check = _at_record(work, direction=[sp.sstr(c) for c in work.direction], directional=sp.sstr(work.value))
-    return Problem(identity=f"{work.f} at {work.point} along {work.direction}", likeness=_likeness(work),
+    return Problem(identity=f"{work.f} at {work.point} along {work.direction}", likeness=_likeness(work), setting=_at(work),
                    prompt=fill(work.family.prompt or default, _placeholders(work)),
                    answer=[Math(r"D_{\hat{u}} f%s = %s" % (point_latex(work.point), number_latex(work.value)))],
                    answer_text=sp.sstr(work.value), steps=shown, claims=check, **_figures(work, DIRECTIONAL),
@@ -361,7 +367,7 @@ def present_steepest(work: Gradient) -> Problem:
     check = _at_record(work, descent_direction=[sp.sstr(c) for c in work.descent], rate=sp.sstr(work.rate))
     text = f"direction ({', '.join(sp.sstr(c) for c in work.descent)}), rate {sp.sstr(work.rate)}"
     prompt = fill(work.family.prompt or default, _placeholders(work))
-    return Problem(identity=f"{work.f} at {work.point}", likeness=_likeness(work), prompt=prompt,
+    return Problem(identity=f"{work.f} at {work.point}", likeness=_likeness(work), setting=_at(work), prompt=prompt,
                    answer=[Math(r"\hat{u} = %s" % descent), Text(", rate "), Math(rate)], answer_text=text,
                    steps=shown, claims=check, **_figures(work, STEEPEST))
 

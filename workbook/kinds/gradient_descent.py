@@ -300,11 +300,25 @@ def present_iterate(work: Descent) -> Problem:
                    likeness=f"descent {shape(work.f, work.variables)}",
                    # x^2 and (x + 2)^2 from x = 5 at 0.1 are two forms worked alike (seed 2027's problem 24 and its example)
                    setting=f"descent from {work.start} at {work.rate}, {fam.steps} steps",
+                   course=_course(work),
                    answer=[Math(f"{answer_name} = {final}")],
                    answer_text=" -> ".join(str([sp.sstr(c) for c in p]) for p in path),
                    steps=_gradient_steps(work) + _iterate_steps(work, names, head), claims=check, figure=figure,
                    worksheet_figure=_for_students(figure),
                    numeric=float(path[-1][0]) if len(names) == 1 else None)
+
+
+def _course(work: Descent) -> str | None:
+    """The iterates' distances from the minimum of a quadratic (exact), where it has one: two descents with
+    the same distances are worked alike whatever their functions and starts."""
+    x = work.variables
+    if any(sp.degree(work.f, v) != 2 for v in x) or not work.f.is_polynomial(*x):
+        return None
+    least = sp.solve([sp.diff(work.f, v) for v in x], x, dict=True)
+    if len(least) != 1:
+        return None
+    return "descent course " + "; ".join(",".join(sp.sstr(sp.Abs(c - least[0][v])) for c, v in zip(p, x, strict=True))
+                                          for p in work.path)
 
 
 def _tuple(entries) -> str:
