@@ -609,18 +609,22 @@ def descent1d_figure(spec: dict) -> str:
             _leaves(ax, run, colors[i % len(colors)], spec.get("xlabel", "x"))  # first step off, named at the edge
         # each iterate's number, where it stands apart from the numbers already set: several rates that
         # close in on the minimum together printed "33", "2 0" and "10 0" in a pile (a shared start once)
+        # A point two rates reach at the same step (0.25 and 0.75 both at x = 2.5 at step 2) is numbered once, in
+        # black, as a shared start is; one reached at another step is left to the nearer number
         placed: list = []
-        shared = len({(run["points"][0], run["values"][0]) for run in spec["runs"] if run["points"]}) == 1
         for i, run in enumerate(spec["runs"]):
             for k, (a, b) in enumerate(zip(run["points"][:4], run["values"][:4])):
                 if not _in_view(ax, a, b):
                     break  # off the plot from here on: _leaves named the first step off
                 at = ax.transData.transform((float(a), float(b)))
-                if any(np.hypot(*(at - other)) < APART_PX for other in placed):
+                same = next((p for p in placed if np.hypot(*(at - p[0])) < 1.0 and p[1] == k), None)
+                if same is not None:
+                    same[2].set_color("#222222")
                     continue
-                placed.append(at)
-                color = "#222222" if k == 0 and shared and len(spec["runs"]) > 1 else colors[i % len(colors)]
-                _label(ax, str(k), (float(a), float(b)), fontsize=7.5, color=color, near=3)
+                if any(np.hypot(*(at - p[0])) < APART_PX for p in placed):
+                    continue
+                label = _label(ax, str(k), (float(a), float(b)), fontsize=7.5, color=colors[i % len(colors)], near=3)
+                placed.append((at, k, label))
         ax.set_xlabel(spec.get("xlabel", "x"))
         ax.set_ylabel("loss")
         ax.grid(True, linewidth=0.3, color="#dddddd")
