@@ -2292,3 +2292,15 @@ def test_a_template_slow_to_compile_is_stopped_in_a_worker(place):
     result = place.build("--templates", look, "--format", "html", timeout=150)
     refused(result, "to compile")
     assert result.seconds < 45
+
+
+def test_a_template_that_crashes_its_worker_is_bad_input(place):
+    # attack 20, D14: a tuple nested a million deep, hashed, overflows Python's C stack (SIGSEGV): exit 1, "its
+    # worker process ended", as if the machine were at fault
+    look = place.root / "look"
+    look.mkdir()
+    (look / "worksheet.html").write_text(
+        "{% set ns = namespace(t=1) %}{% for j in range(10) %}{% for i in range(99999) %}{% set ns.t = (ns.t,) %}"
+        "{% endfor %}{% endfor %}{{ {ns.t: 1}|length }}")
+    result = place.build("--templates", look, "--format", "html", "-j", "1", timeout=120)
+    refused(result, "crashed the worker", "make the templates simpler")

@@ -722,8 +722,12 @@ def _failed(what: str, outcome, template_dir: Path | None) -> BuildError:
     if (template_dir is not None and isinstance(outcome.exception, AttributeError | TypeError)
             and "templates of" not in what):  # key_cell(1): a helper handed a value of another kind
         said = f"a template in {printable(str(template_dir))} handed a helper a value of the wrong kind ({said})"
+    crashed = template_dir is not None and outcome.kind == "died" and outcome.exitcode in (-11, -7, -6)
+    if crashed:  # a tuple nested a million deep, hashed: Python's own C code runs out of stack, in the worker
+        said = (f"a template in {printable(str(template_dir))} crashed the worker running it ({said}): a value "
+                "nested too deeply? make the templates simpler")
     error = BuildError(f"{what}: {said}")
-    if template_dir is not None and (outcome.kind in ("timeout", "memory")
+    if template_dir is not None and (outcome.kind in ("timeout", "memory") or crashed
                                      or isinstance(outcome.exception, RecursionError | ArithmeticError | ValueError
                                                    | TypeError | LookupError | AttributeError)  # {{ 1 // 0 }}, "%d" % "x"
                                      or type(outcome.exception).__name__ == "FetchRefused"

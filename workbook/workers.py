@@ -73,6 +73,7 @@ class Outcome:
     exception: BaseException | None = None
     error: str = ""
     seconds: float = 0.0
+    exitcode: int | None = None  # for "died": how its process ended (-11: a crash, SIGSEGV)
 
     @property
     def ok(self) -> bool:
@@ -192,7 +193,8 @@ class Pool:
                                seconds=seconds)
             code = worker.process.exitcode
             how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-            return Outcome(task, "died", error=f"its worker process ended without answering ({how})", seconds=seconds)
+            return Outcome(task, "died", error=f"its worker process ended without answering ({how})", seconds=seconds,
+                           exitcode=code)
         return None
 
 
