@@ -763,3 +763,20 @@ def test_solving_together_never_claims_points_it_did_not_reach():
     assert solved_together(gradient, [x, y], [[0, 0], [1, 1]])[-1] == r"y = x^{2} \Rightarrow (x, y) = (0, 0),\ (1, 1)"
     assert solved_together(gradient, [x, y], [[0, 0]]) is None  # a point missing: the working would not show it
     assert solved_together(gradient, [x, y], [[0, 0], [2, 4]]) is None
+
+
+def test_a_backward_steps_product_is_equal_only_where_its_printed_factors_give_it():
+    # seed 11's worked example printed "−0.0866 × 1.5 = −0.1298": the printed factors give −0.1299
+    from decimal import Decimal
+
+    signs = collections.Counter()
+    for family in (f for f in load_bank().values() if f.kind == "backprop"):
+        for record in _records(family, range(15)):
+            for step in (s for s in record["steps"] if s["rule"].startswith("Node ")):
+                for part in step["say"]:
+                    found = re.fullmatch(r"(-?[\d.]+) \\times \(?(-?[\d.]+)\)? (=|\\approx) (-?[\d.]+)", part.get("math", ""))
+                    if found:
+                        a, b, sign, c = found.groups()
+                        assert (Decimal(a) * Decimal(b) == Decimal(c)) == (sign == "="), part["math"]
+                        signs[sign] += 1
+    assert signs["="] and signs[r"\approx"]

@@ -255,8 +255,11 @@ def _node_step(work: Backprop, name: str, op: str, args: list[str]) -> Step:
     for i, (a, p) in enumerate(zip(args, local(op, [val[a] for a in args], val[name]), strict=True)):
         if i:
             say.append(Text(" and "))
-        say += words(Math(r"%s \times %s = %s" % (decimal_latex(grad[name]), factor_latex(p),
-                                                  decimal_latex(grad[name] * p))),
+        upstream, factor, product = decimal_latex(grad[name]), factor_latex(p), decimal_latex(grad[name] * p)
+        # "=" where the printed factors give the printed product (−0.0866 × 1.5 is −0.1299, not the −0.1298 the
+        # unrounded factor gives): else "≈", the product of the full values rounded
+        sign = "=" if Decimal(upstream) * Decimal(factor.strip("()")) == Decimal(product) else r"\approx"
+        say += words(Math(r"%s \times %s %s %s" % (upstream, factor, sign, product)),
                      " to ", Math(r"\partial %s/\partial %s" % (out, a)))
     say.append(Text("."))
     return Step(f"Node {name} = {op}({', '.join(args)})", "", say, depth=1)
