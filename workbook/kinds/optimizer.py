@@ -297,10 +297,9 @@ def _steps(work: Updates, head: list[str]) -> list[Step]:
     # the update itself is the question's (displayed there): the steps apply it, not print it a second time
     shown.append(Step(f"{OPTIMIZER[name].title}, as in torch.optim", "",
                       words("With ", Math(_hyper_latex(name, work.hyper)), ", each step applies the update the "
-                            "question gives.")))
+                            "question gives, its numbers put into each rule.")))
     shown += [Step(f"Step {r['t']}", _worked(work, i),
-                   words("Use the gradient ", Math(f"g_{r['t']} = {decimal_latex(r['g'])}"), "; each quantity is "
-                         "worked from the step before, its numbers put into the rule."), depth=1)
+                   words("Use the gradient ", Math(f"g_{r['t']} = {decimal_latex(r['g'])}"), "."), depth=1)
               for i, r in enumerate(rows)]
     return shown + [
         Step("The table", "", [Table(head, table)]),
