@@ -176,19 +176,24 @@ def _level_text(value: float) -> str:
     return _minus(f"{value:.3g}")
 
 
-def _label(ax, text: str, at, *, fontsize: float, color: str = "#222222", boxed: bool = False, near: float = 5):
+def _label(ax, text: str, at, *, fontsize: float, color: str = "#222222", boxed: bool = False, near: float = 5,
+           close: bool = False):
     """A point's label, set beside it where it covers no line, point or other text (_place_labels
-    tries each side, near and then farther)."""
+    tries each side, near and then farther). A ``close`` label (an iterate's number) is tried near its point
+    only, and left out where no place there is clear: farther off it was read as another point's (seed 99's
+    "3" floated above the curve)."""
     sides = [(near, -near, "left", "top"), (near, near, "left", "bottom"), (-near, near, "right", "bottom"),
              (-near, -near, "right", "top"), (0, near + 2, "center", "bottom"), (0, -near - 2, "center", "top"),
              (near + 2, 0, "left", "center"), (-near - 2, 0, "right", "center")]
-    moves = [(tuple(at), (far * dx, far * dy, ha, va)) for far in (1, 2.4, 4, 6) for dx, dy, ha, va in sides]
+    moves = [(tuple(at), (far * dx, far * dy, ha, va)) for far in ((1, 2.4) if close else (1, 2.4, 4, 6))
+             for dx, dy, ha, va in sides]
     extra = {"bbox": {"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.85}} if boxed else {}
     dx, dy, ha, va = sides[0]
     label = ax.annotate(_minus(text), at, textcoords="offset points", xytext=(dx, dy), ha=ha, va=va,
                         fontsize=fontsize, color=color, **extra)
     label._moves = moves
     label._point = True  # read as the label of the nearest point: placed nearer its own than any other
+    label._close = close
     return label
 
 
@@ -336,6 +341,9 @@ def _place_labels(fig) -> None:
                 best = (cost, at, (dx, dy), ha, va, box)
             if cost == 0:
                 break
+        if best[0] > 0 and getattr(label, "_close", False):
+            label.remove()  # no clear place near its point: left out rather than set where it misleads
+            continue
         _, label.xy, label.xyann, ha, va, box = best
         label.set_horizontalalignment(ha)
         label.set_verticalalignment(va)
@@ -623,7 +631,8 @@ def descent1d_figure(spec: dict) -> str:
                     continue
                 if any(np.hypot(*(at - p[0])) < APART_PX for p in placed):
                     continue
-                label = _label(ax, str(k), (float(a), float(b)), fontsize=7.5, color=colors[i % len(colors)], near=3)
+                label = _label(ax, str(k), (float(a), float(b)), fontsize=7.5, color=colors[i % len(colors)], near=3,
+                               close=True)
                 placed.append((at, k, label))
         ax.set_xlabel(spec.get("xlabel", "x"))
         ax.set_ylabel("loss")
