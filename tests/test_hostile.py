@@ -2240,6 +2240,12 @@ def test_a_batch_whose_every_line_is_slow_is_stopped_by_its_pace(place):
     ('{% set s = "x"*99999 %}{% macro m() %}{% for i in range(9000) %}{{ s }}{% endfor %}{% endmacro %}{{ m()|length }}',
      "characters of values"),
     ('{% set big %}{% for i in range(99999) %}' + "y" * 400 + '{% endfor %}{% endset %}{{ big|length }}', "capture more"),
+    # attack 21, D1: a filter that makes its value text did str() of a list of lists first (900 million characters)
+    ('{{ (["x"*99999]*9000)|wordcount }}', "longer than"),
+    ('{{ (["x"*99999]*99999)|upper|length }}', "longer than"),
+    ('{{ (["x"*99999]*99999)|e|length }}', "longer than"),
+    ('{{ (["x"*99999]*99999)|string|length }}', "longer than"),
+    ('{{ (["x"*99999]*9000)|caption }}', "longer than"),
 ])
 def test_a_template_cannot_make_a_huge_value_through_another_door(place, body, said):
     look = place.root / "look"

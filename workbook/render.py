@@ -278,6 +278,13 @@ def _percent_widths(text: str, limit: int) -> None:
             raise SecurityError(f"a template may not format a value wider than {limit}")
 
 
+# the filters that make the value they are given text, whatever it is (str() of a list of lists first): each
+# such value is measured before (attack 21: (["x"*99999]*9000)|wordcount made 900 million characters)
+_TEXT_FILTERS = {"do_capitalize", "do_center", "escape", "do_forceescape", "do_format", "do_indent", "do_lower",
+                 "do_replace", "do_mark_safe", "soft_str", "do_striptags", "do_title", "do_trim", "do_truncate",
+                 "do_upper", "do_urlencode", "do_urlize", "do_wordcount", "do_wordwrap", "do_xmlattr",
+                 "do_filesizeformat", "do_pprint", "do_tojson", "do_float", "do_int", "do_list", "do_reverse",
+                 "caption", "primes", "paragraph"}
 _SIZED_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs"}  # a string's methods given a width
 _SIZED_FILTERS = {"do_center", "do_indent", "do_batch", "do_slice", "do_wordwrap", "do_truncate",
                   "do_tojson"}  # a width or count
@@ -383,8 +390,8 @@ def _bounded(f, limit: int):
 
                 items = map(make_attrgetter(args[0].environment, attribute), items)
             args = (args[0], _joined_items(items, separator, limit), *args[2:3])
-        if f.__name__ in ("do_tojson", "do_pprint", "do_string", "do_list") and len(args) >= passes:
-            _sized([args[passes - 1]], limit)  # turned to text: measured first
+        if f.__name__ in _TEXT_FILTERS and len(args) >= passes and not isinstance(args[passes - 1], str):
+            _sized([args[passes - 1]], limit)  # turned to text (a list of lists, upper-cased): measured first
         if f.__name__ == "do_sum":  # sum(start=[]) joins lists, the longer with each one: numbers only
             start = args[passes + 1] if len(args) > passes + 1 else kwargs.get("start", 0)
             if not isinstance(start, int | float):
@@ -428,6 +435,9 @@ def environment(template_dir: Path | None = None) -> Environment:
     env.filters["caption"] = caption
     env.filters["primes"] = segments.primes
     env.filters["paragraph"] = segments.paragraph
+    if isinstance(env, TemplateSandbox):  # ours too: measured, and run with the template, as Jinja's are
+        for name in ("caption", "primes", "paragraph"):
+            env.filters[name] = _at_run_time(_bounded(env.filters[name], env.LIMIT))
     env.globals["work_cm"] = work_cm
     env.globals["answer_lines"] = answer_lines
     env.globals.update(filled_table=filled_table, points=points, section_points=section_points,
