@@ -808,7 +808,7 @@ def _paced(pool, what: str, template_dir: Path | None):
     advice = (f"the templates of {printable(str(template_dir))} take far longer than the built-in ones: make them "
               "simpler" if template_dir is not None else
               "a family's figures or math take far longer than the built-in ones: make them simpler")
-    return Pace(what, getattr(pool, "size", 1), advice)
+    return Pace(what, lambda: getattr(pool, "size", 1), advice)
 
 
 # seconds of a worker's time a stage may take on average, a document: the built-in templates fill one in 0.1 s

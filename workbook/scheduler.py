@@ -167,7 +167,7 @@ class Scheduler:
         self.wasted: dict[str, float] = {}  # seconds spent on failed draws, by family
         self.took: dict[str, tuple[float, int, Family]] = {}  # seconds spent drawing, and draws, by family
         # a run of draws each under its budget can still add up to hours (a roster of students): paced
-        self.pace = None if isinstance(pool, InlinePool) else Pace("the draws", pool.size, self._slowest)
+        self.pace = None if isinstance(pool, InlinePool) else Pace("the draws", lambda: pool.size, self._slowest)
 
     def family_of(self, i: int, attempt: int) -> Family:
         """The family attempt k of slot i draws from: its own for the first MAX_ATTEMPTS, then each alternate's."""

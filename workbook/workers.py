@@ -218,13 +218,22 @@ class Pace:
             ...
     """
 
-    def __init__(self, what: str, workers: int, advice: str | Callable[[], str], base: float | None = None):
-        self.what, self.workers, self.advice = what, max(1, workers), advice
+    def __init__(self, what: str, workers: int | Callable[[], int], advice: str | Callable[[], str],
+                 base: float | None = None):
+        # workers: a number, or how to learn it once a task has ended (a Dask cluster's size is asked of its
+        # scheduler: a stage whose tasks all come from the cache never contacts it)
+        self.what, self._workers, self.advice = what, workers, advice
         self.base = PACE_BASE if base is None else base
         self.allowed = 0.0  # worker-seconds allowed to every task submitted
         self.tasks = self.ended = 0
         self.spent = self.spent_allowed = 0.0  # seconds the ended tasks took, and what they were allowed
         self.started = time.monotonic()
+
+    @property
+    def workers(self) -> int:
+        if callable(self._workers):
+            self._workers = self._workers()
+        return max(1, self._workers)
 
     def add(self, allowance: float, tasks: int = 1) -> None:
         """Count ``tasks`` more tasks, each allowed ``allowance`` seconds of a worker's time."""
