@@ -2246,6 +2246,9 @@ def test_a_batch_whose_every_line_is_slow_is_stopped_by_its_pace(place):
     ('{{ (["x"*99999]*99999)|e|length }}', "longer than"),
     ('{{ (["x"*99999]*99999)|string|length }}', "longer than"),
     ('{{ (["x"*99999]*9000)|caption }}', "longer than"),
+    # D2: many values each within the limit, each a new copy (sorted without case, lower-cased one by one)
+    ('{{ (["X"*99999]*15000)|sort|length }}', "longer than"),
+    ('{{ (["x"*99999]*30000)|map("lower")|list|length }}', "characters of text a page"),
 ])
 def test_a_template_cannot_make_a_huge_value_through_another_door(place, body, said):
     look = place.root / "look"
@@ -2310,3 +2313,14 @@ def test_a_template_that_crashes_its_worker_is_bad_input(place):
         "{% endfor %}{% endfor %}{{ {ns.t: 1}|length }}")
     result = place.build("--templates", look, "--format", "html", "-j", "1", timeout=120)
     refused(result, "crashed the worker", "make the templates simpler")
+
+
+def test_a_users_template_that_extends_another_keeps_the_blocks_it_calls(place):
+    # attack 21, D4: the sandbox's measured join read super()'s generator twice, and joined nothing the second
+    look = place.root / "look"
+    look.mkdir()
+    (look / "b.html").write_text("X{% block c %}BUILTIN{% endblock %}Y{% block d %}D{% endblock %}")
+    (look / "worksheet.html").write_text('{% extends "b.html" %}{% block c %}[{{ super() }}|{{ self.d() }}]{% endblock %}')
+    result = place.build("--templates", look, "--format", "html", timeout=120)
+    assert result.returncode == 0, result.err_text
+    assert "X[BUILTIN|D]YD" in (place.out / "hostile" / "worksheet.html").read_text()

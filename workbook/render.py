@@ -101,7 +101,7 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         self.concat = self.checked_buffer  # what a block or a macro captured, measured before it is joined
         self.written = 0  # characters of values the page being filled in has shown so far, captured or not
         self.code_generator_class = _CheckedConcat
-        self.filters = {name: _at_run_time(_bounded(f, self.LIMIT)) for name, f in self.filters.items()}
+        self.filters = {name: _at_run_time(_bounded(f, self.LIMIT, self)) for name, f in self.filters.items()}
         self.globals["lipsum"] = self._lipsum
 
     def _lipsum(self, n: int = 5, html: bool = True, min: int = 20, max: int = 100):  # Jinja's names
@@ -118,14 +118,25 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         """``a ~ b``: refused past the size limit, like * (a loop could double a string to any size), each part
         measured before it is made text (a list of lists within the limit prints as 10^10 characters)."""
         _sized(parts, self.LIMIT)
-        return markup_join([str(p) if not isinstance(p, str) else p for p in parts])
+        joined = markup_join([str(p) if not isinstance(p, str) else p for p in parts])
+        self.made(joined)
+        return joined
 
     def checked_buffer(self, parts):
         """What a ``{% set %}`` block, a macro or a ``{% filter %}`` block captured, joined: refused past a
         page's length before it is joined (a loop captured a 500-million-character value)."""
+        parts = list(parts)  # (super() hands a generator: measured, it would join nothing)
         if sum(len(p) for p in parts) > self.OUTPUT_LIMIT:
             raise SecurityError(f"a template may not capture more than {self.OUTPUT_LIMIT} characters")
         return "".join(parts)
+
+    def made(self, value) -> None:
+        """Count text a call, a filter or an operator made: each within the limit, a page's worth in all (a
+        list of 99 999 strings of 100 000 characters, each lower-cased, took a worker to its memory cap)."""
+        if isinstance(value, str):
+            self.written += len(value)
+            if self.written > WRITTEN_LIMIT:
+                raise SecurityError(f"a template may not make more than {WRITTEN_LIMIT} characters of text a page")
 
     def _finalize(self, value):
         """Each ``{{ value }}``, measured before it is made text, and counted: a loop inside a ``{% set %}``
@@ -148,6 +159,7 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
                 args = (_joined_items(args[0], owner, self.LIMIT), *args[1:])
         value = super().call(context, obj, *args, **kwargs)
         _checked_value(value, self.LIMIT)  # "x".center(10**9)
+        self.made(value)
         return value
 
     def wrap_str_format(self, value):
@@ -196,9 +208,11 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
             result = super().call_binop(context, operator, left, right)
             if len(result) > self.LIMIT:  # each part within the limit, but many of them
                 raise SecurityError(f"a template may not build a value longer than {self.LIMIT}")
+            self.made(result)
             return result
         result = super().call_binop(context, operator, left, right)
         _checked_value(result, self.LIMIT)
+        self.made(result)
         return result
 
 
@@ -285,6 +299,8 @@ _TEXT_FILTERS = {"do_capitalize", "do_center", "escape", "do_forceescape", "do_f
                  "do_upper", "do_urlencode", "do_urlize", "do_wordcount", "do_wordwrap", "do_xmlattr",
                  "do_filesizeformat", "do_pprint", "do_tojson", "do_float", "do_int", "do_list", "do_reverse",
                  "caption", "primes", "paragraph"}
+# the filters that may copy every string of what they are given (sorted without case: each lower-cased)
+_COPYING_FILTERS = {"do_sort", "do_dictsort", "do_unique", "do_groupby", "do_max", "do_min"}
 _SIZED_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs"}  # a string's methods given a width
 _SIZED_FILTERS = {"do_center", "do_indent", "do_batch", "do_slice", "do_wordwrap", "do_truncate",
                   "do_tojson"}  # a width or count
@@ -370,12 +386,15 @@ def _grown(f, args: tuple, kwargs: dict, passes: int, limit: int) -> None:
         raise SecurityError(f"a template may not build a value longer than {limit}")
 
 
-def _bounded(f, limit: int):
-    """A filter whose result is refused past the size limit (center, indent, replace, join ...)."""
+def _bounded(f, limit: int, env=None):
+    """A filter whose result is refused past the size limit (center, indent, replace, join ...), and counted
+    among the text the page made (``env``)."""
     passes = 1 + (getattr(f, "jinja_pass_arg", None) is not None)  # the value filtered (and a context) first
 
     @functools.wraps(f)
     def bounded(*args, **kwargs):
+        if f.__name__ in _COPYING_FILTERS and len(args) >= passes:  # sort's lower-cased keys, each a copy
+            _sized([args[passes - 1]], WRITTEN_LIMIT)
         if f.__name__ in _SIZED_FILTERS:  # center(10**9), batch(10**9): refused before they are made
             _no_huge_number(args[passes:], kwargs, limit)
         _grown(f, args, kwargs, passes, limit)
@@ -403,6 +422,8 @@ def _bounded(f, limit: int):
         value = f(*args, **kwargs)
         if isinstance(value, str | list | tuple) and len(value) > limit:
             raise SecurityError(f"a template may not build a value longer than {limit}")
+        if env is not None:
+            env.made(value)
         return value
 
     return bounded
@@ -437,7 +458,7 @@ def environment(template_dir: Path | None = None) -> Environment:
     env.filters["paragraph"] = segments.paragraph
     if isinstance(env, TemplateSandbox):  # ours too: measured, and run with the template, as Jinja's are
         for name in ("caption", "primes", "paragraph"):
-            env.filters[name] = _at_run_time(_bounded(env.filters[name], env.LIMIT))
+            env.filters[name] = _at_run_time(_bounded(env.filters[name], env.LIMIT, env))
     env.globals["work_cm"] = work_cm
     env.globals["answer_lines"] = answer_lines
     env.globals.update(filled_table=filled_table, points=points, section_points=section_points,
