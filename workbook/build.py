@@ -777,7 +777,7 @@ def render_documents(docs: dict[str, dict], names: tuple[str, ...], formats: tup
     pace = _paced(pool, "the layouts", template_dir)
 
     def allowance(i: int) -> float:  # a user's templates: many times what the built-in ones take to lay out
-        return LAYOUT_ALLOWANCE + 0.15 * jobs[i][0] if template_dir is not None else 0.0
+        return LAYOUT_ALLOWANCE + LAYOUT_EACH * jobs[i][0] if template_dir is not None else 0.0
 
     for i, (_, v, doc, folder, group, fmts) in enumerate(jobs):
         pace.add(allowance(i))
@@ -813,7 +813,8 @@ def _paced(pool, what: str, template_dir: Path | None):
 
 # seconds of a worker's time a stage may take on average, a document: the built-in templates fill one in 0.1 s
 FILL_ALLOWANCE = 2.0
-LAYOUT_ALLOWANCE = 5.0  # and lay one out in about 0.03 s a problem's worth (WEIGHT): allowed 0.15 s, and this
+LAYOUT_ALLOWANCE = 5.0  # and lay one out in about 0.03 s a problem's worth (WEIGHT): allowed this, and
+LAYOUT_EACH = 0.5  # this a problem's worth (0.15 stopped two versions of the built-in templates on a busy machine)
 
 
 def _budget(doc: dict, template_dir: Path | None, per_problem: float) -> float | None:

@@ -971,7 +971,8 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
                "wide": assets.wide, "fit": _Fit(fit or {})}
     if not isinstance(env, TemplateSandbox):
         return template.render(**context)
-    guarded = _Guarded(assets)  # what a user's template asks to draw is checked and counted before it is drawn
+    # what a user's template asks to draw is checked and counted before it is drawn, by the page's problems
+    guarded = _Guarded(assets, sum(len(s["problems"]) + bool(s.get("example")) for s in doc["sections"]))
     context.update(math=guarded.math, figure=guarded.figure, display_lines=guarded.lines, beside=guarded.beside,
                    wide=guarded.wide)
     context.update(_handed_only(doc))
@@ -997,9 +998,15 @@ class _Guarded:
     PAGE_MATH = 4_000_000  # characters of formulas on one page: a 400-problem solutions book sets under 1 000 000
     PAGE_FIGURES = 2_000  # figures on one page
     MATH_DEPTH = 40  # groups within groups in one formula: the built-in pages nest under 10
+    # and by the page's problems, for what is drawn grows with them, not with what a template asks: the default
+    # edition's solutions (38 problems and examples) set 640 formulas of 24 000 characters (attack 21: a one-line
+    # template asked for 300 000 formulas a page, and a build ran six minutes)
+    FORMULAS_EACH, CHARS_EACH = 100, 10_000
 
-    def __init__(self, assets):
-        self.assets, self.chars, self.figures = assets, 0, 0
+    def __init__(self, assets, problems: int = 0):
+        self.assets, self.chars, self.figures, self.formulas = assets, 0, 0, 0
+        self.most_formulas = 500 + self.FORMULAS_EACH * problems
+        self.most_chars = min(self.PAGE_MATH, 50_000 + self.CHARS_EACH * problems)
 
     def _formula(self, latex, display) -> None:
         if not isinstance(latex, str) or not isinstance(display, bool):
@@ -1013,8 +1020,10 @@ class _Guarded:
         if deepest > self.MATH_DEPTH:  # \frac{\frac{… 300 deep: a recursion the drawing cannot finish
             raise SecurityError(f"a formula may nest at most {self.MATH_DEPTH} groups {{…}} deep")
         self.chars += len(latex)
-        if self.chars > self.PAGE_MATH:
-            raise SecurityError(f"a page may set at most {self.PAGE_MATH} characters of formulas")
+        self.formulas += 1
+        if self.chars > self.most_chars or self.formulas > self.most_formulas:
+            raise SecurityError(f"this page may set at most {self.most_formulas} formulas of {self.most_chars} "
+                                f"characters in all ({self.FORMULAS_EACH} and {self.CHARS_EACH} a problem, and more)")
 
     def math(self, latex, display=False):
         self._formula(latex, display)
