@@ -407,6 +407,13 @@ def _worked(work: Updates, i: int) -> str:
         exact = True
         return f"{symbol}_{{{t}}} = {rule} = {numbers} {sign} {result}"
 
+    def adaptive(top: str, top_key: str, under: str, under_key: str, places: int = 4) -> str:
+        """θ_t = θ_{t-1} - η top/(√under + ε), its numbers put in: AdaGrad's, RMSprop's and Adam's last line."""
+        root = rf"\sqrt{{{num(r[under_key], places, bracket=False)}}}"
+        return line(r"\theta", rf"\theta_{{{t - 1}}} - \eta\,\frac{{{top}_{{{t}}}}}{{\sqrt{{{under}_{{{t}}}}} + \varepsilon}}",
+                    rf"{num(before.get('theta', work.theta0), bracket=False)} - {num(k['lr'])} \cdot "
+                    rf"\frac{{{num(r[top_key], bracket=False)}}}{{{root} + \varepsilon}}", "theta")
+
     lines = []
     if name in ("momentum", "nesterov"):
         if t == 1:
@@ -425,20 +432,12 @@ def _worked(work: Updates, i: int) -> str:
         return r",\quad ".join(lines)
     if name == "adagrad":
         lines.append(line("G", rf"G_{{{t - 1}}} + g_{{{t}}}^{{2}}", rf"{num(before.get('G', 0), bracket=False)} + {num(r['g'])}^{{2}}", "G"))
-        root = rf"\sqrt{{{num(r['G'], bracket=False)}}}"
-        lines.append(line(r"\theta", rf"\theta_{{{t - 1}}} - \eta\,\frac{{g_{{{t}}}}}{{\sqrt{{G_{{{t}}}}} + \varepsilon}}",
-                          rf"{num(before.get('theta', work.theta0), bracket=False)} - {num(k['lr'])} \cdot \frac{{{num(r['g'], bracket=False)}}}{{{root} + \varepsilon}}",
-                          "theta"))
-        return r",\quad ".join(lines)
+        return r",\quad ".join([*lines, adaptive("g", "g", "G", "G")])
     if name == "rmsprop":
         lines.append(line("v", rf"\alpha\, v_{{{t - 1}}} + (1 - \alpha)\, g_{{{t}}}^{{2}}",
                           rf"{num(k['alpha'])} \cdot {num(before.get('v', 0), 6)} + {num(1 - k['alpha'])} \cdot "
                           rf"{num(r['g'])}^{{2}}", "v"))
-        root = rf"\sqrt{{{num(r['v'], 6, bracket=False)}}}"
-        lines.append(line(r"\theta", rf"\theta_{{{t - 1}}} - \eta\,\frac{{g_{{{t}}}}}{{\sqrt{{v_{{{t}}}}} + \varepsilon}}",
-                          rf"{num(before.get('theta', work.theta0), bracket=False)} - {num(k['lr'])} \cdot \frac{{{num(r['g'], bracket=False)}}}{{{root} + \varepsilon}}",
-                          "theta"))
-        return r",\quad ".join(lines)
+        return r",\quad ".join([*lines, adaptive("g", "g", "v", "v", 6)])
     b1, b2 = k["beta1"], k["beta2"]
     lines.append(line("m", rf"\beta_1 m_{{{t - 1}}} + (1 - \beta_1)\, g_{{{t}}}",
                       rf"{num(b1)} \cdot {num(before.get('m', 0))} + {num(1 - b1)} \cdot {num(r['g'])}", "m"))
@@ -448,11 +447,7 @@ def _worked(work: Updates, i: int) -> str:
                       rf"\frac{{{num(r['m'], bracket=False)}}}{{1 - {num(b1)}^{{{t}}}}}", "m_hat"))
     lines.append(line(r"\hat v", rf"\frac{{v_{{{t}}}}}{{1 - \beta_2^{{{t}}}}}",
                       rf"\frac{{{num(r['v'], 6, bracket=False)}}}{{1 - {num(b2, 6)}^{{{t}}}}}", "v_hat"))
-    root = rf"\sqrt{{{num(r['v_hat'], bracket=False)}}}"
-    lines.append(line(r"\theta", rf"\theta_{{{t - 1}}} - \eta\,\frac{{\hat m_{{{t}}}}}{{\sqrt{{\hat v_{{{t}}}}} + \varepsilon}}",
-                      rf"{num(before.get('theta', work.theta0), bracket=False)} - {num(k['lr'])} \cdot \frac{{{num(r['m_hat'], bracket=False)}}}{{{root} + \varepsilon}}",
-                      "theta"))
-    return r",\quad ".join(lines)
+    return r",\quad ".join([*lines, adaptive(r"\hat m", "m_hat", r"\hat v", "v_hat")])
 
 
 def _ends(value, text: str) -> bool:
