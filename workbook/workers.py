@@ -227,7 +227,8 @@ class Pace:
         self.allowed = 0.0  # worker-seconds allowed to every task submitted
         self.tasks = self.ended = 0
         self.spent = self.spent_allowed = 0.0  # seconds the ended tasks took, and what they were allowed
-        self.started = time.monotonic()
+        self.started: float | None = None  # when the first task to end began: a pool's start (a LocalCluster's,
+        # seconds on a busy machine) is not the stage's
 
     @property
     def workers(self) -> int:
@@ -248,6 +249,8 @@ class Pace:
 
     def ended_task(self, seconds: float, allowance: float) -> None:
         """One task ended after ``seconds``: raise TooSlow if the stage cannot finish in its time."""
+        if self.started is None:
+            self.started = time.monotonic() - seconds
         self.ended += 1
         self.spent += seconds
         self.spent_allowed += allowance
