@@ -2249,6 +2249,13 @@ def test_a_batch_whose_every_line_is_slow_is_stopped_by_its_pace(place):
     # D2: many values each within the limit, each a new copy (sorted without case, lower-cased one by one)
     ('{{ (["X"*99999]*15000)|sort|length }}', "longer than"),
     ('{{ (["x"*99999]*30000)|map("lower")|list|length }}', "characters of text a page"),
+    # D6, D7: numbers a filter makes: round to -10^9 places, int of 99 999 hex digits, int of infinity
+    ("{{ 5|round(-1000000000) }}", "precision of at most 100"),
+    ('{{ ("f"*99999)|int(base=16) }}', "more than 4000 digits"),
+    ('{{ ("9"*400)|float|int }}', "int cannot make a number"),
+    # D9: a mapping's view printed whole
+    ('{% set d = {"a": [[0]*99999]*99999} %}{{ d.values() }}', "characters of values"),
+    ('{% set d = {"a": [[0]*99999]*99999} %}{{ "" ~ d.items() }}', "longer than"),
 ])
 def test_a_template_cannot_make_a_huge_value_through_another_door(place, body, said):
     look = place.root / "look"
@@ -2274,7 +2281,12 @@ def test_a_template_cannot_make_a_huge_value_through_another_door(place, body, s
     ("{{ display_lines(5) }}", "take LaTeX text"),
     ("{{ figure(5) }}", "figure() takes"),
     ("{{ key_cell(1) }}", "AttributeError"),
-    ('{{ beside({"figure": 5}, "A4") }}', "wrong kind"),
+    ('{{ beside({"figure": 5}, "A4") }}', "handed"),
+    # attack 21, D8: a problem a template made up, measured by beside() unchecked (a formula 300 groups deep)
+    ('{{ beside({"steps": [{"math": "\\frac{" * 300 ~ "x" ~ "}{2}" * 300}]}) }}', "the page was handed"),
+    ('{{ display_lines("x", -100) }}', "takes a depth"),
+    # D10: a figure's spec measured before its JSON is made
+    ('{{ figure({"kind": "bars", "alt": "a", "labels": [[0]*99999]*99999}) }}', "at most 64000 characters"),
 ])
 def test_what_a_template_asks_to_draw_is_checked_in_the_worker(place, body, said):
     look = place.root / "look"

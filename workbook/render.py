@@ -17,6 +17,7 @@ import json
 import os
 import re
 import time
+from collections.abc import ItemsView, KeysView, ValuesView
 from functools import lru_cache
 from pathlib import Path
 
@@ -256,6 +257,9 @@ def _text_size(value, limit: int) -> int:
             size += 2 + 4 * len(item)
             stack.extend(item.keys())
             stack.extend(item.values())
+        elif isinstance(item, KeysView | ValuesView | ItemsView):  # a mapping's view prints what it holds
+            size += 20 + 4 * len(item)
+            stack.extend(item)
         else:  # an object the build hands (a heading, the page options): its text is its fields'
             size += 100
     return size
@@ -411,6 +415,10 @@ def _bounded(f, limit: int, env=None):
             args = (args[0], _joined_items(items, separator, limit), *args[2:3])
         if f.__name__ in _TEXT_FILTERS and len(args) >= passes and not isinstance(args[passes - 1], str):
             _sized([args[passes - 1]], limit)  # turned to text (a list of lists, upper-cased): measured first
+        if f.__name__ == "do_round":  # round(5, -10**9) works out 10^(10^9) first
+            precision = args[passes] if len(args) > passes else kwargs.get("precision", 0)
+            if not isinstance(precision, int) or abs(precision) > 100:
+                raise SecurityError("round takes a precision of at most 100 places")
         if f.__name__ == "do_sum":  # sum(start=[]) joins lists, the longer with each one: numbers only
             start = args[passes + 1] if len(args) > passes + 1 else kwargs.get("start", 0)
             if not isinstance(start, int | float):
@@ -419,9 +427,13 @@ def _bounded(f, limit: int, env=None):
             _sized(list(args) + list(kwargs.values()), limit)
         if f.__name__ == "do_format" and args and isinstance(args[0], str):  # "%09999999d"|format(1)
             _percent_widths(args[0], limit)
-        value = f(*args, **kwargs)
-        if isinstance(value, str | list | tuple) and len(value) > limit:
-            raise SecurityError(f"a template may not build a value longer than {limit}")
+        try:
+            value = f(*args, **kwargs)
+        except (OverflowError, ValueError) as exc:
+            if f.__name__ not in ("do_int", "do_float"):
+                raise
+            raise SecurityError(f"{f.__name__[3:]} cannot make a number of that ({excerpt(str(exc), 40)})") from None
+        _checked_value(value, limit)  # a string, a list, or a number past 4000 digits (int of 99 999 hex digits)
         if env is not None:
             env.made(value)
         return value
@@ -972,10 +984,11 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
     if not isinstance(env, TemplateSandbox):
         return template.render(**context)
     # what a user's template asks to draw is checked and counted before it is drawn, by the page's problems
-    guarded = _Guarded(assets, sum(len(s["problems"]) + bool(s.get("example")) for s in doc["sections"]))
+    handed = _handed(doc)
+    guarded = _Guarded(assets, sum(len(s["problems"]) + bool(s.get("example")) for s in doc["sections"]), handed)
     context.update(math=guarded.math, figure=guarded.figure, display_lines=guarded.lines, beside=guarded.beside,
                    wide=guarded.wide)
-    context.update(_handed_only(doc))
+    context.update(_handed_only(doc, handed))
     env.written = 0
     parts, size = [], 0
     try:
@@ -1003,8 +1016,9 @@ class _Guarded:
     # template asked for 300 000 formulas a page, and a build ran six minutes)
     FORMULAS_EACH, CHARS_EACH = 100, 10_000
 
-    def __init__(self, assets, problems: int = 0):
+    def __init__(self, assets, problems: int = 0, handed: set[int] | None = None):
         self.assets, self.chars, self.figures, self.formulas = assets, 0, 0, 0
+        self.handed = handed or set()  # the problems the page holds: beside() and wide() measure only those
         self.most_formulas = 500 + self.FORMULAS_EACH * problems
         self.most_chars = min(self.PAGE_MATH, 50_000 + self.CHARS_EACH * problems)
 
@@ -1031,7 +1045,7 @@ class _Guarded:
 
     def lines(self, latex, depth=0, paper="A4", beside=False):
         self._formula(latex, True)
-        if not isinstance(depth, int) or isinstance(depth, bool) or paper not in ("A4", "Letter"):
+        if not isinstance(depth, int) or isinstance(depth, bool) or not 0 <= depth <= 20 or paper not in ("A4", "Letter"):
             raise SecurityError("display_lines() takes a depth (a whole number) and a paper, A4 or Letter")
         return self.assets.lines(latex, depth, paper, bool(beside))
 
@@ -1040,10 +1054,13 @@ class _Guarded:
 
         if not isinstance(spec, dict) or not isinstance(where, str) or len(where) > 40:
             raise SecurityError("figure() takes a figure's spec (a mapping) and where it goes: beside, below or sheet")
-        try:
-            size = len(json.dumps(spec, default=str))
-        except (TypeError, ValueError, RecursionError):
-            raise SecurityError("a figure's spec must be plain data: text, numbers, lists and mappings") from None
+        # measured before its JSON is made (a spec holding a list of lists took a worker to its memory cap)
+        size = _text_size(spec, MAX_SPEC)
+        if size <= MAX_SPEC:
+            try:
+                size = len(json.dumps(spec, default=str))
+            except (TypeError, ValueError, RecursionError):
+                raise SecurityError("a figure's spec must be plain data: text, numbers, lists and mappings") from None
         self.figures += 1
         if size > MAX_SPEC or self.figures > self.PAGE_FIGURES:
             raise SecurityError(f"a figure's spec may be at most {MAX_SPEC} characters, and a page may show "
@@ -1051,22 +1068,21 @@ class _Guarded:
         return self.assets.figure(spec, where)
 
     def beside(self, problem, paper="A4"):
-        return self.assets.beside(_problem(problem, "beside"), paper if paper in ("A4", "Letter") else "A4")
+        return self.assets.beside(self._problem(problem, "beside"), paper if paper in ("A4", "Letter") else "A4")
 
     def wide(self, problem):
-        return self.assets.wide(_problem(problem, "wide"))
+        return self.assets.wide(self._problem(problem, "wide"))
+
+    def _problem(self, value, name: str) -> dict:
+        """A problem the page was handed (the very object): one a template made up would have its formulas
+        and figure measured unchecked (a formula 300 groups deep, 200 of 100 000 characters)."""
+        if not isinstance(value, dict) or id(value) not in self.handed:
+            raise SecurityError(f"{name}() takes a problem the page was handed, not one a template made")
+        return value
 
 
-def _problem(value, name: str) -> dict:
-    if not isinstance(value, dict):
-        raise SecurityError(f"{name}() takes a problem, as the templates are handed it")
-    return value
-
-
-def _handed_only(doc: dict) -> dict:
-    """practice_data and practice_json for a template from someone else: they work out a problem's page data
-    with SymPy, so they take only the problems this document was handed (the very objects), never a record a
-    template made up (a made-up start of ["__import__('os')..."] reached SymPy's eval)."""
+def _handed(doc: dict) -> set[int]:
+    """The problems (and worked examples) a document holds, by identity: the very objects its page is handed."""
     handed: set[int] = set()
 
     def collect(value) -> None:
@@ -1080,6 +1096,13 @@ def _handed_only(doc: dict) -> dict:
                 collect(item)
 
     collect(doc)
+    return handed
+
+
+def _handed_only(doc: dict, handed: set[int]) -> dict:
+    """practice_data and practice_json for a template from someone else: they work out a problem's page data
+    with SymPy, so they take only the problems this document was handed (the very objects), never a record a
+    template made up (a made-up start of ["__import__('os')..."] reached SymPy's eval)."""
 
     def own(problem) -> dict:
         if id(problem) not in handed:
