@@ -28,7 +28,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from jinja2.runtime import markup_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from jinja2.utils import _PassArg
+from jinja2.utils import Namespace, _PassArg
 from markupsafe import Markup, escape
 from pydantic import BaseModel
 
@@ -260,6 +260,11 @@ def _text_size(value, limit: int) -> int:
         elif isinstance(item, KeysView | ValuesView | ItemsView):  # a mapping's view prints what it holds
             size += 20 + 4 * len(item)
             stack.extend(item)
+        elif isinstance(item, Namespace):  # and so does a template's namespace(...)
+            held = getattr(item, "_Namespace__attrs", {})
+            size += 20 + 4 * len(held)
+            stack.extend(held.keys())
+            stack.extend(held.values())
         else:  # an object the build hands (a heading, the page options): its text is its fields'
             size += 100
     return size
@@ -1021,6 +1026,8 @@ class _Guarded:
         self.handed = handed or set()  # the problems the page holds: beside() and wide() measure only those
         self.most_formulas = 500 + self.FORMULAS_EACH * problems
         self.most_chars = min(self.PAGE_MATH, 50_000 + self.CHARS_EACH * problems)
+        # figures too (the default solutions show 27 for 38 problems; 2000 a page drew for 104 s)
+        self.most_figures = min(self.PAGE_FIGURES, 20 + 3 * problems)
 
     def _formula(self, latex, display) -> None:
         if not isinstance(latex, str) or not isinstance(display, bool):
@@ -1055,16 +1062,16 @@ class _Guarded:
         if not isinstance(spec, dict) or not isinstance(where, str) or len(where) > 40:
             raise SecurityError("figure() takes a figure's spec (a mapping) and where it goes: beside, below or sheet")
         # measured before its JSON is made (a spec holding a list of lists took a worker to its memory cap)
-        size = _text_size(spec, MAX_SPEC)
-        if size <= MAX_SPEC:
+        size = _text_size(spec, 4 * MAX_SPEC)  # (an estimate, a number's at its longest: JSON itself below)
+        if size <= 4 * MAX_SPEC:
             try:
                 size = len(json.dumps(spec, default=str))
             except (TypeError, ValueError, RecursionError):
                 raise SecurityError("a figure's spec must be plain data: text, numbers, lists and mappings") from None
         self.figures += 1
-        if size > MAX_SPEC or self.figures > self.PAGE_FIGURES:
-            raise SecurityError(f"a figure's spec may be at most {MAX_SPEC} characters, and a page may show "
-                                f"{self.PAGE_FIGURES} figures")
+        if size > MAX_SPEC or self.figures > self.most_figures:
+            raise SecurityError(f"a figure's spec may be at most {MAX_SPEC} characters, and this page may show "
+                                f"{self.most_figures} figures (20, and 3 a problem)")
         return self.assets.figure(spec, where)
 
     def beside(self, problem, paper="A4"):
