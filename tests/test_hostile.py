@@ -2192,21 +2192,21 @@ def test_a_family_whose_every_draw_is_slow_is_stopped_by_the_pace_of_the_run(pla
 def test_templates_slow_on_every_document_are_stopped_by_the_pace_of_the_run(place):
     templates = place.root / "templates"
     shutil.copytree(ROOT / "templates", templates)
-    sheet = templates / "worksheet.html"
+    base = templates / "base.html"  # every document: seconds a fill-in, where the built-in ones take 0.1 s
     loop = "{% for i in range(99999) %}{% for j in range(2000) %}{% endfor %}{% endfor %}"
-    sheet.write_text(sheet.read_text("utf-8").replace("{% block content %}", "{% block content %}" + loop, 1), "utf-8")
-    result = place.build("--templates", templates, "--versions", "8", "--format", "html", timeout=150)
+    base.write_text(loop + base.read_text("utf-8"), "utf-8")
+    result = place.build("--templates", templates, "--versions", "8", "--format", "html", timeout=240)
     refused(result, "the template fill-ins take", "make them simpler")
-    assert result.seconds < 60, result.seconds
+    assert result.seconds < 90, result.seconds  # (24 fill-ins of 9 s or more each: 2 minutes and more unpaced)
 
 
 def test_a_batch_whose_every_line_is_slow_is_stopped_by_its_pace(place):
-    lines = "".join(json.dumps({"input": f"sin(cos(sin(cos({k}*x^2))))^3*cos(sin(cos(x)))^4", "order": 4}) + "\n"
-                    for k in range(1, 41))
+    # each line stopped at its 20 s budget (attack 19: 8 of them took 82 s): the pace stops the batch after the first
+    lines = "".join(json.dumps({"input": f"exp(exp(exp(exp(x))))+{k}*x", "order": 20}) + "\n" for k in range(1, 9))
     (place.root / "batch.jsonl").write_text(lines, encoding="utf-8")
     result = place.run("solve", "--batch", place.root / "batch.jsonl", timeout=150)
     refused(result, "batch.jsonl: the batch's lines take", "split the batch")
-    assert result.seconds < 45, result.seconds
+    assert result.seconds < 55, result.seconds
 
 
 # ---------------------------------------------------------------- attack 20: the sandbox's doors, shut by what it
