@@ -1103,6 +1103,10 @@ def _handed(doc: dict) -> set[int]:
                 collect(item)
 
     collect(doc)
+    for section in doc.get("sections", ()):  # and each section's problems and example, whatever they record
+        handed.update(id(p) for p in section.get("problems", ()) if isinstance(p, dict))
+        if isinstance(section.get("example"), dict):
+            handed.add(id(section["example"]))
     return handed
 
 
