@@ -126,6 +126,13 @@ class Place:
         path.write_text(text, encoding="utf-8")
         return path
 
+    def templates(self, worksheet: str) -> Path:
+        """A template folder of the test's own holding only this worksheet.html."""
+        look = self.root / "look"
+        look.mkdir()
+        (look / "worksheet.html").write_text(worksheet)
+        return look
+
     def outputs(self) -> str:
         return "\n".join(p.read_text("utf-8", "replace") for p in self.out.rglob("*")
                          if p.is_file() and p.suffix in (".html", ".json", ".xml"))
@@ -944,9 +951,7 @@ def test_a_template_nested_beyond_reason_is_one_line(place):
                                   '{% include "worksheet.html" %}'])
 def test_a_template_that_calls_itself_without_end_is_one_line_in_words(place, body):
     # it was "RecursionError: maximum recursion depth exceeded", Python's words (attack 15, H2)
-    look = place.root / "look"
-    look.mkdir()
-    (look / "worksheet.html").write_text(body)
+    look = place.templates(body)
     result = place.build("--templates", look, "--seed", "6", timeout=60)
     refused(result, "calls itself without end")
     assert "RecursionError" not in result.err_text
@@ -1219,9 +1224,7 @@ def test_a_family_of_many_slow_expressions_is_read_in_bounded_time(place):
     "{{ [[[[[[1]]]]]] | tojson(indent=99999) }}",
 ])
 def test_a_template_cannot_build_a_huge_value_by_any_door(place, body):
-    look = place.root / "look"
-    look.mkdir()
-    (look / "worksheet.html").write_text(body)
+    look = place.templates(body)
     result = place.build("--templates", look, "--format", "html", "--seed", "6", timeout=120)
     refused(result, "worksheet.html, line 1")  # the rule, where it was broken: before the value was made
     assert any(w in result.err_text for w in ("longer than", "wider than", "width or count over"))
@@ -1235,9 +1238,7 @@ def test_a_template_cannot_build_a_huge_value_by_any_door(place, body):
 def test_a_template_python_cannot_compile_is_one_line(place, body, said):
     """A number past Python's 4300 digits gave a traceback and exit 1; a macro with an argument twice was
     'nested too deeply to compile'."""
-    look = place.root / "look"
-    look.mkdir()
-    (look / "worksheet.html").write_text(body)
+    look = place.templates(body)
     refused(place.build("--templates", look, "--format", "html", "--seed", "6", timeout=120), said)
 
 
@@ -2258,9 +2259,7 @@ def test_a_batch_whose_every_line_is_slow_is_stopped_by_its_pace(place):
     ('{% set d = {"a": [[0]*99999]*99999} %}{{ "" ~ d.items() }}', "longer than"),
 ])
 def test_a_template_cannot_make_a_huge_value_through_another_door(place, body, said):
-    look = place.root / "look"
-    look.mkdir()
-    (look / "worksheet.html").write_text(body)
+    look = place.templates(body)
     result = place.build("--templates", look, "--format", "html", "--seed", "6", timeout=120)
     refused(result, "worksheet.html, line 1", said)
     assert result.seconds < 30
@@ -2289,9 +2288,7 @@ def test_a_template_cannot_make_a_huge_value_through_another_door(place, body, s
     ('{{ figure({"kind": "bars", "alt": "a", "labels": [[0]*99999]*99999}) }}', "at most 64000 characters"),
 ])
 def test_what_a_template_asks_to_draw_is_checked_in_the_worker(place, body, said):
-    look = place.root / "look"
-    look.mkdir()
-    (look / "worksheet.html").write_text(body)
+    look = place.templates(body)
     result = place.build("--templates", look, "--format", "html,pdf", "--seed", "6", "-j", "1", timeout=120)
     refused(result, said)
     assert result.seconds < 30
@@ -2310,9 +2307,7 @@ def test_a_folder_named_with_a_nul_is_one_line(place, line):
 def test_a_template_slow_to_compile_is_stopped_in_a_worker(place):
     # attack 20, D13: the main process compiled a user's folder with no budget (one call with 110 000 keyword
     # arguments: 54 s a file, 270 s for five, before any worker started)
-    look = place.root / "look"
-    look.mkdir()
-    (look / "worksheet.html").write_text("{{ m(" + ",".join(f"a{i}=1" for i in range(110_000)) + ") }}")
+    look = place.templates("{{ m(" + ",".join(f"a{i}=1" for i in range(110_000)) + ") }}")
     result = place.build("--templates", look, "--format", "html", timeout=150)
     refused(result, "to compile")
     assert result.seconds < 45
@@ -2321,9 +2316,7 @@ def test_a_template_slow_to_compile_is_stopped_in_a_worker(place):
 def test_a_template_that_crashes_its_worker_is_bad_input(place):
     # attack 20, D14: a tuple nested a million deep, hashed, overflows Python's C stack (SIGSEGV): exit 1, "its
     # worker process ended", as if the machine were at fault
-    look = place.root / "look"
-    look.mkdir()
-    (look / "worksheet.html").write_text(
+    look = place.templates(
         "{% set ns = namespace(t=1) %}{% for j in range(10) %}{% for i in range(99999) %}{% set ns.t = (ns.t,) %}"
         "{% endfor %}{% endfor %}{{ {ns.t: 1}|length }}")
     result = place.build("--templates", look, "--format", "html", "-j", "1", timeout=120)
@@ -2332,10 +2325,8 @@ def test_a_template_that_crashes_its_worker_is_bad_input(place):
 
 def test_a_users_template_that_extends_another_keeps_the_blocks_it_calls(place):
     # attack 21, D4: the sandbox's measured join read super()'s generator twice, and joined nothing the second
-    look = place.root / "look"
-    look.mkdir()
+    look = place.templates('{% extends "b.html" %}{% block c %}[{{ super() }}|{{ self.d() }}]{% endblock %}')
     (look / "b.html").write_text("X{% block c %}BUILTIN{% endblock %}Y{% block d %}D{% endblock %}")
-    (look / "worksheet.html").write_text('{% extends "b.html" %}{% block c %}[{{ super() }}|{{ self.d() }}]{% endblock %}')
     result = place.build("--templates", look, "--format", "html", timeout=120)
     assert result.returncode == 0, result.err_text
     assert "X[BUILTIN|D]YD" in (place.out / "hostile" / "worksheet.html").read_text()

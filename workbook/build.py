@@ -701,11 +701,15 @@ def _assets_used(documents: list[tuple[dict, tuple[str, ...]]], pool, template_d
     if template_dir is None:
         return [render.assets_used(doc, names) for doc, names in documents]
     pace = _paced(pool, "the template fill-ins", template_dir)
+
+    def allowance(task) -> float:
+        return FILL_ALLOWANCE + 0.02 * render.problem_count(documents[task[1]][0])
+
     for i, (doc, names) in enumerate(documents):
-        pace.add(FILL_ALLOWANCE + 0.02 * _size(doc))
+        pace.add(allowance(("collect", i)))
         pool.submit(("collect", i), _budget(doc, template_dir, 0.2), render.assets_used, doc, names, template_dir)
     found = []
-    for outcome in pace.over(pool.completed(), lambda task: FILL_ALLOWANCE + 0.02 * _size(documents[task[1]][0])):
+    for outcome in pace.over(pool.completed(), allowance):
         if not outcome.ok:
             raise _failed(f"could not fill in the templates of {template_dir}", outcome, template_dir)
         found.append(outcome.value)
@@ -756,7 +760,7 @@ def render_documents(docs: dict[str, dict], names: tuple[str, ...], formats: tup
     whole = all(len(docs) >= pool.size or v.startswith(STUDENTS) for v in docs)
     for v, doc in docs.items():
         folder = stage / v if v else stage
-        size = _size(doc)
+        size = render.problem_count(doc)
         if whole:  # one job a copy: its documents share their math
             jobs.append((size * sum(WEIGHT.get(n, 1.0) for n in names), v, doc, folder, names, formats))
         else:  # one job a document and a medium, the heaviest first
@@ -796,11 +800,6 @@ def render_documents(docs: dict[str, dict], names: tuple[str, ...], formats: tup
     return dict(sorted(files.items()))
 
 
-def _size(doc: dict) -> int:
-    """A document's problems and worked examples."""
-    return sum(len(s["problems"]) + bool(s.get("example")) for s in doc["sections"])
-
-
 def _paced(pool, what: str, template_dir: Path | None):
     """A stage's Pace (see workers.Pace): what to do when it is too slow names the templates, if a user's."""
     from workbook.workers import Pace
@@ -822,7 +821,9 @@ def _budget(doc: dict, template_dir: Path | None, per_problem: float) -> float |
     a minute, and ``per_problem`` seconds a problem. The built-in templates run without one."""
     if template_dir is None:
         return None
-    return 60.0 + per_problem * _size(doc)
+    from workbook.render import problem_count
+
+    return 60.0 + per_problem * problem_count(doc)
 
 
 def _add_timings(timings: dict[str, float], spent: dict[str, float]) -> None:

@@ -990,7 +990,7 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
         return template.render(**context)
     # what a user's template asks to draw is checked and counted before it is drawn, by the page's problems
     handed = _handed(doc)
-    guarded = _Guarded(assets, sum(len(s["problems"]) + bool(s.get("example")) for s in doc["sections"]), handed)
+    guarded = _Guarded(assets, problem_count(doc), handed)
     context.update(math=guarded.math, figure=guarded.figure, display_lines=guarded.lines, beside=guarded.beside,
                    wide=guarded.wide)
     context.update(_handed_only(doc, handed))
@@ -1086,6 +1086,11 @@ class _Guarded:
         if not isinstance(value, dict) or id(value) not in self.handed:
             raise SecurityError(f"{name}() takes a problem the page was handed, not one a template made")
         return value
+
+
+def problem_count(doc: dict) -> int:
+    """A document's problems and worked examples."""
+    return sum(len(s["problems"]) + bool(s.get("example")) for s in doc["sections"])
 
 
 def _handed(doc: dict) -> set[int]:
