@@ -225,7 +225,17 @@ def test_the_default_editions_descent_primers_promise_what_their_pictures_show()
         runs = alt.split(": ", 1)[1].split(" Off the plot, ")[0].split("; ")  # one clause a rate, smallest first
         assert runs[0].endswith("closes in on the minimum")  # slides towards it
         assert any("jump" in run for run in runs[1:-1])  # a larger one jumps across it
+        assert any("stays exactly as far" in run for run in runs[1:-1])  # one bounces between two points
         assert runs[-1].endswith("further out each time.")  # too large: further away with each jump
+
+
+def test_the_learning_rate_problem_asks_for_every_answer_its_prompt_offers():
+    # its prompt asks "converge, oscillate forever or diverge?", but only half its draws had a rate that
+    # oscillates (r2 was 3 or 4); every draw now has each verdict, and a rate that converges by jumping across
+    for record in _records(load_bank()["learning-rate"], range(40)):
+        verdicts = record["claims"]["verdicts"]
+        assert {"converges", "oscillates", "diverges"} <= set(verdicts), verdicts
+        assert verdicts.count("converges") == 2 and "zig-zagging" in str(record["steps"]), record["answer_text"]
 
 
 def test_minimum_maximum_or_saddle_always_has_a_saddle():

@@ -2022,9 +2022,9 @@ def test_an_answer_of_many_digits_is_judged_not_refused(place, name):
     ("xor-capstone", {'lr = "1"': 'lr = "-1/2"'}, "lr: must be above 0"),
     ("descent-1d", {'rate = "eta"': 'rate = "-0.1"'}, "rate: must be above 0"),
     ("descent-1d", {'rate = "eta"': 'rate = "sqrt(2)/10"'}, "rate: must be above 0, a fraction or a decimal"),
-    ("learning-rate", {'rates = ["r1/(4*a)", "r2/(4*a)", "r3/(4*a)"]': 'rates = ["0.1", "0", "0.5"]'},
+    ("learning-rate", {'rates = ["r1/(4*a)", "r2/(4*a)", "r3/(4*a)", "r4/(4*a)"]': 'rates = ["0.1", "0", "0.5"]'},
      "rates[1]: must be above 0"),
-    ("learning-rate", {'rates = ["r1/(4*a)", "r2/(4*a)", "r3/(4*a)"]': 'rates = ["0.1", "1/2", "0.5"]'},
+    ("learning-rate", {'rates = ["r1/(4*a)", "r2/(4*a)", "r3/(4*a)", "r4/(4*a)"]': 'rates = ["0.1", "1/2", "0.5"]'},
      "rates[2]: the same rate as rates[1]"),
 ])
 def test_a_learning_rate_that_does_not_descend_is_refused_as_its_file_loads(place, source, changes, fragment):
@@ -2037,7 +2037,7 @@ def test_a_learning_rate_that_does_not_descend_is_refused_as_its_file_loads(plac
 @pytest.mark.parametrize(("source", "changes", "key"), [
     ("network-221", {'lr = "0.5"': 'lr = "-p*p"'}, "lr"),
     ("descent-1d", {'rate = "eta"': 'rate = "-eta"'}, "rate"),
-    ("learning-rate", {'rates = ["r1/(4*a)", "r2/(4*a)", "r3/(4*a)"]': 'rates = ["r1/(4*a)", "-r2/(4*a)", "r3"]'},
+    ("learning-rate", {'rates = ["r1/(4*a)", "r2/(4*a)", "r3/(4*a)", "r4/(4*a)"]': 'rates = ["r1/(4*a)", "-r2/(4*a)", "r3"]'},
      "rates[1]"),
     ("optimizer-momentum", {'lr = { choice = [0.1, 0.5] }': 'lr = { choice = [-0.1, -0.5] }'}, "lr"),
 ])

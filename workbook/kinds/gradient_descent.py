@@ -340,8 +340,8 @@ def _converge_steps(work: Descent) -> list[Step]:
     """One step's factor, the rule 0 < η < 2/f'', and each rate's behaviour (L is the loss elsewhere: the
     curvature is written f'')."""
     minimum, curvature = work.minimum, work.curvature
-    rows = [[exact_decimal(rate), exact_decimal(factor), r"\text{" + _verdict(factor)[0] + "}"]
-            for rate, factor in zip(work.rates, work.factors, strict=True)]
+    rows = [[rate, factor, r"\text{" + _verdict(f)[0] + "}"]
+            for rate, factor, f in zip(_alike(work.rates), _alike(work.factors), work.factors, strict=True)]
     after, before = _distance("x_{k+1}", minimum), _bracket(_distance("x_k", minimum))
     one = f"{after} = (1 - {exact_decimal(curvature)}" + r"\,\eta)\," + before
     return [
@@ -354,6 +354,13 @@ def _converge_steps(work: Descent) -> list[Step]:
                    ". Between ", Math("1/f''"), " and ", Math("2/f''"), " it overshoots but still settles.")),
         Step("Each rate", "", [Table([r"\eta", r"1 - f''\,\eta", r"\text{behaviour}"], rows)]),
     ]
+
+
+def _alike(values) -> list[str]:
+    """Numbers set side by side, one way for all: decimals, unless one of them never ends (1/12, 0.25 and
+    5/12 read as a muddle, so all are fractions)."""
+    ending = all(decimal_places(sp.Rational(v)) is not None for v in values)
+    return [exact_decimal(v) if ending else latex(sp.Rational(v)) for v in values]
 
 
 def _converge_paths(work: Descent) -> list[tuple[float, list[float]]]:
@@ -372,19 +379,18 @@ def _converge_paths(work: Descent) -> list[tuple[float, list[float]]]:
     return paths
 
 
-def _rate_text(rate) -> str:
-    """A learning rate as the prompt gives it: 0.25 as a decimal, 1/12 as a fraction."""
-    q = sp.Rational(rate)
-    terminating = sp.factorint(q.q).keys() <= {2, 5}
-    return f"{float(q):g}" if terminating else sp.sstr(q)
+def _rate_texts(rates) -> list[str]:
+    """Learning rates as the prompt gives them, in plain text: 0.25 as a decimal, or every one a fraction
+    where one of them never ends (1/12, 1/4, 1/3)."""
+    qs = [sp.Rational(r) for r in rates]
+    ending = all(sp.factorint(q.q).keys() <= {2, 5} for q in qs)
+    return [f"{float(q):g}" if ending else sp.sstr(q) for q in qs]
 
 
 def present_converge(work: Descent) -> Problem:
     """Say for each rate whether descent converges, oscillates or diverges."""
     x, rates, verdicts = work.variables[0], work.rates, work.verdicts
-    # one way for every rate: decimals, unless one of them never ends (1/12, 0.25 and 5/12 read as a muddle)
-    ending = all(decimal_places(sp.Rational(r)) is not None for r in rates)
-    shown = [exact_decimal(r) if ending else latex(sp.Rational(r)) for r in rates]
+    shown, factors = _alike(rates), _alike(work.factors)
     placeholders = {**_placeholders(work), "rates": Math(", ".join(shown))}
     default = ("Gradient descent on {f} starts at {start}. For each learning rate {rates}, does it converge, "
                "oscillate forever or diverge? Explain with the factor each step multiplies the error by.")
@@ -393,10 +399,8 @@ def present_converge(work: Descent) -> Problem:
              "threshold": sp.sstr(2 / work.curvature)}
     paths = _converge_paths(work)
     answer = []
-    for r, text, v in zip(rates, shown, verdicts, strict=True):  # the factor the prompt asks to explain with
-        factor = 1 - work.curvature * sp.Rational(r)
-        answer += [Math(r"\eta = " + text), Text(": factor "),
-                   Math(r"1 - f''\eta = " + (exact_decimal(factor) if ending else latex(factor))), Text(f", {v}; ")]
+    for text, factor, v in zip(shown, factors, verdicts, strict=True):  # the factor the prompt asks to explain with
+        answer += [Math(r"\eta = " + text), Text(": factor "), Math(r"1 - f''\eta = " + factor), Text(f", {v}; ")]
     answer[-1] = Text(answer[-1].text.rstrip("; "))
     return Problem(identity=f"{work.f} rates {rates}", prompt=fill(work.family.prompt or default, placeholders),
                    answer=answer, answer_text="; ".join(f"{r}: {v}" for r, v in zip(rates, verdicts, strict=True)),
@@ -424,7 +428,8 @@ def _figure(f, variables, path2d, paths1d, rate, minimum=None) -> dict:
     contour plot); the caption says what each drawn path does, measured from its own points."""
     if len(variables) == 2:
         return _contour_figure(f, variables, path2d, rate, minimum)
-    runs = ([{"points": p, "label": f"η = {_rate_text(r)}"} for r, p in paths1d] if paths1d else
+    runs = ([{"points": p, "label": f"η = {text}"} for (_, p), text in zip(paths1d, _rate_texts(r for r, _ in paths1d),
+                                                                           strict=True)] if paths1d else
             [{"points": [p[0] for p in path2d], "label": f"η = {rate:g}"}])
     fn = verify.numeric(f, variables)
     pts = [v for run in runs for v in run["points"]]
