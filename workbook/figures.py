@@ -198,14 +198,15 @@ def _label(ax, text: str, at, *, fontsize: float, color: str = "#222222", boxed:
 
 
 def _nearer_another(label, box, anchors) -> bool:
-    """Whether a point's label at ``box`` sits nearer another labelled point than its own (a reader
-    would take it for that point's: "minimum" under the saddle)."""
+    """Whether a point's label at ``box`` sits nearer another labelled point than its own, or not clearly
+    nearer its own (a reader would take it for that point's: "minimum" under the saddle; "saddle point"
+    between a maximum and its saddle, 12 and 7 pixels from them)."""
     def gap(x: float, y: float) -> float:
         return float(np.hypot(max(box.x0 - x, 0.0, x - box.x1), max(box.y0 - y, 0.0, y - box.y1)))
 
     own = label.axes.transData.transform(label.xy)
     mine = gap(*own)
-    return any(gap(*a) < mine for ax, a in anchors if ax is label.axes and not np.allclose(a, own))
+    return any(gap(*a) < 2 * mine for ax, a in anchors if ax is label.axes and not np.allclose(a, own))
 
 
 def _arc(ax, start, end, rad: float, n: int = 41) -> np.ndarray:
@@ -373,21 +374,33 @@ def _thin_ticks(fig) -> None:
                 tick.label1.set_visible(False)
 
 
-def _round_levels(lo: float, hi: float, count: int, between: float | None = None, closer: bool = False) -> list[float]:
+def _round_levels(lo: float, hi: float, count: int, between=(), closer: bool = False) -> list[float]:
     """About ``count`` contour levels from lo to hi, evenly spaced at round values (2, 4, 6 or 0.25, 0.5),
     not at an odd 6.19, 10.7: the round step next above (hi - lo)/(count - 1), or with ``closer`` (lines about
     the values that matter, which a student marks) the one next below, so that they are no farther apart.
-    With ``between`` (a lone critical value, a saddle's), none through it nor a hair from it, which would
-    draw the saddle's cross and give the point away: where a level falls within a quarter step of it, every
-    level moves half a step."""
+    With ``between`` (critical values a student is to find: a saddle's, an extremum's), none through one nor
+    a hair from one, which would draw a saddle's cross or a dot of an oval and give the point away: where a
+    level falls within a quarter step of one, every level moves half a step (or a quarter, or three, where
+    that one lands nearer another)."""
+    between = [between] if isinstance(between, int | float) else list(between)
     even = (hi - lo) / max(count - 1, 2)
     power = 10.0 ** np.floor(np.log10(even))
     rounds = [k * power for k in (1, 2, 2.5, 5, 10)]
     step = max(r for r in rounds if r <= even * (1 + 1e-9)) if closer else min(r for r in rounds if r >= even * (1 - 1e-9))
     first = np.ceil(lo / step - 1e-9) * step
     levels = [round(v, 12) + 0.0 for v in np.arange(first, hi + step * 1e-9, step)]  # + 0.0: no −0 label
-    if between is not None and any(abs(v - between) < step / 4 for v in levels):
-        levels = [round(v + step / 2, 12) + 0.0 for v in levels if v + step / 2 <= hi]
+    def clear(shift: float) -> float:  # how far the shifted levels stay from the nearest value, in steps
+        return min((abs((b - first - shift) / step - round((b - first - shift) / step)) for b in between), default=1)
+
+    if clear(0) < 0.25:
+        # rounder shifts first; with several values a quarter step clear may be out of reach (values 4, 6
+        # and 8 apart from a step of 10), so then the shift that keeps furthest from them
+        shifts = [k * step for k in (0.5, 0.25, 0.75, *(j / 10 for j in range(1, 10) if j != 5),
+                                     *(j / 20 for j in range(1, 20, 2)))]
+        shift = next((s for s in shifts if clear(s) >= 0.25), max(shifts, key=clear))
+        # the shifted levels fill the range from its foot: one below the first, where it still fits
+        start = first + shift - step if first + shift - step >= lo - 1e-9 * step else first + shift
+        levels = [round(v, 12) + 0.0 for v in np.arange(start, hi + step * 1e-9, step)]
     return levels if len(levels) >= 3 else list(np.linspace(lo, hi, count))
 
 
@@ -507,6 +520,38 @@ def _save_png(fig: Figure, dpi: int) -> bytes:
     return out.getvalue()
 
 
+def contour_levels(spec: dict, z: np.ndarray) -> list[float] | int:
+    """The levels a contour plot of ``z`` draws: round values about those that matter (``levels_near``),
+    none a hair from a value a student is to find (``levels_avoid``), one through ``through``."""
+    finite = z[np.isfinite(z)]
+    lo, hi = np.percentile(finite, [1, 99])
+    near = [v for v in spec.get("levels_near") or () if np.isfinite(v)]
+    count = 14
+    if near:  # evenly spaced still (their spacing shows the slope), about the values that matter
+        p10, p90 = np.percentile(finite, [10, 90])
+        # one critical value alone (a lone saddle): the levels centred on it, half a step either side of
+        # it (a line through it would draw the saddle's cross, and give the point away), and wide enough
+        # apart to fill the plot (at 5% of the range they crowded the asymptotes of x^2 + 2x - y^2,
+        # leaving the saddle in a blank gap with no room for a label)
+        alone = max(near) - min(near) < 1e-9
+        spread = max((max(near) - min(near)) / 2, (0.1 if alone else 0.05) * (p90 - p10))
+        reach = 2 * spread if alone else spread  # several values: lines close enough to ring each of them
+        # never short of the values themselves: a minimum is the lowest value in its plot, under the 1st
+        # percentile, and its nearest ring was 13 below it (f = x^3 - 27x + y^3 - 27y)
+        lo, hi = min(max(lo, min(near) - reach), min(near)), max(min(hi, max(near) + reach), max(near))
+        if alone and lo < near[0] < hi:
+            step = min(near[0] - lo, hi - near[0]) / 5
+            lo, hi, count = near[0] - 4.5 * step, near[0] + 4.5 * step, 10
+    avoid = [v for v in spec.get("levels_avoid") or () if np.isfinite(v)] + (near[:1] if near and alone else [])
+    levels = _round_levels(lo, hi, count, avoid, closer=bool(near)) if hi > lo else 10
+    through = spec.get("through")  # f at the point: the line a sketched arrow crosses at right angles
+    if through is not None and hi > lo and lo < through < hi and len(levels) > 1:
+        # in place of a level close beside it: two lines a hair apart read as one drawn twice
+        gap = 0.4 * (levels[1] - levels[0])
+        levels = sorted({*(v for v in levels if abs(v - through) >= gap), float(through)})
+    return levels
+
+
 def contour_figure(spec: dict) -> str:
     """Contour lines of f, the point, arrows from it (gradient, its negative) and paths (descent)."""
     x = np.asarray(spec["x"], dtype=float)
@@ -519,28 +564,7 @@ def contour_figure(spec: dict) -> str:
         ax = fig.add_axes((0.14, 0.12, 0.82, 0.82))
         finite = z[np.isfinite(z)]
         if finite.size:
-            lo, hi = np.percentile(finite, [1, 99])
-            near = [v for v in spec.get("levels_near") or () if np.isfinite(v)]
-            count = 14
-            if near:  # evenly spaced still (their spacing shows the slope), about the values that matter
-                p10, p90 = np.percentile(finite, [10, 90])
-                # one critical value alone (a lone saddle): the levels centred on it, half a step either side of
-                # it (a line through it would draw the saddle's cross, and give the point away), and wide enough
-                # apart to fill the plot (at 5% of the range they crowded the asymptotes of x^2 + 2x - y^2,
-                # leaving the saddle in a blank gap with no room for a label)
-                alone = max(near) - min(near) < 1e-9
-                spread = max((max(near) - min(near)) / 2, (0.1 if alone else 0.05) * (p90 - p10))
-                lo, hi = max(lo, min(near) - 2 * spread), min(hi, max(near) + 2 * spread)
-                if alone and lo < near[0] < hi:
-                    step = min(near[0] - lo, hi - near[0]) / 5
-                    lo, hi, count = near[0] - 4.5 * step, near[0] + 4.5 * step, 10
-            levels = _round_levels(lo, hi, count, near[0] if near and alone else None, closer=bool(near)) \
-                if hi > lo else 10
-            through = spec.get("through")  # f at the point: the line a sketched arrow crosses at right angles
-            if through is not None and hi > lo and lo < through < hi and len(levels) > 1:
-                # in place of a level close beside it: two lines a hair apart read as one drawn twice
-                gap = 0.4 * (levels[1] - levels[0])
-                levels = sorted({*(v for v in levels if abs(v - through) >= gap), float(through)})
+            levels = contour_levels(spec, z)
             cs = ax.contour(x, y, z, levels=levels, cmap="viridis", linewidths=0.8)
         point = spec.get("point")
         if point is not None:
@@ -575,7 +599,7 @@ def contour_figure(spec: dict) -> str:
         ax.set_xlabel(spec.get("xlabel", "x"))
         ax.set_ylabel(spec.get("ylabel", "y"))
         ax.set_aspect("equal", adjustable="box")
-        if finite.size and hi > lo:
+        if finite.size and isinstance(levels, list):
             _contour_labels(fig, ax, cs)
         return _output(fig)
 

@@ -253,7 +253,10 @@ def _sheet_contour(work: Hessian, figure: dict) -> dict:
     critical points lie is not where the plot is centred (the solution's window is centred on them)."""
     reach = max(abs(float(c)) for p in work.points for c in p)
     half = float(math.ceil(reach + 1.5))
-    return figure | contour_data(work.f, work.variables, (0.0, 0.0), half_width=half)
+    # no line through a saddle's value, which draws the saddle's cross (read20: seeds 11 and 99 gave the
+    # point and its kind away); an extremum's nested ovals are what a contour plot is read for
+    saddles = [v for v, kind in zip(figure["levels_near"], work.kinds, strict=True) if kind == "saddle point"]
+    return figure | contour_data(work.f, work.variables, (0.0, 0.0), half_width=half) | {"levels_avoid": saddles}
 
 
 def _contour(work: Hessian) -> dict:
