@@ -359,8 +359,11 @@ def test_no_sheet_holds_two_problems_alike_nor_one_like_its_worked_example(seed)
             section = {q["family"] for q in families.get(p["family"], [p])} | {p["family"]}
             assert all(_forms(f) <= taken for f in section), (p["family"], p["likeness"][:80])
         taken.add(p["likeness"])
-    methods = [p["claims"]["optimizer"] for p in problems + examples if p["claims"].get("type") == "optimizer"]
-    assert len(set(methods)) == len(methods) == 5, methods  # five optimizers, five slots, each once
+    # Module 5 practises the five optimizers, each once (seeds 2026 and 7 never practised Adam: the worked
+    # example was Adam, so the sheet kept clear of it); the example works one on a loss, a form of its own
+    methods = [p["claims"]["optimizer"] for p in problems if p["claims"].get("type") == "optimizer"]
+    assert sorted(methods) == sorted(["momentum", "nesterov", "adagrad", "rmsprop", "adam"]), methods
+    assert all("loss" in p["claims"] for p in examples if p["claims"].get("type") == "optimizer")
     # and each is labelled with the one it practises: "Momentum and AdaGrad updates" was printed beside AdaGrad
     # alone, "Optimizers on a loss: momentum, Nesterov, Adam" beside one of them
     from workbook.kinds.optimizer import OPTIMIZER
