@@ -354,3 +354,26 @@ def test_the_built_in_templates_run_in_the_sandbox_make_the_same_pages(tmp_path)
     theirs = build(None, out_root=tmp_path / "theirs-out", templates=copy, formats=("html",))
     for name in ("worksheet.html", "answers.html", "solutions.html"):
         assert (theirs.out_dir / name).read_bytes() == (ours.out_dir / name).read_bytes(), name
+
+
+def test_the_answer_lines_hold_the_answer_the_key_gives():
+    """Every family over several seeds: a line for each part of the answer, as many for a matrix as its rows,
+    and no more than five decimals a line (a 2-2-1 network's twenty values had four lines, a 2 x 3 matrix
+    one: read20, read22). Counted from the key's own text, not from how render counts them."""
+    from workbook.bank import load_bank
+    from workbook.generate import REDRAW, generate_one
+    from workbook.segments import plain
+
+    for family in load_bank().values():
+        for seed in range(4):
+            try:
+                record = generate_one(family, seed)
+            except REDRAW:
+                continue
+            lines, text = render.answer_lines(record), plain(record["answer"])
+            rows = [body.count("\\\\") + 1 for seg in record["answer"]
+                    for body in re.findall(r"begin\{pmatrix\}(.*?)end\{pmatrix\}", seg.get("math", ""))]
+            numbers = len(re.findall(r"\d+\.\d+", text))  # decimals: what takes room written by hand
+            parts = 1 + sum(seg.get("text", "").count(";") for seg in record["answer"])  # the key's parts
+            want = max(parts, max(rows, default=1), -(-numbers // 5))
+            assert lines >= min(want, render.MOST_ANSWER_LINES), (family.id, seed, lines, text[:120])

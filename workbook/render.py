@@ -566,16 +566,40 @@ def work_cm(problem: dict) -> float:
     return min(max(WORK_LINE_CM * lines, WORK_CM[0]), WORK_CM[1])
 
 
-MOST_ANSWER_LINES = 4
+MOST_ANSWER_LINES = 12
+ANSWER_LINE_CHARS = 56  # the plain text one ruled answer line holds, across the sheet's width by hand
 
 
 def answer_lines(problem: dict) -> int:
-    """Lines to write a problem's answer on: one for each part its answer has (the key parts them with a
-    semicolon: a network's outputs; its loss; its gradients; its weights after the step), at most
-    MOST_ANSWER_LINES. A problem that asks for four things had one line for all of them."""
-    answer = list(problem.get("answer", ()))
-    parts = 1 + sum(1 for seg in answer[:-1] if ";" in seg.get("text", ""))  # not one that ends it
-    return min(parts, MOST_ANSWER_LINES)
+    """Lines to write a problem's answer on, 7 mm apart: each part of its answer (the key parts them with a
+    semicolon: a network's outputs; its loss; its gradients; its weights after the step) takes the lines its
+    text needs, each as many as the rows of its tallest matrix, at most MOST_ANSWER_LINES. A problem that
+    asks for four things had one line for all of them; a 2-2-1 network's twenty values and a 2 × 3 matrix
+    had four lines and one (read20, read22)."""
+    from workbook.segments import plain
+
+    parts: list[list[dict]] = [[]]
+    for seg in problem.get("answer", ()):
+        text = seg.get("text")
+        if text is not None and ";" in text:
+            before, *rest = text.split(";")
+            parts[-1].append({"text": before})
+            parts += [[{"text": piece}] for piece in rest]
+        else:
+            parts[-1].append(seg)
+    lines = 0
+    for part in parts:
+        chars = len(plain(part).strip())
+        if not chars:
+            continue
+        rows = max((1 + m.count(r"\\") for seg in part for m in _matrices(seg.get("math", ""))), default=1)
+        lines += -(-chars // ANSWER_LINE_CHARS) * rows
+    return min(max(lines, 1), MOST_ANSWER_LINES)
+
+
+def _matrices(math: str) -> list[str]:
+    """The bodies of a formula's matrices (pmatrix, bmatrix, matrix), for their rows."""
+    return re.findall(r"\\begin\{[pbv]?matrix\}(.*?)\\end\{[pbv]?matrix\}", math, flags=re.DOTALL)
 
 
 POINTS_PER_STAR = 2  # the key's marks: a problem's stars follow its work (tests/test_bank.py), and so do these
