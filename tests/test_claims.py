@@ -418,6 +418,8 @@ def test_partials_are_written_with_curly_d():
                 tex = (step["math"] or "") + " ".join(part.get("math", "") for part in step["say"])
                 for v in names:
                     assert not re.search(r"\\frac\{d\w*\}\{d%s\}" % re.escape(v), tex), (family.id, tex[:120])
+                    # nor as a subscript, which notation.md keeps for coordinates: f_x, f_{xx} (read22's #14)
+                    assert not re.search(r"\bf_\{?%s" % re.escape(v), tex), (family.id, tex[:120])
             checked += 1
     assert checked >= 40
 

@@ -185,7 +185,8 @@ def present_jacobian(work: Hessian) -> Problem:
 
 
 def _partials_steps(work: Hessian) -> list[Step]:
-    first = r",\quad ".join(f"f_{{{latex(v)}}} = {latex(g)}"
+    # ∂ for partials, as everywhere (notation.md): f_x read as a coordinate's subscript (read22)
+    first = r",\quad ".join(rf"\frac{{\partial f}}{{\partial {latex(v)}}} = {latex(g)}"
                             for v, g in zip(work.variables, work.gradient, strict=True))
     return [Step("First partials", first,
                  words("Differentiate once with respect to each variable, holding the others constant.")),
@@ -215,10 +216,12 @@ def _test_step(work: Hessian) -> Step:
     """The second-derivative test, with a table of each point's Hessian, determinant and type."""
     rows = [[point_latex(p), matrix_latex(work.hessian_at(p).tolist()), latex(work.hessian_at(p).det()),
              rf"\text{{{kind}}}"] for p, kind in zip(work.points, work.kinds, strict=True)]
+    first = latex(work.variables[0])
+    curve = rf"\frac{{\partial^2 f}}{{\partial {first}^2}}"
     return Step("Second-derivative test", "", words(
         "At each point: both eigenvalues of H positive means a minimum, both negative a maximum, mixed signs "
-        "a saddle. For two variables: ", Math(r"\det H > 0"), " with ", Math(r"f_{xx} > 0"),
-        " is a minimum, with ", Math(r"f_{xx} < 0"), " a maximum; ", Math(r"\det H < 0"), " is a saddle.",
+        "a saddle. For two variables: ", Math(r"\det H > 0"), " with ", Math(curve + " > 0"),
+        " is a minimum, with ", Math(curve + " < 0"), " a maximum; ", Math(r"\det H < 0"), " is a saddle.",
         Table(["\\text{point}", "H", r"\det H", r"\text{type}"], rows)))
 
 
