@@ -793,3 +793,11 @@ def test_a_backward_steps_product_is_equal_only_where_its_printed_factors_give_i
                         assert (Decimal(a) * Decimal(b) == Decimal(c)) == (sign == "="), part["math"]
                         signs[sign] += 1
     assert signs["="] and signs[r"\approx"]
+
+
+def test_a_tangent_line_is_written_slope_first():
+    # the worked example gave y = 11x - 16 and the practice key y = 1 - 4x, SymPy's order (read22)
+    for record in _records(load_bank()["tangent-line"], range(20)):
+        line = record["answer"][0]["math"]
+        assert re.fullmatch(r"y = -?\s?[^+-]*x( [+-] .+)?", line), line
+        assert sp.simplify(sp.sympify(record["claims"]["tangent"]) - sp.sympify(record["answer_text"][4:])) == 0

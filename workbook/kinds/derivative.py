@@ -325,7 +325,7 @@ def present_value(work: Derivative) -> Problem:
 
 def present_tangent(work: Derivative) -> Problem:
     """Find the tangent line at x0, drawn with the curve."""
-    x, x0, line = latex(work.x), latex(work.x0), latex(work.line)
+    x, x0, line = latex(work.x), latex(work.x0), _slope_intercept(work.value, work.y0 - work.value * work.x0, work.x)
     shown = explain.worked_steps(work.trees) + [
         Step("Slope at the point", f"f'({x0}) = {number_latex(work.value)}",
              words("The slope of the tangent is the derivative at ", Math(f"{x} = {x0}"), ".")),
@@ -343,6 +343,17 @@ def present_tangent(work: Derivative) -> Problem:
                    answer=[Math(f"y = {line}")],
                    answer_text=f"y = {sp.sstr(work.line)}", steps=shown, claims=check,
                    figure=(figure := _tangent_figure(work)), worksheet_figure=marking.tangent(figure))
+
+
+def _slope_intercept(slope, intercept, x) -> str:
+    """y = mx + c as a textbook writes it, the slope first: -4x + 1, not SymPy's 1 - 4x (read22)."""
+    intercept = sp.simplify(intercept)
+    if slope == 0:
+        return latex(intercept)
+    lead = latex(slope * x)
+    if intercept == 0:
+        return lead
+    return f"{lead} - {latex(-intercept)}" if intercept.could_extract_minus_sign() else f"{lead} + {latex(intercept)}"
 
 
 def _tangent_figure(work: Derivative) -> dict:
