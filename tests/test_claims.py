@@ -751,7 +751,35 @@ def test_an_optimizers_steps_put_their_numbers_into_the_rule_and_they_give_the_r
                 else:  # from rounded numbers: the result within a few units of its last place
                     assert abs(value - printed) <= 3 * last, (record["seed"], piece, value)
                 seen[sign] += 1
+            # and the gradient it uses: on a loss, worked from θ, which ε may have moved off its printed digits
+            # (g₂ = 3.8000 was 3.8000000005: read22)
+            said = "".join(part.get("math", "") for part in step["say"])
+            sign, printed = re.fullmatch(r"g_\{\d\} (=|\\approx) (-?[\d.]+)", said).groups()
+            if "loss" in record["claims"]:
+                g = _gradient_at_step(record["claims"], int(step["rule"].split()[1]))
+                exact = abs(g - float(printed)) <= 1e-12 * max(1.0, abs(g))
+                assert (sign == "=") == exact, (record["seed"], said, g)
+                seen["gradient " + sign] += 1
     assert seen["="] and seen[r"\approx"]
+    if family_id == "optimizer-from-loss":
+        assert seen["gradient ="] and seen["gradient \\approx"], seen
+
+
+def _gradient_at_step(c: dict, k: int) -> float:
+    """Step k's gradient L'(θ_{k-1}), θ run again in floating point by torch.optim's rules (ε included)."""
+    theta = sp.Symbol(c["variable"])
+    d = sp.lambdify(theta, sp.diff(sp.sympify(c["loss"], locals={c["variable"]: theta}), theta))
+    h = {key: float(sp.Rational(v)) for key, v in c["hyper"].items()}
+    eps, th, b, m, v = float(sp.Rational(c["eps"])), float(sp.Rational(c["start"])), 0.0, 0.0, 0.0
+    for t in range(1, k):
+        g = float(d(th))
+        if c["optimizer"] == "adam":
+            m, v = h["beta1"] * m + (1 - h["beta1"]) * g, h["beta2"] * v + (1 - h["beta2"]) * g * g
+            th -= h["lr"] * (m / (1 - h["beta1"] ** t)) / ((v / (1 - h["beta2"] ** t)) ** 0.5 + eps)
+        else:  # momentum and Nesterov: b = μb + g; the step b, or g + μb
+            b = h["momentum"] * b + g
+            th -= h["lr"] * (g + h["momentum"] * b if c["optimizer"] == "nesterov" else b)
+    return float(d(th))
 
 
 @pytest.mark.parametrize("family_id", ["critical-points", "best-price", "price-and-ads"])

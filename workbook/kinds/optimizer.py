@@ -299,12 +299,18 @@ def _steps(work: Updates, head: list[str]) -> list[Step]:
                       words("With ", Math(_hyper_latex(name, work.hyper)), ", each step applies the update the "
                             "question gives, its numbers put into each rule.")))
     shown += [Step(f"Step {r['t']}", _worked(work, i),
-                   words("Use the gradient ", Math(f"g_{r['t']} = {decimal_latex(r['g'])}"), "."), depth=1)
-              for i, r in enumerate(rows)]
+                   words("Use the gradient ", Math(_gradient_said(r)), "."), depth=1) for i, r in enumerate(rows)]
     return shown + [
         Step("The table", "", [Table(head, table)]),
         Step("Rounding", "", _rounding(OPTIMIZER[name])),
     ]
+
+
+def _gradient_said(row: dict) -> str:
+    """g_t and its value, "≈" where the printed digits are not the value: worked from θ₁ ≈ −0.1 (ε moved it
+    by 10⁻¹⁰), g₂ = 3.8000000005 had printed "g₂ = 3.8000" (read22)."""
+    text = decimal_latex(row["g"])
+    return f"g_{{{row['t']}}} {'=' if _ends(row['g'], text) else chr(92) + 'approx'} {text}"
 
 
 def _rounding(optimizer: Optimizer) -> list:
