@@ -206,6 +206,13 @@ def solve(family: BackpropFamily, params: dict, rng: np.random.Generator) -> Bac
     work = Backprop(family, graph, leaves, val, _backward_pass(graph, val))
     if all(abs(g) < 1e-12 for g in work.leaf_grads.values()):
         raise Degenerate("every gradient is zero")
+    # a value used twice adds two contributions, the point of a fan-out: one that is 0 (z = 0 multiplying a
+    # branch, a max routing past it) printed "0 + 2", and the sum was never practised (read22)
+    uses = Counter(a for _, _, *args in graph for a in args)
+    for name, op, *args in graph:
+        for a, p in zip(args, local(op, [val[a] for a in args], val[name]), strict=True):
+            if uses[a] > 1 and abs(work.grad[name] * p) < 1e-12:
+                raise Degenerate(f"a contribution to {a}, which fans out, is 0")
     return work
 
 
