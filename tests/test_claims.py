@@ -257,7 +257,7 @@ def test_a_show_that_prompt_derives_the_rules_it_uses():
             continue
         for record in _records(family, range(12)):
             printed = " ".join(part.get("math", "") for part in record["prompt"])  # the claims write σ out
-            needed = [d for d in DERIVATIONS if {"sigmoid": r"\sigma", "tanh": r"\tanh"}[d.function.__name__] in printed]
+            needed = [d for d in DERIVATIONS if {"sigmoid": r"\sigma", "tanh": r"\tanh", "softplus": r"\operatorname{softplus}"}[d.function.__name__] in printed]
             rules = [step["rule"] for step in record["steps"]]
             for d in needed:
                 assert d.steps[0][0] in rules, (family.id, rules)
@@ -863,3 +863,24 @@ def test_every_use_of_a_value_that_fans_out_contributes_to_its_gradient():
                     assert abs(float(contribution)) > 1e-9, (family.id, record["seed"], shared, str(s))
                     checked += 1
     assert checked >= 60
+
+
+def test_a_function_the_key_uses_is_defined_in_the_prompt_and_softplus_derived():
+    # softplus(2x + 1)'s key was 2σ(2x + 1), a σ its Module 1 prompt never defined, and its solution quoted
+    # "the softplus rule" (read22)
+    names = {r"\sigma": r"\sigma(u) =", r"\operatorname{softplus}": r"\operatorname{softplus}(u) =",
+             r"\operatorname{relu}": r"\operatorname{relu}(u) ="}
+    derived = 0
+    for family in (f for f in load_bank().values() if f.kind == "derivative"):
+        for record in _records(family, range(10)):
+            prompt = " ".join(part.get("math", "") for part in record["prompt"])
+            key = " ".join(part.get("math", "") for part in record["answer"])
+            for name, definition in names.items():
+                if name + "(" in key or name + "^" in key:
+                    assert definition in prompt or "show" in " ".join(p.get("text", "") for p in record["prompt"]).lower(), (
+                        family.id, key, prompt)
+            if r"\operatorname{softplus}" in prompt:
+                rules = [step["rule"] for step in record["steps"]]
+                assert "The softplus rule, from the definition" in rules, (family.id, rules)
+                derived += 1
+    assert derived >= 1

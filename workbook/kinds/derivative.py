@@ -74,6 +74,7 @@ class Derivation:
     function: type
     steps: tuple[tuple[str, tuple[str | Math, ...], tuple[tuple[str, sp.Expr | None], ...]], ...]  # (rule, words, chain)
     derived: int  # the step that differentiates
+    always: bool = False  # not a rule of the usual table (softplus): derived wherever it is used
 
 
 DERIVATIONS = (
@@ -101,18 +102,29 @@ DERIVATIONS = (
          ((r"\frac{d}{du}\tanh u", None), (r"1 - \frac{\sinh^{2} u}{\cosh^{2} u}", 1 - sp.sinh(U) ** 2 / sp.cosh(U) ** 2),
           (r"1 - \tanh^{2} u", 1 - sp.tanh(U) ** 2))),
     ), derived=1),
+    # softplus' = σ is in no table a learner has: a solution that quoted "the softplus rule" used a σ the
+    # prompt had not defined (read22)
+    Derivation(functions.softplus, (
+        ("The softplus rule, from the definition", ("Write softplus out, so that the chain rule applies.",),
+         ((r"\operatorname{softplus}(u)", functions.softplus(U)), (r"\ln\left(1 + e^{u}\right)", sp.log(1 + sp.exp(U))))),
+        ("Chain rule", ("One over the logarithm's argument, times the derivative of the inside, ", Math(r"e^{u}"),
+                        "; then the top and the bottom times ", Math(r"e^{-u}"), ", which gives the sigmoid."),
+         ((r"\frac{d}{du}\operatorname{softplus}(u)", None), (r"\frac{e^{u}}{1 + e^{u}}", sp.exp(U) / (1 + sp.exp(U))),
+          (r"\frac{1}{1 + e^{-u}}", 1 / (1 + _E)), (r"\sigma(u)", functions.sigmoid(U)))),
+    ), derived=1, always=True),
 )
 
 
-def derivations_for(f: sp.Expr) -> list[Derivation]:
-    """The derivations of the functions f holds, in the table's order."""
-    return [d for d in DERIVATIONS if f.atoms(d.function)]
+def derivations_for(f: sp.Expr, derive: bool = True) -> list[Derivation]:
+    """The derivations of the functions f holds, in the table's order: every one where the prompt asks to
+    derive, else those of rules no table gives."""
+    return [d for d in DERIVATIONS if f.atoms(d.function) and (derive or d.always)]
 
 
-def derivation_steps(f: sp.Expr) -> list[Step]:
+def derivation_steps(f: sp.Expr, derive: bool = True) -> list[Step]:
     """The steps that derive each rule f needs, before the worked solution uses them."""
     out = []
-    for d in derivations_for(f):
+    for d in derivations_for(f, derive):
         for k, (rule, said, chain) in enumerate(d.steps):
             out.append(Step(rule, " = ".join(tex for tex, _ in chain), words(*said), depth=int(k > 0)))
     return out
@@ -239,7 +251,7 @@ def check(work: Derivative) -> list[verify.Check]:
                                       domain=work.family.domain).of(name)]
     corners = verify.check_corners(work.f, work.x, work.family.order, work.answer, domain=work.family.domain,
                                    left=_from_the_left(work.family))
-    derived = [c for d in derivations_for(work.f) for c in check_derivation(d)] if work.family.derive else []
+    derived = [c for d in derivations_for(work.f, work.family.derive) for c in check_derivation(d)]
     return checks + ([corners.of(f"{name} at the corners")] if corners is not None else []) + derived
 
 
@@ -273,9 +285,11 @@ DEFINED = ((functions.sigmoid, r"\sigma(u) = 1/\left(1 + e^{-u}\right)"), (funct
            (functions.relu, r"\operatorname{relu}(u) = \max(0, u)"))
 
 
-def _definitions(f: sp.Expr) -> list:
-    """" Here σ(u) = 1/(1 + e^(-u))." for each such function f holds: a prompt never names one undefined."""
+def _definitions(f: sp.Expr, answer: sp.Expr | None = None) -> list:
+    """" Here σ(u) = 1/(1 + e^(-u))." for each such function f or its answer holds: a prompt never names one
+    undefined, nor a key (softplus' = σ: read22)."""
     said = [tex for cls, tex in DEFINED if f.atoms(cls)]
+    said += [tex for cls, tex in DEFINED if answer is not None and answer.atoms(cls) and tex not in said]
     if not said:
         return []
     parts: list = [Text(" Here ")]
@@ -294,19 +308,24 @@ def present(work: Derivative) -> Problem:
     name = f"f{prime(work.family.order)}({latex(work.x)})"
     default = {1: "Find {dfx} for {f}.", 2: "Find the second derivative {dfx} for {f}."}.get(
         work.family.order, "Find the derivative {dfx} of order {order} for {f}.")
-    prompt = fill(work.family.prompt or default, {**_placeholders(work), "dfx": Math(name)}) + _definitions(work.f)
+    prompt = fill(work.family.prompt or default, {**_placeholders(work), "dfx": Math(name)}) + _definitions(work.f, work.answer)
     # a derivative made of steps is shown in pieces, its value where it jumps said: the slope from the left
     # when the prompt takes that convention, else undefined (never a Heaviside left to the reader)
     left = _from_the_left(work.family)
     shown = school.latex_cases(work.answer, work.x, latex, left=left) or latex(work.answer)
+    return Problem(identity=str(work.f), likeness=f"derivative {shape(work.f, [work.x])}", prompt=prompt, answer=[Math(f"{name} = {shown}")],
+                   answer_text=sp.sstr(work.answer), steps=_worked(work), claims=_check_record(work))
+
+
+def _worked(work: Derivative) -> list[Step]:
+    """The derivative's steps, after the derivation of each rule they use that the prompt asks to derive or
+    no table gives (softplus'), whatever the problem then does with the derivative."""
     worked = explain.worked_steps(work.trees)
-    derived = derivation_steps(work.f) if work.family.derive else []
+    derived = derivation_steps(work.f, work.family.derive)
     if derived:  # the rule is no longer quoted from the table: it was just derived
         worked = [replace(step, say=[Text("By the rule derived above, "), *step.say[1:]])
                   if step.say and step.say[0] == Text("From the table of derivatives, ") else step for step in worked]
-    return Problem(identity=str(work.f), likeness=f"derivative {shape(work.f, [work.x])}", prompt=prompt, answer=[Math(f"{name} = {shown}")],
-                   answer_text=sp.sstr(work.answer), steps=derived + worked,
-                   claims=_check_record(work))
+    return derived + worked
 
 
 def present_value(work: Derivative) -> Problem:
@@ -315,10 +334,10 @@ def present_value(work: Derivative) -> Problem:
     evaluate = Step("Evaluate at the point", f"{at_name} = {number_latex(work.value)}",
                     words("Substitute ", Math(f"{latex(work.x)} = {latex(work.x0)}"), " into the derivative."))
     prompt = fill(work.family.prompt or "Let {f}. Find {dfx}.",
-                  {**_placeholders(work), "at": Math(latex(work.x0)), "dfx": Math(at_name)}) + _definitions(work.f)
+                  {**_placeholders(work), "at": Math(latex(work.x0)), "dfx": Math(at_name)}) + _definitions(work.f, work.answer)
     return Problem(identity=f"{work.f} at {work.x0}", likeness=f"derivative {shape(work.f, [work.x])}", prompt=prompt,
                    answer=[Math(f"{at_name} = {number_latex(work.value)}")], answer_text=sp.sstr(work.value),
-                   steps=explain.worked_steps(work.trees) + [evaluate],
+                   steps=_worked(work) + [evaluate],
                    claims=_check_record(work, at=sp.sstr(work.x0), value=sp.sstr(work.value)),
                    numeric=float(work.value))
 
@@ -326,7 +345,7 @@ def present_value(work: Derivative) -> Problem:
 def present_tangent(work: Derivative) -> Problem:
     """Find the tangent line at x0, drawn with the curve."""
     x, x0, line = latex(work.x), latex(work.x0), _slope_intercept(work.value, work.y0 - work.value * work.x0, work.x)
-    shown = explain.worked_steps(work.trees) + [
+    shown = _worked(work) + [
         Step("Slope at the point", f"f'({x0}) = {number_latex(work.value)}",
              words("The slope of the tangent is the derivative at ", Math(f"{x} = {x0}"), ".")),
         Step("Point on the curve", f"f({x0}) = {number_latex(work.y0)}",
