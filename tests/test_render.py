@@ -6,6 +6,7 @@ import html
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -377,3 +378,15 @@ def test_the_answer_lines_hold_the_answer_the_key_gives():
             parts = 1 + sum(seg.get("text", "").count(";") for seg in record["answer"])  # the key's parts
             want = max(parts, max(rows, default=1), -(-numbers // 5))
             assert lines >= min(want, render.MOST_ANSWER_LINES), (family.id, seed, lines, text[:120])
+
+
+def test_weasyprint_loaded_by_many_threads_at_once_leaves_stdout_as_it_was():
+    # a local Dask cluster's workers are threads, each loading WeasyPrint on its first task: two swapping stdout
+    # for the quiet first try left it a StringIO, and an HTML build's report went nowhere (attack22's D1)
+    code = ("import sys, threading\nfrom workbook import pdf\nreal = sys.stdout\n"
+            "threads = [threading.Thread(target=pdf.load_weasyprint) for _ in range(8)]\n"
+            "[t.start() for t in threads]\n[t.join() for t in threads]\n"
+            "print('same' if sys.stdout is real else 'swapped')\n")
+    for _ in range(3):
+        run = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
+        assert run.stdout.strip() == "same", (run.stdout, run.stderr[-500:])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,9 @@ class RenderError(RuntimeError):
     """A document that could not be rendered."""
 
 
+_LOADING = threading.Lock()
+
+
 def load_weasyprint() -> None:
     """Import WeasyPrint, 0.2 s sooner on Linux.
 
@@ -35,11 +39,23 @@ def load_weasyprint() -> None:
     the lookup finds), or HarfBuzz's subsetter missing where the lookup finds it (without it WeasyPrint lays
     PDFs out five times slower), it is imported again as WeasyPrint does it; the banner WeasyPrint prints
     when a library is missing is held back on the quick try.
+
+    One thread at a time: the quick try swaps the process's stdout and ctypes' lookup, and two threads (a local
+    Dask cluster's workers, each on its first task) restoring each other's left stdout a StringIO, and the
+    build's report unwritten (attack22).
     """
     import sys
 
     if "weasyprint" in sys.modules:
         return
+    with _LOADING:
+        if "weasyprint" not in sys.modules:
+            _load_weasyprint()
+
+
+def _load_weasyprint() -> None:
+    import sys
+
     if sys.platform.startswith("linux"):
         import ctypes.util
         import io
