@@ -2330,3 +2330,20 @@ def test_a_users_template_that_extends_another_keeps_the_blocks_it_calls(place):
     result = place.build("--templates", look, "--format", "html", timeout=120)
     assert result.returncode == 0, result.err_text
     assert "X[BUILTIN|D]YD" in (place.out / "hostile" / "worksheet.html").read_text()
+
+
+@pytest.mark.parametrize("ask", ["count", "versions"])
+def test_an_edition_that_asks_for_more_problems_than_a_family_has_is_told_so(place, ask):
+    # a family of two problems asked for five, or a built-in one for thirty versions: exit 1 as a failed build,
+    # telling the user to edit the family file, a built-in one too (attack22's D2)
+    place.family("few.toml", 'id = "few"\ntitle = "Few"\ntopic = "few"\ndifficulty = 1\nkind = "derivative"\n'
+                              'expression = "a*x^2"\n[params]\na = { int = [2, 3] }\n')
+    count, extra = (5, []) if ask == "count" else (1, ["--versions", "3"])
+    place.edition.write_text(f'title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
+                             f'families = ["few"]\ncount = {count}\n', encoding="utf-8")
+    before = place.outside_state()
+    result = place.build("--bank", place.bank, "--format", "html", *extra)
+    lines = result.err_text.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1 and "Traceback" not in result.err_text, result.err_text[-800:]
+    assert "asks for more problems of family 'few'" in lines[0] and "ask for fewer" in lines[0], lines[0]
+    assert place.outside_state() == before

@@ -35,6 +35,7 @@ LIKENESS_TRIES = 24  # draws tried for one not like another on its sheet, before
 BUDGET = 5.0  # seconds of wall-clock time a single draw may take before its worker is killed
 MAX_OVERRUNS = 3  # draws of one slot that overrun their budget (or memory) before the family is given up
 FAMILY_FUSE = 20.0  # seconds of failed draws a family may cost before its first sound one, then it is given up
+REPEATS = "repeats a problem already on the sheet"
 TOO_MUCH = "check its expressions, domain and parameter ranges (see docs/families.md)"  # the file's mistake: exit 2
 SLOW = TOO_MUCH + ", or build where the machine is less busy"  # draws that overran: perhaps the machine's, exit 1
 # seconds a draw may take on average over a run: the built-in families take under 0.05 s, the slowest draw 0.1 s
@@ -322,7 +323,7 @@ class Scheduler:
                 continue
             record = dict(outcome.value)
             if group is not None and record["identity"] in group:
-                self.reasons[i].append(f"seed {record['seed']}: repeats a problem already on the sheet")
+                self.reasons[i].append(f"seed {record['seed']}: {REPEATS}")
                 continue
             if _too_like(record, sheet, seen):
                 self.reasons[i].append(f"seed {record['seed']}: too like a problem or example already on the sheet")
@@ -347,6 +348,14 @@ class Scheduler:
             # every draw failed alike (a point the file fixes where f has a corner): the file's mistake, said once
             failed = BuildError(f"{family.path}: family {family.id!r} cannot be drawn: every one of {MAX_ATTEMPTS} "
                                 f"draws failed alike: {same.pop()}; change the family")
+            failed.code = 2
+            raise failed
+        repeats = sum(r.endswith(REPEATS) for r in self.reasons[i])
+        sound = sum(1 for k in range(MAX_ATTEMPTS) if (o := self.done.get((i, k))) is not None and o.ok)
+        if repeats and repeats == sound:  # the edition's doing, not the family's: it asks for more than there are
+            failed = BuildError(f"the edition asks for more problems of family {family.id!r} than it can draw: each "
+                                f"of {repeats} sound draws for slot {request.slot} repeats one already drawn for the edition; "
+                                "ask for fewer (the section's count, or --versions) or give the section more families")
             failed.code = 2
             raise failed
         failed = BuildError(f"family {family.id!r} ({family.path}) failed {MAX_ATTEMPTS} draws for slot "
