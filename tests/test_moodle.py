@@ -233,3 +233,34 @@ def test_a_gradient_checks_estimate_is_not_its_derivative_in_moodle_either(tmp_p
     for value, tol in found:  # no blank's band holds another number of the same question that differs from it
         assert all(abs(other - value) > tol for other in values if other != value), (value, tol)
         assert tol > 0
+
+
+def test_a_problem_whose_wrong_answers_overrun_fails_the_build_and_is_never_an_essay(tmp_path, monkeypatch):
+    # an overrun dropped the question to an essay, silently: the same edition made another quiz on a busy
+    # machine (attack22). Now one raising is an essay (the same every time), one overrunning fails the build
+    from workbook import build as building
+    from workbook.errors import BuildError
+    from workbook.workers import Pool
+
+    docs = {"": {"sections": [{"problems": [{"number": 1, "claims": {"type": "derivative", "function": "x**2",
+                                                                     "variable": "x", "answer": "2*x", "order": 1}}]}]}}
+    monkeypatch.setattr(building, "QUIZ_BUDGET", 0.5)
+    monkeypatch.setattr(moodle, "distractors", _slow)
+    with Pool(1) as pool, pytest.raises(BuildError, match="could not work out the wrong answers of problem 1"):
+        building._write_quizzes(docs, tmp_path, "", pool, ("moodle",))
+    calls = []
+    monkeypatch.setattr(moodle, "quiz", lambda docs, choices: calls.append(choices) or "<quiz/>")
+    monkeypatch.setattr(moodle, "distractors", _raising)
+    with Pool(1) as pool:
+        building._write_quizzes(docs, tmp_path, "", pool, ("moodle",))
+    assert calls == [{}]  # an essay
+
+
+def _slow(claims):  # module level: a worker is handed it by name
+    import time
+
+    time.sleep(5)
+
+
+def _raising(claims):
+    raise ValueError("no wrong answers for this one")
