@@ -144,7 +144,9 @@ def test_a_contour_plot_draws_lines_through_the_critical_points_region():
             drawn += 1
             for point in record["claims"]["points"]:
                 at = [float(sympify(c)) for c in point]
-                if _nearest_line(spec, at) > 0.11:  # 0.16 and 0.19 of the plot before
+                # 0.16 and 0.19 of the plot before; four points whose values span ±108, with a saddle's value
+                # between to keep clear of, put the first ring round an extremum 0.113 of the plot away
+                if _nearest_line(spec, at) > 0.12:
                     far.append((seed, at))
     assert drawn >= 30 and far == [], far
 

@@ -329,10 +329,10 @@ def test_a_paragraph_never_ends_with_a_short_word_alone_on_its_line():
 
 def test_a_worksheet_gives_a_line_to_each_part_of_an_answer():
     """A problem whose answer has parts (the key separates them with semicolons: a network's outputs; its loss;
-    its gradients; its weights after the step) has an answer line for each, at most four; a one-part answer
-    has one. The capstone asked for four things on one line."""
+    its gradients; its weights after the step) has an answer line for each; a one-part answer
+    has one, and never more than MOST_ANSWER_LINES. The capstone asked for four things on one line."""
     assets = render.Assets("html", None, mathtex.SVGCache(None), {})
-    for parts, lines in ((1, 1), (2, 2), (4, 4), (6, 4)):
+    for parts, lines in ((1, 1), (2, 2), (4, 4), (6, 6), (20, render.MOST_ANSWER_LINES)):
         doc = make_doc()
         answer = [{"text": "outputs "}, {"math": "0.5"}]
         for k in range(parts - 1):

@@ -374,14 +374,16 @@ def _thin_ticks(fig) -> None:
                 tick.label1.set_visible(False)
 
 
-def _round_levels(lo: float, hi: float, count: int, between=(), closer: bool = False) -> list[float]:
+def _round_levels(lo: float, hi: float, count: int, between=(), closer: bool = False, rings=()) -> list[float]:
     """About ``count`` contour levels from lo to hi, evenly spaced at round values (2, 4, 6 or 0.25, 0.5),
     not at an odd 6.19, 10.7: the round step next above (hi - lo)/(count - 1), or with ``closer`` (lines about
     the values that matter, which a student marks) the one next below, so that they are no farther apart.
-    With ``between`` (critical values a student is to find: a saddle's, an extremum's), none through one nor
-    a hair from one, which would draw a saddle's cross or a dot of an oval and give the point away: where a
-    level falls within a quarter step of one, every level moves half a step (or a quarter, or three, where
-    that one lands nearer another)."""
+    With ``between`` (critical values a student is to find: a saddle's), none through one nor a hair from
+    one, which would draw a saddle's cross and give the point away: where a level falls within a quarter step
+    of one, every level moves half a step (or a quarter, or three, where that one lands nearer another).
+    With ``rings`` ((value, +1) for a minimum, (value, -1) for a maximum), of the shifts that keep clear of
+    ``between``, the one whose first ring round each extremum is nearest it (a level at a maximum's own value
+    draws nothing, and the next ring was a step away: 0.13 of the plot)."""
     between = [between] if isinstance(between, int | float) else list(between)
     even = (hi - lo) / max(count - 1, 2)
     power = 10.0 ** np.floor(np.log10(even))
@@ -389,15 +391,21 @@ def _round_levels(lo: float, hi: float, count: int, between=(), closer: bool = F
     step = max(r for r in rounds if r <= even * (1 + 1e-9)) if closer else min(r for r in rounds if r >= even * (1 - 1e-9))
     first = np.ceil(lo / step - 1e-9) * step
     levels = [round(v, 12) + 0.0 for v in np.arange(first, hi + step * 1e-9, step)]  # + 0.0: no −0 label
+
     def clear(shift: float) -> float:  # how far the shifted levels stay from the nearest value, in steps
         return min((abs((b - first - shift) / step - round((b - first - shift) / step)) for b in between), default=1)
 
-    if clear(0) < 0.25:
+    def ring(shift: float) -> float:  # in steps, how far the first ring round the farthest-ringed extremum is
+        gaps = [((side * (first + shift - value)) / step) % 1.0 for value, side in rings]
+        return max((g if g > 0.1 else g + 1.0 for g in gaps), default=0.0)  # a ring a hair off is a dot
+
+    if clear(0) < 0.25 or rings:
         # rounder shifts first; with several values a quarter step clear may be out of reach (values 4, 6
         # and 8 apart from a step of 10), so then the shift that keeps furthest from them
-        shifts = [k * step for k in (0.5, 0.25, 0.75, *(j / 10 for j in range(1, 10) if j != 5),
+        shifts = [k * step for k in (0.0, 0.5, 0.25, 0.75, *(j / 10 for j in range(1, 10) if j != 5),
                                      *(j / 20 for j in range(1, 20, 2)))]
-        shift = next((s for s in shifts if clear(s) >= 0.25), max(shifts, key=clear))
+        fine = [s for s in shifts if clear(s) >= 0.25]
+        shift = min(fine, key=ring) if fine else max(shifts, key=clear)
         # the shifted levels fill the range from its foot: one below the first, where it still fits
         start = first + shift - step if first + shift - step >= lo - 1e-9 * step else first + shift
         levels = [round(v, 12) + 0.0 for v in np.arange(start, hi + step * 1e-9, step)]
@@ -520,6 +528,9 @@ def _save_png(fig: Figure, dpi: int) -> bytes:
     return out.getvalue()
 
 
+MOST_LEVELS = 20
+
+
 def contour_levels(spec: dict, z: np.ndarray) -> list[float] | int:
     """The levels a contour plot of ``z`` draws: round values about those that matter (``levels_near``),
     none a hair from a value a student is to find (``levels_avoid``), one through ``through``."""
@@ -535,7 +546,7 @@ def contour_levels(spec: dict, z: np.ndarray) -> list[float] | int:
         # leaving the saddle in a blank gap with no room for a label)
         alone = max(near) - min(near) < 1e-9
         spread = max((max(near) - min(near)) / 2, (0.1 if alone else 0.05) * (p90 - p10))
-        reach = 2 * spread if alone else spread  # several values: lines close enough to ring each of them
+        reach = 2 * spread if alone else spread / 2  # several values: lines close enough to ring each of them
         # never short of the values themselves: a minimum is the lowest value in its plot, under the 1st
         # percentile, and its nearest ring was 13 below it (f = x^3 - 27x + y^3 - 27y)
         lo, hi = min(max(lo, min(near) - reach), min(near)), max(min(hi, max(near) + reach), max(near))
@@ -543,7 +554,10 @@ def contour_levels(spec: dict, z: np.ndarray) -> list[float] | int:
             step = min(near[0] - lo, hi - near[0]) / 5
             lo, hi, count = near[0] - 4.5 * step, near[0] + 4.5 * step, 10
     avoid = [v for v in spec.get("levels_avoid") or () if np.isfinite(v)] + (near[:1] if near and alone else [])
-    levels = _round_levels(lo, hi, count, avoid, closer=bool(near)) if hi > lo else 10
+    rings = [tuple(r) for r in spec.get("levels_rings") or ()]
+    levels = _round_levels(lo, hi, count, avoid, closer=bool(near), rings=rings) if hi > lo else 10
+    if isinstance(levels, list) and len(levels) > MOST_LEVELS:  # the step next below made 25 lines of a
+        levels = _round_levels(lo, hi, count, avoid, rings=rings)  # four-point plot: 150 kB of drawing
     through = spec.get("through")  # f at the point: the line a sketched arrow crosses at right angles
     if through is not None and hi > lo and lo < through < hi and len(levels) > 1:
         # in place of a level close beside it: two lines a hair apart read as one drawn twice

@@ -692,13 +692,14 @@ COLUMN_EM = {paper: em + 72 / (10 * 25.4 / 72) + 1 - 1.6 for paper, em in BESIDE
 
 
 def _top_level(latex: str, separator: str) -> list[tuple[int, int]]:
-    """Where ``separator`` (a regular expression) matches ``latex`` outside any braces or \\left...\\right pair."""
+    """Where ``separator`` (a regular expression) matches ``latex`` outside any braces, parentheses or
+    \\left...\\right pair (a value f(11.5, 6.5) was split after its first argument: read22)."""
     found, depth = [], 0
-    for m in re.finditer(r"\\left\b|\\right\b|(?<!\\)[{}]|" + separator, latex):
+    for m in re.finditer(r"\\left\b|\\right\b|(?<!\\)[{}()]|" + separator, latex):
         token = m.group()
-        if token in ("{", "\\left"):
+        if token in ("{", "(", "\\left"):
             depth += 1
-        elif token in ("}", "\\right"):
+        elif token in ("}", ")", "\\right"):
             depth -= 1
         elif depth == 0:
             found.append(m.span())

@@ -273,7 +273,10 @@ def _contour(work: Hessian) -> dict:
             "xlabel": str(work.variables[0]), "ylabel": str(work.variables[1]),
             # contour lines about the values at the critical points: over the sheet's wider window x^3 - 3x ran
             # to ±125 and no line came near the maximum's 11 or the saddle's 7
-            "levels_near": [float(work.f.subs(dict(zip(work.variables, p, strict=True)))) for p in points],
+            "levels_near": (values := [float(work.f.subs(dict(zip(work.variables, p, strict=True)))) for p in points]),
+            # a ring close round each extremum, inside it (figures.contour_levels)
+            "levels_rings": [[v, 1 if k == "minimum" else -1] for v, k in zip(values, kinds, strict=True)
+                             if k in ("minimum", "maximum")],
             "alt": "Contour plot of f with each critical point marked and labelled: " + "; ".join(
                 f"({sp.sstr(p[0])}, {sp.sstr(p[1])}) {k}" for p, k in zip(points, kinds, strict=True)) + "."}
 

@@ -172,8 +172,11 @@ def _conclusion(work: Optimum) -> list[Step]:
 
 def _value_at(work: Optimum) -> str:
     """f at the optimum, its numbers put in: f(30.5, 23.5) = -2 (30.5)^2 + … = 552.25."""
-    put = sp.latex(as_written(work.f), ln_notation=True,
-                   symbol_names={v: f"({money(c)})" for v, c in zip(work.variables, work.best, strict=True)})
+    # a number in brackets only where it is negative, and a dot for each product: ((11.5) - 5) and -3 (11.5)
+    # had doubled their brackets (read22)
+    put = sp.latex(as_written(work.f), ln_notation=True, mul_symbol="dot",
+                   symbol_names={v: f"({money(c)})" if c < 0 else money(c)
+                                 for v, c in zip(work.variables, work.best, strict=True)})
     at = ", ".join(money(c) for c in work.best)
     return f"f({at}) = {put} = {money(work.value)}"
 
