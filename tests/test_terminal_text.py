@@ -46,6 +46,9 @@ def test_every_family_prints_plain_math(family):
     (r"\delta\, x^{\top}", "δ xᵀ"),
     (r"\frac{\partial^{2} f}{\partial x \partial y}", "(∂^2 f)/(∂x ∂y)"),
     (r"\frac{-3}{x + 1}", "-3/(x + 1)"),
+    # a top that only starts with a minus keeps it inside: -(x^2 + ...) changed every sign but the first (read22)
+    (r"\frac{- x^{2} + 2 x \left(x - 7\right) - 6}{\left(x - 7\right)^{2}}", "(-x^2 + 2 x (x - 7) - 6)/((x - 7)^2)"),
+    (r"\frac{- a b}{c}", "(-a b)/c"),
     (r"\sqrt{x^{2} + 1} + \sqrt[3]{x}", "sqrt(x^2 + 1) + (x)^(1/3)"),
     (r"\begin{cases} 0 & x < 0 \\ 1 & x > 0 \end{cases}", "0 if x < 0; 1 if x > 0"),
     (r"\det\begin{vmatrix}a & b\\ c & d\end{vmatrix}", "det |a, b; c, d|"),

@@ -355,8 +355,8 @@ class _Tex:
 def _group(s: str, lead: bool = False) -> str:
     """s as one factor: bare when it is one word or number (or a call, a bracket), else in brackets."""
     s = re.sub(r"([∂∇]) (?=\w)", r"\1", re.sub("\x01 *(?=[(\\[^_])", "", s).replace("\x01", " ").strip())
-    if lead and s.startswith("-"):
-        return "-" + _group(s[1:])
+    if lead and s.startswith("-") and _group(s[1:].strip()) == s[1:].strip():  # -3/4, -a/b: one factor after the
+        return "-" + s[1:].strip()  # sign; -a + b is not -(a + b) (a quotient rule's top printed so: read22)
     if re.fullmatch(r"[^\s+\-*/=,;<>·×()\[\]|]+", s) or _bracketed(s):
         return s
     return f"({s})"
