@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sympy
 import sympy as sp
@@ -2347,3 +2348,18 @@ def test_an_edition_that_asks_for_more_problems_than_a_family_has_is_told_so(pla
     assert result.returncode == 2 and len(lines) == 1 and "Traceback" not in result.err_text, result.err_text[-800:]
     assert "asks for more problems of family 'few'" in lines[0] and "ask for fewer" in lines[0], lines[0]
     assert place.outside_state() == before
+
+
+def test_a_curve_far_off_its_plot_is_checked_within_bounded_memory(place):
+    # 1/x^9 + x: the legibility check cut every drawn segment into 1-unit steps, the curve's 10^14 off the plot
+    # too: 650 million points, "ran out of memory" and exit 1 naming nothing (attack23's D8)
+    from workbook import figcheck
+
+    assert len(figcheck._dense(np.array([[0.0, 0.0], [0.0, 1e14]]), window=(-10, -10, 110, 110))) < 200
+    place.family("steep.toml", 'id = "steep"\ntitle = "Steep"\ntopic = "t"\ndifficulty = 2\nkind = "derivative"\n'
+                                'expression = "1/x^9 + x"\nask = "tangent"\nat = "x0"\ndomain = [-3.0, 3.0]\n'
+                                '[params]\nx0 = { int = [1, 2] }\n')
+    place.edition.write_text('title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
+                             'families = ["steep"]\ncount = 1\n', encoding="utf-8")
+    result = place.build("--bank", place.bank, "--format", "html", timeout=120)
+    assert result.returncode == 0, result.err_text[-600:]
