@@ -2363,3 +2363,15 @@ def test_a_curve_far_off_its_plot_is_checked_within_bounded_memory(place):
                              'families = ["steep"]\ncount = 1\n', encoding="utf-8")
     result = place.build("--bank", place.bank, "--format", "html", timeout=120)
     assert result.returncode == 0, result.err_text[-600:]
+
+
+@pytest.mark.parametrize("loss", ["(x - c)^2 + abs(x)", "x^2 + 2*abs(x - c)"])
+def test_a_descent_on_a_loss_that_is_not_a_polynomial_builds(place, loss):
+    # sp.degree raised PolynomialError for abs(x) before the polynomial test ran: exit 1 and SymPy's words for
+    # every build of an ordinary convex loss with a kink (attack23's D9)
+    place.family("kink.toml", family_text("descent-1d", **{
+        'expressions = ["(x - c)^2", "a*(x - c)^2 + b", "x^2 - 2*c*x"]': f'expressions = ["{loss}"]'}))
+    place.edition.write_text('title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
+                             'families = ["theirs"]\ncount = 1\n', encoding="utf-8")
+    result = place.build("--bank", place.bank, "--format", "html", timeout=120)
+    assert result.returncode == 0 and "PolynomialError" not in result.err_text, result.err_text[-600:]

@@ -1132,7 +1132,7 @@ def _beyond_in_box(difference: sp.Expr, names: list[sp.Symbol], rows: np.ndarray
                     continue
                 held = {n: sp.Rational(str(round(float(v), 6))) for j, (n, v) in enumerate(zip(names, row)) if j != k}
                 line = plain.xreplace(held)
-                if sp.degree(line, name) > 4:
+                if not line.is_polynomial(name) or sp.degree(line, name) > 4:
                     continue
                 for z in sorted(_zeros(line, name, -FAR_REACH, FAR_REACH), key=float)[:4]:
                     out += [np.array([[float(held.get(n, at)) for n in names]]) for at in _beside_and_past(z)]

@@ -192,7 +192,9 @@ def solved_together(gradient: list[sp.Expr], variables: list[sp.Symbol], points:
         ways = []
         for i in (0, 1):
             for k, v in enumerate(variables):
-                if sp.degree(gradient[i], v) == 1 and not sp.Poly(gradient[i], v).LC().free_symbols:
+                # polynomial first: sp.degree raises for exp(x) (attack23's D9, in gradient_descent)
+                if (gradient[i].is_polynomial(v) and sp.degree(gradient[i], v) == 1
+                        and not sp.Poly(gradient[i], v).LC().free_symbols):
                     expr = sp.solve(gradient[i], v)[0]
                     whole = all(c.is_Integer for c in sp.Poly(expr, variables[1 - k]).coeffs())
                     ways.append((abs(sp.Poly(gradient[i], v).LC()) != 1, not whole, i, k, expr))
@@ -203,7 +205,8 @@ def solved_together(gradient: list[sp.Expr], variables: list[sp.Symbol], points:
             if not rs:
                 continue
             factored = sp.factor(rest)
-            shown = latex(rest) + (f" = {latex(factored)}" if sp.degree(rest, u) > 1 and factored != rest else "")
+            shown = latex(rest) + (f" = {latex(factored)}" if rest.is_polynomial(u) and sp.degree(rest, u) > 1
+                                   and factored != rest else "")
             lines = [rf"{zero[i]} \Rightarrow {latex(v)} = {latex(expr)}",
                      rf"{zero[j]}:\ {shown} = 0 \Rightarrow {either(latex(u), rs)}"]
             found = [[None, None] for _ in rs]

@@ -314,7 +314,8 @@ def _course(work: Descent) -> str | None:
     """The iterates' distances from the minimum of a quadratic (exact), where it has one: two descents with
     the same distances are worked alike whatever their functions and starts."""
     x = work.variables
-    if any(sp.degree(work.f, v) != 2 for v in x) or not work.f.is_polynomial(*x):
+    # polynomial first: sp.degree raises for abs(x) or exp(10x), a loss any family may give (attack23's D9)
+    if not work.f.is_polynomial(*x) or any(sp.degree(work.f, v) != 2 for v in x):
         return None
     least = sp.solve([sp.diff(work.f, v) for v in x], x, dict=True)
     if len(least) != 1:
