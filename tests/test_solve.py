@@ -297,3 +297,11 @@ def test_a_derivative_that_exists_at_a_corner_of_abs_is_given(function):
     assert result.exit_code == 0 and "= 0" in result.output.splitlines()[-1], result.output
     assert run("solve", function, "--at", "0", "--check", "0").exit_code == 0
     assert "does not exist" in run("solve", "|x|^(1/2)", "--at", "0").output
+
+
+@pytest.mark.parametrize("wrt, said", [(",".join(f"v{i}" for i in range(25)), "at most 20 derivatives at once"),
+                                       ("x,y,x", "'x' twice")])
+def test_a_gradient_takes_at_most_twenty_names_each_once(wrt, said):
+    # --gradient took 5000 names (5000 partials, a megabyte of output) and x three thousand times (attack23's D7)
+    result = run("solve", "sin(x)*exp(y^2)", "--wrt", wrt, "--gradient")
+    assert result.exit_code == 2 and said in result.output and "Traceback" not in result.output, result.output

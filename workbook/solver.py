@@ -13,7 +13,7 @@ import sympy as sp
 
 from workbook import explain, mistakes, school, steps, taylor, verify
 from workbook import expr as E
-from workbook.errors import printable
+from workbook.errors import excerpt, printable
 from workbook.functions import written_out
 
 # Values for the other names when the answer is checked numerically (they are constants).
@@ -240,9 +240,7 @@ def _names(expr: sp.Expr, *variables: sp.Symbol) -> list[str]:
 def gradient(text: str, wrt: str | None = None) -> dict:
     """Every first partial derivative: {"input", "variables", "gradient", "steps"}."""
     expr, _ = _parse(text, ["x"])
-    names = [n.strip() for n in wrt.split(",")] if wrt else sorted(str(s) for s in expr.free_symbols)
-    if not names:
-        raise SolveError("the expression has no variables to differentiate with respect to")
+    names = _gradient_names(expr, wrt)
     results = [solve(text, n, 1) for n in names]
     return {"input": text, "variables": names, "names": _names(expr, *map(E.symbol, names)),
             "gradient": [explain.text(r.answer) for r in results],
@@ -295,12 +293,24 @@ def gradient_at(grad: dict, at: str) -> dict:
             "line": f"at ({', '.join(names)}) = ({', '.join(typed)}): grad = ({shown}){tail}"}
 
 
-def gradient_lines(text: str, wrt: str | None = None) -> list[str]:
-    """The gradient for the terminal: the vector, then each partial worked and checked in turn."""
-    expr, _ = _parse(text, ["x"])
+def _gradient_names(expr: sp.Expr, wrt: str | None) -> list[str]:
+    """The names a gradient is taken in: --wrt's, each once, at most MAX_ORDER of them, as solve's limit
+    on derivatives at once (5000 names had made 5000 partials, a megabyte: attack23), else the expression's."""
     names = [n.strip() for n in wrt.split(",")] if wrt else sorted(str(s) for s in expr.free_symbols)
     if not names:
         raise SolveError("the expression has no variables to differentiate with respect to")
+    if len(names) > MAX_ORDER:
+        raise SolveError(f"at most {MAX_ORDER} derivatives at once: a gradient in {len(names)} variables is more")
+    twice = next((n for n in names if names.count(n) > 1), None)
+    if twice is not None:
+        raise SolveError(f"--wrt names {excerpt(twice, 20)} twice: give each variable once")
+    return names
+
+
+def gradient_lines(text: str, wrt: str | None = None) -> list[str]:
+    """The gradient for the terminal: the vector, then each partial worked and checked in turn."""
+    expr, _ = _parse(text, ["x"])
+    names = _gradient_names(expr, wrt)
     results = [solve(text, n, 1) for n in names]
     parts = ", ".join(explain.pretty(r.answer) for r in results)
     out = [f"grad [{explain.pretty(expr)}] = ({parts})   with respect to ({', '.join(names)})", ""]
