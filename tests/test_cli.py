@@ -525,3 +525,13 @@ def test_formats_may_be_given_as_a_list_and_a_bad_one_is_named(tmp_path, small_e
         "answers.html", "manifest.json", "quiz.xml", "solutions.html", "worksheet.html"]
     bad = run("build", str(small_edition), "--out", str(out), "--format", "pdf,xml")
     assert bad.exit_code == 2 and "'xml' is not one of" in bad.output and len(bad.output.strip().splitlines()) == 1
+
+
+def test_practice_with_a_long_topic_and_a_long_seed_builds():
+    # a 37-character topic with a 16-digit seed made a slug over 48 characters, refused as "slug: ..." though the
+    # user gave no slug (attack23's D2)
+    from workbook.edition import practice_edition
+
+    edition = practice_edition("abcdefghijklmnopqrstuvwxyz-abcdefghij", 1, None, 9007199254740992)
+    assert edition.slug.startswith("practice-abcdefghij") and edition.slug.endswith("-all-9007199254740992")
+    assert len(edition.slug) <= 48

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from workbook.errors import InputError, excerpt, printable, pydantic_lines, windows_device
-from workbook.family import ONE_LINE, SLUG, Family
+from workbook.family import ONE_LINE, SLUG, SLUG_MOST, Family
 from workbook.limits import MAX_DRAWN, MAX_PROBLEMS, MAX_VERSIONS
 from workbook.resources import DEFAULT_EDITION, editions_dir
 from workbook.userfiles import load_toml
@@ -298,7 +298,11 @@ def practice_edition(topic: str, count: int, difficulty: int | None, seed: int, 
     level = f" (difficulty {difficulty})" if difficulty else ""
     name = topic.replace("-", " ")
     # the topic is cut, never the difficulty or the seed: two sets differing in those get folders of their own
-    slug = re.sub(r"[^a-z0-9-]+", "-", f"practice-{topic[:24]}-{difficulty or 'all'}-{seed}".lower())
+    # (cut to what the slug's 48 characters leave: a 37-character topic and a 16-digit seed were refused,
+    # blaming a "slug" the user never gave: attack23)
+    rest = f"-{difficulty or 'all'}-{seed}"
+    cut = topic[:max(1, min(24, SLUG_MOST - len("practice-") - len(rest)))].rstrip("-")
+    slug = re.sub(r"[^a-z0-9-]+", "-", f"practice-{cut}{rest}".lower())
     data = {"title": f"Practice: {name}", "paper": paper, "subtitle": f"{count} problems{level}, answers and worked solutions "
                                                       "at the back", "slug": slug, "seed": seed,
             "sections": [{"title": name.capitalize() + level, "topic": topic, "count": count,

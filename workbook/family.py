@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from workbook.problem import PLACEHOLDER, OutOfRange
 
-SLUG = r"^[a-z0-9][a-z0-9-]{0,47}$"
+SLUG_MOST = 48  # characters
+SLUG = r"^[a-z0-9][a-z0-9-]{0,%d}$" % (SLUG_MOST - 1)
 ONE_LINE = r"^[^\n\r\t]*$"  # a title or a date: printed on one line, in a listing or a running header
 NAME = r"^[A-Za-z][A-Za-z0-9_]{0,15}$"
 NAME_RULE = "a letter, then up to 15 letters, digits or underscores"
