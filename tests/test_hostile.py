@@ -2375,3 +2375,16 @@ def test_a_descent_on_a_loss_that_is_not_a_polynomial_builds(place, loss):
                              'families = ["theirs"]\ncount = 1\n', encoding="utf-8")
     result = place.build("--bank", place.bank, "--format", "html", timeout=120)
     assert result.returncode == 0 and "PolynomialError" not in result.err_text, result.err_text[-600:]
+
+
+@pytest.mark.parametrize("domain", ["[1.0, 1.0]", "[5.0, -5.0]", "[nan, nan]", "[-inf, inf]"])
+@pytest.mark.parametrize("source", ["chain-layers", "gradient-at-point", "critical-points"])
+def test_every_kinds_domain_is_checked_as_its_file_loads(place, source, domain):
+    # a chain family's [1, 1] built, its check recording 16 points that were one, and [nan, nan] was found only
+    # after 40 draws, naming no key: only the one-variable kinds checked a domain (attack23's D1)
+    text = family_text(source)
+    text = re.sub(r"(?m)^domain = .*\n", "", text).replace("\n[params]", f"\ndomain = {domain}\n[params]", 1)
+    place.family("theirs.toml", text)
+    place.edition.write_text('title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
+                             'families = ["theirs"]\ncount = 1\n', encoding="utf-8")
+    refused(place.build("--bank", place.bank, "--format", "html"), "domain", "theirs.toml")

@@ -19,7 +19,7 @@ from pydantic import Field, model_validator
 
 from workbook import explain, marking, steps, verify
 from workbook import expr as E
-from workbook.family import Family
+from workbook.family import Domain, Family
 from workbook.functions import written_out
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given, partial
@@ -43,7 +43,7 @@ class ChainFamily(Family):
     inner: list[str] = Field(default_factory=list, max_length=2,
                              description="multivariable: x and y, each as a function of the parameters.")
     parameters: list[str] = Field(["t"], min_length=1, max_length=2, description="multivariable: t, or s and t.")
-    domain: tuple[float, float] = Field((-1.5, 1.5), description="Where the check samples the input.")
+    domain: Domain = Field((-1.5, 1.5), description="Where the check samples the input.")
 
     @model_validator(mode="after")
     def _consistent(self):

@@ -16,7 +16,7 @@ from pydantic import Field, field_validator, model_validator
 
 from workbook import expr as E
 from workbook import steps, verify
-from workbook.family import FunctionFamily
+from workbook.family import Domain, FunctionFamily
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import draw_function, exact_at, given, in_range, partial, refuse_constant
 from workbook.numbers import decimal_places, exact_decimal, latex, point_latex, scientific_latex, significant
@@ -32,7 +32,7 @@ class GradientCheckFamily(FunctionFamily):
     point: list[str] = Field(description="The point, one expression over the params per variable.")
     h: str = Field("0.01", max_length=50, description="The step of the centred differences, e.g. 0.01: from "
                                                        "10^-6 up to (not including) 1.")
-    domain: tuple[float, float] = Field((-2.0, 2.0), description="Where the check samples each variable.")
+    domain: Domain = Field((-2.0, 2.0), description="Where the check samples each variable.")
 
     @model_validator(mode="after")
     def _consistent(self):

@@ -18,7 +18,7 @@ from pydantic import Field, model_validator
 
 from workbook import expr as E
 from workbook import marking, steps, verify
-from workbook.family import FunctionFamily
+from workbook.family import Domain, FunctionFamily
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import contour_data, draw_function, given, partial, second_derivative_test, solved_together
 from workbook.numbers import latex, matrix_latex, point_latex
@@ -38,7 +38,7 @@ class HessianFamily(FunctionFamily):
     components: list[str] | None = Field(None, min_length=2, max_length=3,
                                          description="For a Jacobian: the vector function's components.")
     expression: str | None = Field(None, max_length=400, description="The scalar function (hessian, classify).")
-    domain: tuple[float, float] = Field((-2.0, 2.0), description="Where the check samples each variable.")
+    domain: Domain = Field((-2.0, 2.0), description="Where the check samples each variable.")
 
     @model_validator(mode="after")
     def _one_expression(self):

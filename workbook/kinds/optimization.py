@@ -15,7 +15,7 @@ from pydantic import Field
 
 from workbook import explain, steps, verify
 from workbook import expr as E
-from workbook.family import FunctionFamily
+from workbook.family import Domain, FunctionFamily
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import (
     contour_data,
@@ -38,7 +38,7 @@ class OptimizationFamily(FunctionFamily):
     goal: Literal["maximize", "minimize"] = Field("maximize", description="What to do with the function.")
     quantity: str = Field("profit", max_length=40, pattern=r"^[A-Za-z][A-Za-z '-]*$",
                           description="What the function measures, for the wording: words, e.g. `profit`.")
-    domain: tuple[float, float] = Field((0.0, 50.0), description="Where the optimum must lie (each variable).")
+    domain: Domain = Field((0.0, 50.0), description="Where the optimum must lie (each variable).")
 
     def names(self) -> list[str]:
         return list(self.variables)
