@@ -2388,3 +2388,14 @@ def test_every_kinds_domain_is_checked_as_its_file_loads(place, source, domain):
     place.edition.write_text('title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
                              'families = ["theirs"]\ncount = 1\n', encoding="utf-8")
     refused(place.build("--bank", place.bank, "--format", "html"), "domain", "theirs.toml")
+
+
+@pytest.mark.parametrize("source, name", [("power-polynomial", "f"), ("power-polynomial", "dfx"),
+                                          ("gradient-at-point", "point"), ("descent-1d", "rate")])
+def test_a_parameter_named_like_a_placeholder_is_refused(place, source, name):
+    # a parameter f put its value where the function goes: the question lost its function, silently (attack23's D6)
+    text = family_text(source).replace("\n[params]\n", f"\n[params]\n{name} = {{ int = [2, 3] }}\n", 1)
+    place.family("theirs.toml", text)
+    place.edition.write_text('title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
+                             'families = ["theirs"]\ncount = 1\n', encoding="utf-8")
+    refused(place.build("--bank", place.bank, "--format", "html"), f"the parameter '{name}'", "rename the parameter")

@@ -142,6 +142,17 @@ class PlaceholderError(ValueError):
     plain = True  # its message is for the family's author, as it stands
 
 
+def with_params(own: dict[str, Segment], params: dict[str, Segment], later: tuple[str, ...] = ()) -> dict[str, Segment]:
+    """A kind's own placeholders and each parameter's value by its name. A parameter named like one of the
+    kind's (or one the kind adds ``later``) is refused: `f = { int = [2, 3] }` had put its value where the
+    function goes, and the question lost its function (attack23)."""
+    clash = sorted((set(own) | set(later)) & set(params))
+    if clash:
+        raise PlaceholderError(f"the parameter {clash[0][:30]!r} has the name of the placeholder {{{clash[0][:30]}}}, "
+                               "which this kind fills with its own: rename the parameter")
+    return {**own, **params}
+
+
 def fill(template: str, values: dict[str, Segment]) -> list[Segment]:
     """Split prompt text into segments, each {name} becoming its segment.
 

@@ -22,7 +22,7 @@ from workbook.functions import written_out
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import draw_function, exact_at, given, shape
 from workbook.numbers import latex, number_latex
-from workbook.problem import Degenerate, Math, Problem, Step, Text, fill, words
+from workbook.problem import Degenerate, Math, Problem, Step, Text, fill, with_params, words
 
 _PRIMES = {1: "'", 2: "''", 3: "'''"}
 
@@ -276,8 +276,8 @@ def _placeholders(work: Derivative) -> dict:
     # the function is the problem's one given: a quotient is set full size (inline, e^{2x}/(x^2 + 8) printed its
     # exponent at about 5 pt), unless the fraction is a power's (its exponent stays an exponent's size)
     fx, x = _full_size_fractions(latex(work.f)), latex(work.x)
-    return {"f": Math(f"f({x}) = {fx}"), "fx": Math(fx), "x": Math(x), "order": Text(str(work.family.order)),
-            **{k: Math(latex(v)) for k, v in work.params.items()}}
+    return with_params({"f": Math(f"f({x}) = {fx}"), "fx": Math(fx), "x": Math(x), "order": Text(str(work.family.order))},
+                       {k: Math(latex(v)) for k, v in work.params.items()}, later=("dfx", "at"))
 
 
 # what a prompt says of a function a learner may not have met yet, where its f holds one

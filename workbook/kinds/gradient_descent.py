@@ -33,7 +33,7 @@ from workbook.kinds.common import (
     shape,
 )
 from workbook.numbers import decimal_latex, decimal_places, exact_decimal, latex, point_latex
-from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
+from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, with_params, words
 
 
 class DescentFamily(FunctionFamily):
@@ -246,9 +246,9 @@ def _placeholders(work: Descent) -> dict:
     fx = latex(work.f)
     args = ", ".join(latex(v) for v in work.variables)
     start = point_latex(work.start) if len(work.start) > 1 else f"{latex(work.variables[0])}_0 = {exact_decimal(work.start[0])}"
-    return {"f": Math(f"f({args}) = {fx}"), "fx": Math(fx), "rate": Math(r"\eta = " + exact_decimal(work.rate)),
-            "start": Math(start), "steps": Text(str(work.family.steps)),
-            **{k: Math(latex(v)) for k, v in work.params.items()}}
+    return with_params({"f": Math(f"f({args}) = {fx}"), "fx": Math(fx), "rate": Math(r"\eta = " + exact_decimal(work.rate)),
+                        "start": Math(start), "steps": Text(str(work.family.steps))},
+                       {k: Math(latex(v)) for k, v in work.params.items()}, later=("rates",))
 
 
 def _iterates_head(names: list[str]) -> list[str]:

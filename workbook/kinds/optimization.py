@@ -26,7 +26,7 @@ from workbook.kinds.common import (
     solved_together,
 )
 from workbook.numbers import as_written, decimal_places, latex, matrix_latex, money
-from workbook.problem import Degenerate, Math, Problem, Step, Text, fill, words
+from workbook.problem import Degenerate, Math, Problem, Step, Text, fill, with_params, words
 
 
 class OptimizationFamily(FunctionFamily):
@@ -191,11 +191,11 @@ def present(work: Optimum) -> Problem:
     q, one = work.family.quantity, len(work.variables) == 1
     default = f"The {q} is {{f}}. Which " + ("value" if one else "values") + \
         f" {'maximize' if work.wanted == 'maximum' else 'minimize'} it? Justify with the second-derivative test."
-    prompt = fill(work.family.prompt or default, {"f": Math(f"f({', '.join(work.names)}) = {latex(work.f)}"),
-                                                  **{k: Math(latex(v)) for k, v in work.params.items()},
-                                                  # each variable by its name, set as the formula sets it
-                                                  **{str(v): Math(latex(v)) for v in work.variables
-                                                     if str(v) not in work.params}})
+    # each variable by its name too, set as the formula sets it
+    prompt = fill(work.family.prompt or default,
+                  with_params({"f": Math(f"f({', '.join(work.names)}) = {latex(work.f)}")},
+                              {k: Math(latex(v)) for k, v in work.params.items()}, later=())
+                  | {str(v): Math(latex(v)) for v in work.variables if str(v) not in work.params})
     return Problem(identity=str(work.f), prompt=prompt,
                    answer=[Math(_choice(work)), Text(f", {q} "), Math(money(work.value))],
                    answer_text=f"{[sp.sstr(c) for c in work.best]} -> {sp.sstr(work.value)}",
