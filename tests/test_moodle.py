@@ -242,11 +242,11 @@ def test_a_problem_whose_wrong_answers_overrun_fails_the_build_and_is_never_an_e
     from workbook.errors import BuildError
     from workbook.workers import Pool
 
-    docs = {"": {"sections": [{"problems": [{"number": 1, "claims": {"type": "derivative", "function": "x**2",
+    docs = {"": {"sections": [{"problems": [{"number": 1, "family": "slow-one", "claims": {"type": "derivative", "function": "x**2",
                                                                      "variable": "x", "answer": "2*x", "order": 1}}]}]}}
     monkeypatch.setattr(building, "QUIZ_BUDGET", 0.5)
     monkeypatch.setattr(moodle, "distractors", _slow)
-    with Pool(1) as pool, pytest.raises(BuildError, match="could not work out the wrong answers of problem 1"):
+    with Pool(1) as pool, pytest.raises(BuildError, match="could not work out the wrong answers of problem 1 .family"):
         building._write_quizzes(docs, tmp_path, "", pool, ("moodle",))
     calls = []
     monkeypatch.setattr(moodle, "quiz", lambda docs, choices: calls.append(choices) or "<quiz/>")

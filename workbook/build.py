@@ -594,23 +594,24 @@ def _write_quizzes(docs: dict[str, dict], stage: Path, area: str, pool, formats:
     from workbook import canvas, moodle
     from workbook.workers import Pace
 
-    asked = [(folder, p["number"], p["claims"]) for folder, doc in docs.items() for s in doc["sections"]
-             for p in s["problems"] if p["claims"].get("type") == "derivative"]
+    asked = [(folder, p["number"], p["claims"], p.get("family", "")) for folder, doc in docs.items()
+             for s in doc["sections"] for p in s["problems"] if p["claims"].get("type") == "derivative"]
     pace = Pace("the quizzes' wrong answers", lambda: getattr(pool, "size", 1),
                 "a family's derivatives take far longer to work with than the built-in ones: make them simpler")
-    for i, (_, _, claims) in enumerate(asked):
+    for i, (_, _, claims, _) in enumerate(asked):
         pace.add(QUIZ_ALLOWANCE)
         pool.submit(i, QUIZ_BUDGET, moodle.distractors, claims)
     choices = {}
     for outcome in pace.over(pool.completed(), QUIZ_ALLOWANCE):
-        folder, number, _ = asked[outcome.task]
+        folder, number, _, family = asked[outcome.task]
         if outcome.ok and outcome.value:  # none: an essay, graded by hand
             choices[folder, number] = outcome.value
         elif not outcome.ok and outcome.kind != "raised":  # an essay only for what the problem is, never because
             # the machine was busy: the same edition is the same quiz (attack22 saw one dropped to an essay)
             where = f" of version {folder}" if folder else ""
-            raise BuildError(f"could not work out the wrong answers of problem {number}{where} for the quiz "
-                             f"({outcome.error}); build again where the machine is less busy")
+            raise BuildError(f"could not work out the wrong answers of problem {number}{where} (family "
+                             f"{printable(family)[:40]!r}) for the quiz ({outcome.error}): make its expressions "
+                             "simpler, or build where the machine is less busy")
     files = {}
     where = stage / area if area else stage
     if "moodle" in formats:
