@@ -247,3 +247,37 @@ def test_removing_an_edition_never_follows_a_folder_swapped_for_a_link(tmp_path,
     except OSError:  # refused to go through the link: what is left is still marked, for the next build to remove
         assert (tree / ".workbook-build").exists()
     assert sorted(p.name for p in victim.iterdir()) == ["v1"] and (victim / "v1").read_text() == "theirs"
+
+
+SLOW_SEEDS = "WORKBOOK_TEST_SLOW_SEEDS"  # a file of seeds whose draws take 1.5 s, read in the workers
+
+
+def slow_on_listed_seeds(family, seed):
+    from workbook import generate
+
+    path = os.environ.get(SLOW_SEEDS)
+    if path and os.path.exists(path) and str(seed) in open(path).read().split():  # noqa: SIM115
+        time.sleep(1.5)
+    return generate.generate_one(family, seed)
+
+
+def test_a_draw_that_overruns_its_budget_once_is_drawn_again_from_its_own_seed(tmp_path, monkeypatch):
+    # a draw of 3.5 s overran its 5 s budget on a busy machine and the next seed's draw took its place: the same
+    # edition printed another problem, silently (attack23's D3). It is now drawn again from the same seed, given
+    # SLOW_RETRY times as long, so a busy machine prints what a quiet one does
+    import json
+
+    from workbook import scheduler
+
+    edition = tmp_path / "one.toml"
+    edition.write_text('title = "One"\nseed = 3\n[[sections]]\ntitle = "S"\nfamilies = ["power-polynomial"]\n'
+                       'count = 1\n', encoding="utf-8")
+    quiet = build(edition, out_root=tmp_path / "quiet", formats=("html",))
+    first = json.loads((quiet.out_dir / "manifest.json").read_text())["problems"][0]
+    (tmp_path / "slow").write_text(str(first["seed"]))
+    monkeypatch.setenv(SLOW_SEEDS, str(tmp_path / "slow"))
+    monkeypatch.setattr(scheduler, "generate_one", slow_on_listed_seeds)
+    busy = build(edition, out_root=tmp_path / "busy", formats=("html",), budget=1.0)
+    again = json.loads((busy.out_dir / "manifest.json").read_text())["problems"][0]
+    assert (again["seed"], again["attempt"]) == (first["seed"], first["attempt"])
+    assert (busy.out_dir / "worksheet.html").read_bytes() == (quiet.out_dir / "worksheet.html").read_bytes()

@@ -33,6 +33,7 @@ MAX_ATTEMPTS = 40
 LIKENESS_TRIES = 24  # draws tried for one not like another on its sheet, before one alike is taken (a family
 # of three optimizers whose last one is wanted misses it in 12 draws one time in a hundred: seed 3 did)
 BUDGET = 5.0  # seconds of wall-clock time a single draw may take before its worker is killed
+SLOW_RETRY = 3  # a draw that overran its budget is drawn again from the same seed with this many times the budget
 MAX_OVERRUNS = 3  # draws of one slot that overrun their budget (or memory) before the family is given up
 FAMILY_FUSE = 20.0  # seconds of failed draws a family may cost before its first sound one, then it is given up
 REPEATS = "repeats a problem already on the sheet"
@@ -163,6 +164,7 @@ class Scheduler:
         self.done: dict[tuple[int, int], Outcome] = {}  # every draw that came back for good
         self.reasons: dict[int, list[str]] = {i: [] for i in range(len(slots))}  # why each slot was redrawn
         self.retried: set[tuple[int, int]] = set()  # draws whose worker died once
+        self.slow_retried: set[tuple[int, int]] = set()  # draws that overran once, drawn again given longer
         self.dead: set[int] = set()  # slots given up (a bug, or too slow), reported through ``failures``
         self.overruns: dict[int, int] = dict.fromkeys(range(len(slots)), 0)  # draws over budget, by slot
         self.sound: set[str] = set()  # families with at least one sound draw
@@ -193,10 +195,10 @@ class Scheduler:
         else:
             self._submit((i, attempt), family, seed)
 
-    def _submit(self, task: tuple[int, int], family: Family, seed: int) -> None:
+    def _submit(self, task: tuple[int, int], family: Family, seed: int, budget: float | None = None) -> None:
         if self.pace is not None:
             self.pace.add(DRAW_ALLOWANCE)
-        self.pool.submit(task, self.budget, generate_one, family, seed)
+        self.pool.submit(task, self.budget if budget is None else budget, generate_one, family, seed)
 
     def _slowest(self) -> str:
         """What to do when the draws are too slow: the slowest family, named."""
@@ -222,6 +224,14 @@ class Scheduler:
         if outcome.kind == "died" and task not in self.retried:
             self.retried.add(task)
             self._submit(task, self.family_of(i, attempt), self.seeds[task])
+            return
+        if outcome.kind == "timeout" and task not in self.slow_retried:
+            # the same seed again, given longer, before any other is drawn in its place: a draw of 3.5 s that
+            # overran on a busy machine was replaced by the next seed's, so the sheet depended on the machine
+            # (attack23). Only a draw that overruns SLOW_RETRY times its budget as well is redrawn: one that
+            # hangs, or a machine more than that much slower
+            self.slow_retried.add(task)
+            self._submit(task, self.family_of(i, attempt), self.seeds[task], self.budget * SLOW_RETRY if self.budget else None)
             return
         if attempt >= MAX_ATTEMPTS:  # an alternate's draw: taken if sound, never the slot's end if not
             self.done[task] = outcome
