@@ -2399,3 +2399,18 @@ def test_a_parameter_named_like_a_placeholder_is_refused(place, source, name):
     place.edition.write_text('title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
                              'families = ["theirs"]\ncount = 1\n', encoding="utf-8")
     refused(place.build("--bank", place.bank, "--format", "html"), f"the parameter '{name}'", "rename the parameter")
+
+
+@pytest.mark.parametrize("variables, said", [('["x1", "x_1"]', "prints as 'x1' does"), ('["x", "x_"]', "x_{}"),
+                                             ('["x", "xprime"]', "a mark"), ('["x", "yhat"]', "a mark")])
+def test_two_names_never_print_alike_and_no_name_prints_as_a_mark(place, variables, said):
+    # x1 and x_1 both printed x₁: the key gave one variable two derivatives; x_ printed x_{}; xprime printed x′, a
+    # derivative (attack23's D5)
+    names = json.loads(variables)
+    text = family_text("partial-derivatives")
+    text = re.sub(r'(?m)^variables = .*$', f"variables = {variables}", text)
+    text = re.sub(r'(?m)^expressions? = .*$', f'expression = "{names[0]}^2*{names[1]} + {names[1]}^3"', text)
+    place.family("theirs.toml", text)
+    place.edition.write_text('title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
+                             'families = ["theirs"]\ncount = 1\n', encoding="utf-8")
+    refused(place.build("--bank", place.bank, "--format", "html"), said, "theirs.toml")

@@ -60,6 +60,7 @@ def _name_problems(family: Family) -> list[str]:
     must not name one twice."""
     problems = [f"params.{_shown(name)}: {trouble}" for name in family.params
                 if (trouble := E.name_problem(name))]
+    printed = {E.printed_name(name): name for name in family.params if not E.name_problem(name)}
     for key, value in family.declared_names():
         names = [value] if isinstance(value, str) else value
         for i, name in enumerate(names):
@@ -68,6 +69,12 @@ def _name_problems(family: Family) -> list[str]:
                 problems.append(f"{where}: {trouble}")
             elif name in names[:i]:
                 problems.append(f"{where}: {excerpt(name)} is named twice")
+            elif printed.setdefault(E.printed_name(name), name) != name:  # x1 and x_1 both print x_{1} (attack23)
+                other = printed[E.printed_name(name)]
+                problems.append(f"{where}: {excerpt(name)} prints as {excerpt(other)} does: rename one of them")
+    problems += [f"params.{_shown(name)}: {excerpt(name)} prints as {excerpt(other)} does: rename one of them"
+                 for name in family.params if not E.name_problem(name)
+                 and (other := printed.get(E.printed_name(name), name)) != name]
     return problems
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import difflib
+import functools
 import keyword
 import math
 import re
@@ -80,6 +81,17 @@ def symbol(name: str) -> sp.Symbol:
     return sp.Symbol(name, real=True)
 
 
+@functools.lru_cache(maxsize=4096)
+def printed_name(name: str) -> str:
+    """How the page prints a name: SymPy reads a final digit or an underscore as a subscript (x1 and x_1 are
+    both x_{1}), a Greek letter's name as the letter, and endings such as hat, dot, bar, prime as marks."""
+    return sp.latex(sp.Symbol(name))
+
+
+_PRINTS_PLAIN = re.compile(r"(\\[A-Za-z]+|[A-Za-z]+)(_\{[A-Za-z0-9]+\})?")
+
+
+@functools.lru_cache(maxsize=4096)
 def name_problem(name: str) -> str | None:
     if not NAME.fullmatch(name):
         return f"{excerpt(name)} is not a name: use a letter, then letters, digits or _"
@@ -93,6 +105,15 @@ def name_problem(name: str) -> str | None:
         return f"{name} is a function; write {name}(...)"
     if name in CONSTANTS:
         return f"{name} is a constant, not a variable name"
+    return print_problem(name)
+
+
+def print_problem(name: str) -> str | None:
+    """Why a name would not print as a name (xhat as x̂, xprime as x′, a derivative; x_ as x_{}), or None."""
+    if not _PRINTS_PLAIN.fullmatch(printed_name(name)):
+        return (f"the name {excerpt(name)} would print as {excerpt(printed_name(name), 30)}, a mark or an empty "
+                "subscript (a name ending in hat, dot, bar, prime, tilde, vec ... or _ prints so): choose a plain "
+                "name such as w1")
     return None
 
 

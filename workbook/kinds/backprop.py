@@ -19,6 +19,7 @@ import numpy as np
 import sympy as sp
 from pydantic import Field, model_validator
 
+from workbook import expr as E
 from workbook import verify
 from workbook.errors import excerpt
 from workbook.family import NAME, NAME_RULE, Family
@@ -115,6 +116,8 @@ class BackpropFamily(Family):
                         raise ValueError(f"{where}: {excerpt(a)} is not a leaf or an earlier node")
                 if not isinstance(name, str) or not re.fullmatch(NAME, name):
                     raise ValueError(f"{where}: {excerpt(name)} is not a name: {NAME_RULE}")
+                if trouble := E.print_problem(name):  # xhat would print as x̂ (attack23)
+                    raise ValueError(f"{where}: {trouble}")
                 if name in known:
                     raise ValueError(f"{where}: {excerpt(name)} is not a new name: a leaf or an earlier node has it")
                 known.add(name)
