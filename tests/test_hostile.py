@@ -2414,3 +2414,25 @@ def test_two_names_never_print_alike_and_no_name_prints_as_a_mark(place, variabl
     place.edition.write_text('title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
                              'families = ["theirs"]\ncount = 1\n', encoding="utf-8")
     refused(place.build("--bank", place.bank, "--format", "html"), said, "theirs.toml")
+
+
+@pytest.mark.parametrize("name", ["f", "eta", "H", "k"])
+def test_a_variable_may_not_take_a_symbol_the_page_uses_for_itself(place, name):
+    # a variable f printed ∂f/∂f, eta η_(k+1) = η_k - η f'(η_k), H inside the Hessian H (attack24's D1)
+    text = family_text("partial-derivatives")
+    text = re.sub(r'(?m)^variables = .*$', f'variables = ["x", "{name}"]', text)
+    text = re.sub(r'(?m)^expressions? = .*$', f'expression = "a*x^2*{name} + b*{name}^2"', text)
+    place.family("theirs.toml", text)
+    place.edition.write_text('title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
+                             'families = ["theirs"]\ncount = 1\n', encoding="utf-8")
+    refused(place.build("--bank", place.bank, "--format", "html"), "is what the page calls", "theirs.toml")
+
+
+def test_critical_points_sympy_cannot_solve_for_are_one_line(place):
+    # 4y^3 - 6y + exp(y) = 0: SymPy's NotImplementedError ended every build with exit 1 (attack24's D2)
+    text = family_text("critical-points")
+    text = re.sub(r'(?m)^expressions = .*$', 'expressions = ["x^3 - 3*a^2*x + y^4 - 3*y^2 + exp(y)"]', text)
+    place.family("theirs.toml", text)
+    place.edition.write_text('title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
+                             'families = ["theirs"]\ncount = 1\n', encoding="utf-8")
+    refused(place.build("--bank", place.bank, "--format", "html"), "cannot solve", "theirs.toml")

@@ -305,3 +305,9 @@ def test_a_gradient_takes_at_most_twenty_names_each_once(wrt, said):
     # --gradient took 5000 names (5000 partials, a megabyte of output) and x three thousand times (attack23's D7)
     result = run("solve", "sin(x)*exp(y^2)", "--wrt", wrt, "--gradient")
     assert result.exit_code == 2 and said in result.output and "Traceback" not in result.output, result.output
+
+
+def test_two_names_that_print_alike_are_refused():
+    # x1 and x_1 both print x₁: the rule was stated for the variable held constant (attack24's D3)
+    result = run("solve", "x1^3 + x_1", "--wrt", "x1")
+    assert result.exit_code == 2 and "print alike" in result.output, result.output

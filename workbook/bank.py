@@ -54,6 +54,11 @@ def load_family(path: Path) -> Family:
     return family
 
 
+# the symbols the kinds print for themselves, which a variable of a family may not be named (attack24)
+OWN_SYMBOLS = {"f": "the function", "eta": "the learning rate (η)", "H": "the Hessian", "J": "the Jacobian",
+               "k": "a step's number", "L": "the loss", "g": "the gradient"}
+
+
 def _name_problems(family: Family) -> list[str]:
     """The parameters' names and every name the family declares (``variable``, ``variables``,
     ``parameters``, a graph's leaves ...) must each be a name of the expression language, and a list
@@ -67,6 +72,8 @@ def _name_problems(family: Family) -> list[str]:
             where = key if isinstance(value, str) else f"{key}[{i}]"
             if trouble := E.name_problem(name):
                 problems.append(f"{where}: {trouble}")
+            elif name in OWN_SYMBOLS:  # a variable f printed ∂f/∂f, one named eta η_(k+1) = η_k - η f'(η_k)
+                problems.append(f"{where}: {name} is what the page calls {OWN_SYMBOLS[name]}: choose another name")
             elif name in names[:i]:
                 problems.append(f"{where}: {excerpt(name)} is named twice")
             elif printed.setdefault(E.printed_name(name), name) != name:  # x1 and x_1 both print x_{1} (attack23)

@@ -96,6 +96,12 @@ def _parse(text: str, names: list[str]) -> tuple[sp.Expr, list[sp.Symbol]]:
     except E.ExprError as exc:
         raise SolveError(f"{exc}\n{exc.pointer()}" if exc.position is not None else str(exc)) from None
     _one_name_or_a_product(expr, [str(v) for v in variables])
+    printed: dict[str, str] = {}
+    for name in sorted({str(v) for v in variables} | {s.name for s in expr.free_symbols}):
+        other = printed.setdefault(E.printed_name(name), name)
+        if other != name:  # x1 and x_1 both print x₁: the steps would name the one held for the other (attack24)
+            raise SolveError(f"{excerpt(other, 20)} and {excerpt(name, 20)} print alike ({E.printed_name(name)}): "
+                             "rename one of them")
     return expr, variables
 
 

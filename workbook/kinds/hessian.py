@@ -116,7 +116,11 @@ def solve_classify(family: HessianFamily, params: dict, rng: np.random.Generator
     """The Hessian, then the critical points (1 to 4, all rational) and the test's verdict at each."""
     work = solve_hessian(family, params, rng)
     points = []
-    for sol in sp.solve(work.gradient, work.variables, dict=True):
+    try:
+        found = sp.solve(work.gradient, work.variables, dict=True)
+    except (NotImplementedError, ValueError):  # exp(y) beside a cubic: SymPy's own words were a build's end
+        raise Degenerate("critical points SymPy cannot solve for") from None  # (attack24's D2)
+    for sol in found:
         if len(sol) != len(work.variables) or not all(sol[v].is_real and sol[v].is_Rational for v in work.variables):
             raise Degenerate("critical points that are not plain numbers")
         points.append([sol[v] for v in work.variables])

@@ -82,7 +82,10 @@ def solve(family: OptimizationFamily, params: dict, rng: np.random.Generator) ->
     f = draw_function(family, params, rng, family.variables)
     worked = [steps.differentiate(f, v, 1) for v in variables]
     grad = [steps.tidy(d) for _, d in worked]
-    sols = sp.solve(grad, variables, dict=True)
+    try:
+        sols = sp.solve(grad, variables, dict=True)
+    except (NotImplementedError, ValueError):  # as for critical points (attack24's D2)
+        raise Degenerate("a critical point SymPy cannot solve for") from None
     if len(sols) != 1 or len(sols[0]) != len(variables):
         raise Degenerate("needs exactly one critical point")
     best = [sols[0][v] for v in variables]
