@@ -734,11 +734,15 @@ def test_a_family_too_slow_to_draw_is_given_up_in_seconds(place):
         'expression = "exp(x)^a*(x^2+1)^a*(x^2+3)^a/((x^3+2)^a*(x^3+5)^a)"',
         'a = { int = [-5, 5], nonzero = true }': 'a = { int = [40, 50] }'}))
     result = place.run("list", "--bank", place.bank, timeout=120)
-    assert result.returncode == 0 and "overran" in result.out_text, result.out_text[-500:]
+    # its one sample is drawn again from its seed, given three times the budget (a busy machine must print what
+    # a quiet one does): it is listed, or said to have overrun
+    assert result.returncode == 0 and "theirs" in result.out_text, result.out_text[-500:]
     assert result.seconds < 60
     place.edition.write_text(edition_with("theirs"), encoding="utf-8")
     result = place.build("--bank", place.bank, timeout=120)
-    assert result.returncode == 1 and "overran" in result.err_text and result.seconds < 60, result.err_text
+    # given up as too slow to draw (each draw past its budget), or stopped by the run's pace: one line either way
+    assert result.returncode in (1, 2) and result.seconds < 60, (result.returncode, result.err_text[-500:])
+    assert ("overran" in result.err_text or "take" in result.err_text), result.err_text[-500:]
     assert len(result.err_text.strip().splitlines()) == 1
 
 

@@ -225,11 +225,12 @@ class Scheduler:
             self.retried.add(task)
             self._submit(task, self.family_of(i, attempt), self.seeds[task])
             return
-        if outcome.kind == "timeout" and task not in self.slow_retried:
+        if outcome.kind == "timeout" and task not in self.slow_retried and not self.overruns[i]:
             # the same seed again, given longer, before any other is drawn in its place: a draw of 3.5 s that
             # overran on a busy machine was replaced by the next seed's, so the sheet depended on the machine
             # (attack23). Only a draw that overruns SLOW_RETRY times its budget as well is redrawn: one that
-            # hangs, or a machine more than that much slower
+            # hangs, or a machine more than that much slower. The slot's first overrun only: a family too slow
+            # to draw at all is still given up in seconds
             self.slow_retried.add(task)
             self._submit(task, self.family_of(i, attempt), self.seeds[task], self.budget * SLOW_RETRY if self.budget else None)
             return
