@@ -151,6 +151,12 @@ def refused(result, *fragments: str) -> None:
     assert result.changed == [], f"a refused run changed {result.changed[:5]}"  # last week's edition too
 
 
+def one_problem_of(place, family_id: str) -> None:
+    """The test's edition: one section, one problem of the family."""
+    place.edition.write_text(f'title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
+                             f'families = ["{family_id}"]\ncount = 1\n', encoding="utf-8")
+
+
 def family_text(source: str, **changes: str) -> str:
     """A built-in family file, renamed to id `theirs`, with some lines replaced."""
     text = (ROOT / "problems" / f"{source}.toml").read_text(encoding="utf-8")
@@ -2363,8 +2369,7 @@ def test_a_curve_far_off_its_plot_is_checked_within_bounded_memory(place):
     place.family("steep.toml", 'id = "steep"\ntitle = "Steep"\ntopic = "t"\ndifficulty = 2\nkind = "derivative"\n'
                                 'expression = "1/x^9 + x"\nask = "tangent"\nat = "x0"\ndomain = [-3.0, 3.0]\n'
                                 '[params]\nx0 = { int = [1, 2] }\n')
-    place.edition.write_text('title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
-                             'families = ["steep"]\ncount = 1\n', encoding="utf-8")
+    one_problem_of(place, "steep")
     result = place.build("--bank", place.bank, "--format", "html", timeout=120)
     assert result.returncode == 0, result.err_text[-600:]
 
@@ -2375,8 +2380,7 @@ def test_a_descent_on_a_loss_that_is_not_a_polynomial_builds(place, loss):
     # every build of an ordinary convex loss with a kink (attack23's D9)
     place.family("kink.toml", family_text("descent-1d", **{
         'expressions = ["(x - c)^2", "a*(x - c)^2 + b", "x^2 - 2*c*x"]': f'expressions = ["{loss}"]'}))
-    place.edition.write_text('title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
-                             'families = ["theirs"]\ncount = 1\n', encoding="utf-8")
+    one_problem_of(place, "theirs")
     result = place.build("--bank", place.bank, "--format", "html", timeout=120)
     assert result.returncode == 0 and "PolynomialError" not in result.err_text, result.err_text[-600:]
 
@@ -2389,8 +2393,7 @@ def test_every_kinds_domain_is_checked_as_its_file_loads(place, source, domain):
     text = family_text(source)
     text = re.sub(r"(?m)^domain = .*\n", "", text).replace("\n[params]", f"\ndomain = {domain}\n[params]", 1)
     place.family("theirs.toml", text)
-    place.edition.write_text('title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
-                             'families = ["theirs"]\ncount = 1\n', encoding="utf-8")
+    one_problem_of(place, "theirs")
     refused(place.build("--bank", place.bank, "--format", "html"), "domain", "theirs.toml")
 
 
@@ -2400,8 +2403,7 @@ def test_a_parameter_named_like_a_placeholder_is_refused(place, source, name):
     # a parameter f put its value where the function goes: the question lost its function, silently (attack23's D6)
     text = family_text(source).replace("\n[params]\n", f"\n[params]\n{name} = {{ int = [2, 3] }}\n", 1)
     place.family("theirs.toml", text)
-    place.edition.write_text('title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
-                             'families = ["theirs"]\ncount = 1\n', encoding="utf-8")
+    one_problem_of(place, "theirs")
     refused(place.build("--bank", place.bank, "--format", "html"), f"the parameter '{name}'", "rename the parameter")
 
 
@@ -2415,8 +2417,7 @@ def test_two_names_never_print_alike_and_no_name_prints_as_a_mark(place, variabl
     text = re.sub(r'(?m)^variables = .*$', f"variables = {variables}", text)
     text = re.sub(r'(?m)^expressions? = .*$', f'expression = "{names[0]}^2*{names[1]} + {names[1]}^3"', text)
     place.family("theirs.toml", text)
-    place.edition.write_text('title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
-                             'families = ["theirs"]\ncount = 1\n', encoding="utf-8")
+    one_problem_of(place, "theirs")
     refused(place.build("--bank", place.bank, "--format", "html"), said, "theirs.toml")
 
 
@@ -2427,8 +2428,7 @@ def test_a_variable_may_not_take_a_symbol_the_page_uses_for_itself(place, name):
     text = re.sub(r'(?m)^variables = .*$', f'variables = ["x", "{name}"]', text)
     text = re.sub(r'(?m)^expressions? = .*$', f'expression = "a*x^2*{name} + b*{name}^2"', text)
     place.family("theirs.toml", text)
-    place.edition.write_text('title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
-                             'families = ["theirs"]\ncount = 1\n', encoding="utf-8")
+    one_problem_of(place, "theirs")
     refused(place.build("--bank", place.bank, "--format", "html"), "is what the page calls", "theirs.toml")
 
 
@@ -2437,6 +2437,5 @@ def test_critical_points_sympy_cannot_solve_for_are_one_line(place):
     text = family_text("critical-points")
     text = re.sub(r'(?m)^expressions = .*$', 'expressions = ["x^3 - 3*a^2*x + y^4 - 3*y^2 + exp(y)"]', text)
     place.family("theirs.toml", text)
-    place.edition.write_text('title = "T"\nslug = "hostile"\nseed = 1\n[[sections]]\ntitle = "S"\n'
-                             'families = ["theirs"]\ncount = 1\n', encoding="utf-8")
+    one_problem_of(place, "theirs")
     refused(place.build("--bank", place.bank, "--format", "html"), "cannot solve", "theirs.toml")
