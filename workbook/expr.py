@@ -88,7 +88,7 @@ def printed_name(name: str) -> str:
     return sp.latex(sp.Symbol(name))
 
 
-_PRINTS_PLAIN = re.compile(r"(\\[A-Za-z]+|[A-Za-z]+)(_\{[A-Za-z0-9]+\})?")
+_PRINTS_PLAIN = re.compile(r"(\\[A-Za-z]+|[A-Za-z][A-Za-z0-9]*)(_\{[A-Za-z0-9]+\})?")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -105,7 +105,7 @@ def name_problem(name: str) -> str | None:
         return f"{name} is a function; write {name}(...)"
     if name in CONSTANTS:
         return f"{name} is a constant, not a variable name"
-    return print_problem(name)
+    return None
 
 
 def print_problem(name: str) -> str | None:

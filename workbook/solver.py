@@ -98,6 +98,8 @@ def _parse(text: str, names: list[str]) -> tuple[sp.Expr, list[sp.Symbol]]:
     _one_name_or_a_product(expr, [str(v) for v in variables])
     printed: dict[str, str] = {}
     for name in sorted({str(v) for v in variables} | {s.name for s in expr.free_symbols}):
+        if trouble := E.print_problem(name):  # xhat would be worked as x̂
+            raise SolveError(trouble)
         other = printed.setdefault(E.printed_name(name), name)
         if other != name:  # x1 and x_1 both print x₁: the steps would name the one held for the other (attack24)
             raise SolveError(f"{excerpt(other, 20)} and {excerpt(name, 20)} print alike ({E.printed_name(name)}): "
