@@ -61,30 +61,24 @@ OWN_SYMBOLS = {"f": "the function", "eta": "the learning rate (η)", "H": "the H
 
 def _name_problems(family: Family) -> list[str]:
     """The parameters' names and every name the family declares (``variable``, ``variables``,
-    ``parameters``, a graph's leaves ...) must each be a name of the expression language, and a list
-    must not name one twice."""
-    # a name as the page prints it too (xhat as x̂, x_ as x_{}): checked here, where a family names things, not
-    # in the parser, whose hints for a learner's slips (cos2x: did you mean cos(2x)?) come first
-    problems = [f"params.{_shown(name)}: {trouble}" for name in family.params
-                if (trouble := E.name_problem(name) or E.print_problem(name))]
-    printed = {E.printed_name(name): name for name in family.params
-               if not (E.name_problem(name) or E.print_problem(name))}
+    ``parameters``, a graph's leaves ...) must each be a name of the expression language that prints as
+    itself (xhat as x̂, x_ as x_{}: checked here, where a family names things, not in the parser, whose hints
+    for a learner's slips come first), and no two may print alike (x1 and x_1 are both x_{1}); a list must
+    not name one twice, and a declared name is not a symbol the page uses for itself."""
+    named = [(f"params.{_shown(name)}", name, None) for name in family.params]
     for key, value in family.declared_names():
         names = [value] if isinstance(value, str) else value
-        for i, name in enumerate(names):
-            where = key if isinstance(value, str) else f"{key}[{i}]"
-            if trouble := E.name_problem(name) or E.print_problem(name):
-                problems.append(f"{where}: {trouble}")
-            elif name in OWN_SYMBOLS:  # a variable f printed ∂f/∂f, one named eta η_(k+1) = η_k - η f'(η_k)
-                problems.append(f"{where}: {name} is what the page calls {OWN_SYMBOLS[name]}: choose another name")
-            elif name in names[:i]:
-                problems.append(f"{where}: {excerpt(name)} is named twice")
-            elif printed.setdefault(E.printed_name(name), name) != name:  # x1 and x_1 both print x_{1} (attack23)
-                other = printed[E.printed_name(name)]
-                problems.append(f"{where}: {excerpt(name)} prints as {excerpt(other)} does: rename one of them")
-    problems += [f"params.{_shown(name)}: {excerpt(name)} prints as {excerpt(other)} does: rename one of them"
-                 for name in family.params if not (E.name_problem(name) or E.print_problem(name))
-                 and (other := printed.get(E.printed_name(name), name)) != name]
+        named += [(key if isinstance(value, str) else f"{key}[{i}]", name, names[:i]) for i, name in enumerate(names)]
+    problems, printed = [], {}
+    for where, name, before in named:
+        if trouble := E.name_problem(name) or E.print_problem(name):
+            problems.append(f"{where}: {trouble}")
+        elif before is not None and name in OWN_SYMBOLS:  # a variable f printed ∂f/∂f, eta η_k = η_{k-1} - η ...
+            problems.append(f"{where}: {name} is what the page calls {OWN_SYMBOLS[name]}: choose another name")
+        elif before is not None and name in before:
+            problems.append(f"{where}: {excerpt(name)} is named twice")
+        elif (other := printed.setdefault(E.printed_name(name), name)) != name:
+            problems.append(f"{where}: {excerpt(name)} prints as {excerpt(other)} does: rename one of them")
     return problems
 
 
