@@ -190,7 +190,6 @@ def test_room_to_work_fits_the_work(documents, tmp_path):
     # overleaf and fills the page it goes on to (pagefit.plan)
     capped = {f"problem-{p['number']}" for s in doc["sections"] for p in s["problems"]
               if render.work_cm(p) >= render.WORK_CM[1]}
-    assert capped
     least, most = render.WORK_CM
     assert {a: h for a, h in heights.items() if not least - 1e-6 <= h <= most + 1e-6 and a not in capped} == {}
     assert all(most - 1e-6 <= heights[a] <= most + 26.0 for a in capped), {a: heights[a] for a in capped}
@@ -202,7 +201,10 @@ def test_room_to_work_fits_the_work(documents, tmp_path):
     most = {a: max(pagefit.STRETCH[0] * sized[a], sized[a] + pagefit.STRETCH[1]) for a in heights}
     assert {a: (h, sized[a]) for a, h in heights.items()
             if a not in capped and not pagefit.KEEP_SHARE * sized[a] - 0.01 <= h <= most[a] + 0.01} == {}
-    assert cells and all(c.border_height() >= 9 * MM and c.border_width() >= 18 * MM for c in cells)
+    assert cells and all(c.border_height() >= 9 * MM for c in cells)
+    # a cell to fill in wide enough for a handwritten -0.1234; a given one (a step's number) as wide as it is
+    blank = [c for c in cells if not any(hasattr(b, "text") or b.element_tag == "img" for b in _descendants(c))]
+    assert blank and all(c.border_width() >= 18 * MM for c in blank)
     # and no table runs past the page's right margin (Adam's eight columns did, by 3 cm)
     page = pages(doc, "worksheet", tmp_path)[0]
     past = [round((c.position_x + c.border_width() - page.content_box_x() - page.width) / MM) for c in cells]
@@ -439,14 +441,26 @@ def _problem_pages(laid_out: list) -> dict[str, list[tuple[int, float]]]:
 
 
 @pytest.mark.parametrize("seed", [7, 31, 2027])
-def test_each_problem_stands_whole_on_one_page_but_the_capstone(seed, tmp_path):
+def test_each_problem_stands_whole_on_one_page_and_a_room_sized_at_the_most_goes_on_overleaf(seed, tmp_path,
+                                                                                           monkeypatch):
     # at seeds 7, 31 and 2027 a page held only the last strip of problem 23's room and its answer line, one
     # held a one-line sliver of problem 24's, and the rooms of problems 10, 16, 18, 22 and 29 went on
     # overleaf under their question: now each problem is set whole on one page, its room cut back or
-    # stretched to fill it; only a room sized at the most (the capstone's) goes on overleaf, and fills the
-    # page it goes on to
+    # stretched to fill it. The networks' gradients went into a table to fill in (read22), and the capstone's room,
+    # once sized at the most, stands on its page too
     result = build(None, out_root=tmp_path / "b", formats=("html",), seed=seed)
     doc, = result.docs.values()
+    fitted = pages(doc, "worksheet", tmp_path)
+    assert {article: parts for article, parts in _problem_pages(fitted).items() if len(parts) > 1} == {}
+    assert _lone_strips(fitted) == []
+    short = [n + 1 for n, (page, after) in enumerate(zip(fitted, [*fitted[1:], None]))
+             if _filled(page) < 0.5 and after is not None and not _opens(after)]
+    assert short == []
+
+    # only a room sized at the most goes on overleaf, and fills the page it goes on to: the networks' rooms made so
+    sized_by_work = render.work_cm
+    monkeypatch.setattr(render, "work_cm", lambda p: render.WORK_CM[1] if p["claims"].get("type") == "network"
+                        else sized_by_work(p))
     assert _lone_strips(first_pages(doc, "worksheet", tmp_path)) or any(
         len(parts) > 1 for parts in _problem_pages(first_pages(doc, "worksheet", tmp_path)).values())
     fitted = pages(doc, "worksheet", tmp_path)
@@ -457,18 +471,19 @@ def test_each_problem_stands_whole_on_one_page_but_the_capstone(seed, tmp_path):
         assert all(room >= 1.5 for _, room in parts), parts  # no strip of a room on either side
         assert _filled(fitted[parts[-1][0]]) > 0.9  # the page it goes on to is filled with its room
     # and that page opens with the question again: printed on both sides of a sheet (seeds 31 and 2027), the
-    # capstone's matrices were on the front and most of its room on the back
+    # capstone's matrices were on the front and most of its room on the back. Its table to fill in is printed once,
+    # on the first page, where the question again says it is
     prompts = {f"problem-{p['number']}": " ".join(part["text"] for part in p["prompt"] if "text" in part)
                for s in doc["sections"] for p in s["problems"]}
     for article, parts in parted.items():
-        again = " ".join(box.text for box, classes in _walk(fitted[parts[-1][0]])
-                         if "reprise" in classes and hasattr(box, "text"))
+        overleaf = list(_walk(fitted[parts[-1][0]]))
+        again = " ".join(box.text for box, classes in overleaf if "reprise" in classes and hasattr(box, "text"))
         words = prompts[article].split()[:6]
         assert "continued" in again and " ".join(words) in " ".join(again.split()), (article, again[:120])
+        assert "table to fill in is on the page before" in " ".join(again.split())
+        assert not any(box.element_tag == "table" for box, _ in overleaf)
+        assert any(box.element_tag == "table" for box, _ in _walk(fitted[parts[0][0]]))
     assert _lone_strips(fitted) == []
-    short = [n + 1 for n, (page, after) in enumerate(zip(fitted, [*fitted[1:], None]))
-             if _filled(page) < 0.5 and after is not None and not _opens(after)]
-    assert short == []
 
 
 def _orphan_answers(laid_out: list) -> list[tuple[int, str]]:

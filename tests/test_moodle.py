@@ -264,3 +264,41 @@ def _slow(claims):  # module level: a worker is handed it by name
 
 def _raising(claims):
     raise ValueError("no wrong answers for this one")
+
+
+def _network_truths(claims: dict) -> tuple[list[float], list[float]]:
+    """A network's gradient and weight after the step for each parameter in turn (a row of its table), and its
+    loss: read from its claims alone."""
+    import numpy as np
+
+    g, lr = claims["gradients"], claims["lr"]
+    params = [np.ravel(claims[k]).astype(float) for k in ("W1", "b1", "W2", "b2")]
+    grads = [np.ravel(g[k]).astype(float) for k in ("W1", "b1", "W2", "b2")]
+    flat_g = [float(v) for a in grads for v in a]
+    stepped = [float(p - lr * q) for a, b in zip(params, grads) for p, q in zip(a, b)]
+    return [v for pair in zip(flat_g, stepped) for v in pair], [float(claims["value"])]
+
+
+@pytest.mark.parametrize("family", ["network-221", "xor-capstone"])
+def test_a_networks_table_to_fill_in_is_graded_cell_by_cell_and_its_loss_beside_it(tmp_path, family):
+    # a 2-2-1 network's twenty numbers had four answer lines on the sheet (read22): it now asks for its gradients
+    # and stepped weights in a table, the worked solution's, which Moodle and Canvas grade a cell at a time; the
+    # loss, which the table does not hold, is a blank of its own
+    import io
+    import zipfile
+
+    edition = tmp_path / "net.toml"
+    edition.write_text(f'title = "Net"\nseed = 5\n[[sections]]\ntitle = "N"\nfamilies = ["{family}"]\ncount = 1\n')
+    result = CliRunner().invoke(main, ["build", str(edition), "--out", str(tmp_path), "--format", "moodle,canvas", "-q"])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "net"
+    problem, = [p for p in json.loads((out / "manifest.json").read_text())["problems"] if p["number"] != "example"]
+    cells, loss = _network_truths(problem["claims"])
+    q, = [q for q in ET.parse(out / "quiz.xml").getroot().findall("question") if q.get("type") != "category"]
+    text = q.find("questiontext/text").text
+    values = [float(alts[0][1].split(":")[0]) for _, alts in blanks(text)]
+    assert q.get("type") == "cloze" and "<table" in text and len(values) == len(cells) + 1
+    assert values[:-1] == pytest.approx(cells, abs=6e-5) and values[-1] == pytest.approx(loss[0], abs=1e-9)
+    archive = zipfile.ZipFile(io.BytesIO((out / "canvas.zip").read_bytes()))
+    qti = archive.read(next(n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".xml"))).decode()
+    assert f"L = [blank{len(cells) + 1}]" in qti and f"[blank{len(cells) + 2}]" not in qti

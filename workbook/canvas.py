@@ -22,7 +22,17 @@ from html import escape
 
 from workbook import figures
 from workbook.errors import BuildError
-from workbook.moodle import _XML_ILLEGAL, _expected, _html, decimal, labels, table_blanks, tolerance, worked_feedback
+from workbook.moodle import (
+    _XML_ILLEGAL,
+    _expected,
+    _html,
+    beyond_table,
+    decimal,
+    labels,
+    table_blanks,
+    tolerance,
+    worked_feedback,
+)
 from workbook.segments import defuse_tex
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -141,8 +151,9 @@ def _item(group: ET.Element, p: dict, name: str, ident: str, wrong, package_iden
     words = list(zip(want.names, want.words)) if want is not None and want.words else []
     table = table_blanks(p)
     if table is not None:  # the table asked for: a blank a cell
+        beyond = beyond_table(numbers, table)
         numbers = [(f"cell {i}", v) for i, (kind, v) in enumerate((c for row in table[1] for c in row), 1)
-                   if kind == "blank"]
+                   if kind == "blank"] + beyond
         kind = "fill_in_multiple_blanks_question"
     elif len(numbers) == 1 and not words:
         kind = "numerical_question"
@@ -166,6 +177,10 @@ def _item(group: ET.Element, p: dict, name: str, ident: str, wrong, package_iden
         text = re.sub(r"\[(?=[A-Za-z0-9_]*\])", "[\u200b", text)  # no blank but ours: [blank1] is Canvas's syntax
         if table is not None:
             text += _blank_table(table)
+            cells = len(blanks) - len(beyond)
+            if beyond:  # what the key asks beyond the table (a network's loss), numbered after its cells
+                text += "<p>" + "<br>".join(f"{escape(label)} = [blank{cells + i}]"
+                                            for i, (label, _) in enumerate(beyond, 1)) + "</p>"
         else:
             text += "<p>" + "<br>".join(f"{escape(label)} = [blank{i}]" for i, (label, _) in enumerate(blanks, 1)) + "</p>"
     presentation = _sub(item, "presentation")

@@ -100,7 +100,8 @@ def _question(root: ET.Element, p: dict, name: str, wrong: list[tuple[str, str]]
         body += f'<p><img src="@@PLUGINFILE@@/{file}" alt="{escape(figure["alt"])}"></p>'
         files.append((file, data))
     if kind == "cloze":
-        body = defuse_cloze(body) + (_cloze_table(table) if table is not None else _blanks(numbers, words, exact))
+        body = defuse_cloze(body) + (_cloze_table(table) + _blanks(beyond_table(numbers, table), [], exact)
+                                     if table is not None else _blanks(numbers, words, exact))
     text = _text(q, "questiontext", body, "html")
     for file, data in files:
         ET.SubElement(text, "file", {"name": file, "path": "/", "encoding": "base64"}).text = data
@@ -173,6 +174,13 @@ def table_blanks(p: dict) -> tuple[list[str], list[list[tuple[str, float | str]]
     return asked.get("head") or [], rows
 
 
+def beyond_table(numbers: list[tuple[str, float]], table) -> list[tuple[str, float]]:
+    """The numbers the key asks for that the table's blank cells do not hold (within a number's tolerance):
+    a network's loss beside its table of gradients and stepped weights."""
+    cells = [v for row in table[1] for kind, v in row if kind == "blank"]
+    return [(name, v) for name, v in numbers if not any(abs(v - c) <= tolerance(v) for c in cells)]
+
+
 def _cloze_table(table) -> str:
     """The table to fill in, each blank cell a numerical Cloze blank with its tolerance."""
     head, rows = table
@@ -220,7 +228,7 @@ def _blanks(numbers: list[tuple[str, float]], words: list[tuple[str, str]], exac
     for name, word in words:
         options = "~".join(("=" if w == word else "") + w for w in verdicts)
         lines.append(f"{escape(name)}: {{1:MULTICHOICE:{options}}}")
-    return "<p>" + "<br>".join(lines) + "</p>"
+    return "<p>" + "<br>".join(lines) + "</p>" if lines else ""
 
 
 def defuse_cloze(html: str) -> str:

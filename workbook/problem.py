@@ -52,16 +52,21 @@ class Math:
 
 @dataclass(frozen=True)
 class Table:
-    """A table of LaTeX cells; ``blank`` marks one a learner fills in (left out where only answers show)."""
+    """A table of LaTeX cells; ``blank`` marks one a learner fills in (left out where only answers show).
+    ``holds`` is how many of the answer's last parts (the key parts them with a semicolon) a learner writes
+    in this table rather than on the answer lines: a network's gradients and its weights after the step."""
 
     head: list[str]
     rows: list[list[str]]
     blank: bool = False
+    holds: int = 0
 
     def record(self) -> dict:
         table = {"head": self.head, "rows": self.rows}
         if self.blank:
             table["blank"] = True
+        if self.holds:
+            table["holds"] = self.holds
         return {"table": table}
 
 

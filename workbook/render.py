@@ -478,6 +478,7 @@ def environment(template_dir: Path | None = None) -> Environment:
             env.filters[name] = _at_run_time(_bounded(env.filters[name], env.LIMIT, env))
     env.globals["work_cm"] = work_cm
     env.globals["answer_lines"] = answer_lines
+    env.globals["derivative_table"] = derivative_table
     env.globals.update(filled_table=filled_table, points=points, section_points=section_points,
                        total_points=total_points, key_cell=key_cell, stars_marked=stars_marked, marks_of=marks_of,
                        points_per_star=POINTS_PER_STAR)
@@ -555,14 +556,16 @@ def written_lines(latex: str) -> int:
 
 def work_cm(problem: dict) -> float:
     """Room for a problem's working, sized from its worked solution: the lines a student writes for each
-    displayed line of working (written_lines) and a line for each table row (but where the prompt has a table
-    to fill in), two more to start and one for the answer, within WORK_CM."""
-    filled_in = any("table" in part and part["table"].get("blank") for part in problem.get("prompt", ()))
+    displayed line of working (written_lines) and a line for each table row (but the table the prompt has a
+    learner fill in: the same head), two more to start and one for the answer, within WORK_CM. A network's
+    forward table is worked in the room; only its table of gradients is filled in."""
+    filled_in = [part["table"]["head"] for part in problem.get("prompt", ())
+                 if "table" in part and part["table"].get("blank")]
     lines = 3
     for step in problem.get("steps", ()):
         lines += written_lines(step["math"]) if step.get("math") else 0
-        if not filled_in:  # a table the learner fills in is the room for the table's working
-            lines += sum(1 + len(part["table"]["rows"]) for part in step.get("say", ()) if "table" in part)
+        lines += sum(1 + len(part["table"]["rows"]) for part in step.get("say", ())
+                     if "table" in part and part["table"]["head"] not in filled_in)
     return min(max(WORK_LINE_CM * lines, WORK_CM[0]), WORK_CM[1])
 
 
@@ -570,11 +573,19 @@ MOST_ANSWER_LINES = 4  # with 12, a 2-2-1 network no longer stood on one page wi
 ANSWER_LINE_CHARS = 56  # the plain text one ruled answer line holds, across the sheet's width by hand
 
 
+def derivative_table(sections) -> list[tuple[str, str]]:
+    """The rules the worked solutions quote from a table, for the cover to print (workbook.quoted)."""
+    from workbook import quoted
+
+    return quoted.rows(sections)
+
+
 def answer_lines(problem: dict) -> int:
     """Lines to write a problem's answer on, 7 mm apart: each part of its answer (the key parts them with a
     semicolon: a network's outputs; its loss; its gradients; its weights after the step) takes the lines its
     text needs, each as many as the rows of its tallest matrix, at most MOST_ANSWER_LINES. A problem that
-    asks for four things had one line for all of them, and a 2 × 3 matrix one line (read20, read22)."""
+    asks for four things had one line for all of them, and a 2 × 3 matrix one line (read20, read22). The parts
+    a table to fill in holds (its ``holds``: a network's gradients and stepped weights) are written there."""
     from workbook.segments import plain
 
     parts: list[list[dict]] = [[]]
@@ -586,6 +597,10 @@ def answer_lines(problem: dict) -> int:
             parts += [[{"text": piece}] for piece in rest]
         else:
             parts[-1].append(seg)
+    held = max((seg["table"].get("holds", 0) for seg in problem.get("prompt", ())
+                if "table" in seg and seg["table"].get("blank")), default=0)
+    if held:
+        parts = parts[:-held]
     lines = 0
     for part in parts:
         chars = len(plain(part).strip())

@@ -258,10 +258,18 @@ def _backward_steps(work: Network) -> list[Step]:
                              % (ACTIVATION[work.act].slope_tex, total),
              [Text("Send the error back through each output weight and the hidden unit's slope, then "
                    "multiply by the input that weight sees.")]),
-        Step(f"Gradients and one step (η = {work.lr:g})", "",
-             [Table([r"\text{parameter}", r"\text{value}", r"\partial L/\partial\,\cdot", r"\text{after the step}"],
-                    grad_rows)]),
+        Step(f"Gradients and one step (η = {work.lr:g})", "", [Table(STEP_HEAD, grad_rows)]),
     ]
+
+
+STEP_HEAD = [r"\text{parameter}", r"\text{value}", r"\partial L/\partial\,\cdot", r"\text{after the step}"]
+
+
+def _step_table(work: Network) -> Table:
+    """The table the learner fills in: each parameter with its value, a cell for its gradient and one for
+    its value after the step. It holds the key's last two parts; a network's twenty numbers had four answer
+    lines (read22). Its head is the worked solution's, so an LMS export grades its cells."""
+    return Table(STEP_HEAD, [[name, d(w), "", ""] for name, w, _ in _gradient_rows(work)], blank=True, holds=2)
 
 
 def _first(work: Network) -> str:
@@ -307,8 +315,8 @@ def _prompt(work: Network) -> list:
                     "loss": Math(_loss_tex(work))}
     default = ("A 2-{h}-1 network with hidden activation {act}, {output} and the loss {loss} has {weights}. For the "
                "data {data}, run the forward pass, find the loss and the gradient of every weight and bias, and take "
-               "one gradient step with {lr}.")
-    return fill(work.family.prompt or default, placeholders)
+               "one gradient step with {lr}. Fill in the table.")
+    return fill(work.family.prompt or default, placeholders) + [_step_table(work)]
 
 
 def _snap(values) -> np.ndarray:
@@ -356,9 +364,17 @@ def present(work: Network) -> Problem:
                    prompt=_prompt(work), answer=answer,
                    answer_text=f"L = {work.L:.4f}; " + ", ".join(f"{n}: {g:.4f}" for n, _, g in names),
                    steps=_forward_steps(work) + _backward_steps(work), claims=check, figure=(figure := _figure(work)),
-                   worksheet_figure=marking.graph(figure, (
-                       "The network with its weights and biases. Fill in each unit's activation (a) and error signal (δ) for "
-                       f"{_first(work)} as you work."), weights=True))
+                   worksheet_figure=marking.graph(figure, _to_fill(work), weights=True))
+
+
+def _to_fill(work: Network) -> str:
+    """The worksheet figure's caption: what to write in each unit, δ defined as the solutions work it (the XOR
+    capstone's δ carries the mean's 1/4, which a learner taking δ as ŷ − y did not: read23)."""
+    said = ("The network with its weights and biases. Fill in each unit's activation (a) and error signal "
+            f"(δ = ∂L/∂z, z the unit's input before its activation) for {_first(work)} as you work.")
+    if work.n > 1:
+        said += f" The loss is the mean over the {work.n} examples, so each δ carries its 1/{work.n}."
+    return said
 
 
 def givens(claims: dict) -> dict[str, list[str]]:
