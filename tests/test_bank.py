@@ -290,3 +290,25 @@ def test_the_stars_follow_the_work():
         if not low <= mean <= high:
             wrong.append(f"{family.id}: difficulty {family.difficulty}, {mean:.1f} results written")
     assert not wrong, wrong
+
+
+def test_of_one_kind_more_work_never_has_fewer_stars():
+    # two-step descent on x⁴/4 − 4x (the numbers −5, 0, −4, 0.8) was ★★★ and six marks, a 2-D table of twelve
+    # entries beside it ★★ and four (read23): within a kind, a family whose solutions write half as much again
+    # never prints fewer stars. Counted for the kinds worked in numbers, whose work is the numbers they write (a
+    # derivative's is its rules: a chain rule writes fewer equations than a table of activations, and is harder)
+    from workbook.generate import REDRAW, generate_one
+
+    work = {}
+    for family in (f for f in BANK.values() if f.kind in ("gradient_descent", "optimizer", "network", "backprop",
+                                                            "gradient_check")):
+        counts = []
+        for seed in range(8):
+            try:
+                counts.append(_results_written(generate_one(family, seed)))
+            except REDRAW:
+                continue
+        work[family.id] = (family.kind, family.difficulty, sum(counts) / len(counts))
+    wrong = [(a, b) for a, (kind, stars, written) in work.items() for b, (other, fewer, less) in work.items()
+             if kind == other and written >= 1.5 * less and stars < fewer]
+    assert not wrong, [(a, work[a], b, work[b]) for a, b in wrong]

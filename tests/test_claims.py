@@ -717,6 +717,19 @@ def test_a_gradient_check_asks_for_the_precision_its_key_gives(family_id):
                 assert len(mantissa.replace(".", "").lstrip("0")) <= 2, (record["seed"], part)
 
 
+@pytest.mark.parametrize("family_id", ["gradient-check", "gradient-check-1d"])
+def test_a_gradient_checks_example_of_the_written_form_is_never_an_answer(family_id):
+    # "each relative error to 2, as 2.5 × 10⁻⁵" printed the answer itself at seed 11 (read23): the example's power
+    # of ten is none of the answer's, so no error can be read off the prompt, whatever its digits
+    for record in _records(load_bank()[family_id], range(40)):
+        prompt = " ".join(seg.get("math", "") for seg in record["prompt"])
+        example = re.search(r"[\d.]+ \\times 10\^\{(-?\d+)\}", prompt)
+        assert example, prompt
+        powers = [round(math.floor(math.log10(abs(float(sp.sympify(e)))))) for e in record["claims"]["relative_error"]
+                  if float(sp.sympify(e)) != 0]
+        assert int(example[1]) not in powers, (record["seed"], example[0], powers)
+
+
 def _evaluate_printed(numbers: str, eps: float) -> float:
     """The value of a line of printed numbers (0.9 \\cdot 0.15 + 0.1 \\cdot (-2), \\frac{…}{\\sqrt{…} + \\varepsilon}),
     worked out here from the printed digits alone."""
@@ -884,3 +897,39 @@ def test_a_function_the_key_uses_is_defined_in_the_prompt_and_softplus_derived()
                 assert "The softplus rule, from the definition" in rules, (family.id, rules)
                 derived += 1
     assert derived >= 1
+
+
+@pytest.mark.parametrize("family_id", ["network-221", "network-231", "xor-capstone"])
+def test_a_networks_error_signals_are_what_its_caption_defines(family_id):
+    # the XOR capstone asked for each unit's "error signal (δ)" undefined, and its solutions' δ carried the mean's
+    # 1/4, so a learner taking δ as ŷ − y disagreed (read23): the caption defines δ = ∂L/∂z, and each δ the
+    # solutions' figure prints is that derivative, taken here by centred differences of a forward pass of our own
+    acts = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0), "sigmoid": lambda z: 1 / (1 + np.exp(-z))}
+    for record in _records(load_bank()[family_id], range(6)):
+        c = record["claims"]
+        W1, b1, W2, b2 = (np.array(c[k], dtype=float) for k in ("W1", "b1", "W2", "b2"))
+        data = np.array(c["data"], dtype=float)
+        X, Y = data[:, :2], data[:, 2]
+
+        def loss(nudge_hidden=None, nudge_out=0.0, c=c, X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2):
+            Z1 = X @ W1.T + b1
+            if nudge_hidden is not None:
+                Z1[0] += nudge_hidden
+            z2 = acts[c["activation"]](Z1) @ W2 + b2
+            z2[0] += nudge_out
+            yhat = 1 / (1 + np.exp(-z2)) if c["output"] == "sigmoid" else z2
+            each = (-(Y * np.log(yhat) + (1 - Y) * np.log(1 - yhat)) if c["loss"] == "bce" else (yhat - Y) ** 2)
+            return each.mean()
+
+        h = 1e-6
+        nodes = {n["id"]: n for n in record["figure"]["nodes"]}
+        want = {"y": (loss(nudge_out=h) - loss(nudge_out=-h)) / (2 * h)}
+        for j in range(len(b1)):
+            e = np.zeros(len(b1))
+            e[j] = h
+            want[f"h{j + 1}"] = (loss(e) - loss(-e)) / (2 * h)
+        for node, value in want.items():
+            printed = float(nodes[node]["grad"].split("=")[1].replace("\u2212", "-"))
+            assert printed == pytest.approx(value, abs=6e-5), (record["seed"], node, printed, value)
+        caption = record["worksheet_figure"]["alt"]
+        assert "δ = ∂L/∂z" in caption and (len(data) == 1 or f"1/{len(data)}" in caption), caption

@@ -376,6 +376,18 @@ def test_the_answer_lines_hold_the_answer_the_key_gives():
                     for body in re.findall(r"begin\{pmatrix\}(.*?)end\{pmatrix\}", seg.get("math", ""))]
             numbers = len(re.findall(r"\d+\.\d+", text))  # decimals: what takes room written by hand
             parts = 1 + sum(seg.get("text", "").count(";") for seg in record["answer"])  # the key's parts
+            table = next((seg["table"] for seg in record["prompt"] if seg.get("table", {}).get("blank")), {})
+            if table.get("holds"):  # parts written in the table to fill in: what its head asks for
+                keyed = [[]]  # the key's parts: its prose parts them with a semicolon (a matrix's rows hold one too)
+                for seg in record["answer"]:
+                    pieces = seg["text"].split(";") if "text" in seg else [None]
+                    keyed[-1] += [{"text": pieces[0]}] if pieces[0] is not None else [seg]
+                    keyed += [[{"text": piece}] for piece in pieces[1:]]
+                held = [plain(part) for part in keyed[-table["holds"]:]]
+                assert [("gradient" in part, "after the step" in part) for part in held] == [(True, False), (False, True)]
+                assert "after the step" in table["head"][-1] and "partial L" in table["head"][-2], table["head"]
+                parts -= table["holds"]
+                rows, numbers = [], len(re.findall(r"\d+\.\d+", " ".join(plain(part) for part in keyed[:parts])))
             want = max(parts, max(rows, default=1), -(-numbers // 5))
             assert lines >= min(want, render.MOST_ANSWER_LINES), (family.id, seed, lines, text[:120])
 
@@ -390,3 +402,31 @@ def test_weasyprint_loaded_by_many_threads_at_once_leaves_stdout_as_it_was():
     for _ in range(3):
         run = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
         assert run.stdout.strip() == "same", (run.stdout, run.stderr[-500:])
+
+
+def test_the_cover_prints_every_rule_the_solutions_quote_from_a_table_and_each_is_right(tmp_path):
+    # "Logarithm rule. From the table of derivatives, d/dx[ln x] = 1/x" quoted a table the book never printed
+    # (read23): the cover prints one, and every rule a worked step quotes from it is there
+    import sympy as sp
+
+    from workbook import functions, quoted
+
+    u = sp.Symbol("u")
+    by_rule = {e.rule: e for e in functions.TABLE if e.rule}
+    for seed in (2026, 7):
+        result = build(None, out_root=tmp_path / str(seed), formats=("html",), seed=seed)
+        doc, = result.docs.values()
+        asked = {step["rule"] for s in doc["sections"] for p in [*s["problems"], s.get("example") or {}]
+                 for step in p.get("steps", ()) if "From the table of derivatives" in " ".join(
+                     part.get("text", "") for part in step.get("say", ())[:1])}
+        for which in ("worksheet", "solutions"):
+            page = (result.out_dir / f"{which}.html").read_text(encoding="utf-8")
+            table = re.search(r'<table class="quoted">(.*?)</table>', page, re.DOTALL)
+            assert table, which
+            printed = set(re.findall(r'<th scope="row">([^<]+)</th>', table[1]))
+            assert asked and asked <= printed, (asked - printed)
+        for rule, formula in quoted.rows(doc["sections"]):  # each formula a true derivative: SymPy's own diff
+            entry = by_rule[rule]
+            own = {"sigmoid": functions.sigmoid(u) * (1 - functions.sigmoid(u))}.get(entry.names[0], entry.outer(u))
+            for at in (-1.7, 0.3, 2.2):
+                assert abs(float((sp.diff(entry.cls(u), u) - own).subs(u, at))) < 1e-12, (rule, formula)

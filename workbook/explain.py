@@ -143,6 +143,11 @@ def worked_steps(trees: list[Rule], depth: int = 0) -> list[Step]:
                                                                 Text(".")], depth))
         for level, rule in S.walk(tree):
             out.append(Step(rule.title, _identity(rule), say(rule), depth + level))
+        tidied = S.tidy(tree.result)
+        if latex(tidied) != latex(tree.result):  # the key's form, from the rules' last line (read23: 18x² − 10x
+            # worked, 2x(9x − 5) in the key, nothing between them)
+            out.append(Step("Simplify", f"{latex(tree.result)} = {latex(tidied)}",
+                            [Text("Gather the result into its simplest form, the one the answer gives.")], depth))
     return out
 
 

@@ -191,12 +191,13 @@ def present(work: GradientCheck) -> Problem:
                "{point}, find the analytic partials, their centred-difference estimates with {h}, and the "
                "relative error of each.")
     default += (" The relative error of a worked value {g} against an estimate {ghat} is {relative}. Give each "
-                "estimate to 8 significant figures and each relative error to 2, as {example}.")
+                "estimate to 8 significant figures (zeros at its end may be left off) and each relative error to 2, "
+                "written like {example}.")
     prompt = fill(work.family.prompt or default, {"f": Math(f"f({', '.join(names)}) = {latex(work.f)}"),
                                                   "point": Math(_point(work)),
                                                   "h": Math(f"h = {significant(work.h)}"),
                                                   "g": Math("g"), "ghat": Math(r"\hat{g}"),
-                                                  "example": Math(r"2.5 \times 10^{-5}"),
+                                                  "example": Math(_example(work.errors)),
                                                   "a": Math("g"), "n": Math(r"\hat{g}"),  # their first names
                                                   "relative": Math(r"|g - \hat{g}| / \max(|g|, |\hat{g}|)")})
     answer = []
@@ -213,6 +214,16 @@ def present(work: GradientCheck) -> Problem:
                             for v, a, e, err in zip(work.variables, work.analytic, work.estimates, work.errors))
     return Problem(identity=f"{work.f} at {work.point} h={work.h}", prompt=prompt, answer=answer,
                    answer_text=answer_text, steps=_steps(work), claims=claims)
+
+
+EXAMPLES = (r"1.5 \times 10^{-9}", r"1.5 \times 10^{-8}")  # the form a relative error is written in
+
+
+def _example(errors) -> str:
+    """A relative error's written form, by an example no error of this problem can be: its power of ten is none
+    of theirs. "as 2.5 × 10⁻⁵" was the answer itself at seed 11 (read23)."""
+    powers = {scientific_latex(e).rpartition("10^")[2] for e in errors}
+    return next(ex for ex in EXAMPLES if ex.rpartition("10^")[2] not in powers)
 
 
 def _value(value: sp.Expr) -> str:

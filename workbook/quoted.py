@@ -1,0 +1,55 @@
+"""The table of derivatives a book's cover prints: every rule its worked solutions quote from a table.
+
+A worked step "From the table of derivatives, d/dx [ln x] = 1/x" quoted a table the book never printed (read23).
+The cover now prints one, made from what the solutions quote: each function rule a step takes from the table,
+each operation a computational graph's nodes apply, each activation a network uses. A rule the book derives
+wherever it is used (softplus' = σ) is not in it; the sigmoid and tanh rules are, and a problem that asks to
+show one of them works it from the definition.
+"""
+
+from __future__ import annotations
+
+QUOTED = "From the table of derivatives, "  # how a worked step quotes the table (workbook.explain)
+# a graph's operation or a network's activation, by the name of the expression language's function whose rule it uses
+GRAPH_OPS = {"exp": "exp", "log": "log", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu"}
+# rules set as a teacher writes them, where SymPy's form is not (σ's factors; ReLU's cases, no unit step)
+WRITTEN = {"sigmoid": r"\sigma(u)\,\bigl(1 - \sigma(u)\bigr)",
+           "relu": r"1 \text{ for } u > 0,\ 0 \text{ for } u < 0"}
+DERIVED = {"softplus"}  # derived wherever it is used (workbook.kinds.derivative's DERIVATIONS)
+
+
+def rows(sections: list) -> list[tuple[str, str]]:
+    """(the rule's name, its formula in LaTeX) for each rule the sections' worked solutions quote, in the
+    expression language's order (workbook.functions.TABLE)."""
+    import sympy as sp
+
+    from workbook import functions
+    from workbook.numbers import latex
+
+    titles, names = set(), set()
+    for section in sections if isinstance(sections, list) else ():
+        if not isinstance(section, dict):
+            continue
+        example = section.get("example")
+        for problem in [*section.get("problems", ()), *([example] if isinstance(example, dict) else [])]:
+            if not isinstance(problem, dict):
+                continue
+            for step in problem.get("steps", ()):
+                said = step.get("say") or [{}]
+                if isinstance(said[0], dict) and said[0].get("text") == QUOTED:
+                    titles.add(step.get("rule"))
+            claims = problem.get("claims") or {}
+            if claims.get("type") == "backprop":
+                names |= {GRAPH_OPS[node[1]] for node in claims.get("graph", ()) if node[1] in GRAPH_OPS}
+            if claims.get("type") == "network":
+                names |= {GRAPH_OPS.get(claims.get("activation"))} | ({"sigmoid"} if claims.get("output") == "sigmoid"
+                                                                      else set())
+    u = sp.Symbol("u")
+    out = []
+    for entry in functions.TABLE:
+        name = entry.names[0]
+        if entry.outer is None or name in DERIVED or not (entry.rule in titles or name in names):
+            continue
+        formula = rf"\frac{{d}}{{du}}\,{latex(entry.cls(u))} = {WRITTEN.get(name) or latex(entry.outer(u))}"
+        out.append((entry.rule, formula.replace(r"\frac", r"\dfrac")))  # full size: its 1/u was set at 6 pt
+    return out
