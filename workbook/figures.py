@@ -48,6 +48,7 @@ import itertools
 import numpy as np
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.ticker import MultipleLocator
 
 from workbook import figcheck
 from workbook.figcheck import BESIDE_CM, COLUMN_CM, PAD_IN, SHEET_CM, SHRINK, printed_cm, wide  # noqa: F401
@@ -533,7 +534,7 @@ MOST_LEVELS = 20
 
 def contour_levels(spec: dict, z: np.ndarray) -> list[float] | int:
     """The levels a contour plot of ``z`` draws: round values about those that matter (``levels_near``),
-    none a hair from a value a student is to find (``levels_avoid``), one through ``through``."""
+    none a hair from a lone saddle's value (a line through it draws its cross), one through ``through``."""
     finite = z[np.isfinite(z)]
     lo, hi = np.percentile(finite, [1, 99])
     near = [v for v in spec.get("levels_near") or () if np.isfinite(v)]
@@ -553,7 +554,7 @@ def contour_levels(spec: dict, z: np.ndarray) -> list[float] | int:
         if alone and lo < near[0] < hi:
             step = min(near[0] - lo, hi - near[0]) / 5
             lo, hi, count = near[0] - 4.5 * step, near[0] + 4.5 * step, 10
-    avoid = [v for v in spec.get("levels_avoid") or () if np.isfinite(v)] + (near[:1] if near and alone else [])
+    avoid = near[:1] if near and alone else []
     rings = [tuple(r) for r in spec.get("levels_rings") or ()]
     levels = _round_levels(lo, hi, count, avoid, closer=bool(near), rings=rings) if hi > lo else 10
     if isinstance(levels, list) and len(levels) > MOST_LEVELS:  # the step next below made 25 lines of a
@@ -610,6 +611,10 @@ def contour_figure(spec: dict) -> str:
             _legend_below(fig, ax, len(spec["paths"]) + (minimum is not None))
         ax.set_xlim(x.min(), x.max())
         ax.set_ylim(y.min(), y.max())
+        if spec.get("grid"):  # a plane to mark points on: a line at each whole number, its numbers as matplotlib sets them
+            ax.xaxis.set_minor_locator(MultipleLocator(1.0))
+            ax.yaxis.set_minor_locator(MultipleLocator(1.0))
+            ax.grid(True, which="both", color="#d0d0d0", linewidth=0.5)
         ax.set_xlabel(spec.get("xlabel", "x"))
         ax.set_ylabel(spec.get("ylabel", "y"))
         ax.set_aspect("equal", adjustable="box")

@@ -17,7 +17,7 @@ import sympy as sp
 from pydantic import Field, model_validator
 
 from workbook import expr as E
-from workbook import marking, steps, verify
+from workbook import steps, verify
 from workbook.family import Domain, FunctionFamily
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import contour_data, draw_function, given, partial, second_derivative_test, solved_together
@@ -250,20 +250,19 @@ def present_classify(work: Hessian) -> Problem:
                    answer_text="; ".join(f"{[sp.sstr(c) for c in p]} {k}"
                                          for p, k in zip(work.points, work.kinds, strict=True)),
                    steps=shown, claims=check, figure=(figure := _contour(work) if len(work.variables) == 2 else None),
-                   worksheet_figure=figure and marking.contour(
-                       _sheet_contour(work, figure),
-                       "Mark each critical point you find and write beside it: minimum, maximum or saddle."))
+                   worksheet_figure=figure and _sheet_contour(work, figure) | {"alt": (
+                       "The plane around the critical points, on a grid. Mark each critical point you find and write "
+                       "beside it: minimum, maximum or saddle.")})
 
 
 def _sheet_contour(work: Hessian, figure: dict) -> dict:
-    """The worksheet's plot: a window about the origin, its half-width a whole number, so that where the
-    critical points lie is not where the plot is centred (the solution's window is centred on them)."""
+    """The worksheet's plot: the plane about the origin on a grid, its half-width a whole number past every
+    critical point, and no contour line. Contour lines gave the answer away whatever their levels: rings round
+    each extremum, rising or falling inwards, and the cross of a saddle (read20, read22, read23)."""
     reach = max(abs(float(c)) for p in work.points for c in p)
     half = float(math.ceil(reach + 1.5))
-    # no line through a saddle's value, which draws the saddle's cross (read20: seeds 11 and 99 gave the
-    # point and its kind away); an extremum's nested ovals are what a contour plot is read for
-    saddles = [v for v, kind in zip(figure["levels_near"], work.kinds, strict=True) if kind == "saddle point"]
-    return figure | contour_data(work.f, work.variables, (0.0, 0.0), half_width=half) | {"levels_avoid": saddles}
+    return {"kind": "contour", "x": [-half, half], "y": [-half, half], "z": [[None, None], [None, None]],
+            "point": None, "grid": True, "xlabel": figure["xlabel"], "ylabel": figure["ylabel"]}
 
 
 def _contour(work: Hessian) -> dict:
