@@ -933,3 +933,21 @@ def test_a_networks_error_signals_are_what_its_caption_defines(family_id):
             assert printed == pytest.approx(value, abs=6e-5), (record["seed"], node, printed, value)
         caption = record["worksheet_figure"]["alt"]
         assert "δ = ∂L/∂z" in caption and (len(data) == 1 or f"1/{len(data)}" in caption), caption
+
+
+@pytest.mark.parametrize("family_id", ["optimizer-momentum", "optimizer-adam", "optimizer-nesterov"])
+def test_an_optimizers_figure_shows_its_own_updates_and_plain_sgds_with_its_gradients(family_id):
+    # every practice figure was the worked example's valley in w₁ and w₂ at another rate (read22, read23): a problem
+    # given its gradients plots its own θ's, and plain SGD's with the same gradients, recomputed here
+    for record in _records(load_bank()[family_id], range(12)):
+        c, fig = record["claims"], record["figure"]
+        assert fig["kind"] == "steps"
+        mine, sgd = (run["values"] for run in fig["runs"])
+        theta = float(sp.sympify(c["start"]))
+        assert mine == pytest.approx([theta] + [float(t) for t in c["thetas"]], abs=1e-9)
+        lr, plain = float(sp.sympify(c["hyper"]["lr"])), [theta]
+        for g in c["gradients"]:
+            plain.append(plain[-1] - lr * float(sp.sympify(g)))
+        assert sgd == pytest.approx(plain, abs=1e-9)
+        said = [float(v.replace("\u2212", "-")) for v in re.findall(r"= (\u2212?\d+(?:\.\d+)?)\.?(?:;|$)", fig["alt"])]
+        assert said == pytest.approx([mine[-1], sgd[-1]], abs=5e-5), (fig["alt"], mine[-1], sgd[-1])

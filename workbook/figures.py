@@ -684,6 +684,28 @@ def descent1d_figure(spec: dict) -> str:
         return _output(fig)
 
 
+def steps_figure(spec: dict) -> str:
+    """A quantity after each update, t = 0, 1, 2 ..., for each run, marked and joined in order."""
+    colors = ["#c0504d", "#1f4e79", "#2e7d32"]
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(WIDTH_IN, WIDTH_IN * 0.62))
+        FigureCanvasSVG(fig)
+        ax = fig.add_axes((0.15, 0.18, 0.81, 0.76))
+        longest = 0
+        for i, run in enumerate(spec["runs"]):
+            values = np.asarray(run["values"], dtype=float)
+            longest = max(longest, len(values))
+            ax.plot(np.arange(len(values)), values, "o-", color=colors[i % len(colors)], markersize=3.5,
+                    linewidth=1.0, label=run.get("label", "").replace("$", ""))  # ours: an optimizer's name
+        ax.xaxis.set_major_locator(MultipleLocator(1.0))
+        ax.set_xlim(-0.3, longest - 0.7)
+        ax.set_xlabel("update t")
+        ax.set_ylabel(_safe_label(spec.get("ylabel", "θ")))
+        ax.grid(True, linewidth=0.3, color="#dddddd")
+        _legend_below(fig, ax, len(spec["runs"]))
+        return _output(fig)
+
+
 def _in_view(ax, a: float, b: float) -> bool:
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     return x0 <= a <= x1 and y0 <= b <= y1
@@ -845,7 +867,7 @@ def graph_figure(spec: dict) -> str:
 
 FIGURES: dict[str, Callable[[dict], str]] = {"graph": graph_figure, "tangent": tangent_figure, "contour": contour_figure,
                                              "descent1d": descent1d_figure, "residuals": residuals_figure,
-                                             "sigmoid": sigmoid_figure, "bars": bars_figure}
+                                             "sigmoid": sigmoid_figure, "bars": bars_figure, "steps": steps_figure}
 
 
 MAX_SPEC = 64_000  # characters in a figure's spec: the largest a family draws is about 22 000

@@ -373,7 +373,8 @@ def present(work: Updates) -> Problem:
                    likeness=f"optimizer {work.name}" + (" on a loss" if work.loss is not None else ""),
                    prompt=_prompt(work, head), answer=answer,
                    answer_text=", ".join(f"theta_{r['t']} = {decimal_latex(r['theta'])}" for r in rows),
-                   steps=_steps(work, head), claims=check, figure=_figure(work.name, work.hyper),
+                   steps=_steps(work, head), claims=check,
+                   figure=_figure(work.name, work.hyper) if work.loss is not None else _own_figure(work),
                    numeric=float(work.thetas[-1]),
                    # the one it practises, not the family's list of them ("Momentum and AdaGrad updates")
                    title=(f"{OPTIMIZER[work.name].title} " + ("on a loss" if "loss" in check else "updates")
@@ -532,6 +533,34 @@ def _figure(name: str, hyper: dict) -> dict:
             "alt": f"The same optimizer on a harder loss, not this problem's: {RAVINE_STEPS} steps of {title} and of "
                    f"plain SGD on the narrow valley 0.1w₁² + 4w₂² (its minimum is the star), from (-4, 1.5) at "
                    f"learning rate {lr:g}: {said[0]}; {said[1]}."}
+
+
+def _own_figure(work: Updates) -> dict:
+    """This problem's own updates: θ after each, and plain SGD's with the same gradients at the same rate
+    beside them. Every practice figure had been the worked example's valley, in w₁ and w₂ at another rate
+    (read22, read23): a problem given its gradients has no loss to draw, but its θ's are the table's."""
+    lr = work.hyper["lr"]
+    mine = [float(work.theta0)] + [float(r["theta"]) for r in work.rows]
+    sgd = [work.theta0]
+    for g in work.given:  # exactly: θ − η g
+        sgd.append(sgd[-1] - lr * g)
+    sgd = [float(v) for v in sgd]
+    title = OPTIMIZER[work.name].title
+    last = len(work.rows)
+    return {"kind": "steps", "ylabel": "θ", "runs": [{"values": mine, "label": title},
+                                                      {"values": sgd, "label": "plain SGD, the same gradients"}],
+            "alt": f"θ after each update: {title}, this problem's table, ends at θ{_sub(last)} = {_said(mine[-1])}; "
+                   f"plain SGD taking the same gradients at the same rate η = {float(lr):g} steps by η times each "
+                   f"gradient and ends at θ{_sub(last)} = {_said(sgd[-1])}."}
+
+
+def _sub(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def _said(value: float) -> str:
+    """A caption's number: to 4 places, zeros at its end left off, with a minus sign."""
+    return (f"{value:.4f}".rstrip("0").rstrip(".") or "0").replace("-", "−")
 
 
 def givens(claims: dict) -> dict[str, list[str]]:
