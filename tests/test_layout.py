@@ -606,3 +606,17 @@ def test_a_steps_wide_table_stands_under_its_heading_not_a_figure_away(tmp_path)
                 if tables and rules and len(tables[0].element.findall(".//th")) >= 6:
                     gaps.append(tables[0].position_y - (rules[0].position_y + rules[0].margin_height()))
     assert len(gaps) >= 2 and max(gaps) < 12 * MM, [round(gap / MM) for gap in gaps]  # each right under its heading
+
+
+def test_no_word_of_a_sentence_stands_alone_on_a_line_beside_a_figure(documents, tmp_path):
+    # "each step applies the update / the / question gives": WeasyPrint set "the" alone on a line beside the
+    # Nesterov figure, after a formula (read22, read23, seeds 2026 and 7): the formula now ends the sentence
+    (_, doc, _), = [d for d in documents if d[0] == "default" and d[2] == "solutions"][:1]
+    alone = []
+    for number, page in enumerate(pages(doc, "solutions", tmp_path), start=1):
+        for box, _ in _walk(page):
+            if type(box).__name__ == "LineBox":
+                text = "".join(t.text for t in _descendants(box) if hasattr(t, "text")).replace("\u200b", "").strip()
+                if re.fullmatch(r"[a-z]{1,4}", text):
+                    alone.append((number, text))
+    assert alone == []

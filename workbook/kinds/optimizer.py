@@ -296,8 +296,10 @@ def _steps(work: Updates, head: list[str]) -> list[Step]:
                           words("Each step's gradient is the derivative of the loss at the current value.")))
     # the update itself is the question's (displayed there): the steps apply it, not print it a second time
     shown.append(Step(f"{OPTIMIZER[name].title}, as in torch.optim", "",
-                      words("With ", Math(_hyper_latex(name, work.hyper)), ", each step applies the update the "
-                            "question gives, its numbers put into each rule.")))
+                      # the numbers last: after them, WeasyPrint set "the" alone on a line beside the figure (read22,
+                      # read23)
+                      words("Each step applies the update the question gives, its numbers put into each rule: ",
+                            Math(_hyper_latex(name, work.hyper)), ".")))
     shown += [Step(f"Step {r['t']}", _worked(work, i),
                    words("Use the gradient ", Math(_gradient_said(r)), "."), depth=1) for i, r in enumerate(rows)]
     return shown + [
