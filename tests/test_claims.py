@@ -951,3 +951,20 @@ def test_an_optimizers_figure_shows_its_own_updates_and_plain_sgds_with_its_grad
         assert sgd == pytest.approx(plain, abs=1e-9)
         said = [float(v.replace("\u2212", "-")) for v in re.findall(r"= (\u2212?\d+(?:\.\d+)?)\.?(?:;|$)", fig["alt"])]
         assert said == pytest.approx([mine[-1], sgd[-1]], abs=5e-5), (fig["alt"], mine[-1], sgd[-1])
+
+
+@pytest.mark.parametrize("family_id", ["descent-curve", "descent-1d"])
+def test_a_loss_that_falls_without_end_has_a_local_minimum_not_the_minimum(family_id):
+    # x³/3 − 9x's dip at 3 was "minimum" in the legend and the caption (read23): SymPy's limits say which is which
+    x = sp.Symbol("x")
+    seen = set()
+    for record in _records(load_bank()[family_id], range(16)):
+        f = sp.sympify(record["claims"]["function"])
+        falls = -sp.oo in (sp.limit(f, x, sp.oo), sp.limit(f, x, -sp.oo))
+        fig = record["figure"]
+        assert (fig.get("minimum_label") == "local minimum") == falls, (record["seed"], f)
+        assert ("local minimum" in fig["alt"]) == falls
+        sheet = record.get("worksheet_figure") or {}
+        assert sheet.get("minimum_label") == fig.get("minimum_label") or "minimum" not in sheet
+        seen.add(falls)
+    assert seen == ({True, False} if family_id == "descent-curve" else {False})

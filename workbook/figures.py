@@ -647,7 +647,8 @@ def descent1d_figure(spec: dict) -> str:
             ax.plot([start[0]], [start[1]], "o", color="#222222", markersize=4.5, zorder=5, label="start")
         minimum = spec.get("minimum")
         if minimum is not None:
-            ax.plot([minimum[0]], [minimum[1]], "*", color="#222222", markersize=7, zorder=5, label="minimum")
+            ax.plot([minimum[0]], [minimum[1]], "*", color="#222222", markersize=7, zorder=5,
+                    label=spec.get("minimum_label", "minimum").replace("$", ""))
         finite = y[np.isfinite(y)]
         if finite.size:  # the curve's low part, and every iterate over its span (a diverging rate's too)
             drawn = [v for run in spec["runs"] for p, v in zip(run["points"], run["values"])

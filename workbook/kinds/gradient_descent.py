@@ -464,11 +464,19 @@ def _figure(f, variables, path2d, paths1d, rate, minimum=None) -> dict:
         return spec | {"alt": said + "."}
     m = float(minimum)
     spec["minimum"] = [m, float(verify.evaluate(fn, np.array([m]))[0])]
+    # x³/3 − 9x falls without end: its dip at 3 is a local minimum, not the minimum (read23)
+    width = max(1.0, float(xs[-1] - xs[0]))
+    far_out = verify.evaluate(fn, np.array([m - 100 * width, m + 100 * width]))
+    local = bool(np.any(~np.isfinite(far_out) | (far_out < spec["minimum"][1])))
+    if local:
+        spec["minimum_label"] = "local minimum"
     off = [(run["label"], [(k, p) for k, p in enumerate(run["points"]) if not xs[0] <= p <= xs[-1]]) for run in runs]
     beyond = "".join(f" Off the plot, {label} reaches " + _and([f"{variables[0]} = {p:g} at step {k}" for k, p in out]) + "."
                      for label, out in off if out)
-    return spec | {"alt": f"{said}, and its minimum at {variables[0]} = {m:.3g}: "
-                          + "; ".join(f"{run['label']} {_path_said(run['points'], m)}" for run in runs) + "." + beyond}
+    return spec | {"alt": f"{said}, and its {'local ' * local}minimum at {variables[0]} = {m:.3g}: "
+                          + "; ".join(f"{run['label']} {_path_said(run['points'], m)}".replace(
+                              "the minimum", "the local minimum" if local else "the minimum") for run in runs)
+                          + "." + beyond}
 
 
 OFF_PLOT = 1.25  # times the start's distance from the minimum, past which a compared rate's iterate is off the plot

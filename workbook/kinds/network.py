@@ -262,7 +262,7 @@ def _backward_steps(work: Network) -> list[Step]:
     ]
 
 
-STEP_HEAD = [r"\text{parameter}", r"\text{value}", r"\partial L/\partial\,\cdot", r"\text{after the step}"]
+STEP_HEAD = [r"\text{parameter}", r"\text{value}", r"\partial L/\partial(\cdot)", r"\text{after the step}"]  # "∂L/∂ ·" read as a typo (read23)
 
 
 def _step_table(work: Network) -> Table:
