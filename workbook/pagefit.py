@@ -378,7 +378,10 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
     # a room its worked solution sized at the most (the capstone's) may fill the page it goes on to
     # and so may the first problem of a run whose heading it took overleaf from a page holding nothing else of
     # the run (a sheet's first page, its title alone): it starts under the heading there and goes on overleaf
-    bounds = {item.article: ((max(KEEP_SHARE * item.room, min(item.room, least_cm * CM)),
+    # and the first problem of a run that starts partway down a page (under a module's primer) may be cut back to
+    # LEAST_SHARE, so that it stays on that page: a primer had stood alone on a page a third full (read23's capstone)
+    bounds = {item.article: ((max((LEAST_SHARE if item is items[0] and run.start[1] > 0 else KEEP_SHARE) * item.room,
+                                  min(item.room, least_cm * CM)),
                               item.room + height if item.room >= most_cm * CM - 1 or (run.carried and item is items[0]) else
                               max(min(max(STRETCH[0] * item.room, item.room + STRETCH[1] * CM), most_cm * CM), item.room))
                              if elastic and item.room else (item.room, item.room)) for item in items}
