@@ -396,7 +396,8 @@ def present_converge(work: Descent) -> Problem:
     shown, factors = _alike(rates), _alike(work.factors)
     placeholders = {**_placeholders(work), "rates": Math(", ".join(shown))}
     default = ("Gradient descent on {f} starts at {start}. For each learning rate {rates}, does it converge, "
-               "oscillate forever or diverge? Explain with the factor each step multiplies the error by.")
+               "oscillate forever or diverge? Explain with the factor each step multiplies the distance to the minimum "
+               "by.")  # "the error", which the prompt never defined (read23)
     check = {"type": "descent_convergence", "function": sp.sstr(work.f), "variable": str(x),
              "start": sp.sstr(work.start[0]), "rates": [sp.sstr(r) for r in rates], "verdicts": verdicts,
              "threshold": sp.sstr(2 / work.curvature)}

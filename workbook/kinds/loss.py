@@ -378,6 +378,13 @@ def _linear_steps(work: Loss) -> list[Step]:
                                     r"\frac{\partial L}{\partial W_{ij}} = \delta_i\, x_j",
              words("Weight ", Math("W_{ij}"), " only affects output ", Math("y_i"),
                    ", and does so in proportion to ", Math("x_j"), ".")),
+        # the one a learner cannot guess, as its entries first (read23: Wᵀδ was asserted)
+        Step("An input, one entry at a time", r"\frac{\partial L}{\partial x_j} = \sum_i \frac{\partial L}{\partial y_i}"
+                                              r"\,\frac{\partial y_i}{\partial x_j} = \sum_i \delta_i\, W_{ij}",
+             words("Input ", Math("x_j"), " feeds every output, ", Math("y_i"), " through ", Math("W_{ij}"),
+                   ": by the chain rule its gradient sums over them. That sum is column ", Math("j"), " of ",
+                   Math("W"), " against ", Math(r"\delta"), ", which is entry ", Math("j"), " of ",
+                   Math(r"W^{	op}\delta"), ".")),
         Step("As matrices", r"\frac{\partial L}{\partial W} = \delta\, x^{\top} = %s,\quad "
                             r"\frac{\partial L}{\partial b} = \delta = %s,\quad "
                             r"\frac{\partial L}{\partial x} = W^{\top}\delta = %s" % (

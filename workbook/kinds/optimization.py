@@ -213,7 +213,8 @@ def _curve(work: Optimum) -> dict:
     xs = np.linspace(x0 - max(5, abs(x0) * 0.8), x0 + max(5, abs(x0) * 0.8), 200)
     ys = verify.evaluate(verify.numeric(work.f, work.variables), xs)
     return {"kind": "tangent", "x": [round(float(v), 5) for v in xs], "y": [float(f"{v:.6g}") for v in ys],
-            "x0": x0, "y0": float(work.value), "slope": 0.0, "label": f"{q} = {latex(work.f)}",
+            # named as the prompt names it, f(p); the axis says what it is (read23: "profit = ..." beside f(p))
+            "x0": x0, "y0": float(work.value), "slope": 0.0, "label": f"f({latex(work.variables[0])}) = {latex(work.f)}",
             "tangent_label": r"\mathrm{slope\ 0\ at\ the\ optimum}",  # mathtext drops plain spaces
             "xlabel": str(work.variables[0]), "ylabel": q,  # the problem's own names: price and profit
             "alt": f"The {q} curve with its {work.wanted} at {work.names[0]} = {x0:.4g}, where the tangent is flat."}
