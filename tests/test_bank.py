@@ -312,3 +312,22 @@ def test_of_one_kind_more_work_never_has_fewer_stars():
     wrong = [(a, b) for a, (kind, stars, written) in work.items() for b, (other, fewer, less) in work.items()
              if kind == other and written >= 1.5 * less and stars < fewer]
     assert not wrong, [(a, work[a], b, work[b]) for a, b in wrong]
+
+
+def test_a_family_whose_derivative_is_0_over_0_on_a_piece_prints_that_piece_right(tmp_path):
+    # sqrt(relu(x)) + a x: the key printed "NaN if x < 0", where the derivative is a, and check said 0 failing
+    # (attack25). Each piece is now the derivative of f's own formula there, and checked against f's slope
+    from workbook.bank import load_bank
+    from workbook.generate import generate_one
+
+    (tmp_path / "relu-root.toml").write_text(
+        'id = "relu-root"\ntitle = "R"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\n'
+        'expression = "sqrt(relu(x)) + a*x"\ndomain = [-3, 3]\n[params]\na = { int = [2, 6] }\n', encoding="utf-8")
+    family = load_bank([tmp_path])["relu-root"]
+    for seed in range(4):
+        record = generate_one(family, seed)
+        shown = record["answer"][0]["math"]
+        a = record["params"]["a"]
+        assert "NaN" not in shown and r"\begin{cases}" in shown, shown
+        assert shown.split(r"\begin{cases}")[1].strip().startswith(f"{a} &"), shown  # the piece x < 0 is a
+        assert any("piece" in c["what"] for c in record["verified"]["checks"]), record["verified"]

@@ -311,3 +311,33 @@ def test_two_names_that_print_alike_are_refused():
     # x1 and x_1 both print x₁: the rule was stated for the variable held constant (attack24's D3)
     result = run("solve", "x1^3 + x_1", "--wrt", "x1")
     assert result.exit_code == 2 and "print alike" in result.output, result.output
+
+
+@pytest.mark.parametrize("text", ["relu(x^2 - 2)", "abs(x^2 - 2)", "max(x^2, 2)", "abs(x^3 - 3*x)", "relu(x)^0.5",
+                                  "sqrt(relu(x)) + 5*x", "relu(x^2 - 3) + x", "x*relu(x^2 - 2)", "relu(x)^(3/2)"])
+def test_a_derivative_in_pieces_is_right_on_every_piece(text):
+    # d/dx relu(x² − 2) was headlined 0 (the rational roots alone were switching points), |x³ − 3x|'s had the
+    # wrong sign past ±√3, and sqrt(relu(x)) printed "nan if x < 0", each marked checked (attack25). The headline's
+    # pieces, read back from the terminal's own text, against a difference quotient of f, in each piece
+    import numpy as np
+
+    from workbook import school
+
+    x = E.symbol("x")
+    f = E.parse(text)
+    result = run("solve", text)
+    assert result.exit_code == 0, result.output
+    headline = result.output.splitlines()[0]
+    assert "nan" not in headline.lower() and "heaviside" not in headline.lower(), headline
+    found = school.derivative_pieces(f, x, 1)
+    assert found is not None, text
+    pieces, _ = found
+    fn = sp.lambdify(x, f, modules=[{"relu": lambda v: np.maximum(v, 0)}, "numpy"])
+    for lo, hi, branch in pieces:
+        a = float(lo) if lo is not None else (float(hi) - 3 if hi is not None else -3.0)
+        b = float(hi) if hi is not None else a + 6
+        for t in np.linspace(a, b, 7)[1:-1]:
+            h = 1e-6
+            slope = (fn(t + h) - fn(t - h)) / (2 * h)
+            assert abs(float(branch.subs(x, t)) - slope) < 1e-4 * max(1, abs(slope)), (text, lo, hi, branch, t)
+        assert school.text(branch) in headline or len(pieces) == 1, (school.text(branch), headline)

@@ -561,7 +561,7 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...], attempt: bool) 
     if isinstance(record, str):
         # a family given up as one that cannot be drawn is a mistake in its file (exit 2); anything else, ours
         _fail([f"{bank[family].path}: family {family!r} could not be drawn at seed {seed}: {record}"],
-              code=2 if record.endswith(TOO_MUCH) else 1)
+              code=2 if record.endswith(TOO_MUCH) or getattr(record, "code", 1) == 2 else 1)
     _say(f"{record['title']}  [{record['family']}, seed {seed}]")
     click.echo("")
     for line in plain_lines(record["prompt"]):  # a table to fill in as a grid, on lines of its own

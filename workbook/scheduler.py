@@ -283,7 +283,7 @@ class Scheduler:
             failed = BuildError(f"family {family.id!r} ({family.path}) failed {where}(slot {self.slots[i].slot}): {error}")
             failed.code = code
             raise failed
-        self.failures[i] = error
+        self.failures[i] = Failed(error, code)
         self.dead.add(i)
         drop = getattr(self.pool, "drop", None)
         if drop is not None:  # its draws still waiting for a worker are not started
@@ -403,6 +403,18 @@ def generate_slot(family: Family, edition_seed: int, slot: str, seen: set[str] |
     """The problem for one slot, drawn in this process: redrawn until it is sound and new in ``seen``."""
     request = Slot(family, slot, "sheet")
     return draw([request], edition_seed, pool=InlinePool(), seen={"sheet": set() if seen is None else seen})[0]
+
+
+class Failed(str):
+    """Why a slot could not be drawn, with the exit code it means: 2 for a mistake in the family's file (a
+    parameter named like a placeholder: ``show`` had said so and exited 1, as for a fault of ours)."""
+
+    code: int
+
+    def __new__(cls, text: str, code: int = 1):
+        said = super().__new__(cls, text)
+        said.code = code
+        return said
 
 
 def samples(families: list[Family], edition_seed: int, slot: str, jobs: int | None = None) -> list[dict | str]:

@@ -93,10 +93,12 @@ def pieces(expr: sp.Expr, var: sp.Symbol, most: int = 6) -> tuple[list[tuple], l
     """A function made of unit steps as its pieces between the points where they switch: ([(low,
     high, formula)], the switching points where it jumps). None if ``expr`` has no steps, depends on
     other names, or its switching points cannot be found simply."""
-    if not expr.has(*_STEPS) or expr.free_symbols - {var}:
+    from workbook.functions import relu
+
+    if not expr.has(*_STEPS, relu, sp.Abs, sp.Max, sp.Min) or expr.free_symbols - {var}:
         return None
     kinks = set()
-    for node in expr.atoms(*_STEPS, sp.Abs, sp.Max, sp.Min):
+    for node in expr.atoms(*_STEPS, relu, sp.Abs, sp.Max, sp.Min):
         args = node.args[:1] if not isinstance(node, (sp.Max, sp.Min)) else [a - b for a in node.args for b in node.args
                                                                               if a != b]
         for arg in args:
@@ -113,8 +115,8 @@ def pieces(expr: sp.Expr, var: sp.Symbol, most: int = 6) -> tuple[list[tuple], l
         probe = (lo + hi) / 2 if lo is not None and hi is not None else (hi - 1 if lo is None and hi is not None
                                                                          else (lo + 1 if lo is not None else 0))
         branch = taylor.analytic_branch(expr, {var: probe})
-        if branch is None:
-            return None
+        if branch is None or branch.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            return None  # 0/0 there ("NaN if x < 0": attack25): no formula to print
         found.append((lo, hi, sp.simplify(branch) if sp.count_ops(branch) < 40 else branch))
     undefined = []
     for k, (left, right) in zip(points, itertools.pairwise(found)):
@@ -130,9 +132,40 @@ def pieces(expr: sp.Expr, var: sp.Symbol, most: int = 6) -> tuple[list[tuple], l
     return merged, undefined
 
 
-def cases(expr: sp.Expr, var: sp.Symbol, most: int = 6) -> str | None:
-    """pieces() as text: "1 if x > 0; 0 if x < 0; undefined at x = 0"."""
-    found = pieces(expr, var, most)
+def derivative_pieces(f: sp.Expr, var: sp.Symbol, order: int = 1, most: int = 6) -> tuple[list[tuple], list] | None:
+    """The derivative of ``f`` (of ``order``) in pieces, each the derivative of f's own formula between its
+    switching points: where f is sqrt(relu(x)) + 5x, 5 for x < 0. The derivative's own formula there,
+    θ(x)/(2 sqrt(relu(x))) + 5, is 0/0: pieces() of it printed "NaN if x < 0" (attack25). A switching point is
+    undefined where a lower derivative jumps there, or this one does."""
+    found = pieces(f, var, most)
+    if found is None:
+        return None
+    merged, _ = found
+    points = [hi for _, hi, _ in merged[:-1]]
+    derived = [(lo, hi, [sp.diff(branch, var, k) for k in range(order + 1)]) for lo, hi, branch in merged]
+    if any(not all(d.is_finite is not False and not d.has(sp.nan, sp.zoo) for d in ds) for _, _, ds in derived):
+        return None
+    undefined = []
+    for k, (left, right) in zip(points, itertools.pairwise(derived)):
+        for a, b in zip(left[2], right[2]):
+            a, b = a.xreplace({var: k}), b.xreplace({var: k})
+            if not (a.is_number and b.is_number and a.is_finite and sp.simplify(a - b) == 0):
+                undefined.append(k)
+                break
+    out = []
+    for lo, hi, ds in derived:
+        branch = ds[-1]
+        branch = sp.simplify(branch) if sp.count_ops(branch) < 40 else branch
+        if out and sp.simplify(out[-1][2] - branch) == 0 and out[-1][1] not in undefined:
+            out[-1] = (out[-1][0], hi, branch)
+        else:
+            out.append((lo, hi, branch))
+    return out, undefined
+
+
+def cases(expr: sp.Expr, var: sp.Symbol, most: int = 6, found=None) -> str | None:
+    """pieces() as text: "1 if x > 0; 0 if x < 0; undefined at x = 0" (or ``found``: derivative_pieces')."""
+    found = found if found is not None else pieces(expr, var, most)
     if found is None:
         return None
     merged, undefined = found
@@ -150,11 +183,11 @@ def cases(expr: sp.Expr, var: sp.Symbol, most: int = 6) -> str | None:
     return "; ".join(said)
 
 
-def latex_cases(expr: sp.Expr, var: sp.Symbol, latex, left: bool = False) -> str | None:
+def latex_cases(expr: sp.Expr, var: sp.Symbol, latex, left: bool = False, found=None) -> str | None:
     """pieces() as a LaTeX cases environment for the page, so no step function is left to the reader;
     at each point where the function jumps, the value from the left (with ``left``: the convention
     deep-learning libraries take for ReLU and its kin, which a prompt states) or "undefined"."""
-    found = pieces(expr, var)
+    found = found if found is not None else pieces(expr, var)
     if found is None:
         return None
     merged, undefined = found
@@ -185,4 +218,9 @@ def real_roots(arg: sp.Expr, var: sp.Symbol) -> set | None:
         return None
     if poly.degree() > 4 or not all(c.is_Rational for c in poly.all_coeffs()):
         return None
-    return {r for r in poly.real_roots() if r.is_Rational}
+    roots = set(poly.real_roots())
+    # every root, √2 too: keeping the rational ones alone saw no switch in relu(x² − 2), and printed its
+    # derivative 0 (attack25); one with no closed form cannot be named on the page
+    if any(r.has(sp.CRootOf) for r in roots):
+        return None
+    return roots

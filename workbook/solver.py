@@ -78,12 +78,13 @@ class SolveResult:
         (a function of unit steps is written in pieces, and where it is undefined)."""
         partial = bool(self.expr.free_symbols - {self.var})
         d = _d(self, partial)
-        answer = school.cases(self.answer, self.var) or explain.pretty(self.answer)
+        found = school.derivative_pieces(self.expr, self.var, self.order)  # f's own pieces, differentiated
+        answer = school.cases(self.answer, self.var, found=found) or explain.pretty(self.answer)
         out = [f"{d} [{explain.pretty(self.expr)}] = {answer}", ""]
         out += explain.text_steps(self.trees, partial=partial)
         last = explain.pretty(self.trees[-1].result)
         if last != answer:
-            out.append(f"Simplify: {last} = {answer}" if school.cases(self.answer, self.var) is None else
+            out.append(f"Simplify: {last} = {answer}" if school.cases(self.answer, self.var, found=found) is None else
                        f"In pieces: {last} = {answer}")
         out += ["", _check_line(self.check)]
         return out

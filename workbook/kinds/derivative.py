@@ -252,7 +252,31 @@ def check(work: Derivative) -> list[verify.Check]:
     corners = verify.check_corners(work.f, work.x, work.family.order, work.answer, domain=work.family.domain,
                                    left=_from_the_left(work.family))
     derived = [c for d in derivations_for(work.f, work.family.derive) for c in check_derivation(d)]
-    return checks + ([corners.of(f"{name} at the corners")] if corners is not None else []) + derived
+    return (checks + ([corners.of(f"{name} at the corners")] if corners is not None else []) + derived
+            + _check_pieces(work))
+
+
+def _pieces(work: Derivative):
+    """The derivative in pieces as the key prints it: each the derivative of f's own formula there."""
+    return school.derivative_pieces(work.f, work.x, work.family.order)
+
+
+def _check_pieces(work: Derivative) -> list[verify.Check]:
+    """Each printed piece against the derivative measured from f alone, inside its interval (within the family's
+    domain): the key printed "NaN if x < 0" while the checks passed on SymPy's form (attack25)."""
+    found = _pieces(work)
+    if found is None:
+        return []
+    lo_d, hi_d = (float(v) for v in work.family.domain)
+    checks = []
+    for lo, hi, branch in found[0]:
+        a = max(lo_d, float(lo) if lo is not None else lo_d)
+        b = min(hi_d, float(hi) if hi is not None else hi_d)
+        margin = 0.05 * (b - a)
+        if b - a > 1e-3:
+            checks.append(verify.check_derivative(work.f, work.x, work.family.order, branch,
+                                                  domain=(a + margin, b - margin)).of(f"the piece on ({a:g}, {b:g})"))
+    return checks
 
 
 def check_at(work: Derivative) -> list[verify.Check]:
@@ -312,7 +336,7 @@ def present(work: Derivative) -> Problem:
     # a derivative made of steps is shown in pieces, its value where it jumps said: the slope from the left
     # when the prompt takes that convention, else undefined (never a Heaviside left to the reader)
     left = _from_the_left(work.family)
-    shown = school.latex_cases(work.answer, work.x, latex, left=left) or latex(work.answer)
+    shown = school.latex_cases(work.answer, work.x, latex, left=left, found=_pieces(work)) or latex(work.answer)
     return Problem(identity=str(work.f), likeness=f"derivative {shape(work.f, [work.x])}", prompt=prompt, answer=[Math(f"{name} = {shown}")],
                    answer_text=sp.sstr(work.answer), steps=_worked(work), claims=_check_record(work))
 
