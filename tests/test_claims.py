@@ -968,3 +968,22 @@ def test_a_loss_that_falls_without_end_has_a_local_minimum_not_the_minimum(famil
         assert sheet.get("minimum_label") == fig.get("minimum_label") or "minimum" not in sheet
         seen.add(falls)
     assert seen == ({True, False} if family_id == "descent-curve" else {False})
+
+
+def test_a_value_past_a_floats_digits_or_range_is_given_to_4_significant_figures():
+    # 3e^60 was printed with 27 digits, 11 invented; 3/e^903 as ≈ 0 (attack25): worked by SymPy to 4 figures
+    from workbook.numbers import number_latex
+
+    for value, said in ((3 * sp.exp(60), r"3.426 \times 10^{26}"), (sp.sqrt(10) * sp.exp(63), r"7.254 \times 10^{27}"),
+                        (-3 * sp.exp(-903), r"-2.038 \times 10^{-392}"), (sp.sqrt(2), "1.4142")):
+        assert number_latex(value).endswith(r"\approx " + said), number_latex(value)
+
+
+def test_a_whole_best_price_is_a_price_in_cents(tmp_path):
+    # -(p - c)^2 + a, its best price c a whole number, was refused every draw as "not a price in cents" (attack25)
+    (tmp_path / "whole.toml").write_text(
+        'id = "whole"\ntitle = "W"\ntopic = "t"\ndifficulty = 1\nkind = "optimization"\nvariables = ["p"]\n'
+        'expression = "-(p - c)^2 + a"\n[params]\nc = { int = [10, 30] }\na = { int = [50, 90] }\n', encoding="utf-8")
+    family = load_bank([tmp_path])["whole"]
+    record = generate_one(family, 1)
+    assert [float(sp.sympify(v)) for v in record["claims"]["at"]] == [float(sp.sympify(record["params"]["c"]))]

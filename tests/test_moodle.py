@@ -302,3 +302,19 @@ def test_a_networks_table_to_fill_in_is_graded_cell_by_cell_and_its_loss_beside_
     archive = zipfile.ZipFile(io.BytesIO((out / "canvas.zip").read_bytes()))
     qti = archive.read(next(n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".xml"))).decode()
     assert f"L = [blank{len(cells) + 1}]" in qti and f"[blank{len(cells) + 2}]" not in qti
+
+
+def test_a_tiny_right_answer_keeps_its_digits_and_a_tolerance_in_the_quiz():
+    # a gradient check's relative error of 1.5e-12 was written "=0:0" (attack25): the key's own value was marked
+    # wrong and 0 right
+    for value in (1.5e-12, -3.3e-13, 3.333e-9, 7.9e-6):
+        written, tol = moodle.decimal(value), moodle.decimal(moodle.tolerance(value, True))
+        assert float(written) == pytest.approx(value, rel=1e-9) and 0 < float(tol) < abs(value), (value, written, tol)
+        assert "e" not in written.lower() and NUMERICAL.match(written)
+
+
+def test_a_derivative_with_a_step_is_never_a_choice_that_stands_out_by_its_form():
+    # relu(3x + 3)·x: the right choice alone carried θ(3x + 3, nan) (attack25): such a key is graded by hand
+    claims = {"type": "derivative", "variable": "x", "order": 1, "function": "x*Max(0, 3*x + 3)",
+              "answer": "3*x*Heaviside(3*x + 3, nan) + Max(0, 3*x + 3)"}
+    assert moodle.distractors(claims) == []

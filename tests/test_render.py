@@ -432,3 +432,36 @@ def test_the_cover_prints_every_rule_the_solutions_quote_from_a_table_and_each_i
             own = {"sigmoid": functions.sigmoid(u) * (1 - functions.sigmoid(u))}.get(entry.names[0], entry.outer(u))
             for at in (-1.7, 0.3, 2.2):
                 assert abs(float((sp.diff(entry.cls(u), u) - own).subs(u, at))) < 1e-12, (rule, formula)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils) to read glyph boxes")
+def test_no_formula_runs_past_the_page_edge_and_a_long_sum_breaks_between_its_terms(tmp_path):
+    # a Hessian of exp(axy) sin(x² + by²) was cut at the page's edge in the key and the answer box, and a
+    # 374-character f(x) in the question, build exit 0 (attack25): an answer is shrunk to the column, and a sum too
+    # wide for a line is set a term at a time, so its line breaks between them
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    (bank / "wide.toml").write_text(
+        'id = "wide"\ntitle = "W"\ntopic = "t"\ndifficulty = 3\nkind = "hessian"\nask = "hessian"\n'
+        'variables = ["x", "y"]\nexpression = "exp(a*x*y)*sin(x^2 + b*y^2)"\n[params]\na = { int = [2, 5] }\n'
+        'b = { int = [2, 5] }\n', encoding="utf-8")
+    terms = " + ".join(f"{k}*sin({k}*x + {k + 1})" for k in range(2, 16))
+    (bank / "long.toml").write_text(
+        f'id = "long"\ntitle = "L"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\nexpression = "2*x + {terms}"\n',
+        encoding="utf-8")
+    edition = tmp_path / "ed.toml"
+    edition.write_text('title = "Wide"\nseed = 1\n[[sections]]\ntitle = "S"\nfamilies = ["wide", "long"]\ncount = 2\n',
+                       encoding="utf-8")
+    result = build(edition, out_root=tmp_path / "out", bank_folders=[bank], formats=("pdf",))
+    for name in ("worksheet", "answers", "solutions"):
+        xml = subprocess.run(["pdftotext", "-bbox", str(result.out_dir / f"{name}.pdf"), "-"], capture_output=True,
+                             text=True, check=True).stdout
+        width = float(re.search(r'<page width="([\d.]+)"', xml)[1])
+        right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', xml))
+        assert right <= width - 30, (name, right, width)  # inside the margin, not only the paper
+    assets = render.Assets("pdf", tmp_path / "out", mathtex.SVGCache(None), {})
+    doc, = result.docs.values()
+    html = render.render_html(doc, "worksheet", "pdf", assets)
+    long, = [p for s in doc["sections"] for p in s["problems"] if p["family"] == "long"]
+    question = html[html.index(f'id="problem-{long["number"]}"'):]
+    assert question[:question.index("</article>")].count('<img class="math"') >= 10  # a term an image

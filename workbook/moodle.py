@@ -238,8 +238,12 @@ def defuse_cloze(html: str) -> str:
 
 
 def decimal(value: float) -> str:
-    """A number as Moodle's importers read it: plain decimals, no exponent."""
-    text = format(round(float(value), 10), ".10f").rstrip("0").rstrip(".")
+    """A number as Moodle's importers read it: plain decimals, no exponent; to 10 places, or to 12 significant
+    figures where that is finer (a gradient check's relative error of 1.5e-12 and its tolerance were written
+    0, tolerance 0, and the key's own value was marked wrong: attack25)."""
+    v = float(value)
+    places = 10 if v == 0 or abs(v) >= 1e-4 else min(40, 12 - math.floor(math.log10(abs(v))))
+    text = format(round(v, places), f".{places}f").rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
 
 
@@ -254,10 +258,12 @@ def distractors(claims: dict, limit: int = 4) -> list[tuple[str, str]]:
     from workbook import steps
     from workbook.numbers import latex
 
+    x = E.symbol(claims["variable"])
+    if E.parse(claims["answer"]).has(sp.Heaviside, sp.DiracDelta, sp.sign):
+        return []  # its right answer alone wrote the step's value at 0, θ(u, nan) (attack25): graded by hand
     wrong = distractor_expressions(claims, limit)
     if len(wrong) < 3:
         return []
-    x = E.symbol(claims["variable"])
 
     def written(e):
         return latex(sp.expand(e) if e.is_polynomial(x) else steps.tidy(e))

@@ -67,8 +67,28 @@ def number_latex(value: sp.Expr, places: int = 4) -> str:
     if value.is_Rational and (decimal_places(value) or places + 1) <= places:
         return f"{shown} = {exact_decimal(value)}"
     v = float(value)
-    rounded = decimal_latex(v, places) if v == 0 or abs(v) >= 10 ** (1 - places) else scientific_latex(v, places)
+    if v == 0 or abs(v) >= LARGE:  # past a float's digits (3 e^60 printed 27 digits, 11 of them invented) or
+        # under its range (3/e^903 printed ≈ 0): worked exactly, then given to ``places`` significant figures
+        return r"%s \approx %s" % (shown, scientific_exact(value, places))
+    rounded = decimal_latex(v, places) if abs(v) >= 10 ** (1 - places) else scientific_latex(v, places)
     return r"%s \approx %s" % (shown, rounded)
+
+
+LARGE = 1e15  # past this a decimal's digits run past a float's sixteen: written in scientific notation
+
+
+def scientific_exact(value: sp.Expr, digits: int = 4) -> str:
+    """A number as 7.254 \times 10^{27}, worked to ``digits`` significant figures by SymPy, not a float (which
+    has sixteen digits and underflows below 10^-308)."""
+    mantissa, exponent = sp.Float(sp.N(value, digits + 10), digits + 10), 0
+    if mantissa == 0:
+        return "0"
+    exponent = int(sp.floor(sp.log(abs(mantissa), 10)))
+    scaled = sp.N(value / sp.Integer(10) ** exponent, digits + 10)
+    if abs(scaled) >= 10:  # the log's floor a hair low
+        scaled, exponent = scaled / 10, exponent + 1
+    text = f"{float(scaled):.{digits - 1}f}"
+    return text if exponent == 0 else r"%s \times 10^{%d}" % (text, exponent)
 
 
 def _spread(product: sp.Expr) -> sp.Expr:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 class Degenerate(ValueError):
     """A draw a teacher would not print: a zero answer, a point outside the domain, a repeat."""
 
+    plain = True  # its message is for the family's author, as it stands ("Degenerate: ..." was Python's word: attack25)
+
 
 class OutOfRange(Degenerate):
     """A drawn value its key does not allow (a learning rate of -0.2): redrawn like any degenerate draw,

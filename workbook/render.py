@@ -698,6 +698,24 @@ def caption(text: str) -> Markup:
 # (1.67em) wider, and there the 25.5em formula fits. A step nested one level deeper starts 2em
 # further in, each level after that 1.2em more.
 BESIDE_EM = {"A4": 24.9, "Letter": 26.5}
+INLINE_MOST_EM = 30.0  # an inline formula wider than this is set a term at a time (a line of A4 holds about 36 em)
+
+
+def _sum_parts(latex: str) -> list[str]:
+    """A formula split before each + or - between terms at its top level (outside braces and brackets, \\left( and
+    \\right) among them), each later part keeping its sign: "f(x) = 2x + 2 \\sin(...) - 3" as "f(x) = 2x",
+    "+ 2 \\sin(...)", "- 3"."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(latex):
+        if ch in "{([" or latex.startswith("\\begin", i):
+            depth += 1
+        elif ch in "})]" or latex.startswith("\\end", i):
+            depth -= 1
+        elif depth == 0 and latex[i - 1:i + 2] in (" + ", " - ") and i - 1 > start:
+            parts.append(latex[start:i - 1].strip())
+            start = i
+    parts.append(latex[start:].strip())
+    return [p for p in parts if p]
 DEPTH_EM = (0.0, 2.0, 3.2, 4.4, 5.6, 6.8, 6.8)
 # The whole column a top-level step's formula has, with no figure beside it: BESIDE_EM and the figure's
 # 7.2 cm and 1em, less the 1.6em a worked example's frame takes (tests/test_layout.py lays out every
@@ -813,6 +831,10 @@ class Assets:
                 shown = r"\displaystyle " + latex if display else latex
                 return Markup(mathtex.to_mathml(shown))
             drawn = self.cache.get(latex, display)
+            if not display and drawn.width > INLINE_MOST_EM and len(parts := _sum_parts(latex)) > 1:
+                # a sum wider than the column, in a sentence: a piece a term, so that the line breaks between them
+                # (a 374-character f(x) was cut at the page's edge, then shrunk to 3 pt: attack25)
+                return Markup(" ".join(self.math(part) for part in parts))
             name = self._write("m", drawn.svg)
             cls = "math display" if display else "math"
             return Markup(f'<img class="{cls}" src="{name}" style="{drawn.style()}" alt="{escape(latex)}">')

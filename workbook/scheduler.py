@@ -343,8 +343,9 @@ class Scheduler:
             return self._take(i, attempt, record, group, sheet, seen)
         if fallback is not None:
             return self._alternate(i, group, sheet, seen) or self._take(i, *fallback, group, sheet, seen)
-        if self.failures is not None:
-            self.failures[i] = self.reasons[i][-1]
+        if self.failures is not None:  # for show and check: the same exit code a build would give
+            raised = all(o is not None and o.kind == "raised" for o in (self.done.get((i, k)) for k in range(MAX_ATTEMPTS)))
+            self.failures[i] = Failed(self.reasons[i][-1], 2 if raised else 1)
             return None
         family = request.family
         never = self._never_in_range(i)

@@ -337,6 +337,9 @@ def present(work: Derivative) -> Problem:
     # when the prompt takes that convention, else undefined (never a Heaviside left to the reader)
     left = _from_the_left(work.family)
     shown = school.latex_cases(work.answer, work.x, latex, left=left, found=_pieces(work)) or latex(work.answer)
+    if work.answer.has(sp.nan) and "cases" not in shown:  # θ(sin x, NaN) in a key (attack25): relu(sin x) switches
+        raise Degenerate("its derivative jumps at points the page cannot name in pieces (not the roots of a "
+                         "polynomial): draw a function whose steps switch where a polynomial is 0")
     return Problem(identity=str(work.f), likeness=f"derivative {shape(work.f, [work.x])}", prompt=prompt, answer=[Math(f"{name} = {shown}")],
                    answer_text=sp.sstr(work.answer), steps=_worked(work), claims=_check_record(work))
 

@@ -92,7 +92,8 @@ def solve(family: OptimizationFamily, params: dict, rng: np.random.Generator) ->
     lo, hi = family.domain
     if not all(c.is_real and lo < c < hi for c in best):
         raise Degenerate("the optimum is outside the sensible range")
-    if not all(c.is_Rational and (decimal_places(c) or 9) <= 2 for c in best):
+    # a whole price is in cents too: "or 9" took its 0 places for none (attack25)
+    if not all(c.is_Rational and (places := decimal_places(c)) is not None and places <= 2 for c in best):
         raise Degenerate("the optimum is not a price in cents: draw rounder numbers")
     at = dict(zip(variables, best, strict=True))
     H = sp.Matrix([[steps.tidy(partial(g, b)) for b in variables] for g in grad])
