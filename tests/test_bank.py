@@ -17,6 +17,7 @@ from tests import checkers
 from workbook import expr as E
 from workbook import steps, verify
 from workbook.bank import load_bank
+from workbook.errors import InputError
 from workbook.generate import generate_one
 from workbook.scheduler import generate_slot
 
@@ -331,3 +332,27 @@ def test_a_family_whose_derivative_is_0_over_0_on_a_piece_prints_that_piece_righ
         assert "NaN" not in shown and r"\begin{cases}" in shown, shown
         assert shown.split(r"\begin{cases}")[1].strip().startswith(f"{a} &"), shown  # the piece x < 0 is a
         assert any("piece" in c["what"] for c in record["verified"]["checks"]), record["verified"]
+
+
+@pytest.mark.parametrize("shipped, swap, said", [
+    ("chain-multivariable", ('parameters = ["t"]', 'parameters = ["x"]'), "parameters[0]: x is what the page calls"),
+    ("optimizer-from-loss", ('loss = "a*(theta - c)^2"', 'variable = "alpha"\nloss = "a*(alpha - c)^2"'),
+     "variable: alpha is what the page calls"),
+    ("gradient-check", ('variables = ["x", "y"]', 'variables = ["h", "y"]'), "variables[0]: h is what the page calls"),
+    ("descent-1d", ('variables = ["x"]', 'variables = ["x0"]'), "prints with a subscript"),
+    ("partial-derivatives", ('variables = ["x", "y"]', 'variables = ["x", "xy"]'), "the product of its letters"),
+    ("partial-derivatives", ('variables = ["x", "y"]', 'variables = ["epsilon", "varepsilon"]'), "prints as 'epsilon'"),
+    ("exp-log", ('expressions = [', 'variable = "sigma"\nexpressions = ['), "variable: sigma is what the page calls"),
+])
+def test_a_name_the_page_uses_for_its_own_symbol_is_refused_at_load(tmp_path, shipped, swap, said):
+    # a chain's x = x² + 1 ... dz/dz, an RMSprop training α with α = 0.9, f(h, y) with h = 0.01, x0's iterates
+    # x_0_k, xy set as x·y, ε beside ϵ, σ(3σ) (attack25): each refused where the family names it, in one line
+    text = (Path(__file__).resolve().parents[1] / "problems" / f"{shipped}.toml").read_text(encoding="utf-8")
+    assert swap[0] in text, shipped
+    text = text.replace(swap[0], swap[1], 1).replace(f'id = "{shipped}"', 'id = "theirs"')
+    if "variable =" in swap[1] and shipped == "exp-log":
+        text = text.replace("*x", "*sigma").replace("(x", "(sigma").replace("x^", "sigma^").replace("x)", "sigma)")
+    (tmp_path / "theirs.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_bank([tmp_path])
+    assert any(said in line for line in caught.value.lines), caught.value.lines

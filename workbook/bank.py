@@ -56,7 +56,19 @@ def load_family(path: Path) -> Family:
 
 # the symbols the kinds print for themselves, which a variable of a family may not be named (attack24)
 OWN_SYMBOLS = {"f": "the function", "eta": "the learning rate (η)", "H": "the Hessian", "J": "the Jacobian",
-               "k": "a step's number", "L": "the loss", "g": "the gradient"}
+               "k": "a step's number", "L": "the loss", "g": "the gradient", "sigma": "the sigmoid (σ)",
+               "theta": "the unit step (θ) and an optimizer's parameter"}
+# what each kind prints for itself, by the key that names a thing: a chain's x = x² + 1 ... dz/dz, an RMSprop that
+# trained α with α = 0.9, a gradient check of f(h, y) with h = 0.01 (attack25)
+KIND_SYMBOLS = {
+    "chain": {"parameters": {"x": "an inner variable", "y": "an inner variable", "z": "the output"}},
+    "optimizer": {"variable": {"m": "Adam's first moment", "v": "the running average of squared gradients",
+                               "b": "momentum's buffer", "t": "the step's number", "mu": "the momentum (μ)",
+                               "alpha": "RMSprop's smoothing (α)", "beta1": "Adam's β₁", "beta2": "Adam's β₂",
+                               "eps": "ε", "epsilon": "ε", "varepsilon": "ε", "G": "AdaGrad's sum"}},
+    "gradient_check": {"variables": {"h": "the step"}},
+}
+ALLOWED_OWN = {"optimizer": {"theta"}}  # the optimizer's parameter is θ by default: that is what it is
 
 
 def _name_problems(family: Family) -> list[str]:
@@ -70,14 +82,27 @@ def _name_problems(family: Family) -> list[str]:
         names = [value] if isinstance(value, str) else value
         named += [(key if isinstance(value, str) else f"{key}[{i}]", name, names[:i]) for i, name in enumerate(names)]
     problems, printed = [], {}
+    kind = getattr(family, "kind", None)
     for where, name, before in named:
+        key = where.split("[")[0]
+        own = {**{k: v for k, v in OWN_SYMBOLS.items() if k not in ALLOWED_OWN.get(kind, ())},
+               **KIND_SYMBOLS.get(kind, {}).get(key, {})}
+        shown = E.printed_name(name) if not (E.name_problem(name) or E.print_problem(name)) else ""
         if trouble := E.name_problem(name) or E.print_problem(name):
             problems.append(f"{where}: {trouble}")
-        elif before is not None and name in OWN_SYMBOLS:  # a variable f printed ∂f/∂f, eta η_k = η_{k-1} - η ...
-            problems.append(f"{where}: {name} is what the page calls {OWN_SYMBOLS[name]}: choose another name")
+        elif before is not None and name in own:  # a variable f printed ∂f/∂f, eta η_k = η_{k-1} - η ...
+            problems.append(f"{where}: {name} is what the page calls {own[name]}: choose another name")
+        elif before is not None and len(shown) > 1 and shown.isalpha():
+            # xy is set as its letters side by side, as the product x·y is (attack25)
+            problems.append(f"{where}: {excerpt(name)} would print as the product of its letters: choose one letter, "
+                            "a Greek letter's name, or a letter with digits (x1)")
+        elif before is not None and kind == "gradient_descent" and "_" in shown:
+            problems.append(f"{where}: {excerpt(name)} prints with a subscript, and so does each iterate ({excerpt(name)} "
+                            "at step k would read x_0_k): choose a name without digits")
         elif before is not None and name in before:
             problems.append(f"{where}: {excerpt(name)} is named twice")
-        elif (other := printed.setdefault(E.printed_name(name), name)) != name:
+        elif (other := printed.setdefault(shown.replace("\\var", "\\"), name)) != name:
+            # two forms of one letter (ε and ϵ) are one letter to a reader
             problems.append(f"{where}: {excerpt(name)} prints as {excerpt(other)} does: rename one of them")
     return problems
 
