@@ -136,6 +136,9 @@ def test_an_optimizer_figures_caption_says_what_its_paths_do():
     for family in families:
         for record in _records(family, range(30)):
             spec = record["figure"]
+            if "loss" not in record["claims"]:  # given its gradients, a problem plots its own updates (below)
+                assert spec["kind"] == "steps"
+                continue
             found = CAPTION.search(spec["alt"])
             assert found, spec["alt"]
             rate = float(found[1])
