@@ -2439,3 +2439,33 @@ def test_critical_points_sympy_cannot_solve_for_are_one_line(place):
     place.family("theirs.toml", text)
     one_problem_of(place, "theirs")
     refused(place.build("--bank", place.bank, "--format", "html"), "cannot solve", "theirs.toml")
+
+
+def test_options_and_folders_that_do_nothing_are_said_in_one_line(tmp_path):
+    # `check` of a folder holding no family file said "0 failing", exit 0; --versions beside --roster was dropped,
+    # exit 0; an unquoted TOML date was quoted as datetime.date(2026, 9, 1); a parameter named x took a Jacobian's x
+    # (attack25)
+    from click.testing import CliRunner
+
+    from workbook.cli import main
+
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "r.csv").write_text("name,id\nAda,1\nBo,2\n", encoding="utf-8")
+    (tmp_path / "ed.toml").write_text('title = "T"\ndate = 2026-09-01\nseed = 1\n[[sections]]\ntitle = "S"\n'
+                                      'families = ["trig"]\ncount = 1\n', encoding="utf-8")
+    (tmp_path / "bank").mkdir()
+    (tmp_path / "bank" / "jac.toml").write_text(
+        'id = "jac"\ntitle = "J"\ntopic = "t"\ndifficulty = 1\nkind = "hessian"\nask = "jacobian"\n'
+        'variables = ["x", "y"]\ncomponents = ["a*x^2*y", "x + y"]\n[params]\na = { int = [2, 5] }\n'
+        'x = { int = [2, 5] }\n', encoding="utf-8")
+    cases = [(["check", str(tmp_path / "empty"), "--seeds", "1..2"], "no family file here"),
+             (["build", "--roster", str(tmp_path / "r.csv"), "--versions", "3", "--out", str(tmp_path / "o")],
+              "--versions with a roster"),
+             (["build", str(tmp_path / "ed.toml"), "--out", str(tmp_path / "o")], 'needs quotes: "2026-09-01"'),
+             (["show", "jac", "--bank", str(tmp_path / "bank")], "params.x: a parameter cannot share a variable's name")]
+    for args, said in cases:
+        result = CliRunner().invoke(main, args)
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert result.exit_code == 2 and len(lines) == 1 and said in lines[0], (args, result.output)
+        assert "Traceback" not in result.output and "datetime" not in result.output
+    assert not (tmp_path / "o").exists()

@@ -83,6 +83,10 @@ def _name_problems(family: Family) -> list[str]:
         named += [(key if isinstance(value, str) else f"{key}[{i}]", name, names[:i]) for i, name in enumerate(names)]
     problems, printed = [], {}
     kind = getattr(family, "kind", None)
+    declared = {name for _, name, before in named if before is not None}
+    for name in family.params:  # a parameter x took a Jacobian's x away, printing F(x, y) = (45y, y + 3) (attack25)
+        if name in declared:
+            problems.append(f"params.{_shown(name)}: a parameter cannot share a variable's name: rename the parameter")
     for where, name, before in named:
         key = where.split("[")[0]
         own = {**{k: v for k, v in OWN_SYMBOLS.items() if k not in ALLOWED_OWN.get(kind, ())},

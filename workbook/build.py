@@ -107,6 +107,9 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
         if chosen is not None and lms:
             raise InputError([(f"--format {lms[0]} with a roster: a quiz in a learning platform is per class, not "
                                "per student; build the quiz with --versions N instead")])
+        if chosen is not None and versions is not None:  # dropped without a word, exit 0 (attack25)
+            raise InputError([("--versions with a roster: each student gets a sheet of their own, drawn for them; "
+                               "build the versions without --roster, or the students without --versions")])
     made = _missing_folders(out_root)
     try:
         return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings, roster=chosen,

@@ -44,6 +44,10 @@ def printable(text: str) -> str:
 
 def excerpt(value: object, limit: int = EXCERPT) -> str:
     """A value as an error message quotes it: repr'd, printable, and cut to ``limit`` characters."""
+    import datetime
+
+    if isinstance(value, (datetime.date, datetime.time)):  # TOML reads 2026-09-01 unquoted as a date: say so
+        return f"the date or time {value.isoformat()} (a text needs quotes: \"{value.isoformat()}\")"
     try:
         text = printable(repr(value))
     except ValueError:  # an integer too long to write out
