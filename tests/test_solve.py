@@ -341,3 +341,13 @@ def test_a_derivative_in_pieces_is_right_on_every_piece(text):
             slope = (fn(t + h) - fn(t - h)) / (2 * h)
             assert abs(float(branch.subs(x, t)) - slope) < 1e-4 * max(1, abs(slope)), (text, lo, hi, branch, t)
         assert school.text(branch) in headline or len(pieces) == 1, (school.text(branch), headline)
+
+
+@pytest.mark.parametrize("text, exists", [("abs(x)", False), ("relu(x)", False), ("relu(x)^3", True), ("x^3", True)])
+def test_a_second_derivative_at_a_corner_exists_only_where_the_first_does(text, exists):
+    # d²/dx² |x| at 0 was given as 0, though |x|' jumps from -1 to 1 there (attack25)
+    result = run("solve", text, "--order", "2", "--at", "0")
+    last = result.output.strip().splitlines()[-1]
+    assert ("does not exist" not in last) == exists, result.output
+    if not exists:
+        assert "order 1 jumps there" in last

@@ -559,6 +559,9 @@ def _one_sided(result: SolveResult, point: sp.Expr, held: dict, at: str) -> sp.E
     values = [complex(sp.N(v.xreplace(held))) if v is not None and v.xreplace(held).is_number else None for v in sides]
     if jumps and result.order >= 1:
         values = [None, None]
+    lower = _lower_jump(result, point, held)  # |x|'' at 0 is none: |x|' jumps there (attack25 said 0)
+    if lower is not None:
+        values = [None, None]
     if None not in values and all(np.isfinite(v) for v in values) and abs(values[0] - values[1]) <= 1e-12 * max(
             1.0, abs(values[1])):
         return sides[1]
@@ -572,9 +575,25 @@ def _one_sided(result: SolveResult, point: sp.Expr, held: dict, at: str) -> sp.E
         said = f" (the formula gives {explain.pretty(formula)} there, a convention)"
     if jumps:
         said = " (the function jumps there)" + said
+    elif lower is not None:
+        said = f" (its derivative of order {lower} jumps there)" + said
     left, right = (explain.pretty(sp.nsimplify(v)) if v is not None else "none" for v in sides)
     raise Undefined(f"at {result.var} = {at.strip()}: {_d(result)} [{explain.pretty(result.expr)}] does not exist: "
                     f"from the left it is {left}, from the right {right}{said}")
+
+
+def _lower_jump(result: SolveResult, point: sp.Expr, held: dict) -> int | None:
+    """The lowest order below the one asked whose derivative differs from the left and from the right of the
+    point (each from the smooth piece on its side), or None."""
+    branches = [taylor.analytic_branch(result.expr, {**held, result.var: point + side * sp.Rational(1, 10**4)})
+                for side in (-1, 1)]
+    if None in branches:
+        return None
+    for order in range(1, result.order):
+        a, b = (sp.diff(branch, result.var, order).xreplace({**held, result.var: point}) for branch in branches)
+        if not (a.is_number and b.is_number) or abs(complex(sp.N(a - b))) > 1e-12:
+            return order
+    return None
 
 
 def _at_lines(result: SolveResult, at: str) -> list[str]:
