@@ -356,3 +356,14 @@ def test_a_name_the_page_uses_for_its_own_symbol_is_refused_at_load(tmp_path, sh
     with pytest.raises(InputError) as caught:
         load_bank([tmp_path])
     assert any(said in line for line in caught.value.lines), caught.value.lines
+
+
+def test_a_placeholder_inside_literal_braces_is_filled_or_named_as_a_typo():
+    # {{{f}}} printed {{f}} and dropped the function, and {{{fx_typo}}} passed the typo check (attack25): read left to
+    # right as str.format reads it, a brace, the placeholder, a brace
+    from workbook.problem import Math, PlaceholderError, Text, fill
+
+    values = {"f": Math("F"), "dfx": Math("D")}
+    assert fill("the set {{{f}}} and {{x}}", values) == [Text("the set {"), Math("F"), Text("} and {x}")]
+    with pytest.raises(PlaceholderError, match="fx_typo"):
+        fill("for {{{fx_typo}}}", values)

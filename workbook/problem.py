@@ -141,6 +141,7 @@ class Problem:
 
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
+_TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z][A-Za-z0-9_]*)\}")  # a brace written twice, or a placeholder
 
 
 class PlaceholderError(ValueError):
@@ -168,24 +169,24 @@ def fill(template: str, values: dict[str, Segment]) -> list[Segment]:
     not one of them is a typo (it would print as it stands): PlaceholderError, naming the ones there are.
     """
     out: list[Segment] = []
-    text = ""
-    for part in re.split(r"(\{\{|\}\})", template):
-        if part in ("{{", "}}"):
-            text += part[0]
+    text, pos = "", 0
+    # left to right, as str.format reads it: {{{f}}} is a brace, the function, a brace (read as "{{", "{f",
+    # "}}", "}" it printed {{f}} and dropped the function, and a typo inside passed: attack25)
+    for m in _TOKEN.finditer(template):
+        text += template[pos:m.start()]
+        pos = m.end()
+        if m[0] in ("{{", "}}"):
+            text += m[0][0]
             continue
-        pos = 0
-        for m in PLACEHOLDER.finditer(part):
-            if m[1] not in values:
-                known = ", ".join("{" + k + "}" for k in sorted(values))
-                raise PlaceholderError(f"the text names {{{m[1][:30]}}}, which this kind does not fill "
-                                       f"(it fills {known}; write {{{{ and }}}} for a brace)")
-            text += part[pos:m.start()]
-            if text:
-                out.append(Text(text))
-                text = ""
-            out.append(values[m[1]])
-            pos = m.end()
-        text += part[pos:]
+        if m[1] not in values:
+            known = ", ".join("{" + k + "}" for k in sorted(values))
+            raise PlaceholderError(f"the text names {{{m[1][:30]}}}, which this kind does not fill "
+                                   f"(it fills {known}; write {{{{ and }}}} for a brace)")
+        if text:
+            out.append(Text(text))
+            text = ""
+        out.append(values[m[1]])
+    text += template[pos:]
     if text:
         out.append(Text(text))
     return out
