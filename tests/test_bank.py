@@ -367,3 +367,20 @@ def test_a_placeholder_inside_literal_braces_is_filled_or_named_as_a_typo():
     assert fill("the set {{{f}}} and {{x}}", values) == [Text("the set {"), Math("F"), Text("} and {x}")]
     with pytest.raises(PlaceholderError, match="fx_typo"):
         fill("for {{{fx_typo}}}", values)
+
+
+@pytest.mark.parametrize("kind_text", [
+    'kind = "gradient"\nvariables = ["x", "y"]\nexpression = "sqrt(relu(x))*y + a*x*y"\n',
+    'kind = "chain"\nlayers = ["a*x", "relu(u1)", "sqrt(u2)"]\n',
+])
+def test_a_key_with_no_value_over_a_stretch_is_never_printed(tmp_path, kind_text):
+    # ∂f/∂x = y(θ(x)/(2√relu(x)) + 5), 0/0 for every x < 0, printed with check 0 failing (attack25): refused, in
+    # the family's words
+    from workbook.generate import REDRAW
+
+    (tmp_path / "gap.toml").write_text('id = "gap"\ntitle = "G"\ntopic = "t"\ndifficulty = 1\n' + kind_text
+                                       + '[params]\na = { int = [2, 5] }\n', encoding="utf-8")
+    family = load_bank([tmp_path])["gap"]
+    for seed in range(3):
+        with pytest.raises(REDRAW, match="has no value at"):
+            generate_one(family, seed)

@@ -153,9 +153,11 @@ def _high_power(function: sp.Expr) -> bool:
 
 
 def check_derivative(function: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr, *,
-                     domain: tuple[float, float] = (-3.0, 3.0), rtol: float = 1e-6, n: int = 16) -> Check:
+                     domain: tuple[float, float] = (-3.0, 3.0), rtol: float = 1e-6, n: int = 16,
+                     gaps: bool = False) -> Check:
     """Raise VerifyError unless ``answer`` matches the measured derivative of ``function`` (at ``n``
-    points spread over ``domain``)."""
+    points spread over ``domain``), and has a value wherever f has a slope (``gaps``: but where a key printed
+    in pieces, each checked on its own, stands for it)."""
     x = sample_points(*domain, n)
     f_vals = evaluate(numeric(function, [var]), x)
     claimed = evaluate(numeric(answer, [var]), x)
@@ -170,8 +172,21 @@ def check_derivative(function: sp.Expr, var: sp.Symbol, order: int, answer: sp.E
         i = int(np.argmax(bad))
         raise VerifyError(f"at {var} = {x[i]:.6g} the answer gives {claimed[i]:.10g} "
                           f"but the function's slope measures {measured[i]:.10g}")
+    # an answer with no value over a stretch where f has a slope (sqrt(relu(x))'s θ(x)/(2√relu(x)), 0/0 for every
+    # x < 0) is no answer there, whatever it gives elsewhere (attack25); one point alone is a removable gap
+    _no_gaps(f_vals, measured, err, tol, claimed, lambda i: f"{var} = {x[i]:.6g}", gaps)
     error = float(np.max(np.abs(claimed - measured)[usable] / scale[usable]))
     return Check(method=method, points=int(usable.sum()), max_error=error)
+
+
+def _no_gaps(f_vals, measured, err, tol, claimed, where, gaps: bool) -> None:
+    """VerifyError where an answer has no value over a stretch where f has a slope: sqrt(relu(x))'s
+    θ(x)/(2√relu(x)) is 0/0 for every x < 0, where the slope is 0 (attack25). A point alone is a removable gap."""
+    blank = np.isfinite(f_vals) & np.isfinite(measured) & (err <= tol) & ~np.isfinite(claimed)
+    if blank.sum() >= 2 and not gaps:
+        i = int(np.argmax(blank))
+        raise VerifyError(f"the answer has no value at {where(i)} (0/0 as the rules write it), where the function's "
+                          f"slope measures {measured[i]:.6g}")
 
 
 KINKED = (sp.Abs, sp.Heaviside, sp.sign, sp.Max, sp.Min)
@@ -364,6 +379,8 @@ def check_partial(function: sp.Expr, variables: list[sp.Symbol], wrt: list[sp.Sy
         i = int(np.argmax(bad))
         where = ", ".join(f"{v} = {c:.4g}" for v, c in zip(variables, points[i]))
         raise VerifyError(f"{name} at ({where}): the answer gives {claimed[i]:.10g} but it measures {measured[i]:.10g}")
+    _no_gaps(f_vals, measured, err, tol, claimed,
+             lambda i: "(" + ", ".join(f"{v} = {c:.4g}" for v, c in zip(variables, points[i])) + ")", False)
     return Check(method=method, points=int(usable.sum()),
                  max_error=float(np.max(np.abs(claimed - measured)[usable] / scale[usable])))
 

@@ -74,7 +74,9 @@ def exact_at(expr: sp.Expr, subs: dict) -> sp.Expr:
 
     value = tidy(expr.xreplace(subs))
     if not (value.is_number and value.is_real is True and value.is_finite is True):
-        raise Degenerate(f"undefined at {subs}")
+        where = ", ".join(f"{k} = {v}" for k, v in subs.items())  # not the dict's repr (attack25: "{x: -2}")
+        raise Degenerate(f"no real value at {where}, as the rules write it: choose a point where the function is "
+                         "smooth and its derivative's formula has a value")
     return value
 
 

@@ -247,8 +247,8 @@ def check(work: Derivative) -> list[verify.Check]:
     its value against the slope measured from the left (where the prompt takes that convention) or
     from both sides (where they agree; where they do not, the answer must say undefined)."""
     name = f"f{prime(work.family.order)}({work.x})"
-    checks = [verify.check_derivative(work.f, work.x, work.family.order, work.answer,
-                                      domain=work.family.domain).of(name)]
+    checks = [verify.check_derivative(work.f, work.x, work.family.order, work.answer, domain=work.family.domain,
+                                      gaps=_pieces(work) is not None).of(name)]
     corners = verify.check_corners(work.f, work.x, work.family.order, work.answer, domain=work.family.domain,
                                    left=_from_the_left(work.family))
     derived = [c for d in derivations_for(work.f, work.family.derive) for c in check_derivation(d)]
