@@ -384,3 +384,14 @@ def test_a_key_with_no_value_over_a_stretch_is_never_printed(tmp_path, kind_text
     for seed in range(3):
         with pytest.raises(REDRAW, match="has no value at"):
             generate_one(family, seed)
+
+
+def test_a_hessians_stray_components_are_named_as_the_key_at_fault(tmp_path):
+    # a Hessian with an expression and components was told it "needs exactly one of expression or expressions"
+    # (attack25): the key at fault is components
+    (tmp_path / "k3.toml").write_text(
+        'id = "k3"\ntitle = "K"\ntopic = "t"\ndifficulty = 1\nkind = "hessian"\nask = "hessian"\nvariables = ["x", "y"]\n'
+        'expression = "a*x^2*y"\ncomponents = ["x", "y"]\n[params]\na = { int = [2, 5] }\n', encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_bank([tmp_path])
+    assert any("components: ask = 'hessian' takes a scalar expression" in line for line in caught.value.lines)

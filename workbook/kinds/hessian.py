@@ -45,7 +45,10 @@ class HessianFamily(FunctionFamily):
         if self.ask == "jacobian":
             if self.components is None or self.expression is not None or self.expressions is not None:
                 raise ValueError("a Jacobian needs components = [...] and no expression")
-        elif (self.expression is None) == (self.expressions is None) or self.components is not None:
+        elif self.components is not None:  # the key at fault named, not the expression (attack25)
+            raise ValueError(f"components: ask = {self.ask!r} takes a scalar expression; components are for "
+                             "ask = 'jacobian'")
+        elif (self.expression is None) == (self.expressions is None):
             raise ValueError(f"ask = {self.ask!r} needs exactly one of expression or expressions")
         return self
 
