@@ -351,3 +351,10 @@ def test_a_second_derivative_at_a_corner_exists_only_where_the_first_does(text, 
     assert ("does not exist" not in last) == exists, result.output
     if not exists:
         assert "order 1 jumps there" in last
+
+
+@pytest.mark.parametrize("text", ["relu(x)*log(x)", "relu(x)*sqrt(x)", "sqrt(x)^2"])
+def test_a_derivative_where_a_part_of_the_function_has_no_real_value_is_refused(text):
+    # relu(x) ln(x) at -1 is 0·iπ, which SymPy calls 0: its derivative was given as 0 (attack25)
+    result = run("solve", text, "--at", "-1")
+    assert result.exit_code == 2 and "not defined at x = -1" in result.output, result.output

@@ -512,18 +512,33 @@ def _real_as_typed(result: SolveResult, point: sp.Expr) -> bool:
         with sp.evaluate(False):
             typed = written_out(E.parse(result.text, variables={str(result.var)})).xreplace({result.var: point})
         value = sp.N(typed, 30)
+        parts = _parts_real(typed)
     except (E.ExprError, TypeError, ValueError, ZeroDivisionError, RecursionError):
         return True  # read as it was for the derivative: the check above stands
-    return bool(value.is_number and value.is_real and value.is_finite)
+    return bool(value.is_number and value.is_real and value.is_finite) and parts
 
 
 def _real_at(expr: sp.Expr, var: sp.Symbol, point: sp.Expr) -> bool:
     """Whether expr is a finite real number at var = point (in arbitrary precision: e^710 is one)."""
     try:
-        value = sp.N(written_out(expr).xreplace({var: point}), 30)
+        at = written_out(expr).xreplace({var: point})
+        value = sp.N(at, 30)
+        parts = _parts_real(at)
     except (TypeError, ValueError, ZeroDivisionError):
         return False
-    return bool(value.is_number and value.is_real and value.is_finite)
+    return bool(value.is_number and value.is_real and value.is_finite) and parts
+
+
+def _parts_real(expr: sp.Expr) -> bool:
+    """Whether every function and power in an expression at a point is a finite real number: relu(-1) ln(-1) is
+    0 to SymPy, but ln(-1) has no real value, nor has the function (attack25 took its derivative there as 0)."""
+    for part in expr.atoms(sp.Function, sp.Pow):
+        if part.free_symbols:
+            continue
+        value = sp.N(part, 30)
+        if not (value.is_number and value.is_real and value.is_finite):
+            return False
+    return True
 
 
 def _decimal_text(value: sp.Expr) -> str:
