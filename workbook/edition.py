@@ -90,7 +90,7 @@ class PageOptions(BaseModel):
     key: Literal["separate", "end", "none"] = Field(
         "separate", description="The answer key as its own document, at the end of the worksheet, or not at all.")
     solutions: bool = Field(True, description="Write the solutions book.")
-    cover: bool = Field(True, description="Open the worksheet and the solutions with a cover page and contents.")
+    cover: bool = Field(True, description="Open the worksheet and the solutions with a cover page, the contents and the table of derivatives the solutions quote.")
     work_space: Literal["blank", "lines", "grid"] = Field("lines", description="The space under each problem.")
     work_height: StrictFloat | None = Field(None, ge=0, le=20, description=(
         "Its height in centimetres (0 for none); left out, each problem's is sized from its worked solution: "
