@@ -480,8 +480,8 @@ def test_each_problem_stands_whole_on_one_page_and_a_room_sized_at_the_most_goes
     # and that page opens with the question again: printed on both sides of a sheet (seeds 31 and 2027), the
     # capstone's matrices were on the front and most of its room on the back. Its table to fill in is printed once,
     # on the first page, where the question again says it is
-    prompts = {f"problem-{p['number']}": " ".join(part["text"] for part in p["prompt"] if "text" in part)
-               for s in doc["sections"] for p in s["problems"]}
+    prompts = {f"problem-{p['number']}": "".join(part["text"] for part in p["prompt"] if "text" in part)
+               for s in doc["sections"] for p in s["problems"]}  # "A 2-" "2" "-1 network": its words as printed
     for article, parts in parted.items():
         overleaf = list(_walk(fitted[parts[-1][0]]))
         again = " ".join(box.text for box, classes in overleaf if "reprise" in classes and hasattr(box, "text"))
