@@ -737,6 +737,11 @@ def _failed(what: str, outcome, template_dir: Path | None) -> BuildError:
     """A render job that failed: with a user's templates, one that broke a rule of the sandbox or
     overran its budget is bad input (exit 2); anything else is ours to fix (exit 1)."""
     said = disk_full(outcome.exception) or outcome.error
+    if (template_dir is not None and outcome.exception is not None and "templates of" in what
+            and (isinstance(outcome.exception, ArithmeticError | ValueError | TypeError | LookupError | AttributeError)
+                 or type(outcome.exception).__name__ == "UndefinedError")
+            and ", line " in str(outcome.exception)):  # the template and line, not Python's class name (attack25)
+        said = printable(str(outcome.exception))[:300]
     if template_dir is not None and isinstance(outcome.exception, RecursionError):  # Python's words, not the user's
         said = ("a template calls itself without end (a macro that calls itself, or an include of a template "
                 "that includes it): make each call stop")

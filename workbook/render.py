@@ -24,7 +24,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, pass_context
 from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.compiler import CodeGenerator
-from jinja2.exceptions import SecurityError
+from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.loaders import split_template_path
 from jinja2.runtime import markup_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -1065,6 +1065,13 @@ def render_html(doc: dict, which: str, medium: str, assets, env: Environment | N
             parts.append(chunk)
     except SecurityError as exc:  # said with the template and line that broke the rule, not the folder alone
         raise SecurityError(f"{_template_line(exc)}{exc}") from None
+    except (ArithmeticError, ValueError, TypeError, LookupError, AttributeError, UndefinedError) as exc:
+        # {{ 1 // 0 }}, "%d" % "x", an undefined name: said with the template and line too, in the error's own
+        # type (the build says it as bad input), the line being lost once the error leaves this process (attack25)
+        line = _template_line(exc)
+        if line and exc.args and isinstance(exc.args[0], str) and not exc.args[0].startswith(line):
+            exc.args = (f"{line}{exc.args[0]}", *exc.args[1:])
+        raise
     return "".join(parts)
 
 
