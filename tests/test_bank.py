@@ -275,18 +275,23 @@ def _results_written(record: dict) -> int:
 STAR_BANDS = {1: (0, 8), 2: (2, 30), 3: (6, 10**6)}
 
 
-def test_the_stars_follow_the_work():
+def _mean_work(family) -> float:
+    """The results its worked solutions write, the mean over eight draws."""
     from workbook.generate import REDRAW, generate_one
 
+    work = []
+    for seed in range(8):
+        try:
+            work.append(_results_written(generate_one(family, seed)))
+        except REDRAW:
+            continue
+    return sum(work) / len(work)
+
+
+def test_the_stars_follow_the_work():
     wrong = []
     for family in BANK.values():
-        work = []
-        for seed in range(8):
-            try:
-                work.append(_results_written(generate_one(family, seed)))
-            except REDRAW:
-                continue
-        mean = sum(work) / len(work)
+        mean = _mean_work(family)
         low, high = STAR_BANDS[family.difficulty]
         if not low <= mean <= high:
             wrong.append(f"{family.id}: difficulty {family.difficulty}, {mean:.1f} results written")
@@ -298,18 +303,8 @@ def test_of_one_kind_more_work_never_has_fewer_stars():
     # entries beside it ★★ and four (read23): within a kind, a family whose solutions write half as much again
     # never prints fewer stars. Counted for the kinds worked in numbers, whose work is the numbers they write (a
     # derivative's is its rules: a chain rule writes fewer equations than a table of activations, and is harder)
-    from workbook.generate import REDRAW, generate_one
-
-    work = {}
-    for family in (f for f in BANK.values() if f.kind in ("gradient_descent", "optimizer", "network", "backprop",
-                                                            "gradient_check")):
-        counts = []
-        for seed in range(8):
-            try:
-                counts.append(_results_written(generate_one(family, seed)))
-            except REDRAW:
-                continue
-        work[family.id] = (family.kind, family.difficulty, sum(counts) / len(counts))
+    work = {family.id: (family.kind, family.difficulty, _mean_work(family)) for family in BANK.values()
+            if family.kind in ("gradient_descent", "optimizer", "network", "backprop", "gradient_check")}
     wrong = [(a, b) for a, (kind, stars, written) in work.items() for b, (other, fewer, less) in work.items()
              if kind == other and written >= 1.5 * less and stars < fewer]
     assert not wrong, [(a, work[a], b, work[b]) for a, b in wrong]

@@ -9,6 +9,7 @@ instead of Heaviside terms.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 
@@ -132,6 +133,7 @@ def pieces(expr: sp.Expr, var: sp.Symbol, most: int = 6) -> tuple[list[tuple], l
     return merged, undefined
 
 
+@functools.lru_cache(maxsize=64)  # a key prints it, its check reads it, and solve's headline and check: once
 def derivative_pieces(f: sp.Expr, var: sp.Symbol, order: int = 1, most: int = 6) -> tuple[list[tuple], list] | None:
     """The derivative of ``f`` (of ``order``) in pieces, each the derivative of f's own formula between its
     switching points: where f is sqrt(relu(x)) + 5x, 5 for x < 0. The derivative's own formula there,

@@ -363,8 +363,7 @@ def numeric_check(expr: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr, do
     # over a stretch (sqrt(relu(x))'s θ(x)/(2√relu(x)) for x < 0), which the pieces stand for
     found = school.derivative_pieces(expr, var, order) if not names else None
     try:
-        for piece in _piece_checks(function, var, order, found, domain or (-3.0, 3.0)):
-            piece()
+        verify.check_pieces(function, var, order, found and found[0], domain or (-3.0, 3.0))
         try:
             done = verify.check_derivative(function, var, order, claimed, domain=domain or (-3.0, 3.0),
                                            gaps=found is not None)
@@ -380,19 +379,6 @@ def numeric_check(expr: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr, do
             return {"status": "not checked", "reason": str(exc), "held": _held(held)}
         raise SolveError(f"internal error: the worked answer failed its numeric check: {exc}") from None
     return {"status": "passed", **done.record(), "held": _held(held)}
-
-
-def _piece_checks(function, var, order: int, found, domain: tuple[float, float]) -> list:
-    """A check of each headlined piece against the slope measured inside its interval (within the domain)."""
-    checks = []
-    for lo, hi, branch in (found[0] if found else []):
-        a = max(domain[0], float(lo) if lo is not None else domain[0])
-        b = min(domain[1], float(hi) if hi is not None else domain[1])
-        if b - a > 1e-3:
-            margin = 0.05 * (b - a)
-            checks.append(lambda a=a, b=b, m=margin, branch=branch: verify.check_derivative(
-                function, var, order, branch, domain=(a + m, b - m)))
-    return checks
 
 
 def _held(held: dict) -> dict:

@@ -179,6 +179,21 @@ def check_derivative(function: sp.Expr, var: sp.Symbol, order: int, answer: sp.E
     return Check(method=method, points=int(usable.sum()), max_error=error)
 
 
+def check_pieces(function: sp.Expr, var: sp.Symbol, order: int, pieces, domain: tuple[float, float]) -> list[Check]:
+    """Each piece of a derivative printed in pieces ((low, high, formula), as school.derivative_pieces gives them)
+    against the derivative measured from ``function`` inside its interval, within ``domain``: the key and solve's
+    headline printed "NaN if x < 0" while a check read SymPy's own form (attack25)."""
+    checks = []
+    for lo, hi, branch in pieces or ():
+        a = max(domain[0], float(lo) if lo is not None else domain[0])
+        b = min(domain[1], float(hi) if hi is not None else domain[1])
+        if b - a > 1e-3:
+            margin = 0.05 * (b - a)
+            checks.append(check_derivative(function, var, order, branch, domain=(a + margin, b - margin))
+                          .of(f"the piece on ({a:g}, {b:g})"))
+    return checks
+
+
 def _no_gaps(f_vals, measured, err, tol, claimed, where, gaps: bool) -> None:
     """VerifyError where an answer has no value over a stretch where f has a slope: sqrt(relu(x))'s
     θ(x)/(2√relu(x)) is 0/0 for every x < 0, where the slope is 0 (attack25). A point alone is a removable gap."""

@@ -262,21 +262,10 @@ def _pieces(work: Derivative):
 
 
 def _check_pieces(work: Derivative) -> list[verify.Check]:
-    """Each printed piece against the derivative measured from f alone, inside its interval (within the family's
-    domain): the key printed "NaN if x < 0" while the checks passed on SymPy's form (attack25)."""
+    """Each printed piece against the derivative measured from f alone (verify.check_pieces)."""
     found = _pieces(work)
-    if found is None:
-        return []
-    lo_d, hi_d = (float(v) for v in work.family.domain)
-    checks = []
-    for lo, hi, branch in found[0]:
-        a = max(lo_d, float(lo) if lo is not None else lo_d)
-        b = min(hi_d, float(hi) if hi is not None else hi_d)
-        margin = 0.05 * (b - a)
-        if b - a > 1e-3:
-            checks.append(verify.check_derivative(work.f, work.x, work.family.order, branch,
-                                                  domain=(a + margin, b - margin)).of(f"the piece on ({a:g}, {b:g})"))
-    return checks
+    return verify.check_pieces(work.f, work.x, work.family.order, found and found[0],
+                               tuple(float(v) for v in work.family.domain))
 
 
 def check_at(work: Derivative) -> list[verify.Check]:
