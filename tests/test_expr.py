@@ -18,6 +18,8 @@ x, y, a = (sp.Symbol(n, real=True) for n in "xya")
     ("-x^2", -(x**2)),
     ("2^3^2", sp.Integer(512)),
     ("x^-2", x**-2),
+    ("x^ -2", x**-2),
+    ("x ** -2", x**-2),
     ("e^-x", sp.exp(-x)),
     ("0.5x^2", x**2 / 2),
     ("0.25", sp.Rational(1, 4)),
@@ -112,6 +114,10 @@ def test_nothing_runs_while_parsing(monkeypatch):
     ("x.real", 1, "attribute access"),
     ("log(x, 2, 3)", 0, "log takes 1 to 2 arguments, got 3"),
     ("(x + 1", 6, "missing ')'"),
+    ("a*x^ + 1", 3, "^ has no exponent before '+'"),  # a mistyped a*x^2 + 1 was read as a*x
+    ("x^+1", 1, "^ has no exponent before '+'"),
+    ("x^ - 1", 1, "^ has no exponent before '-'"),
+    ("x ** - 1", 2, "** has no exponent before '-'"),
 ])
 def test_errors_point_at_the_place(text, position, words):
     with pytest.raises(E.ExprError) as info:

@@ -305,6 +305,7 @@ class _Parser:
         if not self.at_op("^", "**"):
             return base
         op = self.take()
+        self._exponent_sign(op)
         self.enter()
         exponent = self.unary()  # right-associative; the exponent may carry its own sign
         self.depth -= 1
@@ -314,6 +315,17 @@ class _Parser:
             raise self.error(f"^{glued} is ambiguous: write ^({glued}) if all of it is the exponent, "
                              f"or put a space or * before {self.tok.text!r}", op)
         return _power(base, exponent, op, base_tok, self)
+
+    def _exponent_sign(self, op: Token):
+        """x^ + 1 and x^ - 1 are a ^ with its exponent missing, not x^(+1) and x^(-1): a sign that stands
+        apart from the number it would sign is refused, as is a plus (no one writes x^+2 on purpose)."""
+        sign, after = self.tok, self.tokens[self.i + 1]
+        if sign.kind != "op" or sign.text not in "+-":
+            return
+        apart = sign.pos > op.pos + len(op.text) and after.pos > sign.pos + 1
+        if sign.text == "+" or apart:
+            raise self.error(f"{op.text} has no exponent before {sign.text!r}: write the exponent after it "
+                             f"(x{op.text}2, x{op.text}(-1)), or delete the {op.text}", op)
 
     def _factor_end(self) -> int:
         """Where the factor that starts at the current token ends in the text (for a hint)."""
