@@ -24,6 +24,7 @@ from workbook.scheduler import generate_slot
 BANK = load_bank()
 SEEDS = range(50)
 DOUBLE_SIGN = re.compile(r"(?<![a-zA-Z])[-+]\s*[-+]\s*[\d\\a-zA-Z(]")  # x - -1, + -3: never printed
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # a tab where \top was meant printed "W^op" (read24)
 NODE = re.compile(r"Node \w+ = (exp|log|square|sigmoid|tanh|relu)\((\w+)\)")
 
 
@@ -44,6 +45,18 @@ def printed_math(record: dict):
         yield from pieces(step.get("say"))
 
 
+def strings(value):
+    """Every string in a record, however deep."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from strings(item)
+
+
 def reparse(check: dict):
     """The check record read back through the expression language."""
     x = E.symbol(check["variable"])
@@ -56,6 +69,8 @@ def test_family_over_many_seeds(family_id):
     for seed in SEEDS:
         record = generate_slot(family, seed, "bank-test")
         json.dumps(record)  # a record is plain data
+        for text in strings(record):
+            assert not CONTROL.search(text), (family_id, seed, text[:120])
         assert record["family"] == family_id and record["prompt"] and record["answer"], (family_id, seed)
         assert record["claims"]["type"] in checkers.CHECKERS, record["claims"]
         checkers.verify(record["claims"])  # a second, independent implementation
@@ -390,3 +405,46 @@ def test_a_hessians_stray_components_are_named_as_the_key_at_fault(tmp_path):
     with pytest.raises(InputError) as caught:
         load_bank([tmp_path])
     assert any("components: ask = 'hessian' takes a scalar expression" in line for line in caught.value.lines)
+
+
+# a value of each key that only some asks read, to add to a shipped family whose ask does not read it
+ASK_ONLY = {"at": "1", "point": ["1", "1"], "direction": ["1", "1"], "rate": "1/10", "steps": 2,
+            "rates": ["1/10", "1/5"], "decimals": 3, "layers": ["x^2", "sin(u1)"], "outer": "x*y",
+            "inner": ["t", "t^2"], "parameters": ["t"], "targets": ["1"], "weights": ["1"], "bias": ["0"],
+            "upstream": ["1"]}
+
+
+def test_a_key_its_ask_does_not_read_is_refused_by_name():
+    # `at` with ask = "derivative", `rates` with ask = "iterate", `outer` with ask = "composition", ... were
+    # silently ignored: the point the author wrote was dropped (attack25 D21). Every such key of every kind,
+    # added to a shipped family whose ask does not read it, is refused in one line that names it.
+    from pydantic import ValidationError
+
+    from workbook.bank import schemas
+    tried = set()
+    for model in schemas().values():
+        for key, info in model.model_fields.items():
+            asks = (info.json_schema_extra or {}).get("asks") if isinstance(info.json_schema_extra, dict) else None
+            if not asks:
+                continue
+            tried.add(key)
+            host = next(f for f in BANK.values() if isinstance(f, model) and f.ask not in asks)
+            data = host.model_dump(exclude_unset=True, by_alias=True) | {key: ASK_ONLY[key]}
+            with pytest.raises(ValidationError) as caught:
+                model.model_validate(data)
+            assert f"{key}: ask = {host.ask!r} does not read it" in str(caught.value), (host.id, key)
+            del data[key]
+            model.model_validate(data)  # the family without it still loads: the key was the fault
+    assert tried == set(ASK_ONLY)
+
+
+def test_a_hyperparameter_no_drawn_optimizer_reads_is_refused_by_name(tmp_path):
+    # momentum = "0.5" beside optimizers = ["adam"] did nothing, silently; so did steps beside given gradients
+    head = 'id = "o1"\ntitle = "O"\ntopic = "t"\ndifficulty = 1\nkind = "optimizer"\ngradients = ["1", "2"]\n'
+    for extra, said in [('optimizers = ["adam"]\nmomentum = "0.5"\n', "momentum: none of the optimizers adam"),
+                        ('optimizers = ["momentum"]\nbeta2 = "0.99"\n', "beta2: none of the optimizers momentum"),
+                        ('optimizers = ["adam"]\nsteps = 3\n', "steps: with gradients there is one update")]:
+        (tmp_path / "o1.toml").write_text(head + extra, encoding="utf-8")
+        with pytest.raises(InputError) as caught:
+            load_bank([tmp_path])
+        assert len(caught.value.lines) == 1 and said in caught.value.lines[0]

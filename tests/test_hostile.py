@@ -523,7 +523,8 @@ def test_a_gradient_at_a_corner_is_no_answer(place, expression, ask):
     # the two sides), and Moodle marked the one-sided 1.342 wrong; there is no gradient there
     place.family("theirs.toml", family_text("directional-derivative", **{
         'expressions = ["a*x^2 + b*y^2", "x^2*y + a*x*y", "a*x*y + b*y^2 - x^2"]': f'expression = "{expression}"',
-        'ask = "directional"': f'ask = "{ask}"', 'point = ["p", "q"]': 'point = ["1", "1"]'}))
+        'ask = "directional"': f'ask = "{ask}"', 'point = ["p", "q"]': 'point = ["1", "1"]',
+        'direction = ["u", "v"]': 'direction = ["u", "v"]' if ask == "directional" else ""}))
     place.edition.write_text(edition_with("theirs"), encoding="utf-8")
     refused(place.build("--bank", place.bank, "--format", "moodle", timeout=180), "theirs.toml", "corner at (1.0, 1.0)")
     # a descent stepping from a corner, and an optimizer's, are no answer either
@@ -1193,10 +1194,10 @@ def test_a_number_sympy_cannot_hold_or_refuses_is_one_line(place, expression, fr
 
 def test_a_family_of_many_slow_expressions_is_read_in_bounded_time(place):
     slow = "min(" + ",".join(f"max(a,a^2,a^3,a^4,a^5,a^6,a^7,{i}*a)" for i in range(20)) + ")"
-    points = ", ".join(f'"{slow}"' for _ in range(150))
-    place.family("theirs.toml", 'id = "theirs"\ntitle = "T"\ntopic = "t"\ndifficulty = 1\nkind = "gradient"\n'
-                                f'ask = "partials"\nexpression = "a*x^2 + y^2"\npoint = [{points}]\n'
-                                '[params]\na = { int = [1, 3] }\n')
+    leaves = "".join(f'l{i} = "{slow}"\n' for i in range(150))  # (a point of 150 such was refused, unread by partials)
+    place.family("theirs.toml", 'id = "theirs"\ntitle = "T"\ntopic = "t"\ndifficulty = 1\nkind = "backprop"\n'
+                                'graphs = [[["z", "mul", "l0", "l1"]]]\n[params]\na = { int = [1, 3] }\n'
+                                f'[leaves]\n{leaves}')
     result = place.run("list", "--bank", place.bank, timeout=120)
     refused(result, "theirs.toml", "to read")
     assert result.seconds < 30

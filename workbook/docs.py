@@ -42,7 +42,9 @@ def table(model: type[BaseModel], skip: tuple[str, ...] = ("path", "rebuild"), o
         if name in skip or (only is not None and name not in only):
             continue
         key = field.alias or name
-        rows.append(f"| `{key}` | {_type(field)} | {_default(field)} | {field.description or ''} |")
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        asks = f" (Only for ask = {', '.join(extra['asks'])}.)" if extra.get("asks") else ""
+        rows.append(f"| `{key}` | {_type(field)} | {_default(field)} | {field.description or ''}{asks} |")
     return "\n".join(rows)
 
 

@@ -146,6 +146,13 @@ def _exact(v: float) -> sp.Rational:
     return sp.Rational(str(Fraction(str(v))))
 
 
+def for_asks(*asks: str) -> dict:
+    """A key only these asks read (a field's ``json_schema_extra``): a family that gives it with another ask
+    is refused, naming the key, since the key would do nothing (an ``at`` without ask = "value" printed a
+    plain derivative, attack25 D21)."""
+    return {"asks": list(asks)}
+
+
 class Family(BaseModel):
     """What every family file has, whatever its kind."""
 
@@ -175,6 +182,18 @@ class Family(BaseModel):
         """Each placeholder prints a whole formula: a prompt of 150 {f}s would take minutes to lay out."""
         if self.prompt is not None and len(PLACEHOLDER.findall(self.prompt)) > MAX_PLACEHOLDERS:
             raise ValueError(f"prompt: at most {MAX_PLACEHOLDERS} placeholders such as {{f}}")
+        return self
+
+    @model_validator(mode="after")
+    def _keys_the_ask_reads(self):
+        ask = getattr(self, "ask", None)
+        for name in sorted(self.model_fields_set, key=list(type(self).model_fields).index):
+            extra = type(self).model_fields[name].json_schema_extra
+            asks = extra.get("asks") if isinstance(extra, dict) else None
+            if ask is not None and asks and ask not in asks:
+                named = " or ".join(repr(a) for a in asks)
+                raise ValueError(f"{name}: ask = {ask!r} does not read it ({name} is for ask = {named}); "
+                                 f"remove it, or change ask")
         return self
 
     def formulas(self) -> list[tuple[str, str, set[str], set[str]]]:

@@ -19,7 +19,7 @@ from pydantic import Field, model_validator
 
 from workbook import explain, marking, steps, verify
 from workbook import expr as E
-from workbook.family import Domain, Family
+from workbook.family import Domain, Family, for_asks
 from workbook.functions import written_out
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given, partial
@@ -37,12 +37,16 @@ class ChainFamily(Family):
                                    "dz/dt) for z = `outer` with `inner` variables depending on `parameters`.")
     layers: list[str] = Field(default_factory=list, max_length=4,
                               description="composition: each layer as a function of the one before: the first "
-                                          "of x, the next of u1, then u2, u3.")
+                                          "of x, the next of u1, then u2, u3.",
+                              json_schema_extra=for_asks("composition"))
     outer: str | None = Field(None, max_length=300, description="multivariable: z as a function of the inner "
-                                                                 "variables x and y.")
+                                                                 "variables x and y.",
+                                json_schema_extra=for_asks("multivariable"))
     inner: list[str] = Field(default_factory=list, max_length=2,
-                             description="multivariable: x and y, each as a function of the parameters.")
-    parameters: list[str] = Field(["t"], min_length=1, max_length=2, description="multivariable: t, or s and t.")
+                             description="multivariable: x and y, each as a function of the parameters.",
+                             json_schema_extra=for_asks("multivariable"))
+    parameters: list[str] = Field(["t"], min_length=1, max_length=2, description="multivariable: t, or s and t.",
+                                  json_schema_extra=for_asks("multivariable"))
     domain: Domain = Field((-1.5, 1.5), description="Where the check samples the input.")
 
     @model_validator(mode="after")

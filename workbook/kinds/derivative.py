@@ -17,7 +17,7 @@ from pydantic import Field, model_validator
 
 from workbook import explain, functions, marking, school, steps, verify
 from workbook import expr as E
-from workbook.family import NAME, FunctionFamily
+from workbook.family import NAME, FunctionFamily, for_asks
 from workbook.functions import written_out
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import draw_function, exact_at, given, shape
@@ -35,7 +35,8 @@ class DerivativeFamily(FunctionFamily):
     order: int = Field(1, ge=1, le=4, description="1 for f', 2 for f'', ...")
     ask: Literal["derivative", "value", "tangent"] = Field(
         "derivative", description="What to find: the derivative, its value at `at`, or the tangent line at `at`.")
-    at: str | None = Field(None, max_length=100, description="The point, an expression over the params.")
+    at: str | None = Field(None, max_length=100, description="The point, an expression over the params.",
+                           json_schema_extra=for_asks("value", "tangent"))
     derive: bool = Field(False, description=(
         "Derive the rule of each sigmoid and tanh the function holds from the function's definition, before "
         "using it: for a prompt that asks to show why σ' = σ(1 - σ) or tanh' = 1 - tanh²."))

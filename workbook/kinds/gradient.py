@@ -21,7 +21,7 @@ from pydantic import Field, model_validator
 
 from workbook import explain, marking, steps, verify
 from workbook import expr as E
-from workbook.family import Domain, FunctionFamily
+from workbook.family import Domain, FunctionFamily, for_asks
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import contour_data, draw_function, exact_at, given, shape
 from workbook.numbers import latex, number_latex, point_latex, vector_latex
@@ -38,8 +38,10 @@ class GradientFamily(FunctionFamily):
         "partials", description="Find the first partials, the second partials (mixed ones too), the gradient at "
                                 "`point`, the directional derivative at `point` along `direction`, or the direction "
                                 "of steepest descent at `point` and its rate.")
-    point: list[str] | None = Field(None, description="The point, one expression over the params per variable.")
-    direction: list[str] | None = Field(None, description="The direction (need not be a unit vector).")
+    point: list[str] | None = Field(None, description="The point, one expression over the params per variable.",
+                                    json_schema_extra=for_asks("gradient", "directional", "steepest"))
+    direction: list[str] | None = Field(None, description="The direction (need not be a unit vector).",
+                                        json_schema_extra=for_asks("directional"))
     domain: Domain = Field((-2.0, 2.0), description="Where the check samples each variable.")
 
     @model_validator(mode="after")

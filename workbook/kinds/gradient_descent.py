@@ -20,7 +20,7 @@ from pydantic import Field, field_validator, model_validator
 from workbook import explain, marking, steps, verify
 from workbook import expr as E
 from workbook.errors import excerpt
-from workbook.family import FunctionFamily
+from workbook.family import FunctionFamily, for_asks
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import (
     constant,
@@ -43,15 +43,19 @@ class DescentFamily(FunctionFamily):
     variables: list[str] = Field(["x"], min_length=1, max_length=2, description="One or two variables.")
     start: list[str] = Field(description="The starting point, one expression over the params per variable.")
     rate: str = Field("0.1", max_length=100, description="The learning rate, an expression over the params: a "
-                                                         "fraction or a decimal above 0.")
-    steps: int = Field(3, ge=1, le=6, description="How many steps to take by hand.")
+                                                         "fraction or a decimal above 0.",
+                      json_schema_extra=for_asks("iterate"))
+    steps: int = Field(3, ge=1, le=6, description="How many steps to take by hand.",
+                       json_schema_extra=for_asks("iterate"))
     ask: Literal["iterate", "converge"] = Field(
         "iterate", description="Take the steps and fill the iterates table, or decide for each of `rates` "
                                "whether descent converges (a quadratic in one variable).")
     rates: list[str] = Field(default_factory=list, max_length=6,
                              description="For ask = \"converge\": the learning rates to judge, each above 0 "
-                                         "and no two alike.")
-    decimals: int = Field(4, ge=0, le=6, description="Iterates may need at most this many decimal places.")
+                                         "and no two alike.",
+                             json_schema_extra=for_asks("converge"))
+    decimals: int = Field(4, ge=0, le=6, description="Iterates may need at most this many decimal places.",
+                          json_schema_extra=for_asks("iterate"))
 
     @model_validator(mode="after")
     def _consistent(self):

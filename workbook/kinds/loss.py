@@ -17,7 +17,7 @@ import sympy as sp
 from pydantic import Field, model_validator
 
 from workbook import verify
-from workbook.family import Family
+from workbook.family import Family, for_asks
 from workbook.functions import sigmoid
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given, in_range, label, refuse_constant
@@ -43,14 +43,18 @@ class LossFamily(Family):
     targets: list[str] = Field(default_factory=list, max_length=6,
                                description="mse_linear: the data's y values; bce_sigmoid: the label (0 or 1); "
                                            "softmax_ce: the index of the true class (0-based, below the number "
-                                           "of logits).")
+                                           "of logits).",
+                               json_schema_extra=for_asks("mse_linear", "bce_sigmoid", "softmax_ce"))
     weights: list[str] = Field(default_factory=list, max_length=12,
                                description="mse_linear: [w]; bce_sigmoid: one weight per feature; "
-                                           "linear_layer: W row by row.")
+                                           "linear_layer: W row by row.",
+                               json_schema_extra=for_asks("mse_linear", "bce_sigmoid", "linear_layer"))
     bias: list[str] = Field(default_factory=lambda: ["0"], min_length=1, max_length=4,
-                            description="The bias (one entry, or one per output of a linear layer).")
+                            description="The bias (one entry, or one per output of a linear layer).",
+                            json_schema_extra=for_asks("mse_linear", "bce_sigmoid", "linear_layer"))
     upstream: list[str] = Field(default_factory=list, max_length=4,
-                                description="linear_layer: the gradient dL/dy arriving from above.")
+                                description="linear_layer: the gradient dL/dy arriving from above.",
+                                json_schema_extra=for_asks("linear_layer"))
 
     @model_validator(mode="after")
     def _shapes(self):
@@ -384,7 +388,7 @@ def _linear_steps(work: Loss) -> list[Step]:
              words("Input ", Math("x_j"), " feeds every output, ", Math("y_i"), " through ", Math("W_{ij}"),
                    ": by the chain rule its gradient sums over them. That sum is column ", Math("j"), " of ",
                    Math("W"), " against ", Math(r"\delta"), ", which is entry ", Math("j"), " of ",
-                   Math(r"W^{	op}\delta"), ".")),
+                   Math(r"W^{\top}\delta"), ".")),
         Step("As matrices", r"\frac{\partial L}{\partial W} = \delta\, x^{\top} = %s,\quad "
                             r"\frac{\partial L}{\partial b} = \delta = %s,\quad "
                             r"\frac{\partial L}{\partial x} = W^{\top}\delta = %s" % (
