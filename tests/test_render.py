@@ -418,16 +418,28 @@ def test_the_cover_prints_every_rule_the_solutions_quote_from_a_table_and_each_i
     for seed in (2026, 7):
         result = build(None, out_root=tmp_path / str(seed), formats=("html",), seed=seed)
         doc, = result.docs.values()
-        asked = {step["rule"] for s in doc["sections"] for p in [*s["problems"], s.get("example") or {}]
-                 for step in p.get("steps", ()) if "From the table of derivatives" in " ".join(
-                     part.get("text", "") for part in step.get("say", ())[:1])}
+        steps = [step for s in doc["sections"] for p in [*s["problems"], s.get("example") or {}]
+                 for step in p.get("steps", ())]
+        said = [" ".join(part.get("text", "") for part in step.get("say", ())) for step in steps]
+        # quoted from the table, stated where used (e^x, sqrt), or named by a chain step ("the cosine rule
+        # gives": read24): each is printed
+        known = {rule for rule, e in by_rule.items() if e.names[0] not in quoted.DERIVED} | \
+            {rule for rule, _, _ in quoted.stated(u)}
+        asked = {step["rule"] for step in steps if step["rule"] in known} | \
+            {rule for rule in known for text in said if f"the {rule.lower()} gives" in text}
+        assert {"Logarithm rule", "Exponential rule"} <= asked, asked
         for which in ("worksheet", "solutions"):
             page = (result.out_dir / f"{which}.html").read_text(encoding="utf-8")
             table = re.search(r'<table class="quoted">(.*?)</table>', page, re.DOTALL)
             assert table, which
             printed = set(re.findall(r'<th scope="row">([^<]+)</th>', table[1]))
             assert asked and asked <= printed, (asked - printed)
+        stated = {rule: (f, d) for rule, f, d in quoted.stated(u)}
         for rule, formula in quoted.rows(doc["sections"]):  # each formula a true derivative: SymPy's own diff
+            if rule in stated:
+                f, d = stated[rule]
+                assert all(abs(float((sp.diff(f, u) - d).subs(u, at))) < 1e-12 for at in (0.3, 2.2)), rule
+                continue
             entry = by_rule[rule]
             own = {"sigmoid": functions.sigmoid(u) * (1 - functions.sigmoid(u))}.get(entry.names[0], entry.outer(u))
             for at in (-1.7, 0.3, 2.2):

@@ -9,12 +9,27 @@ show one of them works it from the definition.
 
 from __future__ import annotations
 
+import re
+
 QUOTED = "From the table of derivatives, "  # how a worked step quotes the table (workbook.explain)
 # a graph's operation or a network's activation, by the name of the expression language's function whose rule it uses
 GRAPH_OPS = {"exp": "exp", "log": "log", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu"}
 # rules set as a teacher writes them, where SymPy's form is not (σ's factors; ReLU's cases, no unit step)
 WRITTEN = {"sigmoid": r"\sigma(u)\,\bigl(1 - \sigma(u)\bigr)",
            "relu": r"1 \text{ for } u > 0,\ 0 \text{ for } u < 0"}
+CHAIN_NAMES = re.compile(r": the ([a-z -]+ rule) gives ")  # workbook.explain's chain step naming its outer rule
+
+
+def stated(u):
+    """(rule, f(u), f'(u)) for each rule a step states itself that is no function of the table's (the square
+    root, a power): printed too, as the exponential's is (a solution said "the exponential is its own
+    derivative" and the cover's table, which the solutions quote, had no e^u: read24). Checked in the tests
+    against SymPy's diff."""
+    import sympy as sp
+
+    return [("Square-root rule", sp.sqrt(u), 1 / (2 * sp.sqrt(u)))]
+
+
 DERIVED = {"softplus"}  # derived wherever it is used (workbook.kinds.derivative's DERIVATIONS)
 
 
@@ -36,8 +51,11 @@ def rows(sections: list) -> list[tuple[str, str]]:
                 continue
             for step in problem.get("steps", ()):
                 said = step.get("say") or [{}]
-                if isinstance(said[0], dict) and said[0].get("text") == QUOTED:
-                    titles.add(step.get("rule"))
+                titles.add(step.get("rule"))  # quoted "from the table", or stated where used (the exponential's)
+                for part in said:  # and one a chain step names: "Let u = 5x: the cosine rule gives ..." (read24)
+                    named = CHAIN_NAMES.search(part.get("text", "")) if isinstance(part, dict) else None
+                    if named:
+                        titles.add(named[1][0].upper() + named[1][1:])
             claims = problem.get("claims") or {}
             if claims.get("type") == "backprop":
                 names |= {GRAPH_OPS[node[1]] for node in claims.get("graph", ()) if node[1] in GRAPH_OPS}
@@ -45,7 +63,8 @@ def rows(sections: list) -> list[tuple[str, str]]:
                 names |= {GRAPH_OPS.get(claims.get("activation"))} | ({"sigmoid"} if claims.get("output") == "sigmoid"
                                                                       else set())
     u = sp.Symbol("u")
-    out = []
+    out = [(rule, rf"\dfrac{{d}}{{du}}\,{latex(f)} = {latex(d).replace(chr(92) + 'frac', chr(92) + 'dfrac')}")
+           for rule, f, d in stated(u) if rule in titles]
     for entry in functions.TABLE:
         name = entry.names[0]
         if entry.outer is None or name in DERIVED or not (entry.rule in titles or name in names):

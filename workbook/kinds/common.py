@@ -140,6 +140,9 @@ def _coefficients_out(e: sp.Expr) -> sp.Expr:
             sp.Pow(_coefficients_out(e.base), _coefficients_out(e.exp), evaluate=False)
     if not e.args:
         return e
+    if e.is_Add:  # every term with its coefficient, 1 too: 3(y - 1)^2 and (y - 2)^2 are one form (read24)
+        terms = (sp.Mul(_K, _coefficients_out(t.as_coeff_Mul()[1]), evaluate=False) for t in e.args)
+        return sp.Add(*sorted(terms, key=sp.srepr), evaluate=False)
     return e.func(*(_coefficients_out(a) for a in e.args), evaluate=False)
 
 

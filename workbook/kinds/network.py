@@ -223,11 +223,9 @@ def _forward_steps(work: Network) -> list[Step]:
         [r"\hat y", "y"]
     rows = [[d(X[i, 0]), d(X[i, 1])] + [d(v) for v in work.Z1[i]] + [d(v) for v in work.A1[i]] +
             [d(work.yhat[i]), d(Y[i])] for i in range(n)]
-    out_tex = r"\sigma" if work.family.output == "sigmoid" else ""
     loss_tex = _loss_tex(work)
     return [
-        Step("Forward pass", r"z = W^{(1)}x + b^{(1)},\ a = %s(z),\ \hat y = %s(w^{(2)}\cdot a"
-                             r" + b^{(2)})" % (ACTIVATION[work.act].tex, out_tex), [Table(head, rows)]),
+        Step("Forward pass", _forward_tex(work), [Table(head, rows)]),
         Step("Loss", f"{loss_tex} = {d(work.L)}", [Text(f"Averaged over the {n} examples." if n > 1 else
                                                         "For the one example.")]),
     ]
@@ -304,6 +302,14 @@ def _loss_tex(work: Network) -> str:
     return r"L = %s(\hat y - y)^{2}" % mean
 
 
+def _forward_tex(work: Network) -> str:
+    """The forward pass as an equation: the prompt says it (row j of W⁽¹⁾ feeds hidden unit j: a learner
+    who took xᵀW had every hidden weight transposed, read24), and the solution's first step repeats it."""
+    out_tex = r"\sigma" if work.family.output == "sigmoid" else ""
+    return (r"z = W^{(1)}x + b^{(1)},\ a = %s(z),\ \hat y = %s(w^{(2)}\cdot a + b^{(2)})"
+            % (ACTIVATION[work.act].tex, out_tex))
+
+
 def _prompt(work: Network) -> list:
     # named in words, as its output is ("a sigmoid output"): \tanh set alone in a sentence printed small, as an operator
     placeholders = {"act": Text(ACTIVATION_NAMES[work.act]), "lr": Math(r"\eta = " + d(work.lr)), "h": Text(str(work.h)),
@@ -312,8 +318,9 @@ def _prompt(work: Network) -> list:
                         _row(work.W2), d(work.b2))),
                     "data": Math(",\\ ".join(f"(({d(r[0])}, {d(r[1])}), {d(r[2])})" for r in work.data)),
                     "output": Text("a sigmoid output" if work.family.output == "sigmoid" else "a linear output"),
-                    "loss": Math(_loss_tex(work))}
-    default = ("A 2-{h}-1 network with hidden activation {act}, {output} and the loss {loss} has {weights}. For the "
+                    "loss": Math(_loss_tex(work)), "forward": Math(_forward_tex(work))}
+    default = ("A 2-{h}-1 network with hidden activation {act}, {output} and the loss {loss} has {weights}: it "
+               "computes {forward}, so the first row of the matrix feeds the first hidden unit. For the "
                "data {data}, run the forward pass, find the loss and the gradient of every weight and bias, and take "
                "one gradient step with {lr}. Fill in the table.")
     return fill(work.family.prompt or default, placeholders) + [_step_table(work)]

@@ -134,6 +134,13 @@ class OptimizerFamily(Family):
     def _consistent(self):
         if (self.gradients is None) == (self.loss is None):
             raise ValueError("give exactly one of gradients or loss")
+        for key in HYPER_KEYS:  # a hyperparameter none of the optimizers reads would do nothing (attack25 D21)
+            users = [name for name in OPTIMIZER if any(k == key for _, k, _ in OPTIMIZER[name].hyper)]
+            if key in self.model_fields_set and not set(users) & set(self.optimizers):
+                raise ValueError(f"{key}: none of the optimizers {', '.join(self.optimizers)} reads it ({key} is "
+                                 f"for {' and '.join(users)}); remove it, or add one of them to optimizers")
+        if "steps" in self.model_fields_set and self.gradients is not None:
+            raise ValueError("steps: with gradients there is one update per gradient; steps is for a loss")
         return self
 
     @field_validator(*HYPER_KEYS)
@@ -287,7 +294,7 @@ def _steps(work: Updates, head: list[str]) -> list[Step]:
     name, rows = work.name, work.rows
     # each column to its quantity's own places: Adam's v₁ = 0.00025 at 4 places was 0.0003, 20% off, beside
     # the v̂₁ = 0.25 it divides into
-    places = {key: digits for _, key, digits in OPTIMIZER[name].shown}
+    places = _places(work)
     table = [[str(r["t"]), decimal_latex(r["g"])] + [decimal_latex(r[c], places.get(c, 4)) for c in OPTIMIZER[name].cells]
              + [decimal_latex(r["delta"]), decimal_latex(r["theta"])] for r in rows]
     shown = []
@@ -304,7 +311,7 @@ def _steps(work: Updates, head: list[str]) -> list[Step]:
                    words("Use the gradient ", Math(_gradient_said(r)), "."), depth=1) for i, r in enumerate(rows)]
     return shown + [
         Step("The table", "", [Table(head, table)]),
-        Step("Rounding", "", _rounding(OPTIMIZER[name])),
+        Step("Rounding", "", _rounding(OPTIMIZER[name], places)),
     ]
 
 
@@ -315,13 +322,35 @@ def _gradient_said(row: dict) -> str:
     return f"g_{{{row['t']}}} {'=' if _ends(row['g'], text) else chr(92) + 'approx'} {text}"
 
 
-def _rounding(optimizer: Optimizer) -> list:
+def _places(work: Updates) -> dict[str, int]:
+    """Each quantity's decimal places as printed: its own (a small second moment to 6), and Adam's v to as
+    many more as v̂, worked from the v printed, needs to come out as printed. v₂ = 0.00249975 printed 0.002500
+    gave 0.002500 / (1 − 0.999²) = 1.2506 on a calculator beside the printed 1.2505 (read24): dividing by
+    1 − β₂ᵗ ≈ 0.002 multiplies v's rounding by 500."""
+    places = {key: digits for _, key, digits in OPTIMIZER[work.name].shown}
+    if work.name == "adam":
+        b2 = float(work.hyper["beta2"])
+        for r in work.rows:
+            hat = decimal_latex(r["v_hat"], places.get("v_hat", 4))
+            while places["v"] < MOST_PLACES and \
+                    decimal_latex(float(decimal_latex(r["v"], places["v"])) / (1 - b2 ** r["t"]), places.get("v_hat", 4)) != hat:
+                places["v"] += 1
+    return places
+
+
+MOST_PLACES = 12  # a second moment's places, at most
+
+
+def _rounding(optimizer: Optimizer, places: dict[str, int]) -> list:
     """What the printed numbers are rounded to, as they are: the table to 4 decimal places, the steps to
-    each quantity's own places (a small second moment to 6)."""
-    finer = [symbol for symbol, _, places in optimizer.shown if places == 6]
+    each quantity's own places (a small second moment to 6, or more where what it divides into needs it)."""
+    finer = {}
+    for symbol, key, _ in optimizer.shown:
+        if places.get(key, 4) > 4:
+            finer.setdefault(places[key], []).append(symbol)
     said = ["The numbers are rounded to 4 decimal places (a value that ends sooner, such as 0.25, is exact)"]
-    if finer:
-        said += ["; ", Math(", ".join(dict.fromkeys(finer))), " to 6, as it can be small"]
+    for digits, symbols in sorted(finer.items()):
+        said += ["; ", Math(", ".join(dict.fromkeys(symbols))), f" to {digits}, as it can be small"]
     # ε only where the update divides by a root (AdaGrad, RMSprop, Adam): momentum has none to speak of
     epsilon = " ε is far too small to change the 4th decimal here." if any(r"\varepsilon" in r for r in optimizer.rules) else ""
     return words(*said, "; full precision is carried between steps." + epsilon)
@@ -402,7 +431,7 @@ def _worked(work: Updates, i: int) -> str:
     exactly, else "≈": the work carries full precision, the page prints 4 places (v 6)."""
     name, r, k = work.name, work.rows[i], work.hyper
     before = work.rows[i - 1] if i else {}
-    t, printed = r["t"], {key: places for _, key, places in OPTIMIZER[name].shown}
+    t, printed = r["t"], _places(work)
     exact = True  # whether every number printed on the line so far is the number itself
 
     def num(value, places: int = 4, bracket: bool = True) -> str:
@@ -453,11 +482,12 @@ def _worked(work: Updates, i: int) -> str:
     lines.append(line("m", rf"\beta_1 m_{{{t - 1}}} + (1 - \beta_1)\, g_{{{t}}}",
                       rf"{num(b1)} \cdot {num(before.get('m', 0))} + {num(1 - b1)} \cdot {num(r['g'])}", "m"))
     lines.append(line("v", rf"\beta_2 v_{{{t - 1}}} + (1 - \beta_2)\, g_{{{t}}}^{{2}}",
-                      rf"{num(b2, 6)} \cdot {num(before.get('v', 0), 6)} + {num(1 - b2, 6)} \cdot {num(r['g'])}^{{2}}", "v"))
+                      rf"{num(b2, 6)} \cdot {num(before.get('v', 0), printed['v'])} + {num(1 - b2, 6)} \cdot "
+                      rf"{num(r['g'])}^{{2}}", "v"))
     lines.append(line(r"\hat m", rf"\frac{{m_{{{t}}}}}{{1 - \beta_1^{{{t}}}}}",
                       rf"\frac{{{num(r['m'], bracket=False)}}}{{1 - {num(b1)}^{{{t}}}}}", "m_hat"))
     lines.append(line(r"\hat v", rf"\frac{{v_{{{t}}}}}{{1 - \beta_2^{{{t}}}}}",
-                      rf"\frac{{{num(r['v'], 6, bracket=False)}}}{{1 - {num(b2, 6)}^{{{t}}}}}", "v_hat"))
+                      rf"\frac{{{num(r['v'], printed['v'], bracket=False)}}}{{1 - {num(b2, 6)}^{{{t}}}}}", "v_hat"))
     return r",\quad ".join([*lines, adaptive(r"\hat m", "m_hat", r"\hat v", "v_hat")])
 
 
