@@ -313,7 +313,25 @@ def _alike(a: dict, b: dict) -> bool:
     return bool(np.allclose(ratio, ratio[0], rtol=1e-9))
 
 
-@pytest.mark.parametrize("seed", [2026, 3, 11, 7, 2027, 99])
+def _same_terms(a: dict, b: dict) -> bool:
+    """Two polynomials in the same variables with the same monomials (a constant aside), by SymPy's Poly."""
+    ca, cb = a["claims"], b["claims"]
+    if ca.get("type") != cb.get("type") or "function" not in ca or "function" not in cb:
+        return False
+    names = ca.get("variables") or [ca.get("variable", "x")]
+    if names != (cb.get("variables") or [cb.get("variable", "x")]):
+        return False
+    symbols = sp.symbols(names, real=True)
+    terms = []
+    for c in (ca, cb):
+        f = sp.sympify(c["function"], locals=dict(zip(names, symbols)))
+        if not f.is_polynomial(*symbols):
+            return False
+        terms.append({m for m in sp.Poly(f, *symbols).monoms() if any(m)})
+    return terms[0] == terms[1]
+
+
+@pytest.mark.parametrize("seed", [2026, 3, 11, 7, 2027, 99, 555])
 def test_no_sheet_holds_two_problems_alike_nor_one_like_its_worked_example(seed):
     # 3x^4 ln x and 6x^4 ln x shared a section; problem 24 repeated its worked example's function and rate
     from workbook.areas import Copy
@@ -330,6 +348,9 @@ def test_no_sheet_holds_two_problems_alike_nor_one_like_its_worked_example(seed)
     examples = [s["example"] for s in doc["sections"] if s["example"]]
     pairs = [(a, b) for a, b in itertools.combinations(problems, 2)] + [(a, e) for a in problems for e in examples]
     assert not [(a["claims"]["function"], b["claims"]["function"]) for a, b in pairs if _alike(a, b)]
+    # nor two polynomials of the same terms, whatever their coefficients: xy + (x + 2)² + 3(y − 1)², the example,
+    # beside xy + (x − 1)² + (y − 2)² (seed 555, read24: a coefficient of 1 was no coefficient to the measure)
+    assert not [(a["claims"]["function"], b["claims"]["function"]) for a, b in pairs if _same_terms(a, b)]
     # nor two descents from one start at one rate: x^2 and (x + 2)^2 from x = 5 at 0.1, worked alike (seed 2027)
     givens = [(a["claims"]["start"], a["claims"]["rate"], a["claims"]["steps"]) for a in problems + examples
               if a["claims"].get("type") == "gradient_descent"]
