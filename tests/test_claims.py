@@ -945,40 +945,91 @@ def test_a_function_the_key_uses_is_defined_in_the_prompt_and_softplus_derived()
     assert derived >= 1
 
 
+NET_ACTS = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0), "sigmoid": lambda z: 1 / (1 + np.exp(-z))}
+
+
+def _network_loss(c: dict, nudge_hidden=None, nudge_out=None) -> tuple[float, np.ndarray]:
+    """A network's mean loss and each example's term, by a forward pass of the test's own from the claims,
+    with each pre-activation nudged (arrays of the examples' shape), for δ = ∂L/∂z by centred differences."""
+    W1, b1, W2, b2 = (np.array(c[k], dtype=float) for k in ("W1", "b1", "W2", "b2"))
+    data = np.array(c["data"], dtype=float)
+    X, Y = data[:, :2], data[:, 2]
+    Z1 = X @ W1.T + b1 + (0 if nudge_hidden is None else nudge_hidden)
+    z2 = NET_ACTS[c["activation"]](Z1) @ W2 + b2 + (0 if nudge_out is None else nudge_out)
+    yhat = 1 / (1 + np.exp(-z2)) if c["output"] == "sigmoid" else z2
+    each = (-(Y * np.log(yhat) + (1 - Y) * np.log(1 - yhat)) if c["loss"] == "bce" else (yhat - Y) ** 2)
+    return each.mean(), each
+
+
+def _net_delta(c: dict, i: int, j: int | None, h: float = 1e-6) -> float:
+    """∂L/∂z of example i's output unit (j None) or hidden unit j, by centred differences."""
+    n, hidden = len(c["data"]), len(c["b1"])
+    e = np.zeros((n, hidden) if j is not None else n)
+    e[(i, j) if j is not None else i] = h
+    key = "nudge_hidden" if j is not None else "nudge_out"
+    return (_network_loss(c, **{key: e})[0] - _network_loss(c, **{key: -e})[0]) / (2 * h)
+
+
+def _number(tex: str) -> float:
+    return float(tex.replace("\u2212", "-"))
+
+
 @pytest.mark.parametrize("family_id", ["network-221", "network-231", "xor-capstone"])
 def test_a_networks_error_signals_are_what_its_caption_defines(family_id):
     # the XOR capstone asked for each unit's "error signal (δ)" undefined, and its solutions' δ carried the mean's
     # 1/4, so a learner taking δ as ŷ − y disagreed (read23): the caption defines δ = ∂L/∂z, and each δ the
     # solutions' figure prints is that derivative, taken here by centred differences of a forward pass of our own
-    acts = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0), "sigmoid": lambda z: 1 / (1 + np.exp(-z))}
     for record in _records(load_bank()[family_id], range(6)):
         c = record["claims"]
-        W1, b1, W2, b2 = (np.array(c[k], dtype=float) for k in ("W1", "b1", "W2", "b2"))
-        data = np.array(c["data"], dtype=float)
-        X, Y = data[:, :2], data[:, 2]
-
-        def loss(nudge_hidden=None, nudge_out=0.0, c=c, X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2):
-            Z1 = X @ W1.T + b1
-            if nudge_hidden is not None:
-                Z1[0] += nudge_hidden
-            z2 = acts[c["activation"]](Z1) @ W2 + b2
-            z2[0] += nudge_out
-            yhat = 1 / (1 + np.exp(-z2)) if c["output"] == "sigmoid" else z2
-            each = (-(Y * np.log(yhat) + (1 - Y) * np.log(1 - yhat)) if c["loss"] == "bce" else (yhat - Y) ** 2)
-            return each.mean()
-
-        h = 1e-6
         nodes = {n["id"]: n for n in record["figure"]["nodes"]}
-        want = {"y": (loss(nudge_out=h) - loss(nudge_out=-h)) / (2 * h)}
-        for j in range(len(b1)):
-            e = np.zeros(len(b1))
-            e[j] = h
-            want[f"h{j + 1}"] = (loss(e) - loss(-e)) / (2 * h)
+        want = {"y": _net_delta(c, 0, None)} | {f"h{j + 1}": _net_delta(c, 0, j) for j in range(len(c["b1"]))}
         for node, value in want.items():
-            printed = float(nodes[node]["grad"].split("=")[1].replace("\u2212", "-"))
+            printed = _number(nodes[node]["grad"].split("=")[1])
             assert printed == pytest.approx(value, abs=6e-5), (record["seed"], node, printed, value)
         caption = record["worksheet_figure"]["alt"]
-        assert "δ = ∂L/∂z" in caption and (len(data) == 1 or f"1/{len(data)}" in caption), caption
+        n = len(c["data"])
+        assert "δ = ∂L/∂z" in caption and (n == 1 or f"1/{n}" in caption), caption
+
+
+@pytest.mark.parametrize("family_id", ["network-221", "network-231", "xor-capstone"])
+def test_a_networks_solution_shows_every_error_signal_and_each_gradient_as_its_sum(family_id):
+    # the network solutions gave the formulas and then the final table: no δ of examples 2 to 4, no sum, no loss
+    # term (read24). Each δ printed is ∂L/∂z by centred differences; each row of parts adds up to its gradient
+    # as the final table prints it; the loss terms are each example's, and their mean is L
+    from decimal import Decimal
+
+    summed = 0
+    for record in _records(load_bank()[family_id], range(8)):
+        c, n = record["claims"], len(record["claims"]["data"])
+        steps = {s["rule"]: s for s in record["steps"]}
+        table = next(p["table"] for p in steps["Error signals"]["say"] if "table" in p)
+        for i, row in enumerate(table["rows"]):
+            cells = row[1:] if n > 1 else row
+            want = [_net_delta(c, i, None)] + [_net_delta(c, i, j) for j in range(len(c["b1"]))]
+            assert [_number(x) for x in cells] == pytest.approx(want, abs=6e-5), (record["seed"], i)
+        final = {r[0]: _number(r[2]) for s in record["steps"] if s["rule"].startswith("Gradients and one step")
+                 for p in s["say"] if "table" in p for r in p["table"]["rows"]}
+        if n == 1:
+            assert "Sums over the examples" not in steps
+            continue
+        sums = next(p["table"] for p in steps["Sums over the examples"]["say"] if "table" in p)
+        assert [r[0] for r in sums["rows"]] == list(final)
+        for name, *parts, total in sums["rows"]:
+            added = sum(Decimal(x.replace("\u2212", "-")) for x in parts)
+            shown = total.split(r"\approx")[-1].strip()
+            assert _number(shown) == final[name], (name, total, final[name])
+            if r"\approx" in total and total.split(r"\approx")[0].strip():  # "0.06707 ≈ 0.0671": the parts' sum
+                assert Decimal(total.split(r"\approx")[0].strip()) == added, (name, total)
+            elif r"\approx" not in total:  # "0.0055": the parts add up to it exactly
+                assert added == Decimal(shown), (name, parts, total)
+            summed += 1
+        _, each = _network_loss(c)
+        terms = [_number(x) for x in re.findall(r"\\left\((.*)\\right\)", steps["Loss"]["math"])[0]
+                 .replace("(", "").replace(")", "").split(" + ")]
+        assert terms == pytest.approx(list(each), abs=1e-4)
+        loss = _number(steps["Loss"]["math"].split(r"\approx")[-1])
+        assert round(sum(Decimal(str(t)) for t in terms) / n, 4) == Decimal(str(loss)), steps["Loss"]["math"]
+    assert summed or family_id != "xor-capstone"
 
 
 @pytest.mark.parametrize("family_id", ["optimizer-momentum", "optimizer-adam", "optimizer-nesterov"])

@@ -174,3 +174,21 @@ def point_latex(values) -> str:
 def matrix_latex(rows, cell=latex) -> str:
     """A matrix, row by row, as a LaTeX pmatrix, each entry written by ``cell`` (exactly, by default)."""
     return r"\begin{pmatrix}" + r" \\ ".join(" & ".join(cell(c) for c in row) for row in rows) + r"\end{pmatrix}"
+
+
+def adding_up(parts: list, total) -> tuple[list[str], str]:
+    """The parts and their total as printed, where the printed parts add up to the total as printed: at 4
+    places where they do; else at the fewest more places that do, the sum of those then rounded to the total
+    (−0.06472 + 0.09538 = 0.03066 ≈ 0.0307); else at 4 places, marked as approximate. Returns the parts'
+    texts and what follows them: "= 0.0307", "= 0.03066 \\approx 0.0307" or "\\approx 0.0307"."""
+    from decimal import Decimal
+
+    shown = decimal_latex(total)
+    for places in (4, 5, 6, 7, 8):
+        printed = [decimal_latex(x, places) for x in parts]
+        exact = sum(Decimal(x) for x in printed)
+        if round(exact, 4) == Decimal(shown):
+            if places == 4 and exact == Decimal(shown):
+                return printed, f"= {shown}"
+            return printed, r"= %s \approx %s" % (format(exact, "f"), shown)
+    return [decimal_latex(x) for x in parts], r"\approx %s" % shown

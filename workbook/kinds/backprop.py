@@ -25,7 +25,7 @@ from workbook.errors import excerpt
 from workbook.family import NAME, NAME_RULE, Family
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given
-from workbook.numbers import decimal_latex, factor_latex
+from workbook.numbers import adding_up, decimal_latex, factor_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 PREC = 30
@@ -282,22 +282,9 @@ def _fan_sum(work: Backprop, k: str) -> str:
     to the total: −0.06472 + 0.09538 = 0.03066 ≈ 0.0307, each step a student can check."""
     parts = [work.grad[name] * p for name, op, *args in work.graph
              for a, p in zip(args, local(op, [work.val[a] for a in args], work.val[name]), strict=True) if a == k]
-    total = decimal_latex(work.grad[k])
-    for places in (4, 5, 6, 7, 8):
-        printed = [decimal_latex(x, places) for x in parts]
-        exact = sum(Decimal(x) for x in printed)
-        if round(exact, 4) == Decimal(total):
-            break
-    else:
-        places, exact = 4, None
-    terms = " + ".join(f"({x})" if i and x.startswith("-") else x
-                       for i, x in enumerate(decimal_latex(x, places) for x in parts))
-    lead = r"\frac{\partial %s}{\partial %s} = %s" % (work.out, k, terms)
-    if exact is None:  # no few places add up to it: the printed parts are marked as approximate
-        return r"%s \approx %s" % (lead, total)
-    if places == 4 and exact == Decimal(total):
-        return f"{lead} = {total}"
-    return r"%s = %s \approx %s" % (lead, format(exact, "f"), total)
+    printed, rest = adding_up(parts, work.grad[k])
+    terms = " + ".join(f"({x})" if i and x.startswith("-") else x for i, x in enumerate(printed))
+    return r"\frac{\partial %s}{\partial %s} = %s %s" % (work.out, k, terms, rest)
 
 
 def _steps(work: Backprop) -> list[Step]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 import numpy as np
@@ -19,8 +20,8 @@ from workbook import marking, verify
 from workbook.family import Family
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given, in_range, label, positive_rate, refuse_constant
+from workbook.numbers import adding_up, matrix_latex, subscript
 from workbook.numbers import decimal_latex as d
-from workbook.numbers import matrix_latex, subscript
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill
 
 
@@ -219,16 +220,43 @@ def _gradient_rows(work: Network) -> list[tuple[str, float, float]]:
 def _forward_steps(work: Network) -> list[Step]:
     """The forward table and the loss."""
     h, n, X, Y = work.h, work.n, work.X, work.Y
+    terms, places = _loss_terms(work), 4
+    if n > 1:  # the terms to as many places as their mean, worked from them, needs to come out as L is printed
+        while places < 8 and round(sum(Decimal(d(t, places)) for t in terms) / n, 4) != Decimal(d(work.L)):
+            places += 1
     head = ["x_1", "x_2"] + [f"z_{{{j + 1}}}" for j in range(h)] + [f"a_{{{j + 1}}}" for j in range(h)] + \
-        [r"\hat y", "y"]
+        [r"\hat y", "y"] + ([r"\ell"] if n > 1 else [])
     rows = [[d(X[i, 0]), d(X[i, 1])] + [d(v) for v in work.Z1[i]] + [d(v) for v in work.A1[i]] +
-            [d(work.yhat[i]), d(Y[i])] for i in range(n)]
+            [d(work.yhat[i]), d(Y[i])] + ([d(terms[i], places)] if n > 1 else []) for i in range(n)]
     loss_tex = _loss_tex(work)
+    if n == 1:
+        return [Step("Forward pass", _forward_tex(work), [Table(head, rows)]),
+                Step("Loss", f"{loss_tex} = {d(work.L)}", [Text("For the one example.")])]
+    # the loss as the mean of the examples' terms, each in the table's last column (read24: 0.6885 was stated
+    # without the four terms it is made of); a log's digits never end, so the mean is "≈"
+    printed = [d(t, places) for t in terms]
+    added = " + ".join(f"({x})" if i and x.startswith("-") else x for i, x in enumerate(printed))
+    total = format(sum(Decimal(x) for x in printed), "f")
+    finer = [Text(f" (to {places} places, so that their mean gives "), Math("L"), Text(" to 4)")] if places > 4 else []
     return [
-        Step("Forward pass", _forward_tex(work), [Table(head, rows)]),
-        Step("Loss", f"{loss_tex} = {d(work.L)}", [Text(f"Averaged over the {n} examples." if n > 1 else
-                                                        "For the one example.")]),
+        Step("Forward pass", _forward_tex(work), [Text("The last column is each example's term of the loss"), *finer,
+                                                  Text(", "), Math(_term_tex(work)), Text("."), Table(head, rows)]),
+        Step("Loss", r"L = \frac{1}{%d}\left(%s\right) = \frac{%s}{%d} \approx %s" % (n, added, total, n, d(work.L)),
+             [Text(f"The mean of the {n} examples' terms.")]),
     ]
+
+
+def _loss_terms(work: Network) -> np.ndarray:
+    """Each example's term of the loss, whose mean is L."""
+    yhat, Y = work.yhat, work.Y
+    if work.family.loss == "bce":
+        return -(Y * np.log(yhat) + (1 - Y) * np.log(1 - yhat))
+    return (yhat - Y) ** 2
+
+
+def _term_tex(work: Network) -> str:
+    return (r"\ell = -\left[y \ln \hat y + (1 - y)\ln(1 - \hat y)\right]" if work.family.loss == "bce"
+            else r"\ell = (\hat y - y)^{2}")
 
 
 def _backward_steps(work: Network) -> list[Step]:
@@ -256,8 +284,37 @@ def _backward_steps(work: Network) -> list[Step]:
                              % (ACTIVATION[work.act].slope_tex, total),
              [Text("Send the error back through each output weight and the hidden unit's slope, then "
                    "multiply by the input that weight sees.")]),
+        *_by_example(work),
         Step(f"Gradients and one step (η = {work.lr:g})", "", [Table(STEP_HEAD, grad_rows)]),
     ]
+
+
+def _by_example(work: Network) -> list[Step]:
+    """Every error signal, example by example, and (with several examples) each gradient as its sum over them:
+    the formulas alone, then the final table, left a learner whose gradient was off no step to find the slip
+    in (read24: the XOR capstone printed example 1's δs in its figure, and examples 2 to 4's nowhere)."""
+    h, n = work.h, work.n
+    head = ([r"\text{example}"] if n > 1 else []) + [r"\delta^{(2)}"] + [rf"\delta^{{(1)}}_{{{j + 1}}}" for j in range(h)]
+    rows = [([str(i + 1)] if n > 1 else []) + [d(work.delta2[i])] + [d(v) for v in work.delta1[i]] for i in range(n)]
+    steps = [Step("Error signals", "", [Table(head, rows), Text(
+        "Each hidden unit's δ is the output's δ times its weight and its slope, as above." if n > 1 else
+        "The hidden units' δ are the output's δ times each unit's weight and slope, as above.")])]
+    if n == 1:
+        return steps
+    # each gradient's terms, one an example: an error signal times what its weight multiplies (1 for a bias)
+    seen = {"W1": lambda i, j, k: work.delta1[i, j] * work.X[i, k], "b1": lambda i, j, k: work.delta1[i, j],
+            "W2": lambda i, j, k: work.delta2[i] * work.A1[i, j], "b2": lambda i, j, k: work.delta2[i]}
+    which = [("W1", j, k) for j in range(h) for k in range(2)] + [("b1", j, 0) for j in range(h)] + \
+        [("W2", j, 0) for j in range(h)] + [("b2", 0, 0)]
+    table = []
+    for (name, _, total), (key, j, k) in zip(_gradient_rows(work), which, strict=True):
+        printed, rest = adding_up([seen[key](i, j, k) for i in range(n)], total)
+        table.append([name, *printed, rest.removeprefix("= ")])
+    head = [r"\text{parameter}"] + [rf"\text{{example {i + 1}}}" for i in range(n)] + [r"\text{sum}"]
+    return steps + [Step("Sums over the examples", "", [
+        Table(head, table),
+        Text("Each entry is an error signal times what its weight multiplies (an input, an activation, or 1 "
+             "for a bias); a gradient is the sum of its row.")])]
 
 
 STEP_HEAD = [r"\text{parameter}", r"\text{value}", r"\partial L/\partial(\cdot)", r"\text{after the step}"]  # "∂L/∂ ·" read as a typo (read23)
