@@ -1084,3 +1084,45 @@ def test_a_whole_best_price_is_a_price_in_cents(tmp_path):
     family = load_bank([tmp_path])["whole"]
     record = generate_one(family, 1)
     assert [float(sp.sympify(v)) for v in record["claims"]["at"]] == [float(sp.sympify(record["params"]["c"]))]
+
+
+@pytest.mark.parametrize("family_id", ["backprop-neuron", "backprop-fanout"])
+def test_a_nodes_local_derivative_is_said_with_its_value_there(family_id):
+    # "Node L = square(a). Local derivative: 2a. It passes 1 × 1 = 1" said neither what 2a is nor which factor
+    # was which (read24): each one-input node's local derivative is followed by its value at the node's input,
+    # recomputed here from the forward pass the solution prints
+    slope = {"square": lambda v: 2 * v, "exp": np.exp, "log": lambda v: 1 / v, "tanh": lambda v: 1 - np.tanh(v) ** 2,
+             "sigmoid": lambda v: np.exp(-v) / (1 + np.exp(-v)) ** 2}
+    said = 0
+    for record in _records(load_bank()[family_id], range(12)):
+        forward = " ".join(p.get("math", "") for s in record["steps"] if s["rule"] == "Forward pass" for p in s["say"])
+        values = {k: float(v.replace("\u2212", "-")) for k, v in re.findall(r"(\w+) = (-?[\d.]+)", forward)}
+        values |= {k: float(sp.sympify(v)) for k, v in record["claims"]["leaves"].items()}
+        for step in record["steps"]:
+            node = re.match(r"Node \w+ = (\w+)\((\w+)\)$", step["rule"])
+            if not node or node[1] not in slope:
+                continue
+            local = step["say"][1]["math"]
+            shown = float(re.split(r"= |\\approx ", local)[-1].replace("\u2212", "-"))
+            assert shown == pytest.approx(slope[node[1]](values[node[2]]), abs=2e-3), (record["seed"], local)
+            said += 1
+    assert said >= 5
+
+
+@pytest.mark.parametrize("family_id", ["backprop-neuron", "backprop-fanout"])
+def test_a_graphs_values_and_gradients_are_written_in_a_table_not_its_boxes(family_id):
+    # the graph's boxes left 1.5 × 0.4 cm under a node's name for "−0.6351" (read22, read24): the sheet asks for
+    # each node's value and gradient in a table of cells (the solution's last table, blank), the graph shows
+    # only what is given
+    for record in _records(load_bank()[family_id], range(8)):
+        table = next(p["table"] for p in record["prompt"] if "table" in p)
+        leaves = record["claims"]["leaves"]
+        names = [node[0] for node in record["claims"]["graph"]] + list(leaves)
+        assert table["blank"] and [row[0] for row in table["rows"]] == names
+        for name, _op, value, gradient in table["rows"]:
+            assert gradient == "" and (value == "") == (name not in leaves), (name, value)
+        shown = {n["id"]: n for n in record["worksheet_figure"]["nodes"]}
+        assert not any("grad" in n for n in shown.values())
+        assert {k for k, n in shown.items() if "value" in n} == set(leaves)
+        filled = next(p["table"] for s in record["steps"] for p in s["say"] if "table" in p)
+        assert filled["head"] == table["head"] and len(filled["rows"]) == len(table["rows"])  # graded cell by cell

@@ -9,6 +9,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 import sympy as sp
 from click.testing import CliRunner
@@ -121,8 +122,7 @@ def test_every_question_reads_as_moodle_imports_it_and_matches_its_claims(quiz):
                     values.append(float(m[1]))
                 if "<table" in text:  # the table asked for: each iterate the claims hold is a blank of it
                     claims = problem["claims"]
-                    held = ([float(E.parse(str(v), variables=())) for it in claims["iterates"][1:] for v in it]
-                            if claims["type"] == "gradient_descent" else [float(t) for t in claims["thetas"]])
+                    held = table_numbers(claims)
                     assert all(any(abs(v - h) <= 1e-3 * max(1, abs(h)) for v in values) for h in held), (held, values)
                     assert len(values) > len(held)
                 else:
@@ -185,6 +185,21 @@ def test_prose_cannot_open_a_cloze_blank(tmp_path):
     question = next(q for q in root.findall("question") if q.get("type") == "cloze")
     found = blanks(question.find("questiontext/text").text)
     assert [t for t, _ in found] == ["NUMERICAL", "NUMERICAL"]  # ours only
+
+
+def table_numbers(claims: dict) -> list[float]:
+    """The numbers a problem's table to fill in holds, read from its claims record by this test alone: each
+    iterate of a descent, each θ of an optimizer, each gradient of a computational graph or a network."""
+    kind = claims["type"]
+    if kind == "gradient_descent":
+        return [float(E.parse(str(v), variables=())) for it in claims["iterates"][1:] for v in it]
+    if kind == "optimizer":
+        return [float(t) for t in claims["thetas"]]
+    if kind == "backprop":
+        return [float(g) for g in claims["gradients"].values()]
+    if kind == "network":
+        return list(np.concatenate([np.ravel(g) for g in claims["gradients"].values()]))
+    raise AssertionError(f"no table for {kind}")
 
 
 def expected_numbers(claims: dict) -> list[float]:

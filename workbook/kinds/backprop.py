@@ -261,8 +261,13 @@ def _layers(graph, leaves) -> list[list[str]]:
 def _node_step(work: Backprop, name: str, op: str, args: list[str]) -> Step:
     """One node of the backward pass: its local derivative and what it passes to each input."""
     val, grad, out = work.val, work.grad, work.out
-    say = words("Local derivative: ", *_in_words(local_tex(op, args)), ". It passes ")
-    for i, (a, p) in enumerate(zip(args, local(op, [val[a] for a in args], val[name]), strict=True)):
+    slopes = local(op, [val[a] for a in args], val[name])
+    tex = local_tex(op, args)
+    if OPS[op].arity == 1 and r"\text" not in tex:  # with its value here: "2a. It passes 1 × 1" said neither (read24)
+        factor = factor_latex(slopes[0]).strip("()")
+        tex += (" = " if abs(float(slopes[0]) - float(factor)) < 1e-12 else r" \approx ") + factor
+    say = words("Local derivative: ", *_in_words(tex), ". It passes ")
+    for i, (a, p) in enumerate(zip(args, slopes, strict=True)):
         if i:
             say.append(Text(" and "))
         upstream, factor, product = decimal_latex(grad[name]), factor_latex(p), decimal_latex(grad[name] * p)
@@ -288,7 +293,7 @@ def _fan_sum(work: Backprop, k: str) -> str:
 
 
 def _steps(work: Backprop) -> list[Step]:
-    graph, val, grad, out = work.graph, work.val, work.grad, work.out
+    graph, val, out = work.graph, work.val, work.out
     uses = Counter(a for _, _, *args in graph for a in args)
     fanout = [k for k in val if uses[k] > 1]
     shown = [Step("Forward pass", "", words("Compute every node from its inputs, left to right: ",
@@ -305,10 +310,22 @@ def _steps(work: Backprop) -> list[Step]:
         shown.append(Step("Fan-out", r",\quad ".join(_fan_sum(work, k) for k in fanout),
                           words("Used more than once: ", Math(", ".join(fanout)), f". {whose} of the contributions "
                                 "from every use — forgetting one is the classic backprop bug.")))
-    rows = [[name, OPS[op].symbol, decimal_latex(val[name]), decimal_latex(grad[name])] for name, op, *_ in graph]
+    return shown + [Step("Every node", "", [_every_node(work)])]
+
+
+def _every_node(work: Backprop, blank: bool = False) -> Table:
+    """Each node's operation, value and gradient: the solution's last table, and (blank) the table the
+    worksheet asks to fill in, a leaf's value given. Its cells are the room to write in: the graph's own boxes
+    left 1.5 × 0.4 cm under a node's name for "−0.6351" (read22, read24). The same head, so that Moodle and
+    Canvas grade its cells one at a time."""
+    val, grad = work.val, work.grad
+    rows = [[name, OPS[op].symbol, decimal_latex(val[name]), decimal_latex(grad[name])] for name, op, *_ in work.graph]
     rows += [[k, r"\text{leaf}", decimal_latex(val[k]), decimal_latex(grad[k])] for k in work.leaves]
-    head = [r"\text{node}", r"\text{op}", r"\text{value}", r"\partial %s/\partial\,\text{node}" % out]
-    return shown + [Step("Every node", "", [Table(head, rows)])]
+    head = [r"\text{node}", r"\text{op}", r"\text{value}", r"\partial %s/\partial\,\text{node}" % work.out]
+    if blank:
+        rows = [[name, op, value if op == r"\text{leaf}" else "", ""] for name, op, value, _ in rows]
+        return Table(head, rows, blank=True, holds=2)
+    return Table(head, rows)
 
 
 def _figures(work: Backprop) -> tuple[dict, dict]:
@@ -316,19 +333,29 @@ def _figures(work: Backprop) -> tuple[dict, dict]:
     gives and an empty box for every value and gradient the student works out."""
     graph, leaves = work.graph, list(work.leaves)
     ops = {n: op for n, op, *_ in graph}
-    nodes_fwd = [{"id": k, "label": k, "value": decimal_latex(work.val[k]) if k in work.leaves else "= ?",
-                  "grad": "∂ = ?", **({"op": ops[k]} if k in ops else {})} for k in leaves + [n for n, *_ in graph]]
+    nodes_fwd = [{"id": k, "label": k, **({"value": decimal_latex(work.val[k])} if k in work.leaves else {}),
+                  **({"op": ops[k]} if k in ops else {})} for k in leaves + [n for n, *_ in graph]]
     nodes_full = [{**n, "value": decimal_latex(work.val[n["id"]]), "grad": f"∂ = {decimal_latex(work.grad[n['id']])}"}
                   for n in nodes_fwd]
     layers = _layers(graph, leaves)
     edges = [{"from": a, "to": name, "label": ""} for name, _op, *args in graph for a in args]
-    alt = ("Computational graph: " + "; ".join(f"{n} = {op}({', '.join(a)})" for n, op, *a in graph)
-           + ". Each box shows its forward value")
+    nodes = "; ".join(f"{n} = {_plain(op, a)}" for n, op, *a in graph)
+    alt = f"Computational graph: {nodes}. Each box shows its forward value"
     return ({"kind": "graph", "nodes": nodes_full, "edges": edges, "layers": layers,
              "alt": alt + " and the gradient of the output with respect to it."},
             {"kind": "graph", "nodes": nodes_fwd, "edges": edges, "layers": layers,
-             "alt": ("Computational graph: " + "; ".join(f"{n} = {op}({', '.join(a)})" for n, op, *a in graph)
-                     + ". Fill in each box's forward value and its gradient as you work.")})
+             "alt": f"Computational graph: {nodes}. Fill in each node's forward value and its gradient in the table "
+                    "as you work."})
+
+
+PLAIN = {"add": "{0} + {1}", "mul": "{0}·{1}", "max": "max({0}, {1})", "exp": "exp({0})", "log": "ln({0})",
+         "square": "{0}²", "sigmoid": "σ({0})", "tanh": "tanh({0})", "relu": "ReLU({0})"}
+
+
+def _plain(op: str, args: list[str]) -> str:
+    """A node as a caption writes it, as the prompt does (σ(v), a², ReLU(v)), not by the file's op names
+    (sigmoid(v), square(a), relu(v): read24)."""
+    return PLAIN[op].format(*args)
 
 
 def present(work: Backprop) -> Problem:
@@ -348,7 +375,7 @@ def present(work: Backprop) -> Problem:
     forward = r",\ ".join(f"{n} = {decimal_latex(float(work.val[n]))}" for n, *_ in graph)
     return Problem(identity=f"{graph} {leaves}", steps=_steps(work), figure=figure, worksheet_figure=sheet_figure,
                    claims=check, prompt=fill(work.family.prompt or default, {
-                       "graph": Math(graph_tex), "leaves": Math(leaf_tex), "out": Math(out)}),
+                       "graph": Math(graph_tex), "leaves": Math(leaf_tex), "out": Math(out)}) + [_every_node(work, True)],
                    answer=[Text("forward: "), Math(forward), Text("; gradients: "), Math(answer)],
                    answer_text=", ".join(f"d{out}/d{k} = {g:.4f}" for k, g in leaf_grads.items()))
 

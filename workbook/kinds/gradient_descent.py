@@ -296,7 +296,8 @@ def present_iterate(work: Descent) -> Problem:
                "Fill in the table.")
     prompt = fill(fam.prompt or default, _placeholders(work)) + [Table(head, blank, blank=True)]
     final = _tuple(exact_decimal(c) for c in path[-1]) if len(names) > 1 else exact_decimal(path[-1][0])
-    answer_name = f"{names[0]}_{{{fam.steps}}}" if len(names) == 1 else f"{_tuple(names)}_{{{fam.steps}}}"
+    # (x_2, y_2), each coordinate its own subscript as the notation writes iterates, not (x, y)_2 (read24)
+    answer_name = _tuple(f"{n}_{{{fam.steps}}}" for n in names) if len(names) > 1 else f"{names[0]}_{{{fam.steps}}}"
     check = {"type": "gradient_descent", "function": sp.sstr(work.f), "variables": [str(v) for v in work.variables],
              "start": [sp.sstr(c) for c in work.start], "rate": sp.sstr(work.rate), "steps": fam.steps,
              "iterates": [[sp.sstr(c) for c in p] for p in path]}
