@@ -358,3 +358,24 @@ def test_a_derivative_where_a_part_of_the_function_has_no_real_value_is_refused(
     # relu(x) ln(x) at -1 is 0·iπ, which SymPy calls 0: its derivative was given as 0 (attack25)
     result = run("solve", text, "--at", "-1")
     assert result.exit_code == 2 and "not defined at x = -1" in result.output, result.output
+
+
+@pytest.mark.parametrize("text, own, around", [("sign(x)^2", "0", "1"), ("x^2 + sign(x)^2", "0", "1"),
+                                               ("Heaviside(x)*Heaviside(-x)", "1/4", "0"), ("sign(x^2)", "0", "1")])
+def test_a_function_whose_value_at_a_point_is_not_its_neighbours_has_no_derivative_there(text, own, around):
+    # sign(x)² is 0 at 0 and 1 on either side: its derivative there was given as 0, "checked", and --check 0 was
+    # "right" (attack26). The headline says it is undefined there, and --at says why, measured at the point itself
+    headline = run("solve", text).output.splitlines()[0]
+    assert headline.endswith("undefined at x = 0"), headline
+    result = run("solve", text, "--at", "0")
+    last = result.output.strip().splitlines()[-1]
+    assert "does not exist" in last and f"the function is {own} there, but {around} on either side" in last, last
+    assert run("solve", text, "--at", "0", "--check", "0").exit_code != 0
+    assert "does not exist" not in run("solve", text, "--at", "1").output  # away from it, as before
+
+
+def test_a_partial_across_a_jump_of_the_function_is_said_not_to_exist():
+    # x² sign(y)² at (1, 0): f(1, y) is 1 for y ≠ 0 and 0 at y = 0; the gradient was given as (0, 0) (attack26)
+    result = run("solve", "x^2*sign(y)^2", "--gradient", "--at", "1,0")
+    assert result.exit_code == 2 and "∂/∂y at (1, 0) does not exist" in result.output, result.output
+    assert "grad = (2, 0)" in run("solve", "x^2*sign(y)^2", "--gradient", "--at", "1,1").output

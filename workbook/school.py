@@ -122,7 +122,7 @@ def pieces(expr: sp.Expr, var: sp.Symbol, most: int = 6) -> tuple[list[tuple], l
     undefined = []
     for k, (left, right) in zip(points, itertools.pairwise(found)):
         a, b = (p[2].xreplace({var: k}) for p in (left, right))
-        if not (a.is_number and b.is_number and sp.simplify(a - b) == 0):
+        if not (a.is_number and b.is_number and sp.simplify(a - b) == 0) or _apart(expr, var, k, a):
             undefined.append(k)
     merged = []
     for lo, hi, branch in found:  # neighbours with the same formula and no jump between are one piece
@@ -131,6 +131,13 @@ def pieces(expr: sp.Expr, var: sp.Symbol, most: int = 6) -> tuple[list[tuple], l
         else:
             merged.append((lo, hi, branch))
     return merged, undefined
+
+
+def _apart(expr: sp.Expr, var: sp.Symbol, k: sp.Expr, limit: sp.Expr) -> bool:
+    """Whether the function's own value at a switching point is not the value both sides tend to: sign(x)² is
+    0 at 0 and 1 on either side (attack26 gave its derivative there as 0), θ(x)θ(−x) is 1/4 at 0."""
+    own = expr.xreplace({var: k})
+    return bool(own.is_number and limit.is_number and own.is_finite and sp.simplify(own - limit) != 0)
 
 
 @functools.lru_cache(maxsize=64)  # a key prints it, its check reads it, and solve's headline and check: once
@@ -149,6 +156,9 @@ def derivative_pieces(f: sp.Expr, var: sp.Symbol, order: int = 1, most: int = 6)
         return None
     undefined = []
     for k, (left, right) in zip(points, itertools.pairwise(derived)):
+        if k in found[1] and _apart(f, var, k, left[2][0].xreplace({var: k})):
+            undefined.append(k)  # f's own value there is not the one both sides tend to
+            continue
         for a, b in zip(left[2], right[2]):
             a, b = a.xreplace({var: k}), b.xreplace({var: k})
             if not (a.is_number and b.is_number and a.is_finite and sp.simplify(a - b) == 0):

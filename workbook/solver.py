@@ -274,7 +274,8 @@ def gradient_at(grad: dict, at: str) -> dict:
     # names not in --wrt (y in --gradient --wrt x) stay letters, as they do without --gradient
     whole = E.parse(grad["input"])
     others = sorted(str(s) for s in whole.free_symbols if str(s) not in names)
-    kink = not others and taylor.analytic_branch(whole, point) is None  # |x - 1| at x = 1, max(x, y) where x = y
+    # |x - 1| at x = 1, max(x, y) where x = y; a step switching there (x² sign(y)² at y = 0: attack26 said 0)
+    kink = not others and (taylor.analytic_branch(whole, point) is None or switches_at(whole, point))
     exact = []
     for k, (name, partial) in enumerate(zip(names, grad["gradient"])):
         if kink:  # each partial is the derivative of f along its own line through the point, as for one
@@ -500,7 +501,8 @@ def value_at(result: SolveResult, at: str) -> tuple[sp.Expr, list[str]]:
                          "(for real numbers), so neither is its derivative")
     exact = result.answer.xreplace({result.var: point})
     held = holding(result.expr.free_symbols - {result.var})
-    if point.is_number and taylor.analytic_branch(result.expr, {**held, result.var: point}) is None:
+    if point.is_number and (taylor.analytic_branch(result.expr, {**held, result.var: point}) is None
+                            or switches_at(result.expr, {**held, result.var: point})):
         exact = _one_sided(result, point, held, at)  # a kink: the derivative exists if both sides agree
     decimal = sp.N(exact, 15) if exact.is_number else None  # arbitrary precision: e^710 is a number, not inf
     if decimal is not None and not (decimal.is_real and decimal.is_finite):
@@ -509,6 +511,21 @@ def value_at(result: SolveResult, at: str) -> tuple[sp.Expr, list[str]]:
     shown = explain.pretty(sp.nsimplify(exact) if exact.is_number and exact.is_Float else exact)
     tail = f" = {_decimal_text(decimal)}" if decimal is not None and not exact.is_Integer else ""
     return exact, [f"at {result.var} = {at.strip()}: {d} = {shown}{tail}"]
+
+
+def switches_at(expr: sp.Expr, point: dict) -> bool:
+    """Whether a step, sign, |.|, max, min or ReLU in expr switches exactly at the point: there SymPy's own
+    value (sign(0) = 0) may be neither side's, so the derivative is taken from each side."""
+    from workbook.functions import relu
+
+    for node in expr.atoms(sp.Heaviside, sp.sign, sp.Abs, sp.Max, sp.Min, sp.DiracDelta, relu):
+        args = [a - b for a in node.args for b in node.args if a != b] if isinstance(node, (sp.Max, sp.Min)) \
+            else node.args[:1]
+        for arg in args:
+            at = arg.xreplace(point)
+            if at.is_number and at.is_zero:
+                return True
+    return False
 
 
 def _real_as_typed(result: SolveResult, point: sp.Expr) -> bool:
@@ -577,6 +594,9 @@ def _one_sided(result: SolveResult, point: sp.Expr, held: dict, at: str) -> sp.E
         branch = taylor.analytic_branch(result.expr, {**held, result.var: point + side * sp.Rational(1, 10**4)})
         heights.append(None if branch is None else branch.xreplace({**held, result.var: point}))
     jumps = None in heights or not all(h.is_number for h in heights) or abs(complex(sp.N(heights[0] - heights[1]))) > 1e-12
+    own = result.expr.xreplace({**held, result.var: point})  # sign(x)² is 0 at 0, 1 on both sides: it jumps too
+    apart = not jumps and own.is_number and abs(complex(sp.N(own - heights[0]))) > 1e-12
+    jumps = jumps or apart
     values = [complex(sp.N(v.xreplace(held))) if v is not None and v.xreplace(held).is_number else None for v in sides]
     if jumps and result.order >= 1:
         values = [None, None]
@@ -594,7 +614,10 @@ def _one_sided(result: SolveResult, point: sp.Expr, held: dict, at: str) -> sp.E
         number = None
     if number is not None and number.imag == 0 and np.isfinite(number.real):
         said = f" (the formula gives {explain.pretty(formula)} there, a convention)"
-    if jumps:
+    if apart:
+        said = (f" (the function is {explain.pretty(own)} there, but {explain.pretty(heights[0])} on either side "
+                "of it)" + said)
+    elif jumps:
         said = " (the function jumps there)" + said
     elif lower is not None:
         said = f" (its derivative of order {lower} jumps there)" + said
