@@ -448,3 +448,21 @@ def test_a_hyperparameter_no_drawn_optimizer_reads_is_refused_by_name(tmp_path):
         with pytest.raises(InputError) as caught:
             load_bank([tmp_path])
         assert len(caught.value.lines) == 1 and said in caught.value.lines[0]
+
+
+@pytest.mark.parametrize("kind_text", [
+    'kind = "gradient"\nask = "partials"\nexpression = "a*x^2 + x*y + sign(y)^2"\n',
+    'kind = "gradient"\nask = "second_partials"\nexpression = "a*x^2*y + b*abs(y)"\n',
+    'kind = "hessian"\nask = "hessian"\nexpression = "a*x^2*y + b*abs(y) + x*y^2"\n',
+])
+def test_a_partial_with_a_delta_is_refused_not_printed(tmp_path, kind_text):
+    # an L1 term b|y| gave the key H = [...; 2x + 8δ(y)], and sign(y)² a ∂f/∂y of x + 4δ(y) sign(y), each
+    # "checked" off the line y = 0 (attack26): a partial across a jump of f or of its slope does not exist there
+    from workbook.verify import VerifyError
+
+    (tmp_path / "d.toml").write_text('id = "d"\ntitle = "D"\ntopic = "t"\ndifficulty = 1\nvariables = ["x", "y"]\n'
+                                     + kind_text + '[params]\na = { int = [2, 4] }\nb = { int = [2, 4] }\n',
+                                     encoding="utf-8")
+    family = load_bank([tmp_path])["d"]
+    with pytest.raises(VerifyError, match="jumps across y = 0, where this partial does not exist"):
+        generate_one(family, 1)

@@ -378,7 +378,14 @@ def partial_at(function: sp.Expr, variables: list[sp.Symbol], wrt: list[sp.Symbo
 
 def check_partial(function: sp.Expr, variables: list[sp.Symbol], wrt: list[sp.Symbol], answer: sp.Expr, *,
                   domain: tuple[float, float] = (-2.0, 2.0), rtol: float = 1e-6) -> Check:
-    """Raise VerifyError unless ``answer`` matches the measured partial derivative over the box."""
+    """Raise VerifyError unless ``answer`` matches the measured partial derivative over the box. A partial
+    that holds a δ is no answer: f jumps (or its slope does) across a line where the partial does not exist,
+    and the key printed 2x + 8δ(y) for an L1 term b|y|, checked off the line (attack26)."""
+    name = "d" + "d".join(str(v) for v in wrt)
+    if answer.has(sp.DiracDelta):
+        where = sorted({str(sp.Eq(d.args[0], 0)).replace("Eq(", "").replace(", 0)", " = 0") for d in answer.atoms(sp.DiracDelta)})
+        raise VerifyError(f"{name}: f or its slope jumps across {' and '.join(where)}, where this partial does not "
+                          "exist (a δ would be printed): give a function smooth in every variable")
     points = sample_grid(*domain, dims=len(variables))
     f_vals = _at(numeric(function, variables), points)
     claimed = _at(numeric(answer, variables), points)
@@ -386,7 +393,6 @@ def check_partial(function: sp.Expr, variables: list[sp.Symbol], wrt: list[sp.Sy
     scale = np.maximum(1.0, np.abs(measured))
     tol = (1e-5 if method == "central-difference" else rtol) * scale
     usable = np.isfinite(f_vals) & np.isfinite(claimed) & np.isfinite(measured) & (err <= tol)
-    name = "d" + "d".join(str(v) for v in wrt)
     if usable.sum() < MIN_POINTS:
         raise VerifyError(f"{name}: only {int(usable.sum())} usable points (need {MIN_POINTS})")
     bad = usable & (np.abs(claimed - measured) > tol)
