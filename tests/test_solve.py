@@ -379,3 +379,16 @@ def test_a_partial_across_a_jump_of_the_function_is_said_not_to_exist():
     result = run("solve", "x^2*sign(y)^2", "--gradient", "--at", "1,0")
     assert result.exit_code == 2 and "∂/∂y at (1, 0) does not exist" in result.output, result.output
     assert "grad = (2, 0)" in run("solve", "x^2*sign(y)^2", "--gradient", "--at", "1,1").output
+
+
+@pytest.mark.parametrize("typed", [
+    "2x + sin(99730000 pi x)",  # 0 at every point whose denominator divides 10^4 * 9973
+    "2x + 10^8 relu(10^-8 - (x^3 - 0.7)^2)",  # positive on a stretch 10^-4 wide, between two grid points
+    "2x + 10^10 relu(10^-10 - (sin(x) - 1/2)^2)",
+    "2x + 10^8 relu(10^-8 - (x^5 + x - 1)^2)",
+])
+def test_an_answer_off_on_a_stretch_between_every_point_compared_is_not_right(typed):
+    # each was judged "right" for x^2's derivative (attack26): points that are no fraction, and the highest point
+    # of a switch's argument between two grid points, are compared too
+    result = run("solve", "x^2", "--check", typed)
+    assert result.exit_code == 1 and result.output.startswith("not right"), result.output
