@@ -392,3 +392,13 @@ def test_an_answer_off_on_a_stretch_between_every_point_compared_is_not_right(ty
     # of a switch's argument between two grid points, are compared too
     result = run("solve", "x^2", "--check", typed)
     assert result.exit_code == 1 and result.output.startswith("not right"), result.output
+
+
+@pytest.mark.parametrize("typed", ["2x + relu(exp(x/100) - exp(20))", "2x + relu(sqrt(x^2+1) - 2000)",
+                                   "2x + Heaviside(ln(x^2+1) - 20)"])
+def test_an_answer_off_only_past_a_far_corner_of_any_argument_is_not_right(typed):
+    # right for x^2's 2x (attack26): their corners (2000, ±2000, ±22026) are past ±1000 and their arguments
+    # no polynomial, so no exact zero was looked for; a grid in log |x| out to 10^9 finds them
+    result = run("solve", "x^2", "--check", typed)
+    assert result.exit_code == 1 and result.output.startswith("not right"), result.output
+    assert run("solve", "x^2", "--check", "2x + relu(-x^2 - 1)").exit_code == 0  # a switch that never switches

@@ -1191,7 +1191,38 @@ def _far_points(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> li
     if not verify.switches(difference):
         return [p for p in FAR if not lo <= p <= hi]
     outside = [k for k in _kinks(difference, var, -1000.0, 1000.0) if not lo <= k <= hi]
-    return [p for p in FAR if not lo <= p <= hi] + outside + _beyond(difference, var)
+    return [p for p in FAR if not lo <= p <= hi] + outside + _beyond(difference, var) + _far_switches(difference, var)
+
+
+def _far_switches(difference: sp.Expr, var: sp.Symbol, grid: int = 4001) -> list[sp.Expr]:
+    """Beside and past each place a piece of the difference switches between ±1000 and ±10^9, found on a grid
+    spaced evenly in log |x| and narrowed by bisection, whatever its argument: relu(exp(x/100) - e^20) switches
+    at 2000, Heaviside(ln(x^2 + 1) - 20) at ±22026, and each was judged right for 2x (attack26)."""
+    out: list[sp.Expr] = []
+    for u in verify.switches(difference)[:20]:
+        plain = u.replace(lambda e: isinstance(e, sp.Abs), lambda e: e.args[0])
+        if not plain.free_symbols <= {var} or not plain.has(var):
+            continue
+        try:
+            f = sp.lambdify(var, written_out(plain), modules="numpy", docstring_limit=0)
+        except (TypeError, ValueError, NameError):
+            continue
+        for side in (-1.0, 1.0):
+            xs = side * np.logspace(3, 9, grid)
+            with np.errstate(all="ignore"):
+                try:
+                    ys = np.broadcast_to(np.asarray(f(xs), dtype=float), xs.shape)
+                except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                    continue
+            signs = np.sign(ys)
+            for i in np.flatnonzero(signs[:-1] * signs[1:] < 0)[:4]:
+                a, b = float(xs[i]), float(xs[i + 1])
+                with np.errstate(all="ignore"):
+                    for _ in range(80):
+                        m = (a + b) / 2
+                        a, b = (m, b) if np.sign(float(f(m))) == signs[i] else (a, m)
+                out += _beside_and_past(sp.Rational(repr((a + b) / 2)))
+    return out[:48]
 
 
 FAR_REACH = sp.oo  # the exact zeros of a polynomial piece are looked at however far out
