@@ -281,3 +281,18 @@ def test_a_draw_that_overruns_its_budget_once_is_drawn_again_from_its_own_seed(t
     again = json.loads((busy.out_dir / "manifest.json").read_text())["problems"][0]
     assert (again["seed"], again["attempt"]) == (first["seed"], first["attempt"])
     assert (busy.out_dir / "worksheet.html").read_bytes() == (quiet.out_dir / "worksheet.html").read_bytes()
+
+
+def test_a_stop_that_arrives_while_a_worker_is_forked_still_stops():
+    # a SIGTERM landing inside the fork ran its handler in an at-fork callback, where Python prints the exception
+    # and drops it; the build went on, deaf to every later signal, and replaced the edition (attack26). Here the
+    # signal is sent from inside the fork itself, every time
+    code = ("import os, signal\nfrom workbook import cli, workers\n"
+            "signal.signal(signal.SIGTERM, cli._raise_stopped)\nfired = []\n"
+            "def hook():\n    if not fired:\n        fired.append(1)\n        os.kill(os.getpid(), signal.SIGTERM)\n"
+            "os.register_at_fork(after_in_parent=hook)\n"
+            "try:\n    with workers.Pool(2) as pool:\n        pool.submit('t', 10, abs, -1)\n"
+            "        print([o.value for o in pool.completed()])\n    print('went on')\n"
+            "except cli.Stopped:\n    print('stopped')\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert run.stdout.strip() == "stopped" and "Traceback" not in run.stderr, (run.stdout, run.stderr[-800:])

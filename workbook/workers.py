@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -87,7 +88,11 @@ class _Worker:
         # (between the folder and its marker) left a folder no one could tell was ours (CI, 2026-12-03)
         self.scratch = _new_scratch(f"workbook-{os.getpid()}-worker-")
         self.process = context.Process(target=_serve, args=(child, memory, os.getpid(), self.scratch), daemon=True)
-        self.process.start()
+        # a stop that arrived inside the fork ran its handler in an at-fork callback, where Python prints the
+        # exception and drops it: the build went on, deaf to every later signal (attack26). It waits, and
+        # arrives once the worker is started
+        with _stops_held():
+            self.process.start()
         child.close()  # the parent's copy: a dead worker then reads as end-of-file
         self.task: tuple | None = None  # (name, budget, fn, args)
         self.started = 0.0
@@ -326,6 +331,8 @@ def _serve(conn, memory: int | None, parent: int, scratch: Path) -> None:
     for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):  # the parent's handlers, inherited by a fork:
         if signum is not None:  # a worker sent one of these simply ends, and its parent reports it
             signal.signal(signum, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)  # held while the parent forked us
     _die_with(parent)
     gc.freeze()  # what the parent made stays shared: our collector never writes to those pages
     gc.set_threshold(GC_YOUNG, 50, 100)  # a layout makes millions of objects: a collection every 700 was 3% of its time
@@ -397,23 +404,31 @@ def scratch_dir() -> Path:
     return _SCRATCH["path"]
 
 
+STOPS = {signal.SIGTERM, signal.SIGINT} | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
+
+
+@contextmanager
+def _stops_held():
+    """Ctrl-C, SIGTERM and SIGHUP wait until the block is done, then arrive as they would have."""
+    masked = hasattr(signal, "pthread_sigmask")
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS) if masked else None
+    try:
+        yield
+    finally:
+        if masked:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def _new_scratch(prefix: str) -> Path:
     """A new private folder in the temporary folder, marked as workbook's before anything can stop us
     (SIGTERM and SIGHUP wait until the marker is there; the folder goes if making the marker fails)."""
-    held = {signal.SIGTERM, signal.SIGINT} | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
-    masked = hasattr(signal, "pthread_sigmask")
-    if masked:
-        before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
+    with _stops_held():
         path = Path(tempfile.mkdtemp(prefix=prefix))
         try:
             (path / SCRATCH_MARKER).touch()
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
-    finally:
-        if masked:
-            signal.pthread_sigmask(signal.SIG_SETMASK, before)
     return path
 
 
