@@ -212,3 +212,19 @@ def test_a_roster_with_canvas_is_refused(tmp_path):
     result = CliRunner().invoke(main, ["build", str(edition), "--out", str(tmp_path), "--format", "canvas",
                                        "--roster", str(roster)])
     assert result.exit_code == 2 and "per class" in result.stderr
+
+
+def test_two_editions_of_one_title_and_seed_have_identifiers_of_their_own(tmp_path):
+    # two teachers' "Quiz 1" at the default seed, one of derivatives and one of trigonometry, carried the same
+    # assessment and item identifiers, by which Canvas keys what it imports (attack26)
+    idents = []
+    for families in ('["power-polynomial"]', '["trig"]'):
+        edition = tmp_path / f"{len(idents)}.toml"
+        edition.write_text(f'title = "Quiz 1"\n[page]\ncover = false\n[[sections]]\ntitle = "S"\nfamilies = {families}\n'
+                           'count = 2\n', encoding="utf-8")
+        out = tmp_path / f"out{len(idents)}"
+        result = CliRunner().invoke(main, ["build", str(edition), "--out", str(out), "--format", "canvas", "-q"])
+        assert result.exit_code == 0, result.output
+        text = zipfile.ZipFile(out / "quiz-1" / "canvas.zip").read("imsmanifest.xml").decode()
+        idents.append(set(re.findall(r'identifier="(wb[0-9a-f_]+)', text)))
+    assert idents[0] and idents[1] and not idents[0] & idents[1]

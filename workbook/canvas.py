@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -46,7 +47,13 @@ def package(docs: dict[str, dict], choices: dict[tuple[str, int], list[tuple[str
     """canvas.zip for an edition's copies (``docs``, by folder), with ``choices`` the wrong answers a
     derivative is offered among, by (folder, problem number)."""
     head = next(iter(docs.values()))["edition"]
-    ident = "wb" + hashlib.sha256(f"{head['title']}|{head['seed']}".encode()).hexdigest()[:16]
+    # Canvas keys what it imports by these identifiers: two editions with one title and seed (two teachers'
+    # "Quiz 1") had the same, so importing the second could replace the first's questions (attack26). They
+    # are made from the problems too: the same edition, the same identifiers; another, others
+    problems = [[p.get("family"), p.get("identity")] for doc in docs.values() for section in doc["sections"]
+                for p in section["problems"]]
+    content = json.dumps([head["title"], head["seed"], problems], ensure_ascii=False, default=str)
+    ident = "wb" + hashlib.sha256(content.encode()).hexdigest()[:16]
     files: dict[str, bytes] = {}
     assessment = _assessment(docs, choices or {}, ident, files)
     manifest = _manifest(ident, sorted(files))
@@ -112,7 +119,8 @@ def _assessment(docs: dict[str, dict], choices: dict, ident: str, files: dict[st
         for folder, doc, p in variants:
             version = doc["edition"].get("version")
             name = f"Problem {number}" + (f", version {version}" if version else "")
-            item_ident = f"{ident}_{hashlib.sha256(f'{folder}#{number}'.encode()).hexdigest()[:12]}"
+            which = f"{folder}#{number}#{p.get('identity')}"
+            item_ident = f"{ident}_{hashlib.sha256(which.encode()).hexdigest()[:12]}"
             _item(group, p, name, item_ident, choices.get((folder, number)), ident, files)
     return _xml(root)
 
