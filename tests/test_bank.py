@@ -466,3 +466,15 @@ def test_a_partial_with_a_delta_is_refused_not_printed(tmp_path, kind_text):
     family = load_bank([tmp_path])["d"]
     with pytest.raises(VerifyError, match="jumps across y = 0, where this partial does not exist"):
         generate_one(family, 1)
+
+
+def test_a_bank_of_more_families_than_a_bank_may_hold_is_refused_unread(tmp_path):
+    # 10,000 small families kept `workbook list` drawing samples for minutes, printing nothing (attack26)
+    from workbook.bank import MOST_FAMILIES
+
+    for i in range(MOST_FAMILIES + 1):
+        (tmp_path / f"f{i}.toml").write_text("this is not read", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_bank([tmp_path])
+    assert caught.value.lines == [f"{tmp_path}: holds {MOST_FAMILIES + 1} family files, over the {MOST_FAMILIES} a bank "
+                                  "may hold; split it into folders of one topic each and name the ones you need"]

@@ -117,6 +117,7 @@ def _shown(name: str) -> str:
 
 
 READ_BUDGET = 3.0  # seconds to read every expression of one family file (a built-in one takes milliseconds)
+MOST_FAMILIES = 1000  # family files in one bank folder (the built-in bank has 53)
 BANK_BUDGET = 20.0  # seconds to read every family of a bank (the built-in bank of 51 takes under one)
 
 
@@ -167,7 +168,13 @@ def load_bank(folders: list[Path] | None = None, problems: list[str] | None = No
             paths.append(folder)  # a file named on the command line
             named.add(folder)
             continue
-        for path in sorted(folder.glob("*.toml")):
+        found = sorted(folder.glob("*.toml"))
+        if len(found) > MOST_FAMILIES:  # 10,000 small families kept `list` drawing for minutes (attack26)
+            problems.append(f"{printable(str(folder))}: holds {len(found)} family files, over the {MOST_FAMILIES} a "
+                            "bank may hold; split it into folders of one topic each and name the ones you need")
+            unread += found
+            continue
+        for path in found:
             if os.path.islink(path) and not path.resolve().is_relative_to(folder.resolve()):
                 problems.append(f"{printable(str(path))}: a link out of its bank folder; not read")
                 unread.append(path)
