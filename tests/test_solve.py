@@ -402,3 +402,11 @@ def test_an_answer_off_only_past_a_far_corner_of_any_argument_is_not_right(typed
     result = run("solve", "x^2", "--check", typed)
     assert result.exit_code == 1 and result.output.startswith("not right"), result.output
     assert run("solve", "x^2", "--check", "2x + relu(-x^2 - 1)").exit_code == 0  # a switch that never switches
+
+
+def test_an_odd_root_of_a_negative_number_says_which_root_is_taken_and_how_to_write_the_real_one():
+    # x^(1/3) at -8 was "not defined (for real numbers)", where a learner knows the cube root of -8 is -2 (attack26)
+    said = run("solve", "x^(1/3)", "--at", "-8").output
+    assert "taken for a base of 0 or more only" in said and "sign(x) |x|^(1/3)" in said, said
+    assert run("solve", "sign(x)*abs(x)^(1/3)", "--at", "-8").output.strip().endswith("= 1/12 = 0.08333333333")
+    assert "for real numbers" in run("solve", "sqrt(x)", "--at", "-1").output  # no real square root there at all

@@ -495,7 +495,7 @@ def value_at(result: SolveResult, at: str) -> tuple[sp.Expr, list[str]]:
     alone = not result.expr.free_symbols - {result.var}
     if alone and not _real_at(result.expr, result.var, point):
         raise SolveError(f"{explain.pretty(result.expr)} is not defined at {result.var} = {at.strip()} "
-                         "(for real numbers), so neither is its derivative")
+                         f"({_odd_root_said(result.expr) or 'for real numbers'}), so neither is its derivative")
     if alone and not _real_as_typed(result, point):
         raise SolveError(f"{printable(result.text.strip())[:80]} is not defined at {result.var} = {at.strip()} "
                          "(for real numbers), so neither is its derivative")
@@ -511,6 +511,17 @@ def value_at(result: SolveResult, at: str) -> tuple[sp.Expr, list[str]]:
     shown = explain.pretty(sp.nsimplify(exact) if exact.is_number and exact.is_Float else exact)
     tail = f" = {_decimal_text(decimal)}" if decimal is not None and not exact.is_Integer else ""
     return exact, [f"at {result.var} = {at.strip()}: {d} = {shown}{tail}"]
+
+
+def _odd_root_said(expr: sp.Expr) -> str:
+    """Why x^(1/3) has no value at -8 here, where a learner expects -2: a fractional power is SymPy's principal
+    root, taken for a positive base only (attack26 was told "for real numbers"), and how to write the real one."""
+    odd = [p for p in expr.atoms(sp.Pow) if p.exp.is_Rational and not p.exp.is_integer and p.exp.q % 2]
+    if not odd:
+        return ""
+    power = explain.pretty(odd[0])
+    return (f"a fractional power such as {power} is taken for a base of 0 or more only; for the real cube root of a "
+            "negative number write sign(x) |x|^(1/3)")
 
 
 def switches_at(expr: sp.Expr, point: dict) -> bool:
