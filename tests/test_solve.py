@@ -410,3 +410,11 @@ def test_an_odd_root_of_a_negative_number_says_which_root_is_taken_and_how_to_wr
     assert "taken for a base of 0 or more only" in said and "sign(x) |x|^(1/3)" in said, said
     assert run("solve", "sign(x)*abs(x)^(1/3)", "--at", "-8").output.strip().endswith("= 1/12 = 0.08333333333")
     assert "for real numbers" in run("solve", "sqrt(x)", "--at", "-1").output  # no real square root there at all
+
+
+def test_solve_reads_back_the_answer_it_prints_with_a_root_of_a_number():
+    # (2x)^0.0123 printed 2^0.0123*0.0123/x^0.9877, and --check of that very answer said "number too large" (attack26)
+    printed = run("solve", "(2x)^0.0123").output.splitlines()[0].split(" = ", 1)[1]
+    result = run("solve", "(2x)^0.0123", "--check", printed)
+    assert result.exit_code == 0 and result.output.startswith("right"), result.output
+    assert "round the exponent to 4 decimals" in run("solve", "2^0.00001 x").output

@@ -497,6 +497,9 @@ def _number(tok: Token, parser: _Parser) -> sp.Expr:
     return sp.Rational(tok.text) if "." in tok.text else sp.Integer(tok.text)
 
 
+MAX_ROOT = 10**4  # 2^0.0123 is 2^(123/10000): the largest degree of a root of a number
+
+
 def _power(base: sp.Expr, exponent: sp.Expr, op: Token, base_tok: Token, parser: _Parser) -> sp.Expr:
     """base^exponent, refusing powers whose value would be astronomically large."""
     if exponent.is_Integer:
@@ -507,9 +510,12 @@ def _power(base: sp.Expr, exponent: sp.Expr, op: Token, base_tok: Token, parser:
                 raise parser.error("number too large: the power would have thousands of digits", op)
         elif n > MAX_SYMBOLIC_EXPONENT:
             raise parser.error(f"exponent too large: at most {MAX_SYMBOLIC_EXPONENT}", op)
-    elif exponent.is_Rational and base.is_number and (
-            abs(exponent.p) * _magnitude(base) > MAX_POWER_DIGITS or exponent.q > 1000):
+    elif exponent.is_Rational and base.is_number:
+        if abs(exponent.p) * _magnitude(base) > MAX_POWER_DIGITS:
             raise parser.error("number too large", op)
+        if exponent.q > MAX_ROOT:  # 2^0.0123 is small: refused as "too large" where solve printed it (attack26)
+            raise parser.error(f"a number to a power of more than 4 decimals (a root of degree over {MAX_ROOT}): "
+                               "round the exponent to 4 decimals", op)
     elif exponent.is_number and base.is_number and _magnitude(exponent) * _magnitude(base) > 4:
         raise parser.error("number too large: a number to a power that is not a fraction must stay small", op)
     if base == 0 and exponent.is_number and exponent.is_negative:
