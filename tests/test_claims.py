@@ -1126,3 +1126,18 @@ def test_a_graphs_values_and_gradients_are_written_in_a_table_not_its_boxes(fami
         assert {k for k, n in shown.items() if "value" in n} == set(leaves)
         filled = next(p["table"] for s in record["steps"] for p in s["say"] if "table" in p)
         assert filled["head"] == table["head"] and len(filled["rows"]) == len(table["rows"])  # graded cell by cell
+
+
+@pytest.mark.parametrize("value, printed", [(-0.00015, "-0.0002"), (0.99985, "0.9999"), (0.00725, "0.0073"),
+                                            (sp.Rational(-3, 20000), "-0.0002"), (sp.Rational(29, 4000), "0.0073"),
+                                            (0.1234499999, "0.1234"), (0.12345000001, "0.1235"), (2.5e-5, "0.0000")])
+def test_a_half_is_rounded_away_from_zero_as_a_learner_rounds_it(value, printed):
+    # an optimizer's table printed Δθ₁ = −0.00015 as −0.0001 beside b₂ = 0.00725 as 0.0073: through a binary float
+    # an exact half went down in one cell and up in the next (attack26); the decimal the learner rounds is meant
+    from workbook.numbers import decimal_latex
+
+    assert decimal_latex(value) == printed
+    # and by Python's own decimal arithmetic, from the decimal the value is
+    from decimal import ROUND_HALF_UP, Decimal
+    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value.p) / Decimal(value.q)
+    assert Decimal(printed) == exact.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)

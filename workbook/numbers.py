@@ -5,6 +5,7 @@ or a matrix.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import sympy as sp
@@ -134,12 +135,37 @@ def decimal_latex(value, places: int = 4) -> str:
     where rounding changed the value (0.090031 is 0.0900, never 0.09), and shorter only where the value ends
     sooner (0.25): exactly the worksheet's rule, "to 4 places, one that ends sooner exactly"."""
     v = float(value)
-    text = f"{v:.{places}f}"
+    text = _rounded(value, v, places)
     if abs(v - float(text)) <= 1e-12 * max(1.0, abs(v)):  # it ends within the places (floats' own error aside)
         text = text.rstrip("0").rstrip(".")
     if float(text or 0) == 0:
         return "0" if text in ("-0", "0", "") else text.lstrip("-")  # 0, or 0.0000 for a value too small to show
     return text
+
+
+def _rounded(value, v: float, places: int) -> str:
+    """The value to ``places`` decimals, a half rounded away from 0 as a learner rounds by hand: -0.00015 is
+    -0.0002 and 0.00725 is 0.0073. Through a binary float the first went down and the second up, by whichever
+    side of the half the nearest double fell (attack26); an exact value is rounded exactly, and a float within
+    its own error of a half is taken as that half."""
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+
+    if not math.isfinite(v) or abs(v) > 1e15:
+        return f"{v:.{places}f}"
+    step = Decimal(1).scaleb(-places)
+    with localcontext() as context:
+        context.prec = 60
+        try:
+            if isinstance(value, (sp.Rational, int)):
+                exact = Decimal(int(sp.Rational(value).p)) / Decimal(int(sp.Rational(value).q))
+                return format(exact.quantize(step, rounding=ROUND_HALF_UP), "f")
+            near = Decimal(repr(v)).quantize(step / 10 ** 8)  # the float to its own error, past the places
+            half = near.quantize(step, rounding=ROUND_HALF_UP)
+        except InvalidOperation:
+            return f"{v:.{places}f}"
+        if abs(abs(near - half) - step / 2) <= step / 10 ** 8:  # a half, but for the float's error
+            return format(half, "f")
+    return f"{v:.{places}f}"
 
 
 def factor_latex(value) -> str:
