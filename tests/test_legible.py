@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
 from workbook import figcheck, figures
@@ -378,3 +379,28 @@ def test_a_graph_nodes_text_fits_inside_its_box():
                     assert box.x0 + pad <= ink.x0 and ink.x1 <= box.x1 - pad, (name, text.get_text())
                     checked += 1
     assert checked >= 50
+
+
+def _contrast_with_white(rgb) -> float:
+    """WCAG's contrast ratio of a colour against white paper."""
+    def channel(c):
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def test_every_contour_line_stands_out_on_white_paper():
+    # the highest contours and their "0" labels were viridis's palest yellow, nearly invisible on paper, and a
+    # problem's point lay on one (read24): every line and label is at least twice as dark as white
+    checked = 0
+    for name, spec, _where in _figures():
+        if spec["kind"] != "contour":
+            continue
+        fig = figures.drawn(spec)
+        for collection in fig.axes[0].collections:
+            for colour in collection.get_edgecolor():
+                assert _contrast_with_white(colour) >= 2.0, (name, colour)
+                checked += 1
+        for text in fig.axes[0].texts:
+            assert _contrast_with_white(to_rgb(text.get_color())) >= 2.0, (name, text.get_text())
+    assert checked > 20

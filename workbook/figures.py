@@ -6,6 +6,7 @@ the object-oriented API (no pyplot global state).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
@@ -572,6 +573,19 @@ def contour_levels(spec: dict, z: np.ndarray) -> list[float] | int:
     return levels
 
 
+@functools.cache
+def _contour_colours():
+    """Viridis without its palest quarter: the highest contours, and their labels, were a yellow that vanished
+    on white paper and in a photocopy (read24)."""
+    from matplotlib import colormaps
+    from matplotlib.colors import ListedColormap
+
+    return ListedColormap(colormaps["viridis"](np.linspace(0.0, CONTOUR_PALEST, 256)), name="viridis-print")
+
+
+CONTOUR_PALEST = 0.75  # viridis at 0.75 is a mid green, #5ec962; above it the yellow-greens and yellows
+
+
 def contour_figure(spec: dict) -> str:
     """Contour lines of f, the point, arrows from it (gradient, its negative) and paths (descent)."""
     x = np.asarray(spec["x"], dtype=float)
@@ -585,7 +599,7 @@ def contour_figure(spec: dict) -> str:
         finite = z[np.isfinite(z)]
         if finite.size:
             levels = contour_levels(spec, z)
-            cs = ax.contour(x, y, z, levels=levels, cmap="viridis", linewidths=0.8)
+            cs = ax.contour(x, y, z, levels=levels, cmap=_contour_colours(), linewidths=0.8)
         point = spec.get("point")
         if point is not None:
             ax.plot([point[0]], [point[1]], "o", color="#222222", markersize=4, zorder=4)
