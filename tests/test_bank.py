@@ -476,5 +476,6 @@ def test_a_bank_of_more_families_than_a_bank_may_hold_is_refused_unread(tmp_path
         (tmp_path / f"f{i}.toml").write_text("this is not read", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         load_bank([tmp_path])
-    assert caught.value.lines == [f"{tmp_path}: holds {MOST_FAMILIES + 1} family files, over the {MOST_FAMILIES} a bank "
-                                  "may hold; split it into folders of one topic each and name the ones you need"]
+    said = (f"{tmp_path}: holds {MOST_FAMILIES + 1} family files, over the {MOST_FAMILIES} a bank may hold; split it "
+            "into folders of one topic each and name the ones you need")
+    assert caught.value.lines == [said]

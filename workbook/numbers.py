@@ -218,3 +218,10 @@ def adding_up(parts: list, total) -> tuple[list[str], str]:
                 return printed, f"= {shown}"
             return printed, r"= %s \approx %s" % (format(exact, "f"), shown)
     return [decimal_latex(x) for x in parts], r"\approx %s" % shown
+
+
+def caption_number(value: float) -> str:
+    """A caption's number: to 4 places as the book gives a value, zeros at its end left off, with a minus
+    sign (a caption said "minimum at x = 1.59" where the solution's numbers had four places: read24)."""
+    text = f"{float(value):.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "0", "") else text.replace("-", "\u2212")

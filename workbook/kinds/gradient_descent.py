@@ -32,7 +32,7 @@ from workbook.kinds.common import (
     second_derivative_test,
     shape,
 )
-from workbook.numbers import decimal_latex, decimal_places, exact_decimal, latex, point_latex
+from workbook.numbers import caption_number, decimal_latex, decimal_places, exact_decimal, latex, point_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, with_params, words
 
 
@@ -272,9 +272,14 @@ def _iterate_steps(work: Descent, names: list[str], head: list[str]) -> list[Ste
         Step("Step", update, words("Each step moves against the gradient by the learning rate times its size "
                                    "(for each variable the same way).")),
         Step("The iterates", "", [Table(head, rows)]),
-        Step("What happened", "", words(f"The loss {trend} from ", Math(_loss_shown(f_start)), " to ",
-                                        Math(_loss_shown(f_end)), ".")),
+        Step("What happened", "", words(f"The loss {trend} from ", *_loss_said(f_start), " to ", *_loss_said(f_end), ".")),
     ]
+
+
+def _loss_said(value: sp.Expr) -> list:
+    """A loss in a sentence: "about −3.9403" where only its rounding is given ("to ≈ −3.9403" read oddly: read24)."""
+    shown = _loss_shown(value)
+    return ["about ", Math(shown.removeprefix("\\approx ").strip())] if shown.startswith("\\approx") else [Math(shown)]
 
 
 def _loss_shown(value: sp.Expr) -> str:
@@ -283,6 +288,8 @@ def _loss_shown(value: sp.Expr) -> str:
     exact = exact_decimal(value) if value.is_Rational else latex(value)
     places = decimal_places(value) if value.is_Rational else None
     if places is not None and places > 8:  # 1.0368⁴/4 + ... ends at the 16th place: its digits tell no one anything
+        return rf"\approx {decimal_latex(value)}"
+    if value.is_Rational and places is None and value.q > 100:  # nor does −262991683/11718750 beside −22.4420
         return rf"\approx {decimal_latex(value)}"
     return exact if places is not None and places <= 4 else f"{exact} \\approx {decimal_latex(value)}"
 
@@ -479,7 +486,7 @@ def _figure(f, variables, path2d, paths1d, rate, minimum=None) -> dict:
     off = [(run["label"], [(k, p) for k, p in enumerate(run["points"]) if not xs[0] <= p <= xs[-1]]) for run in runs]
     beyond = "".join(f" Off the plot, {label} reaches " + _and([f"{variables[0]} = {p:g} at step {k}" for k, p in out]) + "."
                      for label, out in off if out)
-    return spec | {"alt": f"{said}, and its {'local ' * local}minimum at {variables[0]} = {m:.3g}: "
+    return spec | {"alt": f"{said}, and its {'local ' * local}minimum at {variables[0]} = {caption_number(m)}: "
                           + "; ".join(f"{run['label']} {_path_said(run['points'], m)}".replace(
                               "the minimum", "the local minimum" if local else "the minimum") for run in runs)
                           + "." + beyond}
@@ -558,7 +565,8 @@ def _contour_figure(f, variables, path2d, rate, minimum) -> dict:
             **({"minimum": list(minimum)} if minimum else {}),
             "xlabel": str(variables[0]), "ylabel": str(variables[1]),
             "alt": f"Contour plot of the loss with the gradient descent path of {len(path2d) - 1} steps "
-                   f"from ({path2d[0][0]:g}, {path2d[0][1]:g}) to ({path2d[-1][0]:.4g}, {path2d[-1][1]:.4g}){where}."}
+                   f"from ({path2d[0][0]:g}, {path2d[0][1]:g}) to ({caption_number(path2d[-1][0])}, "
+                   f"{caption_number(path2d[-1][1])}){where}."}
 
 
 def givens(claims: dict) -> dict[str, list[str]]:
