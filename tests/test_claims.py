@@ -1161,3 +1161,12 @@ def test_a_descent_captions_minimum_is_given_to_the_books_4_places_and_a_rounded
         assert not any(m.startswith(r"\approx") for m in maths), maths  # "to ≈ −3.9403": "to about −3.9403"
         checked += 1
     assert checked >= 6
+
+
+@pytest.mark.parametrize("family_id", ["loss-bce", "loss-mse", "loss-linear-layer", "loss-softmax"])
+def test_a_loss_problems_given_numbers_are_decimals_as_everywhere_else(family_id):
+    # "w₂ = 1/2, b = 1/2" beside a book of decimals that asks for decimal answers (read24): a given number that
+    # ends is written as the decimal it is
+    for record in _records(load_bank()[family_id], range(10)):
+        prompt = " ".join(p.get("math", "") for p in record["prompt"] if "math" in p)
+        assert not re.search(r"\\frac\{\d+\}\{(2|4|5|8|10|20|25)\}", prompt), (record["seed"], prompt)

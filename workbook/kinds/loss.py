@@ -21,7 +21,7 @@ from workbook.family import Family, for_asks
 from workbook.functions import sigmoid
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given, in_range, label, refuse_constant
-from workbook.numbers import decimal_latex, latex, matrix_latex
+from workbook.numbers import decimal_latex, exact_decimal, matrix_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 KEYS = ("inputs", "targets", "weights", "bias", "upstream")
@@ -238,14 +238,14 @@ def check_linear(work: Loss) -> list[verify.Check]:
 
 
 def _column(values) -> str:
-    return matrix_latex([[v] for v in values])
+    return matrix_latex([[v] for v in values], exact_decimal)
 
 
 def _mse_steps(work: Loss) -> list[Step]:
     xs, ys, res, n = work.inputs, work.targets, work.residuals, len(work.inputs)
     dw, db = work.gradient["w"], work.gradient["b"]
     total = sum(r * x for r, x in zip(res, xs, strict=True))
-    table = [[str(i + 1), latex(x), latex(y), latex(p), latex(r), latex(r * x)]
+    table = [[str(i + 1), exact_decimal(x), exact_decimal(y), exact_decimal(p), exact_decimal(r), exact_decimal(r * x)]
              for i, (x, y, p, r) in enumerate(zip(xs, ys, work.predictions, res, strict=True))]
     return [
         Step("The loss", r"L(w, b) = \frac{1}{n}\sum_{i=1}^{n}\left(w x_i + b - y_i\right)^{2}",
@@ -258,7 +258,7 @@ def _mse_steps(work: Loss) -> list[Step]:
         Step("Residuals", "", [Table(["i", "x_i", "y_i", r"\hat y_i", "r_i", "r_i x_i"], table)]),
         Step("Sum up", r"\frac{\partial L}{\partial w} = \frac{2}{%d}\cdot %s = %s,\quad "
                        r"\frac{\partial L}{\partial b} = \frac{2}{%d}\cdot %s = %s" % (
-                           n, latex(total), latex(dw), n, latex(sum(res)), latex(db)),
+                           n, exact_decimal(total), exact_decimal(dw), n, exact_decimal(sum(res)), exact_decimal(db)),
              [Text("A negative derivative means increasing that parameter lowers the loss.")]),
     ]
 
@@ -267,11 +267,11 @@ def present_mse(work: Loss) -> Problem:
     """The residual table, the two sums, the line drawn through the data."""
     xs, ys, (w,), b = work.inputs, work.targets, work.weights, work.bias[0]
     dw, db = work.gradient["w"], work.gradient["b"]
-    data_tex = ", ".join(f"({latex(x)}, {latex(y)})" for x, y in zip(xs, ys, strict=True))
+    data_tex = ", ".join(f"({exact_decimal(x)}, {exact_decimal(y)})" for x, y in zip(xs, ys, strict=True))
     default = ("A line {model} is fitted to the points {data} with the mean squared error. "
                "Find the partial derivatives of the loss with respect to w and b.")
     # the model with its parameters named and their values given: w and b are what the answer differentiates by
-    model = [Math(r"\hat y = w x + b"), Text(" with "), Math(f"w = {latex(w)}"), Text(" and "), Math(f"b = {latex(b)}")]
+    model = [Math(r"\hat y = w x + b"), Text(" with "), Math(f"w = {exact_decimal(w)}"), Text(" and "), Math(f"b = {exact_decimal(b)}")]
     marker = Math(r"\hat y")  # {model} stands for several segments: put them in where it was filled
     prompt = [piece for part in fill(work.family.prompt or default, {"model": marker, "data": Math(data_tex)})
               for piece in (model if part is marker else [part])]
@@ -281,7 +281,7 @@ def present_mse(work: Loss) -> Problem:
     check = {"type": "loss", "ask": "mse_linear", "inputs": [sp.sstr(x) for x in xs],
              "targets": [sp.sstr(y) for y in ys], "weights": [sp.sstr(w)], "bias": [sp.sstr(b)],
              "gradient": {"w": sp.sstr(dw), "b": sp.sstr(db)}}
-    answer = r"\frac{\partial L}{\partial w} = %s,\quad \frac{\partial L}{\partial b} = %s" % (latex(dw), latex(db))
+    answer = r"\frac{\partial L}{\partial w} = %s,\quad \frac{\partial L}{\partial b} = %s" % (exact_decimal(dw), exact_decimal(db))
     return Problem(identity=f"mse {xs} {ys} {w} {b}", prompt=prompt, answer=[Math(answer)],
                    answer_text=f"dL/dw = {dw}, dL/db = {db}", steps=_mse_steps(work), claims=check, figure=figure)
 
@@ -291,10 +291,10 @@ def _bce_steps(work: Loss) -> list[Step]:
     terms = " + ".join(f"{n}\\,x_{{{i + 1}}}" if len(names) > 1 else "w\\,x" for i, n in enumerate(names))
     return [
         Step("Forward pass", r"z = %s = %s,\quad \hat y = \sigma(z) \approx %s" % (
-            terms + " + b", latex(work.z), decimal_latex(yv)),
+            terms + " + b", exact_decimal(work.z), decimal_latex(yv)),
             [Text("Compute the neuron's output first; the backward pass reuses it.")]),
         Step("Loss", r"L = -\left[y \ln \hat y + (1 - y)\ln(1 - \hat y)\right]",
-             words("Binary cross-entropy with the label ", Math(f"y = {latex(y)}"), ".")),
+             words("Binary cross-entropy with the label ", Math(f"y = {exact_decimal(y)}"), ".")),
         Step("Chain rule", r"\frac{\partial L}{\partial z} = \frac{\partial L}{\partial \hat y}"
                            r"\cdot\frac{d\hat y}{dz} = \left(-\frac{y}{\hat y} + \frac{1 - y}"
                            r"{1 - \hat y}\right)\hat y(1 - \hat y) = \hat y - y",
@@ -313,13 +313,13 @@ def present_bce(work: Loss) -> Problem:
     """The forward pass, the cancellation to ŷ - y, and the sigmoid curve with the neuron's point."""
     xs, (y,), ws, b, names = work.inputs, work.targets, work.weights, work.bias[0], work.weight_names
     grads = work.gradient
-    feats = ", ".join(latex(x) for x in xs)
+    feats = ", ".join(exact_decimal(x) for x in xs)
     default = ("A neuron computes {model} on the input {x} with label {y} and is trained with binary "
                "cross-entropy. Find the gradient of the loss with respect to each weight and the bias.")
-    weights_tex = ", ".join(f"{n} = {latex(w)}" for n, w in zip(names, ws, strict=True)) + f", b = {latex(b)}"
+    weights_tex = ", ".join(f"{n} = {exact_decimal(w)}" for n, w in zip(names, ws, strict=True)) + f", b = {exact_decimal(b)}"
     prompt = fill(work.family.prompt or default, {"model": Math(r"\hat y = \sigma(w \cdot x + b)"),
                                                   "x": Math(f"x = ({feats})" if len(xs) > 1 else f"x = {feats}"),
-                                                  "y": Math(f"y = {latex(y)}")})
+                                                  "y": Math(f"y = {exact_decimal(y)}")})
     prompt += words(" The parameters are ", Math(weights_tex), ".")
     zf, yv = float(work.z), work.yhat
     figure = {"kind": "sigmoid", "z": zf, "yhat": yv, "label": float(y),
@@ -337,7 +337,7 @@ def present_bce(work: Loss) -> Problem:
 
 def _softmax_steps(work: Loss) -> list[Step]:
     za, p, onehot, grad, k = np.array(work.inputs, dtype=float), work.p, work.onehot, work.gradient, work.k
-    rows = [[str(i + 1), latex(z), decimal_latex(np.exp(za[i])), decimal_latex(p[i]), str(int(onehot[i])),
+    rows = [[str(i + 1), exact_decimal(z), decimal_latex(np.exp(za[i])), decimal_latex(p[i]), str(int(onehot[i])),
              decimal_latex(g)] for i, (z, g) in enumerate(zip(work.inputs, grad.values(), strict=True))]
     return [
         Step("Softmax", r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}}", [Text("Turn the logits into probabilities.")]),
@@ -357,7 +357,7 @@ def present_softmax(work: Loss) -> Problem:
     default = ("A classifier outputs the logits {z}; the true class is class {k}, counting from 1 (the {kth} logit). "
                "With softmax and cross-entropy, find the gradient of the loss with respect to each logit.")
     prompt = fill(work.family.prompt or default,
-                  {"z": Math("z = " + r"\left(" + ", ".join(latex(z) for z in zs) + r"\right)"), "k": Math(str(k + 1)),
+                  {"z": Math("z = " + r"\left(" + ", ".join(exact_decimal(z) for z in zs) + r"\right)"), "k": Math(str(k + 1)),
                    "kth": Text(("first", "second", "third", "fourth", "fifth", "sixth")[k] if k < 6 else f"{k + 1}th")})
     figure = {"kind": "bars", "labels": [f"class {i + 1}" for i in range(n)],
               "series": [{"label": "p (softmax)", "values": [float(v) for v in work.p]},
@@ -392,7 +392,7 @@ def _linear_steps(work: Loss) -> list[Step]:
         Step("As matrices", r"\frac{\partial L}{\partial W} = \delta\, x^{\top} = %s,\quad "
                             r"\frac{\partial L}{\partial b} = \delta = %s,\quad "
                             r"\frac{\partial L}{\partial x} = W^{\top}\delta = %s" % (
-                                matrix_latex(g["W"]), _column(g["b"]), _column(g["x"])),
+                                matrix_latex(g["W"], exact_decimal), _column(g["b"]), _column(g["x"])),
              [Text("An outer product for the weights, the upstream gradient itself for the bias, and the "
                    "transpose for the input (what the layer below receives).")]),
     ]
@@ -405,7 +405,7 @@ def present_linear(work: Loss) -> Problem:
     default = ("A linear layer computes {layer} with {W}, {x} and {b}. The gradient arriving from above is {delta}. "
                "Find the gradients of the loss with respect to {W_}, {b_} and {x_}, and give their shapes.")
     prompt = fill(work.family.prompt or default, {
-        "layer": Math("y = Wx + b"), "W": Math("W = " + matrix_latex(W)), "x": Math("x = " + _column(x)),
+        "layer": Math("y = Wx + b"), "W": Math("W = " + matrix_latex(W, exact_decimal)), "x": Math("x = " + _column(x)),
         "b": Math("b = " + _column(b)), "delta": Math(r"\frac{\partial L}{\partial y} = " + _column(delta)),
         "W_": Math("W"), "b_": Math("b"), "x_": Math("x")})  # the names alone, set as the math sets them
     check = {"type": "loss", "ask": "linear_layer", "inputs": [sp.sstr(v) for v in x],
@@ -414,7 +414,7 @@ def present_linear(work: Loss) -> Problem:
              "gradient": {"W": [[sp.sstr(v) for v in row] for row in dW], "b": [sp.sstr(v) for v in delta],
                           "x": [sp.sstr(v) for v in dx]}}
     answer = (r"\frac{\partial L}{\partial W} = %s\ (%d\times %d),\ \frac{\partial L}{\partial b} = %s\ (%d\times 1),"
-              r"\ \frac{\partial L}{\partial x} = %s\ (%d\times 1)" % (matrix_latex(dW), m, n, _column(delta), m,
+              r"\ \frac{\partial L}{\partial x} = %s\ (%d\times 1)" % (matrix_latex(dW, exact_decimal), m, n, _column(delta), m,
                                                                      _column(dx), n))
     return Problem(identity=f"linear {W} {x} {delta}", prompt=prompt, answer=[Math(answer)],
                    answer_text=f"dW = {dW}, db = {delta}, dx = {dx}", steps=_linear_steps(work), claims=check)
