@@ -644,17 +644,13 @@ def stars_marked(sections: list[dict]) -> str:
     return "all" if all(by_stars) else "some" if any(by_stars) else ""
 
 
-KEY_THIRD_CHARS = 26  # an answer this long in plain text fits a third of the key's width (fractions stack)
 
 
 def key_cell(problem: dict) -> str:
-    """The key's grid, three answers a row: "third" for an answer that fits one column, "whole" for
-    one that needs the row (a matrix, a table to fill in, or a long answer)."""
-    from workbook.segments import plain
-
-    if filled_table(problem) is not None or any("pmatrix" in part.get("math", "") for part in problem["answer"]):
-        return "whole"
-    return "third" if len(plain(problem["answer"])) <= KEY_THIRD_CHARS else "whole"
+    """The key's grid: one answer a row ("whole"), whatever its length, so that every number and every answer
+    stands in one column (three short answers a row beside long ones read as ragged: read22 to read24). A
+    template of one's own may still tell answers apart by ``problem``."""
+    return "whole"
 
 
 def filled_table(problem: dict) -> dict | None:
