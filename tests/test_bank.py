@@ -479,3 +479,21 @@ def test_a_bank_of_more_families_than_a_bank_may_hold_is_refused_unread(tmp_path
     said = (f"{tmp_path}: holds {MOST_FAMILIES + 1} family files, over the {MOST_FAMILIES} a bank may hold; split it "
             "into folders of one topic each and name the ones you need")
     assert caught.value.lines == [said]
+
+
+@pytest.mark.parametrize("expression, at", [("ln(x)", "2"), ("atan(x)", "1"), ("x*ln(x)", "3"), ("sqrt(x)", "2"),
+                                            ("exp(x) - ln(x)", "1"), ("sin(x)", "1")])
+def test_a_tangent_line_as_printed_is_the_tangent_line(tmp_path, expression, at):
+    # ln(x) at 2 printed y = x/2 - 1 - ln(2), the intercept −(1 − ln 2) losing its brackets, while its check
+    # tested the line SymPy held (attack27): the printed line, read back, is f(x0) + f'(x0)(x - x0)
+    from workbook.segments import plain
+
+    (tmp_path / "t.toml").write_text(f'id = "t"\ntitle = "T"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\n'
+                                     f'ask = "tangent"\nexpression = "{expression}"\nat = "{at}"\n', encoding="utf-8")
+    record = generate_one(load_bank([tmp_path])["t"], 1)
+    printed = plain(record["answer"]).replace("\u2212", "-").replace("π", "pi")
+    assert printed.startswith("y = "), printed
+    x = E.symbol("x")
+    f, x0 = E.parse(expression), sp.Rational(at)
+    line = f.subs(x, x0) + sp.diff(f, x).subs(x, x0) * (x - x0)
+    assert sp.simplify(E.parse(printed[4:]) - line) == 0, printed

@@ -723,3 +723,13 @@ def test_a_letter_held_where_the_expression_is_real(expression):
     # the check held y at 1.3, where sqrt(y - 5) is not real: "internal error: the worked answer failed its check"
     result = run("solve", expression, "--wrt", "x")
     assert result.exit_code == 0 and "agrees with sympy.diff" in result.output, result.output + result.stderr
+
+
+def test_a_tangent_line_as_an_equation_is_read_as_typed_too():
+    # y = 4x + ln(x) - ln(x) was right, where the same line without "y =" was not: the as-typed check read the
+    # equation as no expression and skipped it (attack27)
+    shown = CliRunner().invoke(main, ["show", "tangent-line", "--seed", "3"]).output
+    line = next(t for t in shown.splitlines() if t.startswith("Answer: ")).removeprefix("Answer: ")
+    for typed, right in [(line, True), (line + " + ln(x) - ln(x)", False), ("ln(x) - ln(x) + " + line[4:] + " = y", False)]:
+        result = CliRunner().invoke(main, ["show", "tangent-line", "--seed", "3", "--try"], input=typed + "\n")
+        assert ("not right" not in result.output) == right and ("right." in result.output), (typed, result.output)

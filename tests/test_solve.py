@@ -418,3 +418,28 @@ def test_solve_reads_back_the_answer_it_prints_with_a_root_of_a_number():
     result = run("solve", "(2x)^0.0123", "--check", printed)
     assert result.exit_code == 0 and result.output.startswith("right"), result.output
     assert "round the exponent to 4 decimals" in run("solve", "2^0.00001 x").output
+
+
+def test_a_right_answer_with_a_power_of_its_variable_is_judged_within_the_budget():
+    # x^x at 28572/9973 made SymPy seek an exact 9973rd root, past the 10 s budget, for a right answer (attack27)
+    result = run("solve", "x^x", "--check", "e^(x ln(x))(ln(x) + 1)")
+    assert result.exit_code == 0 and result.output.startswith("right"), result.output
+
+
+@pytest.mark.parametrize("typed", ["2x + ln(x+5) - ln(x+5)", "2x + 0 sqrt(100 - x^2)", "2x + 0 ln(x + 1000)"])
+def test_an_answer_with_no_value_past_the_default_domain_is_not_right(typed):
+    # each was right for x^2's 2x: the as-typed check looked only at -3..3, which stands for everywhere (attack27)
+    result = run("solve", "x^2", "--check", typed)
+    assert result.exit_code == 1 and "undefined" in result.output, result.output
+
+
+@pytest.mark.parametrize("args, said", [
+    (["relu(x)*ln(x) + y", "--at", "-1"], "is not defined at x = -1"),  # was 0: the checks ran for x alone
+    (["x^2*y/x", "--at", "0"], "is not defined at x = 0"),  # was y
+    (["x^2 + 0*sqrt(-x^2)", "--at", "0"], "none on either side of it"),  # a value at 0 alone, given slope 0
+    (["sqrt(x)^3 + sqrt(-x)^3"], "has a real value on no stretch of x"),  # was the engine's own cross-check
+    (["sqrt(-x^2)"], "has a real value on no stretch of x"),
+])
+def test_a_function_without_a_value_around_the_point_has_no_derivative_there(args, said):
+    result = run("solve", *args)
+    assert result.exit_code == 2 and said in result.output and "step engine" not in result.output, result.output

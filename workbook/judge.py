@@ -310,6 +310,19 @@ def _line(left: str, right: str, names: set[str]) -> sp.Expr:
     return sp.expand(-(equation - slope * y) / slope)
 
 
+def _typed_undefined(text: str, names: set[str], var: sp.Symbol, want: Expected):
+    """solver.typed_undefined of the answer as typed; of an equation (a tangent line), of each side, each against
+    its own value: y = -8x + 12 + ln(x) - ln(x) was right where the same line without "y =" was not (attack27)."""
+    if text.count("=") != 1:
+        return solver.typed_undefined(text, names, var, want.expression, want.function)
+    for side in text.split("="):
+        with_y = names | {"y"}
+        found = solver.typed_undefined(side, with_y, var, E.parse(side, variables=with_y), want.function)
+        if found is not None:
+            return found
+    return None
+
+
 def judged(want: Expected, text: str) -> tuple[bool | None, list[str]]:
     """judge() as data, for a worker: (None, [why]) when the answer cannot be read."""
     try:
@@ -339,7 +352,7 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
             raise ValueError(f"your answer: {exc}") from None
         var = E.symbol(want.variable)
         same = solver._same(want.expression, given, var, -3.0, 3.0)
-        typed = solver.typed_undefined(text, names, var, want.expression, want.function) if same else None
+        typed = _typed_undefined(text, names, var, want) if same else None
         if same and typed is None:
             return True, ["right."]
         lines = ["not right."]

@@ -389,6 +389,11 @@ def _slope_intercept(slope, intercept, x) -> str:
     lead = latex(slope * x)
     if intercept == 0:
         return lead
+    # a negated sum in brackets: "- 1 - ln(2)" for −(1 − ln 2) printed the line 2 ln 2 too low (attack27); a
+    # sum's own signs are printed term by term, so only a single negated term is pulled out
+    if intercept.is_Add:
+        text = latex(intercept)
+        return f"{lead} - {text[1:].lstrip()}" if text.startswith("-") else f"{lead} + {text}"
     return f"{lead} - {latex(-intercept)}" if intercept.could_extract_minus_sign() else f"{lead} + {latex(intercept)}"
 
 
