@@ -497,3 +497,20 @@ def test_a_tangent_line_as_printed_is_the_tangent_line(tmp_path, expression, at)
     f, x0 = E.parse(expression), sp.Rational(at)
     line = f.subs(x, x0) + sp.diff(f, x).subs(x, x0) * (x - x0)
     assert sp.simplify(E.parse(printed[4:]) - line) == 0, printed
+
+
+@pytest.mark.parametrize("extra, said", [
+    ('kind = "derivative"\nexpression = "a*x^2"\nderive = true\n', "derive: no expression holds sigmoid or tanh"),
+    ('kind = "derivative"\nexpression = "a*x^2 + b*x"\ndistinct = [["a"]]\n', "distinct[0]: a group of one"),
+    ('kind = "derivative"\nexpression = "a*x^2 + b*x"\n', "exclude: 7 is not a value this parameter draws"),
+    ('kind = "optimizer"\noptimizers = ["adam"]\ngradients = ["1", "2"]\nvariable = "w"\n', "variable: with gradients"),
+])
+def test_a_key_that_would_do_nothing_is_refused(tmp_path, extra, said):
+    # derive = true with nothing to derive, a distinct group of one, an exclude outside the range and an
+    # optimizer's variable beside its gradients were each accepted and did nothing (attack27)
+    params = '[params]\na = { int = [1, 3] }\nb = { int = [1, 3]' + (', exclude = [7] }\n' if "exclude" in said else ' }\n')
+    (tmp_path / "k.toml").write_text('id = "k"\ntitle = "K"\ntopic = "t"\ndifficulty = 1\n' + extra + params,
+                                     encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_bank([tmp_path])
+    assert len(caught.value.lines) == 1 and said in caught.value.lines[0], caught.value.lines

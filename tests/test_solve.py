@@ -443,3 +443,28 @@ def test_an_answer_with_no_value_past_the_default_domain_is_not_right(typed):
 def test_a_function_without_a_value_around_the_point_has_no_derivative_there(args, said):
     result = run("solve", *args)
     assert result.exit_code == 2 and said in result.output and "step engine" not in result.output, result.output
+
+
+@pytest.mark.parametrize("typed", ["2x + x^2 exp(-10^10 (x-0.7771)^2)",  # a bump 10^-5 wide: 0 at every grid point
+                                   "2x + sin(x)^2*exp(-10^9*(sin(x) - 0.5)^2)",
+                                   "2x + tanh(x-3000) + 1", "2x + sigmoid(x-2500)", "2x + x^2 exp(x-2000)"])
+def test_an_answer_off_by_a_smooth_bump_or_far_out_is_not_right(typed):
+    # each was right for x^2's 2x (attack27): the judge compares where what each function is taken of turns
+    # (a bump's top), and further out (±3000.7, ±30000.3, ±300000.1)
+    result = run("solve", "x^2", "--check", typed)
+    assert result.exit_code == 1 and result.output.startswith("not right"), result.output
+
+
+def test_arccot_jumps_at_0_as_the_convention_it_is_printed_in_says():
+    # f(-1) = -π/4 is SymPy's arccot, in (-π/2, π/2], which jumps at 0; its derivative there was -1 (attack27)
+    result = run("solve", "acot(x)", "--at", "0")
+    assert "does not exist" in result.output and "jumps there" in result.output, result.output
+    assert run("solve", "acot(x)", "--at", "1").output.strip().endswith("= -1/2 = -0.5")
+
+
+def test_a_verdict_quotes_the_answers_true_value_and_a_short_excerpt_of_it():
+    # "your answer gives 3.32307e+35" for a value of 2.5 (its digits lost to cancellation), under a first line of
+    # 400 digits (attack27)
+    result = run("solve", "x^2", "--check", "2x + 10^100 (sqrt(x^2 + 10^200) - 10^100)")
+    first, second = result.output.splitlines()[:2]
+    assert result.exit_code == 1 and len(first) < 200 and "your answer gives 2.5, but the derivative is 2" in second

@@ -130,6 +130,8 @@ def _parse_formulas(family: Family) -> list[str]:
         return problems  # every expression would be read with these names: nothing more to say until they are fixed
     names = set(family.params)
     for i, group in enumerate(family.distinct):
+        if len(group) < 2:  # a group of one makes nothing differ (attack27)
+            problems.append(f"distinct[{i}]: a group of one parameter makes nothing differ; name two or more")
         for name in group:
             if name not in names:
                 problems.append(f"distinct[{i}]: {excerpt(name)} is not a parameter")

@@ -95,7 +95,18 @@ class Param(BaseModel):
             raise ValueError("step only goes with decimal")
         if self.size() < 1:
             raise ValueError("no value is left to draw once nonzero and exclude are applied")
+        missing = [v for v in self.exclude if not self._can_draw(_exact(v))]
+        if missing:  # it excluded nothing: a typo, or a range the author meant to be wider (attack27)
+            raise ValueError(f"exclude: {missing[0]} is not a value this parameter draws; remove it or fix the range")
         return self
+
+    def _can_draw(self, value: sp.Rational) -> bool:
+        """Whether the value is one of the grid's (or the choices'), before any is banned."""
+        if self.choice is not None:
+            return value in {_exact(c) for c in self.choice}
+        lo, step, last = self._grid()
+        j = (Fraction(int(value.p), int(value.q)) - lo) / step
+        return j.denominator == 1 and 0 <= j <= last
 
     def size(self) -> int:
         """How many values this parameter can take."""

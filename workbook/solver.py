@@ -559,7 +559,9 @@ def switches_at(expr: sp.Expr, point: dict) -> bool:
     value (sign(0) = 0) may be neither side's, so the derivative is taken from each side."""
     from workbook.functions import relu
 
-    for node in expr.atoms(sp.Heaviside, sp.sign, sp.Abs, sp.Max, sp.Min, sp.DiracDelta, relu):
+    # arccot as SymPy takes it, in (-π/2, π/2], jumps from -π/2 to π/2 at 0: its derivative there was given as -1
+    # (attack27), where f(-1) = -π/4 is printed in the same convention
+    for node in expr.atoms(sp.Heaviside, sp.sign, sp.Abs, sp.Max, sp.Min, sp.DiracDelta, relu, sp.acot):
         args = [a - b for a in node.args for b in node.args if a != b] if isinstance(node, (sp.Max, sp.Min)) \
             else node.args[:1]
         for arg in args:
@@ -615,6 +617,18 @@ def _decimal_text(value: sp.Expr) -> str:
     return f"{float(mantissa):.10g}e{int(exponent):+03d}"
 
 
+def _side_limit(branch: sp.Expr, var: sp.Symbol, point: sp.Expr, side: int) -> sp.Expr:
+    """The value the branch tends to from one side of the point: its value there, unless SymPy's own limit
+    says otherwise (arccot, as SymPy takes it, is π/2 at 0 and tends to -π/2 from the left)."""
+    there = branch.xreplace({var: point})
+    if not branch.has(sp.acot):
+        return there
+    try:
+        return sp.limit(branch, var, point, "+" if side > 0 else "-")
+    except (NotImplementedError, ValueError, TypeError):
+        return there
+
+
 def _one_sided(result: SolveResult, point: sp.Expr, held: dict, at: str) -> sp.Expr:
     """At a kink of |u|, max, relu or a step: the derivative from the left and from the right, each
     from the smooth piece the function follows on that side; it exists only if they agree."""
@@ -634,7 +648,7 @@ def _one_sided(result: SolveResult, point: sp.Expr, held: dict, at: str) -> sp.E
     heights = []
     for side in (-1, 1):  # the function itself must not jump there
         branch = taylor.analytic_branch(result.expr, {**held, result.var: point + side * sp.Rational(1, 10**4)})
-        heights.append(None if branch is None else branch.xreplace({**held, result.var: point}))
+        heights.append(None if branch is None else _side_limit(branch.xreplace(held), result.var, point, side))
     jumps = None in heights or not all(h.is_number for h in heights) or abs(complex(sp.N(heights[0] - heights[1]))) > 1e-12
     own = result.expr.xreplace({**held, result.var: point})  # sign(x)² is 0 at 0, 1 on both sides: it jumps too
     apart = not jumps and own.is_number and abs(complex(sp.N(own - heights[0]))) > 1e-12
@@ -805,7 +819,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     if elsewhere is not None:  # right along the line the other names are held on, wrong off it
         point, yours, truth = elsewhere
         at = ", ".join(f"{n} = {v:.4g}" for n, v in point.items())
-        return False, [f"not right: {d} is not {explain.pretty(answer)}",
+        return False, [f"not right: {d} is not {_shortened(explain.pretty(answer))}",
                        "  at {} yours gives {}, but the derivative is {}".format(at, *apart(yours, truth))]
     typed = typed_undefined(answer_text, allowed, result.var, result.answer, result.expr, lo, hi) if verdict is True else None
     if typed is not None:  # as the practice page reads it: 2 sqrt(x)^2 is 2x only for x >= 0
@@ -825,7 +839,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
                          "where both are defined")
     where = _differs(result.answer, answer, result.var, lo, hi, within=result.expr, far=far)
     difference = sp.expand(answer - result.answer)
-    lines = [f"not right: {d} is not {explain.pretty(answer)}"]
+    lines = [f"not right: {d} is not {_shortened(explain.pretty(answer))}"]
     if where is None and witness is not None:  # seen only by the exact difference, or on a fine grid
         at = f"at {result.var} = {witness[0]:.6g} " if difference.free_symbols else ""
         tiny = ": too little to see in decimals, but not 0" if abs(witness[1]) < 1e-6 else ""
@@ -875,8 +889,11 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
                           + holes)
         with np.errstate(all="ignore"):
             typed, truth, function = (np.asarray(f(points), dtype=complex) * np.ones(len(points)) for f in functions)
+            rootless = np.zeros(len(points), dtype=bool)  # a root or logarithm in it with no real value there
             for f in inner:
-                typed = np.where(_real(np.asarray(f(points), dtype=complex) * np.ones(len(points))), typed, np.nan)
+                value = np.asarray(f(points), dtype=complex) * np.ones(len(points))
+                typed = np.where(_real(value), typed, np.nan)
+                rootless |= np.isnan(value.real) | (np.isfinite(value.imag) & (np.abs(value.imag) > 0))
             eps = 1e-7 * np.maximum(1.0, np.abs(points))
             beside = [np.asarray(functions[1](points + side * eps), dtype=complex) * np.ones(len(points))
                       for side in (-1, 1)]
@@ -887,6 +904,11 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
     # undefined on an interval is not right; at a point alone it is (2x^2/x is x^2's derivative but at 0)
     hole = np.arange(len(points)) >= len(points) - len(holes)
     bad = ~real[0] & real[1] & real[2] & ~hole
+    # far out, a value a double cannot hold (e^(-x)/(1 + e^(-x))^2 at -997: inf/inf) is no gap: only a root or a
+    # logarithm with no real value there is
+    outside = np.zeros(len(points), dtype=bool)
+    outside[len(points) - len(holes) - len(far):len(points) - len(holes)] = True
+    bad &= ~outside | rootless
     # but where it has a value at a point of its own, and the derivative goes on smoothly through it (it does
     # not where |x| has its corner: sign(x) is right), that value is the derivative's
     with np.errstate(all="ignore"):  # infinities and NaNs where either has no value: not counted there
@@ -1107,6 +1129,18 @@ def _numeric_at(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.E
     return sp.N(e, digits, subs={var: point})
 
 
+def _shortened(text: str, most: int = 120) -> str:
+    """An answer as a verdict quotes it: at most ``most`` characters (10^100 written out was 400 digits: attack27)."""
+    return text if len(text) <= most else text[:most - 1] + "…"
+
+
+def _two_apart(got: tuple[float, float]) -> bool:
+    """Whether two values differ, beyond a float's rounding: one past a double (e^1000) and one not do."""
+    if np.isinf(got[0]) or np.isinf(got[1]):
+        return got[0] != got[1]
+    return abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1]))
+
+
 def _values(a: sp.Expr, b: sp.Expr, var: sp.Symbol, point: sp.Expr) -> tuple[float, float] | None:
     """Both expressions at one point, other names held at their check values; None where either is
     not a finite real number."""
@@ -1114,12 +1148,17 @@ def _values(a: sp.Expr, b: sp.Expr, var: sp.Symbol, point: sp.Expr) -> tuple[flo
     out = []
     for e in (a, b):
         try:
-            v = complex(_numeric_at(written_out(e).xreplace(held), var, point, 30))
+            exact = _numeric_at(written_out(e).xreplace(held), var, point, 30)
+            v = complex(exact)
         except (TypeError, ValueError, ZeroDivisionError):
             return None
-        if v.imag or not np.isfinite(v.real):
+        if not np.isfinite(v.real) and exact.is_real and exact.is_finite:
+            v = complex(np.copysign(np.inf, float(sp.sign(exact))))  # past a double, but a number: x^2 e^(x - 2000)
+        if v.imag or np.isnan(v.real):  # at 3000.7 is e^1000, no gap (attack27 found it judged right)
             return None
         out.append(v.real)
+    if np.isinf(out[0]) and np.isinf(out[1]):
+        return None  # both past a double: not compared there
     return out[0], out[1]
 
 
@@ -1149,7 +1188,7 @@ def _differs(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float, hi: flo
     difference = sp.expand(truth - answer)
     if difference == 0:
         return None
-    box = _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi)
+    box = _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi) + _peaks(truth - answer, var, lo, hi)
     return _first_apart(truth, answer, var, box, within) or (
         _first_apart(truth, answer, var, _far_points(difference, var, lo, hi), within) if far else None)
 
@@ -1161,7 +1200,7 @@ def _first_apart(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, points: list[s
         got = _values(answer, truth, var, p)
         if got is None or within is not None and _values(within, within, var, p) is None:
             continue
-        if abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
+        if _two_apart(got):
             return float(p), got[0], got[1]
     return None
 
@@ -1169,7 +1208,7 @@ def _first_apart(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, points: list[s
 def _alike(a: sp.Expr, b: sp.Expr, *, var: sp.Symbol, lo: float, hi: float) -> bool:
     """Whether a slip's answer is the learner's, on the domain (which slip it looks like is advice: the
     points past the domain are left to the verdict itself)."""
-    return _compare(a, b, var, lo, hi, far=False)[0] is True
+    return _compare(a, b, var, lo, hi, far=False, exact=False)[0] is True
 
 
 def _same(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, within: sp.Expr | None = None) -> bool:
@@ -1177,8 +1216,8 @@ def _same(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, within: 
     return _compare(a, b, var, lo, hi, within)[0] is True
 
 
-def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float,
-             within: sp.Expr | None = None, far: bool = True) -> tuple[bool | None, tuple[float, float] | None]:
+def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, within: sp.Expr | None = None,
+             far: bool = True, exact: bool = True) -> tuple[bool | None, tuple[float, float] | None]:
     """(True, None) if a and b are the same function: equal after expansion, or at every usable point of
     the domain (at least three; points whose decimals do not end, so that sin(10^6 pi x) is not zero at
     all of them, and where the pieces of |u|, max or a step meet). (False, witness) if they differ:
@@ -1198,29 +1237,32 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float,
         return False, _largest(a - b, var, lo, hi)
     usable = 0
     held = holding((a.free_symbols | b.free_symbols) - {var})
-    gap = written_out(difference).xreplace(held)
-    for p in _off_joints(difference, var, _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi)):
+    gap = written_out(a - b).xreplace(held)  # as written: expanded, e^(-10^10 (x - 0.7771)^2) took minutes to evaluate
+    # the turns of what each function is taken of, as written: expanded, e^(-10^10 (x - 0.7771)^2) is three
+    # exponentials whose arguments turn nowhere near its top
+    box = _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi) + _peaks(a - b, var, lo, hi)
+    for p in _off_joints(difference, var, box):
         got = _values(a, b, var, p)
         if got is None or (within is not None and _values(within, within, var, p) is None):
             continue  # only where the function itself is defined: 1/|x| is ln(x)'s derivative
-        if abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
+        if _two_apart(got):
             return False, None
-        exact = _exact_gap(gap, var, p, got[1])
-        if exact is not None:
-            return False, (float(p), exact)
+        gapped = _exact_gap(gap, var, p, got[1]) if exact else None  # advice (which slip) needs no 100 digits
+        if gapped is not None:
+            return False, (float(p), gapped)
         usable += 1
     if usable >= 3 and far:
         for p in _off_joints(difference, var, _far_points(difference, var, lo, hi)):
             got = _values(a, b, var, p)
             if got is None or (within is not None and _values(within, within, var, p) is None):
                 continue
-            if abs(got[0] - got[1]) > 1e-9 * max(1.0, abs(got[1])):
+            if _two_apart(got):
                 return False, None
             # far out a derivative can be too large for a double to see a difference of 1 (e^x + Heaviside(x - 40)
             # at 80): the difference itself, as inside the domain
-            exact = _exact_gap(gap, var, p, got[1])
-            if exact is not None:
-                return False, (float(p), exact)
+            gapped = _exact_gap(gap, var, p, got[1]) if exact else None
+            if gapped is not None:
+                return False, (float(p), gapped)
     return (True, None) if usable >= 3 else (None, None)
 
 
@@ -1235,7 +1277,9 @@ def _exact_gap(gap: sp.Expr, var: sp.Symbol, p: sp.Expr, truth: float) -> float 
     return exact.real if abs(exact) > 1e-80 * max(1.0, abs(truth)) else None
 
 
-FAR = [sp.Rational(p) for p in ("5.3", "-5.3", "10.7", "-10.7", "31.3", "-31.3", "100.37", "-100.37", "997.1", "-997.1")]
+# and further out, where a smooth term may only then differ: tanh(x - 3000) + 1 and x^2 e^(x - 2000) (attack27)
+FAR = [sp.Rational(p) for p in ("5.3", "-5.3", "10.7", "-10.7", "31.3", "-31.3", "100.37", "-100.37", "997.1", "-997.1",
+                                "3000.7", "-3000.7", "30000.3", "-30000.3", "300000.1", "-300000.1")]
 
 
 def _far_points(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp.Expr]:
@@ -1378,6 +1422,23 @@ def _kinks(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp
     return sorted(near, key=float) + [(x + y) / 2 for x, y in itertools.pairwise(edges)] + beside
 
 
+def _peaks(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp.Expr]:
+    """Where what a function or a power of the difference is taken of turns (its derivative changes sign), for
+    up to 20 of them: a bump x^2 e^(-10^10 (x - 0.7771)^2) is 0 at every point of a grid and 0.6 at its top,
+    where its exponent turns (attack27 found it judged right for 2x)."""
+    found: set[sp.Expr] = set()
+    inner = [node.args[0] for node in difference.atoms(sp.Function) if node.args] + \
+        [node.base for node in difference.atoms(sp.Pow) if not node.exp.is_Integer or node.exp < 0]
+    for u in [u for u in inner if u.has(var) and u.free_symbols <= {var}][:20]:
+        try:
+            slope = sp.diff(u, var)
+        except (TypeError, ValueError):
+            continue
+        if slope.has(var) and not slope.has(sp.Derivative):  # relu(u)' is left unworked: no code prints it
+            found |= _sign_changes(slope, var, lo, hi)
+    return sorted(found, key=float)[:40]
+
+
 def _narrow_tops(f, xs: np.ndarray, ys: np.ndarray) -> set[sp.Expr]:
     """Where u crosses 0 between two points of the grid and back (relu(10^-8 - (x^3 - 0.7)^2) is positive on a
     stretch 10^-4 wide, between grid points: attack26 found 2x + 10^8 relu(...) judged right for x^2's 2x):
@@ -1415,7 +1476,7 @@ def _sign_changes(u: sp.Expr, var: sp.Symbol, lo: float, hi: float, grid: int = 
         xs = np.linspace(lo, hi, grid)
         with np.errstate(all="ignore"):
             ys = np.broadcast_to(np.asarray(f(xs), dtype=float), xs.shape)
-    except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError):
+    except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError, NotImplementedError):
         return set()
     signs = np.sign(ys)
     found = _narrow_tops(f, xs, ys)

@@ -8,6 +8,7 @@ point; a tangent line against the curve's own value there.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -49,6 +50,9 @@ class DerivativeFamily(FunctionFamily):
             raise ValueError("ask = 'tangent' writes the line as y = ...: give the function another variable than y")
         if self.ask == "tangent" and self.order != 1:
             raise ValueError("a tangent line needs order = 1")
+        written = [self.expression] if self.expression else list(self.expressions or [])
+        if self.derive and not any(re.search(r"\b(sigmoid|tanh)\b", text) for text in written):
+            raise ValueError("derive: no expression holds sigmoid or tanh, whose rule it derives; remove it")
         return self
 
     def names(self) -> list[str]:

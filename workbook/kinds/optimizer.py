@@ -141,6 +141,8 @@ class OptimizerFamily(Family):
                                  f"for {' and '.join(users)}); remove it, or add one of them to optimizers")
         if "steps" in self.model_fields_set and self.gradients is not None:
             raise ValueError("steps: with gradients there is one update per gradient; steps is for a loss")
+        if "variable" in self.model_fields_set and self.gradients is not None:  # it named nothing (attack27)
+            raise ValueError("variable: with gradients the parameter is θ; variable names a loss's parameter")
         return self
 
     @field_validator(*HYPER_KEYS)
