@@ -1170,3 +1170,18 @@ def test_a_loss_problems_given_numbers_are_decimals_as_everywhere_else(family_id
     for record in _records(load_bank()[family_id], range(10)):
         prompt = " ".join(p.get("math", "") for p in record["prompt"] if "math" in p)
         assert not re.search(r"\\frac\{\d+\}\{(2|4|5|8|10|20|25)\}", prompt), (record["seed"], prompt)
+
+
+@pytest.mark.parametrize("family_id", ["optimizer-momentum", "optimizer-adam", "optimizer-nesterov", "optimizer-from-loss"])
+def test_an_optimizer_prompt_defines_every_column_and_the_places_of_each(family_id):
+    # the sheet's table had a Δθ column no prompt defined, and the key gave v to 7 places where the worksheet's
+    # rule is 4 "unless the problem says otherwise", which it did not (read25)
+    for record in _records(load_bank()[family_id], range(10)):
+        maths = " ".join(p.get("math", "") for p in record["prompt"] if "math" in p)
+        words = " ".join(p.get("text", "") for p in record["prompt"] if "text" in p)
+        assert r"\Delta\theta_t = \theta_t - \theta_{t-1}" in maths, maths[-200:]
+        note = " ".join(str(p.get("text", "")) for s in record["steps"] if s["rule"] == "Rounding" for p in s["say"])
+        finer = re.findall(r"to (\d+), as it can be small", note)
+        for places in finer:
+            assert f"to {places} decimal places" in words, (record["seed"], words[-200:], note)
+        assert finer or "decimal places" not in words

@@ -378,7 +378,16 @@ def _prompt(work: Updates, head: list[str]) -> list:
         # the line's text style set its β₁ᵗ at about 6 pt, so the bias corrections are set as displayed
         rule += ([Text(", ")] if k else []) + [Math(piece.replace(r"\frac", r"\dfrac"))]
     rule.append(Text("."))
-    return fill(work.family.prompt or default, placeholders) + source + rule + [Table(head, blank, blank=True)]
+    # the table's Δθ column, and the places of a small second moment, said on the sheet: the worksheet's rule is
+    # 4 places "unless the problem says otherwise", and the key gave v to 7 without a word (read25)
+    said = [Text(" In the table, "), Math(r"\Delta\theta_t = \theta_t - \theta_{t-1}")]
+    places = _places(work)
+    small = {symbol: places[key] for symbol, key, _ in OPTIMIZER[work.name].shown if places.get(key, 4) > 4}
+    if small:
+        said += [Text("; give "), Math(", ".join(f"{symbol}_t" for symbol in small)),
+                 Text(f" to {max(small.values())} decimal places, as it can be small, and the rest to 4")]
+    said.append(Text("."))
+    return fill(work.family.prompt or default, placeholders) + source + rule + said + [Table(head, blank, blank=True)]
 
 
 def _check_record(work: Updates) -> dict:
