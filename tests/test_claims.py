@@ -1185,3 +1185,10 @@ def test_an_optimizer_prompt_defines_every_column_and_the_places_of_each(family_
         for places in finer:
             assert f"to {places} decimal places" in words, (record["seed"], words[-200:], note)
         assert finer or "decimal places" not in words
+
+
+def test_a_tangent_lines_legend_writes_the_line_as_the_answer_does():
+    # the legend read y = 1 − 4x beside the key's y = −4x + 1 (read25)
+    for record in _records(load_bank()["tangent-line"], range(12)):
+        answer = next(p["math"] for p in record["answer"] if "math" in p)
+        assert record["figure"]["tangent_label"] == answer, (record["figure"]["tangent_label"], answer)

@@ -414,7 +414,8 @@ def _tangent_figure(work: Derivative) -> dict:
         "x": [round(float(v), 6) for v in xs],
         "y": [None if np.isnan(v) else round(float(v), 6) for v in ys],
         "x0": x0, "y0": y0, "slope": slope, "label": f"f(x) = {latex(work.f)}",
-        "tangent_label": f"y = {latex(work.line)}",
+        # as the answer writes it, the slope first: the legend read y = 1 − 4x beside the key's y = −4x + 1 (read25)
+        "tangent_label": f"y = {_slope_intercept(work.value, work.y0 - work.value * work.x0, work.x)}",
     }
 
 
