@@ -404,3 +404,22 @@ def test_every_contour_line_stands_out_on_white_paper():
         for text in fig.axes[0].texts:
             assert _contrast_with_white(to_rgb(text.get_color())) >= 2.0, (name, text.get_text())
     assert checked > 20
+
+
+def test_an_arrow_a_learner_writes_on_is_long_enough_to_write_on():
+    # the chain rule's worksheet graphs asked for cos(u₂) on arrows about 1.1 cm long (read25): each arrow to
+    # write on is at least 2 cm as printed
+    bank = load_bank(None)
+    measured = 0
+    for family_id in ("chain-layers", "chain-deep", "chain-multivariable", "chain-two-parameters"):
+        for seed in range(3):
+            spec = generate_one(bank[family_id], derive_seed("legible", family_id, seed))["worksheet_figure"]
+            fig = figures.drawn(spec)
+            natural = fig.get_figwidth() * 2.54
+            scale = figcheck.printed_cm(natural, "sheet") / natural  # as printed, to as drawn
+            for stroke in figcheck.strokes(fig):
+                if stroke.kind == "arrow":
+                    length_cm = np.hypot(*(stroke.points[-1] - stroke.points[0])) / fig.dpi * 2.54 * scale
+                    assert length_cm >= 2.0, (family_id, seed, round(length_cm, 2))
+                    measured += 1
+    assert measured >= 20

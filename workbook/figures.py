@@ -808,6 +808,7 @@ def bars_figure(spec: dict) -> str:
 
 HALF = 0.26  # half a graph node's width, in layers (a layer is made wide enough for the text inside: _widest_in)
 NODE_PAD_IN = 0.05  # white space either side of the widest text inside a node's box
+WRITE_ON_LAYER_IN = 1.65  # a layer of a graph whose arrows are written on: each arrow about 2 cm
 
 
 def _widest_in(nodes) -> float:
@@ -843,6 +844,12 @@ def graph_figure(spec: dict) -> str:
     with matplotlib.rc_context(STYLE):
         # a layer wide enough for its boxes' widest text with room either side ("a = −0.4621" touched its box)
         layer_in = max(1.15, (_widest_in(nodes.values()) + 2 * NODE_PAD_IN) / ((2 * HALF - 0.02) * 0.96))
+        half = HALF
+        if any(edge.get("label") == "?" for edge in spec["edges"]):
+            # an arrow a learner writes its local derivative on: cos(u₂) had 1.1 cm (read25); its boxes as wide
+            # as their text needs, the rest of the wider layer the arrow's
+            layer_in = max(layer_in, WRITE_ON_LAYER_IN)
+            half = min(HALF, max(0.15, (_widest_in(nodes.values()) + 2 * NODE_PAD_IN) / (layer_in * 0.96) / 2 + 0.01))
         fig = Figure(figsize=(min(max(WIDTH_IN, layer_in * width), COLUMN_CM / 2.54), full))
         FigureCanvasSVG(fig)
         ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
@@ -852,7 +859,7 @@ def graph_figure(spec: dict) -> str:
         arcs = []
         for k, edge in enumerate(spec["edges"]):
             (x0, y0), (x1, y1) = pos[edge["from"]], pos[edge["to"]]
-            start, end = (x0 + HALF, y0 - (y0 - y1) * 0.12), (x1 - HALF, y1 + (y0 - y1) * 0.12)
+            start, end = (x0 + half, y0 - (y0 - y1) * 0.12), (x1 - half, y1 + (y0 - y1) * 0.12)
             rad = _bend(ax, start, end, [p for n, p in pos.items() if n not in (edge["from"], edge["to"])])
             ax.annotate("", xy=end, xytext=start, gid=f"edge-{k}",
                         arrowprops={"arrowstyle": "-|>", "color": "#555555", "lw": 0.9,
@@ -869,7 +876,7 @@ def graph_figure(spec: dict) -> str:
         ax.set_ylim(bottom, top)
         for node_id, (x, y) in pos.items():
             node = nodes.get(node_id, {"label": node_id})
-            ax.add_patch(matplotlib.patches.FancyBboxPatch((x - HALF + 0.01, y - 0.14), 2 * HALF - 0.02, 0.28,
+            ax.add_patch(matplotlib.patches.FancyBboxPatch((x - half + 0.01, y - 0.14), 2 * half - 0.02, 0.28,
                                                            boxstyle="round,pad=0.02", fc="#eef3f8", ec="#1f4e79"))
             if "op" in node:
                 ax.text(x, y + 0.17, node["op"], ha="center", va="bottom", fontsize=7.5, color="#555555",
