@@ -386,8 +386,12 @@ def test_the_answer_lines_hold_the_answer_the_key_gives():
                     keyed[-1] += [{"text": pieces[0]}] if pieces[0] is not None else [seg]
                     keyed += [[{"text": piece}] for piece in pieces[1:]]
                 held = [plain(part) for part in keyed[-table["holds"]:]]
-                assert [("gradient" in part, "after the step" in part) for part in held] == [(True, False), (False, True)]
-                assert "after the step" in table["head"][-1] and "partial L" in table["head"][-2], table["head"]
+                if "after the step" in table["head"][-1]:  # a network: each gradient, each weight after the step
+                    assert [("gradient" in part, "after the step" in part) for part in held] == [(True, False), (False, True)]
+                    assert "partial L" in table["head"][-2], table["head"]
+                else:  # a computational graph: every node's value and its gradient (read24)
+                    assert [("forward" in part, "gradient" in part) for part in held] == [(True, False), (False, True)]
+                    assert "value" in table["head"][-2] and "partial" in table["head"][-1], table["head"]
                 parts -= table["holds"]
                 rows, numbers = [], len(re.findall(r"\d+\.\d+", " ".join(plain(part) for part in keyed[:parts])))
             want = max(parts, max(rows, default=1), -(-numbers // 5))

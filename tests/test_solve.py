@@ -468,3 +468,20 @@ def test_a_verdict_quotes_the_answers_true_value_and_a_short_excerpt_of_it():
     result = run("solve", "x^2", "--check", "2x + 10^100 (sqrt(x^2 + 10^200) - 10^100)")
     first, second = result.output.splitlines()[:2]
     assert result.exit_code == 1 and len(first) < 200 and "your answer gives 2.5, but the derivative is 2" in second
+
+
+@pytest.mark.parametrize("typed, said", [("2x + sign(x - cos(x))^2 - 1", "by about -1"),
+                                         ("2x + sign(x*exp(x) - 1)^2 - 1", "by about -1"),
+                                         ("2x + DiracDelta(x - cos(x))", "infinite (a δ)")])
+def test_an_answer_off_at_a_lone_point_no_float_reaches_is_not_right(typed, said):
+    # another value only where x = cos x, a root no float is exactly, was judged right for 2x (attack27)
+    result = run("solve", "x^2", "--check", typed)
+    assert result.exit_code == 1 and said in result.output, result.output
+
+
+@pytest.mark.parametrize("function, typed", [("abs(x - cos(x))", "sign(x - cos(x))*(1 + sin(x))"),
+                                             ("abs(x - cos(x))", "(2*Heaviside(x - cos(x)) - 1)*(1 + sin(x))"),
+                                             ("relu(x - cos(x))", "Heaviside(x - cos(x))*(1 + sin(x))")])
+def test_a_step_at_the_functions_own_corner_is_a_convention_and_right(function, typed):
+    result = run("solve", function, "--check", typed)
+    assert result.exit_code == 0 and result.output.startswith("right"), result.output

@@ -650,6 +650,7 @@ def key_cell(problem: dict) -> str:
     """The key's grid: one answer a row ("whole"), whatever its length, so that every number and every answer
     stands in one column (three short answers a row beside long ones read as ragged: read22 to read24). A
     template of one's own may still tell answers apart by ``problem``."""
+    problem["answer"]  # a value of another kind ({{ key_cell(1) }}) is said with its template's line
     return "whole"
 
 

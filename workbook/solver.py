@@ -843,7 +843,8 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     if where is None and witness is not None:  # seen only by the exact difference, or on a fine grid
         at = f"at {result.var} = {witness[0]:.6g} " if difference.free_symbols else ""
         tiny = ": too little to see in decimals, but not 0" if abs(witness[1]) < 1e-6 else ""
-        lines.append(f"  {at}it differs from the derivative by about {witness[1]:.3g}{tiny}")
+        lines.append(f"  {at}your answer is infinite (a δ), where the derivative is a number" if np.isinf(witness[1])
+                     else f"  {at}it differs from the derivative by about {witness[1]:.3g}{tiny}")
     elif where is None:  # a rational difference, exactly not zero
         lines.append(f"  it differs from the derivative by {explain.pretty(sp.cancel(difference))}, which is not 0")
     else:
@@ -1251,6 +1252,10 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, withi
         if gapped is not None:
             return False, (float(p), gapped)
         usable += 1
+    if usable >= 3 and exact:
+        lone = _at_a_lone_switch(a, b, var, lo, hi, within)
+        if lone is not None:
+            return False, lone
     if usable >= 3 and far:
         for p in _off_joints(difference, var, _far_points(difference, var, lo, hi)):
             got = _values(a, b, var, p)
@@ -1264,6 +1269,51 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, withi
             if gapped is not None:
                 return False, (float(p), gapped)
     return (True, None) if usable >= 3 else (None, None)
+
+
+def _solved_exactly(u: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> bool:
+    """Whether SymPy gives u's zeros in [lo, hi] exactly (a finite set or a family of them), not as an equation
+    it could not solve (x = cos x)."""
+    try:
+        found = sp.solveset(u, var, sp.S.Reals)  # not in [lo, hi]: sin(10^8 x) listed its 10^8 roots there
+    except (NotImplementedError, ValueError, TypeError, RecursionError):
+        return False
+    return not found.has(sp.ConditionSet) and not isinstance(found, sp.ConditionSet)
+
+
+def _at_a_lone_switch(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float, hi: float,
+                      within: sp.Expr | None = None):
+    """(point, difference) where a step, sign or |.| of the answer switches at a root no float reaches exactly
+    and the answer there is not the derivative, which goes on smoothly: sign(x - cos x)^2 - 1 is -1 at the root
+    of x = cos x alone, and was judged right for 0 (attack27). Each such step is put at its own value at 0
+    (sign and |.| 0, a step SymPy's 1/2, a δ infinite) and the rest evaluated at the root found by bisection.
+    Only where the derivative has no switch of its own there: at a corner of the function either value is a
+    convention."""
+    from workbook.functions import relu
+
+    kinds = (sp.sign, sp.Abs, sp.Heaviside, sp.DiracDelta, relu)
+    exact = [float(z) for z in _exact_switches(answer, var, lo, hi)]  # those the exact check says better
+    for u in {node.args[0] for node in answer.atoms(*kinds) if node.args[0].has(var)}:
+        if _solved_exactly(u, var, lo, hi):
+            continue  # roots SymPy gives exactly (x - 1/3, sin(10^8 x)): the as-typed check finds them, and says it better
+        if not u.free_symbols <= {var} or any(node.args[0] in (u, -u) for node in truth.atoms(*kinds)):
+            continue
+        here = {n: (sp.oo if n.func is sp.DiracDelta else sp.Integer(0) if n.func is relu else n.func(sp.Integer(0)))
+                for e in (truth, answer) for n in e.atoms(*kinds) if n.args[0] in (u, -u)}
+        zeroed = [e.xreplace(here) for e in (truth, answer)]
+        for z in sorted(_sign_changes(u, var, lo, hi), key=float)[:8]:
+            if any(abs(float(z) - k) <= 1e-9 * max(1.0, abs(k)) for k in exact) or \
+                    within is not None and _values(within, within, var, z) is None:
+                continue  # found exactly elsewhere, or where the function itself has no value
+            try:
+                values = [complex(sp.N(e, 30, subs={var: z})) for e in zeroed]
+            except (TypeError, ValueError, ZeroDivisionError):
+                continue
+            if not np.isfinite(values[0]):
+                continue
+            if not np.isfinite(values[1]) or abs(values[1] - values[0]) > 1e-9 * max(1.0, abs(values[0])):
+                return float(z), (values[1] - values[0]).real if np.isfinite(values[1]) else float("inf")
+    return None
 
 
 def _exact_gap(gap: sp.Expr, var: sp.Symbol, p: sp.Expr, truth: float) -> float | None:
