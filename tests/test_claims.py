@@ -1172,7 +1172,7 @@ def test_a_loss_problems_given_numbers_are_decimals_as_everywhere_else(family_id
         assert not re.search(r"\\frac\{\d+\}\{(2|4|5|8|10|20|25)\}", prompt), (record["seed"], prompt)
 
 
-@pytest.mark.parametrize("family_id", ["optimizer-momentum", "optimizer-adam", "optimizer-nesterov", "optimizer-from-loss"])
+@pytest.mark.parametrize("family_id", ["optimizer-momentum", "optimizer-adam", "optimizer-nesterov"])
 def test_an_optimizer_prompt_defines_every_column_and_the_places_of_each(family_id):
     # the sheet's table had a Δθ column no prompt defined, and the key gave v to 7 places where the worksheet's
     # rule is 4 "unless the problem says otherwise", which it did not (read25)

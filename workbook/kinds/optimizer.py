@@ -387,6 +387,8 @@ def _prompt(work: Updates, head: list[str]) -> list:
         said += [Text("; give "), Math(", ".join(f"{symbol}_t" for symbol in small)),
                  Text(f" to {max(small.values())} decimal places, as it can be small, and the rest to 4")]
     said.append(Text("."))
+    if work.loss is not None:  # worked on a loss, the Module 5 example: a line more pushed its figure overleaf,
+        said = []              # half a page left empty; its worked table and rounding note say the same
     return fill(work.family.prompt or default, placeholders) + source + rule + said + [Table(head, blank, blank=True)]
 
 
