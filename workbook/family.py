@@ -104,9 +104,13 @@ class Param(BaseModel):
         """Whether the value is one of the grid's (or the choices'), before any is banned."""
         if self.choice is not None:
             return value in {_exact(c) for c in self.choice}
+        return self._index(value) is not None
+
+    def _index(self, value: sp.Rational) -> int | None:
+        """The value's place on the grid of an int or a decimal, or None where it is off the grid."""
         lo, step, last = self._grid()
         j = (Fraction(int(value.p), int(value.q)) - lo) / step
-        return j.denominator == 1 and 0 <= j <= last
+        return int(j) if j.denominator == 1 and 0 <= j <= last else None
 
     def size(self) -> int:
         """How many values this parameter can take."""
@@ -143,13 +147,7 @@ class Param(BaseModel):
         banned = self._banned_values()
         if self.choice is not None:
             return sorted(i for i, c in enumerate(self.choice) if _exact(c) in banned)
-        lo, step, last = self._grid()
-        found = set()
-        for value in banned:
-            j = (Fraction(int(value.p), int(value.q)) - lo) / step
-            if j.denominator == 1 and 0 <= j <= last:
-                found.add(int(j))
-        return sorted(found)
+        return sorted({j for j in map(self._index, banned) if j is not None})
 
 
 def _exact(v: float) -> sp.Rational:
