@@ -383,10 +383,11 @@ def test_no_sheet_holds_two_problems_alike_nor_one_like_its_worked_example(seed)
             section = {q["family"] for q in families.get(p["family"], [p])} | {p["family"]}
             assert all(_forms(f) <= taken for f in section), (p["family"], p["likeness"][:80])
         taken.add(p["likeness"])
-    # Module 5 practises the five optimizers, each once (seeds 2026 and 7 never practised Adam: the worked
-    # example was Adam, so the sheet kept clear of it); the example works one on a loss, a form of its own
+    # Module 5 shows the five optimizers, each once: the example works one on a loss, the practice the other
+    # four (seeds 2026 and 7 never practised Adam; then Adam was practised beside its worked example)
     methods = [p["claims"]["optimizer"] for p in problems if p["claims"].get("type") == "optimizer"]
-    assert sorted(methods) == sorted(["momentum", "nesterov", "adagrad", "rmsprop", "adam"]), methods
+    worked = [p["claims"]["optimizer"] for p in examples if p["claims"].get("type") == "optimizer"]
+    assert sorted(methods + worked) == sorted(["momentum", "nesterov", "adagrad", "rmsprop", "adam"]), (methods, worked)
     assert all("loss" in p["claims"] for p in examples if p["claims"].get("type") == "optimizer")
     # and each is labelled with the one it practises: "Momentum and AdaGrad updates" was printed beside AdaGrad
     # alone, "Optimizers on a loss: momentum, Nesterov, Adam" beside one of them
@@ -1192,3 +1193,32 @@ def test_a_tangent_lines_legend_writes_the_line_as_the_answer_does():
     for record in _records(load_bank()["tangent-line"], range(12)):
         answer = next(p["math"] for p in record["answer"] if "math" in p)
         assert record["figure"]["tangent_label"] == answer, (record["figure"]["tangent_label"], answer)
+
+
+@pytest.mark.parametrize("family_id", ["network-221", "network-231", "xor-capstone"])
+def test_a_network_prompt_says_which_part_of_each_example_is_the_input_and_which_the_label(family_id):
+    # "For the data ((1, 1), 1)" said neither (read25)
+    for record in _records(load_bank()[family_id], range(6)):
+        maths = [p.get("math", "") for p in record["prompt"] if "math" in p]
+        data = record["claims"]["data"]
+        said = [m for m in maths if m.startswith(("x = (", "(x, y) = "))]
+        assert len(said) == 1, maths
+        assert said[0].count("(") - said[0].startswith("(x, y)") == (2 * len(data) if len(data) > 1 else 1), said
+
+
+def test_a_graph_calls_its_output_L_only_where_it_is_a_loss():
+    # L = s·y came out −1.4799 and L = a² had no target, where L is the loss and nothing else (read25)
+    ops = {"add": lambda *a: sum(a), "mul": lambda *a: math.prod(a), "max": max, "exp": math.exp, "log": math.log,
+           "square": lambda a: a * a, "sigmoid": lambda a: 1 / (1 + math.exp(-a)), "tanh": math.tanh,
+           "relu": lambda a: max(a, 0.0)}
+    families = [f for f in load_bank().values() if f.kind == "backprop"]
+    assert len(families) >= 2
+    for family in families:
+        for record in _records(family, range(30)):
+            c = record["claims"]
+            values = {k: float(sp.Rational(v)) for k, v in c["leaves"].items()}
+            for name, op, *args in c["graph"]:
+                values[name] = ops[op](*(values[a] for a in args))
+            named_loss = c["output"] == "L"
+            # a loss is never below 0, and a graph whose output can be negative is not one
+            assert not named_loss or values["L"] >= 0, (family.id, record["seed"], c["graph"], values["L"])

@@ -373,7 +373,10 @@ def _prompt(work: Network) -> list:
                     "weights": Math(r"W^{(1)} = %s,\ b^{(1)} = %s,\ w^{(2)} = %s,\ b^{(2)} = %s" % (
                         matrix_latex(work.W1, d), matrix_latex(work.b1[:, None], d),
                         _row(work.W2), d(work.b2))),
-                    "data": Math(",\\ ".join(f"(({d(r[0])}, {d(r[1])}), {d(r[2])})" for r in work.data)),
+                    # which part is the input and which the label: "((1, 1), 1)" said neither (read25)
+                    "data": Math(rf"x = ({d(work.data[0][0])}, {d(work.data[0][1])}),\ y = {d(work.data[0][2])}"
+                                 if len(work.data) == 1 else "(x, y) = " + ",\\ ".join(
+                                     f"(({d(r[0])}, {d(r[1])}), {d(r[2])})" for r in work.data)),
                     "output": Text("a sigmoid output" if work.family.output == "sigmoid" else "a linear output"),
                     "loss": Math(_loss_tex(work)), "forward": Math(_forward_tex(work))}
     default = ("A 2-{h}-1 network with hidden activation {act}, {output} and the loss {loss} has {weights}: it "
@@ -399,12 +402,12 @@ def _key(work: Network) -> list:
     """The whole answer, as a key to grade from: the loss, every gradient, and the weights after the step
     (each as the worked solution's table rounds it)."""
     g, lr = work.grads, work.lr
-    gradients = r",\ ".join([
+    gradients = ([
         r"\frac{\partial L}{\partial W^{(1)}} = " + matrix_latex(g["W1"], d),
         r"\frac{\partial L}{\partial b^{(1)}} = " + matrix_latex(np.asarray(g["b1"])[:, None], d),
         r"\frac{\partial L}{\partial w^{(2)}} = " + _row(g["W2"]),
         r"\frac{\partial L}{\partial b^{(2)}} = " + d(float(g["b2"]))])
-    stepped = r",\ ".join([
+    stepped = ([
         "W^{(1)} = " + matrix_latex(work.W1 - lr * g["W1"], d),
         "b^{(1)} = " + matrix_latex((work.b1 - lr * g["b1"])[:, None], d),
         "w^{(2)} = " + _row(work.W2 - lr * g["W2"]),
@@ -412,8 +415,17 @@ def _key(work: Network) -> list:
     outputs = _row(work.yhat) if np.asarray(work.yhat).size > 1 else d(float(np.ravel(work.yhat)[0]))
     # the outputs the question asks for first (the XOR capstone's four were only in the solution's table)
     return [Text("outputs "), Math(r"\hat y = " + outputs), Text("; "), Math(f"L = {d(work.L)}"),
-            Text("; gradients "), Math(gradients),
-            Text(f"; after the step with η = {work.lr:g}: "), Math(stepped)]
+            Text("; gradients "), *_listed(gradients),
+            Text("; after the step with "), Math(r"\eta = " + d(work.lr)), Text(": "), *_listed(stepped)]
+
+
+def _listed(parts: list[str]) -> list:
+    """Formulas one after another, each its own, so that a line breaks between them (a 2-3-1 network's
+    gradients as one formula ran 4.5 pt out of the key's row)."""
+    out = [Math(parts[0])]
+    for part in parts[1:]:
+        out += [Text(", "), Math(part)]
+    return out
 
 
 def present(work: Network) -> Problem:

@@ -412,9 +412,9 @@ def present(work: Updates) -> Problem:
                or r"\theta_0 = " + decimal_latex(work.theta0))
     answer = [Math(_entry(r"\theta", last["t"], decimal_latex(last["theta"]))), Text(" ("), Math(earlier), Text(")")]
     return Problem(identity=f"{work.name} {check.get('gradients') or check.get('loss')} {work.theta0}",
-                   # one sheet practises each optimizer once, where it can; on a loss (each gradient worked from
-                   # θ) is another form, so a worked example of Adam on a loss leaves Adam to practise
-                   likeness=f"optimizer {work.name}" + (" on a loss" if work.loss is not None else ""),
+                   # one sheet practises each optimizer once, where it can, and not the one its worked example
+                   # works: Adam on a loss and Adam given its gradients read as one task twice (read22 to read25)
+                   likeness=f"optimizer {work.name}",
                    prompt=_prompt(work, head), answer=answer,
                    answer_text=", ".join(f"theta_{r['t']} = {decimal_latex(r['theta'])}" for r in rows),
                    steps=_steps(work, head), claims=check,
