@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from workbook import functions as _functions
 from workbook import verify
 from workbook.bank import load_bank
 from workbook.generate import REDRAW, generate_one
@@ -331,7 +332,7 @@ def _same_terms(a: dict, b: dict) -> bool:
     return terms[0] == terms[1]
 
 
-@pytest.mark.parametrize("seed", [2026, 3, 11, 7, 2027, 99, 555])
+@pytest.mark.parametrize("seed", [2026, 3, 11, 7, 2027, 99, 555, 31, 808])
 def test_no_sheet_holds_two_problems_alike_nor_one_like_its_worked_example(seed):
     # 3x^4 ln x and 6x^4 ln x shared a section; problem 24 repeated its worked example's function and rate
     from workbook.areas import Copy
@@ -372,6 +373,11 @@ def test_no_sheet_holds_two_problems_alike_nor_one_like_its_worked_example(seed)
     points = [tuple(a["claims"]["at"]) for a in problems + examples
               if a["claims"].get("type") == "gradient" and a["claims"].get("at")]
     assert len(set(points)) == len(points), points
+    # nor two derivatives of one activation (tanh²(2x) worked tanh(2x)'s answer as a step of its own: read26)
+    applied = [str(a) for p in problems + examples if p["claims"].get("type") == "derivative"
+               for a in [min(sp.sympify(p["claims"]["function"], locals=_FUNCTIONS).atoms(sp.tanh, *_ACTIVATIONS),
+                             key=str, default=None)] if a is not None]
+    assert len(set(applied)) == len(applied), applied
     # and a form once (f whatever its coefficients, an optimizer by its name), the examples first: a form
     # comes twice only where every common form of every family of the later problem's section is on the
     # sheet already (seed 7 had AdaGrad twice, RMSprop once and Nesterov never: a slot whose own family's
@@ -401,6 +407,10 @@ def test_no_sheet_holds_two_problems_alike_nor_one_like_its_worked_example(seed)
     p = next(q for q in problems if q["claims"].get("type") == "derivative")
     twin = {"claims": {**p["claims"], "function": f"2*({p['claims']['function']}) + 5"}}
     assert _alike(p, twin)
+
+
+_ACTIVATIONS = (_functions.sigmoid, _functions.softplus)
+_FUNCTIONS = {"sigmoid": _functions.sigmoid, "softplus": _functions.softplus, "relu": _functions.relu}
 
 
 @functools.cache
@@ -578,8 +588,8 @@ def test_a_sum_of_printed_parts_is_equal_to_its_printed_total_or_marked_approxim
                     parts = [Decimal(t.strip("()")) for t in terms.split(" + ")]
                     assert len(parts) >= 2 and middle is not None, piece  # a sum a student can check, always
                     assert sum(parts) == Decimal(middle), piece
-                    if total is not None:
-                        assert round(Decimal(middle), 4) == Decimal(total) != Decimal(middle), piece
+                    if total is not None:  # rounded half up, as a reader rounds (round() goes to the even digit)
+                        assert _half_up(Decimal(middle)) == Decimal(total) != Decimal(middle), piece
                         assert len(middle.split(".")[1]) > 4, piece  # the parts to more places than the total
                     else:
                         assert len(middle.split(".")[-1]) <= 4, piece
@@ -1023,6 +1033,7 @@ def test_a_networks_solution_shows_every_error_signal_and_each_gradient_as_its_s
             assert _number(shown) == final[name], (name, total, final[name])
             if r"\approx" in total and total.split(r"\approx")[0].strip():  # "0.06707 ≈ 0.0671": the parts' sum
                 assert Decimal(total.split(r"\approx")[0].strip()) == added, (name, total)
+                assert _half_up(added) == Decimal(shown.replace("\u2212", "-")), (name, total)  # not −0.01625 ≈ −0.0162
             elif r"\approx" not in total:  # "0.0055": the parts add up to it exactly
                 assert added == Decimal(shown), (name, parts, total)
             summed += 1
@@ -1222,3 +1233,53 @@ def test_a_graph_calls_its_output_L_only_where_it_is_a_loss():
             named_loss = c["output"] == "L"
             # a loss is never below 0, and a graph whose output can be negative is not one
             assert not named_loss or values["L"] >= 0, (family.id, record["seed"], c["graph"], values["L"])
+
+
+def _half_up(value, places: int = 4):
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def test_printed_parts_never_add_up_to_a_half_way_sum_rounded_the_other_way():
+    # "−0.03708 + 0.02083 = −0.01625 ≈ −0.0162": a reader rounds −0.01625 to −0.0163 (read26, seed 31's XOR)
+    from decimal import Decimal
+
+    from workbook.numbers import adding_up
+
+    for parts in ([-0.037084, 0.0208344], [0.0370836, -0.0208336], [0.012345, 0.0000049, 0.00100]):
+        total = sum(parts)
+        printed, said = adding_up(parts, total)
+        added = sum(Decimal(p.replace("\u2212", "-")) for p in printed)
+        shown = Decimal(said.split()[-1].replace("\u2212", "-"))
+        assert _half_up(added) == shown, (printed, said)
+        assert abs(shown - Decimal(repr(total))) <= Decimal("0.00005"), (said, total)
+
+
+def test_no_descent_on_a_surface_leaves_a_coordinate_standing_still():
+    # x² + 2y² at η = 0.25 sent y to 0 in one step: half the table zeros, three stars for half the work (read26)
+    seen = 0
+    for family in (f for f in load_bank().values() if f.kind == "gradient_descent" and len(f.variables) == 2):
+        for record in _records(family, range(40)):
+            c = record["claims"]
+            f = sp.sympify(c["function"])
+            names = sp.symbols(c["variables"])
+            for point in c["iterates"][:-1]:
+                at = dict(zip(names, (sp.Rational(v) for v in point)))
+                assert all(sp.diff(f, v).subs(at) != 0 for v in names), (family.id, record["seed"], point)
+                seen += 1
+    assert seen >= 100
+
+
+@pytest.mark.parametrize("family_id", ["loss-bce", "loss-softmax"])
+def test_a_value_that_ends_within_four_places_is_given_with_equals_not_about(family_id):
+    # "ŷ = σ(z) ≈ 0.5" and "∂L/∂b ≈ −0.5" where z = 0 makes them exact (read26)
+    seen = collections.Counter()
+    for record in _records(load_bank()[family_id], range(60)):
+        c = record["claims"]
+        values = list(c["gradient"].values()) if isinstance(c["gradient"], dict) else c["gradient"]
+        ends = all(abs(round(float(v), 4) - float(v)) < 1e-9 for v in values)
+        answer = record["answer"][0]["math"]
+        assert (r"\approx" not in answer) is ends, (record["seed"], values, answer)
+        seen[ends] += 1
+    assert seen[False] >= 10

@@ -254,7 +254,7 @@ def test_an_edge_weight_leaves_its_arrowhead_and_its_start_in_sight():
         near = min(strokes, key=lambda s: min((p[0] - middle[0]) ** 2 + (p[1] - middle[1]) ** 2 for p in s.points))
         assert near.gid == label.get_gid(), label.get_text()
     cos = next(t for t in fig.axes[0].texts if "cos" in t.get_text())
-    cos.xyann, cos.xy = (0, 0), cos._moves[0][0]  # back on the middle of its edge, over the head: a fault
+    cos.xyann, cos.xy = (0, 0), (3 - figures.HALF - 0.04, 0.0)  # on its edge's head: a fault
     cos.set_verticalalignment("center")
     assert any("cos" in fault for fault in figcheck.measure_figure(fig, "beside").faults)
 
@@ -423,3 +423,42 @@ def test_an_arrow_a_learner_writes_on_is_long_enough_to_write_on():
                     assert length_cm >= 2.0, (family_id, seed, round(length_cm, 2))
                     measured += 1
     assert measured >= 20
+
+
+def test_an_iterate_on_the_minimum_is_drawn_over_its_star():
+    # the last iterate (1.992, the answer) sat hidden under the star at the minimum 2 (read26)
+    record = generate_one(load_bank()["descent-curve"], 48)
+    spec = record["figure"]
+    assert abs(spec["runs"][0]["points"][-1] - spec["minimum"][0]) < 0.05  # the case: it ends on the minimum
+    ax = figures.drawn(spec).axes[0]
+    star = [line for line in ax.lines if line.get_marker() == "*"]
+    iterates = [line for line in ax.lines if line.get_marker() == "o" and line.get_label().startswith("η")]
+    assert star and iterates
+    assert min(i.get_zorder() for i in iterates) > max(s.get_zorder() for s in star)
+
+
+def test_a_legends_fraction_is_written_inline():
+    # x³/3 stacked in a legend printed at 5 pt (read26): mathtext sets a fraction's parts at 70%
+    assert figures._mathtext(r"f(x) = \frac{x^{3}}{3} - \frac{x + 1}{2}") == "$f(x) = x^{3}/3 - (x + 1)/2$"
+    m = figcheck.measure_figure(_stacked(), "beside")
+    assert any("stacks a fraction" in fault for fault in m.faults), m.faults
+
+
+def _stacked():
+    fig = Figure(figsize=(3, 2))
+    ax = fig.add_axes((0.2, 0.2, 0.7, 0.7))
+    ax.plot([0, 1], [0, 1], label=r"$\frac{x^{3}}{3}$")
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def test_two_edges_on_one_line_do_not_cross_unless_they_overlap():
+    # a chain's x → u₁ and u₂ → y lie on one line: taken as crossing, every weight of a chain was set near its
+    # arrow's start, cos(u₂) over the box it leaves (read26); two straight edges that do cross still do
+    def line(a, b):
+        return np.linspace(a, b, 11)
+
+    first, last = line([0.26, 0.0], [0.74, 0.0]), line([2.26, 0.0], [2.74, 0.0])
+    assert not figures._crosses(first, [last])
+    assert figures._crosses(first, [line([0.5, 0.0], [1.2, 0.0])])  # one over the other
+    assert figures._crosses(line([0.26, 0.5], [0.74, -0.5]), [line([0.26, -0.5], [0.74, 0.5])])

@@ -26,7 +26,7 @@ from workbook.edition import Edition
 from workbook.functions import written_out
 
 # one section a topic, so that every kind the page judges is on it
-TOPICS = {"activations": 3, "chain-rule": 3, "gradients": 3, "gradient-descent": 4, "optimizers": 3, "losses": 3,
+TOPICS = {"activations": 3, "chain-rule": 3, "gradients": 3, "gradient-descent": 5, "optimizers": 3, "losses": 3,
           "backpropagation": 4, "optimization": 3, "gradient-checking": 3, "higher-order": 3, "jacobians-hessians": 5,
           "capstone": 1}
 

@@ -14,6 +14,7 @@ or line with the same gid (``edge-3``) belong together: an edge's weight sits on
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +81,9 @@ def measure_figure(fig, where: str) -> Measured:
         sizes.append((text.get_text(), size))
         if size < MIN_PT - 1e-9:
             faults.append(f"{text.get_text()!r} prints at {size:.1f} pt (at least {MIN_PT:g})")
+        elif re.search(r"\\[dt]?frac\b", text.get_text()) and "$" in text.get_text():
+            # mathtext sets a fraction's top and bottom at 70%: x³/3 stacked in a legend printed at 5 pt (read26)
+            faults.append(f"{text.get_text()!r} stacks a fraction, its parts at {0.7 * size:.1f} pt: write it a/b")
         axes = text.axes
         if axes is not None and text.get_clip_on() and not _legend(text) and not _inside(box, axes.bbox, per_pt):
             faults.append(f"{text.get_text()!r} is cut off by the plot's edge")

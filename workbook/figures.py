@@ -90,7 +90,24 @@ def _mathtext(latex: str) -> str:
     """A label matplotlib's mathtext can draw: no \\left/\\right sizing, no environments."""
     text = latex.replace(r"\left", "").replace(r"\right", "")
     text = re.sub(r"\\operatorname\{(\w+)\}", r"\\mathrm{\1}", text)
-    return f"${text}$"
+    return f"${_inline_fractions(text)}$"
+
+
+_FRACTION = re.compile(r"\\[dt]?frac\{((?:[^{}]|\{[^{}]*\})*)\}\{((?:[^{}]|\{[^{}]*\})*)\}")
+
+
+def _inline_fractions(text: str) -> str:
+    """Each fraction written a/b, in brackets where a part is a sum: mathtext stacks \\frac at 70% of the
+    label's size, and x³/3 in a legend printed at 5 pt (read26)."""
+    def part(s: str) -> str:
+        s = _inline_fractions(s).strip()
+        return f"({s})" if re.search(r"[-+ /]|\\cdot", s.lstrip("-")) else s
+
+    for _ in range(8):  # innermost first: a fraction within a fraction's part
+        text, n = _FRACTION.subn(lambda m: f"{part(m[1])}/{part(m[2])}", text)
+        if not n:
+            break
+    return text
 
 
 def tangent_figure(spec: dict) -> str:
@@ -250,7 +267,17 @@ def _crosses(arc: np.ndarray, others: list[np.ndarray]) -> bool:
         b0, b1 = other[:-1], other[1:]
         # at most 0, not below: two straight edges of a 2-2-1 network cross exactly at a point of both, where
         # each product is 0, and the crossing went unseen, so both weights were set on it (read22 to read24)
-        if np.any((sides(a0, a1, b0) * sides(a0, a1, b1) <= 0) & (sides(b0, b1, a0) * sides(b0, b1, a1) <= 0).T):
+        on_a, on_b = sides(a0, a1, b0), sides(a0, a1, b1)
+        meet = (on_a * on_b <= 0) & (sides(b0, b1, a0) * sides(b0, b1, a1) <= 0).T
+        # two segments on one line (a chain's x → u₁ and u₂ → y) meet only where their spans overlap: counted as
+        # crossing, a chain's weights were all set near their arrows' starts, cos(u₂) over its box (read26)
+        inline = (on_a == 0) & (on_b == 0)
+        apart = np.zeros_like(meet)
+        for k in range(2):
+            lo_a, hi_a = np.minimum(a0[:, k], a1[:, k])[:, None], np.maximum(a0[:, k], a1[:, k])[:, None]
+            lo_b, hi_b = np.minimum(b0[:, k], b1[:, k])[None, :], np.maximum(b0[:, k], b1[:, k])[None, :]
+            apart |= (hi_a < lo_b) | (hi_b < lo_a)
+        if np.any(meet & ~(inline & apart)):
             return True
     return False
 
@@ -660,7 +687,9 @@ def descent1d_figure(spec: dict) -> str:
             out = np.flatnonzero((px < x.min()) | (px > x.max()))
             if out.size:  # up to its first step off the plot (cut at the frame); the caption says where the rest go
                 px, py = px[:out[0] + 1], py[:out[0] + 1]
-            ax.plot(px, py, "o-", color=colors[i % len(colors)], markersize=3.5, linewidth=0.9, label=run.get("label"))
+            # over the minimum's star: the last iterate, the answer, sat hidden under it (read26)
+            ax.plot(px, py, "o-", color=colors[i % len(colors)], markersize=3.5, linewidth=0.9, label=run.get("label"),
+                    zorder=6)
         start = spec.get("start")
         if start is not None:  # a worksheet's curve: the iterates are the student's to mark (workbook.marking)
             ax.plot([start[0]], [start[1]], "o", color="#222222", markersize=4.5, zorder=5, label="start")
@@ -825,6 +854,24 @@ def _widest_in(nodes) -> float:
     return max(widths)
 
 
+EDGE_LABEL_ROOM_IN = 0.3  # an arrow's length besides its label: the arrowhead and white either side
+
+
+def _widest_edge_label_in(edges) -> float:
+    """The widest label set on a graph's arrows (7.5 pt, mathtext as drawn), in inches."""
+    from matplotlib.textpath import TextPath
+
+    props = matplotlib.font_manager.FontProperties(family=STYLE.get("font.family", "sans-serif"), size=7.5)
+    widths = [0.0]
+    for edge in edges:
+        if edge.get("label"):
+            try:
+                widths.append(TextPath((0, 0), _minus(_safe_label(edge["label"])), prop=props).get_extents().width / 72)
+            except (ValueError, RuntimeError):  # a label mathtext cannot lay out is drawn as text, and measured so
+                widths.append(TextPath((0, 0), _minus(edge["label"]), prop=props).get_extents().width / 72)
+    return max(widths)
+
+
 def graph_figure(spec: dict) -> str:
     """A computational graph or dependency tree: nodes in layers, each edge labelled (local derivative)."""
     layers = spec.get("layers") or [[n["id"]] for n in spec["nodes"]]
@@ -850,6 +897,10 @@ def graph_figure(spec: dict) -> str:
             # as their text needs, the rest of the wider layer the arrow's
             layer_in = max(layer_in, WRITE_ON_LAYER_IN)
             half = min(HALF, max(0.15, (_widest_in(nodes.values()) + 2 * NODE_PAD_IN) / (layer_in * 0.96) / 2 + 0.01))
+        # the gap between two boxes as wide as the widest label an arrow carries and its arrowhead: cos(u₂) ran
+        # over the box it leaves (read26)
+        gap = (_widest_edge_label_in(spec["edges"]) + EDGE_LABEL_ROOM_IN) / ((1 - 2 * half) * 0.96)
+        layer_in = max(layer_in, gap)
         fig = Figure(figsize=(min(max(WIDTH_IN, layer_in * width), COLUMN_CM / 2.54), full))
         FigureCanvasSVG(fig)
         ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))

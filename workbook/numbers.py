@@ -143,6 +143,14 @@ def decimal_latex(value, places: int = 4) -> str:
     return text
 
 
+def equal_or_about(values, places: int = 4) -> str:
+    """"=" where every value ends within ``places`` (σ(0) is 0.5), else "\\approx": "≈ 0.5" said of an exact
+    value that it was rounded (read26)."""
+    values = values if isinstance(values, (list, tuple)) else [values]
+    ends = all(abs(float(decimal_latex(v, places)) - float(v)) <= 1e-12 * max(1.0, abs(float(v))) for v in values)
+    return "=" if ends else r"\approx"
+
+
 def _rounded(value, v: float, places: int) -> str:
     """The value to ``places`` decimals, a half rounded away from 0 as a learner rounds by hand: -0.00015 is
     -0.0002 and 0.00725 is 0.0073. Through a binary float the first went down and the second up, by whichever
@@ -207,13 +215,15 @@ def adding_up(parts: list, total) -> tuple[list[str], str]:
     places where they do; else at the fewest more places that do, the sum of those then rounded to the total
     (−0.06472 + 0.09538 = 0.03066 ≈ 0.0307); else at 4 places, marked as approximate. Returns the parts'
     texts and what follows them: "= 0.0307", "= 0.03066 \\approx 0.0307" or "\\approx 0.0307"."""
-    from decimal import Decimal
+    from decimal import ROUND_HALF_UP, Decimal
 
     shown = decimal_latex(total)
     for places in (4, 5, 6, 7, 8):
         printed = [decimal_latex(x, places) for x in parts]
         exact = sum(Decimal(x) for x in printed)
-        if round(exact, 4) == Decimal(shown):
+        # rounded half up, as the book and its readers round: −0.01625 is −0.0163, so it cannot stand before
+        # ≈ −0.0162 (Decimal's own round() goes to the even digit, and printed that: read26)
+        if exact.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) == Decimal(shown):
             if places == 4 and exact == Decimal(shown):
                 return printed, f"= {shown}"
             return printed, r"= %s \approx %s" % (format(exact, "f"), shown)

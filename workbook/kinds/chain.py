@@ -245,7 +245,7 @@ def _tree_figure(work: Chain) -> dict:
     params_tex = ", ".join(latex(p) for p in work.inputs)
     return {"kind": "graph", "nodes": nodes, "edges": edges, "layout": "layers", "layers": [ps, ["x", "y"], ["z"]],
             "alt": f"Dependency graph: {params_tex} feed{'s' if len(ps) == 1 else ''} x and y, which feed z; each "
-                   "edge carries its local partial derivative, and every path from a parameter to z contributes "
+                   "edge carries its local partial derivative, and every path from an input to z contributes "
                    "one product."}
 
 

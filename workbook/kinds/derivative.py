@@ -335,7 +335,16 @@ def present(work: Derivative) -> Problem:
         raise Degenerate("its derivative jumps at points the page cannot name in pieces (not the roots of a "
                          "polynomial): draw a function whose steps switch where a polynomial is 0")
     return Problem(identity=str(work.f), likeness=f"derivative {shape(work.f, [work.x])}", prompt=prompt, answer=[Math(f"{name} = {shown}")],
-                   answer_text=sp.sstr(work.answer), steps=_worked(work), claims=_check_record(work))
+                   answer_text=sp.sstr(work.answer), steps=_worked(work), claims=_check_record(work),
+                   setting=_activation(work.f))
+
+
+def _activation(f: sp.Expr) -> str | None:
+    """The activation f applies (tanh(2x) in tanh²(2x)), where it applies one: two problems on a sheet never
+    apply the same one, since the first one's worked solution holds the second one's answer as a step (tanh²(2x)
+    and tanh(2x) on one sheet: read26)."""
+    applied = sorted(str(a) for a in f.atoms(sp.tanh, functions.sigmoid, functions.softplus))
+    return f"activation {applied[0]}" if applied else None
 
 
 def _worked(work: Derivative) -> list[Step]:

@@ -400,8 +400,9 @@ def _figure(work: Gradient) -> dict | None:
     said = ""
     if work.unit is not None:  # a directional derivative: the direction it is taken along, drawn too
         unit = _floats(work.unit)
-        arrows.append({"vector": unit, "label": "u", "color": "#1f4e79"})
-        said = f"; the direction u = ({unit[0]:.3g}, {unit[1]:.3g}) is drawn from the same point"
+        # û as the steps write the unit direction, not a bare u (read26)
+        arrows.append({"vector": unit, "label": r"\hat{u}", "color": "#1f4e79"})
+        said = f"; the direction \u00fb = ({unit[0]:.3g}, {unit[1]:.3g}) is drawn from the same point"
     through = float(work.f.subs(dict(zip(work.variables, work.point, strict=True))))
     return {"kind": "contour", **data, "point": point, "arrows": arrows, "through": through,
             "xlabel": str(work.variables[0]), "ylabel": str(work.variables[1]), "label": f"f = {latex(work.f)}",

@@ -164,6 +164,9 @@ def solve_iterate(family: DescentFamily, params: dict, rng: np.random.Generator)
         raise Degenerate("the start is already a critical point")
     if any(all(c == 0 for c in g) for g in work.gradients[1:]):
         raise Degenerate("descent reached the minimum before the last step: the rest of the table would be zeros")
+    if len(work.variables) > 1 and any(c == 0 for g in work.gradients for c in g):
+        # x² + 2y² at η = 0.25 sent y to 0 in one step, and half the table stood at zeros (read26)
+        raise Degenerate("one coordinate stands still at a step (its partial is 0): the table would be half zeros")
     if work.loss_at(work.path[-1]) >= work.loss_at(work.start):
         raise Degenerate("the loss did not fall: leave divergence to the learning-rate problems")
     return work

@@ -21,7 +21,7 @@ from workbook.family import Family, for_asks
 from workbook.functions import sigmoid
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given, in_range, label, refuse_constant
-from workbook.numbers import decimal_latex, exact_decimal, matrix_latex
+from workbook.numbers import caption_number, decimal_latex, equal_or_about, exact_decimal, matrix_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 KEYS = ("inputs", "targets", "weights", "bias", "upstream")
@@ -290,8 +290,8 @@ def _bce_steps(work: Loss) -> list[Step]:
     names, (y,), yv = work.weight_names, work.targets, work.yhat
     terms = " + ".join(f"{n}\\,x_{{{i + 1}}}" if len(names) > 1 else "w\\,x" for i, n in enumerate(names))
     return [
-        Step("Forward pass", r"z = %s = %s,\quad \hat y = \sigma(z) \approx %s" % (
-            terms + " + b", exact_decimal(work.z), decimal_latex(yv)),
+        Step("Forward pass", r"z = %s = %s,\quad \hat y = \sigma(z) %s %s" % (
+            terms + " + b", exact_decimal(work.z), equal_or_about(yv), decimal_latex(yv)),
             [Text("Compute the neuron's output first; the backward pass reuses it.")]),
         Step("Loss", r"L = -\left[y \ln \hat y + (1 - y)\ln(1 - \hat y)\right]",
              words("Binary cross-entropy with the label ", Math(f"y = {exact_decimal(y)}"), ".")),
@@ -302,7 +302,7 @@ def _bce_steps(work: Loss) -> list[Step]:
                    " cancels the denominators: the error signal is just prediction minus label.")),
         Step("Back to the parameters",
              r"\frac{\partial L}{\partial w_j} = (\hat y - y)\,x_j,\quad \frac{\partial L}{\partial b} = \hat y - y"
-             r" \approx %s" % decimal_latex(yv - float(y)),
+             r" %s %s" % (equal_or_about(yv - float(y)), decimal_latex(yv - float(y))),
              words("Each weight's gradient is the error times its input, as ", Math(r"\partial z/\partial w_j = x_j"),
                    ", and the bias's is the error itself, as ", Math(r"\partial z / \partial b = 1"),
                    "; rounded to 4 decimal places.")),
@@ -323,12 +323,12 @@ def present_bce(work: Loss) -> Problem:
     prompt += words(" The parameters are ", Math(weights_tex), ".")
     zf, yv = float(work.z), work.yhat
     figure = {"kind": "sigmoid", "z": zf, "yhat": yv, "label": float(y),
-              "alt": f"The sigmoid curve with the neuron's pre-activation z = {zf:g} marked at output {yv:.4f}, "
+              "alt": f"The sigmoid curve with the neuron's pre-activation z = {zf:g} marked at output {caption_number(yv)}, "
                      f"against the label {int(y)}; the gap between them is the error signal."}
     check = {"type": "loss", "ask": "bce_sigmoid", "inputs": [sp.sstr(x) for x in xs], "targets": [sp.sstr(y)],
              "weights": [sp.sstr(w) for w in ws], "bias": [sp.sstr(b)],
              "gradient": {n: f"{g:.12g}" for n, g in grads.items()}}
-    answer = ",\\quad ".join(r"\frac{\partial L}{\partial %s} \approx %s" % (n, decimal_latex(g))
+    answer = ",\\quad ".join(r"\frac{\partial L}{\partial %s} %s %s" % (n, equal_or_about(g), decimal_latex(g))
                               for n, g in grads.items())
     return Problem(identity=f"bce {xs} {y} {ws} {b}", prompt=prompt, answer=[Math(answer)],
                    answer_text=", ".join(f"{n}: {g:.4f}" for n, g in grads.items()), steps=_bce_steps(work),
@@ -366,7 +366,7 @@ def present_softmax(work: Loss) -> Problem:
                      "between the two bars of its class."}
     check = {"type": "loss", "ask": "softmax_ce", "inputs": [sp.sstr(z) for z in zs], "targets": [str(k)],
              "gradient": {name: f"{g:.12g}" for name, g in work.gradient.items()}}
-    answer = r"\nabla_z L \approx \left(" + ", ".join(decimal_latex(g) for g in grad) + r"\right)"
+    answer = rf"\nabla_z L {equal_or_about(list(grad))} \left(" + ", ".join(decimal_latex(g) for g in grad) + r"\right)"
     return Problem(identity=f"softmax {zs} {k}", prompt=prompt, answer=[Math(answer)],
                    answer_text=", ".join(f"{g:.4f}" for g in grad), steps=_softmax_steps(work), claims=check,
                    figure=figure)
