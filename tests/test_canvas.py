@@ -228,3 +228,13 @@ def test_two_editions_of_one_title_and_seed_have_identifiers_of_their_own(tmp_pa
         text = zipfile.ZipFile(out / "quiz-1" / "canvas.zip").read("imsmanifest.xml").decode()
         idents.append(set(re.findall(r'identifier="(wb[0-9a-f_]+)', text)))
     assert idents[0] and idents[1] and not idents[0] & idents[1]
+
+
+def test_a_number_asked_to_significant_figures_is_accepted_as_the_question_writes_it():
+    # a gradient check's relative error, asked to 2 significant figures: Canvas took only 0.0049751244 (attack28)
+    from workbook.canvas import _written
+
+    forms = _written(0.0049751244, True, 2)
+    assert {"5.0e-3", "0.0050"} <= set(forms), forms
+    assert "0.004" not in forms and "0.0049" not in forms
+    assert {"4.9e-4", "0.00049"} <= set(_written(0.000487567, True, 2))

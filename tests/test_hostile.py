@@ -1755,6 +1755,43 @@ def test_python_dash_m_workbook_imports_nothing_from_a_strangers_folder(bare):
     assert not bare.marker.exists()
 
 
+@pytest.mark.parametrize("name", [".my-notes", ".hostile.staging-abc", ".hostile.old-1"])
+def test_a_marker_copied_into_a_dot_folder_makes_it_no_build_of_ours(place, name):
+    # `cp -r build/hostile build/.backup` and notes added: clean removed the dot-folder whole, and a build took a
+    # planted .<slug>.staging-* or moved a .<slug>.old-* in as the edition (attack28)
+    place.edition.write_text(EDITION, encoding="utf-8")
+    assert place.run("build", place.edition, "--out", place.out, "-q", "--format", "html").returncode == 0
+    theirs = place.out / name
+    (theirs / "sub").mkdir(parents=True)
+    shutil.copy(place.out / "hostile" / ".workbook-build", theirs / ".workbook-build")
+    (theirs / "sub" / "thesis.txt").write_text("two years of notes")
+    for args in (("build", place.edition, "--out", place.out, "-q", "--format", "html", "--seed", "5"),
+                 ("clean", "--out", place.out, "--yes")):
+        result = place.run(*args)
+        assert result.returncode == 0 and "Traceback" not in result.err_text, result.out_text + result.err_text
+        assert (theirs / "sub" / "thesis.txt").read_text() == "two years of notes", args
+    assert not (place.out / "hostile").exists()  # clean still removes the build itself
+
+
+def test_a_killed_builds_own_staging_folder_and_aside_edition_are_still_tidied(place):
+    # the other side of the check above: what a build of this user's left when killed is still taken, and the
+    # edition it had moved aside is put back
+    place.edition.write_text(EDITION, encoding="utf-8")
+    assert place.run("build", place.edition, "--out", place.out, "-q", "--format", "html").returncode == 0
+    built = place.out / "hostile"
+    aside = place.out / ".hostile.old-77-abc"
+    os.replace(built, aside)  # killed between moving the edition aside and moving the new one in
+    stage = place.out / ".hostile.staging-k1ll3d"
+    stage.mkdir()
+    code = ("import sys, pathlib; from workbook import staging; p = pathlib.Path(sys.argv[1]); "
+            "(p / staging.MARKER).write_text(staging.MARKER_TEXT + staging.aside_line(p)); (p / 'half.html').write_text('x')")
+    subprocess.run([sys.executable, "-c", code, str(stage)], check=True,
+                   env={**os.environ, "XDG_CACHE_HOME": str(place.key_home)})
+    result = place.run("build", place.edition, "--out", place.out, "-q", "--format", "html")
+    assert result.returncode == 0, result.out_text + result.err_text
+    assert not stage.exists() and not aside.exists(), list(place.out.iterdir())
+    assert (built / "manifest.json").is_file() and (built / "worksheet.html").is_file()  # put back, then built over
+
 # ---------------------------------------------------------------- an eighth attack's findings
 
 

@@ -604,6 +604,19 @@ def test_try_asks_for_what_the_problem_asks(family, right, wrong):
     assert verdict is not True, (family, wrong, lines)
 
 
+def test_a_relative_error_is_right_as_the_key_writes_it():
+    # "3.9 × 10^(-4)", the key's own form, was refused for its ×, and 3.9*10^(-4) judged not right (attack28)
+    from workbook import judge
+
+    record = dict(_drawn_one("gradient-check-1d", 2))
+    want = judge.expected(record)
+    g, estimate, error = want.numbers
+    mantissa, power = f"{error:.1e}".split("e")
+    for typed in (f"{mantissa} × 10^({int(power)})", f"{mantissa}*10^({int(power)})", f"{mantissa}e{int(power)}"):
+        assert judge.judge(want, f"{g:.10g}, {estimate:.10g}, {typed}")[0], typed
+    assert not judge.judge(want, f"{g:.10g}, {estimate:.10g}, {float(mantissa) + 0.3:.1f}e{int(power)}")[0]
+
+
 def _drawn_one(family_id: str, seed: int) -> dict:
     """The problem `workbook show FAMILY --seed N --try` asks."""
     from workbook.bank import load_bank
@@ -733,3 +746,41 @@ def test_a_tangent_line_as_an_equation_is_read_as_typed_too():
     for typed, right in [(line, True), (line + " + ln(x) - ln(x)", False), ("ln(x) - ln(x) + " + line[4:] + " = y", False)]:
         result = CliRunner().invoke(main, ["show", "tangent-line", "--seed", "3", "--try"], input=typed + "\n")
         assert ("not right" not in result.output) == right and ("right." in result.output), (typed, result.output)
+
+
+@pytest.mark.parametrize("typed", ["-6x^2 + 3y^2 + tanh(1000*(x - 0.77)) - tanh(1000*(x - 0.78)), 6x y",
+                                   "-6x^2 + 3y^2, 6x y + 0^(y^2)"])
+def test_a_wrong_partial_is_said_with_a_point_and_values_never_nan(typed):
+    # "at a point yours gives nan, but it is nan" (attack28): the comparison's own witness gives the point
+    from workbook import judge
+
+    record = dict(_drawn_one("partial-derivatives", 1))
+    want = judge.expected(record)
+    from workbook import expr as E
+
+    x, y = E.symbol("x"), E.symbol("y")
+    assert [sp.expand(e - w) for e, w in zip(want.expressions, (-6 * x**2 + 3 * y**2, 6 * x * y))] == [0, 0]
+    verdict, lines = judge.judged(want, typed)
+    assert verdict is False and not any("nan" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("typed, said", [
+    ("-6x^2 + 3y^2 + ln(x+5) - ln(x+5), 6x y", "at x = -5.3"),  # no value past -5: far out, the other held
+    ("-6x^2 + 3y^2, 6x y + ln(y+5) - ln(y+5)", "at y = -5.3"),
+    ("-6x^2 + 3y^2 + sign(x-1)^2 - 1, 6x y", "at x = 1,"),  # another value on the whole line x = 1
+])
+def test_a_partial_with_no_value_far_out_or_another_on_a_line_is_not_right(typed, said):
+    # each was "right." (attack28): the far and exact checks ran along the variable of a one-variable answer only
+    from workbook import judge
+
+    want = judge.expected(dict(_drawn_one("partial-derivatives", 1)))
+    verdict, lines = judge.judged(want, typed)
+    assert verdict is False and any(said in line for line in lines), lines
+    assert judge.judged(want, "-6x^2 + 3y^2, 6x y")[0] is True
+
+
+@pytest.mark.parametrize("typed", ["2x y + ln(y+5) - ln(y+5)", "2x y + sign(y)^2 - 1"])
+def test_solve_check_looks_along_the_other_names_too(typed):
+    result = run("solve", "x^2 y", "--check", typed)
+    assert result.exit_code == 1 and result.output.startswith("not right") and "at y = " in result.output, result.output
+    assert run("solve", "x^2 y", "--check", "2x y").exit_code == 0

@@ -248,6 +248,13 @@ def test_a_gradient_checks_estimate_is_not_its_derivative_in_moodle_either(tmp_p
     for value, tol in found:  # no blank's band holds another number of the same question that differs from it
         assert all(abs(other - value) > tol for other in values if other != value), (value, tol)
         assert tol > 0
+    # each relative error is asked to 2 significant figures: the key's 5.0 × 10^-3 for 0.0049751 is inside its band,
+    # 1 × 10^-3 for 0.0014 is not (attack28 found the key's own answers marked wrong)
+    errors = [(float(v), float(t)) for v, t in re.findall(r"relative error[^=<]* = \{1:NUMERICAL:=([-0-9.e]+):([0-9.e-]+)\}", text)]
+    assert len(errors) >= 4, text[:500]
+    for value, tol in errors:
+        assert abs(float(f"{value:.1e}") - value) <= tol, (value, tol)
+        assert abs(float(f"{value:.0e}") - value) > tol or f"{value:.0e}" == f"{value:.1e}".replace(".0", ""), (value, tol)
 
 
 def test_a_problem_whose_wrong_answers_overrun_fails_the_build_and_is_never_an_essay(tmp_path, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -455,6 +456,28 @@ def test_an_answer_off_by_a_smooth_bump_or_far_out_is_not_right(typed):
     assert result.exit_code == 1 and result.output.startswith("not right"), result.output
 
 
+@pytest.mark.parametrize("typed", ["2x + tanh(1000*(x - 0.77)) - tanh(1000*(x - 0.78))",  # a plateau 0.01 wide
+                                   "2x + erf(1000*(x - 0.77)) - erf(1000*(x - 0.78))",
+                                   "2x + sigmoid(10^6 (x - 0.77)) - sigmoid(10^6 (x - 0.7701))",
+                                   "2x + x*sech(10^6 (x - 0.7771))",  # a spike
+                                   "2x + x*e^(x - 400000)", "2x + x*tanh(x - 10^7) + x"])  # turned on past 300 000
+def test_an_answer_off_by_a_smooth_step_or_spike_or_past_every_fixed_point_is_not_right(typed):
+    # each was right for x^2's 2x (attack28): no argument turns, so no point was put where it crosses 0
+    result = run("solve", "x^2", "--check", typed)
+    assert result.exit_code == 1 and result.output.startswith("not right"), result.output
+
+
+@pytest.mark.parametrize("function, typed", [("softplus(x)", "1 - sigmoid(-x)"), ("tanh(x)", "4/(e^x + e^(-x))^2"),
+                                             ("ln(1 + e^x)", "1 - 1/(1 + e^x)"), ("x^2 + x", "2x + cosh(x)^2 - sinh(x)^2")])
+def test_a_right_answer_whose_parts_cancel_far_out_is_right_at_once(function, typed):
+    # the first three ran out of their 10 s budget (SymPy raised its precision to 130 000 digits to cancel
+    # e^-300000 against 1); the last was "your answer gives inf" (attack28)
+    started = time.perf_counter()
+    result = run("solve", function, "--check", typed)
+    assert result.exit_code == 0 and result.output.startswith("right"), result.output
+    assert time.perf_counter() - started < 8
+
+
 def test_arccot_jumps_at_0_as_the_convention_it_is_printed_in_says():
     # f(-1) = -π/4 is SymPy's arccot, in (-π/2, π/2], which jumps at 0; its derivative there was -1 (attack27)
     result = run("solve", "acot(x)", "--at", "0")
@@ -485,3 +508,9 @@ def test_an_answer_off_at_a_lone_point_no_float_reaches_is_not_right(typed, said
 def test_a_step_at_the_functions_own_corner_is_a_convention_and_right(function, typed):
     result = run("solve", function, "--check", typed)
     assert result.exit_code == 0 and result.output.startswith("right"), result.output
+
+
+def test_a_tower_too_tall_to_check_is_one_line_and_exit_2():
+    # x^x^x^x^x^x ended on "OverflowError: too many digits in integer", exit 1 (attack28)
+    result = run("solve", "x^x^x^x^x^x")
+    assert result.exit_code == 2 and "grows too fast to check" in result.output and "OverflowError" not in result.output

@@ -150,10 +150,11 @@ def tag(area: str) -> str:
     return area or "."
 
 
-def signed_manifest(out_dir: Path, area: str) -> tuple[dict, bytes] | None:
+def signed_manifest(out_dir: Path, area: str, name: str | None = None) -> tuple[dict, bytes] | None:
     """An area's manifest.json (parsed, and its bytes) if it is the one this user's build wrote: its
     digest signed with this user's key in the edition's marker. A manifest from anyone else, or
-    changed since, is None."""
+    changed since, is None. ``name``: the edition's folder name, where the folder is the edition moved
+    aside (``.<name>.old-*``)."""
     from workbook.cache import stamp
     from workbook.staging import marker_fields
 
@@ -165,7 +166,7 @@ def signed_manifest(out_dir: Path, area: str) -> tuple[dict, bytes] | None:
     except OSError:
         return None
     signed = marker_fields(out_dir).get(f"files:{tag(area)}")
-    if signed is None or stamp(manifest_seal(out_dir, area, data)) != signed:
+    if signed is None or stamp(manifest_seal(out_dir.with_name(name or out_dir.name), area, data)) != signed:
         return None
     try:
         parsed = json.loads(data)
@@ -199,12 +200,13 @@ def intact(out_dir: Path, area: str) -> tuple[dict, bytes] | None:
     return signed if file_hashes(out_dir, lambda p: p in listed, expected=listed) == listed else None
 
 
-def trusted_files(out_dir: Path) -> dict[str, str]:
+def trusted_files(out_dir: Path, name: str | None = None) -> dict[str, str]:
     """Every file of the edition folder a signed manifest lists (path -> sha256), with the manifests
-    themselves: what workbook wrote there, as it wrote it. Nothing else is ever carried into a build."""
+    themselves: what workbook wrote there, as it wrote it. Nothing else is ever carried into a build.
+    ``name`` as for signed_manifest."""
     trusted = {}
     for area in ("", VERSIONS, STUDENTS):
-        signed = signed_manifest(out_dir, area)
+        signed = signed_manifest(out_dir, area, name)
         if signed is None:
             continue
         data, raw = signed

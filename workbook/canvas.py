@@ -27,6 +27,7 @@ from workbook.moodle import (
     _XML_ILLEGAL,
     _expected,
     _html,
+    asked_figures,
     beyond_table,
     decimal,
     labels,
@@ -208,8 +209,9 @@ def _item(group: ET.Element, p: dict, name: str, ident: str, wrong, package_iden
         _sub(either, "varequal", respident="response1").text = decimal(value)
         within = _sub(either, "and")
         exact = want is not None and want.exact
-        _sub(within, "vargte", respident="response1").text = decimal(value - tolerance(value, exact))
-        _sub(within, "varlte", respident="response1").text = decimal(value + tolerance(value, exact))
+        figures = asked_figures(p, want).get(numbers[0][0], 0)
+        _sub(within, "vargte", respident="response1").text = decimal(value - tolerance(value, exact, figures))
+        _sub(within, "varlte", respident="response1").text = decimal(value + tolerance(value, exact, figures))
         _sub(right, "setvar", action="Set", varname="SCORE").text = "100"
     elif kind == "multiple_choice_question":
         response = _sub(presentation, "response_lid", ident="response1", rcardinality="Single")
@@ -232,7 +234,8 @@ def _item(group: ET.Element, p: dict, name: str, ident: str, wrong, package_iden
             _material(response, f"blank{i}")
             render = _sub(response, "render_choice")
             accepted = VERDICTS if kind == "multiple_dropdowns_question" else _written(
-                truth, want is not None and want.exact and table is None)
+                truth, want is not None and want.exact and table is None,
+                asked_figures(p, want).get(label, 0) if table is None else 0)
             right_ident = None
             for j, answer in enumerate(accepted):
                 label_ident = f"{ident}_b{i}_{j}"
@@ -279,12 +282,20 @@ def _feedback(item: ET.Element, ident: str, html: str) -> None:
     _material(_sub(node, "flow_mat"), html)
 
 
-def _written(value: float, exact: bool = False) -> list[str]:
+def _written(value: float, exact: bool = False, figures: int = 0) -> list[str]:
     """How a learner may write a number in a text blank: in full, or rounded to 1 to 4 decimals
-    where the rounding is within the answer's tolerance."""
+    where the rounding is within the answer's tolerance; a number asked to ``figures`` significant figures
+    also as the question writes it, 5.0e-3 (and 5.0E-3, 5.0e-03), and to those figures in decimals (0.0050)."""
     forms = [decimal(value)]
+    limit = tolerance(value, exact, figures)
     for places in range(1, 5):
         rounded = f"{value:.{places}f}"
-        if abs(float(rounded) - value) <= tolerance(value, exact) and rounded not in forms and rounded != "-0.0":
+        if abs(float(rounded) - value) <= limit and rounded not in forms and rounded != "-0.0":
             forms.append(rounded)
+    if figures and value:
+        mantissa, power = f"{value:.{figures - 1}e}".split("e")
+        power = int(power)
+        places = max(figures - 1 - power, 0)
+        forms += [f for f in (f"{mantissa}e{power}", f"{mantissa}E{power}", f"{mantissa}e{power:+03d}".replace("+", ""),
+                              f"{value:.{places}f}") if f not in forms]
     return forms

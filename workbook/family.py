@@ -7,6 +7,7 @@ Each kind's own schema (its extra keys) lives in its file in ``workbook/kinds/``
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 from typing import Annotated
 
@@ -203,6 +204,18 @@ class Family(BaseModel):
                 named = " or ".join(repr(a) for a in asks)
                 raise ValueError(f"{name}: ask = {ask!r} does not read it ({name} is for ask = {named}); "
                                  f"remove it, or change ask")
+        return self
+
+    @model_validator(mode="after")
+    def _every_parameter_used(self):
+        """A parameter no expression and no prompt uses would be drawn for nothing, and a `distinct` on it
+        would cost redraws for nothing (attack28)."""
+        texts = [text for _, text, _, _ in self.formulas()] + [self.prompt or ""]
+        used = {name for text in texts if isinstance(text, str) for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)}
+        unused = [name for name in self.params if name not in used]
+        if unused:
+            raise ValueError(f"params.{unused[0][:30]}: no expression and no prompt uses it, so it would be drawn for "
+                             "nothing; remove it, or use it")
         return self
 
     def formulas(self) -> list[tuple[str, str, set[str], set[str]]]:

@@ -9,6 +9,7 @@ learner gave, or within 0.5%.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 
@@ -36,6 +37,7 @@ class Expected:
     function: sp.Expr | None = None  # what was differentiated (once), to name the slip a wrong answer looks like
     order: int = 1  # which derivative the expression is: a label (f''(x) = ...) must name that one
     exact: bool = False  # numbers right to the decimals given only (a gradient check's estimate is not its derivative)
+    figures: tuple[int, ...] = ()  # the significant figures the prompt asks of each number, 0 where it asks none
     columns: int = 0  # a matrix's entries in a row, where the expressions are one (typed as rows, rows must fit)
 
 
@@ -123,7 +125,9 @@ def _expected(record: dict) -> Expected | None:
                   (c["gradient"][i], c["estimate"][i], c["relative_error"][i])]
         what = ("the derivative, its estimate and the relative error" if one else
                 "for each variable in turn: the partial, its estimate and the relative error")
-        return replace(_numbers(f"{what}, separated by commas", values, names), exact=True)
+        # the prompt asks each relative error to 2 significant figures (5.0 × 10^-3): right to those (attack28)
+        return replace(_numbers(f"{what}, separated by commas", values, names), exact=True,
+                       figures=(0, 0, 2) * len(c["variables"]))
     if kind == "optimum":
         return _numbers("the best point's coordinates, separated by commas", c["at"], c["variables"])
     return None
@@ -266,7 +270,8 @@ def number(text: str) -> float:
     """A number as such (1e-5 among them, where an expression would read e), else an expression of numbers."""
     if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text.strip(), re.ASCII):  # ASCII digits, as the page
         return float(text)
-    return float(sp.N(E.parse(text, variables=())))
+    # 3.9 × 10^(-4), as the book writes a relative error: × and · are times between numbers (attack28)
+    return float(sp.N(E.parse(re.sub(r"\s*[×·]\s*", " * ", text), variables=())))
 
 
 # the verdicts a learner may write for each rate, as words: every form of each, nothing that merely starts alike
@@ -396,7 +401,8 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         except (E.ExprError, TypeError) as exc:
             raise ValueError(f"{part!r} is not a number: {exc}") from None
         name = want.names[i] if i < len(want.names) else f"number {i + 1}"
-        right, _ = solver._judge_number(value, truth, part, name, relative=0.0 if want.exact else 5e-3)
+        right, _ = solver._judge_number(value, truth, part, name, relative=0.0 if want.exact else 5e-3,
+                                        figures=want.figures[i] if i < len(want.figures) else 0)
         if not right:
             wrong.append(f"  {name}: {part} is not right")
     return (not wrong), (["right."] if not wrong else ["not right."] + wrong)
@@ -423,8 +429,20 @@ def _judge_expressions(want: Expected, text: str) -> tuple[bool, list[str]]:
             raise ValueError(f"{name}: {exc}") from None
         where = _apart(truth, given, [E.symbol(v) for v in want.variables])
         if where:
+            if math.isnan(where[1]) or math.isnan(where[2]):  # apart as functions, at no point a float reaches
+                wrong.append(f"  {name}: not right; it is not the same function as the answer (they differ where "
+                             "no sampled point shows a value: simplify yours and compare)")
+                continue
             yours, truth = solver.apart(where[1], where[2])
             wrong.append(f"  {name}: not right; at {where[0]} yours gives {yours}, but it is {truth}")
+            continue
+        # as typed, along each variable, the others held, out past the box and where a piece switches exactly
+        along = solver.typed_undefined_along(part, allowed, [E.symbol(v) for v in want.variables], truth, None)
+        if along is not None:
+            at, (_, right, yours) = along
+            wrong.append(f"  {name}: not right; at {at} yours is undefined, as typed, but it is {right:.6g}"
+                         if yours is None else
+                         "  {}: not right; at {} yours gives {}, but it is {}".format(name, at, *solver.apart(yours, right)))
             continue
         # as typed, as the practice page reads it: 0 sqrt(-1 - x^2 - y^2) is 0 to SymPy, and has no value
         hole = solver.typed_undefined_box([part], allowed, [E.symbol(v) for v in want.variables], [truth])
@@ -490,20 +508,37 @@ def _apart(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol]) -> tuple[
         return None
     t = sp.Symbol("t_line")
     for v in variables:  # along each variable, the others held at the check's constants
-        if not solver._same(truth, given, v, -3.0, 3.0):
-            found = solver._differs(truth, given, v, -3.0, 3.0)
+        same, witness = solver._compare(truth, given, v, -3.0, 3.0)
+        if same is not True:
+            found = solver._differs(truth, given, v, -3.0, 3.0) or _witnessed(truth, v, witness)
             held = solver.holding((truth.free_symbols | given.free_symbols) - {v})
             return _where(found, {u: t if u == v else held.get(u, solver._CONSTANTS[0]) for u in variables}, t)
     for start, direction in LINES:  # and along slanted lines, every variable moving
         line = {v: start[i % 3] + direction[i % 3] * t for i, v in enumerate(variables)}
         a, b = truth.xreplace(line), given.xreplace(line)
-        if not solver._same(a, b, t, -3.0, 3.0):
-            return _where(solver._differs(a, b, t, -3.0, 3.0), line, t)
+        same, witness = solver._compare(a, b, t, -3.0, 3.0)
+        if same is not True:
+            return _where(solver._differs(a, b, t, -3.0, 3.0) or _witnessed(a, t, witness), line, t)
     found = solver.apart_in_box(truth, given, variables)  # and at random points of the box: a bump off the lines
     if found is not None:
         point, yours, right = found
         return ", ".join(f"{v} = {x:.4g}" for v, x in point.items()), yours, right
     return None
+
+
+def _witnessed(truth: sp.Expr, var: sp.Symbol, witness) -> tuple[float, float, float] | None:
+    """(point, yours, truth) from the comparison's own witness (a point and truth minus yours there), where
+    only it saw them apart (at 100 digits, or at a lone switch): "yours gives nan, but it is nan" said nothing
+    (attack28)."""
+    if witness is None:
+        return None
+    at, gap = witness
+    held = solver.holding(truth.free_symbols - {var})
+    try:
+        right = float(sp.N(solver.written_out(truth).xreplace(held).xreplace({var: sp.Rational(repr(at))}), 30))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return at, right - gap, right
 
 
 def _where(found, point: dict, t: sp.Symbol) -> tuple[str, float, float]:

@@ -79,6 +79,7 @@ def _question(root: ET.Element, p: dict, name: str, wrong: list[tuple[str, str]]
     numbers = list(zip(labels(p, want), want.numbers)) if want is not None else []
     words = list(zip(want.names, want.words)) if want is not None and want.words else []
     exact = want is not None and want.exact
+    figures = asked_figures(p, want)
     table = table_blanks(p)
     if table is not None:
         kind = "cloze"  # every blank cell of the table asked for, a numerical blank
@@ -100,8 +101,8 @@ def _question(root: ET.Element, p: dict, name: str, wrong: list[tuple[str, str]]
         body += f'<p><img src="@@PLUGINFILE@@/{file}" alt="{escape(figure["alt"])}"></p>'
         files.append((file, data))
     if kind == "cloze":
-        body = defuse_cloze(body) + (_cloze_table(table) + _blanks(beyond_table(numbers, table), [], exact)
-                                     if table is not None else _blanks(numbers, words, exact))
+        body = defuse_cloze(body) + (_cloze_table(table) + _blanks(beyond_table(numbers, table), [], exact, figures)
+                                     if table is not None else _blanks(numbers, words, exact, figures))
     text = _text(q, "questiontext", body, "html")
     for file, data in files:
         ET.SubElement(text, "file", {"name": file, "path": "/", "encoding": "base64"}).text = data
@@ -119,7 +120,7 @@ def _question(root: ET.Element, p: dict, name: str, wrong: list[tuple[str, str]]
         value = numbers[0][1]
         answer = ET.SubElement(q, "answer", {"fraction": "100", "format": "moodle_auto_format"})
         ET.SubElement(answer, "text").text = decimal(value)
-        ET.SubElement(answer, "tolerance").text = decimal(tolerance(value, exact))
+        ET.SubElement(answer, "tolerance").text = decimal(tolerance(value, exact, figures.get(numbers[0][0], 0)))
         _text(answer, "feedback", "", "html")
         ET.SubElement(q, "unitgradingtype").text = "0"
         ET.SubElement(q, "unitpenalty").text = "0.1"
@@ -220,10 +221,21 @@ def _expected(p: dict):
         return None
 
 
-def _blanks(numbers: list[tuple[str, float]], words: list[tuple[str, str]], exact: bool = False) -> str:
+def asked_figures(p: dict, want) -> dict[str, int]:
+    """The significant figures the question asks of each number, by its label (a gradient check's relative
+    error to 2: 5.0 × 10^-3 is right for 0.0049751), where it asks any."""
+    if want is None or not want.figures:
+        return {}
+    return {name: n for name, n in zip(labels(p, want), want.figures) if n}
+
+
+def _blanks(numbers: list[tuple[str, float]], words: list[tuple[str, str]], exact: bool = False,
+            figures: dict[str, int] | None = None) -> str:
     """The Cloze part: a numerical blank for each number, with its tolerance, and a drop-down for
     each word (converges, oscillates, diverges)."""
-    lines = [f"{escape(name)} = {{1:NUMERICAL:={decimal(v)}:{decimal(tolerance(v, exact))}}}" for name, v in numbers]
+    figures = figures or {}
+    lines = [f"{escape(name)} = {{1:NUMERICAL:={decimal(v)}:{decimal(tolerance(v, exact, figures.get(name, 0)))}}}"
+             for name, v in numbers]
     verdicts = ("converges", "oscillates", "diverges")
     for name, word in words:
         options = "~".join(("=" if w == word else "") + w for w in verdicts)
@@ -297,12 +309,18 @@ def distractor_expressions(claims: dict, limit: int = 4) -> list[tuple[sp.Expr, 
 LEAST_TOLERANCE = 5e-5  # half a unit in the fourth decimal place: an answer rounded as the key rounds it
 
 
-def tolerance(value: float, exact: bool = False) -> float:
+def tolerance(value: float, exact: bool = False, figures: int = 0) -> float:
     """Accept answers within 0.5% (3 significant figures), or rounded to 4 decimal places where that is
     looser, as the practice page and the terminal judge them: a floor of 0.001 had let 0 and the other
     sign pass for 0.00025. Where the question is the small gap between a worked value and an estimate
     (a gradient check, ``exact``), rounded to 4 decimal places or 3 significant figures, whichever is finer:
-    the derivative 38 is not the estimate 38.0003, and a relative error of 7.9e-6 is not 0."""
+    the derivative 38 is not the estimate 38.0003, and a relative error of 7.9e-6 is not 0. Where the
+    question asks a number to ``figures`` significant figures, rounded to those (the key's own 5.0 × 10^-3
+    for 0.0049751 was marked wrong: attack28)."""
+    from workbook.solver import significant_slack
+
+    if figures and value:
+        return significant_slack(value, figures)
     if exact:
         if value == 0:
             return 1e-10  # the least a Moodle tolerance written to 10 decimals holds

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import math
 import re
 from dataclasses import dataclass
 
@@ -145,10 +146,13 @@ def solve(text: str, wrt: str = "x", order: int = 1, domain: tuple[float, float]
         raise SolveError(_REAL_NOWHERE.format(text=text[:60], var=var))
     try:
         trees, answer = steps.differentiate(expr, var, order, steps.TIDY_LIMIT)  # compared with sympy.diff
+        answer = textbook(answer, trees[-1].result)
+        return SolveResult(text, expr, var, order, trees, answer, numeric_check(expr, var, order, answer, domain))
     except steps.StepError as exc:
         raise SolveError(_undefined(text, expr, var, order) or str(exc)) from None
-    answer = textbook(answer, trees[-1].result)
-    return SolveResult(text, expr, var, order, trees, answer, numeric_check(expr, var, order, answer, domain))
+    except OverflowError:  # x^x^x^x^x^x at a check point: an integer of millions of digits (attack28)
+        raise SolveError(f"{text[:60]!r} grows too fast to check: its value at a point of the domain has more digits "
+                         "than can be worked with; give a smaller function") from None
 
 
 def _undefined(text: str, expr: sp.Expr, var: sp.Symbol, order: int) -> str | None:
@@ -825,6 +829,10 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     if typed is not None:  # as the practice page reads it: 2 sqrt(x)^2 is 2x only for x >= 0
         return False, [f"not right: {d} is not {answer_text.strip()[:80]}", "  " + undefined_line(typed, result.var)]
     others = (answer.free_symbols | result.answer.free_symbols) - {result.var}
+    along = typed_undefined_along(answer_text, allowed, sorted(others, key=str), result.answer, result.expr, lo, hi) \
+        if verdict is True and others else None
+    if along is not None:  # along another name, the rest held: 2xy + ln(y + 5) - ln(y + 5) for y < -5
+        return False, [f"not right: {d} is not {answer_text.strip()[:80]}", "  " + undefined_line(along[1], at=along[0])]
     boxed = typed_undefined_box([answer_text], allowed, [result.var], [result.answer], lo, hi) \
         if verdict is True and others else None
     if boxed is not None:  # ln(y) - ln(y) in an answer with y in it has no value for y <= 0
@@ -999,12 +1007,29 @@ def _real(values: np.ndarray) -> np.ndarray:
     return np.isfinite(values) & (np.abs(values.imag) <= 1e-12 * np.maximum(1.0, np.abs(values.real)))
 
 
-def undefined_line(typed: tuple, var, noun: str = "the derivative") -> str:
-    """What typed_undefined found, in a line."""
+def typed_undefined_along(text: str, allowed: set[str], names: list[sp.Symbol], truth: sp.Expr,
+                          function: sp.Expr | None, lo: float = -3.0, hi: float = 3.0) -> tuple[str, tuple] | None:
+    """typed_undefined along each of ``names`` in turn, the others held (see holding): ("y = -5.3, x = 1.3",
+    what it found) at the first that finds a point, or None. In several names the answer must have the
+    derivative's values along each, as in one: 2xy + ln(y + 5) - ln(y + 5) has none for y < -5, and
+    sign(x - 1)^2 - 1 another on the line x = 1 (attack28: each judged right, the check ran in one name only)."""
+    for var in names:
+        found = typed_undefined(text, allowed, var, truth, function, lo, hi)
+        if found is not None:
+            everything = truth.free_symbols | (function.free_symbols if function is not None else set()) | set(names)
+            held = holding(everything - {var})
+            said = ", ".join([f"{var} = {found[0]:.6g}"] + [f"{n} = {float(v):g}" for n, v in held.items()])
+            return said, found
+    return None
+
+
+def undefined_line(typed: tuple, var=None, noun: str = "the derivative", at: str | None = None) -> str:
+    """What typed_undefined found, in a line; ``at`` names the point where it is not var's value alone."""
+    at = at or f"{var} = {typed[0]:.6g}"
     if typed[2] is None:
-        return f"at {var} = {typed[0]:.6g} your answer is undefined, as typed, but {noun} is {typed[1]:.6g}"
+        return f"at {at} your answer is undefined, as typed, but {noun} is {typed[1]:.6g}"
     yours, truth = apart(typed[2], typed[1])
-    return f"at {var} = {typed[0]:.6g} your answer gives {yours}, but {noun} is {truth}"
+    return f"at {at} your answer gives {yours}, but {noun} is {truth}"
 
 
 def _holes(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[float]:
@@ -1090,11 +1115,20 @@ def typed_undefined_box(texts: list[str], allowed: set[str], variables: list[sp.
 
 
 def decimals_of(text: str) -> int:
-    """The decimal places a typed number gives: 0.25 two, 2.8e-3 four, 3/4 none (an exact value)."""
+    """The decimal places a typed number gives: 0.25 two, 2.8e-3 and 2.8 × 10^(-3) four, 3/4 none (an exact value)."""
     m = re.fullmatch(r"\s*[-+]?\d*\.?(\d*)(?:[eE]([-+]?\d+))?\s*", text)
-    if not m:
-        return 0
+    if not m:  # a mantissa times a power of ten, as the book writes one: 3.9 × 10^(-4), 3.9*10^-4
+        m = re.fullmatch(r"\s*[-+]?\d*\.?(\d*)\s*[*×·]\s*10\s*\^\s*\(?\s*([-+]?\d{1,4})\s*\)?\s*", text)
+        return max(len(m[1]) - int(m[2]), 0) if m else 0
     return max(len(m[1]) - int(m[2] or 0), 0) if "." in text or m[2] else 0
+
+
+def significant_slack(value: float, figures: int) -> float:
+    """Half a unit in the last of ``figures`` significant figures of value: 0.00005 for 0.0049751 to 2 (5.0 ×
+    10^-3); 0 where none are asked, or the value is 0."""
+    if not figures or not value or not math.isfinite(value):
+        return 0.0
+    return 0.5 * 10.0 ** (math.floor(math.log10(abs(value))) - figures + 1)
 
 
 def apart(yours: float, truth: float) -> tuple[str, str]:
@@ -1107,12 +1141,15 @@ def apart(yours: float, truth: float) -> tuple[str, str]:
     return shown
 
 
-def _judge_number(yours: float, truth: float, text: str, what: str, relative: float = 5e-3) -> tuple[bool, list[str]]:
+def _judge_number(yours: float, truth: float, text: str, what: str, relative: float = 5e-3,
+                  figures: int = 0) -> tuple[bool, list[str]]:
     """A number is right if it is the value rounded to the decimals given, or within ``relative``
-    (0.5%; none where the difference is the point, as in a gradient check)."""
+    (0.5%; none where the difference is the point, as in a gradient check), or rounded to the ``figures``
+    significant figures the question asks for."""
     decimals = decimals_of(text)
     # rounded to the decimals given (a whole number is not a rounding of 0.4), or within 0.5%
-    slack = max(0.5 * 10.0 ** -decimals if decimals else 0.0, relative * abs(truth), 1e-12 * max(1.0, abs(truth)))
+    slack = max(0.5 * 10.0 ** -decimals if decimals else 0.0, relative * abs(truth), 1e-12 * max(1.0, abs(truth)),
+                significant_slack(truth, figures))
     if abs(yours - truth) <= slack:
         return True, [f"right: {what} = {truth:.10g} (you gave {text.strip()})"]
     return False, [f"not right: {what} is {truth:.6g}, not {text.strip()}"]
@@ -1121,13 +1158,49 @@ def _judge_number(yours: float, truth: float, text: str, what: str, relative: fl
 _SIMPLE = [sp.Rational(p) for p in ("1", "2", "1/2", "-1", "3", "3/2", "-1/2", "-2", "1/4", "5/2", "-3/2", "0")]
 
 
+FIXED_PAST = 1000  # past this a value is worked at a fixed precision (see _numeric_at)
+FIXED_MARGIN = 40  # digits more than asked, where a value is worked at a fixed precision
+FIXED_MOST = 20_000  # digits at most: a point where a part is past 10^20000 (e^300000) is passed over
+FIXED_AT_ONCE = 30  # parts further than this many digits from 1 are worked at a fixed precision (see _numeric_at)
+
+
 def _numeric_at(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.Expr:
     """e at var = point to ``digits`` digits, evaluated as numbers from the start: put in exactly first,
     x^x at 28572/9973 made SymPy seek the exact 9973rd root of a 40 000-digit number, past the 10 s budget
     (attack27). At a point where a step switches, exactly, where its own value there is what counts."""
     if switches_at(e, {var: point}):
         return sp.N(e.xreplace({var: point}), digits)
+    needed = _fixed_digits(e, var, point, digits)
+    if abs(point) > FIXED_PAST or needed > digits + FIXED_MARGIN + FIXED_AT_ONCE:
+        # at a fixed precision where a part is far from 1: a difference that is exactly 0 but cancels e^-300000
+        # against 1 (1 - σ(-x) beside σ(x)) made SymPy raise its precision to 130 000 digits, and a right answer ran
+        # out of its budget; cosh(x)^2 - sinh(x)^2 at 997.1 came out infinite (attack28). Each term is worked once,
+        # at as many digits as its largest part needs to leave ``digits`` after cancelling; where that is past
+        # FIXED_MOST, the point is not one a number can be trusted at (ValueError: its callers pass over it)
+        if needed > FIXED_MOST:
+            raise ValueError(f"parts past 10^{FIXED_MOST} at {point}")
+        return sp.N(e.xreplace({var: sp.Float(point, needed)}), digits)
     return sp.N(e, digits, subs={var: point})
+
+
+def _fixed_digits(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> int:
+    """The digits to work e at ``point`` with, so that ``digits`` stay after its largest part cancels: the digits
+    before the point of its largest part there (measured at 30 digits), with a margin."""
+    at = sp.Float(point, 30)
+    most = 0
+    for node in sp.preorder_traversal(e):
+        if node.is_Atom or not node.has(var):
+            continue
+        try:
+            value = node.xreplace({var: at})
+            parts = [value] if value.is_Float else [p for p in value.as_real_imag() if p.is_Float]
+        except (TypeError, ValueError, ZeroDivisionError, AttributeError):
+            continue
+        for part in parts:
+            if part != 0 and part.is_finite:
+                _, _, exponent, bits = part._mpf_
+                most = max(most, exponent + bits)  # log2 of a part larger than 1, near enough: a tiny part cancels nothing
+    return digits + FIXED_MARGIN + int(most * 0.30103)
 
 
 def _shortened(text: str, most: int = 120) -> str:
@@ -1191,7 +1264,7 @@ def _differs(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float, hi: flo
         return None
     box = _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi) + _peaks(truth - answer, var, lo, hi)
     return _first_apart(truth, answer, var, box, within) or (
-        _first_apart(truth, answer, var, _far_points(difference, var, lo, hi), within) if far else None)
+        _first_apart(truth, answer, var, _far_points(difference, var, lo, hi, written=truth - answer), within) if far else None)
 
 
 def _first_apart(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, points: list[sp.Expr], within: sp.Expr | None):
@@ -1257,7 +1330,7 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, withi
         if lone is not None:
             return False, lone
     if usable >= 3 and far:
-        for p in _off_joints(difference, var, _far_points(difference, var, lo, hi)):
+        for p in _off_joints(difference, var, _far_points(difference, var, lo, hi, written=a - b)):
             got = _values(a, b, var, p)
             if got is None or (within is not None and _values(within, within, var, p) is None):
                 continue
@@ -1332,23 +1405,29 @@ FAR = [sp.Rational(p) for p in ("5.3", "-5.3", "10.7", "-10.7", "31.3", "-31.3",
                                 "3000.7", "-3000.7", "30000.3", "-30000.3", "300000.1", "-300000.1")]
 
 
-def _far_points(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp.Expr]:
+def _far_points(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float, written: sp.Expr | None = None) -> list[sp.Expr]:
     """Points past the domain a derivative is checked on by default (-3..3): a few far out, each side of
     every place a piece of the difference switches out to ±1000 (2x + max(0, x - 3.5) is not x^2's derivative),
     and, however far out, each side of and beyond every place a polynomial piece switches (relu(x - 1000),
     min(0, x + 10^20): the derivative is the same function everywhere, not only out to some distance)."""
-    if not verify.switches(difference):
-        return [p for p in FAR if not lo <= p <= hi]
+    if not verify.switches(difference):  # smooth: where what a function is taken of crosses 0, however far out
+        return [p for p in FAR if not lo <= p <= hi] + _far_switches(difference, var, written=written)
     outside = [k for k in _kinks(difference, var, -1000.0, 1000.0) if not lo <= k <= hi]
-    return [p for p in FAR if not lo <= p <= hi] + outside + _beyond(difference, var) + _far_switches(difference, var)
+    return [p for p in FAR if not lo <= p <= hi] + outside + _beyond(difference, var) + \
+        _far_switches(difference, var, written=written)
 
 
-def _far_switches(difference: sp.Expr, var: sp.Symbol, grid: int = 4001) -> list[sp.Expr]:
+def _far_switches(difference: sp.Expr, var: sp.Symbol, grid: int = 4001, written: sp.Expr | None = None) -> list[sp.Expr]:
     """Beside and past each place a piece of the difference switches between ±1000 and ±10^9, found on a grid
     spaced evenly in log |x| and narrowed by bisection, whatever its argument: relu(exp(x/100) - e^20) switches
     at 2000, Heaviside(ln(x^2 + 1) - 20) at ±22026, and each was judged right for 2x (attack26)."""
     out: list[sp.Expr] = []
-    for u in verify.switches(difference)[:20]:
+    # and where what any function is taken of crosses 0: x e^(x - 400000) and x tanh(x - 10^7) + x turn on there,
+    # past every fixed point (attack28)
+    # (as written: expanded, e^(x - 400000) is e^x e^-400000)
+    taken = [node.args[0] for node in (written if written is not None else difference).atoms(sp.Function)
+             if len(node.args) == 1]
+    for u in list(dict.fromkeys(verify.switches(difference)[:20] + taken[:20])):
         plain = u.replace(lambda e: isinstance(e, sp.Abs), lambda e: e.args[0])
         if not plain.free_symbols <= {var} or not plain.has(var):
             continue
@@ -1486,6 +1565,9 @@ def _peaks(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp
             continue
         if slope.has(var) and not slope.has(sp.Derivative):  # relu(u)' is left unworked: no code prints it
             found |= _sign_changes(slope, var, lo, hi)
+        # and where it crosses 0, where a smooth step turns over: tanh(1000(x - 0.77)) - tanh(1000(x - 0.78)) is
+        # a plateau 2 high and 0.01 wide, sech(10^6 (x - 0.7771)) a spike, and neither argument turns (attack28)
+        found |= _sign_changes(u, var, lo, hi)
     return sorted(found, key=float)[:40]
 
 

@@ -55,6 +55,23 @@ def _marked(folder: Path) -> bool:
         return False
 
 
+def aside_line(folder: Path) -> str:
+    """The line a staging folder's marker carries: its own name, signed with this user's key, so that a marker
+    copied into a folder of someone's files (or planted as .<name>.staging-x) does not make it one to remove."""
+    from workbook.cache import stamp
+
+    signed = stamp(f"aside\0{folder.name}")
+    return f"aside {signed}\n" if signed else ""
+
+
+def own_aside(folder: Path) -> bool:
+    """Whether a folder is a staging folder a build of this user's made, under the name it has."""
+    from workbook.cache import stamp
+
+    signed = stamp(f"aside\0{folder.name}")
+    return signed is not None and _marked(folder) and marker_fields(folder).get("aside") == signed
+
+
 def refuse_foreign(out_dir: Path) -> None:
     """BuildError unless out_dir is free (absent or an empty folder) or an edition workbook built (it
     carries the marker): a build replaces the folder whole, and must not take someone else's files with it."""
@@ -162,16 +179,23 @@ def _recover(out_dir: Path) -> None:
     aside and moving the new one in, it left the previous edition as ``.<name>.old-<pid>``:
     that is put back.
     """
+    from workbook.areas import trusted_files
+
     for leftover in sorted(out_dir.parent.glob(f".{out_dir.name}.staging-*")):
-        if _ours_or_empty(leftover):  # a staging folder is marked first thing; another is left alone
+        # a staging folder is marked first thing, with its name signed; another is left alone (a marker copied
+        # into a folder of someone's files had it removed whole: attack28)
+        if leftover.is_dir() and not leftover.is_symlink() and (own_aside(leftover) or not any(leftover.iterdir())):
             remove_tree_quietly(leftover)
     for old in sorted(out_dir.parent.glob(f".{out_dir.name}.old-*")):
         if not old.is_dir() or old.is_symlink() or not _marked(old):
             continue
-        if not out_dir.exists():
+        trusted = trusted_files(old, out_dir.name)  # the edition moved aside: its manifests signed as the edition's
+        if not trusted:
+            continue  # marked, but by no build of this user's: someone's files, left alone
+        if not out_dir.exists() and not _remove_as_written(old, trusted, dry=True):
             os.replace(old, out_dir)
         else:
-            remove_tree_quietly(old)
+            _remove_as_written(old, trusted)
 
 
 def _staged(out_dir: Path):
@@ -180,7 +204,7 @@ def _staged(out_dir: Path):
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
         os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes it private; an edition follows the umask
-        (stage / MARKER).write_text(MARKER_TEXT)
+        (stage / MARKER).write_text(MARKER_TEXT + aside_line(stage))
         yield stage
         old = None
         refuse_foreign(out_dir)  # checked again: something may have appeared while the build ran
@@ -330,7 +354,7 @@ def marker_fields(out_dir: Path) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in text.splitlines()[1:] if " " in line)
 
 
-def _remove_as_written(folder: Path, trusted: dict[str, str]) -> list[str]:
+def _remove_as_written(folder: Path, trusted: dict[str, str], dry: bool = False) -> list[str]:
     """Remove from an edition's folder what a build of this user's wrote there, as it wrote it (the files
     its signed manifests list, of the size they were written), then the folders left empty and the marker;
     the entries left (relative paths), which are someone else's: nothing is read, no link followed. Where
@@ -339,6 +363,8 @@ def _remove_as_written(folder: Path, trusted: dict[str, str]) -> list[str]:
     left = set(foreign(folder, trusted))
     if "." in left:  # a folder that cannot be listed: nothing is taken from it
         return ["."]
+    if dry:  # only what would be left
+        return sorted(left)
     folders, stack = [], [folder]
     while stack:  # without recursion: a folder nested thousands deep is walked, not a RecursionError
         here = stack.pop()
@@ -378,7 +404,7 @@ def cleanable(out_root: Path) -> list[Path]:
 
 
 def clean(out_root: Path, cache_only: bool = False, *,
-          trusted: Callable[[Path], dict[str, str]]) -> tuple[list[Path], list[str], list[str]]:
+          trusted: Callable[..., dict[str, str]]) -> tuple[list[Path], list[str], list[str]]:
     """Remove the builds under out_root that carry workbook's marker (with what a killed build of
     each left behind: of an edition, only the files ``trusted(folder)`` lists as its builds wrote them),
     and the content cache if workbook made it (it carries its own marker); nothing else. An edition a build is writing is left alone, and so is the cache while any build runs: the
@@ -392,17 +418,24 @@ def clean(out_root: Path, cache_only: bool = False, *,
     editions: dict[str, list[Path]] = {}
     for child in sorted(out_root.iterdir()) if not cache_only else ():
         if child.is_dir() and not child.is_symlink() and _marked(child):
-            name = re.sub(r"^\.(.+)\.(?:staging|old)-.*$", r"\1", child.name)
-            editions.setdefault(name, []).append(child)
+            # an edition, or a killed build's staging or old folder of one; any other dot-folder (a copy made
+            # by hand, with the marker copied in) is no build's (attack28 lost .my-notes whole)
+            aside = re.fullmatch(r"\.(.+)\.(?:staging|old)-[A-Za-z0-9_-]+", child.name)
+            if child.name.startswith(".") and aside is None:
+                continue
+            editions.setdefault(aside[1] if aside else child.name, []).append(child)
     for name, folders in editions.items():
         try:
             with _locked(out_root / f".{name}.lock"):
                 for folder in folders:
-                    if folder.name.startswith("."):  # a killed build's staging or old folder: whole
-                        remove_tree(folder)
-                        removed.append(folder)
+                    if folder.name.startswith(f".{name}.staging-"):  # a killed build's staging folder: whole, if
+                        if own_aside(folder):  # its marker is this user's own, for this very name (attack28)
+                            remove_tree(folder)
+                            removed.append(folder)
+                        else:
+                            kept.append(f"kept {folder}: a marker copied in, not one a build of yours wrote there")
                         continue
-                    listed = trusted(folder)
+                    listed = trusted(folder) if not folder.name.startswith(".") else trusted(folder, name)
                     left = _remove_as_written(folder, listed)
                     if left and not listed and (folder / "manifest.json").is_file():
                         # a build's manifest signed with no key of this user's: another user's build, or this
