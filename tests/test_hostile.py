@@ -1792,6 +1792,20 @@ def test_a_killed_builds_own_staging_folder_and_aside_edition_are_still_tidied(p
     assert not stage.exists() and not aside.exists(), list(place.out.iterdir())
     assert (built / "manifest.json").is_file() and (built / "worksheet.html").is_file()  # put back, then built over
 
+def test_clean_cache_takes_from_its_folders_only_what_workbook_wrote(place):
+    # clean --cache removed .cache/templates whole, another program's file in it too (attack28)
+    place.edition.write_text(EDITION, encoding="utf-8")
+    assert place.run("build", place.edition, "--out", place.out, "-q", "--format", "html").returncode == 0
+    cache = place.out / ".cache"
+    (cache / "templates" / "notes.txt").write_text("someone's")
+    (cache / "draws" / ("ab" * 32 + ".json")).write_text("no header: not a signed entry")
+    result = place.run("clean", "--out", place.out, "--cache", "--yes")
+    assert result.returncode == 0 and "templates/notes.txt" in result.out_text, result.out_text
+    assert (cache / "templates" / "notes.txt").read_text() == "someone's"
+    assert (cache / "draws" / ("ab" * 32 + ".json")).exists()
+    assert not list((cache / "templates").glob("*.jinja")) and not (cache / "math").exists()
+
+
 # ---------------------------------------------------------------- an eighth attack's findings
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import stat
 from functools import lru_cache
@@ -174,6 +175,23 @@ def is_cache(folder: Path) -> bool:
 KINDS = ("draws", "math", "figures", "templates", "quick")  # the cache's folders, the only ones clean removes
 
 
+_OURS = re.compile(r"\.?[0-9a-f]{16,128}\.[a-z]{2,5}(\.\d{1,10}\.tmp)?")
+
+
+def _ours(entry: Path) -> bool:
+    """Whether a cache folder's entry is one workbook wrote: a regular file with a digest's name that opens with
+    the signed entries' header (or a temporary one being written, .<name>.<pid>.tmp)."""
+    if not _OURS.fullmatch(entry.name) or entry.is_symlink() or not entry.is_file():
+        return False
+    if entry.name.endswith(".tmp"):
+        return True
+    try:
+        with open(entry, "rb") as handle:
+            return handle.read(len(_MAGIC)) == _MAGIC
+    except OSError:
+        return False
+
+
 def emptied(folder: Path) -> tuple[list[Path], list[str]]:
     """Remove what workbook put in a content cache (its kinds' folders and its marker), and the folder
     if nothing else is left: (what was removed, the names of what was left). Another program's files
@@ -181,12 +199,22 @@ def emptied(folder: Path) -> tuple[list[Path], list[str]]:
     from workbook.userfiles import remove_tree
 
     removed = []
+    kept = []
     for kind in KINDS:
         path = folder / kind
         if path.is_dir() and not path.is_symlink():
-            remove_tree(path)
-            removed.append(path)
-    left = sorted(child.name for child in folder.iterdir() if child.name != MARKER)
+            # only the entries workbook wrote there (a digest's name, its signed header, or a temporary file
+            # of one being written): another program's files in .cache/templates went too (attack28)
+            theirs = [entry for entry in path.iterdir() if not _ours(entry)]
+            if not theirs:
+                remove_tree(path)
+                removed.append(path)
+                continue
+            for entry in path.iterdir():
+                if entry not in theirs:
+                    entry.unlink(missing_ok=True)
+            kept += [f"{kind}/{entry.name}" for entry in theirs]
+    left = sorted(child.name for child in folder.iterdir() if child.name != MARKER and child.name not in KINDS) + kept
     if not left:
         (folder / MARKER).unlink(missing_ok=True)
         folder.rmdir()
