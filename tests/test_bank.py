@@ -451,7 +451,7 @@ def test_a_hyperparameter_no_drawn_optimizer_reads_is_refused_by_name(tmp_path):
 
 
 @pytest.mark.parametrize("kind_text", [
-    'kind = "gradient"\nask = "partials"\nexpression = "a*x^2 + x*y + sign(y)^2"\n',
+    'kind = "gradient"\nask = "partials"\nexpression = "a*x^2 + x*y + b*sign(y)^2"\n',
     'kind = "gradient"\nask = "second_partials"\nexpression = "a*x^2*y + b*abs(y)"\n',
     'kind = "hessian"\nask = "hessian"\nexpression = "a*x^2*y + b*abs(y) + x*y^2"\n',
 ])

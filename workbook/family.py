@@ -206,21 +206,17 @@ class Family(BaseModel):
                                  f"remove it, or change ask")
         return self
 
-    @model_validator(mode="after")
-    def _every_parameter_used(self):
-        """A parameter no expression and no prompt uses would be drawn for nothing, and a `distinct` on it
-        would cost redraws for nothing (attack28)."""
-        texts = [text for _, text, _, _ in self.formulas()] + [self.prompt or ""]
-        used = {name for text in texts if isinstance(text, str) for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)}
-        unused = [name for name in self.params if name not in used]
-        if unused:
-            raise ValueError(f"params.{unused[0][:30]}: no expression and no prompt uses it, so it would be drawn for "
-                             "nothing; remove it, or use it")
-        return self
-
     def formulas(self) -> list[tuple[str, str, set[str], set[str]]]:
         """(key, text, names allowed, names that must appear) for every expression in the file."""
         return []
+
+    def unused(self) -> list[str]:
+        """The parameters no expression and no prompt uses, each of which would be drawn for nothing (and a
+        `distinct` on it cost redraws for nothing: attack28). Asked once the file has validated, when
+        formulas() lists every expression it holds."""
+        texts = [text for _, text, _, _ in self.formulas()] + [self.prompt or ""]
+        used = {name for text in texts if isinstance(text, str) for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)}
+        return [name for name in self.params if name not in used]
 
     def declared_names(self) -> list[tuple[str, list[str] | str]]:
         """(key, its name or names) for every key that names something the problem prints, each checked
