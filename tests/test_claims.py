@@ -1283,3 +1283,14 @@ def test_a_value_that_ends_within_four_places_is_given_with_equals_not_about(fam
         assert (r"\approx" not in answer) is ends, (record["seed"], values, answer)
         seen[ends] += 1
     assert seen[False] >= 10
+
+
+@pytest.mark.parametrize("family_id", ["network-221", "xor-capstone"])
+def test_every_value_in_a_network_figure_is_named(family_id):
+    # the output unit printed a bare 0.3775 (worksheet "= ?") where the hidden units read a = 0.2689 (read25)
+    for record in _records(load_bank()[family_id], range(4)):
+        for figure in (record["figure"], record["worksheet_figure"]):
+            for node in figure["nodes"]:
+                for key in ("value", "grad"):
+                    if key in node:
+                        assert re.fullmatch(r"[^\s=]+ = \S+", node[key]), (key, node)

@@ -335,10 +335,11 @@ def _first(work: Network) -> str:
 def _figure(work: Network) -> dict:
     """The network with each weight on its arrow; the first example's activations and error signals."""
     h = work.h
+    # the output unit's value named, as the hidden units' are (a bare 0.3775 under ŷ: read25)
     nodes = [{"id": "x1", "label": "x₁"}, {"id": "x2", "label": "x₂"}] + \
         [{"id": f"h{j + 1}", "label": f"h{subscript(j + 1)}", "value": f"a = {d(work.A1[0, j])}",
           "grad": f"δ = {d(work.delta1[0, j])}", "bias": f"b = {d(work.b1[j])}"} for j in range(h)] + \
-        [{"id": "y", "label": "ŷ", "value": d(work.yhat[0]), "grad": f"δ = {d(work.delta2[0])}",
+        [{"id": "y", "label": "output", "value": f"ŷ = {d(work.yhat[0])}", "grad": f"δ = {d(work.delta2[0])}",
           "bias": f"b = {d(work.b2)}"}]
     edges = [{"from": f"x{k + 1}", "to": f"h{j + 1}", "label": d(work.W1[j, k])}
              for j in range(h) for k in range(2)] + \
