@@ -504,16 +504,28 @@ def test_a_tangent_line_as_printed_is_the_tangent_line(tmp_path, expression, at)
     ('kind = "derivative"\nexpression = "a*x^2 + b*x"\ndistinct = [["a"]]\n', "distinct[0]: a group of one"),
     ('kind = "derivative"\nexpression = "a*x^2 + b*x"\n', "exclude: 7 is not a value this parameter draws"),
     ('kind = "optimizer"\noptimizers = ["adam"]\ngradients = ["a", "b"]\nvariable = "w"\n', "variable: with gradients"),
-    # a parameter nothing uses, drawn for nothing (attack28)
-    ('kind = "derivative"\nexpression = "a*x^2"\n', "params.b: no expression and no prompt uses it"),
 ])
 def test_a_key_that_would_do_nothing_is_refused(tmp_path, extra, said):
     # derive = true with nothing to derive, a distinct group of one, an exclude outside the range and an
-    # optimizer's variable beside its gradients were each accepted and did nothing (attack27), and so was a
-    # parameter no expression uses (attack28)
+    # optimizer's variable beside its gradients were each accepted and did nothing (attack27)
     params = '[params]\na = { int = [1, 3] }\nb = { int = [1, 3]' + (', exclude = [7] }\n' if "exclude" in said else ' }\n')
     (tmp_path / "k.toml").write_text('id = "k"\ntitle = "K"\ntopic = "t"\ndifficulty = 1\n' + extra + params,
                                      encoding="utf-8")
     with pytest.raises(InputError) as caught:
         load_bank([tmp_path])
     assert len(caught.value.lines) == 1 and said in caught.value.lines[0], caught.value.lines
+
+
+def test_check_names_a_parameter_no_expression_uses(tmp_path):
+    # drawn for nothing, and accepted by check and list without a word (attack28): check says so, and the family
+    # still builds (a leftover parameter is no reason to stop a build)
+    from workbook.bankcheck import check_family
+
+    (tmp_path / "u.toml").write_text('id = "u"\ntitle = "U"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\n'
+                                     'expression = "a*x^2"\n[params]\na = { int = [2, 5] }\nb = { int = [2, 5] }\n',
+                                     encoding="utf-8")
+    family = load_bank([tmp_path])["u"]
+    assert family.unused() == ["b"]
+    notes = check_family(family, range(3)).notes()
+    assert any(n.startswith("params.b: no expression and no prompt uses it") for n in notes), notes
+    assert not any("params." in n for n in check_family(load_bank()["power-polynomial"], range(3)).notes())

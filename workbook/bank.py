@@ -50,10 +50,6 @@ def load_family(path: Path, *, parsed: bool = True) -> Family:
     except ValidationError as exc:
         raise InputError(pydantic_lines(path, exc)) from None
     family.path = str(path)
-    unused = family.unused()
-    if unused:
-        said = f"params.{unused[0][:30]}: no expression and no prompt uses it, so it would be drawn for nothing"
-        raise InputError([f"{path}: {said}; remove it, or use it"])
     problems = _parse_formulas(family) if parsed else []
     if problems:
         raise InputError([f"{path}: {p}" for p in problems])

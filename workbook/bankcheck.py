@@ -60,6 +60,10 @@ class Report:
             out.append(f"{count} of {n} answers are {common!r}: a guessable family")
         if self.redraws > 2 * n:
             out.append(f"{self.redraws} redraws for {n} problems: many draws are degenerate or fail their check")
+        # a parameter nothing uses is drawn for nothing, and a distinct group with it redraws for nothing: said
+        # here, where a teacher checks a family, not refused (attack28; a leftover one is no reason to stop a build)
+        out += [f"params.{name[:30]}: no expression and no prompt uses it, so it is drawn for nothing; remove it, "
+                "or use it" for name in self.family.unused()[:3]]
         return out
 
 
