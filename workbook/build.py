@@ -299,7 +299,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                 return key_content == previous.key
             return folder in contents and folder not in changed
 
-        with staging(out_dir, lock=False) as stage, _workers_stopped_first(pool), _timed(timings, "render"):
+        with staging(out_dir, lock=False, trusted=trusted_files) as stage, _workers_stopped_first(pool), _timed(timings, "render"):
             pool.share(stage=stage)
             mine = {f: docs[f] for f in docs if f in written}
             files = render_documents(mine, names, formats, stage, cache, pool, timings, template_dir,

@@ -97,20 +97,22 @@ def edition_lock(out_dir: Path):
 
 
 @contextmanager
-def staging(out_dir: Path, lock: bool = True):
+def staging(out_dir: Path, lock: bool = True, trusted: Callable[..., dict[str, str]] | None = None):
     """A fresh folder beside out_dir, swapped in only if the body finishes without error (the body may
     carry files of the previous edition over into it first: ``carry_over``).
 
     A lock file beside it stops a second build of the same edition from running at the same time.
     A folder that cannot be written (read-only, full, not a folder) is one clear BuildError.
+    ``trusted(folder, name)`` lists what this user's builds wrote in an edition moved aside (areas.trusted_files):
+    without it, such a folder a killed build left is not put back.
     """
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         if lock:
             with _locked(out_dir.with_name(f".{out_dir.name}.lock")):
-                yield from _staged(out_dir)
+                yield from _staged(out_dir, trusted)
         else:  # the caller holds the lock (edition_lock)
-            yield from _staged(out_dir)
+            yield from _staged(out_dir, trusted)
     except (NotADirectoryError, FileExistsError) as exc:  # a file stands where a folder of the path must be
         raise InTheWay(f"could not write the edition into {out_dir.parent}: {exc.filename or out_dir} is in the way "
                        "(a file where a folder must be); choose another --out folder; the previous edition is "
@@ -172,22 +174,20 @@ def _same_file(fd: int, path: Path) -> bool:
     return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
-def _recover(out_dir: Path) -> None:
+def _recover(out_dir: Path, trusted_files: Callable[..., dict[str, str]] | None = None) -> None:
     """Tidy up after a build that was killed (we hold the lock: no other build is running).
 
     Its staging folder is removed. Killed in the instant between moving the previous edition
     aside and moving the new one in, it left the previous edition as ``.<name>.old-<pid>``:
     that is put back.
     """
-    from workbook.areas import trusted_files
-
     for leftover in sorted(out_dir.parent.glob(f".{out_dir.name}.staging-*")):
         # a staging folder is marked first thing, with its name signed; another is left alone (a marker copied
         # into a folder of someone's files had it removed whole: attack28)
         if leftover.is_dir() and not leftover.is_symlink() and (own_aside(leftover) or not any(leftover.iterdir())):
             remove_tree_quietly(leftover)
     for old in sorted(out_dir.parent.glob(f".{out_dir.name}.old-*")):
-        if not old.is_dir() or old.is_symlink() or not _marked(old):
+        if not old.is_dir() or old.is_symlink() or not _marked(old) or trusted_files is None:
             continue
         trusted = trusted_files(old, out_dir.name)  # the edition moved aside: its manifests signed as the edition's
         if not trusted:
@@ -198,9 +198,9 @@ def _recover(out_dir: Path) -> None:
             _remove_as_written(old, trusted)
 
 
-def _staged(out_dir: Path):
+def _staged(out_dir: Path, trusted: Callable[..., dict[str, str]] | None = None):
     """Yield a staging folder; on success it replaces out_dir, on failure it is removed."""
-    _recover(out_dir)
+    _recover(out_dir, trusted)
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
         os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes it private; an edition follows the umask
