@@ -264,13 +264,22 @@ def test_the_key_prints_every_table_a_learner_fills_and_the_marks(tmp_path):
                 assert plain in re.sub(r"<[^>]+>|\s", "", text).replace("-", "−"), (problem["family"], cell)
         filled += 1
     assert filled >= 4
-    # each answer's marks, two a star, and the total and each section's sum said in words
+    # each answer's marks, two a star and one for each 20 results past 40 a long solution writes (the XOR capstone
+    # was worth one optimizer table's 6: read22 to read25), and the total and each section's sum said in words
     problems = [p for s in doc["sections"] for p in s["problems"]]
+
+    def marks(p):
+        written = sum(len(re.findall(r"(?<![<>\\!])=|\\approx|\\leq|\\geq", step.get("math") or ""))
+                      + sum(len(row) - 1 for part in step["say"] if "table" in part for row in part["table"]["rows"])
+                      for step in p["steps"])
+        return 2 * p["difficulty"] + max(0, written - 40) // 20
+
     for problem in problems:
-        assert f'<span class="points" title="points">[{2 * problem["difficulty"]}]</span>' in items[str(problem["number"])]
-    assert f"{sum(2 * p['difficulty'] for p in problems)} points in all" in key
+        assert f'<span class="points" title="points">[{marks(problem)}]</span>' in items[str(problem["number"])]
+    assert any(marks(p) > 2 * p["difficulty"] for p in problems if p["family"] == "xor-capstone")
+    assert f"{sum(marks(p) for p in problems)} points in all" in key
     for section in doc["sections"]:
-        assert f"· {sum(2 * p['difficulty'] for p in section['problems'])} points</span></h2>" in key
+        assert f"· {sum(marks(p) for p in section['problems'])} points</span></h2>" in key
 
 
 class _Prose(HTMLParser):

@@ -481,7 +481,7 @@ def environment(template_dir: Path | None = None) -> Environment:
     env.globals["derivative_table"] = derivative_table
     env.globals.update(filled_table=filled_table, points=points, section_points=section_points,
                        total_points=total_points, key_cell=key_cell, stars_marked=stars_marked, marks_of=marks_of,
-                       points_per_star=POINTS_PER_STAR)
+                       points_per_star=POINTS_PER_STAR, work_per_point=WORK_PER_POINT, long_work=LONG_WORK)
     env.globals["segments_html"] = segments.page  # one walker over segments; the template only calls it
     if kind is Environment:  # a sandboxed template gets these per document, for its own problems only (render_html)
         env.globals["practice_data"] = practice_data
@@ -617,12 +617,27 @@ def _matrices(math: str) -> list[str]:
 
 
 POINTS_PER_STAR = 2  # the key's marks: a problem's stars follow its work (tests/test_bank.py), and so do these
+LONG_WORK, WORK_PER_POINT = 40, 20  # past three stars' work: a point more for each 20 results past 40
 
 
 def points(problem: dict, section: dict) -> int:
-    """The marks a problem is worth: its section's ``points``, else two a star."""
+    """The marks a problem is worth: its section's ``points``, else two a star, and one more for each
+    WORK_PER_POINT results its worked solution writes past LONG_WORK (the XOR capstone's 127 were worth
+    the 6 marks of one optimizer's table: read22 to read25)."""
     given = section.get("points")
-    return int(given) if given is not None else POINTS_PER_STAR * int(problem.get("difficulty", 1))
+    if given is not None:
+        return int(given)
+    return POINTS_PER_STAR * int(problem.get("difficulty", 1)) + max(0, results_written(problem) - LONG_WORK) // WORK_PER_POINT
+
+
+def results_written(problem: dict) -> int:
+    """The results a worked solution writes down: each equation or approximation of its displayed lines, and
+    each value of a table it works out."""
+    count = 0
+    for step in problem.get("steps", ()):
+        count += len(re.findall(r"(?<![<>\\!])=|\\approx|\\leq|\\geq", step.get("math") or ""))
+        count += sum(len(row) - 1 for part in step.get("say", ()) if "table" in part for row in part["table"]["rows"])
+    return count
 
 
 def marks_of(sections: list[dict]) -> dict:
