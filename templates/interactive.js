@@ -651,17 +651,25 @@
   }
 
   // a number as such (1e-5 among them), else an expression of numbers
-  const toNumber = (part) => (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(part) ? Number(part) : parse(part, [])({}));
+  // (× and · between numbers are times: 3.9 × 10^(-4), as the key writes a relative error)
+  const toNumber = (part) => (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(part) ? Number(part)
+    : parse(part.replace(/\s*[×·]\s*/g, " * "), [])({}));
   // the decimal places a typed number gives: 0.25 two, 2.8e-3 four, 3/4 none (as workbook/solver.py's decimals_of)
   function decimalsOf(part) {
     const m = /^\s*[-+]?\d*\.?(\d*)(?:[eE]([-+]?\d+))?\s*$/.exec(part);
-    if (!m) return 0;
+    if (!m) {  // a mantissa times a power of ten: 3.9 × 10^(-4), 3.9*10^-4
+      const p = /^\s*[-+]?\d*\.?(\d*)\s*[*×·]\s*10\s*\^\s*\(?\s*([-+]?\d{1,4})\s*\)?\s*$/.exec(part);
+      return p ? Math.max(p[1].length - parseInt(p[2], 10), 0) : 0;
+    }
     return part.includes(".") || m[2] ? Math.max(m[1].length - parseInt(m[2] || "0", 10), 0) : 0;
   }
-  function numberRight(value, truth, part, relative = 5e-3) {
+  function numberRight(value, truth, part, relative = 5e-3, figures = 0) {
     const decimals = decimalsOf(part);
-    // rounded to the decimals given (a whole number is not a rounding of 0.4), or within 0.5%
-    const slack = Math.max(decimals ? 0.5 * Math.pow(10, -decimals) : 0, relative * Math.abs(truth), 1e-12 * Math.max(1, Math.abs(truth)));
+    // rounded to the decimals given (a whole number is not a rounding of 0.4), or within 0.5%; a number asked to
+    // significant figures, rounded to those (as workbook/solver.py's _judge_number)
+    const typed = decimals && !figures ? 0.5 * Math.pow(10, -decimals) : 0;
+    const sig = figures && truth ? 0.5 * Math.pow(10, Math.floor(Math.log10(Math.abs(truth))) - figures + 1) : 0;
+    const slack = Math.max(typed, sig, relative * Math.abs(truth), 1e-12 * Math.max(1, Math.abs(truth)));
     return Math.abs(value - truth) <= slack;
   }
 
@@ -709,7 +717,7 @@
     }
     const wrong = [];
     typed.forEach((part, k) => {
-      if (!numberRight(toNumber(part), data.values[k], part, data.exact ? 0 : 5e-3)) wrong.push(data.names[k] || `number ${k + 1}`);
+      if (!numberRight(toNumber(part), data.values[k], part, data.exact ? 0 : 5e-3, (data.figures || [])[k] || 0)) wrong.push(data.names[k] || `number ${k + 1}`);
     });
     return wrong.length ? { right: false, say: `Not right: check ${wrong.join(", ")}.` } : { right: true, say: "Right." };
   }

@@ -504,11 +504,13 @@ def test_a_tangent_line_as_printed_is_the_tangent_line(tmp_path, expression, at)
     ('kind = "derivative"\nexpression = "a*x^2 + b*x"\ndistinct = [["a"]]\n', "distinct[0]: a group of one"),
     ('kind = "derivative"\nexpression = "a*x^2 + b*x"\n', "exclude: 7 is not a value this parameter draws"),
     ('kind = "optimizer"\noptimizers = ["adam"]\ngradients = ["a", "b"]\nvariable = "w"\n', "variable: with gradients"),
+    ('kind = "derivative"\nexpression = "a*x^2 + b*x"\n', "nonzero: 0 is not a value this parameter draws"),  # attack29
 ])
 def test_a_key_that_would_do_nothing_is_refused(tmp_path, extra, said):
     # derive = true with nothing to derive, a distinct group of one, an exclude outside the range and an
     # optimizer's variable beside its gradients were each accepted and did nothing (attack27)
-    params = '[params]\na = { int = [1, 3] }\nb = { int = [1, 3]' + (', exclude = [7] }\n' if "exclude" in said else ' }\n')
+    params = '[params]\na = { int = [1, 3] }\nb = { int = [1, 3]' + (', exclude = [7] }\n' if "exclude" in said else
+                                                              ', nonzero = true }\n' if "nonzero" in said else ' }\n')
     (tmp_path / "k.toml").write_text('id = "k"\ntitle = "K"\ntopic = "t"\ndifficulty = 1\n' + extra + params,
                                      encoding="utf-8")
     with pytest.raises(InputError) as caught:

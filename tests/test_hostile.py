@@ -1804,6 +1804,14 @@ def test_clean_cache_takes_from_its_folders_only_what_workbook_wrote(place):
     assert (cache / "templates" / "notes.txt").read_text() == "someone's"
     assert (cache / "draws" / ("ab" * 32 + ".json")).exists()
     assert not list((cache / "templates").glob("*.jinja")) and not (cache / "math").exists()
+    # and a folder whose marker is any file of that name is no cache of workbook's (attack29)
+    theirs = place.root / "theirs"
+    (theirs / ".cache" / "figures").mkdir(parents=True)
+    (theirs / ".cache" / ".workbook-cache").write_text("not workbook's text")
+    (theirs / ".cache" / "figures" / ("cd" * 32 + ".svg")).write_bytes(b"workbook-cache-1\nlooks signed")
+    before = snapshot(theirs)
+    assert place.run("clean", "--out", theirs, "--cache", "--yes").returncode == 0
+    assert snapshot(theirs) == before
 
 
 # ---------------------------------------------------------------- an eighth attack's findings

@@ -615,6 +615,9 @@ def test_a_relative_error_is_right_as_the_key_writes_it():
     for typed in (f"{mantissa} × 10^({int(power)})", f"{mantissa}*10^({int(power)})", f"{mantissa}e{int(power)}"):
         assert judge.judge(want, f"{g:.10g}, {estimate:.10g}, {typed}")[0], typed
     assert not judge.judge(want, f"{g:.10g}, {estimate:.10g}, {float(mantissa) + 0.3:.1f}e{int(power)}")[0]
+    # and a value with fewer figures than asked is no rounding of it: 0.0 and 0.01 for 5.0e-3 (attack29)
+    for typed in ("0.0", f"{2 * error:.2g}", "0"):
+        assert not judge.judge(want, f"{g:.10g}, {estimate:.10g}, {typed}")[0], typed
 
 
 def _drawn_one(family_id: str, seed: int) -> dict:

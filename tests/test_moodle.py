@@ -340,3 +340,22 @@ def test_a_derivative_with_a_step_is_never_a_choice_that_stands_out_by_its_form(
     claims = {"type": "derivative", "variable": "x", "order": 1, "function": "x*Max(0, 3*x + 3)",
               "answer": "3*x*Heaviside(3*x + 3, nan) + Max(0, 3*x + 3)"}
     assert moodle.distractors(claims) == []
+
+
+def test_a_table_cell_the_key_gives_to_more_places_is_graded_to_them():
+    # Adam's v_t, asked to 6 places "as it can be small": a tolerance of half a unit in the 4th place took 0 for
+    # 0.00005 (attack29)
+    from workbook.bank import load_bank
+    from workbook.generate import generate_one
+
+    checked = 0
+    for seed in range(12):
+        record = generate_one(load_bank()["optimizer-adam"], seed)
+        _, rows = moodle.table_blanks(record)
+        for row in rows:
+            for kind, value in row:
+                if kind == "blank" and getattr(value, "places", 0) > 4:
+                    assert moodle.tolerance(value) <= 0.5 * 10.0 ** -value.places
+                    assert abs(value) > moodle.tolerance(value)  # 0 is outside
+                    checked += 1
+    assert checked >= 6

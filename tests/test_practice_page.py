@@ -475,3 +475,24 @@ def test_the_page_looks_at_the_points_an_answer_stands_apart(tmp_path):
         assert (verdict == "Right.") is right, (typed, verdict)
         terminal = solver.check_answer(solver.solve(str(E.parse(function)).replace("**", "^")), typed)[0]
         assert terminal is right, typed  # one answer, one verdict
+
+
+def test_the_page_judges_a_relative_error_as_the_key_writes_it(tmp_path):
+    # "5.0 × 10^(-3)" was "unexpected '×'" on the page and 5.0*10^(-3) "not right", while show --try said right;
+    # 0.0 is no rounding of 0.0049751 to the 2 significant figures asked (attack29)
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    from workbook.generate import generate_one
+
+    record = generate_one(load_bank()["gradient-check-1d"], 2)
+    data = interactive.page_data(record)
+    g, estimate, error = data["values"]
+    mantissa, power = f"{error:.1e}".split("e")
+    head = f"{g:.10g}, {estimate:.10g}, "
+    cases = [(f"{mantissa} × 10^({int(power)})", True), (f"{mantissa}*10^({int(power)})", True),
+             (f"{mantissa}e{int(power)}", True), ("0.0", False), ("0", False)]
+    said = _verdicts([{"data": data, "text": head + t} for t, _ in cases], tmp_path)
+    for (typed, right), verdict in zip(cases, said):
+        assert verdict == "Right." if right else verdict.startswith("Not right"), (typed, verdict)
+    for typed, right in cases:  # and show --try says the same
+        assert judge.judge(judge.expected(record), head + typed)[0] is right, typed

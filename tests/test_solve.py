@@ -510,6 +510,23 @@ def test_a_step_at_the_functions_own_corner_is_a_convention_and_right(function, 
     assert result.exit_code == 0 and result.output.startswith("right"), result.output
 
 
+@pytest.mark.parametrize("function, typed", [("sigmoid(300x)", "300 e^(-300x)/(1 + e^(-300x))^2"),
+                                             ("x^2", "2x e^(300 x) e^(-300 x)"),
+                                             ("x^2", "2x + e^x (cosh(x)^2 - sinh(x)^2 - 1)"),
+                                             ("2^(-100 x^2)", "-200x ln(2)*2^(-100x^2)")])
+def test_a_right_answer_whose_parts_overflow_a_double_is_right(function, typed):
+    # "undefined, as typed" at x = -2.59 where e^750 overflows a double, and "gives inf" far out (attack29)
+    result = run("solve", function, "--check", typed)
+    assert result.exit_code == 0 and result.output.startswith("right"), result.output
+
+
+def test_a_bump_written_with_another_base_is_not_judged_right():
+    # x^2 10^(-10^6 (x - 0.7771)^2) was right for 2x's x^2 (attack29): what 10^u is taken of is looked at as e^u's
+    # is; at the worst it is stopped at its budget, never called right
+    result = run("solve", "x^2", "--check", "2x + x^2*10^(-10^6 (x - 0.7771)^2)")
+    assert result.exit_code != 0 and not result.output.startswith("right"), result.output
+
+
 def test_a_tower_too_tall_to_check_is_one_line_and_exit_2():
     # x^x^x^x^x^x ended on "OverflowError: too many digits in integer", exit 1 (attack28)
     result = run("solve", "x^x^x^x^x^x")

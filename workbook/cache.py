@@ -167,9 +167,12 @@ def _write_new(path: Path, data: bytes) -> None:
 
 
 def is_cache(folder: Path) -> bool:
-    """A content cache workbook made (for ``clean``): a real folder with the marker."""
-    return not folder.is_symlink() and folder.is_dir() and (folder / MARKER).is_file() \
-        and not (folder / MARKER).is_symlink()
+    """A content cache workbook made (for ``clean``): a real folder with the marker, as workbook writes it (any
+    file of that name had made another program's folder one: attack29)."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    text = read_own(folder / MARKER, 4096)
+    return text is not None and text.startswith(MARKER_TEXT.encode())
 
 
 KINDS = ("draws", "math", "figures", "templates", "quick")  # the cache's folders, the only ones clean removes

@@ -99,6 +99,8 @@ class Param(BaseModel):
         missing = [v for v in self.exclude if not self._can_draw(_exact(v))]
         if missing:  # it excluded nothing: a typo, or a range the author meant to be wider (attack27)
             raise ValueError(f"exclude: {missing[0]} is not a value this parameter draws; remove it or fix the range")
+        if self.nonzero and not self._can_draw(sp.Integer(0)):  # the same typo: it removed nothing (attack29)
+            raise ValueError("nonzero: 0 is not a value this parameter draws; remove it or fix the range")
         return self
 
     def _can_draw(self, value: sp.Rational) -> bool:

@@ -168,11 +168,27 @@ def table_blanks(p: dict) -> tuple[list[str], list[list[tuple[str, float | str]]
                 row.append(("given", given))
                 continue
             try:
-                row.append(("blank", float(E.parse(plain_tex(cell).replace("\u2212", "-"), variables=()))))
+                text = plain_tex(cell).replace("\u2212", "-")
+                row.append(("blank", Cell(float(E.parse(text, variables=())), _places(text))))
             except (E.ExprError, TypeError, ValueError):
                 return None  # a cell that is not a number: the table is graded by hand
         rows.append(row)
     return asked.get("head") or [], rows
+
+
+class Cell(float):
+    """A table's number with the decimal places the key prints it to: Adam's v to 6 (0.000050), which a
+    tolerance of half a unit in the 4th place took as 0 (attack29)."""
+
+    def __new__(cls, value: float, places: int = 0):
+        cell = super().__new__(cls, value)
+        cell.places = places
+        return cell
+
+
+def _places(text: str) -> int:
+    match = re.fullmatch(r"\s*-?\d*\.(\d+)\s*", text)
+    return len(match[1]) if match else 0
 
 
 def beyond_table(numbers: list[tuple[str, float]], table) -> list[tuple[str, float]]:
@@ -321,6 +337,9 @@ def tolerance(value: float, exact: bool = False, figures: int = 0) -> float:
 
     if figures and value:
         return significant_slack(value, figures)
+    places = getattr(value, "places", 0)
+    if places > 4:  # a cell the key gives to more places, as its question asks (v to 6): to those places
+        return 0.5 * 10.0 ** -places
     if exact:
         if value == 0:
             return 1e-10  # the least a Moodle tolerance written to 10 decimals holds

@@ -846,7 +846,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         raise SolveError("your answer and the derivative could not be compared: give --domain a..b "
                          "where both are defined")
     where = _differs(result.answer, answer, result.var, lo, hi, within=result.expr, far=far)
-    difference = sp.expand(answer - result.answer)
+    difference = _expanded(answer - result.answer)
     lines = [f"not right: {d} is not {_shortened(explain.pretty(answer))}"]
     if where is None and witness is not None:  # seen only by the exact difference, or on a fine grid
         at = f"at {result.var} = {witness[0]:.6g} " if difference.free_symbols else ""
@@ -918,6 +918,18 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
     outside = np.zeros(len(points), dtype=bool)
     outside[len(points) - len(holes) - len(far):len(points) - len(holes)] = True
     bad &= ~outside | rootless
+    # and within it, a value past a double (e^750 / e^750 in σ'(300x) written out) is worked again in decimals
+    # before it is called undefined: a number there is no hole (attack29)
+    for i in np.flatnonzero(bad)[:60]:  # in order, up to the first that has no value in decimals either
+        if rootless[i]:
+            break
+        try:
+            again = complex(_numeric_at(exprs[0], var, sp.Rational(repr(float(points[i]))), 30))
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            break
+        if not (np.isfinite(again.real) and abs(again.imag) <= 1e-12 * max(1.0, abs(again.real))):
+            break
+        bad[i], typed[i] = False, again.real
     # but where it has a value at a point of its own, and the derivative goes on smoothly through it (it does
     # not where |x| has its corner: sign(x) is right), that value is the derivative's
     with np.errstate(all="ignore"):  # infinities and NaNs where either has no value: not counted there
@@ -1147,9 +1159,11 @@ def _judge_number(yours: float, truth: float, text: str, what: str, relative: fl
     (0.5%; none where the difference is the point, as in a gradient check), or rounded to the ``figures``
     significant figures the question asks for."""
     decimals = decimals_of(text)
-    # rounded to the decimals given (a whole number is not a rounding of 0.4), or within 0.5%
-    slack = max(0.5 * 10.0 ** -decimals if decimals else 0.0, relative * abs(truth), 1e-12 * max(1.0, abs(truth)),
-                significant_slack(truth, figures))
+    # rounded to the decimals given (a whole number is not a rounding of 0.4), or within 0.5%; a number the
+    # question asks to significant figures, rounded to those however few decimals are typed (0.0 is no rounding
+    # of 0.0049751 to 2: attack29)
+    typed = 0.5 * 10.0 ** -decimals if decimals and not figures else 0.0
+    slack = max(typed, relative * abs(truth), 1e-12 * max(1.0, abs(truth)), significant_slack(truth, figures))
     if abs(yours - truth) <= slack:
         return True, [f"right: {what} = {truth:.10g} (you gave {text.strip()})"]
     return False, [f"not right: {what} is {truth:.6g}, not {text.strip()}"]
@@ -1170,8 +1184,10 @@ def _numeric_at(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.E
     (attack27). At a point where a step switches, exactly, where its own value there is what counts."""
     if switches_at(e, {var: point}):
         return sp.N(e.xreplace({var: point}), digits)
-    needed = _fixed_digits(e, var, point, digits)
-    if abs(point) > FIXED_PAST or needed > digits + FIXED_MARGIN + FIXED_AT_ONCE:
+    needed, tiny = _fixed_digits(e, var, point, digits)
+    # (and where a part is tiny: 1200 e^(600x)/(e^(600x) + 1)^2 beside tanh(300x)' at x = -3 cancels parts of 10^-781
+    # to 0, and SymPy raised its precision past the budget: attack29)
+    if abs(point) > FIXED_PAST or tiny or needed > digits + FIXED_MARGIN + FIXED_AT_ONCE:
         # at a fixed precision where a part is far from 1: a difference that is exactly 0 but cancels e^-300000
         # against 1 (1 - σ(-x) beside σ(x)) made SymPy raise its precision to 130 000 digits, and a right answer ran
         # out of its budget; cosh(x)^2 - sinh(x)^2 at 997.1 came out infinite (attack28). Each term is worked once,
@@ -1183,11 +1199,12 @@ def _numeric_at(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.E
     return sp.N(e, digits, subs={var: point})
 
 
-def _fixed_digits(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> int:
+def _fixed_digits(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> tuple[int, bool]:
     """The digits to work e at ``point`` with, so that ``digits`` stay after its largest part cancels: the digits
-    before the point of its largest part there (measured at 30 digits), with a margin."""
+    before the point of its largest part there (measured at 30 digits), with a margin; and whether a part is
+    under 10^-FIXED_AT_ONCE there."""
     at = sp.Float(point, 30)
-    most = 0
+    sizes = [0, 0]
     for node in sp.preorder_traversal(e):
         if node.is_Atom or not node.has(var):
             continue
@@ -1199,8 +1216,11 @@ def _fixed_digits(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> in
         for part in parts:
             if part != 0 and part.is_finite:
                 _, _, exponent, bits = part._mpf_
-                most = max(most, exponent + bits)  # log2 of a part larger than 1, near enough: a tiny part cancels nothing
-    return digits + FIXED_MARGIN + int(most * 0.30103)
+                sizes.append(exponent + bits)  # log2 of a part larger than 1, near enough: a tiny part cancels nothing
+    # the largest part, and the next, which may multiply what is left after it cancels (e^x (cosh(x)^2 - sinh(x)^2 - 1)
+    # at 3000.7 came out infinite: attack29)
+    most, next_most = sorted(sizes)[-2:][::-1]
+    return digits + FIXED_MARGIN + int((most + next_most) * 0.30103), min(sizes) * 0.30103 < -FIXED_AT_ONCE
 
 
 def _shortened(text: str, most: int = 120) -> str:
@@ -1256,10 +1276,16 @@ def _odd_points(lo: float, hi: float) -> list[sp.Expr]:
     return primes + [p for p in roots if lo <= p <= hi]
 
 
+def _expanded(e: sp.Expr) -> sp.Expr:
+    """e multiplied out, each power kept whole: 10^(-10^12 (x - c)^2) split into 10^(-10^12 x^2) 10^(...) and an
+    exact rational of 6 * 10^11 digits, past the budget or the memory (attack29)."""
+    return sp.expand(e, power_exp=False, power_base=False)
+
+
 def _differs(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float, hi: float, within: sp.Expr | None = None,
              far: bool = True):
     """(point, answer's value, derivative's value) at the first point where they differ, or None."""
-    difference = sp.expand(truth - answer)
+    difference = _expanded(truth - answer)
     if difference == 0:
         return None
     box = _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi) + _peaks(truth - answer, var, lo, hi)
@@ -1270,7 +1296,7 @@ def _differs(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float, hi: flo
 def _first_apart(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, points: list[sp.Expr], within: sp.Expr | None):
     """(point, answer's value, derivative's value) at the first of ``points`` (off every joint of their
     difference) where both have values and differ, or None; only where the function ``within`` has a value."""
-    for p in _off_joints(sp.expand(truth - answer), var, points):
+    for p in _off_joints(_expanded(truth - answer), var, points):
         got = _values(answer, truth, var, p)
         if got is None or within is not None and _values(within, within, var, p) is None:
             continue
@@ -1300,7 +1326,7 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, withi
     small (2x + sin(x)/10^12); the witness is (point, difference) when only that evaluation sees it.
     (None, None) when too few points could be compared. With ``far`` (a domain the learner did not choose),
     they must also agree past it, at points far out and beside every corner of the difference out to ±1000."""
-    difference = sp.expand(a - b)
+    difference = _expanded(a - b)
     if difference == 0:
         return True, None
     if _rational(difference, var) and sp.cancel(difference) != 0:
@@ -1425,8 +1451,9 @@ def _far_switches(difference: sp.Expr, var: sp.Symbol, grid: int = 4001, written
     # and where what any function is taken of crosses 0: x e^(x - 400000) and x tanh(x - 10^7) + x turn on there,
     # past every fixed point (attack28)
     # (as written: expanded, e^(x - 400000) is e^x e^-400000)
-    taken = [node.args[0] for node in (written if written is not None else difference).atoms(sp.Function)
-             if len(node.args) == 1]
+    source = written if written is not None else difference
+    taken = [node.args[0] for node in source.atoms(sp.Function) if len(node.args) == 1] + \
+        [node.exp for node in source.atoms(sp.Pow) if node.base.is_number and node.exp.has(var)]  # 2^(x - 10^6)
     for u in list(dict.fromkeys(verify.switches(difference)[:20] + taken[:20])):
         plain = u.replace(lambda e: isinstance(e, sp.Abs), lambda e: e.args[0])
         if not plain.free_symbols <= {var} or not plain.has(var):
@@ -1557,7 +1584,8 @@ def _peaks(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp
     where its exponent turns (attack27 found it judged right for 2x)."""
     found: set[sp.Expr] = set()
     inner = [node.args[0] for node in difference.atoms(sp.Function) if node.args] + \
-        [node.base for node in difference.atoms(sp.Pow) if not node.exp.is_Integer or node.exp < 0]
+        [node.base for node in difference.atoms(sp.Pow) if not node.exp.is_Integer or node.exp < 0] + \
+        [node.exp for node in difference.atoms(sp.Pow) if node.base.is_number and node.exp.has(var)]  # 10^u as e^u
     for u in [u for u in inner if u.has(var) and u.free_symbols <= {var}][:20]:
         try:
             slope = sp.diff(u, var)
