@@ -787,3 +787,15 @@ def test_solve_check_looks_along_the_other_names_too(typed):
     result = run("solve", "x^2 y", "--check", typed)
     assert result.exit_code == 1 and result.output.startswith("not right") and "at y = " in result.output, result.output
     assert run("solve", "x^2 y", "--check", "2x y").exit_code == 0
+
+
+def test_a_bump_in_several_variables_off_every_line_is_not_right():
+    # a bump 10^-4 wide at (0.7771, 0.4), away from the lines the check holds y on and from every random point of
+    # the box, was right (attack29): where a quadratic inside a function turns in both names is looked at
+    from workbook import judge
+
+    want = judge.expected(dict(_drawn_one("partial-derivatives", 1)))
+    verdict, lines = judge.judged(want, "-6x^2 + 3y^2 + x^2 e^(-10^8 ((x - 0.7771)^2 + (y - 0.4)^2)), 6x y")
+    assert verdict is False and any("x = 0.7771, y = 0.4" in line for line in lines), lines
+    result = run("solve", "x^2 y", "--wrt", "x", "--check", "2x y + x^2 e^(-10^8 ((x - 0.7771)^2 + (y - 0.4)^2))")
+    assert result.exit_code == 1 and "x = 0.7771, y = 0.4" in result.output, result.output

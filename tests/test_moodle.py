@@ -359,3 +359,9 @@ def test_a_table_cell_the_key_gives_to_more_places_is_graded_to_them():
                     assert abs(value) > moodle.tolerance(value)  # 0 is outside
                     checked += 1
     assert checked >= 6
+
+
+def test_a_familys_text_places_no_cloze_input():
+    # "{#1}" in a prompt is where Moodle draws sub-question 1's input: a stranger's copy of ours (attack29)
+    html = moodle.defuse_cloze("Type it here: {#1} (and {#2}); {1:NUMERICAL:=4:0.02}; a set {x}")
+    assert "{#" not in html and "{1:" not in html and "{x}" in html

@@ -531,3 +531,10 @@ def test_a_tower_too_tall_to_check_is_one_line_and_exit_2():
     # x^x^x^x^x^x ended on "OverflowError: too many digits in integer", exit 1 (attack28)
     result = run("solve", "x^x^x^x^x^x")
     assert result.exit_code == 2 and "grows too fast to check" in result.output and "OverflowError" not in result.output
+
+
+@pytest.mark.parametrize("typed", ["2x + x*2^(x - 400000)", "2x + x*2^(-x - 400000)", "2x + x*2^(x/10^6 - 400)"])
+def test_a_term_switching_on_far_out_with_another_base_is_not_right(typed):
+    # 2^u is looked at as e^u is: where u crosses 0, however far out (attack29)
+    result = run("solve", "x^2", "--check", typed)
+    assert result.exit_code == 1 and result.output.startswith("not right"), result.output

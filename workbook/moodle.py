@@ -261,8 +261,9 @@ def _blanks(numbers: list[tuple[str, float]], words: list[tuple[str, str]], exac
 
 def defuse_cloze(html: str) -> str:
     """Question text in which no Cloze blank can start but ours: a zero-width space after each ``{``
-    that begins one (``{1:NUMERICAL:...``), whether a family's prose or TeX wrote it."""
-    return re.sub(r"\{(?=[0-9]*:)", "{\u200b", html)
+    that begins one (``{1:NUMERICAL:...``) or places one (``{#1}``, where Moodle draws sub-question 1's
+    input: attack29), whether a family's prose or TeX wrote it."""
+    return re.sub(r"\{(?=[0-9]*:|#)", "{\u200b", html)
 
 
 def decimal(value: float) -> str:
