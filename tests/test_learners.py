@@ -799,3 +799,15 @@ def test_a_bump_in_several_variables_off_every_line_is_not_right():
     assert verdict is False and any("x = 0.7771, y = 0.4" in line for line in lines), lines
     result = run("solve", "x^2 y", "--wrt", "x", "--check", "2x y + x^2 e^(-10^8 ((x - 0.7771)^2 + (y - 0.4)^2))")
     assert result.exit_code == 1 and "x = 0.7771, y = 0.4" in result.output, result.output
+
+
+def test_a_gradient_checks_estimate_is_judged_to_the_8_figures_asked():
+    # with h = 0.001 the estimate 44.000004 differs from the derivative 44 in the 7th figure: 44 was right for it,
+    # in show --try, Moodle and Canvas (attack29)
+    from workbook import judge, moodle
+
+    want = judge.Expected("three numbers", numbers=(44.0, 44.000004, 9.0909e-8), names=("g", "the estimate", "r"),
+                          exact=True, figures=(0, 8, 2))
+    assert judge.judge(want, "44, 44.000004, 9.1e-8")[0]
+    assert not judge.judge(want, "44, 44, 9.1e-8")[0] and not judge.judge(want, "44, 44.0, 9.1e-8")[0]
+    assert moodle.tolerance(44.000004, True, 8) < 4e-6

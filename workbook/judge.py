@@ -125,9 +125,10 @@ def _expected(record: dict) -> Expected | None:
                   (c["gradient"][i], c["estimate"][i], c["relative_error"][i])]
         what = ("the derivative, its estimate and the relative error" if one else
                 "for each variable in turn: the partial, its estimate and the relative error")
-        # the prompt asks each relative error to 2 significant figures (5.0 × 10^-3): right to those (attack28)
+        # the prompt asks each estimate to 8 significant figures and each relative error to 2 (5.0 × 10^-3): right to
+        # those (attack28), and the derivative 44 is not the estimate 44.000004 whatever h makes the gap (attack29)
         return replace(_numbers(f"{what}, separated by commas", values, names), exact=True,
-                       figures=(0, 0, 2) * len(c["variables"]))
+                       figures=(0, 8, 2) * len(c["variables"]))
     if kind == "optimum":
         return _numbers("the best point's coordinates, separated by commas", c["at"], c["variables"])
     return None
