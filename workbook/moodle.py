@@ -151,6 +151,7 @@ def table_blanks(p: dict) -> tuple[list[str], list[list[tuple[str, float | str]]
     head, rows of ("given", LaTeX) or ("blank", value) cells), or None when it asks for none."""
     from workbook import expr as E
     from workbook.segments import plain_tex
+    from workbook.solver import decimals_of
 
     asked = next((seg["table"] for seg in p["prompt"] if "table" in seg and seg["table"].get("blank")), None)
     if asked is None:
@@ -169,7 +170,7 @@ def table_blanks(p: dict) -> tuple[list[str], list[list[tuple[str, float | str]]
                 continue
             try:
                 text = plain_tex(cell).replace("\u2212", "-")
-                row.append(("blank", Cell(float(E.parse(text, variables=())), _places(text))))
+                row.append(("blank", Cell(float(E.parse(text, variables=())), decimals_of(text))))
             except (E.ExprError, TypeError, ValueError):
                 return None  # a cell that is not a number: the table is graded by hand
         rows.append(row)
@@ -184,11 +185,6 @@ class Cell(float):
         cell = super().__new__(cls, value)
         cell.places = places
         return cell
-
-
-def _places(text: str) -> int:
-    match = re.fullmatch(r"\s*-?\d*\.(\d+)\s*", text)
-    return len(match[1]) if match else 0
 
 
 def beyond_table(numbers: list[tuple[str, float]], table) -> list[tuple[str, float]]:

@@ -809,11 +809,8 @@ def _turns_in_box(difference: sp.Expr, names: list[sp.Symbol]) -> list[list[floa
     """Where what a function (or a power) of the difference is taken of turns in several names at once, for a
     quadratic of them: the top of x^2 e^(-10^8 ((x - 0.7771)^2 + (y - 0.4)^2)), which no line the check holds the
     other names on and no random point of the box reaches (attack29)."""
-    inner = [node.args[0] for node in difference.atoms(sp.Function) if len(node.args) == 1] + \
-        [node.exp for node in difference.atoms(sp.Pow) if node.base.is_number and not node.exp.is_number] + \
-        [node.base for node in difference.atoms(sp.Pow) if not node.exp.is_Integer]
     found: list[list[float]] = []
-    for u in inner[:20]:
+    for u in _taken_of(difference)[:20]:
         held = sorted(u.free_symbols, key=str)
         if len(held) < 2 or not set(held) <= set(names) or not u.is_polynomial(*held) or sp.total_degree(u, *held) != 2:
             continue
@@ -1479,9 +1476,7 @@ def _far_switches(difference: sp.Expr, var: sp.Symbol, grid: int = 4001, written
     # and where what any function is taken of crosses 0: x e^(x - 400000) and x tanh(x - 10^7) + x turn on there,
     # past every fixed point (attack28)
     # (as written: expanded, e^(x - 400000) is e^x e^-400000)
-    source = written if written is not None else difference
-    taken = [node.args[0] for node in source.atoms(sp.Function) if len(node.args) == 1] + \
-        [node.exp for node in source.atoms(sp.Pow) if node.base.is_number and node.exp.has(var)]  # 2^(x - 10^6)
+    taken = _taken_of(written if written is not None else difference, var)  # 2^(x - 10^6) too
     for u in list(dict.fromkeys(verify.switches(difference)[:20] + taken[:20])):
         plain = u.replace(lambda e: isinstance(e, sp.Abs), lambda e: e.args[0])
         if not plain.free_symbols <= {var} or not plain.has(var):
@@ -1606,15 +1601,22 @@ def _kinks(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp
     return sorted(near, key=float) + [(x + y) / 2 for x, y in itertools.pairwise(edges)] + beside
 
 
+def _taken_of(e: sp.Expr, var: sp.Symbol | None = None) -> list[sp.Expr]:
+    """What each function and power in e is taken of: a function's argument, a power's base where it is no whole
+    positive power, and a power's exponent where its base is a number (10^u is looked at as e^u is: attack29);
+    with ``var``, only those that hold it."""
+    taken = [node.args[0] for node in e.atoms(sp.Function) if node.args] + \
+        [node.base for node in e.atoms(sp.Pow) if not node.exp.is_Integer or node.exp < 0] + \
+        [node.exp for node in e.atoms(sp.Pow) if node.base.is_number and not node.exp.is_number]
+    return [u for u in dict.fromkeys(taken) if var is None or u.has(var)]
+
+
 def _peaks(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp.Expr]:
     """Where what a function or a power of the difference is taken of turns (its derivative changes sign), for
     up to 20 of them: a bump x^2 e^(-10^10 (x - 0.7771)^2) is 0 at every point of a grid and 0.6 at its top,
     where its exponent turns (attack27 found it judged right for 2x)."""
     found: set[sp.Expr] = set()
-    inner = [node.args[0] for node in difference.atoms(sp.Function) if node.args] + \
-        [node.base for node in difference.atoms(sp.Pow) if not node.exp.is_Integer or node.exp < 0] + \
-        [node.exp for node in difference.atoms(sp.Pow) if node.base.is_number and node.exp.has(var)]  # 10^u as e^u
-    for u in [u for u in inner if u.has(var) and u.free_symbols <= {var}][:20]:
+    for u in [u for u in _taken_of(difference, var) if u.free_symbols <= {var}][:20]:
         try:
             slope = sp.diff(u, var)
         except (TypeError, ValueError):

@@ -55,20 +55,23 @@ def _marked(folder: Path) -> bool:
         return False
 
 
+def _aside_stamp(folder: Path) -> str | None:
+    """A staging folder's own name, signed with this user's key (None without a key)."""
+    from workbook.cache import stamp
+
+    return stamp(f"aside\0{folder.name}")
+
+
 def aside_line(folder: Path) -> str:
     """The line a staging folder's marker carries: its own name, signed with this user's key, so that a marker
     copied into a folder of someone's files (or planted as .<name>.staging-x) does not make it one to remove."""
-    from workbook.cache import stamp
-
-    signed = stamp(f"aside\0{folder.name}")
+    signed = _aside_stamp(folder)
     return f"aside {signed}\n" if signed else ""
 
 
 def own_aside(folder: Path) -> bool:
     """Whether a folder is a staging folder a build of this user's made, under the name it has."""
-    from workbook.cache import stamp
-
-    signed = stamp(f"aside\0{folder.name}")
+    signed = _aside_stamp(folder)
     return signed is not None and _marked(folder) and marker_fields(folder).get("aside") == signed
 
 
@@ -192,7 +195,7 @@ def _recover(out_dir: Path, trusted_files: Callable[..., dict[str, str]] | None 
         trusted = trusted_files(old, out_dir.name)  # the edition moved aside: its manifests signed as the edition's
         if not trusted:
             continue  # marked, but by no build of this user's: someone's files, left alone
-        if not out_dir.exists() and not _remove_as_written(old, trusted, dry=True):
+        if not out_dir.exists() and not any(foreign(old, trusted)):  # nothing in it a build did not write
             os.replace(old, out_dir)
         else:
             _remove_as_written(old, trusted)
@@ -354,7 +357,7 @@ def marker_fields(out_dir: Path) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in text.splitlines()[1:] if " " in line)
 
 
-def _remove_as_written(folder: Path, trusted: dict[str, str], dry: bool = False) -> list[str]:
+def _remove_as_written(folder: Path, trusted: dict[str, str]) -> list[str]:
     """Remove from an edition's folder what a build of this user's wrote there, as it wrote it (the files
     its signed manifests list, of the size they were written), then the folders left empty and the marker;
     the entries left (relative paths), which are someone else's: nothing is read, no link followed. Where
@@ -363,8 +366,6 @@ def _remove_as_written(folder: Path, trusted: dict[str, str], dry: bool = False)
     left = set(foreign(folder, trusted))
     if "." in left:  # a folder that cannot be listed: nothing is taken from it
         return ["."]
-    if dry:  # only what would be left
-        return sorted(left)
     folders, stack = [], [folder]
     while stack:  # without recursion: a folder nested thousands deep is walked, not a RecursionError
         here = stack.pop()
