@@ -272,6 +272,32 @@ def test_a_show_that_prompt_derives_the_rules_it_uses():
     assert shown >= 10
 
 
+def test_a_derivation_uses_only_rules_the_cover_prints_and_the_cover_says_where_it_is_derived():
+    """tanh' was derived through sinh' = cosh and cosh' = sinh, which no table of the book gave, while the cover
+    quoted the very rule the problem asked to show (read27): each derivation is written only with functions whose
+    rules the cover's table prints beside it, and the table names the problem that derives a rule."""
+    import sympy as sp
+
+    from workbook import functions, quoted
+    from workbook.kinds.derivative import DERIVATIONS
+
+    tabled = {entry.cls for entry in functions.TABLE if entry.rule}
+    for d in DERIVATIONS:
+        definition = d.steps[0][2][-1][1]
+        used = {type(f) for f in definition.atoms(sp.Function) | definition.atoms(sp.exp)} - {d.function}
+        assert used <= tabled, d.function
+        # no line up to the derivative brings in a function the definition did not have (the rule it ends in may)
+        lines = [expr for _, _, chain in d.steps[:d.derived + 1] for _, expr in chain if expr is not None]
+        for expr in lines[:-1] if d.derived == len(d.steps) - 1 else lines:
+            extra = {type(f) for f in expr.atoms(sp.Function) | expr.atoms(sp.exp)} - used - {d.function}
+            assert not extra, (d.function, extra)
+    family = load_bank()["activation-identities"]
+    record = next(r for r in _records(family, range(40)) if any(s["rule"].startswith("The tanh rule") for s in r["steps"]))
+    sections = [{"problems": [dict(record, number=18)]}]
+    assert "Exponential rule" in {rule for rule, _ in quoted.rows(sections)}
+    assert quoted.derived_in(sections) == {"Hyperbolic tangent rule": [18]}
+
+
 def test_a_derivation_with_a_wrong_line_is_caught():
     from dataclasses import replace as swap
 
@@ -1294,3 +1320,32 @@ def test_every_value_in_a_network_figure_is_named(family_id):
                 for key in ("value", "grad"):
                     if key in node:
                         assert re.fullmatch(r"[^\s=]+ = \S+", node[key]), (key, node)
+
+
+def test_an_optimizers_own_figure_never_hides_one_of_its_two_lines():
+    """Adam given the gradients -1, -1 steps exactly as plain SGD does, and its figure's two lines were drawn as one
+    (read27): every draw of a family given its gradients sets two lines the eye can tell apart."""
+    from workbook.kinds import optimizer
+    from workbook.problem import Degenerate
+
+    drawn = 0
+    for family in load_bank().values():
+        if family.kind != "optimizer" or not getattr(family, "gradients", None):
+            continue
+        for record in _records(family, range(60)):
+            figure = record.get("figure") or {}
+            if figure.get("kind") != "steps":
+                continue
+            mine, sgd = (run["values"] for run in figure["runs"])
+            span = max(max(mine + sgd) - min(mine + sgd), 0.1)
+            assert max(abs(a - b) for a, b in zip(mine, sgd, strict=True)) >= 0.02 * span, record["id"]
+            drawn += 1
+    assert drawn >= 100
+    family = load_bank()["optimizer-adam"]
+    params = {"g1": -1.0, "g2": -1.0, "s": -1}
+    if family.optimizers != ["adam", "rmsprop"]:
+        pytest.skip("the family's optimizers changed")
+    rng = type("First", (), {"integers": staticmethod(lambda n: 0)})()  # Adam, the family's first
+    with pytest.raises(Degenerate, match="plain SGD"):
+        optimizer.solve(family, params, rng)
+

@@ -727,7 +727,7 @@ def descent1d_figure(spec: dict) -> str:
                                close=True)
                 placed.append((at, k, label))
         ax.set_xlabel(spec.get("xlabel", "x"))
-        ax.set_ylabel("loss")
+        ax.set_ylabel(spec.get("ylabel", "f(x)"))
         ax.grid(True, linewidth=0.3, color="#dddddd")
         _legend_below(fig, ax, len(spec["runs"]) + 1 + (minimum is not None))
         return _output(fig)

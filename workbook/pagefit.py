@@ -1,6 +1,6 @@
 """Pages a teacher would not hand out, found in WeasyPrint's own boxes and mended by laying out again.
 
-CSS alone cannot see where a page ends. Three faults it leaves:
+CSS alone cannot see where a page ends. Four faults it leaves:
 
 - a page that holds nothing but the last strip of one problem's room to work, with its answer line,
   before a module that opens on a new page (or at the end of the worksheet): the room is cut back to
@@ -10,7 +10,9 @@ CSS alone cannot see where a page ends. Three faults it leaves:
   steps instead, whole, next to the question it draws;
 - a worked solution's question alone at the foot of a page, its steps overleaf: the solution starts the
   next page (a figure floated beside the steps is set inside the first step, so that one that does not fit
-  no longer takes the steps along; partials/steps.html).
+  no longer takes the steps along; partials/steps.html);
+- a worked solution going on overleaf from a page it leaves under half full: its last step is let go from
+  the one before, which it is otherwise kept with (``loose``).
 
 ``faults`` reads a laid-out document and returns what to change, by the id of the article (a dict the
 templates read through ``fit``); render.fitted_layout lays the document out again with it, at most
@@ -28,6 +30,7 @@ LEAST_SHARE = 0.6  # problem starts a page where it fits on one, and where it do
 ANSWER_CM = 1.0  # the answer line under a room, with its label
 LINE_CM = 0.75  # a ruled line: a room is cut back a line at a time
 CM = 96 / 2.54  # CSS pixels a centimetre
+LOOSE_SHARE = 0.5  # a page a worked solution goes on overleaf from, filled less than this, is a fault
 
 
 @dataclass
@@ -50,6 +53,8 @@ class Page:
     fragments: list[Fragment] = field(default_factory=list)
     other: bool = False  # anything outside an article: a heading, a primer, the key
     filled: float = 0.0  # how far down the content reaches, as a share of the page's content height
+    inked: float = 0.0  # how far down its lines, pictures and rules reach: a box going on overleaf is laid
+    # out to the page's foot, so ``filled`` is 1 on a page a long solution leaves half empty
 
 
 def _classes(box) -> tuple[str, ...]:
@@ -86,8 +91,10 @@ def read_page(page_box, figures: dict | None = None) -> Page:
         own[article].height += height
         return own[article]
 
+    inked = top
+
     def walk(box, fragment: Fragment | None):
-        nonlocal lowest
+        nonlocal lowest, inked
         for child in getattr(box, "children", None) or []:
             if type(child).__name__ == "MarginBox":
                 continue
@@ -95,6 +102,8 @@ def read_page(page_box, figures: dict | None = None) -> Page:
             classes = _classes(child)
             if tag not in STRUCTURE and child.height:
                 lowest = max(lowest, child.position_y + child.margin_height())
+                if type(child).__name__ == "LineBox" or not getattr(child, "children", None):  # a line, a picture, a ruled strip
+                    inked = max(inked, child.position_y + child.margin_height())
             here = fragment
             if tag == "article" and child.element.get("id") and (fragment is None or fragment.article != child.element.get("id")):
                 here = fragment_of(child.element.get("id"), classes, child.margin_height())
@@ -122,6 +131,7 @@ def read_page(page_box, figures: dict | None = None) -> Page:
 
     walk(page_box, None)
     page.filled = (lowest - top) / page_box.height if page_box.height else 1.0
+    page.inked = (inked - top) / page_box.height if page_box.height else 1.0
     return page
 
 
@@ -160,6 +170,14 @@ def faults(page_boxes: list, fit: dict[str, dict]) -> dict[str, dict]:
                 and not last.body and number + 1 < len(pages) and not fit.get(last.article, {}).get("starts_page")
                 and any(f.article == last.article for f in pages[number + 1].fragments)):
             changed.setdefault(last.article, {})["starts_page"] = True
+            found = True
+        # a worked solution going on overleaf from a page under half full: its last step was kept with the one
+        # before (so that an answer never stands alone under a table it sums up), and the two, with the
+        # answer, were too tall for the page (XOR's sums and its gradients, 58% of a page left empty: read27)
+        if (last is not None and "solution" in last.classes and page.inked < LOOSE_SHARE
+                and number + 1 < len(pages) and not changed.get(last.article, {}).get("loose")
+                and any(f.article == last.article for f in pages[number + 1].fragments)):
+            changed.setdefault(last.article, {})["loose"] = True
             found = True
         # a page with only the end of one problem's room on it, and little of that
         if number == 0 or page.other or len(page.fragments) != 1 or page.filled >= TAIL_SHARE:

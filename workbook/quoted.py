@@ -33,6 +33,40 @@ def stated(u):
 DERIVED = {"softplus"}  # derived wherever it is used (workbook.kinds.derivative's DERIVATIONS)
 
 
+def _derivations() -> dict:
+    """Each derivation from a definition (workbook.kinds.derivative's DERIVATIONS), by its opening step's rule,
+    with the table's entries by function."""
+    from workbook import functions
+    from workbook.kinds.derivative import DERIVATIONS
+
+    return {d.steps[0][0]: d for d in DERIVATIONS}, {entry.cls: entry.rule for entry in functions.TABLE if entry.rule}
+
+
+def derivations_need() -> dict[str, set[str]]:
+    """The table's rules each derivation from a definition uses, by the derivation's opening step: those of the
+    functions its definition is written with (tanh's exponentials; a derivation through sinh and cosh used
+    rules no table of the book printed: read27)."""
+    derivations, rule_of = _derivations()
+    return {opening: {rule_of[type(f)] for f in d.steps[0][2][-1][1].atoms(*rule_of) if type(f) is not d.function}
+            for opening, d in derivations.items()}
+
+
+def derived_in(sections: list) -> dict[str, list[int]]:
+    """The practice problems that derive a rule of the table from its definition, by the rule's name: the
+    table says so beside the rule (a problem asked to show tanh' = 1 - tanh² while the cover quoted it: read27)."""
+    derivations, rule_of = _derivations()
+    out: dict[str, list[int]] = {}
+    for section in sections if isinstance(sections, list) else ():
+        for problem in section.get("problems", ()) if isinstance(section, dict) else ():
+            if not isinstance(problem, dict) or not isinstance(problem.get("number"), int):
+                continue
+            for step in problem.get("steps", ()):
+                d = derivations.get(step.get("rule")) if isinstance(step, dict) else None
+                if d is not None and problem["number"] not in out.setdefault(rule_of[d.function], []):
+                    out[rule_of[d.function]].append(problem["number"])
+    return out
+
+
 def rows(sections: list) -> list[tuple[str, str]]:
     """(the rule's name, its formula in LaTeX) for each rule the sections' worked solutions quote, in the
     expression language's order (workbook.functions.TABLE)."""
@@ -42,6 +76,7 @@ def rows(sections: list) -> list[tuple[str, str]]:
     from workbook.numbers import latex
 
     titles, names = set(), set()
+    needs = derivations_need()
     for section in sections if isinstance(sections, list) else ():
         if not isinstance(section, dict):
             continue
@@ -52,6 +87,7 @@ def rows(sections: list) -> list[tuple[str, str]]:
             for step in problem.get("steps", ()):
                 said = step.get("say") or [{}]
                 titles.add(step.get("rule"))  # quoted "from the table", or stated where used (the exponential's)
+                titles |= needs.get(step.get("rule"), set())  # what a derivation from the definition differentiates
                 for part in said:  # and one a chain step names: "Let u = 5x: the cosine rule gives ..." (read24)
                     named = CHAIN_NAMES.search(part.get("text", "")) if isinstance(part, dict) else None
                     if named:

@@ -479,6 +479,7 @@ def environment(template_dir: Path | None = None) -> Environment:
     env.globals["work_cm"] = work_cm
     env.globals["answer_lines"] = answer_lines
     env.globals["derivative_table"] = derivative_table
+    env.globals["derived_in"] = derived_in
     env.globals.update(filled_table=filled_table, points=points, section_points=section_points,
                        total_points=total_points, key_cell=key_cell, stars_marked=stars_marked, marks_of=marks_of,
                        points_per_star=POINTS_PER_STAR, work_per_point=WORK_PER_POINT, long_work=LONG_WORK)
@@ -578,6 +579,13 @@ def derivative_table(sections) -> list[tuple[str, str]]:
     from workbook import quoted
 
     return quoted.rows(sections)
+
+
+def derived_in(sections) -> dict[str, list[int]]:
+    """The problems that derive a rule of that table from its definition, by the rule (workbook.quoted)."""
+    from workbook import quoted
+
+    return quoted.derived_in(sections)
 
 
 def answer_lines(problem: dict) -> int:

@@ -474,8 +474,9 @@ def _figure(f, variables, path2d, paths1d, rate, minimum=None) -> dict:
     for run in runs:
         run["values"] = [float(v) for v in verify.evaluate(fn, np.array(run["points"], dtype=float))]
     spec = {"kind": "descent1d", "x": [round(float(v), 5) for v in xs], "y": [float(f"{v:.6g}") for v in ys],
-            "runs": runs, "label": f"f(x) = {latex(f)}", "xlabel": str(variables[0])}
-    said = "The curve of the loss with the iterates of gradient descent marked and joined in order"
+            "runs": runs, "label": f"f({variables[0]}) = {latex(f)}", "xlabel": str(variables[0]),
+            "ylabel": f"f({variables[0]})"}  # the problem's own f, not "loss": L is for a loss alone (read27)
+    said = f"The curve of f({variables[0]}) with the iterates of gradient descent marked and joined in order"
     if minimum is None:
         return spec | {"alt": said + "."}
     m = float(minimum)
