@@ -300,6 +300,18 @@ def test_a_derivative_that_exists_at_a_corner_of_abs_is_given(function):
     assert "does not exist" in run("solve", "|x|^(1/2)", "--at", "0").output
 
 
+@pytest.mark.parametrize("function, at, slope", [("abs(x)", "10^-16", "1"), ("abs(x)", "-10^-16", "-1"),
+                                                  ("abs(x - 1/3)", "1/3 + 10^-17", "1"), ("max(x, 2x)", "10^-20", "2"),
+                                                  ("abs(x - pi)", "pi - 10^-30", "-1"), ("relu(x - 1)", "1 + 10^-18", "1")])
+def test_an_exact_point_beside_a_corner_is_not_on_it(function, at, slope):
+    # at x = 10^-16 |x|' "does not exist: from the left it is -1, from the right 1" (attack29): a kink's argument
+    # within 10^-15 counted as zero. At an exact point its sign is now worked out exactly
+    result = run("solve", function, "--at", at)
+    assert result.exit_code == 0 and result.output.splitlines()[-1].endswith(f"= {slope}"), result.output
+    assert run("solve", function, "--at", at, "--check", slope).exit_code == 0
+    assert "does not exist" in run("solve", function, "--at", at.split(" ")[0] if " " in at else "0").output
+
+
 @pytest.mark.parametrize("wrt, said", [(",".join(f"v{i}" for i in range(25)), "at most 20 derivatives at once"),
                                        ("x,y,x", "'x' twice")])
 def test_a_gradient_takes_at_most_twenty_names_each_once(wrt, said):

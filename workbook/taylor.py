@@ -104,11 +104,15 @@ def analytic_branch(expr: sp.Expr, at: dict[sp.Symbol, float]) -> sp.Expr | None
     if isinstance(expr, (sp.Max, sp.Min)):
         order = sorted(range(len(args)), key=lambda k: values[k], reverse=isinstance(expr, sp.Max))
         first, second = values[order[0]], values[order[1]]
+        apart = _exact_sign(args[order[0]] - args[order[1]], at)
+        if apart is not None:  # an exact point 10^-16 from a corner is not on it (attack29)
+            return None if apart == 0 else args[order[0]]
         return None if abs(first - second) <= _TIE * max(1.0, abs(first)) else args[order[0]]
     u, inner = values[0], args[0]
-    if abs(u) <= _TIE:
+    sign = _exact_sign(inner, at)
+    if sign == 0 or sign is None and abs(u) <= _TIE:
         return None
-    positive = u > 0
+    positive = sign > 0 if sign is not None else u > 0
     if isinstance(expr, sp.Abs):
         return inner if positive else -inner
     if isinstance(expr, sp.sign):
@@ -118,6 +122,27 @@ def analytic_branch(expr: sp.Expr, at: dict[sp.Symbol, float]) -> sp.Expr | None
     if isinstance(expr, relu):
         return inner if positive else sp.Integer(0)
     return sp.Integer(0)  # DiracDelta away from 0
+
+
+_SIGN_DIGITS = 60  # an exact point's kink argument, evaluated to this many digits, decides its side
+
+
+def _exact_sign(expr: sp.Expr, at: dict) -> int | None:
+    """The sign of expr at an exact point (every coordinate an exact SymPy number): 0 where it is exactly 0,
+    else the sign of its value to _SIGN_DIGITS digits; None at a point in floats, or where those digits do not
+    tell (the float test, with its tie, decides then)."""
+    if not all(isinstance(c, sp.Basic) and c.is_number and not c.has(sp.Float) for c in at.values()):
+        return None
+    try:
+        there = expr.xreplace(at)
+        if there == 0 or there.is_zero is True:
+            return 0
+        value = sp.N(there, _SIGN_DIGITS)
+    except (TypeError, ValueError, ZeroDivisionError, RecursionError):
+        return None
+    if not (value.is_number and value.is_real) or abs(value) < sp.Float(10) ** (20 - _SIGN_DIGITS):
+        return None
+    return 1 if value > 0 else -1
 
 
 def _value(expr: sp.Expr, at: dict[sp.Symbol, float]) -> float | None:
