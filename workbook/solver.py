@@ -1267,6 +1267,8 @@ def _values(a: sp.Expr, b: sp.Expr, var: sp.Symbol, point: sp.Expr) -> tuple[flo
     out = []
     for e in (a, b):
         try:
+            if _pole_at(e.xreplace(held), var, point):
+                return None
             exact = _numeric_at(written_out(e).xreplace(held), var, point, 30)
             v = complex(exact)
         except (TypeError, ValueError, ZeroDivisionError):
@@ -1279,6 +1281,22 @@ def _values(a: sp.Expr, b: sp.Expr, var: sp.Symbol, point: sp.Expr) -> tuple[flo
     if np.isinf(out[0]) and np.isinf(out[1]):
         return None  # both past a double: not compared there
     return out[0], out[1]
+
+
+def _pole_at(e: sp.Expr, var: sp.Symbol, point: sp.Expr) -> bool:
+    """Whether a denominator of e, or what a logarithm is taken of, is exactly 0 at the point: worked in decimals
+    there, 2x/(x^2 - 1) at 1 came out 2.6e148 and 1/(x - 1) + 1/(x + 1) 3.1e113, and a right answer was
+    called wrong at its pole (attack30). Each such part is put in exactly; it is a plain expression."""
+    for node in sp.preorder_traversal(e):
+        if isinstance(node, sp.log):
+            part = node.args[0]
+        elif isinstance(node, sp.Pow) and node.exp.is_number and node.exp.is_negative:
+            part = node.base
+        else:
+            continue
+        if part.has(var) and _vanishes(part, var, point):
+            return True
+    return False
 
 
 def _points(lo: float, hi: float) -> list[sp.Expr]:
@@ -1416,16 +1434,31 @@ def _at_a_lone_switch(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float
     from workbook.functions import relu
 
     kinds = (sp.sign, sp.Abs, sp.Heaviside, sp.DiracDelta, relu)
+
+    def switches(e: sp.Expr) -> dict:
+        """Each step of e, by what it is taken of, with its value where that is 0 (0^u, 1 there, too)."""
+        out = {n: (n.args[0], sp.oo if n.func is sp.DiracDelta else sp.Integer(0) if n.func is relu
+                   else n.func(sp.Integer(0))) for n in e.atoms(*kinds)}
+        out.update({n: (n.exp, sp.Integer(1)) for n in e.atoms(sp.Pow) if n.base == 0 and n.exp.has(var)})
+        return out
+
+    steps_of = [switches(truth), switches(answer)]
     exact = [float(z) for z in _exact_switches(answer, var, lo, hi)]  # those the exact check says better
-    for u in {node.args[0] for node in answer.atoms(*kinds) if node.args[0].has(var)}:
+    for u in {u for u, _ in steps_of[1].values() if u.has(var)}:
         if _solved_exactly(u, var, lo, hi):
             continue  # roots SymPy gives exactly (x - 1/3, sin(10^8 x)): the as-typed check finds them, and says it better
-        if not u.free_symbols <= {var} or any(node.args[0] in (u, -u) for node in truth.atoms(*kinds)):
+        if not u.free_symbols <= {var} or any(w in (u, -u) for w, _ in steps_of[0].values()):
             continue
-        here = {n: (sp.oo if n.func is sp.DiracDelta else sp.Integer(0) if n.func is relu else n.func(sp.Integer(0)))
-                for e in (truth, answer) for n in e.atoms(*kinds) if n.args[0] in (u, -u)}
+        here = {n: value for found in steps_of for n, (w, value) in found.items() if w in (u, -u)}
         zeroed = [e.xreplace(here) for e in (truth, answer)]
-        for z in sorted(_sign_changes(u, var, lo, hi), key=float)[:8]:
+        # where u is 0: where it changes sign, and where a factor of it raised to an even power does
+        # ((x - cos x)^2 touches 0 at the root of x = cos x and changes sign nowhere: attack30)
+        roots = set(_sign_changes(u, var, lo, hi))
+        for factor in sp.Mul.make_args(sp.factor_terms(u.args[0] if isinstance(u, sp.Abs) else u)):
+            base = factor.args[0] if isinstance(factor, sp.Abs) else factor.base if factor.is_Pow else factor
+            if base.has(var) and base != u:
+                roots |= _sign_changes(base, var, lo, hi)
+        for z in sorted(roots, key=float)[:8]:
             if any(abs(float(z) - k) <= 1e-9 * max(1.0, abs(k)) for k in exact) or \
                     within is not None and _values(within, within, var, z) is None:
                 continue  # found exactly elsewhere, or where the function itself has no value
