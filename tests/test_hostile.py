@@ -9,6 +9,7 @@ and nothing hangs (every run has a timeout).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import marshal
 import os
@@ -340,6 +341,39 @@ def test_clean_removes_only_what_workbook_made(place):
     assert place.run("build", place.edition, "--out", home, "-q", "--format", "html").returncode == 0
     assert (home / ".hostile.staging-x" / "mine.txt").read_text() == "not a staging folder of ours"
     assert (home / ".cache" / "pip.txt").read_text() == "the user's own cache"
+
+
+def test_clean_does_not_follow_a_folder_swapped_for_a_link_while_it_runs(tmp_path, monkeypatch):
+    # a student's folder swapped for a link to an outside folder between clean's look at the edition and its
+    # removal (renameat2 in a loop, in a shared build folder) had the outside folder's files deleted (attack30):
+    # the removal now works through open folders, and a folder that is a link by then is kept, not followed
+    from workbook import staging
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for i in range(5):
+        (outside / f"victim{i}.txt").write_text("precious")
+    edition = tmp_path / "out" / "class"
+    (edition / "students" / "s05").mkdir(parents=True)
+    (edition / "students" / "s05" / "worksheet.html").write_text("a sheet")
+    (edition / "worksheet.html").write_text("the sheet")
+    (edition / staging.MARKER).write_text("marker")
+    monkeypatch.setattr(staging, "foreign", lambda folder, trusted: [])  # every file the build's own, as written
+    listed = os.scandir
+
+    def scan(target):  # the swap lands just after the folder holding s05 is listed, s05 a folder in the listing
+        with listed(target) as found:
+            entries = list(found)
+        if any(entry.name == "s05" for entry in entries) and not (edition / "students" / "s05").is_symlink():
+            shutil.rmtree(edition / "students" / "s05")
+            (edition / "students" / "s05").symlink_to(outside, target_is_directory=True)
+        return contextlib.nullcontext(entries)
+
+    monkeypatch.setattr(os, "scandir", scan)
+    before = snapshot(outside)
+    staging._remove_as_written(edition, {})
+    assert snapshot(outside) == before
+    assert not (edition / "worksheet.html").exists()
 
 
 def test_clean_with_another_key_keeps_the_edition_and_says_why(place):

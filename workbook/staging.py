@@ -21,7 +21,7 @@ from pathlib import Path
 
 from workbook.cache import CACHE, emptied, is_cache, read_own
 from workbook.errors import BuildError, InTheWay
-from workbook.userfiles import remove_tree, remove_tree_quietly
+from workbook.userfiles import FOLDER_OPEN, remove_tree, remove_tree_quietly
 
 MARKER = ".workbook-build"
 MARKER_TEXT = "made by workbook; safe to delete with `workbook clean`\n"
@@ -366,25 +366,52 @@ def _remove_as_written(folder: Path, trusted: dict[str, str]) -> list[str]:
     left = set(foreign(folder, trusted))
     if "." in left:  # a folder that cannot be listed: nothing is taken from it
         return ["."]
-    folders, stack = [], [folder]
-    while stack:  # without recursion: a folder nested thousands deep is walked, not a RecursionError
-        here = stack.pop()
-        folders.append(here)
-        with os.scandir(here) as scan:
-            for entry in scan:
-                rel = Path(entry.path).relative_to(folder).as_posix()
-                if entry.is_dir(follow_symlinks=False):
-                    if rel not in left:  # (one that cannot be listed is someone else's, kept whole)
-                        stack.append(Path(entry.path))
-                elif rel not in left and rel != MARKER:
-                    os.unlink(entry.path)
-    for here in reversed(folders[1:]):  # the deepest first
-        if here.relative_to(folder).as_posix() not in left and not any(here.iterdir()):
-            here.rmdir()
-    (folder / MARKER).unlink(missing_ok=True)
+    # every step through an open folder (a file descriptor), never by a path: a folder swapped for a link to one
+    # outside while clean ran (someone else writing in a shared build folder) had that folder's files deleted
+    # (attack30); now a folder that is a link by the time it is opened is refused (ELOOP) and kept as someone else's
+    try:
+        top = os.open(folder, FOLDER_OPEN)
+    except OSError:
+        return ["."]
+    frames = [(top, "", None, "", _entries(top))]  # (folder, its path in the edition, its parent, its name, entries)
+    while frames:  # without recursion: a folder nested thousands deep is walked, not a RecursionError
+        fd, rel, parent, name, entries = frames[-1]
+        entry = next(entries, None)
+        if entry is not None:
+            here = f"{rel}/{entry.name}" if rel else entry.name
+            if here in left or not rel and entry.name == MARKER:
+                continue  # (a folder that cannot be listed is someone else's, kept whole)
+            if entry.is_dir(follow_symlinks=False):
+                try:
+                    inner = os.open(entry.name, FOLDER_OPEN, dir_fd=fd)
+                except OSError:  # a link now, or past the open-file limit: kept
+                    left.add(here)
+                    continue
+                frames.append((inner, here, fd, entry.name, _entries(inner)))
+            else:
+                with suppress(FileNotFoundError):
+                    os.unlink(entry.name, dir_fd=fd)  # a link is removed itself, never followed
+            continue
+        frames.pop()
+        if parent is None:
+            with suppress(FileNotFoundError):
+                os.unlink(MARKER, dir_fd=fd)
+        empty = not os.listdir(fd)
+        os.close(fd)
+        if parent is not None and empty:
+            os.rmdir(name, dir_fd=parent)
+        elif parent is not None and not any(k.startswith(rel + "/") for k in left):
+            left.add(rel)  # something came into it while it was emptied: kept, with it
     if not left:
-        folder.rmdir()
+        with suppress(OSError):  # a link or a file there now is not ours to remove
+            os.rmdir(folder)
     return sorted(left)
+
+
+def _entries(fd: int):
+    """A folder's entries, listed at once through its descriptor."""
+    with os.scandir(fd) as scan:
+        return iter(list(scan))
 
 
 def _held(lock: Path) -> bool:

@@ -136,7 +136,7 @@ def remove_tree(path: Path) -> None:
     if not stat.S_ISDIR(info.st_mode):
         os.unlink(path)
         return
-    top = os.open(path, _FOLDER)
+    top = os.open(path, FOLDER_OPEN)
     try:
         if not os.path.samestat(os.fstat(top), info):
             raise OSError(f"{path}: changed while it was being removed")
@@ -152,7 +152,7 @@ def remove_tree(path: Path) -> None:
             if not inner:
                 break
             for name in inner:
-                folder = os.open(name, _FOLDER, dir_fd=top)  # refused (ELOOP, ENOTDIR) if now a link or a file
+                folder = os.open(name, FOLDER_OPEN, dir_fd=top)  # refused (ELOOP, ENOTDIR) if now a link or a file
                 try:
                     for child in os.listdir(folder):
                         while _exists(f".removing-{moved}", top):
@@ -170,7 +170,7 @@ def remove_tree(path: Path) -> None:
 
 
 LAST = (".workbook-build", ".workbook-cache")  # the markers of an edition and of a cache: removed last
-_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+FOLDER_OPEN = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)  # a folder opened to work in, never through a link
 
 
 def _exists(name: str, folder: int) -> bool:
