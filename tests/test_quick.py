@@ -195,3 +195,35 @@ def test_a_remembered_build_is_believed_only_when_this_user_signed_it(quiz, sign
         store.path(key, "json").write_text(entry)
     imported, said = build(quiz)
     assert ("sympy" not in imported) is signed, said
+
+
+def test_an_input_changed_while_the_build_ran_is_not_remembered_as_up_to_date(quiz, monkeypatch):
+    # a family file saved while a build ran, and put back after it, was answered "up to date" with the sheet of
+    # the version saved: the inputs' digest was taken before the build and remembered after (attack30)
+    from click.testing import CliRunner
+
+    from workbook import build as building
+    from workbook.cli import main
+
+    family = quiz.parent / "families" / "own-chain.toml"
+    was = family.stat()
+    real = building.build
+
+    def saved_meanwhile(*args, **kwargs):  # the author saves a change once the digest is taken
+        family.write_text(FAMILY.replace("sin(a x^2)", "cos(a x^3)"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setenv("WORKBOOK_JOBS", "1")
+    monkeypatch.setattr(building, "build", saved_meanwhile)
+    out = quiz.parent / "out"
+    first = CliRunner().invoke(main, ["build", str(quiz), "--out", str(out), "--format", "html"])
+    assert first.exit_code == 0, first.output
+    monkeypatch.setattr(building, "build", real)
+    family.write_text(FAMILY)  # and puts it back, its time too (as a checkout or a copy that keeps times does)
+    os.utime(family, ns=(was.st_atime_ns, was.st_mtime_ns))
+    again = CliRunner().invoke(main, ["build", str(quiz), "--out", str(out), "--format", "html"])
+    assert again.exit_code == 0, again.output
+    sheet = (out / "quick" / "worksheet.html").read_text(encoding="utf-8")
+    assert "cos" not in sheet and "sin" in sheet, again.output
+    third = CliRunner().invoke(main, ["build", str(quiz), "--out", str(out), "--format", "html"])
+    assert "up to date" in third.output, third.output  # a build nothing changed under is remembered

@@ -334,6 +334,18 @@ def test_a_step_at_a_root_its_argument_only_touches_is_found(typed):
     assert result.exit_code == 1 and "0.739085" in result.output, result.output
 
 
+def test_a_constant_arccot_and_a_domain_beside_a_branch_point_are_worked():
+    # acot(0) in a right answer stopped the judge with SymPy's "PrintMethodNotImplementedError" (NumPy was asked
+    # for atan(zoo)), and a --domain 0..10^-20 called sqrt's own right derivative wrong, its complex step of 1e-20
+    # larger than the points it measured at (attack30)
+    assert run("solve", "x", "--check", "1 + acot(0) - pi/2").exit_code == 0
+    assert run("solve", "x", "--check", "1 + acot(0)").exit_code == 1
+    for domain in ("0..10^-20", "0..10^-200"):
+        result = run("solve", "sqrt(x)", "--domain", domain)
+        assert result.exit_code == 0 and "agrees with sympy.diff" in result.output, result.output
+        assert run("solve", "sqrt(x)", "--check", "1/(2 sqrt(x))", "--domain", domain).exit_code == 0
+
+
 @pytest.mark.parametrize("wrt, said", [(",".join(f"v{i}" for i in range(25)), "at most 20 derivatives at once"),
                                        ("x,y,x", "'x' twice")])
 def test_a_gradient_takes_at_most_twenty_names_each_once(wrt, said):

@@ -332,7 +332,11 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
         bar.close()
         raise
     bar.close()
-    if key is not None:
+    # remembered only if nothing it reads changed while it ran: a family file saved during a build, and put back
+    # after it, was answered "up to date" with the sheet of the version saved (attack30)
+    if key is not None and key == quick.inputs(edition, seed=seed, versions=versions, formats=formats,
+                                               templates=templates, banks=bank_folders,
+                                               origin="cluster" if cluster not in (None, "local") else ""):
         quick.remember(out_root, key, result.out_dir, result.area, result.problems)
     for note in result.notes:
         _say(f"note: {note}", err=True)

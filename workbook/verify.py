@@ -83,7 +83,11 @@ def agree(claimed, measured, what: str, method: str, *, rtol: float = 1e-6) -> C
 
 
 def numeric(expr: sp.Expr, variables: list[sp.Symbol]):
-    """A NumPy function of ``variables`` for a parsed SymPy expression (never raw text)."""
+    """A NumPy function of ``variables`` for a parsed SymPy expression (never raw text). A constant arccot is
+    put in by its value: the printer writes acot(u) as atan(1/u), and acot(0), as typed, came out atan(zoo),
+    which NumPy has no name for (attack30: a right answer holding acot(0) stopped the judge)."""
+    if expr.has(sp.acot):
+        expr = expr.replace(lambda n: isinstance(n, sp.acot) and not n.free_symbols, lambda n: sp.acot(n.args[0]))
     return _lambdified(expr, tuple(variables))
 
 
@@ -110,7 +114,10 @@ def evaluate(f, x: np.ndarray) -> np.ndarray:
 
 
 def _complex_step(f, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    # small beside x too: at x = 1.2e-21 (a --domain 0..10^-20) a step of 1e-20 measured sqrt's slope as half of
+    # what it is, and solve called its own right answer wrong (attack30)
     h = 1e-20 * np.maximum(1.0, np.abs(x))
+    h = np.where(x != 0, np.maximum(np.minimum(h, 1e-10 * np.abs(x)), 1e-300), h)
     d = evaluate(f, x + 1j * h).imag / h
     return d, np.zeros_like(d)
 
