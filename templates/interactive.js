@@ -364,7 +364,9 @@
       if (x.zero) at.zero = x.zero;
       if (fn && !Number.isFinite(fn(at))) continue;
       const want = g(at);
-      if (!Number.isFinite(want) || Math.abs(want) > 1e8) continue;
+      // where the derivative is large too (8e^(8x) is 10^9 at 2.4): a bump of 10^11 there was "Right." (attack30),
+      // when such points were passed over; compared to its own size, as everywhere
+      if (!Number.isFinite(want)) continue;
       const got = f(at);
       // past the box, a number too large for a double is no hole: 3e^(-3x)/(1 + e^(-3x))^2, the textbook
       // sigmoid's slope, is Infinity/Infinity at x = -998 (the points in the box judge where an answer is defined)

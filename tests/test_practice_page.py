@@ -288,6 +288,20 @@ def test_the_page_catches_a_narrow_difference(tmp_path):
         assert said == "Right." if right else said.startswith("Not right:"), (typed, said)
 
 
+def test_the_page_compares_where_the_derivative_is_large(tmp_path):
+    """8e^(8x) is 10^9 near x = 2.4: a bump of 10^11 there, or a sliver where the derivative passes 10^8, was
+    "Right." (attack30), such points having been passed over."""
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    want = judge.Expected("the derivative", E.parse("8*exp(8*x)"), variable="x")
+    data = interactive._expression(want, "exp(8*x)")
+    typed = [("8e^(8x)", True), ("4e^(8x) + 4e^(8x)", True), ("8e^(8x) + 10^12 relu(0.1 - |x - 2.4|)", False),
+             ("8e^(8x)(1 + relu(x - 2.1) relu(2.15 - x))", False)]
+    said = _verdicts([{"data": data, "text": text} for text, _ in typed], tmp_path)
+    for (text, right), verdict in zip(typed, said):
+        assert verdict == "Right." if right else verdict.startswith("Not right:"), (text, verdict)
+
+
 def test_the_page_reads_a_tangent_line_as_an_equation_and_a_label_as_a_name(tmp_path):
     """Round seven: "x = 12 - 8x" and "0 = ..." were a right tangent line and "8x + y = 12" a wrong one; what
     stands left of = in a derivative must name it. The page reads them as `show --try` does."""
