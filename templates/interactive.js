@@ -267,7 +267,14 @@
           throw new ParseError("write the tangent line as an equation in x and y, such as y = 7x + 1");
         }
       }
-      const line = (at) => { const a = F(at, 0), b = F(at, 1); return -a / (b - a); };
+      // and straight in y at every x it is read at, not only at the three above: (x + 1.3)(x - 0.4)(x - 2.1)(y^2 - y)
+      // added to a right line vanished there alone, and was "Right." (attack30); where it is not, it has no value
+      const line = (at) => {
+        const a = F(at, 0), b = F(at, 1);
+        const straight = [-97.3, -2.1, 0.6, 13.7, 2.9e6].every(
+          (y) => Math.abs(F(at, y) - a - y * (b - a)) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(y * (b - a))));
+        return straight ? -a / (b - a) : NaN;
+      };
       line.joints = [...(left.joints || []), ...(right.joints || [])];
       return line;
     }

@@ -317,7 +317,9 @@ def test_the_page_reads_a_tangent_line_as_an_equation_and_a_label_as_a_name(tmp_
     truth = slope_of["claims"]["answer"].replace("**", "^")
     cases = [(tangent, f"y = {line}", True), (tangent, f"{slope}*x - y = {-cut}", True), (tangent, f"{line} = y", True),
              (tangent, f"x = {line}", False), (tangent, f"0 = {line}", False), (tangent, f"y = {line} + 1", False),
-             (slope_of, f"f'(x) = {truth}", True), (slope_of, f"x = {truth}", False)]
+             (slope_of, f"f'(x) = {truth}", True), (slope_of, f"x = {truth}", False),
+             # a curve in y everywhere but at the three x's where the page once looked for one (attack30)
+             (tangent, f"y + (x + 1.3)*(x - 0.4)*(x - 2.1)*(y^2 - y) = {line}", False)]
     data = [{"data": interactive.page_data(r), "text": t.replace("**", "^"), "right": right} for r, t, right in cases]
     said_all = _verdicts(data, tmp_path)
     for (_, typed, right), said in zip(cases, said_all):
