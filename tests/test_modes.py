@@ -147,6 +147,18 @@ def test_a_late_student_joins_the_class_and_the_key(quiz):
     assert set(json.loads((folder / "manifest.json").read_text())["copies"]) == {"s01", "s02", "s03", "s04"}
 
 
+def test_an_id_given_again_with_another_name_is_said(quiz):
+    # a later roster giving a built student's id to someone else silently gave them that student's sheet, and the
+    # first student left the class without a word (attack30): said, in a note
+    build(quiz, "--roster", str(quiz.parent / "class.csv"))
+    (quiz.parent / "next.csv").write_text("name,id\nMallory Mallet,s02\nKatherine Johnson,s04\n")
+    result = build(quiz, "--roster", str(quiz.parent / "next.csv"))
+    assert "the id s02 was Alan Turing's in the class built before; the roster gives it to Mallory Mallet" in \
+        result.output, result.output
+    (quiz.parent / "again.csv").write_text("name,id\nKatherine Johnson,s04\n")
+    assert "the id" not in build(quiz, "--roster", str(quiz.parent / "again.csv")).output
+
+
 def test_no_file_shows_an_older_draw_than_its_key(quiz):
     folder = quiz.parent / "out" / "modes"
     build(quiz)

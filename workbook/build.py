@@ -233,6 +233,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     area = area_of(edition, roster)
     previous = Previous.read(out_dir, area)
     asked = {f"{STUDENTS}/{s.id}" for s in roster or ()}
+    renamed: list[tuple[str, str, str]] = []
     if roster:
         built = {s.id.casefold(): s.id for s in previous.students}
         clash = [(s.id, built[s.id.casefold()]) for s in roster if built.get(s.id.casefold(), s.id) != s.id]
@@ -240,6 +241,10 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
             raise InputError([(f"the roster's id {new!r} differs only in case from {old!r}, a student built before in "
                                f"{printable(str(out_dir / STUDENTS))} (one folder on Windows and macOS); give the "
                                f"id as it was, {old!r}") for new, old in clash[:5]])
+        before = {s.id: s.name for s in previous.students}
+        # an id given again with another name: the sheet of the student built before is now this one's (a name
+        # corrected), said, not done silently: Bob's sheet went to Mallory, who reused his id (attack30)
+        renamed = [(s.id, before[s.id], s.name) for s in roster if before.get(s.id, s.name) != s.name]
         roster = class_of(previous, roster)
         if len(roster) * edition.problem_count() > MAX_STUDENT_DRAWS:
             raise InputError([(f"the class built in {printable(str(out_dir / STUDENTS))} and the roster: {len(roster)} "
@@ -254,6 +259,9 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     template_dir = edition.template_folder()
     cache, why = cache_root(out_root)
     notes = [why] if why else []
+    for sid, old, new in renamed[:5]:
+        notes.append(f"the id {printable(sid)} was {printable(old)}'s in the class built before; the roster gives it to "
+                     f"{printable(new)}, whose sheet it now is: give a new student an id of their own")
     _load_before_fork(formats, cache, template_dir)
     if "pdf" in formats and not subsetter():
         notes.append("WeasyPrint is laying out PDFs without HarfBuzz's font subsetter, about 5 times slower: install "
