@@ -80,6 +80,7 @@
     const toks = tokenize(text);
     const joints = [];  // the arguments whose sign switches a piece: |u|, relu(u), max(u, v), a step of u ...
     const holes = [];  // and where a point may stand apart: denominators, arguments of a logarithm or a root
+    const domains = [];  // what a logarithm or a square root is taken of: where it is negative, no real value
     let i = 0, depth = 0, bars = 0;
     const tok = () => toks[i];
     const at = (...ops) => tok().kind === "op" && ops.includes(tok().text);
@@ -201,11 +202,12 @@
       let fn;
       const key = has(ALIAS, name) ? ALIAS[name] : name;
       if (["abs", "relu", "sign", "Heaviside"].includes(key)) joints.push(args[0]);
-      if (["abs", "sign", "Heaviside", "log", "sqrt", "DiracDelta"].includes(key)) {
+      if (["abs", "sign", "Heaviside", "log", "ln", "sqrt", "DiracDelta"].includes(key)) {
         // where its argument crosses 0 between two neighbouring numbers (cos x at pi/2, x - pi), no number
         // reaches the point itself: holesOf marks it, and there the argument is taken as the 0 it is
         const raw = args[0];
         holes.push(raw);
+        if (["log", "ln", "sqrt"].includes(key)) domains.push(raw);
         args[0] = (v) => (v.zero === raw ? 0 : raw(v));
       }
       if (["max", "Max", "min", "Min"].includes(key)) {
@@ -229,6 +231,7 @@
     if (tok().kind !== "end") throw new ParseError(`unexpected '${tok().text}'; write * between factors`);
     result.joints = joints;
     result.holes = holes;
+    result.domains = domains;
     return result;
   }
 
@@ -353,6 +356,33 @@
       if (![-1e6, 7, 1e3, 1e9].every((x) => closeTo(u({ [v]: x }), b + a * x, 1e-9))) continue;
       const z = -b / a;
       if (Math.abs(z) <= hi) continue;  // in the box, where the grid is fine
+      const judged = farCorner(z);
+      if (judged) return judged;
+    }
+    // a corner past the grid of an argument that is no line (relu(x^2 - 10^8), Heaviside(x^3 - 10^18), relu(|x| - 5000)
+    // were "Right.": attack30): where it changes sign between far points out to 10^15, narrowed by bisection
+    const beyond = [];
+    for (let k = 12; k <= 60; k++) beyond.push(1.0123 * Math.pow(10, k / 4));  // off round numbers, where a root may lie
+    for (const u of f.joints) {
+      for (const side of [-1, 1]) {
+        let before = u({ [v]: side * beyond[0] });
+        for (let k = 1; k < beyond.length; k++) {
+          const now = u({ [v]: side * beyond[k] });
+          if (Number.isFinite(before) && Number.isFinite(now) && before * now < 0) {
+            const [a, b] = side > 0 ? narrowed(u, v, beyond[k - 1], beyond[k], before)
+              : narrowed(u, v, -beyond[k - 1], -beyond[k], before);
+            const judged = farCorner((a + b) / 2);
+            if (judged) return judged;
+          }
+          before = now;
+        }
+      }
+    }
+    // and a few points further out than the grid, where a smooth term may only start to count (e^(x - 2000))
+    for (const x of [1500, 2500, 5000, 1e4, 1e5, 1e6]) extra.push(x, -x);
+
+    // beside and past a corner far out, or said to be past what the page can check
+    function farCorner(z) {
       for (const x of [z * (1 - 1e-9), z * (1 + 1e-9), 2 * z]) {
         const want = g({ [v]: x });
         if (!Number.isFinite(want) || Math.abs(want) > 1e8) {
@@ -360,6 +390,7 @@
         }
         extra.push(x);
       }
+      return null;
     }
     switches.forEach((z, k) => {
       // beside it, and very near it: a sliver 10^-9 wide (min(1, 10^9 |x - 1|) - 1) lies within the first
@@ -377,7 +408,9 @@
       const got = f(at);
       // past the box, a number too large for a double is no hole: 3e^(-3x)/(1 + e^(-3x))^2, the textbook
       // sigmoid's slope, is Infinity/Infinity at x = -998 (the points in the box judge where an answer is defined)
-      if (!Number.isFinite(got) && Math.abs(x) > hi) continue;
+      // unless something it takes a logarithm or a square root of is negative there: it has no value on that
+      // stretch (2x + 3 + ln(x + 5) - ln(x + 5) below -5, "Right.": attack30)
+      if (!Number.isFinite(got) && Math.abs(x) > hi && !(f.domains || []).some((u) => u(at) < 0)) continue;
       // an infinite spike at a point alone (DiracDelta(x)), where the derivative is a number, is not it
       if (x.hole && (got === Infinity || got === -Infinity)) return { x: +x, got, want };
       // undefined at a point alone, the same on both sides of it, is right (2x^2/x at 0), as in the terminal

@@ -266,6 +266,9 @@ SLIVERS = [("2x", True), ("x + x", True), ("2|x| sign(x)", True), ("2x + relu(0.
            # however far out (the fourteenth attack): relu(x - 1000) is on no point of the grid, which stops at 1000
            ("2x + relu(x - 1000)", False), ("2x + min(0, x + 2000)", False), ("2x + Heaviside(x - 1000)", False),
            ("2x + relu(x - 10^6)", False), ("2x + max(x - 1000, 0) - relu(x - 1000)", True),
+           # a corner far out of an argument that is no line, and a term that only counts past the grid (attack30)
+           ("2x + relu(x^2 - 10^8)", False), ("2x + Heaviside(x^2 - 10^8)", False), ("2x + relu(|x| - 5000)", False),
+           ("2x + relu(x^3 - 10^18)", False), ("2x + e^(x - 2000)", False), ("2x + ln(x + 5) - ln(x + 5)", False),
            # undefined for x < 0 as typed, though SymPy reads each as 2x: the page and the terminal agree
            ("2 sqrt(x)^2", False), ("2 e^(ln(x))", False), ("2x + ln(x) - ln(x)", False), ("2x^2/x", True)]
 
