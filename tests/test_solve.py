@@ -346,6 +346,22 @@ def test_a_constant_arccot_and_a_domain_beside_a_branch_point_are_worked():
         assert run("solve", "sqrt(x)", "--check", "1/(2 sqrt(x))", "--domain", domain).exit_code == 0
 
 
+@pytest.mark.parametrize("typed", ["2x + 10^(-10^6 (x - 0.3)^2)", "2x + 2^(-10^6 (x - 0.3)^2)",
+                                   "2x + e^(-(x - 0.3)^2 * 10^6 ln(10))"])
+def test_a_bump_written_with_another_base_is_judged_within_the_budget(typed):
+    # judged not right, then the advice (is it a constant factor off?) put 7/10 into 10^(-10^6 (x - 0.3)^2) exactly,
+    # a fraction of 160 000 digits, and the check ran out of its 10 s budget, exit 2 (attack29, attack30)
+    result = run("solve", "x^2", "--check", typed)
+    assert result.exit_code == 1 and "not right" in result.output and "budget" not in result.output, result.output
+
+
+def test_a_partial_that_does_not_exist_is_said_so_not_an_internal_error():
+    # x y |x - y|'s mixed partial holds a δ across x = y: said as an internal error of the worked answer (attack30)
+    result = run("solve", "x y abs(x - y)", "--wrt", "x,y")
+    assert result.exit_code == 2 and "internal error" not in result.output
+    assert "where this partial does not exist" in result.output, result.output
+
+
 @pytest.mark.parametrize("wrt, said", [(",".join(f"v{i}" for i in range(25)), "at most 20 derivatives at once"),
                                        ("x,y,x", "'x' twice")])
 def test_a_gradient_takes_at_most_twenty_names_each_once(wrt, said):

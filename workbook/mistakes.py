@@ -127,7 +127,9 @@ def _constant(answer: sp.Expr, truth: sp.Expr, how) -> sp.Expr | None:
     seen = []
     symbols = sorted(answer.free_symbols | truth.free_symbols, key=str)
     for p in _PROBES:
-        at = {s: p + k for k, s in enumerate(symbols)}
+        # in decimals from the start: put in exactly, 10^(-10^6 (x - 0.3)^2) at 7/10 was a fraction of 160 000
+        # digits, and a wrong answer's advice ran past solve's 10 s budget (attack30)
+        at = {s: sp.Float(p + k, 30) for k, s in enumerate(symbols)}
         try:
             v = complex(sp.N(how(answer.xreplace(at), truth.xreplace(at)), 20))
         except (TypeError, ValueError, ZeroDivisionError):

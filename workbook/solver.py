@@ -229,6 +229,8 @@ def _mixed(text: str, expr: sp.Expr, variables: list[sp.Symbol], domain=None) ->
         check = {"status": "passed", **got.record(), "held": _held(held)}
     except verify.VerifyError as exc:
         if "usable points" not in str(exc):
+            if isinstance(exc, verify.NoSuchPartial):  # the function asked about, not the work: no internal error
+                raise SolveError(str(exc)) from None
             raise SolveError(f"internal error: the worked answer failed its numeric check: {exc}") from None
     except (ValueError, IndexError):
         pass
@@ -403,6 +405,8 @@ def numeric_check(expr: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr, do
     except verify.VerifyError as exc:
         if "usable points" in str(exc):
             return {"status": "not checked", "reason": str(exc), "held": _held(held)}
+        if isinstance(exc, verify.NoSuchPartial):  # the function asked about, not the work: no internal error
+            raise SolveError(str(exc)) from None
         raise SolveError(f"internal error: the worked answer failed its numeric check: {exc}") from None
     return {"status": "passed", **done.record(), "held": _held(held)}
 

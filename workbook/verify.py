@@ -37,6 +37,10 @@ class VerifyError(ValueError):
     plain = True  # its message is for the family's author, as it stands
 
 
+class NoSuchPartial(VerifyError):
+    """A partial derivative asked for does not exist: the function or its slope jumps across a line."""
+
+
 @dataclass(frozen=True)
 class Check:
     """What one independent check measured: how, at how many points, the largest relative error,
@@ -391,7 +395,7 @@ def check_partial(function: sp.Expr, variables: list[sp.Symbol], wrt: list[sp.Sy
     name = "d" + "d".join(str(v) for v in wrt)
     if answer.has(sp.DiracDelta):
         where = sorted({str(sp.Eq(d.args[0], 0)).replace("Eq(", "").replace(", 0)", " = 0") for d in answer.atoms(sp.DiracDelta)})
-        raise VerifyError(f"{name}: f or its slope jumps across {' and '.join(where)}, where this partial does not "
+        raise NoSuchPartial(f"{name}: f or its slope jumps across {' and '.join(where)}, where this partial does not "
                           "exist (a δ would be printed): give a function smooth in every variable")
     points = sample_grid(*domain, dims=len(variables))
     f_vals = _at(numeric(function, variables), points)
