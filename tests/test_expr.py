@@ -141,3 +141,12 @@ def test_a_hint_to_type_instead_is_itself_plain_ascii():
         said = str(caught.value)
         hint = said.split(";", 1)[1] if ";" in said else ""
         assert hint and hint.isascii(), (ch, said)
+
+
+@pytest.mark.parametrize("text", ["<b>", r"\text{<script>alert(1)</script>}", "<img src=x onerror=1>", "2x + </p>"])
+def test_markup_is_said_to_be_markup_not_a_function_in_pieces(text):
+    # a backprop leaf of <b> or \text{<script>...} was told how to write a function in pieces (attack30)
+    with pytest.raises(E.ExprError, match="markup such as <b> is no part of an expression"):
+        E.parse(text, variables={"x"})
+    with pytest.raises(E.ExprError, match="in pieces"):
+        E.parse("x < 1", variables={"x"})

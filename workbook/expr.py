@@ -184,6 +184,10 @@ def parse(text: str, *, variables: Iterable[str] | None = None, values: dict[str
             raise ExprError(f"unexpected character {ch!r} (only plain ASCII is allowed{hint})", i, text)
     if not text.strip():
         raise ExprError("the expression is empty", None, text)
+    tag = re.search(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>", text)
+    if tag and not re.search(r"\bif\b", text):  # markup (<b>, <script>), not an answer in pieces (attack30)
+        raise ExprError("markup such as <b> is no part of an expression: write the expression alone, in plain "
+                        "letters, digits and + - * / ^ ( )", tag.start(), text)
     pieces = re.search(r"\bif\b|[<>]", text)
     if pieces:  # the answer in pieces, as workbook prints one: said how to write it in this language
         raise ExprError("a function in pieces is written with a step or a corner here: for 'A if x < 0; B if x > 0' "
