@@ -558,3 +558,14 @@ def test_a_quiz_hides_method_labels_on_the_sheet_and_marks_what_each_section_giv
     assert "★" in solutions and "The product rule" in solutions and "5 points<" not in solutions
     assert key.count('title="points">[5]</span>') == 2 and 'title="points">[2]</span>' in key  # 2 a star: ★☆☆
     assert "12 points in all" in key and "· 10 points</span>" in key and "· 2 points</span>" in key
+
+
+def test_the_same_practice_command_from_another_folder_builds_over_its_set(tmp_path, monkeypatch):
+    # run again from another folder, a practice set was refused as "an edition built from another file with the
+    # same title; give this one a slug", which practice has no way to give (attack30)
+    out = tmp_path / "out"
+    for folder in ("one", "two"):
+        (tmp_path / folder).mkdir()
+        monkeypatch.chdir(tmp_path / folder)
+        result = run("practice", "--topic", "trig", "--count", "1", "--seed", "1", "--out", str(out))
+        assert result.exit_code == 0, result.output

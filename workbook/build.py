@@ -388,8 +388,8 @@ def _named(edition: Edition, out_dir: Path) -> str:
     while an edition retitled in its own file keeps its folder with slug = "...". The place is relative, so
     a course folder moved or copied whole (edition and build folder together) is still the same edition."""
     title = hashlib.sha256(edition.title.encode()).hexdigest()[:32]
-    if not edition.path:
-        return title
+    if not edition.path or not Path(edition.path).is_file():  # a practice set has no file: its title alone (the
+        return title  # same command run from another folder was refused as another file wearing its title: attack30)
     seen_from = os.path.relpath(Path(edition.path).resolve(), out_dir.resolve())
     place = hashlib.sha256(os.fsencode(seen_from)).hexdigest()[:16]
     return f"{title}:{place}"
