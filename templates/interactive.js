@@ -290,7 +290,7 @@
   function judgeExpression(data, text) {
     const f = typedFunction(data, text);
     const noun = data.noun || "the derivative";
-    let usable = 0;
+    let usable = 0, off = 0;
     for (let k = 0; k < data.points.length; k++) {
       const got = f({ [data.variable]: data.points[k] });
       const at = fmt(data.points[k]);
@@ -299,6 +299,7 @@
         const [yours, truth] = apartFmt(got, data.values[k]);
         return { right: false, say: `Not right: at ${data.variable} = ${at} your answer gives ${yours}, but ${noun} is ${truth}.` };
       }
+      off = Math.max(off, Math.abs(got - data.values[k]) / Math.max(1, Math.abs(data.values[k])));
       usable++;
     }
     if (usable < 3) return { right: false, say: "This answer could not be checked." };
@@ -309,6 +310,9 @@
       const [yours, truth] = apartFmt(apart.got, apart.want);
       return { right: false, say: `Not right: at ${data.variable} = ${fmt(apart.x)} your answer gives ${yours}, but ${noun} is ${truth}.` };
     }
+    // off by more than rounding, though by less than the page can tell from rounding (2x + 3 + 10^(-8) x was
+    // "Right.": attack30): not called right
+    if (off > 1e-10) return { right: null, say: "Your answer agrees to about 7 digits, but not to every digit this page computes: type it into workbook solve --check, which judges it exactly." };
     return { right: true, say: "Right." };
   }
 

@@ -305,6 +305,18 @@ def test_the_page_compares_where_the_derivative_is_large(tmp_path):
         assert verdict == "Right." if right else verdict.startswith("Not right:"), (text, verdict)
 
 
+def test_the_page_does_not_call_an_answer_off_past_its_seventh_digit_right(tmp_path):
+    """2x + 3 + 10^(-8) x was "Right." (attack30): off by more than rounding, it is sent to solve --check."""
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    want = judge.Expected("the derivative", E.parse("2*x + 3"), variable="x")
+    data = interactive._expression(want, "x^2 + 3*x")
+    said = _verdicts([{"data": data, "text": text} for text in ("2x + 3 + 10^(-8) x", "(2x + 3)(1 + 10^(-9))",
+                                                                 "3 + 2x", "(x^2 + 3x)/x + x")], tmp_path)
+    assert [s.startswith("Your answer agrees to about 7 digits") for s in said[:2]] == [True, True], said
+    assert said[2:] == ["Right.", "Right."], said
+
+
 def test_the_page_reads_a_tangent_line_as_an_equation_and_a_label_as_a_name(tmp_path):
     """Round seven: "x = 12 - 8x" and "0 = ..." were a right tangent line and "8x + y = 12" a wrong one; what
     stands left of = in a derivative must name it. The page reads them as `show --try` does."""
