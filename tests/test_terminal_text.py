@@ -89,3 +89,10 @@ def test_a_bank_decimal_prints_as_written_not_as_a_long_fraction():
         assert sp.simplify(back - expr) == 0  # what it prints reads back as the same function
     assert latex(sp.Rational(1, 1024) * E.symbol("x")) == r"\frac{x}{1024}"  # shorter as a fraction: kept
     assert latex(sp.Rational(3, 4) * E.symbol("x")) == r"\frac{3 x}{4}"
+
+
+def test_a_bad_boolean_is_quoted_as_the_file_writes_it():
+    # "(got True)" quoted a TOML true as Python writes it (attack30)
+    from workbook.errors import excerpt
+
+    assert excerpt(True) == "true" and excerpt(False) == "false" and excerpt(1) == "1"

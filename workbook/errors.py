@@ -48,6 +48,8 @@ def excerpt(value: object, limit: int = EXCERPT) -> str:
 
     if isinstance(value, (datetime.date, datetime.time)):  # TOML reads 2026-09-01 unquoted as a date: say so
         return f"the date or time {value.isoformat()} (a text needs quotes: \"{value.isoformat()}\")"
+    if isinstance(value, bool):  # as the file writes it, not as Python does (True): attack30
+        return "true" if value else "false"
     try:
         text = printable(repr(value))
     except ValueError:  # an integer too long to write out

@@ -881,7 +881,8 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         at = f"at {result.var} = {witness[0]:.6g} " if difference.free_symbols else ""
         tiny = ": too little to see in decimals, but not 0" if abs(witness[1]) < 1e-6 else ""
         lines.append(f"  {at}your answer is infinite (a δ), where the derivative is a number" if np.isinf(witness[1])
-                     else f"  {at}it differs from the derivative by about {witness[1]:.3g}{tiny}")
+                     else f"  {at}it differs from the derivative by less than 10^-300, but not by 0" if witness[1] == 0
+                     else f"  {at}it differs from the derivative by about {witness[1]:.3g}{tiny}")  # (not "-0": attack30)
     elif where is None:  # a rational difference, exactly not zero
         lines.append(f"  it differs from the derivative by {explain.pretty(sp.cancel(difference))}, which is not 0")
     else:

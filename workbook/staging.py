@@ -491,6 +491,6 @@ def clean(out_root: Path, cache_only: bool = False, *,
             gone, left = emptied(cache)
             removed += gone
             if left:  # another program's files in a folder that is also workbook's cache (--out ~): not ours
-                kept.append(f"kept {len(left)} entries of {cache} workbook did not make "
+                kept.append(f"kept {len(left)} entr{'ies' if len(left) != 1 else 'y'} of {cache} workbook did not make "
                             f"({', '.join(left[:3])}{', ...' if len(left) > 3 else ''})")
     return removed, skipped, kept
