@@ -96,3 +96,14 @@ def test_a_bad_boolean_is_quoted_as_the_file_writes_it():
     from workbook.errors import excerpt
 
     assert excerpt(True) == "true" and excerpt(False) == "false" and excerpt(1) == "1"
+
+
+def test_a_title_of_spaces_alone_is_refused(tmp_path):
+    # title = " " was an edition's title, printed as nothing on every page (attack30)
+    from workbook.edition import load_edition
+    from workbook.errors import InputError
+
+    path = tmp_path / "e.toml"
+    path.write_text('title = " "\n[[sections]]\ntitle = "S"\nfamilies = ["power-polynomial"]\ncount = 1\n')
+    with pytest.raises(InputError, match="title: must show something"):
+        load_edition(path)

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from workbook.errors import InputError, excerpt, printable, pydantic_lines, windows_device
-from workbook.family import ONE_LINE, SLUG, SLUG_MOST, Family
+from workbook.family import ONE_LINE, SLUG, SLUG_MOST, TITLE, Family
 from workbook.limits import MAX_DRAWN, MAX_PROBLEMS, MAX_VERSIONS
 from workbook.resources import DEFAULT_EDITION, editions_dir
 from workbook.userfiles import load_toml
@@ -35,7 +35,7 @@ class Section(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)  # "7" is no number, true no seed
 
-    title: str = Field(min_length=1, max_length=120, pattern=ONE_LINE, description="The heading printed above the problems.")
+    title: str = Field(min_length=1, max_length=120, pattern=TITLE, description="The heading printed above the problems.")
     intro: str = Field("", max_length=1000, description="A sentence or two printed under the heading.")
     families: list[str] = Field(default_factory=list, max_length=50,
                                 description="Family ids to draw from, in turn (see `workbook list`).")
@@ -106,7 +106,7 @@ class Edition(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)  # "7" is no number, true no seed
 
-    title: str = Field(min_length=1, max_length=120, pattern=ONE_LINE, description="The title on every page.")
+    title: str = Field(min_length=1, max_length=120, pattern=TITLE, description="The title on every page.")
     subtitle: str = Field("", max_length=200, pattern=ONE_LINE, description="A line under the title on the first page.")
     slug: str | None = Field(None, pattern=SLUG,
                              description="The output folder name under build/; made from the title if left out. "

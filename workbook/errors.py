@@ -125,7 +125,8 @@ def pydantic_lines(path: Path | str, error) -> list[str]:
         elif e.get("type") == "missing":
             msg = "required key is missing"
         elif e.get("type") == "string_pattern_mismatch" and "\\n\\r\\t" in str(e.get("ctx", {}).get("pattern")):
-            msg = "must be one line (no line break or tab)"
+            msg = ("must show something, not spaces alone" if isinstance(e.get("input"), str) and not e["input"].strip()
+                   else "must be one line (no line break or tab)")
         elif e.get("type") == "string_pattern_mismatch" and str(e.get("ctx", {}).get("pattern")) in PATTERNS_SAID:
             msg = PATTERNS_SAID[str(e["ctx"]["pattern"])]
         got = e.get("input")
