@@ -531,3 +531,17 @@ def test_check_names_a_parameter_no_expression_uses(tmp_path):
     notes = check_family(family, range(3)).notes()
     assert any(n.startswith("params.b: no expression and no prompt uses it") for n in notes), notes
     assert not any("params." in n for n in check_family(load_bank()["power-polynomial"], range(3)).notes())
+
+
+def test_check_names_a_distinct_group_that_asks_nothing(tmp_path):
+    # a = int [1, 2] and b = int [3, 4] can never be equal: distinct [a, b] was accepted without a word (attack30)
+    from workbook.bankcheck import check_family
+
+    (tmp_path / "d.toml").write_text('id = "d"\ntitle = "D"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\n'
+                                     'expression = "a*x^2 + b*x + c"\ndistinct = [["a", "b"], ["a", "c"]]\n[params]\n'
+                                     'a = { int = [1, 2] }\nb = { int = [3, 4] }\nc = { int = [2, 5] }\n', encoding="utf-8")
+    family = load_bank([tmp_path])["d"]
+    assert family.idle_distinct() == [0]
+    notes = check_family(family, range(3)).notes()
+    assert any(n.startswith("distinct[0]: a, b can never be equal") for n in notes), notes
+    assert not any(n.startswith("distinct[1]") for n in notes)

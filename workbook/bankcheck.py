@@ -64,6 +64,8 @@ class Report:
         # here, where a teacher checks a family, not refused (attack28; a leftover one is no reason to stop a build)
         out += [f"params.{name[:30]}: no expression and no prompt uses it, so it is drawn for nothing; remove it, "
                 "or use it" for name in self.family.unused()[:3]]
+        out += [f"distinct[{i}]: {', '.join(self.family.distinct[i][:4])} can never be equal, their ranges apart, so "
+                "it asks nothing; remove it" for i in self.family.idle_distinct()[:3]]
         return out
 
 

@@ -221,6 +221,18 @@ class Family(BaseModel):
         used = {name for text in texts if isinstance(text, str) for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)}
         return [name for name in self.params if name not in used]
 
+    def idle_distinct(self) -> list[int]:
+        """The ``distinct`` groups whose parameters can never be equal, their values apart (int [1, 2] and int
+        [3, 4]): each asks nothing (attack30). Only parameters of at most 2000 values are looked at."""
+        idle = []
+        for i, group in enumerate(self.distinct):
+            if not set(group) <= set(self.params) or any(self.params[n].size() > 2000 for n in group):
+                continue
+            values = [{self.params[n].value(k) for k in range(self.params[n].size())} for n in group]
+            if all(not a & b for j, a in enumerate(values) for b in values[j + 1:]):
+                idle.append(i)
+        return idle
+
     def declared_names(self) -> list[tuple[str, list[str] | str]]:
         """(key, its name or names) for every key that names something the problem prints, each checked
         as a name of the expression language by the loader (a name is never markup or math)."""
