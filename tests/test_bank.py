@@ -545,3 +545,12 @@ def test_check_names_a_distinct_group_that_asks_nothing(tmp_path):
     notes = check_family(family, range(3)).notes()
     assert any(n.startswith("distinct[0]: a, b can never be equal") for n in notes), notes
     assert not any(n.startswith("distinct[1]") for n in notes)
+
+
+def test_check_takes_the_seeds_show_takes():
+    # check --seeds took seeds of 20 digits, which show --seed refuses: a failing seed could not be shown (attack30)
+    from workbook.bankcheck import parse_range
+
+    assert parse_range(f"{2**53 - 5}..{2**53}") == range(2**53 - 5, 2**53 + 1)
+    with pytest.raises(ValueError, match="at most 2"):
+        parse_range(f"{2**53}..{2**53 + 1}")

@@ -21,6 +21,8 @@ def parse_range(text: str) -> range:
         lo, hi = int(m[1]), int(m[2])
         if hi < lo or hi - lo > 100_000:
             raise ValueError(f"--seeds {text!r}: give low..high with low <= high and at most 100000 seeds")
+        if hi > 2**53:  # as --seed takes them: a failing seed past it could not be shown (attack30)
+            raise ValueError(f"--seeds {text!r}: each seed at most 2^53 = {2**53}, as `show --seed` takes them")
         return range(lo, hi + 1)
     if re.fullmatch(r"\s*\d{1,6}\s*", text, flags=re.ASCII) and 0 < int(text) <= 100_000:
         return range(int(text))
