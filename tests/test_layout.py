@@ -199,9 +199,10 @@ def test_room_to_work_fits_the_work(documents, tmp_path):
     assert sized[longest] >= 2 * sized[shortest]  # the capstone is given room, a one-liner does not waste it
     # and set on the page, a room is cut back or stretched to fill its page only so far (pagefit.plan)
     most = {a: max(pagefit.STRETCH[0] * sized[a], sized[a] + pagefit.STRETCH[1]) for a in heights}
-    # a section's first problem, under its primer, to LEAST_SHARE: else the primer stood alone on its page
+    # a section's first problem, under its primer, to LEAST_SHARE: else the primer stood alone on its page; and
+    # to SHORT_SHARE where its primer and worked example leave that page under half full (read27's Module 5)
     firsts = {f"problem-{s['problems'][0]['number']}" for s in doc["sections"] if s["problems"]}
-    least = {a: (pagefit.LEAST_SHARE if a in firsts else pagefit.KEEP_SHARE) * sized[a] for a in heights}
+    least = {a: (pagefit.SHORT_SHARE if a in firsts else pagefit.KEEP_SHARE) * sized[a] for a in heights}
     assert {a: (h, sized[a]) for a, h in heights.items()
             if a not in capped and not least[a] - 0.01 <= h <= most[a] + 0.01} == {}
     assert cells and all(c.border_height() >= 9 * MM for c in cells)

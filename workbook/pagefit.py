@@ -27,6 +27,7 @@ FIT_PASSES = 4  # layouts of one document at most: the first, and three with cha
 TAIL_SHARE = 0.3  # a page holding only the end of a room to work, filled less than this, is a fault
 KEEP_SHARE = 0.75  # a room is cut back while it keeps this share of the room it was sized for; else the
 LEAST_SHARE = 0.6  # problem starts a page where it fits on one, and where it does not, is cut back to this share
+SHORT_SHARE = 0.5  # a run's first problem, under what leaves its page under half full, may be cut back to this share
 ANSWER_CM = 1.0  # the answer line under a room, with its label
 LINE_CM = 0.75  # a ruled line: a room is cut back a line at a time
 CM = 96 / 2.54  # CSS pixels a centimetre
@@ -135,9 +136,10 @@ def read_page(page_box, figures: dict | None = None) -> Page:
     return page
 
 
-def faults(page_boxes: list, fit: dict[str, dict]) -> dict[str, dict]:
+def faults(page_boxes: list, fit: dict[str, dict], rooms_too: bool = True) -> dict[str, dict]:
     """The changes that mend the laid-out pages, merged into ``fit`` (a new dict); ``{}`` when none is needed
-    or none can help."""
+    or none can help. ``rooms_too=False`` leaves rooms to work as they are: only the worked solutions' faults,
+    which a worksheet's plan must be made after (a worked example's figure set first moves what follows it)."""
     figures = _figures_of(page_boxes[0]) if page_boxes else {}
     pages = [read_page(box, figures) for box in page_boxes]
     rooms: dict[str, float] = {}  # each problem's room to work as laid out, in cm, over all its pages
@@ -180,7 +182,7 @@ def faults(page_boxes: list, fit: dict[str, dict]) -> dict[str, dict]:
             changed.setdefault(last.article, {})["loose"] = True
             found = True
         # a page with only the end of one problem's room on it, and little of that
-        if number == 0 or page.other or len(page.fragments) != 1 or page.filled >= TAIL_SHARE:
+        if not rooms_too or number == 0 or page.other or len(page.fragments) != 1 or page.filled >= TAIL_SHARE:
             continue
         tail = page.fragments[0]
         if tail.head or "solution" in tail.classes or not rooms.get(tail.article):
@@ -255,6 +257,7 @@ class Run:
     closed: bool = True  # what follows starts a page (a module opening, the key, the end)
     start: tuple[int, float] = (0, 0.0)  # the page and height where what stands before the run ends
     carried: bool = False  # its heading counted on the page before, where it stood but for the first problem
+    inked: float = 0.0  # how far down that page what stands before the run reaches in lines and pictures, in pixels
 
 
 def _measure(page_boxes: list) -> list[Run]:
@@ -264,6 +267,7 @@ def _measure(page_boxes: list) -> list[Run]:
     items: dict[str, Item] = {}
     last_section = None
     before = (0, 0.0)  # where the last thing before the run ends: a problem put overleaf may fit above
+    ink = (0, 0.0)  # and how far its lines reach: a box ends under them, by its padding and margins
     lead = 0.0  # "Now you try." before a section's first problem, which goes with it
     forced = True  # whether what ended the last page also ended it by rule (a cover, a module opening)
     carried = -1  # the page whose heading, put overleaf with a first problem too tall, is counted on the page before
@@ -277,11 +281,12 @@ def _measure(page_boxes: list) -> list[Run]:
         if current:
             start = before if before[0] < current[0].page else (current[0].page, current[0].top)
             runs.append(Run(current, page_boxes[0].height, closed=next_opens, start=start,
-                            carried=carried > 0 and start[0] == carried - 1 < current[0].page))
+                            carried=carried > 0 and start[0] == carried - 1 < current[0].page,
+                            inked=min(start[1], ink[1] if ink[0] == start[0] else start[1])))
         current = []
 
     def walk(box, number: int, top: float):
-        nonlocal last_section, before, lead, forced, carried
+        nonlocal last_section, before, lead, forced, carried, ink
         for child in getattr(box, "children", None) or []:
             if type(child).__name__ == "MarginBox":
                 continue
@@ -326,6 +331,7 @@ def _measure(page_boxes: list) -> list[Run]:
                 before = (number, max(before[1] if before[0] == number else 0.0,
                                       _extent(child) - top if tag in ("article", "div", "figure") else
                                       child.position_y + child.margin_height() - top))
+                ink = (number, max(ink[1] if ink[0] == number else 0.0, _inked(child) - top))
                 forced = "cover" in classes
 
     for number, page_box in enumerate(page_boxes):
@@ -340,6 +346,14 @@ def _extent(box) -> float:
     if not children or getattr(box, "element_tag", None) not in ("article", "div", "figure"):
         return box.position_y + box.margin_height()
     return max(_extent(child) for child in children) + box.padding_bottom + box.border_bottom_width + box.margin_bottom
+
+
+def _inked(box) -> float:
+    """How far down a box's lines, pictures and rules reach (its boxes with nothing inside them)."""
+    children = getattr(box, "children", None) or []
+    if type(box).__name__ == "LineBox" or not children:
+        return box.position_y + box.margin_height() if box.height else box.position_y
+    return max(_inked(child) for child in children)
 
 
 def _room(box, cls: str = "work-part") -> float:
@@ -398,7 +412,10 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
     # the run (a sheet's first page, its title alone): it starts under the heading there and goes on overleaf
     # and the first problem of a run that starts partway down a page (under a module's primer) may be cut back to
     # LEAST_SHARE, so that it stays on that page: a primer had stood alone on a page a third full (read23's capstone)
-    bounds = {item.article: ((max((LEAST_SHARE if item is items[0] and run.start[1] > 0 else KEEP_SHARE) * item.room,
+    # further, to SHORT_SHARE, where what stands above it leaves that page under half full: Module 5's worked
+    # example ended 49% down its second page, and the momentum problem under it went overleaf (read27)
+    first_share = (KEEP_SHARE if run.start[1] <= 0 else SHORT_SHARE if run.inked / height < HALF else LEAST_SHARE)
+    bounds = {item.article: ((max((first_share if item is items[0] else KEEP_SHARE) * item.room,
                                   min(item.room, least_cm * CM)),
                               item.room + height if item.room >= most_cm * CM - 1 or (run.carried and item is items[0]) else
                               max(min(max(STRETCH[0] * item.room, item.room + STRETCH[1] * CM), most_cm * CM), item.room))
@@ -426,7 +443,7 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
         if opening and space < full:  # the run may start overleaf
             rest = solve(start, full, False)
             if rest is not None:
-                short = SHORT_COST if (full - space) / height < HALF else 0.0
+                short = SHORT_COST if run.inked / height < HALF else 0.0
                 options.append(_Choice(rest.cost + short, rest.rooms, [items[start].article] + rest.starts,
                                        rest.spills, _after(1, rest), rest.firsts))
         for end in range(start + 1, len(items) + 1):
@@ -513,8 +530,8 @@ def _needs_setting(run: Run) -> bool:
     if any(item.pages > 1 for item in run.items):
         return True
     lowest: dict[int, float] = {}
-    if run.start[0] < run.items[0].page:  # the page it opens on, where what stands before it ends
-        lowest[run.start[0]] = run.start[1]
+    if run.start[0] < run.items[0].page:  # the page it opens on, where the lines of what stands before it end
+        lowest[run.start[0]] = run.inked
     for item in run.items:
         lowest[item.page] = max(lowest.get(item.page, 0.0), item.top + item.height)
     last = max(lowest)

@@ -1390,8 +1390,16 @@ def fitted_layout(doc: dict, which: str, assets: Assets, env: Environment, css: 
     fit: dict[str, dict] = {}
     laid_out, boxes = lay_out(fit)
     passes = 1
+    # a worked example's faults are mended first: the plan is made for the pages as they will stand (Module 5's
+    # example, its figure set first after the plan, took the room the plan gave the problem under it: read27)
+    early = pagefit.faults(boxes, fit, rooms_too=False)
+    if early:
+        fit = early
+        laid_out, boxes = lay_out(fit)
+        passes += 1
     planned = pagefit.plan(boxes, Heading.of(doc["edition"]).page.work_height is None, *WORK_CM)
     if planned:
+        planned = {**fit, **planned}
         trial, trial_boxes = lay_out(planned)
         passes += 1
         if pagefit.realised(trial_boxes, planned):
