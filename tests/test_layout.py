@@ -200,7 +200,7 @@ def test_room_to_work_fits_the_work(documents, tmp_path):
     # and set on the page, a room is cut back or stretched to fill its page only so far (pagefit.plan)
     most = {a: max(pagefit.STRETCH[0] * sized[a], sized[a] + pagefit.STRETCH[1]) for a in heights}
     # a section's first problem, under its primer, to LEAST_SHARE: else the primer stood alone on its page; and
-    # to SHORT_SHARE where its primer and worked example leave that page under half full (read27's Module 5)
+    # to the least room (SHORT_SHARE) where its primer and example leave that page under half full (read27)
     firsts = {f"problem-{s['problems'][0]['number']}" for s in doc["sections"] if s["problems"]}
     least = {a: (pagefit.SHORT_SHARE if a in firsts else pagefit.KEEP_SHARE) * sized[a] for a in heights}
     assert {a: (h, sized[a]) for a, h in heights.items()
@@ -398,7 +398,10 @@ def test_no_page_holds_only_the_last_strip_of_a_room_to_work(documents, tmp_path
             if box.element_tag == "div" and "work-part" in _classes(box):
                 rooms[article] = rooms.get(article, 0.0) + box.height / MM / 10
     sized = {f"problem-{p['number']}": render.work_cm(p) for s in doc["sections"] for p in s["problems"]}
-    assert all(rooms[a] >= min(sized[a], max(3.0, pagefit.LEAST_SHARE * sized[a])) - 1e-6 for a in rooms), rooms
+    # (a section's first problem, under a page its example leaves under half full, to the least room: SHORT_SHARE)
+    firsts = {f"problem-{s['problems'][0]['number']}" for s in doc["sections"] if s["problems"]}
+    share = {a: pagefit.SHORT_SHARE if a in firsts else pagefit.LEAST_SHARE for a in rooms}
+    assert all(rooms[a] >= min(sized[a], max(3.0, share[a] * sized[a])) - 1e-6 for a in rooms), rooms
 
 
 def _figure_pages(laid_out: list) -> list[tuple[str, int, int]]:

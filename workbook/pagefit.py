@@ -27,7 +27,8 @@ FIT_PASSES = 4  # layouts of one document at most: the first, and three with cha
 TAIL_SHARE = 0.3  # a page holding only the end of a room to work, filled less than this, is a fault
 KEEP_SHARE = 0.75  # a room is cut back while it keeps this share of the room it was sized for; else the
 LEAST_SHARE = 0.6  # problem starts a page where it fits on one, and where it does not, is cut back to this share
-SHORT_SHARE = 0.5  # a run's first problem, under what leaves its page under half full, may be cut back to this share
+SHORT_SHARE = 0.0  # a run's first problem, under what leaves its page under half full, may be cut back to this
+# share of its room, and never under the least room any problem is given (``least_cm``, 3 cm)
 ANSWER_CM = 1.0  # the answer line under a room, with its label
 LINE_CM = 0.75  # a ruled line: a room is cut back a line at a time
 CM = 96 / 2.54  # CSS pixels a centimetre
@@ -412,8 +413,8 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
     # the run (a sheet's first page, its title alone): it starts under the heading there and goes on overleaf
     # and the first problem of a run that starts partway down a page (under a module's primer) may be cut back to
     # LEAST_SHARE, so that it stays on that page: a primer had stood alone on a page a third full (read23's capstone)
-    # further, to SHORT_SHARE, where what stands above it leaves that page under half full: Module 5's worked
-    # example ended 49% down its second page, and the momentum problem under it went overleaf (read27)
+    # further, to SHORT_SHARE (the least room), where what stands above it leaves that page under half full: Module
+    # 5's worked example ended 49% down its second page, and the momentum problem under it went overleaf (read27)
     first_share = (KEEP_SHARE if run.start[1] <= 0 else SHORT_SHARE if run.inked / height < HALF else LEAST_SHARE)
     bounds = {item.article: ((max((first_share if item is items[0] else KEEP_SHARE) * item.room,
                                   min(item.room, least_cm * CM)),
