@@ -534,3 +534,22 @@ def test_practice_with_a_long_topic_and_a_long_seed_builds():
     edition = practice_edition("abcdefghijklmnopqrstuvwxyz-abcdefghij", 1, None, 9007199254740992)
     assert edition.slug.startswith("practice-abcdefghij") and edition.slug.endswith("-all-9007199254740992")
     assert len(edition.slug) <= 48
+
+
+@pytest.mark.parametrize("command", [["build"], ["clean", "--yes"], ["practice", "derivatives"]])
+def test_an_empty_out_is_refused_not_taken_as_this_folder(command, tmp_path, monkeypatch):
+    # --out "$OUT" with OUT unset built into the current folder, its .cache and all
+    monkeypatch.chdir(tmp_path)
+    result = run(*command, "--out", "")
+    assert result.exit_code == 2, result.output
+    assert "'--out': it is empty: name a folder" in result.output and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("extra", [[], ["--gradient"]])
+@pytest.mark.parametrize("wrt", ["", " "])
+def test_an_empty_wrt_is_refused_not_taken_as_x(wrt, extra):
+    # --wrt "$VAR" with VAR unset worked the derivative by x, or the gradient by every name
+    result = run("solve", "x*y", "--wrt", wrt, *extra)
+    assert result.exit_code == 2 and "--wrt is empty: name the variable" in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -121,6 +121,19 @@ class _FormatList(click.Choice):
 _FORMATS = _FormatList(["pdf", "html", "moodle", "canvas"])
 
 
+class _Folder(click.Path):
+    """``--out``'s value: a folder named. An empty one (``--out "$OUT"`` with OUT unset) was the current folder,
+    and the build went there."""
+
+    def __init__(self):
+        super().__init__(path_type=Path, file_okay=False)
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value.strip():
+            self.fail("it is empty: name a folder (build, the default, or . for this one)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 class _Group(click.Group):
     """Click's group, keeping the promise of one short line for bad input everywhere: a bad option's
     value is quoted only in part, and a path the system cannot use (a name too long, a folder that
@@ -252,7 +265,7 @@ LAST_EPOCH = 253402300799  # 9999-12-31 23:59:59 UTC: a later SOURCE_DATE_EPOCH 
 @main.command()
 @click.argument("edition", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--seed", type=click.IntRange(0, 2**53), help="Override the edition's seed.")
-@click.option("--out", "out_root", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
+@click.option("--out", "out_root", type=_Folder(), default=Path("build"),
               show_default=True, help="The build folder; the edition goes into OUT/<edition-slug>/.")
 @click.option("--bank", "bank_folders", multiple=True, type=click.Path(path_type=Path, exists=True),
               help="A folder (or file) of extra problem families; may be repeated.")
@@ -724,7 +737,7 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
 @click.option("--seed", type=click.IntRange(0, 2**53),
               help="Which draw; a new one each time if left out (printed on the sheet, to make the same set again).")
 @click.option("--paper", type=click.Choice(["A4", "Letter"]), default="A4", show_default=True, help="Paper size.")
-@click.option("--out", "out_root", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
+@click.option("--out", "out_root", type=_Folder(), default=Path("build"),
               show_default=True, help="The build folder; the set goes into OUT/practice-<topic>-<difficulty or all>-<seed>/.")
 @click.option("--bank", "bank_folders", multiple=True, type=click.Path(path_type=Path, exists=True),
               help="A folder (or file) of extra problem families; may be repeated.")
@@ -783,7 +796,7 @@ def new(file: Path) -> None:
 
 
 @main.command()
-@click.option("--out", "out_root", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
+@click.option("--out", "out_root", type=_Folder(), default=Path("build"),
               show_default=True, help="The build folder to clean.")
 @click.option("--cache", "cache_only", is_flag=True, help="Remove only the cache; keep every edition.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask first (on a terminal, clean lists what it would "

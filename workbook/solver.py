@@ -1727,6 +1727,8 @@ def request(expression: str, wrt: str | None, order: int, as_json: bool, as_grad
     learner's answer right), 1 the learner's answer wrong, 2 an expression or option that cannot be
     used. Plain values only, so that it can run in a worker process under the budget."""
     try:
+        if wrt is not None and not wrt.strip():  # --wrt "$VAR" with VAR unset was taken as x, or as every name
+            raise SolveError("--wrt is empty: name the variable (x), or leave --wrt out")
         interval = parse_domain(domain)
         if as_gradient:
             if check is not None or order != 1:
