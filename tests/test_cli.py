@@ -536,7 +536,7 @@ def test_practice_with_a_long_topic_and_a_long_seed_builds():
     assert len(edition.slug) <= 48
 
 
-@pytest.mark.parametrize("command", [["build"], ["clean", "--yes"], ["practice", "derivatives"]])
+@pytest.mark.parametrize("command", [["build"], ["clean", "--yes"], ["practice", "--topic", "derivatives"]])
 def test_an_empty_out_is_refused_not_taken_as_this_folder(command, tmp_path, monkeypatch):
     # --out "$OUT" with OUT unset built into the current folder, its .cache and all
     monkeypatch.chdir(tmp_path)
@@ -553,3 +553,12 @@ def test_an_empty_wrt_is_refused_not_taken_as_x(wrt, extra):
     result = run("solve", "x*y", "--wrt", wrt, *extra)
     assert result.exit_code == 2 and "--wrt is empty: name the variable" in result.output, result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_practice_is_quiet_when_asked(tmp_path):
+    # build had --quiet and practice did not: a script making a set for each of its topics had every file listed
+    loud = run("practice", "--topic", "chain-rule", "--count", "1", "--seed", "3", "--out", str(tmp_path / "a"))
+    quiet = run("practice", "--topic", "chain-rule", "--count", "1", "--seed", "3", "--out", str(tmp_path / "b"), "-q")
+    assert loud.exit_code == 0 and "wrote 1 problem on chain-rule" in loud.output, loud.output
+    assert quiet.exit_code == 0 and quiet.output == "", quiet.output
+    assert sorted(p.name for p in (tmp_path / "b").rglob("*.pdf")) == sorted(p.name for p in (tmp_path / "a").rglob("*.pdf"))

@@ -741,8 +741,9 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
               show_default=True, help="The build folder; the set goes into OUT/practice-<topic>-<difficulty or all>-<seed>/.")
 @click.option("--bank", "bank_folders", multiple=True, type=click.Path(path_type=Path, exists=True),
               help="A folder (or file) of extra problem families; may be repeated.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def practice(topic: str, count: int, difficulty: int | None, seed: int | None, paper: str, out_root: Path,
-             bank_folders: tuple[Path, ...]) -> None:
+             bank_folders: tuple[Path, ...], quiet: bool) -> None:
     """Write a practice set on one topic, with room to work and the answers and worked solutions at the
     back, as one PDF (and HTML), without an edition file."""
     import secrets
@@ -770,8 +771,10 @@ def practice(topic: str, count: int, difficulty: int | None, seed: int | None, p
                                                                               "--difficulty") for line in lines])
     except BuildError as exc:
         _fail([str(exc)], code=exc.code)
-    _say(f"wrote {result.problems} problems on {topic} (seed {seed}) into {result.out_dir}")
-    _list_files(result.files)
+    if not quiet:  # as build's: a script that makes many sets reads the files, not the lines
+        _say(f"wrote {result.problems} problem{'s' * (result.problems != 1)} on {topic} (seed {seed}) into "
+             f"{result.out_dir}")
+        _list_files(result.files)
 
 
 @main.command()
