@@ -104,7 +104,7 @@ def read_page(page_box, figures: dict | None = None) -> Page:
             classes = _classes(child)
             if tag not in STRUCTURE and child.height:
                 lowest = max(lowest, child.position_y + child.margin_height())
-                if type(child).__name__ == "LineBox" or not getattr(child, "children", None):  # a line, a picture, a ruled strip
+                if _ink(child):
                     inked = max(inked, child.position_y + child.margin_height())
             here = fragment
             if tag == "article" and child.element.get("id") and (fragment is None or fragment.article != child.element.get("id")):
@@ -349,12 +349,16 @@ def _extent(box) -> float:
     return max(_extent(child) for child in children) + box.padding_bottom + box.border_bottom_width + box.margin_bottom
 
 
+def _ink(box) -> bool:
+    """Whether a box is ink on the page: a line, a picture or a ruled strip (a box with nothing inside it)."""
+    return type(box).__name__ == "LineBox" or not getattr(box, "children", None)
+
+
 def _inked(box) -> float:
-    """How far down a box's lines, pictures and rules reach (its boxes with nothing inside them)."""
-    children = getattr(box, "children", None) or []
-    if type(box).__name__ == "LineBox" or not children:
+    """How far down a box's lines, pictures and rules reach."""
+    if _ink(box):
         return box.position_y + box.margin_height() if box.height else box.position_y
-    return max(_inked(child) for child in children)
+    return max(_inked(child) for child in box.children)
 
 
 def _room(box, cls: str = "work-part") -> float:
