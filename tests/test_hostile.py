@@ -2565,3 +2565,41 @@ def test_options_and_folders_that_do_nothing_are_said_in_one_line(tmp_path):
         assert result.exit_code == 2 and len(lines) == 1 and said in lines[0], (args, result.output)
         assert "Traceback" not in result.output and "datetime" not in result.output
     assert not (tmp_path / "o").exists()
+
+
+# ---------------------------------------------------------------- the thirty-first attack's findings
+
+
+def test_clean_cache_leaves_lock_files_it_did_not_make_and_is_not_stopped_by_them(place):
+    # clean --cache took every .*.lock to see whether a build ran, and removed each after: another program's lock
+    # files went (--out ~ is supported); a link, a pipe or a folder of such a name said "a build is running" (attack31)
+    import fcntl
+
+    from workbook.staging import edition_lock
+
+    place.edition.write_text(EDITION, encoding="utf-8")
+    assert place.run("build", place.edition, "--out", place.out, "-q", "--format", "html").returncode == 0
+    (place.out / ".myapp.lock").write_text("precious data")
+    (place.out / ".empty.lock").write_text("")
+    (place.out / ".dangling.lock").symlink_to(place.root / "nowhere")
+    (place.out / ".to-secret.lock").symlink_to(place.outside / "secret.txt")
+    os.mkfifo(place.out / ".fifo.lock")
+    (place.out / ".dir.lock").mkdir()
+    with open(place.out / ".held.lock", "w") as theirs:  # another program holds its own lock: no build of ours
+        theirs.write("another program's")
+        theirs.flush()
+        fcntl.flock(theirs, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = place.run("clean", "--out", place.out, "--cache", "--yes")
+    assert result.returncode == 0 and "running" not in result.err_text, result.err_text
+    assert not (place.out / ".cache").exists()
+    assert (place.out / ".myapp.lock").read_text() == "precious data" and (place.out / ".empty.lock").exists()
+    assert (place.out / ".held.lock").read_text() == "another program's"
+    assert (place.out / ".dangling.lock").is_symlink() and (place.out / ".fifo.lock").exists()
+    assert (place.out / ".dir.lock").is_dir() and (place.outside / "secret.txt").read_text() == CANARY
+    # a build's own lock, held, still keeps the cache, and is left as it was
+    assert place.run("build", place.edition, "--out", place.out, "-q", "--format", "html").returncode == 0
+    with edition_lock(place.out / "hostile"):
+        result = place.run("clean", "--out", place.out, "--cache", "--yes")
+        assert (place.out / ".hostile.lock").is_file()
+    assert result.returncode == 1 and "kept while a build is running" in result.err_text, result.err_text
+    assert (place.out / ".cache").is_dir() and not (place.out / ".hostile.lock").exists()

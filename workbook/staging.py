@@ -25,6 +25,7 @@ from workbook.userfiles import FOLDER_OPEN, remove_tree, remove_tree_quietly
 
 MARKER = ".workbook-build"
 MARKER_TEXT = "made by workbook; safe to delete with `workbook clean`\n"
+LOCK_TEXT = b"a workbook build's lock: held while it runs, removed when it ends\n"
 
 
 def confined(root: Path, name: str) -> Path:
@@ -156,6 +157,9 @@ def _locked(path: Path):
                 raise BuildError(f"another build of {path.name[1:-5]!r} is running; wait for it to finish") from None
             if not _same_file(fd, path):
                 continue  # removed (or replaced) by the build that held it: lock the one there now
+            if os.fstat(fd).st_size == 0:  # says whose it is: `clean --cache` looks only at workbook's locks
+                with suppress(OSError):  # (a full disk: an empty lock is looked at too)
+                    os.write(fd, LOCK_TEXT)
             try:
                 yield
             finally:
@@ -415,12 +419,29 @@ def _entries(fd: int):
 
 
 def _held(lock: Path) -> bool:
-    """Whether a build holds this lock file now."""
+    """Whether a build holds this lock file now: looked at, never made, written or removed. A file of that name
+    that is not a lock a build made (another program's ``.name.lock``, a link, a pipe, a folder) is no build's:
+    attack31 lost another program's lock files to a probe that took the lock, and removed it after."""
+    import fcntl
+    import stat
+
     try:
-        with _locked(lock):
+        fd = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode) or os.read(fd, len(LOCK_TEXT)) not in (LOCK_TEXT, b""):
+            return False  # (empty: a build that has made its lock and not yet said whose it is)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        except OSError:
             return False
-    except BuildError:
-        return True
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 def cleanable(out_root: Path) -> list[Path]:
