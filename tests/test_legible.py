@@ -462,3 +462,45 @@ def test_two_edges_on_one_line_do_not_cross_unless_they_overlap():
     assert not figures._crosses(first, [last])
     assert figures._crosses(first, [line([0.5, 0.0], [1.2, 0.0])])  # one over the other
     assert figures._crosses(line([0.26, 0.5], [0.74, -0.5]), [line([0.26, -0.5], [0.74, 0.5])])
+
+
+def test_an_iterates_number_is_nearer_its_own_iterate_than_any_other_and_the_last_is_numbered():
+    # read30: four iterates close together were numbered "0", "1", "2", the "2" set beside the last, which had
+    # no number of its own: a learner matching the table to the picture read x₃ as x₂. Iterates that all but
+    # meet share a number ("1, 2", "2–4")
+    bank = load_bank()
+    checked = lasts = 0
+    for family_id in ("descent-1d", "descent-curve", "learning-rate"):
+        for k in range(12):
+            try:
+                record = generate_one(bank[family_id], derive_seed("legible", family_id, k))
+            except REDRAW:
+                continue
+            spec = record["figure"]
+            fig = figures.drawn(spec)
+            renderer = fig.canvas.get_renderer()
+            ax = fig.axes[0]
+            (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+            shown = [[(a, b) for a, b in zip(run["points"], run["values"], strict=True) if x0 <= a <= x1 and y0 <= b <= y1]
+                     for run in spec["runs"]]
+            numbers = [t for t in ax.texts if getattr(t, "_point", False) and re.fullmatch(r"\d+(, \d+|–\d+)?", t.get_text())]
+            said = set()
+            for label in numbers:
+                first, *rest = (int(n) for n in re.split(r", |–", label.get_text()))
+                ks = set(range(first, (rest or [first])[0] + 1))
+                said |= ks
+                box = label.get_window_extent(renderer)
+
+                def gap(p, box=box):
+                    return float(np.hypot(max(box.x0 - p[0], 0, p[0] - box.x1), max(box.y0 - p[1], 0, p[1] - box.y1)))
+
+                own = ax.transData.transform(label.xy)
+                mine = [ax.transData.transform(p) for run in shown for j, p in enumerate(run) if j in ks]
+                others = [ax.transData.transform(p) for run in shown for j, p in enumerate(run) if j not in ks]
+                assert all(gap(own) < gap(p) for p in others if not any(np.allclose(p, m) for m in mine)), \
+                    (family_id, k, label.get_text())
+                checked += 1
+            if len(spec["runs"]) == 1 and len(shown[0]) > 1:  # one run: its last iterate in view, the answer, numbered
+                assert len(shown[0]) - 1 in said, (family_id, k, [t.get_text() for t in numbers])
+                lasts += 1
+    assert checked >= 40 and lasts >= 10

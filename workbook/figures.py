@@ -362,6 +362,7 @@ def _place_labels(fig) -> None:
     slack = figcheck.SLACK_PT * fig.dpi / 72
     placed = _obstacles(fig, renderer)
     anchors = [(t.axes, t.axes.transData.transform(t._moves[0][0])) for t in movable if getattr(t, "_point", False)]
+    anchors += [(ax, ax.transData.transform(p)) for ax in fig.axes for p in getattr(ax, "_points", ())]
     for label in movable:
         best = None
         for at, (dx, dy, ha, va) in label._moves:
@@ -703,7 +704,7 @@ def descent1d_figure(spec: dict) -> str:
                      if x.min() <= p <= x.max() and v is not None and np.isfinite(v)]
             drawn += [start[1]] if start is not None else []
             lo, hi = finite.min(), max([np.percentile(finite, 95), *drawn])
-            ax.set_ylim(lo - 0.1 * (hi - lo + 1), hi + 0.1 * (hi - lo + 1))
+            ax.set_ylim(lo - 0.16 * (hi - lo + 1), hi + 0.1 * (hi - lo + 1))  # room under the lowest iterates for their numbers
         ax.set_xlim(x.min(), x.max())
         for i, run in enumerate(spec["runs"]):  # a run that leaves the plot (the caption says where to): its
             _leaves(ax, run, colors[i % len(colors)], spec.get("xlabel", "x"))  # first step off, named at the edge
@@ -711,21 +712,33 @@ def descent1d_figure(spec: dict) -> str:
         # close in on the minimum together printed "33", "2 0" and "10 0" in a pile (a shared start once)
         # A point two rates reach at the same step (0.25 and 0.75 both at x = 2.5 at step 2) is numbered once, in
         # black, as a shared start is; one reached at another step is left to the nearer number
+        # The last iterate in view (the answer) is numbered first after the start, then those between where they
+        # stand apart; a number is never set nearer another iterate than its own, and iterates that all but meet
+        # share one number, "1, 2" (read30: four iterates close together printed "0", "1", "2", the "2" beside
+        # the last, and the last unnumbered)
         placed: list = []
+        ax._points = []  # every iterate numbered: _place_labels keeps a number nearer its own than any of them
         for i, run in enumerate(spec["runs"]):
-            for k, (a, b) in enumerate(zip(run["points"][:4], run["values"][:4])):
-                if not _in_view(ax, a, b):
-                    break  # off the plot from here on: _leaves named the first step off
+            shown = list(itertools.takewhile(lambda pv: _in_view(ax, *pv), zip(run["points"], run["values"])))
+            groups: list[tuple[list[int], np.ndarray, tuple[float, float]]] = []  # (off the plot from its first step
+            for k, (a, b) in enumerate(shown):  # off: _leaves named that one)
                 at = ax.transData.transform((float(a), float(b)))
-                same = next((p for p in placed if np.hypot(*(at - p[0])) < 1.0 and p[1] == k), None)
+                if groups and np.hypot(*(at - groups[-1][1])) < APART_PX / 2:
+                    groups[-1][0].append(k)
+                else:
+                    groups.append(([k], at, (float(a), float(b))))
+            ax._points += [xy for _, _, xy in groups]
+            order = [0, len(groups) - 1, *range(1, len(groups) - 1)] if len(groups) > 1 else list(range(len(groups)))
+            for ks, at, xy in (groups[g] for g in order):
+                same = next((p for p in placed if np.hypot(*(at - p[0])) < 1.0 and p[1] == ks), None)
                 if same is not None:
                     same[2].set_color("#222222")
                     continue
                 if any(np.hypot(*(at - p[0])) < APART_PX for p in placed):
                     continue
-                label = _label(ax, str(k), (float(a), float(b)), fontsize=7.5, color=colors[i % len(colors)], near=3,
-                               close=True)
-                placed.append((at, k, label))
+                text = str(ks[0]) if len(ks) == 1 else f"{ks[0]}, {ks[1]}" if len(ks) == 2 else f"{ks[0]}–{ks[-1]}"
+                label = _label(ax, text, xy, fontsize=7.5, color=colors[i % len(colors)], near=3, close=True)
+                placed.append((at, ks, label))
         ax.set_xlabel(spec.get("xlabel", "x"))
         ax.set_ylabel(spec.get("ylabel", "f(x)"))
         ax.grid(True, linewidth=0.3, color="#dddddd")

@@ -29,7 +29,7 @@ def contour(spec: dict, instruction: str) -> dict:
 def descent(spec: dict, start: list[float], instruction: str) -> dict:
     """The loss curve with the starting point, without any iterate."""
     kept = {k: v for k, v in spec.items() if k not in ("runs", "alt")}
-    return kept | {"runs": [], "start": start, "alt": "The loss curve, the starting point marked. " + instruction}
+    return kept | {"runs": [], "start": start, "alt": f"The curve of {spec['ylabel']}, the starting point marked. " + instruction}
 
 
 def graph(spec: dict, instruction: str, *, weights: bool) -> dict:

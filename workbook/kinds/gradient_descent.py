@@ -56,6 +56,10 @@ class DescentFamily(FunctionFamily):
                              json_schema_extra=for_asks("converge"))
     decimals: int = Field(4, ge=0, le=6, description="Iterates may need at most this many decimal places.",
                           json_schema_extra=for_asks("iterate"))
+    function: Literal["f", "L"] = Field(
+        "f", description="The function's name on the page: `f`, or `L` where it is a loss (a model's error on "
+                         "data), which the page then calls the loss; `L` names a loss and nothing else.",
+        json_schema_extra=for_asks("iterate"))
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -235,9 +239,9 @@ def check_converge(work: Descent) -> list[verify.Check]:
 def _gradient_steps(work: Descent) -> list[Step]:
     """Each derivative, worked one level below its line."""
     out = []
-    one = len(work.variables) == 1
+    one, fn = len(work.variables) == 1, work.family.function
     for v, d, trees in zip(work.variables, work.grads, work.trees, strict=True):
-        name = f"f'({latex(v)})" if one else r"\frac{\partial f}{\partial " + latex(v) + "}"
+        name = f"{fn}'({latex(v)})" if one else rf"\frac{{\partial {fn}}}{{\partial " + latex(v) + "}"
         if one:
             out.append(Step("The derivative", f"{name} = {latex(d)}", words("Differentiate once; every step uses it.")))
         else:  # one heading a partial, as Module 2 writes them, not "The gradient" twice
@@ -253,13 +257,13 @@ def _placeholders(work: Descent) -> dict:
     fx = latex(work.f)
     args = ", ".join(latex(v) for v in work.variables)
     start = point_latex(work.start) if len(work.start) > 1 else f"{latex(work.variables[0])}_0 = {exact_decimal(work.start[0])}"
-    return with_params({"f": Math(f"f({args}) = {fx}"), "fx": Math(fx), "rate": Math(r"\eta = " + exact_decimal(work.rate)),
+    return with_params({"f": Math(f"{work.family.function}({args}) = {fx}"), "fx": Math(fx), "rate": Math(r"\eta = " + exact_decimal(work.rate)),
                         "start": Math(start), "steps": Text(str(work.family.steps))},
                        {k: Math(latex(v)) for k, v in work.params.items()}, later=("rates",))
 
 
-def _iterates_head(names: list[str]) -> list[str]:
-    slope = [f"f'({names[0]}_k)"] if len(names) == 1 else [r"\partial f/\partial " + n for n in names]
+def _iterates_head(names: list[str], fn: str) -> list[str]:
+    slope = [f"{fn}'({names[0]}_k)"] if len(names) == 1 else [rf"\partial {fn}/\partial " + n for n in names]
     return ["k"] + [f"{n}_k" for n in names] + slope + [f"{n}_{{k+1}}" for n in names]
 
 
@@ -267,7 +271,8 @@ def _iterate_steps(work: Descent, names: list[str], head: list[str]) -> list[Ste
     """The update rule, the table of iterates, and what the loss did."""
     rows = [[str(k)] + [exact_decimal(c) for c in p] + [exact_decimal(c) for c in g] + [exact_decimal(c) for c in n]
             for k, (p, g, n) in enumerate(zip(work.path, work.gradients, work.path[1:], strict=False))]
-    slope = f"f'({names[0]}_k)" if len(names) == 1 else r"\frac{\partial f}{\partial " + names[0] + "}"
+    fn = work.family.function
+    slope = f"{fn}'({names[0]}_k)" if len(names) == 1 else rf"\frac{{\partial {fn}}}{{\partial " + names[0] + "}"
     update = f"{names[0]}_{{k+1}} = {names[0]}_k - " + r"\eta\, " + slope
     f_start, f_end = work.loss_at(work.start), work.loss_at(work.path[-1])
     trend = "fell" if f_end < f_start else "rose"
@@ -275,7 +280,8 @@ def _iterate_steps(work: Descent, names: list[str], head: list[str]) -> list[Ste
         Step("Step", update, words("Each step moves against the gradient by the learning rate times its size "
                                    "(for each variable the same way).")),
         Step("The iterates", "", [Table(head, rows)]),
-        Step("What happened", "", words(f"The loss {trend} from ", *_loss_said(f_start), " to ", *_loss_said(f_end), ".")),
+        Step("What happened", "", words(*(["The loss ", Math("L")] if fn == "L" else ["The value of ", Math("f")]),
+                                        f" {trend} from ", *_loss_said(f_start), " to ", *_loss_said(f_end), ".")),
     ]
 
 
@@ -300,7 +306,7 @@ def _loss_shown(value: sp.Expr) -> str:
 def present_iterate(work: Descent) -> Problem:
     """Take the steps and fill in the table of iterates."""
     fam, names, path = work.family, [latex(v) for v in work.variables], work.path
-    head = _iterates_head(names)
+    head = _iterates_head(names, fam.function)
     blank = [[str(k)] + [""] * (len(head) - 1) for k in range(fam.steps)]
     default = ("Take {steps} steps of gradient descent on {f} from {start} with learning rate {rate}. "
                "Fill in the table.")
@@ -312,7 +318,7 @@ def present_iterate(work: Descent) -> Problem:
              "start": [sp.sstr(c) for c in work.start], "rate": sp.sstr(work.rate), "steps": fam.steps,
              "iterates": [[sp.sstr(c) for c in p] for p in path]}
     figure = _figure(work.f, work.variables, [[float(c) for c in p] for p in path], [], float(work.rate),
-                     _bowl_minimum(work) if len(work.variables) == 2 else None)
+                     _bowl_minimum(work) if len(work.variables) == 2 else None, fam.function)
     return Problem(identity=f"{work.f} from {work.start} at {work.rate}", prompt=prompt,
                    likeness=f"descent {shape(work.f, work.variables)}",
                    # x^2 and (x + 2)^2 from x = 5 at 0.1 are two forms worked alike (seed 2027's problem 24 and its example)
@@ -442,11 +448,11 @@ def _for_students(figure: dict) -> dict:
                            "which settle, which bounce and which run away.")
 
 
-def _figure(f, variables, path2d, paths1d, rate, minimum=None) -> dict:
+def _figure(f, variables, path2d, paths1d, rate, minimum=None, name: str = "f") -> dict:
     """The loss curve with every rate's iterates on it and its minimum marked (for two variables, the
     contour plot); the caption says what each drawn path does, measured from its own points."""
     if len(variables) == 2:
-        return _contour_figure(f, variables, path2d, rate, minimum)
+        return _contour_figure(f, variables, path2d, rate, minimum, name)
     runs = ([{"points": p, "label": f"η = {text}"} for (_, p), text in zip(paths1d, _rate_texts(r for r, _ in paths1d),
                                                                            strict=True)] if paths1d else
             [{"points": [p[0] for p in path2d], "label": f"η = {rate:g}"}])
@@ -474,9 +480,9 @@ def _figure(f, variables, path2d, paths1d, rate, minimum=None) -> dict:
     for run in runs:
         run["values"] = [float(v) for v in verify.evaluate(fn, np.array(run["points"], dtype=float))]
     spec = {"kind": "descent1d", "x": [round(float(v), 5) for v in xs], "y": [float(f"{v:.6g}") for v in ys],
-            "runs": runs, "label": f"f({variables[0]}) = {latex(f)}", "xlabel": str(variables[0]),
-            "ylabel": f"f({variables[0]})"}  # the problem's own f, not "loss": L is for a loss alone (read27)
-    said = f"The curve of f({variables[0]}) with the iterates of gradient descent marked and joined in order"
+            "runs": runs, "label": f"{name}({variables[0]}) = {latex(f)}", "xlabel": str(variables[0]),
+            "ylabel": f"{name}({variables[0]})"}  # the problem's own f, not "loss": L is for a loss alone (read27)
+    said = f"The curve of {name}({variables[0]}) with the iterates of gradient descent marked and joined in order"
     if minimum is None:
         return spec | {"alt": said + "."}
     m = float(minimum)
@@ -556,7 +562,7 @@ def _bowl_minimum(work: Descent) -> tuple[float, float] | None:
     return float(found[0][work.variables[0]]), float(found[0][work.variables[1]])
 
 
-def _contour_figure(f, variables, path2d, rate, minimum) -> dict:
+def _contour_figure(f, variables, path2d, rate, minimum, name: str = "f") -> dict:
     """The contours, the path and, for a bowl, its minimum starred: framed to hold them all, so the plot shows
     where the steps are heading (seed 2026's problem 25 left the minimum off the plot)."""
     xs = [p[0] for p in path2d] + ([minimum[0]] if minimum else [])
@@ -568,7 +574,7 @@ def _contour_figure(f, variables, path2d, rate, minimum) -> dict:
             "point": path2d[0], "paths": [{"points": path2d, "label": f"η = {rate:g}"}],
             **({"minimum": list(minimum)} if minimum else {}),
             "xlabel": str(variables[0]), "ylabel": str(variables[1]),
-            "alt": f"Contour plot of the loss with the gradient descent path of {len(path2d) - 1} steps "
+            "alt": f"Contour plot of {'the loss ' * (name == 'L')}{name}({variables[0]}, {variables[1]}) with the gradient descent path of {len(path2d) - 1} steps "
                    f"from ({path2d[0][0]:g}, {path2d[0][1]:g}) to ({caption_number(path2d[-1][0])}, "
                    f"{caption_number(path2d[-1][1])}){where}."}
 
