@@ -119,6 +119,8 @@ READ = [
     ("x^(1/3)", "x^(1/3)"),
     ("max(x, x^2)", "Max(x, x^2)"),
     ("e^2 x", "exp(2)*x"),
+    ("1/2 x", "x/2"),
+    ("2/3*sin(x)", "2*sin(x)/3"),
     ("cos(x)^2", "cos(x)**2"),
 ]
 
@@ -129,6 +131,10 @@ REFUSED = [
     ("cos2x", "did you mean cos(2x)"),
     ("e^2x", "ambiguous"),
     ("x^2y", "ambiguous"),
+    ("1/2x", "/2x has two readings: write /(2x)"),  # 1/(2x) or x/2 (attack31: read as x/2, without a word)
+    ("1/2sqrt(x)", "write /(2sqrt(x))"),
+    ("(x+1)/2|x|", "write /(2|x|)"),
+    ("max(x, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20)", "max takes 2 to 20 arguments, got 21"),
     ("log_2(x)", "log(..., 2)"),
     ("sen(x)", "did you mean sin"),
     ("tg(x)", "did you mean tan"),

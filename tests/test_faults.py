@@ -182,7 +182,10 @@ def test_a_build_killed_midway_keeps_the_previous_edition_and_the_next_build_tid
 
 def test_an_edition_moved_aside_by_a_killed_build_is_put_back(previous, small_edition):
     out, folder, before = previous
-    folder.rename(out / ".test-sheet.old-12345")  # killed between the two renames of the swap
+    from workbook import staging
+
+    staging._sign_aside(folder, out / ".test-sheet.old-12345")  # as a build does, then killed between the two
+    folder.rename(out / ".test-sheet.old-12345")  # renames of the swap
     (out / ".test-sheet.staging-abc").mkdir()
     result = cli("build", small_edition, "--out", out, "-q")
     assert result.returncode == 0, result.stderr

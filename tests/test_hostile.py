@@ -1814,6 +1814,9 @@ def test_a_killed_builds_own_staging_folder_and_aside_edition_are_still_tidied(p
     assert place.run("build", place.edition, "--out", place.out, "-q", "--format", "html").returncode == 0
     built = place.out / "hostile"
     aside = place.out / ".hostile.old-77-abc"
+    subprocess.run([sys.executable, "-c", "import sys, pathlib; from workbook import staging; "
+                    "staging._sign_aside(pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]))", str(built), str(aside)],
+                   check=True, env={**os.environ, "XDG_CACHE_HOME": str(place.key_home)})  # as a build does
     os.replace(built, aside)  # killed between moving the edition aside and moving the new one in
     stage = place.out / ".hostile.staging-k1ll3d"
     stage.mkdir()
@@ -2603,3 +2606,42 @@ def test_clean_cache_leaves_lock_files_it_did_not_make_and_is_not_stopped_by_the
         assert (place.out / ".hostile.lock").is_file()
     assert result.returncode == 1 and "kept while a build is running" in result.err_text, result.err_text
     assert (place.out / ".cache").is_dir() and not (place.out / ".hostile.lock").exists()
+
+
+def test_a_users_copy_named_as_an_edition_moved_aside_is_left_alone(place):
+    # cp -a build/hostile build/.hostile.old-backup: the next build took it for the edition a killed build had moved
+    # aside (its manifests were signed with this user's key) and removed every file it had written (attack31)
+    place.edition.write_text(EDITION, encoding="utf-8")
+    assert place.run("build", place.edition, "--out", place.out, "-q", "--format", "html").returncode == 0
+    copy = place.out / ".hostile.old-backup"
+    shutil.copytree(place.out / "hostile", copy, symlinks=True)
+    (copy / "notes.txt").write_text("mine")
+    before = snapshot(copy)
+    assert place.run("build", place.edition, "--out", place.out, "-q", "--format", "html", "--seed", "8").returncode == 0
+    assert snapshot(copy) == before
+    result = place.run("clean", "--out", place.out, "--yes")
+    assert result.returncode == 0 and snapshot(copy) == before, result.out_text + result.err_text
+    assert "no build of yours moved it there" in result.out_text + result.err_text
+    assert not (place.out / "hostile").exists()
+
+
+def test_a_build_killed_after_its_last_marker_leaves_nothing_the_next_cannot_tidy(place):
+    # the staging folder's marker was written again at the end without its signed name: killed from then to the
+    # last move, the folder stayed for good, and clean said it was "a marker copied in" (attack31)
+    place.edition.write_text(EDITION, encoding="utf-8")
+    code = ("import sys, os, signal; from workbook import staging; real = os.replace\n"
+            "def killed(src, dst, *a, **k):  # at the move of the staging folder itself\n"
+            "    if '.staging-' in str(src) and '.workbook-build' not in str(src):\n"
+            "        os.kill(os.getpid(), signal.SIGKILL)\n"
+            "    return real(src, dst, *a, **k)\n"
+            "staging.os.replace = killed\n"
+            "from workbook.cli import main; sys.exit(main())")
+    run = subprocess.run([sys.executable, "-c", code, "build", str(place.edition), "--out", str(place.out), "-q",
+                          "--format", "html", "--jobs", "1"], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "XDG_CACHE_HOME": str(place.key_home)})
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    left = list(place.out.glob(".hostile.staging-*"))
+    assert left and (left[0] / "manifest.json").is_file()  # killed at the last move, its files all written
+    result = place.run("build", place.edition, "--out", place.out, "-q", "--format", "html")
+    assert result.returncode == 0, result.err_text
+    assert not list(place.out.glob(".hostile.staging-*")) and (place.out / "hostile" / "worksheet.html").is_file()

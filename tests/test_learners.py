@@ -527,7 +527,14 @@ def test_try_reads_a_bounded_answer():
 
 
 @pytest.mark.parametrize("answer", ["2x + pi/10^12", "2x + e^(-100)", "2x + sin(x)/10^12", "2x(1 + ln(2)/10^12)",
-                                    "2x + relu(1/1000 - |x - 0.777|)", "2x + max(0, 1/10^4 - |x - 1/3|)"])
+                                    "2x + relu(1/1000 - |x - 0.777|)", "2x + max(0, 1/10^4 - |x - 1/3|)",
+                                    # under the 100 digits' cut, each with a number as small in it (attack31)
+                                    "2x + e^(-200) sin(x)", "2x + sin(x)/10^85", "2x + exp(x/10^50) - 1 - x/10^50",
+                                    "2x + e^(-900) sin(x)",
+                                    # far out, where a smooth term turns, and one whose parts inside are past 10^20000
+                                    "2x + (x-2) exp(-(x - 10^7)^2)", "2x + (x-2) exp(-(x^2-10^14)^2)",
+                                    "2x + (x - 2) exp(-(ln(x^2) - 60)^2)", "2x + sigmoid(x - 10^10)",
+                                    "2x + sigmoid(x - 10^10) sin(x)"])
 def test_an_answer_off_by_a_little_anywhere_is_not_right(answer):
     result = run("solve", "x^2", "--check", answer)
     assert result.exit_code == 1 and result.output.startswith("not right"), result.output

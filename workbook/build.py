@@ -56,6 +56,7 @@ from workbook.staging import (
     MARKER,
     MARKER_TEXT,
     as_written,
+    aside_line,
     carry_over,
     confined,
     edition_lock,
@@ -440,7 +441,9 @@ def _mark(stage: Path, out_dir: Path, area: str, digest: str, carried: list[str]
     if named is not None:
         lines["named"] = named
     text = "".join(f"{k} {v}\n" for k, v in sorted(lines.items()))
-    _write(stage / MARKER, MARKER_TEXT + text)
+    # with the staging folder's own name signed, as it was marked first (aside_line): a build killed from here to
+    # its last move leaves a staging folder the next build and clean know as theirs to remove (attack31)
+    _write(stage / MARKER, MARKER_TEXT + aside_line(stage) + text)
 
 
 DRAWING, PREPARING, LAYING_OUT = "drawing and checking problems", "drawing math and figures", "laying out documents"

@@ -275,6 +275,15 @@ class _Parser:
                 else:
                     if right == 0:
                         raise self.error("division by zero", op)
+                    last = self.tokens[self.i - 1]
+                    if (last.kind == "num" and self._implicit() and self.tok.pos == last.pos + len(last.text)
+                            and self.tokens[self.i - 2] is op):  # 1/2x: 1/(2x) or x/2 (attack31)
+                        end = (self.text.find("|", self.tok.pos + 1) + 1 or len(self.text)) if self.at_op("|") \
+                            else self._factor_end()
+                        glued = self.text[last.pos:end].strip()
+                        raise self.error(f"/{glued} has two readings: write /({glued}) if all of it divides, or "
+                                         f"/{last.text} {glued[len(last.text):]} (or /{last.text}*{glued[len(last.text):]}) "
+                                         f"if only {last.text} does", op)
                     result = _checked(result / right, op, self)
             elif self._implicit():
                 tok = self.tok
@@ -424,7 +433,7 @@ class _Parser:
         else:
             args = self.arguments()
         if not low <= len(args) <= high:
-            count = str(low) if low == high else f"{low} to {high}" if high < 20 else f"{low} or more"
+            count = str(low) if low == high else f"{low} to {high}"  # (max of 21: "2 or more, got 21": attack31)
             raise self.error(f"{tok.text} takes {count} argument{'s' if high > 1 else ''}, got {len(args)}", tok)
         if tok.text == "log" and len(args) == 2 and (args[1] == 0 or args[1] == 1):
             raise self.error("a logarithm's base must not be 0 or 1", tok)

@@ -1224,9 +1224,26 @@ def _numeric_at(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.E
         # at as many digits as its largest part needs to leave ``digits`` after cancelling; where that is past
         # FIXED_MOST, the point is not one a number can be trusted at (ValueError: its callers pass over it)
         if needed > FIXED_MOST:
-            raise ValueError(f"parts past 10^{FIXED_MOST} at {point}")
+            return _uncancelled(e, var, point, digits)
         return sp.N(e.xreplace({var: sp.Float(point, needed)}), digits)
     return sp.N(e, digits, subs={var: point})
+
+
+def _uncancelled(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.Expr:
+    """e at a point where a part is past 10^FIXED_MOST, where no precision can hold what its largest parts leave
+    when they cancel: worked at two precisions, and trusted only where both give the same number, not 0 (a part
+    cancelled away gives noise that changes with the precision, or 0). σ(x - 10^10) is e^(-10^10) at 1/3, its
+    parts e^(10^10) and 1 cancelling nothing: every point inside -3..3 had been passed over, and a wrong answer
+    "could not be compared" (attack31). ValueError where it cannot be trusted: its callers pass over the point."""
+    values = []
+    for worked in (digits + FIXED_MARGIN, 2 * (digits + FIXED_MARGIN)):
+        value = sp.N(e.xreplace({var: sp.Float(point, worked)}), digits)
+        if not value.is_number or value == 0 or not value.is_finite:
+            raise ValueError(f"parts past 10^{FIXED_MOST} at {point}")
+        values.append(value)
+    if abs(values[0] - values[1]) > sp.Float(10, 30) ** (-(digits // 2)) * abs(values[1]):
+        raise ValueError(f"parts past 10^{FIXED_MOST} at {point}")
+    return values[1]
 
 
 def _fixed_digits(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> tuple[int, bool]:
@@ -1481,12 +1498,42 @@ def _at_a_lone_switch(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float
 def _exact_gap(gap: sp.Expr, var: sp.Symbol, p: sp.Expr, truth: float) -> float | None:
     """The difference itself at p, to 100 digits, where it is not 0 beside the derivative's size ``truth``,
     else None: sin(2x) and 2 sin(x) cos(x) differ by nothing at any precision, 2x + sin(x)/10^12 and 2x by
-    10^-12."""
+    10^-12. Where the difference holds a number far under 1 (e^(-200), 10^-85), that many digits more, and a
+    difference as far under the cut: 2x + e^(-200) sin(x) was judged right for x^2 (attack31)."""
+    tiny = _tiny_digits(gap)
     try:
-        exact = complex(_numeric_at(gap, var, p, 100))
+        exact = sp.N(_numeric_at(gap, var, p, 100 + tiny))
+        size = abs(exact)
     except (TypeError, ValueError, ZeroDivisionError):
         return None
-    return exact.real if abs(exact) > 1e-80 * max(1.0, abs(truth)) else None
+    if not (size.is_number and size.is_finite) or size <= sp.Float(10, 30) ** (-80 - tiny) * max(1.0, abs(truth)):
+        return None
+    return float(sp.re(exact))
+
+
+TINY_MOST = 1000  # digits: a difference holding a number under 10^-1000 is worked as one under 10^-1000
+
+
+@functools.lru_cache(maxsize=32)  # once a difference, not at each point it is worked at
+def _tiny_digits(e: sp.Expr) -> int:
+    """How many digits under 1 the smallest number written in e is (e^(-200) 87, 10^-85 85, x/10^50 50), at
+    most TINY_MOST: read from exponents, not evaluated."""
+    most = 0.0
+    for node in sp.preorder_traversal(e):
+        if node.free_symbols:
+            continue
+        size = None
+        if node.is_Rational and node != 0:
+            size = math.log10(abs(node.p)) - math.log10(node.q)
+        elif node.is_Float and node != 0:
+            size = float(sp.log(abs(node), 10))
+        elif isinstance(node, sp.exp) and node.args[0].is_number and node.args[0].is_real:
+            size = float(node.args[0]) / math.log(10)
+        elif isinstance(node, sp.Pow) and node.base.is_number and node.exp.is_number and node.base.is_positive:
+            size = float(node.exp) * math.log10(float(node.base))
+        if size is not None and size < -most:
+            most = -size
+    return int(min(most, TINY_MOST))
 
 
 # and further out, where a smooth term may only then differ: tanh(x - 3000) + 1 and x^2 e^(x - 2000) (attack27)
@@ -1506,6 +1553,9 @@ def _far_points(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float, writt
         _far_switches(difference, var, written=written)
 
 
+FAR_DECADES = 15  # _far_switches looks out to ±10^15
+
+
 def _far_switches(difference: sp.Expr, var: sp.Symbol, grid: int = 4001, written: sp.Expr | None = None) -> list[sp.Expr]:
     """Beside and past each place a piece of the difference switches between ±1000 and ±10^9, found on a grid
     spaced evenly in log |x| and narrowed by bisection, whatever its argument: relu(exp(x/100) - e^20) switches
@@ -1515,16 +1565,27 @@ def _far_switches(difference: sp.Expr, var: sp.Symbol, grid: int = 4001, written
     # past every fixed point (attack28)
     # (as written: expanded, e^(x - 400000) is e^x e^-400000)
     taken = _taken_of(written if written is not None else difference, var)  # 2^(x - 10^6) too
-    for u in list(dict.fromkeys(verify.switches(difference)[:20] + taken[:20])):
+    # and where what a function is taken of turns: e^(-(x - 10^7)^2) peaks at 10^7, where its argument never
+    # crosses 0 (attack31), and e^(-(ln(x^2) - 60)^2) at ±e^30
+    turns = []
+    for u in taken[:10]:
+        try:
+            turn = sp.diff(u, var)
+        except (TypeError, ValueError, NotImplementedError):
+            continue
+        if not turn.has(sp.Derivative, sp.Subs):  # (|u|' of a u SymPy cannot call real: no number to bisect)
+            turns.append(turn)
+    for u in list(dict.fromkeys(verify.switches(difference)[:20] + taken[:20] + turns)):
+        turn = u in turns and u not in taken  # (a turn's own point too: e^(-(x^2 - 10^14)^2) is 10^-7 wide there)
         plain = u.replace(lambda e: isinstance(e, sp.Abs), lambda e: e.args[0])
         if not plain.free_symbols <= {var} or not plain.has(var):
             continue
         try:
             f = sp.lambdify(var, written_out(plain), modules="numpy", docstring_limit=0)
-        except (TypeError, ValueError, NameError):
+        except (TypeError, ValueError, NameError, NotImplementedError):
             continue
         for side in (-1.0, 1.0):
-            xs = side * np.logspace(3, 9, grid)
+            xs = side * np.logspace(3, FAR_DECADES, grid)
             with np.errstate(all="ignore"):
                 try:
                     ys = np.broadcast_to(np.asarray(f(xs), dtype=float), xs.shape)
@@ -1537,7 +1598,8 @@ def _far_switches(difference: sp.Expr, var: sp.Symbol, grid: int = 4001, written
                     for _ in range(80):
                         m = (a + b) / 2
                         a, b = (m, b) if np.sign(float(f(m))) == signs[i] else (a, m)
-                out += _beside_and_past(sp.Rational(repr((a + b) / 2)))
+                z = sp.Rational(repr((a + b) / 2))
+                out += [z] * turn + _beside_and_past(z)
     return out[:48]
 
 

@@ -194,13 +194,14 @@ def _recover(out_dir: Path, trusted_files: Callable[..., dict[str, str]] | None 
         if leftover.is_dir() and not leftover.is_symlink() and (own_aside(leftover) or not any(leftover.iterdir())):
             remove_tree_quietly(leftover)
     for old in sorted(out_dir.parent.glob(f".{out_dir.name}.old-*")):
-        if not old.is_dir() or old.is_symlink() or not _marked(old) or trusted_files is None:
-            continue
+        if not old.is_dir() or old.is_symlink() or not own_moved(old) or trusted_files is None:
+            continue  # (a copy a user made under such a name: not moved aside by a build, left alone)
         trusted = trusted_files(old, out_dir.name)  # the edition moved aside: its manifests signed as the edition's
         if not trusted:
             continue  # marked, but by no build of this user's: someone's files, left alone
         if not out_dir.exists() and not any(foreign(old, trusted)):  # nothing in it a build did not write
             os.replace(old, out_dir)
+            _replace_marker(out_dir, _marker_without(out_dir, "moved"))  # as it was before it was moved
         else:
             _remove_as_written(old, trusted)
 
@@ -217,13 +218,61 @@ def _staged(out_dir: Path, trusted: Callable[..., dict[str, str]] | None = None)
         refuse_foreign(out_dir)  # checked again: something may have appeared while the build ran
         if out_dir.exists():
             old = _aside(out_dir)
+            _sign_aside(out_dir, old)
             os.replace(out_dir, old)
         os.replace(stage, out_dir)
+        # the staging folder's signed name, kept to the last move (a build killed before it leaves a folder the
+        # next one knows as its own: attack31), is no part of the edition at rest: its marker is the same each build
+        _replace_marker(out_dir, _marker_without(out_dir, "aside"))
         if old is not None:
             remove_tree_quietly(old)
     finally:
         if stage.exists():
             remove_tree_quietly(stage)
+
+
+def _moved_stamp(folder: Path) -> str | None:
+    from workbook.cache import stamp
+
+    return stamp(f"moved\0{folder.name}")
+
+
+def own_moved(folder: Path) -> bool:
+    """Whether a folder is an edition a build of this user's moved aside, under the name it has (_sign_aside)."""
+    signed = _moved_stamp(folder)
+    return signed is not None and _marked(folder) and marker_fields(folder).get("moved") == signed
+
+
+def _sign_aside(out_dir: Path, old: Path) -> None:
+    """The edition's marker, before it is moved aside to ``old``, with that name signed on a line of its own, so
+    that a build killed in between finds it as its own to put back, and a copy a user made under such a name
+    (cp -a ed .ed.old-backup) is no edition moved aside (attack31: its files went). Replaced, not written through."""
+    text = _marker_without(out_dir, "moved")
+    signed = _moved_stamp(old)
+    _replace_marker(out_dir, text + (f"moved {signed}\n" if signed else ""))
+
+
+def _marker_without(folder: Path, key: str) -> str:
+    data = read_own(folder / MARKER, 1 << 20) or MARKER_TEXT.encode()
+    return "".join(line for line in data.decode("utf-8", "replace").splitlines(keepends=True)
+                   if not line.startswith(f"{key} "))
+
+
+def _replace_marker(folder: Path, text: str) -> None:
+    """The folder's marker replaced at once (a new file moved over it: a link planted there is replaced, not
+    written through, and a build killed meanwhile leaves the old marker, never none)."""
+    import secrets
+
+    new = folder / f"{MARKER}.{secrets.token_hex(6)}"
+    fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(new, folder / MARKER)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(new)
+        raise
 
 
 def _aside(out_dir: Path) -> Path:
@@ -477,6 +526,10 @@ def clean(out_root: Path, cache_only: bool = False, *,
         try:
             with _locked(out_root / f".{name}.lock"):
                 for folder in folders:
+                    if folder.name.startswith(f".{name}.old-") and not own_moved(folder):
+                        kept.append(f"kept {folder}: named as an edition a build moves aside, but no build of yours "
+                                    "moved it there")
+                        continue
                     if folder.name.startswith(f".{name}.staging-"):  # a killed build's staging folder: whole, if
                         if own_aside(folder):  # its marker is this user's own, for this very name (attack28)
                             remove_tree(folder)
