@@ -119,7 +119,7 @@ def test_a_students_sheet_changed_by_hand_is_written_again(quiz, how):
 
 def test_a_class_whose_manifest_was_changed_is_not_dropped_for_one_student(quiz):
     # round thirteen: a space added to students/manifest.json, and a --student build dropped every other
-    # student's sheets and the key (exit 0, "left out 16 files")
+    # student's sheets and the key (exit 0, "removed 16 files")
     folder = quiz.parent / "out" / "modes" / "students"
     build(quiz, "--roster", str(quiz.parent / "class.csv"))
     with open(folder / "manifest.json", "a") as handle:
@@ -495,7 +495,7 @@ def test_only_what_this_users_builds_wrote_is_ever_kept(quiz):
     (folder / "versions" / "B" / "worksheet.html").write_text("EDITED")  # by hand, after the user's build
     (folder / "students" / "s02" / "extra.html").write_text("ADDED")
     said = as_("user", "--format", "html", "--seed", "22").stderr
-    assert "left out 2 files" in said and "kept from earlier builds" in said
+    assert "removed 2 files" in said and "kept from earlier builds" in said
     assert not (folder / "versions" / "B" / "worksheet.html").exists()  # changed since: not passed off as ours
     assert not (folder / "students" / "s02" / "extra.html").exists()
     assert (folder / "versions" / "A" / "worksheet.html").exists() and (folder / "students" / "s01").is_dir()

@@ -159,7 +159,7 @@ def test_a_link_a_pipe_or_a_folder_planted_in_the_edition_is_not_up_to_date(quiz
         path.symlink_to(secret)
     imported, said = build(quiz)
     assert "sympy" in imported and "is up to date" not in said and "built 2 problems" in said, said
-    assert f"left out 1 file that no build of yours wrote as they are now (changed, added by hand, or from someone " \
+    assert f"removed 1 file that no build of yours wrote as they are now (changed, added by hand, or from someone " \
            f"else's build), e.g. {where}" in said, said
     assert not os.path.lexists(path) and not (folder / "extra").exists()
     assert (folder / "versions" / "A" / "worksheet.html").is_file()  # the other area's files are kept

@@ -332,8 +332,10 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     if kept:
         notes.append(_kept(kept))
     if left:  # a file no build of this user's wrote, or changed since: not passed off as the user's
-        notes.append(f"left out {len(left)} file{'s' * (len(left) != 1)} that no build of yours wrote as they are now "
-                     f"(changed, added by hand, or from someone else's build), e.g. {printable(left[0])}")
+        # said as what happened to them: "left out" read as kept (attack31)
+        notes.append(f"removed {len(left)} file{'s' * (len(left) != 1)} that no build of yours wrote as they are now "
+                     f"(changed, added by hand, or from someone else's build), e.g. {printable(left[0])}: keep your "
+                     "own files outside an edition's folder")
     return BuildResult(out_dir=out_dir, files={k: out_dir / p.relative_to(stage) for k, p in files.items()},
                        problems=count, timings=timings, docs=docs, notes=notes, kept=kept, area=area)
 

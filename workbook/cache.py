@@ -217,6 +217,8 @@ def emptied(folder: Path) -> tuple[list[Path], list[str]]:
                 if entry not in theirs:
                     entry.unlink(missing_ok=True)
             kept += [f"{kind}/{entry.name}" for entry in theirs]
+        elif os.path.lexists(path):  # a file, pipe or link where a kind's folder goes: not workbook's (attack31
+            kept.append(kind)  # removed the marker, then stopped at "Directory not empty")
     left = sorted(child.name for child in folder.iterdir() if child.name != MARKER and child.name not in KINDS) + kept
     if not left:
         (folder / MARKER).unlink(missing_ok=True)
