@@ -131,7 +131,8 @@ REFUSED = [
     ("cos2x", "did you mean cos(2x)"),
     ("e^2x", "ambiguous"),
     ("x^2y", "ambiguous"),
-    ("1/2x", "/2x has two readings: write /(2x)"),  # 1/(2x) or x/2 (attack31: read as x/2, without a word)
+    ("1/2x", "/2x has two readings: write /(2x)"),
+    ("0x1F*x", "a number in another base"),  # read as 0 times x1F times x (attack31)  # 1/(2x) or x/2 (attack31: read as x/2, without a word)
     ("1/2sqrt(x)", "write /(2sqrt(x))"),
     ("(x+1)/2|x|", "write /(2|x|)"),
     ("max(x, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20)", "max takes 2 to 20 arguments, got 21"),

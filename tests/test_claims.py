@@ -1349,3 +1349,25 @@ def test_an_optimizers_own_figure_never_hides_one_of_its_two_lines():
     with pytest.raises(Degenerate, match="plain SGD"):
         optimizer.solve(family, params, rng)
 
+
+
+def test_every_activation_rule_the_cover_quotes_is_derived_in_the_book():
+    """Seed 555 quoted tanh' = 1 - tanh² in a worked example and a network, and derived it nowhere: its problem 18
+    derived the sigmoid's (read30). A rule of the table no practice problem derives is derived at the end of the
+    solutions book, and the cover says so."""
+    from workbook import quoted
+
+    bank = load_bank()
+    sigmoid = next(r for r in _records(bank["activation-identities"], range(40))
+                   if any(s["rule"].startswith("The sigmoid rule") for s in r["steps"]))
+    tanh = next(r for r in _records(bank["activation-identities"], range(40))
+                if any(s["rule"].startswith("The tanh rule") for s in r["steps"]))
+    network = next(r for r in _records(bank["network-221"], range(10)) if r["claims"].get("activation") == "tanh")
+    sections = [{"problems": [dict(sigmoid, number=18), dict(network, number=23)]}]
+    quoted_rules = {rule for rule, _ in quoted.rows(sections)}
+    assert {"Sigmoid rule", "Hyperbolic tangent rule"} <= quoted_rules
+    at_end = quoted.derived_at_end(sections)
+    assert [d["rule"] for d in at_end] == ["Hyperbolic tangent rule"]
+    assert at_end[0]["steps"][-1]["math"].endswith(r"1 - \tanh^{2} u")
+    both = [{"problems": [dict(sigmoid, number=18), dict(tanh, number=19), dict(network, number=23)]}]
+    assert quoted.derived_at_end(both) == []

@@ -2661,3 +2661,34 @@ def test_a_cache_kind_that_is_no_folder_is_kept_and_named_and_the_cache_stays_ma
     assert result.returncode == 0 and "draws" in result.out_text, result.out_text + result.err_text
     assert os.path.lexists(draws) and (place.out / ".cache" / ".workbook-cache").is_file()
     assert not (place.out / "hostile").exists() and (place.outside / "secret.txt").read_text() == CANARY
+
+
+def test_a_family_with_no_real_value_is_said_so_in_words(tmp_path):
+    # sqrt(a - x^2) with a < 0: "StepError: step engine gave I*x/sqrt(x**2 + 1), sympy.diff gives ..." (attack31): an
+    # internal name, SymPy's spelling, and two engines said to disagree where the function has no value
+    from click.testing import CliRunner
+
+    from workbook.cli import main
+
+    (tmp_path / "neg.toml").write_text('id = "neg"\ntitle = "N"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\n'
+                                       'expressions = ["sqrt(a - x^2)"]\n[params]\na = { int = [-3, -1] }\n',
+                                       encoding="utf-8")
+    result = CliRunner().invoke(main, ["show", "neg", "--bank", str(tmp_path)])
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code != 0 and len(lines) == 1 and "has a real value at 0 of the" in lines[0], result.output
+    assert "StepError" not in result.output and "sympy" not in result.output and "**" not in result.output
+
+
+@pytest.mark.parametrize("written", ["{0}", "{}", "{a!r}", "{a.__class__}", "{a:>99}"])
+def test_anything_in_single_braces_in_a_prompt_is_a_placeholder_or_a_typo(tmp_path, written):
+    # {0}, {}, {a!r} printed as they stood, where the docs say a name that is no placeholder stops the build (attack31)
+    from click.testing import CliRunner
+
+    from workbook.cli import main
+
+    (tmp_path / "p.toml").write_text('id = "p"\ntitle = "P"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\n'
+                                     f'expressions = ["a*x^2"]\nprompt = "Find {{dfx}} for {{f}}. {written}"\n'
+                                     '[params]\na = { int = [2, 5] }\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["show", "p", "--bank", str(tmp_path)])
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == 2 and len(lines) == 1 and "which this kind does not fill" in lines[0], result.output

@@ -818,3 +818,31 @@ def test_a_gradient_checks_estimate_is_judged_to_the_8_figures_asked():
     assert judge.judge(want, "44, 44.000004, 9.1e-8")[0]
     assert not judge.judge(want, "44, 44, 9.1e-8")[0] and not judge.judge(want, "44, 44.0, 9.1e-8")[0]
     assert moodle.tolerance(44.000004, True, 8) < 4e-6
+
+
+@pytest.mark.parametrize("expression, at", [("|x|", "0"), ("relu(x)", "0"), ("sqrt(x)", "-1")])
+def test_a_number_given_where_the_derivative_has_none_is_not_right(expression, at):
+    # |x| at 0 with --check 0 exited 2, as for a mistake in the request: the learner answered, and wrongly (attack31)
+    result = run("solve", expression, "--at", at, "--check", "0")
+    assert result.exit_code == 1 and result.output.startswith("not right:"), result.output
+
+
+def test_a_bad_batch_line_names_the_place_in_itself_and_a_collapsed_domain_is_too_narrow():
+    # "Expecting ',' delimiter: line 2 column 1 (char 16)" named a line of the JSON decoder's, not the batch's; a domain
+    # whose ends are one number in decimals was told its first end must be below the second (attack31)
+    result = CliRunner().invoke(main, ["solve", "--batch", "-"], input='{"input": "x^2" "order": 2}\n')
+    assert json.loads(result.output)["error"] == "the line is not JSON: expecting ',' delimiter at character 17"
+    result = run("solve", "x^2", "--domain", "pi..pi+10^-20", "--check", "2x")
+    assert result.exit_code == 2 and "too narrow" in result.output, result.output
+
+
+def test_a_decimal_that_ends_is_printed_to_its_last_digit():
+    # 2 + 10^-50 printed as 2.000...0 (through a float), and the verdict read "2x is not 2.000...0x" (attack31)
+    import sympy as sp
+
+    from workbook.numbers import exact_decimal
+
+    assert exact_decimal(2 + sp.Rational(1, 10**50)) == "2." + "0" * 49 + "1"
+    assert exact_decimal(-sp.Rational(1, 20)) == "-0.05" and exact_decimal(sp.Rational(2359296, 10**6)) == "2.359296"
+    result = run("solve", "x^2", "--check", "2x + x/10^50")
+    assert result.exit_code == 1 and "0" * 49 + "1x" in result.output.splitlines()[0], result.output

@@ -490,3 +490,17 @@ def test_no_formula_runs_past_the_page_edge_and_a_long_sum_breaks_between_its_te
     long, = [p for s in doc["sections"] for p in s["problems"] if p["family"] == "long"]
     question = html[html.index(f'id="problem-{long["number"]}"'):]
     assert question[:question.index("</article>")].count('<img class="math"') >= 10  # a term an image
+
+
+def test_a_rule_the_cover_quotes_and_no_problem_derives_is_derived_at_the_end_of_the_solutions(tmp_path):
+    # seed 555 quoted tanh' = 1 - tanh² (a worked example, a network) and derived it nowhere (read30)
+    edition = tmp_path / "net.toml"
+    edition.write_text('title = "Net"\nslug = "net"\nseed = 3\n[page]\nsolutions = true\n[[sections]]\ntitle = "N"\n'
+                       'families = ["network-221"]\ncount = 1\n[[sections]]\ntitle = "P"\nfamilies = ["trig"]\n'
+                       'count = 1\n', encoding="utf-8")  # (two sections: a cover, with its table)
+    result = build(edition, out_root=tmp_path / "out", formats=("html",))
+    solutions = (result.out_dir / "solutions.html").read_text(encoding="utf-8")
+    worksheet = (result.out_dir / "worksheet.html").read_text(encoding="utf-8")
+    assert "Where the table&#39;s rules come from" in solutions or "Where the table's rules come from" in solutions
+    assert "(derived at the end of the solutions book)" in worksheet
+    assert "from the definition" in solutions.split("rules come from", 1)[1]

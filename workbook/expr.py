@@ -197,6 +197,10 @@ def parse(text: str, *, variables: Iterable[str] | None = None, values: dict[str
         power = f"10^{sci.group(2).replace('+', '')}{sci.group(3)}"
         raise ExprError(f"{sci.group(0)!r} has two readings; for {sci.group(1)} times ten to a power write "
                         f"{sci.group(1)}*{power}, and for e write {sci.group(1)}*e", sci.start(), text)
+    based = re.search(r"(?<![A-Za-z0-9_.])0[xXbBoO][0-9A-Fa-f]+", text)
+    if based:  # 0x1F read as 0 times x1F: a number in another base, as a programmer writes one (attack31)
+        raise ExprError(f"{based.group(0)[:20]!r} reads as a number in another base, which is not read here: write the "
+                        f"number in decimals, or 0*{based.group(0)[1:20]} for a product", based.start(), text)
     declared = set(names)
     parser = _Parser(text, tokenize(text), None if variables is None else set(variables) | declared, values or {},
                      declared)

@@ -206,7 +206,7 @@ def _label(ax, text: str, at, *, fontsize: float, color: str = "#222222", boxed:
              (near + 2, 0, "left", "center"), (-near - 2, 0, "right", "center")]
     moves = [(tuple(at), (far * dx, far * dy, ha, va)) for far in ((1, 2.4) if close else (1, 2.4, 4, 6))
              for dx, dy, ha, va in sides]
-    extra = {"bbox": {"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.85}} if boxed else {}
+    extra = {"bbox": {"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 1.0}} if boxed else {}
     dx, dy, ha, va = sides[0]
     label = ax.annotate(_minus(text), at, textcoords="offset points", xytext=(dx, dy), ha=ha, va=va,
                         fontsize=fontsize, color=color, **extra)
@@ -371,6 +371,10 @@ def _place_labels(fig) -> None:
             label.set_verticalalignment(va)
             box = label.get_window_extent(renderer)
             cost = _clashes(label, box, drawn, placed, slack)
+            if figcheck._boxed(label):  # legible over a contour line on its white box, but clear of every one where it
+                # can be: "−∇f" set along the line y = 0 read as "∇f", its minus lost in the line (read30)
+                cost += 0.25 * any(stroke.kind == "contour" and figcheck._crosses(stroke.points, box, slack)
+                                   for stroke in drawn)  # (less than a place nearer another point costs)
             if getattr(label, "_point", False) and _nearer_another(label, box, anchors):
                 cost += 0.5  # worse than a clean place, better than one that covers something
             if best is None or cost < best[0]:

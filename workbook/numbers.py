@@ -120,8 +120,12 @@ def exact_decimal(value: sp.Expr) -> str:
     """A rational as the decimal a learner writes, when it ends; else as a fraction."""
     if value.is_Rational and decimal_places(value) is not None:
         places = decimal_places(value)
-        text = f"{float(value):.{places}f}" if places else str(int(value))
-        return text
+        if not places:
+            return str(int(value))
+        # worked in integers, not through a float: 2 + 10^-50 printed as 2.000...0, the 1 lost (attack31)
+        scaled = value.p * 10**places // value.q  # exact: the decimal ends at ``places``
+        digits = str(abs(scaled)).rjust(places + 1, "0")
+        return "-" * (scaled < 0) + digits[:-places] + "." + digits[-places:]
     return latex(value)
 
 

@@ -141,7 +141,9 @@ class Problem:
 
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
-_TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z][A-Za-z0-9_]*)\}")  # a brace written twice, or a placeholder
+# a brace written twice, or a placeholder: anything in single braces is read as one ({0}, {}, {a!r} passed as text,
+# where the docs say a name that is no placeholder stops the build: attack31)
+_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
 
 class PlaceholderError(ValueError):

@@ -67,6 +67,35 @@ def derived_in(sections: list) -> dict[str, list[int]]:
     return out
 
 
+def derived_at_end(sections: list) -> list[dict]:
+    """The table's rules that a derivation from the definition gives (the sigmoid's, tanh's) and no practice
+    problem of the sections derives: each with its derivation, for the end of the solutions book, as the
+    template shows a worked solution's steps (a {"title", "rule", "steps"} record). A rule the book quotes is
+    derived somewhere in it: seed 555 quoted tanh' = 1 - tanh² in a worked example and a network, and derived it
+    nowhere (read30). Every equality each prints is checked first, as a problem's own derivation is."""
+    from workbook.errors import BuildError
+    from workbook.kinds.derivative import check_derivation
+    from workbook.verify import VerifyError
+
+    derivations, rule_of = _derivations()
+    quoted = {rule for rule, _ in rows(sections)}
+    done = derived_in(sections)
+    out = []
+    for d in derivations.values():
+        rule = rule_of.get(d.function)
+        if d.always or rule not in quoted or rule in done:
+            continue
+        try:
+            check_derivation(d)  # never printed unchecked: a check that fails raises
+        except VerifyError as exc:
+            raise BuildError(f"the derivation of the {rule.lower()} failed its check: {exc}") from None
+        steps = [{"depth": int(k > 0), "rule": name, "math": " = ".join(tex for tex, _ in chain),
+                  "say": [{"text": part} if isinstance(part, str) else part.record() for part in said]}
+                 for k, (name, said, chain) in enumerate(d.steps)]
+        out.append({"title": rule, "rule": rule, "steps": steps})
+    return out
+
+
 def rows(sections: list) -> list[tuple[str, str]]:
     """(the rule's name, its formula in LaTeX) for each rule the sections' worked solutions quote, in the
     expression language's order (workbook.functions.TABLE)."""

@@ -480,6 +480,7 @@ def environment(template_dir: Path | None = None) -> Environment:
     env.globals["answer_lines"] = answer_lines
     env.globals["derivative_table"] = derivative_table
     env.globals["derived_in"] = derived_in
+    env.globals["derived_at_end"] = derived_at_end
     env.globals.update(filled_table=filled_table, points=points, section_points=section_points,
                        total_points=total_points, key_cell=key_cell, stars_marked=stars_marked, marks_of=marks_of,
                        points_per_star=POINTS_PER_STAR, work_per_point=WORK_PER_POINT, long_work=LONG_WORK)
@@ -579,6 +580,14 @@ def derivative_table(sections) -> list[tuple[str, str]]:
     from workbook import quoted
 
     return quoted.rows(sections)
+
+
+def derived_at_end(sections) -> list[dict]:
+    """The table's rules no practice problem derives, each with its derivation, for the end of the solutions
+    book (workbook.quoted)."""
+    from workbook import quoted
+
+    return quoted.derived_at_end(sections)
 
 
 def derived_in(sections) -> dict[str, list[int]]:

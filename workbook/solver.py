@@ -462,9 +462,11 @@ def solve_line(line: str | bytes) -> dict:
         if len(line) > MAX_LINE:
             raise ValueError(f"the line is over {MAX_LINE} characters")
         try:
-            item = json.loads(line, object_pairs_hook=_once)
+            item = json.loads(line.rstrip("\r\n"), object_pairs_hook=_once)
         except RecursionError:
             raise ValueError("the line is JSON nested too deeply") from None
+        except json.JSONDecodeError as exc:  # not "line 2 column 1": a place in this line, which the answer's line is
+            raise ValueError(f"the line is not JSON: {exc.msg.lower()} at character {exc.pos + 1}") from None
         except ValueError as exc:
             if "digits" in str(exc):  # Python's limit on turning text into an integer
                 raise ValueError("a number in the line has thousands of digits") from None
@@ -497,8 +499,11 @@ def parse_domain(text: str | None) -> tuple[float, float] | None:
     if len(parts) != 2:
         raise SolveError(f"--domain {text!r}: write it as a..b, for example 0..1 or -pi..pi")
     ends = [_number(p, "--domain") for p in parts]
+    if ends[0] == ends[1] and parts[0].strip() != parts[1].strip():  # pi..pi+10^-20: one number in decimals
+        raise SolveError(f"--domain {text[:60]!r}: too narrow to check on, its two ends the same number in decimals; "
+                         "give a wider stretch")
     if not ends[0] < ends[1]:
-        raise SolveError(f"--domain {text!r}: the first end must be below the second")
+        raise SolveError(f"--domain {text[:60]!r}: the first end must be below the second")
     return ends[0], ends[1]
 
 
@@ -838,7 +843,14 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         raise SolveError(f"your answer: {exc}") from None
     d = f"{_d(result)} [{explain.pretty(result.expr)}]"
     # the point is read whatever the answer is: ")))" or 1/0 is said to be no point, never passed over
-    exact, _ = value_at(result, at) if at is not None else (None, None)
+    try:
+        exact, _ = value_at(result, at) if at is not None else (None, None)
+    except SolveError as exc:
+        if not answer.is_number:
+            raise
+        # a number given where the derivative has none (|x| at 0): an answer, and wrong, not a mistake in the
+        # request (exit 2: attack31)
+        return False, [f"not right: {exc}"]
     if at is not None and answer.is_number:  # a number: the derivative's value at the point
         if not exact.is_number:  # ∂/∂x [x y] at x = 1 is y: no number is it
             others = ", ".join(sorted(str(s) for s in exact.free_symbols))
@@ -1231,19 +1243,23 @@ def _numeric_at(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.E
 
 def _uncancelled(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.Expr:
     """e at a point where a part is past 10^FIXED_MOST, where no precision can hold what its largest parts leave
-    when they cancel: worked at two precisions, and trusted only where both give the same number, not 0 (a part
-    cancelled away gives noise that changes with the precision, or 0). σ(x - 10^10) is e^(-10^10) at 1/3, its
-    parts e^(10^10) and 1 cancelling nothing: every point inside -3..3 had been passed over, and a wrong answer
-    "could not be compared" (attack31). ValueError where it cannot be trusted: its callers pass over the point."""
-    values = []
-    for worked in (digits + FIXED_MARGIN, 2 * (digits + FIXED_MARGIN)):
-        value = sp.N(e.xreplace({var: sp.Float(point, worked)}), digits)
-        if not value.is_number or value == 0 or not value.is_finite:
-            raise ValueError(f"parts past 10^{FIXED_MOST} at {point}")
-        values.append(value)
-    if abs(values[0] - values[1]) > sp.Float(10, 30) ** (-(digits // 2)) * abs(values[1]):
+    when they cancel: trusted only where no sum in it cancels past what the digits worked hold, and not 0. σ(x -
+    10^10) is e^(-10^10) at 1/3, its parts e^(10^10) and 1 cancelling nothing: every point inside -3..3 had been
+    passed over, and a wrong answer "could not be compared" (attack31). ValueError where it cannot be trusted: its
+    callers pass over the point."""
+    worked = 2 * (digits + FIXED_MARGIN)
+    at = sp.Float(point, worked)
+    for node in sp.preorder_traversal(e):  # a sum whose terms cancel past what the digits hold: untrusted (2x +
+        if node.is_Add and node.has(var):  # cosh(x)^2 - sinh(x)^2 at 30000.3 came out 2x, the 1 cancelled away)
+            terms = [abs(sp.N(term.xreplace({var: at}), 15)) for term in node.args]
+            total = abs(sp.N(node.xreplace({var: at}), 15))
+            if not all(t.is_number and t.is_finite for t in [*terms, total]) or \
+                    max(terms) > total * sp.Float(10, 30) ** (worked - FIXED_MARGIN):
+                raise ValueError(f"parts past 10^{FIXED_MOST} at {point}")
+    value = sp.N(e.xreplace({var: at}), digits)
+    if not value.is_number or value == 0 or not value.is_finite:
         raise ValueError(f"parts past 10^{FIXED_MOST} at {point}")
-    return values[1]
+    return value
 
 
 def _fixed_digits(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> tuple[int, bool]:

@@ -26,6 +26,14 @@ class StepError(ValueError):
     """The engine has no rule for an expression."""
 
 
+class NotReal(StepError):
+    """An expression with a real value at too few of the points its derivative is checked at to check it: a root
+    or a logarithm of a negative number, whatever the parameters drew (said as it is, without the engine's
+    cross-check in SymPy's spelling: attack31)."""
+
+    plain = True
+
+
 @dataclass(eq=False)
 class Rule:
     """A differentiation step: d/d(var) of ``expr``."""
@@ -495,6 +503,13 @@ def check_against_sympy(expr: sp.Expr, var: sp.Symbol, order: int, answer: sp.Ex
     """Raise StepError unless ``answer`` equals ``sympy.diff(expr, var, order)``."""
     expected = sp.diff(expr, var, order)
     if not equal(answer, expected):
+        real = sum(_finite_real(sp.N(expr.xreplace({s: p for s in expr.free_symbols}), 15)) for p in _PROBES)
+        if real < 3:
+            from workbook.explain import pretty
+
+            raise NotReal(f"{pretty(expr)[:80]} has a real value at {real} of the {len(_PROBES)} points between "
+                          f"-3 and 4 its derivative is checked at (a root or a logarithm of a negative number?): "
+                          f"give parameters or a domain where it has one")
         raise StepError(f"step engine gave {answer}, sympy.diff gives {expected}")
 
 
