@@ -573,6 +573,8 @@ MOST_LEVELS = 20
 def contour_levels(spec: dict, z: np.ndarray) -> list[float] | int:
     """The levels a contour plot of ``z`` draws: round values about those that matter (``levels_near``),
     none a hair from a lone saddle's value (a line through it draws its cross), one through ``through``."""
+    if spec.get("levels"):  # the figure's own: a bowl drawn in doubling rings (workbook.kinds.optimizer)
+        return [float(v) for v in spec["levels"]]
     finite = z[np.isfinite(z)]
     lo, hi = np.percentile(finite, [1, 99])
     near = [v for v in spec.get("levels_near") or () if np.isfinite(v)]

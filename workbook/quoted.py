@@ -67,6 +67,9 @@ def derived_in(sections: list) -> dict[str, list[int]]:
     return out
 
 
+_CHECKED: set = set()  # the derivations derived_at_end has checked in this process
+
+
 def derived_at_end(sections: list) -> list[dict]:
     """The table's rules that a derivation from the definition gives (the sigmoid's, tanh's) and no practice
     problem of the sections derives: each with its derivation, for the end of the solutions book, as the
@@ -85,10 +88,12 @@ def derived_at_end(sections: list) -> list[dict]:
         rule = rule_of.get(d.function)
         if d.always or rule not in quoted or rule in done:
             continue
-        try:
-            check_derivation(d)  # never printed unchecked: a check that fails raises
-        except VerifyError as exc:
-            raise BuildError(f"the derivation of the {rule.lower()} failed its check: {exc}") from None
+        if d.function not in _CHECKED:  # never printed unchecked: a check that fails raises (once a process)
+            try:
+                check_derivation(d)
+            except VerifyError as exc:
+                raise BuildError(f"the derivation of the {rule.lower()} failed its check: {exc}") from None
+            _CHECKED.add(d.function)
         steps = [{"depth": int(k > 0), "rule": name, "math": " = ".join(tex for tex, _ in chain),
                   "say": [{"text": part} if isinstance(part, str) else part.record() for part in said]}
                  for k, (name, said, chain) in enumerate(d.steps)]

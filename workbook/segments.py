@@ -177,7 +177,7 @@ _SYMBOLS = {
     "gamma": "γ", "mu": "μ", "alpha": "α", "beta": "β", "varepsilon": "ε", "epsilon": "ε", "delta": "δ",
     "Delta": "Δ", "lambda": "λ", "pi": "π", "phi": "φ", "tau": "τ", "rho": "ρ", "omega": "ω", "xi": "ξ",
     "Sigma": "Σ", "sum": "Σ", "prod": "Π", "infty": "∞", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠",
-    "ne": "≠", "to": "→", "rightarrow": "→", "Rightarrow": "⇒", "mapsto": "↦", "in": "∈", "pm": "±", "mp": "∓",
+    "ne": "≠", "to": "→", "rightarrow": "→", "leftarrow": "←", "gets": "←", "Rightarrow": "⇒", "mapsto": "↦", "in": "∈", "pm": "±", "mp": "∓",
     "ldots": "…", "cdots": "⋯", "dots": "…", "top": "⊤", "prime": "′", "circ": "∘", "odot": "⊙", "lVert": "‖",
     "rVert": "‖", "Vert": "‖", "lvert": "|", "rvert": "|", "vert": "|", "langle": "⟨", "rangle": "⟩", "quad": "  ",
     "qquad": "  ", "displaystyle": "", "limits": "", "left": "", "right": "", "big": "", "Big": "", "bigl": "",

@@ -309,10 +309,15 @@ DEFINED = ((functions.sigmoid, r"\sigma(u) = 1/\left(1 + e^{-u}\right)"), (funct
            (functions.relu, r"\operatorname{relu}(u) = \max(0, u)"))
 
 
-def _definitions(f: sp.Expr, answer: sp.Expr | None = None) -> list:
+# what a problem that derives a rule from its definition starts from, when the function is one a prompt names without
+# defining (tanh): "starting from the definition below" had none below (read30)
+DERIVED_FROM = ((sp.tanh, r"\tanh u = \dfrac{e^{u} - e^{-u}}{e^{u} + e^{-u}}"),)
+
+
+def _definitions(f: sp.Expr, answer: sp.Expr | None = None, derive: bool = False) -> list:
     """" Here σ(u) = 1/(1 + e^(-u))." for each such function f or its answer holds: a prompt never names one
-    undefined, nor a key (softplus' = σ: read22)."""
-    said = [tex for cls, tex in DEFINED if f.atoms(cls)]
+    undefined, nor a key (softplus' = σ: read22); where the prompt asks to derive a rule, tanh's too."""
+    said = [tex for cls, tex in DEFINED + (DERIVED_FROM if derive else ()) if f.atoms(cls)]
     said += [tex for cls, tex in DEFINED if answer is not None and answer.atoms(cls) and tex not in said]
     if not said:
         return []
@@ -332,7 +337,8 @@ def present(work: Derivative) -> Problem:
     name = f"f{prime(work.family.order)}({latex(work.x)})"
     default = {1: "Find {dfx} for {f}.", 2: "Find the second derivative {dfx} for {f}."}.get(
         work.family.order, "Find the derivative {dfx} of order {order} for {f}.")
-    prompt = fill(work.family.prompt or default, {**_placeholders(work), "dfx": Math(name)}) + _definitions(work.f, work.answer)
+    prompt = fill(work.family.prompt or default, {**_placeholders(work), "dfx": Math(name)}) + _definitions(work.f, work.answer,
+                                                                                           work.family.derive)
     # a derivative made of steps is shown in pieces, its value where it jumps said: the slope from the left
     # when the prompt takes that convention, else undefined (never a Heaviside left to the reader)
     left = _from_the_left(work.family)
@@ -370,7 +376,8 @@ def present_value(work: Derivative) -> Problem:
     evaluate = Step("Evaluate at the point", f"{at_name} = {number_latex(work.value)}",
                     words("Substitute ", Math(f"{latex(work.x)} = {latex(work.x0)}"), " into the derivative."))
     prompt = fill(work.family.prompt or "Let {f}. Find {dfx}.",
-                  {**_placeholders(work), "at": Math(latex(work.x0)), "dfx": Math(at_name)}) + _definitions(work.f, work.answer)
+                  {**_placeholders(work), "at": Math(latex(work.x0)), "dfx": Math(at_name)}) + _definitions(work.f, work.answer,
+                                                                                                work.family.derive)
     return Problem(identity=f"{work.f} at {work.x0}", likeness=f"derivative {shape(work.f, [work.x])}", prompt=prompt,
                    answer=[Math(f"{at_name} = {number_latex(work.value)}")], answer_text=sp.sstr(work.value),
                    steps=_worked(work) + [evaluate],

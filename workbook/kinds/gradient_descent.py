@@ -415,7 +415,7 @@ def present_converge(work: Descent) -> Problem:
     """Say for each rate whether descent converges, oscillates or diverges."""
     x, rates, verdicts = work.variables[0], work.rates, work.verdicts
     shown, factors = _alike(rates), _alike(work.factors)
-    placeholders = {**_placeholders(work), "rates": Math(", ".join(shown))}
+    placeholders = {**_placeholders(work), "rates": Math(r"\eta = " + ", ".join(shown))}  # named, as the key names it (read30)
     default = ("Gradient descent on {f} starts at {start}. For each learning rate {rates}, does it converge, "
                "oscillate forever or diverge? Explain with the factor each step multiplies the distance to the minimum "
                "by.")  # "the error", which the prompt never defined (read23)

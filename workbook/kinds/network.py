@@ -285,8 +285,28 @@ def _backward_steps(work: Network) -> list[Step]:
              [Text("Send the error back through each output weight and the hidden unit's slope, then "
                    "multiply by the input that weight sees.")]),
         *_by_example(work),
-        Step(f"Gradients and one step (η = {work.lr:g})", "", [Table(STEP_HEAD, grad_rows)]),
+        # the rule every row of the table follows, and its first row in its printed numbers (the column after the
+        # step had no rule: read30)
+        Step(f"Gradients and one step (η = {work.lr:g})", "", [
+            Text("Each weight and bias moves against its gradient, "),
+            Math(r"w \leftarrow w - \eta\,\partial L/\partial w"), Text("; the first row, "),
+            Math(_gradient_rows(work)[0][0]), Text(", becomes "), Math(_first_update(work)), Text("."),
+            Table(STEP_HEAD, grad_rows)]),
     ]
+
+
+def _first_update(work: Network) -> str:
+    """The first row of the step's table worked in its printed numbers: "=" where they give its printed value,
+    else "≈" (the gradient printed to 4 places, the step worked at full precision)."""
+    _, w, g = _gradient_rows(work)[0]
+    after = w - work.lr * g
+    same = Decimal(d(w)) - Decimal(d(work.lr)) * Decimal(d(g)) == Decimal(d(after))  # in the printed numbers
+    relation = "=" if same else r"\approx"
+    return rf"{d(w)} - {d(work.lr)} \cdot {_signed(d(g))} {relation} {d(after)}"
+
+
+def _signed(text: str) -> str:
+    return f"({text})" if text.startswith("-") else text
 
 
 def _by_example(work: Network) -> list[Step]:

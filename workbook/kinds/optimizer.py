@@ -578,7 +578,10 @@ def _figure(name: str, hyper: dict) -> dict:
         crosses = (f"crosses the valley floor {crossings} time{'s' * (crossings != 1)}" if crossings
                    else "never crosses the valley floor")  # not "0 times"
         said.append(f"{label} {crosses} and ends at loss {end:.2g}")
+    # rings that double, 0.25 to 64: evenly spaced ones, 10 apart, left the valley floor the paths cross without a
+    # line, and the narrow valley read as a flat band (read30)
     return {"kind": "contour", **data, "point": list(RAVINE_START), "paths": paths, "xlabel": "w₁", "ylabel": "w₂",
+            "levels": [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64],
             "marks": [{"at": [0.0, 0.0], "label": "minimum"}],
             # a learner looked for the example's θ in the picture: the caption says first that it is another loss
             "alt": f"The same optimizer on a harder loss, not this problem's: {RAVINE_STEPS} steps of {title} and of "
