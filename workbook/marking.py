@@ -22,7 +22,7 @@ def tangent(spec: dict) -> dict:
 def contour(spec: dict, instruction: str) -> dict:
     """The contour lines and the given point, without arrows, paths or marked answers."""
     kept = {k: v for k, v in spec.items() if k not in ("arrows", "paths", "marks", "alt")}
-    return kept | {"alt": "Contour lines of the function" + (", the point marked" if spec.get("point") else "")
+    return kept | {"alt": f"Contour lines of {spec.get('of', 'the function')}" + (", the point marked" if spec.get("point") else "")
                    + (", the minimum starred" if spec.get("minimum") else "") + ". " + instruction}
 
 

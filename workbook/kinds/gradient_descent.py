@@ -569,13 +569,13 @@ def _contour_figure(f, variables, path2d, rate, minimum, name: str = "f") -> dic
     ys = [p[1] for p in path2d] + ([minimum[1]] if minimum else [])
     center = ((max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2)
     half = max(max(xs) - min(xs), max(ys) - min(ys), 2.0) * 0.75
-    where = f", its minimum at ({minimum[0]:g}, {minimum[1]:g}) starred" if minimum else ""
+    where = f", its minimum at ({caption_number(minimum[0])}, {caption_number(minimum[1])}) starred" if minimum else ""
     return {"kind": "contour", **contour_data(f, variables, center, half_width=half),
             "point": path2d[0], "paths": [{"points": path2d, "label": f"η = {rate:g}"}],
             **({"minimum": list(minimum)} if minimum else {}),
-            "xlabel": str(variables[0]), "ylabel": str(variables[1]),
+            "xlabel": str(variables[0]), "ylabel": str(variables[1]), "of": "the loss L" if name == "L" else "f",
             "alt": f"Contour plot of {'the loss ' * (name == 'L')}{name}({variables[0]}, {variables[1]}) with the gradient descent path of {len(path2d) - 1} steps "
-                   f"from ({path2d[0][0]:g}, {path2d[0][1]:g}) to ({caption_number(path2d[-1][0])}, "
+                   f"from ({caption_number(path2d[0][0])}, {caption_number(path2d[0][1])}) to ({caption_number(path2d[-1][0])}, "
                    f"{caption_number(path2d[-1][1])}){where}."}
 
 
