@@ -2692,3 +2692,51 @@ def test_anything_in_single_braces_in_a_prompt_is_a_placeholder_or_a_typo(tmp_pa
     result = CliRunner().invoke(main, ["show", "p", "--bank", str(tmp_path)])
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert result.exit_code == 2 and len(lines) == 1 and "which this kind does not fill" in lines[0], result.output
+
+
+@pytest.mark.parametrize("body", ["<p><![foo[ x ]]></p>", "<![1 x"])
+def test_a_page_the_check_cannot_read_through_is_refused_in_one_line(place, body):
+    # Python 3.11's parser raises AssertionError on a marked section it does not know: "AssertionError: unknown
+    # status keyword 'foo'", exit 1 (attack31)
+    look = place.root / "look"
+    (look / "partials").mkdir(parents=True)
+    (look / "partials" / "problem.html").write_text(body)
+    refused(place.build("--templates", look, "--format", "html", "--seed", "6", timeout=120), "marked section")
+    assert "FetchRefused" not in place.build("--templates", look, "--format", "html", "--seed", "6").err_text
+
+
+@pytest.mark.parametrize("roster, said", [("name,id,id\nA,s01,x\n", "names the column 'id' 2 times"),
+                                          ("name,id\n\u200b,s01\n", "shows nothing"),
+                                          ("name,id\n\u00ad\u2060,s01\n", "shows nothing"),
+                                          ("name,id\nAl\uffffice,s01\n", "which is no character")])
+def test_a_roster_that_cannot_be_read_one_way_or_names_no_one_is_refused(tmp_path, roster, said):
+    # a header with two id columns took the first silently; invisible names printed blank name lines (attack31)
+    from click.testing import CliRunner
+
+    from workbook.cli import main
+
+    (tmp_path / "r.csv").write_text(roster, encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--roster", str(tmp_path / "r.csv"), "--out", str(tmp_path / "o")])
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == 2 and len(lines) == 1 and said in lines[0], result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_name_spelled_in_another_normal_form_is_the_same_student(tmp_path):
+    # Zoë saved as e and a combining mark (a Mac re-saving the roster) was taken for another student, "renamed" (attack31)
+    from workbook.roster import read_roster
+
+    (tmp_path / "a.csv").write_text("name,id\nZo\u00eb,s01\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("name,id\nZoe\u0308,s01\n", encoding="utf-8")
+    assert read_roster(tmp_path / "a.csv") == read_roster(tmp_path / "b.csv")
+
+
+def test_nan_for_a_number_is_said_to_be_no_number(tmp_path):
+    from click.testing import CliRunner
+
+    from workbook.cli import main
+
+    (tmp_path / "e.toml").write_text('title = "T"\nseed = 1\n[page]\nfont_size = nan\n[[sections]]\ntitle = "S"\n'
+                                     'families = ["trig"]\ncount = 1\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(tmp_path / "e.toml"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "page.font_size: must be a number, and nan is none" in result.output, result.output

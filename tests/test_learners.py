@@ -846,3 +846,29 @@ def test_a_decimal_that_ends_is_printed_to_its_last_digit():
     assert exact_decimal(-sp.Rational(1, 20)) == "-0.05" and exact_decimal(sp.Rational(2359296, 10**6)) == "2.359296"
     result = run("solve", "x^2", "--check", "2x + x/10^50")
     assert result.exit_code == 1 and "0" * 49 + "1x" in result.output.splitlines()[0], result.output
+
+
+def test_an_answer_built_to_vanish_at_every_fixed_point_is_not_right():
+    # a term that is 0 at every fixed point the judge samples: sin(9973 10^6 pi x) at its rationals, a polynomial at
+    # its irrational ones (attack31): the judge also samples points drawn from the answer itself
+    roots = " ".join(f"((x - ({q}))^2 - {r}/1000000)" for q, r in
+                     (("-17/20", 2), ("143/50", 3), ("57/100", 5), ("-173/100", 7), ("99/50", 11), ("-31/100", 13)))
+    answer = f"2x + 10^8 sin(9973000000 pi x) x^10 {roots} / (x^2 + 1)^11"
+    result = run("solve", "x^2", "--check", answer)
+    assert result.exit_code == 1 and result.output.startswith("not right"), result.output
+
+
+@pytest.mark.parametrize("function, typed", [("sinh(acosh(x))", "x/sqrt(x^2 - 1)"),
+                                             ("sqrt(x - 1) sqrt(x + 1)", "x/sqrt(x^2 - 1)"),
+                                             ("sqrt(x)^2", "2 sqrt(x) * 1/(2 sqrt(x))"), ("e^(2 ln(x))", "2x")])
+def test_a_right_answer_is_not_wrong_where_the_function_itself_has_no_value(function, typed):
+    # sinh(acosh(x)) is real at -2 in complex numbers, and sqrt(x)^2 is x to SymPy: each right answer was "not right"
+    # at a point where the function has no real value (attack31)
+    result = run("solve", function, "--check", typed)
+    assert result.exit_code == 0 and result.output.startswith("right"), result.output
+
+
+def test_a_domain_the_learner_chose_bounds_where_an_answer_as_typed_must_have_a_value():
+    # 2x + ln(x) - ln(x) on 0.1..3 was "not right" at -5.3 (attack31); with no domain it is, at x < 0
+    assert run("solve", "x^2", "--check", "2x + ln(x) - ln(x)", "--domain", "0.1..3").exit_code == 0
+    assert run("solve", "x^2", "--check", "2x + ln(x) - ln(x)").exit_code == 1

@@ -129,6 +129,8 @@ def pydantic_lines(path: Path | str, error) -> list[str]:
                    else "must be one line (no line break or tab)")
         elif e.get("type") == "string_pattern_mismatch" and str(e.get("ctx", {}).get("pattern")) in PATTERNS_SAID:
             msg = PATTERNS_SAID[str(e["ctx"]["pattern"])]
+        elif isinstance(e.get("input"), float) and e["input"] != e["input"]:  # nan: not "should be at most 16" (attack31)
+            msg = "must be a number, and nan is none"
         got = e.get("input")
         shown = "" if e.get("type") in ("missing", "extra_forbidden") or isinstance(got, dict) else f" (got {excerpt(got)})"
         msg = msg if len(msg) <= 200 else msg[:199] + "\u2026"  # a message may quote the value itself

@@ -127,6 +127,8 @@ REFUSED: list[str] = []  # the URLs refused while laying out the current documen
 class FetchRefused(RenderError):
     """A page (from a user's template) asked for something outside the build's own files."""
 
+    plain = True  # said as it stands, for the template's author: not "FetchRefused: ..."
+
 
 def _not_fetched(record: logging.LogRecord) -> bool:
     return not str(record.msg).startswith("Failed to load")

@@ -1305,8 +1305,13 @@ def refuse_remote(page: str) -> None:
     from workbook.pdf import FetchRefused
 
     reader = _Loads()
-    reader.feed(page)
-    reader.close()
+    try:
+        reader.feed(page)
+        reader.close()
+    except AssertionError:  # Python 3.11's parser on a marked section it does not know, <![foo[ (attack31): a page
+        # that cannot be read through is not passed as read
+        raise FetchRefused("the page holds a marked section (<![...[) that cannot be checked; remove it from the "
+                           "template") from None
     # and as a browser parses it (HTML5's rules: Python's parser ends a comment such as <!--> or --!> where a
     # browser does not, and a refresh hidden in one was fetched); tinyhtml5 is WeasyPrint's own parser
     import tinyhtml5

@@ -6,6 +6,7 @@ import csv
 import io
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,10 @@ def read_roster(path: Path) -> list[Student]:
         raise InputError([f"{where}: more than {MAX_ROWS} students; build the roster in parts"])
     columns, width, first = (0, 1), 2, 1
     if rows and {"name", "id"} <= set(header := [c.strip().lower() for c in rows[0]]):
+        twice = [c for c in ("name", "id") if header.count(c) > 1]
+        if twice:  # name,id,id took the first silently (attack31): which one is meant cannot be told
+            said = f"{where}: line 1: the header names the column {twice[0]!r} {header.count(twice[0])} times; keep one"
+            raise InputError([said])
         columns, width, first = (header.index("name"), header.index("id")), None, 2
     for line, row in enumerate(rows[first - 1:], start=first):
         if len(problems) >= 50:
@@ -54,9 +59,17 @@ def read_roster(path: Path) -> list[Student]:
                                            if len(row) > 2 else "")
             problems.append(f"{where}: line {line}: expected 2 columns (name, id), {found}")
             continue
-        name, sid = row[columns[0]].strip(), row[columns[1]].strip()
+        # one spelling of a name, as most tools save it (a roster re-saved on a Mac spells Zoë as e and a mark, which
+        # read as another student, renamed: attack31)
+        name, sid = unicodedata.normalize("NFC", row[columns[0]].strip()), row[columns[1]].strip()
         if not name or len(name) > MAX_NAME:
             problems.append(f"{where}: line {line}: the name must be 1 to {MAX_NAME} characters")
+        elif not any(unicodedata.category(c)[0] in "LNPS" for c in name):  # a zero-width space, a soft hyphen
+            problems.append(f"{where}: line {line}: the name shows nothing (only invisible characters); give the "
+                            "student's name")
+        elif any(unicodedata.category(c) == "Cn" for c in name):
+            problems.append(f"{where}: line {line}: the name holds {next(c for c in name if unicodedata.category(c) == 'Cn')!a},"
+                            " which is no character")
         elif unsafe_char(name, newlines=False):
             problems.append(f"{where}: line {line}: the name holds the control character "
                             f"{unsafe_char(name, newlines=False)!a}")

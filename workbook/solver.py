@@ -584,6 +584,16 @@ def switches_at(expr: sp.Expr, point: dict) -> bool:
     return False
 
 
+def _as_typed(result: SolveResult) -> sp.Expr:
+    """The function as it was typed, not as SymPy read it: sqrt(x)^2 is x to SymPy, but has no value for x < 0,
+    and an answer undefined there was "not right" where the function itself is undefined (attack31)."""
+    try:
+        with sp.evaluate(False):
+            return E.parse(result.text, variables={str(s) for s in result.expr.free_symbols} | {str(result.var)})
+    except (E.ExprError, TypeError, ValueError, RecursionError):
+        return result.expr
+
+
 def _real_as_typed(result: SolveResult, point: sp.Expr, held: dict | None = None) -> bool:
     """Whether the function as typed has a value at the point: SymPy cancels x^2/x to x as it reads it, and
     x sin(x)/x to sin(x), but neither is defined at 0, any more than sin(x)/x is."""
@@ -859,14 +869,18 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         return _judge_number(float(sp.N(answer)), complex(sp.N(exact)).real, answer_text, f"{d} at {result.var} = {at}")
     lo, hi = domain or (-3.0, 3.0)
     far = domain is None  # a domain the learner chose is where they asked; the default stands for everywhere
-    verdict, witness = _compare(result.answer, answer, result.var, lo, hi, within=result.expr, far=far)
+    typed_function = _as_typed(result)
+    verdict, witness = _compare(result.answer, answer, result.var, lo, hi, within=result.expr, far=far,
+                                defined=lambda p: _real_as_typed(result, p, holding(result.expr.free_symbols - {result.var}))
+                                and _parts_real(written_out(result.expr).xreplace({result.var: p})))
     elsewhere = apart_in_box(result.answer, answer, [result.var], lo, hi, far) if verdict is True else None
     if elsewhere is not None:  # right along the line the other names are held on, wrong off it
         point, yours, truth = elsewhere
         at = ", ".join(f"{n} = {v:.4g}" for n, v in point.items())
         return False, [f"not right: {d} is not {_shortened(explain.pretty(answer))}",
                        "  at {} yours gives {}, but the derivative is {}".format(at, *apart(yours, truth))]
-    typed = typed_undefined(answer_text, allowed, result.var, result.answer, result.expr, lo, hi) if verdict is True else None
+    typed = typed_undefined(answer_text, allowed, result.var, result.answer, typed_function, lo, hi,
+                            far=far) if verdict is True else None
     if typed is not None:  # as the practice page reads it: 2 sqrt(x)^2 is 2x only for x >= 0
         return False, [f"not right: {d} is not {answer_text.strip()[:80]}", "  " + undefined_line(typed, result.var)]
     others = (answer.free_symbols | result.answer.free_symbols) - {result.var}
@@ -914,7 +928,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
 
 
 def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr, function: sp.Expr | None,
-                    lo: float = -3.0, hi: float = 3.0):
+                    lo: float = -3.0, hi: float = 3.0, far: bool = True):
     """A point of the domain where the answer as typed has no real value on an interval, or (at a point where
     one of its pieces meets another, or its denominator is 0) another value, while the derivative and the
     function have one: (point, the derivative there, the answer there or None where it has none), or None.
@@ -935,9 +949,10 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
         holes = _holes(exprs[0], var, lo, hi)
         # and far out, where the derivative still has its values: 2x + ln(x + 5) - ln(x + 5) has none below -5
         # (attack27: judged right, the domain -3..3 standing for everywhere)
-        far = [float(p) for p in FAR] + list(np.concatenate([-np.logspace(0.6, 6, 24), np.logspace(0.6, 6, 24)]))
-        points = np.array([float(p) for p in _odd_points(lo, hi)] + list(verify.sample_points(lo, hi, 24)) + far
-                          + holes)
+        # (not past a domain the learner chose: 2x + ln x - ln x on 0.1..3 was "not right" at -5.3: attack31)
+        beyond = [float(p) for p in FAR] + list(np.concatenate([-np.logspace(0.6, 6, 24), np.logspace(0.6, 6, 24)]))
+        points = np.array([float(p) for p in _odd_points(lo, hi)] + list(verify.sample_points(lo, hi, 24))
+                          + (beyond if far else []) + holes)
         with np.errstate(all="ignore"):
             typed, truth, function = (np.asarray(f(points), dtype=complex) * np.ones(len(points)) for f in functions)
             rootless = np.zeros(len(points), dtype=bool)  # a root or logarithm in it with no real value there
@@ -958,7 +973,7 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
     # far out, a value a double cannot hold (e^(-x)/(1 + e^(-x))^2 at -997: inf/inf) is no gap: only a root or a
     # logarithm with no real value there is
     outside = np.zeros(len(points), dtype=bool)
-    outside[len(points) - len(holes) - len(far):len(points) - len(holes)] = True
+    outside[len(points) - len(holes) - len(beyond) * far:len(points) - len(holes)] = True
     bad &= ~outside | rootless
     # and within it, a value past a double (e^750 / e^750 in σ'(300x) written out) is worked again in decimals
     # before it is called undefined: a number there is no hole (attack29)
@@ -1237,8 +1252,14 @@ def _numeric_at(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.E
         # FIXED_MOST, the point is not one a number can be trusted at (ValueError: its callers pass over it)
         if needed > FIXED_MOST:
             return _uncancelled(e, var, point, digits)
-        return sp.N(e.xreplace({var: sp.Float(point, needed)}), digits)
+        return sp.N(e.xreplace({var: _as_float(point, needed)}), digits)
     return sp.N(e, digits, subs={var: point})
+
+
+def _as_float(point: sp.Expr, digits: int) -> sp.Float:
+    """A point as a number of that many digits: a fraction as it is, an irrational one (6354/10079 + sqrt(911)/10^5)
+    worked out first, which sp.Float refuses (the check then passed over every such point: attack31)."""
+    return sp.Float(point if point.is_Rational or point.is_Float else sp.N(point, digits + 10), digits)
 
 
 def _uncancelled(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.Expr:
@@ -1248,7 +1269,7 @@ def _uncancelled(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.
     passed over, and a wrong answer "could not be compared" (attack31). ValueError where it cannot be trusted: its
     callers pass over the point."""
     worked = 2 * (digits + FIXED_MARGIN)
-    at = sp.Float(point, worked)
+    at = _as_float(point, worked)
     for node in sp.preorder_traversal(e):  # a sum whose terms cancel past what the digits hold: untrusted (2x +
         if node.is_Add and node.has(var):  # cosh(x)^2 - sinh(x)^2 at 30000.3 came out 2x, the 1 cancelled away)
             terms = [abs(sp.N(term.xreplace({var: at}), 15)) for term in node.args]
@@ -1266,7 +1287,7 @@ def _fixed_digits(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> tu
     """The digits to work e at ``point`` with, so that ``digits`` stay after its largest part cancels: the digits
     before the point of its largest part there (measured at 30 digits), with a margin; and whether a part is
     under 10^-FIXED_AT_ONCE there."""
-    at = sp.Float(point, 30)
+    at = _as_float(point, 30)
     sizes = [0, 0]
     for node in sp.preorder_traversal(e):
         if node.is_Atom or not node.has(var):
@@ -1357,6 +1378,35 @@ def _odd_points(lo: float, hi: float) -> list[sp.Expr]:
     return primes + [p for p in roots if lo <= p <= hi]
 
 
+def _own_points(difference: sp.Expr, lo: float, hi: float, count: int = 4) -> list[sp.Expr]:
+    """Points drawn from the difference itself (a digest of it): irrational, each a fraction over a prime of its
+    own plus a root of another. The points above are fixed, and an answer built to vanish at every one of them
+    (sin(9973 10^6 pi x) times a polynomial with a root at each irrational one) was judged right (attack31); no
+    answer can be built to vanish at points its own digest chooses."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for node in sp.preorder_traversal(difference):  # its tree, each number by its residues: a number of 120 000
+        if node.is_Rational:  # digits (2^-400000) has no text to hash (Python refuses past 4300 digits)
+            digest.update(f"R{node.p % 2**61}/{node.q % 2**61};".encode())
+        elif node.is_Float:
+            digest.update(f"F{node._mpf_[1] % 2**61},{node._mpf_[2]};".encode())
+        elif node.is_Symbol:
+            digest.update(f"S{node.name};".encode())
+        else:
+            digest.update(f"{type(node).__name__};".encode())
+    seed = digest.digest()
+    primes = (10007, 10009, 10037, 10039, 10061, 10067, 10069, 10079, 10091, 10093, 10099, 10103)
+    out = []
+    for k in range(count):
+        a, b, c = (int.from_bytes(seed[6 * k + 2 * j:6 * k + 2 * j + 2], "big") for j in range(3))
+        q = primes[b % len(primes)]
+        point = sp.Rational(int((lo + (hi - lo) * a / 65536) * q), q) + sp.sqrt(sp.prime(20 + c % 200)) / 10**5
+        if lo <= point <= hi:
+            out.append(point)
+    return out
+
+
 def _expanded(e: sp.Expr) -> sp.Expr:
     """e multiplied out, each power kept whole: 10^(-10^12 (x - c)^2) split into 10^(-10^12 x^2) 10^(...) and an
     exact rational of 6 * 10^11 digits, past the budget or the memory (attack29)."""
@@ -1369,7 +1419,8 @@ def _differs(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float, hi: flo
     difference = _expanded(truth - answer)
     if difference == 0:
         return None
-    box = _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi) + _peaks(truth - answer, var, lo, hi)
+    box = _points(lo, hi) + _odd_points(lo, hi) + _own_points(difference, lo, hi) + _kinks(difference, var, lo, hi) + \
+        _peaks(truth - answer, var, lo, hi)
     return _first_apart(truth, answer, var, box, within) or (
         _first_apart(truth, answer, var, _far_points(difference, var, lo, hi, written=truth - answer), within) if far else None)
 
@@ -1398,7 +1449,7 @@ def _same(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, within: 
 
 
 def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, within: sp.Expr | None = None,
-             far: bool = True, exact: bool = True) -> tuple[bool | None, tuple[float, float] | None]:
+             far: bool = True, exact: bool = True, defined=None) -> tuple[bool | None, tuple[float, float] | None]:
     """(True, None) if a and b are the same function: equal after expansion, or at every usable point of
     the domain (at least three; points whose decimals do not end, so that sin(10^6 pi x) is not zero at
     all of them, and where the pieces of |u|, max or a step meet). (False, witness) if they differ:
@@ -1421,14 +1472,19 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, withi
     gap = written_out(a - b).xreplace(held)  # as written: expanded, e^(-10^10 (x - 0.7771)^2) took minutes to evaluate
     # the turns of what each function is taken of, as written: expanded, e^(-10^10 (x - 0.7771)^2) is three
     # exponentials whose arguments turn nowhere near its top
-    box = _points(lo, hi) + _odd_points(lo, hi) + _kinks(difference, var, lo, hi) + _peaks(a - b, var, lo, hi)
+    box = _points(lo, hi) + _odd_points(lo, hi) + _own_points(difference, lo, hi) + _kinks(difference, var, lo, hi) + \
+        _peaks(a - b, var, lo, hi)
     for p in _off_joints(difference, var, box):
         got = _values(a, b, var, p)
         if got is None or (within is not None and _values(within, within, var, p) is None):
             continue  # only where the function itself is defined: 1/|x| is ln(x)'s derivative
-        if _two_apart(got):
+        apart = _two_apart(got)
+        gapped = _exact_gap(gap, var, p, got[1]) if exact and not apart else None  # advice needs no 100 digits
+        if (apart or gapped is not None) and defined is not None and not defined(p):
+            continue  # apart where the function itself has no real value, whatever SymPy made of it: sinh(acosh(x))
+            # is real at -2 in complex numbers, and sqrt(x)^2 is x to SymPy (attack31)
+        if apart:
             return False, None
-        gapped = _exact_gap(gap, var, p, got[1]) if exact else None  # advice (which slip) needs no 100 digits
         if gapped is not None:
             return False, (float(p), gapped)
         usable += 1
@@ -1441,6 +1497,8 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, withi
             got = _values(a, b, var, p)
             if got is None or (within is not None and _values(within, within, var, p) is None):
                 continue
+            if _two_apart(got) and defined is not None and not defined(p):
+                continue  # (as above)
             if _two_apart(got):
                 return False, None
             # far out a derivative can be too large for a double to see a difference of 1 (e^x + Heaviside(x - 40)

@@ -311,7 +311,7 @@ DEFINED = ((functions.sigmoid, r"\sigma(u) = 1/\left(1 + e^{-u}\right)"), (funct
 
 # what a problem that derives a rule from its definition starts from, when the function is one a prompt names without
 # defining (tanh): "starting from the definition below" had none below (read30)
-DERIVED_FROM = ((sp.tanh, r"\tanh u = \dfrac{e^{u} - e^{-u}}{e^{u} + e^{-u}}"),)
+DERIVED_FROM = ((sp.tanh, r"\tanh u = \left(e^{u} - e^{-u}\right)/\left(e^{u} + e^{-u}\right)"),)
 
 
 def _definitions(f: sp.Expr, answer: sp.Expr | None = None, derive: bool = False) -> list:
