@@ -562,3 +562,10 @@ def test_practice_is_quiet_when_asked(tmp_path):
     assert loud.exit_code == 0 and "wrote 1 problem on chain-rule" in loud.output, loud.output
     assert quiet.exit_code == 0 and quiet.output == "", quiet.output
     assert sorted(p.name for p in (tmp_path / "b").rglob("*.pdf")) == sorted(p.name for p in (tmp_path / "a").rglob("*.pdf"))
+
+
+def test_practice_asked_for_more_problems_than_its_topic_has_says_so_in_its_own_terms(tmp_path):
+    # "the edition asks for more problems ... (the section's count, or --versions)": practice has neither (attack32)
+    result = run("practice", "--topic", "chain-rule", "--difficulty", "3", "--count", "60", "-q", "--out", str(tmp_path))
+    assert result.exit_code == 2 and "--count 60: 'chain-rule' at difficulty 3 has fewer different problems" in result.stderr
+    assert "edition" not in result.stderr and "--versions" not in result.stderr

@@ -872,3 +872,18 @@ def test_a_domain_the_learner_chose_bounds_where_an_answer_as_typed_must_have_a_
     # 2x + ln(x) - ln(x) on 0.1..3 was "not right" at -5.3 (attack31); with no domain it is, at x < 0
     assert run("solve", "x^2", "--check", "2x + ln(x) - ln(x)", "--domain", "0.1..3").exit_code == 0
     assert run("solve", "x^2", "--check", "2x + ln(x) - ln(x)").exit_code == 1
+
+
+@pytest.mark.parametrize("function, at, typed, right", [("x^2", "10^400", "2*10^400", True), ("e^x", "1000", "e^1000", True),
+                                                        ("e^x", "1000", "e^999", False)])
+def test_a_value_past_a_double_is_judged_as_the_number_it_is(function, at, typed, right):
+    # 2*10^400 for x^2's slope at 10^400 was "not right", the derivative printed as inf (attack32)
+    result = run("solve", function, "--at", at, "--check", typed)
+    assert result.exit_code == (0 if right else 1) and "inf" not in result.output, result.output
+
+
+@pytest.mark.parametrize("function, at", [("|x|", "10^-300"), ("relu(x)", "10^-400"), ("|x - 1/3|", "1/3 + 10^-300")])
+def test_an_exact_point_however_near_a_corner_is_not_on_it(function, at):
+    # |x| at 10^-300 said the derivative does not exist, a corner (attack32): the point is exact, and right of it
+    result = run("solve", function, "--at", at, "--check", "1")
+    assert result.exit_code == 0 and result.output.startswith("right"), result.output

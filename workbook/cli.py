@@ -770,6 +770,9 @@ def practice(topic: str, count: int, difficulty: int | None, seed: int | None, p
         _fail([line.replace("practice: sections[0].topic", "--topic").replace("practice: sections[0].difficulty",
                                                                               "--difficulty") for line in lines])
     except BuildError as exc:
+        if getattr(exc, "too_many", False):  # not "the edition ... the section's count, or --versions"
+            at = f" at difficulty {difficulty}" if difficulty else ""
+            _fail([f"--count {count}: {_plain(topic, 40)!r}{at} has fewer different problems than that; ask for fewer"])
         _fail([str(exc)], code=exc.code)
     if not quiet:  # as build's: a script that makes many sets reads the files, not the lines
         _say(f"wrote {result.problems} problem{'s' * (result.problems != 1)} on {topic} (seed {seed}) into "

@@ -370,6 +370,7 @@ class Scheduler:
                                 f"of {repeats} sound draws for slot {request.slot} repeats one already drawn for the edition; "
                                 "ask for fewer (the section's count, or --versions) or give the section more families")
             failed.code = 2
+            failed.too_many = True  # `practice` says it in its own terms (attack32)
             raise failed
         failed = BuildError(f"family {family.id!r} ({family.path}) failed {MAX_ATTEMPTS} draws for slot "
                             f"{request.slot}; first: {self.reasons[i][0]}; last: {self.reasons[i][-1]}; {TOO_MUCH}")

@@ -866,7 +866,12 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
             others = ", ".join(sorted(str(s) for s in exact.free_symbols))
             return False, [(f"not right: {d} at {result.var} = {at.strip()} is {explain.pretty(exact)}, which depends "
                            f"on {others}; give it in terms of {others}")]
-        return _judge_number(float(sp.N(answer)), complex(sp.N(exact)).real, answer_text, f"{d} at {result.var} = {at}")
+        yours, truth = sp.N(answer, 30), sp.re(sp.N(exact, 30))
+        if max(abs(yours), abs(truth)) > sp.Float("1e300"):  # past a double: 2*10^400 was judged against inf (attack32)
+            if abs(yours - truth) <= sp.Float("5e-3") * abs(truth):
+                return True, [f"right: {d} at {result.var} = {at} = {_decimal_text(truth)} (you gave {answer_text.strip()})"]
+            return False, [f"not right: {d} at {result.var} = {at} is {_decimal_text(truth)}, not {answer_text.strip()}"]
+        return _judge_number(float(yours), float(truth), answer_text, f"{d} at {result.var} = {at}")
     lo, hi = domain or (-3.0, 3.0)
     far = domain is None  # a domain the learner chose is where they asked; the default stands for everywhere
     typed_function = _as_typed(result)

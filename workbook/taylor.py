@@ -137,6 +137,8 @@ def _exact_sign(expr: sp.Expr, at: dict) -> int | None:
         there = expr.xreplace(at)
         if there == 0 or there.is_zero is True:
             return 0
+        if there.is_Rational:  # exact, however small: |x| at 10^-300 was "a corner" (attack32)
+            return 1 if there > 0 else -1
         value = sp.N(there, _SIGN_DIGITS)
     except (TypeError, ValueError, ZeroDivisionError, RecursionError):
         return None
