@@ -201,7 +201,8 @@ def _recover(out_dir: Path, trusted_files: Callable[..., dict[str, str]] | None 
             continue  # marked, but by no build of this user's: someone's files, left alone
         if not out_dir.exists() and not any(foreign(old, trusted)):  # nothing in it a build did not write
             os.replace(old, out_dir)
-            _replace_marker(out_dir, _marker_without(out_dir, "moved"))  # as it was before it was moved
+            with suppress(OSError):
+                _replace_marker(out_dir, _marker_without(out_dir, "moved"))  # as it was before it was moved
         else:
             _remove_as_written(old, trusted)
 
@@ -223,7 +224,8 @@ def _staged(out_dir: Path, trusted: Callable[..., dict[str, str]] | None = None)
         os.replace(stage, out_dir)
         # the staging folder's signed name, kept to the last move (a build killed before it leaves a folder the
         # next one knows as its own: attack31), is no part of the edition at rest: its marker is the same each build
-        _replace_marker(out_dir, _marker_without(out_dir, "aside"))
+        with suppress(OSError):  # (the edition is in place: a marker left with the line is harmless)
+            _replace_marker(out_dir, _marker_without(out_dir, "aside"))
         if old is not None:
             remove_tree_quietly(old)
     finally:
@@ -264,7 +266,7 @@ def _replace_marker(folder: Path, text: str) -> None:
     import secrets
 
     new = folder / f"{MARKER}.{secrets.token_hex(6)}"
-    fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)  # with the user's umask
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
