@@ -887,3 +887,11 @@ def test_an_exact_point_however_near_a_corner_is_not_on_it(function, at):
     # |x| at 10^-300 said the derivative does not exist, a corner (attack32): the point is exact, and right of it
     result = run("solve", function, "--at", at, "--check", "1")
     assert result.exit_code == 0 and result.output.startswith("right"), result.output
+
+
+def test_partials_off_the_held_line_are_judged_in_digits_not_doubles():
+    # a right (x^3 + 2xy) cos(x^3 y + x y^2) was "not right" at (184.2, -44.81), where in doubles the cosine's
+    # argument carries an error of a unit; and a bump off the held line with a quartic exponent was "right" (attack32)
+    assert run("solve", "sin(x^3 y + x y^2)", "--wrt", "y", "--check", "(x^3 + 2 x y) cos(x^3 y + x y^2)").exit_code == 0
+    result = run("solve", "x y", "--wrt", "x", "--check", "y + 10^6 (y - 13/10) e^(-10^8 ((x - 1/2)^4 + (y - 1/5)^2))")
+    assert result.exit_code == 1 and result.output.startswith("not right"), result.output
