@@ -2740,3 +2740,11 @@ def test_nan_for_a_number_is_said_to_be_no_number(tmp_path):
                                      'families = ["trig"]\ncount = 1\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["build", str(tmp_path / "e.toml"), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "page.font_size: must be a number, and nan is none" in result.output, result.output
+
+
+def test_a_template_holding_a_nul_is_refused(place):
+    # a NUL in a template file was copied into the page as it stood, exit 0 (attack32)
+    look = place.root / "look"
+    (look / "partials").mkdir(parents=True)
+    (look / "partials" / "problem.html").write_bytes(b"x\x00y")
+    refused(place.build("--templates", look, "--format", "html", "--seed", "6", timeout=120), "NUL")

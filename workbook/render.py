@@ -65,7 +65,10 @@ class FolderLoader(FileSystemLoader):
                 if not inside(path, Path(folder)) or path.stat().st_size > self.LIMIT:
                     raise TemplateNotFound(f"{template} (a link out of its template folder, or over 1 MB)")
                 break
-        return super().get_source(environment, template)
+        source, filename, uptodate = super().get_source(environment, template)
+        if "\x00" in source:  # copied into the page as it stood (attack32): no text holds one
+            raise TemplateNotFound(f"{template} (it holds a NUL character, which no text has)")
+        return source, filename, uptodate
 
 
 class TemplateSandbox(ImmutableSandboxedEnvironment):
