@@ -2748,3 +2748,14 @@ def test_a_template_holding_a_nul_is_refused(place):
     (look / "partials").mkdir(parents=True)
     (look / "partials" / "problem.html").write_bytes(b"x\x00y")
     refused(place.build("--templates", look, "--format", "html", "--seed", "6", timeout=120), "NUL")
+
+
+def test_a_roster_line_is_the_files_line_after_a_name_on_two(tmp_path):
+    # after a quoted name holding a line break, "line 3" was the file's fourth (attack32)
+    from click.testing import CliRunner
+
+    from workbook.cli import main
+
+    (tmp_path / "r.csv").write_text('name,id\n"Al\nice",s01\nBob,bad id\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--roster", str(tmp_path / "r.csv"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "line 4: the id 'bad id'" in result.output, result.output

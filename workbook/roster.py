@@ -35,8 +35,13 @@ def read_roster(path: Path) -> list[Student]:
     if "\r" in text and "\n" not in text:  # lines ended by CR alone (classic Mac OS, some exports)
         text = text.replace("\r", "\n")
     students, problems, seen, where = [], [], {}, printable(str(path))
-    try:
-        rows = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=_delimiter(text)), MAX_ROWS + 2))
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+    rows, lines, ended = [], [], 0  # each row, and the line of the file it starts on (a quoted name may hold a line
+    try:  # break: "line 3" was the fourth line after one, attack32)
+        for row in itertools.islice(reader, MAX_ROWS + 2):
+            lines.append(ended + 1)
+            ended = reader.line_num
+            rows.append(row)
     except csv.Error as exc:  # a field over the csv module's limit, a NUL byte
         raise InputError([f"{where}: not a CSV roster the tool can read: {exc}"]) from None
     if len(rows) > MAX_ROWS + 1:
@@ -48,7 +53,7 @@ def read_roster(path: Path) -> list[Student]:
             said = f"{where}: line 1: the header names the column {twice[0]!r} {header.count(twice[0])} times; keep one"
             raise InputError([said])
         columns, width, first = (header.index("name"), header.index("id")), None, 2
-    for line, row in enumerate(rows[first - 1:], start=first):
+    for line, row in zip(lines[first - 1:], rows[first - 1:], strict=True):
         if len(problems) >= 50:
             problems.append(f"{where}: ... and more rows like these; stopped at line {line}")
             break
