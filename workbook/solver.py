@@ -586,7 +586,7 @@ def switches_at(expr: sp.Expr, point: dict) -> bool:
 
 def _as_typed(result: SolveResult) -> sp.Expr:
     """The function as it was typed, not as SymPy read it: sqrt(x)^2 is x to SymPy, but has no value for x < 0,
-    and an answer undefined there was "not right" where the function itself is undefined (attack31)."""
+    and an answer undefined there was "not right" where the function itself is undefined (attack32)."""
     try:
         with sp.evaluate(False):
             return E.parse(result.text, variables={str(s) for s in result.expr.free_symbols} | {str(result.var)})
@@ -971,7 +971,7 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
         holes = _holes(exprs[0], var, lo, hi)
         # and far out, where the derivative still has its values: 2x + ln(x + 5) - ln(x + 5) has none below -5
         # (attack27: judged right, the domain -3..3 standing for everywhere)
-        # (not past a domain the learner chose: 2x + ln x - ln x on 0.1..3 was "not right" at -5.3: attack31)
+        # (not past a domain the learner chose: 2x + ln x - ln x on 0.1..3 was "not right" at -5.3: attack32)
         beyond = [float(p) for p in FAR] + list(np.concatenate([-np.logspace(0.6, 6, 24), np.logspace(0.6, 6, 24)]))
         points = np.array([float(p) for p in _odd_points(lo, hi)] + list(verify.sample_points(lo, hi, 24))
                           + (beyond if far else []) + holes)
@@ -1280,7 +1280,7 @@ def _numeric_at(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.E
 
 def _as_float(point: sp.Expr, digits: int) -> sp.Float:
     """A point as a number of that many digits: a fraction as it is, an irrational one (6354/10079 + sqrt(911)/10^5)
-    worked out first, which sp.Float refuses (the check then passed over every such point: attack31)."""
+    worked out first, which sp.Float refuses (the check then passed over every such point: attack32)."""
     return sp.Float(point if point.is_Rational or point.is_Float else sp.N(point, digits + 10), digits)
 
 
@@ -1403,7 +1403,7 @@ def _odd_points(lo: float, hi: float) -> list[sp.Expr]:
 def _own_points(difference: sp.Expr, lo: float, hi: float, count: int = 4) -> list[sp.Expr]:
     """Points drawn from the difference itself (a digest of it): irrational, each a fraction over a prime of its
     own plus a root of another. The points above are fixed, and an answer built to vanish at every one of them
-    (sin(9973 10^6 pi x) times a polynomial with a root at each irrational one) was judged right (attack31); no
+    (sin(9973 10^6 pi x) times a polynomial with a root at each irrational one) was judged right (attack32); no
     answer can be built to vanish at points its own digest chooses."""
     import hashlib
 
@@ -1504,7 +1504,7 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, withi
         gapped = _exact_gap(gap, var, p, got[1]) if exact and not apart else None  # advice needs no 100 digits
         if (apart or gapped is not None) and defined is not None and not defined(p):
             continue  # apart where the function itself has no real value, whatever SymPy made of it: sinh(acosh(x))
-            # is real at -2 in complex numbers, and sqrt(x)^2 is x to SymPy (attack31)
+            # is real at -2 in complex numbers, and sqrt(x)^2 is x to SymPy (attack32)
         if apart:
             return False, None
         if gapped is not None:
