@@ -504,10 +504,8 @@ def check_against_sympy(expr: sp.Expr, var: sp.Symbol, order: int, answer: sp.Ex
     expected = sp.diff(expr, var, order)
     if not equal(answer, expected):
         real = sum(_finite_real(sp.N(expr.xreplace({s: p for s in expr.free_symbols}), 15)) for p in _PROBES)
-        if real < 3:
-            from workbook.explain import pretty
-
-            raise NotReal(f"{pretty(expr)[:80]} has a real value at {real} of the {len(_PROBES)} points between "
+        if real < 3:  # (SymPy's own spelling, ^ for **: the step printers import this module)
+            raise NotReal(f"{sp.sstr(expr).replace('**', '^')[:80]} has a real value at {real} of the {len(_PROBES)} points between "
                           f"-3 and 4 its derivative is checked at (a root or a logarithm of a negative number?): "
                           f"give parameters or a domain where it has one")
         raise StepError(f"step engine gave {answer}, sympy.diff gives {expected}")
