@@ -81,6 +81,7 @@
     const joints = [];  // the arguments whose sign switches a piece: |u|, relu(u), max(u, v), a step of u ...
     const holes = [];  // and where a point may stand apart: denominators, arguments of a logarithm or a root
     const domains = [];  // what a logarithm or a square root is taken of: where it is negative, no real value
+    const turns = [];  // what an exponential (or a power) is taken of: where it turns, a bump or a spike has its top
     let i = 0, depth = 0, bars = 0;
     const tok = () => toks[i];
     const at = (...ops) => tok().kind === "op" && ops.includes(tok().text);
@@ -142,6 +143,7 @@
       if (probes.every((at) => base(at) === 0) && new Set(probes.map((at) => exponent(at))).size > 1) {
         throw new ParseError("0^(...) is 1 where its power is 0 and 0 elsewhere: write your answer without it");
       }
+      turns.push(exponent, base);  // 10^(-10^12 (x - c)^2) tops at c; (10^-12 + (x - c)^2)^-1 spikes there
       // a power of what has no value has none (NaN^0 is 1 in JavaScript): sqrt(x)^0 is undefined for x < 0
       return (v) => { const b = base(v); return Number.isNaN(b) ? NaN : Math.pow(b, exponent(v)); };
     }
@@ -202,6 +204,7 @@
       let fn;
       const key = has(ALIAS, name) ? ALIAS[name] : name;
       if (["abs", "relu", "sign", "Heaviside"].includes(key)) joints.push(args[0]);
+      if (["exp", "sigmoid", "tanh", "softplus", "erf"].includes(key)) turns.push(args[0]);
       if (["abs", "sign", "Heaviside", "log", "ln", "sqrt", "DiracDelta"].includes(key)) {
         // where its argument crosses 0 between two neighbouring numbers (cos x at pi/2, x - pi), no number
         // reaches the point itself: holesOf marks it, and there the argument is taken as the 0 it is
@@ -232,6 +235,7 @@
     result.joints = joints;
     result.holes = holes;
     result.domains = domains;
+    result.turns = turns;
     return result;
   }
 
@@ -396,6 +400,7 @@
       }
       return null;
     }
+    extra.push(...turnsOf(f, v, xs.filter((x) => x >= lo && x <= hi)));
     switches.forEach((z, k) => {
       // beside it, and very near it: a sliver 10^-9 wide (min(1, 10^9 |x - 1|) - 1) lies within the first
       for (const eps of [1e-7 * Math.max(1, Math.abs(z)), 1e-10 * Math.max(1, Math.abs(z))]) extra.push(z - eps, z + eps);
@@ -431,6 +436,28 @@
   }
 
   // Where u, of the sign ``before`` at a, changes sign between a and b: narrowed by bisection to two neighbours.
+  // Where what an exponential or a power of the answer is taken of turns between points of the grid, narrowed by
+  // golden section: the top of a bump narrower than the grid's spacing, 1000 e^(-10^12 (x - 0.7771)^2), which the
+  // grid stepped over ("Right.": attack32; workbook solve --check looks there too)
+  function turnsOf(f, v, xs) {
+    const found = [];
+    for (const u of (f.turns || []).slice(0, 40)) {
+      const ys = xs.map((x) => u({ [v]: x }));
+      for (let k = 1; k + 1 < xs.length && found.length < 200; k++) {
+        const [a, b, c] = [ys[k - 1], ys[k], ys[k + 1]];
+        if (![a, b, c].every(Number.isFinite) || (b - a) * (c - b) >= 0) continue;
+        const top = b > a ? 1 : -1;  // a peak, or a trough (a spike's base)
+        let lo = xs[k - 1], hi = xs[k + 1];
+        for (let t = 0; t < 80; t++) {
+          const m1 = hi - (hi - lo) * 0.618034, m2 = lo + (hi - lo) * 0.618034;
+          if (top * u({ [v]: m1 }) < top * u({ [v]: m2 })) lo = m1; else hi = m2;
+        }
+        found.push((lo + hi) / 2);
+      }
+    }
+    return found;
+  }
+
   function narrowed(u, v, a, b, before) {
     for (let t = 0; t < 60; t++) { const m = (a + b) / 2; if (u({ [v]: m }) * before > 0) a = m; else b = m; }
     return [a, b];

@@ -271,7 +271,11 @@ SLIVERS = [("2x", True), ("x + x", True), ("2|x| sign(x)", True), ("2x + relu(0.
            ("2x + relu(x^2 - 10^8)", False), ("2x + Heaviside(x^2 - 10^8)", False), ("2x + relu(|x| - 5000)", False),
            ("2x + relu(x^3 - 10^18)", False), ("2x + e^(x - 2000)", False), ("2x + ln(x + 5) - ln(x + 5)", False),
            # undefined for x < 0 as typed, though SymPy reads each as 2x: the page and the terminal agree
-           ("2 sqrt(x)^2", False), ("2 e^(ln(x))", False), ("2x + ln(x) - ln(x)", False), ("2x^2/x", True)]
+           ("2 sqrt(x)^2", False), ("2 e^(ln(x))", False), ("2x + ln(x) - ln(x)", False), ("2x^2/x", True),
+           # a smooth bump narrower than the grid's spacing, between two of its points (attack32: "Right.")
+           ("2x + 1000 e^(-10^12 (x - 0.7771)^2)", False), ("2x + 10^(-10^12 (x - 1.2345)^2)", False),
+           ("2x + 1/(10^12 (x - 2.3456)^2 + 1)", False), ("2x + sigmoid(10^9 (x - 0.31)) - sigmoid(10^9 (x - 0.3101))", False),
+           ("2x e^(0 x^2)", True), ("x (e^(x - x) + 1)", True)]
 
 
 def test_the_page_catches_a_narrow_difference(tmp_path):
