@@ -895,3 +895,11 @@ def test_partials_off_the_held_line_are_judged_in_digits_not_doubles():
     assert run("solve", "sin(x^3 y + x y^2)", "--wrt", "y", "--check", "(x^3 + 2 x y) cos(x^3 y + x y^2)").exit_code == 0
     result = run("solve", "x y", "--wrt", "x", "--check", "y + 10^6 (y - 13/10) e^(-10^8 ((x - 1/2)^4 + (y - 1/5)^2))")
     assert result.exit_code == 1 and result.output.startswith("not right"), result.output
+
+
+def test_a_partial_off_by_a_little_off_the_held_line_is_not_right():
+    # y + (y - 13/10) sin(x)/10^10 for xy's ∂/∂x: exactly right on the line y = 13/10 the check holds, and under the
+    # doubles' tolerance off it (attack32)
+    result = run("solve", "x y", "--wrt", "x", "--check", "y + (y - 13/10) sin(x)/10^10")
+    assert result.exit_code == 1 and result.output.startswith("not right"), result.output
+    assert run("solve", "x y^2 + sin(x y)", "--wrt", "x", "--check", "y^2 + y cos(x y)").exit_code == 0
