@@ -273,7 +273,7 @@ SLIVERS = [("2x", True), ("x + x", True), ("2|x| sign(x)", True), ("2x + relu(0.
            # undefined for x < 0 as typed, though SymPy reads each as 2x: the page and the terminal agree
            ("2 sqrt(x)^2", False), ("2 e^(ln(x))", False), ("2x + ln(x) - ln(x)", False), ("2x^2/x", True),
            # a smooth bump narrower than the grid's spacing, between two of its points (attack32: "Right.")
-           ("2x + 1000 e^(-10^12 (x - 0.7771)^2)", False), ("2x + 10^(-10^12 (x - 1.2345)^2)", False),
+           ("2x + 1000 e^(-10^12 (x - 0.7771)^2)", False), ("2x + 1000 e^(-10^12 (x - 1.2345)^4)", False),
            ("2x + 1/(10^12 (x - 2.3456)^2 + 1)", False), ("2x + sigmoid(10^9 (x - 0.31)) - sigmoid(10^9 (x - 0.3101))", False),
            ("2x e^(0 x^2)", True), ("x (e^(x - x) + 1)", True)]
 
