@@ -77,7 +77,7 @@ def derived_at_end(sections: list) -> list[dict]:
     derived somewhere in it: seed 555 quoted tanh' = 1 - tanh² in a worked example and a network, and derived it
     nowhere (read30). Every equality each prints is checked first, as a problem's own derivation is."""
     from workbook.errors import BuildError
-    from workbook.kinds.derivative import check_derivation
+    from workbook.kinds.derivative import check_derivation, steps_of
     from workbook.verify import VerifyError
 
     derivations, rule_of = _derivations()
@@ -94,10 +94,7 @@ def derived_at_end(sections: list) -> list[dict]:
             except VerifyError as exc:
                 raise BuildError(f"the derivation of the {rule.lower()} failed its check: {exc}") from None
             _CHECKED.add(d.function)
-        steps = [{"depth": int(k > 0), "rule": name, "math": " = ".join(tex for tex, _ in chain),
-                  "say": [{"text": part} if isinstance(part, str) else part.record() for part in said]}
-                 for k, (name, said, chain) in enumerate(d.steps)]
-        out.append({"title": rule, "rule": rule, "steps": steps})
+        out.append({"title": rule, "rule": rule, "steps": [step.record() for step in steps_of(d)]})
     return out
 
 

@@ -134,11 +134,13 @@ def derivations_for(f: sp.Expr, derive: bool = True) -> list[Derivation]:
 
 def derivation_steps(f: sp.Expr, derive: bool = True) -> list[Step]:
     """The steps that derive each rule f needs, before the worked solution uses them."""
-    out = []
-    for d in derivations_for(f, derive):
-        for k, (rule, said, chain) in enumerate(d.steps):
-            out.append(Step(rule, " = ".join(tex for tex, _ in chain), words(*said), depth=int(k > 0)))
-    return out
+    return [step for d in derivations_for(f, derive) for step in steps_of(d)]
+
+
+def steps_of(d: Derivation) -> list[Step]:
+    """One derivation's steps, as a worked solution prints them (and the end of the solutions book: workbook.quoted)."""
+    return [Step(rule, " = ".join(tex for tex, _ in chain), words(*said), depth=int(k > 0))
+            for k, (rule, said, chain) in enumerate(d.steps)]
 
 
 def check_derivation(d: Derivation) -> list[verify.Check]:

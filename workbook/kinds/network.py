@@ -20,7 +20,7 @@ from workbook import marking, verify
 from workbook.family import Family
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given, in_range, label, positive_rate, refuse_constant
-from workbook.numbers import adding_up, matrix_latex, subscript
+from workbook.numbers import adding_up, factor_latex, matrix_latex, subscript
 from workbook.numbers import decimal_latex as d
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill
 
@@ -302,11 +302,7 @@ def _first_update(work: Network) -> str:
     after = w - work.lr * g
     same = Decimal(d(w)) - Decimal(d(work.lr)) * Decimal(d(g)) == Decimal(d(after))  # in the printed numbers
     relation = "=" if same else r"\approx"
-    return rf"{d(w)} - {d(work.lr)} \cdot {_signed(d(g))} {relation} {d(after)}"
-
-
-def _signed(text: str) -> str:
-    return f"({text})" if text.startswith("-") else text
+    return rf"{d(w)} - {d(work.lr)} \cdot {factor_latex(g)} {relation} {d(after)}"
 
 
 def _by_example(work: Network) -> list[Step]:
