@@ -505,6 +505,8 @@ def test_a_tangent_line_as_printed_is_the_tangent_line(tmp_path, expression, at)
     ('kind = "derivative"\nexpression = "a*x^2 + b*x"\n', "exclude: 7 is not a value this parameter draws"),
     ('kind = "optimizer"\noptimizers = ["adam"]\ngradients = ["a", "b"]\nvariable = "w"\n', "variable: with gradients"),
     ('kind = "derivative"\nexpression = "a*x^2 + b*x"\n', "nonzero: 0 is not a value this parameter draws"),  # attack29
+    # its answer is the cover's own row, 1 - tanh²(x): the worksheet gave problem 18 away (read33)
+    ('kind = "derivative"\nexpressions = ["a*tanh(x)", " tanh( x )"]\nderive = true\n', "gives the answer away"),
 ])
 def test_a_key_that_would_do_nothing_is_refused(tmp_path, extra, said):
     # derive = true with nothing to derive, a distinct group of one, an exclude outside the range and an

@@ -1351,6 +1351,25 @@ def test_an_optimizers_own_figure_never_hides_one_of_its_two_lines():
 
 
 
+def test_no_problem_that_derives_a_rule_has_the_covers_row_for_its_answer():
+    """Seed 4242's problem 18 asked for the derivative of tanh(x) from its definition, and the worksheet's cover
+    printed d/du tanh(u) = 1 - tanh²(u) beside "(problem 18 derives it)": its answer (read33). Over many seeds of
+    every family that derives a rule, no answer is a row of the table the cover prints."""
+    from workbook import functions
+
+    bank = load_bank()
+    u = sp.Symbol("u")
+    derivers = [family for family in bank.values() if getattr(family, "derive", False)]
+    assert derivers
+    for family in derivers:
+        for record in _records(family, range(60)):
+            x = sp.Symbol(record["claims"]["variable"])
+            answer = sp.sympify(record["claims"]["answer"], locals={"x": x})
+            for entry in functions.TABLE:
+                if entry.outer is not None and sp.simplify(answer - entry.outer(u).subs(u, x)) == 0:
+                    raise AssertionError((family.id, record["seed"], entry.rule))
+
+
 def test_every_activation_rule_the_cover_quotes_is_derived_in_the_book():
     """Seed 555 quoted tanh' = 1 - tanh² in a worked example and a network, and derived it nowhere: its problem 18
     derived the sigmoid's (read30). A rule of the table no practice problem derives is derived at the end of the

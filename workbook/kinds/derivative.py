@@ -53,6 +53,11 @@ class DerivativeFamily(FunctionFamily):
         written = [self.expression] if self.expression else list(self.expressions or [])
         if self.derive and not any(re.search(r"\b(sigmoid|tanh)\b", text) for text in written):
             raise ValueError("derive: no expression holds sigmoid or tanh, whose rule it derives; remove it")
+        bare = next((text for text in written if self.derive and self.ask == "derivative"
+                     and re.fullmatch(rf"\s*(sigmoid|tanh)\(\s*{re.escape(self.variable)}\s*\)\s*", text)), None)
+        if bare is not None:  # its answer is the rule the cover's table prints beside it (read33)
+            raise ValueError(f"derive: the derivative of {bare.strip()} is the rule the book's table of derivatives "
+                             "prints, which gives the answer away; scale or compose it (tanh(a*x), tanh(x)^2)")
         return self
 
     def names(self) -> list[str]:
