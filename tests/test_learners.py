@@ -903,3 +903,24 @@ def test_a_partial_off_by_a_little_off_the_held_line_is_not_right():
     result = run("solve", "x y", "--wrt", "x", "--check", "y + (y - 13/10) sin(x)/10^10")
     assert result.exit_code == 1 and result.output.startswith("not right"), result.output
     assert run("solve", "x y^2 + sin(x y)", "--wrt", "x", "--check", "y^2 + y cos(x y)").exit_code == 0
+
+
+@pytest.mark.parametrize("typed", ["2x + erf(10^20 (x - 1/3)) - sign(x - 1/3)",
+                                   "2x + tanh(10^30 (x - 2/7)) - sign(x - 2/7)",
+                                   "2x + erf(10^9 (x - 1)) - sign(x - 1)"])
+def test_a_step_narrower_than_the_fixed_offset_beside_a_switch_is_seen(typed):
+    # erf(10^20 (x - 1/3)) - sign(x - 1/3) is a sliver 10^-20 wide, inside the 10^-10 the check looked beside the
+    # switch at: "right" for x^2's 2x (attack32 F9). It is looked at as near as its own steepness says
+    result = run("solve", "x^2", "--check", typed)
+    assert result.exit_code == 1 and result.output.startswith("not right"), result.output
+    assert run("solve", "|x - 1/3|", "--check", "sign(x - 1/3)").exit_code == 0
+
+
+def test_a_bump_in_a_partial_is_found_at_its_top_and_said_there_at_once():
+    # 1000 e^(-10^8 ((x - 0.5)^2 + (y - 0.2)^2)) added to ∂f/∂x: looked for on a grid along x with y left free, each
+    # of 200,001 points was worked in SymPy's objects, over a minute, and the check was stopped at its budget; the
+    # line it printed was an expanded product of five exponentials (attack32 F12)
+    result = run("solve", "5x^2 - 3x y - y^3", "--wrt", "x", "--check",
+                 "10x - 3y + 1000 e^(-10^8 ((x - 0.5)^2 + (y - 0.2)^2))")
+    assert result.exit_code == 1 and "at x = 0.5, y = 0.2 it differs from the derivative by about -1000" in result.output, \
+        result.output

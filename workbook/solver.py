@@ -945,11 +945,12 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     difference = _expanded(answer - result.answer)
     lines = [f"not right: {d} is not {_shortened(explain.pretty(answer))}"]
     if where is None and witness is not None:  # seen only by the exact difference, or on a fine grid
-        at = f"at {result.var} = {witness[0]:.6g} " if difference.free_symbols else ""
+        held = "".join(f", {s} = {float(v):g}" for s, v in held_at_peak(difference, result.var).items())
+        at = f"at {result.var} = {witness[0]:.6g}{held} " if difference.free_symbols else ""
         tiny = ": too little to see in decimals, but not 0" if abs(witness[1]) < 1e-6 else ""
         lines.append(f"  {at}your answer is infinite (a δ), where the derivative is a number" if np.isinf(witness[1])
                      else f"  {at}it differs from the derivative by less than 10^-300, but not by 0" if witness[1] == 0
-                     else f"  {at}it differs from the derivative by about {witness[1]:.3g}{tiny}")  # (not "-0": attack30)
+                     else f"  {at}it differs from the derivative by about {witness[1]:.4g}{tiny}")  # (not "-0": attack30)
     elif where is None:  # a rational difference, exactly not zero
         lines.append(f"  it differs from the derivative by {explain.pretty(sp.cancel(difference))}, which is not 0")
     else:
@@ -1769,16 +1770,49 @@ def _beyond(difference: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
 
 
 def _largest(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> tuple[float, float] | None:
-    """Where on a fine grid of the domain the difference is largest: (point, value), or None."""
+    """Where on a fine grid of the domain the difference is largest: (point, value), or None. Another variable
+    is held where _compare holds it: left free, each of the grid's 200,001 points was worked in SymPy's
+    objects, a minute for a partial's bump (attack32 F12 stopped at its budget)."""
+    difference = written_out(difference).xreplace(held_at_peak(difference, var))
+    if difference.free_symbols - {var}:
+        return None
     try:
-        f = sp.lambdify(var, written_out(difference), modules="numpy", docstring_limit=0)
+        f = sp.lambdify(var, difference, modules="numpy", docstring_limit=0)
+        peak = _peak(difference) if len(difference.free_symbols) == 1 else None
         xs = np.linspace(lo, hi, 200001)
+        if peak is not None and lo <= float(peak[var]) <= hi:  # the bump's own top, between the grid's points
+            xs = np.sort(np.append(xs, float(peak[var])))
         with np.errstate(all="ignore"):
             ys = np.broadcast_to(np.asarray(f(xs), dtype=float), xs.shape)
         i = int(np.nanargmax(np.abs(ys)))
     except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError):
         return None
     return float(xs[i]), float(ys[i])
+
+
+def held_at_peak(difference: sp.Expr, var: sp.Symbol) -> dict[sp.Symbol, sp.Expr]:
+    """The values the other names of a difference are held at to look along ``var`` for where it is largest:
+    where what an exponential or another function of it is taken of, a quadratic in every name, turns (a bump
+    1000 e^(-10^8 ((x - 0.5)^2 + (y - 0.2)^2)) is looked at along y = 0.2, where it stands), else ``holding``'s."""
+    others = difference.free_symbols - {var}
+    peak = _peak(difference) if others and len(others) <= 2 else None
+    return {s: peak[s] for s in others} if peak is not None else holding(others)
+
+
+def _peak(difference: sp.Expr) -> dict[sp.Symbol, sp.Expr] | None:
+    """Where what a function of the difference is taken of, a quadratic in every name, turns; or None."""
+    names = sorted(difference.free_symbols, key=lambda s: s.name)
+    for u in _taken_of(written_out(difference))[:10]:
+        if u.free_symbols != set(names) or not u.is_polynomial(*names) or sp.Poly(u, *names).total_degree() != 2:
+            continue
+        try:
+            found = sp.solve([sp.diff(u, name) for name in names], names, dict=True)
+        except (NotImplementedError, ValueError):
+            continue
+        for point in found[:2]:
+            if set(point) == set(names) and all(v.is_real for v in point.values()):
+                return point
+    return None
 
 
 def _off_joints(difference: sp.Expr, var: sp.Symbol, points: list[sp.Expr]) -> list[sp.Expr]:
@@ -1813,6 +1847,16 @@ def _kinks(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp
     edges = sorted({sp.Rational(str(lo)), sp.Rational(str(hi)), *zeros, *near}, key=float)[:400]
     # and very near each meeting point, either side: a sliver 10^-9 wide beside it (erf(10^9 (x - 1)) - sign(x - 1))
     beside = [z + side * sp.Rational(1, 10**10) * max(1, abs(z)) for z in sorted(zeros, key=float)[:40] for side in (-1, 1)]
+    # and nearer still where a smooth function's argument crosses 0 there steeper than that: erf(10^20 (x - 1/3))
+    # is a step 10^-20 wide, inside the fixed offset (attack32 F9), looked at half and twice its width either side
+    steep = [u for u in _taken_of(difference, var) if u.free_symbols == {var} and u.is_polynomial(var)
+             and 1 <= sp.degree(u, var) <= 4][:20]
+    for z in sorted(zeros, key=float)[:40]:
+        for u in steep:
+            if u.xreplace({var: z}) == 0:
+                slope = abs(sp.diff(u, var).xreplace({var: z}))
+                if slope.is_Rational and slope > 10**9 * max(1, abs(z)):
+                    beside += [z + side * k / slope for k in (sp.Rational(1, 2), 2) for side in (-1, 1)]
     return sorted(near, key=float) + [(x + y) / 2 for x, y in itertools.pairwise(edges)] + beside
 
 
