@@ -741,15 +741,28 @@ def descent1d_figure(spec: dict) -> str:
                     same[2].set_color("#222222")
                     continue
                 if any(np.hypot(*(at - p[0])) < APART_PX for p in placed):
+                    # too near a numbered one for a number of its own: it joins the number of the iterate before
+                    # or after it, "1, 2" (seed 4242's worked example printed 0, 1 and 3, and no 2: read33)
+                    last = groups[-1][0]
+                    beside = [p for p in placed if p[3] == i and (p[1][-1] + 1 == ks[0] or ks[-1] + 1 == p[1][0])]
+                    beside.sort(key=lambda p: (p[1] == last, p[1][0] == 0, np.hypot(*(at - p[0]))))
+                    if beside:
+                        joined = beside[0]
+                        joined[1][:] = sorted(joined[1] + ks)
+                        joined[2].set_text(_numbers_text(joined[1]))
                     continue
-                text = str(ks[0]) if len(ks) == 1 else f"{ks[0]}, {ks[1]}" if len(ks) == 2 else f"{ks[0]}–{ks[-1]}"
-                label = _label(ax, text, xy, fontsize=7.5, color=colors[i % len(colors)], near=3, close=True)
-                placed.append((at, ks, label))
+                label = _label(ax, _numbers_text(ks), xy, fontsize=7.5, color=colors[i % len(colors)], near=3, close=True)
+                placed.append((at, list(ks), label, i))
         ax.set_xlabel(spec.get("xlabel", "x"))
         ax.set_ylabel(spec.get("ylabel", "f(x)"))
         ax.grid(True, linewidth=0.3, color="#dddddd")
         _legend_below(fig, ax, len(spec["runs"]) + 1 + (minimum is not None))
         return _output(fig)
+
+
+def _numbers_text(ks: list[int]) -> str:
+    """Iterates' numbers as one label: "2", "1, 2", "1–3"."""
+    return str(ks[0]) if len(ks) == 1 else f"{ks[0]}, {ks[1]}" if len(ks) == 2 else f"{ks[0]}–{ks[-1]}"
 
 
 def steps_figure(spec: dict) -> str:
