@@ -299,3 +299,87 @@ def test_a_stop_that_arrives_while_a_worker_is_forked_still_stops():
             "except cli.Stopped:\n    print('stopped')\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert run.stdout.strip() == "stopped" and "Traceback" not in run.stderr, (run.stdout, run.stderr[-800:])
+
+
+def test_an_edition_moved_aside_by_a_killed_build_keeps_its_files_when_the_next_build_is_another_mode(
+        previous, small_edition):
+    # killed between the swap's two moves, then built with a roster: the edition was put back only when the new one
+    # was staged, after the build had read an empty folder for what to keep, and its files were removed as
+    # "no build of yours wrote" (attack33 F5). It is put back first, under the lock
+    out, folder, before = previous
+    from workbook import staging
+
+    staging._sign_aside(folder, out / ".test-sheet.old-12345-abcdef")
+    folder.rename(out / ".test-sheet.old-12345-abcdef")
+    roster = out.parent / "class.csv"
+    roster.write_text("name,id\nAnn,s01\n", encoding="utf-8")
+    result = cli("build", small_edition, "--out", out, "--roster", roster, "-q")
+    assert result.returncode == 0 and "no build of yours" not in result.stderr, result.stderr
+    now = snapshot(folder)
+    assert {name: data for name, data in now.items() if name in before and name[0] != "."} == \
+        {name: data for name, data in before.items() if name[0] != "."}  # the marker lists the students' files too
+    assert leftovers(out) == []
+
+
+def test_a_swap_whose_second_move_fails_puts_the_previous_edition_back(previous, small_edition, monkeypatch):
+    # the stage moved in failed (a full disk, a quota, a folder made there meanwhile) after the previous edition was
+    # moved aside: "the previous edition is unchanged", and it was in a dot-folder the user does not see (attack33 F7)
+    out, folder, before = previous
+    real = os.replace
+
+    def failing(src, dst, *args, **kwargs):
+        if ".staging-" in str(src) and str(dst) == str(folder):
+            raise OSError(28, "No space left on device", str(src))
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(BuildError, match="the previous edition is unchanged"):
+        build(small_edition, out_root=out, seed=9)
+    monkeypatch.setattr(os, "replace", real)
+    assert snapshot(folder) == before and leftovers(out) == []
+
+
+def test_the_staging_folder_is_private_while_it_is_written(tmp_path, small_edition, monkeypatch):
+    # with a group-writable umask the stage was drwxrwxr-x from the start: a group member's file dropped in it was
+    # listed in the manifest and signed as the build's own (attack33 F16). It follows the umask only when moved in
+    from contextlib import contextmanager
+
+    import workbook.build as building
+
+    seen = []
+    real = building.staging
+
+    @contextmanager
+    def looking(*args, **kwargs):
+        with real(*args, **kwargs) as stage:
+            seen.append(os.stat(stage).st_mode & 0o777)  # as the build starts writing, and when it has written all
+            yield stage
+            seen.append(os.stat(stage).st_mode & 0o777)
+
+    monkeypatch.setattr(building, "staging", looking)
+    old = os.umask(0o002)
+    try:
+        result = build(small_edition, out_root=tmp_path / "out", formats=("html",), jobs=1)
+    finally:
+        os.umask(old)
+    assert seen and all(mode & 0o077 == 0 for mode in seen), [oct(m) for m in seen]
+    assert os.stat(result.out_dir).st_mode & 0o777 == 0o775
+
+
+def test_a_lock_file_that_is_a_hard_link_or_another_programs_is_refused_and_kept(previous, small_edition, tmp_path):
+    # a hard link planted as the lock had the lock's text written into the file it links to, outside the build
+    # folder, and was removed; another program's lock of that name was taken and removed (attack33 F1, F3)
+    out, folder, before = previous
+    outside = tmp_path / "elsewhere.cfg"
+    outside.write_bytes(b"")
+    lock = out / ".test-sheet.lock"
+    os.link(outside, lock)
+    for command in (("build", small_edition, "--out", out, "--seed", "9"), ("clean", "--out", out, "--yes")):
+        result = cli(*command)
+        assert result.returncode == 2 and "hard link" in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and outside.read_bytes() == b"" and lock.exists()
+    lock.unlink()
+    lock.write_text("pid 4242 of otherapp\n", encoding="utf-8")
+    result = cli("build", small_edition, "--out", out, "--seed", "9")
+    assert result.returncode == 2 and "not a workbook lock" in result.stderr, result.stderr
+    assert lock.read_text(encoding="utf-8") == "pid 4242 of otherapp\n" and snapshot(folder) == before

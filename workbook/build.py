@@ -267,7 +267,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     if "pdf" in formats and not subsetter():
         notes.append("WeasyPrint is laying out PDFs without HarfBuzz's font subsetter, about 5 times slower: install "
                      "it (libharfbuzz-subset0 on Debian and Ubuntu, harfbuzz on Fedora and Homebrew)")
-    with edition_lock(out_dir), open_pool(jobs, cluster) as pool:
+    with edition_lock(out_dir, trusted_files), open_pool(jobs, cluster) as pool:
         pool.share(cache=cache, templates=template_dir)
         with _timed(timings, "generate"):
             docs = generate_documents(edition, picked, bank, copies, pool=pool, budget=budget, shared=not roster,

@@ -821,7 +821,12 @@ def clean(out_root: Path, cache_only: bool, yes: bool) -> None:
                 return
     from workbook.areas import trusted_files
 
-    removed, skipped, kept = run_clean(out_root, cache_only=cache_only, trusted=trusted_files)
+    from workbook.errors import InTheWay
+
+    try:
+        removed, skipped, kept = run_clean(out_root, cache_only=cache_only, trusted=trusted_files)
+    except InTheWay as exc:
+        _fail([str(exc)], code=exc.code)
     for path in removed:
         _say(f"removed {path}")
     for note in kept:

@@ -88,15 +88,20 @@ def refuse_foreign(out_dir: Path) -> None:
 
 
 @contextmanager
-def edition_lock(out_dir: Path):
+def edition_lock(out_dir: Path, trusted: Callable[..., dict[str, str]] | None = None):
     """Hold the edition's lock for a whole build (drawing included, so that `clean` leaves the cache
-    and the edition alone meanwhile); a folder that cannot hold it is one clear line."""
+    and the edition alone meanwhile); a folder that cannot hold it is one clear line. An edition a killed
+    build moved aside is put back first (``trusted``: areas.trusted_files), before the build reads what the
+    previous edition holds: put back only when the new one was staged, its files were taken for another's
+    and removed (attack33 F5)."""
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
     except (NotADirectoryError, FileExistsError) as exc:
         raise InTheWay(f"could not write the edition into {out_dir.parent}: {exc.filename or out_dir} is in the way "
                        "(a file where a folder must be); choose another --out folder; nothing was changed") from None
     with _locked(out_dir.with_name(f".{out_dir.name}.lock")):
+        if trusted is not None:
+            _recover(out_dir, trusted)
         yield
 
 
@@ -151,10 +156,24 @@ def _locked(path: Path):
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise InTheWay(f"{path} is in the way of the lock file (not a regular file): remove it and build "
                                "again; nothing was changed")
+            # a hard link to a file elsewhere would be written (its text) and removed as the lock (attack33 F1), and
+            # another program's lock of that name removed at the end (~/.gitconfig.lock for a slug "gitconfig": F3)
+            if os.fstat(fd).st_nlink > 1:
+                raise InTheWay(f"{path} is in the way of the lock file (a hard link to another file): remove it and "
+                               "build again; nothing was changed")
+            if os.pread(fd, len(LOCK_TEXT), 0) not in (LOCK_TEXT, b""):
+                raise InTheWay(f"{path} is in the way of the lock file (not a workbook lock; another program's?): move "
+                               "it away or choose another --out; nothing was changed")
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise BuildError(f"another build of {path.name[1:-5]!r} is running; wait for it to finish") from None
+            except OSError as exc:  # NFS without lockd, some FUSE and SMB mounts (attack33 F8)
+                if os.fstat(fd).st_size == 0 and _same_file(fd, path):
+                    with suppress(OSError):
+                        os.unlink(path)  # empty: made now, or a lock's own
+                raise InTheWay(f"cannot lock {path} ({exc.strerror}: the build folder's file system has no file "
+                               "locks): build into a local folder (--out); nothing was changed") from None
             if not _same_file(fd, path):
                 continue  # removed (or replaced) by the build that held it: lock the one there now
             if os.fstat(fd).st_size == 0:  # says whose it is: `clean --cache` looks only at workbook's locks
@@ -210,22 +229,37 @@ def _recover(out_dir: Path, trusted_files: Callable[..., dict[str, str]] | None 
 def _staged(out_dir: Path, trusted: Callable[..., dict[str, str]] | None = None):
     """Yield a staging folder; on success it replaces out_dir, on failure it is removed."""
     _recover(out_dir, trusted)
+    # private while it is written (mkdtemp's 0700): with a group-writable umask a group member's file dropped in it
+    # became part of the edition, listed and signed as this build's (attack33 F16); it follows the umask when moved in
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
-        os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes it private; an edition follows the umask
         (stage / MARKER).write_text(MARKER_TEXT + aside_line(stage))
         yield stage
         old = None
         refuse_foreign(out_dir)  # checked again: something may have appeared while the build ran
-        if out_dir.exists():
-            old = _aside(out_dir)
-            _sign_aside(out_dir, old)
-            os.replace(out_dir, old)
-        os.replace(stage, out_dir)
-        # the staging folder's signed name, kept to the last move (a build killed before it leaves a folder the
-        # next one knows as its own: attack31), is no part of the edition at rest: its marker is the same each build
-        with suppress(OSError):  # (the edition is in place: a marker left with the line is harmless)
-            _replace_marker(out_dir, _marker_without(out_dir, "aside"))
+        from workbook.workers import _stops_held
+
+        # a stop (Ctrl-C, SIGTERM, SIGHUP) waits for the swap: between its two moves it left no edition in place
+        # under "the previous edition is kept as it was" (attack33 F11)
+        with _stops_held():
+            os.chmod(stage, 0o777 & ~_umask())
+            if out_dir.exists():
+                old = _aside(out_dir)
+                _sign_aside(out_dir, old)
+                os.replace(out_dir, old)
+            try:
+                os.replace(stage, out_dir)
+            except OSError:  # a full disk, a quota, a folder made there meanwhile: the previous edition put back,
+                if old is not None:  # as the error says it is (attack33 F7)
+                    os.replace(old, out_dir)
+                    with suppress(OSError):
+                        _replace_marker(out_dir, _marker_without(out_dir, "moved"))
+                    old = None
+                raise
+            # the staging folder's signed name, kept to the last move (a build killed before it leaves a folder the
+            # next one knows as its own: attack31), is no part of the edition at rest: its marker is the same each build
+            with suppress(OSError):  # (the edition is in place: a marker left with the line is harmless)
+                _replace_marker(out_dir, _marker_without(out_dir, "aside"))
         if old is not None:
             remove_tree_quietly(old)
     finally:
@@ -556,6 +590,12 @@ def clean(out_root: Path, cache_only: bool = False, *,
                                     f"e.g. {left[0]}")
                     else:
                         removed.append(folder)
+        except InTheWay as exc:  # a lock that cannot be taken (a hard link, another program's, a read-only folder):
+            # not a running build, which clean was told to wait for, for ever (attack33 F13)
+            said = str(exc).replace("build again", "clean again")
+            if removed:
+                said = said.replace("nothing was changed", f"{len(removed)} removed before it")
+            raise InTheWay(said) from None
         except BuildError:
             skipped.append(f"{name}: a build of it is running; clean again when it has finished")
     cache = out_root / CACHE
