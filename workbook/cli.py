@@ -820,7 +820,6 @@ def clean(out_root: Path, cache_only: bool, yes: bool) -> None:
                 _say("nothing removed (workbook clean --cache removes the cache alone)")
                 return
     from workbook.areas import trusted_files
-
     from workbook.errors import InTheWay
 
     try:
