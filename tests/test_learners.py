@@ -924,3 +924,32 @@ def test_a_bump_in_a_partial_is_found_at_its_top_and_said_there_at_once():
                  "10x - 3y + 1000 e^(-10^8 ((x - 0.5)^2 + (y - 0.2)^2))")
     assert result.exit_code == 1 and "at x = 0.5, y = 0.2 it differs from the derivative by about -1000" in result.output, \
         result.output
+
+
+@pytest.mark.parametrize("function, typed, code", [
+    ("sin(64 x)", "64 cos(64 x)", 0),  # trigsimp wrote cos(64x) as a polynomial of degree 64: over the budget (F1)
+    ("e^x sin(256 x)", "e^x sin(256 x) + 256 e^x cos(256 x)", 0),  # and ran out of memory
+    ("x^n", "n x^(n-1)", 0), ("a^x", "a^x ln(a)", 0),  # x^n at a rational n worked exactly, for minutes (F14)
+    ("x^n", "n x^n", 1),
+    ("relu(a x)", "a Heaviside(a x)", 0), ("relu(x y)", "y Heaviside(x y)", 0),  # judged at the corner x = 0 (F15)
+    ("relu(a x)", "Heaviside(a x)", 1),
+    ("asin(2x - 1)", "1/sqrt(x - x^2)", 0),  # real at 2 of the probes: never solved, whatever the domain (F3)
+    ("sqrt(x - 2) sqrt(3 - x)", "(5/2 - x)/(sqrt(3 - x) sqrt(x - 2))", 0),
+    ("sqrt(x - 1)/sqrt(x + 1)", "1/((x + 1) sqrt(x^2 - 1))", 0),  # "not right" at -300000, where it is not real (F4)
+    ("sqrt(x)", "1/(2 sqrt(-x))", 1), ("asin(x)", "1/sqrt(x^2 - 1)", 1),  # "could not be compared" (F6)
+    ("sqrt((x - 1)/(x + 1))", "1/((x + 1) sqrt(x^2 - 1))", 1),  # ZeroDivisionError, exit 1 (F5)
+    ("10^20", "0", 0),  # NumPy's TypeError (F18)
+])
+def test_the_judge_gives_a_verdict_on_forms_attack33_found_it_could_not(function, typed, code):
+    # attack33b: each of these was over the budget, an error or the wrong verdict; the answer is judged, in one verdict
+    result = run("solve", function, "--check", typed)
+    assert result.exit_code == code and result.output.startswith("right" if code == 0 else "not right"), result.output
+    assert "Error" not in result.output
+
+
+def test_a_value_asked_for_in_terms_of_another_name_is_judged_as_that_value():
+    # "give it in terms of a", then 2a for a x^2 at x = 1 judged as a function of x, not right (attack33 F16)
+    assert run("solve", "a x^2", "--at", "1", "--check", "2a").exit_code == 0
+    wrong = run("solve", "a x^2", "--at", "1", "--check", "a")
+    assert wrong.exit_code == 1 and "is 2a, not a" in wrong.output, wrong.output
+    assert run("solve", "sin(a x)", "--at", "0", "--check", "a").exit_code == 0

@@ -195,9 +195,10 @@ def textbook(answer: sp.Expr, last: sp.Expr | None = None) -> sp.Expr:
     the headline. Only small answers are tried; the request's budget bounds the rest."""
     candidates = ([last] if last is not None else []) + [answer]
     size = sp.count_ops(answer)
-    if size <= 200 and answer.has(sp.sin, sp.cos, sp.tan, sp.sec, sp.csc, sp.cot):
+    many = _many_angles(answer)  # (simplify tries trigsimp too)
+    if size <= 200 and answer.has(sp.sin, sp.cos, sp.tan, sp.sec, sp.csc, sp.cot) and not many:
         candidates.append(sp.trigsimp(answer))
-    if size <= 60:
+    if size <= 60 and not many:
         candidates.append(sp.simplify(answer))
     candidates = [c for c in candidates if not c.has(sp.Piecewise)]  # SymPy's cases read worse than the steps'
     # nor a function the answer does not have: 1 - tanh(x)^2 is not shown as cosh(x)^(-2), sigma(x)(1 - sigma(x))
@@ -207,6 +208,18 @@ def textbook(answer: sp.Expr, last: sp.Expr | None = None) -> sp.Expr:
     candidates = [c for c in candidates if {type(f) for f in c.atoms(sp.Function)} <= own] or candidates
     best = steps.cheapest(candidates)
     return best if best is answer or steps.equal(best, answer) else answer
+
+
+def _many_angles(e: sp.Expr) -> bool:
+    """Whether a trigonometric function of e is taken of a large multiple of its angle: trigsimp writes cos(64x)
+    as a polynomial of degree 64 in cos(x) on its way, 12 s for the derivative of sin(64x), and sin(256x) ran
+    out of memory (attack33 F1); such a function has no shorter form to find."""
+    for f in e.atoms(sp.sin, sp.cos, sp.tan, sp.sec, sp.csc, sp.cot):
+        for term in sp.Add.make_args(sp.expand(f.args[0])):
+            c = term.as_coeff_Mul()[0]
+            if c.is_Rational and max(abs(c.p), abs(c.q)) > 12:
+                return True
+    return False
 
 
 def _mixed(text: str, expr: sp.Expr, variables: list[sp.Symbol], domain=None) -> MixedResult:
@@ -366,6 +379,8 @@ def _real_somewhere(function: sp.Expr, var: sp.Symbol, domain) -> bool:
     try:
         with np.errstate(all="ignore"):
             values = np.asarray(verify.numeric(written_out(function), [var])(verify.sample_points(*domain, 16)))
+            if values.dtype == object:  # a constant past 2^64 comes back a Python int (attack33 F18)
+                values = values.astype(complex)
     except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError):
         return True
     return bool(np.any(np.isfinite(values) & (np.abs(np.imag(values)) < 1e-12 if np.iscomplexobj(values) else True)))
@@ -792,6 +807,7 @@ def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo:
     turns = _turns_in_box(given - truth, names)
     if turns:
         points = np.concatenate([np.array(turns, dtype=float), points])
+    points = _off_corners(given - truth, names, points)
     count = len(points)
     try:
         with np.errstate(all="ignore"):
@@ -803,7 +819,7 @@ def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo:
         return None
     off = np.isfinite(a) & np.isfinite(b) & (np.abs(a - b) > 1e-8 * np.maximum(1.0, np.abs(a)))
     if not off.any():  # a corner whose other side no random point reached: a bump too small to be hit
-        near = _other_sides(given, names, points, lo, hi)
+        near = _off_corners(given - truth, names, _other_sides(given, names, points, lo, hi))
         if len(near):
             with np.errstate(all="ignore"):
                 a2 = np.asarray(verify.numeric(written_out(truth), names)(*near.T), dtype=float) * np.ones(len(near))
@@ -825,13 +841,68 @@ def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo:
     return _apart_under_doubles(truth, given, names, points[:6]) if not off.any() else None
 
 
+def _same_value(a: sp.Expr, b: sp.Expr) -> bool:
+    """Whether two expressions in the same names (no variable) are equal: exactly, or at 30 digits at every one
+    of a few points where both are real (at least two)."""
+    if _expanded(a - b) == 0:
+        return True
+    names = sorted(a.free_symbols | b.free_symbols, key=str)
+    usable = 0
+    for k in range(8):
+        point = {n: sp.Rational(f"{0.3719 + 0.6131 * k + 0.2417 * i:.4f}") * (-1) ** (k + i) for i, n in enumerate(names)}
+        try:
+            va, vb = (sp.N(written_out(e).xreplace(point), 30) for e in (a, b))
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+        if not all(v.is_number and v.is_real and v.is_finite for v in (va, vb)):
+            continue
+        if abs(va - vb) > sp.Float("1e-20", 30) * max(1, abs(va)):
+            return False
+        usable += 1
+    return usable >= 2
+
+
+def _undefined_where_defined(result: SolveResult, answer: sp.Expr, lo: float, hi: float) -> tuple[float, float] | None:
+    """A point of [lo, hi] where the function as typed and its derivative have real values and the answer none:
+    (point, the derivative's value there), or None."""
+    held = holding((result.expr.free_symbols | answer.free_symbols) - {result.var})
+    for k in range(1, 60):
+        p = sp.Rational(f"{lo + (hi - lo) * k / 60:.6f}")
+        if _real_at(result.answer.xreplace(held), result.var, p) and _real_as_typed(result, p, held) \
+                and not _real_at(answer.xreplace(held), result.var, p):
+            return float(p), float(sp.N(written_out(result.answer).xreplace({**held, result.var: p}), 15))
+    return None
+
+
+def _off_corners(difference: sp.Expr, names: list[sp.Symbol], points: np.ndarray) -> np.ndarray:
+    """The points on no corner or step of the difference: where the argument of |u|, a step, sign, max, min or relu
+    is 0, a step's own value (H(0) = 1/2) is a convention and the derivative has none. relu(a x)'s a H(a x) was
+    "not right" at x = 0, a held at 0.9999 (attack33 F15), as the check along one name never was (_off_joints)."""
+    if not len(points):
+        return points
+    keep = np.ones(len(points), dtype=bool)
+    for u in verify.switches(difference)[:20]:
+        if not u.free_symbols <= set(names):
+            continue
+        try:
+            with np.errstate(all="ignore"):
+                values = np.broadcast_to(np.asarray(verify.numeric(written_out(u), names)(*points.T), dtype=float),
+                                         (len(points),))
+        except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError):
+            continue
+        keep &= ~(np.abs(values) <= 1e-12 * np.maximum(1.0, np.abs(points).max(axis=1)))
+    return points[keep]
+
+
 def _apart_under_doubles(truth: sp.Expr, given: sp.Expr, names: list[sp.Symbol], points) -> tuple | None:
     """A difference too small for doubles off the held line, y + (y - 13/10) sin(x)/10^10 for xy's ∂/∂x (attack32),
     worked as the difference itself in digits at a few points of the box, as _exact_gap does along the line."""
     gap = written_out(given - truth)
     tiny = _tiny_digits(gap)
     for point in points:
-        at = {n: sp.Rational(repr(float(v))) for n, v in zip(names, point, strict=True)}
+        # the point's decimals as Floats of more digits than are asked for, not Rationals: x^n at a rational n worked
+        # x's exact power with a denominator of 10^16, for minutes (attack33 F14, x^n checked as n x^(n - 1))
+        at = {n: sp.Float(repr(float(v)), 80 + tiny) for n, v in zip(names, point, strict=True)}
         try:
             value, size = sp.N(gap.xreplace(at), 60 + tiny), abs(sp.N(written_out(truth).xreplace(at), 15))
         except (TypeError, ValueError, ZeroDivisionError, OverflowError):
@@ -848,7 +919,7 @@ def _apart_in_digits(truth: sp.Expr, given: sp.Expr, names: list[sp.Symbol], poi
     """Whether two expressions differ at a point, worked in 40 digits from the point exactly: in doubles, a right
     (x^3 + 2xy) cos(x^3 y + x y^2) was apart from SymPy's form at (184.2, -44.81), where the cosine's argument,
     2.8 10^8, carries an error of a few units in each (attack32's review)."""
-    at = {n: sp.Rational(repr(float(v))) for n, v in zip(names, point, strict=True)}
+    at = {n: sp.Float(repr(float(v)), 60) for n, v in zip(names, point, strict=True)}  # (not Rationals: x^n, above)
     try:
         values = [sp.N(written_out(e).xreplace(at), 40) for e in (truth, given)]
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
@@ -908,6 +979,13 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
                 return True, [f"right: {d} at {result.var} = {at} = {_decimal_text(truth)} (you gave {answer_text.strip()})"]
             return False, [f"not right: {d} at {result.var} = {at} is {_decimal_text(truth)}, not {answer_text.strip()}"]
         return _judge_number(float(yours), float(truth), answer_text, f"{d} at {result.var} = {at}")
+    if at is not None and exact is not None and not exact.is_number and result.var not in answer.free_symbols:
+        # the value at the point in terms of the other names, as the line above asks for it ("give it in terms of
+        # a"): 2a for a x^2 at x = 1 was judged as a function of x, and not right (attack33 F16)
+        if _same_value(answer, exact):
+            return True, [f"right: {d} at {result.var} = {at.strip()} = {explain.pretty(exact)}"]
+        return False, [f"not right: {d} at {result.var} = {at.strip()} is {explain.pretty(exact)}, not "
+                       f"{_shortened(explain.pretty(answer))}"]
     lo, hi = domain or (-3.0, 3.0)
     far = domain is None  # a domain the learner chose is where they asked; the default stands for everywhere
     typed_function = _as_typed(result)
@@ -938,7 +1016,12 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     if verdict is True:
         return True, [f"right: {d} = {explain.pretty(answer)}",
                       f"  it agrees with the worked answer {explain.pretty(result.answer)}"]
-    if verdict is None:
+    if verdict is None:  # too few points where both have values: one where the derivative has one and yours none is
+        missing = _undefined_where_defined(result, answer, lo, hi)  # an answer, and wrong (attack33 F6: 1/(2 sqrt(-x))
+        if missing is not None:  # for sqrt(x) was "could not be compared: give --domain", with every domain)
+            return False, [f"not right: {d} is not {_shortened(explain.pretty(answer))}",
+                           f"  at {result.var} = {missing[0]:.6g} your answer is undefined, but the derivative is "
+                           f"{missing[1]:.6g}"]
         raise SolveError("your answer and the derivative could not be compared: give --domain a..b "
                          "where both are defined")
     where = _differs(result.answer, answer, result.var, lo, hi, within=result.expr, far=far)
@@ -1245,6 +1328,7 @@ def significant_slack(value: float, figures: int) -> float:
 def apart(yours: float, truth: float) -> tuple[str, str]:
     """Two numbers to 6 significant figures, or as many more (up to 15) as it takes to tell them apart:
     "your answer gives 2, but the derivative is 2" said nothing."""
+    yours, truth = yours + 0.0, truth + 0.0  # no "-0" (attack33)
     for digits in range(6, 16):
         shown = f"{yours:.{digits}g}", f"{truth:.{digits}g}"
         if shown[0] != shown[1]:
@@ -1546,8 +1630,8 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, withi
             # far out a derivative can be too large for a double to see a difference of 1 (e^x + Heaviside(x - 40)
             # at 80): the difference itself, as inside the domain
             gapped = _exact_gap(gap, var, p, got[1]) if exact else None
-            if gapped is not None:
-                return False, (float(p), gapped)
+            if gapped is not None and (defined is None or defined(p)):  # (sqrt(x - 1)/sqrt(x + 1) at -300000.1,
+                return False, (float(p), gapped)  # where it is not real as typed: attack33 F4)
     return (True, None) if usable >= 3 else (None, None)
 
 
@@ -1921,12 +2005,16 @@ def _sign_changes(u: sp.Expr, var: sp.Symbol, lo: float, hi: float, grid: int = 
     if not u.free_symbols <= {var} or not u.has(var):
         return set()
     try:
-        f = sp.lambdify(var, written_out(u), modules="numpy", docstring_limit=0)
+        compiled = sp.lambdify(var, written_out(u), modules="numpy", docstring_limit=0)
         xs = np.linspace(lo, hi, grid)
         with np.errstate(all="ignore"):
-            ys = np.broadcast_to(np.asarray(f(xs), dtype=float), xs.shape)
+            ys = np.broadcast_to(np.asarray(compiled(xs), dtype=float), xs.shape)
     except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError, NotImplementedError):
         return set()
+
+    def f(v):  # one point as NumPy takes it, not Python: (x - 1)/(x + 1) at -1 raised ZeroDivisionError (attack33 F5)
+        return compiled(np.float64(v))
+
     signs = np.sign(ys)
     found = _narrow_tops(f, xs, ys)
     for i in np.flatnonzero(signs[:-1] * signs[1:] < 0)[:40]:
