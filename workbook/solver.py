@@ -984,8 +984,8 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         # a"): 2a for a x^2 at x = 1 was judged as a function of x, and not right (attack33 F16)
         if _same_value(answer, exact):
             return True, [f"right: {d} at {result.var} = {at.strip()} = {explain.pretty(exact)}"]
-        return False, [f"not right: {d} at {result.var} = {at.strip()} is {explain.pretty(exact)}, not "
-                       f"{_shortened(explain.pretty(answer))}"]
+        return False, [(f"not right: {d} at {result.var} = {at.strip()} is {explain.pretty(exact)}, not "
+                        f"{_shortened(explain.pretty(answer))}")]
     lo, hi = domain or (-3.0, 3.0)
     far = domain is None  # a domain the learner chose is where they asked; the default stands for everywhere
     typed_function = _as_typed(result)
@@ -1020,8 +1020,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         missing = _undefined_where_defined(result, answer, lo, hi)  # an answer, and wrong (attack33 F6: 1/(2 sqrt(-x))
         if missing is not None:  # for sqrt(x) was "could not be compared: give --domain", with every domain)
             return False, [f"not right: {d} is not {_shortened(explain.pretty(answer))}",
-                           f"  at {result.var} = {missing[0]:.6g} your answer is undefined, but the derivative is "
-                           f"{missing[1]:.6g}"]
+                           f"  at {result.var} = {missing[0]:.6g} your answer is undefined, but the derivative is {missing[1]:.6g}"]
         raise SolveError("your answer and the derivative could not be compared: give --domain a..b "
                          "where both are defined")
     where = _differs(result.answer, answer, result.var, lo, hi, within=result.expr, far=far)
