@@ -8,6 +8,8 @@ CSS alone cannot see where a page ends. Four faults it leaves:
 - a worked solution's figure set after its answer that lands on a later page than its question, or one
   floated beside the steps that breaks over two pages (its caption overleaf): the figure goes above the
   steps instead, whole, next to the question it draws;
+- a module's worked example whose question stands alone at a page foot, its figure (set under it) overleaf
+  with all its steps: the figure goes after its answer (``figure_late``);
 - a worked solution's question alone at the foot of a page, its steps overleaf: the solution starts the
   next page (a figure floated beside the steps is set inside the first step, so that one that does not fit
   no longer takes the steps along; partials/steps.html);
@@ -164,7 +166,7 @@ def faults(page_boxes: list, fit: dict[str, dict], rooms_too: bool = True) -> di
         for fragment in page.fragments:
             parted = fragment.figure_below and first_page[fragment.article] < number
             if (parted or len(figured.get(fragment.article, ())) > 1) and not changed.get(
-                    fragment.article, {}).get("figure_first"):
+                    fragment.article, {}).get("figure_first") and not changed.get(fragment.article, {}).get("figure_late"):
                 changed.setdefault(fragment.article, {})["figure_first"] = True
                 found = True
         # a worked solution's question alone at the foot of a page, all it asks overleaf: it starts the next page
@@ -173,6 +175,14 @@ def faults(page_boxes: list, fit: dict[str, dict], rooms_too: bool = True) -> di
                 and not last.body and number + 1 < len(pages) and not fit.get(last.article, {}).get("starts_page")
                 and any(f.article == last.article for f in pages[number + 1].fragments)):
             changed.setdefault(last.article, {})["starts_page"] = True
+            found = True
+        # a module's worked example whose question stands alone at the foot of its page, the figure set under it
+        # gone overleaf with every step after it (Adam's example at seed 4242 left a third of its page empty under
+        # the question: read33): its figure goes after its answer, and the steps follow the question
+        if (last is not None and "example" in last.classes and last.head and not last.body and number + 1 < len(pages)
+                and any(f.article == last.article and f.figure for f in pages[number + 1].fragments)
+                and not changed.get(last.article, {}).get("figure_late")):
+            changed.setdefault(last.article, {}).update(figure_late=True, figure_first=False)
             found = True
         # a worked solution going on overleaf from a page under half full: its last step was kept with the one
         # before (so that an answer never stands alone under a table it sums up), and the two, with the
@@ -423,9 +433,14 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
     # further, to SHORT_SHARE (the least room), where what stands above it leaves that page under half full: Module
     # 5's worked example ended 49% down its second page, and the momentum problem under it went overleaf (read27)
     first_share = (KEEP_SHARE if run.start[1] <= 0 else SHORT_SHARE if run.inked / height < HALF else LEAST_SHARE)
-    bounds = {item.article: ((max((first_share if item is items[0] else KEEP_SHARE) * item.room,
-                                  min(item.room, least_cm * CM)),
-                              item.room + height if item.room >= most_cm * CM - 1 or (run.carried and item is items[0]) else
+    # and so may one too tall for a page of its own at the least room it may be cut back to: it goes on overleaf
+    # (a 2-2-1 network, its nine-row table to fill in and twelve lines to work the passes in: read33)
+    def least(item: Item) -> float:
+        return max((first_share if item is items[0] else KEEP_SHARE) * item.room, min(item.room, least_cm * CM))
+
+    bounds = {item.article: ((least(item),
+                              item.room + height if item.room >= most_cm * CM - 1 or (run.carried and item is items[0])
+                              or item.height - item.room + least(item) > full else
                               max(min(max(STRETCH[0] * item.room, item.room + STRETCH[1] * CM), most_cm * CM), item.room))
                              if elastic and item.room else (item.room, item.room)) for item in items}
     best: dict[tuple[int, int], _Choice | None] = {}

@@ -559,18 +559,22 @@ def written_lines(latex: str) -> int:
     return max(lines, 1)
 
 
+CELLS_A_LINE = 3  # the results of a worked table's row a student writes on one line of working
+
+
 def work_cm(problem: dict) -> float:
     """Room for a problem's working, sized from its worked solution: the lines a student writes for each
-    displayed line of working (written_lines) and a line for each table row (but the table the prompt has a
-    learner fill in: the same head), two more to start and one for the answer, within WORK_CM. A network's
-    forward table is worked in the room; only its table of gradients is filled in."""
+    displayed line of working (written_lines) and for each table row, a line for every CELLS_A_LINE of its cells
+    (but the table the prompt has a learner fill in: the same head), two more to start and one for the answer,
+    within WORK_CM. A network's forward table is worked in the room, six results in one row (a line a row gave
+    the 2-2-1 network less room than one neuron's loss: read33); only its table of gradients is filled in."""
     filled_in = [part["table"]["head"] for part in problem.get("prompt", ())
                  if "table" in part and part["table"].get("blank")]
     lines = 3
     for step in problem.get("steps", ()):
         lines += written_lines(step["math"]) if step.get("math") else 0
-        lines += sum(1 + len(part["table"]["rows"]) for part in step.get("say", ())
-                     if "table" in part and part["table"]["head"] not in filled_in)
+        lines += sum(1 + sum(-(-len(row) // CELLS_A_LINE) for row in part["table"]["rows"])
+                     for part in step.get("say", ()) if "table" in part and part["table"]["head"] not in filled_in)
     return min(max(WORK_LINE_CM * lines, WORK_CM[0]), WORK_CM[1])
 
 

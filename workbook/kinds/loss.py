@@ -315,11 +315,13 @@ def present_bce(work: Loss) -> Problem:
     grads = work.gradient
     feats = ", ".join(exact_decimal(x) for x in xs)
     default = ("A neuron computes {model} on the input {x} with label {y} and is trained with binary "
-               "cross-entropy. Find the gradient of the loss with respect to each weight and the bias.")
+               "cross-entropy, {loss}. Find the gradient of the loss with respect to each weight and the bias.")
     weights_tex = ", ".join(f"{n} = {exact_decimal(w)}" for n, w in zip(names, ws, strict=True)) + f", b = {exact_decimal(b)}"
     prompt = fill(work.family.prompt or default, {"model": Math(r"\hat y = \sigma(w \cdot x + b)"),
                                                   "x": Math(f"x = ({feats})" if len(xs) > 1 else f"x = {feats}"),
-                                                  "y": Math(f"y = {exact_decimal(y)}")})
+                                                  "y": Math(f"y = {exact_decimal(y)}"),
+                                                  # the loss written out, as the networks' prompts give it (read33)
+                                                  "loss": Math(r"L = -\left[y \ln \hat y + (1 - y)\ln(1 - \hat y)\right]")})
     prompt += words(" The parameters are ", Math(weights_tex), ".")
     zf, yv = float(work.z), work.yhat
     figure = {"kind": "sigmoid", "z": zf, "yhat": yv, "label": float(y),
