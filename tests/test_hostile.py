@@ -758,6 +758,30 @@ def test_a_quiz_never_carries_a_character_xml_cannot_hold():
     ET.fromstring(moodle.quiz({"": doc}).split("\n", 1)[1])
 
 
+@pytest.mark.parametrize("folder", [".", "./", "sub/..", "outside/.."])
+def test_an_editions_template_folder_is_a_folder_of_its_own_not_the_editions(place, folder):
+    # templates = "." made the folder the edition was saved in (Downloads, a course folder, ~) the template folder: a
+    # stranger's worksheet.html beside it included the user's files into the page (attack33 F9)
+    (place.root / "sub").mkdir()
+    (place.root / "worksheet.html").write_text('{% include "outside/secret.txt" %}', encoding="utf-8")
+    place.edition.write_text(f'templates = "{folder}"\n' + EDITION, encoding="utf-8")
+    refused(place.build(timeout=60), "templates", "not that folder itself")
+    assert not place.out.exists() or CANARY not in place.outputs()
+
+
+def test_a_template_includes_only_templates(place):
+    # any UTF-8 file under 1 MB in the template folder, dot-folders too, could be included into the page (attack33 F9)
+    own = place.root / "mine"
+    (own / ".hidden").mkdir(parents=True)
+    (own / "notes.txt").write_text(CANARY, encoding="utf-8")
+    (own / ".hidden" / "x.html").write_text(CANARY, encoding="utf-8")
+    for include in ("notes.txt", ".hidden/x.html"):
+        (own / "worksheet.html").write_text(f'{{% include "{include}" %}}', encoding="utf-8")
+        place.edition.write_text('templates = "mine"\n' + EDITION, encoding="utf-8")
+        refused(place.build(timeout=60), "a template is an .html, .css or .js file")
+        assert CANARY not in place.outputs()
+
+
 @pytest.mark.parametrize("folder", ["../outside", "/etc", "link-out"])
 def test_an_editions_template_folder_stays_beside_it(place, folder):
     far = place.root.parent / f"{place.root.name}-far"  # outside the edition's folder

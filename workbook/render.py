@@ -57,8 +57,13 @@ class FolderLoader(FileSystemLoader):
     its folder or one larger than any template (a device, a pipe or a huge file is never read)."""
 
     LIMIT = USER_FILE_LIMIT
+    SUFFIXES = (".html", ".css", ".js")  # what a template is: an edition naming its own folder ("templates = '.'")
+    # had {% include "taxes.txt" %} and ".ssh/id_rsa" read into the page from beside it (attack33 F9)
 
     def get_source(self, environment, template):
+        parts = split_template_path(template)
+        if not parts or any(part.startswith(".") for part in parts) or not parts[-1].endswith(self.SUFFIXES):
+            raise TemplateNotFound(f"{template} (a template is an .html, .css or .js file, in no dot-folder)")
         for folder in self.searchpath:
             path = Path(folder, *split_template_path(template))
             if path.is_file():  # the one Jinja will read: the first folder that has it
