@@ -383,3 +383,14 @@ def test_a_lock_file_that_is_a_hard_link_or_another_programs_is_refused_and_kept
     result = cli("build", small_edition, "--out", out, "--seed", "9")
     assert result.returncode == 2 and "not a workbook lock" in result.stderr, result.stderr
     assert lock.read_text(encoding="utf-8") == "pid 4242 of otherapp\n" and snapshot(folder) == before
+
+
+def test_without_a_key_an_edition_built_before_is_kept_not_removed(previous, small_edition):
+    # with HOME=/ (a container) there is no key to tell this user's files by: a roster build removed every file of
+    # the edition built before as "no build of yours wrote" (attack33 F18). It stops, and says what to do
+    out, folder, before = previous
+    roster = out.parent / "class.csv"
+    roster.write_text("name,id\nAnn,s01\n", encoding="utf-8")
+    result = cli("build", small_edition, "--out", out, "--roster", roster, env={"HOME": "/", "XDG_CACHE_HOME": ""})
+    assert result.returncode == 2 and "set HOME or XDG_CACHE_HOME" in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and snapshot(folder) == before

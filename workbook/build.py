@@ -48,7 +48,7 @@ from workbook.documents import (
     teacher_key,
 )
 from workbook.edition import Edition, default_path, load_edition, pick_families
-from workbook.errors import BuildError, InputError, disk_full, excerpt, printable
+from workbook.errors import BuildError, InputError, InTheWay, disk_full, excerpt, printable
 from workbook.resources import DEFAULT_EDITION, DEPENDENCIES, dependency_version
 from workbook.roster import read_roster
 from workbook.scheduler import BUDGET, DrawCache
@@ -283,6 +283,14 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         key_content = content_digest(key) if key is not None else None
         changed = {f for f in contents if previous.contents.get(f) != contents[f]}
         trusted = trusted_files(out_dir)  # what this user's builds wrote there, as they wrote it
+        if not trusted and _holds_files(out_dir) and (out_dir / MANIFEST).is_file():
+            from workbook.cache import secret
+
+            if secret() is None:  # no key to tell this user's files by: a roster build removed the whole edition
+                raise InTheWay(f"{printable(str(out_dir))} was built before, and without your key (kept in "  # (F18)
+                               "$XDG_CACHE_HOME or ~/.cache; HOME is / or empty here) its files cannot be told from "
+                               "ones put there by someone else: set HOME or XDG_CACHE_HOME to your own folder, or "
+                               "choose another --out; nothing was changed")
 
         def lacks(folder: str) -> bool:  # a sheet deleted, changed, linked or planted since: written again
             sheets = [f"{folder}/{n}.{ext}" for n in names for ext in ("html", "pdf") if ext in formats]
