@@ -394,3 +394,27 @@ def test_without_a_key_an_edition_built_before_is_kept_not_removed(previous, sma
     result = cli("build", small_edition, "--out", out, "--roster", roster, env={"HOME": "/", "XDG_CACHE_HOME": ""})
     assert result.returncode == 2 and "set HOME or XDG_CACHE_HOME" in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and snapshot(folder) == before
+
+
+def test_a_clean_stopped_midway_leaves_the_manifest_so_the_next_clean_finishes(previous, monkeypatch):
+    # the manifest went first, in the folder's order: killed then, the files it listed were left unlisted, never
+    # removed again, and clean said workbook did not write them (attack33 F17). It goes after them
+    out, folder, _ = previous
+    from workbook import staging
+    from workbook.areas import trusted_files
+
+    real, calls = os.unlink, []
+
+    def stopping(path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", stopping)
+    with pytest.raises(KeyboardInterrupt):
+        staging.clean(out, trusted=trusted_files)
+    monkeypatch.setattr(os, "unlink", real)
+    assert (folder / "manifest.json").is_file()
+    removed, skipped, kept = staging.clean(out, trusted=trusted_files)
+    assert folder in removed and not folder.exists() and skipped == [] and kept == [], (skipped, kept)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from workbook.areas import MANIFEST
 from workbook.cache import CACHE, emptied, is_cache, read_own
 from workbook.errors import BuildError, InTheWay
 from workbook.userfiles import FOLDER_OPEN, remove_tree, remove_tree_quietly
@@ -470,6 +471,8 @@ def _remove_as_written(folder: Path, trusted: dict[str, str]) -> list[str]:
             here = f"{rel}/{entry.name}" if rel else entry.name
             if here in left or not rel and entry.name == MARKER:
                 continue  # (a folder that cannot be listed is someone else's, kept whole)
+            if entry.name == MANIFEST and not entry.is_dir(follow_symlinks=False):
+                continue  # after the files it lists: killed between, a clean left them unlisted for good (attack33 F17)
             if entry.is_dir(follow_symlinks=False):
                 try:
                     inner = os.open(entry.name, FOLDER_OPEN, dir_fd=fd)
@@ -482,6 +485,9 @@ def _remove_as_written(folder: Path, trusted: dict[str, str]) -> list[str]:
                     os.unlink(entry.name, dir_fd=fd)  # a link is removed itself, never followed
             continue
         frames.pop()
+        if (f"{rel}/{MANIFEST}" if rel else MANIFEST) not in left:
+            with suppress(FileNotFoundError, IsADirectoryError, PermissionError):
+                os.unlink(MANIFEST, dir_fd=fd)
         if parent is None:
             with suppress(FileNotFoundError):
                 os.unlink(MARKER, dir_fd=fd)
