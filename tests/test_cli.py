@@ -532,8 +532,11 @@ def test_practice_with_a_long_topic_and_a_long_seed_builds():
     from workbook.edition import practice_edition
 
     edition = practice_edition("abcdefghijklmnopqrstuvwxyz-abcdefghij", 1, None, 9007199254740992)
-    assert edition.slug.startswith("practice-abcdefghij") and edition.slug.endswith("-all-9007199254740992")
+    assert edition.slug.startswith("practice-abcdefghi") and edition.slug.endswith("-all-9007199254740992")
     assert len(edition.slug) <= 48
+    # two topics alike in the part kept shared a folder, the second set replacing the first (attack33 F10)
+    one, two = (practice_edition(f"optimisation-of-the-loss-{n}", 4, None, 3).slug for n in ("one", "two"))
+    assert one != two and one.startswith("practice-optimisation") and len(one) <= 48
 
 
 @pytest.mark.parametrize("command", [["build"], ["clean", "--yes"], ["practice", "--topic", "derivatives"]])

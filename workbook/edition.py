@@ -305,7 +305,12 @@ def practice_edition(topic: str, count: int, difficulty: int | None, seed: int, 
     # (cut to what the slug's 48 characters leave: a 37-character topic and a 16-digit seed were refused,
     # blaming a "slug" the user never gave: attack23)
     rest = f"-{difficulty or 'all'}-{seed}"
-    cut = topic[:max(1, min(24, SLUG_MOST - len("practice-") - len(rest)))].rstrip("-")
+    room = max(1, min(24, SLUG_MOST - len("practice-") - len(rest)))
+    cut = topic[:room].rstrip("-")
+    if len(topic) > room:  # two topics alike in their first 24 characters shared a folder, the second set replacing
+        import hashlib  # the first without a word (attack33 F10): a cut topic carries a digest of the whole
+
+        cut = topic[:max(1, room - 9)].rstrip("-") + "-" + hashlib.sha256(topic.encode()).hexdigest()[:8]
     slug = re.sub(r"[^a-z0-9-]+", "-", f"practice-{cut}{rest}".lower())
     data = {"title": f"Practice: {name}", "paper": paper, "subtitle": f"{count} problems{level}, answers and worked solutions "
                                                       "at the back", "slug": slug, "seed": seed,
