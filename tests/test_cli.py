@@ -248,6 +248,11 @@ def test_a_bad_roster_row_is_reported_with_its_line(tmp_path, small_edition):
     assert result.exit_code == 2
     assert f"{roster}: line 2: expected 2 columns" in result.stderr
     assert f"{roster}: line 3: the id 's01' is already used on line 1" in result.stderr
+    # with a header of three columns, a short row was "expected 2 columns (name, id), found 2" (attack33 F2)
+    roster.write_text("email,name,id\nAnn,s01\n")
+    result = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--roster", str(roster))
+    assert result.exit_code == 2 and "line 2: the header puts name in column 2 and id in column 3; this row has 2" \
+        in result.stderr, result.stderr
 
 
 def test_progress_a_bar_on_a_terminal_a_line_a_stage_when_piped_nothing_when_quiet(capsys):
