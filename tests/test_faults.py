@@ -418,3 +418,15 @@ def test_a_clean_stopped_midway_leaves_the_manifest_so_the_next_clean_finishes(p
     assert (folder / "manifest.json").is_file()
     removed, skipped, kept = staging.clean(out, trusted=trusted_files)
     assert folder in removed and not folder.exists() and skipped == [] and kept == [], (skipped, kept)
+
+
+def test_a_cache_made_under_a_wide_umask_is_used_by_the_next_build(tmp_path, small_edition):
+    # under umask 000 the first build made .cache writable by all, then refused it as someone else's, every build
+    # after saying so (attack33 F12)
+    out = tmp_path / "out"
+    for seed in ("3", "4"):
+        result = subprocess.run([sys.executable, "-c", "import sys; from workbook.cli import main; sys.exit(main())",
+                                 "build", str(small_edition), "--out", str(out), "--seed", seed, "--format", "html"],
+                                capture_output=True, text=True, timeout=300, check=False, preexec_fn=lambda: os.umask(0))
+        assert result.returncode == 0 and "not made by workbook" not in result.stderr, result.stderr
+    assert not os.stat(out / ".cache").st_mode & 0o022
