@@ -577,3 +577,10 @@ def test_practice_asked_for_more_problems_than_its_topic_has_says_so_in_its_own_
     result = run("practice", "--topic", "chain-rule", "--difficulty", "3", "--count", "60", "-q", "--out", str(tmp_path))
     assert result.exit_code == 2 and "--count 60: 'chain-rule' at difficulty 3 has fewer different problems" in result.stderr
     assert "edition" not in result.stderr and "--versions" not in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--roster", "--templates", "--bank"])
+def test_an_empty_path_option_is_said_to_be_empty(option, tmp_path, small_edition):
+    # --roster "" (an unset shell variable) was "error: .: the roster is not a regular file" (attack33 F14)
+    result = run("build", str(small_edition), "--out", str(tmp_path / "b"), option, "")
+    assert result.exit_code == 2 and "it is empty: name a" in result.output and len(result.output.strip().splitlines()) == 1

@@ -134,6 +134,16 @@ class _Folder(click.Path):
         return super().convert(value, param, ctx)
 
 
+class _Named(click.Path):
+    """A path option's value, named: an empty one (an unset shell variable) was read as the folder "." (--roster "":
+    "error: .: the roster is not a regular file": attack33 F14) or as "Directory '' does not exist"."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value.strip():
+            self.fail("it is empty: name a " + ("file" if not self.dir_okay else "folder"), param, ctx)
+        return super().convert(value, param, ctx)
+
+
 class _Group(click.Group):
     """Click's group, keeping the promise of one short line for bad input everywhere: a bad option's
     value is quoted only in part, and a path the system cannot use (a name too long, a folder that
@@ -267,11 +277,11 @@ LAST_EPOCH = 253402300799  # 9999-12-31 23:59:59 UTC: a later SOURCE_DATE_EPOCH 
 @click.option("--seed", type=click.IntRange(0, 2**53), help="Override the edition's seed.")
 @click.option("--out", "out_root", type=_Folder(), default=Path("build"),
               show_default=True, help="The build folder; the edition goes into OUT/<edition-slug>/.")
-@click.option("--bank", "bank_folders", multiple=True, type=click.Path(path_type=Path, exists=True),
+@click.option("--bank", "bank_folders", multiple=True, type=_Named(path_type=Path, exists=True, file_okay=True),
               help="A folder (or file) of extra problem families; may be repeated.")
 @click.option("--versions", type=click.IntRange(1, MAX_VERSIONS),
               help="Build versions A, B, C ... (overrides the edition).")
-@click.option("--roster", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--roster", type=_Named(path_type=Path, dir_okay=False),
               help="A CSV of students (name, id): one personalized worksheet each and a key by student, in "
                    "students/; students built before are kept.")
 @click.option("--student", "students", multiple=True, metavar="ID",
@@ -282,7 +292,7 @@ LAST_EPOCH = 253402300799  # 9999-12-31 23:59:59 UTC: a later SOURCE_DATE_EPOCH 
                    "feedback.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64),
               help="Worker processes (default: one a core, or the WORKBOOK_JOBS environment variable).")
-@click.option("--templates", type=click.Path(path_type=Path, exists=True, file_okay=False),
+@click.option("--templates", type=_Named(path_type=Path, exists=True, file_okay=False),
               help="A folder of templates searched before the built-in ones (overrides the edition's `templates`).")
 @click.option("--cluster", metavar="ADDRESS",
               help="Run the draws and layouts on a Dask cluster: a scheduler's address (tcp://host:8786), or "
@@ -373,7 +383,7 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--gradient", "as_gradient", is_flag=True,
               help="Every first partial (of the --wrt variables, default all): the gradient.")
-@click.option("--batch", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+@click.option("--batch", type=_Named(path_type=Path, dir_okay=False, allow_dash=True),
               help='Work a file of JSON lines {"input", "variable", "order"}; write one JSON result a line.')
 @click.option("--check", "answer", default=None, metavar="ANSWER",
               help="Your derivative: says whether it is right (exit 0) or not (exit 1), where it differs "
@@ -521,7 +531,7 @@ def _plain(text: str, limit: int) -> str:
 
 @main.command(name="list")
 @click.option("--topic", help="Only this topic.")
-@click.option("--bank", "bank_folders", multiple=True, type=click.Path(path_type=Path, exists=True),
+@click.option("--bank", "bank_folders", multiple=True, type=_Named(path_type=Path, exists=True, file_okay=True),
               help="A folder (or file) of extra problem families; may be repeated.")
 def list_families(topic: str | None, bank_folders: tuple[Path, ...]) -> None:
     """List the problem families with topic, difficulty and one sample."""
@@ -557,7 +567,7 @@ def _plain_prompt(segments: list[dict]) -> str:
 @main.command()
 @click.argument("family")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**53), help="Which draw.")
-@click.option("--bank", "bank_folders", multiple=True, type=click.Path(path_type=Path, exists=True),
+@click.option("--bank", "bank_folders", multiple=True, type=_Named(path_type=Path, exists=True, file_okay=True),
               help="A folder (or file) of extra problem families; may be repeated.")
 @click.option("--try", "attempt", is_flag=True,
               help="Print the problem, wait for your answer, judge it, then show the worked solution.")
@@ -739,7 +749,7 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
 @click.option("--paper", type=click.Choice(["A4", "Letter"]), default="A4", show_default=True, help="Paper size.")
 @click.option("--out", "out_root", type=_Folder(), default=Path("build"),
               show_default=True, help="The build folder; the set goes into OUT/practice-<topic>-<difficulty or all>-<seed>/.")
-@click.option("--bank", "bank_folders", multiple=True, type=click.Path(path_type=Path, exists=True),
+@click.option("--bank", "bank_folders", multiple=True, type=_Named(path_type=Path, exists=True, file_okay=True),
               help="A folder (or file) of extra problem families; may be repeated.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def practice(topic: str, count: int, difficulty: int | None, seed: int | None, paper: str, out_root: Path,
