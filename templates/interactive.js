@@ -204,7 +204,9 @@
       let fn;
       const key = has(ALIAS, name) ? ALIAS[name] : name;
       if (["abs", "relu", "sign", "Heaviside"].includes(key)) joints.push(args[0]);
-      if (["exp", "sigmoid", "tanh", "softplus", "erf"].includes(key)) turns.push(args[0]);
+      if (["exp", "sigmoid", "tanh", "softplus", "erf", "sinh", "cosh", "sech", "csch", "atan", "asinh"].includes(key)) turns.push(args[0]);
+      // where a max's or min's two sides cross (max(0, 1 - 10^16 (x - c)^2), a cap 10^-8 wide: attack33)
+      if (["max", "Max", "min", "Min"].includes(key)) { const [p, q] = args; turns.push((v) => p(v) - q(v)); }
       if (["abs", "sign", "Heaviside", "log", "ln", "sqrt", "DiracDelta"].includes(key)) {
         // where its argument crosses 0 between two neighbouring numbers (cos x at pi/2, x - pi), no number
         // reaches the point itself: holesOf marks it, and there the argument is taken as the 0 it is
@@ -439,11 +441,19 @@
   // Where what an exponential or a power of the answer is taken of turns between points of the grid, narrowed by
   // golden section: the top of a bump narrower than the grid's spacing, 1000 e^(-10^12 (x - 0.7771)^2), which the
   // grid stepped over ("Right.": attack32; workbook solve --check looks there too)
+  // and where it crosses 0 between two points, narrowed by bisection: a bump whose argument is a line turns nowhere,
+  // sech(10^6 (x - 0.7771)) tops where it is 0, and 1/(1 + (10^8 (x - c))^2) where its square's base is (attack33)
   function turnsOf(f, v, xs) {
     const found = [];
     for (const u of (f.turns || []).slice(0, 40)) {
       const ys = xs.map((x) => u({ [v]: x }));
-      for (let k = 1; k + 1 < xs.length && found.length < 200; k++) {
+      for (let k = 1; k < xs.length && found.length < 300; k++) {
+        if (Number.isFinite(ys[k - 1]) && Number.isFinite(ys[k]) && ys[k - 1] * ys[k] < 0) {
+          const [a, b] = narrowed(u, v, xs[k - 1], xs[k], ys[k - 1]);
+          found.push(a, b, (a + b) / 2);
+        }
+      }
+      for (let k = 1; k + 1 < xs.length && found.length < 300; k++) {
         const [a, b, c] = [ys[k - 1], ys[k], ys[k + 1]];
         if (![a, b, c].every(Number.isFinite) || (b - a) * (c - b) >= 0) continue;
         const top = b > a ? 1 : -1;  // a peak, or a trough (a spike's base)
@@ -456,6 +466,30 @@
       }
     }
     return found;
+  }
+
+  // The same in several names: from a few points of the box, along each name in turn (twice round), to where what
+  // a function of the answer is taken of turns or crosses 0: the top of 1000 e^(-10^8 ((x - 0.5)^2 + (y - 0.2)^2))
+  // and the ridge of sech(10^6 (x + y - 0.7771)), which no random point of the box reaches (attack32, attack33)
+  function boxTurns(f, variables, bases) {
+    const found = [], grid = Array.from({ length: 201 }, (_, k) => -3 + 6 * k / 200);
+    for (const u of (f.turns || []).slice(0, 12)) {
+      for (const base of bases) {
+        const p = base.slice();
+        for (let round = 0; round < 2; round++) {
+          variables.forEach((v, i) => {
+            const fixed = {};
+            variables.forEach((w, j) => { fixed[w] = p[j]; });
+            const along = turnsOf({ turns: [(o) => u({ ...fixed, [v]: o[v] })] }, v, grid);
+            if (along.length) {
+              p[i] = along.reduce((a, b) => (Math.abs(b - p[i]) < Math.abs(a - p[i]) ? b : a));
+              found.push(p.slice());
+            }
+          });
+        }
+      }
+    }
+    return found.slice(0, 2000);
   }
 
   function narrowed(u, v, a, b, before) {
@@ -656,7 +690,7 @@
         const a = fn(at(point)), b = fn(at(point.map((c) => c * (1 + 1e-13))));
         return Number.isFinite(a) && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a));
       };
-      for (const point of box.concat(otherSides(f.joints || [], data.variables, box))) {
+      for (const point of box.concat(otherSides(f.joints || [], data.variables, box), boxTurns(f, data.variables, box.slice(0, 8)))) {
         const got = f(at(point)), want = g(at(point));
         if (!Number.isFinite(got) && point.some((c) => Math.abs(c) > 3)) continue;  // past the box: overflow, no hole
         // where the expression has a value, yours must have the same (one undefined there is wrong too)
