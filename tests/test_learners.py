@@ -953,3 +953,12 @@ def test_a_value_asked_for_in_terms_of_another_name_is_judged_as_that_value():
     wrong = run("solve", "a x^2", "--at", "1", "--check", "a")
     assert wrong.exit_code == 1 and "is 2a, not a" in wrong.output, wrong.output
     assert run("solve", "sin(a x)", "--at", "0", "--check", "a").exit_code == 0
+
+
+@pytest.mark.parametrize("typed", ["2x + sigmoid(x - 10^9)", "2x + tanh(x - 10^12) + 1", "2x + tanh(x + 10^16) - 1",
+                                   "2x + erf(x - 10^17) + 1", "2x + sin(x) softplus(x - 10^6)"])
+def test_a_smooth_step_far_out_is_seen_however_far(typed):
+    # sigmoid(x - 10^9) turns on at a point of the far grid itself, where its argument is 0 and no sign changes
+    # between two points; tanh(x + 10^16) past the grid's 10^15 (attack33 F2): right for x^2's 2x
+    result = run("solve", "x^2", "--check", typed)
+    assert result.exit_code == 1 and result.output.startswith("not right"), result.output

@@ -1745,11 +1745,16 @@ def _far_points(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float, writt
     every place a piece of the difference switches out to ±1000 (2x + max(0, x - 3.5) is not x^2's derivative),
     and, however far out, each side of and beyond every place a polynomial piece switches (relu(x - 1000),
     min(0, x + 10^20): the derivative is the same function everywhere, not only out to some distance)."""
+    # a smooth step's or bump's argument that is a polynomial: its exact zeros, however far out (tanh(x + 10^16) - 1
+    # and erf(x - 10^17) + 1 turn on past the grid's 10^15: attack33 F2)
+    smooth = [z for u in _taken_of(difference, var)[:20] if u.is_polynomial(var) and 1 <= sp.degree(u, var) <= 4
+              for z in sorted(_zeros(u, var, -FAR_REACH, FAR_REACH), key=float)[:4] if abs(z) > 10**FAR_DECADES]
+    beyond = [p for z in smooth[:8] for p in _beside_and_past(z)]
     if not verify.switches(difference):  # smooth: where what a function is taken of crosses 0, however far out
-        return [p for p in FAR if not lo <= p <= hi] + _far_switches(difference, var, written=written)
+        return [p for p in FAR if not lo <= p <= hi] + _far_switches(difference, var, written=written) + beyond
     outside = [k for k in _kinks(difference, var, -1000.0, 1000.0) if not lo <= k <= hi]
     return [p for p in FAR if not lo <= p <= hi] + outside + _beyond(difference, var) + \
-        _far_switches(difference, var, written=written)
+        _far_switches(difference, var, written=written) + beyond
 
 
 FAR_DECADES = 15  # _far_switches looks out to ±10^15
@@ -1791,6 +1796,9 @@ def _far_switches(difference: sp.Expr, var: sp.Symbol, grid: int = 4001, written
                 except (TypeError, ValueError, ZeroDivisionError, OverflowError):
                     continue
             signs = np.sign(ys)
+            for i in np.flatnonzero(signs[1:-1] == 0)[:4]:  # on a point of the grid itself: 10^9 is one, and
+                z = sp.Rational(repr(float(xs[i + 1])))  # sigmoid(x - 10^9) was right for 2x (attack33 F2)
+                out += [z] * turn + _beside_and_past(z)
             for i in np.flatnonzero(signs[:-1] * signs[1:] < 0)[:4]:
                 a, b = float(xs[i]), float(xs[i + 1])
                 with np.errstate(all="ignore"):
