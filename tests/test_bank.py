@@ -556,3 +556,16 @@ def test_check_takes_the_seeds_show_takes():
     assert parse_range(f"{2**53 - 5}..{2**53}") == range(2**53 - 5, 2**53 + 1)
     with pytest.raises(ValueError, match="at most 2"):
         parse_range(f"{2**53}..{2**53 + 1}")
+
+
+def test_a_network_whose_hidden_unit_is_saturated_is_drawn_again(tmp_path):
+    # w1 = 10^6 made z = 1000002: a third of the gradients printed as 0 and "1000000 - 0.5 · 0 = 1000000" was built
+    # and printed, though a saturated sigmoid is redrawn (attack33 F11)
+    from workbook.problem import Degenerate
+
+    (tmp_path / "n.toml").write_text('id = "n"\ntitle = "N"\ntopic = "t"\ndifficulty = 1\nkind = "network"\nhidden = 2\n'
+                                     'w1 = ["10^6", "1", "1", "1"]\nb1 = ["0", "0"]\nw2 = ["1", "1"]\n'
+                                     'data = [["1", "2", "a"]]\n[params]\na = { int = [0, 1] }\n', encoding="utf-8")
+    family = load_bank([tmp_path])["n"]
+    with pytest.raises(Degenerate, match="saturated hidden unit"):
+        generate_one(family, 1)

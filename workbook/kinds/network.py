@@ -162,6 +162,10 @@ def _forward(work: Network) -> None:
         raise Degenerate("a saturated output")
     if work.act == "relu" and np.any(work.Z1 == 0):
         raise Degenerate("ReLU exactly at its corner")
+    # a hidden unit whose slope is all but 0 (z = 1000002 for a sigmoid): its weights' gradients print as 0, nothing
+    # to work (attack33 F11); the built-in families reach |z| = 4.5
+    if work.act in ("sigmoid", "tanh") and np.abs(work.Z1).max() > (9.0 if work.act == "sigmoid" else 5.0):
+        raise Degenerate("a saturated hidden unit")
     yhat = work.yhat
     if work.family.loss == "bce":
         work.L = float(np.mean(-(Y * np.log(yhat) + (1 - Y) * np.log(1 - yhat))))
