@@ -430,3 +430,13 @@ def test_a_cache_made_under_a_wide_umask_is_used_by_the_next_build(tmp_path, sma
                                 capture_output=True, text=True, timeout=300, check=False, preexec_fn=lambda: os.umask(0))
         assert result.returncode == 0 and "not made by workbook" not in result.stderr, result.stderr
     assert not os.stat(out / ".cache").st_mode & 0o022
+
+
+def test_a_marker_a_killed_build_was_replacing_is_swept_quietly(previous, small_edition):
+    # killed inside the marker's replacement, the build left .workbook-build.<12 hex>, and the next one said it had
+    # removed "1 file that no build of yours wrote" (attack33 F6)
+    out, folder, before = previous
+    (folder / ".workbook-build.604f67fc7ac8").write_text("made by workbook\n", encoding="utf-8")
+    result = cli("build", small_edition, "--out", out, "--seed", "9")
+    assert result.returncode == 0 and "no build of yours" not in result.stderr, result.stderr
+    assert not (folder / ".workbook-build.604f67fc7ac8").exists()

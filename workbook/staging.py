@@ -208,6 +208,12 @@ def _recover(out_dir: Path, trusted_files: Callable[..., dict[str, str]] | None 
     aside and moving the new one in, it left the previous edition as ``.<name>.old-<pid>``:
     that is put back.
     """
+    # a marker a killed build was replacing (_replace_marker's new file): its own, said to be nobody's (attack33 F6)
+    for leftover in out_dir.glob(f"{MARKER}.*") if out_dir.is_dir() and not out_dir.is_symlink() else ():
+        if re.fullmatch(re.escape(MARKER) + r"\.[0-9a-f]{12}", leftover.name) and leftover.is_file() \
+                and not leftover.is_symlink():
+            with suppress(OSError):
+                leftover.unlink()
     for leftover in sorted(out_dir.parent.glob(f".{out_dir.name}.staging-*")):
         # a staging folder is marked first thing, with its name signed; another is left alone (a marker copied
         # into a folder of someone's files had it removed whole: attack28)
