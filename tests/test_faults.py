@@ -435,7 +435,7 @@ def test_a_cache_made_under_a_wide_umask_is_used_by_the_next_build(tmp_path, sma
 def test_a_marker_a_killed_build_was_replacing_is_swept_quietly(previous, small_edition):
     # killed inside the marker's replacement, the build left .workbook-build.<12 hex>, and the next one said it had
     # removed "1 file that no build of yours wrote" (attack33 F6)
-    out, folder, before = previous
+    out, folder, _ = previous
     (folder / ".workbook-build.604f67fc7ac8").write_text("made by workbook\n", encoding="utf-8")
     result = cli("build", small_edition, "--out", out, "--seed", "9")
     assert result.returncode == 0 and "no build of yours" not in result.stderr, result.stderr
