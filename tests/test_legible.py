@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 import pytest
-from matplotlib.colors import to_rgb
+from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
 
 from workbook import figcheck, figures
@@ -483,11 +483,21 @@ def test_an_iterates_number_is_nearer_its_own_iterate_than_any_other_and_the_las
             (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
             shown = [[(a, b) for a, b in zip(run["points"], run["values"], strict=True) if x0 <= a <= x1 and y0 <= b <= y1]
                      for run in spec["runs"]]
-            numbers = [t for t in ax.texts if getattr(t, "_point", False) and re.fullmatch(r"\d+(, \d+|–\d+)?", t.get_text())]
+            numbers = [t for t in ax.texts if getattr(t, "_point", False)
+                       and re.fullmatch(r"\d+((, \d+)*|–\d+)", t.get_text())]
             said = set()
             for label in numbers:
-                first, *rest = (int(n) for n in re.split(r", |–", label.get_text()))
-                ks = set(range(first, (rest or [first])[0] + 1))
+                text = label.get_text()  # "2", "1, 2", "1, 3, 5" (a bounce's, at one end), "1–4" (in a row)
+                first, *rest = (int(n) for n in re.split(r", |–", text))
+                ks = set(range(first, rest[0] + 1)) if "–" in text else {first, *rest}
+                # every iterate a number names is where the number stands: "4, 5" beside 5 alone, 4 at the other end
+                # of a bounce, and "1–4" beside 1 (read34)
+                runs = [line for line in ax.lines if line.get_marker() == "o" and line.get_label() != "start"]
+                mine = [r for r, line in zip(shown, runs) if to_hex(line.get_color()) == to_hex(label.get_color())]
+                anchor = ax.transData.transform(label.xy)
+                for run in mine[:1]:  # (a number in black: a point two rates share)
+                    where = [ax.transData.transform(p) for j, p in enumerate(run) if j in ks]
+                    assert all(np.hypot(*(w - anchor)) < figures.APART_PX for w in where), (family_id, k, text)
                 said |= ks
                 box = label.get_window_extent(renderer)
 

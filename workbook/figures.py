@@ -383,6 +383,8 @@ def _place_labels(fig) -> None:
                 break
         if best[0] > 0 and getattr(label, "_close", False):
             label.remove()  # no clear place near its point: left out rather than set where it misleads
+            if getattr(label, "_join", None) is not None:  # an iterate's number: joined to its run's nearest
+                _join(label._join, label._joined[1])
             continue
         _, label.xy, label.xyann, ha, va, box = best
         label.set_horizontalalignment(ha)
@@ -677,6 +679,7 @@ def contour_figure(spec: dict) -> str:
 
 
 APART_PX = 14  # display pixels (at the figure's 100 dpi) an iterate's number needs from another's point
+JOIN_PX = 9  # and within which of a numbered one's point an iterate is on the same spot: its number joins that one
 
 
 def descent1d_figure(spec: dict) -> str:
@@ -741,15 +744,27 @@ def descent1d_figure(spec: dict) -> str:
                     same[2].set_color("#222222")
                     continue
                 if any(np.hypot(*(at - p[0])) < APART_PX for p in placed):
-                    # too near a numbered one for a number of its own: it joins the number of the iterate before
-                    # or after it, "1, 2" (seed 4242's worked example printed 0, 1 and 3, and no 2: read33)
+                    # too near a numbered one for a number of its own: on the same spot as one of its run's (a few
+                    # pixels off), it joins that number, "1, 2" (seed 4242's worked example printed 0, 1 and 3, and
+                    # no 2: read33); never one further off, which the joined number would stand beside (a bounce's
+                    # "4, 5" beside 5 alone, 4 at the other end: read34)
                     last = groups[-1][0]
-                    beside = [p for p in placed if p[3] == i and (p[1][-1] + 1 == ks[0] or ks[-1] + 1 == p[1][0])]
-                    beside.sort(key=lambda p: (p[1] == last, p[1][0] == 0, np.hypot(*(at - p[0]))))
-                    if beside:
-                        joined = beside[0]
-                        joined[1][:] = sorted(joined[1] + ks)
-                        joined[2].set_text(_numbers_text(joined[1]))
+                    same_spot = [p for p in placed if p[3] == i and np.hypot(*(at - p[0])) < JOIN_PX]
+                    same_spot.sort(key=lambda p: (p[1] == last, np.hypot(*(at - p[0]))))
+                    if same_spot:
+                        _join(same_spot[0], ks)
+                        continue
+                    ours = [p for p in placed if p[3] == i and np.hypot(*(at - p[0])) < APART_PX]
+                    if not ours:  # near another rate's number only: left to it, as before
+                        continue
+                    # a few pixels further: a number of its own where a clear place is found (_place_labels), else
+                    # it joins the nearest of its run's
+                    label = _label(ax, _numbers_text(ks), xy, fontsize=7.5, color=colors[i % len(colors)], near=3,
+                                   close=True)
+                    entry = (at, list(ks), label, i)
+                    label._join = min(ours, key=lambda p: (p[1] == last, np.hypot(*(at - p[0]))))
+                    label._joined = entry
+                    placed.append(entry)
                     continue
                 label = _label(ax, _numbers_text(ks), xy, fontsize=7.5, color=colors[i % len(colors)], near=3, close=True)
                 placed.append((at, list(ks), label, i))
@@ -760,9 +775,17 @@ def descent1d_figure(spec: dict) -> str:
         return _output(fig)
 
 
+def _join(entry, ks) -> None:
+    """An iterate's numbers joined to a numbered one's label (an entry of descent1d_figure's ``placed``)."""
+    entry[1][:] = sorted(set(entry[1]) | set(ks))
+    entry[2].set_text(_numbers_text(entry[1]))
+
+
 def _numbers_text(ks: list[int]) -> str:
-    """Iterates' numbers as one label: "2", "1, 2", "1–3"."""
-    return str(ks[0]) if len(ks) == 1 else f"{ks[0]}, {ks[1]}" if len(ks) == 2 else f"{ks[0]}–{ks[-1]}"
+    """Iterates' numbers as one label: "2", "1, 2", "1–3" (in a row), "1, 3, 5" (a bounce's, at one end)."""
+    if len(ks) > 2 and ks == list(range(ks[0], ks[-1] + 1)):
+        return f"{ks[0]}–{ks[-1]}"
+    return ", ".join(map(str, ks[:4])) + (", …" if len(ks) > 4 else "")
 
 
 def steps_figure(spec: dict) -> str:

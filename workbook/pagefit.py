@@ -169,12 +169,20 @@ def faults(page_boxes: list, fit: dict[str, dict], rooms_too: bool = True) -> di
                     fragment.article, {}).get("figure_first") and not changed.get(fragment.article, {}).get("figure_late"):
                 changed.setdefault(fragment.article, {})["figure_first"] = True
                 found = True
-        # a worked solution's question alone at the foot of a page, all it asks overleaf: it starts the next page
+        # a worked solution's question alone at the foot of a page, all it asks overleaf: it starts the next page;
+        # but where that would leave the page under half full and the figure set above the steps took them along
+        # (the fan-out graph at seeds 77 and 4242: page 17 was 46% full), the figure goes after the answer instead
         last = page.fragments[-1] if page.fragments else None
         if (last is not None and "solution" in last.classes and "example" not in last.classes and last.head
                 and not last.body and number + 1 < len(pages) and not fit.get(last.article, {}).get("starts_page")
+                and not changed.get(last.article, {}).get("figure_late")
                 and any(f.article == last.article for f in pages[number + 1].fragments)):
-            changed.setdefault(last.article, {})["starts_page"] = True
+            left = page.inked - last.height / page_boxes[number].height
+            overleaf = any(f.article == last.article and f.figure for f in pages[number + 1].fragments)
+            if left < LOOSE_SHARE and overleaf:
+                changed.setdefault(last.article, {}).update(figure_late=True, figure_first=False)
+            else:
+                changed.setdefault(last.article, {})["starts_page"] = True
             found = True
         # a module's worked example whose question stands alone at the foot of its page, the figure set under it
         # gone overleaf with every step after it (Adam's example at seed 4242 left a third of its page empty under
@@ -183,6 +191,18 @@ def faults(page_boxes: list, fit: dict[str, dict], rooms_too: bool = True) -> di
                 and any(f.article == last.article and f.figure for f in pages[number + 1].fragments)
                 and not changed.get(last.article, {}).get("figure_late")):
             changed.setdefault(last.article, {}).update(figure_late=True, figure_first=False)
+            found = True
+        # a page under half full before a worked solution that starts the next page whole, its figure set above its
+        # steps (the fan-out graph, at seeds 77 and 4242: the question, the graph and the first step kept together
+        # did not fit under problem 21, 46% of its page): the figure goes after the answer, the steps follow the
+        # question down this page
+        following = pages[number + 1].fragments[0] if number + 1 < len(pages) and pages[number + 1].fragments else None
+        if (following is not None and page.inked < LOOSE_SHARE and "solution" in following.classes
+                and "example" not in following.classes and following.head and following.figure
+                and not pages[number + 1].other and all(f.article != following.article for f in page.fragments)
+                and not changed.get(following.article, {}).get("figure_late")
+                and not changed.get(following.article, {}).get("starts_page")):
+            changed.setdefault(following.article, {}).update(figure_late=True, figure_first=False)
             found = True
         # a worked solution going on overleaf from a page under half full: its last step was kept with the one
         # before (so that an answer never stands alone under a table it sums up), and the two, with the
@@ -433,14 +453,17 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
     # further, to SHORT_SHARE (the least room), where what stands above it leaves that page under half full: Module
     # 5's worked example ended 49% down its second page, and the momentum problem under it went overleaf (read27)
     first_share = (KEEP_SHARE if run.start[1] <= 0 else SHORT_SHARE if run.inked / height < HALF else LEAST_SHARE)
-    # and so may one too tall for a page of its own at the least room it may be cut back to: it goes on overleaf
-    # (a 2-2-1 network, its nine-row table to fill in and twelve lines to work the passes in: read33)
+    # and one too tall for a page of its own at that share may be cut back to what fits on one, to LEAST_SHARE: a
+    # 2-2-1 network, its nine-row table to fill in and twelve lines of passes, stands on one page with eleven lines
+    # (set on two, its room was three times its work: read34)
     def least(item: Item) -> float:
-        return max((first_share if item is items[0] else KEEP_SHARE) * item.room, min(item.room, least_cm * CM))
+        share = (first_share if item is items[0] else KEEP_SHARE) * item.room
+        if item.height - item.room + share > full:
+            share = max(LEAST_SHARE * item.room, full - (item.height - item.room))
+        return max(share, min(item.room, least_cm * CM))
 
     bounds = {item.article: ((least(item),
-                              item.room + height if item.room >= most_cm * CM - 1 or (run.carried and item is items[0])
-                              or item.height - item.room + least(item) > full else
+                              item.room + height if item.room >= most_cm * CM - 1 or (run.carried and item is items[0]) else
                               max(min(max(STRETCH[0] * item.room, item.room + STRETCH[1] * CM), most_cm * CM), item.room))
                              if elastic and item.room else (item.room, item.room)) for item in items}
     best: dict[tuple[int, int], _Choice | None] = {}
