@@ -34,8 +34,10 @@ def confined(root: Path, name: str) -> Path:
     make or that is a link (to anywhere: even to another edition's folder beside it)."""
     root = root.resolve()
     target = root / name
+    if name not in ("", ".", "..") and "/" not in name and target.is_symlink():  # a link out of the folder, said as
+        refuse_foreign(target)  # one to a folder inside it is ("... is a link": attack33 F4)
     if target.resolve().parent != root or name in ("", ".", "..") or "/" in name:
-        raise InTheWay(f"output name {name!r} would leave {root}")
+        raise InTheWay(f"the edition's folder name {name!r} would leave {root}: give the edition a plain slug")
     refuse_foreign(target)
     return target
 
