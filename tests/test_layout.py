@@ -210,6 +210,11 @@ def test_room_to_work_fits_the_work(documents, tmp_path):
     # to the least room (SHORT_SHARE) where its primer and example leave that page under half full (read27)
     firsts = {f"problem-{s['problems'][0]['number']}" for s in doc["sections"] if s["problems"]}
     least = {a: (pagefit.SHORT_SHARE if a in firsts else pagefit.KEEP_SHARE) * sized[a] for a in heights}
+    # and one too tall for a page at that share, alone on its page, to what fits on it, LEAST_SHARE at the least (the
+    # 2-2-1 network: set over two pages its room was three times its work, read34)
+    for a, pages_on in on.items():
+        if len(pages_on) == 1 and [b for b, p in on.items() if p & pages_on] == [a]:
+            least[a] = min(least[a], pagefit.LEAST_SHARE * sized[a])
     assert {a: (h, sized[a]) for a, h in heights.items()
             if a not in capped and not least[a] - 0.01 <= h <= most[a] + 0.01} == {}
     assert cells and all(c.border_height() >= 9 * MM for c in cells)
