@@ -429,7 +429,7 @@ def test_a_cache_made_under_a_wide_umask_is_used_by_the_next_build(tmp_path, sma
                                  "build", str(small_edition), "--out", str(out), "--seed", seed, "--format", "html"],
                                 capture_output=True, text=True, timeout=300, check=False, preexec_fn=lambda: os.umask(0))
         assert result.returncode == 0 and "not made by workbook" not in result.stderr, result.stderr
-    assert not os.stat(out / ".cache").st_mode & 0o022
+    assert not os.stat(out / ".cache").st_mode & 0o002  # (a group may write it, as a umask of 002 says: test_hostile)
 
 
 def test_a_marker_a_killed_build_was_replacing_is_swept_quietly(previous, small_edition):

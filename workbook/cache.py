@@ -141,9 +141,9 @@ def cache_root(out_root: Path) -> tuple[Path | None, str | None]:
         out_root.mkdir(parents=True, exist_ok=True)
         made = False
         try:
-            root.mkdir(mode=0o755)
-            os.chmod(root, 0o755 & ~os.umask(os.umask(0)) & ~0o022)  # no group or other write, whatever the umask:
-            made = True  # under umask 000 the cache the first build made was refused as others'. (attack33 F12)
+            root.mkdir(mode=0o775)
+            os.chmod(root, 0o775 & ~os.umask(os.umask(0)))  # no write for others, whatever the umask (a group's, as
+            made = True  # the umask gives): under umask 000 the cache a first build made was refused as others' (F12)
         except FileExistsError:
             pass
         if made:
@@ -240,9 +240,9 @@ class Store:
         folder = root / kind if root is not None else None
         if folder is not None:
             try:
-                folder.mkdir(mode=0o755, exist_ok=True)
-                if folder.stat().st_mode & 0o022 and folder.stat().st_uid == os.getuid():  # made now, with the umask
-                    os.chmod(folder, folder.stat().st_mode & ~0o022)
+                folder.mkdir(mode=0o775, exist_ok=True)
+                if folder.stat().st_mode & 0o002 and folder.stat().st_uid == os.getuid():  # made now, with the umask
+                    os.chmod(folder, folder.stat().st_mode & ~0o002)
             except OSError:
                 folder = None
         self.folder = folder if folder is not None and _private_folder(folder) else None

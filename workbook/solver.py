@@ -1747,7 +1747,8 @@ def _far_points(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float, writt
     min(0, x + 10^20): the derivative is the same function everywhere, not only out to some distance)."""
     # a smooth step's or bump's argument that is a polynomial: its exact zeros, however far out (tanh(x + 10^16) - 1
     # and erf(x - 10^17) + 1 turn on past the grid's 10^15: attack33 F2)
-    smooth = [z for u in _taken_of(difference, var)[:20] if u.is_polynomial(var) and 1 <= sp.degree(u, var) <= 4
+    smooth = [z for u in _taken_of(difference, var)[:20]
+              if u.free_symbols == {var} and u.is_polynomial(var) and 1 <= sp.degree(u, var) <= 4
               for z in sorted(_zeros(u, var, -FAR_REACH, FAR_REACH), key=float)[:4] if abs(z) > 10**FAR_DECADES]
     beyond = [p for z in smooth[:8] for p in _beside_and_past(z)]
     if not verify.switches(difference):  # smooth: where what a function is taken of crosses 0, however far out

@@ -19,12 +19,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from workbook.areas import MANIFEST
 from workbook.cache import CACHE, emptied, is_cache, read_own
 from workbook.errors import BuildError, InTheWay
 from workbook.userfiles import FOLDER_OPEN, remove_tree, remove_tree_quietly
 
 MARKER = ".workbook-build"
+MANIFEST = "manifest.json"  # an area's manifest (areas.MANIFEST: areas imports this module)
 MARKER_TEXT = "made by workbook; safe to delete with `workbook clean`\n"
 LOCK_TEXT = b"a workbook build's lock: held while it runs, removed when it ends\n"
 
