@@ -440,3 +440,30 @@ def test_a_marker_a_killed_build_was_replacing_is_swept_quietly(previous, small_
     result = cli("build", small_edition, "--out", out, "--seed", "9")
     assert result.returncode == 0 and "no build of yours" not in result.stderr, result.stderr
     assert not (folder / ".workbook-build.604f67fc7ac8").exists()
+
+
+def test_a_clean_stopped_by_a_signal_removes_the_edition_whole_first(previous, monkeypatch):
+    # SIGTERM or Ctrl-C while clean removed an edition left half of it, its marker and two files (attack33 F15): the
+    # stop waits for the edition being removed
+    out, folder, _ = previous
+    from workbook import staging
+    from workbook.areas import trusted_files
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    real, sent = os.unlink, []
+
+    def signalling(path, *args, **kwargs):
+        if not sent:
+            sent.append(os.kill(os.getpid(), signal.SIGTERM))
+        return real(path, *args, **kwargs)
+
+    previous_handler = signal.signal(signal.SIGTERM, stop)
+    try:
+        monkeypatch.setattr(os, "unlink", signalling)
+        with pytest.raises(KeyboardInterrupt):
+            staging.clean(out, trusted=trusted_files)
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
+    assert sent and not folder.exists()

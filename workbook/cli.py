@@ -170,7 +170,9 @@ class _Group(click.Group):
         except click.UsageError as exc:
             _usage(exc)
         except KeyboardInterrupt as exc:  # Ctrl-C: a build's work is in its staging folder, removed on the way out
-            what = " (the previous edition is kept as it was)" if ctx.invoked_subcommand in ("build", "practice") else ""
+            what = (" (the previous edition is kept as it was)" if ctx.invoked_subcommand in ("build", "practice") else
+                    " (each edition is removed whole or left as it was: clean again to finish)"
+                    if ctx.invoked_subcommand == "clean" else "")
             with suppress(OSError):  # SIGHUP: the terminal may be gone
                 click.echo(f"\nstopped{what}", err=True)
             sys.exit(128 + getattr(exc, "signal", signal.SIGINT))  # 130, 143 or 129, as a shell reports them

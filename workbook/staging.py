@@ -572,9 +572,11 @@ def clean(out_root: Path, cache_only: bool = False, *,
             if child.name.startswith(".") and aside is None:
                 continue
             editions.setdefault(aside[1] if aside else child.name, []).append(child)
+    from workbook.workers import _stops_held
+
     for name, folders in editions.items():
-        try:
-            with _locked(out_root / f".{name}.lock"):
+        try:  # a stop (Ctrl-C, SIGTERM) waits for the edition being removed: half of one was left (attack33 F15)
+            with _stops_held(), _locked(out_root / f".{name}.lock"):
                 for folder in folders:
                     if folder.name.startswith(f".{name}.old-") and not own_moved(folder):
                         kept.append(f"kept {folder}: named as an edition a build moves aside, but no build of yours "
