@@ -51,6 +51,9 @@
     // 1e-5 would read as 1 times e minus 5: refused with both spellings, as workbook solve refuses it
     const sci = /(?<![A-Za-z0-9_.])(\d+\.?\d*|\.\d+)[eE]([+-]?)(\d+)/.exec(text);
     if (sci) throw new ParseError(`'${sci[0]}' has two readings; write ${sci[1]}*10^${sci[2].replace("+", "")}${sci[3]} or ${sci[1]}*e`);
+    if (/^\s*[<\u27e8][^<>]*,[^<>]*[>\u27e9]\s*$/.test(text)) {  // <-4, -1>, a vector as many books write one
+      throw new ParseError("a vector is written in round brackets here, (-4, -1), or as its parts, -4, -1");
+    }
     if (/\bif\b|[<>]/.test(text)) {  // the answer in pieces, as workbook prints one
       throw new ParseError("a function in pieces is written with a step or a corner here: for 'A if x < 0; B if x > 0' type A + (B - A) Heaviside(x), or use relu(x), |x|, max(...)");
     }

@@ -962,3 +962,10 @@ def test_a_smooth_step_far_out_is_seen_however_far(typed):
     # between two points; tanh(x + 10^16) past the grid's 10^15 (attack33 F2): right for x^2's 2x
     result = run("solve", "x^2", "--check", typed)
     assert result.exit_code == 1 and result.output.startswith("not right"), result.output
+
+
+@pytest.mark.parametrize("typed", ["<-4, -1>", "<1, 2>"])
+def test_an_angle_bracket_vector_is_told_how_to_write_it(typed):
+    # ⟨-4, -1⟩, as many books write a vector, was answered with advice about functions in pieces (attack33 F13)
+    result = run("solve", "x^2", "--check", typed)
+    assert result.exit_code == 2 and "a vector is written in round brackets here" in result.output, result.output
