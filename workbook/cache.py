@@ -134,6 +134,14 @@ def read_own(path: Path, limit: int) -> bytes | None:
         os.close(fd)
 
 
+def _unwritable_by_others(folder: Path) -> None:
+    """A cache folder of this user's never writable by others, whatever the umask (a group's, as the umask gives):
+    under umask 000 the cache a first build made was refused as someone else's, for good (attack33 F12)."""
+    here = folder.stat(follow_symlinks=False)
+    if here.st_mode & 0o002 and here.st_uid == os.getuid() and stat.S_ISDIR(here.st_mode):
+        os.chmod(folder, stat.S_IMODE(here.st_mode) & ~0o002)
+
+
 def cache_root(out_root: Path) -> tuple[Path | None, str | None]:
     """The build folder's content cache, made here if absent: (its path, None), or (None, why not)."""
     root = out_root / CACHE
@@ -141,9 +149,9 @@ def cache_root(out_root: Path) -> tuple[Path | None, str | None]:
         out_root.mkdir(parents=True, exist_ok=True)
         made = False
         try:
-            root.mkdir(mode=0o775)
-            os.chmod(root, 0o775 & ~os.umask(os.umask(0)))  # no write for others, whatever the umask (a group's, as
-            made = True  # the umask gives): under umask 000 the cache a first build made was refused as others' (F12)
+            root.mkdir()
+            _unwritable_by_others(root)
+            made = True
         except FileExistsError:
             pass
         if made:
@@ -240,9 +248,8 @@ class Store:
         folder = root / kind if root is not None else None
         if folder is not None:
             try:
-                folder.mkdir(mode=0o775, exist_ok=True)
-                if folder.stat().st_mode & 0o002 and folder.stat().st_uid == os.getuid():  # made now, with the umask
-                    os.chmod(folder, folder.stat().st_mode & ~0o002)
+                folder.mkdir(exist_ok=True)
+                _unwritable_by_others(folder)
             except OSError:
                 folder = None
         self.folder = folder if folder is not None and _private_folder(folder) else None

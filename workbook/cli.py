@@ -372,7 +372,7 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
                 _say(f"{result.out_dir} is up to date: the same {result.problems} problems, the same files "
                      f"(checked in {took:.1f} s)")
             else:
-                _say(f"built {result.problems} problems into {result.out_dir} in {took:.1f} s")
+                _say(f"built {result.problems} problem{'s' * (result.problems != 1)} into {result.out_dir} in {took:.1f} s")
             _list_files(result.files)
 
 

@@ -223,7 +223,7 @@ def load_edition(path: Path, overrides: dict | None = None) -> Edition:
     """Read and check an edition file; raise InputError listing every problem in it."""
     data = load_toml(path, "edition file")
     own = data.get("templates")
-    if isinstance(own, str) and own and not _beside(path, own, own=False):
+    if isinstance(own, str) and own and not _beside(path, own, itself=False):
         raise InputError([(f"{printable(str(path))}: templates: {excerpt(own)} must be a folder inside the edition "
                           "file's folder, not that folder itself (a relative path such as \"my-templates\", no ..); "
                           "use --templates for a folder elsewhere")])
@@ -249,13 +249,13 @@ def load_edition(path: Path, overrides: dict | None = None) -> Edition:
     return edition
 
 
-def _beside(edition: Path, folder: str, own: bool = True) -> bool:
-    """Whether folder, relative to the edition file's folder, stays inside it (links followed); with ``own``
+def _beside(edition: Path, folder: str, itself: bool = True) -> bool:
+    """Whether folder, relative to the edition file's folder, stays inside it (links followed); with ``itself``
     False, a folder of its own inside it, not that folder itself ("." made every file beside the edition,
     a user's Downloads, a template to include: attack33 F9)."""
     home = edition.resolve().parent
     there = (home / folder).resolve()
-    return not Path(folder).is_absolute() and there.is_relative_to(home) and (own or there != home)
+    return not Path(folder).is_absolute() and there.is_relative_to(home) and (itself or there != home)
 
 
 UNKNOWN_HINT = ("`workbook list` shows the families; one of your own needs its folder, with --bank FOLDER or "

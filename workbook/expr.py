@@ -163,6 +163,10 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+ANGLE_VECTOR = re.compile(r"\s*[<\u27e8][^<>]*,[^<>]*[>\u27e9]\s*")  # <-4, -1> or ⟨-4, -1⟩ (interactive.js too)
+ANGLE_VECTOR_SAID = "a vector is written in round brackets here, (-4, -1), or as its parts, -4, -1"
+
+
 def parse(text: str, *, variables: Iterable[str] | None = None, values: dict[str, sp.Expr] | None = None,
           names: Iterable[str] = ()) -> sp.Expr:
     """Parse text into a SymPy expression. With ``variables``, other names are refused. A name in
@@ -188,9 +192,8 @@ def parse(text: str, *, variables: Iterable[str] | None = None, values: dict[str
     if tag and not re.search(r"\bif\b", text):  # markup (<b>, <script>), not an answer in pieces (attack30)
         raise ExprError("markup such as <b> is no part of an expression: write the expression alone, in plain "
                         "letters, digits and + - * / ^ ( )", tag.start(), text)
-    if re.fullmatch(r"\s*<[^<>]*,[^<>]*>\s*", text):  # <-4, -1>, a vector as many books write one (attack33 F13)
-        raise ExprError("a vector is written in round brackets here, (-4, -1), or as its parts, -4, -1",
-                        text.index("<"), text)
+    if ANGLE_VECTOR.fullmatch(text):  # <-4, -1>, a vector as many books write one (attack33 F13)
+        raise ExprError(ANGLE_VECTOR_SAID, text.index("<"), text)
     pieces = re.search(r"\bif\b|[<>]", text)
     if pieces:  # the answer in pieces, as workbook prints one: said how to write it in this language
         raise ExprError("a function in pieces is written with a step or a corner here: for 'A if x < 0; B if x > 0' "

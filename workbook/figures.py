@@ -384,7 +384,7 @@ def _place_labels(fig) -> None:
         if best[0] > 0 and getattr(label, "_close", False):
             label.remove()  # no clear place near its point: left out rather than set where it misleads
             if getattr(label, "_join", None) is not None:  # an iterate's number: joined to its run's nearest
-                _join(label._join, label._joined[1])
+                _join(*label._join)
             continue
         _, label.xy, label.xyann, ha, va, box = best
         label.set_horizontalalignment(ha)
@@ -743,30 +743,26 @@ def descent1d_figure(spec: dict) -> str:
                 if same is not None:
                     same[2].set_color("#222222")
                     continue
+                join = None
                 if any(np.hypot(*(at - p[0])) < APART_PX for p in placed):
                     # too near a numbered one for a number of its own: on the same spot as one of its run's (a few
                     # pixels off), it joins that number, "1, 2" (seed 4242's worked example printed 0, 1 and 3, and
                     # no 2: read33); never one further off, which the joined number would stand beside (a bounce's
                     # "4, 5" beside 5 alone, 4 at the other end: read34)
                     last = groups[-1][0]
-                    same_spot = [p for p in placed if p[3] == i and np.hypot(*(at - p[0])) < JOIN_PX]
-                    same_spot.sort(key=lambda p: (p[1] == last, np.hypot(*(at - p[0]))))
-                    if same_spot:
-                        _join(same_spot[0], ks)
-                        continue
-                    ours = [p for p in placed if p[3] == i and np.hypot(*(at - p[0])) < APART_PX]
+                    ours = sorted((p for p in placed if p[3] == i and np.hypot(*(at - p[0])) < APART_PX),
+                                  key=lambda p: (p[1] == last, np.hypot(*(at - p[0]))))
                     if not ours:  # near another rate's number only: left to it, as before
+                        continue
+                    spot = next((p for p in ours if np.hypot(*(at - p[0])) < JOIN_PX), None)
+                    if spot is not None:
+                        _join(spot, ks)
                         continue
                     # a few pixels further: a number of its own where a clear place is found (_place_labels), else
                     # it joins the nearest of its run's
-                    label = _label(ax, _numbers_text(ks), xy, fontsize=7.5, color=colors[i % len(colors)], near=3,
-                                   close=True)
-                    entry = (at, list(ks), label, i)
-                    label._join = min(ours, key=lambda p: (p[1] == last, np.hypot(*(at - p[0]))))
-                    label._joined = entry
-                    placed.append(entry)
-                    continue
+                    join = (ours[0], list(ks))
                 label = _label(ax, _numbers_text(ks), xy, fontsize=7.5, color=colors[i % len(colors)], near=3, close=True)
+                label._join = join
                 placed.append((at, list(ks), label, i))
         ax.set_xlabel(spec.get("xlabel", "x"))
         ax.set_ylabel(spec.get("ylabel", "f(x)"))

@@ -139,6 +139,15 @@ def read_page(page_box, figures: dict | None = None) -> Page:
     return page
 
 
+def _has(changed: dict[str, dict], article: str, key: str) -> bool:
+    return bool(changed.get(article, {}).get(key))
+
+
+def _set_late(changed: dict[str, dict], article: str) -> None:
+    """The article's figure set after its answer (``figure_late``), not above its steps."""
+    changed.setdefault(article, {}).update(figure_late=True, figure_first=False)
+
+
 def faults(page_boxes: list, fit: dict[str, dict], rooms_too: bool = True) -> dict[str, dict]:
     """The changes that mend the laid-out pages, merged into ``fit`` (a new dict); ``{}`` when none is needed
     or none can help. ``rooms_too=False`` leaves rooms to work as they are: only the worked solutions' faults,
@@ -165,8 +174,8 @@ def faults(page_boxes: list, fit: dict[str, dict], rooms_too: bool = True) -> di
         # steps) broken over two pages, its caption overleaf: above the steps instead, whole
         for fragment in page.fragments:
             parted = fragment.figure_below and first_page[fragment.article] < number
-            if (parted or len(figured.get(fragment.article, ())) > 1) and not changed.get(
-                    fragment.article, {}).get("figure_first") and not changed.get(fragment.article, {}).get("figure_late"):
+            if ((parted or len(figured.get(fragment.article, ())) > 1) and not _has(changed, fragment.article, "figure_first")
+                    and not _has(changed, fragment.article, "figure_late")):
                 changed.setdefault(fragment.article, {})["figure_first"] = True
                 found = True
         # a worked solution's question alone at the foot of a page, all it asks overleaf: it starts the next page;
@@ -175,12 +184,12 @@ def faults(page_boxes: list, fit: dict[str, dict], rooms_too: bool = True) -> di
         last = page.fragments[-1] if page.fragments else None
         if (last is not None and "solution" in last.classes and "example" not in last.classes and last.head
                 and not last.body and number + 1 < len(pages) and not fit.get(last.article, {}).get("starts_page")
-                and not changed.get(last.article, {}).get("figure_late")
+                and not _has(changed, last.article, "figure_late")
                 and any(f.article == last.article for f in pages[number + 1].fragments)):
             left = page.inked - last.height / page_boxes[number].height
             overleaf = any(f.article == last.article and f.figure for f in pages[number + 1].fragments)
             if left < LOOSE_SHARE and overleaf:
-                changed.setdefault(last.article, {}).update(figure_late=True, figure_first=False)
+                _set_late(changed, last.article)
             else:
                 changed.setdefault(last.article, {})["starts_page"] = True
             found = True
@@ -189,8 +198,8 @@ def faults(page_boxes: list, fit: dict[str, dict], rooms_too: bool = True) -> di
         # the question: read33): its figure goes after its answer, and the steps follow the question
         if (last is not None and "example" in last.classes and last.head and not last.body and number + 1 < len(pages)
                 and any(f.article == last.article and f.figure for f in pages[number + 1].fragments)
-                and not changed.get(last.article, {}).get("figure_late")):
-            changed.setdefault(last.article, {}).update(figure_late=True, figure_first=False)
+                and not _has(changed, last.article, "figure_late")):
+            _set_late(changed, last.article)
             found = True
         # a page under half full before a worked solution that starts the next page whole, its figure set above its
         # steps (the fan-out graph, at seeds 77 and 4242: the question, the graph and the first step kept together
@@ -200,15 +209,15 @@ def faults(page_boxes: list, fit: dict[str, dict], rooms_too: bool = True) -> di
         if (following is not None and page.inked < LOOSE_SHARE and "solution" in following.classes
                 and "example" not in following.classes and following.head and following.figure
                 and not pages[number + 1].other and all(f.article != following.article for f in page.fragments)
-                and not changed.get(following.article, {}).get("figure_late")
-                and not changed.get(following.article, {}).get("starts_page")):
-            changed.setdefault(following.article, {}).update(figure_late=True, figure_first=False)
+                and not _has(changed, following.article, "figure_late")
+                and not _has(changed, following.article, "starts_page")):
+            _set_late(changed, following.article)
             found = True
         # a worked solution going on overleaf from a page under half full: its last step was kept with the one
         # before (so that an answer never stands alone under a table it sums up), and the two, with the
         # answer, were too tall for the page (XOR's sums and its gradients, 58% of a page left empty: read27)
         if (last is not None and "solution" in last.classes and page.inked < LOOSE_SHARE
-                and number + 1 < len(pages) and not changed.get(last.article, {}).get("loose")
+                and number + 1 < len(pages) and not _has(changed, last.article, "loose")
                 and any(f.article == last.article for f in pages[number + 1].fragments)):
             changed.setdefault(last.article, {})["loose"] = True
             found = True
@@ -218,7 +227,7 @@ def faults(page_boxes: list, fit: dict[str, dict], rooms_too: bool = True) -> di
         tail = page.fragments[0]
         if tail.head or "solution" in tail.classes or not rooms.get(tail.article):
             continue
-        if changed.get(tail.article, {}).get("starts_page"):
+        if _has(changed, tail.article, "starts_page"):
             continue
         given = rooms[tail.article]
         sized = fit.get(tail.article, {}).get("sized", given)

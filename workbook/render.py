@@ -65,7 +65,7 @@ class FolderLoader(FileSystemLoader):
         if not parts or any(part.startswith(".") for part in parts) or not parts[-1].endswith(self.SUFFIXES):
             raise TemplateNotFound(f"{template} (a template is an .html, .css or .js file, in no dot-folder)")
         for folder in self.searchpath:
-            path = Path(folder, *split_template_path(template))
+            path = Path(folder, *parts)
             if path.is_file():  # the one Jinja will read: the first folder that has it
                 if not inside(path, Path(folder)) or path.stat().st_size > self.LIMIT:
                     raise TemplateNotFound(f"{template} (a link out of its template folder, or over 1 MB)")

@@ -841,27 +841,6 @@ def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo:
     return _apart_under_doubles(truth, given, names, points[:6]) if not off.any() else None
 
 
-def _same_value(a: sp.Expr, b: sp.Expr) -> bool:
-    """Whether two expressions in the same names (no variable) are equal: exactly, or at 30 digits at every one
-    of a few points where both are real (at least two)."""
-    if _expanded(a - b) == 0:
-        return True
-    names = sorted(a.free_symbols | b.free_symbols, key=str)
-    usable = 0
-    for k in range(8):
-        point = {n: sp.Rational(f"{0.3719 + 0.6131 * k + 0.2417 * i:.4f}") * (-1) ** (k + i) for i, n in enumerate(names)}
-        try:
-            va, vb = (sp.N(written_out(e).xreplace(point), 30) for e in (a, b))
-        except (TypeError, ValueError, ZeroDivisionError):
-            continue
-        if not all(v.is_number and v.is_real and v.is_finite for v in (va, vb)):
-            continue
-        if abs(va - vb) > sp.Float("1e-20", 30) * max(1, abs(va)):
-            return False
-        usable += 1
-    return usable >= 2
-
-
 def _undefined_where_defined(result: SolveResult, answer: sp.Expr, lo: float, hi: float) -> tuple[float, float] | None:
     """A point of [lo, hi] where the function as typed and its derivative have real values and the answer none:
     (point, the derivative's value there), or None."""
@@ -982,7 +961,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     if at is not None and exact is not None and not exact.is_number and result.var not in answer.free_symbols:
         # the value at the point in terms of the other names, as the line above asks for it ("give it in terms of
         # a"): 2a for a x^2 at x = 1 was judged as a function of x, and not right (attack33 F16)
-        if _same_value(answer, exact):
+        if steps.equal(answer, exact):
             return True, [f"right: {d} at {result.var} = {at.strip()} = {explain.pretty(exact)}"]
         return False, [(f"not right: {d} at {result.var} = {at.strip()} is {explain.pretty(exact)}, not "
                         f"{_shortened(explain.pretty(answer))}")]
@@ -1870,10 +1849,8 @@ def _largest(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> tuple
         return None
     try:
         f = sp.lambdify(var, difference, modules="numpy", docstring_limit=0)
-        peak = _peak(difference) if len(difference.free_symbols) == 1 else None
-        xs = np.linspace(lo, hi, 200001)
-        if peak is not None and lo <= float(peak[var]) <= hi:  # the bump's own top, between the grid's points
-            xs = np.sort(np.append(xs, float(peak[var])))
+        # and the tops of its bumps, between the grid's points (_peaks)
+        xs = np.sort(np.concatenate([np.linspace(lo, hi, 200001), [float(p) for p in _peaks(difference, var, lo, hi)]]))
         with np.errstate(all="ignore"):
             ys = np.broadcast_to(np.asarray(f(xs), dtype=float), xs.shape)
         i = int(np.nanargmax(np.abs(ys)))
@@ -1884,27 +1861,14 @@ def _largest(difference: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> tuple
 
 def held_at_peak(difference: sp.Expr, var: sp.Symbol) -> dict[sp.Symbol, sp.Expr]:
     """The values the other names of a difference are held at to look along ``var`` for where it is largest:
-    where what an exponential or another function of it is taken of, a quadratic in every name, turns (a bump
-    1000 e^(-10^8 ((x - 0.5)^2 + (y - 0.2)^2)) is looked at along y = 0.2, where it stands), else ``holding``'s."""
+    where what a function of it is taken of turns in every name (_turns_in_box: a bump 1000 e^(-10^8 ((x - 0.5)^2 +
+    (y - 0.2)^2)) is looked at along y = 0.2, where it stands), else ``holding``'s."""
     others = difference.free_symbols - {var}
-    peak = _peak(difference) if others and len(others) <= 2 else None
-    return {s: peak[s] for s in others} if peak is not None else holding(others)
-
-
-def _peak(difference: sp.Expr) -> dict[sp.Symbol, sp.Expr] | None:
-    """Where what a function of the difference is taken of, a quadratic in every name, turns; or None."""
     names = sorted(difference.free_symbols, key=lambda s: s.name)
-    for u in _taken_of(written_out(difference))[:10]:
-        if u.free_symbols != set(names) or not u.is_polynomial(*names) or sp.Poly(u, *names).total_degree() != 2:
-            continue
-        try:
-            found = sp.solve([sp.diff(u, name) for name in names], names, dict=True)
-        except (NotImplementedError, ValueError):
-            continue
-        for point in found[:2]:
-            if set(point) == set(names) and all(v.is_real for v in point.values()):
-                return point
-    return None
+    turns = _turns_in_box(written_out(difference), names) if others else []
+    if not turns:
+        return holding(others)
+    return {n: sp.Rational(repr(v)) for n, v in zip(names, turns[0], strict=True) if n in others}
 
 
 def _off_joints(difference: sp.Expr, var: sp.Symbol, points: list[sp.Expr]) -> list[sp.Expr]:

@@ -246,11 +246,11 @@ def _staged(out_dir: Path, trusted: Callable[..., dict[str, str]] | None = None)
         yield stage
         old = None
         refuse_foreign(out_dir)  # checked again: something may have appeared while the build ran
-        from workbook.workers import _stops_held
+        from workbook.workers import stops_held
 
         # a stop (Ctrl-C, SIGTERM, SIGHUP) waits for the swap: between its two moves it left no edition in place
         # under "the previous edition is kept as it was" (attack33 F11)
-        with _stops_held():
+        with stops_held():
             os.chmod(stage, 0o777 & ~_umask())
             if out_dir.exists():
                 old = _aside(out_dir)
@@ -572,11 +572,11 @@ def clean(out_root: Path, cache_only: bool = False, *,
             if child.name.startswith(".") and aside is None:
                 continue
             editions.setdefault(aside[1] if aside else child.name, []).append(child)
-    from workbook.workers import _stops_held
+    from workbook.workers import stops_held
 
     for name, folders in editions.items():
         try:  # a stop (Ctrl-C, SIGTERM) waits for the edition being removed: half of one was left (attack33 F15)
-            with _stops_held(), _locked(out_root / f".{name}.lock"):
+            with stops_held(), _locked(out_root / f".{name}.lock"):
                 for folder in folders:
                     if folder.name.startswith(f".{name}.old-") and not own_moved(folder):
                         kept.append(f"kept {folder}: named as an edition a build moves aside, but no build of yours "

@@ -91,7 +91,7 @@ class _Worker:
         # a stop that arrived inside the fork ran its handler in an at-fork callback, where Python prints the
         # exception and drops it: the build went on, deaf to every later signal (attack26). It waits, and
         # arrives once the worker is started
-        with _stops_held():
+        with stops_held():
             self.process.start()
         child.close()  # the parent's copy: a dead worker then reads as end-of-file
         self.task: tuple | None = None  # (name, budget, fn, args)
@@ -408,7 +408,7 @@ STOPS = {signal.SIGTERM, signal.SIGINT} | ({signal.SIGHUP} if hasattr(signal, "S
 
 
 @contextmanager
-def _stops_held():
+def stops_held():
     """Ctrl-C, SIGTERM and SIGHUP wait until the block is done, then arrive as they would have."""
     masked = hasattr(signal, "pthread_sigmask")
     before = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS) if masked else None
@@ -422,7 +422,7 @@ def _stops_held():
 def _new_scratch(prefix: str) -> Path:
     """A new private folder in the temporary folder, marked as workbook's before anything can stop us
     (SIGTERM and SIGHUP wait until the marker is there; the folder goes if making the marker fails)."""
-    with _stops_held():
+    with stops_held():
         path = Path(tempfile.mkdtemp(prefix=prefix))
         try:
             (path / SCRATCH_MARKER).touch()
