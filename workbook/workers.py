@@ -23,6 +23,7 @@ import shutil
 import signal
 import stat
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator
@@ -409,14 +410,27 @@ STOPS = {signal.SIGTERM, signal.SIGINT} | ({signal.SIGHUP} if hasattr(signal, "S
 
 @contextmanager
 def stops_held():
-    """Ctrl-C, SIGTERM and SIGHUP wait until the block is done, then arrive as they would have."""
+    """Ctrl-C, SIGTERM and SIGHUP wait until the block is done, then arrive as they would have. The mask
+    holds them in this thread; another thread of the process (a test runner's, a library's) could still
+    take one and have Python run its handler here, so in the main thread the handlers only note a stop
+    until the block is done, then pass it on (CI's clean was stopped halfway so)."""
     masked = hasattr(signal, "pthread_sigmask")
+    noted: list[int] = []
+    handlers: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in STOPS:
+            if signal.getsignal(signum) is not None:  # None: a handler set outside Python, left as it is
+                handlers[signum] = signal.signal(signum, lambda caught, _frame: noted.append(caught))
     before = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS) if masked else None
     try:
         yield
     finally:
         if masked:
             signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(noted):
+            signal.raise_signal(signum)
 
 
 def _new_scratch(prefix: str) -> Path:
