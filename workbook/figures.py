@@ -371,22 +371,23 @@ def _place_labels(fig) -> None:
             label.set_verticalalignment(va)
             box = label.get_window_extent(renderer)
             cost = _clashes(label, box, drawn, placed, slack)
+            if getattr(label, "_point", False) and _nearer_another(label, box, anchors):
+                cost += 0.5  # worse than a clean place, better than one that covers something
+            fault = cost
             if figcheck._boxed(label):  # legible over a contour line on its white box, but clear of every one where it
                 # can be: "−∇f" set along the line y = 0 read as "∇f", its minus lost in the line (read30)
                 cost += 0.25 * any(stroke.kind == "contour" and figcheck._crosses(stroke.points, box, slack)
-                                   for stroke in drawn)  # (less than a place nearer another point costs)
-            if getattr(label, "_point", False) and _nearer_another(label, box, anchors):
-                cost += 0.5  # worse than a clean place, better than one that covers something
+                                   for stroke in drawn)  # (less than a place nearer another point costs; no fault)
             if best is None or cost < best[0]:
-                best = (cost, at, (dx, dy), ha, va, box)
+                best = (cost, at, (dx, dy), ha, va, box, fault)
             if cost == 0:
                 break
-        if best[0] > 0 and getattr(label, "_close", False):
+        if best[-1] > 0 and getattr(label, "_close", False):
             label.remove()  # no clear place near its point: left out rather than set where it misleads
             if getattr(label, "_join", None) is not None:  # an iterate's number: joined to its run's nearest
                 _join(*label._join)
             continue
-        _, label.xy, label.xyann, ha, va, box = best
+        _, label.xy, label.xyann, ha, va, box, _ = best
         label.set_horizontalalignment(ha)
         label.set_verticalalignment(va)
         placed.append(box)
@@ -673,6 +674,14 @@ def contour_figure(spec: dict) -> str:
         ax.set_xlabel(spec.get("xlabel", "x"))
         ax.set_ylabel(spec.get("ylabel", "y"))
         ax.set_aspect("equal", adjustable="box")
+        numbered = [path for path in spec.get("paths", []) if path.get("numbered")]
+        if numbered:  # a descent's few steps, which its table lists by number (read34: a learner guessed which dot
+            ax.apply_aspect()  # was k = 1); where the points are drawn once the plot is squared
+            _number_iterates(ax, [[tuple(p) for p in path["points"]] for path in numbered],
+                             [path.get("color", "#c0504d") for path in numbered], boxed=True)
+            _place_labels(fig)  # before the contour labels, which then keep clear of them: set after, they took the
+            for text in ax.texts:  # places beside a start in a corner, and its 0 was left out
+                text._moves = None
         if finite.size and isinstance(levels, list):
             _contour_labels(fig, ax, cs)
         return _output(fig)
@@ -717,58 +726,65 @@ def descent1d_figure(spec: dict) -> str:
         ax.set_xlim(x.min(), x.max())
         for i, run in enumerate(spec["runs"]):  # a run that leaves the plot (the caption says where to): its
             _leaves(ax, run, colors[i % len(colors)], spec.get("xlabel", "x"))  # first step off, named at the edge
-        # each iterate's number, where it stands apart from the numbers already set: several rates that
-        # close in on the minimum together printed "33", "2 0" and "10 0" in a pile (a shared start once)
-        # A point two rates reach at the same step (0.25 and 0.75 both at x = 2.5 at step 2) is numbered once, in
-        # black, as a shared start is; one reached at another step is left to the nearer number
-        # The last iterate in view (the answer) is numbered first after the start, then those between where they
-        # stand apart; a number is never set nearer another iterate than its own, and iterates that all but meet
-        # share one number, "1, 2" (read30: four iterates close together printed "0", "1", "2", the "2" beside
-        # the last, and the last unnumbered)
-        placed: list = []
-        ax._points = []  # every iterate numbered: _place_labels keeps a number nearer its own than any of them
-        for i, run in enumerate(spec["runs"]):
-            shown = list(itertools.takewhile(lambda pv: _in_view(ax, *pv), zip(run["points"], run["values"])))
-            groups: list[tuple[list[int], np.ndarray, tuple[float, float]]] = []  # (off the plot from its first step
-            for k, (a, b) in enumerate(shown):  # off: _leaves named that one)
-                at = ax.transData.transform((float(a), float(b)))
-                if groups and np.hypot(*(at - groups[-1][1])) < APART_PX / 2:
-                    groups[-1][0].append(k)
-                else:
-                    groups.append(([k], at, (float(a), float(b))))
-            ax._points += [xy for _, _, xy in groups]
-            order = [0, len(groups) - 1, *range(1, len(groups) - 1)] if len(groups) > 1 else list(range(len(groups)))
-            for ks, at, xy in (groups[g] for g in order):
-                same = next((p for p in placed if np.hypot(*(at - p[0])) < 1.0 and p[1] == ks), None)
-                if same is not None:
-                    same[2].set_color("#222222")
-                    continue
-                join = None
-                if any(np.hypot(*(at - p[0])) < APART_PX for p in placed):
-                    # too near a numbered one for a number of its own: on the same spot as one of its run's (a few
-                    # pixels off), it joins that number, "1, 2" (seed 4242's worked example printed 0, 1 and 3, and
-                    # no 2: read33); never one further off, which the joined number would stand beside (a bounce's
-                    # "4, 5" beside 5 alone, 4 at the other end: read34)
-                    last = groups[-1][0]
-                    ours = sorted((p for p in placed if p[3] == i and np.hypot(*(at - p[0])) < APART_PX),
-                                  key=lambda p: (p[1] == last, np.hypot(*(at - p[0]))))
-                    if not ours:  # near another rate's number only: left to it, as before
-                        continue
-                    spot = next((p for p in ours if np.hypot(*(at - p[0])) < JOIN_PX), None)
-                    if spot is not None:
-                        _join(spot, ks)
-                        continue
-                    # a few pixels further: a number of its own where a clear place is found (_place_labels), else
-                    # it joins the nearest of its run's
-                    join = (ours[0], list(ks))
-                label = _label(ax, _numbers_text(ks), xy, fontsize=7.5, color=colors[i % len(colors)], near=3, close=True)
-                label._join = join
-                placed.append((at, list(ks), label, i))
+        _number_iterates(ax, [list(itertools.takewhile(lambda pv: _in_view(ax, *pv), zip(run["points"], run["values"])))
+                              for run in spec["runs"]], [colors[i % len(colors)] for i in range(len(spec["runs"]))])
         ax.set_xlabel(spec.get("xlabel", "x"))
         ax.set_ylabel(spec.get("ylabel", "f(x)"))
         ax.grid(True, linewidth=0.3, color="#dddddd")
         _legend_below(fig, ax, len(spec["runs"]) + 1 + (minimum is not None))
         return _output(fig)
+
+
+def _number_iterates(ax, runs: list[list[tuple[float, float]]], colors: list[str], boxed: bool = False) -> None:
+    """Each run's iterates (its points in view, in order) numbered 0, 1, 2 ... in the run's colour (on a
+    white box over contour lines, which an unboxed number may not cross and so was left out)."""
+    # each iterate's number, where it stands apart from the numbers already set: several rates that
+    # close in on the minimum together printed "33", "2 0" and "10 0" in a pile (a shared start once)
+    # A point two rates reach at the same step (0.25 and 0.75 both at x = 2.5 at step 2) is numbered once, in
+    # black, as a shared start is; one reached at another step is left to the nearer number
+    # The last iterate in view (the answer) is numbered first after the start, then those between where they
+    # stand apart; a number is never set nearer another iterate than its own, and iterates that all but meet
+    # share one number, "1, 2" (read30: four iterates close together printed "0", "1", "2", the "2" beside
+    # the last, and the last unnumbered)
+    placed: list = []
+    ax._points = []  # every iterate numbered: _place_labels keeps a number nearer its own than any of them
+    for i, shown in enumerate(runs):
+        groups: list[tuple[list[int], np.ndarray, tuple[float, float]]] = []  # (off the plot from its first step
+        for k, (a, b) in enumerate(shown):  # off: _leaves named that one)
+            at = ax.transData.transform((float(a), float(b)))
+            if groups and np.hypot(*(at - groups[-1][1])) < APART_PX / 2:
+                groups[-1][0].append(k)
+            else:
+                groups.append(([k], at, (float(a), float(b))))
+        ax._points += [xy for _, _, xy in groups]
+        order = [0, len(groups) - 1, *range(1, len(groups) - 1)] if len(groups) > 1 else list(range(len(groups)))
+        for ks, at, xy in (groups[g] for g in order):
+            same = next((p for p in placed if np.hypot(*(at - p[0])) < 1.0 and p[1] == ks), None)
+            if same is not None:
+                same[2].set_color("#222222")
+                continue
+            join = None
+            if any(np.hypot(*(at - p[0])) < APART_PX for p in placed):
+                # too near a numbered one for a number of its own: on the same spot as one of its run's (a few
+                # pixels off), it joins that number, "1, 2" (seed 4242's worked example printed 0, 1 and 3, and
+                # no 2: read33); never one further off, which the joined number would stand beside (a bounce's
+                # "4, 5" beside 5 alone, 4 at the other end: read34)
+                last = groups[-1][0]
+                ours = sorted((p for p in placed if p[3] == i and np.hypot(*(at - p[0])) < APART_PX),
+                              key=lambda p: (p[1] == last, np.hypot(*(at - p[0]))))
+                if not ours:  # near another rate's number only: left to it, as before
+                    continue
+                spot = next((p for p in ours if np.hypot(*(at - p[0])) < JOIN_PX), None)
+                if spot is not None:
+                    _join(spot, ks)
+                    continue
+                # a few pixels further: a number of its own where a clear place is found (_place_labels), else
+                # it joins the nearest of its run's
+                join = (ours[0], list(ks))
+            label = _label(ax, _numbers_text(ks), xy, fontsize=7.5, color=colors[i], near=3, close=True,
+                           boxed=boxed)
+            label._join = join
+            placed.append((at, list(ks), label, i))
 
 
 def _join(entry, ks) -> None:

@@ -571,7 +571,7 @@ def _contour_figure(f, variables, path2d, rate, minimum, name: str = "f") -> dic
     half = max(max(xs) - min(xs), max(ys) - min(ys), 2.0) * 0.75
     where = f", its minimum at ({caption_number(minimum[0])}, {caption_number(minimum[1])}) starred" if minimum else ""
     return {"kind": "contour", **contour_data(f, variables, center, half_width=half),
-            "point": path2d[0], "paths": [{"points": path2d, "label": f"η = {rate:g}"}],
+            "point": path2d[0], "paths": [{"points": path2d, "label": f"η = {rate:g}", "numbered": True}],
             **({"minimum": list(minimum)} if minimum else {}),
             "xlabel": str(variables[0]), "ylabel": str(variables[1]), "of": "the loss L" if name == "L" else "f",
             "alt": f"Contour plot of {'the loss ' * (name == 'L')}{name}({variables[0]}, {variables[1]}) with the gradient descent path of {len(path2d) - 1} steps "
