@@ -1136,7 +1136,7 @@ def test_a_nodes_local_derivative_is_said_with_its_value_there(family_id):
     said = 0
     for record in _records(load_bank()[family_id], range(12)):
         forward = " ".join(p.get("math", "") for s in record["steps"] if s["rule"] == "Forward pass" for p in s["say"])
-        values = {k: float(v.replace("\u2212", "-")) for k, v in re.findall(r"(\w+) = (-?[\d.]+)", forward)}
+        values = {k: float(v.replace("\u2212", "-")) for k, v in re.findall(r"(\w+) (?:=|\\approx) (-?[\d.]+)", forward)}
         values |= {k: float(sp.sympify(v)) for k, v in record["claims"]["leaves"].items()}
         for step in record["steps"]:
             node = re.match(r"Node \w+ = (\w+)\((\w+)\)$", step["rule"])
@@ -1390,3 +1390,30 @@ def test_every_activation_rule_the_cover_quotes_is_derived_in_the_book():
     assert at_end[0]["steps"][-1]["math"].endswith(r"1 - \tanh^{2} u")
     both = [{"problems": [dict(sigmoid, number=18), dict(tanh, number=19), dict(network, number=23)]}]
     assert quoted.derived_at_end(both) == []
+
+
+@pytest.mark.parametrize("family_id", ["backprop-neuron", "backprop-fanout", "network-221", "xor-capstone",
+                                       "optimizer-adam", "optimizer-momentum", "optimizer-nesterov"])
+def test_a_keys_value_is_equal_where_it_ends_within_its_places_and_about_where_rounded(family_id):
+    # the Answer box wrote "θ₂ = 0.1999" and "L = 0.7559" beside the working's "≈" for the same numbers (read33b):
+    # each number the key gives after a name is compared with its value as the record keeps it
+    signs = collections.Counter()
+    for record in _records(load_bank()[family_id], range(12)):
+        claims, key = record["claims"], " ".join(p.get("math", "") for p in record["answer"])
+        if claims["type"] == "backprop":
+            exact = {rf"\frac{{\partial {claims['output']}}}{{\partial {k}}}": float(g)
+                     for k, g in claims["gradients"].items()}
+        elif claims["type"] == "network":
+            exact = {"L": claims["value"]}
+        else:
+            exact = {rf"\theta_{{{t}}}": float(theta) for t, theta in enumerate(claims["thetas"], start=1)}
+        for name, value in exact.items():
+            found = re.search(re.escape(name) + r" (=|\\approx) (-?[\d.]+)", key)
+            assert found, (family_id, record["seed"], name, key[:200])
+            # the record keeps 12 digits: a value that ends within them may still be "≈" where ε moved it past them
+            # (an optimizer's θ₁ = −1.1 less 3·10⁻¹¹), never "=" where they say it was rounded
+            ends = abs(float(found[2]) - value) <= 1e-11 * max(1.0, abs(value))
+            assert (found[1] == "=") == ends or (ends and claims["type"] == "optimizer"), \
+                (family_id, record["seed"], found[0], value)
+            signs[found[1]] += 1
+    assert signs["="] + signs["\\approx"] >= 8

@@ -155,6 +155,12 @@ def equal_or_about(values, places: int = 4) -> str:
     return "=" if ends else r"\approx"
 
 
+def stated(value, places: int = 4) -> str:
+    """A worked value after its name, with the sign that says whether the page rounded it: "= 0.25",
+    "\\approx 0.1999" (the Answer box wrote "=" beside the working's "≈" for the same number: read33b)."""
+    return f"{equal_or_about(value, places)} {decimal_latex(value, places)}"
+
+
 def _rounded(value, v: float, places: int) -> str:
     """The value to ``places`` decimals, a half rounded away from 0 as a learner rounds by hand: -0.00015 is
     -0.0002 and 0.00725 is 0.0073. Through a binary float the first went down and the second up, by whichever

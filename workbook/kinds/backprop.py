@@ -25,7 +25,7 @@ from workbook.errors import excerpt
 from workbook.family import NAME, NAME_RULE, Family
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given
-from workbook.numbers import adding_up, decimal_latex, factor_latex
+from workbook.numbers import adding_up, decimal_latex, factor_latex, stated
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 PREC = 30
@@ -297,7 +297,7 @@ def _steps(work: Backprop) -> list[Step]:
     uses = Counter(a for _, _, *args in graph for a in args)
     fanout = [k for k in val if uses[k] > 1]
     shown = [Step("Forward pass", "", words("Compute every node from its inputs, left to right: ",
-                                            Math(r",\ ".join(f"{n} = {decimal_latex(val[n])}" for n, *_ in graph)),
+                                            Math(r",\ ".join(f"{n} {stated(val[n])}" for n, *_ in graph)),
                                             ".")),
              Step("Backward pass", r"\frac{\partial %s}{\partial\,\text{value}} = \sum_{\text{uses}}"
                                    r"\text{upstream} \times \text{local}" % out,
@@ -369,10 +369,10 @@ def present(work: Backprop) -> Problem:
              "output": out, "gradients": {k: f"{g:.12g}" for k, g in leaf_grads.items()},
              "conventions": {"relu_at_0": 0, "max_tie": "first"}}
     figure, sheet_figure = _figures(work)
-    answer = r",\ ".join(r"\frac{\partial %s}{\partial %s} = %s" % (out, k, decimal_latex(g))
+    answer = r",\ ".join(r"\frac{\partial %s}{\partial %s} %s" % (out, k, stated(g))
                          for k, g in leaf_grads.items())
     # the forward pass the prompt asks to run, every node's value, to mark it too
-    forward = r",\ ".join(f"{n} = {decimal_latex(float(work.val[n]))}" for n, *_ in graph)
+    forward = r",\ ".join(f"{n} {stated(float(work.val[n]))}" for n, *_ in graph)
     return Problem(identity=f"{graph} {leaves}", steps=_steps(work), figure=figure, worksheet_figure=sheet_figure,
                    claims=check, prompt=fill(work.family.prompt or default, {
                        "graph": Math(graph_tex), "leaves": Math(leaf_tex), "out": Math(out)}) + [_every_node(work, True)],

@@ -20,7 +20,7 @@ from workbook import marking, verify
 from workbook.family import Family
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given, in_range, label, positive_rate, refuse_constant
-from workbook.numbers import adding_up, factor_latex, matrix_latex, subscript
+from workbook.numbers import adding_up, equal_or_about, factor_latex, matrix_latex, stated, subscript
 from workbook.numbers import decimal_latex as d
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill
 
@@ -235,7 +235,7 @@ def _forward_steps(work: Network) -> list[Step]:
     loss_tex = _loss_tex(work)
     if n == 1:
         return [Step("Forward pass", _forward_tex(work), [Table(head, rows)]),
-                Step("Loss", f"{loss_tex} = {d(work.L)}", [Text("For the one example.")])]
+                Step("Loss", f"{loss_tex} {stated(work.L)}", [Text("For the one example.")])]
     # the loss as the mean of the examples' terms, each in the table's last column (read24: 0.6885 was stated
     # without the four terms it is made of); a log's digits never end, so the mean is "≈"
     printed = [d(t, places) for t in terms]
@@ -423,19 +423,31 @@ def _key(work: Network) -> list:
     """The whole answer, as a key to grade from: the loss, every gradient, and the weights after the step
     (each as the worked solution's table rounds it)."""
     g, lr = work.grads, work.lr
+
+    def matrix(m):
+        return matrix_latex(m, d)
+
+    def column(v):
+        return matrix_latex(np.asarray(v)[:, None], d)
+
+    def said(values, cell=None):  # one sign for a matrix or row: "≈" where any of its numbers was rounded
+        if cell is None:
+            return stated(float(values))
+        return f"{equal_or_about([float(v) for v in np.ravel(values)])} {cell(values)}"
+
     gradients = ([
-        r"\frac{\partial L}{\partial W^{(1)}} = " + matrix_latex(g["W1"], d),
-        r"\frac{\partial L}{\partial b^{(1)}} = " + matrix_latex(np.asarray(g["b1"])[:, None], d),
-        r"\frac{\partial L}{\partial w^{(2)}} = " + _row(g["W2"]),
-        r"\frac{\partial L}{\partial b^{(2)}} = " + d(float(g["b2"]))])
+        r"\frac{\partial L}{\partial W^{(1)}} " + said(g["W1"], matrix),
+        r"\frac{\partial L}{\partial b^{(1)}} " + said(g["b1"], column),
+        r"\frac{\partial L}{\partial w^{(2)}} " + said(g["W2"], _row),
+        r"\frac{\partial L}{\partial b^{(2)}} " + said(g["b2"])])
     stepped = ([
-        "W^{(1)} = " + matrix_latex(work.W1 - lr * g["W1"], d),
-        "b^{(1)} = " + matrix_latex((work.b1 - lr * g["b1"])[:, None], d),
-        "w^{(2)} = " + _row(work.W2 - lr * g["W2"]),
-        "b^{(2)} = " + d(work.b2 - lr * float(g["b2"]))])
-    outputs = _row(work.yhat) if np.asarray(work.yhat).size > 1 else d(float(np.ravel(work.yhat)[0]))
+        "W^{(1)} " + said(work.W1 - lr * g["W1"], matrix),
+        "b^{(1)} " + said(work.b1 - lr * g["b1"], column),
+        "w^{(2)} " + said(work.W2 - lr * g["W2"], _row),
+        "b^{(2)} " + said(work.b2 - lr * float(g["b2"]))])
+    outputs = said(work.yhat, _row) if np.asarray(work.yhat).size > 1 else said(np.ravel(work.yhat)[0])
     # the outputs the question asks for first (the XOR capstone's four were only in the solution's table)
-    return [Text("outputs "), Math(r"\hat y = " + outputs), Text("; "), Math(f"L = {d(work.L)}"),
+    return [Text("outputs "), Math(r"\hat y " + outputs), Text("; "), Math(f"L {stated(work.L)}"),
             Text("; gradients "), *_listed(gradients),
             Text("; after the step with "), Math(r"\eta = " + d(work.lr)), Text(": "), *_listed(stepped)]
 

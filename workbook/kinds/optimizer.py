@@ -25,7 +25,7 @@ from workbook import steps, verify
 from workbook.family import NAME, Family
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import contour_data, given, in_range
-from workbook.numbers import caption_number, decimal_latex, latex
+from workbook.numbers import caption_number, decimal_latex, latex, stated
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 PREC = 30
@@ -414,9 +414,9 @@ def present(work: Updates) -> Problem:
     rows, head = work.rows, OPTIMIZER[work.name].columns
     check = _check_record(work)
     last = rows[-1]
-    earlier = (", ".join(_entry(r"\theta", r["t"], decimal_latex(r["theta"])) for r in rows[:-1])
+    earlier = (", ".join(_entry(r"\theta", r["t"], r["theta"]) for r in rows[:-1])
                or r"\theta_0 = " + decimal_latex(work.theta0))
-    answer = [Math(_entry(r"\theta", last["t"], decimal_latex(last["theta"]))), Text(" ("), Math(earlier), Text(")")]
+    answer = [Math(_entry(r"\theta", last["t"], last["theta"])), Text(" ("), Math(earlier), Text(")")]
     return Problem(identity=f"{work.name} {check.get('gradients') or check.get('loss')} {work.theta0}",
                    # one sheet practises each optimizer once, where it can, and not the one its worked example
                    # works: Adam on a loss and Adam given its gradients read as one task twice (read22 to read25)
@@ -440,8 +440,9 @@ def _hyper_latex(name: str, hyper: dict) -> str:
     return ",\\ ".join(shown)
 
 
-def _entry(symbol: str, t: int, value: str) -> str:
-    return f"{symbol}_{{{t}}} = {value}"
+def _entry(symbol: str, t: int, value) -> str:
+    """An iterate as the key gives it: "≈" where the page rounded it, as the working does (read33b)."""
+    return f"{symbol}_{{{t}}} {stated(value)}"
 
 
 def _worked(work: Updates, i: int) -> str:
