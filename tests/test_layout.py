@@ -547,6 +547,12 @@ def test_each_problem_stands_whole_on_one_page_and_a_room_sized_at_the_most_goes
         words = prompts[article].split()[:6]
         assert "continued" in again and " ".join(words) in " ".join(again.split()), (article, again[:120])
         assert "table to fill in is on the page before" in " ".join(again.split())
+        # and neither asks again for the table it no longer shows ("Fill in the table." on a page with none), and
+        # the first page's room says at its foot that it goes on (read34a)
+        assert "fill in the table" not in " ".join(again.split()).lower(), again[-120:]
+        first = " ".join(box.text for box, classes in _walk(fitted[parts[0][0]]) if "overleaf" in classes
+                         and hasattr(box, "text"))
+        assert f"{article.split('-')[1]} goes on overleaf" in " ".join(first.split()), first
         assert not any(box.element_tag == "table" for box, _ in overleaf)
         assert any(box.element_tag == "table" for box, _ in _walk(fitted[parts[0][0]]))
     assert _lone_strips(fitted) == []

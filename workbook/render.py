@@ -493,6 +493,7 @@ def environment(template_dir: Path | None = None) -> Environment:
                        total_points=total_points, key_cell=key_cell, stars_marked=stars_marked, marks_of=marks_of,
                        points_per_star=POINTS_PER_STAR, work_per_point=WORK_PER_POINT, long_work=LONG_WORK)
     env.globals["segments_html"] = segments.page  # one walker over segments; the template only calls it
+    env.globals["again"] = segments.again
     if kind is Environment:  # a sandboxed template gets these per document, for its own problems only (render_html)
         env.globals["practice_data"] = practice_data
         env.globals["practice_json"] = practice_json

@@ -95,6 +95,25 @@ def page(items: list[dict], math: Callable[[str], str], big: bool = False, blank
     return Markup(emit(items, Page(math, big), blanks=blanks))
 
 
+_FILL_IN = re.compile(r"\s*\b(?:fill in|fill out|complete)\b[^.!?]*\btable\b[^.!?]*[.!?]", re.IGNORECASE)
+
+
+def again(items: list[dict]) -> list[dict]:
+    """A prompt as its continuation page repeats it, over the rest of its room: without a table to fill in,
+    printed once on the page before, and without the sentence that asks for it ("Fill in the table." on a page
+    with no table: read34a); the page says where the table is."""
+    out = []
+    for item in items:
+        if "table" in item:
+            continue
+        if "text" in item:
+            text = _FILL_IN.sub("", item["text"])
+            item = {**item, "text": text} if text.strip() else None
+        if item is not None:
+            out.append(item)
+    return out
+
+
 def paragraph(text: str) -> str:
     """A paragraph of plain prose (a primer's) as printed: with primes, its last two words bound."""
     return bind_last_word(primes(text))
