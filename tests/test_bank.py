@@ -569,3 +569,27 @@ def test_a_network_whose_hidden_unit_is_saturated_is_drawn_again(tmp_path):
     family = load_bank([tmp_path])["n"]
     with pytest.raises(Degenerate, match="saturated hidden unit"):
         generate_one(family, 1)
+
+
+@pytest.mark.parametrize("body, said", [
+    ('kind = "derivative"\nexpression = "acot(b*x) + x"\nask = "value"\nat = "0"\n', "jumps at x = 0"),
+    ('kind = "derivative"\nexpression = "acot(x - a) + b*x"\nask = "tangent"\nat = "a"\n', "jumps at x = "),
+    ('kind = "derivative"\nexpression = "acot(x^2 - a^2) + x"\nask = "value"\nat = "a"\n', "jumps at x = "),
+    ('kind = "derivative"\nexpression = "x*sqrt(x) + b*x"\nask = "value"\nat = "0"\n', "just left of x = 0"),
+    (('kind = "gradient"\nexpressions = ["acot(x) + b*x*y"]\nvariables = ["x", "y"]\nask = "gradient"\n'
+     'point = ["0", "1"]\n'), "jumps at x = 0, y = 1 (across x)"),
+    (('kind = "gradient"\nexpressions = ["x*y*sqrt(y) + b*y"]\nvariables = ["x", "y"]\nask = "gradient"\n'
+     'point = ["1", "0"]\n'), "just left of x = 1, y = 0, in y"),
+])
+def test_a_point_where_the_function_jumps_or_its_domain_ends_is_refused(tmp_path, body, said):
+    # arccot(bx) + x jumps at 0 where its derivative's formula, 1 - b/(1 + b²x²), is smooth: a bank printed
+    # f'(0) = -2, a tangent line, and check passed it on every seed; x√x + bx at 0, the end of its domain, printed
+    # f'(0) = 3, a derivative from the right only (attack35b). Each draw is refused, saying why
+    from workbook.problem import Degenerate
+
+    (tmp_path / "edge.toml").write_text(f'id = "edge"\ntitle = "E"\ntopic = "t"\ndifficulty = 1\n{body}'
+                                        '[params]\na = { int = [1, 2] }\nb = { int = [2, 3] }\n', encoding="utf-8")
+    family = load_bank([tmp_path])["edge"]
+    for seed in range(4):
+        with pytest.raises(Degenerate, match=re.escape(said)):
+            generate_one(family, seed)

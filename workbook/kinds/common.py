@@ -80,18 +80,31 @@ def exact_at(expr: sp.Expr, subs: dict) -> sp.Expr:
     return value
 
 
+NEAR = sp.Rational(1, 10**30)  # how far either side of a point the function is looked at, exactly, to 50 digits
 
 
-
-
-
-
-
-
-
-
-
-
+def whole_around(f: sp.Expr, subs: dict) -> None:
+    """Degenerate unless f has a real value on both sides of the point in each variable, tending there to its
+    value at the point. A derivative's formula can have a value where f has no derivative: arccot(bx) + x jumps
+    at 0, its derivative 1 - b/(1 + b²x²) smooth there (a bank printed f'(0) = -2 and a tangent line: attack35b),
+    and x√x + bx at 0, the end of its domain, has a derivative from the right only."""
+    here = f.xreplace(subs).evalf(50)
+    where = ", ".join(f"{k} = {v}" for k, v in subs.items())
+    for name, value in subs.items():
+        for side, said in ((-1, "left"), (1, "right")):
+            try:
+                near = complex(f.xreplace({**subs, name: value + side * NEAR}).evalf(50))
+                jump = abs(near - complex(here))
+            except (TypeError, ValueError):  # no number there
+                near, jump = complex("nan"), 0.0
+            if not np.isfinite(near) or near.imag != 0:  # (√x just left of 0 is 10⁻¹⁵i)
+                which = f"{where}, in {name}" if len(subs) > 1 else where
+                raise Degenerate(f"the function has no real value just {said} of {which}, so its derivative there is "
+                                 "one-sided: choose a point inside its domain")
+            if jump > 1e-20 * max(1.0, abs(near)):
+                across = f" (across {name})" if len(subs) > 1 else ""
+                raise Degenerate(f"the function jumps at {where}{across}, where it has no derivative: choose a "
+                                 "point where it is smooth")
 
 
 def partial(f: sp.Expr, v: sp.Symbol) -> sp.Expr:

@@ -21,7 +21,7 @@ from workbook import expr as E
 from workbook.family import NAME, FunctionFamily, for_asks
 from workbook.functions import written_out
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import draw_function, exact_at, given, shape
+from workbook.kinds.common import draw_function, exact_at, given, shape, whole_around
 from workbook.numbers import latex, number_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Text, fill, with_params, words
 
@@ -252,6 +252,7 @@ def solve_at(family: DerivativeFamily, params: dict, rng: np.random.Generator) -
     work.x0 = given(family.at, params)
     work.value = exact_at(work.answer, {work.x: work.x0})
     work.y0 = exact_at(work.f, {work.x: work.x0})
+    whole_around(work.f, {work.x: work.x0})
     if family.ask == "value" and work.value == 0:
         raise Degenerate("the value at the point is 0")
     return work

@@ -23,7 +23,7 @@ from workbook import explain, marking, steps, verify
 from workbook import expr as E
 from workbook.family import Domain, FunctionFamily, for_asks
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import contour_data, draw_function, exact_at, given, shape
+from workbook.kinds.common import contour_data, draw_function, exact_at, given, shape, whole_around
 from workbook.numbers import latex, number_latex, point_latex, vector_latex
 from workbook.problem import Degenerate, Math, Problem, Segment, Step, Text, fill, with_params, words
 
@@ -137,6 +137,7 @@ def solve_at(family: GradientFamily, params: dict, rng: np.random.Generator) -> 
     work.point = _vector(family.point, params)
     at = dict(zip(work.variables, work.point, strict=True))
     work.grad = [exact_at(d, at) for d in work.partials]
+    whole_around(work.f, at)
     if all(g == 0 for g in work.grad):
         raise Degenerate("the gradient is zero at the point")
     return work
