@@ -123,8 +123,9 @@ def test_a_momentum_step_that_lands_on_zero_says_zero():
     assert np.isclose(float(record["claims"]["thetas"][0]), 0.6)
 
 
-CAPTION = re.compile(r"at learning rate ([\d.]+): plain SGD crosses the valley floor (\d+) times? and ends at loss "
-                     r"([\d.e+-]+); (.+?) (?:crosses the valley floor (\d+) times?|(never) crosses the valley floor) "
+CAPTION = re.compile(r"at learning rate ([\d.]+): plain SGD visibly crosses the valley floor (\d+) times? and ends at "
+                     r"loss ([\d.e+-]+); (.+?) (?:visibly crosses the valley floor (\d+) times?|(never) visibly crosses "
+                     r"the valley floor) "
                      r"and ends at loss ([\d.e+-]+)\.$")
 
 
@@ -154,11 +155,12 @@ def test_an_optimizer_figures_caption_says_what_its_paths_do():
                 assert np.allclose(point, step)
             assert found[5] != "0"  # a path that never crosses says so: "never", not "0 times"
             for path, count, loss in ((sgd, found[2], found[3]), (mine, found[5] or "0", found[7])):
+                # a crossing counted where it can be seen, from 0.05 or more on one side to as far on the other: plain
+                # SGD "crossed 25 times", twenty of them by 10⁻⁵ to 10⁻¹⁸, on a path that looked flat (read35b)
                 w2 = [p[1] for p in path]
-                crossings = sum(1 for u, v in itertools.pairwise(w2) if u * v < 0)
+                crossings = sum(1 for u, v in itertools.pairwise(w2) if u * v < 0 and min(abs(u), abs(v)) >= 0.05)
                 assert crossings == int(count), spec["alt"]
                 assert f"{a * path[-1][0] ** 2 + b * path[-1][1] ** 2:.2g}" == loss, spec["alt"]
-            assert int(found[2]) >= 5  # the primer: plain SGD bounces from side to side across the floor
             seen.add(found[4])
     assert len(seen) >= 3
 
