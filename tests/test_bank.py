@@ -593,3 +593,16 @@ def test_a_point_where_the_function_jumps_or_its_domain_ends_is_refused(tmp_path
     for seed in range(4):
         with pytest.raises(Degenerate, match=re.escape(said)):
             generate_one(family, seed)
+
+
+def test_a_value_past_a_double_is_said_to_be_too_large_not_undefined(tmp_path):
+    # e^(1000x) at 3 was "undefined at x = 3.0", and the author looked for a hole (attack35b)
+    from workbook.problem import Degenerate
+    from workbook.verify import VerifyError
+
+    (tmp_path / "big.toml").write_text('id = "big"\ntitle = "B"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\n'
+                                       'expression = "exp(a*x)"\nask = "value"\nat = "3"\n[params]\n'
+                                       'a = { choice = [1000, 5000] }\n', encoding="utf-8")
+    family = load_bank([tmp_path])["big"]
+    with pytest.raises((Degenerate, VerifyError), match=r"past what a double holds .*make the numbers smaller"):
+        generate_one(family, 1)

@@ -293,12 +293,28 @@ def check_corners(function: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr
     return Check(method="one-sided difference", points=len(points), max_error=max(errors, default=0.0))
 
 
+def _no_number(function: sp.Expr, at: dict) -> str:
+    """Why a check has no double for the function at a point: undefined there, or a value past a double's range
+    (e^3000 was said to be undefined at 3, and the bank's author looked for a hole: attack35b)."""
+    where = ", ".join(f"{v} = {float(c):g}" for v, c in at.items())
+    try:
+        value = sp.N(function.xreplace({v: sp.nsimplify(c) for v, c in at.items()}), 15)
+        big = value.is_number and value.is_finite and abs(value) > sp.Float("1e300")
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, RecursionError):
+        big = False
+    if big:
+        power = int(sp.floor(sp.log(abs(value), 10)))
+        return (f"the function is about 10^{power} at {where}, past what a double holds (10^308): make the "
+                "numbers smaller")
+    return f"the function is undefined at {where}"
+
+
 def check_value_at(function: sp.Expr, var: sp.Symbol, order: int, at: float, value: float, *,
                    rtol: float = 1e-6) -> Check:
     """Raise VerifyError unless the derivative of ``function`` at ``at`` measures ``value``."""
     x = np.array([float(at)])
     if not np.isfinite(evaluate(numeric(function, [var]), x)).all():
-        raise VerifyError(f"the function is undefined at {var} = {at}")
+        raise VerifyError(_no_number(function, {var: at}))
     measured, err, method = derivative_at(function, var, order, x)
     scale = max(1.0, abs(float(measured[0])))
     tol = (1e-5 if method == "central-difference" else rtol) * scale
@@ -421,7 +437,7 @@ def measured_gradient(function: sp.Expr, variables: list[sp.Symbol], point: list
     """The gradient at one point, measured coordinate by coordinate; VerifyError if it cannot be."""
     p = np.array([point], dtype=float)
     if not np.isfinite(_at(numeric(function, variables), p)).all():
-        raise VerifyError(f"the function is undefined at {tuple(point)}")
+        raise VerifyError(_no_number(function, dict(zip(variables, point, strict=True))))
     out = []
     for v in variables:
         d, err, _ = partial_at(function, variables, [v], p)

@@ -88,20 +88,21 @@ def whole_around(f: sp.Expr, subs: dict) -> None:
     value at the point. A derivative's formula can have a value where f has no derivative: arccot(bx) + x jumps
     at 0, its derivative 1 - b/(1 + b²x²) smooth there (a bank printed f'(0) = -2 and a tangent line: attack35b),
     and x√x + bx at 0, the end of its domain, has a derivative from the right only."""
+    from workbook.functions import written_out
+
+    f = written_out(f)  # (softplus, σ and relu as SymPy numbers them)
     here = f.xreplace(subs).evalf(50)
     where = ", ".join(f"{k} = {v}" for k, v in subs.items())
     for name, value in subs.items():
         for side, said in ((-1, "left"), (1, "right")):
-            try:
-                near = complex(f.xreplace({**subs, name: value + side * NEAR}).evalf(50))
-                jump = abs(near - complex(here))
-            except (TypeError, ValueError):  # no number there
-                near, jump = complex("nan"), 0.0
-            if not np.isfinite(near) or near.imag != 0:  # (√x just left of 0 is 10⁻¹⁵i)
+            near = f.xreplace({**subs, name: value + side * NEAR}).evalf(50)  # (as SymPy numbers: e^3000 is no
+            real, imag = near.as_real_imag() if near.is_number else (sp.nan, sp.nan)  # complex, nor a float)
+            if not (real.is_finite and imag == 0):  # (√x just left of 0 is 10⁻¹⁵i)
                 which = f"{where}, in {name}" if len(subs) > 1 else where
                 raise Degenerate(f"the function has no real value just {said} of {which}, so its derivative there is "
                                  "one-sided: choose a point inside its domain")
-            if jump > 1e-20 * max(1.0, abs(near)):
+            gap = abs(near - here)
+            if gap.is_comparable and gap > sp.Float("1e-20") * max(1, abs(near)):
                 across = f" (across {name})" if len(subs) > 1 else ""
                 raise Degenerate(f"the function jumps at {where}{across}, where it has no derivative: choose a "
                                  "point where it is smooth")
