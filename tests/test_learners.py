@@ -874,6 +874,42 @@ def test_a_domain_the_learner_chose_bounds_where_an_answer_as_typed_must_have_a_
     assert run("solve", "x^2", "--check", "2x + ln(x) - ln(x)").exit_code == 1
 
 
+@pytest.mark.parametrize("typed", ["2x + asin(x) - asin(x)", "2x + log2(x) - log2(x)", "2x + acosh(x) - acosh(x)",
+                                   "2x + atanh(x) - atanh(x)", "2x + acoth(x) - acoth(x)", "2x + asec(x) - asec(x)",
+                                   "2x + log10(x) - lg(x)", "2x + 2^(log2(x)) - x", "2x + asin(x) + acos(x) - pi/2",
+                                   "2x + 0*asin(x)", "2x + log(x, 3) - log(x, 3)"])
+def test_an_answer_with_no_value_on_a_stretch_is_not_right_whatever_function_leaves_it_none(typed):
+    # as 2x + ln(x) - ln(x) is not (it has no value for x < 0): asin, acosh, atanh, acoth, asec and a logarithm to a
+    # base were right in the terminal and not on the page (attack35b)
+    result = run("solve", "x^2", "--check", typed)
+    assert result.exit_code == 1 and "undefined" in result.output, result.output
+    assert run("solve", "x^2 y", "--wrt", "x", "--check", typed.replace("2x", "2x y", 1)).exit_code == 1
+
+
+def test_a_value_that_is_not_0_is_not_right_as_0_to_any_decimals():
+    # 0.0 was right for x^3/3's slope 0.0025 at 0.05 (rounded to the decimal given) where 0 was not (attack35b)
+    for typed in ("0", "0.0", "0.00"):
+        result = run("solve", "x^3/3", "--at", "0.05", "--check", typed)
+        assert result.exit_code == 1 and "0.0025" in result.output, (typed, result.output)
+    assert run("solve", "x^3/3", "--at", "0.05", "--check", "0.003").exit_code == 0
+    assert run("solve", "x^2", "--at", "0", "--check", "0.0").exit_code == 0
+
+
+def test_a_letter_of_another_alphabet_drawn_as_a_latin_one_is_named():
+    # a Cyrillic х for x was refused with no hint, where a full-width ｘ was told to type x (attack35b)
+    result = run("solve", "\u0445^2")
+    assert result.exit_code == 2 and "type 'x' instead" in result.output, result.output
+
+
+@pytest.mark.parametrize("typed", ["2x y + cosh(30x)^2 - sinh(30x)^2 - 1", "2x y + sin(x)^2 + cos(x)^2 - 1",
+                                   "2x y + ln(e^(x)) - x"])
+def test_a_right_partial_that_doubles_cannot_work_is_right(typed):
+    # cosh(30x)² - sinh(30x)² is 10⁵⁷ less 10⁵⁷: worked in 40 digits at a point of the box it was -1 + 1, and a right
+    # 2xy + cosh(30x)² - sinh(30x)² - 1 was "not right, yours gives -1" (attack35b)
+    result = run("solve", "x^2 y + y^3", "--wrt", "x", "--check", typed)
+    assert result.exit_code == 0 and result.output.startswith("right"), result.output
+
+
 @pytest.mark.parametrize("function, at, typed, right", [("x^2", "10^400", "2*10^400", True), ("e^x", "1000", "e^1000", True),
                                                         ("e^x", "1000", "e^999", False)])
 def test_a_value_past_a_double_is_judged_as_the_number_it_is(function, at, typed, right):

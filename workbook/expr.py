@@ -130,6 +130,8 @@ _TOKEN = re.compile(r"(?P<num>\d+(?:\.\d*)?|\.\d+)|(?P<name>[A-Za-z][A-Za-z0-9_]
 _LOOKALIKES = {"\u00b7": "*", "\u00d7": "*", "\u22c5": "*", "\u2212": "-", "\u2013": "-", "\u00f7": "/",
                "\u03c0": "pi", "\u03c3": "sigmoid(...)", "\u221a": "sqrt(...)", "\u2009": "a plain space", "\u00a0": "a plain space",
                "[": "(", "]": ")", "{": "(", "}": ")"}
+# letters of other alphabets drawn as Latin ones (a Cyrillic х for x was refused with no hint: attack35b)
+_LOOKALIKES.update({ch: repr(latin) for ch, latin in zip("абеһіјкорсухАВЕНІЈКМОРСТУХο", "abehijkopcyxABEHIJKMOPCTYXo", strict=True)})
 
 #: spellings from other countries and calculators: what they mean in this language
 _SPELLINGS = {"tg": "tan", "ctg": "cot", "cotg": "cot", "arctg": "arctan", "arcctg": "arccot", "sen": "sin",

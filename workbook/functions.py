@@ -199,6 +199,10 @@ NOT_COMPLEX_STEP = tuple(dict.fromkeys(e.cls for e in TABLE if not e.complex_ste
 
 
 def written_out(expr: sp.Expr) -> sp.Expr:
-    """The expression with sigmoid, softplus and relu written out, for readers who have only plain SymPy."""
+    """The expression with sigmoid, softplus and relu written out, for readers who have only plain SymPy, and a
+    logarithm to a base as the quotient of two: read as typed (unevaluated), log2(x) stayed log(x, 2), which numpy
+    takes as log(x) written into the array 2, and the judge found no value anywhere to compare (attack35b)."""
     return expr.replace(sigmoid, lambda a: 1 / (1 + sp.exp(-a))).replace(
-        softplus, lambda a: sp.log(1 + sp.exp(a))).replace(relu, lambda a: sp.Max(0, a))
+        softplus, lambda a: sp.log(1 + sp.exp(a))).replace(relu, lambda a: sp.Max(0, a)).replace(
+        lambda e: isinstance(e, sp.log) and len(e.args) == 2,
+        lambda e: sp.Mul(sp.log(e.args[0]), sp.Pow(sp.log(e.args[1]), -1)))

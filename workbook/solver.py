@@ -898,14 +898,19 @@ def _apart_in_digits(truth: sp.Expr, given: sp.Expr, names: list[sp.Symbol], poi
     """Whether two expressions differ at a point, worked in 40 digits from the point exactly: in doubles, a right
     (x^3 + 2xy) cos(x^3 y + x y^2) was apart from SymPy's form at (184.2, -44.81), where the cosine's argument,
     2.8 10^8, carries an error of a few units in each (attack32's review)."""
-    at = {n: sp.Float(repr(float(v)), 60) for n, v in zip(names, point, strict=True)}  # (not Rationals: x^n, above)
-    try:
-        values = [sp.N(written_out(e).xreplace(at), 40) for e in (truth, given)]
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
-        return True  # as the doubles said
-    if not all(v.is_number and v.is_real and v.is_finite for v in values):
-        return True
-    return abs(values[0] - values[1]) > sp.Float("1e-9", 40) * max(1, abs(values[0]))
+    # Apart in 40, they are worked again in 400: cosh(30x)² - sinh(30x)² at x = 2.2 is 1 less 10⁵⁷ and 10⁵⁷, which 40
+    # digits leave as -1 (a right 2xy + cosh(30x)² - sinh(30x)² - 1 was "not right, yours gives -1": attack35b)
+    for digits in (40, 400):
+        at = {n: sp.Float(repr(float(v)), digits + 20) for n, v in zip(names, point, strict=True)}  # (not Rationals:
+        try:  # x^n, above)
+            values = [sp.N(written_out(e).xreplace(at), digits) for e in (truth, given)]
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            return True  # as the doubles said
+        if not all(v.is_number and v.is_real and v.is_finite for v in values):
+            return True
+        if abs(values[0] - values[1]) <= sp.Float("1e-9", digits) * max(1, abs(values[0])):
+            return False
+    return True
 
 
 def _turns_in_box(difference: sp.Expr, names: list[sp.Symbol]) -> list[list[float]]:
@@ -957,6 +962,11 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
             if abs(yours - truth) <= sp.Float("5e-3") * abs(truth):
                 return True, [f"right: {d} at {result.var} = {at} = {_decimal_text(truth)} (you gave {answer_text.strip()})"]
             return False, [f"not right: {d} at {result.var} = {at} is {_decimal_text(truth)}, not {answer_text.strip()}"]
+        if yours == 0 and abs(truth) > sp.Float("1e-12") * max(1, abs(truth)) and decimals_of(answer_text):
+            # 0.0 is 0.0025 to one decimal, but says nothing of it, and 0 was not right (attack35b): a value that is
+            # not 0 is given to its first digit that is not (the book's own precision is judge.py's to apply)
+            return False, [(f"not right: {d} at {result.var} = {at} is {float(truth):.6g}, not {answer_text.strip()}: "
+                           "give it to its first digit that is not 0")]
         return _judge_number(float(yours), float(truth), answer_text, f"{d} at {result.var} = {at}")
     if at is not None and exact is not None and not exact.is_number and result.var not in answer.free_symbols:
         # the value at the point in terms of the other names, as the line above asks for it ("give it in terms of
@@ -1030,6 +1040,10 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     return False, lines
 
 
+#: functions with no real value on a stretch of real arguments (a logarithm's base is written out by written_out)
+_NO_VALUE_SOMEWHERE = (sp.log, sp.asin, sp.acos, sp.asec, sp.acsc, sp.acosh, sp.atanh, sp.acoth, sp.asech, sp.LambertW)
+
+
 def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr, function: sp.Expr | None,
                     lo: float = -3.0, hi: float = 3.0, far: bool = True):
     """A point of the domain where the answer as typed has no real value on an interval, or (at a point where
@@ -1045,10 +1059,11 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
             held = holding((raw.free_symbols | truth.free_symbols | function.free_symbols) - {var})
             exprs = [written_out(e).xreplace(held) for e in (raw, truth, function)]
         functions = [verify.numeric(e, [var]) for e in exprs]
-        # every root, logarithm and fractional power in it, as typed: one with no real value leaves the answer
-        # with none, whatever is done with it after (sqrt(x)^0 and ln(x)^0 are 1 in complex numbers)
+        # every root, logarithm, fractional power and inverse function in it, as typed: one with no real value leaves
+        # the answer with none, whatever is done with it after (sqrt(x)^0 and ln(x)^0 are 1 in complex numbers, and
+        # asin(x) - asin(x) is 0: attack35b, where acosh, atanh, acoth, asec and asin + acos - π/2 passed)
         inner = [verify.numeric(e, [var]) for e in sp.preorder_traversal(exprs[0])
-                 if isinstance(e, sp.log) or (isinstance(e, sp.Pow) and not e.exp.is_integer)][:40]
+                 if isinstance(e, _NO_VALUE_SOMEWHERE) or (isinstance(e, sp.Pow) and not e.exp.is_integer)][:40]
         holes = _holes(exprs[0], var, lo, hi)
         # and far out, where the derivative still has its values: 2x + ln(x + 5) - ln(x + 5) has none below -5
         # (attack27: judged right, the domain -3..3 standing for everywhere)
