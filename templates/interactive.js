@@ -85,6 +85,20 @@
     const holes = [];  // and where a point may stand apart: denominators, arguments of a logarithm or a root
     const domains = [];  // what a logarithm or a square root is taken of: where it is negative, no real value
     const turns = [];  // what an exponential (or a power) is taken of: where it turns, a bump or a spike has its top
+    const tiny = [];  // constants too small for doubles to weigh beside the answer: 10^(-20) x, e^(-800) (attack35b)
+    // the largest term a sum or difference met, and whether an exponential or power left the doubles, in the last
+    // evaluation: cosh(30x)^2 - sinh(30x)^2 is 10^57 less 10^57, -1 + 1 in doubles, and log(e^(800x)) is log(0)
+    const weight = { largest: 0, lost: false };
+    const probing = [0.37, -1.21, 2.3].map((t, k) => Object.fromEntries(allowed.map((n, j) => [n, t + 0.71 * j + k / 7])));
+    function constantOf(g) {
+      const values = probing.map((at) => g(at));
+      return values.every((x) => Object.is(x, values[0])) ? values[0] : undefined;
+    }
+    function weighed(g, parts) {  // a constant so small that a double beside the answer cannot hold it
+      const c = constantOf(g);
+      if (c === undefined || !Number.isFinite(c) || Math.abs(c) >= 1e-9) return;
+      if (c !== 0 || parts.some((p) => { const q = constantOf(p); return q !== undefined && q !== 0; })) tiny.push(c);
+    }
     let i = 0, depth = 0, bars = 0;
     const tok = () => toks[i];
     const at = (...ops) => tok().kind === "op" && ops.includes(tok().text);
@@ -96,7 +110,11 @@
       let left = product();
       while (at("+", "-")) {
         const op = take().text, right = product(), l = left;
-        left = op === "+" ? (v) => l(v) + right(v) : (v) => l(v) - right(v);
+        left = (v) => {
+          const a = l(v), b = right(v), big = Math.max(Math.abs(a), Math.abs(b));
+          if (big > weight.largest) weight.largest = big;
+          return op === "+" ? a + b : a - b;
+        };
       }
       depth--;
       return left;
@@ -148,7 +166,15 @@
       }
       turns.push(exponent, base);  // 10^(-10^12 (x - c)^2) tops at c; (10^-12 + (x - c)^2)^-1 spikes there
       // a power of what has no value has none (NaN^0 is 1 in JavaScript): sqrt(x)^0 is undefined for x < 0
-      return (v) => { const b = base(v); return Number.isNaN(b) ? NaN : Math.pow(b, exponent(v)); };
+      const raised = (v) => {
+        const b = base(v);
+        if (Number.isNaN(b)) return NaN;
+        const p = exponent(v), r = Math.pow(b, p);  // (where base and power are numbers: e^(ln x) at -2 has none)
+        if (Number.isFinite(b) && b !== 0 && Number.isFinite(p) && (Math.abs(r) < SMALLEST || !Number.isFinite(r))) weight.lost = true;
+        return r;
+      };
+      weighed(raised, [base]);
+      return raised;
     }
     function group(open, close) {
       take();
@@ -230,6 +256,11 @@
       else if (key === "Heaviside") fn = (v) => { const x = args[0](v); return x > 0 ? 1 : x < 0 ? 0 : (args[1] ? args[1](v) : 0.5); };
       else if (key === "DiracDelta") fn = (v) => (args[0](v) === 0 ? Infinity : 0);
       else { const g = F[key]; fn = (v) => g(args[0](v)); }
+      if (["exp", "cosh", "sinh"].includes(key)) {  // past a double: e^(-800) is 0 and e^800 infinite
+        const inner = fn;
+        fn = (v) => { const r = inner(v); if (Math.abs(r) < SMALLEST || !Number.isFinite(r)) { const a = args[0](v); if (Number.isFinite(a)) weight.lost = true; } return r; };
+      }
+      weighed(fn, args);
       if (exponent === null) return fn;
       const n = exponent;
       return (v) => { const b = fn(v); return Number.isNaN(b) ? NaN : Math.pow(b, n); };
@@ -241,6 +272,8 @@
     result.holes = holes;
     result.domains = domains;
     result.turns = turns;
+    result.tiny = tiny;
+    result.weight = weight;
     return result;
   }
 
@@ -296,6 +329,24 @@
     return parse(sides[1], [data.variable]);
   }
 
+  // Whether doubles cannot say at this point what the answer is: its terms cancel past every digit a double holds
+  // (cosh(30x)^2 - sinh(30x)^2 - 1, -1 in doubles), or an exponential or power in it left their range (log(e^(800x))
+  // is log(0)). The page then leaves it to the terminal rather than call a right answer wrong (attack35b)
+  const SMALLEST = 2.2250738585072014e-308;  // the least double with all its digits: below it, e^(-744.67) keeps a few
+  function doublesLost(f, at, want) {
+    if (!f.weight) return false;
+    f.weight.largest = 0;
+    f.weight.lost = false;
+    const got = f(at);
+    return f.weight.lost || (Number.isFinite(got) && Math.abs(got - want) <= 1e-12 * f.weight.largest);
+  }
+  const LOST = (where) => ({ right: null, say: `At ${where} your answer's numbers are more than this page's doubles can hold (its terms cancel past every digit, or a power leaves their range): type it into workbook solve --check, which judges it exactly.` });
+  // and a number in it too small to weigh beside the rest: 2x + 10^(-20) x, 2x + e^(-800) were "Right." (attack35b)
+  const TINY = (fns) => {
+    const c = fns.flatMap((f) => f.tiny || [])[0];
+    return c === undefined ? null : { right: null, say: `Your answer holds a number as small as ${fmt(c)}, too small for this page to weigh beside the rest: type it into workbook solve --check, which judges it exactly.` };
+  };
+
   function judgeExpression(data, text) {
     const f = typedFunction(data, text);
     const noun = data.noun || "the derivative";
@@ -303,6 +354,8 @@
     for (let k = 0; k < data.points.length; k++) {
       const got = f({ [data.variable]: data.points[k] });
       const at = fmt(data.points[k]);
+      if ((!Number.isFinite(got) || !closeTo(got, data.values[k], 1e-7))
+          && doublesLost(f, { [data.variable]: data.points[k] }, data.values[k])) return LOST(`${data.variable} = ${at}`);
       if (!Number.isFinite(got)) return { right: false, say: `Not right: at ${data.variable} = ${at} your answer is undefined, but ${noun} is ${fmt(data.values[k])}.` };
       if (!closeTo(got, data.values[k], 1e-7)) {
         const [yours, truth] = apartFmt(got, data.values[k]);
@@ -314,6 +367,7 @@
     if (usable < 3) return { right: false, say: "This answer could not be checked." };
     const apart = data.truth ? everywhere(data, f) : null;
     if (apart && apart.unjudged) return { right: null, say: apart.unjudged };
+    if (apart && doublesLost(f, { [data.variable]: apart.x }, apart.want)) return LOST(`${data.variable} = ${fmt(apart.x)}`);
     if (apart) {
       if (!Number.isFinite(apart.got)) return { right: false, say: `Not right: at ${data.variable} = ${fmt(apart.x)} your answer is undefined, but ${noun} is ${fmt(apart.want)}.` };
       const [yours, truth] = apartFmt(apart.got, apart.want);
@@ -322,7 +376,7 @@
     // off by more than rounding, though by less than the page can tell from rounding (2x + 3 + 10^(-8) x was
     // "Right.": attack30): not called right
     if (off > 1e-10) return { right: null, say: "Your answer agrees to about 7 digits, but not to every digit this page computes: type it into workbook solve --check, which judges it exactly." };
-    return { right: true, say: "Right." };
+    return TINY([f]) || { right: true, say: "Right." };
   }
 
   // The learner's f against the answer itself at 20 000 points over -3..3 (and 4 000 past it) and beside and between every
@@ -668,7 +722,7 @@
       try { return parse(part, data.variables); }
       catch (err) { if (err instanceof ParseError) err.message = `${data.names[j]}: ${err.message}`; throw err; }
     });
-    const wrong = [];
+    const wrong = [], lost = [];
     // the box, and boxes ten and a hundred times as wide (a corner at z = 3.1 added to a right Jacobian)
     const box = data.truths ? boxPoints(data.variables.length, 20000).concat(
       boxPoints(data.variables.length, 4000).map((p) => p.map((c) => 10 * c)),
@@ -679,6 +733,7 @@
       for (let k = 0; k < data.points.length; k++) {
         const got = f(at(data.points[k])), want = data.values[k][j];
         if (!Number.isFinite(got) || !closeTo(got, want, 1e-7)) {
+          if (doublesLost(f, at(data.points[k]), want)) { lost.push(where(data.points[k])); return; }
           const [yours, truth] = apartFmt(got, want);
           wrong.push(`${data.names[j]} (at ${where(data.points[k])} yours gives ${yours}, but it is ${truth})`);
           return;
@@ -701,13 +756,16 @@
             && point.some((c) => Math.abs(c) > 3) && !steady(g, point)) continue;  // (past the box, where the key's own
         // value is unsteady: inside it, and where the key's is steady, an answer unsteady there is still compared)
         if (Number.isFinite(want) && (!Number.isFinite(got) || Math.abs(got - want) > 1e-8 * Math.max(1, Math.abs(want)))) {
+          if (doublesLost(f, at(point), want)) { lost.push(where(point)); return; }
           const [yours, truth] = apartFmt(got, want);
           wrong.push(`${data.names[j]} (at ${where(point)} yours gives ${yours}, but it is ${truth})`);
           return;
         }
       }
     });
-    return wrong.length ? { right: false, say: `Not right: check ${wrong.join("; ")}.` } : { right: true, say: "Right." };
+    if (wrong.length) return { right: false, say: `Not right: check ${wrong.join("; ")}.` };
+    if (lost.length) return LOST(lost[0]);
+    return TINY(fns) || { right: true, say: "Right." };
   }
 
   // The kinds and the verdicts a learner may write, as workbook/judge.py's KINDS and VERDICTS: whole words,

@@ -327,6 +327,38 @@ def test_the_page_does_not_call_an_answer_off_past_its_seventh_digit_right(tmp_p
     assert said[2:] == ["Right.", "Right."], said
 
 
+def test_the_page_leaves_to_the_terminal_what_doubles_cannot_weigh(tmp_path):
+    """2x + 10^(-20) x and 2x + e^(-800) were "Right." on the page, "not right" in the terminal; a right
+    cosh(30x)^2 - sinh(30x)^2 (10^57 less 10^57) and log(e^(800x)) (log of an underflow) were "Not right" (attack35b).
+    Each is sent to solve --check; an answer with nothing of the kind is judged as before, in one name and in two."""
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    want = judge.Expected("the derivative", E.parse("3*x**2 + 2*x"), variable="x")
+    data = interactive._expression(want, "x^3 + x^2")
+    tiny = ["3x^2 + 2x + 10^(-20) x", "3x^2 + 2x + 10^(-16)", "3x^2 + 2x^(1 + 10^(-20))", "3x^2 + 2x + e^(-800)",
+            "3x^2 + 2x + sin(10^20 x)*10^(-30)", "3x^2 + 2x + e^(-50)"]
+    lost = ["3x^2 + 2x + cosh(30x)^2 - sinh(30x)^2 - 1", "3x^2 + 2x + log(exp(800x))/800 - x",
+            "3x^2 + 2x + log(exp(x)) - x"]
+    plain = [("3x^2 + 2x", True), ("x(3x + 2)", True), ("3x^2 + 2x + 10^(-5)", False), ("3x^2 + 2", False),
+             ("3x^2 + 2x + cosh(x)^2 - sinh(x)^2", False)]
+    said = _verdicts([{"data": data, "text": text} for text in tiny + lost + [t for t, _ in plain]], tmp_path)
+    for text, verdict in zip(tiny, said):
+        assert verdict.startswith("Your answer holds a number as small as"), (text, verdict)
+    for text, verdict in zip(lost, said[len(tiny):]):
+        assert not verdict.startswith("Not right") and "solve --check" in verdict or verdict == "Right.", (text, verdict)
+    for (text, right), verdict in zip(plain, said[len(tiny) + len(lost):]):
+        assert verdict == "Right." if right else verdict.startswith("Not right:"), (text, verdict)
+    from tests.test_learners import SEVERAL
+
+    several = interactive.page_data(SEVERAL[0][0])  # ∂f/∂x and ∂f/∂y of x² sin(y): 2x sin(y), x² cos(y)
+    said = _verdicts([{"data": several, "text": text} for text in (
+        "2x sin(y) + 10^(-20), x^2 cos(y)", "2x sin(y) + cosh(30x)^2 - sinh(30x)^2 - 1, x^2 cos(y)",
+        "2x sin(y), x^2 cos(y)", "2x sin(y) + 10^(-5), x^2 cos(y)")], tmp_path)
+    assert said[0].startswith("Your answer holds a number as small as"), said
+    assert not said[1].startswith("Not right") and "solve --check" in said[1], said
+    assert said[2] == "Right." and said[3].startswith("Not right:"), said
+
+
 def test_the_page_reads_a_tangent_line_as_an_equation_and_a_label_as_a_name(tmp_path):
     """Round seven: "x = 12 - 8x" and "0 = ..." were a right tangent line and "8x + y = 12" a wrong one; what
     stands left of = in a derivative must name it. The page reads them as `show --try` does."""
