@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -322,6 +323,128 @@ def test_an_edition_moved_aside_by_a_killed_build_keeps_its_files_when_the_next_
     assert leftovers(out) == []
 
 
+def test_an_edition_put_back_keeps_its_other_formats_and_its_class(tmp_path, small_edition):
+    # attack35a C07: killed between the swap's two moves, the next build read what the edition held before it was
+    # put back (nothing), and then dropped every file it did not write: built --format moodle it kept only quiz.xml,
+    # and a late student's roster dropped the class built before ("kept from earlier builds: students/ (2 files)")
+    from workbook import staging
+
+    out = tmp_path / "out"
+    assert cli("build", small_edition, "--out", out, "--format", "html,moodle", "-q").returncode == 0
+    roster = tmp_path / "class.csv"
+    roster.write_text("name,id\nAnn,s01\nBen,s02\n", encoding="utf-8")
+    assert cli("build", small_edition, "--out", out, "--roster", roster, "--format", "html", "-q").returncode == 0
+    folder = out / "test-sheet"
+    before = snapshot(folder)
+    for kind, args in (("format", ("--format", "moodle")), ("class", ("--roster", tmp_path / "late.csv", "--format", "html"))):
+        (tmp_path / "late.csv").write_text("name,id\nCy,s03\n", encoding="utf-8")
+        aside = out / ".test-sheet.old-12345-abcdef"
+        staging._sign_aside(folder, aside)
+        folder.rename(aside)
+        result = cli("build", small_edition, "--out", out, *args, "-q")
+        assert result.returncode == 0, (kind, result.stderr)
+        now = snapshot(folder)
+        kept = {n for n in before if n[0] != "." and not n.endswith("manifest.json")}
+        assert kept <= set(now), (kind, sorted(kept - set(now)))
+        assert [n for n in kept if now[n] != before[n] and "key" not in n] == [], kind  # (the class key grows)
+        assert leftovers(out) == [], kind
+        before = now
+    assert {"students/s01/worksheet.html", "students/s02/worksheet.html", "students/s03/worksheet.html"} <= set(before)
+
+
+def test_an_edition_swapped_for_a_link_after_the_last_look_is_not_written_through(previous, small_edition, monkeypatch,
+                                                                                  tmp_path):
+    # attack35a C20: someone else writing in the build folder swapped the edition for a link to an outside folder
+    # after the build's last look, and the build wrote its signed marker into that folder
+    from workbook import staging
+
+    out, folder, before = previous
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.txt").write_text("theirs", encoding="utf-8")
+    real = staging._aside
+
+    def swapped(out_dir):
+        folder.rename(out / "test-sheet.real")
+        os.symlink(outside, folder)
+        return real(out_dir)
+
+    monkeypatch.setattr(staging, "_aside", swapped)
+    with pytest.raises(BuildError, match="was replaced while the build ran"):
+        build(small_edition, out_root=out, seed=5)
+    assert sorted(p.name for p in outside.iterdir()) == ["x.txt"]
+    assert snapshot(out / "test-sheet.real") == before
+
+
+def test_clean_never_removes_through_a_cache_folder_swapped_for_a_link(previous, monkeypatch, tmp_path):
+    # attack35a C26: .cache/draws swapped for a link to another cache while clean emptied it: that cache's signed
+    # entries were removed, and a file of it named
+    from workbook import staging
+    from workbook.areas import trusted_files
+
+    out, _, _ = previous
+    draws = out / ".cache" / "draws"
+    other = tmp_path / "other-cache"
+    other.mkdir()
+    for entry in list(draws.iterdir())[:3]:
+        (other / entry.name).write_bytes(entry.read_bytes())
+    (other / "notes.txt").write_text("mine", encoding="utf-8")
+    kept = sorted(p.name for p in other.iterdir())
+    assert len(kept) == 4, kept
+    real, looked = os.open, Path.is_symlink
+
+    def swap():  # at clean's last look at the folder, whichever it is
+        if not os.path.islink(draws):
+            draws.rename(draws.with_name("draws.real"))
+            os.symlink(other, draws)
+
+    def opening(path, flags, *args, dir_fd=None, **kwargs):
+        if path == "draws" and dir_fd is not None:
+            swap()
+        return real(path, flags, *args, dir_fd=dir_fd, **kwargs)
+
+    def looking(self):
+        answer = looked(self)
+        if self == draws:
+            swap()
+        return answer
+
+    monkeypatch.setattr(os, "open", opening)
+    monkeypatch.setattr(Path, "is_symlink", looking)
+    _, _, left = staging.clean(out, trusted=trusted_files)
+    monkeypatch.setattr(os, "open", real)
+    monkeypatch.setattr(Path, "is_symlink", looked)
+    assert sorted(p.name for p in other.iterdir()) == kept
+    assert "notes.txt" not in " ".join(left), left
+
+
+def test_a_stop_held_through_the_swap_says_the_new_edition_is_in_place_and_leaves_no_old_one(previous, small_edition,
+                                                                                          monkeypatch):
+    # attack35a C19: a SIGTERM that arrived during the swap (held until it was done) said "stopped (the previous
+    # edition is kept as it was)" with the new edition in place, and left the previous one aside as .<name>.old-*
+    from workbook import staging
+
+    out, folder, before = previous
+    real, sent = staging._sign_aside, []
+
+    def signalled(out_dir, old):
+        sent.append(os.kill(os.getpid(), signal.SIGTERM))
+        return real(out_dir, old)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(staging, "_sign_aside", signalled)
+    handler = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(KeyboardInterrupt) as stopped:
+            build(small_edition, out_root=out, seed=5)
+    finally:
+        signal.signal(signal.SIGTERM, handler)
+    assert sent and getattr(stopped.value, "swapped", False)
+    assert snapshot(folder) != before and (folder / "worksheet.html").is_file() and leftovers(out) == []
+
+
 def test_a_swap_whose_second_move_fails_puts_the_previous_edition_back(previous, small_edition, monkeypatch):
     # the stage moved in failed (a full disk, a quota, a folder made there meanwhile) after the previous edition was
     # moved aside: "the previous edition is unchanged", and it was in a dot-folder the user does not see (attack33 F7)
@@ -474,3 +597,15 @@ def test_a_clean_stopped_by_a_signal_removes_the_edition_whole_first(previous, m
         signal.signal(signal.SIGTERM, previous_handler)
         waiting.set()
     assert sent and not folder.exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_build_whose_output_is_a_full_device_builds_and_says_so(tmp_path, small_edition):
+    # attack35a C24: stdout sent to /dev/full stopped the build with "no space is left on the disk ... the previous
+    # edition is kept": the disk had room; the output had none
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([sys.executable, "-c", "import sys; from workbook.cli import main; sys.exit(main())",
+                              "build", str(small_edition), "--out", str(tmp_path / "out"), "--format", "html"],
+                             stdout=full, stderr=subprocess.PIPE, text=True, timeout=300, check=False)
+    assert run.returncode == 0 and "could not be written to its output" in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr and (tmp_path / "out" / "test-sheet" / "worksheet.html").is_file()

@@ -193,6 +193,9 @@ def rebuild_command(edition: Edition, path: Path | None, banks: list[Path], stud
 
 def _pick_students(ids: tuple[str, ...], roster: list | None, path: Path | None, out_dir: Path) -> list:
     """The students ``--student`` names, from the roster file or from the class built in out_dir."""
+    if out_dir.parent.is_dir() and any(out_dir.parent.glob(f".{out_dir.name}.old-*")):
+        with edition_lock(out_dir, trusted_files):  # a class a killed build moved aside is put back first (C07)
+            pass
     built = Previous.read(out_dir, STUDENTS).students
     if not built and _holds_files(out_dir / STUDENTS):
         # its manifest changed by hand (or signed with another key): the class is unknown, and a build of one
@@ -230,122 +233,125 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     with _timed(timings, "load"):
         picked = pick_families(edition, bank)
     out_dir = confined(out_root, edition.output_slug())
-    _same_edition(edition, out_dir)
-    area = area_of(edition, roster)
-    previous = Previous.read(out_dir, area)
-    asked = {f"{STUDENTS}/{s.id}" for s in roster or ()}
-    renamed: list[tuple[str, str, str]] = []
-    if roster:
-        built = {s.id.casefold(): s.id for s in previous.students}
-        clash = [(s.id, built[s.id.casefold()]) for s in roster if built.get(s.id.casefold(), s.id) != s.id]
-        if clash:  # S01 beside a built s01: one folder on Windows and macOS, as within one roster
-            raise InputError([(f"the roster's id {new!r} differs only in case from {old!r}, a student built before in "
-                               f"{printable(str(out_dir / STUDENTS))} (one folder on Windows and macOS); give the "
-                               f"id as it was, {old!r}") for new, old in clash[:5]])
-        before = {s.id: s.name for s in previous.students}
-        # an id given again with another name: the sheet of the student built before is now this one's (a name
-        # corrected), said, not done silently: Bob's sheet went to Mallory, who reused his id (attack30)
-        renamed = [(s.id, before[s.id], s.name) for s in roster if before.get(s.id, s.name) != s.name]
-        roster = class_of(previous, roster)
-        if len(roster) * edition.problem_count() > MAX_STUDENT_DRAWS:
-            raise InputError([(f"the class built in {printable(str(out_dir / STUDENTS))} and the roster: {len(roster)} "
-                              f"students x {edition.problem_count()} problems is over {MAX_STUDENT_DRAWS} problems "
-                              "to draw at once; build the roster into another --out folder")])
-    names = documents or edition_documents(edition)
-    given = {f.removeprefix(f"{STUDENTS}/") for f in asked}
-    # the roster file printed on a student's sheet: the one it was first built from (a lost sheet rebuilt
-    # from a roster of one row is the same sheet), else this build's
-    rosters = ({sid: roster_name for sid in given} if roster_name else {}) | previous.rosters
-    copies = copies_of(edition, roster, rosters)
-    template_dir = edition.template_folder()
-    cache, why = cache_root(out_root)
-    notes = [why] if why else []
-    for sid, old, new in renamed[:5]:
-        notes.append(f"the id {printable(sid)} was {printable(old)}'s in the class built before; the roster gives it to "
-                     f"{printable(new)}, whose sheet it now is: give a new student an id of their own")
-    _load_before_fork(formats, cache, template_dir)
-    if "pdf" in formats and not subsetter():
-        notes.append("WeasyPrint is laying out PDFs without HarfBuzz's font subsetter, about 5 times slower: install "
-                     "it (libharfbuzz-subset0 on Debian and Ubuntu, harfbuzz on Fedora and Homebrew)")
-    with edition_lock(out_dir, trusted_files), open_pool(jobs, cluster) as pool:
-        pool.share(cache=cache, templates=template_dir)
-        with _timed(timings, "generate"):
-            docs = generate_documents(edition, picked, bank, copies, pool=pool, budget=budget, shared=not roster,
-                                      progress=_counter(progress, DRAWING, len(copies) * edition.problem_count()),
-                                      cache=DrawCache(cache, _origin(cluster)) if cache is not None else None)
-        count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
-        digest = fingerprint(docs, names, formats, template_dir, origin=_origin(cluster))
-        if _up_to_date(out_dir, area, digest, docs, names, formats):
-            return BuildResult(out_dir=out_dir, files=area_files(out_dir, area), problems=count, timings=timings,
-                               docs=docs, unchanged=True, notes=notes, area=area)
-        contents = {folder: content_digest(doc) for folder, doc in docs.items()}
-        key = teacher_key(edition, docs) if len(docs) > 1 else None
-        key_content = content_digest(key) if key is not None else None
-        changed = {f for f in contents if previous.contents.get(f) != contents[f]}
-        trusted = trusted_files(out_dir)  # what this user's builds wrote there, as they wrote it
-        if not trusted and (out_dir / MANIFEST).is_file():
-            from workbook.cache import secret
+    # the edition's lock from here: an edition a killed build moved aside is put back before what it holds is read
+    # (read first, the next build found no previous edition and dropped its other formats and students: attack35a C07)
+    with edition_lock(out_dir, trusted_files):
+        _same_edition(edition, out_dir)
+        area = area_of(edition, roster)
+        previous = Previous.read(out_dir, area)
+        asked = {f"{STUDENTS}/{s.id}" for s in roster or ()}
+        renamed: list[tuple[str, str, str]] = []
+        if roster:
+            built = {s.id.casefold(): s.id for s in previous.students}
+            clash = [(s.id, built[s.id.casefold()]) for s in roster if built.get(s.id.casefold(), s.id) != s.id]
+            if clash:  # S01 beside a built s01: one folder on Windows and macOS, as within one roster
+                raise InputError([(f"the roster's id {new!r} differs only in case from {old!r}, a student built before in "
+                                   f"{printable(str(out_dir / STUDENTS))} (one folder on Windows and macOS); give the "
+                                   f"id as it was, {old!r}") for new, old in clash[:5]])
+            before = {s.id: s.name for s in previous.students}
+            # an id given again with another name: the sheet of the student built before is now this one's (a name
+            # corrected), said, not done silently: Bob's sheet went to Mallory, who reused his id (attack30)
+            renamed = [(s.id, before[s.id], s.name) for s in roster if before.get(s.id, s.name) != s.name]
+            roster = class_of(previous, roster)
+            if len(roster) * edition.problem_count() > MAX_STUDENT_DRAWS:
+                raise InputError([(f"the class built in {printable(str(out_dir / STUDENTS))} and the roster: {len(roster)} "
+                                  f"students x {edition.problem_count()} problems is over {MAX_STUDENT_DRAWS} problems "
+                                  "to draw at once; build the roster into another --out folder")])
+        names = documents or edition_documents(edition)
+        given = {f.removeprefix(f"{STUDENTS}/") for f in asked}
+        # the roster file printed on a student's sheet: the one it was first built from (a lost sheet rebuilt
+        # from a roster of one row is the same sheet), else this build's
+        rosters = ({sid: roster_name for sid in given} if roster_name else {}) | previous.rosters
+        copies = copies_of(edition, roster, rosters)
+        template_dir = edition.template_folder()
+        cache, why = cache_root(out_root)
+        notes = [why] if why else []
+        for sid, old, new in renamed[:5]:
+            notes.append(f"the id {printable(sid)} was {printable(old)}'s in the class built before; the roster gives it to "
+                         f"{printable(new)}, whose sheet it now is: give a new student an id of their own")
+        _load_before_fork(formats, cache, template_dir)
+        if "pdf" in formats and not subsetter():
+            notes.append("WeasyPrint is laying out PDFs without HarfBuzz's font subsetter, about 5 times slower: install "
+                         "it (libharfbuzz-subset0 on Debian and Ubuntu, harfbuzz on Fedora and Homebrew)")
+        with open_pool(jobs, cluster) as pool:
+            pool.share(cache=cache, templates=template_dir)
+            with _timed(timings, "generate"):
+                docs = generate_documents(edition, picked, bank, copies, pool=pool, budget=budget, shared=not roster,
+                                          progress=_counter(progress, DRAWING, len(copies) * edition.problem_count()),
+                                          cache=DrawCache(cache, _origin(cluster)) if cache is not None else None)
+            count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
+            digest = fingerprint(docs, names, formats, template_dir, origin=_origin(cluster))
+            if _up_to_date(out_dir, area, digest, docs, names, formats):
+                return BuildResult(out_dir=out_dir, files=area_files(out_dir, area), problems=count, timings=timings,
+                                   docs=docs, unchanged=True, notes=notes, area=area)
+            contents = {folder: content_digest(doc) for folder, doc in docs.items()}
+            key = teacher_key(edition, docs) if len(docs) > 1 else None
+            key_content = content_digest(key) if key is not None else None
+            changed = {f for f in contents if previous.contents.get(f) != contents[f]}
+            trusted = trusted_files(out_dir)  # what this user's builds wrote there, as they wrote it
+            if not trusted and (out_dir / MANIFEST).is_file():
+                from workbook.cache import secret
 
-            if secret() is None:  # no key to tell this user's files by: a roster build removed the whole edition
-                raise InTheWay(f"{printable(str(out_dir))} was built before, and without your key (kept in "  # (F18)
-                               "$XDG_CACHE_HOME or ~/.cache; HOME is / or empty here) its files cannot be told from "
-                               "ones put there by someone else: set HOME or XDG_CACHE_HOME to your own folder, or "
-                               "choose another --out; nothing was changed")
+                if secret() is None:  # no key to tell this user's files by: a roster build removed the whole edition
+                    raise InTheWay(f"{printable(str(out_dir))} was built before, and without your key (kept in "  # (F18)
+                                   "$XDG_CACHE_HOME or ~/.cache; HOME is / or empty here) its files cannot be told from "
+                                   "ones put there by someone else: set HOME or XDG_CACHE_HOME to your own folder, or "
+                                   "choose another --out; nothing was changed")
 
-        def lacks(folder: str) -> bool:  # a sheet deleted, changed, linked or planted since: written again
-            sheets = [f"{folder}/{n}.{ext}" for n in names for ext in ("html", "pdf") if ext in formats]
-            return not all(rel in trusted and as_written(out_dir, rel, trusted[rel]) for rel in sheets)
+            def lacks(folder: str) -> bool:  # a sheet deleted, changed, linked or planted since: written again
+                sheets = [f"{folder}/{n}.{ext}" for n in names for ext in ("html", "pdf") if ext in formats]
+                return not all(rel in trusted and as_written(out_dir, rel, trusted[rel]) for rel in sheets)
 
-        # a student asked for, or whose sheet changed, is written; every version is, and the edition itself
-        written = {f for f in docs if f in asked or f in changed or lacks(f)} if roster else set(docs)
-        redrawn = sorted(f for f in written - asked if f in changed and f in previous.contents)
-        if roster and redrawn:  # sheets handed out would no longer be the ones their students hold
-            raise InputError([(f"the edition changed since the class in {printable(str(out_dir / STUDENTS))} was "
-                              f"built: {len(redrawn)} other student{'s' * (len(redrawn) != 1)}' sheets would change "
-                              f"too (e.g. {redrawn[0].removeprefix(STUDENTS + '/')}); build the whole class again "
-                              "with --roster FILE, or build these students into another --out")])
-        write_key = key is not None and (key_content != previous.key or not roster)
+            # a student asked for, or whose sheet changed, is written; every version is, and the edition itself
+            written = {f for f in docs if f in asked or f in changed or lacks(f)} if roster else set(docs)
+            redrawn = sorted(f for f in written - asked if f in changed and f in previous.contents)
+            if roster and redrawn:  # sheets handed out would no longer be the ones their students hold
+                raise InputError([(f"the edition changed since the class in {printable(str(out_dir / STUDENTS))} was "
+                                  f"built: {len(redrawn)} other student{'s' * (len(redrawn) != 1)}' sheets would change "
+                                  f"too (e.g. {redrawn[0].removeprefix(STUDENTS + '/')}); build the whole class again "
+                                  "with --roster FILE, or build these students into another --out")])
+            write_key = key is not None and (key_content != previous.key or not roster)
 
-        def keep(path: str) -> bool:
-            """Whether a file of the previous edition stays: every other area's; in this one, each file
-            of a medium this build does not write, while what it shows is unchanged."""
-            if not in_area(path, area) or medium(path) is None:
-                return path != (f"{area}/{MANIFEST}" if area else MANIFEST)
-            folder = copy_of(path, area)
-            if folder is None:  # the area's key
-                return key_content == previous.key
-            return folder in contents and folder not in changed
+            def keep(path: str) -> bool:
+                """Whether a file of the previous edition stays: every other area's; in this one, each file
+                of a medium this build does not write, while what it shows is unchanged."""
+                if not in_area(path, area) or medium(path) is None:
+                    return path != (f"{area}/{MANIFEST}" if area else MANIFEST)
+                folder = copy_of(path, area)
+                if folder is None:  # the area's key
+                    return key_content == previous.key
+                return folder in contents and folder not in changed
 
-        with staging(out_dir, lock=False, trusted=trusted_files) as stage, _workers_stopped_first(pool), _timed(timings, "render"):
-            pool.share(stage=stage)
-            mine = {f: docs[f] for f in docs if f in written}
-            files = render_documents(mine, names, formats, stage, cache, pool, timings, template_dir,
-                                     key=key if write_key else None, area=area,
-                                     progress=progress) if {"html", "pdf"} & set(formats) else {}
-            files |= _write_quizzes(docs, stage, area, pool, formats) if {"moodle", "canvas"} & set(formats) else {}
-            carried = carry_over(out_dir, stage, trusted, keep) if out_dir.exists() else []
-            made = set(file_names(stage, lambda p: True))
-            # a file no build of the user's wrote, or not of the size it wrote (nothing is read to say so),
-            # a link, a pipe, an empty folder
-            left = sorted(r for r in foreign(out_dir, trusted) if r not in made) if out_dir.exists() else []
-            if area and "pdf" in formats:
-                files["print"] = _print_pdf(stage, area, list(docs))
-            listing = file_hashes(stage, lambda p: in_area(p, area) and p != (f"{area}/{MANIFEST}" if area else MANIFEST))
-            state = _state(edition, picked)
-            files["manifest"] = _write(stage / area / MANIFEST, manifest(
-                edition, docs, area, record(copies, contents, key_content) | {"files": listing, "state": state}))
-            notes += _older(out_dir, area, state, carried)
-            _mark(stage, out_dir, area, digest, carried, _named(edition, out_dir))
-    kept = sorted(carried)
-    if kept:
-        notes.append(_kept(kept))
-    if left:  # a file no build of this user's wrote, or changed since: not passed off as the user's
-        # said as what happened to them: "left out" read as kept (attack31)
-        notes.append(f"removed {len(left)} file{'s' * (len(left) != 1)} that no build of yours wrote as they are now "
-                     f"(changed, added by hand, or from someone else's build), e.g. {printable(left[0])}: keep your "
-                     "own files outside an edition's folder")
-    return BuildResult(out_dir=out_dir, files={k: out_dir / p.relative_to(stage) for k, p in files.items()},
-                       problems=count, timings=timings, docs=docs, notes=notes, kept=kept, area=area)
+            with staging(out_dir, lock=False, trusted=trusted_files) as stage, _workers_stopped_first(pool), _timed(timings, "render"):
+                pool.share(stage=stage)
+                mine = {f: docs[f] for f in docs if f in written}
+                files = render_documents(mine, names, formats, stage, cache, pool, timings, template_dir,
+                                         key=key if write_key else None, area=area,
+                                         progress=progress) if {"html", "pdf"} & set(formats) else {}
+                files |= _write_quizzes(docs, stage, area, pool, formats) if {"moodle", "canvas"} & set(formats) else {}
+                carried = carry_over(out_dir, stage, trusted, keep) if out_dir.exists() else []
+                made = set(file_names(stage, lambda p: True))
+                # a file no build of the user's wrote, or not of the size it wrote (nothing is read to say so),
+                # a link, a pipe, an empty folder
+                left = sorted(r for r in foreign(out_dir, trusted) if r not in made) if out_dir.exists() else []
+                if area and "pdf" in formats:
+                    files["print"] = _print_pdf(stage, area, list(docs))
+                listing = file_hashes(stage, lambda p: in_area(p, area) and p != (f"{area}/{MANIFEST}" if area else MANIFEST))
+                state = _state(edition, picked)
+                files["manifest"] = _write(stage / area / MANIFEST, manifest(
+                    edition, docs, area, record(copies, contents, key_content) | {"files": listing, "state": state}))
+                notes += _older(out_dir, area, state, carried)
+                _mark(stage, out_dir, area, digest, carried, _named(edition, out_dir))
+        kept = sorted(carried)
+        if kept:
+            notes.append(_kept(kept))
+        if left:  # a file no build of this user's wrote, or changed since: not passed off as the user's
+            # said as what happened to them: "left out" read as kept (attack31)
+            notes.append(f"removed {len(left)} file{'s' * (len(left) != 1)} that no build of yours wrote as they are now "
+                         f"(changed, added by hand, or from someone else's build), e.g. {printable(left[0])}: keep your "
+                         "own files outside an edition's folder")
+        return BuildResult(out_dir=out_dir, files={k: out_dir / p.relative_to(stage) for k, p in files.items()},
+                           problems=count, timings=timings, docs=docs, notes=notes, kept=kept, area=area)
 
 
 def _holds_files(folder: Path) -> bool:

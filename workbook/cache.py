@@ -25,6 +25,7 @@ import os
 import re
 import secrets
 import stat
+from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 
@@ -111,10 +112,11 @@ def _new_key(path: Path) -> None:
         os.unlink(temp)
 
 
-def read_own(path: Path, limit: int) -> bytes | None:
-    """A regular file of this user, read without following a link or blocking on a pipe."""
+def read_own(path: Path | str, limit: int, dir_fd: int | None = None) -> bytes | None:
+    """A regular file of this user, read without following a link or blocking on a pipe (``path`` a name in the
+    open folder ``dir_fd``, where one is given)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dir_fd)
     except OSError:
         return None
     try:
@@ -190,50 +192,76 @@ KINDS = ("draws", "math", "figures", "templates", "quick")  # the cache's folder
 _OURS = re.compile(r"\.?[0-9a-f]{16,128}\.[a-z]{2,5}(\.\d{1,10}\.tmp)?")
 
 
-def _ours(entry: Path) -> bool:
-    """Whether a cache folder's entry is one workbook wrote: a regular file with a digest's name that opens with
-    the signed entries' header (or a temporary one being written, .<name>.<pid>.tmp)."""
-    if not _OURS.fullmatch(entry.name) or entry.is_symlink() or not entry.is_file():
+def _ours(name: str, folder: int) -> bool:
+    """Whether an entry of a cache folder (open as the descriptor ``folder``) is one workbook wrote: a regular file
+    with a digest's name that opens with the signed entries' header (or a temporary one being written,
+    .<name>.<pid>.tmp). Opened in that folder, never through a link."""
+    if not _OURS.fullmatch(name):
         return False
-    if entry.name.endswith(".tmp"):
-        return True
     try:
-        with open(entry, "rb") as handle:
-            return handle.read(len(_MAGIC)) == _MAGIC
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
     except OSError:
         return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        return name.endswith(".tmp") or os.read(fd, len(_MAGIC)) == _MAGIC
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def emptied(folder: Path) -> tuple[list[Path], list[str]]:
     """Remove what workbook put in a content cache (its kinds' folders and its marker), and the folder
     if nothing else is left: (what was removed, the names of what was left). Another program's files
-    are left: ``--out ~`` makes ``~/.cache`` the cache, where pip and others keep theirs."""
-    from workbook.userfiles import remove_tree
+    are left: ``--out ~`` makes ``~/.cache`` the cache, where pip and others keep theirs.
 
-    removed = []
-    kept = []
-    for kind in KINDS:
-        path = folder / kind
-        if path.is_dir() and not path.is_symlink():
-            # only the entries workbook wrote there (a digest's name, its signed header, or a temporary file
-            # of one being written): another program's files in .cache/templates went too (attack28)
-            theirs = [entry for entry in path.iterdir() if not _ours(entry)]
-            if not theirs:
-                remove_tree(path)
-                removed.append(path)
+    Every step is taken through an open folder, never by a path: a kind's folder swapped for a link to another
+    cache while clean ran (someone else writing in a shared build folder) had that cache's entries removed, and
+    a file of it named (attack35a C26)."""
+    from workbook.userfiles import FOLDER_OPEN
+
+    removed: list[Path] = []
+    kept: list[str] = []
+    try:
+        top = os.open(folder, FOLDER_OPEN)
+    except OSError:
+        return removed, ["."]  # a link now, or gone: left alone
+    try:
+        for kind in KINDS:
+            try:
+                inner = os.open(kind, FOLDER_OPEN, dir_fd=top)
+            except FileNotFoundError:
                 continue
-            for entry in path.iterdir():
-                if entry not in theirs:
-                    entry.unlink(missing_ok=True)
-            kept += [f"{kind}/{entry.name}" for entry in theirs]
-        elif os.path.lexists(path):  # a file, pipe or link where a kind's folder goes: not workbook's (attack31
-            kept.append(kind)  # removed the marker, then stopped at "Directory not empty")
-    left = sorted(child.name for child in folder.iterdir() if child.name != MARKER and child.name not in KINDS) + kept
-    if not left:
-        (folder / MARKER).unlink(missing_ok=True)
-        folder.rmdir()
-        return [folder], []
-    return removed, left
+            except OSError:  # a file, pipe or link where a kind's folder goes: not workbook's (attack31 removed the
+                kept.append(kind)  # marker, then stopped at "Directory not empty")
+                continue
+            try:
+                # only the entries workbook wrote there (a digest's name, its signed header, or a temporary file
+                # of one being written): another program's files in .cache/templates went too (attack28)
+                names = os.listdir(inner)
+                theirs = [name for name in names if not _ours(name, inner)]
+                for name in names:
+                    if name not in theirs:
+                        with suppress(FileNotFoundError):
+                            os.unlink(name, dir_fd=inner)
+            finally:
+                os.close(inner)
+            if theirs:
+                kept += [f"{kind}/{name}" for name in theirs]
+                continue
+            os.rmdir(kind, dir_fd=top)  # emptied of what was ours, which was all of it (a link is no folder to rmdir)
+            removed.append(folder / kind)
+        left = sorted(name for name in os.listdir(top) if name != MARKER and name not in KINDS) + kept
+        if not left:
+            with suppress(FileNotFoundError):
+                os.unlink(MARKER, dir_fd=top)
+            os.rmdir(folder)
+            return [folder], []
+        return removed, left
+    finally:
+        os.close(top)
 
 
 class Store:

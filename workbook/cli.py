@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
 import json
 import os
@@ -58,6 +59,14 @@ def _unread():
         yield
     except BrokenPipeError:
         _stdout_gone()
+    except OSError as exc:  # stdout on a full device (> /dev/full) or one that fails: as gone, and said at the end
+        if exc.errno not in (errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", -1)):
+            raise  # (it was "no space is left on the disk ... the previous edition is kept", and the build stopped:
+        _stdout_gone()  # attack35a C24)
+        OUTPUT_LOST.append(exc.strerror or str(exc))
+
+
+OUTPUT_LOST: list[str] = []  # why what a build printed on stdout could not be written
 
 
 def _stdout_gone() -> None:
@@ -170,7 +179,9 @@ class _Group(click.Group):
         except click.UsageError as exc:
             _usage(exc)
         except KeyboardInterrupt as exc:  # Ctrl-C: a build's work is in its staging folder, removed on the way out
-            what = (" (the previous edition is kept as it was)" if ctx.invoked_subcommand in ("build", "practice") else
+            kept = (" (the new edition had been written and is in place)" if getattr(exc, "swapped", False)
+                    else " (the previous edition is kept as it was)")  # (a stop held until the swap was done: C19)
+            what = (kept if ctx.invoked_subcommand in ("build", "practice") else
                     " (each edition is removed whole or left as it was: clean again to finish)"
                     if ctx.invoked_subcommand == "clean" else "")
             with suppress(OSError):  # SIGHUP: the terminal may be gone
@@ -184,6 +195,11 @@ class _Group(click.Group):
         except OSError as exc:
             if full := disk_full(exc):
                 _fail([full], code=1)  # not bad input: the same command works once there is room
+            if isinstance(exc, FileNotFoundError) and "No usable temporary directory" in str(exc):
+                # every temporary folder refused a file (ulimit -f 0, a full disk, no permission): Python's own words
+                # blamed the folders and listed the current one (attack35a C12)
+                _fail([("could not write a temporary file in any temporary folder ($TMPDIR, /tmp, ...): a full disk, "
+                       "a file-size limit (ulimit -f) or no permission; nothing was changed")], code=1)
             where = f"{exc.filename}: " if exc.filename else ""
             _fail([f"{where}{exc.strerror or exc}"])
         except RuntimeError as exc:
@@ -374,6 +390,10 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
             else:
                 _say(f"built {result.problems} problem{'s' * (result.problems != 1)} into {result.out_dir} in {took:.1f} s")
             _list_files(result.files)
+    if OUTPUT_LOST:
+        with suppress(OSError):
+            click.echo(f"note: the edition was built into {_plain(str(result.out_dir), 200)}, but what this command "
+                       f"prints could not be written to its output ({OUTPUT_LOST[0]})", err=True)
 
 
 @main.command()

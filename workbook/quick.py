@@ -152,6 +152,8 @@ def up_to_date(out_root: Path, key: str) -> tuple[Path, str, int] | None:
     out_dir, area = out_root / record["folder"], record["area"]
     if out_dir.is_symlink() or not out_dir.is_dir():  # the build never writes through a link: nor is one trusted
         return None
+    if any(out_root.glob(f".{record['folder']}.old-*")) or any(out_root.glob(f".{record['folder']}.staging-*")):
+        return None  # a killed or stopped build's leftovers: the build, under its lock, tidies them (attack35a C06, C19)
     whole = intact(out_dir, area)
     if whole is None or hashlib.sha256(whole[1]).hexdigest() != record["manifest"]:
         return None

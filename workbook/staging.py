@@ -244,36 +244,49 @@ def _staged(out_dir: Path, trusted: Callable[..., dict[str, str]] | None = None)
     try:
         (stage / MARKER).write_text(MARKER_TEXT + aside_line(stage))
         yield stage
-        old = None
         refuse_foreign(out_dir)  # checked again: something may have appeared while the build ran
         from workbook.workers import stops_held
 
         # a stop (Ctrl-C, SIGTERM, SIGHUP) waits for the swap: between its two moves it left no edition in place
         # under "the previous edition is kept as it was" (attack33 F11)
-        with stops_held():
-            os.chmod(stage, 0o777 & ~_umask())
-            if out_dir.exists():
-                old = _aside(out_dir)
-                _sign_aside(out_dir, old)
-                os.replace(out_dir, old)
-            try:
-                os.replace(stage, out_dir)
-            except OSError:  # a full disk, a quota, a folder made there meanwhile: the previous edition put back,
-                if old is not None:  # as the error says it is (attack33 F7)
-                    os.replace(old, out_dir)
-                    with suppress(OSError):
-                        _replace_marker(out_dir, _marker_without(out_dir, "moved"))
-                    old = None
-                raise
-            # the staging folder's signed name, kept to the last move (a build killed before it leaves a folder the
-            # next one knows as its own: attack31), is no part of the edition at rest: its marker is the same each build
-            with suppress(OSError):  # (the edition is in place: a marker left with the line is harmless)
-                _replace_marker(out_dir, _marker_without(out_dir, "aside"))
-        if old is not None:
-            remove_tree_quietly(old)
+        swapped = False
+        try:
+            with stops_held():
+                swapped = _swap(out_dir, stage)
+        except KeyboardInterrupt as stop:  # held until the swap was done, when it was: the new edition is in place
+            stop.swapped = swapped  # (the stop said "the previous edition is kept", and left it aside: attack35a C19)
+            raise
+        finally:
+            if swapped and swapped is not True:
+                remove_tree_quietly(swapped)  # the previous edition, moved aside
     finally:
         if stage.exists():
             remove_tree_quietly(stage)
+
+
+def _swap(out_dir: Path, stage: Path) -> Path | bool:
+    """The stage moved in where out_dir was: the previous edition (moved aside, its path returned) or True where
+    there was none; OSError with the previous edition put back where the second move fails."""
+    old = None
+    os.chmod(stage, 0o777 & ~_umask())
+    if out_dir.exists():
+        old = _aside(out_dir)
+        _sign_aside(out_dir, old)
+        os.replace(out_dir, old)
+    try:
+        os.replace(stage, out_dir)
+    except OSError:  # a full disk, a quota, a folder made there meanwhile: the previous edition put back,
+        if old is not None:  # as the error says it is (attack33 F7)
+            os.replace(old, out_dir)
+            with suppress(OSError):
+                _replace_marker(out_dir, _marker_without(out_dir, "moved"))
+            old = None
+        raise
+    # the staging folder's signed name, kept to the last move (a build killed before it leaves a folder the
+    # next one knows as its own: attack31), is no part of the edition at rest: its marker is the same each build
+    with suppress(OSError):  # (the edition is in place: a marker left with the line is harmless)
+        _replace_marker(out_dir, _marker_without(out_dir, "aside"))
+    return old if old is not None else True
 
 
 def _moved_stamp(folder: Path) -> str | None:
@@ -292,32 +305,55 @@ def _sign_aside(out_dir: Path, old: Path) -> None:
     """The edition's marker, before it is moved aside to ``old``, with that name signed on a line of its own, so
     that a build killed in between finds it as its own to put back, and a copy a user made under such a name
     (cp -a ed .ed.old-backup) is no edition moved aside (attack31: its files went). Replaced, not written through."""
-    text = _marker_without(out_dir, "moved")
-    signed = _moved_stamp(old)
-    _replace_marker(out_dir, text + (f"moved {signed}\n" if signed else ""))
+    try:
+        text = _marker_without(out_dir, "moved")
+        signed = _moved_stamp(old)
+        _replace_marker(out_dir, text + (f"moved {signed}\n" if signed else ""))
+    except OSError as exc:
+        if exc.errno not in (errno.ELOOP, errno.ENOTDIR, errno.ENOENT):
+            raise
+        raise InTheWay(f"{out_dir} was replaced while the build ran (by a link, or removed: does someone else write "
+                       "in this build folder?); nothing was written through it and the new edition was not put in "
+                       "place: build again") from None
+
+
+def _in_folder(folder: Path) -> int:
+    """The folder, open to work in: never through a link (swapped in for the edition after the build's last look,
+    the marker was written in the folder it pointed to: attack35a C20). OSError (ELOOP) if it is one."""
+    from workbook.userfiles import FOLDER_OPEN
+
+    return os.open(folder, FOLDER_OPEN)
 
 
 def _marker_without(folder: Path, key: str) -> str:
-    data = read_own(folder / MARKER, 1 << 20) or MARKER_TEXT.encode()
+    fd = _in_folder(folder)
+    try:
+        data = read_own(MARKER, 1 << 20, dir_fd=fd) or MARKER_TEXT.encode()
+    finally:
+        os.close(fd)
     return "".join(line for line in data.decode("utf-8", "replace").splitlines(keepends=True)
                    if not line.startswith(f"{key} "))
 
 
 def _replace_marker(folder: Path, text: str) -> None:
     """The folder's marker replaced at once (a new file moved over it: a link planted there is replaced, not
-    written through, and a build killed meanwhile leaves the old marker, never none)."""
+    written through, and a build killed meanwhile leaves the old marker, never none), in the folder as opened."""
     import secrets
 
-    new = folder / f"{MARKER}.{secrets.token_hex(6)}"
-    fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)  # with the user's umask
+    where = _in_folder(folder)
+    new = f"{MARKER}.{secrets.token_hex(6)}"
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(new, folder / MARKER)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(new)
-        raise
+        fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666, dir_fd=where)  # (the umask's)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(new, MARKER, src_dir_fd=where, dst_dir_fd=where)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(new, dir_fd=where)
+            raise
+    finally:
+        os.close(where)
 
 
 def _aside(out_dir: Path) -> Path:
@@ -407,27 +443,41 @@ def foreign(folder: Path, trusted: dict[str, str]) -> Iterator[str]:
     and size alone (nothing is read, no link followed): a link, a pipe or anything else that is neither a
     regular file nor a folder; a file ``trusted`` (path -> "sha256 size") does not list, or of another
     size; an empty folder (a build makes a folder only to hold its files). A folder that cannot be
-    listed is one too, named "." at the top."""
-    stack = [folder]
-    while stack:  # without recursion: a folder nested thousands deep is walked, not a RecursionError
-        here = stack.pop()
-        try:
-            with os.scandir(here) as scan:
-                entries = list(scan)
-        except OSError:
-            yield Path(here).relative_to(folder).as_posix()
-            continue
-        if not entries and here != folder:
-            yield Path(here).relative_to(folder).as_posix()
-        for entry in entries:
-            rel = Path(entry.path).relative_to(folder).as_posix()
+    listed is one too, named "." at the top. Walked through open folders, never by a path: the edition swapped
+    for a link while a build ran had the build name a file of the folder it pointed to (attack35a C20)."""
+    from workbook.userfiles import FOLDER_OPEN
+
+    try:
+        top = os.open(folder, FOLDER_OPEN)
+    except OSError:
+        yield "."
+        return
+    stack = [(top, "")]
+    try:
+        while stack:  # without recursion: a folder nested thousands deep is walked, not a RecursionError
+            here, rel = stack.pop()
             try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
-                elif not _as_written(entry, rel, trusted):
-                    yield rel
-            except OSError:  # gone meanwhile, or a name too long: not as a build wrote it
-                yield rel
+                with os.scandir(here) as scan:
+                    entries = list(scan)
+            except OSError:
+                entries = None
+            if entries is None or (not entries and rel):
+                os.close(here)
+                yield rel or "."
+                continue
+            for entry in entries:
+                name = f"{rel}/{entry.name}" if rel else entry.name
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((os.open(entry.name, FOLDER_OPEN, dir_fd=here), name))
+                    elif not _as_written(entry, name, trusted):
+                        yield name
+                except OSError:  # gone meanwhile, a link now, or a name too long: not as a build wrote it
+                    yield name
+            os.close(here)
+    finally:
+        for here, _ in stack:
+            os.close(here)
 
 
 def _as_written(entry: os.DirEntry, rel: str, trusted: dict[str, str]) -> bool:
@@ -597,9 +647,10 @@ def clean(out_root: Path, cache_only: bool = False, *,
                         from workbook.cache import key_folder
 
                         kept.append(f"kept {folder} whole, no longer marked as a build: its manifest is not signed "
-                                    f"with your key ({key_folder() or '~/.cache/workbook'}/cache-key), so no file in it can be told from one "
-                                    "someone put there (built by another user, or before your key was replaced); "
-                                    "remove it by hand if it is yours")
+                                    f"with your key ({key_folder() or '~/.cache/workbook'}/cache-key) for a folder of "
+                                    "this name, so no file in it can be told from one someone put there (built by "
+                                    "another user, built under another name and then renamed or copied here, or "
+                                    "built before your key was replaced); remove it by hand if it is yours")
                     elif left:
                         kept.append(f"kept {len(left)} entr{'ies' if len(left) != 1 else 'y'} of {folder} workbook did "
                                     f"not write as they are (added or changed by hand, or a marker copied in), "
