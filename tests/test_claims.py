@@ -908,17 +908,22 @@ def test_solving_together_never_claims_points_it_did_not_reach():
 
 def test_a_backward_steps_product_is_equal_only_where_its_printed_factors_give_it():
     # seed 11's worked example printed "−0.0866 × 1.5 = −0.1298": the printed factors give −0.1299
-    from decimal import Decimal
+    from decimal import ROUND_HALF_UP, Decimal
 
     signs = collections.Counter()
     for family in (f for f in load_bank().values() if f.kind == "backprop"):
         for record in _records(family, range(15)):
             for step in (s for s in record["steps"] if s["rule"].startswith("Node ")):
                 for part in step["say"]:
-                    found = re.fullmatch(r"(-?[\d.]+) \\times \(?(-?[\d.]+)\)? (=|\\approx) (-?[\d.]+)", part.get("math", ""))
+                    found = re.fullmatch(r"\(?(-?[\d.]+)\)? \\times \(?(-?[\d.]+)\)? (=|\\approx) (-?[\d.]+)",
+                                         part.get("math", ""))
                     if found:
                         a, b, sign, c = found.groups()
                         assert (Decimal(a) * Decimal(b) == Decimal(c)) == (sign == "="), part["math"]
+                        # and what the printed factors give rounds to the product printed: 2.7183 × (−3) ≈ −8.1548
+                        # gave a student −8.1549, and the sums after it one more (read35b)
+                        assert (Decimal(a) * Decimal(b)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) == \
+                            Decimal(c), part["math"]
                         signs[sign] += 1
     assert signs["="] and signs[r"\approx"]
 
@@ -1419,3 +1424,27 @@ def test_a_keys_value_is_equal_where_it_ends_within_its_places_and_about_where_r
                 (family_id, record["seed"], found[0], value)
             signs[found[1]] += 1
     assert signs["="] + signs["\\approx"] >= 8
+
+
+@pytest.mark.parametrize("family_id", ["loss-bce", "network-221", "xor-capstone"])
+def test_a_worked_product_in_printed_numbers_rounds_to_the_result_printed(family_id):
+    # "0.5 − 0.5·(−0.1909) ≈ 0.5954" gave a student 0.5955, and ∂L/∂w₂ ≈ 1.6351 was (−0.8176)(−2) = 1.6352 (read35b)
+    from decimal import ROUND_HALF_UP, Decimal
+
+    seen = 0
+    for record in _records(load_bank()[family_id], range(12)):
+        for step in record["steps"]:
+            for tex in [step["math"]] + [p.get("math", "") for p in step["say"]]:
+                for found in re.finditer(r"(-?[\d.]+) - (-?[\d.]+) \\cdot \(?(-?[\d.]+)\)? (=|\\approx) (-?[\d.]+)", tex):
+                    w, lr, g, sign, after = found.groups()
+                    worked = Decimal(w) - Decimal(lr) * Decimal(g)
+                    assert worked.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) == Decimal(after), found[0]
+                    assert (worked == Decimal(after)) == (sign == "="), found[0]
+                    seen += 1
+                for found in re.finditer(r"= \(?(-?[\d.]+)\)? \\times \(?(-?[\d.]+)\)? (=|\\approx) (-?[\d.]+)", tex):
+                    a, b, sign, c = found.groups()
+                    worked = Decimal(a) * Decimal(b)
+                    assert worked.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) == Decimal(c), found[0]
+                    assert (worked == Decimal(c)) == (sign == "="), found[0]
+                    seen += 1
+    assert seen >= 10

@@ -240,6 +240,26 @@ def adding_up(parts: list, total) -> tuple[list[str], str]:
     return [decimal_latex(x) for x in parts], r"\approx %s" % shown
 
 
+def multiplying(a, b) -> tuple[str, str, str, str]:
+    """Two factors and their product as printed, the factors to the fewest places (4 to 8) whose product rounds
+    to the product printed, as adding_up does for a sum: 2.7183 × (−3) ≈ −8.1548 gave −8.1549 to a student who
+    multiplied what was printed (read35b), where 2.71828 × (−3) ≈ −8.1548 does not. Returns (a, b, "=" or
+    "\\approx", the product to 4 places); a negative factor is bracketed, 2 × (−1.5)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    product = decimal_latex(a * b)
+    for places in (4, 5, 6, 7, 8):
+        first, second = decimal_latex(a, places), decimal_latex(b, places)
+        exact = Decimal(first) * Decimal(second)
+        if exact.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) == Decimal(product):
+            break
+    else:
+        first, second = decimal_latex(a), decimal_latex(b)
+        exact = None
+    sign = "=" if exact == Decimal(product) else r"\approx"
+    return (*(f"({t})" if t.startswith("-") else t for t in (first, second)), sign, product)
+
+
 def caption_number(value: float) -> str:
     """A caption's number: to 4 places as the book gives a value, zeros at its end left off, with a minus
     sign (a caption said "minimum at x = 1.59" where the solution's numbers had four places: read24)."""

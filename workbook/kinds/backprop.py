@@ -12,7 +12,6 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Literal
 
 import numpy as np
@@ -25,7 +24,7 @@ from workbook.errors import excerpt
 from workbook.family import NAME, NAME_RULE, Family
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given
-from workbook.numbers import adding_up, decimal_latex, factor_latex, stated
+from workbook.numbers import adding_up, decimal_latex, factor_latex, multiplying, stated
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 PREC = 30
@@ -270,10 +269,9 @@ def _node_step(work: Backprop, name: str, op: str, args: list[str]) -> Step:
     for i, (a, p) in enumerate(zip(args, slopes, strict=True)):
         if i:
             say.append(Text(" and "))
-        upstream, factor, product = decimal_latex(grad[name]), factor_latex(p), decimal_latex(grad[name] * p)
         # "=" where the printed factors give the printed product (−0.0866 × 1.5 is −0.1299, not the −0.1298 the
-        # unrounded factor gives): else "≈", the product of the full values rounded
-        sign = "=" if Decimal(upstream) * Decimal(factor.strip("()")) == Decimal(product) else r"\approx"
+        # unrounded factor gives): else "≈", the factors to as many places as give the product printed (numbers.multiplying)
+        upstream, factor, sign, product = multiplying(grad[name], p)
         say += words(Math(r"%s \times %s %s %s" % (upstream, factor, sign, product)),
                      " to ", Math(r"\partial %s/\partial %s" % (out, a)))
     say.append(Text("."))

@@ -21,7 +21,7 @@ from workbook.family import Family, for_asks
 from workbook.functions import sigmoid
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given, in_range, label, refuse_constant
-from workbook.numbers import caption_number, decimal_latex, equal_or_about, exact_decimal, matrix_latex
+from workbook.numbers import caption_number, decimal_latex, equal_or_about, exact_decimal, matrix_latex, multiplying
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 KEYS = ("inputs", "targets", "weights", "bias", "upstream")
@@ -305,8 +305,20 @@ def _bce_steps(work: Loss) -> list[Step]:
              r" %s %s" % (equal_or_about(yv - float(y)), decimal_latex(yv - float(y))),
              words("Each weight's gradient is the error times its input, as ", Math(r"\partial z/\partial w_j = x_j"),
                    ", and the bias's is the error itself, as ", Math(r"\partial z / \partial b = 1"),
-                   "; rounded to 4 decimal places.")),
+                   "; rounded to 4 decimal places: ", *_worked_products(work), ".")),
     ]
+
+
+def _worked_products(work: Loss) -> list:
+    """Each weight's gradient as the error times its input, in printed numbers that give the printed result: the
+    answer's 1.6351 was (−0.8176)(−2) = 1.6352 to a student (read35b), the error now to as many places as it needs."""
+    error = work.yhat - float(work.targets[0])
+    out = []
+    for i, (name, x) in enumerate(zip(work.weight_names, work.inputs, strict=True)):
+        a, b, sign, product = multiplying(error, float(x))
+        out += ([Text(", ")] if i else []) + [Math(r"\frac{\partial L}{\partial %s} = %s \times %s %s %s"
+                                                    % (name, a, b, sign, product))]
+    return out
 
 
 def present_bce(work: Loss) -> Problem:

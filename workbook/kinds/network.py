@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 import numpy as np
@@ -20,7 +20,7 @@ from workbook import marking, verify
 from workbook.family import Family
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given, in_range, label, positive_rate, refuse_constant
-from workbook.numbers import adding_up, equal_or_about, factor_latex, matrix_latex, stated, subscript
+from workbook.numbers import adding_up, equal_or_about, matrix_latex, stated, subscript
 from workbook.numbers import decimal_latex as d
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill
 
@@ -304,9 +304,17 @@ def _first_update(work: Network) -> str:
     else "≈" (the gradient printed to 4 places, the step worked at full precision)."""
     _, w, g = _gradient_rows(work)[0]
     after = w - work.lr * g
-    same = Decimal(d(w)) - Decimal(d(work.lr)) * Decimal(d(g)) == Decimal(d(after))  # in the printed numbers
-    relation = "=" if same else r"\approx"
-    return rf"{d(w)} - {d(work.lr)} \cdot {factor_latex(g)} {relation} {d(after)}"
+    # the gradient to as many places as give the printed result: 0.5 − 0.5·(−0.1909) ≈ 0.5954 gave a student 0.5955
+    # (read35b), where 0.5 − 0.5·(−0.19086) ≈ 0.5954 does not
+    for places in (4, 5, 6, 7, 8):
+        worked = Decimal(d(w)) - Decimal(d(work.lr)) * Decimal(d(g, places))  # in the printed numbers
+        if worked.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) == Decimal(d(after)):
+            break
+    else:
+        places = 4
+    shown = d(g, places)
+    relation = "=" if Decimal(d(w)) - Decimal(d(work.lr)) * Decimal(shown) == Decimal(d(after)) else r"\approx"
+    return rf"{d(w)} - {d(work.lr)} \cdot {f'({shown})' if shown.startswith('-') else shown} {relation} {d(after)}"
 
 
 def _by_example(work: Network) -> list[Step]:
