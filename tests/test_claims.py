@@ -1448,3 +1448,37 @@ def test_a_worked_product_in_printed_numbers_rounds_to_the_result_printed(family
                     assert (worked == Decimal(c)) == (sign == "="), found[0]
                     seen += 1
     assert seen >= 10
+
+
+def test_a_tangent_line_leans():
+    # seed 606's Module 1 example took the tangent at the parabola's vertex, y = 1: the primer above it says the
+    # tangent tilts as the curve does, and the example had nothing to show of it (read35a, read35b)
+    slopes = []
+    for record in _records(load_bank()["tangent-line"], range(60)):
+        c = record["claims"]
+        x = sp.Symbol(c["variable"], real=True)
+        slope = sp.diff(sp.sympify(c["function"], locals={c["variable"]: x}), x).subs(x, sp.sympify(c["at"]))
+        assert sp.sympify(c["value"]) == slope and sp.sympify(c["tangent"], locals={c["variable"]: x}).coeff(x) == slope
+        slopes.append(slope)
+    assert len(slopes) >= 50 and all(s != 0 for s in slopes)
+
+
+@pytest.mark.parametrize("family_id", ["backprop-fanout", "backprop-neuron"])
+def test_a_graphs_gradients_are_not_all_one_size(family_id):
+    # seed 606's problem 22: f and all three gradients were ±0.1839, so a slip in the fan-out or two answers swapped
+    # still matched the key (read35a)
+    seen = 0
+    for record in _records(load_bank()[family_id], range(60)):
+        sizes = {f"{abs(float(g)):.4f}" for g in record["claims"]["gradients"].values()}
+        assert len(record["claims"]["gradients"]) < 2 or len(sizes) > 1, record["seed"]
+        seen += 1
+    assert seen >= 40
+
+
+def test_a_tree_of_paths_asks_for_the_paths_to_be_added_and_a_chain_for_one_product():
+    # "multiply along every path" under the problem that tests the sum of the paths (read35a)
+    bank = load_bank()
+    tree = next(_records(bank["chain-multivariable"], range(5)))["worksheet_figure"]["alt"]
+    chain = next(_records(bank["chain-layers"], range(5)))["worksheet_figure"]["alt"]
+    assert "add the products" in tree and "every path" not in tree
+    assert "multiply along the chain" in chain

@@ -208,6 +208,11 @@ def solve(family: BackpropFamily, params: dict, rng: np.random.Generator) -> Bac
     work = Backprop(family, graph, leaves, val, _backward_pass(graph, val))
     if all(abs(g) < 1e-12 for g in work.leaf_grads.values()):
         raise Degenerate("every gradient is zero")
+    # one magnitude for every answer (f and its three gradients all ±0.1839): a slip in the fan-out, or two answers
+    # swapped, still matched the key (read35a)
+    sizes = {decimal_latex(abs(g)) for g in work.leaf_grads.values()}
+    if len(work.leaf_grads) > 1 and len(sizes) == 1:
+        raise Degenerate("every gradient has one size")
     # a value used twice adds two contributions, the point of a fan-out: one that is 0 (z = 0 multiplying a
     # branch, a max routing past it) printed "0 + 2", and the sum was never practised (read22)
     uses = Counter(a for _, _, *args in graph for a in args)

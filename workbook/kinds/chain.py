@@ -176,7 +176,11 @@ def _composition_steps(work: Chain) -> list[Step]:
     return shown
 
 
-ARROWS = "Write each arrow's local derivative on it as you work, then multiply along every path."
+ARROWS = "Write each arrow's local derivative on it as you work, then multiply along the chain."
+# where paths meet, their products are added: the caption said "multiply along every path" and no more, under the
+# problem that tests the sum (read35a)
+PATHS = ("Write each arrow's local derivative on it as you work; multiply along each path from a parameter to z, "
+         "then add the products of the paths that start at it.")
 
 
 def _subscripts(text: str) -> str:
@@ -265,7 +269,7 @@ def present_multivariable(work: Chain) -> Problem:
     return Problem(identity=f"{f} {inner}", prompt=prompt, answer=[Math(answer_tex)],
                    answer_text="; ".join(f"dz/d{p} = {sp.sstr(total)}" for p, total in pairs),
                    steps=_multivariable_steps(work), claims=check, figure=(figure := _tree_figure(work)),
-                   worksheet_figure=marking.graph(figure, ARROWS, weights=False))
+                   worksheet_figure=marking.graph(figure, PATHS, weights=False))
 
 
 KIND = Kind("chain", ChainFamily, {

@@ -255,6 +255,8 @@ def solve_at(family: DerivativeFamily, params: dict, rng: np.random.Generator) -
     whole_around(work.f, {work.x: work.x0})
     if family.ask == "value" and work.value == 0:
         raise Degenerate("the value at the point is 0")
+    if family.ask == "tangent" and work.value == 0:  # at a vertex the tangent is y = c: no lean for the primer's
+        raise Degenerate("the tangent is level there (slope 0)")  # tilt to show, no point-slope to work (read35)
     return work
 
 
