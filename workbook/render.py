@@ -888,9 +888,8 @@ class Assets:
         of a figure floated ``beside`` the steps, else the whole text column), else broken between the parts
         set side by side, and a part still too wide before the = of its chain, as many a line as fit (a line
         that goes on a chain starts with its =, and is set in CONTINUED_EM). In print a wider formula would
-        be shrunk to fit (Adam's six update rules printed at 6 pt); on a screen it scrolls, so it stays whole."""
-        if self.medium == "html":
-            return [latex]
+        be shrunk to fit (Adam's six update rules printed at 6 pt); on a screen it was kept whole, and the
+        result of a long step was off the page's edge, reached by scrolling sideways (read35b): broken the same way."""
         column = (BESIDE_EM if beside else COLUMN_EM)[paper] - DEPTH_EM[min(depth, 6)]
 
         def fits(line: str) -> bool:

@@ -582,7 +582,8 @@ def _figure(name: str, hyper: dict) -> dict:
     said = []
     for label, points in (("plain SGD", sgd), (title, mine)):
         crossings, end = ravine_facts(points)
-        crosses = (f"visibly crosses the valley floor {crossings} time{'s' * (crossings != 1)}" if crossings
+        times = {1: "once", 2: "twice"}.get(crossings, f"{crossings} times")  # not "2 times"
+        crosses = (f"visibly crosses the valley floor {times}" if crossings
                    else "never visibly crosses the valley floor")  # not "0 times"
         said.append(f"{label} {crosses} and ends at loss {end:.2g}")
     # rings that double, 0.25 to 64: evenly spaced ones, 10 apart, left the valley floor the paths cross without a
