@@ -52,6 +52,7 @@ def wide(natural_cm: float) -> bool:
 BOX_PT = 0.12  # a boxed label's white box reaches this share of its font size round its ink (figures._label)
 SLACK_PT = 0.6  # extents that meet within this are not counted as overlapping (ink has side bearings)
 CLEAR_PT = 0.5  # a drawn curve's ink keeps this far from a text's extent
+HEAD_CLEAR_PT = 1.5  # and an arrowhead's: nearer, a minus beside it read as part of the arrow
 
 
 @dataclass
@@ -213,6 +214,9 @@ def covers(text: Text, box, stroke: Stroke, slack: float) -> bool:
         return False  # its own line; the head shows which way the edge goes, and is never covered
     if stroke.kind == "contour" and (_boxed(text) or getattr(text, "_level", None) == stroke.level):
         return False
+    if stroke.kind == "head":  # an arrowhead against a label's first character read as part of it, boxed or not:
+        # "−∇f" beside the tip of its arrow read "∇f", both arrows then named alike (read35a)
+        return _crosses(stroke.points, box, -stroke.half - HEAD_CLEAR_PT * text.figure.dpi / 72)
     if _boxed(text) and stroke.kind in ("line", "marker"):  # its white box hides what runs under it: a path
         # or a point stays clear of the box (an edge's weight, on its own edge, may still cross another edge)
         return _crosses(stroke.points, box, -BOX_PT * text.get_fontsize() * text.figure.dpi / 72 - stroke.half)
