@@ -1483,3 +1483,16 @@ def test_a_tree_of_paths_asks_for_the_paths_to_be_added_and_a_chain_for_one_prod
     chain = next(_records(bank["chain-layers"], range(5)))["worksheet_figure"]["alt"]
     assert "add the products" in tree and "every path" not in tree
     assert "multiply along the chain" in chain
+
+
+def test_an_optimizers_table_to_fill_in_has_room_for_the_places_it_asks_for():
+    # Adam's v_t to 8 places, 0.00424975, had a 19 mm cell (read35a): a column is as wide as its numbers need
+    from workbook.segments import LEAST_CELL_CM, page
+
+    for record in _records(load_bank()["optimizer-adam"], range(6)):
+        blank = next(p["table"] for p in record["prompt"] if "table" in p)
+        filled = next(p["table"] for s in record["steps"] for p in s["say"] if "table" in p)
+        assert blank["widths"] == [max(len(row[j]) for row in filled["rows"]) for j in range(len(blank["head"]))]
+        html = str(page([{"table": blank}], lambda tex: tex))
+        widths = [float(w) for w in re.findall(r"min-width: ([\d.]+)cm", html)]
+        assert widths and min(widths) > LEAST_CELL_CM and max(widths) >= 0.21 * max(blank["widths"])

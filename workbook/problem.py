@@ -62,11 +62,14 @@ class Table:
     rows: list[list[str]]
     blank: bool = False
     holds: int = 0
+    widths: list[int] | None = None  # a blank table's: how many characters each column's numbers are written with
 
     def record(self) -> dict:
         table = {"head": self.head, "rows": self.rows}
         if self.blank:
             table["blank"] = True
+        if self.widths:
+            table["widths"] = self.widths
         if self.holds:
             table["holds"] = self.holds
         return {"table": table}

@@ -29,7 +29,7 @@ class Emitter(Protocol):
 
     def math(self, latex: str) -> str: ...
 
-    def table(self, head: list[str], rows: list[list[str]], blank: bool = False) -> str: ...
+    def table(self, head: list[str], rows: list[list[str]], blank: bool = False, widths: list[int] | None = None) -> str: ...
 
 
 def emit(segments: list[dict], emitter: Emitter, *, blanks: bool = True) -> str:
@@ -41,7 +41,7 @@ def emit(segments: list[dict], emitter: Emitter, *, blanks: bool = True) -> str:
         elif "table" in seg:
             if blanks or not seg["table"].get("blank"):
                 out.append(emitter.table(seg["table"].get("head") or [], seg["table"]["rows"],
-                                         blank=bool(seg["table"].get("blank"))))
+                                         blank=bool(seg["table"].get("blank")), widths=seg["table"].get("widths")))
         elif "math" in seg:
             out.append(emitter.math(seg["math"]))
     return "".join(out)
@@ -69,12 +69,29 @@ class Page:
     def math(self, latex: str) -> str:
         return str(self.draw(("\\displaystyle " if self.big else "") + latex))
 
-    def table(self, head: list[str], rows: list[list[str]], blank: bool = False) -> str:
-        """A table of numbers; one to fill in (``blank``) has cells with room for handwriting."""
-        thead = "<thead><tr>" + "".join(f"<th>{self.draw(c)}</th>" for c in head) + "</tr></thead>" if head else ""
+    def table(self, head: list[str], rows: list[list[str]], blank: bool = False, widths: list[int] | None = None) -> str:
+        """A table of numbers; one to fill in (``blank``) has cells with room for handwriting, a column as wide as
+        the ``widths`` (characters) its numbers are written to need: Adam's v_t to 8 places, 0.00424975, had a
+        19 mm cell (read35a)."""
+        room = [_hand_cm(w) if blank and isinstance(w, int) else None for w in (widths or [])]
+        room += [None] * (len(head) - len(room))
+        thead = "<thead><tr>" + "".join(
+            f'<th style="min-width: {cm:.2f}cm">{self.draw(c)}</th>' if cm else f"<th>{self.draw(c)}</th>"
+            for c, cm in zip(head, room)) + "</tr></thead>" if head else ""
         body = "".join("<tr>" + "".join(f"<td>{self.draw(c) if c else ''}</td>" for c in row) + "</tr>" for row in rows)
         cls = "numbers fill-in" if blank else "numbers"
         return f'<table class="{cls}" tabindex="0">{thead}<tbody>{body}</tbody>\n</table>'
+
+
+HAND_CM = 0.21  # a handwritten character's width in a cell to fill in, and the room either side of them
+HAND_PAD_CM = 0.35
+LEAST_CELL_CM = 1.55  # (print.css: table.fill-in td:empty), room for a handwritten -0.1234
+
+
+def _hand_cm(chars: int) -> float | None:
+    """The width a column to fill in needs for numbers of ``chars`` characters, where it is more than the least."""
+    cm = min(chars, 16) * HAND_CM + HAND_PAD_CM
+    return cm if cm > LEAST_CELL_CM else None
 
 
 # the space before a paragraph's last word when that word is short: a no-break space there keeps the word from
@@ -128,7 +145,7 @@ class Plain:
     def math(self, latex: str) -> str:
         return plain_tex(latex)
 
-    def table(self, head: list[str], rows: list[list[str]], blank: bool = False) -> str:
+    def table(self, head: list[str], rows: list[list[str]], blank: bool = False, widths: list[int] | None = None) -> str:
         lines = ([head] if head else []) + rows
         return " [" + "; ".join(" | ".join(plain_tex(c) for c in row) for row in lines) + "]"
 
@@ -184,7 +201,7 @@ class Moodle:
     def math(self, latex: str) -> str:
         return r"\(" + html_escape(latex) + r"\)"
 
-    def table(self, head: list[str], rows: list[list[str]], blank: bool = False) -> str:
+    def table(self, head: list[str], rows: list[list[str]], blank: bool = False, widths: list[int] | None = None) -> str:
         lines = ([head] if head else []) + rows
         cells = "".join("<tr>" + "".join(f"<td>{self.math(c)}</td>" if c else "<td></td>" for c in row) + "</tr>"
                         for row in lines)

@@ -297,14 +297,21 @@ def check(work: Updates) -> list[verify.Check]:
 # ---------------------------------------------------------------- what the page shows
 
 
+def _filled(work: Updates) -> list[list[str]]:
+    """The table as the solution fills it in: each column to its quantity's own places."""
+    places = _places(work)
+    return [[str(r["t"]), decimal_latex(r["g"])]
+            + [decimal_latex(r[c], places.get(c, 4)) for c in OPTIMIZER[work.name].cells]
+            + [decimal_latex(r["delta"]), decimal_latex(r["theta"])] for r in work.rows]
+
+
 def _steps(work: Updates, head: list[str]) -> list[Step]:
     """The gradient (with a loss), the rule, each step, the table, and a word on rounding."""
     name, rows = work.name, work.rows
     # each column to its quantity's own places: Adam's v₁ = 0.00025 at 4 places was 0.0003, 20% off, beside
     # the v̂₁ = 0.25 it divides into
     places = _places(work)
-    table = [[str(r["t"]), decimal_latex(r["g"])] + [decimal_latex(r[c], places.get(c, 4)) for c in OPTIMIZER[name].cells]
-             + [decimal_latex(r["delta"]), decimal_latex(r["theta"])] for r in rows]
+    table = _filled(work)
     shown = []
     if work.loss is not None:
         shown.append(Step("The gradient", f"L'({latex(work.var)}) = {latex(work.derivative)}",
@@ -395,7 +402,9 @@ def _prompt(work: Updates, head: list[str]) -> list:
     said.append(Text("."))
     if work.loss is not None:  # worked on a loss, the Module 5 example: a line more pushed its figure overleaf,
         said = []              # half a page left empty; its worked table and rounding note say the same
-    return fill(work.family.prompt or default, placeholders) + source + rule + said + [Table(head, blank, blank=True)]
+    widths = [max(len(row[j]) for row in _filled(work)) for j in range(len(head))]  # room for the places asked
+    return fill(work.family.prompt or default, placeholders) + source + rule + said + [
+        Table(head, blank, blank=True, widths=widths)]
 
 
 def _check_record(work: Updates) -> dict:
