@@ -253,6 +253,14 @@ def test_a_bad_roster_row_is_reported_with_its_line(tmp_path, small_edition):
     result = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--roster", str(roster))
     assert result.exit_code == 2 and "line 2: the header puts name in column 2 and id in column 3; this row has 2" \
         in result.stderr, result.stderr
+    # a quote left open took in the rest of the file, and the line blamed the columns alone (attack35a C14)
+    roster.write_text('name,id\n"Alice,s01\nBob,s02\n')
+    result = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--roster", str(roster))
+    assert result.exit_code == 2 and "a quote opened on it is never closed" in result.stderr, result.stderr
+    roster.write_text("name,id\n" + "x" * 200_000 + ",s01\n")
+    result = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--roster", str(roster))
+    assert result.exit_code == 2 and "line 2: not a CSV roster" in result.stderr and "characters" in result.stderr, \
+        result.stderr
 
 
 def test_progress_a_bar_on_a_terminal_a_line_a_stage_when_piped_nothing_when_quiet(capsys):

@@ -294,7 +294,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
 
                 if secret() is None:  # no key to tell this user's files by: a roster build removed the whole edition
                     raise InTheWay(f"{printable(str(out_dir))} was built before, and without your key (kept in "  # (F18)
-                                   "$XDG_CACHE_HOME or ~/.cache; HOME is / or empty here) its files cannot be told from "
+                                   "$XDG_CACHE_HOME or ~/.cache; HOME here is no folder of yours: /, empty, relative or a file) its files cannot be told from "
                                    "ones put there by someone else: set HOME or XDG_CACHE_HOME to your own folder, or "
                                    "choose another --out; nothing was changed")
 

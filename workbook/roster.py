@@ -43,7 +43,9 @@ def read_roster(path: Path) -> list[Student]:
             ended = reader.line_num
             rows.append(row)
     except csv.Error as exc:  # a field over the csv module's limit, a NUL byte
-        raise InputError([f"{where}: not a CSV roster the tool can read: {exc}"]) from None
+        what = (f"a field is over {csv.field_size_limit()} characters (a quote left open, or not a roster?)"
+                if "field larger" in str(exc) else str(exc))  # (said in our words, with its line: attack35a C14)
+        raise InputError([f"{where}: line {ended + 1}: not a CSV roster the tool can read: {what}"]) from None
     if len(rows) > MAX_ROWS + 1:
         raise InputError([f"{where}: more than {MAX_ROWS} students; build the roster in parts"])
     columns, width, first = (0, 1), 2, 1
@@ -59,13 +61,15 @@ def read_roster(path: Path) -> list[Student]:
             break
         if not row or all(not cell.strip() for cell in row):
             continue
+        opened = "; a quote opened on it is never closed, and takes in the rest of the file" if \
+            any(cell.count("\n") for cell in row) and line == lines[-1] and text.rstrip().count('"') % 2 else ""
         if width is None and len(row) <= max(columns):  # the header says where: "expected 2, found 2" (attack33 F2)
             problems.append(f"{where}: line {line}: the header puts name in column {columns[0] + 1} and id in column "
-                            f"{columns[1] + 1}; this row has {len(row)}")
+                            f"{columns[1] + 1}; this row has {len(row)}{opened}")
             continue
         if width is not None and len(row) != width:
             found = f"found {len(row)}" + ("; with other columns, give a header row naming name and id"
-                                           if len(row) > 2 else "")
+                                           if len(row) > 2 else "") + opened
             problems.append(f"{where}: line {line}: expected 2 columns (name, id), {found}")
             continue
         # one spelling of a name, as most tools save it (a roster re-saved on a Mac spells Zoë as e and a mark, which

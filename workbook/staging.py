@@ -131,8 +131,14 @@ def staging(out_dir: Path, lock: bool = True, trusted: Callable[..., dict[str, s
                        "unchanged") from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
+        # what to do follows what went wrong: "free some space" for a folder made read-only was no help (attack35a C17)
+        advice = ("free some space or choose another --out folder" if exc.errno in (errno.ENOSPC, errno.EFBIG,
+                                                                                   getattr(errno, "EDQUOT", -1))
+                  else "make it writable or choose another --out folder" if exc.errno in (errno.EACCES, errno.EPERM,
+                                                                                          errno.EROFS)
+                  else "choose another --out folder")
         raise BuildError(f"could not write the edition into {out_dir.parent}: {reason} ({exc.filename or out_dir}); "
-                         "free some space or choose another --out folder; the previous edition is unchanged") from None
+                         f"{advice}; the previous edition is unchanged") from None
 
 
 @contextmanager
