@@ -1005,3 +1005,10 @@ def test_an_angle_bracket_vector_is_told_how_to_write_it(typed):
     # ⟨-4, -1⟩, as many books write a vector, was answered with advice about functions in pieces (attack33 F13)
     result = run("solve", "x^2", "--check", typed)
     assert result.exit_code == 2 and "a vector is written in round brackets here" in result.output, result.output
+
+
+def test_a_variable_not_in_the_expression_is_said_to_be_absent():
+    # --wrt X for x gave a confident 0 (attack35b): the case slip is named
+    result = run("solve", "x^2", "--wrt", "X")
+    assert result.exit_code == 0 and "X does not occur in it" in result.output, result.output
+    assert "does not occur" not in run("solve", "x^2 y", "--wrt", "y").output

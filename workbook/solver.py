@@ -2060,4 +2060,10 @@ def request(expression: str, wrt: str | None, order: int, as_json: bool, as_grad
             except Undefined as exc:
                 record["at"] = {"point": at.strip(), "value": None, "undefined": str(exc)}
         return 0, [json.dumps(record, indent=1)]
+    absent = [str(v) for v in ([result.var] if isinstance(result, SolveResult) else [])
+              if v not in result.expr.free_symbols and result.expr.free_symbols]
+    if absent:  # --wrt X for x: a confident 0, the case slip unsaid (attack35b)
+        named = ", ".join(sorted(str(s) for s in result.expr.free_symbols))
+        extra.append(f"  note: {absent[0]} does not occur in it (names are case-sensitive; it has {named}), so every "
+                     "other name is a constant and the derivative is 0")
     return 0, result.lines() + extra
