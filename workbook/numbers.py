@@ -240,21 +240,21 @@ def adding_up(parts: list, total) -> tuple[list[str], str]:
     return [decimal_latex(x) for x in parts], r"\approx %s" % shown
 
 
-def multiplying(a, b) -> tuple[str, str, str, str]:
+def multiplying(a, b, places: int = 4) -> tuple[str, str, str, str]:
     """Two factors and their product as printed, the factors to the fewest places (4 to 8) whose product rounds
     to the product printed, as adding_up does for a sum: 2.7183 × (−3) ≈ −8.1548 gave −8.1549 to a student who
     multiplied what was printed (read35b), where 2.71828 × (−3) ≈ −8.1548 does not. Returns (a, b, "=" or
-    "\\approx", the product to 4 places); a negative factor is bracketed, 2 × (−1.5)."""
+    "\\approx", the product to ``places``); a negative factor is bracketed, 2 × (−1.5)."""
     from decimal import ROUND_HALF_UP, Decimal
 
-    product = decimal_latex(a * b)
-    for places in (4, 5, 6, 7, 8):
-        first, second = decimal_latex(a, places), decimal_latex(b, places)
+    product, step = decimal_latex(a * b, places), Decimal(1).scaleb(-places)
+    for more in range(4, max(places, 8) + 1):  # (the product to ``places``: a fan-out's parts to the sum's)
+        first, second = decimal_latex(a, more), decimal_latex(b, more)
         exact = Decimal(first) * Decimal(second)
-        if exact.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) == Decimal(product):
+        if exact.quantize(step, rounding=ROUND_HALF_UP) == Decimal(product):
             break
     else:
-        first, second = decimal_latex(a), decimal_latex(b)
+        first, second = decimal_latex(a, places), decimal_latex(b, places)
         exact = None
     sign = "=" if exact == Decimal(product) else r"\approx"
     return (*(f"({t})" if t.startswith("-") else t for t in (first, second)), sign, product)

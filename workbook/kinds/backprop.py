@@ -276,11 +276,26 @@ def _node_step(work: Backprop, name: str, op: str, args: list[str]) -> Step:
             say.append(Text(" and "))
         # "=" where the printed factors give the printed product (−0.0866 × 1.5 is −0.1299, not the −0.1298 the
         # unrounded factor gives): else "≈", the factors to as many places as give the product printed (numbers.multiplying)
-        upstream, factor, sign, product = multiplying(grad[name], p)
+        # a value used twice: each part to the places its sum is worked to (_fan_sum), so the parts the sum adds are
+        # the ones printed here (it added 0.63093 and 0.42062 under node lines giving 0.6309 and 0.4206: read36)
+        upstream, factor, sign, product = multiplying(grad[name], p, _fan_places(work, a))
         say += words(Math(r"%s \times %s %s %s" % (upstream, factor, sign, product)),
                      " to ", Math(r"\partial %s/\partial %s" % (out, a)))
     say.append(Text("."))
     return Step(f"Node {name} = {op}({', '.join(args)})", "", say, depth=1)
+
+
+def _fan_places(work: Backprop, k: str) -> int:
+    """The places a value's contributions are printed to: 4, or for one used more than once, as its sum needs."""
+    if sum(1 for _, _, *args in work.graph for a in args if a == k) < 2:
+        return 4
+    return max(len(x.partition(".")[2]) for x in _fan_parts(work, k)[0]) or 4
+
+
+def _fan_parts(work: Backprop, k: str) -> tuple[list[str], str]:
+    parts = [work.grad[name] * p for name, op, *args in work.graph
+             for a, p in zip(args, local(op, [work.val[a] for a in args], work.val[name]), strict=True) if a == k]
+    return adding_up(parts, work.grad[k])
 
 
 def _fan_sum(work: Backprop, k: str) -> str:
@@ -288,9 +303,7 @@ def _fan_sum(work: Backprop, k: str) -> str:
     printed parts add up to the total as printed. Where they do not (0.0953 + (−0.0647) is 0.0306, the exact
     sum 0.0307), the parts are written to the fewest more places that add up to it, the sum of those rounded
     to the total: −0.06472 + 0.09538 = 0.03066 ≈ 0.0307, each step a student can check."""
-    parts = [work.grad[name] * p for name, op, *args in work.graph
-             for a, p in zip(args, local(op, [work.val[a] for a in args], work.val[name]), strict=True) if a == k]
-    printed, rest = adding_up(parts, work.grad[k])
+    printed, rest = _fan_parts(work, k)
     terms = " + ".join(f"({x})" if i and x.startswith("-") else x for i, x in enumerate(printed))
     return r"\frac{\partial %s}{\partial %s} = %s %s" % (work.out, k, terms, rest)
 
@@ -306,7 +319,9 @@ def _steps(work: Backprop) -> list[Step]:
                                    r"\text{upstream} \times \text{local}" % out,
                   words("Start with ", Math(r"\partial %s/\partial %s = 1" % (out, out)),
                         " and walk back. Each node passes its gradient times its local derivative to each "
-                        "input; a value used twice adds up both contributions."))]
+                        "input; a value used twice adds up both contributions. Numbers are given to 4 decimal "
+                        "places, and to more where a product or sum of the numbers printed would otherwise come "
+                        "out differently."))]
     shown += [_node_step(work, name, op, args) for name, op, *args in reversed(graph)]
     if fanout:
         whose = "Its gradient is the sum" if len(fanout) == 1 else "Their gradients are the sums"
