@@ -158,8 +158,9 @@ def test_an_optimizer_figures_caption_says_what_its_paths_do():
                 count = {"once": 1, "twice": 2}.get(said) or int(said.split()[0])
                 # a crossing counted where it can be seen, from 0.05 or more on one side to as far on the other: plain
                 # SGD "crossed 25 times", twenty of them by 10⁻⁵ to 10⁻¹⁸, on a path that looked flat (read35b)
-                w2 = [p[1] for p in path]
-                crossings = sum(1 for u, v in itertools.pairwise(w2) if u * v < 0 and min(abs(u), abs(v)) >= 0.05)
+                # (from side to side, a point nearer the floor than that on neither: +0.95, −0.02, −0.86 is one, read36)
+                sides = [p[1] > 0 for p in path if abs(p[1]) >= 0.05]
+                crossings = sum(1 for u, v in itertools.pairwise(sides) if u != v)
                 assert crossings == int(count), spec["alt"]
                 assert f"{a * path[-1][0] ** 2 + b * path[-1][1] ** 2:.2g}" == loss, spec["alt"]
             seen.add(found[4])
