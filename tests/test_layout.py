@@ -692,3 +692,27 @@ def test_no_word_of_a_sentence_stands_alone_on_a_line_beside_a_figure(documents,
                 if re.fullmatch(r"[a-z]{1,4}", text):
                     alone.append((number, text))
     assert alone == []
+
+
+def test_a_solution_that_goes_on_overleaf_says_so_at_the_top_of_the_next_page(documents, tmp_path):
+    # twelve solutions ran onto the next page with nothing to say whose steps those were (read36): the page's head
+    # says "19, continued" where a solution (or "Worked example, continued" where an example) goes on from the page
+    # before, and nothing where each page starts with a solution of its own
+    (_, doc, _), = [d for d in documents if d[0] == "default" and d[2] == "solutions"][:1]
+    laid = pages(doc, "solutions", tmp_path)
+    seen, said = set(), 0
+    for page in laid:
+        head = " ".join(box.text for box, _ in _walk(page) if type(box).__name__ == "TextBox"
+                        and any(type(b).__name__ == "MarginBox" and box in list(_descendants(b)) for b in page.children))
+        articles = [box.element.get("id") for box, _ in _walk(page) if box.element_tag == "article"
+                    and box.element.get("id", "").startswith(("solution-", "example-"))]
+        going_on = articles[0] if articles and articles[0] in seen else None
+        if going_on is None:
+            assert "continued" not in head, head
+        else:
+            number = going_on.split("-")[1]
+            expected = f"{number}, continued" if going_on.startswith("solution-") else "Worked example, continued"
+            assert expected in head, (going_on, head)
+            said += 1
+        seen.update(articles)
+    assert said >= 3
