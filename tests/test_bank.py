@@ -606,3 +606,16 @@ def test_a_value_past_a_double_is_said_to_be_too_large_not_undefined(tmp_path):
     family = load_bank([tmp_path])["big"]
     with pytest.raises((Degenerate, VerifyError), match=r"past what a double holds .*make the numbers smaller"):
         generate_one(family, 1)
+
+
+@pytest.mark.parametrize("expression, at", [("|x - ln(2)| + a*x", "log(8)/3"), ("|cosh(x) - 2| + a*x", "ln(2 + sqrt(3))")])
+def test_a_corner_at_a_point_written_another_way_is_refused_as_a_corner(tmp_path, expression, at):
+    # x - ln 2 at log(8)/3 is 0, which SymPy does not see: the draw stopped with a raw "Cannot convert expression to
+    # float" or "not enough values to unpack", exit 1 (attack36b)
+    from workbook.problem import Degenerate
+
+    (tmp_path / "c.toml").write_text(f'id = "c"\ntitle = "C"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\n'
+                                     f'expression = "{expression}"\nask = "value"\nat = "{at}"\n[params]\n'
+                                     'a = { int = [2, 3] }\n', encoding="utf-8")
+    with pytest.raises(Degenerate, match="is a corner or a step"):
+        generate_one(load_bank([tmp_path])["c"], 1)

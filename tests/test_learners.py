@@ -1012,3 +1012,31 @@ def test_a_variable_not_in_the_expression_is_said_to_be_absent():
     result = run("solve", "x^2", "--wrt", "X")
     assert result.exit_code == 0 and "X does not occur in it" in result.output, result.output
     assert "does not occur" not in run("solve", "x^2 y", "--wrt", "y").output
+
+
+@pytest.mark.parametrize("function, wrt, typed, right", [
+    # no value on a stretch narrower than the grid, between two zeros of a root's argument or at an inverse
+    # function's edge (attack36b: each was "right")
+    ("x^2", "x", "2x + sqrt(x^2 - 10^(-4)) - sqrt(x^2 - 10^(-4))", False),
+    ("x^2", "x", "2x + ln(x^2 - 10^(-6)) - ln(x^2 - 10^(-6))", False),
+    ("x^2", "x", "2x + 0*sqrt(x^2 - 10^(-12))", False),
+    ("x^2", "x", "2x + acosh(1 + x^2 - 10^(-10))*0", False),
+    ("x^2", "x", "2x + sqrt(x^2 + 10^(-4)) - sqrt(x^2 + 10^(-4))", True),
+    # and in two names, on a disc no random point of the box reaches
+    ("x^2 y", "x", "2x y + 0*sqrt(x^2 + y^2 - 10^(-4))", False),
+    ("x^2 y", "x", "2x y + ln(x^2 + y^2 + 1) - ln(x^2 + y^2 + 1)", True),
+    # a constant made tiny by cancelling, or a function a hair from 1 (attack36b: "right")
+    ("x^2 + x", "x", "2x + 1 + tanh(200) - 1", False), ("x^2 + x", "x", "(2x + 1) erf(30)", False),
+    ("x^2 + x", "x", "(2x + 1) tanh(1000)", False), ("x^2 y", "x", "2x y + tanh(200) - 1", False),
+    ("x^2 + x", "x", "2x + sin(3)^2 + cos(3)^2", True), ("x^2 + x", "x", "2x + 1 + sin(pi)", True),
+])
+def test_an_answer_that_differs_where_no_sample_falls_is_not_right(function, wrt, typed, right):
+    result = run("solve", function, "--wrt", wrt, "--check", typed)
+    assert result.exit_code == (0 if right else 1), result.output
+
+
+@pytest.mark.parametrize("function", ["a*x + tan(x)", "a x + cot(x)"])
+def test_a_function_whose_derivative_names_a_held_letter_is_worked(function):
+    # a + sec(x)^2 against a + tan(x)^2 + 1: the check's probes left a out, and solve stopped (attack36b)
+    result = run("solve", function)
+    assert result.exit_code == 0 and "agrees with sympy.diff" in result.output, result.output

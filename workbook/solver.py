@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
 
 from workbook import explain, mistakes, school, steps, taylor, verify
 from workbook import expr as E
@@ -1069,7 +1070,11 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
         # (attack27: judged right, the domain -3..3 standing for everywhere)
         # (not past a domain the learner chose: 2x + ln x - ln x on 0.1..3 was "not right" at -5.3: attack32)
         beyond = [float(p) for p in FAR] + list(np.concatenate([-np.logspace(0.6, 6, 24), np.logspace(0.6, 6, 24)]))
-        points = np.array([float(p) for p in _odd_points(lo, hi)] + list(verify.sample_points(lo, hi, 24))
+        # and between and beside those points: sqrt(x^2 - 10^-4) has no value on (-0.01, 0.01) alone, which no point
+        # of the grid reached (attack36b)
+        between = [float(p) for a, b in itertools.pairwise(holes) for p in ((a + b) / 2,)]
+        between += [h + side * 1e-7 * max(1.0, abs(h)) for h in holes for side in (-1, 1)]
+        points = np.array([float(p) for p in _odd_points(lo, hi)] + list(verify.sample_points(lo, hi, 24)) + between
                           + (beyond if far else []) + holes)
         with np.errstate(all="ignore"):
             typed, truth, function = (np.asarray(f(points), dtype=complex) * np.ones(len(points)) for f in functions)
@@ -1248,6 +1253,9 @@ def _switching(typed: sp.Expr, holes: bool) -> list[sp.Expr]:
         elif holes and isinstance(node, sp.Pow) and node.exp.is_number and (node.exp.is_negative or
                                                                              not node.exp.is_integer):
             arguments.append(node.base)
+        elif holes and isinstance(node, _NO_VALUE_SOMEWHERE) and not isinstance(node, (sp.log, sp.LambertW)):
+            # where an inverse function's domain ends, ±1 (acosh(1 + x^2 - 10^-10) has none on a sliver: attack36b)
+            arguments += [node.args[0] - 1, node.args[0] + 1]
         if len(arguments) >= 20:
             break
     return arguments
@@ -1287,14 +1295,18 @@ def typed_undefined_box(texts: list[str], allowed: set[str], variables: list[sp.
                 raw = written_out(E.parse(text, variables=allowed))
             if not raw.free_symbols <= set(names):
                 continue
+            # and where what a root or a logarithm is taken of turns: sqrt(x^2 + y^2 - 10^-4) has no value on a disc
+            # 0.01 wide, which no random point of the box reached (attack36b)
+            turns = _turns_in_box(raw, names)
+            here = np.concatenate([np.array(turns, dtype=float).reshape(-1, len(names)), points])
             with np.errstate(all="ignore"):
-                typed, want = (np.asarray(verify.numeric(e, names)(*points.T), dtype=complex) * np.ones(len(points))
+                typed, want = (np.asarray(verify.numeric(e, names)(*here.T), dtype=complex) * np.ones(len(here))
                                for e in (raw, written_out(truth)))
             real = [_real(v) for v in (typed, want)]
             bad = ~real[0] & real[1]
             if bad.any():
                 k = int(np.flatnonzero(bad)[0])
-                return dict(zip(map(str, names), map(float, points[k]))), index, float(want[k].real)
+                return dict(zip(map(str, names), map(float, here[k]))), index, float(want[k].real)
     except (E.ExprError, TypeError, ValueError, NameError, ZeroDivisionError, OverflowError, AttributeError,
             RecursionError):
         return None
@@ -1724,9 +1736,27 @@ def _tiny_digits(e: sp.Expr) -> int:
             size = float(node.args[0]) / math.log(10)
         elif isinstance(node, sp.Pow) and node.base.is_number and node.exp.is_number and node.base.is_positive:
             size = float(node.exp) * math.log10(float(node.base))
+        elif node.is_Add or isinstance(node, sp.Function):  # a number made small by cancelling, or a function
+            size = _saturated(node)  # within a hair of a whole value: tanh(200) - 1, erf(30) (attack36b)
         if size is not None and size < -most:
             most = -size
     return int(min(most, TINY_MOST))
+
+
+def _saturated(node: sp.Expr) -> float | None:
+    """How far under 1, in digits, a number is (a sum), or how near a function's value is to 0, 1 or -1, where that
+    is under 10^-15 but not 0: worked to as many digits as it takes, up to TINY_MOST."""
+    nearest = (0,) if node.is_Add else (0, 1, -1)
+    for value in nearest:
+        try:  # (strict: a sum that is exactly 0 came back as "-0.e-1294", a bit of noise, and read as 10^-1294)
+            gap = sp.N(node - value, 5, maxn=TINY_MOST + 50, strict=True)
+        except PrecisionExhausted:
+            continue
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError, RecursionError):
+            return None
+        if gap.is_number and gap.is_finite and gap != 0 and abs(gap) < sp.Float("1e-15"):
+            return float(sp.log(abs(sp.re(gap)) or abs(gap), 10))
+    return None
 
 
 # and further out, where a smooth term may only then differ: tanh(x - 3000) + 1 and x^2 e^(x - 2000) (attack27)

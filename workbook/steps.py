@@ -542,7 +542,9 @@ def equal(a: sp.Expr, b: sp.Expr, probes: list[sp.Expr] = _PROBES) -> bool:
     diff = a - b
     if diff == 0 or (sp.count_ops(diff) <= EXPAND_LIMIT and sp.expand(diff) == 0):
         return True
-    symbols = sorted(diff.free_symbols, key=lambda s: s.name)
+    # every name either holds, not only the difference's: a + sec(x)^2 against a + tan(x)^2 + 1 left a out, no
+    # probe had a number to compare, and `solve "a*x + tan(x)"` stopped (attack36b)
+    symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
     usable = 0
     for i in range(len(probes)):
         subs = {s: probes[(i + 3 * k) % len(probes)] for k, s in enumerate(symbols)}

@@ -73,10 +73,21 @@ def exact_at(expr: sp.Expr, subs: dict) -> sp.Expr:
     from workbook.steps import tidy
 
     value = tidy(expr.xreplace(subs))
+    where = ", ".join(f"{k} = {v}" for k, v in subs.items())  # not the dict's repr (attack25: "{x: -2}")
+    # a switch whose argument is 0 where SymPy cannot see it (x - ln 2 at log(8)/3): a corner, said as one (a raw
+    # "Cannot convert expression to float" stopped the draw: attack36b)
+    for step in value.atoms(sp.sign, sp.Heaviside, sp.DiracDelta):
+        argument = step.args[0]
+        if argument.is_number and abs(sp.N(argument, 60)) < sp.Float("1e-45"):
+            raise Degenerate(f"{where} is a corner or a step of the function, where {sp.sstr(argument)} is 0: "
+                             "choose a point where it is smooth")
     if not (value.is_number and value.is_real is True and value.is_finite is True):
-        where = ", ".join(f"{k} = {v}" for k, v in subs.items())  # not the dict's repr (attack25: "{x: -2}")
         raise Degenerate(f"no real value at {where}, as the rules write it: choose a point where the function is "
                          "smooth and its derivative's formula has a value")
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        raise Degenerate(f"no number at {where} that the rules can work out: choose a plainer point") from None
     return value
 
 
