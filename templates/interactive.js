@@ -42,6 +42,8 @@
   const MANY = { log: [1, 2], max: [2, 20], Max: [2, 20], min: [2, 20], Min: [2, 20], Heaviside: [1, 2],
     DiracDelta: [1, 2] };
   const CONSTANTS = { pi: Math.PI, e: Math.E, E: Math.E };
+  // functions that tend to a limit, which a double reaches exactly long before the function does
+  const SATURATES = ["tanh", "coth", "erf", "sigmoid", "atan", "acot"];
   const has = (table, name) => Object.prototype.hasOwnProperty.call(table, name);  // never "toString" from the prototype
   const isFunction = (name) => has(F, name) || has(ALIAS, name) || has(MANY, name);
 
@@ -86,18 +88,26 @@
     const domains = [];  // what a logarithm or a square root is taken of: where it is negative, no real value
     const turns = [];  // what an exponential (or a power) is taken of: where it turns, a bump or a spike has its top
     const tiny = [];  // constants too small for doubles to weigh beside the answer: 10^(-20) x, e^(-800) (attack35b)
+    const saturated = [];  // functions of a number that doubles round to their limit: tanh(40), erf(10), atan(10^30)
     // the largest term a sum or difference met, and whether an exponential or power left the doubles, in the last
     // evaluation: cosh(30x)^2 - sinh(30x)^2 is 10^57 less 10^57, -1 + 1 in doubles, and log(e^(800x)) is log(0)
-    const weight = { largest: 0, lost: false };
+    const weight = { largest: 0, lost: false, zeroed: false };
     const probing = [0.37, -1.21, 2.3].map((t, k) => Object.fromEntries(allowed.map((n, j) => [n, t + 0.71 * j + k / 7])));
     function constantOf(g) {
       const values = probing.map((at) => g(at));
       return values.every((x) => Object.is(x, values[0])) ? values[0] : undefined;
     }
-    function weighed(g, parts) {  // a constant so small that a double beside the answer cannot hold it
-      const c = constantOf(g);
-      if (c === undefined || !Number.isFinite(c) || Math.abs(c) >= 1e-9) return;
-      if (c !== 0 || parts.some((p) => { const q = constantOf(p); return q !== undefined && q !== 0; })) tiny.push(c);
+    function weighed(g, parts, from) {  // a constant so small that a double beside the answer cannot hold it: noted, and
+      // taken as 0 where the judge asks what the answer is without such numbers (weight.zeroed): sin(pi) e^100 is 0,
+      // which doubles make 1.2e-16 times e^100 (attack36b: a right answer was "Not right")
+      // (a constant: it and what it is worked from the same at every probe; e^(-10^8 (x - 0.5)^2) is 0 at the three
+      // probes, a bump between them)
+      // and written without a variable: x^3 - 10^18 is -10^18 at every probe, its x^3 lost beside it (attack36b)
+      const written = toks.slice(from, i).some((t) => t.kind === "name" && allowed.includes(t.text));
+      const c = !written && parts.every((p) => constantOf(p) !== undefined) ? constantOf(g) : undefined;
+      if (c === undefined || !Number.isFinite(c) || Math.abs(c) >= 1e-9) return g;
+      if (c !== 0 || parts.some((p) => constantOf(p) !== 0)) tiny.push(c);
+      return (v) => (weight.zeroed ? 0 : g(v));
     }
     let i = 0, depth = 0, bars = 0;
     const tok = () => toks[i];
@@ -148,6 +158,7 @@
       return power();
     }
     function power() {
+      const from = i;
       const base = atom();
       if (!at("^")) return base;
       take();
@@ -173,8 +184,7 @@
         if (Number.isFinite(b) && b !== 0 && Number.isFinite(p) && (Math.abs(r) < SMALLEST || !Number.isFinite(r))) weight.lost = true;
         return r;
       };
-      weighed(raised, [base]);
-      return raised;
+      return weighed(raised, [base, exponent], from);
     }
     function group(open, close) {
       take();
@@ -203,6 +213,7 @@
       throw new ParseError(t.kind === "end" ? "the answer ends too soon" : `unexpected '${t.text}'`);
     }
     function call(name) {
+      const from = i - 1;  // (its name, taken)
       let exponent = null;
       if (at("^")) {  // sin^2(x) is sin(x)^2; sin^-1(x) is arcsin(x)
         take();
@@ -260,7 +271,15 @@
         const inner = fn;
         fn = (v) => { const r = inner(v); if (Math.abs(r) < SMALLEST || !Number.isFinite(r)) { const a = args[0](v); if (Number.isFinite(a)) weight.lost = true; } return r; };
       }
-      weighed(fn, args);
+      if (["sin", "cos", "tan", "sec", "csc", "cot"].includes(key)) {  // of a number past 2^53, a double's sine is
+        const inner = fn;  // any number at all: sin(10^20 pi) is 0, cos(10^17 pi) 1 (attack36b)
+        fn = (v) => { const a = args[0](v); if (Math.abs(a) > 2 ** 53 && Number.isFinite(a)) weight.lost = true; return inner(v); };
+      }
+      const level = constantOf(fn);
+      if (level !== undefined && SATURATES.includes(key) && [1, -1, Math.PI / 2, -Math.PI / 2].includes(level)) {
+        saturated.push(key);  // tanh(40) is 1 less 10^-35, which a double rounds to 1 (attack36b: tanh(40) - 1 "Right.")
+      }
+      fn = weighed(fn, args, from);
       if (exponent === null) return fn;
       const n = exponent;
       return (v) => { const b = fn(v); return Number.isNaN(b) ? NaN : Math.pow(b, n); };
@@ -273,6 +292,7 @@
     result.domains = domains;
     result.turns = turns;
     result.tiny = tiny;
+    result.saturated = saturated;
     result.weight = weight;
     return result;
   }
@@ -338,13 +358,20 @@
     f.weight.largest = 0;
     f.weight.lost = false;
     const got = f(at);
-    return f.weight.lost || (Number.isFinite(got) && Math.abs(got - want) <= 1e-12 * f.weight.largest);
+    if (f.weight.lost || (Number.isFinite(got) && Math.abs(got - want) <= 1e-14 * f.weight.largest)) return true;
+    if (!(f.tiny || []).length && !(f.saturated || []).length) return false;
+    f.weight.zeroed = true;  // without its numbers too small to weigh, it is the answer: they may be 0 (sin(pi) e^100)
+    const bare = f(at);
+    f.weight.zeroed = false;
+    return (f.saturated || []).length > 0 || (Number.isFinite(bare) && closeTo(bare, want, 1e-7));
   }
   const LOST = (where) => ({ right: null, say: `At ${where} your answer's numbers are more than this page's doubles can hold (its terms cancel past every digit, or a power leaves their range): type it into workbook solve --check, which judges it exactly.` });
   // and a number in it too small to weigh beside the rest: 2x + 10^(-20) x, 2x + e^(-800) were "Right." (attack35b)
   const TINY = (fns) => {
-    const c = fns.flatMap((f) => f.tiny || [])[0];
-    return c === undefined ? null : { right: null, say: `Your answer holds a number as small as ${fmt(c)}, too small for this page to weigh beside the rest: type it into workbook solve --check, which judges it exactly.` };
+    const c = fns.flatMap((f) => f.tiny || [])[0], held = fns.flatMap((f) => f.saturated || [])[0];
+    if (held !== undefined) return { right: null, say: `Your answer holds ${held} of a number so large that this page's doubles round it to its limit: type it into workbook solve --check, which judges it exactly.` };
+    // (a number made 0 by its doubles: "as small as 0" said nothing)
+    return c === undefined ? null : { right: null, say: `Your answer holds a number too small for this page to weigh beside the rest${c === 0 ? "" : " (" + fmt(c) + ")"}: type it into workbook solve --check, which judges it exactly.` };
   };
 
   function judgeExpression(data, text) {
@@ -418,7 +445,8 @@
     // a corner however far out, where what it is taken of is a line (relu(x - 1000), Heaviside(x + 10^6)): its
     // place, exactly, and points beside and past it, as the terminal looks (the grid stops at ±1000)
     for (const u of f.joints) {
-      const b = u({ [v]: 0 }), a = u({ [v]: 1 }) - b;
+      // its slope over a wide step: over one, x - 10^16 rose by 0 in doubles, and its corner was never found (attack36b)
+      const b = u({ [v]: 0 }), a = (u({ [v]: 1e6 }) - u({ [v]: -1e6 })) / 2e6;
       if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0) continue;
       if (![-1e6, 7, 1e3, 1e9].every((x) => closeTo(u({ [v]: x }), b + a * x, 1e-9))) continue;
       const z = -b / a;
@@ -442,6 +470,12 @@
             if (judged) return judged;
           }
           before = now;
+        }
+        // and past the last of them: a sign that differs out at 10^300 is a corner further out than the page can look
+        const last = u({ [v]: side * beyond[beyond.length - 1] });
+        const ends = [1e20, 1e40, 1e75, 1e150, 1e300].map((x) => u({ [v]: side * x })).filter(Number.isFinite);
+        if (Number.isFinite(last) && ends.some((end) => last * end < 0)) {
+          return { unjudged: `Your answer has a corner further out than ${v} = ${fmt(side * beyond[beyond.length - 1])}, further than this page can check: type it into workbook solve --check, which judges it exactly.` };
         }
       }
     }
