@@ -593,3 +593,11 @@ def test_an_empty_path_option_is_said_to_be_empty(option, tmp_path, small_editio
     # --roster "" (an unset shell variable) was "error: .: the roster is not a regular file" (attack33 F14)
     result = run("build", str(small_edition), "--out", str(tmp_path / "b"), option, "")
     assert result.exit_code == 2 and "it is empty: name a" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_jobs_value_of_thousands_of_digits_is_one_line(tmp_path, small_edition, monkeypatch):
+    # attack36a F06: WORKBOOK_JOBS over 4300 digits was Python's own ValueError, a traceback
+    monkeypatch.setenv("WORKBOOK_JOBS", "9" * 5000)
+    result = run("build", str(small_edition), "--out", str(tmp_path / "a"))
+    assert result.exit_code == 2 and "WORKBOOK_JOBS" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and len(result.stderr) < 300, result.stderr

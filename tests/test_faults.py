@@ -609,3 +609,42 @@ def test_a_build_whose_output_is_a_full_device_builds_and_says_so(tmp_path, smal
                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=300, check=False)
     assert run.returncode == 0 and "could not be written to its output" in run.stderr, run.stderr
     assert "Traceback" not in run.stderr and (tmp_path / "out" / "test-sheet" / "worksheet.html").is_file()
+
+
+def test_a_removal_of_the_previous_edition_stopped_halfway_is_finished_by_the_next_build(previous, small_edition,
+                                                                                        monkeypatch):
+    # attack36a F03a/F03c: killed or stopped while it removed the previous edition (after the swap), a build left
+    # .<slug>.old-* without the manifest that lists its files, which no build or clean took again; and a stop there
+    # said "the previous edition is kept as it was"
+    from workbook import userfiles
+
+    out, folder, _ = previous
+    real, gone = os.unlink, []
+
+    def stopping(path, *args, **kwargs):
+        gone.append(str(path))
+        if len(gone) == 4 and kwargs.get("dir_fd") is not None:
+            raise KeyboardInterrupt
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(userfiles.os, "unlink", stopping)
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        build(small_edition, out_root=out, seed=5)
+    monkeypatch.setattr(userfiles.os, "unlink", real)
+    assert getattr(stopped.value, "swapped", False) and (folder / "worksheet.html").is_file()
+    left = [p for p in out.iterdir() if ".old-" in p.name]
+    assert left and (left[0] / "manifest.json").is_file()  # the manifest goes last: the folder is known again
+    assert "manifest.json" not in [Path(g).name for g in gone]
+    build(small_edition, out_root=out, seed=5)
+    assert leftovers(out) == []
+
+
+def test_a_full_clean_keeps_the_cache_while_a_first_build_draws(previous, tmp_path):
+    # attack36a F05: a build drawing an edition not yet written holds only its lock; a full clean removed the cache
+    from workbook import staging
+    from workbook.areas import trusted_files
+
+    out, _, _ = previous
+    with staging._locked(out / ".another-sheet.lock"):
+        _, skipped, _ = staging.clean(out, trusted=trusted_files)
+    assert (out / ".cache").is_dir() and any(".cache" in s for s in skipped), skipped

@@ -264,7 +264,11 @@ def _staged(out_dir: Path, trusted: Callable[..., dict[str, str]] | None = None)
             raise
         finally:
             if swapped and swapped is not True:
-                remove_tree_quietly(swapped)  # the previous edition, moved aside
+                try:
+                    remove_tree_quietly(swapped)  # the previous edition, moved aside
+                except KeyboardInterrupt as stop:  # stopped while it went: the new edition is in place all the same,
+                    stop.swapped = True  # and the rest of the old goes with the next build (attack36a F03c)
+                    raise
     finally:
         if stage.exists():
             remove_tree_quietly(stage)
@@ -672,7 +676,9 @@ def clean(out_root: Path, cache_only: bool = False, *,
         except BuildError:
             skipped.append(f"{name}: a build of it is running; clean again when it has finished")
     cache = out_root / CACHE
-    running = cache_only and any(_held(lock) for lock in out_root.glob(".*.lock"))
+    # a build drawing an edition it has not written yet holds only its lock: the cache it draws into stays too (a
+    # full clean removed it: attack36a F05)
+    running = any(_held(lock) for lock in out_root.glob(".*.lock"))
     if cache.is_dir() and not cache.is_symlink() and is_cache(cache):
         if skipped or running:
             skipped.append(f"{CACHE}: kept while a build is running")

@@ -169,7 +169,10 @@ def remove_tree(path: Path) -> None:
     os.rmdir(path)
 
 
-LAST = (".workbook-build", ".workbook-cache")  # the markers of an edition and of a cache: removed last
+# the markers of an edition and of a cache, and an edition's manifest, removed last: a build killed while it removed
+# the previous edition left its files without the manifest that lists them, a folder no build or clean would take
+# again (attack36a F03a); with it, the next one finishes the removal
+LAST = ("manifest.json", ".workbook-build", ".workbook-cache")
 FOLDER_OPEN = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)  # a folder opened to work in, never through a link
 
 

@@ -52,7 +52,8 @@ def default_jobs() -> int:
     """How many workers: WORKBOOK_JOBS if set, else the cores this process may use."""
     value = os.environ.get(_ENV_JOBS, "").strip()
     if value:
-        if not (value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_JOBS):
+        # (its length first: int() of over 4300 digits raised Python's own ValueError, a traceback: attack36a F06)
+        if not (value.isascii() and value.isdigit() and len(value) <= 6 and 1 <= int(value) <= MAX_JOBS):
             raise JobsError(f"{_ENV_JOBS}={value[:20]!r}: give a whole number of worker processes from 1 to {MAX_JOBS}")
         return int(value)
     try:
