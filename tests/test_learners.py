@@ -1040,3 +1040,10 @@ def test_a_function_whose_derivative_names_a_held_letter_is_worked(function):
     # a + sec(x)^2 against a + tan(x)^2 + 1: the check's probes left a out, and solve stopped (attack36b)
     result = run("solve", function)
     assert result.exit_code == 0 and "agrees with sympy.diff" in result.output, result.output
+
+
+def test_a_slope_at_the_end_of_a_domain_is_said_to_be_from_one_side():
+    # x sqrt(x) at 0 was "= 0", where a bank refuses the point as one-sided (attack36b)
+    result = run("solve", "x sqrt(x)", "--at", "0")
+    assert result.exit_code == 0 and "from the right only" in result.output, result.output
+    assert "only" not in run("solve", "x^2", "--at", "1").output

@@ -569,7 +569,12 @@ def value_at(result: SolveResult, at: str) -> tuple[sp.Expr, list[str]]:
     d = f"{_d(result)} [{explain.pretty(result.expr)}]"
     shown = explain.pretty(sp.nsimplify(exact) if exact.is_number and exact.is_Float else exact)
     tail = f" = {_decimal_text(decimal)}" if decimal is not None and not exact.is_Integer else ""
-    return exact, [f"at {result.var} = {at.strip()}: {d} = {shown}{tail}"]
+    # at an end of the function's domain, the slope from its one side, said as such: x sqrt(x) at 0 was "= 0", where
+    # a bank refuses the point as one-sided (attack36b)
+    sides = [_real_as_typed(result, p, held) and _real_at(result.expr.xreplace(held), result.var, p) for p in near]
+    one_side = (f" (from the {'right' if sides[1] else 'left'} only: {printable(result.text.strip())[:60]} has no "
+                f"value on the other side)") if near and sides[0] != sides[1] else ""
+    return exact, [f"at {result.var} = {at.strip()}: {d} = {shown}{tail}{one_side}"]
 
 
 def _odd_root_said(expr: sp.Expr) -> str:

@@ -72,18 +72,18 @@ def exact_at(expr: sp.Expr, subs: dict) -> sp.Expr:
     """The exact value at a point; Degenerate if undefined or not real there."""
     from workbook.steps import tidy
 
-    value = tidy(expr.xreplace(subs))
     where = ", ".join(f"{k} = {v}" for k, v in subs.items())  # not the dict's repr (attack25: "{x: -2}")
-    # a switch whose argument is 0 where SymPy cannot see it (x - ln 2 at log(8)/3): a corner, said as one (a raw
-    # "Cannot convert expression to float" stopped the draw: attack36b)
-    for step in value.atoms(sp.sign, sp.Heaviside, sp.DiracDelta):
-        argument = step.args[0]
-        if argument.is_number and abs(sp.N(argument, 60)) < sp.Float("1e-45"):
-            raise Degenerate(f"{where} is a corner or a step of the function, where {sp.sstr(argument)} is 0: "
+    # a switch whose argument is 0 there, where SymPy sees it or not (x - ln 2 at log(8)/3): a corner, said as one (a
+    # raw "Cannot convert expression to float" stopped the draw, and |x| at 0 was "no real value": attack36b)
+    for step in expr.atoms(sp.sign, sp.Heaviside, sp.DiracDelta):
+        argument = step.args[0].xreplace(subs)  # (one SymPy sees as 0 is at_the_corners', which knows x|x|' at 0)
+        if argument.is_number and argument != 0 and abs(sp.N(argument, 60)) < sp.Float("1e-45"):
+            raise Degenerate(f"{where} is a corner or a step of the function, where {sp.sstr(step.args[0])} is 0: "
                              "choose a point where it is smooth")
+    value = tidy(expr.xreplace(subs))
     if not (value.is_number and value.is_real is True and value.is_finite is True):
-        raise Degenerate(f"no real value at {where}, as the rules write it: choose a point where the function is "
-                         "smooth and its derivative's formula has a value")
+        raise Degenerate(f"no real value at {where}, as the rules write it (a corner or a step there?): choose a "
+                         "point where the function is smooth and its derivative's formula has a value")
     try:
         float(value)
     except (TypeError, ValueError):
