@@ -1522,3 +1522,17 @@ def test_a_fan_outs_sum_adds_the_parts_its_node_steps_printed():
             assert sorted(terms) == sorted(passed[name]), (record["seed"], piece, passed[name])
             seen += 1
     assert seen >= 10
+
+
+def test_an_optimizers_stars_follow_the_work_of_the_one_drawn():
+    # AdaGrad ★★ and RMSprop ★★★ for the same work, one state carried (read33b, read35a, read36): stars by the
+    # optimizer drawn, never above its family's
+    bank = load_bank()
+    seen = collections.Counter()
+    for family in (f for f in bank.values() if f.kind == "optimizer"):
+        for record in _records(family, range(20)):
+            name, on_loss = record["claims"]["optimizer"], "loss" in record["claims"]
+            states = {"momentum": 1, "adagrad": 1, "rmsprop": 1, "nesterov": 2, "adam": 4}[name]
+            assert record["difficulty"] == min(family.difficulty, 3 if states > 1 or on_loss else 2), (family.id, name)
+            seen[(name, record["difficulty"])] += 1
+    assert seen[("rmsprop", 2)] and seen[("adagrad", 2)] and seen[("adam", 3)], seen

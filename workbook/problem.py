@@ -126,6 +126,7 @@ class Problem:
     # from -2 and (x - 1)² from 3 at rate 0.1 both run 2, 1.6, 1.28: the worked table could be copied)
     course: str | None = None
     title: str | None = None  # what it practises, where its family draws among several (one optimizer of five)
+    difficulty: int | None = None  # its stars, where the work of a draw is less than its family's (RMSprop's one state)
 
     def record(self) -> dict:
         out = {"identity": self.identity, "likeness": self.likeness or self.identity, "steps": [s.record() for s in self.steps], "claims": self.claims,
@@ -140,6 +141,8 @@ class Problem:
             out["course"] = self.course
         if self.title is not None:
             out["title"] = self.title
+        if self.difficulty is not None:
+            out["difficulty"] = self.difficulty
         return out
 
 

@@ -437,7 +437,12 @@ def present(work: Updates) -> Problem:
                    numeric=float(work.thetas[-1]),
                    # the one it practises, not the family's list of them ("Momentum and AdaGrad updates")
                    title=(f"{OPTIMIZER[work.name].title} " + ("on a loss" if "loss" in check else "updates")
-                          if len(work.family.optimizers) > 1 else None))
+                          if len(work.family.optimizers) > 1 else None),
+                   # stars for the work the drawn optimizer asks: one state to carry (momentum, AdaGrad, RMSprop) two,
+                   # two or more (Nesterov, Adam), or a loss to differentiate, three; AdaGrad ★★ beside RMSprop ★★★,
+                   # the same work, was the family's (read33b, read35a), never more than the family says
+                   difficulty=min(work.family.difficulty,
+                                  2 + (len(OPTIMIZER[work.name].cells) > 1 or work.loss is not None)))
 
 
 def _hyper_latex(name: str, hyper: dict) -> str:
