@@ -137,8 +137,16 @@ def staging(out_dir: Path, lock: bool = True, trusted: Callable[..., dict[str, s
                   else "make it writable or choose another --out folder" if exc.errno in (errno.EACCES, errno.EPERM,
                                                                                           errno.EROFS)
                   else "choose another --out folder")
-        raise BuildError(f"could not write the edition into {out_dir.parent}: {reason} ({exc.filename or out_dir}); "
+        # (the reason first, and paths cut to their ends: a 4000-character --out had the reason cut from the line and
+        # "free some space" left: attack36a F08)
+        raise BuildError(f"could not write the edition: {reason} (in {_tail(out_dir.parent)}, at {_tail(exc.filename or out_dir)}); "
                          f"{advice}; the previous edition is unchanged") from None
+
+
+def _tail(path) -> str:
+    """A path as a message quotes it: whole when short, else its last 60 characters."""
+    text = str(path)
+    return text if len(text) <= 80 else "..." + text[-60:]
 
 
 @contextmanager
