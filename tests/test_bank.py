@@ -619,3 +619,15 @@ def test_a_corner_at_a_point_written_another_way_is_refused_as_a_corner(tmp_path
                                      'a = { int = [2, 3] }\n', encoding="utf-8")
     with pytest.raises(Degenerate, match="is a corner or a step"):
         generate_one(load_bank([tmp_path])["c"], 1)
+
+
+def test_a_gradient_check_whose_step_straddles_a_corner_is_refused(tmp_path):
+    # |x - 1| + ay checked at 1.001 with h = 0.01: the centred difference straddled the corner, and the solution said
+    # "halve h and the error drops about fourfold", false there (attack36b)
+    from workbook.problem import Degenerate
+
+    (tmp_path / "g.toml").write_text('id = "g"\ntitle = "G"\ntopic = "t"\ndifficulty = 1\nkind = "gradient_check"\n'
+                                     'expression = "|x - 1| + a*y"\npoint = ["1.001", "1"]\nh = "0.01"\n[params]\n'
+                                     'a = { int = [1, 3] }\n', encoding="utf-8")
+    with pytest.raises(Degenerate, match="within h of the point along x"):
+        generate_one(load_bank([tmp_path])["g"], 1)
