@@ -482,11 +482,27 @@ def _worked(work: Updates, i: int) -> str:
         return f"{symbol}_{{{t}}} = {rule} = {numbers} {sign} {result}"
 
     def adaptive(top: str, top_key: str, under: str, under_key: str, places: int = 4) -> str:
-        """θ_t = θ_{t-1} - η top/(√under + ε), its numbers put in: AdaGrad's, RMSprop's and Adam's last line."""
-        root = rf"\sqrt{{{num(r[under_key], places, bracket=False)}}}"
+        """θ_t = θ_{t-1} - η top/(√under + ε), its numbers put in: AdaGrad's, RMSprop's and Adam's last line, each
+        to the fewest places (4 to 8) that give the result printed: −0.3162 − 0.1·0.5/(√0.2275 + ε) ≈ −0.4211 was
+        −0.4210 to a student who worked it (read36)."""
+        from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+        previous, shown = before.get("theta", work.theta0), decimal_latex(r["theta"])
+        more = 4
+        with localcontext() as context:
+            context.prec = 40
+            for more in range(4, 9):
+                worked = Decimal(decimal_latex(previous, more)) - Decimal(decimal_latex(k["lr"], 8)) * Decimal(
+                    decimal_latex(r[top_key], more)) / (Decimal(decimal_latex(r[under_key], max(places, more))).sqrt()
+                                                        + Decimal(float(OPTIMIZER[name].eps)))
+                if worked.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) == Decimal(shown):
+                    break
+            else:
+                more = 4
+        root = rf"\sqrt{{{num(r[under_key], max(places, more), bracket=False)}}}"
         return line(r"\theta", rf"\theta_{{{t - 1}}} - \eta\,\frac{{{top}_{{{t}}}}}{{\sqrt{{{under}_{{{t}}}}} + \varepsilon}}",
-                    rf"{num(before.get('theta', work.theta0), bracket=False)} - {num(k['lr'])} \cdot "
-                    rf"\frac{{{num(r[top_key], bracket=False)}}}{{{root} + \varepsilon}}", "theta")
+                    rf"{num(previous, more, bracket=False)} - {num(k['lr'])} \cdot "
+                    rf"\frac{{{num(r[top_key], more, bracket=False)}}}{{{root} + \varepsilon}}", "theta")
 
     lines = []
     if name in ("momentum", "nesterov"):
@@ -565,9 +581,8 @@ SEEN_ACROSS = 0.05  # how far each side of the valley floor a step must go for i
 def ravine_facts(points) -> tuple[int, float]:
     """What the caption says of a path: how often it crosses the valley floor (w2 = 0) where it can be seen
     to, from SEEN_ACROSS or more on one side to as far on the other (points nearer the floor between), and its loss
-    at the end. Counted to the
-    last sign change, plain SGD "crossed 25 times", its last twenty 10⁻⁵ to 10⁻¹⁸ across a floor it seemed to
-    run along, while the optimizer's visible swings read as the zig-zag (read35b)."""
+    at the end. Counted to the last sign change, plain SGD "crossed 25 times", its last twenty 10⁻⁵ to 10⁻¹⁸ across
+    a floor it seemed to run along, while the optimizer's visible swings read as the zig-zag (read35b)."""
     w2 = np.array([p[1] for p in points])
     # from side to side: a point within SEEN_ACROSS of the floor is on neither, so +0.95, −0.02, −0.86 crosses once
     # (counted step by step it crossed no time, and a reader counting the drawing found one more: read36)
