@@ -696,7 +696,7 @@ def test_no_word_of_a_sentence_stands_alone_on_a_line_beside_a_figure(documents,
 
 def test_a_solution_that_goes_on_overleaf_says_so_at_the_top_of_the_next_page(documents, tmp_path):
     # twelve solutions ran onto the next page with nothing to say whose steps those were (read36): the page's head
-    # says "19, continued" where a solution (or "Worked example, continued" where an example) goes on from the page
+    # says "19, continued" where a solution (or "Example, continued" where an example) goes on from the page
     # before, and nothing where each page starts with a solution of its own
     (_, doc, _), = [d for d in documents if d[0] == "default" and d[2] == "solutions"][:1]
     laid = pages(doc, "solutions", tmp_path)
@@ -711,7 +711,7 @@ def test_a_solution_that_goes_on_overleaf_says_so_at_the_top_of_the_next_page(do
             assert "continued" not in head, head
         else:
             number = going_on.split("-")[1]
-            expected = f"{number}, continued" if going_on.startswith("solution-") else "Worked example, continued"
+            expected = f"{number}, continued" if going_on.startswith("solution-") else "Example, continued"
             assert expected in head, (going_on, head)
             said += 1
         seen.update(articles)

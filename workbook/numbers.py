@@ -260,6 +260,14 @@ def multiplying(a, b, places: int = 4) -> tuple[str, str, str, str]:
     return (*(f"({t})" if t.startswith("-") else t for t in (first, second)), sign, product)
 
 
+def caption_said(value) -> str:
+    """A caption's value after its name: "= 0.8" where it is that, "≈ 0.1344" where the caption rounded it (an
+    optimizer's caption wrote "θ₂ = 0.8" for 0.7999999, the key's "≈": read37)."""
+    text = caption_number(value)
+    exact = abs(float(text.replace("\u2212", "-")) - float(value)) <= 1e-12 * max(1.0, abs(float(value)))
+    return f"{'=' if exact else '≈'} {text}"
+
+
 def caption_number(value: float) -> str:
     """A caption's number: to 4 places as the book gives a value, zeros at its end left off, with a minus
     sign (a caption said "minimum at x = 1.59" where the solution's numbers had four places: read24)."""

@@ -32,7 +32,14 @@ from workbook.kinds.common import (
     second_derivative_test,
     shape,
 )
-from workbook.numbers import caption_number, decimal_latex, decimal_places, exact_decimal, latex, point_latex
+from workbook.numbers import (
+    caption_number,
+    decimal_latex,
+    decimal_places,
+    exact_decimal,
+    latex,
+    point_latex,
+)
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, with_params, words
 
 

@@ -25,7 +25,7 @@ from workbook import steps, verify
 from workbook.family import NAME, Family
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import contour_data, given, in_range
-from workbook.numbers import caption_number, decimal_latex, latex, stated
+from workbook.numbers import caption_said, decimal_latex, latex, stated
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 PREC = 30
@@ -649,9 +649,9 @@ def _own_figure(work: Updates) -> dict:
     last = len(work.rows)
     return {"kind": "steps", "ylabel": "θ", "runs": [{"values": mine, "label": title},
                                                       {"values": sgd, "label": "plain SGD, the same gradients"}],
-            "alt": f"θ after each update: {title}, this problem's table, ends at θ{_sub(last)} = {caption_number(mine[-1])}; "
+            "alt": f"θ after each update: {title}, this problem's table, ends at θ{_sub(last)} {caption_said(mine[-1])}; "
                    f"plain SGD taking the same gradients at the same rate η = {float(lr):g} steps by η times each "
-                   f"gradient and ends at θ{_sub(last)} = {caption_number(sgd[-1])}."}
+                   f"gradient and ends at θ{_sub(last)} {caption_said(sgd[-1])}."}
 
 
 def _sub(n: int) -> str:
