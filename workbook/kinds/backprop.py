@@ -319,9 +319,8 @@ def _steps(work: Backprop) -> list[Step]:
                                    r"\text{upstream} \times \text{local}" % out,
                   words("Start with ", Math(r"\partial %s/\partial %s = 1" % (out, out)),
                         " and walk back. Each node passes its gradient times its local derivative to each "
-                        "input; a value used twice adds up both contributions. Numbers are given to 4 decimal "
-                        "places, and to more where a product or sum of the numbers printed would otherwise come "
-                        "out differently."))]
+                        "input; a value used twice adds up both contributions. Numbers show 4 places, more where "
+                        "fewer would not give the result printed."))]
     shown += [_node_step(work, name, op, args) for name, op, *args in reversed(graph)]
     if fanout:
         whose = "Its gradient is the sum" if len(fanout) == 1 else "Their gradients are the sums"
