@@ -141,7 +141,8 @@
         if (at("*", "/")) {
           const op = take().text, right = unary(), l = left;
           if (op === "/") holes.push(right);
-          left = op === "*" ? (v) => l(v) * right(v) : (v) => l(v) / right(v);
+          // a division by 0 has no value: 1/0 is Infinity to JavaScript, and atan(1/x) at 0 came out pi/2 (attack38)
+          left = op === "*" ? (v) => l(v) * right(v) : (v) => { const d = right(v); return d === 0 ? NaN : l(v) / d; };
         } else if (implicit()) {
           const right = unary(), l = left;
           left = (v) => l(v) * right(v);
@@ -176,11 +177,14 @@
         throw new ParseError("0^(...) is 1 where its power is 0 and 0 elsewhere: write your answer without it");
       }
       turns.push(exponent, base);  // 10^(-10^12 (x - c)^2) tops at c; (10^-12 + (x - c)^2)^-1 spikes there
+      if (probes.some((at) => exponent(at) < 0)) holes.push(base);  // x^-1: a denominator, where it is 0
       // a power of what has no value has none (NaN^0 is 1 in JavaScript): sqrt(x)^0 is undefined for x < 0
       const raised = (v) => {
         const b = base(v);
         if (Number.isNaN(b)) return NaN;
-        const p = exponent(v), r = Math.pow(b, p);  // (where base and power are numbers: e^(ln x) at -2 has none)
+        const p = exponent(v);  // (where base and power are numbers: e^(ln x) at -2 has none)
+        if (b === 0 && p < 0) return NaN;  // 0 to a negative power, a division by 0: no value (as 1/0 above)
+        const r = Math.pow(b, p);
         if (Number.isFinite(b) && b !== 0 && Number.isFinite(p) && (Math.abs(r) < SMALLEST || !Number.isFinite(r))) weight.lost = true;
         return r;
       };
@@ -271,6 +275,10 @@
         const inner = fn;
         fn = (v) => { const r = inner(v); if (Math.abs(r) < SMALLEST || !Number.isFinite(r)) { const a = args[0](v); if (Number.isFinite(a)) weight.lost = true; } return r; };
       }
+      if (["atanh", "acoth"].includes(key)) {  // next to ±1, its argument's rounding (the last digit of a tanh, a
+        const inner = fn;  // sigmoid) moves it by far more than the page can weigh: atanh(tanh(x)) at -19 is -18.7
+        fn = (v) => { const a = args[0](v); if (Number.isFinite(a) && Math.abs(Math.abs(a) - 1) < 1e-7) weight.lost = true; return inner(v); };
+      }  // in doubles, and x is right (attack38)
       if (["sin", "cos", "tan", "sec", "csc", "cot"].includes(key)) {  // of a number past 2^53, a double's sine is
         const inner = fn;  // any number at all: sin(10^20 pi) is 0, cos(10^17 pi) 1 (attack36b)
         fn = (v) => { const a = args[0](v); if (Math.abs(a) > 2 ** 53 && Number.isFinite(a)) weight.lost = true; return inner(v); };

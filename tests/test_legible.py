@@ -4,6 +4,7 @@ with matplotlib's own text extents (workbook.figcheck) on every family's figures
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -379,6 +380,51 @@ def test_a_graph_nodes_text_fits_inside_its_box():
                     assert box.x0 + pad <= ink.x0 and ink.x1 <= box.x1 - pad, (name, text.get_text())
                     checked += 1
     assert checked >= 50
+
+
+def _node_texts(spec: dict) -> list[tuple[object, list]]:
+    """Each node box of a drawn graph with the extents of the texts set in it, top first, in points."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.patches import FancyBboxPatch
+
+    fig = figures.drawn(spec)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    ax, pt = fig.axes[0], fig.dpi / 72
+    found = []
+    for patch in ax.patches:
+        if isinstance(patch, FancyBboxPatch):
+            box = patch.get_window_extent(renderer)
+            inside = [t.get_window_extent(renderer) for t in ax.texts]
+            inside = [e for e in inside if box.contains((e.x0 + e.x1) / 2, (e.y0 + e.y1) / 2)]
+            found.append(([v / pt for v in (box.y0, box.y1)],
+                          sorted(([e.y0 / pt, e.y1 / pt] for e in inside), key=lambda e: -e[1])))
+    return found
+
+
+def _three_rows() -> list[dict]:
+    """Graphs of one to five rows of leaves named with a descender (read38: seed 4242's "y" over −0.5)."""
+    specs = []
+    for rows in (1, 2, 3, 5):
+        leaves = ["y", "q", "p", "g", "j"][:rows]
+        specs.append({"kind": "graph", "alt": "a graph", "layers": [leaves, ["f"]],
+                      "nodes": [{"id": n, "label": n, "value": "\u22120.5"} for n in leaves]
+                      + [{"id": "f", "label": "f", "op": "mul"}],
+                      "edges": [{"from": n, "to": "f"} for n in leaves]})
+    return specs
+
+
+def test_a_graph_nodes_name_and_value_stand_apart_inside_its_box():
+    checked = 0
+    specs = _three_rows() + [spec for _, spec, _ in _figures() if spec["kind"] == "graph"]
+    for spec in specs:
+        for (bottom, top), texts in _node_texts(spec):
+            for upper, lower in itertools.pairwise(texts):
+                assert upper[0] - lower[1] >= 0.8, (spec.get("alt"), texts)  # extents 0.8 pt apart, or ink meets
+                checked += 1
+            if texts:
+                assert bottom <= texts[-1][0] and texts[0][1] <= top, (spec.get("alt"), texts)
+    assert checked >= 20
 
 
 def _contrast_with_white(rgb) -> float:

@@ -344,9 +344,15 @@ def test_the_page_leaves_to_the_terminal_what_doubles_cannot_weigh(tmp_path):
             "(3x^2 + 2x) cos(10^17 pi)",
             # a function doubles round to its limit, and a corner past 10^15 (attack36b: "Right.")
             "3x^2 + 2x + tanh(40) - 1", "3x^2 + 2x + erf(10) - 1", "3x^2 + 2x + sigmoid(100) - 1",
-            "3x^2 + 2x + atan(10^30) - pi/2", "3x^2 + 2x + relu(x - 10^16)", "3x^2 + 2x + relu(x^2 - 10^40)"]
+            "3x^2 + 2x + atan(10^30) - pi/2", "3x^2 + 2x + relu(x - 10^16)", "3x^2 + 2x + relu(x^2 - 10^40)",
+            # an inverse taken next to its edge, where its argument's last digit moves it far (attack38: "Not right")
+            "3x^2 + 2x + atanh(tanh(x)) - x", "3x^2 + 2x + atanh(2 sigmoid(x) - 1) - x/2",
+            "3x^2 + 2x + acoth(coth(x)) - x"]
     plain = [("3x^2 + 2x", True), ("x(3x + 2)", True), ("3x^2 + 2x + 10^(-5)", False), ("3x^2 + 2", False),
-             ("3x^2 + 2x + cosh(x)^2 - sinh(x)^2", False)]
+             ("3x^2 + 2x + cosh(x)^2 - sinh(x)^2", False),
+             # undefined at 0 alone: atan(1/0) is no pi/2 (attack38), nor is x^-1 at 0 a number
+             ("3x^2 + 2x + atan(x) + atan(1/x) - pi/2 sign(x)", True), ("3x^2 + 2x + atan(x^-1) - atan(1/x)", True),
+             ("3x^2 + 2x + atanh(tanh(x)) - x + 10^(-3)", False)]
     said = _verdicts([{"data": data, "text": text} for text in tiny + lost + [t for t, _ in plain]], tmp_path)
     for text, verdict in zip(tiny, said):
         assert verdict.startswith("Your answer holds a number too small"), (text, verdict)

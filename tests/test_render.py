@@ -504,3 +504,15 @@ def test_a_rule_the_cover_quotes_and_no_problem_derives_is_derived_at_the_end_of
     assert "Where the table&#39;s rules come from" in solutions or "Where the table's rules come from" in solutions
     assert "(derived at the end of the solutions book)" in worksheet
     assert "from the definition" in solutions.split("rules come from", 1)[1]
+
+
+def test_a_formula_keeps_the_marks_after_it_on_its_line(written):
+    # read38: Chromium set the ";" after "… = c n xⁿ⁻¹" alone at the start of the next line
+    from workbook.render import glued
+
+    page = glued('<p>so <math><mi>x</mi></math>; then <math><mn>2</mn></math>.</p><script>"</math>;"</script>')
+    assert page == ('<p>so <span class="glued"><math><mi>x</mi></math>;</span> then '
+                    '<span class="glued"><math><mn>2</mn></math>.</span></p><script>"</math>;"</script>')
+    html = (written[0] / "solutions.html").read_text(encoding="utf-8")
+    outside = re.sub(r'<span class="glued"><math\b.*?</math>[;:,.!?)\]]+</span>', "", html, flags=re.DOTALL)
+    assert "</math>" in outside and not re.search(r"</math>[;:,.!?)\]]", outside)

@@ -608,3 +608,17 @@ def test_a_term_switching_on_far_out_with_another_base_is_not_right(typed):
     # 2^u is looked at as e^u is: where u crosses 0, however far out (attack29)
     result = run("solve", "x^2", "--check", typed)
     assert result.exit_code == 1 and result.output.startswith("not right"), result.output
+
+
+@pytest.mark.parametrize("typed, right", [
+    ("2x + atanh(tanh(x)) - x", True), ("2x + 2 atanh(tanh(x/2)) - x", True), ("2x + atanh(tanh(20x)) - 20x", True),
+    ("2x + atanh(2 sigmoid(x) - 1) - x/2", True), ("2x + acoth(coth(x)) - x", True),
+    ("2x + acoth(coth(x/3)) - x/3", True), ("2x + atan(x) + atan(1/x) - pi/2*sign(x)", True),
+    ("2x + atanh(tanh(x)) - x + 10^(-3)", False), ("2x + ln(x) - ln(x)", False), ("2x + acoth(x) - acoth(x)", False),
+    ("2x + atan(1/x)", False)])
+def test_an_inverse_rounded_onto_its_edge_or_a_division_by_0_is_no_value_of_the_answer(typed, right):
+    # attack38: tanh(3000.7) is 1 in any digits short of 2600, and atanh(1) infinite: "your answer gives inf" for a
+    # right answer; atan(1/x) at 0 was taken as atan(inf) = pi/2, "gives 1.5708" where the answer has no value
+    ok, lines = solver.check_answer(solver.solve("x^2"), typed)
+    assert ok is right, lines
+    assert "inf" not in " ".join(lines) and "1.5708" not in " ".join(lines), lines

@@ -17,6 +17,6 @@ _HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if sys.path and os.path.abspath(sys.path[0] or os.curdir) == os.getcwd() != _HOME:
     del sys.path[0]
 
-from workbook.cli import main  # after the path is made safe
+from workbook.cli import run  # after the path is made safe
 
-main()
+run()

@@ -1001,13 +1001,26 @@ def graph_figure(spec: dict) -> str:
                         style="italic")
             elif "bias" in node:  # a unit's bias, a given like the weights on its arrows
                 ax.text(x, y + 0.17, _minus(node["bias"]), ha="center", va="bottom", fontsize=7.5, color="#555555")
-            ax.text(x, y + (0.03 if "value" in node else 0), node["label"], ha="center", va="center", fontsize=9,
-                    fontweight="bold")
+            # a name over its value, set apart in points: in data units the gap shrank with the graph's layers, and
+            # a three-row graph's "y" sat its tail on its value, −0.5 (read38)
+            ax.text(x, y, node["label"], ha="center", va="center", fontsize=9, fontweight="bold",
+                    transform=ax.transData + _points(fig, LABEL_UP_PT if "value" in node else 0))
             if "value" in node:
-                ax.text(x, y - 0.08, _minus(node["value"]), ha="center", va="center", fontsize=7.5, color="#1f4e79")
+                ax.text(x, y, _minus(node["value"]), ha="center", va="center", fontsize=7.5, color="#1f4e79",
+                        transform=ax.transData + _points(fig, -VALUE_DOWN_PT))
             if "grad" in node:
                 ax.text(x, y - 0.24, _minus(node["grad"]), ha="center", va="top", fontsize=7.5, color="#c0504d")
         return _output(fig)
+
+
+LABEL_UP_PT, VALUE_DOWN_PT = 3.6, 6.0  # a graph node's name above its centre, its value below: their extents 1 pt apart
+
+
+def _points(fig, up: float):
+    """A shift of ``up`` points, to add to a data transform."""
+    from matplotlib.transforms import ScaledTranslation
+
+    return ScaledTranslation(0, up / 72, fig.dpi_scale_trans)
 
 
 FIGURES: dict[str, Callable[[dict], str]] = {"graph": graph_figure, "tangent": tangent_figure, "contour": contour_figure,

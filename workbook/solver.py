@@ -1068,8 +1068,15 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
         # every root, logarithm, fractional power and inverse function in it, as typed: one with no real value leaves
         # the answer with none, whatever is done with it after (sqrt(x)^0 and ln(x)^0 are 1 in complex numbers, and
         # asin(x) - asin(x) is 0: attack35b, where acosh, atanh, acoth, asec and asin + acos - π/2 passed)
-        inner = [verify.numeric(e, [var]) for e in sp.preorder_traversal(exprs[0])
-                 if isinstance(e, _NO_VALUE_SOMEWHERE) or (isinstance(e, sp.Pow) and not e.exp.is_integer)][:40]
+        inner_nodes = [e for e in sp.preorder_traversal(exprs[0])
+                       if isinstance(e, _NO_VALUE_SOMEWHERE) or (isinstance(e, sp.Pow) and not e.exp.is_integer)][:40]
+        inner = [verify.numeric(e, [var]) for e in inner_nodes]
+        # and every denominator and logarithm's argument: where one is 0 the answer has no value, whatever a double
+        # makes of it (atan(1/0) is atan(inf) = π/2: 2x + atan(x) + atan(1/x) - π/2 sign(x) had "1.5708" at 0: attack38)
+        zeroed = [verify.numeric(e.base if isinstance(e, sp.Pow) else e.args[0], [var])
+                  for e in sp.preorder_traversal(exprs[0])
+                  if (isinstance(e, sp.Pow) and e.exp.is_number and e.exp.is_negative or isinstance(e, sp.log))
+                  and (e.base if isinstance(e, sp.Pow) else e.args[0]).has(var)][:40]
         holes = _holes(exprs[0], var, lo, hi)
         # and far out, where the derivative still has its values: 2x + ln(x + 5) - ln(x + 5) has none below -5
         # (attack27: judged right, the domain -3..3 standing for everywhere)
@@ -1088,6 +1095,8 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
                 value = np.asarray(f(points), dtype=complex) * np.ones(len(points))
                 typed = np.where(_real(value), typed, np.nan)
                 rootless |= np.isnan(value.real) | (np.isfinite(value.imag) & (np.abs(value.imag) > 0))
+            for f in zeroed:
+                typed = np.where(np.asarray(f(points), dtype=complex) * np.ones(len(points)) == 0, np.nan, typed)
             eps = 1e-7 * np.maximum(1.0, np.abs(points))
             beside = [np.asarray(functions[1](points + side * eps), dtype=complex) * np.ones(len(points))
                       for side in (-1, 1)]
@@ -1106,12 +1115,19 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
     # and within it, a value past a double (e^750 / e^750 in σ'(300x) written out) is worked again in decimals
     # before it is called undefined: a number there is no hole (attack29)
     for i in np.flatnonzero(bad)[:60]:  # in order, up to the first that has no value in decimals either
-        if rootless[i]:
+        point = sp.Rational(repr(float(points[i])))
+        # a root or logarithm with no real value in doubles may have one: coth(997.1) is cosh/sinh, inf/inf, and
+        # acoth(coth(x)) - x was undefined there (attack38); each is worked again in decimals, where a complex
+        # value is none (ln(x) - ln(x) at -2 is 0 worked whole: each part is looked at)
+        if rootless[i] and not _inner_real(inner_nodes, var, point):
             break
         try:
-            again = complex(_numeric_at(exprs[0], var, sp.Rational(repr(float(points[i]))), 30))
+            again = complex(_numeric_at(exprs[0], var, point, 30))
         except (TypeError, ValueError, ZeroDivisionError, OverflowError):
             break
+        if np.isinf(again.real) and not again.imag:  # infinite: a part rounded onto its edge, as acoth(coth(997.1))'s
+            bad[i] = False  # coth came out 1, or a true pole; which, no precision here tells: not counted (attack38)
+            continue
         if not (np.isfinite(again.real) and abs(again.imag) <= 1e-12 * max(1.0, abs(again.real))):
             break
         bad[i], typed[i] = False, again.real
@@ -1128,6 +1144,19 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
         return _apart_exactly(exprs, functions[1], var, lo, hi)
     i = int(np.flatnonzero(bad | other)[0])
     return float(points[i]), float(truth[i].real), (float(typed[i].real) if other[i] else None)
+
+
+def _inner_real(nodes: list[sp.Expr], var: sp.Symbol, point: sp.Expr) -> bool:
+    """Whether each of the nodes has a real value at the point, worked in decimals (infinite counts: a part
+    rounded onto its edge, acoth(1.000…), is left to the caller)."""
+    for node in nodes:
+        try:
+            value = complex(_numeric_at(node, var, point, 30))
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            return False
+        if np.isnan(value.real) or (np.isfinite(value.imag) and abs(value.imag) > 1e-12 * max(1.0, abs(value.real))):
+            return False
+    return True
 
 
 EXACT_REACH = 10.0  # past the domain (-3..3 stands for everywhere), where sign(x - pi) switches
@@ -1468,6 +1497,8 @@ def _values(a: sp.Expr, b: sp.Expr, var: sp.Symbol, point: sp.Expr) -> tuple[flo
             v = complex(exact)
         except (TypeError, ValueError, ZeroDivisionError):
             return None
+        if exact.has(sp.oo, -sp.oo, sp.zoo, sp.nan):  # infinite in the digits worked, not a number past a double:
+            return None  # atanh(tanh(3000.7)) is 3000.7, but tanh came out 1 and atanh(1) oo (attack38)
         if not np.isfinite(v.real) and exact.is_real and exact.is_finite:
             v = complex(np.copysign(np.inf, float(sp.sign(exact))))  # past a double, but a number: x^2 e^(x - 2000)
         if v.imag or np.isnan(v.real):  # at 3000.7 is e^1000, no gap (attack27 found it judged right)
