@@ -304,21 +304,22 @@ def _bce_steps(work: Loss) -> list[Step]:
              r"\frac{\partial L}{\partial w_j} = (\hat y - y)\,x_j,\quad \frac{\partial L}{\partial b} = \hat y - y"
              r" %s %s" % (equal_or_about(yv - float(y)), decimal_latex(yv - float(y))),
              words("Each weight's gradient is the error times its input, as ", Math(r"\partial z/\partial w_j = x_j"),
-                   ", and the bias's is the error itself, as ", Math(r"\partial z / \partial b = 1"),
-                   "; rounded to 4 decimal places: ", *_worked_products(work), ".")),
+                   ", and the bias's is the error itself, as ", Math(r"\partial z / \partial b = 1"), ".")),
+        # the rule first, then its numbers, each set as large as the rule (read38: the products came first, in
+        # the words, their fractions at text size)
+        Step("In numbers", _worked_products(work), [Text("Each weight's gradient, to 4 decimal places:")]),
     ]
 
 
-def _worked_products(work: Loss) -> list:
+def _worked_products(work: Loss) -> str:
     """Each weight's gradient as the error times its input, in printed numbers that give the printed result: the
     answer's 1.6351 was (−0.8176)(−2) = 1.6352 to a student (read35b), the error now to as many places as it needs."""
     error = work.yhat - float(work.targets[0])
     out = []
-    for i, (name, x) in enumerate(zip(work.weight_names, work.inputs, strict=True)):
+    for name, x in zip(work.weight_names, work.inputs, strict=True):
         a, b, sign, product = multiplying(error, float(x))
-        out += ([Text(", ")] if i else []) + [Math(r"\frac{\partial L}{\partial %s} = %s \times %s %s %s"
-                                                    % (name, a, b, sign, product))]
-    return out
+        out.append(r"\frac{\partial L}{\partial %s} = %s \times %s %s %s" % (name, a, b, sign, product))
+    return r",\quad ".join(out)
 
 
 def present_bce(work: Loss) -> Problem:

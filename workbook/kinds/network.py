@@ -295,8 +295,22 @@ def _backward_steps(work: Network) -> list[Step]:
             Text("Each weight and bias moves against its gradient, "),
             Math(r"w \leftarrow w - \eta\,\partial L/\partial w"), Text("; the first row, "),
             Math(_gradient_rows(work)[0][0]), Text(", becomes "), Math(_first_update(work)), Text("."),
-            Table(STEP_HEAD, grad_rows)]),
+            Table(STEP_HEAD, grad_rows), *_off_by_a_digit(work, grad_rows)]),
     ]
+
+
+def _off_by_a_digit(work: Network, rows: list[list[str]]) -> list:
+    """A word under the step's table where a row's printed value − η × gradient does not come out as its printed
+    value after the step, which is worked from the unrounded gradient: 0.5 − 0.5 × 0.2835 is 0.35825, the table's
+    0.3582 (read37, whose student was a digit off the key and told nothing)."""
+    lr = Decimal(repr(float(work.lr)))
+    for name, value, grad, after in rows:
+        moved = Decimal(value) - lr * Decimal(grad)
+        unit = Decimal(1).scaleb(min(Decimal(after).as_tuple().exponent, 0))
+        if abs(moved - Decimal(after)) * 2 >= unit:
+            return [Text(" Each value after the step is worked from the unrounded gradient, so it may differ in its "
+                         "last digit from the table's rounded numbers (as "), Math(name), Text(" does).")]
+    return []
 
 
 def _first_update(work: Network) -> str:
@@ -334,15 +348,21 @@ def _by_example(work: Network) -> list[Step]:
             "W2": lambda i, j, k: work.delta2[i] * work.A1[i, j], "b2": lambda i, j, k: work.delta2[i]}
     which = [("W1", j, k) for j in range(h) for k in range(2)] + [("b1", j, 0) for j in range(h)] + \
         [("W2", j, 0) for j in range(h)] + [("b2", 0, 0)]
-    table = []
+    table, finer = [], []
     for (name, _, total), (key, j, k) in zip(_gradient_rows(work), which, strict=True):
         printed, rest = adding_up([seen[key](i, j, k) for i in range(n)], total)
         table.append([name, *printed, rest.removeprefix("= ")])
+        if any(len(p.partition(".")[2]) > 4 for p in printed):
+            finer.append(name)
     head = [r"\text{parameter}"] + [rf"\text{{example {i + 1}}}" for i in range(n)] + [r"\text{sum}"]
+    # a row given to more places says why beside it: a student read −0.02965 beside −0.0296 as a typo (read37)
+    why = ([Text(" The entries are given to 4 decimal places, and to more in a row whose sum, worked from its "
+                 "printed numbers, would otherwise come out differently ("), Math(", ".join(finer[:3])),
+            Text(", …)." if len(finer) > 3 else ").")] if finer else [])
     return steps + [Step("Sums over the examples", "", [
         Table(head, table),
         Text("Each entry is an error signal times what its weight multiplies (an input, an activation, or 1 "
-             "for a bias); a gradient is the sum of its row.")])]
+             "for a bias); a gradient is the sum of its row."), *why])]
 
 
 STEP_HEAD = [r"\text{parameter}", r"\text{value}", r"\partial L/\partial(\cdot)", r"\text{after the step}"]  # "∂L/∂ ·" read as a typo (read23)

@@ -326,7 +326,7 @@ def _steps(work: Updates, head: list[str]) -> list[Step]:
                    words("Use the gradient ", Math(_gradient_said(r)), "."), depth=1) for i, r in enumerate(rows)]
     return shown + [
         Step("The table", "", [Table(head, table)]),
-        Step("Rounding", "", _rounding(OPTIMIZER[name], places)),
+        Step("Rounding", "", _rounding(OPTIMIZER[name], places, _off_by_a_digit(work))),
     ]
 
 
@@ -356,9 +356,26 @@ def _places(work: Updates) -> dict[str, int]:
 MOST_PLACES = 12  # a second moment's places, at most
 
 
-def _rounding(optimizer: Optimizer, places: dict[str, int]) -> list:
+def _off_by_a_digit(work: Updates) -> int | None:
+    """The first step whose row in the table does not add up in its printed numbers (θ_{t-1} + Δθ_t rounds to
+    another last digit than θ_t, each worked unrounded), or None: AdaGrad's −1.8293 + 0.0426 is −1.7867, its
+    θ₃ −1.7866 (read37)."""
+    from decimal import Decimal
+
+    before = Decimal(decimal_latex(work.theta0))
+    for row in work.rows:
+        theta = Decimal(decimal_latex(row["theta"]))
+        unit = Decimal(1).scaleb(min(theta.as_tuple().exponent, 0))  # a unit of θ_t's last printed digit
+        if abs(before + Decimal(decimal_latex(row["delta"])) - theta) * 2 >= unit:
+            return row["t"]
+        before = theta
+    return None
+
+
+def _rounding(optimizer: Optimizer, places: dict[str, int], off: int | None = None) -> list:
     """What the printed numbers are rounded to, as they are: the table to 4 decimal places, the steps to
-    each quantity's own places (a small second moment to 6, or more where what it divides into needs it)."""
+    each quantity's own places (a small second moment to 6, or more where what it divides into needs it);
+    and, where a row's printed numbers do not add up (``off``, its step), that its last digit may differ."""
     finer = {}
     for symbol, key, _ in optimizer.shown:
         if places.get(key, 4) > 4:
@@ -368,7 +385,11 @@ def _rounding(optimizer: Optimizer, places: dict[str, int]) -> list:
         said += ["; ", Math(", ".join(dict.fromkeys(symbols))), f" to {digits}, as it can be small"]
     # ε only where the update divides by a root (AdaGrad, RMSprop, Adam): momentum has none to speak of
     epsilon = " ε is far too small to change the 4th decimal here." if any(r"\varepsilon" in r for r in optimizer.rules) else ""
-    return words(*said, "; full precision is carried between steps." + epsilon)
+    said.append("; full precision is carried between steps")
+    if off is not None:
+        said += [", so a row's ", Math(r"\theta_{t-1} + \Delta\theta_t"), " may differ from its ",
+                 Math(r"\theta_t"), f" in the last digit (step {off} here)"]
+    return words(*said, "." + epsilon)
 
 
 def _prompt(work: Updates, head: list[str]) -> list:
