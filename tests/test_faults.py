@@ -648,3 +648,38 @@ def test_a_full_clean_keeps_the_cache_while_a_first_build_draws(previous, tmp_pa
     with staging._locked(out / ".another-sheet.lock"):
         _, skipped, _ = staging.clean(out, trusted=trusted_files)
     assert (out / ".cache").is_dir() and any(".cache" in s for s in skipped), skipped
+
+
+def _chattr(path, flag: str) -> bool:
+    try:
+        return subprocess.run(["chattr", flag, str(path)], capture_output=True, check=False, timeout=30).returncode == 0
+    except OSError:
+        return False
+
+
+def test_a_previous_edition_that_cannot_be_removed_is_said_and_removed_once_it_can_be(tmp_path, small_edition):
+    # attack36a F09: a subfolder made unchangeable (chattr +i, another owner) left the previous edition moved aside,
+    # silently; every later build and clean then failed with "solutions.pdf: Operation not permitted", no folder
+    # named; made changeable again, a half-removed copy came back as the edition, and debris stayed for good
+    out = tmp_path / "out"
+    assert cli("build", small_edition, "--out", out, "--versions", "2", "-q").returncode == 0
+    folder = next(p for p in out.iterdir() if not p.name.startswith("."))
+    stuck = folder / "versions" / "B"
+    if not _chattr(stuck, "+i"):
+        pytest.skip("needs chattr +i (root, on a file system with the immutable flag) to make a folder unchangeable")
+    try:
+        first = cli("build", small_edition, "--out", out, "--versions", "2", "--seed", "8")
+        assert first.returncode == 0, first.stderr
+        assert "could not be removed" in first.stderr and ".old-" in first.stderr, first.stderr
+        assert "Traceback" not in first.stderr
+        again = cli("build", small_edition, "--out", out, "--versions", "2", "--seed", "10", "-q")
+        assert again.returncode == 0 and "Operation not permitted" in again.stderr, again.stderr
+        cleaned = cli("clean", "--out", out, "--yes")
+        assert cleaned.returncode == 0 and "could not remove all of" in cleaned.stderr + cleaned.stdout, cleaned
+    finally:
+        for path in [stuck, *out.glob(".*.old-*/versions/B")]:
+            _chattr(path, "-i")
+    last = cli("build", small_edition, "--out", out, "--seed", "9", "-q")
+    assert last.returncode == 0, last.stderr
+    assert leftovers(out) == [] and not list(out.glob(".*.old-*"))
+    assert (folder / "worksheet.pdf").is_file() and not (folder / "versions").exists()

@@ -63,6 +63,7 @@ from workbook.staging import (
     file_hashes,
     file_names,
     foreign,
+    leftover_notes,
     marker_fields,
     staging,
 )
@@ -342,6 +343,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                     edition, docs, area, record(copies, contents, key_content) | {"files": listing, "state": state}))
                 notes += _older(out_dir, area, state, carried)
                 _mark(stage, out_dir, area, digest, carried, _named(edition, out_dir))
+            notes += leftover_notes(out_dir, trusted_files)  # the previous edition, moved aside: removed, or said
         kept = sorted(carried)
         if kept:
             notes.append(_kept(kept))

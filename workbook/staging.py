@@ -217,13 +217,23 @@ def _same_file(fd: int, path: Path) -> bool:
     return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
-def _recover(out_dir: Path, trusted_files: Callable[..., dict[str, str]] | None = None) -> None:
+_DEBRIS = re.compile(r"\.removing-\d+")
+
+
+class NotRemoved(OSError):
+    """What a build of this user's wrote could not all be removed (a folder made read-only or immutable since):
+    the rest was, and the folder keeps its marker and manifests, so that a later build or clean finishes it."""
+
+
+def _recover(out_dir: Path, trusted_files: Callable[..., dict[str, str]] | None = None) -> list[str]:
     """Tidy up after a build that was killed (we hold the lock: no other build is running).
 
     Its staging folder is removed. Killed in the instant between moving the previous edition
     aside and moving the new one in, it left the previous edition as ``.<name>.old-<pid>``:
-    that is put back.
+    that is put back. Returns a line for each previous edition moved aside that could not be removed
+    whole (NotRemoved): the build goes on beside it, and says so.
     """
+    notes: list[str] = []
     # a marker a killed build was replacing (_replace_marker's new file): its own, said to be nobody's (attack33 F6)
     for leftover in out_dir.glob(f"{MARKER}.*") if out_dir.is_dir() and not out_dir.is_symlink() else ():
         if re.fullmatch(re.escape(MARKER) + r"\.[0-9a-f]{12}", leftover.name) and leftover.is_file() \
@@ -241,12 +251,27 @@ def _recover(out_dir: Path, trusted_files: Callable[..., dict[str, str]] | None 
         trusted = trusted_files(old, out_dir.name)  # the edition moved aside: its manifests signed as the edition's
         if not trusted:
             continue  # marked, but by no build of this user's: someone's files, left alone
-        if not out_dir.exists() and not any(foreign(old, trusted)):  # nothing in it a build did not write
+        # put back whole or not at all: one a removal had half emptied (a folder in it made unchangeable) came back
+        # as the edition with half its files (attack36a F09)
+        whole = all(os.path.lexists(old / rel) for rel in trusted)
+        if not out_dir.exists() and whole and not any(foreign(old, trusted)):  # nothing in it a build did not write
             os.replace(old, out_dir)
             with suppress(OSError):
                 _replace_marker(out_dir, _marker_without(out_dir, "moved"))  # as it was before it was moved
         else:
-            _remove_as_written(old, trusted)
+            try:
+                _remove_as_written(old, trusted)
+            except NotRemoved as exc:  # a folder in it made unchangeable: every later build refused with
+                # "solutions.pdf: Operation not permitted", no folder named (attack36a F09)
+                notes.append(f"a previous edition, moved aside to {_tail(old)}, could not be removed ({exc}): make "
+                             "it writable, and the next build or clean removes it")
+    return notes
+
+
+def leftover_notes(out_dir: Path, trusted_files: Callable[..., dict[str, str]]) -> list[str]:
+    """After the swap (the edition's lock held): the previous edition, and any an earlier build moved aside,
+    removed, or a line for each that could not be."""
+    return _recover(out_dir, trusted_files)
 
 
 def _staged(out_dir: Path, trusted: Callable[..., dict[str, str]] | None = None):
@@ -530,8 +555,13 @@ def _remove_as_written(folder: Path, trusted: dict[str, str]) -> list[str]:
     any is left, so is the folder, without its marker: a build then refuses it rather than take them.
     ``trusted`` is what the folder's signed manifests list (areas.trusted_files)."""
     left = set(foreign(folder, trusted))
+    stuck: dict[str, str] = {}  # what could not be removed, by its path in the edition: why
     if "." in left:  # a folder that cannot be listed: nothing is taken from it
         return ["."]
+    # what remove_tree had moved up to empty a folder when it was stopped (a folder in it made unchangeable, or a
+    # kill): its own, under its own names; left as someone else's, the folder stayed for good (attack36a F09)
+    debris = {e.split("/")[0] for e in left if _DEBRIS.fullmatch(e.split("/")[0])} if own_moved(folder) else set()
+    left = {e for e in left if e.split("/")[0] not in debris}
     # every step through an open folder (a file descriptor), never by a path: a folder swapped for a link to one
     # outside while clean ran (someone else writing in a shared build folder) had that folder's files deleted
     # (attack30); now a folder that is a link by the time it is opened is refused (ELOOP) and kept as someone else's
@@ -547,6 +577,12 @@ def _remove_as_written(folder: Path, trusted: dict[str, str]) -> list[str]:
             here = f"{rel}/{entry.name}" if rel else entry.name
             if here in left or not rel and entry.name == MARKER:
                 continue  # (a folder that cannot be listed is someone else's, kept whole)
+            if not rel and entry.name in debris:
+                try:
+                    remove_tree(folder / entry.name)
+                except OSError as exc:
+                    stuck.setdefault(here, exc.strerror or str(exc))
+                continue
             if entry.name == MANIFEST and not entry.is_dir(follow_symlinks=False):
                 continue  # after the files it lists: killed between, a clean left them unlisted for good (attack33 F17)
             if entry.is_dir(follow_symlinks=False):
@@ -557,22 +593,33 @@ def _remove_as_written(folder: Path, trusted: dict[str, str]) -> list[str]:
                     continue
                 frames.append((inner, here, fd, entry.name, _entries(inner)))
             else:
-                with suppress(FileNotFoundError):
+                try:
                     os.unlink(entry.name, dir_fd=fd)  # a link is removed itself, never followed
+                except FileNotFoundError:
+                    pass
+                except OSError as exc:  # a folder made unchangeable since (chattr +i, another owner): the rest goes
+                    stuck.setdefault(here, exc.strerror or str(exc))
             continue
         frames.pop()
-        if (f"{rel}/{MANIFEST}" if rel else MANIFEST) not in left:
+        inside = any(k == rel or k.startswith(rel + "/") for k in stuck) if rel else bool(stuck)
+        if (f"{rel}/{MANIFEST}" if rel else MANIFEST) not in left and not inside:  # (kept with what it lists)
             with suppress(FileNotFoundError, IsADirectoryError, PermissionError):
                 os.unlink(MANIFEST, dir_fd=fd)
-        if parent is None:
+        if parent is None and not stuck:
             with suppress(FileNotFoundError):
                 os.unlink(MARKER, dir_fd=fd)
         empty = not os.listdir(fd)
         os.close(fd)
         if parent is not None and empty:
-            os.rmdir(name, dir_fd=parent)
-        elif parent is not None and not any(k.startswith(rel + "/") for k in left):
+            try:
+                os.rmdir(name, dir_fd=parent)
+            except OSError as exc:
+                stuck.setdefault(rel, exc.strerror or str(exc))
+        elif parent is not None and not inside and not any(k.startswith(rel + "/") for k in left):
             left.add(rel)  # something came into it while it was emptied: kept, with it
+    if stuck:
+        first = min(stuck)
+        raise NotRemoved(f"{stuck[first]} at {_tail(first)}" + (f" and {len(stuck) - 1} more" if len(stuck) > 1 else ""))
     if not left:
         with suppress(OSError):  # a link or a file there now is not ours to remove
             os.rmdir(folder)
@@ -658,7 +705,12 @@ def clean(out_root: Path, cache_only: bool = False, *,
                             kept.append(f"kept {folder}: a marker copied in, not one a build of yours wrote there")
                         continue
                     listed = trusted(folder) if not folder.name.startswith(".") else trusted(folder, name)
-                    left = _remove_as_written(folder, listed)
+                    try:
+                        left = _remove_as_written(folder, listed)
+                    except NotRemoved as exc:  # said with the folder and why, not "solutions.pdf: Operation not
+                        # permitted" (attack36a F09); the rest of it was removed, its marker kept for the next clean
+                        kept.append(f"could not remove all of {folder} ({exc}): make it writable and clean again")
+                        continue
                     if left and not listed and (folder / "manifest.json").is_file():
                         # a build's manifest signed with no key of this user's: another user's build, or this
                         # user's cache key (in key_folder()) replaced since; which it is cannot be told apart
