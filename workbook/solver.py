@@ -7,6 +7,7 @@ import itertools
 import json
 import math
 import re
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -983,6 +984,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
                         f"{_shortened(explain.pretty(answer))}")]
     lo, hi = domain or (-3.0, 3.0)
     far = domain is None  # a domain the learner chose is where they asked; the default stands for everywhere
+    _SETTLE.update(until=time.monotonic() + SETTLE_BUDGET, out=False)
     typed_function = _as_typed(result)
     verdict, witness = _compare(result.answer, answer, result.var, lo, hi, within=result.expr, far=far,
                                 defined=lambda p: _real_as_typed(result, p, holding(result.expr.free_symbols - {result.var}))
@@ -1119,7 +1121,13 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
         # a root or logarithm with no real value in doubles may have one: coth(997.1) is cosh/sinh, inf/inf, and
         # acoth(coth(x)) - x was undefined there (attack38); each is worked again in decimals, where a complex
         # value is none (ln(x) - ln(x) at -2 is 0 worked whole: each part is looked at)
-        if rootless[i] and not _inner_real(inner_nodes, var, point):
+        valued = _inner_real(inner_nodes, var, point) if rootless[i] else True
+        if valued is None and _SETTLE.get("out"):
+            break  # out of the time for it: as the 30 digits say
+        if valued is None:  # a part that settles on no number in the digits there are: not counted
+            bad[i] = False
+            continue
+        if not valued:
             break
         try:
             again = complex(_numeric_at(exprs[0], var, point, 30))
@@ -1129,7 +1137,17 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
             bad[i] = False  # coth came out 1, or a true pole; which, no precision here tells: not counted (attack38)
             continue
         if not (np.isfinite(again.real) and abs(again.imag) <= 1e-12 * max(1.0, abs(again.real))):
-            break
+            # worked to as many digits as it takes: ln|coth(x) - 1| at 3000.7 is ln(0) in doubles and noise in 30
+            # digits, and -6001.4 in the thousands (attack38b); a value that settles on none is no hole either
+            if rootless[i] or not (np.isnan(again.real) or np.isinf(again.real)):
+                break  # a root or logarithm with no real value there, or a complex value: no value
+            settled = _settled(exprs[0], var, point)
+            if settled is None and _SETTLE.get("out"):
+                break  # out of the time for it: as the 30 digits say
+            if settled is None:  # settles on no number in the digits there are: not counted
+                bad[i] = False
+                continue
+            again = complex(settled)
         bad[i], typed[i] = False, again.real
     # but where it has a value at a point of its own, and the derivative goes on smoothly through it (it does
     # not where |x| has its corner: sign(x) is right), that value is the derivative's
@@ -1146,15 +1164,21 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
     return float(points[i]), float(truth[i].real), (float(typed[i].real) if other[i] else None)
 
 
-def _inner_real(nodes: list[sp.Expr], var: sp.Symbol, point: sp.Expr) -> bool:
+def _inner_real(nodes: list[sp.Expr], var: sp.Symbol, point: sp.Expr) -> bool | None:
     """Whether each of the nodes has a real value at the point, worked in decimals (infinite counts: a part
-    rounded onto its edge, acoth(1.000…), is left to the caller)."""
+    rounded onto its edge, acoth(1.000…), is left to the caller); None where one comes out no number (NaN: inf/inf,
+    ln|coth(3000.7) - 1|) and settles on none in the digits and time there are (see _settled)."""
     for node in nodes:
         try:
             value = complex(_numeric_at(node, var, point, 30))
         except (TypeError, ValueError, ZeroDivisionError, OverflowError):
             return False
-        if np.isnan(value.real) or (np.isfinite(value.imag) and abs(value.imag) > 1e-12 * max(1.0, abs(value.real))):
+        if np.isnan(value.real):
+            settled = _settled(node, var, point)
+            if settled is None:
+                return None
+            continue
+        if np.isfinite(value.imag) and abs(value.imag) > 1e-12 * max(1.0, abs(value.real)):
             return False
     return True
 
@@ -1600,7 +1624,10 @@ def _first_apart(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, points: list[s
         if got is None or within is not None and _values(within, within, var, p) is None:
             continue
         if _two_apart(got):
-            return float(p), got[0], got[1]
+            again = _settled_values(answer, truth, var, p)
+            got = (again or got) if again is not None else None
+            if got is not None and _two_apart(got):
+                return float(p), got[0], got[1]
     return None
 
 
@@ -1646,6 +1673,12 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, withi
         if got is None or (within is not None and _values(within, within, var, p) is None):
             continue  # only where the function itself is defined: 1/|x| is ln(x)'s derivative
         apart = _two_apart(got)
+        if apart:  # in 30 digits: looked at again in as many as it takes, before it is said
+            again = _settled_values(a, b, var, p)
+            if again is None:
+                continue
+            got = again or got
+            apart = _two_apart(got)
         gapped = _exact_gap(gap, var, p, got[1]) if exact and not apart else None  # advice needs no 100 digits
         if (apart or gapped is not None) and defined is not None and not defined(p):
             continue  # apart where the function itself has no real value, whatever SymPy made of it: sinh(acosh(x))
@@ -1664,6 +1697,11 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, withi
             got = _values(a, b, var, p)
             if got is None or (within is not None and _values(within, within, var, p) is None):
                 continue
+            if _two_apart(got):
+                again = _settled_values(a, b, var, p)  # (as above)
+                if again is None:
+                    continue
+                got = again or got
             if _two_apart(got) and defined is not None and not defined(p):
                 continue  # (as above)
             if _two_apart(got):
@@ -1742,14 +1780,112 @@ def _exact_gap(gap: sp.Expr, var: sp.Symbol, p: sp.Expr, truth: float) -> float 
     10^-12. Where the difference holds a number far under 1 (e^(-200), 10^-85), that many digits more, and a
     difference as far under the cut: 2x + e^(-200) sin(x) was judged right for x^2 (attack31)."""
     tiny = _tiny_digits(gap)
+    cut = sp.Float(10, 30) ** (-80 - tiny) * max(1.0, abs(truth))
+    last, start = None, time.monotonic()
+    # a gap seen is worked again to four times the digits, and trusted only where it stays the same: 1 - tanh(997.1)
+    # is 10^-866, noise at 100 digits, and ln of it made 4x + ln(1 - tanh x) - ln(1 + tanh x) "not right" (attack38b)
+    for digits in (100, 400, 1600, SETTLE_MOST):
+        if last is not None and (time.monotonic() - start > SETTLE_SECONDS
+                                 or time.monotonic() > _SETTLE.get("until", float("inf"))):
+            return None
+        try:
+            exact = sp.N(_worked(gap, var, p, digits + tiny) if last is not None else _numeric_at(gap, var, p, digits + tiny))
+            size = abs(exact)
+        except (TypeError, ValueError, ZeroDivisionError):
+            return None
+        if not (size.is_number and size.is_finite) or size <= cut:
+            return None
+        if last is not None and abs(exact - last) <= sp.Float("1e-6", 30) * size:
+            return float(sp.re(exact))
+        last = exact
+    return None
+
+
+SETTLE_BUDGET = 1.5  # seconds a check may spend working values again, in all
+SETTLE_SECONDS = 0.5  # a value worked to more digits for this long at most, then the point is passed over
+SETTLE_MOST = 1920  # digits a value is worked to, at most, before a point is passed over as one no number is trusted at
+
+
+def _mp_namespace() -> dict:
+    import mpmath
+
+    def step(u, at_zero=0.5):
+        return mpmath.mpf(1) if u > 0 else mpmath.mpf(0) if u < 0 else mpmath.mpf(float(at_zero))
+
+    return {"relu": lambda u: u if u > 0 else mpmath.mpf(0), "sigmoid": lambda u: 1 / (1 + mpmath.exp(-u)),
+            "softplus": lambda u: mpmath.log(1 + mpmath.exp(u)), "Heaviside": step,
+            "DiracDelta": lambda u: mpmath.inf if u == 0 else mpmath.mpf(0)}
+
+
+@functools.lru_cache(maxsize=64)
+def _mp_function(e: sp.Expr, var: sp.Symbol):
+    """e as an mpmath function of var, worked at whatever precision is set (SymPy's own evaluation raises its
+    precision where a sum cancels, up to a cap, and gave the same wrong number at 30 and 60 digits: 1 - tanh(997.1)
+    and ln of it), or None where it cannot be made."""
+    if e.free_symbols - {var}:
+        return None
     try:
-        exact = sp.N(_numeric_at(gap, var, p, 100 + tiny))
-        size = abs(exact)
-    except (TypeError, ValueError, ZeroDivisionError):
+        return sp.lambdify(var, e, modules=[_mp_namespace(), "mpmath"], docstring_limit=0)
+    except Exception:  # noqa: BLE001 - a function mpmath has no name for: SymPy's own evaluation, as before
         return None
-    if not (size.is_number and size.is_finite) or size <= sp.Float(10, 30) ** (-80 - tiny) * max(1.0, abs(truth)):
-        return None
-    return float(sp.re(exact))
+
+
+def _worked(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.Expr:
+    """e at the point at a fixed precision of ``digits`` (mpmath), else as _numeric_at works it."""
+    import mpmath
+
+    f = _mp_function(e, var)
+    if f is None:
+        return _numeric_at(e, var, point, digits)
+    with mpmath.workdps(digits + 10):
+        at = mpmath.mpf(point.p) / point.q if point.is_Rational else mpmath.mpf(str(sp.N(point, digits + 20)))
+        try:
+            value = mpmath.mpmathify(f(at))
+        except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+            return sp.nan
+        if isinstance(value, mpmath.mpc):
+            return sp.Float(value.real, digits) + sp.I * sp.Float(value.imag, digits)
+        return sp.nan if mpmath.isnan(value) else sp.oo if mpmath.isinf(value) else sp.Float(value, digits)
+
+
+_SETTLE: dict = {}  # until when a check may work values again (check_answer sets it), and whether it ran out
+
+
+def _settled(e: sp.Expr, var: sp.Symbol, point: sp.Expr) -> sp.Expr | None:
+    """e at the point, worked to more and more digits until it stays the same from one to the next, or None
+    (no real number it settles on): ln(1 - tanh(x)) at 997.1 is noise until some 900 digits (attack38b). Past
+    the check's time for it (_SETTLE["until"]), None with _SETTLE["out"] set: the caller then keeps what it had."""
+    last, start = None, time.monotonic()
+    _SETTLE["out"] = False
+    for digits in (30, 60, 120, 240, 480, 960, SETTLE_MOST):
+        now = time.monotonic()
+        if now - start > SETTLE_SECONDS or now > _SETTLE.get("until", float("inf")):  # erf far out at thousands of
+            _SETTLE["out"] = True  # digits: seconds a call
+            return None
+        try:
+            exact = _worked(e, var, point, digits)
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            exact = None
+        if exact is not None and (not exact.is_number or exact.has(sp.oo, -sp.oo, sp.zoo, sp.nan)
+                                  or not exact.is_real):
+            exact = None
+        if exact is not None and last is not None and abs(exact - last) <= sp.Float("1e-12", 30) * max(1, abs(exact)):
+            return exact
+        last = exact
+    return None
+
+
+def _settled_values(a: sp.Expr, b: sp.Expr, var: sp.Symbol, point: sp.Expr) -> tuple[float, float] | None:
+    """As _values, but each worked until it settles (see _settled): a pair _values found apart is looked at again
+    so, before it is said to differ; None where either settles on no number."""
+    held = holding((a.free_symbols | b.free_symbols) - {var})
+    out = []
+    for e in (a, b):
+        value = _settled(written_out(e).xreplace(held), var, point)
+        if value is None:  # no number it settles on in the digits there are: passed over; out of the time for it,
+            return () if _SETTLE["out"] else None  # the values in 30 digits stand (a bump was missed: test_solve)
+        out.append(float(value) if abs(value) < sp.Float("1e300") else float(np.copysign(np.inf, float(sp.sign(value)))))
+    return out[0], out[1]
 
 
 TINY_MOST = 1000  # digits: a difference holding a number under 10^-1000 is worked as one under 10^-1000
