@@ -7,7 +7,6 @@ import itertools
 import json
 import math
 import re
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -984,7 +983,6 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
                         f"{_shortened(explain.pretty(answer))}")]
     lo, hi = domain or (-3.0, 3.0)
     far = domain is None  # a domain the learner chose is where they asked; the default stands for everywhere
-    _SETTLE.update(until=time.monotonic() + SETTLE_BUDGET, out=False)
     typed_function = _as_typed(result)
     verdict, witness = _compare(result.answer, answer, result.var, lo, hi, within=result.expr, far=far,
                                 defined=lambda p: _real_as_typed(result, p, holding(result.expr.free_symbols - {result.var}))
@@ -1122,8 +1120,6 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
         # acoth(coth(x)) - x was undefined there (attack38); each is worked again in decimals, where a complex
         # value is none (ln(x) - ln(x) at -2 is 0 worked whole: each part is looked at)
         valued = _inner_real(inner_nodes, var, point) if rootless[i] else True
-        if valued is None and _SETTLE.get("out"):
-            break  # out of the time for it: as the 30 digits say
         if valued is None:  # a part that settles on no number in the digits there are: not counted
             bad[i] = False
             continue
@@ -1142,8 +1138,6 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
             if rootless[i] or not (np.isnan(again.real) or np.isinf(again.real)):
                 break  # a root or logarithm with no real value there, or a complex value: no value
             settled = _settled(exprs[0], var, point)
-            if settled is None and _SETTLE.get("out"):
-                break  # out of the time for it: as the 30 digits say
             if settled is None:  # settles on no number in the digits there are: not counted
                 bad[i] = False
                 continue
@@ -1624,8 +1618,7 @@ def _first_apart(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, points: list[s
         if got is None or within is not None and _values(within, within, var, p) is None:
             continue
         if _two_apart(got):
-            again = _settled_values(answer, truth, var, p)
-            got = (again or got) if again is not None else None
+            got = _settled_values(answer, truth, var, p)
             if got is not None and _two_apart(got):
                 return float(p), got[0], got[1]
     return None
@@ -1674,10 +1667,9 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, withi
             continue  # only where the function itself is defined: 1/|x| is ln(x)'s derivative
         apart = _two_apart(got)
         if apart:  # in 30 digits: looked at again in as many as it takes, before it is said
-            again = _settled_values(a, b, var, p)
-            if again is None:
+            got = _settled_values(a, b, var, p)
+            if got is None:
                 continue
-            got = again or got
             apart = _two_apart(got)
         gapped = _exact_gap(gap, var, p, got[1]) if exact and not apart else None  # advice needs no 100 digits
         if (apart or gapped is not None) and defined is not None and not defined(p):
@@ -1698,10 +1690,9 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, withi
             if got is None or (within is not None and _values(within, within, var, p) is None):
                 continue
             if _two_apart(got):
-                again = _settled_values(a, b, var, p)  # (as above)
-                if again is None:
+                got = _settled_values(a, b, var, p)  # (as above)
+                if got is None:
                     continue
-                got = again or got
             if _two_apart(got) and defined is not None and not defined(p):
                 continue  # (as above)
             if _two_apart(got):
@@ -1781,13 +1772,10 @@ def _exact_gap(gap: sp.Expr, var: sp.Symbol, p: sp.Expr, truth: float) -> float 
     difference as far under the cut: 2x + e^(-200) sin(x) was judged right for x^2 (attack31)."""
     tiny = _tiny_digits(gap)
     cut = sp.Float(10, 30) ** (-80 - tiny) * max(1.0, abs(truth))
-    last, start = None, time.monotonic()
+    last = None
     # a gap seen is worked again to four times the digits, and trusted only where it stays the same: 1 - tanh(997.1)
     # is 10^-866, noise at 100 digits, and ln of it made 4x + ln(1 - tanh x) - ln(1 + tanh x) "not right" (attack38b)
-    for digits in (100, 400, 1600, SETTLE_MOST):
-        if last is not None and (time.monotonic() - start > SETTLE_SECONDS
-                                 or time.monotonic() > _SETTLE.get("until", float("inf"))):
-            return None
+    for digits in (100, 400, SETTLE_MOST):
         try:
             exact = sp.N(_worked(gap, var, p, digits + tiny) if last is not None else _numeric_at(gap, var, p, digits + tiny))
             size = abs(exact)
@@ -1801,9 +1789,7 @@ def _exact_gap(gap: sp.Expr, var: sp.Symbol, p: sp.Expr, truth: float) -> float 
     return None
 
 
-SETTLE_BUDGET = 1.5  # seconds a check may spend working values again, in all
-SETTLE_SECONDS = 0.5  # a value worked to more digits for this long at most, then the point is passed over
-SETTLE_MOST = 1920  # digits a value is worked to, at most, before a point is passed over as one no number is trusted at
+SETTLE_MOST = 960  # digits a value is worked to, at most, before a point is passed over as one no number is trusted at
 
 
 def _mp_namespace() -> dict:
@@ -1848,20 +1834,13 @@ def _worked(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.Expr:
         return sp.nan if mpmath.isnan(value) else sp.oo if mpmath.isinf(value) else sp.Float(value, digits)
 
 
-_SETTLE: dict = {}  # until when a check may work values again (check_answer sets it), and whether it ran out
-
-
+@functools.lru_cache(maxsize=256)  # the same point is looked at by the verdict, the witness and the as-typed check
 def _settled(e: sp.Expr, var: sp.Symbol, point: sp.Expr) -> sp.Expr | None:
-    """e at the point, worked to more and more digits until it stays the same from one to the next, or None
-    (no real number it settles on): ln(1 - tanh(x)) at 997.1 is noise until some 900 digits (attack38b). Past
-    the check's time for it (_SETTLE["until"]), None with _SETTLE["out"] set: the caller then keeps what it had."""
-    last, start = None, time.monotonic()
-    _SETTLE["out"] = False
-    for digits in (30, 60, 120, 240, 480, 960, SETTLE_MOST):
-        now = time.monotonic()
-        if now - start > SETTLE_SECONDS or now > _SETTLE.get("until", float("inf")):  # erf far out at thousands of
-            _SETTLE["out"] = True  # digits: seconds a call
-            return None
+    """e at the point, worked at a fixed precision of more and more digits until it stays the same from one to the
+    next, or None (no real number it settles on by SETTLE_MOST digits): ln(1 - tanh(x)) at 997.1 is noise until
+    some 900 digits (attack38b). Bounded by digits, not by time: a verdict must not follow the machine's load."""
+    last = None
+    for digits in (30, 60, 240, SETTLE_MOST):
         try:
             exact = _worked(e, var, point, digits)
         except (TypeError, ValueError, ZeroDivisionError, OverflowError):
@@ -1882,8 +1861,8 @@ def _settled_values(a: sp.Expr, b: sp.Expr, var: sp.Symbol, point: sp.Expr) -> t
     out = []
     for e in (a, b):
         value = _settled(written_out(e).xreplace(held), var, point)
-        if value is None:  # no number it settles on in the digits there are: passed over; out of the time for it,
-            return () if _SETTLE["out"] else None  # the values in 30 digits stand (a bump was missed: test_solve)
+        if value is None:  # no number it settles on in the digits there are: passed over
+            return None
         out.append(float(value) if abs(value) < sp.Float("1e300") else float(np.copysign(np.inf, float(sp.sign(value)))))
     return out[0], out[1]
 
