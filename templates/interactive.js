@@ -88,6 +88,7 @@
     const domains = [];  // what a logarithm or a square root is taken of: where it is negative, no real value
     const turns = [];  // what an exponential (or a power) is taken of: where it turns, a bump or a spike has its top
     const tiny = [];  // constants too small for doubles to weigh beside the answer: 10^(-20) x, e^(-800) (attack35b)
+    const long = [];  // numbers typed to more digits than the page weighs: 6.283185307
     const saturated = [];  // functions of a number that doubles round to their limit: tanh(40), erf(10), atan(10^30)
     // the largest term a sum or difference met, and whether an exponential or power left the doubles, in the last
     // evaluation: cosh(30x)^2 - sinh(30x)^2 is 10^57 less 10^57, -1 + 1 in doubles, and log(e^(800x)) is log(0)
@@ -201,7 +202,15 @@
     }
     function atom() {
       const t = tok();
-      if (t.kind === "num") { take(); const x = parseFloat(t.text); return () => x; }
+      if (t.kind === "num") {
+        take();
+        const x = parseFloat(t.text);
+        // a number typed to more digits than the page weighs (it compares to 1e-7): 6.283185307x for 2 pi x, or
+        // 2.0000000001x for 2x, was "Right." (attack38b); left to the terminal, which judges it exactly
+        if (t.text.replace(".", "").replace(/^0+/, "").replace(/0+$/, "").length > 7) long.push(t.text);
+        if (x !== 0 && Math.abs(x) < 1e-9) tiny.push(x);  // and one too small to weigh, as 10^(-10) is (attack38b)
+        return () => x;
+      }
       if (t.kind === "name") {
         take();
         if (isFunction(t.text)) return call(t.text);
@@ -301,6 +310,7 @@
     result.turns = turns;
     result.tiny = tiny;
     result.saturated = saturated;
+    result.long = long;
     result.weight = weight;
     return result;
   }
@@ -378,6 +388,8 @@
   const TINY = (fns) => {
     const c = fns.flatMap((f) => f.tiny || [])[0], held = fns.flatMap((f) => f.saturated || [])[0];
     if (held !== undefined) return { right: null, say: `Your answer holds ${held} of a number so large that this page's doubles round it to its limit: type it into workbook solve --check, which judges it exactly.` };
+    const typed = fns.flatMap((f) => f.long || [])[0];
+    if (typed !== undefined) return { right: null, say: `Your answer holds ${typed.length > 24 ? typed.slice(0, 24) + "…" : typed}, a number to more digits than this page weighs: type it into workbook solve --check, which judges it exactly.` };
     // (a number made 0 by its doubles: "as small as 0" said nothing)
     return c === undefined ? null : { right: null, say: `Your answer holds a number too small for this page to weigh beside the rest${c === 0 ? "" : " (" + fmt(c) + ")"}: type it into workbook solve --check, which judges it exactly.` };
   };
@@ -889,6 +901,9 @@
     // significant figures, rounded to those (as workbook/solver.py's _judge_number)
     const typed = decimals && !figures ? 0.5 * Math.pow(10, -decimals) : 0;
     const sig = figures && truth ? 0.5 * Math.pow(10, Math.floor(Math.log10(Math.abs(truth))) - figures + 1) : 0;
+    // written exactly (22/7, pi + 1/100): no rounding of the value, but the value or not (as solver.py's exact_form)
+    if (!figures && !/^\s*[-+]?\d+\s*$/.test(part) && !part.includes(".") && !/\d\s*[eE]\s*[-+]?\d/.test(part)
+        && !/10\s*\^/.test(part)) relative = 0;
     const slack = Math.max(typed, sig, relative * Math.abs(truth), 1e-12 * Math.max(1, Math.abs(truth)));
     return Math.abs(value - truth) <= slack;
   }

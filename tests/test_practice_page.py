@@ -347,7 +347,9 @@ def test_the_page_leaves_to_the_terminal_what_doubles_cannot_weigh(tmp_path):
             "3x^2 + 2x + atan(10^30) - pi/2", "3x^2 + 2x + relu(x - 10^16)", "3x^2 + 2x + relu(x^2 - 10^40)",
             # an inverse taken next to its edge, where its argument's last digit moves it far (attack38: "Not right")
             "3x^2 + 2x + atanh(tanh(x)) - x", "3x^2 + 2x + atanh(2 sigmoid(x) - 1) - x/2",
-            "3x^2 + 2x + acoth(coth(x)) - x"]
+            "3x^2 + 2x + acoth(coth(x)) - x",
+            # a number typed to more digits than the page weighs, or too small, as a decimal (attack38b: "Right.")
+            "3.0000000001x^2 + 2x", "3x^2 + 1.9999999999x", "3x^2 + 2x + 0.0000000001x"]
     plain = [("3x^2 + 2x", True), ("x(3x + 2)", True), ("3x^2 + 2x + 10^(-5)", False), ("3x^2 + 2", False),
              ("3x^2 + 2x + cosh(x)^2 - sinh(x)^2", False),
              # undefined at 0 alone: atan(1/0) is no pi/2 (attack38), nor is x^-1 at 0 a number

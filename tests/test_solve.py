@@ -638,3 +638,11 @@ def test_a_value_that_cancels_past_the_digits_is_worked_until_it_settles(functio
     # as the answer's value ("gives 3715.99, but the derivative is 1994.2"), and a right answer was not right
     ok, lines = solver.check_answer(solver.solve(function), typed)
     assert ok is right, lines
+
+
+@pytest.mark.parametrize("typed, right", [("22/7", False), ("355/113", False), ("pi + 1/100", False), ("pi", True),
+                                          ("3.1416", True), ("3.14", True), ("2*pi/2", True)])
+def test_a_value_written_exactly_is_the_value_or_not(typed, right):
+    # attack38b: 22/7 and 355/113 were right for pi, the 0.5% a rounded decimal is allowed applied to exact forms
+    result = run("solve", "pi*x", "--at", "1", "--check", typed)
+    assert (result.exit_code == 0) is right and result.output.startswith("right" if right else "not right"), result.output

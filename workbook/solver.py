@@ -1374,6 +1374,13 @@ def decimals_of(text: str) -> int:
     return max(len(m[1]) - int(m[2] or 0), 0) if "." in text or m[2] else 0
 
 
+def exact_form(text: str) -> bool:
+    """Whether a typed number is written exactly (a fraction, a constant, a root: 22/7, pi, sqrt(2)), not as a
+    decimal or a whole number, which may be a rounding."""
+    return not re.fullmatch(r"\s*[-+]?\d+\s*", text) and "." not in text and not re.search(r"\d\s*[eE]\s*[-+]?\d", text) \
+        and not re.search(r"10\s*\^", text)
+
+
 def significant_slack(value: float, figures: int) -> float:
     """Half a unit in the last of ``figures`` significant figures of value: 0.00005 for 0.0049751 to 2 (5.0 ×
     10^-3); 0 where none are asked, or the value is 0."""
@@ -1403,6 +1410,8 @@ def _judge_number(yours: float, truth: float, text: str, what: str, relative: fl
     # question asks to significant figures, rounded to those however few decimals are typed (0.0 is no rounding
     # of 0.0049751 to 2: attack29)
     typed = 0.5 * 10.0 ** -decimals if decimals and not figures else 0.0
+    if exact_form(text) and not figures:  # 22/7 or pi + 1/100 is no rounding of pi: an exact value is exact (attack38b)
+        relative = 0.0
     slack = max(typed, relative * abs(truth), 1e-12 * max(1.0, abs(truth)), significant_slack(truth, figures))
     if abs(yours - truth) <= slack:
         return True, [f"right: {what} = {truth:.10g} (you gave {text.strip()})"]
