@@ -237,9 +237,15 @@ def corners(function: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[flo
     for u in switches(function)[:20]:
         if not u.free_symbols <= {var} or not u.is_polynomial(var) or sp.degree(u, var) > 4:
             continue
-        for root in sp.Poly(u, var).real_roots():
-            if lo < float(root) < hi:
-                found.add(float(root))
+        try:
+            roots = [float(r) for r in sp.Poly(u, var).real_roots()]
+        except (NotImplementedError, sp.PolynomialError, sp.DomainError):  # coefficients such as sqrt(2): SymPy
+            # isolates no roots over them ("sorted roots not supported over EX", a bank's |x - sqrt(2)|: attack38b)
+            coeffs = [complex(sp.N(c, 30)) for c in sp.Poly(u, var).all_coeffs()]
+            if any(c.imag for c in coeffs):
+                continue
+            roots = [r.real for r in np.roots([c.real for c in coeffs]) if abs(r.imag) <= 1e-12 * max(1.0, abs(r))]
+        found.update(r for r in roots if lo < r < hi)
     return sorted(found)[:20]
 
 
