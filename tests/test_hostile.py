@@ -535,7 +535,7 @@ def test_a_build_folder_name_that_leaves_the_build_is_refused(place):
     ("edition", ("seed = 3", "seed = true"), "seed"), ("edition", ("count = 1", 'count = "1"'), "count"),
     ("edition", ("seed = 3", "seed = 3\n[page]\nsolutions = \"no\""), "solutions"),
     ("edition", ("seed = 3", "seed = 3\n[page]\ncover = 0"), "cover"),
-    ("bank", ("difficulty = 3", 'difficulty = "3"'), "difficulty"),
+    ("bank", ("difficulty = 2", 'difficulty = "2"'), "difficulty"),
     ("bank", ("a = { int = [1, 4] }", 'a = { int = ["1", 4] }'), "int"),
     ("bank", ("b = { int = [-3, 3], nonzero = true }", 'b = { int = [-3, 3], nonzero = "yes" }'), "nonzero")])
 def test_a_value_of_the_wrong_type_is_named_not_read_as_another(place, where, line, key):
