@@ -1047,3 +1047,14 @@ def test_a_slope_at_the_end_of_a_domain_is_said_to_be_from_one_side():
     result = run("solve", "x sqrt(x)", "--at", "0")
     assert result.exit_code == 0 and "from the right only" in result.output, result.output
     assert "only" not in run("solve", "x^2", "--at", "1").output
+
+
+def test_a_difference_no_point_shows_is_said_not_a_bare_not_right():
+    # attack38b: `show --try` said a bare "not right." for 2x + 0.0000000001x, where solve --check says why
+    from workbook import expr as E
+    from workbook import judge
+
+    want = judge.Expected("the derivative", E.parse("2*x"), variable="x")
+    for typed, said in (("2x + 0.0000000001x", "0.0000000001x"), ("2x + 10^(-12) sin(x)", "sin(x)")):
+        ok, lines = judge.judge(want, typed)
+        assert not ok and len(lines) >= 2 and said in lines[1] and "which is not 0" in lines[1], lines

@@ -370,6 +370,14 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         elif where:
             yours, truth = solver.apart(where[1], where[2])
             lines.append(f"  at {var} = {where[0]:g} your answer gives {yours}, but {want.noun} is {truth}")
+        else:  # apart by a rational difference, or too little for a point to show: said, as solve --check does (a
+            # bare "not right." for 2x + 0.0000000001x: attack38b)
+            from workbook import explain
+
+            difference = sp.cancel(solver._expanded(given - want.expression))
+            lines.append(f"  it differs from {want.noun} by {explain.pretty(difference)}, which is not 0"
+                         if len(explain.pretty(difference)) <= 60 else
+                         f"  it differs from {want.noun} by less than a decimal shows, but not by 0")
         if want.function is not None:  # which slip it looks like, as `workbook solve --check` says
             from workbook import mistakes, steps
 
