@@ -475,7 +475,7 @@ def test_an_optimizers_rounding_note_says_how_its_numbers_are_printed(family_id)
 def test_an_optimizers_table_adds_up_in_its_printed_numbers_or_its_note_says_where_not(family_id):
     # read37: AdaGrad's row θ₂ = −1.8293, Δθ₃ = 0.0426, θ₃ = −1.7866, and −1.8293 + 0.0426 = −1.7867: a student filling
     # the table row by row from its printed numbers was a digit off the key, and nothing said why
-    from decimal import Decimal
+    from decimal import ROUND_HALF_UP, Decimal
 
     bank = load_bank()
     noted = 0
@@ -487,7 +487,7 @@ def test_an_optimizers_table_adds_up_in_its_printed_numbers_or_its_note_says_whe
         for before, row in itertools.pairwise(table["rows"]):  # θ_{t-1} from the row before (θ₀ is the prompt's)
             prev, delta, theta = (Decimal(c.replace("\\", "")) for c in (before[-1], row[-2], row[-1]))
             unit = Decimal(1).scaleb(min(theta.as_tuple().exponent, 0))
-            if abs(prev + delta - theta) * 2 >= unit:
+            if (prev + delta).quantize(unit, rounding=ROUND_HALF_UP) != theta:  # a half away from 0, as a student rounds
                 off.append(int(row[0]))
         named = re.search(r"in the last digit \(step (\d+) here\)", said)
         if off:
@@ -501,7 +501,7 @@ def test_an_optimizers_table_adds_up_in_its_printed_numbers_or_its_note_says_whe
 def test_a_networks_step_table_adds_up_in_its_printed_numbers_or_says_which_row_does_not():
     # read37: 0.5 − 0.5 × 0.2835 is 0.35825, and the table's value after the step 0.3582 (worked from the unrounded
     # gradient): a student was a digit off the key, told nothing
-    from decimal import Decimal
+    from decimal import ROUND_HALF_UP, Decimal
 
     bank, noted = load_bank(), 0
     for family in (f for f in bank.values() if f.kind == "network"):
@@ -510,9 +510,10 @@ def test_a_networks_step_table_adds_up_in_its_printed_numbers_or_says_which_row_
             rate = Decimal(re.search(r"η = ([\d.]+)", step["rule"])[1])
             table = next(part["table"] for part in step["say"] if "table" in part)
             said = "".join(part.get("text", "") + part.get("math", "") for part in step["say"] if "table" not in part)
-            off = [row[0] for row in table["rows"]
-                   if abs(Decimal(row[1]) - rate * Decimal(row[2]) - Decimal(row[3])) * 2
-                   >= Decimal(1).scaleb(min(Decimal(row[3]).as_tuple().exponent, 0))]
+            off = [row[0] for row in table["rows"]  # rounded a half away from 0, as a student rounds (read39)
+                   if (Decimal(row[1]) - rate * Decimal(row[2])).quantize(
+                       Decimal(1).scaleb(min(Decimal(row[3]).as_tuple().exponent, 0)), rounding=ROUND_HALF_UP)
+                   != Decimal(row[3])]
             if off:
                 assert "last digit" in said and f"{off[0]} does" in said, (family.id, record["seed"], off, said)
                 noted += 1

@@ -513,6 +513,9 @@ def test_a_formula_keeps_the_marks_after_it_on_its_line(written):
     page = glued('<p>so <math><mi>x</mi></math>; then <math><mn>2</mn></math>.</p><script>"</math>;"</script>')
     assert page == ('<p>so <span class="glued"><math><mi>x</mi></math>;</span> then '
                     '<span class="glued"><math><mn>2</mn></math>.</span></p><script>"</math>;"</script>')
+    # one formula only, never from one to a later one (read39: a whole sentence glued, off the page's edge)
+    assert glued("<p><math>a</math> and <math>b</math>; c</p>") == \
+        '<p><math>a</math> and <span class="glued"><math>b</math>;</span> c</p>'
     html = (written[0] / "solutions.html").read_text(encoding="utf-8")
     outside = re.sub(r'<span class="glued"><math\b.*?</math>[;:,.!?)\]]+</span>', "", html, flags=re.DOTALL)
     assert "</math>" in outside and not re.search(r"</math>[;:,.!?)\]]", outside)

@@ -892,7 +892,7 @@ def clean(out_root: Path, cache_only: bool, yes: bool) -> None:
         _say(f"removed {path}")
     for note in kept:
         _say(note)
-    if not removed and not skipped:
+    if not removed and not skipped and not kept:  # (after "could not remove all of ...", no "nothing to clean": attack39)
         _say(f"nothing to clean in {out_root}")
     if skipped:
         _fail([f"skipped {why}" for why in skipped], code=1)

@@ -507,7 +507,8 @@ def practice_script() -> str:
     return (templates_dir() / "interactive.js").read_text(encoding="utf-8")
 
 
-_MATH_THEN_MARK = re.compile(r"(<math\b[^>]*>.*?</math>)([;:,.!?)\]]+)", re.DOTALL)
+# one formula (never from one to a later one: read39 found "Start with ∂f/∂f = 1 ..." glued whole, off the page's edge)
+_MATH_THEN_MARK = re.compile(r"(<math\b[^>]*>(?:(?!</math>).)*</math>)([;:,.!?)\]]+)", re.DOTALL)
 _SCRIPT = re.compile(r"(<script\b.*?</script>)", re.DOTALL | re.IGNORECASE)
 
 

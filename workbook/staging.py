@@ -260,7 +260,11 @@ def _recover(out_dir: Path, trusted_files: Callable[..., dict[str, str]] | None 
                 _replace_marker(out_dir, _marker_without(out_dir, "moved"))  # as it was before it was moved
         else:
             try:
-                _remove_as_written(old, trusted)
+                left = _remove_as_written(old, trusted)
+                if left:  # what no build of the user's wrote there: kept, and said (attack39: silent, for good)
+                    notes.append(f"kept {len(left)} entr{'ies' if len(left) != 1 else 'y'} of {_tail(old)}, a previous "
+                                 f"edition moved aside, that no build of yours wrote as they are (e.g. "
+                                 f"{_tail(left[0])}): remove them by hand if they are yours")
             except NotRemoved as exc:  # a folder in it made unchangeable: every later build refused with
                 # "solutions.pdf: Operation not permitted", no folder named (attack36a F09)
                 notes.append(f"a previous edition, moved aside to {_tail(old)}, could not be removed ({exc}): make "
@@ -743,7 +747,13 @@ def clean(out_root: Path, cache_only: bool = False, *,
         if skipped or running:
             skipped.append(f"{CACHE}: kept while a build is running")
         else:
-            gone, left = emptied(cache)
+            try:
+                gone, left = emptied(cache)
+            except OSError as exc:  # a folder in it made unchangeable: said with the folder, the rest reported (attack39
+                # F4: "dc99….json: Operation not permitted", exit 2, the edition removed before it never said)
+                gone, left = [], []
+                kept.append(f"could not empty {cache} ({exc.strerror or exc}"
+                            + (f" at {_tail(exc.filename)}" if exc.filename else "") + "): make it writable and clean again")
             removed += gone
             if left:  # another program's files in a folder that is also workbook's cache (--out ~): not ours
                 kept.append(f"kept {len(left)} entr{'ies' if len(left) != 1 else 'y'} of {cache} workbook did not make "

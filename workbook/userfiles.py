@@ -154,7 +154,9 @@ def remove_tree(path: Path) -> None:
             for name in inner:
                 folder = os.open(name, FOLDER_OPEN, dir_fd=top)  # refused (ELOOP, ENOTDIR) if now a link or a file
                 try:
-                    for child in os.listdir(folder):
+                    # a folder's own manifest and marker go after what they list, at every level: a removal stopped in
+                    # versions/ had moved its manifest up first, and its files were left listed by none (attack39)
+                    for child in sorted(os.listdir(folder), key=lambda n: n in LAST):
                         while _exists(f".removing-{moved}", top):
                             moved += 1
                         os.rename(child, f".removing-{moved}", src_dir_fd=folder, dst_dir_fd=top)

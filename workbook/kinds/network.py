@@ -307,7 +307,9 @@ def _off_by_a_digit(work: Network, rows: list[list[str]]) -> list:
     for name, value, grad, after in rows:
         moved = Decimal(value) - lr * Decimal(grad)
         unit = Decimal(1).scaleb(min(Decimal(after).as_tuple().exponent, 0))
-        if abs(moved - Decimal(after)) * 2 >= unit:
+        # rounded as a student rounds, a half away from 0: 0.28075 is 0.2808, as printed, and −0.21925 is −0.2193,
+        # not the table's −0.2192 (read39: the note named the first, which adds up, and not the second)
+        if moved.quantize(unit, rounding=ROUND_HALF_UP) != Decimal(after):
             return [Text(" Each value after the step is worked from the unrounded gradient, so it may differ in its "
                          "last digit from the table's rounded numbers (as "), Math(name), Text(" does).")]
     return []

@@ -360,13 +360,14 @@ def _off_by_a_digit(work: Updates) -> int | None:
     """The first step whose row in the table does not add up in its printed numbers (θ_{t-1} + Δθ_t rounds to
     another last digit than θ_t, each worked unrounded), or None: AdaGrad's −1.8293 + 0.0426 is −1.7867, its
     θ₃ −1.7866 (read37)."""
-    from decimal import Decimal
+    from decimal import ROUND_HALF_UP, Decimal
 
     before = Decimal(decimal_latex(work.theta0))
     for row in work.rows:
         theta = Decimal(decimal_latex(row["theta"]))
         unit = Decimal(1).scaleb(min(theta.as_tuple().exponent, 0))  # a unit of θ_t's last printed digit
-        if abs(before + Decimal(decimal_latex(row["delta"])) - theta) * 2 >= unit:
+        # rounded as a student rounds, a half away from 0 (read39: a tie counted as off)
+        if (before + Decimal(decimal_latex(row["delta"]))).quantize(unit, rounding=ROUND_HALF_UP) != theta:
             return row["t"]
         before = theta
     return None
