@@ -683,3 +683,44 @@ def test_a_previous_edition_that_cannot_be_removed_is_said_and_removed_once_it_c
     assert last.returncode == 0, last.stderr
     assert leftovers(out) == [] and not list(out.glob(".*.old-*"))
     assert (folder / "worksheet.pdf").is_file() and not (folder / "versions").exists()
+
+
+def test_a_removal_stopped_in_a_subfolder_leaves_its_manifest_with_what_it_lists(tmp_path):
+    # attack39: remove_tree moved versions/manifest.json up (as .removing-N, then deleted) before a folder it could not
+    # move stopped it: the files left were listed by no manifest, and the next build left them for good, unmarked
+    from workbook.userfiles import remove_tree
+
+    top = tmp_path / "edition"
+    (top / "versions" / "B").mkdir(parents=True)
+    for name in ("manifest.json", ".workbook-build"):
+        (top / name).write_text("x")
+    for name in ["manifest.json", "print.pdf", *(f"f{i}.pdf" for i in range(12))]:
+        (top / "versions" / name).write_text("x")
+    (top / "versions" / "B" / "worksheet.pdf").write_text("x")
+    if not _chattr(top / "versions" / "B", "+i"):
+        pytest.skip("needs chattr +i (root, on a file system with the immutable flag)")
+    try:
+        with pytest.raises(OSError):
+            remove_tree(top)
+        assert (top / "versions" / "manifest.json").is_file() and (top / ".workbook-build").is_file()
+    finally:
+        _chattr(top / "versions" / "B", "-i")
+    remove_tree(top)
+    assert not top.exists()
+
+
+def test_clean_names_a_cache_folder_it_cannot_empty_and_what_it_removed_before(tmp_path, small_edition):
+    # attack39 F4: "error: dc99….json: Operation not permitted", exit 2; the edition removed before it never said
+    out = tmp_path / "out"
+    assert cli("build", small_edition, "--out", out, "-q").returncode == 0
+    math = out / ".cache" / "math"
+    if not _chattr(math, "+i"):
+        pytest.skip("needs chattr +i (root, on a file system with the immutable flag)")
+    try:
+        run = cli("clean", "--out", out, "--yes")
+        said = run.stdout + run.stderr
+        assert "Traceback" not in said and "removed" in said and "could not empty" in said and ".cache" in said, said
+        assert "nothing to clean" not in said
+    finally:
+        _chattr(math, "-i")
+    assert cli("clean", "--out", out, "--yes").returncode == 0 and not (out / ".cache").exists()
