@@ -685,10 +685,15 @@ def test_a_previous_edition_that_cannot_be_removed_is_said_and_removed_once_it_c
     assert (folder / "worksheet.pdf").is_file() and not (folder / "versions").exists()
 
 
-def test_a_removal_stopped_in_a_subfolder_leaves_its_manifest_with_what_it_lists(tmp_path):
+def test_a_removal_stopped_in_a_subfolder_leaves_its_manifest_with_what_it_lists(tmp_path, monkeypatch):
     # attack39: remove_tree moved versions/manifest.json up (as .removing-N, then deleted) before a folder it could not
-    # move stopped it: the files left were listed by no manifest, and the next build left them for good, unmarked
+    # move stopped it: the files left were listed by no manifest, and the next build left them for good, unmarked.
+    # Whether it did followed the file system's listing order: here the manifest is listed first, as it was there
+    from workbook import userfiles
     from workbook.userfiles import remove_tree
+
+    listed = os.listdir
+    monkeypatch.setattr(userfiles.os, "listdir", lambda fd: sorted(listed(fd), key=lambda n: n != "manifest.json"))
 
     top = tmp_path / "edition"
     (top / "versions" / "B").mkdir(parents=True)
