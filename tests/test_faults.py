@@ -729,3 +729,23 @@ def test_clean_names_a_cache_folder_it_cannot_empty_and_what_it_removed_before(t
     finally:
         _chattr(math, "-i")
     assert cli("clean", "--out", out, "--yes").returncode == 0 and not (out / ".cache").exists()
+
+
+def test_a_roster_only_edition_half_removed_is_said_and_removed_once_it_can_be(tmp_path, small_edition):
+    # attack39 F1: the previous edition held students/ alone; a file in it unchangeable stopped its removal after its
+    # manifest had gone, and the folder, holding only the marker and remove_tree's .removing-N, stayed for good, unsaid
+    out = tmp_path / "out"
+    (tmp_path / "r.csv").write_text("name,id\nAnn,s01\nBob,s02\n", encoding="utf-8")
+    (tmp_path / "r2.csv").write_text("name,id\nCid,s03\n", encoding="utf-8")
+    assert cli("build", small_edition, "--out", out, "--roster", tmp_path / "r.csv", "-q").returncode == 0
+    stuck = next(out.glob("*/students/s01/worksheet.pdf"))
+    if not _chattr(stuck, "+i"):
+        pytest.skip("needs chattr +i (root, on a file system with the immutable flag)")
+    try:
+        run = cli("build", small_edition, "--out", out, "--roster", tmp_path / "r2.csv", "-q")
+        assert run.returncode == 0 and "could not be removed" in run.stderr and ".old-" in run.stderr, run.stderr
+    finally:
+        for path in out.rglob("worksheet.pdf"):
+            _chattr(path, "-i")
+    assert cli("build", small_edition, "--out", out, "--seed", "3", "-q").returncode == 0
+    assert not list(out.glob(".*.old-*")) and leftovers(out) == []

@@ -249,8 +249,10 @@ def _recover(out_dir: Path, trusted_files: Callable[..., dict[str, str]] | None 
         if not old.is_dir() or old.is_symlink() or not own_moved(old) or trusted_files is None:
             continue  # (a copy a user made under such a name: not moved aside by a build, left alone)
         trusted = trusted_files(old, out_dir.name)  # the edition moved aside: its manifests signed as the edition's
-        if not trusted:
+        if not trusted and not _debris_only(old):
             continue  # marked, but by no build of this user's: someone's files, left alone
+        # (one holding nothing but its marker and what remove_tree had moved up when it was stopped is this user's own,
+        # signed so under its name: a roster-only edition's, its manifest already gone, stayed for good: attack39 F1)
         # put back whole or not at all: one a removal had half emptied (a folder in it made unchangeable) came back
         # as the edition with half its files (attack36a F09)
         whole = all(os.path.lexists(old / rel) for rel in trusted)
@@ -270,6 +272,15 @@ def _recover(out_dir: Path, trusted_files: Callable[..., dict[str, str]] | None 
                 notes.append(f"a previous edition, moved aside to {_tail(old)}, could not be removed ({exc}): make "
                              "it writable, and the next build or clean removes it")
     return notes
+
+
+def _debris_only(folder: Path) -> bool:
+    """Whether a folder holds nothing but workbook's marker and manifest and remove_tree's own ``.removing-N``."""
+    try:
+        with os.scandir(folder) as entries:
+            return all(_DEBRIS.fullmatch(e.name) or e.name in (MARKER, MANIFEST) for e in entries)
+    except OSError:
+        return False
 
 
 def leftover_notes(out_dir: Path, trusted_files: Callable[..., dict[str, str]]) -> list[str]:
