@@ -375,9 +375,9 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
             from workbook import explain
 
             difference = sp.cancel(solver._expanded(given - want.expression))
+            said = explain.pretty(difference)
             if difference != 0:
-                lines.append(f"  it differs from {want.noun} by {explain.pretty(difference)}, which is not 0"
-                             if len(explain.pretty(difference)) <= 60 else
+                lines.append(f"  it differs from {want.noun} by {said}, which is not 0" if len(said) <= 60 else
                              f"  it differs from {want.noun} by less than a decimal shows, but not by 0")
         if want.function is not None:  # which slip it looks like, as `workbook solve --check` says
             from workbook import mistakes, steps

@@ -220,6 +220,15 @@ def matrix_latex(rows, cell=latex) -> str:
     return r"\begin{pmatrix}" + r" \\ ".join(" & ".join(cell(c) for c in row) for row in rows) + r"\end{pmatrix}"
 
 
+def comes_out(worked, printed: str) -> bool:
+    """Whether a number worked from printed numbers (a Decimal) comes out as ``printed`` when a reader rounds it to
+    the places printed, a half away from 0: 0.28075 comes out 0.2808, and −0.21925 does not come out −0.2192."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    shown = Decimal(printed)
+    return worked.quantize(Decimal(1).scaleb(min(shown.as_tuple().exponent, 0)), rounding=ROUND_HALF_UP) == shown
+
+
 def adding_up(parts: list, total) -> tuple[list[str], str]:
     """The parts and their total as printed, where the printed parts add up to the total as printed: at 4
     places where they do; else at the fewest more places that do, the sum of those then rounded to the total

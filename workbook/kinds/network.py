@@ -20,7 +20,7 @@ from workbook import marking, verify
 from workbook.family import Family
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import given, in_range, label, positive_rate, refuse_constant
-from workbook.numbers import adding_up, equal_or_about, matrix_latex, stated, subscript
+from workbook.numbers import adding_up, comes_out, equal_or_about, matrix_latex, stated, subscript
 from workbook.numbers import decimal_latex as d
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill
 
@@ -305,11 +305,9 @@ def _off_by_a_digit(work: Network, rows: list[list[str]]) -> list:
     0.3582 (read37, whose student was a digit off the key and told nothing)."""
     lr = Decimal(repr(float(work.lr)))
     for name, value, grad, after in rows:
-        moved = Decimal(value) - lr * Decimal(grad)
-        unit = Decimal(1).scaleb(min(Decimal(after).as_tuple().exponent, 0))
         # rounded as a student rounds, a half away from 0: 0.28075 is 0.2808, as printed, and −0.21925 is −0.2193,
         # not the table's −0.2192 (read39: the note named the first, which adds up, and not the second)
-        if moved.quantize(unit, rounding=ROUND_HALF_UP) != Decimal(after):
+        if not comes_out(Decimal(value) - lr * Decimal(grad), after):
             return [Text(" Each value after the step is worked from the unrounded gradient, so it may differ in its "
                          "last digit from the table's rounded numbers (as "), Math(name), Text(" does).")]
     return []

@@ -25,7 +25,7 @@ from workbook import steps, verify
 from workbook.family import NAME, Family
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import contour_data, given, in_range
-from workbook.numbers import caption_said, decimal_latex, latex, stated
+from workbook.numbers import caption_said, comes_out, decimal_latex, latex, stated
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
 PREC = 30
@@ -360,16 +360,14 @@ def _off_by_a_digit(work: Updates) -> int | None:
     """The first step whose row in the table does not add up in its printed numbers (θ_{t-1} + Δθ_t rounds to
     another last digit than θ_t, each worked unrounded), or None: AdaGrad's −1.8293 + 0.0426 is −1.7867, its
     θ₃ −1.7866 (read37)."""
-    from decimal import ROUND_HALF_UP, Decimal
+    from decimal import Decimal
 
     before = Decimal(decimal_latex(work.theta0))
     for row in work.rows:
-        theta = Decimal(decimal_latex(row["theta"]))
-        unit = Decimal(1).scaleb(min(theta.as_tuple().exponent, 0))  # a unit of θ_t's last printed digit
-        # rounded as a student rounds, a half away from 0 (read39: a tie counted as off)
-        if (before + Decimal(decimal_latex(row["delta"]))).quantize(unit, rounding=ROUND_HALF_UP) != theta:
+        theta = decimal_latex(row["theta"])
+        if not comes_out(before + Decimal(decimal_latex(row["delta"])), theta):  # (read39: a tie counted as off)
             return row["t"]
-        before = theta
+        before = Decimal(theta)
     return None
 
 
