@@ -640,6 +640,17 @@ def test_a_value_that_cancels_past_the_digits_is_worked_until_it_settles(functio
     assert ok is right, lines
 
 
+@pytest.mark.parametrize("typed, gives", [("ln(1 - sigmoid(x)) + x - ln(sigmoid(x))", "gives 0,"),
+                                          ("sin(x)^2 + cos(x)^2 - 1", "gives 0,"),
+                                          ("ln(1 - sigmoid(x)) + x - ln(sigmoid(x)) + exp(-200)", "gives 1.3839e-87,"),
+                                          ("ln(1 - sigmoid(x)) + x - ln(sigmoid(x)) + exp(-100)", "gives 3.72008e-44,")])
+def test_an_answer_that_is_0_is_quoted_as_0_not_as_the_noise_of_its_digits(typed, gives):
+    # attack38b F06: x + ln(1 - σ(x)) - ln σ(x) is 0; worked to 60 digits it is 10^-71, quoted as "gives -2.7167e-71".
+    # A value that falls as the digits rise is their noise; one that stays (e^-200, under the noise at 60) is quoted
+    ok, lines = solver.check_answer(solver.solve("x^2"), typed)
+    assert ok is False and gives in lines[1], lines
+
+
 @pytest.mark.parametrize("typed, right", [("22/7", False), ("355/113", False), ("pi + 1/100", False), ("pi", True),
                                           ("3.1416", True), ("3.14", True), ("2*pi/2", True)])
 def test_a_value_written_exactly_is_the_value_or_not(typed, right):
