@@ -92,7 +92,14 @@
     const saturated = [];  // functions of a number that doubles round to their limit: tanh(40), erf(10), atan(10^30)
     // the largest term a sum or difference met, and whether an exponential or power left the doubles, in the last
     // evaluation: cosh(30x)^2 - sinh(30x)^2 is 10^57 less 10^57, -1 + 1 in doubles, and log(e^(800x)) is log(0)
-    const weight = { largest: 0, lost: false, zeroed: false };
+    const weight = { largest: 0, lost: false, zeroed: false, noise: 0, state: 0 };
+    // each operation's result moved by a few units in its last digits, where doublesLost asks how far the rounding a
+    // double does can carry the answer (weight.noise 0: exact doubles). The same moves at each run: a seeded sequence
+    function jig(r) {
+      if (!weight.noise || r === 0 || !Number.isFinite(r)) return r;
+      weight.state = (Math.imul(weight.state, 1664525) + 1013904223) >>> 0;
+      return r * (1 + weight.noise * (weight.state / 2147483648 - 1));
+    }
     const probing = [0.37, -1.21, 2.3].map((t, k) => Object.fromEntries(allowed.map((n, j) => [n, t + 0.71 * j + k / 7])));
     function constantOf(g) {
       const values = probing.map((at) => g(at));
@@ -124,7 +131,7 @@
         left = (v) => {
           const a = l(v), b = right(v), big = Math.max(Math.abs(a), Math.abs(b));
           if (big > weight.largest) weight.largest = big;
-          return op === "+" ? a + b : a - b;
+          return jig(op === "+" ? a + b : a - b);
         };
       }
       depth--;
@@ -143,10 +150,10 @@
           const op = take().text, right = unary(), l = left;
           if (op === "/") holes.push(right);
           // a division by 0 has no value: 1/0 is Infinity to JavaScript, and atan(1/x) at 0 came out pi/2 (attack38)
-          left = op === "*" ? (v) => l(v) * right(v) : (v) => { const d = right(v); return d === 0 ? NaN : l(v) / d; };
+          left = op === "*" ? (v) => jig(l(v) * right(v)) : (v) => { const d = right(v); return d === 0 ? NaN : jig(l(v) / d); };
         } else if (implicit()) {
           const right = unary(), l = left;
-          left = (v) => l(v) * right(v);
+          left = (v) => jig(l(v) * right(v));
         } else return left;
       }
     }
@@ -185,7 +192,7 @@
         if (Number.isNaN(b)) return NaN;
         const p = exponent(v);  // (where base and power are numbers: e^(ln x) at -2 has none)
         if (b === 0 && p < 0) return NaN;  // 0 to a negative power, a division by 0: no value (as 1/0 above)
-        const r = Math.pow(b, p);
+        const r = jig(Math.pow(b, p));
         if (Number.isFinite(b) && b !== 0 && Number.isFinite(p) && (Math.abs(r) < SMALLEST || !Number.isFinite(r))) weight.lost = true;
         return r;
       };
@@ -296,10 +303,11 @@
       if (level !== undefined && SATURATES.includes(key) && [1, -1, Math.PI / 2, -Math.PI / 2].includes(level)) {
         saturated.push(key);  // tanh(40) is 1 less 10^-35, which a double rounds to 1 (attack36b: tanh(40) - 1 "Right.")
       }
-      fn = weighed(fn, args, from);
+      const exact = fn;
+      fn = weighed((v) => jig(exact(v)), args, from);
       if (exponent === null) return fn;
       const n = exponent;
-      return (v) => { const b = fn(v); return Number.isNaN(b) ? NaN : Math.pow(b, n); };
+      return (v) => { const b = fn(v); return Number.isNaN(b) ? NaN : jig(Math.pow(b, n)); };
     }
 
     const result = expression();
@@ -377,6 +385,23 @@
     f.weight.lost = false;
     const got = f(at);
     if (f.weight.lost || (Number.isFinite(got) && Math.abs(got - want) <= 1e-14 * f.weight.largest)) return true;
+    // worked again with every result moved by up to 2^-50 of itself (a few of a double's roundings): where that
+    // moves the answer by as much as a twentieth of its gap from the derivative (and more than the page weighs), its
+    // doubles cannot say whether it is the derivative. 1 - tanh(186) is 0 in doubles and 10^-162 in fact, and
+    // (1 - tanh(x))/sigmoid(-2x) at 186 was "Not right" by 2; ln(1 - sigmoid(x)) at 25 keeps five digits (attack38b).
+    // A bump or a steep power is worked to its digits and moves by none; relu(x^3 - 10^18) past 10^6 moves by 10^3,
+    // far less than the 10^12 it adds
+    f.weight.noise = 2 ** -50;
+    const reach = Math.max(1e-8 * Math.max(1, Math.abs(want)), Number.isFinite(got) ? 0.05 * Math.abs(got - want) : 0);
+    let moved = false;
+    for (let k = 1; k <= 4 && !moved; k++) {
+      f.weight.state = k;
+      const again = f(at);
+      moved = Number.isFinite(again) !== Number.isFinite(got) || (Number.isFinite(got) && Math.abs(again - got) > reach);
+    }
+    f.weight.noise = 0;
+    f.weight.lost = false;
+    if (moved) return true;
     if (!(f.tiny || []).length && !(f.saturated || []).length) return false;
     f.weight.zeroed = true;  // without its numbers too small to weigh, it is the answer: they may be 0 (sin(pi) e^100)
     const bare = f(at);
