@@ -714,6 +714,25 @@ def test_a_removal_stopped_in_a_subfolder_leaves_its_manifest_with_what_it_lists
     assert not top.exists()
 
 
+def test_an_edition_folder_made_unchangeable_is_named_as_the_folder_to_make_writable(tmp_path, small_edition):
+    # attack39 F5: "Operation not permitted (in out, at .workbook-build.c5164f0069bd)": a temporary file's name, which
+    # did not exist, for the folder the user must make writable
+    out = tmp_path / "out"
+    assert cli("build", small_edition, "--out", out, "-q").returncode == 0
+    (edition,) = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    before = {p: p.read_bytes() for p in edition.rglob("*") if p.is_file()}
+    if not _chattr(edition, "+i"):
+        pytest.skip("needs chattr +i (root, on a file system with the immutable flag)")
+    try:
+        run = cli("build", small_edition, "--out", out, "--versions", "2", "-q")
+        said = run.stdout + run.stderr
+        assert run.returncode != 0 and "Traceback" not in said and len(said.strip().splitlines()) == 1, said
+        assert f"at {edition})" in said and "make it writable" in said and ".workbook-build." not in said, said
+    finally:
+        _chattr(edition, "-i")
+    assert {p: p.read_bytes() for p in edition.rglob("*") if p.is_file()} == before
+
+
 def test_clean_names_a_cache_folder_it_cannot_empty_and_what_it_removed_before(tmp_path, small_edition):
     # attack39 F4: "error: dc99….json: Operation not permitted", exit 2; the edition removed before it never said
     out = tmp_path / "out"

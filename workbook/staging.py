@@ -410,6 +410,8 @@ def _replace_marker(folder: Path, text: str) -> None:
             with suppress(OSError):
                 os.unlink(new, dir_fd=where)
             raise
+    except OSError as exc:  # named by the folder to make writable, not by a temporary name in it (attack39 F5)
+        raise OSError(exc.errno, exc.strerror, str(folder)) from None
     finally:
         os.close(where)
 
