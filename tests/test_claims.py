@@ -237,6 +237,48 @@ def test_the_default_editions_descent_primers_promise_what_their_pictures_show()
         assert runs[-1].endswith("further out each time.")  # too large: further away with each jump
 
 
+def test_the_capstone_primers_promise_about_a_gradient_check_holds_for_its_problems():
+    # read40 F4: the primer said "a relative error below 10⁻⁴ means the gradient is right"; with h = 0.01 a right
+    # ∂f/∂x = −0.08 leaves 1.25 × 10⁻³. It now says what the error of a right gradient is, and that halving h cuts
+    # it about fourfold where a wrong gradient's stays: both worked here, in fractions, for every draw
+    from fractions import Fraction
+
+    from workbook.edition import load_edition
+    from workbook.resources import editions_dir
+
+    edition = load_edition(editions_dir() / "visual-workbook.toml")
+    primer = next(s for s in edition.sections if "gradient-check" in s.families).primer
+    assert "h²/6 times the third derivative" in primer and "halve h" in primer and "fourfold" in primer
+    assert "means the gradient is right" not in primer
+    seen = 0
+    for record in _records(load_bank()["gradient-check"], range(30)):
+        c = record["claims"]
+        names = [sp.Symbol(v) for v in c["variables"]]
+        f = sp.lambdify(names, sp.sympify(c["function"], locals={v.name: v for v in names}))  # exact on Fractions
+        point = [Fraction(str(sp.Rational(sp.sympify(p)))) for p in c["point"]]
+        h = Fraction(str(sp.Rational(sp.sympify(c["h"]))))
+        for i, g in enumerate(Fraction(str(sp.Rational(sp.sympify(t)))) for t in c["gradient"]):
+            def estimate(step, i=i, f=f, point=point):
+                up, down = list(point), list(point)
+                up[i] += step
+                down[i] -= step
+                return (f(*up) - f(*down)) / (2 * step)
+
+            def relative(given, step, estimate=estimate):
+                e = estimate(step)
+                return abs(given - e) / max(abs(given), abs(e)) if given or e else Fraction(0)
+
+            third = Fraction(str(sp.Rational(sp.diff(sp.sympify(c["function"]), names[i], 3).subs(
+                dict(zip(names, (sp.Rational(str(p)) for p in point)))))))
+            assert estimate(h) - g == h * h / 6 * third  # a cubic: the centred difference's error, exactly
+            if relative(g, h):
+                assert relative(g, h) / relative(g, h / 2) == pytest.approx(4, rel=0.01)  # right: about fourfold
+                seen += 1
+            wrong = g + max(abs(g), 1) / 50
+            assert relative(wrong, h) / relative(wrong, h / 2) == pytest.approx(1, rel=0.2)  # wrong: it stays
+    assert seen >= 20
+
+
 def test_the_learning_rate_problem_asks_for_every_answer_its_prompt_offers():
     # its prompt asks "converge, oscillate forever or diverge?", but only half its draws had a rate that
     # oscillates (r2 was 3 or 4); every draw now has each verdict, and a rate that converges by jumping across

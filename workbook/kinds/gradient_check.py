@@ -96,11 +96,20 @@ def solve(family: GradientCheckFamily, params: dict, rng: np.random.Generator) -
     estimates = [steps.tidy((up - down) / (2 * h)) for up, down in nudged]
     errors = []
     for a, n in zip(analytic, estimates):
-        if a == 0 and n == 0:
-            raise Degenerate("a partial is 0 at the point: its relative error is 0/0")
+        if a == 0:  # against 0 a relative error is 0/0, or 1 at every h: "halve h and the error drops about
+            # fourfold if the derivative is right" was false for a right ∂f/∂x = 0 (read40)
+            raise Degenerate("a partial is 0 at the point: a relative error against 0 says nothing")
         errors.append(steps.tidy(sp.Abs(a - n) / sp.Max(sp.Abs(a), sp.Abs(n))))
     if all(e == 0 for e in errors):
         raise Degenerate("the centred differences are exact here: nothing to compare")
+    for v, a, e in zip(variables, analytic, errors):  # the verdict says halving h cuts the error about fourfold
+        if e == 0:
+            continue
+        up, down = exact_at(f, {**at, v: at[v] + h / 2}), exact_at(f, {**at, v: at[v] - h / 2})
+        halved = sp.Abs(a - (up - down) / h) / sp.Max(sp.Abs(a), sp.Abs((up - down) / h))
+        if not 3 <= sp.N(e / halved, 30) <= 5:
+            raise Degenerate(f"halving h does not cut the error in {v} about fourfold here: h is too large for its "
+                             "h² term to lead; choose a smaller h")
     return GradientCheck(family, f, variables, point, h, partials, analytic, nudged, estimates, errors)
 
 
@@ -114,10 +123,20 @@ def check(work: GradientCheck) -> list[verify.Check]:
     point = [[float(c) for c in work.point]]
     for v, d, n, e in zip(work.variables, work.partials, work.estimates, work.errors):
         # the centred difference and the relative error as functions of the point, evaluated there in floats
+        def relative(step: sp.Expr, v=v, d=d) -> sp.Expr:
+            centred = (work.f.xreplace({v: v + step}) - work.f.xreplace({v: v - step})) / (2 * step)
+            return sp.Abs(d - centred) / sp.Max(sp.Abs(d), sp.Abs(centred))
+
         centred = (work.f.xreplace({v: v + work.h}) - work.f.xreplace({v: v - work.h})) / (2 * work.h)
-        relative = sp.Abs(d - centred) / sp.Max(sp.Abs(d), sp.Abs(centred))
         out.append(verify.check_values(n, centred, work.variables, point, what=f"the centred difference in {v}"))
-        out.append(verify.check_values(e, relative, work.variables, point, what=f"the relative error in {v}"))
+        out.append(verify.check_values(e, relative(work.h), work.variables, point, what=f"the relative error in {v}"))
+        if e != 0:  # the verdict's promise: what is left is the centred difference's own error, and halving h cuts
+            # it about fourfold (read40: a right ∂f/∂x = 0 had a relative error of 1 at every h)
+            # (to 40 digits: at h = 10^-6 a double's rounding is larger than the error itself)
+            point_at = dict(zip(work.variables, work.point))
+            ratio = float(sp.N(relative(work.h).xreplace(point_at), 40) / sp.N(relative(work.h / 2).xreplace(point_at), 40))
+            out.append(verify.agree([4.0], [ratio], f"the relative error in {v} at h, four times its value at h/2",
+                                    "centred differences at h/2", rtol=0.25))
     return out
 
 
