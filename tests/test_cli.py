@@ -397,6 +397,20 @@ def test_an_editions_template_folder_overrides_one_file_and_is_part_of_the_finge
     assert "marker-two" in sheet.read_text(encoding="utf-8")
 
 
+def test_the_printed_command_names_a_template_folder_given_on_the_command_line(tmp_path, small_edition, monkeypatch):
+    # attack40 F1: built with --templates look, every page printed "workbook build small.toml --seed N", which builds
+    # with the built-in templates: another book
+    look = tmp_path / "look"
+    look.mkdir()
+    css = (Path(__file__).parents[1] / "templates" / "print.css").read_text(encoding="utf-8")
+    (look / "print.css").write_text(css + "\n.marker-one { color: red; }\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert run("build", str(small_edition), "--out", "out", "--templates", "look", "--format", "html").exit_code == 0
+    sheet = next((tmp_path / "out").glob("*/worksheet.html")).read_text(encoding="utf-8")
+    command = re.search(r"<code>(workbook build [^<]*)</code>", sheet).group(1)
+    assert command.endswith(" --templates look") and "marker-one" in sheet, command
+
+
 def test_a_missing_template_folder_is_one_line_and_a_strangers_template_cannot_reach_python(tmp_path, small_edition):
     edition = tmp_path / "mine.toml"
     edition.write_text('templates = "nowhere"\n' + small_edition.read_text(encoding="utf-8"), encoding="utf-8")

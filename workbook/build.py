@@ -103,7 +103,8 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
         chosen = read_roster(roster) if roster is not None else None
         if students:
             chosen = _pick_students(students, chosen, roster, confined(out_root, edition.output_slug()))
-        edition.rebuild = rebuild_command(edition, edition_path, bank_folders or [], students=chosen is not None)
+        edition.rebuild = rebuild_command(edition, edition_path, bank_folders or [], students=chosen is not None,
+                                          templates=templates)
         roster_name = shown(roster) if roster is not None else None
         lms = [f for f in formats if f in ("moodle", "canvas")]
         if chosen is not None and lms:
@@ -177,9 +178,11 @@ def shell_word(text: str) -> str:
     return "$'" + "".join(out) + "'"
 
 
-def rebuild_command(edition: Edition, path: Path | None, banks: list[Path], students: bool = False) -> str:
-    """``workbook build FILE --seed N --bank F ...``: what builds the same book again, printed on it (a
-    student's sheet adds its own ``--roster FILE --student ID``)."""
+def rebuild_command(edition: Edition, path: Path | None, banks: list[Path], students: bool = False,
+                    templates: Path | None = None) -> str:
+    """``workbook build FILE --seed N --bank F ... --templates DIR``: what builds the same book again, printed on it
+    (a student's sheet adds its own ``--roster FILE --student ID``). A template folder given on the command line is
+    in it: without it the command built the book with the built-in templates, another book (attack40)."""
     from workbook.resources import editions_dir
 
     if path is not None and path.resolve().parent == editions_dir().resolve():
@@ -188,6 +191,7 @@ def rebuild_command(edition: Edition, path: Path | None, banks: list[Path], stud
         named = [shown(path)] if path is not None else []
     parts = ["workbook build", *named, f"--seed {edition.seed}"]
     parts += [f"--bank {shown(b)}" for b in banks]
+    parts += [f"--templates {shown(templates)}"] if templates is not None else []
     parts += [f"--versions {edition.versions}"] if edition.versions > 1 and not students else []
     return " ".join(parts)
 
