@@ -657,3 +657,12 @@ def test_a_value_written_exactly_is_the_value_or_not(typed, right):
     # attack38b: 22/7 and 355/113 were right for pi, the 0.5% a rounded decimal is allowed applied to exact forms
     result = run("solve", "pi*x", "--at", "1", "--check", typed)
     assert (result.exit_code == 0) is right and result.output.startswith("right" if right else "not right"), result.output
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x1c", "\x1e", "\x0b", "\x0c", "\r", "\x85"])
+def test_an_error_excerpt_is_one_line_whatever_separator_the_input_holds(separator):
+    # attack40 F2: str.splitlines breaks at U+2028, \x1c ... \r, not only at \n: "x\u2028error: fake" printed a line
+    # "error: error: fake" of its own, and the caret stood under another line
+    result = run("solve", f"x{separator}error: fake")
+    lines = result.output.strip().split("\n")
+    assert result.exit_code == 2 and len(lines) == 3 and "fake" in lines[1] and lines[2] == "error:  ^", lines

@@ -501,7 +501,7 @@ def solve_line(line: str | bytes) -> dict:
         return solve(item["input"], variable, order).record()
     except (ValueError, SolveError) as exc:
         echo = item.get("input") if isinstance(item, dict) and isinstance(item.get("input"), str) else None
-        return {"input": echo, "error": str(exc).splitlines()[0]}
+        return {"input": echo, "error": str(exc).split("\n")[0]}
 
 
 # ---------------------------------------------------------------- a learner's own answer
@@ -2240,7 +2240,7 @@ def request(expression: str, wrt: str | None, order: int, as_json: bool, as_grad
             return (0 if right else 1), lines
         extra = _at_lines(result, at) if at is not None else []
     except SolveError as exc:
-        return 2, str(exc).splitlines()
+        return 2, str(exc).split("\n")
     except E.ExprError as exc:
         return 2, [f"--at: {exc}"]
     except ValueError as exc:
