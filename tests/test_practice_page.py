@@ -614,3 +614,20 @@ def test_the_page_finds_a_narrow_bump_in_several_names_as_the_terminal_does(tmp_
     if _ready() is not None:
         pytest.skip(str(_ready()))
     _terminal_and_page_agree(GRADIENT, BUMPS, tmp_path)
+
+
+def test_the_page_refuses_what_the_terminal_refuses_and_reads_y_of_x_as_y(tmp_path):
+    # attack40b F4/F6: the page read 1/2x as x/2 (judging 1/(2x) typed so "Not right", and x/2 for d/dx x²/4 "Right."),
+    # x^+2 as x^2 and sin^0(x) as 1, each of which workbook solve refuses; F5: a tangent line y(x) = 2x - 1 was read as
+    # y times x, "Not right" on the page and unreadable in the terminal
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    quarter = {"claims": {"type": "derivative", "function": "x**2/4", "variable": "x", "order": 1, "answer": "x/2"}}
+    _terminal_and_page_agree(quarter, [("1/2x", None), ("x/2x", None), ("1/2(x)", None), ("1/2|x|", None),
+                                       ("x/2", True), ("1/2 x", True), ("1/2*x", True), ("x^+2/x/2", None),
+                                       ("x^(+2)/x/2", True), ("sin^0(x) x/2", None), ("1/(2x)", False)], tmp_path)
+    tangent = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x",
+                          "ask": "tangent", "at": "1", "tangent": "2*x - 1"}}
+    _terminal_and_page_agree(tangent, [("y(x) = 2x - 1", True), ("2x - 1 = y( x )", True), ("y(x) = 2x", False),
+                                       ("y = 2x - 1", True), ("x y = 2x^2 - x", None),
+                                       ("y(x) = 2x - 1 + y(x)", None)], tmp_path)

@@ -308,6 +308,12 @@ def _names_derivative(label: str, want: Expected) -> bool:
     return bool(m) and int(m[1] or 1) == int(m[4] or 1) == want.order and m[3] == want.variable != m[2]
 
 
+def _y_named(side: str, variable: str) -> str:
+    """A side of a tangent line's equation that is y(x) alone, as y: the line named as a function of x (y(x) = 2x - 1)
+    read as y times x made a right line "not right" on the page and unreadable here (attack40b)."""
+    return "y" if re.fullmatch(rf"\s*y\s*\(\s*{re.escape(variable)}\s*\)\s*", side) else side
+
+
 def _line(left: str, right: str, names: set[str]) -> sp.Expr:
     """The line a learner wrote as an equation in x and y, solved for y (a multiple of y - line)."""
     y = E.symbol("y")
@@ -348,6 +354,7 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         names = set(map(str, want.expression.free_symbols)) | {want.variable}
         try:
             if want.noun == "the tangent line" and text.count("=") == 1:  # y = 7x + 1, 7x - y = -1, 7x + 1 = y
+                text = "=".join(_y_named(side, want.variable) for side in text.split("="))
                 given = _line(*text.split("="), names)
             else:
                 if text.count("=") == 1:  # "f'(x) = 2x": what is left of = must name the derivative
