@@ -400,36 +400,45 @@
   // (cosh(30x)^2 - sinh(30x)^2 - 1, -1 in doubles), or an exponential or power in it left their range (log(e^(800x))
   // is log(0)). The page then leaves it to the terminal rather than call a right answer wrong (attack35b)
   const SMALLEST = 2.2250738585072014e-308;  // the least double with all its digits: below it, e^(-744.67) keeps a few
-  function doublesLost(f, at, want) {
+  function doublesLost(f, at, want, truth) {
     if (!f.weight) return false;
     f.weight.largest = 0;
     f.weight.lost = false;
     const got = f(at);
     if (f.weight.lost || (Number.isFinite(got) && Math.abs(got - want) <= 1e-14 * f.weight.largest)) return true;
+    if (truth && truth.weight && jiggled(truth, at, want, got)) return true;
     // worked again with every result moved by up to 2^-50 of itself (a few of a double's roundings): where that
     // moves the answer by as much as a twentieth of its gap from the derivative (and more than the page weighs), its
     // doubles cannot say whether it is the derivative. 1 - tanh(186) is 0 in doubles and 10^-162 in fact, and
     // (1 - tanh(x))/sigmoid(-2x) at 186 was "Not right" by 2; ln(1 - sigmoid(x)) at 25 keeps five digits (attack38b).
     // A bump or a steep power is worked to its digits and moves by none; relu(x^3 - 10^18) past 10^6 moves by 10^3,
     // far less than the 10^12 it adds
-    f.weight.noise = 2 ** -50;
-    const reach = Math.max(1e-8 * Math.max(1, Math.abs(want)), Number.isFinite(got) ? 0.05 * Math.abs(got - want) : 0);
-    let moved = false;
-    for (let k = 1; k <= 4 && !moved; k++) {
-      f.weight.state = k;
-      const again = f(at);
-      moved = Number.isFinite(again) !== Number.isFinite(got) || (Number.isFinite(got) && Math.abs(again - got) > reach);
-    }
-    f.weight.noise = 0;
-    f.weight.lost = false;
-    if (moved) return true;
+    if (jiggled(f, at, want, got)) return true;
     if (!(f.tiny || []).length && !(f.saturated || []).length) return false;
     f.weight.zeroed = true;  // without its numbers too small to weigh, it is the answer: they may be 0 (sin(pi) e^100)
     const bare = f(at);
     f.weight.zeroed = false;
     return (f.saturated || []).length > 0 || (Number.isFinite(bare) && closeTo(bare, want, 1e-7));
   }
-  const LOST = (where) => ({ right: null, say: `At ${where} your answer's numbers are more than this page's doubles can hold (its terms cancel past every digit, or a power leaves their range): type it into workbook solve --check, which judges it exactly.` });
+  // Whether f at the point moves, worked again with every result moved by up to 2^-50 of itself, by as much as a
+  // twentieth of the gap between the answer's value ``got`` and the derivative's ``want`` (and more than the page
+  // weighs). Of the derivative itself too: cos(x + 10^10) in doubles is off in its seventh digit, and an answer
+  // worked to every digit was "Not right" against it (attack40b)
+  function jiggled(f, at, want, got) {
+    const value = f(at), gap = Math.abs(got - want);
+    const reach = Math.max(1e-8 * Math.max(1, Math.abs(want)), Number.isFinite(gap) ? 0.05 * gap : 0);
+    f.weight.noise = 2 ** -50;
+    let moved = false;
+    for (let k = 1; k <= 4 && !moved; k++) {
+      f.weight.state = k;
+      const again = f(at);
+      moved = Number.isFinite(again) !== Number.isFinite(value) || (Number.isFinite(value) && Math.abs(again - value) > reach);
+    }
+    f.weight.noise = 0;
+    f.weight.lost = false;
+    return moved;
+  }
+  const LOST = (where) => ({ right: null, say: `At ${where} the numbers of your answer, or of the derivative, are more than this page's doubles can hold (terms cancel past every digit, or a power leaves their range): type it into workbook solve --check, which judges it exactly.` });
   // and a number in it too small to weigh beside the rest: 2x + 10^(-20) x, 2x + e^(-800) were "Right." (attack35b)
   const TINY = (fns) => {
     const c = fns.flatMap((f) => f.tiny || [])[0], held = fns.flatMap((f) => f.saturated || [])[0];
@@ -440,6 +449,11 @@
     return c === undefined ? null : { right: null, say: `Your answer holds a number too small for this page to weigh beside the rest${c === 0 ? "" : " (" + fmt(c) + ")"}: type it into workbook solve --check, which judges it exactly.` };
   };
 
+  // the derivative itself, as the page reads it, to weigh its own doubles; null where the page has it only as values
+  function truthOf(data) {
+    try { return data.truth ? parse(data.truth, [data.variable]) : null; } catch (err) { return null; }
+  }
+
   function judgeExpression(data, text) {
     const f = typedFunction(data, text);
     const noun = data.noun || "the derivative";
@@ -448,7 +462,7 @@
       const got = f({ [data.variable]: data.points[k] });
       const at = fmt(data.points[k]);
       if ((!Number.isFinite(got) || !closeTo(got, data.values[k], 1e-7))
-          && doublesLost(f, { [data.variable]: data.points[k] }, data.values[k])) return LOST(`${data.variable} = ${at}`);
+          && doublesLost(f, { [data.variable]: data.points[k] }, data.values[k], truthOf(data))) return LOST(`${data.variable} = ${at}`);
       if (!Number.isFinite(got)) return { right: false, say: `Not right: at ${data.variable} = ${at} your answer is undefined, but ${noun} is ${fmt(data.values[k])}.` };
       if (!closeTo(got, data.values[k], 1e-7)) {
         const [yours, truth] = apartFmt(got, data.values[k]);
@@ -460,7 +474,7 @@
     if (usable < 3) return { right: false, say: "This answer could not be checked." };
     const apart = data.truth ? everywhere(data, f) : null;
     if (apart && apart.unjudged) return { right: null, say: apart.unjudged };
-    if (apart && doublesLost(f, { [data.variable]: apart.x }, apart.want)) return LOST(`${data.variable} = ${fmt(apart.x)}`);
+    if (apart && doublesLost(f, { [data.variable]: apart.x }, apart.want, truthOf(data))) return LOST(`${data.variable} = ${fmt(apart.x)}`);
     if (apart) {
       if (!Number.isFinite(apart.got)) return { right: false, say: `Not right: at ${data.variable} = ${fmt(apart.x)} your answer is undefined, but ${noun} is ${fmt(apart.want)}.` };
       const [yours, truth] = apartFmt(apart.got, apart.want);
@@ -833,7 +847,10 @@
       for (let k = 0; k < data.points.length; k++) {
         const got = f(at(data.points[k])), want = data.values[k][j];
         if (!Number.isFinite(got) || !closeTo(got, want, 1e-7)) {
-          if (doublesLost(f, at(data.points[k]), want)) { lost.push(where(data.points[k])); return; }
+          if (doublesLost(f, at(data.points[k]), want, data.truths ? parse(data.truths[j], data.variables) : null)) {
+            lost.push(where(data.points[k]));
+            return;
+          }
           const [yours, truth] = apartFmt(got, want);
           wrong.push(`${data.names[j]} (at ${where(data.points[k])} yours gives ${yours}, but it is ${truth})`);
           return;
@@ -856,7 +873,7 @@
             && point.some((c) => Math.abs(c) > 3) && !steady(g, point)) continue;  // (past the box, where the key's own
         // value is unsteady: inside it, and where the key's is steady, an answer unsteady there is still compared)
         if (Number.isFinite(want) && (!Number.isFinite(got) || Math.abs(got - want) > 1e-8 * Math.max(1, Math.abs(want)))) {
-          if (doublesLost(f, at(point), want)) { lost.push(where(point)); return; }
+          if (doublesLost(f, at(point), want, g)) { lost.push(where(point)); return; }
           const [yours, truth] = apartFmt(got, want);
           wrong.push(`${data.names[j]} (at ${where(point)} yours gives ${yours}, but it is ${truth})`);
           return;

@@ -628,6 +628,14 @@ def test_the_page_refuses_what_the_terminal_refuses_and_reads_y_of_x_as_y(tmp_pa
                                        ("x^(+2)/x/2", True), ("sin^0(x) x/2", None), ("1/(2x)", False)], tmp_path)
     tangent = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x",
                           "ask": "tangent", "at": "1", "tangent": "2*x - 1"}}
+    # attack40b F3: the page's own value of cos(x + 10^10) is off in its seventh digit (x + 10^10 rounded to 2e-6),
+    # and an answer worked to every digit was "Not right" against it; an answer far off is still "Not right"
+    far = {"claims": {"type": "derivative", "function": "sin(x + 10**10)", "variable": "x", "order": 1,
+                      "answer": "cos(x + 10**10)"}}
+    said = _verdicts([{"data": interactive.page_data(far), "text": text} for text in (
+        "cos(x)cos(10^10) - sin(x)sin(10^10)", "cos(x + 10^10)", "cos(x)", "sin(x + 10^10)")], tmp_path)
+    assert not said[0].startswith("Not right") and "solve --check" in said[0], said
+    assert said[1] == "Right." and said[2].startswith("Not right") and said[3].startswith("Not right"), said
     _terminal_and_page_agree(tangent, [("y(x) = 2x - 1", True), ("2x - 1 = y( x )", True), ("y(x) = 2x", False),
                                        ("y = 2x - 1", True), ("x y = 2x^2 - x", None),
                                        ("y(x) = 2x - 1 + y(x)", None)], tmp_path)
