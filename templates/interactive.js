@@ -391,7 +391,8 @@
       return line;
     }
     if (!namesDerivative(sides[0], data)) {
-      throw new ParseError(`${sides[0].trim().slice(0, 30)} = ... does not name ${data.noun || "the derivative"}: write f'(x) = ... or the expression alone`);
+      const order = data.order || 1, label = order <= 3 ? `f${"'".repeat(order)}(${data.variable})` : `f^(${order})(${data.variable})`;
+      throw new ParseError(`${sides[0].trim().slice(0, 30)} = ... does not name ${data.noun || "the derivative"}: write ${label} = ... or the expression alone`);
     }
     return parse(sides[1], [data.variable]);
   }

@@ -639,3 +639,16 @@ def test_the_page_refuses_what_the_terminal_refuses_and_reads_y_of_x_as_y(tmp_pa
     _terminal_and_page_agree(tangent, [("y(x) = 2x - 1", True), ("2x - 1 = y( x )", True), ("y(x) = 2x", False),
                                        ("y = 2x - 1", True), ("x y = 2x^2 - x", None),
                                        ("y(x) = 2x - 1 + y(x)", None)], tmp_path)
+
+
+def test_a_label_of_another_order_is_told_the_label_to_write(tmp_path):
+    # attack40b F8: f'(x) = ... typed for a second derivative was told "write f'(x) = ...", the label it used
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    from workbook import judge
+
+    second = {"claims": {"type": "derivative", "function": "x**3", "variable": "x", "order": 2, "answer": "6*x"}}
+    with pytest.raises(ValueError, match=r"write f''\(x\) = \.\.\. or the expression alone"):
+        judge.judge(judge.expected(second), "f'(x) = 6x")
+    said = _verdicts([{"data": interactive.page_data(second), "text": "f'(x) = 6x"}], tmp_path)
+    assert "write f''(x) = ... or the expression alone" in said[0], said

@@ -308,6 +308,12 @@ def _names_derivative(label: str, want: Expected) -> bool:
     return bool(m) and int(m[1] or 1) == int(m[4] or 1) == want.order and m[3] == want.variable != m[2]
 
 
+def _label_for(order: int, variable: str) -> str:
+    """How the derivative asked for is labelled: f'(x), f''(x), f^(4)(x). For a second derivative, "write f'(x) = ..."
+    named the very label that was refused (attack40b)."""
+    return f"f{chr(39) * order}({variable})" if order <= 3 else f"f^({order})({variable})"
+
+
 def _y_named(side: str, variable: str) -> str:
     """A side of a tangent line's equation that is y(x) alone, as y: the line named as a function of x (y(x) = 2x - 1)
     read as y times x made a right line "not right" on the page and unreadable here (attack40b)."""
@@ -360,8 +366,8 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
                 if text.count("=") == 1:  # "f'(x) = 2x": what is left of = must name the derivative
                     label, text = text.split("=")
                     if not _names_derivative(label, want):
-                        raise ValueError(f"{label.strip()[:30]!r} = ... does not name {want.noun}: write f'(x) = ... "
-                                         "or the expression alone")
+                        raise ValueError(f"{label.strip()[:30]!r} = ... does not name {want.noun}: write "
+                                         f"{_label_for(want.order, want.variable)} = ... or the expression alone")
                 given = E.parse(text, variables=names)
         except E.ExprError as exc:
             raise ValueError(f"your answer: {exc}") from None
