@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -666,3 +667,16 @@ def test_an_error_excerpt_is_one_line_whatever_separator_the_input_holds(separat
     result = run("solve", f"x{separator}error: fake")
     lines = result.output.strip().split("\n")
     assert result.exit_code == 2 and len(lines) == 3 and "fake" in lines[1] and lines[2] == "error:  ^", lines
+
+
+@pytest.mark.parametrize("typed, right", [("2x + Heaviside(-x - 0.1)", True), ("2x + relu(-x)", True),
+                                          ("2x + relu(x - 1)", True), ("2x + relu(-x - 0.001)", True),
+                                          ("2x + relu(x - 0.999)", False), ("2x + sign(x - 0.5)^2 - 1", False)])
+def test_a_domain_the_learner_gives_is_where_the_answer_is_judged(typed, right):
+    # attack40b F7: on --domain 0..1, 2x + Heaviside(-x - 0.1) was "not right at x = -0.1", and relu(-x), relu(x - 1)
+    # "not right" beside the ends (at 1 + 10^-10, said "at x = 1"), while relu(-x - 0.001) was right
+    result = run("solve", "x^2", "--check", typed, "--domain=0..1")
+    assert (result.exit_code == 0) is right, result.output
+    if not right:
+        point = float(re.search(r"at x = (\S+)", result.output).group(1))
+        assert 0 <= point <= 1, result.output

@@ -1153,7 +1153,7 @@ def typed_undefined(text: str, allowed: set[str], var: sp.Symbol, truth: sp.Expr
     spike = hole & np.isinf(typed) & real[1] & real[2]
     bad |= spike
     if not (bad | other).any():
-        return _apart_exactly(exprs, functions[1], var, lo, hi)
+        return _apart_exactly(exprs, functions[1], var, lo, hi, far)
     i = int(np.flatnonzero(bad | other)[0])
     return float(points[i]), float(truth[i].real), (float(typed[i].real) if other[i] else None)
 
@@ -1181,13 +1181,14 @@ EXACT_REACH = 10.0  # past the domain (-3..3 stands for everywhere), where sign(
 EXACT_SCALE = 20  # the largest coefficient inside an argument solved exactly: cos(20x), not sin(10^8 x)
 
 
-def _apart_exactly(exprs: list[sp.Expr], truth_at, var: sp.Symbol, lo: float, hi: float):
+def _apart_exactly(exprs: list[sp.Expr], truth_at, var: sp.Symbol, lo: float, hi: float, far: bool = True):
     """As typed_undefined, at the points where a piece of the answer meets another that no float reaches:
     sign(cos(x)) at ±pi/2, sign(exp(x) - 2) at ln 2, sign(x - pi) at pi. Each such point, found exactly where
     SymPy finds it at once (arguments of small coefficients), is evaluated exactly: another value where the
     derivative goes on smoothly, or an infinite one, is not the derivative."""
     typed, truth, function = exprs
-    points = _exact_switches(typed, var, min(lo, -EXACT_REACH), max(hi, EXACT_REACH))
+    # (past a domain the learner chose, nowhere: Heaviside(-x - 0.1) on 0..1 was "not right" at -0.1: attack40b)
+    points = _exact_switches(typed, var, *((min(lo, -EXACT_REACH), max(hi, EXACT_REACH)) if far else (lo, hi)))
     for z in sorted(points, key=lambda z: (not lo <= z <= hi, abs(float(z)))):  # the domain's, nearest 0, first
         try:
             values = [sp.N(e.xreplace({var: z}).doit(), 30) for e in (typed, truth, function)]
@@ -1613,10 +1614,17 @@ def _differs(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float, hi: flo
     difference = _expanded(truth - answer)
     if difference == 0:
         return None
-    box = _points(lo, hi) + _odd_points(lo, hi) + _own_points(difference, lo, hi) + _kinks(difference, var, lo, hi) + \
-        _peaks(truth - answer, var, lo, hi)
+    box = _within(_points(lo, hi) + _odd_points(lo, hi) + _own_points(difference, lo, hi)
+                  + _kinks(difference, var, lo, hi) + _peaks(truth - answer, var, lo, hi), lo, hi, far)
     return _first_apart(truth, answer, var, box, within) or (
         _first_apart(truth, answer, var, _far_points(difference, var, lo, hi, written=truth - answer), within) if far else None)
+
+
+def _within(points: list, lo: float, hi: float, far: bool) -> list:
+    """The points in [lo, hi] alone where the domain is the learner's own (``far`` False): beside a corner at its end
+    (relu(x - 1) with --domain 0..1, 1 + 10^-10) or past it (Heaviside(-x - 0.1) at -0.1) is where they did not ask,
+    and "at x = 1 it differs" was said where the two agree (attack40b). The default domain stands for everywhere."""
+    return points if far else [p for p in points if lo <= float(p) <= hi]
 
 
 def _first_apart(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, points: list[sp.Expr], within: sp.Expr | None):
@@ -1668,8 +1676,8 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, withi
     gap = written_out(a - b).xreplace(held)  # as written: expanded, e^(-10^10 (x - 0.7771)^2) took minutes to evaluate
     # the turns of what each function is taken of, as written: expanded, e^(-10^10 (x - 0.7771)^2) is three
     # exponentials whose arguments turn nowhere near its top
-    box = _points(lo, hi) + _odd_points(lo, hi) + _own_points(difference, lo, hi) + _kinks(difference, var, lo, hi) + \
-        _peaks(a - b, var, lo, hi)
+    box = _within(_points(lo, hi) + _odd_points(lo, hi) + _own_points(difference, lo, hi) + _kinks(difference, var, lo, hi)
+                  + _peaks(a - b, var, lo, hi), lo, hi, far)
     for p in _off_joints(difference, var, box):
         got = _values(a, b, var, p)
         if got is None or (within is not None and _values(within, within, var, p) is None):
