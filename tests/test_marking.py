@@ -188,3 +188,23 @@ def test_a_worksheets_critical_point_plot_draws_no_contour_line_and_holds_every_
         assert record["figure"]["marks"] and len(record["figure"]["marks"]) == len(claims["points"])
 
 
+
+
+def test_every_contour_label_states_its_level(records):
+    # read40 F1: levels 2.5, 152.5, 252.5 were labelled "2.5", "152", "252" (to three figures)
+    assert [figures._level_text(v) for v in (2.5, 152.5, -252.5, 0.0025, 40.0)] == ["2.5", "152.5", "−252.5", "0.0025",
+                                                                                     "40"]
+    seen = 0
+    for name, record in records:
+        for spec in (record.get("figure"), record.get("worksheet_figure")):
+            if not spec or spec.get("kind") not in ("contour", "gradient", "descent2d", "surface"):
+                continue
+            fig = figures.drawn(spec)
+            fig.draw_without_rendering()
+            for ax in fig.axes:
+                for c in ax.get_children():
+                    if isinstance(c, ContourSet):
+                        for text, value in zip(c.labelTexts, c.labelCValues):
+                            assert float(text.get_text().replace("−", "-")) == pytest.approx(value, abs=1e-9), name
+                            seen += 1
+    assert seen >= 20

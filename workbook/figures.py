@@ -191,8 +191,10 @@ def _minus(text: str) -> str:
 
 
 def _level_text(value: float) -> str:
-    """A contour line's label: its level to three figures, a negative one with a minus sign."""
-    return _minus(f"{value:.3g}")
+    """A contour line's label: its level to as few figures as say it (at least three: 2.5, 152.5, 0.0025), a negative
+    one with a minus sign. To three alone, 152.5 printed "152" and 252.5 "252" beside a "2.5" (read40)."""
+    digits = next((d for d in range(3, 9) if abs(float(f"{value:.{d}g}") - value) <= 1e-9 * max(1.0, abs(value))), 8)
+    return _minus(f"{value:.{digits}g}")
 
 
 def _label(ax, text: str, at, *, fontsize: float, color: str = "#222222", boxed: bool = False, near: float = 5,
