@@ -130,3 +130,30 @@ def test_a_chain_figure_names_its_links_as_the_prompt_does():
         figure = record["figure"]
         assert not re.search(r"u\d", figure["alt"] + "".join(n["label"] for n in figure["nodes"])), figure["alt"]
         assert "u₁" in figure["alt"] and any(n["label"] == "u₁" for n in figure["nodes"])
+
+
+@pytest.mark.parametrize("family_id", ["second-partials", "second-derivative"])
+def test_a_polynomial_is_differentiated_again_multiplied_out_not_factored(family_id):
+    # read40 F2: ∂f/∂x = 12x²y² + 4y was "simplified" to 4y(3x²y + 1), "the form the answer gives" (the answer gives
+    # no first partial), then worked by the product rule and multiplied out again in the next step
+    from workbook.bank import load_bank
+    from workbook.generate import REDRAW, generate_one
+
+    seen = 0
+    for seed in range(25):
+        try:
+            record = generate_one(load_bank()[family_id], seed)
+        except REDRAW:
+            continue
+        said = [(s["rule"], " ".join(p.get("text", "") for p in s.get("say", []))) for s in record["steps"]]
+        heads = [k for k, (rule, _) in enumerate(said) if rule.startswith(("Second partial", "Derivative number"))]
+        keyed = [k for k, (rule, words) in enumerate(said) if rule == "Simplify" and "the one the answer gives" in words]
+        # a form "the answer gives" is the last derivative's, never one that is differentiated again
+        assert all(k > heads[-1 if family_id == "second-derivative" else 0] for k in keyed), said
+        seen += 1
+    assert seen >= 10
+    x = sp.Symbol("x")
+    trees, _ = steps.differentiate(x**4 - 2 * x**3, x, 2)
+    assert trees[1].expr == 4 * x**3 - 6 * x**2  # not 2x²(2x − 3)
+    texts = [s.say for s in explain.worked_steps(trees)]
+    assert not any("the one the answer gives" in " ".join(getattr(p, "text", "") for p in t) for t in texts[:-1])

@@ -134,8 +134,10 @@ def say(rule: Rule) -> list[Segment]:
     return [Text(rule.title + ".")]
 
 
-def worked_steps(trees: list[Rule], depth: int = 0) -> list[Step]:
-    """Flat steps for the solutions book, nested ``depth`` deep: rule title, words, the step's claim."""
+def worked_steps(trees: list[Rule], depth: int = 0, then: sp.Expr | None = None) -> list[Step]:
+    """Flat steps for the solutions book, nested ``depth`` deep: rule title, words, the step's claim. Each
+    derivative but the last is brought to the form the next differentiates; the last to the key's, or to ``then``
+    where it is itself differentiated again (a first partial, for the second ones)."""
     out = []
     for order, tree in enumerate(trees, start=1):
         if len(trees) > 1:
@@ -143,11 +145,15 @@ def worked_steps(trees: list[Rule], depth: int = 0) -> list[Step]:
                                                                 Text(".")], depth))
         for level, rule in S.walk(tree):
             out.append(Step(rule.title, _identity(rule), say(rule), depth + level))
-        tidied = S.tidy(tree.result)
+        last = order == len(trees)
+        tidied = trees[order].expr if not last else S.tidy(tree.result) if then is None else then
         if latex(tidied) != latex(tree.result):  # the key's form, from the rules' last line (read23: 18x² − 10x
             # worked, 2x(9x − 5) in the key, nothing between them)
-            out.append(Step("Simplify", f"{latex(tree.result)} = {latex(tidied)}",
-                            [Text("Gather the result into its simplest form, the one the answer gives.")], depth))
+            words = ("Multiply out: a polynomial is differentiated again term by term." if tidied == sp.expand(tree.result)
+                     and not (last and then is None) else
+                     "Gather the result into its simplest form, the one the answer gives." if last and then is None else
+                     "Gather the result into a simpler form to differentiate again.")
+            out.append(Step("Simplify", f"{latex(tree.result)} = {latex(tidied)}", [Text(words)], depth))
     return out
 
 

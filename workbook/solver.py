@@ -229,7 +229,8 @@ def _mixed(text: str, expr: sp.Expr, variables: list[sp.Symbol], domain=None) ->
         for v in variables:
             tree = steps.derive(current, v)
             trees.append(tree)
-            current = steps.tidy(tree.result, steps.TIDY_LIMIT)
+            current = steps.again(tree.result, steps.TIDY_LIMIT)
+        current = steps.tidy(current, steps.TIDY_LIMIT)
         if not steps.equal(current, sp.diff(expr, *variables)):
             raise steps.StepError(f"step engine gave {current}, sympy.diff gives {sp.diff(expr, *variables)}")
     except steps.StepError as exc:

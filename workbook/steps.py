@@ -488,15 +488,24 @@ def differentiate(expr: sp.Expr, var: sp.Symbol, order: int = 1,
     ``sympy.diff`` (StepError otherwise): every derivative the engine hands out has been compared.
 
     Each order differentiates the tidy form of the previous one, as a learner would (tidied up to
-    ``limit`` operations, see tidy).
+    ``limit`` operations, see tidy); a polynomial, multiplied out (see again).
     """
     trees, current = [], expr
-    for _ in range(order):
+    for k in range(order):
         tree = derive(current, var)
         trees.append(tree)
-        current = tidy(tree.result, limit)
+        current = tidy(tree.result, limit) if k == order - 1 else again(tree.result, limit)
     check_against_sympy(expr, var, order, current)
     return trees, current
+
+
+def again(result: sp.Expr, limit: int | None = None) -> sp.Expr:
+    """The form a derivative is differentiated again in: a polynomial multiplied out, which is differentiated term by
+    term (factored, 12x²y² + 4y became 4y(3x²y + 1), worked by the product rule and multiplied out again: read40);
+    anything else tidied."""
+    if result.free_symbols and result.is_polynomial(*result.free_symbols):
+        return sp.expand(result)
+    return tidy(result, limit)
 
 
 def check_against_sympy(expr: sp.Expr, var: sp.Symbol, order: int, answer: sp.Expr) -> None:

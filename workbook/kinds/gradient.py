@@ -121,7 +121,7 @@ def solve_second(family: GradientFamily, params: dict, rng: np.random.Generator)
     variables = work.variables
     for i in range(len(variables)):
         for j in range(i, len(variables)):
-            worked, d = steps.differentiate(work.partials[i], variables[j], 1)
+            worked, d = steps.differentiate(steps.again(work.partials[i]), variables[j], 1)
             work.seconds[(i, j)] = d, worked
     other = steps.tidy(sp.diff(work.partials[1], variables[0]))
     if not steps.equal(other, work.seconds[(0, 1)][0]):
@@ -246,19 +246,22 @@ def _placeholders(work: Gradient) -> dict:
     return out
 
 
-def _partial_steps(v: sp.Symbol, trees: list, others: list[sp.Symbol], rule: str | None = None) -> list[Step]:
-    """One partial derivative: what is held constant, then the engine's steps one level deeper."""
+def _partial_steps(v: sp.Symbol, trees: list, others: list[sp.Symbol], rule: str | None = None,
+                   then: sp.Expr | None = None) -> list[Step]:
+    """One partial derivative: what is held constant, then the engine's steps one level deeper (ending in ``then``,
+    the form it is differentiated again in, where it is)."""
     held = ", ".join(latex(o) for o in others)
     head = Step(rule or f"Partial derivative with respect to {v}", "",
                 words("Differentiate with respect to ", Math(latex(v)), ", treating ", Math(held),
                       " as constant" + ("s." if len(others) > 1 else ".")))
-    return [head] + explain.as_partials(explain.worked_steps(trees, depth=1), [v, *others])
+    return [head] + explain.as_partials(explain.worked_steps(trees, depth=1, then=then), [v, *others])
 
 
-def _first_steps(work: Gradient) -> list[Step]:
+def _first_steps(work: Gradient, again: bool = False) -> list[Step]:
+    """Each first partial's steps; with ``again``, each ending in the form its second partials differentiate."""
     out = []
-    for v, trees in zip(work.variables, work.trees, strict=True):
-        out += _partial_steps(v, trees, [o for o in work.variables if o != v])
+    for v, trees, d in zip(work.variables, work.trees, work.partials, strict=True):
+        out += _partial_steps(v, trees, [o for o in work.variables if o != v], then=steps.again(d) if again else None)
     return out
 
 
@@ -300,7 +303,7 @@ def present(work: Gradient) -> Problem:
 
 def present_second(work: Gradient) -> Problem:
     """Find every second partial, mixed ones included."""
-    shown, answer, text, seconds = _first_steps(work), [], [], {}
+    shown, answer, text, seconds = _first_steps(work, again=True), [], [], {}
     for (i, j), (d2, trees) in work.seconds.items():
         v, w = work.variables[i], work.variables[j]
         shown += _partial_steps(w, trees, [o for o in work.variables if o != w],
