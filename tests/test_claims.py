@@ -1653,3 +1653,25 @@ def test_an_optimizers_stars_follow_the_work_of_the_one_drawn():
             assert record["difficulty"] == min(family.difficulty, 3 if states > 1 or on_loss else 2), (family.id, name)
             seen[(name, record["difficulty"])] += 1
     assert seen[("rmsprop", 2)] and seen[("adagrad", 2)] and seen[("adam", 3)], seen
+
+
+def test_no_draw_hides_what_its_problem_teaches():
+    # read40 F8: inputs (1, 1) gave ∂L/∂w₁ = ∂L/∂w₂ = ∂L/∂b; a 2-2-1 network with two identical hidden units (the
+    # same weights and bias: they stay the same after every step); Adam given 1.5 twice, its bias correction invisible
+    bank = load_bank()
+    for family_id in ("loss-bce",):
+        for record in _records(bank[family_id]):
+            grads = [round(float(sp.sympify(g)), 4) for g in record["claims"]["gradient"].values()]
+            assert len(set(grads)) == len(grads), (family_id, record["claims"])
+    for family_id in ("network-221", "xor-capstone"):
+        for record in _records(bank[family_id], range(25)):
+            c = record["claims"]
+            units = [tuple(row) + (bias,) for row, bias in zip(c["W1"], c["b1"])]
+            assert len(set(units)) == len(units), (family_id, c)
+    adam = 0
+    for record in _records(bank["optimizer-adam"], range(60)):
+        c = record["claims"]
+        if c["optimizer"] == "adam":
+            adam += 1
+            assert len(set(c["gradients"])) > 1, c
+    assert adam >= 10

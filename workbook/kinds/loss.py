@@ -176,6 +176,10 @@ def solve_bce(family: LossFamily, params: dict, rng: np.random.Generator) -> Los
     if not 0.02 < work.yhat < 0.98:
         raise Degenerate("the sigmoid is saturated")
     grads = [(work.yhat - float(y)) * float(x) for x in work.inputs] + [work.yhat - float(y)]
+    # each gradient its own number: inputs (1, 1) gave ∂L/∂w₁ = ∂L/∂w₂ = ∂L/∂b, and a student who swapped the inputs,
+    # or forgot one, could not be told from one who did not (read40)
+    if len({round(g, 4) for g in grads}) < len(grads):
+        raise Degenerate("two gradients are the same number: an input equal to another, or to 1")
     work.gradient = dict(zip(work.weight_names + ["b"], grads, strict=True))
     return work
 

@@ -193,6 +193,11 @@ def solve(family: NetworkFamily, params: dict, rng: np.random.Generator) -> Netw
             in_range(f"data[{i}][2]", given(row[2], params), label)
     if not np.any(work.X):  # x = (0, 0) alone: the first layer's weights get no gradient and never move
         raise Degenerate("every input is zero")
+    # two hidden units with the same weights and bias compute the same thing, get the same gradients and stay the
+    # same after every step: the symmetry a network is started away from, drawn as an exercise (read40)
+    units = [tuple(row) + (bias,) for row, bias in zip(work.W1.tolist(), np.ravel(work.b1).tolist(), strict=True)]
+    if len(set(units)) < len(units):
+        raise Degenerate("two hidden units have the same weights and bias: they would stay the same unit")
     _forward(work)
     _backward(work)
     if max(np.abs(g).max() for g in work.grads.values()) < 1e-9:

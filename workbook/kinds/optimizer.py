@@ -259,6 +259,10 @@ def solve(family: OptimizerFamily, params: dict, rng: np.random.Generator) -> Up
         gradients = [given(t, params) for t in family.gradients]
         if any(g == 0 for g in gradients):
             raise Degenerate("a zero gradient")
+        # Adam given one gradient again and again steps by η each time, m̂ = g and v̂ = g²: its bias correction, the
+        # point of working it, has nothing to show (read40: g₁ = g₂ = 1.5)
+        if name == "adam" and len(set(gradients)) == 1:
+            raise Degenerate("Adam given the same gradient at every step steps by η each time")
         gradient = lambda t, theta: gradients[t - 1]
         rows = run(name, gradient, theta0, len(gradients), hyper)
         work = Updates(family, name, hyper, theta0, var, rows, given=gradients)
