@@ -1597,10 +1597,18 @@ def test_a_graphs_gradients_are_not_all_one_size(family_id):
 
 def test_a_tree_of_paths_asks_for_the_paths_to_be_added_and_a_chain_for_one_product():
     # "multiply along every path" under the problem that tests the sum of the paths (read35a)
+    # and names the inputs its paths start at: "from a parameter to z" stood under a graph whose one input, t, is a
+    # variable, and "the paths that start at it" said nothing of how many (read40)
     bank = load_bank()
-    tree = next(_records(bank["chain-multivariable"], range(5)))["worksheet_figure"]["alt"]
+    for record in _records(bank["chain-multivariable"], range(12)):
+        tree, inputs = record["worksheet_figure"]["alt"], record["claims"]["parameters"]
+        assert "every path" not in tree and "a parameter" not in tree, tree
+        assert all(f"{p} to z" in tree or f"{p} or" in tree or f"{p}," in tree for p in inputs), tree
+        assert ("add the two products." if len(inputs) == 1 else "add the two products of the paths") in tree, tree
+    from workbook.kinds.chain import _paths
+
+    assert "from s or t to z" in _paths(["s", "t"]) and "add the two products of the paths" in _paths(["s", "t"])
     chain = next(_records(bank["chain-layers"], range(5)))["worksheet_figure"]["alt"]
-    assert "add the products" in tree and "every path" not in tree
     assert "multiply along the chain" in chain
 
 

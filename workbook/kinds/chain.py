@@ -179,8 +179,18 @@ def _composition_steps(work: Chain) -> list[Step]:
 ARROWS = "Write each arrow's local derivative on it as you work, then multiply along the chain."
 # where paths meet, their products are added: the caption said "multiply along every path" and no more, under the
 # problem that tests the sum (read35a)
-PATHS = ("Write each arrow's local derivative on it as you work; multiply along each path from a parameter to z, "
-         "then add the products of the paths that start at it.")
+
+
+def _paths(inputs: list[str]) -> str:
+    """The tree's caption, naming the inputs its paths start at (read40: "from a parameter to z" under a graph whose
+    one input t is a variable, and "the paths that start at it" left vague). Two paths leave each input, through x
+    and through y."""
+    if len(inputs) == 1:
+        return (f"Write each arrow's local derivative on it as you work; multiply along each path from {inputs[0]} to z, "
+                "then add the two products.")
+    named = ", ".join(inputs[:-1]) + f" or {inputs[-1]}"
+    return (f"Write each arrow's local derivative on it as you work; multiply along each path from {named} to z, then "
+            "add the two products of the paths that start at the same input: their sum is z's derivative by it.")
 
 
 def _subscripts(text: str) -> str:
@@ -269,7 +279,7 @@ def present_multivariable(work: Chain) -> Problem:
     return Problem(identity=f"{f} {inner}", prompt=prompt, answer=[Math(answer_tex)],
                    answer_text="; ".join(f"dz/d{p} = {sp.sstr(total)}" for p, total in pairs),
                    steps=_multivariable_steps(work), claims=check, figure=(figure := _tree_figure(work)),
-                   worksheet_figure=marking.graph(figure, PATHS, weights=False))
+                   worksheet_figure=marking.graph(figure, _paths([str(p) for p in ps]), weights=False))
 
 
 KIND = Kind("chain", ChainFamily, {
