@@ -647,3 +647,30 @@ def test_a_corner_at_a_root_of_irrational_coefficients_is_no_raw_error(tmp_path,
         generate_one(load_bank([tmp_path])["c"], 1)
     except (Degenerate, VerifyError) as exc:
         assert "NotImplementedError" not in str(exc) and "EX" not in str(exc)
+
+
+@pytest.mark.parametrize("prompt, said", [
+    ("A curve {= y = a x^2 + c} is drawn. Find {dfx}.", "names the parameter 'a'"),
+    ("A curve {= y = <script>alert(1)</script>} is drawn. Find {dfx}.", "markup such as <b>"),
+    ("A curve {= y = } is drawn. Find {dfx}.", "must be an expression"),
+    ("A curve {= \\\\alpha x} is drawn.", "the formula {= \\alpha x}"),
+    ("A curve {= " + "x + " * 40 + "x} is drawn.", "longer than 120 characters")])
+def test_a_formula_in_a_prompt_that_cannot_be_read_is_refused_as_the_file_loads(tmp_path, prompt, said):
+    (tmp_path / "f.toml").write_text('id = "f"\ntitle = "F"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\n'
+                                     f'expression = "a*x^2"\nprompt = "{prompt}"\n[params]\na = {{ int = [2, 3] }}\n',
+                                     encoding="utf-8")
+    from workbook.errors import InputError
+
+    with pytest.raises(InputError, match=re.escape(said)):
+        load_bank([tmp_path])
+
+
+def test_a_formula_in_a_prompt_is_printed_as_math_in_the_order_typed():
+    # read38 F3, read40 F6: "A model y = w x + b is trained" stood in upright text beside the typeset loss
+    from workbook.segments import plain
+
+    record = generate_one(load_bank()["descent-line-fit"], 1)
+    maths = [segment["math"] for segment in record["prompt"] if "math" in segment]
+    assert maths[0] == "y = w x + b", record["prompt"]
+    assert plain(record["prompt"]).startswith("A model y = w x + b is trained"), plain(record["prompt"])
+    assert not any("y = w x + b" in segment.get("text", "") for segment in record["prompt"])

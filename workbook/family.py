@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from workbook.problem import PLACEHOLDER, OutOfRange
+from workbook.problem import PLACEHOLDER, OutOfRange, PlaceholderError, formula, formula_names
 
 SLUG_MOST = 48  # characters
 SLUG = r"^[a-z0-9][a-z0-9-]{0,%d}$" % (SLUG_MOST - 1)
@@ -36,6 +36,7 @@ TITLE = r"^[^\n\r\t]*\S[^\n\r\t]*$"  # and a title shows something: " " was a ti
 NAME = r"^[A-Za-z][A-Za-z0-9_]{0,15}$"
 NAME_RULE = "a letter, then up to 15 letters, digits or underscores"
 MAX_BOUND = 10_000
+FORMULA = re.compile(r"(?<!\{)\{=([^{}]*)\}")  # {= y = w x + b} in a prompt (see problem.formula)
 MAX_PLACEHOLDERS = 12  # in a prompt; the built-in ones use at most 5
 DISTINCT_TRIES = 100  # draws of the params for one problem before a ``distinct`` group is given up
 DIGITS = 12  # the most digits a parameter's value may have, written as a fraction: 0.000001 or 9999.5
@@ -193,8 +194,18 @@ class Family(BaseModel):
     @model_validator(mode="after")
     def _prompt_fills_in_little(self):
         """Each placeholder prints a whole formula: a prompt of 150 {f}s would take minutes to lay out."""
-        if self.prompt is not None and len(PLACEHOLDER.findall(self.prompt)) > MAX_PLACEHOLDERS:
+        formulas = FORMULA.findall(self.prompt or "")
+        if self.prompt is not None and len(PLACEHOLDER.findall(self.prompt)) + len(formulas) > MAX_PLACEHOLDERS:
             raise ValueError(f"prompt: at most {MAX_PLACEHOLDERS} placeholders such as {{f}}")
+        for text in formulas:  # each read as the file loads, not at a draw
+            try:
+                formula(text)
+            except PlaceholderError as exc:
+                raise ValueError(f"prompt: {exc}") from None
+            drawn = sorted(formula_names(text) & set(self.params))
+            if drawn:  # printed as its name, where a reader would look for its value
+                raise ValueError(f"prompt: the formula {{={text[:30]}}} names the parameter {drawn[0]!r}, which a formula "
+                                 f"prints as a name: write {{{drawn[0]}}} outside the formula for its value, or rename it")
         return self
 
     @model_validator(mode="after")

@@ -158,6 +158,44 @@ class PlaceholderError(ValueError):
     plain = True  # its message is for the family's author, as it stands
 
 
+FORMULA_MOST = 120  # characters of a formula in a prompt: a model's equation, not a page of algebra
+
+
+def formula(text: str) -> Math:
+    """A formula a prompt writes as {= y = w x + b}: each side read in the expression language (never as LaTeX or
+    markup) and printed as math in the order typed (read38, read40: "A model y = w x + b" stood in upright text
+    beside the typeset loss). Names print as written; PlaceholderError where a side cannot be read."""
+    import sympy as sp
+
+    from workbook import expr as E
+
+    if len(text) > FORMULA_MOST:
+        raise PlaceholderError(f"the formula {{={text[:30]}...}} is longer than {FORMULA_MOST} characters")
+    sides = text.split("=")
+    if len(sides) > 3 or not all(side.strip() for side in sides):
+        raise PlaceholderError(f"the formula {{={text[:30]}}} must be an expression, or two or three joined by =, such "
+                               "as {= y = w x + b}")
+    printed = []
+    for side in sides:
+        try:
+            with sp.evaluate(False):  # as typed: w x + b, not b + w x
+                value = E.parse(side)
+        except E.ExprError as exc:
+            raise PlaceholderError(f"the formula {{={text[:30]}}}: {exc}") from None
+        printed.append(sp.latex(value, order="none", ln_notation=True, inv_trig_style="full"))
+    return Math(" = ".join(printed))
+
+
+def formula_names(text: str) -> set[str]:
+    """The names a prompt's formula {= ...} writes (see formula)."""
+    import sympy as sp
+
+    from workbook import expr as E
+
+    with sp.evaluate(False):
+        return {str(s) for side in text.split("=") for s in E.parse(side).free_symbols}
+
+
 def with_params(own: dict[str, Segment], params: dict[str, Segment], later: tuple[str, ...] = ()) -> dict[str, Segment]:
     """A kind's own placeholders and each parameter's value by its name. A parameter named like one of the
     kind's (or one the kind adds ``later``) is refused: `f = { int = [2, 3] }` had put its value where the
@@ -185,6 +223,12 @@ def fill(template: str, values: dict[str, Segment]) -> list[Segment]:
         pos = m.end()
         if m[0] in ("{{", "}}"):
             text += m[0][0]
+            continue
+        if m[1].startswith("="):  # a formula, {= y = w x + b}
+            if text:
+                out.append(Text(text))
+                text = ""
+            out.append(formula(m[1][1:]))
             continue
         if m[1] not in values:
             known = ", ".join("{" + k + "}" for k in sorted(values))
