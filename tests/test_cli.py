@@ -615,3 +615,18 @@ def test_a_jobs_value_of_thousands_of_digits_is_one_line(tmp_path, small_edition
     result = run("build", str(small_edition), "--out", str(tmp_path / "a"))
     assert result.exit_code == 2 and "WORKBOOK_JOBS" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and len(result.stderr) < 300, result.stderr
+
+
+def test_a_hand_made_file_of_an_outputs_name_is_named_as_replaced(tmp_path, small_edition):
+    # attack40 F3: a hand-made quiz.xml (and an edited worksheet.html) were replaced by the build's own, and the note
+    # counted only the files removed
+    out = tmp_path / "out"
+    assert run("build", str(small_edition), "--out", str(out), "--format", "html").exit_code == 0
+    folder = next(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
+    (folder / "quiz.xml").write_text("my own quiz", encoding="utf-8")
+    with open(folder / "worksheet.html", "a", encoding="utf-8") as sheet:
+        sheet.write("<!-- mine -->")
+    result = run("build", str(small_edition), "--out", str(out), "--format", "html,moodle")
+    assert result.exit_code == 0, result.output
+    assert "replaced 2 files that no build of yours wrote as they are now" in result.output, result.output
+    assert "e.g. quiz.xml" in result.output and "my own quiz" not in (folder / "quiz.xml").read_text(encoding="utf-8")

@@ -338,7 +338,9 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                 made = set(file_names(stage, lambda p: True))
                 # a file no build of the user's wrote, or not of the size it wrote (nothing is read to say so),
                 # a link, a pipe, an empty folder
-                left = sorted(r for r in foreign(out_dir, trusted) if r not in made) if out_dir.exists() else []
+                odd = sorted(foreign(out_dir, trusted)) if out_dir.exists() else []
+                # (and one of an output's name, which this build's own replaces: a hand-made quiz.xml went unsaid: attack40)
+                left, replaced = [r for r in odd if r not in made], [r for r in odd if r in made]
                 if area and "pdf" in formats:
                     files["print"] = _print_pdf(stage, area, list(docs))
                 listing = file_hashes(stage, lambda p: in_area(p, area) and p != (f"{area}/{MANIFEST}" if area else MANIFEST))
@@ -356,6 +358,11 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
             notes.append(f"removed {len(left)} file{'s' * (len(left) != 1)} that no build of yours wrote as they are now "
                          f"(changed, added by hand, or from someone else's build), e.g. {printable(left[0])}: keep your "
                          "own files outside an edition's folder")
+        if replaced:
+            notes.append(f"replaced {len(replaced)} file{'s' * (len(replaced) != 1)} that no build of yours wrote as "
+                         f"{'they are' if len(replaced) != 1 else 'it is'} now (changed, added by hand, or from someone "
+                         f"else's build) with this build's own of the same name, e.g. {printable(replaced[0])}: keep "
+                         "your own files outside an edition's folder")
         return BuildResult(out_dir=out_dir, files={k: out_dir / p.relative_to(stage) for k, p in files.items()},
                            problems=count, timings=timings, docs=docs, notes=notes, kept=kept, area=area)
 
