@@ -680,3 +680,13 @@ def test_a_domain_the_learner_gives_is_where_the_answer_is_judged(typed, right):
     if not right:
         point = float(re.search(r"at x = (\S+)", result.output).group(1))
         assert 0 <= point <= 1, result.output
+
+
+@pytest.mark.parametrize("function, typed, said", [("log(x)", "1/(x ln(10))", "1/ln(10) times"),
+                                                   ("2^x", "2^x/ln(2)", "1/ln(2)^2 times"),
+                                                   ("x^2", "3x", "3/2 times"), ("x^2", "pi x", "pi/2 times"),
+                                                   ("x^2", "2.7183*2x", "about 2.718 times")])
+def test_a_constant_factor_is_named_as_a_reader_would_name_it(function, typed, said):
+    # attack40b F1: 1/ln(10), the factor of a learner who took log as base 10, was "1619556863/3729167490 times"
+    ok, lines = solver.check_answer(solver.solve(function), typed)
+    assert ok is False and any(f"your answer is {said} the derivative" in line for line in lines), lines

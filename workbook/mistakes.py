@@ -112,7 +112,11 @@ def diagnose(tree: S.Rule | None, truth: sp.Expr, answer: sp.Expr, function: sp.
         return "the sign is the wrong way round"
     k = _constant(answer, truth, lambda a, b: a / b)
     if k is not None and k not in (0, 1, -1) and same(answer, k * truth):
-        return f"your answer is {sp.sstr(k)} times the derivative: check a constant factor"
+        from workbook.explain import pretty
+
+        said = f"about {float(k):.4g}" if k.is_Float else f"1/{pretty(1 / k)}" if k.is_Pow and k.exp.is_negative \
+            else pretty(k)
+        return f"your answer is {said} times the derivative: check a constant factor"
     c = _constant(answer, truth, lambda a, b: a - b)
     if c is not None and c != 0 and same(answer, truth + c):
         return "your answer differs from the derivative by a constant: the derivative of a constant term is 0"
@@ -139,4 +143,22 @@ def _constant(answer: sp.Expr, truth: sp.Expr, how) -> sp.Expr | None:
         seen.append(v.real)
     if max(seen) - min(seen) > 1e-9 * max(1.0, abs(seen[0])):
         return None
-    return sp.nsimplify(seen[0], rational=True, tolerance=1e-10)
+    return _named(seen[0])
+
+
+def _named(value: float) -> sp.Expr:
+    """A number as a reader would name it: a fraction of small terms (3/2), else a short form in π, e, ln 2 and
+    ln 10 (1/ln(10), for a learner who took log as base 10), else the decimal to 4 figures. Any fraction at all
+    made 1/ln(10) "1619556863/3729167490" (attack40b)."""
+    from fractions import Fraction
+
+    close = lambda k: abs(float(k) - value) <= 1e-10 * max(1.0, abs(value))
+    fraction = Fraction(value).limit_denominator(1000)
+    if close(fraction):
+        return sp.Rational(fraction.numerator, fraction.denominator)
+    for c in (sp.pi, sp.E, sp.log(2), sp.log(10)):  # a small fraction times one of them, or its square, or over it
+        for power in (1, -1, 2, -2):
+            times = Fraction(value / float(c**power)).limit_denominator(100)
+            if times and close(times * float(c**power)):
+                return sp.Rational(times.numerator, times.denominator) * c**power
+    return sp.Float(value, 15)
