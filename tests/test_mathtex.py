@@ -135,3 +135,17 @@ def test_a_marked_sign_sits_close_to_its_number_in_the_pdf():
     tight = mathtex.to_svg(r"\left( -1, 2 \right)").width
     spaced = mathtex.to_svg(r"\left( 0 - 1, 2 \right)").width - mathtex.to_svg("0").width
     assert tight < spaced - 0.2
+
+
+@pytest.mark.parametrize("latex", ["f'(x) = 2x", "f''(x)", "(fg)' = f'g + fg'", "g^{\\prime}", "y'''", "x^{2} + f'"])
+def test_a_prime_in_html_math_stands_beside_its_letter_not_raised_again(latex):
+    # read40 F3: f' as <msup><mi>f</mi><mi>′</mi></msup> was a detached tick high above the f in Chromium; the prime
+    # glyph is raised already, so it stands on the line beside its letter, and a true power stays a superscript
+    root = ET.fromstring(mathtex.to_mathml(latex))
+    tag = lambda e: e.tag.rsplit("}", 1)[-1]
+    for sup in (e for e in root.iter() if tag(e) == "msup"):
+        assert not set("".join(sup[1].itertext()).strip()) <= {"\u2032", "\u2033", "\u2034"}, latex
+    primes = [e for e in root.iter() if tag(e) in ("mi", "mo") and (e.text or "").strip() in ("\u2032", "\u2033", "\u2034")]
+    assert primes, latex
+    if "^{2}" in latex:
+        assert any(tag(e) == "msup" for e in root.iter())

@@ -150,7 +150,7 @@ def _mathml(latex: str, display: bool) -> str:
     stray |= {a for e in root.iter() for a in e.attrib} - MATHML_ATTRIBUTES
     if stray:  # only MathML reaches a page, whatever the LaTeX held
         raise MathError(f"math that makes markup or links ({', '.join(sorted(stray))}): {latex[:60]!r}")
-    if not mark_unary_signs(root):
+    if not (mark_unary_signs(root) | primes_on_the_line(root)):
         return mml
     # Plain names and an xmlns attribute, not ET.register_namespace: that map is global, and
     # WeasyPrint's PDF metadata resets the empty prefix, after which every element printed as <ns0:mo>.
@@ -163,6 +163,34 @@ def _mathml(latex: str, display: bool) -> str:
 MATHML = "http://www.w3.org/1998/Math/MathML"
 _SIGNS = {"\u2212", "-", "+", "\u00b1", "\u2213"}
 _CLOSING = {")", "]", "}", "\u27e9", "|", "\u2016", "!", "\u2032", "\u2033", "%"}  # a sign after these is binary
+
+
+_PRIMES = {"\u2032", "\u2033", "\u2034"}
+
+
+def primes_on_the_line(root: ET.Element) -> bool:
+    """A prime written as a superscript (f' is <msup><mi>f</mi><mi>′</mi></msup>) set beside its letter instead: the
+    prime glyph is already raised, and Chromium raised it again and shrank it to a detached tick, "f ′(x)" (read40).
+    Returns whether any was."""
+    moved = False
+    for parent in root.iter():
+        for i, child in enumerate(list(parent)):
+            if child.tag.rsplit("}", 1)[-1] != "msup" or len(child) != 2:
+                continue
+            base, script = child
+            while script.tag.rsplit("}", 1)[-1] == "mrow" and len(script) == 1:
+                script = script[0]
+            if script.tag.rsplit("}", 1)[-1] not in ("mi", "mo") or len(script) \
+                    or not (script.text or "").strip() or set((script.text or "").strip()) - _PRIMES:
+                continue
+            row = ET.Element(child.tag.replace("msup", "mrow"))
+            prime = ET.SubElement(row, child.tag.replace("msup", "mi"))
+            prime.text = script.text.strip()
+            row.insert(0, base)
+            parent.remove(child)
+            parent.insert(i, row)
+            moved = True
+    return moved
 
 
 def mark_unary_signs(root: ET.Element) -> bool:
