@@ -1683,3 +1683,23 @@ def test_no_draw_hides_what_its_problem_teaches():
             adam += 1
             assert len(set(c["gradients"])) > 1, c
     assert adam >= 10
+
+
+def test_no_product_in_a_backward_pass_has_equal_factors_or_a_factor_of_one():
+    # read41: the Module 3 example drew w = 1 (f = a·w was a, "0.1807 × 1 = 0.1807"), and problem 22 x = y = −1, where a
+    # student who takes the wrong factor of v = x·y gets the printed numbers
+    bank = load_bank()
+    seen = 0
+    for family_id in [f for f in bank if bank[f].kind == "backprop"]:
+        for record in _records(bank[family_id], range(30)):
+            c = record["claims"]
+            values = {k: sp.Rational(v) for k, v in c["leaves"].items()}
+            for name, op, *args in c["graph"]:
+                f = {"mul": lambda a, b: a * b, "add": lambda a, b: a + b}.get(op)
+                if op == "mul" and args[0] != args[1]:
+                    known = [values[a] for a in args if a in values]
+                    assert 1 not in known and (len(known) < 2 or known[0] != known[1]), (family_id, c)
+                    seen += bool(known)
+                if f is not None and all(a in values for a in args):
+                    values[name] = f(*(values[a] for a in args))
+    assert seen >= 15

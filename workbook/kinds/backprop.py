@@ -215,6 +215,14 @@ def solve(family: BackpropFamily, params: dict, rng: np.random.Generator) -> Bac
         raise Degenerate("every gradient has one size")
     # a value used twice adds two contributions, the point of a fan-out: one that is 0 (z = 0 multiplying a
     # branch, a max routing past it) printed "0 + 2", and the sum was never practised (read22)
+    # a product whose factors are equal, or one of them 1, hides the rule it teaches: with w = 1, f = a·w is a and
+    # "0.1807 × 1" is 0.1807, and with x = y a student who takes the wrong factor of v = x·y gets the printed
+    # numbers (read41)
+    for name, op, *args in graph:
+        if op == "mul" and len(args) == 2 and args[0] != args[1]:
+            factors = [val[a] for a in args]
+            if any(abs(v - 1) < 1e-12 for v in factors) or abs(factors[0] - factors[1]) < 1e-12:
+                raise Degenerate(f"a product {name} of equal factors, or of a factor 1: a slip in it goes unseen")
     uses = Counter(a for _, _, *args in graph for a in args)
     for name, op, *args in graph:
         for a, p in zip(args, local(op, [val[a] for a in args], val[name]), strict=True):
