@@ -168,7 +168,10 @@ def _coefficients_out(e: sp.Expr) -> sp.Expr:
     if e.is_Add:  # every term with its coefficient, 1 too: 3(y - 1)^2 and (y - 2)^2 are one form (read24)
         terms = (sp.Mul(_K, _coefficients_out(t.as_coeff_Mul()[1]), evaluate=False) for t in e.args)
         return sp.Add(*sorted(terms, key=sp.srepr), evaluate=False)
-    return e.func(*(_coefficients_out(a) for a in e.args), evaluate=False)
+    args = [_coefficients_out(a) for a in e.args]
+    if isinstance(e, sp.Function):  # a function of x is one of k x, 1 too: tanh²(x) and tanh²(2x) (read41)
+        args = [sp.Mul(_K, a, evaluate=False) if a.is_Symbol and a != _K else a for a in args]
+    return e.func(*args, evaluate=False)
 
 
 def shape(f: sp.Expr, variables: list[sp.Symbol]) -> str:
