@@ -304,18 +304,32 @@ def _backward_steps(work: Network) -> list[Step]:
     ]
 
 
-def _off_by_a_digit(work: Network, rows: list[list[str]]) -> list:
-    """A word under the step's table where a row's printed value − η × gradient does not come out as its printed
-    value after the step, which is worked from the unrounded gradient: 0.5 − 0.5 × 0.2835 is 0.35825, the table's
-    0.3582 (read37, whose student was a digit off the key and told nothing)."""
+def _apart(work: Network, rows: list[list[str]] | None = None) -> list[str]:
+    """The names of the rows whose printed value − η × gradient does not come out as their printed value after the
+    step, which is worked from the unrounded gradient: 0.5 − 0.5 × 0.2835 is 0.35825, the table's 0.3582 (read37).
+    Rounded as a student rounds, a half away from 0: 0.28075 is 0.2808, as printed, and −0.21925 −0.2193, not the
+    table's −0.2192 (read39)."""
     lr = Decimal(repr(float(work.lr)))
-    for name, value, grad, after in rows:
-        # rounded as a student rounds, a half away from 0: 0.28075 is 0.2808, as printed, and −0.21925 is −0.2193,
-        # not the table's −0.2192 (read39: the note named the first, which adds up, and not the second)
-        if not comes_out(Decimal(value) - lr * Decimal(grad), after):
-            return [Text(" Each value after the step is worked from the unrounded gradient, so it may differ in its "
-                         "last digit from the table's rounded numbers (as "), Math(name), Text(" does).")]
-    return []
+    rows = rows or [[name, d(w), d(g), d(w - work.lr * g)] for name, w, g in _gradient_rows(work)]
+    return [name for name, value, grad, after in rows if not comes_out(Decimal(value) - lr * Decimal(grad), after)]
+
+
+def _named_all(names: list[str]) -> list:
+    """w₁₂, w₁₂ and b₁, or w₁₂, b₁ and w₂: every name, as segments (the note named the first alone, and b₁, a digit
+    off too, went unsaid: read41)."""
+    out: list = []
+    for i, name in enumerate(names):
+        out += [Text(", " if 0 < i < len(names) - 1 else " and " if i else ""), Math(name)]
+    return out
+
+
+def _off_by_a_digit(work: Network, rows: list[list[str]]) -> list:
+    """A word under the step's table naming every row whose printed numbers do not come out as printed (_apart)."""
+    names = _apart(work, rows)
+    if not names:
+        return []
+    return [Text(" Each value after the step is worked from the unrounded gradient, so it may differ in its last digit "
+                 "from the table's rounded numbers (as "), *_named_all(names), Text(" do)." if len(names) > 1 else " does).")]
 
 
 def _first_update(work: Network) -> str:
@@ -480,9 +494,14 @@ def _key(work: Network) -> list:
         "b^{(2)} " + said(work.b2 - lr * float(g["b2"]))])
     outputs = said(work.yhat, _row) if np.asarray(work.yhat).size > 1 else said(np.ravel(work.yhat)[0])
     # the outputs the question asks for first (the XOR capstone's four were only in the solution's table)
+    # and, to grade from, which values after the step a student working from the rounded gradients gets a last digit
+    # apart (read41: the key printed 0.2258 with no word, and a student's 0.2259, right by the table, was marked wrong)
+    apart = _apart(work)
+    either = [Text(" (from the rounded gradients, "), *_named_all(apart),
+              Text(" come" + ("" if len(apart) > 1 else "s") + " out a last digit apart: accept either)")] if apart else []
     return [Text("outputs "), Math(r"\hat y " + outputs), Text("; "), Math(f"L {stated(work.L)}"),
             Text("; gradients "), *_listed(gradients),
-            Text("; after the step with "), Math(r"\eta = " + d(work.lr)), Text(": "), *_listed(stepped)]
+            Text("; after the step with "), Math(r"\eta = " + d(work.lr)), Text(": "), *_listed(stepped), *either]
 
 
 def _listed(parts: list[str]) -> list:
