@@ -274,6 +274,10 @@ def test_the_capstone_primers_promise_about_a_gradient_check_holds_for_its_probl
             if relative(g, h):
                 assert relative(g, h) / relative(g, h / 2) == pytest.approx(4, rel=0.01)  # right: about fourfold
                 seen += 1
+            else:  # none left where f is quadratic in the variable, and the verdict says why (read41)
+                verdict = "".join(str(part.get("text", "")) + str(part.get("math", "")) for step in record["steps"]
+                                  if step["rule"] == "Verdict" for part in step["say"])
+                assert third == 0 and f"The relative error in {names[i]} is 0" in verdict, verdict
             wrong = g + max(abs(g), 1) / 50
             assert relative(wrong, h) / relative(wrong, h / 2) == pytest.approx(1, rel=0.2)  # wrong: it stays
     assert seen >= 20

@@ -205,7 +205,7 @@ def _steps(work: GradientCheck) -> list[Step]:
              words("With ", Math(f"g{i}"), " the analytic value and ", Math(rf"\hat{{g}}{i}"), " the estimate.")),
         Step("The errors", "", [errors]),
         Step("Verdict", (r"r" if one else r"\max_i r_i") + r" \approx %s" % scientific_latex(worst),
-             _verdict(worst, one)),
+             _verdict(worst, one) + _exact(work)),
     ]
 
 
@@ -269,6 +269,33 @@ def _rounding(work: GradientCheck) -> list:
     return words("Here ", Math("f"), f" is given {f_said}, and each estimate to 8 significant figures, not to 4 "
                  "places: the estimate divides a small difference of ", Math("f"), " by ", Math("2h"),
                  ", which would magnify a rounding.")
+
+
+def _exact(work: GradientCheck) -> list:
+    """Why a relative error is exactly 0, where one is: f has no third derivative in that variable at the point (it
+    is quadratic in it), so its centred difference has no h² term to leave. Unsaid, a student suspected a slip, or
+    took centred differences for exact, beside a primer that says a right gradient leaves a small error (read41)."""
+    exact = [v for v, e in zip(work.variables, work.errors) if e == 0]
+    if not exact or len(work.variables) == 1:
+        return []
+    at = dict(zip(work.variables, work.point))
+    third = [v for v in exact if sp.diff(work.f, v, 3).xreplace(at) == 0]
+    names = [latex(v) for v in exact]
+    if third != exact:  # an exact centred difference for another reason: said as it is, no reason claimed
+        return words(" The relative error in ", Math(names[0]), " is 0: its centred difference is exact here.")
+    quadratic = all(work.f.is_polynomial(v) and sp.degree(work.f, v) <= 2 for v in exact)
+    return words(" The relative error in ", *_and(names), " is 0: ", Math("f"),
+                 " is quadratic in " if quadratic else " has a third derivative of 0 here in ", *_and(names), " (",
+                 *_and([rf"\partial^3 f/\partial {n}^3 = 0" for n in names]),
+                 "), so the centred difference leaves no ", Math("h^2"), " term there.")
+
+
+def _and(names: list[str]) -> list:
+    """x, or x and y, as math."""
+    out: list = []
+    for i, n in enumerate(names):
+        out += ([Text(", " if i < len(names) - 1 else " and ")] if i else []) + [Math(n)]
+    return out
 
 
 def _verdict(worst: sp.Expr, one: bool) -> list:
