@@ -1687,6 +1687,13 @@ def test_no_draw_hides_what_its_problem_teaches():
             c = record["claims"]
             units = [tuple(row) + (bias,) for row, bias in zip(c["W1"], c["b1"])]
             assert len(set(units)) == len(units), (family_id, c)
+    # nor two equal logits, whose gradient entries are one number; and the sum each p_i divides by is printed
+    for record in _records(bank["loss-softmax"], range(30)):
+        grads = [round(float(g), 4) for g in record["claims"]["gradient"].values()]
+        assert len(set(grads)) == len(grads), record["claims"]
+        said = "".join(p.get("math", "") for s in record["steps"] if s["rule"] == "The numbers" for p in s["say"])
+        total = sum(math.exp(float(sp.Rational(z))) for z in record["claims"]["inputs"])
+        assert f"\\approx {total:.4f}" in said, (said, total)
     adam = 0
     for record in _records(bank["optimizer-adam"], range(60)):
         c = record["claims"]

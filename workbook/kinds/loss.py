@@ -196,6 +196,10 @@ def solve_softmax(family: LossFamily, params: dict, rng: np.random.Generator) ->
         raise Degenerate(f"a logit beyond ±{LOGIT_LIMIT}: its e^z is not a number a learner works by hand")
     work.p = np.exp(za - za.max()) / np.exp(za - za.max()).sum()
     work.gradient = {f"z{i + 1}": g for i, g in enumerate(work.p - work.onehot)}
+    # each entry its own number: logits (−1, −1, 3) gave two equal entries, and a student who swapped those classes
+    # could not be told (read41)
+    if len({round(float(g), 4) for g in work.gradient.values()}) < len(work.gradient):
+        raise Degenerate("two entries of the gradient are the same number: two equal logits")
     return work
 
 
@@ -366,7 +370,11 @@ def _softmax_steps(work: Loss) -> list[Step]:
              words("The log-sum-exp term differentiates to ", Math("p_i"),
                    "; the first term gives −1 for the true class only. So the gradient is the predicted "
                    "probabilities minus the one-hot label.")),
-        Step("The numbers", "", [Table(["i", "z_i", "e^{z_i}", "p_i", "y_i", r"\partial L/\partial z_i"], rows)]),
+        Step("The numbers", "", [
+            # the sum each p_i divides by, which the table's e^{z_i} column leaves a reader to add up (read41)
+            *words("The exponentials add up to ", Math(r"\sum_j e^{z_j} \approx " + decimal_latex(np.exp(za).sum())),
+                   "; each ", Math("p_i"), " is its ", Math("e^{z_i}"), " divided by that sum."),
+            Table(["i", "z_i", "e^{z_i}", "p_i", "y_i", r"\partial L/\partial z_i"], rows)]),
     ]
 
 
