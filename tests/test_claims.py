@@ -565,6 +565,9 @@ def test_a_networks_step_table_adds_up_in_its_printed_numbers_or_says_which_row_
             # every such row named, not the first alone (read41: w₁₂ named, b₁ a digit off too and unsaid), and the
             # key says so too, to grade from
             key = "".join(part.get("text", "") + part.get("math", "") for part in record["answer"])
+            # the one row worked out moves: with x₁ = 0, "w₁₁ becomes 0.5 − 0.5·0 = 0.5" was a step that did nothing
+            worked = re.search(r"\\cdot \(?(-?[\d.]+)\)? (?:=|\\approx)", said)
+            assert worked and Decimal(worked[1]) != 0, (family.id, record["seed"], said)
             if off:
                 assert "last digit" in said and all(name in said for name in off), (family.id, record["seed"], off, said)
                 assert said.endswith(" do)." if len(off) > 1 else " does)."), said

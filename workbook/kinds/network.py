@@ -298,8 +298,8 @@ def _backward_steps(work: Network) -> list[Step]:
         # step had no rule: read30)
         Step(f"Gradients and one step (η = {work.lr:g})", "", [
             Text("Each weight and bias moves against its gradient, "),
-            Math(r"w \leftarrow w - \eta\,\partial L/\partial w"), Text("; the first row, "),
-            Math(_gradient_rows(work)[0][0]), Text(", becomes "), Math(_first_update(work)), Text("."),
+            Math(r"w \leftarrow w - \eta\,\partial L/\partial w"), Text("; " + _shown_row(work)[0] + ", "),
+            Math(_shown_row(work)[1][0]), Text(", becomes "), Math(_first_update(work)), Text("."),
             Table(STEP_HEAD, grad_rows), *_off_by_a_digit(work, grad_rows)]),
     ]
 
@@ -332,10 +332,20 @@ def _off_by_a_digit(work: Network, rows: list[list[str]]) -> list:
                  "from the table's rounded numbers (as "), *_named_all(names), Text(" do)." if len(names) > 1 else " does).")]
 
 
+def _shown_row(work: Network) -> tuple[str, tuple[str, float, float]]:
+    """The row the step is worked out for, and how it is named: the first, or the first that moves where the first's
+    gradient prints as 0 (x₁ = 0: "w₁₁ becomes 0.5 − 0.5·0 = 0.5", the one step shown a step that does nothing:
+    read41)."""
+    rows = _gradient_rows(work)
+    if d(rows[0][2]) not in ("0", "0.0000", "-0.0000"):
+        return "the first row", rows[0]
+    return "for one that moves", next((r for r in rows if d(r[2]) not in ("0", "0.0000", "-0.0000")), rows[0])
+
+
 def _first_update(work: Network) -> str:
-    """The first row of the step's table worked in its printed numbers: "=" where they give its printed value,
-    else "≈" (the gradient printed to 4 places, the step worked at full precision)."""
-    _, w, g = _gradient_rows(work)[0]
+    """The row _shown_row picks, worked in its printed numbers: "=" where they give its printed value, else "≈" (the
+    gradient printed to 4 places, the step worked at full precision)."""
+    _, (_, w, g) = _shown_row(work)
     after = w - work.lr * g
     # the gradient to as many places as give the printed result: 0.5 − 0.5·(−0.1909) ≈ 0.5954 gave a student 0.5955
     # (read35b), where 0.5 − 0.5·(−0.19086) ≈ 0.5954 does not
