@@ -9,6 +9,7 @@ for each of W, b and x. A wrong formula, a swapped or transposed entry cannot pa
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -152,6 +153,16 @@ def _read(family: LossFamily, params: dict) -> Loss:
         return [given(t, params) for t in texts]
 
     return Loss(family, *(read(getattr(family, key)) for key in KEYS))
+
+
+def _in_places(yhat: float, y) -> str:
+    """ŷ to the fewest places (4 at least) from which −ln ŷ (or −ln(1 − ŷ)) comes out as the loss is printed."""
+    loss = decimal_latex(-math.log(yhat if y == 1 else 1 - yhat))
+    for places in range(4, 10):
+        shown = round(yhat, places)
+        if decimal_latex(-math.log(shown if y == 1 else 1 - shown)) == loss:
+            return f"{shown:.{places}f}"
+    return f"{yhat:.9f}"
 
 
 def solve_mse(family: LossFamily, params: dict, rng: np.random.Generator) -> Loss:
@@ -301,8 +312,12 @@ def _bce_steps(work: Loss) -> list[Step]:
         Step("Forward pass", r"z = %s = %s,\quad \hat y = \sigma(z) %s %s" % (
             terms + " + b", exact_decimal(work.z), equal_or_about(yv), decimal_latex(yv)),
             [Text("Compute the neuron's output first; the backward pass reuses it.")]),
-        Step("Loss", r"L = -\left[y \ln \hat y + (1 - y)\ln(1 - \hat y)\right]",
-             words("Binary cross-entropy with the label ", Math(f"y = {exact_decimal(y)}"), ".")),
+        # with its value: the formula alone repeated the prompt's, and the step worked nothing (read41)
+        Step("Loss", r"L = -\left[y \ln \hat y + (1 - y)\ln(1 - \hat y)\right] = %s \approx %s" % (
+            r"-\ln %s" % _in_places(yv, y) if y == 1 else r"-\ln(1 - %s)" % _in_places(yv, y),
+            decimal_latex(-math.log(yv if y == 1 else 1 - yv))),
+             words("Binary cross-entropy with the label ", Math(f"y = {exact_decimal(y)}"), ": only the ",
+                   "first" if y == 1 else "second", " term is left.")),
         Step("Chain rule", r"\frac{\partial L}{\partial z} = \frac{\partial L}{\partial \hat y}"
                            r"\cdot\frac{d\hat y}{dz} = \left(-\frac{y}{\hat y} + \frac{1 - y}"
                            r"{1 - \hat y}\right)\hat y(1 - \hat y) = \hat y - y",
