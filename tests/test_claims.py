@@ -1731,7 +1731,7 @@ def test_a_logistic_loss_step_gives_its_value_from_its_printed_numbers():
     seen = 0
     for record in _records(load_bank()["loss-bce"], range(30)):
         step = next(s for s in record["steps"] if s["rule"] == "Loss")
-        found = re.search(r"= -\\ln\(?(1 - )?([\d.]+)\)? \\approx ([\d.]+)$", step["math"])
+        found = re.search(r"= -\\ln\s?\(?(1 - )?([\d.]+)\)? \\approx ([\d.]+)$", step["math"])
         assert found, step["math"]
         inside = float(found[2]) if not found[1] else 1 - float(found[2])
         assert f"{-math.log(inside):.4f}".rstrip("0") == found[3].rstrip("0"), step["math"]
