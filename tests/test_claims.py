@@ -1737,3 +1737,20 @@ def test_a_logistic_loss_step_gives_its_value_from_its_printed_numbers():
         assert f"{-math.log(inside):.4f}".rstrip("0") == found[3].rstrip("0"), step["math"]
         seen += 1
     assert seen >= 5
+
+
+def test_a_directional_derivative_writes_its_dot_product_out():
+    # read41 F12: "D_û f = ∇f · û = −1" skipped the products the step is named for
+    from workbook.numbers import latex
+
+    seen = 0
+    for record in _records(load_bank()["directional-derivative"], range(12)):
+        c = record["claims"]
+        step = next(s for s in record["steps"] if s["rule"] == "Dot product")
+        direction = [sp.Rational(v) for v in c["direction"]]
+        length = sp.sqrt(sum(v**2 for v in direction))
+        products = step["math"].split(r"\hat{u} = ", 1)[1].rsplit(" = ", 2)[0]
+        assert products.count(r" \cdot ") == len(direction), step["math"]
+        assert all(latex(abs(v / length)) in products for v in direction), step["math"]
+        seen += 1
+    assert seen >= 8

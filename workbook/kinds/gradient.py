@@ -343,13 +343,21 @@ def present_gradient(work: Gradient) -> Problem:
                    steps=_at_steps(work), claims=_at_record(work), **_figures(work, GRADIENT))
 
 
+def _bracketed(e: sp.Expr) -> str:
+    """A factor of a written product: in brackets where it is negative or a sum."""
+    return rf"\left({latex(e)}\right)" if e.could_extract_minus_sign() or e.is_Add else latex(e)
+
+
 def present_directional(work: Gradient) -> Problem:
     """Find the directional derivative at the point along the direction; the number an LMS grades."""
     shown = _at_steps(work) + [
         Step("Unit direction", r"\hat{u} = \frac{%s}{%s} = %s" % (
             vector_latex(work.direction), latex(work.length), vector_latex(work.unit)),
              words("Divide the direction by its length so that it measures change per unit step.")),
-        Step("Dot product", r"D_{\hat{u}} f = \nabla f \cdot \hat{u} = %s" % number_latex(work.value),
+        # the products written out: "= −1" alone skipped the dot product the step is named for (read41)
+        Step("Dot product", r"D_{\hat{u}} f = \nabla f \cdot \hat{u} = %s = %s" % (" + ".join(
+            rf"{_bracketed(g)} \cdot {_bracketed(u)}" for g, u in zip(work.grad, work.unit, strict=True)),
+            number_latex(work.value)),
              words("The rate of change along ", Math(r"\hat{u}"), " is the gradient dotted with it.")),
     ]
     default = "Find the directional derivative of {f} at {point} in the direction of {direction}."
