@@ -148,6 +148,8 @@
       for (;;) {
         if (at("*", "/")) {
           const sign = take(), op = sign.text, right = unary(), l = left, last = toks[i - 1];
+          // by 0 written so (2/0, x/(x - x)): refused, as workbook solve refuses it (attack41)
+          if (op === "/" && constantOf(right) === 0) throw new ParseError("division by zero");
           if (op === "/" && last.kind === "num" && toks[i - 2] === sign && implicit() && tok().start === last.end) {
             // 1/2x: 1/(2x) or x/2? refused with both spellings, as workbook solve refuses it (attack40b: the page
             // read it as x/2 and judged it, "Not right" for 1/(2x) typed so)
@@ -201,10 +203,15 @@
       const raised = (v) => {
         const b = base(v);
         if (Number.isNaN(b)) return NaN;
-        const p = exponent(v);  // (where base and power are numbers: e^(ln x) at -2 has none)
+        let p = exponent(v);  // (where base and power are numbers: e^(ln x) at -2 has none)
+        // a whole power moved off its whole number by doublesLost's moves is put back: (-2)^(3 - 1) made NaN there,
+        // and the page left a plain wrong answer to the terminal (attack41)
+        if (weight.noise && b < 0 && Math.abs(p - Math.round(p)) <= 1e-9 * Math.max(1, Math.abs(p))) p = Math.round(p);
         if (b === 0 && p < 0) return NaN;  // 0 to a negative power, a division by 0: no value (as 1/0 above)
         const r = jig(Math.pow(b, p));
-        if (Number.isFinite(b) && b !== 0 && Number.isFinite(p) && (Math.abs(r) < SMALLEST || !Number.isFinite(r))) weight.lost = true;
+        // past a double's range, out or under: not a negative number to a fractional power, which has no value
+        // (x^0.5 at -2.26 was "more than doubles can hold", where sqrt(x) is undefined: attack41)
+        if (Number.isFinite(b) && b !== 0 && Number.isFinite(p) && (Math.abs(r) < SMALLEST || Math.abs(r) === Infinity)) weight.lost = true;
         return r;
       };
       return weighed(raised, [base, exponent], from);
@@ -252,7 +259,8 @@
         if (bracketed) take();
         const sign = at("-") ? -1 : 1;
         if (at("-", "+")) take();
-        if (tok().kind !== "num") throw new ParseError(`after ${name}^ write a whole number, then the argument`);
+        // a whole number: sin^2.9(x) was read as sin(x)^2 by parseInt, and "Right." (attack41)
+        if (tok().kind !== "num" || !/^\d+$/.test(tok().text)) throw new ParseError(`after ${name}^ write a whole number, then the argument: ${name}^2(x)`);
         exponent = sign * parseInt(take().text, 10);
         if (exponent === 0) throw new ParseError(`${name}^0 is 1; write 1`);  // as workbook solve (attack40b)
         if (bracketed) { if (!at(")")) throw new ParseError("missing ')'"); take(); }

@@ -1754,3 +1754,27 @@ def test_a_directional_derivative_writes_its_dot_product_out():
         assert all(latex(abs(v / length)) in products for v in direction), step["math"]
         seen += 1
     assert seen >= 8
+
+
+def _from_latex(tex: str) -> sp.Expr:
+    """A short piece of printed arithmetic read back (numbers, ·, brackets, powers, fractions, e^, ln, sin, cos)."""
+    text = tex.replace(r"\cdot", "*").replace(r"\left(", "(").replace(r"\right)", ")").replace(" ", "")
+    while r"\frac{" in text:
+        text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"((\1)/(\2))", text)
+    text = re.sub(r"e\^\{([^{}]*)\}", r"exp(\1)", text)
+    text = text.replace("^{", "**(").replace("}", ")").replace("{", "(")
+    text = text.replace(r"\ln", "log").replace(r"\sin", "sin").replace(r"\cos", "cos")
+    return sp.sympify(text)
+
+
+def test_a_value_at_a_point_writes_the_point_in_before_it_works_it_out():
+    # read41 F12: "f'(2) = 8" skipped the substitution 2·(2 + 2)·e⁰ the step says it makes
+    seen = 0
+    for record in _records(load_bank()["derivative-at-point"], range(16)):
+        step = next(s for s in record["steps"] if s["rule"] == "Evaluate at the point")
+        parts = step["math"].split(" = ")
+        assert len(parts) >= 3, step["math"]
+        assert _from_latex(parts[1]) == sp.sympify(record["claims"]["value"]), step["math"]
+        assert sp.Symbol(record["claims"]["variable"]) not in _from_latex(parts[1]).free_symbols
+        seen += 1
+    assert seen >= 10

@@ -625,7 +625,13 @@ def test_the_page_refuses_what_the_terminal_refuses_and_reads_y_of_x_as_y(tmp_pa
     quarter = {"claims": {"type": "derivative", "function": "x**2/4", "variable": "x", "order": 1, "answer": "x/2"}}
     _terminal_and_page_agree(quarter, [("1/2x", None), ("x/2x", None), ("1/2(x)", None), ("1/2|x|", None),
                                        ("x/2", True), ("1/2 x", True), ("1/2*x", True), ("x^+2/x/2", None),
-                                       ("x^(+2)/x/2", True), ("sin^0(x) x/2", None), ("1/(2x)", False)], tmp_path)
+                                       ("x^(+2)/x/2", True), ("sin^0(x) x/2", None), ("1/(2x)", False),
+                                       # attack41: a power worked out (3 - 1) is whole, not moved off it, and a plain
+                                       # wrong answer is judged; x^0.5 at a negative point has no value (not "more than
+                                       # doubles hold"); sin^2.9 is no sin^2, and 2/0 and x/(x - x) are refused
+                                       ("3x^(3-1)/4", False), ("x^0.5", False), ("(2x)^1.5", False),
+                                       ("sin^2.9(x) x/2", None), ("2/0 + x/2", None), ("x/(x-x)", None),
+                                       ("1/0x", None)], tmp_path)
     tangent = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x",
                           "ask": "tangent", "at": "1", "tangent": "2*x - 1"}}
     # attack40b F3: the page's own value of cos(x + 10^10) is off in its seventh digit (x + 10^10 rounded to 2e-6),

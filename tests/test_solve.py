@@ -690,3 +690,16 @@ def test_a_constant_factor_is_named_as_a_reader_would_name_it(function, typed, s
     # attack40b F1: 1/ln(10), the factor of a learner who took log as base 10, was "1619556863/3729167490 times"
     ok, lines = solver.check_answer(solver.solve(function), typed)
     assert ok is False and any(f"your answer is {said} the derivative" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("typed, said", [("2x + 10^-12 sin(x)", "by about 8.415e-13"),
+                                         ("2x - 10^-12 sin(x)", "by about -8.415e-13")])
+def test_a_difference_too_small_to_see_is_the_answer_less_the_derivative(typed, said):
+    # attack41 F2: "it differs from the derivative by about -8.415e-13" for 2x + 10^-12 sin(x), whose difference is +
+    ok, lines = solver.check_answer(solver.solve("x^2"), typed)
+    assert ok is False and said in lines[1], lines
+
+
+def test_a_difference_at_a_lone_switch_is_the_answer_less_the_derivative():
+    ok, lines = solver.check_answer(solver.solve("x"), "sign(x - cos(x))^2")
+    assert ok is False and "by about -1" in lines[1], lines

@@ -1028,7 +1028,8 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         tiny = ": too little to see in decimals, but not 0" if abs(witness[1]) < 1e-6 else ""
         lines.append(f"  {at}your answer is infinite (a δ), where the derivative is a number" if np.isinf(witness[1])
                      else f"  {at}it differs from the derivative by less than 10^-300, but not by 0" if witness[1] == 0
-                     else f"  {at}it differs from the derivative by about {witness[1]:.4g}{tiny}")  # (not "-0": attack30)
+                     else f"  {at}it differs from the derivative by about {-witness[1] + 0.0:.4g}{tiny}")  # (not "-0":
+        # attack30; the answer less the derivative, as "by" reads: the witness is the derivative less it, attack41)
     elif where is None:  # a rational difference, exactly not zero
         lines.append(f"  it differs from the derivative by {explain.pretty(sp.cancel(difference))}, which is not 0")
     else:
@@ -1714,8 +1715,8 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, withi
         usable += 1
     if usable >= 3 and exact:
         lone = _at_a_lone_switch(a, b, var, lo, hi, within)
-        if lone is not None:
-            return False, lone
+        if lone is not None:  # (which gives the second less the first: a witness is a - b)
+            return False, (lone[0], -lone[1])
     if usable >= 3 and far:
         for p in _off_joints(difference, var, _far_points(difference, var, lo, hi, written=a - b)):
             got = _values(a, b, var, p)

@@ -380,10 +380,22 @@ def _worked(work: Derivative) -> list[Step]:
     return derived + worked
 
 
+def _substituted(answer: sp.Expr, x: sp.Symbol, x0: sp.Expr) -> str:
+    """The derivative with the point put in, not yet worked, and "=": "2 (2 + 2) e^{2 - 2} = " before f'(2) = 8 (the
+    value alone skipped the substitution: read41). Empty where it is too long to be worth writing out."""
+    if sp.count_ops(answer) > 14:
+        return ""
+    with sp.evaluate(False):
+        put = answer.xreplace({x: sp.Symbol(r"\left(%s\right)" % latex(x0)) if x0.could_extract_minus_sign()
+                               else sp.Symbol(latex(x0))})
+    return sp.latex(put, mul_symbol="dot", ln_notation=True, inv_trig_style="full") + " = "  # numbers side by side: ·
+
+
 def present_value(work: Derivative) -> Problem:
     """Find f'(x0)."""
     at_name = f"f{prime(work.family.order)}({latex(work.x0)})"
-    evaluate = Step("Evaluate at the point", f"{at_name} = {number_latex(work.value)}",
+    evaluate = Step("Evaluate at the point", f"{at_name} = {_substituted(work.answer, work.x, work.x0)}"
+                    f"{number_latex(work.value)}",
                     words("Substitute ", Math(f"{latex(work.x)} = {latex(work.x0)}"), " into the derivative."))
     prompt = fill(work.family.prompt or "Let {f}. Find {dfx}.",
                   {**_placeholders(work), "at": Math(latex(work.x0)), "dfx": Math(at_name)}) + _definitions(work.f, work.answer,
