@@ -654,7 +654,8 @@ def test_a_corner_at_a_root_of_irrational_coefficients_is_no_raw_error(tmp_path,
     ("A curve {= y = <script>alert(1)</script>} is drawn. Find {dfx}.", "markup such as <b>"),
     ("A curve {= y = } is drawn. Find {dfx}.", "must be an expression"),
     ("A curve {= \\\\alpha x} is drawn.", "the formula {= \\alpha x}"),
-    ("A curve {= " + "x + " * 40 + "x} is drawn.", "longer than 120 characters")])
+    ("A curve {= " + "x + " * 40 + "x} is drawn.", "longer than 120 characters"),
+    ("A curve {= y = {a}} is drawn.", "may not hold a brace")])
 def test_a_formula_in_a_prompt_that_cannot_be_read_is_refused_as_the_file_loads(tmp_path, prompt, said):
     (tmp_path / "f.toml").write_text('id = "f"\ntitle = "F"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\n'
                                      f'expression = "a*x^2"\nprompt = "{prompt}"\n[params]\na = {{ int = [2, 3] }}\n',
@@ -674,3 +675,14 @@ def test_a_formula_in_a_prompt_is_printed_as_math_in_the_order_typed():
     assert maths[0] == "y = w x + b", record["prompt"]
     assert plain(record["prompt"]).startswith("A model y = w x + b is trained"), plain(record["prompt"])
     assert not any("y = w x + b" in segment.get("text", "") for segment in record["prompt"])
+
+
+@pytest.mark.parametrize("written, printed", [
+    ("log10(x) + log(x, 3)", r"\log_{10}{\left(x \right)} + \log_{3}{\left(x \right)}"), ("lg(x)", r"\log_{10}"),
+    ("ln(x)", r"\ln{\left(x \right)}"), ("f(x) = x^2", r"f\left(x\right) = x^{2}"),
+    ("L(w, b) = (w - 3)^2", r"L\left(w, b\right) = \left(w - 3\right)^{2}"), ("x(x + 1)", r"x \left(x + 1\right)")])
+def test_a_formula_in_a_prompt_prints_what_was_written(written, printed):
+    # attack41: log10(x), log2(x), log(x, 3) and lg(x) printed ln(x), a false formula; f(x) = x^2 printed "f x = x²"
+    from workbook.problem import formula
+
+    assert printed in formula(written).math

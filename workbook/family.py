@@ -195,6 +195,9 @@ class Family(BaseModel):
     def _prompt_fills_in_little(self):
         """Each placeholder prints a whole formula: a prompt of 150 {f}s would take minutes to lay out."""
         formulas = FORMULA.findall(self.prompt or "")
+        # a formula holding a brace ({= y = {a}}) is no formula: its text printed as it stood (attack41)
+        if len(re.findall(r"(?<!\{)\{=", self.prompt or "")) > len(formulas):
+            raise ValueError("prompt: a formula {= ...} may not hold a brace: write a parameter's value {a} outside it")
         if self.prompt is not None and len(PLACEHOLDER.findall(self.prompt)) + len(formulas) > MAX_PLACEHOLDERS:
             raise ValueError(f"prompt: at most {MAX_PLACEHOLDERS} placeholders such as {{f}}")
         for text in formulas:  # each read as the file loads, not at a draw

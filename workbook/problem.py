@@ -158,6 +158,28 @@ class PlaceholderError(ValueError):
     plain = True  # its message is for the family's author, as it stands
 
 
+class _FormulaPrinter:
+    """SymPy's LaTeX printer for a prompt's formula, made on first use: terms in the order typed, ln for the natural
+    logarithm, and a logarithm to a base with its base (log10(x) printed ln(x), a false formula: attack41)."""
+
+    printer = None
+
+    def doprint(self, e) -> str:
+        if self.printer is None:
+            from sympy.printing.latex import LatexPrinter
+
+            class Printer(LatexPrinter):
+                def _print_log(self, expr, exp=None):
+                    if len(expr.args) == 2:
+                        text = r"\log_{%s}{\left(%s \right)}" % (self._print(expr.args[1]), self._print(expr.args[0]))
+                        return text if exp is None else r"%s^{%s}" % (text, exp)
+                    return super()._print_log(expr, exp)
+
+            type(self).printer = Printer({"order": "none", "ln_notation": True, "inv_trig_style": "full"})
+        return self.printer.doprint(e)
+
+
+_FORMULA = _FormulaPrinter()
 FORMULA_MOST = 120  # characters of a formula in a prompt: a model's equation, not a page of algebra
 
 
@@ -177,12 +199,20 @@ def formula(text: str) -> Math:
                                "as {= y = w x + b}")
     printed = []
     for side in sides:
+        # a side that is a name of names alone, f(x) or L(w, b), is the function's name (read as f times x, it printed
+        # "f x": attack41)
+        named = re.fullmatch(r"\s*([A-Za-z][0-9_]*)\s*\(\s*([A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*)\s*\)\s*",
+                             side)
         try:
             with sp.evaluate(False):  # as typed: w x + b, not b + w x
+                if named and named[1] not in E.FUNCTIONS and named[1] not in E.CONSTANTS:
+                    head, names = E.parse(named[1]), [E.parse(n) for n in named[2].split(",")]
+                    printed.append(rf"{_FORMULA.doprint(head)}\left({', '.join(_FORMULA.doprint(n) for n in names)}\right)")
+                    continue
                 value = E.parse(side)
         except E.ExprError as exc:
             raise PlaceholderError(f"the formula {{={text[:30]}}}: {exc}") from None
-        printed.append(sp.latex(value, order="none", ln_notation=True, inv_trig_style="full"))
+        printed.append(_FORMULA.doprint(value))
     return Math(" = ".join(printed))
 
 
