@@ -274,6 +274,8 @@ def caption_said(value) -> str:
     optimizer's caption wrote "θ₂ = 0.8" for 0.7999999, the key's "≈": read37)."""
     text = caption_number(value)
     exact = abs(float(text.replace("\u2212", "-")) - float(value)) <= 1e-12 * max(1.0, abs(float(value)))
+    if not exact:  # rounded: to its 4 places, as the table beside it ("≈ −0.887" beside −0.8870 read as 3: read41)
+        text = f"{float(value):.4f}".replace("-", "\u2212")
     return f"{'=' if exact else '≈'} {text}"
 
 

@@ -34,6 +34,7 @@ from workbook.kinds.common import (
 )
 from workbook.numbers import (
     caption_number,
+    caption_said,
     decimal_latex,
     decimal_places,
     exact_decimal,
@@ -503,7 +504,7 @@ def _figure(f, variables, path2d, paths1d, rate, minimum=None, name: str = "f") 
     off = [(run["label"], [(k, p) for k, p in enumerate(run["points"]) if not xs[0] <= p <= xs[-1]]) for run in runs]
     beyond = "".join(f" Off the plot, {label} reaches " + _and([f"{variables[0]} = {p:g} at step {k}" for k, p in out]) + "."
                      for label, out in off if out)
-    return spec | {"alt": f"{said}, and its {'local ' * local}minimum at {variables[0]} = {caption_number(m)}: "
+    return spec | {"alt": f"{said}, and its {'local ' * local}minimum at {variables[0]} {caption_said(m)}: "
                           + "; ".join(f"{run['label']} {_path_said(run['points'], m)}".replace(
                               "the minimum", "the local minimum" if local else "the minimum") for run in runs)
                           + "." + beyond}
