@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal
 
 import numpy as np
@@ -341,7 +342,9 @@ def _worked_products(work: Loss) -> str:
     out = []
     for name, x in zip(work.weight_names, work.inputs, strict=True):
         a, b, sign, product = multiplying(error, float(x))
-        out.append(r"\frac{\partial L}{\partial %s} = %s \times %s %s %s" % (name, a, b, sign, product))
+        # "≈" before a factor rounded to its printed places: ∂L/∂w₁ is not 0.37754 × 2, only nearly (issue 11)
+        first = "=" if Decimal(a.strip("()")) == Decimal(repr(error)) else r"\approx"
+        out.append(r"\frac{\partial L}{\partial %s} %s %s \times %s %s %s" % (name, first, a, b, sign, product))
     return r",\quad ".join(out)
 
 
