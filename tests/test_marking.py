@@ -204,7 +204,16 @@ def test_every_contour_label_states_its_level(records):
             for ax in fig.axes:
                 for c in ax.get_children():
                     if isinstance(c, ContourSet):
+                        renderer = fig.canvas.get_renderer()
+                        points = [line.get_transform().transform((line.get_xdata()[0], line.get_ydata()[0]))
+                                  for line in ax.lines if len(line.get_xdata()) == 1 and line.get_marker() != "None"]
+                        clear = 9.0 * fig.dpi / 72  # points, as figures.POINT_CLEAR_PT
                         for text, value in zip(c.labelTexts, c.labelCValues):
                             assert float(text.get_text().replace("−", "-")) == pytest.approx(value, abs=1e-9), name
+                            # and none beside a marked point, where it reads as the point's level (read40: "15"
+                            # against the point (1, 2), on the contour 11)
+                            box = text.get_window_extent(renderer)
+                            assert all(np.hypot(max(box.x0 - x, 0, x - box.x1), max(box.y0 - y, 0, y - box.y1)) >= clear
+                                       for x, y in points), (name, text.get_text())
                             seen += 1
     assert seen >= 20

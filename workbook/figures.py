@@ -491,14 +491,34 @@ def _fitting(fig, ax, cs, renderer, whole: list) -> list[int]:
     drawn = figcheck.strokes(fig)
     slack = figcheck.SLACK_PT * fig.dpi / 72
     taken = _obstacles(fig, renderer, skip=set(cs.labelTexts))
+    points = marked_points(ax)
+    clear = POINT_CLEAR_PT * fig.dpi / 72
     fits = []
     for i, (text, value) in enumerate(zip(cs.labelTexts, cs.labelCValues)):
         level = _level_of(cs, text, value)
         box = text.get_window_extent(renderer)
-        if not _clashes(text, box, drawn, taken, slack) and not _eats_its_line(cs, whole[level], box):
+        # not beside a marked point either, where it reads as that point's level: "15" against the point (1, 2),
+        # whose own contour is 11 (read40)
+        near = any(np.hypot(max(box.x0 - x, 0, x - box.x1), max(box.y0 - y, 0, y - box.y1)) < clear for x, y in points)
+        if not near and not _clashes(text, box, drawn, taken, slack) and not _eats_its_line(cs, whole[level], box):
             fits.append(i)
             taken.append(box)
     return fits
+
+
+POINT_CLEAR_PT = 9.0  # how far a contour label keeps from a marked point
+
+
+def marked_points(ax) -> list[tuple[float, float]]:
+    """The points a plot marks alone (a line of one point with a marker: the point asked about, a start, a
+    minimum's star), in display units."""
+    out = []
+    for line in ax.lines:
+        x, y = (np.atleast_1d(np.asarray(v, dtype=float)) for v in line.get_data())
+        if line.get_visible() and len(x) == 1 and line.get_marker() not in (None, "None", "", " ") \
+                and np.isfinite(x[0]) and np.isfinite(y[0]):
+            out.append(tuple(line.get_transform().transform((x[0], y[0]))))
+    return out
 
 
 def _eats_its_line(cs, path, box) -> bool:
