@@ -265,7 +265,7 @@ def test_a_graph_is_as_tall_as_what_it_draws_and_no_edge_is_cut_off():
     # counts an arrow that runs out of its plot as a fault), and a chain of four nodes was a band of white
     # 4.7 cm tall around boxes 0.9 cm tall
     bank = load_bank(None)
-    record = generate_one(bank["backprop-fanout"], 3)
+    record = generate_one(bank["backprop-fanout"], 9)  # (3 until a product of equal factors was redrawn: read41)
     spec = (record if isinstance(record, dict) else record.record())["figure"]
     fig = figures.drawn(spec)
     assert figcheck.measure_figure(fig, "beside").faults == []
