@@ -1077,7 +1077,7 @@ def test_every_use_of_a_value_that_fans_out_contributes_to_its_gradient():
            "relu": lambda a: sp.Max(0, a)}
     checked = 0
     for family in (f for f in load_bank().values() if f.kind == "backprop"):
-        for record in _records(family, range(30)):
+        for record in _records(family, range(45)):  # (more seeds: a product of equal factors is redrawn, read41)
             c = record["claims"]
             uses = collections.Counter(a for _, _, *args in c["graph"] for a in args)
             values = {k: sp.Rational(v) for k, v in c["leaves"].items()}
@@ -1609,11 +1609,11 @@ def test_a_graphs_gradients_are_not_all_one_size(family_id):
     # seed 606's problem 22: f and all three gradients were ±0.1839, so a slip in the fan-out or two answers swapped
     # still matched the key (read35a)
     seen = 0
-    for record in _records(load_bank()[family_id], range(60)):
+    for record in _records(load_bank()[family_id], range(120)):  # (a product of equal factors is redrawn: read41)
         sizes = {f"{abs(float(g)):.4f}" for g in record["claims"]["gradients"].values()}
         assert len(record["claims"]["gradients"]) < 2 or len(sizes) > 1, record["seed"]
         seen += 1
-    assert seen >= 40
+    assert seen >= 30
 
 
 def test_a_tree_of_paths_asks_for_the_paths_to_be_added_and_a_chain_for_one_product():

@@ -346,11 +346,14 @@ def test_a_table_cell_the_key_gives_to_more_places_is_graded_to_them():
     # Adam's v_t, asked to 6 places "as it can be small": a tolerance of half a unit in the 4th place took 0 for
     # 0.00005 (attack29)
     from workbook.bank import load_bank
-    from workbook.generate import generate_one
+    from workbook.generate import REDRAW, generate_one
 
     checked = 0
     for seed in range(12):
-        record = generate_one(load_bank()["optimizer-adam"], seed)
+        try:
+            record = generate_one(load_bank()["optimizer-adam"], seed)
+        except REDRAW:  # (Adam given one gradient twice is redrawn: read40)
+            continue
         _, rows = moodle.table_blanks(record)
         for row in rows:
             for kind, value in row:

@@ -507,7 +507,7 @@ def _key(work: Network) -> list:
     # and, to grade from, which values after the step a student working from the rounded gradients gets a last digit
     # apart (read41: the key printed 0.2258 with no word, and a student's 0.2259, right by the table, was marked wrong)
     apart = _apart(work)
-    either = [Text(" (from the rounded gradients, "), *_named_all(apart),
+    either = [Text(" (from the rounded numbers of the table, "), *_named_all(apart),
               Text(" come" + ("" if len(apart) > 1 else "s") + " out a last digit apart: accept either)")] if apart else []
     return [Text("outputs "), Math(r"\hat y " + outputs), Text("; "), Math(f"L {stated(work.L)}"),
             Text("; gradients "), *_listed(gradients),
