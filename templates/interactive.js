@@ -396,6 +396,9 @@
         return straight ? -a / (b - a) : NaN;
       };
       line.joints = [...(left.joints || []), ...(right.joints || [])];
+      // and what either side holds that the page cannot weigh: y = 3x - 2 + 10^-12 and y = 3.0000000001x - 2 were
+      // "Right." while the same without "y =" went to the terminal (attack42)
+      for (const key of ["tiny", "long", "saturated"]) line[key] = [...(left[key] || []), ...(right[key] || [])];
       return line;
     }
     if (!namesDerivative(sides[0], data)) {

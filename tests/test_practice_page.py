@@ -476,6 +476,10 @@ def _terminal_and_page_agree(record: dict, cases: list[tuple[str, bool | None]],
     want, data = judge.expected(record), interactive.page_data(record)
     said = _verdicts([{"data": data, "text": text} for text, _ in cases], tmp_path)
     for (text, right), page in zip(cases, said):
+        if right == "defer":  # wrong by less than the page can weigh: the terminal says so, the page defers
+            assert judge.judge(want, text)[0] is False and not page.startswith(("Right", "Not right")), (text, page)
+            assert "solve --check" in page, (text, page)
+            continue
         if right is None:
             with pytest.raises(ValueError):
                 judge.judge(want, text)
@@ -644,6 +648,9 @@ def test_the_page_refuses_what_the_terminal_refuses_and_reads_y_of_x_as_y(tmp_pa
     assert said[1] == "Right." and said[2].startswith("Not right") and said[3].startswith("Not right"), said
     _terminal_and_page_agree(tangent, [("y(x) = 2x - 1", True), ("2x - 1 = y( x )", True), ("y(x) = 2x", False),
                                        ("y = 2x - 1", True), ("x y = 2x^2 - x", None),
+                                       # attack42: a number the page cannot weigh, on either side of the line's =
+                                       ("y = 2.0000000001x - 1", "defer"), ("y = 2x - 1 + 10^-12", "defer"),
+                                       ("y = 2x - 1 + tanh(40) - 1", "defer"), ("2x - 1 + e^(-40) = y", "defer"),
                                        ("y(x) = 2x - 1 + y(x)", None)], tmp_path)
 
 
