@@ -229,6 +229,9 @@
       const t = tok();
       if (t.kind === "num") {
         take();
+        // as workbook solve counts them, every digit, zeros too (2.000…0x of 38 digits was "Right.": attack42)
+        const digits = t.text.replace(".", "").length;
+        if (digits > 30) throw new ParseError(`the number has ${digits} digits; the limit is 30`);
         const x = parseFloat(t.text);
         // a number typed to more digits than the page weighs (it compares to 1e-7): 6.283185307x for 2 pi x, or
         // 2.0000000001x for 2x, was "Right." (attack38b); left to the terminal, which judges it exactly

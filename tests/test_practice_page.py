@@ -635,7 +635,9 @@ def test_the_page_refuses_what_the_terminal_refuses_and_reads_y_of_x_as_y(tmp_pa
                                        # doubles hold"); sin^2.9 is no sin^2, and 2/0 and x/(x - x) are refused
                                        ("3x^(3-1)/4", False), ("x^0.5", False), ("(2x)^1.5", False),
                                        ("sin^2.9(x) x/2", None), ("2/0 + x/2", None), ("x/(x-x)", None),
-                                       ("1/0x", None)], tmp_path)
+                                       ("1/0x", None),
+                                       # attack42: a number of more digits than the terminal reads, zeros too
+                                       ("0." + "5" + "0" * 35 + "x", None), ("0" * 35 + "1/2 x", None)], tmp_path)
     tangent = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x",
                           "ask": "tangent", "at": "1", "tangent": "2*x - 1"}}
     # attack40b F3: the page's own value of cos(x + 10^10) is off in its seventh digit (x + 10^10 rounded to 2e-6),
