@@ -197,6 +197,11 @@
       if (probes.every((at) => base(at) === 0) && new Set(probes.map((at) => exponent(at))).size > 1) {
         throw new ParseError("0^(...) is 1 where its power is 0 and 0 elsewhere: write your answer without it");
       }
+      // a whole power over 100 of what holds a name, refused as workbook solve refuses it (x^101: attack42)
+      const whole = constantOf(exponent);
+      if (whole !== undefined && Number.isInteger(whole) && Math.abs(whole) > 100 && constantOf(base) === undefined) {
+        throw new ParseError("exponent too large: at most 100");
+      }
       turns.push(exponent, base);  // 10^(-10^12 (x - c)^2) tops at c; (10^-12 + (x - c)^2)^-1 spikes there
       if (probes.some((at) => exponent(at) < 0)) holes.push(base);  // x^-1: a denominator, where it is 0
       // a power of what has no value has none (NaN^0 is 1 in JavaScript): sqrt(x)^0 is undefined for x < 0
@@ -266,6 +271,7 @@
         if (tok().kind !== "num" || !/^\d+$/.test(tok().text)) throw new ParseError(`after ${name}^ write a whole number, then the argument: ${name}^2(x)`);
         exponent = sign * parseInt(take().text, 10);
         if (exponent === 0) throw new ParseError(`${name}^0 is 1; write 1`);  // as workbook solve (attack40b)
+        if (Math.abs(exponent) > 100) throw new ParseError("exponent too large: at most 100");  // (attack42)
         if (bracketed) { if (!at(")")) throw new ParseError("missing ')'"); take(); }
         if (exponent === -1) {
           if (!has(INVERSE, name)) throw new ParseError(`${name}^-1 is not an inverse function here`);

@@ -637,7 +637,10 @@ def test_the_page_refuses_what_the_terminal_refuses_and_reads_y_of_x_as_y(tmp_pa
                                        ("sin^2.9(x) x/2", None), ("2/0 + x/2", None), ("x/(x-x)", None),
                                        ("1/0x", None),
                                        # attack42: a number of more digits than the terminal reads, zeros too
-                                       ("0." + "5" + "0" * 35 + "x", None), ("0" * 35 + "1/2 x", None)], tmp_path)
+                                       ("0." + "5" + "0" * 35 + "x", None), ("0" * 35 + "1/2 x", None),
+                                       # and a whole power over 100 of a name (attack42)
+                                       ("x/2 + 0*x^101", None), ("sin^200(x) + x/2", None), ("x^2/x/2", True),
+                                       ("x/2 + 2^10 - 2^10", True)], tmp_path)
     tangent = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x",
                           "ask": "tangent", "at": "1", "tangent": "2*x - 1"}}
     # attack40b F3: the page's own value of cos(x + 10^10) is off in its seventh digit (x + 10^10 rounded to 2e-6),
