@@ -8,6 +8,7 @@ kinds, so that nothing a kind imports imports a kind.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -158,28 +159,30 @@ class PlaceholderError(ValueError):
     plain = True  # its message is for the family's author, as it stands
 
 
-class _FormulaPrinter:
+@functools.cache
+def _formula_printer():
     """SymPy's LaTeX printer for a prompt's formula, made on first use: terms in the order typed, ln for the natural
     logarithm, and a logarithm to a base with its base (log10(x) printed ln(x), a false formula: attack41)."""
+    from sympy.printing.latex import LatexPrinter
 
-    printer = None
+    class Printer(LatexPrinter):
+        def _print_log(self, expr, exp=None):
+            if len(expr.args) == 2:
+                text = r"\log_{%s}{\left(%s \right)}" % (self._print(expr.args[1]), self._print(expr.args[0]))
+                return text if exp is None else r"%s^{%s}" % (text, exp)
+            return super()._print_log(expr, exp)
 
-    def doprint(self, e) -> str:
-        if self.printer is None:
-            from sympy.printing.latex import LatexPrinter
-
-            class Printer(LatexPrinter):
-                def _print_log(self, expr, exp=None):
-                    if len(expr.args) == 2:
-                        text = r"\log_{%s}{\left(%s \right)}" % (self._print(expr.args[1]), self._print(expr.args[0]))
-                        return text if exp is None else r"%s^{%s}" % (text, exp)
-                    return super()._print_log(expr, exp)
-
-            type(self).printer = Printer({"order": "none", "ln_notation": True, "inv_trig_style": "full"})
-        return self.printer.doprint(e)
+    return Printer({"order": "none", "ln_notation": True, "inv_trig_style": "full"})
 
 
-_FORMULA = _FormulaPrinter()
+def maths_and(names: list[str]) -> list[Segment]:
+    """Formulas named one after another as a sentence does: x; x and y; x, y and z."""
+    out: list[Segment] = []
+    for i, name in enumerate(names):
+        out += ([Text(" and " if i == len(names) - 1 else ", ")] if i else []) + [Math(name)]
+    return out
+
+
 FORMULA_MOST = 120  # characters of a formula in a prompt: a model's equation, not a page of algebra
 
 
@@ -207,12 +210,12 @@ def formula(text: str) -> Math:
             with sp.evaluate(False):  # as typed: w x + b, not b + w x
                 if named and named[1] not in E.FUNCTIONS and named[1] not in E.CONSTANTS:
                     head, names = E.parse(named[1]), [E.parse(n) for n in named[2].split(",")]
-                    printed.append(rf"{_FORMULA.doprint(head)}\left({', '.join(_FORMULA.doprint(n) for n in names)}\right)")
+                    printed.append(rf"{_formula_printer().doprint(head)}\left({', '.join(_formula_printer().doprint(n) for n in names)}\right)")
                     continue
                 value = E.parse(side)
         except E.ExprError as exc:
             raise PlaceholderError(f"the formula {{={text[:30]}}}: {exc}") from None
-        printed.append(_FORMULA.doprint(value))
+        printed.append(_formula_printer().doprint(value))
     return Math(" = ".join(printed))
 
 

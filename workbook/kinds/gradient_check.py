@@ -20,7 +20,7 @@ from workbook.family import Domain, FunctionFamily
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import draw_function, exact_at, given, in_range, partial, refuse_constant
 from workbook.numbers import decimal_places, exact_decimal, latex, point_latex, scientific_latex, significant
-from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
+from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, maths_and, words
 
 
 class GradientCheckFamily(FunctionFamily):
@@ -284,18 +284,10 @@ def _exact(work: GradientCheck) -> list:
     if third != exact:  # an exact centred difference for another reason: said as it is, no reason claimed
         return words(" The relative error in ", Math(names[0]), " is 0: its centred difference is exact here.")
     quadratic = all(work.f.is_polynomial(v) and sp.degree(work.f, v) <= 2 for v in exact)
-    return words(" The relative error in ", *_and(names), " is 0: ", Math("f"),
-                 " is quadratic in " if quadratic else " has a third derivative of 0 here in ", *_and(names), " (",
-                 *_and([rf"\partial^3 f/\partial {n}^3 = 0" for n in names]),
+    return words(" The relative error in ", *maths_and(names), " is 0: ", Math("f"),
+                 " is quadratic in " if quadratic else " has a third derivative of 0 here in ", *maths_and(names), " (",
+                 *maths_and([rf"\partial^3 f/\partial {n}^3 = 0" for n in names]),
                  "), so the centred difference leaves no ", Math("h^2"), " term there.")
-
-
-def _and(names: list[str]) -> list:
-    """x, or x and y, as math."""
-    out: list = []
-    for i, n in enumerate(names):
-        out += ([Text(", " if i < len(names) - 1 else " and ")] if i else []) + [Math(n)]
-    return out
 
 
 def _verdict(worst: sp.Expr, one: bool) -> list:

@@ -22,7 +22,7 @@ from workbook.kind import Ask, Kind
 from workbook.kinds.common import given, in_range, label, positive_rate, refuse_constant
 from workbook.numbers import adding_up, comes_out, equal_or_about, matrix_latex, stated, subscript
 from workbook.numbers import decimal_latex as d
-from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill
+from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, maths_and
 
 
 @dataclass(frozen=True)
@@ -314,22 +314,13 @@ def _apart(work: Network, rows: list[list[str]] | None = None) -> list[str]:
     return [name for name, value, grad, after in rows if not comes_out(Decimal(value) - lr * Decimal(grad), after)]
 
 
-def _named_all(names: list[str]) -> list:
-    """w₁₂, w₁₂ and b₁, or w₁₂, b₁ and w₂: every name, as segments (the note named the first alone, and b₁, a digit
-    off too, went unsaid: read41)."""
-    out: list = []
-    for i, name in enumerate(names):
-        out += [Text(", " if 0 < i < len(names) - 1 else " and " if i else ""), Math(name)]
-    return out
-
-
 def _off_by_a_digit(work: Network, rows: list[list[str]]) -> list:
     """A word under the step's table naming every row whose printed numbers do not come out as printed (_apart)."""
     names = _apart(work, rows)
     if not names:
         return []
     return [Text(" Each value after the step is worked from the unrounded gradient, so it may differ in its last digit "
-                 "from the table's rounded numbers (as "), *_named_all(names), Text(" do)." if len(names) > 1 else " does).")]
+                 "from the table's rounded numbers (as "), *maths_and(names), Text(" do)." if len(names) > 1 else " does).")]
 
 
 def _shown_row(work: Network) -> tuple[str, tuple[str, float, float]]:
@@ -507,7 +498,7 @@ def _key(work: Network) -> list:
     # and, to grade from, which values after the step a student working from the rounded gradients gets a last digit
     # apart (read41: the key printed 0.2258 with no word, and a student's 0.2259, right by the table, was marked wrong)
     apart = _apart(work)
-    either = [Text(" (from the rounded numbers of the table, "), *_named_all(apart),
+    either = [Text(" (from the rounded numbers of the table, "), *maths_and(apart),
               Text(" come" + ("" if len(apart) > 1 else "s") + " out a last digit apart: accept either)")] if apart else []
     return [Text("outputs "), Math(r"\hat y " + outputs), Text("; "), Math(f"L {stated(work.L)}"),
             Text("; gradients "), *_listed(gradients),
