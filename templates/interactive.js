@@ -48,6 +48,7 @@
   const isFunction = (name) => has(F, name) || has(ALIAS, name) || has(MANY, name);
 
   class ParseError extends Error {}
+  class Unweighed extends Error {}  // an answer the page reads but cannot weigh: its message sends it to the terminal
 
   function tokenize(text) {
     // 1e-5 would read as 1 times e minus 5: refused with both spellings, as workbook solve refuses it
@@ -150,6 +151,10 @@
           const sign = take(), op = sign.text, right = unary(), l = left, last = toks[i - 1];
           // by 0 written so (2/0, x/(x - x)): refused, as workbook solve refuses it (attack41)
           if (op === "/" && constantOf(right) === 0) throw new ParseError("division by zero");
+          // by a number its doubles cannot tell from 0 (sin(pi) is 1.2e-16 in doubles, 0 in fact): not judged by its
+          // doubles, where x/sin(pi) was "Not right" by 10^16 and workbook solve refuses it (attack42 F3)
+          const by = constantOf(right);
+          if (op === "/" && by !== undefined && Number.isFinite(by) && Math.abs(by) < 1e-9) throw new Unweighed(`Your answer divides by ${fmt(by)}, a number too small for this page to tell from 0 (if it is 0, as sin(pi) is, the answer has no value): type it into workbook solve --check, which judges it exactly.`);
           if (op === "/" && last.kind === "num" && toks[i - 2] === sign && implicit() && tok().start === last.end) {
             // 1/2x: 1/(2x) or x/2? refused with both spellings, as workbook solve refuses it (attack40b: the page
             // read it as x/2 and judged it, "Not right" for 1/(2x) typed so)
@@ -1084,7 +1089,7 @@
       const input = form.querySelector("input");
       let outcome;
       try { outcome = judge(data, input.value); }
-      catch (err) { outcome = { right: null, say: err instanceof ParseError ? `I could not read that: ${err.message}.` : "I could not read that." }; }
+      catch (err) { outcome = { right: null, say: err instanceof Unweighed ? err.message : err instanceof ParseError ? `I could not read that: ${err.message}.` : "I could not read that." }; }
       verdict.textContent = outcome.say;
       verdict.className = "verdict " + (outcome.right === true ? "right" : outcome.right === false ? "wrong" : "unread");
       input.setAttribute("aria-invalid", outcome.right === false ? "true" : "false");

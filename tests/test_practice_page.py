@@ -640,7 +640,11 @@ def test_the_page_refuses_what_the_terminal_refuses_and_reads_y_of_x_as_y(tmp_pa
                                        ("0." + "5" + "0" * 35 + "x", None), ("0" * 35 + "1/2 x", None),
                                        # and a whole power over 100 of a name (attack42)
                                        ("x/2 + 0*x^101", None), ("sin^200(x) + x/2", None), ("x^2/x/2", True),
-                                       ("x/2 + 2^10 - 2^10", True)], tmp_path)
+                                       ("x/2 + 2^10 - 2^10", True),
+                                       # attack42 F3: by a number doubles cannot tell from 0 (sin(pi) is 1.2e-16 in
+                                       # them): refused in the terminal, sent there by the page, not "Not right"
+                                       ("x/2 + x/sin(pi)", None), ("x/2 + 1/(1 - cos(2pi))", None),
+                                       ("x/10^(-20)", "defer")], tmp_path)
     tangent = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x",
                           "ask": "tangent", "at": "1", "tangent": "2*x - 1"}}
     # attack40b F3: the page's own value of cos(x + 10^10) is off in its seventh digit (x + 10^10 rounded to 2e-6),
