@@ -186,6 +186,9 @@
       const from = i;
       const base = atom();
       if (!at("^")) return base;
+      // e^u worked as exp(u) is: Math.pow(Math.E, u) rounds otherwise, and far out (e^x sin(e^x) at 15) the two
+      // differed past what the page weighs, so exp(x) typed was "more than doubles hold" against e^x (attack42 F9)
+      const natural = i === from + 1 && toks[from].kind === "name" && (toks[from].text === "e" || toks[from].text === "E");
       take();
       // x^+2: as workbook solve, refused (a ^ with nothing before its +) rather than read as x^2 (attack40b)
       if (at("+")) throw new ParseError("^ has no exponent before '+': write the exponent after it (x^2, x^(-1)), or delete the ^");
@@ -218,7 +221,7 @@
         // and the page left a plain wrong answer to the terminal (attack41)
         if (weight.noise && b < 0 && Math.abs(p - Math.round(p)) <= 1e-9 * Math.max(1, Math.abs(p))) p = Math.round(p);
         if (b === 0 && p < 0) return NaN;  // 0 to a negative power, a division by 0: no value (as 1/0 above)
-        const r = jig(Math.pow(b, p));
+        const r = jig(natural ? Math.exp(p) : Math.pow(b, p));
         // past a double's range, out or under: not a negative number to a fractional power, which has no value
         // (x^0.5 at -2.26 was "more than doubles can hold", where sqrt(x) is undefined: attack41)
         if (Number.isFinite(b) && b !== 0 && Number.isFinite(p) && (Math.abs(r) < SMALLEST || Math.abs(r) === Infinity)) weight.lost = true;
@@ -509,7 +512,28 @@
     // off by more than rounding, though by less than the page can tell from rounding (2x + 3 + 10^(-8) x was
     // "Right.": attack30): not called right
     if (off > 1e-10) return { right: null, say: "Your answer agrees to about 7 digits, but not to every digit this page computes: type it into workbook solve --check, which judges it exactly." };
+    if (data.points.some((x, k) => pastItsRounding(f, { [data.variable]: x }, data.values[k]))) return FINE;
     return TINY([f]) || { right: true, say: "Right." };
+  }
+  const FINE = { right: null, say: "Your answer agrees to every digit but the last few this page computes, by more than its rounding: type it into workbook solve --check, which judges it exactly." };
+  // Whether the answer is off the exact value at the point by more than its own rounding can carry it: 64 times
+  // what moving every operation's result by up to 2^-50 of itself moves it, and 16 of the value's last digits.
+  // -e^x sin(e^x) - e^(x - 30) is off by 10^-13 of itself everywhere, under the 10^-10 above, and was "Right."
+  // (attack42's neighbour); the terminal says so
+  function pastItsRounding(f, at, want) {
+    if (!f.weight) return false;
+    const got = f(at);
+    if (!Number.isFinite(got)) return false;
+    f.weight.noise = 2 ** -50;
+    let moved = 0;
+    for (let k = 1; k <= 4; k++) {
+      f.weight.state = k;
+      const again = f(at);
+      moved = Number.isFinite(again) ? Math.max(moved, Math.abs(again - got)) : Infinity;
+    }
+    f.weight.noise = 0;
+    f.weight.lost = false;
+    return Math.abs(got - want) > Math.max(64 * moved, 16 * 2 ** -52 * Math.max(Math.abs(want), Number.MIN_VALUE));
   }
 
   // The learner's f against the answer itself at 20 000 points over -3..3 (and 4 000 past it) and beside and between every
@@ -908,6 +932,8 @@
     });
     if (wrong.length) return { right: false, say: `Not right: check ${wrong.join("; ")}.` };
     if (lost.length) return LOST(lost[0]);
+    const named = (point) => Object.fromEntries(data.variables.map((v, i) => [v, point[i]]));
+    if (fns.some((f, j) => data.points.some((p, k) => pastItsRounding(f, named(p), data.values[k][j])))) return FINE;
     return TINY(fns) || { right: true, say: "Right." };
   }
 

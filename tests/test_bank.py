@@ -686,3 +686,75 @@ def test_a_formula_in_a_prompt_prints_what_was_written(written, printed):
     from workbook.problem import formula
 
     assert printed in formula(written).math
+
+
+@pytest.mark.parametrize("written, printed", [
+    # attack42 F5, F7: SymPy's reading printed a/(b/c) with 1/c in a denominator, 0.5x as x/2, x^-2 as 1/x^2 and
+    # -(-x) as x; each is printed as typed
+    ("a/(b/c)", r"\frac{a}{\frac{b}{c}}"), ("a/b/c", r"\frac{\frac{a}{b}}{c}"), ("0.5x", "0.5 x"),
+    ("x^-2", "x^{-2}"), ("-(-x)", r"-\left(-x\right)"), ("a - -b", r"a - \left(-b\right)"), ("-x/2", r"-\frac{x}{2}"),
+    ("x*2", r"x \cdot 2"), (".5 x + 2.", "0.5 x + 2"), ("2*3*x", r"2 \cdot 3 x"), ("exp(x)^2", r"\left(e^{x}\right)^{2}"),
+    ("sin(x)^2 + sin^2(x)", r"\sin^{2}{\left(x \right)} + \sin^{2}{\left(x \right)}"), ("ln|x|", r"\ln{\left|x\right|}"),
+    ("(x + 1)/(x - 1)", r"\frac{x + 1}{x - 1}"), ("sigmoid(w x + b)", r"\sigma\left(w x + b\right)"),
+    # attack41 F5: a name of several letters is a word, set upright, not its letters multiplied
+    ("loss = (y - t)^2", r"\mathrm{loss} = \left(y - t\right)^{2}"), ("y = w1 x1", "y = w_{1} x_{1}")])
+def test_a_formula_in_a_prompt_prints_as_it_was_typed(written, printed):
+    from workbook.problem import formula
+
+    assert formula(written).math == printed
+
+
+@pytest.mark.parametrize("written, said", [
+    # attack42 F6: xhat printed x̂, xmag |x|, aprm a′: a name that prints as a mark is refused, as a family's variables
+    ("xhat + 1", "would print as"), ("y = xmag", "would print as"), ("aprm", "would print as"),
+    # attack42 F8: Heaviside(x) and theta both printed θ
+    ("Heaviside(x) + theta", r"prints a name and a function alike (\theta)"),
+    ("delta * DiracDelta(x)", r"prints a name and a function alike (\delta)")])
+def test_a_formula_whose_names_would_print_as_something_else_is_refused(written, said):
+    from workbook.problem import PlaceholderError, formula
+
+    with pytest.raises(PlaceholderError, match=re.escape(said)):
+        formula(written)
+    assert formula("theta + 1").math == r"\theta + 1" and formula("Heaviside(x)").math == r"\theta\left(x\right)"
+
+
+def test_every_greek_name_prints_in_the_terminal_as_on_the_page():
+    # attack42 F6: Lambda and hbar printed Λ and ħ on the page and "Lambda", "hbar" in the terminal
+    import sympy as sp
+    from sympy.printing.latex import greek_letters_set, other_symbols
+
+    from workbook import expr as E
+    from workbook.segments import plain_tex
+
+    names = sorted(greek_letters_set) + [n.capitalize() for n in sorted(greek_letters_set)] + sorted(other_symbols) \
+        + ["varphi", "vartheta", "varpi", "varrho", "varsigma", "varkappa", "varepsilon"]
+    for name in names:
+        if E.name_problem(name) or E.print_problem(name):
+            continue  # not a name a bank may use (sigma is the sigmoid's spelling)
+        shown = plain_tex(E.printed_name(name))
+        assert not re.search("[A-Za-z]{2}", shown), (name, shown)
+        assert shown == sp.pretty(sp.Symbol(name), use_unicode=True) or len(shown) == 1, (name, shown)
+
+
+ROUND_TRIP = ["a/(b/c)", "0.5x", "x^-2", "-(-x)", "a/b/c", "2^(3^x)", "(2^3)^x", "x*(-y)", "-x^2", "(-x)^2", "a - -b",
+              "x/(2y)", "exp(x)^2", "sin(x)^2 + sin^2(x)", "ln|x|", "max(0, x)", "sin^-1(x)", "sigmoid(w x + b)",
+              "log(x, 3)", "2 (1/3)", "x*2", "-x/2*y", "a/b c", "x^2/3^x", "1/2*x", "sqrt(x+1)/(x-1)^2",
+              "tanh(x)^3 - x", "|x - 1|^2", "e^(-x^2/2)", "w1 x1 + w2 x2 + b", "-2^x", "(1 - sigmoid(x))^2",
+              "relu(x)^2", "softplus(x)/x", "-(a + b)/(c - d)^(1/2)", "x^(y^z)/w"]
+
+
+@pytest.mark.parametrize("written", ROUND_TRIP)
+def test_a_formula_as_the_terminal_prints_it_reads_back_as_what_was_typed(written):
+    # an independent check of the formula printer: its plain text, read by the expression language again (with the
+    # page's signs spelled as typed: σ as sigmoid, · as *, log_3(x) as log(x, 3)), is what was typed, in value
+    import sympy as sp
+
+    from workbook import expr as E
+    from workbook.problem import formula
+    from workbook.segments import plain_tex
+
+    shown = plain_tex(formula(written).math).replace("σ", "sigmoid").replace("·", "*").replace("ReLU", "relu")
+    shown = re.sub(r"log_(\d+)\((\w+)\)", r"log(\2, \1)", shown)
+    shown = re.sub(r"\b([a-z])_(\d)\b", r"\1\2", shown)
+    shown = re.sub(r"\b(\w+)\^(\d+)\(([^()]*)\)", r"\1(\3)^\2", shown)  # ReLU^2(x), sin^2(x): the language reads f(x)^2
+    assert sp.simplify(E.parse(written) - E.parse(shown)) == 0, (written, shown)

@@ -188,8 +188,9 @@ FORMULA_MOST = 120  # characters of a formula in a prompt: a model's equation, n
 
 def formula(text: str) -> Math:
     """A formula a prompt writes as {= y = w x + b}: each side read in the expression language (never as LaTeX or
-    markup) and printed as math in the order typed (read38, read40: "A model y = w x + b" stood in upright text
-    beside the typeset loss). Names print as written; PlaceholderError where a side cannot be read."""
+    markup) and printed as math as it was typed (read38, read40: "A model y = w x + b" stood in upright text beside
+    the typeset loss): its numbers, signs and brackets as written, a/b as a fraction, a name of several letters
+    upright as a word. PlaceholderError where a side cannot be read, or a name would print as another thing."""
     import sympy as sp
 
     from workbook import expr as E
@@ -207,16 +208,208 @@ def formula(text: str) -> Math:
         named = re.fullmatch(r"\s*([A-Za-z][0-9_]*)\s*\(\s*([A-Za-z][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_]*)*)\s*\)\s*",
                              side)
         try:
-            with sp.evaluate(False):  # as typed: w x + b, not b + w x
-                if named and named[1] not in E.FUNCTIONS and named[1] not in E.CONSTANTS:
-                    head, names = E.parse(named[1]), [E.parse(n) for n in named[2].split(",")]
-                    printed.append(rf"{_formula_printer().doprint(head)}\left({', '.join(_formula_printer().doprint(n) for n in names)}\right)")
-                    continue
-                value = E.parse(side)
+            if named and named[1] not in E.FUNCTIONS and named[1] not in E.CONSTANTS:
+                for name in (named[1], *named[2].split(",")):
+                    E.parse(name)
+                printed.append(rf"{_Typed(named[1]).side()}\left({', '.join(_Typed(n).side() for n in named[2].split(','))}\right)")
+                continue
+            with sp.evaluate(False):
+                E.parse(side)  # the language's own reading: its refusals and limits
+            printed.append(_Typed(side).side())
         except E.ExprError as exc:
             raise PlaceholderError(f"the formula {{={text[:30]}}}: {exc}") from None
-        printed.append(_formula_printer().doprint(value))
-    return Math(" = ".join(printed))
+        except ValueError as exc:  # a name that prints as something else (_Typed.name)
+            raise PlaceholderError(f"the formula {{={text[:30]}}}: {exc}") from None
+    math = " = ".join(printed)
+    # a name printed as a function the formula calls: theta beside Heaviside(x), both θ (attack42 F8)
+    for head in sorted(_Typed.HEADS_SHARED):
+        if re.search(re.escape(head) + r"\\left\(", math) and re.search(re.escape(head) + r"(?![A-Za-z(\\])(?!\\left\()", math):
+            raise PlaceholderError(f"the formula {{={text[:30]}}} prints a name and a function alike ({head}): rename "
+                                   "the name")
+    return Math(math)
+
+
+class _Typed:
+    """One side of a prompt's formula printed as it was typed. The expression language's grammar (workbook/expr.py:
+    sum < product < sign < power), read again from the tokens to keep what SymPy does not: 0.5 x, x^-2, -(-x) and
+    a/(b/c) were printed x/2, 1/x^2, x and a fraction with 1/c in its denominator (attack42 F5, F7). The text has
+    been read by expr.parse first, so it is well formed; each function's head is SymPy's own printing of it."""
+
+    # functions whose head prints as a Greek letter a name may print as too
+    HEADS_SHARED = (r"\theta", r"\delta", r"\sigma")
+
+    def __init__(self, text: str):
+        from workbook import expr as E
+
+        self.E = E
+        self.tokens = [t for t in E.tokenize(text)]
+        self.i = 0
+
+    @property
+    def tok(self):
+        return self.tokens[self.i]
+
+    def at(self, *ops: str) -> bool:
+        return self.tok.kind == "op" and self.tok.text in ops
+
+    def take(self):
+        self.i += 1
+        return self.tokens[self.i - 1]
+
+    def side(self) -> str:
+        return self.expression()[0]
+
+    # each reader gives (latex, what it is: "sum", "neg", "product", "frac", "power", "group", "atom")
+    def expression(self) -> tuple[str, str]:
+        latex, kind = self.product()
+        while self.at("+", "-"):
+            op = self.take().text
+            term, what = self.product()
+            latex += f" {op} " + (rf"\left({term}\right)" if what == "neg" else term)
+            kind = "sum"
+        return latex, kind
+
+    def product(self) -> tuple[str, str]:
+        latex, kind = self.unary()
+        while True:
+            if self.at("*", "/", "**") and self.tok.text != "**":
+                op = self.take().text
+                right, what = self.unary()
+            elif self._implicit():
+                op, (right, what) = "", self.unary()
+            else:
+                return latex, kind
+            if op == "/":
+                sign, top = ("-", latex[1:].lstrip()) if kind == "neg" else ("", latex)
+                latex, kind = sign + rf"\frac{{{self._bare(top, kind)}}}{{{self._bare(right, what)}}}", \
+                    "neg" if sign else "frac"
+                continue
+            if what == "neg":
+                right = rf"\left({right}\right)"
+            joined = re.match(r"\d|\\frac", right) or (op == "*" and re.match(r"\\left\(|\d", right) and latex[-1:].isdigit())
+            latex, kind = latex + (r" \cdot " if joined else " ") + right, "product"
+
+    def _implicit(self) -> bool:
+        prev = self.tokens[self.i - 1] if self.i else None
+        if prev is None or not (prev.kind in ("num", "name") or (prev.kind == "op" and prev.text in ")|")):
+            return False
+        if self.at("|"):
+            return self.bars == 0
+        return self.tok.kind == "name" or self.at("(")
+
+    bars = 0
+
+    def unary(self) -> tuple[str, str]:
+        if self.at("-", "+"):
+            sign = self.take().text
+            inner, what = self.unary()
+            if sign == "+":
+                return inner, what
+            return "-" + (rf"\left({inner}\right)" if what == "neg" else inner), "neg"
+        return self.power()
+
+    def power(self) -> tuple[str, str]:
+        start = self.i
+        base, kind = self.atom()
+        if not self.at("^", "**"):
+            return base, kind
+        self.take()
+        exponent, what = self.unary()
+        exponent = self._bare(exponent, what)
+        if kind == "call":  # sin(x)^2 as sin²(x), with SymPy's own head
+            end = self.i
+            latex = self._call(start, exponent)
+            self.i = end
+            return latex, "power"
+        if kind not in ("atom", "group"):
+            base = rf"\left({base}\right)"
+        return f"{base}^{{{exponent}}}", "power"
+
+    @staticmethod
+    def _bare(latex: str, kind: str) -> str:
+        """A typed bracket group's inside, where a fraction's bar or an exponent's place already groups it."""
+        return latex[len(r"\left("):-len(r"\right)")] if kind == "group" else latex
+
+    def atom(self) -> tuple[str, str]:
+        tok = self.take()
+        if tok.kind == "num":
+            text = tok.text.rstrip(".") if "." in tok.text else tok.text
+            return ("0" + text if text.startswith(".") else text), "atom"
+        if tok.kind == "name":
+            if tok.text in self.E.FUNCTIONS:
+                self.i -= 1
+                return self._call(self.i, None), "call"
+            return self.name(tok.text), "atom"
+        if tok.text == "(":
+            inner, _ = self.expression()
+            self.take()
+            return rf"\left({inner}\right)", "group"
+        self.bars += 1  # |...|
+        inner, _ = self.expression()
+        self.take()
+        self.bars -= 1
+        return rf"\left|{inner}\right|", "atom"
+
+    def name(self, text: str) -> str:
+        from workbook import expr as E
+
+        if text in ("e", "E"):
+            return "e"
+        if text == "pi":
+            return r"\pi"
+        if problem := E.print_problem(text):
+            raise ValueError(problem)
+        shown = E.printed_name(text)
+        return rf"\mathrm{{{shown}}}" if len(shown) > 1 and shown.isalpha() else shown  # a word, not a product
+
+    def _call(self, start: int, exponent: str | None) -> str:
+        """A function's call read from ``start`` (again, if a power follows it), printed by SymPy's printer with
+        placeholders for its arguments, each argument printed as typed."""
+        import sympy as sp
+
+        self.i = start
+        head = self.take().text
+        fn = self.E.FUNCTIONS[head][0]
+        power = None
+        if self.at("^", "**"):  # sin^2(x), sin^(-1)(x)
+            self.take()
+            bracketed = self.at("(")
+            if bracketed:
+                self.take()
+            sign = "-" if self.at("-") else ""
+            if self.at("-", "+"):
+                self.take()
+            power = int(sign + self.take().text)
+            if bracketed:
+                self.take()
+            if power == -1:
+                fn, power = self.E.FUNCTIONS[self.E.INVERSES[head]][0], None
+        barred = self.at("|")
+        if barred:  # ln|x|
+            args = [self.atom()[0]]
+        else:
+            self.take()
+            args = []
+            while True:
+                args.append(self.expression()[0])
+                if self.take().text == ")":
+                    break
+        if exponent is not None:  # (sin^2(x))^3 is read as sin(x)^6 nowhere: a power after a call's own power
+            power = exponent if power is None else None
+        places = [sp.Symbol(f"QZQ{chr(65 + k)}") for k in range(len(args))]
+        with sp.evaluate(False):
+            value = fn(*places)
+            if power is not None:
+                value = sp.Pow(value, sp.Symbol("QZQPOWER"))
+        latex = _formula_printer().doprint(value)
+        if barred:  # its bars its brackets: ln|x|, not ln(|x|)
+            latex = latex.replace(r"{\left(QZQA \right)}", "{QZQA}")
+        for place, arg in zip(places, args, strict=True):
+            latex = latex.replace(str(place), arg)
+        latex = latex.replace("QZQPOWER", str(power))
+        if exponent is not None and power is None:
+            latex = rf"\left({latex}\right)^{{{exponent}}}"
+        return latex
 
 
 def formula_names(text: str) -> set[str]:

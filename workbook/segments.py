@@ -220,6 +220,15 @@ _SYMBOLS = {
     "bigr": "", "Bigl": "", "Bigr": "", "colon": ":", "mid": "|", "ast": "*", "star": "*", "equiv": "≡",
     "sim": "~", "propto": "∝", "forall": "∀", "exists": "∃", "cup": "∪", "cap": "∩", "subseteq": "⊆",
 }
+# every Greek letter and letter-like symbol a name may print as (a bank's Lambda, hbar: the terminal wrote "Lambda"
+# where the page sets Λ: attack42 F6); the entries above keep their readable forms (\\phi as φ, \\epsilon as ε)
+_SYMBOLS = {**{name: chr(code) for name, code in (
+    ("zeta", 0x3B6), ("iota", 0x3B9), ("kappa", 0x3BA), ("nu", 0x3BD), ("omicron", 0x3BF), ("upsilon", 0x3C5),
+    ("chi", 0x3C7), ("psi", 0x3C8), ("Gamma", 0x393), ("Theta", 0x398), ("Lambda", 0x39B), ("Xi", 0x39E),
+    ("Pi", 0x3A0), ("Upsilon", 0x3A5), ("Phi", 0x3A6), ("Psi", 0x3A8), ("Omega", 0x3A9), ("varphi", 0x3C6),
+    ("vartheta", 0x3D1), ("varpi", 0x3D6), ("varrho", 0x3F1), ("varsigma", 0x3C2), ("varkappa", 0x3F0),
+    ("digamma", 0x3DD), ("ell", 0x2113), ("hbar", 0x127), ("hslash", 0x210F), ("aleph", 0x2135), ("beth", 0x2136),
+    ("gimel", 0x2137), ("daleth", 0x2138), ("eth", 0xF0), ("mho", 0x2127), ("wp", 0x2118))}, **_SYMBOLS}
 _SPACES = {",": " ", ";": " ", ":": " ", " ": " ", "!": "", "{": "{", "}": "}", "|": "‖", "\\": "\n", "%": "%",
            "_": "_", "&": "&", "#": "#", "$": "$"}
 _ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0304", "tilde": "\u0303",
