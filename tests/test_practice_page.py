@@ -687,3 +687,19 @@ def test_an_answer_in_two_names_undefined_at_a_point_alone_is_right_in_both_judg
     _terminal_and_page_agree(record, [("x y^2/|x y|, x^2 y/|x y|", True), ("x|y|/|x|, y|x|/|y|", True),
                                       ("x y^2/|x y| + ln(y) - ln(y), |x| sign(y)", False),
                                       ("x y^2/|x y|, x^2 y/|x y| + 1", False)], tmp_path)
+
+
+def test_the_page_works_e_to_a_power_as_exp_and_weighs_what_its_rounding_cannot_carry(tmp_path):
+    # attack42 F9: e^x was worked as Math.pow(Math.E, x), and far out -exp(x) sin(exp(x)) was "more than doubles
+    # hold" against the key's -e^x sin(e^x); its neighbour: an answer off by 10^-13 of itself everywhere, under the
+    # 10^-10 the page weighs, was "Right." (the terminal says not right)
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    wavy = {"claims": {"type": "derivative", "function": "cos(exp(x))", "variable": "x", "order": 1,
+                       "answer": "-exp(x)*sin(exp(x))"}}
+    _terminal_and_page_agree(wavy, [("-exp(x) sin(exp(x))", True), ("-e^x sin(e^x)", True),
+                                    ("-2 e^x sin(e^x/2) cos(e^x/2)", True), ("-e^x sin(e^x) - e^(x - 30)", "defer"),
+                                    ("-exp(x) sin(exp(x)) (1 + 10^-13 x^2)", "defer"),
+                                    ("-e^x sin(e^x) - e^(x - 10)", False)], tmp_path)
+    _terminal_and_page_agree(GRADIENT, [("2x + y, x", True), ("y + 2x, (x^2 + x y)/x - y", True),
+                                        ("2x + y, x (1 + 10^-13 x^2)", "defer")], tmp_path)
