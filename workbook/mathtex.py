@@ -33,6 +33,10 @@ from workbook.cache import Store, digest
 
 ziafont.config.svg2 = False  # SVG 1.1 paths: much cheaper for WeasyPrint to draw
 ziafont.config.precision = 3
+# No glyph smaller than this fraction of the text it stands in, as MathML's scriptminsize keeps scripts legible
+# (ziamath's own floor is 0.3): in f(x) = x³/3 - 9x the fraction's x³ set its 3 at 0.7² = 49% of the text,
+# under 6 pt in a 12 pt prompt, and was read as x³ - 9x (read42 F1). A script of a script is as large as a script
+SMALLEST_SCRIPT = 0.7
 
 # Every change to ziamath's internals is here, and only for the release it was checked against
 # (pyproject.toml pins it): with another, ziamath draws unpatched, as outlines, slower but right.
@@ -81,7 +85,10 @@ def _measure_row_once(row: Mrow, line: list, **kwargs) -> tuple[float, float]:
 _deep_style = ziamath.styles.asdict
 
 BODY_PX = 14.0  # the size math is drawn at; it is scaled to the text with em units
-FORMAT = 5  # bump when what is stored changes (3: one path; 4: glyphs as text; 5: signs after operators)
+# (ziamath's floor is a fraction of its font's base size, 24 px, not of the size a Math is drawn at)
+ziamath.config.minsizefraction = SMALLEST_SCRIPT * BODY_PX / ziamath.Math.fromlatex("x").font.basesize
+FORMAT = 6  # bump when what is stored changes (3: one path; 4: glyphs as text; 5: signs after operators;
+# 6: no script under SMALLEST_SCRIPT)
 MATH_FAMILY = "workbook-math"  # the name the PDF stylesheet gives ziamath's font (no installed font can shadow it)
 _UNTRANSLATED = re.compile(r">\\[A-Za-z]+<")
 

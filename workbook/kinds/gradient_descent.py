@@ -468,7 +468,7 @@ def _figure(f, variables, path2d, paths1d, rate, minimum=None, name: str = "f") 
     pts = [v for run in runs for v in run["points"]]
     lo, hi = min(pts), max(pts)
     if minimum is None:
-        minimum = _lowest(fn, lo, hi)
+        minimum = _exactly(f, variables[0], _lowest(fn, lo, hi))
     far: list[float] = []
     if minimum is not None:
         lo, hi = min(lo, minimum), max(hi, minimum)
@@ -537,6 +537,19 @@ def _lowest(fn, lo: float, hi: float) -> float | None:
     # the vertex in floating point: x² has it at -1.93e-16, which a caption printed; 9 places is far finer
     # than the grid's step, and -0.0 is 0
     return round(vertex, 9) + 0.0
+
+
+def _exactly(f, x, found: float | None) -> float | None:
+    """The minimum found in floats, put on the fraction of small denominator beside it where f' is 0 exactly: the
+    parabola through x³/3 − 9x's lowest points has its vertex a hair off 3, and a caption said "x ≈ 3.0000" (read42)."""
+    if found is None:
+        return None
+    slope = sp.diff(f, x)
+    for q in range(1, 13):
+        r = sp.Rational(round(found * q), q)
+        if abs(float(r) - found) <= 1e-6 * max(1.0, abs(found)) and slope.xreplace({x: r}) == 0:
+            return float(r)
+    return found
 
 
 def _path_said(points: list[float], minimum: float) -> str:

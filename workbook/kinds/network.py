@@ -363,6 +363,22 @@ def _by_example(work: Network) -> list[Step]:
         "The hidden units' δ are the output's δ times each unit's weight and slope, as above.")])]
     if n == 1:
         return steps
+    table, finer = _sums(work)
+    head = [r"\text{parameter}"] + [rf"\text{{example {i + 1}}}" for i in range(n)] + [r"\text{sum}"]
+    # a row given to more places says why beside it: a student read −0.02965 beside −0.0296 as a typo (read37)
+    why = ([Text(" The entries are given to 4 decimal places, and to more in a row whose sum, worked from its "
+                 "printed numbers, would otherwise come out differently ("), Math(", ".join(finer[:3])),
+            Text(", …)." if len(finer) > 3 else ").")] if finer else [])
+    return steps + [Step("Sums over the examples", "", [
+        Table(head, table),
+        Text("Each entry is an error signal times what its weight multiplies (an input, an activation, or 1 "
+             "for a bias); a gradient is the sum of its row."), *why])]
+
+
+def _sums(work: Network) -> tuple[list[list[str]], list[str]]:
+    """Each gradient's row of terms over the examples, printed so that they add up to it as printed, and the names of
+    the rows that needed more than 4 places for that (4-place terms sum to a last digit apart)."""
+    h, n = work.h, work.n
     # each gradient's terms, one an example: an error signal times what its weight multiplies (1 for a bias)
     seen = {"W1": lambda i, j, k: work.delta1[i, j] * work.X[i, k], "b1": lambda i, j, k: work.delta1[i, j],
             "W2": lambda i, j, k: work.delta2[i] * work.A1[i, j], "b2": lambda i, j, k: work.delta2[i]}
@@ -374,15 +390,7 @@ def _by_example(work: Network) -> list[Step]:
         table.append([name, *printed, rest.removeprefix("= ")])
         if any(len(p.partition(".")[2]) > 4 for p in printed):
             finer.append(name)
-    head = [r"\text{parameter}"] + [rf"\text{{example {i + 1}}}" for i in range(n)] + [r"\text{sum}"]
-    # a row given to more places says why beside it: a student read −0.02965 beside −0.0296 as a typo (read37)
-    why = ([Text(" The entries are given to 4 decimal places, and to more in a row whose sum, worked from its "
-                 "printed numbers, would otherwise come out differently ("), Math(", ".join(finer[:3])),
-            Text(", …)." if len(finer) > 3 else ").")] if finer else [])
-    return steps + [Step("Sums over the examples", "", [
-        Table(head, table),
-        Text("Each entry is an error signal times what its weight multiplies (an input, an activation, or 1 "
-             "for a bias); a gradient is the sum of its row."), *why])]
+    return table, finer
 
 
 STEP_HEAD = [r"\text{parameter}", r"\text{value}", r"\partial L/\partial(\cdot)", r"\text{after the step}"]  # "∂L/∂ ·" read as a typo (read23)
@@ -498,8 +506,12 @@ def _key(work: Network) -> list:
     # and, to grade from, which values after the step a student working from the rounded gradients gets a last digit
     # apart (read41: the key printed 0.2258 with no word, and a student's 0.2259, right by the table, was marked wrong)
     apart = _apart(work)
-    either = [Text(" (from the rounded numbers of the table, "), *maths_and(apart),
-              Text(" come" + ("" if len(apart) > 1 else "s") + " out a last digit apart: accept either)")] if apart else []
+    # and which gradients a student adding the examples' terms to 4 places gets a last digit apart, with the weights
+    # after the step (read42: the XOR capstone's key said −0.0044 with no word, where 4-place terms sum to −0.0043)
+    summed = _sums(work)[1] if work.n > 1 else []
+    apart = [name for name, _, _ in _gradient_rows(work) if name in apart or name in summed]
+    either = [Text(" (from the rounded numbers of the tables, "), *maths_and(apart),
+              Text(" may come out a last digit apart: accept either)")] if apart else []
     return [Text("outputs "), Math(r"\hat y " + outputs), Text("; "), Math(f"L {stated(work.L)}"),
             Text("; gradients "), *_listed(gradients),
             Text("; after the step with "), Math(r"\eta = " + d(work.lr)), Text(": "), *_listed(stepped), *either]
