@@ -149,3 +149,22 @@ def test_a_prime_in_html_math_stands_beside_its_letter_not_raised_again(latex):
     assert primes, latex
     if "^{2}" in latex:
         assert any(tag(e) == "msup" for e in root.iter())
+
+
+@pytest.mark.parametrize("latex", [r"f(x) = \frac{x^{3}}{3} - 9x", r"e^{-x^{2}}", r"\frac{\frac{a}{b}}{c}",
+                                   r"\left(\frac{f}{g}\right)^{\prime} = \frac{f^{\prime} g - f g^{\prime}}{g^{2}}",
+                                   r"w^{(1)}_{11}", r"\sigma\left(x\right)^{e^{x^{2}}}"])
+def test_no_glyph_of_math_is_drawn_under_seven_tenths_of_its_text(latex):
+    # read42 F1: x³/3 in a prompt set its 3 at 0.7² of the text, under 6 pt, and was read as x³ - 9x; as MathML's
+    # scriptminsize, no script of a script is smaller than a script (the sizes ziamath lays each glyph out at)
+    import ziamath
+    from ziamath.tex import tex2mml
+
+    def nodes(node):
+        yield node
+        for child in getattr(node, "nodes", []):
+            yield from nodes(child)
+
+    drawn = ziamath.Math(ET.fromstring(tex2mml(latex, inline=True)), size=mathtex.BODY_PX)
+    sizes = [n.glyphsize for n in nodes(drawn.node) if getattr(n, "glyphsize", 0)]
+    assert min(sizes) >= mathtex.SMALLEST_SCRIPT * mathtex.BODY_PX - 1e-9, (latex, sorted(set(sizes)))
