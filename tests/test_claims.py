@@ -1816,3 +1816,12 @@ def test_a_descent_captions_minimum_is_where_the_slope_is_0_and_exact_where_that
                 (family.id, record["seed"], alt, nearest)
             seen += 1
     assert seen
+
+
+def test_a_descent_in_one_variable_says_nothing_of_each_variable():
+    # read42 F8: "(for each variable the same way)" was said of f(x)
+    bank = load_bank()
+    for family in (f for f in bank.values() if f.kind == "gradient_descent" and f.ask == "iterate"):
+        for record in _records(family, range(3)):
+            said = " ".join(part.get("text", "") for step in record["steps"] for part in step.get("say", ()))
+            assert ("each variable" in said) == (len(family.variables) > 1), (family.id, said)

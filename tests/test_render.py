@@ -506,6 +506,8 @@ def test_a_rule_the_cover_quotes_and_no_problem_derives_is_derived_at_the_end_of
     worksheet = (result.out_dir / "worksheet.html").read_text(encoding="utf-8")
     assert "Where the table&#39;s rules come from" in solutions or "Where the table's rules come from" in solutions
     assert "(derived at the end of the solutions book)" in worksheet
+    # and the solutions book says "this book" of itself (read42)
+    assert "(derived at the end of this book)" in solutions and "the solutions book)" not in solutions
     assert "from the definition" in solutions.split("rules come from", 1)[1]
 
 

@@ -285,8 +285,8 @@ def _iterate_steps(work: Descent, names: list[str], head: list[str]) -> list[Ste
     f_start, f_end = work.loss_at(work.start), work.loss_at(work.path[-1])
     trend = "fell" if f_end < f_start else "rose"
     return [
-        Step("Step", update, words("Each step moves against the gradient by the learning rate times its size "
-                                   "(for each variable the same way).")),
+        Step("Step", update, words("Each step moves against the gradient by the learning rate times its size"
+                                   + (" (for each variable the same way)." if len(names) > 1 else "."))),
         Step("The iterates", "", [Table(head, rows)]),
         Step("What happened", "", words(*(["The loss ", Math("L")] if fn == "L" else ["The value of ", Math("f")]),
                                         f" {trend} from ", *_loss_said(f_start), " to ", *_loss_said(f_end), ".")),
