@@ -703,3 +703,18 @@ def test_a_difference_too_small_to_see_is_the_answer_less_the_derivative(typed, 
 def test_a_difference_at_a_lone_switch_is_the_answer_less_the_derivative():
     ok, lines = solver.check_answer(solver.solve("x"), "sign(x - cos(x))^2")
     assert ok is False and "by about -1" in lines[1], lines
+
+
+def test_a_sign_inside_an_answer_is_judged_and_a_fault_of_workbooks_own_is_not_not_right():
+    # attack44 F1: relu(sign(x)) for relu(x)' stopped with "NameError: name 'DiracDelta' is not defined", exit 1,
+    # the code of "not right"
+    result = run("solve", "relu(x)", "--check", "relu(sign(x))")
+    assert result.exit_code == 0 and result.output.startswith("right"), result.output
+    assert run("solve", "relu(x)", "--check", "sign(x)").exit_code == 1
+
+    from workbook import cli
+    from workbook.workers import Outcome
+
+    lines, code = cli._unworked("x^2", Outcome("t", "raised", exception=NameError("DiracDelta"), error="NameError: x"))
+    assert code == 3 and "a fault of its own" in lines[0] and "please report it" in lines[0], lines
+    assert cli._unworked("x^2", Outcome("t", "timeout", error="took longer"))[1] == 2

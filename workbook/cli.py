@@ -459,12 +459,21 @@ def solve(expression: str | None, wrt: str | None, order: int, as_json: bool, as
     outcome = _in_worker(solver.budget(order, wrt), solver.request, expression, wrt, order, as_json, as_gradient,
                          answer, at, domain)
     if not outcome.ok:
-        _fail([f"{_plain(expression, 60)}: {outcome.error}"], code=2 if outcome.kind in ("timeout", "memory") else 1)
+        _fail(*_unworked(expression, outcome))
     status, lines = outcome.value
     if status == 2:
         _fail(lines)
     click.echo("\n".join(lines))  # what the parser read: plain ASCII, no control characters
     sys.exit(status)
+
+
+def _unworked(expression: str, outcome) -> tuple[list[str], int]:
+    """What solve says of a worker that gave no result, and its exit code: 2 where the expression took too long or
+    too much memory; 3 for a fault of workbook's own, which is not "not right" (exit 1 said so: attack44 F1)."""
+    fault = outcome.kind == "died" or (outcome.kind == "raised" and not getattr(outcome.exception, "plain", False))
+    said = (f"workbook could not work this out, a fault of its own ({outcome.error}): please report it" if fault
+            else outcome.error)
+    return [f"{_plain(expression, 60)}: {said}"], 3 if fault else 2
 
 
 def _in_worker(budget: float, fn, *args):
