@@ -361,7 +361,14 @@
   }
 
   // ---------------------------------------------------------------- judging
-  function closeTo(a, b, rtol) { return Math.abs(a - b) <= rtol * Math.max(1, Math.abs(b)); }
+  // within rtol of b, or of ``unit`` where b is smaller: the size of the numbers judged, 1 but where every value
+  // of the derivative is smaller (sin(x)/10^11: 0, the function, and its derivative with the sign flipped were all
+  // "Right.", within 10^-7 of a derivative of 10^-11: attack44 F4)
+  function closeTo(a, b, rtol, unit = 1) { return Math.abs(a - b) <= rtol * Math.max(unit, Math.abs(b)); }
+  function unitOf(values) {
+    const largest = Math.max(0, ...values.map(Math.abs).filter(Number.isFinite));
+    return largest > 0 && largest < 1 ? largest : 1;
+  }
 
   // What may stand left of = in a derivative typed whole (f'(x), y'', dy/dx, f^(4)(x)), as workbook/judge.py's
   const DERIVATIVE_LABEL = /^(?:[A-Za-z]\w*(?:'+|′+|\^\(\d+\))(?:\([^()=]*\))?|d(?:\^?\d)?[A-Za-z]\w*\/d[A-Za-z]\w*(?:\^?\d)?)$/;
@@ -469,8 +476,10 @@
   }
   const LOST = (where) => ({ right: null, say: `At ${where} the numbers of your answer, or of the derivative, are more than this page's doubles can hold (terms cancel past every digit, or a power leaves their range): type it into workbook solve --check, which judges it exactly.` });
   // and a number in it too small to weigh beside the rest: 2x + 10^(-20) x, 2x + e^(-800) were "Right." (attack35b)
-  const TINY = (fns) => {
-    const c = fns.flatMap((f) => f.tiny || [])[0], held = fns.flatMap((f) => f.saturated || [])[0];
+  const TINY = (fns, unit = 1) => {
+    // (small beside the numbers judged: cos(x)*10^-11 is no number too small to weigh where the derivative is
+    // sin(x)/10^11's)
+    const c = fns.flatMap((f) => f.tiny || []).filter((t) => Math.abs(t) < 1e-9 * unit)[0], held = fns.flatMap((f) => f.saturated || [])[0];
     if (held !== undefined) return { right: null, say: `Your answer holds ${held} of a number so large that this page's doubles round it to its limit: type it into workbook solve --check, which judges it exactly.` };
     const typed = fns.flatMap((f) => f.long || [])[0];
     if (typed !== undefined) return { right: null, say: `Your answer holds ${typed.length > 24 ? typed.slice(0, 24) + "…" : typed}, a number to more digits than this page weighs: type it into workbook solve --check, which judges it exactly.` };
@@ -484,24 +493,24 @@
   }
 
   function judgeExpression(data, text) {
-    const f = typedFunction(data, text);
+    const f = typedFunction(data, text), unit = unitOf(data.values);
     const noun = data.noun || "the derivative";
     let usable = 0, off = 0;
     for (let k = 0; k < data.points.length; k++) {
       const got = f({ [data.variable]: data.points[k] });
       const at = fmt(data.points[k]);
-      if ((!Number.isFinite(got) || !closeTo(got, data.values[k], 1e-7))
+      if ((!Number.isFinite(got) || !closeTo(got, data.values[k], 1e-7, unit))
           && doublesLost(f, { [data.variable]: data.points[k] }, data.values[k], truthOf(data))) return LOST(`${data.variable} = ${at}`);
       if (!Number.isFinite(got)) return { right: false, say: `Not right: at ${data.variable} = ${at} your answer is undefined, but ${noun} is ${fmt(data.values[k])}.` };
-      if (!closeTo(got, data.values[k], 1e-7)) {
+      if (!closeTo(got, data.values[k], 1e-7, unit)) {
         const [yours, truth] = apartFmt(got, data.values[k]);
         return { right: false, say: `Not right: at ${data.variable} = ${at} your answer gives ${yours}, but ${noun} is ${truth}.` };
       }
-      off = Math.max(off, Math.abs(got - data.values[k]) / Math.max(1, Math.abs(data.values[k])));
+      off = Math.max(off, Math.abs(got - data.values[k]) / Math.max(unit, Math.abs(data.values[k])));
       usable++;
     }
     if (usable < 3) return { right: false, say: "This answer could not be checked." };
-    const apart = data.truth ? everywhere(data, f) : null;
+    const apart = data.truth ? everywhere(data, f, unit) : null;
     if (apart && apart.unjudged) return { right: null, say: apart.unjudged };
     if (apart && doublesLost(f, { [data.variable]: apart.x }, apart.want, truthOf(data))) return LOST(`${data.variable} = ${fmt(apart.x)}`);
     if (apart) {
@@ -513,7 +522,7 @@
     // "Right.": attack30): not called right
     if (off > 1e-10) return { right: null, say: "Your answer agrees to about 7 digits, but not to every digit this page computes: type it into workbook solve --check, which judges it exactly." };
     if (data.points.some((x, k) => pastItsRounding(f, { [data.variable]: x }, data.values[k]))) return FINE;
-    return TINY([f]) || { right: true, say: "Right." };
+    return TINY([f], unit) || { right: true, say: "Right." };
   }
   const FINE = { right: null, say: "Your answer agrees to every digit but the last few this page computes, by more than its rounding: type it into workbook solve --check, which judges it exactly." };
   // Whether the answer is off the exact value at the point by more than its own rounding can carry it: 64 times
@@ -539,7 +548,7 @@
   // The learner's f against the answer itself at 20 000 points over -3..3 (and 4 000 past it) and beside and between every
   // place one of f's pieces switches (found on that grid, narrowed by bisection): a narrow sliver added to
   // a right answer, relu(0.01 - |x - 0.1|), is caught. Only where the function itself is defined.
-  function everywhere(data, f) {
+  function everywhere(data, f, unit) {
     const v = data.variable, g = parse(data.truth, [v]), fn = data.function ? parse(data.function, [v]) : null;
     const lo = -3, hi = 3, n = 20000;
     const xs = [];
@@ -648,12 +657,12 @@
       // undefined at a point alone, the same on both sides of it, is right (2x^2/x at 0), as in the terminal
       if (!Number.isFinite(got) && [-1, 1].every((side) => {
         const y = x * 1 + side * 1e-7 * Math.max(1, Math.abs(x)), there = f({ [v]: y });
-        return Number.isFinite(there) && closeTo(there, g({ [v]: y }), 1e-5);
+        return Number.isFinite(there) && closeTo(there, g({ [v]: y }), 1e-5, unit);
       })) continue;
       // at a point of the answer's own (4x(x - 1)/(x - 1) at 1, sign(x) at 0), the answer itself must go on
       // through it smoothly for the two to be compared there
-      if (x.hole && [-1, 1].some((side) => !closeTo(g({ [v]: x * 1 + side * 1e-7 * Math.max(1, Math.abs(x)) }), want, 1e-5))) continue;
-      if (!Number.isFinite(got) || !closeTo(got, want, 1e-7)) return { x: +x, got, want };
+      if (x.hole && [-1, 1].some((side) => !closeTo(g({ [v]: x * 1 + side * 1e-7 * Math.max(1, Math.abs(x)) }), want, 1e-5, unit))) continue;
+      if (!Number.isFinite(got) || !closeTo(got, want, 1e-7, unit)) return { x: +x, got, want };
     }
     return null;
   }
@@ -892,11 +901,12 @@
       boxPoints(data.variables.length, 4000).map((p) => p.map((c) => 10 * c)),
       boxPoints(data.variables.length, 4000).map((p) => p.map((c) => 100 * c))) : [];
     fns.forEach((f, j) => {
+      const unit = unitOf(data.values.map((row) => row[j]));  // (each partial its own size: attack44 F4)
       const at = (point) => { const o = {}; data.variables.forEach((v, i) => { o[v] = point[i]; }); return o; };
       const where = (point) => data.variables.map((v, i) => `${v} = ${fmt(point[i])}`).join(", ");
       for (let k = 0; k < data.points.length; k++) {
         const got = f(at(data.points[k])), want = data.values[k][j];
-        if (!Number.isFinite(got) || !closeTo(got, want, 1e-7)) {
+        if (!Number.isFinite(got) || !closeTo(got, want, 1e-7, unit)) {
           if (doublesLost(f, at(data.points[k]), want, data.truths ? parse(data.truths[j], data.variables) : null)) {
             lost.push(where(data.points[k]));
             return;
@@ -913,16 +923,16 @@
       // apart (attack32's review, found in solve --check)
       const steady = (fn, point) => {
         const a = fn(at(point)), b = fn(at(point.map((c) => c * (1 + 1e-13))));
-        return Number.isFinite(a) && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a));
+        return Number.isFinite(a) && Math.abs(a - b) <= 1e-9 * Math.max(unit, Math.abs(a));
       };
       for (const point of box.concat(otherSides(f.joints || [], data.variables, box), boxTurns(f, data.variables, box.slice(0, 8)))) {
         const got = f(at(point)), want = g(at(point));
         if (!Number.isFinite(got) && point.some((c) => Math.abs(c) > 3)) continue;  // past the box: overflow, no hole
         // where the expression has a value, yours must have the same (one undefined there is wrong too)
-        if (Number.isFinite(want) && Number.isFinite(got) && Math.abs(got - want) > 1e-8 * Math.max(1, Math.abs(want))
+        if (Number.isFinite(want) && Number.isFinite(got) && Math.abs(got - want) > 1e-8 * Math.max(unit, Math.abs(want))
             && point.some((c) => Math.abs(c) > 3) && !steady(g, point)) continue;  // (past the box, where the key's own
         // value is unsteady: inside it, and where the key's is steady, an answer unsteady there is still compared)
-        if (Number.isFinite(want) && (!Number.isFinite(got) || Math.abs(got - want) > 1e-8 * Math.max(1, Math.abs(want)))) {
+        if (Number.isFinite(want) && (!Number.isFinite(got) || Math.abs(got - want) > 1e-8 * Math.max(unit, Math.abs(want)))) {
           if (doublesLost(f, at(point), want, g)) { lost.push(where(point)); return; }
           const [yours, truth] = apartFmt(got, want);
           wrong.push(`${data.names[j]} (at ${where(point)} yours gives ${yours}, but it is ${truth})`);

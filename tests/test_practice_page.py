@@ -703,3 +703,18 @@ def test_the_page_works_e_to_a_power_as_exp_and_weighs_what_its_rounding_cannot_
                                     ("-e^x sin(e^x) - e^(x - 10)", False)], tmp_path)
     _terminal_and_page_agree(GRADIENT, [("2x + y, x", True), ("y + 2x, (x^2 + x y)/x - y", True),
                                         ("2x + y, x (1 + 10^-13 x^2)", "defer")], tmp_path)
+
+
+def test_a_tiny_derivative_is_judged_beside_its_own_size(tmp_path):
+    # attack44 F4: for sin(x)/10^11 the page called 0, the sign flipped and the function itself "Right.", all within
+    # 10^-7 of a derivative of 10^-11; so in several names; the terminal says not right
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    tiny = {"claims": {"type": "derivative", "function": "sin(x)/10**11", "variable": "x", "order": 1,
+                       "answer": "cos(x)/10**11"}}
+    _terminal_and_page_agree(tiny, [("0", False), ("-cos(x)/10^11", False), ("sin(x)/10^11", False),
+                                    ("cos(x)/10^11", True), ("cos(x)*10^-11", True), ("cos(x)/10^12", False)], tmp_path)
+    both = {"claims": {"type": "gradient", "function": "sin(x)*cos(y)/10**11", "variables": ["x", "y"],
+                       "partials": ["cos(x)*cos(y)/10**11", "-sin(x)*sin(y)/10**11"]}}
+    _terminal_and_page_agree(both, [("0, 0", False), ("cos(x)cos(y)/10^11, sin(x)sin(y)/10^11", False),
+                                    ("cos(x)cos(y)/10^11, -sin(x)sin(y)/10^11", True)], tmp_path)

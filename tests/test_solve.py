@@ -718,3 +718,17 @@ def test_a_sign_inside_an_answer_is_judged_and_a_fault_of_workbooks_own_is_not_n
     lines, code = cli._unworked("x^2", Outcome("t", "raised", exception=NameError("DiracDelta"), error="NameError: x"))
     assert code == 3 and "a fault of its own" in lines[0] and "please report it" in lines[0], lines
     assert cli._unworked("x^2", Outcome("t", "timeout", error="took longer"))[1] == 2
+
+
+def test_a_tiny_derivatives_differences_are_told_beside_its_own_size():
+    # attack44 F9: for sin(x)/10^11, 0 and cos(x)/10^12 "looked like the function itself", and a gap of 90% of the
+    # derivative was "too little to see in decimals"
+    for answer, advice in (("0", None), ("cos(x)/10^12", "1/10 times the derivative"),
+                           ("sin(x)/10^11", "the function itself"), ("-cos(x)/10^11", "a sign from the table")):
+        result = run("solve", "sin(x)/10^11", "--check", answer)
+        assert result.exit_code == 1, result.output
+        assert "too little to see" not in result.output, result.output
+        assert ("it looks like" in result.output) == (advice is not None) and (advice or "") in result.output, \
+            (answer, result.output)
+    assert run("solve", "sin(x)/10^11", "--check", "cos(x)/10^11").exit_code == 0
+    assert "too little to see" in run("solve", "sin(x)", "--check", "cos(x) + sin(x)/10^12").output

@@ -1025,7 +1025,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     if where is None and witness is not None:  # seen only by the exact difference, or on a fine grid
         held = "".join(f", {s} = {float(v):g}" for s, v in held_at_peak(difference, result.var).items())
         at = f"at {result.var} = {witness[0]:.6g}{held} " if difference.free_symbols else ""
-        tiny = ": too little to see in decimals, but not 0" if abs(witness[1]) < 1e-6 else ""
+        tiny = ": too little to see in decimals, but not 0" if abs(witness[1]) < 1e-6 * _unit(result, lo, hi) else ""
         lines.append(f"  {at}your answer is infinite (a δ), where the derivative is a number" if np.isinf(witness[1])
                      else f"  {at}it differs from the derivative by less than 10^-300, but not by 0" if witness[1] == 0
                      else f"  {at}it differs from the derivative by about {-witness[1] + 0.0:.4g}{tiny}")  # (not "-0":
@@ -1038,7 +1038,10 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
                        holding((result.answer.free_symbols | answer.free_symbols) - {result.var}).items())
         shown, true = apart(yours, truth)
         lines.append(f"  at {result.var} = {point:.6g}{held} your answer gives {shown}, but the derivative is {true}")
-    same = functools.partial(_alike, var=result.var, lo=lo, hi=hi)
+    # (each side over the derivative's own size, where that is under 1: 0 and the function itself were alike beside
+    # sin(x)/10^11's derivative, within 10^-9 of it, and "it looks like that is the function itself": attack44 F9)
+    unit = _unit(result, lo, hi)
+    same = functools.partial(lambda a, b, **kw: _alike(a / unit, b / unit, **kw), var=result.var, lo=lo, hi=hi)
     why = mistakes.diagnose(result.trees[-1], result.answer, answer, result.expr, same)
     if why:
         lines.append(f"  it looks like {why}")
@@ -1567,6 +1570,15 @@ def _pole_at(e: sp.Expr, var: sp.Symbol, point: sp.Expr) -> bool:
         if part.has(var) and _vanishes(part, var, point):
             return True
     return False
+
+
+def _unit(result: SolveResult, lo: float, hi: float) -> sp.Expr:
+    """The size of the derivative's values over the domain, where under 1 (sin(x)/10^11's are 10^-11): what its
+    differences are told small or large beside; else 1."""
+    sizes = [abs(got[0]) for got in (_values(result.answer, result.answer, result.var, p) for p in _points(lo, hi))
+             if got is not None]
+    largest = max(sizes, default=0.0)
+    return sp.Float(largest, 3) if 0 < largest < 1 else sp.Integer(1)
 
 
 def _points(lo: float, hi: float) -> list[sp.Expr]:
