@@ -145,10 +145,16 @@
       return tok().kind === "name" || at("(");
     }
     function product() {
+      const endsWithBar = () => toks[i - 1].kind === "op" && toks[i - 1].text === "|";
+      const first = tok();
       let left = unary();
+      // where a factor ended with a bar, and how many factors came after it: |2|x| - 1| is |2| x |-1| or bars one
+      // inside the other, and was read as the first, 2x, "Right." for x²'s derivative (attack44 F7), as workbook solve
+      let barred = endsWithBar() ? { start: first.start, after: 0 } : null;
       for (;;) {
         if (at("*", "/")) {
-          const sign = take(), op = sign.text, right = unary(), l = left, last = toks[i - 1];
+          const sign = take(), start = tok(), op = sign.text, right = unary(), l = left, last = toks[i - 1];
+          barred = endsWithBar() ? { start: start.start, after: 0 } : null;  // (with a * between, one reading)
           // by 0 written so (2/0, x/(x - x)): refused, as workbook solve refuses it (attack41)
           if (op === "/" && constantOf(right) === 0) throw new ParseError("division by zero");
           // by a number its doubles cannot tell from 0 (sin(pi) is 1.2e-16 in doubles, 0 in fact): not judged by its
@@ -168,7 +174,12 @@
           // a division by 0 has no value: 1/0 is Infinity to JavaScript, and atan(1/x) at 0 came out pi/2 (attack38)
           left = op === "*" ? (v) => jig(l(v) * right(v)) : (v) => { const d = right(v); return d === 0 ? NaN : jig(l(v) / d); };
         } else if (implicit()) {
-          const right = unary(), l = left;
+          const opening = tok(), right = unary(), l = left;
+          if (barred && barred.after && opening.kind === "op" && opening.text === "|") {
+            const glued = text.slice(barred.start, toks[i - 1].end);
+            throw new ParseError(`${glued.length > 40 ? glued.slice(0, 40) + "…" : glued} has two readings, bars side by side or one inside the other: write abs(...) for bars around the rest (abs(2|x| - 1)), or * between bars side by side (|2| * x * |-1|)`);
+          }
+          barred = endsWithBar() ? { start: opening.start, after: 0 } : barred ? { start: barred.start, after: barred.after + 1 } : null;
           left = (v) => jig(l(v) * right(v));
         } else return left;
       }

@@ -644,7 +644,11 @@ def test_the_page_refuses_what_the_terminal_refuses_and_reads_y_of_x_as_y(tmp_pa
                                        # attack42 F3: by a number doubles cannot tell from 0 (sin(pi) is 1.2e-16 in
                                        # them): refused in the terminal, sent there by the page, not "Not right"
                                        ("x/2 + x/sin(pi)", None), ("x/2 + 1/(1 - cos(2pi))", None),
-                                       ("x/10^(-20)", "defer")], tmp_path)
+                                       ("x/10^(-20)", "defer"),
+                                       # attack44 F7: bars side by side or one inside the other, |2|x| - 1| read as
+                                       # |2| x |-1| = 2x: refused in both, with both spellings; a * between, one reading
+                                       ("|2|x| - 1|", None), ("|x| x |x|", None), ("ln|x| x |x|", None),
+                                       ("|1|*x/2*|1|", True), ("|x||x|/(2x)", True)], tmp_path)
     tangent = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x",
                           "ask": "tangent", "at": "1", "tangent": "2*x - 1"}}
     # attack40b F3: the page's own value of cos(x + 10^10) is off in its seventh digit (x + 10^10 rounded to 2e-6),

@@ -277,11 +277,17 @@ class _Parser:
         return sp.Add(*terms)
 
     def product(self) -> sp.Expr:
+        first = self.tok
         result = self.unary()
+        # where a factor ended with a bar, and how many factors came after it: |2|x| - 1| is |2| x |-1| or
+        # |2|x| - 1|, bars side by side or inside each other, and was read as the first, 2x (attack44 F7)
+        barred = (first.pos, 0) if self._ends_with_bar() else None
         while True:
             if self.at_op("*", "/"):
                 op = self.take()
+                start = self.tok
                 right = self.unary()
+                barred = (start.pos, 0) if self._ends_with_bar() else None  # (with a * between, one reading)
                 if op.text == "*":
                     result = _checked(result * right, op, self)
                 else:
@@ -299,9 +305,21 @@ class _Parser:
                     result = _checked(result / right, op, self)
             elif self._implicit():
                 tok = self.tok
-                result = _checked(result * self.unary(), tok, self)
+                factor = self.unary()
+                if barred and barred[1] and tok.kind == "op" and tok.text == "|":
+                    glued = self.text[barred[0]:self.tokens[self.i - 1].pos + 1]
+                    raise self.error(f"{excerpt(glued, 40)} has two readings, bars side by side or one inside the other: "
+                                     "write abs(...) for bars around the rest (abs(2|x| - 1)), or * between bars side by "
+                                     "side (|2| * x * |-1|)", tok)
+                barred = (tok.pos, 0) if self._ends_with_bar() else (barred[0], barred[1] + 1) if barred else None
+                result = _checked(result * factor, tok, self)
             else:
                 return result
+
+    def _ends_with_bar(self) -> bool:
+        """Whether the factor just read ended with a closing bar: |x|, ln|x|."""
+        last = self.tokens[self.i - 1] if self.i else None
+        return last is not None and last.kind == "op" and last.text == "|"
 
     def _implicit(self) -> bool:
         """A factor written right after another, with no * between: 2x, 3(x+1), 2sin(x), x y,
