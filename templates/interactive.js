@@ -396,6 +396,19 @@
     return !!m && Number(m[1] || 1) === order && Number(m[4] || 1) === order && m[3] === data.variable && m[2] !== data.variable;
   }
 
+  // one weight for a line's two sides: set on both, read as either's (the largest term, whether either lost its
+  // doubles), so that doublesLost and pastItsRounding weigh the line as they weigh an expression
+  function bothWeights(a, b) {
+    const both = {};
+    for (const key of ["largest", "lost", "zeroed", "noise", "state"]) {
+      Object.defineProperty(both, key, {
+        get: () => (key === "largest" ? Math.max(a[key], b[key]) : key === "lost" ? a[key] || b[key] : a[key]),
+        set: (value) => { a[key] = value; b[key] = value; },
+      });
+    }
+    return both;
+  }
+
   function typedFunction(data, text) {
     const sides = text.split("=");
     if (sides.length !== 2) return parse(text, [data.variable]);
@@ -433,7 +446,12 @@
       line.joints = [...(left.joints || []), ...(right.joints || [])];
       // and what either side holds that the page cannot weigh: y = 3x - 2 + 10^-12 and y = 3.0000000001x - 2 were
       // "Right." while the same without "y =" went to the terminal (attack42)
-      for (const key of ["tiny", "long", "saturated"]) line[key] = [...(left[key] || []), ...(right[key] || [])];
+      // and where either side turns, has a hole or leaves its domain, and how its doubles hold: y = 2x - 1 + a bump,
+      // or + ln(x + 5) - ln(x + 5), was "Right." where the same without "y =" was not (attack44 F6)
+      for (const key of ["tiny", "long", "saturated", "turns", "holes", "domains"]) {
+        line[key] = [...(left[key] || []), ...(right[key] || [])];
+      }
+      line.weight = bothWeights(left.weight, right.weight);
       return line;
     }
     if (!namesDerivative(sides[0], data)) {

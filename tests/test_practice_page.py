@@ -664,7 +664,11 @@ def test_the_page_refuses_what_the_terminal_refuses_and_reads_y_of_x_as_y(tmp_pa
                                        # attack42: a number the page cannot weigh, on either side of the line's =
                                        ("y = 2.0000000001x - 1", "defer"), ("y = 2x - 1 + 10^-12", "defer"),
                                        ("y = 2x - 1 + tanh(40) - 1", "defer"), ("2x - 1 + e^(-40) = y", "defer"),
-                                       ("y(x) = 2x - 1 + y(x)", None)], tmp_path)
+                                       ("y(x) = 2x - 1 + y(x)", None),
+                                       # attack44 F6: a line typed y = ... is looked at where the same without y = is
+                                       ("y = 2x - 1 + 1000 e^(-10^12 (x - 0.7771)^2)", False),
+                                       ("y = 2x - 1 + 10^-3 sech(10^6 (x - 0.7771))", False),
+                                       ("y = 2x - 1 + ln(x + 5) - ln(x + 5)", False)], tmp_path)
 
 
 def test_a_label_of_another_order_is_told_the_label_to_write(tmp_path):
