@@ -1053,8 +1053,9 @@
     const decimals = decimalsOf(part);
     // rounded to the decimals given (a whole number is not a rounding of 0.4), or within 0.5%; a number asked to
     // significant figures, rounded to those (as workbook/solver.py's _judge_number)
-    const typed = decimals && !figures ? 0.5 * Math.pow(10, -decimals) : 0;
-    const sig = figures && truth ? 0.5 * Math.pow(10, Math.floor(Math.log10(Math.abs(truth))) - figures + 1) : 0;
+    // (a tie too, whichever way its doubles fall: 0.8 was not right for 0.75 where 0.3 was for 0.25: attack44 F5)
+    const typed = decimals && !figures ? 0.5 * Math.pow(10, -decimals) * (1 + 1e-12) : 0;
+    const sig = figures && truth ? 0.5 * Math.pow(10, Math.floor(Math.log10(Math.abs(truth))) - figures + 1) * (1 + 1e-12) : 0;
     // written exactly (22/7, pi + 1/100): no rounding of the value, but the value or not (as solver.py's exact_form)
     if (!figures && !/^\s*[-+]?\d+\s*$/.test(part) && !part.includes(".") && !/\d\s*[eE]\s*[-+]?\d/.test(part)
         && !/10\s*\^/.test(part)) relative = 0;

@@ -11,6 +11,7 @@ import json
 import math
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -726,3 +727,20 @@ def test_a_tiny_derivative_is_judged_beside_its_own_size(tmp_path):
                        "partials": ["cos(x)*cos(y)/10**11", "-sin(x)*sin(y)/10**11"]}}
     _terminal_and_page_agree(both, [("0, 0", False), ("cos(x)cos(y)/10^11, sin(x)sin(y)/10^11", False),
                                     ("cos(x)cos(y)/10^11, -sin(x)sin(y)/10^11", True)], tmp_path)
+
+
+def test_a_value_half_way_between_two_roundings_is_right_either_way_in_both_judges(tmp_path):
+    # attack44 F5: 0.8 and 0.7 were not right for 0.75 (0.8 - 0.75 is 0.05000000000000004 in doubles) where 0.3 and
+    # 0.2 were right for 0.25; a tie is half a unit of the last decimal, whichever way the doubles fall
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    for at, value, cases in (("3/8", "3/4", [("0.8", True), ("0.7", True), ("0.9", False), ("0.75", True)]),
+                             ("1/8", "1/4", [("0.3", True), ("0.2", True), ("0.4", False)]),
+                             ("5/16", "5/8", [("0.63", True), ("0.62", True), ("0.61", False)])):
+        record = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x",
+                             "at": at, "value": value}}
+        _terminal_and_page_agree(record, cases, tmp_path)
+    for typed, right in (("0.8", True), ("0.7", True), ("0.9", False)):
+        result = subprocess.run([sys.executable, "-m", "workbook", "solve", "x^2", "--at", "3/8", "--check", typed],
+                                capture_output=True, text=True, check=False, timeout=120)
+        assert result.returncode == (0 if right else 1), (typed, result.stdout, result.stderr)

@@ -1406,7 +1406,7 @@ def significant_slack(value: float, figures: int) -> float:
     10^-3); 0 where none are asked, or the value is 0."""
     if not figures or not value or not math.isfinite(value):
         return 0.0
-    return 0.5 * 10.0 ** (math.floor(math.log10(abs(value))) - figures + 1)
+    return 0.5 * 10.0 ** (math.floor(math.log10(abs(value))) - figures + 1) * (1 + 1e-12)  # (a tie too: attack44 F5)
 
 
 def apart(yours: float, truth: float) -> tuple[str, str]:
@@ -1429,7 +1429,9 @@ def _judge_number(yours: float, truth: float, text: str, what: str, relative: fl
     # rounded to the decimals given (a whole number is not a rounding of 0.4), or within 0.5%; a number the
     # question asks to significant figures, rounded to those however few decimals are typed (0.0 is no rounding
     # of 0.0049751 to 2: attack29)
-    typed = 0.5 * 10.0 ** -decimals if decimals and not figures else 0.0
+    # (half a unit of the last decimal, a tie too, whichever way its doubles fall: 0.8 - 0.75 is 0.05000000000000004
+    # and 0.3 - 0.25 0.04999999999999999, and 0.8 was not right for 0.75 where 0.3 was for 0.25: attack44 F5)
+    typed = 0.5 * 10.0 ** -decimals * (1 + 1e-12) if decimals and not figures else 0.0
     if exact_form(text) and not figures:  # 22/7 or pi + 1/100 is no rounding of pi: an exact value is exact (attack38b)
         relative = 0.0
     slack = max(typed, relative * abs(truth), 1e-12 * max(1.0, abs(truth)), significant_slack(truth, figures))
