@@ -214,7 +214,8 @@
       // 0^u is 1 where u is 0 and 0 elsewhere: a value at a point alone, which no derivative is written with
       const probes = [0.37, -1.21, 2.3].map((t, k) => Object.fromEntries(allowed.map((n, j) => [n, t + 0.71 * j + k / 7])));
       if (probes.every((at) => base(at) === 0) && new Set(probes.map((at) => exponent(at))).size > 1) {
-        throw new ParseError("0^(...) is 1 where its power is 0 and 0 elsewhere: write your answer without it");
+        // (judged by workbook solve, exactly: sent there, not refused as unreadable, attack44 F8)
+        throw new Unweighed("Your answer holds 0^(...), which is 1 where its power is 0 and 0 elsewhere, a value at points alone that this page cannot find: type it into workbook solve --check, which judges it exactly.");
       }
       // a whole power over 100 of what holds a name, refused as workbook solve refuses it (x^101: attack42)
       const whole = constantOf(exponent);

@@ -649,7 +649,9 @@ def test_the_page_refuses_what_the_terminal_refuses_and_reads_y_of_x_as_y(tmp_pa
                                        # attack44 F7: bars side by side or one inside the other, |2|x| - 1| read as
                                        # |2| x |-1| = 2x: refused in both, with both spellings; a * between, one reading
                                        ("|2|x| - 1|", None), ("|x| x |x|", None), ("ln|x| x |x|", None),
-                                       ("|1|*x/2*|1|", True), ("|x||x|/(2x)", True)], tmp_path)
+                                       ("|1|*x/2*|1|", True), ("|x||x|/(2x)", True),
+                                       # attack44 F8: 0^x, 1 at a point alone, sent to the terminal, which judges it
+                                       ("x/2 + 0^x", "defer")], tmp_path)
     tangent = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x",
                           "ask": "tangent", "at": "1", "tangent": "2*x - 1"}}
     # attack40b F3: the page's own value of cos(x + 10^10) is off in its seventh digit (x + 10^10 rounded to 2e-6),
