@@ -385,6 +385,7 @@ def test_clean_with_another_key_keeps_the_edition_and_says_why(place):
     assert result.returncode == 0 and "Traceback" not in result.err_text
     said = result.out_text + result.err_text
     assert "not signed with your key" in said and "remove it by hand" in said and "added or changed by hand" not in said
+    assert "removed only its build marker" in said and "whole" not in said  # (as it does: attack43 F1)
     after = snapshot(place.out / "hostile")
     assert {k: v for k, v in after.items() if ".workbook-build" not in k} == {
         k: v for k, v in before.items() if ".workbook-build" not in k}  # every file kept, only unmarked

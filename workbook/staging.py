@@ -733,7 +733,10 @@ def clean(out_root: Path, cache_only: bool = False, *,
                         # user's cache key (in key_folder()) replaced since; which it is cannot be told apart
                         from workbook.cache import key_folder
 
-                        kept.append(f"kept {folder} whole, no longer marked as a build: its manifest is not signed "
+                        # (every file of it as it was but its marker, which is removed, and said so: "kept whole"
+                        # was said of a folder whose marker went, attack43 F1)
+                        kept.append(f"kept the files of {folder} as they are and removed only its build marker: its "
+                                    "manifest is not signed "
                                     f"with your key ({key_folder() or '~/.cache/workbook'}/cache-key) for a folder of "
                                     "this name, so no file in it can be told from one someone put there (built by "
                                     "another user, built under another name and then renamed or copied here, or "
