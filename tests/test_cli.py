@@ -630,3 +630,12 @@ def test_a_hand_made_file_of_an_outputs_name_is_named_as_replaced(tmp_path, smal
     assert result.exit_code == 0, result.output
     assert "replaced 2 files that no build of yours wrote as they are now" in result.output, result.output
     assert "e.g. quiz.xml" in result.output and "my own quiz" not in (folder / "quiz.xml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args", [["show", "\x1b[31m"], ["list", "--topic", "\x1b[31m"], ["check", "\x1b[31m"]])
+def test_a_control_character_in_a_name_is_escaped_once(args):
+    # attack43 F2: show, list --topic and check printed '\\x1b[31m', escaped twice, where every other command prints
+    # '\x1b[31m'
+    result = CliRunner().invoke(main, args)
+    said = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    assert result.exit_code == 2 and "\\x1b[31m" in said and "\\\\x1b" not in said and "\x1b" not in said, said

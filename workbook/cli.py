@@ -283,7 +283,7 @@ def main() -> None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is not None and not (epoch.isascii() and epoch.isdigit() and len(epoch) <= 12
                                   and int(epoch) <= LAST_EPOCH):  # a date a PDF and a calendar can hold
-        _fail([(f"SOURCE_DATE_EPOCH={_plain(epoch[:20], 30)!r}: give the build date as whole seconds since 1970, "
+        _fail([(f"SOURCE_DATE_EPOCH='{_plain(epoch[:20], 30)}': give the build date as whole seconds since 1970, "
                "before the year 10000, or unset it")])
 
 
@@ -609,7 +609,7 @@ def list_families(topic: str | None, bank_folders: tuple[Path, ...]) -> None:
         families = [f for f in families if f.topic == topic]
         if not families:
             topics = ", ".join(sorted({f.topic for f in bank.values()}))
-            _fail([*broken, f"no family has topic {_plain(topic, 40)!r}; the topics are: {topics}"
+            _fail([*broken, f"no family has topic '{_plain(topic, 40)}'; the topics are: {topics}"
                    + ("; a family file that could not be read (above) may be the one" if broken else "")])
     for f, drawn in zip(families, samples(families, 0, "sample")):
         sample = _plain_prompt(drawn["prompt"]) if isinstance(drawn, dict) else f"(no sample: {drawn})"
@@ -643,7 +643,7 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...], attempt: bool) 
     except InputError as exc:
         _fail(exc.lines)
     if family not in bank:
-        _fail([(f"unknown family {_plain(family, 40)!r}; `workbook list` shows the families; one of your own "
+        _fail([(f"unknown family '{_plain(family, 40)}'; `workbook list` shows the families; one of your own "
                "needs its folder: --bank FOLDER")])
     record = samples([bank[family]], seed, "show")[0]
     if isinstance(record, str):
@@ -773,7 +773,7 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
         families = [f for f in families if f.id == family_id]
         if not families:  # it may be in a file that did not load: say what is wrong with those
             why = f"; {len(unread)} file{'s' * (len(unread) != 1)} did not load: {broken[0]}" if broken else ""
-            _fail([f"no family {_plain(family_id, 60)!r} here{why}"])
+            _fail([f"no family '{_plain(family_id, 60)}' here{why}"])
         broken, unread = [], []  # the family asked for loaded: the others' faults are not this check's
     if not families and not broken:  # a check that checked nothing is no pass (attack25: "0 failing", exit 0)
         _fail([(f"{_plain(target or '', 60)}: no family file here (a family is a .toml file in the folder itself, "
@@ -843,7 +843,7 @@ def practice(topic: str, count: int, difficulty: int | None, seed: int | None, p
     except BuildError as exc:
         if getattr(exc, "too_many", False):  # not "the edition ... the section's count, or --versions"
             at = f" at difficulty {difficulty}" if difficulty else ""
-            _fail([f"--count {count}: {_plain(topic, 40)!r}{at} has fewer different problems than that; ask for fewer"])
+            _fail([f"--count {count}: '{_plain(topic, 40)}'{at} has fewer different problems than that; ask for fewer"])
         _fail([str(exc)], code=exc.code)
     if not quiet:  # as build's: a script that makes many sets reads the files, not the lines
         _say(f"wrote {result.problems} problem{'s' * (result.problems != 1)} on {topic} (seed {seed}) into "
