@@ -156,7 +156,15 @@
           const sign = take(), start = tok(), op = sign.text, right = unary(), l = left, last = toks[i - 1];
           barred = endsWithBar() ? { start: start.start, after: 0 } : null;  // (with a * between, one reading)
           // by 0 written so (2/0, x/(x - x)): refused, as workbook solve refuses it (attack41)
-          if (op === "/" && constantOf(right) === 0) throw new ParseError("division by zero");
+          if (op === "/" && constantOf(right) === 0) {
+            // (0 in doubles only, e^(-800) under their range: not judged by them, attack45 F7)
+            weight.lost = false;
+            right(probing[0]);
+            const under = weight.lost;
+            weight.lost = false;
+            if (under) throw new Unweighed("Your answer divides by a number too small for this page's doubles to hold: type it into workbook solve --check, which judges it exactly.");
+            throw new ParseError("division by zero");
+          }
           // by a number its doubles cannot tell from 0 (sin(pi) is 1.2e-16 in doubles, 0 in fact): not judged by its
           // doubles, where x/sin(pi) was "Not right" by 10^16 and workbook solve refuses it (attack42 F3)
           const by = constantOf(right);
@@ -378,8 +386,22 @@
   // "Right.", within 10^-7 of a derivative of 10^-11: attack44 F4)
   function closeTo(a, b, rtol, unit = 1) { return Math.abs(a - b) <= rtol * Math.max(unit, Math.abs(b)); }
   function unitOf(values) {
-    const largest = Math.max(0, ...values.map(Math.abs).filter(Number.isFinite));
+    let largest = 0;
+    for (const v of values) if (Number.isFinite(v) && Math.abs(v) > largest) largest = Math.abs(v);
     return largest > 0 && largest < 1 ? largest : 1;
+  }
+  // the derivative's size: at its points and, where the page has the expression, over -1000..1000 (relu(x - 5)/10^11's
+  // is 0 at every point of the box, and 0 typed for it was "Right.", within 10^-7: attack45 F1)
+  function sizeOf(data) {
+    const values = data.values.slice();
+    if (data.truth) {
+      try {
+        const g = parse(data.truth, [data.variable]);
+        for (let k = 0; k <= 4000; k++) values.push(g({ [data.variable]: -1000 + k / 2 + 1 / 99991 }));
+        for (let k = 0; k <= 600; k++) values.push(g({ [data.variable]: -3 + k / 100 + 1 / 99991 }));
+      } catch (err) { /* the points alone */ }
+    }
+    return unitOf(values);
   }
 
   // What may stand left of = in a derivative typed whole (f'(x), y'', dy/dx, f^(4)(x)), as workbook/judge.py's
@@ -466,7 +488,7 @@
   // (cosh(30x)^2 - sinh(30x)^2 - 1, -1 in doubles), or an exponential or power in it left their range (log(e^(800x))
   // is log(0)). The page then leaves it to the terminal rather than call a right answer wrong (attack35b)
   const SMALLEST = 2.2250738585072014e-308;  // the least double with all its digits: below it, e^(-744.67) keeps a few
-  function doublesLost(f, at, want, truth) {
+  function doublesLost(f, at, want, truth, unit = 1) {
     if (!f.weight) return false;
     f.weight.largest = 0;
     f.weight.lost = false;
@@ -480,11 +502,16 @@
     // A bump or a steep power is worked to its digits and moves by none; relu(x^3 - 10^18) past 10^6 moves by 10^3,
     // far less than the 10^12 it adds
     if (jiggled(f, at, want, got)) return true;
-    if (!(f.tiny || []).length && !(f.saturated || []).length) return false;
+    // (too small beside the numbers judged: 10^-10 is none beside sin(x)/10^11's derivative, attack45 F2)
+    if (!(f.tiny || []).some((t) => Math.abs(t) < 1e-9 * unit) && !(f.saturated || []).length) return false;
     f.weight.zeroed = true;  // without its numbers too small to weigh, it is the answer: they may be 0 (sin(pi) e^100)
     const bare = f(at);
     f.weight.zeroed = false;
-    return (f.saturated || []).length > 0 || (Number.isFinite(bare) && closeTo(bare, want, 1e-7));
+    // (beside the derivative's own size: cos(x)/10^11 + 10^-13 for sin(x)/10^11's was "lost", attack45 F2) and where
+    // without them it has no value, it divides by one of them: x/(sin(pi) 10^10) was "Not right" by 10^6, where
+    // workbook solve refuses it (attack45 F7)
+    return (f.saturated || []).length > 0 || (Number.isFinite(bare) && closeTo(bare, want, 1e-7, unit))
+      || (!Number.isFinite(bare) && Number.isFinite(got));
   }
   // Whether f at the point moves, worked again with every result moved by up to 2^-50 of itself, by as much as a
   // twentieth of the gap between the answer's value ``got`` and the derivative's ``want`` (and more than the page
@@ -523,26 +550,27 @@
   }
 
   function judgeExpression(data, text) {
-    const f = typedFunction(data, text), unit = unitOf(data.values);
+    const f = typedFunction(data, text), unit = sizeOf(data);
     const noun = data.noun || "the derivative";
-    let usable = 0, off = 0;
+    let usable = 0, off = 0, offAt = 0;
     for (let k = 0; k < data.points.length; k++) {
       const got = f({ [data.variable]: data.points[k] });
       const at = fmt(data.points[k]);
       if ((!Number.isFinite(got) || !closeTo(got, data.values[k], 1e-7, unit))
-          && doublesLost(f, { [data.variable]: data.points[k] }, data.values[k], truthOf(data))) return LOST(`${data.variable} = ${at}`);
+          && doublesLost(f, { [data.variable]: data.points[k] }, data.values[k], truthOf(data), unit)) return LOST(`${data.variable} = ${at}`);
       if (!Number.isFinite(got)) return { right: false, say: `Not right: at ${data.variable} = ${at} your answer is undefined, but ${noun} is ${fmt(data.values[k])}.` };
       if (!closeTo(got, data.values[k], 1e-7, unit)) {
         const [yours, truth] = apartFmt(got, data.values[k]);
         return { right: false, say: `Not right: at ${data.variable} = ${at} your answer gives ${yours}, but ${noun} is ${truth}.` };
       }
-      off = Math.max(off, Math.abs(got - data.values[k]) / Math.max(unit, Math.abs(data.values[k])));
+      const gap = Math.abs(got - data.values[k]) / Math.max(unit, Math.abs(data.values[k]));
+      if (gap > off) { off = gap; offAt = k; }
       usable++;
     }
     if (usable < 3) return { right: false, say: "This answer could not be checked." };
     const apart = data.truth ? everywhere(data, f, unit) : null;
     if (apart && apart.unjudged) return { right: null, say: apart.unjudged };
-    if (apart && doublesLost(f, { [data.variable]: apart.x }, apart.want, truthOf(data))) return LOST(`${data.variable} = ${fmt(apart.x)}`);
+    if (apart && doublesLost(f, { [data.variable]: apart.x }, apart.want, truthOf(data), unit)) return LOST(`${data.variable} = ${fmt(apart.x)}`);
     if (apart) {
       if (!Number.isFinite(apart.got)) return { right: false, say: `Not right: at ${data.variable} = ${fmt(apart.x)} your answer is undefined, but ${noun} is ${fmt(apart.want)}.` };
       const [yours, truth] = apartFmt(apart.got, apart.want);
@@ -550,8 +578,14 @@
     }
     // off by more than rounding, though by less than the page can tell from rounding (2x + 3 + 10^(-8) x was
     // "Right.": attack30): not called right
-    if (off > 1e-10) return { right: null, say: "Your answer agrees to about 7 digits, but not to every digit this page computes: type it into workbook solve --check, which judges it exactly." };
-    if (data.points.some((x, k) => pastItsRounding(f, { [data.variable]: x }, data.values[k]))) return FINE;
+    const past = data.points.findIndex((x, k) => pastItsRounding(f, { [data.variable]: x }, data.values[k]));
+    if (off > 1e-10) {
+      // within what its own rounding carries (3x + (x + 10^4)^2 - (x^2 + 2 10^4 x + 10^8) is off by 10^-8, its terms
+      // 10^8): the doubles, not the answer, are short of the digits (attack45 F4)
+      if (past < 0) return LOST(`${data.variable} = ${fmt(data.points[offAt])}`);
+      return { right: null, say: "Your answer agrees to about 7 digits, but not to every digit this page computes: type it into workbook solve --check, which judges it exactly." };
+    }
+    if (past >= 0) return FINE;
     return TINY([f], unit) || { right: true, say: "Right." };
   }
   const FINE = { right: null, say: "Your answer agrees to every digit but the last few this page computes, by more than its rounding: type it into workbook solve --check, which judges it exactly." };
@@ -931,13 +965,16 @@
       boxPoints(data.variables.length, 4000).map((p) => p.map((c) => 10 * c)),
       boxPoints(data.variables.length, 4000).map((p) => p.map((c) => 100 * c))) : [];
     fns.forEach((f, j) => {
-      const unit = unitOf(data.values.map((row) => row[j]));  // (each partial its own size: attack44 F4)
+      // (each partial its own size, at its points and over the box: attack44 F4, attack45 F1)
+      const own = data.truths ? parse(data.truths[j], data.variables) : null;
+      const unit = unitOf(data.values.map((row) => row[j]).concat(
+        own ? box.map((point) => own(Object.fromEntries(data.variables.map((v, i) => [v, point[i]])))) : []));
       const at = (point) => { const o = {}; data.variables.forEach((v, i) => { o[v] = point[i]; }); return o; };
       const where = (point) => data.variables.map((v, i) => `${v} = ${fmt(point[i])}`).join(", ");
       for (let k = 0; k < data.points.length; k++) {
         const got = f(at(data.points[k])), want = data.values[k][j];
         if (!Number.isFinite(got) || !closeTo(got, want, 1e-7, unit)) {
-          if (doublesLost(f, at(data.points[k]), want, data.truths ? parse(data.truths[j], data.variables) : null)) {
+          if (doublesLost(f, at(data.points[k]), want, data.truths ? parse(data.truths[j], data.variables) : null, unit)) {
             lost.push(where(data.points[k]));
             return;
           }
@@ -963,7 +1000,7 @@
             && point.some((c) => Math.abs(c) > 3) && !steady(g, point)) continue;  // (past the box, where the key's own
         // value is unsteady: inside it, and where the key's is steady, an answer unsteady there is still compared)
         if (Number.isFinite(want) && (!Number.isFinite(got) || Math.abs(got - want) > 1e-8 * Math.max(unit, Math.abs(want)))) {
-          if (doublesLost(f, at(point), want, g)) { lost.push(where(point)); return; }
+          if (doublesLost(f, at(point), want, g, unit)) { lost.push(where(point)); return; }
           const [yours, truth] = apartFmt(got, want);
           wrong.push(`${data.names[j]} (at ${where(point)} yours gives ${yours}, but it is ${truth})`);
           return;
@@ -1157,7 +1194,10 @@
       let outcome;
       try { outcome = judge(data, input.value); }
       catch (err) { outcome = { right: null, say: err instanceof Unweighed ? err.message : err instanceof ParseError ? `I could not read that: ${err.message}.` : "I could not read that." }; }
-      verdict.textContent = outcome.say;
+      // a tangent line is judged in the terminal with its point: solve --check alone reads no line (attack45 F8)
+      verdict.textContent = data.noun === "the tangent line" && data.at && data.function
+        ? outcome.say.replace("workbook solve --check", `workbook solve "${data.function}" --at ${data.at} --check "y = ..."`)
+        : outcome.say;
       verdict.className = "verdict " + (outcome.right === true ? "right" : outcome.right === false ? "wrong" : "unread");
       input.setAttribute("aria-invalid", outcome.right === false ? "true" : "false");
     });

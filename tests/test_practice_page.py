@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -479,7 +480,7 @@ def _terminal_and_page_agree(record: dict, cases: list[tuple[str, bool | None]],
     for (text, right), page in zip(cases, said):
         if right == "defer":  # wrong by less than the page can weigh: the terminal says so, the page defers
             assert judge.judge(want, text)[0] is False and not page.startswith(("Right", "Not right")), (text, page)
-            assert "solve --check" in page, (text, page)
+            assert re.search(r'workbook solve( "[^"]*" --at \S+)? --check', page), (text, page)  # (a line: with its point)
             continue
         if right is None:
             with pytest.raises(ValueError):
@@ -746,3 +747,27 @@ def test_a_value_half_way_between_two_roundings_is_right_either_way_in_both_judg
         result = subprocess.run([sys.executable, "-m", "workbook", "solve", "x^2", "--at", "3/8", "--check", typed],
                                 capture_output=True, text=True, check=False, timeout=120)
         assert result.returncode == (0 if right else 1), (typed, result.stdout, result.stderr)
+
+
+def test_a_derivative_small_or_zero_in_the_box_is_sized_over_its_line_and_a_gap_is_not_blamed_on_doubles(tmp_path):
+    # attack45 F1: relu(x - 5)/10^11's derivative is 0 at every point of the box, and 0 was "Right." beside a size of
+    # 1; F2: cos(x)/10^11 + 10^-10 was "more than doubles hold" where nothing cancels; F7: x/(sin(pi) 10^10) was
+    # "Not right" by 10^6 (the terminal refuses it), x/e^(-800) "division by zero"; F4: a right answer whose terms
+    # cancel was told it "agrees to about 7 digits"
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    late = {"claims": {"type": "derivative", "function": "relu(x - 5)/10**11", "variable": "x", "order": 1,
+                       "answer": "Heaviside(x - 5)/10**11"}}
+    _terminal_and_page_agree(late, [("0", False), ("Heaviside(x - 5)/10^11", True)], tmp_path)
+    tiny = {"claims": {"type": "derivative", "function": "sin(x)/10**11", "variable": "x", "order": 1,
+                       "answer": "cos(x)/10**11"}}
+    _terminal_and_page_agree(tiny, [("cos(x)/10^11 + 10^-10", False), ("cos(x)/10^11 + 10^-13", False)], tmp_path)
+    square = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x"}}
+    said = _verdicts([{"data": interactive.page_data(square), "text": t} for t in (
+        "2x + x/(sin(pi)*10^10)", "2x + x/e^(-800)")], tmp_path)
+    assert all(not s.startswith(("Right", "Not right", "I could not")) and "solve --check" in s for s in said), said
+    bowl = {"claims": {"type": "derivative", "function": "3*x**2/2", "variable": "x", "order": 1, "answer": "3*x"}}
+    said = _verdicts([{"data": interactive.page_data(bowl), "text": t} for t in (
+        "3x + (x + 10^4)^2 - (x^2 + 2*10^4 x + 10^8)", "3x + 10^-8 x")], tmp_path)
+    assert "agrees to about 7 digits" not in said[0] and "doubles" in said[0], said
+    assert "agrees to about 7 digits" in said[1], said

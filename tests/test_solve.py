@@ -732,3 +732,13 @@ def test_a_tiny_derivatives_differences_are_told_beside_its_own_size():
             (answer, result.output)
     assert run("solve", "sin(x)/10^11", "--check", "cos(x)/10^11").exit_code == 0
     assert "too little to see" in run("solve", "sin(x)", "--check", "cos(x) + sin(x)/10^12").output
+
+
+@pytest.mark.parametrize("typed, code", [("y = 2x - 1", 0), ("2x - y = 1", 0), ("y(x) = 2x - 1", 0), ("y = 2x", 1),
+                                         ("y = 2x - 1 + 10^-12", 1), ("x y = 2x^2 - x", 2)])
+def test_a_tangent_line_is_judged_with_its_point(typed, code):
+    # attack45 F8: the practice page sends a line it cannot weigh to the terminal, which refused every equation
+    result = run("solve", "x^2", "--at", "1", "--check", typed)
+    assert result.exit_code == code, result.output
+    if code == 0:
+        assert result.output.startswith("right: the tangent line to x^2 at x = 1 is y = 2x - 1"), result.output

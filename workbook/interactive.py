@@ -39,6 +39,9 @@ def _page_data(problem: dict) -> dict | None:
     data: dict | None = None
     if want is not None and want.expression is not None:
         data = _expression(want, problem["claims"].get("function"))
+        if data is not None and want.noun == "the tangent line" and "function" in data:
+            # where a line it cannot weigh is judged: workbook solve "F" --at A --check "y = ..." (attack45 F8)
+            data["at"] = str(problem["claims"]["at"])[:40]
     elif want is not None and want.expressions:
         data = _expressions(want)
     elif want is not None and want.points:
