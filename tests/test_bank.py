@@ -709,7 +709,9 @@ def test_a_formula_in_a_prompt_prints_as_it_was_typed(written, printed):
     ("xhat + 1", "would print as"), ("y = xmag", "would print as"), ("aprm", "would print as"),
     # attack42 F8: Heaviside(x) and theta both printed θ
     ("Heaviside(x) + theta", r"prints a name and a function alike (\theta)"),
-    ("delta * DiracDelta(x)", r"prints a name and a function alike (\delta)")])
+    ("delta * DiracDelta(x)", r"prints a name and a function alike (\delta)"),
+    # attack45 F9: PI printed π, and ReLU beside relu(x) read as the function
+    ("pi + PI", "the name PI would read as the constant π"), ("ReLU + relu(x)", "would read as the function relu")])
 def test_a_formula_whose_names_would_print_as_something_else_is_refused(written, said):
     from workbook.problem import PlaceholderError, formula
 

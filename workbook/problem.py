@@ -360,6 +360,11 @@ class _Typed:
         if problem := E.print_problem(text):
             raise ValueError(problem)
         shown = E.printed_name(text)
+        # a name printed as a constant is, or read as a function (PI as π, ReLU beside relu(x): attack45 F9)
+        constant = shown in (r"\pi", "e")
+        if constant or text.lower() in {f.lower() for f in (*E.FUNCTIONS, *E._SPELLINGS)}:
+            read = "the constant " + ("π" if shown == r"\pi" else "e") if constant else f"the function {text.lower()}"
+            raise ValueError(f"the name {text} would read as {read}: choose another name")
         return rf"\mathrm{{{shown}}}" if len(shown) > 1 and shown.isalpha() else shown  # a word, not a product
 
     def _call(self, start: int, exponent: str | None) -> str:
