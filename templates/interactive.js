@@ -251,11 +251,13 @@
     }
     function group(open, close) {
       take();
-      if (open === "|") bars++;
+      // inside brackets no bar closes one outside them: |(2|x|) - 1| was "missing ')'" (attack45 F5)
+      const outside = bars;
+      bars = open === "|" ? bars + 1 : 0;
       const inner = expression();
       if (!at(close)) throw new ParseError(`missing '${close}'`);
       take();
-      if (open === "|") bars--;
+      bars = outside;
       return inner;
     }
     function atom() {
@@ -311,10 +313,13 @@
       if (at("|")) { const inner = group("|", "|"); joints.push(inner); args = [(v) => Math.abs(inner(v))]; }
       else if (at("(")) {
         take();
+        const outside = bars;  // (as in group)
+        bars = 0;
         args = at(")") ? [] : [expression()];
         while (at(",")) { take(); args.push(expression()); }
         if (!at(")")) throw new ParseError("missing ')'");
         take();
+        bars = outside;
       } else throw new ParseError(`${name} is a function: write ${name}(...)`);
       const [lo, hi] = has(MANY, name) ? MANY[name] : [1, 1];
       if (args.length < lo || args.length > hi) throw new ParseError(`${name} takes ${lo === hi ? lo : lo + " to " + hi} argument(s)`);

@@ -652,7 +652,10 @@ def test_the_page_refuses_what_the_terminal_refuses_and_reads_y_of_x_as_y(tmp_pa
                                        ("|2|x| - 1|", None), ("|x| x |x|", None), ("ln|x| x |x|", None),
                                        ("|1|*x/2*|1|", True), ("|x||x|/(2x)", True),
                                        # attack44 F8: 0^x, 1 at a point alone, sent to the terminal, which judges it
-                                       ("x/2 + 0^x", "defer")], tmp_path)
+                                       ("x/2 + 0^x", "defer"),
+                                       # attack45 F5: no bar inside brackets closes one outside them
+                                       ("x/2 + |(2|x|) - 1| - abs(2|x| - 1)", True), ("|x (|x|/2)|/x", True)],
+                            tmp_path)
     tangent = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x",
                           "ask": "tangent", "at": "1", "tangent": "2*x - 1"}}
     # attack40b F3: the page's own value of cos(x + 10^10) is off in its seventh digit (x + 10^10 rounded to 2e-6),

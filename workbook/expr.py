@@ -403,10 +403,12 @@ class _Parser:
             return self.name(tok)
         if self.at_op("("):
             self.take()
+            outside, self.bars = self.bars, 0  # inside brackets no bar closes one outside them (attack45 F5)
             inner = self.expression()
             if not self.at_op(")"):
                 raise self.error("missing ')'" if self.tok.kind == "end" else f"unexpected {self.tok.text!r}; expected ')'")
             self.take()
+            self.bars = outside
             return inner
         if self.at_op("|"):
             return self.bars_group(tok)
@@ -481,6 +483,7 @@ class _Parser:
 
     def arguments(self) -> list[sp.Expr]:
         self.take()
+        outside, self.bars = self.bars, 0  # (as in brackets)
         args = [] if self.at_op(")") else [self.expression()]
         while self.at_op(","):
             self.take()
@@ -488,6 +491,7 @@ class _Parser:
         if not self.at_op(")"):
             raise self.error("missing ')'" if self.tok.kind == "end" else f"unexpected {self.tok.text!r}; expected ',' or ')'")
         self.take()
+        self.bars = outside
         return args
 
     def function_power(self, tok: Token) -> int:

@@ -341,8 +341,10 @@ class _Typed:
                 return self._call(self.i, None), "call"
             return self.name(tok.text), "atom"
         if tok.text == "(":
+            outside, self.bars = self.bars, 0  # (as expr.py: no bar inside brackets closes one outside them)
             inner, _ = self.expression()
             self.take()
+            self.bars = outside
             return rf"\left({inner}\right)", "group"
         self.bars += 1  # |...|
         inner, _ = self.expression()
@@ -394,11 +396,12 @@ class _Typed:
             args = [self.atom()[0]]
         else:
             self.take()
-            args = []
+            args, outside, self.bars = [], self.bars, 0
             while True:
                 args.append(self.expression()[0])
                 if self.take().text == ")":
                     break
+            self.bars = outside
         if exponent is not None:  # (sin^2(x))^3 is read as sin(x)^6 nowhere: a power after a call's own power
             power = exponent if power is None else None
         places = [sp.Symbol(f"QZQ{chr(65 + k)}") for k in range(len(args))]
