@@ -969,7 +969,8 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     """Whether the learner's ``answer_text`` is the derivative: (right, lines that say so and, when
     it is wrong, a point where it differs and which mistake it looks like)."""
     allowed = {str(s) for s in result.expr.free_symbols} | {str(result.var)}
-    if at is not None and answer_text.count("=") == 1 and result.order == 1:
+    if (at is not None and answer_text.count("=") == 1 and result.order == 1 and "y" not in allowed
+            and re.search(r"(?<![A-Za-z0-9_'])y(?![A-Za-z0-9_'])", answer_text)):  # a line in x and y, not f'(1) = 2
         return _tangent_checked(result, answer_text, at)
     try:
         answer = E.parse(answer_text, variables=allowed)
