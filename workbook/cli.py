@@ -456,8 +456,10 @@ def solve(expression: str | None, wrt: str | None, order: int, as_json: bool, as
         return
     if expression is None:
         _fail(["give an EXPRESSION to differentiate, or --batch FILE"])
+    from workbook import judge
+
     outcome = _in_worker(solver.budget(order, wrt), solver.request, expression, wrt, order, as_json, as_gradient,
-                         answer, at, domain)
+                         answer, at, domain, judge.tangent_checked)
     if not outcome.ok:
         _fail(*_unworked(expression, outcome))
     status, lines = outcome.value

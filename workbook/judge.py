@@ -17,6 +17,8 @@ import sympy as sp
 
 from workbook import expr as E
 from workbook import solver
+from workbook.errors import printable
+from workbook.explain import pretty
 
 
 @dataclass(frozen=True)
@@ -647,3 +649,25 @@ def _entries(text: str) -> list[tuple[list[str], str]]:
         out.append((parts(text[i + 1:j]), (m.group(1) or "").strip()))
         i = j + 1 + m.end()
     return out
+
+
+def tangent_checked(result, answer_text: str, at: str) -> tuple[bool, list[str]]:
+    """A tangent line typed with --at (y = 2x - 1), judged as the practice page and `show --try` judge one: the page
+    sends a line it cannot weigh here, and an equation was refused (attack45 F8)."""
+    slope, _ = solver.value_at(result, at)
+    point = E.parse(at.strip(), variables=())
+    line = sp.expand(result.expr.xreplace({result.var: point}) + slope * (result.var - point))
+    if line.free_symbols - {result.var}:
+        raise solver.SolveError("a tangent line is judged for an expression in one name alone")
+    want = Expected(f"the tangent line at {result.var} = {at.strip()}", line, variable=str(result.var),
+                    noun="the tangent line")
+    try:
+        right, said = judge(want, answer_text)
+    except ValueError as exc:
+        raise solver.SolveError(str(exc) if str(exc).startswith("your answer") else f"your answer: {exc}") from None
+    head = (f"right: the tangent line to {pretty(result.expr)} at {result.var} = {at.strip()} is "
+            f"y = {pretty(line)}" if right else
+            f"not right: the tangent line to {pretty(result.expr)} at {result.var} = {at.strip()} is not "
+            f"{printable(answer_text.strip())[:80]}")
+    told = [t.strip() for t in said if t.strip() and t.strip() not in ("right.", "not right.")]
+    return right, [head] + ["  " + t for t in told][:3]

@@ -941,37 +941,17 @@ def _turns_in_box(difference: sp.Expr, names: list[sp.Symbol]) -> list[list[floa
     return found[:20]
 
 
-def _tangent_checked(result: SolveResult, answer_text: str, at: str) -> tuple[bool, list[str]]:
-    """A tangent line typed with --at (y = 2x - 1), judged as the practice page and `show --try` judge one: the page
-    sends a line it cannot weigh here, and an equation was refused (attack45 F8)."""
-    from workbook import judge
-
-    slope, _ = value_at(result, at)
-    point = E.parse(at.strip(), variables=())
-    line = sp.expand(result.expr.xreplace({result.var: point}) + slope * (result.var - point))
-    if line.free_symbols - {result.var}:
-        raise SolveError("a tangent line is judged for an expression in one name alone")
-    want = judge.Expected(f"the tangent line at {result.var} = {at.strip()}", line, variable=str(result.var),
-                          noun="the tangent line")
-    try:
-        right, said = judge.judge(want, answer_text)
-    except ValueError as exc:
-        raise SolveError(str(exc) if str(exc).startswith("your answer") else f"your answer: {exc}") from None
-    head = (f"right: the tangent line to {explain.pretty(result.expr)} at {result.var} = {at.strip()} is "
-            f"y = {explain.pretty(line)}" if right else
-            f"not right: the tangent line to {explain.pretty(result.expr)} at {result.var} = {at.strip()} is not "
-            f"{printable(answer_text.strip())[:80]}")
-    told = [t.strip() for t in said if t.strip() and t.strip() not in ("right.", "not right.")]
-    return right, [head] + ["  " + t for t in told][:3]
-
-
-def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | None = None) -> tuple[bool, list[str]]:
+def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | None = None,
+                 line=None) -> tuple[bool, list[str]]:
     """Whether the learner's ``answer_text`` is the derivative: (right, lines that say so and, when
-    it is wrong, a point where it differs and which mistake it looks like)."""
+    it is wrong, a point where it differs and which mistake it looks like). With --at, an equation in x and y is the
+    tangent line there, judged by ``line`` (workbook.judge.tangent_checked: judge imports this module)."""
     allowed = {str(s) for s in result.expr.free_symbols} | {str(result.var)}
     if (at is not None and answer_text.count("=") == 1 and result.order == 1 and "y" not in allowed
             and re.search(r"(?<![A-Za-z0-9_'])y(?![A-Za-z0-9_'])", answer_text)):  # a line in x and y, not f'(1) = 2
-        return _tangent_checked(result, answer_text, at)
+        if line is None:
+            raise SolveError("your answer: a tangent line is judged by workbook solve ... --at A --check \"y = ...\"")
+        return line(result, answer_text, at)
     try:
         answer = E.parse(answer_text, variables=allowed)
     except E.ExprError as exc:
@@ -2278,7 +2258,8 @@ def _sign_changes(u: sp.Expr, var: sp.Symbol, lo: float, hi: float, grid: int = 
 
 
 def request(expression: str, wrt: str | None, order: int, as_json: bool, as_gradient: bool,
-            check: str | None = None, at: str | None = None, domain: str | None = None) -> tuple[int, list[str]]:
+            check: str | None = None, at: str | None = None, domain: str | None = None,
+            line=None) -> tuple[int, list[str]]:
     """What ``workbook solve`` prints for one expression: (exit status, lines); 0 worked (or the
     learner's answer right), 1 the learner's answer wrong, 2 an expression or option that cannot be
     used. Plain values only, so that it can run in a worker process under the budget."""
@@ -2301,7 +2282,7 @@ def request(expression: str, wrt: str | None, order: int, as_json: bool, as_grad
         if (check is not None or at is not None) and not isinstance(result, SolveResult):
             raise SolveError("--check and --at work with one variable in --wrt")
         if check is not None:
-            right, lines = check_answer(result, check, interval, at)
+            right, lines = check_answer(result, check, interval, at, line)
             return (0 if right else 1), lines
         extra = _at_lines(result, at) if at is not None else []
     except SolveError as exc:
