@@ -439,7 +439,7 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
               help='Work a file of JSON lines {"input", "variable", "order"}; write one JSON result a line.')
 @click.option("--check", "answer", default=None, metavar="ANSWER",
               help="Your derivative: says whether it is right (exit 0) or not (exit 1), where it differs "
-                   "and which mistake it looks like. With --at, ANSWER may be the value there.")
+                   "and which mistake it looks like. With --at, ANSWER may be the value there, or the tangent line there (y = ...).")
 @click.option("--at", default=None, metavar="VALUE",
               help="Also give the derivative's value at this point (with --gradient, one number a variable: 1,2).")
 @click.option("--domain", default=None, metavar="A..B",
