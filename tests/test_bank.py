@@ -706,7 +706,7 @@ def test_a_formula_in_a_prompt_prints_as_it_was_typed(written, printed):
 
 @pytest.mark.parametrize("written, said", [
     # attack42 F6: xhat printed x̂, xmag |x|, aprm a′: a name that prints as a mark is refused, as a family's variables
-    ("xhat + 1", "would print as"), ("y = xmag", "would print as"), ("aprm", "would print as"),
+    ("xhat + 1", "would print as '\\hat{x}'"), ("y = xmag", "would print as"), ("aprm", "would print as"),
     # attack42 F8: Heaviside(x) and theta both printed θ
     ("Heaviside(x) + theta", r"prints a name and a function alike (\theta)"),
     ("delta * DiracDelta(x)", r"prints a name and a function alike (\delta)"),

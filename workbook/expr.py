@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from workbook.errors import excerpt
+from workbook.errors import excerpt, printable
 from workbook.functions import BY_NAME
 
 MAX_LENGTH = 1000
@@ -111,7 +111,7 @@ def name_problem(name: str) -> str | None:
 def print_problem(name: str) -> str | None:
     """Why a name would not print as a name (xhat as x̂, xprime as x′, a derivative; x_ as x_{}), or None."""
     if not _PRINTS_PLAIN.fullmatch(printed_name(name)):
-        return (f"the name {excerpt(name)} would print as {excerpt(printed_name(name), 30)}, a mark or an empty "
+        return (f"the name {excerpt(name)} would print as '{printable(printed_name(name))[:30]}', a mark or an empty "
                 "subscript (a name ending in hat, dot, bar, prime, tilde, vec ... or _ prints so): choose a plain "
                 "name such as w1")
     return None
