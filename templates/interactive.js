@@ -155,8 +155,9 @@
         if (at("*", "/")) {
           const sign = take(), start = tok(), op = sign.text, right = unary(), l = left, last = toks[i - 1];
           barred = endsWithBar() ? { start: start.start, after: 0 } : null;  // (with a * between, one reading)
+          const by = op === "/" ? constantOf(right) : undefined;
           // by 0 written so (2/0, x/(x - x)): refused, as workbook solve refuses it (attack41)
-          if (op === "/" && constantOf(right) === 0) {
+          if (by === 0) {
             // (0 in doubles only, e^(-800) under their range: not judged by them, attack45 F7)
             weight.lost = false;
             right(probing[0]);
@@ -167,8 +168,7 @@
           }
           // by a number its doubles cannot tell from 0 (sin(pi) is 1.2e-16 in doubles, 0 in fact): not judged by its
           // doubles, where x/sin(pi) was "Not right" by 10^16 and workbook solve refuses it (attack42 F3)
-          const by = constantOf(right);
-          if (op === "/" && by !== undefined && Number.isFinite(by) && Math.abs(by) < 1e-9) throw new Unweighed(`Your answer divides by ${fmt(by)}, a number too small for this page to tell from 0 (if it is 0, as sin(pi) is, the answer has no value): type it into workbook solve --check, which judges it exactly.`);
+          if (by !== undefined && Number.isFinite(by) && Math.abs(by) < 1e-9) throw new Unweighed(`Your answer divides by ${fmt(by)}, a number too small for this page to tell from 0 (if it is 0, as sin(pi) is, the answer has no value): type it into workbook solve --check, which judges it exactly.`);
           if (op === "/" && last.kind === "num" && toks[i - 2] === sign && implicit() && tok().start === last.end) {
             // 1/2x: 1/(2x) or x/2? refused with both spellings, as workbook solve refuses it (attack40b: the page
             // read it as x/2 and judged it, "Not right" for 1/(2x) typed so)
@@ -525,12 +525,18 @@
   function jiggled(f, at, want, got) {
     const value = f(at), gap = Math.abs(got - want);
     const reach = Math.max(1e-8 * Math.max(1, Math.abs(want)), Number.isFinite(gap) ? 0.05 * gap : 0);
+    return wobble(f, at, value) > reach;
+  }
+  // How far f at the point moves from ``value`` worked again four times with every result moved by up to 2^-50 of
+  // itself (Infinity where that makes it finite or not), the page's doubles' noise there
+  function wobble(f, at, value) {
     f.weight.noise = 2 ** -50;
-    let moved = false;
-    for (let k = 1; k <= 4 && !moved; k++) {
+    let moved = 0;
+    for (let k = 1; k <= 4 && moved < Infinity; k++) {
       f.weight.state = k;
       const again = f(at);
-      moved = Number.isFinite(again) !== Number.isFinite(value) || (Number.isFinite(value) && Math.abs(again - value) > reach);
+      moved = Number.isFinite(again) !== Number.isFinite(value) ? Infinity
+        : Number.isFinite(value) ? Math.max(moved, Math.abs(again - value)) : moved;
     }
     f.weight.noise = 0;
     f.weight.lost = false;
@@ -602,16 +608,7 @@
     if (!f.weight) return false;
     const got = f(at);
     if (!Number.isFinite(got)) return false;
-    f.weight.noise = 2 ** -50;
-    let moved = 0;
-    for (let k = 1; k <= 4; k++) {
-      f.weight.state = k;
-      const again = f(at);
-      moved = Number.isFinite(again) ? Math.max(moved, Math.abs(again - got)) : Infinity;
-    }
-    f.weight.noise = 0;
-    f.weight.lost = false;
-    return Math.abs(got - want) > Math.max(64 * moved, 16 * 2 ** -52 * Math.max(Math.abs(want), Number.MIN_VALUE));
+    return Math.abs(got - want) > Math.max(64 * wobble(f, at, got), 16 * 2 ** -52 * Math.max(Math.abs(want), Number.MIN_VALUE));
   }
 
   // The learner's f against the answer itself at 20 000 points over -3..3 (and 4 000 past it) and beside and between every
@@ -979,7 +976,7 @@
       for (let k = 0; k < data.points.length; k++) {
         const got = f(at(data.points[k])), want = data.values[k][j];
         if (!Number.isFinite(got) || !closeTo(got, want, 1e-7, unit)) {
-          if (doublesLost(f, at(data.points[k]), want, data.truths ? parse(data.truths[j], data.variables) : null, unit)) {
+          if (doublesLost(f, at(data.points[k]), want, own, unit)) {
             lost.push(where(data.points[k]));
             return;
           }
@@ -989,7 +986,7 @@
         }
       }
       if (!data.truths) return;
-      const g = parse(data.truths[j], data.variables);  // the expression itself, everywhere in the box
+      const g = own;  // the expression itself, everywhere in the box
       // a point past the box where a hair's move changes the key's value past the tolerance says nothing in doubles:
       // cos(x^3 y + x y^2) at (184, -45), its argument 2.8e8 carrying an error of a unit, could set two right forms
       // apart (attack32's review, found in solve --check)

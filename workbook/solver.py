@@ -1028,11 +1028,12 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
                          "where both are defined")
     where = _differs(result.answer, answer, result.var, lo, hi, within=result.expr, far=far)
     difference = _expanded(answer - result.answer)
+    unit = _unit(result, lo, hi)  # the derivative's size, which its differences are told beside
     lines = [f"not right: {d} is not {_shortened(explain.pretty(answer))}"]
     if where is None and witness is not None:  # seen only by the exact difference, or on a fine grid
         held = "".join(f", {s} = {float(v):g}" for s, v in held_at_peak(difference, result.var).items())
         at = f"at {result.var} = {witness[0]:.6g}{held} " if difference.free_symbols else ""
-        tiny = ": too little to see in decimals, but not 0" if abs(witness[1]) < 1e-6 * _unit(result, lo, hi) else ""
+        tiny = ": too little to see in decimals, but not 0" if abs(witness[1]) < 1e-6 * unit else ""
         lines.append(f"  {at}your answer is infinite (a δ), where the derivative is a number" if np.isinf(witness[1])
                      else f"  {at}it differs from the derivative by less than 10^-300, but not by 0" if witness[1] == 0
                      else f"  {at}it differs from the derivative by about {-witness[1] + 0.0:.4g}{tiny}")  # (not "-0":
@@ -1047,7 +1048,6 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         lines.append(f"  at {result.var} = {point:.6g}{held} your answer gives {shown}, but the derivative is {true}")
     # (each side over the derivative's own size, where that is under 1: 0 and the function itself were alike beside
     # sin(x)/10^11's derivative, within 10^-9 of it, and "it looks like that is the function itself": attack44 F9)
-    unit = _unit(result, lo, hi)
     same = functools.partial(lambda a, b, **kw: _alike(a / unit, b / unit, **kw), var=result.var, lo=lo, hi=hi)
     why = mistakes.diagnose(result.trees[-1], result.answer, answer, result.expr, same)
     if why:
