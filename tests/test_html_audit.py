@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from workbook.build import build
+from workbook.mathtex import SMALLEST_SCRIPT
 
 ROOT = Path(__file__).resolve().parent.parent
 A11Y = ROOT / "tests" / "a11y"
@@ -50,5 +51,8 @@ def test_html_passes_axe_and_reads_on_a_phone(built_small, tmp_path):
         assert report["requests"] == []  # offline: nothing fetched from anywhere
         assert report["scrollWidth"] <= 400, report  # no sideways scrolling on a 390-pixel phone
         assert report["verticalScrollBars"] == [], report  # an answer scrolls sideways if it must, never up and down
+        # no glyph of math under 7/10 of its formula's size, as in the PDF (mathtex.SMALLEST_SCRIPT): print.css
+        # keeps a script inside a script one level down (Chromium drew e^(x^2)'s 2 at 0.65)
+        assert report["smallestMath"][0] >= SMALLEST_SCRIPT, report["smallestMath"]
         shot = Path(report["screenshot"])
         assert shot.exists() and shot.stat().st_size > 10_000  # a real page, not a blank one

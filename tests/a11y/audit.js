@@ -1,5 +1,6 @@
 // Audit HTML files with axe-core in headless Chromium; print one JSON line per file:
-// {"file", "violations": [{"id", "impact", "nodes"}], "screenshot", "scrollWidth", "verticalScrollBars"} . Usage: node audit.js OUT_DIR FILE...
+// {"file", "violations": [{"id", "impact", "nodes"}], "screenshot", "scrollWidth", "verticalScrollBars",
+// "smallestMath": [the smallest glyph of math over the size of its math, that glyph and its formula]} . Usage: node audit.js OUT_DIR FILE...
 const path = require("path");
 const fs = require("fs");
 const { chromium } = require("playwright-core");
@@ -27,8 +28,21 @@ const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"
       const y = getComputedStyle(e).overflowY;
       return (y === "auto" || y === "scroll") && e.scrollHeight > e.clientHeight;
     }).map((e) => e.className || e.tagName));
+    // the smallest glyph of math beside its formula's own size, as Chromium lays the MathML out
+    const smallest = await page.evaluate(() => {
+      let worst = [Infinity, "", ""];
+      for (const math of document.querySelectorAll("math")) {
+        const size = parseFloat(getComputedStyle(math).fontSize);
+        for (const leaf of math.querySelectorAll("mi, mn, mo, mtext, ms")) {
+          if (!leaf.textContent.trim()) continue;
+          const share = parseFloat(getComputedStyle(leaf).fontSize) / size;
+          if (share < worst[0]) worst = [share, leaf.textContent, math.textContent.slice(0, 80)];
+        }
+      }
+      return worst;
+    });
     console.log(JSON.stringify({
-      file, screenshot: shot, requests, scrollWidth: width, verticalScrollBars: tall,
+      file, screenshot: shot, requests, scrollWidth: width, verticalScrollBars: tall, smallestMath: smallest,
       violations: result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })),
     }));
     await page.close();
