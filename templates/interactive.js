@@ -1091,6 +1091,8 @@
   }
   function numberRight(value, truth, part, relative = 5e-3, figures = 0) {
     const decimals = decimalsOf(part);
+    // a 0 with decimals says nothing of a value that is not 0: 0.000 was "Right." for 0.0004 (attack46 F2), as solver.py
+    if (value === 0 && decimals && Math.abs(truth) > 1e-12 * Math.max(1, Math.abs(truth))) return false;
     // rounded to the decimals given (a whole number is not a rounding of 0.4), or within 0.5%; a number asked to
     // significant figures, rounded to those (as workbook/solver.py's _judge_number)
     // (a tie too, whichever way its doubles fall: 0.8 was not right for 0.75 where 0.3 was for 0.25: attack44 F5)

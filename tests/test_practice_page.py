@@ -752,6 +752,20 @@ def test_a_value_half_way_between_two_roundings_is_right_either_way_in_both_judg
         assert result.returncode == (0 if right else 1), (typed, result.stdout, result.stderr)
 
 
+def test_a_zero_typed_with_decimals_is_not_a_value_that_is_not_zero_in_either_judge(tmp_path):
+    # attack46 F2: 0.000, 0.00 and 0.0 were "Right." on the page (and in show --try) for 0.0004, rounded to the
+    # decimals typed; solve --check said not right. A value that is not 0 is given to its first digit that is not
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    record = {"claims": {"type": "derivative", "function": "x**2/1000", "variable": "x", "order": 1,
+                         "answer": "x/500", "at": "1/5", "value": "1/2500"}}
+    _terminal_and_page_agree(record, [("0.000", False), ("0.00", False), ("0.0", False), ("0", False),
+                                      ("0.0004", True), ("0.00040", True), ("4e-4", True)], tmp_path)
+    zero = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x",
+                       "at": "0", "value": "0"}}
+    _terminal_and_page_agree(zero, [("0.000", True), ("0", True), ("0.001", False)], tmp_path)
+
+
 def test_a_derivative_small_or_zero_in_the_box_is_sized_over_its_line_and_a_gap_is_not_blamed_on_doubles(tmp_path):
     # attack45 F1: relu(x - 5)/10^11's derivative is 0 at every point of the box, and 0 was "Right." beside a size of
     # 1; F2: cos(x)/10^11 + 10^-10 was "more than doubles hold" where nothing cancels; F7: x/(sin(pi) 10^10) was

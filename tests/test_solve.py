@@ -742,3 +742,16 @@ def test_a_tangent_line_is_judged_with_its_point(typed, code):
     assert result.exit_code == code, result.output
     if code == 0:
         assert result.output.startswith("right: the tangent line to x^2 at x = 1 is y = 2x - 1"), result.output
+
+
+def test_a_tower_of_exponentials_is_judged_not_a_fault_and_within_its_budget():
+    # attack46 F1: e^x e^(e^x), the textbook's form of e^(e^x)'s derivative, stopped solve --check with "a fault of its
+    # own" (an OverflowError sizing e^(e^x) at a far point), and working e^(10^130288) out to size it took seconds
+    for function, answer, code in (("e^(e^x)", "e^x e^(e^x)", 0), ("e^(e^x)", "exp(x)*exp(exp(x))", 0),
+                                   ("e^(x e^x)", "(e^x + x e^x) e^(x e^x)", 0), ("e^(e^x)", "e^x e^(e^x) + 1", 1),
+                                   ("x^2", "2x + e^x e^(e^x) - e^(x + e^x)", 0)):
+        result = run("solve", function, "--check", answer)
+        assert result.exit_code == code, (function, answer, result.output)
+    ok, lines = solver.check_answer(solver.solve("1/(1 + e^(-(x - 10^10)))"),
+                                    "e^(-(x - 10^10))/(1 + e^(-(x - 10^10)))^2")
+    assert ok is True, lines

@@ -976,11 +976,6 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
             if abs(yours - truth) <= sp.Float("5e-3") * abs(truth):
                 return True, [f"right: {d} at {result.var} = {at} = {_decimal_text(truth)} (you gave {answer_text.strip()})"]
             return False, [f"not right: {d} at {result.var} = {at} is {_decimal_text(truth)}, not {answer_text.strip()}"]
-        if yours == 0 and abs(truth) > sp.Float("1e-12") * max(1, abs(truth)) and decimals_of(answer_text):
-            # 0.0 is 0.0025 to one decimal, but says nothing of it, and 0 was not right (attack35b): a value that is
-            # not 0 is given to its first digit that is not (the book's own precision is judge.py's to apply)
-            return False, [(f"not right: {d} at {result.var} = {at} is {float(truth):.6g}, not {answer_text.strip()}: "
-                           "give it to its first digit that is not 0")]
         return _judge_number(float(yours), float(truth), answer_text, f"{d} at {result.var} = {at}")
     if at is not None and exact is not None and not exact.is_number and result.var not in answer.free_symbols:
         # the value at the point in terms of the other names, as the line above asks for it ("give it in terms of
@@ -1433,6 +1428,11 @@ def _judge_number(yours: float, truth: float, text: str, what: str, relative: fl
     (0.5%; none where the difference is the point, as in a gradient check), or rounded to the ``figures``
     significant figures the question asks for."""
     decimals = decimals_of(text)
+    if yours == 0 and decimals and abs(truth) > 1e-12 * max(1.0, abs(truth)):
+        # 0.0 is 0.0025 to one decimal, but says nothing of it, and 0 was not right (attack35b): a value that is not 0
+        # is given to its first digit that is not; here, not only in solve --check, where the page and show --try
+        # called 0.000 right for 0.0004 (attack46 F2)
+        return False, [f"not right: {what} is {truth:.6g}, not {text.strip()}: give it to its first digit that is not 0"]
     # rounded to the decimals given (a whole number is not a rounding of 0.4), or within 0.5%; a number the
     # question asks to significant figures, rounded to those however few decimals are typed (0.0 is no rounding
     # of 0.0049751 to 2: attack29)
@@ -1490,6 +1490,8 @@ def _uncancelled(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.
     passed over, and a wrong answer "could not be compared" (attack31). ValueError where it cannot be trusted: its
     callers pass over the point."""
     worked = 2 * (digits + FIXED_MARGIN)
+    if any(abs(power) > _LARGEST_WORKED_POWER for power in _huge_powers(e, var, _as_float(point, 30)).values()):
+        raise ValueError(f"parts past 10^{FIXED_MOST} at {point}")
     at = _as_float(point, worked)
     for node in sp.preorder_traversal(e):  # a sum whose terms cancel past what the digits hold: untrusted (2x +
         if node.is_Add and node.has(var):  # cosh(x)^2 - sinh(x)^2 at 30000.3 came out 2x, the 1 cancelled away)
@@ -1504,14 +1506,49 @@ def _uncancelled(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.
     return value
 
 
+_MOST_BITS = 10**9
+_PAST_EVERY_POWER = sp.Float("1e100000")
+# a power past which an exponential is not worked out at all: e^(10^1000) needs 3 300 bits of ln 2 to be reduced, and
+# e^(e^x) at 300000.1, e^(10^130288), took seconds for one point past a double's range (attack46 F1)
+_LARGEST_WORKED_POWER = sp.Float("1e1000")
+
+
+def _huge_powers(e: sp.Expr, var: sp.Symbol, at: sp.Float) -> dict[sp.Expr, sp.Float]:
+    """The exponentials and powers in e whose power (its natural logarithm) at ``at`` is past 10^6, a number of over
+    400 000 digits, with that power, worked from their power alone: e^(e^x) at 1000 is e^(10^434), and working it out
+    to size it took seconds a point (attack46 F1). An inner one's outer ones have a power as large as can be."""
+    found: dict[sp.Expr, sp.Float] = {}
+    powers = [p for p in e.atoms(sp.exp, sp.Pow) if (p.args[0] if isinstance(p, sp.exp) else p.exp).has(var)]
+    for node in sorted(powers, key=sp.count_ops):  # inner ones first
+        if any(node.has(inner) for inner in found):
+            found[node] = _PAST_EVERY_POWER
+            continue
+        try:
+            if isinstance(node, sp.exp):
+                power = node.args[0].xreplace({var: at})
+            else:
+                power = node.exp.xreplace({var: at}) * sp.log(abs(node.base.xreplace({var: at})))
+            power = sp.re(power)
+        except (TypeError, ValueError, ZeroDivisionError, AttributeError):
+            continue
+        if power.is_Float and abs(power) > 10**6:
+            found[node] = power
+    return found
+
+
 def _fixed_digits(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> tuple[int, bool]:
     """The digits to work e at ``point`` with, so that ``digits`` stay after its largest part cancels: the digits
     before the point of its largest part there (measured at 30 digits), with a margin; and whether a part is
     under 10^-FIXED_AT_ONCE there."""
     at = _as_float(point, 30)
     sizes = [0, 0]
+    huge = _huge_powers(e, var, at)
     for node in sp.preorder_traversal(e):
         if node.is_Atom or not node.has(var):
+            continue
+        inside = [abs(power) for inner, power in huge.items() if node.has(inner)]
+        if inside:  # sized by its power alone, never worked out (see _huge_powers)
+            sizes.append(_MOST_BITS if max(inside) > _MOST_BITS else int(max(inside) * 1.4426950408889634))
             continue
         try:
             value = node.xreplace({var: at})
@@ -1521,7 +1558,10 @@ def _fixed_digits(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> tu
         for part in parts:
             if part != 0 and part.is_finite:
                 _, _, exponent, bits = part._mpf_
-                sizes.append(exponent + bits)  # log2 of a part larger than 1, near enough: a tiny part cancels nothing
+                # log2 of a part larger than 1, near enough: a tiny part cancels nothing (held to 10^9 bits, past any
+                # budget: e^(e^x) at a far point has an exponent of hundreds of digits, which overflowed a float and
+                # stopped solve --check with a fault of its own, attack46 F1)
+                sizes.append(max(-_MOST_BITS, min(_MOST_BITS, exponent + bits)))
     # the largest part, and the next, which may multiply what is left after it cancels (e^x (cosh(x)^2 - sinh(x)^2 - 1)
     # at 3000.7 came out infinite: attack29)
     most, next_most = sorted(sizes)[-2:][::-1]
