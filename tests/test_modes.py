@@ -4,8 +4,10 @@ format) writes its own area of the edition's folder and keeps every other file, 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
+import re
 import shlex
 import stat
 import subprocess
@@ -569,3 +571,25 @@ def test_the_same_practice_command_from_another_folder_builds_over_its_set(tmp_p
         monkeypatch.chdir(tmp_path / folder)
         result = run("practice", "--topic", "trig", "--count", "1", "--seed", "1", "--out", str(out))
         assert result.exit_code == 0, result.output
+
+
+def _marks(page: str) -> dict[str, list[tuple[str, str]]]:
+    """A key's marks by section title: each answer's number and its bracketed points, in order."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for title, body in re.findall(r"<h2>(.*?) <span class=\"points\">.*?</h2>(.*?)</section>", page, re.S):
+        found[html.unescape(title)] = re.findall(r'<span class="number">(\d+)</span><span class="points"[^>]*>\[(\d+)\]', body)
+    return found
+
+
+def test_the_teachers_key_marks_each_versions_problem_as_that_versions_own_key(tmp_path):
+    # user47 F1: the teacher's key looked each problem's marks up by its number, and every version's problem 2 took
+    # the last version's marks (an Adam problem, 6 points in its own key, was marked 4, a RMSprop one's)
+    edition = tmp_path / "opt.toml"
+    edition.write_text('title = "Optimizers"\nslug = "opt"\nseed = 2\n[page]\nkey = "separate"\nsolutions = false\n'
+                       '[[sections]]\ntitle = "Training"\nfamilies = ["optimizer-adam"]\ncount = 2\n')
+    build(edition, "--versions", "3", "--format", "html")
+    folder = tmp_path / "out" / "opt" / "versions"
+    key = _marks((folder / "teacher-key.html").read_text())
+    owns = {v: _marks((folder / v / "answers.html").read_text())["Training"] for v in "ABC"}
+    assert {f"Version {v} · Training": owns[v] for v in "ABC"} == key
+    assert len({tuple(marks) for marks in owns.values()}) > 1  # the draws this seed makes differ in marks

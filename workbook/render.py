@@ -684,9 +684,23 @@ def results_written(problem: dict) -> int:
     return count
 
 
-def marks_of(sections: list[dict]) -> dict:
-    """Each problem's marks by its number, for a key that lists problems of several sections."""
-    return {p["number"]: points(p, s) for s in sections for p in s["problems"]}
+class _Marks(dict):
+    """Each problem's marks by its number, and called with a problem, that problem's own: a teacher's key lists every
+    version's problem 7, and by number the last version's marks stood for all (B's Adam problem, 6 points in B's own
+    key, was marked 4, C's RMSprop's, and its section's marks did not add up: user47 F1)."""
+
+    def __init__(self, sections: list[dict]):
+        super().__init__((p["number"], points(p, s)) for s in sections for p in s["problems"])
+        self._own = {id(p): points(p, s) for s in sections for p in s["problems"]}
+
+    def __call__(self, problem: dict) -> int:
+        return self._own[id(problem)]
+
+
+def marks_of(sections: list[dict]) -> _Marks:
+    """Each problem's marks, for a key that lists problems of several sections: ``marks(problem)`` (or, where
+    numbers are not repeated, ``marks[number]``)."""
+    return _Marks(sections)
 
 
 def section_points(section: dict) -> int:
