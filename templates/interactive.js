@@ -93,7 +93,7 @@
     const saturated = [];  // functions of a number that doubles round to their limit: tanh(40), erf(10), atan(10^30)
     // the largest term a sum or difference met, and whether an exponential or power left the doubles, in the last
     // evaluation: cosh(30x)^2 - sinh(30x)^2 is 10^57 less 10^57, -1 + 1 in doubles, and log(e^(800x)) is log(0)
-    const weight = { largest: 0, lost: false, zeroed: false, noise: 0, state: 0 };
+    const weight = { largest: 0, lost: false, zeroed: false, noise: 0, state: 0, listen: 0, sums: [] };
     // each operation's result moved by a few units in its last digits, where doublesLost asks how far the rounding a
     // double does can carry the answer (weight.noise 0: exact doubles). The same moves at each run: a seeded sequence
     function jig(r) {
@@ -126,17 +126,31 @@
 
     function expression() {
       enter();
+      const start = tok().start;
       let left = product();
       while (at("+", "-")) {
-        const op = take().text, right = product(), l = left;
+        const sign = take(), op = sign.text, from = tok().start, right = product(), l = left;
+        const sum = { sides: [text.slice(start, sign.start).trim(), text.slice(from, toks[i - 1].end).trim()] };
         left = (v) => {
           const a = l(v), b = right(v), big = Math.max(Math.abs(a), Math.abs(b));
           if (big > weight.largest) weight.largest = big;
+          if (weight.listen) heard(sum, a, b, big);
           return jig(op === "+" ? a + b : a - b);
         };
       }
       depth--;
       return left;
+    }
+    // where the page listens (weight.listen, the floor below which a side counts for nothing beside the other): each
+    // sum's smaller side, and whether it ever counted. 2x + x^3/10^25 and 2x + (x/10^7)^4 never count against 2x at
+    // any point the page weighs, and were "Right." (attack46 F9); the terminal says they differ by a polynomial
+    function heard(sum, a, b, big) {
+      const small = Math.min(Math.abs(a), Math.abs(b));
+      if (!Number.isFinite(big) || small === 0) return;
+      if (!sum.heard) { sum.heard = { seen: false, counted: false }; weight.sums.push(sum); }
+      sum.heard.seen = true;
+      sum.heard.side = Math.abs(b) <= Math.abs(a) ? 1 : 0;
+      if (small > weight.listen * big) sum.heard.counted = true;
     }
     function implicit() {
       const prev = toks[i - 1];
@@ -428,12 +442,14 @@
   // doubles), so that doublesLost and pastItsRounding weigh the line as they weigh an expression
   function bothWeights(a, b) {
     const both = {};
-    for (const key of ["largest", "lost", "zeroed", "noise", "state"]) {
+    for (const key of ["largest", "lost", "zeroed", "noise", "state", "listen"]) {
       Object.defineProperty(both, key, {
         get: () => (key === "largest" ? Math.max(a[key], b[key]) : key === "lost" ? a[key] || b[key] : a[key]),
         set: (value) => { a[key] = value; b[key] = value; },
       });
     }
+    // the sums either side heard (see unheard): read as one list, emptied on both
+    Object.defineProperty(both, "sums", { get: () => a.sums.concat(b.sums), set: () => { a.sums = []; b.sums = []; } });
     return both;
   }
 
@@ -597,7 +613,34 @@
       return { right: null, say: "Your answer agrees to about 7 digits, but not to every digit this page computes: type it into workbook solve --check, which judges it exactly." };
     }
     if (past >= 0) return FINE;
-    return TINY([f], unit) || { right: true, say: "Right." };
+    return TINY([f], unit) || unheard(f, ...lineOf(data.variable)) || { right: true, say: "Right." };
+  }
+  // A side of a sum in the answer that counts for nothing beside the other at every point of the box (under 10^-12
+  // of it) and past it (under 10^-7, what the page weighs there): the page cannot say whether it belongs, and sends
+  // the answer on (2x + x^3/10^25 was "Right.": attack46 F9). Points: lists of {name: value}, in the box and past it
+  function unheard(f, inBox, past) {
+    if (!f.weight) return null;
+    const weight = f.weight;
+    weight.sums.forEach((sum) => { sum.heard = null; });
+    weight.sums = [];
+    for (const [points, floor] of [[inBox, 1e-12], [past, 1e-7]]) {
+      weight.listen = floor;
+      for (const at of points) f(at);
+    }
+    weight.listen = 0;
+    const quiet = weight.sums.find((sum) => sum.heard.seen && !sum.heard.counted);
+    if (!quiet) return null;
+    const side = quiet.sides[quiet.heard.side];
+    return { right: null, say: `Your answer holds a term, ${side.length > 40 ? side.slice(0, 40) + "…" : side}, too small beside the rest for this page to weigh at any point it looks: type it into workbook solve --check, which judges it exactly.` };
+  }
+  function lineOf(v) {
+    const box = [], past = [];
+    for (let k = 0; k < 2000; k++) box.push({ [v]: -3 + 6 * (k + 0.5) / 2000 + 1 / 99991 });
+    for (let k = 0; k < 400; k++) {
+      const x = 3 * Math.pow(1e6 / 3, (k + 0.5) / 400);
+      past.push({ [v]: x }, { [v]: -x });
+    }
+    return [box, past];
   }
   const FINE = { right: null, say: "Your answer agrees to every digit but the last few this page computes, by more than its rounding: type it into workbook solve --check, which judges it exactly." };
   // Whether the answer is off the exact value at the point by more than its own rounding can carry it: 64 times
@@ -699,6 +742,11 @@
       return null;
     }
     extra.push(...turnsOf(f, v, xs.filter((x) => x >= lo && x <= hi)));
+    // and past the box, out to ±1000: a bump there narrower than the far points' spacing, 2x + e^(-10^6 (x - 500.3)^2)
+    // or 2x + sech(10^4 (x - 700.1)), was stepped over ("Right.": attack46 F6); and where what a corner is taken of
+    // tops out between points without changing sign on them, 2x + max(0, 1 - 10^6 (x - 400.2)^2)
+    extra.push(...turnsOf(f, v, xs.filter((x) => x < lo || x > hi)));
+    extra.push(...turnsOf({ turns: f.joints }, v, xs));
     switches.forEach((z, k) => {
       // beside it, and very near it: a sliver 10^-9 wide (min(1, 10^9 |x - 1|) - 1) lies within the first
       for (const eps of [1e-7 * Math.max(1, Math.abs(z)), 1e-10 * Math.max(1, Math.abs(z))]) extra.push(z - eps, z + eps);
@@ -1013,7 +1061,9 @@
     if (lost.length) return LOST(lost[0]);
     const named = (point) => Object.fromEntries(data.variables.map((v, i) => [v, point[i]]));
     if (fns.some((f, j) => data.points.some((p, k) => pastItsRounding(f, named(p), data.values[k][j])))) return FINE;
-    return TINY(fns) || { right: true, say: "Right." };
+    const inBox = boxPoints(data.variables.length, 2000).map(named);
+    const past = boxPoints(data.variables.length, 800).map((p) => named(p.map((c) => c * Math.pow(10, 2 + Math.abs(c)))));
+    return TINY(fns) || fns.map((f) => unheard(f, inBox, past)).find((said) => said) || { right: true, say: "Right." };
   }
 
   // The kinds and the verdicts a learner may write, as workbook/judge.py's KINDS and VERDICTS: whole words,

@@ -788,3 +788,25 @@ def test_a_derivative_small_or_zero_in_the_box_is_sized_over_its_line_and_a_gap_
         "3x + (x + 10^4)^2 - (x^2 + 2*10^4 x + 10^8)", "3x + 10^-8 x")], tmp_path)
     assert "agrees to about 7 digits" not in said[0] and "doubles" in said[0], said
     assert "agrees to about 7 digits" in said[1], said
+
+
+def test_a_bump_past_the_box_and_a_term_too_small_to_count_are_not_right(tmp_path):
+    # attack46 F6: a bump or a cap out past the box, narrower than the far points' spacing, was stepped over and
+    # "Right."; F9: a term that counts for nothing beside the rest at every point the page weighs (a polynomial over
+    # 10^25) was "Right."; the terminal says not right to each
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    square = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x"}}
+    _terminal_and_page_agree(square, [("2x + e^(-10^6 (x - 500.3)^2)", False), ("2x + sech(10^4 (x - 700.1))", False),
+                                      ("2x + max(0, 1 - 10^6 (x - 400.2)^2)", False),
+                                      ("2x + 1/(1 + 10^8 (x - 500.3)^2)", False),
+                                      ("2x + max(0, 1 - 10^12 (x - 0.5)^2)", False),
+                                      ("2x + x^3/10^25", "defer"), ("2x + (x/10^7)^4", "defer"),
+                                      ("2x + x^2/10^14", "defer"), ("2x", True), ("(x + 1)^2 - x^2 - 1", True),
+                                      ("2x + e^(-x^2) - e^(-x^2)", True), ("y = 2x", None)], tmp_path)
+    both = {"claims": {"type": "gradient", "function": "x**2*y", "variables": ["x", "y"],
+                       "partials": ["2*x*y", "x**2"]}}
+    said = _verdicts([{"data": interactive.page_data(both), "text": t} for t in (
+        "2x y + x^3/10^25, x^2", "2x y, x^2 + (y/10^7)^4", "2x y, x^2")], tmp_path)
+    assert [s.startswith("Right") for s in said] == [False, False, True], said
+    assert all("solve --check" in s for s in said[:2]), said
