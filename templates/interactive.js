@@ -1142,7 +1142,7 @@
   function numberRight(value, truth, part, relative = 5e-3, figures = 0) {
     const decimals = decimalsOf(part);
     // a 0 with decimals says nothing of a value that is not 0: 0.000 was "Right." for 0.0004 (attack46 F2), as solver.py
-    if (value === 0 && decimals && Math.abs(truth) > 1e-12 * Math.max(1, Math.abs(truth))) return false;
+    if (value === 0 && decimals && Math.abs(truth) > 1e-20) return false;
     // rounded to the decimals given (a whole number is not a rounding of 0.4), or within 0.5%; a number asked to
     // significant figures, rounded to those (as workbook/solver.py's _judge_number)
     // (a tie too, whichever way its doubles fall: 0.8 was not right for 0.75 where 0.3 was for 0.25: attack44 F5)
@@ -1151,7 +1151,8 @@
     // written exactly (22/7, pi + 1/100): no rounding of the value, but the value or not (as solver.py's exact_form)
     if (!figures && !/^\s*[-+]?\d+\s*$/.test(part) && !part.includes(".") && !/\d\s*[eE]\s*[-+]?\d/.test(part)
         && !/10\s*\^/.test(part)) relative = 0;
-    const slack = Math.max(typed, sig, relative * Math.abs(truth), 1e-12 * Math.max(1, Math.abs(truth)));
+    // (a double's noise: 10^-12 of the value, or 10^-20 beside 0; an absolute 10^-12 called 0 right for 2e-15: attack46 F15)
+    const slack = Math.max(typed, sig, relative * Math.abs(truth), 1e-12 * Math.abs(truth), 1e-20);
     return Math.abs(value - truth) <= slack;
   }
 

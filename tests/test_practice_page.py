@@ -761,6 +761,11 @@ def test_a_zero_typed_with_decimals_is_not_a_value_that_is_not_zero_in_either_ju
                          "answer": "x/500", "at": "1/5", "value": "1/2500"}}
     _terminal_and_page_agree(record, [("0.000", False), ("0.00", False), ("0.0", False), ("0", False),
                                       ("0.0004", True), ("0.00040", True), ("4e-4", True)], tmp_path)
+    # attack46 F15: an absolute 10^-12 of slack called 0, -5*10^-13 and 1/10^12 right for a value of 10^-15
+    small = {"claims": {"type": "derivative", "function": "x**3/(3*10**15)", "variable": "x", "order": 1,
+                        "answer": "x**2/10**15", "at": "1", "value": "1/10**15"}}
+    _terminal_and_page_agree(small, [("0", False), ("-5*10^-13", False), ("1/10^12", False), ("10^-15", True),
+                                     ("1.0*10^-15", True)], tmp_path)
     zero = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x",
                        "at": "0", "value": "0"}}
     _terminal_and_page_agree(zero, [("0.000", True), ("0", True), ("0.001", False)], tmp_path)

@@ -1422,13 +1422,16 @@ def apart(yours: float, truth: float) -> tuple[str, str]:
     return shown
 
 
+NOTHING = 1e-20  # a number no value a problem asks for is as small as: a record's 2e-31 for an exact 0 is 0
+
+
 def _judge_number(yours: float, truth: float, text: str, what: str, relative: float = 5e-3,
                   figures: int = 0) -> tuple[bool, list[str]]:
     """A number is right if it is the value rounded to the decimals given, or within ``relative``
     (0.5%; none where the difference is the point, as in a gradient check), or rounded to the ``figures``
     significant figures the question asks for."""
     decimals = decimals_of(text)
-    if yours == 0 and decimals and abs(truth) > 1e-12 * max(1.0, abs(truth)):
+    if yours == 0 and decimals and abs(truth) > NOTHING:
         # 0.0 is 0.0025 to one decimal, but says nothing of it, and 0 was not right (attack35b): a value that is not 0
         # is given to its first digit that is not; here, not only in solve --check, where the page and show --try
         # called 0.000 right for 0.0004 (attack46 F2)
@@ -1441,7 +1444,9 @@ def _judge_number(yours: float, truth: float, text: str, what: str, relative: fl
     typed = 0.5 * 10.0 ** -decimals * (1 + 1e-12) if decimals and not figures else 0.0
     if exact_form(text) and not figures:  # 22/7 or pi + 1/100 is no rounding of pi: an exact value is exact (attack38b)
         relative = 0.0
-    slack = max(typed, relative * abs(truth), 1e-12 * max(1.0, abs(truth)), significant_slack(truth, figures))
+    # (and a double's noise: 10^-12 of the value, or 10^-20 beside 0; an absolute 10^-12 called 0, -5e-13 and 1/10^12 right
+    # for a value of 2e-15: attack46 F15)
+    slack = max(typed, relative * abs(truth), 1e-12 * abs(truth), NOTHING, significant_slack(truth, figures))
     if abs(yours - truth) <= slack:
         return True, [f"right: {what} = {truth:.10g} (you gave {text.strip()})"]
     return False, [f"not right: {what} is {truth:.6g}, not {text.strip()}"]
