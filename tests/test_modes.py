@@ -576,7 +576,7 @@ def test_the_same_practice_command_from_another_folder_builds_over_its_set(tmp_p
 def _marks(page: str) -> dict[str, list[tuple[str, str]]]:
     """A key's marks by section title: each answer's number and its bracketed points, in order."""
     found: dict[str, list[tuple[str, str]]] = {}
-    for title, body in re.findall(r"<h2>(.*?) <span class=\"points\">.*?</h2>(.*?)</section>", page, re.S):
+    for title, body in re.findall(r"<h2>(.*?) <span class=\"points\">.*?</h2>(.*?)</section>", page, re.DOTALL):
         found[html.unescape(title)] = re.findall(r'<span class="number">(\d+)</span><span class="points"[^>]*>\[(\d+)\]', body)
     return found
 
