@@ -815,3 +815,24 @@ def test_a_bump_past_the_box_and_a_term_too_small_to_count_are_not_right(tmp_pat
         "2x y + x^3/10^25, x^2", "2x y, x^2 + (y/10^7)^4", "2x y, x^2")], tmp_path)
     assert [s.startswith("Right") for s in said] == [False, False, True], said
     assert all("solve --check" in s for s in said[:2]), said
+
+
+def test_relus_and_abss_slopes_get_a_box_and_nan_is_no_name(tmp_path):
+    # attack46 F10: relu(x)'s slope is Heaviside(x, nan) in the record, with no value at the corner; nan was read as a
+    # name, and the page had no answer box for the derivatives of relu(x), |x|, max(x, 0)
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    for function, answer, cases in (
+            ("relu(x)", "Heaviside(x, nan)", [("Heaviside(x)", True), ("sign(x)", False), ("(sign(x) + 1)/2", True),
+                                             ("Heaviside(x) + relu(x - 500)", False)]),
+            ("Abs(x)", "2*Heaviside(x, nan) - 1", [("sign(x)", True), ("Heaviside(x)", False), ("x/|x|", True)])):
+        record = {"claims": {"type": "derivative", "function": function, "variable": "x", "order": 1, "answer": answer}}
+        data = interactive.page_data(record)
+        assert data and "truth" in data and "nan" not in data["truth"], data
+        _terminal_and_page_agree(record, cases, tmp_path)
+    from workbook import judge
+
+    want = judge.expected({"claims": {"type": "derivative", "function": "relu(x)", "variable": "x", "order": 1,
+                                      "answer": "Heaviside(x, nan)"}})
+    with pytest.raises(ValueError):
+        judge.judge(want, "Heaviside(x) + nan - nan")

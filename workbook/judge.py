@@ -49,11 +49,18 @@ def expected(record: dict) -> Expected | None:
         return _expected(record)
 
 
+def _claim(text: str) -> sp.Expr:
+    """An expression of a record's claims: SymPy's nan in it (Heaviside(x, nan), relu's slope, with no value at its
+    corner) is nan, not a name: read as a name, the page had no box for relu(x)'s derivative (attack46 F10)."""
+    e = E.parse(text)
+    return e.xreplace({s: sp.nan for s in e.free_symbols if s.name == "nan"})
+
+
 def _expected(record: dict) -> Expected | None:
     c = record["claims"]
     kind = c.get("type")
     if kind == "derivative" and "tangent" in c:
-        return Expected(f"the tangent line, as y = (an expression in {c['variable']})", E.parse(c["tangent"]),
+        return Expected(f"the tangent line, as y = (an expression in {c['variable']})", _claim(c["tangent"]),
                         variable=c["variable"], noun="the tangent line")
     if kind == "derivative" and "value" in c:
         order = int(c.get("order", 1))
@@ -61,12 +68,12 @@ def _expected(record: dict) -> Expected | None:
         return _numbers(f"the value at {c['variable']} = {c['at']}, a number", [c["value"]], [name])
     if kind == "chain_multivariable" and len(c["parameters"]) == 1:
         return Expected(f"dz/d{c['parameters'][0]}, as an expression in {c['parameters'][0]}",
-                        E.parse(c["answers"][0]), variable=c["parameters"][0])
+                        _claim(c["answers"][0]), variable=c["parameters"][0])
     if kind == "chain_multivariable":
         return _expressions("z", c["parameters"], c["answers"], [f"∂z/∂{p}" for p in c["parameters"]])
     if kind == "derivative":
-        return Expected(f"the derivative, as an expression in {c['variable']}", E.parse(c["answer"]),
-                        variable=c["variable"], function=E.parse(c["function"]) if c.get("order", 1) == 1 else None,
+        return Expected(f"the derivative, as an expression in {c['variable']}", _claim(c["answer"]),
+                        variable=c["variable"], function=_claim(c["function"]) if c.get("order", 1) == 1 else None,
                         order=int(c.get("order", 1)))
     if kind == "gradient_descent":
         last = len(c["iterates"]) - 1
@@ -153,7 +160,7 @@ def _flat(values, names) -> tuple[list, list]:
 def _expressions(f: str, variables, texts, names, matrix: int = 0) -> Expected:
     what = (f"the entries of the matrix row by row ({', '.join(names)}), separated by commas" if matrix else
             f"{', '.join(names)}, as expressions in {', '.join(variables)}, separated by commas")
-    return Expected(what, expressions=tuple(E.parse(t) for t in texts), variables=tuple(variables),
+    return Expected(what, expressions=tuple(_claim(t) for t in texts), variables=tuple(variables),
                     names=tuple(names), columns=matrix)
 
 
