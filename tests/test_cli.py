@@ -253,6 +253,14 @@ def test_a_bad_roster_row_is_reported_with_its_line(tmp_path, small_edition):
     result = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--roster", str(roster))
     assert result.exit_code == 2 and "line 2: the header puts name in column 2 and id in column 3; this row has 2" \
         in result.stderr, result.stderr
+    # a header naming a name but no id column was a student called "name", built a sheet and put in the key (user47
+    # F5); a header of an export's own (Full Name;ID;Email) was a row too, among a line for every row
+    for header in ("name,student_number\nAda,s01\n", "Full Name;ID;Email\nAda L;s01;a@x\n"):
+        roster.write_text(header)
+        result = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--roster", str(roster))
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
+        assert "line 1 looks like a header" in result.stderr and "call those two columns name and id" in result.stderr
+    assert not (tmp_path / "a").exists() or not any((tmp_path / "a").rglob("worksheet.pdf"))
     # a quote left open took in the rest of the file, and the line blamed the columns alone (attack35a C14)
     roster.write_text('name,id\n"Alice,s01\nBob,s02\n')
     result = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--roster", str(roster))

@@ -55,6 +55,13 @@ def read_roster(path: Path) -> list[Student]:
             said = f"{where}: line 1: the header names the column {twice[0]!r} {header.count(twice[0])} times; keep one"
             raise InputError([said])
         columns, width, first = (header.index("name"), header.index("id")), None, 2
+    elif rows and any(cell.strip().lower() in ("name", "id") or "name" in cell.strip().lower().split()
+                      for cell in rows[0]):
+        # a header naming one of them, or one like it (name,student_number; Full Name;ID;Email): no student of its
+        # own (it was built a sheet, for "name", and put in the key: user47 F5), and one line for it, not one a row
+        shown = ", ".join(excerpt(cell.strip(), 20) for cell in rows[0][:6])
+        raise InputError([(f"{where}: line 1 looks like a header ({shown}) but does not name both a name and an id "
+                           "column: call those two columns name and id (others are ignored), or remove the line")])
     for line, row in zip(lines[first - 1:], rows[first - 1:], strict=True):
         if len(problems) >= 50:
             problems.append(f"{where}: ... and more rows like these; stopped at line {line}")
