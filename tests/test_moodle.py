@@ -255,6 +255,11 @@ def test_a_gradient_checks_estimate_is_not_its_derivative_in_moodle_either(tmp_p
     for value, tol in errors:
         assert abs(float(f"{value:.1e}") - value) <= tol, (value, tol)
         assert abs(float(f"{value:.0e}") - value) > tol or f"{value:.0e}" == f"{value:.1e}".replace(".0", ""), (value, tol)
+    # the prompt asks for a relative error "written like 1.5 × 10^-9", which a Moodle or Canvas blank does not read: a
+    # right one typed as asked was marked wrong (user47 F10); the question says how a blank takes it
+    asked = re.findall(r"written like \\\((-?[0-9.]+) \\times 10\^\{(-?\d+)\}\\\) \(typed ([^)]*)\)", text)
+    assert len(asked) >= 4 and all(typed == f"{m}e{k}" for m, k, typed in asked), asked
+    assert float(asked[0][2]) == pytest.approx(float(asked[0][0]) * 10 ** int(asked[0][1]))
 
 
 def test_a_problem_whose_wrong_answers_overrun_fails_the_build_and_is_never_an_essay(tmp_path, monkeypatch):

@@ -27,8 +27,20 @@ from workbook.segments import Moodle, defuse_tex, emit
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+# a number written like 1.5 × 10⁻⁹ in a prompt: a blank of Moodle's or Canvas's reads 1.5e-9 alone
+_TIMES_TEN = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*\\times\s*10\^\{?(-?\d+)\}?\s*")
+
+
 def _html(segments: list[dict]) -> str:
-    return emit(segments, Moodle(), blanks=False)
+    """A prompt's segments as a question's HTML, a number written like 1.5 × 10⁻⁹ followed by how a blank takes it:
+    a gradient check asked for its relative errors so, and a right one typed as asked was marked wrong (user47 F10)."""
+    typed = []
+    for segment in segments:
+        typed.append(segment)
+        found = _TIMES_TEN.fullmatch(segment.get("math") or "") if isinstance(segment, dict) else None
+        if found:
+            typed.append({"text": f" (typed {found.group(1)}e{found.group(2)})"})
+    return emit(typed, Moodle(), blanks=False)
 
 
 def _text(parent, tag: str, value: str, fmt: str | None = None) -> ET.Element:
