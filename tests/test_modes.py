@@ -593,3 +593,22 @@ def test_the_teachers_key_marks_each_versions_problem_as_that_versions_own_key(t
     owns = {v: _marks((folder / v / "answers.html").read_text())["Training"] for v in "ABC"}
     assert {f"Version {v} · Training": owns[v] for v in "ABC"} == key
     assert len({tuple(marks) for marks in owns.values()}) > 1  # the draws this seed makes differ in marks
+
+
+def test_a_file_an_earlier_draw_showed_is_said_removed_and_a_renamed_students_sheet_names_the_new_roster(quiz):
+    # user47 F3: a plain build of another seed removed quiz.xml (the earlier draw's) and said nothing of it
+    build(quiz, "--format", "html,moodle")
+    said = build(quiz, "--format", "html", "--seed", "22").output
+    assert "removed 1 file of an earlier build that showed its problems, not these (quiz.xml)" in said, said
+    assert "--format moodle" in said
+    again = build(quiz, "--format", "html", "--seed", "22").output
+    assert "removed" not in again, again  # nothing more to say
+    # user47 F9: a student renamed by a roster kept the old roster's name at its sheet's foot, and running what the
+    # sheet printed gave the student the old name back
+    build(quiz, "--roster", str(quiz.parent / "class.csv"), "--format", "html")
+    (quiz.parent / "fix.csv").write_text("name,id\nAlan M. Turing,s02\n")
+    build(quiz, "--roster", str(quiz.parent / "fix.csv"), "--format", "html")
+    sheet = (quiz.parent / "out" / "modes" / "students" / "s02" / "worksheet.html").read_text()
+    assert "Alan M. Turing" in sheet and "--roster fix.csv --student s02" in sheet, sheet[-600:]
+    other = (quiz.parent / "out" / "modes" / "students" / "s01" / "worksheet.html").read_text()
+    assert "--roster class.csv --student s01" in other

@@ -267,6 +267,8 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         # the roster file printed on a student's sheet: the one it was first built from (a lost sheet rebuilt
         # from a roster of one row is the same sheet), else this build's
         rosters = ({sid: roster_name for sid in given} if roster_name else {}) | previous.rosters
+        # but a student renamed by this roster: theirs, or what the sheet prints rebuilds the old name (user47 F9)
+        rosters |= {sid: roster_name for sid, _, _ in renamed} if roster_name else {}
         copies = copies_of(edition, roster, rosters)
         template_dir = edition.template_folder()
         cache, why = cache_root(out_root)
@@ -349,6 +351,12 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                     edition, docs, area, record(copies, contents, key_content) | {"files": listing, "state": state}))
                 notes += _older(out_dir, area, state, carried)
                 _mark(stage, out_dir, area, digest, carried, _named(edition, out_dir))
+                # what an earlier build of the user's wrote that this one neither writes nor keeps: it showed that
+                # build's problems (a quiz.xml of the last seed, removed by a plain build of another without a word:
+                # user47 F3)
+                dropped = sorted(r for r in trusted if r not in carried and not (stage / r).exists()
+                                 and (out_dir / r).is_file())
+            notes += _dropped(dropped)
             notes += leftover_notes(out_dir, trusted_files)  # the previous edition, moved aside: removed, or said
         kept = sorted(carried)
         if kept:
@@ -398,6 +406,20 @@ def _older(out_dir: Path, area: str, state: str, carried: list[str]) -> list[str
             said.append(f"{where} was built from an earlier state of this edition and is kept as it was; "
                         f"its problems may differ from these; build again {how} to bring it up to date")
     return said
+
+
+_FORMAT_OF = {".pdf": "pdf", ".html": "html", ".xml": "moodle", ".zip": "canvas"}
+
+
+def _dropped(dropped: list[str]) -> list[str]:
+    """A line for the files of an earlier build that this one removed, as they showed other problems."""
+    if not dropped:
+        return []
+    formats = sorted({_FORMAT_OF[Path(r).suffix] for r in dropped if Path(r).suffix in _FORMAT_OF})
+    again = f": build again with --format {','.join(formats)} to make them for these problems" if formats else ""
+    shown = ", ".join(printable(r) for r in dropped[:3]) + (", ..." if len(dropped) > 3 else "")
+    return [(f"removed {len(dropped)} file{'s' * (len(dropped) != 1)} of an earlier build that showed its problems, "
+            f"not these ({shown}){again}")]
 
 
 def _kept(kept: list[str]) -> str:
