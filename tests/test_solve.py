@@ -735,7 +735,9 @@ def test_a_tiny_derivatives_differences_are_told_beside_its_own_size():
 
 
 @pytest.mark.parametrize("typed, code", [("y = 2x - 1", 0), ("2x - y = 1", 0), ("y(x) = 2x - 1", 0), ("y = 2x", 1),
-                                         ("y = 2x - 1 + 10^-12", 1), ("x y = 2x^2 - x", 2)])
+                                         ("y = 2x - 1 + 10^-12", 1), ("x y = 2x^2 - x", 2),
+                                         # attack46 F11: y with a number glued to it was no line ("write an expression")
+                                         ("2y = 4x - 2", 0), ("4x - 2y = 2", 0), ("0.5y = x - 0.5", 0), ("2y = 4x", 1)])
 def test_a_tangent_line_is_judged_with_its_point(typed, code):
     # attack45 F8: the practice page sends a line it cannot weigh to the terminal, which refused every equation
     result = run("solve", "x^2", "--at", "1", "--check", typed)

@@ -948,7 +948,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     tangent line there, judged by ``line`` (workbook.judge.tangent_checked: judge imports this module)."""
     allowed = {str(s) for s in result.expr.free_symbols} | {str(result.var)}
     if (at is not None and answer_text.count("=") == 1 and result.order == 1 and "y" not in allowed
-            and re.search(r"(?<![A-Za-z0-9_'])y(?![A-Za-z0-9_'])", answer_text)):  # a line in x and y, not f'(1) = 2
+            and re.search(r"(?<![A-Za-z_'])y(?![A-Za-z0-9_'])", answer_text)):  # a line in x and y, not f'(1) = 2
         if line is None:
             raise SolveError("your answer: a tangent line is judged by workbook solve ... --at A --check \"y = ...\"")
         return line(result, answer_text, at)
