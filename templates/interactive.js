@@ -192,6 +192,15 @@
             i = from;
             throw new ParseError(`/${glued} has two readings: write /(${glued}) if all of it divides, or /${last.text} ${rest} (or /${last.text}*${rest}) if only ${last.text} does`);
           }
+          // a factor glued to a divisor that is no number, 1/x(x+1) or 1/(x+1)(x+2): refused with both spellings, as
+          // workbook solve refuses it (it was read as a factor of the numerator: attack46 F4)
+          if (op === "/" && implicit() && tok().start === last.end && (at("(") || tok().kind === "name")) {
+            const divisor = text.slice(start.start, last.end), from = i;
+            unary();
+            const rest = text.slice(toks[from].start, toks[i - 1].end).trim(), both = divisor + rest;
+            i = from;
+            throw new ParseError(`/${both.length > 40 ? both.slice(0, 39) + "…" : both} has two readings: write /(${divisor}${rest}) if all of it divides, or /${divisor} * ${rest} if only ${divisor} does`);
+          }
           if (op === "/") holes.push(right);
           // a division by 0 has no value: 1/0 is Infinity to JavaScript, and atan(1/x) at 0 came out pi/2 (attack38)
           left = op === "*" ? (v) => jig(l(v) * right(v)) : (v) => { const d = right(v); return d === 0 ? NaN : jig(l(v) / d); };

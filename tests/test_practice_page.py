@@ -638,6 +638,10 @@ def test_the_page_refuses_what_the_terminal_refuses_and_reads_y_of_x_as_y(tmp_pa
                                        ("3x^(3-1)/4", False), ("x^0.5", False), ("(2x)^1.5", False),
                                        ("sin^2.9(x) x/2", None), ("2/0 + x/2", None), ("x/(x-x)", None),
                                        ("1/0x", None),
+                                       # attack46 F4: a factor glued to a divisor that is no number, read as a factor
+                                       # of the numerator; spaced or starred, one reading
+                                       ("x^2/x(2)", None), ("x^3/(2x)(2)", None), ("x^2/x (1/2)", True),
+                                       ("x^2/x*(1/2)", True),
                                        # attack42: a number of more digits than the terminal reads, zeros too
                                        ("0." + "5" + "0" * 35 + "x", None), ("0" * 35 + "1/2 x", None),
                                        # and a whole power over 100 of a name (attack42)

@@ -302,6 +302,15 @@ class _Parser:
                         raise self.error(f"/{glued} has two readings: write /({glued}) if all of it divides, or "
                                          f"/{last.text} {glued[len(last.text):]} (or /{last.text}*{glued[len(last.text):]}) "
                                          f"if only {last.text} does", op)
+                    if (self._implicit() and self.tok.pos == last.pos + len(last.text)
+                            and (self.at_op("(") or self.tok.kind == "name")):
+                        # 1/x(x+1), 1/(x+1)(x+2): a factor glued to a divisor, as 1/2(x+1) is, read as a factor
+                        # of the numerator without a word, and the terminal then blamed the chain rule (attack46 F4)
+                        divisor = self.text[start.pos:last.pos + len(last.text)]
+                        rest = self.text[self.tok.pos:self._factor_end()].strip()
+                        both = divisor + rest if len(divisor + rest) <= 40 else (divisor + rest)[:39] + "…"
+                        raise self.error(f"/{both} has two readings: write /({divisor}{rest}) if "
+                                         f"all of it divides, or /{divisor} * {rest} if only {divisor} does", op)
                     result = _checked(result / right, op, self)
             elif self._implicit():
                 tok = self.tok
