@@ -50,6 +50,10 @@
   class ParseError extends Error {}
   class Unweighed extends Error {}  // an answer the page reads but cannot weigh: its message sends it to the terminal
 
+  const LOOKALIKES = { "\u00b7": "*", "\u00d7": "*", "\u22c5": "*", "\u2212": "-", "\u2013": "-", "\u00f7": "/", "\u03c0": "pi",
+                       "\u03c3": "sigmoid(...)", "\u221a": "sqrt(...)", "\u2009": "a plain space", "\u00a0": "a plain space" };
+  // letters of other alphabets drawn as Latin ones
+  [..."абеһіјкорсухАВЕНІЈКМОРСТУХο"].forEach((ch, k) => { LOOKALIKES[ch] = `'${"abehijkopcyxABEHIJKMOPCTYXo"[k]}'`; });
   function tokenize(text) {
     // 1e-5 would read as 1 times e minus 5: refused with both spellings, as workbook solve refuses it
     const sci = /(?<![A-Za-z0-9_.])(\d+\.?\d*|\.\d+)[eE]([+-]?)(\d+)/.exec(text);
@@ -67,7 +71,13 @@
       if (/^\s*$/.test(text.slice(pos))) break;
       re.lastIndex = pos;
       const m = re.exec(text);
-      if (!m) throw new ParseError(`unexpected '${text.slice(pos).trim()[0]}' at position ${pos + 1}`);
+      if (!m) {
+        // with the plain character to type, as workbook/expr.py's _LOOKALIKES say it (a bare "unexpected '·'": attack46 F13)
+        const ch = text.slice(pos).trim()[0], plain = ch.normalize("NFKC");
+        let hint = LOOKALIKES[ch] ? `; type ${LOOKALIKES[ch]} instead` : /^[\x20-\x7e]+$/.test(plain) && plain !== ch ? `; it looks like '${plain}', type that instead` : "";
+        if (/[\u2070-\u209f\u00b2\u00b3\u00b9]/.test(ch)) hint = `; for a power write ^${LOOKALIKES[plain] || plain}`;
+        throw new ParseError(`unexpected '${ch}' at position ${pos + 1}${/[\x20-\x7e]/.test(ch) ? "" : ` (only plain ASCII is allowed${hint})`}`);
+      }
       const token = m[1] !== undefined ? { kind: "num", text: m[1] } : m[2] !== undefined ? { kind: "name", text: m[2] }
         : { kind: "op", text: m[3] === "**" ? "^" : m[3] };
       token.end = re.lastIndex;

@@ -840,3 +840,18 @@ def test_relus_and_abss_slopes_get_a_box_and_nan_is_no_name(tmp_path):
                                       "answer": "Heaviside(x, nan)"}})
     with pytest.raises(ValueError):
         judge.judge(want, "Heaviside(x) + nan - nan")
+
+
+def test_a_character_that_is_not_plain_ascii_is_named_with_the_one_to_type_as_in_the_terminal(tmp_path):
+    # attack46 F13: the page said a bare "unexpected '·'" where workbook solve says which plain character to type
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    square = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x"}}
+    typed = {"2·x": "type * instead", "2x\u00b2": "for a power write ^2", "2x \u2212 0": "type - instead",
+             "2\u0445": "type 'x' instead"}
+    said = _verdicts([{"data": interactive.page_data(square), "text": t} for t in typed], tmp_path)
+    for (text, hint), page in zip(typed.items(), said):
+        assert page.startswith("I could not read that") and hint in page, (text, page)
+        result = subprocess.run([sys.executable, "-m", "workbook", "solve", "x^2", "--check", text],
+                                capture_output=True, text=True, check=False, timeout=120)
+        assert result.returncode == 2 and hint in result.stderr, (text, result.stderr)
