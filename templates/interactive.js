@@ -91,7 +91,9 @@
 
   // Parse into a function of the variables ({name: value} -> number), by precedence climbing:
   // sum < product (and a factor written beside another) < sign < power.
-  function parse(text, allowed) {
+  // ``bare``: a step of the expression has no value at its corner (relu's slope, Heaviside(x, nan) in the record),
+  // where the page compared max(0, sign(x)) with a 0.5 of its own and called it "Not right" (attack47 F4)
+  function parse(text, allowed, bare = false) {
     if (text.length > 1000) throw new ParseError("the answer is over 1000 characters");
     const toks = tokenize(text);
     const joints = [];  // the arguments whose sign switches a piece: |u|, relu(u), max(u, v), a step of u ...
@@ -379,7 +381,7 @@
       if (key === "log") fn = args.length === 2 ? (v) => Math.log(args[0](v)) / Math.log(args[1](v)) : (v) => Math.log(args[0](v));
       else if (key === "max" || key === "Max") fn = (v) => Math.max(...args.map((a) => a(v)));
       else if (key === "min" || key === "Min") fn = (v) => Math.min(...args.map((a) => a(v)));
-      else if (key === "Heaviside") fn = (v) => { const x = args[0](v); return x > 0 ? 1 : x < 0 ? 0 : (args[1] ? args[1](v) : 0.5); };
+      else if (key === "Heaviside") fn = (v) => { const x = args[0](v); return x > 0 ? 1 : x < 0 ? 0 : (args[1] ? args[1](v) : bare ? NaN : 0.5); };
       else if (key === "DiracDelta") fn = (v) => (args[0](v) === 0 ? Infinity : 0);
       else { const g = F[key]; fn = (v) => g(args[0](v)); }
       if (["exp", "cosh", "sinh"].includes(key)) {  // past a double: e^(-800) is 0 and e^800 infinite
@@ -434,7 +436,7 @@
     const values = data.values.slice();
     if (data.truth) {
       try {
-        const g = parse(data.truth, [data.variable]);
+        const g = parse(data.truth, [data.variable], data.bare);
         for (let k = 0; k <= 4000; k++) values.push(g({ [data.variable]: -1000 + k / 2 + 1 / 99991 }));
         for (let k = 0; k <= 600; k++) values.push(g({ [data.variable]: -3 + k / 100 + 1 / 99991 }));
       } catch (err) { /* the points alone */ }
@@ -592,7 +594,7 @@
 
   // the derivative itself, as the page reads it, to weigh its own doubles; null where the page has it only as values
   function truthOf(data) {
-    try { return data.truth ? parse(data.truth, [data.variable]) : null; } catch (err) { return null; }
+    try { return data.truth ? parse(data.truth, [data.variable], data.bare) : null; } catch (err) { return null; }
   }
 
   function judgeExpression(data, text) {
@@ -624,7 +626,14 @@
     }
     // off by more than rounding, though by less than the page can tell from rounding (2x + 3 + 10^(-8) x was
     // "Right.": attack30): not called right
-    const past = data.points.findIndex((x, k) => pastItsRounding(f, { [data.variable]: x }, data.values[k]));
+    let past = data.points.findIndex((x, k) => pastItsRounding(f, { [data.variable]: x }, data.values[k]));
+    // and where a bump of the answer tops in the box, between the points: 2x + 10^-7 e^(-10^4 (x - 2.7)^2) is off by
+    // 10^-7 at 2.7, under what the grid weighs, and was "Right." (attack47 F1)
+    const truth = truthOf(data);
+    if (past < 0 && truth && (f.tops || []).some((x) => {
+      const want = truth({ [data.variable]: x });
+      return Number.isFinite(want) && pastItsRounding(f, { [data.variable]: x }, want);
+    })) past = 0;
     if (off > 1e-10) {
       // within what its own rounding carries (3x + (x + 10^4)^2 - (x^2 + 2 10^4 x + 10^8) is off by 10^-8, its terms
       // 10^8): the doubles, not the answer, are short of the digits (attack45 F4)
@@ -677,7 +686,7 @@
   // place one of f's pieces switches (found on that grid, narrowed by bisection): a narrow sliver added to
   // a right answer, relu(0.01 - |x - 0.1|), is caught. Only where the function itself is defined.
   function everywhere(data, f, unit) {
-    const v = data.variable, g = parse(data.truth, [v]), fn = data.function ? parse(data.function, [v]) : null;
+    const v = data.variable, g = parse(data.truth, [v], data.bare), fn = data.function ? parse(data.function, [v]) : null;
     const lo = -3, hi = 3, n = 20000;
     const xs = [];
     // past the box too, out to ±1000 (spaced evenly in log): a corner switching there, 2x + max(0, x - 3.5),
@@ -746,6 +755,10 @@
         }
       }
     }
+    // and where what an exponential or a power is taken of crosses 0 or turns further out than the grid, out to 10^15:
+    // 2x + e^(-10^6 (sqrt(|x|) - 300)^2) tops at 90000, and was "Right." (attack47 F3)
+    const past = beyond.map((x) => -x).reverse().concat(beyond);
+    extra.push(...turnsOf(f, v, past), ...turnsOf({ turns: f.joints }, v, past));
     // and a few points further out than the grid, where a smooth term may only start to count (e^(x - 2000))
     for (const x of [1500, 2500, 5000, 1e4, 1e5, 1e6]) extra.push(x, -x);
 
@@ -760,7 +773,9 @@
       }
       return null;
     }
-    extra.push(...turnsOf(f, v, xs.filter((x) => x >= lo && x <= hi)));
+    // (kept: where a bump of the answer tops in the box, it is weighed to its rounding too, see judgeExpression)
+    f.tops = turnsOf(f, v, xs.filter((x) => x >= lo && x <= hi));
+    extra.push(...f.tops);
     // and past the box, out to ±1000: a bump there narrower than the far points' spacing, 2x + e^(-10^6 (x - 500.3)^2)
     // or 2x + sech(10^4 (x - 700.1)), was stepped over ("Right.": attack46 F6); and where what a corner is taken of
     // tops out between points without changing sign on them, 2x + max(0, 1 - 10^6 (x - 400.2)^2)
@@ -1081,7 +1096,9 @@
     const named = (point) => Object.fromEntries(data.variables.map((v, i) => [v, point[i]]));
     if (fns.some((f, j) => data.points.some((p, k) => pastItsRounding(f, named(p), data.values[k][j])))) return FINE;
     const inBox = boxPoints(data.variables.length, 2000).map(named);
-    const past = boxPoints(data.variables.length, 800).map((p) => named(p.map((c) => c * Math.pow(10, 2 + Math.abs(c)))));
+    // (past the box, in the boxes ten and a hundred times as wide, where the partials are compared: a term heard out
+    // at 10^5 and never compared there, 2x y + x^4 y/10^17, was "Right.": attack47 F6)
+    const past = boxPoints(data.variables.length, 800).map((p, k) => named(p.map((c) => c * (k % 2 ? 10 : 100))));
     return TINY(fns) || fns.map((f) => unheard(f, inBox, past)).find((said) => said) || { right: true, say: "Right." };
   }
 

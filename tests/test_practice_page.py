@@ -813,12 +813,20 @@ def test_a_bump_past_the_box_and_a_term_too_small_to_count_are_not_right(tmp_pat
                                       ("2x + x^3/10^25", "defer"), ("2x + (x/10^7)^4", "defer"),
                                       ("2x + x^2/10^14", "defer"), ("2x", True), ("(x + 1)^2 - x^2 - 1", True),
                                       ("2x + e^(-x^2) - e^(-x^2)", True), ("y = 2x", None)], tmp_path)
+    # attack47 F1: a bump of 10^-7 between the points, weighed by the grid at 10^-7 alone, was "Right."; F3: a bump's
+    # top past 1000, where what it is taken of is no polynomial
+    _terminal_and_page_agree(square, [("2x + 10^-7 e^(-10^4 (x - 2.7)^2)", "defer"),
+                                      ("2x + e^(-25 - 1000(x - 2.7)^2)", "defer"),
+                                      ("2x + e^(-10^6 (sqrt(|x|) - 300)^2)", False),
+                                      ("2x + e^(-10^4 (ln(|x|) - 9)^2)", False)], tmp_path)
     both = {"claims": {"type": "gradient", "function": "x**2*y", "variables": ["x", "y"],
                        "partials": ["2*x*y", "x**2"]}}
+    # (attack47 F6: a term heard only past where the partials are compared, 2x y + x^4 y/10^17)
     said = _verdicts([{"data": interactive.page_data(both), "text": t} for t in (
-        "2x y + x^3/10^25, x^2", "2x y, x^2 + (y/10^7)^4", "2x y, x^2")], tmp_path)
-    assert [s.startswith("Right") for s in said] == [False, False, True], said
-    assert all("solve --check" in s for s in said[:2]), said
+        "2x y + x^3/10^25, x^2", "2x y, x^2 + (y/10^7)^4", "2x y + x^4 y/10^17, x^2", "2x y + x^5/10^19, x^2",
+        "2x y, x^2", "2 y x, x x")], tmp_path)
+    assert [s.startswith("Right") for s in said] == [False, False, False, False, True, True], said
+    assert all("solve --check" in s for s in said[:4]), said
 
 
 def test_relus_and_abss_slopes_get_a_box_and_nan_is_no_name(tmp_path):
@@ -827,7 +835,9 @@ def test_relus_and_abss_slopes_get_a_box_and_nan_is_no_name(tmp_path):
     if _ready() is not None:
         pytest.skip(str(_ready()))
     for function, answer, cases in (
+            # (attack47 F4: max(0, sign(x)) was "Not right" beside a value of 0.5 at the corner the page gave it)
             ("relu(x)", "Heaviside(x, nan)", [("Heaviside(x)", True), ("sign(x)", False), ("(sign(x) + 1)/2", True),
+                                             ("max(0, sign(x))", True), ("relu(sign(x))", True),
                                              ("Heaviside(x) + relu(x - 500)", False)]),
             ("Abs(x)", "2*Heaviside(x, nan) - 1", [("sign(x)", True), ("Heaviside(x)", False), ("x/|x|", True)])):
         record = {"claims": {"type": "derivative", "function": function, "variable": "x", "order": 1, "answer": answer}}

@@ -87,6 +87,8 @@ def _expression(want: judge.Expected, function: str | None) -> dict | None:
     truth = _written(_corners_bare(want.expression), var, grid, values)
     if truth is not None:
         data["truth"] = truth
+        if _corners_bare(want.expression) != want.expression:
+            data["bare"] = True  # its steps have no value at their corners: the page reads them so
         if function is not None:
             written = _written(E.parse(function), var, grid, verify.evaluate(verify.numeric(E.parse(function), [var]),
                                                                            grid))
