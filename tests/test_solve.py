@@ -757,3 +757,12 @@ def test_a_tower_of_exponentials_is_judged_not_a_fault_and_within_its_budget():
     ok, lines = solver.check_answer(solver.solve("1/(1 + e^(-(x - 10^10)))"),
                                     "e^(-(x - 10^10))/(1 + e^(-(x - 10^10)))^2")
     assert ok is True, lines
+
+
+@pytest.mark.parametrize("answer", ["2x + tanh(x - 500) - tanh(x - 501)", "2x + sigmoid(x - 500) - sigmoid(x - 501)",
+                                    "2x + erf(x - 500) - erf(x - 501)"])
+def test_a_window_between_two_steps_past_the_box_is_not_right(answer):
+    # attack47 F2: a bump of 0.76 at 500 made of two smooth steps, 10^-165 in the box, was "right" for x^2: the places
+    # what a function is taken of crosses 0 were looked for past 1000 alone
+    ok, lines = solver.check_answer(solver.solve("x^2"), answer)
+    assert ok is False, lines
