@@ -156,13 +156,16 @@
     // where the page listens (weight.listen, the floor below which a side counts for nothing beside the other): each
     // sum's smaller side, and whether it ever counted. 2x + x^3/10^25 and 2x + (x/10^7)^4 never count against 2x at
     // any point the page weighs, and were "Right." (attack46 F9); the terminal says they differ by a polynomial
+    // (each side for itself: 1 in 10^9/(1 + 10^18 x^2) counts at x = 0 alone, where the other side is 0, and the
+    // sum was said to hold a term too small to weigh: attack47 F14)
     function heard(sum, a, b, big) {
-      const small = Math.min(Math.abs(a), Math.abs(b));
-      if (!Number.isFinite(big) || small === 0) return;
-      if (!sum.heard) { sum.heard = { seen: false, counted: false }; weight.sums.push(sum); }
-      sum.heard.seen = true;
-      sum.heard.side = Math.abs(b) <= Math.abs(a) ? 1 : 0;
-      if (small > weight.listen * big) sum.heard.counted = true;
+      if (!Number.isFinite(big)) return;
+      if (!sum.heard) { sum.heard = { seen: [false, false], counted: [false, false] }; weight.sums.push(sum); }
+      [a, b].forEach((side, k) => {
+        if (side === 0) return;
+        sum.heard.seen[k] = true;
+        if (Math.abs(side) > weight.listen * big) sum.heard.counted[k] = true;
+      });
     }
     function implicit() {
       const prev = toks[i - 1];
@@ -641,7 +644,10 @@
       return { right: null, say: "Your answer agrees to about 7 digits, but not to every digit this page computes: type it into workbook solve --check, which judges it exactly." };
     }
     if (past >= 0) return FINE;
-    return TINY([f], unit) || unheard(f, ...lineOf(data.variable)) || { right: true, say: "Right." };
+    // (and at every point the page looked at closely: a top, a corner, a hole)
+    const [inBox, far] = lineOf(data.variable), v = data.variable;
+    for (const x of f.looked || []) (Math.abs(x) <= 3 ? inBox : far).push({ [v]: +x });
+    return TINY([f], unit) || unheard(f, inBox, far) || { right: true, say: "Right." };
   }
   // A side of a sum in the answer that counts for nothing beside the other at every point of the box (under 10^-12
   // of it) and past it (under 10^-7, what the page weighs there): the page cannot say whether it belongs, and sends
@@ -656,9 +662,9 @@
       for (const at of points) f(at);
     }
     weight.listen = 0;
-    const quiet = weight.sums.find((sum) => sum.heard.seen && !sum.heard.counted);
+    const quiet = weight.sums.find((sum) => [0, 1].some((k) => sum.heard.seen[k] && !sum.heard.counted[k]));
     if (!quiet) return null;
-    const side = quiet.sides[quiet.heard.side];
+    const side = quiet.sides[[0, 1].find((k) => quiet.heard.seen[k] && !quiet.heard.counted[k])];
     return { right: null, say: `Your answer holds a term, ${side.length > 40 ? side.slice(0, 40) + "…" : side}, too small beside the rest for this page to weigh at any point it looks: type it into workbook solve --check, which judges it exactly.` };
   }
   function lineOf(v) {
@@ -786,7 +792,15 @@
       for (const eps of [1e-7 * Math.max(1, Math.abs(z)), 1e-10 * Math.max(1, Math.abs(z))]) extra.push(z - eps, z + eps);
       if (k > 0) extra.push((switches[k - 1] + z) / 2);
     });
+    f.looked = extra.slice(0, 4000);
+    // (a point past the box where the derivative's own value moves past what is weighed when x moves by a hair says
+    // nothing in doubles: 2x sin(x^2 + pi/2) at 10^5 was "more than doubles hold", as judgeExpressions skips it)
+    const steady = (x) => {
+      const a = g({ [v]: x }), b = g({ [v]: x * (1 + 1e-13) });
+      return Number.isFinite(a) && Math.abs(a - b) <= 1e-9 * Math.max(unit, Math.abs(a));
+    };
     for (const x of extra.concat(holesOf(f, v, xs), xs)) {
+      if (Math.abs(x) > hi && !x.hole && !steady(+x)) continue;
       const at = { [v]: +x };
       if (x.zero) at.zero = x.zero;
       if (fn && !Number.isFinite(fn(at))) continue;
@@ -821,20 +835,33 @@
   // grid stepped over ("Right.": attack32; workbook solve --check looks there too)
   // and where it crosses 0 between two points, narrowed by bisection: a bump whose argument is a line turns nowhere,
   // sech(10^6 (x - 0.7771)) tops where it is 0, and 1/(1 + (10^8 (x - c))^2) where its square's base is (attack33)
+  // Each source is given its turn in rounds, the first crossing or top of each, then the second ...: one that switches
+  // thousands of times (0*e^(sin(1000x))) used up a budget shared in typed order, and so did 40 worthless ones before
+  // it, and a bump after them was "Right." (attack47 F8, F10), as the corners were once (see everywhere)
   function turnsOf(f, v, xs) {
+    const sources = f.turns || [];
+    if (sources.length > 200) throw new ParseError("an answer with over 200 exponentials and powers is more than the page can check: write it more simply");
+    const queues = sources.map((u) => {
+      const ys = xs.map((x) => u({ [v]: x })), marks = [];
+      for (let k = 1; k < xs.length; k++) {
+        if (Number.isFinite(ys[k - 1]) && Number.isFinite(ys[k]) && ys[k - 1] * ys[k] < 0) marks.push([k, 0]);
+      }
+      for (let k = 1; k + 1 < xs.length; k++) {
+        const [a, b, c] = [ys[k - 1], ys[k], ys[k + 1]];
+        if ([a, b, c].every(Number.isFinite) && (b - a) * (c - b) < 0) marks.push([k, b > a ? 1 : -1]);  // a peak, or a trough (a spike's base)
+      }
+      return { u, ys, marks };
+    });
     const found = [];
-    for (const u of (f.turns || []).slice(0, 40)) {
-      const ys = xs.map((x) => u({ [v]: x }));
-      for (let k = 1; k < xs.length && found.length < 300; k++) {
-        if (Number.isFinite(ys[k - 1]) && Number.isFinite(ys[k]) && ys[k - 1] * ys[k] < 0) {
+    for (let round = 0; found.length < 300 && queues.some((q) => round < q.marks.length); round++) {
+      for (const { u, ys, marks } of queues) {
+        if (round >= marks.length || found.length >= 300) continue;
+        const [k, top] = marks[round];
+        if (!top) {
           const [a, b] = narrowed(u, v, xs[k - 1], xs[k], ys[k - 1]);
           found.push(a, b, (a + b) / 2);
+          continue;
         }
-      }
-      for (let k = 1; k + 1 < xs.length && found.length < 300; k++) {
-        const [a, b, c] = [ys[k - 1], ys[k], ys[k + 1]];
-        if (![a, b, c].every(Number.isFinite) || (b - a) * (c - b) >= 0) continue;
-        const top = b > a ? 1 : -1;  // a peak, or a trough (a spike's base)
         let lo = xs[k - 1], hi = xs[k + 1];
         for (let t = 0; t < 80; t++) {
           const m1 = hi - (hi - lo) * 0.618034, m2 = lo + (hi - lo) * 0.618034;

@@ -865,3 +865,24 @@ def test_a_character_that_is_not_plain_ascii_is_named_with_the_one_to_type_as_in
         result = subprocess.run([sys.executable, "-m", "workbook", "solve", "x^2", "--check", text],
                                 capture_output=True, text=True, check=False, timeout=120)
         assert result.returncode == 2 and hint in result.stderr, (text, result.stderr)
+
+
+def test_the_bump_search_is_not_used_up_by_worthless_terms_and_a_right_answer_is_not_sent_on(tmp_path):
+    # attack47 F8, F10: 45 worthless exponentials, or one that switches thousands of times, used up the search for
+    # tops in typed order, and a bump after them was "Right."; F14: 1 in 10^9/(1 + 10^18 x^2) counts at x = 0 alone,
+    # and the right answer was sent on as holding "a term too small to weigh"; F7: 2x sin(x^2 + pi/2), right, was
+    # "more than doubles hold" at 10^5, where the derivative's own value moves with a hair's move of x
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    square = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x"}}
+    decoys = "2x" + "".join(f" + 0*e^(-(x - {k}/8)^2)" for k in range(45))
+    said = _verdicts([{"data": interactive.page_data(square), "text": t} for t in (
+        decoys + " + e^(-10^6 (x - 700.3)^2)", "2x + 0*e^(sin(1000x)) + e^(-10^10 (x - 2.3001)^2)",
+        "2x + 0*e^(sin(x)) + e^(-10^6 (x - 700.3)^2)", "x + x + 0*e^(sin(1000x))")], tmp_path)
+    assert not any(s.startswith("Right") for s in said[:3]) and said[3] == "Right.", said
+    steep = {"claims": {"type": "derivative", "function": "atan(10**9*x)", "variable": "x", "order": 1,
+                        "answer": "1000000000/(1000000000000000000*x**2 + 1)"}}
+    _terminal_and_page_agree(steep, [("10^9/(1 + 10^18 x^2)", True), ("10^9/(1 + (10^9 x)^2)", True)], tmp_path)
+    wave = {"claims": {"type": "derivative", "function": "sin(x**2)", "variable": "x", "order": 1,
+                       "answer": "2*x*cos(x**2)"}}
+    _terminal_and_page_agree(wave, [("2x sin(x^2 + pi/2)", True), ("-2x sin(x^2 - pi/2)", True)], tmp_path)

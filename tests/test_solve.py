@@ -766,3 +766,11 @@ def test_a_window_between_two_steps_past_the_box_is_not_right(answer):
     # what a function is taken of crosses 0 were looked for past 1000 alone
     ok, lines = solver.check_answer(solver.solve("x^2"), answer)
     assert ok is False, lines
+
+
+def test_a_narrow_cap_far_out_is_not_right():
+    # attack47 F12: max(0, 1 - 10^12 (x - 24000.2)^2) tops at 24000.2 without crossing 0 on the far grid, and 2x plus
+    # it was right for x^2
+    for answer in ("2x + max(0, 1 - 10^12 (x - 24000.2)^2)", "2x + relu(1 - 10^6 (sqrt(|x|) - 40)^2)"):
+        ok, lines = solver.check_answer(solver.solve("x^2"), answer)
+        assert ok is False, lines

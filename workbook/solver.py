@@ -2052,7 +2052,9 @@ def _far_switches(difference: sp.Expr, var: sp.Symbol, grid: int = 4001, written
     # and where what a function is taken of turns: e^(-(x - 10^7)^2) peaks at 10^7, where its argument never
     # crosses 0 (attack31), and e^(-(ln(x^2) - 60)^2) at ±e^30
     turns = []
-    for u in taken[:10]:
+    # (and where what a corner is taken of turns: max(0, 1 - 10^12 (x - 24000.2)^2) tops there without crossing 0 on
+    # the grid, and was judged right for 2x: attack47 F12)
+    for u in taken[:10] + verify.switches(difference)[:10]:
         try:
             turn = sp.diff(u, var)
         except (TypeError, ValueError, NotImplementedError):
