@@ -158,6 +158,14 @@
     // any point the page weighs, and were "Right." (attack46 F9); the terminal says they differ by a polynomial
     // (each side for itself: 1 in 10^9/(1 + 10^18 x^2) counts at x = 0 alone, where the other side is 0, and the
     // sum was said to hold a term too small to weigh: attack47 F14)
+    // and a function of what is too small to move it off its value at 0 at any point the page weighs: 2x e^(x^3/10^26)
+    // and 2x cosh(x/10^10) were "Right." (attack47 F16)
+    function felt(call, u, r, at0) {
+      if (u === 0 || !Number.isFinite(r) || !Number.isFinite(u)) return;
+      if (!call.heard) { call.heard = { seen: [true, false], counted: [false, false] }; weight.sums.push(call); }
+      call.heard.seen[0] = true;
+      if (Math.abs(r - at0) > weight.listen * Math.max(Math.abs(r), Math.abs(at0))) call.heard.counted[0] = true;
+    }
     function heard(sum, a, b, big) {
       if (!Number.isFinite(big)) return;
       if (!sum.heard) { sum.heard = { seen: [false, false], counted: [false, false] }; weight.sums.push(sum); }
@@ -285,7 +293,11 @@
         if (Number.isFinite(b) && b !== 0 && Number.isFinite(p) && (Math.abs(r) < SMALLEST || Math.abs(r) === Infinity)) weight.lost = true;
         return r;
       };
-      return weighed(raised, [base, exponent], from);
+      const power = weighed(raised, [base, exponent], from);
+      if (constantOf(base) === undefined || constantOf(exponent) !== undefined) return power;
+      // (a number to a power too small to move it off 1: 2^(x/10^20))
+      const node = { sides: [text.slice(toks[from].start, toks[i - 1].end)], call: true };
+      return (v) => { const r = power(v); if (weight.listen) felt(node, exponent(v), r, 1); return r; };
     }
     function group(open, close) {
       take();
@@ -405,6 +417,10 @@
       }
       const exact = fn;
       fn = weighed((v) => jig(exact(v)), args, from);
+      if (args.length === 1 && has(F, key) && Number.isFinite(F[key](0))) {
+        const listened = fn, arg = args[0], at0 = F[key](0), node = { sides: [text.slice(toks[from].start, toks[i - 1].end)], call: true };
+        fn = (v) => { const r = listened(v); if (weight.listen) felt(node, arg(v), r, at0); return r; };
+      }
       if (exponent === null) return fn;
       const n = exponent;
       return (v) => { const b = fn(v); return Number.isNaN(b) ? NaN : jig(Math.pow(b, n)); };
@@ -633,9 +649,11 @@
     // and where a bump of the answer tops in the box, between the points: 2x + 10^-7 e^(-10^4 (x - 2.7)^2) is off by
     // 10^-7 at 2.7, under what the grid weighs, and was "Right." (attack47 F1)
     const truth = truthOf(data);
+    // (beside the derivative's own size: 10^-16 added where the derivative is 0 is a number too small to weigh, below)
     if (past < 0 && truth && (f.tops || []).some((x) => {
-      const want = truth({ [data.variable]: x });
-      return Number.isFinite(want) && pastItsRounding(f, { [data.variable]: x }, want);
+      const at = { [data.variable]: x }, want = truth(at);
+      return Number.isFinite(want) && pastItsRounding(f, at, want)
+        && Math.abs(f(at) - want) > 16 * 2 ** -52 * Math.max(unit, Math.abs(want));
     })) past = 0;
     if (off > 1e-10) {
       // within what its own rounding carries (3x + (x + 10^4)^2 - (x^2 + 2 10^4 x + 10^8) is off by 10^-8, its terms
@@ -665,6 +683,8 @@
     const quiet = weight.sums.find((sum) => [0, 1].some((k) => sum.heard.seen[k] && !sum.heard.counted[k]));
     if (!quiet) return null;
     const side = quiet.sides[[0, 1].find((k) => quiet.heard.seen[k] && !quiet.heard.counted[k])];
+    const shown = side.length > 40 ? side.slice(0, 40) + "…" : side;
+    if (quiet.call) return { right: null, say: `Your answer holds ${shown}, whose value is the same as where what it is taken of is 0 to every digit this page weighs, at every point it looks: type it into workbook solve --check, which judges it exactly.` };
     return { right: null, say: `Your answer holds a term, ${side.length > 40 ? side.slice(0, 40) + "…" : side}, too small beside the rest for this page to weigh at any point it looks: type it into workbook solve --check, which judges it exactly.` };
   }
   function lineOf(v) {

@@ -880,6 +880,9 @@ def test_the_bump_search_is_not_used_up_by_worthless_terms_and_a_right_answer_is
         decoys + " + e^(-10^6 (x - 700.3)^2)", "2x + 0*e^(sin(1000x)) + e^(-10^10 (x - 2.3001)^2)",
         "2x + 0*e^(sin(x)) + e^(-10^6 (x - 700.3)^2)", "x + x + 0*e^(sin(1000x))")], tmp_path)
     assert not any(s.startswith("Right") for s in said[:3]) and said[3] == "Right.", said
+    # attack47 F16: a factor too close to its value at 0 to count anywhere the page weighs
+    _terminal_and_page_agree(square, [("2x e^(x^3/10^26)", "defer"), ("2x cosh(x/10^10)", "defer"),
+                                      ("2x/cos(x/10^10)", "defer"), ("2x cos(0 x)", True)], tmp_path)
     steep = {"claims": {"type": "derivative", "function": "atan(10**9*x)", "variable": "x", "order": 1,
                         "answer": "1000000000/(1000000000000000000*x**2 + 1)"}}
     _terminal_and_page_agree(steep, [("10^9/(1 + 10^18 x^2)", True), ("10^9/(1 + (10^9 x)^2)", True)], tmp_path)
