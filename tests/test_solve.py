@@ -774,3 +774,11 @@ def test_a_narrow_cap_far_out_is_not_right():
     for answer in ("2x + max(0, 1 - 10^12 (x - 24000.2)^2)", "2x + relu(1 - 10^6 (sqrt(|x|) - 40)^2)"):
         ok, lines = solver.check_answer(solver.solve("x^2"), answer)
         assert ok is False, lines
+
+
+def test_a_function_real_only_far_out_or_in_the_domain_asked_is_worked():
+    # attack46 F5: ln(x - 1000) was "real on no stretch of x", even with --domain 1001..1010, where it is
+    result = run("solve", "ln(x-1000)", "--domain", "1001..1010", "--check", "1/(x-1000)")
+    assert result.exit_code == 0, result.output
+    assert run("solve", "sqrt(x-1001)", "--domain", "1002..1010", "--check", "1/(2sqrt(x-1001))").exit_code == 0
+    assert run("solve", "ln(-x^2-1)").exit_code == 2

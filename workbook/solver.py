@@ -143,7 +143,7 @@ def solve(text: str, wrt: str = "x", order: int = 1, domain: tuple[float, float]
     if len(variables) > 1:
         return _mixed(text, expr, variables, domain)
     var = variables[0]
-    if not expr.free_symbols - {var} and _real_nowhere(expr, var):
+    if not expr.free_symbols - {var} and _real_nowhere(expr, var, domain):
         raise SolveError(_REAL_NOWHERE.format(text=text[:60], var=var))
     try:
         trees, answer = steps.differentiate(expr, var, order, steps.TIDY_LIMIT)  # compared with sympy.diff
@@ -176,12 +176,14 @@ _REAL_NOWHERE = ("{text!r} has a real value on no stretch of {var} (at a point o
                  "derivative: each root or logarithm in it needs its own part of the line")
 
 
-def _real_nowhere(expr: sp.Expr, var: sp.Symbol) -> bool:
-    """Whether expr, as SymPy holds it, is a real number at none of 2001 points over -1000..1000 (spaced evenly in
-    log |x|, and 0 aside)."""
+def _real_nowhere(expr: sp.Expr, var: sp.Symbol, domain: tuple[float, float] | None = None) -> bool:
+    """Whether expr, as SymPy holds it, is a real number at none of 2000 points over -10^6..10^6 (spaced evenly in
+    log |x|, and 0 aside), nor of 2001 over the ``domain`` asked for: ln(x - 1000) was "real on no stretch of x",
+    even with --domain 1001..1010 (attack46 F5)."""
     try:
         f = verify.numeric(written_out(expr), [var])
-        xs = np.concatenate([-np.logspace(-6, 3, 1000), np.logspace(-6, 3, 1000)])
+        xs = np.concatenate([-np.logspace(-6, 6, 1000), np.logspace(-6, 6, 1000)]
+                            + ([np.linspace(float(domain[0]), float(domain[1]), 2001)] if domain else []))
         with np.errstate(all="ignore"):
             values = np.asarray(f(xs), dtype=complex) * np.ones(len(xs))
     except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError):
