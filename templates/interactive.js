@@ -331,6 +331,10 @@
           throw new ParseError(`unknown function '${t.text}'`);
         }
         if (has(CONSTANTS, t.text)) { const c = CONSTANTS[t.text]; return () => c; }
+        // (2xy for 2 x y: said how to write the product, as workbook solve says it, user47 F6)
+        if (!allowed.includes(t.text) && t.text.length > 1 && t.text.length <= 6 && [...t.text].every((ch) => allowed.includes(ch))) {
+          throw new ParseError(`'${t.text}' reads as one name: write ${[...t.text].join(" ")} (or ${[...t.text].join("*")}) for the product`);
+        }
         if (!allowed.includes(t.text)) throw new ParseError(`unknown name '${t.text}': use ${allowed.join(", ") || "numbers only"}`);
         return (v) => v[t.text];
       }

@@ -889,3 +889,17 @@ def test_the_bump_search_is_not_used_up_by_worthless_terms_and_a_right_answer_is
     wave = {"claims": {"type": "derivative", "function": "sin(x**2)", "variable": "x", "order": 1,
                        "answer": "2*x*cos(x**2)"}}
     _terminal_and_page_agree(wave, [("2x sin(x^2 + pi/2)", True), ("-2x sin(x^2 - pi/2)", True)], tmp_path)
+
+
+def test_two_names_glued_are_said_to_read_as_one_in_both_judges(tmp_path):
+    # user47 F6: 2xy, as the key prints the partial, was "unknown name 'xy'" in the answer box and in solve --check;
+    # solve EXPR said how to write the product
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    both = {"claims": {"type": "gradient", "function": "x**2*y**2", "variables": ["x", "y"],
+                       "partials": ["2*x*y**2", "2*x**2*y"]}}
+    said = _verdicts([{"data": interactive.page_data(both), "text": "2xy^2, 2x^2 y"}], tmp_path)
+    assert said[0].startswith("I could not read that") and "'xy' reads as one name: write x y (or x*y)" in said[0], said
+    result = subprocess.run([sys.executable, "-m", "workbook", "solve", "x^2 y^2", "--wrt", "y", "--check", "2xy"],
+                            capture_output=True, text=True, check=False, timeout=120)
+    assert result.returncode == 2 and "'xy' reads as one name: write x y (or x*y)" in result.stderr, result.stderr

@@ -451,6 +451,9 @@ class _Parser:
             raise self.error(f"unknown name {tok.text!r}; did you mean {glued}?", tok)
         if self.variables is not None and tok.text not in self.variables:
             allowed = ", ".join(sorted(self.variables)) or "none"
+            if 1 < len(tok.text) <= 6 and all(ch in self.variables for ch in tok.text):  # 2xy for 2 x y (user47 F6)
+                raise self.error(f"{tok.text!r} reads as one name: write {' '.join(tok.text)} (or "
+                                 f"{'*'.join(tok.text)}) for the product", tok)
             raise self.error(f"unknown name {excerpt(tok.text)}; the names allowed here are: {allowed}", tok)
         if tok.text in self.values:
             return self.values[tok.text]
