@@ -883,12 +883,12 @@ def test_the_bump_search_is_not_used_up_by_worthless_terms_and_a_right_answer_is
     # attack47 F16: a factor too close to its value at 0 to count anywhere the page weighs
     _terminal_and_page_agree(square, [("2x e^(x^3/10^26)", "defer"), ("2x cosh(x/10^10)", "defer"),
                                       ("2x/cos(x/10^10)", "defer"), ("2x cos(0 x)", True)], tmp_path)
-    steep = {"claims": {"type": "derivative", "function": "atan(10**9*x)", "variable": "x", "order": 1,
-                        "answer": "1000000000/(1000000000000000000*x**2 + 1)"}}
-    _terminal_and_page_agree(steep, [("10^9/(1 + 10^18 x^2)", True), ("10^9/(1 + (10^9 x)^2)", True)], tmp_path)
-    wave = {"claims": {"type": "derivative", "function": "sin(x**2)", "variable": "x", "order": 1,
-                       "answer": "2*x*cos(x**2)"}}
-    _terminal_and_page_agree(wave, [("2x sin(x^2 + pi/2)", True), ("-2x sin(x^2 - pi/2)", True)], tmp_path)
+    for function, answer, cases in (
+            ("atan(10**9*x)", "1000000000/(1000000000000000000*x**2 + 1)",
+             [("10^9/(1 + 10^18 x^2)", True), ("10^9/(1 + (10^9 x)^2)", True)]),
+            ("sin(x**2)", "2*x*cos(x**2)", [("2x sin(x^2 + pi/2)", True), ("-2x sin(x^2 - pi/2)", True)])):
+        record = {"claims": {"type": "derivative", "function": function, "variable": "x", "order": 1, "answer": answer}}
+        _terminal_and_page_agree(record, cases, tmp_path)
 
 
 def test_two_names_glued_are_said_to_read_as_one_in_both_judges(tmp_path):
