@@ -689,7 +689,7 @@
     const side = quiet.sides[[0, 1].find((k) => quiet.heard.seen[k] && !quiet.heard.counted[k])];
     const shown = side.length > 40 ? side.slice(0, 40) + "…" : side;
     if (quiet.call) return { right: null, say: `Your answer holds ${shown}, whose value is the same as where what it is taken of is 0 to every digit this page weighs, at every point it looks: type it into workbook solve --check, which judges it exactly.` };
-    return { right: null, say: `Your answer holds a term, ${side.length > 40 ? side.slice(0, 40) + "…" : side}, too small beside the rest for this page to weigh at any point it looks: type it into workbook solve --check, which judges it exactly.` };
+    return { right: null, say: `Your answer holds a term, ${shown}, too small beside the rest for this page to weigh at any point it looks: type it into workbook solve --check, which judges it exactly.` };
   }
   function lineOf(v) {
     const box = [], past = [];
