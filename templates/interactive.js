@@ -50,10 +50,9 @@
   class ParseError extends Error {}
   class Unweighed extends Error {}  // an answer the page reads but cannot weigh: its message sends it to the terminal
 
-  const LOOKALIKES = { "\u00b7": "*", "\u00d7": "*", "\u22c5": "*", "\u2212": "-", "\u2013": "-", "\u00f7": "/", "\u03c0": "pi",
-                       "\u03c3": "sigmoid(...)", "\u221a": "sqrt(...)", "\u2009": "a plain space", "\u00a0": "a plain space" };
-  // letters of other alphabets drawn as Latin ones
-  [..."абеһіјкорсухАВЕНІЈКМОРСТУХο"].forEach((ch, k) => { LOOKALIKES[ch] = `'${"abehijkopcyxABEHIJKMOPCTYXo"[k]}'`; });
+  // characters that are not plain ASCII, with the one to type: workbook/expr.py's _LOOKALIKES, put in as the page is
+  // written (render.practice_script)
+  const LOOKALIKES = {};
   function tokenize(text) {
     // 1e-5 would read as 1 times e minus 5: refused with both spellings, as workbook solve refuses it
     const sci = /(?<![A-Za-z0-9_.])(\d+\.?\d*|\.\d+)[eE]([+-]?)(\d+)/.exec(text);

@@ -22,7 +22,7 @@ import sympy as sp
 from tests.learners import typed_answers
 from tests.test_html_audit import A11Y, CHROMIUM, _ready
 from workbook import expr as E
-from workbook import interactive, judge, solver
+from workbook import interactive, judge, render, solver
 from workbook.bank import load_bank
 from workbook.build import build_edition
 from workbook.edition import Edition
@@ -168,7 +168,7 @@ def test_the_evaluator_reads_the_language(page, tmp_path):
     from tests.learners import READ
 
     x, y = E.symbol("x"), E.symbol("y")
-    script = (Path(__file__).resolve().parents[1] / "templates" / "interactive.js").read_text()
+    script = render.practice_script()  # as the page has it
     cases = []
     for typed, _ in READ:
         f = E.parse(typed)
@@ -219,7 +219,7 @@ def test_the_page_judges_several_parts_as_the_terminal_does(tmp_path):
         pytest.skip(str(_ready()))
     from tests.test_learners import SEVERAL
 
-    script = (Path(__file__).resolve().parents[1] / "templates" / "interactive.js").read_text()
+    script = render.practice_script()  # as the page has it
     cases = [{"data": interactive.page_data(record), "text": typed, "right": right} for record, typed, right in SEVERAL]
     driver = tmp_path / "several.js"
     driver.write_text("const cases = " + json.dumps(cases) + ";\n" + _SEVERAL.replace("SCRIPT", json.dumps(script)))
@@ -233,7 +233,7 @@ def test_the_page_judges_several_parts_as_the_terminal_does(tmp_path):
 def _verdicts(cases: list[dict], tmp_path: Path) -> list[str]:
     """What the page says to each case ({"data": the problem's page data, "text": what the learner types}),
     running templates/interactive.js in node as the page does."""
-    script = (Path(__file__).resolve().parents[1] / "templates" / "interactive.js").read_text()
+    script = render.practice_script()  # as the page has it
     driver = tmp_path / "verdicts.js"
     driver.write_text("const cases = " + json.dumps(cases) + ";\n" + _SEVERAL.replace("SCRIPT", json.dumps(script)))
     run = subprocess.run(["node", str(driver)], capture_output=True, text=True, check=False, timeout=120)
@@ -293,7 +293,7 @@ def test_the_page_catches_a_narrow_difference(tmp_path):
     want = judge.Expected("the derivative", E.parse("2*x"), variable="x")
     data = interactive._expression(want, "x**2")
     assert data["truth"] == "2x" and data["function"] == "x^2"
-    script = (Path(__file__).resolve().parents[1] / "templates" / "interactive.js").read_text()
+    script = render.practice_script()  # as the page has it
     cases = [{"data": data, "text": typed, "right": right} for typed, right in SLIVERS]
     driver = tmp_path / "slivers.js"
     driver.write_text("const cases = " + json.dumps(cases) + ";\n" + _SEVERAL.replace("SCRIPT", json.dumps(script)))

@@ -408,14 +408,11 @@ def _older(out_dir: Path, area: str, state: str, carried: list[str]) -> list[str
     return said
 
 
-_FORMAT_OF = {".pdf": "pdf", ".html": "html", ".xml": "moodle", ".zip": "canvas"}
-
-
 def _dropped(dropped: list[str]) -> list[str]:
     """A line for the files of an earlier build that this one removed, as they showed other problems."""
     if not dropped:
         return []
-    formats = sorted({_FORMAT_OF[Path(r).suffix] for r in dropped if Path(r).suffix in _FORMAT_OF})
+    formats = sorted({medium(r) for r in dropped} - {None})
     again = f": build again with --format {','.join(formats)} to make them for these problems" if formats else ""
     shown = ", ".join(printable(r) for r in dropped[:3]) + (", ..." if len(dropped) > 3 else "")
     return [(f"removed {len(dropped)} file{'s' * (len(dropped) != 1)} of an earlier build that showed its problems, "

@@ -84,10 +84,11 @@ def _expression(want: judge.Expected, function: str | None) -> dict | None:
     # right answer is caught); each is written out only if, read back, it gives the values above
     # (a step with no value at its corner, relu's slope Heaviside(x, nan), as the page reads a step: at a corner the
     # page compares an answer only where it goes on smoothly)
-    truth = _written(_corners_bare(want.expression), var, grid, values)
+    bare = _corners_bare(want.expression)
+    truth = _written(bare, var, grid, values)
     if truth is not None:
         data["truth"] = truth
-        if _corners_bare(want.expression) != want.expression:
+        if bare != want.expression:
             data["bare"] = True  # its steps have no value at their corners: the page reads them so
         if function is not None:
             written = _written(E.parse(function), var, grid, verify.evaluate(verify.numeric(E.parse(function), [var]),

@@ -503,8 +503,12 @@ def environment(template_dir: Path | None = None) -> Environment:
 
 @lru_cache(maxsize=1)
 def practice_script() -> str:
-    """The practice page's own script, the built-in one (a template folder cannot replace it)."""
-    return (templates_dir() / "interactive.js").read_text(encoding="utf-8")
+    """The practice page's own script, the built-in one (a template folder cannot replace it), with the expression
+    language's look-alike characters put in, so that the page names the one to type as workbook solve does."""
+    from workbook.expr import _LOOKALIKES
+
+    script = (templates_dir() / "interactive.js").read_text(encoding="utf-8")
+    return script.replace("const LOOKALIKES = {};", f"const LOOKALIKES = {json.dumps(_LOOKALIKES, sort_keys=True)};", 1)
 
 
 # one formula (never from one to a later one: read39 found "Start with ∂f/∂f = 1 ..." glued whole, off the page's edge)

@@ -1469,7 +1469,8 @@ def _numeric_at(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.E
     (attack27). At a point where a step switches, exactly, where its own value there is what counts."""
     if switches_at(e, {var: point}):
         return sp.N(e.xreplace({var: point}), digits)
-    needed, tiny = _fixed_digits(e, var, point, digits)
+    huge = _huge_powers(e, var, _as_float(point, 30))  # (worked once, for both below)
+    needed, tiny = _fixed_digits(e, var, point, digits, huge)
     # (and where a part is tiny: 1200 e^(600x)/(e^(600x) + 1)^2 beside tanh(300x)' at x = -3 cancels parts of 10^-781
     # to 0, and SymPy raised its precision past the budget: attack29)
     if abs(point) > FIXED_PAST or tiny or needed > digits + FIXED_MARGIN + FIXED_AT_ONCE:
@@ -1479,7 +1480,7 @@ def _numeric_at(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.E
         # at as many digits as its largest part needs to leave ``digits`` after cancelling; where that is past
         # FIXED_MOST, the point is not one a number can be trusted at (ValueError: its callers pass over it)
         if needed > FIXED_MOST:
-            return _uncancelled(e, var, point, digits)
+            return _uncancelled(e, var, point, digits, huge)
         return sp.N(e.xreplace({var: _as_float(point, needed)}), digits)
     return sp.N(e, digits, subs={var: point})
 
@@ -1490,14 +1491,14 @@ def _as_float(point: sp.Expr, digits: int) -> sp.Float:
     return sp.Float(point if point.is_Rational or point.is_Float else sp.N(point, digits + 10), digits)
 
 
-def _uncancelled(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> sp.Expr:
+def _uncancelled(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int, huge: dict[sp.Expr, sp.Float]) -> sp.Expr:
     """e at a point where a part is past 10^FIXED_MOST, where no precision can hold what its largest parts leave
     when they cancel: trusted only where no sum in it cancels past what the digits worked hold, and not 0. σ(x -
     10^10) is e^(-10^10) at 1/3, its parts e^(10^10) and 1 cancelling nothing: every point inside -3..3 had been
     passed over, and a wrong answer "could not be compared" (attack31). ValueError where it cannot be trusted: its
     callers pass over the point."""
     worked = 2 * (digits + FIXED_MARGIN)
-    if any(abs(power) > _LARGEST_WORKED_POWER for power in _huge_powers(e, var, _as_float(point, 30)).values()):
+    if any(abs(power) > _LARGEST_WORKED_POWER for power in huge.values()):  # (see _huge_powers)
         raise ValueError(f"parts past 10^{FIXED_MOST} at {point}")
     at = _as_float(point, worked)
     for node in sp.preorder_traversal(e):  # a sum whose terms cancel past what the digits hold: untrusted (2x +
@@ -1543,13 +1544,13 @@ def _huge_powers(e: sp.Expr, var: sp.Symbol, at: sp.Float) -> dict[sp.Expr, sp.F
     return found
 
 
-def _fixed_digits(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int) -> tuple[int, bool]:
+def _fixed_digits(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int,
+                  huge: dict[sp.Expr, sp.Float]) -> tuple[int, bool]:
     """The digits to work e at ``point`` with, so that ``digits`` stay after its largest part cancels: the digits
     before the point of its largest part there (measured at 30 digits), with a margin; and whether a part is
     under 10^-FIXED_AT_ONCE there."""
     at = _as_float(point, 30)
     sizes = [0, 0]
-    huge = _huge_powers(e, var, at)
     for node in sp.preorder_traversal(e):
         if node.is_Atom or not node.has(var):
             continue
