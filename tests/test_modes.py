@@ -581,9 +581,13 @@ def _marks(page: str) -> dict[str, list[tuple[str, str]]]:
     return found
 
 
-def test_the_teachers_key_marks_each_versions_problem_as_that_versions_own_key(tmp_path):
+def test_the_teachers_key_marks_each_versions_problem_as_that_versions_own_key(tmp_path, monkeypatch):
     # user47 F1: the teacher's key looked each problem's marks up by its number, and every version's problem 2 took
-    # the last version's marks (an Adam problem, 6 points in its own key, was marked 4, a RMSprop one's)
+    # the last version's marks (an Adam problem, 6 points in its own key, was marked 4, a RMSprop one's). The versions
+    # are drawn here as before their stars were held to version A's (user47 F2), so that their marks differ
+    from workbook.scheduler import Scheduler
+
+    monkeypatch.setattr(Scheduler, "_other_stars", lambda *_: False)
     edition = tmp_path / "opt.toml"
     edition.write_text('title = "Optimizers"\nslug = "opt"\nseed = 2\n[page]\nkey = "separate"\nsolutions = false\n'
                        '[[sections]]\ntitle = "Training"\nfamilies = ["optimizer-adam"]\ncount = 2\n')
@@ -593,6 +597,39 @@ def test_the_teachers_key_marks_each_versions_problem_as_that_versions_own_key(t
     owns = {v: _marks((folder / v / "answers.html").read_text())["Training"] for v in "ABC"}
     assert {f"Version {v} · Training": owns[v] for v in "ABC"} == key
     assert len({tuple(marks) for marks in owns.values()}) > 1  # the draws this seed makes differ in marks
+
+
+def _stars(page: str) -> list[str]:
+    return re.findall(r'class="stars" aria-label="difficulty (\d) of 3"', page)
+
+
+@pytest.mark.parametrize("seed", [41, 43, 45])
+def test_parallel_versions_and_students_sheets_ask_the_same_stars_in_the_same_places(tmp_path, seed):
+    # user47 F2: a family of two optimizers drew Adam (★★★, 6 points) at version B's problem 7 and RMSprop (★★, 4)
+    # at A's and C's, where the README promises the same difficulties in the same places. Three slots of a family
+    # of two forms: the third is alike whichever it takes, and takes version A's stars all the same
+    edition = tmp_path / "opt.toml"
+    edition.write_text(f'title = "Optimizers"\nslug = "opt"\nseed = {seed}\n[page]\nkey = "separate"\n'
+                       'solutions = false\n[[sections]]\ntitle = "Training"\nfamilies = ["optimizer-adam"]\ncount = 3\n')
+    build(edition, "--versions", "4", "--format", "html")
+    folder = tmp_path / "out" / "opt"
+    sheets = {v: _stars((folder / "versions" / v / "worksheet.html").read_text()) for v in "ABCD"}
+    assert len(sheets["A"]) == 3 and all(stars == sheets["A"] for stars in sheets.values()), sheets
+    keys = {v: sum(map(int, re.findall(r'class="points"[^>]*>\[(\d+)\]', (folder / "versions" / v / "answers.html")
+                                         .read_text()))) for v in "ABCD"}
+    assert len(set(keys.values())) == 1, keys  # the same marks in all
+    # a roster's students: each held to the edition's own draw, so that a sheet rebuilt alone is the one built
+    (tmp_path / "class.csv").write_text("id,name\n" + "".join(f"s{k},Student {k}\n" for k in range(1, 6)))
+    build(edition, "--roster", str(tmp_path / "class.csv"), "--format", "html")
+    students = {s: (folder / "students" / s / "worksheet.html").read_text() for s in ("s1", "s2", "s3", "s4", "s5")}
+    single = tmp_path / "single"
+    run("build", str(edition), "--out", str(single), "-q", "--format", "html")
+    alone = _stars((single / "opt" / "worksheet.html").read_text())
+    assert all(_stars(page) == alone for page in students.values()), {s: _stars(p) for s, p in students.items()}
+    assert len({page.split('<main', 1)[-1] for page in students.values()}) == 5  # each student's own draws still
+    run("build", str(edition), "--out", str(tmp_path / "again"), "-q", "--format", "html", "--roster",
+        str(tmp_path / "class.csv"), "--student", "s4")
+    assert (tmp_path / "again" / "opt" / "students" / "s4" / "worksheet.html").read_text() == students["s4"]
 
 
 def test_a_file_an_earlier_draw_showed_is_said_removed_and_a_renamed_students_sheet_names_the_new_roster(quiz):

@@ -16,6 +16,8 @@ from workbook.edition import Edition
 from workbook.resources import DEPENDENCIES, dependency_version
 from workbook.scheduler import BUDGET, DrawCache, Slot, draw
 
+FIRST = "\0first"  # the sheet drawn for a roster's sake alone, whose stars its students' sheets keep
+
 
 def edition_documents(edition: Edition) -> tuple[str, ...]:
     """Which documents the page options ask for."""
@@ -53,21 +55,27 @@ def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[
     Each section's worked example is drawn once, the same in every copy.
     """
     slots = []
-    for copy in copies:
+    # every copy's draw at a place has the stars of the draw without a suffix there (version A's): a roster's
+    # students all have one, so the edition's own sheet is drawn first for them, and not printed (the same for a
+    # student rebuilt alone as in the whole roster's build)
+    first = [] if any(not copy.suffix for copy in copies) else [Copy(FIRST, "")]
+    for copy in first + copies:
         for section, families in zip(edition.sections, picked):
             for k in range(section.count):
                 again = section.reroll.count(k + 1)  # drawn again: a seed of its own, the others unchanged
-                slot = f"{section.title}#{k}" + (f"~{again}" if again else "") + (f"@{copy.suffix}" if copy.suffix else "")
+                place = f"{section.title}#{k}" + (f"~{again}" if again else "")
+                slot = place + (f"@{copy.suffix}" if copy.suffix else "")
                 own = families[k % len(families)]
                 slots.append(Slot(own, slot, "edition" if shared else copy.folder, sheet=copy.folder,
-                                  alternates=tuple(f for f in families if f.id != own.id)))
+                                  alternates=tuple(f for f in families if f.id != own.id), place=place,
+                                  counted=copy.folder != FIRST))
     examples = [Slot(bank[s.example], f"{s.title}#example", None, counted=False, example=True)
                 for s in edition.sections if s.example is not None]
     # the examples first: a sheet's problems keep clear of them
     records = iter(draw(examples + slots, edition.seed, pool=pool, budget=budget, progress=progress, cache=cache))
     example_of = {s.title: next(records) for s in edition.sections if s.example is not None}
     problems = [next(records) for _ in slots]
-    docs, at = {}, 0
+    docs, at = {}, sum(section.count for section in edition.sections) * len(first)
     for copy in copies:
         sections = []
         for section in edition.sections:

@@ -63,9 +63,19 @@ class Slot:
     # the section's other families, tried (LIKENESS_TRIES draws each) where every draw of ``family`` is like
     # one already on the sheet: a fourth optimizer slot of a family of two forms, both taken
     alternates: tuple[Family, ...] = ()
+    # its place in every copy (the slot's name without the copy's suffix): the copies' draws at one place are held
+    # to the stars of the first taken there, the draw without a suffix (version A's, or the edition's own drawn for
+    # the roster's sake), so that parallel versions and students' sheets ask the same work (user47: version B's
+    # Adam, ★★★ and 6 points, where A and C had RMSprop, ★★ and 4)
+    place: str | None = None
 
 
 EXAMPLES = "\0examples"  # the likenesses of the worked examples, among the groups of ``seen``
+OTHER_STARS = "other stars than the same place's in the first copy"
+
+
+def _stars(record: dict) -> str:
+    return str(record.get("difficulty"))
 
 
 def _likes(record: dict) -> frozenset[str]:
@@ -316,6 +326,8 @@ class Scheduler:
             sheet.update(likes)
         if request.example:
             seen.setdefault(EXAMPLES, set()).update(likes)
+        if request.place is not None:
+            seen.setdefault(f"\0stars {request.place}", {_stars(record)})
         record["slot"], record["attempt"] = request.slot, attempt
         return record
 
@@ -325,11 +337,12 @@ class Scheduler:
         group = seen.setdefault(request.group, set()) if request.group is not None else None
         sheet = seen.setdefault(f"\0like {request.sheet}", set()) if request.sheet is not None else None
         fallback = None  # the first draw that repeats nothing but is like one on the sheet
+        unlike = None  # the first that is like nothing there but has other stars than its place's first copy
         for attempt in range(MAX_ATTEMPTS):
             if i in self.dead:
                 return None
-            if fallback is not None and attempt >= LIKENESS_TRIES:
-                break  # a family with few forms: a draw alike is better than none
+            if (fallback or unlike) is not None and attempt >= LIKENESS_TRIES:
+                break  # a family with few forms: a draw alike, or of other stars, is better than none
             outcome = self.result((i, attempt))
             if not outcome.ok:
                 continue
@@ -339,9 +352,16 @@ class Scheduler:
                 continue
             if _too_like(record, sheet, seen):
                 self.reasons[i].append(f"seed {record['seed']}: too like a problem or example already on the sheet")
-                fallback = fallback or (attempt, record)
+                if fallback is None or self._other_stars(i, fallback[1], seen) and not self._other_stars(i, record, seen):
+                    fallback = (attempt, record)  # the first alike, or the first alike with its place's stars
+                continue
+            if self._other_stars(i, record, seen):
+                self.reasons[i].append(f"seed {record['seed']}: {OTHER_STARS}")
+                unlike = unlike or (attempt, record)
                 continue
             return self._take(i, attempt, record, group, sheet, seen)
+        if unlike is not None:  # its own family's, like nothing on the sheet: before another family's
+            return self._take(i, *unlike, group, sheet, seen)
         if fallback is not None:
             return self._alternate(i, group, sheet, seen) or self._take(i, *fallback, group, sheet, seen)
         if self.failures is not None:  # for show and check: the same exit code a build would give
@@ -377,6 +397,12 @@ class Scheduler:
         failed.code = 2 if raised else 1  # each draw refused by its own checks: what the file asks for cannot be drawn
         raise failed
 
+    def _other_stars(self, i: int, record: dict, seen: dict[str, set[str]]) -> bool:
+        """Whether the draw's stars differ from those taken at its place in the first copy."""
+        place = self.slots[i].place
+        held = seen.get(f"\0stars {place}") if place is not None else None
+        return held is not None and _stars(record) not in held
+
     def _never_in_range(self, i: int) -> OutOfRange | None:
         """The first draw's OutOfRange when every draw of slot i was out of range for that same key, else None."""
         failed = [self.done.get((i, attempt)) for attempt in range(MAX_ATTEMPTS)]
@@ -394,7 +420,8 @@ class Scheduler:
                 if not outcome.ok:
                     continue
                 record = dict(outcome.value)
-                if group is not None and record["identity"] in group or _too_like(record, sheet, seen):
+                if (group is not None and record["identity"] in group or _too_like(record, sheet, seen)
+                        or self._other_stars(i, record, seen)):
                     continue
                 self.reasons[i].append(f"drawn from {self.family_of(i, attempt).id!r}: every draw of its own "
                                        "family was like one already on the sheet")
@@ -437,7 +464,8 @@ def _in_turn(slot: Slot) -> tuple:
     counted)."""
     name, _, rest = slot.slot.rpartition("#")
     position = re.match(r"\d*", rest)[0]
-    return (not slot.example, slot.sheet or "", name, int(position) if position else -1, rest)
+    # the first copy (its slots named as their place) before the others, whose stars it holds: version A before AA
+    return (not slot.example, slot.place != slot.slot, slot.sheet or "", name, int(position) if position else -1, rest)
 
 
 def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = BUDGET, progress=None,
