@@ -903,3 +903,18 @@ def test_two_names_glued_are_said_to_read_as_one_in_both_judges(tmp_path):
     result = subprocess.run([sys.executable, "-m", "workbook", "solve", "x^2 y^2", "--wrt", "y", "--check", "2xy"],
                             capture_output=True, text=True, check=False, timeout=120)
     assert result.returncode == 2 and "'xy' reads as one name: write x y (or x*y)" in result.stderr, result.stderr
+
+
+def test_several_partials_are_judged_where_the_function_has_a_value_in_both_judges(tmp_path):
+    # attack46 F3: for ∂/∂x of ln(x) + x y², 1/|x| + y² (right wherever ln(x) is defined) was "not right" in both
+    # judges, which compared at x = -0.67 and said "the derivative is -0.72" where there is none
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    record = {"claims": {"type": "gradient", "function": "x*y**2 + log(x)", "variables": ["x", "y"],
+                         "partials": ["y**2 + 1/x", "2*x*y"]}}
+    _terminal_and_page_agree(record, [("1/abs(x) + y^2, 2 x y", True), ("1/x + y^2, 2 |x| y", True),
+                                      ("1/x + y^2, 2 x y + relu(-x)", True), ("1/x + y^2, 2 x y", True),
+                                      ("1/x + y^2, 2 x y + relu(x - 5)", False), ("1/x + y^3, 2 x y", False),
+                                      ("1/|x| + y^2 + relu(x - 0.5)/10^4, 2 x y", False)], tmp_path)
+    assert interactive.page_data(record)["function"] == "x y^2 + ln(x)"
+    assert all(x > 0 for x, _ in interactive.page_data(record)["points"])  # the page's own points where it has one

@@ -782,3 +782,16 @@ def test_a_function_real_only_far_out_or_in_the_domain_asked_is_worked():
     assert result.exit_code == 0, result.output
     assert run("solve", "sqrt(x-1001)", "--domain", "1002..1010", "--check", "1/(2sqrt(x-1001))").exit_code == 0
     assert run("solve", "ln(-x^2-1)").exit_code == 2
+
+
+@pytest.mark.parametrize(("function", "wrt", "answer", "right"), [
+    ("ln(x) + x*y^2", "x", "1/abs(x) + y^2", True), ("ln(x) + x*y^2", "y", "2 abs(x) y", True),
+    ("ln(x) + x*y^2", "x", "1/x + y^2 + relu(-x)", True), ("ln(x) + x*y^2", "x", "1/x + y^2 + relu(x - 4)", False),
+    ("sqrt(x y) + y", "x", "y/(2 sqrt(|x y|)) + relu(-x y)", True),
+    ("sqrt(x y) + y", "x", "y/(2 sqrt(|x y|)) + relu(x y - 9)", False)])
+def test_an_answer_in_several_names_is_compared_where_the_function_has_a_value(function, wrt, answer, right):
+    # attack46 F3: 1/|x| + y² for ∂/∂x of ln(x) + x y² was "not right ... at x = -0.6687, y = -0.8801 ... the
+    # derivative is -0.720863", where ln(x) has no value and there is no derivative, as 1/|x| is right for ln(x) alone
+    result = run("solve", function, "--wrt", wrt, "--check", answer)
+    assert result.exit_code == (0 if right else 1), result.output
+    assert result.output.startswith("right" if right else "not right"), result.output

@@ -129,7 +129,10 @@ def _expressions(want: judge.Expected) -> dict | None:
     grid = np.stack([np.round(verify.sample_points(-3.0, 3.0, n + 7 * k)[7 * k:] + (k + 1) / 9973, 9)
                      for k in range(len(names))])
     values = np.stack([_at(e, symbols, grid) for e in want.expressions], axis=1)
-    usable = [k for k in range(n) if np.all(np.isfinite(values[k])) and np.all(np.abs(values[k]) < 1e12)]
+    # where the function they are derivatives of has a value (not NaN: past a double is one), as judge.py compares
+    inside = _at(want.within, symbols, grid) if want.within is not None else np.zeros(n)
+    usable = [k for k in range(n) if np.all(np.isfinite(values[k])) and np.all(np.abs(values[k]) < 1e12)
+              and not np.isnan(inside[k])]
     if len(usable) < 5:
         return None
     data = {"kind": "expressions", "what": want.what, "variables": names, "names": list(want.names),
@@ -137,6 +140,12 @@ def _expressions(want: judge.Expected) -> dict | None:
             "values": [[float(v) for v in values[k]] for k in usable]}
     if want.columns:
         data["columns"] = want.columns  # a matrix: typed as rows, the rows must be its own
+    if want.within is not None:  # the page compares only where it has a value (attack46 F3)
+        function = _written(want.within, symbols, grid, inside)
+        if function is not None:
+            data["function"] = function
+        elif len(usable) < n:  # not in the page's language, and without a value somewhere: the page would judge
+            return None  # where it has none, a wrong verdict (a box with a value everywhere is judged everywhere)
     # each expression itself, in the page's language, so that the page compares the learner's at thousands
     # of points of the box (a bump off the sampled points is caught); only if each reads back the same
     truths = [_written(e, symbols, grid, values[:, i]) for i, e in enumerate(want.expressions)]

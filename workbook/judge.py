@@ -41,6 +41,9 @@ class Expected:
     exact: bool = False  # numbers right to the decimals given only (a gradient check's estimate is not its derivative)
     figures: tuple[int, ...] = ()  # the significant figures the prompt asks of each number, 0 where it asks none
     columns: int = 0  # a matrix's entries in a row, where the expressions are one (typed as rows, rows must fit)
+    # the function several expressions are derivatives of: they are compared only where it has a value (1/|x| + y²
+    # is ∂/∂x of ln(x) + x y² wherever that is defined, and was "not right" at x = -0.67: attack46 F3)
+    within: sp.Expr | None = None
 
 
 def expected(record: dict) -> Expected | None:
@@ -105,13 +108,14 @@ def _expected(record: dict) -> Expected | None:
                         [f"∂L/∂{k}" for k in c["gradient"]])
     if kind == "gradient" and "second_partials" in c:
         names = [f"∂²f/∂{a}²" if a == b else f"∂²f/∂{b}∂{a}" for a, b in (k.split(",") for k in c["second_partials"])]
-        return _expressions("f", c["variables"], list(c["second_partials"].values()), names)
+        return _expressions("f", c["variables"], list(c["second_partials"].values()), names, within=_within(c))
     if kind == "gradient" and "partials" in c:
-        return _expressions("f", c["variables"], c["partials"], [f"∂f/∂{v}" for v in c["variables"]])
+        return _expressions("f", c["variables"], c["partials"], [f"∂f/∂{v}" for v in c["variables"]],
+                            within=_within(c))
     if kind == "hessian":
         v = c["variables"]
         names = [f"∂²f/∂{v[i]}²" if i == j else f"∂²f/∂{v[i]}∂{v[j]}" for i in range(len(v)) for j in range(len(v))]
-        return _expressions("f", v, [e for row in c["hessian"] for e in row], names, matrix=len(v))
+        return _expressions("f", v, [e for row in c["hessian"] for e in row], names, matrix=len(v), within=_within(c))
     if kind == "jacobian":
         v, m = c["variables"], len(c["jacobian"])
         names = [f"∂F{i + 1}/∂{x}" for i in range(m) for x in v]
@@ -157,11 +161,16 @@ def _flat(values, names) -> tuple[list, list]:
     return out, labels
 
 
-def _expressions(f: str, variables, texts, names, matrix: int = 0) -> Expected:
+def _within(claims: dict) -> sp.Expr | None:
+    """The function a record's expressions are derivatives of, where it gives it."""
+    return _claim(claims["function"]) if isinstance(claims.get("function"), str) else None
+
+
+def _expressions(f: str, variables, texts, names, matrix: int = 0, within: sp.Expr | None = None) -> Expected:
     what = (f"the entries of the matrix row by row ({', '.join(names)}), separated by commas" if matrix else
             f"{', '.join(names)}, as expressions in {', '.join(variables)}, separated by commas")
     return Expected(what, expressions=tuple(_claim(t) for t in texts), variables=tuple(variables),
-                    names=tuple(names), columns=matrix)
+                    names=tuple(names), columns=matrix, within=within)
 
 
 def parts(text: str) -> list[str]:
@@ -461,7 +470,7 @@ def _judge_expressions(want: Expected, text: str) -> tuple[bool, list[str]]:
             given = E.parse(part, variables=allowed)
         except E.ExprError as exc:
             raise ValueError(f"{name}: {exc}") from None
-        where = _apart(truth, given, [E.symbol(v) for v in want.variables])
+        where = _apart(truth, given, [E.symbol(v) for v in want.variables], want.within)
         if where:
             if math.isnan(where[1]) or math.isnan(where[2]):  # apart as functions, at no point a float reaches
                 wrong.append(f"  {name}: not right; it is not the same function as the answer (they differ where "
@@ -535,26 +544,31 @@ LINES = [((sp.Rational(3, 10), sp.Rational(-7, 10), sp.Rational(11, 10)), (1, sp
          ((sp.Rational(-13, 10), sp.Rational(9, 10), sp.Rational(1, 5)), (sp.Rational(-1, 2), 1, sp.Rational(5, 7)))]
 
 
-def _apart(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol]) -> tuple[str, float, float] | None:
-    """None when given is truth as a function of the variables; else (where, yours, truth) at a point
-    where they differ, where written as "x = .., y = .."."""
+def _apart(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol],
+           within: sp.Expr | None = None) -> tuple[str, float, float] | None:
+    """None when given is truth as a function of the variables (where the function ``within`` has a value, if
+    given); else (where, yours, truth) at a point where they differ, where written as "x = .., y = .."."""
     if sp.expand(truth - given) == 0:
         return None
     t = sp.Symbol("t_line")
     for v in variables:  # along each variable, the others held at the check's constants
-        same, witness = solver._compare(truth, given, v, -3.0, 3.0)
+        held = solver.holding((truth.free_symbols | given.free_symbols) - {v})
+        line = {u: t if u == v else held.get(u, solver._CONSTANTS[0]) for u in variables}
+        # the function on the same line as the two (its names held as theirs are)
+        inside = within.xreplace({**solver.holding(within.free_symbols - {v}), **held}) if within is not None else None
+        same, witness = solver._compare(truth, given, v, -3.0, 3.0, within=inside)
         if same is not True:
-            found = solver._differs(truth, given, v, -3.0, 3.0) or _witnessed(truth, v, witness)
-            held = solver.holding((truth.free_symbols | given.free_symbols) - {v})
-            return _where(found, {u: t if u == v else held.get(u, solver._CONSTANTS[0]) for u in variables}, t)
+            found = solver._differs(truth, given, v, -3.0, 3.0, within=inside) or _witnessed(truth, v, witness)
+            return _where(found, line, t)
     for start, direction in LINES:  # and along slanted lines, every variable moving
         line = {v: start[i % 3] + direction[i % 3] * t for i, v in enumerate(variables)}
         a, b = truth.xreplace(line), given.xreplace(line)
-        same, witness = solver._compare(a, b, t, -3.0, 3.0)
+        inside = within.xreplace(line) if within is not None else None
+        same, witness = solver._compare(a, b, t, -3.0, 3.0, within=inside)
         if same is not True:
-            return _where(solver._differs(a, b, t, -3.0, 3.0) or _witnessed(a, t, witness), line, t)
-    found = solver.apart_in_box(truth, given, variables)  # and at random points of the box: a bump off the lines
-    if found is not None:
+            return _where(solver._differs(a, b, t, -3.0, 3.0, within=inside) or _witnessed(a, t, witness), line, t)
+    found = solver.apart_in_box(truth, given, variables, within=within)  # and at random points of the box: a bump
+    if found is not None:  # off the lines
         point, yours, right = found
         return ", ".join(f"{v} = {x:.4g}" for v, x in point.items()), yours, right
     return None

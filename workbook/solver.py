@@ -798,13 +798,27 @@ def _other_sides(expr: sp.Expr, names: list, points: np.ndarray, lo: float, hi: 
     return np.concatenate(found) if found else np.empty((0, len(names)))
 
 
+def _defined(f: sp.Expr, names: list[sp.Symbol], points: np.ndarray) -> np.ndarray:
+    """The points where f has a value: not NaN in doubles (a value past a double is one)."""
+    if not len(points):
+        return points
+    try:
+        with np.errstate(all="ignore"):
+            values = np.broadcast_to(np.asarray(verify.numeric(written_out(f), names)(*points.T), dtype=complex),
+                                     (len(points),))
+    except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError):
+        return points
+    return points[~np.isnan(values) & (values.imag == 0)]
+
+
 def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo: float = -3.0,
-                 hi: float = 3.0, far: bool = True) -> tuple[dict, float, float] | None:
+                 hi: float = 3.0, far: bool = True, within: sp.Expr | None = None) -> tuple[dict, float, float] | None:
     """A point of the box [lo, hi]^n where two expressions in several variables differ, found among
     BOX_POINTS random points (the same ones each time), as ({variable: value}, given, truth); None if
     they agree at all of them. Lines through the box see a difference along them only: a bump off
     them (relu(1/2 - |x - 2| - |y + 2|)) is found here. With ``far`` (a box the learner did not choose), also
-    at points of boxes ten and a hundred times as wide (max(0, z - 3.1) added to a right answer)."""
+    at points of boxes ten and a hundred times as wide (max(0, z - 3.1) added to a right answer). Only where the
+    function ``within`` has a value, if given (1/|x| + y² is ∂/∂x of ln(x) + x y² wherever that is defined)."""
     names = sorted(set(variables) | truth.free_symbols | given.free_symbols, key=str)
     if len(names) < 2:
         return None
@@ -817,7 +831,11 @@ def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo:
     if turns:
         points = np.concatenate([np.array(turns, dtype=float), points])
     points = _off_corners(given - truth, names, points)
+    if within is not None:
+        points = _defined(within, names, points)
     count = len(points)
+    if not count:
+        return None
     try:
         with np.errstate(all="ignore"):
             a = np.broadcast_to(np.asarray(verify.numeric(written_out(truth), names)(*points.T), dtype=float),
@@ -829,6 +847,8 @@ def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo:
     off = np.isfinite(a) & np.isfinite(b) & (np.abs(a - b) > 1e-8 * np.maximum(1.0, np.abs(a)))
     if not off.any():  # a corner whose other side no random point reached: a bump too small to be hit
         near = _off_corners(given - truth, names, _other_sides(given, names, points, lo, hi))
+        if within is not None:
+            near = _defined(within, names, near)
         if len(near):
             with np.errstate(all="ignore"):
                 a2 = np.asarray(verify.numeric(written_out(truth), names)(*near.T), dtype=float) * np.ones(len(near))
@@ -992,7 +1012,8 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     verdict, witness = _compare(result.answer, answer, result.var, lo, hi, within=result.expr, far=far,
                                 defined=lambda p: _real_as_typed(result, p, holding(result.expr.free_symbols - {result.var}))
                                 and _parts_real(written_out(result.expr).xreplace({result.var: p})))
-    elsewhere = apart_in_box(result.answer, answer, [result.var], lo, hi, far) if verdict is True else None
+    elsewhere = apart_in_box(result.answer, answer, [result.var], lo, hi, far, within=result.expr) if verdict is True \
+        else None
     if elsewhere is not None:  # right along the line the other names are held on, wrong off it
         point, yours, truth = elsewhere
         at = ", ".join(f"{n} = {v:.4g}" for n, v in point.items())
@@ -1712,12 +1733,44 @@ def _within(points: list, lo: float, hi: float, far: bool) -> list:
     return points if far else [p for p in points if lo <= float(p) <= hi]
 
 
+def _has_value(within: sp.Expr | None, var: sp.Symbol):
+    """Whether the function ``within`` has a value at a point (its other names held), as a test of the point:
+    not NaN in doubles (past a double is a value), and where doubles say NaN, a finite real number in 30 digits.
+    Its doubles first: the 30 digits at every point made ∂/∂x of ln(x) + x y² with its domain take 10 s a judgement."""
+    if within is None:
+        return lambda p: True
+    as_typed = written_out(within).xreplace(holding(within.free_symbols - {var}))
+    try:
+        doubles = verify.numeric(as_typed, [var])
+    except (TypeError, ValueError, NameError):
+        doubles = None
+
+    def has(p) -> bool:
+        if doubles is not None:
+            try:
+                with np.errstate(all="ignore"):
+                    v = complex(np.asarray(doubles(float(p)), dtype=complex))
+                if not np.isnan(v.real) and not np.isnan(v.imag) and v.imag == 0:
+                    return True
+                with np.errstate(all="ignore"):  # in complex doubles: ln(-0.5) is a number off the real line
+                    v = complex(np.asarray(doubles(complex(float(p))), dtype=complex))
+                if np.isfinite(v.real) and np.isfinite(v.imag) and abs(v.imag) > 1e-9 * max(1.0, abs(v.real)):
+                    return False
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                pass
+        return _values(within, within, var, p) is not None
+    return has
+
+
 def _first_apart(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, points: list[sp.Expr], within: sp.Expr | None):
     """(point, answer's value, derivative's value) at the first of ``points`` (off every joint of their
     difference) where both have values and differ, or None; only where the function ``within`` has a value."""
+    has_value = _has_value(within, var)
     for p in _off_joints(_expanded(truth - answer), var, points):
+        if not has_value(p):
+            continue
         got = _values(answer, truth, var, p)
-        if got is None or within is not None and _values(within, within, var, p) is None:
+        if got is None:
             continue
         if _two_apart(got):
             got = _settled_values(answer, truth, var, p)
@@ -1763,10 +1816,13 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, withi
     # exponentials whose arguments turn nowhere near its top
     box = _within(_points(lo, hi) + _odd_points(lo, hi) + _own_points(difference, lo, hi) + _kinks(difference, var, lo, hi)
                   + _peaks(a - b, var, lo, hi), lo, hi, far)
+    has_value = _has_value(within, var)
     for p in _off_joints(difference, var, box):
-        got = _values(a, b, var, p)
-        if got is None or (within is not None and _values(within, within, var, p) is None):
+        if not has_value(p):
             continue  # only where the function itself is defined: 1/|x| is ln(x)'s derivative
+        got = _values(a, b, var, p)
+        if got is None:
+            continue
         apart = _two_apart(got)
         if apart:  # in 30 digits: looked at again in as many as it takes, before it is said
             got = _settled_values(a, b, var, p)
@@ -1788,8 +1844,10 @@ def _compare(a: sp.Expr, b: sp.Expr, var: sp.Symbol, lo: float, hi: float, withi
             return False, (lone[0], -lone[1])
     if usable >= 3 and far:
         for p in _off_joints(difference, var, _far_points(difference, var, lo, hi, written=a - b)):
+            if not has_value(p):
+                continue
             got = _values(a, b, var, p)
-            if got is None or (within is not None and _values(within, within, var, p) is None):
+            if got is None:
                 continue
             if _two_apart(got):
                 got = _settled_values(a, b, var, p)  # (as above)
