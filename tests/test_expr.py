@@ -150,3 +150,22 @@ def test_markup_is_said_to_be_markup_not_a_function_in_pieces(text):
         E.parse(text, variables={"x"})
     with pytest.raises(E.ExprError, match="in pieces"):
         E.parse("x < 1", variables={"x"})
+
+
+TYPED = ["x^2 + 3x - 1", "e^(-x) sin(2x)", "x**2**3", "ln(1 + e^x)/(1 + x^2)", "|x - 1| + relu(x)^3", "sqrt(x)^(1/3)",
+         "sigmoid(2x) tanh(x)", "2^x x^-1", "max(x, 0) + min(x, y)", "f'(x) = 3x^2", "y = 2x - 1", "1/x(x+1)", "1/2x",
+         "e^-x^2", "x^(x^x)", "d/dx x^2", "[1, 2; 3, 4]", "2.5e-3 x", "-x^-2", "|2|x|-1|", "x^(1/3) y**-2"]
+
+
+@pytest.mark.parametrize("whole", TYPED)
+def test_every_part_of_an_answer_typed_so_far_is_read_or_refused_in_one_line(whole):
+    # user48 F8: `x^`, `e^`, `x**2**` (a learner half way through e^(-x)) stopped `workbook solve` with an IndexError,
+    # "a fault of its own", exit 3: what is typed so far, or from a point on, is read or refused, never a fault
+    for k in range(len(whole) + 1):
+        for text in (whole[:k], whole[k:], whole[:k] + "^", whole[:k] + "**", whole[:k] + "(", whole[:k] + "|",
+                     whole[:k] + "-", whole[:k] + ","):
+            for variables in (None, {"x", "y"}):
+                try:
+                    E.parse(text, variables=variables)
+                except E.ExprError as exc:
+                    assert "\n" not in str(exc) and str(exc), text

@@ -795,3 +795,20 @@ def test_an_answer_in_several_names_is_compared_where_the_function_has_a_value(f
     result = run("solve", function, "--wrt", wrt, "--check", answer)
     assert result.exit_code == (0 if right else 1), result.output
     assert result.output.startswith("right" if right else "not right"), result.output
+
+
+def test_an_expression_may_begin_with_a_minus_and_one_typed_half_way_is_refused_in_one_line():
+    # user48 F2: `workbook solve "-x + ln(e^(3x) + 1)"` was "No such option '-x'", and --check's own "to see it worked
+    # step by step" line printed that command; F8: `x^`, `e^`, `x**2**` stopped with an IndexError, exit 3
+    worked = run("solve", "-x + ln(e^(3x) + 1)")
+    assert worked.exit_code == 0 and "d/dx [-x + ln(e^(3x) + 1)]" in worked.output, worked.output
+    checked = run("solve", "-2x^2", "--check", "-4x")
+    assert checked.exit_code == 0 and checked.output.startswith("right"), checked.output
+    at = run("solve", "--at", "-1", "-x^3")
+    assert at.exit_code == 0 and "at x = -1: d/dx [-x^3] = -3" in at.output, at.output
+    wrong = run("solve", "-x^2", "--check", "2x")
+    assert wrong.exit_code == 1 and 'workbook solve "-x^2"' in wrong.output, wrong.output
+    assert run("solve", "x", "--chek", "1").exit_code == 2  # an option misspelt is still one
+    for typed in ("x^", "e^", "x**", "x**2**", "sin(x)^"):
+        result = run("solve", typed)
+        assert result.exit_code == 2 and "ends too soon" in result.output and "fault" not in result.output, result.output

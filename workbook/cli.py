@@ -426,7 +426,29 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
                        f"prints could not be written to its output ({OUTPUT_LOST[0]})", err=True)
 
 
-@main.command()
+class _Signed(click.Command):
+    """A command whose expression may begin with a minus: `workbook solve "-x + ln(1 + e^x)"` was "No such option
+    '-x'" (user48 F2), and `--` before it made the options after it expressions. The first word that begins with a
+    single '-' and is neither an option nor an option's value is read as the expression (a space put before it)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        valued = {name for param in self.params if isinstance(param, click.Option) and not param.is_flag
+                  for name in param.opts}
+        out, after_value, found = [], False, False
+        for arg in args:
+            if arg == "--":
+                found = True  # what follows is plain arguments already
+            elif not after_value and not found and arg.startswith("-") and not arg.startswith("--") and len(arg) > 1 \
+                    and arg not in ctx.help_option_names:
+                arg, found = " " + arg, True
+            elif not after_value and not arg.startswith("-"):
+                found = True
+            after_value = not after_value and arg in valued
+            out.append(arg)
+        return super().parse_args(ctx, out)
+
+
+@main.command(cls=_Signed)
 @click.argument("expression", required=False)
 @click.option("--wrt", default=None, help="The variable (default x); other names are constants. "
                                           "x,y differentiates by x then y (a mixed partial).")
@@ -456,6 +478,7 @@ def solve(expression: str | None, wrt: str | None, order: int, as_json: bool, as
         return
     if expression is None:
         _fail(["give an EXPRESSION to differentiate, or --batch FILE"])
+    expression = expression.lstrip()  # (the space _Signed put before a leading minus)
     from workbook import judge
 
     outcome = _in_worker(solver.budget(order, wrt), solver.request, expression, wrt, order, as_json, as_gradient,

@@ -371,9 +371,10 @@ class _Parser:
     def _exponent_sign(self, op: Token):
         """x^ + 1 and x^ - 1 are a ^ with its exponent missing, not x^(+1) and x^(-1): a sign that stands
         apart from the number it would sign is refused, as is a plus (no one writes x^+2 on purpose)."""
-        sign, after = self.tok, self.tokens[self.i + 1]
+        sign = self.tok
         if sign.kind != "op" or sign.text not in "+-":
-            return
+            return  # (the end of the text too: x^ ends too soon, and has no token after it: user48 F8)
+        after = self.tokens[self.i + 1]
         apart = sign.pos > op.pos + len(op.text) and after.pos > sign.pos + 1
         if sign.text == "+" or apart:
             raise self.error(f"{op.text} has no exponent before {sign.text!r}: write the exponent after it "
