@@ -727,3 +727,30 @@ def test_a_solution_that_goes_on_overleaf_says_so_at_the_top_of_the_next_page(do
             said += 1
         seen.update(articles)
     assert said >= 3
+
+
+def test_a_cover_fits_its_page_and_no_worksheet_page_is_under_half_full_at_another_seed(tmp_path):
+    # read44 F1: at seed 8117 the cover's table of derivatives (seven rules) went on to page 2, its last row alone on
+    # a page otherwise blank; F2: page 8 held only the Module 2 example's last step, the first problem set overleaf
+    result = build(None, out_root=tmp_path / "b", formats=("html",), seed=8117)
+    doc, = result.docs.values()
+    laid_out = pages(doc, "worksheet", tmp_path)
+    assert not any(box.element_tag == "header" for box, _ in _walk(laid_out[1])), "the cover goes on to page 2"
+    short = [n + 1 for n, (page, after) in enumerate(zip(laid_out, [*laid_out[1:], None]))
+             if _filled(page) < 0.5 and after is not None and not _opens(after)]
+    assert short == []
+
+
+def test_a_practice_sets_first_problem_stands_under_its_title(tmp_path):
+    # user48 F12: `workbook practice --topic gradients --count 6 --seed 11` printed its title and heading alone on page
+    # 1, problem 1 overleaf with problem 2 (the plan saved a page by it; a page a tenth full costs more than one)
+    from workbook.bank import load_bank
+    from workbook.build import build_edition
+    from workbook.edition import practice_edition
+
+    edition = practice_edition("gradients", 6, None, 11)
+    result = build_edition(edition, load_bank(), out_root=tmp_path / "p", formats=("html",), documents=("practice",))
+    doc, = result.docs.values()
+    laid_out = pages(doc, "practice", tmp_path)
+    assert _problem_pages(laid_out)["problem-1"][0][0] == 0
+    assert _filled(laid_out[0]) >= 0.5

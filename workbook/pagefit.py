@@ -213,6 +213,14 @@ def faults(page_boxes: list, fit: dict[str, dict], rooms_too: bool = True) -> di
                 and not _has(changed, following.article, "starts_page")):
             _set_late(changed, following.article)
             found = True
+        # a module's primer on a page it leaves under half full, its worked example overleaf whole, the figure beside
+        # its first step too tall to come along (Module 5's at seed 8117: 46% of the page, read44 F2): the figure goes
+        # after the answer, and the example starts under the primer, as a module's example should
+        if (following is not None and page.inked < LOOSE_SHARE and page.other and "example" in following.classes
+                and following.head and following.figure and all(f.article != following.article for f in page.fragments)
+                and not _has(changed, following.article, "figure_late")):
+            _set_late(changed, following.article)
+            found = True
         # a worked solution going on overleaf from a page under half full: its last step was kept with the one
         # before (so that an answer never stands alone under a table it sums up), and the two, with the
         # answer, were too tall for the page (XOR's sums and its gradients, 58% of a page left empty: read27)
@@ -471,8 +479,11 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
             share = max(LEAST_SHARE * item.room, full - (item.height - item.room))
         return max(share, min(item.room, least_cm * CM))
 
+    # the first problem under what leaves its page under half full may fill that page (a practice set's title and
+    # heading alone on its first page, the set begun overleaf: user48 F12; a worked example's last step: read44 F2)
+    opener = run.carried or (run.start[1] > 0 and run.inked / height < HALF)
     bounds = {item.article: ((least(item),
-                              item.room + height if item.room >= most_cm * CM - 1 or (run.carried and item is items[0]) else
+                              item.room + height if item.room >= most_cm * CM - 1 or (opener and item is items[0]) else
                               max(min(max(STRETCH[0] * item.room, item.room + STRETCH[1] * CM), most_cm * CM), item.room))
                              if elastic and item.room else (item.room, item.room)) for item in items}
     best: dict[tuple[int, int], _Choice | None] = {}
