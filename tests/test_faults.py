@@ -516,8 +516,21 @@ def test_without_a_key_an_edition_built_before_is_kept_not_removed(previous, sma
     roster = out.parent / "class.csv"
     roster.write_text("name,id\nAnn,s01\n", encoding="utf-8")
     result = cli("build", small_edition, "--out", out, "--roster", roster, env={"HOME": "/", "XDG_CACHE_HOME": ""})
-    assert result.returncode == 2 and "set HOME or XDG_CACHE_HOME" in result.stderr, result.stderr
+    assert result.returncode == 2 and "HOME is /, empty or relative" in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and snapshot(folder) == before
+    # attack48 F5: the line blamed HOME where the key was a link, its folder open to others, or XDG_CACHE_HOME a file
+    keys = out.parent / "keys"
+    (keys / "workbook").mkdir(parents=True, mode=0o700)
+    (keys / "workbook" / "cache-key").symlink_to(out.parent / "elsewhere")
+    (out.parent / "a-file").write_text("x")
+    for home, said in ((keys, "cache-key is a link"), (out.parent / "a-file", "a file stands in its way")):
+        result = cli("build", small_edition, "--out", out, "--roster", roster, env={"XDG_CACHE_HOME": str(home)})
+        assert result.returncode == 2 and said in result.stderr and "HOME is" not in result.stderr, result.stderr
+        assert snapshot(folder) == before and not (out.parent / "elsewhere").exists()
+    (keys / "workbook" / "cache-key").unlink()
+    (keys / "workbook").chmod(0o777)
+    result = cli("build", small_edition, "--out", out, "--roster", roster, env={"XDG_CACHE_HOME": str(keys)})
+    assert result.returncode == 2 and "not yours alone" in result.stderr and snapshot(folder) == before, result.stderr
 
 
 def test_a_clean_stopped_midway_leaves_the_manifest_so_the_next_clean_finishes(previous, monkeypatch):

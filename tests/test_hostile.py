@@ -503,6 +503,34 @@ def test_a_template_file_that_cannot_be_read_is_named(place):
     refused(place.build("--templates", "/proc/self", "--format", "html", timeout=120), "cannot be read", "/proc/")
 
 
+@pytest.mark.parametrize("name", ["worksheet.html", "partials/problem.html"])
+@pytest.mark.parametrize("kind", ["pipe", "folder", "dangling link", "device link"])
+def test_a_template_name_that_is_no_file_is_refused_not_passed_over(place, name, kind):
+    # attack48 F3: a pipe, a folder, a link to nothing or to /dev/zero under a template's name was passed over: the
+    # built-in page stood in for it without a word, the folder's other pages used, exit 0
+    folder = place.root / "my-look"
+    path = folder / name
+    path.parent.mkdir(parents=True)
+    (folder / "answers.html").write_text("{% extends 'base.html' %}", encoding="utf-8")
+    {"pipe": lambda: os.mkfifo(path), "folder": path.mkdir, "dangling link": lambda: path.symlink_to("nothing.html"),
+     "device link": lambda: path.symlink_to("/dev/zero")}[kind]()
+    refused(place.build("--templates", folder, "--format", "html", timeout=120), name, "not a file")
+
+
+def test_a_template_folder_inside_the_build_folder_is_refused(place):
+    # attack48 F7: --templates naming the edition's own folder in the build folder read its old pages back as the new
+    # edition's templates (what a bank printed on them as text was filled in the second time)
+    refused(place.build("--templates", place.out / "hostile", "--format", "html", timeout=120), "inside the build folder")
+
+
+def test_a_template_that_is_not_utf8_is_named(place):
+    # attack48 F4: "a template is not UTF-8 text (byte 0)", in a folder of many, named none
+    folder = place.root / "my-look"
+    (folder / "partials").mkdir(parents=True)
+    (folder / "partials" / "problem.html").write_bytes(b"\xff\xfe not text")
+    refused(place.build("--templates", folder, "--format", "html", timeout=120), "partials/problem.html", "UTF-8")
+
+
 def test_folders_planted_where_the_previous_edition_goes_aside_stop_no_build(place):
     """A build moves the previous edition aside as .<slug>.old-<pid> while the new one moves in: a stranger's
     folder planted under that name for each likely process id made every build fail (exit 1, "Directory not

@@ -271,6 +271,12 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         rosters |= {sid: roster_name for sid, _, _ in renamed} if roster_name else {}
         copies = copies_of(edition, roster, rosters)
         template_dir = edition.template_folder()
+        if template_dir is not None and template_dir.resolve().is_relative_to(out_root.resolve()):
+            # the build's own pages read back as templates: the old edition came back as the new, and what a bank had
+            # printed on it as text was filled in as a template the second time (attack48 F7)
+            raise InputError([(f"{printable(str(template_dir))}: a template folder inside the build folder "
+                               f"{printable(str(out_root))}, where the build writes; keep your templates in a folder "
+                               "of their own")])
         cache, why = cache_root(out_root)
         notes = [why] if why else []
         for sid, old, new in renamed[:5]:
@@ -297,13 +303,12 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
             changed = {f for f in contents if previous.contents.get(f) != contents[f]}
             trusted = trusted_files(out_dir)  # what this user's builds wrote there, as they wrote it
             if not trusted and (out_dir / MANIFEST).is_file():
-                from workbook.cache import secret
+                from workbook.cache import secret, why_no_secret
 
                 if secret() is None:  # no key to tell this user's files by: a roster build removed the whole edition
                     raise InTheWay(f"{printable(str(out_dir))} was built before, and without your key (kept in "  # (F18)
-                                   "$XDG_CACHE_HOME or ~/.cache; HOME here is no folder of yours: /, empty, relative or a file) its files cannot be told from "
-                                   "ones put there by someone else: set HOME or XDG_CACHE_HOME to your own folder, or "
-                                   "choose another --out; nothing was changed")
+                                   "$XDG_CACHE_HOME or ~/.cache) its files cannot be told from ones put there by someone "
+                                   f"else: {why_no_secret()}, or choose another --out; nothing was changed")
 
             def lacks(folder: str) -> bool:  # a sheet deleted, changed, linked or planted since: written again
                 sheets = [f"{folder}/{n}.{ext}" for n in names for ext in ("html", "pdf") if ext in formats]

@@ -29,6 +29,8 @@ from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 
+from workbook.errors import printable
+
 CACHE = ".cache"
 MARKER = ".workbook-cache"
 MARKER_TEXT = "the content cache of workbook; safe to delete\n"
@@ -95,6 +97,23 @@ def secret() -> bytes | None:
         return data
     except (OSError, RuntimeError):  # RuntimeError: no home folder
         return None
+
+
+def why_no_secret() -> str:
+    """Why secret() has no key, in a few words with what to do: the message named HOME where HOME was fine and the
+    key was a link, or its folder open to others, or XDG_CACHE_HOME a file (attack48 F5)."""
+    folder = key_folder()
+    if folder is None:
+        return "HOME is /, empty or relative, and XDG_CACHE_HOME is not set: set either to your own folder"
+    shown = printable(str(folder))
+    if os.path.lexists(folder) and not os.path.isdir(folder) or any(
+            os.path.lexists(p) and not os.path.isdir(p) for p in folder.parents):
+        return f"{shown} cannot be a folder (a file stands in its way): set XDG_CACHE_HOME to a folder of yours"
+    if not _private_folder(folder, shared=0):
+        return f"{shown} is a link, or not yours alone (others may write it): make it a folder of yours (chmod 700)"
+    key = folder / "cache-key"
+    return (f"{printable(str(key))} is a link, not a file of yours, or readable by others: remove it, and a build makes "
+            "a new one")
 
 
 def _new_key(path: Path) -> None:

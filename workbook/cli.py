@@ -345,7 +345,7 @@ LAST_EPOCH = 253402300799  # 9999-12-31 23:59:59 UTC: a later SOURCE_DATE_EPOCH 
 @click.option("--cluster", metavar="ADDRESS",
               help="Run the draws and layouts on a Dask cluster: a scheduler's address (tcp://host:8786), or "
                    "'local' for a LocalCluster here (default: WORKBOOK_CLUSTER; needs pip install -e '.[cluster]').")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and notes (what a build removed or kept, and why): no progress, no list of files.")
 def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: tuple[Path, ...],
           versions: int | None, roster: Path | None, students: tuple[str, ...], formats: tuple[str, ...],
           jobs: int | None, templates: Path | None, cluster: str | None, quiet: bool) -> None:
@@ -837,7 +837,7 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
               show_default=True, help="The build folder; the set goes into OUT/practice-<topic>-<difficulty or all>-<seed>/.")
 @click.option("--bank", "bank_folders", multiple=True, type=_Named(path_type=Path, exists=True, file_okay=True),
               help="A folder (or file) of extra problem families; may be repeated.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and notes (what a build removed or kept, and why): no progress, no list of files.")
 def practice(topic: str, count: int, difficulty: int | None, seed: int | None, paper: str, out_root: Path,
              bank_folders: tuple[Path, ...], quiet: bool) -> None:
     """Write a practice set on one topic, with room to work and the answers and worked solutions at the

@@ -70,7 +70,13 @@ class FolderLoader(FileSystemLoader):
                 if not inside(path, Path(folder)) or path.stat().st_size > self.LIMIT:
                     raise TemplateNotFound(f"{template} (a link out of its template folder, or over 1 MB)")
                 break
-        source, filename, uptodate = super().get_source(environment, template)
+            if os.path.lexists(path):  # a pipe, a device, a folder or a link to nothing under a template's name: the
+                # built-in page was used in its place without a word, the folder's other pages with it (attack48 F3)
+                raise TemplateNotFound(f"{template} (not a file: a folder, a pipe, a device or a link to nothing)")
+        try:
+            source, filename, uptodate = super().get_source(environment, template)
+        except UnicodeDecodeError as exc:  # named: a folder of many templates (attack48 F4)
+            raise TemplateNotFound(f"{template} (not UTF-8 text, byte {exc.start}: save it as UTF-8)") from None
         if "\x00" in source:  # copied into the page as it stood (attack32): no text holds one
             raise TemplateNotFound(f"{template} (it holds a NUL character, which no text has)")
         return source, filename, uptodate
@@ -872,6 +878,12 @@ def warm_up(cache_root: Path | None = None, template_dir: Path | None = None) ->
         env.bytecode_cache = _BytecodeCache(cache_root)  # this build's cache, not a former build's
     for name in TEMPLATES:
         env.get_template(name)
+    if template_dir is not None:  # and every page it may include that the folder holds: a pipe under a partial's name
+        # is said before anything is drawn, not once the pages are filled in (attack48 F3)
+        for path in sorted(templates_dir().rglob("*")):
+            name = path.relative_to(templates_dir()).as_posix()
+            if name.endswith(FolderLoader.SUFFIXES) and name != "print.css" and os.path.lexists(template_dir / name):
+                env.loader.get_source(env, name)
 
 
 def _figures():
