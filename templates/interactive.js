@@ -1371,7 +1371,7 @@
       rateOut.textContent = r.rate;
       const how = r.behaviour === "converges" ? (r.zigzag ? "converges, crossing the minimum from side to side" : "converges")
         : r.behaviour === "oscillates" ? "oscillates: it keeps bouncing and never settles" : "diverges: each step overshoots further";
-      const text = `With learning rate ${r.rate}, ${viz.method} ${how}; after ${viz.steps} steps ${viz.variable} = ${r.last}.` +
+      const text = `With learning rate ${r.rate}, ${viz.method} ${how}; after ${viz.steps} steps ${viz.variable} ${r.last}.` +
         (r.own ? " This is the problem's own rate." : "");
       said.textContent = text;
       slider.setAttribute("aria-valuetext", `learning rate ${r.rate}: ${r.behaviour}`);

@@ -918,3 +918,15 @@ def test_several_partials_are_judged_where_the_function_has_a_value_in_both_judg
                                       ("1/|x| + y^2 + relu(x - 0.5)/10^4, 2 x y", False)], tmp_path)
     assert interactive.page_data(record)["function"] == "x y^2 + ln(x)"
     assert all(x > 0 for x, _ in interactive.page_data(record)["points"])  # the page's own points where it has one
+
+
+def test_a_run_that_leaves_every_double_is_said_with_the_step_and_the_last_value_it_reached():
+    # user48 F17: x³/3 - 9x from -1 at the slider's top rate said "after 12 steps x = not a number"
+    viz = interactive.visualizer({"type": "gradient_descent", "function": "x**3/3 - 9*x", "variables": ["x"],
+                                  "start": ["-1"], "rate": "1/10", "steps": 2,
+                                  "iterates": [["-1"], ["-1/5"], ["87/125"]]})
+    said = [r["last"] for r in viz["rates"]]
+    assert all(s.startswith(("= ", "is past every number")) and "not a number" not in s for s in said), said
+    gone = [s for s in said if s.startswith("is past")]
+    assert gone and all(re.search(r"from step \d+ on, having reached -?[\d.]+e\+\d+ at step \d+$", s) for s in gone), gone
+    assert [r["last"] for r in viz["rates"] if r["own"]] == ["= 2.999"]  # the problem's own rate, 0.1: x near 3

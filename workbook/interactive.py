@@ -286,7 +286,7 @@ def _drawn(f: sp.Expr, var: sp.Symbol, x0: float, paths: dict[float, list[float]
             shown.append([cx, cy, int(inside)])
         rates.append({"rate": _short(rate), "behaviour": goes, "zigzag": zigzags(path), "points": shown,
                       "curve": "M" + " L".join(f"{sx(x)},{sy(y)}" for x, y in zip(grid, ys) if np.isfinite(y)),
-                      "last": _short(path[SHOWN]) if math.isfinite(path[SHOWN]) else "not a number",
+                      "last": _last_said(path, _short(path[SHOWN]) if math.isfinite(path[SHOWN]) else ""),
                       "own": any(rate == round(r, 6) for r in own)})
     first = next(i for i, r in enumerate(rates) if r["own"])
     return {"method": method, "variable": GREEK.get(str(var), str(var)), "width": WIDTH, "height": HEIGHT,
@@ -358,8 +358,7 @@ def _plane(claims: dict) -> dict:
             shown.append([cx, cy, int(inside)])
         last = path[SHOWN]
         drawn.append({"rate": _short(rate), "behaviour": behaviour(path), "zigzag": zigzags(path), "points": shown,
-                      "last": (f"({_short(last[0])}, {_short(last[1])})" if np.all(np.isfinite(last))
-                               else "not a number"),
+                      "last": _last_said(path, f"({_short(last[0])}, {_short(last[1])})"),
                       "own": rate == round(own, 6)})
     first = next(i for i, r in enumerate(drawn) if r["own"])
     return {"method": "gradient descent", "variable": f"({', '.join(names)})", "width": WIDTH, "height": HEIGHT,
@@ -369,3 +368,16 @@ def _plane(claims: dict) -> dict:
 
 def _short(x: float) -> str:
     return f"{x:.4g}"
+
+
+def _last_said(path, shown: str) -> str:
+    """The iterate after the steps shown, as the slider's sentence ends: "= 1.275", or where a diverging run left
+    every number a double holds, the step and the last it reached ("x = not a number" was said: user48 F17)."""
+    finite = [bool(np.all(np.isfinite(point))) for point in path]
+    if finite[SHOWN]:
+        return "= " + shown
+    gone = finite.index(False)
+    last = path[gone - 1]
+    said = _short(last) if np.ndim(last) == 0 else f"({', '.join(_short(v) for v in last)})"
+    return (f"is past every number a computer holds (about 10^308) from step {gone} on, having reached {said} at "
+            f"step {gone - 1}")
