@@ -1825,3 +1825,28 @@ def test_a_descent_in_one_variable_says_nothing_of_each_variable():
         for record in _records(family, range(3)):
             said = " ".join(part.get("text", "") for step in record["steps"] for part in step.get("say", ()))
             assert ("each variable" in said) == (len(family.variables) > 1), (family.id, said)
+
+
+@pytest.mark.parametrize("family_id", [f.id for f in load_bank().values() if f.kind == "optimization"
+                                       or f.kind == "hessian" and getattr(f, "ask", "") == "classify"])
+def test_a_key_that_asks_a_justification_gives_the_tests_numbers(family_id):
+    # read44 F5: "Justify with the second-derivative test", "classify each": the key gave the choice and the value
+    # alone, nothing to mark the justification by. Each number is the test's own, worked here from the function
+    from workbook.scheduler import generate_slot
+
+    family = load_bank()[family_id]
+    for seed in range(12):
+        record = generate_slot(family, seed, "justify")
+        c = record["claims"]
+        names = [sp.Symbol(v) for v in c["variables"]]
+        f = sp.sympify(c["function"], locals={v.name: v for v in names})
+        H = sp.hessian(f, names)
+        maths = [part["math"] for part in record["answer"] if "math" in part]
+        points = [c["at"]] if c["type"] == "optimum" else c["points"]
+        for point in points:
+            at = H.subs(dict(zip(names, map(sp.sympify, point))))
+            if len(names) == 1:
+                want = f"f''({names[0]}) = {sp.latex(at[0, 0])} {'<' if at[0, 0] < 0 else '>'} 0"
+            else:
+                want = rf"\det H = {sp.latex(at.det())}"
+            assert any(want in m for m in maths), (seed, want, maths)

@@ -244,8 +244,11 @@ def present_classify(work: Hessian) -> Problem:
         _test_step(work)]
     answer = []
     for p, k in zip(work.points, work.kinds, strict=True):
-        answer += [Math(point_latex(p)), Text(f" {k}; ")]
-    answer[-1] = Text(answer[-1].text.rstrip("; "))
+        answer += [Math(point_latex(p)), Text(f" {k}")]
+        if len(work.variables) == 2:  # the test's number the classification rests on, for the key (read44 F5)
+            answer += [Text(" ("), Math(rf"\det H = {latex(work.hessian_at(p).det())}"), Text(")")]
+        answer.append(Text("; "))
+    answer.pop()
     check = {**_hessian_record(work), "type": "critical_points",
              "points": [[sp.sstr(c) for c in p] for p in work.points], "kinds": work.kinds}
     default = "Find every critical point of {f} and classify each as a minimum, a maximum or a saddle point."

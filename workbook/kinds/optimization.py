@@ -137,6 +137,17 @@ def _test_step(work: Optimum) -> Step:
                 words(f"det H > 0 and the diagonal is {sign}: a {work.wanted}."))
 
 
+def _test_said(work: Optimum) -> str:
+    """The test's numbers as the key gives them, beside the answer: the prompt asks the learner to justify, and a
+    key of the choice and the value alone gave the teacher nothing to mark the justification by (read44 F5)."""
+    H = work.hessian_at_best
+    sign = "<" if work.wanted == "maximum" else ">"
+    if len(work.variables) == 1:
+        return f"f''({work.names[0]}) = {latex(H[0, 0])} {sign} 0"
+    first = latex(work.variables[0])
+    return rf"\det H = {latex(H.det())} > 0,\ f_{{{first}{first}}} = {latex(H[0, 0])} {sign} 0"
+
+
 def _steps(work: Optimum) -> list[Step]:
     return _derivatives(work) + _conclusion(work)
 
@@ -201,7 +212,8 @@ def present(work: Optimum) -> Problem:
                               {k: Math(latex(v)) for k, v in work.params.items()}, later=())
                   | {str(v): Math(latex(v)) for v in work.variables if str(v) not in work.params})
     return Problem(identity=str(work.f), prompt=prompt,
-                   answer=[Math(_choice(work)), Text(f", {q} "), Math(money(work.value))],
+                   answer=[Math(_choice(work)), Text(f", {q} "), Math(money(work.value)), Text(" ("),
+                           Math(_test_said(work)), Text(")")],
                    answer_text=f"{[sp.sstr(c) for c in work.best]} -> {sp.sstr(work.value)}",
                    steps=_steps(work), claims=_check_record(work),
                    figure=_curve(work) if one else _contour(work),
