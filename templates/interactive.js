@@ -1311,7 +1311,8 @@
     if (!Number.isFinite(yours)) return ["no number", fmt(truth)];
     let shown = [fmt(yours), fmt(truth)];
     for (let digits = 7; digits <= 15 && shown[0] === shown[1]; digits++) {
-      shown = [yours, truth].map((x) => (Math.abs(x) >= 1e-4 && Math.abs(x) < 1e6 ? String(+x.toPrecision(digits))
+      // to the same digits each, zeros kept: "-1.217391, but it is -1.21739" read as one number (user48 F14)
+      shown = [yours, truth].map((x) => (Math.abs(x) >= 1e-4 && Math.abs(x) < 1e6 ? x.toPrecision(digits)
                                          : x.toExponential(digits - 2)));
     }
     return shown;

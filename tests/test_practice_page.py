@@ -930,3 +930,14 @@ def test_a_run_that_leaves_every_double_is_said_with_the_step_and_the_last_value
     gone = [s for s in said if s.startswith("is past")]
     assert gone and all(re.search(r"from step \d+ on, having reached -?[\d.]+e\+\d+ at step \d+$", s) for s in gone), gone
     assert [r["last"] for r in viz["rates"] if r["own"]] == ["= 2.999"]  # the problem's own rate, 0.1: x near 3
+
+
+def test_two_numbers_the_page_sets_apart_are_shown_to_the_same_digits(tmp_path):
+    # user48 F14: "gives -1.217391, but the derivative is -1.21739" (trailing zeros dropped) read as one number
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    record = {"claims": {"type": "derivative", "function": "log(4*x**2 + 1)/log(2)", "variable": "x", "order": 1,
+                         "answer": "8*x/((4*x**2 + 1)*log(2))"}}
+    said, = _verdicts([{"data": interactive.page_data(record), "text": "8x/(0.693147(4x^2+1))"}], tmp_path)
+    yours, truth = re.search(r"gives (\S+), but the derivative is (\S+?)\.?$", said).groups()
+    assert said.startswith("Not right") and yours != truth and len(yours) == len(truth), said

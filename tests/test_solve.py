@@ -812,3 +812,13 @@ def test_an_expression_may_begin_with_a_minus_and_one_typed_half_way_is_refused_
     for typed in ("x^", "e^", "x**", "x**2**", "sin(x)^"):
         result = run("solve", typed)
         assert result.exit_code == 2 and "ends too soon" in result.output and "fault" not in result.output, result.output
+
+
+def test_a_rounded_constant_is_said_as_such_and_two_numbers_apart_keep_their_zeros():
+    # user48 F14: a rounded ln 2 was "about 1 times the derivative: check a constant factor", and the page said
+    # "gives -1.217391, but the derivative is -1.21739", two numbers that read as one
+    result = run("solve", "log2(4x^2+1)", "--check", "8x/(0.693147(4x^2+1))")
+    assert result.exit_code == 1 and "to about 6 digits only" in result.output and "times" not in result.output, \
+        result.output
+    assert solver.apart(-1.2173910, -1.2173900) == ("-1.217391", "-1.217390")
+    assert solver.apart(2.0, 3.0) == ("2", "3") and solver.apart(1e-9, 2e-9) == ("1e-09", "2e-09")

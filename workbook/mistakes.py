@@ -111,6 +111,11 @@ def diagnose(tree: S.Rule | None, truth: sp.Expr, answer: sp.Expr, function: sp.
     if same(answer, -truth):
         return "the sign is the wrong way round"
     k = _constant(answer, truth, lambda a, b: a / b)
+    if k is not None and k.is_Float and 0 < abs(k - 1) < 1e-3 and same(answer, k * truth):
+        # 1.0000004 times: a number rounded, not a factor wrong ("about 1 times the derivative": user48 F14)
+        digits = max(1, int(-math.log10(abs(float(k) - 1))))
+        return (f"your answer is the derivative to about {digits} digits only: is a number in it rounded? write it "
+                "exactly (ln(2), not 0.693147; pi, not 3.14159)")
     if k is not None and k not in (0, 1, -1) and same(answer, k * truth):
         from workbook.explain import pretty
 

@@ -1439,7 +1439,10 @@ def apart(yours: float, truth: float) -> tuple[str, str]:
     "your answer gives 2, but the derivative is 2" said nothing."""
     yours, truth = yours + 0.0, truth + 0.0  # no "-0" (attack33)
     for digits in range(6, 16):
-        shown = f"{yours:.{digits}g}", f"{truth:.{digits}g}"
+        # past 6, to the same digits each, zeros kept: "gives -1.217391, but it is -1.21739" read as the same number
+        # (user48 F14)
+        form = "g" if digits == 6 else "#g"
+        shown = tuple(f"{v:{form[:-1]}.{digits}{form[-1]}}".rstrip(".") for v in (yours, truth))
         if shown[0] != shown[1]:
             return shown
     return shown
