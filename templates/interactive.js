@@ -966,6 +966,8 @@
   }
   function parts(text) {
     text = text.replace(/[[{]/g, "(").replace(/[\]}]/g, ")").trim();
+    // a vector in angle brackets, <-8, 5>: read as (-8, 5), not as an inequality (user48 F11), as judge.py reads it
+    if (/^[<⟨][\s\S]*[>⟩]$/.test(text)) text = "(" + text.slice(1, -1) + ")";
     const out = [];
     let depth = 0, start = 0;
     for (let i = 0; i <= text.length; i++) {

@@ -941,3 +941,11 @@ def test_two_numbers_the_page_sets_apart_are_shown_to_the_same_digits(tmp_path):
     said, = _verdicts([{"data": interactive.page_data(record), "text": "8x/(0.693147(4x^2+1))"}], tmp_path)
     yours, truth = re.search(r"gives (\S+), but the derivative is (\S+?)\.?$", said).groups()
     assert said.startswith("Not right") and yours != truth and len(yours) == len(truth), said
+
+
+def test_a_vector_in_angle_brackets_is_read_as_its_numbers_in_both_judges(tmp_path):
+    # user48 F11: <-8, 5> for a gradient was "a function in pieces is written with a step or a corner here"
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    _terminal_and_page_agree(GRADIENT_AT, [("<3, 1>", True), ("⟨3, 1⟩", True), ("<1, 3>", False), ("(3, 1)", True)],
+                             tmp_path)

@@ -177,6 +177,8 @@ def parts(text: str) -> list[str]:
     """A typed list cut at its commas and semicolons outside brackets: "2x, max(x, y)" is two parts,
     "[a, b; c, d]" and "(a, b), (c, d)" are four."""
     text = text.translate(str.maketrans("[]{}", "()()")).strip()
+    if re.fullmatch(r"[<⟨].*[>⟩]", text, re.DOTALL):  # a vector in angle brackets, <-8, 5>: read as (-8, 5), not as
+        text = "(" + text[1:-1] + ")"  # an inequality, "a function in pieces" (user48 F11)
     out, depth, start = [], 0, 0
     for i, ch in enumerate(text + ","):
         depth += (ch == "(") - (ch == ")")
