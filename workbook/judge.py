@@ -229,9 +229,7 @@ def numbers_typed(text: str, wanted: int, names: tuple[str, ...] = ()) -> list[s
     whole; matrices and vectors in brackets open up), each freed of its label ("x_3 = -1.875"), and put
     in the order of ``names`` by their labels when every one has a label naming one of them; numbers
     side by side with spaces only, where several are wanted and no bracket is open."""
-    if E.ANGLE_VECTOR.fullmatch(text):  # <-4, -1>: a vector as many books write one
-        raise ValueError(E.ANGLE_VECTOR_SAID)
-    pieces = parts(text)
+    pieces = parts(text)  # (<-4, -1>, a vector as many books write one, read as (-4, -1): user48 F11)
     if len(names) > 1 and any(p.count("=") == 1 for p in pieces):
         return [p.strip() for p in _by_labels(pieces, names, _key, f"label every number (as {names[0]} = ...) or none")]
     if len(names) == 1 and len(pieces) == 1 and pieces[0].count("=") == 1:  # a lone number's label must name it too
