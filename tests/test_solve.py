@@ -822,3 +822,15 @@ def test_a_rounded_constant_is_said_as_such_and_two_numbers_apart_keep_their_zer
         result.output
     assert solver.apart(-1.2173910, -1.2173900) == ("-1.217391", "-1.217390")
     assert solver.apart(2.0, 3.0) == ("2", "3") and solver.apart(1e-9, 2e-9) == ("1e-09", "2e-09")
+
+
+def test_a_negative_power_standing_alone_prints_as_a_fraction():
+    # user48 F15: the quotient rule's x/(x + 1)' printed (x + 1)^(-2); what is printed still reads back as itself
+    from workbook.explain import pretty
+
+    result = run("solve", "x/(x+1)")
+    assert result.output.splitlines()[0] == "d/dx [x/(x + 1)] = 1/(x + 1)^2", result.output
+    x = sp.Symbol("x", real=True)
+    for e, said in [((x + 1) ** -2, "1/(x + 1)^2"), (x ** -3, "1/x^3"), ((x + 1) ** sp.Rational(-3, 2), "1/(x + 1)^(3/2)"),
+                    (x + (x + 1) ** -2, "x + 1/(x + 1)^2"), (sp.exp(-2 * x), "e^(-2x)"), (1 / sp.sqrt(x), "1/sqrt(x)")]:
+        assert pretty(e) == said and sp.simplify(E.parse(said) - e.subs(x, sp.Symbol("x"))) == 0, (e, pretty(e))

@@ -14,6 +14,7 @@ import itertools
 import re
 
 import sympy as sp
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from workbook import taylor
@@ -33,6 +34,15 @@ class _School(StrPrinter):
 
     def _print_Exp1(self, expr):
         return "e"
+
+    def _print_Pow(self, expr, rational=False):
+        # a negative power standing alone as a fraction, as a learner writes it: 1/(x + 1)^2, not (x + 1)^(-2)
+        # (user48 F15: the quotient rule's answer read (x + 1)^(-2)); 1/x and 1/sqrt(x) are StrPrinter's already
+        exponent = expr.exp
+        if exponent.is_Rational and exponent.is_negative and exponent not in (-1, sp.Rational(-1, 2)) \
+                and expr.base is not sp.E:
+            return "1/" + self.parenthesize(sp.Pow(expr.base, -exponent, evaluate=False), PRECEDENCE["Mul"])
+        return super()._print_Pow(expr, rational)
 
     def _print_log(self, expr):
         return f"ln({self._print(expr.args[0])})"
