@@ -833,4 +833,4 @@ def test_a_negative_power_standing_alone_prints_as_a_fraction():
     x = sp.Symbol("x", real=True)
     for e, said in [((x + 1) ** -2, "1/(x + 1)^2"), (x ** -3, "1/x^3"), ((x + 1) ** sp.Rational(-3, 2), "1/(x + 1)^(3/2)"),
                     (x + (x + 1) ** -2, "x + 1/(x + 1)^2"), (sp.exp(-2 * x), "e^(-2x)"), (1 / sp.sqrt(x), "1/sqrt(x)")]:
-        assert pretty(e) == said and sp.simplify(E.parse(said) - e.subs(x, sp.Symbol("x"))) == 0, (e, pretty(e))
+        assert pretty(e) == said and sp.simplify(E.parse(said) - e) == 0, (e, pretty(e))
