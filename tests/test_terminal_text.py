@@ -107,3 +107,13 @@ def test_a_title_of_spaces_alone_is_refused(tmp_path):
     path.write_text('title = " "\n[[sections]]\ntitle = "S"\nfamilies = ["power-polynomial"]\ncount = 1\n')
     with pytest.raises(InputError, match="title: must show something"):
         load_edition(path)
+
+
+def test_a_space_of_another_width_is_printed_as_a_space_and_a_control_character_is_not():
+    # user48 F1: `workbook list` showed a prompt's no-break space as "(-2,\xa03)"
+    from workbook.errors import printable
+
+    assert printable("(-2,\xa03) a\u2009b") == "(-2,\xa03) a\u2009b"
+    assert printable("\x1b[2J \u202e x\u2028y") == "\\x1b[2J \\u202e x\\u2028y"
+    listed = run("list", "--topic", "gradient-descent")
+    assert listed.exit_code == 0 and "\\xa0" not in listed.output, listed.output

@@ -39,7 +39,10 @@ def printable(text: str) -> str:
     shown as escapes (\\x1b, \\u202e, \\n), never sent to the terminal."""
     if text.isprintable() and not FORMATTING & set(text):
         return text
-    return "".join(ch if ch.isprintable() and ch not in FORMATTING else ascii(ch)[1:-1] for ch in text)
+    # a space of another width (a no-break space in a prompt, "(-2, 3)") is a space: Python calls it unprintable, and
+    # `workbook list` showed "(-2,\xa03)" (user48 F1)
+    return "".join(ch if (ch.isprintable() or unicodedata.category(ch) == "Zs") and ch not in FORMATTING
+                   else ascii(ch)[1:-1] for ch in text)
 
 
 def excerpt(value: object, limit: int = EXCERPT) -> str:
