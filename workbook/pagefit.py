@@ -481,11 +481,19 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
 
     # the first problem under what leaves its page under half full may fill that page (a practice set's title and
     # heading alone on its first page, the set begun overleaf: user48 F12; a worked example's last step: read44 F2)
-    opener = run.carried or (run.start[1] > 0 and run.inked / height < HALF)
-    bounds = {item.article: ((least(item),
-                              item.room + height if item.room >= most_cm * CM - 1 or (opener and item is items[0]) else
-                              max(min(max(STRETCH[0] * item.room, item.room + STRETCH[1] * CM), most_cm * CM), item.room))
-                             if elastic and item.room else (item.room, item.room)) for item in items}
+    opener = not run.carried and run.start[1] > 0 and run.inked / height < HALF
+
+    def most(item: Item) -> float:
+        if item.room >= most_cm * CM - 1 or (run.carried and item is items[0]):
+            return item.room + height
+        stretched = max(min(max(STRETCH[0] * item.room, item.room + STRETCH[1] * CM), most_cm * CM), item.room)
+        if opener and item is items[0]:  # to a little past half the page, no further: a one-star problem under a
+            # worked example's last step had a room to the page foot, 22 ruled lines for two partials (read45 F1)
+            return max(stretched, (HALF + 0.03) * height - run.start[1] - (item.height - item.room) + item.tail)
+        return stretched
+
+    bounds = {item.article: ((least(item), most(item)) if elastic and item.room else (item.room, item.room))
+              for item in items}
     best: dict[tuple[int, int], _Choice | None] = {}
 
     def solve(start: int, space: float, opening: bool) -> _Choice | None:
