@@ -834,3 +834,15 @@ def test_a_negative_power_standing_alone_prints_as_a_fraction():
     for e, said in [((x + 1) ** -2, "1/(x + 1)^2"), (x ** -3, "1/x^3"), ((x + 1) ** sp.Rational(-3, 2), "1/(x + 1)^(3/2)"),
                     (x + (x + 1) ** -2, "x + 1/(x + 1)^2"), (sp.exp(-2 * x), "e^(-2x)"), (1 / sp.sqrt(x), "1/sqrt(x)")]:
         assert pretty(e) == said and sp.simplify(E.parse(said) - e) == 0, (e, pretty(e))
+
+
+@pytest.mark.parametrize("extra", [["x^2"], ["--check", "2x"], ["--at", "1"], ["--wrt", "y"], ["--order", "2"],
+                                   ["--gradient"], ["--domain", "0..1"]])
+def test_a_batch_refuses_what_it_would_drop(extra, tmp_path):
+    # attack49 F1: an EXPRESSION, --check and --at given with --batch were dropped without a word, exit 0 (for --check,
+    # "right")
+    lines = tmp_path / "lines.jsonl"
+    lines.write_text('{"input": "x^3"}\n')
+    result = run("solve", "--batch", str(lines), *extra)
+    assert result.exit_code == 2 and "--batch takes its work from FILE" in result.output, result.output
+    assert (extra[0] if extra[0].startswith("--") else "EXPRESSION") in result.output, result.output

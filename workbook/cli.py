@@ -474,6 +474,11 @@ def solve(expression: str | None, wrt: str | None, order: int, as_json: bool, as
     from workbook import solver
 
     if batch is not None:
+        given = [name for name, value in (("EXPRESSION", expression), ("--check", answer), ("--at", at),
+                                          ("--domain", domain), ("--gradient", as_gradient or None), ("--wrt", wrt),
+                                          ("--order", order if order != 1 else None)) if value is not None]
+        if given:  # each dropped without a word, exit 0 (which for --check says "right": attack49 F1)
+            _fail([f"--batch takes its work from FILE, a JSON line each: give no {', '.join(given)} with it"])
         _solve_batch(_open_batch(batch))
         return
     if expression is None:
