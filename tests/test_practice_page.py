@@ -917,6 +917,11 @@ def test_several_partials_are_judged_where_the_function_has_a_value_in_both_judg
                                       ("1/x + y^2, 2 x y + relu(x - 5)", False), ("1/x + y^3, 2 x y", False),
                                       ("1/|x| + y^2 + relu(x - 0.5)/10^4, 2 x y", False)], tmp_path)
     assert interactive.page_data(record)["function"] == "x y^2 + ln(x)"
+    # attack49 F7: show --try's "undefined, as typed" looked where the function has no value either
+    shifted = {"claims": {"type": "gradient", "function": "x*y + log(y + 2)", "variables": ["x", "y"],
+                          "partials": ["y", "x + 1/(y + 2)"]}}
+    _terminal_and_page_agree(shifted, [("y + ln(y+2) - ln(y+2), x + 1/(y+2)", True), ("y, x + exp(-ln(y+2))", True),
+                                       ("y + ln(y-2) - ln(y-2), x + 1/(y+2)", False)], tmp_path)
     assert all(x > 0 for x, _ in interactive.page_data(record)["points"])  # the page's own points where it has one
 
 

@@ -788,6 +788,9 @@ def test_a_function_real_only_far_out_or_in_the_domain_asked_is_worked():
     ("ln(x) + x*y^2", "x", "1/abs(x) + y^2", True), ("ln(x) + x*y^2", "y", "2 abs(x) y", True),
     ("ln(x) + x*y^2", "x", "1/x + y^2 + relu(-x)", True), ("ln(x) + x*y^2", "x", "1/x + y^2 + relu(x - 4)", False),
     ("sqrt(x y) + y", "x", "y/(2 sqrt(|x y|)) + relu(-x y)", True),
+    # attack49 F7: undefined as typed only where the function has no value either
+    ("ln(y+2) + x*y", "x", "y + ln(y+2) - ln(y+2)", True), ("ln(x+y)", "x", "exp(-ln(x+y))", True),
+    ("ln(x+y)", "x", "1/(x+y) + 0*ln(x+y)", True), ("ln(y+2) + x*y", "x", "y + ln(y-2) - ln(y-2)", False),
     ("sqrt(x y) + y", "x", "y/(2 sqrt(|x y|)) + relu(x y - 9)", False)])
 def test_an_answer_in_several_names_is_compared_where_the_function_has_a_value(function, wrt, answer, right):
     # attack46 F3: 1/|x| + y² for ∂/∂x of ln(x) + x y² was "not right ... at x = -0.6687, y = -0.8801 ... the

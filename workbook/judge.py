@@ -480,7 +480,7 @@ def _judge_expressions(want: Expected, text: str) -> tuple[bool, list[str]]:
             wrong.append(f"  {name}: not right; at {where[0]} yours gives {yours}, but it is {truth}")
             continue
         # as typed, along each variable, the others held, out past the box and where a piece switches exactly
-        along = solver.typed_undefined_along(part, allowed, [E.symbol(v) for v in want.variables], truth, None)
+        along = solver.typed_undefined_along(part, allowed, [E.symbol(v) for v in want.variables], truth, want.within)
         if along is not None:
             at, (_, right, yours) = along
             wrong.append(f"  {name}: not right; at {at} yours is undefined, as typed, but it is {right:.6g}"
@@ -488,7 +488,8 @@ def _judge_expressions(want: Expected, text: str) -> tuple[bool, list[str]]:
                          "  {}: not right; at {} yours gives {}, but it is {}".format(name, at, *solver.apart(yours, right)))
             continue
         # as typed, as the practice page reads it: 0 sqrt(-1 - x^2 - y^2) is 0 to SymPy, and has no value
-        hole = solver.typed_undefined_box([part], allowed, [E.symbol(v) for v in want.variables], [truth])
+        hole = solver.typed_undefined_box([part], allowed, [E.symbol(v) for v in want.variables], [truth],
+                                          within=want.within)
         if hole:
             at = ", ".join(f"{v} = {x:.4g}" for v, x in hole[0].items())
             wrong.append(f"  {name}: not right; at {at} yours is undefined, as typed, but it is {hole[2]:.6g}")

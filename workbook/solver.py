@@ -1028,7 +1028,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         if verdict is True and others else None
     if along is not None:  # along another name, the rest held: 2xy + ln(y + 5) - ln(y + 5) for y < -5
         return False, [f"not right: {d} is not {answer_text.strip()[:80]}", "  " + undefined_line(along[1], at=along[0])]
-    boxed = typed_undefined_box([answer_text], allowed, [result.var], [result.answer], lo, hi) \
+    boxed = typed_undefined_box([answer_text], allowed, [result.var], [result.answer], lo, hi, within=result.expr) \
         if verdict is True and others else None
     if boxed is not None:  # ln(y) - ln(y) in an answer with y in it has no value for y <= 0
         at = ", ".join(f"{n} = {v:.4g}" for n, v in boxed[0].items())
@@ -1365,13 +1365,17 @@ def _zeros(u: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> set[sp.Expr]:
 
 
 def typed_undefined_box(texts: list[str], allowed: set[str], variables: list[sp.Symbol], truths: list[sp.Expr],
-                        lo: float = -3.0, hi: float = 3.0):
+                        lo: float = -3.0, hi: float = 3.0, within: sp.Expr | None = None):
     """For answers in several variables: a point of the box where one, as typed, has no real value while its
     truth has one: ({variable: value}, which answer, its truth there), or None. 0 sqrt(-1 - x^2 - y^2) has
-    a value nowhere, ln(y) - ln(y) none for y <= 0; SymPy reads both as 0."""
-    names = sorted(set(variables) | set().union(*(t.free_symbols for t in truths)), key=str)
+    a value nowhere, ln(y) - ln(y) none for y <= 0; SymPy reads both as 0. Only where the function ``within``
+    has a value, if given: y + ln(y + 2) - ln(y + 2) is ∂/∂x of ln(y + 2) + x y wherever that is (attack49 F7)."""
+    names = sorted(set(variables) | set().union(*(t.free_symbols for t in truths))
+                   | (within.free_symbols if within is not None else set()), key=str)
     rng = np.random.default_rng(20261202)
     points = rng.uniform(lo, hi, size=(BOX_POINTS, len(names)))
+    if within is not None:
+        points = _defined(within, names, points)
     try:
         for index, (text, truth) in enumerate(zip(texts, truths)):
             with sp.evaluate(False):
@@ -1382,6 +1386,8 @@ def typed_undefined_box(texts: list[str], allowed: set[str], variables: list[sp.
             # 0.01 wide, which no random point of the box reached (attack36b)
             turns = _turns_in_box(raw, names)
             here = np.concatenate([np.array(turns, dtype=float).reshape(-1, len(names)), points])
+            if within is not None:
+                here = _defined(within, names, here)
             with np.errstate(all="ignore"):
                 typed, want = (np.asarray(verify.numeric(e, names)(*here.T), dtype=complex) * np.ones(len(here))
                                for e in (raw, written_out(truth)))
