@@ -1046,34 +1046,55 @@
   // solver._other_sides finds them: the corner's argument pushed towards its other sign by a pattern search
   function otherSides(joints, variables, box) {
     const found = [], at = (p) => { const o = {}; variables.forEach((v, i) => { o[v] = p[i]; }); return o; };
+    const rare = [];  // arguments whose side no point, or hardly any (2%), is on, as solver._other_sides looks
     for (const u of joints.slice(0, 40)) {
       const values = box.map((p) => u(at(p)));
-      const finite = values.filter((x) => Number.isFinite(x));
-      if (!finite.length || (finite.some((x) => x > 0) && finite.some((x) => x < 0))) continue;
-      const sign = finite.every((x) => x > 0) ? -1 : 1;
-      let best = 0;
-      values.forEach((x, k) => { if (Number.isFinite(x) && sign * x > sign * values[best]) best = k; });
-      let x = box[best].slice(), here = sign * u(at(x)), step = 6 / 8;
-      for (let t = 0; t < 400 && here <= 0 && step >= 1e-7; t++) {
-        let moved = false;
-        for (let k = 0; k < x.length; k++) {
-          for (const d of [step, -step]) {
-            const y = x.slice(); y[k] = Math.min(Math.max(y[k] + d, -3), 3);
-            const there = sign * u(at(y));
-            if (Number.isFinite(there) && there > here) { x = y; here = there; moved = true; }
-          }
-        }
-        if (!moved) step /= 2;
-      }
-      if (here > 0) {
-        const radius = Math.max(step, 1e-6) * 4;
-        for (let k = 0; k < 400; k++) {
-          const q = (k * 0.6180339887) % 1, r = (k * 0.7548776662) % 1;  // spread round where it got
-          found.push(x.map((c, i) => Math.min(Math.max(c + radius * (2 * (i % 2 ? r : q) - 1), -3), 3)));
-        }
-      }
+      const above = values.filter((x) => x > 0).length, below = values.filter((x) => x < 0).length;
+      if (!values.some((x) => Number.isFinite(x)) || Math.min(above, below) > 0.02 * box.length) continue;
+      const sign = above > below ? -1 : 1;
+      rare.push({ u, sign, values: values.map((x) => (Number.isFinite(x) ? sign * x : -Infinity)) });
+      if (Math.min(above, below) === 0) found.push(...pushed([rare[rare.length - 1]], box, at));
     }
+    // where two of them are on their rare sides at once, and all of them: a product of steps on crossing strips is
+    // not 0 on the small square where they cross alone (attack49 F9)
+    const groups = [];
+    if (rare.length <= 6) rare.forEach((a, i) => rare.slice(i + 1).forEach((b) => groups.push([a, b])));
+    if (rare.length > 2 && rare.length <= 8) groups.push(rare);
+    for (const group of groups) found.push(...pushed(group, box, at));
     return found;
+  }
+  // 400 points round where a pattern search from the box point nearest gets every argument of the group past 0: it
+  // climbs the sum of how far each is short of 0, so that one past 0 does not hold the others back
+  function pushed(group, box, at) {
+    const short = (x) => {
+      const each = group.map((g) => g.sign * g.u(at(x)));
+      return [each.every((v) => Number.isFinite(v)) ? each.reduce((t, v) => t + Math.min(v, 1e-12), 0) : -Infinity,
+              Math.min(...each) > 0];
+    };
+    let best = 0, bestSum = -Infinity;
+    box.forEach((p, k) => {
+      const total = group.reduce((t, g) => t + Math.min(g.values[k], 0), 0);
+      if (total > bestSum) { bestSum = total; best = k; }
+    });
+    let x = box[best].slice(), [here, done] = short(x), step = 6 / 8;
+    for (let t = 0; t < 400 && !done && step >= 1e-7; t++) {
+      let moved = false;
+      for (let k = 0; k < x.length; k++) {
+        for (const d of [step, -step]) {
+          const y = x.slice(); y[k] = Math.min(Math.max(y[k] + d, -3), 3);
+          const [there, beyond] = short(y);
+          if (there > here || (beyond && !done)) { x = y; here = there; done = beyond; moved = true; }
+        }
+      }
+      if (!moved) step /= 2;
+    }
+    if (!done) return [];
+    const out = [], radius = Math.max(step, 1e-6) * 4;
+    for (let k = 0; k < 400; k++) {
+      const q = (k * 0.6180339887) % 1, r = (k * 0.7548776662) % 1;  // spread round where it got
+      out.push(x.map((c, i) => Math.min(Math.max(c + radius * (2 * (i % 2 ? r : q) - 1), -3), 3)));
+    }
+    return out;
   }
   function boxPoints(dims, n) {
     let state = 20261201;

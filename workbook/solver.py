@@ -758,11 +758,16 @@ def _d(result: SolveResult, partial: bool = False) -> str:
 BOX_POINTS = 20_000  # random points of the box where answers in several variables are compared
 
 
+RARE_SIDE = 0.02  # a corner's side this share of the random points or fewer is on, looked for where others' sides are
+
+
 def _other_sides(expr: sp.Expr, names: list, points: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """Points near each corner's side that none of ``points`` is on (a corner whose argument keeps one
     sign at every random point, such as a bump of radius 0.01): the argument is pushed towards the other
-    sign by a pattern search from its nearest random point, and 400 points are taken round where it gets."""
-    found = []
+    sign by a pattern search from its nearest random point, and 400 points are taken round where it gets. And
+    where all such arguments are on their other sides at once: a product of steps, each on a strip, is not 0 only
+    on a square where the strips cross, which no search for one strip reached (attack49 F9)."""
+    found, one_sided = [], []
     for u in verify.switches(written_out(expr))[:40]:  # each corner's argument (|u|, relu, max ...)
         try:
             with np.errstate(all="ignore"):
@@ -771,31 +776,54 @@ def _other_sides(expr: sp.Expr, names: list, points: np.ndarray, lo: float, hi: 
         except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError):
             continue
         finite = np.isfinite(values)
-        if not finite.any() or (values[finite] > 0).any() and (values[finite] < 0).any():
+        above, below = int((values[finite] > 0).sum()), int((values[finite] < 0).sum())
+        if not finite.any() or min(above, below) > RARE_SIDE * len(points):
             continue  # both sides are sampled already
-        sign = -1.0 if (values[finite] > 0).all() else 1.0  # the side no point is on
-        best = int(np.nanargmax(sign * np.where(finite, values, -np.inf)))
-        x, step = points[best].copy(), (hi - lo) / 8
-        here = sign * float(f(*x))
-        for _ in range(400):
-            if here > 0 or step < 1e-7:
-                break
-            moved = False
-            for k in range(len(x)):
-                for d in (step, -step):
-                    y = x.copy()
-                    y[k] = min(max(y[k] + d, lo), hi)
-                    with np.errstate(all="ignore"):
-                        there = sign * float(f(*y))
-                    if np.isfinite(there) and there > here:
-                        x, here, moved = y, there, True
-            if not moved:
-                step /= 2
-        if here > 0:
-            rng = np.random.default_rng(7)
-            radius = max(step, 1e-6) * 4
-            found.append(np.clip(x + rng.uniform(-radius, radius, size=(400, len(x))), lo, hi))
+        sign = -1.0 if above > below else 1.0  # the side no point, or hardly any, is on
+        one_sided.append((f, sign, np.where(finite, sign * values, -np.inf)))
+        if min(above, below) == 0:
+            reached = _pushed([(f, sign)], points[int(np.argmax(one_sided[-1][2]))], lo, hi)
+            if reached is not None:
+                found.append(reached)
+    # where two such arguments are on their rare sides at once, and all of them (a product of steps on crossing strips)
+    groups = [list(pair) for pair in itertools.combinations(one_sided, 2)] if len(one_sided) <= 6 else []
+    for group in groups + ([one_sided] if 2 < len(one_sided) <= 8 else []):
+        nearest = np.sum([np.minimum(values, 0.0) for _, _, values in group], axis=0)
+        reached = _pushed([(f, sign) for f, sign, _ in group], points[int(np.argmax(nearest))], lo, hi)
+        if reached is not None:
+            found.append(reached)
     return np.concatenate(found) if found else np.empty((0, len(names)))
+
+
+def _pushed(arguments: list, start: np.ndarray, lo: float, hi: float) -> np.ndarray | None:
+    """400 points round where a pattern search from ``start`` gets every argument f (times its sign) above 0, or
+    None: it climbs the sum of how far each is short of 0, so that one past 0 does not hold the others back."""
+
+    def short(x: np.ndarray) -> tuple[float, bool]:
+        with np.errstate(all="ignore"):
+            each = [sign * float(f(*x)) for f, sign in arguments]
+        return (float(np.sum(np.minimum(each, 1e-12))) if all(np.isfinite(each)) else -np.inf), min(each) > 0
+
+    x, step = start.copy(), (hi - lo) / 8
+    here, done = short(x)
+    for _ in range(400):
+        if done or step < 1e-7:
+            break
+        moved = False
+        for k in range(len(x)):
+            for d in (step, -step):
+                y = x.copy()
+                y[k] = min(max(y[k] + d, lo), hi)
+                there, beyond = short(y)
+                if there > here or beyond and not done:
+                    x, here, done, moved = y, there, beyond, True
+        if not moved:
+            step /= 2
+    if not done:
+        return None
+    rng = np.random.default_rng(7)
+    radius = max(step, 1e-6) * 4
+    return np.clip(x + rng.uniform(-radius, radius, size=(400, len(x))), lo, hi)
 
 
 def _defined(f: sp.Expr, names: list[sp.Symbol], points: np.ndarray) -> np.ndarray:
