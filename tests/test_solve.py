@@ -7,6 +7,7 @@ import re
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sympy as sp
 from click.testing import CliRunner
@@ -849,3 +850,11 @@ def test_a_batch_refuses_what_it_would_drop(extra, tmp_path):
     result = run("solve", "--batch", str(lines), *extra)
     assert result.exit_code == 2 and "--batch takes its work from FILE" in result.output, result.output
     assert (extra[0] if extra[0].startswith("--") else "EXPRESSION") in result.output, result.output
+
+
+def test_a_derivative_with_no_real_value_on_part_of_the_box_does_not_stop_the_judge():
+    # attack49 F12's review: sqrt(x y)'s second partial has no real value where x y < 0, and float() of it there stopped
+    # the box's last look (a TypeError)
+    x, y = E.symbol("x"), E.symbol("y")
+    truth, given = E.parse("-y^2/(4 (x y)^(3/2))"), E.parse("-y^2/(4 abs(x y)^(3/2))")
+    assert solver._apart_under_doubles(truth, given, [x, y], np.array([[-1.3, 0.7], [-0.45, 2.3]])) is None
