@@ -974,3 +974,16 @@ def test_a_product_of_steps_on_crossing_strips_is_found_in_both_judges(tmp_path)
                              "y + Heaviside(0.01-abs(x-0.37))*Heaviside(0.01-abs(y-0.71))"],
                             capture_output=True, text=True, check=False, timeout=120)
     assert result.returncode == 1 and result.stdout.startswith("not right"), result.stdout + result.stderr
+
+
+def test_the_page_does_not_judge_on_a_corner_of_the_key_in_several_names(tmp_path):
+    # attack49 F10: for max(x, y) + x y the page compared on the line x = y, where the partials do not exist, with the
+    # key's Heaviside(0) = 1/2, and a right y + max(0, sign(x - y)) was "Not right"
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    record = {"claims": {"type": "gradient", "function": "x*y + Max(x, y)", "variables": ["x", "y"],
+                         "partials": ["y + Heaviside(x - y)", "x + Heaviside(-x + y)"]}}
+    said = _verdicts([{"data": interactive.page_data(record), "text": t} for t in (
+        "y + max(0, sign(x-y)), x + 1 - max(0, sign(x-y))", "y + Heaviside(x-y), x + Heaviside(y-x)",
+        "y + Heaviside(x-y), x + Heaviside(x-y)", "y + Heaviside(x-y-0.001), x + Heaviside(y-x)")], tmp_path)
+    assert [s.startswith("Right") for s in said] == [True, True, False, False], said
