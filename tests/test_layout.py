@@ -202,9 +202,13 @@ def test_room_to_work_fits_the_work(documents, tmp_path):
     assert sized[longest] >= 2 * sized[shortest]  # the capstone is given room, a one-liner does not waste it
     # and set on the page, a room is cut back or stretched to fill its page only so far (pagefit.plan)
     most = {a: max(pagefit.STRETCH[0] * sized[a], sized[a] + pagefit.STRETCH[1]) for a in heights}
+    # a section's first problem, under what leaves its page under half full, may grow to a little past half that page
+    # (user48 F12: a practice set's title stood alone on page 1), and no further (read45 F1: 22 lines for two partials)
+    firsts = {f"problem-{s['problems'][0]['number']}" for s in doc["sections"] if s["problems"]}
+    page_cm = pages(doc, "worksheet", tmp_path)[0].height / pagefit.CM
+    most |= {a: max(most[a], (pagefit.HALF + 0.03) * page_cm) for a in firsts & set(heights)}
     # a section's first problem, under its primer, to LEAST_SHARE: else the primer stood alone on its page; and
     # to the least room (SHORT_SHARE) where its primer and example leave that page under half full (read27)
-    firsts = {f"problem-{s['problems'][0]['number']}" for s in doc["sections"] if s["problems"]}
     least = {a: (pagefit.SHORT_SHARE if a in firsts else pagefit.KEEP_SHARE) * sized[a] for a in heights}
     # and one too tall for a page at that share, alone on its page, to what fits on it, LEAST_SHARE at the least (the
     # 2-2-1 network: set over two pages its room was three times its work, read34)
