@@ -531,6 +531,22 @@ def test_a_template_that_is_not_utf8_is_named(place):
     refused(place.build("--templates", folder, "--format", "html", timeout=120), "partials/problem.html", "UTF-8")
 
 
+def test_an_empty_folder_a_killed_removal_left_aside_goes_and_nothing_else_does(place):
+    # attack48 F1: killed while removing the edition moved aside, a build left .<slug>.old-<pid>-<hex> empty (its marker
+    # gone with the rest), and no later build or clean removed it; a folder under another name, or with anything in it,
+    # stays as it was
+    emptied = place.out / ".hostile.old-4242-0123456789ab"
+    emptied.mkdir()
+    theirs = place.out / ".hostile.old-77"
+    theirs.mkdir()
+    held = place.out / ".hostile.old-5-aaaaaaaaaaaa"
+    held.mkdir()
+    (held / "mine.txt").write_text("mine")
+    result = place.build("--seed", "3", "--format", "html")
+    assert result.returncode == 0, result.err_text[-600:]
+    assert not emptied.exists() and theirs.is_dir() and (held / "mine.txt").read_text() == "mine"
+
+
 def test_folders_planted_where_the_previous_edition_goes_aside_stop_no_build(place):
     """A build moves the previous edition aside as .<slug>.old-<pid> while the new one moves in: a stranger's
     folder planted under that name for each likely process id made every build fail (exit 1, "Directory not

@@ -246,6 +246,12 @@ def _recover(out_dir: Path, trusted_files: Callable[..., dict[str, str]] | None 
         if leftover.is_dir() and not leftover.is_symlink() and (own_aside(leftover) or not any(leftover.iterdir())):
             remove_tree_quietly(leftover)
     for old in sorted(out_dir.parent.glob(f".{out_dir.name}.old-*")):
+        if re.fullmatch(re.escape(f".{out_dir.name}.old-") + r"\d+-[0-9a-f]{12}", old.name) and old.is_dir() \
+                and not old.is_symlink():
+            with suppress(OSError):  # one a killed removal had emptied, its marker gone with the rest, stayed for good
+                old.rmdir()  # (attack48 F1): a folder of _aside's own name with nothing in it; anything in it, kept
+            if not old.exists():
+                continue
         if not old.is_dir() or old.is_symlink() or not own_moved(old) or trusted_files is None:
             continue  # (a copy a user made under such a name: not moved aside by a build, left alone)
         trusted = trusted_files(old, out_dir.name)  # the edition moved aside: its manifests signed as the edition's
