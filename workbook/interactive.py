@@ -286,7 +286,7 @@ def _drawn(f: sp.Expr, var: sp.Symbol, x0: float, paths: dict[float, list[float]
             shown.append([cx, cy, int(inside)])
         rates.append({"rate": _short(rate), "behaviour": goes, "zigzag": zigzags(path), "points": shown,
                       "curve": "M" + " L".join(f"{sx(x)},{sy(y)}" for x, y in zip(grid, ys) if np.isfinite(y)),
-                      "last": _last_said(path, _short(path[SHOWN]) if math.isfinite(path[SHOWN]) else ""),
+                      "last": _last_said(path),
                       "own": any(rate == round(r, 6) for r in own)})
     first = next(i for i, r in enumerate(rates) if r["own"])
     return {"method": method, "variable": GREEK.get(str(var), str(var)), "width": WIDTH, "height": HEIGHT,
@@ -356,9 +356,8 @@ def _plane(claims: dict) -> dict:
             cx = sx(min(max(point[0], lo[0]), hi[0])) if np.isfinite(point[0]) else WIDTH - PAD
             cy = sy(min(max(point[1], lo[1]), hi[1])) if np.isfinite(point[1]) else PAD
             shown.append([cx, cy, int(inside)])
-        last = path[SHOWN]
         drawn.append({"rate": _short(rate), "behaviour": behaviour(path), "zigzag": zigzags(path), "points": shown,
-                      "last": _last_said(path, f"({_short(last[0])}, {_short(last[1])})"),
+                      "last": _last_said(path),
                       "own": rate == round(own, 6)})
     first = next(i for i, r in enumerate(drawn) if r["own"])
     return {"method": "gradient descent", "variable": f"({', '.join(names)})", "width": WIDTH, "height": HEIGHT,
@@ -370,14 +369,15 @@ def _short(x: float) -> str:
     return f"{x:.4g}"
 
 
-def _last_said(path, shown: str) -> str:
+def _last_said(path) -> str:
     """The iterate after the steps shown, as the slider's sentence ends: "= 1.275", or where a diverging run left
     every number a double holds, the step and the last it reached ("x = not a number" was said: user48 F17)."""
+    def said(point) -> str:
+        return _short(point) if np.ndim(point) == 0 else f"({', '.join(_short(v) for v in point)})"
+
     finite = [bool(np.all(np.isfinite(point))) for point in path]
     if finite[SHOWN]:
-        return "= " + shown
+        return "= " + said(path[SHOWN])
     gone = finite.index(False)
-    last = path[gone - 1]
-    said = _short(last) if np.ndim(last) == 0 else f"({', '.join(_short(v) for v in last)})"
-    return (f"is past every number a computer holds (about 10^308) from step {gone} on, having reached {said} at "
-            f"step {gone - 1}")
+    return (f"is past every number a computer holds (about 10^308) from step {gone} on, having reached "
+            f"{said(path[gone - 1])} at step {gone - 1}")

@@ -767,7 +767,7 @@ def _other_sides(expr: sp.Expr, names: list, points: np.ndarray, lo: float, hi: 
     sign by a pattern search from its nearest random point, and 400 points are taken round where it gets. And
     where all such arguments are on their other sides at once: a product of steps, each on a strip, is not 0 only
     on a square where the strips cross, which no search for one strip reached (attack49 F9)."""
-    found, one_sided = [], []
+    found, rare = [], []
     for u in verify.switches(written_out(expr))[:40]:  # each corner's argument (|u|, relu, max ...)
         try:
             with np.errstate(all="ignore"):
@@ -780,14 +780,14 @@ def _other_sides(expr: sp.Expr, names: list, points: np.ndarray, lo: float, hi: 
         if not finite.any() or min(above, below) > RARE_SIDE * len(points):
             continue  # both sides are sampled already
         sign = -1.0 if above > below else 1.0  # the side no point, or hardly any, is on
-        one_sided.append((f, sign, np.where(finite, sign * values, -np.inf)))
+        rare.append((f, sign, np.where(finite, sign * values, -np.inf)))
         if min(above, below) == 0:
-            reached = _pushed([(f, sign)], points[int(np.argmax(one_sided[-1][2]))], lo, hi)
+            reached = _pushed([(f, sign)], points[int(np.argmax(rare[-1][2]))], lo, hi)
             if reached is not None:
                 found.append(reached)
     # where two such arguments are on their rare sides at once, and all of them (a product of steps on crossing strips)
-    groups = [list(pair) for pair in itertools.combinations(one_sided, 2)] if len(one_sided) <= 6 else []
-    for group in groups + ([one_sided] if 2 < len(one_sided) <= 8 else []):
+    groups = [list(pair) for pair in itertools.combinations(rare, 2)] if len(rare) <= 6 else []
+    for group in groups + ([rare] if 2 < len(rare) <= 8 else []):
         nearest = np.sum([np.minimum(values, 0.0) for _, _, values in group], axis=0)
         reached = _pushed([(f, sign) for f, sign, _ in group], points[int(np.argmax(nearest))], lo, hi)
         if reached is not None:
@@ -1406,7 +1406,7 @@ def typed_undefined_box(texts: list[str], allowed: set[str], variables: list[sp.
     rng = np.random.default_rng(20261202)
     points = rng.uniform(lo, hi, size=(BOX_POINTS, len(names)))
     if within is not None:
-        points = _defined(within, names, points)
+        points = _defined(within, names, points)  # (once: the turns below are looked at alone)
     try:
         for index, (text, truth) in enumerate(zip(texts, truths)):
             with sp.evaluate(False):
@@ -1415,10 +1415,8 @@ def typed_undefined_box(texts: list[str], allowed: set[str], variables: list[sp.
                 continue
             # and where what a root or a logarithm is taken of turns: sqrt(x^2 + y^2 - 10^-4) has no value on a disc
             # 0.01 wide, which no random point of the box reached (attack36b)
-            turns = _turns_in_box(raw, names)
-            here = np.concatenate([np.array(turns, dtype=float).reshape(-1, len(names)), points])
-            if within is not None:
-                here = _defined(within, names, here)
+            turns = np.array(_turns_in_box(raw, names), dtype=float).reshape(-1, len(names))
+            here = np.concatenate([_defined(within, names, turns) if within is not None else turns, points])
             with np.errstate(all="ignore"):
                 typed, want = (np.asarray(verify.numeric(e, names)(*here.T), dtype=complex) * np.ones(len(here))
                                for e in (raw, written_out(truth)))
@@ -1478,8 +1476,8 @@ def apart(yours: float, truth: float) -> tuple[str, str]:
     for digits in range(6, 16):
         # past 6, to the same digits each, zeros kept: "gives -1.217391, but it is -1.21739" read as the same number
         # (user48 F14)
-        form = "g" if digits == 6 else "#g"
-        shown = tuple(f"{v:{form[:-1]}.{digits}{form[-1]}}".rstrip(".") for v in (yours, truth))
+        zeros = "#" if digits > 6 else ""
+        shown = tuple(f"{v:{zeros}.{digits}g}".rstrip(".") for v in (yours, truth))
         if shown[0] != shown[1]:
             return shown
     return shown
@@ -1926,6 +1924,7 @@ def _at_a_lone_switch(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float
     from workbook.functions import relu
 
     kinds = (sp.sign, sp.Abs, sp.Heaviside, sp.DiracDelta, relu)
+    has_value = _has_value(within, var)
 
     def switches(e: sp.Expr) -> dict:
         """Each step of e, by what it is taken of, with its value where that is 0 (0^u, 1 there, too)."""
@@ -1952,7 +1951,7 @@ def _at_a_lone_switch(truth: sp.Expr, answer: sp.Expr, var: sp.Symbol, lo: float
                 roots |= _sign_changes(base, var, lo, hi)
         for z in sorted(roots, key=float)[:8]:
             if any(abs(float(z) - k) <= 1e-9 * max(1.0, abs(k)) for k in exact) or \
-                    within is not None and _values(within, within, var, z) is None:
+                    not has_value(z):
                 continue  # found exactly elsewhere, or where the function itself has no value
             try:
                 values = [complex(sp.N(e, 30, subs={var: z})) for e in zeroed]
