@@ -218,6 +218,36 @@ def test_a_key_gives_the_whole_answer_never_see_the_worked_solution():
             assert key.strip().startswith((r"\hat y = ", r"\hat y \approx ")) and all(decimal_latex(float(v)) in key for v in outputs), (family.id, key[:80])
 
 
+def _statements(text: str) -> int:
+    """How many results a key states: its pieces between commas and semicolons (outside every bracket) that say
+    ``name = value`` or ``≈``, or follow a semicolon as ``quantity n`` (the test's own count from the printed words)."""
+    depth, pieces = 0, [""]
+    for ch in text:
+        depth += (ch in "([{") - (ch in ")]}")
+        if depth == 0 and ch in ",;":
+            pieces.append(ch)
+        else:
+            pieces[-1] += ch if depth == 0 else ""
+    return sum(" = " in p or " ≈ " in p or re.match(r"; [a-z]+ -?\d", p) is not None for p in pieces)
+
+
+def test_every_result_a_key_states_has_its_own_answer_line():
+    # read45 F4: "p = 19, profit 324" and "p = 12, s = 4, profit 112" had one answer line, as had a loss's
+    # ∂L/∂w and ∂L/∂b, though the README promises a line for each part (up to four)
+    from workbook.render import MOST_ANSWER_LINES, answer_lines
+    from workbook.segments import plain
+
+    seen = set()
+    for family in load_bank().values():
+        for record in _records(family, range(4)):
+            if any("table" in seg for seg in record["prompt"]):
+                continue  # the parts a table to fill in holds are written there
+            stated = _statements(plain(record["answer"]))
+            assert answer_lines(record) >= min(stated, MOST_ANSWER_LINES), (family.id, plain(record["answer"]))
+            seen.add(family.id) if stated > 1 else None
+    assert {"best-price", "price-and-ads", "loss-mse", "loss-bce", "steepest-descent", "partial-derivatives"} <= seen
+
+
 def test_the_default_editions_descent_primers_promise_what_their_pictures_show():
     # Module 4's primer described a too-large rate its worked example never drew: it now sends the reader
     # to the learning-rate problem, whose picture, at every seed, has a rate that closes in, one that

@@ -644,11 +644,15 @@ def answer_lines(problem: dict) -> int:
 
     parts: list[list[dict]] = [[]]
     for seg in problem.get("answer", ()):
-        text = seg.get("text")
+        text, math = seg.get("text"), seg.get("math")
         if text is not None and ";" in text:
             before, *rest = text.split(";")
             parts[-1].append({"text": before})
             parts += [[{"text": piece}] for piece in rest]
+        elif math is not None and PART_MARK in math:
+            first, *rest = _parts_of(math)
+            parts[-1].append({"math": first})
+            parts += [[{"math": piece}] for piece in rest]
         else:
             parts[-1].append(seg)
     held = max((seg["table"].get("holds", 0) for seg in problem.get("prompt", ())
@@ -660,14 +664,37 @@ def answer_lines(problem: dict) -> int:
         chars = len(plain(part).strip())
         if not chars:
             continue
-        rows = max((1 + m.count(r"\\") for seg in part for m in _matrices(seg.get("math", ""))), default=1)
+        rows = max((1 + m.count(r"\\") for seg in part for _, m in _matrices(seg.get("math", ""))), default=1)
         lines += -(-chars // ANSWER_LINE_CHARS) * rows
     return min(max(lines, 1), MOST_ANSWER_LINES)
 
 
+def _parts_of(math: str) -> list[str]:
+    """A formula cut where it sets two results apart (``,\\quad`` outside every brace and bracket): a loss's
+    ∂L/∂w and ∂L/∂b are two things asked for, and had one answer line between them (read45)."""
+    pieces, depth, start, i = [], 0, 0, 0
+    while i < len(math):
+        for word, step in ((r"\left", 1), (r"\right", -1)):  # with its bracket: \left( is one opening
+            if math.startswith(word, i):
+                depth, i = depth + step, i + len(word) + 1
+                break
+        else:
+            if depth == 0 and math.startswith(PART_MARK, i):
+                pieces.append(math[start:i])
+                start = i = i + len(PART_MARK)
+                continue
+            depth += (math[i] in "{([") - (math[i] in "})]")
+            i += 1
+    return [*pieces, math[start:]]
+
+
+PART_MARK = r",\quad"
+
+
 def _matrices(math: str) -> list[str]:
-    """The bodies of a formula's matrices (pmatrix, bmatrix, matrix), for their rows."""
-    return re.findall(r"\\begin\{[pbv]?matrix\}(.*?)\\end\{[pbv]?matrix\}", math, flags=re.DOTALL)
+    """The bodies of a formula's matrices (pmatrix, bmatrix, matrix) and cases, for their rows: a slope given
+    by cases is written a case a line."""
+    return re.findall(r"\\begin\{([pbv]?matrix|cases)\}(.*?)\\end\{\1\}", math, flags=re.DOTALL)
 
 
 POINTS_PER_STAR = 2  # the key's marks: a problem's stars follow its work (tests/test_bank.py), and so do these

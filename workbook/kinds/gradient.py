@@ -383,7 +383,7 @@ def present_steepest(work: Gradient) -> Problem:
     text = f"direction ({', '.join(sp.sstr(c) for c in work.descent)}), rate {sp.sstr(work.rate)}"
     prompt = fill(work.family.prompt or default, _placeholders(work))
     return Problem(identity=f"{work.f} at {work.point}", likeness=_likeness(work), setting=_at(work), prompt=prompt,
-                   answer=[Math(r"\hat{u} = %s" % descent), Text(", rate "), Math(rate)], answer_text=text,
+                   answer=[Math(r"\hat{u} = %s" % descent), Text("; rate "), Math(rate)], answer_text=text,
                    steps=shown, claims=check, **_figures(work, STEEPEST))
 
 

@@ -212,12 +212,18 @@ def present(work: Optimum) -> Problem:
                               {k: Math(latex(v)) for k, v in work.params.items()}, later=())
                   | {str(v): Math(latex(v)) for v in work.variables if str(v) not in work.params})
     return Problem(identity=str(work.f), prompt=prompt,
-                   answer=[Math(_choice(work)), Text(f", {q} "), Math(money(work.value)), Text(" ("),
-                           Math(_test_said(work)), Text(")")],
+                   # each thing asked for its own part (a ruled line each on the worksheet: render.answer_lines)
+                   answer=[*_parted([Math(f"{n} = {money(c)}") for n, c in zip(work.names, work.best, strict=True)]),
+                           Text(f"; {q} "), Math(money(work.value)), Text(" ("), Math(_test_said(work)), Text(")")],
                    answer_text=f"{[sp.sstr(c) for c in work.best]} -> {sp.sstr(work.value)}",
                    steps=_steps(work), claims=_check_record(work),
                    figure=_curve(work) if one else _contour(work),
                    numeric=float(work.best[0]) if one else None)
+
+
+def _parted(segments: list) -> list:
+    """Segments with the key's part mark between them: "p = 12; s = 4; profit 112" asks for three things."""
+    return [piece for i, seg in enumerate(segments) for piece in ([Text("; ")] if i else []) + [seg]]
 
 
 def _curve(work: Optimum) -> dict:
