@@ -596,3 +596,19 @@ def test_a_boxed_label_is_set_clear_of_contour_lines_where_it_can_be():
     minus = next(t for ax in fig.axes for t in ax.texts if t.get_text() == "$-\\nabla f$")
     assert not any(s.kind == "contour" and figcheck._crosses(s.points, minus.get_window_extent(renderer), 0)
                    for s in figcheck.strokes(fig))
+
+
+@pytest.mark.parametrize("half", [3.0, 4.0, 5.0, 6.0, 8.0, 11.0])
+def test_a_grid_to_mark_points_on_is_numbered_on_its_lines_at_whole_numbers(half):
+    # read45 F3: a grid of half-width 5 was numbered at -2.5 and 2.5, with a line there between two whole ones,
+    # so a learner marking (3, -4) had to guess which line was 3
+    spec = {"kind": "contour", "x": [-half, half], "y": [-half, half], "z": [[None, None], [None, None]],
+            "point": None, "grid": True, "xlabel": "x", "ylabel": "y", "alt": "A grid."}
+    fig = figures.drawn(spec)
+    fig.draw_without_rendering()
+    ax = fig.axes[0]
+    for axis, (lo, hi) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+        numbered = [t for t in axis.get_majorticklocs() if lo - 1e-9 <= t <= hi + 1e-9]
+        lines = sorted(set(numbered) | {t for t in axis.get_minorticklocs() if lo - 1e-9 <= t <= hi + 1e-9})
+        assert len(numbered) >= 3 and all(t == round(t) for t in numbered), numbered
+        assert np.allclose(np.diff(lines), 1.0), lines  # a line at each whole number, and none between

@@ -49,7 +49,7 @@ import itertools
 import numpy as np
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
-from matplotlib.ticker import MultipleLocator
+from matplotlib.ticker import MaxNLocator, MultipleLocator
 
 from workbook import figcheck
 from workbook.figcheck import BESIDE_CM, COLUMN_CM, PAD_IN, SHEET_CM, SHRINK, printed_cm, wide  # noqa: F401
@@ -689,7 +689,9 @@ def contour_figure(spec: dict) -> str:
             _legend_below(fig, ax, len(spec["paths"]) + (minimum is not None))
         ax.set_xlim(x.min(), x.max())
         ax.set_ylim(y.min(), y.max())
-        if spec.get("grid"):  # a plane to mark points on: a line at each whole number, its numbers as matplotlib sets them
+        if spec.get("grid"):  # a plane to mark points on: a line at each whole number, numbered at whole numbers
+            for axis in (ax.xaxis, ax.yaxis):  # (read45 F3: numbers at 2.5 put a line between two whole ones)
+                axis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
             ax.xaxis.set_minor_locator(MultipleLocator(1.0))
             ax.yaxis.set_minor_locator(MultipleLocator(1.0))
             ax.grid(True, which="both", color="#d0d0d0", linewidth=0.5)
