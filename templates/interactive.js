@@ -53,6 +53,8 @@
   // characters that are not plain ASCII, with the one to type: workbook/expr.py's _LOOKALIKES, put in as the page is
   // written (render.practice_script)
   const LOOKALIKES = {};
+  // other countries' and calculators' names of functions (sh for sinh): workbook/expr.py's _SPELLINGS, put in likewise
+  const SPELLINGS = {};
   function tokenize(text) {
     // 1e-5 would read as 1 times e minus 5: refused with both spellings, as workbook solve refuses it
     const sci = /(?<![A-Za-z0-9_.])(\d+\.?\d*|\.\d+)[eE]([+-]?)(\d+)/.exec(text);
@@ -88,13 +90,21 @@
     return out;
   }
 
+  // A name of a few of the variables written together is their product, as workbook/expr.py's _products reads it:
+  // 2xy^2 is 2·x·y², as the key prints it (user48 F10: the key's own t(8st + 2s + 3t) was refused)
+  function products(tokens, allowed) {
+    return tokens.flatMap((t) => t.kind === "name" && t.text.length > 1 && t.text.length <= 6 && !allowed.includes(t.text)
+      && !isFunction(t.text) && !has(CONSTANTS, t.text) && !has(SPELLINGS, t.text) && [...t.text].every((ch) => allowed.includes(ch))
+      ? [...t.text].map((ch, k) => ({ kind: "name", text: ch, start: t.start + k, end: t.start + k + 1 })) : [t]);
+  }
+
   // Parse into a function of the variables ({name: value} -> number), by precedence climbing:
   // sum < product (and a factor written beside another) < sign < power.
   // ``bare``: a step of the expression has no value at its corner (relu's slope, Heaviside(x, nan) in the record),
   // where the page compared max(0, sign(x)) with a 0.5 of its own and called it "Not right" (attack47 F4)
   function parse(text, allowed, bare = false) {
     if (text.length > 1000) throw new ParseError("the answer is over 1000 characters");
-    const toks = tokenize(text);
+    const toks = products(tokenize(text), allowed);
     const joints = [];  // the arguments whose sign switches a piece: |u|, relu(u), max(u, v), a step of u ...
     const holes = [];  // and where a point may stand apart: denominators, arguments of a logarithm or a root
     const domains = [];  // what a logarithm or a square root is taken of: where it is negative, no real value

@@ -891,17 +891,21 @@ def test_the_bump_search_is_not_used_up_by_worthless_terms_and_a_right_answer_is
         _terminal_and_page_agree(record, cases, tmp_path)
 
 
-def test_two_names_glued_are_said_to_read_as_one_in_both_judges(tmp_path):
-    # user47 F6: 2xy, as the key prints the partial, was "unknown name 'xy'" in the answer box and in solve --check;
-    # solve EXPR said how to write the product
+def test_names_of_the_variables_written_together_are_their_product_in_both_judges(tmp_path):
+    # user47 F6: 2xy, as the key prints the partial, was "unknown name 'xy'"; then "'xy' reads as one name", and the
+    # key's own t(8st + 2s + 3t) was refused (user48 F10): where the names are known, xy is x times y
     if _ready() is not None:
         pytest.skip(str(_ready()))
     both = {"claims": {"type": "gradient", "function": "x**2*y**2", "variables": ["x", "y"],
                        "partials": ["2*x*y**2", "2*x**2*y"]}}
-    said = _verdicts([{"data": interactive.page_data(both), "text": "2xy^2, 2x^2 y"}], tmp_path)
-    assert said[0].startswith("I could not read that") and "'xy' reads as one name: write x y (or x*y)" in said[0], said
-    result = subprocess.run([sys.executable, "-m", "workbook", "solve", "x^2 y^2", "--wrt", "y", "--check", "2xy"],
+    _terminal_and_page_agree(both, [("2xy^2, 2x^2 y", True), ("2xy^2, 2yx^2", True), ("2(xy^2), 2 x x y", True),
+                                    ("2xy^2, 2xy", False), ("2x^2y, 2x^2 y", None), ("xyxyxyx, 2x^2 y", None),
+                                    ("sh(x y), 2x^2 y", None)], tmp_path)
+    result = subprocess.run([sys.executable, "-m", "workbook", "solve", "x^2 y^2", "--wrt", "x", "--check", "2xy^2"],
                             capture_output=True, text=True, check=False, timeout=120)
+    assert result.returncode == 0 and result.stdout.startswith("right"), result.stdout + result.stderr
+    result = subprocess.run([sys.executable, "-m", "workbook", "solve", "2xy", "--wrt", "x"],
+                            capture_output=True, text=True, check=False, timeout=120)  # the names not yet known
     assert result.returncode == 2 and "'xy' reads as one name: write x y (or x*y)" in result.stderr, result.stderr
 
 
@@ -987,3 +991,30 @@ def test_the_page_does_not_judge_on_a_corner_of_the_key_in_several_names(tmp_pat
         "y + max(0, sign(x-y)), x + 1 - max(0, sign(x-y))", "y + Heaviside(x-y), x + Heaviside(y-x)",
         "y + Heaviside(x-y), x + Heaviside(x-y)", "y + Heaviside(x-y-0.001), x + Heaviside(y-x)")], tmp_path)
     assert [s.startswith("Right") for s in said] == [True, True, False, False], said
+
+
+@pytest.mark.parametrize("family_id", ["chain-two-parameters", "partial-derivatives", "second-partials", "partials-mixed"])
+def test_the_keys_partials_typed_as_printed_with_names_run_together_are_right(family_id):
+    # user48 F10: the key prints ∂z/∂s = t (8st + 2s + 3t), and the same typed was "'st' reads as one name"
+    from workbook import judge
+    from workbook.bank import load_bank
+    from workbook.generate import REDRAW, generate_one
+
+    seen = 0
+    for seed in range(8):
+        try:
+            record = generate_one(load_bank()[family_id], seed)
+        except REDRAW:
+            continue
+        parts = [p.split(":")[-1].split("=")[-1] for p in record["answer_text"].split(";")]
+        glued = []  # 2*x*y**2 as the key prints it, 2xy^2: a product of names, or of a number not a power, run together
+        for part in parts:
+            part = part.replace("**", "^").strip()
+            while (joined := re.sub(r"((?<![\^\d])\d+|[a-z]|\))\*(?=[a-z](?![\w(]))", r"\1", part)) != part:
+                part = joined
+            glued.append(part)
+        if any(re.search(r"[a-z]{2}", g) for g in glued):
+            seen += 1
+        verdict = judge.judge(judge.expected(record), ", ".join(glued))
+        assert verdict[0] is True, (family_id, seed, glued, verdict)
+    assert seen, "no answer with names run together was tried"

@@ -210,8 +210,9 @@ def parse(text: str, *, variables: Iterable[str] | None = None, values: dict[str
         raise ExprError(f"{based.group(0)[:20]!r} reads as a number in another base, which is not read here: write the "
                         f"number in decimals, or 0*{based.group(0)[1:20]} for a product", based.start(), text)
     declared = set(names)
-    parser = _Parser(text, tokenize(text), None if variables is None else set(variables) | declared, values or {},
-                     declared)
+    known = None if variables is None else set(variables) | declared
+    tokens = tokenize(text) if known is None else _products(tokenize(text), known, values or {})
+    parser = _Parser(text, tokens, known, values or {}, declared)
     result = parser.expression()
     parser.expect_end()
     if (growth := _growth(result)) > MAX_GROWTH:
@@ -452,7 +453,7 @@ class _Parser:
             raise self.error(f"unknown name {tok.text!r}; did you mean {glued}?", tok)
         if self.variables is not None and tok.text not in self.variables:
             allowed = ", ".join(sorted(self.variables)) or "none"
-            if 1 < len(tok.text) <= 6 and all(ch in self.variables for ch in tok.text):  # 2xy for 2 x y (user47 F6)
+            if 1 < len(tok.text) <= MOST_GLUED and all(ch in self.variables for ch in tok.text):  # sh beside s and h
                 raise self.error(f"{tok.text!r} reads as one name: write {' '.join(tok.text)} (or "
                                  f"{'*'.join(tok.text)}) for the product", tok)
             raise self.error(f"unknown name {excerpt(tok.text)}; the names allowed here are: {allowed}", tok)
@@ -539,6 +540,25 @@ def _did_you_mean(name: str) -> str:
         return f"; did you mean log(..., {m.group(1)})?" if m.group(1) != "e" else "; did you mean ln(...)?"
     close = difflib.get_close_matches(name, list(FUNCTIONS), n=1, cutoff=0.75)
     return f"; did you mean {close[0]}(...)?" if close else " (to multiply, write " + name + "*(...))"
+
+
+def _products(tokens: list[Token], variables: set[str], values: dict) -> list[Token]:
+    """Where the names are known, a name of a few of them written together is their product: 2xy^2 is 2·x·y², as
+    the key prints it (user48 F10: the key's own t(8st + 2s + 3t) was refused). Not a function's or a constant's
+    name, or a spelling of one (sh for sinh), or a name the expression has a value for."""
+    out = []
+    for tok in tokens:
+        name = tok.text
+        if (tok.kind == "name" and 1 < len(name) <= MOST_GLUED and name not in variables and name not in values
+                and name not in FUNCTIONS and name not in CONSTANTS and name not in _SPELLINGS
+                and all(ch in variables for ch in name)):
+            out += [Token("name", ch, tok.pos + k) for k, ch in enumerate(name)]
+        else:
+            out.append(tok)
+    return out
+
+
+MOST_GLUED = 6  # letters: a longer run is a typing slip, not a product a learner meant
 
 
 def _glued_call(name: str) -> str | None:

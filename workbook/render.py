@@ -510,10 +510,12 @@ def environment(template_dir: Path | None = None) -> Environment:
 @lru_cache(maxsize=1)
 def practice_script() -> str:
     """The practice page's own script, the built-in one (a template folder cannot replace it), with the expression
-    language's look-alike characters put in, so that the page names the one to type as workbook solve does."""
-    from workbook.expr import _LOOKALIKES
+    language's look-alike characters and other spellings of functions put in, so that the page names the one to
+    type, and reads sh as no product of s and h, as workbook solve does."""
+    from workbook.expr import _LOOKALIKES, _SPELLINGS
 
     script = (templates_dir() / "interactive.js").read_text(encoding="utf-8")
+    script = script.replace("const SPELLINGS = {};", f"const SPELLINGS = {json.dumps(_SPELLINGS, sort_keys=True)};", 1)
     return script.replace("const LOOKALIKES = {};", f"const LOOKALIKES = {json.dumps(_LOOKALIKES, sort_keys=True)};", 1)
 
 
