@@ -431,7 +431,8 @@ def test_the_cover_prints_every_rule_the_solutions_quote_from_a_table_and_each_i
 
     u = sp.Symbol("u")
     by_rule = {e.rule: e for e in functions.TABLE if e.rule}
-    for seed in (2026, 7):
+    derived_rows = []
+    for seed in (2026, 7, 5150):
         result = build(None, out_root=tmp_path / str(seed), formats=("html",), seed=seed)
         doc, = result.docs.values()
         steps = [step for s in doc["sections"] for p in [*s["problems"], s.get("example") or {}]
@@ -450,6 +451,14 @@ def test_the_cover_prints_every_rule_the_solutions_quote_from_a_table_and_each_i
             assert table, which
             printed = {name.replace("\u00a0", " ") for name in re.findall(r'<th scope="row">([^<]+)</th>', table[1])}
             assert asked and asked <= printed, (asked - printed)
+            # a rule a problem of the sheet derives: its left side and a line on the worksheet, never its right side
+            # (read46 F1: "(problem 18 derives it)" beside the answer of problem 18); the formula in the solutions
+            for row in re.findall(r"<tr>(.*?)</tr>", table[1], re.DOTALL):
+                for cell in re.findall(r"<td>(.*?)</td>", row, re.DOTALL):
+                    if "derives it" in cell:
+                        derived_rows.append(which)
+                        assert ('class="fill"' in cell) == (which == "worksheet"), (which, cell[:300])
+                        assert (cell.count("<mo>=</mo>") or cell.count("=")) >= 1
         stated = {rule: (f, d) for rule, f, d in quoted.stated(u)}
         for rule, formula in quoted.rows(doc["sections"]):  # each formula a true derivative: SymPy's own diff
             if rule in stated:
@@ -460,6 +469,7 @@ def test_the_cover_prints_every_rule_the_solutions_quote_from_a_table_and_each_i
             own = {"sigmoid": functions.sigmoid(u) * (1 - functions.sigmoid(u))}.get(entry.names[0], entry.outer(u))
             for at in (-1.7, 0.3, 2.2):
                 assert abs(float((sp.diff(entry.cls(u), u) - own).subs(u, at))) < 1e-12, (rule, formula)
+    assert {"worksheet", "solutions"} <= set(derived_rows)
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils) to read glyph boxes")
