@@ -1547,12 +1547,23 @@ def test_no_problem_that_derives_a_rule_has_the_covers_row_for_its_answer():
     u = sp.Symbol("u")
     derivers = [family for family in bank.values() if getattr(family, "derive", False)]
     assert derivers
+    rows = [(entry, entry.outer(u)) for entry in functions.TABLE if entry.outer is not None]
+    at = [-1.7, -0.6, 0.35, 0.9, 1.45]
     for family in derivers:
         for record in _records(family, range(60)):
             x = sp.Symbol(record["claims"]["variable"])
             answer = sp.sympify(record["claims"]["answer"], locals={"x": x})
-            for entry in functions.TABLE:
-                if entry.outer is not None and sp.simplify(answer - entry.outer(u).subs(u, x)) == 0:
+            for entry, row in rows:
+                row = row.subs(u, x)
+                # apart at a point of five, by numbers, is no row; where they agree at all five, SymPy's simplify
+                # decides (it alone took 20 minutes of CI's time over every row and record)
+                try:
+                    gap = [abs(complex(sp.N((answer - row).xreplace({x: sp.Float(p)}), 20))) for p in at]
+                except (TypeError, ValueError):
+                    gap = []
+                if gap and max(gap) > 1e-9:
+                    continue
+                if sp.simplify(answer - row) == 0:
                     raise AssertionError((family.id, record["seed"], entry.rule))
 
 
