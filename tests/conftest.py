@@ -29,6 +29,16 @@ count = 2
 """
 
 
+def pytest_xdist_auto_num_workers(config) -> int:
+    """``-n auto`` (pyproject.toml): a test process for each core this process may use, at most four, since a test
+    that builds starts a worker pool of its own beside them."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # (macOS)
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
 @pytest.fixture(scope="session")
 def small_edition(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("edition") / "small.toml"
