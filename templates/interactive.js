@@ -820,6 +820,28 @@
     // tops out between points without changing sign on them, 2x + max(0, 1 - 10^6 (x - 400.2)^2)
     extra.push(...turnsOf(f, v, xs.filter((x) => x < lo || x > hi)));
     extra.push(...turnsOf({ turns: f.joints }, v, xs));
+    // where what a corner is taken of comes down to 0 and turns back, at a point no double lands on (sign(sin(1000x) + 1)
+    // at -pi/2000, cos(1000x)^2 at pi/2000): the piece switches there alone, which the terminal finds exactly (attack50 F1).
+    // Looked for in the box alone (out to ±1000 a fast wave's turns are aliases, and used up the 300 found)
+    const box = xs.filter((x) => x >= lo && x <= hi);
+    for (const u of f.joints.slice(0, 40)) {
+      const ys = box.map((x) => u({ [v]: x }));
+      for (let k = 1; k + 1 < box.length; k++) {
+        const [a, b, c] = [ys[k - 1], ys[k], ys[k + 1]];
+        // a trough above 0 or a peak below it, its neighbours on one side of 0: narrowed to its bottom
+        if (![a, b, c].every(Number.isFinite) || (b - a) * (c - b) >= 0 || a * c <= 0 || a * b <= 0) continue;
+        const top = b > a ? 1 : -1;
+        let l = box[k - 1], r = box[k + 1];
+        for (let t = 0; t < 80; t++) {
+          const m1 = r - (r - l) * 0.618034, m2 = l + (r - l) * 0.618034;
+          if (top * u({ [v]: m1 }) < top * u({ [v]: m2 })) l = m1; else r = m2;
+        }
+        const t = (l + r) / 2, there = u({ [v]: t });
+        if (there !== 0 && Math.sign(there) !== -Math.sign(a) && Math.abs(there) <= 1e-9 * Math.min(Math.abs(a), Math.abs(c))) {
+          return { unjudged: `Your answer switches a piece (a sign, a step, |...|) at ${v} ≈ ${fmt(t)} alone, where what it is taken of touches 0 between the numbers this page can reach: type it into workbook solve --check, which judges it exactly.` };
+        }
+      }
+    }
     switches.forEach((z, k) => {
       // beside it, and very near it: a sliver 10^-9 wide (min(1, 10^9 |x - 1|) - 1) lies within the first
       for (const eps of [1e-7 * Math.max(1, Math.abs(z)), 1e-10 * Math.max(1, Math.abs(z))]) extra.push(z - eps, z + eps);

@@ -1281,11 +1281,14 @@ def _exact_switches(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> lis
         u = u.doit()
         if u.free_symbols != {var}:
             continue
-        if isinstance(u, (sp.sin, sp.cos)) and u.args[0].is_polynomial(var) and sp.degree(u.args[0], var) == 1:
-            # sin(a x + b) is 0 where a x + b = k pi, cos where it is (k + 1/2) pi: those nearest 0, however large a
-            a, b = sp.Poly(u.args[0], var).all_coeffs()
-            half = sp.Rational(1, 2) if isinstance(u, sp.cos) else 0
-            found += [z for k in range(-3, 4) if lo <= (z := ((k + half) * sp.pi - b) / a) <= hi]
+        if (angles := _of_one_angle(u, var)) is not None:
+            # sin(a x + b) + 1 is 0 where sin is -1, cos(a x + b)^2 where cos is 0: the angles where the sine or cosine
+            # takes those values, those nearest 0, however large a (sign(sin(1000 x) + 1) at -pi/2000: attack50 F1)
+            a, b, wave, values = angles
+            turns = [t for r in values for t in ((sp.asin(r), sp.pi - sp.asin(r)) if wave is sp.sin
+                                                 else (sp.acos(r), -sp.acos(r)))]
+            found += sorted({z for t in turns for k in range(-3, 4) if lo <= (z := (t + 2 * k * sp.pi - b) / a) <= hi},
+                            key=lambda z: abs(float(z)))[:12]
             continue
         if sp.count_ops(u) > 15 or not _small(u, var):
             continue
@@ -1294,6 +1297,24 @@ def _exact_switches(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> lis
         if len(found) >= 40:
             break
     return found
+
+
+def _of_one_angle(u: sp.Expr, var: sp.Symbol):
+    """u as a polynomial (degree 4 at most, small coefficients) of one sine or cosine of a x + b: (a, b, sin or cos,
+    the values in [-1, 1] at which u is 0), or None."""
+    waves = [n for n in u.atoms(sp.sin, sp.cos) if var in n.free_symbols]
+    if len(waves) != 1 or not waves[0].args[0].is_polynomial(var) or sp.degree(waves[0].args[0], var) != 1:
+        return None
+    wave, t = waves[0], sp.Dummy("t")
+    g = u.xreplace({wave: t})
+    if g.free_symbols != {t} or not g.is_polynomial(t) or sp.degree(g, t) > 4 or not _small(g, t):
+        return None
+    try:
+        values = [r for r in sp.Poly(g, t).real_roots() if -1 <= r <= 1]
+    except (NotImplementedError, sp.PolynomialError, ValueError, TypeError):
+        return None
+    a, b = sp.Poly(wave.args[0], var).all_coeffs()
+    return a, b, type(wave), sorted(set(values), key=float)
 
 
 def _small(u: sp.Expr, var: sp.Symbol) -> bool:
