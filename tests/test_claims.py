@@ -1890,4 +1890,8 @@ def test_a_key_that_asks_a_justification_gives_the_tests_numbers(family_id):
                 want = f"f''({names[0]}) = {sp.latex(at[0, 0])} {'<' if at[0, 0] < 0 else '>'} 0"
             else:
                 want = rf"\det H = {sp.latex(at.det())}"
+                if at.det() > 0 and c["type"] != "optimum":  # a minimum or a maximum by its curvature too (read46 F5)
+                    first = sp.latex(names[0])
+                    curve = f"f_{{{first}{first}}} = {sp.latex(at[0, 0])}"
+                    assert any(curve in m for m in maths), (seed, curve, maths)
             assert any(want in m for m in maths), (seed, want, maths)

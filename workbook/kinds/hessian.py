@@ -245,8 +245,12 @@ def present_classify(work: Hessian) -> Problem:
     answer = []
     for p, k in zip(work.points, work.kinds, strict=True):
         answer += [Math(point_latex(p)), Text(f" {k}")]
-        if len(work.variables) == 2:  # the test's number the classification rests on, for the key (read44 F5)
-            answer += [Text(" ("), Math(rf"\det H = {latex(work.hessian_at(p).det())}"), Text(")")]
+        if len(work.variables) == 2:  # the test's numbers the classification rests on, for the key (read44 F5): a
+            H = work.hessian_at(p)  # minimum or a maximum by the curvature along the first name too (read46 F5)
+            tested = [Math(rf"\det H = {latex(H.det())}")]
+            if H.det() > 0:
+                tested += [Text(", "), Math(rf"f_{{{latex(work.variables[0])}{latex(work.variables[0])}}} = {latex(H[0, 0])}")]
+            answer += [Text(" ("), *tested, Text(")")]
         answer.append(Text("; "))
     answer.pop()
     check = {**_hessian_record(work), "type": "critical_points",
