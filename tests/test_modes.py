@@ -649,3 +649,26 @@ def test_a_file_an_earlier_draw_showed_is_said_removed_and_a_renamed_students_sh
     assert "Alan M. Turing" in sheet and "--roster fix.csv --student s02" in sheet, sheet[-600:]
     other = (quiz.parent / "out" / "modes" / "students" / "s01" / "worksheet.html").read_text()
     assert "--roster class.csv --student s01" in other
+
+
+def test_a_printed_command_names_an_absolute_folder_so_that_it_rebuilds(quiz, tmp_path, monkeypatch):
+    # user49 F6: --bank /tmp/otherbank printed as --bank otherbank, a folder the command could not find; a path in
+    # the home folder is printed from ~, never the home folder itself
+    from workbook.build import rebuild_command
+    from workbook.edition import Edition
+
+    edition = Edition.model_construct(seed=21, versions=1)
+    home, elsewhere, here = tmp_path / "home" / "teacher", tmp_path / "srv" / "my banks", tmp_path / "here"
+    for folder in (home / "families", elsewhere, here):
+        folder.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(here)
+    command = rebuild_command(edition, quiz, [elsewhere, home / "families"])
+    assert command == (f"workbook build {shlex.quote(str(quiz))} --seed 21 --bank {shlex.quote(str(elsewhere))} "
+                       "--bank ~/families"), command
+    assert str(home) not in command
+    words = subprocess.run(["bash", "-c", f"for w in {command}; do echo \"$w\"; done"], capture_output=True, text=True,
+                           env={**os.environ, "HOME": str(home)}, check=True).stdout.splitlines()
+    assert Path(words[words.index("--bank", 5) + 1]).is_dir() and Path(words[-1]) == home / "families"
+    monkeypatch.chdir(quiz.parent)  # from the edition's own folder, as it was typed there
+    assert rebuild_command(edition, quiz, []) == "workbook build quiz.toml --seed 21"

@@ -146,19 +146,35 @@ def _remove_if_empty(folders: list[Path]) -> None:
             continue
 
 
-def _real_name(path: Path) -> str:
-    """An absolute path's last part, of the file it reaches: /dev/stdin redirected from ed.toml, or
-    /proc/self/fd/7, is ed.toml, the name that builds it again."""
-    try:
-        return path.resolve(strict=True).name or path.name
-    except (OSError, RuntimeError):
-        return path.name
+def _typed_again(path: Path) -> str:
+    """An absolute path as it is typed again to rebuild: from the folder built in where it is inside it, else from
+    ~ where it is inside the home folder (which is never printed), else whole (user49 F6: --bank /tmp/b printed as
+    --bank b, which named no folder). /dev/stdin redirected from ed.toml, or /proc/self/fd/7, is the file it reaches."""
+    if path.parts[1:2] in (("proc",), ("dev",)):
+        try:
+            path = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return path.name
+        if path.parts[1:2] in (("proc",), ("dev",)):  # a pipe, a terminal: no file to name but its own
+            return path.name
+    for base, mark in ((Path.cwd, ""), (Path.home, "~/")):
+        try:
+            root = base()
+            if len(root.parts) > 1:
+                inside = path.relative_to(root).as_posix()
+                return (mark + inside) if inside != "." else (mark.rstrip("/") or ".")
+        except (ValueError, OSError, RuntimeError, KeyError):
+            continue
+    return path.as_posix()
 
 
 def shown(path: Path) -> str:
-    """A path in a printed command: as given when relative (a student's sheet should not carry the
-    teacher's home folder), else its last part; quoted for a shell, and never read as an option."""
-    text = path.as_posix() if not path.is_absolute() else _real_name(path)
+    """A path in a printed command: as given when relative, an absolute one as typed again from here (a student's
+    sheet never carries the teacher's home folder: ~ stands for it); quoted for a shell, and never read as an
+    option."""
+    text = path.as_posix() if not path.is_absolute() else _typed_again(path)
+    if text == "~" or text.startswith("~/"):  # the shell's own ~, outside the quotes
+        return text if text == "~" else "~/" + shell_word(text[2:])
     return shell_word(f"./{text}" if text.startswith("-") else text)  # ./-x.toml is a file, -x.toml an option
 
 
