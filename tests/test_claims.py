@@ -185,9 +185,12 @@ def test_a_descent_figure_plots_every_rate_and_the_minimum_and_its_caption_agree
             if claims["type"] != "descent_convergence":
                 continue
             assert len(spec["runs"]) == len(claims["rates"])
-            for rate, verdict, run in zip(claims["rates"], claims["verdicts"], spec["runs"], strict=True):
+            verdict_of = {sp.Rational(r): v for r, v in zip(claims["rates"], claims["verdicts"], strict=True)}
+            drawn = [sp.Rational(run["label"].removeprefix("η = ")) for run in spec["runs"]]
+            assert drawn == sorted(verdict_of), drawn  # every rate, the smallest first, whatever the prompt's order
+            for rate, run in zip(drawn, spec["runs"], strict=True):
+                verdict = verdict_of[rate]
                 said = spec["alt"].split(run["label"] + " ", 1)[1].split(";")[0]
-                assert sp.Rational(rate) == sp.Rational(run["label"].removeprefix("η = "))
                 assert said.startswith(words[verdict]) or any(w in said for w in words[verdict]), (verdict, said)
                 judged += 1
     assert judged >= 20
@@ -311,6 +314,12 @@ def test_the_capstone_primers_promise_about_a_gradient_check_holds_for_its_probl
             wrong = g + max(abs(g), 1) / 50
             assert relative(wrong, h) / relative(wrong, h / 2) == pytest.approx(1, rel=0.2)  # wrong: it stays
     assert seen >= 20
+
+
+def test_the_learning_rate_problems_verdicts_fall_in_no_one_order():
+    # read46 F6: every draw read "converges, converges, oscillates, diverges", a pattern to learn or copy
+    orders = {tuple(r["claims"]["verdicts"]) for r in _records(load_bank()["learning-rate"], range(30))}
+    assert len(orders) >= 4, orders
 
 
 def test_the_learning_rate_problem_asks_for_every_answer_its_prompt_offers():

@@ -62,6 +62,10 @@ class DescentFamily(FunctionFamily):
                              description="For ask = \"converge\": the learning rates to judge, each above 0 "
                                          "and no two alike.",
                              json_schema_extra=for_asks("converge"))
+    order: Literal["as written", "drawn"] = Field(
+        "as written", description="For ask = \"converge\": judge `rates` in the order written, or in an order drawn for "
+                                  "each problem, so that their verdicts fall in no order a learner could learn.",
+        json_schema_extra=for_asks("converge"))
     decimals: int = Field(4, ge=0, le=6, description="Iterates may need at most this many decimal places.",
                           json_schema_extra=for_asks("iterate"))
     function: Literal["f", "L"] = Field(
@@ -204,9 +208,13 @@ def solve_converge(family: DescentFamily, params: dict, rng: np.random.Generator
         raise Degenerate("converge problems need an upward quadratic")
     work.curvature = sp.Rational(poly.LC() * 2)
     work.minimum = sp.Rational(-poly.all_coeffs()[1] / (2 * poly.LC()))
+    if work.start[0] == work.minimum:  # every rate "converges" from there: nothing to judge
+        raise Degenerate("the start is the minimum")
     work.rates = [in_range(f"rates[{i}]", given(t, params), exact_rate) for i, t in enumerate(family.rates)]
     if len(set(work.rates)) < len(work.rates):
         raise Degenerate("rates must be distinct")
+    if family.order == "drawn":  # (read46 F6: every draw read converges, converges, oscillates, diverges)
+        work.rates = [work.rates[i] for i in rng.permutation(len(work.rates))]
     work.factors = [1 - rate * work.curvature for rate in work.rates]
     work.verdicts = [_verdict(factor)[1] for factor in work.factors]
     if len(set(work.verdicts)) < 2:
@@ -396,11 +404,11 @@ def _alike(values) -> list[str]:
 
 
 def _converge_paths(work: Descent) -> list[tuple[float, list[float]]]:
-    """Up to five steps at each rate for the figure, a diverging path stopped once it is 2.5 times as far
+    """Up to five steps at each rate for the figure, smallest first, a diverging path stopped once it is 2.5 times as far
     out as it started (or its loss would dwarf the converging one's)."""
     x, d, minimum = work.variables[0], work.grads[0], float(work.minimum)
     paths = []
-    for rate in work.rates:
+    for rate in sorted(work.rates):  # the smallest first, whatever order the prompt asks them in
         path = [float(work.start[0])]
         reach = 2.5 * abs(path[0] - minimum)
         for _ in range(5):
