@@ -373,3 +373,30 @@ def test_a_familys_text_places_no_cloze_input():
     # "{#1}" in a prompt is where Moodle draws sub-question 1's input: a stranger's copy of ours (attack29)
     html = moodle.defuse_cloze("Type it here: {#1} (and {#2}); {1:NUMERICAL:=4:0.02}; a set {x}")
     assert "{#" not in html and "{1:" not in html and "{x}" in html
+
+
+def test_no_choice_stands_out_by_its_form():
+    # user49 F5: the right choice alone read (8 - 8 tanh²u)(4x + 3), every slip 8 (1 - tanh²u) ..., in 5 of 6 chain
+    # questions: each sum in each choice now has its whole-number factor taken out, the right one's as the slips'
+    from workbook.bank import load_bank
+    from workbook.scheduler import generate_slot
+
+    bank, seen = load_bank(), 0
+    for family in ("chain-two-levels", "chain-layers", "chain-three-levels", "activations", "product-rule"):
+        for seed in range(8):
+            claims = generate_slot(bank[family], seed, "mc")["claims"]
+            if not moodle.distractors(claims):
+                continue
+            x = E.symbol(claims["variable"])
+            forms = [moodle.choice_form(e, x) for e in
+                     [E.parse(claims["answer"]), *(w for w, _ in moodle.distractor_expressions(claims))]]
+            for form in forms:
+                if form.is_polynomial(x):
+                    continue
+                for term in sp.Mul.make_args(form):
+                    base = term.base if term.is_Pow else term
+                    if base.is_Add:  # no sum left with a whole number to take out: (8 - 8 t) reads apart from 8 (1 - t)
+                        content = sp.gcd_terms(base).as_coeff_Mul()[0]
+                        assert not (content.is_Integer and abs(content) > 1), (family, seed, sp.sstr(form))
+            seen += 1
+    assert seen >= 10

@@ -292,7 +292,6 @@ def distractors(claims: dict, limit: int = 4) -> list[tuple[str, str]]:
     expanded, anything else in its tidy form), so no choice stands out by its form. [] when fewer
     than three wrong answers are found. Run in a worker."""
     from workbook import expr as E
-    from workbook import steps
     from workbook.numbers import latex
 
     x = E.symbol(claims["variable"])
@@ -303,9 +302,18 @@ def distractors(claims: dict, limit: int = 4) -> list[tuple[str, str]]:
         return []
 
     def written(e):
-        return latex(sp.expand(e) if e.is_polynomial(x) else steps.tidy(e))
+        return latex(choice_form(e, x))
 
     return [(written(E.parse(claims["answer"])), "")] + [(written(w), advice) for w, advice in wrong]
+
+
+def choice_form(e: sp.Expr, x: sp.Symbol) -> sp.Expr:
+    """A choice as every choice of its question is written: a polynomial expanded, anything else tidied with each
+    sum's whole-number factor taken out (user49 F5: the right choice alone read (8 - 8 tanh²u)(4x + 3), its slips
+    8 (1 - tanh²u) ..., and a student could pick the odd one out)."""
+    from workbook import steps
+
+    return sp.expand(e) if e.is_polynomial(x) else sp.factor_terms(steps.tidy(e))
 
 
 def distractor_expressions(claims: dict, limit: int = 4) -> list[tuple[sp.Expr, str]]:
