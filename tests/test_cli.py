@@ -647,3 +647,22 @@ def test_a_control_character_in_a_name_is_escaped_once(args):
     result = CliRunner().invoke(main, args)
     said = result.output + (result.stderr if result.stderr_bytes is not None else "")
     assert result.exit_code == 2 and "\\x1b[31m" in said and "\\\\x1b" not in said and "\x1b" not in said, said
+
+
+@pytest.mark.parametrize("command", [["list"], ["build", "--format", "html"], ["practice", "--topic", "trig"]])
+def test_a_bank_folder_with_no_family_file_in_it_is_said_in_every_command(tmp_path, command, monkeypatch):
+    # user49 F4: `list --bank` on an empty folder, or one whose families are in folders inside it, listed the
+    # built-in families, exit 0; `check` said what was wrong
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bank" / "calculus").mkdir(parents=True)
+    from workbook.resources import problems_dir
+
+    (tmp_path / "bank" / "calculus" / "mine.toml").write_text((problems_dir() / "trig.toml").read_text().replace(
+        'id = "trig"', 'id = "my-trig"'))
+    (tmp_path / "empty").mkdir()
+    for folder, said in (("bank", "its folders hold some"), ("empty", "no family file here")):
+        out = ["--out", "out"] if command[0] != "list" else []
+        result = run(*command, "--bank", folder, *out)
+        assert result.exit_code == 2 and said in result.stderr and "Traceback" not in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -174,6 +174,11 @@ def load_bank(folders: list[Path] | None = None, problems: list[str] | None = No
             named.add(folder)
             continue
         found = sorted(folder.glob("*.toml"))
+        if not found:  # a bank of nothing: its families in a folder inside it, or the wrong folder named (user49 F4)
+            inner = "" if not any(folder.glob("*/*.toml")) else "; its folders hold some: name each of them"
+            problems.append(f"{printable(str(folder))}: no family file here (a family is a .toml file in the folder "
+                            f"itself, not in a folder inside it){inner}")
+            continue
         if len(found) > MOST_FAMILIES:  # 10,000 small families kept `list` drawing for minutes (attack26)
             problems.append(f"{printable(str(folder))}: holds {len(found)} family files, over the {MOST_FAMILIES} a "
                             "bank may hold; split it into folders of one topic each and name the ones you need")

@@ -805,9 +805,9 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
             why = f"; {len(unread)} file{'s' * (len(unread) != 1)} did not load: {broken[0]}" if broken else ""
             _fail([f"no family '{_plain(family_id, 60)}' here{why}"])
         broken, unread = [], []  # the family asked for loaded: the others' faults are not this check's
-    if not families and not broken:  # a check that checked nothing is no pass (attack25: "0 failing", exit 0)
-        _fail([(f"{_plain(target or '', 60)}: no family file here (a family is a .toml file in the folder itself, "
-                "not in a folder inside it)")])
+    if not families and not unread:  # a check that checked nothing is no pass (attack25: "0 failing", exit 0)
+        _fail(broken or [(f"{_plain(target or '', 60)}: no family file here (a family is a .toml file in the folder "
+                          "itself, not in a folder inside it)")])
     for line in broken:
         _say(f"FAIL {line}")
     failed = len(unread)
