@@ -760,3 +760,20 @@ def test_a_formula_as_the_terminal_prints_it_reads_back_as_what_was_typed(writte
     shown = re.sub(r"\b([a-z])_(\d)\b", r"\1\2", shown)
     shown = re.sub(r"\b(\w+)\^(\d+)\(([^()]*)\)", r"\1(\3)^\2", shown)  # ReLU^2(x), sin^2(x): the language reads f(x)^2
     assert sp.simplify(E.parse(written) - E.parse(shown)) == 0, (written, shown)
+
+
+def test_a_draw_that_divides_by_zero_names_what_the_file_writes_and_the_values_drawn(tmp_path):
+    # user49 F3: "seed 1: seed 8241968077660747448: with the drawn parameters, division by zero" named neither the
+    # expression nor the values, and the seed twice
+    from click.testing import CliRunner
+
+    from workbook.cli import main
+
+    (tmp_path / "fam.toml").write_text('id = "bad-divzero"\ntitle = "Div zero"\ntopic = "dz"\ndifficulty = 1\n'
+                                       'kind = "derivative"\nexpressions = ["x^3/(a - 2)"]\n\n[params]\n'
+                                       'a = { int = [2, 2] }\nb = { int = [1, 3] }\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--seeds", "1..3"])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "FAIL seed" in line]
+    assert lines and all(line.strip().startswith("FAIL seed") and line.count("seed") == 1 for line in lines), lines
+    assert all("x^3/(a - 2) with a = 2: division by zero" in line and "b =" not in line for line in lines), lines

@@ -6,6 +6,7 @@ import errno
 import itertools
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -642,7 +643,8 @@ def list_families(topic: str | None, bank_folders: tuple[Path, ...]) -> None:
             _fail([*broken, f"no family has topic '{_plain(topic, 40)}'; the topics are: {topics}"
                    + ("; a family file that could not be read (above) may be the one" if broken else "")])
     for f, drawn in zip(families, samples(families, 0, "sample")):
-        sample = _plain_prompt(drawn["prompt"]) if isinstance(drawn, dict) else f"(no sample: {drawn})"
+        sample = _plain_prompt(drawn["prompt"]) if isinstance(drawn, dict) else \
+            f"(no sample: {re.sub(r'^seed [0-9]+: ', '', drawn)})"
         click.echo(_plain(f"{f.id}  [{f.topic}, difficulty {f.difficulty}, {f.kind}]  {f.title}", 400))
         click.echo(_plain(f"    e.g. {sample}", 2000))
     if broken:
@@ -822,8 +824,8 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
             report = check_family(family, span, pool=pool)
             failed += bool(report.failures)
             _say(report.line())
-            for seed, reason in report.failures[:5]:
-                _say(f"    FAIL seed {seed}: {reason}")
+            for seed, reason in report.failures[:5]:  # (the draw's own seed, which the reason began with, left out)
+                _say(f"    FAIL seed {seed}: {re.sub(r'^seed [0-9]+: ', '', reason)}")
             for note in report.notes():
                 _say(f"    note: {note}")
     files = f" and {len(unread)} file{'s' * (len(unread) != 1)} that did not load" if unread else ""

@@ -4,6 +4,7 @@ partials, the second-derivative test, contour data."""
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -11,7 +12,7 @@ import sympy as sp
 
 from workbook import expr as E
 from workbook import steps, verify
-from workbook.errors import excerpt
+from workbook.errors import excerpt, printable
 from workbook.problem import Degenerate, OutOfRange
 
 
@@ -27,7 +28,15 @@ def given(text: str, params: dict, names=()) -> sp.Expr:
     try:
         return E.parse(text, variables=set(params) | set(names), values=params)
     except E.ExprError as exc:  # with these values: too large, or undefined (a drawn 0 under a division)
-        raise Degenerate(f"with the drawn parameters, {exc.message}") from None
+        # the text as the file writes it and the values that made it so, for the author to find the key by
+        # (user49 F3: "with the drawn parameters, division by zero" named neither)
+        used = [n for n in sorted(params) if re.search(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])", text)]
+        drawn = ", ".join(f"{n} = {_cut(sp.sstr(params[n]), 20)}" for n in used[:6])
+        raise Degenerate(f"{_cut(text, 60)} with {drawn or 'the drawn parameters'}: {exc.message}") from None
+
+
+def _cut(text: str, most: int) -> str:
+    return printable(text) if len(text) <= most else printable(text[:most - 1]) + "\u2026"
 
 
 def constant(text: str) -> sp.Expr | None:
