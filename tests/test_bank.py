@@ -777,3 +777,13 @@ def test_a_draw_that_divides_by_zero_names_what_the_file_writes_and_the_values_d
     lines = [line for line in result.output.splitlines() if "FAIL seed" in line]
     assert lines and all(line.strip().startswith("FAIL seed") and line.count("seed") == 1 for line in lines), lines
     assert all("x^3/(a - 2) with a = 2: division by zero" in line and "b =" not in line for line in lines), lines
+
+
+def test_every_placeholder_a_prompt_names_that_its_kind_does_not_fill_is_named_at_once():
+    # user49 F2: {fxx} was named, and {c} only once {fxx} was put right
+    from workbook.problem import PlaceholderError, fill
+
+    with pytest.raises(PlaceholderError) as caught:
+        fill("Differentiate {fxx} and give {dfx}; also {c}, {{literal}} and {fxx} again.", {"dfx": None, "f": None})
+    said = str(caught.value)
+    assert "{fxx}, {c}, which this kind does not fill" in said and said.count("{fxx}") == 1 and "literal" not in said

@@ -464,9 +464,12 @@ def fill(template: str, values: dict[str, Segment]) -> list[Segment]:
                 text = ""
             out.append(formula(m[1][1:]))
             continue
-        if m[1] not in values:
+        if m[1] not in values:  # every one the text names, not the first alone (user49 F2)
+            unknown = list(dict.fromkeys(t[1][:30] for t in _TOKEN.finditer(template)
+                                         if t[0] not in ("{{", "}}") and not t[1].startswith("=") and t[1] not in values))
             known = ", ".join("{" + k + "}" for k in sorted(values))
-            raise PlaceholderError(f"the text names {{{m[1][:30]}}}, which this kind does not fill "
+            named = ", ".join("{" + u + "}" for u in unknown[:8])
+            raise PlaceholderError(f"the text names {named}, which this kind does not fill "
                                    f"(it fills {known}; write {{{{ and }}}} for a brace)")
         if text:
             out.append(Text(text))
