@@ -400,3 +400,10 @@ def test_no_choice_stands_out_by_its_form():
                         assert not (content.is_Integer and abs(content) > 1), (family, seed, sp.sstr(form))
             seen += 1
     assert seen >= 10
+
+
+def test_a_category_name_carries_no_markup_and_no_path_or_context():
+    # attack50 F2: a section titled "<svg onload=...>" gave the category path a tag once the XML was read
+    for title in ("Derivatives <svg onload=alert(1)>", "<b>bold</b>/x", "$course$ & <i>"):
+        name = moodle.category_name(title)
+        assert not ({"<", ">", "/", "$"} & set(name)), name

@@ -51,8 +51,10 @@ def _text(parent, tag: str, value: str, fmt: str | None = None) -> ET.Element:
 
 def category_name(title: str) -> str:
     """An edition's title as one level of Moodle's category path: "/" separates levels and "$...$"
-    names a context ($system$, $course$) on import, so neither may come from the title."""
-    return defuse_tex(title.replace("/", "\u2215").replace("$", "\uff04"))
+    names a context ($system$, $course$) on import, so neither may come from the title; and no markup, a
+    category name being shown as HTML in places (attack50 F2: "<svg onload=...>" from a section's title): the
+    angle brackets as the single guillemets that look like them."""
+    return defuse_tex(title.replace("/", "\u2215").replace("$", "\uff04").replace("<", "\u2039").replace(">", "\u203a"))
 
 
 def quiz(docs: dict[str, dict], choices: dict[tuple[str, int], list[tuple[str, str]]] | None = None) -> str:
