@@ -858,3 +858,11 @@ def test_a_derivative_with_no_real_value_on_part_of_the_box_does_not_stop_the_ju
     x, y = E.symbol("x"), E.symbol("y")
     truth, given = E.parse("-y^2/(4 (x y)^(3/2))"), E.parse("-y^2/(4 abs(x y)^(3/2))")
     assert solver._apart_under_doubles(truth, given, [x, y], np.array([[-1.3, 0.7], [-0.45, 2.3]])) is None
+
+
+def test_a_tiny_constant_in_an_answer_is_said_by_its_size_and_the_answer_as_typed():
+    # attack50 F3: "is not 0.000000…" (the 2x cut off) and a line of a thousand zeros
+    result = run("solve", "x^2", "--check", "2x + 10^(-1000)")
+    lines = result.output.splitlines()
+    assert result.exit_code == 1 and lines[0] == "not right: d/dx [x^2] is not 2x + 10^(-1000)", lines
+    assert all(len(line) < 200 for line in lines) and "10^-1000" in lines[1], lines

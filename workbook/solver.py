@@ -1078,7 +1078,8 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     where = _differs(result.answer, answer, result.var, lo, hi, within=result.expr, far=far)
     difference = _expanded(answer - result.answer)
     unit = _unit(result, lo, hi)  # the derivative's size, which its differences are told beside
-    lines = [f"not right: {d} is not {_shortened(explain.pretty(answer))}"]
+    printed = explain.pretty(answer)  # as typed where SymPy's print runs long (attack50 F3: 2x + 10^(-1000) printed as
+    lines = [f"not right: {d} is not {_shortened(printed if len(printed) <= 120 else answer_text.strip())}"]  # 0.000…)
     if where is None and witness is not None:  # seen only by the exact difference, or on a fine grid
         held = "".join(f", {s} = {float(v):g}" for s, v in held_at_peak(difference, result.var).items())
         at = f"at {result.var} = {witness[0]:.6g}{held} " if difference.free_symbols else ""
@@ -1088,7 +1089,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
                      else f"  {at}it differs from the derivative by about {-witness[1] + 0.0:.4g}{tiny}")  # (not "-0":
         # attack30; the answer less the derivative, as "by" reads: the witness is the derivative less it, attack41)
     elif where is None:  # a rational difference, exactly not zero
-        lines.append(f"  it differs from the derivative by {explain.pretty(sp.cancel(difference))}, which is not 0")
+        lines.append(f"  it differs from the derivative by {_sized(sp.cancel(difference))}, which is not 0")
     else:
         point, yours, truth = where
         held = "".join(f", {s} = {float(v):g}" for s, v in
@@ -1654,6 +1655,16 @@ def _fixed_digits(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int,
     # at 3000.7 came out infinite: attack29)
     most, next_most = sorted(sizes)[-2:][::-1]
     return digits + FIXED_MARGIN + int((most + next_most) * 0.30103), min(sizes) * 0.30103 < -FIXED_AT_ONCE
+
+
+def _sized(e: sp.Expr) -> str:
+    """An expression as said, a number of many digits by its size: 1/10^1000 is "about 1 × 10^-1000", not a
+    line of a thousand zeros (attack50 F3)."""
+    text = explain.pretty(e)
+    if len(text) <= 60 or not e.is_Rational:
+        return _shortened(text)
+    mantissa, _, power = sp.sstr(sp.N(e, 4)).partition("e")
+    return f"about {float(mantissa):g} × 10^{int(power)}" if power else _shortened(text)
 
 
 def _shortened(text: str, most: int = 120) -> str:
