@@ -666,3 +666,12 @@ def test_a_bank_folder_with_no_family_file_in_it_is_said_in_every_command(tmp_pa
         assert result.exit_code == 2 and said in result.stderr and "Traceback" not in result.stderr, result.stderr
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("command", [["build", ""], ["new", ""], ["check", ""]])
+def test_an_empty_argument_is_said_to_be_empty_not_read_as_this_folder(command, tmp_path, monkeypatch):
+    # attack50 F6: `workbook build ""` and `workbook new ""` answered about ".", and `check ""` checked the whole bank
+    monkeypatch.chdir(tmp_path)
+    result = run(*command)
+    assert result.exit_code == 2 and "empty" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []

@@ -322,7 +322,7 @@ LAST_EPOCH = 253402300799  # 9999-12-31 23:59:59 UTC: a later SOURCE_DATE_EPOCH 
 
 
 @main.command()
-@click.argument("edition", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("edition", required=False, type=_Named(path_type=Path, dir_okay=False))
 @click.option("--seed", type=click.IntRange(0, 2**53), help="Override the edition's seed.")
 @click.option("--out", "out_root", type=_Folder(), default=Path("build"),
               show_default=True, help="The build folder; the edition goes into OUT/<edition-slug>/.")
@@ -780,6 +780,9 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
     from workbook.bankcheck import check_family, parse_range
     from workbook.cluster import ClusterPool, address_of, open_pool
 
+    if target is not None and not target.strip():  # an unset shell variable: not the whole built-in bank (attack50 F6)
+        _fail([("TARGET is empty: name a family id, a family file or a folder of them, or leave it out for the "
+                "built-in bank")])
     broken: list[str] = []  # what is wrong with the family files that do not load: each a failure, the others
     unread: list[Path] = []  # still checked
     try:
@@ -884,7 +887,7 @@ def practice(topic: str, count: int, difficulty: int | None, seed: int | None, p
 
 
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=_Named(path_type=Path, dir_okay=False))
 def new(file: Path) -> None:
     """Write a starter edition to FILE, every key commented, ready to build and change."""
     import secrets
