@@ -90,7 +90,7 @@ def test_a_disk_that_fills_up_is_said_as_such_and_keeps_the_previous_edition(pre
     with pytest.raises(BuildError) as caught:
         build(small_edition, out_root=out, seed=99)
     assert caught.value.code == 1  # nothing in the input was wrong
-    assert "no space is left on the disk; free some space and build again" in str(caught.value)
+    assert "no space is left on the disk; free some space (`workbook clean --cache` removes the build cache" in str(caught.value)
     assert "Errno" not in str(caught.value)
     assert snapshot(folder) == before
     assert leftovers(out) == []

@@ -71,8 +71,8 @@ def disk_full(exc: BaseException | None) -> str | None:
     if not isinstance(exc, OSError) or exc.errno not in codes:
         return None
     where = f" (writing {printable(str(exc.filename))[-80:]})" if exc.filename else ""
-    return (f"{codes[exc.errno]}{where}; free some space and build again: the previous edition is kept as "
-            "it was")
+    return (f"{codes[exc.errno]}{where}; free some space (`workbook clean --cache` removes the build cache, which "
+            "this build may have added to) and build again: the previous edition is kept as it was")
 
 
 class InputError(Exception):
