@@ -787,3 +787,16 @@ def test_every_placeholder_a_prompt_names_that_its_kind_does_not_fill_is_named_a
         fill("Differentiate {fxx} and give {dfx}; also {c}, {{literal}} and {fxx} again.", {"dfx": None, "f": None})
     said = str(caught.value)
     assert "{fxx}, {c}, which this kind does not fill" in said and said.count("{fxx}") == 1 and "literal" not in said
+
+
+def test_a_family_on_diracs_delta_is_refused_as_its_file_loads(tmp_path):
+    # attack50 F4: "Find f'(x) for f(x) = δ(x)", its key contradicting the step above it
+    from workbook.bank import load_bank
+    from workbook.errors import InputError
+
+    (tmp_path / "fam.toml").write_text('id = "fz"\ntitle = "T"\ntopic = "tz"\ndifficulty = 1\nkind = "derivative"\n'
+                                       'expressions = ["DiracDelta(x)", "x^2 + DiracDelta(x - 1)", "x^3"]\n')
+    with pytest.raises(InputError) as caught:
+        load_bank([tmp_path])
+    said = "\n".join(caught.value.lines)
+    assert "expressions[0]: DiracDelta" in said and "expressions[1]: DiracDelta" in said and "[2]" not in said

@@ -11,6 +11,7 @@ import os
 import time
 from pathlib import Path
 
+import sympy as sp
 from pydantic import ValidationError
 
 from workbook import expr as E
@@ -153,6 +154,9 @@ def _parse_formulas(family: Family) -> list[str]:
         for name in sorted(required):
             if not parsed.has(E.symbol(name)):
                 problems.append(f"{where}: the expression does not use the variable {name!r}")
+        if parsed.has(sp.DiracDelta):  # read so that SymPy's derivatives read back, no function to set (attack50 F4)
+            problems.append(f"{where}: DiracDelta is no function a problem can be set on (it is infinite at 0 and has "
+                            "no slope to work out); remove it")
     return sorted(set(problems), key=problems.index)
 
 
