@@ -5,6 +5,7 @@ answer compared with the problem's own claims record."""
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -407,3 +408,13 @@ def test_a_category_name_carries_no_markup_and_no_path_or_context():
     for title in ("Derivatives <svg onload=alert(1)>", "<b>bold</b>/x", "$course$ & <i>"):
         name = moodle.category_name(title)
         assert not ({"<", ">", "/", "$"} & set(name)), name
+
+
+def test_a_figures_alt_text_writes_powers_and_products_as_its_caption_does(quiz):
+    # user49 F10: quiz.xml's alt read "du₂/du₁ = 2*u₁; dy/du₂ = 1 - tanh(u₂)**2" to a screen reader
+    root, _, _ = quiz
+    alts = [html.unescape(a) for q in root.findall("question") for tag in ("questiontext", "generalfeedback")
+            if q.find(f"{tag}/text") is not None
+            for a in re.findall(r'alt="([^"]*)"', q.find(f"{tag}/text").text or "")]
+    assert any("du" in a for a in alts), alts[:3]
+    assert all("*" not in a for a in alts), [a for a in alts if "*" in a][:3]

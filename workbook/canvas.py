@@ -35,7 +35,7 @@ from workbook.moodle import (
     tolerance,
     worked_feedback,
 )
-from workbook.segments import defuse_tex
+from workbook.segments import alt, defuse_tex
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -150,7 +150,7 @@ def _figure(spec: dict, ident: str, files: dict[str, bytes]) -> str:
                          "the family's figure cannot be drawn") from None
     name = f"{ident}/figures/figure-{hashlib.sha256(svg).hexdigest()[:12]}.svg"
     files[name] = svg
-    return f'<p><img src="figures/{name.rsplit("/", 1)[1]}" alt="{escape(spec["alt"])}"></p>'
+    return f'<p><img src="figures/{name.rsplit("/", 1)[1]}" alt="{escape(alt(spec["alt"]))}"></p>'
 
 
 def _item(group: ET.Element, p: dict, name: str, ident: str, wrong, package_ident: str,

@@ -21,7 +21,7 @@ import sympy as sp
 
 from workbook import figures
 from workbook.errors import BuildError
-from workbook.segments import Moodle, defuse_tex, emit
+from workbook.segments import Moodle, alt, defuse_tex, emit
 
 # Characters XML 1.0 cannot carry at all, not even escaped; ElementTree writes them as they are.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -112,7 +112,7 @@ def _question(root: ET.Element, p: dict, name: str, wrong: list[tuple[str, str]]
     figure = p.get("worksheet_figure")
     if figure:
         file, data = _figure_file(figure)
-        body += f'<p><img src="@@PLUGINFILE@@/{file}" alt="{escape(figure["alt"])}"></p>'
+        body += f'<p><img src="@@PLUGINFILE@@/{file}" alt="{escape(alt(figure["alt"]))}"></p>'
         files.append((file, data))
     if kind == "cloze":
         body = defuse_cloze(body) + (_cloze_table(table) + _blanks(beyond_table(numbers, table), [], exact, figures)
@@ -124,7 +124,7 @@ def _question(root: ET.Element, p: dict, name: str, wrong: list[tuple[str, str]]
     general = _text(q, "generalfeedback", feedback, "html")
     if p.get("figure"):
         file, data = _figure_file(p["figure"])
-        general.find("text").text += f'<p><img src="@@PLUGINFILE@@/{file}" alt="{escape(p["figure"]["alt"])}"></p>'
+        general.find("text").text += f'<p><img src="@@PLUGINFILE@@/{file}" alt="{escape(alt(p["figure"]["alt"]))}"></p>'
         ET.SubElement(general, "file", {"name": file, "path": "/", "encoding": "base64"}).text = data
     if kind != "cloze":
         ET.SubElement(q, "defaultgrade").text = "1"

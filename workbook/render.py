@@ -1029,7 +1029,7 @@ class Assets:
             natural = _figures().natural_cm(data, fmt)
             wide = " wide" if where != "sheet" and _figures().wide(natural) else ""
             return Markup(f'<img class="figure{wide}" src="{src}" style="width:{_figures().printed_cm(natural, where):.2f}cm" '
-                          f'alt="{escape(spec["alt"])}">')
+                          f'alt="{escape(segments.alt(spec["alt"]))}">')
         finally:
             self.timings["figures"] = self.timings.get("figures", 0.0) + time.perf_counter() - start
 

@@ -52,6 +52,12 @@ def emit(segments: list[dict], emitter: Emitter, *, blanks: bool = True) -> str:
 _PRIMED = re.compile(r"(?<![A-Za-z'\u2018])([A-Za-z])('{1,3})(?![A-Za-z'])")
 
 
+def alt(text: str) -> str:
+    """A figure's alt text as a screen reader and an LMS show it: x^2 and 2·u₁ for SymPy's x**2 and 2*u₁, as its
+    printed caption writes them (user49 F10: quiz.xml read "2*u₁; dy/du₂ = 1 - tanh(u₂)**2" aloud)."""
+    return text.replace("**", "^").replace("*", "\u00b7")
+
+
 def primes(text: str) -> str:
     """Prose with f' and f'' written with prime marks (U+2032, U+2033, U+2034)."""
     return _PRIMED.sub(lambda m: m.group(1) + "\u2032\u2033\u2034"[len(m.group(2)) - 1], text)
