@@ -675,3 +675,15 @@ def test_an_empty_argument_is_said_to_be_empty_not_read_as_this_folder(command, 
     result = run(*command)
     assert result.exit_code == 2 and "empty" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_family_id_a_letter_off_is_told_the_one_meant(tmp_path):
+    # user49 F11: "unknown family 'my-neuron-slop'" with my-neuron-slope one letter away
+    result = run("show", "trg")
+    assert result.exit_code == 2 and "did you mean 'trig'?" in result.stderr, result.stderr
+    edition = tmp_path / "ed.toml"
+    edition.write_text('title = "T"\nseed = 1\n[[sections]]\ntitle = "S"\nfamilies = ["chain-two-level", "zzzz"]\n'
+                       "count = 2\n")
+    result = run("build", str(edition), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "did you mean 'chain-two-levels'?" in result.stderr, result.stderr
+    assert result.stderr.count("did you mean") == 1, result.stderr

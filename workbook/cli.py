@@ -675,8 +675,10 @@ def show(family: str, seed: int, bank_folders: tuple[Path, ...], attempt: bool) 
     except InputError as exc:
         _fail(exc.lines)
     if family not in bank:
-        _fail([(f"unknown family '{_plain(family, 40)}'; `workbook list` shows the families; one of your own "
-               "needs its folder: --bank FOLDER")])
+        from workbook.edition import did_you_mean
+
+        _fail([(f"unknown family '{_plain(family, 40)}'; {did_you_mean(family, bank)}`workbook list` shows the "
+                "families; one of your own needs its folder: --bank FOLDER")])
     record = samples([bank[family]], seed, "show")[0]
     if isinstance(record, str):
         # a family given up as one that cannot be drawn is a mistake in its file (exit 2); anything else, ours

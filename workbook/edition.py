@@ -262,6 +262,16 @@ UNKNOWN_HINT = ("`workbook list` shows the families; one of your own needs its f
                 "bank = [\"FOLDER\"] in the edition")
 
 
+def did_you_mean(name: object, bank: dict) -> str:
+    """ "did you mean 'my-neuron-slope'? " for a family id a letter or two off one of the bank's (user49 F11), else ""."""
+    import difflib
+
+    if not isinstance(name, str) or len(name) > 100:
+        return ""
+    close = difflib.get_close_matches(name, list(bank), n=1, cutoff=0.8)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
 def pick_families(edition: Edition, bank: dict[str, Family]) -> list[list[Family]]:
     """The families each section draws from, in order; every unknown name reported at once."""
     problems, picked = [], []
@@ -269,7 +279,7 @@ def pick_families(edition: Edition, bank: dict[str, Family]) -> list[list[Family
     for i, section in enumerate(edition.sections):
         if section.example is not None and section.example not in bank:
             problems.append(f"{edition.path}: sections[{i}].example: unknown family {excerpt(section.example)}; "
-                            f"{UNKNOWN_HINT}")
+                            f"{did_you_mean(section.example, bank)}{UNKNOWN_HINT}")
         if section.families:
             chosen = []
             for j, fid in enumerate(section.families):
@@ -277,7 +287,7 @@ def pick_families(edition: Edition, bank: dict[str, Family]) -> list[list[Family
                     chosen.append(bank[fid])
                 else:
                     problems.append(f"{edition.path}: sections[{i}].families[{j}]: unknown family {excerpt(fid)}; "
-                                    f"{UNKNOWN_HINT}")
+                                    f"{did_you_mean(fid, bank)}{UNKNOWN_HINT}")
         else:
             chosen = [f for f in bank.values() if f.topic == section.topic
                       and (section.difficulty is None or f.difficulty == section.difficulty)]
