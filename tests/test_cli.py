@@ -687,3 +687,17 @@ def test_a_family_id_a_letter_off_is_told_the_one_meant(tmp_path):
     result = run("build", str(edition), "--out", str(tmp_path / "out"))
     assert result.exit_code == 2 and "did you mean 'chain-two-levels'?" in result.stderr, result.stderr
     assert result.stderr.count("did you mean") == 1, result.stderr
+
+
+def test_clean_says_what_it_removed_beside_the_hand_made_file_it_kept(tmp_path, small_edition):
+    # user49 F8: "kept 1 entry of ... e.g. handmade.txt", while every sheet and key in that folder went unsaid
+    out = tmp_path / "out"
+    assert run("build", str(small_edition), "--out", str(out), "--format", "html", "-q").exit_code == 0
+    (edition,) = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    written = len([p for p in edition.rglob("*") if p.is_file()])
+    (edition / "handmade.txt").write_text("mine")
+    result = run("clean", "--out", str(out), "--yes")
+    said = result.output + result.stderr
+    assert result.exit_code == 0 and f"removed the {written - 1} files builds wrote in {edition}" in said, said
+    assert "kept 1 entry" in said and ": handmade.txt" in said and "e.g." not in said, said
+    assert sorted(p.name for p in edition.iterdir()) == ["handmade.txt"]

@@ -728,6 +728,7 @@ def clean(out_root: Path, cache_only: bool = False, *,
                             kept.append(f"kept {folder}: a marker copied in, not one a build of yours wrote there")
                         continue
                     listed = trusted(folder) if not folder.name.startswith(".") else trusted(folder, name)
+                    present = sum(1 for path in listed if (folder / path).is_file() and not (folder / path).is_symlink())
                     try:
                         left = _remove_as_written(folder, listed)
                     except NotRemoved as exc:  # said with the folder and why, not "solutions.pdf: Operation not
@@ -747,10 +748,14 @@ def clean(out_root: Path, cache_only: bool = False, *,
                                     "this name, so no file in it can be told from one someone put there (built by "
                                     "another user, built under another name and then renamed or copied here, or "
                                     "built before your key was replaced); remove it by hand if it is yours")
-                    elif left:
-                        kept.append(f"kept {len(left)} entr{'ies' if len(left) != 1 else 'y'} of {folder} workbook did "
-                                    f"not write as they are (added or changed by hand, or a marker copied in), "
-                                    f"e.g. {left[0]}")
+                    elif left:  # what went, then what stayed (user49 F8: every sheet went, and only what stayed
+                        # was said)
+                        gone = f"removed the {present} file{'s' * (present != 1)} builds wrote in {folder}; " \
+                            if present else ""
+                        shown = ", ".join(left[:3]) + (", …" if len(left) > 3 else "")
+                        kept.append(f"{gone}kept {len(left)} entr{'ies' if len(left) != 1 else 'y'} of {folder} "
+                                    f"workbook did not write as they are (added or changed by hand, or a marker copied "
+                                    f"in): {shown}")
                     else:
                         removed.append(folder)
         except InTheWay as exc:  # a lock that cannot be taken (a hard link, another program's, a read-only folder):
