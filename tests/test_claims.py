@@ -1904,3 +1904,14 @@ def test_a_key_that_asks_a_justification_gives_the_tests_numbers(family_id):
                     curve = f"f_{{{first}{first}}} = {sp.latex(at[0, 0])}"
                     assert any(curve in m for m in maths), (seed, curve, maths)
             assert any(want in m for m in maths), (seed, want, maths)
+
+
+def test_a_number_put_in_under_a_power_is_in_brackets():
+    # read46 F12: "f(25, 22) = -22^2 + ..." for -s^2, which a student reads as (-22)^2
+    seen = 0
+    for family in (f for f in load_bank().values() if f.kind == "optimization"):
+        for record in _records(family, range(12)):
+            put = [s["math"] for s in record["steps"] if s["math"].startswith("f(")][-1]
+            assert not re.search(r"(?<![\w.)}(])\d+(\.\d+)?\^", put), put
+            seen += "^" in put
+    assert seen

@@ -6,6 +6,7 @@ grid point may do better), and the gradient measured at the optimum, which must 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -192,6 +193,8 @@ def _value_at(work: Optimum) -> str:
     put = sp.latex(as_written(work.f), ln_notation=True, mul_symbol="dot",
                    symbol_names={v: f"({money(c)})" if c < 0 else money(c)
                                  for v, c in zip(work.variables, work.best, strict=True)})
+    # and a number under a power in brackets too: -22^2 for -s^2 read as (-22)^2 to a student (read46 F12)
+    put = re.sub(r"(?<![\w.)}])(\d+(?:\.\d+)?)\^\{", r"(\1)^{", put)
     at = ", ".join(money(c) for c in work.best)
     return f"f({at}) = {put} = {money(work.value)}"
 
