@@ -534,3 +534,14 @@ def test_a_formula_keeps_the_marks_after_it_on_its_line(written):
     html = (written[0] / "solutions.html").read_text(encoding="utf-8")
     outside = re.sub(r'<span class="glued"><math\b.*?</math>[;:,.!?)\]]+</span>', "", html, flags=re.DOTALL)
     assert "</math>" in outside and not re.search(r"</math>[;:,.!?)\]]", outside)
+
+
+def test_a_table_cell_of_words_is_set_from_the_left(tmp_path):
+    # read46 F12: the learning-rate table's "behaviour" column (converges steadily, ...) was right-aligned as numbers are
+    edition = tmp_path / "lr.toml"
+    edition.write_text('title = "T"\nseed = 3\n[[sections]]\ntitle = "S"\nfamilies = ["learning-rate"]\ncount = 1\n')
+    result = build(edition, out_root=tmp_path / "out", formats=("html",))
+    page = (result.out_dir / "solutions.html").read_text(encoding="utf-8")
+    cells = re.findall(r'<td class="words">(.*?)</td>', page, re.DOTALL)
+    assert any("converges" in c for c in cells) and any("diverges" in c for c in cells), cells[:3]
+    assert "table.numbers td.words { text-align: left; }" in page

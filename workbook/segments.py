@@ -84,11 +84,14 @@ class Page:
         thead = "<thead><tr>" + "".join(
             f'<th style="min-width: {cm:.2f}cm">{self.draw(c)}</th>' if cm else f"<th>{self.draw(c)}</th>"
             for c, cm in zip(head, room)) + "</tr></thead>" if head else ""
-        body = "".join("<tr>" + "".join(f"<td>{self.draw(c) if c else ''}</td>" for c in row) + "</tr>" for row in rows)
+        # a cell of words (a rate's behaviour) set from the left, as prose is; numbers from the right (read46 F12)
+        body = "".join("<tr>" + "".join(('<td class="words">' if _PROSE_CELL.fullmatch(c or "") else "<td>")
+                                        + f"{self.draw(c) if c else ''}</td>" for c in row) + "</tr>" for row in rows)
         cls = "numbers fill-in" if blank else "numbers"
         return f'<table class="{cls}" tabindex="0">{thead}<tbody>{body}</tbody>\n</table>'
 
 
+_PROSE_CELL = re.compile(r"\s*\\text\{[^{}]*[A-Za-z]{3}[^{}]* [^{}]*\}\s*")  # \text{converges steadily}: two words or more
 HAND_CM = 0.21  # a handwritten character's width in a cell to fill in, and the room either side of them
 HAND_PAD_CM = 0.35
 LEAST_CELL_CM = 1.55  # (print.css: table.fill-in td:empty), room for a handwritten -0.1234
