@@ -400,7 +400,8 @@ def _alike(values) -> list[str]:
     """Numbers set side by side, one way for all: decimals, unless one of them never ends (1/12, 0.25 and
     5/12 read as a muddle, so all are fractions)."""
     ending = all(decimal_places(sp.Rational(v)) is not None for v in values)
-    return [exact_decimal(v) if ending else latex(sp.Rational(v)) for v in values]
+    # a fraction in a table's cell written on its line, 1/12: set as a stacked fraction it printed at 5 pt (read47 F4)
+    return [exact_decimal(v) if ending else sp.latex(sp.Rational(v), fold_short_frac=True) for v in values]
 
 
 def _converge_paths(work: Descent) -> list[tuple[float, list[float]]]:
