@@ -92,9 +92,20 @@
 
   // A name of a few of the variables written together is their product, as workbook/expr.py's _products reads it:
   // 2xy^2 is 2·x·y², as the key prints it (user48 F10: the key's own t(8st + 2s + 3t) was refused)
+  // whether a run of letters holds a function's or a constant's name anywhere in it (8pix: 8·pi·x or 8·p·i·x), as
+  // workbook/expr.py's _holds_a_name: never split, but refused with both readings
+  function holdsAName(text) {
+    for (let i = 0; i < text.length; i++) {
+      for (let j = i + 2; j <= text.length; j++) {
+        const part = text.slice(i, j);
+        if (isFunction(part) || has(CONSTANTS, part) || has(SPELLINGS, part)) return true;
+      }
+    }
+    return false;
+  }
   function products(tokens, allowed) {
     return tokens.flatMap((t) => t.kind === "name" && t.text.length > 1 && t.text.length <= 6 && !allowed.includes(t.text)
-      && !isFunction(t.text) && !has(CONSTANTS, t.text) && !has(SPELLINGS, t.text) && [...t.text].every((ch) => allowed.includes(ch))
+      && !holdsAName(t.text) && [...t.text].every((ch) => allowed.includes(ch))
       ? [...t.text].map((ch, k) => ({ kind: "name", text: ch, start: t.start + k, end: t.start + k + 1 })) : [t]);
   }
 
@@ -342,7 +353,7 @@
         if (has(CONSTANTS, t.text)) { const c = CONSTANTS[t.text]; return () => c; }
         // (2xy for 2 x y: said how to write the product, as workbook solve says it, user47 F6)
         if (!allowed.includes(t.text) && t.text.length > 1 && t.text.length <= 6 && [...t.text].every((ch) => allowed.includes(ch))) {
-          throw new ParseError(`'${t.text}' reads as one name: write ${[...t.text].join(" ")} (or ${[...t.text].join("*")}) for the product`);
+          throw new ParseError(`'${t.text}' has two readings, a name in it or a product of letters: put a space or * where you mean one, e.g. ${[...t.text].join(" ")} for the product`);
         }
         if (!allowed.includes(t.text)) throw new ParseError(`unknown name '${t.text}': use ${allowed.join(", ") || "numbers only"}`);
         return (v) => v[t.text];

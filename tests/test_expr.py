@@ -169,3 +169,13 @@ def test_every_part_of_an_answer_typed_so_far_is_read_or_refused_in_one_line(who
                     E.parse(text, variables=variables)
                 except E.ExprError as exc:
                     assert "\n" not in str(exc) and str(exc), text
+
+
+@pytest.mark.parametrize("text, names", [("8pix", {"p", "i", "x"}), ("shx", {"s", "h", "x"}),
+                                         ("2sinx", {"s", "i", "n", "x"}), ("xexp", {"x", "e", "p"})])
+def test_letters_holding_a_functions_or_a_constants_name_are_never_split(text, names):
+    # attack51 F3: with the names p, i and x, 8pix read as 8·p·i·x, though it may be 8·pi·x: refused, both said
+    with pytest.raises(E.ExprError) as caught:
+        E.parse(text, variables=names)
+    assert "reading" in str(caught.value) or "did you mean" in str(caught.value), str(caught.value)
+    assert E.parse("2xy^2", variables={"x", "y"}) == E.parse("2*x*y^2", variables={"x", "y"})

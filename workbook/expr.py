@@ -454,8 +454,9 @@ class _Parser:
         if self.variables is not None and tok.text not in self.variables:
             allowed = ", ".join(sorted(self.variables)) or "none"
             if 1 < len(tok.text) <= MOST_GLUED and all(ch in self.variables for ch in tok.text):  # sh beside s and h
-                raise self.error(f"{tok.text!r} reads as one name: write {' '.join(tok.text)} (or "
-                                 f"{'*'.join(tok.text)}) for the product", tok)
+                raise self.error(f"{tok.text!r} has two readings, a name in it ({_name_in(tok.text)}) or a product of "
+                                 f"letters: put a space or * where you mean one, e.g. {' '.join(tok.text)} for the "
+                                 "product", tok)
             raise self.error(f"unknown name {excerpt(tok.text)}; the names allowed here are: {allowed}", tok)
         if tok.text in self.values:
             return self.values[tok.text]
@@ -550,8 +551,7 @@ def _products(tokens: list[Token], variables: set[str], values: dict) -> list[To
     for tok in tokens:
         name = tok.text
         if (tok.kind == "name" and 1 < len(name) <= MOST_GLUED and name not in variables and name not in values
-                and name not in FUNCTIONS and name not in CONSTANTS and name not in _SPELLINGS
-                and all(ch in variables for ch in name)):
+                and not _holds_a_name(name) and all(ch in variables for ch in name)):
             out += [Token("name", ch, tok.pos + k) for k, ch in enumerate(name)]
         else:
             out.append(tok)
@@ -559,6 +559,20 @@ def _products(tokens: list[Token], variables: set[str], values: dict) -> list[To
 
 
 MOST_GLUED = 6  # letters: a longer run is a typing slip, not a product a learner meant
+
+
+def _name_in(name: str) -> str:
+    """The longest function's or constant's name (or other spelling) in a run of letters: pi in 8pix."""
+    found = [name[i:j] for i in range(len(name)) for j in range(i + 2, len(name) + 1)
+             if name[i:j] in FUNCTIONS or name[i:j] in CONSTANTS or name[i:j] in _SPELLINGS]
+    return max(found, key=len) if found else name
+
+
+def _holds_a_name(name: str) -> bool:
+    """Whether a run of letters holds a function's or a constant's name (or another spelling of one) anywhere in it:
+    8pix is 8·pi·x or 8·p·i·x, sinx sin(x) or s·i·n·x, and is refused with both readings, never split (attack51 F3)."""
+    return any(name[i:j] in FUNCTIONS or name[i:j] in CONSTANTS or name[i:j] in _SPELLINGS
+               for i in range(len(name)) for j in range(i + 2, len(name) + 1))
 
 
 def _glued_call(name: str) -> str | None:
