@@ -29,6 +29,14 @@ count = 2
 """
 
 
+def pytest_configure(config) -> None:
+    """In a test process of several (pytest-xdist), each build a test starts has one worker process: two test
+    processes on two cores, each with a pool of two, asked for four cores, and `solve --check`'s 10 s budget ran out
+    beside them for answers it judges in 4 s. A test that sets its own --jobs or WORKBOOK_JOBS keeps it."""
+    if hasattr(config, "workerinput"):
+        os.environ.setdefault("WORKBOOK_JOBS", "1")
+
+
 def pytest_xdist_auto_num_workers(config) -> int:
     """``-n auto`` (pyproject.toml): a test process for each core this process may use, at most four, since a test
     that builds starts a worker pool of its own beside them."""
