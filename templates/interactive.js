@@ -757,7 +757,8 @@
         const now = u({ [v]: xs[k] });
         if (Number.isFinite(before) && Number.isFinite(now) && before * now < 0) {
           crossings.push([u, k, before]);
-          if (crossings.length > 400) throw new ParseError("an answer whose corners (max, abs, relu ...) switch over 400 times is more than the page can check: write it more simply");
+          // (read, and judged by the terminal: cos(x) sign(sin(x)) is a textbook answer, not one to write more simply)
+          if (crossings.length > 400) throw new Unweighed("Your answer's corners (max, abs, sign ...) switch over 400 times, more than this page can check: type it into workbook solve --check, which judges it exactly.");
         }
         before = now;
       }

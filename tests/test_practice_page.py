@@ -1031,3 +1031,12 @@ def test_a_step_of_a_fast_wave_that_touches_zero_is_found_in_both_judges(tmp_pat
                                       ("2x + Heaviside(-sin(1000x) - 1)", "defer"),
                                       ("2x + sign(sin(10^9 x) + 1) - 1", "defer"),
                                       ("2x + sign(sin(1000x)^2 + 2) - 1", True)], tmp_path)
+
+
+def test_an_answer_whose_corners_switch_too_often_for_the_page_is_sent_to_the_terminal_not_called_unreadable(tmp_path):
+    # attack51 F5: "I could not read that: ... write it more simply" to cos(x) sign(sin(x)) terms the terminal judged
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    record = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x"}}
+    said = _verdicts([{"data": interactive.page_data(record), "text": "2x + |sin(100x)| - |sin(100x)|"}], tmp_path)
+    assert not said[0].startswith(("I could not read", "Right", "Not right")) and "workbook solve --check" in said[0], said
