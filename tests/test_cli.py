@@ -679,8 +679,11 @@ def test_an_empty_argument_is_said_to_be_empty_not_read_as_this_folder(command, 
 
 def test_a_family_id_a_letter_off_is_told_the_one_meant(tmp_path):
     # user49 F11: "unknown family 'my-neuron-slop'" with my-neuron-slope one letter away
-    result = run("show", "trg")
-    assert result.exit_code == 2 and "did you mean 'trig'?" in result.stderr, result.stderr
+    for typed, meant in (("trg", "trig"), ("Exp-Log", "exp-log"), ("exp-log.toml", "exp-log")):  # (attack51 F11)
+        result = run("show", typed)
+        assert result.exit_code == 2 and f"did you mean '{meant}'?" in result.stderr, result.stderr
+    result = run("list", "--topic", "")
+    assert result.exit_code == 2 and "--topic is empty" in result.stderr, result.stderr
     edition = tmp_path / "ed.toml"
     edition.write_text('title = "T"\nseed = 1\n[[sections]]\ntitle = "S"\nfamilies = ["chain-two-level", "zzzz"]\n'
                        "count = 2\n")

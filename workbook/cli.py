@@ -630,6 +630,8 @@ def list_families(topic: str | None, bank_folders: tuple[Path, ...]) -> None:
     from workbook.bank import load_bank
     from workbook.scheduler import samples
 
+    if topic is not None and not topic.strip():  # an unset shell variable: not every topic (attack51 F11)
+        _fail(["--topic is empty: give a topic (workbook list shows them all)"])
     broken: list[str] = []
     try:
         bank = load_bank(list(bank_folders), broken)  # a broken file is reported; the others are listed

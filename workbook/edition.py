@@ -268,7 +268,8 @@ def did_you_mean(name: object, bank: dict) -> str:
 
     if not isinstance(name, str) or len(name) > 100:
         return ""
-    close = difflib.get_close_matches(name, list(bank), n=1, cutoff=0.8)
+    plain = name.strip().lower().removesuffix(".toml")  # Exp-Log, exp-log.toml (attack51 F11)
+    close = [plain] if plain in bank else difflib.get_close_matches(plain, list(bank), n=1, cutoff=0.8)
     return f"did you mean {close[0]!r}? " if close else ""
 
 
