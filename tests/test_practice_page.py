@@ -1030,6 +1030,9 @@ def test_a_step_of_a_fast_wave_that_touches_zero_is_found_in_both_judges(tmp_pat
     _terminal_and_page_agree(record, [("2x + sign(sin(1000x) + 1) - 1", "defer"), ("2x + 1 - sign(cos(1000x)^2)", "defer"),
                                       ("2x + Heaviside(-sin(1000x) - 1)", "defer"),
                                       ("2x + sign(sin(10^9 x) + 1) - 1", "defer"),
+                                      # (attack51 F2: a power past the fourth, and a tangent)
+                                      ("2x + sign((sin(1000x) + 1)^5) - 1", "defer"),
+                                      ("2x + sign(tan(1000x + 0.2)^2) - 1", "defer"),
                                       ("2x + sign(sin(1000x)^2 + 2) - 1", True)], tmp_path)
 
 

@@ -1287,6 +1287,7 @@ def _exact_switches(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> lis
             # takes those values, those nearest 0, however large a (sign(sin(1000 x) + 1) at -pi/2000: attack50 F1)
             a, b, wave, values = angles
             turns = [t for r in values for t in ((sp.asin(r), sp.pi - sp.asin(r)) if wave is sp.sin
+                                                 else (sp.atan(r), sp.atan(r) + sp.pi) if wave is sp.tan
                                                  else (sp.acos(r), -sp.acos(r)))]
             found += sorted({z for t in turns for k in range(-3, 4) if lo <= (z := (t + 2 * k * sp.pi - b) / a) <= hi},
                             key=lambda z: abs(float(z)))[:12]
@@ -1301,17 +1302,17 @@ def _exact_switches(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> lis
 
 
 def _of_one_angle(u: sp.Expr, var: sp.Symbol):
-    """u as a polynomial (degree 4 at most, small coefficients) of one sine or cosine of a x + b: (a, b, sin or cos,
-    the values in [-1, 1] at which u is 0), or None."""
-    waves = [n for n in u.atoms(sp.sin, sp.cos) if var in n.free_symbols]
+    """u as a polynomial (degree 8 at most, small coefficients) of one sine, cosine or tangent of a x + b: (a, b, its
+    function, the values it takes where u is 0: in [-1, 1] for a sine or a cosine), or None."""
+    waves = [n for n in u.atoms(sp.sin, sp.cos, sp.tan) if var in n.free_symbols]
     if len(waves) != 1 or not waves[0].args[0].is_polynomial(var) or sp.degree(waves[0].args[0], var) != 1:
         return None
     wave, t = waves[0], sp.Dummy("t")
     g = u.xreplace({wave: t})
-    if g.free_symbols != {t} or not g.is_polynomial(t) or sp.degree(g, t) > 4 or not _small(g, t):
+    if g.free_symbols != {t} or not g.is_polynomial(t) or sp.degree(g, t) > 8 or not _small(g, t):
         return None
     try:
-        values = [r for r in sp.Poly(g, t).real_roots() if -1 <= r <= 1]
+        values = [r for r in sp.Poly(g, t).real_roots() if isinstance(wave, sp.tan) or -1 <= r <= 1]
     except (NotImplementedError, sp.PolynomialError, ValueError, TypeError):
         return None
     a, b = sp.Poly(wave.args[0], var).all_coeffs()
