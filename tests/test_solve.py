@@ -866,3 +866,9 @@ def test_a_tiny_constant_in_an_answer_is_said_by_its_size_and_the_answer_as_type
     lines = result.output.splitlines()
     assert result.exit_code == 1 and lines[0] == "not right: d/dx [x^2] is not 2x + 10^(-1000)", lines
     assert all(len(line) < 200 for line in lines) and "10^-1000" in lines[1], lines
+
+
+def test_a_point_said_for_a_partial_gives_every_names_value():
+    # attack51 F9: "at y = 1 your answer gives -3.6, but the derivative is -2.6", x = 1.3 unsaid
+    result = run("solve", "-x^3 - x y^2", "--wrt", "y", "--check", "-2xy + sign(|y-1|) - 1")
+    assert result.exit_code == 1 and "at y = 1, x = 1.3 your answer gives -3.6, but the derivative is -2.6" in result.output

@@ -1052,9 +1052,11 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
                        "  at {} yours gives {}, but the derivative is {}".format(at, *apart(yours, truth))]
     typed = typed_undefined(answer_text, allowed, result.var, result.answer, typed_function, lo, hi,
                             far=far) if verdict is True else None
-    if typed is not None:  # as the practice page reads it: 2 sqrt(x)^2 is 2x only for x >= 0
-        return False, [f"not right: {d} is not {answer_text.strip()[:80]}", "  " + undefined_line(typed, result.var)]
     others = (answer.free_symbols | result.answer.free_symbols) - {result.var}
+    if typed is not None:  # as the practice page reads it: 2 sqrt(x)^2 is 2x only for x >= 0; the point with every
+        # other name's value, which the numbers depend on (attack51 F9: "at y = 1" with x = 1.3 unsaid)
+        at = ", ".join([f"{result.var} = {typed[0]:.6g}"] + [f"{n} = {float(v):g}" for n, v in holding(others).items()])
+        return False, [f"not right: {d} is not {answer_text.strip()[:80]}", "  " + undefined_line(typed, at=at)]
     along = typed_undefined_along(answer_text, allowed, sorted(others, key=str), result.answer, result.expr, lo, hi) \
         if verdict is True and others else None
     if along is not None:  # along another name, the rest held: 2xy + ln(y + 5) - ln(y + 5) for y < -5
