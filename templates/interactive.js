@@ -945,7 +945,11 @@
   // and the ridge of sech(10^6 (x + y - 0.7771)), which no random point of the box reaches (attack32, attack33)
   function boxTurns(f, variables, bases) {
     const found = [], grid = Array.from({ length: 201 }, (_, k) => -3 + 6 * k / 200);
-    for (const u of (f.turns || []).slice(0, 12)) {
+    // and where what a corner is taken of turns: sign(|y - 1|) switches on the line y = 1 alone, sign((x - 0.3)^2 +
+    // (y - 0.7)^2) at one point, which no point of the box lands on ("Right.": attack51 F7, F8); each such place
+    // also at its 12 digits, where a turn narrowed to the last bits of a double reaches the round number it is at
+    const sources = (f.turns || []).slice(0, 12).concat((f.joints || []).slice(0, 12));
+    for (const u of sources) {
       for (const base of bases) {
         const p = base.slice();
         for (let round = 0; round < 2; round++) {
@@ -956,6 +960,8 @@
             if (along.length) {
               p[i] = along.reduce((a, b) => (Math.abs(b - p[i]) < Math.abs(a - p[i]) ? b : a));
               found.push(p.slice());
+              const round12 = Number(p[i].toPrecision(12));
+              if (round12 !== p[i]) { p[i] = round12; found.push(p.slice()); }
             }
           });
         }

@@ -1043,3 +1043,16 @@ def test_an_answer_whose_corners_switch_too_often_for_the_page_is_sent_to_the_te
     record = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x"}}
     said = _verdicts([{"data": interactive.page_data(record), "text": "2x + |sin(100x)| - |sin(100x)|"}], tmp_path)
     assert not said[0].startswith(("I could not read", "Right", "Not right")) and "workbook solve --check" in said[0], said
+
+
+def test_a_partial_wrong_on_a_line_or_at_one_point_where_a_step_touches_0_is_not_right_in_both_judges(tmp_path):
+    # attack51 F7, F8: sign(|y - 1|) - 1 is -1 on the line y = 1 alone, sign((x - 0.3)^2 + (y - 0.7)^2) - 1 at the
+    # point (0.3, 0.7) alone: the page said "Right." to both, the terminal to the second
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    record = {"claims": {"type": "gradient", "function": "-x**3 - x*y**2", "variables": ["x", "y"],
+                         "partials": ["-3*x**2 - y**2", "-2*x*y"]}}
+    _terminal_and_page_agree(record, [("-3x^2 - y^2, -2xy + sign(|y-1|) - 1", False),
+                                      ("-3x^2 - y^2, -2xy + sign((x-0.3)^2 + (y-0.7)^2) - 1", False),
+                                      ("-3x^2 - y^2, -2xy + sign((x-0.3)^2 + (y-0.7)^2 + 1) - 1", True),
+                                      ("-3x^2 - y^2, -2xy", True)], tmp_path)

@@ -858,6 +858,11 @@ def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo:
     turns = _turns_in_box(given - truth, names)
     if turns:
         points = np.concatenate([np.array(turns, dtype=float), points])
+        # where what a step is taken of touches 0 at its turn, the step's value there, exactly: sign((x - 0.3)^2 +
+        # (y - 0.7)^2) - 1 is -1 at (0.3, 0.7) alone, which _off_corners takes for a corner (attack51 F8)
+        touched = _apart_at_touches(truth, given, names, lo, hi, within)
+        if touched is not None:
+            return touched
     points = _off_corners(given - truth, names, points)
     if within is not None:
         points = _defined(within, names, points)
@@ -971,6 +976,42 @@ def _apart_in_digits(truth: sp.Expr, given: sp.Expr, names: list[sp.Symbol], poi
         if abs(values[0] - values[1]) <= sp.Float("1e-9", digits) * max(1, abs(values[0])):
             return False
     return True
+
+
+def _apart_at_touches(truth: sp.Expr, given: sp.Expr, names: list[sp.Symbol], lo: float, hi: float,
+                      within: sp.Expr | None) -> tuple[dict, float, float] | None:
+    """A point of the box where what a step (sign, Heaviside, |.|) of the answer is taken of touches 0 at its turn,
+    found exactly, and the answer's value there is not the derivative's, which goes on smoothly through it."""
+    for u in _switching(given, holes=False)[:20]:
+        held = sorted(u.free_symbols, key=str)
+        if len(held) < 2 or not set(held) <= set(names) or not u.is_polynomial(*held) or \
+                not 2 <= sp.total_degree(u, *held) <= 4:
+            continue
+        try:
+            solved = sp.solve([sp.diff(u, v) for v in held], held, dict=True)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        for point in solved[:4]:
+            if not all(v in point and point[v].is_real and lo <= point[v] <= hi for v in held) or \
+                    u.xreplace(point) != 0:
+                continue
+            at = {n: point.get(n, _CONSTANTS[0]) for n in names}
+            try:
+                if within is not None and not ((w := sp.N(within.xreplace(at), 30)).is_real and w.is_finite):
+                    continue
+                want, got = (sp.N(e.xreplace(at).doit(), 30) for e in (truth, given))
+                if not (want.is_real and want.is_finite and got.is_number):
+                    continue
+                beside = [sp.N(truth.xreplace({n: v + sp.Rational(side, 10**7) for n, v in at.items()}), 30)
+                          for side in (-1, 1)]
+                if any(abs(complex(b) - complex(want)) > 1e-5 * max(1.0, abs(complex(want))) for b in beside):
+                    continue  # the derivative has its own corner there: either value
+                if not got.is_real or not got.is_finite or abs(complex(got) - complex(want)) > 1e-9 * max(1.0, abs(complex(want))):
+                    return ({n: float(v) for n, v in at.items()}, float(got) if got.is_real and got.is_finite
+                            else float("nan"), float(want))
+            except (TypeError, ValueError, ZeroDivisionError, RecursionError, OverflowError):
+                continue
+    return None
 
 
 def _turns_in_box(difference: sp.Expr, names: list[sp.Symbol]) -> list[list[float]]:
