@@ -411,7 +411,7 @@ def test_a_hessians_stray_components_are_named_as_the_key_at_fault(tmp_path):
 ASK_ONLY = {"at": "1", "point": ["1", "1"], "direction": ["1", "1"], "rate": "1/10", "steps": 2,
             "rates": ["1/10", "1/5"], "decimals": 3, "layers": ["x^2", "sin(u1)"], "outer": "x*y",
             "inner": ["t", "t^2"], "parameters": ["t"], "targets": ["1"], "weights": ["1"], "bias": ["0"],
-            "upstream": ["1"], "function": "L"}
+            "upstream": ["1"], "function": "L", "rate_order": "drawn"}
 
 
 def test_a_key_its_ask_does_not_read_is_refused_by_name():

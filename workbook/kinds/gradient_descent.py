@@ -62,7 +62,7 @@ class DescentFamily(FunctionFamily):
                              description="For ask = \"converge\": the learning rates to judge, each above 0 "
                                          "and no two alike.",
                              json_schema_extra=for_asks("converge"))
-    order: Literal["as written", "drawn"] = Field(
+    rate_order: Literal["as written", "drawn"] = Field(
         "as written", description="For ask = \"converge\": judge `rates` in the order written, or in an order drawn for "
                                   "each problem, so that their verdicts fall in no order a learner could learn.",
         json_schema_extra=for_asks("converge"))
@@ -213,7 +213,7 @@ def solve_converge(family: DescentFamily, params: dict, rng: np.random.Generator
     work.rates = [in_range(f"rates[{i}]", given(t, params), exact_rate) for i, t in enumerate(family.rates)]
     if len(set(work.rates)) < len(work.rates):
         raise Degenerate("rates must be distinct")
-    if family.order == "drawn":  # (read46 F6: every draw read converges, converges, oscillates, diverges)
+    if family.rate_order == "drawn":  # (read46 F6: every draw read converges, converges, oscillates, diverges)
         work.rates = [work.rates[i] for i in rng.permutation(len(work.rates))]
     work.factors = [1 - rate * work.curvature for rate in work.rates]
     work.verdicts = [_verdict(factor)[1] for factor in work.factors]
