@@ -696,6 +696,8 @@ def _stated_numbers(prompt: list[dict]) -> list[float]:
     numbers = [float(sp.Rational(m[1] + m[2]) / sp.Rational(m[3]))
                for m in re.finditer(r"(-?)\s*\\frac\{(\d+)\}\{(\d+)\}", text)]
     text = re.sub(r"\\frac\{\d+\}\{\d+\}", " ", text)
+    numbers += [float(sp.Rational(m[1] + m[2]) / sp.Rational(m[3]))  # and one written on its line, 1 / 12
+                for m in re.finditer(r"(-?)\s*(?<![\d.])(\d+) / (\d+)(?![\d.])", text)]
     return numbers + [float(m) for m in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", text)]
 
 
