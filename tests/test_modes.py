@@ -646,9 +646,9 @@ def test_a_file_an_earlier_draw_showed_is_said_removed_and_a_renamed_students_sh
     (quiz.parent / "fix.csv").write_text("name,id\nAlan M. Turing,s02\n")
     build(quiz, "--roster", str(quiz.parent / "fix.csv"), "--format", "html")
     sheet = (quiz.parent / "out" / "modes" / "students" / "s02" / "worksheet.html").read_text()
-    assert "Alan M. Turing" in sheet and "--roster fix.csv --student s02" in sheet, sheet[-600:]
+    assert "Alan M. Turing" in sheet and re.search(r"--roster \S*fix\.csv --student s02", sheet), sheet[-600:]
     other = (quiz.parent / "out" / "modes" / "students" / "s01" / "worksheet.html").read_text()
-    assert "--roster class.csv --student s01" in other
+    assert re.search(r"--roster \S*class\.csv --student s01", other)
 
 
 def test_a_printed_command_names_an_absolute_folder_so_that_it_rebuilds(quiz, tmp_path, monkeypatch):

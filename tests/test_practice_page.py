@@ -113,8 +113,9 @@ def test_the_page_data_is_right(page):
                 if expected:
                     assert r["behaviour"] == expected, (claims, r["rate"], r["behaviour"])
             if claims["type"] == "descent_convergence":
-                own = [r["behaviour"] for r in viz["rates"] if r["own"]]
-                assert own == claims["verdicts"]
+                own = {round(float(r["rate"]), 12): r["behaviour"] for r in viz["rates"] if r["own"]}
+                assert own == {round(float(sp.Rational(rate)), 12): verdict  # each rate's, in whatever order
+                               for rate, verdict in zip(claims["rates"], claims["verdicts"], strict=True)}
     assert planes, "descent on a plane has its visualizer, with level curves"
     assert {"derivative", "chain_multivariable", "gradient", "gradient_descent", "descent_convergence", "optimizer",
             "loss", "backprop", "optimum", "gradient_check", "network", "hessian", "jacobian", "critical_points"} <= kinds

@@ -1006,9 +1006,10 @@ def _apart_at_touches(truth: sp.Expr, given: sp.Expr, names: list[sp.Symbol], lo
                           for side in (-1, 1)]
                 if any(abs(complex(b) - complex(want)) > 1e-5 * max(1.0, abs(complex(want))) for b in beside):
                     continue  # the derivative has its own corner there: either value
-                if not got.is_real or not got.is_finite or abs(complex(got) - complex(want)) > 1e-9 * max(1.0, abs(complex(want))):
-                    return ({n: float(v) for n, v in at.items()}, float(got) if got.is_real and got.is_finite
-                            else float("nan"), float(want))
+                if not (got.is_real and got.is_finite):
+                    continue  # undefined at a point alone, as typed: said elsewhere, where it is said at all
+                if abs(complex(got) - complex(want)) > 1e-9 * max(1.0, abs(complex(want))):
+                    return {n: float(v) for n, v in at.items()}, float(got), float(want)
             except (TypeError, ValueError, ZeroDivisionError, RecursionError, OverflowError):
                 continue
     return None
