@@ -983,17 +983,8 @@ def _apart_at_touches(truth: sp.Expr, given: sp.Expr, names: list[sp.Symbol], lo
     """A point of the box where what a step (sign, Heaviside, |.|) of the answer is taken of touches 0 at its turn,
     found exactly, and the answer's value there is not the derivative's, which goes on smoothly through it."""
     for u in _switching(given, holes=False)[:20]:
-        held = sorted(u.free_symbols, key=str)
-        if len(held) < 2 or not set(held) <= set(names) or not u.is_polynomial(*held) or \
-                not 2 <= sp.total_degree(u, *held) <= 4:
-            continue
-        try:
-            solved = sp.solve([sp.diff(u, v) for v in held], held, dict=True)
-        except (NotImplementedError, ValueError, TypeError):
-            continue
-        for point in solved[:4]:
-            if not all(v in point and point[v].is_real and lo <= point[v] <= hi for v in held) or \
-                    u.xreplace(point) != 0:
+        for point in _polynomial_turns(u, names):
+            if not all(lo <= v <= hi for v in point.values()) or u.xreplace(point) != 0:
                 continue
             at = {n: point.get(n, _CONSTANTS[0]) for n in names}
             try:
@@ -1022,18 +1013,23 @@ def _turns_in_box(difference: sp.Expr, names: list[sp.Symbol]) -> list[list[floa
     (y - 1/5)^2)) (attack32)."""
     found: list[list[float]] = []
     for u in _taken_of(difference)[:20]:
-        held = sorted(u.free_symbols, key=str)
-        if len(held) < 2 or not set(held) <= set(names) or not u.is_polynomial(*held) or \
-                not 2 <= sp.total_degree(u, *held) <= 4:
-            continue
-        try:
-            solved = sp.solve([sp.diff(u, v) for v in held], held, dict=True)
-        except (NotImplementedError, ValueError, TypeError):
-            continue
-        for point in solved[:4]:
-            if all(v in point and point[v].is_real for v in held):
-                found.append([float(point.get(n, 0)) if n in point else float(_CONSTANTS[0]) for n in names])
+        for point in _polynomial_turns(u, names):
+            found.append([float(point[n]) if n in point else float(_CONSTANTS[0]) for n in names])
     return found[:20]
+
+
+def _polynomial_turns(u: sp.Expr, names: list[sp.Symbol]) -> list[dict]:
+    """Where a polynomial of two or more of ``names`` (degree 2 to 4) turns, exactly: the real points, at most four,
+    where every partial is 0 ({name: value} for its own names); [] for anything else."""
+    held = sorted(u.free_symbols, key=str)
+    if len(held) < 2 or not set(held) <= set(names) or not u.is_polynomial(*held) or \
+            not 2 <= sp.total_degree(u, *held) <= 4:
+        return []
+    try:
+        solved = sp.solve([sp.diff(u, v) for v in held], held, dict=True)
+    except (NotImplementedError, ValueError, TypeError):
+        return []
+    return [point for point in solved[:4] if all(v in point and point[v].is_real for v in held)]
 
 
 def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | None = None,
