@@ -208,9 +208,9 @@ def solve_converge(family: DescentFamily, params: dict, rng: np.random.Generator
         raise Degenerate("converge problems need an upward quadratic")
     work.curvature = sp.Rational(poly.LC() * 2)
     work.minimum = sp.Rational(-poly.all_coeffs()[1] / (2 * poly.LC()))
-    if work.start[0] == work.minimum:  # every rate "converges" from there: nothing to judge
-        raise Degenerate("the start is the minimum")
     work.rates = [in_range(f"rates[{i}]", given(t, params), exact_rate) for i, t in enumerate(family.rates)]
+    if work.start[0] == work.minimum:  # every rate "converges" from there: nothing to judge (after the rates'
+        raise Degenerate("the start is the minimum")  # own checks, which name a key that is never in range)
     if len(set(work.rates)) < len(work.rates):
         raise Degenerate("rates must be distinct")
     if family.rate_order == "drawn":  # (read46 F6: every draw read converges, converges, oscillates, diverges)
