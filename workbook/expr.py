@@ -561,18 +561,20 @@ def _products(tokens: list[Token], variables: set[str], values: dict) -> list[To
 MOST_GLUED = 6  # letters: a longer run is a typing slip, not a product a learner meant
 
 
+def _names_in(name: str) -> list[str]:
+    """The functions' and constants' names (and other spellings of them) a run of letters holds anywhere in it: pi in
+    8pix, which is 8·pi·x or 8·p·i·x, and so is refused with both readings, never split (attack51 F3)."""
+    return [name[i:j] for i in range(len(name)) for j in range(i + 2, len(name) + 1)
+            if name[i:j] in FUNCTIONS or name[i:j] in CONSTANTS or name[i:j] in _SPELLINGS]
+
+
 def _name_in(name: str) -> str:
-    """The longest function's or constant's name (or other spelling) in a run of letters: pi in 8pix."""
-    found = [name[i:j] for i in range(len(name)) for j in range(i + 2, len(name) + 1)
-             if name[i:j] in FUNCTIONS or name[i:j] in CONSTANTS or name[i:j] in _SPELLINGS]
-    return max(found, key=len) if found else name
+    """The longest such name in a run of letters, for the message (the run itself where it holds none)."""
+    return max(_names_in(name), key=len, default=name)
 
 
 def _holds_a_name(name: str) -> bool:
-    """Whether a run of letters holds a function's or a constant's name (or another spelling of one) anywhere in it:
-    8pix is 8·pi·x or 8·p·i·x, sinx sin(x) or s·i·n·x, and is refused with both readings, never split (attack51 F3)."""
-    return any(name[i:j] in FUNCTIONS or name[i:j] in CONSTANTS or name[i:j] in _SPELLINGS
-               for i in range(len(name)) for j in range(i + 2, len(name) + 1))
+    return bool(_names_in(name))
 
 
 def _glued_call(name: str) -> str | None:
