@@ -1029,7 +1029,9 @@ def _polynomial_turns(u: sp.Expr, names: list[sp.Symbol]) -> list[dict]:
         solved = sp.solve([sp.diff(u, v) for v in held], held, dict=True)
     except (NotImplementedError, ValueError, TypeError):
         return []
-    return [point for point in solved[:4] if all(v in point and point[v].is_real for v in held)]
+    real = [point for point in solved if all(v in point and point[v].is_real for v in held)]
+    # in the order of their values, not of SymPy's solving, which may follow a set's (PYTHONHASHSEED)
+    return sorted(real, key=lambda point: [(abs(float(point[v])), float(point[v])) for v in held])[:4]
 
 
 def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | None = None,
@@ -1330,7 +1332,7 @@ def _exact_switches(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> lis
                                                  else (sp.atan(r), sp.atan(r) + sp.pi) if wave is sp.tan
                                                  else (sp.acos(r), -sp.acos(r)))]
             found += sorted({z for t in turns for k in range(-3, 4) if lo <= (z := (t + 2 * k * sp.pi - b) / a) <= hi},
-                            key=lambda z: abs(float(z)))[:12]
+                            key=lambda z: (abs(float(z)), float(z)))[:12]
             continue
         if sp.count_ops(u) > 15 or not _small(u, var):
             continue
