@@ -149,10 +149,38 @@ def test_a_points_label_sits_nearer_its_own_point_than_any_other():
                 def gap(p, box=box):
                     return float(np.hypot(max(box.x0 - p[0], 0, p[0] - box.x1), max(box.y0 - p[1], 0, p[1] - box.y1)))
 
-                others = [gap(a) for t, a in anchors if t is not label and t.axes is label.axes and not np.allclose(a, own)]
-                assert all(gap(own) <= g for g in others), (family_id, k, label.get_text())
+                others = [a for t, a in anchors if t is not label and t.axes is label.axes and not np.allclose(a, own)]
+                assert all(gap(own) <= gap(a) for a in others), (family_id, k, label.get_text())
+                # and read by its middle, as an eye does: "saddle point" set halfway up to the next point, its box's
+                # edge still nearest its own, read as that point's (read47 F1: 0.86 of the way)
+                middle = np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
+                assert all(np.hypot(*(middle - own)) <= 0.6 * np.hypot(*(middle - a)) for a in others), \
+                    (family_id, k, label.get_text())
                 checked += 1
     assert checked >= 20
+
+
+def test_four_critical_points_a_square_apart_are_each_labelled_on_their_outer_side():
+    # read47 F1: x^3 - 12x + y^3 - 3y, "minimum" was set down and left of (2, 1), among three dots
+    import types
+
+    import sympy as sp
+
+    from workbook.kinds import hessian
+
+    x, y = sp.symbols("x y")
+    points, kinds = [(-2, -1), (-2, 1), (2, -1), (2, 1)], ["maximum", "saddle point", "saddle point", "minimum"]
+    work = types.SimpleNamespace(points=[tuple(map(sp.Integer, p)) for p in points], kinds=kinds,
+                                 f=x**3 - 12 * x + y**3 - 3 * y, variables=[x, y])
+    fig = figures.drawn(hessian._contour(work))
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    middle = ax.transData.transform((0, 0))
+    for label in (t for t in ax.texts if getattr(t, "_point", False)):
+        box = label.get_window_extent(renderer)
+        own = ax.transData.transform(label.xy)
+        # above the upper two, below the lower two: the side away from the others
+        assert (box.y0 > own[1]) if own[1] > middle[1] else (box.y1 < own[1]), (label.get_text(), label.xy)
 
 
 def test_iterate_numbers_of_several_rates_do_not_pile_up():

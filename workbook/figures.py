@@ -212,10 +212,29 @@ def _label(ax, text: str, at, *, fontsize: float, color: str = "#222222", boxed:
     dx, dy, ha, va = sides[0]
     label = ax.annotate(_minus(text), at, textcoords="offset points", xytext=(dx, dy), ha=ha, va=va,
                         fontsize=fontsize, color=color, **extra)
-    label._moves = moves
+    label._moves, label._sides = moves, len(sides)  # each distance's places in turn
     label._point = True  # read as the label of the nearest point: placed nearer its own than any other
     label._close = close
     return label
+
+
+def _outward_first(label, anchors) -> list:
+    """A point's label's places, each distance from it in turn, on the side away from the other labelled points
+    first: four critical points a square apart had "minimum" set beside the saddle's dot and "saddle point" between
+    its own and the minimum's (read47 F1); set outwards, each reads as its own point's."""
+    own = label.axes.transData.transform(label._moves[0][0])
+    away = np.zeros(2)
+    for ax, other in anchors:
+        d = own - other
+        if ax is label.axes and (length := float(np.hypot(*d))) > 1e-6:
+            away += d / length**2
+    if not away.any():
+        return label._moves
+
+    def key(indexed):
+        i, (_, (dx, dy, _ha, _va)) = indexed
+        return i // label._sides, -(dx * away[0] + dy * away[1]) / (float(np.hypot(dx, dy)) or 1.0), i
+    return [move for _, move in sorted(enumerate(label._moves), key=key)]
 
 
 def _nearer_another(label, box, anchors) -> bool:
@@ -366,6 +385,8 @@ def _place_labels(fig) -> None:
     anchors = [(t.axes, t.axes.transData.transform(t._moves[0][0])) for t in movable if getattr(t, "_point", False)]
     anchors += [(ax, ax.transData.transform(p)) for ax in fig.axes for p in getattr(ax, "_points", ())]
     for label in movable:
+        if getattr(label, "_point", False) and not getattr(label, "_close", False):
+            label._moves = _outward_first(label, anchors)
         best = None
         for at, (dx, dy, ha, va) in label._moves:
             label.xy, label.xyann = at, (dx, dy)
@@ -703,8 +724,13 @@ def contour_figure(spec: dict) -> str:
             ax.apply_aspect()  # was k = 1); where the points are drawn once the plot is squared
             _number_iterates(ax, [[tuple(p) for p in path["points"]] for path in numbered],
                              [path.get("color", "#c0504d") for path in numbered], boxed=True)
-            _place_labels(fig)  # before the contour labels, which then keep clear of them: set after, they took the
-            for text in ax.texts:  # places beside a start in a corner, and its 0 was left out
+        if numbered or any(getattr(t, "_moves", None) for t in ax.texts):
+            ax.apply_aspect()
+            # the points' labels before the contour labels, which then keep clear of them: set after, they took the
+            # places beside a start in a corner, and its 0 was left out; and the place under a saddle, whose label
+            # was set halfway to the next point (read48)
+            _place_labels(fig)
+            for text in ax.texts:
                 text._moves = None
         if finite.size and isinstance(levels, list):
             _contour_labels(fig, ax, cs)
