@@ -2838,3 +2838,58 @@ def test_a_roster_line_is_the_files_line_after_a_name_on_two(tmp_path):
     (tmp_path / "r.csv").write_text('name,id\n"Al\nice",s01\nBob,bad id\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["build", "--roster", str(tmp_path / "r.csv"), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "line 4: the id 'bad id'" in result.output, result.output
+
+
+# ---------------------------------------------------------------- attack52
+
+@pytest.mark.parametrize("what", ["roster", "bank", "bank key", "edition"])
+def test_a_file_the_build_reads_inside_its_edition_folder_is_refused_and_kept(place, what):
+    # a roster kept in build/<slug>/ beside the keys it made was read, built from, then removed as "a file no build
+    # of yours wrote", exit 0; a bank folder there the same, by --bank or the edition's own key (attack52 F2)
+    inside = place.out / "hostile"
+    args = ["--format", "html"]
+    if what == "roster":
+        (inside / "class.csv").write_text("name,id\nAnn,s01\n", encoding="utf-8")
+        args += ["--roster", inside / "class.csv"]
+    elif what == "edition":
+        (inside / "mine.toml").write_text(place.edition.read_text(encoding="utf-8"), encoding="utf-8")
+    else:
+        (inside / "mybank").mkdir()
+        (inside / "mybank" / "mine.toml").write_text(family_text("exp-log"), encoding="utf-8")
+        if what == "bank key":
+            place.edition.write_text(place.edition.read_text(encoding="utf-8").replace(
+                'seed = 3', 'seed = 3\nbank = ["build/hostile/mybank"]'), encoding="utf-8")
+        else:
+            args += ["--bank", inside / "mybank"]
+    if what == "edition":
+        result = place.run("build", inside / "mine.toml", "--out", place.out, *args, timeout=120)
+        refused(result, "the edition is inside", "keep it outside")
+        assert (inside / "mine.toml").exists()
+    else:
+        refused(place.build(*args, timeout=120), "inside", "keep it outside")
+
+
+def test_a_roster_in_the_build_folder_beside_the_edition_folders_is_read_and_kept(place):
+    (place.out / "class.csv").write_text("name,id\nAnn,s01\n", encoding="utf-8")
+    result = place.build("--roster", place.out / "class.csv", "--format", "html", "-q", timeout=300)
+    assert result.returncode == 0, result.err_text
+    assert (place.out / "class.csv").read_text(encoding="utf-8") == "name,id\nAnn,s01\n"
+
+
+def test_a_practice_set_meeting_an_editions_folder_is_told_what_it_can_change(place):
+    # "give this one a slug of its own": practice has no slug (attack52 F3)
+    place.edition.write_text(place.edition.read_text(encoding="utf-8").replace(
+        'slug = "hostile"', 'slug = "practice-exp-log-all-5"'), encoding="utf-8")
+    assert place.build("--format", "html", "-q", timeout=300).returncode == 0
+    result = place.run("practice", "--topic", "exp-log", "--seed", "5", "--out", place.out, timeout=120)
+    refused(result, "another --out", "--seed")
+    assert "slug of its own" not in result.err_text
+
+
+def test_a_usage_hint_names_the_command_not_python_m(tmp_path):
+    # "(see `python -m workbook solve --help`)": in a folder someone else made that runs their workbook/ package,
+    # which the README warns of; the hint is the safe command's (attack52 F1)
+    result = subprocess.run([sys.executable, "-P", "-m", "workbook", "solve", "x^2", "--order", "abc"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120, check=False,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 2 and "(see `workbook solve --help`)" in result.stderr, result.stderr

@@ -64,6 +64,7 @@ from workbook.staging import (
     file_names,
     foreign,
     leftover_notes,
+    marked,
     marker_fields,
     staging,
 )
@@ -116,10 +117,29 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
     made = _missing_folders(out_root)
     try:
         return build_edition(edition, bank, out_root=out_root, formats=formats, timings=timings, roster=chosen,
-                             progress=progress, jobs=jobs, budget=budget, roster_name=roster_name, cluster=cluster)
+                             progress=progress, jobs=jobs, budget=budget, roster_name=roster_name, cluster=cluster,
+                             roster_file=roster)
     except BaseException:
         _remove_if_empty(made)  # a build that failed (a name too long, a disk full) leaves no empty folders behind
         raise
+
+
+def _inputs_outside(out_root: Path, out_dir: Path, inputs: list[tuple[str, str | Path | None]]) -> None:
+    """Refuse a file the build reads that lies inside the edition's folder, or inside another folder workbook made
+    in the build folder: each build of that edition puts its folder in place whole, and removes what it did not
+    write, so a class.csv or a bank kept in build/<slug>/ was read, built from and then deleted (attack52 F2)."""
+    root = out_root.resolve()
+    for what, path in inputs:
+        if not path:
+            continue
+        where = Path(path).resolve()
+        if not where.is_relative_to(root):
+            continue
+        held = next((folder for folder in (where, *where.parents) if folder.parent == root), None)
+        if held is not None and held != where and (held == out_dir.resolve() or marked(held)):
+            raise InputError([(f"{printable(shown(Path(path)))}: {what} is inside {printable(shown(held))}, an edition's "
+                               "folder, which a build replaces whole (removing what it did not write); keep it "
+                               "outside the edition folders")])
 
 
 def _missing_folders(folder: Path) -> list[Path]:
@@ -240,7 +260,8 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                   formats: tuple[str, ...] = ("html", "pdf"), documents: tuple[str, ...] | None = None,
                   timings: dict[str, float] | None = None, roster: list | None = None,
                   progress=None, jobs: int | None = None, budget: float | None = BUDGET,
-                  roster_name: str | None = None, cluster: str | None = None) -> BuildResult:
+                  roster_name: str | None = None, cluster: str | None = None,
+                  roster_file: Path | None = None) -> BuildResult:
     """Build an edition already read (a file's, or one made up like a practice set).
 
     Each mode writes its own area of the edition's folder (see ``workbook.areas``) and keeps the rest.
@@ -254,6 +275,8 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     with _timed(timings, "load"):
         picked = pick_families(edition, bank)
     out_dir = confined(out_root, edition.output_slug())
+    _inputs_outside(out_root, out_dir, [("the edition", edition.path), ("the roster", roster_file)]
+                    + [(f"the family {family_id!r}", family.path) for family_id, family in sorted(bank.items())])
     # the edition's lock from here: an edition a killed build moved aside is put back before what it holds is read
     # (read first, the next build found no previous edition and dropped its other formats and students: attack35a C07)
     with edition_lock(out_dir, trusted_files):
@@ -471,6 +494,9 @@ def _same_edition(edition: Edition, out_dir: Path) -> None:
         return
     title, _, place = named.partition(":")
     built_title, _, built_place = built.partition(":")
+    if edition.path == "practice" and title != built_title:  # practice has no slug to give (attack52 F3)
+        raise InputError([(f"{printable(str(out_dir))} holds an edition of yours whose slug is this practice set's "
+                           "folder name; write the practice set into another --out, or give it another --seed")])
     if place and built_place and place == built_place:
         return  # the same file, retitled
     if place and built_place and title == built_title:  # another file wearing the same title

@@ -298,7 +298,8 @@ def run() -> None:
     import threading
 
     try:
-        main()  # click ends with SystemExit in every case it handles
+        main(prog_name="workbook")  # click ends with SystemExit in every case it handles; named as the command is, in
+        # its hints, also when run as `python -P -m workbook`: `python -m workbook` there runs a planted package (attack52 F1)
         code = 0
     except SystemExit as exc:
         code = exc.code

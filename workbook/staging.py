@@ -43,10 +43,10 @@ def confined(root: Path, name: str) -> Path:
 
 
 def _ours_or_empty(folder: Path) -> bool:
-    return folder.is_dir() and not folder.is_symlink() and (_marked(folder) or not any(folder.iterdir()))
+    return folder.is_dir() and not folder.is_symlink() and (marked(folder) or not any(folder.iterdir()))
 
 
-def _marked(folder: Path) -> bool:
+def marked(folder: Path) -> bool:
     """Whether a folder carries a marker workbook wrote: a regular file that opens with workbook's line (an
     empty one, or any other file of that name, does not make a folder of someone's files workbook's)."""
     marker = folder / MARKER
@@ -76,7 +76,7 @@ def aside_line(folder: Path) -> str:
 def own_aside(folder: Path) -> bool:
     """Whether a folder is a staging folder a build of this user's made, under the name it has."""
     signed = _aside_stamp(folder)
-    return signed is not None and _marked(folder) and marker_fields(folder).get("aside") == signed
+    return signed is not None and marked(folder) and marker_fields(folder).get("aside") == signed
 
 
 def refuse_foreign(out_dir: Path) -> None:
@@ -362,7 +362,7 @@ def _moved_stamp(folder: Path) -> str | None:
 def own_moved(folder: Path) -> bool:
     """Whether a folder is an edition a build of this user's moved aside, under the name it has (_sign_aside)."""
     signed = _moved_stamp(folder)
-    return signed is not None and _marked(folder) and marker_fields(folder).get("moved") == signed
+    return signed is not None and marked(folder) and marker_fields(folder).get("moved") == signed
 
 
 def _sign_aside(out_dir: Path, old: Path) -> None:
@@ -686,7 +686,7 @@ def cleanable(out_root: Path) -> list[Path]:
     if not out_root.is_dir():
         return []
     return [child for child in sorted(out_root.iterdir()) if not child.name.startswith(".") and child.is_dir()
-            and not child.is_symlink() and _marked(child)]
+            and not child.is_symlink() and marked(child)]
 
 
 def clean(out_root: Path, cache_only: bool = False, *,
@@ -703,7 +703,7 @@ def clean(out_root: Path, cache_only: bool = False, *,
         return removed, skipped, kept
     editions: dict[str, list[Path]] = {}
     for child in sorted(out_root.iterdir()) if not cache_only else ():
-        if child.is_dir() and not child.is_symlink() and _marked(child):
+        if child.is_dir() and not child.is_symlink() and marked(child):
             # an edition, or a killed build's staging or old folder of one; any other dot-folder (a copy made
             # by hand, with the marker copied in) is no build's (attack28 lost .my-notes whole)
             aside = re.fullmatch(r"\.(.+)\.(?:staging|old)-[A-Za-z0-9_-]+", child.name)
