@@ -447,7 +447,7 @@ def _same_terms(a: dict, b: dict) -> bool:
     return terms[0] == terms[1]
 
 
-@pytest.mark.parametrize("seed", [2026, 3, 11, 7, 2027, 99, 555, 31, 808])
+@pytest.mark.parametrize("seed", [2026, 3, 11, 7, 2027, 99, 555, 31, 808, 9090])
 def test_no_sheet_holds_two_problems_alike_nor_one_like_its_worked_example(seed):
     # 3x^4 ln x and 6x^4 ln x shared a section; problem 24 repeated its worked example's function and rate
     from workbook.areas import Copy
@@ -520,6 +520,25 @@ def test_no_sheet_holds_two_problems_alike_nor_one_like_its_worked_example(seed)
         if q["claims"].get("type") == "optimizer":
             named = [name for name, o in OPTIMIZER.items() if q["title"].startswith(o.title + " ")]
             assert named == [q["claims"]["optimizer"]], (q["title"], q["claims"]["optimizer"])
+    # nor a problem asked to derive from its definition a rule a worked example uses (read47 F2, seed 9090: Module 3's
+    # example printed tanh' = 1 - tanh², the cover left it blank for problem 18, which asked to show it)
+    from workbook import quoted
+
+    # unless the sheet before it uses every rule the family derives (seed 2026: the example σ, problem 6 tanh²(2x), and
+    # a second tanh problem is too like it); then the worksheet prints the rule rather than leave it blank
+    shown, used, before = set(), set(), []
+    for section in doc["sections"]:
+        if section["example"]:
+            shown |= quoted.rules_quoted(section["example"])
+            used |= quoted.rules_quoted(section["example"])
+        for p in section["problems"]:
+            if quoted.rules_derived(p) & shown:
+                before.append((p["number"], quoted.rules_derived(p), set(used)))
+                assert {"Sigmoid rule", "Hyperbolic tangent rule"} <= used, before[-1]
+                assert not quoted.rules_derived(p) & quoted.left_blank(doc["sections"]), before[-1]
+            used |= quoted.rules_quoted(p)
+    if seed == 9090:  # read47 F2's seed: its problem 18 derives a rule no example before it uses
+        assert not before, before
     # the measure can fail: a problem is like itself with its function doubled and shifted
     p = next(q for q in problems if q["claims"].get("type") == "derivative")
     twin = {"claims": {**p["claims"], "function": f"2*({p['claims']['function']}) + 5"}}
@@ -1576,6 +1595,23 @@ def test_no_problem_that_derives_a_rule_has_the_covers_row_for_its_answer():
                     continue
                 if sp.simplify(answer - row) == 0:
                     raise AssertionError((family.id, record["seed"], entry.rule))
+
+
+def test_the_worksheet_leaves_a_rule_blank_only_where_nothing_before_its_derivation_uses_it():
+    # read48 F1: problem 6 asked for tanh²(3x)' in Module 1 with the tanh rule left blank "until problem 18 derives
+    # it"; read47 F2: a Module 3 worked example printed the rule the blank hid
+    from workbook import quoted
+
+    bank = load_bank()
+    tanh = next(r for r in _records(bank["activation-identities"], range(40))
+                if any(s["rule"].startswith("The tanh rule") for s in r["steps"]))
+    uses = next(r for r in _records(bank["activations"], range(40)) if "tanh" in r["claims"]["function"])
+    other = next(r for r in _records(bank["power-polynomial"], range(5)))
+    assert "Hyperbolic tangent rule" in quoted.rules_quoted(uses)
+    assert quoted.left_blank([{"problems": [other, tanh]}]) == {"Hyperbolic tangent rule"}
+    assert quoted.left_blank([{"problems": [uses]}, {"problems": [other, tanh]}]) == set()
+    assert quoted.left_blank([{"example": uses, "problems": [tanh]}]) == set()
+    assert quoted.left_blank([{"problems": [tanh, uses]}]) == {"Hyperbolic tangent rule"}  # used after: still blank
 
 
 def test_every_activation_rule_the_cover_quotes_is_derived_in_the_book():

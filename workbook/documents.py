@@ -60,7 +60,7 @@ def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[
     # student rebuilt alone as in the whole roster's build)
     first = [] if any(not copy.suffix for copy in copies) else [Copy(FIRST, "")]
     for copy in first + copies:
-        for section, families in zip(edition.sections, picked):
+        for index, (section, families) in enumerate(zip(edition.sections, picked)):
             for k in range(section.count):
                 again = section.reroll.count(k + 1)  # drawn again: a seed of its own, the others unchanged
                 place = f"{section.title}#{k}" + (f"~{again}" if again else "")
@@ -68,9 +68,9 @@ def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[
                 own = families[k % len(families)]
                 slots.append(Slot(own, slot, "edition" if shared else copy.folder, sheet=copy.folder,
                                   alternates=tuple(f for f in families if f.id != own.id), place=place,
-                                  counted=copy.folder != FIRST))
-    examples = [Slot(bank[s.example], f"{s.title}#example", None, counted=False, example=True)
-                for s in edition.sections if s.example is not None]
+                                  counted=copy.folder != FIRST, section=index))
+    examples = [Slot(bank[s.example], f"{s.title}#example", None, counted=False, example=True, section=index)
+                for index, s in enumerate(edition.sections) if s.example is not None]
     # the examples first: a sheet's problems keep clear of them
     records = iter(draw(examples + slots, edition.seed, pool=pool, budget=budget, progress=progress, cache=cache))
     example_of = {s.title: next(records) for s in edition.sections if s.example is not None}

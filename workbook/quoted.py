@@ -54,17 +54,77 @@ def derivations_need() -> dict[str, set[str]]:
 def derived_in(sections: list) -> dict[str, list[int]]:
     """The practice problems that derive a rule of the table from its definition, by the rule's name: the
     table says so beside the rule (a problem asked to show tanh' = 1 - tanh² while the cover quoted it: read27)."""
-    derivations, rule_of = _derivations()
     out: dict[str, list[int]] = {}
     for section in sections if isinstance(sections, list) else ():
         for problem in section.get("problems", ()) if isinstance(section, dict) else ():
             if not isinstance(problem, dict) or not isinstance(problem.get("number"), int):
                 continue
-            for step in problem.get("steps", ()):
-                d = derivations.get(step.get("rule")) if isinstance(step, dict) else None
-                if d is not None and problem["number"] not in out.setdefault(rule_of[d.function], []):
-                    out[rule_of[d.function]].append(problem["number"])
+            for rule in sorted(rules_derived(problem)):
+                out.setdefault(rule, []).append(problem["number"])
     return out
+
+
+def left_blank(sections: list) -> set[str]:
+    """The rules a worksheet's table leaves for a learner to write in: each one a problem derives from its
+    definition where no worked example or problem before it uses the rule. One used before is printed: problem 6
+    asked for tanh²(3x)' in Module 1 with the tanh rule left blank until problem 18 in Module 3 (read48 F1), and a
+    Module 3 example printed the rule the blank hid (read47 F2)."""
+    used: set[str] = set()
+    blank: set[str] = set()
+    for section in sections if isinstance(sections, list) else ():
+        if not isinstance(section, dict):
+            continue
+        example = section.get("example")
+        used |= rules_quoted(example) if isinstance(example, dict) else set()
+        for problem in section.get("problems", ()):
+            if isinstance(problem, dict):
+                blank |= rules_derived(problem) - used
+                used |= rules_quoted(problem)
+    return blank
+
+
+def rules_derived(problem: dict) -> set[str]:
+    """The table's rules one problem derives from their definitions (the sigmoid's, tanh's)."""
+    derivations, rule_of = _derivations()
+    return {rule_of[d.function] for step in problem.get("steps", ()) if isinstance(step, dict)
+            for d in [derivations.get(step.get("rule"))] if d is not None}
+
+
+def rules_quoted(problem: dict) -> set[str]:
+    """The table's rules one problem's worked solution uses: each its steps quote or state, each a derivation
+    from the definition differentiates with, each its graph's operations and its network's activations need.
+    A worked example that uses one asks no learner to derive it after (workbook.scheduler: read47 F2)."""
+    import sympy as sp
+
+    from workbook import functions
+
+    titles, names = _used(problem)
+    return {rule for rule, _, _ in stated(sp.Symbol("u")) if rule in titles} | {
+        entry.rule for entry in functions.TABLE
+        if entry.outer is not None and entry.names[0] not in DERIVED and (entry.rule in titles or entry.names[0] in names)}
+
+
+def _used(problem: dict) -> tuple[set, set]:
+    """(the rules a problem's steps name, the functions its graph or network applies)."""
+    titles, names = set(), set()
+    needs = derivations_need()
+    for step in problem.get("steps", ()):
+        if not isinstance(step, dict):
+            continue
+        said = step.get("say") or [{}]
+        titles.add(step.get("rule"))  # quoted "from the table", or stated where used (the exponential's)
+        titles |= needs.get(step.get("rule"), set())  # what a derivation from the definition differentiates
+        for part in said:  # and one a chain step names: "Let u = 5x: the cosine rule gives ..." (read24)
+            named = CHAIN_NAMES.search(part.get("text", "")) if isinstance(part, dict) else None
+            if named:
+                titles.add(named[1][0].upper() + named[1][1:])
+    claims = problem.get("claims") or {}
+    if claims.get("type") == "backprop":
+        names |= {GRAPH_OPS[node[1]] for node in claims.get("graph", ()) if node[1] in GRAPH_OPS}
+    if claims.get("type") == "network":
+        names |= {GRAPH_OPS.get(claims.get("activation"))} | ({"sigmoid"} if claims.get("output") == "sigmoid"
+                                                              else set())
+    return titles, names
 
 
 _CHECKED: set = set()  # the derivations derived_at_end has checked in this process
@@ -107,28 +167,13 @@ def rows(sections: list) -> list[tuple[str, str]]:
     from workbook.numbers import latex
 
     titles, names = set(), set()
-    needs = derivations_need()
     for section in sections if isinstance(sections, list) else ():
         if not isinstance(section, dict):
             continue
         example = section.get("example")
         for problem in [*section.get("problems", ()), *([example] if isinstance(example, dict) else [])]:
-            if not isinstance(problem, dict):
-                continue
-            for step in problem.get("steps", ()):
-                said = step.get("say") or [{}]
-                titles.add(step.get("rule"))  # quoted "from the table", or stated where used (the exponential's)
-                titles |= needs.get(step.get("rule"), set())  # what a derivation from the definition differentiates
-                for part in said:  # and one a chain step names: "Let u = 5x: the cosine rule gives ..." (read24)
-                    named = CHAIN_NAMES.search(part.get("text", "")) if isinstance(part, dict) else None
-                    if named:
-                        titles.add(named[1][0].upper() + named[1][1:])
-            claims = problem.get("claims") or {}
-            if claims.get("type") == "backprop":
-                names |= {GRAPH_OPS[node[1]] for node in claims.get("graph", ()) if node[1] in GRAPH_OPS}
-            if claims.get("type") == "network":
-                names |= {GRAPH_OPS.get(claims.get("activation"))} | ({"sigmoid"} if claims.get("output") == "sigmoid"
-                                                                      else set())
+            if isinstance(problem, dict):
+                titles, names = (a | b for a, b in zip((titles, names), _used(problem), strict=True))
     u = sp.Symbol("u")
     out = [(rule, rf"\dfrac{{d}}{{du}}\,{latex(f)} = {latex(d).replace(chr(92) + 'frac', chr(92) + 'dfrac')}")
            for rule, f, d in stated(u) if rule in titles]

@@ -494,6 +494,7 @@ def environment(template_dir: Path | None = None) -> Environment:
     env.globals["answer_lines"] = answer_lines
     env.globals["derivative_table"] = derivative_table
     env.globals["derived_in"] = derived_in
+    env.globals["left_blank"] = left_blank
     env.globals["derived_at_end"] = derived_at_end
     env.globals.update(filled_table=filled_table, points=points, section_points=section_points,
                        total_points=total_points, key_cell=key_cell, stars_marked=stars_marked, marks_of=marks_of,
@@ -634,6 +635,13 @@ def derived_in(sections) -> dict[str, list[int]]:
     from workbook import quoted
 
     return quoted.derived_in(sections)
+
+
+def left_blank(sections) -> set[str]:
+    """The rules a worksheet's table leaves for the learner to write in once derived (workbook.quoted)."""
+    from workbook import quoted
+
+    return quoted.left_blank(sections)
 
 
 def answer_lines(problem: dict) -> int:

@@ -68,10 +68,13 @@ class Slot:
     # the roster's sake), so that parallel versions and students' sheets ask the same work (user47: version B's
     # Adam, ★★★ and 6 points, where A and C had RMSprop, ★★ and 4)
     place: str | None = None
+    section: int = 0  # its section's place in the edition: a problem keeps clear of the rules the examples up to it use
 
 
 EXAMPLES = "\0examples"  # the likenesses of the worked examples, among the groups of ``seen``
+EXAMPLE_RULES = "\0example rules"  # the table's rules the worked examples use, by their section: "... 0", "... 1"
 OTHER_STARS = "other stars than the same place's in the first copy"
+SHOWN = "derives a rule a worked example before it uses"
 
 
 def _stars(record: dict) -> str:
@@ -90,6 +93,19 @@ def _too_like(record: dict, sheet: set | None, seen: dict[str, set[str]]) -> boo
     """Whether the draw shares a likeness with one on its sheet or with a worked example."""
     likes = _likes(record)
     return sheet is not None and not (likes.isdisjoint(sheet) and likes.isdisjoint(seen.get(EXAMPLES, ())))
+
+
+def _derives_shown(record: dict, seen: dict[str, set[str]], section: int) -> bool:
+    """Whether the draw derives from its definition a rule that a worked example of its section, or of one before,
+    uses (read47 F2: a Module 3 example printed tanh' = 1 - tanh² three pages before the problem asking to show it,
+    whose rule the cover left blank). Only a preference: every form of the family that derives may be shown."""
+    before = set().union(*(seen.get(f"{EXAMPLE_RULES} {k}", ()) for k in range(section + 1)))
+    if before and any(str(s.get("rule", "")).endswith("from the definition")
+                      for s in record.get("steps", ()) if isinstance(s, dict)):
+        from workbook.quoted import rules_derived
+
+        return not rules_derived(record).isdisjoint(before)
+    return False
 
 
 class DrawCache:
@@ -325,7 +341,10 @@ class Scheduler:
         if sheet is not None:
             sheet.update(likes)
         if request.example:
+            from workbook.quoted import rules_quoted
+
             seen.setdefault(EXAMPLES, set()).update(likes)
+            seen.setdefault(f"{EXAMPLE_RULES} {request.section}", set()).update(rules_quoted(record))
         if request.place is not None:
             seen.setdefault(f"\0stars {request.place}", {_stars(record)})
         record["slot"], record["attempt"] = request.slot, attempt
@@ -338,10 +357,11 @@ class Scheduler:
         sheet = seen.setdefault(f"\0like {request.sheet}", set()) if request.sheet is not None else None
         fallback = None  # the first draw that repeats nothing but is like one on the sheet
         unlike = None  # the first that is like nothing there but has other stars than its place's first copy
+        shown = None  # the first like nothing there that derives a rule a worked example before it used
         for attempt in range(MAX_ATTEMPTS):
             if i in self.dead:
                 return None
-            if (fallback or unlike) is not None and attempt >= LIKENESS_TRIES:
+            if (fallback or unlike or shown) is not None and attempt >= LIKENESS_TRIES:
                 break  # a family with few forms: a draw alike, or of other stars, is better than none
             outcome = self.result((i, attempt))
             if not outcome.ok:
@@ -355,6 +375,10 @@ class Scheduler:
                 if fallback is None or self._other_stars(i, fallback[1], seen) and not self._other_stars(i, record, seen):
                     fallback = (attempt, record)  # the first alike, or the first alike with its place's stars
                 continue
+            if _derives_shown(record, seen, request.section):
+                self.reasons[i].append(f"seed {record['seed']}: {SHOWN}")
+                shown = shown or (attempt, record)
+                continue
             if self._other_stars(i, record, seen):
                 self.reasons[i].append(f"seed {record['seed']}: {OTHER_STARS}")
                 unlike = unlike or (attempt, record)
@@ -362,6 +386,8 @@ class Scheduler:
             return self._take(i, attempt, record, group, sheet, seen)
         if unlike is not None:  # its own family's, like nothing on the sheet: before another family's
             return self._take(i, *unlike, group, sheet, seen)
+        if shown is not None:  # like nothing on the sheet: before a draw alike
+            return self._take(i, *shown, group, sheet, seen)
         if fallback is not None:
             return self._alternate(i, group, sheet, seen) or self._take(i, *fallback, group, sheet, seen)
         if self.failures is not None:  # for show and check: the same exit code a build would give

@@ -364,8 +364,10 @@ def present(work: Derivative) -> Problem:
 def _activation(f: sp.Expr) -> str | None:
     """The activation f applies (tanh(2x) in tanh²(2x)), where it applies one: two problems on a sheet never
     apply the same one, since the first one's worked solution holds the second one's answer as a step (tanh²(2x)
-    and tanh(2x) on one sheet: read26)."""
-    applied = sorted(str(a) for a in f.atoms(sp.tanh, functions.sigmoid, functions.softplus))
+    and tanh(2x) on one sheet: read26), whatever its coefficient (tanh²(2x) in Module 1 and tanh(5x) to derive in
+    Module 3: read41, and again once a problem deriving σ' kept clear of an example that uses it)."""
+    applied = sorted(f"{type(a).__name__}({a.args[0].as_coeff_Mul()[1]})"
+                     for a in f.atoms(sp.tanh, functions.sigmoid, functions.softplus))
     return f"activation {applied[0]}" if applied else None
 
 
