@@ -1223,6 +1223,22 @@ def _number(tex: str) -> float:
 
 
 @pytest.mark.parametrize("family_id", ["network-221", "network-231", "xor-capstone"])
+def test_a_networks_outputs_depend_on_its_input(family_id):
+    # read48 F8: versions B and C started XOR from W1 = (1 1; -1 -1), b1 = (-1, 1), w2 = (2, 2): a2 = 1 - a1, which
+    # the equal output weights cancel, so ŷ = 0.7311 for all four examples. Recomputed here from the claims alone
+    records = list(_records(load_bank()[family_id], range(120)))
+    assert len(records) > 60
+    for record in records:
+        c = record["claims"]
+        X = np.array([row[:2] for row in c["data"]], dtype=float)
+        act = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0)}
+        hidden = act[c["activation"]](X @ np.array(c["W1"]).T + np.array(c["b1"]))
+        z = hidden @ np.array(c["W2"]) + c["b2"]
+        out = 1 / (1 + np.exp(-z)) if c["output"] == "sigmoid" else z
+        assert len(out) == 1 or len({round(float(v), 4) for v in out}) > 1, (record["seed"], out)
+
+
+@pytest.mark.parametrize("family_id", ["network-221", "network-231", "xor-capstone"])
 def test_a_networks_error_signals_are_what_its_caption_defines(family_id):
     # the XOR capstone asked for each unit's "error signal (δ)" undefined, and its solutions' δ carried the mean's
     # 1/4, so a learner taking δ as ŷ − y disagreed (read23): the caption defines δ = ∂L/∂z, and each δ the

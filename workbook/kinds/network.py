@@ -199,6 +199,11 @@ def solve(family: NetworkFamily, params: dict, rng: np.random.Generator) -> Netw
     if len(set(units)) < len(units):
         raise Degenerate("two hidden units have the same weights and bias: they would stay the same unit")
     _forward(work)
+    # one output for every example, to the places printed: a network that ignores its input (W1 = (1 1; -1 -1) with
+    # b1 = (-1, 1) makes a2 = 1 - a1, and w2 = (2, 2) cancels the two: ŷ = 0.7311 four times, read48 F8), where the
+    # same family's other draws give four outputs to compare
+    if len(work.yhat) > 1 and len({round(float(v), 4) for v in work.yhat}) == 1:
+        raise Degenerate("the network gives one output for every example: it ignores its input")
     _backward(work)
     if max(np.abs(g).max() for g in work.grads.values()) < 1e-9:
         raise Degenerate("every gradient is zero")
