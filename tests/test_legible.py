@@ -511,6 +511,27 @@ def test_an_iterate_on_the_minimum_is_drawn_over_its_star():
     assert min(i.get_zorder() for i in iterates) > max(s.get_zorder() for s in star)
 
 
+def test_a_legend_reads_across_in_its_own_order():
+    # read47 F3: four rates given smallest first read "f(x), 1/4, 5/12" then "1/12, 1/3, minimum" across its rows:
+    # matplotlib fills a legend's columns downwards
+    family = load_bank()["learning-rate"]
+    checked = 0
+    for k in range(8):
+        try:
+            record = generate_one(family, derive_seed("legible", "learning-rate", k))
+        except REDRAW:
+            continue
+        fig = figures.drawn(record["figure"])
+        renderer = fig.canvas.get_renderer()
+        legend = fig.axes[0].get_legend()
+        labels = fig.axes[0].get_legend_handles_labels()[1]
+        boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in legend.get_texts()]
+        read = [text for text, _ in sorted(boxes, key=lambda tb: (-round(tb[1].y0), tb[1].x0))]
+        assert len(labels) > 3 and read == labels, (read, labels)
+        checked += 1
+    assert checked >= 4
+
+
 def test_a_legends_fraction_is_written_inline():
     # x³/3 stacked in a legend printed at 5 pt (read26): mathtext sets a fraction's parts at 70%
     assert figures._mathtext(r"f(x) = \frac{x^{3}}{3} - \frac{x + 1}{2}") == "$f(x) = x^{3}/3 - (x + 1)/2$"

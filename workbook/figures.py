@@ -346,8 +346,14 @@ def _legend_below(fig, ax, entries: int) -> None:
     under = ax.transAxes + ScaledTranslation(0, -30 / 72, fig.dpi_scale_trans)
     box = ax.get_position()
     middle = (0.5 - box.x0) / box.width  # the figure's middle, in the plot's own coordinates
+    handles, labels = ax.get_legend_handles_labels()
     for columns in range(min(3, entries), 0, -1):  # as many columns as fit the figure's width
-        legend = ax.legend(loc="upper center", bbox_to_anchor=(middle, 0), bbox_transform=under, fontsize=7.5,
+        # read across, row by row, as a reader reads: matplotlib fills its columns down, so that rates in order
+        # read 1/4, 5/12, 1/12, 1/3 across (read47 F3); given column by column, each row holds the next ones
+        rows = -(-len(handles) // columns)
+        order = [r * columns + c for c in range(columns) for r in range(rows) if r * columns + c < len(handles)]
+        legend = ax.legend([handles[k] for k in order], [labels[k] for k in order], loc="upper center",
+                           bbox_to_anchor=(middle, 0), bbox_transform=under, fontsize=7.5,
                            ncol=columns, frameon=False, handlelength=1.6, columnspacing=1.0)
         if legend.get_window_extent(_renderer(fig)).width <= fig.bbox.width * 0.98:
             return
@@ -763,9 +769,10 @@ def descent1d_figure(spec: dict) -> str:
         if start is not None:  # a worksheet's curve: the iterates are the student's to mark (workbook.marking)
             ax.plot([start[0]], [start[1]], "o", color="#222222", markersize=4.5, zorder=5, label="start")
         minimum = spec.get("minimum")
-        if minimum is not None:
-            ax.plot([minimum[0]], [minimum[1]], "*", color="#222222", markersize=7, zorder=5,
-                    label=spec.get("minimum_label", "minimum").replace("$", ""))
+        if minimum is not None:  # under the iterates (the last, the answer, sat hidden under it: read26), and larger
+            # than them, ringed in white, so that it shows round one on it (read47 F3, read48 F6: it was hidden)
+            ax.plot([minimum[0]], [minimum[1]], "*", color="#222222", markeredgecolor="white", markeredgewidth=0.6,
+                    markersize=11, zorder=5, label=spec.get("minimum_label", "minimum").replace("$", ""))
         finite = y[np.isfinite(y)]
         if finite.size:  # the curve's low part, and every iterate over its span (a diverging rate's too)
             drawn = [v for run in spec["runs"] for p, v in zip(run["points"], run["values"])
