@@ -162,6 +162,11 @@ def test_practice_set_has_problems_then_answers_then_solutions(tmp_path):
 
     chosen = {f.id for f in load_bank().values() if f.topic == "chain-rule" and f.difficulty == 2}
     assert "chain-two-levels" in chosen and all(p["family"] in chosen for p in manifest["problems"])
+    # its solutions quote "the table of derivatives": the set prints it, on paper and on the page (read48 F11)
+    for name in ("practice.html", "interactive.html"):
+        page = (folder / name).read_text()
+        assert "From the table of derivatives" not in page or '<table class="quoted' in page, name
+    assert "From the table of derivatives" in html
 
 
 def test_practice_with_an_unknown_topic():

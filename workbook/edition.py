@@ -323,8 +323,9 @@ def practice_edition(topic: str, count: int, difficulty: int | None, seed: int, 
 
         cut = topic[:max(1, room - 9)].rstrip("-") + "-" + hashlib.sha256(topic.encode()).hexdigest()[:8]
     slug = re.sub(r"[^a-z0-9-]+", "-", f"practice-{cut}{rest}".lower())
-    data = {"title": f"Practice: {name}", "paper": paper, "subtitle": f"{count} problems{level}, answers and worked solutions "
-                                                      "at the back", "slug": slug, "seed": seed,
+    # (with the answers and worked solutions, not "at the back": on the page each is under its own problem: read48)
+    data = {"title": f"Practice: {name}", "paper": paper, "subtitle": f"{count} problems{level}, with answers and "
+                                                      "worked solutions", "slug": slug, "seed": seed,
             "sections": [{"title": name.capitalize() + level, "topic": topic, "count": count,
                           **({"difficulty": difficulty} if difficulty else {})}]}
     try:
