@@ -1747,6 +1747,35 @@ def test_a_tree_of_paths_asks_for_the_paths_to_be_added_and_a_chain_for_one_prod
     assert "multiply along the chain" in chain
 
 
+def test_a_chains_caption_writes_each_local_derivative_as_the_page_does_and_as_its_arrow_carries_it():
+    # read48 F12: "du₂/du₁ = 1 - tanh(u₁)^2", code notation under an arrow labelled 1 − tanh²(u₁). Each derivative the
+    # caption writes, read back by the expression language, is the one its arrow carries (read through plain_tex)
+    from workbook import expr as E
+    from workbook.segments import plain_tex
+
+    back = str.maketrans("₀₁₂₃₄₅₆₇₈₉−·", "0123456789-*")
+    raised = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+    checked = 0
+    for family_id in ("chain-layers", "chain-deep"):
+        for record in _records(load_bank()[family_id], range(12)):
+            caption = record["figure"]["alt"]
+            assert "**" not in caption and " - " not in caption and "*" not in caption, caption
+            read = re.sub(f"[{raised}]", lambda m: "^" + str(raised.index(m[0])), caption).translate(back)
+            said = re.findall(r"d(u\d|\w)/d(u\d|\w) = ([^;]+?)(?:;|\.$)", read)
+            assert said, caption
+            for top, below, written in said:
+                power = re.search(r"(\w+)\^(\d+)\(([^()]*)\)", written)  # tanh^2(u) as the page reads it
+                typed = written.replace(power[0], f"{power[1]}({power[3]})^{power[2]}") if power else written
+                value = E.parse(typed)
+                assert {str(s) for s in value.free_symbols} <= {below}, (caption, written)
+                edge = next(e for e in record["figure"]["edges"] if (e["from"], e["to"]) == (below, top))
+                label = E.parse(re.sub(r"u_(\d)", r"u\1", plain_tex(edge["label"])))
+                at = {sym: sp.Float(0.37) for sym in value.free_symbols | label.free_symbols}
+                assert abs(complex(value.xreplace(at)) - complex(label.xreplace(at))) < 1e-9, (caption, edge["label"])
+                checked += 1
+    assert checked >= 30
+
+
 def test_an_optimizers_table_to_fill_in_has_room_for_the_places_it_asks_for():
     # Adam's v_t to 8 places, 0.00424975, had a 19 mm cell (read35a): a column is as wide as its numbers need
     from workbook.segments import LEAST_CELL_CM, page

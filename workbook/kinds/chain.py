@@ -205,8 +205,20 @@ def _chain_figure(work: Chain) -> dict:
     edges = [{"from": names[i], "to": names[i + 1], "label": latex(d)} for i, d in enumerate(work.local)]
     return {"kind": "graph", "nodes": nodes, "edges": edges, "layout": "chain",
             "alt": _subscripts("The chain " + " → ".join(names) + "; each arrow carries its local derivative: "
-                               + "; ".join(f"d{names[i + 1]}/d{names[i]} = {sp.sstr(d)}"
+                               + "; ".join(f"d{names[i + 1]}/d{names[i]} = {_written(d)}"
                                            for i, d in enumerate(work.local)) + ".")}
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _written(local: sp.Expr) -> str:
+    """A local derivative as the caption prints it, as the arrow does: 1 − tanh²(u1), not 1 - tanh(u1)**2 (read48 F12)."""
+    from workbook.segments import plain_tex
+
+    text = re.sub(r"u_(\d+)", r"u\1", plain_tex(latex(local)))
+    text = re.sub(r"\^(\d)(?!\d)", lambda m: m[1].translate(_SUPERSCRIPTS), text)
+    return re.sub(r"^-", "\u2212", text).replace(" - ", " \u2212 ").replace("(-", "(\u2212").replace("*", "·")
 
 
 def present_composition(work: Chain) -> Problem:
