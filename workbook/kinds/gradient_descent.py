@@ -537,7 +537,13 @@ def _lowest(fn, lo: float, hi: float) -> float | None:
         return None
     i = int(np.nanargmin(ys))
     if not 0 < i < len(xs) - 1:
-        return None
+        # lowest at the window's edge (x³/3 + x²/2 - 12x falls without end to the left): the lowest dip inside it, a
+        # local minimum, which the figure stars and names so (read48 F5: the iterates stepped past x = 3, unmarked)
+        with np.errstate(invalid="ignore"):
+            dips = np.flatnonzero((ys[1:-1] < ys[:-2]) & (ys[1:-1] <= ys[2:])) + 1
+        if not dips.size:
+            return None
+        i = int(dips[np.argmin(ys[dips])])
     before, here, after = ys[i - 1], ys[i], ys[i + 1]
     bend = before - 2 * here + after
     if not (np.isfinite(bend) and bend > 0):
