@@ -780,7 +780,8 @@ def _attempt(record: dict) -> None:
 def check(target: str | None, seeds: str, family_id: str | None, jobs: int | None, cluster: str | None) -> None:
     """Run families over many seeds: TARGET is a family id, a family file or a folder of them (the
     built-in bank if left out). Reports failures with the seed that reproduces each, redrawn draws,
-    repeats and the spread of answers. Exits 1 if any family fails."""
+    repeats and the spread of answers. Exits 2 if a family file is wrong (it does not load, or names a placeholder
+    its kind does not fill), else 1 if any family's draws fail."""
     from workbook.bank import load_bank, load_family
     from workbook.bankcheck import check_family, parse_range
     from workbook.cluster import ClusterPool, address_of, open_pool
@@ -821,6 +822,7 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
     for line in broken:
         _say(f"FAIL {line}")
     failed = len(unread)
+    mistaken = len(unread)  # families whose file is wrong (exit 2), beside those with draws that fail (exit 1)
     try:
         pool = open_pool(jobs, address_of(cluster))
         if isinstance(pool, ClusterPool):
@@ -832,13 +834,20 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
             report = check_family(family, span, pool=pool)
             failed += bool(report.failures)
             _say(report.line())
+            said = [re.sub(r"^(at )?seed [0-9]+:? ", "", reason) for _, reason in report.failures]
+            if len(said) > 1 and len(set(said)) == 1 and all(getattr(r, "code", 1) == 2 for _, r in report.failures):
+                # the file's own mistake (a placeholder it names that the kind does not fill), the same at every
+                # seed: said once, with the file, not a FAIL a seed (user49 F2: twenty lines for twenty seeds)
+                mistaken += 1
+                _say(f"    FAIL at every seed: {family.path}: {said[0]}")
+                continue
             for seed, reason in report.failures[:5]:  # (the draw's own seed, which the reason began with, left out)
                 _say(f"    FAIL seed {seed}: {re.sub(r'^seed [0-9]+: ', '', reason)}")
             for note in report.notes():
                 _say(f"    note: {note}")
     files = f" and {len(unread)} file{'s' * (len(unread) != 1)} that did not load" if unread else ""
     click.echo(f"{len(families)} families{files}, {len(span)} seeds each: {failed} failing")
-    sys.exit(1 if failed else 0)
+    sys.exit(2 if mistaken else 1 if failed else 0)
 
 
 @main.command()
