@@ -669,14 +669,14 @@
     }
     // off by more than rounding, though by less than the page can tell from rounding (2x + 3 + 10^(-8) x was
     // "Right.": attack30): not called right
-    let past = data.points.findIndex((x, k) => pastItsRounding(f, { [data.variable]: x }, data.values[k]));
+    const truth = truthOf(data);
+    let past = data.points.findIndex((x, k) => pastItsRounding(f, { [data.variable]: x }, data.values[k], truth));
     // and where a bump of the answer tops in the box, between the points: 2x + 10^-7 e^(-10^4 (x - 2.7)^2) is off by
     // 10^-7 at 2.7, under what the grid weighs, and was "Right." (attack47 F1)
-    const truth = truthOf(data);
     // (beside the derivative's own size: 10^-16 added where the derivative is 0 is a number too small to weigh, below)
     if (past < 0 && truth && (f.tops || []).some((x) => {
       const at = { [data.variable]: x }, want = truth(at);
-      return Number.isFinite(want) && pastItsRounding(f, at, want)
+      return Number.isFinite(want) && pastItsRounding(f, at, want, truth)
         && Math.abs(f(at) - want) > 16 * 2 ** -52 * Math.max(unit, Math.abs(want));
     })) past = 0;
     if (off > 1e-10) {
@@ -725,11 +725,16 @@
   // what moving every operation's result by up to 2^-50 of itself moves it, and 16 of the value's last digits.
   // -e^x sin(e^x) - e^(x - 30) is off by 10^-13 of itself everywhere, under the 10^-10 above, and was "Right."
   // (attack42's neighbour); the terminal says so
-  function pastItsRounding(f, at, want) {
+  // With ``key``, the answer's own expression as the page reads it, its rounding counts too: the value weighed
+  // against is the key's form in doubles, and 4(1 - tanh²(2x))tanh(2x)/(tanh²(2x) + 3) loses four digits near tanh = -1,
+  // where a learner's sech² form keeps them: the right answer was sent to the terminal (read48 F10)
+  function pastItsRounding(f, at, want, key = null) {
     if (!f.weight) return false;
     const got = f(at);
     if (!Number.isFinite(got)) return false;
-    return Math.abs(got - want) > Math.max(64 * wobble(f, at, got), 16 * 2 ** -52 * Math.max(Math.abs(want), Number.MIN_VALUE));
+    const own = key && key.weight ? key(at) : NaN;
+    const carried = 64 * wobble(f, at, got) + (Number.isFinite(own) ? 64 * wobble(key, at, own) : 0);
+    return Math.abs(got - want) > Math.max(carried, 16 * 2 ** -52 * Math.max(Math.abs(want), Number.MIN_VALUE));
   }
 
   // The learner's f against the answer itself at 20 000 points over -3..3 (and 4 000 past it) and beside and between every
@@ -1224,7 +1229,8 @@
     if (wrong.length) return { right: false, say: `Not right: check ${wrong.join("; ")}.` };
     if (lost.length) return LOST(lost[0]);
     const named = (point) => Object.fromEntries(data.variables.map((v, i) => [v, point[i]]));
-    if (fns.some((f, j) => data.points.some((p, k) => pastItsRounding(f, named(p), data.values[k][j])))) return FINE;
+    const keys = fns.map((_, j) => { try { return data.truths ? parse(data.truths[j], data.variables) : null; } catch (err) { return null; } });
+    if (fns.some((f, j) => data.points.some((p, k) => pastItsRounding(f, named(p), data.values[k][j], keys[j])))) return FINE;
     const inBox = boxPoints(data.variables.length, 2000).map(named);
     // (past the box, in the boxes ten and a hundred times as wide, where the partials are compared: a term heard out
     // at 10^5 and never compared there, 2x y + x^4 y/10^17, was "Right.": attack47 F6)

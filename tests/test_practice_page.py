@@ -548,6 +548,22 @@ def test_the_page_reads_past_the_box_a_number_too_large_as_no_hole(tmp_path):
         assert verdict.startswith("Not right") and numbers[0] != numbers[1].rstrip("."), verdict
 
 
+def test_a_right_answer_in_another_form_is_right_where_the_keys_form_loses_digits(tmp_path):
+    # read48 F10: ln(tanh²(2x) + 3)'s key, 4(1 - tanh²(2x))tanh(2x)/(tanh²(2x) + 3), loses four digits near
+    # tanh = -1 in doubles; the page weighed a learner's sech² against that double and sent a right answer to the
+    # terminal. The key's own rounding counts beside the answer's
+    key = "4*(1 - tanh(2*x)**2)*tanh(2*x)/(tanh(2*x)**2 + 3)"
+    data = interactive._expression(judge.Expected("the derivative", E.parse(key), variable="x"), "log(tanh(2*x)**2 + 3)")
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    typed = [("4 sech(2x)^2 tanh(2x)/(tanh(2x)^2+3)", True), ("4 tanh(2x)/(cosh(2x)^2 (tanh(2x)^2+3))", True),
+             ("4(1-tanh(2x)^2)tanh(2x)/(tanh(2x)^2+3)", True), ("2 sech(2x)^2 tanh(2x)/(tanh(2x)^2+3)", False),
+             ("-4 sech(2x)^2/(tanh(2x)^2+3)", False)]
+    said = _verdicts([{"data": data, "text": text} for text, _ in typed], tmp_path)
+    for (text, right), verdict in zip(typed, said, strict=True):
+        assert (verdict == "Right.") is right and (right or verdict.startswith("Not right")), (text, verdict)
+
+
 # (the function, the key, what a learner types, right?): another value at one point, where the derivative goes on
 # smoothly, is wrong; at a corner of the function's own, where it does not, it is not; undefined at a point
 # alone (but the same on both sides) is right, on the page as in the terminal
