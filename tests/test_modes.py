@@ -155,10 +155,43 @@ def test_an_id_given_again_with_another_name_is_said(quiz):
     build(quiz, "--roster", str(quiz.parent / "class.csv"))
     (quiz.parent / "next.csv").write_text("name,id\nMallory Mallet,s02\nKatherine Johnson,s04\n")
     result = build(quiz, "--roster", str(quiz.parent / "next.csv"))
-    assert "the id s02 was Alan Turing's in the class built before; the roster gives it to Mallory Mallet" in \
+    assert "the id s02 was Alan Turing's in the class built before; the roster names it Mallory Mallet" in \
         result.output, result.output
     (quiz.parent / "again.csv").write_text("name,id\nKatherine Johnson,s04\n")
     assert "the id" not in build(quiz, "--roster", str(quiz.parent / "again.csv")).output
+
+
+def test_a_name_corrected_in_the_roster_lays_out_that_students_sheet_and_the_key_alone(quiz):
+    # user50 F2: one name corrected in a class of 300 laid out all 300 sheets again (past 10 minutes): every id on the
+    # roster was written, changed or not
+    from workbook import build as building
+
+    build(quiz, "--roster", str(quiz.parent / "class.csv"), "--format", "html")
+    folder = quiz.parent / "out" / "modes" / "students"
+    before = files(folder)
+    (quiz.parent / "class.csv").write_text("name,id\nAda Lovelace,s01\nAlan M. Turing,s02\nGrace Hopper,s03\n")
+    laid = []
+    building.build(quiz, out_root=quiz.parent / "out", roster=quiz.parent / "class.csv", formats=("html",),
+                   progress=lambda stage, done, total: laid.append(total) if stage == building.LAYING_OUT else None)
+    after = files(folder)
+    assert laid and max(laid) == 2, laid  # Alan's sheet and the key by student
+    assert all(after[p] == d for p, d in before.items() if p.startswith(("s01/", "s03/")))
+    assert after["s02/worksheet.html"] != before["s02/worksheet.html"] and "Alan M. Turing" in (
+        folder / "s02" / "worksheet.html").read_text()
+
+
+def test_a_problem_many_students_share_is_said(tmp_path):
+    # user50 F4: chain-multivariable draws 12 problems; 34 of 300 students, neighbours among them, had one of them
+    # word for word, and the build said nothing
+    edition = tmp_path / "e.toml"
+    edition.write_text('title = "Class"\nseed = 4\n[page]\nsolutions = false\n[[sections]]\ntitle = "A"\n'
+                       'families = ["power-polynomial", "chain-multivariable"]\ncount = 2\n')
+    (tmp_path / "class.csv").write_text("name,id\n" + "".join(f"S {k},s{k:02d}\n" for k in range(24)))
+    result = run("build", str(edition), "--roster", str(tmp_path / "class.csv"), "--format", "html", "-q",
+                 "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.output.splitlines() if "different problems among 24 students" in line]
+    assert len(said) == 1 and "problem 2 (chain-multivariable)" in said[0], result.output
 
 
 def test_no_file_shows_an_older_draw_than_its_key(quiz):

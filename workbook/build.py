@@ -13,6 +13,7 @@ import os
 import shlex
 import stat
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +123,31 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
     except BaseException:
         _remove_if_empty(made)  # a build that failed (a name too long, a disk full) leaves no empty folders behind
         raise
+
+
+def _shared_problems(docs: dict[str, dict]) -> list[str]:
+    """A note for each problem of a class's sheets that many students share word for word: a family of few forms
+    gave 34 of 300 students, neighbours among them, one chain-rule problem and its answer, and nothing said so
+    (user50 F4; `workbook check` notes such a family)."""
+    sheets = [doc for folder, doc in docs.items() if folder.startswith(f"{STUDENTS}/")]
+    if len(sheets) < 10:
+        return []
+    by_place: dict[int, list[str]] = {}
+    family: dict[int, str] = {}
+    for doc in sheets:
+        for section in doc["sections"]:
+            for problem in section["problems"]:
+                by_place.setdefault(problem["number"], []).append(problem["identity"])
+                family[problem["number"]] = problem["family"]
+    notes = []
+    for number, identities in sorted(by_place.items()):
+        counted = Counter(identities)
+        most = max(counted.values())
+        if most > max(3, len(sheets) // 20):
+            notes.append(f"problem {number} ({printable(family[number])}): {len(counted)} different problems among "
+                         f"{len(sheets)} students, up to {most} alike (answers too): give the section a family with more "
+                         "forms, or wider parameter ranges, for students who sit side by side")
+    return notes[:3]
 
 
 def _inputs_outside(out_root: Path, out_dir: Path, inputs: list[tuple[str, str | Path | None]]) -> None:
@@ -319,8 +345,9 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
         cache, why = cache_root(out_root)
         notes = [why] if why else []
         for sid, old, new in renamed[:5]:
-            notes.append(f"the id {printable(sid)} was {printable(old)}'s in the class built before; the roster gives it to "
-                         f"{printable(new)}, whose sheet it now is: give a new student an id of their own")
+            notes.append(f"the id {printable(sid)} was {printable(old)}'s in the class built before; the roster names it "
+                         f"{printable(new)}, and its sheet now does too (a name corrected; a new student needs an id of "
+                         "their own)")
         _load_before_fork(formats, cache, template_dir)
         if "pdf" in formats and not subsetter():
             notes.append("WeasyPrint is laying out PDFs without HarfBuzz's font subsetter, about 5 times slower: install "
@@ -332,6 +359,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                                           progress=_counter(progress, DRAWING, len(copies) * edition.problem_count()),
                                           cache=DrawCache(cache, _origin(cluster)) if cache is not None else None)
             count = sum(len(s["problems"]) for doc in docs.values() for s in doc["sections"])
+            notes += _shared_problems(docs) if roster else []
             digest = fingerprint(docs, names, formats, template_dir, origin=_origin(cluster))
             if _up_to_date(out_dir, area, digest, docs, names, formats):
                 return BuildResult(out_dir=out_dir, files=area_files(out_dir, area), problems=count, timings=timings,
@@ -353,8 +381,10 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                 sheets = [f"{folder}/{n}.{ext}" for n in names for ext in ("html", "pdf") if ext in formats]
                 return not all(rel in trusted and as_written(out_dir, rel, trusted[rel]) for rel in sheets)
 
-            # a student asked for, or whose sheet changed, is written; every version is, and the edition itself
-            written = {f for f in docs if f in asked or f in changed or lacks(f)} if roster else set(docs)
+            # a student whose sheet changed, or is missing or not as written, is written; one asked for whose sheet is
+            # as it was is kept (user50 F2: one name corrected in a roster of 300 laid out all 300 sheets again);
+            # every version is written, and the edition itself
+            written = {f for f in docs if f in changed or lacks(f)} if roster else set(docs)
             redrawn = sorted(f for f in written - asked if f in changed and f in previous.contents)
             if roster and redrawn:  # sheets handed out would no longer be the ones their students hold
                 raise InputError([(f"the edition changed since the class in {printable(str(out_dir / STUDENTS))} was "
