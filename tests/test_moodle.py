@@ -173,6 +173,33 @@ def test_multiple_choice_distractors_are_each_a_wrong_derivative():
     assert offered > 6 * 6 * 2
 
 
+def test_a_choices_slip_is_the_one_solve_check_names_for_it():
+    # user50 F6: for 5σ(-x), the choice a learner gets from σ' = σ(1 - σ) without the chain factor -1 was called a
+    # power-rule slip (the slips were those of 5/(1 + e^x)), where solve --check calls it the chain factor dropped
+    from workbook import moodle, solver
+    from workbook.bank import load_bank
+    from workbook.scheduler import generate_slot
+
+    bank = load_bank()
+    compared = 0
+    for family in ("activations", "activation-identities"):
+        for seed in range(12):
+            claims = generate_slot(bank[family], seed, "mc")["claims"]
+            if "shown" not in claims or claims.get("type") != "derivative":
+                continue
+            result = solver.solve(claims["shown"]["function"].replace("**", "^"), wrt=claims["variable"])
+            for wrong, advice in moodle.distractor_expressions(claims):
+                if "function itself" in advice or "sign is the wrong way" in advice:
+                    continue
+                right, lines = solver.check_answer(result, sp.sstr(wrong).replace("**", "^"))
+                said = " ".join(lines)
+                assert right is False
+                if "it looks like" in said:
+                    assert advice.split(":")[0] in said, (claims["shown"]["function"], sp.sstr(wrong), advice, said)
+                    compared += 1
+    assert compared >= 5
+
+
 def test_prose_cannot_open_a_cloze_blank(tmp_path):
     from workbook import moodle
 

@@ -318,6 +318,12 @@ def choice_form(e: sp.Expr, x: sp.Symbol) -> sp.Expr:
     return sp.expand(e) if e.is_polynomial(x) else sp.factor_terms(steps.tidy(e))
 
 
+def _shown(claims: dict, key: str) -> str:
+    """The claim as the prompt names it (σ, softplus), where the record keeps one, else as written out."""
+    shown = claims.get("shown")
+    return shown[key] if isinstance(shown, dict) and isinstance(shown.get(key), str) else claims[key]
+
+
 def distractor_expressions(claims: dict, limit: int = 4) -> list[tuple[sp.Expr, str]]:
     """distractors(), as expressions."""
 
@@ -326,10 +332,17 @@ def distractor_expressions(claims: dict, limit: int = 4) -> list[tuple[sp.Expr, 
 
     if claims.get("type") != "derivative" or claims.get("order", 1) != 1 or "value" in claims:
         return []
+    from workbook.functions import written_out
+
     x = E.symbol(claims["variable"])
     f, truth = E.parse(claims["function"]), E.parse(claims["answer"])
-    tree = steps.derive(f, x)
-    candidates = [(mistakes.slipped(tree, slip), slip.advice) for slip in mistakes.CATALOGUE]
+    # the slips of the function as the prompt names it first (σ' = σ(1 - σ) without its chain factor is that slip,
+    # not a power rule's in 1/(1 + e^-u): user50 F6, as solve --check says), then those of it written out; every
+    # choice written out, as the right one is, so that none stands out by its form
+    trees = [steps.derive(E.parse(_shown(claims, "function")), x)] if "shown" in claims else []
+    trees.append(steps.derive(f, x))
+    candidates = [(written_out(wrong), slip.advice) for tree in trees for slip in mistakes.CATALOGUE
+                  if (wrong := mistakes.slipped(tree, slip)) is not None]
     candidates += [(f, "that is the function itself, not its derivative"), (-truth, "the sign is the wrong way round")]
     chosen: list[tuple[sp.Expr, str]] = []
     for wrong, advice in candidates:
@@ -338,6 +351,18 @@ def distractor_expressions(claims: dict, limit: int = 4) -> list[tuple[sp.Expr, 
         chosen.append((steps.tidy(wrong), advice))
         if len(chosen) == limit:
             break
+    if "shown" in claims:  # each named as solve --check names it, for the function as the prompt writes it
+        shown = E.parse(_shown(claims, "function"))
+
+        def same(a, b):
+            return steps.equal(written_out(a), written_out(b))
+
+        def named(w):
+            try:
+                return mistakes.diagnose(trees[0], truth, w, shown, same)
+            except (TypeError, ValueError):
+                return None
+        chosen = [(w, named(w) or advice) for w, advice in chosen]
     return chosen
 
 

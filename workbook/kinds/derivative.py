@@ -338,8 +338,13 @@ def _definitions(f: sp.Expr, answer: sp.Expr | None = None, derive: bool = False
 
 
 def _check_record(work: Derivative, **extra) -> dict:
-    return {"type": "derivative", "function": sp.sstr(written_out(work.f)), "variable": str(work.x),
-            "order": work.family.order, "answer": sp.sstr(written_out(work.answer)), **extra}
+    record = {"type": "derivative", "function": sp.sstr(written_out(work.f)), "variable": str(work.x),
+              "order": work.family.order, "answer": sp.sstr(written_out(work.answer)), **extra}
+    if written_out(work.f) != work.f:  # σ, softplus, ReLU as the prompt names them: a quiz's slips are a learner's
+        # working with σ' = σ(1 - σ), not with 1/(1 + e^-u) (user50 F6: 5σ(-x) without its chain factor was called
+        # a power-rule slip, which solve --check calls the chain factor dropped)
+        record["shown"] = {"function": sp.sstr(work.f), "answer": sp.sstr(work.answer)}
+    return record
 
 
 def present(work: Derivative) -> Problem:
