@@ -837,9 +837,9 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
                 # the file's own mistake (a placeholder it names that the kind does not fill), the same at every
                 # seed: said once, with the file, not a FAIL a seed (user49 F2: twenty lines for twenty seeds)
                 _say(f"    FAIL at every seed: {family.path}: {said[0]}")
-                continue
-            for seed, reason in report.failures[:5]:  # (the draw's own seed, which the reason began with, left out)
-                _say(f"    FAIL seed {seed}: {re.sub(r'^seed [0-9]+: ', '', reason)}")
+            else:
+                for seed, reason in report.failures[:5]:  # (the draw's own seed, which the reason began with, left out)
+                    _say(f"    FAIL seed {seed}: {re.sub(r'^seed [0-9]+: ', '', reason)}")
             for note in report.notes():
                 _say(f"    note: {note}")
     files = f" and {len(unread)} file{'s' * (len(unread) != 1)} that did not load" if unread else ""
