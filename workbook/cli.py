@@ -832,14 +832,16 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
             report = check_family(family, span, pool=pool)
             failed += bool(report.failures)
             _say(report.line())
-            said = [re.sub(r"^(at )?seed [0-9]+:? ", "", reason) for _, reason in report.failures]
-            if len(said) > 1 and len(set(said)) == 1 and all(getattr(r, "code", 1) == 2 for _, r in report.failures):
+            # (the draw's own seed, which each reason begins with, left out)
+            said = [(seed, re.sub(r"^seed [0-9]+: ", "", reason)) for seed, reason in report.failures]
+            if len(said) > 1 and len({text for _, text in said}) == 1 and \
+                    all(getattr(r, "code", 1) == 2 for _, r in report.failures):
                 # the file's own mistake (a placeholder it names that the kind does not fill), the same at every
                 # seed: said once, with the file, not a FAIL a seed (user49 F2: twenty lines for twenty seeds)
-                _say(f"    FAIL at every seed: {family.path}: {said[0]}")
+                _say(f"    FAIL at every seed: {family.path}: {said[0][1]}")
             else:
-                for seed, reason in report.failures[:5]:  # (the draw's own seed, which the reason began with, left out)
-                    _say(f"    FAIL seed {seed}: {re.sub(r'^seed [0-9]+: ', '', reason)}")
+                for seed, text in said[:5]:
+                    _say(f"    FAIL seed {seed}: {text}")
             for note in report.notes():
                 _say(f"    note: {note}")
     files = f" and {len(unread)} file{'s' * (len(unread) != 1)} that did not load" if unread else ""

@@ -318,10 +318,10 @@ def choice_form(e: sp.Expr, x: sp.Symbol) -> sp.Expr:
     return sp.expand(e) if e.is_polynomial(x) else sp.factor_terms(steps.tidy(e))
 
 
-def _shown(claims: dict, key: str) -> str:
-    """The claim as the prompt names it (σ, softplus), where the record keeps one, else as written out."""
+def _shown(claims: dict) -> str | None:
+    """The function as the prompt names it (σ, softplus), where the record keeps it apart from its written-out form."""
     shown = claims.get("shown")
-    return shown[key] if isinstance(shown, dict) and isinstance(shown.get(key), str) else claims[key]
+    return shown.get("function") if isinstance(shown, dict) and isinstance(shown.get("function"), str) else None
 
 
 def distractor_expressions(claims: dict, limit: int = 4) -> list[tuple[sp.Expr, str]]:
@@ -339,7 +339,8 @@ def distractor_expressions(claims: dict, limit: int = 4) -> list[tuple[sp.Expr, 
     # the slips of the function as the prompt names it first (σ' = σ(1 - σ) without its chain factor is that slip,
     # not a power rule's in 1/(1 + e^-u): user50 F6, as solve --check says), then those of it written out; every
     # choice written out, as the right one is, so that none stands out by its form
-    trees = [steps.derive(E.parse(_shown(claims, "function")), x)] if "shown" in claims else []
+    shown = E.parse(_shown(claims)) if _shown(claims) else None
+    trees = [steps.derive(shown, x)] if shown is not None else []
     trees.append(steps.derive(f, x))
     candidates = [(written_out(wrong), slip.advice) for tree in trees for slip in mistakes.CATALOGUE
                   if (wrong := mistakes.slipped(tree, slip)) is not None]
@@ -351,9 +352,7 @@ def distractor_expressions(claims: dict, limit: int = 4) -> list[tuple[sp.Expr, 
         chosen.append((steps.tidy(wrong), advice))
         if len(chosen) == limit:
             break
-    if "shown" in claims:  # each named as solve --check names it, for the function as the prompt writes it
-        shown = E.parse(_shown(claims, "function"))
-
+    if shown is not None:  # each named as solve --check names it, for the function as the prompt writes it
         def same(a, b):
             return steps.equal(written_out(a), written_out(b))
 

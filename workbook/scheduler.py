@@ -100,12 +100,11 @@ def _derives_shown(record: dict, seen: dict[str, set[str]], section: int) -> boo
     uses (read47 F2: a Module 3 example printed tanh' = 1 - tanh² three pages before the problem asking to show it,
     whose rule the cover left blank). Only a preference: every form of the family that derives may be shown."""
     before = set().union(*(seen.get(f"{EXAMPLE_RULES} {k}", ()) for k in range(section + 1)))
-    if before and any(str(s.get("rule", "")).endswith("from the definition")
-                      for s in record.get("steps", ()) if isinstance(s, dict)):
-        from workbook.quoted import rules_derived
+    if not before:
+        return False
+    from workbook.quoted import rules_derived
 
-        return not rules_derived(record).isdisjoint(before)
-    return False
+    return not rules_derived(record).isdisjoint(before)
 
 
 class DrawCache:

@@ -343,7 +343,7 @@ def _check_record(work: Derivative, **extra) -> dict:
     if written_out(work.f) != work.f:  # σ, softplus, ReLU as the prompt names them: a quiz's slips are a learner's
         # working with σ' = σ(1 - σ), not with 1/(1 + e^-u) (user50 F6: 5σ(-x) without its chain factor was called
         # a power-rule slip, which solve --check calls the chain factor dropped)
-        record["shown"] = {"function": sp.sstr(work.f), "answer": sp.sstr(work.answer)}
+        record["shown"] = {"function": sp.sstr(work.f)}
     return record
 
 
