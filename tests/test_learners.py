@@ -215,7 +215,9 @@ def test_every_catalogued_slip_is_rejected_and_recognised():
                 "quotient rule numerator reversed": "sin(x)/(x^2 + 1)", "quotient rule plus": "sin(x)/(x^2 + 1)",
                 "quotient rule denominator": "sin(x)/(x^2 + 1)", "quotient of derivatives": "sin(x)/(x^2 + 1)",
                 "exponent not lowered": "(2x + 1)^5", "exponent not brought down": "x^7",
-                "exponents not lowered": "3x^4 + x^2", "ln of the base missing": "5^x", "table sign": "cos(x)"}
+                "exponents not lowered": "3x^4 + x^2", "ln of the base missing": "5^x", "table sign": "cos(x)",
+                # user50 F7: σ(1 + σ), the commonest sigmoid slip, was named nothing
+                "sigmoid sign": "sigmoid(3x)", "tanh sign": "tanh(x)^2"}
     assert set(examples) == {s.name for s in mistakes.CATALOGUE}
     for slip in mistakes.CATALOGUE:
         f = E.parse(examples[slip.name])

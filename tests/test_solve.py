@@ -887,3 +887,12 @@ def test_a_point_said_for_a_partial_gives_every_names_value():
     # attack51 F9: "at y = 1 your answer gives -3.6, but the derivative is -2.6", x = 1.3 unsaid
     result = run("solve", "-x^3 - x y^2", "--wrt", "y", "--check", "-2xy + sign(|y-1|) - 1")
     assert result.exit_code == 1 and "at y = 1, x = 1.3 your answer gives -3.6, but the derivative is -2.6" in result.output
+
+
+@pytest.mark.parametrize("typed, said", [("0.2", ", right to the 1 decimal place given)"), ("0.25", "(you gave 0.25)"),
+                                         ("1/4", "(you gave 1/4)"), ("0.249", ", right within 0.5%)"),
+                                         ("0.250", "(you gave 0.250)")])
+def test_a_value_judged_right_says_to_what_it_was_judged(typed, said):
+    # user50 F9: 0.2 for 0.25 was "right" with no word of the one decimal it was judged to, while 0.24 was not right
+    result = run("solve", "sigmoid(x)", "--at", "0", "--check", typed)
+    assert result.exit_code == 0 and result.output.splitlines()[0].endswith(said), result.output

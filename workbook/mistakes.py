@@ -71,6 +71,11 @@ CATALOGUE: tuple[Slip, ...] = (
          "d/dx sin x = cos x",
          S.FunctionRule, lambda r: -r.eval() if r.name in ("sin", "cos", "cot", "csc", "sec", "tan", "acos", "acot")
          else None),
+    # the activations' own sign slips, the commonest in a deep-learning course: σ(1 + σ), 1 + tanh² (user50 F7)
+    Slip("sigmoid sign", "the sigmoid rule has a minus sign: d/dx σ(x) = σ(x)(1 - σ(x)), not σ(x)(1 + σ(x))",
+         S.FunctionRule, lambda r: r.expr * (1 + r.expr) if r.name == "sigmoid" else None),
+    Slip("tanh sign", "the tanh rule has a minus sign: d/dx tanh x = 1 - tanh²x, not 1 + tanh²x",
+         S.FunctionRule, lambda r: 1 + r.expr**2 if r.name == "tanh" else None),
 )
 
 

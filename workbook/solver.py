@@ -1574,8 +1574,21 @@ def _judge_number(yours: float, truth: float, text: str, what: str, relative: fl
     # for a value of 2e-15: attack46 F15)
     slack = max(typed, relative * abs(truth), 1e-12 * abs(truth), NOTHING, significant_slack(truth, figures))
     if abs(yours - truth) <= slack:
-        return True, [f"right: {what} = {truth:.10g} (you gave {text.strip()})"]
+        return True, [f"right: {what} = {truth:.10g} (you gave {text.strip()}{_judged_to(yours, truth, typed, relative, figures, decimals)})"]
     return False, [f"not right: {what} is {truth:.6g}, not {text.strip()}"]
+
+
+def _judged_to(yours: float, truth: float, typed: float, relative: float, figures: int, decimals: int) -> str:
+    """How a number judged right was judged, where it is not the value itself: 0.2 is 0.25 to the one decimal it
+    gives, which a learner who read only "right" took for the value (user50 F9)."""
+    gap = abs(yours - truth)
+    if gap <= max(1e-12 * abs(truth), NOTHING):
+        return ""
+    if figures:
+        return f", right to {figures} significant figure{'s' if figures > 1 else ''}"
+    if gap <= typed:
+        return f", right to the {decimals} decimal place{'s' if decimals > 1 else ''} given"
+    return f", right within {relative:.1%}".replace(".0%", "%")
 
 
 _SIMPLE = [sp.Rational(p) for p in ("1", "2", "1/2", "-1", "3", "3/2", "-1/2", "-2", "1/4", "5/2", "-3/2", "0")]
