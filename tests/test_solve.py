@@ -896,3 +896,18 @@ def test_a_value_judged_right_says_to_what_it_was_judged(typed, said):
     # user50 F9: 0.2 for 0.25 was "right" with no word of the one decimal it was judged to, while 0.24 was not right
     result = run("solve", "sigmoid(x)", "--at", "0", "--check", typed)
     assert result.exit_code == 0 and result.output.splitlines()[0].endswith(said), result.output
+
+
+@pytest.mark.parametrize("function, derived", [("sigmoid(x)", ["sigmoid"]), ("x tanh(2x)", ["tanh"]),
+                                               ("softplus(3x) + sigmoid(x)^2", ["sigmoid", "softplus"]),
+                                               ("sin(x)", []), ("1/(1 + e^(-x))", [])])
+def test_an_activation_rule_taken_from_the_table_is_derived_after_the_answer(function, derived):
+    # user50 F8: the steps stopped at "from the table" for σ' = σ(1 - σ) and softplus' = σ, the derivations a
+    # deep-learning course asks for
+    result = run("solve", function)
+    assert result.exit_code == 0, result.output
+    heads = [line for line in result.output.splitlines() if line.startswith("Where the ")]
+    assert heads == [f"Where the {name} rule comes from, worked from the definition:" for name in derived], heads
+    if "sigmoid" in derived:
+        assert "σ'(u) = -(1 + e^(-u))^(-2)·(-e^(-u))" in result.output
+        assert result.output.splitlines()[-1].startswith("checked:")

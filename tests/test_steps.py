@@ -157,3 +157,17 @@ def test_a_polynomial_is_differentiated_again_multiplied_out_not_factored(family
     assert trees[1].expr == 4 * x**3 - 6 * x**2  # not 2x²(2x − 3)
     texts = [s.say for s in explain.worked_steps(trees)]
     assert not any("the one the answer gives" in " ".join(getattr(p, "text", "") for p in t) for t in texts[:-1])
+
+
+@pytest.mark.parametrize("function, order, wrt, shown", [
+    ("sigmoid(x)", 2, "x", "(1 - 2 sigmoid(x))(1 - sigmoid(x)) sigmoid(x)"),
+    ("tanh(x)", 2, "x", "-2(1 - tanh(x)^2) tanh(x)"),
+    ("(sigmoid(w x + b) - y)^2", 1, "w", "2x (1 - sigmoid(b + w x))(-y + sigmoid(b + w x)) sigmoid(b + w x)"),
+    ("(sigmoid(x) - 1)^3", 1, "x", "3(1 - sigmoid(x))^3 sigmoid(x)")])
+def test_an_activation_rule_keeps_its_textbook_signs(function, order, wrt, shown):
+    # user50 F8: factoring wrote σ'' as (σ - 1)(2σ - 1)σ and 2x(σ - y)σ(1 - σ) as 2x(y - σ)(σ - 1)σ, two signs turned
+    from workbook import explain, solver
+
+    result = solver.solve(function, wrt=wrt, order=order)
+    assert explain.pretty(result.answer) == shown
+    assert steps.equal(result.answer, sp.diff(result.expr, result.var, order))

@@ -88,8 +88,33 @@ class SolveResult:
         if last != answer:
             out.append(f"Simplify: {last} = {answer}" if school.cases(self.answer, self.var, found=found) is None else
                        f"In pieces: {last} = {answer}")
+        out += derivation_lines(self.trees)
         out += ["", _check_line(self.check)]
         return out
+
+
+def derivation_lines(trees: list) -> list[str]:
+    """Where the table's activation rules come from: each of sigmoid's, tanh's and softplus's the steps quote,
+    worked from the function's definition as the solutions book works it. σ' = σ(1 - σ) and softplus' = σ are the
+    derivations a deep-learning course asks for, and the steps stopped at "from the table" (user50 F8)."""
+    rules = [rule for tree in trees for _, rule in steps.walk(tree)]
+    rules += [rule.outer for rule in rules if isinstance(rule, steps.ChainRule)]  # the outer function's rule
+    quoted = {rule.name for rule in rules if isinstance(rule, steps.FunctionRule)}
+    if not quoted & {"sigmoid", "tanh", "softplus"}:
+        return []
+    from workbook.kinds.derivative import DERIVATIONS, steps_of  # the book's own derivations, checked by its tests
+    from workbook.segments import plain
+
+    out = []
+    for d in DERIVATIONS:
+        if d.function.__name__ not in quoted:
+            continue
+        out += ["", f"Where the {d.function.__name__} rule comes from, worked from the definition:"]
+        for step in steps_of(d):
+            indent = "  " * step.depth
+            out += [f"{indent}{step.rule}: {plain([{'math': step.math}])}",
+                    f"{indent}    {plain([seg.record() for seg in step.say])}"]
+    return out
 
 
 def _parse(text: str, names: list[str]) -> tuple[sp.Expr, list[sp.Symbol]]:
@@ -210,7 +235,7 @@ def textbook(answer: sp.Expr, last: sp.Expr | None = None) -> sp.Expr:
                                                                             else ())}
     candidates = [c for c in candidates if {type(f) for f in c.atoms(sp.Function)} <= own] or candidates
     best = steps.cheapest(candidates)
-    return best if best is answer or steps.equal(best, answer) else answer
+    return steps.textbook_signs(best if best is answer or steps.equal(best, answer) else answer)
 
 
 def _many_angles(e: sp.Expr) -> bool:

@@ -19,7 +19,7 @@ from typing import ClassVar
 
 import sympy as sp
 
-from workbook.functions import CHAIN, CHAIN_CLASSES
+from workbook.functions import CHAIN, CHAIN_CLASSES, sigmoid
 
 
 class StepError(ValueError):
@@ -404,6 +404,7 @@ def walk(rule: Rule, depth: int = 0):
 # ---------------------------------------------------------------- clean answers
 
 
+_ACTIVATIONS = (sigmoid, sp.tanh)  # the functions whose rules are written 1 - σ, 1 - tanh²
 TIDY_LIMIT = 400  # operations past which an expression is left as the rules wrote it
 
 
@@ -439,7 +440,56 @@ def tidy(expr: sp.Expr, limit: int | None = None) -> sp.Expr:
             candidates.append(sp.factor_terms(rewrite(flat)).xreplace(back))
         except (sp.PolynomialError, sp.GeneratorsNeeded, NotImplementedError):
             continue
-    return cheapest(candidates)
+    return textbook_signs(cheapest(candidates))
+
+
+def _one_minus(factor: sp.Expr) -> bool:
+    """A sum an activation's rule writes as one minus it, here the other way round: σ - 1, 2σ - 1, tanh² - 1
+    (a negative number and terms of σ or tanh, each with a positive coefficient)."""
+    if not factor.is_Add:
+        return False
+    number, rest = factor.as_coeff_Add()
+    return number.is_negative and all(t.has(*_ACTIVATIONS) and t.as_coeff_Mul()[0].is_positive
+                                      for t in sp.Add.make_args(rest))
+
+
+def _minus_activation(factor: sp.Expr) -> bool:
+    """A sum whose activation terms all come with a minus and which has a term without one: y - σ."""
+    if not factor.is_Add:
+        return False
+    terms = sp.Add.make_args(factor)
+    active = [t for t in terms if t.has(*_ACTIVATIONS)]
+    return bool(active) and all(t.could_extract_minus_sign() for t in active) and any(
+        not t.could_extract_minus_sign() for t in terms)
+
+
+def textbook_signs(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with each product's σ - 1 and tanh² - 1 written as the rules write them, 1 - σ and 1 - tanh², the
+    sign made up by another sum of the product turned round (y - σ to σ - y) or by its number: factoring wrote
+    σ'' as (σ - 1)(2σ - 1)σ and 2x(σ - y)σ(1 - σ) as 2x(y - σ)(σ - 1)σ, two signs turned each, which a learner
+    comparing with their notes took for wrong (user50 F8)."""
+    if not expr.has(*_ACTIVATIONS):
+        return expr
+
+    def turned(product: sp.Expr) -> sp.Expr:
+        factors, odd, turned_round = [], False, set()
+        for f in product.args:
+            base, power = f.as_base_exp()
+            if _one_minus(base) and power.is_Integer:
+                turned_round.add(len(factors))
+                factors.append((-base) ** power)
+                odd ^= bool(power % 2)
+            else:
+                factors.append(f)
+        if odd:  # another sum takes the sign where it then leads with its activation (y - σ to σ - y), else the number
+            k = next((i for i, f in enumerate(factors) if i not in turned_round and _minus_activation(f)), None)
+            if k is not None:
+                factors[k] = -factors[k]
+            else:
+                factors.insert(0, sp.Integer(-1))
+        return sp.Mul(*factors)
+
+    return expr.replace(lambda e: e.is_Mul and any(_one_minus(f.as_base_exp()[0]) for f in e.args), turned)
 
 
 def _unit_steps(expr: sp.Expr) -> sp.Expr:
