@@ -814,6 +814,17 @@ def test_an_editions_template_folder_is_a_folder_of_its_own_not_the_editions(pla
     assert not place.out.exists() or CANARY not in place.outputs()
 
 
+@pytest.mark.parametrize("key, value", [("templates", '""'), ("templates", '" "'), ("bank", '[""]')])
+def test_an_empty_folder_name_in_an_edition_is_refused(place, key, value):
+    # attack53 F8: templates = "" passed the check "." fails and named the edition's own folder, so a stranger's
+    # answers.html lying beside it was rendered into the answer key, exit 0
+    (place.root / "answers.html").write_text("<p>" + CANARY + "</p>", encoding="utf-8")
+    (place.root / "worksheet.html").write_text('{% include "outside/secret.txt" %}', encoding="utf-8")
+    place.edition.write_text(f"{key} = {value}\n" + EDITION, encoding="utf-8")
+    refused(place.build(timeout=60), key, "it is empty")
+    assert not place.out.exists() or CANARY not in place.outputs()
+
+
 def test_a_template_includes_only_templates(place):
     # any UTF-8 file under 1 MB in the template folder, dot-folders too, could be included into the page (attack33 F9)
     own = place.root / "mine"

@@ -223,13 +223,19 @@ def load_edition(path: Path, overrides: dict | None = None) -> Edition:
     """Read and check an edition file; raise InputError listing every problem in it."""
     data = load_toml(path, "edition file")
     own = data.get("templates")
-    if isinstance(own, str) and own and not _beside(path, own, itself=False):
+    if isinstance(own, str) and not own.strip():  # "" is the edition's own folder, which "." may not be (attack53 F8)
+        raise InputError([(f"{printable(str(path))}: templates: it is empty: name a folder inside the edition file's "
+                          "folder (such as \"my-templates\"), or remove the key")])
+    if isinstance(own, str) and not _beside(path, own, itself=False):
         raise InputError([(f"{printable(str(path))}: templates: {excerpt(own)} must be a folder inside the edition "
                           "file's folder, not that folder itself (a relative path such as \"my-templates\", no ..); "
                           "use --templates for a folder elsewhere")])
     banks = data.get("bank")
     for i, folder in enumerate(banks if isinstance(banks, list) else []):
-        if isinstance(folder, str) and folder and not _beside(path, folder):
+        if isinstance(folder, str) and not folder.strip():
+            raise InputError([(f"{printable(str(path))}: bank[{i}]: it is empty: name a folder beside the edition "
+                              "file (\".\" for the edition's own folder), or remove it from the list")])
+        if isinstance(folder, str) and not _beside(path, folder):
             raise InputError([(f"{printable(str(path))}: bank[{i}]: {excerpt(folder)} must be a folder inside the "
                               "edition file's folder (a relative path, no ..); use --bank for a folder elsewhere")])
     data.update(overrides or {})
