@@ -343,6 +343,25 @@ def test_clean_removes_only_what_workbook_made(place):
     assert (home / ".cache" / "pip.txt").read_text() == "the user's own cache"
 
 
+def test_clean_counts_only_the_files_it_removed(place):
+    # attack53 F4: students/ made a link to a copy elsewhere, clean said "removed the 16 files builds wrote" where it
+    # removed none of them
+    roster = place.root / "class.csv"
+    roster.write_text("name,id\nAnn,a1\nBo,b2\n", encoding="utf-8")
+    assert place.build("--roster", roster, "-q", "--format", "html").returncode == 0
+    moved = place.outside / "students"
+    (place.out / "hostile" / "students").rename(moved)
+    (place.out / "hostile" / "students").symlink_to(moved, target_is_directory=True)
+    own = [p for p in (place.out / "hostile").rglob("*") if p.is_file() and not p.is_symlink()
+           and "students" not in p.relative_to(place.out / "hostile").parts and p.name != ".workbook-build"]
+    before = snapshot(place.outside)
+    result = place.run("clean", "--out", place.out, "--yes")
+    assert result.returncode == 0, result.err_text
+    said = re.search(r"removed the (\d+) files? builds wrote", result.out_text + result.err_text)
+    assert (int(said[1]) if said else 0) == len(own), result.out_text + result.err_text
+    assert snapshot(place.outside) == before
+
+
 def test_clean_does_not_follow_a_folder_swapped_for_a_link_while_it_runs(tmp_path, monkeypatch):
     # a student's folder swapped for a link to an outside folder between clean's look at the edition and its
     # removal (renameat2 in a loop, in a shared build folder) had the outside folder's files deleted (attack30):
@@ -825,6 +844,18 @@ def test_an_empty_folder_name_in_an_edition_is_refused(place, key, value):
     assert not place.out.exists() or CANARY not in place.outputs()
 
 
+@pytest.mark.parametrize("inside", ["hostile", "hostile/students", "hostile/new/deeper", ".cache"])
+def test_a_build_folder_inside_a_folder_workbook_made_is_refused(place, inside):
+    # attack53 F1: --out naming an edition's folder (or its students/, or the cache) built an edition there, exit 0,
+    # which the next build of the edition around it removed as "files no build of yours wrote"
+    assert (place.out / inside.split("/")[0]).is_dir()
+    other = place.root / "other.toml"
+    other.write_text(EDITION.replace('slug = "hostile"', 'slug = "other"'), encoding="utf-8")
+    refused(place.run("build", other, "--out", place.out / inside, "--format", "html", timeout=120), "not a build folder",
+            "--out ")
+    refused(place.run("practice", "--topic", "chain-rule", "--out", place.out / inside, timeout=120), "not a build folder")
+
+
 def test_a_template_includes_only_templates(place):
     # any UTF-8 file under 1 MB in the template folder, dot-folders too, could be included into the page (attack33 F9)
     own = place.root / "mine"
@@ -1064,6 +1095,11 @@ def test_links_that_loop_are_one_line(place):
     refused(place.build("--templates", place.root / "look", "--seed", "6", timeout=60))
     (place.root / "self").symlink_to("self")
     refused(place.run("build", place.edition, "--out", place.root / "self", timeout=60))
+    # attack53 F6: an edition file that is a loop was "no such edition file"
+    (place.root / "loop.toml").symlink_to("loop.toml")
+    refused(place.run("build", place.root / "loop.toml", "--out", place.out, timeout=60), "points at itself")
+    (place.root / "gone.toml").symlink_to("nowhere.toml")
+    refused(place.run("build", place.root / "gone.toml", "--out", place.out, timeout=60), "does not exist")
 
 
 def test_a_template_nested_beyond_reason_is_one_line(place):
@@ -1739,6 +1775,9 @@ def test_printed_commands_build_what_they_name(place):
 
     assert shown(Path("--templates=look")) == "./--templates=look"
     assert shown(Path("-x.toml")) == "./-x.toml"
+    # attack53 F5: a folder named ~ was printed ~/t.toml, which a shell reads as the home folder's
+    assert shown(Path("~/t.toml")) == "'./~/t.toml'" and shown(Path("~")) == "'./~'"
+    assert shown(Path.home() / "t.toml") == "~/t.toml"
     result = place.run("new", place.root / "-x.toml")
     assert "workbook build ./-x.toml" in result.out_text, result.out_text
     docs = {f"students/s{i}": {"edition": {"student": f"S{i}", "version": "", "rebuild": "workbook build e.toml",
@@ -2182,6 +2221,10 @@ def test_rosters_as_people_save_them(place, tmp_path):
     roster.write_bytes(b"name,id\rAnn,a1\rBo,b2\r")
     assert place.build("--roster", roster, "-q", "--format", "html").returncode == 0
     assert sorted(p.name for p in (place.out / "hostile" / "students").iterdir() if p.is_dir()) == ["a1", "b2"]
+    # attack53 F2: one line ended by CR alone and the others by LF got Python's "universal-newline mode" advice
+    roster.write_bytes(b"name,id\rAnn,a1\nBo,b2\r\nCy,c3\n")
+    assert place.build("--roster", roster, "-q", "--format", "html").returncode == 0
+    assert sorted(p.name for p in (place.out / "hostile" / "students").iterdir() if p.is_dir()) == ["a1", "b2", "c3"]
     roster.write_text("name,id\nAnn,S01\nBo,s01\n", encoding="utf-8")
     refused(place.build("--roster", roster), "line 3", "differ only in case")
     roster.write_text("name,id\nAnn,S01\nCon,con\n", encoding="utf-8")
@@ -2798,7 +2841,10 @@ def test_a_page_the_check_cannot_read_through_is_refused_in_one_line(place, body
 @pytest.mark.parametrize("roster, said", [("name,id,id\nA,s01,x\n", "names the column 'id' 2 times"),
                                           ("name,id\n\u200b,s01\n", "shows nothing"),
                                           ("name,id\n\u00ad\u2060,s01\n", "shows nothing"),
-                                          ("name,id\nAl\uffffice,s01\n", "which is no character")])
+                                          ("name,id\nAl\uffffice,s01\n", "which is no character"),
+                                          # attack53 F3: letters that print as a blank
+                                          ("name,id\n\u3164,s01\n", "shows nothing"),
+                                          ("name,id\n\u2800\uffa0 \u115f,s01\n", "shows nothing")])
 def test_a_roster_that_cannot_be_read_one_way_or_names_no_one_is_refused(tmp_path, roster, said):
     # a header with two id columns took the first silently; invisible names printed blank name lines (attack31)
     from click.testing import CliRunner

@@ -194,6 +194,18 @@ def test_an_answer_is_judged_past_the_default_domain_too():
                   "2x y + min(x, 10^9) - x", "2x y + relu(x - 10^20)", "2x y + relu(|x| - 1000)"):
         assert solver.check_answer(solver.solve("x^2 y", wrt="x"), typed)[0] is False, typed
     assert solver.check_answer(solver.solve("x^2 y", wrt="x"), "2x y + relu(y - 1000) - max(0, y - 1000)")[0] is True
+    # attack53 F7: or where every name is far out at once, each past its own switch or on a diagonal
+    for function, typed in (("x^2 y", "2x y + relu(x - 301) relu(y - 301)"),
+                            ("x^2 y", "2x y + Heaviside(x - 400) Heaviside(y - 400)"),
+                            ("x^2 y", "2x y + relu(x - 5000) relu(-y - 5000)"), ("x^2 y", "2x y + relu(min(x, y) - 1000)"),
+                            ("x^2 y", "2x y + max(0, min(x, y) - 1000)"), ("x^2 + y z", "2x + relu(y - 301) relu(z - 301)"),
+                            ("x^3 y^2", "3x^2 y^2 + relu(x - 10^8) relu(y - 10^8)")):
+        ok, lines = solver.check_answer(solver.solve(function, wrt="x"), typed)
+        assert ok is False and "at x = " in lines[1], (typed, lines)
+    for function, typed in (("x^2 y", "2 y x"), ("x^2 y + exp(x y)", "2x y + y exp(x y)"),
+                            ("sqrt(x^2 + y^2)", "x/sqrt(x^2 + y^2)"), ("ln(x y)", "1/x"), ("max(x, y)", "Heaviside(x - y)"),
+                            ("x^3 y^2", "3x^2 y^2 + relu(min(x, y) - 10^12) - relu(min(y, x) - 10^12)")):
+        assert solver.check_answer(solver.solve(function, wrt="x"), typed)[0] is True, typed
     # where the derivative is too large for a double to see a difference of 1 (the fifteenth attack's D10)
     for function, typed in (("exp(x)", "exp(x) + Heaviside(x - 40)"), ("x^5", "5x^4 + Heaviside(x - 500)"),
                             ("x^3", "3x^2 + relu(x - 10^10)")):
@@ -901,7 +913,7 @@ def test_a_value_judged_right_says_to_what_it_was_judged(typed, said):
 @pytest.mark.parametrize("function, derived", [("sigmoid(x)", ["sigmoid"]), ("x tanh(2x)", ["tanh"]),
                                                ("softplus(3x) + sigmoid(x)^2", ["sigmoid", "softplus"]),
                                                ("sin(x)", []), ("1/(1 + e^(-x))", [])])
-def test_an_activation_rule_taken_from_the_table_is_derived_after_the_answer(function, derived):
+def test_an_activation_rule_taken_from_the_table_is_derived_before_the_steps(function, derived):
     # user50 F8: the steps stopped at "from the table" for σ' = σ(1 - σ) and softplus' = σ, the derivations a
     # deep-learning course asks for
     result = run("solve", function)

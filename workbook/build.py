@@ -40,6 +40,7 @@ from workbook.areas import (
     trusted_files,
 )
 from workbook.bank import load_bank
+from workbook.cache import MARKER as CACHE_MARKER
 from workbook.cache import cache_root, stamp
 from workbook.cluster import open_pool
 from workbook.documents import (
@@ -150,6 +151,21 @@ def _shared_problems(docs: dict[str, dict]) -> list[str]:
     return notes[:3]
 
 
+def _out_is_a_build_folder(out_root: Path) -> None:
+    """Refuse a build folder that is, or is inside, a folder workbook made: an edition's folder (its students/ too)
+    or the cache. An edition built there was removed by the next build of the edition around it, as "files no build
+    of yours wrote" (attack53 F1)."""
+    root = out_root.resolve()
+    for folder in (root, *root.parents):
+        what = "an edition's folder, which a build replaces whole" if marked(folder) else \
+            "workbook's cache" if (folder / CACHE_MARKER).is_file() and not (folder / CACHE_MARKER).is_symlink() else None
+        if what:
+            return_to = folder.parent
+            raise InputError([(f"--out {printable(shown(out_root))}: {printable(shown(folder))} is {what}, not a build "
+                               f"folder; build into the folder that holds it (--out {printable(shown(return_to))}) or "
+                               "another")])
+
+
 def _inputs_outside(out_root: Path, out_dir: Path, inputs: list[tuple[str, str | Path | None]]) -> None:
     """Refuse a file the build reads that lies inside the edition's folder, or inside another folder workbook made
     in the build folder: each build of that edition puts its folder in place whole, and removes what it did not
@@ -218,10 +234,13 @@ def shown(path: Path) -> str:
     """A path in a printed command: as given when relative, an absolute one as typed again from here (a student's
     sheet never carries the teacher's home folder: ~ stands for it); quoted for a shell, and never read as an
     option."""
-    text = path.as_posix() if not path.is_absolute() else _typed_again(path)
+    if not path.is_absolute():  # ./-x.toml is a file, -x.toml an option; ./~/t.toml a folder named ~, ~/t.toml the
+        text = path.as_posix()  # home folder's (attack53 F5)
+        return shell_word(f"./{text}" if text.startswith(("-", "~")) else text)
+    text = _typed_again(path)
     if text == "~" or text.startswith("~/"):  # the shell's own ~, outside the quotes
         return text if text == "~" else "~/" + shell_word(text[2:])
-    return shell_word(f"./{text}" if text.startswith("-") else text)  # ./-x.toml is a file, -x.toml an option
+    return shell_word(f"./{text}" if text.startswith("-") else text)
 
 
 def shell_word(text: str) -> str:
@@ -300,6 +319,7 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
     timings = {} if timings is None else timings
     with _timed(timings, "load"):
         picked = pick_families(edition, bank)
+    _out_is_a_build_folder(out_root)
     out_dir = confined(out_root, edition.output_slug())
     _inputs_outside(out_root, out_dir, [("the edition", edition.path), ("the roster", roster_file)]
                     + [(f"the family {family_id!r}", family.path) for family_id, family in sorted(bank.items())])

@@ -358,6 +358,16 @@ def build(edition: Path | None, seed: int | None, out_root: Path, bank_folders: 
     if edition is not None and not edition.exists() and edition.suffix == "" and edition.name == str(edition):
         shipped = editions_dir() / f"{edition}.toml"
         edition = shipped if shipped.is_file() else edition  # a shipped edition by name: `workbook build derivatives`
+    if edition is not None and not edition.exists() and edition.is_symlink():  # said as the roster's and bank's are
+        # (it was "no such edition file": attack53 F6)
+        what = "a link to a file that does not exist"
+        try:
+            edition.resolve(strict=True)
+        except RuntimeError:  # a loop (Python 3.11 and 3.12)
+            what = "a link that points at itself (a loop)"
+        except OSError as exc:  # a loop from 3.13 on, ELOOP
+            what = "a link that points at itself (a loop)" if exc.errno == errno.ELOOP else what
+        _fail([f"{_plain(str(edition), 80)}: the edition file is {what}; remove it or point it at an edition file"])
     if edition is not None and not edition.exists():
         names = ", ".join(sorted(p.stem for p in editions_dir().glob("*.toml")))
         _fail([(f"{_plain(str(edition), 80)}: no such edition file; build a shipped one by name ({names}), "

@@ -24,6 +24,10 @@ class Student:
     id: str
 
 
+# letters and symbols that print as a blank: the Hangul fillers, the braille pattern with no dots
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
 def read_roster(path: Path) -> list[Student]:
     """Every student in the file; every bad row reported with its line number, all at once.
 
@@ -32,8 +36,10 @@ def read_roster(path: Path) -> list[Student]:
     columns (as an LMS export has, among others) says where they are, and other columns are ignored.
     """
     text = read_text(path, "roster", limit=8 << 20, encoding="utf-8-sig")  # 10^5 students is about 3 MB
-    if "\r" in text and "\n" not in text:  # lines ended by CR alone (classic Mac OS, some exports)
-        text = text.replace("\r", "\n")
+    if "\r" in text:  # lines ended by CR alone (classic Mac OS, some exports), or some by CR and some by LF (a file
+        # put together from two: Python's csv module called it "new-line character seen in unquoted field - do you
+        # need to open the file in universal-newline mode?", attack53 F2)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     students, problems, seen, where = [], [], {}, printable(str(path))
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     rows, lines, ended = [], [], 0  # each row, and the line of the file it starts on (a quoted name may hold a line
@@ -84,7 +90,8 @@ def read_roster(path: Path) -> list[Student]:
         name, sid = unicodedata.normalize("NFC", row[columns[0]].strip()), row[columns[1]].strip()
         if not name or len(name) > MAX_NAME:
             problems.append(f"{where}: line {line}: the name must be 1 to {MAX_NAME} characters")
-        elif not any(unicodedata.category(c)[0] in "LNPS" for c in name):  # a zero-width space, a soft hyphen
+        elif not any(unicodedata.category(c)[0] in "LNPS" and c not in BLANK_LETTERS for c in name):  # a zero-width
+            # space, a soft hyphen; a letter that prints as nothing (Hangul filler, braille blank: attack53 F3)
             problems.append(f"{where}: line {line}: the name shows nothing (only invisible characters); give the "
                             "student's name")
         elif any(unicodedata.category(c) == "Cn" for c in name):

@@ -83,19 +83,19 @@ class SolveResult:
         found = school.derivative_pieces(self.expr, self.var, self.order)  # f's own pieces, differentiated
         answer = school.cases(self.answer, self.var, found=found) or explain.pretty(self.answer)
         out = [f"{d} [{explain.pretty(self.expr)}] = {answer}", ""]
+        out += derivation_lines(self.trees)  # before the steps that use them, as the solutions book has them
         out += explain.text_steps(self.trees, partial=partial)
         last = explain.pretty(self.trees[-1].result)
         if last != answer:
             out.append(f"Simplify: {last} = {answer}" if school.cases(self.answer, self.var, found=found) is None else
                        f"In pieces: {last} = {answer}")
-        out += derivation_lines(self.trees)
         out += ["", _check_line(self.check)]
         return out
 
 
 def derivation_lines(trees: list) -> list[str]:
     """Where the table's activation rules come from: each of sigmoid's, tanh's and softplus's the steps quote,
-    worked from the function's definition as the solutions book works it. σ' = σ(1 - σ) and softplus' = σ are the
+    worked from the function's definition as the solutions book works it, before the steps. σ' = σ(1 - σ) and softplus' = σ are the
     derivations a deep-learning course asks for, and the steps stopped at "from the table" (user50 F8)."""
     rules = [rule for tree in trees for _, rule in steps.walk(tree)]
     rules += [rule.outer for rule in rules if isinstance(rule, steps.ChainRule)]  # the outer function's rule
@@ -109,11 +109,12 @@ def derivation_lines(trees: list) -> list[str]:
     for d in DERIVATIONS:
         if d.function.__name__ not in quoted:
             continue
-        out += ["", f"Where the {d.function.__name__} rule comes from, worked from the definition:"]
+        out += [f"Where the {d.function.__name__} rule comes from, worked from the definition:"]
         for step in steps_of(d):
-            indent = "  " * step.depth
+            indent = "  " * (step.depth + 1)
             out += [f"{indent}{step.rule}: {plain([{'math': step.math}])}",
                     f"{indent}    {plain([seg.record() for seg in step.say])}"]
+        out.append("")
     return out
 
 
@@ -902,7 +903,8 @@ def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo:
                                 (count,))
     except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError):
         return None
-    off = np.isfinite(a) & np.isfinite(b) & (np.abs(a - b) > 1e-8 * np.maximum(1.0, np.abs(a)))
+    with np.errstate(all="ignore"):  # (inf - inf far out: not finite, passed over)
+        off = np.isfinite(a) & np.isfinite(b) & (np.abs(a - b) > 1e-8 * np.maximum(1.0, np.abs(a)))
     if not off.any():  # a corner whose other side no random point reached: a bump too small to be hit
         near = _off_corners(given - truth, names, _other_sides(given, names, points, lo, hi))
         if within is not None:
@@ -911,8 +913,8 @@ def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo:
             with np.errstate(all="ignore"):
                 a2 = np.asarray(verify.numeric(written_out(truth), names)(*near.T), dtype=float) * np.ones(len(near))
                 b2 = np.asarray(verify.numeric(written_out(given), names)(*near.T), dtype=float) * np.ones(len(near))
-            far = np.isfinite(a2) & np.isfinite(b2) & (np.abs(a2 - b2) > 1e-8 * np.maximum(1.0, np.abs(a2)))
-            for i in np.flatnonzero(far)[:50]:
+            differ = np.isfinite(a2) & np.isfinite(b2) & (np.abs(a2 - b2) > 1e-8 * np.maximum(1.0, np.abs(a2)))
+            for i in np.flatnonzero(differ)[:50]:
                 if _apart_in_digits(truth, given, names, near[i]):
                     return dict(zip(names, (float(x) for x in near[i]))), float(b2[i]), float(a2[i])
     for i in np.flatnonzero(off)[:50]:  # said at a point as printed (4 digits), where they still differ
@@ -925,7 +927,12 @@ def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo:
     for i in np.flatnonzero(off)[:50]:  # apart only where 4 digits cannot say: the point as it is (a bump 10^-4 wide)
         if _apart_in_digits(truth, given, names, points[i]):
             return dict(zip(names, (float(x) for x in points[i]))), float(b[i]), float(a[i])
-    return _apart_under_doubles(truth, given, names, points[:6]) if not off.any() else None
+    if off.any():
+        return None
+    # and the points past every name's switch at once in digits, where the difference is too small beside the
+    # derivative for doubles (relu(x - 10^8) relu(y - 10^8) beside 3x^2 y^2, as one name's switch is worked exactly)
+    together = _past_together(given - truth, names, points[0]) if far else np.empty((0, len(names)))
+    return _apart_under_doubles(truth, given, names, [*points[:6], *together[:16]])
 
 
 def _undefined_where_defined(result: SolveResult, answer: sp.Expr, lo: float, hi: float) -> tuple[float, float] | None:
@@ -1113,8 +1120,15 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     if elsewhere is not None:  # right along the line the other names are held on, wrong off it
         point, yours, truth = elsewhere
         at = ", ".join(f"{n} = {v:.4g}" for n, v in point.items())
+        shown = apart(yours, truth)
+        if shown[0] == shown[1]:  # apart past a double's digits: the gap itself (relu(x - 10^8) relu(y - 10^8) beside
+            # 3x^2 y^2 at 2 10^8 each, "yours gives 4.8e+33, but the derivative is 4.8e+33")
+            gap = sp.N(written_out(answer - result.answer).xreplace({n: sp.Float(repr(v), 60) for n, v in point.items()}),
+                       15)
+            return False, [f"not right: {d} is not {_shortened(explain.pretty(answer))}",
+                           f"  at {at} it differs from the derivative by about {float(gap):.4g}"]
         return False, [f"not right: {d} is not {_shortened(explain.pretty(answer))}",
-                       "  at {} yours gives {}, but the derivative is {}".format(at, *apart(yours, truth))]
+                       "  at {} yours gives {}, but the derivative is {}".format(at, *shown)]
     typed = typed_undefined(answer_text, allowed, result.var, result.answer, typed_function, lo, hi,
                             far=far) if verdict is True else None
     others = (answer.free_symbols | result.answer.free_symbols) - {result.var}
@@ -2339,7 +2353,33 @@ def _beyond_in_box(difference: sp.Expr, names: list[sp.Symbol], rows: np.ndarray
                     continue
                 for z in sorted(_zeros(line, name, -FAR_REACH, FAR_REACH), key=float)[:4]:
                     out += [np.array([[float(held.get(n, at)) for n in names]]) for at in _beside_and_past(z)]
-    return out[:48]
+    return out[:48] + _all_names_out(difference, names, rows[0])
+
+
+DIAGONAL_DECADES = np.arange(0.5, 9.5, 0.5)  # how far _all_names_out pushes every name at once: 10^0.5 to 10^9
+
+
+def _all_names_out(difference: sp.Expr, names: list[sp.Symbol], row: np.ndarray) -> list[np.ndarray]:
+    """Points with every name pushed out at once: past each name's own switch together (_past_together), and on the
+    diagonals, decade by decade, with each pattern of signs (relu(min(x, y) - 1000) added to a right answer)."""
+    if len(names) <= 4:
+        signs = np.array(list(itertools.product((1.0, -1.0), repeat=len(names))))
+    else:
+        signs = np.random.default_rng(20261207).choice((1.0, -1.0), size=(16, len(names)))
+    # each name a little apart from the others, so that no point sits where two tie (min(x, y) has a corner there)
+    apart = 1.0 + 0.13 * np.arange(len(names))
+    return [_past_together(difference, names, row), np.concatenate([signs * apart * 10.0 ** d for d in DIAGONAL_DECADES])]
+
+
+def _past_together(difference: sp.Expr, names: list[sp.Symbol], row: np.ndarray) -> np.ndarray:
+    """Points with each name past its own exact switches at once (twice as far out as each), the others as in ``row``:
+    relu(x - 301) relu(y - 301) added to a right answer is on only where x and y are both past 301, off every point
+    that moves one name alone (attack53 F7)."""
+    past = [sorted({float(z) for z in _beyond(difference, name)[2::3]})[:3] for name in names]
+    if sum(bool(p) for p in past) < 2:
+        return np.empty((0, len(names)))
+    choices = [[*p, float(v)] for p, v in zip(past, row, strict=True)]
+    return np.array(list(itertools.islice(itertools.product(*choices), 64)), dtype=float)
 
 
 def _beside_and_past(z: sp.Expr) -> list[sp.Expr]:

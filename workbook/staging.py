@@ -689,6 +689,17 @@ def cleanable(out_root: Path) -> list[Path]:
             and not child.is_symlink() and marked(child)]
 
 
+def _reached_without_links(folder: Path, rel: str) -> bool:
+    """Whether ``folder/rel`` is a file reached through no link: a students/ made a link to a copy elsewhere was
+    counted among "the 16 files builds wrote" that clean removed, though it removed none of them (attack53 F4)."""
+    path = folder
+    for part in Path(rel).parts:
+        path = path / part
+        if path.is_symlink():
+            return False
+    return path.is_file()
+
+
 def clean(out_root: Path, cache_only: bool = False, *,
           trusted: Callable[..., dict[str, str]]) -> tuple[list[Path], list[str], list[str]]:
     """Remove the builds under out_root that carry workbook's marker (with what a killed build of
@@ -728,7 +739,7 @@ def clean(out_root: Path, cache_only: bool = False, *,
                             kept.append(f"kept {folder}: a marker copied in, not one a build of yours wrote there")
                         continue
                     listed = trusted(folder) if not folder.name.startswith(".") else trusted(folder, name)
-                    present = sum(1 for path in listed if (folder / path).is_file() and not (folder / path).is_symlink())
+                    present = sum(1 for path in listed if _reached_without_links(folder, path))
                     try:
                         left = _remove_as_written(folder, listed)
                     except NotRemoved as exc:  # said with the folder and why, not "solutions.pdf: Operation not
