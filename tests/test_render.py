@@ -548,3 +548,37 @@ def test_a_table_cell_of_words_is_set_from_the_left(tmp_path):
     cells = re.findall(r'<td class="words">(.*?)</td>', page, re.DOTALL)
     assert any("converges" in c for c in cells) and any("diverges" in c for c in cells), cells[:3]
     assert "table.numbers td.words { text-align: left; }" in page
+
+
+def test_prose_sets_its_dollar_math_as_math_and_a_price_as_text():
+    from workbook.segments import prose
+
+    assert prose("curvature $f''$, below $2/f''$.") == [{"text": "curvature "}, {"math": "f''"}, {"text": ", below "},
+                                                          {"math": "2/f''"}, {"text": "."}]
+    assert prose("costs $5 and $10") == [{"text": "costs $5 and $10"}]
+    assert prose("costs $5 and $10, and $x^2$") == [{"text": "costs $5 and $10, and "}, {"math": "x^2"}]
+    assert prose(r"a \$ sign, $ x$ and $x $") == [{"text": "a $ sign, $ x$ and $x $"}]
+    assert prose("") == [{"text": ""}]
+
+
+def test_a_primer_and_an_intro_print_their_math_as_math_and_bad_math_is_one_line(tmp_path):
+    # read48 F3, read49 F1: f'', p - y, h and θ in the module intros were set upright, as words
+    from workbook.build import build
+    from workbook.errors import InputError
+
+    edition = tmp_path / "e.toml"
+    head = 'title = "P"\n[[sections]]\ntitle = "A"\nfamilies = ["power-polynomial"]\ncount = 1\n'
+    edition.write_text(head + 'primer = "a bowl of curvature $f\'\'$ costs $5"\nintro = "see $\\\\sigma(z)$"\n',
+                       encoding="utf-8")
+    result = build(edition, out_root=tmp_path / "out", formats=("html",))
+    page = (result.out_dir / "worksheet.html").read_text("utf-8")
+    primer = re.search(r'<div class="primer">(.*?)</div>', page, re.DOTALL)[1]
+    assert "curvature <" in primer and "<annotation encoding=\"application/x-tex\">f''</annotation>" in primer
+    assert "costs\xa0$5" in primer  # (its last two words bound)
+    intro = re.search(r'<p class="intro">(.*?)</p>', page, re.DOTALL)[1]
+    assert "\\sigma(z)</annotation>" in intro and "$" not in intro
+    edition.write_text(head + 'primer = "$\\\\href{x}{y}$ and $\\\\foo$"\n', encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        build(edition, out_root=tmp_path / "out", formats=("html",))
+    said = str(raised.value)
+    assert "sections[0].primer" in said and "\\foo" in said, said

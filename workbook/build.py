@@ -102,6 +102,7 @@ def build(edition_path: Path | None = None, *, seed: int | None = None, out_root
                                    ("templates", str(templates) if templates is not None else None)) if v is not None}
     with _timed(timings, "load"):
         edition = load_edition(edition_path or default_path(), overrides)
+        _prose_math(edition)
         bank = load_bank(edition.bank_folders() + list(bank_folders or []))
         chosen = read_roster(roster) if roster is not None else None
         if students:
@@ -149,6 +150,27 @@ def _shared_problems(docs: dict[str, dict]) -> list[str]:
                          f"{len(sheets)} students, up to {most} alike (answers too): give the section a family with more "
                          "forms, or wider parameter ranges, for students who sit side by side")
     return notes[:3]
+
+
+def _prose_math(edition: Edition) -> None:
+    """Refuse math in a primer or an intro ($...$) that would not print: a LaTeX command the converters do not know
+    (which ziamath prints literally), or markup; with the key and an excerpt, as every other bad key is said."""
+    from workbook import mathtex, segments
+
+    problems = []
+    for i, section in enumerate(edition.sections):
+        for key in ("primer", "intro"):
+            for piece in segments.prose(getattr(section, key)):
+                if "math" not in piece:
+                    continue
+                try:
+                    mathtex.to_mathml(piece["math"])
+                except Exception as exc:  # noqa: BLE001 - any converter failure is the input's
+                    said = str(exc).split(" in ", 1)[0] if isinstance(exc, mathtex.MathError) else "not LaTeX it can read"
+                    problems.append(f"{printable(edition.path)}: sections[{i}].{key}: ${printable(piece['math'][:40])}$: "
+                                    f"{printable(said[:80])}; write it as LaTeX math, or \\$ for a dollar sign")
+    if problems:
+        raise InputError(problems[:10])
 
 
 def _out_is_a_build_folder(out_root: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from workbook import __version__
+from workbook import __version__, segments
 from workbook.areas import Copy
 from workbook.edition import Edition
 from workbook.resources import DEPENDENCIES, dependency_version
@@ -82,7 +82,7 @@ def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[
             mine, at = problems[at:at + section.count], at + section.count
             primer = [p.strip() for p in section.primer.split("\n\n") if p.strip()]
             example = dict(example_of[section.title]) if section.title in example_of else None
-            sections.append({"title": section.title, "intro": [{"text": section.intro}] if section.intro else [],
+            sections.append({"title": section.title, "intro": segments.prose(section.intro) if section.intro else [],
                              "primer": primer, "example": example, "problems": mine, "points": section.points})
         docs[copy.folder] = document(edition, sections, copy.version, student=copy.student, roster=copy.roster,
                                      rebuild=f" --roster {copy.roster}" * bool(copy.roster) + f" --student {copy.id}"

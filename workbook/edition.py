@@ -36,7 +36,8 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)  # "7" is no number, true no seed
 
     title: str = Field(min_length=1, max_length=120, pattern=TITLE, description="The heading printed above the problems.")
-    intro: str = Field("", max_length=1000, description="A sentence or two printed under the heading.")
+    intro: str = Field("", max_length=1000, description="A sentence or two printed under the heading; math "
+                                                       "between dollar signs, as in the primer.")
     families: list[str] = Field(default_factory=list, max_length=50,
                                 description="Family ids to draw from, in turn (see `workbook list`).")
     topic: str | None = Field(None, pattern=SLUG,
@@ -48,7 +49,9 @@ class Section(BaseModel):
         "Marks for each problem of the section, printed beside it on the sheet and in the key; left out, the key "
         "gives 2 for each star of a problem (stars follow the work) and the sheet prints none."))
     primer: str = Field("", max_length=3000, description="A short primer printed before the problems "
-                                                        "(paragraphs separated by a blank line).")
+                                                        "(paragraphs separated by a blank line); math between dollar "
+                                                        "signs, $f''$ or $2/f''$, is set as math (LaTeX). A price such "
+                                                        "as $5 stays text; \\\\$ in the file is a dollar sign.")
     example: str | None = Field(None, pattern=SLUG, description="A family id: one of its problems is printed "
                                                                "fully worked, with its diagram, before the practice.")
     reroll: list[StrictInt] = Field(

@@ -321,7 +321,7 @@ _TEXT_FILTERS = {"do_capitalize", "do_center", "escape", "do_forceescape", "do_f
                  "do_replace", "do_mark_safe", "soft_str", "do_striptags", "do_title", "do_trim", "do_truncate",
                  "do_upper", "do_urlencode", "do_urlize", "do_wordcount", "do_wordwrap", "do_xmlattr",
                  "do_filesizeformat", "do_pprint", "do_tojson", "do_float", "do_int", "do_list", "do_reverse",
-                 "caption", "primes", "paragraph"}
+                 "caption", "primes", "paragraph", "prose"}
 # the filters that may copy every string of what they are given (sorted without case: each lower-cased)
 _COPYING_FILTERS = {"do_sort", "do_dictsort", "do_unique", "do_groupby", "do_max", "do_min"}
 _SIZED_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs"}  # a string's methods given a width
@@ -487,8 +487,9 @@ def environment(template_dir: Path | None = None) -> Environment:
     env.filters["caption"] = caption
     env.filters["primes"] = segments.primes
     env.filters["paragraph"] = segments.paragraph
+    env.filters["prose"] = segments.prose  # a primer's paragraph with its $math$, as segments
     if isinstance(env, TemplateSandbox):  # ours too: measured, and run with the template, as Jinja's are
-        for name in ("caption", "primes", "paragraph"):
+        for name in ("caption", "primes", "paragraph", "prose"):
             env.filters[name] = _at_run_time(_bounded(env.filters[name], env.LIMIT, env))
     env.globals["work_cm"] = work_cm
     env.globals["answer_lines"] = answer_lines

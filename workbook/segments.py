@@ -140,6 +140,25 @@ def again(items: list[dict]) -> list[dict]:
     return out
 
 
+# math in prose an edition writes (a primer, an intro): $f''$, by pandoc's rule, so that a price is not math: the
+# opening $ has a character other than a space after it, the closing one such a character before it and no digit after
+# it ("$5 and $10" is text), and \$ is a dollar sign (read48 F3: f'' and p - y were set upright, as words)
+_INLINE_MATH = re.compile(r"(?<!\\)\$(?=\S)((?:[^$\\]|\\.)+?)(?<=\S)\$(?!\d)", re.DOTALL)  # (no $ inside)
+
+
+def prose(text: str) -> list[dict]:
+    """Prose with its inline math, $...$, as segments (text and math)."""
+    out, at = [], 0
+    for m in _INLINE_MATH.finditer(text):
+        if m.start() > at:
+            out.append({"text": text[at:m.start()].replace("\\$", "$")})
+        out.append({"math": m.group(1)})
+        at = m.end()
+    if at < len(text) or not out:
+        out.append({"text": text[at:].replace("\\$", "$")})
+    return out
+
+
 def paragraph(text: str) -> str:
     """A paragraph of plain prose (a primer's) as printed: with primes, its last two words bound."""
     return bind_last_word(primes(text))
