@@ -582,3 +582,11 @@ def test_a_primer_and_an_intro_print_their_math_as_math_and_bad_math_is_one_line
         build(edition, out_root=tmp_path / "out", formats=("html",))
     said = str(raised.value)
     assert "sections[0].primer" in said and "\\foo" in said, said
+
+
+def test_an_accented_letter_in_a_figure_label_is_one_glyph():
+    # read49 F2: mathtext set \hat{u}'s accent apart, and drawn in the PDF it stood beside the u
+    from workbook.figures import _mathtext
+
+    assert _mathtext(r"\hat{u}") == "$û$" and _mathtext(r"\hat y - y") == "$ŷ - y$"
+    assert _mathtext(r"\hat{ab}") == r"$\hat{ab}$" and _mathtext(r"\barwedge") == r"$\barwedge$"

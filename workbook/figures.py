@@ -12,6 +12,7 @@ import io
 import logging
 import os
 import re
+import unicodedata
 from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
@@ -90,7 +91,19 @@ def _mathtext(latex: str) -> str:
     """A label matplotlib's mathtext can draw: no \\left/\\right sizing, no environments."""
     text = latex.replace(r"\left", "").replace(r"\right", "")
     text = re.sub(r"\\operatorname\{(\w+)\}", r"\\mathrm{\1}", text)
+    # an accented letter as one glyph (û): mathtext sets the accent apart, and in the SVG, drawn with the PDF's
+    # fonts, it stood beside the u (read49 F2)
+    text = re.sub(r"\\(hat|tilde|bar)(?:\{([A-Za-z])\}|\s+([A-Za-z])(?![A-Za-z]))", _one_glyph, text)
     return f"${_inline_fractions(text)}$"
+
+
+_ACCENTS = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304"}
+
+
+def _one_glyph(m: re.Match) -> str:
+    """\\hat{u} as û where a character of its own has the accent, else as it was."""
+    one = unicodedata.normalize("NFC", (m[2] or m[3]) + _ACCENTS[m[1]])
+    return one if len(one) == 1 else m[0]
 
 
 _FRACTION = re.compile(r"\\[dt]?frac\{((?:[^{}]|\{[^{}]*\})*)\}\{((?:[^{}]|\{[^{}]*\})*)\}")
