@@ -2005,3 +2005,21 @@ def test_a_number_put_in_under_a_power_is_in_brackets():
             assert not re.search(r"(?<![\w.)}(])\d+(\.\d+)?\^", put), put
             seen += "^" in put
     assert seen
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_every_second_partial_names_a_mixed_one_in_both_orders_and_works_the_other(seed):
+    # read49 F5: "mixed ones included" listed ∂²f/∂y∂x alone and said the other order agrees without working it
+    from workbook import steps
+    from workbook.bank import load_bank
+    from workbook.kinds import gradient
+
+    family = load_bank([])["second-partials"]
+    rng = np.random.default_rng(seed)
+    work = gradient.solve_second(family, family.draw_params(rng), rng)
+    problem = gradient.present_second(work)
+    x, y = work.variables
+    mixed = [a.math for a in problem.answer if getattr(a, "math", "").count(r"\partial^{2}") == 2]
+    assert len(mixed) == 1 and r"\partial y\,\partial x" in mixed[0] and r"\partial x\,\partial y" in mixed[0], mixed
+    agree = [s for s in problem.steps if s.rule == "Mixed partials agree"]
+    assert len(agree) == 1 and steps.equal(work.others[(0, 1)], sp.diff(work.f, y, x)), agree

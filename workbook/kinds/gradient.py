@@ -79,6 +79,7 @@ class Gradient:
     partials: list[sp.Expr]
     trees: list[list]
     seconds: dict[tuple[int, int], tuple[sp.Expr, list]] = field(default_factory=dict)
+    others: dict[tuple[int, int], sp.Expr] = field(default_factory=dict)  # each mixed one, in the other order
     point: list[sp.Expr] | None = None
     grad: list[sp.Expr] | None = None
     direction: list[sp.Expr] | None = None
@@ -123,9 +124,12 @@ def solve_second(family: GradientFamily, params: dict, rng: np.random.Generator)
         for j in range(i, len(variables)):
             worked, d = steps.differentiate(steps.again(work.partials[i]), variables[j], 1)
             work.seconds[(i, j)] = d, worked
-    other = steps.tidy(sp.diff(work.partials[1], variables[0]))
-    if not steps.equal(other, work.seconds[(0, 1)][0]):
-        raise steps.StepError("the mixed partials disagree")
+    for i in range(len(variables)):
+        for j in range(i + 1, len(variables)):  # each mixed one taken in the other order too, by the step engine
+            _, other = steps.differentiate(steps.again(work.partials[j]), variables[i], 1)
+            if not steps.equal(other, work.seconds[(i, j)][0]):
+                raise steps.StepError("the mixed partials disagree")
+            work.others[(i, j)] = other
     if all(d == 0 for d, _ in work.seconds.values()):
         raise Degenerate("every second partial is 0")
     return work
@@ -308,12 +312,17 @@ def present_second(work: Gradient) -> Problem:
         v, w = work.variables[i], work.variables[j]
         shown += _partial_steps(w, trees, [o for o in work.variables if o != w],
                                 rule=f"Second partial: differentiate the {v}-partial with respect to {w}")
-        answer.append(Math(f"{_partial_name('f', [v, w])} = {latex(d2)}"))
+        # a mixed one named in both orders, which the prompt's "mixed ones included" asks for (read49 F5)
+        both = f"{_partial_name('f', [v, w])} = {_partial_name('f', [w, v])}" if i != j else _partial_name('f', [v, w])
+        answer.append(Math(f"{both} = {latex(d2)}"))
         text.append(f"d2/d{v}d{w}: {sp.sstr(d2)}")
         seconds[f"{v},{w}"] = sp.sstr(d2)
-    shown.append(Step("Mixed partials agree", "", words(
-        "Differentiating in the other order gives the same result, as it must for a smooth function "
-        "(Clairaut's theorem).")))
+    for (i, j), other in work.others.items():  # worked in the other order, not only said to agree
+        v, w = work.variables[i], work.variables[j]
+        shown.append(Step("Mixed partials agree", r"%s = \frac{\partial}{\partial %s}\left[%s\right] = %s" % (
+            _partial_name("f", [w, v]), latex(v), latex(work.partials[j]), latex(other)), words(
+            "Differentiating the ", Math(latex(w)), "-partial with respect to ", Math(latex(v)),
+            " gives the same result, as it must for a smooth function (Clairaut's theorem).")))
     default = "Find every second partial derivative of {f}, mixed ones included."
     return Problem(identity=f"{work.f} second", likeness=_likeness(work), prompt=fill(work.family.prompt or default, _placeholders(work)),
                    answer=_join(answer), answer_text="; ".join(text), steps=shown,
