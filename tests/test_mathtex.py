@@ -168,3 +168,18 @@ def test_no_glyph_of_math_is_drawn_under_seven_tenths_of_its_text(latex):
     drawn = ziamath.Math(ET.fromstring(tex2mml(latex, inline=True)), size=mathtex.BODY_PX)
     sizes = [n.glyphsize for n in nodes(drawn.node) if getattr(n, "glyphsize", 0)]
     assert min(sizes) >= mathtex.SMALLEST_SCRIPT * mathtex.BODY_PX - 1e-9, (latex, sorted(set(sizes)))
+
+
+def test_a_matrix_has_room_inside_its_brackets_and_between_its_columns():
+    # read48 F2: ziamath set W = (2 1 1 / 1 0 0) with the last column on the bracket, columns a third of an em apart
+    import xml.etree.ElementTree as ET
+
+    from ziamath.tex import tex2mml
+
+    root = ET.fromstring(tex2mml(r"W = \begin{pmatrix}2 & 1 \\ 1 & 0\end{pmatrix}", inline=True))
+    mathtex.pad_matrices(root)
+    row = [e.tag.rsplit("}", 1)[-1] for e in root[0]]
+    assert row == ["mi", "mo", "mo", "mspace", "mtable", "mspace", "mo"], row
+    assert root[0][4].get("columnspacing") == mathtex.MATRIX_COLUMNS
+    narrow = mathtex.to_svg(r"\begin{matrix}2 & 1\end{matrix}").width
+    assert mathtex.to_svg(r"\begin{pmatrix}2 & 1\end{pmatrix}").width > narrow + 0.4  # two brackets and their room

@@ -87,8 +87,8 @@ _deep_style = ziamath.styles.asdict
 BODY_PX = 14.0  # the size math is drawn at; it is scaled to the text with em units
 # (ziamath's floor is a fraction of its font's base size, 24 px, not of the size a Math is drawn at)
 ziamath.config.minsizefraction = SMALLEST_SCRIPT * BODY_PX / ziamath.Math.fromlatex("x").font.basesize
-FORMAT = 6  # bump when what is stored changes (3: one path; 4: glyphs as text; 5: signs after operators;
-# 6: no script under SMALLEST_SCRIPT)
+FORMAT = 7  # bump when what is stored changes (3: one path; 4: glyphs as text; 5: signs after operators;
+# 6: no script under SMALLEST_SCRIPT; 7: room inside a matrix's brackets and between its columns)
 MATH_FAMILY = "workbook-math"  # the name the PDF stylesheet gives ziamath's font (no installed font can shadow it)
 _UNTRANSLATED = re.compile(r">\\[A-Za-z]+<")
 
@@ -225,6 +225,26 @@ def mark_unary_signs(root: ET.Element) -> bool:
     return marked
 
 
+MATRIX_PAD = "0.2em"  # between a matrix's brackets and its entries (ziamath sets none)
+MATRIX_COLUMNS = "0.6em"  # between its columns (ziamath's 0.3em ran 2 1 1 together)
+
+
+def pad_matrices(root: ET.Element) -> None:
+    """Room inside a bracketed matrix, for ziamath: its entries touched the brackets, and its columns stood a third of
+    an em apart (read48 F2: W = (2 1 1 / 1 0 0) with the 1 and the 0 on the bracket). TeX's pmatrix has both."""
+    for parent in root.iter():
+        children = list(parent)
+        for k in range(len(children) - 1, -1, -1):
+            child = children[k]
+            if child.tag.rsplit("}", 1)[-1] != "mtable":
+                continue
+            child.set("columnspacing", child.get("columnspacing", MATRIX_COLUMNS))
+            tag = child.tag[:-len("mtable")]
+            for at, side in ((k + 1, k + 1), (k, k - 1)):  # after it, then before it: where a bracket stands
+                if 0 <= side < len(children) and children[side].tag.rsplit("}", 1)[-1] == "mo":
+                    parent.insert(at, ET.Element(tag + "mspace", width=MATRIX_PAD))
+
+
 def to_mathml(latex: str, *, display: bool = False) -> str:
     """MathML with the LaTeX kept as an annotation."""
     refuse_unknown_commands(latex)
@@ -338,6 +358,7 @@ def _ziamath(latex: str, display: bool, text: bool = True, fast: bool = True) ->
     try:
         mathml = ET.fromstring(tex2mml(escape_text(latex), inline=not display))  # as Math.fromlatex does, and then
         mark_unary_signs(mathml)
+        pad_matrices(mathml)
         return ziamath.Math(mathml, size=BODY_PX, margin=0.5).svgxml()
     finally:
         SimpleGlyph.place, Mrow._get_height_nostretch = _draw_outline, _measure_row
