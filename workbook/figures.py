@@ -723,7 +723,9 @@ def contour_figure(spec: dict) -> str:
                        color=arrow.get("color", "#c0504d"), boxed=True, near=3)
         for path in spec.get("paths", []):
             pts = np.asarray(path["points"], dtype=float)
-            ax.plot(pts[:, 0], pts[:, 1], "o-", color=path.get("color", "#c0504d"), markersize=2.5, linewidth=1.1,
+            # a long path's dots smaller: 25 steps of SGD along a valley floor ran together into a bar (read48 F7)
+            ax.plot(pts[:, 0], pts[:, 1], "o-", color=path.get("color", "#c0504d"),
+                    markersize=2.5 if len(pts) <= 12 else 1.7, linewidth=1.1 if len(pts) <= 12 else 0.9,
                     label=path.get("label"))
         if spec.get("paths"):  # below the plot: over it, it would hide the paths it names
             _legend_below(fig, ax, len(spec["paths"]) + (minimum is not None))

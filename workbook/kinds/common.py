@@ -146,10 +146,11 @@ def second_derivative_test(H: sp.Matrix) -> str:
 
 
 def contour_data(function: sp.Expr, variables: list[sp.Symbol], center: tuple[float, float],
-                 half_width: float = 2.5, n: int = 48) -> dict:
-    """A grid of f around the centre, for a contour plot (rounded to keep the record small)."""
+                 half_width: float = 2.5, n: int = 48, ny: int | None = None) -> dict:
+    """A grid of f around the centre, for a contour plot (rounded to keep the record small); ``ny`` rows where a
+    narrow valley needs more across it than along it."""
     xs = np.linspace(center[0] - half_width, center[0] + half_width, n)
-    ys = np.linspace(center[1] - half_width, center[1] + half_width, n)
+    ys = np.linspace(center[1] - half_width, center[1] + half_width, ny or n)
     gx, gy = np.meshgrid(xs, ys)
     f = verify.numeric(function, variables)
     with np.errstate(all="ignore"):

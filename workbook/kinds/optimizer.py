@@ -635,7 +635,9 @@ def _figure(name: str, hyper: dict) -> dict:
     title = OPTIMIZER[name].title
     paths = [{"points": mine, "label": title, "color": "#c0504d"},
              {"points": sgd, "label": "plain SGD", "color": "#1f4e79"}]
-    data = contour_data(loss, [x, y], (0.0, 0.0), half_width=4.5)
+    # rows two and a half times as close as the columns (within the spec's size limit): the innermost rings are 0.5 across and 3 long, and on the square
+    # grid their ends were drawn as points (read48 F7)
+    data = contour_data(loss, [x, y], (0.0, 0.0), half_width=4.5, ny=121)
     said = []
     for label, points in (("plain SGD", sgd), (title, mine)):
         crossings, end = ravine_facts(points)
