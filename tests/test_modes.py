@@ -705,3 +705,25 @@ def test_a_printed_command_names_an_absolute_folder_so_that_it_rebuilds(quiz, tm
     assert Path(words[words.index("--bank", 5) + 1]).is_dir() and Path(words[-1]) == home / "families"
     monkeypatch.chdir(quiz.parent)  # from the edition's own folder, as it was typed there
     assert rebuild_command(edition, quiz, []) == "workbook build quiz.toml --seed 21"
+
+
+def test_a_teacher_key_gives_each_sheets_points_and_a_class_of_several_rosters_says_so(tmp_path):
+    # user50 F5: a class's key said "6000 points in all" (300 sheets of 20) and its footer named the last one-row
+    # roster, which built again gives a class of one
+    edition = tmp_path / "q.toml"
+    edition.write_text('title = "Quiz"\nseed = 4\n[page]\nsolutions = false\n'
+                       '[[sections]]\ntitle = "D"\nfamilies = ["power-polynomial"]\ncount = 2\n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("build", str(edition), "--out", str(out), "-q", "--format", "html").exit_code == 0
+    one = re.search(r"(\d+) points in all", (out / "quiz" / "answers.html").read_text("utf-8"))[1]
+    assert run("build", str(edition), "--out", str(out), "-q", "--format", "html", "--versions", "3").exit_code == 0
+    key = (out / "quiz" / "versions" / "teacher-key.html").read_text("utf-8")
+    assert f">{one} points for each version (3 in this key);" in key and "points in all" not in key
+    for name, rows in (("a.csv", "Ann,a1\nBo,b2\n"), ("b.csv", "Cy,c3\n")):
+        (tmp_path / name).write_text("name,id\n" + rows, encoding="utf-8")
+        result = run("build", str(edition), "--out", str(out), "-q", "--format", "html", "--roster", str(tmp_path / name))
+        assert result.exit_code == 0, result.output
+    key = (out / "quiz" / "students" / "teacher-key.html").read_text("utf-8")
+    assert "points for each student (3 in this key)" in key
+    footer = re.search(r'running-rebuild">([^<]*)', key)[1]
+    assert "--roster" in footer and "and 1 more roster: each student&#39;s sheet names its own" in footer, footer

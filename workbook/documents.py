@@ -35,12 +35,16 @@ def teacher_key(edition: Edition, docs: dict[str, dict]) -> dict:
     for v, doc in docs.items():
         who = doc["edition"].get("student")
         label = f"{who} ({v.split('/')[-1]})" if who else f"Version {doc['edition']['version']}"
-        sections += [{**section, "title": f"{label} · {section['title']}"} for section in doc["sections"]]
+        sections += [{**section, "title": f"{label} · {section['title']}", "copy": v} for section in doc["sections"]]
     first, last = (docs[v]["edition"] for v in (next(iter(docs)), list(docs)[-1]))
     rosters = sorted({v["edition"]["roster"] for v in docs.values() if v["edition"].get("roster")})
+    # a class built from several rosters has no one command: the first, and the others counted (user50 F5: the key
+    # named a one-row roster that had corrected a name, which built again gives a class of one)
+    more = f" (and {len(rosters) - 1} more roster{'s' * (len(rosters) > 2)}: each student's sheet names its own)" \
+        if len(rosters) > 1 else ""
     head = {**first, "student": "", "version": "" if first.get("student") else f"{first['version']}–{last['version']}",
-            "class": bool(first.get("student")),
-            "rebuild": rebuild_of(edition) + "".join(f" --roster {r}" for r in rosters[:1])}
+            "copies": len(docs), "copy_name": "student" if first.get("student") else "version",
+            "rebuild": rebuild_of(edition) + "".join(f" --roster {r}" for r in rosters[:1]) + more}
     return {"edition": head, "sections": sections}
 
 

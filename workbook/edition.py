@@ -214,6 +214,8 @@ class Heading:
     version: str = ""  # A, B ... of parallel versions
     student: str = ""  # the student's name on a roster's sheet
     rebuild: str = ""  # the command that builds this document again
+    copies: int = 0  # in a teacher key, the versions or students it holds
+    copy_name: str = ""  # "version" or "student"
 
     @classmethod
     def of(cls, record: dict) -> Heading:

@@ -498,7 +498,7 @@ def environment(template_dir: Path | None = None) -> Environment:
     env.globals["left_blank"] = left_blank
     env.globals["derived_at_end"] = derived_at_end
     env.globals.update(filled_table=filled_table, points=points, section_points=section_points,
-                       total_points=total_points, key_cell=key_cell, stars_marked=stars_marked, marks_of=marks_of,
+                       total_points=total_points, copy_points=copy_points, key_cell=key_cell, stars_marked=stars_marked, marks_of=marks_of,
                        points_per_star=POINTS_PER_STAR, work_per_point=WORK_PER_POINT, long_work=LONG_WORK)
     env.globals["segments_html"] = segments.page  # one walker over segments; the template only calls it
     env.globals["again"] = segments.again
@@ -757,6 +757,15 @@ def section_points(section: dict) -> int:
 
 def total_points(sections: list[dict]) -> int:
     return sum(section_points(s) for s in sections)
+
+
+def copy_points(sections: list[dict]) -> list[int]:
+    """In a teacher key, each version's or student's total, the different ones from least to most: the sum over
+    the class, 6000 points for 300 sheets of 20, was no number a teacher could use (user50 F5)."""
+    totals: dict[str, int] = {}
+    for section in sections:
+        totals[section.get("copy", "")] = totals.get(section.get("copy", ""), 0) + section_points(section)
+    return sorted(set(totals.values()))
 
 
 def stars_marked(sections: list[dict]) -> str:
