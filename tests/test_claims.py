@@ -2023,3 +2023,30 @@ def test_every_second_partial_names_a_mixed_one_in_both_orders_and_works_the_oth
     assert len(mixed) == 1 and r"\partial y\,\partial x" in mixed[0] and r"\partial x\,\partial y" in mixed[0], mixed
     agree = [s for s in problem.steps if s.rule == "Mixed partials agree"]
     assert len(agree) == 1 and steps.equal(work.others[(0, 1)], sp.diff(work.f, y, x)), agree
+
+
+@pytest.mark.parametrize("family_id", ["price-and-ads", "best-price"])
+def test_an_optimum_plot_shows_no_price_or_budget_below_its_domain(family_id):
+    # read48 F4: the price-and-ads contour plot ran its budget axis down to -4
+    from workbook import generate
+    from workbook.bank import load_bank
+    from workbook.problem import Degenerate
+
+    family = load_bank([])[family_id]
+    lo = family.domain[0]
+    drawn = 0
+    for seed in range(60):
+        try:
+            record = generate.generate_one(family, seed)
+        except Degenerate:  # a draw the family refuses (not a price in cents) is drawn again in a build
+            continue
+        figure = record["figure"]
+        drawn += 1
+        assert min(figure["x"]) >= lo - 1e-9, (seed, figure["x"][0])
+        if figure["kind"] == "contour":
+            assert min(figure["y"]) >= lo - 1e-9, (seed, figure["y"][0])
+            (px, py), = (mark["at"] for mark in figure["marks"])
+            assert min(figure["x"]) <= px <= max(figure["x"]) and min(figure["y"]) <= py <= max(figure["y"])
+        else:
+            assert min(figure["x"]) <= figure["x0"] <= max(figure["x"])
+    assert drawn >= 20

@@ -232,7 +232,9 @@ def _parted(segments: list) -> list:
 def _curve(work: Optimum) -> dict:
     """The data for the curve with its flat tangent at the optimum."""
     x0, q = float(work.best[0]), work.family.quantity
-    xs = np.linspace(x0 - max(5, abs(x0) * 0.8), x0 + max(5, abs(x0) * 0.8), 200)
+    half = max(5, abs(x0) * 0.8)
+    start = max(x0 - half, float(work.family.domain[0]))  # no price below the family's domain (a negative one)
+    xs = np.linspace(start, start + 2 * half, 200)
     ys = verify.evaluate(verify.numeric(work.f, work.variables), xs)
     return {"kind": "tangent", "x": [round(float(v), 5) for v in xs], "y": [float(f"{v:.6g}") for v in ys],
             # named as the prompt names it, f(p); the axis says what it is (read23: "profit = ..." beside f(p))
@@ -245,8 +247,10 @@ def _curve(work: Optimum) -> dict:
 def _contour(work: Optimum) -> dict:
     """The data for the contour plot with the optimum marked."""
     best = [float(c) for c in work.best]
-    return {"kind": "contour", **contour_data(work.f, work.variables, (best[0], best[1]),
-                                              half_width=max(3.0, 0.6 * max(abs(c) for c in best))),
+    half = max(3.0, 0.6 * max(abs(c) for c in best))
+    # the window moved, not cut, to start at the domain's floor: a budget of -4 is no budget (read48 F4)
+    centre = [max(c, float(work.family.domain[0]) + half) for c in best]
+    return {"kind": "contour", **contour_data(work.f, work.variables, (centre[0], centre[1]), half_width=half),
             "point": None, "marks": [{"at": best, "label": work.wanted}],
             "xlabel": str(work.variables[0]), "ylabel": str(work.variables[1]),
             "alt": f"Contour plot of the {work.family.quantity} with the {work.wanted} marked at "
