@@ -386,7 +386,7 @@ def _plain(op: str, args: list[str]) -> str:
 def present(work: Backprop) -> Problem:
     """The forward pass, the backward pass node by node, and the graph drawn (empty gradient boxes on the sheet)."""
     graph, leaves, out, leaf_grads = work.graph, work.leaves, work.out, work.leaf_grads
-    leaf_tex = ", ".join(f"{k} = {decimal_latex(v)}" for k, v in leaves.items())
+    leaf_tex = r",\; ".join(f"{k} = {decimal_latex(v)}" for k, v in leaves.items())  # (see chain's defs)
     graph_tex = r",\ ".join(f"{n} = {_op_tex(op, args)}" for n, op, *args in graph)
     default = ("The graph computes {graph} with {leaves}. Run the forward pass, then backpropagate to find the "
                "gradient of {out} with respect to every leaf.")

@@ -224,7 +224,9 @@ def _written(local: sp.Expr) -> str:
 def present_composition(work: Chain) -> Problem:
     """Find dy/dx one layer at a time."""
     answer = work.answers[0]
-    defs = ", ".join(f"{latex(work.symbols[i + 1])} = {latex(layer)}" for i, layer in enumerate(work.layers))
+    # a comma and a quad between the equations: MathML's thin space after a comma ran them together on the page
+    # ("2x+3,u₂ = u₁²": read48 F13)
+    defs = r",\quad ".join(f"{latex(work.symbols[i + 1])} = {latex(layer)}" for i, layer in enumerate(work.layers))
     default = "A chain of functions computes {chain}. Find {asked} using the chain rule, one layer at a time."
     check = {"type": "derivative", "function": sp.sstr(written_out(work.composed)), "variable": "x", "order": 1,
              "answer": sp.sstr(written_out(answer))}

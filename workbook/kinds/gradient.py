@@ -331,7 +331,7 @@ def present_second(work: Gradient) -> Problem:
 
 def _at_steps(work: Gradient) -> list[Step]:
     """The first partials, then each evaluated at the point."""
-    put = ", ".join(f"{latex(v)} = {latex(p)}" for v, p in zip(work.variables, work.point, strict=True))
+    put = r",\; ".join(f"{latex(v)} = {latex(p)}" for v, p in zip(work.variables, work.point, strict=True))
     evaluate = Step("Evaluate at the point", r"\nabla f%s = %s" % (point_latex(work.point), vector_latex(work.grad)),
                     words("Put ", Math(put), " into each partial derivative."))
     return _first_steps(work) + [evaluate]

@@ -355,7 +355,8 @@ def present_bce(work: Loss) -> Problem:
     feats = ", ".join(exact_decimal(x) for x in xs)
     default = ("A neuron computes {model} on the input {x} with label {y} and is trained with binary "
                "cross-entropy, {loss}. Find the gradient of the loss with respect to each weight and the bias.")
-    weights_tex = ", ".join(f"{n} = {exact_decimal(w)}" for n, w in zip(names, ws, strict=True)) + f", b = {exact_decimal(b)}"
+    weights_tex = r",\; ".join(f"{n} = {exact_decimal(w)}" for n, w in zip(names, ws, strict=True)) + \
+        rf",\; b = {exact_decimal(b)}"
     prompt = fill(work.family.prompt or default, {"model": Math(r"\hat y = \sigma(w \cdot x + b)"),
                                                   "x": Math(f"x = ({feats})" if len(xs) > 1 else f"x = {feats}"),
                                                   "y": Math(f"y = {exact_decimal(y)}"),
