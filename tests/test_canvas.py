@@ -238,3 +238,13 @@ def test_a_number_asked_to_significant_figures_is_accepted_as_the_question_write
     assert {"5.0e-3", "0.0050"} <= set(forms), forms
     assert "0.004" not in forms and "0.0049" not in forms
     assert {"4.9e-4", "0.00049"} <= set(_written(0.000487567, True, 2))
+
+
+def test_a_blank_takes_the_number_to_as_many_places_as_a_table_asks():
+    # user51 F13: RMSprop's question asks for v to 6 decimal places, and its blank took only 0.1 to 0.1000, so the
+    # 0.100000 the question asked for scored nothing (Moodle's numerical blank took it)
+    from workbook.canvas import _written
+
+    assert {"0.1", "0.1000", "0.100000", "0.10000000"} <= set(_written(0.1))
+    assert {"-0.3162", "-0.31623", "-0.316228"} <= set(_written(-0.316227766))
+    assert {"0.00012346", "0.0001235"} <= set(_written(0.000123456))

@@ -3,7 +3,7 @@
 Each problem slot is a question group that picks one question at random from every version's
 variant of it, as Moodle's categories do (workbook.moodle). A problem whose answer is one number
 is a numerical question with a tolerance; several numbers a fill-in-multiple-blanks question (Canvas
-compares those blanks as text: each accepts the number written out and rounded to one to four
+compares those blanks as text: each accepts the number written out and rounded to one to eight
 decimals, where that rounding is within the tolerance); verdicts (converges, oscillates, diverges) a
 multiple-dropdowns question; a derivative a multiple-choice question among the answers its
 catalogued slips give; anything else an essay. The worked solution is each question's general
@@ -283,12 +283,13 @@ def _feedback(item: ET.Element, ident: str, html: str) -> None:
 
 
 def _written(value: float, exact: bool = False, figures: int = 0) -> list[str]:
-    """How a learner may write a number in a text blank: in full, or rounded to 1 to 4 decimals
-    where the rounding is within the answer's tolerance; a number asked to ``figures`` significant figures
+    """How a learner may write a number in a text blank: in full, or rounded to 1 to 8 decimals (a table asks
+    for RMSprop's v to 6 and Adam's to 8: 0.100000 was marked wrong, user51 F13) where the rounding is within the
+    answer's tolerance; a number asked to ``figures`` significant figures
     also as the question writes it, 5.0e-3 (and 5.0E-3, 5.0e-03), and to those figures in decimals (0.0050)."""
     forms = [decimal(value)]
     limit = tolerance(value, exact, figures)
-    for places in range(1, 5):
+    for places in range(1, 9):
         rounded = f"{value:.{places}f}"
         if abs(float(rounded) - value) <= limit and rounded not in forms and rounded != "-0.0":
             forms.append(rounded)
