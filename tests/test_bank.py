@@ -535,6 +535,30 @@ def test_check_names_a_parameter_no_expression_uses(tmp_path):
     assert not any("params." in n for n in check_family(load_bank()["power-polynomial"], range(3)).notes())
 
 
+def test_check_fails_a_family_whose_prompt_leaves_out_a_given(tmp_path):
+    # user51 F3: a value family that never said its point, and a momentum family that never gave η or μ, passed
+    # check ("ok 100/100"); the test suite's own check of givens ran on the shipped families alone
+    from workbook.bankcheck import check_family
+
+    head = 'title = "T"\ntopic = "t"\ndifficulty = 2\n'
+    (tmp_path / "v.toml").write_text('id = "v"\n' + head + 'kind = "derivative"\nexpression = "a*x^3 + b*x"\n'
+                                     'ask = "value"\nat = "x0"\nprompt = "Find the slope of {f} at the point the '
+                                     'teacher told you."\n[params]\na = { int = [1, 4] }\nb = { int = [-5, 5], '
+                                     'nonzero = true }\nx0 = { int = [7, 9] }\n', encoding="utf-8")
+    (tmp_path / "m.toml").write_text('id = "m"\n' + head + 'kind = "optimizer"\noptimizers = ["momentum"]\n'
+                                     'gradients = ["g1", "g2"]\nstart = "s"\nlr = "0.3"\nmomentum = "0.7"\n'
+                                     'prompt = "Starting from {start}, take {steps} steps of {optimizer}. Fill in the '
+                                     'table."\n[params]\ng1 = { int = [1, 4] }\ng2 = { int = [-4, -1] }\n'
+                                     's = { int = [-2, 2] }\n', encoding="utf-8")
+    bank = load_bank([tmp_path])
+    for family_id, name in (("v", "at"), ("m", "lr")):
+        report = check_family(bank[family_id], range(1, 7))
+        assert report.line().startswith("FAIL") and {n for _, n, _ in report.unstated} >= {name}, report.unstated
+        assert report.notes()[0].startswith("the prompt does not state what its answer depends on"), report.notes()
+    for family_id in ("optimizer-momentum", "derivative-at-point"):
+        assert not check_family(load_bank()[family_id], range(1, 7)).unstated
+
+
 def test_check_names_a_distinct_group_that_asks_nothing(tmp_path):
     # a = int [1, 2] and b = int [3, 4] can never be equal: distinct [a, b] was accepted without a word (attack30)
     from workbook.bankcheck import check_family

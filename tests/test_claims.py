@@ -703,26 +703,10 @@ def test_the_key_gives_every_part_a_prompt_asks_for():
             assert all(re.search(rf"\b{node[0]} (=|\\approx) ", text) for node in record["claims"]["graph"]), text
 
 
-def _stated_numbers(prompt: list[dict]) -> list[float]:
-    """Every number a prompt states, read from its text, math and tables as a learner reads them."""
-    parts = []
-    for part in prompt:
-        parts.append(part.get("text", "") + " " + part.get("math", ""))
-        if "table" in part:
-            parts += [str(cell) for row in part["table"]["rows"] for cell in row]
-    text = " ".join(parts).replace("\u2212", "-")
-    text = re.sub(r"10\^\{?\(?(-?\d+)\)?\}?", lambda m: f" 1e{m[1]} ", text)  # ε = 10^{-8}
-    numbers = [float(sp.Rational(m[1] + m[2]) / sp.Rational(m[3]))
-               for m in re.finditer(r"(-?)\s*\\frac\{(\d+)\}\{(\d+)\}", text)]
-    text = re.sub(r"\\frac\{\d+\}\{\d+\}", " ", text)
-    numbers += [float(sp.Rational(m[1] + m[2]) / sp.Rational(m[3]))  # and one written on its line, 1 / 12
-                for m in re.finditer(r"(-?)\s*(?<![\d.])(\d+) / (\d+)(?![\d.])", text)]
-    return numbers + [float(m) for m in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", text)]
-
-
 def test_every_given_an_answer_depends_on_is_stated_in_the_prompt():
     """Each kind declares what its answer depends on (rates, ε, β, starting points, data, weights, the
     activations and the loss); every family's prompt states each of them, over many seeds."""
+    from workbook.givens import unstated
     from workbook.kinds import registry
 
     kinds, checked = registry(), 0
@@ -731,18 +715,9 @@ def test_every_given_an_answer_depends_on_is_stated_in_the_prompt():
         if declared is None:
             continue
         for record in _records(family, range(10)):
-            numbers = _stated_numbers(record["prompt"])
-            words = " ".join(part.get("text", "") + part.get("math", "") for part in record["prompt"]).lower()
-            for name, values in declared(record["claims"]).items():
-                for value in values:
-                    if name == "words":  # a name, or one of several ways to state it ("|" between them)
-                        ways = value.lower().split("|") + (["\\sigma"] if value == "sigmoid" else [])
-                        assert any(way in words for way in ways), (family.id, name, value)
-                        continue
-                    truth = float(sp.sympify(value))
-                    assert any(abs(n - truth) <= 1e-9 + 5e-5 * abs(truth) or abs(abs(n) - abs(truth)) <= 1e-12
-                               and truth == 0 for n in numbers), (family.id, name, value, numbers[:20])
-                    checked += 1
+            givens = declared(record["claims"])
+            assert unstated(givens, record["prompt"]) == [], (family.id, record["seed"])
+            checked += sum(len(values) for name, values in givens.items() if name != "words")
     assert checked >= 500
 
 
@@ -752,9 +727,12 @@ def test_a_prompt_that_leaves_a_given_out_is_caught():
     record = next(_records(load_bank()["optimizer-adam"], range(1)))
     record["prompt"] = [p for p in record["prompt"] if "varepsilon" not in p.get("math", "")
                         and "epsilon" not in p.get("math", "")]
-    numbers = _stated_numbers(record["prompt"])
-    eps = float(sp.sympify(registry()["optimizer"].givens(record["claims"])["eps"][0]))
-    assert not any(abs(n - eps) <= 1e-12 for n in numbers)
+    from workbook.givens import stated_numbers, unstated
+
+    givens = registry()["optimizer"].givens(record["claims"])
+    eps = float(sp.sympify(givens["eps"][0]))
+    assert not any(abs(n - eps) <= 1e-12 for n in stated_numbers(record["prompt"]))
+    assert ("eps", givens["eps"][0]) in unstated(givens, record["prompt"])
 
 
 def test_the_rounding_note_speaks_of_epsilon_only_where_the_update_has_one():

@@ -8,6 +8,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from workbook.family import Family
+from workbook.givens import unstated
+from workbook.kinds import registry
 from workbook.scheduler import BUDGET, Slot, draw
 from workbook.workers import Pool
 
@@ -36,18 +38,25 @@ class Report:
     family: Family
     seeds: range
     failures: list[tuple[int, str]] = field(default_factory=list)
+    unstated: list[tuple[int, str, str]] = field(default_factory=list)  # (seed, given, its value) no prompt states
     redraws: int = 0
     answers: Counter = field(default_factory=Counter)
     problems: Counter = field(default_factory=Counter)
 
     def line(self) -> str:
         ok = len(self.seeds) - len(self.failures)
-        status = "FAIL" if self.failures else "ok  "
+        status = "FAIL" if self.failures or self.unstated else "ok  "
         return (f"{status} {self.family.id:<28} {ok}/{len(self.seeds)} built, {self.redraws} redraws, "
                 f"{len(self.problems)} distinct problems, {len(self.answers)} distinct answers")
 
     def notes(self) -> list[str]:
         out = []
+        if self.unstated:  # the printed problem cannot be worked: said first (user51 F3)
+            names = sorted({name for _, name, _ in self.unstated})
+            seed, name, value = self.unstated[0]
+            out.append(f"the prompt does not state what its answer depends on ({', '.join(names)}; at seed {seed}, "
+                       f"{name} = {value}): put it in the prompt with its placeholder (see docs/family-reference.md), "
+                       "or leave prompt out for the kind's own")
         n = max(1, len(self.seeds) - len(self.failures))
         if self.failures and all("usable points" in why for _, why in self.failures):
             low, high = getattr(self.family, "domain", (None, None))
@@ -94,6 +103,10 @@ def check_families(families: list[Family], seeds: range, *, jobs: int | None = N
             if record is None:
                 report.failures.append((seed, failures[i]))
                 continue
+            declared = registry()[family.kind].givens
+            if declared is not None:
+                report.unstated += [(seed, name, value) for name, value in unstated(declared(record["claims"]),
+                                                                                   record["prompt"])]
             report.redraws += record["attempt"]
             report.problems[record["identity"]] += 1
             report.answers[record["answer_text"]] += 1

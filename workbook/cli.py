@@ -840,7 +840,7 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
     with pool:
         for family in sorted(families, key=lambda f: f.id):
             report = check_family(family, span, pool=pool)
-            failed += bool(report.failures)
+            failed += bool(report.failures or report.unstated)
             _say(report.line())
             # (the draw's own seed, which each reason begins with, left out)
             said = [(seed, re.sub(r"^seed [0-9]+: ", "", reason)) for seed, reason in report.failures]
