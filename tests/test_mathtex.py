@@ -183,3 +183,17 @@ def test_a_matrix_has_room_inside_its_brackets_and_between_its_columns():
     assert root[0][4].get("columnspacing") == mathtex.MATRIX_COLUMNS
     narrow = mathtex.to_svg(r"\begin{matrix}2 & 1\end{matrix}").width
     assert mathtex.to_svg(r"\begin{pmatrix}2 & 1\end{pmatrix}").width > narrow + 0.4  # two brackets and their room
+
+
+def test_a_functions_name_after_a_factor_has_a_thin_space_before_it():
+    # user51 F11: 3softplus(2x - 3) and x softplus(x) printed as one word, in the PDF and on the page
+    import xml.etree.ElementTree as ET
+
+    from ziamath.tex import tex2mml
+
+    root = ET.fromstring(tex2mml(r"3\operatorname{softplus}(x) + \sin x", inline=True))
+    assert mathtex.space_names(root)
+    row = [(e.tag.rsplit("}", 1)[-1], e.text) for e in root[0]]
+    assert row[:3] == [("mn", "3"), ("mspace", None), ("mo", "softplus")], row
+    assert ("mspace", None) not in row[4:8], row  # none after a plus sign
+    assert "mspace" in mathtex.to_mathml(r"x\operatorname{ReLU}(x)")

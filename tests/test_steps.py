@@ -171,3 +171,14 @@ def test_an_activation_rule_keeps_its_textbook_signs(function, order, wrt, shown
     result = solver.solve(function, wrt=wrt, order=order)
     assert explain.pretty(result.answer) == shown
     assert steps.equal(result.answer, sp.diff(result.expr, result.var, order))
+
+
+def test_a_rules_own_letters_are_none_of_the_problems_names():
+    # user51 F9: with a variable named b, the linear rule read ∂/∂b (a b + b) = a, a false rule
+    w, b = sp.symbols("w b", real=True)
+    tree = steps.derive(b + 3 * w + 2, b)
+    said = " ".join(part.math for part in explain.say(tree) if hasattr(part, "math"))
+    assert "(m b + c) = m" in said, said
+    said = " ".join(part.math for part in explain.say(steps.derive(3 * sp.Symbol("x", real=True) + 2,
+                                                                  sp.Symbol("x", real=True))) if hasattr(part, "math"))
+    assert "(a x + b) = a" in said, said

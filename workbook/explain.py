@@ -66,6 +66,14 @@ def _term_by_term(rule: S.PolynomialRule) -> str:
     return text + " = " if len(parts) > 1 or "cdot" in text else ""
 
 
+def _letters(rule: Rule) -> tuple[str, str]:
+    """Two letters for a rule's constants that are none of its own names: ∂/∂b (a b + b) = a, for a variable
+    named b, stated a false rule (user51 F9)."""
+    taken = {str(s) for s in rule.expr.free_symbols} | {_name(rule.var)}
+    return next(pair for pair in (("a", "b"), ("m", "c"), ("k", "d"), ("p", "q"), (r"\alpha", r"\beta"))
+                if not set(pair) & taken)
+
+
 def _v(rule: Rule) -> str:
     """The rule's variable as the identities write it: u inside a chain, else the variable itself."""
     return _name(rule.var)
@@ -100,7 +108,8 @@ SAY: dict[type, Callable[..., list[Segment]]] = {
     S.VariableRule: lambda r: [Text("The derivative of the variable itself is 1.")],
     S.PolynomialRule: _polynomial,
     S.LinearRule: lambda r: [Text("A linear function has a constant slope: "),
-                             Math(r"%s(a %s + b) = a" % (_d(r.var), _v(r))), Text(".")],
+                             Math(r"%s(%s %s + %s) = %s" % (_d(r.var), (k := _letters(r))[0], _v(r), k[1], k[0])),
+                             Text(".")],
     S.SumRule: lambda r: [Text("Differentiate term by term, "), Math(r"(f + g)' = f' + g'"), Text(".")],
     S.ConstantMultipleRule: lambda r: [Text("Keep the constant factor "), Math(latex(r.const)),
                                        Text(" and differentiate the rest, "), Math(r"(c\,f)' = c\,f'"), Text(".")],

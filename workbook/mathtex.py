@@ -88,7 +88,7 @@ BODY_PX = 14.0  # the size math is drawn at; it is scaled to the text with em un
 # (ziamath's floor is a fraction of its font's base size, 24 px, not of the size a Math is drawn at)
 ziamath.config.minsizefraction = SMALLEST_SCRIPT * BODY_PX / ziamath.Math.fromlatex("x").font.basesize
 FORMAT = 7  # bump when what is stored changes (3: one path; 4: glyphs as text; 5: signs after operators;
-# 6: no script under SMALLEST_SCRIPT; 7: room inside a matrix's brackets and between its columns)
+# 6: no script under SMALLEST_SCRIPT; 7: room inside a matrix's brackets and between its columns, a thin space before a function's name)
 MATH_FAMILY = "workbook-math"  # the name the PDF stylesheet gives ziamath's font (no installed font can shadow it)
 _UNTRANSLATED = re.compile(r">\\[A-Za-z]+<")
 
@@ -157,7 +157,7 @@ def _mathml(latex: str, display: bool) -> str:
     stray |= {a for e in root.iter() for a in e.attrib} - MATHML_ATTRIBUTES
     if stray:  # only MathML reaches a page, whatever the LaTeX held
         raise MathError(f"math that makes markup or links ({', '.join(sorted(stray))}): {latex[:60]!r}")
-    if not (mark_unary_signs(root) | primes_on_the_line(root)):
+    if not (mark_unary_signs(root) | primes_on_the_line(root) | space_names(root)):
         return mml
     # Plain names and an xmlns attribute, not ET.register_namespace: that map is global, and
     # WeasyPrint's PDF metadata resets the empty prefix, after which every element printed as <ns0:mo>.
@@ -223,6 +223,27 @@ def mark_unary_signs(root: ET.Element) -> bool:
                 marked = True
             previous = child
     return marked
+
+
+NAME_SPACE = "0.1667em"  # TeX's thin space between a factor and a function's name: 3 sin x, 3 softplus(x)
+_BEFORE_NAME = {"mn", "mi", "msup", "msub", "msubsup", "msqrt"}  # what a name's space follows
+
+
+def space_names(root: ET.Element) -> bool:
+    """A thin space before a function's name of several letters (sin, softplus, ReLU) that follows a factor, as TeX
+    sets an operator's name: ziamath and a browser set 3softplus(2x - 3) and xsoftplus(x) as one word (user51 F11).
+    Returns whether any space was put in."""
+    spaced = False
+    for parent in root.iter():
+        children = list(parent)
+        for k in range(len(children) - 1, 0, -1):
+            child, before = children[k], children[k - 1]
+            tag, text = child.tag.rsplit("}", 1)[-1], (child.text or "").strip()
+            if tag in ("mi", "mo") and len(text) > 1 and text.isascii() and text.isalpha() and \
+                    (before.tag.rsplit("}", 1)[-1] in _BEFORE_NAME or (before.text or "").strip() == ")"):
+                parent.insert(k, ET.Element(child.tag[:-len(tag)] + "mspace", width=NAME_SPACE))
+                spaced = True
+    return spaced
 
 
 MATRIX_PAD = "0.2em"  # between a matrix's brackets and its entries (ziamath sets none)
@@ -359,6 +380,7 @@ def _ziamath(latex: str, display: bool, text: bool = True, fast: bool = True) ->
         mathml = ET.fromstring(tex2mml(escape_text(latex), inline=not display))  # as Math.fromlatex does, and then
         mark_unary_signs(mathml)
         pad_matrices(mathml)
+        space_names(mathml)
         return ziamath.Math(mathml, size=BODY_PX, margin=0.5).svgxml()
     finally:
         SimpleGlyph.place, Mrow._get_height_nostretch = _draw_outline, _measure_row
