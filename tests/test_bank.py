@@ -840,3 +840,13 @@ def test_a_family_on_diracs_delta_is_refused_as_its_file_loads(tmp_path):
         load_bank([tmp_path])
     said = "\n".join(caught.value.lines)
     assert "expressions[0]: DiracDelta" in said and "expressions[1]: DiracDelta" in said and "[2]" not in said
+
+
+def test_a_momentum_family_of_one_update_is_refused_as_it_loads(tmp_path):
+    # user51 F1: one gradient was refused at every draw as "its figure's two lines would be one", naming no key
+    (tmp_path / "m.toml").write_text('id = "m"\ntitle = "M"\ntopic = "t"\ndifficulty = 1\nkind = "optimizer"\n'
+                                     'optimizers = ["momentum"]\ngradients = ["g1"]\n[params]\ng1 = { int = [1, 4] }\n',
+                                     encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        load_bank([tmp_path])
+    assert "gradients: give at least 2" in str(raised.value)

@@ -143,6 +143,11 @@ class OptimizerFamily(Family):
             raise ValueError("steps: with gradients there is one update per gradient; steps is for a loss")
         if "variable" in self.model_fields_set and self.gradients is not None:  # it named nothing (attack27)
             raise ValueError("variable: with gradients the parameter is θ; variable names a loss's parameter")
+        one = len(self.gradients) == 1 if self.gradients is not None else self.steps == 1
+        if one and "momentum" in self.optimizers:  # said at every draw as "its figure's two lines would be one"
+            raise ValueError(("gradients: give at least 2" if self.gradients is not None else "steps: give at least 2") +
+                             ": momentum's first update is plain SGD's (torch.optim starts its buffer at b₁ = g₁), so "
+                             "one update shows nothing of momentum")
         return self
 
     @field_validator(*HYPER_KEYS)
@@ -271,7 +276,8 @@ def solve(family: OptimizerFamily, params: dict, rng: np.random.Generator) -> Up
         mine, sgd = _paths(work)
         span = max(max(mine + sgd) - min(mine + sgd), 0.1)
         if max(abs(a - b) for a, b in zip(mine, sgd, strict=True)) < 0.02 * span:
-            raise Degenerate(f"{OPTIMIZER[name].title} steps as plain SGD does: its figure's two lines would be one")
+            raise Degenerate(f"{OPTIMIZER[name].title} steps as plain SGD does with these gradients (its figure would "
+                             "show one line): other gradients, or more of them, show what it does")
     # the rounding note says ε is too small to change a shown decimal: true, or the draw is redrawn
     without = run(name, gradient, theta0, len(rows), hyper, eps=0)
     if any(round(float(a[key]), 4) != round(float(b[key]), 4) for a, b in zip(rows, without, strict=True)
