@@ -850,3 +850,16 @@ def test_a_momentum_family_of_one_update_is_refused_as_it_loads(tmp_path):
     with pytest.raises(InputError) as raised:
         load_bank([tmp_path])
     assert "gradients: give at least 2" in str(raised.value)
+
+
+@pytest.mark.parametrize("prompt, said", [("Find f''(x) for {f}.", True), ("Find the second derivative of {f}.", True),
+                                          ("Find {dfx} for {f}.", False), ("Find f'(x) for {f}.", False)])
+def test_check_notes_a_prompt_that_asks_for_another_derivative_than_its_order(tmp_path, prompt, said):
+    # user51 F7: "Find f''(x)" with order 1, whose key gives f'(x), passed check without a word
+    from workbook.bankcheck import check_family
+
+    (tmp_path / "o.toml").write_text('id = "o"\ntitle = "O"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\n'
+                                     f'expression = "a*x^3"\nprompt = "{prompt}"\n[params]\na = {{ int = [2, 5] }}\n',
+                                     encoding="utf-8")
+    notes = check_family(load_bank([tmp_path])["o"], range(1, 3)).notes()
+    assert any(n.startswith("the prompt asks for the second derivative, but order = 1") for n in notes) is said, notes

@@ -73,11 +73,33 @@ class Report:
             out.append(f"{self.redraws} redraws for {n} problems: many draws are degenerate or fail their check")
         # a parameter nothing uses is drawn for nothing, and a distinct group with it redraws for nothing: said
         # here, where a teacher checks a family, not refused (attack28; a leftover one is no reason to stop a build)
+        said = _order_said(self.family)
+        if said:
+            out.append(said)
         out += [f"params.{name[:30]}: no expression and no prompt uses it, so it is drawn for nothing; remove it, "
                 "or use it" for name in self.family.unused()[:3]]
         out += [f"distinct[{i}]: {', '.join(self.family.distinct[i][:4])} can never be equal, their ranges apart, so "
                 "it asks nothing; remove it" for i in self.family.idle_distinct()[:3]]
         return out
+
+
+_ORDERS = {1: "first", 2: "second", 3: "third", 4: "fourth"}
+
+
+def _order_said(family: Family) -> str | None:
+    """A note where a derivative family's own prompt names another derivative than its order asks (user51 F7: "find
+    f''(x)" with order 1, whose key gave f'(x), passed check)."""
+    order, prompt = getattr(family, "order", None), family.prompt or ""
+    if family.kind != "derivative" or order is None or not prompt:
+        return None
+    text = prompt.replace("\u2032", "'").replace("\u2033", "''")
+    named = {k for k, word in _ORDERS.items() if re.search(rf"\b{word} derivative", text, re.IGNORECASE)}
+    named |= {len(m[1]) for m in re.finditer(r"\b[a-zA-Z]('+)\s*\(", text) if len(m[1]) <= 4}
+    wrong = sorted(named - {order})
+    if not wrong:
+        return None
+    return (f"the prompt asks for the {_ORDERS[wrong[0]]} derivative, but order = {order}: the key gives the "
+            f"{_ORDERS[order]}; write {{dfx}}, which names the one asked for, or set order")
 
 
 def check_family(family: Family, seeds: range, *, jobs: int | None = None, pool=None) -> Report:
