@@ -66,8 +66,10 @@ _DTD = {
     "selection_ordering": "(qticomment? , sequence_parameter? , selection* , order?)",
     "selection": "(sourcebank_ref? , selection_number? , selection_metadata? , (and_selection | or_selection | "
                  "not_selection | selection_extension)?)",
+    "selection_extension": "(points_per_item)",  # ANY in the DTD: Canvas reads a group's points from it
 }
 _PCDATA = {"mattext", "fieldlabel", "fieldentry", "varequal", "vargte", "varlte", "setvar", "selection_number",
+           "points_per_item",
            "decvar", "other", "displayfeedback"}
 
 
@@ -139,6 +141,9 @@ def test_a_question_group_a_slot_picks_one_of_the_versions(package):
     assert len(groups) == 11
     for n, group in enumerate(groups, start=1):
         assert group.find(f"{QTI}selection_ordering/{QTI}selection/{QTI}selection_number").text == "1"
+        # the key's marks, not 1 a question (user51 F14)
+        marks = group.find(f"{QTI}selection_ordering/{QTI}selection/{QTI}selection_extension/{QTI}points_per_item")
+        assert marks is not None and float(marks.text) >= 2
         items = group.findall(f"{QTI}item")
         assert [i.get("title") for i in items] == [f"Problem {n}, version {v}" for v in "ABC"]
     idents = [i.get("ident") for i in root.iter(f"{QTI}item")]

@@ -78,7 +78,9 @@ def test_one_quiz_a_category_a_slot_holding_each_versions_variant(quiz):
     assert len(set(paths)) == 11 and all(p.startswith("$course$/workbook/Quiz (seed 11)/Problem ") for p in paths)
     for n, i in enumerate(categories, start=1):
         held = questions[i + 1:i + 4]
-        assert [q.find("name/text").text for q in held] == [f"Problem {n}, version {v}" for v in "ABC"]
+        names = [q.find("name/text").text for q in held]
+        assert [re.sub(r" \(\d+ marks?\)$", "", name) for name in names] == [f"Problem {n}, version {v}" for v in "ABC"]
+        assert len({re.search(r"\((\d+) marks?\)$", name)[1] for name in names}) == 1  # every version's marks alike
         assert all(q.get("type") != "category" for q in held)
     assert len(questions) == 11 * 4
 
@@ -89,8 +91,11 @@ def test_every_question_reads_as_moodle_imports_it_and_matches_its_claims(quiz):
     by_name = {(p["number"], p["version"]): p for p in problems}
     kinds = {}
     for q in real:
-        number, version = re.fullmatch(r"Problem (\d+), version (\w+)", q.find("name/text").text).groups()
+        number, version, marks = re.fullmatch(r"Problem (\d+), version (\w+) \((\d+) marks?\)",
+                                              q.find("name/text").text).groups()
         problem = by_name[int(number), version]
+        if q.get("type") != "cloze":  # the key's marks (user51 F14: each question was worth 1)
+            assert q.find("defaultgrade").text == marks
         kinds.setdefault(q.get("type"), []).append(problem["claims"]["type"])
         text = q.find("questiontext/text").text
         for tag in ("questiontext", "generalfeedback"):

@@ -35,6 +35,7 @@ from workbook.moodle import (
     tolerance,
     worked_feedback,
 )
+from workbook.render import points
 from workbook.segments import alt, defuse_tex
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -111,12 +112,15 @@ def _assessment(docs: dict[str, dict], choices: dict, ident: str, files: dict[st
     for folder, doc in docs.items():
         for section in doc["sections"]:
             for p in section["problems"]:
-                slots.setdefault(p["number"], []).append((folder, doc, p))
+                slots.setdefault(p["number"], []).append((folder, doc, p | {"marks": points(p, section)}))
     for number, variants in sorted(slots.items()):
         group = _sub(top, "section", ident=f"{ident}_slot{number}", title=f"Problem {number}")
         ordering = _sub(group, "selection_ordering")
         selection = _sub(ordering, "selection")
         _sub(selection, "selection_number").text = "1"
+        # the key's marks for the problem, the same in every version (held to version A's stars): each question was
+        # worth 1 (user51 F14)
+        _sub(_sub(selection, "selection_extension"), "points_per_item").text = f"{variants[0][2]['marks']:.1f}"
         for folder, doc, p in variants:
             version = doc["edition"].get("version")
             name = f"Problem {number}" + (f", version {version}" if version else "")
@@ -177,7 +181,7 @@ def _item(group: ET.Element, p: dict, name: str, ident: str, wrong, package_iden
     item = _sub(group, "item", ident=ident, title=defuse_tex(name))
     meta = _sub(_sub(item, "itemmetadata"), "qtimetadata")
     _field(meta, "question_type", kind)
-    _field(meta, "points_possible", "1.0")
+    _field(meta, "points_possible", f"{p.get('marks', 1):.1f}")
     text = f"<p>{_html(p['prompt'])}</p>"
     if p.get("worksheet_figure"):
         text += _figure(p["worksheet_figure"], package_ident, files)

@@ -21,6 +21,7 @@ import sympy as sp
 
 from workbook import figures
 from workbook.errors import BuildError
+from workbook.render import points
 from workbook.segments import Moodle, alt, defuse_tex, emit
 
 # Characters XML 1.0 cannot carry at all, not even escaped; ElementTree writes them as they are.
@@ -72,7 +73,8 @@ def quiz(docs: dict[str, dict], choices: dict[tuple[str, int], list[tuple[str, s
     for folder, doc in docs.items():
         for section in doc["sections"]:
             for p in section["problems"]:
-                slots.setdefault(p["number"], []).append((folder, doc, p | {"section": section.get("title", "")}))
+                slots.setdefault(p["number"], []).append((folder, doc, p | {"section": section.get("title", ""),
+                                                                          "marks": points(p, section)}))
     width = len(str(max(slots, default=1)))
     for number, variants in sorted(slots.items()):
         category = ET.SubElement(root, "question", {"type": "category"})
@@ -80,7 +82,8 @@ def quiz(docs: dict[str, dict], choices: dict[tuple[str, int], list[tuple[str, s
         _text(category, "category", f"{top}/Problem {number:0{width}d} · {title}")
         for folder, doc, p in variants:
             version = doc["edition"].get("version")
-            name = f"Problem {number}" + (f", version {version}" if version else "")
+            name = f"Problem {number}" + (f", version {version}" if version else "") + \
+                f" ({p['marks']} mark{'s' * (p['marks'] != 1)})"
             _question(root, p, name, (choices or {}).get((folder, number)))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + _XML_ILLEGAL.sub("", ET.tostring(root, encoding="unicode")) + "\n"
@@ -126,8 +129,9 @@ def _question(root: ET.Element, p: dict, name: str, wrong: list[tuple[str, str]]
         file, data = _figure_file(p["figure"])
         general.find("text").text += f'<p><img src="@@PLUGINFILE@@/{file}" alt="{escape(alt(p["figure"]["alt"]))}"></p>'
         ET.SubElement(general, "file", {"name": file, "path": "/", "encoding": "base64"}).text = data
-    if kind != "cloze":
-        ET.SubElement(q, "defaultgrade").text = "1"
+    if kind != "cloze":  # the key's marks (each question was worth 1: user51 F14); a Cloze question's are the sum of
+        # its blanks' weights, which Moodle sets itself: its name says the key's marks, for the quiz's slot
+        ET.SubElement(q, "defaultgrade").text = str(p.get("marks", 1))
     ET.SubElement(q, "penalty").text = "0.3333333"
     ET.SubElement(q, "hidden").text = "0"
     if kind == "numerical":
