@@ -758,3 +758,12 @@ def test_a_practice_sets_first_problem_stands_under_its_title(tmp_path):
     laid_out = pages(doc, "practice", tmp_path)
     assert _problem_pages(laid_out)["problem-1"][0][0] == 0
     assert _filled(laid_out[0]) >= 0.5
+
+
+def test_every_versions_cover_fits_its_page(tmp_path):
+    # read50 F9: version B's cover table at seed 5150 (seven rules, two with notes under them) left its last row alone
+    # on page 2; the cover now starts 1.2 cm down, not 3
+    result = build(None, out_root=tmp_path / "v", formats=("html",), seed=5150, versions=3)
+    for folder, doc in result.docs.items():
+        laid_out = pages(doc, "worksheet", tmp_path)
+        assert not any(box.element_tag == "header" for box, _ in _walk(laid_out[1])), f"{folder}: the cover goes on"
