@@ -820,7 +820,8 @@
 
     // beside and past a corner far out, or said to be past what the page can check
     function farCorner(z) {
-      for (const x of [z * (1 - 1e-9), z * (1 + 1e-9), 2 * z]) {
+      for (const x of [2 * z, z * (1 - 1e-9), z * (1 + 1e-9)]) {  // (twice as far first: a difference said there reads
+        // as one, where a hair past the corner it looked like rounding: user52 F16)
         const want = g({ [v]: x });
         if (!Number.isFinite(want) || Math.abs(want) > 1e8) {
           return { unjudged: `Your answer has a corner as far out as ${v} = ${fmt(z)}, further than this page can check: type it into workbook solve --check, which judges it exactly.` };
@@ -859,6 +860,9 @@
         }
       }
     }
+    // past each switch, first: a difference said there reads as one (at x = 1000, a hair past relu(x - 1000)'s corner,
+    // "gives 2.000001, but the derivative is 2.000000" looked like rounding: user52 F16); beside it, after
+    const pastSwitches = switches.slice(0, 40).map((z) => z + Math.sign(z || 1) * Math.max(1, Math.abs(z)));
     switches.forEach((z, k) => {
       // beside it, and very near it: a sliver 10^-9 wide (min(1, 10^9 |x - 1|) - 1) lies within the first
       for (const eps of [1e-7 * Math.max(1, Math.abs(z)), 1e-10 * Math.max(1, Math.abs(z))]) extra.push(z - eps, z + eps);
@@ -871,11 +875,13 @@
       const a = g({ [v]: x }), b = g({ [v]: x * (1 + 1e-13) });
       return Number.isFinite(a) && Math.abs(a - b) <= 1e-9 * Math.max(unit, Math.abs(a));
     };
-    for (const x of extra.concat(holesOf(f, v, xs), xs)) {
+    for (const x of pastSwitches.concat(extra, holesOf(f, v, xs), xs)) {
       if (Math.abs(x) > hi && !x.hole && !steady(+x)) continue;
       const at = { [v]: +x };
       if (x.zero) at.zero = x.zero;
-      if (fn && !Number.isFinite(fn(at))) continue;
+      // where the function has no value (NaN); not where it is only too large for a double: ln(e^(3x) + 1), softplus
+      // written out, is Infinity past x = 237, and relu(x - 1000) added to its slope was "Right." (user52 F16)
+      if (fn && Number.isNaN(fn(at))) continue;
       const want = g(at);
       // where the derivative is large too (8e^(8x) is 10^9 at 2.4): a bump of 10^11 there was "Right." (attack30),
       // when such points were passed over; compared to its own size, as everywhere

@@ -923,3 +923,13 @@ def test_an_activation_rule_taken_from_the_table_is_derived_before_the_steps(fun
     if "sigmoid" in derived:
         assert "σ'(u) = -(1 + e^(-u))^(-2)·(-e^(-u))" in result.output
         assert result.output.splitlines()[-1].startswith("checked:")
+
+
+@pytest.mark.parametrize("args", [("(sigmoid(w x + b) - y)^2", "--gradient", "--wrt", "w,b"),
+                                  ("sigmoid(w x + b)", "--wrt", "w,b")])
+def test_the_gradient_and_a_mixed_partial_derive_the_rules_they_quote_once(args):
+    # user52 F3: docs/expressions.md promises the derivation wherever the steps quote σ', and --gradient and a mixed
+    # partial left it out
+    result = run("solve", *args)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Where the sigmoid rule comes from, worked from the definition:") == 1, result.output

@@ -99,9 +99,11 @@ def _expression(want: judge.Expected, function: str | None) -> dict | None:
 
 
 def _corners_bare(e: sp.Expr) -> sp.Expr:
-    """e with each step that has no value at its corner, Heaviside(u, nan), written Heaviside(u)."""
-    return e.replace(lambda n: isinstance(n, sp.Heaviside) and len(n.args) == 2 and n.args[1] is sp.nan,
-                     lambda n: sp.Heaviside(n.args[0]))
+    """e with each step that has a value of its own at its corner, Heaviside(u, nan) or Heaviside(u, 1), written
+    Heaviside(u), which the page reads as having none there: its written form drops the value, and the page read it as
+    1/2, judging max(x/4, x)'s slope at 0 against 5/8, neither the prompt's 1/4 nor either side (user52 F5). At a
+    corner, as the terminal does, the page judges nothing."""
+    return e.replace(lambda n: isinstance(n, sp.Heaviside) and len(n.args) == 2, lambda n: sp.Heaviside(n.args[0]))
 
 
 def _written(e: sp.Expr, var: sp.Symbol | list[sp.Symbol], grid: np.ndarray, values: np.ndarray) -> str | None:

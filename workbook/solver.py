@@ -302,6 +302,7 @@ class MixedResult:
     def lines(self) -> list[str]:
         d = "\u2202^%d/%s" % (len(self.variables), "".join(f"\u2202{v}" for v in reversed(self.variables)))
         out = [f"{d} [{explain.pretty(self.expr)}] = {explain.pretty(self.answer)}", ""]
+        out += derivation_lines(self.trees)  # (user52 F3: a mixed partial's steps quoted σ' without it)
         for v, tree in zip(self.variables, self.trees):
             out.append(f"With respect to {v}, the others held constant:")
             out += ["  " + line for line in explain.text_steps([tree], partial=True)]
@@ -394,6 +395,7 @@ def gradient_lines(text: str, wrt: str | None = None) -> list[str]:
     results = [solve(text, n, 1) for n in names]
     parts = ", ".join(explain.pretty(r.answer) for r in results)
     out = [f"grad [{explain.pretty(expr)}] = ({parts})   with respect to ({', '.join(names)})", ""]
+    out += derivation_lines([tree for r in results for tree in r.trees])  # once, before every partial that quotes it
     for r in results:
         out.append(f"\u2202/\u2202{r.var}, the others held constant:")
         out += ["  " + line for line in explain.text_steps(r.trees, partial=True)]
