@@ -354,6 +354,10 @@ def test_clean_counts_only_the_files_it_removed(place):
     (place.out / "hostile" / "students").symlink_to(moved, target_is_directory=True)
     own = [p for p in (place.out / "hostile").rglob("*") if p.is_file() and not p.is_symlink()
            and "students" not in p.relative_to(place.out / "hostile").parts and p.name != ".workbook-build"]
+    # attack54 F2: and a file changed by hand, which stays, was counted among those removed
+    changed = next(p for p in own if p.name == "worksheet.html")
+    changed.write_text(changed.read_text("utf-8") + "<!-- my note -->", encoding="utf-8")
+    own.remove(changed)
     before = snapshot(place.outside)
     result = place.run("clean", "--out", place.out, "--yes")
     assert result.returncode == 0, result.err_text

@@ -577,6 +577,11 @@ def test_a_primer_and_an_intro_print_their_math_as_math_and_bad_math_is_one_line
     assert "costs\xa0$5" in primer  # (its last two words bound)
     intro = re.search(r'<p class="intro">(.*?)</p>', page, re.DOTALL)[1]
     assert "\\sigma(z)</annotation>" in intro and "$" not in intro
+    deep = "{" * 200 + "x" + "}" * 200  # attack54 F1: it stopped the build with a RecursionError, naming nothing
+    edition.write_text(head + f'intro = "$ {deep} $ and ${deep}$"\n', encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        build(edition, out_root=tmp_path / "out", formats=("html",))
+    assert "sections[0].intro" in str(raised.value) and "braces deep" in str(raised.value), str(raised.value)
     edition.write_text(head + 'primer = "$\\\\href{x}{y}$ and $\\\\foo$"\n', encoding="utf-8")
     with pytest.raises(InputError) as raised:
         build(edition, out_root=tmp_path / "out", formats=("html",))

@@ -152,6 +152,10 @@ def _shared_problems(docs: dict[str, dict]) -> list[str]:
     return notes[:3]
 
 
+PROSE_MATH_MOST = 200  # characters of math in a primer's or an intro's $...$
+PROSE_MATH_DEPTH = 8  # braces deep
+
+
 def _prose_math(edition: Edition) -> None:
     """Refuse math in a primer or an intro ($...$) that would not print: a LaTeX command the converters do not know
     (which ziamath prints literally), or markup; with the key and an excerpt, as every other bad key is said."""
@@ -162,6 +166,16 @@ def _prose_math(edition: Edition) -> None:
         for key in ("primer", "intro"):
             for piece in segments.prose(getattr(section, key)):
                 if "math" not in piece:
+                    continue
+                latex, depth, deepest = piece["math"], 0, 0
+                for c in latex:
+                    depth += {"{": 1, "}": -1}.get(c, 0)
+                    deepest = max(deepest, depth)
+                if len(latex) > PROSE_MATH_MOST or deepest > PROSE_MATH_DEPTH or latex.count("\\frac") > 8:
+                    # (200 braces deep stopped the build with a RecursionError, naming nothing: attack54 F1)
+                    problems.append(f"{printable(edition.path)}: sections[{i}].{key}: ${printable(latex[:40])}$: math in "
+                                    f"prose is a few symbols (at most {PROSE_MATH_MOST} characters, {PROSE_MATH_DEPTH} "
+                                    "braces deep, 8 fractions); write a longer formula as a problem's")
                     continue
                 try:
                     mathtex.to_mathml(piece["math"])
@@ -183,9 +197,13 @@ def _out_is_a_build_folder(out_root: Path) -> None:
             "workbook's cache" if (folder / CACHE_MARKER).is_file() and not (folder / CACHE_MARKER).is_symlink() else None
         if what:
             return_to = folder.parent
-            raise InputError([(f"--out {printable(shown(out_root))}: {printable(shown(folder))} is {what}, not a build "
-                               f"folder; build into the folder that holds it (--out {printable(shown(return_to))}) or "
-                               "another")])
+            # (a marker planted above a user's folder makes it look like an edition's: said, so that they can tell:
+            # attack54 F3)
+            marker = MARKER if marked(folder) else CACHE_MARKER
+            raise InputError([(f"--out {printable(shown(out_root))}: {printable(shown(folder))} is {what} (it holds "
+                               f"workbook's {marker} marker), not a build folder; build into the folder that holds it "
+                               f"(--out {printable(shown(return_to))}) or another, or remove the marker if the folder is "
+                               "not workbook's")])
 
 
 def _inputs_outside(out_root: Path, out_dir: Path, inputs: list[tuple[str, str | Path | None]]) -> None:

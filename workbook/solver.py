@@ -897,13 +897,8 @@ def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo:
     count = len(points)
     if not count:
         return None
-    try:
-        with np.errstate(all="ignore"):
-            a = np.broadcast_to(np.asarray(verify.numeric(written_out(truth), names)(*points.T), dtype=float),
-                                (count,))
-            b = np.broadcast_to(np.asarray(verify.numeric(written_out(given), names)(*points.T), dtype=float),
-                                (count,))
-    except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError):
+    a, b = _box_values(truth, names, points), _box_values(given, names, points)
+    if a is None or b is None:
         return None
     with np.errstate(all="ignore"):  # (inf - inf far out: not finite, passed over)
         off = np.isfinite(a) & np.isfinite(b) & (np.abs(a - b) > 1e-8 * np.maximum(1.0, np.abs(a)))
@@ -929,12 +924,51 @@ def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo:
     for i in np.flatnonzero(off)[:50]:  # apart only where 4 digits cannot say: the point as it is (a bump 10^-4 wide)
         if _apart_in_digits(truth, given, names, points[i]):
             return dict(zip(names, (float(x) for x in points[i]))), float(b[i]), float(a[i])
-    if off.any():
-        return None
     # and the points past every name's switch at once in digits, where the difference is too small beside the
     # derivative for doubles (relu(x - 10^8) relu(y - 10^8) beside 3x^2 y^2, as one name's switch is worked exactly)
     together = _past_together(given - truth, names, points[0]) if far else np.empty((0, len(names)))
-    return _apart_under_doubles(truth, given, names, [*points[:6], *together[:16]])
+    return _apart_under_doubles(truth, given, names, [*points[:6], *together[:16], *_gap_seen(truth, given, names,
+                                                                                            points)])
+
+
+def _box_values(e: sp.Expr, names: list[sp.Symbol], points: np.ndarray) -> np.ndarray | None:
+    """e at each point (a row a point), in doubles; point by point through mpmath where NumPy cannot take it whole:
+    SymPy writes a step of a min of five names as nested selects NumPy refuses ("invalid entry 0 in condlist"), and an
+    answer it could not weigh anywhere was right (attack54 F7). None where neither can."""
+    written = written_out(e)
+    try:
+        with np.errstate(all="ignore"):
+            return np.broadcast_to(np.asarray(verify.numeric(written, names)(*points.T), dtype=float), (len(points),))
+    except (TypeError, ValueError, NameError, ZeroDivisionError, OverflowError):
+        pass
+    try:
+        f = sp.lambdify(names, written, modules="mpmath", docstring_limit=0)
+    except (TypeError, ValueError, NameError, SyntaxError):
+        return None
+    out = np.full(len(points), np.nan)
+    chosen = np.arange(len(points))
+    if len(points) > 2000:  # (point by point is slow: the furthest out, where a far piece shows, and a spread of the rest)
+        far = np.argsort(-np.abs(points).max(axis=1), kind="stable")[:1000]
+        chosen = np.unique(np.concatenate([far, np.linspace(0, len(points) - 1, 1000).astype(int)]))
+    for k in chosen:
+        point = points[k]
+        try:
+            value = complex(f(*(float(v) for v in point)))
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
+            continue
+        out[k] = value.real if abs(value.imag) <= 1e-12 * max(1.0, abs(value.real)) else np.nan
+    return out
+
+
+def _gap_seen(truth: sp.Expr, given: sp.Expr, names: list[sp.Symbol], points: np.ndarray, most: int = 8) -> list:
+    """The points where the difference itself, as SymPy keeps it (the terms both share cancelled), is a number other
+    than 0 too small beside the derivative for doubles to tell them apart: a step of 1 beside u w y z, 10^14 on a
+    diagonal, was "right" (attack54 F7). The most such, largest first, for _apart_under_doubles to weigh in digits."""
+    gap = _box_values(given - truth, names, points)
+    if gap is None:
+        return []
+    seen = np.flatnonzero(np.isfinite(gap) & (np.abs(gap) > 1e-6))
+    return [points[i] for i in seen[np.argsort(-np.abs(gap[seen]))][:most]]
 
 
 def _undefined_where_defined(result: SolveResult, answer: sp.Expr, lo: float, hi: float) -> tuple[float, float] | None:
@@ -1333,7 +1367,7 @@ def _apart_exactly(exprs: list[sp.Expr], truth_at, var: sp.Symbol, lo: float, hi
     derivative goes on smoothly, or an infinite one, is not the derivative."""
     typed, truth, function = exprs
     # (past a domain the learner chose, nowhere: Heaviside(-x - 0.1) on 0..1 was "not right" at -0.1: attack40b)
-    points = _exact_switches(typed, var, *((min(lo, -EXACT_REACH), max(hi, EXACT_REACH)) if far else (lo, hi)))
+    points = _exact_switches(typed, var, *((min(lo, -EXACT_REACH), max(hi, EXACT_REACH)) if far else (lo, hi)), far=far)
     for z in sorted(points, key=lambda z: (not lo <= z <= hi, abs(float(z)))):  # the domain's, nearest 0, first
         try:
             values = [sp.N(e.xreplace({var: z}).doit(), 30) for e in (typed, truth, function)]
@@ -1356,7 +1390,7 @@ def _apart_exactly(exprs: list[sp.Expr], truth_at, var: sp.Symbol, lo: float, hi
     return None
 
 
-def _exact_switches(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> list[sp.Expr]:
+def _exact_switches(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float, far: bool = False) -> list[sp.Expr]:
     """The exact points in [lo, hi] where an argument of sign, a step, |.|, DiracDelta or 0^u in the answer is 0,
     where SymPy finds them as a short finite set: only for arguments whose every function is of a polynomial of
     degree 2 at most with coefficients no larger than EXACT_SCALE (SymPy would list sin(10^8 x)'s zeros one by one)."""
@@ -1374,6 +1408,10 @@ def _exact_switches(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float) -> lis
                                                  else (sp.acos(r), -sp.acos(r)))]
             found += sorted({z for t in turns for k in range(-3, 4) if lo <= (z := (t + 2 * k * sp.pi - b) / a) <= hi},
                             key=lambda z: (abs(float(z)), float(z)))[:12]
+            continue
+        if far and u.is_polynomial(var) and 0 < sp.degree(u, var) <= 4:  # a polynomial's zeros however far out and
+            # however large its numbers: sign((x - 10^4)^2) switches at 10^4 alone (attack54 F6: "right")
+            found += sorted(_zeros(u, var, -FAR_REACH, FAR_REACH), key=lambda z: (abs(float(z)), float(z)))[:8]
             continue
         if sp.count_ops(u) > 15 or not _small(u, var):
             continue
@@ -2351,7 +2389,7 @@ def _beyond_in_box(difference: sp.Expr, names: list[sp.Symbol], rows: np.ndarray
                     continue
                 held = {n: sp.Rational(str(round(float(v), 6))) for j, (n, v) in enumerate(zip(names, row)) if j != k}
                 line = plain.xreplace(held)
-                if not line.is_polynomial(name) or sp.degree(line, name) > 4:
+                if not line.is_polynomial(name) or sp.degree(line, name) > 8:  # (a ring (x^2 + y^2)^3 = r^6: 6)
                     continue
                 for z in sorted(_zeros(line, name, -FAR_REACH, FAR_REACH), key=float)[:4]:
                     out += [np.array([[float(held.get(n, at)) for n in names]]) for at in _beside_and_past(z)]
@@ -2364,24 +2402,46 @@ DIAGONAL_DECADES = np.arange(0.5, 9.5, 0.5)  # how far _all_names_out pushes eve
 def _all_names_out(difference: sp.Expr, names: list[sp.Symbol], row: np.ndarray) -> list[np.ndarray]:
     """Points with every name pushed out at once: past each name's own switch together (_past_together), and on the
     diagonals, decade by decade, with each pattern of signs (relu(min(x, y) - 1000) added to a right answer)."""
-    if len(names) <= 4:
+    if len(names) <= 5:  # every pattern of signs (16 of 32 for five names let one through: attack54 F7)
         signs = np.array(list(itertools.product((1.0, -1.0), repeat=len(names))))
     else:
-        signs = np.random.default_rng(20261207).choice((1.0, -1.0), size=(16, len(names)))
+        signs = np.random.default_rng(20261207).choice((1.0, -1.0), size=(32, len(names)))
     # each name a little apart from the others, so that no point sits where two tie (min(x, y) has a corner there)
     apart = 1.0 + 0.13 * np.arange(len(names))
-    return [_past_together(difference, names, row), np.concatenate([signs * apart * 10.0 ** d for d in DIAGONAL_DECADES])]
+    out = [_past_together(difference, names, row), np.concatenate([signs * apart * 10.0 ** d for d in DIAGONAL_DECADES])]
+    # and one name out, decade by decade, the others where the box has them: Heaviside(e^x - 10^15) Heaviside(1 - y^2)
+    # is on only where x is past 34.5 and y is inside (-1, 1), off every diagonal (attack54 F4)
+    rows = np.random.default_rng(20261208).uniform(-0.9, 0.9, size=(2, len(names)))
+    for k in range(len(names)):
+        for held in (row, *rows):
+            moved = np.repeat(held[None, :], 2 * len(DIAGONAL_DECADES), axis=0)
+            moved[:, k] = np.concatenate([1.0123 * 10.0 ** DIAGONAL_DECADES, -1.0123 * 10.0 ** DIAGONAL_DECADES])
+            out.append(moved)
+    return out
 
 
 def _past_together(difference: sp.Expr, names: list[sp.Symbol], row: np.ndarray) -> np.ndarray:
     """Points with each name past its own exact switches at once (twice as far out as each), the others as in ``row``:
     relu(x - 301) relu(y - 301) added to a right answer is on only where x and y are both past 301, off every point
     that moves one name alone (attack53 F7)."""
-    past = [sorted({float(z) for z in _beyond(difference, name)[2::3]})[:3] for name in names]
+    # beside each switch too, on either side: relu(1 - y^2) is on only inside (-1, 1) (attack54 F5), and a polynomial
+    # of degree up to 8 (x^5 - 10^15: attack54 F4)
+    past = [_around(sorted({float(z) for z in _beyond(difference, name, most=8)[::3]}))[:9] for name in names]
     if sum(bool(p) for p in past) < 2:
         return np.empty((0, len(names)))
     choices = [[*p, float(v)] for p, v in zip(past, row, strict=True)]
-    return np.array(list(itertools.islice(itertools.product(*choices), 64)), dtype=float)
+    return np.array(list(itertools.islice(itertools.product(*choices), 400)), dtype=float)
+
+
+def _around(zeros: list[float]) -> list[float]:
+    """Points about a name's switches (``zeros``, in order), far enough from each to be off its corner with the other
+    names far out too (a hair beside one, 1e-10 of it, was taken for the corner itself): twice as far out as the
+    outermost, between each two, and a millionth either side of each."""
+    if not zeros:
+        return []
+    between = [(a + b) / 2 for a, b in itertools.pairwise(zeros)]
+    beside = [z + side * 1e-6 * max(1.0, abs(z)) for z in zeros for side in (-1, 1)]
+    return [*sorted({2 * zeros[0], 2 * zeros[-1]}, key=abs, reverse=True), *between, *beside]  # (past first: said there)
 
 
 def _beside_and_past(z: sp.Expr) -> list[sp.Expr]:
@@ -2389,13 +2449,13 @@ def _beside_and_past(z: sp.Expr) -> list[sp.Expr]:
     return [z * (1 - sp.Rational(1, 10**10)), z * (1 + sp.Rational(1, 10**10)), 2 * z]
 
 
-def _beyond(difference: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
-    """Beside and past each exact zero of a polynomial argument of |u|, a step, sign, max, min
-    or relu in the difference (_beside_and_past)."""
+def _beyond(difference: sp.Expr, var: sp.Symbol, most: int = 4) -> list[sp.Expr]:
+    """Beside and past each exact zero of a polynomial argument (of degree ``most`` at most) of |u|, a step, sign, max,
+    min or relu in the difference (_beside_and_past)."""
     points: list[sp.Expr] = []
     for u in verify.switches(difference)[:20]:
         plain = u.replace(lambda e: isinstance(e, sp.Abs), lambda e: e.args[0])
-        if not plain.free_symbols <= {var} or not plain.is_polynomial(var) or sp.degree(plain, var) > 4:
+        if not plain.free_symbols <= {var} or not plain.is_polynomial(var) or sp.degree(plain, var) > most:
             continue
         for z in sorted(_zeros(plain, var, -FAR_REACH, FAR_REACH), key=float)[:8]:
             if z != 0:

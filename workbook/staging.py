@@ -739,13 +739,15 @@ def clean(out_root: Path, cache_only: bool = False, *,
                             kept.append(f"kept {folder}: a marker copied in, not one a build of yours wrote there")
                         continue
                     listed = trusted(folder) if not folder.name.startswith(".") else trusted(folder, name)
-                    present = sum(1 for path in listed if _reached_without_links(folder, path))
+                    there = [path for path in listed if _reached_without_links(folder, path)]
                     try:
                         left = _remove_as_written(folder, listed)
                     except NotRemoved as exc:  # said with the folder and why, not "solutions.pdf: Operation not
                         # permitted" (attack36a F09); the rest of it was removed, its marker kept for the next clean
                         kept.append(f"could not remove all of {folder} ({exc}): make it writable and clean again")
                         continue
+                    # those that went: a file changed by hand stays, and was counted among them (attack54 F2)
+                    present = sum(1 for path in there if not os.path.lexists(folder / path))
                     if left and not listed and (folder / "manifest.json").is_file():
                         # a build's manifest signed with no key of this user's: another user's build, or this
                         # user's cache key (in key_folder()) replaced since; which it is cannot be told apart
