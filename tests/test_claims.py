@@ -2028,3 +2028,24 @@ def test_an_optimum_plot_shows_no_price_or_budget_below_its_domain(family_id):
         else:
             assert min(figure["x"]) <= figure["x0"] <= max(figure["x"])
     assert drawn >= 20
+
+
+def test_the_corner_convention_is_said_only_for_a_function_with_a_corner():
+    # read50 F1: "Where the formula has a corner ... (so ReLU'(0) = 0)" was printed for x σ(2x) and GELU, and a learner
+    # looked for a corner that is not there
+    from workbook import generate
+    from workbook.bank import load_bank
+    from workbook.kinds.derivative import has_corner
+    from workbook.problem import Degenerate
+
+    family, said = load_bank([])["activation-derivatives"], {True: 0, False: 0}
+    for seed in range(40):
+        try:
+            record = generate.generate_one(family, seed)
+        except Degenerate:
+            continue
+        text = " ".join(part.get("text", "") for part in record["prompt"])
+        corner = has_corner(sp.sympify(record["claims"]["function"]))
+        assert ("has a corner" in text) is corner and "ReLU'" not in text, (seed, text)
+        said[corner] += 1
+    assert said[True] and said[False]

@@ -210,7 +210,7 @@ def solve(family: DerivativeFamily, params: dict, rng: np.random.Generator) -> D
 
 def _from_the_left(family: DerivativeFamily) -> bool:
     """Whether the prompt takes the slope from the left at a corner (as deep-learning libraries do)."""
-    return "from the left" in (family.prompt or "")
+    return "from the left" in (family.prompt or "") or "{corner}" in (family.prompt or "")
 
 
 def at_the_corners(answer: sp.Expr, x: sp.Symbol, *, left: bool) -> sp.Expr:
@@ -310,8 +310,20 @@ def _placeholders(work: Derivative) -> dict:
     # the function is the problem's one given: a quotient is set full size (inline, e^{2x}/(x^2 + 8) printed its
     # exponent at about 5 pt), unless the fraction is a power's (its exponent stays an exponent's size)
     fx, x = _full_size_fractions(latex(work.f)), latex(work.x)
-    return with_params({"f": Math(f"f({x}) = {fx}"), "fx": Math(fx), "x": Math(x), "order": Text(str(work.family.order))},
+    return with_params({"f": Math(f"f({x}) = {fx}"), "fx": Math(fx), "x": Math(x), "order": Text(str(work.family.order)),
+                        "corner": Text(CORNER if has_corner(work.f) else "")},
                        {k: Math(latex(v)) for k, v in work.params.items()}, later=("dfx", "at"))
+
+
+# what {corner} says, where the function has one: the slope from the left, as deep-learning libraries take it. Printed
+# for every draw of a family, it sent a learner looking for a corner in x σ(2x) or GELU (read50 F1)
+CORNER = (" Where the formula has a corner the derivative is undefined; as deep-learning libraries do, take the slope "
+          "there to be the one from the left (so ReLU\u2032(0) = 0).")
+
+
+def has_corner(f: sp.Expr) -> bool:
+    """Whether f has a corner or a jump: a max, a min, |u|, relu, a step or a sign."""
+    return f.has(sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign, functions.relu)
 
 
 # what a prompt says of a function a learner may not have met yet, where its f holds one
