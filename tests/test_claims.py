@@ -281,7 +281,7 @@ def test_the_capstone_primers_promise_about_a_gradient_check_holds_for_its_probl
 
     edition = load_edition(editions_dir() / "visual-workbook.toml")
     primer = next(s for s in edition.sections if "gradient-check" in s.families).primer
-    assert "h²/6 times the third derivative" in primer and "halve h" in primer and "fourfold" in primer
+    assert "$h^2/6$ times the third derivative" in primer and "halve $h$" in primer and "fourfold" in primer
     assert "means the gradient is right" not in primer
     seen = 0
     for record in _records(load_bank()["gradient-check"], range(30)):
