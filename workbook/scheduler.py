@@ -331,10 +331,15 @@ class Scheduler:
         """A draw's outcome, waiting for it if need be."""
         if task not in self.done:
             i, attempt = task
+            if task not in self.seeds:  # from the cache where it is kept, before the pool is asked anything: a
+                self.submit(i, attempt)  # cluster's pool connects to learn its size, and a rebuild all in the cache
+                # tried to reach a cluster it never needed (the full suite, once versions looked further for a form)
             # a repeat to redraw: draw the next few attempts at once, one a worker, rather than one by one
-            for ahead in range(attempt, min(attempt + getattr(self.pool, "size", 1), self.block_end(attempt))):
-                if (i, ahead) not in self.seeds:
-                    self.submit(i, ahead)
+            ahead = range(attempt + 1, min(attempt + getattr(self.pool, "size", 1), self.block_end(attempt))) \
+                if task not in self.done else ()
+            for later in ahead:
+                if (i, later) not in self.seeds:
+                    self.submit(i, later)
             for outcome in ([] if task in self.done else self.finished()):  # read from the cache: done already
                 self.handle(outcome)
                 if task in self.done or i in self.dead:
