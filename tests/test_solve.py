@@ -951,3 +951,12 @@ def test_a_point_far_out_where_a_square_touches_zero_is_judged():
     ok, lines = solver.check_answer(solver.solve("x^2"), "2x + 1 - sign((x - 10000)^2)")
     assert ok is False and "x = 10000" in lines[1], lines
     assert solver.check_answer(solver.solve("abs(x - 10^4)"), "sign(x - 10^4)")[0] is True
+
+
+@pytest.mark.parametrize("typed, code", [("2x", 0), ("2*x", 0), ("x + x", 0), ("2y", 1), ("x^2", 1),
+                                         ("2x + relu(x - 301) relu(y - 301)", 1)])
+def test_a_mixed_partial_is_checked(typed, code):
+    # user52 F14: --wrt x,y with --check was refused, naming --at, which was not given
+    result = run("solve", "x^2 y", "--wrt", "x,y", "--check", typed)
+    assert result.exit_code == code, result.output
+    assert result.output.startswith("right:" if code == 0 else "not right:"), result.output

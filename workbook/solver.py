@@ -251,6 +251,32 @@ def _many_angles(e: sp.Expr) -> bool:
     return False
 
 
+def check_mixed(result: MixedResult, answer_text: str, domain=None) -> tuple[bool, list[str]]:
+    """Whether the learner's answer is the mixed partial: the same function, weighed in the box and past it as a
+    partial is (apart_in_box), and exactly where SymPy can tell."""
+    allowed = {str(s) for s in result.expr.free_symbols} | {str(v) for v in result.variables}
+    try:
+        answer = E.parse(answer_text, variables=allowed)
+    except E.ExprError as exc:
+        raise SolveError(f"your answer: {exc}") from None
+    d = "\u2202^%d/%s" % (len(result.variables), "".join(f"\u2202{v}" for v in reversed(result.variables)))
+    head = f"{d} [{explain.pretty(result.expr)}]"
+    lo, hi = domain or (-3.0, 3.0)
+    names = sorted(set(result.variables) | result.answer.free_symbols | answer.free_symbols, key=str)
+    found = apart_in_box(result.answer, answer, list(names), lo, hi, domain is None, within=result.expr)
+    if found is None and not steps.equal(answer, result.answer):
+        found = apart_in_box(result.answer, answer, list(names), lo, hi, domain is None)  # (where the function has none)
+    if found is not None:
+        point, yours, truth = found
+        at = ", ".join(f"{n} = {v:.4g}" for n, v in point.items())
+        return False, [f"not right: {head} is not {_shortened(explain.pretty(answer))}",
+                       "  at {} yours gives {}, but the derivative is {}".format(at, *apart(yours, truth)),
+                       (f'  to see it worked step by step: workbook solve "{result.text}" --wrt '
+                        f"{','.join(str(v) for v in result.variables)}")]
+    return True, [f"right: {head} = {explain.pretty(answer)}",
+                  f"  it agrees with the worked answer {explain.pretty(result.answer)}"]
+
+
 def _mixed(text: str, expr: sp.Expr, variables: list[sp.Symbol], domain=None) -> MixedResult:
     trees, current = [], expr
     try:
@@ -2656,8 +2682,12 @@ def request(expression: str, wrt: str | None, order: int, as_json: bool, as_grad
             lines = gradient_lines(expression, wrt)
             return 0, lines[:1] + ([point["line"]] if point else []) + lines[1:]
         result = solve(expression, wrt or "x", order, interval)
-        if (check is not None or at is not None) and not isinstance(result, SolveResult):
-            raise SolveError("--check and --at work with one variable in --wrt")
+        if check is not None and at is None and isinstance(result, MixedResult):  # (user52 F14: refused, naming --at)
+            right, lines = check_mixed(result, check, interval)
+            return (0 if right else 1), lines
+        if at is not None and not isinstance(result, SolveResult):
+            raise SolveError("--at works with one variable in --wrt (a mixed partial's value at a point: work it with "
+                             "--wrt x,y, then put the point in)")
         if check is not None:
             right, lines = check_answer(result, check, interval, at, line)
             return (0 if right else 1), lines
