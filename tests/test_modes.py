@@ -621,7 +621,6 @@ def test_the_teachers_key_marks_each_versions_problem_as_that_versions_own_key(t
     from workbook.scheduler import Scheduler
 
     monkeypatch.setattr(Scheduler, "_other_stars", lambda *_: False)
-    monkeypatch.setattr(Scheduler, "_other_form", lambda *_: False)  # (and to its form: Adam or RMSprop)
     edition = tmp_path / "opt.toml"
     edition.write_text('title = "Optimizers"\nslug = "opt"\nseed = 2\n[page]\nkey = "separate"\nsolutions = false\n'
                        '[[sections]]\ntitle = "Training"\nfamilies = ["optimizer-adam"]\ncount = 2\n')
@@ -729,25 +728,3 @@ def test_a_teacher_key_gives_each_sheets_points_and_a_class_of_several_rosters_s
     footer = re.search(r'running-rebuild">([^<]*)', key)[1]
     assert "--roster" in footer and "and 1 more roster: each student&#39;s sheet names its own" in footer, footer
 
-
-def test_parallel_versions_keep_each_places_form(tmp_path):
-    # read48 F9, read49 F8: versions practised other skills at one place (version C's hidden layer sigmoid beside A's
-    # and B's tanh, tanh(5x) beside tanh(x)²); each version's draw now keeps its place's form in version A, numbers
-    # aside, where one can be drawn
-    import collections
-
-    from workbook.bank import load_bank
-    from workbook.generate import generate_one
-    from workbook.scheduler import _form
-
-    edition = tmp_path / "e.toml"
-    edition.write_text('title = "Forms"\nslug = "forms"\nseed = 3131\n[page]\nsolutions = false\n'
-                       '[[sections]]\ntitle = "A"\nfamilies = ["activations", "optimizer-adam", '
-                       '"second-partials"]\ncount = 3\n', encoding="utf-8")
-    build(edition, "--versions", "3", "--format", "html")
-    manifest = json.loads((tmp_path / "out" / "forms" / "versions" / "manifest.json").read_text("utf-8"))
-    forms = collections.defaultdict(set)
-    for record in manifest["problems"]:
-        drawn = generate_one(load_bank()[record["family"]], record["seed"])  # the draw again, with its likeness
-        forms[str(record["number"])].add(_form(drawn))
-    assert len(forms) == 3 and all(len(f) == 1 for f in forms.values()), forms

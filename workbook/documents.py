@@ -72,7 +72,7 @@ def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[
                 own = families[k % len(families)]
                 slots.append(Slot(own, slot, "edition" if shared else copy.folder, sheet=copy.folder,
                                   alternates=tuple(f for f in families if f.id != own.id), place=place,
-                                  counted=copy.folder != FIRST, section=index, same_form=shared))
+                                  counted=copy.folder != FIRST, section=index))
     examples = [Slot(bank[s.example], f"{s.title}#example", None, counted=False, example=True, section=index)
                 for index, s in enumerate(edition.sections) if s.example is not None]
     # the examples first: a sheet's problems keep clear of them

@@ -68,25 +68,13 @@ class Slot:
     # the roster's sake), so that parallel versions and students' sheets ask the same work (user47: version B's
     # Adam, ★★★ and 6 points, where A and C had RMSprop, ★★ and 4)
     place: str | None = None
-    # held to the form of the first taken at its place too (the function's shape, the optimizer, the graph, numbers
-    # aside): parallel versions (read48 F9, read49 F8: version C's hidden layer sigmoid where A's and B's was tanh,
-    # a max-gate graph beside tanh graphs); a preference, after the stars. Not for a roster, whose students would
-    # then share more problems
-    same_form: bool = False
     section: int = 0  # its section's place in the edition: a problem keeps clear of the rules the examples up to it use
 
 
 EXAMPLES = "\0examples"  # the likenesses of the worked examples, among the groups of ``seen``
 EXAMPLE_RULES = "\0example rules"  # the table's rules the worked examples use, by their section: "... 0", "... 1"
 OTHER_STARS = "other stars than the same place's in the first copy"
-OTHER_FORM = "another form than the same place's in the first copy"
 SHOWN = "derives a rule a worked example before it uses"
-
-
-def _form(record: dict) -> str:
-    """A draw's form: its likeness with every number taken out (tanh(kx)² and tanh(kx)³ are one form; the sigmoid
-    and the tanh network are two)."""
-    return re.sub(r"-?\d+(?:\.\d+)?", "#", record.get("likeness") or record["identity"])
 
 
 def _stars(record: dict) -> str:
@@ -333,7 +321,7 @@ class Scheduler:
             i, attempt = task
             if task not in self.seeds:  # from the cache where it is kept, before the pool is asked anything: a
                 self.submit(i, attempt)  # cluster's pool connects to learn its size, and a rebuild all in the cache
-                # tried to reach a cluster it never needed (the full suite, once versions looked further for a form)
+                # tried to reach a cluster it never needed (found by the full suite)
             # a repeat to redraw: draw the next few attempts at once, one a worker, rather than one by one
             ahead = range(attempt + 1, min(attempt + getattr(self.pool, "size", 1), self.block_end(attempt))) \
                 if task not in self.done else ()
@@ -363,7 +351,6 @@ class Scheduler:
             seen.setdefault(f"{EXAMPLE_RULES} {request.section}", set()).update(rules_quoted(record))
         if request.place is not None:
             seen.setdefault(f"\0stars {request.place}", {_stars(record)})
-            seen.setdefault(f"\0form {request.place}", {_form(record)})
         record["slot"], record["attempt"] = request.slot, attempt
         return record
 
@@ -375,11 +362,10 @@ class Scheduler:
         fallback = None  # the first draw that repeats nothing but is like one on the sheet
         unlike = None  # the first that is like nothing there but has other stars than its place's first copy
         shown = None  # the first like nothing there that derives a rule a worked example before it used
-        unformed = None  # the first right in all but its form, where the copies keep their place's form
         for attempt in range(MAX_ATTEMPTS):
             if i in self.dead:
                 return None
-            if (fallback or unlike or shown) is not None and attempt >= LIKENESS_TRIES:  # (a form: all MAX_ATTEMPTS)
+            if (fallback or unlike or shown) is not None and attempt >= LIKENESS_TRIES:
                 break  # a family with few forms: a draw alike, or of other stars, is better than none
             outcome = self.result((i, attempt))
             if not outcome.ok:
@@ -393,25 +379,19 @@ class Scheduler:
                 if fallback is None or self._other_stars(i, fallback[1], seen) and not self._other_stars(i, record, seen):
                     fallback = (attempt, record)  # the first alike, or the first alike with its place's stars
                 continue
+            if _derives_shown(record, seen, request.section):
+                self.reasons[i].append(f"seed {record['seed']}: {SHOWN}")
+                shown = shown or (attempt, record)
+                continue
             if self._other_stars(i, record, seen):
                 self.reasons[i].append(f"seed {record['seed']}: {OTHER_STARS}")
                 unlike = unlike or (attempt, record)
                 continue
-            if request.same_form and self._other_form(i, record, seen):
-                self.reasons[i].append(f"seed {record['seed']}: {OTHER_FORM}")
-                unformed = unformed or (attempt, record)
-                continue
-            if _derives_shown(record, seen, request.section):  # (the first copy's draw's stars and form kept)
-                self.reasons[i].append(f"seed {record['seed']}: {SHOWN}")
-                shown = shown or (attempt, record)
-                continue
             return self._take(i, attempt, record, group, sheet, seen)
-        if shown is not None:  # its place's stars and form, like nothing on the sheet: the rule a preference only
-            return self._take(i, *shown, group, sheet, seen)
-        if unformed is not None:  # right in all but its form: before a draw of other stars
-            return self._take(i, *unformed, group, sheet, seen)
         if unlike is not None:  # its own family's, like nothing on the sheet: before another family's
             return self._take(i, *unlike, group, sheet, seen)
+        if shown is not None:  # like nothing on the sheet: before a draw alike
+            return self._take(i, *shown, group, sheet, seen)
         if fallback is not None:
             return self._alternate(i, group, sheet, seen) or self._take(i, *fallback, group, sheet, seen)
         if self.failures is not None:  # for show and check: the same exit code a build would give
@@ -446,12 +426,6 @@ class Scheduler:
                             f"{request.slot}; first: {self.reasons[i][0]}; last: {self.reasons[i][-1]}; {TOO_MUCH}")
         failed.code = 2 if raised else 1  # each draw refused by its own checks: what the file asks for cannot be drawn
         raise failed
-
-    def _other_form(self, i: int, record: dict, seen: dict[str, set[str]]) -> bool:
-        """Whether the draw's form differs from the one taken at its place in the first copy."""
-        place = self.slots[i].place
-        held = seen.get(f"\0form {place}") if place is not None else None
-        return held is not None and _form(record) not in held
 
     def _other_stars(self, i: int, record: dict, seen: dict[str, set[str]]) -> bool:
         """Whether the draw's stars differ from those taken at its place in the first copy."""
