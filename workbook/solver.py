@@ -906,9 +906,13 @@ def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo:
         return None
     rng = np.random.default_rng(20261201)
     points = rng.uniform(lo, hi, size=(BOX_POINTS, len(names)))
+    # past every name's switches at once: worked out once (SymPy solves for each name's zeros), probed in doubles
+    # below and weighed in digits at the end
+    together = _past_together(given - truth, names, points[0]) if far else np.empty((0, len(names)))
     if far:
         points = np.concatenate([points] + [rng.uniform(k * lo, k * hi, size=(BOX_POINTS // 4, len(names)))
-                                            for k in (10, 100)] + _beyond_in_box(given - truth, names, points[:16]))
+                                            for k in (10, 100)] + _beyond_in_box(given - truth, names, points[:16],
+                                                                                 together))
     turns = _turns_in_box(given - truth, names)
     if turns:
         points = np.concatenate([np.array(turns, dtype=float), points])
@@ -952,7 +956,6 @@ def apart_in_box(truth: sp.Expr, given: sp.Expr, variables: list[sp.Symbol], lo:
             return dict(zip(names, (float(x) for x in points[i]))), float(b[i]), float(a[i])
     # and the points past every name's switch at once in digits, where the difference is too small beside the
     # derivative for doubles (relu(x - 10^8) relu(y - 10^8) beside 3x^2 y^2, as one name's switch is worked exactly)
-    together = _past_together(given - truth, names, points[0]) if far else np.empty((0, len(names)))
     return _apart_under_doubles(truth, given, names, [*points[:6], *together[:16], *_gap_seen(truth, given, names,
                                                                                             points)])
 
@@ -2403,7 +2406,8 @@ NEAR_DECADE = 0.5  # _far_switches looks from 10^0.5 (past the box, -3..3) out
 FAR_REACH = sp.oo  # the exact zeros of a polynomial piece are looked at however far out
 
 
-def _beyond_in_box(difference: sp.Expr, names: list[sp.Symbol], rows: np.ndarray) -> list[np.ndarray]:
+def _beyond_in_box(difference: sp.Expr, names: list[sp.Symbol], rows: np.ndarray,
+                   together: np.ndarray) -> list[np.ndarray]:
     """For answers in several names: points of the box with one name set beside and past each exact zero of
     a polynomial piece in that name alone (relu(y - 1000) added to a partial derivative), the others as in
     ``rows``."""
@@ -2428,14 +2432,14 @@ def _beyond_in_box(difference: sp.Expr, names: list[sp.Symbol], rows: np.ndarray
                     continue
                 for z in sorted(_zeros(line, name, -FAR_REACH, FAR_REACH), key=float)[:4]:
                     out += [np.array([[float(held.get(n, at)) for n in names]]) for at in _beside_and_past(z)]
-    return out[:48] + _all_names_out(difference, names, rows[0])
+    return out[:48] + [together] + _all_names_out(names, rows[0])
 
 
 DIAGONAL_DECADES = np.arange(0.5, 9.5, 0.5)  # how far _all_names_out pushes every name at once: 10^0.5 to 10^9
 
 
-def _all_names_out(difference: sp.Expr, names: list[sp.Symbol], row: np.ndarray) -> list[np.ndarray]:
-    """Points with every name pushed out at once: past each name's own switch together (_past_together), and on the
+def _all_names_out(names: list[sp.Symbol], row: np.ndarray) -> list[np.ndarray]:
+    """Points with every name pushed out at once, beside the switches _past_together crosses together: on the
     diagonals, decade by decade, with each pattern of signs (relu(min(x, y) - 1000) added to a right answer)."""
     if len(names) <= 5:  # every pattern of signs (16 of 32 for five names let one through: attack54 F7)
         signs = np.array(list(itertools.product((1.0, -1.0), repeat=len(names))))
@@ -2443,7 +2447,7 @@ def _all_names_out(difference: sp.Expr, names: list[sp.Symbol], row: np.ndarray)
         signs = np.random.default_rng(20261207).choice((1.0, -1.0), size=(32, len(names)))
     # each name a little apart from the others, so that no point sits where two tie (min(x, y) has a corner there)
     apart = 1.0 + 0.13 * np.arange(len(names))
-    out = [_past_together(difference, names, row), np.concatenate([signs * apart * 10.0 ** d for d in DIAGONAL_DECADES])]
+    out = [np.concatenate([signs * apart * 10.0 ** d for d in DIAGONAL_DECADES])]
     # and one name out, decade by decade, the others where the box has them: Heaviside(e^x - 10^15) Heaviside(1 - y^2)
     # is on only where x is past 34.5 and y is inside (-1, 1), off every diagonal (attack54 F4)
     rows = np.random.default_rng(20261208).uniform(-0.9, 0.9, size=(2, len(names)))
