@@ -822,7 +822,7 @@ def test_check_says_a_placeholder_the_kind_does_not_fill_once_with_its_file(tmp_
 
     (tmp_path / "fam.toml").write_text('id = "bad-text"\ntitle = "Bad text"\ntopic = "bt"\ndifficulty = 1\n'
                                        'kind = "derivative"\nexpressions = ["a*x^2"]\n'
-                                       'prompt = "Differentiate {fxx} and give {dfx}."\n\n[params]\n'
+                                       'prompt = "Differentiate {fxx} ({f}) and give {dfx}."\n\n[params]\n'
                                        'a = { int = [2, 5] }\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(tmp_path), "--seeds", "1..6"])
     lines = [line for line in result.output.splitlines() if "FAIL" in line and "{fxx}" in line]
@@ -863,3 +863,63 @@ def test_check_notes_a_prompt_that_asks_for_another_derivative_than_its_order(tm
                                      encoding="utf-8")
     notes = check_family(load_bank([tmp_path])["o"], range(1, 3)).notes()
     assert any(n.startswith("the prompt asks for the second derivative, but order = 1") for n in notes) is said, notes
+
+
+@pytest.mark.parametrize("prompt, said", [
+    ("Find {dfx}.", "prompt: never says the function drawn"),
+    ("Let {= f(x) = x^3 + 1}. Find {dfx}. (Here a = {a}.)", "prompt: never says the function drawn"),
+    ("Let {= f(x) = x^3 + 1}. Find {dfx} for {fx}.", "gives f a formula of its own"),
+    ("Let {= f = x^3}. Find {dfx} for {fx}.", "gives f a formula of its own")])
+def test_a_prompt_of_the_authors_own_must_say_the_function_drawn(tmp_path, prompt, said):
+    # attack55 F3: "Let {= f(x) = x^3 + 1}. Find {dfx}." over a draw of a x² passed check and built: the key said 4x,
+    # and the Moodle quiz marked 3x², the derivative of the function the sheet printed, wrong
+    (tmp_path / "f.toml").write_text('id = "f"\ntitle = "F"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\n'
+                                     f'expression = "a*x^2"\nprompt = "{prompt}"\n[params]\na = {{ int = [2, 3] }}\n',
+                                     encoding="utf-8")
+    from click.testing import CliRunner
+
+    from workbook.cli import main
+    from workbook.errors import InputError
+
+    with pytest.raises(InputError, match=re.escape(said)):
+        load_bank([tmp_path])
+    result = CliRunner().invoke(main, ["build", "--bank", str(tmp_path)])
+    assert result.exit_code == 2 and said in result.output, result.output
+
+
+def test_list_says_a_placeholder_its_kind_does_not_fill_as_an_error(tmp_path):
+    # attack55 F5: `list` printed the mistake as the family's sample and exited 0; build and check stop on it
+    from click.testing import CliRunner
+
+    from workbook.cli import main
+
+    (tmp_path / "t.toml").write_text('id = "typo"\ntitle = "T"\ntopic = "typo-topic"\ndifficulty = 1\n'
+                                     'kind = "derivative"\nexpressions = ["a*x^2"]\n'
+                                     'prompt = "Find {dfx} for {f} {typo}."\n[params]\na = { int = [2, 5] }\n',
+                                     encoding="utf-8")
+    result = CliRunner().invoke(main, ["list", "--bank", str(tmp_path), "--topic", "typo-topic"])
+    assert result.exit_code == 2, result.output
+    assert "t.toml: prompt: names {typo}, which this kind does not fill" in result.output, result.output
+
+
+def test_a_gradient_of_softplus_at_a_point_is_drawn_and_said_plainly(tmp_path):
+    # user53 F13: float(softplus(-1)) raised TypeError (its figure's level through the point), so a bank author's
+    # gradient of a logistic loss at a point failed every draw with a bare "TypeError"; F17: "(-1/e, - 1/e)"
+    from workbook.generate import REDRAW, generate_one
+    from workbook.segments import plain
+
+    (tmp_path / "lg.toml").write_text(
+        'id = "lg"\ntitle = "Logistic"\ntopic = "losses"\ndifficulty = 2\nkind = "gradient"\n'
+        'expression = "softplus(-(p*w + b)) + c*w^2"\nvariables = ["w", "b"]\nask = "gradient"\npoint = ["w0", "b0"]\n'
+        '[params]\np = { choice = [-2, -1, 1, 2] }\nc = { decimal = [0.5, 1.5], step = 0.5 }\n'
+        'w0 = { int = [-1, 1] }\nb0 = { int = [-1, 1] }\n', encoding="utf-8")
+    family, drawn = load_bank([tmp_path])["lg"], []
+    for seed in range(8):
+        try:
+            drawn.append(generate_one(family, seed))
+        except REDRAW:
+            continue
+    assert len(drawn) >= 6
+    for record in drawn:
+        said = plain(record["answer"])
+        assert ", - " not in said and "(- " not in said, said

@@ -9,6 +9,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from click.testing import CliRunner
@@ -253,3 +254,39 @@ def test_a_blank_takes_the_number_to_as_many_places_as_a_table_asks():
     assert {"0.1", "0.1000", "0.100000", "0.10000000"} <= set(_written(0.1))
     assert {"-0.3162", "-0.31623", "-0.316228"} <= set(_written(-0.316227766))
     assert {"0.00012346", "0.0001235"} <= set(_written(0.000123456))
+
+
+@pytest.mark.parametrize("family", ["optimizer-adam", "optimizer-momentum", "descent-1d", "backprop-fanout"])
+def test_a_tables_blank_takes_its_number_rounded_from_the_full_value_not_the_keys_padded(family):
+    # user53 F1: RMSprop's Δθ₁ = -0.316227766, printed -0.3162, took -0.31620 and -0.316200 (the key padded) and
+    # refused -0.31623 and -0.316228; each blank is now marked against the table's number to full precision
+    from workbook.bank import load_bank
+    from workbook.canvas import _written
+    from workbook.generate import REDRAW, generate_one
+    from workbook.moodle import table_blanks
+
+    bank, tried = load_bank(), 0
+    for seed in range(40):
+        try:
+            record = generate_one(bank[family], seed)
+        except REDRAW:
+            continue
+        table = table_blanks(record)
+        assert table is not None, family
+        for kind, cell in (c for row in table[1] for c in row):
+            if kind != "blank" or cell.exact is None:
+                continue
+            forms, full = _written(cell), cell.exact
+            tried += 1
+            assert all(abs(float(f) - full) <= max(0.001, abs(full) * 0.005) for f in forms), (cell, full, forms)
+            for places in range(cell.places, 9):  # the full number to the key's places and more: each taken
+                rounded = str(Decimal(repr(full)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
+                assert rounded in forms or float(rounded) == 0 or decimal_equal(rounded, forms), (full, places, forms)
+            wrong = [f"{float(cell):.{places}f}" for places in range(cell.places + 1, 9)]
+            assert not [w for w in wrong if w in forms and abs(float(w) - full) >= 0.5 * 10.0 ** -len(w.partition(".")[2])]
+    assert tried >= 20, tried
+
+
+def decimal_equal(rounded: str, forms: list[str]) -> bool:
+    """Whether a form writes the same number as ``rounded`` (the key's own form, 0.5 for 0.50000)."""
+    return any(float(f) == float(rounded) for f in forms)

@@ -904,7 +904,7 @@ def test_a_family_too_slow_to_draw_is_given_up_in_seconds(place):
 
 def test_a_prompt_cannot_print_a_line_of_its_own(place):
     place.family("theirs.toml", family_text("derivative-at-point", **{
-        'id = "theirs"': 'id = "theirs"\nprompt = "Find {dfx}.\\nerror: forged\\n"'}))
+        'id = "theirs"': 'id = "theirs"\nprompt = "Find {dfx} at {at} for {f}.\\nerror: forged\\n"'}))
     result = place.run("show", "theirs", "--bank", place.bank, timeout=60)
     assert result.returncode == 0, result.err_text
     assert not any(line.startswith("error:") for line in (result.out_text + result.err_text).splitlines())
@@ -1014,7 +1014,7 @@ def test_page_data_reads_a_number_only_from_a_number():
 def test_text_in_a_quiz_cannot_start_moodles_math(place):
     place.family("theirs.toml", family_text("derivative-at-point", **{
         'title = "The derivative at a point"': 'title = "See \\\\(\\\\href{javascript:alert(1)}{here}\\\\)"',
-        'id = "theirs"': 'id = "theirs"\nprompt = "Find {dfx} $$\\\\style{{color:red}}{x}$$ [tex]\\\\href{x}{{y}}[/tex] \\\\[x\\\\]."'}))
+        'id = "theirs"': 'id = "theirs"\nprompt = "Find {dfx} for {f} $$\\\\style{{color:red}}{x}$$ [tex]\\\\href{x}{{y}}[/tex] \\\\[x\\\\]."'}))
     place.edition.write_text(edition_with("theirs"), encoding="utf-8")
     result = place.build("--bank", place.bank, "--format", "moodle", "-q", timeout=120)
     assert result.returncode == 0, result.err_text
@@ -2954,3 +2954,43 @@ def test_a_usage_hint_names_the_command_not_python_m(tmp_path):
                             capture_output=True, text=True, timeout=120, check=False,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 2 and "(see `workbook solve --help`)" in result.stderr, result.stderr
+
+
+def test_a_roster_or_a_bank_file_that_links_out_of_its_folder_is_not_read(place):
+    # attack55 F4: a roster in someone's repository, `class.csv -> ~/.aws/credentials`, was read: a line of the secret
+    # file became a student, its id the secret, printed on the sheets and in the key; a --bank FILE the same
+    secret = place.outside / "creds"
+    secret.write_text(f"aws_access_key_id = AKIA,{CANARY}\n", encoding="utf-8")
+    (place.root / "theirs").mkdir()
+    (place.root / "theirs" / "class.csv").symlink_to(secret)
+    result = place.build("--roster", place.root / "theirs" / "class.csv", "--format", "html")
+    refused(result, "the roster is a link to a file outside its own folder")
+    assert CANARY not in result.out_text + result.err_text and not result.changed
+    (place.outside / "fam.toml").write_text(family_text("trig").replace('title = "', f'title = "{CANARY[:20]} '),
+                                            encoding="utf-8")
+    (place.root / "theirs" / "fam.toml").symlink_to(place.outside / "fam.toml")
+    result = place.run("list", "--bank", place.root / "theirs" / "fam.toml")
+    assert result.returncode == 2 and "a link to a file outside its own folder" in result.err_text
+    assert CANARY[:20] not in result.out_text + result.err_text
+    (place.root / "theirs" / "mine.csv").write_text("name,id\nAda,s01\n", encoding="utf-8")
+    (place.root / "theirs" / "link.csv").symlink_to("mine.csv")  # a link beside its file: read
+    result = place.build("--roster", place.root / "theirs" / "link.csv", "--format", "html")
+    assert result.returncode == 0, result.err_text
+
+
+def test_a_part_folder_that_is_a_link_is_never_read_for_its_sheets(place):
+    # attack55 F1: a stranger's students/ linking to a class built elsewhere (signed by this user) was read, and its
+    # students taken into this build's class and key
+    (place.root / "class.csv").write_text("name,id\nAda Lovelace,s01\nAlan Turing,s02\n", encoding="utf-8")
+    assert place.build("--roster", place.root / "class.csv", "--format", "html").returncode == 0
+    edition = next(p for p in place.out.iterdir() if p.is_dir() and not p.name.startswith("."))
+    elsewhere = place.outside / "st"
+    shutil.copytree(edition / "students", elsewhere)
+    shutil.rmtree(edition / "students")
+    (edition / "students").symlink_to(elsewhere)
+    (place.root / "late.csv").write_text("name,id\nGrace Hopper,s03\n", encoding="utf-8")
+    result = place.build("--roster", place.root / "late.csv", "--format", "html")
+    assert result.returncode == 0, result.err_text
+    students = edition / "students"
+    assert not students.is_symlink() and sorted(p.name for p in students.iterdir() if p.is_dir()) == ["s03"]
+    assert "Ada Lovelace" not in (students / "manifest.json").read_text(encoding="utf-8")

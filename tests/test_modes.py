@@ -618,9 +618,11 @@ def test_the_teachers_key_marks_each_versions_problem_as_that_versions_own_key(t
     # user47 F1: the teacher's key looked each problem's marks up by its number, and every version's problem 2 took
     # the last version's marks (an Adam problem, 6 points in its own key, was marked 4, a RMSprop one's). The versions
     # are drawn here as before their stars were held to version A's (user47 F2), so that their marks differ
+    from workbook import scheduler
     from workbook.scheduler import Scheduler
 
     monkeypatch.setattr(Scheduler, "_other_stars", lambda *_: False)
+    monkeypatch.setattr(scheduler, "ROOM", 10**9)  # (and to its form, Adam or RMSprop: no form has that much room)
     edition = tmp_path / "opt.toml"
     edition.write_text('title = "Optimizers"\nslug = "opt"\nseed = 2\n[page]\nkey = "separate"\nsolutions = false\n'
                        '[[sections]]\ntitle = "Training"\nfamilies = ["optimizer-adam"]\ncount = 2\n')
@@ -728,3 +730,46 @@ def test_a_teacher_key_gives_each_sheets_points_and_a_class_of_several_rosters_s
     footer = re.search(r'running-rebuild">([^<]*)', key)[1]
     assert "--roster" in footer and "and 1 more roster: each student&#39;s sheet names its own" in footer, footer
 
+
+
+def test_parallel_versions_keep_each_places_form_and_draw_the_same_whatever_the_workers(tmp_path, monkeypatch):
+    # read48 F9, read49 F8, read50 F8: versions practised other skills at one place (version C's x σ(x) beside A's
+    # tanh(5x); an Adam table beside RMSprop). Each version's draw is now given version A's form at its place (the
+    # family's expression, optimizer, graph), its numbers its own; the manifest says which, so it can be drawn again
+    from workbook.bank import load_bank
+    from workbook.generate import generate_one
+    from workbook.scheduler import ROOM, _room
+
+    edition = tmp_path / "e.toml"
+    edition.write_text('title = "Forms"\nslug = "forms"\nseed = 3131\n[page]\nsolutions = false\n'
+                       '[[sections]]\ntitle = "A"\nfamilies = ["activations", "optimizer-adam", "backprop-neuron"]\n'
+                       'count = 3\n', encoding="utf-8")
+    build(edition, "--versions", "3", "--format", "html")
+    manifest = json.loads((tmp_path / "out" / "forms" / "versions" / "manifest.json").read_text("utf-8"))
+    bank, forms, held = load_bank(), {}, 0
+    for record in (r for r in manifest["problems"] if r["number"] != "example"):
+        family = bank[record["family"]]
+        drawn = generate_one(family, record["seed"], record.get("form"))  # as the manifest says it was drawn
+        assert drawn["answer"] == record["answer"] and drawn["prompt"] == record["prompt"], record["number"]
+        if record["version"] == "A":
+            forms[record["number"]] = (family, drawn["form"])
+        elif _room(*forms[record["number"]]) >= ROOM * 3:
+            held += 1
+            assert record["form"] == forms[record["number"]][1], record
+    assert held >= 4, held  # activations' σ(ax + b) and Adam's runs have room to go round; each held in B and C
+    first = (tmp_path / "out" / "forms" / "versions" / "manifest.json").read_bytes()
+    monkeypatch.setenv("WORKBOOK_JOBS", "1")
+    result = run("build", str(edition), "--out", str(tmp_path / "one"), "-q", "--versions", "3", "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "one" / "forms" / "versions" / "manifest.json").read_bytes() == first
+
+
+def test_a_classs_key_is_headed_all_students_and_a_versions_key_all_versions(quiz):
+    # user53 F3: a roster's teacher key was headed "Teacher's key, all versions"
+    (quiz.parent / "class.csv").write_text("name,id\nAda,s01\nBob,s02\n", encoding="utf-8")
+    build(quiz, "--roster", str(quiz.parent / "class.csv"), "--format", "html")
+    build(quiz, "--versions", "2", "--format", "html")
+    folder = quiz.parent / "out" / "modes"
+    assert "Teacher&#39;s key, all students" in (folder / "students" / "teacher-key.html").read_text("utf-8")
+    versions = (folder / "versions" / "teacher-key.html").read_text("utf-8")
+    assert "Teacher&#39;s key, all versions" in versions and "all students" not in versions

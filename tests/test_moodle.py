@@ -450,3 +450,14 @@ def test_a_figures_alt_text_writes_powers_and_products_as_its_caption_does(quiz)
             for a in re.findall(r'alt="([^"]*)"', q.find(f"{tag}/text").text or "")]
     assert any("du" in a for a in alts), alts[:3]
     assert all("*" not in a for a in alts), [a for a in alts if "*" in a][:3]
+
+
+def test_a_rates_blank_is_named_as_the_question_prints_the_rate():
+    # user53 F4: the blanks said "rate 1/4", "rate 3/20" beside a question that said η = 0.25, 0.15
+    from workbook.bank import load_bank
+    from workbook.generate import generate_one
+    from workbook.judge import expected
+
+    record = generate_one(load_bank()["learning-rate"], 0)
+    names = expected(record).names
+    assert names and all("/" not in n and re.fullmatch(r"rate -?\d+(\.\d+)?", n) for n in names), names

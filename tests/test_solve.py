@@ -960,3 +960,18 @@ def test_a_mixed_partial_is_checked(typed, code):
     result = run("solve", "x^2 y", "--wrt", "x,y", "--check", typed)
     assert result.exit_code == code, result.output
     assert result.output.startswith("right:" if code == 0 else "not right:"), result.output
+
+
+@pytest.mark.parametrize("function", ["relu(x)", "|x|", "max(x/4, x)"])
+def test_at_a_corner_does_not_exist_is_the_right_answer_and_a_convention_is_named(function):
+    # user53 F8: at a corner every number was "not right" and "undefined" an unknown name: no answer could be right
+    for said in ("does not exist", "undefined", "DNE", "Does not exist."):
+        result = run("solve", function, "--at", "0", "--check", said)
+        assert result.exit_code == 0 and result.output.startswith("right: at x = 0:"), result.output
+    result = run("solve", function, "--at", "0", "--check", "0.5")
+    assert result.exit_code == 1 and "does not exist" in result.output and "a convention;" not in result.output
+    left = {"relu(x)": "0", "|x|": "-1", "max(x/4, x)": "1/4"}[function]
+    result = run("solve", function, "--at", "0", "--check", left)
+    assert result.exit_code == 1 and f"{left} is the slope from the left" in result.output, result.output
+    result = run("solve", "x^2", "--at", "1", "--check", "undefined")
+    assert result.exit_code == 1 and "exists: it is 2" in result.output, result.output

@@ -159,7 +159,12 @@ def signed_manifest(out_dir: Path, area: str, name: str | None = None) -> tuple[
     from workbook.staging import marker_fields
 
     path = out_dir / area / MANIFEST if area else out_dir / MANIFEST
+    # nor one reached through a folder that is a link: a stranger's students/ pointing at a class built elsewhere was
+    # read, and its sheets taken into this build (attack55 F1)
+    folders = [out_dir / Path(*Path(area).parts[:k]) for k in range(1, len(Path(area).parts) + 1)] if area else []
     try:
+        if any(folder.is_symlink() for folder in folders):
+            return None
         if not path.is_file() or path.is_symlink() or path.stat().st_size > MANIFEST_LIMIT:
             return None
         data = path.read_bytes()

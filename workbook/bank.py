@@ -7,7 +7,6 @@ every file is reported at once, each with its file and key path.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from workbook.errors import InputError, excerpt, printable, pydantic_lines
 from workbook.family import Family
 from workbook.kinds import registry
 from workbook.resources import problems_dir
-from workbook.userfiles import load_toml
+from workbook.userfiles import link_out, load_toml
 
 
 def schemas() -> dict[str, type[Family]]:
@@ -174,6 +173,11 @@ def load_bank(folders: list[Path] | None = None, problems: list[str] | None = No
     named, seen = set(), {p.resolve() for p in paths}
     for folder in folders or []:
         if not folder.is_dir():
+            if link_out(folder):  # as one in a bank folder (attack55 F4: a link to any file was read and shown)
+                problems.append(f"{printable(str(folder))}: a link to a file outside its own folder; not read: give "
+                                "the file itself")
+                unread.append(folder)
+                continue
             paths.append(folder)  # a file named on the command line
             named.add(folder)
             continue
@@ -189,7 +193,7 @@ def load_bank(folders: list[Path] | None = None, problems: list[str] | None = No
             unread += found
             continue
         for path in found:
-            if os.path.islink(path) and not path.resolve().is_relative_to(folder.resolve()):
+            if link_out(path, folder):
                 problems.append(f"{printable(str(path))}: a link out of its bank folder; not read")
                 unread.append(path)
             elif path.resolve() not in seen:  # one folder named twice (the edition's bank and --bank) is read once

@@ -19,6 +19,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 from workbook import figures
@@ -293,9 +294,14 @@ def _written(value: float, exact: bool = False, figures: int = 0) -> list[str]:
     also as the question writes it, 5.0e-3 (and 5.0E-3, 5.0e-03), and to those figures in decimals (0.0050)."""
     forms = [decimal(value)]
     limit = tolerance(value, exact, figures)
-    for places in range(1, 9):
-        rounded = f"{value:.{places}f}"
-        if abs(float(rounded) - value) <= limit and rounded not in forms and rounded != "-0.0":
+    # a table's cell rounded from its full number, where the kind gives it: -0.31623 and -0.316228 for -0.316227766
+    # printed -0.3162 (user53 F1: the key's -0.3162 padded, -0.31620, was taken and they were refused)
+    full = getattr(value, "exact", None)
+    truth = value if full is None else full
+    for places in range(1, 9):  # half up, as the key rounds: 0.00249775 to 7 places is 0.0024978 there too
+        rounded = str(Decimal(repr(float(truth))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
+        rounded = rounded.removeprefix("-") if float(rounded) == 0 else rounded  # -0.000 is written 0.000
+        if abs(float(rounded) - truth) <= limit * (1 + 1e-9) and rounded not in forms:
             forms.append(rounded)
     if figures and value:
         mantissa, power = f"{value:.{figures - 1}e}".split("e")

@@ -656,8 +656,10 @@ def list_families(topic: str | None, bank_folders: tuple[Path, ...]) -> None:
             _fail([*broken, f"no family has topic '{_plain(topic, 40)}'; the topics are: {topics}"
                    + ("; a family file that could not be read (above) may be the one" if broken else "")])
     for f, drawn in zip(families, samples(families, 0, "sample")):
-        sample = _plain_prompt(drawn["prompt"]) if isinstance(drawn, dict) else \
-            f"(no sample: {re.sub(r'^seed [0-9]+: ', '', drawn)})"
+        why = re.sub(r'^seed [0-9]+: ', '', drawn) if not isinstance(drawn, dict) else ""
+        if getattr(drawn, "code", 1) == 2:  # the file's mistake at any seed (a placeholder it names that its kind does
+            broken.append(f"{f.path}: {why}")  # not fill): an error, as build and check say (attack55 F5: exit 0)
+        sample = _plain_prompt(drawn["prompt"]) if isinstance(drawn, dict) else f"(no sample: {why})"
         click.echo(_plain(f"{f.id}  [{f.topic}, difficulty {f.difficulty}, {f.kind}]  {f.title}", 400))
         click.echo(_plain(f"    e.g. {sample}", 2000))
     if broken:

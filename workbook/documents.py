@@ -72,7 +72,7 @@ def generate_documents(edition: Edition, picked: list, bank: dict, copies: list[
                 own = families[k % len(families)]
                 slots.append(Slot(own, slot, "edition" if shared else copy.folder, sheet=copy.folder,
                                   alternates=tuple(f for f in families if f.id != own.id), place=place,
-                                  counted=copy.folder != FIRST, section=index))
+                                  counted=copy.folder != FIRST, section=index, same_form=shared))
     examples = [Slot(bank[s.example], f"{s.title}#example", None, counted=False, example=True, section=index)
                 for index, s in enumerate(edition.sections) if s.example is not None]
     # the examples first: a sheet's problems keep clear of them
@@ -128,6 +128,8 @@ def manifest(edition: Edition, docs: dict[str, dict], area: str = "", record: di
                 "kind": p["kind"],
                 "seed": p["seed"], "slot": p["slot"], "attempt": p["attempt"], "params": p["params"],
                 "prompt": p["prompt"], "answer": p["answer"], "claims": p["claims"], "verified": p["verified"],
+                # a version's draw held to version A's form: drawn again as generate_one(family, seed, form)
+                **({"form": p["form"]} if p.get("held_form") else {}),
                 })
     data = {
         "workbook": __version__,

@@ -311,6 +311,23 @@ class FunctionFamily(Family):
             raise ValueError("give exactly one of expression or expressions")
         return self
 
+    @model_validator(mode="after")
+    def _prompt_states_the_function(self):
+        """A prompt of the author's own says the function drawn (attack55 F3: "Let {= f(x) = x^3 + 1}. Find {dfx}."
+        for a draw of a x²: the key said 4x and the Moodle quiz marked 3x² wrong). Its value is in {f} or {fx}; a
+        formula of the author's own may not define the function's name otherwise."""
+        if self.prompt is None:
+            return self
+        if not re.search(r"(?<!\{)\{fx?\}", self.prompt):
+            raise ValueError("prompt: never says the function drawn, which the answer is about: put {f} (or {fx}) in "
+                             "it")
+        name = getattr(self, "function", "f")
+        for text in FORMULA.findall(self.prompt):
+            if re.match(rf"\s*{re.escape(name)}\s*(\(|=)", text):
+                raise ValueError(f"prompt: the formula {{={text[:30]}}} gives {name} a formula of its own, where the "
+                                 f"function is the one drawn: write {{f}} for it")
+        return self
+
     def templates(self) -> list[str]:
         return [self.expression] if self.expression is not None else list(self.expressions)
 

@@ -19,6 +19,17 @@ import numpy as np
 import sympy as sp
 
 
+def _evalf(written: sp.Expr, arg: sp.Expr, prec: int) -> sp.Expr | None:
+    """A function's value at a number, from its definition written out: float(softplus(-1)) raised TypeError, and a
+    bank author's gradient of softplus at a point could not be drawn (user53 F13). None where the argument is no
+    number, as SymPy's own functions do."""
+    from mpmath.libmp import prec_to_dps
+
+    if not arg.is_number:
+        return None
+    return written.evalf(prec_to_dps(prec))
+
+
 class sigmoid(sp.Function):
     """sigma(x) = 1 / (1 + e^-x); sigma'(x) = sigma(x) * (1 - sigma(x))."""
 
@@ -34,6 +45,9 @@ class sigmoid(sp.Function):
 
     def _eval_rewrite_as_exp(self, arg, **kwargs):
         return 1 / (1 + sp.exp(-arg))
+
+    def _eval_evalf(self, prec):
+        return _evalf(self.rewrite(sp.exp), self.args[0], prec)
 
     def _eval_is_real(self):
         return self.args[0].is_real
@@ -53,6 +67,9 @@ class softplus(sp.Function):
 
     def _eval_rewrite_as_log(self, arg, **kwargs):
         return sp.log(1 + sp.exp(arg))
+
+    def _eval_evalf(self, prec):
+        return _evalf(self.rewrite(sp.log), self.args[0], prec)
 
     def _eval_is_real(self):
         return self.args[0].is_real

@@ -14,6 +14,7 @@ import sympy.core.random as sympy_random
 
 from workbook.family import Family
 from workbook.kinds import registry
+from workbook.kinds.common import FORM
 from workbook.problem import Degenerate
 from workbook.steps import StepError
 from workbook.verify import VerifyError
@@ -21,16 +22,25 @@ from workbook.verify import VerifyError
 REDRAW = (Degenerate, VerifyError, StepError)  # what a redraw answers; anything else is a bug to report
 
 
-def generate_one(family: Family, seed: int) -> dict:
-    """One draw of the family at this seed: a checked record, or Degenerate / a check error."""
+def generate_one(family: Family, seed: int, form: tuple[int, ...] | None = None) -> dict:
+    """One draw of the family at this seed: a checked record, or Degenerate / a check error.
+
+    Its ``form`` is the choices it made among the family's expressions, graphs, ops, activations and
+    optimizers (see kinds.common.pick); given one, the draw makes those choices, its numbers its own.
+    """
     rng = np.random.default_rng(seed)
     sympy_random.seed(seed)
-    params = family.draw_params(rng)
-    record = registry()[family.kind].make(family, params, rng).record()
+    made: list[int] = []
+    held = FORM.set((made, tuple(form or ())))
+    try:
+        params = family.draw_params(rng)
+        record = registry()[family.kind].make(family, params, rng).record()
+    finally:
+        FORM.reset(held)
     return {
         "family": family.id, "title": family.title, "topic": family.topic, "kind": family.kind,
         "difficulty": family.difficulty, "seed": seed,
         "params": {k: sp.sstr(v) for k, v in params.items()},
-        **record,
+        **record, "form": made,
     }
 

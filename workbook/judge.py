@@ -86,7 +86,7 @@ def _expected(record: dict) -> Expected | None:
         return _numbers(what, c["iterates"][-1], names)
     if kind == "descent_convergence":
         return Expected("for each rate in turn: converges, oscillates or diverges, separated by commas",
-                        words=tuple(c["verdicts"]), names=tuple(f"rate {r}" for r in c["rates"]))
+                        words=tuple(c["verdicts"]), names=tuple(f"rate {_as_printed(r)}" for r in c["rates"]))
     if kind == "optimizer":
         return _numbers(f"theta_{len(c['thetas'])}, the last value", c["thetas"][-1:], [f"theta_{len(c['thetas'])}"])
     if kind == "gradient" and "descent_direction" in c:
@@ -693,3 +693,14 @@ def tangent_checked(result, answer_text: str, at: str) -> tuple[bool, list[str]]
             f"{printable(answer_text.strip())[:80]}")
     told = [t.strip() for t in said if t.strip() and t.strip() not in ("right.", "not right.")]
     return right, [head] + ["  " + t for t in told][:3]
+
+
+def _as_printed(rate: str) -> str:
+    """A rate as the question prints it, 0.25, not the claims record's 1/4 (user53 F4: Moodle's blanks said
+    "rate 1/4" beside a question that said η = 0.25)."""
+    from workbook.numbers import exact_decimal
+
+    try:
+        return exact_decimal(sp.Rational(rate))
+    except (TypeError, ValueError):
+        return rate

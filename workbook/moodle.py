@@ -180,28 +180,39 @@ def table_blanks(p: dict) -> tuple[list[str], list[list[tuple[str, float | str]]
     if filled is None:
         return None
     rows = []
-    for blank_row, full_row in zip(asked["rows"], filled["rows"]):
+    exact = filled.get("exact") if isinstance(filled.get("exact"), list) else []
+    for r, (blank_row, full_row) in enumerate(zip(asked["rows"], filled["rows"])):
         row = []
-        for given, cell in zip(blank_row, full_row):
+        for c, (given, cell) in enumerate(zip(blank_row, full_row)):
             if given:
                 row.append(("given", given))
                 continue
             try:
                 text = plain_tex(cell).replace("\u2212", "-")
-                row.append(("blank", Cell(float(E.parse(text, variables=())), decimals_of(text))))
+                row.append(("blank", Cell(float(E.parse(text, variables=())), decimals_of(text), _full(exact, r, c))))
             except (E.ExprError, TypeError, ValueError):
                 return None  # a cell that is not a number: the table is graded by hand
         rows.append(row)
     return asked.get("head") or [], rows
 
 
+def _full(exact: list, r: int, c: int) -> float | None:
+    """The full-precision number of a filled table's cell, where the kind gives one."""
+    try:
+        value = float(exact[r][c])
+    except (IndexError, TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
 class Cell(float):
     """A table's number with the decimal places the key prints it to: Adam's v to 6 (0.000050), which a
-    tolerance of half a unit in the 4th place took as 0 (attack29)."""
+    tolerance of half a unit in the 4th place took as 0 (attack29); and, where the kind gives it, the number to
+    full precision (``exact``), which a learner may give to more places than the key prints."""
 
-    def __new__(cls, value: float, places: int = 0):
+    def __new__(cls, value: float, places: int = 0, exact: float | None = None):
         cell = super().__new__(cls, value)
-        cell.places = places
+        cell.places, cell.exact = places, exact
         return cell
 
 

@@ -64,9 +64,15 @@ class Table:
     blank: bool = False
     holds: int = 0
     widths: list[int] | None = None  # a blank table's: how many characters each column's numbers are written with
+    # a filled table's numbers to full precision, cell by cell ("" where a cell is no number): what an export marks
+    # a learner's answer against, who may give more places than the key prints (user53 F1: Canvas took -0.31620 and
+    # refused -0.31623 for -0.316227766)
+    exact: list[list[str]] | None = None
 
     def record(self) -> dict:
         table = {"head": self.head, "rows": self.rows}
+        if self.exact:
+            table["exact"] = self.exact
         if self.blank:
             table["blank"] = True
         if self.widths:
@@ -469,7 +475,7 @@ def fill(template: str, values: dict[str, Segment]) -> list[Segment]:
                                          if t[0] not in ("{{", "}}") and not t[1].startswith("=") and t[1] not in values))
             known = ", ".join("{" + k + "}" for k in sorted(values))
             named = ", ".join("{" + u + "}" for u in unknown[:8])
-            raise PlaceholderError(f"the text names {named}, which this kind does not fill "
+            raise PlaceholderError(f"prompt: names {named}, which this kind does not fill "
                                    f"(it fills {known}; write {{{{ and }}}} for a brace)")
         if text:
             out.append(Text(text))

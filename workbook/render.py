@@ -45,7 +45,10 @@ DOCUMENTS = {"worksheet": "Worksheet", "answers": "Answer key", "solutions": "So
              "teacher-key": "Teacher's key, all versions"}
 def title_of(which: str, doc: dict) -> str:
     """A document's title: the class's key is "all students", not "all versions"."""
-    return "Teacher's key, all students" if which == "teacher-key" and doc["edition"].get("class") else DOCUMENTS[which]
+    # (the key's head says which copies it holds: it asked for a "class" no head had, and a roster's key was headed
+    # "all versions", user53 F3)
+    students = doc["edition"].get("copy_name") == "student"
+    return "Teacher's key, all students" if which == "teacher-key" and students else DOCUMENTS[which]
 
 
 HTML_ONLY = ("interactive",)  # a page that works in a browser: no PDF of it

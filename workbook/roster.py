@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbook.errors import InputError, excerpt, printable, unsafe_char, windows_device
-from workbook.userfiles import read_text
+from workbook.userfiles import link_out, read_text
 
 MAX_ROWS = 100_000  # students in one roster (each has at least one problem to draw)
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
@@ -35,6 +35,10 @@ def read_roster(path: Path) -> list[Student]:
     the first line uses. Without a header a row is ``name, id``; a header naming ``name`` and ``id``
     columns (as an LMS export has, among others) says where they are, and other columns are ignored.
     """
+    if link_out(path):  # a class.csv in someone's repository or zip that points at a file of this user's: its lines
+        # became students, printed on the sheets (attack55 F4)
+        raise InputError([(f"{printable(str(path))}: the roster is a link to a file outside its own folder; give the "
+                          "file itself")])
     text = read_text(path, "roster", limit=8 << 20, encoding="utf-8-sig")  # 10^5 students is about 3 MB
     if "\r" in text:  # lines ended by CR alone (classic Mac OS, some exports), or some by CR and some by LF (a file
         # put together from two: Python's csv module called it "new-line character seen in unquoted field - do you
@@ -61,8 +65,8 @@ def read_roster(path: Path) -> list[Student]:
             said = f"{where}: line 1: the header names the column {twice[0]!r} {header.count(twice[0])} times; keep one"
             raise InputError([said])
         columns, width, first = (header.index("name"), header.index("id")), None, 2
-    elif rows and any(cell.strip().lower() in ("name", "id") or "name" in cell.strip().lower().split()
-                      for cell in rows[0]):
+    elif rows and (any(cell.strip().lower() in ("name", "id") or "name" in cell.strip().lower().split() for cell in rows[0])
+                   or all(_heading(cell) for cell in rows[0] if cell.strip())):
         # a header naming one of them, or one like it (name,student_number; Full Name;ID;Email): no student of its
         # own (it was built a sheet, for "name", and put in the key: user47 F5), and one line for it, not one a row
         shown = ", ".join(excerpt(cell.strip(), 20) for cell in rows[0][:6])
@@ -125,3 +129,20 @@ def _delimiter(text: str) -> str:
         if candidate in line and "," not in line:
             return candidate
     return ","
+
+
+# the words of a column's heading in the class lists of schools and LMSs (Student, StudentID, SIS User ID, Email,
+# Login ID, Student Number): a first line of them is a header, never a student (user53 F2: "Student,StudentID"
+# built a sheet for a student called Student)
+HEADING_WORDS = {"name", "names", "id", "ids", "student", "students", "email", "e-mail", "login", "username", "user",
+                 "sis", "surname", "first", "last", "given", "family", "full", "number", "section", "pupil", "learner",
+                 "grade", "class", "group", "year", "team", "role", "sortable", "integration", "display"}
+
+
+def _heading(cell: str) -> bool:
+    """Whether a first line's cell reads as a column's heading: a heading word, alone or in a few words, or words
+    run together with capitals (StudentID, FullName, student_id)."""
+    words = re.findall(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|[A-Z]", cell.strip())
+    lowered = [w.lower() for w in words]
+    return 0 < len(lowered) <= 4 and all(w.isalpha() for w in lowered) and any(w in HEADING_WORDS for w in lowered) \
+        and not re.search(r"\d", cell)

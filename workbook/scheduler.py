@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import platform
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -68,6 +70,12 @@ class Slot:
     # the roster's sake), so that parallel versions and students' sheets ask the same work (user47: version B's
     # Adam, ★★★ and 6 points, where A and C had RMSprop, ★★ and 4)
     place: str | None = None
+    # held to the form of the first copy's draw at its place as well (which of the family's expressions, graphs,
+    # activations, optimizers: kinds.common.pick), its numbers its own: parallel versions practise the same skill
+    # at a place (read48 F9, read49 F8, read50 F8: tanh(5x) in A, x σ(x) in C). The form is given to the draw, not
+    # searched for among draws (a search made the 30-version benchmark 2.6 times slower). Not for a roster, whose
+    # students would share more problems
+    same_form: bool = False
     section: int = 0  # its section's place in the edition: a problem keeps clear of the rules the examples up to it use
 
 
@@ -75,6 +83,22 @@ EXAMPLES = "\0examples"  # the likenesses of the worked examples, among the grou
 EXAMPLE_RULES = "\0example rules"  # the table's rules the worked examples use, by their section: "... 0", "... 1"
 OTHER_STARS = "other stars than the same place's in the first copy"
 SHOWN = "derives a rule a worked example before it uses"
+COURSE = "\0course "  # a draw's course, among its group's identities
+
+
+ROOM = 4  # a place's form is held only where it has this many times as many draws as there are copies to draw
+
+
+def _room(family: Family, form: tuple[int, ...]) -> int:
+    """About how many draws a form of the family has: its parameters' values multiplied out, only those its
+    expression names where the form picks one of the family's expressions (the product rule's (x + a) ln x has 5;
+    held in 30 versions, 25 of them drew 24 repeats each before taking another form: 630 draws for nothing)."""
+    names = list(family.params)
+    templates = getattr(family, "templates", None)
+    if callable(templates) and form and 0 <= form[0] < len(templates()):
+        used = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", templates()[form[0]]))
+        names = [n for n in names if n in used]
+    return math.prod(family.params[n].size() for n in names)
 
 
 def _stars(record: dict) -> str:
@@ -89,9 +113,12 @@ def _likes(record: dict) -> frozenset[str]:
                                    record.get("course"))))
 
 
-def _too_like(record: dict, sheet: set | None, seen: dict[str, set[str]]) -> bool:
-    """Whether the draw shares a likeness with one on its sheet or with a worked example."""
+def _too_like(record: dict, sheet: set | None, seen: dict[str, set[str]], group: set | None = None) -> bool:
+    """Whether the draw shares a likeness with one on its sheet or with a worked example, or its work (its
+    course) with one anywhere in its group: parallel versions' neighbours copy each other's columns."""
     likes = _likes(record)
+    if group is not None and record.get("course") is not None and COURSE + record["course"] in group:
+        return True
     return sheet is not None and not (likes.isdisjoint(sheet) and likes.isdisjoint(seen.get(EXAMPLES, ())))
 
 
@@ -125,10 +152,10 @@ class DrawCache:
     def __init__(self, folder: Path, origin: str = ""):
         self.store, self.origin = Store(folder, "draws"), origin
 
-    def get(self, task: tuple[int, int], family: Family, seed: int) -> Outcome | None:
-        data = self.store.read(self._name(family, seed), "json")
+    def get(self, task: tuple[int, int], family: Family, seed: int, form: tuple[int, ...] | None = None) -> Outcome | None:
+        data = self.store.read(self._name(family, seed, form=form), "json")
         if data is None and self.origin:
-            data = self.store.read(self._name(family, seed, ""), "json")  # drawn here: as good on a cluster
+            data = self.store.read(self._name(family, seed, "", form), "json")  # drawn here: as good on a cluster
         try:
             kept = json.loads(data) if data is not None else None
         except ValueError:
@@ -136,14 +163,14 @@ class DrawCache:
         if not isinstance(kept, dict):
             return None
         record, reason, out = kept.get("record"), kept.get("redraw"), kept.get("out_of_range")
-        if isinstance(record, dict) and record.get("seed") == seed:
+        if isinstance(record, dict) and record.get("seed") == seed and (form is None or record.get("form") == list(form)):
             return Outcome(task, "ok", value=record)
         if isinstance(reason, str):
             ranged = isinstance(out, list) and len(out) == 3 and all(isinstance(part, str) for part in out)
             return Outcome(task, "raised", exception=OutOfRange(*out) if ranged else Degenerate(reason), error=reason)
         return None
 
-    def put(self, family: Family, seed: int, outcome: Outcome) -> None:
+    def put(self, family: Family, seed: int, outcome: Outcome, form: tuple[int, ...] | None = None) -> None:
         if outcome.ok:
             kept = {"record": outcome.value}
         elif outcome.kind == "raised" and isinstance(outcome.exception, REDRAW):
@@ -157,11 +184,11 @@ class DrawCache:
         except (TypeError, ValueError):
             return
         if json.loads(text) == kept:
-            self.store.write(self._name(family, seed), "json", text)
+            self.store.write(self._name(family, seed, form=form), "json", text)
 
-    def _name(self, family: Family, seed: int, origin: str | None = None) -> str:
+    def _name(self, family: Family, seed: int, origin: str | None = None, form: tuple[int, ...] | None = None) -> str:
         origin = self.origin if origin is None else origin
-        parts = (_code_digest(), type(family).__name__, family.model_dump_json(), seed)
+        parts = (_code_digest(), type(family).__name__, family.model_dump_json(), seed) + ((list(form),) if form else ())
         return digest(*parts, origin) if origin else digest(*parts)
 
 
@@ -187,6 +214,8 @@ class Scheduler:
         self.slots, self.edition_seed, self.pool = slots, edition_seed, pool
         self.budget, self.progress, self.failures, self.cache = budget, progress, failures, cache
         self.seeds: dict[tuple[int, int], int] = {}  # every draw submitted, with its seed
+        self.forms: dict[int, tuple[int, ...]] = {}  # the form a copy's slot is held to: its place's in the first copy
+        self.held: dict[str, tuple[int, ...]] = {}  # each place's form in the first copy, as it is taken
         self.done: dict[tuple[int, int], Outcome] = {}  # every draw that came back for good
         self.reasons: dict[int, list[str]] = {i: [] for i in range(len(slots))}  # why each slot was redrawn
         self.retried: set[tuple[int, int]] = set()  # draws whose worker died once
@@ -215,16 +244,24 @@ class Scheduler:
         slot, family = self.slots[i], self.family_of(i, attempt)
         base = self.edition_seed if slot.seed is None else slot.seed
         seed = self.seeds[i, attempt] = derive_seed(base, slot.slot, family.id, attempt)
-        kept = self.cache.get((i, attempt), family, seed) if self.cache is not None else None
+        form = self.form_of(i, attempt)
+        kept = self.cache.get((i, attempt), family, seed, form) if self.cache is not None else None
         if kept is not None:
             self.handle(kept)
         else:
             self._submit((i, attempt), family, seed)
 
+    def form_of(self, i: int, attempt: int) -> tuple[int, ...] | None:
+        """The form attempt k of slot i is held to: its place's in the first copy, for the slot's own family's
+        first LIKENESS_TRIES draws (then any form: a form with too few draws to go round the versions)."""
+        return self.forms.get(i) if attempt < LIKENESS_TRIES else None
+
     def _submit(self, task: tuple[int, int], family: Family, seed: int, budget: float | None = None) -> None:
         if self.pace is not None:
             self.pace.add(DRAW_ALLOWANCE)
-        self.pool.submit(task, self.budget if budget is None else budget, generate_one, family, seed)
+        form = self.form_of(*task)
+        args = (family, seed) if form is None else (family, seed, form)
+        self.pool.submit(task, self.budget if budget is None else budget, generate_one, *args)
 
     def _slowest(self) -> str:
         """What to do when the draws are too slow: the slowest family, named."""
@@ -241,7 +278,7 @@ class Scheduler:
             if self.pace is not None:
                 self.pace.ended_task(outcome.seconds, DRAW_ALLOWANCE)
             if self.cache is not None:
-                self.cache.put(self.family_of(*outcome.task), self.seeds[outcome.task], outcome)
+                self.cache.put(self.family_of(*outcome.task), self.seeds[outcome.task], outcome, self.form_of(*outcome.task))
             yield outcome
 
     def handle(self, outcome: Outcome) -> None:
@@ -342,6 +379,8 @@ class Scheduler:
         likes = _likes(record)
         if group is not None:
             group.add(record["identity"])
+            if record.get("course") is not None:
+                group.add(COURSE + record["course"])
         if sheet is not None:
             sheet.update(likes)
         if request.example:
@@ -351,7 +390,11 @@ class Scheduler:
             seen.setdefault(f"{EXAMPLE_RULES} {request.section}", set()).update(rules_quoted(record))
         if request.place is not None:
             seen.setdefault(f"\0stars {request.place}", {_stars(record)})
+            if request.place == request.slot and record["family"] == request.family.id and record.get("form"):
+                self.held[request.place] = tuple(record["form"])
         record["slot"], record["attempt"] = request.slot, attempt
+        if self.form_of(i, attempt) is not None:
+            record["held_form"] = True  # drawn as generate_one(family, seed, form): the manifest says so
         return record
 
     def record(self, i: int, seen: dict[str, set[str]]) -> dict | None:
@@ -374,8 +417,8 @@ class Scheduler:
             if group is not None and record["identity"] in group:
                 self.reasons[i].append(f"seed {record['seed']}: {REPEATS}")
                 continue
-            if _too_like(record, sheet, seen):
-                self.reasons[i].append(f"seed {record['seed']}: too like a problem or example already on the sheet")
+            if _too_like(record, sheet, seen, group):
+                self.reasons[i].append(f"seed {record['seed']}: too like a problem or example already drawn")
                 if fallback is None or self._other_stars(i, fallback[1], seen) and not self._other_stars(i, record, seen):
                     fallback = (attempt, record)  # the first alike, or the first alike with its place's stars
                 continue
@@ -450,7 +493,7 @@ class Scheduler:
                 if not outcome.ok:
                     continue
                 record = dict(outcome.value)
-                if (group is not None and record["identity"] in group or _too_like(record, sheet, seen)
+                if (group is not None and record["identity"] in group or _too_like(record, sheet, seen, group)
                         or self._other_stars(i, record, seen)):
                     continue
                 self.reasons[i].append(f"drawn from {self.family_of(i, attempt).id!r}: every draw of its own "
@@ -512,12 +555,24 @@ def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = B
     seen = {} if seen is None else seen
     scheduler = Scheduler(slots, edition_seed, pool, budget=budget, progress=progress, failures=failures,
                           cache=cache)
-    for i in range(len(slots)):
+    held = [i for i, slot in enumerate(slots) if slot.same_form and slot.place not in (None, slot.slot)]
+    for i in sorted(set(range(len(slots))) - set(held)):
         scheduler.submit(i, 0)
     for outcome in scheduler.finished():  # every slot's first sound draw, all slots at once
         scheduler.handle(outcome)
     records: list[dict | None] = [None] * len(slots)
+    waiting = set(held)  # the copies held to a form: drawn once their places' first copies are taken
     for i in sorted(range(len(slots)), key=lambda i: _in_turn(slots[i])):
+        if i in waiting:
+            copies = Counter(slots[j].place for j in waiting)
+            for j in sorted(waiting):
+                form = scheduler.held.get(slots[j].place)
+                if form is not None and _room(slots[j].family, form) >= ROOM * (copies[slots[j].place] + 1):
+                    scheduler.forms[j] = form
+                scheduler.submit(j, 0)
+            waiting.clear()
+            for outcome in scheduler.finished():  # all at once, as the first copies' were
+                scheduler.handle(outcome)
         records[i] = scheduler.record(i, seen)
     for _ in scheduler.finished():
         pass  # draws started ahead and not needed (kept for next time): the pool is handed back idle

@@ -279,7 +279,8 @@ def plain_tex(tex: str) -> str:
     out = re.sub(r"([∂∇]) (?=\w)", r"\1", out)  # ∂ L is ∂L
     out = re.sub(r"\s+\)", ")", re.sub(r"\(\s+", "(", out))
     out = re.sub(r"\[\s+", "[", out)  # d/dx [ln(x)], not [ ln(x)]
-    out = re.sub(r"\(- (?=\w)", "(-", out)
+    out = re.sub(r"(^|[(\[])- (?=[\w(√])", r"\1-", out)  # a sign, not a subtraction: (-σ(-1), -σ(-1)), x = -3
+    out = re.sub(r"([,;=]) - (?=[\w(√])", r"\1 -", out)  # (user53 F17: "(-1/e, - 1/e)")
     return unicodedata.normalize("NFC", re.sub(r"  +", " ", out).strip())  # y and a hat: ŷ, one character
 
 

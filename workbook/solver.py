@@ -779,8 +779,12 @@ def _one_sided(result: SolveResult, point: sp.Expr, held: dict, at: str) -> sp.E
     elif lower is not None:
         said = f" (its derivative of order {lower} jumps there)" + said
     left, right = (explain.pretty(sp.nsimplify(v)) if v is not None else "none" for v in sides)
-    raise Undefined(f"at {result.var} = {at.strip()}: {_d(result)} [{explain.pretty(result.expr)}] does not exist: "
-                    f"from the left it is {left}, from the right {right}{said}")
+    undefined = Undefined(f"at {result.var} = {at.strip()}: {_d(result)} [{explain.pretty(result.expr)}] does not "
+                          f"exist: from the left it is {left}, from the right {right}{said}")
+    # the slope from the left, which deep-learning libraries and the book's problems take at a corner (ReLU'(0) = 0)
+    undefined.from_left = values[0].real if values[0] is not None and values[0].imag == 0 else None
+    undefined.formula = number.real if said and number is not None else None  # (and libraries': sign(0) = 0)
+    raise undefined
 
 
 def _lower_jump(result: SolveResult, point: sp.Expr, held: dict) -> int | None:
@@ -1140,6 +1144,10 @@ def _polynomial_turns(u: sp.Expr, names: list[sp.Symbol]) -> list[dict]:
     return sorted(real, key=lambda point: [(abs(float(point[v])), float(point[v])) for v in held])[:4]
 
 
+NO_VALUE = {"does not exist", "doesn t exist", "undefined", "not defined", "dne", "none", "no derivative",
+            "no value", "it does not exist", "nonexistent"}  # an answer at a point: the derivative has no value there
+
+
 def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | None = None,
                  line=None) -> tuple[bool, list[str]]:
     """Whether the learner's ``answer_text`` is the derivative: (right, lines that say so and, when
@@ -1151,11 +1159,19 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         if line is None:
             raise SolveError("your answer: a tangent line is judged by workbook solve ... --at A --check \"y = ...\"")
         return line(result, answer_text, at)
+    d = f"{_d(result)} [{explain.pretty(result.expr)}]"
+    if at is not None and re.sub(r"[\s.!']+", " ", answer_text.lower()).strip() in NO_VALUE:
+        # "does not exist", at a corner the answer (user53 F8: no answer could be right there, and the words were
+        # an unknown name)
+        try:
+            exact, _ = value_at(result, at)
+        except Undefined as exc:
+            return True, [f"right: {exc}"]
+        return False, [f"not right: {d} at {result.var} = {at.strip()} exists: it is {explain.pretty(exact)}"]
     try:
         answer = E.parse(answer_text, variables=allowed)
     except E.ExprError as exc:
         raise SolveError(f"your answer: {exc}") from None
-    d = f"{_d(result)} [{explain.pretty(result.expr)}]"
     # the point is read whatever the answer is: ")))" or 1/0 is said to be no point, never passed over
     try:
         exact, _ = value_at(result, at) if at is not None else (None, None)
@@ -1163,8 +1179,19 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         if not answer.is_number:
             raise
         # a number given where the derivative has none (|x| at 0): an answer, and wrong, not a mistake in the
-        # request (exit 2: attack31)
-        return False, [f"not right: {exc}"]
+        # request (exit 2: attack31); the slope from the left said as the convention it is, not as a slip
+        note = ""
+        try:
+            given = float(sp.N(answer))
+        except (TypeError, ValueError):
+            given = None
+        for value, which in ((getattr(exc, "from_left", None), ("the slope from the left, which the book's problems "
+                              "take at a corner")), (getattr(exc, "formula", None), ("what the formula gives there, as "
+                                                    "deep-learning libraries do"))):
+            if given is not None and value is not None and abs(given - value) <= 1e-9 * max(1.0, abs(value)):
+                note = f"; {answer_text.strip()} is {which}, a convention"
+                break
+        return False, [f"not right: {exc}{note}; answer \"does not exist\" (or undefined, DNE)"]
     if at is not None and answer.is_number:  # a number: the derivative's value at the point
         if not exact.is_number:  # ∂/∂x [x y] at x = 1 is y: no number is it
             others = ", ".join(sorted(str(s) for s in exact.free_symbols))

@@ -22,6 +22,17 @@ DEPTH = 12  # the deepest real structure is a backprop graph: graphs[g][k][op li
 DIGITS = 30  # no seed, bound or value needs more (a seed is at most 2^53, 16 digits)
 
 
+def link_out(path: Path, folder: Path | None = None) -> bool:
+    """Whether ``path`` is a link to somewhere outside ``folder`` (its own folder if not given): a file from someone
+    else (a bank, a roster in a repository or a zip) that could point at any file of this user's."""
+    if not os.path.islink(path):
+        return False
+    try:
+        return not Path(path).resolve().is_relative_to((folder or Path(path).parent).resolve())
+    except (OSError, RuntimeError):  # a loop: read, it fails with its own line
+        return False
+
+
 def read_text(path: Path, what: str, limit: int = LIMIT, encoding: str = "utf-8") -> str:
     """The file's text, or InputError with one line: what it is, and why it cannot be read."""
     shown = printable(str(path))

@@ -23,7 +23,7 @@ from workbook import verify
 from workbook.errors import excerpt
 from workbook.family import NAME, NAME_RULE, Family
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import given
+from workbook.kinds.common import given, pick
 from workbook.numbers import adding_up, decimal_latex, factor_latex, multiplying, stated
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
@@ -164,10 +164,10 @@ def local(op: str, args: list, out) -> list:
 
 def _draw_graph(family: BackpropFamily, rng: np.random.Generator) -> list:
     """One of the family's graphs, each node's op drawn where it lists several."""
-    template = family.graphs[int(rng.integers(len(family.graphs)))]
+    template = pick(rng, family.graphs)
     graph = []
     for name, ops, *args in template:
-        op = ops if isinstance(ops, str) else ops[int(rng.integers(len(ops)))]
+        op = ops if isinstance(ops, str) else pick(rng, ops)
         graph.append([name, op, *args])
     return graph
 
@@ -350,7 +350,8 @@ def _every_node(work: Backprop, blank: bool = False) -> Table:
     if blank:
         rows = [[name, op, value if op == r"\text{leaf}" else "", ""] for name, op, value, _ in rows]
         return Table(head, rows, blank=True, holds=2)
-    return Table(head, rows)
+    names = [name for name, *_ in work.graph] + list(work.leaves)
+    return Table(head, rows, exact=[["", "", repr(float(val[k])), repr(float(grad[k]))] for k in names])
 
 
 def _figures(work: Backprop) -> tuple[dict, dict]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 
 import numpy as np
 import sympy as sp
@@ -15,12 +16,28 @@ from workbook import steps, verify
 from workbook.errors import excerpt, printable
 from workbook.problem import Degenerate, OutOfRange
 
+# the choices of a draw's form made so far (which of the family's expressions, graphs, ops, activations,
+# optimizers), and those asked for: a parallel version's draw at a place keeps version A's form there (read48 F9,
+# read49 F8, read50 F8: tanh(5x) in A, x σ(x) in C), its numbers its own. Set by generate.generate_one
+FORM: ContextVar[tuple[list[int], tuple[int, ...]] | None] = ContextVar("form", default=None)
+
+
+def pick(rng: np.random.Generator, options):
+    """One of ``options``, drawn; or, where the draw is held to a form, the one that form chose at this turn.
+    The generator is drawn from either way, so that everything drawn after the choice stays as it was."""
+    chosen = int(rng.integers(len(options)))
+    form = FORM.get()
+    if form is not None:
+        made, wanted = form
+        if len(made) < len(wanted) and 0 <= wanted[len(made)] < len(options):
+            chosen = wanted[len(made)]
+        made.append(chosen)
+    return options[chosen]
+
 
 def draw_function(family, params: dict, rng: np.random.Generator, names: list[str]) -> sp.Expr:
     """Pick one of the family's expressions and put the drawn parameters in."""
-    templates = family.templates()
-    template = templates[int(rng.integers(len(templates)))]
-    return given(template, params, names)
+    return given(pick(rng, family.templates()), params, names)
 
 
 def given(text: str, params: dict, names=()) -> sp.Expr:

@@ -295,7 +295,9 @@ def _iterate_steps(work: Descent, names: list[str], head: list[str]) -> list[Ste
     return [
         Step("Step", update, words("Each step moves against the gradient by the learning rate times its size"
                                    + (" (for each variable the same way)." if len(names) > 1 else "."))),
-        Step("The iterates", "", [Table(head, rows)]),
+        Step("The iterates", "", [Table(head, rows, exact=[
+            [""] + [repr(float(c)) for c in (*p, *g, *n)]
+            for p, g, n in zip(work.path, work.gradients, work.path[1:], strict=False)])]),
         Step("What happened", "", words(*(["The loss ", Math("L")] if fn == "L" else ["The value of ", Math("f")]),
                                         f" {trend} from ", *_loss_said(f_start), " to ", *_loss_said(f_end), ".")),
     ]

@@ -24,7 +24,7 @@ from workbook import expr as E
 from workbook import steps, verify
 from workbook.family import NAME, Family
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import contour_data, given, in_range
+from workbook.kinds.common import contour_data, given, in_range, pick
 from workbook.numbers import caption_said, comes_out, decimal_latex, latex, stated
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
@@ -248,7 +248,7 @@ def run(name: str, grad, theta0, count: int, hyper: dict, eps=None) -> list[dict
 
 def solve(family: OptimizerFamily, params: dict, rng: np.random.Generator) -> Updates:
     """Pick the optimizer and work its updates, each gradient given or the loss's derivative at θ."""
-    name = family.optimizers[int(rng.integers(len(family.optimizers)))]
+    name = pick(rng, family.optimizers)
 
     hyper = {k: given(getattr(family, k), params) for k in HYPER}
     for _, key, _ in OPTIMIZER[name].hyper:  # what torch.optim accepts, which the prompt says it follows
@@ -335,7 +335,9 @@ def _steps(work: Updates, head: list[str]) -> list[Step]:
     shown += [Step(f"Step {r['t']}", _worked(work, i),
                    words("Use the gradient ", Math(_gradient_said(r)), "."), depth=1) for i, r in enumerate(rows)]
     return shown + [
-        Step("The table", "", [Table(head, table)]),
+        Step("The table", "", [Table(head, table, exact=[
+            ["", repr(float(r["g"]))] + [repr(float(r[c])) for c in OPTIMIZER[name].cells]
+            + [repr(float(r["delta"])), repr(float(r["theta"]))] for r in rows])]),
         Step("Rounding", "", _rounding(OPTIMIZER[name], places, _off_by_a_digit(work))),
     ]
 
@@ -460,6 +462,9 @@ def present(work: Updates) -> Problem:
                    # one sheet practises each optimizer once, where it can, and not the one its worked example
                    # works: Adam on a loss and Adam given its gradients read as one task twice (read22 to read25)
                    likeness=f"optimizer {work.name}",
+                   # the work a student copies: RMSprop's steps do not change when every gradient is doubled, nor
+                   # AdaGrad's when only the start moves (read50 F8: versions B and C filled in the same column)
+                   course=f"optimizer {work.name} steps " + ", ".join(decimal_latex(r["delta"]) for r in rows),
                    prompt=_prompt(work, head), answer=answer,
                    answer_text=", ".join(f"theta_{r['t']} = {decimal_latex(r['theta'])}" for r in rows),
                    steps=_steps(work, head), claims=check,
