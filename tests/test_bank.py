@@ -868,8 +868,13 @@ def test_check_notes_a_prompt_that_asks_for_another_derivative_than_its_order(tm
 @pytest.mark.parametrize("prompt, said", [
     ("Find {dfx}.", "prompt: never says the function drawn"),
     ("Let {= f(x) = x^3 + 1}. Find {dfx}. (Here a = {a}.)", "prompt: never says the function drawn"),
-    ("Let {= f(x) = x^3 + 1}. Find {dfx} for {fx}.", "gives f a formula of its own"),
-    ("Let {= f = x^3}. Find {dfx} for {fx}.", "gives f a formula of its own")])
+    ("Let {= f(x) = x^3 + 1}. Find {dfx} for {fx}.", "names f, the function drawn"),
+    ("Let {= f = x^3}. Find {dfx} for {fx}.", "names f, the function drawn"),
+    # attack56 F1: after a brace, and f on the right or in the middle; and f(x) = in the prompt's own words
+    ("Let {{{= f(x) = x^3 + 1}}}. Find {dfx}. Here {fx} is a sketch.", "names f, the function drawn"),
+    ("Let {= x^3 + 1 = f(x)}. Find {dfx} ({fx}).", "names f, the function drawn"),
+    ("Let {= y = f(x) = x^3 + 1}. Find {dfx} ({fx}).", "names f, the function drawn"),
+    ("Let f(x) = x^3 + 1. Find {dfx}. Here {fx} is a sketch.", "its text writes f(...) = itself")])
 def test_a_prompt_of_the_authors_own_must_say_the_function_drawn(tmp_path, prompt, said):
     # attack55 F3: "Let {= f(x) = x^3 + 1}. Find {dfx}." over a draw of a x² passed check and built: the key said 4x,
     # and the Moodle quiz marked 3x², the derivative of the function the sheet printed, wrong

@@ -262,13 +262,14 @@ def test_a_bad_roster_row_is_reported_with_its_line(tmp_path, small_edition):
     # F5); a header of an export's own (Full Name;ID;Email) was a row too, among a line for every row
     # and an LMS's headings, none of them the word name or id (user53 F2: Student,StudentID built "Student" a sheet)
     for header in ("name,student_number\nAda,s01\n", "Full Name;ID;Email\nAda L;s01;a@x\n",
-                   "Student,StudentID\nAda,123\n", "Student,SIS User ID\nAda,1\n", "Pupil,Email\nAda,a\n"):
+                   "Student,StudentID\nAda,123\n", "Student,SIS User ID\nAda,1\n", "Pupil,Email\nAda,a\n",
+                   "Student,SID\nAda,1\n", "Learner,Code\nAda,1\n", "Nom,Identifiant\nAda,1\n"):  # (attack56 F2)
         roster.write_text(header)
         result = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--roster", str(roster))
         assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
         assert "line 1 looks like a header" in result.stderr and "call those two columns name and id" in result.stderr
     assert not (tmp_path / "a").exists() or not any((tmp_path / "a").rglob("worksheet.pdf"))
-    roster.write_text("Sam Student,s01\nAda,s02\n")  # a name with such a word, beside an id: a student
+    roster.write_text("Sam Student,s01\nGrace Family,grace_family\n")  # names with such words: students
     result = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--roster", str(roster), "--format", "html")
     assert result.exit_code == 0, result.stderr
     # a quote left open took in the rest of the file, and the line blamed the columns alone (attack35a C14)

@@ -975,3 +975,6 @@ def test_at_a_corner_does_not_exist_is_the_right_answer_and_a_convention_is_name
     assert result.exit_code == 1 and f"{left} is the slope from the left" in result.output, result.output
     result = run("solve", "x^2", "--at", "1", "--check", "undefined")
     assert result.exit_code == 1 and "exists: it is 2" in result.output, result.output
+    for where in (("sqrt(x)", "0"), ("x^(1/3)", "0"), ("ln(x)", "-1")):  # no value there at all (attack56 F3: exit 2)
+        result = run("solve", where[0], "--at", where[1], "--check", "DNE")
+        assert result.exit_code == 0 and result.output.startswith("right: "), result.output

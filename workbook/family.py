@@ -15,6 +15,7 @@ import numpy as np
 import sympy as sp
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from workbook.problem import _TOKEN as PROMPT_TOKEN
 from workbook.problem import PLACEHOLDER, OutOfRange, PlaceholderError, formula, formula_names
 
 SLUG_MOST = 48  # characters
@@ -318,14 +319,23 @@ class FunctionFamily(Family):
         formula of the author's own may not define the function's name otherwise."""
         if self.prompt is None:
             return self
-        if not re.search(r"(?<!\{)\{fx?\}", self.prompt):
+        tokens = [m for m in PROMPT_TOKEN.finditer(self.prompt) if m[0] not in ("{{", "}}")]  # as fill() reads it
+        if not any(m[1] in ("f", "fx") for m in tokens):
             raise ValueError("prompt: never says the function drawn, which the answer is about: put {f} (or {fx}) in "
                              "it")
         name = getattr(self, "function", "f")
-        for text in FORMULA.findall(self.prompt):
-            if re.match(rf"\s*{re.escape(name)}\s*(\(|=)", text):
-                raise ValueError(f"prompt: the formula {{={text[:30]}}} gives {name} a formula of its own, where the "
-                                 f"function is the one drawn: write {{f}} for it")
+        for m in tokens:  # a formula naming the function anywhere (x^3 + 1 = f(x), y = f(x) = ..., attack56 F1)
+            try:
+                named = m[1].startswith("=") and name in formula_names(m[1][1:])
+            except (ValueError, TypeError, RecursionError):
+                named = False  # (a formula that cannot be read is refused with its own line)
+            if named:
+                raise ValueError(f"prompt: the formula {{{m[1][:30]}}} names {name}, the function drawn, which only "
+                                 f"{{f}} prints: write {{f}} for it")
+        text = PROMPT_TOKEN.sub(" ", self.prompt)  # and its own words: "Let f(x) = x^3 + 1." as text
+        if re.search(rf"(?<![\w']){re.escape(name)}\s*\([^()=]*\)\s*=", text):
+            raise ValueError(f"prompt: its text writes {name}(...) = itself, where the function is the one drawn: "
+                             f"write {{f}} for it")
         return self
 
     def templates(self) -> list[str]:

@@ -87,8 +87,9 @@ _deep_style = ziamath.styles.asdict
 BODY_PX = 14.0  # the size math is drawn at; it is scaled to the text with em units
 # (ziamath's floor is a fraction of its font's base size, 24 px, not of the size a Math is drawn at)
 ziamath.config.minsizefraction = SMALLEST_SCRIPT * BODY_PX / ziamath.Math.fromlatex("x").font.basesize
-FORMAT = 7  # bump when what is stored changes (3: one path; 4: glyphs as text; 5: signs after operators;
-# 6: no script under SMALLEST_SCRIPT; 7: room inside a matrix's brackets and between its columns, a thin space before a function's name)
+FORMAT = 8  # bump when what is stored changes (3: one path; 4: glyphs as text; 5: signs after operators;
+# 6: no script under SMALLEST_SCRIPT; 7: room inside a matrix's brackets and between its columns, a thin space before a function's name;
+# 8: a bracketed matrix between \\left and \\right brackets)
 MATH_FAMILY = "workbook-math"  # the name the PDF stylesheet gives ziamath's font (no installed font can shadow it)
 _UNTRANSLATED = re.compile(r">\\[A-Za-z]+<")
 
@@ -369,6 +370,19 @@ def merge_text(parent: ET.Element) -> None:
         parent.extend(merged)
 
 
+_FENCES = {"pmatrix": ("(", ")"), "bmatrix": ("[", "]"), "vmatrix": ("|", "|")}
+
+
+def fenced(latex: str) -> str:
+    """A bracketed matrix as a plain one between \\left and \\right brackets, for ziamath: its pmatrix's brackets
+    stopped short of a column of three (read50 F6, read51 F3: x = (-1, -2, 3)ᵀ with the 3 below the bracket), where
+    \\left and \\right take the column's whole height."""
+    for name, (opening, closing) in _FENCES.items():
+        latex = latex.replace(rf"\begin{{{name}}}", rf"\left{opening}\begin{{matrix}}")
+        latex = latex.replace(rf"\end{{{name}}}", rf"\end{{matrix}}\right{closing}")
+    return latex
+
+
 def _ziamath(latex: str, display: bool, text: bool = True, fast: bool = True) -> ET.Element:
     """ziamath's SVG of the LaTeX: glyphs as text or outlines, with or without the speed-ups above
     (both patches to ziamath, made only for the release they were checked against)."""
@@ -377,7 +391,7 @@ def _ziamath(latex: str, display: bool, text: bool = True, fast: bool = True) ->
     Mrow._get_height_nostretch = _measure_row_once if fast else _measure_row
     ziamath.styles.asdict = vars if fast else _deep_style
     try:
-        mathml = ET.fromstring(tex2mml(escape_text(latex), inline=not display))  # as Math.fromlatex does, and then
+        mathml = ET.fromstring(tex2mml(escape_text(fenced(latex)), inline=not display))  # as Math.fromlatex does, then
         mark_unary_signs(mathml)
         pad_matrices(mathml)
         space_names(mathml)

@@ -132,17 +132,23 @@ def _delimiter(text: str) -> str:
 
 
 # the words of a column's heading in the class lists of schools and LMSs (Student, StudentID, SIS User ID, Email,
-# Login ID, Student Number): a first line of them is a header, never a student (user53 F2: "Student,StudentID"
-# built a sheet for a student called Student)
-HEADING_WORDS = {"name", "names", "id", "ids", "student", "students", "email", "e-mail", "login", "username", "user",
-                 "sis", "surname", "first", "last", "given", "family", "full", "number", "section", "pupil", "learner",
-                 "grade", "class", "group", "year", "team", "role", "sortable", "integration", "display"}
+# Login ID, Student Number; Nom, Identifiant; Apellido, Correo): a first line of them is a header, never a student
+# (user53 F2: "Student,StudentID" built a sheet for a student called Student; attack56 F2: SID, Matric, Code)
+HEADING_WORDS = {
+    "name", "names", "id", "ids", "sid", "uid", "no", "nr", "num", "number", "code", "student", "students", "pupil",
+    "learner", "email", "e", "mail", "login", "username", "user", "sis", "surname", "first", "last", "given", "family",
+    "full", "section", "grade", "class", "group", "year", "team", "role", "sortable", "integration", "display",
+    "matric", "matriculation", "registration", "roll", "candidate", "index",
+    "nom", "prénom", "prenom", "identifiant", "courriel", "élève", "eleve", "numéro", "numero", "matricule",
+    "nombre", "apellido", "apellidos", "correo", "alumno", "alumna", "código", "codigo",
+    "vorname", "nachname", "kennung", "schüler", "schueler", "nummer", "nome", "cognome", "matricola",
+}
 
 
 def _heading(cell: str) -> bool:
-    """Whether a first line's cell reads as a column's heading: a heading word, alone or in a few words, or words
-    run together with capitals (StudentID, FullName, student_id)."""
-    words = re.findall(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|[A-Z]", cell.strip())
-    lowered = [w.lower() for w in words]
-    return 0 < len(lowered) <= 4 and all(w.isalpha() for w in lowered) and any(w in HEADING_WORDS for w in lowered) \
-        and not re.search(r"\d", cell)
+    """Whether a first line's cell reads as a column's heading: one to four words, each a heading's word, alone or
+    run together with capitals (StudentID, FullName, student_id). "Grace Family" is a name: grace is no heading's
+    word (attack56 F2 found it refused)."""
+    words = [w.lower() for run in re.findall(r"[^\W\d_]+", cell)
+             for w in re.findall(r"[A-Z]{2,}(?![a-z])|[A-Z]?[^\W\dA-Z_]+|[A-Z]", run)]
+    return 0 < len(words) <= 4 and all(w in HEADING_WORDS for w in words) and not re.search(r"\d", cell)

@@ -36,6 +36,11 @@ class Undefined(SolveError):
     """The derivative asked for at a point does not exist there (a corner or a jump)."""
 
 
+class NoValue(SolveError):
+    """The derivative has no value at the point asked: the function has none there, or none beside it, or the
+    slope is infinite (√x at 0). Said as an error, but "does not exist" is the right answer there (attack56 F3)."""
+
+
 MAX_ORDER = 20  # the most derivatives one request may take, in one variable or across several (x,y,x)
 BUDGET = 10.0  # seconds a request may take (workbook solve runs each in a worker process that is stopped after)
 
@@ -604,17 +609,17 @@ def value_at(result: SolveResult, at: str) -> tuple[sp.Expr, list[str]]:
     # (attack27)
     holding_said = "; holding " + ", ".join(f"{k} = {v}" for k, v in held.items()) if held else ""
     if not _real_at(result.expr.xreplace(held), result.var, point):
-        raise SolveError(f"{explain.pretty(result.expr)} is not defined at {result.var} = {at.strip()} "
+        raise NoValue(f"{explain.pretty(result.expr)} is not defined at {result.var} = {at.strip()} "
                          f"({_odd_root_said(result.expr) or 'for real numbers'}{holding_said}), so neither is its "
                          "derivative")
     if not _real_as_typed(result, point, held):
-        raise SolveError(f"{printable(result.text.strip())[:80]} is not defined at {result.var} = {at.strip()} "
+        raise NoValue(f"{printable(result.text.strip())[:80]} is not defined at {result.var} = {at.strip()} "
                          f"(for real numbers{holding_said}), so neither is its derivative")
     near = [point + side * sp.Rational(1, 10**6) * max(1, abs(point)) for side in (-1, 1)] if point.is_number else []
     if near and not any(_real_as_typed(result, p, held) and _real_at(result.expr.xreplace(held), result.var, p)
                         for p in near):
         # x^2 + 0 sqrt(-x^2) has a value at 0 alone: no slope there (attack27 was given 0, "checked")
-        raise SolveError(f"{printable(result.text.strip())[:80]} has a value at {result.var} = {at.strip()} but none "
+        raise NoValue(f"{printable(result.text.strip())[:80]} has a value at {result.var} = {at.strip()} but none "
                          "on either side of it, so it has no derivative there")
     exact = result.answer.xreplace({result.var: point})
     if point.is_number and (taylor.analytic_branch(result.expr, {**held, result.var: point}) is None
@@ -622,7 +627,7 @@ def value_at(result: SolveResult, at: str) -> tuple[sp.Expr, list[str]]:
         exact = _one_sided(result, point, held, at)  # a kink: the derivative exists if both sides agree
     decimal = sp.N(exact, 15) if exact.is_number else None  # arbitrary precision: e^710 is a number, not inf
     if decimal is not None and not (decimal.is_real and decimal.is_finite):
-        raise SolveError(f"the derivative is undefined at {result.var} = {at.strip()}")
+        raise NoValue(f"the derivative is undefined at {result.var} = {at.strip()}")
     d = f"{_d(result)} [{explain.pretty(result.expr)}]"
     shown = explain.pretty(sp.nsimplify(exact) if exact.is_number and exact.is_Float else exact)
     tail = f" = {_decimal_text(decimal)}" if decimal is not None and not exact.is_Integer else ""
@@ -1165,7 +1170,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         # an unknown name)
         try:
             exact, _ = value_at(result, at)
-        except Undefined as exc:
+        except (Undefined, NoValue) as exc:
             return True, [f"right: {exc}"]
         return False, [f"not right: {d} at {result.var} = {at.strip()} exists: it is {explain.pretty(exact)}"]
     try:
