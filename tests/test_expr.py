@@ -179,3 +179,12 @@ def test_letters_holding_a_functions_or_a_constants_name_are_never_split(text, n
         E.parse(text, variables=names)
     assert "reading" in str(caught.value) or "did you mean" in str(caught.value), str(caught.value)
     assert E.parse("2xy^2", variables={"x", "y"}) == E.parse("2*x*y^2", variables={"x", "y"})
+
+
+@pytest.mark.parametrize("text, hint", [("softmax(x)", "write one component, e^(x1)/"), ("GELU(x)", "x sigmoid(1.702 x)"),
+                                        ("logsumexp(x)", "ln(e^(x1) + e^(x2)"), ("swish(x)", "x sigmoid(x)")])
+def test_a_deep_learning_function_the_language_does_not_name_says_how_to_write_it(text, hint):
+    # user53 F10: softmax(x) was told "to multiply, write softmax*(...)"
+    with pytest.raises(E.ExprError) as caught:
+        E.parse(text, variables={"x"})
+    assert hint in str(caught.value) and "to multiply" not in str(caught.value)

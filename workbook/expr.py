@@ -534,8 +534,25 @@ class _Parser:
         return n
 
 
+# functions of deep learning the language has no name for, each with how to write it (user53 F10: softmax was told
+# "to multiply, write softmax*(...)")
+_WRITTEN = {
+    "softmax": ": softmax is a vector's; write one component, e^(x1)/(e^(x1) + e^(x2) + e^(x3))",
+    "logsumexp": ": write it out, ln(e^(x1) + e^(x2) + e^(x3))",
+    "lse": ": write log-sum-exp out, ln(e^(x1) + e^(x2) + e^(x3))",
+    "gelu": ": write it with the sigmoid approximation, x sigmoid(1.702 x), or with erf, x (1 + erf(x/sqrt(2)))/2",
+    "silu": ": write it out, x sigmoid(x)", "swish": ": write it out, x sigmoid(x)",
+    "elu": ": write it with a step, x Heaviside(x) + (e^x - 1) (1 - Heaviside(x))",
+    "leaky_relu": ": write it out, max(x, 0.01 x)", "leakyrelu": ": write it out, max(x, 0.01 x)",
+    "mse": ": write the squared error out, (w x + b - y)^2",
+    "bce": ": write it out, -(y ln(sigmoid(z)) + (1 - y) ln(1 - sigmoid(z)))",
+}
+
+
 def _did_you_mean(name: str) -> str:
     """A hint naming the function the user probably meant, or nothing."""
+    if name.lower() in _WRITTEN:
+        return _WRITTEN[name.lower()]
     m = re.fullmatch(r"log_?(\d+|e)", name)
     if m:
         return f"; did you mean log(..., {m.group(1)})?" if m.group(1) != "e" else "; did you mean ln(...)?"

@@ -84,9 +84,10 @@ EXAMPLE_RULES = "\0example rules"  # the table's rules the worked examples use, 
 OTHER_STARS = "other stars than the same place's in the first copy"
 SHOWN = "derives a rule a worked example before it uses"
 COURSE = "\0course "  # a draw's course, among its group's identities
+SHEET_RULES = "\0sheet rules"  # the table's rules each problem taken on a sheet uses, with its place there
 
 
-ROOM = 4  # a place's form is held only where it has this many times as many draws as there are copies to draw
+ROOM = 2  # a copy's draw is held to its place's form where the form has this many draws for each copy up to it
 
 
 def _room(family: Family, form: tuple[int, ...]) -> int:
@@ -96,8 +97,13 @@ def _room(family: Family, form: tuple[int, ...]) -> int:
     names = list(family.params)
     templates = getattr(family, "templates", None)
     if callable(templates) and form and 0 <= form[0] < len(templates()):
-        used = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", templates()[form[0]]))
-        names = [n for n in names if n in used]
+        def named(text: str) -> set[str]:
+            return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+
+        # its own expression's, and those no expression names (a start, a rate, a point: read52 F5 found a descent's
+        # form not held, its start and rate left out of the count)
+        anywhere = set().union(*(named(t) for t in templates()))
+        names = [n for n in names if n in named(templates()[form[0]]) or n not in anywhere]
     return math.prod(family.params[n].size() for n in names)
 
 
@@ -122,11 +128,18 @@ def _too_like(record: dict, sheet: set | None, seen: dict[str, set[str]], group:
     return sheet is not None and not (likes.isdisjoint(sheet) and likes.isdisjoint(seen.get(EXAMPLES, ())))
 
 
-def _derives_shown(record: dict, seen: dict[str, set[str]], section: int) -> bool:
+def _derives_shown(record: dict, seen: dict[str, set[str]], section: int, sheet: str | None = None,
+                   position: int = 0) -> bool:
     """Whether the draw derives from its definition a rule that a worked example of its section, or of one before,
     uses (read47 F2: a Module 3 example printed tanh' = 1 - tanh² three pages before the problem asking to show it,
-    whose rule the cover left blank). Only a preference: every form of the family that derives may be shown."""
+    whose rule the cover left blank), or a problem before it on its sheet uses, so that the cover prints the rule
+    the problem asks to show (read52 F1: version C's cover gave tanh' = 1 - tanh², for its problem 6's tanh²(2x),
+    and its problem 18 asked to derive it). Only a preference: every form of the family that derives may be shown."""
     before = set().union(*(seen.get(f"{EXAMPLE_RULES} {k}", ()) for k in range(section + 1)))
+    for entry in seen.get(f"{SHEET_RULES} {sheet}", ()) if sheet is not None else ():
+        at, rules = entry
+        if at < (section, position):
+            before |= rules
     if not before:
         return False
     from workbook.quoted import rules_derived
@@ -388,6 +401,11 @@ class Scheduler:
 
             seen.setdefault(EXAMPLES, set()).update(likes)
             seen.setdefault(f"{EXAMPLE_RULES} {request.section}", set()).update(rules_quoted(record))
+        if request.sheet is not None and not request.example:
+            from workbook.quoted import rules_quoted
+
+            seen.setdefault(f"{SHEET_RULES} {request.sheet}", []).append(
+                ((request.section, _position(request)), rules_quoted(record)))
         if request.place is not None:
             seen.setdefault(f"\0stars {request.place}", {_stars(record)})
             if request.place == request.slot and record["family"] == request.family.id and record.get("form"):
@@ -422,7 +440,7 @@ class Scheduler:
                 if fallback is None or self._other_stars(i, fallback[1], seen) and not self._other_stars(i, record, seen):
                     fallback = (attempt, record)  # the first alike, or the first alike with its place's stars
                 continue
-            if _derives_shown(record, seen, request.section):
+            if _derives_shown(record, seen, request.section, request.sheet, _position(request)):
                 self.reasons[i].append(f"seed {record['seed']}: {SHOWN}")
                 shown = shown or (attempt, record)
                 continue
@@ -529,6 +547,12 @@ def samples(families: list[Family], edition_seed: int, slot: str, jobs: int | No
     return [failures.get(i, "") if record is None else record for i, record in enumerate(records)]
 
 
+def _position(slot: Slot) -> int:
+    """A slot's position in its section (its name's "#k")."""
+    position = re.match(r"\d*", slot.slot.rpartition("#")[2])[0]
+    return int(position) if position else -1
+
+
 def _in_turn(slot: Slot) -> tuple:
     """The order in which slots take their draws, where two alike cannot both stay: the worked examples first,
     then by sheet, section title and position, whatever the order of the edition's sections. In the edition's
@@ -564,10 +588,13 @@ def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = B
     waiting = set(held)  # the copies held to a form: drawn once their places' first copies are taken
     for i in sorted(range(len(slots)), key=lambda i: _in_turn(slots[i])):
         if i in waiting:
-            copies = Counter(slots[j].place for j in waiting)
+            ranks = Counter()  # the copies at each place so far, in order: version B's first
             for j in sorted(waiting):
+                ranks[slots[j].place] += 1
                 form = scheduler.held.get(slots[j].place)
-                if form is not None and _room(slots[j].family, form) >= ROOM * (copies[slots[j].place] + 1):
+                # held while the form has room for this copy and those before it, each new draw found in about two
+                # tries: σ(ax), a from 2 to 5, is held in B (1 of 4 draws taken) and C (2), not in D
+                if form is not None and _room(slots[j].family, form) >= ROOM * (ranks[slots[j].place] + 1):
                     scheduler.forms[j] = form
                 scheduler.submit(j, 0)
             waiting.clear()

@@ -217,17 +217,19 @@ def latex_cases(expr: sp.Expr, var: sp.Symbol, latex, left: bool = False, found=
         return None  # one formula: the step functions cancel, nothing to split
     v = latex(var)
     rows = []
-    for lo, hi, branch in merged:
-        upto = r"\le" if hi is not None and hi not in undefined else "<"
-        where = (f"{v} {upto} {latex(hi)}" if lo is None else f"{v} > {latex(lo)}" if hi is None
-                 else f"{latex(lo)} < {v} {upto} {latex(hi)}")
-        rows.append(f"{latex(branch)} & \\quad {where}")
-    for k in undefined:
+    for k in undefined:  # the convention's value there is the piece's before it, taken up to it below
         before = next(branch for lo, hi, branch in merged if hi == k).xreplace({var: k})
         if left and not before.is_number:
             return None
-        shown = latex(sp.nsimplify(before) if before.is_Float else before) if left else r"\text{undefined}"
-        rows.append(f"{shown} & \\quad {v} = {latex(k)}")
+    for lo, hi, branch in merged:
+        # with the slope from the left, a corner belongs to the piece before it: 1/4 if x ≤ 0, not a third row
+        # "1/4 if x = 0" (user53 F12)
+        upto = r"\le" if hi is not None and (hi not in undefined or left) else "<"
+        where = (f"{v} {upto} {latex(hi)}" if lo is None else f"{v} > {latex(lo)}" if hi is None
+                 else f"{latex(lo)} < {v} {upto} {latex(hi)}")
+        rows.append(f"{latex(branch)} & \\quad {where}")
+    if not left:
+        rows += [f"\\text{{undefined}} & \\quad {v} = {latex(k)}" for k in undefined]
     return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
 
 

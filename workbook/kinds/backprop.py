@@ -403,7 +403,10 @@ def present(work: Backprop) -> Problem:
                    claims=check, prompt=fill(work.family.prompt or default, {
                        "graph": Math(graph_tex), "leaves": Math(leaf_tex), "out": Math(out)}) + [_every_node(work, True)],
                    answer=[Text("forward: "), Math(forward), Text("; gradients: "), Math(answer)],
-                   answer_text=", ".join(f"d{out}/d{k} = {g:.4f}" for k, g in leaf_grads.items()))
+                   answer_text=", ".join(f"d{out}/d{k} = {g:.4f}" for k, g in leaf_grads.items()),
+                   # the filled table a student copies: two versions whose leaves differ only where a max drops one
+                   # fill in the same numbers (read52 F2)
+                   course="backprop table " + "; ".join(",".join(row) for row in _every_node(work).rows))
 
 
 def givens(claims: dict) -> dict[str, list[str]]:

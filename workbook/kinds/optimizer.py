@@ -464,7 +464,8 @@ def present(work: Updates) -> Problem:
                    likeness=f"optimizer {work.name}",
                    # the work a student copies: RMSprop's steps do not change when every gradient is doubled, nor
                    # AdaGrad's when only the start moves (read50 F8: versions B and C filled in the same column)
-                   course=f"optimizer {work.name} steps " + ", ".join(decimal_latex(r["delta"]) for r in rows),
+                   # its sign aside: Adam's on the gradients negated steps the same sizes the other way (read52 F3)
+                   course=f"optimizer {work.name} steps " + ", ".join(decimal_latex(abs(r["delta"])) for r in rows),
                    prompt=_prompt(work, head), answer=answer,
                    answer_text=", ".join(f"theta_{r['t']} = {decimal_latex(r['theta'])}" for r in rows),
                    steps=_steps(work, head), claims=check,
