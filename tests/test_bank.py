@@ -928,3 +928,16 @@ def test_a_gradient_of_softplus_at_a_point_is_drawn_and_said_plainly(tmp_path):
     for record in drawn:
         said = plain(record["answer"])
         assert ", - " not in said and "(- " not in said, said
+
+
+def test_an_unreadable_expression_is_said_with_the_keys_mistakes_at_once(tmp_path):
+    # user53 F14: a family's mistakes came in rounds: the keys' first, its missing ')' once they were mended
+    from workbook.errors import InputError
+
+    (tmp_path / "t.toml").write_text('id = "t"\ntitle = "T"\ntopic = "t"\ndifficulty = 5\nkind = "derivative"\n'
+                                     'expressions = ["x*sigmoid(a*x", "a*x"]\ndomian = [-3.0, 3.0]\n'
+                                     '[params]\na = { int = [1, 4] }\n', encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_bank([tmp_path])
+    said = "\n".join(caught.value.lines)
+    assert "difficulty" in said and "domian: unknown key" in said and "expressions[0]: missing ')'" in said, said

@@ -978,3 +978,17 @@ def test_at_a_corner_does_not_exist_is_the_right_answer_and_a_convention_is_name
     for where in (("sqrt(x)", "0"), ("x^(1/3)", "0"), ("ln(x)", "-1")):  # no value there at all (attack56 F3: exit 2)
         result = run("solve", where[0], "--at", where[1], "--check", "DNE")
         assert result.exit_code == 0 and result.output.startswith("right: "), result.output
+
+
+@pytest.mark.parametrize("function, wrt, typed, said", [
+    ("sin(x^2)^3", "x", "3 sin(x^2)^2 cos(x^2)", "the chain rule's inner derivative is missing"),
+    ("-(y ln(sigmoid(w x + b)) + (1 - y) ln(1 - sigmoid(w x + b)))", "w", "sigmoid(w x + b) - y",
+     "the chain rule's inner derivative is missing"),
+    ("tanh(2x)^2", "x", "2 tanh(2x)(1 - tanh(2x)^2)", "the chain rule's inner derivative is missing"),
+    ("e^(x1)/(e^(x1) + e^(x2) + e^(x3))", "x2", "e^(x1) e^(x2)/(e^(x1) + e^(x2) + e^(x3))^2",
+     "the sign is the wrong way round")])
+def test_a_slip_at_one_level_of_a_composition_is_named(function, wrt, typed, said):
+    # user53 F9: a chain factor dropped at one level of three (or the x of w x + b in both of cross-entropy's terms)
+    # was not named, and tanh²(2x)'s dropped 2 and softmax's whole sign were put down to the power rule
+    result = run("solve", function, "--wrt", wrt, "--check", typed)
+    assert result.exit_code == 1 and f"it looks like {said}" in result.output, result.output

@@ -48,12 +48,34 @@ def load_family(path: Path, *, parsed: bool = True) -> Family:
     try:
         family = model.model_validate(data)
     except ValidationError as exc:
-        raise InputError(pydantic_lines(path, exc)) from None
+        # and the expressions that cannot be read at all, said with the keys' mistakes, not in a round after them
+        # (user53 F14: a missing ')' was said once three other mistakes were mended)
+        lines = pydantic_lines(path, exc) + [f"{path}: {p}" for p in _unreadable(data)]
+        raise InputError(list(dict.fromkeys(lines))) from None
     family.path = str(path)
     problems = _parse_formulas(family) if parsed else []
     if problems:
-        raise InputError([f"{path}: {p}" for p in problems])
+        raise InputError(list(dict.fromkeys(f"{path}: {p}" for p in problems)))
     return family
+
+
+def _unreadable(data: dict) -> list[str]:
+    """The family's expressions (``expression``, ``expressions``) that no names could make readable: a bracket
+    left open, an operator missing."""
+    texts = [("expression", data.get("expression"))]
+    if isinstance(data.get("expressions"), list):
+        texts += [(f"expressions[{i}]", t) for i, t in enumerate(data["expressions"][:20])]
+    problems = []
+    for where, text in texts:
+        if not isinstance(text, str) or len(text) > 400:
+            continue  # (said by the key's own check)
+        try:
+            E.parse(text)
+        except E.ExprError as exc:
+            problems.append(f"{where}: {exc}")
+        except (ValueError, TypeError, RecursionError):
+            continue
+    return problems
 
 
 # the symbols the kinds print for themselves, which a variable of a family may not be named (attack24)

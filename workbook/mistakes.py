@@ -79,8 +79,9 @@ CATALOGUE: tuple[Slip, ...] = (
 )
 
 
-def slipped(tree: S.Rule, slip: Slip) -> sp.Expr | None:
-    """The answer with ``slip`` made wherever its rule is used; None if the tree never uses it."""
+def slipped(tree: S.Rule, slip: Slip, where: Callable[[S.Rule], bool] | None = None) -> sp.Expr | None:
+    """The answer with ``slip`` made wherever its rule is used (or only at the uses ``where`` picks); None if it
+    is made nowhere."""
     used = [False]
 
     def clone(rule: S.Rule) -> S.Rule:
@@ -92,7 +93,7 @@ def slipped(tree: S.Rule, slip: Slip) -> sp.Expr | None:
                 setattr(new, f.name, clone(value))
             elif isinstance(value, list) and value and all(isinstance(v, S.Rule) for v in value):
                 setattr(new, f.name, [clone(v) for v in value])
-        if isinstance(rule, slip.rule):
+        if isinstance(rule, slip.rule) and (where is None or where(rule)):
             wrong = slip.wrong(new)
             if wrong is not None:
                 new.__dict__["result"] = wrong
@@ -103,17 +104,56 @@ def slipped(tree: S.Rule, slip: Slip) -> sp.Expr | None:
     return result if used[0] else None
 
 
+MOST_USES = 12  # a rule's uses tried one at a time, and by what they work on
+
+
+def slips(tree: S.Rule, slip: Slip) -> list[sp.Expr]:
+    """The answers with ``slip`` made: at every use of its rule, at each use alone, and at every use on the same
+    thing (a learner drops one chain factor of sin(x²)³, not all: user53 F9; or the x of w x + b in both of
+    cross-entropy's terms)."""
+    uses = [rule for rule in _rules(tree) if isinstance(rule, slip.rule)]
+    if not uses:
+        return []
+    out = [slipped(tree, slip)]
+    if len(uses) > 1:
+        out += [slipped(tree, slip, lambda rule, one=one: rule is one) for one in uses[:MOST_USES]]
+        groups: dict[str, list] = {}
+        for rule in uses[:MOST_USES]:
+            groups.setdefault(sp.srepr(getattr(rule, "inner_expr", None) or getattr(rule, "expr", None)), []).append(rule)
+        out += [slipped(tree, slip, lambda rule, group=group: any(rule is g for g in group))
+                for group in groups.values() if 1 < len(group) < len(uses)]
+    return [w for w in out if w is not None]
+
+
+def _rules(rule: S.Rule) -> list[S.Rule]:
+    """Every rule of the tree, the root first."""
+    found = [rule]
+    for f in dataclasses.fields(rule):
+        value = getattr(rule, f.name)
+        if isinstance(value, S.Rule):
+            found += _rules(value)
+        elif isinstance(value, list) and value and all(isinstance(v, S.Rule) for v in value):
+            for v in value:
+                found += _rules(v)
+    return found
+
+
 def diagnose(tree: S.Rule | None, truth: sp.Expr, answer: sp.Expr, function: sp.Expr, same) -> str | None:
     """What the wrong ``answer`` looks like, in a sentence, or None. ``same(a, b)`` says whether two
     expressions are the same function (``steps.equal``); ``tree`` is the last derivative's rule tree."""
     if same(answer, function):
         return "that is the function itself, not its derivative"
+    negated = same(answer, -truth)
     if tree is not None:
-        for slip in CATALOGUE:
-            wrong = slipped(tree, slip)
-            if wrong is not None and not same(wrong, truth) and same(answer, wrong):
-                return slip.advice
-    if same(answer, -truth):
+        fits = [slip for slip in CATALOGUE
+                if any(not same(wrong, truth) and same(answer, wrong) for wrong in slips(tree, slip))]
+        # a whole sign the wrong way is said as such, unless a slip of a sign fits it (user53 F9: a softmax answer
+        # exactly -1 times the derivative was put down to the power rule)
+        if negated:
+            fits = [slip for slip in fits if "sign" in slip.name or "reversed" in slip.name]
+        if fits:
+            return fits[0].advice
+    if negated:
         return "the sign is the wrong way round"
     k = _constant(answer, truth, lambda a, b: a / b)
     if k is not None and k.is_Float and 0 < abs(k - 1) < 1e-3 and same(answer, k * truth):
