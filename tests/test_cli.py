@@ -269,6 +269,10 @@ def test_a_bad_roster_row_is_reported_with_its_line(tmp_path, small_edition):
         assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
         assert "line 1 looks like a header" in result.stderr and "call those two columns name and id" in result.stderr
     assert not (tmp_path / "a").exists() or not any((tmp_path / "a").rglob("worksheet.pdf"))
+    roster.write_text("a" + "\u0301" * 79 + ",s01\nNguy\u1ec5n,s02\n")  # 79 accents on a letter drew up the page
+    result = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--roster", str(roster))
+    assert result.exit_code == 2 and "line 1: the name stacks 78 marks on one letter" in result.stderr, result.stderr
+    assert "line 2" not in result.stderr  # (attack55 F2; Nguyễn's two are a name's)
     roster.write_text("Sam Student,s01\nGrace Family,grace_family\n")  # names with such words: students
     result = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--roster", str(roster), "--format", "html")
     assert result.exit_code == 0, result.stderr

@@ -98,6 +98,10 @@ def read_roster(path: Path) -> list[Student]:
             # space, a soft hyphen; a letter that prints as nothing (Hangul filler, braille blank: attack53 F3)
             problems.append(f"{where}: line {line}: the name shows nothing (only invisible characters); give the "
                             "student's name")
+        elif (stacked := _most_marks(name)) > MOST_MARKS:  # a letter under 79 accents drew a column up the page
+            # over its head and title (attack55 F2); a real name puts two or three on a letter (Vietnamese: ệ)
+            problems.append(f"{where}: line {line}: the name stacks {stacked} marks on one letter (at most "
+                            f"{MOST_MARKS}); give the student's name as it is written")
         elif any(unicodedata.category(c) == "Cn" for c in name):
             problems.append(f"{where}: line {line}: the name holds {next(c for c in name if unicodedata.category(c) == 'Cn')!a},"
                             " which is no character")
@@ -143,6 +147,18 @@ HEADING_WORDS = {
     "nombre", "apellido", "apellidos", "correo", "alumno", "alumna", "código", "codigo",
     "vorname", "nachname", "kennung", "schüler", "schueler", "nummer", "nome", "cognome", "matricola",
 }
+
+
+MOST_MARKS = 3  # combining marks on one letter
+
+
+def _most_marks(name: str) -> int:
+    """The most combining marks in a row in the name."""
+    most = run = 0
+    for c in name:
+        run = run + 1 if unicodedata.combining(c) else 0
+        most = max(most, run)
+    return most
 
 
 def _heading(cell: str) -> bool:
