@@ -719,3 +719,13 @@ def test_clean_says_what_it_removed_beside_the_hand_made_file_it_kept(tmp_path, 
     assert result.exit_code == 0 and f"removed the {written - 1} files builds wrote in {edition}" in said, said
     assert "kept 1 entry" in said and ": handmade.txt" in said and "e.g." not in said, said
     assert sorted(p.name for p in edition.iterdir()) == ["handmade.txt"]
+
+
+def test_the_layouts_are_counted_in_documents(tmp_path, small_edition):
+    # user53 F7: "laying out documents (4 documents)" was said of three versions' worksheets, keys and solutions and a
+    # teacher key: the layouts' jobs were counted, a version's three documents one
+    result = run("build", str(small_edition), "--out", str(tmp_path), "--versions", "3", "--format", "html")
+    assert result.exit_code == 0, result.output
+    folder = next(p for p in tmp_path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    made = sorted(folder.glob("versions/*.html")) + sorted(folder.glob("versions/*/*.html"))
+    assert f"laying out documents ({len(made)} documents)" in result.output, (result.output, made)

@@ -641,8 +641,8 @@ def _counter(progress, stage: str, total: int):
     if progress is not None:
         progress(stage, 0, total)
 
-    def tick():
-        done[0] += 1
+    def tick(count: int = 1):
+        done[0] += count
         if progress is not None:
             progress(stage, done[0], total)
 
@@ -995,7 +995,9 @@ def render_documents(docs: dict[str, dict], names: tuple[str, ...], formats: tup
         size = sum(len(s["problems"]) for s in key["sections"])
         jobs.append((size * WEIGHT["teacher-key"], area, key, stage / area, ("teacher-key",), formats))
     jobs.sort(key=lambda job: -job[0])
-    tick = _counter(progress, LAYING_OUT, len(jobs))
+    # counted in documents, each job's (a version's worksheet, key and solutions): "4 documents" was said of 18
+    # and a teacher key, where a job holding a version's three counted one (user53 F7)
+    tick = _counter(progress, LAYING_OUT, sum(len(job[4]) for job in jobs))
     pace = _paced(pool, "the layouts", template_dir)
 
     def allowance(i: int) -> float:  # a user's templates: many times what the built-in ones take to lay out
@@ -1014,7 +1016,7 @@ def render_documents(docs: dict[str, dict], names: tuple[str, ...], formats: tup
         made, spent = outcome.value
         files.update({f"{v}/{k}" if v else k: p for k, p in made.items()})
         _add_timings(timings, spent)
-        tick()
+        tick(len(group))
     return dict(sorted(files.items()))
 
 

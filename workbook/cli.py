@@ -27,14 +27,14 @@ class _Progress:
 
     def __init__(self, quiet: bool, terminal: bool):
         self.quiet, self.terminal = quiet, terminal
-        self.stage, self.bar, self.started = None, None, 0.0
+        self.stage, self.bar, self.started, self.done = None, None, 0.0, 0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if self.quiet or total == 0:
             return
         if stage != self.stage:
             self.close()
-            self.stage, self.started = stage, time.perf_counter()
+            self.stage, self.started, self.done = stage, time.perf_counter(), 0
             if self.terminal:
                 self.bar = click.progressbar(length=total, label=stage, file=sys.stderr)
                 self.bar.__enter__()
@@ -42,8 +42,9 @@ class _Progress:
                 unit = {"drawing and checking problems": "problem", "laying out documents": "document"}.get(stage)
                 with _unread():
                     click.echo(f"{stage} ({total} {unit}{'s' * (total != 1)})" if unit else stage)
-        if self.bar is not None and done:
-            self.bar.update(1)
+        if self.bar is not None and done > self.done:
+            self.bar.update(done - self.done)  # (a layout's job may hold several documents)
+        self.done = done
 
     def close(self) -> None:
         if self.bar is not None:
