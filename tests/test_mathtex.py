@@ -197,3 +197,16 @@ def test_a_functions_name_after_a_factor_has_a_thin_space_before_it():
     assert row[:3] == [("mn", "3"), ("mspace", None), ("mo", "softplus")], row
     assert ("mspace", None) not in row[4:8], row  # none after a plus sign
     assert "mspace" in mathtex.to_mathml(r"x\operatorname{ReLU}(x)")
+
+
+@pytest.mark.parametrize("latex, said", [(r"x + \text{\href{http://evil}{click}}", "holds a brace or a command"),
+                                         (r"\mathrm{a} + \text{a {b} c}", "holds a brace or a command"),
+                                         (r"\color{url(file:///etc/passwd)}{x}", "neither a colour")])
+def test_math_a_converter_would_read_otherwise_than_written_is_refused(latex, said):
+    # attack54 F10: \text{\href{...}{click}} was drawn garbled (the converters end the text at its first }), and a
+    # colour that is a url was written into the SVG's fill
+    from workbook import mathtex
+
+    with pytest.raises(mathtex.MathError, match=said):
+        mathtex.refuse_unknown_commands(latex)
+    mathtex.refuse_unknown_commands(r"\text{leaf} + \color{red}{x} + \color{#a0b}{y}")

@@ -587,6 +587,13 @@ def test_a_primer_and_an_intro_print_their_math_as_math_and_bad_math_is_one_line
         build(edition, out_root=tmp_path / "out", formats=("html",))
     said = str(raised.value)
     assert "sections[0].primer" in said and "\\foo" in said, said
+    # attack54 F10: a text holding a command was drawn garbled, and a colour that is a url written into the SVG
+    for math, words in (("x + \\\\text{\\\\href{http://evil}{click}}", "text"),
+                        ("\\\\color{url(file:///etc/passwd)}{x}", "neither a colour")):
+        edition.write_text(head + f'primer = "see ${math}$ here"\n', encoding="utf-8")
+        with pytest.raises(InputError) as raised:
+            build(edition, out_root=tmp_path / "out", formats=("html",))
+        assert "sections[0].primer" in str(raised.value) and words in str(raised.value), str(raised.value)
 
 
 def test_an_accented_letter_in_a_figure_label_is_one_glyph():

@@ -111,8 +111,20 @@ class MathSVG:
         return f"width:{self.width:.3f}em;height:{self.height:.3f}em;vertical-align:-{self.depth:.3f}em"
 
 
+_COLOUR = re.compile(r"\\(?:color|textcolor|colorbox)\s*\{([^{}]*)\}")
+
+
 def refuse_unknown_commands(latex: str) -> None:
-    """Raise MathError if the LaTeX has a command the converters do not know."""
+    """Raise MathError if the LaTeX has a command the converters do not know, a text argument the converters
+    would read otherwise than written (one holding a brace or a command: \\text{\\href{...}{click}} printed
+    garbled, attack54 F10), or a colour that is not a name or a #hex (url(...) was written into the SVG)."""
+    for argument in _text_arguments(latex):
+        if re.search(r"[{}\\]", argument):
+            raise MathError(f"a text in math ({argument[:30]!r}) holds a brace or a command; write plain words "
+                            f"in it, in {latex[:60]!r}")
+    for colour in _COLOUR.findall(latex):
+        if not re.fullmatch(r"\s*(?:[A-Za-z]{1,20}|#[0-9A-Fa-f]{3}|#[0-9A-Fa-f]{6})\s*", colour):
+            raise MathError(f"the colour {colour[:30]!r} is neither a colour's name nor #hex, in {latex[:60]!r}")
     mml = _mathml(latex, False)
     bad = _UNTRANSLATED.search(mml)
     if bad:
@@ -121,6 +133,21 @@ def refuse_unknown_commands(latex: str) -> None:
 
 _TEXT_COMMAND = re.compile(r"\\(?:text|textrm|textit|textbf|textsf|texttt|mbox)\s*\{")
 _MARKUP = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+def _text_arguments(latex: str) -> list[str]:
+    """The arguments of the text commands, read as escape_text reads them (braces counted)."""
+    found, pos = [], 0
+    for m in _TEXT_COMMAND.finditer(latex):
+        if m.start() < pos:
+            continue
+        depth, i = 1, m.end()
+        while i < len(latex) and depth:
+            depth += {"{": 1, "}": -1}.get(latex[i], 0) if latex[i - 1] != "\\" else 0
+            i += 1
+        found.append(latex[m.end():i - 1] if not depth else latex[m.end():i])
+        pos = i
+    return found
 
 
 def escape_text(latex: str) -> str:
