@@ -273,6 +273,9 @@ def test_a_bad_roster_row_is_reported_with_its_line(tmp_path, small_edition):
     result = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--roster", str(roster))
     assert result.exit_code == 2 and "line 1: the name stacks 78 marks on one letter" in result.stderr, result.stderr
     assert "line 2" not in result.stderr  # (attack55 F2; Nguyễn's two are a name's)
+    roster.write_bytes(b'Ann,S01\r"Smith\rJohn",S02\rBob,S03\r')  # a CR inside quotes (attack54 F9: said as '\n')
+    result = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--roster", str(roster))
+    assert result.exit_code == 2 and "line 2: the name holds a line break, inside its quotes" in result.stderr
     roster.write_text("Sam Student,s01\nGrace Family,grace_family\n")  # names with such words: students
     result = run("build", str(small_edition), "--out", str(tmp_path / "a"), "--roster", str(roster), "--format", "html")
     assert result.exit_code == 0, result.stderr

@@ -105,6 +105,9 @@ def read_roster(path: Path) -> list[Student]:
         elif any(unicodedata.category(c) == "Cn" for c in name):
             problems.append(f"{where}: line {line}: the name holds {next(c for c in name if unicodedata.category(c) == 'Cn')!a},"
                             " which is no character")
+        elif "\n" in name:  # (a CR in the file too: read as a line's end, attack54 F9 was told '\n')
+            problems.append(f"{where}: line {line}: the name holds a line break, inside its quotes; put the name "
+                            "on one line")
         elif unsafe_char(name, newlines=False):
             problems.append(f"{where}: line {line}: the name holds the control character "
                             f"{unsafe_char(name, newlines=False)!a}")
