@@ -674,7 +674,6 @@ def test_a_corner_at_a_root_of_irrational_coefficients_is_no_raw_error(tmp_path,
 
 
 @pytest.mark.parametrize("prompt, said", [
-    ("A curve {= y = a x^2 + c} is drawn. Find {dfx}.", "names the parameter 'a'"),
     ("A curve {= y = <script>alert(1)</script>} is drawn. Find {dfx}.", "markup such as <b>"),
     ("A curve {= y = } is drawn. Find {dfx}.", "must be an expression"),
     ("A curve {= \\\\alpha x} is drawn.", "the formula {= \\alpha x}"),
@@ -941,3 +940,29 @@ def test_an_unreadable_expression_is_said_with_the_keys_mistakes_at_once(tmp_pat
         load_bank([tmp_path])
     said = "\n".join(caught.value.lines)
     assert "difficulty" in said and "domian: unknown key" in said and "expressions[0]: missing ')'" in said, said
+
+
+def test_a_formula_prints_a_parameters_value_in_its_place_with_its_sign_tidied(tmp_path):
+    # user51 F2: {= a x + b} was refused, and {a}x + {b} outside a formula printed "3x + -1"
+    from workbook.generate import REDRAW, generate_one
+    from workbook.segments import plain
+
+    (tmp_path / "s.toml").write_text(
+        'id = "s"\ntitle = "S"\ntopic = "t"\ndifficulty = 1\nkind = "derivative"\nexpression = "c*softplus(a*x + b)"\n'
+        'prompt = "A unit outputs {f}, a softplus of {= z = a x + b}, scaled by {c}. Find {dfx}."\n[params]\n'
+        'a = { int = [-3, 3], nonzero = true }\nb = { int = [-3, 3], nonzero = true }\nc = { int = [2, 5] }\n',
+        encoding="utf-8")
+    family, seen = load_bank([tmp_path])["s"], 0
+    for seed in range(12):
+        try:
+            record = generate_one(family, seed)
+        except REDRAW:
+            continue
+        said = plain(record["prompt"])
+        a, b = (sp.Rational(record["params"][k]) for k in "ab")
+        written = re.search(r"z = ([^,]*),", said)[1]
+        assert "+ -" not in said and "a" not in written and "b" not in written, said
+        x = sp.Symbol("x", real=True)
+        assert sp.simplify(E.parse(written, variables={"x"}) - (a * x + b)) == 0, (said, a, b)
+        seen += 1
+    assert seen >= 8

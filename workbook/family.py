@@ -198,7 +198,8 @@ class Family(BaseModel):
         formulas = FORMULA.findall(self.prompt or "")
         # a formula holding a brace ({= y = {a}}) is no formula: its text printed as it stood (attack41)
         if len(re.findall(r"(?<!\{)\{=", self.prompt or "")) > len(formulas):
-            raise ValueError("prompt: a formula {= ...} may not hold a brace: write a parameter's value {a} outside it")
+            raise ValueError("prompt: a formula {= ...} may not hold a brace: write a parameter by its name in it "
+                             "({= a x + b}), which prints its value")
         if self.prompt is not None and len(PLACEHOLDER.findall(self.prompt)) + len(formulas) > MAX_PLACEHOLDERS:
             raise ValueError(f"prompt: at most {MAX_PLACEHOLDERS} placeholders such as {{f}}")
         for text in formulas:  # each read as the file loads, not at a draw
@@ -206,10 +207,6 @@ class Family(BaseModel):
                 formula(text)
             except PlaceholderError as exc:
                 raise ValueError(f"prompt: {exc}") from None
-            drawn = sorted(formula_names(text) & set(self.params))
-            if drawn:  # printed as its name, where a reader would look for its value
-                raise ValueError(f"prompt: the formula {{={text[:30]}}} names the parameter {drawn[0]!r}, which a formula "
-                                 f"prints as a name: write {{{drawn[0]}}} outside the formula for its value, or rename it")
         return self
 
     @model_validator(mode="after")

@@ -15,7 +15,7 @@ import sympy.core.random as sympy_random
 from workbook.family import Family
 from workbook.kinds import registry
 from workbook.kinds.common import FORM
-from workbook.problem import Degenerate
+from workbook.problem import DRAWN, Degenerate
 from workbook.steps import StepError
 from workbook.verify import VerifyError
 
@@ -34,7 +34,11 @@ def generate_one(family: Family, seed: int, form: tuple[int, ...] | None = None)
     held = FORM.set((made, tuple(form or ())))
     try:
         params = family.draw_params(rng)
-        record = registry()[family.kind].make(family, params, rng).record()
+        drawn = DRAWN.set(params)  # a prompt's formula prints a parameter's value
+        try:
+            record = registry()[family.kind].make(family, params, rng).record()
+        finally:
+            DRAWN.reset(drawn)
     finally:
         FORM.reset(held)
     return {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 
@@ -190,6 +191,8 @@ def maths_and(names: list[str]) -> list[Segment]:
 
 
 FORMULA_MOST = 120  # characters of a formula in a prompt: a model's equation, not a page of algebra
+# the draw's parameters while it is made (set by generate.generate_one): a formula naming one prints its value
+DRAWN: ContextVar[dict | None] = ContextVar("drawn", default=None)
 
 
 def formula(text: str) -> Math:
@@ -220,7 +223,15 @@ def formula(text: str) -> Math:
                 printed.append(rf"{_Typed(named[1]).side()}\left({', '.join(_Typed(n).side() for n in named[2].split(','))}\right)")
                 continue
             with sp.evaluate(False):
-                E.parse(side)  # the language's own reading: its refusals and limits
+                typed = E.parse(side)  # the language's own reading: its refusals and limits
+            drawn = DRAWN.get() or {}
+            if {str(s) for s in typed.free_symbols} & set(drawn):
+                # a parameter's value in its place, the signs tidied: {= a x + b} is 3x - 1, where {a}x + {b} outside
+                # a formula printed 3x + -1 (user51 F2)
+                from workbook.numbers import latex
+
+                printed.append(latex(E.parse(side, values=drawn)))
+                continue
             printed.append(_Typed(side).side())
         except E.ExprError as exc:
             raise PlaceholderError(f"the formula {{={text[:30]}}}: {exc}") from None
