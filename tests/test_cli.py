@@ -732,3 +732,21 @@ def test_the_layouts_are_counted_in_documents(tmp_path, small_edition):
     folder = next(p for p in tmp_path.iterdir() if p.is_dir() and not p.name.startswith("."))
     made = sorted(folder.glob("versions/*.html")) + sorted(folder.glob("versions/*/*.html"))
     assert f"laying out documents ({len(made)} documents)" in result.output, (result.output, made)
+
+
+def test_a_name_whose_letters_no_installed_font_has_is_said(tmp_path, small_edition):
+    # user50 F3: Chinese, Korean and Hindi names printed as empty boxes, and the build said nothing
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-list") is None:
+        pytest.skip("fontconfig's fc-list is not installed: the fonts cannot be asked")
+    letter = "\U0001e900"  # Adlam: no font of a plain install has it
+    if subprocess.run(["fc-list", f":charset={ord(letter):x}", "family"], check=False, capture_output=True).stdout.strip():
+        pytest.skip("a font here has Adlam")
+    roster = tmp_path / "class.csv"
+    roster.write_text(f"name,id\n{letter}da,s01\nAda Lovelace,s02\nJosé,s03\n", encoding="utf-8")
+    result = run("build", str(small_edition), "--out", str(tmp_path / "o"), "--roster", str(roster), "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if "no installed font has" in line]
+    assert len(notes) == 1 and "(s01)" in notes[0] and letter in notes[0], result.output

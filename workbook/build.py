@@ -52,7 +52,7 @@ from workbook.documents import (
 from workbook.edition import Edition, default_path, load_edition, pick_families
 from workbook.errors import BuildError, InputError, InTheWay, disk_full, excerpt, printable
 from workbook.resources import DEFAULT_EDITION, DEPENDENCIES, dependency_version
-from workbook.roster import read_roster
+from workbook.roster import letters_without_a_font, read_roster
 from workbook.scheduler import BUDGET, DrawCache
 from workbook.staging import (
     MARKER,
@@ -409,6 +409,15 @@ def build_edition(edition: Edition, bank: dict, *, out_root: Path = Path("build"
                          f"{printable(new)}, and its sheet now does too (a name corrected; a new student needs an id of "
                          "their own)")
         _load_before_fork(formats, cache, template_dir)
+        if "pdf" in formats and roster:
+            missing = letters_without_a_font(roster)
+            if missing:
+                ids = sorted({sid for holders in missing.values() for sid in holders})
+                notes.append(f"the names of {len(ids)} student{'s' * (len(ids) != 1)} ({', '.join(ids[:5])}"
+                             f"{', ...' if len(ids) > 5 else ''}) hold letters no installed font has "
+                             f"({''.join(list(missing)[:8])}): they print as empty boxes in the PDFs; install a font "
+                             "that has them (Debian: fonts-noto-cjk for Chinese, Japanese and Korean, fonts-noto-core "
+                             "for the others)")
         if "pdf" in formats and not subsetter():
             notes.append("WeasyPrint is laying out PDFs without HarfBuzz's font subsetter, about 5 times slower: install "
                          "it (libharfbuzz-subset0 on Debian and Ubuntu, harfbuzz on Fedora and Homebrew)")

@@ -171,3 +171,33 @@ def _heading(cell: str) -> bool:
     words = [w.lower() for run in re.findall(r"[^\W\d_]+", cell)
              for w in re.findall(r"[A-Z]{2,}(?![a-z])|[A-Z]?[^\W\dA-Z_]+|[A-Z]", run)]
     return 0 < len(words) <= 4 and all(w in HEADING_WORDS for w in words) and not re.search(r"\d", cell)
+
+
+MOST_LETTERS = 200  # letters of a class's names looked up in the installed fonts
+
+
+def letters_without_a_font(students: list[Student]) -> dict[str, list[str]]:
+    """The letters of the students' names that no installed font has (fontconfig asked, where it is there), each
+    with the ids of the students whose names hold it: in the PDF they print as empty boxes (user50 F3: Chinese,
+    Korean and Hindi names, with no word). Latin letters are not asked: the page's own font has them."""
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return {}
+    holders: dict[str, list[str]] = {}
+    for student in students:
+        for c in dict.fromkeys(student.name):
+            if ord(c) > 0x24F and unicodedata.category(c)[0] in "LNS":
+                holders.setdefault(c, []).append(student.id)
+    missing = {}
+    for c in list(holders)[:MOST_LETTERS]:
+        try:
+            found = subprocess.run([fc_list, f":charset={ord(c):x}", "family"], capture_output=True, timeout=10,
+                                   check=False).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return {}
+        if not found:
+            missing[c] = holders[c]
+    return missing
