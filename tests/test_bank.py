@@ -968,3 +968,19 @@ def test_a_formula_prints_a_parameters_value_in_its_place_with_its_sign_tidied(t
         assert sp.simplify(E.parse(written, variables={"x"}) - (a * x + b)) == 0, (said, a, b)
         seen += 1
     assert seen >= 8
+
+
+def test_a_chain_worked_in_layers_is_alike_a_derivative_of_the_same_form():
+    # user54 F1: chain-layers' sin((ax + b)^2) and chain-three-levels' sin((ax + b)^n), n = 2, stood on one sheet: one
+    # calculation twice, as the chain kind's likeness was its function with its numbers
+    from workbook.generate import REDRAW, generate_one
+
+    bank, likeness = load_bank(), {}
+    for family in ("chain-layers", "chain-three-levels"):
+        for seed in range(30):
+            try:
+                record = generate_one(bank[family], seed)
+            except REDRAW:
+                continue
+            likeness.setdefault(record["likeness"], set()).add(family)
+    assert any(len(families) == 2 for families in likeness.values()), likeness

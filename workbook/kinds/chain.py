@@ -22,7 +22,7 @@ from workbook import expr as E
 from workbook.family import Domain, Family, for_asks
 from workbook.functions import written_out
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import given, partial
+from workbook.kinds.common import given, partial, shape
 from workbook.numbers import latex, subscript
 from workbook.problem import Degenerate, Math, Problem, Step, fill, words
 
@@ -231,7 +231,9 @@ def present_composition(work: Chain) -> Problem:
     check = {"type": "derivative", "function": sp.sstr(written_out(work.composed)), "variable": "x", "order": 1,
              "answer": sp.sstr(written_out(answer))}
     prompt = fill(work.family.prompt or default, {"chain": Math(defs), "asked": Math("dy/dx")})
-    return Problem(identity=str(work.composed), prompt=prompt,
+    # alike, on a sheet, with a derivative of the same form: sin((ax + b)²) worked as layers or as f'(x) is one
+    # calculation (user54 F1: chain-layers and chain-three-levels' sin((ax + b)^n) on one starter sheet)
+    return Problem(identity=str(work.composed), likeness=f"derivative {shape(work.composed, work.inputs)}", prompt=prompt,
                    answer=[Math(r"\frac{dy}{dx} = %s" % latex(answer))], answer_text=sp.sstr(answer),
                    steps=_composition_steps(work), claims=check, figure=(figure := _chain_figure(work)),
                    worksheet_figure=marking.graph(figure, ARROWS, weights=False))
