@@ -487,7 +487,7 @@ def test_a_starter_edition_builds_and_a_shipped_one_builds_by_name(tmp_path, mon
     result = run("build", "derivatives", "--out", "out", "-q", "--format", "html")
     assert result.exit_code == 0, result.output
     assert "<code>workbook build derivatives --seed 2026</code>" in \
-        (tmp_path / "out" / "calculus-for-deep-learning" / "worksheet.html").read_text()
+        (tmp_path / "out" / "derivatives" / "worksheet.html").read_text()  # (its name: user54 F2)
     missing = run("build", "nosuch")
     assert missing.exit_code == 2 and "derivatives, starter, visual-workbook" in missing.stderr
 
