@@ -302,7 +302,7 @@ def test_progress_a_bar_on_a_terminal_a_line_a_stage_when_piped_nothing_when_qui
         assert progress.bar is None  # a bar only on a terminal
     lines = capsys.readouterr().out.splitlines()
     assert lines == ["drawing and checking problems (3 problems)", "drawing math and figures",
-                     "laying out documents (4 documents)"]  # the piped run's; the quiet runs printed nothing
+                     "laying out documents (4 files)"]  # the piped run's; the quiet runs printed nothing
 
 
 def test_a_piped_build_says_each_stage_as_it_starts(tmp_path, small_edition):
@@ -731,7 +731,11 @@ def test_the_layouts_are_counted_in_documents(tmp_path, small_edition):
     assert result.exit_code == 0, result.output
     folder = next(p for p in tmp_path.iterdir() if p.is_dir() and not p.name.startswith("."))
     made = sorted(folder.glob("versions/*.html")) + sorted(folder.glob("versions/*/*.html"))
-    assert f"laying out documents ({len(made)} documents)" in result.output, (result.output, made)
+    assert f"laying out documents ({len(made)} files)" in result.output, (result.output, made)
+    for jobs in ("1", "2"):  # the same whatever the workers (user54 F5: 3 with one, 6 with two)
+        again = run("build", str(small_edition), "--out", str(tmp_path / jobs), "--format", "html,pdf", "--jobs", jobs)
+        assert f"laying out documents ({2 * len(list((tmp_path / jobs).rglob('*.html')))} files)" in again.output, \
+            again.output
 
 
 def test_a_name_whose_letters_no_installed_font_has_is_said(tmp_path, small_edition):

@@ -1004,9 +1004,10 @@ def render_documents(docs: dict[str, dict], names: tuple[str, ...], formats: tup
         size = sum(len(s["problems"]) for s in key["sections"])
         jobs.append((size * WEIGHT["teacher-key"], area, key, stage / area, ("teacher-key",), formats))
     jobs.sort(key=lambda job: -job[0])
-    # counted in documents, each job's (a version's worksheet, key and solutions): "4 documents" was said of 18
-    # and a teacher key, where a job holding a version's three counted one (user53 F7)
-    tick = _counter(progress, LAYING_OUT, sum(len(job[4]) for job in jobs))
+    # counted in the files laid out, each job's documents in each of its formats: "4 documents" was said of 18 and a
+    # teacher key, a job holding a version's three counted one (user53 F7), and the count changed with --jobs, which
+    # splits a copy's PDF and HTML into two jobs or not (user54 F5)
+    tick = _counter(progress, LAYING_OUT, sum(len(job[4]) * _laid_out(job[5]) for job in jobs))
     pace = _paced(pool, "the layouts", template_dir)
 
     def allowance(i: int) -> float:  # a user's templates: many times what the built-in ones take to lay out
@@ -1025,8 +1026,13 @@ def render_documents(docs: dict[str, dict], names: tuple[str, ...], formats: tup
         made, spent = outcome.value
         files.update({f"{v}/{k}" if v else k: p for k, p in made.items()})
         _add_timings(timings, spent)
-        tick(len(group))
+        tick(len(group) * _laid_out(jobs[outcome.task][5]))
     return dict(sorted(files.items()))
+
+
+def _laid_out(formats: tuple[str, ...]) -> int:
+    """How many files a layout job writes for each of its documents: one a format it lays out."""
+    return sum(1 for fmt in formats if fmt in ("html", "pdf")) or 1
 
 
 def _paced(pool, what: str, template_dir: Path | None):

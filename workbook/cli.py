@@ -39,7 +39,7 @@ class _Progress:
                 self.bar = click.progressbar(length=total, label=stage, file=sys.stderr)
                 self.bar.__enter__()
             else:  # on stdout, with the build's report: stderr is for errors, one line each
-                unit = {"drawing and checking problems": "problem", "laying out documents": "document"}.get(stage)
+                unit = {"drawing and checking problems": "problem", "laying out documents": "file"}.get(stage)
                 with _unread():
                     click.echo(f"{stage} ({total} {unit}{'s' * (total != 1)})" if unit else stage)
         if self.bar is not None and done > self.done:
