@@ -93,7 +93,8 @@ def _list_files(files: dict[str, Path], limit: int = 16) -> None:
     if copies:
         folders = sorted(copies, key=lambda f: (len(f), f))  # A ... Z, AA ...
         common = sorted(set.intersection(*copies.values()))
-        shown = ", ".join(folders[:2]) + (f" ... {folders[-1]}" if len(folders) > 2 else "")
+        # three named as three: "s01, s02 ... s03" read as more between them (user54 F8)
+        shown = ", ".join(folders) if len(folders) <= 3 else ", ".join(folders[:2]) + f" ... {folders[-1]}"
         count = sum(len(v) for v in copies.values())
         _say(f"  and {count} files in {len(folders)} folders: {shown} (each: {', '.join(common)})")
 
