@@ -753,7 +753,7 @@ def test_parallel_versions_keep_each_places_form_and_draw_the_same_whatever_the_
         assert drawn["answer"] == record["answer"] and drawn["prompt"] == record["prompt"], record["number"]
         if record["version"] == "A":
             forms[record["number"]] = (family, drawn["form"])
-        elif _room(*forms[record["number"]]) >= ROOM * (1 + "ABC".index(record["version"])):
+        elif _room(*forms[record["number"]]) >= "ABC".index(record["version"]) + ROOM:
             held += 1  # a copy is held where the form has room for it and those before it
             assert record["form"] == forms[record["number"]][1], record
     assert held >= 4, held  # activations' σ(ax + b) and Adam's runs have room to go round; each held in B and C

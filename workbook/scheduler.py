@@ -87,7 +87,7 @@ COURSE = "\0course "  # a draw's course, among its group's identities
 SHEET_RULES = "\0sheet rules"  # the table's rules each problem taken on a sheet uses, with its place there
 
 
-ROOM = 2  # a copy's draw is held to its place's form where the form has this many draws for each copy up to it
+ROOM = 2  # a copy's draw is held to its place's form while the form has a draw to spare past the copies up to it
 
 
 def _room(family: Family, form: tuple[int, ...]) -> int:
@@ -592,9 +592,9 @@ def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = B
             for j in sorted(waiting):
                 ranks[slots[j].place] += 1
                 form = scheduler.held.get(slots[j].place)
-                # held while the form has room for this copy and those before it, each new draw found in about two
-                # tries: σ(ax), a from 2 to 5, is held in B (1 of 4 draws taken) and C (2), not in D
-                if form is not None and _room(slots[j].family, form) >= ROOM * (ranks[slots[j].place] + 1):
+                # held while the form has a draw to spare past this copy's and those before it (version A's among
+                # them): σ(ax), a from 2 to 5, is held in B and C, not in D (read53 F2: C asked 6, and was not)
+                if form is not None and _room(slots[j].family, form) >= ranks[slots[j].place] + ROOM:
                     scheduler.forms[j] = form
                 scheduler.submit(j, 0)
             waiting.clear()

@@ -406,7 +406,9 @@ def present(work: Backprop) -> Problem:
                    answer_text=", ".join(f"d{out}/d{k} = {g:.4f}" for k, g in leaf_grads.items()),
                    # the filled table a student copies: two versions whose leaves differ only where a max drops one
                    # fill in the same numbers (read52 F2)
-                   course="backprop table " + "; ".join(",".join(row) for row in _every_node(work).rows))
+                   # (its worked cells: a leaf's value is given, and y = -1.5 beside -1 hid two tables alike, read53 F1)
+                   course="backprop table " + "; ".join(",".join(row if op != r"\text{leaf}" else [name, row[3]])
+                                                       for row in _every_node(work).rows for name, op in [row[:2]]))
 
 
 def givens(claims: dict) -> dict[str, list[str]]:
