@@ -984,3 +984,14 @@ def test_a_chain_worked_in_layers_is_alike_a_derivative_of_the_same_form():
                 continue
             likeness.setdefault(record["likeness"], set()).add(family)
     assert any(len(families) == 2 for families in likeness.values()), likeness
+
+
+@pytest.mark.parametrize("seed", [3706853312208178, 3005678622251168278])
+def test_a_network_whose_hidden_units_compute_the_same_on_every_example_is_redrawn(seed):
+    # read53 F4: x = (1, 0) with w11 + b1 = w21 + b2: the two hidden units' rows of the table were one row twice, less
+    # to work than the other versions' draws
+    from workbook.generate import generate_one
+    from workbook.problem import Degenerate
+
+    with pytest.raises(Degenerate, match="compute the same on every example"):
+        generate_one(load_bank()["network-221"], seed)

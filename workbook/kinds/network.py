@@ -199,6 +199,11 @@ def solve(family: NetworkFamily, params: dict, rng: np.random.Generator) -> Netw
     if len(set(units)) < len(units):
         raise Degenerate("two hidden units have the same weights and bias: they would stay the same unit")
     _forward(work)
+    # two hidden units that compute the same on every example (w11 + b1 = w21 + b2 with x = (1, 0)): their rows of the
+    # table are one row twice, less to work than a draw whose units differ (read53 F4)
+    columns = [tuple(np.round(work.Z1[:, j], 9)) for j in range(work.Z1.shape[1])]
+    if len(set(columns)) < len(columns):
+        raise Degenerate("two hidden units compute the same on every example")
     # one output for every example, to the places printed: a network that ignores its input (W1 = (1 1; -1 -1) with
     # b1 = (-1, 1) makes a2 = 1 - a1, and w2 = (2, 2) cancels the two: ŷ = 0.7311 four times, read48 F8), where the
     # same family's other draws give four outputs to compare
@@ -210,7 +215,7 @@ def solve(family: NetworkFamily, params: dict, rng: np.random.Generator) -> Netw
     # the hidden layer's gradients mostly 0.00xx: to the 4 places asked, rounding decides them and the key must
     # accept two values for nearly each (read50 F8: version B's XOR start, 7 of 9 "a last digit apart")
     hidden = np.abs(np.concatenate([np.ravel(work.grads["W1"]), np.ravel(work.grads["b1"])]))
-    if np.median(hidden[hidden > 1e-12]) < 0.005:
+    if np.any(hidden > 1e-12) and np.median(hidden[hidden > 1e-12]) < 0.005:
         raise Degenerate("the hidden layer's gradients are too small to work to 4 places")
     return work
 
