@@ -995,3 +995,13 @@ def test_a_network_whose_hidden_units_compute_the_same_on_every_example_is_redra
 
     with pytest.raises(Degenerate, match="compute the same on every example"):
         generate_one(load_bank()["network-221"], seed)
+
+
+@pytest.mark.parametrize("seed", [7820233469297447095, 1048857320264245836])
+def test_a_linear_layer_whose_weight_gradient_is_one_row_copied_is_redrawn(seed):
+    # read53 F7: version B's ∂L/∂W was -6 nine times, C's two rows alike: an outer product worked once and copied
+    from workbook.generate import generate_one
+    from workbook.problem import Degenerate
+
+    with pytest.raises(Degenerate, match="rows are all alike"):
+        generate_one(load_bank()["loss-linear-layer"], seed)

@@ -224,6 +224,10 @@ def solve_linear(family: LossFamily, params: dict, rng: np.random.Generator) -> 
     dx = [sum(W[i][j] * delta[i] for i in range(m)) for j in range(n)]
     if all(v == 0 for row in dW for v in row):
         raise Degenerate("the weight gradient is zero")
+    # every entry one number (x = (3, 3, -1) beside δ = (-2, -2): -6 nine times) or every row alike: an outer product
+    # worked once and copied (read53 F7)
+    if len(set(delta)) == 1 or len({v for row in dW for v in row}) == 1:
+        raise Degenerate("the weight gradient's rows are all alike: δ's entries are one number")
     work.gradient = {"W": dW, "b": delta, "x": dx}
     return work
 
