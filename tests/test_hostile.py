@@ -648,8 +648,9 @@ def test_a_parameter_that_makes_a_huge_number_is_stopped_in_time(place):
     result = place.build("--bank", place.bank, timeout=120)
     assert result.returncode in (1, 2) and "Traceback" not in result.err_text, result.err_text
     assert "too large" in result.err_text
-    result = place.run("list", "--bank", place.bank, timeout=120)
-    assert result.returncode == 0 and "theirs" in result.out_text and "no sample" in result.out_text
+    result = place.run("list", "--bank", place.bank, timeout=120)  # the file's mistake, said as build says it (exit 2)
+    assert result.returncode == 2 and "theirs" in result.out_text and "no sample" in result.out_text
+    assert "theirs.toml: x + a^a^a" in result.err_text and "too large" in result.err_text, result.err_text
 
 
 @pytest.mark.parametrize("args, fragment", [
