@@ -15,8 +15,16 @@ import numpy as np
 import sympy as sp
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from workbook.problem import _TOKEN as PROMPT_TOKEN
-from workbook.problem import PLACEHOLDER, OutOfRange, PlaceholderError, formula, formula_names
+from workbook.problem import (
+    PLACEHOLDER,
+    OutOfRange,
+    PlaceholderError,
+    formula,
+    formula_names,
+    formulas_of,
+    prompt_tokens,
+    prompt_words,
+)
 
 SLUG_MOST = 48  # characters
 SLUG = r"^[a-z0-9][a-z0-9-]{0,%d}$" % (SLUG_MOST - 1)
@@ -37,7 +45,6 @@ TITLE = r"^[^\n\r\t]*\S[^\n\r\t]*$"  # and a title shows something: " " was a ti
 NAME = r"^[A-Za-z][A-Za-z0-9_]{0,15}$"
 NAME_RULE = "a letter, then up to 15 letters, digits or underscores"
 MAX_BOUND = 10_000
-FORMULA = re.compile(r"(?<!\{)\{=([^{}]*)\}")  # {= y = w x + b} in a prompt (see problem.formula)
 MAX_PLACEHOLDERS = 12  # in a prompt; the built-in ones use at most 5
 DISTINCT_TRIES = 100  # draws of the params for one problem before a ``distinct`` group is given up
 DIGITS = 12  # the most digits a parameter's value may have, written as a fraction: 0.000001 or 9999.5
@@ -195,7 +202,7 @@ class Family(BaseModel):
     @model_validator(mode="after")
     def _prompt_fills_in_little(self):
         """Each placeholder prints a whole formula: a prompt of 150 {f}s would take minutes to lay out."""
-        formulas = FORMULA.findall(self.prompt or "")
+        formulas = formulas_of(self.prompt or "")  # as fill() reads them (one after a brace too: attack56 F1)
         # a formula holding a brace ({= y = {a}}) is no formula: its text printed as it stood (attack41)
         if len(re.findall(r"(?<!\{)\{=", self.prompt or "")) > len(formulas):
             raise ValueError("prompt: a formula {= ...} may not hold a brace: write a parameter by its name in it "
@@ -316,20 +323,20 @@ class FunctionFamily(Family):
         formula of the author's own may not define the function's name otherwise."""
         if self.prompt is None:
             return self
-        tokens = [m for m in PROMPT_TOKEN.finditer(self.prompt) if m[0] not in ("{{", "}}")]  # as fill() reads it
+        tokens = prompt_tokens(self.prompt)
         if not any(m[1] in ("f", "fx") for m in tokens):
             raise ValueError("prompt: never says the function drawn, which the answer is about: put {f} (or {fx}) in "
                              "it")
         name = getattr(self, "function", "f")
-        for m in tokens:  # a formula naming the function anywhere (x^3 + 1 = f(x), y = f(x) = ..., attack56 F1)
+        for text in formulas_of(self.prompt):  # a formula naming the function anywhere (x^3 + 1 = f(x): attack56 F1)
             try:
-                named = m[1].startswith("=") and name in formula_names(m[1][1:])
+                named = name in formula_names(text)
             except (ValueError, TypeError, RecursionError):
                 named = False  # (a formula that cannot be read is refused with its own line)
             if named:
-                raise ValueError(f"prompt: the formula {{{m[1][:30]}}} names {name}, the function drawn, which only "
+                raise ValueError(f"prompt: the formula {{={text[:30]}}} names {name}, the function drawn, which only "
                                  f"{{f}} prints: write {{f}} for it")
-        text = PROMPT_TOKEN.sub(" ", self.prompt)  # and its own words: "Let f(x) = x^3 + 1." as text
+        text = prompt_words(self.prompt)  # and its own words: "Let f(x) = x^3 + 1." as text
         if re.search(rf"(?<![\w']){re.escape(name)}\s*\([^()=]*\)\s*=", text):
             raise ValueError(f"prompt: its text writes {name}(...) = itself, where the function is the one drawn: "
                              f"write {{f}} for it")

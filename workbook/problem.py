@@ -160,6 +160,22 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
 
+def prompt_tokens(template: str) -> list[re.Match]:
+    """The placeholders and formulas of a prompt, read as fill() reads it (left to right, {{ and }} a brace), each
+    match's group 1 its text: "f", "= y = w x + b"."""
+    return [m for m in _TOKEN.finditer(template) if m[0] not in ("{{", "}}")]
+
+
+def prompt_words(template: str) -> str:
+    """A prompt's own words, its placeholders and formulas taken out."""
+    return _TOKEN.sub(" ", template)
+
+
+def formulas_of(template: str) -> list[str]:
+    """The formulas {= ...} of a prompt, as fill() reads them: one after a brace ({{{= f(x) = x^3}}}) is one."""
+    return [m[1][1:] for m in prompt_tokens(template) if m[1].startswith("=")]
+
+
 class PlaceholderError(ValueError):
     """A family's text names a placeholder its kind does not fill: a typo in the bank file."""
 

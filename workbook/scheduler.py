@@ -560,9 +560,8 @@ def _in_turn(slot: Slot) -> tuple:
     reordering sections changed problems the docs promise it leaves alone (seed 11, once a coefficient of 1
     counted)."""
     name, _, rest = slot.slot.rpartition("#")
-    position = re.match(r"\d*", rest)[0]
     # the first copy (its slots named as their place) before the others, whose stars it holds: version A before AA
-    return (not slot.example, slot.place != slot.slot, slot.sheet or "", name, int(position) if position else -1, rest)
+    return (not slot.example, slot.place != slot.slot, slot.sheet or "", name, _position(slot), rest)
 
 
 def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = BUDGET, progress=None,
