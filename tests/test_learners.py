@@ -822,11 +822,16 @@ def test_a_gradient_checks_estimate_is_judged_to_the_8_figures_asked():
     assert moodle.tolerance(44.000004, True, 8) < 4e-6
 
 
-@pytest.mark.parametrize("expression, at", [("|x|", "0"), ("relu(x)", "0"), ("sqrt(x)", "-1")])
-def test_a_number_given_where_the_derivative_has_none_is_not_right(expression, at):
-    # |x| at 0 with --check 0 exited 2, as for a mistake in the request: the learner answered, and wrongly (attack31)
-    result = run("solve", expression, "--at", at, "--check", "0")
+@pytest.mark.parametrize("expression, at, given", [("|x|", "0", "0"), ("relu(x)", "0", "1/2"), ("relu(x)", "0", "1"),
+                                                   ("sqrt(x)", "-1", "0")])
+def test_a_number_given_where_the_derivative_has_none_is_not_right(expression, at, given):
+    # |x| at 0 with --check 0 exited 2, as for a mistake in the request: the learner answered, and wrongly (attack31);
+    # relu(x) at 0 with 0 is the book's own convention, the slope from the left (user53 F8), so it is not asked here;
+    # the line says which answers are taken, the convention's value among them where there is one
+    result = run("solve", expression, "--at", at, "--check", given)
     assert result.exit_code == 1 and result.output.startswith("not right:"), result.output
+    assert "does not exist" in result.output
+    assert ("or 0 by the book's convention" in result.output) == (expression == "relu(x)")
 
 
 def test_a_bad_batch_line_names_the_place_in_itself_and_a_collapsed_domain_is_too_narrow():

@@ -70,12 +70,15 @@ def test_no_worksheet_figure_shows_a_value_its_problem_asks_for(records):
 
 def test_the_solution_figure_still_shows_what_the_worksheet_leaves_out(records):
     # the check above can fail: the solutions' own figures do show the values asked for
-    found = 0
-    for _, record in records:
+    # (counted in families, not draws: which draws a family keeps changes as its checks grow, the kinds that print
+    # worked values on their solution figures do not)
+    found = set()
+    for name, record in records:
         if record.get("worksheet_figure") and record.get("figure"):
             asked = _values(record["answer_text"])
-            found += any(_values(text) & asked for text in _drawn_texts(record["figure"]) + [record["figure"]["alt"]])
-    assert found >= 10
+            if any(_values(text) & asked for text in _drawn_texts(record["figure"]) + [record["figure"]["alt"]]):
+                found.add(name.split(" #")[0])
+    assert len(found) >= 4 and {"backprop-neuron", "network-221"} <= found, found
 
 
 def test_a_third_of_the_default_editions_problems_carry_a_worksheet_figure():

@@ -1203,7 +1203,8 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
                           f"{str(exc).removeprefix(f'at {result.var} = {at.strip()}: ')}")]
         if near(formula_value):
             note = f"; {answer_text.strip()} is what the formula gives there, as deep-learning libraries do, a convention"
-        return False, [f"not right: {exc}{note}; answer \"does not exist\" (or undefined, DNE)"]
+        by_book = f", or {explain.pretty(sp.nsimplify(left))} by the book's convention" if left is not None else ""
+        return False, [f"not right: {exc}{note}; answer \"does not exist\" (or undefined, DNE){by_book}"]
     if at is not None and answer.is_number:  # a number: the derivative's value at the point
         if not exact.is_number:  # ∂/∂x [x y] at x = 1 is y: no number is it
             others = ", ".join(sorted(str(s) for s in exact.free_symbols))
