@@ -1053,6 +1053,19 @@ def test_a_step_of_a_fast_wave_that_touches_zero_is_found_in_both_judges(tmp_pat
                                       ("2x + sign(sin(1000x)^2 + 2) - 1", True)], tmp_path)
 
 
+def test_a_step_of_a_wave_of_a_square_that_touches_zero_is_found_in_both_judges(tmp_path):
+    # attack51 F2: sign(cos(x^2) + 1) is 0 where x^2 = pi, 3 pi, ...: the angle a x^2 + b x + c is solved for each
+    # turn its values reach (by the quadratic formula), and the answer evaluated there with the angle multiplied out
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    record = {"claims": {"type": "derivative", "function": "x**2", "variable": "x", "order": 1, "answer": "2*x"}}
+    _terminal_and_page_agree(record, [("2x + sign(cos(x^2) + 1) - 1", "defer"),
+                                      ("2x + sign(cos(3x^2 + x) + 1) - 1", "defer"),
+                                      ("2x + Heaviside(-sin(2x^2 - 3x) - 1)", "defer"),
+                                      ("2x + 1 - sign(cos(x^2 - 1)^2)", "defer"),
+                                      ("2x sign(cos(x^2) + 2)", True)], tmp_path)
+
+
 def test_an_answer_whose_corners_switch_too_often_for_the_page_is_sent_to_the_terminal_not_called_unreadable(tmp_path):
     # attack51 F5: "I could not read that: ... write it more simply" to cos(x) sign(sin(x)) terms the terminal judged
     if _ready() is not None:

@@ -1448,7 +1448,7 @@ def _apart_exactly(exprs: list[sp.Expr], truth_at, var: sp.Symbol, lo: float, hi
     points = _exact_switches(typed, var, *((min(lo, -EXACT_REACH), max(hi, EXACT_REACH)) if far else (lo, hi)), far=far)
     for z in sorted(points, key=lambda z: (not lo <= z <= hi, abs(float(z)))):  # the domain's, nearest 0, first
         try:
-            values = [sp.N(e.xreplace({var: z}).doit(), 30) for e in (typed, truth, function)]
+            values = [sp.N(_exactly_at(e, var, z), 30) for e in (typed, truth, function)]
             want = complex(values[1])
             if not all(v.is_number and v.is_finite and v.is_real for v in values[1:]):
                 continue
@@ -1468,6 +1468,14 @@ def _apart_exactly(exprs: list[sp.Expr], truth_at, var: sp.Symbol, lo: float, hi
     return None
 
 
+def _exactly_at(e: sp.Expr, var: sp.Symbol, z: sp.Expr) -> sp.Expr:
+    """e at the exact point z, each sine's, cosine's and tangent's angle multiplied out first: at
+    x = (sqrt(1 + 12 pi) - 1)/6, 3x^2 + x is pi exactly and cos of it -1, so sign(cos(3x^2 + x) + 1) is 0 there,
+    not the 1 that a 30-digit evaluation of the unexpanded angle gives."""
+    at = e.xreplace({var: z})
+    return at.replace(lambda n: isinstance(n, (sp.sin, sp.cos, sp.tan)), lambda n: n.func(sp.expand(n.args[0]))).doit()
+
+
 def _exact_switches(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float, far: bool = False) -> list[sp.Expr]:
     """The exact points in [lo, hi] where an argument of sign, a step, |.|, DiracDelta or 0^u in the answer is 0,
     where SymPy finds them as a short finite set: only for arguments whose every function is of a polynomial of
@@ -1479,13 +1487,13 @@ def _exact_switches(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float, far: b
             continue
         if (angles := _of_one_angle(u, var)) is not None:
             # sin(a x + b) + 1 is 0 where sin is -1, cos(a x + b)^2 where cos is 0: the angles where the sine or cosine
-            # takes those values, those nearest 0, however large a (sign(sin(1000 x) + 1) at -pi/2000: attack50 F1)
-            a, b, wave, values = angles
+            # takes those values, those nearest 0, however large a (sign(sin(1000 x) + 1) at -pi/2000: attack50 F1);
+            # of a x^2 + b x + c too, each angle solved for x (cos(x^2) + 1 touches 0 at sqrt(pi): attack51 F2)
+            inner, wave, values = angles
             turns = [t for r in values for t in ((sp.asin(r), sp.pi - sp.asin(r)) if wave is sp.sin
                                                  else (sp.atan(r), sp.atan(r) + sp.pi) if wave is sp.tan
                                                  else (sp.acos(r), -sp.acos(r)))]
-            found += sorted({z for t in turns for k in range(-3, 4) if lo <= (z := (t + 2 * k * sp.pi - b) / a) <= hi},
-                            key=lambda z: (abs(float(z)), float(z)))[:12]
+            found += sorted(_angle_points(inner, var, turns, lo, hi), key=lambda z: (abs(float(z)), float(z)))[:12]
             continue
         if far and u.is_polynomial(var) and 0 < sp.degree(u, var) <= 4:  # a polynomial's zeros however far out and
             # however large its numbers: sign((x - 10^4)^2) switches at 10^4 alone (attack54 F6: "right")
@@ -1501,21 +1509,46 @@ def _exact_switches(typed: sp.Expr, var: sp.Symbol, lo: float, hi: float, far: b
 
 
 def _of_one_angle(u: sp.Expr, var: sp.Symbol):
-    """u as a polynomial (degree 8 at most, small coefficients) of one sine, cosine or tangent of a x + b: (a, b, its
-    function, the values it takes where u is 0: in [-1, 1] for a sine or a cosine), or None."""
+    """u as a polynomial (degree 8 at most, small coefficients) of one sine, cosine or tangent of a polynomial in var
+    of degree 1 or 2: (that polynomial, its function, the values it takes where u is 0: in [-1, 1] for a sine or a
+    cosine), or None."""
     waves = [n for n in u.atoms(sp.sin, sp.cos, sp.tan) if var in n.free_symbols]
-    if len(waves) != 1 or not waves[0].args[0].is_polynomial(var) or sp.degree(waves[0].args[0], var) != 1:
+    if len(waves) != 1 or not waves[0].args[0].is_polynomial(var) or sp.degree(waves[0].args[0], var) not in (1, 2):
         return None
     wave, t = waves[0], sp.Dummy("t")
     g = u.xreplace({wave: t})
     if g.free_symbols != {t} or not g.is_polynomial(t) or sp.degree(g, t) > 8 or not _small(g, t):
         return None
+    if any(not c.is_number for c in sp.Poly(wave.args[0], var).all_coeffs()):
+        return None
     try:
         values = [r for r in sp.Poly(g, t).real_roots() if isinstance(wave, sp.tan) or -1 <= r <= 1]
     except (NotImplementedError, sp.PolynomialError, ValueError, TypeError):
         return None
-    a, b = sp.Poly(wave.args[0], var).all_coeffs()
-    return a, b, type(wave), sorted(set(values), key=float)
+    return wave.args[0], type(wave), sorted(set(values), key=float)
+
+
+def _angle_points(inner: sp.Expr, var: sp.Symbol, turns: list[sp.Expr], lo: float, hi: float) -> set[sp.Expr]:
+    """The points of [lo, hi] where the polynomial ``inner`` (degree 1 or 2) is one of ``turns`` plus a whole number
+    of turns (2 pi): for a x + b those of seven turns about 0, however large a; for a quadratic, every turn its
+    values over [lo, hi] reach (at most 40)."""
+    poly = sp.Poly(inner, var)
+    if poly.degree() == 1:
+        a, b = poly.all_coeffs()
+        return {z for t in turns for k in range(-3, 4) if lo <= (z := (t + 2 * k * sp.pi - b) / a) <= hi}
+    a, b, c = poly.all_coeffs()
+    vertex = float(-b / (2 * a))
+    reached = [float(inner.subs(var, x)) for x in [lo, hi] + ([vertex] if lo < vertex < hi else [])]
+    low, high = min(reached), max(reached)
+    found: set[sp.Expr] = set()
+    for t in turns:
+        first, last = math.floor((low - float(t)) / (2 * math.pi)), math.ceil((high - float(t)) / (2 * math.pi))
+        for k in range(first, min(last, first + 40) + 1):
+            square = b**2 - 4 * a * (c - t - 2 * k * sp.pi)  # a x^2 + b x + c = t + 2 k pi, by the formula
+            if float(square) < 0:
+                continue
+            found |= {z for sign in (-1, 1) if lo <= float(z := (-b + sign * sp.sqrt(square)) / (2 * a)) <= hi}
+    return found
 
 
 def _small(u: sp.Expr, var: sp.Symbol) -> bool:
