@@ -313,6 +313,33 @@ def test_math_never_makes_markup_or_links():
             mathtex.to_mathml(latex)
 
 
+
+@pytest.mark.parametrize("latex", [r"\rule{1000cm}{1000cm}", r"\rule{99999999999999999999999999cm}{1cm}",
+                                   r"\rule{nan cm}{inf cm}", r"\hspace{10cm} x", r"\mathrm{\kern9cm}", r"\hskip 3in",
+                                   r"\color{white} x", r"\textcolor{#fefefe}{x}", r"\color{ghostwhite} x",
+                                   r"\colorbox{black}{x}", r"\colorbox{#101010}{x}"])
+def test_math_cannot_fill_the_page_or_hide_its_text(latex):
+    # attack57 F1: \rule{1000cm}{1000cm} in a primer made a five-page sheet of black, \color{white} hid its words
+    from workbook import mathtex
+
+    with pytest.raises(mathtex.MathError):
+        mathtex.to_mathml(latex)
+
+
+@pytest.mark.parametrize("latex", [r"a \qquad b", r"\hspace{1cm} x", r"\rule{2cm}{0.4pt}", r"\color{blue} x",
+                                   r"\textcolor{#1f5fa0}{x}", r"\colorbox{yellow}{x}", r"\Huge x", r"\!\! x"])
+def test_math_keeps_its_ordinary_spaces_sizes_and_colours(latex):
+    from workbook import mathtex
+
+    assert "<math" in mathtex.to_mathml(latex)
+
+
+def test_a_primer_rule_the_size_of_the_page_is_one_line_and_the_edition_left_alone(place):
+    place.edition.write_text(EDITION.replace('count = 1', 'count = 1\nprimer = "Before $\\\\rule{1000cm}{1000cm}$ after"'),
+                             encoding="utf-8")
+    refused(place.build(timeout=60), "sections[0].primer", "1000cm", "make it smaller")
+
+
 # ---------------------------------------------------------------- folders that are not ours
 
 
@@ -1295,7 +1322,8 @@ def test_no_warning_reaches_the_terminal(place):
 
 
 def _one(result):
-    """solve prints the message, the expression and a caret under the place: the first line is the error."""
+    """solve's error is one line, the place marked in the expression (it was three, with a caret under it)."""
+    assert len(result.err_text.splitlines()) <= 1, result.err_text
     result.err_text = result.err_text.splitlines()[0] + "\n" if result.err_text else ""
     return result
 
@@ -1502,9 +1530,8 @@ def test_seed_ranges_of_thousands_of_digits_are_one_line(place, seeds):
 def test_a_long_expressions_error_shows_the_place(place):
     result = place.run("solve", "x+" * 400 + ")", timeout=60)
     lines = result.err_text.splitlines()
-    assert result.returncode == 2 and len(lines) == 3 and all(len(line) < 100 for line in lines)
-    caret = lines[2].index("^") - len("error: ")
-    assert lines[1][len("error: "):][caret] == ")"
+    assert result.returncode == 2 and len(lines) == 1 and len(lines[0]) < 160, lines  # one line (user54 F9)
+    assert "⟨)⟩" in lines[0] and lines[0].endswith("+x+⟨)⟩"), lines
 
 
 def test_moodles_algebra_filter_cannot_start_in_prose():

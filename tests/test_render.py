@@ -559,6 +559,9 @@ def test_prose_sets_its_dollar_math_as_math_and_a_price_as_text():
     assert prose("costs $5 and $10, and $x^2$") == [{"text": "costs $5 and $10, and "}, {"math": "x^2"}]
     assert prose(r"a \$ sign, $ x$ and $x $") == [{"text": "a $ sign, $ x$ and $x $"}]
     assert prose("") == [{"text": ""}]
+    # $$...$$, TeX's displayed math, is math too, set in the line: "$$y$$" printed its outer dollars (attack57 F3)
+    assert prose("Look: $$y$$ and $$\\sigma(u)$$.") == [{"text": "Look: "}, {"math": "y"}, {"text": " and "},
+                                                     {"math": "\\sigma(u)"}, {"text": "."}]
 
 
 def test_a_primer_and_an_intro_print_their_math_as_math_and_bad_math_is_one_line(tmp_path):

@@ -180,7 +180,8 @@ def _prose_math(edition: Edition) -> None:
                 try:
                     mathtex.to_mathml(piece["math"])
                 except Exception as exc:  # noqa: BLE001 - any converter failure is the input's
-                    said = str(exc).split(" in ", 1)[0] if isinstance(exc, mathtex.MathError) else "not LaTeX it can read"
+                    said = str(exc).split(" in ", 1)[0].rstrip(" ,;:") if isinstance(exc, mathtex.MathError) \
+                        else "not LaTeX it can read"
                     problems.append(f"{printable(edition.path)}: sections[{i}].{key}: ${printable(piece['math'][:40])}$: "
                                     f"{printable(said[:80])}; write it as LaTeX math, or \\$ for a dollar sign")
     if problems:

@@ -56,15 +56,17 @@ class ExprError(ValueError):
         super().__init__(f"{message}{where}")
 
     def pointer(self) -> str:
-        """The text with a caret under the position."""
-        if self.position is None:
-            return self.text[:WINDOW]
+        """The text on one line with the place marked, ⟨*⟩ around the character there (⟨⟩ past the end): an error
+        is one line (user54 F9: a caret under the text made three); a long text is shown around the place."""
         line = self.text.replace("\n", " ").replace("\t", " ")
+        if self.position is None:
+            return line[:WINDOW]
+        at = min(self.position, len(line))
+        marked = f"{line[:at]}⟨{line[at:at + 1]}⟩{line[at + 1:]}"
         if len(line) <= WINDOW:
-            return f"{line}\n{' ' * self.position}^"
-        start = max(0, min(self.position - WINDOW // 2, len(line) - WINDOW))  # the part around the place
-        shown = ("..." if start else "") + line[start:start + WINDOW] + ("..." if start + WINDOW < len(line) else "")
-        return f"{shown}\n{' ' * (self.position - start + (3 if start else 0))}^"
+            return marked
+        start = max(0, min(at - WINDOW // 2, len(line) - WINDOW))  # the part around the place
+        return ("..." if start else "") + marked[start:start + WINDOW + 2] + ("..." if start + WINDOW < len(line) else "")
 
 
 FUNCTIONS = BY_NAME  # every function the language reads: workbook/functions.py

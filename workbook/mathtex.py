@@ -185,6 +185,8 @@ def _mathml(latex: str, display: bool) -> str:
     stray |= {a for e in root.iter() for a in e.attrib} - MATHML_ATTRIBUTES
     if stray:  # only MathML reaches a page, whatever the LaTeX held
         raise MathError(f"math that makes markup or links ({', '.join(sorted(stray))}): {latex[:60]!r}")
+    for element in root.iter():
+        _sizes_and_colours(element, latex)
     if not (mark_unary_signs(root) | primes_on_the_line(root) | space_names(root)):
         return mml
     # Plain names and an xmlns attribute, not ET.register_namespace: that map is global, and
@@ -193,6 +195,61 @@ def _mathml(latex: str, display: bool) -> str:
         element.tag = element.tag.rsplit("}", 1)[-1]
     root.set("xmlns", MATHML)
     return ET.tostring(root, encoding="unicode")
+
+
+# How large a space, a rule or a letter math may make, in em: a \rule{1000cm}{1000cm} in a primer filled five pages
+# with black and \hspace{10cm} pushed the text off the page (attack57 F1); \qquad is 2em, \Huge 2.49em
+_LENGTHS = {"width", "height", "depth", "lspace", "rspace", "voffset", "minsize", "maxsize", "mathsize"}
+MOST_EM = 6.0
+_EM = {"em": 1.0, "ex": 0.5, "mu": 1 / 18, "pt": 1 / 12, "px": 1 / 16, "pc": 1.0, "mm": 2.835 / 12, "cm": 28.35 / 12,
+       "in": 6.0, "": 1.0}
+_LENGTH = re.compile(r"\s*([+-]?(?:\d+\.?\d*|\.\d+))\s*(em|ex|mu|pt|px|pc|mm|cm|in|%|)\s*")
+# colours as xcolor and CSS name them, dark enough to read on white paper; and those light enough to read on
+_DARK = {"black", "blue", "brown", "darkgray", "darkgrey", "gray", "grey", "green", "magenta", "olive", "orange",
+         "purple", "red", "teal", "violet", "navy", "maroon", "darkblue", "darkred", "darkgreen", "darkorange", "crimson",
+         "indigo", "darkviolet", "darkmagenta", "darkcyan", "darkslategray", "dimgray", "firebrick", "sienna"}
+_LIGHT = {"white", "yellow", "lightgray", "lightgrey", "pink", "cyan", "lime", "lightyellow", "lightblue", "lightgreen",
+          "lightcyan", "lavender", "beige", "ivory", "honeydew", "mintcream", "aliceblue", "whitesmoke", "gainsboro"}
+
+
+def _luminance(colour: str) -> float | None:
+    """A #hex colour's lightness, 0 (black) to 1 (white); None for a name."""
+    digits = colour.strip().lstrip("#")
+    if not colour.strip().startswith("#"):
+        return None
+    digits = "".join(c * 2 for c in digits) if len(digits) == 3 else digits
+    r, g, b = (int(digits[k:k + 2], 16) / 255 for k in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _sizes_and_colours(element: ET.Element, latex: str) -> None:
+    """Refuse a length past MOST_EM or not a number (\\rule{nan cm}{1cm}), text coloured too light to read on the
+    page (\\color{white} hid it), and a background too dark to read text on (\\colorbox{black}); a rule's own black
+    is its line."""
+    for name in _LENGTHS & set(element.attrib):
+        value = element.attrib[name]
+        if value.endswith("mathspace") and value.strip().removeprefix("negative").isalpha():
+            continue  # thinmathspace and its kin: a named space of TeX's
+        m = _LENGTH.fullmatch(value)
+        if m is None:
+            raise MathError(f"a size {value[:20]!r} that is not a length (write one such as 1em) in {latex[:60]!r}")
+        em = abs(float(m[1])) * (_EM[m[2]] if m[2] != "%" else 0.01)
+        if em > MOST_EM:
+            raise MathError(f"a size {value[:20]!r} past {MOST_EM:g}em, which fills the page; make it smaller, "
+                            f"in {latex[:60]!r}")
+    text = "".join(element.itertext()).strip()
+    colour = element.attrib.get("mathcolor")
+    if colour is not None:
+        light = _luminance(colour)
+        if (light is None and colour.strip().lower() not in _DARK) or (light is not None and light > 0.6):
+            raise MathError(f"the colour {colour[:20]!r} is too light to read (or unknown): use blue, red, #1f5fa0, "
+                            f"in {latex[:60]!r}")
+    background = element.attrib.get("mathbackground")
+    if background is not None and text:
+        light = _luminance(background)
+        if (light is None and background.strip().lower() not in _LIGHT) or (light is not None and light < 0.7):
+            raise MathError(f"the background {background[:20]!r} is too dark to read text on: use yellow, #ffeeaa, "
+                            f"in {latex[:60]!r}")
 
 
 MATHML = "http://www.w3.org/1998/Math/MathML"

@@ -143,7 +143,8 @@ def again(items: list[dict]) -> list[dict]:
 # math in prose an edition writes (a primer, an intro): $f''$, by pandoc's rule, so that a price is not math: the
 # opening $ has a character other than a space after it, the closing one such a character before it and no digit after
 # it ("$5 and $10" is text), and \$ is a dollar sign (read48 F3: f'' and p - y were set upright, as words)
-_INLINE_MATH = re.compile(r"(?<!\\)\$(?=\S)((?:[^$\\]|\\.)+?)(?<=\S)\$(?!\d)", re.DOTALL)  # (no $ inside)
+# $...$, or $$...$$ as TeX writes displayed math (set in the line here: "$$y$$" printed its outer dollars, attack57 F3)
+_INLINE_MATH = re.compile(r"(?<!\\)(\$\$?)(?=\S)((?:[^$\\]|\\.)+?)(?<=\S)\1(?!\d)", re.DOTALL)  # (no $ inside)
 
 
 def prose(text: str) -> list[dict]:
@@ -152,7 +153,7 @@ def prose(text: str) -> list[dict]:
     for m in _INLINE_MATH.finditer(text):
         if m.start() > at:
             out.append({"text": text[at:m.start()].replace("\\$", "$")})
-        out.append({"math": m.group(1)})
+        out.append({"math": m.group(2)})
         at = m.end()
     if at < len(text) or not out:
         out.append({"text": text[at:].replace("\\$", "$")})

@@ -128,7 +128,7 @@ def _parse(text: str, names: list[str]) -> tuple[sp.Expr, list[sp.Symbol]]:
         variables = [E.symbol(n.strip()) for n in names]
         expr = E.parse(text, names=[str(v) for v in variables])
     except E.ExprError as exc:
-        raise SolveError(f"{exc}\n{exc.pointer()}" if exc.position is not None else str(exc)) from None
+        raise SolveError(f"{exc}: {exc.pointer()}" if exc.position is not None else str(exc)) from None
     _one_name_or_a_product(expr, [str(v) for v in variables])
     printed: dict[str, str] = {}
     for name in sorted({str(v) for v in variables} | {s.name for s in expr.free_symbols}):
@@ -263,7 +263,7 @@ def check_mixed(result: MixedResult, answer_text: str, domain=None) -> tuple[boo
     try:
         answer = E.parse(answer_text, variables=allowed)
     except E.ExprError as exc:
-        raise SolveError(f"your answer: {exc}") from None
+        raise SolveError(f"your answer: {exc}" + (f": {exc.pointer()}" if exc.position is not None else "")) from None
     d = "\u2202^%d/%s" % (len(result.variables), "".join(f"\u2202{v}" for v in reversed(result.variables)))
     head = f"{d} [{explain.pretty(result.expr)}]"
     lo, hi = domain or (-3.0, 3.0)
@@ -1178,7 +1178,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     try:
         answer = E.parse(answer_text, variables=allowed)
     except E.ExprError as exc:
-        raise SolveError(f"your answer: {exc}") from None
+        raise SolveError(f"your answer: {exc}" + (f": {exc.pointer()}" if exc.position is not None else "")) from None
     # the point is read whatever the answer is: ")))" or 1/0 is said to be no point, never passed over
     try:
         exact, _ = value_at(result, at) if at is not None else (None, None)
