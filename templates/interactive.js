@@ -640,9 +640,32 @@
     try { return data.truth ? parse(data.truth, [data.variable], data.bare) : null; } catch (err) { return null; }
   }
 
+  // A tangent line typed in decimals, right where its slope and intercept each are to the decimals typed (the
+  // intercept to those times 1 + |x0|), or within 0.5%, as workbook/judge.py's _line_in_decimals (user55 F1:
+  // y = -0.3679x + 0.7358 was "Not right" for x e^(-x^2) at 1); null where it is not such a line
+  function lineInDecimals(data, f, text) {
+    const typed = text.match(/\d*\.\d+|\d+\.\d*/g);
+    if (data.noun !== "the tangent line" || !typed || data.points.length < 3) return null;
+    const v = data.variable, at = (x) => f({ [v]: x });
+    const [p0, p1, p2] = data.points, [v0, v1, v2] = data.values;
+    const mTrue = (v1 - v0) / (p1 - p0), bTrue = v0 - mTrue * p0;
+    const mGiven = at(1) - at(0), bGiven = at(0);
+    const straight = (m, b, x, y) => Math.abs(m * x + b - y) <= 1e-9 * Math.max(1, Math.abs(y));
+    if (![mGiven, bGiven, mTrue, bTrue].every(Number.isFinite) || !straight(mTrue, bTrue, p2, v2)
+        || ![-2.3, 1.7, 2.9].every((x) => straight(mGiven, bGiven, x, at(x)))) return null;
+    const places = Math.max(...typed.map(decimalsOf));
+    const half = 0.5 * Math.pow(10, -places) * (1 + 1e-12), reach = 1 + Math.abs(Number(data.at) || 0);
+    const gaps = [Math.abs(mGiven - mTrue), Math.abs(bGiven - bTrue)];
+    if (gaps[0] <= Math.max(half, 5e-3 * Math.abs(mTrue), 1e-12)
+        && gaps[1] <= Math.max(half * reach, 5e-3 * Math.abs(bTrue), 1e-12)) return { right: true, say: "Right." };
+    return null;
+  }
+
   function judgeExpression(data, text) {
     const f = typedFunction(data, text), unit = sizeOf(data);
     const noun = data.noun || "the derivative";
+    const rounded = lineInDecimals(data, f, text);
+    if (rounded) return rounded;
     let usable = 0, off = 0, offAt = 0;
     for (let k = 0; k < data.points.length; k++) {
       const got = f({ [data.variable]: data.points[k] });

@@ -1065,3 +1065,16 @@ def test_a_difference_no_point_shows_is_said_not_a_bare_not_right():
     for typed, said in (("2x + 0.0000000001x", "0.0000000001x"), ("2x + 10^(-12) sin(x)", "sin(x)")):
         ok, lines = judge.judge(want, typed)
         assert not ok and len(lines) >= 2 and said in lines[1] and "which is not 0" in lines[1], lines
+
+
+@pytest.mark.parametrize("function, at, line, right", [
+    ("x e^(-x^2)", "1", "y = -0.3679x + 0.7358", True), ("x e^(-x^2)", "1", "y = -0.368x + 0.736", True),
+    ("sqrt(x)", "2", "y = 0.354x + 0.707", True), ("e^x", "1", "y = 2.7183x", True),
+    ("e^x", "1", "y = 2.7183x + 0.01", False), ("x e^(-x^2)", "1", "y = 0.3679x + 0.7358", False),
+    ("sqrt(x)", "2", "y = 0.36x + 0.707", False)])
+def test_a_tangent_line_in_decimals_is_right_to_the_decimals_given(function, at, line, right):
+    # user55 F1: every irrational tangent line typed in decimals was "not right", however many decimals
+    result = run("solve", function, "--at", at, "--check", line)
+    assert result.exit_code == (0 if right else 1), result.output
+    if right:
+        assert "decimal place" in result.output or "within 0.5%" in result.output, result.output

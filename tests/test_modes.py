@@ -773,3 +773,32 @@ def test_a_classs_key_is_headed_all_students_and_a_versions_key_all_versions(qui
     assert "Teacher&#39;s key, all students" in (folder / "students" / "teacher-key.html").read_text("utf-8")
     versions = (folder / "versions" / "teacher-key.html").read_text("utf-8")
     assert "Teacher&#39;s key, all versions" in versions and "all students" not in versions
+
+
+@pytest.mark.parametrize("seed", [8128, 41, 2026, 77])
+def test_no_two_versions_share_most_of_a_column_of_work(tmp_path, seed):
+    # read54 F6-F8: versions B and C judged three of the same four rates on one curvature (three verdicts to copy),
+    # A and B had two of three second partials word for word, and three Nesterov tables began with one first row.
+    # Measured from the claims each version's manifest gives, not from the courses the scheduler compares
+    import itertools
+
+    edition = tmp_path / "e.toml"
+    edition.write_text(f'title = "Columns"\nslug = "columns"\nseed = {seed}\n[page]\nsolutions = false\n'
+                       '[[sections]]\ntitle = "A"\nfamilies = ["learning-rate", "second-partials", "optimizer-nesterov"]\n'
+                       'count = 3\n', encoding="utf-8")
+    # (three: the second partials of a x^2 y - b y^3 + x y^2 have three columns to give, a from 2 to 4)
+    build(edition, "--versions", "3", "--format", "html")
+    manifest = json.loads((tmp_path / "out" / "columns" / "versions" / "manifest.json").read_text("utf-8"))
+    by_place: dict = {}
+    for record in manifest["problems"]:
+        if record["number"] != "example":
+            by_place.setdefault(record["number"], []).append(record["claims"])
+    for claims in by_place.values():
+        for a, b in itertools.combinations(claims, 2):
+            if a.get("rates") and b.get("rates"):
+                assert len(set(a["rates"]) & set(b["rates"])) < len(a["rates"]) - 1, (a["rates"], b["rates"])
+            if a.get("second_partials") and b.get("second_partials"):
+                same = [k for k in a["second_partials"] if a["second_partials"][k] == b["second_partials"].get(k)]
+                assert len(same) < len(a["second_partials"]) - 1, (a["function"], b["function"])
+            if a.get("type") == "optimizer" and a.get("gradients") and b.get("gradients"):
+                assert (a["gradients"][0], a["hyper"]["lr"]) != (b["gradients"][0], b["hyper"]["lr"]), (a, b)

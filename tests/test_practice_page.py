@@ -1118,3 +1118,16 @@ def test_the_page_judges_nothing_at_a_corner_whose_value_the_key_sets(tmp_path):
     seen = _verdicts([{"data": data, "text": text} for text, _ in typed], tmp_path)
     for (text, right), said in zip(typed, seen, strict=True):
         assert said == "Right." if right else said.startswith("Not right:"), (text, said)
+
+
+def test_a_tangent_line_typed_in_decimals_is_judged_by_its_coefficients_in_both_judges(tmp_path):
+    # user55 F1: y = -0.3679x + 0.7358, the tangent to x e^(-x^2) at 1 to the 4 decimals a worksheet asks, was "not
+    # right" in solve --check, show --try and the page, where its slope alone was right to the decimals given
+    if _ready() is not None:
+        pytest.skip(str(_ready()))
+    record = {"claims": {"type": "derivative", "function": "x*exp(-x**2)", "variable": "x", "order": 1, "at": "1",
+                         "value": "-exp(-1)", "tangent": "-x*exp(-1) + 2*exp(-1)"}}
+    _terminal_and_page_agree(record, [("y = -0.3679x + 0.7358", True), ("y = -0.368x + 0.736", True),
+                                      ("y = -0.3679(x - 1) + 0.3679", True), ("y = -0.367879441x + 0.735758882", True),
+                                      ("y = 0.3679x + 0.7358", False), ("y = -0.3679x + 0.9358", False),
+                                      ("y = -0.3679x", False)], tmp_path)

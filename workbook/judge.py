@@ -44,6 +44,7 @@ class Expected:
     # the function several expressions are derivatives of: they are compared only where it has a value (1/|x| + y²
     # is ∂/∂x of ln(x) + x y² wherever that is defined, and was "not right" at x = -0.67: attack46 F3)
     within: sp.Expr | None = None
+    point: float | None = None  # where a tangent line touches: a line typed in decimals is judged by its coefficients
 
 
 def expected(record: dict) -> Expected | None:
@@ -59,12 +60,47 @@ def _claim(text: str) -> sp.Expr:
     return e.xreplace({s: sp.nan for s in e.free_symbols if s.name == "nan"})
 
 
+def _float_or_none(text) -> float | None:
+    try:
+        return float(sp.sympify(text)) if text is not None else None
+    except (TypeError, ValueError, sp.SympifyError):
+        return None
+
+
+def _line_in_decimals(want: Expected, given: sp.Expr, text: str) -> str | None:
+    """How a tangent line typed in decimals is right, where it is: its slope and its intercept each right to the
+    decimals typed (its intercept to those times 1 + |x0|, as a slope rounded moves it by |x0| as much), or each
+    within 0.5%, as a number is judged; else None. y = -0.3679x + 0.7358 for x e^(-x^2) at 1 was "not right", its
+    slope alone "right to the 4 decimal places given" (user55 F1)."""
+    var = E.symbol(want.variable)
+    typed = re.findall(r"\d*\.\d+|\d+\.\d*", text)  # (the parser reads a decimal as the fraction it is)
+    if not typed or want.expression is None:
+        return None
+    try:
+        lines = [sp.Poly(sp.expand(e), var) for e in (want.expression, given)]
+    except sp.PolynomialError:
+        return None
+    if any(p.degree() > 1 or not all(c.is_number for c in p.all_coeffs()) for p in lines):
+        return None
+    (m_true, b_true), (m_given, b_given) = ([float(p.coeff_monomial(var)), float(p.coeff_monomial(1))] for p in lines)
+    places = max(solver.decimals_of(n) for n in typed)
+    half = 0.5 * 10.0 ** -places * (1 + 1e-12)
+    reach = 1 + abs(want.point) if want.point is not None else 1.0
+    gaps = abs(m_given - m_true), abs(b_given - b_true)
+    if gaps[0] <= max(half, 1e-12) and gaps[1] <= max(half * reach, 1e-12):
+        return f"its slope and intercept are right to the {places} decimal place{'s' * (places != 1)} given"
+    if gaps[0] <= max(half, 5e-3 * abs(m_true), 1e-12) and gaps[1] <= max(half * reach, 5e-3 * abs(b_true), 1e-12):
+        return (f"its slope {m_given:g} and intercept {b_given:g} are within 0.5% of {m_true:.6g} and {b_true:.6g}, "
+                "as a number is judged")
+    return None
+
+
 def _expected(record: dict) -> Expected | None:
     c = record["claims"]
     kind = c.get("type")
     if kind == "derivative" and "tangent" in c:
         return Expected(f"the tangent line, as y = (an expression in {c['variable']})", _claim(c["tangent"]),
-                        variable=c["variable"], noun="the tangent line")
+                        variable=c["variable"], noun="the tangent line", point=_float_or_none(c.get("at")))
     if kind == "derivative" and "value" in c:
         order = int(c.get("order", 1))
         name = "f" + ("'" * order if order <= 3 else f"^({order})") + f"({c['at']})"  # a label must name it
@@ -394,6 +430,9 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         typed = _typed_undefined(text, names, var, want) if same else None
         if same and typed is None:
             return True, ["right."]
+        rounded = _line_in_decimals(want, given, text) if want.noun == "the tangent line" and not same else None
+        if rounded:
+            return True, ["right.", f"  {rounded}"]
         lines = ["not right."]
         where = solver._differs(want.expression, given, var, -3.0, 3.0) if typed is None else None
         if typed is not None:
@@ -682,7 +721,7 @@ def tangent_checked(result, answer_text: str, at: str) -> tuple[bool, list[str]]
     if line.free_symbols - {result.var}:
         raise solver.SolveError("a tangent line is judged for an expression in one name alone")
     want = Expected(f"the tangent line at {result.var} = {at.strip()}", line, variable=str(result.var),
-                    noun="the tangent line")
+                    noun="the tangent line", point=float(point) if point.is_number else None)
     try:
         right, said = judge(want, answer_text)
     except ValueError as exc:

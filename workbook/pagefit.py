@@ -50,6 +50,9 @@ class Fragment:
     body: bool = False  # anything of it but its question is on this page
     figure_below: bool = False  # its figure set after the answer is on this page
     figure: bool = False  # any part of its figure is on this page
+    # a part of its floated figure laid out outside the article on this page: the part of one broken over two pages,
+    # or a stray copy of its caption left at the top of the page its article was moved to (read54 F12)
+    loose: bool = False
 
 
 @dataclass
@@ -117,7 +120,7 @@ def read_page(page_box, figures: dict | None = None) -> Page:
             elif fragment is None and tag == "figure" and id(child.element) in figures:
                 article = figures[id(child.element)]
                 here = fragment_of(article, next((f.classes for f in page.fragments if f.article == article), ()), 0.0)
-                here.body = True
+                here.body = here.loose = True
             elif fragment is None and tag not in STRUCTURE and "sr-only" not in classes:
                 page.other = True
             if here is not None:
@@ -174,7 +177,8 @@ def faults(page_boxes: list, fit: dict[str, dict], rooms_too: bool = True) -> di
         # steps) broken over two pages, its caption overleaf: above the steps instead, whole
         for fragment in page.fragments:
             parted = fragment.figure_below and first_page[fragment.article] < number
-            if ((parted or len(figured.get(fragment.article, ())) > 1) and not _has(changed, fragment.article, "figure_first")
+            if ((parted or fragment.loose or len(figured.get(fragment.article, ())) > 1)
+                    and not _has(changed, fragment.article, "figure_first")
                     and not _has(changed, fragment.article, "figure_late")):
                 changed.setdefault(fragment.article, {})["figure_first"] = True
                 found = True

@@ -131,7 +131,8 @@ class Problem:
     likeness: str | None = None
     setting: str | None = None
     # the work itself, where two settings can still be worked alike: a descent's distances from its minimum (x²
-    # from -2 and (x - 1)² from 3 at rate 0.1 both run 2, 1.6, 1.28: the worked table could be copied)
+    # from -2 and (x - 1)² from 3 at rate 0.1 both run 2, 1.6, 1.28: the worked table could be copied); several
+    # a line, where sharing any one is a column copied (scheduler._courses)
     course: str | None = None
     title: str | None = None  # what it practises, where its family draws among several (one optimizer of five)
     difficulty: int | None = None  # its stars, where the work of a draw is less than its family's (RMSprop's one state)

@@ -116,14 +116,21 @@ def _likes(record: dict) -> frozenset[str]:
     form), and its setting and course where its kind gives them (a descent's start, rate and steps, and its
     distances from the minimum; see Problem)."""
     return frozenset(filter(None, (record.get("likeness") or record["identity"], record.get("setting"),
-                                   record.get("course"))))
+                                   *_courses(record))))
+
+
+def _courses(record: dict) -> list[str]:
+    """A draw's courses: the work it fills in, one a line where a kind gives several (any one shared is a
+    column copied: two of three second partials the same, a Nesterov table's first row)."""
+    course = record.get("course")
+    return course.split("\n") if isinstance(course, str) and course else []
 
 
 def _too_like(record: dict, sheet: set | None, seen: dict[str, set[str]], group: set | None = None) -> bool:
     """Whether the draw shares a likeness with one on its sheet or with a worked example, or its work (its
     course) with one anywhere in its group: parallel versions' neighbours copy each other's columns."""
     likes = _likes(record)
-    if group is not None and record.get("course") is not None and COURSE + record["course"] in group:
+    if group is not None and any(COURSE + course in group for course in _courses(record)):
         return True
     return sheet is not None and not (likes.isdisjoint(sheet) and likes.isdisjoint(seen.get(EXAMPLES, ())))
 
@@ -266,7 +273,9 @@ class Scheduler:
 
     def form_of(self, i: int, attempt: int) -> tuple[int, ...] | None:
         """The form attempt k of slot i is held to: its place's in the first copy, for the slot's own family's
-        first LIKENESS_TRIES draws (then any form: a form with too few draws to go round the versions)."""
+        first LIKENESS_TRIES draws (then any form: a form with too few draws to go round the versions; its room
+        counts its parameters' values, not its sound draws: backprop-fanout's max graph has 180, of which 12 in 100
+        are sound and most of those work A's column again, so version B took another graph: read54 F5)."""
         return self.forms.get(i) if attempt < LIKENESS_TRIES else None
 
     def _submit(self, task: tuple[int, int], family: Family, seed: int, budget: float | None = None) -> None:
@@ -392,8 +401,7 @@ class Scheduler:
         likes = _likes(record)
         if group is not None:
             group.add(record["identity"])
-            if record.get("course") is not None:
-                group.add(COURSE + record["course"])
+            group.update(COURSE + course for course in _courses(record))
         if sheet is not None:
             sheet.update(likes)
         if request.example:

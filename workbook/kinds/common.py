@@ -285,3 +285,11 @@ def solved_together(gradient: list[sp.Expr], variables: list[sp.Symbol], points:
 
 def _order(point: list[sp.Expr]) -> tuple[float, ...]:
     return tuple(float(c) for c in point)
+
+
+def most_of(what: str, parts: list) -> str:
+    """Courses for a work of several parts: every choice of all of them but one, where there are three or more,
+    so that another draw sharing all but one is a column copied (read54 F6: two versions' rates 0.75, 1, 0.25 and
+    a fourth, on one curvature, gave three of four verdicts alike); all of them together where fewer."""
+    keys = [parts] if len(parts) < 3 else [parts[:k] + parts[k + 1:] for k in range(len(parts))]
+    return "\n".join(f"{what} " + "; ".join(map(str, key)) for key in keys)

@@ -23,7 +23,7 @@ from workbook import explain, marking, steps, verify
 from workbook import expr as E
 from workbook.family import Domain, FunctionFamily, for_asks
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import contour_data, draw_function, exact_at, given, shape, whole_around
+from workbook.kinds.common import contour_data, draw_function, exact_at, given, most_of, shape, whole_around
 from workbook.numbers import latex, number_latex, point_latex, vector_latex
 from workbook.problem import Degenerate, Math, Problem, Segment, Step, Text, fill, with_params, words
 
@@ -302,6 +302,7 @@ def present(work: Gradient) -> Problem:
     prompt = fill(work.family.prompt or "Find every first partial derivative of {f}.", _placeholders(work))
     return Problem(identity=str(work.f), likeness=_likeness(work), prompt=prompt, answer=_join(answer),
                    answer_text="; ".join(f"d/d{v}: {sp.sstr(d)}" for v, d in pairs),
+                   course=most_of("partials", sorted(f"d/d{v}: {sp.sstr(d)}" for v, d in pairs)) if len(pairs) > 2 else None,
                    steps=_first_steps(work), claims=_check_record(work))
 
 
@@ -325,6 +326,7 @@ def present_second(work: Gradient) -> Problem:
             " gives the same result, as it must for a smooth function (Clairaut's theorem).")))
     default = "Find every second partial derivative of {f}, mixed ones included."
     return Problem(identity=f"{work.f} second", likeness=_likeness(work), prompt=fill(work.family.prompt or default, _placeholders(work)),
+                   course=most_of("second partials", sorted(text)),
                    answer=_join(answer), answer_text="; ".join(text), steps=shown,
                    claims=_check_record(work, second_partials=seconds))
 

@@ -28,6 +28,7 @@ from workbook.kinds.common import (
     draw_function,
     given,
     in_range,
+    most_of,
     refuse_constant,
     second_derivative_test,
     shape,
@@ -447,6 +448,7 @@ def present_converge(work: Descent) -> Problem:
         answer += [Math(r"\eta = " + text), Text(": factor "), Math(r"1 - f''\eta = " + factor), Text(f", {v}; ")]
     answer[-1] = Text(answer[-1].text.rstrip("; "))
     return Problem(identity=f"{work.f} rates {rates}", prompt=fill(work.family.prompt or default, placeholders),
+                   course=most_of("converge rates", sorted(rates)),
                    answer=answer, answer_text="; ".join(f"{r}: {v}" for r, v in zip(rates, verdicts, strict=True)),
                    steps=_gradient_steps(work) + _converge_steps(work), claims=check,
                    figure=(figure := _figure(work.f, [x], None, paths, None, float(work.minimum))),

@@ -465,7 +465,11 @@ def present(work: Updates) -> Problem:
                    # the work a student copies: RMSprop's steps do not change when every gradient is doubled, nor
                    # AdaGrad's when only the start moves (read50 F8: versions B and C filled in the same column)
                    # its sign aside: Adam's on the gradients negated steps the same sizes the other way (read52 F3)
-                   course=f"optimizer {work.name} steps " + ", ".join(decimal_latex(abs(r["delta"])) for r in rows),
+                   # and its first row's cells but θ: three versions of Nesterov that all began g₁ = -4, two at one
+                   # rate, filled in one first row (read54 F7)
+                   course=f"optimizer {work.name} steps " + ", ".join(decimal_latex(abs(r["delta"])) for r in rows)
+                   + f"\noptimizer {work.name} first row " + ", ".join(
+                       f"{key} {decimal_latex(value)}" for key, value in rows[0].items() if key not in ("t", "theta")),
                    prompt=_prompt(work, head), answer=answer,
                    answer_text=", ".join(f"theta_{r['t']} = {decimal_latex(r['theta'])}" for r in rows),
                    steps=_steps(work, head), claims=check,
