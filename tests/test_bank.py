@@ -970,6 +970,30 @@ def test_a_formula_prints_a_parameters_value_in_its_place_with_its_sign_tidied(t
     assert seen >= 8
 
 
+@pytest.mark.parametrize("spec", ["{ choice = [0.1, 0.25] }", "{ decimal = [0.1, 0.3], step = 0.1 }"])
+def test_a_decimal_parameter_prints_as_written_in_a_placeholder_and_a_formula(tmp_path, spec):
+    # user55 F16: lr = 0.1 printed 1/10 in {lr} and {= eta = lr}, beside the kind's own η = 0.1 on the same page
+    from workbook.generate import REDRAW, generate_one
+    from workbook.segments import plain
+
+    (tmp_path / "d.toml").write_text(
+        'id = "d"\ntitle = "D"\ntopic = "t"\ndifficulty = 1\nkind = "gradient_descent"\nexpressions = ["a*x^2"]\n'
+        'start = ["s"]\nrate = "lr"\nsteps = 2\n'
+        'prompt = "From {start} at rate {lr} ({= eta = lr}, {= 2 lr x}) on {f}. Fill in the table."\n[params]\n'
+        f'a = {{ int = [1, 3] }}\ns = {{ int = [2, 4] }}\nlr = {spec}\n', encoding="utf-8")
+    family, seen = load_bank([tmp_path])["d"], 0
+    for seed in range(8):
+        try:
+            record = generate_one(family, seed)
+        except REDRAW:
+            continue
+        said, lr = plain(record["prompt"]), sp.Rational(record["params"]["lr"])
+        shown = f"{float(lr):g}"
+        assert f"at rate {shown} (η = {shown}, {float(2 * lr):g} x)" in said and "/" not in said, said
+        seen += 1
+    assert seen >= 4
+
+
 def test_a_chain_worked_in_layers_is_alike_a_derivative_of_the_same_form():
     # user54 F1: chain-layers' sin((ax + b)^2) and chain-three-levels' sin((ax + b)^n), n = 2, stood on one sheet: one
     # calculation twice, as the chain kind's likeness was its function with its numbers

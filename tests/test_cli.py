@@ -754,3 +754,13 @@ def test_a_name_whose_letters_no_installed_font_has_is_said(tmp_path, small_edit
     assert result.exit_code == 0, result.output
     notes = [line for line in result.output.splitlines() if "no installed font has" in line]
     assert len(notes) == 1 and "(s01)" in notes[0] and letter in notes[0], result.output
+
+
+def test_list_with_a_bank_shows_its_own_families_first(tmp_path):
+    # user55 F15: an author's families, and their mistakes, stood after some 110 lines of the built-in catalogue
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    (folder / "mine.toml").write_text('id = "zz-mine"\ntitle = "Mine"\ntopic = "zz"\ndifficulty = 1\n'
+                                      'kind = "derivative"\nexpression = "a*x^2"\n[params]\na = { int = [2, 5] }\n')
+    result = run("list", "--bank", str(folder))
+    assert result.exit_code == 0 and result.stdout.splitlines()[0].startswith("zz-mine  [zz, difficulty 1"), result.stdout

@@ -822,8 +822,8 @@ def test_a_gradient_checks_estimate_is_judged_to_the_8_figures_asked():
     assert moodle.tolerance(44.000004, True, 8) < 4e-6
 
 
-@pytest.mark.parametrize("expression, at, given", [("|x|", "0", "0"), ("relu(x)", "0", "1/2"), ("relu(x)", "0", "1"),
-                                                   ("sqrt(x)", "-1", "0")])
+@pytest.mark.parametrize("expression, at, given", [("|x|", "0", "1/2"), ("relu(x)", "0", "1/2"), ("relu(x)", "0", "1"),
+                                                   ("sqrt(x)", "-1", "0"), ("sign(x)", "0", "0")])
 def test_a_number_given_where_the_derivative_has_none_is_not_right(expression, at, given):
     # |x| at 0 with --check 0 exited 2, as for a mistake in the request: the learner answered, and wrongly (attack31);
     # relu(x) at 0 with 0 is the book's own convention, the slope from the left (user53 F8), so it is not asked here;
@@ -832,6 +832,18 @@ def test_a_number_given_where_the_derivative_has_none_is_not_right(expression, a
     assert result.exit_code == 1 and result.output.startswith("not right:"), result.output
     assert "does not exist" in result.output
     assert ("or 0 by the book's convention" in result.output) == (expression == "relu(x)")
+    assert ("or -1 by the book's convention, or 0 as the libraries take it" in result.output) == (expression == "|x|")
+    assert len(result.output.strip().splitlines()) == 1 and result.output.count("convention") <= 1, result.output
+
+
+@pytest.mark.parametrize("given, whose", [("-1", "the book's convention, the slope from the left"),
+                                          ("0", "the deep-learning libraries' convention, the formula's value")])
+def test_either_convention_at_a_corner_is_right_and_says_which(given, whose):
+    # user55 F3: |x| at 0 with 0, PyTorch's value, was "not right" while -1, the slope from the left, was right "by the
+    # book's convention"; and the line said "convention" three times
+    result = run("solve", "|x|", "--at", "0", "--check", given)
+    assert result.exit_code == 0 and result.output.startswith(f"right by {whose}"), result.output
+    assert "does not exist at x = 0 (from the left -1, from the right 1)" in result.output, result.output
 
 
 def test_a_bad_batch_line_names_the_place_in_itself_and_a_collapsed_domain_is_too_narrow():
@@ -1078,3 +1090,13 @@ def test_a_tangent_line_in_decimals_is_right_to_the_decimals_given(function, at,
     assert result.exit_code == (0 if right else 1), result.output
     if right:
         assert "decimal place" in result.output or "within 0.5%" in result.output, result.output
+
+
+@pytest.mark.parametrize("args, typed, right", [
+    ([], "2x + y, x", True), ([], "(x + 2x + y - x, x)", True), ([], "2x + y, y", False), ([], "2x, x", False),
+    (["--at", "1,2"], "(4, 1)", True), (["--at", "1,2"], "4, 2", False), (["--wrt", "x"], "2x + y", True)])
+def test_a_gradient_is_checked_as_the_page_checks_one(args, typed, right):
+    # user55 F4: solve --gradient --check was refused, the message naming --order
+    result = run("solve", "x^2 + x y", "--gradient", *args, "--check", typed)
+    assert result.exit_code == (0 if right else 1), result.output
+    assert result.output.startswith("right: the gradient" if right else "not right: the gradient"), result.output

@@ -475,7 +475,8 @@ class _Signed(click.Command):
               help='Work a file of JSON lines {"input", "variable", "order"}; write one JSON result a line.')
 @click.option("--check", "answer", default=None, metavar="ANSWER",
               help="Your derivative: says whether it is right (exit 0) or not (exit 1), where it differs "
-                   "and which mistake it looks like. With --at, ANSWER may be the value there, or the tangent line there (y = ...).")
+                   "and which mistake it looks like. With --at, ANSWER may be the value there, or the tangent line there (y = ...); "
+                   "with --gradient, the partials in order, separated by commas (their values with --at).")
 @click.option("--at", default=None, metavar="VALUE",
               help="Also give the derivative's value at this point (with --gradient, one number a variable: 1,2).")
 @click.option("--domain", default=None, metavar="A..B",
@@ -650,7 +651,10 @@ def list_families(topic: str | None, bank_folders: tuple[Path, ...]) -> None:
         bank = load_bank(list(bank_folders), broken)  # a broken file is reported; the others are listed
     except InputError as exc:
         _fail(exc.lines)
-    families = sorted(bank.values(), key=lambda f: (f.topic, f.difficulty, f.id))
+    # an author's own families first (user55 F15: they stood under 110 lines of the built-in families); a file's
+    # mistakes are the one line each on stderr at the end, exit 2
+    own = {id(f) for f in bank.values() if _in_folders(getattr(f, "path", None), bank_folders)}
+    families = sorted(bank.values(), key=lambda f: (id(f) not in own, f.topic, f.difficulty, f.id))
     if topic:
         families = [f for f in families if f.topic == topic]
         if not families:
@@ -666,6 +670,17 @@ def list_families(topic: str | None, bank_folders: tuple[Path, ...]) -> None:
         click.echo(_plain(f"    e.g. {sample}", 2000))
     if broken:
         _fail(broken)
+
+
+def _in_folders(path, folders) -> bool:
+    """Whether a family's file is one of --bank's (a folder's, or the file itself)."""
+    if path is None:
+        return False
+    try:
+        here = Path(path).resolve()
+        return any(here == (f := Path(folder).resolve()) or f in here.parents for folder in folders)
+    except OSError:
+        return False
 
 
 def _plain_prompt(segments: list[dict]) -> str:

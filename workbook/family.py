@@ -125,6 +125,10 @@ class Param(BaseModel):
         j = (Fraction(int(value.p), int(value.q)) - lo) / step
         return int(j) if j.denominator == 1 and 0 <= j <= last else None
 
+    def written_decimal(self) -> bool:
+        """Whether its values are written as decimals: a `decimal`, or a `choice` holding one (0.1, 0.25)."""
+        return self.decimal is not None or any(isinstance(c, float) and not c.is_integer() for c in self.choice or ())
+
     def size(self) -> int:
         """How many values this parameter can take."""
         return self._grid()[2] + 1 - len(self._banned())

@@ -15,7 +15,7 @@ import sympy.core.random as sympy_random
 from workbook.family import Family
 from workbook.kinds import registry
 from workbook.kinds.common import FORM
-from workbook.problem import DRAWN, Degenerate
+from workbook.problem import DECIMALS, DRAWN, Degenerate
 from workbook.steps import StepError
 from workbook.verify import VerifyError
 
@@ -35,10 +35,12 @@ def generate_one(family: Family, seed: int, form: tuple[int, ...] | None = None)
     try:
         params = family.draw_params(rng)
         drawn = DRAWN.set(params)  # a prompt's formula prints a parameter's value
+        decimals = DECIMALS.set(frozenset(k for k, p in getattr(family, "params", {}).items() if p.written_decimal()))
         try:
             record = registry()[family.kind].make(family, params, rng).record()
         finally:
             DRAWN.reset(drawn)
+            DECIMALS.reset(decimals)
     finally:
         FORM.reset(held)
     return {

@@ -734,6 +734,39 @@ def tangent_checked(result, answer_text: str, at: str) -> tuple[bool, list[str]]
     return right, [head] + ["  " + t for t in told][:3]
 
 
+def gradient_checked(expression: str, wrt: str | None, answer_text: str, at: str | None) -> tuple[bool, list[str]]:
+    """A gradient typed for solve --gradient --check (2x sin(y), x^2 cos(y)), or its value at --at (1, 2), judged as
+    the practice page and `show --try` judge one (user55 F4: it was refused, the message naming --order)."""
+    grad = solver.gradient(expression, wrt)
+    names = grad["variables"]
+    partials = [solver.solve(expression, n, 1).answer for n in names]
+    function = E.parse(expression)
+    labels = [f"∂f/∂{n}" for n in names]
+    if at is None:
+        others = sorted(str(v) for v in function.free_symbols if str(v) not in names)  # held, as --wrt x holds y
+        want = Expected(f"{', '.join(labels)}, as expressions in {', '.join(names + others)}, separated by commas",
+                        expressions=tuple(partials), variables=tuple(names + others), names=tuple(labels),
+                        within=function)
+    else:
+        point = solver.gradient_at(grad, at)
+        values = [E.parse(v, variables=tuple(names)) for v in point["value"]]
+        if not all(v.is_number for v in values):
+            raise solver.SolveError("--at: give a number for each of " + ", ".join(names))
+        want = _numbers("the gradient's entries, separated by commas", [sp.sstr(v) for v in values], labels)
+    try:
+        right, said = judge(want, answer_text)
+    except ValueError as exc:
+        raise solver.SolveError(str(exc) if str(exc).startswith("your answer") else f"your answer: {exc}") from None
+    where = f" at ({', '.join(names)}) = ({', '.join(p.strip() for p in at.split(','))})" if at is not None else ""
+    shown = ", ".join(pretty(p) for p in partials)
+    head = (f"right: the gradient of {pretty(function)}{where} is ({shown})" if right and at is None else
+            f"right: the gradient of {pretty(function)}{where} is ({', '.join(map(pretty, values))}) = "
+            f"({', '.join(f'{float(v):.6g}' for v in values)})" if right else
+            f"not right: the gradient of {pretty(function)}{where} is not {printable(answer_text.strip())[:80]}")
+    told = [t.strip() for t in said if t.strip() and t.strip() not in ("right.", "not right.")]
+    return right, [head] + ["  " + t for t in told][:4]
+
+
 def _as_printed(rate: str) -> str:
     """A rate as the question prints it, 0.25, not the claims record's 1/4 (user53 F4: Moodle's blanks said
     "rate 1/4" beside a question that said η = 0.25)."""

@@ -210,6 +210,32 @@ def maths_and(names: list[str]) -> list[Segment]:
 FORMULA_MOST = 120  # characters of a formula in a prompt: a model's equation, not a page of algebra
 # the draw's parameters while it is made (set by generate.generate_one): a formula naming one prints its value
 DRAWN: ContextVar[dict | None] = ContextVar("drawn", default=None)
+# the names of those written as decimals (a `decimal`, or a `choice` of 0.1 and 0.25): printed as such, 0.1, never
+# 1/10 beside the kind's own η = 0.1 (user55 F16)
+DECIMALS: ContextVar[frozenset] = ContextVar("decimals", default=frozenset())
+
+
+def param_math(params: dict) -> dict[str, Math]:
+    """Each parameter's value as a prompt's {name} prints it: a decimal as written, else as exact math."""
+    from workbook.numbers import exact_decimal, latex
+
+    decimals = DECIMALS.get()
+    return {k: Math(exact_decimal(v) if k in decimals and getattr(v, "is_Rational", False) else latex(v))
+            for k, v in params.items()}
+
+
+def _as_written(drawn: dict) -> dict:
+    """The drawn values a formula puts in, a decimal parameter's as a decimal (a Float of its exact digits)."""
+    import sympy as sp
+
+    from workbook.numbers import exact_decimal
+
+    decimals = DECIMALS.get()
+    out = {}
+    for k, v in drawn.items():
+        text = exact_decimal(v) if k in decimals and getattr(v, "is_Rational", False) else None
+        out[k] = sp.Float(text, max(15, len(text))) if text and "." in text else v
+    return out
 
 
 def formula(text: str) -> Math:
@@ -247,7 +273,7 @@ def formula(text: str) -> Math:
                 # a formula printed 3x + -1 (user51 F2)
                 from workbook.numbers import latex
 
-                printed.append(latex(E.parse(side, values=drawn)))
+                printed.append(latex(E.parse(side, values=_as_written(drawn))))
                 continue
             printed.append(_Typed(side).side())
         except E.ExprError as exc:

@@ -786,11 +786,19 @@ def _one_sided(result: SolveResult, point: sp.Expr, held: dict, at: str) -> sp.E
     left, right = (explain.pretty(sp.nsimplify(v)) if v is not None else "none" for v in sides)
     undefined = Undefined(f"at {result.var} = {at.strip()}: {_d(result)} [{explain.pretty(result.expr)}] does not "
                           f"exist: from the left it is {left}, from the right {right}{said}")
+    # what a judged answer is told, in short: "d/dx [|x|] does not exist at x = 0 (from the left -1, from the right 1)"
+    why = said.replace(f" (the formula gives {explain.pretty(formula)} there, a convention)", "") if number is not None else said
+    why = f"; {why.strip()[1:-1]}" if why.strip().startswith("(") and why.strip().endswith(")") else why
+    undefined.fact = (f"{_d(result)} [{explain.pretty(result.expr)}] does not exist at {result.var} = {at.strip()} "
+                      f"(from the left {left}, from the right {right}{why})")
     # the slope from the left, which deep-learning libraries and the book's problems take at a corner (ReLU'(0) = 0)
     # (only at a corner: where the function itself jumps, or a lower derivative does, there is no slope to take)
     corner = not jumps and lower is None and result.order == 1
     undefined.from_left = values[0].real if corner and values[0] is not None and values[0].imag == 0 else None
-    undefined.formula = number.real if said and number is not None else None  # (and libraries': sign(0) = 0)
+    # and the formula's value there, as deep-learning libraries take it at a corner (d/dx |x| at 0 is sign(0) = 0 in
+    # PyTorch, where the slope from the left is -1: user55 F3); neither where the function jumps
+    undefined.formula = number.real if said and number is not None else None
+    undefined.corner = corner
     raise undefined
 
 
@@ -1187,7 +1195,6 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
             raise
         # a number given where the derivative has none (|x| at 0): an answer, and wrong, not a mistake in the
         # request (exit 2: attack31); the slope from the left said as the convention it is, not as a slip
-        note = ""
         try:
             given = float(sp.N(answer))
         except (TypeError, ValueError):
@@ -1195,16 +1202,24 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         left, formula_value = getattr(exc, "from_left", None), getattr(exc, "formula", None)
 
         def near(value):
-            return given is not None and value is not None and abs(given - value) <= 1e-9 * max(1.0, abs(value))
+            return given is not None and near_each(given, value)
 
+        def near_each(a, b):
+            return a is not None and b is not None and abs(a - b) <= 1e-9 * max(1.0, abs(b))
+
+        fact = getattr(exc, "fact", None) or str(exc)
+        corner = getattr(exc, "corner", False)
         if near(left):  # the book's own convention at a corner, which its keys take (ReLU'(0) = 0): a learner following
             # it is not told "not right" (user53 F8, user54 F3)
-            return True, [(f"right by the book's convention, the slope from the left at a corner; as mathematics, "
-                          f"{str(exc).removeprefix(f'at {result.var} = {at.strip()}: ')}")]
-        if near(formula_value):
-            note = f"; {answer_text.strip()} is what the formula gives there, as deep-learning libraries do, a convention"
-        by_book = f", or {explain.pretty(sp.nsimplify(left))} by the book's convention" if left is not None else ""
-        return False, [f"not right: {exc}{note}; answer \"does not exist\" (or undefined, DNE){by_book}"]
+            return True, [f"right by the book's convention, the slope from the left at a corner; as mathematics, {fact}"]
+        if corner and near(formula_value):  # the libraries' (PyTorch's |x|' at 0 is 0: user55 F3)
+            return True, [(f"right by the deep-learning libraries' convention, the formula's value at a corner; as "
+                           f"mathematics, {fact}")]
+        taken = [f"{explain.pretty(sp.nsimplify(v))} {by}" for v, by in (
+            (left, "by the book's convention"),
+            (formula_value if corner and not near_each(formula_value, left) else None, "as the libraries take it"))
+            if v is not None]
+        return False, [f"not right: {fact}; answer \"does not exist\" (or DNE)" + "".join(f", or {t}" for t in taken)]
     if at is not None and answer.is_number:  # a number: the derivative's value at the point
         if not exact.is_number:  # ∂/∂x [x y] at x = 1 is y: no number is it
             others = ", ".join(sorted(str(s) for s in exact.free_symbols))
@@ -2748,9 +2763,14 @@ def request(expression: str, wrt: str | None, order: int, as_json: bool, as_grad
             raise SolveError("--wrt is empty: name the variable (x), or leave --wrt out")
         interval = parse_domain(domain)
         if as_gradient:
-            if check is not None or order != 1:
-                raise SolveError("--gradient gives first partials only: leave out --check and --order, or "
-                                 "ask for one partial with --wrt")
+            if order != 1:
+                raise SolveError("--gradient gives first partials only: leave out --order, or ask for one partial "
+                                 "with --wrt")
+            if check is not None:  # the partials typed in order, separated by commas (or their values with --at)
+                from workbook.judge import gradient_checked
+
+                right, lines = gradient_checked(expression, wrt, check, at)
+                return (0 if right else 1), lines
             grad = gradient(expression, wrt)
             point = gradient_at(grad, at) if at is not None else None
             if as_json:

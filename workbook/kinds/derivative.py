@@ -23,7 +23,7 @@ from workbook.functions import written_out
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import draw_function, exact_at, given, shape, whole_around
 from workbook.numbers import latex, number_latex
-from workbook.problem import Degenerate, Math, Problem, Step, Text, fill, with_params, words
+from workbook.problem import Degenerate, Math, Problem, Step, Text, fill, param_math, with_params, words
 
 _PRIMES = {1: "'", 2: "''", 3: "'''"}
 
@@ -312,7 +312,7 @@ def _placeholders(work: Derivative) -> dict:
     fx, x = _full_size_fractions(latex(work.f)), latex(work.x)
     return with_params({"f": Math(f"f({x}) = {fx}"), "fx": Math(fx), "x": Math(x), "order": Text(str(work.family.order)),
                         "corner": Text(CORNER if has_corner(work.f) else "")},
-                       {k: Math(latex(v)) for k, v in work.params.items()}, later=("dfx", "at"))
+                       param_math(work.params), later=("dfx", "at"))
 
 
 # what {corner} says, where the function has one: the slope from the left, as deep-learning libraries take it. Printed

@@ -25,7 +25,7 @@ from workbook.family import Domain, FunctionFamily, for_asks
 from workbook.kind import Ask, Kind
 from workbook.kinds.common import contour_data, draw_function, exact_at, given, most_of, shape, whole_around
 from workbook.numbers import latex, number_latex, point_latex, vector_latex
-from workbook.problem import Degenerate, Math, Problem, Segment, Step, Text, fill, with_params, words
+from workbook.problem import Degenerate, Math, Problem, Segment, Step, Text, fill, param_math, with_params, words
 
 
 class GradientFamily(FunctionFamily):
@@ -242,7 +242,7 @@ def _partial_name(f_name: str, wrt: list[sp.Symbol]) -> str:
 def _placeholders(work: Gradient) -> dict:
     fx, args = latex(work.f), ", ".join(latex(v) for v in work.variables)
     out = with_params({"f": Math(f"f({args}) = {fx}"), "fx": Math(fx)},
-                      {k: Math(latex(v)) for k, v in work.params.items()}, later=("point", "direction"))
+                      param_math(work.params), later=("point", "direction"))
     if work.point is not None:
         out["point"] = Math(point_latex(work.point))
     if work.direction is not None:

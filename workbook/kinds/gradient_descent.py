@@ -42,7 +42,7 @@ from workbook.numbers import (
     latex,
     point_latex,
 )
-from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, with_params, words
+from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, param_math, with_params, words
 
 
 class DescentFamily(FunctionFamily):
@@ -276,7 +276,7 @@ def _placeholders(work: Descent) -> dict:
     start = point_latex(work.start) if len(work.start) > 1 else f"{latex(work.variables[0])}_0 = {exact_decimal(work.start[0])}"
     return with_params({"f": Math(f"{work.family.function}({args}) = {fx}"), "fx": Math(fx), "rate": Math(r"\eta = " + exact_decimal(work.rate)),
                         "start": Math(start), "steps": Text(str(work.family.steps))},
-                       {k: Math(latex(v)) for k, v in work.params.items()}, later=("rates",))
+                       param_math(work.params), later=("rates",))
 
 
 def _iterates_head(names: list[str], fn: str) -> list[str]:

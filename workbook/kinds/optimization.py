@@ -27,7 +27,7 @@ from workbook.kinds.common import (
     solved_together,
 )
 from workbook.numbers import as_written, decimal_places, latex, matrix_latex, money
-from workbook.problem import Degenerate, Math, Problem, Step, Text, fill, with_params, words
+from workbook.problem import Degenerate, Math, Problem, Step, Text, fill, param_math, with_params, words
 
 
 class OptimizationFamily(FunctionFamily):
@@ -212,7 +212,7 @@ def present(work: Optimum) -> Problem:
     # each variable by its name too, set as the formula sets it
     prompt = fill(work.family.prompt or default,
                   with_params({"f": Math(f"f({', '.join(work.names)}) = {latex(work.f)}")},
-                              {k: Math(latex(v)) for k, v in work.params.items()}, later=())
+                              param_math(work.params), later=())
                   | {str(v): Math(latex(v)) for v in work.variables if str(v) not in work.params})
     return Problem(identity=str(work.f), prompt=prompt,
                    # each thing asked for its own part (a ruled line each on the worksheet: render.answer_lines)
