@@ -641,11 +641,14 @@
   }
 
   // A tangent line typed in decimals, right where its slope and intercept each are to the decimals typed (the
-  // intercept to those times 1 + |x0|), or within 0.5%, as workbook/judge.py's _line_in_decimals (user55 F1:
+  // intercept to those times 1 + |x0|), as workbook/judge.py's _line_in_decimals (user55 F1:
   // y = -0.3679x + 0.7358 was "Not right" for x e^(-x^2) at 1); null where it is not such a line
   function lineInDecimals(data, f, text) {
     const typed = text.match(/\d*\.\d+|\d+\.\d*/g);
     if (data.noun !== "the tangent line" || !typed || data.points.length < 3) return null;
+    // numbers, the variable, y and + - * / ( ) = alone: a line as typed, nothing a few points could miss (a bump
+    // 2x - 1 + 1000 e^(-10^12 (x - 0.7771)^2) is straight at every point it is read at: attack42)
+    if (!/^[\d.\s+\-*/()=]*$/.test(text.split(data.variable).join("").replace(/y/g, ""))) return null;
     const v = data.variable, at = (x) => f({ [v]: x });
     const [p0, p1, p2] = data.points, [v0, v1, v2] = data.values;
     const mTrue = (v1 - v0) / (p1 - p0), bTrue = v0 - mTrue * p0;
@@ -656,8 +659,7 @@
     const places = Math.max(...typed.map(decimalsOf));
     const half = 0.5 * Math.pow(10, -places) * (1 + 1e-12), reach = 1 + Math.abs(Number(data.at) || 0);
     const gaps = [Math.abs(mGiven - mTrue), Math.abs(bGiven - bTrue)];
-    if (gaps[0] <= Math.max(half, 5e-3 * Math.abs(mTrue), 1e-12)
-        && gaps[1] <= Math.max(half * reach, 5e-3 * Math.abs(bTrue), 1e-12)) return { right: true, say: "Right." };
+    if (gaps[0] <= Math.max(half, 1e-12) && gaps[1] <= Math.max(half * reach, 1e-12)) return { right: true, say: "Right." };
     return null;
   }
 

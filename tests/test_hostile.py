@@ -317,7 +317,8 @@ def test_math_never_makes_markup_or_links():
 @pytest.mark.parametrize("latex", [r"\rule{1000cm}{1000cm}", r"\rule{99999999999999999999999999cm}{1cm}",
                                    r"\rule{nan cm}{inf cm}", r"\hspace{10cm} x", r"\mathrm{\kern9cm}", r"\hskip 3in",
                                    r"\color{white} x", r"\textcolor{#fefefe}{x}", r"\color{ghostwhite} x",
-                                   r"\colorbox{black}{x}", r"\colorbox{#101010}{x}"])
+                                   r"\colorbox{black}{x}", r"\colorbox{#101010}{x}",
+                                   r"\Huge{\Huge{\Huge{\Huge x}}}"])  # (sizes inside sizes: attack58 F6)
 def test_math_cannot_fill_the_page_or_hide_its_text(latex):
     # attack57 F1: \rule{1000cm}{1000cm} in a primer made a five-page sheet of black, \color{white} hid its words
     from workbook import mathtex
@@ -338,6 +339,10 @@ def test_a_primer_rule_the_size_of_the_page_is_one_line_and_the_edition_left_alo
     place.edition.write_text(EDITION.replace('count = 1', 'count = 1\nprimer = "Before $\\\\rule{1000cm}{1000cm}$ after"'),
                              encoding="utf-8")
     refused(place.build(timeout=60), "sections[0].primer", "1000cm", "make it smaller")
+    # and rules each under the limit, many together: 120 of 5.9em blackened three pages (attack58 F6)
+    many = " ".join([r"$\\rule{5.9em}{5.9em}$"] * 12)
+    place.edition.write_text(EDITION.replace('count = 1', f'count = 1\nprimer = "{many}"'), encoding="utf-8")
+    refused(place.build(timeout=60), "sections[0].primer", "square em in all")
 
 
 # ---------------------------------------------------------------- folders that are not ours

@@ -164,6 +164,7 @@ def _prose_math(edition: Edition) -> None:
     problems = []
     for i, section in enumerate(edition.sections):
         for key in ("primer", "intro"):
+            ink = 0.0  # the rules its spans draw, together (attack58 F6)
             for piece in segments.prose(getattr(section, key)):
                 if "math" not in piece:
                     continue
@@ -179,6 +180,11 @@ def _prose_math(edition: Edition) -> None:
                     continue
                 try:
                     mathtex.to_mathml(piece["math"])
+                    ink += mathtex.ink_area(piece["math"])
+                    if ink > mathtex.MOST_EM ** 2:
+                        problems.append(f"{printable(edition.path)}: sections[{i}].{key}: its math draws rules of "
+                                        f"{ink:.0f} square em in all, past {mathtex.MOST_EM ** 2:g}; draw fewer or smaller")
+                        break
                 except Exception as exc:  # noqa: BLE001 - any converter failure is the input's
                     said = str(exc).split(" in ", 1)[0].rstrip(" ,;:") if isinstance(exc, mathtex.MathError) \
                         else "not LaTeX it can read"

@@ -58,7 +58,8 @@ class ExprError(ValueError):
     def pointer(self) -> str:
         """The text on one line with the place marked, ⟨*⟩ around the character there (⟨⟩ past the end): an error
         is one line (user54 F9: a caret under the text made three); a long text is shown around the place."""
-        line = self.text.replace("\n", " ").replace("\t", " ")
+        # every character str.splitlines breaks at, and a tab, as a space: the marked text stays one line (attack40 F2)
+        line = re.sub(r"[\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029]", " ", self.text)
         if self.position is None:
             return line[:WINDOW]
         at = min(self.position, len(line))

@@ -69,8 +69,7 @@ def _float_or_none(text) -> float | None:
 
 def _line_in_decimals(want: Expected, given: sp.Expr, text: str) -> str | None:
     """How a tangent line typed in decimals is right, where it is: its slope and its intercept each right to the
-    decimals typed (its intercept to those times 1 + |x0|, as a slope rounded moves it by |x0| as much), or each
-    within 0.5%, as a number is judged; else None. y = -0.3679x + 0.7358 for x e^(-x^2) at 1 was "not right", its
+    decimals typed (its intercept to those times 1 + |x0|, as a slope rounded moves it by |x0| as much); else None. y = -0.3679x + 0.7358 for x e^(-x^2) at 1 was "not right", its
     slope alone "right to the 4 decimal places given" (user55 F1)."""
     var = E.symbol(want.variable)
     typed = re.findall(r"\d*\.\d+|\d+\.\d*", text)  # (the parser reads a decimal as the fraction it is)
@@ -86,12 +85,10 @@ def _line_in_decimals(want: Expected, given: sp.Expr, text: str) -> str | None:
     places = max(solver.decimals_of(n) for n in typed)
     half = 0.5 * 10.0 ** -places * (1 + 1e-12)
     reach = 1 + abs(want.point) if want.point is not None else 1.0
+    # (to the decimals typed alone, not within 0.5% too: y = 2.0000000001x - 1 is no rounding of y = 2x - 1: attack42)
     gaps = abs(m_given - m_true), abs(b_given - b_true)
     if gaps[0] <= max(half, 1e-12) and gaps[1] <= max(half * reach, 1e-12):
         return f"its slope and intercept are right to the {places} decimal place{'s' * (places != 1)} given"
-    if gaps[0] <= max(half, 5e-3 * abs(m_true), 1e-12) and gaps[1] <= max(half * reach, 5e-3 * abs(b_true), 1e-12):
-        return (f"its slope {m_given:g} and intercept {b_given:g} are within 0.5% of {m_true:.6g} and {b_true:.6g}, "
-                "as a number is judged")
     return None
 
 

@@ -187,6 +187,7 @@ def _mathml(latex: str, display: bool) -> str:
         raise MathError(f"math that makes markup or links ({', '.join(sorted(stray))}): {latex[:60]!r}")
     for element in root.iter():
         _sizes_and_colours(element, latex)
+    _nested_sizes(root, 1.0, latex)
     if not (mark_unary_signs(root) | primes_on_the_line(root) | space_names(root)):
         return mml
     # Plain names and an xmlns attribute, not ET.register_namespace: that map is global, and
@@ -210,6 +211,36 @@ _DARK = {"black", "blue", "brown", "darkgray", "darkgrey", "gray", "grey", "gree
          "indigo", "darkviolet", "darkmagenta", "darkcyan", "darkslategray", "dimgray", "firebrick", "sienna"}
 _LIGHT = {"white", "yellow", "lightgray", "lightgrey", "pink", "cyan", "lime", "lightyellow", "lightblue", "lightgreen",
           "lightcyan", "lavender", "beige", "ivory", "honeydew", "mintcream", "aliceblue", "whitesmoke", "gainsboro"}
+
+
+def _em(value: str) -> float | None:
+    """A length in em, or None for a named space or what is no length."""
+    m = _LENGTH.fullmatch(value)
+    return None if m is None else abs(float(m[1])) * (_EM[m[2]] if m[2] != "%" else 0.01)
+
+
+def _nested_sizes(element: ET.Element, scale: float, latex: str) -> None:
+    """Refuse letters grown past MOST_EM by sizes inside sizes: six \\Huge nested were each 2.49em, together about
+    240em in a browser (attack58 F6)."""
+    size = element.attrib.get("mathsize")
+    if size is not None:
+        em = _em(size) if not size.endswith("%") else float(size[:-1]) / 100
+        scale *= em or 1.0
+        if scale > MOST_EM:
+            raise MathError(f"sizes inside sizes that make letters past {MOST_EM:g}em; use one, in {latex[:60]!r}")
+    for child in element:
+        _nested_sizes(child, scale, latex)
+
+
+def ink_area(latex: str) -> float:
+    """The area, in square em, of the rules math draws (\\rule's filled boxes): a primer's spans together may not
+    fill a page with black (attack58 F6: 120 rules of 5.9em, each under the limit, blackened three pages)."""
+    root = ET.fromstring(_mathml(latex, False))
+    area = 0.0
+    for element in root.iter():
+        if element.tag.rsplit("}", 1)[-1] == "mspace" and "mathbackground" in element.attrib:
+            area += (_em(element.attrib.get("width", "0")) or 0.0) * (_em(element.attrib.get("height", "0")) or 0.0)
+    return area
 
 
 def _luminance(colour: str) -> float | None:
