@@ -447,6 +447,26 @@ def test_a_stop_held_through_the_swap_says_the_new_edition_is_in_place_and_leave
     assert snapshot(folder) != before and (folder / "worksheet.html").is_file() and leftovers(out) == []
 
 
+def test_a_stop_after_the_swap_says_the_new_edition_is_in_place(previous, small_edition, monkeypatch):
+    # attack58 F3: Ctrl-C 15-70 ms after the new edition was moved in, while the build noted its inputs for the next
+    # up-to-date check, said "stopped (the previous edition is kept as it was)", the new edition in place
+    from click.testing import CliRunner
+
+    from workbook import quick
+    from workbook.cli import main
+
+    out, folder, before = previous
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(quick, "remember", stopped)
+    result = CliRunner().invoke(main, ["build", str(small_edition), "--out", str(out), "--seed", "5", "-q"])
+    assert result.exit_code == 130 and "the new edition had been written and is in place" in result.stderr, (
+        result.exit_code, result.stderr)
+    assert snapshot(folder) != before
+
+
 def test_a_swap_whose_second_move_fails_puts_the_previous_edition_back(previous, small_edition, monkeypatch):
     # the stage moved in failed (a full disk, a quota, a folder made there meanwhile) after the previous edition was
     # moved aside: "the previous edition is unchanged", and it was in a dot-folder the user does not see (attack33 F7)

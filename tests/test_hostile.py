@@ -783,6 +783,13 @@ def test_integers_of_thousands_of_digits_are_one_line(place, digits):
     refused(place.run("list", "--bank", place.bank, timeout=60), "theirs.toml")
 
 
+def test_a_utf16_roster_without_its_mark_is_one_line_that_says_save_as_utf8(place):
+    # attack58 F1: a line a row about the control character '\x00' (51 lines for a class of 60), never "UTF-8"
+    roster = place.root / "roster.csv"
+    roster.write_bytes("".join(f"Student {k},s{k}\n" for k in range(60)).encode("utf-16-le"))
+    refused(place.build("--roster", roster, timeout=60), "UTF-16", "save it as UTF-8")
+
+
 def test_a_roster_field_over_the_csv_limit_is_one_line(place):
     roster = place.root / "roster.csv"
     roster.write_text("name,id\n" + '"' + "a" * 200_000 + '",s1\n')

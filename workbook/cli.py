@@ -182,8 +182,11 @@ class _Group(click.Group):
         except click.UsageError as exc:
             _usage(exc)
         except KeyboardInterrupt as exc:  # Ctrl-C: a build's work is in its staging folder, removed on the way out
-            kept = (" (the new edition had been written and is in place)" if getattr(exc, "swapped", False)
-                    else " (the previous edition is kept as it was)")  # (a stop held until the swap was done: C19)
+            from workbook.staging import in_place
+
+            # (a stop held until the swap was done: C19; or one after it, as the build noted what it kept: attack58 F3)
+            kept = (" (the new edition had been written and is in place)" if getattr(exc, "swapped", False) or in_place()
+                    else " (the previous edition is kept as it was)")
             what = (kept if ctx.invoked_subcommand in ("build", "practice") else
                     " (each edition is removed whole or left as it was: clean again to finish)"
                     if ctx.invoked_subcommand == "clean" else "")

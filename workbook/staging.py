@@ -310,9 +310,11 @@ def _staged(out_dir: Path, trusted: Callable[..., dict[str, str]] | None = None)
         # a stop (Ctrl-C, SIGTERM, SIGHUP) waits for the swap: between its two moves it left no edition in place
         # under "the previous edition is kept as it was" (attack33 F11)
         swapped = False
+        _IN_PLACE[0] = False
         try:
             with stops_held():
                 swapped = _swap(out_dir, stage)
+                _IN_PLACE[0] = bool(swapped)
         except KeyboardInterrupt as stop:  # held until the swap was done, when it was: the new edition is in place
             stop.swapped = swapped  # (the stop said "the previous edition is kept", and left it aside: attack35a C19)
             raise
@@ -326,6 +328,15 @@ def _staged(out_dir: Path, trusted: Callable[..., dict[str, str]] | None = None)
     finally:
         if stage.exists():
             remove_tree_quietly(stage)
+
+
+_IN_PLACE: list[bool] = [False]  # whether this process's build has moved its new edition in (a stop after says so)
+
+
+def in_place() -> bool:
+    """Whether the new edition was moved in: a stop that arrives after the swap, while the build notes what it
+    kept or remembers its inputs, finds the new edition in place (attack58 F3 was told "the previous is kept")."""
+    return _IN_PLACE[0]
 
 
 def _swap(out_dir: Path, stage: Path) -> Path | bool:

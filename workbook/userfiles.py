@@ -56,6 +56,12 @@ def read_text(path: Path, what: str, limit: int = LIMIT, encoding: str = "utf-8"
         os.close(fd)
     if len(data) > limit:
         raise InputError([f"{shown}: the {what} is over {limit >> 10} kB; at most that is read"])
+    if encoding.startswith("utf-8") and data.count(b"\0") * 4 > len(data) > 0:
+        # UTF-16 without its byte-order mark reads as UTF-8, a NUL between every letter: one line, not one per row
+        # about a control character (attack58 F1)
+        how = " (in a spreadsheet: save as \"CSV UTF-8\")" if what == "roster" else ""
+        raise InputError([(f"{shown}: the {what} looks like UTF-16 text (a NUL byte every other byte); save it as "
+                           f"UTF-8{how}")])
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
