@@ -784,8 +784,8 @@ def test_no_two_versions_share_most_of_a_column_of_work(tmp_path, seed):
 
     edition = tmp_path / "e.toml"
     edition.write_text(f'title = "Columns"\nslug = "columns"\nseed = {seed}\n[page]\nsolutions = false\n'
-                       '[[sections]]\ntitle = "A"\nfamilies = ["learning-rate", "second-partials", "optimizer-nesterov"]\n'
-                       'count = 3\n', encoding="utf-8")
+                       '[[sections]]\ntitle = "A"\nfamilies = ["learning-rate", "second-partials", "optimizer-nesterov", '
+                       '"descent-line-fit"]\ncount = 4\n', encoding="utf-8")
     # (three: the second partials of a x^2 y - b y^3 + x y^2 have three columns to give, a from 2 to 4)
     build(edition, "--versions", "3", "--format", "html")
     manifest = json.loads((tmp_path / "out" / "columns" / "versions" / "manifest.json").read_text("utf-8"))
@@ -802,3 +802,7 @@ def test_no_two_versions_share_most_of_a_column_of_work(tmp_path, seed):
                 assert len(same) < len(a["second_partials"]) - 1, (a["function"], b["function"])
             if a.get("type") == "optimizer" and a.get("gradients") and b.get("gradients"):
                 assert (a["gradients"][0], a["hyper"]["lr"]) != (b["gradients"][0], b["hyper"]["lr"]), (a, b)
+            if a.get("type") == "gradient_descent" and len(a.get("variables", ())) > 1 and "iterates" in a:
+                # (read55 F2: two line fits with one b column, its iterates and partials alike)
+                for k in range(len(a["variables"])):
+                    assert [p[k] for p in a["iterates"]] != [p[k] for p in b["iterates"]], (a, b)

@@ -342,7 +342,7 @@ def present_iterate(work: Descent) -> Problem:
                    likeness=f"descent {shape(work.f, work.variables)}",
                    # x^2 and (x + 2)^2 from x = 5 at 0.1 are two forms worked alike (seed 2027's problem 24 and its example)
                    setting=f"descent from {work.start} at {work.rate}, {fam.steps} steps",
-                   course=_course(work),
+                   course=_columns(work),
                    answer=[Math(f"{answer_name} = {final}")],
                    answer_text=" -> ".join(str([sp.sstr(c) for c in p]) for p in path),
                    steps=_gradient_steps(work) + _iterate_steps(work, names, head), claims=check, figure=figure,
@@ -362,6 +362,18 @@ def _course(work: Descent) -> str | None:
         return None
     return "descent course " + "; ".join(",".join(sp.sstr(sp.Abs(c - least[0][v])) for c, v in zip(p, x, strict=True))
                                           for p in work.path)
+
+
+def _columns(work: Descent) -> str | None:
+    """Its courses: the distances from the minimum (_course), and with two variables each variable's column of
+    iterates and partials on its own, half the table a student fills in (read55 F2: two versions' line fits had one
+    b column, ∂L/∂b = 2b - 4 alike, their w columns apart)."""
+    courses = [_course(work)]
+    if len(work.variables) > 1:
+        for k, v in enumerate(work.variables):
+            column = [sp.sstr(p[k]) for p in work.path] + [sp.sstr(g[k]) for g in work.gradients]
+            courses.append(f"descent column {v}: " + ", ".join(column))
+    return "\n".join(c for c in courses if c) or None
 
 
 def _tuple(entries) -> str:
