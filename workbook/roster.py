@@ -112,7 +112,7 @@ def read_roster(path: Path) -> list[Student]:
             problems.append(f"{where}: line {line}: the name holds the control character "
                             f"{unsafe_char(name, newlines=False)!a}")
         elif not ID.fullmatch(sid):
-            problems.append(f"{where}: line {line}: the id {excerpt(sid)} must be 1 to 32 letters, digits, - or _")
+            problems.append(f"{where}: line {line}: the id {excerpt(sid)} must be 1 to 32 letters, digits, - or _, starting with a letter or a digit")
         elif sid.casefold() in seen:  # S01 and s01 are one folder on Windows and macOS
             problems.append(f"{where}: line {line}: the id {sid!r} is already used on line {seen[sid.casefold()]}"
                             " (ids that differ only in case name one folder on Windows and macOS)")
