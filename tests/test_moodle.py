@@ -461,3 +461,23 @@ def test_a_rates_blank_is_named_as_the_question_prints_the_rate():
     record = generate_one(load_bank()["learning-rate"], 0)
     names = expected(record).names
     assert names and all("/" not in n and re.fullmatch(r"rate -?\d+(\.\d+)?", n) for n in names), names
+
+
+def test_a_sigma_problems_choices_are_written_with_sigma_as_its_key_is():
+    # user55 F20: the prompt named σ and the key wrote (−σ(x) − 2) e^(−3x) σ(x), while every choice was written out,
+    # five nested fractions of e^(−x) to compare
+    from workbook import moodle
+    from workbook.bank import load_bank
+    from workbook.scheduler import generate_slot
+
+    bank, seen = load_bank(), 0
+    for family in ("activations", "activation-derivatives", "activation-identities"):
+        for seed in range(10):
+            claims = generate_slot(bank[family], seed, "mc")["claims"]
+            if "shown" not in claims or "sigmoid" not in claims["shown"]["function"] or "value" in claims:
+                continue
+            choices = moodle.distractors(claims)
+            if choices:
+                seen += 1
+                assert all(r"\sigma" in text and "e^{- " not in text for text, _ in choices), choices
+    assert seen >= 5, seen

@@ -321,7 +321,18 @@ def distractors(claims: dict, limit: int = 4) -> list[tuple[str, str]]:
     def written(e):
         return latex(choice_form(e, x))
 
-    return [(written(E.parse(claims["answer"])), "")] + [(written(w), advice) for w, advice in wrong]
+    return [(written(_answer_as_shown(claims)), "")] + [(written(w), advice) for w, advice in wrong]
+
+
+def _answer_as_shown(claims: dict) -> sp.Expr:
+    """The right answer as the key writes it: in σ where the prompt names the function with σ (user55 F20: every
+    choice written with e^(-x), five nested fractions, beside a key and a prompt in σ), else as the claims give it."""
+    from workbook import expr as E
+    from workbook import steps
+
+    if _shown(claims):
+        return steps.derive(E.parse(_shown(claims)), E.symbol(claims["variable"])).result
+    return E.parse(claims["answer"])
 
 
 def choice_form(e: sp.Expr, x: sp.Symbol) -> sp.Expr:
@@ -357,12 +368,20 @@ def distractor_expressions(claims: dict, limit: int = 4) -> list[tuple[sp.Expr, 
     shown = E.parse(_shown(claims)) if _shown(claims) else None
     trees = [steps.derive(shown, x)] if shown is not None else []
     trees.append(steps.derive(f, x))
-    candidates = [(written_out(wrong), slip.advice) for tree in trees for slip in mistakes.CATALOGUE
+    # written as the prompt writes the function: in σ where it names one (user55 F20), each compared written out
+    as_shown = (lambda e: e) if shown is not None else written_out
+    candidates = [(as_shown(wrong), slip.advice) for tree in trees[:1] for slip in mistakes.CATALOGUE
                   if (wrong := mistakes.slipped(tree, slip)) is not None]
-    candidates += [(f, "that is the function itself, not its derivative"), (-truth, "the sign is the wrong way round")]
+    if shown is None:
+        candidates = [(written_out(wrong), slip.advice) for tree in trees for slip in mistakes.CATALOGUE
+                      if (wrong := mistakes.slipped(tree, slip)) is not None]
+    right = trees[0].result if shown is not None else truth
+    candidates += [(shown if shown is not None else f, "that is the function itself, not its derivative"),
+                   (-right, "the sign is the wrong way round")]
     chosen: list[tuple[sp.Expr, str]] = []
     for wrong, advice in candidates:
-        if wrong is None or steps.equal(wrong, truth) or any(steps.equal(wrong, w) for w, _ in chosen):
+        if wrong is None or steps.equal(written_out(wrong), truth) or any(
+                steps.equal(written_out(wrong), written_out(w)) for w, _ in chosen):
             continue
         chosen.append((steps.tidy(wrong), advice))
         if len(chosen) == limit:
