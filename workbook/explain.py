@@ -129,8 +129,12 @@ SAY: dict[type, Callable[..., list[Segment]]] = {
                                    Text(", so "),
                                    Math(r"\left(f^{g}\right)' = f^{g}\left(g' \ln f + \frac{g f'}{f}\right)"),
                                    Text(".")],
-    S.MaxMinRule: lambda r: [Text("The larger (or smaller) argument is the one that changes the value; "
-                                  "the unit step H picks it, and the derivative is undefined where the arguments tie.")],
+    # (the step printed θ, as the formulas print it, where the words said H: read54 F13; and where the arguments tie
+    # the slopes from the two sides may agree, e^min(0, x) + max(0, x) - 1 at 0)
+    S.MaxMinRule: lambda r: [Text("The larger (or smaller) argument is the one that changes the value; the unit step "),
+                             Math(r"\theta(u)"), Text(" (typed Heaviside(u): 1 for "), Math("u > 0"), Text(", 0 for "),
+                             Math("u < 0"), Text(") picks it; where the arguments tie, the derivative exists only if the slopes "
+                                  "from the two sides agree.")],
     S.FunctionRule: lambda r: [Text("From the table of derivatives, "), Math(_identity(r)), Text(".")],
 }
 
