@@ -1102,3 +1102,21 @@ def test_a_gradient_is_checked_as_the_page_checks_one(args, typed, right):
     result = run("solve", "x^2 + x y", "--gradient", *args, "--check", typed)
     assert result.exit_code == (0 if right else 1), result.output
     assert result.output.startswith("right: the gradient" if right else "not right: the gradient"), result.output
+
+
+@pytest.mark.parametrize("typed, code", [("f'(x) = 2x", 0), ("y' = 2x", 0), ("dy/dx = 2x", 0), ("df/dx = 3x", 1),
+                                         ("f''(x) = 2", 2), ("g'(t) = 2x", 2)])
+def test_a_labelled_answer_is_judged_when_its_label_names_the_derivative(typed, code):
+    # user55 F6: f'(x) = 2x was refused, with a hint about --order; show --try and the page read such a label
+    result = run("solve", "x^2", "--check", typed)
+    assert result.exit_code == code, result.output
+    if code == 2:
+        assert "does not name d/dx: write f'(x) = ..." in result.output, result.output
+
+
+@pytest.mark.parametrize("typed, said", [("d/dx(x^2)", 'workbook solve "x^2"'), ("dy/dx x^2", 'workbook solve "x^2"'),
+                                         ("d/dt [t^3]", 'workbook solve "t^3" --wrt t')])
+def test_derivative_notation_typed_as_the_function_says_to_write_the_function_alone(typed, said):
+    # user55 F7: d/dx(x^2) was told to multiply by a name dx
+    result = run("solve", typed)
+    assert result.exit_code == 2 and said in result.output and "dx*" not in result.output, result.output

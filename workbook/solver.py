@@ -123,7 +123,18 @@ def derivation_lines(trees: list) -> list[str]:
     return out
 
 
+# d/dx (...), dy/dx ..., d/dx[...] typed as the expression to work: the notation for what solve does, not a product
+# with a name dx (user55 F7 was told to write dx*(...))
+_NOTATION = re.compile(r"\s*(?:d\s*/\s*d\s*([A-Za-z]\w*)|d\s*[A-Za-z]\w*\s*/\s*d\s*([A-Za-z]\w*))\s*[(\[]?")
+
+
 def _parse(text: str, names: list[str]) -> tuple[sp.Expr, list[sp.Symbol]]:
+    if (m := _NOTATION.match(text)) and m.end() < len(text):
+        rest = text[m.end():].strip().removesuffix(")").removesuffix("]").strip() if m[0].rstrip()[-1:] in "([" else \
+            text[m.end():].strip()
+        wrt = m[1] or m[2]
+        raise SolveError(f"write the function alone, d/d{wrt} is what solve does: workbook solve "
+                         f"\"{printable(rest)[:60]}\"" + ("" if wrt == "x" else f" --wrt {wrt}"))
     try:
         variables = [E.symbol(n.strip()) for n in names]
         expr = E.parse(text, names=[str(v) for v in variables])
@@ -1174,6 +1185,15 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         if line is None:
             raise SolveError("your answer: a tangent line is judged by workbook solve ... --at A --check \"y = ...\"")
         return line(result, answer_text, at)
+    if at is None and answer_text.count("=") == 1:  # "f'(x) = 2x", "dy/dx = 2x": the label named, the rest judged
+        # (user55 F6: refused, the hint naming --order), as show --try and the page read it
+        from workbook import judge
+
+        label, rest = answer_text.split("=")
+        if not judge._names_derivative(label, judge.Expected("", variable=str(result.var), order=result.order)):
+            raise SolveError(f"your answer: {printable(label.strip())[:30]!r} = ... does not name {_d(result)}: write "
+                             f"{judge._label_for(result.order, str(result.var))} = ... or the expression alone")
+        answer_text = rest
     d = f"{_d(result)} [{explain.pretty(result.expr)}]"
     if at is not None and re.sub(r"[\s.!']+", " ", answer_text.lower()).strip() in NO_VALUE:
         # "does not exist", at a corner the answer (user53 F8: no answer could be right there, and the words were
