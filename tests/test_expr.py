@@ -118,6 +118,7 @@ def test_nothing_runs_while_parsing(monkeypatch):
     ("x^+1", 1, "^ has no exponent before '+'"),
     ("x^ - 1", 1, "^ has no exponent before '-'"),
     ("x ** - 1", 2, "** has no exponent before '-'"),
+    ("x^2sin x", 1, "before 'sin' for a product (^2 sin(...)), or write ^(2 sin(...))"),  # not ^(2sin): user55 F2
 ])
 def test_errors_point_at_the_place(text, position, words):
     with pytest.raises(E.ExprError) as info:

@@ -368,6 +368,11 @@ class _Parser:
         last = self.tokens[self.i - 1]
         if last.kind == "num" and self.tok.kind == "name" and self.tok.pos == last.pos + len(last.text):
             glued = self.text[op.pos + len(op.text):self._factor_end()].strip()
+            if self.tok.text in FUNCTIONS:  # x^2sin x: "^(2sin)" named no exponent anyone writes (user55 F2)
+                name = self.tok.text
+                raise self.error(f"^{last.text}{name} is ambiguous: put a space or * before {name!r} for a product "
+                                 f"(^{last.text} {name}(...)), or write ^({last.text} {name}(...)) if all of it is the "
+                                 "exponent", op)
             raise self.error(f"^{glued} is ambiguous: write ^({glued}) if all of it is the exponent, "
                              f"or put a space or * before {self.tok.text!r}", op)
         return _power(base, exponent, op, base_tok, self)
