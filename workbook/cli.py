@@ -505,7 +505,7 @@ def solve(expression: str | None, wrt: str | None, order: int, as_json: bool, as
     from workbook import judge
 
     outcome = _in_worker(solver.budget(order, wrt), solver.request, expression, wrt, order, as_json, as_gradient,
-                         answer, at, domain, judge.tangent_checked)
+                         answer, at, domain, judge.tangent_checked, judge.gradient_checked)
     if not outcome.ok:
         _fail(*_unworked(expression, outcome))
     status, lines = outcome.value

@@ -340,29 +340,12 @@ FILLERS = {"local", "a", "an", "is", "it", "point", "relative", "strict", "globa
 NEGATIONS = {"not", "no", "isn't", "isnt", "neither", "nor", "never"}
 
 
-# what may stand left of = in a derivative typed whole: f'(x), y'', dy/dx, d^2f/dx^2, f^(4)(x)
-DERIVATIVE_LABEL = re.compile(r"[A-Za-z]\w*(?:'+|′+|\^\(\d+\))(?:\([^()=]*\))?|d(?:\^?\d)?[A-Za-z]\w*/d[A-Za-z]\w*(?:\^?\d)?",
-                              re.ASCII)
-
-
 def _names_derivative(label: str, want: Expected) -> bool:
-    """Whether a label names the derivative asked for: its order (f'' is the second, d^2y/dx^2 too) and
-    its variable (g'(t) and dx/dy are not f'(x))."""
-    text = label.replace(" ", "")
-    if len(text) > 24 or not DERIVATIVE_LABEL.fullmatch(text):
-        return False
-    m = re.fullmatch(r"[A-Za-z]\w*?('+|′+|\^\((\d+)\))(?:\(([^()=]*)\))?", text, re.ASCII)
-    if m:
-        order = int(m[2]) if m[2] else len(m[1])
-        return order == want.order and m[3] in (None, want.variable)
-    m = re.fullmatch(r"d(?:\^?(\d))?([A-Za-z]\w*)/d([A-Za-z]\w*?)(?:\^?(\d))?", text, re.ASCII)
-    return bool(m) and int(m[1] or 1) == int(m[4] or 1) == want.order and m[3] == want.variable != m[2]
+    """Whether a label names the derivative asked for (solver.names_derivative)."""
+    return solver.names_derivative(label, want.order, want.variable)
 
 
-def _label_for(order: int, variable: str) -> str:
-    """How the derivative asked for is labelled: f'(x), f''(x), f^(4)(x). For a second derivative, "write f'(x) = ..."
-    named the very label that was refused (attack40b)."""
-    return f"f{chr(39) * order}({variable})" if order <= 3 else f"f^({order})({variable})"
+_label_for = solver.label_for
 
 
 def _y_named(side: str, variable: str) -> str:

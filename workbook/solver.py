@@ -1170,6 +1170,31 @@ def _polynomial_turns(u: sp.Expr, names: list[sp.Symbol]) -> list[dict]:
     return sorted(real, key=lambda point: [(abs(float(point[v])), float(point[v])) for v in held])[:4]
 
 
+# what may stand left of = in a derivative typed whole: f'(x), y'', dy/dx, d^2f/dx^2, f^(4)(x)
+DERIVATIVE_LABEL = re.compile(r"[A-Za-z]\w*(?:'+|′+|\^\(\d+\))(?:\([^()=]*\))?|d(?:\^?\d)?[A-Za-z]\w*/d[A-Za-z]\w*(?:\^?\d)?",
+                              re.ASCII)
+
+
+def names_derivative(label: str, order: int, variable: str) -> bool:
+    """Whether a label names the derivative asked for: its order (f'' is the second, d^2y/dx^2 too) and
+    its variable (g'(t) and dx/dy are not f'(x))."""
+    text = label.replace(" ", "")
+    if len(text) > 24 or not DERIVATIVE_LABEL.fullmatch(text):
+        return False
+    m = re.fullmatch(r"[A-Za-z]\w*?('+|′+|\^\((\d+)\))(?:\(([^()=]*)\))?", text, re.ASCII)
+    if m:
+        typed = int(m[2]) if m[2] else len(m[1])
+        return typed == order and m[3] in (None, variable)
+    m = re.fullmatch(r"d(?:\^?(\d))?([A-Za-z]\w*)/d([A-Za-z]\w*?)(?:\^?(\d))?", text, re.ASCII)
+    return bool(m) and int(m[1] or 1) == int(m[4] or 1) == order and m[3] == variable != m[2]
+
+
+def label_for(order: int, variable: str) -> str:
+    """How the derivative asked for is labelled: f'(x), f''(x), f^(4)(x). For a second derivative, "write f'(x) = ..."
+    named the very label that was refused (attack40b)."""
+    return f"f{chr(39) * order}({variable})" if order <= 3 else f"f^({order})({variable})"
+
+
 NO_VALUE = {"does not exist", "doesn t exist", "undefined", "not defined", "dne", "none", "no derivative",
             "no value", "it does not exist", "nonexistent"}  # an answer at a point: the derivative has no value there
 
@@ -1187,12 +1212,10 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         return line(result, answer_text, at)
     if at is None and answer_text.count("=") == 1:  # "f'(x) = 2x", "dy/dx = 2x": the label named, the rest judged
         # (user55 F6: refused, the hint naming --order), as show --try and the page read it
-        from workbook import judge
-
         label, rest = answer_text.split("=")
-        if not judge._names_derivative(label, judge.Expected("", variable=str(result.var), order=result.order)):
+        if not names_derivative(label, result.order, str(result.var)):
             raise SolveError(f"your answer: {printable(label.strip())[:30]!r} = ... does not name {_d(result)}: write "
-                             f"{judge._label_for(result.order, str(result.var))} = ... or the expression alone")
+                             f"{label_for(result.order, str(result.var))} = ... or the expression alone")
         answer_text = rest
     d = f"{_d(result)} [{explain.pretty(result.expr)}]"
     if at is not None and re.sub(r"[\s.!']+", " ", answer_text.lower()).strip() in NO_VALUE:
@@ -2774,7 +2797,7 @@ def _sign_changes(u: sp.Expr, var: sp.Symbol, lo: float, hi: float, grid: int = 
 
 def request(expression: str, wrt: str | None, order: int, as_json: bool, as_gradient: bool,
             check: str | None = None, at: str | None = None, domain: str | None = None,
-            line=None) -> tuple[int, list[str]]:
+            line=None, gradient_line=None) -> tuple[int, list[str]]:
     """What ``workbook solve`` prints for one expression: (exit status, lines); 0 worked (or the
     learner's answer right), 1 the learner's answer wrong, 2 an expression or option that cannot be
     used. Plain values only, so that it can run in a worker process under the budget."""
@@ -2787,9 +2810,9 @@ def request(expression: str, wrt: str | None, order: int, as_json: bool, as_grad
                 raise SolveError("--gradient gives first partials only: leave out --order, or ask for one partial "
                                  "with --wrt")
             if check is not None:  # the partials typed in order, separated by commas (or their values with --at)
-                from workbook.judge import gradient_checked
-
-                right, lines = gradient_checked(expression, wrt, check, at)
+                if gradient_line is None:  # (workbook.judge.gradient_checked: judge imports this module)
+                    raise SolveError("--gradient --check is judged by workbook solve in the terminal")
+                right, lines = gradient_line(expression, wrt, check, at)
                 return (0 if right else 1), lines
             grad = gradient(expression, wrt)
             point = gradient_at(grad, at) if at is not None else None
