@@ -132,7 +132,7 @@ SAY: dict[type, Callable[..., list[Segment]]] = {
     # (the step printed θ, as the formulas print it, where the words said H: read54 F13; and where the arguments tie
     # the slopes from the two sides may agree, e^min(0, x) + max(0, x) - 1 at 0)
     S.MaxMinRule: lambda r: [Text("The larger (or smaller) argument is the one that changes the value; the unit step "),
-                             Math(r"\theta(u)"), Text(" (typed Heaviside(u): 1 for "), Math("u > 0"), Text(", 0 for "),
+                             Math(r"\theta(u)"), Text(" (1 for "), Math("u > 0"), Text(", 0 for "),
                              Math("u < 0"), Text(") picks it; where the arguments tie, the derivative exists only if the slopes "
                                   "from the two sides agree.")],
     S.FunctionRule: lambda r: [Text("From the table of derivatives, "), Math(_identity(r)), Text(".")],
