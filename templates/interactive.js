@@ -640,27 +640,37 @@
     try { return data.truth ? parse(data.truth, [data.variable], data.bare) : null; } catch (err) { return null; }
   }
 
-  // A tangent line typed in decimals, right where its slope and intercept each are to the decimals typed (the
-  // intercept to those times 1 + |x0|), as workbook/judge.py's _line_in_decimals (user55 F1:
-  // y = -0.3679x + 0.7358 was "Not right" for x e^(-x^2) at 1); null where it is not such a line
+  // A tangent line typed in decimals, y = m x + b (either order), right where each decimal is the line's own number
+  // rounded to the places it gives and each whole number is it exactly, as workbook/judge.py's _line_in_decimals
+  // (user55 F1; user56 F1, F2: one tolerance for the line called y = 4x + 0.1 right for y = 4x, and mixed places
+  // wrong); another line typed in decimals goes to the terminal, which solves for the numbers typed
   function lineInDecimals(data, f, text) {
-    const typed = text.match(/\d*\.\d+|\d+\.\d*/g);
-    if (data.noun !== "the tangent line" || !typed || data.points.length < 3) return null;
-    // numbers, the variable, y and + - * / ( ) = alone: a line as typed, nothing a few points could miss (a bump
-    // 2x - 1 + 1000 e^(-10^12 (x - 0.7771)^2) is straight at every point it is read at: attack42)
-    if (!/^[\d.\s+\-*/()=]*$/.test(text.split(data.variable).join("").replace(/y/g, ""))) return null;
-    const v = data.variable, at = (x) => f({ [v]: x });
+    if (data.noun !== "the tangent line" || !/\d\.|\.\d/.test(text) || data.points.length < 3) return null;
+    const v = data.variable.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), num = "(\\d+\\.?\\d*|\\.\\d+)";
+    const compact = text.replace(/\s+/g, "");
+    const forms = [new RegExp(`^y=([+-]?)${num}?\\*?${v}(?:([+-])${num})?$`), new RegExp(`^y=([+-]?)${num}([+-])${num}?\\*?${v}$`)];
+    let m = forms[0].exec(compact), slope, cut;
+    if (m) {
+      slope = [m[1] === "-" ? -1 : 1, m[2] === undefined ? "1" : m[2]];
+      cut = m[4] === undefined ? [1, "0"] : [m[3] === "-" ? -1 : 1, m[4]];
+    } else if ((m = forms[1].exec(compact))) {
+      cut = [m[1] === "-" ? -1 : 1, m[2]];
+      slope = [m[3] === "-" ? -1 : 1, m[4] === undefined ? "1" : m[4]];
+    } else if (/^[\d.\s+\-*/()=]*$/.test(text.split(data.variable).join("").replace(/y/g, ""))) {
+      // numbers, the variable, y and + - * / ( ) = alone: a line (y = -0.3679(x - 1) + 0.3679), for the terminal
+      return { right: null, say: "A line typed in decimals in that form is judged in the terminal: type it into workbook solve --check." };
+    } else {
+      return null;  // anything else (a bump added to a line: attack42) is compared as an expression
+    }
     const [p0, p1, p2] = data.points, [v0, v1, v2] = data.values;
     const mTrue = (v1 - v0) / (p1 - p0), bTrue = v0 - mTrue * p0;
-    const mGiven = at(1) - at(0), bGiven = at(0);
-    const straight = (m, b, x, y) => Math.abs(m * x + b - y) <= 1e-9 * Math.max(1, Math.abs(y));
-    if (![mGiven, bGiven, mTrue, bTrue].every(Number.isFinite) || !straight(mTrue, bTrue, p2, v2)
-        || ![-2.3, 1.7, 2.9].every((x) => straight(mGiven, bGiven, x, at(x)))) return null;
-    const places = Math.max(...typed.map(decimalsOf));
-    const half = 0.5 * Math.pow(10, -places) * (1 + 1e-12), reach = 1 + Math.abs(Number(data.at) || 0);
-    const gaps = [Math.abs(mGiven - mTrue), Math.abs(bGiven - bTrue)];
-    if (gaps[0] <= Math.max(half, 1e-12) && gaps[1] <= Math.max(half * reach, 1e-12)) return { right: true, say: "Right." };
-    return null;
+    if (Math.abs(mTrue * p2 + bTrue - v2) > 1e-9 * Math.max(1, Math.abs(v2))) return null;
+    const within = ([sign, typed], truth) => {
+      const places = decimalsOf(typed), value = sign * Number(typed);
+      const half = places ? 0.5 * Math.pow(10, -places) * (1 + 1e-12) : 1e-12 * Math.max(1, Math.abs(truth));
+      return Math.abs(value - truth) <= half;
+    };
+    return within(slope, mTrue) && within(cut, bTrue) ? { right: true, say: "Right." } : null;
   }
 
   function judgeExpression(data, text) {

@@ -1128,6 +1128,22 @@ def test_a_tangent_line_typed_in_decimals_is_judged_by_its_coefficients_in_both_
     record = {"claims": {"type": "derivative", "function": "x*exp(-x**2)", "variable": "x", "order": 1, "at": "1",
                          "value": "-exp(-1)", "tangent": "-x*exp(-1) + 2*exp(-1)"}}
     _terminal_and_page_agree(record, [("y = -0.3679x + 0.7358", True), ("y = -0.368x + 0.736", True),
-                                      ("y = -0.3679(x - 1) + 0.3679", True), ("y = -0.367879441x + 0.735758882", True),
+                                      ("y = -0.367879441x + 0.735758882", True), ("y = 0.7358 - 0.3679x", True),
+                                      # each number to its own places (user56 F2)
+                                      ("y = -0.368x + 0.7358", True), ("y = -0.3679x + 0.74", True),
                                       ("y = 0.3679x + 0.7358", False), ("y = -0.3679x + 0.9358", False),
-                                      ("y = -0.3679x", False)], tmp_path)
+                                      ("y = -0.3679x", False), ("y = -0.3679x + 0.7368", False)], tmp_path)
+    # a whole number typed is exact, and a decimal is held to its own places, however far the point (user56 F1:
+    # y = 4x + 0.1 was right for y = 4x, and y = 200.0x - 10004.0 for the tangent to x^2 at 100)
+    from workbook import judge
+
+    for function, at, line, tangent in (("-x**3 + 4*x**2", "2", "y = 4x + 0.1", "4*x"),
+                                        ("x**2", "100", "y = 200.0x - 10004.0", "200*x - 10000"),
+                                        ("x**2", "1", "y = 2x - 0.9", "2*x - 1")):
+        wrong = {"claims": {"type": "derivative", "function": function, "variable": "x", "order": 1, "at": at,
+                            "value": "0", "tangent": tangent}}
+        _terminal_and_page_agree(wrong, [(line, False)], tmp_path)
+    # a line in decimals in another form: solved for its numbers in the terminal, sent there by the page
+    assert judge.judge(judge.expected(record), "y = -0.3679(x - 1) + 0.3679")[0] is True
+    said = _verdicts([{"data": interactive.page_data(record), "text": "y = -0.3679(x - 1) + 0.3679"}], tmp_path)
+    assert not said[0].startswith(("Right", "Not right")) and "workbook solve" in said[0], said

@@ -188,8 +188,11 @@ def _prose_math(edition: Edition) -> None:
                 except Exception as exc:  # noqa: BLE001 - any converter failure is the input's
                     said = str(exc).split(" in ", 1)[0].rstrip(" ,;:") if isinstance(exc, mathtex.MathError) \
                         else "not LaTeX it can read"
+                    # (a size or a colour is math already: the dollar sign's advice is for what is not LaTeX)
+                    tail = "" if said.startswith(("a size", "sizes", "the colour", "the background")) else \
+                        "; write it as LaTeX math, or \\$ for a dollar sign"
                     problems.append(f"{printable(edition.path)}: sections[{i}].{key}: ${printable(piece['math'][:40])}$: "
-                                    f"{printable(said[:80])}; write it as LaTeX math, or \\$ for a dollar sign")
+                                    f"{printable(said[:80])}{tail}")
     if problems:
         raise InputError(problems[:10])
 

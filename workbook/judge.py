@@ -68,28 +68,47 @@ def _float_or_none(text) -> float | None:
 
 
 def _line_in_decimals(want: Expected, given: sp.Expr, text: str) -> str | None:
-    """How a tangent line typed in decimals is right, where it is: its slope and its intercept each right to the
-    decimals typed (its intercept to those times 1 + |x0|, as a slope rounded moves it by |x0| as much); else None. y = -0.3679x + 0.7358 for x e^(-x^2) at 1 was "not right", its
-    slope alone "right to the 4 decimal places given" (user55 F1)."""
+    """How a tangent line typed in decimals is right, where it is: each decimal typed is the line's own number
+    rounded to the places it gives (y = -0.368x + 0.7358 for x e^(-x^2) at 1, each to its own places; the slope and
+    the value of y = -0.3679(x - 1) + 0.3679), found by solving for the numbers typed; else None. An integer typed is
+    exact: y = 4x + 0.1 is no rounding of y = 4x, nor y = 200.0x - 10004.0 of y = 200x - 10000 (user56 F1, F2: one
+    tolerance for the whole line, scaled by the point, called those right and mixed places wrong)."""
     var = E.symbol(want.variable)
-    typed = re.findall(r"\d*\.\d+|\d+\.\d*", text)  # (the parser reads a decimal as the fraction it is)
-    if not typed or want.expression is None:
+    literal = re.compile(r"(?<![A-Za-z_\d.])(\d+\.\d*|\.\d+)")
+    typed = literal.findall(text)
+    if not typed or want.expression is None or len(typed) > 4 or text.count("=") != 1:
         return None
+    names = [f"dec{i}" for i in range(len(typed))]
+    counter = iter(names)
+    marked = literal.sub(lambda m: f"({next(counter)})", text)
+    allowed = set(map(str, want.expression.free_symbols)) | {want.variable} | set(names)
     try:
-        lines = [sp.Poly(sp.expand(e), var) for e in (want.expression, given)]
+        line = sp.expand(_line(*marked.split("="), allowed))
+        truth = sp.Poly(sp.expand(want.expression), var)
+    except (ValueError, E.ExprError, sp.PolynomialError):
+        return None
+    ds = [E.symbol(n) for n in names]
+    try:
+        poly = sp.Poly(line, var)
     except sp.PolynomialError:
         return None
-    if any(p.degree() > 1 or not all(c.is_number for c in p.all_coeffs()) for p in lines):
+    if poly.degree() > 1 or truth.degree() > 1 or not all(c.free_symbols <= set(ds) for c in poly.all_coeffs()):
         return None
-    (m_true, b_true), (m_given, b_given) = ([float(p.coeff_monomial(var)), float(p.coeff_monomial(1))] for p in lines)
-    places = max(solver.decimals_of(n) for n in typed)
-    half = 0.5 * 10.0 ** -places * (1 + 1e-12)
-    reach = 1 + abs(want.point) if want.point is not None else 1.0
-    # (to the decimals typed alone, not within 0.5% too: y = 2.0000000001x - 1 is no rounding of y = 2x - 1: attack42)
-    gaps = abs(m_given - m_true), abs(b_given - b_true)
-    if gaps[0] <= max(half, 1e-12) and gaps[1] <= max(half * reach, 1e-12):
-        return f"its slope and intercept are right to the {places} decimal place{'s' * (places != 1)} given"
-    return None
+    equations = [sp.expand(poly.coeff_monomial(var ** k) - truth.coeff_monomial(var ** k)) for k in (1, 0)]
+    if any(not e.free_symbols and abs(complex(sp.N(e))) > 1e-12 for e in equations):
+        return None  # a part typed exactly (no decimal) that is not the line's
+    moving = [e for e in equations if e.free_symbols]
+    if any(not e.is_polynomial(*ds) or sp.Poly(e, *ds).total_degree() != 1 for e in moving):
+        return None
+    solved = sp.solve(moving, [d for d in ds if any(e.has(d) for e in moving)], dict=True)
+    if len(solved) != 1 or set(solved[0]) != {d for d in ds if any(e.has(d) for e in moving)} or \
+            any(v.free_symbols for v in solved[0].values()) or any(not any(e.has(d) for e in moving) for d in ds):
+        return None  # more numbers than the line fixes, or one that fixes nothing: not judged so
+    for d, number in zip(ds, typed, strict=True):
+        half = 0.5 * 10.0 ** -solver.decimals_of(number) * (1 + 1e-12)
+        if abs(float(solved[0][d]) - float(number)) > half:
+            return None
+    return "each decimal is the line's own number rounded to the places it gives"
 
 
 def _expected(record: dict) -> Expected | None:
@@ -740,8 +759,9 @@ def gradient_checked(expression: str, wrt: str | None, answer_text: str, at: str
     where = f" at ({', '.join(names)}) = ({', '.join(p.strip() for p in at.split(','))})" if at is not None else ""
     shown = ", ".join(pretty(p) for p in partials)
     head = (f"right: the gradient of {pretty(function)}{where} is ({shown})" if right and at is None else
-            f"right: the gradient of {pretty(function)}{where} is ({', '.join(map(pretty, values))}) = "
-            f"({', '.join(f'{float(v):.6g}' for v in values)})" if right else
+            f"right: the gradient of {pretty(function)}{where} is ({', '.join(map(pretty, values))})"
+            + ("" if all(v.is_Integer for v in values) else f" = ({', '.join(f'{float(v):.6g}' for v in values)})")
+            if right else
             f"not right: the gradient of {pretty(function)}{where} is not {printable(answer_text.strip())[:80]}")
     told = [t.strip() for t in said if t.strip() and t.strip() not in ("right.", "not right.")]
     return right, [head] + ["  " + t for t in told][:4]
