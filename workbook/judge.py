@@ -44,7 +44,6 @@ class Expected:
     # the function several expressions are derivatives of: they are compared only where it has a value (1/|x| + y²
     # is ∂/∂x of ln(x) + x y² wherever that is defined, and was "not right" at x = -0.67: attack46 F3)
     within: sp.Expr | None = None
-    point: float | None = None  # where a tangent line touches: a line typed in decimals is judged by its coefficients
 
 
 def expected(record: dict) -> Expected | None:
@@ -58,13 +57,6 @@ def _claim(text: str) -> sp.Expr:
     corner) is nan, not a name: read as a name, the page had no box for relu(x)'s derivative (attack46 F10)."""
     e = E.parse(text)
     return e.xreplace({s: sp.nan for s in e.free_symbols if s.name == "nan"})
-
-
-def _float_or_none(text) -> float | None:
-    try:
-        return float(sp.sympify(text)) if text is not None else None
-    except (TypeError, ValueError, sp.SympifyError):
-        return None
 
 
 def _line_in_decimals(want: Expected, given: sp.Expr, text: str) -> str | None:
@@ -116,7 +108,7 @@ def _expected(record: dict) -> Expected | None:
     kind = c.get("type")
     if kind == "derivative" and "tangent" in c:
         return Expected(f"the tangent line, as y = (an expression in {c['variable']})", _claim(c["tangent"]),
-                        variable=c["variable"], noun="the tangent line", point=_float_or_none(c.get("at")))
+                        variable=c["variable"], noun="the tangent line")
     if kind == "derivative" and "value" in c:
         order = int(c.get("order", 1))
         name = "f" + ("'" * order if order <= 3 else f"^({order})") + f"({c['at']})"  # a label must name it
@@ -720,7 +712,7 @@ def tangent_checked(result, answer_text: str, at: str) -> tuple[bool, list[str]]
     if line.free_symbols - {result.var}:
         raise solver.SolveError("a tangent line is judged for an expression in one name alone")
     want = Expected(f"the tangent line at {result.var} = {at.strip()}", line, variable=str(result.var),
-                    noun="the tangent line", point=float(point) if point.is_number else None)
+                    noun="the tangent line")
     try:
         right, said = judge(want, answer_text)
     except ValueError as exc:
@@ -738,11 +730,11 @@ def gradient_checked(expression: str, wrt: str | None, answer_text: str, at: str
     the practice page and `show --try` judge one (user55 F4: it was refused, the message naming --order)."""
     grad = solver.gradient(expression, wrt)
     names = grad["variables"]
-    partials = [solver.solve(expression, n, 1).answer for n in names]
     function = E.parse(expression)
+    others = sorted(str(v) for v in function.free_symbols if str(v) not in names)  # held, as --wrt x holds y
+    partials = [E.parse(p, variables=tuple(names + others)) for p in grad["gradient"]]  # worked once, by gradient()
     labels = [f"∂f/∂{n}" for n in names]
     if at is None:
-        others = sorted(str(v) for v in function.free_symbols if str(v) not in names)  # held, as --wrt x holds y
         want = Expected(f"{', '.join(labels)}, as expressions in {', '.join(names + others)}, separated by commas",
                         expressions=tuple(partials), variables=tuple(names + others), names=tuple(labels),
                         within=function)

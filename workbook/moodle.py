@@ -366,15 +366,12 @@ def distractor_expressions(claims: dict, limit: int = 4) -> list[tuple[sp.Expr, 
     # not a power rule's in 1/(1 + e^-u): user50 F6, as solve --check says), then those of it written out; every
     # choice written out, as the right one is, so that none stands out by its form
     shown = E.parse(_shown(claims)) if _shown(claims) else None
-    trees = [steps.derive(shown, x)] if shown is not None else []
-    trees.append(steps.derive(f, x))
-    # written as the prompt writes the function: in σ where it names one (user55 F20), each compared written out
+    trees = [steps.derive(shown, x)] if shown is not None else [steps.derive(f, x)]
+    # written as the prompt writes the function: in σ where it names one, from its own tree alone (user55 F20: every
+    # choice written out), each compared written out
     as_shown = (lambda e: e) if shown is not None else written_out
-    candidates = [(as_shown(wrong), slip.advice) for tree in trees[:1] for slip in mistakes.CATALOGUE
-                  if (wrong := mistakes.slipped(tree, slip)) is not None]
-    if shown is None:
-        candidates = [(written_out(wrong), slip.advice) for tree in trees for slip in mistakes.CATALOGUE
-                      if (wrong := mistakes.slipped(tree, slip)) is not None]
+    candidates = [(as_shown(wrong), slip.advice) for slip in mistakes.CATALOGUE
+                  if (wrong := mistakes.slipped(trees[0], slip)) is not None]
     right = trees[0].result if shown is not None else truth
     candidates += [(shown if shown is not None else f, "that is the function itself, not its derivative"),
                    (-right, "the sign is the wrong way round")]
