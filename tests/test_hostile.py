@@ -3018,6 +3018,33 @@ def test_a_roster_or_a_bank_file_that_links_out_of_its_folder_is_not_read(place)
     assert result.returncode == 0, result.err_text
 
 
+def test_a_hard_link_in_a_template_bank_or_roster_is_not_read(place):
+    # attack57 F4, attack58 F5: a hard link (from a tar archive, `cp -al`) is a regular file of the folder, the same
+    # file as one outside it; the symbolic-link check passed it, and `{% include %}` put the outside file in the page
+    (place.outside / "secret.html").write_text(f"<p>{CANARY}</p>", encoding="utf-8")
+    (place.outside / "fam.toml").write_text(family_text("trig").replace('title = "', f'title = "{CANARY[:20]} '),
+                                            encoding="utf-8")
+    (place.outside / "class.csv").write_text(f"name,id\nAda,{CANARY[:20]}\n", encoding="utf-8")
+    look, theirs = place.root / "look", place.root / "theirs"
+    (look / "partials").mkdir(parents=True)
+    theirs.mkdir()
+    os.link(place.outside / "secret.html", look / "partials" / "stolen.html")
+    (look / "partials" / "problem.html").write_text("{% include 'partials/stolen.html' %}", encoding="utf-8")
+    os.link(place.outside / "fam.toml", theirs / "fam.toml")
+    os.link(place.outside / "class.csv", theirs / "class.csv")
+    refused(place.build("--templates", look, "--format", "html", timeout=120), "stolen.html", "hard link")
+    refused(place.build("--roster", theirs / "class.csv", "--format", "html", timeout=120), "class.csv", "hard link")
+    for bank in (theirs, theirs / "fam.toml"):  # a folder holding one, and one named
+        result = place.run("list", "--bank", bank, timeout=60)
+        assert result.returncode == 2 and "fam.toml: a hard link" in result.err_text, result.err_text
+        assert CANARY[:20] not in result.out_text + result.err_text
+    assert CANARY[:20] not in place.outputs() if place.out.exists() else True
+    (look / "partials" / "stolen.html").unlink()  # the same folder without it builds
+    (look / "partials" / "stolen.html").write_text("<p>mine</p>", encoding="utf-8")
+    result = place.build("--templates", look, "--format", "html", timeout=120)
+    assert result.returncode == 0 and "<p>mine</p>" in place.outputs(), result.err_text
+
+
 def test_a_part_folder_that_is_a_link_is_never_read_for_its_sheets(place):
     # attack55 F1: a stranger's students/ linking to a class built elsewhere (signed by this user) was read, and its
     # students taken into this build's class and key

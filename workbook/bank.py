@@ -18,7 +18,7 @@ from workbook.errors import InputError, excerpt, printable, pydantic_lines
 from workbook.family import Family
 from workbook.kinds import registry
 from workbook.resources import problems_dir
-from workbook.userfiles import link_out, load_toml
+from workbook.userfiles import HARD_LINK, hard_link, link_out, load_toml
 
 
 def schemas() -> dict[str, type[Family]]:
@@ -200,6 +200,10 @@ def load_bank(folders: list[Path] | None = None, problems: list[str] | None = No
                                 "the file itself")
                 unread.append(folder)
                 continue
+            if hard_link(folder):
+                problems.append(f"{printable(str(folder))}: {HARD_LINK}")
+                unread.append(folder)
+                continue
             paths.append(folder)  # a file named on the command line
             named.add(folder)
             continue
@@ -217,6 +221,9 @@ def load_bank(folders: list[Path] | None = None, problems: list[str] | None = No
         for path in found:
             if link_out(path, folder):
                 problems.append(f"{printable(str(path))}: a link out of its bank folder; not read")
+                unread.append(path)
+            elif hard_link(path):
+                problems.append(f"{printable(str(path))}: {HARD_LINK}")
                 unread.append(path)
             elif path.resolve() not in seen:  # one folder named twice (the edition's bank and --bank) is read once
                 seen.add(path.resolve())

@@ -370,10 +370,12 @@ def _folder_files(folder: Path) -> dict[str, bytes]:
 
     files = {}
     from workbook.quick import MAX_DEPTH
-    from workbook.userfiles import files_under
+    from workbook.userfiles import HARD_LINK, files_under, hard_link
 
     total = 0
     for path in files_under(folder, depth=MAX_DEPTH)[:MAX_FILES]:
+        if inside(path, folder) and hard_link(path):  # refused as the local loader refuses it, not sent as a file
+            raise InputError([f"{printable(str(path))}: {HARD_LINK}"])
         if inside(path, folder) and (size := path.stat().st_size) <= FILE_LIMIT:
             total += size
             if total > TEMPLATE_BYTES:  # counted before reading: a folder of links to one big file is not read

@@ -37,8 +37,8 @@ from workbook.cache import Store, digest
 from workbook.edition import Heading
 from workbook.errors import InputError, excerpt, printable
 from workbook.resources import inside, templates_dir
+from workbook.userfiles import HARD_LINK, hard_link, read_text
 from workbook.userfiles import LIMIT as USER_FILE_LIMIT
-from workbook.userfiles import read_text
 
 DOCUMENTS = {"worksheet": "Worksheet", "answers": "Answer key", "solutions": "Solutions",
              "practice": "Practice set", "interactive": "Practice set, interactive",
@@ -72,6 +72,10 @@ class FolderLoader(FileSystemLoader):
             if path.is_file():  # the one Jinja will read: the first folder that has it
                 if not inside(path, Path(folder)) or path.stat().st_size > self.LIMIT:
                     raise TemplateNotFound(f"{template} (a link out of its template folder, or over 1 MB)")
+                if folder != self.searchpath[-1] and hard_link(path):  # a user's folder: the built-in one may be
+                    # installed as hard links to a package cache (uv's default)
+                    raise TemplateNotFound(f"{template} (a hard link: the same file as another name, which may be "
+                                           "outside the folder; copy the file in)")
                 break
             if os.path.lexists(path):  # a pipe, a device, a folder or a link to nothing under a template's name: the
                 # built-in page was used in its place without a word, the folder's other pages with it (attack48 F3)
@@ -1151,6 +1155,8 @@ def stylesheet_text(env: Environment) -> str:
             if not inside(override, Path(folder)):
                 why = "not a file inside the template folder (a link out, a pipe or a device)"
                 raise InputError([f"{printable(str(override))}: {why}"])
+            if hard_link(override):
+                raise InputError([f"{printable(str(override))}: {HARD_LINK}"])
             css = read_text(override, "stylesheet")
             if "<" in css:  # inlined in the page's <style>: "</style><script>" would end it and start markup
                 raise InputError([(f"{printable(str(override))}: it holds '<' (at character {css.index('<') + 1}); "

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbook.errors import InputError, excerpt, printable, unsafe_char, windows_device
-from workbook.userfiles import link_out, read_text
+from workbook.userfiles import HARD_LINK, hard_link, link_out, read_text
 
 MAX_ROWS = 100_000  # students in one roster (each has at least one problem to draw)
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
@@ -39,6 +39,8 @@ def read_roster(path: Path) -> list[Student]:
         # became students, printed on the sheets (attack55 F4)
         raise InputError([(f"{printable(str(path))}: the roster is a link to a file outside its own folder; give the "
                           "file itself")])
+    if hard_link(path):
+        raise InputError([f"{printable(str(path))}: the roster is {HARD_LINK}"])
     text = read_text(path, "roster", limit=8 << 20, encoding="utf-8-sig")  # 10^5 students is about 3 MB
     if "\r" in text:  # lines ended by CR alone (classic Mac OS, some exports), or some by CR and some by LF (a file
         # put together from two: Python's csv module called it "new-line character seen in unquoted field - do you

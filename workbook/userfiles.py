@@ -33,6 +33,19 @@ def link_out(path: Path, folder: Path | None = None) -> bool:
         return False
 
 
+def hard_link(path: Path) -> bool:
+    """Whether ``path`` is a file with another name somewhere (a hard link): the same file as one that may be
+    outside the folder, which no look at the path can tell (a tar archive or ``cp -al`` makes them; attack58 F5)."""
+    try:
+        info = os.stat(path)
+    except OSError:  # read, it fails with its own line
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_nlink > 1
+
+
+HARD_LINK = "a hard link (the same file as another name, which may be outside the folder); not read: copy the file in"
+
+
 def read_text(path: Path, what: str, limit: int = LIMIT, encoding: str = "utf-8") -> str:
     """The file's text, or InputError with one line: what it is, and why it cannot be read."""
     shown = printable(str(path))
