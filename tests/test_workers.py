@@ -281,3 +281,19 @@ def test_draws_each_within_their_budget_but_slow_stop_the_build(tmp_path, small_
     assert re.match(r"the draws take 0\.[2-9] s each, where 0.02 s is allowed: the \d+ of them", str(caught.value))
     assert "the slowest family, " in str(caught.value)
     assert not (tmp_path / "test-sheet").exists()
+
+
+def test_a_slot_whose_draws_were_mostly_refused_is_the_family_files_fault():
+    """attack58 F4: exp(a x) with a up to 10 000: on a busy machine some of the 40 draws overran their budget on the
+    way to being refused, and the build said exit 1 (perhaps the machine's) where the file was at fault (exit 2)."""
+    from workbook.scheduler import files_fault
+
+    def outcomes(**kinds):
+        return [Outcome((0, k), kind) for kind, n in kinds.items() for k in range(n)]
+
+    assert files_fault(outcomes(raised=40))
+    assert files_fault(outcomes(raised=30, timeout=10))
+    assert files_fault(outcomes(raised=20, timeout=20) + [None])  # a draw not yet done is not counted
+    assert not files_fault(outcomes(raised=10, timeout=30))  # mostly overruns: perhaps a slow machine
+    assert not files_fault(outcomes(raised=39, ok=1))  # one sound draw: the family can be drawn
+    assert not files_fault([None, None])

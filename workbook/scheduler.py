@@ -46,6 +46,16 @@ SLOW = TOO_MUCH + ", or build where the machine is less busy"  # draws that over
 DRAW_ALLOWANCE = 0.5
 
 
+def files_fault(outcomes) -> bool:
+    """Whether a slot's failed draws are its family file's doing (exit 2): none succeeded, and at least half were
+    refused by the family's own checks. Draws that overran their budget may be a busy machine's (exit 1), but a family
+    whose ranges make most draws impossible (exp(a x) with a up to 10 000) is the file's however many others overran
+    on the way (attack58 F4: 40 draws, some refused and some slow, exited 1)."""
+    outcomes = [o for o in outcomes if o is not None]
+    refused = sum(o.kind == "raised" for o in outcomes)
+    return bool(outcomes) and not any(o.ok for o in outcomes) and 2 * refused >= len(outcomes)
+
+
 @dataclass
 class Slot:
     """One problem to draw: its family, its slot name (part of its seed) and its repeat group.
@@ -344,7 +354,7 @@ class Scheduler:
             # every draw so far failed, slowly: a family that never works must not cost minutes a slot
             # every draw refused by the family's own checks: what its file asks for cannot be drawn, bad input; a
             # draw that overran its budget may be the machine's doing (a slow or busy one), as below
-            raised = all(o.kind == "raised" for (k, _), o in self.done.items() if self.slots[k].family.id == family)
+            raised = files_fault(o for (k, _), o in self.done.items() if self.slots[k].family.id == family)
             why = (f"no draw succeeded in {self.wasted[family]:.0f} s of failed draws; "
                    f"last: {self.reasons[i][-1]}; {TOO_MUCH if raised else SLOW}")
             for j, slot in enumerate(self.slots):
@@ -464,7 +474,7 @@ class Scheduler:
         if fallback is not None:
             return self._alternate(i, group, sheet, seen) or self._take(i, *fallback, group, sheet, seen)
         if self.failures is not None:  # for show and check: the same exit code a build would give
-            raised = all(o is not None and o.kind == "raised" for o in (self.done.get((i, k)) for k in range(MAX_ATTEMPTS)))
+            raised = files_fault(self.done.get((i, k)) for k in range(MAX_ATTEMPTS))
             self.failures[i] = Failed(self.reasons[i][-1], 2 if raised else 1)
             return None
         family = request.family
@@ -475,8 +485,8 @@ class Scheduler:
             failed.code = 2
             raise failed
         same = {reason.split(": ", 1)[-1] for reason in self.reasons[i]}
-        raised = all(o is not None and o.kind == "raised" for o in (self.done.get((i, k)) for k in range(MAX_ATTEMPTS)))
-        if len(same) == 1 and raised:  # (a draw that overran its budget is not the file's doing)
+        outcomes = [self.done.get((i, k)) for k in range(MAX_ATTEMPTS)]
+        if len(same) == 1 and all(o is not None and o.kind == "raised" for o in outcomes):  # (a draw that overran its budget is not the file's doing)
             # every draw failed alike (a point the file fixes where f has a corner): the file's mistake, said once
             failed = BuildError(f"{family.path}: family {family.id!r} cannot be drawn: every one of {MAX_ATTEMPTS} "
                                 f"draws failed alike: {same.pop()}; change the family")
@@ -493,7 +503,7 @@ class Scheduler:
             raise failed
         failed = BuildError(f"family {family.id!r} ({family.path}) failed {MAX_ATTEMPTS} draws for slot "
                             f"{request.slot}; first: {self.reasons[i][0]}; last: {self.reasons[i][-1]}; {TOO_MUCH}")
-        failed.code = 2 if raised else 1  # each draw refused by its own checks: what the file asks for cannot be drawn
+        failed.code = 2 if files_fault(outcomes) else 1
         raise failed
 
     def _other_stars(self, i: int, record: dict, seen: dict[str, set[str]]) -> bool:
