@@ -87,9 +87,9 @@ _deep_style = ziamath.styles.asdict
 BODY_PX = 14.0  # the size math is drawn at; it is scaled to the text with em units
 # (ziamath's floor is a fraction of its font's base size, 24 px, not of the size a Math is drawn at)
 ziamath.config.minsizefraction = SMALLEST_SCRIPT * BODY_PX / ziamath.Math.fromlatex("x").font.basesize
-FORMAT = 8  # bump when what is stored changes (3: one path; 4: glyphs as text; 5: signs after operators;
+FORMAT = 9  # bump when what is stored changes (3: one path; 4: glyphs as text; 5: signs after operators;
 # 6: no script under SMALLEST_SCRIPT; 7: room inside a matrix's brackets and between its columns, a thin space before a function's name;
-# 8: a bracketed matrix between \\left and \\right brackets)
+# 8: a bracketed matrix between \\left and \\right brackets; 9: variants' characters written unseen over them)
 MATH_FAMILY = "workbook-math"  # the name the PDF stylesheet gives ziamath's font (no installed font can shadow it)
 _UNTRANSLATED = re.compile(r">\\[A-Za-z]+<")
 
@@ -447,20 +447,59 @@ def font_file() -> Path:
 _draw_outline = SimpleGlyph.place
 
 
+@lru_cache(maxsize=2)
+def _variant_chars(font) -> dict[int, str]:
+    """{glyph index: character} for the math font's variants that have no character of their own: the script-size
+    forms its ssty feature puts in a superscript (4, 2, the prime), and the larger sizes of brackets, radicals and
+    big operators. Of several characters, the smallest (as for a glyph that has one)."""
+    found: dict[int, str] = {}
+    for code, index in sorted(font.cmap.glyphmap.items()):
+        variants = set(font.gsub.sub([index], {"ssty": True})) if font.gsub else set()
+        for vertical in (True, False):
+            variants |= set(font.math.listvariants(index, vertical))
+        for variant in variants - {index}:
+            found.setdefault(variant, chr(code))
+    return {index: char for index, char in found.items() if not font.cmap.char(index)}
+
+
 def _place(glyph: SimpleGlyph, x: float, y: float, point_size: float) -> ET.Element | None:
     """ziamath's glyph placement, writing a glyph as text when a character of the math font maps to it.
 
     (x, y) is the glyph's origin on the baseline, where SVG text puts it too. Of several characters
     sharing a glyph, any one names it; the smallest is taken so the SVG is the same every time.
     """
-    chars = glyph.char if glyph.font.info.filename == font_file() else set()  # no new Path a glyph
-    if not chars:  # a script-size variant, or a bracket assembled from pieces
-        return _draw_outline(glyph, x, y, point_size)
+    ours = glyph.font.info.filename == font_file()
+    chars = glyph.char if ours else set()  # no new Path a glyph
+    if not chars:  # a script-size variant, a larger bracket, or a piece of one assembled from pieces
+        outline = _draw_outline(glyph, x, y, point_size)
+        base = _variant_chars(glyph.font).get(glyph.index) if ours else None
+        if outline is None or base is None:
+            return outline
+        # the variant is drawn as its outline, and its character written over it unseen (by write_unseen, once
+        # ziamath has given the outline its colour), so the PDF's text reads 7x4 where it read 7x, and f′ where it
+        # read f (user56 F4: exponents and primes were lost in a copy)
+        outline.set(_UNSEEN, f"{fmt(x)} {fmt(y)} {fmt(point_size)} {base}")
+        return outline
     if not glyph.operators:
         return None  # a space: nothing to draw, as ziamath does for an empty outline
     element = ET.Element("text", {"x": fmt(x), "y": fmt(y), "font-size": fmt(point_size)})
     element.text = min(chars)
     return element
+
+
+_UNSEEN = "data-unseen"  # x, y, size and character of a variant's outline, for write_unseen
+
+
+def write_unseen(parent: ET.Element) -> None:
+    """After each outline that _place marked, its character as text, in the same place and size, unseen."""
+    for child in list(parent):
+        write_unseen(child)
+        mark = child.attrib.pop(_UNSEEN, None)
+        if mark is not None:
+            x, y, size, char = mark.split(" ", 3)
+            hidden = ET.Element("text", {"x": x, "y": y, "font-size": size, "fill-opacity": "0"})
+            hidden.text = char
+            parent.insert(list(parent).index(child) + 1, hidden)
 
 
 def merge_text(parent: ET.Element) -> None:
@@ -523,6 +562,7 @@ def to_svg(latex: str, *, display: bool = False, text: bool = True) -> MathSVG:
     text = text and PATCHES
     root = _ziamath(latex, display, text)
     if text:
+        write_unseen(root)
         merge_text(root)
         root.set("font-family", MATH_FAMILY)  # inherited by every text element
     svg = merge_paths(ET.tostring(root, encoding="unicode"))
