@@ -997,3 +997,18 @@ def test_a_slip_at_one_level_of_a_composition_is_named(function, wrt, typed, sai
     # was not named, and tanh²(2x)'s dropped 2 and softmax's whole sign were put down to the power rule
     result = run("solve", function, "--wrt", wrt, "--check", typed)
     assert result.exit_code == 1 and f"it looks like {said}" in result.output, result.output
+
+
+@pytest.mark.parametrize("function, typed, right", [
+    ("pi x", "3.14", True), ("pi x", "3.1", True), ("sqrt(2) x", "1.414", True), ("e^2 x", "7.389", True),
+    ("pi x", "3.2", False), ("pi x", "22/7", False), ("pi x", "3", False), ("pi x", "pi", True), ("3x", "3.0", True),
+    ("x^2", "2.0", False),
+])
+def test_a_derivative_that_is_one_number_is_judged_as_a_number(function, typed, right):
+    # user57 F1: d/dx [pi x] typed as 3.14 was "not right: ... is not 157/50", a constant factor suspected, where with
+    # --at 1 the same 3.14 was right to the 2 decimal places given
+    result = run("solve", function, "--check", typed)
+    assert result.exit_code == (0 if right else 1), result.output
+    assert "157/50" not in result.output and "constant factor" not in result.output, result.output
+    if right and "." in typed:
+        assert "decimal place" in result.output or typed == "3.0", result.output

@@ -1281,6 +1281,12 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
             return True, [f"right: {d} at {result.var} = {at.strip()} = {explain.pretty(exact)}"]
         return False, [(f"not right: {d} at {result.var} = {at.strip()} is {explain.pretty(exact)}, not "
                         f"{_shortened(explain.pretty(answer))}")]
+    if at is None and answer.is_number and result.answer.is_number and (decimals_of(answer_text) or answer != result.answer):
+        # a derivative that is one number (pi for pi x), given as a number: judged as one, right to the decimals given
+        # as with --at (user57 F1: 3.14 was "not right: ... is not 157/50", a constant factor 157/(50 pi) suspected)
+        right, lines = _judge_number(float(sp.N(answer)), float(sp.N(result.answer)), answer_text, d)
+        exactly = explain.pretty(result.answer)
+        return right, lines + ([f"  exactly, it is {exactly}"] if exactly != f"{float(sp.N(result.answer)):.10g}" else [])
     lo, hi = domain or (-3.0, 3.0)
     far = domain is None  # a domain the learner chose is where they asked; the default stands for everywhere
     typed_function = _as_typed(result)
