@@ -488,17 +488,19 @@
   }
 
   // What may stand left of = in a derivative typed whole (f'(x), y'', dy/dx, f^(4)(x)), as workbook/judge.py's
-  const DERIVATIVE_LABEL = /^(?:[A-Za-z]\w*(?:'+|′+|\^\(\d+\))(?:\([^()=]*\))?|d(?:\^?\d)?[A-Za-z]\w*\/d[A-Za-z]\w*(?:\^?\d)?)$/;
+  const DERIVATIVE_LABEL = /^(?:[A-Za-z]\w*(?:'+|′+|\^\(\d+\))(?:\([^()=]*\))?|d(?:\^?\d)?(?:[A-Za-z]\w*)?\/d[A-Za-z]\w*(?:\^?\d)?|[A-Za-z]\w*?_\{?[A-Za-z]\w*\}?)$/;
   // The learner's function: the expression alone, f'(x) = expression, or for a tangent line an equation in
   // x and y solved for y (7x - y = -1 is y = 7x + 1), as workbook/judge.py reads them
   // Whether a label names the derivative asked for, as workbook/judge.py's _names_derivative: its order
   // (f'' is the second) and its variable (g'(t) and dx/dy are not f'(x))
   function namesDerivative(label, data) {
-    const text = label.replace(/\s+/g, ""), order = data.order || 1;
+    const text = label.replace(/\s+/g, "").replace(/∂/g, "d").replace(/²/g, "2").replace(/³/g, "3"), order = data.order || 1;
     if (text.length > 24 || !DERIVATIVE_LABEL.test(text)) return false;
     let m = /^[A-Za-z]\w*?('+|′+|\^\((\d+)\))(?:\(([^()=]*)\))?$/.exec(text);
     if (m) return (m[2] ? Number(m[2]) : m[1].length) === order && (m[3] === undefined || m[3] === data.variable);
-    m = /^d(?:\^?(\d))?([A-Za-z]\w*)\/d([A-Za-z]\w*?)(?:\^?(\d))?$/.exec(text);
+    m = /^([A-Za-z]\w*?)_\{?([A-Za-z]\w*?)\}?$/.exec(text);  // f_y, f_xx, f_{w1}
+    if (m) return m[2] === data.variable.repeat(order) && m[1] !== data.variable;
+    m = /^d(?:\^?(\d))?([A-Za-z]\w*)?\/d([A-Za-z]\w*?)(?:\^?(\d))?$/.exec(text);
     return !!m && Number(m[1] || 1) === order && Number(m[4] || 1) === order && m[3] === data.variable && m[2] !== data.variable;
   }
 
@@ -564,7 +566,7 @@
     }
     if (!namesDerivative(sides[0], data)) {
       const order = data.order || 1, label = order <= 3 ? `f${"'".repeat(order)}(${data.variable})` : `f^(${order})(${data.variable})`;
-      throw new ParseError(`${sides[0].trim().slice(0, 30)} = ... does not name ${data.noun || "the derivative"}: write ${label} = ... or the expression alone`);
+      throw new ParseError(`"${sides[0].trim().slice(0, 30)}" = ... does not name ${data.noun || "the derivative"}: write ${label} = ... or the expression alone`);
     }
     return parse(sides[1], [data.variable]);
   }

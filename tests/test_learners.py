@@ -1116,6 +1116,20 @@ def test_a_labelled_answer_is_judged_when_its_label_names_the_derivative(typed, 
         assert "does not name d/dx: write f'(x) = ..." in result.output, result.output
 
 
+@pytest.mark.parametrize("typed, code", [("∂f/∂y = 3x^2 y^2", 0), ("f_y = 3x^2 y^2", 0), ("df/dy = 3x^2 y^2", 0),
+                                         ("d/dy = 3x^2 y^2", 0), ("∂f/∂y = 3x^2 y", 1), ("f_x = 3x^2 y^2", 2),
+                                         ("∂²f/∂y² = 3x^2 y^2", 2)])
+def test_a_partial_is_labelled_as_a_partial(typed, code):
+    # user57 F2: ∂f/∂y = x^2 was refused and f'(y) suggested, which is no partial's label; F3: d/dx = 2x was told
+    # "'d/dx' = ... does not name d/dx"
+    result = run("solve", "x^2 y^3", "--wrt", "y", "--check", typed)
+    assert result.exit_code == code, result.output
+    if code == 2:
+        assert "does not name ∂/∂y: write ∂f/∂y = ..." in result.output, result.output
+    assert run("solve", "x^2", "--check", "d/dx = 2x").exit_code == 0
+    assert run("solve", "x^3", "--order", "2", "--check", "f_xx = 6x").exit_code == 0
+
+
 @pytest.mark.parametrize("typed, said", [("d/dx(x^2)", 'workbook solve "x^2"'), ("dy/dx x^2", 'workbook solve "x^2"'),
                                          ("d/dt [t^3]", 'workbook solve "t^3" --wrt t')])
 def test_derivative_notation_typed_as_the_function_says_to_write_the_function_alone(typed, said):

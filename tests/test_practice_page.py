@@ -428,7 +428,12 @@ def test_the_page_reads_labels_and_lines_as_strictly_as_the_terminal(tmp_path):
              (tangent, f"y + 100 relu(y - 8)^2 = {line}", False),
              (tangent, f"y + y(y-1)(y+7.9)(y+3.4)(y+2.1)(y+0.7)(y-0.6)(y-2)(y-3.4)(y-7.9) = {line}", False),
              (slope_of, f"g'(t) = {truth}", False), (slope_of, f"dx/dy = {truth}", False),
-             (slope_of, f"dy/dx = {truth}", True)]
+             (slope_of, f"dy/dx = {truth}", True),
+             # user57 F2, F3: a partial's labels and d/dx alone, as the terminal reads them
+             (slope_of, f"∂f/∂x = {truth}", True), (slope_of, f"f_x = {truth}", True), (slope_of, f"d/dx = {truth}", True),
+             (slope_of, f"f_y = {truth}", False), (slope_of, f"x_x = {truth}", False)]
+    for _, typed, right in cases[-5:]:  # the terminal's verdict, the same
+        assert solver.names_derivative(typed.split(" = ")[0], 1, "x") is right, typed
     data = [{"data": interactive.page_data(r), "text": t, "right": right} for r, t, right in cases]
     numbers = {"kind": "numbers", "what": "f_x, f_y", "values": [-4, -1], "names": ["f_x", "f_y"]}
     data += [{"data": numbers, "text": t, "right": right} for t, right in

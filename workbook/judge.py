@@ -411,7 +411,7 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
                 if text.count("=") == 1:  # "f'(x) = 2x": what is left of = must name the derivative
                     label, text = text.split("=")
                     if not _names_derivative(label, want):
-                        raise ValueError(f"{label.strip()[:30]!r} = ... does not name {want.noun}: write "
+                        raise ValueError(f"\"{label.strip()[:30]}\" = ... does not name {want.noun}: write "
                                          f"{_label_for(want.order, want.variable)} = ... or the expression alone")
                 given = E.parse(text, variables=names)
         except E.ExprError as exc:

@@ -1171,27 +1171,34 @@ def _polynomial_turns(u: sp.Expr, names: list[sp.Symbol]) -> list[dict]:
 
 
 # what may stand left of = in a derivative typed whole: f'(x), y'', dy/dx, d^2f/dx^2, f^(4)(x)
-DERIVATIVE_LABEL = re.compile(r"[A-Za-z]\w*(?:'+|′+|\^\(\d+\))(?:\([^()=]*\))?|d(?:\^?\d)?[A-Za-z]\w*/d[A-Za-z]\w*(?:\^?\d)?",
-                              re.ASCII)
+DERIVATIVE_LABEL = re.compile(r"[A-Za-z]\w*(?:'+|′+|\^\(\d+\))(?:\([^()=]*\))?|d(?:\^?\d)?(?:[A-Za-z]\w*)?/d[A-Za-z]\w*(?:\^?\d)?"
+                              r"|[A-Za-z]\w*?_\{?[A-Za-z]\w*\}?", re.ASCII)
+_AS_D = str.maketrans({"\u2202": "d", "²": "2", "³": "3"})  # ∂f/∂y read as df/dy, d²y/dx² as d2y/dx2
 
 
 def names_derivative(label: str, order: int, variable: str) -> bool:
     """Whether a label names the derivative asked for: its order (f'' is the second, d^2y/dx^2 too) and
-    its variable (g'(t) and dx/dy are not f'(x))."""
-    text = label.replace(" ", "")
+    its variable (g'(t) and dx/dy are not f'(x)); a partial's ∂f/∂y and f_y, and d/dx with no name, too (user57 F2,
+    F3: ∂f/∂y = x^2 was refused, f'(y) suggested for a partial, and 'd/dx' = ... "does not name d/dx")."""
+    text = label.replace(" ", "").translate(_AS_D)
     if len(text) > 24 or not DERIVATIVE_LABEL.fullmatch(text):
         return False
     m = re.fullmatch(r"[A-Za-z]\w*?('+|′+|\^\((\d+)\))(?:\(([^()=]*)\))?", text, re.ASCII)
     if m:
         typed = int(m[2]) if m[2] else len(m[1])
         return typed == order and m[3] in (None, variable)
-    m = re.fullmatch(r"d(?:\^?(\d))?([A-Za-z]\w*)/d([A-Za-z]\w*?)(?:\^?(\d))?", text, re.ASCII)
+    m = re.fullmatch(r"([A-Za-z]\w*?)_\{?([A-Za-z]\w*?)\}?", text, re.ASCII)
+    if m:  # f_y, f_xx, f_{w1}
+        return m[2] == variable * order and m[1] != variable
+    m = re.fullmatch(r"d(?:\^?(\d))?([A-Za-z]\w*)?/d([A-Za-z]\w*?)(?:\^?(\d))?", text, re.ASCII)
     return bool(m) and int(m[1] or 1) == int(m[4] or 1) == order and m[3] == variable != m[2]
 
 
-def label_for(order: int, variable: str) -> str:
-    """How the derivative asked for is labelled: f'(x), f''(x), f^(4)(x). For a second derivative, "write f'(x) = ..."
-    named the very label that was refused (attack40b)."""
+def label_for(order: int, variable: str, partial: bool = False) -> str:
+    """How the derivative asked for is labelled: f'(x), f''(x), f^(4)(x); a partial ∂f/∂y, ∂^2f/∂y^2. For a second
+    derivative, "write f'(x) = ..." named the very label that was refused (attack40b)."""
+    if partial:
+        return f"∂f/∂{variable}" if order == 1 else f"∂^{order}f/∂{variable}^{order}"
     return f"f{chr(39) * order}({variable})" if order <= 3 else f"f^({order})({variable})"
 
 
@@ -1214,8 +1221,9 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         # (user55 F6: refused, the hint naming --order), as show --try and the page read it
         label, rest = answer_text.split("=")
         if not names_derivative(label, result.order, str(result.var)):
-            raise SolveError(f"your answer: {printable(label.strip())[:30]!r} = ... does not name {_d(result)}: write "
-                             f"{label_for(result.order, str(result.var))} = ... or the expression alone")
+            partial = bool(result.expr.free_symbols - {result.var})
+            raise SolveError(f"your answer: \"{printable(label.strip())[:30]}\" = ... does not name {_d(result, partial)}: "
+                             f"write {label_for(result.order, str(result.var), partial)} = ... or the expression alone")
         answer_text = rest
     d = f"{_d(result)} [{explain.pretty(result.expr)}]"
     if at is not None and re.sub(r"[\s.!']+", " ", answer_text.lower()).strip() in NO_VALUE:
