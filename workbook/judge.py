@@ -59,14 +59,19 @@ def _claim(text: str) -> sp.Expr:
     return e.xreplace({s: sp.nan for s in e.free_symbols if s.name == "nan"})
 
 
-def _line_in_decimals(want: Expected, given: sp.Expr, text: str) -> str | None:
+def _line_in_decimals(want: Expected, given: sp.Expr, text: str) -> tuple[bool, str] | None:
     """How a tangent line typed in decimals is right, where it is: each decimal typed is the line's own number
     rounded to the places it gives (y = -0.368x + 0.7358 for x e^(-x^2) at 1, each to its own places; the slope and
     the value of y = -0.3679(x - 1) + 0.3679), found by solving for the numbers typed; else None. An integer typed is
     exact: y = 4x + 0.1 is no rounding of y = 4x, nor y = 200.0x - 10004.0 of y = 200x - 10000 (user56 F1, F2: one
-    tolerance for the whole line, scaled by the point, called those right and mixed places wrong)."""
+    tolerance for the whole line, scaled by the point, called those right and mixed places wrong).
+
+    (True, how it is right); (False, the form to write it in) where its decimals are not each one of the line's numbers
+    (attack59 F7: y = -0.3679x^1.0 + 0.7358 was told a value that rounds right was wrong); None where it is wrong."""
+    form = (False, "a line in decimals is judged written as y = m x + b or y = m(x - a) + b, each number once")
     var = E.symbol(want.variable)
-    literal = re.compile(r"(?<![A-Za-z_\d.])(\d+\.\d*|\.\d+)")
+    literal = re.compile(r"(?<![A-Za-z_\d.])(\d*\.\d+)")  # 1. is a whole number, exact, as the page reads it (attack59
+    # F1: it was a rounding to no places, 1 +- 0.5, and y = 0.x + 1. was right for y = -0.3679x + 0.7358)
     typed = literal.findall(text)
     if not typed or want.expression is None or len(typed) > 4 or text.count("=") != 1:
         return None
@@ -83,24 +88,45 @@ def _line_in_decimals(want: Expected, given: sp.Expr, text: str) -> str | None:
     try:
         poly = sp.Poly(line, var)
     except sp.PolynomialError:
-        return None
+        return form
     if poly.degree() > 1 or truth.degree() > 1 or not all(c.free_symbols <= set(ds) for c in poly.all_coeffs()):
         return None
     equations = [sp.expand(poly.coeff_monomial(var ** k) - truth.coeff_monomial(var ** k)) for k in (1, 0)]
-    if any(not e.free_symbols and abs(complex(sp.N(e))) > 1e-12 for e in equations):
-        return None  # a part typed exactly (no decimal) that is not the line's
+    if any(not e.free_symbols and e != 0 and e.equals(0) is not True for e in equations):
+        return None  # a part typed exactly (no decimal) that is not the line's, by however little (attack59 F2: by
+        # 10^-13, under an absolute 10^-12, y = 4.0x - 4 + 10^(-13) was right)
     moving = [e for e in equations if e.free_symbols]
     if any(not e.is_polynomial(*ds) or sp.Poly(e, *ds).total_degree() != 1 for e in moving):
-        return None
+        return form
     solved = sp.solve(moving, [d for d in ds if any(e.has(d) for e in moving)], dict=True)
     if len(solved) != 1 or set(solved[0]) != {d for d in ds if any(e.has(d) for e in moving)} or \
             any(v.free_symbols for v in solved[0].values()) or any(not any(e.has(d) for e in moving) for d in ds):
-        return None  # more numbers than the line fixes, or one that fixes nothing: not judged so
+        return form  # more numbers than the line fixes, or one that fixes nothing: not judged so
     for d, number in zip(ds, typed, strict=True):
         half = 0.5 * 10.0 ** -solver.decimals_of(number) * (1 + 1e-12)
         if abs(float(solved[0][d]) - float(number)) > half:
             return None
-    return "each decimal is the line's own number rounded to the places it gives"
+    return True, "each decimal is the line's own number rounded to the places it gives"
+
+
+def _line_parts(truth: sp.Expr, given: sp.Expr, var: sp.Symbol) -> str | None:
+    """For a wrong line typed as a line: its slope and its value at 0 beside the tangent line's, so that which is off
+    shows (user56 F3: "at x = 1 your answer gives -9804, but the tangent line is -9800" for a line at x = 100)."""
+    try:
+        yours, line = sp.Poly(given, var), sp.Poly(truth, var)
+    except sp.PolynomialError:
+        return None
+    if yours.degree() > 1 or line.degree() > 1 or not all(c.is_number for c in yours.all_coeffs() + line.all_coeffs()):
+        return None
+    said = []
+    for name, k in (("slope", 1), ("value at 0 (the intercept)", 0)):
+        a, b = yours.coeff_monomial(var ** k), line.coeff_monomial(var ** k)
+        if sp.expand(a - b) == 0:
+            said.append(f"your {name} is the line's")
+        else:
+            a_text, b_text = (str(a), str(b)) if a.is_Integer and b.is_Integer else solver.apart(float(a), float(b))
+            said.append(f"your {name} is {a_text}, the tangent line's {b_text}")
+    return "  " + "; ".join(said)
 
 
 def _expected(record: dict) -> Expected | None:
@@ -422,12 +448,15 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         if same and typed is None:
             return True, ["right."]
         rounded = _line_in_decimals(want, given, text) if want.noun == "the tangent line" and not same else None
-        if rounded:
-            return True, ["right.", f"  {rounded}"]
+        if rounded and rounded[0]:
+            return True, ["right.", f"  {rounded[1]}"]
         lines = ["not right."]
         where = solver._differs(want.expression, given, var, -3.0, 3.0) if typed is None else None
+        parts = _line_parts(want.expression, given, var) if want.noun == "the tangent line" and typed is None else None
         if typed is not None:
             lines.append("  " + solver.undefined_line(typed, var, want.noun))
+        elif parts:
+            lines.append(parts)
         elif where:
             yours, truth = solver.apart(where[1], where[2])
             lines.append(f"  at {var} = {where[0]:g} your answer gives {yours}, but {want.noun} is {truth}")
@@ -440,6 +469,8 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
             if difference != 0:
                 lines.append(f"  it differs from {want.noun} by {said}, which is not 0" if len(said) <= 60 else
                              f"  it differs from {want.noun} by less than a decimal shows, but not by 0")
+        if rounded:
+            lines.append(f"  {rounded[1]}")
         if want.function is not None:  # which slip it looks like, as `workbook solve --check` says
             from workbook import mistakes, steps
 

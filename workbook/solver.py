@@ -580,19 +580,27 @@ def solve_line(line: str | bytes) -> dict:
 # ---------------------------------------------------------------- a learner's own answer
 
 
+NARROWEST = 1e-9  # a --domain's least width, beside its ends' size (or 1)
+
+
 def parse_domain(text: str | None) -> tuple[float, float] | None:
     """``a..b`` (each side a number or an expression such as pi/2) as (a, b), with a < b."""
     if text is None:
         return None
     parts = text.split("..")
+    shown = excerpt(text, 60)
     if len(parts) != 2:
-        raise SolveError(f"--domain {text!r}: write it as a..b, for example 0..1 or -pi..pi")
+        raise SolveError(f"--domain {shown}: write it as a..b, for example 0..1 or -pi..pi")
     ends = [_number(p, "--domain") for p in parts]
     if ends[0] == ends[1] and parts[0].strip() != parts[1].strip():  # pi..pi+10^-20: one number in decimals
-        raise SolveError(f"--domain {text[:60]!r}: too narrow to check on, its two ends the same number in decimals; "
+        raise SolveError(f"--domain {shown}: too narrow to check on, its two ends the same number in decimals; "
                          "give a wider stretch")
     if not ends[0] < ends[1]:
-        raise SolveError(f"--domain {text[:60]!r}: the first end must be below the second")
+        raise SolveError(f"--domain {shown}: the first end must be below the second")
+    if ends[1] - ends[0] < NARROWEST * max(1.0, abs(ends[0]), abs(ends[1])):
+        # cos(x) and 1 differ by 10^-101 on 0..10^-50, past every digit the comparison weighs: 1 was "right" for
+        # sin(x)'s derivative there (attack59 F3); a stretch so narrow says nothing a wider one would not
+        raise SolveError(f"--domain {shown}: too narrow to check on (under 10^-9 wide); give a wider stretch")
     return ends[0], ends[1]
 
 
@@ -601,7 +609,7 @@ def _number(text: str, what: str) -> float:
         value = E.parse(text.strip(), variables=())
         number = complex(sp.N(value))
     except (E.ExprError, TypeError, ValueError) as exc:
-        raise SolveError(f"{what} {text.strip()!r}: {exc}") from None
+        raise SolveError(f"{what} {excerpt(text.strip(), 40)}: {exc}") from None
     if number.imag or np.isnan(number.real):
         raise SolveError(f"{what} {text.strip()[:40]!r} is not a real number")
     if abs(number.real) > LARGEST:  # 10^400 is real, only past a float: too far out, as 10^7 is
