@@ -1016,3 +1016,11 @@ def test_a_derivative_that_is_one_number_is_judged_as_a_number(function, typed, 
     assert "157/50" not in result.output and "constant factor" not in result.output, result.output
     if right and "." in typed:
         assert "decimal place" in result.output or typed == "3.0", result.output
+
+
+def test_a_steps_words_name_a_step_as_a_learner_reads_it():
+    # user57 F4: "the reLU rule gives d/du [ReLU(u)] = θ(u, 0)", and 2δ(x) for sign's slope with no word of what δ is
+    words = run("solve", "relu(x^2 - 1)").output
+    assert "the ReLU rule gives" in words and "θ(u)," in words and "θ(u, 0)" not in words, words
+    words = run("solve", "sign(x) x^2").output
+    assert "The spike δ is 0 wherever" in words, words

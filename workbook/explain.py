@@ -86,11 +86,16 @@ def _polynomial(rule: S.PolynomialRule) -> list[Segment]:
             Math(r"%s\,c\,%s^{n} = c\,n\,%s^{n-1}" % (_d(rule.var), v, v)), Text("; constant terms give 0.")]
 
 
+def _lowered(title: str) -> str:
+    """A rule's title inside a sentence: "the power rule", but "the ReLU rule" (user57 F4: "the reLU rule")."""
+    return title if any(c.isupper() for c in title.split(" ")[0][1:]) else title[:1].lower() + title[1:]
+
+
 def _chain_words(rule: S.ChainRule) -> list[Segment]:
     outer = rule.outer
     u = _name(rule.u)
     return [Text("Let "), Math(f"{u} = " + latex(rule.inner_expr)),
-            Text(": the " + outer.title[0].lower() + outer.title[1:] + " gives "), Math(_identity(outer)),
+            Text(": the " + _lowered(outer.title) + " gives "), Math(_identity(outer)),
             Text(", then multiply by "), Math(r"\frac{d%s}{d%s}" % (u, latex(rule.var))), Text(".")]
 
 
@@ -135,7 +140,10 @@ SAY: dict[type, Callable[..., list[Segment]]] = {
                              Math(r"\theta(u)"), Text(" (1 for "), Math("u > 0"), Text(", 0 for "),
                              Math("u < 0"), Text(") picks it; where the arguments tie, the derivative exists only if the slopes "
                                   "from the two sides agree.")],
-    S.FunctionRule: lambda r: [Text("From the table of derivatives, "), Math(_identity(r)), Text(".")],
+    S.FunctionRule: lambda r: [Text("From the table of derivatives, "), Math(_identity(r)), Text(".")] + (
+        [Text(" The spike "), Math(r"\delta"), Text(" is 0 wherever what it is taken of is not 0, and has no value where it "
+                                                   "is: the function is flat on each side and jumps there.")]
+        if r.result.has(sp.DiracDelta) else []),
 }
 
 

@@ -28,6 +28,9 @@ def _latex(expr: sp.Expr) -> str:
 
 
 def _printed(expr: sp.Expr) -> str:
+    if isinstance(expr, sp.Basic) and expr.has(sp.Heaviside):  # θ(u), not θ(u, 0): the value at 0 is a convention the
+        # words give, not an argument (user57 F4: "the ReLU rule gives θ(u, 0)")
+        expr = expr.replace(lambda n: isinstance(n, sp.Heaviside) and len(n.args) == 2, lambda n: sp.Heaviside(n.args[0]))
     return sp.latex(as_written(expr), ln_notation=True, inv_trig_style="full")
 
 
