@@ -605,3 +605,15 @@ def test_an_accented_letter_in_a_figure_label_is_one_glyph():
 
     assert _mathtext(r"\hat{u}") == "$û$" and _mathtext(r"\hat y - y") == "$ŷ - y$"
     assert _mathtext(r"\hat{ab}") == r"$\hat{ab}$" and _mathtext(r"\barwedge") == r"$\barwedge$"
+
+
+def test_a_book_without_a_cover_prints_the_table_its_solutions_quote(tmp_path):
+    # read56 F7: the starter edition (cover = false) said "From the table of derivatives" of a table it never printed
+    from tests.editions import every_family_doc
+    from workbook.quoted import QUOTED
+
+    every_family_doc(tmp_path, 7)
+    folder = tmp_path / "build-7" / "every-family"
+    solutions = (folder / "solutions.html").read_text(encoding="utf-8")
+    assert QUOTED.strip() in solutions and "Derivatives to quote" in solutions
+    assert "Derivatives to quote" not in (folder / "worksheet.html").read_text(encoding="utf-8")  # it quotes nothing
