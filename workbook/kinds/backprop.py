@@ -213,6 +213,14 @@ def solve(family: BackpropFamily, params: dict, rng: np.random.Generator) -> Bac
     sizes = {decimal_latex(abs(g)) for g in work.leaf_grads.values()}
     if len(work.leaf_grads) > 1 and len(sizes) == 1:
         raise Degenerate("every gradient has one size")
+    # a leaf whose gradient is 0 (y = -x made r = x^2 + x y = 0, so f = r q = 0 and z's whole branch gave nothing), or
+    # two leaves with one gradient (x's and y's both 0.5518): a branch left out, or x and y swapped, matched the key
+    # (read56 F1)
+    # (in a graph with a max, the leaf it routes past has gradient 0: that is the lesson, not a slip)
+    routed = any(op in ("max", "min") for _, op, *_ in graph)
+    printed = [decimal_latex(g) for g in work.leaf_grads.values() if abs(g) >= 1e-12]
+    if (not routed and len(printed) < len(work.leaf_grads)) or len(set(printed)) < len(printed):
+        raise Degenerate("a leaf's gradient is 0, or two leaves share one: a slip in a branch goes unseen")
     # a value used twice adds two contributions, the point of a fan-out: one that is 0 (z = 0 multiplying a
     # branch, a max routing past it) printed "0 + 2", and the sum was never practised (read22)
     # a product whose factors are equal, or one of them 1, hides the rule it teaches: with w = 1, f = a·w is a and
