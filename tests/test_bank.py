@@ -1029,3 +1029,22 @@ def test_a_linear_layer_whose_weight_gradient_is_one_row_copied_is_redrawn(seed)
 
     with pytest.raises(Degenerate, match="rows are all alike"):
         generate_one(load_bank()["loss-linear-layer"], seed)
+
+
+@pytest.mark.parametrize("body, said", [
+    ('expression = "a*x^2"\nprompt = "Find the derivative of {fxx}."\n', "{fxx} is no placeholder: a typo of {f} or {fx}?"),
+    ('expression = "ln(a*x)"\nask = "value"\nat = "x0"\n', "a logarithm or a root of a negative number there"),
+    ('expression = "sqrt(a - 5 - x^2)"\n', "(whatever the domain)"),
+])
+def test_an_authors_mistake_is_told_as_what_it_is(tmp_path, body, said):
+    # user57 F7: {fxx} was told to put {f}, never named; F8: ln(a x) with a < 0 guessed "a corner or a step"; F9: "between
+    # -3 and 4" read as the family's domain, which is -3..3
+    from click.testing import CliRunner
+
+    from workbook.cli import main
+
+    params = '[params]\na = { int = [-3, 0] }\n' + ('x0 = { int = [1, 2] }\n' if "x0" in body else "")
+    (tmp_path / "f.toml").write_text('id = "mine"\ntitle = "Mine"\ntopic = "mine"\ndifficulty = 1\nkind = "derivative"\n'
+                                     + body + params, encoding="utf-8")
+    result = CliRunner().invoke(main, ["list", "--bank", str(tmp_path / "f.toml")])
+    assert result.exit_code == 2 and said in result.output, result.output

@@ -329,8 +329,13 @@ class FunctionFamily(Family):
             return self
         tokens = prompt_tokens(self.prompt)
         if not any(m[1] in ("f", "fx") for m in tokens):
+            import difflib
+
+            # a typo of {f} or {fx} named, which the author believes says it (user57 F7: {fxx} was told to put {f})
+            near = [m[1][:30] for m in tokens if not m[1].startswith("=") and difflib.get_close_matches(m[1], ["f", "fx"])]
+            typo = f" ({{{near[0]}}} is no placeholder: a typo of {{f}} or {{fx}}?)" if near else ""
             raise ValueError("prompt: never says the function drawn, which the answer is about: put {f} (or {fx}) in "
-                             "it")
+                             f"it{typo}")
         name = getattr(self, "function", "f")
         for text in formulas_of(self.prompt):  # a formula naming the function anywhere (x^3 + 1 = f(x): attack56 F1)
             try:

@@ -577,8 +577,8 @@ def check_against_sympy(expr: sp.Expr, var: sp.Symbol, order: int, answer: sp.Ex
         real += real_at(_NARROW)
     if real < 3:  # (SymPy's own spelling, ^ for **: the step printers import this module)
         raise NotReal(f"{sp.sstr(expr).replace('**', '^')[:80]} has a real value at {real} of the {len(probes)} points "
-                      f"between -3 and 4 its derivative is checked at (a root or a logarithm of a negative number?): "
-                      f"give parameters or a domain where it has one")
+                      f"from -3 to 4 (whatever the domain) where its derivative is checked (a root or a logarithm of a "
+                      f"negative number?): change the parameters' ranges so that it has one there")
     raise StepError(f"step engine gave {answer}, sympy.diff gives {expected}")
 
 

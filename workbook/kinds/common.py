@@ -107,6 +107,10 @@ def exact_at(expr: sp.Expr, subs: dict) -> sp.Expr:
             raise Degenerate(f"{where} is a corner or a step of the function, where {sp.sstr(step.args[0])} is 0: "
                              "choose a point where it is smooth")
     value = tidy(expr.xreplace(subs))
+    if value.is_number and value.is_finite is True and value.is_real is False:  # ln(a x) with a < 0 (user57 F8: "a
+        # corner or a step there?" was guessed)
+        raise Degenerate(f"no real value at {where}: a logarithm or a root of a negative number there; change the "
+                         "parameters' ranges or the point so that it has one")
     if not (value.is_number and value.is_real is True and value.is_finite is True):
         raise Degenerate(f"no real value at {where}, as the rules write it (a corner or a step there?): choose a "
                          "point where the function is smooth and its derivative's formula has a value")
