@@ -1134,7 +1134,7 @@
     typed.forEach((part, j) => {
       const key = naming(labels[j], data.variables);
       const spot = keys.findIndex((k, i) => key !== null && k === key && placed[i] === null);
-      if (spot < 0) throw new ParseError(`${labels[j].trim().slice(0, 30)} names none of ${data.names.join(", ")}`);
+      if (spot < 0) throw new ParseError(`"${labels[j].trim().slice(0, 30)}" names none of ${data.names.join(", ")}`);
       placed[spot] = part.split("=")[1];
     });
     return placed;
@@ -1395,7 +1395,7 @@
       const keys = names.map(key), placed = names.map(() => null);
       pieces.forEach((piece, j) => {
         const spot = keys.findIndex((k, i) => k === key(labels[j]) && placed[i] === null);
-        if (spot < 0) throw new ParseError(`${labels[j].trim().slice(0, 30)} names none of ${names.join(", ")}`);
+        if (spot < 0) throw new ParseError(`"${labels[j].trim().slice(0, 30)}" names none of ${names.join(", ")}`);
         placed[spot] = piece.split("=")[1].trim();
       });
       return placed;

@@ -788,6 +788,8 @@ def test_a_utf16_roster_without_its_mark_is_one_line_that_says_save_as_utf8(plac
     roster = place.root / "roster.csv"
     roster.write_bytes("".join(f"Student {k},s{k}\n" for k in range(60)).encode("utf-16-le"))
     refused(place.build("--roster", roster, timeout=60), "UTF-16", "save it as UTF-8")
+    roster.write_bytes("".join(f"Student {k},s{k}\n" for k in range(60)).encode("utf-32"))  # attack59 F6: "UTF-16"
+    refused(place.build("--roster", roster, timeout=60), "UTF-32", "save it as UTF-8")
 
 
 def test_a_roster_field_over_the_csv_limit_is_one_line(place):

@@ -405,6 +405,7 @@ def test_try_judges_several_parts(record, typed, right):
     (POINTS, "(1, 0) not a minimum, (-1, 0) saddle", "write what it is"),  # a negation is not the kind
     (POINTS, "(1, 0) minimal, (-1, 0) saddle", "write what it is"),  # nor a word that starts alike
     (PARTIALS, "f_yy = 2x sin(y), banana = x^2 cos(y)", "names none of"),  # labels must name what is asked
+    (PARTIALS, "f_x = 2x sin(y), f_x = x^2 cos(y)", "is given twice; label the other as"),  # attack59 F5
     (PARTIALS, "f_x = 2x sin(y), x^2 cos(y)", "label every expression"),
     (POINTS, "(1, 0, 2) minimum", "2 coordinates"),
 ])

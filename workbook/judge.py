@@ -578,7 +578,10 @@ def _by_labels(pieces: list[str], names, key, unlabelled: str) -> list[str]:
         mine = key(label)
         spot = next((i for i, k in enumerate(keys) if mine is not None and k == mine and i not in placed), None)
         if spot is None:
-            raise ValueError(f"{label.strip()[:30]!r} names none of {', '.join(names)}")
+            if mine is not None and mine in keys:  # f_x twice: it names one, given already (attack59 F5: "names none")
+                left = [n for i, n in enumerate(names) if i not in placed]
+                raise ValueError(f"\"{label.strip()[:30]}\" is given twice; label the other as {', '.join(left)}")
+            raise ValueError(f"\"{label.strip()[:30]}\" names none of {', '.join(names)}")
         placed[spot] = piece.split("=", 1)[1]
     return [placed[i] for i in range(len(names))]
 

@@ -73,8 +73,9 @@ def read_text(path: Path, what: str, limit: int = LIMIT, encoding: str = "utf-8"
         # UTF-16 without its byte-order mark reads as UTF-8, a NUL between every letter: one line, not one per row
         # about a control character (attack58 F1)
         how = " (in a spreadsheet: save as \"CSV UTF-8\")" if what == "roster" else ""
-        raise InputError([(f"{shown}: the {what} looks like UTF-16 text (a NUL byte every other byte); save it as "
-                           f"UTF-8{how}")])
+        wide = "UTF-32 text (three NUL bytes in four)" if data.count(b"\0") * 4 >= 2.5 * len(data) else \
+            "UTF-16 text (a NUL byte every other byte)"  # (attack59 F6: UTF-32 was called UTF-16)
+        raise InputError([f"{shown}: the {what} looks like {wide}; save it as UTF-8{how}"])
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
