@@ -1048,3 +1048,17 @@ def test_an_authors_mistake_is_told_as_what_it_is(tmp_path, body, said):
                                      + body + params, encoding="utf-8")
     result = CliRunner().invoke(main, ["list", "--bank", str(tmp_path / "f.toml")])
     assert result.exit_code == 2 and said in result.output, result.output
+
+
+def test_list_reports_a_prompt_that_leaves_out_a_given(tmp_path):
+    # user57 F10: "Let {f}. Find the slope." for the value at x0 passed list and show with exit 0; only check caught it
+    from click.testing import CliRunner
+
+    from workbook.cli import main
+
+    (tmp_path / "d.toml").write_text('id = "bad-one"\ntitle = "Bad"\ntopic = "bad"\ndifficulty = 2\nkind = "derivative"\n'
+                                     'expression = "a*x^3"\nask = "value"\nat = "x0"\n'
+                                     'prompt = "Let {f}. Find the slope."\n[params]\na = { int = [1, 3] }\n'
+                                     'x0 = { int = [1, 2] }\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["list", "--bank", str(tmp_path / "d.toml")])
+    assert result.exit_code == 2 and "does not state what its answer depends on (at;" in result.output, result.output
