@@ -61,9 +61,11 @@ def _term_by_term(rule: S.PolynomialRule) -> str:
             continue
         power = latex(rule.var ** (k - 1)) if k > 1 else ""
         coeff = latex(c) if not c.is_Add else r"\left(%s\right)" % latex(c)
-        parts.append(r"%s \cdot %d%s" % (coeff, k, (r"\," + power) if power else ""))
+        rest = "%d%s" % (k, (r"\," + power) if power else "")
+        # a coefficient of 1 or -1 is no factor to write (user57 F11: "d/dx [x^2 + 5/2] = 1 · 2 x = 2 x")
+        parts.append(rest if c == 1 else "-" + rest if c == -1 else r"%s \cdot %s" % (coeff, rest))
     text = " + ".join(parts).replace("+ -", "- ")
-    return text + " = " if len(parts) > 1 or "cdot" in text else ""
+    return text + " = " if "cdot" in text else ""
 
 
 def _letters(rule: Rule) -> tuple[str, str]:
