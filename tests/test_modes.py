@@ -492,6 +492,27 @@ def test_a_starter_edition_builds_and_a_shipped_one_builds_by_name(tmp_path, mon
     assert missing.exit_code == 2 and "derivatives, starter, visual-workbook" in missing.stderr
 
 
+def test_the_starter_edition_names_every_key_and_each_commented_one_builds(tmp_path, monkeypatch):
+    # user56 F7: `workbook new` was said to comment every key, and had no primer, example, points, work_height,
+    # font_size, templates or slug
+    import tomllib
+
+    from workbook.edition import Edition, PageOptions, Section
+
+    monkeypatch.chdir(tmp_path)
+    assert run("new", "quiz.toml").exit_code == 0
+    text = (tmp_path / "quiz.toml").read_text()
+    named = set(re.findall(r"^#? ?(\w+) = ", text, re.MULTILINE)) | set(re.findall(r"^\[+(\w+)\]+", text, re.MULTILINE))
+    for model in (Edition, PageOptions, Section):
+        assert set(model.model_fields) - {"path", "rebuild"} <= named, (model.__name__, set(model.model_fields) - named)
+    # each commented key but the folders (which must exist), written in: the edition builds
+    opened = re.sub(r"^# (?!(?:bank|templates) )(\w+ = )", r"\1", text, flags=re.MULTILINE)
+    tomllib.loads(opened)
+    (tmp_path / "all.toml").write_text(opened)
+    result = run("build", "all.toml", "--out", "out", "-q", "--format", "html")
+    assert result.exit_code == 0, result.output
+
+
 def test_reroll_replaces_one_problem_and_keeps_the_rest(quiz):
     build(quiz, "--format", "html")
     before = problems(quiz.parent / "out" / "modes" / "manifest.json")
