@@ -559,9 +559,10 @@ def test_prose_sets_its_dollar_math_as_math_and_a_price_as_text():
     assert prose("costs $5 and $10, and $x^2$") == [{"text": "costs $5 and $10, and "}, {"math": "x^2"}]
     assert prose(r"a \$ sign, $ x$ and $x $") == [{"text": "a $ sign, $ x$ and $x $"}]
     assert prose("") == [{"text": ""}]
-    # $$...$$, TeX's displayed math, is math too, set in the line: "$$y$$" printed its outer dollars (attack57 F3)
-    assert prose("Look: $$y$$ and $$\\sigma(u)$$.") == [{"text": "Look: "}, {"math": "y"}, {"text": " and "},
-                                                     {"math": "\\sigma(u)"}, {"text": "."}]
+    # $$...$$, TeX's displayed math, is math too, on a line of its own: "$$y$$" printed its outer dollars (attack57
+    # F3), and was set in the line (user56 F10)
+    assert prose("Look: $$y$$ and $\\sigma(u)$.") == [{"text": "Look: "}, {"math": "y", "display": True},
+                                                    {"text": " and "}, {"math": "\\sigma(u)"}, {"text": "."}]
 
 
 def test_a_primer_and_an_intro_print_their_math_as_math_and_bad_math_is_one_line(tmp_path):
@@ -580,6 +581,10 @@ def test_a_primer_and_an_intro_print_their_math_as_math_and_bad_math_is_one_line
     assert "costs\xa0$5" in primer  # (its last two words bound)
     intro = re.search(r'<p class="intro">(.*?)</p>', page, re.DOTALL)[1]
     assert "\\sigma(z)</annotation>" in intro and "$" not in intro
+    edition.write_text(head + 'primer = "the slope is $$f\'(x) = 2x$$ for each x"\n', encoding="utf-8")
+    build(edition, out_root=tmp_path / "out", formats=("html", "pdf"))
+    page = (result.out_dir / "worksheet.html").read_text("utf-8")
+    assert re.search(r'<span class="display-math"><math[^>]*>.*?f\'\(x\) = 2x</annotation>', page, re.DOTALL), page[:3000]
     deep = "{" * 200 + "x" + "}" * 200  # attack54 F1: it stopped the build with a RecursionError, naming nothing
     edition.write_text(head + f'intro = "$ {deep} $ and ${deep}$"\n', encoding="utf-8")
     with pytest.raises(InputError) as raised:

@@ -43,7 +43,8 @@ def emit(segments: list[dict], emitter: Emitter, *, blanks: bool = True) -> str:
                 out.append(emitter.table(seg["table"].get("head") or [], seg["table"]["rows"],
                                          blank=bool(seg["table"].get("blank")), widths=seg["table"].get("widths")))
         elif "math" in seg:
-            out.append(emitter.math(seg["math"]))
+            out.append(emitter.display(seg["math"]) if seg.get("display") and hasattr(emitter, "display")
+                       else emitter.math(seg["math"]))
     return "".join(out)
 
 
@@ -74,6 +75,10 @@ class Page:
 
     def math(self, latex: str) -> str:
         return str(self.draw(("\\displaystyle " if self.big else "") + latex))
+
+    def display(self, latex: str) -> str:
+        """Displayed math in prose ($$...$$), on a line of its own (user56 F10: it was set in the line)."""
+        return f'<span class="display-math">{self.draw(latex, True)}</span>'
 
     def table(self, head: list[str], rows: list[list[str]], blank: bool = False, widths: list[int] | None = None) -> str:
         """A table of numbers; one to fill in (``blank``) has cells with room for handwriting, a column as wide as
@@ -143,7 +148,7 @@ def again(items: list[dict]) -> list[dict]:
 # math in prose an edition writes (a primer, an intro): $f''$, by pandoc's rule, so that a price is not math: the
 # opening $ has a character other than a space after it, the closing one such a character before it and no digit after
 # it ("$5 and $10" is text), and \$ is a dollar sign (read48 F3: f'' and p - y were set upright, as words)
-# $...$, or $$...$$ as TeX writes displayed math (set in the line here: "$$y$$" printed its outer dollars, attack57 F3)
+# $...$, or $$...$$ as TeX writes displayed math, on a line of its own ("$$y$$" printed its outer dollars, attack57 F3)
 _INLINE_MATH = re.compile(r"(?<!\\)(\$\$?)(?=\S)((?:[^$\\]|\\.)+?)(?<=\S)\1(?!\d)", re.DOTALL)  # (no $ inside)
 
 
@@ -153,7 +158,7 @@ def prose(text: str) -> list[dict]:
     for m in _INLINE_MATH.finditer(text):
         if m.start() > at:
             out.append({"text": text[at:m.start()].replace("\\$", "$")})
-        out.append({"math": m.group(2)})
+        out.append({"math": m.group(2), "display": True} if m.group(1) == "$$" else {"math": m.group(2)})
         at = m.end()
     if at < len(text) or not out:
         out.append({"text": text[at:].replace("\\$", "$")})
