@@ -50,7 +50,7 @@ class Section(BaseModel):
         "gives 2 for each star of a problem (stars follow the work) and the sheet prints none."))
     primer: str = Field("", max_length=3000, description="A short primer printed before the problems "
                                                         "(paragraphs separated by a blank line); math between dollar "
-                                                        "signs, $f''$ or $2/f''$ (or $$...$$), is set as math (LaTeX), "
+                                                        "signs, $f''$ or $2/f''$ ($$...$$ on a line of its own), is set as math (LaTeX), "
                                                         "with no space, rule or letter past 6em. A price such "
                                                         "as $5 stays text; \\\\$ in the file is a dollar sign.")
     example: str | None = Field(None, pattern=SLUG, description="A family id: one of its problems is printed "
