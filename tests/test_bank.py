@@ -1062,3 +1062,16 @@ def test_list_reports_a_prompt_that_leaves_out_a_given(tmp_path):
                                      'x0 = { int = [1, 2] }\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["list", "--bank", str(tmp_path / "d.toml")])
     assert result.exit_code == 2 and "does not state what its answer depends on (at;" in result.output, result.output
+
+
+def test_a_polynomials_derivative_is_starred_for_the_power_rule_alone():
+    # read56 F5: the second derivative of -3x^4 + 2x^3 + 2x was ★★★ and 6 points, beside a three-level chain's ★★
+    from workbook.bank import load_bank
+    from workbook.scheduler import generate_slot
+
+    family = load_bank()["second-derivative"]
+    drawn = [generate_slot(family, seed, "stars") for seed in range(40)]
+    polynomial = [r for r in drawn if "log" not in r["claims"]["function"] and "sin" not in r["claims"]["function"]
+                  and "exp" not in r["claims"]["function"]]
+    assert polynomial and all(r["difficulty"] == 2 for r in polynomial)
+    assert all(r["difficulty"] == 3 for r in drawn if r not in polynomial)

@@ -375,7 +375,11 @@ def present(work: Derivative) -> Problem:
                          "polynomial): draw a function whose steps switch where a polynomial is 0")
     return Problem(identity=str(work.f), likeness=f"derivative {shape(work.f, [work.x])}", prompt=prompt, answer=[Math(f"{name} = {shown}")],
                    answer_text=sp.sstr(work.answer), steps=_worked(work), claims=_check_record(work),
-                   setting=_activation(work.f))
+                   setting=_activation(work.f),
+                   # a polynomial is the power rule alone, once a derivative: a second derivative of -3x^4 + 2x^3 + 2x
+                   # was ★★★ and 6 points beside a three-level chain's ★★ (read56 F5), never more than the family says
+                   difficulty=min(work.family.difficulty, work.family.order)
+                   if work.f.is_polynomial(work.x) and work.family.order < work.family.difficulty else None)
 
 
 def _activation(f: sp.Expr) -> str | None:
