@@ -460,7 +460,10 @@ def present_converge(work: Descent) -> Problem:
         answer += [Math(r"\eta = " + text), Text(": factor "), Math(r"1 - f''\eta = " + factor), Text(f", {v}; ")]
     answer[-1] = Text(answer[-1].text.rstrip("; "))
     return Problem(identity=f"{work.f} rates {rates}", prompt=fill(work.family.prompt or default, placeholders),
-                   course=most_of("converge rates", sorted(rates)),
+                   # the rates, and the factors they make (read56 F11, read55 F1: two versions on other curvatures
+                   # and rates multiplied by the same four factors, the same verdicts, only reordered)
+                   course=most_of("converge rates", sorted(rates)) + "\n" + most_of(
+                       "converge factors", sorted(sp.Rational(f) for f in work.factors)),
                    answer=answer, answer_text="; ".join(f"{r}: {v}" for r, v in zip(rates, verdicts, strict=True)),
                    steps=_gradient_steps(work) + _converge_steps(work), claims=check,
                    figure=(figure := _figure(work.f, [x], None, paths, None, float(work.minimum))),
