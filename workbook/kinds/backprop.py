@@ -416,7 +416,10 @@ def present(work: Backprop) -> Problem:
                    # fill in the same numbers (read52 F2)
                    # (its worked cells: a leaf's value is given, and y = -1.5 beside -1 hid two tables alike, read53 F1)
                    course="backprop table " + "; ".join(",".join(row if op != r"\text{leaf}" else [name, row[3]])
-                                                       for row in _every_node(work).rows for name, op in [row[:2]]))
+                                                       for row in _every_node(work).rows for name, op in [row[:2]])
+                   # and its gradient column alone, whatever the values: x = 0.5 and x = -0.5 at one y gave two
+                   # versions the same ∂f/∂node column, only the values' signs apart (read56 F10)
+                   + "\nbackprop gradients " + "; ".join(f"{row[0]} {row[3]}" for row in _every_node(work).rows))
 
 
 def givens(claims: dict) -> dict[str, list[str]]:

@@ -302,7 +302,10 @@ def present(work: Gradient) -> Problem:
     prompt = fill(work.family.prompt or "Find every first partial derivative of {f}.", _placeholders(work))
     return Problem(identity=str(work.f), likeness=_likeness(work), prompt=prompt, answer=_join(answer),
                    answer_text="; ".join(f"d/d{v}: {sp.sstr(d)}" for v, d in pairs),
-                   course=most_of("partials", sorted(f"d/d{v}: {sp.sstr(d)}" for v, d in pairs)) if len(pairs) > 2 else None,
+                   # of three partials, any two shared is a column copied; of two, either one (read56 F13: two versions'
+                   # answers both said ∂f/∂y = -3x - 3y^2)
+                   course=most_of("partials", sorted(f"d/d{v}: {sp.sstr(d)}" for v, d in pairs)) if len(pairs) > 2
+                   else "\n".join(f"partials d/d{v}: {sp.sstr(d)}" for v, d in pairs),
                    steps=_first_steps(work), claims=_check_record(work))
 
 

@@ -467,7 +467,9 @@ def present_linear(work: Loss) -> Problem:
               r"\ \frac{\partial L}{\partial x} = %s\ (%d\times 1)" % (matrix_latex(dW, exact_decimal), m, n, _column(delta), m,
                                                                      _column(dx), n))
     return Problem(identity=f"linear {W} {x} {delta}", prompt=prompt, answer=[Math(answer)],
-                   answer_text=f"dW = {dW}, db = {delta}, dx = {dx}", steps=_linear_steps(work), claims=check)
+                   answer_text=f"dW = {dW}, db = {delta}, dx = {dx}", steps=_linear_steps(work), claims=check,
+                   # each of its answers a course: two versions with one upstream gradient gave one ∂L/∂b (read56 F12)
+                   course=f"linear layer db {list(delta)}\nlinear layer dx {list(dx)}\nlinear layer dW {dW}")
 
 
 ASKS = {
