@@ -472,7 +472,12 @@ class Scheduler:
         if shown is not None:  # like nothing on the sheet: before a draw alike
             return self._take(i, *shown, group, sheet, seen)
         if fallback is not None:
-            return self._alternate(i, group, sheet, seen) or self._take(i, *fallback, group, sheet, seen)
+            # a parallel version keeps its place's family, a column shared rather than another skill asked (read57
+            # F1: version D's slot 12 asked a gradient at a point where A-C asked every second partial, for the same
+            # points)
+            alternate = None if request.same_form and request.place != request.slot else self._alternate(i, group, sheet,
+                                                                                                          seen)
+            return alternate or self._take(i, *fallback, group, sheet, seen)
         if self.failures is not None:  # for show and check: the same exit code a build would give
             raised = files_fault(self.done.get((i, k)) for k in range(MAX_ATTEMPTS))
             self.failures[i] = Failed(self.reasons[i][-1], 2 if raised else 1)

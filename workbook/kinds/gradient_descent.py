@@ -368,7 +368,9 @@ def _columns(work: Descent) -> str | None:
     """Its courses: the distances from the minimum (_course), and with two variables each variable's column of
     iterates and partials on its own, half the table a student fills in (read55 F2: two versions' line fits had one
     b column, ∂L/∂b = 2b - 4 alike, their w columns apart)."""
-    courses = [_course(work)]
+    # and its first row, the start and the gradient there, whatever the rate (read57 F2: two versions on one curve from
+    # one start filled in the same row 0, the rate alone apart)
+    courses = [_course(work), f"descent first row {work.f} from {[sp.sstr(c) for c in work.start]}"]
     if len(work.variables) > 1:
         for k, v in enumerate(work.variables):
             column = [sp.sstr(p[k]) for p in work.path] + [sp.sstr(g[k]) for g in work.gradients]
