@@ -673,7 +673,7 @@ def test_a_gradient_at_a_corner_is_no_answer(place, expression, ask):
 
 def test_a_parameter_that_makes_a_huge_number_is_stopped_in_time(place):
     place.family("theirs.toml", family_text(
-        "derivative-at-point", **{'expressions = ["a*x^3 + b*x^2 + c*x", "x^2*exp(x - x0)", "(x^2 + a)^2", "a*x + b/x"]':
+        "derivative-at-point", **{'expressions = ["a*x^3 + b*x^2 + c*x", "a*x^2*exp(x - x0)", "(x^2 + a)^2", "a*x + b/x"]':
                                   'expression = "x + a^a^a"', 'a = { int = [-5, 5], nonzero = true }':
                                   'a = { int = [9990, 9999] }'}))
     place.edition.write_text(edition_with("theirs"), encoding="utf-8")
@@ -928,7 +928,7 @@ def test_an_editions_template_folder_stays_beside_it(place, folder):
 
 def test_a_family_too_slow_to_draw_is_given_up_in_seconds(place):
     place.family("slow.toml", family_text("derivative-at-point", **{
-        'expressions = ["a*x^3 + b*x^2 + c*x", "x^2*exp(x - x0)", "(x^2 + a)^2", "a*x + b/x"]':
+        'expressions = ["a*x^3 + b*x^2 + c*x", "a*x^2*exp(x - x0)", "(x^2 + a)^2", "a*x + b/x"]':
         'expression = "exp(x)^a*(x^2+1)^a*(x^2+3)^a/((x^3+2)^a*(x^3+5)^a)"',
         'a = { int = [-5, 5], nonzero = true }': 'a = { int = [40, 50] }'}))
     result = place.run("list", "--bank", place.bank, timeout=120)

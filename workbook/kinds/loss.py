@@ -419,7 +419,10 @@ def present_softmax(work: Loss) -> Problem:
     answer = rf"\nabla_z L {equal_or_about(list(grad))} \left(" + ", ".join(decimal_latex(g) for g in grad) + r"\right)"
     return Problem(identity=f"softmax {zs} {k}", prompt=prompt, answer=[Math(answer)],
                    answer_text=", ".join(f"{g:.4f}" for g in grad), steps=_softmax_steps(work), claims=check,
-                   figure=figure)
+                   figure=figure,
+                   # its softmax row, whatever the true class (read57 F5: two versions' logits (0, 0, 1) gave one
+                   # forward pass, the answers the same numbers reordered)
+                   course=f"softmax of {sorted(zs)}")
 
 
 def _linear_steps(work: Loss) -> list[Step]:

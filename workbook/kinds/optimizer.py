@@ -468,6 +468,9 @@ def present(work: Updates) -> Problem:
                    # and its first row's cells but θ: three versions of Nesterov that all began g₁ = -4, two at one
                    # rate, filled in one first row (read54 F7)
                    course=f"optimizer {work.name} steps " + ", ".join(decimal_latex(abs(r["delta"])) for r in rows)
+                   # its first step from its start (RMSprop's is η sign(g)/sqrt(1 - α) whatever |g|: read57 F6)
+                   + f"\noptimizer {work.name} first step " + decimal_latex(rows[0]["delta"]) + " to "
+                   + decimal_latex(rows[0]["theta"])
                    + f"\noptimizer {work.name} first row " + ", ".join(
                        f"{key} {decimal_latex(value)}" for key, value in rows[0].items() if key not in ("t", "theta")),
                    prompt=_prompt(work, head), answer=answer,
