@@ -1092,7 +1092,10 @@ def test_a_difference_no_point_shows_is_said_not_a_bare_not_right():
     # attack59 F1: "1." is a whole number, not a rounding to no places; F2: an exact part off by 10^-13 is off
     ("x e^(-x^2)", "1", "y = 0.x + 1.", False), ("x^2", "2.2", "y = 4.x - 5.", False),
     ("x^2", "2", "y = 4.0x - 4 + 10^(-13)", False), ("x^2", "2", "y = 4.0x - 4 + e^(-800)", False),
-    ("x^2", "2", "y = 4.0x - 4.", True)])
+    ("x^2", "2", "y = 4.0x - 4.", True),
+    # attack60 F1: the point typed as given in point-slope form is the point, not a rounding
+    ("sin(x)", "0.5", "y = 0.8776(x - 0.5) + 0.4794", True), ("x e^(-x^2)", "1", "y = -0.3679(x - 1.0) + 0.3679", True),
+    ("sin(x)", "0.5", "y = 0.9(x - 0.5) + 0.6", False), ("x^2", "2", "y = 4.0x - 4.0 + 0.00000000000001", False)])
 def test_a_tangent_line_in_decimals_is_right_to_the_decimals_given(function, at, line, right):
     # user55 F1: every irrational tangent line typed in decimals was "not right", however many decimals
     result = run("solve", function, "--at", at, "--check", line)

@@ -9,6 +9,7 @@ learner gave, or within 0.5%.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass, replace
@@ -44,6 +45,7 @@ class Expected:
     # the function several expressions are derivatives of: they are compared only where it has a value (1/|x| + y²
     # is ∂/∂x of ln(x) + x y² wherever that is defined, and was "not right" at x = -0.67: attack46 F3)
     within: sp.Expr | None = None
+    at: sp.Expr | None = None  # a tangent line's point: a decimal typed as it (0.5) may be held exact (attack60 F1)
 
 
 def expected(record: dict) -> Expected | None:
@@ -91,22 +93,34 @@ def _line_in_decimals(want: Expected, given: sp.Expr, text: str) -> tuple[bool, 
         return form
     if poly.degree() > 1 or truth.degree() > 1 or not all(c.free_symbols <= set(ds) for c in poly.all_coeffs()):
         return None
-    equations = [sp.expand(poly.coeff_monomial(var ** k) - truth.coeff_monomial(var ** k)) for k in (1, 0)]
-    if any(not e.free_symbols and e != 0 and e.equals(0) is not True for e in equations):
-        return None  # a part typed exactly (no decimal) that is not the line's, by however little (attack59 F2: by
-        # 10^-13, under an absolute 10^-12, y = 4.0x - 4 + 10^(-13) was right)
-    moving = [e for e in equations if e.free_symbols]
-    if any(not e.is_polynomial(*ds) or sp.Poly(e, *ds).total_degree() != 1 for e in moving):
-        return form
-    solved = sp.solve(moving, [d for d in ds if any(e.has(d) for e in moving)], dict=True)
-    if len(solved) != 1 or set(solved[0]) != {d for d in ds if any(e.has(d) for e in moving)} or \
-            any(v.free_symbols for v in solved[0].values()) or any(not any(e.has(d) for e in moving) for d in ds):
-        return form  # more numbers than the line fixes, or one that fixes nothing: not judged so
-    for d, number in zip(ds, typed, strict=True):
-        half = 0.5 * 10.0 ** -solver.decimals_of(number) * (1 + 1e-12)
-        if abs(float(solved[0][d]) - float(number)) > half:
-            return None
-    return True, "each decimal is the line's own number rounded to the places it gives"
+    whole = [sp.expand(poly.coeff_monomial(var ** k) - truth.coeff_monomial(var ** k)) for k in (1, 0)]
+    # each decimal is one of the line's numbers rounded, or the point typed as given, held exactly: y = 0.8776(x - 0.5)
+    # + 0.4794 at 0.5 was, as roundings, one number more than the line fixes, and "not right" (attack60 F1). Only the
+    # point: a decimal held as typed could absorb a term too small to count (-4.0 a rounding of -4 - 10^-14 beside
+    # + 0.00000000000001, attack59 F2); so each way of reading those that are the point's number, the fewest held first
+    point = [k for k, number in enumerate(typed) if want.at is not None and sp.Rational(number) == want.at]
+    verdict = form
+    for exact in sorted((c for k in range(len(point) + 1) for c in itertools.combinations(point, k)), key=len):
+        held = {ds[k]: sp.Rational(typed[k]) for k in exact}
+        free = [d for d in ds if d not in held]
+        equations = [sp.expand(e.xreplace(held)) for e in whole]
+        if any(not e.free_symbols and e != 0 and e.equals(0) is not True for e in equations):
+            verdict = verdict if exact else None  # a part typed exactly (no decimal) that is not the line's, by however
+            continue  # little (attack59 F2: by 10^-13, under an absolute 10^-12, y = 4.0x - 4 + 10^(-13) was right)
+        moving = [e for e in equations if e.free_symbols]
+        if any(not e.is_polynomial(*free) or sp.Poly(e, *free).total_degree() != 1 for e in moving):
+            continue
+        solved = sp.solve(moving, free, dict=True) if moving else [{}]
+        if not solved:  # more equations than numbers, and none meets them all
+            verdict = None
+            continue
+        if len(solved) != 1 or set(solved[0]) != set(free) or any(v.free_symbols for v in solved[0].values()):
+            continue  # more numbers than the line fixes, or one that fixes nothing: not judged so
+        verdict = None  # solved for: right, or wrong, as its numbers are roundings or not
+        if all(abs(float(solved[0][d]) - float(typed[k])) <= 0.5 * 10.0 ** -solver.decimals_of(typed[k]) * (1 + 1e-12)
+               for k, d in enumerate(ds) if d in free):
+            return True, "each decimal is the line's own number rounded to the places it gives"
+    return verdict
 
 
 def _line_parts(truth: sp.Expr, given: sp.Expr, var: sp.Symbol) -> str | None:
@@ -134,7 +148,7 @@ def _expected(record: dict) -> Expected | None:
     kind = c.get("type")
     if kind == "derivative" and "tangent" in c:
         return Expected(f"the tangent line, as y = (an expression in {c['variable']})", _claim(c["tangent"]),
-                        variable=c["variable"], noun="the tangent line")
+                        variable=c["variable"], noun="the tangent line", at=_claim(c["at"]) if "at" in c else None)
     if kind == "derivative" and "value" in c:
         order = int(c.get("order", 1))
         name = "f" + ("'" * order if order <= 3 else f"^({order})") + f"({c['at']})"  # a label must name it
@@ -746,7 +760,7 @@ def tangent_checked(result, answer_text: str, at: str) -> tuple[bool, list[str]]
     if line.free_symbols - {result.var}:
         raise solver.SolveError("a tangent line is judged for an expression in one name alone")
     want = Expected(f"the tangent line at {result.var} = {at.strip()}", line, variable=str(result.var),
-                    noun="the tangent line")
+                    noun="the tangent line", at=point)
     try:
         right, said = judge(want, answer_text)
     except ValueError as exc:

@@ -87,9 +87,9 @@ _deep_style = ziamath.styles.asdict
 BODY_PX = 14.0  # the size math is drawn at; it is scaled to the text with em units
 # (ziamath's floor is a fraction of its font's base size, 24 px, not of the size a Math is drawn at)
 ziamath.config.minsizefraction = SMALLEST_SCRIPT * BODY_PX / ziamath.Math.fromlatex("x").font.basesize
-FORMAT = 9  # bump when what is stored changes (3: one path; 4: glyphs as text; 5: signs after operators;
+FORMAT = 10  # bump when what is stored changes (3: one path; 4: glyphs as text; 5: signs after operators;
 # 6: no script under SMALLEST_SCRIPT; 7: room inside a matrix's brackets and between its columns, a thin space before a function's name;
-# 8: a bracketed matrix between \\left and \\right brackets; 9: variants' characters written unseen over them)
+# 8: a bracketed matrix between \\left and \\right brackets; 9: variants' characters written unseen over them; 10: script-size forms' only)
 MATH_FAMILY = "workbook-math"  # the name the PDF stylesheet gives ziamath's font (no installed font can shadow it)
 _UNTRANSLATED = re.compile(r">\\[A-Za-z]+<")
 
@@ -449,14 +449,14 @@ _draw_outline = SimpleGlyph.place
 
 @lru_cache(maxsize=2)
 def _variant_chars(font) -> dict[int, str]:
-    """{glyph index: character} for the math font's variants that have no character of their own: the script-size
-    forms its ssty feature puts in a superscript (4, 2, the prime), and the larger sizes of brackets, radicals and
-    big operators. Of several characters, the smallest (as for a glyph that has one)."""
+    """{glyph index: character} for the math font's script-size forms that have no character of their own: those its
+    ssty feature puts in a superscript (4, 2, the prime). Of several characters, the smallest (as for a glyph that
+    has one)."""
     found: dict[int, str] = {}
     for code, index in sorted(font.cmap.glyphmap.items()):
+        # the script-size forms alone: a size variant may be shared by several characters (a tall bracket's copied
+        # as ∏, attack60 F7), and a bracket or root drawn to size is outlines in pieces anyway
         variants = set(font.gsub.sub([index], {"ssty": True})) if font.gsub else set()
-        for vertical in (True, False):
-            variants |= set(font.math.listvariants(index, vertical))
         for variant in variants - {index}:
             found.setdefault(variant, chr(code))
     return {index: char for index, char in found.items() if not font.cmap.char(index)}
