@@ -1139,7 +1139,9 @@ def test_a_labelled_answer_is_judged_when_its_label_names_the_derivative(typed, 
 
 @pytest.mark.parametrize("typed, code", [("∂f/∂y = 3x^2 y^2", 0), ("f_y = 3x^2 y^2", 0), ("df/dy = 3x^2 y^2", 0),
                                          ("d/dy = 3x^2 y^2", 0), ("∂f/∂y = 3x^2 y", 1), ("f_x = 3x^2 y^2", 2),
-                                         ("∂²f/∂y² = 3x^2 y^2", 2)])
+                                         ("∂²f/∂y² = 3x^2 y^2", 2),
+                                         # attack60 F2: the derivative of another name is no label of this one
+                                         ("dx/dy = 3x^2 y^2", 2), ("∂x/∂y = 3x^2 y^2", 2), ("x_y = 3x^2 y^2", 2)])
 def test_a_partial_is_labelled_as_a_partial(typed, code):
     # user57 F2: ∂f/∂y = x^2 was refused and f'(y) suggested, which is no partial's label; F3: d/dx = 2x was told
     # "'d/dx' = ... does not name d/dx"

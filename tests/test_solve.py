@@ -1007,6 +1007,10 @@ def test_a_slip_at_one_level_of_a_composition_is_named(function, wrt, typed, sai
     ("pi x", "3.14", True), ("pi x", "3.1", True), ("sqrt(2) x", "1.414", True), ("e^2 x", "7.389", True),
     ("pi x", "3.2", False), ("pi x", "22/7", False), ("pi x", "3", False), ("pi x", "pi", True), ("3x", "3.0", True),
     ("x^2", "2.0", False),
+    # attack60 F5: a number written exactly is the value or not, however small or large
+    ("10^(-20) x", "2*10^(-20)", False), ("10^(-20) x", "0", False), ("10^(-20) x", "10^(-20)", True),
+    ("x/10^30", "7*10^(-30)", False), ("10^15 x", "1000000000000000 + 1/2", False),
+    ("123456789 x", "123456789 + 1/10^7", False),
 ])
 def test_a_derivative_that_is_one_number_is_judged_as_a_number(function, typed, right):
     # user57 F1: d/dx [pi x] typed as 3.14 was "not right: ... is not 157/50", a constant factor suspected, where with
@@ -1016,6 +1020,8 @@ def test_a_derivative_that_is_one_number_is_judged_as_a_number(function, typed, 
     assert "157/50" not in result.output and "constant factor" not in result.output, result.output
     if right and "." in typed:
         assert "decimal place" in result.output or typed == "3.0", result.output
+    if function == "pi x":
+        assert run("solve", "x^2", "--at", "1", "--check", "2 + 10^(-15)").exit_code == 1  # (at a point too)
 
 
 def test_a_steps_words_name_a_step_as_a_learner_reads_it():

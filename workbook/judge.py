@@ -393,7 +393,8 @@ NEGATIONS = {"not", "no", "isn't", "isnt", "neither", "nor", "never"}
 
 def _names_derivative(label: str, want: Expected) -> bool:
     """Whether a label names the derivative asked for (solver.names_derivative)."""
-    return solver.names_derivative(label, want.order, want.variable)
+    taken = frozenset(map(str, want.expression.free_symbols)) if want.expression is not None else frozenset()
+    return solver.names_derivative(label, want.order, want.variable, taken)
 
 
 _label_for = solver.label_for

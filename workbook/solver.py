@@ -1184,22 +1184,24 @@ DERIVATIVE_LABEL = re.compile(r"[A-Za-z]\w*(?:'+|′+|\^\(\d+\))(?:\([^()=]*\))?
 _AS_D = str.maketrans({"\u2202": "d", "²": "2", "³": "3"})  # ∂f/∂y read as df/dy, d²y/dx² as d2y/dx2
 
 
-def names_derivative(label: str, order: int, variable: str) -> bool:
+def names_derivative(label: str, order: int, variable: str, taken: frozenset[str] = frozenset()) -> bool:
     """Whether a label names the derivative asked for: its order (f'' is the second, d^2y/dx^2 too) and
     its variable (g'(t) and dx/dy are not f'(x)); a partial's ∂f/∂y and f_y, and d/dx with no name, too (user57 F2,
     F3: ∂f/∂y = x^2 was refused, f'(y) suggested for a partial, and 'd/dx' = ... "does not name d/dx")."""
     text = label.replace(" ", "").translate(_AS_D)
     if len(text) > 24 or not DERIVATIVE_LABEL.fullmatch(text):
         return False
-    m = re.fullmatch(r"[A-Za-z]\w*?('+|′+|\^\((\d+)\))(?:\(([^()=]*)\))?", text, re.ASCII)
+    # (and the function it names is none of the expression's names: dx/dy, ∂a/∂x and x'(y) name the derivative of
+    # another name, attack60 F2)
+    m = re.fullmatch(r"([A-Za-z]\w*?)('+|′+|\^\((\d+)\))(?:\(([^()=]*)\))?", text, re.ASCII)
     if m:
-        typed = int(m[2]) if m[2] else len(m[1])
-        return typed == order and m[3] in (None, variable)
+        typed = int(m[3]) if m[3] else len(m[2])
+        return typed == order and m[4] in (None, variable) and m[1] not in taken | {variable}
     m = re.fullmatch(r"([A-Za-z]\w*?)_\{?([A-Za-z]\w*?)\}?", text, re.ASCII)
     if m:  # f_y, f_xx, f_{w1}
-        return m[2] == variable * order and m[1] != variable
+        return m[2] == variable * order and m[1] not in taken | {variable}
     m = re.fullmatch(r"d(?:\^?(\d))?([A-Za-z]\w*)?/d([A-Za-z]\w*?)(?:\^?(\d))?", text, re.ASCII)
-    return bool(m) and int(m[1] or 1) == int(m[4] or 1) == order and m[3] == variable != m[2]
+    return bool(m) and int(m[1] or 1) == int(m[4] or 1) == order and m[3] == variable and m[2] not in taken | {variable}
 
 
 def label_for(order: int, variable: str, partial: bool = False) -> str:
@@ -1228,7 +1230,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     if at is None and answer_text.count("=") == 1:  # "f'(x) = 2x", "dy/dx = 2x": the label named, the rest judged
         # (user55 F6: refused, the hint naming --order), as show --try and the page read it
         label, rest = answer_text.split("=")
-        if not names_derivative(label, result.order, str(result.var)):
+        if not names_derivative(label, result.order, str(result.var), frozenset(allowed)):
             partial = bool(result.expr.free_symbols - {result.var})
             raise SolveError(f"your answer: \"{printable(label.strip())[:30]}\" = ... does not name {_d(result, partial)}: "
                              f"write {label_for(result.order, str(result.var), partial)} = ... or the expression alone")
@@ -1289,7 +1291,8 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
             if abs(yours - truth) <= sp.Float("5e-3") * abs(truth):
                 return True, [f"right: {d} at {result.var} = {at} = {_decimal_text(truth)} (you gave {answer_text.strip()})"]
             return False, [f"not right: {d} at {result.var} = {at} is {_decimal_text(truth)}, not {answer_text.strip()}"]
-        return _judge_number(float(yours), float(truth), answer_text, f"{d} at {result.var} = {at}")
+        return _judge_number(float(yours), float(truth), answer_text, f"{d} at {result.var} = {at}",
+                             exactly=(answer, sp.re(exact)))
     if at is not None and exact is not None and not exact.is_number and result.var not in answer.free_symbols:
         # the value at the point in terms of the other names, as the line above asks for it ("give it in terms of
         # a"): 2a for a x^2 at x = 1 was judged as a function of x, and not right (attack33 F16)
@@ -1300,7 +1303,8 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     if at is None and answer.is_number and result.answer.is_number and (decimals_of(answer_text) or answer != result.answer):
         # a derivative that is one number (pi for pi x), given as a number: judged as one, right to the decimals given
         # as with --at (user57 F1: 3.14 was "not right: ... is not 157/50", a constant factor 157/(50 pi) suspected)
-        right, lines = _judge_number(float(sp.N(answer)), float(sp.N(result.answer)), answer_text, d)
+        right, lines = _judge_number(float(sp.N(answer)), float(sp.N(result.answer)), answer_text, d,
+                                     exactly=(answer, result.answer))
         exactly = explain.pretty(result.answer)
         return right, lines + ([f"  exactly, it is {exactly}"] if exactly != f"{float(sp.N(result.answer)):.10g}" else [])
     lo, hi = domain or (-3.0, 3.0)
@@ -1789,11 +1793,15 @@ def decimals_of(text: str) -> int:
     return max(len(m[1]) - int(m[2] or 0), 0) if "." in text or m[2] else 0
 
 
+_SCIENTIFIC = re.compile(r"\s*[-+]?\s*(?:\d+\s*\*?\s*)?10\s*\^\s*\(?\s*[-+]?\s*\d+\s*\)?\s*")  # 25*10^(-6), 10^-9
+
+
 def exact_form(text: str) -> bool:
-    """Whether a typed number is written exactly (a fraction, a constant, a root: 22/7, pi, sqrt(2)), not as a
-    decimal or a whole number, which may be a rounding."""
+    """Whether a typed number is written exactly (a fraction, a constant, a root, a sum: 22/7, pi, sqrt(2),
+    2 + 10^(-15)), not as a decimal, a whole number or a whole number of a power of ten (25*10^(-6)), which may be a
+    rounding (attack60 F5: 2 + 10^(-15) was right for 2, and 123456789 + 1/10^7 for 123456789)."""
     return not re.fullmatch(r"\s*[-+]?\d+\s*", text) and "." not in text and not re.search(r"\d\s*[eE]\s*[-+]?\d", text) \
-        and not re.search(r"10\s*\^", text)
+        and not _SCIENTIFIC.fullmatch(text)
 
 
 def significant_slack(value: float, figures: int) -> float:
@@ -1822,7 +1830,7 @@ NOTHING = 1e-20  # a number no value a problem asks for is as small as: a record
 
 
 def _judge_number(yours: float, truth: float, text: str, what: str, relative: float = 5e-3,
-                  figures: int = 0) -> tuple[bool, list[str]]:
+                  figures: int = 0, exactly: tuple[sp.Expr, sp.Expr] | None = None) -> tuple[bool, list[str]]:
     """A number is right if it is the value rounded to the decimals given, or within ``relative``
     (0.5%; none where the difference is the point, as in a gradient check), or rounded to the ``figures``
     significant figures the question asks for."""
@@ -1840,9 +1848,17 @@ def _judge_number(yours: float, truth: float, text: str, what: str, relative: fl
     typed = 0.5 * 10.0 ** -decimals * (1 + 1e-12) if decimals and not figures else 0.0
     if exact_form(text) and not figures:  # 22/7 or pi + 1/100 is no rounding of pi: an exact value is exact (attack38b)
         relative = 0.0
+        if exactly is not None:  # and told apart exactly, by however little (attack60 F5: within a double's 10^-12)
+            difference = sp.nsimplify(exactly[0] - exactly[1]) if exactly[0].has(sp.Float) else exactly[0] - exactly[1]
+            if difference == 0 or difference.equals(0) is True:
+                return True, [f"right: {what} = {truth:.10g} (you gave {text.strip()})"]
+            return False, [f"not right: {what} is {truth:.6g}, not {text.strip()}"]
     # (and a double's noise: 10^-12 of the value, or 10^-20 beside 0; an absolute 10^-12 called 0, -5e-13 and 1/10^12 right
     # for a value of 2e-15: attack46 F15)
-    slack = max(typed, relative * abs(truth), 1e-12 * abs(truth), NOTHING, significant_slack(truth, figures))
+    # (NOTHING only beside a value that is 0 but for a record's noise: 2*10^(-20) and 0 were right for 10^(-20),
+    # attack60 F5)
+    noise = NOTHING if abs(truth) < NOTHING and exactly is None else 0.0  # (a value worked exactly has none)
+    slack = max(typed, relative * abs(truth), 1e-12 * abs(truth), noise, significant_slack(truth, figures))
     if abs(yours - truth) <= slack:
         return True, [f"right: {what} = {truth:.10g} (you gave {text.strip()}{_judged_to(yours, truth, typed, relative, figures, decimals)})"]
     return False, [f"not right: {what} is {truth:.6g}, not {text.strip()}"]
@@ -1852,8 +1868,8 @@ def _judged_to(yours: float, truth: float, typed: float, relative: float, figure
     """How a number judged right was judged, where it is not the value itself: 0.2 is 0.25 to the one decimal it
     gives, which a learner who read only "right" took for the value (user50 F9)."""
     gap = abs(yours - truth)
-    if gap <= max(1e-12 * abs(truth), NOTHING):
-        return ""
+    if gap <= max(4e-16 * abs(truth), 1e-300):  # the value itself, to a double's last bit (attack60 F3: 2.000000000001
+        return ""  # for 2 was right with no word of how)
     if figures:
         return f", right to {figures} significant figure{'s' if figures > 1 else ''}"
     if gap <= typed:
