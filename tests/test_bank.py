@@ -1010,10 +1010,10 @@ def test_a_chain_worked_in_layers_is_alike_a_derivative_of_the_same_form():
     assert any(len(families) == 2 for families in likeness.values()), likeness
 
 
-@pytest.mark.parametrize("seed", [3706853312208178, 3005678622251168278])
+@pytest.mark.parametrize("seed", [8, 9])
 def test_a_network_whose_hidden_units_compute_the_same_on_every_example_is_redrawn(seed):
     # read53 F4: x = (1, 0) with w11 + b1 = w21 + b2: the two hidden units' rows of the table were one row twice, less
-    # to work than the other versions' draws
+    # to work than the other versions' draws (seeds of the family as it draws now, its inputs ±1: read56 F9)
     from workbook.generate import generate_one
     from workbook.problem import Degenerate
 
