@@ -3036,8 +3036,8 @@ def test_a_hard_link_in_a_template_bank_or_roster_is_not_read(place):
     os.link(place.outside / "class.csv", theirs / "class.csv")
     refused(place.build("--templates", look, "--format", "html", timeout=120), "stolen.html", "hard link")
     refused(place.build("--roster", theirs / "class.csv", "--format", "html", timeout=120), "class.csv", "hard link")
-    for bank in (theirs, theirs / "fam.toml"):  # a folder holding one, and one named
-        result = place.run("list", "--bank", bank, timeout=60)
+    for args in (["list", "--bank", theirs], ["list", "--bank", theirs / "fam.toml"], ["check", theirs / "fam.toml"]):
+        result = place.run(*args, timeout=60)  # a folder holding one, one named, one checked (attack60 F6)
         assert result.returncode == 2 and "fam.toml: a hard link" in result.err_text, result.err_text
         assert CANARY[:20] not in result.out_text + result.err_text
     assert CANARY[:20] not in place.outputs() if place.out.exists() else True

@@ -1090,7 +1090,7 @@ def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...],
     up to date by a build on this machine alone)."""
     from workbook.quick import MAX_DEPTH
     from workbook.resources import inside, templates_dir
-    from workbook.userfiles import LIMIT, files_under
+    from workbook.userfiles import LIMIT, files_under, hard_link
 
     h = hashlib.sha256()
     h.update(json.dumps([docs, list(names), sorted(formats), __version__,
@@ -1103,7 +1103,8 @@ def fingerprint(docs: dict, names: tuple[str, ...], formats: tuple[str, ...],
         h.update(b"\0folder\0")
         for path in files_under(folder, depth=MAX_DEPTH):
             # what FolderLoader may read: no link out, no device, nothing over its limit
-            if not inside(path, folder) or (info := path.stat()).st_size > LIMIT:
+            if not inside(path, folder) or (info := path.stat()).st_size > LIMIT or (
+                    folder != templates_dir() and hard_link(path)):  # (never read, not even into a hash: attack60 F6)
                 continue
             same = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
             if same not in read:

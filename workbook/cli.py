@@ -834,7 +834,7 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
     """Run families over many seeds: TARGET is a family id, a family file or a folder of them (the
     built-in bank if left out). Reports failures with the seed that reproduces each, redrawn draws,
     repeats and the spread of answers. Exits 1 if any family fails (a file that does not load is one)."""
-    from workbook.bank import load_bank, load_family
+    from workbook.bank import load_bank
     from workbook.bankcheck import check_family, parse_range
     from workbook.cluster import ClusterPool, address_of, open_pool
 
@@ -850,8 +850,8 @@ def check(target: str | None, seeds: str, family_id: str | None, jobs: int | Non
             families = list(load_bank(None, broken, unread=unread).values())
         elif path.is_dir():  # the folder on its own: a colleague's copy of a built-in family is checked too
             families = list(load_bank([path], broken, builtin=False, unread=unread).values())
-        elif path.is_file():
-            families = [load_family(path)]
+        elif path.is_file():  # read as --bank reads a file named: a link out or a hard link refused (attack60 F6)
+            families = list(load_bank([path], builtin=False).values())
         else:
             bank = load_bank()
             if target not in bank:
