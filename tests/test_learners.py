@@ -1159,3 +1159,13 @@ def test_derivative_notation_typed_as_the_function_says_to_write_the_function_al
     # user55 F7: d/dx(x^2) was told to multiply by a name dx
     result = run("solve", typed)
     assert result.exit_code == 2 and said in result.output and "dx*" not in result.output, result.output
+
+
+@pytest.mark.parametrize("args, typed, code", [
+    (["x^3", "--at", "2"], "f'(2) = 12", 0), (["x^3", "--at", "2"], "f'(3) = 12", 2), (["x^3", "--at", "2"], "f'(2) = 11", 1),
+    (["x^3", "--at", "1/2"], "f'(0.5) = 0.75", 0), (["x^2"], "f’(x) = 2x", 0), (["x^3", "--at", "2", "--order", "2"],
+                                                                              "f''(2) = 12", 0)])
+def test_a_value_labelled_at_its_point_and_a_typographic_prime_are_read(args, typed, code):
+    # attack60 F4: f'(2) = 12 with --at 2 was told about further derivatives, and f’(x) told to write f'(x)
+    result = run("solve", *args, "--check", typed)
+    assert result.exit_code == code, result.output

@@ -1188,7 +1188,7 @@ def names_derivative(label: str, order: int, variable: str, taken: frozenset[str
     """Whether a label names the derivative asked for: its order (f'' is the second, d^2y/dx^2 too) and
     its variable (g'(t) and dx/dy are not f'(x)); a partial's ∂f/∂y and f_y, and d/dx with no name, too (user57 F2,
     F3: ∂f/∂y = x^2 was refused, f'(y) suggested for a partial, and 'd/dx' = ... "does not name d/dx")."""
-    text = label.replace(" ", "").translate(_AS_D)
+    text = label.replace(" ", "").replace("\u2019", "'").translate(_AS_D)
     if len(text) > 24 or not DERIVATIVE_LABEL.fullmatch(text):
         return False
     # (and the function it names is none of the expression's names: dx/dy, ∂a/∂x and x'(y) name the derivative of
@@ -1227,6 +1227,20 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         if line is None:
             raise SolveError("your answer: a tangent line is judged by workbook solve ... --at A --check \"y = ...\"")
         return line(result, answer_text, at)
+    answer_text = answer_text.replace("\u2019", "'")  # f’(x), a typographic apostrophe (attack60 F4)
+    if at is not None and answer_text.count("=") == 1 and re.fullmatch(
+            r"\s*[A-Za-z]\w*('+|′+)\s*\(([^()=]*)\)\s*", answer_text.split("=")[0]):  # f'(2) = 12 with --at 2
+        label, rest = answer_text.split("=")
+        m = re.fullmatch(r"\s*([A-Za-z]\w*)('+|′+)\s*\(([^()=]*)\)\s*", label)
+        try:
+            same_point = sp.simplify(E.parse(m[3].strip(), variables=()) - E.parse(at.strip(), variables=())) == 0
+        except (E.ExprError, TypeError, ValueError):
+            same_point = False
+        if not same_point or len(m[2]) != result.order or m[1] in allowed:
+            raise SolveError(f"your answer: \"{printable(label.strip())[:30]}\" = ... does not name {_d(result)} at "
+                             f"{result.var} = {at.strip()[:30]}: write {label_for(result.order, at.strip()[:30])} = ... "
+                             "or the number alone")
+        answer_text = rest
     if at is None and answer_text.count("=") == 1:  # "f'(x) = 2x", "dy/dx = 2x": the label named, the rest judged
         # (user55 F6: refused, the hint naming --order), as show --try and the page read it
         label, rest = answer_text.split("=")
