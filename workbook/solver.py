@@ -1228,10 +1228,10 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
             raise SolveError("your answer: a tangent line is judged by workbook solve ... --at A --check \"y = ...\"")
         return line(result, answer_text, at)
     answer_text = answer_text.replace("\u2019", "'")  # f’(x), a typographic apostrophe (attack60 F4)
-    if at is not None and answer_text.count("=") == 1 and re.fullmatch(
-            r"\s*[A-Za-z]\w*('+|′+)\s*\(([^()=]*)\)\s*", answer_text.split("=")[0]):  # f'(2) = 12 with --at 2
+    m = re.fullmatch(r"\s*([A-Za-z]\w*)('+|′+)\s*\(([^()=]*)\)\s*", answer_text.split("=")[0]) \
+        if at is not None and answer_text.count("=") == 1 else None
+    if m:  # f'(2) = 12 with --at 2
         label, rest = answer_text.split("=")
-        m = re.fullmatch(r"\s*([A-Za-z]\w*)('+|′+)\s*\(([^()=]*)\)\s*", label)
         try:
             same_point = sp.simplify(E.parse(m[3].strip(), variables=()) - E.parse(at.strip(), variables=())) == 0
         except (E.ExprError, TypeError, ValueError):
