@@ -1095,13 +1095,17 @@ def test_a_difference_no_point_shows_is_said_not_a_bare_not_right():
     ("x^2", "2", "y = 4.0x - 4.", True),
     # attack60 F1: the point typed as given in point-slope form is the point, not a rounding
     ("sin(x)", "0.5", "y = 0.8776(x - 0.5) + 0.4794", True), ("x e^(-x^2)", "1", "y = -0.3679(x - 1.0) + 0.3679", True),
-    ("sin(x)", "0.5", "y = 0.9(x - 0.5) + 0.6", False), ("x^2", "2", "y = 4.0x - 4.0 + 0.00000000000001", False)])
+    ("sin(x)", "0.5", "y = 0.9(x - 0.5) + 0.6", False), ("x^2", "2", "y = 4.0x - 4.0 + 0.00000000000001", False),
+    # attack61 F1: a decimal is one of the line's own numbers, nothing else added to it; F3, F4: the point rounded
+    ("x^2", "1", "y = 2.0x - 1 + x/25", False), ("x^2", "1", "y = 2x - 1.0 + 1/100", False),
+    ("x^2", "1", "y = 2(x - 1) + 1.0", True), ("sin(x)", "-0.5", "y = 0.8776(x + 0.5) - 0.4794", True),
+    ("exp(x)", "-1", "y = 0.3679(x + 1.0) + 0.3679", True), ("sin(x)", "pi/4", "y = 0.7071(x - 0.7854) + 0.7071", True),
+    ("sin(x)", "0.5", "2y = 1.7552x + 0.0813", True), ("sin(x)", "0.5", "2y = 1.7552x + 0.0812", False)])
 def test_a_tangent_line_in_decimals_is_right_to_the_decimals_given(function, at, line, right):
     # user55 F1: every irrational tangent line typed in decimals was "not right", however many decimals
     result = run("solve", function, "--at", at, "--check", line)
     assert result.exit_code == (0 if right else 1), result.output
-    if right:
-        assert "rounded to the places it gives" in result.output or "." not in line.replace("4.", ""), result.output
+    assert result.output.startswith("right:" if right else "not right:"), result.output
 
 
 @pytest.mark.parametrize("function, at, line, said", [
@@ -1164,7 +1168,10 @@ def test_derivative_notation_typed_as_the_function_says_to_write_the_function_al
 @pytest.mark.parametrize("args, typed, code", [
     (["x^3", "--at", "2"], "f'(2) = 12", 0), (["x^3", "--at", "2"], "f'(3) = 12", 2), (["x^3", "--at", "2"], "f'(2) = 11", 1),
     (["x^3", "--at", "1/2"], "f'(0.5) = 0.75", 0), (["x^2"], "f’(x) = 2x", 0), (["x^3", "--at", "2", "--order", "2"],
-                                                                              "f''(2) = 12", 0)])
+                                                                              "f''(2) = 12", 0),
+    # attack61 F9: a value's label with a formula after it; F10: dy/dx = 12 at a point; F8: f″ is the second derivative
+    (["x^3", "--at", "2"], "f'(2) = 3x^2", 2), (["x^3", "--at", "2"], "dy/dx = 12", 0), (["x^3", "--at", "2"], "f'(x) = 3x^2", 0),
+    (["x^3", "--order", "2"], "f″(x) = 6x", 0), (["x^3", "--at", "2"], "dx/dy = 12", 2)])
 def test_a_value_labelled_at_its_point_and_a_typographic_prime_are_read(args, typed, code):
     # attack60 F4: f'(2) = 12 with --at 2 was told about further derivatives, and f’(x) told to write f'(x)
     result = run("solve", *args, "--check", typed)

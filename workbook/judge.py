@@ -62,16 +62,18 @@ def _claim(text: str) -> sp.Expr:
 
 
 def _line_in_decimals(want: Expected, given: sp.Expr, text: str) -> tuple[bool, str] | None:
-    """How a tangent line typed in decimals is right, where it is: each decimal typed is the line's own number
-    rounded to the places it gives (y = -0.368x + 0.7358 for x e^(-x^2) at 1, each to its own places; the slope and
-    the value of y = -0.3679(x - 1) + 0.3679), found by solving for the numbers typed; else None. An integer typed is
-    exact: y = 4x + 0.1 is no rounding of y = 4x, nor y = 200.0x - 10004.0 of y = 200x - 10000 (user56 F1, F2: one
-    tolerance for the whole line, scaled by the point, called those right and mixed places wrong).
+    """How a tangent line typed in decimals is right, where it is: each decimal typed is one of the line's own numbers
+    rounded to the places it gives (its slope, its value at 0, its point or its value there: y = -0.368x + 0.7358 for
+    x e^(-x^2) at 1, each to its own places; y = -0.3679(x - 1) + 0.3679; y = 0.7071(x - 0.7854) + 0.7071 at π/4), found
+    by solving for the numbers typed; else None. A whole number typed is exact: y = 4x + 0.1 is no rounding of y = 4x,
+    nor y = 200.0x - 10004.0 of y = 200x - 10000 (user56 F1, F2: one tolerance for the whole line, scaled by the point,
+    called those right and mixed places wrong). A decimal solved for must be one of those numbers itself, not a rounding
+    of one with something else added to it: y = 2.0x - 1 + x/25 made 2.0 a rounding of 1.96, and was right (attack61 F1).
 
     (True, how it is right); (False, the form to write it in) where its decimals are not each one of the line's numbers
     (attack59 F7: y = -0.3679x^1.0 + 0.7358 was told a value that rounds right was wrong); None where it is wrong."""
     form = (False, "a line in decimals is judged written as y = m x + b or y = m(x - a) + b, each number once")
-    var = E.symbol(want.variable)
+    var, y = E.symbol(want.variable), E.symbol("y")
     literal = re.compile(r"(?<![A-Za-z_\d.])(\d*\.\d+)")  # 1. is a whole number, exact, as the page reads it (attack59
     # F1: it was a rounding to no places, 1 +- 0.5, and y = 0.x + 1. was right for y = -0.3679x + 0.7358)
     typed = literal.findall(text)
@@ -82,7 +84,9 @@ def _line_in_decimals(want: Expected, given: sp.Expr, text: str) -> tuple[bool, 
     marked = literal.sub(lambda m: f"({next(counter)})", text)
     allowed = set(map(str, want.expression.free_symbols)) | {want.variable} | set(names)
     try:
-        line = sp.expand(_line(*marked.split("="), allowed))
+        left, right = marked.split("=")
+        line = sp.expand(_line(left, right, allowed))
+        scale = abs(sp.diff(E.parse(left, variables=allowed | {"y"}) - E.parse(right, variables=allowed | {"y"}), y))
         truth = sp.Poly(sp.expand(want.expression), var)
     except (ValueError, E.ExprError, sp.PolynomialError):
         return None
@@ -94,14 +98,22 @@ def _line_in_decimals(want: Expected, given: sp.Expr, text: str) -> tuple[bool, 
     if poly.degree() > 1 or truth.degree() > 1 or not all(c.free_symbols <= set(ds) for c in poly.all_coeffs()):
         return None
     whole = [sp.expand(poly.coeff_monomial(var ** k) - truth.coeff_monomial(var ** k)) for k in (1, 0)]
-    # each decimal is one of the line's numbers rounded, or the point typed as given, held exactly: y = 0.8776(x - 0.5)
-    # + 0.4794 at 0.5 was, as roundings, one number more than the line fixes, and "not right" (attack60 F1). Only the
-    # point: a decimal held as typed could absorb a term too small to count (-4.0 a rounding of -4 - 10^-14 beside
-    # + 0.00000000000001, attack59 F2); so each way of reading those that are the point's number, the fewest held first
-    point = [k for k, number in enumerate(typed) if want.at is not None and sp.Rational(number) == want.at]
+    at = abs(want.at) if want.at is not None else None
+    # the line's own numbers, as typed for a line with y times a number (2y = 1.7552x + 0.0813) or not, either sign
+    own = [truth.coeff_monomial(var), truth.coeff_monomial(1)] + ([want.expression.xreplace({var: want.at}), at]
+                                                                   if at is not None else [])
+    own = [float(sign * c * n) for n in own for c in {sp.Integer(1), scale} for sign in (1, -1)]
+
+    def rounds(k: int, value: float) -> bool:
+        return abs(value - float(typed[k])) <= 0.5 * 10.0 ** -solver.decimals_of(typed[k]) * (1 + 1e-12)
+
+    # a decimal that rounds the point is the point, held exactly: y = 0.8776(x - 0.5) + 0.4794 at 0.5, (x + 0.5) at
+    # -0.5 and (x - 0.7854) at π/4 were, as roundings solved for, one number more than the line fixes (attack60 F1,
+    # attack61 F3, F4); each way of reading those, the fewest held first
+    point = [k for k in range(len(ds)) if at is not None and rounds(k, float(at))]
     verdict = form
     for exact in sorted((c for k in range(len(point) + 1) for c in itertools.combinations(point, k)), key=len):
-        held = {ds[k]: sp.Rational(typed[k]) for k in exact}
+        held = {ds[k]: at for k in exact}
         free = [d for d in ds if d not in held]
         equations = [sp.expand(e.xreplace(held)) for e in whole]
         if any(not e.free_symbols and e != 0 and e.equals(0) is not True for e in equations):
@@ -116,8 +128,9 @@ def _line_in_decimals(want: Expected, given: sp.Expr, text: str) -> tuple[bool, 
             continue
         if len(solved) != 1 or set(solved[0]) != set(free) or any(v.free_symbols for v in solved[0].values()):
             continue  # more numbers than the line fixes, or one that fixes nothing: not judged so
-        verdict = None  # solved for: right, or wrong, as its numbers are roundings or not
-        if all(abs(float(solved[0][d]) - float(typed[k])) <= 0.5 * 10.0 ** -solver.decimals_of(typed[k]) * (1 + 1e-12)
+        verdict = None  # solved for: right, or wrong, as its numbers are the line's own, rounded, or not
+        values = {d: float(solved[0][d]) for d in free}
+        if all(rounds(k, values[d]) and any(abs(values[d] - n) <= 1e-9 * max(1.0, abs(n)) for n in own)
                for k, d in enumerate(ds) if d in free):
             return True, "each decimal is the line's own number rounded to the places it gives"
     return verdict
@@ -470,8 +483,9 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         parts = _line_parts(want.expression, given, var) if want.noun == "the tangent line" and typed is None else None
         if typed is not None:
             lines.append("  " + solver.undefined_line(typed, var, want.noun))
-        elif parts:
-            lines.append(parts)
+        elif parts:  # of the line solved for y where it was typed otherwise (attack61 F2: 2y = ... quoted halves)
+            plain_y = re.fullmatch(r"\s*y\s*=.*|.*=\s*y\s*", text, re.DOTALL)
+            lines.append(parts if plain_y else parts.replace("  your slope", "  solved for y, your slope", 1))
         elif where:
             yours, truth = solver.apart(where[1], where[2])
             lines.append(f"  at {var} = {where[0]:g} your answer gives {yours}, but {want.noun} is {truth}")

@@ -1181,6 +1181,7 @@ def _polynomial_turns(u: sp.Expr, names: list[sp.Symbol]) -> list[dict]:
 # what may stand left of = in a derivative typed whole: f'(x), y'', dy/dx, d^2f/dx^2, f^(4)(x)
 DERIVATIVE_LABEL = re.compile(r"[A-Za-z]\w*(?:'+|′+|\^\(\d+\))(?:\([^()=]*\))?|d(?:\^?\d)?(?:[A-Za-z]\w*)?/d[A-Za-z]\w*(?:\^?\d)?"
                               r"|[A-Za-z]\w*?_\{?[A-Za-z]\w*\}?", re.ASCII)
+PRIMES = str.maketrans({"\u2019": "'", "\u2032": "'", "\u2033": "''", "\u2034": "'" * 3})  # ’ ′ ″ ‴ as typed
 _AS_D = str.maketrans({"\u2202": "d", "²": "2", "³": "3"})  # ∂f/∂y read as df/dy, d²y/dx² as d2y/dx2
 
 
@@ -1188,7 +1189,7 @@ def names_derivative(label: str, order: int, variable: str, taken: frozenset[str
     """Whether a label names the derivative asked for: its order (f'' is the second, d^2y/dx^2 too) and
     its variable (g'(t) and dx/dy are not f'(x)); a partial's ∂f/∂y and f_y, and d/dx with no name, too (user57 F2,
     F3: ∂f/∂y = x^2 was refused, f'(y) suggested for a partial, and 'd/dx' = ... "does not name d/dx")."""
-    text = label.replace(" ", "").replace("\u2019", "'").translate(_AS_D)
+    text = label.replace(" ", "").translate(PRIMES).translate(_AS_D)
     if len(text) > 24 or not DERIVATIVE_LABEL.fullmatch(text):
         return False
     # (and the function it names is none of the expression's names: dx/dy, ∂a/∂x and x'(y) name the derivative of
@@ -1227,9 +1228,17 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         if line is None:
             raise SolveError("your answer: a tangent line is judged by workbook solve ... --at A --check \"y = ...\"")
         return line(result, answer_text, at)
-    answer_text = answer_text.replace("\u2019", "'")  # f’(x), a typographic apostrophe (attack60 F4)
+    answer_text = answer_text.translate(PRIMES)  # f’(x), f″(x): typographic primes (attack60 F4, attack61 F8)
     m = re.fullmatch(r"\s*([A-Za-z]\w*)('+|′+)\s*\(([^()=]*)\)\s*", answer_text.split("=")[0]) \
         if at is not None and answer_text.count("=") == 1 else None
+    m = None if m is not None and m[3].strip() == str(result.var) else m  # f'(x) = ...: the derivative, named
+    if at is not None and answer_text.count("=") == 1 and not m:  # dy/dx = 12, f'(x) = 3x^2 with --at: read as without
+        label, rest = answer_text.split("=")  # it, the value or the derivative (attack61 F10: "not an equation")
+        if not names_derivative(label, result.order, str(result.var), frozenset(allowed)):
+            raise SolveError(f"your answer: \"{printable(label.strip())[:30]}\" = ... does not name {_d(result)} at "
+                             f"{result.var} = {at.strip()[:30]}: write {label_for(result.order, at.strip()[:30])} = ... "
+                             "or the number alone")
+        answer_text = rest
     if m:  # f'(2) = 12 with --at 2
         label, rest = answer_text.split("=")
         try:
@@ -1240,6 +1249,13 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
             raise SolveError(f"your answer: \"{printable(label.strip())[:30]}\" = ... does not name {_d(result)} at "
                              f"{result.var} = {at.strip()[:30]}: write {label_for(result.order, at.strip()[:30])} = ... "
                              "or the number alone")
+        try:
+            named_value = E.parse(rest, variables=allowed).is_number
+        except E.ExprError:
+            named_value = True  # (unreadable: said as it is, below)
+        if not named_value:  # f'(2) = 3x^2: the label names a number (attack61 F9: judged as the derivative, right)
+            raise SolveError(f"your answer: \"{printable(label.strip())[:30]}\" is the value at {result.var} = "
+                             f"{at.strip()[:30]}, a number; give the number, or the derivative without --at")
         answer_text = rest
     if at is None and answer_text.count("=") == 1:  # "f'(x) = 2x", "dy/dx = 2x": the label named, the rest judged
         # (user55 F6: refused, the hint naming --order), as show --try and the page read it
@@ -1249,7 +1265,8 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
             raise SolveError(f"your answer: \"{printable(label.strip())[:30]}\" = ... does not name {_d(result, partial)}: "
                              f"write {label_for(result.order, str(result.var), partial)} = ... or the expression alone")
         answer_text = rest
-    d = f"{_d(result)} [{explain.pretty(result.expr)}]"
+    d = f"{_d(result, bool(result.expr.free_symbols - {result.var}))} [{explain.pretty(result.expr)}]"  # ∂ for a
+    # partial, as solve prints it (user58 F8: the verdict said d/dy)
     if at is not None and re.sub(r"[\s.!']+", " ", answer_text.lower()).strip() in NO_VALUE:
         # "does not exist", at a corner the answer (user53 F8: no answer could be right there, and the words were
         # an unknown name)
@@ -1849,7 +1866,7 @@ def _judge_number(yours: float, truth: float, text: str, what: str, relative: fl
     (0.5%; none where the difference is the point, as in a gradient check), or rounded to the ``figures``
     significant figures the question asks for."""
     decimals = decimals_of(text)
-    if yours == 0 and decimals and abs(truth) > NOTHING:
+    if yours == 0 and decimals and (abs(truth) > NOTHING or exactly is not None and exactly[1] != 0):
         # 0.0 is 0.0025 to one decimal, but says nothing of it, and 0 was not right (attack35b): a value that is not 0
         # is given to its first digit that is not; here, not only in solve --check, where the page and show --try
         # called 0.000 right for 0.0004 (attack46 F2)
