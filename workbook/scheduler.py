@@ -306,9 +306,9 @@ class Scheduler:
         for outcome in self.pool.completed():
             family = self.family_of(*outcome.task)
             seconds, count, _ = self.took.get(family.id, (0.0, 0, family))
-            self.took[family.id] = (seconds + outcome.seconds, count + 1, family)
+            self.took[family.id] = (seconds + outcome.worked, count + 1, family)
             if self.pace is not None:
-                self.pace.ended_task(outcome.seconds, DRAW_ALLOWANCE)
+                self.pace.ended_task(outcome.seconds, DRAW_ALLOWANCE, outcome.cpu)
             if self.cache is not None:
                 self.cache.put(self.family_of(*outcome.task), self.seeds[outcome.task], outcome, self.form_of(*outcome.task))
             yield outcome
@@ -349,7 +349,7 @@ class Scheduler:
         if i in self.dead:
             return
         self.reasons[i].append(f"seed {self.seeds[task]}: {outcome.error}")
-        self.wasted[family] = self.wasted.get(family, 0.0) + outcome.seconds
+        self.wasted[family] = self.wasted.get(family, 0.0) + outcome.worked
         if family not in self.sound and self.wasted[family] > FAMILY_FUSE:
             # every draw so far failed, slowly: a family that never works must not cost minutes a slot
             # every draw refused by the family's own checks: what its file asks for cannot be drawn, bad input; a

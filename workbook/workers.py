@@ -76,11 +76,19 @@ class Outcome:
     exception: BaseException | None = None
     error: str = ""
     seconds: float = 0.0
+    # the CPU time it took, where its worker measured it: the pace is of work, not of a busy machine's queue (a build
+    # beside two other busy processes was stopped as "the math and figures take 26 s each", the built-in edition's)
+    cpu: float | None = None
     exitcode: int | None = None  # for "died": how its process ended (-11: a crash, SIGSEGV)
 
     @property
     def ok(self) -> bool:
         return self.kind == "ok"
+
+    @property
+    def worked(self) -> float:
+        """The seconds it worked: its CPU time where measured, else its time from start to end."""
+        return self.seconds if self.cpu is None else min(self.seconds, self.cpu)
 
 
 class _Worker:
@@ -179,7 +187,7 @@ class Pool:
         seconds = time.monotonic() - worker.started
         if worker.conn in ready:
             try:
-                ok, payload, rss = worker.conn.recv()
+                ok, payload, rss, cpu = worker.conn.recv()
             except (EOFError, OSError):
                 pass  # it died: reported below
             else:
@@ -188,9 +196,9 @@ class Pool:
                     worker.stop()  # a big layout leaves a big heap behind: start the next task afresh
                     self.workers.remove(worker)
                 if ok:
-                    return Outcome(task, "ok", value=payload, seconds=seconds)
+                    return Outcome(task, "ok", value=payload, seconds=seconds, cpu=cpu)
                 kind, exception, line = payload
-                return Outcome(task, kind, exception=exception, error=line, seconds=seconds)
+                return Outcome(task, kind, exception=exception, error=line, seconds=seconds, cpu=cpu)
         overran = budget is not None and seconds >= budget
         if worker.conn in ready or worker.process.sentinel in ready or overran:
             worker.stop()
@@ -233,7 +241,8 @@ class Pace:
         self.base = PACE_BASE if base is None else base
         self.allowed = 0.0  # worker-seconds allowed to every task submitted
         self.tasks = self.ended = 0
-        self.spent = self.spent_allowed = 0.0  # seconds the ended tasks took, and what they were allowed
+        self.spent = self.spent_allowed = 0.0  # seconds the ended tasks worked, and what they were allowed
+        self.waited = 0.0  # and the seconds they took, from start to end
         self.started: float | None = None  # when the first task to end began: a pool's start (a LocalCluster's,
         # seconds on a busy machine) is not the stage's
 
@@ -251,18 +260,21 @@ class Pace:
     def over(self, outcomes: Iterator[Outcome], allowance: float | Callable[[Hashable], float]) -> Iterator[Outcome]:
         """The outcomes as they come, each checked against the pace (``allowance`` by task name, or one for all)."""
         for outcome in outcomes:
-            self.ended_task(outcome.seconds, allowance(outcome.task) if callable(allowance) else allowance)
+            self.ended_task(outcome.seconds, allowance(outcome.task) if callable(allowance) else allowance, outcome.cpu)
             yield outcome
 
-    def ended_task(self, seconds: float, allowance: float) -> None:
-        """One task ended after ``seconds``: raise TooSlow if the stage cannot finish in its time."""
+    def ended_task(self, seconds: float, allowance: float, cpu: float | None = None) -> None:
+        """One task ended after ``seconds`` (of which ``cpu`` working, where measured): raise TooSlow if the stage cannot
+        finish in its time. Work is what is paced: a task's CPU time where its worker measured it, and the stage's
+        time so far in the share of it its tasks had a CPU (on a machine busy with other work, a task waits)."""
         if self.started is None:
             self.started = time.monotonic() - seconds
         self.ended += 1
-        self.spent += seconds
+        self.spent += seconds if cpu is None else min(seconds, cpu)
+        self.waited += seconds
         self.spent_allowed += allowance
         limit = self.base + self.allowed / self.workers
-        elapsed = time.monotonic() - self.started
+        elapsed = (time.monotonic() - self.started) * (self.spent / self.waited if self.waited > 0 else 1.0)
         rate = self.spent / self.spent_allowed if self.spent_allowed > 0 else 0.0
         # a forecast once the stage has had half its base time (one slow task among quick ones says little),
         # and every worker has ended a task
@@ -315,15 +327,16 @@ class InlinePool:
     def completed(self) -> Iterator[Outcome]:
         while self.queue:
             task, fn, args = self.queue.popleft()
-            start = time.monotonic()
+            start, began = time.monotonic(), time.process_time()
             try:
                 value = fn(*args)
             except MemoryError:
                 yield Outcome(task, "memory", error="ran out of memory", seconds=time.monotonic() - start)
             except Exception as exc:  # noqa: BLE001 - reported to the caller, which decides
-                yield Outcome(task, "raised", exception=exc, error=said(exc), seconds=time.monotonic() - start)
+                yield Outcome(task, "raised", exception=exc, error=said(exc), seconds=time.monotonic() - start,
+                              cpu=time.process_time() - began)
             else:
-                yield Outcome(task, "ok", value=value, seconds=time.monotonic() - start)
+                yield Outcome(task, "ok", value=value, seconds=time.monotonic() - start, cpu=time.process_time() - began)
 
 
 def _serve(conn, memory: int | None, parent: int, scratch: Path) -> None:
@@ -347,6 +360,7 @@ def _serve(conn, memory: int | None, parent: int, scratch: Path) -> None:
         except (EOFError, OSError):
             return
         fn, args = message
+        began = time.process_time()
         try:
             answer = (True, fn(*args))
         except MemoryError:
@@ -357,12 +371,12 @@ def _serve(conn, memory: int | None, parent: int, scratch: Path) -> None:
         del fn, args, message
         if _rss() - start > RELEASE_RSS:  # after a layout, not after each small draw (it costs 3 ms)
             _release()
-        answer = (*answer, _rss() - start)
+        answer = (*answer, _rss() - start, time.process_time() - began)
         try:
             conn.send(answer)
         except Exception as exc:  # noqa: BLE001 - an answer that cannot be pickled
             conn.send((False, ("raised", None, f"could not send the result back: {type(exc).__name__}: {exc}"),
-                       _rss()))
+                       _rss(), time.process_time() - began))
 
 
 def _die_with(parent: int) -> None:
