@@ -1217,6 +1217,47 @@ NO_VALUE = {"does not exist", "doesn t exist", "undefined", "not defined", "dne"
             "no value", "it does not exist", "nonexistent"}  # an answer at a point: the derivative has no value there
 
 
+def _partial(result: SolveResult) -> bool:
+    return bool(result.expr.free_symbols - {result.var})
+
+
+_VALUE_LABEL = re.compile(r"\s*([A-Za-z]\w*)('+|′+)\s*\(([^()=]*)\)\s*")  # f'(2), the value at a point
+
+
+def _unlabelled(result: SolveResult, text: str, at: str | None, names: set[str]) -> str:
+    """The answer without its label, where it has one that names what is asked: f'(x) = ..., dy/dx = ..., ∂f/∂y = ...
+    (user55 F6, user57 F2), and with --at the value's, f'(2) = 12, whose right side must be a number (attack60 F4,
+    attack61 F9, F10); SolveError, one line, for a label that names something else (dx/dy: attack60 F2)."""
+    if text.count("=") != 1:
+        return text
+    label, rest = text.split("=")
+    shown = printable(label.strip())[:30]
+    value = _VALUE_LABEL.fullmatch(label) if at is not None else None
+    if value is not None and value[3].strip() != str(result.var):
+        try:
+            same_point = sp.simplify(E.parse(value[3].strip(), variables=()) - E.parse(at.strip(), variables=())) == 0
+        except (E.ExprError, TypeError, ValueError):
+            same_point = False
+        named = same_point and len(value[2]) == result.order and value[1] not in names
+    else:
+        named = names_derivative(label, result.order, str(result.var), frozenset(names))
+    if not named and at is not None:
+        raise SolveError(f"your answer: \"{shown}\" = ... does not name {_d(result)} at {result.var} = "
+                         f"{at.strip()[:30]}: write {label_for(result.order, at.strip()[:30])} = ... or the number alone")
+    if not named:
+        raise SolveError(f"your answer: \"{shown}\" = ... does not name {_d(result, _partial(result))}: write "
+                         f"{label_for(result.order, str(result.var), _partial(result))} = ... or the expression alone")
+    if value is not None and value[3].strip() != str(result.var):
+        try:
+            a_number = E.parse(rest, variables=names).is_number
+        except E.ExprError:
+            a_number = True  # (unreadable: said as it is, where it is read)
+        if not a_number:
+            raise SolveError(f"your answer: \"{shown}\" is the value at {result.var} = {at.strip()[:30]}, a number; "
+                             "give the number, or the derivative without --at")
+    return rest
+
+
 def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | None = None,
                  line=None) -> tuple[bool, list[str]]:
     """Whether the learner's ``answer_text`` is the derivative: (right, lines that say so and, when
@@ -1228,45 +1269,9 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         if line is None:
             raise SolveError("your answer: a tangent line is judged by workbook solve ... --at A --check \"y = ...\"")
         return line(result, answer_text, at)
-    answer_text = answer_text.translate(PRIMES)  # f’(x), f″(x): typographic primes (attack60 F4, attack61 F8)
-    m = re.fullmatch(r"\s*([A-Za-z]\w*)('+|′+)\s*\(([^()=]*)\)\s*", answer_text.split("=")[0]) \
-        if at is not None and answer_text.count("=") == 1 else None
-    m = None if m is not None and m[3].strip() == str(result.var) else m  # f'(x) = ...: the derivative, named
-    if at is not None and answer_text.count("=") == 1 and not m:  # dy/dx = 12, f'(x) = 3x^2 with --at: read as without
-        label, rest = answer_text.split("=")  # it, the value or the derivative (attack61 F10: "not an equation")
-        if not names_derivative(label, result.order, str(result.var), frozenset(allowed)):
-            raise SolveError(f"your answer: \"{printable(label.strip())[:30]}\" = ... does not name {_d(result)} at "
-                             f"{result.var} = {at.strip()[:30]}: write {label_for(result.order, at.strip()[:30])} = ... "
-                             "or the number alone")
-        answer_text = rest
-    if m:  # f'(2) = 12 with --at 2
-        label, rest = answer_text.split("=")
-        try:
-            same_point = sp.simplify(E.parse(m[3].strip(), variables=()) - E.parse(at.strip(), variables=())) == 0
-        except (E.ExprError, TypeError, ValueError):
-            same_point = False
-        if not same_point or len(m[2]) != result.order or m[1] in allowed:
-            raise SolveError(f"your answer: \"{printable(label.strip())[:30]}\" = ... does not name {_d(result)} at "
-                             f"{result.var} = {at.strip()[:30]}: write {label_for(result.order, at.strip()[:30])} = ... "
-                             "or the number alone")
-        try:
-            named_value = E.parse(rest, variables=allowed).is_number
-        except E.ExprError:
-            named_value = True  # (unreadable: said as it is, below)
-        if not named_value:  # f'(2) = 3x^2: the label names a number (attack61 F9: judged as the derivative, right)
-            raise SolveError(f"your answer: \"{printable(label.strip())[:30]}\" is the value at {result.var} = "
-                             f"{at.strip()[:30]}, a number; give the number, or the derivative without --at")
-        answer_text = rest
-    if at is None and answer_text.count("=") == 1:  # "f'(x) = 2x", "dy/dx = 2x": the label named, the rest judged
-        # (user55 F6: refused, the hint naming --order), as show --try and the page read it
-        label, rest = answer_text.split("=")
-        if not names_derivative(label, result.order, str(result.var), frozenset(allowed)):
-            partial = bool(result.expr.free_symbols - {result.var})
-            raise SolveError(f"your answer: \"{printable(label.strip())[:30]}\" = ... does not name {_d(result, partial)}: "
-                             f"write {label_for(result.order, str(result.var), partial)} = ... or the expression alone")
-        answer_text = rest
-    d = f"{_d(result, bool(result.expr.free_symbols - {result.var}))} [{explain.pretty(result.expr)}]"  # ∂ for a
-    # partial, as solve prints it (user58 F8: the verdict said d/dy)
+    answer_text = _unlabelled(result, answer_text.translate(PRIMES), at, allowed)  # (’, ″: attack60 F4, attack61 F8)
+    d = f"{_d(result, _partial(result))} [{explain.pretty(result.expr)}]"  # ∂ for a partial, as solve prints it (user58
+    # F8: the verdict said d/dy)
     if at is not None and re.sub(r"[\s.!']+", " ", answer_text.lower()).strip() in NO_VALUE:
         # "does not exist", at a corner the answer (user53 F8: no answer could be right there, and the words were
         # an unknown name)
