@@ -1974,10 +1974,11 @@ def _uncancelled(e: sp.Expr, var: sp.Symbol, point: sp.Expr, digits: int, huge: 
 
 
 _MOST_BITS = 10**9
-_PAST_EVERY_POWER = sp.Float("1e100000")
+# (as powers of a 15-digit 10: sp.Float("1e100000") is one of 332 199 bits, and made importing solve 0.9 s slower)
+_PAST_EVERY_POWER = sp.Float(10) ** 100_000
 # a power past which an exponential is not worked out at all: e^(10^1000) needs 3 300 bits of ln 2 to be reduced, and
 # e^(e^x) at 300000.1, e^(10^130288), took seconds for one point past a double's range (attack46 F1)
-_LARGEST_WORKED_POWER = sp.Float("1e1000")
+_LARGEST_WORKED_POWER = sp.Float(10) ** 1000
 
 
 def _huge_powers(e: sp.Expr, var: sp.Symbol, at: sp.Float) -> dict[sp.Expr, sp.Float]:
