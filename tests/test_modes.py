@@ -827,3 +827,48 @@ def test_no_two_versions_share_most_of_a_column_of_work(tmp_path, seed):
                 # (read55 F2: two line fits with one b column, its iterates and partials alike)
                 for k in range(len(a["variables"])):
                     assert [p[k] for p in a["iterates"]] != [p[k] for p in b["iterates"]], (a, b)
+
+
+@pytest.mark.parametrize("seed", [4242, 1234])
+def test_no_two_versions_share_a_row_a_half_or_a_path(tmp_path, seed):
+    # read57 F9, read56 F14-16: versions gave one Jacobian row word for word (its parameter had three values for four
+    # versions; the 3×3's middle row had none), the same x = ±2 half of their critical points, and one path of the
+    # multivariable chain rule. Measured with SymPy from each version's claims, not from the scheduler's courses
+    import itertools
+
+    import sympy as sp
+
+    edition = tmp_path / "e.toml"
+    edition.write_text(f'title = "Halves"\nslug = "halves"\nseed = {seed}\n[page]\nsolutions = false\n'
+                       '[[sections]]\ntitle = "A"\nfamilies = ["jacobian-2x2", "jacobian-3x3", "critical-points", '
+                       '"chain-multivariable", "chain-two-parameters"]\ncount = 5\n', encoding="utf-8")
+    build(edition, "--versions", "4", "--format", "html")
+    manifest = json.loads((tmp_path / "out" / "halves" / "versions" / "manifest.json").read_text("utf-8"))
+    by_place: dict = {}
+    for record in manifest["problems"]:
+        if record["number"] != "example":
+            by_place.setdefault(record["number"], []).append(record["claims"])
+
+    def paths(c: dict) -> list:
+        x, y = sp.symbols("x y")
+        ps = sp.symbols(c["parameters"])
+        names = dict(zip(c["parameters"], ps, strict=True))
+        outer, inner = sp.sympify(c["outer"], locals={"x": x, "y": y}), [sp.sympify(t, locals=names) for t in c["inner"]]
+        return [sp.expand(sp.diff(outer, v).subs({x: inner[0], y: inner[1]}) * sp.diff(i, p))
+                for p in ps for v, i in zip((x, y), inner, strict=True)]
+
+    kinds = set()
+    for claims in by_place.values():
+        for a, b in itertools.combinations(claims, 2):
+            kinds.add(a["type"])
+            if a["type"] == "jacobian" == b["type"] and len(a["jacobian"]) == len(b["jacobian"]):
+                rows = len(a["jacobian"])  # none of two rows alike, nor two of three
+                alike = [r for r, s in zip(a["jacobian"], b["jacobian"], strict=True) if r == s]
+                assert len(alike) < (1 if rows < 3 else rows - 1), (a["jacobian"], b["jacobian"])
+            if a["type"] == "critical_points" == b["type"]:
+                for k in range(2):
+                    assert {p[k] for p in a["points"]} != {p[k] for p in b["points"]}, (a["points"], b["points"])
+            if a["type"] == "chain_multivariable" == b["type"] and a["parameters"] == b["parameters"]:
+                alike = [pa for pa, pb in zip(paths(a), paths(b), strict=True) if sp.simplify(pa - pb) == 0]
+                assert not alike, (a, b)
+    assert kinds >= {"jacobian", "critical_points", "chain_multivariable"}, kinds

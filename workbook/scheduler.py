@@ -136,13 +136,16 @@ def _courses(record: dict) -> list[str]:
     return course.split("\n") if isinstance(course, str) and course else []
 
 
-def _too_like(record: dict, sheet: set | None, seen: dict[str, set[str]], group: set | None = None) -> bool:
-    """Whether the draw shares a likeness with one on its sheet or with a worked example, or its work (its
-    course) with one anywhere in its group: parallel versions' neighbours copy each other's columns."""
+def _too_like(record: dict, sheet: set | None, seen: dict[str, set[str]], group: set | None = None) -> int:
+    """How much the draw is like what is drawn already (0: not at all): a likeness shared with one on its sheet or
+    with a worked example, or a part of its work (a course) with one anywhere in its group, each counted: parallel
+    versions' neighbours copy each other's columns, and where every draw shares one, the draw sharing fewest is
+    taken (read57 F9: a fourth version's Jacobian took both rows of another's where one was to be had)."""
     likes = _likes(record)
-    if group is not None and any(COURSE + course in group for course in _courses(record)):
-        return True
-    return sheet is not None and not (likes.isdisjoint(sheet) and likes.isdisjoint(seen.get(EXAMPLES, ())))
+    shared = sum(COURSE + course in group for course in _courses(record)) if group is not None else 0
+    if sheet is not None:
+        shared += len(likes & sheet) + len(likes & seen.get(EXAMPLES, set()))
+    return shared
 
 
 def _derives_shown(record: dict, seen: dict[str, set[str]], section: int, sheet: str | None = None,
@@ -438,7 +441,8 @@ class Scheduler:
         request = self.slots[i]
         group = seen.setdefault(request.group, set()) if request.group is not None else None
         sheet = seen.setdefault(f"\0like {request.sheet}", set()) if request.sheet is not None else None
-        fallback = None  # the first draw that repeats nothing but is like one on the sheet
+        fallback = None  # the draw that repeats nothing but is like one on the sheet, least alike
+        fallback_rank = (True, 0)
         unlike = None  # the first that is like nothing there but has other stars than its place's first copy
         shown = None  # the first like nothing there that derives a rule a worked example before it used
         for attempt in range(MAX_ATTEMPTS):
@@ -453,10 +457,12 @@ class Scheduler:
             if group is not None and record["identity"] in group:
                 self.reasons[i].append(f"seed {record['seed']}: {REPEATS}")
                 continue
-            if _too_like(record, sheet, seen, group):
+            if alike := _too_like(record, sheet, seen, group):
                 self.reasons[i].append(f"seed {record['seed']}: too like a problem or example already drawn")
-                if fallback is None or self._other_stars(i, fallback[1], seen) and not self._other_stars(i, record, seen):
-                    fallback = (attempt, record)  # the first alike, or the first alike with its place's stars
+                # the first alike with its place's stars before one with others, and of those the least alike
+                rank = (self._other_stars(i, record, seen), alike)
+                if fallback is None or rank < fallback_rank:
+                    fallback, fallback_rank = (attempt, record), rank
                 continue
             if _derives_shown(record, seen, request.section, request.sheet, _position(request)):
                 self.reasons[i].append(f"seed {record['seed']}: {SHOWN}")

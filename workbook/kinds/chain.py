@@ -279,6 +279,15 @@ def _tree_figure(work: Chain) -> dict:
                    "one product."}
 
 
+def _paths_worked(work: Chain) -> str:
+    """Each path's product, one course a path: two versions alike along one path copy half the sum (read56 F15:
+    z = x²y + ay with x = t² + b gave its path through x, 4t(t² + b) sin t, to two of four versions alike)."""
+    sub = dict(zip((E.symbol("x"), E.symbol("y")), work.inner, strict=True))
+    return "\n".join(f"path {p} {v}: {sp.sstr(sp.expand(outer.xreplace(sub) * d))}"
+                      for p, ds in zip(work.inputs, work.inner_partials, strict=True)
+                      for v, outer, d in zip("xy", work.outer_partials, ds, strict=True))
+
+
 def present_multivariable(work: Chain) -> Problem:
     """Find dz/dt (or dz/ds and dz/dt), summing over the paths through x and y."""
     ps, d, f, inner = work.inputs, _d(work), work.outer, work.inner
@@ -292,7 +301,7 @@ def present_multivariable(work: Chain) -> Problem:
                                                   "asked": Math(asked)})
     check = {"type": "chain_multivariable", "outer": sp.sstr(f), "inner": [sp.sstr(v) for v in inner],
              "parameters": [str(p) for p in ps], "answers": [sp.sstr(a) for a in work.answers]}
-    return Problem(identity=f"{f} {inner}", prompt=prompt, answer=[Math(answer_tex)],
+    return Problem(identity=f"{f} {inner}", prompt=prompt, answer=[Math(answer_tex)], course=_paths_worked(work),
                    answer_text="; ".join(f"dz/d{p} = {sp.sstr(total)}" for p, total in pairs),
                    steps=_multivariable_steps(work), claims=check, figure=(figure := _tree_figure(work)),
                    worksheet_figure=marking.graph(figure, _paths([str(p) for p in ps]), weights=False))

@@ -20,7 +20,15 @@ from workbook import expr as E
 from workbook import steps, verify
 from workbook.family import Domain, FunctionFamily
 from workbook.kind import Ask, Kind
-from workbook.kinds.common import contour_data, draw_function, given, partial, second_derivative_test, solved_together
+from workbook.kinds.common import (
+    contour_data,
+    draw_function,
+    given,
+    most_of,
+    partial,
+    second_derivative_test,
+    solved_together,
+)
 from workbook.numbers import latex, matrix_latex, point_latex
 from workbook.problem import Degenerate, Math, Problem, Step, Table, Text, fill, words
 
@@ -186,7 +194,10 @@ def present_jacobian(work: Hessian) -> Problem:
              "variables": [str(v) for v in work.variables],
              "jacobian": [[sp.sstr(d) for d in row] for row in work.jacobian]}
     prompt = fill(work.family.prompt or "Find the Jacobian matrix of {F}.", {"F": Math(f"F({work.args}) = {vec}")})
-    return Problem(identity=str(work.components), prompt=prompt,
+    # a row shared is an output copied: two rows each a course, three any two of them
+    rows = [sp.sstr(c) for c in work.components]
+    course = "\n".join(f"jacobian row {row}" for row in rows) if len(rows) < 3 else most_of("jacobian rows", rows)
+    return Problem(identity=str(work.components), prompt=prompt, course=course,
                    answer=[Math(f"J = {matrix_latex(work.jacobian)}"), Text(f" ({m}×{n})")],
                    answer_text=sp.sstr(work.jacobian), steps=shown, claims=check)
 
@@ -256,7 +267,10 @@ def present_classify(work: Hessian) -> Problem:
     check = {**_hessian_record(work), "type": "critical_points",
              "points": [[sp.sstr(c) for c in p] for p in work.points], "kinds": work.kinds}
     default = "Find every critical point of {f} and classify each as a minimum, a maximum or a saddle point."
-    return Problem(identity=str(work.f) + " classify", prompt=_prompt(work, default), answer=answer,
+    # the critical values of each variable, a course each: versions alike in x's found half the points alike
+    course = "\n".join(f"critical {v}: {sorted({sp.sstr(p[k]) for p in work.points})}"
+                       for k, v in enumerate(work.variables))
+    return Problem(identity=str(work.f) + " classify", prompt=_prompt(work, default), answer=answer, course=course,
                    answer_text="; ".join(f"{[sp.sstr(c) for c in p]} {k}"
                                          for p, k in zip(work.points, work.kinds, strict=True)),
                    steps=shown, claims=check, figure=(figure := _contour(work) if len(work.variables) == 2 else None),
