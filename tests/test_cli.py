@@ -368,6 +368,15 @@ def test_a_second_build_of_the_same_edition_is_refused_while_one_runs(tmp_path, 
     assert run("build", str(small_edition), "--out", str(out), "-q").exit_code == 0  # free again
 
 
+def test_clean_of_a_folder_that_is_not_there_says_so(tmp_path):
+    # attack62 F3: a mistyped --out was told "nothing to clean" as an empty build folder is
+    result = run("clean", "--out", str(tmp_path / "buidl"), "--yes")
+    assert result.exit_code == 0 and "no folder of that name: check --out" in result.output, result.output
+    (tmp_path / "build").mkdir()
+    result = run("clean", "--out", str(tmp_path / "build"), "--yes")
+    assert result.exit_code == 0 and "nothing to clean" in result.output and "no folder" not in result.output
+
+
 def test_clean_removes_only_what_workbook_made(tmp_path, small_edition):
     out = tmp_path / "out"
     assert run("build", str(small_edition), "--out", str(out), "-q").exit_code == 0

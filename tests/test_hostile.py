@@ -802,6 +802,19 @@ def test_a_roster_field_over_the_csv_limit_is_one_line(place):
     refused(place.build("--roster", roster, timeout=60), "control character")
 
 
+@pytest.mark.parametrize("bad", [60, 20_000])
+def test_a_roster_of_many_bad_rows_says_where_it_stopped_not_a_wrong_count(place, bad):
+    # attack62 F1: 20 000 bad ids gave 50 lines and "... and 1 more like these"; the reader's own "stopped at line 52"
+    # was cut, and 60 bad rows were "1 more" too
+    roster = place.root / "roster.csv"
+    roster.write_text("name,id\n" + "".join(f"n{k},bad id {k}\n" for k in range(bad)), encoding="utf-8")
+    result = place.build("--roster", roster, timeout=60)
+    lines = result.err_text.strip().splitlines()
+    assert result.returncode == 2 and "Traceback" not in result.err_text and result.changed == []
+    assert len(lines) == 50 and all(line.startswith("error: ") for line in lines), lines[-3:]
+    assert "stopped at line 51" in lines[-1] and "1 more" not in result.err_text, lines[-1]
+
+
 def test_a_bad_batch_line_fails_alone(place):
     lines = [b'{"input": "x^2"}', b"[" * 100_000, b"\xff\xfe not utf-8", b'{"input": "x^3", "order": true}',
              b'{"input": "x^3", "order": 99}', b'{"input": "x^2*y", "variable": "' + b"x," * 300 + b'x"}',
@@ -855,6 +868,23 @@ def test_two_sections_with_one_title_are_refused(place):
     twice = EDITION + '\n[[sections]]\ntitle = "One"\nfamilies = ["trig"]\n'
     place.edition.write_text(twice, encoding="utf-8")
     refused(place.build(timeout=60), "sections[1].title", "already the title")
+    # attack62 F2: alike as printed, the one with a zero-width space in it
+    place.edition.write_text(EDITION + '\n[[sections]]\ntitle = "O\\u200bne"\nfamilies = ["trig"]\n', encoding="utf-8")
+    refused(place.build(timeout=60), "sections[1].title", "already the title")
+
+
+@pytest.mark.parametrize("title", [r"\u200b\u2060", r"\u0301\u0301\u0301", r"\u3164", r"\u00ad"])
+def test_a_title_that_prints_nothing_is_refused(place, title):
+    # attack62 F2: an edition titled "\u200b\u2060" built (exit 0) with every page headed by nothing, as a roster's
+    # name of only invisible characters is refused; a section's title and a family's the same
+    place.edition.write_text(EDITION.replace('title = "Hostile"', f'title = "{title}"'), encoding="utf-8")
+    refused(place.build(timeout=60), "title: the title shows nothing")
+    place.edition.write_text(EDITION.replace('title = "One"', f'title = "{title}"'), encoding="utf-8")
+    refused(place.build(timeout=60), "sections[0].title: the title shows nothing")
+    bank = place.root / "mine"
+    bank.mkdir()
+    (bank / "theirs.toml").write_text(family_text("trig", **{'title = "': f'title = "{title}" # '}), encoding="utf-8")
+    refused(place.build("--bank", bank, timeout=60), "title: the title shows nothing")
 
 
 def test_a_quiz_never_carries_a_character_xml_cannot_hold():

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from workbook import __version__
-from workbook.errors import BuildError, InputError, TooSlow, disk_full
+from workbook.errors import LINES_SAID, BuildError, InputError, TooSlow, disk_full
 from workbook.limits import MAX_VERSIONS
 
 
@@ -101,11 +101,13 @@ def _list_files(files: dict[str, Path], limit: int = 16) -> None:
 
 def _fail(lines: list[str], code: int = 2) -> None:
     """Each problem on one line of its own (what a file held is never sent to the terminal as it
-    stands: no control character, no line break), at most 50 of them, then exit ``code``."""
-    for line in lines[:50]:
+    stands: no control character, no line break), at most LINES_SAID of them, the last saying how many more there
+    are, then exit ``code``."""
+    shown = lines if len(lines) <= LINES_SAID else lines[:LINES_SAID - 1]
+    for line in shown:
         click.echo(f"error: {_plain(line, 500)}", err=True)
-    if len(lines) > 50:
-        click.echo(f"error: ... and {len(lines) - 50} more like these", err=True)
+    if len(lines) > LINES_SAID:
+        click.echo(f"error: ... and {len(lines) - len(shown)} more like these", err=True)
     sys.exit(code)
 
 
@@ -1003,6 +1005,8 @@ def clean(out_root: Path, cache_only: bool, yes: bool) -> None:
     for note in kept:
         _say(note)
     if not removed and not skipped and not kept:  # (after "could not remove all of ...", no "nothing to clean": attack39)
-        _say(f"nothing to clean in {out_root}")
+        # a mistyped --out told it names no folder, not only that there was nothing in it (attack62 F3)
+        there = "" if out_root.is_dir() else " (no folder of that name: check --out)"
+        _say(f"nothing to clean in {out_root}{there}")
     if skipped:
         _fail([f"skipped {why}" for why in skipped], code=1)

@@ -23,8 +23,8 @@ from pydantic import (
     model_validator,
 )
 
-from workbook.errors import InputError, excerpt, printable, pydantic_lines, windows_device
-from workbook.family import ONE_LINE, SLUG, SLUG_MOST, TITLE, Family
+from workbook.errors import InputError, as_seen, excerpt, printable, pydantic_lines, windows_device
+from workbook.family import ONE_LINE, SLUG, SLUG_MOST, TITLE, Family, Title
 from workbook.limits import MAX_DRAWN, MAX_PROBLEMS, MAX_VERSIONS
 from workbook.resources import DEFAULT_EDITION, editions_dir
 from workbook.userfiles import load_toml
@@ -35,7 +35,7 @@ class Section(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)  # "7" is no number, true no seed
 
-    title: str = Field(min_length=1, max_length=120, pattern=TITLE, description="The heading printed above the problems.")
+    title: Title = Field(min_length=1, max_length=120, pattern=TITLE, description="The heading printed above the problems.")
     intro: str = Field("", max_length=1000, description="A sentence or two printed under the heading; math "
                                                        "between dollar signs, as in the primer.")
     families: list[str] = Field(default_factory=list, max_length=50,
@@ -110,7 +110,7 @@ class Edition(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)  # "7" is no number, true no seed
 
-    title: str = Field(min_length=1, max_length=120, pattern=TITLE, description="The title on every page.")
+    title: Title = Field(min_length=1, max_length=120, pattern=TITLE, description="The title on every page.")
     subtitle: str = Field("", max_length=200, pattern=ONE_LINE, description="A line under the title on the first page.")
     slug: str | None = Field(None, pattern=SLUG,
                              description="The output folder name under build/; made from the title if left out. "
@@ -148,10 +148,11 @@ class Edition(BaseModel):
         reordering sections changes nothing); two sections with one title would print the same ones."""
         seen: dict[str, int] = {}
         for i, section in enumerate(self.sections):
-            if section.title in seen:
+            # as the page shows them: "\u200b" and "\u200b\u200b", "Chain" and "Chain\u200b" (attack62 F2)
+            if (shown := as_seen(section.title)) in seen:
                 raise ValueError(f"sections[{i}].title: {section.title[:40]!r} is already the title of "
-                                 f"sections[{seen[section.title]}]; give each section its own title")
-            seen[section.title] = i
+                                 f"sections[{seen[shown]}]; give each section its own title")
+            seen[shown] = i
         if self.problem_count() > MAX_PROBLEMS:
             raise ValueError(f"sections: {self.problem_count()} problems in all; an edition has at most {MAX_PROBLEMS} "
                              "(lower the counts, or make two editions)")

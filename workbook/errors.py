@@ -7,6 +7,7 @@ import unicodedata
 from pathlib import Path
 
 EXCERPT = 40  # the most of a bad value an error message quotes
+LINES_SAID = 50  # the most lines one failure prints; a reader that stops early says so in the last of them
 
 # Characters that change how a terminal or a page shows the text around them: bidirectional
 # overrides and isolates, and the line and paragraph separators.
@@ -32,6 +33,24 @@ WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
 def windows_device(name: str) -> bool:
     """Whether a file or folder name is a device on Windows (CON, nul, com1.txt ...), where none can be made."""
     return name.split(".", 1)[0].rstrip(" ").upper() in WINDOWS_DEVICES
+
+
+# letters that print as nothing (the Hangul fillers, the braille blank: attack53 F3)
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def shows_something(text: str) -> bool:
+    """Whether the text prints anything: a letter, digit, mark of punctuation or symbol that is not blank (a
+    zero-width space, a soft hyphen, a word joiner or an accent alone print nothing)."""
+    return any(unicodedata.category(c)[0] in "LNPS" and c not in BLANK_LETTERS for c in text)
+
+
+def as_seen(text: str) -> str:
+    """The text as a reader sees it: one spelling of each letter, no character that prints as nothing, one space
+    for each run of them; two titles alike here look alike on the page ("\u200b" and "\u200b\u200b")."""
+    seen = "".join(c for c in unicodedata.normalize("NFC", text)
+                   if unicodedata.category(c) not in ("Cf", "Cc") and c not in BLANK_LETTERS)
+    return " ".join(seen.split())
 
 
 def printable(text: str) -> str:

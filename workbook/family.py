@@ -15,6 +15,7 @@ import numpy as np
 import sympy as sp
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from workbook.errors import shows_something
 from workbook.problem import (
     PLACEHOLDER,
     OutOfRange,
@@ -42,6 +43,15 @@ def _domain(value: tuple[float, float]) -> tuple[float, float]:
 Domain = Annotated[tuple[float, float], AfterValidator(_domain)]
 ONE_LINE = r"^[^\n\r\t]*$"  # a title or a date: printed on one line, in a listing or a running header
 TITLE = r"^[^\n\r\t]*\S[^\n\r\t]*$"  # and a title shows something: " " was a title (attack30)
+
+
+def _shown(text: str) -> str:
+    if not shows_something(text):  # "\u200b\u2060" headed every page with nothing (attack62 F2)
+        raise ValueError("the title shows nothing (only invisible characters); give it words")
+    return text
+
+
+Title = Annotated[str, AfterValidator(_shown)]  # a title that prints something
 NAME = r"^[A-Za-z][A-Za-z0-9_]{0,15}$"
 NAME_RULE = "a letter, then up to 15 letters, digits or underscores"
 MAX_BOUND = 10_000
@@ -188,7 +198,7 @@ class Family(BaseModel):
     _pairs = model_validator(mode="before")(lambda cls, data: _arrays_as_tuples(cls, data))
 
     id: str = Field(pattern=SLUG, description="Unique id, lower case with dashes, e.g. `chain-two-levels`.")
-    title: str = Field(min_length=1, max_length=80, pattern=TITLE, description="A short title shown in listings.")
+    title: Title = Field(min_length=1, max_length=80, pattern=TITLE, description="A short title shown in listings.")
     topic: str = Field(pattern=SLUG, description="The topic an edition can pick by, e.g. `chain-rule`.")
     difficulty: int = Field(ge=1, le=3, description=(
         "1 (warm-up) to 3 (challenging), printed as stars: let it follow the work the solution writes (a warm-up "
