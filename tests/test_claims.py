@@ -577,6 +577,23 @@ def test_an_optimizers_rounding_note_says_how_its_numbers_are_printed(family_id)
                     assert symbol.split("_")[0] in finer, (family_id, symbol, step["math"])
 
 
+@pytest.mark.parametrize("family_id", ["optimizer-momentum", "optimizer-adam", "optimizer-from-loss"])
+def test_an_optimizers_prompt_defines_its_step_column_and_says_the_places_its_key_gives(family_id):
+    # read58 F10: Adam on a loss gave v₂ = 0.121696 in its key, the prompt asking nothing past the sheet's 4 places,
+    # and momentum on a loss had a Δθ column its prompt never defined
+    for record in _records(load_bank()[family_id], range(12)):
+        prompt = " ".join(part.get("text", "") + part.get("math", "") for part in record["prompt"])
+        assert r"\Delta\theta_t = \theta_t - \theta_{t-1}" in prompt, (record["seed"], prompt)
+        table = next(part["table"] for s in record["steps"] for part in s["say"] if "table" in part)
+        for row in table["rows"]:
+            for head, cell in zip(table["head"], row, strict=True):
+                finer = re.search(r"\d\.(\d{5,})", str(cell))
+                if finer:  # (a value of fewer places than asked is exact: 0.00225 beside "v to 7")
+                    said = re.search(r"to (\d+) decimal places", prompt)
+                    assert said and len(finer[1]) <= int(said[1]) and head.split("_")[0] in prompt, \
+                        (record["seed"], head, cell, prompt)
+
+
 @pytest.mark.parametrize("family_id", ["optimizer-momentum", "optimizer-adam", "optimizer-nesterov", "optimizer-from-loss"])
 def test_an_optimizers_table_adds_up_in_its_printed_numbers_or_its_note_says_where_not(family_id):
     # read37: AdaGrad's row θ₂ = −1.8293, Δθ₃ = 0.0426, θ₃ = −1.7866, and −1.8293 + 0.0426 = −1.7867: a student filling

@@ -431,9 +431,7 @@ def _prompt(work: Updates, head: list[str]) -> list:
     if small:
         said += [Text("; give "), Math(", ".join(f"{symbol}_t" for symbol in small)),
                  Text(f" to {max(small.values())} decimal places, as it can be small, and the rest to 4")]
-    said.append(Text("."))
-    if work.loss is not None:  # worked on a loss, the Module 5 example: a line more pushed its figure overleaf,
-        said = []              # half a page left empty; its worked table and rounding note say the same
+    said.append(Text("."))  # on a loss too (read58 F10: Adam on 2(θ − 3)² asked v to 4 places and the key gave 6)
     widths = [max(len(row[j]) for row in _filled(work)) for j in range(len(head))]  # room for the places asked
     return fill(work.family.prompt or default, placeholders) + source + rule + said + [
         Table(head, blank, blank=True, widths=widths)]
