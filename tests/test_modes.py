@@ -872,3 +872,22 @@ def test_no_two_versions_share_a_row_a_half_or_a_path(tmp_path, seed):
                 alike = [pa for pa, pb in zip(paths(a), paths(b), strict=True) if sp.simplify(pa - pb) == 0]
                 assert not alike, (a, b)
     assert kinds >= {"jacobian", "critical_points", "chain_multivariable"}, kinds
+
+
+def test_a_version_draws_from_the_family_version_a_took_at_its_place(tmp_path):
+    # read58 F11: the default edition's Module 5 lists five optimizer families for four places; with the worked
+    # example Nesterov, version A's third place took momentum from another of them, and versions B and C kept
+    # Nesterov there: no Adam asked in B or C, and a place worth 4 marks in A was worth 6 in B and C
+    edition = tmp_path / "e.toml"
+    edition.write_text('title = "Optimizers"\nslug = "optimizers"\nseed = 31337\n[page]\nsolutions = false\n'
+                       '[[sections]]\ntitle = "Module 5 · Optimizers: getting there faster"\n'
+                       'example = "optimizer-from-loss"\nfamilies = ["optimizer-momentum", "optimizer-adam", '
+                       '"optimizer-nesterov", "optimizer-momentum", "optimizer-adam"]\ncount = 4\n', encoding="utf-8")
+    build(edition, "--versions", "3", "--format", "html")
+    manifest = json.loads((tmp_path / "out" / "optimizers" / "versions" / "manifest.json").read_text("utf-8"))
+    at: dict = {}
+    for record in (r for r in manifest["problems"] if r["number"] != "example"):
+        at.setdefault(record["number"], set()).add((record["family"], record["claims"]["optimizer"]))
+    example = next(r for r in manifest["problems"] if r["number"] == "example")
+    assert example["claims"]["optimizer"] == "nesterov"  # (the case read58 found; another seed if this changes)
+    assert all(len(kinds) == 1 for kinds in at.values()), at

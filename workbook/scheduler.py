@@ -17,7 +17,7 @@ import platform
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -249,6 +249,7 @@ class Scheduler:
         self.seeds: dict[tuple[int, int], int] = {}  # every draw submitted, with its seed
         self.forms: dict[int, tuple[int, ...]] = {}  # the form a copy's slot is held to: its place's in the first copy
         self.held: dict[str, tuple[int, ...]] = {}  # each place's form in the first copy, as it is taken
+        self.taken_from: dict[str, str] = {}  # each place's family in the first copy (an alternate, where it took one)
         self.done: dict[tuple[int, int], Outcome] = {}  # every draw that came back for good
         self.reasons: dict[int, list[str]] = {i: [] for i in range(len(slots))}  # why each slot was redrawn
         self.retried: set[tuple[int, int]] = set()  # draws whose worker died once
@@ -429,8 +430,10 @@ class Scheduler:
                 ((request.section, _position(request)), rules_quoted(record)))
         if request.place is not None:
             seen.setdefault(f"\0stars {request.place}", {_stars(record)})
-            if request.place == request.slot and record["family"] == request.family.id and record.get("form"):
-                self.held[request.place] = tuple(record["form"])
+            if request.place == request.slot:
+                self.taken_from[request.place] = record["family"]
+                if record.get("form"):
+                    self.held[request.place] = tuple(record["form"])
         record["slot"], record["attempt"] = request.slot, attempt
         if self.form_of(i, attempt) is not None:
             record["held_form"] = True  # drawn as generate_one(family, seed, form): the manifest says so
@@ -549,6 +552,18 @@ class Scheduler:
         return None
 
 
+def _from_family_taken(slot: Slot, taken: str | None) -> Slot:
+    """A copy's slot, drawn from the family its place's first copy took: an alternate where that one took one (read58
+    F11: version A's Module 5 took momentum from another family where its own, Nesterov, was the worked example's;
+    versions B and C kept Nesterov, asked no Adam, and slot 30 was worth 4 marks in A and 6 in B and C)."""
+    if taken is None or taken == slot.family.id:
+        return slot
+    family = next((f for f in slot.alternates if f.id == taken), None)
+    if family is None:
+        return slot
+    return replace(slot, family=family, alternates=(slot.family, *(f for f in slot.alternates if f.id != taken)))
+
+
 def generate_slot(family: Family, edition_seed: int, slot: str, seen: set[str] | None = None) -> dict:
     """The problem for one slot, drawn in this process: redrawn until it is sound and new in ``seen``."""
     request = Slot(family, slot, "sheet")
@@ -619,6 +634,7 @@ def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = B
             ranks = Counter()  # the copies at each place so far, in order: version B's first
             for j in sorted(waiting):
                 ranks[slots[j].place] += 1
+                slots[j] = _from_family_taken(slots[j], scheduler.taken_from.get(slots[j].place))
                 form = scheduler.held.get(slots[j].place)
                 # held while the form has a draw to spare past this copy's and those before it (version A's among
                 # them): σ(ax), a from 2 to 5, is held in B and C, not in D (read53 F2: C asked 6, and was not)
