@@ -764,6 +764,26 @@ def test_a_practice_sets_first_problem_stands_under_its_title(tmp_path):
     assert _filled(laid_out[0]) >= 0.5
 
 
+def test_a_practice_sets_tall_problems_leave_no_page_a_strip_of_room(tmp_path):
+    # read58 F9 (read57 F14): `workbook practice --topic backpropagation --count 8 --seed 5` left four pages each
+    # with the last lines of a network's room and its answer line, 70-80% blank, no question on them: the plan,
+    # made for problem 1 on a whole page under its carried heading, set it a page further and was given up
+    from workbook.bank import load_bank
+    from workbook.build import build_edition
+    from workbook.edition import practice_edition
+
+    edition = practice_edition("backpropagation", 8, None, 5)
+    result = build_edition(edition, load_bank(), out_root=tmp_path / "p", formats=("html",), documents=("practice",))
+    doc, = result.docs.values()
+    laid_out = pages(doc, "practice", tmp_path)
+    problems = len([p for s in doc["sections"] for p in s["problems"]])
+    assert _lone_strips(laid_out) == []
+    # the cover, a page a problem, and one more for each of the two tall networks, which go on overleaf under their
+    # question again (13 pages had held the 8 problems)
+    on = _problem_pages(laid_out)
+    assert len(on) == problems and max(page for parts in on.values() for page, _ in parts) + 1 <= problems + 3, on
+
+
 def test_every_versions_cover_fits_its_page(tmp_path):
     # read50 F9: version B's cover table at seed 5150 (seven rules, two with notes under them) left its last row alone
     # on page 2; the cover now starts 1.2 cm down, not 3

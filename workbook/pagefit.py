@@ -311,6 +311,7 @@ class Run:
     closed: bool = True  # what follows starts a page (a module opening, the key, the end)
     start: tuple[int, float] = (0, 0.0)  # the page and height where what stands before the run ends
     carried: bool = False  # its heading counted on the page before, where it stood but for the first problem
+    heading: float = 0.0  # that heading's height, in pixels: overleaf, it stands above the first problem again
     inked: float = 0.0  # how far down that page what stands before the run reaches in lines and pictures, in pixels
 
 
@@ -325,6 +326,7 @@ def _measure(page_boxes: list) -> list[Run]:
     lead = 0.0  # "Now you try." before a section's first problem, which goes with it
     forced = True  # whether what ended the last page also ended it by rule (a cover, a module opening)
     carried = -1  # the page whose heading, put overleaf with a first problem too tall, is counted on the page before
+    heading = 0.0  # and that heading's height
 
     def runs_on(page: int) -> bool:
         """Whether a problem stands on the page."""
@@ -334,13 +336,14 @@ def _measure(page_boxes: list) -> list[Run]:
         nonlocal current
         if current:
             start = before if before[0] < current[0].page else (current[0].page, current[0].top)
-            runs.append(Run(current, page_boxes[0].height, closed=next_opens, start=start,
-                            carried=carried > 0 and start[0] == carried - 1 < current[0].page,
+            moved = carried > 0 and start[0] == carried - 1 < current[0].page
+            runs.append(Run(current, page_boxes[0].height, closed=next_opens, start=start, carried=moved,
+                            heading=heading if moved else 0.0,
                             inked=min(start[1], ink[1] if ink[0] == start[0] else start[1])))
         current = []
 
     def walk(box, number: int, top: float):
-        nonlocal last_section, before, lead, forced, carried, ink
+        nonlocal last_section, before, lead, forced, carried, ink, heading
         for child in getattr(box, "children", None) or []:
             if type(child).__name__ == "MarginBox":
                 continue
@@ -382,6 +385,7 @@ def _measure(page_boxes: list) -> list[Run]:
                     carried = number  # a section's heading at a page's top, where no rule put it: its first
                 if carried == number and not current:  # problem, too tall for what was left, took it overleaf;
                     before = (number - 1, before[1] + child.margin_height())  # counted where it could have stood
+                    heading = child.margin_height()
                     continue
                 before = (number, max(before[1] if before[0] == number else 0.0,
                                       _extent(child) - top if tag in ("article", "div", "figure") else
@@ -519,8 +523,9 @@ def plan_run(run: Run, elastic: bool, least_cm: float, most_cm: float) -> _Choic
     def _cheapest(start: int, space: float, opening: bool) -> _Choice | None:
         options: list[_Choice] = []
         starts = [] if opening or space < full else [items[start].article]
-        if opening and space < full:  # the run may start overleaf
-            rest = solve(start, full, False)
+        if opening and space < full:  # the run may start overleaf, under its heading where it takes it along (read58
+            rest = solve(start, full - run.heading, False)  # F9: planned for a whole page, the practice set's first
+            # problem was set a page further on, its heading alone on the page between, and the plan was given up)
             if rest is not None:
                 short = SHORT_COST if run.inked / height < HALF else 0.0
                 options.append(_Choice(rest.cost + short, rest.rooms, [items[start].article] + rest.starts,
