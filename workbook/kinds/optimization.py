@@ -38,7 +38,9 @@ class OptimizationFamily(FunctionFamily):
     variables: list[str] = Field(["p"], min_length=1, max_length=2, description="The decision variables.")
     goal: Literal["maximize", "minimize"] = Field("maximize", description="What to do with the function.")
     quantity: str = Field("profit", max_length=40, pattern=r"^[A-Za-z][A-Za-z '-]*$",
-                          description="What the function measures, for the wording: words, e.g. `profit`.")
+                          description="What the function measures, for the wording: words, e.g. `profit`. The "
+                                      "key gives it at the best point, and `show --try`, Moodle and Canvas ask for it "
+                                      "beside the point: a `prompt` of your own asks for both.")
     domain: Domain = Field((0.0, 50.0), description="Where the optimum must lie (each variable).")
 
     def names(self) -> list[str]:
@@ -201,14 +203,16 @@ def _value_at(work: Optimum) -> str:
 
 def _check_record(work: Optimum) -> dict:
     return {"type": "optimum", "function": sp.sstr(work.f), "variables": [str(v) for v in work.variables],
-            "goal": work.family.goal, "at": [sp.sstr(c) for c in work.best], "value": sp.sstr(work.value)}
+            "goal": work.family.goal, "at": [sp.sstr(c) for c in work.best], "value": sp.sstr(work.value),
+            "quantity": work.family.quantity}
 
 
 def present(work: Optimum) -> Problem:
     """Which choice is best, justified by the first- and second-derivative tests, with its graph."""
     q, one = work.family.quantity, len(work.variables) == 1
     default = f"The {q} is {{f}}. Which " + ("value" if one else "values") + \
-        f" {'maximize' if work.wanted == 'maximum' else 'minimize'} it? Justify with the second-derivative test."
+        f" {'maximize' if work.wanted == 'maximum' else 'minimize'} it, and what is the {q} there? Justify with the " \
+        "second-derivative test."
     # each variable by its name too, set as the formula sets it
     prompt = fill(work.family.prompt or default,
                   with_params({"f": Math(f"f({', '.join(work.names)}) = {latex(work.f)}")},
@@ -220,8 +224,7 @@ def present(work: Optimum) -> Problem:
                            Text(f"; {q} "), Math(money(work.value)), Text(" ("), Math(_test_said(work)), Text(")")],
                    answer_text=f"{[sp.sstr(c) for c in work.best]} -> {sp.sstr(work.value)}",
                    steps=_steps(work), claims=_check_record(work),
-                   figure=_curve(work) if one else _contour(work),
-                   numeric=float(work.best[0]) if one else None)
+                   figure=_curve(work) if one else _contour(work))  # judged as the point and the value there
 
 
 def _parted(segments: list) -> list:
