@@ -1354,7 +1354,10 @@
     }
     return part.includes(".") || m[2] ? Math.max(m[1].length - parseInt(m[2] || "0", 10), 0) : 0;
   }
-  function numberRight(value, truth, part, relative = 5e-3, figures = 0) {
+  function numberRight(value, truth, part, relative = 5e-3, figures = 0, whole = false) {
+    // a whole number in the key is given exactly: 4.98 is a slip for 5, not a rounding of it (attack63 F5), as
+    // solver.py's _judge_number with a value known
+    if (whole && !figures) return Math.abs(value - truth) <= 1e-12 * Math.abs(truth);
     const decimals = decimalsOf(part);
     // a 0 with decimals says nothing of a value that is not 0: 0.000 was "Right." for 0.0004 (attack46 F2), as solver.py
     if (value === 0 && decimals && Math.abs(truth) > 1e-20) return false;
@@ -1415,7 +1418,8 @@
     }
     const wrong = [];
     typed.forEach((part, k) => {
-      if (!numberRight(toNumber(part), data.values[k], part, data.exact ? 0 : 5e-3, (data.figures || [])[k] || 0)) wrong.push(data.names[k] || `number ${k + 1}`);
+      if (!numberRight(toNumber(part), data.values[k], part, data.exact ? 0 : 5e-3, (data.figures || [])[k] || 0,
+                       (data.whole || [])[k] || false)) wrong.push(data.names[k] || `number ${k + 1}`);
     });
     return wrong.length ? { right: false, say: `Not right: check ${wrong.join(", ")}.` } : { right: true, say: "Right." };
   }

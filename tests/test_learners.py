@@ -913,7 +913,8 @@ def test_a_value_that_is_not_0_is_not_right_as_0_to_any_decimals():
     for typed in ("0", "0.0", "0.00"):
         result = run("solve", "x^3/3", "--at", "0.05", "--check", typed)
         assert result.exit_code == 1 and "0.0025" in result.output, (typed, result.output)
-    assert run("solve", "x^3/3", "--at", "0.05", "--check", "0.003").exit_code == 0
+    assert run("solve", "x^3/3", "--at", "0.05", "--check", "0.0025").exit_code == 0
+    assert run("solve", "x^3/3", "--at", "0.05", "--check", "0.003").exit_code == 1  # 0.0025 is written exactly
     assert run("solve", "x^2", "--at", "0", "--check", "0.0").exit_code == 0
 
 

@@ -51,7 +51,8 @@ def _page_data(problem: dict) -> dict | None:
         data = {"kind": "words", "what": want.what, "words": list(want.words), "names": list(want.names)}
     elif want is not None:
         data = {"kind": "numbers", "what": want.what, "values": list(want.numbers), "names": list(want.names),
-                "exact": want.exact, "figures": list(want.figures)}
+                "exact": want.exact, "figures": list(want.figures),
+                "whole": [w is not None for w in want.whole] or [False] * len(want.numbers)}
     viz = visualizer(problem["claims"])
     if viz is not None:
         data = {**(data or {"kind": "none"}), "viz": viz}

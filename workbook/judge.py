@@ -46,6 +46,9 @@ class Expected:
     # is ∂/∂x of ln(x) + x y² wherever that is defined, and was "not right" at x = -0.67: attack46 F3)
     within: sp.Expr | None = None
     at: sp.Expr | None = None  # a tangent line's point: a decimal typed as it (0.5) may be held exact (attack60 F1)
+    # each number that is a whole number in the record, to be given exactly (its key prints it so), else None: 4.98
+    # was right for f'(0) = 5 in show --try, within 0.5% (attack63 F5)
+    whole: tuple[sp.Integer | None, ...] = ()
 
 
 def expected(record: dict) -> Expected | None:
@@ -193,7 +196,8 @@ def _expected(record: dict) -> Expected | None:
     if kind == "gradient" and "directional" in c:
         return _numbers("the directional derivative, a number", [c["directional"]], ["the directional derivative"])
     if record.get("numeric") is not None:
-        return Expected("a number", numbers=(float(record["numeric"]),))
+        value = c.get("value", c.get("directional")) if kind in ("derivative", "gradient") else None
+        return Expected("a number", numbers=(float(record["numeric"]),), whole=(_whole(value),))
     if kind == "gradient" and "gradient" in c:
         return _numbers("the gradient's entries, separated by commas", c["gradient"],
                         [f"∂f/∂{v}" for v in c["variables"]])
@@ -384,7 +388,13 @@ def _numbers(what: str, values, names) -> Expected:
     if len(values) > 1:
         what = what.replace(", separated by commas", f" ({', '.join(map(str, names))}), separated by commas")
     return Expected(what, numbers=tuple(number(str(v)) for v in values),
-                    names=tuple(str(n) for n in names))
+                    names=tuple(str(n) for n in names),
+                    whole=tuple(_whole(v) for v in values))
+
+
+def _whole(claim) -> sp.Integer | None:
+    """A record's number that is a whole number, written so (its key prints it so), else None."""
+    return sp.Integer(claim.strip()) if isinstance(claim, str) and re.fullmatch(r"\s*-?\d{1,15}\s*", claim) else None
 
 
 def number(text: str) -> float:
@@ -538,7 +548,8 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
             raise ValueError(f"{part!r} is not a number: {exc}") from None
         name = want.names[i] if i < len(want.names) else f"number {i + 1}"
         right, _ = solver._judge_number(value, truth, part, name, relative=0.0 if want.exact else 5e-3,
-                                        figures=want.figures[i] if i < len(want.figures) else 0)
+                                        figures=want.figures[i] if i < len(want.figures) else 0,
+                                        known=want.whole[i] if i < len(want.whole) else None)
         if not right:
             wrong.append(f"  {name}: {part} is not right")
     return (not wrong), (["right."] if not wrong else ["not right."] + wrong)

@@ -416,10 +416,16 @@ def gradient_at(grad: dict, at: str) -> dict:
             "line": f"at ({', '.join(names)}) = ({', '.join(typed)}): grad = ({shown}){tail}"}
 
 
+def natural(name: str) -> tuple:
+    """A name's place in a gradient, as a reader orders names: x1, x2, x10 (not x1, x10, x2), a before B (attack63 F9:
+    by character code, a right gradient typed in this order was "not right")."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in re.findall(r"\d+|\D+", name)), name
+
+
 def _gradient_names(expr: sp.Expr, wrt: str | None) -> list[str]:
     """The names a gradient is taken in: --wrt's, each once, at most MAX_ORDER of them, as solve's limit
     on derivatives at once (5000 names had made 5000 partials, a megabyte: attack23), else the expression's."""
-    names = [n.strip() for n in wrt.split(",")] if wrt else sorted(str(s) for s in expr.free_symbols)
+    names = [n.strip() for n in wrt.split(",")] if wrt else sorted((str(s) for s in expr.free_symbols), key=natural)
     if not names:
         raise SolveError("the expression has no variables to differentiate with respect to")
     if len(names) > MAX_ORDER:
@@ -634,7 +640,10 @@ def value_at(result: SolveResult, at: str) -> tuple[sp.Expr, list[str]]:
     if not _real_as_typed(result, point, held):
         raise NoValue(f"{printable(result.text.strip())[:80]} is not defined at {result.var} = {at.strip()} "
                          f"(for real numbers{holding_said}), so neither is its derivative")
-    near = [point + side * sp.Rational(1, 10**6) * max(1, abs(point)) for side in (-1, 1)] if point.is_number else []
+    # (as 30-digit numbers, not fractions: x^x at 999999/1000000 made SymPy take a millionth root of a number of a
+    # million digits, and x^x at 1 ran out of its budget every time: attack63 F4)
+    near = [sp.N(point + side * sp.Rational(1, 10**6) * max(1, abs(point)), 30) for side in (-1, 1)] \
+        if point.is_number else []
     if near and not any(_real_as_typed(result, p, held) and _real_at(result.expr.xreplace(held), result.var, p)
                         for p in near):
         # x^2 + 0 sqrt(-x^2) has a value at 0 alone: no slope there (attack27 was given 0, "checked")
@@ -1232,6 +1241,18 @@ def _unlabelled(result: SolveResult, text: str, at: str | None, names: set[str])
         return text
     label, rest = text.split("=")
     shown = printable(label.strip())[:30]
+    # solve's own headline, d/dx [x^2] = 2x (attack63 F7: "does not name d/dx"): the operator names the derivative,
+    # and the bracket holds the function itself
+    headline = re.fullmatch(r"\s*([^\[\]]{1,30}?)\s*\[(.{1,2000})\]\s*", label) if at is None else None
+    if headline is not None and names_derivative(headline[1], result.order, str(result.var), frozenset(names)):
+        try:
+            same = sp.simplify(E.parse(headline[2], variables=names) - result.expr) == 0
+        except (E.ExprError, TypeError, ValueError):
+            same = False
+        if same:
+            return rest
+        raise SolveError(f"your answer: \"{shown}\" = ... names another function than {explain.pretty(result.expr)[:40]}: "
+                         "write the answer alone, or its label as solve prints it")
     value = _VALUE_LABEL.fullmatch(label) if at is not None else None
     if value is not None and value[3].strip() != str(result.var):
         try:
@@ -1328,7 +1349,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
                 return True, [f"right: {d} at {result.var} = {at} = {_decimal_text(truth)} (you gave {answer_text.strip()})"]
             return False, [f"not right: {d} at {result.var} = {at} is {_decimal_text(truth)}, not {answer_text.strip()}"]
         return _judge_number(float(yours), float(truth), answer_text, f"{d} at {result.var} = {at}",
-                             exactly=(answer, sp.re(exact)))
+                             exactly=(answer, sp.re(exact)), known=sp.re(exact))
     if at is not None and exact is not None and not exact.is_number and result.var not in answer.free_symbols:
         # the value at the point in terms of the other names, as the line above asks for it ("give it in terms of
         # a"): 2a for a x^2 at x = 1 was judged as a function of x, and not right (attack33 F16)
@@ -1340,7 +1361,7 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
         # a derivative that is one number (pi for pi x), given as a number: judged as one, right to the decimals given
         # as with --at (user57 F1: 3.14 was "not right: ... is not 157/50", a constant factor 157/(50 pi) suspected)
         right, lines = _judge_number(float(sp.N(answer)), float(sp.N(result.answer)), answer_text, d,
-                                     exactly=(answer, result.answer))
+                                     exactly=(answer, result.answer), known=result.answer)
         exactly = explain.pretty(result.answer)
         return right, lines + ([f"  exactly, it is {exactly}"] if exactly != f"{float(sp.N(result.answer)):.10g}" else [])
     lo, hi = domain or (-3.0, 3.0)
@@ -1866,10 +1887,18 @@ NOTHING = 1e-20  # a number no value a problem asks for is as small as: a record
 
 
 def _judge_number(yours: float, truth: float, text: str, what: str, relative: float = 5e-3,
-                  figures: int = 0, exactly: tuple[sp.Expr, sp.Expr] | None = None) -> tuple[bool, list[str]]:
+                  figures: int = 0, exactly: tuple[sp.Expr, sp.Expr] | None = None,
+                  known: sp.Expr | None = None) -> tuple[bool, list[str]]:
     """A number is right if it is the value rounded to the decimals given, or within ``relative``
     (0.5%; none where the difference is the point, as in a gradient check), or rounded to the ``figures``
-    significant figures the question asks for."""
+    significant figures the question asks for. A value ``known`` to be a whole number, or a decimal of at most
+    SHORT_PLACES places, is written exactly, as the sheet's rounding rule says: 199 is a slip for 200, not a
+    rounding of it, and 0.3 is not 0.25 (attack63 F5, attack61 F5, user59 F4.1: "right within 0.5%")."""
+    if known is not None and not figures and _short(known) and not exact_form(text):
+        if abs(yours - truth) <= 1e-12 * abs(truth):
+            return True, [f"right: {what} = {truth:.10g} (you gave {text.strip()})"]
+        return False, [(f"not right: {what} is {_decimal_text(known)} exactly, not {text.strip()} (a value of "
+                        f"{SHORT_PLACES} decimal places or fewer is written exactly)")]
     decimals = decimals_of(text)
     if yours == 0 and decimals and (abs(truth) > NOTHING or exactly is not None and exactly[1] != 0):
         # 0.0 is 0.0025 to one decimal, but says nothing of it, and 0 was not right (attack35b): a value that is not 0
@@ -1888,7 +1917,8 @@ def _judge_number(yours: float, truth: float, text: str, what: str, relative: fl
             difference = sp.nsimplify(exactly[0] - exactly[1]) if exactly[0].has(sp.Float) else exactly[0] - exactly[1]
             if difference == 0 or difference.equals(0) is True:
                 return True, [f"right: {what} = {truth:.10g} (you gave {text.strip()})"]
-            return False, [f"not right: {what} is {truth:.6g}, not {text.strip()}"]
+            # to as many digits as tell it from yours: "is 0.5, not 1/2" where it is 0.49999999999705 (attack63 F1)
+            return False, [f"not right: {what} is {apart(yours, truth)[1]}, not {text.strip()}"]
     # (and a double's noise: 10^-12 of the value, or 10^-20 beside 0; an absolute 10^-12 called 0, -5e-13 and 1/10^12 right
     # for a value of 2e-15: attack46 F15)
     # (NOTHING only beside a value that is 0 but for a record's noise: 2*10^(-20) and 0 were right for 10^(-20),
@@ -1897,7 +1927,15 @@ def _judge_number(yours: float, truth: float, text: str, what: str, relative: fl
     slack = max(typed, relative * abs(truth), 1e-12 * abs(truth), noise, significant_slack(truth, figures))
     if abs(yours - truth) <= slack:
         return True, [f"right: {what} = {truth:.10g} (you gave {text.strip()}{_judged_to(yours, truth, typed, relative, figures, decimals)})"]
-    return False, [f"not right: {what} is {truth:.6g}, not {text.strip()}"]
+    return False, [f"not right: {what} is {apart(yours, truth)[1]}, not {text.strip()}"]
+
+
+SHORT_PLACES = 4  # the sheet's places: a value with as few as these is written exactly, not rounded (templates: rounding)
+
+
+def _short(value: sp.Expr) -> bool:
+    """Whether a value worked exactly is a whole number or a decimal of at most SHORT_PLACES places."""
+    return bool(value.is_Rational and (value * 10 ** SHORT_PLACES).is_Integer)
 
 
 def _judged_to(yours: float, truth: float, typed: float, relative: float, figures: int, decimals: int) -> str:
@@ -2905,7 +2943,9 @@ def request(expression: str, wrt: str | None, order: int, as_json: bool, as_grad
                              "--wrt x,y, then put the point in)")
         if check is not None:
             right, lines = check_answer(result, check, interval, at, line)
-            return (0 if right else 1), lines
+            # the slip in the name said beside the verdict too: t^2 --check 2t was "not right, the derivative is 0"
+            # with no word of --wrt t (attack63 F13)
+            return (0 if right else 1), lines + _absent_note(result)
         extra = _at_lines(result, at) if at is not None else []
     except SolveError as exc:
         return 2, str(exc).split("\n")
@@ -2923,10 +2963,17 @@ def request(expression: str, wrt: str | None, order: int, as_json: bool, as_grad
             except Undefined as exc:
                 record["at"] = {"point": at.strip(), "value": None, "undefined": str(exc)}
         return 0, [json.dumps(record, indent=1)]
+    return 0, result.lines() + extra + _absent_note(result)
+
+
+def _absent_note(result) -> list[str]:
+    """A line where the variable differentiated by is not in the expression: --wrt X for x, or x for t^2, a confident 0
+    with the slip unsaid (attack35b)."""
     absent = [str(v) for v in ([result.var] if isinstance(result, SolveResult) else [])
               if v not in result.expr.free_symbols and result.expr.free_symbols]
-    if absent:  # --wrt X for x: a confident 0, the case slip unsaid (attack35b)
-        named = ", ".join(sorted(str(s) for s in result.expr.free_symbols))
-        extra.append(f"  note: {absent[0]} does not occur in it (names are case-sensitive; it has {named}), so every "
-                     "other name is a constant and the derivative is 0")
-    return 0, result.lines() + extra
+    if not absent:
+        return []
+    named = ", ".join(sorted(str(s) for s in result.expr.free_symbols))
+    return [f"  note: {absent[0]} does not occur in it (names are case-sensitive; it has {named}), so every other name "
+            "is a constant and the derivative is 0" + (f": to differentiate by {named}, add --wrt {named}"
+                                                       if len(result.expr.free_symbols) == 1 else "")]
