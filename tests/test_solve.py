@@ -1078,3 +1078,11 @@ def test_solves_own_headline_is_a_label_an_answer_may_carry():
     assert run("solve", "x^2 y", "--wrt", "y", "--check", "∂/∂y [x^2 y] = x^2").exit_code == 0
     result = run("solve", "x^2", "--check", "d/dx [x^3] = 2x")
     assert result.exit_code == 2 and "names another function" in result.output, result.output
+
+
+def test_a_verdict_asked_for_as_json_is_json():
+    # attack63 F3: --json beside --check printed the verdict as text, the --json unsaid
+    result = run("solve", "x^2", "--check", "3x", "--json")
+    verdict = json.loads(result.output)
+    assert result.exit_code == 1 and verdict["right"] is False and verdict["verdict"].startswith("not right")
+    assert json.loads(run("solve", "x^2", "--check", "2x", "--json").output)["right"] is True

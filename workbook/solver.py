@@ -2914,6 +2914,16 @@ def request(expression: str, wrt: str | None, order: int, as_json: bool, as_grad
     """What ``workbook solve`` prints for one expression: (exit status, lines); 0 worked (or the
     learner's answer right), 1 the learner's answer wrong, 2 an expression or option that cannot be
     used. Plain values only, so that it can run in a worker process under the budget."""
+    code, lines = _request(expression, wrt, order, as_json, as_gradient, check, at, domain, line, gradient_line)
+    if as_json and check is not None and code in (0, 1):  # a verdict as JSON where asked (attack63 F3: --json with
+        # --check printed the verdict as text, the --json unsaid)
+        return code, [json.dumps({"input": expression, "check": check, "right": code == 0, "verdict": lines[0],
+                                  "lines": lines[1:]}, indent=1)]
+    return code, lines
+
+
+def _request(expression: str, wrt: str | None, order: int, as_json: bool, as_gradient: bool,
+             check: str | None, at: str | None, domain: str | None, line, gradient_line) -> tuple[int, list[str]]:
     try:
         if wrt is not None and not wrt.strip():  # --wrt "$VAR" with VAR unset was taken as x, or as every name
             raise SolveError("--wrt is empty: name the variable (x), or leave --wrt out")
