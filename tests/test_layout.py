@@ -791,3 +791,16 @@ def test_every_versions_cover_fits_its_page(tmp_path):
     for folder, doc in result.docs.items():
         laid_out = pages(doc, "worksheet", tmp_path)
         assert not any(box.element_tag == "header" for box, _ in _walk(laid_out[1])), f"{folder}: the cover goes on"
+
+
+def test_a_key_whose_last_line_went_overleaf_is_set_closer_on_one_page(tmp_path):
+    # read58 F7: versions B, C and D of the derivatives edition at seed 808 took a second sheet for problem 17's one
+    # line of key, page 2 otherwise blank; its rows are set closer where that saves the page
+    from workbook.resources import editions_dir
+
+    result = build(editions_dir() / "derivatives.toml", out_root=tmp_path / "v", formats=("html",), seed=808, versions=4)
+    counts = {folder: len(pages(doc, "answers", tmp_path)) for folder, doc in result.docs.items()}
+    assert set(counts.values()) == {1}, counts
+    # and one that fits is set as it was: no snug rows on the HTML page a reader gets, nor in version A's PDF
+    assert all(' snug"' not in (tmp_path / "v" / "derivatives" / folder / "answers.html").read_text("utf-8")
+               for folder in result.docs)

@@ -1536,7 +1536,17 @@ def fitted_layout(doc: dict, which: str, assets: Assets, env: Environment, css: 
             break
         laid_out, boxes = lay_out(fit)
         passes += 1
+    if which == "answers" and len(boxes) > 1 and pagefit.read_page(boxes[-1]).filled < SNUG_SHARE:
+        # a key whose last answer or two went overleaf alone (read58 F7: versions B, C and D's one-page keys took a
+        # second sheet for problem 17's line): its rows set closer, kept where that saves the page
+        snug, snug_boxes = lay_out({**fit, SNUG: {"snug": True}})
+        if len(snug_boxes) < len(boxes):
+            laid_out = snug
     return laid_out
+
+
+SNUG = "document"  # the document's own entry in a fit (no article has that id): set snug (templates/base.html)
+SNUG_SHARE = 0.25  # a key's last page filled less than this is tried with its rows set closer
 
 
 def render_job(doc: dict, out_dir: Path, cache_dir: Path | None, formats: tuple[str, ...],
