@@ -1086,3 +1086,14 @@ def test_a_verdict_asked_for_as_json_is_json():
     verdict = json.loads(result.output)
     assert result.exit_code == 1 and verdict["right"] is False and verdict["verdict"].startswith("not right")
     assert json.loads(run("solve", "x^2", "--check", "2x", "--json").output)["right"] is True
+
+
+def test_a_gradient_may_carry_one_label_for_the_whole_vector_as_the_key_writes_it():
+    # attack63 F12: ∇f(-1, 0) = (-4, -1), the key's own form, was "label every number"
+    f = "x^2 y + y"
+    assert run("solve", f, "--gradient", "--at", "-1,0", "--check", "∇f(-1, 0) = (0, 2)").exit_code == 0
+    assert run("solve", f, "--gradient", "--at", "-1,0", "--check", "grad f = (0, 2)").exit_code == 0
+    assert run("solve", f, "--gradient", "--at", "-1,0", "--check", "∇f(-1, 0) = (0, 3)").exit_code == 1
+    assert run("solve", f, "--gradient", "--check", "∇f(x, y) = (2xy, x^2 + 1)").exit_code == 0
+    result = run("solve", f, "--gradient", "--at", "-1,0", "--check", "∇f(1, 0) = (0, 2)")
+    assert result.exit_code == 2 and "another point" in result.output, result.output

@@ -802,6 +802,34 @@ def tangent_checked(result, answer_text: str, at: str) -> tuple[bool, list[str]]
     return right, [head] + ["  " + t for t in told][:3]
 
 
+_VECTOR_LABEL = re.compile(r"\s*(?:∇|grad|nabla)\s*f?\s*(?:\((?P<point>[^()=]{1,80})\))?\s*=\s*(?P<rest>[(\[⟨<].*)",
+                           re.DOTALL)
+
+
+def _vector_unlabelled(text: str, at: str | None, names: list[str]) -> str:
+    """A gradient typed with one label for the whole vector, as the key writes it: ∇f = (2x y, x^2), grad f = (...),
+    ∇f(-1, 0) = (-4, -1) (attack63 F12: "label every number"); a point in the label must be --at's."""
+    m = _VECTOR_LABEL.fullmatch(text) if text.count("=") == 1 else None
+    if m is None:
+        return text
+    if m["point"] is not None and at is None:  # ∇f(x, y) = ..., the gradient as a function
+        if [p.strip() for p in m["point"].split(",")] != names:
+            raise solver.SolveError(f"your answer: \"{printable(text.split('=')[0].strip())[:30]}\" names a point: "
+                                    f"give the gradient as a function, ∇f({', '.join(names)}) = ..., or --at the point")
+    elif m["point"] is not None:
+        try:
+            typed = [E.parse(p, variables=()) for p in m["point"].split(",")]
+            given = [E.parse(p, variables=()) for p in at.split(",")] if at is not None else None
+            same = given is not None and len(typed) == len(given) and all(sp.simplify(a - b) == 0
+                                                                          for a, b in zip(typed, given))
+        except (E.ExprError, TypeError, ValueError):
+            same = False
+        if not same:
+            raise solver.SolveError(f"your answer: \"{printable(text.split('=')[0].strip())[:30]}\" names another "
+                                    "point than --at's: give the gradient there, labelled ∇f = ... or not at all")
+    return m["rest"]
+
+
 def gradient_checked(expression: str, wrt: str | None, answer_text: str, at: str | None) -> tuple[bool, list[str]]:
     """A gradient typed for solve --gradient --check (2x sin(y), x^2 cos(y)), or its value at --at (1, 2), judged as
     the practice page and `show --try` judge one (user55 F4: it was refused, the message naming --order)."""
@@ -821,6 +849,7 @@ def gradient_checked(expression: str, wrt: str | None, answer_text: str, at: str
         if not all(v.is_number for v in values):
             raise solver.SolveError("--at: give a number for each of " + ", ".join(names))
         want = _numbers("the gradient's entries, separated by commas", [sp.sstr(v) for v in values], labels)
+    answer_text = _vector_unlabelled(answer_text, at, names)
     try:
         right, said = judge(want, answer_text)
     except ValueError as exc:
