@@ -1097,3 +1097,9 @@ def test_a_gradient_may_carry_one_label_for_the_whole_vector_as_the_key_writes_i
     assert run("solve", f, "--gradient", "--check", "∇f(x, y) = (2xy, x^2 + 1)").exit_code == 0
     result = run("solve", f, "--gradient", "--at", "-1,0", "--check", "∇f(1, 0) = (0, 2)")
     assert result.exit_code == 2 and "another point" in result.output, result.output
+
+
+def test_a_tangent_line_may_be_named_as_a_linearisation():
+    # attack63 F2: L(x) = 2x - 1 was refused with advice about the derivative's value
+    assert run("solve", "x^2", "--at", "1", "--check", "L(x) = 2x - 1").exit_code == 0
+    assert run("solve", "x^2", "--at", "1", "--check", "T(x) = 2x + 1").exit_code == 1

@@ -1285,6 +1285,9 @@ def check_answer(result: SolveResult, answer_text: str, domain=None, at: str | N
     it is wrong, a point where it differs and which mistake it looks like). With --at, an equation in x and y is the
     tangent line there, judged by ``line`` (workbook.judge.tangent_checked: judge imports this module)."""
     allowed = {str(s) for s in result.expr.free_symbols} | {str(result.var)}
+    if at is not None and answer_text.count("=") == 1 and result.order == 1 and "y" not in allowed:
+        # a tangent line named as a linearisation is, L(x) = ... or T(x) = ... (attack63 F2: read as a mislabelled value)
+        answer_text = re.sub(rf"^\s*[LT]\s*\(\s*{re.escape(str(result.var))}\s*\)\s*=", "y =", answer_text)
     if (at is not None and answer_text.count("=") == 1 and result.order == 1 and "y" not in allowed
             and re.search(r"(?<![A-Za-z_'])y(?![A-Za-z0-9_'])", answer_text)):  # a line in x and y, not f'(1) = 2
         if line is None:
