@@ -1630,6 +1630,9 @@ def test_the_worksheet_leaves_a_rule_blank_only_where_nothing_before_its_derivat
     assert quoted.left_blank([{"problems": [uses]}, {"problems": [other, tanh]}]) == set()
     assert quoted.left_blank([{"example": uses, "problems": [tanh]}]) == set()
     assert quoted.left_blank([{"problems": [tanh, uses]}]) == {"Hyperbolic tangent rule"}  # used after: still blank
+    # and used before it in its own section: still blank, the derivation a page away (read58 F3, read59 F7: printed,
+    # the derivatives edition's cover gave away what its problem 14 asked to show)
+    assert quoted.left_blank([{"problems": [uses, other, tanh]}]) == {"Hyperbolic tangent rule"}
 
 
 def test_every_activation_rule_the_cover_quotes_is_derived_in_the_book():

@@ -891,3 +891,25 @@ def test_a_version_draws_from_the_family_version_a_took_at_its_place(tmp_path):
     example = next(r for r in manifest["problems"] if r["number"] == "example")
     assert example["claims"]["optimizer"] == "nesterov"  # (the case read58 found; another seed if this changes)
     assert all(len(kinds) == 1 for kinds in at.values()), at
+
+
+def test_version_a_draws_a_form_with_room_for_every_version_where_its_family_has_one(tmp_path):
+    # read59 F6: the derivatives edition at seed 2718, four versions: A's problem 14 drew x σ(x), a form with no number
+    # to vary, and B to D, let go of it, asked 5σ²(x), σ(6x) and tanh²(x): three skills at one place
+    from workbook.resources import editions_dir
+
+    edition = tmp_path / "d.toml"
+    edition.write_text((editions_dir() / "derivatives.toml").read_text("utf-8").replace("seed = 2026", "seed = 2718"),
+                       encoding="utf-8")
+    build(edition, "--versions", "4", "--format", "html")
+    manifest = json.loads((tmp_path / "out" / "derivatives" / "versions" / "manifest.json").read_text("utf-8"))
+    forms: dict = {}
+    for record in (r for r in manifest["problems"] if r["number"] != "example"):
+        if record["family"] == "activation-identities":
+            forms.setdefault(record["number"], set()).add(str(record["claims"]["function"]))
+    assert forms and all(len({_shape(f) for f in fs}) == 1 for fs in forms.values()), forms
+
+
+def _shape(function: str) -> str:
+    """A function with its numbers taken out: sigmoid(3*x) and sigmoid(6*x) are one form."""
+    return re.sub(r"\d+(\.\d+)?\*?", "", function)

@@ -299,7 +299,8 @@ def _written(value: float, exact: bool = False, figures: int = 0) -> list[str]:
     full = getattr(value, "exact", None)
     truth = value if full is None else full
     for places in range(1, 9):  # half up, as the key rounds: 0.00249775 to 7 places is 0.0024978 there too
-        rounded = str(Decimal(repr(float(truth))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
+        # (in positional notation: 0 to 7 places was "0E-7", which no learner writes: user59 F2.4)
+        rounded = format(Decimal(repr(float(truth))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP), "f")
         rounded = rounded.removeprefix("-") if float(rounded) == 0 else rounded  # -0.000 is written 0.000
         if abs(float(rounded) - truth) <= limit * (1 + 1e-9) and rounded not in forms:
             forms.append(rounded)
@@ -307,6 +308,8 @@ def _written(value: float, exact: bool = False, figures: int = 0) -> list[str]:
         mantissa, power = f"{value:.{figures - 1}e}".split("e")
         power = int(power)
         places = max(figures - 1 - power, 0)
-        forms += [f for f in (f"{mantissa}e{power}", f"{mantissa}E{power}", f"{mantissa}e{power:+03d}".replace("+", ""),
-                              f"{value:.{places}f}") if f not in forms]
+        bare = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa  # 2e-5 for 2.0e-5 (user59 F2.4)
+        forms += [f for f in dict.fromkeys((f"{mantissa}e{power}", f"{mantissa}E{power}",
+                                            f"{mantissa}e{power:+03d}".replace("+", ""), f"{value:.{places}f}",
+                                            f"{bare}e{power}", f"{bare}E{power}")) if f not in forms]
     return forms

@@ -66,9 +66,11 @@ def derived_in(sections: list) -> dict[str, list[int]]:
 
 def left_blank(sections: list) -> set[str]:
     """The rules a worksheet's table leaves for a learner to write in: each one a problem derives from its
-    definition where no worked example or problem before it uses the rule. One used before is printed: problem 6
-    asked for tanh²(3x)' in Module 1 with the tanh rule left blank until problem 18 in Module 3 (read48 F1), and a
-    Module 3 example printed the rule the blank hid (read47 F2)."""
+    definition where no worked example up to its section, nor a problem of a section before, uses the rule. One used
+    before is printed: problem 6 asked for tanh²(3x)' in Module 1 with the tanh rule left blank until problem 18 in
+    Module 3 (read48 F1), and a Module 3 example printed the rule the blank hid (read47 F2). A problem of its own
+    section using it does not print it: the derivation is a page away, and printed it was given away (read58 F3,
+    read59 F7: the derivatives edition's three activation problems each used σ', and the third asked to derive it)."""
     used: set[str] = set()
     blank: set[str] = set()
     for section in sections if isinstance(sections, list) else ():
@@ -76,10 +78,12 @@ def left_blank(sections: list) -> set[str]:
             continue
         example = section.get("example")
         used |= rules_quoted(example) if isinstance(example, dict) else set()
+        here: set[str] = set()
         for problem in section.get("problems", ()):
             if isinstance(problem, dict):
                 blank |= rules_derived(problem) - used
-                used |= rules_quoted(problem)
+                here |= rules_quoted(problem)
+        used |= here
     return blank
 
 

@@ -93,11 +93,13 @@ EXAMPLES = "\0examples"  # the likenesses of the worked examples, among the grou
 EXAMPLE_RULES = "\0example rules"  # the table's rules the worked examples use, by their section: "... 0", "... 1"
 OTHER_STARS = "other stars than the same place's in the first copy"
 SHOWN = "derives a rule a worked example before it uses"
+CRAMPED = "of a form with too few draws for the versions held to it"
 COURSE = "\0course "  # a draw's course, among its group's identities
 SHEET_RULES = "\0sheet rules"  # the table's rules each problem taken on a sheet uses, with its place there
 
 
 ROOM = 2  # a copy's draw is held to its place's form while the form has a draw to spare past the copies up to it
+ROOMY_TRIES = 8  # draws a first copy tries for a form with room for its copies, before one without is taken
 
 
 def _room(family: Family, form: tuple[int, ...]) -> int:
@@ -158,7 +160,7 @@ def _derives_shown(record: dict, seen: dict[str, set[str]], section: int, sheet:
     before = set().union(*(seen.get(f"{EXAMPLE_RULES} {k}", ()) for k in range(section + 1)))
     for entry in seen.get(f"{SHEET_RULES} {sheet}", ()) if sheet is not None else ():
         at, rules = entry
-        if at < (section, position):
+        if at[0] < section:  # a section before (one of its own leaves the rule blank: quoted.left_blank)
             before |= rules
     if not before:
         return False
@@ -250,6 +252,8 @@ class Scheduler:
         self.forms: dict[int, tuple[int, ...]] = {}  # the form a copy's slot is held to: its place's in the first copy
         self.held: dict[str, tuple[int, ...]] = {}  # each place's form in the first copy, as it is taken
         self.taken_from: dict[str, str] = {}  # each place's family in the first copy (an alternate, where it took one)
+        # the copies held to each place's form: its first copy's draw is one of a form with room for them all
+        self.copies = Counter(s.place for s in slots if s.same_form and s.place is not None)
         self.done: dict[tuple[int, int], Outcome] = {}  # every draw that came back for good
         self.reasons: dict[int, list[str]] = {i: [] for i in range(len(slots))}  # why each slot was redrawn
         self.retried: set[tuple[int, int]] = set()  # draws whose worker died once
@@ -448,6 +452,7 @@ class Scheduler:
         fallback_rank = (True, 0)
         unlike = None  # the first that is like nothing there but has other stars than its place's first copy
         shown = None  # the first like nothing there that derives a rule a worked example before it used
+        cramped = None  # the first copy's first draw of a form with too few draws to go round the copies
         for attempt in range(MAX_ATTEMPTS):
             if i in self.dead:
                 return None
@@ -469,13 +474,20 @@ class Scheduler:
                 continue
             if _derives_shown(record, seen, request.section, request.sheet, _position(request)):
                 self.reasons[i].append(f"seed {record['seed']}: {SHOWN}")
-                shown = shown or (attempt, record)
+                if shown is None or self._cramped(i, shown[0], shown[1]) and not self._cramped(i, attempt, record):
+                    shown = (attempt, record)  # the first, or the first with room for the versions
                 continue
             if self._other_stars(i, record, seen):
                 self.reasons[i].append(f"seed {record['seed']}: {OTHER_STARS}")
                 unlike = unlike or (attempt, record)
                 continue
+            if attempt < ROOMY_TRIES and self._cramped(i, attempt, record):
+                self.reasons[i].append(f"seed {record['seed']}: {CRAMPED}")
+                cramped = cramped or (attempt, record)
+                continue
             return self._take(i, attempt, record, group, sheet, seen)
+        if cramped is not None:  # like nothing on the sheet, only its form short of draws for the versions
+            return self._take(i, *cramped, group, sheet, seen)
         if unlike is not None:  # its own family's, like nothing on the sheet: before another family's
             return self._take(i, *unlike, group, sheet, seen)
         if shown is not None:  # like nothing on the sheet: before a draw alike
@@ -519,6 +531,16 @@ class Scheduler:
                             f"{request.slot}; first: {self.reasons[i][0]}; last: {self.reasons[i][-1]}; {TOO_MUCH}")
         failed.code = 2 if files_fault(outcomes) else 1
         raise failed
+
+    def _cramped(self, i: int, attempt: int, record: dict) -> bool:
+        """Whether a first copy's draw is of a form with too few draws for the copies held to it (read59 F6: version
+        A drew x σ(x), a form with no number to vary, and versions B to D, let go of it, asked σ(6x), 5σ²(x) and
+        tanh²(x): three skills at one place)."""
+        request = self.slots[i]
+        copies = self.copies.get(request.place, 0)
+        if copies < 2 or request.place != request.slot or not record.get("form"):
+            return False
+        return _room(self.family_of(i, attempt), tuple(record["form"])) < copies - 1 + ROOM
 
     def _other_stars(self, i: int, record: dict, seen: dict[str, set[str]]) -> bool:
         """Whether the draw's stars differ from those taken at its place in the first copy."""
