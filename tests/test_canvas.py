@@ -290,3 +290,11 @@ def test_a_tables_blank_takes_its_number_rounded_from_the_full_value_not_the_key
 def decimal_equal(rounded: str, forms: list[str]) -> bool:
     """Whether a form writes the same number as ``rounded`` (the key's own form, 0.5 for 0.50000)."""
     return any(float(f) == float(rounded) for f in forms)
+
+
+def test_a_number_to_significant_figures_is_taken_as_a_learner_writes_it():
+    # user59 F2.4: 2e-5 was refused for a relative error of 2.0 × 10^-5, and 0 to 7 places was offered as "0E-7"
+    from workbook.canvas import _written
+
+    assert {"2.0e-5", "2e-5", "2E-5", "0.000020"} <= set(_written(2.0e-5, exact=True, figures=2))
+    assert not any("E" in form for form in _written(0.0, exact=True, figures=2))
