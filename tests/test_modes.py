@@ -913,3 +913,22 @@ def test_version_a_draws_a_form_with_room_for_every_version_where_its_family_has
 def _shape(function: str) -> str:
     """A function with its numbers taken out: sigmoid(3*x) and sigmoid(6*x) are one form."""
     return re.sub(r"\d+(\.\d+)?\*?", "", function)
+
+
+@pytest.mark.parametrize("seed", [4711, 17])
+def test_no_two_versions_ask_about_one_function_at_two_points(tmp_path, seed):
+    # read59 F2, F3: versions A and C asked the gradient of x² + xy + y² at (1, 0) and at (2, -1), and A and B checked
+    # the gradient of x²y + x + 3y³ at two points: every partial a neighbour writes is the one needed
+    import itertools
+
+    edition = tmp_path / "e.toml"
+    edition.write_text(f'title = "Points"\nslug = "points"\nseed = {seed}\n[page]\nsolutions = false\n'
+                       '[[sections]]\ntitle = "A"\nfamilies = ["gradient-at-point", "gradient-check"]\ncount = 2\n',
+                       encoding="utf-8")
+    build(edition, "--versions", "3", "--format", "html")
+    manifest = json.loads((tmp_path / "out" / "points" / "versions" / "manifest.json").read_text("utf-8"))
+    by_place: dict = {}
+    for record in (r for r in manifest["problems"] if r["number"] != "example"):
+        by_place.setdefault(record["number"], []).append(record["claims"]["function"])
+    for functions in by_place.values():
+        assert not [pair for pair in itertools.combinations(functions, 2) if pair[0] == pair[1]], functions

@@ -347,6 +347,12 @@ def _at_record(work: Gradient, **extra) -> dict:
                          **extra)
 
 
+def _function_course(work: Gradient) -> str:
+    """A problem at a point's function, its course: two versions' x² + xy + y² at (1, 0) and at (2, -1) shared every
+    partial, only the numbers put in apart (read59 F2)."""
+    return f"function {sp.sstr(work.f)}"
+
+
 def present_gradient(work: Gradient) -> Problem:
     """Find the gradient at the point, drawn on the contours when f has two variables."""
     default = "Find the gradient of {f} at the point {point}."
@@ -354,6 +360,7 @@ def present_gradient(work: Gradient) -> Problem:
     text = f"grad f{tuple(work.point)} = ({', '.join(sp.sstr(g) for g in work.grad)})"
     prompt = fill(work.family.prompt or default, _placeholders(work))
     return Problem(identity=f"{work.f} at {work.point}", likeness=_likeness(work), setting=_at(work), prompt=prompt, answer=[answer], answer_text=text,
+                   course=_function_course(work),
                    steps=_at_steps(work), claims=_at_record(work), **_figures(work, GRADIENT))
 
 
@@ -377,6 +384,7 @@ def present_directional(work: Gradient) -> Problem:
     default = "Find the directional derivative of {f} at {point} in the direction of {direction}."
     check = _at_record(work, direction=[sp.sstr(c) for c in work.direction], directional=sp.sstr(work.value))
     return Problem(identity=f"{work.f} at {work.point} along {work.direction}", likeness=_likeness(work), setting=_at(work),
+                   course=_function_course(work),
                    prompt=fill(work.family.prompt or default, _placeholders(work)),
                    answer=[Math(r"D_{\hat{u}} f%s = %s" % (point_latex(work.point), number_latex(work.value)))],
                    answer_text=sp.sstr(work.value), steps=shown, claims=check, **_figures(work, DIRECTIONAL),
@@ -397,6 +405,7 @@ def present_steepest(work: Gradient) -> Problem:
     text = f"direction ({', '.join(sp.sstr(c) for c in work.descent)}), rate {sp.sstr(work.rate)}"
     prompt = fill(work.family.prompt or default, _placeholders(work))
     return Problem(identity=f"{work.f} at {work.point}", likeness=_likeness(work), setting=_at(work), prompt=prompt,
+                   course=_function_course(work),
                    answer=[Math(r"\hat{u} = %s" % descent), Text("; rate "), Math(rate)], answer_text=text,
                    steps=shown, claims=check, **_figures(work, STEEPEST))
 

@@ -244,6 +244,7 @@ def present(work: GradientCheck) -> Problem:
     # relative error 2.5 × 10^-5 alike was the one row of work the problem is about (read57 F4, read55 F8)
     rows = [f"gradient check row {sp.sstr(a)}, {sp.sstr(e)}" for a, e, err in
             zip(work.analytic, work.estimates, work.errors) if err != 0]
+    rows.append(f"function {sp.sstr(work.f)}")  # and its function: two versions' at two points shared its partials (read59 F3)
     return Problem(identity=f"{work.f} at {work.point} h={work.h}", prompt=prompt, answer=answer,
                    answer_text=answer_text, steps=_steps(work), claims=claims, course="\n".join(rows) or None)
 
