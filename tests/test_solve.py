@@ -1103,3 +1103,15 @@ def test_a_tangent_line_may_be_named_as_a_linearisation():
     # attack63 F2: L(x) = 2x - 1 was refused with advice about the derivative's value
     assert run("solve", "x^2", "--at", "1", "--check", "L(x) = 2x - 1").exit_code == 0
     assert run("solve", "x^2", "--at", "1", "--check", "T(x) = 2x + 1").exit_code == 1
+
+
+def test_a_value_given_exactly_is_compared_as_typed_not_as_a_double():
+    # attack64 F1: 10^20 + 1 was right for 10^20, and 12.000000000001 for 12 (doubles within 10^-12); F2: a gradient's
+    # 0.8 for 3/4 and 4 + 10^(-14) for 4 were right at a point
+    assert run("solve", "10^20 x", "--check", "100000000000000000001").exit_code == 1
+    assert run("solve", "10^20 x", "--check", "100000000000000000000").exit_code == 0
+    assert run("solve", "x^3", "--at", "2", "--check", "12.000000000001").exit_code == 1
+    assert run("solve", "x^3", "--at", "2", "--check", "12.000").exit_code == 0
+    assert run("solve", "x^2 y^3", "--gradient", "--at", "0.5,1", "--check", "1, 0.8").exit_code == 1
+    assert run("solve", "x^2 y^3", "--gradient", "--at", "2,1", "--check", "4+10^-14, 12").exit_code == 1
+    assert run("solve", "x^2 y^3", "--gradient", "--at", "0.5,1", "--check", "1, 0.75").exit_code == 0

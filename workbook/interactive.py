@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 
 from workbook import expr as E
-from workbook import judge, verify
+from workbook import judge, solver, verify
 
 WIDTH, HEIGHT, PAD = 320.0, 200.0, 14.0  # the visualizer's picture, in SVG units
 SHOWN = 12  # iterates drawn for each rate
@@ -52,7 +52,7 @@ def _page_data(problem: dict) -> dict | None:
     elif want is not None:
         data = {"kind": "numbers", "what": want.what, "values": list(want.numbers), "names": list(want.names),
                 "exact": want.exact, "figures": list(want.figures),
-                "whole": [w is not None for w in want.whole] or [False] * len(want.numbers)}
+                "whole": [w is not None and solver._short(w) for w in want.whole] or [False] * len(want.numbers)}
     viz = visualizer(problem["claims"])
     if viz is not None:
         data = {**(data or {"kind": "none"}), "viz": viz}

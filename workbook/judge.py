@@ -48,7 +48,7 @@ class Expected:
     at: sp.Expr | None = None  # a tangent line's point: a decimal typed as it (0.5) may be held exact (attack60 F1)
     # each number that is a whole number in the record, to be given exactly (its key prints it so), else None: 4.98
     # was right for f'(0) = 5 in show --try, within 0.5% (attack63 F5)
-    whole: tuple[sp.Integer | None, ...] = ()
+    whole: tuple[sp.Rational | None, ...] = ()
 
 
 def expected(record: dict) -> Expected | None:
@@ -392,9 +392,12 @@ def _numbers(what: str, values, names) -> Expected:
                     whole=tuple(_whole(v) for v in values))
 
 
-def _whole(claim) -> sp.Integer | None:
-    """A record's number that is a whole number, written so (its key prints it so), else None."""
-    return sp.Integer(claim.strip()) if isinstance(claim, str) and re.fullmatch(r"\s*-?\d{1,15}\s*", claim) else None
+def _whole(claim) -> sp.Rational | None:
+    """A record's number written exactly, a whole number or a fraction (its key prints it so, one of few places as a
+    decimal: 15/4 as 3.75), else None; one of few places is then given exactly (solver._judge_number)."""
+    if isinstance(claim, str) and re.fullmatch(r"\s*-?\d{1,15}(/\d{1,15})?\s*", claim):
+        return sp.Rational(claim.strip())
+    return None
 
 
 def number(text: str) -> float:
@@ -547,9 +550,16 @@ def judge(want: Expected, text: str) -> tuple[bool, list[str]]:
         except (E.ExprError, TypeError) as exc:
             raise ValueError(f"{part!r} is not a number: {exc}") from None
         name = want.names[i] if i < len(want.names) else f"number {i + 1}"
+        known = want.whole[i] if i < len(want.whole) else None
+        exactly = None
+        if known is not None and solver.exact_form(part):  # 4 + 10^(-14) is not 4 (attack64 F2)
+            try:
+                exactly = (E.parse(part, variables=()), known)
+            except E.ExprError:
+                exactly = None
         right, _ = solver._judge_number(value, truth, part, name, relative=0.0 if want.exact else 5e-3,
                                         figures=want.figures[i] if i < len(want.figures) else 0,
-                                        known=want.whole[i] if i < len(want.whole) else None)
+                                        known=known, exactly=exactly)
         if not right:
             wrong.append(f"  {name}: {part} is not right")
     return (not wrong), (["right."] if not wrong else ["not right."] + wrong)

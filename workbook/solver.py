@@ -8,6 +8,8 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 import numpy as np
 import sympy as sp
@@ -1898,9 +1900,12 @@ def _judge_number(yours: float, truth: float, text: str, what: str, relative: fl
     SHORT_PLACES places, is written exactly, as the sheet's rounding rule says: 199 is a slip for 200, not a
     rounding of it, and 0.3 is not 0.25 (attack63 F5, attack61 F5, user59 F4.1: "right within 0.5%")."""
     if known is not None and not figures and _short(known) and not exact_form(text):
-        if abs(yours - truth) <= 1e-12 * abs(truth):
+        typed = _typed_exactly(text)  # compared as the number typed, not as doubles: 10^20 + 1 is not 10^20, nor is
+        # 12.000000000001 12 (attack64 F1)
+        if typed == known if typed is not None else abs(yours - truth) <= 1e-12 * abs(truth):
             return True, [f"right: {what} = {truth:.10g} (you gave {text.strip()})"]
-        return False, [(f"not right: {what} is {_decimal_text(known)} exactly, not {text.strip()} (a value of "
+        shown = format(Decimal(int(known.p)) / Decimal(int(known.q)), "f")  # all its digits: 10^20, not 1e+20
+        return False, [(f"not right: {what} is {shown} exactly, not {text.strip()} (a value of "
                         f"{SHORT_PLACES} decimal places or fewer is written exactly)")]
     decimals = decimals_of(text)
     if yours == 0 and decimals and (abs(truth) > NOTHING or exactly is not None and exactly[1] != 0):
@@ -1931,6 +1936,14 @@ def _judge_number(yours: float, truth: float, text: str, what: str, relative: fl
     if abs(yours - truth) <= slack:
         return True, [f"right: {what} = {truth:.10g} (you gave {text.strip()}{_judged_to(yours, truth, typed, relative, figures, decimals)})"]
     return False, [f"not right: {what} is {apart(yours, truth)[1]}, not {text.strip()}"]
+
+
+def _typed_exactly(text: str) -> sp.Rational | None:
+    """A number typed in decimals or as a whole number (2.50, -3, 2.5e-1), as the exact number it is; else None."""
+    try:
+        return sp.Rational(Fraction(Decimal(text.strip().replace("−", "-"))))
+    except (InvalidOperation, ValueError, OverflowError):
+        return None
 
 
 SHORT_PLACES = 4  # the sheet's places: a value with as few as these is written exactly, not rounded (templates: rounding)
