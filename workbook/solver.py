@@ -1247,8 +1247,9 @@ def _unlabelled(result: SolveResult, text: str, at: str | None, names: set[str])
     # and the bracket holds the function itself
     headline = re.fullmatch(r"\s*([^\[\]]{1,30}?)\s*\[(.{1,2000})\]\s*", label) if at is None else None
     if headline is not None and names_derivative(headline[1], result.order, str(result.var), frozenset(names)):
-        try:
-            same = sp.simplify(E.parse(headline[2], variables=names) - result.expr) == 0
+        try:  # the same function at probe points, definitions written out (attack64 F7: simplify did not prove
+            # d/dx [1/(1 + e^(-x))] = ... the sigmoid's, nor 2 ln|x| ln(x^2))
+            same = steps.equal(written_out(E.parse(headline[2], variables=names)), written_out(result.expr))
         except (E.ExprError, TypeError, ValueError):
             same = False
         if same:
@@ -3001,5 +3002,5 @@ def _absent_note(result) -> list[str]:
         return []
     named = ", ".join(sorted(str(s) for s in result.expr.free_symbols))
     return [f"  note: {absent[0]} does not occur in it (names are case-sensitive; it has {named}), so every other name "
-            "is a constant and the derivative is 0" + (f": to differentiate by {named}, add --wrt {named}"
+            "is a constant and the derivative is 0" + (f": to differentiate by {named}, use --wrt {named}"
                                                        if len(result.expr.free_symbols) == 1 else "")]
