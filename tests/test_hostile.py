@@ -812,7 +812,17 @@ def test_a_roster_of_many_bad_rows_says_where_it_stopped_not_a_wrong_count(place
     lines = result.err_text.strip().splitlines()
     assert result.returncode == 2 and "Traceback" not in result.err_text and result.changed == []
     assert len(lines) == 50 and all(line.startswith("error: ") for line in lines), lines[-3:]
-    assert "stopped at line 51" in lines[-1] and "1 more" not in result.err_text, lines[-1]
+    assert "stopped at line 53" in lines[-1] and "1 more" not in result.err_text, lines[-1]
+
+
+@pytest.mark.parametrize("bad", [49, 50])
+def test_a_roster_of_as_many_bad_rows_as_are_shown_says_each_and_no_more(place, bad):
+    # attack64 F13: 49 bad rows, good ones after, ended "... and more rows like these"; 50 hid one of them
+    roster = place.root / "roster.csv"
+    roster.write_text("name,id\n" + "".join(f"n{k},bad id {k}\n" for k in range(bad)) + "Ada,s1\nBob,s2\n\n",
+                      encoding="utf-8")
+    lines = place.build("--roster", roster, timeout=60).err_text.strip().splitlines()
+    assert len(lines) == bad and not any("more" in line for line in lines), lines[-2:]
 
 
 def test_a_bad_batch_line_fails_alone(place):
@@ -871,6 +881,16 @@ def test_two_sections_with_one_title_are_refused(place):
     # attack62 F2: alike as printed, the one with a zero-width space in it
     place.edition.write_text(EDITION + '\n[[sections]]\ntitle = "O\\u200bne"\nfamilies = ["trig"]\n', encoding="utf-8")
     refused(place.build(timeout=60), "sections[1].title", "already the title")
+
+
+def test_titles_that_print_apart_are_apart_and_those_alike_are_one():
+    # attack64 F12: a family emoji and the same three people side by side, and a Persian word with and without its
+    # non-joiner, were refused as one title: a joiner is invisible but changes what is drawn
+    from workbook.errors import as_seen
+
+    assert as_seen("\U0001F468\u200d\U0001F469") != as_seen("\U0001F468\U0001F469")
+    assert as_seen("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645") != as_seen("\u0645\u06cc\u062e\u0648\u0627\u0647\u0645")
+    assert as_seen("Chain\u200b rule") == as_seen("Chain rule") == as_seen("Chain  rule")
 
 
 @pytest.mark.parametrize("title", [r"\u200b\u2060", r"\u0301\u0301\u0301", r"\u3164", r"\u00ad"])

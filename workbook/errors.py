@@ -37,6 +37,7 @@ def windows_device(name: str) -> bool:
 
 # letters that print as nothing (the Hangul fillers, the braille blank: attack53 F3)
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+JOINERS = frozenset("\u200c\u200d")  # zero-width non-joiner and joiner: invisible, but they change the glyphs drawn
 
 
 def shows_something(text: str) -> bool:
@@ -48,8 +49,9 @@ def shows_something(text: str) -> bool:
 def as_seen(text: str) -> str:
     """The text as a reader sees it: one spelling of each letter, no character that prints as nothing, one space
     for each run of them; two titles alike here look alike on the page ("\u200b" and "\u200b\u200b")."""
-    seen = "".join(c for c in unicodedata.normalize("NFC", text)
-                   if unicodedata.category(c) not in ("Cf", "Cc") and c not in BLANK_LETTERS)
+    seen = "".join(c for c in unicodedata.normalize("NFC", text)  # (the joiners kept: they change what is drawn, a
+                   if (unicodedata.category(c) not in ("Cf", "Cc") or c in JOINERS)  # family emoji, a Persian word:
+                   and c not in BLANK_LETTERS)  # attack64 F12)
     return " ".join(seen.split())
 
 

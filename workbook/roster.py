@@ -74,9 +74,10 @@ def read_roster(path: Path) -> list[Student]:
         raise InputError([(f"{where}: line 1 looks like a header ({shown}) but does not name both a name and an id "
                            "column: call those two columns name and id (others are ignored), or remove the line")])
     for line, row in zip(lines[first - 1:], rows[first - 1:], strict=True):
-        if len(problems) >= LINES_SAID - 1:  # the last line said, where the terminal shows it (attack62 F1: it was
-            # the 51st, cut for "... and 1 more like these" with 19 950 more rows wrong)
-            problems.append(f"{where}: ... and more rows like these; stopped at line {line}")
+        if len(problems) > LINES_SAID:  # more than the terminal shows: the last line it shows says where the reading
+            # stopped (attack62 F1: it was the 51st, cut for "... and 1 more like these" with 19 950 more rows wrong),
+            # and only where more rows are wrong (attack64 F13: 49 bad rows and good ones after were "and more")
+            problems[LINES_SAID - 1:] = [f"{where}: ... and more rows like these; stopped at line {line}"]
             break
         if not row or all(not cell.strip() for cell in row):
             continue
