@@ -796,6 +796,21 @@ def test_a_classs_key_is_headed_all_students_and_a_versions_key_all_versions(qui
     assert "Teacher&#39;s key, all versions" in versions and "all students" not in versions
 
 
+def _claims_by_place(tmp_path, seed: int, families: list[str], versions: int) -> dict[int, list[dict]]:
+    """One section of ``families`` built as ``versions`` versions: each place's claims, one a version, as each version's
+    manifest gives them."""
+    edition = tmp_path / "e.toml"
+    edition.write_text(f'title = "Places"\nslug = "places"\nseed = {seed}\n[page]\nsolutions = false\n[[sections]]\n'
+                       f'title = "A"\nfamilies = {json.dumps(families)}\ncount = {len(families)}\n', encoding="utf-8")
+    build(edition, "--versions", str(versions), "--format", "html")
+    manifest = json.loads((tmp_path / "out" / "places" / "versions" / "manifest.json").read_text("utf-8"))
+    by_place: dict = {}
+    for record in manifest["problems"]:
+        if record["number"] != "example":
+            by_place.setdefault(record["number"], []).append(record["claims"])
+    return by_place
+
+
 @pytest.mark.parametrize("seed", [8128, 41, 2026, 77])
 def test_no_two_versions_share_most_of_a_column_of_work(tmp_path, seed):
     # read54 F6-F8: versions B and C judged three of the same four rates on one curvature (three verdicts to copy),
@@ -803,17 +818,9 @@ def test_no_two_versions_share_most_of_a_column_of_work(tmp_path, seed):
     # Measured from the claims each version's manifest gives, not from the courses the scheduler compares
     import itertools
 
-    edition = tmp_path / "e.toml"
-    edition.write_text(f'title = "Columns"\nslug = "columns"\nseed = {seed}\n[page]\nsolutions = false\n'
-                       '[[sections]]\ntitle = "A"\nfamilies = ["learning-rate", "second-partials", "optimizer-nesterov", '
-                       '"descent-line-fit"]\ncount = 4\n', encoding="utf-8")
     # (three: the second partials of a x^2 y - b y^3 + x y^2 have three columns to give, a from 2 to 4)
-    build(edition, "--versions", "3", "--format", "html")
-    manifest = json.loads((tmp_path / "out" / "columns" / "versions" / "manifest.json").read_text("utf-8"))
-    by_place: dict = {}
-    for record in manifest["problems"]:
-        if record["number"] != "example":
-            by_place.setdefault(record["number"], []).append(record["claims"])
+    by_place = _claims_by_place(tmp_path, seed, ["learning-rate", "second-partials", "optimizer-nesterov",
+                                                 "descent-line-fit"], 3)
     for claims in by_place.values():
         for a, b in itertools.combinations(claims, 2):
             if a.get("rates") and b.get("rates"):
@@ -838,16 +845,8 @@ def test_no_two_versions_share_a_row_a_half_or_a_path(tmp_path, seed):
 
     import sympy as sp
 
-    edition = tmp_path / "e.toml"
-    edition.write_text(f'title = "Halves"\nslug = "halves"\nseed = {seed}\n[page]\nsolutions = false\n'
-                       '[[sections]]\ntitle = "A"\nfamilies = ["jacobian-2x2", "jacobian-3x3", "critical-points", '
-                       '"chain-multivariable", "chain-two-parameters"]\ncount = 5\n', encoding="utf-8")
-    build(edition, "--versions", "4", "--format", "html")
-    manifest = json.loads((tmp_path / "out" / "halves" / "versions" / "manifest.json").read_text("utf-8"))
-    by_place: dict = {}
-    for record in manifest["problems"]:
-        if record["number"] != "example":
-            by_place.setdefault(record["number"], []).append(record["claims"])
+    by_place = _claims_by_place(tmp_path, seed, ["jacobian-2x2", "jacobian-3x3", "critical-points",
+                                                 "chain-multivariable", "chain-two-parameters"], 4)
 
     def paths(c: dict) -> list:
         x, y = sp.symbols("x y")
@@ -921,14 +920,6 @@ def test_no_two_versions_ask_about_one_function_at_two_points(tmp_path, seed):
     # the gradient of x²y + x + 3y³ at two points: every partial a neighbour writes is the one needed
     import itertools
 
-    edition = tmp_path / "e.toml"
-    edition.write_text(f'title = "Points"\nslug = "points"\nseed = {seed}\n[page]\nsolutions = false\n'
-                       '[[sections]]\ntitle = "A"\nfamilies = ["gradient-at-point", "gradient-check"]\ncount = 2\n',
-                       encoding="utf-8")
-    build(edition, "--versions", "3", "--format", "html")
-    manifest = json.loads((tmp_path / "out" / "points" / "versions" / "manifest.json").read_text("utf-8"))
-    by_place: dict = {}
-    for record in (r for r in manifest["problems"] if r["number"] != "example"):
-        by_place.setdefault(record["number"], []).append(record["claims"]["function"])
-    for functions in by_place.values():
+    for claims in _claims_by_place(tmp_path, seed, ["gradient-at-point", "gradient-check"], 3).values():
+        functions = [c["function"] for c in claims]
         assert not [pair for pair in itertools.combinations(functions, 2) if pair[0] == pair[1]], functions
