@@ -658,6 +658,8 @@ def draw(slots: list[Slot], edition_seed: int, *, pool, budget: float | None = B
                 ranks[slots[j].place] += 1
                 slots[j] = _from_family_taken(slots[j], scheduler.taken_from.get(slots[j].place))
                 form = scheduler.held.get(slots[j].place)
+                if scheduler.taken_from.get(slots[j].place) != slots[j].family.id:
+                    form = None  # a form is one of the family the first copy took (its index means nothing in another)
                 # held while the form has a draw to spare past this copy's and those before it (version A's among
                 # them): σ(ax), a from 2 to 5, is held in B and C, not in D (read53 F2: C asked 6, and was not)
                 if form is not None and _room(slots[j].family, form) >= ranks[slots[j].place] + ROOM:
