@@ -1390,7 +1390,12 @@
     try { return Math.abs(toNumber(typed[2]) - toNumber(asked[2])) <= 1e-12; } catch (err) { return false; }
   }
   function numbersTyped(text, wanted, names) {
-    const pieces = parts(text);
+    // a number named in words as the key names it, "profit 380.25", read as "profit = 380.25" (as judge.py's _worded)
+    const lower = (names || []).map((n) => n.toLowerCase());
+    const pieces = parts(text).map((p) => {
+      const m = p.includes("=") ? null : /^\s*([A-Za-z][A-Za-z ]{0,30}?)\s+([-+−]?[\d.].*)$/.exec(p);
+      return m && lower.includes(m[1].trim().toLowerCase()) ? `${m[1].trim()} = ${m[2]}` : p;
+    });
     const labels = pieces.map((p) => (p.split("=").length === 2 ? p.split("=")[0] : null));
     if (names && names.length > 1 && labels.some((l) => l)) {  // put in order by their labels, as judge.py does
       if (!labels.every((l) => l) || pieces.length !== names.length) throw new ParseError(`label every number (as ${names[0]} = ...) or none`);

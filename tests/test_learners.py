@@ -1177,3 +1177,18 @@ def test_a_value_labelled_at_its_point_and_a_typographic_prime_are_read(args, ty
     # attack60 F4: f'(2) = 12 with --at 2 was told about further derivatives, and f’(x) told to write f'(x)
     result = run("solve", *args, "--check", typed)
     assert result.exit_code == code, result.output
+
+
+def test_a_best_price_is_taken_in_the_keys_own_words():
+    # attack64 F5: "p = 19.75; profit 380.25", the key's wording, was "label every number (as p = ...) or none"
+    from workbook import judge
+    from workbook.bank import load_bank
+    from workbook.generate import generate_one
+
+    record = generate_one(load_bank()["best-price"], 3)
+    p, value = record["claims"]["at"][0], record["claims"]["value"]
+    want = judge.expected(record)
+    shown = lambda v: str(float(sp.Rational(v)))
+    assert judge.judge(want, f"p = {shown(p)}; profit {shown(value)}")[0]
+    assert judge.judge(want, f"{shown(p)}, {shown(value)}")[0]
+    assert "the best p and the profit there" in want.what

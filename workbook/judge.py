@@ -246,7 +246,8 @@ def _expected(record: dict) -> Expected | None:
     if kind == "optimum":  # the point and the value there, as the prompt asks and the key gives (user59 F2.3: the
         # exports had a blank for the price alone, where the question asked the profit too)
         quantity = c.get("quantity", "value")
-        return _numbers(f"the best point's coordinates and the {quantity} there, separated by commas",
+        best = f"the best {c['variables'][0]}" if len(c["variables"]) == 1 else "the best point's coordinates"
+        return _numbers(f"{best} and the {quantity} there, separated by commas",
                         [*c["at"], c["value"]], [*c["variables"], quantity])
     return None
 
@@ -334,6 +335,7 @@ def numbers_typed(text: str, wanted: int, names: tuple[str, ...] = ()) -> list[s
     in the order of ``names`` by their labels when every one has a label naming one of them; numbers
     side by side with spaces only, where several are wanted and no bracket is open."""
     pieces = parts(text)  # (<-4, -1>, a vector as many books write one, read as (-4, -1): user48 F11)
+    pieces = [_worded(p, names) for p in pieces]
     if len(names) > 1 and any(p.count("=") == 1 for p in pieces):
         return [p.strip() for p in _by_labels(pieces, names, _key, f"label every number (as {names[0]} = ...) or none")]
     if len(names) == 1 and len(pieces) == 1 and pieces[0].count("=") == 1:  # a lone number's label must name it too
@@ -344,6 +346,15 @@ def numbers_typed(text: str, wanted: int, names: tuple[str, ...] = ()) -> list[s
     if len(typed) == 1 and wanted > 1 and "(" not in typed[0]:
         typed = typed[0].split()
     return [p for p in typed if p]
+
+
+def _worded(piece: str, names: tuple[str, ...]) -> str:
+    """A number named in words as the key names it, "profit 380.25", read as "profit = 380.25" (attack64 F5: the key's
+    own wording was "label every number or none")."""
+    m = re.fullmatch(r"\s*([A-Za-z][A-Za-z ]{0,30}?)\s+([-+−]?[\d.].*)", piece) if "=" not in piece else None
+    if m and m[1].strip().lower() in {n.lower() for n in names}:
+        return f"{m[1].strip()} = {m[2]}"
+    return piece
 
 
 def _key(label: str) -> str:
