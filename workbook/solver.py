@@ -19,6 +19,7 @@ from workbook import explain, mistakes, school, steps, taylor, verify
 from workbook import expr as E
 from workbook.errors import excerpt, printable
 from workbook.functions import written_out
+from workbook.numbers import decimal_places, exact_decimal
 
 # Values for the other names when the answer is checked numerically (they are constants).
 _CONSTANTS = [sp.Rational(v) for v in ("1.3", "0.7", "1.9", "0.45", "2.3", "1.15", "0.85", "1.6")]
@@ -1905,8 +1906,7 @@ def _judge_number(yours: float, truth: float, text: str, what: str, relative: fl
         # 12.000000000001 12 (attack64 F1)
         if typed == known if typed is not None else abs(yours - truth) <= 1e-12 * abs(truth):
             return True, [f"right: {what} = {truth:.10g} (you gave {text.strip()})"]
-        shown = format(Decimal(int(known.p)) / Decimal(int(known.q)), "f")  # all its digits: 10^20, not 1e+20
-        return False, [(f"not right: {what} is {shown} exactly, not {text.strip()} (a value of "
+        return False, [(f"not right: {what} is {exact_decimal(known)} exactly, not {text.strip()} (a value of "
                         f"{SHORT_PLACES} decimal places or fewer is written exactly)")]
     decimals = decimals_of(text)
     if yours == 0 and decimals and (abs(truth) > NOTHING or exactly is not None and exactly[1] != 0):
@@ -1952,7 +1952,8 @@ SHORT_PLACES = 4  # the sheet's places: a value with as few as these is written 
 
 def _short(value: sp.Expr) -> bool:
     """Whether a value worked exactly is a whole number or a decimal of at most SHORT_PLACES places."""
-    return bool(value.is_Rational and (value * 10 ** SHORT_PLACES).is_Integer)
+    places = decimal_places(value) if value.is_Rational else None
+    return places is not None and places <= SHORT_PLACES
 
 
 def _judged_to(yours: float, truth: float, typed: float, relative: float, figures: int, decimals: int) -> str:
