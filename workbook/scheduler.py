@@ -150,11 +150,10 @@ def _too_like(record: dict, sheet: set | None, seen: dict[str, set[str]], group:
     return shared
 
 
-def _derives_shown(record: dict, seen: dict[str, set[str]], section: int, sheet: str | None = None,
-                   position: int = 0) -> bool:
+def _derives_shown(record: dict, seen: dict[str, set[str]], section: int, sheet: str | None = None) -> bool:
     """Whether the draw derives from its definition a rule that a worked example of its section, or of one before,
     uses (read47 F2: a Module 3 example printed tanh' = 1 - tanh² three pages before the problem asking to show it,
-    whose rule the cover left blank), or a problem before it on its sheet uses, so that the cover prints the rule
+    whose rule the cover left blank), or a problem of a section before it on its sheet uses, so that the cover prints the rule
     the problem asks to show (read52 F1: version C's cover gave tanh' = 1 - tanh², for its problem 6's tanh²(2x),
     and its problem 18 asked to derive it). Only a preference: every form of the family that derives may be shown."""
     before = set().union(*(seen.get(f"{EXAMPLE_RULES} {k}", ()) for k in range(section + 1)))
@@ -472,7 +471,7 @@ class Scheduler:
                 if fallback is None or rank < fallback_rank:
                     fallback, fallback_rank = (attempt, record), rank
                 continue
-            if _derives_shown(record, seen, request.section, request.sheet, _position(request)):
+            if _derives_shown(record, seen, request.section, request.sheet):
                 self.reasons[i].append(f"seed {record['seed']}: {SHOWN}")
                 if shown is None or self._cramped(i, shown[0], shown[1]) and not self._cramped(i, attempt, record):
                     shown = (attempt, record)  # the first, or the first with room for the versions
